@@ -1,0 +1,236 @@
+"""The demo library: real photos, an invented catalog and an invented customer book.
+
+Built deterministically (a fixed seed, a fixed list of photos shipped in
+``resources/demo/``), so two demo libraries are the same but for timestamps and
+password salts. Names, handles and e-mail addresses are invented; e-mail uses
+the reserved ``example.com`` family of domains so nothing can ever reach a real
+person.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from lookbook.errors import LibraryError
+from lookbook.hooks import Changes
+from lookbook.library import Library
+from lookbook.store import Store, create_store, utcnow
+from lookbook.users import create_user
+
+RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+DEMO_PHOTOS = RESOURCES / "demo" / "photos"
+SEED = 20261123
+DEMO_PASSWORD = "demo"
+
+BRANDS = [
+    ("Harbour & Pine", "HP"), ("Marlowe", "MW"), ("Oak Street Tailoring", "OS"), ("Nordvik", "NV"),
+    ("Calder & Wren", "CW"), ("Bellamy", "BL"), ("Linea Verde", "LV"), ("Ashby Row", "AR"),
+]
+# Product categories with their size runs and the word used in product names.
+CATEGORIES: dict[str, tuple[list[str], list[str]]] = {
+    "shirt": (["XS", "S", "M", "L", "XL", "XXL"], ["Oxford Shirt", "Linen Shirt", "Poplin Shirt", "Check Shirt",
+                                                   "Camp-Collar Shirt", "Print Shirt"]),
+    "longsleeve": (["XS", "S", "M", "L", "XL"], ["Merino Crew", "Roll-Neck Knit", "Striped Jumper", "V-Neck Knit"]),
+    "t-shirt": (["XS", "S", "M", "L", "XL", "XXL"], ["Cotton Tee", "Pocket Tee", "Graphic Tee"]),
+    "outerwear": (["S", "M", "L", "XL"], ["Field Jacket", "Quilted Jacket", "Wool Overcoat", "Rain Parka"]),
+    "trousers": (["28", "30", "32", "34", "36", "38"], ["Chino", "Wool Trouser", "Selvedge Jean"]),
+    "dress": (["XS", "S", "M", "L"], ["Wrap Dress", "Shirt Dress"]),
+    "shorts": (["28", "30", "32", "34", "36"], ["Chino Short"]),
+    "skirt": (["XS", "S", "M", "L"], ["Pleated Skirt"]),
+}
+CATEGORY_CODES = {"shirt": "SH", "longsleeve": "KN", "t-shirt": "TS", "outerwear": "OW", "trousers": "TR",
+                  "dress": "DR", "shorts": "SR", "skirt": "SK"}
+# How many products of each category each brand carries (8 brands, 60 products).
+BRAND_MIX = [
+    {"shirt": 4, "longsleeve": 1, "t-shirt": 1, "outerwear": 1, "trousers": 1},
+    {"shirt": 3, "longsleeve": 2, "outerwear": 1, "trousers": 1},
+    {"shirt": 4, "outerwear": 2, "trousers": 2},
+    {"longsleeve": 3, "outerwear": 2, "t-shirt": 2},
+    {"shirt": 2, "t-shirt": 2, "shorts": 2, "trousers": 1},
+    {"dress": 2, "skirt": 2, "longsleeve": 1, "shirt": 2, "t-shirt": 1},
+    {"shirt": 3, "t-shirt": 2, "longsleeve": 1, "dress": 1},
+    {"shirt": 2, "outerwear": 2, "trousers": 2, "t-shirt": 1, "shorts": 1},
+]
+COLOURS = ["navy", "white", "sky blue", "olive", "charcoal", "sand", "burgundy", "forest green", "ecru", "black"]
+FIRST = ["Alex", "Sam", "Jordan", "Taylor", "Morgan", "Casey", "Riley", "Jamie", "Robin", "Avery", "Chris",
+         "Daniel", "Maria", "Sofia", "Lucas", "Emma", "Noah", "Olivia", "Liam", "Mia", "Ethan", "Zoe", "Omar",
+         "Aisha", "Kenji", "Yuki", "Ravi", "Priya", "Mateo", "Lucia", "Hugo", "Ines", "Felix", "Clara", "Tomas"]
+LAST = ["Smith", "Garcia", "Chen", "Okafor", "Novak", "Rossi", "Dubois", "Kowalski", "Haddad", "Silva",
+        "Andersen", "Murphy", "Nakamura", "Patel", "Schmidt", "Moreau", "Ivanova", "Costa", "Walsh", "Lindqvist"]
+TIMEZONES = ["America/New_York", "America/Chicago", "America/Los_Angeles", "Europe/London", "Europe/Berlin"]
+STAFF = [
+    ("admin", "Store Admin", "admin"),
+    ("maria", "Maria Lopez", "manager"),
+    ("alex", "Alex Kim", "associate"),
+    ("jordan", "Jordan Reyes", "associate"),
+    ("sam", "Sam Patel", "merchandiser"),
+]
+
+
+@dataclass(frozen=True)
+class DemoProduct:
+    sku: str
+    brand: str
+    name: str
+    category: str
+    colour: str
+    price_minor: int
+    sizes: dict[str, int]
+
+
+def demo_products() -> list[DemoProduct]:
+    """Return the demo catalog, the same every time."""
+    rng = random.Random(SEED)
+    products: list[DemoProduct] = []
+    for (brand, code), mix in zip(BRANDS, BRAND_MIX, strict=True):
+        for category, count in mix.items():
+            sizes, names = CATEGORIES[category]
+            for n in range(1, count + 1):
+                colour = rng.choice(COLOURS)
+                name = f"{colour.title()} {names[(n - 1) % len(names)]}"
+                # Stock is deliberately uneven: some sizes sold out, a few products gone entirely.
+                stock = {s: (0 if rng.random() < 0.25 else rng.randint(1, 6)) for s in sizes}
+                if rng.random() < 0.08:
+                    stock = dict.fromkeys(sizes, 0)
+                price = rng.choice([59, 79, 89, 98, 125, 145, 195, 245]) * 100
+                products.append(DemoProduct(f"{code}-{CATEGORY_CODES[category]}{n:02d}", brand, name, category,
+                                            colour, price, stock))
+    return products
+
+
+def _demo_photo_files() -> list[Path]:
+    if not DEMO_PHOTOS.is_dir():
+        raise LibraryError(f"{DEMO_PHOTOS}: the demo photos are missing; reinstall Lookbook Studio from its source.")
+    return sorted(DEMO_PHOTOS.glob("*.jpg"))
+
+
+def build_demo(path: Path | str) -> Iterator[tuple[int, int, str]]:
+    """Create the demo library at ``path``, yielding ``(done, total, step)`` progress.
+
+    :raises LibraryError: if a library already exists there or the folder is not writable.
+    """
+    target = Path(path).expanduser().absolute()
+    Library.check_new(target)  # refuses an existing library or an unwritable place, before any work
+    if target.is_dir() and any(target.iterdir()):
+        raise LibraryError(f"{target}: the folder is not empty. Choose a new or empty folder for the demo library.")
+    # Build beside the target and move it in at the end, so a failure half-way
+    # never leaves a half-made library under the name the user gave.
+    staging = target.with_name(f".{target.name}.partial-{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    store = create_store(staging)
+    try:
+        yield from _fill(store)
+    except BaseException:
+        store.close()
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    store.close()
+    if target.exists():
+        target.rmdir()  # an empty folder, checked above
+    os.replace(staging, target)
+
+
+def _fill(store: Store) -> Iterator[tuple[int, int, str]]:
+    photos = _demo_photo_files()
+    total = 4
+    yield 0, total, "Creating staff accounts"
+    for username, display, role in STAFF:
+        create_user(store, username, DEMO_PASSWORD, role, display)
+    yield 1, total, "Adding the catalog"
+    _add_catalog(store)
+    yield 2, total, f"Importing {len(photos)} photos"
+    _add_photos(store, photos)
+    yield 3, total, "Adding customers"
+    _add_customers(store)
+    store.notify(Changes(photos=True, products=True, customers=True, users=True, audit=True))
+    yield 4, total, "Done"
+
+
+def _add_catalog(store: Store) -> None:
+    now = utcnow()
+    db = store.db
+    with store.atomic():
+        for brand, _code in BRANDS:
+            db.execute("INSERT INTO brands (name) VALUES (?)", [brand])
+        brand_ids = {r[1]: r[0] for r in db.execute("SELECT id, name FROM brands")}
+        for p in demo_products():
+            cur = db.execute(
+                "INSERT INTO products (sku, brand_id, name, category, colour, price_minor, currency, created_at,"
+                " updated_at) VALUES (?, ?, ?, ?, ?, ?, 'USD', ?, ?)",
+                [p.sku, brand_ids[p.brand], p.name, p.category, p.colour, p.price_minor, now, now])
+            db.conn.executemany("INSERT INTO stock (product_id, size, quantity, updated_at) VALUES (?, ?, ?, ?)",
+                           [(cur.lastrowid, s, q, now) for s, q in p.sizes.items()])
+        store.audit("system", "demo.catalog", "library", None, products=len(demo_products()))
+
+
+def _add_photos(store: Store, photos: list[Path]) -> None:
+    from PIL import Image
+
+    now = utcnow()
+    skus = {r[0]: r[1] for r in store.db.execute("SELECT sku, id FROM products")}
+    with store.atomic():
+        for path in photos:
+            digest, stored = store.library.store_original(path)
+            with Image.open(path) as im:
+                width, height = im.size
+            sku = path.stem
+            store.db.execute(
+                "INSERT INTO photos (sha256, original_name, source_path, stored_path, width, height, imported_at,"
+                " product_id, assigned_by, assigned_detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [digest, path.name, str(path), str(stored.relative_to(store.library.root)), width, height, now,
+                 skus.get(sku), "filename" if sku in skus else None,
+                 f"SKU {sku} in file name" if sku in skus else None])
+
+
+def _add_customers(store: Store, count: int = 500) -> None:
+    rng = random.Random(SEED + 1)
+    now = utcnow()
+    db = store.db
+    brand_ids = [r[0] for r in db.execute("SELECT id FROM brands ORDER BY id")]
+    associates = [r[0] for r in db.execute("SELECT id FROM users WHERE role = 'associate' ORDER BY id")]
+    with store.atomic():
+        for i in range(count):
+            first, last = rng.choice(FIRST), rng.choice(LAST)
+            handle = f"{first.lower()}{last.lower()[:4]}{i:03d}"
+            has_x = rng.random() < 0.6
+            has_email = rng.random() < 0.85 or not has_x
+            preferred = "x" if has_x and (not has_email or rng.random() < 0.5) else "email"
+            cur = db.execute(
+                "INSERT INTO customers (first_name, last_name, email, x_handle, x_user_id, phone,"
+                " preferred_channel, timezone, associate_id, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [first, last, f"{handle}@example.com" if has_email else None,
+                 handle if has_x else None, str(1_500_000_000 + i * 7919) if has_x else None,
+                 f"+1-555-01{i % 100:02d}" if rng.random() < 0.5 else None, preferred,
+                 rng.choice(TIMEZONES), rng.choice(associates), now, now])
+            cid = cur.lastrowid
+            likes = rng.sample(brand_ids, rng.choice([1, 1, 2, 2, 3]))
+            dislikes = [b for b in rng.sample(brand_ids, 1) if b not in likes and rng.random() < 0.3]
+            db.conn.executemany("INSERT INTO customer_brands (customer_id, brand_id, stance, source) VALUES (?, ?, ?, ?)",
+                           [(cid, b, "like", "stated") for b in likes]
+                           + [(cid, b, "dislike", "stated") for b in dislikes])
+            top = rng.choice(["S", "M", "M", "L", "L", "XL"])
+            waist = rng.choice(["30", "32", "32", "34", "36"])
+            sizes = {"shirt": top, "longsleeve": top, "t-shirt": top, "outerwear": top, "trousers": waist,
+                     "shorts": waist}
+            if rng.random() < 0.3:
+                sizes.update(dress=rng.choice(["XS", "S", "M"]), skirt=rng.choice(["XS", "S", "M"]))
+            db.conn.executemany("INSERT INTO customer_sizes (customer_id, category, size) VALUES (?, ?, ?)",
+                           [(cid, c, s) for c, s in sizes.items()])
+            channels = (["x"] if has_x else []) + (["email"] if has_email else [])
+            for channel in channels:
+                if rng.random() < 0.9:
+                    db.execute("INSERT INTO consents (customer_id, channel, scope, granted, at, by_user, source)"
+                               " VALUES (?, ?, 'one_to_one', 1, ?, 'system', 'in store')", [cid, channel, now])
+                    if rng.random() < 0.08:
+                        db.execute("INSERT INTO consents (customer_id, channel, scope, granted, at, by_user, source)"
+                                   " VALUES (?, ?, 'one_to_one', 0, ?, 'system', 'reply')", [cid, channel, now])
+                if rng.random() < 0.4:
+                    db.execute("INSERT INTO consents (customer_id, channel, scope, granted, at, by_user, source)"
+                               " VALUES (?, ?, 'marketing', 1, ?, 'system', 'in store')", [cid, channel, now])
+        store.audit("system", "demo.customers", "library", None, customers=count)

@@ -1,0 +1,175 @@
+"""The library folder: where it is, what it holds, and the photo store inside it.
+
+A library is one folder::
+
+    library.db          the store (SQLite)
+    originals/ab/<sha256>.<ext>   imported photos, under their content hash, never modified
+    renders/            rendered shots, cached; always rebuildable from originals + recipes
+    backups/            copies of library.db taken before each migration
+    exports/            lookbook PDFs and cards written for sending
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+from lookbook.errors import LibraryError
+
+DB_NAME = "library.db"
+ENV_LIBRARY = "LOOKBOOK_LIBRARY"
+APP_NAME = "Lookbook Studio"
+_HASH_CHUNK = 1 << 20
+
+
+def default_library_path() -> Path:
+    """Return the library folder to use when none is given: ``$LOOKBOOK_LIBRARY`` or the user data dir."""
+    env = os.environ.get(ENV_LIBRARY)
+    if env:
+        return Path(env).expanduser()
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "Library"
+
+
+def default_demo_path() -> Path:
+    """Return where the app keeps its demo library."""
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "Demo Library"
+
+
+def file_sha256(path: Path) -> str:
+    """Return the hex SHA-256 of a file's bytes, read in chunks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(_HASH_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Library:
+    """The paths of one library folder. Holds no open handles, so it can cross threads."""
+
+    root: Path
+
+    @property
+    def name(self) -> str:
+        """Return the name shown to people: the folder's name."""
+        return self.root.name or str(self.root)
+
+    @property
+    def db_path(self) -> Path:
+        return self.root / DB_NAME
+
+    @property
+    def originals_dir(self) -> Path:
+        return self.root / "originals"
+
+    @property
+    def renders_dir(self) -> Path:
+        return self.root / "renders"
+
+    @property
+    def backups_dir(self) -> Path:
+        return self.root / "backups"
+
+    @property
+    def exports_dir(self) -> Path:
+        return self.root / "exports"
+
+    def exists(self) -> bool:
+        """Return whether the folder holds a library database."""
+        return self.db_path.is_file()
+
+    @classmethod
+    def locate(cls, path: Path | str) -> Library:
+        """Return the existing library at ``path``.
+
+        :raises LibraryError: if there is no folder or no ``library.db`` in it.
+        """
+        root = Path(path).expanduser().absolute()
+        if not root.exists():
+            raise LibraryError(
+                f"{root}: no such folder. Create a library there with `lookbook init {root}`, "
+                "or choose another with --library."
+            )
+        if not root.is_dir():
+            raise LibraryError(f"{root}: is a file, not a library folder. Choose a folder with --library.")
+        lib = cls(root)
+        if not lib.exists():
+            raise LibraryError(
+                f"{root}: not a Lookbook library (no {DB_NAME} in it). "
+                f"Create one with `lookbook init {root}` or choose another folder."
+            )
+        return lib
+
+    @classmethod
+    def check_new(cls, path: Path | str) -> Library:
+        """Check, without writing anything, that a new library can be made at ``path``.
+
+        The folder itself may be missing (its parent must exist) or hold no library;
+        an existing library is never overwritten.
+
+        :raises LibraryError: if a library is already there or the place is not writable.
+        """
+        root = Path(path).expanduser().absolute()
+        lib = cls(root)
+        if root.exists() and not root.is_dir():
+            raise LibraryError(f"{root}: is a file. Choose a folder for the new library.")
+        if lib.db_path.exists():
+            raise LibraryError(f"{root}: a library already exists there; open it instead, or choose an empty folder.")
+        parent = root if root.exists() else root.parent
+        if not parent.exists():
+            raise LibraryError(f"{parent}: no such folder. Create it first, or choose another place for the library.")
+        if not os.access(parent, os.W_OK | os.X_OK):
+            raise LibraryError(f"{parent}: not writable. Choose a folder you can write to, or fix its permissions.")
+        return lib
+
+    @classmethod
+    def prepare_new(cls, path: Path | str) -> Library:
+        """Check that a new library can be made at ``path`` (see :meth:`check_new`) and create its folders.
+
+        :raises LibraryError: if a library is already there or the place is not writable.
+        """
+        lib = cls.check_new(path)
+        root = lib.root
+        try:
+            root.mkdir(exist_ok=True)
+            lib.ensure_folders()
+        except OSError as exc:
+            raise LibraryError(f"{root}: cannot create the library folders ({exc.strerror}).") from exc
+        return lib
+
+    def ensure_folders(self) -> None:
+        """Create the library's sub-folders if they are missing."""
+        for folder in (self.originals_dir, self.renders_dir, self.backups_dir, self.exports_dir):
+            folder.mkdir(parents=True, exist_ok=True)
+
+    def original_path(self, sha256: str, suffix: str) -> Path:
+        """Return where the original with this hash is (or would be) stored."""
+        return self.originals_dir / sha256[:2] / f"{sha256}{suffix.lower()}"
+
+    def store_original(self, source: Path, sha256: str | None = None) -> tuple[str, Path]:
+        """Copy ``source`` into the photo store under its content hash; return (hash, stored path).
+
+        Copying to a temporary name and renaming means a crash or full disk never
+        leaves a half-written original under a real name.
+
+        :raises LibraryError: if the copy fails (disk full, permissions).
+        """
+        digest = sha256 or file_sha256(source)
+        target = self.original_path(digest, source.suffix or ".bin")
+        if target.exists():
+            return digest, target
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(target.name + ".partial")
+        try:
+            shutil.copyfile(source, partial)
+            os.replace(partial, target)
+        except OSError as exc:
+            partial.unlink(missing_ok=True)
+            raise LibraryError(f"{source}: could not copy into the library ({exc.strerror or exc}).") from exc
+        return digest, target

@@ -1,0 +1,243 @@
+"""The library schema, one migration per change.
+
+Rules: a migration is never edited once it has shipped; a change to the schema is
+a new function at the end of this file. :func:`lookbook.store.open_store` applies
+the pending ones when a library is opened, after backing the file up, and refuses
+a library that records a migration this build does not know (written by a newer
+Lookbook Studio).
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("lookbook")
+
+
+def _run(db: Database, statements: str) -> None:
+    """Run ``;``-separated DDL one statement at a time.
+
+    ``executescript`` would COMMIT the migration's transaction first, so a failure
+    half-way would leave half a schema behind.
+    """
+    for statement in statements.split(";\n"):
+        if statement.strip():
+            db.execute(statement)
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    """Create the tables the mission needs: photos, catalog, customers, outbox, audit."""
+    _run(
+        db,
+        """
+CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE users (
+    id INTEGER PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    display_name TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('associate', 'merchandiser', 'manager', 'admin')),
+    password_hash TEXT NOT NULL,
+    active INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE brands (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE
+);
+CREATE TABLE products (
+    id INTEGER PRIMARY KEY,
+    sku TEXT NOT NULL UNIQUE,
+    brand_id INTEGER NOT NULL REFERENCES brands(id),
+    name TEXT NOT NULL,
+    category TEXT NOT NULL,
+    colour TEXT NOT NULL DEFAULT '',
+    price_minor INTEGER,
+    currency TEXT NOT NULL DEFAULT 'USD',
+    barcode TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX idx_products_brand ON products(brand_id);
+CREATE INDEX idx_products_barcode ON products(barcode);
+CREATE TABLE stock (
+    product_id INTEGER NOT NULL REFERENCES products(id) ON DELETE CASCADE,
+    size TEXT NOT NULL,
+    barcode TEXT,
+    quantity INTEGER NOT NULL CHECK (quantity >= 0),
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (product_id, size)
+);
+CREATE TABLE presets (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    settings TEXT NOT NULL,
+    is_default INTEGER NOT NULL DEFAULT 0,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE photos (
+    id INTEGER PRIMARY KEY,
+    sha256 TEXT NOT NULL UNIQUE,
+    original_name TEXT NOT NULL,
+    source_path TEXT,
+    stored_path TEXT NOT NULL,
+    width INTEGER NOT NULL,
+    height INTEGER NOT NULL,
+    taken_at TEXT,
+    imported_at TEXT NOT NULL,
+    phash TEXT,
+    burst_id INTEGER,
+    product_id INTEGER REFERENCES products(id) ON DELETE SET NULL,
+    assigned_by TEXT CHECK (assigned_by IN ('slate', 'filename', 'burst', 'hand')),
+    assigned_detail TEXT,
+    slate_code TEXT,
+    garment_box TEXT,
+    confidence REAL,
+    needs_review INTEGER NOT NULL DEFAULT 0,
+    recipe TEXT NOT NULL DEFAULT '{}',
+    rendered_recipe TEXT
+);
+CREATE INDEX idx_photos_product ON photos(product_id);
+CREATE INDEX idx_photos_burst ON photos(burst_id);
+CREATE TABLE customers (
+    id INTEGER PRIMARY KEY,
+    first_name TEXT NOT NULL,
+    last_name TEXT NOT NULL DEFAULT '',
+    email TEXT COLLATE NOCASE,
+    x_handle TEXT COLLATE NOCASE,
+    x_user_id TEXT,
+    instagram TEXT COLLATE NOCASE,
+    phone TEXT,
+    preferred_channel TEXT,
+    timezone TEXT NOT NULL DEFAULT 'UTC',
+    associate_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+    notes TEXT NOT NULL DEFAULT '',
+    paused_until TEXT,
+    last_contacted_at TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX idx_customers_email ON customers(email);
+CREATE INDEX idx_customers_x_handle ON customers(x_handle);
+CREATE INDEX idx_customers_name ON customers(last_name, first_name);
+CREATE TABLE customer_brands (
+    customer_id INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+    brand_id INTEGER NOT NULL REFERENCES brands(id) ON DELETE CASCADE,
+    stance TEXT NOT NULL CHECK (stance IN ('like', 'dislike')),
+    source TEXT NOT NULL DEFAULT 'stated',
+    PRIMARY KEY (customer_id, brand_id)
+);
+CREATE INDEX idx_customer_brands_brand ON customer_brands(brand_id, stance);
+CREATE TABLE customer_sizes (
+    customer_id INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+    category TEXT NOT NULL,
+    size TEXT NOT NULL,
+    PRIMARY KEY (customer_id, category)
+);
+CREATE TABLE purchases (
+    id INTEGER PRIMARY KEY,
+    customer_id INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+    product_id INTEGER REFERENCES products(id) ON DELETE SET NULL,
+    brand_id INTEGER REFERENCES brands(id),
+    size TEXT,
+    purchased_at TEXT NOT NULL
+);
+CREATE INDEX idx_purchases_customer ON purchases(customer_id);
+CREATE TABLE consents (
+    id INTEGER PRIMARY KEY,
+    customer_id INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+    channel TEXT NOT NULL,
+    scope TEXT NOT NULL CHECK (scope IN ('one_to_one', 'marketing')),
+    granted INTEGER NOT NULL CHECK (granted IN (0, 1)),
+    at TEXT NOT NULL,
+    by_user TEXT NOT NULL,
+    source TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX idx_consents_customer ON consents(customer_id, channel, scope, id);
+CREATE TABLE channel_status (
+    customer_id INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+    channel TEXT NOT NULL,
+    unreachable_reason TEXT,
+    unreachable_at TEXT,
+    PRIMARY KEY (customer_id, channel)
+);
+CREATE TABLE sets (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    brand_id INTEGER NOT NULL REFERENCES brands(id),
+    scope TEXT NOT NULL DEFAULT 'one_to_one' CHECK (scope IN ('one_to_one', 'marketing')),
+    status TEXT NOT NULL DEFAULT 'open',
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE set_items (
+    set_id INTEGER NOT NULL REFERENCES sets(id) ON DELETE CASCADE,
+    photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    PRIMARY KEY (set_id, photo_id)
+);
+CREATE TABLE messages (
+    id INTEGER PRIMARY KEY,
+    set_id INTEGER REFERENCES sets(id) ON DELETE SET NULL,
+    customer_id INTEGER NOT NULL REFERENCES customers(id),
+    channel TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'draft',
+    body TEXT NOT NULL,
+    attachment TEXT,
+    match_reason TEXT NOT NULL DEFAULT '',
+    drafted_by TEXT NOT NULL,
+    decided_by TEXT,
+    decision_comment TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT,
+    external_id TEXT,
+    sent_at TEXT,
+    error TEXT,
+    retryable INTEGER
+);
+CREATE INDEX idx_messages_state ON messages(state);
+CREATE INDEX idx_messages_customer ON messages(customer_id);
+CREATE INDEX idx_messages_set ON messages(set_id);
+CREATE TABLE send_attempts (
+    id INTEGER PRIMARY KEY,
+    message_id INTEGER NOT NULL REFERENCES messages(id),
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    outcome TEXT,
+    detail TEXT
+);
+CREATE INDEX idx_send_attempts_message ON send_attempts(message_id);
+CREATE TABLE replies (
+    id INTEGER PRIMARY KEY,
+    customer_id INTEGER REFERENCES customers(id),
+    message_id INTEGER REFERENCES messages(id),
+    channel TEXT NOT NULL,
+    external_id TEXT,
+    body TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    UNIQUE (channel, external_id)
+);
+CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    entity TEXT NOT NULL,
+    entity_id TEXT,
+    detail TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX idx_audit_entity ON audit_log(entity, entity_id);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END
+""",
+    )

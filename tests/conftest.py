@@ -1,0 +1,41 @@
+"""Shared fixtures: an in-memory store for core tests, a demo library on disk."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lookbook.demo import build_demo
+from lookbook.hooks import Hooks
+from lookbook.store import Store, memory_store
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED_PHOTOS = REPO.parent / "shared" / "photos" / "clothing-small"
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    """Return a migrated, empty in-memory store whose files live in ``tmp_path``."""
+    s = memory_store(tmp_path / "library", Hooks())
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="session")
+def demo_library_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the demo library once per test session; copy it before mutating."""
+    path = tmp_path_factory.mktemp("demo-template") / "Demo"
+    for _ in build_demo(path):
+        pass
+    return path
+
+
+@pytest.fixture
+def demo_library(demo_library_template: Path, tmp_path: Path) -> Path:
+    """Return a fresh copy of the demo library that a test may change."""
+    import shutil
+
+    target = tmp_path / "Demo"
+    shutil.copytree(demo_library_template, target)
+    return target
