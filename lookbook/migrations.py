@@ -241,3 +241,32 @@ CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END
 """,
     )
+
+
+@migrations()
+def m002_outbox_approval(db: Database) -> None:
+    """Add what approval needs: subjects, submission time, reasons, offers, templates, caps, lockout."""
+    _run(
+        db,
+        """
+ALTER TABLE messages ADD COLUMN subject TEXT NOT NULL DEFAULT '';
+ALTER TABLE messages ADD COLUMN submitted_at TEXT;
+ALTER TABLE messages ADD COLUMN state_reason TEXT;
+ALTER TABLE messages ADD COLUMN offer TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE messages ADD COLUMN template_id INTEGER;
+ALTER TABLE sets ADD COLUMN cap_override_by TEXT;
+ALTER TABLE sets ADD COLUMN cap_override_at TEXT;
+ALTER TABLE users ADD COLUMN failed_logins INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN locked_until TEXT;
+CREATE TABLE templates (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    subject TEXT NOT NULL DEFAULT '',
+    body TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX idx_messages_customer_sent ON messages(customer_id, sent_at)
+""",
+    )
