@@ -1,0 +1,36 @@
+"""Small cached previews of originals for grids and lists."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PIL import Image, ImageOps
+
+from lookbook.library import Library
+
+THUMB_SIZE = 256
+
+
+def thumbnail_path(library: Library, sha256: str, size: int = THUMB_SIZE) -> Path:
+    """Return where the cached thumbnail of a photo lives."""
+    return library.renders_dir / "thumbs" / sha256[:2] / f"{sha256}_{size}.jpg"
+
+
+def ensure_thumbnail(library: Library, sha256: str, stored_path: str, size: int = THUMB_SIZE) -> Path:
+    """Return the path of the photo's thumbnail, making it first if it is not cached.
+
+    Reads with JPEG draft mode so a 12-megapixel original decodes at a fraction of
+    its size; writes through a temporary name so a half-written file is never used.
+    """
+    target = thumbnail_path(library, sha256, size)
+    if target.exists():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with Image.open(library.root / stored_path) as im:
+        im.draft("RGB", (size, size))
+        im = ImageOps.exif_transpose(im).convert("RGB")
+        im.thumbnail((size, size), Image.Resampling.LANCZOS)
+        partial = target.with_suffix(".partial")
+        im.save(partial, "JPEG", quality=85)
+    partial.replace(target)
+    return target

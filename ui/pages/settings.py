@@ -1,0 +1,42 @@
+"""The Settings page: the open library and its facts."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QWidget
+
+from lookbook.store import Store
+from ui.pages.base import Page
+from ui.workers import StoreRunner
+
+
+class SettingsPage(Page):
+    title = "Settings"
+    watches = ("settings", "users")
+
+    def __init__(self, db: StoreRunner, parent: QWidget | None = None) -> None:
+        super().__init__(db, parent)
+        box = QGroupBox("Library")
+        self.form = QFormLayout(box)
+        self.path = QLabel()
+        self.path.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.version = QLabel()
+        self.users = QLabel()
+        self.form.addRow("Folder", self.path)
+        self.form.addRow("Schema version", self.version)
+        self.form.addRow("Staff accounts", self.users)
+        self.layout_.addWidget(box)
+        self.layout_.addStretch(1)
+
+    def reload(self) -> None:
+        def facts(store: Store) -> tuple[str, int, list[tuple]]:
+            users = store.db.execute("SELECT username, role FROM users WHERE active ORDER BY role, username")
+            return str(store.library.root), store.schema_version(), users.fetchall()
+
+        self.db.run(facts, on_done=self._show)
+
+    def _show(self, facts: tuple[str, int, list[tuple]]) -> None:
+        path, version, users = facts
+        self.path.setText(path)
+        self.version.setText(str(version))
+        self.users.setText(", ".join(f"{name} ({role})" for name, role in users) or "none")

@@ -1,0 +1,152 @@
+"""Running core work off the UI thread.
+
+Two single-thread runners, as Anki's task manager does: one owns the SQLite
+store (created on that thread, used only there), another does network calls.
+Work is a plain callable; if it returns a generator, the runner iterates it on
+the worker thread and each yielded value becomes a progress callback on the UI
+thread, and the generator's return value goes to ``on_done``. Results reach the
+UI thread only through a queued signal; worker code never touches a widget.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from lookbook.hooks import Changes, Hooks
+from lookbook.library import Library
+from lookbook.store import Store, open_store
+
+log = logging.getLogger(__name__)
+
+Callback = Callable[[Any], object]
+
+
+class TaskRunner(QObject):
+    """Runs callables one at a time on its own thread and reports back on the UI thread."""
+
+    #: (callback, payload): delivered to the UI thread by a queued connection.
+    _deliver = Signal(object, object)
+    #: An exception no ``on_failure`` handled; the main window shows it in a dialog.
+    failed = Signal(object)
+    #: True while work is running or queued.
+    busy_changed = Signal(bool)
+
+    def __init__(self, name: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
+        self._pending = 0
+        self._lock = threading.Lock()
+        self._deliver.connect(self._on_deliver)
+
+    def submit(self, fn: Callable[..., Any], *args: Any, on_done: Callback | None = None,
+               on_failure: Callback | None = None, on_progress: Callback | None = None) -> Future:
+        """Run ``fn(*args)`` on the worker thread; callbacks run on the UI thread."""
+        self._change_pending(+1)
+        return self._executor.submit(self._call, fn, args, on_done, on_failure, on_progress)
+
+    def _call(self, fn: Callable[..., Any], args: tuple, on_done: Callback | None,
+              on_failure: Callback | None, on_progress: Callback | None) -> Any:
+        try:
+            result = fn(*args)
+            if inspect.isgenerator(result):
+                result = self._drain(result, on_progress)
+        except BaseException as exc:  # reported on the UI thread; the runner keeps going
+            log.debug("task %r failed", fn, exc_info=True)
+            self._deliver.emit(on_failure or self.failed.emit, exc)
+            return None
+        finally:
+            self._change_pending(-1)
+        if on_done is not None:
+            self._deliver.emit(on_done, result)
+        return result
+
+    def _drain(self, gen: Any, on_progress: Callback | None) -> Any:
+        while True:
+            try:
+                item = next(gen)
+            except StopIteration as stop:
+                return stop.value
+            if on_progress is not None:
+                self._deliver.emit(on_progress, item)
+
+    def _change_pending(self, delta: int) -> None:
+        with self._lock:
+            before = self._pending
+            self._pending += delta
+            after = self._pending
+        if (before == 0) != (after == 0):
+            self.busy_changed.emit(after > 0)
+
+    @Slot(object, object)
+    def _on_deliver(self, callback: Callback, payload: Any) -> None:
+        callback(payload)
+
+    def shutdown(self) -> None:
+        """Wait for running work to finish and stop the thread."""
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+
+class StoreRunner(TaskRunner):
+    """The one thread that opens and uses the library's SQLite store."""
+
+    #: Emitted on the UI thread with the :class:`Changes` of every committed mutation.
+    library_changed = Signal(object)
+    #: Emitted on the UI thread when a library was opened (with its :class:`Library`).
+    library_opened = Signal(object)
+
+    def __init__(self, hooks: Hooks, parent: QObject | None = None) -> None:
+        super().__init__("lookbook-db", parent)
+        self.hooks = hooks
+        self.library: Library | None = None
+        self._store: Store | None = None
+        # Hooks fire on the DB thread; a signal carries them to the UI thread.
+        hooks.library_did_change.append(self._relay_change)
+
+    def _relay_change(self, changes: Changes) -> None:
+        self.library_changed.emit(changes)
+
+    def open(self, root: Path, on_done: Callback | None = None, on_failure: Callback | None = None) -> Future:
+        """Open the library at ``root`` on the DB thread, closing the one open before."""
+        def work() -> Library:
+            library = Library.locate(root)
+            store = open_store(library, self.hooks)
+            if self._store is not None:
+                self._store.close()
+            self._store, self.library = store, library
+            return library
+
+        def opened(library: Library) -> None:
+            self.library_opened.emit(library)
+            if on_done is not None:
+                on_done(library)
+
+        return self.submit(work, on_done=opened, on_failure=on_failure)
+
+    def run(self, fn: Callable[..., Any], *args: Any, on_done: Callback | None = None,
+            on_failure: Callback | None = None, on_progress: Callback | None = None) -> Future:
+        """Run ``fn(store, *args)`` on the DB thread."""
+        def with_store(*a: Any) -> Any:
+            if self._store is None:
+                raise RuntimeError("no library is open")
+            return fn(self._store, *a)
+
+        return self.submit(with_store, *args, on_done=on_done, on_failure=on_failure, on_progress=on_progress)
+
+    def shutdown(self) -> None:
+        """Close the store on its own thread, then stop the thread."""
+        def close() -> None:
+            if self._store is not None:
+                self._store.close()
+                self._store = None
+
+        self.hooks.library_did_change.remove(self._relay_change)
+        self._executor.submit(close)
+        super().shutdown()
