@@ -1,0 +1,291 @@
+"""Decode any supported photo into an upright sRGB 8-bit RGB array.
+
+Associates bring JPEG, PNG, TIFF, WebP and HEIC/HEIF files from phones and cameras.
+:func:`load_photo` turns each into the one shape the rest of the pipeline works on:
+an ``H x W x 3`` ``uint8`` numpy array in sRGB, rotated upright by its EXIF
+orientation, with any alpha channel kept separately.
+
+Speed matters more than anything else here, because decoding dominates a batch of
+large photos: :func:`load_photo` accepts ``min_side`` and then lets libjpeg decode at
+1/2, 1/4 or 1/8 scale (PIL's ``draft``) when the caller does not need every pixel.
+The returned :class:`Decoded` carries ``scale`` so that boxes found on the reduced
+image map back to pixels of the upright original.
+
+Bad input never becomes a traceback: every failure is a :class:`PhotoError` that
+names the file and says what is wrong with it.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pillow_heif
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+
+from lookbook.errors import InputError
+
+#: The default decompression-bomb limit: 120 megapixels is above any phone or camera
+#: sensor sold today, yet far below what would exhaust memory when decoded.
+DEFAULT_MAX_PIXELS = 120_000_000
+
+#: File name suffixes that the importer treats as photos (lower case, with the dot).
+SUPPORTED_SUFFIXES = frozenset({".jpg", ".jpeg", ".jpe", ".png", ".tif", ".tiff", ".webp", ".heic", ".heif"})
+
+# HEIC/HEIF support comes from pillow-heif as a Pillow plugin; registering is idempotent.
+pillow_heif.register_heif_opener()
+
+# EXIF orientations 5..8 are transposes: the stored image is the upright one turned a quarter.
+_QUARTER_TURNS = {5, 6, 7, 8}
+_ORIENTATION_TAG = 0x0112
+
+
+class PhotoError(InputError):
+    """A photo that cannot be used; the message names the file and the reason."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        super().__init__(reason, path=path)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """A decoded photo.
+
+    :param rgb: ``H x W x 3`` uint8 sRGB pixels, upright; transparent areas composited on white.
+    :param alpha: ``H x W`` uint8 alpha, or ``None`` when the file has none (or it is fully opaque).
+    :param scale: decoded size / original size (1.0 unless a reduced decode was asked for).
+    :param original_size: ``(width, height)`` of the upright original in pixels.
+    """
+
+    rgb: np.ndarray
+    alpha: np.ndarray | None
+    scale: float
+    original_size: tuple[int, int]
+
+
+def _orientation(im: Image.Image) -> int:
+    try:
+        value = im.getexif().get(_ORIENTATION_TAG, 1)
+    except Exception:  # a malformed EXIF block must not cost the photo; treat it as upright
+        return 1
+    return value if isinstance(value, int) and 1 <= value <= 8 else 1
+
+
+@functools.lru_cache(maxsize=16)
+def _icc_transform(icc: bytes, mode: str) -> ImageCms.ImageCmsTransform | None:
+    """Return a cached transform from an embedded profile to sRGB (phones embed the same few profiles)."""
+    try:
+        src = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        dst = ImageCms.createProfile("sRGB")
+        return ImageCms.buildTransform(src, dst, mode, "RGB", renderingIntent=ImageCms.Intent.PERCEPTUAL)
+    except (ImageCms.PyCMSError, OSError, ValueError):
+        return None  # an unusable profile: fall back to treating the pixels as sRGB
+
+
+@functools.lru_cache(maxsize=16)
+def _icc_is_srgb(icc: bytes) -> bool:
+    """Return whether a profile is plain sRGB: most photos embed it, and skipping the no-op transform saves time."""
+    try:
+        desc = ImageCms.getProfileDescription(ImageCms.ImageCmsProfile(io.BytesIO(icc)))
+    except (ImageCms.PyCMSError, OSError, ValueError):
+        return False
+    return "srgb" in desc.lower().replace(" ", "")
+
+
+def _high_bit_to_rgb8(im: Image.Image) -> tuple[np.ndarray, np.ndarray | None]:
+    """Scale 16-bit / 32-bit integer and float greyscale modes down to 8 bits (PIL's convert clips instead)."""
+    arr = np.asarray(im)
+    if arr.dtype.kind == "f":
+        hi = float(arr.max()) if arr.size else 1.0
+        arr8 = np.clip(arr / (hi if hi > 1.0 else 1.0) * 255.0 + 0.5, 0, 255).astype(np.uint8)
+    else:
+        # I;16 files use the full 0..65535 range; mode "I" may come from 16-bit PNG/TIFF too.
+        arr = arr.astype(np.uint32)
+        shift = 8 if int(arr.max(initial=0)) > 255 else 0
+        arr8 = (arr >> shift).astype(np.uint8)
+    return np.ascontiguousarray(np.repeat(arr8[:, :, None], 3, axis=2)), None
+
+
+def _to_rgb_alpha(im: Image.Image) -> tuple[np.ndarray, np.ndarray | None]:
+    """Convert any Pillow mode to (sRGB uint8 RGB, alpha or None)."""
+    icc = im.info.get("icc_profile")
+    mode = im.mode
+    if mode in ("I;16", "I;16L", "I;16B", "I;16N", "I", "F"):
+        return _high_bit_to_rgb8(im)
+    has_alpha = mode in ("RGBA", "LA", "PA", "RGBa", "La") or (mode == "P" and "transparency" in im.info)
+    if mode in ("RGBa", "La"):
+        im = im.convert("RGBA")  # un-premultiply
+    if has_alpha:
+        im = im.convert("RGBA")
+        alpha = np.asarray(im.getchannel("A"))
+        if alpha.min(initial=255) == 255:
+            alpha = None
+        colour = im.convert("RGB")
+    elif mode in ("RGB", "CMYK") and not icc:
+        colour = im if mode == "RGB" else im.convert("RGB")
+        alpha = None
+    elif mode in ("RGB", "CMYK", "L"):
+        colour, alpha = im, None
+    else:
+        colour, alpha = im.convert("RGB"), None
+
+    if icc and colour.mode in ("RGB", "CMYK", "L"):
+        if not (colour.mode == "RGB" and _icc_is_srgb(icc)):
+            transform = _icc_transform(icc, colour.mode)
+            if transform is not None:
+                colour = ImageCms.applyTransform(colour, transform)
+    if colour.mode != "RGB":
+        colour = colour.convert("RGB")
+    rgb = np.asarray(colour)
+    if alpha is not None:
+        # Composite on white so that a cut-out product looks like one on a white sweep.
+        a = alpha.astype(np.float32)[:, :, None] / 255.0
+        rgb = (rgb.astype(np.float32) * a + 255.0 * (1.0 - a) + 0.5).astype(np.uint8)
+    return np.ascontiguousarray(rgb), alpha
+
+
+def probe_size(path: Path | str, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> tuple[int, int]:
+    """Return the upright ``(width, height)`` of a photo from its header, without decoding pixels.
+
+    :raises PhotoError: if the file cannot be read, is not an image, or is over ``max_pixels``.
+    """
+    with _open(path, max_pixels) as im:
+        w, h = im.size
+        return (h, w) if _orientation(im) in _QUARTER_TURNS else (w, h)
+
+
+class _open:
+    """Open an image with every failure turned into a :class:`PhotoError`; a context manager."""
+
+    def __init__(self, path: Path | str, max_pixels: int) -> None:
+        self.path = Path(path)
+        self.max_pixels = max_pixels
+        self.im: Image.Image | None = None
+
+    def __enter__(self) -> Image.Image:
+        path = self.path
+        try:
+            with warnings.catch_warnings():
+                # We enforce our own limit below; Pillow's global one would only warn or
+                # raise with a message that does not say what to do.
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                self.im = Image.open(path)
+        except FileNotFoundError:
+            raise PhotoError(path, "no such file") from None
+        except IsADirectoryError:
+            raise PhotoError(path, "is a folder, not a photo") from None
+        except PermissionError:
+            raise PhotoError(path, "cannot be read (permission denied)") from None
+        except UnidentifiedImageError:
+            raise PhotoError(path, "not an image, or an image format Lookbook cannot read "
+                                   "(use JPEG, PNG, TIFF, WebP or HEIC)") from None
+        except Image.DecompressionBombError:
+            raise PhotoError(path, f"too many pixels (over {max_pixels:,}); refusing a possible "
+                                   "decompression bomb") from None
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise PhotoError(path, f"cannot be read: {exc}") from None
+        w, h = self.im.size
+        if w <= 0 or h <= 0:
+            self.im.close()
+            raise PhotoError(path, "has no pixels")
+        if w * h > self.max_pixels:
+            self.im.close()
+            raise PhotoError(path, f"too many pixels ({w} x {h} = {w * h:,}, limit {self.max_pixels:,}); "
+                                   "refusing a possible decompression bomb — raise the limit if the photo is genuine")
+        return self.im
+
+    def __exit__(self, *exc: object) -> None:
+        if self.im is not None:
+            self.im.close()
+
+
+def load_photo(
+    path: Path | str,
+    *,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    min_side: int | None = None,
+) -> Decoded:
+    """Decode a photo into an upright sRGB uint8 array.
+
+    :param path: the file to read.
+    :param max_pixels: refuse files whose header claims more pixels than this (decompression bombs).
+    :param min_side: if given, the caller needs the shorter side to be at least this many pixels;
+        JPEGs are then decoded at the smallest DCT scale (1/2, 1/4, 1/8) that still gives that,
+        which is several times faster than a full decode. ``None`` decodes every pixel.
+    :returns: the pixels, alpha, scale (decoded / original) and original upright size.
+    :raises PhotoError: for a missing, unreadable, corrupt, truncated, non-image or too-large file.
+    """
+    with _open(path, max_pixels) as im:
+        orientation = _orientation(im)
+        full_w, full_h = im.size
+        if min_side is not None and im.format == "JPEG":
+            short = min(full_w, full_h)
+            if short > min_side:
+                # draft() picks the largest reduction whose result is still >= the size asked for.
+                f = min_side / short
+                im.draft(im.mode if im.mode in ("RGB", "L", "CMYK") else "RGB",
+                         (max(1, int(full_w * f + 0.999)), max(1, int(full_h * f + 0.999))))
+        try:
+            if getattr(im, "n_frames", 1) > 1:
+                im.seek(0)  # multi-page TIFF / animated WebP: the first frame is the photo
+            im.load()
+        except Image.DecompressionBombError:
+            raise PhotoError(path, "too many pixels; refusing a possible decompression bomb") from None
+        except (OSError, SyntaxError, ValueError, EOFError) as exc:
+            msg = str(exc)
+            if "truncated" in msg.lower():
+                raise PhotoError(path, "the file is truncated (incomplete copy or download?)") from None
+            raise PhotoError(path, f"corrupt image data: {msg}") from None
+        dec_w, _dec_h = im.size
+        scale = dec_w / full_w
+        try:
+            if orientation != 1:
+                im = ImageOps.exif_transpose(im)
+            rgb, alpha = _to_rgb_alpha(im)
+        except (OSError, ValueError) as exc:
+            raise PhotoError(path, f"corrupt image data: {exc}") from None
+        original = (full_h, full_w) if orientation in _QUARTER_TURNS else (full_w, full_h)
+        return Decoded(rgb=rgb, alpha=alpha, scale=scale, original_size=original)
+
+
+def content_hash(path: Path | str) -> str:
+    """Return the SHA-256 hex digest of a file's bytes (the identity of an imported photo)."""
+    digest = hashlib.sha256()
+    try:
+        with Path(path).open("rb") as fh:
+            while chunk := fh.read(1 << 20):
+                digest.update(chunk)
+    except FileNotFoundError:
+        raise PhotoError(path, "no such file") from None
+    except IsADirectoryError:
+        raise PhotoError(path, "is a folder, not a photo") from None
+    except OSError as exc:
+        raise PhotoError(path, f"cannot be read: {exc.strerror or exc}") from None
+    return digest.hexdigest()
+
+
+def dhash(rgb: np.ndarray) -> int:
+    """Return a 64-bit difference hash (dHash) of an image.
+
+    Burst shots of one garment differ by a few bits; different garments by ~32.
+    opencv-python-headless has no ``cv2.img_hash`` (that module is in contrib), and a
+    dHash is four lines of OpenCV/numpy, so no extra dependency is taken for it.
+
+    :param rgb: ``H x W x 3`` uint8 image (any size).
+    """
+    grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    small = cv2.resize(grey, (9, 8), interpolation=cv2.INTER_AREA).astype(np.int16)
+    bits = (small[:, 1:] > small[:, :-1]).ravel()
+    return int(np.packbits(bits).view(">u8")[0])
+
+
+def hamming(a: int, b: int) -> int:
+    """Return the number of differing bits between two 64-bit hashes."""
+    return (a ^ b).bit_count()
