@@ -1,0 +1,46 @@
+"""Qt test fixtures: runners that are always shut down, and a check for leftover threads."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from lookbook.hooks import Hooks  # noqa: E402
+from ui.workers import StoreRunner, TaskRunner  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _no_thread_left_running() -> Iterator[None]:
+    """Fail a test that leaves a worker thread behind (napari's _dangling_qthreads, for our runners)."""
+    before = set(threading.enumerate())
+    yield
+    left = [t for t in threading.enumerate() if t not in before and t.is_alive() and t.name.startswith("lookbook")]
+    for thread in left:
+        thread.join(timeout=5)
+    still = [t.name for t in left if t.is_alive()]
+    assert not still, f"threads left running: {still}"
+
+
+@pytest.fixture
+def runners(qtbot) -> Iterator[tuple[StoreRunner, TaskRunner]]:
+    """A DB runner and a thumbnail runner, shut down after the test."""
+    db = StoreRunner(Hooks())
+    thumbs = TaskRunner("lookbook-thumbs")
+    yield db, thumbs
+    thumbs.shutdown()
+    db.shutdown()
+
+
+@pytest.fixture
+def opened_demo(qtbot, runners, demo_library: Path) -> tuple[StoreRunner, TaskRunner, Path]:
+    """Runners with the demo library already open."""
+    db, thumbs = runners
+    with qtbot.waitSignal(db.library_opened, timeout=10_000):
+        db.open(demo_library)
+    return db, thumbs, demo_library
