@@ -55,6 +55,9 @@ class Detection:
         ``mask_scale`` maps it to the input image (mask pixel = input pixel * mask_scale).
     :param mask_scale: working-image size / input-image size.
     :param method: ``"cheap"`` or ``"grabcut"``: which pass produced the result.
+    :param bg_colours: ``k x 3`` background colours (Lab, lightness weighted by :data:`L_WEIGHT`),
+        so that the renderer can place the garment's edge at full resolution.
+    :param threshold: the background distance (same units) that separated garment from background.
     """
 
     box: tuple[int, int, int, int]
@@ -62,6 +65,8 @@ class Detection:
     mask: np.ndarray
     mask_scale: float
     method: str
+    bg_colours: np.ndarray
+    threshold: float
 
     @property
     def needs_review(self) -> bool:
@@ -99,8 +104,8 @@ def _nearest(x: np.ndarray, centres: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return idx, np.maximum(d2[np.arange(len(x)), idx], 0.0)
 
 
-def _background_distance(lab: np.ndarray, band: np.ndarray, k: int = 5) -> np.ndarray:
-    """Return per-pixel Lab distance to the nearest background colour.
+def _background_distance(lab: np.ndarray, band: np.ndarray, k: int = 5) -> tuple[np.ndarray, np.ndarray]:
+    """Return per-pixel Lab distance to the nearest background colour, and those colours.
 
     Background colours are k-means clusters of the border band. A garment often
     touches the border (a sleeve, a trouser leg); its colour then forms a small
@@ -121,19 +126,31 @@ def _background_distance(lab: np.ndarray, band: np.ndarray, k: int = 5) -> np.nd
     centres = centres[share >= 0.08]
     _, d2 = _nearest(lab.reshape(-1, 3), centres)
     dist = np.sqrt(d2)
-    return dist.reshape(lab.shape[:2])
+    return dist.reshape(lab.shape[:2]), centres
 
 
-def _cheap_pass(small: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, np.ndarray]:
-    """Return (cheap mask, background distance, threshold, border band) for a working image."""
-    sh, sw = small.shape[:2]
-    blurred = cv2.GaussianBlur(small, (3, 3), 0)
-    lab = cv2.cvtColor(blurred, cv2.COLOR_RGB2LAB).astype(np.float32)
+def working_lab(rgb: np.ndarray) -> np.ndarray:
+    """Return the float32 Lab image, lightness weighted, in which background distances are measured."""
+    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
     # Shadows are the background's colour, darker: weigh lightness less than hue so that a
     # soft shadow under a hanging shirt or beside a flat-lay stays background.
     lab[:, :, 0] *= L_WEIGHT
+    return lab
+
+
+def background_distance(lab: np.ndarray, bg_colours: np.ndarray) -> np.ndarray:
+    """Return the distance of each pixel of a :func:`working_lab` image to the nearest background colour."""
+    if len(bg_colours) == 0:
+        return np.full(lab.shape[:2], 1e3, np.float32)
+    return np.sqrt(_nearest(lab.reshape(-1, 3), bg_colours)[1]).reshape(lab.shape[:2])
+
+
+def _cheap_pass(small: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, np.ndarray, np.ndarray]:
+    """Return (cheap mask, background distance, threshold, border band, background colours)."""
+    sh, sw = small.shape[:2]
+    lab = working_lab(cv2.GaussianBlur(small, (3, 3), 0))
     band = _border_band(sh, sw, max(2, round(min(sh, sw) * 0.03)))
-    dist = _background_distance(lab, band)
+    dist, centres = _background_distance(lab, band)
     # Otsu on the distance map separates "like the border" from "unlike it"; clamp it so that a
     # photo with almost no contrast still gets a sensible threshold.
     d8 = np.clip(dist * 4.0, 0, 255).astype(np.uint8)
@@ -142,7 +159,7 @@ def _cheap_pass(small: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, np.nd
     fg = (dist > thresh).astype(np.uint8)
     fg = cv2.morphologyEx(fg, cv2.MORPH_OPEN, _disc(OPEN_PX))
     fg = cv2.morphologyEx(fg, cv2.MORPH_CLOSE, _disc(5))
-    return _main_component(fg), dist, thresh, band
+    return _main_component(fg), dist, thresh, band, centres
 
 
 def _cheap_confidence(fg: np.ndarray, dist: np.ndarray, thresh: float) -> float:
@@ -215,7 +232,7 @@ def detect_garment(rgb: np.ndarray, *, scale: float = 1.0, mode: str = "auto") -
     h, w = rgb.shape[:2]
     small, f = _working_image(rgb, WORK_SIDE)
     sh, sw = small.shape[:2]
-    fg, dist, thresh, band = _cheap_pass(small)
+    fg, dist, thresh, band, centres = _cheap_pass(small)
     cheap_conf = _cheap_confidence(fg, dist, thresh)
     if mode == "cheap" or (mode == "auto" and cheap_conf >= CHEAP_OK):
         mask, method, confidence = fg, "cheap", cheap_conf
@@ -232,7 +249,8 @@ def detect_garment(rgb: np.ndarray, *, scale: float = 1.0, mode: str = "auto") -
     W, H = round(w / scale), round(h / scale)
     box = (max(0, int(np.floor(x0 / s))), max(0, int(np.floor(y0 / s))),
            min(W, int(np.ceil(x1 / s))), min(H, int(np.ceil(y1 / s))))
-    return Detection(box=box, confidence=round(float(confidence), 3), mask=mask * 255, mask_scale=f, method=method)
+    return Detection(box=box, confidence=round(float(confidence), 3), mask=_fill_small_holes(mask) * 255, mask_scale=f, method=method,
+                     bg_colours=centres, threshold=thresh)
 
 
 def _main_component(mask: np.ndarray) -> np.ndarray:
@@ -245,6 +263,27 @@ def _main_component(mask: np.ndarray) -> np.ndarray:
     keep = np.zeros(n, np.uint8)
     keep[1:] = areas >= 0.25 * biggest
     return keep[labels]
+
+
+def _fill_small_holes(mask: np.ndarray, max_share: float = 0.02) -> np.ndarray:
+    """Fill holes in the garment mask smaller than ``max_share`` of its area.
+
+    A white print on a white shirt can be cut out as background; a real gap (between a
+    sleeve and the body) is large or open to the outside and stays.
+    """
+    inv = (mask == 0).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(inv, connectivity=4)
+    if n <= 2:
+        return mask
+    h, w = mask.shape
+    limit = max_share * float(mask.sum())
+    x, y, bw, bh, area = (stats[:, i] for i in range(5))
+    touches = (x == 0) | (y == 0) | (x + bw >= w) | (y + bh >= h)
+    fill = (~touches) & (area <= limit)
+    fill[0] = False
+    out = mask.copy()
+    out[fill[labels]] = 1
+    return out
 
 
 def _mask_box(mask: np.ndarray, w: int, h: int) -> tuple[int, int, int, int]:
