@@ -270,3 +270,23 @@ CREATE TABLE templates (
 CREATE INDEX idx_messages_customer_sent ON messages(customer_id, sent_at)
 """,
     )
+
+
+@migrations()
+def m003_delivery_rate_limits(db: Database) -> None:
+    """Keep each channel's latest rate-limit window, so sends pace to it across restarts and the
+    Outbox page can count down to the reset."""
+    _run(
+        db,
+        """
+CREATE TABLE rate_limits (
+    channel TEXT NOT NULL,
+    endpoint TEXT NOT NULL,
+    limit_count INTEGER,
+    remaining INTEGER NOT NULL,
+    reset_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (channel, endpoint)
+)
+""",
+    )
