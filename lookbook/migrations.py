@@ -290,3 +290,50 @@ CREATE TABLE rate_limits (
 )
 """,
     )
+
+
+@migrations()
+def m004_customers_search_consent(db: Database) -> None:
+    """Add customer search (FTS5), the current-consent table matching reads, re-subscribe confirmations."""
+    # The FTS table and its triggers are written out rather than made by sqlite-utils'
+    # enable_fts(): that uses executescript(), which would COMMIT this migration's
+    # transaction half-way, and its update trigger fires on every update (pausing a
+    # customer would re-index them). Ours fires only when a searched column changes.
+    # consent_current holds the latest ledger entry per (customer, channel, scope), kept
+    # by a trigger, so matching a million customers reads one row each instead of
+    # finding the latest of a ledger that only grows.
+    _run(
+        db,
+        """
+ALTER TABLE consents ADD COLUMN confirmed_by TEXT;
+ALTER TABLE consents ADD COLUMN confirmed_at TEXT;
+ALTER TABLE consents ADD COLUMN confirmation TEXT;
+CREATE TABLE consent_current (
+    customer_id INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+    channel TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    granted INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    consent_id INTEGER NOT NULL,
+    PRIMARY KEY (customer_id, channel, scope)
+) WITHOUT ROWID;
+INSERT INTO consent_current (customer_id, channel, scope, granted, at, consent_id)
+SELECT customer_id, channel, scope, granted, at, id FROM consents AS c
+WHERE id = (SELECT max(id) FROM consents AS l
+            WHERE l.customer_id = c.customer_id AND l.channel = c.channel AND l.scope = c.scope);
+CREATE TRIGGER consents_current_ai AFTER INSERT ON consents BEGIN INSERT INTO consent_current (customer_id, channel, scope, granted, at, consent_id) VALUES (new.customer_id, new.channel, new.scope, new.granted, new.at, new.id) ON CONFLICT (customer_id, channel, scope) DO UPDATE SET granted = excluded.granted, at = excluded.at, consent_id = excluded.consent_id WHERE excluded.consent_id > consent_current.consent_id; END;
+CREATE VIRTUAL TABLE customers_fts USING FTS5 (
+    first_name, last_name, email, x_handle, instagram,
+    tokenize = 'unicode61 remove_diacritics 2',
+    content = customers, content_rowid = id
+);
+INSERT INTO customers_fts (customers_fts) VALUES ('rebuild');
+CREATE TRIGGER customers_fts_ai AFTER INSERT ON customers BEGIN INSERT INTO customers_fts (rowid, first_name, last_name, email, x_handle, instagram) VALUES (new.id, new.first_name, new.last_name, new.email, new.x_handle, new.instagram); END;
+CREATE TRIGGER customers_fts_ad AFTER DELETE ON customers BEGIN INSERT INTO customers_fts (customers_fts, rowid, first_name, last_name, email, x_handle, instagram) VALUES ('delete', old.id, old.first_name, old.last_name, old.email, old.x_handle, old.instagram); END;
+CREATE TRIGGER customers_fts_au AFTER UPDATE OF first_name, last_name, email, x_handle, instagram ON customers BEGIN INSERT INTO customers_fts (customers_fts, rowid, first_name, last_name, email, x_handle, instagram) VALUES ('delete', old.id, old.first_name, old.last_name, old.email, old.x_handle, old.instagram); INSERT INTO customers_fts (rowid, first_name, last_name, email, x_handle, instagram) VALUES (new.id, new.first_name, new.last_name, new.email, new.x_handle, new.instagram); END;
+CREATE INDEX idx_customers_instagram ON customers(instagram);
+CREATE INDEX idx_customers_x_user_id ON customers(x_user_id);
+CREATE INDEX idx_customers_last_contacted ON customers(last_contacted_at);
+CREATE INDEX idx_purchases_brand ON purchases(brand_id, customer_id)
+""",
+    )
