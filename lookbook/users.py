@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
+import math
 import secrets
 from dataclasses import dataclass
 
-from lookbook.errors import InputError
+from lookbook.errors import InputError, LookbookError
 from lookbook.hooks import Changes
 from lookbook.store import Store, utcnow
 
@@ -16,6 +18,20 @@ ROLES = ("associate", "merchandiser", "manager", "admin")
 # scrypt's memory-hard cost: n=2**14, r=8 uses 16 MiB per hash, slow enough to
 # frustrate guessing and quick enough (~50 ms) for a sign-in.
 _N, _R, _P = 2**14, 8, 1
+#: Failed sign-ins allowed before the account is locked, and the first lock; each further failure doubles it.
+LOCK_AFTER = 5
+LOCK_FIRST_S = 30
+LOCK_MAX_S = 15 * 60
+# Verified when the user name is unknown, so a wrong name takes as long as a wrong password.
+_DUMMY_HASH = "scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+
+
+class AuthenticationError(LookbookError):
+    """A sign-in was refused (the message never says whether the name or the password was wrong)."""
+
+
+class PermissionDenied(LookbookError):
+    """The signed-in user's role does not allow what they asked for."""
 
 
 def hash_password(password: str) -> str:
@@ -42,6 +58,8 @@ def verify_password(password: str, stored: str) -> bool:
 
 @dataclass(frozen=True)
 class User:
+    """A staff account as the app sees it (never its password hash)."""
+
     id: int
     username: str
     display_name: str
@@ -79,3 +97,137 @@ def list_users(store: Store) -> list[User]:
     """Return every account, by name."""
     return [User(r[0], r[1], r[2], r[3], bool(r[4])) for r in store.db.execute(
         "SELECT id, username, display_name, role, active FROM users ORDER BY username")]
+
+
+def _row_to_user(row: tuple) -> User:
+    return User(row[0], row[1], row[2], row[3], bool(row[4]))
+
+
+def get_user(store: Store, username: str) -> User:
+    """Return the account called ``username`` (any case).
+
+    :raises InputError: if there is none.
+    """
+    row = store.db.execute("SELECT id, username, display_name, role, active FROM users WHERE username = ?",
+                           [username]).fetchone()
+    if row is None:
+        raise InputError(f"user '{username}': no such user; see `lookbook users list`.")
+    return _row_to_user(row)
+
+
+def _now(now: dt.datetime | None) -> dt.datetime:
+    return now or dt.datetime.now(dt.timezone.utc)
+
+
+def authenticate(store: Store, username: str, password: str, *, now: dt.datetime | None = None) -> User:
+    """Return the active account whose name and password match.
+
+    After :data:`LOCK_AFTER` failures in a row the account is locked for 30 s, doubling with each further
+    failure up to 15 min; a success clears the count. Failures and locks go to the audit log.
+
+    :param now: the time to judge the lock by (tests); default the clock.
+    :raises AuthenticationError: with one message for a wrong name, a wrong password or a deactivated
+        account, and a message with the wait when the account is locked.
+    """
+    moment = _now(now)
+    row = store.db.execute(
+        "SELECT id, username, display_name, role, active, password_hash, failed_logins, locked_until"
+        " FROM users WHERE username = ?", [username.strip()]).fetchone()
+    if row is None:
+        verify_password(password, _DUMMY_HASH)
+        raise AuthenticationError("sign-in failed: wrong user name or password.")
+    user_id, name, _display, _role, active, stored, failures, locked_until = row
+    if locked_until and dt.datetime.fromisoformat(locked_until) > moment:
+        wait = math.ceil((dt.datetime.fromisoformat(locked_until) - moment).total_seconds())
+        raise AuthenticationError(f"sign-in refused: too many failed attempts for this account; try again in "
+                                  f"{wait} s, or ask an admin to reset the password.")
+    if verify_password(password, stored) and active:
+        if failures or locked_until:
+            store.db.execute("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?", [user_id])
+        return _row_to_user(row)
+    failures += 1
+    lock = None
+    if failures >= LOCK_AFTER:
+        seconds = min(LOCK_FIRST_S * 2 ** (failures - LOCK_AFTER), LOCK_MAX_S)
+        lock = (moment + dt.timedelta(seconds=seconds)).isoformat(timespec="seconds")
+    with store.atomic():
+        store.db.execute("UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?",
+                         [failures, lock, user_id])
+        store.audit(name, "user.signin_failed", "user", user_id, failures=failures, locked_until=lock)
+    store.notify(Changes(audit=True))
+    raise AuthenticationError("sign-in failed: wrong user name or password.")
+
+
+def require_role(store: Store, username: str, *roles: str, doing: str = "do this") -> User:
+    """Return the active account ``username`` if its role is one of ``roles``.
+
+    :param doing: what is being attempted, for the message (``approve messages``).
+    :raises PermissionDenied: if the account is missing, deactivated or has another role.
+    """
+    row = store.db.execute("SELECT id, username, display_name, role, active FROM users WHERE username = ?",
+                           [username]).fetchone()
+    if row is None or not row[4]:
+        raise PermissionDenied(f"'{username}' is not an active user; only a {' or '.join(roles)} may {doing}.")
+    if row[3] not in roles:
+        raise PermissionDenied(f"'{username}' is {_a(row[3])}; only {_a(' or '.join(roles))} may {doing}.")
+    return _row_to_user(row)
+
+
+def _a(noun: str) -> str:
+    return f"an {noun}" if noun[:1] in "aeiou" else f"a {noun}"
+
+
+def _active_admins(store: Store) -> int:
+    return int(store.db.execute("SELECT count(*) FROM users WHERE role = 'admin' AND active = 1").fetchone()[0])
+
+
+def set_active(store: Store, username: str, active: bool, actor: str) -> Changes:
+    """Deactivate (or reactivate) an account; only an admin may, and never the last active admin.
+
+    Accounts are never deleted: the audit log and messages name them.
+
+    :raises PermissionDenied: if ``actor`` is not an admin.
+    :raises InputError: if the user is missing, is ``actor`` or is the last active admin.
+    """
+    require_role(store, actor, "admin", doing="deactivate accounts")
+    user = get_user(store, username)
+    if not active:
+        if user.username.casefold() == actor.casefold():
+            raise InputError(f"user '{user.username}': you cannot deactivate your own account; ask another admin.")
+        if user.role == "admin" and user.active and _active_admins(store) <= 1:
+            raise InputError(f"user '{user.username}': the last active admin cannot be deactivated; "
+                             "make another admin first.")
+    with store.atomic():
+        store.db.execute("UPDATE users SET active = ? WHERE id = ?", [int(active), user.id])
+        store.audit(actor, "user.activate" if active else "user.deactivate", "user", user.id,
+                    username=user.username)
+    return store.notify(Changes(users=True, audit=True))
+
+
+def deactivate(store: Store, username: str, actor: str) -> Changes:
+    """Deactivate an account (see :func:`set_active`)."""
+    return set_active(store, username, False, actor)
+
+
+def change_password(store: Store, username: str, new_password: str, actor: str, *,
+                    old_password: str | None = None) -> Changes:
+    """Change a password: one's own with the old password, anyone's as an admin (a reset).
+
+    :raises AuthenticationError: if the old password is wrong.
+    :raises PermissionDenied: if ``actor`` changes another's password without being an admin.
+    :raises InputError: if the new password is too short.
+    """
+    user = get_user(store, username)
+    own = user.username.casefold() == actor.casefold()
+    if own and old_password is not None:
+        authenticate(store, user.username, old_password)
+    elif not own or old_password is None:
+        require_role(store, actor, "admin", doing="reset another person's password")
+    if len(new_password) < 4:
+        raise InputError("password: use at least 4 characters.")
+    with store.atomic():
+        store.db.execute("UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL WHERE id = ?",
+                         [hash_password(new_password), user.id])
+        store.audit(actor, "user.password_change" if own else "user.password_reset", "user", user.id,
+                    username=user.username)
+    return store.notify(Changes(users=True, audit=True))
