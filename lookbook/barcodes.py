@@ -1,0 +1,179 @@
+"""Reading product codes in photos, and checking EAN/UPC numbers.
+
+An associate photographs the hang tag or a barcode card before the garment (a
+"slate"); :func:`read_codes` finds the EAN-13, UPC-A, Code 128 and QR codes in that
+frame so :mod:`lookbook.assign` can tie the shots that follow to the product.
+
+Which reader does what, because opencv-python-headless 5 does not cover all four:
+
+* ``cv2.barcode.BarcodeDetector`` decodes EAN-8, EAN-13, UPC-A and UPC-E only, at any
+  angle (its detector works on gradient orientation);
+* ``cv2.QRCodeDetectorAruco`` (with ``cv2.QRCodeDetector`` as a second try) decodes QR;
+* OpenCV has no Code 128 decoder, so Code 128 comes from zxing-cpp, which is also a
+  second try for EAN/UPC when OpenCV reads nothing (zxing-cpp reads near-horizontal
+  bars that OpenCV's detector sometimes misses; OpenCV reads steep angles zxing-cpp
+  misses). ``bench/barcode_read_rate.py`` measures both.
+
+Check digits of EAN/UPC/GTIN numbers are validated with python-stdnum.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+import zxingcpp
+from PIL import Image, ImageOps, UnidentifiedImageError
+from stdnum import ean as gs1
+from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength, ValidationError
+
+from lookbook.errors import InputError
+
+EAN13 = "EAN-13"
+EAN8 = "EAN-8"
+UPCA = "UPC-A"
+UPCE = "UPC-E"
+CODE128 = "Code 128"
+QR = "QR"
+
+_OPENCV_KINDS = {"EAN_13": EAN13, "EAN_8": EAN8, "UPC_A": UPCA, "UPC_E": UPCE}
+_ZXING_KINDS = {
+    zxingcpp.BarcodeFormat.Code128: CODE128,
+    zxingcpp.BarcodeFormat.EAN13: EAN13,
+    zxingcpp.BarcodeFormat.EAN8: EAN8,
+    zxingcpp.BarcodeFormat.UPCA: UPCA,
+    zxingcpp.BarcodeFormat.UPCE: UPCE,
+    zxingcpp.BarcodeFormat.QRCode: QR,
+}
+_ZXING_LINEAR = (zxingcpp.BarcodeFormat.Code128, zxingcpp.BarcodeFormat.EAN13, zxingcpp.BarcodeFormat.EAN8,
+                 zxingcpp.BarcodeFormat.UPCA, zxingcpp.BarcodeFormat.UPCE)
+# Codes on a slate are read on a copy whose long side is at most this: a hang tag
+# fills a good part of the frame, and 12-megapixel frames would cost seconds each.
+SCAN_LONG_SIDE = 2000
+_SEPARATORS = re.compile(r"[\s-]+")
+
+
+@dataclass(frozen=True)
+class Code:
+    """One code read in an image.
+
+    :param text: the decoded text (digits for EAN/UPC, with the check digit).
+    :param kind: one of ``EAN-13``, ``EAN-8``, ``UPC-A``, ``UPC-E``, ``Code 128``, ``QR``.
+    :param reader: ``opencv`` or ``zxing-cpp``, for the bench and for diagnosing misses.
+    """
+
+    text: str
+    kind: str
+    reader: str
+
+
+def gtin_key(code: str) -> str:
+    """Return a digits-only code as a 14-digit GTIN, so UPC-A ``036000291452`` equals EAN-13 ``0036000291452``."""
+    return code.zfill(14) if code.isdigit() else code
+
+
+def normalize_gtin(value: str, *, field: str = "barcode") -> str:
+    """Return an EAN-8, UPC-A, EAN-13 or GTIN-14 number without spaces or dashes, its check digit verified.
+
+    :param value: the number as written (spaces and dashes allowed).
+    :param field: how to name the value in the error.
+    :raises InputError: if it is not 8, 12, 13 or 14 digits or its check digit is wrong.
+    """
+    text = _SEPARATORS.sub("", value.strip())
+    if re.fullmatch(r"\d+(\.\d+)?[eE]\+?\d+", text):
+        raise InputError(f"{field} '{value}' was written in scientific notation by a spreadsheet; "
+                         "format the column as text and export again.")
+    try:
+        number = gs1.validate(text)
+    except InvalidChecksum:
+        raise InputError(f"{field} '{value}': the check digit is wrong; check the number for a typo.") from None
+    except (InvalidFormat, InvalidLength, ValidationError):
+        raise InputError(f"{field} '{value}': not an EAN-8, UPC-A, EAN-13 or GTIN-14 number "
+                         "(8, 12, 13 or 14 digits).") from None
+    if len(number) not in (8, 12, 13, 14):
+        raise InputError(f"{field} '{value}': not an EAN-8, UPC-A, EAN-13 or GTIN-14 number "
+                         "(8, 12, 13 or 14 digits).")
+    return number
+
+
+def _valid_retail(code: Code) -> bool:
+    if code.kind in (EAN13, EAN8, UPCA, UPCE):
+        return code.text.isdigit() and gs1.is_valid(code.text)
+    return bool(code.text)
+
+
+def _read_opencv_linear(grey: np.ndarray) -> list[Code]:
+    detector = cv2.barcode.BarcodeDetector()
+    ok, texts, kinds, _corners = detector.detectAndDecodeWithType(grey)
+    if not ok:
+        return []
+    return [Code(text, _OPENCV_KINDS.get(kind, kind), "opencv") for text, kind in zip(texts, kinds) if text]
+
+
+def _read_opencv_qr(grey: np.ndarray) -> list[Code]:
+    # The ArUco-based detector finds small or tilted QR codes the classic one misses,
+    # and the classic one sometimes decodes what ArUco finds but cannot read.
+    for detector in (cv2.QRCodeDetectorAruco(), cv2.QRCodeDetector()):
+        ok, texts, _points, _straight = detector.detectAndDecodeMulti(grey)
+        found = [Code(text, QR, "opencv") for text in texts if ok and text]
+        if found:
+            return found
+    return []
+
+
+def _read_zxing(grey: np.ndarray, formats: tuple[zxingcpp.BarcodeFormat, ...]) -> list[Code]:
+    return [Code(r.text, _ZXING_KINDS.get(r.format, str(r.format)), "zxing-cpp")
+            for r in zxingcpp.read_barcodes(grey, formats=formats) if r.valid and r.text]
+
+
+def read_codes(image: np.ndarray) -> list[Code]:
+    """Return the distinct codes read in an image, EAN/UPC check digits verified.
+
+    :param image: ``H x W`` grey or ``H x W x 3`` RGB ``uint8`` pixels.
+    """
+    grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+    grey = np.ascontiguousarray(grey)
+    codes = _read_opencv_linear(grey) + _read_opencv_qr(grey)
+    # Code 128 only exists in zxing-cpp; ask it for EAN/UPC too only when OpenCV read no bars.
+    have_linear = any(c.kind != QR for c in codes)
+    formats = _ZXING_LINEAR if not have_linear else (zxingcpp.BarcodeFormat.Code128,)
+    codes += _read_zxing(grey, formats)
+    if not any(c.kind == QR for c in codes):
+        codes += _read_zxing(grey, (zxingcpp.BarcodeFormat.QRCode,))
+    seen: set[tuple[str, str]] = set()
+    distinct = []
+    for code in codes:
+        key = (gtin_key(code.text), QR if code.kind == QR else "bars")
+        if key not in seen and _valid_retail(code):
+            seen.add(key)
+            distinct.append(code)
+    return distinct
+
+
+def load_grey(path: Path | str, long_side: int = SCAN_LONG_SIDE) -> np.ndarray:
+    """Return a photo as upright grey pixels, reduced so its long side is at most ``long_side``.
+
+    :raises InputError: if the file is missing or not an image.
+    """
+    try:
+        with Image.open(path) as im:
+            # draft() lets libjpeg decode at 1/2, 1/4 or 1/8 scale: far faster on big frames.
+            im.draft("L", (long_side, long_side))
+            upright = ImageOps.exif_transpose(im).convert("L")
+    except FileNotFoundError:
+        raise InputError("no such file", path=path) from None
+    except (UnidentifiedImageError, OSError) as exc:
+        raise InputError(f"cannot be read as a photo ({exc})", path=path) from None
+    upright.thumbnail((long_side, long_side), Image.Resampling.LANCZOS)
+    return np.asarray(upright)
+
+
+def read_codes_in_file(path: Path | str) -> list[Code]:
+    """Return the codes read in a photo file.
+
+    :raises InputError: if the file is missing or not an image.
+    """
+    return read_codes(load_grey(path))

@@ -1,0 +1,843 @@
+"""The catalog: importing products and stock by size from a CSV or XLSX file.
+
+A catalog file has one row per product and size. Columns are found by their
+header, in any order, under the usual names (``SKU``/``Style No``, ``Brand``/``Label``,
+``Qty``/``On hand``...; see :data:`COLUMN_ALIASES` and the README's "Catalog file
+format"). Re-importing updates products (by SKU) and stock (by product and size);
+a stock-only file (SKU, size, quantity) updates quantities only.
+
+An import reads and checks the whole file first, then writes every good row in one
+transaction: a row that cannot be used is reported with its line, column and reason
+and the rest are kept, and a failure while writing leaves the library as it was.
+``dry_run`` computes the same report without writing anything.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Generator, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from price_parser import Price
+
+from lookbook.barcodes import normalize_gtin
+from lookbook.errors import InputError
+from lookbook.hooks import Changes
+from lookbook.store import Store, utcnow
+
+#: Library setting: the currency of prices that name none (ISO 4217 code).
+DEFAULT_CURRENCY_SETTING = "catalog.default_currency"
+
+#: Each field of a catalog row and the headers that name it (compared after :func:`_norm_header`).
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "sku": ("sku", "item", "item no", "item number", "item code", "style", "style no", "style number",
+            "style code", "article", "article no", "article number", "product code"),
+    "brand": ("brand", "label", "designer", "brand name", "maker"),
+    "name": ("name", "product name", "product", "title", "description", "item name", "style name"),
+    "category": ("category", "type", "department", "product type", "dept"),
+    "colour": ("colour", "color", "colour name", "color name"),
+    "price": ("price", "retail price", "retail", "unit price", "rrp", "msrp", "sell price"),
+    "currency": ("currency", "ccy", "currency code"),
+    "size": ("size", "size code", "sz"),
+    "quantity": ("quantity", "qty", "stock", "on hand", "onhand", "stock qty", "quantity on hand", "units",
+                 "available"),
+    "barcode": ("barcode", "ean", "upc", "gtin", "ean13", "ean 13", "upc a", "ean code", "upc code"),
+}
+#: Fields a full catalog row must have, and those a stock-only file must have.
+FULL_REQUIRED = ("sku", "brand", "name", "category", "size", "quantity")
+STOCK_REQUIRED = ("sku", "size", "quantity")
+#: Common category words mapped to the names customer sizes use (see lookbook.demo).
+CATEGORY_ALIASES = {
+    "shirts": "shirt", "tee": "t-shirt", "tees": "t-shirt", "t shirt": "t-shirt", "tshirt": "t-shirt",
+    "t-shirts": "t-shirt", "knit": "longsleeve", "knitwear": "longsleeve", "sweater": "longsleeve",
+    "jumper": "longsleeve", "long sleeve": "longsleeve", "long-sleeve": "longsleeve", "jacket": "outerwear",
+    "coat": "outerwear", "outwear": "outerwear", "pants": "trousers", "trouser": "trousers", "jeans": "trousers",
+    "chinos": "trousers", "dresses": "dress", "skirts": "skirt", "short": "shorts",
+}
+_CURRENCY_SYMBOLS = {"€": "EUR", "£": "GBP", "¥": "JPY", "CHF": "CHF", "kr": "SEK"}
+_DOLLAR_CURRENCIES = {"USD", "CAD", "AUD", "NZD", "HKD", "SGD"}
+_CSV_DELIMITERS = ",;\t"
+_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+_SNIFF_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """Why one row of a catalog file was not used."""
+
+    line: int
+    column: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"line {self.line}" + (f", column {self.column}" if self.column else "")
+        return f"{where}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One product field an import changes."""
+
+    sku: str
+    field: str
+    old: Any
+    new: Any
+
+
+@dataclass(frozen=True)
+class StockChange:
+    """One size whose quantity (or size barcode) an import changes; ``old`` is None for a new size."""
+
+    sku: str
+    size: str
+    old: int | None
+    new: int
+
+
+@dataclass
+class CatalogReport:
+    """What an import did (or, for a dry run, would do)."""
+
+    path: Path
+    file_format: str
+    encoding_note: str | None = None
+    stock_only: bool = False
+    dry_run: bool = False
+    rows_read: int = 0
+    rows_kept: int = 0
+    ignored_columns: list[str] = field(default_factory=list)
+    new_brands: list[str] = field(default_factory=list)
+    new_products: list[str] = field(default_factory=list)
+    field_changes: list[FieldChange] = field(default_factory=list)
+    stock_changes: list[StockChange] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
+    changes: Changes = field(default_factory=Changes)
+
+    @property
+    def updated_products(self) -> list[str]:
+        """Return the SKUs of existing products whose fields change, in file order."""
+        return list(dict.fromkeys(c.sku for c in self.field_changes))
+
+    def summary(self) -> str:
+        """Return one line saying what changed, for the CLI and the status bar."""
+        verb = "would change" if self.dry_run else "changed"
+        kind = "stock-only file" if self.stock_only else "catalog"
+        return (f"{self.path.name} ({kind}, {self.file_format}): {self.rows_kept} of {self.rows_read} rows used; "
+                f"{verb}: {len(self.new_products)} new products, {len(self.updated_products)} updated, "
+                f"{len(self.stock_changes)} stock changes, {len(self.new_brands)} new brands; "
+                f"{len(self.problems)} rows rejected.")
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the report as JSON-ready data."""
+        return {
+            "file": str(self.path), "format": self.file_format, "encoding_note": self.encoding_note,
+            "stock_only": self.stock_only, "dry_run": self.dry_run, "rows_read": self.rows_read,
+            "rows_kept": self.rows_kept, "ignored_columns": self.ignored_columns, "new_brands": self.new_brands,
+            "new_products": self.new_products,
+            "field_changes": [vars(c) for c in self.field_changes],
+            "stock_changes": [vars(c) for c in self.stock_changes],
+            "problems": [{"line": p.line, "column": p.column, "reason": p.reason} for p in self.problems],
+        }
+
+
+@dataclass(frozen=True)
+class ImportProgress:
+    """Progress of an import: ``done`` of ``total`` steps, and what is happening."""
+
+    done: int
+    total: int
+    message: str
+
+
+# -- reading files --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Table:
+    """A file's header and rows, whatever its format."""
+
+    header: list[str]
+    header_line: int
+    rows: list[tuple[int, list[Any]]]  # (line number, cells)
+    file_format: str
+    encoding_note: str | None
+    column_label: Any  # (index) -> how to name a column position in messages
+
+
+def _decode(data: bytes, path: Path) -> tuple[str, str, str | None]:
+    """Return (text, encoding, note) for a CSV file's bytes."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict"), "UTF-8 with BOM", None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # Excel's "Unicode Text" export: UTF-16 with a BOM, tab-separated.
+        return data.decode("utf-16"), "UTF-16", None
+    if b"\x00" in data[:_SNIFF_BYTES]:
+        raise InputError("is not a text file (it contains NUL bytes). Export the catalog as CSV (UTF-8) or XLSX.",
+                         path=path)
+    try:
+        return data.decode("utf-8"), "UTF-8", None
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        bad = f"byte 0x{data[exc.start]:02x} on line {line}"
+    # Not UTF-8: spreadsheets on Windows write Windows-1252, a superset of Latin-1's printable characters.
+    for encoding, label in (("cp1252", "Windows-1252 (Latin-1)"), ("latin-1", "Latin-1")):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return text, label, (f"not UTF-8 ({bad}); read as {label}. Check accented names, or export as "
+                             "CSV UTF-8 to be sure.")
+    raise InputError(f"is not UTF-8 ({bad}) nor Latin-1. Export the catalog as CSV UTF-8.", path=path)
+
+
+def _sniff_delimiter(text: str, path: Path) -> str:
+    sample = text[:_SNIFF_BYTES]
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=_CSV_DELIMITERS).delimiter
+    except csv.Error:
+        pass
+    # The sniffer gives up on short or irregular files; the header line then decides.
+    first = next((ln for ln in sample.splitlines() if ln.strip()), "")
+    counts = {d: first.count(d) for d in _CSV_DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+    if counts[best] == 0:
+        raise InputError("cannot tell how the columns are separated (no comma, semicolon or tab in the header "
+                         "line). Export the catalog as CSV with one of those.", path=path)
+    return best
+
+
+def _read_csv(path: Path, data: bytes) -> _Table:
+    text, encoding, note = _decode(data, path)
+    if not text.strip():
+        raise InputError("is empty. A catalog needs a header row and one row per product and size.", path=path)
+    delimiter = _sniff_delimiter(text, path)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header: list[str] | None = None
+    header_line = 0
+    rows: list[tuple[int, list[Any]]] = []
+    start = 1
+    try:
+        for record in reader:
+            line = start
+            start = reader.line_num + 1  # a quoted cell may span lines; report where the row begins
+            if not any(cell.strip() for cell in record):
+                continue
+            if header is None:
+                header, header_line = record, line
+            else:
+                rows.append((line, record))
+    except csv.Error as exc:
+        raise InputError(f"line {reader.line_num}: not valid CSV ({exc}). Fix the quoting on that line.",
+                         path=path) from None
+    if header is None:
+        raise InputError("is empty. A catalog needs a header row and one row per product and size.", path=path)
+    fmt = f"CSV, {_DELIMITER_NAMES[delimiter]}-separated, {encoding}"
+    return _Table(header, header_line, rows, fmt, note, lambda i: str(i + 1))
+
+
+def _read_xlsx(path: Path) -> _Table:
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise InputError(f"cannot be read as an XLSX workbook ({exc}). Save it again from the spreadsheet "
+                         "as .xlsx, or export CSV.", path=path) from None
+    try:
+        sheet = workbook.worksheets[0]
+        header: list[str] | None = None
+        header_line = 0
+        rows: list[tuple[int, list[Any]]] = []
+        for line, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            cells = list(values)
+            if not any(c is not None and str(c).strip() for c in cells):
+                continue
+            if header is None:
+                header, header_line = ["" if c is None else str(c) for c in cells], line
+            else:
+                rows.append((line, cells))
+    finally:
+        workbook.close()
+    if header is None:
+        raise InputError(f"the first sheet ('{sheet.title}') is empty. Put the catalog on the first sheet, "
+                         "with a header row.", path=path)
+    return _Table(header, header_line, rows, f"XLSX, sheet '{sheet.title}'", None,
+                  lambda i: get_column_letter(i + 1))
+
+
+def read_table(path: Path | str) -> _Table:
+    """Read a catalog file's header and rows, choosing the reader by content, not by name.
+
+    :raises InputError: if the file is missing, unreadable, an old .xls or not CSV/XLSX.
+    """
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError("no such file. Check the path.", path=path) from None
+    except IsADirectoryError:
+        raise InputError("is a folder. Give the catalog file itself.", path=path) from None
+    except OSError as exc:
+        raise InputError(f"cannot be read ({exc.strerror}).", path=path) from None
+    if data.startswith(b"PK\x03\x04"):
+        return _read_xlsx(path)
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise InputError("is an old Excel .xls workbook. Save it as .xlsx or export CSV, then import that.",
+                         path=path)
+    return _read_csv(path, data)
+
+
+# -- checking rows --------------------------------------------------------------------
+
+
+def _norm_header(text: str) -> str:
+    return " ".join(re.sub(r"[_\-./#:()]+", " ", text.replace("\ufeff", "")).lower().split())
+
+
+_ALIAS_TO_FIELD = {alias: name for name, aliases in COLUMN_ALIASES.items() for alias in aliases}
+
+
+def map_columns(header: list[str], path: Path) -> tuple[dict[str, int], list[str]]:
+    """Return {field: column index} for the header, and the headers that name no field.
+
+    :raises InputError: if two columns name the same field.
+    """
+    found: dict[str, int] = {}
+    ignored: list[str] = []
+    for index, title in enumerate(header):
+        name = _ALIAS_TO_FIELD.get(_norm_header(str(title)))
+        if name is None:
+            if str(title).strip():
+                ignored.append(str(title).strip())
+            continue
+        if name in found:
+            raise InputError(f"columns '{header[found[name]]}' and '{title}' both give the {name}; "
+                             "remove or rename one.", path=path)
+        found[name] = index
+    return found, ignored
+
+
+def _missing_columns_error(path: Path, missing: list[str], header: list[str], stock_only: bool) -> InputError:
+    wanted = "; ".join(f"{m} ({' / '.join(COLUMN_ALIASES[m][:4])})" for m in missing)
+    kind = "a stock-only file" if stock_only else "a catalog file"
+    shown = ", ".join(repr(h) for h in header if str(h).strip())
+    return InputError(f"{kind} needs a column for: {wanted}. The header has {shown}.", path=path)
+
+
+@dataclass
+class _Row:
+    line: int
+    sku: str
+    size: str
+    quantity: int
+    brand: str | None = None
+    name: str | None = None
+    category: str | None = None
+    colour: str | None = None
+    price_minor: int | None = None
+    currency: str | None = None
+    barcode: str | None = None
+    #: The product-level code: set on a new product's first row when all its rows share one barcode.
+    product_code: str | None = None
+
+
+class _RowError(Exception):
+    def __init__(self, column: str, reason: str) -> None:
+        super().__init__(reason)
+        self.column = column
+        self.reason = reason
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # a spreadsheet stores 12 as 12.0
+    return str(value).strip()
+
+
+def normalize_size(text: str) -> str:
+    """Return a size as stored and matched: trimmed, upper case, single spaces ('m ' -> 'M')."""
+    return " ".join(text.upper().split())
+
+
+def normalize_category(text: str) -> str:
+    """Return a category in the names customer sizes use ('Tees' -> 't-shirt')."""
+    word = " ".join(text.lower().split())
+    return CATEGORY_ALIASES.get(word, word)
+
+
+def parse_quantity(value: Any) -> int:
+    """Return a stock quantity: a whole number, zero or more.
+
+    :raises ValueError: with the reason, if it is not.
+    """
+    if isinstance(value, bool):
+        raise ValueError(f"'{value}' is not a number of units")
+    if isinstance(value, int):
+        number = Decimal(value)
+    else:
+        text = _cell_text(value)
+        if not text:
+            raise ValueError("is empty; write 0 for a size that is sold out")
+        try:
+            number = Decimal(text.replace(",", "").replace(" ", ""))
+        except InvalidOperation:
+            raise ValueError(f"'{text}' is not a whole number of units") from None
+    if number != number.to_integral_value():
+        raise ValueError(f"'{value}' is not a whole number of units")
+    if number < 0:
+        raise ValueError(f"'{value}' is negative; write 0 for a size that is sold out")
+    return int(number)
+
+
+def parse_price(value: Any, default_currency: str) -> tuple[int, str | None]:
+    """Return (price in minor units, currency named in the cell or None).
+
+    Reads "1,234.50", "1.234,50", "$98", "98,00", "EUR 12" and spreadsheet numbers.
+
+    :param default_currency: the currency a bare "$" means when it is a dollar currency.
+    :raises ValueError: with the reason, if the price cannot be read.
+    """
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        amount, currency = Decimal(str(value)), None
+    else:
+        text = _cell_text(value)
+        if text.startswith("-") or "(" in text:
+            raise ValueError(f"'{text}' is negative; a price must be zero or more")
+        price = Price.fromstring(text)
+        if price.amount is None:
+            raise ValueError(f"'{text}' is not a price (write it like 98.00 or 1,234.50)")
+        if re.search(r"[A-Za-z]", re.sub(r"\b[A-Z]{3}\b|kr|CHF", "", text)):
+            raise ValueError(f"'{text}' is not a price (write it like 98.00 or 1,234.50)")
+        amount, currency = price.amount, _currency_from_symbol(price.currency, default_currency)
+    if amount < 0:
+        raise ValueError(f"'{value}' is negative; a price must be zero or more")
+    minor = amount * 100
+    if minor != minor.to_integral_value():
+        raise ValueError(f"'{value}' has more than two decimals")
+    return int(minor), currency
+
+
+def _currency_from_symbol(symbol: str | None, default_currency: str) -> str | None:
+    if symbol is None:
+        return None
+    if symbol in ("$", "US$"):
+        return default_currency if default_currency in _DOLLAR_CURRENCIES else "USD"
+    if re.fullmatch(r"[A-Za-z]{3}", symbol):
+        return symbol.upper()
+    return _CURRENCY_SYMBOLS.get(symbol)
+
+
+def _check_row(line: int, cells: list[Any], columns: dict[str, int], label: Any, header: list[str],
+               stock_only: bool, default_currency: str) -> _Row:
+    def where(name: str) -> str:
+        index = columns[name]
+        return f"{label(index)} ('{str(header[index]).strip()}')"
+
+    def text(name: str) -> str:
+        index = columns.get(name)
+        return _cell_text(cells[index]) if index is not None and index < len(cells) else ""
+
+    def raw(name: str) -> Any:
+        index = columns[name]
+        return cells[index] if index < len(cells) else None
+
+    sku = text("sku")
+    if not sku:
+        raise _RowError(where("sku"), "the SKU is empty")
+    size = normalize_size(text("size"))
+    if not size:
+        raise _RowError(where("size"), "the size is empty; write 'One Size' for a one-size product")
+    try:
+        quantity = parse_quantity(raw("quantity"))
+    except ValueError as exc:
+        raise _RowError(where("quantity"), f"quantity {exc}") from None
+    row = _Row(line, sku, size, quantity)
+    if "barcode" in columns and text("barcode"):
+        cell = raw("barcode")
+        digits = str(int(cell)) if isinstance(cell, (int, float)) and not isinstance(cell, bool) else text("barcode")
+        if isinstance(cell, (int, float)) and len(digits) == 11:
+            digits = digits.zfill(12)  # a spreadsheet dropped the leading zero of a UPC-A
+        try:
+            row.barcode = normalize_gtin(digits)
+        except InputError as exc:
+            raise _RowError(where("barcode"), str(exc)) from None
+    if stock_only:
+        return row
+    for name in ("brand", "name", "category"):
+        if not text(name):
+            raise _RowError(where(name), f"the {name} is empty")
+    row.brand = " ".join(text("brand").split())
+    row.name = " ".join(text("name").split())
+    row.category = normalize_category(text("category"))
+    if "colour" in columns and text("colour"):
+        row.colour = " ".join(text("colour").split())
+    cell_currency = None
+    if "price" in columns and text("price"):
+        try:
+            row.price_minor, cell_currency = parse_price(raw("price"), default_currency)
+        except ValueError as exc:
+            raise _RowError(where("price"), f"price {exc}") from None
+    column_currency = text("currency").upper() if "currency" in columns else ""
+    if column_currency and not re.fullmatch(r"[A-Z]{3}", column_currency):
+        raise _RowError(where("currency"), f"currency '{column_currency}' is not a 3-letter ISO code like USD")
+    if column_currency and cell_currency and column_currency != cell_currency:
+        raise _RowError(where("price"), f"the price is in {cell_currency} but the currency column says "
+                                        f"{column_currency}")
+    if row.price_minor is not None or column_currency:
+        row.currency = column_currency or cell_currency or default_currency
+    return row
+
+
+_PRODUCT_FIELDS = ("brand", "name", "category", "colour", "price_minor", "currency")
+
+
+def _conflict(first: _Row, row: _Row) -> tuple[str, str] | None:
+    """Return (field, reason) if ``row`` describes the same SKU differently from its first row."""
+    for name in _PRODUCT_FIELDS:
+        a, b = getattr(first, name), getattr(row, name)
+        if a is not None and b is not None and (a.casefold() if isinstance(a, str) else a) != (
+                b.casefold() if isinstance(b, str) else b):
+            return name, f"{name} '{b}' differs from '{a}' on line {first.line} for the same SKU {row.sku}"
+    return None
+
+
+# -- the import -------------------------------------------------------------------------
+
+
+@dataclass
+class _Plan:
+    brands_new: list[str] = field(default_factory=list)
+    products_new: list[_Row] = field(default_factory=list)
+    products_update: dict[int, dict[str, Any]] = field(default_factory=dict)  # product id -> column values
+    stock_upserts: list[tuple[int | None, str, str, int, str | None]] = field(default_factory=list)
+    # (product id or None for a new product, sku, size, quantity, barcode)
+
+
+def iter_import_catalog(store: Store, path: Path | str, *, actor: str, stock_only: bool = False,
+                        dry_run: bool = False) -> Generator[ImportProgress, None, CatalogReport]:
+    """Import a catalog file, yielding progress; the generator's return value is the report.
+
+    :param actor: who imports, for the audit log.
+    :param stock_only: update quantities only (also chosen when the file has no brand, name or category).
+    :param dry_run: say what would change without writing anything.
+    :raises InputError: if the file as a whole cannot be used (unreadable, no header, columns missing).
+    """
+    path = Path(path)
+    yield ImportProgress(0, 3, f"Reading {path.name}")
+    table = read_table(path)
+    columns, ignored = map_columns(table.header, path)
+    if not stock_only and not any(name in columns for name in ("brand", "name", "category")):
+        stock_only = True  # a file of SKU, size and quantity is a stock update
+    required = STOCK_REQUIRED if stock_only else FULL_REQUIRED
+    missing = [name for name in required if name not in columns]
+    if missing:
+        raise _missing_columns_error(path, missing, table.header, stock_only)
+    report = CatalogReport(path, table.file_format, table.encoding_note, stock_only, dry_run,
+                           rows_read=len(table.rows), ignored_columns=ignored)
+    default_currency = str(store.get_setting(DEFAULT_CURRENCY_SETTING, "USD")).upper()
+
+    yield ImportProgress(1, 3, f"Checking {len(table.rows)} rows")
+    rows = _checked_rows(store, table, columns, stock_only, default_currency, report)
+    plan = _plan(store, rows, stock_only, report)
+    report.rows_kept = len(rows)
+    if dry_run:
+        yield ImportProgress(3, 3, "Preview ready; nothing was written")
+        return report
+
+    yield ImportProgress(2, 3, f"Writing {len(rows)} rows")
+    with store.atomic():
+        _apply(store, plan)
+        store.audit(actor, "catalog.import", "catalog", None, file=str(path), format=table.file_format,
+                    stock_only=stock_only, rows_read=report.rows_read, rows_kept=report.rows_kept,
+                    rejected=len(report.problems), new_brands=report.new_brands,
+                    new_products=report.new_products, updated_products=report.updated_products,
+                    stock_changes=len(report.stock_changes))
+    touched = bool(report.new_products or report.field_changes or report.stock_changes or report.new_brands)
+    report.changes = store.notify(Changes(products=touched, audit=True))
+    yield ImportProgress(3, 3, "Done")
+    return report
+
+
+def import_catalog(store: Store, path: Path | str, *, actor: str, stock_only: bool = False,
+                   dry_run: bool = False) -> CatalogReport:
+    """Import a catalog file and return the report (see :func:`iter_import_catalog`).
+
+    :raises InputError: if the file as a whole cannot be used.
+    """
+    steps = iter_import_catalog(store, path, actor=actor, stock_only=stock_only, dry_run=dry_run)
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value
+
+
+def _checked_rows(store: Store, table: _Table, columns: dict[str, int], stock_only: bool,
+                  default_currency: str, report: CatalogReport) -> list[_Row]:
+    kept: list[_Row] = []
+    first_of_sku: dict[str, _Row] = {}
+    line_of_size: dict[tuple[str, str], int] = {}
+    known = {r[0] for r in store.db.execute("SELECT sku FROM products")} if stock_only else set()
+    for line, cells in table.rows:
+        try:
+            row = _check_row(line, cells, columns, table.column_label, table.header, stock_only, default_currency)
+        except _RowError as exc:
+            report.problems.append(RowProblem(line, exc.column, exc.reason))
+            continue
+        sku_col = f"{table.column_label(columns['sku'])} ('{str(table.header[columns['sku']]).strip()}')"
+        size_col = f"{table.column_label(columns['size'])} ('{str(table.header[columns['size']]).strip()}')"
+        if stock_only and row.sku not in known:
+            report.problems.append(RowProblem(line, sku_col, f"SKU {row.sku} is not in the catalog; import it "
+                                                             "with the full catalog file first"))
+            continue
+        earlier = line_of_size.get((row.sku, row.size))
+        if earlier is not None:
+            report.problems.append(RowProblem(line, size_col, f"SKU {row.sku} size {row.size} is already on "
+                                                              f"line {earlier}; keep one row per product and size"))
+            continue
+        first = first_of_sku.setdefault(row.sku, row)
+        clash = _conflict(first, row) if first is not row else None
+        if clash is not None:
+            name, reason = clash
+            column = name if name != "price_minor" else "price"
+            index = columns.get(column)
+            col = f"{table.column_label(index)} ('{str(table.header[index]).strip()}')" if index is not None else None
+            report.problems.append(RowProblem(line, col, reason))
+            continue
+        line_of_size[(row.sku, row.size)] = line
+        kept.append(row)
+    return kept
+
+
+def _plan(store: Store, rows: list[_Row], stock_only: bool, report: CatalogReport) -> _Plan:
+    db = store.db
+    plan = _Plan()
+    brands = {r[1].casefold(): (r[0], r[1]) for r in db.execute("SELECT id, name FROM brands")}
+    existing = {r[0]: r for r in db.execute(
+        "SELECT p.sku, p.id, b.name, p.name, p.category, p.colour, p.price_minor, p.currency, p.barcode"
+        " FROM products p JOIN brands b ON b.id = p.brand_id")}
+    stock = {(r[0], r[1]): (r[2], r[3]) for r in db.execute(
+        "SELECT p.sku, s.size, s.quantity, s.barcode FROM stock s JOIN products p ON p.id = s.product_id")}
+    # A barcode shared by every row of a SKU is the product's own code (a style-level tag).
+    codes_of_sku: dict[str, set[str | None]] = {}
+    for row in rows:
+        codes_of_sku.setdefault(row.sku, set()).add(row.barcode)
+    seen_skus: set[str] = set()
+    for row in rows:
+        if not stock_only and row.sku not in seen_skus:
+            seen_skus.add(row.sku)
+            assert row.brand is not None
+            if row.brand.casefold() not in brands:
+                brands[row.brand.casefold()] = (None, row.brand)
+                plan.brands_new.append(row.brand)
+            codes = codes_of_sku[row.sku]
+            product_code = next(iter(codes)) if len(codes) == 1 else None
+            old = existing.get(row.sku)
+            if old is None:
+                row.product_code = product_code
+                plan.products_new.append(row)
+                report.new_products.append(row.sku)
+            else:
+                updates = _product_updates(row, old, product_code, report)
+                if updates:
+                    plan.products_update[old[1]] = updates
+        product_id = existing[row.sku][1] if row.sku in existing else None
+        before = stock.get((row.sku, row.size))
+        barcode = row.barcode if row.barcode is not None else (before[1] if before else None)
+        if before is None or before[0] != row.quantity or before[1] != barcode:
+            plan.stock_upserts.append((product_id, row.sku, row.size, row.quantity, barcode))
+            if before is None or before[0] != row.quantity:
+                report.stock_changes.append(StockChange(row.sku, row.size, before[0] if before else None,
+                                                        row.quantity))
+    report.new_brands = plan.brands_new
+    return plan
+
+
+def _product_updates(row: _Row, old: tuple[Any, ...], product_code: str | None,
+                     report: CatalogReport) -> dict[str, Any]:
+    _sku, _id, brand, name, category, colour, price_minor, currency, barcode = old
+    current = {"brand": brand, "name": name, "category": category, "colour": colour,
+               "price_minor": price_minor, "currency": currency, "barcode": barcode}
+    wanted = {"brand": row.brand, "name": row.name, "category": row.category, "colour": row.colour,
+              "price_minor": row.price_minor, "currency": row.currency, "barcode": product_code}
+    updates: dict[str, Any] = {}
+    for name_, new in wanted.items():
+        # An empty cell (or a column the file lacks) leaves the current value alone.
+        same = (new.casefold() == (current[name_] or "").casefold() if name_ == "brand" and new is not None
+                else new == current[name_])
+        if new is not None and not same:
+            updates[name_] = new
+            report.field_changes.append(FieldChange(row.sku, name_, current[name_], new))
+    return updates
+
+
+def _apply(store: Store, plan: _Plan) -> None:
+    db = store.db
+    now = utcnow()
+    for brand in plan.brands_new:
+        db.execute("INSERT INTO brands (name) VALUES (?)", [brand])
+    brand_ids = {r[1].casefold(): r[0] for r in db.execute("SELECT id, name FROM brands")}
+    new_ids: dict[str, int] = {}
+    for row in plan.products_new:
+        assert row.brand is not None
+        cur = db.execute(
+            "INSERT INTO products (sku, brand_id, name, category, colour, price_minor, currency, barcode,"
+            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [row.sku, brand_ids[row.brand.casefold()], row.name, row.category, row.colour or "", row.price_minor,
+             row.currency or str(store.get_setting(DEFAULT_CURRENCY_SETTING, "USD")).upper(),
+             row.product_code, now, now])
+        new_ids[row.sku] = int(cur.lastrowid)
+    for product_id, updates in plan.products_update.items():
+        values = dict(updates)
+        if "brand" in values:
+            values["brand_id"] = brand_ids[values.pop("brand").casefold()]
+        assignments = ", ".join(f"{column} = ?" for column in values)
+        db.execute(f"UPDATE products SET {assignments}, updated_at = ? WHERE id = ?",
+                   [*values.values(), now, product_id])
+    db.conn.executemany(
+        "INSERT INTO stock (product_id, size, barcode, quantity, updated_at) VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT (product_id, size) DO UPDATE SET quantity = excluded.quantity,"
+        " barcode = excluded.barcode, updated_at = excluded.updated_at",
+        [(product_id if product_id is not None else new_ids[sku], size, barcode, quantity, now)
+         for product_id, sku, size, quantity, barcode in plan.stock_upserts])
+
+
+# -- reading the catalog ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SizeStock:
+    """The stock of one size of a product."""
+
+    size: str
+    quantity: int
+    barcode: str | None
+
+
+@dataclass(frozen=True)
+class Product:
+    """A product with its stock by size."""
+
+    id: int
+    sku: str
+    brand: str
+    name: str
+    category: str
+    colour: str
+    price_minor: int | None
+    currency: str
+    barcode: str | None
+    sizes: tuple[SizeStock, ...]
+    shots: int
+
+    @property
+    def units(self) -> int:
+        """Return the units in stock over all sizes."""
+        return sum(s.quantity for s in self.sizes)
+
+    @property
+    def out_of_stock(self) -> bool:
+        """Return whether no size has a unit left."""
+        return self.units == 0
+
+    def sizes_in_stock(self) -> list[str]:
+        """Return the sizes with at least one unit."""
+        return [s.size for s in self.sizes if s.quantity > 0]
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the product as JSON-ready data."""
+        return {"id": self.id, "sku": self.sku, "brand": self.brand, "name": self.name, "category": self.category,
+                "colour": self.colour, "price_minor": self.price_minor, "currency": self.currency,
+                "barcode": self.barcode, "units": self.units, "out_of_stock": self.out_of_stock,
+                "shots": self.shots,
+                "sizes": [{"size": s.size, "quantity": s.quantity, "barcode": s.barcode} for s in self.sizes]}
+
+
+def list_products(store: Store, brand: str | None = None) -> list[Product]:
+    """Return products with their stock by size, by brand then SKU.
+
+    :param brand: only this brand (name, any case).
+    :raises InputError: if ``brand`` names no brand.
+    """
+    params: list[Any] = []
+    where = ""
+    if brand is not None:
+        brand_id = brand_id_by_name(store, brand)
+        where, params = "WHERE p.brand_id = ?", [brand_id]
+    products = store.db.execute(
+        "SELECT p.id, p.sku, b.name, p.name, p.category, p.colour, p.price_minor, p.currency, p.barcode,"
+        " (SELECT count(*) FROM photos ph WHERE ph.product_id = p.id)"
+        f" FROM products p JOIN brands b ON b.id = p.brand_id {where} ORDER BY b.name, p.sku", params).fetchall()
+    sizes: dict[int, list[SizeStock]] = {}
+    for product_id, size, quantity, barcode in store.db.execute(
+            "SELECT s.product_id, s.size, s.quantity, s.barcode FROM stock s JOIN products p ON p.id = s.product_id"
+            f" {where} ORDER BY s.product_id, s.rowid", params):
+        sizes.setdefault(product_id, []).append(SizeStock(size, quantity, barcode))
+    return [Product(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], tuple(_size_order(sizes.get(r[0], []))),
+                    r[9]) for r in products]
+
+
+_LETTER_SIZES = ["XXXS", "XXS", "XS", "S", "M", "L", "XL", "XXL", "XXXL", "3XL", "4XL"]
+
+
+def _size_order(sizes: Iterable[SizeStock]) -> list[SizeStock]:
+    def key(s: SizeStock) -> tuple[int, float, str]:
+        if s.size in _LETTER_SIZES:
+            return 0, _LETTER_SIZES.index(s.size), s.size
+        try:
+            return 1, float(s.size), s.size
+        except ValueError:
+            return 2, 0.0, s.size
+
+    return sorted(sizes, key=key)
+
+
+def brand_id_by_name(store: Store, name: str) -> int:
+    """Return a brand's id by its name (any case).
+
+    :raises InputError: if no brand has that name.
+    """
+    row = store.db.execute("SELECT id FROM brands WHERE name = ? COLLATE NOCASE", [name.strip()]).fetchone()
+    if row is None:
+        known = ", ".join(r[0] for r in store.db.execute("SELECT name FROM brands ORDER BY name LIMIT 12"))
+        raise InputError(f"brand '{name}' is not in the catalog" + (f"; brands: {known}." if known else
+                                                                    "; import a catalog first."))
+    return int(row[0])
+
+
+@dataclass(frozen=True)
+class BrandSummary:
+    """A brand with counts for the brand list."""
+
+    id: int
+    name: str
+    products: int
+    out_of_stock: int
+    units: int
+    shots: int
+
+
+def list_brands(store: Store) -> list[BrandSummary]:
+    """Return every brand with its product, out-of-stock, unit and shot counts, by name."""
+    rows = store.db.execute(
+        """
+        WITH per_product AS (
+            SELECT p.id, p.brand_id, COALESCE((SELECT sum(quantity) FROM stock s WHERE s.product_id = p.id), 0) AS units,
+                   (SELECT count(*) FROM photos ph WHERE ph.product_id = p.id) AS shots
+            FROM products p
+        )
+        SELECT b.id, b.name, count(pp.id), COALESCE(sum(pp.units = 0), 0), COALESCE(sum(pp.units), 0),
+               COALESCE(sum(pp.shots), 0)
+        FROM brands b LEFT JOIN per_product pp ON pp.brand_id = b.id
+        GROUP BY b.id ORDER BY b.name COLLATE NOCASE
+        """).fetchall()
+    return [BrandSummary(*r) for r in rows]
