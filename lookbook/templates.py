@@ -248,9 +248,9 @@ def offers_for(store: Store, products: list[SetProduct], customer_id: int) -> li
     for product in products:
         wanted = sizes.get(product.category)
         if wanted is None:
-            if product.sizes:
-                offers.append(Offer(product.sku, product.name, None, product.sizes))
-        elif wanted in product.sizes:
+            if product.sizes_in_stock:
+                offers.append(Offer(product.sku, product.name, None, product.sizes_in_stock))
+        elif wanted in product.sizes_in_stock:
             offers.append(Offer(product.sku, product.name, wanted, [wanted]))
     return offers
 
@@ -279,7 +279,7 @@ def recipient_values(store: Store, set_id: int, customer_id: int, associate: str
     values = {
         "first_name": first[0].strip(),
         "brand": brand[0],
-        "products": _join([p.name for p in products if p.sizes]),
+        "products": _join([p.name for p in products if p.sizes_in_stock]),
         "sizes_in_stock": _join([o.as_text() for o in offers]),
         "associate": shown[0] if shown else associate,
     }

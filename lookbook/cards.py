@@ -1,0 +1,175 @@
+"""The lookbook card: a set's hero shots, brand, product names and sizes in stock, in one image.
+
+An X direct message carries one attachment, so a set travels as one composed card
+(or, if the user chooses "several messages", as one captioned image per product).
+Cards are deterministic: the same set, shots and stock give the same bytes, and the
+file name carries a digest of them, so a card is written once and reused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont, ImageOps
+
+from lookbook.errors import InputError
+from lookbook.store import Store
+from lookbook.templates import SetProduct, set_products
+
+CARD_WIDTH = 1200
+MAX_SHOTS = 6
+MARGIN = 40
+GAP = 16
+BACKGROUND = (250, 248, 244)
+INK = (28, 28, 30)
+MUTED = (105, 105, 110)
+# X accepts DM images up to 5 MB; quality 88 keeps a 1200-pixel card far below it.
+JPEG_QUALITY = 88
+
+
+@dataclass(frozen=True)
+class Shot:
+    """A hero shot: the first photo of each product in the set, by position."""
+
+    photo_id: int
+    product: SetProduct
+    path: Path
+
+
+def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    # Pillow's bundled font: the same on every machine, so cards are the same everywhere.
+    return ImageFont.load_default(size=size)
+
+
+def hero_shots(store: Store, set_id: int) -> list[Shot]:
+    """Return one shot per product of the set, in set order: its render if there is one, else the original.
+
+    :raises InputError: if the set has no photos of products, or a photo file is missing.
+    """
+    products = {p.id: p for p in set_products(store, set_id)}
+    rows = store.db.execute(
+        "SELECT ph.id, ph.product_id, ph.sha256, ph.stored_path FROM set_items si JOIN photos ph"
+        " ON ph.id = si.photo_id WHERE si.set_id = ? AND ph.product_id IS NOT NULL ORDER BY si.position, ph.id",
+        [set_id]).fetchall()
+    shots: list[Shot] = []
+    seen: set[int] = set()
+    for photo_id, product_id, sha256, stored_path in rows:
+        if product_id in seen:
+            continue
+        seen.add(product_id)
+        path = _render_path(store, sha256) or store.library.root / stored_path
+        if not path.is_file():
+            raise InputError(f"photo {photo_id}: its file is missing; re-import it or remove it from the set.",
+                             path=path)
+        shots.append(Shot(photo_id, products[product_id], path))
+    if not shots:
+        raise InputError(f"set {set_id}: it has no photos tied to products; add shots before drafting.")
+    return shots
+
+
+def _render_path(store: Store, sha256: str) -> Path | None:
+    for suffix in (".jpg", ".png"):
+        candidate = store.library.renders_dir / f"{sha256}{suffix}"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _open_fitted(path: Path, box: tuple[int, int]) -> Image.Image:
+    try:
+        with Image.open(path) as im:
+            im.draft("RGB", (box[0] * 2, box[1] * 2))  # JPEG: decode at a reduced scale, far less memory
+            im = ImageOps.exif_transpose(im).convert("RGB")
+            return ImageOps.fit(im, box, Image.Resampling.LANCZOS, centering=(0.5, 0.4))
+    except OSError as exc:
+        raise InputError(f"cannot read the photo ({exc}); re-import it.", path=path) from None
+
+
+def _sizes_line(product: SetProduct) -> str:
+    return "in stock: " + ", ".join(product.sizes_in_stock) if product.sizes_in_stock else "sold out"
+
+
+def _fit(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont,
+         room: float) -> str:
+    """Return ``text``, cut with an ellipsis if it is wider than ``room`` pixels."""
+    if draw.textlength(text, font=font) <= room:
+        return text
+    while text and draw.textlength(text + "…", font=font) > room:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
+def _grid(n: int) -> tuple[int, int]:
+    cols = min(n, 3)
+    return cols, -(-n // cols)
+
+
+def compose_card(store: Store, set_id: int) -> Image.Image:
+    """Return the lookbook card of a set as an image."""
+    shots = hero_shots(store, set_id)[:MAX_SHOTS]
+    brand = store.db.execute("SELECT b.name FROM sets s JOIN brands b ON b.id = s.brand_id WHERE s.id = ?",
+                             [set_id]).fetchone()[0]
+    cols, rows = _grid(len(shots))
+    cell_w = (CARD_WIDTH - 2 * MARGIN - (cols - 1) * GAP) // cols
+    cell_h = cell_w * 4 // 3
+    title, name_font, size_font = _font(56), _font(30), _font(24)
+    line_h = 44
+    text_h = 90 + line_h * len(shots) + MARGIN
+    height = MARGIN + rows * cell_h + (rows - 1) * GAP + GAP * 2 + text_h
+    card = Image.new("RGB", (CARD_WIDTH, height), BACKGROUND)
+    for n, shot in enumerate(shots):
+        x = MARGIN + (n % cols) * (cell_w + GAP)
+        y = MARGIN + (n // cols) * (cell_h + GAP)
+        card.paste(_open_fitted(shot.path, (cell_w, cell_h)), (x, y))
+    draw = ImageDraw.Draw(card)
+    y = MARGIN + rows * cell_h + (rows - 1) * GAP + GAP * 2
+    draw.text((MARGIN, y), brand, font=title, fill=INK)
+    y += 90
+    for shot in shots:
+        sizes = _sizes_line(shot.product)
+        room = CARD_WIDTH - 2 * MARGIN - draw.textlength(sizes, font=size_font) - GAP * 2
+        draw.text((MARGIN, y), _fit(draw, shot.product.name, name_font, room), font=name_font, fill=INK)
+        draw.text((CARD_WIDTH - MARGIN, y + 4), sizes, font=size_font, fill=MUTED, anchor="ra")
+        y += line_h
+    return card
+
+
+def compose_shot(store: Store, shot: Shot) -> Image.Image:
+    """Return one hero shot with its product name and sizes in stock beneath (for "several messages")."""
+    width = CARD_WIDTH // 2 + 2 * MARGIN
+    box = (width - 2 * MARGIN, (width - 2 * MARGIN) * 4 // 3)
+    image = Image.new("RGB", (width, MARGIN + box[1] + 130), BACKGROUND)
+    image.paste(_open_fitted(shot.path, box), (MARGIN, MARGIN))
+    draw = ImageDraw.Draw(image)
+    draw.text((MARGIN, MARGIN + box[1] + 24), shot.product.name, font=_font(30), fill=INK)
+    draw.text((MARGIN, MARGIN + box[1] + 70), _sizes_line(shot.product), font=_font(24), fill=MUTED)
+    return image
+
+
+def _write(store: Store, image: Image.Image, stem: str) -> str:
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True)
+    data = buffer.getvalue()
+    name = f"{stem}_{hashlib.sha256(data).hexdigest()[:12]}.jpg"
+    target = store.library.exports_dir / name
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_suffix(f".partial-{os.getpid()}")
+        partial.write_bytes(data)
+        os.replace(partial, target)  # a reader never sees half a card
+    return target.relative_to(store.library.root).as_posix()
+
+
+def write_card(store: Store, set_id: int) -> str:
+    """Write the set's card to the exports folder (once per content) and return its library-relative path."""
+    return _write(store, compose_card(store, set_id), f"card_set{set_id}")
+
+
+def write_shots(store: Store, set_id: int) -> list[tuple[SetProduct, str]]:
+    """Write one captioned image per hero shot and return each product with its library-relative path."""
+    return [(shot.product, _write(store, compose_shot(store, shot), f"shot_set{set_id}_{shot.photo_id}"))
+            for shot in hero_shots(store, set_id)]

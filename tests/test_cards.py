@@ -1,0 +1,74 @@
+"""The lookbook card: one deterministic image per set, built from its hero shots."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from outbox_support import add_world
+from PIL import Image
+
+from lookbook.cards import hero_shots, write_card, write_shots
+from lookbook.errors import InputError
+from lookbook.store import Store, utcnow
+
+
+def test_card_is_one_jpeg_in_exports_and_deterministic(store: Store) -> None:
+    world = add_world(store)
+    first = write_card(store, world.set_id)
+    again = write_card(store, world.set_id)
+    assert first == again
+    assert first.startswith("exports/card_set")
+    path = store.library.root / first
+    with Image.open(path) as card:
+        assert card.format == "JPEG" and card.width == 1200
+        # The two shots were solid navy and sand: both colours are on the card.
+        assert card.getpixel((200, 300))[2] > 60
+        assert card.getpixel((900, 300))[0] > 150
+    assert path.stat().st_size < 5 * 1024 * 1024  # X's DM image limit
+
+
+def test_card_changes_when_stock_changes(store: Store) -> None:
+    world = add_world(store)
+    before = write_card(store, world.set_id)
+    store.db.execute("UPDATE stock SET quantity = 0 WHERE product_id = ?", [world.products[1]])
+    after = write_card(store, world.set_id)
+    assert before != after
+    assert (store.library.root / before).exists() and (store.library.root / after).exists()
+
+
+def test_render_is_preferred_to_the_original(store: Store) -> None:
+    world = add_world(store)
+    store.library.renders_dir.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", (300, 400), (255, 0, 0)).save(store.library.renders_dir / "sha0.jpg")
+    shots = hero_shots(store, world.set_id)
+    assert shots[0].path == store.library.renders_dir / "sha0.jpg"
+    assert shots[1].path == store.library.root / "originals/p1.jpg"
+
+
+def test_one_shot_per_product_and_several_messages_mode(store: Store) -> None:
+    world = add_world(store)
+    # A second photo of the first product is not a second hero shot.
+    rel = "originals/extra.jpg"
+    Image.new("RGB", (300, 400), (0, 255, 0)).save(store.library.root / rel)
+    photo = store.db.execute(
+        "INSERT INTO photos (sha256, original_name, stored_path, width, height, imported_at, product_id)"
+        " VALUES ('extra', 'extra.jpg', ?, 300, 400, ?, ?)", [rel, utcnow(), world.products[0]]).lastrowid
+    store.db.execute("INSERT INTO set_items (set_id, photo_id, position) VALUES (?, ?, 5)", [world.set_id, photo])
+    shots = write_shots(store, world.set_id)
+    assert [p.sku for p, _ in shots] == ["MW-SH01", "MW-TR01"]
+    for _, rel_path in shots:
+        assert Path(store.library.root / rel_path).is_file()
+
+
+def test_missing_photo_file_is_named(store: Store) -> None:
+    world = add_world(store)
+    (store.library.root / "originals/p1.jpg").unlink()
+    with pytest.raises(InputError, match=r"p1\.jpg: photo \d+: its file is missing"):
+        write_card(store, world.set_id)
+
+
+def test_set_without_photos_is_refused(store: Store) -> None:
+    world = add_world(store, with_photos=False)
+    with pytest.raises(InputError, match="no photos tied to products"):
+        write_card(store, world.set_id)
