@@ -337,3 +337,16 @@ CREATE INDEX idx_customers_last_contacted ON customers(last_contacted_at);
 CREATE INDEX idx_purchases_brand ON purchases(brand_id, customer_id)
 """,
     )
+
+
+@migrations()
+def m005_catalog_codes(db: Database) -> None:
+    """Remember the codes read in each photo, so tying shots re-reads only new photos; index size barcodes."""
+    # photos.codes: JSON list of {"text", "kind"} read in the frame; NULL until the photo has been scanned.
+    _run(
+        db,
+        """
+ALTER TABLE photos ADD COLUMN codes TEXT;
+CREATE INDEX idx_stock_barcode ON stock(barcode)
+""",
+    )
