@@ -1,0 +1,269 @@
+"""The e-mail channel: SMTP through the standard library, photos inline.
+
+A message is an :class:`email.message.EmailMessage` with a plain-text part and an
+HTML part; the HTML part is ``multipart/related`` and shows each photo inline
+through a ``cid:`` reference, so mail apps display the photos in the text rather
+than as attachments.
+
+Exactly once, as far as SMTP allows. SMTP has no way to ask "did you get it?", so
+the sender records each step before taking it, and this module reports *where* a
+failure happened:
+
+* anything that fails before the ``DATA`` command (connecting, TLS, sign-in,
+  ``MAIL``/``RCPT``), and a ``DATA`` the server answered with an error code, means
+  the server did not take the message: :class:`~lookbook.delivery.NotSent` (try again)
+  or a permanent refusal;
+* a connection lost *after* ``DATA`` began is the one ambiguous window:
+  :class:`~lookbook.delivery.Ambiguous`. The sender does not re-send it on its own;
+  it fails the message as retryable with an explanation, and a person decides. The
+  Message-ID is derived from the message's id, so a retry carries the same
+  Message-ID, and mail systems that de-duplicate on it (Gmail among them) show a
+  repeat once.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import smtplib
+import socket
+import ssl
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import formatdate
+from pathlib import Path
+from typing import Any
+
+from lookbook.delivery import Ambiguous, AuthFailed, NotSent, Rejected, Unreachable
+from lookbook.errors import InputError
+
+SECURITY = ("starttls", "tls", "plain")
+DEFAULT_PORTS = {"starttls": 587, "tls": 465, "plain": 25}
+SETTING = "delivery.email"
+_LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
+# Inline photos are shrunk to this many pixels on their long side: plenty for a phone
+# screen, and keeps a six-photo message well under common size limits.
+INLINE_MAX_SIDE = 1200
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """How to reach the store's mail server (kept in library settings; the password is in the keyring)."""
+
+    host: str
+    port: int
+    security: str = "starttls"
+    from_address: str = ""
+    from_name: str = ""
+    username: str = ""
+    timeout_s: float = 30.0
+
+    def check(self) -> None:
+        """Refuse settings that cannot work or would send a password in clear.
+
+        :raises InputError: naming the field at fault and what to enter.
+        """
+        if not self.host:
+            raise InputError("e-mail settings, host: enter the mail server's name (e.g. smtp.example.com).")
+        if not 0 < self.port < 65536:
+            raise InputError(f"e-mail settings, port {self.port}: enter 587 (STARTTLS), 465 (TLS) or 25.")
+        if self.security not in SECURITY:
+            raise InputError(f"e-mail settings, security '{self.security}': choose one of {', '.join(SECURITY)}.")
+        if self.security == "plain" and self.host not in _LOCAL_HOSTS:
+            raise InputError(f"e-mail settings, security 'plain': {self.host} is not this computer, and plain SMTP "
+                             "would send messages and the password unencrypted; choose starttls or tls.")
+        if "@" not in self.from_address:
+            raise InputError("e-mail settings, from address: enter the address customers see and reply to.")
+
+    @classmethod
+    def from_setting(cls, value: dict[str, Any] | None) -> SmtpSettings:
+        """Build settings from the ``delivery.email`` library setting.
+
+        :raises InputError: if e-mail is not set up or a field is wrong.
+        """
+        if not value:
+            raise InputError("e-mail is not set up: enter the mail server in Settings → Delivery.")
+        security = str(value.get("security", "starttls"))
+        try:
+            port = int(value.get("port") or DEFAULT_PORTS.get(security, 587))
+        except (TypeError, ValueError):
+            raise InputError(f"e-mail settings, port '{value.get('port')}': enter a number such as 587.") from None
+        settings = cls(host=str(value.get("host", "")).strip(), port=port, security=security,
+                       from_address=str(value.get("from_address", "")).strip(),
+                       from_name=str(value.get("from_name", "")).strip(),
+                       username=str(value.get("username", "")).strip(),
+                       timeout_s=float(value.get("timeout_s", 30.0)))
+        settings.check()
+        return settings
+
+
+def message_id_for(message_id: int, namespace: str, from_address: str) -> str:
+    """Return the Message-ID of outbox message ``message_id``: the same on every attempt."""
+    domain = from_address.rpartition("@")[2] or "lookbook.invalid"
+    return f"<lookbook.{message_id}.{namespace[:12]}@{domain}>"
+
+
+def inline_image(path: Path) -> tuple[bytes, str]:
+    """Return a photo as JPEG or PNG bytes no larger than :data:`INLINE_MAX_SIDE`, with its subtype.
+
+    :raises Rejected: if the file is missing or not an image.
+    """
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as im:
+            if im.format in ("JPEG", "PNG") and max(im.size) <= INLINE_MAX_SIDE:
+                return path.read_bytes(), im.format.lower()
+            shown = ImageOps.exif_transpose(im).convert("RGB")
+    except FileNotFoundError:
+        raise Rejected(f"{path}: a photo of this message is missing from the library.") from None
+    except (UnidentifiedImageError, OSError) as exc:
+        raise Rejected(f"{path}: a photo of this message cannot be read ({exc}).") from None
+    shown.thumbnail((INLINE_MAX_SIDE, INLINE_MAX_SIDE))
+    out = io.BytesIO()
+    shown.save(out, "JPEG", quality=85, optimize=True)
+    return out.getvalue(), "jpeg"
+
+
+def build_message(*, to: str, to_name: str, subject: str, body: str, images: Sequence[Path],
+                  settings: SmtpSettings, message_id: str) -> EmailMessage:
+    """Compose the e-mail: plain text, and HTML with the photos inline (``multipart/related``, ``cid:``).
+
+    :param to: the customer's address.
+    :param images: photos shown below the text, in order.
+    :param message_id: the Message-ID header (see :func:`message_id_for`).
+    :raises Unreachable: if the customer's address is not a valid address.
+    """
+    msg = EmailMessage()
+    try:
+        msg["To"] = Address(display_name=to_name, addr_spec=to)
+    except (ValueError, IndexError) as exc:
+        raise Unreachable(f"'{to}' is not a valid e-mail address ({exc}); correct the customer's e-mail.") from None
+    msg["From"] = Address(display_name=settings.from_name, addr_spec=settings.from_address)
+    msg["Subject"] = subject
+    msg["Date"] = formatdate(localtime=False)
+    msg["Message-ID"] = message_id
+    msg.set_content(body)
+    parts = [f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in body.split("\n\n") if p.strip()]
+    photos = [(inline_image(path), f"photo{n}", path) for n, path in enumerate(images, 1)]
+    domain = settings.from_address.rpartition("@")[2]
+    cids = [f"{key}.{message_id.strip('<>').split('@')[0]}@{domain}" for (_, key, _) in photos]
+    tags = [f'<p><img src="cid:{cid}" alt="" style="max-width:100%;height:auto"></p>' for cid in cids]
+    msg.add_alternative("<!doctype html><html><body>" + "".join(parts + tags) + "</body></html>", subtype="html")
+    html_part = msg.get_payload()[1]
+    for ((data, subtype), key, path), cid in zip(photos, cids, strict=True):
+        html_part.add_related(data, maintype="image", subtype=subtype, cid=f"<{cid}>",
+                              filename=f"{path.stem}.{'jpg' if subtype == 'jpeg' else subtype}",
+                              disposition="inline")
+    return msg
+
+
+class EmailChannel:
+    """Sends messages through one SMTP connection, reopened when it drops.
+
+    :param settings: the mail server.
+    :param password: from the keyring; None to send without signing in (a local relay).
+    """
+
+    def __init__(self, settings: SmtpSettings, password: str | None) -> None:
+        settings.check()
+        self.settings = settings
+        self._password = password
+        self._smtp: smtplib.SMTP | None = None
+
+    def _connect(self) -> smtplib.SMTP:
+        s = self.settings
+        context = ssl.create_default_context()
+        try:
+            if s.security == "tls":
+                smtp: smtplib.SMTP = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout_s, context=context)
+            else:
+                smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout_s)
+            smtp.ehlo()
+            if s.security == "starttls":
+                smtp.starttls(context=context)
+                smtp.ehlo()
+            if s.username:
+                smtp.login(s.username, self._password or "")
+        except smtplib.SMTPAuthenticationError as exc:
+            raise AuthFailed(f"the mail server {s.host} refused the sign-in for {s.username} ({exc.smtp_code}); "
+                             "check the user name and password in Settings → Delivery.") from None
+        except smtplib.SMTPNotSupportedError as exc:
+            raise AuthFailed(f"the mail server {s.host} does not support what the settings ask ({exc}); "
+                             "check the security setting in Settings → Delivery.") from None
+        except ssl.SSLError as exc:
+            raise AuthFailed(f"the TLS connection to {s.host}:{s.port} failed ({exc.reason}); check the server "
+                             "name, port and security setting.") from None
+        except (OSError, smtplib.SMTPException) as exc:
+            raise NotSent(f"could not reach the mail server {s.host}:{s.port} ({exc}); check the network and "
+                          "the e-mail settings.") from None
+        return smtp
+
+    def send(self, msg: EmailMessage, *, before_data: Callable[[], None] | None = None) -> str:
+        """Send ``msg``; return its Message-ID.
+
+        :param before_data: called after the server accepted the sender and recipient and before
+            the message itself is sent; the sender records the point of no return there.
+        :raises NotSent: the server certainly did not take the message (try again later).
+        :raises Ambiguous: the connection was lost while the message was being handed over.
+        :raises Unreachable: the server refused the recipient's address for good (5xx).
+        :raises Rejected: the server refused this message for good (5xx to DATA).
+        :raises AuthFailed: the sign-in or TLS set-up failed.
+        """
+        if self._smtp is None:
+            self._smtp = self._connect()
+        smtp = self._smtp
+        sender = self.settings.from_address
+        recipient = msg["To"].addresses[0].addr_spec
+        try:
+            code, reply = smtp.mail(sender)
+            if code != 250:
+                self.close()
+                if 500 <= code < 600:
+                    raise AuthFailed(f"the mail server refused the sender {sender} ({code} {reply.decode(errors='replace')}); "
+                                     "check the from address in Settings → Delivery.")
+                raise NotSent(f"the mail server did not accept the sender now ({code}); trying again later.")
+            code, reply = smtp.rcpt(recipient)
+            if code not in (250, 251):
+                smtp.rset()
+                text = reply.decode(errors="replace")
+                if 500 <= code < 600:
+                    raise Unreachable(f"the mail server refused {recipient} ({code} {text}).")
+                raise NotSent(f"the mail server did not accept {recipient} now ({code} {text}); trying again later.")
+        except (smtplib.SMTPServerDisconnected, OSError) as exc:
+            self.close()
+            raise NotSent(f"the connection to the mail server broke before the message was sent ({exc}).") from None
+        if before_data is not None:
+            before_data()
+        try:
+            # smtplib leaves the line ends of bytes alone, and SMTP needs CRLF (as send_message does).
+            code, reply = smtp.data(msg.as_bytes(policy=msg.policy.clone(linesep="\r\n")))
+        except smtplib.SMTPDataError as exc:
+            # The server answered DATA with an error: it has not taken the message.
+            smtp.rset()
+            if 500 <= exc.smtp_code < 600:
+                raise Rejected(f"the mail server refused the message ({exc.smtp_code} "
+                               f"{exc.smtp_error.decode(errors='replace')}).") from None
+            raise NotSent(f"the mail server did not take the message now ({exc.smtp_code}); trying again later.") from None
+        except (smtplib.SMTPServerDisconnected, socket.timeout, OSError) as exc:
+            self.close()
+            raise Ambiguous(f"the connection to the mail server was lost while the message was being sent ({exc}); "
+                            "it may or may not have been delivered.") from None
+        if code != 250:
+            # The final answer to DATA is an error: the server did not take the message.
+            text = reply.decode(errors="replace")
+            if 500 <= code < 600:
+                raise Rejected(f"the mail server refused the message ({code} {text}).")
+            raise NotSent(f"the mail server did not take the message now ({code} {text}); trying again later.")
+        return str(msg["Message-ID"])
+
+    def close(self) -> None:
+        """Say goodbye to the server (or just drop a broken connection)."""
+        if self._smtp is not None:
+            try:
+                self._smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                self._smtp.close()
+            self._smtp = None

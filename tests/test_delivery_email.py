@@ -1,0 +1,198 @@
+"""The e-mail channel against a real SMTP server (aiosmtpd) on 127.0.0.1."""
+
+from __future__ import annotations
+
+import socket
+import ssl
+import subprocess
+from collections.abc import Iterator
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+from PIL import Image
+
+from lookbook.delivery import Ambiguous, AuthFailed, NotSent, Unreachable
+from lookbook.delivery import email as email_mod
+from lookbook.delivery.email import EmailChannel, SmtpSettings, build_message, message_id_for
+from lookbook.errors import InputError
+
+PHOTOS = sorted((Path(__file__).resolve().parent.parent / "resources" / "demo" / "photos").glob("*.jpg"))[:3]
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps what it receives and can misbehave on request."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[str, list[str], bytes]] = []
+        self.rcpt_reply: str | None = None
+        self.drop_after_data = False
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+        if self.rcpt_reply:
+            return self.rcpt_reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.received.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
+        if self.drop_after_data:
+            # The server took the message but the client never hears so: the ambiguous window.
+            server.transport.close()
+        return "250 Message accepted for delivery"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[tuple[Inbox, int]]:
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    try:
+        yield inbox, controller.port
+    finally:
+        controller.stop()
+
+
+def _settings(port: int, **kw: Any) -> SmtpSettings:
+    return SmtpSettings(**{"host": "127.0.0.1", "port": port, "security": "plain",
+                           "from_address": "stylist@store.example.com", "from_name": "Maria at the Store",
+                           "timeout_s": 5.0, **kw})
+
+
+def _message(settings: SmtpSettings, to: str = "ann@example.com", images: list[Path] = PHOTOS) -> EmailMessage:
+    return build_message(to=to, to_name="Ann Smith", subject="New shirts from Marlowe",
+                         body="Hi Ann,\n\nThree shirts in your size.\n\nMaria", images=images,
+                         settings=settings, message_id=message_id_for(7, "abcdef0123456789", settings.from_address))
+
+
+def test_photos_arrive_inline_as_related_cid_images(smtp_server: tuple[Inbox, int]) -> None:
+    inbox, port = smtp_server
+    settings = _settings(port)
+    channel = EmailChannel(settings, password=None)
+    called: list[bool] = []
+    message_id = channel.send(_message(settings), before_data=lambda: called.append(True))
+    channel.close()
+
+    assert called == [True]
+    assert message_id == "<lookbook.7.abcdef012345@store.example.com>"
+    [(mail_from, rcpts, raw)] = inbox.received
+    assert (mail_from, rcpts) == ("stylist@store.example.com", ["ann@example.com"])
+    got = message_from_bytes(raw, policy=default)
+    assert got["Message-ID"] == message_id
+    assert got.get_content_type() == "multipart/alternative"
+    plain, related = got.get_payload()
+    assert plain.get_content_type() == "text/plain" and "Three shirts in your size." in plain.get_content()
+    assert related.get_content_type() == "multipart/related"
+    html_part, *images = related.get_payload()
+    assert html_part.get_content_type() == "text/html"
+    assert len(images) == len(PHOTOS) == 3
+    html = html_part.get_content()
+    for image in images:
+        assert image.get_content_type() == "image/jpeg"
+        assert image.get_content_disposition() == "inline"
+        cid = image["Content-ID"].strip("<>")
+        assert f'src="cid:{cid}"' in html
+        with Image.open(BytesIO(image.get_content())) as im:
+            assert im.format == "JPEG" and max(im.size) <= email_mod.INLINE_MAX_SIDE
+
+
+def test_large_photos_are_shrunk_for_email(tmp_path: Path) -> None:
+    big = tmp_path / "big.png"
+    Image.new("RGB", (3000, 2000), "navy").save(big)
+    data, subtype = email_mod.inline_image(big)
+    with Image.open(BytesIO(data)) as im:
+        assert (subtype, im.format, max(im.size)) == ("jpeg", "JPEG", email_mod.INLINE_MAX_SIDE)
+
+
+def test_recipient_refused_for_good_is_unreachable_and_for_now_is_not_sent(smtp_server: tuple[Inbox, int]) -> None:
+    inbox, port = smtp_server
+    settings = _settings(port)
+    channel = EmailChannel(settings, password=None)
+    inbox.rcpt_reply = "550 5.1.1 No such user here"
+    with pytest.raises(Unreachable, match="550"):
+        channel.send(_message(settings, images=[]))
+    inbox.rcpt_reply = "451 4.3.0 Try again later"
+    with pytest.raises(NotSent, match="451"):
+        channel.send(_message(settings, images=[]))
+    inbox.rcpt_reply = None
+    channel.send(_message(settings, images=[]))  # the same connection still works
+    channel.close()
+    assert len(inbox.received) == 1
+
+
+def test_connection_lost_after_data_is_ambiguous_before_it_is_not_sent(smtp_server: tuple[Inbox, int]) -> None:
+    inbox, port = smtp_server
+    settings = _settings(port)
+    inbox.drop_after_data = True
+    reached_data: list[bool] = []
+    with pytest.raises(Ambiguous, match="may or may not"):
+        EmailChannel(settings, password=None).send(_message(settings), before_data=lambda: reached_data.append(True))
+    assert reached_data == [True] and len(inbox.received) == 1
+
+    nobody = _settings(_free_port())
+    with pytest.raises(NotSent, match="could not reach the mail server"):
+        EmailChannel(nobody, password=None).send(_message(nobody), before_data=lambda: pytest.fail("sent DATA"))
+
+
+def test_settings_refuse_plain_smtp_to_another_host_and_name_the_field() -> None:
+    with pytest.raises(InputError, match="security 'plain'.*starttls or tls"):
+        SmtpSettings.from_setting({"host": "smtp.example.com", "port": 25, "security": "plain",
+                                   "from_address": "a@example.com"})
+    with pytest.raises(InputError, match="from address"):
+        SmtpSettings.from_setting({"host": "smtp.example.com", "security": "starttls"})
+    with pytest.raises(InputError, match="not set up"):
+        SmtpSettings.from_setting(None)
+    assert SmtpSettings.from_setting({"host": "smtp.example.com", "security": "tls",
+                                      "from_address": "a@example.com"}).port == 465
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    return cert, key
+
+
+def test_starttls_and_sign_in_with_the_password(certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    cert, key = certificate
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(cert, key)
+    # The client trusts only our test certificate, as it would trust a real server's CA.
+    real = ssl.create_default_context
+    monkeypatch.setattr(email_mod.ssl, "create_default_context", lambda: real(cafile=str(cert)))
+    logins: list[tuple[str, str]] = []
+
+    def authenticator(server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> AuthResult:
+        assert isinstance(auth_data, LoginPassword)
+        login, password = (v.decode() if isinstance(v, bytes) else v for v in auth_data)
+        logins.append((login, password))
+        return AuthResult(success=password == "s3cret", handled=False)
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port(), tls_context=server_tls,
+                            require_starttls=True, authenticator=authenticator, auth_required=True)
+    controller.start()
+    try:
+        settings = _settings(controller.port, security="starttls", username="maria")
+        EmailChannel(settings, password="s3cret").send(_message(settings, images=PHOTOS[:1]))
+        with pytest.raises(AuthFailed, match="refused the sign-in for maria"):
+            EmailChannel(settings, password="wrong").send(_message(settings, images=[]))
+    finally:
+        controller.stop()
+    assert logins[0] == ("maria", "s3cret") and set(logins[1:]) == {("maria", "wrong")}
+    assert len(inbox.received) == 1
