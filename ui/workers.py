@@ -20,6 +20,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from lookbook.errors import LookbookError
 from lookbook.hooks import Changes, Hooks
 from lookbook.library import Library
 from lookbook.store import Store, open_store
@@ -47,33 +48,53 @@ class TaskRunner(QObject):
         self._deliver.connect(self._on_deliver)
 
     def submit(self, fn: Callable[..., Any], *args: Any, on_done: Callback | None = None,
-               on_failure: Callback | None = None, on_progress: Callback | None = None) -> Future:
-        """Run ``fn(*args)`` on the worker thread; callbacks run on the UI thread."""
+               on_failure: Callback | None = None, on_progress: Callback | None = None,
+               cancel: threading.Event | None = None, on_cancelled: Callback | None = None) -> Future:
+        """Run ``fn(*args)`` on the worker thread; callbacks run on the UI thread.
+
+        :param on_progress: called with each value a generator job yields.
+        :param cancel: set it to stop a generator job at its next yield (or before it starts).
+        :param on_cancelled: called (with ``None``) instead of ``on_done`` when ``cancel`` stopped the job.
+        """
         self._change_pending(+1)
-        return self._executor.submit(self._call, fn, args, on_done, on_failure, on_progress)
+        return self._executor.submit(self._call, fn, args, on_done, on_failure, on_progress, cancel, on_cancelled)
 
     def _call(self, fn: Callable[..., Any], args: tuple, on_done: Callback | None,
-              on_failure: Callback | None, on_progress: Callback | None) -> Any:
+              on_failure: Callback | None, on_progress: Callback | None,
+              cancel: threading.Event | None = None, on_cancelled: Callback | None = None) -> Any:
+        stopped = False
         try:
-            result = fn(*args)
-            if inspect.isgenerator(result):
-                result = self._drain(result, on_progress)
+            if cancel is not None and cancel.is_set():
+                stopped = True
+                result = None
+            else:
+                result = fn(*args)
+                if inspect.isgenerator(result):
+                    result, stopped = self._drain(result, on_progress, cancel)
         except BaseException as exc:  # reported on the UI thread; the runner keeps going
             log.debug("task %r failed", fn, exc_info=True)
             self._deliver.emit(on_failure or self.failed.emit, exc)
             return None
         finally:
             self._change_pending(-1)
-        if on_done is not None:
+        if stopped:
+            if on_cancelled is not None:
+                self._deliver.emit(on_cancelled, None)
+        elif on_done is not None:
             self._deliver.emit(on_done, result)
         return result
 
-    def _drain(self, gen: Any, on_progress: Callback | None) -> Any:
+    def _drain(self, gen: Any, on_progress: Callback | None,
+               cancel: threading.Event | None) -> tuple[Any, bool]:
+        """Iterate ``gen``; return (its return value, whether ``cancel`` stopped it)."""
         while True:
+            if cancel is not None and cancel.is_set():
+                gen.close()  # runs the generator's finally blocks: pools shut down, files closed
+                return None, True
             try:
                 item = next(gen)
             except StopIteration as stop:
-                return stop.value
+                return stop.value, False
             if on_progress is not None:
                 self._deliver.emit(on_progress, item)
 
@@ -131,14 +152,16 @@ class StoreRunner(TaskRunner):
         return self.submit(work, on_done=opened, on_failure=on_failure)
 
     def run(self, fn: Callable[..., Any], *args: Any, on_done: Callback | None = None,
-            on_failure: Callback | None = None, on_progress: Callback | None = None) -> Future:
-        """Run ``fn(store, *args)`` on the DB thread."""
+            on_failure: Callback | None = None, on_progress: Callback | None = None,
+            cancel: threading.Event | None = None, on_cancelled: Callback | None = None) -> Future:
+        """Run ``fn(store, *args)`` on the DB thread (see :meth:`TaskRunner.submit` for the callbacks)."""
         def with_store(*a: Any) -> Any:
             if self._store is None:
-                raise RuntimeError("no library is open")
+                raise LookbookError("No library is open. Open one with File ▸ Open Library… first.")
             return fn(self._store, *a)
 
-        return self.submit(with_store, *args, on_done=on_done, on_failure=on_failure, on_progress=on_progress)
+        return self.submit(with_store, *args, on_done=on_done, on_failure=on_failure, on_progress=on_progress,
+                           cancel=cancel, on_cancelled=on_cancelled)
 
     def shutdown(self) -> None:
         """Close the store on its own thread, then stop the thread."""
