@@ -15,14 +15,26 @@ Approval is data on a row: nothing here ever asks a person anything.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
+from lookbook.cardnumbers import SAFE_PAYMENT_ADVICE, mask_card_numbers
 from lookbook.consent import has_consent
 from lookbook.errors import InputError
 from lookbook.hooks import Changes
 from lookbook.store import Store, utcnow
+from lookbook.templates import (
+    Template,
+    channel_problems,
+    get_template,
+    preview,
+    recipient_values,
+    set_products,
+)
+from lookbook.users import require_role
 
 STATES = ("draft", "pending", "approved", "rejected", "queued", "sending", "sent", "failed", "cancelled",
           "expired")
@@ -99,9 +111,9 @@ def _check_decider(store: Store, message_id: int, to: str, actor: str, drafted_b
         )
 
 
-def transition(store: Store, message_id: int, to: str, actor: str, *, comment: str | None = None,
-               **fields: Any) -> Changes:
-    """Move a message to state ``to``, checking that the move is allowed, in one transaction.
+def _move(store: Store, message_id: int, to: str, actor: str, *, comment: str | None = None,
+          **fields: Any) -> None:
+    """Move a message to state ``to``, checking that the move is allowed, in one transaction (or savepoint).
 
     :param message_id: the message to move.
     :param to: one of :data:`STATES`.
@@ -159,6 +171,15 @@ def transition(store: Store, message_id: int, to: str, actor: str, *, comment: s
         if "body" in fields:
             detail["body"] = fields["body"]
         store.audit(actor, f"message.{_ACTION.get((state, to), to)}", "message", message_id, **detail)
+
+
+def transition(store: Store, message_id: int, to: str, actor: str, *, comment: str | None = None,
+               **fields: Any) -> Changes:
+    """Move a message to state ``to`` as :func:`_move` does, then tell the hooks; return what changed.
+
+    This is the entry point for everyone outside this module (the sender included).
+    """
+    _move(store, message_id, to, actor, comment=comment, **fields)
     store.hooks.outbox_did_change([message_id])
     return store.notify(Changes(outbox=True, audit=True))
 
@@ -180,5 +201,445 @@ def message_state(store: Store, message_id: int) -> str:
     return str(row[0])
 
 
-def _json(value: object) -> str:
-    return json.dumps(value, sort_keys=True)
+# -- settings ----------------------------------------------------------------------------------------------
+#: Hours a submitted message may wait for approval before it expires.
+APPROVAL_HOURS_SETTING, APPROVAL_HOURS_DEFAULT = "outbox.approval_hours", 72
+#: Recipients a set drafted by an associate may hold without a manager's override.
+ASSOCIATE_CAP_SETTING, ASSOCIATE_CAP_DEFAULT = "outbox.associate_cap", 100
+#: Days in which a customer gets at most one message, whoever drafts it.
+QUIET_DAYS_SETTING, QUIET_DAYS_DEFAULT = "outbox.quiet_days", 7
+
+DRAFTER_ROLES = ("associate", "merchandiser", "manager")
+#: States in which a message still counts as going (or gone) to its customer.
+LIVE_STATES = ("draft", "pending", "approved", "queued", "sending", "sent", "failed")
+MODES = ("card", "several")
+
+
+class MatchLike(Protocol):
+    """What drafting needs of one match (``lookbook.matching``'s result rows have it)."""
+
+    customer_id: int
+    channel: str
+    score: float
+    reasons: list[str]
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A recipient not drafted, and why."""
+
+    customer_id: int
+    reason: str
+
+
+@dataclass
+class DraftReport:
+    """What drafting a set did."""
+
+    set_id: int
+    drafted: list[int] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    attachment: str | None = None
+    changes: Changes = field(default_factory=Changes)
+
+
+@dataclass
+class BatchReport:
+    """What a batch action (submit, approve, reject, expire) did: messages moved and messages refused."""
+
+    action: str
+    done: list[int] = field(default_factory=list)
+    refused: list[tuple[int, str]] = field(default_factory=list)
+    changes: Changes = field(default_factory=Changes)
+
+
+@dataclass(frozen=True)
+class EditReport:
+    """The state an edited message is in now, and whether a card number was masked in it."""
+
+    message_id: int
+    state: str
+    card_masked: bool
+    warnings: list[str]
+    changes: Changes
+
+
+# -- helpers -----------------------------------------------------------------------------------------------
+def _set_row(store: Store, set_id: int) -> tuple[int, str, str | None]:
+    row = store.db.execute("SELECT id, scope, cap_override_by FROM sets WHERE id = ?", [set_id]).fetchone()
+    if row is None:
+        raise InputError(f"set {set_id}: no such set; check the id in Match & Compose or `outbox list`.")
+    return row[0], row[1], row[2]
+
+
+def _role(store: Store, username: str) -> str | None:
+    row = store.db.execute("SELECT role FROM users WHERE username = ?", [username]).fetchone()
+    return row[0] if row else None
+
+
+def associate_cap(store: Store) -> int:
+    """Return how many recipients an associate's set may hold without a manager's override."""
+    return int(store.get_setting(ASSOCIATE_CAP_SETTING, ASSOCIATE_CAP_DEFAULT))
+
+
+def _live_count(store: Store, set_id: int) -> int:
+    marks = ", ".join("?" * len(LIVE_STATES))
+    return int(store.db.execute(f"SELECT count(DISTINCT customer_id) FROM messages WHERE set_id = ? AND state IN"
+                                f" ({marks})", [set_id, *LIVE_STATES]).fetchone()[0])
+
+
+def _matches(store: Store, set_id: int) -> list[MatchLike]:
+    # Imported here: matching is a sibling module that drafting uses, not one the state table needs.
+    from lookbook.matching import match_set
+
+    return list(match_set(store, set_id).matches)
+
+
+def _recently_contacted(store: Store, set_id: int, now: dt.datetime) -> set[int]:
+    days = int(store.get_setting(QUIET_DAYS_SETTING, QUIET_DAYS_DEFAULT))
+    since = (now - dt.timedelta(days=days)).isoformat(timespec="seconds")
+    return {r[0] for r in store.db.execute(
+        "SELECT DISTINCT customer_id FROM messages WHERE (set_id IS NULL OR set_id != ?) AND ("
+        " (state IN ('pending', 'approved', 'queued', 'sending')) OR (state = 'sent' AND sent_at >= ?))",
+        [set_id, since])}
+
+
+# -- drafting ----------------------------------------------------------------------------------------------
+def draft_set(store: Store, set_id: int, actor: str, template: Template | str, *,
+              channel_override: str | None = None, mode: str = "card",
+              matches: Iterable[MatchLike] | None = None, now: dt.datetime | None = None) -> DraftReport:
+    """Draft one message per match of a set, from ``template``, in one transaction.
+
+    Recipients are taken best score first. A customer is skipped, with the reason in the report, when they
+    already have a live message from this set, were messaged in the last quiet days (setting
+    ``outbox.quiet_days``, default 7) or have one in flight from another set, do not consent on the
+    channel for the set's scope, have nothing of the set in stock in their sizes, or would take an
+    associate's set past the cap (setting ``outbox.associate_cap``, default 100) without a manager's
+    override (:func:`override_cap`). Drafting again later adds only those not drafted yet.
+
+    :param template: a :class:`~lookbook.templates.Template` or the name of a stored one.
+    :param channel_override: send on this channel instead of each match's own.
+    :param mode: ``card`` (one message with the lookbook card) or ``several`` (on X, one message per shot,
+        the first with the text, the others captioned).
+    :param matches: the recipients; default :func:`lookbook.matching.match_set`.
+    :raises PermissionDenied: if ``actor`` may not draft.
+    :raises InputError: if the set, template or mode is unknown, or the set has no photos.
+    """
+    require_role(store, actor, *DRAFTER_ROLES, doing="draft messages")
+    if mode not in MODES:
+        raise InputError(f"mode '{mode}': choose one of {', '.join(MODES)}.")
+    _, scope, override_by = _set_row(store, set_id)
+    if isinstance(template, str):
+        template = get_template(store, template)
+    moment = now or dt.datetime.now(dt.timezone.utc)
+    ranked = sorted(_matches(store, set_id) if matches is None else matches,
+                    key=lambda m: (-m.score, m.customer_id))
+    # Imported here: cards pulls in Pillow, which only drafting needs.
+    from lookbook.cards import write_card, write_shots
+
+    card = write_card(store, set_id)
+    shots = write_shots(store, set_id) if mode == "several" else []
+    products = set_products(store, set_id)
+    report = DraftReport(set_id, attachment=card)
+    cap = None if override_by or _role(store, actor) != "associate" else associate_cap(store)
+    already = {r[0] for r in store.db.execute(
+        f"SELECT DISTINCT customer_id FROM messages WHERE set_id = ? AND state IN ({', '.join('?' * len(LIVE_STATES))})",
+        [set_id, *LIVE_STATES])}
+    busy = _recently_contacted(store, set_id, moment)
+    count = len(already)
+    now_text = utcnow()
+    with store.atomic():
+        for match in ranked:
+            cid, channel = match.customer_id, channel_override or match.channel
+            reason = None
+            if cid in already:
+                reason = "already has a message from this set"
+            elif cid in busy:
+                reason = "messaged in the quiet period or has a message in flight; wait before another"
+            elif not has_consent(store, cid, channel, scope):
+                reason = f"no {scope.replace('_', '-')} consent on {channel}"
+            elif cap is not None and count >= cap:
+                reason = f"the set reached the associate cap of {cap} recipients; a manager may allow more"
+            if reason:
+                report.skipped.append(Skipped(cid, reason))
+                continue
+            values, offers = recipient_values(store, set_id, cid, actor, products)
+            shown = preview(template, channel, values, customer_id=cid)
+            if not shown.ok:
+                report.skipped.append(Skipped(cid, "; ".join(shown.problems)))
+                continue
+            body, _ = mask_card_numbers(shown.body)
+            parts = [(body, card)]
+            if mode == "several" and channel == "x":
+                parts = [(body if n == 0 else f"{product.name}: in stock in "
+                          f"{', '.join(product.sizes_in_stock) or 'no size now'}", path)
+                         for n, (product, path) in enumerate(shots)]
+            why = "; ".join(match.reasons) if match.reasons else f"score {match.score:g}"
+            for text, attachment in parts:
+                message_id = store.db.execute(
+                    "INSERT INTO messages (set_id, customer_id, channel, state, subject, body, attachment,"
+                    " match_reason, drafted_by, created_at, updated_at, offer, template_id)"
+                    " VALUES (?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [set_id, cid, channel, shown.subject, text, attachment, why, actor, now_text, now_text,
+                     json.dumps([o.as_json() for o in offers]), template.id]).lastrowid
+                store.audit(actor, "message.draft", "message", message_id, set_id=set_id, customer_id=cid,
+                            channel=channel, template=template.name, reason=why)
+                report.drafted.append(message_id)
+            already.add(cid)
+            count += 1
+    if report.drafted:
+        store.hooks.outbox_did_change(report.drafted)
+        report.changes = store.notify(Changes(outbox=True, audit=True))
+    return report
+
+
+def override_cap(store: Store, set_id: int, actor: str, comment: str) -> Changes:
+    """Let an associate's set hold more recipients than the cap; a manager's decision, recorded.
+
+    :raises PermissionDenied: if ``actor`` is not a manager.
+    :raises InputError: if the set is unknown or the comment empty.
+    """
+    require_role(store, actor, *APPROVER_ROLES, doing="allow a set past the associate cap")
+    _set_row(store, set_id)
+    if not comment.strip():
+        raise InputError("comment: say why this set may go to more customers than the cap.")
+    with store.atomic():
+        store.db.execute("UPDATE sets SET cap_override_by = ?, cap_override_at = ? WHERE id = ?",
+                         [actor, utcnow(), set_id])
+        store.audit(actor, "set.cap_override", "set", set_id, comment=comment, cap=associate_cap(store))
+    return store.notify(Changes(sets=True, audit=True))
+
+
+# -- submitting and deciding -------------------------------------------------------------------------------
+def _ids(store: Store, set_id: int | None, message_ids: Sequence[int] | None, state: str) -> list[int]:
+    if (set_id is None) == (message_ids is None):
+        raise InputError("give either a set or message ids, not both and not neither.")
+    if set_id is not None:
+        _set_row(store, set_id)
+        return [r[0] for r in store.db.execute(
+            "SELECT id FROM messages WHERE set_id = ? AND state = ? ORDER BY id", [set_id, state])]
+    return list(message_ids or [])
+
+
+def _batch(store: Store, action: str, ids: list[int], move: Any) -> BatchReport:
+    """Run ``move(id)`` for each message in one transaction; a refused one is reported, the others kept."""
+    report = BatchReport(action)
+    with store.atomic():
+        for message_id in ids:
+            try:
+                move(message_id)  # _move() opens a savepoint, so a refusal undoes only its own message
+            except IllegalTransition as exc:
+                report.refused.append((message_id, str(exc)))
+            else:
+                report.done.append(message_id)
+    if report.done:
+        report.changes = Changes(outbox=True, audit=True)
+        store.hooks.outbox_did_change(report.done)
+    return report
+
+
+def submit(store: Store, set_id: int, actor: str) -> BatchReport:
+    """Send a set's drafts for approval (draft -> pending).
+
+    :raises PermissionDenied: if ``actor`` may not draft.
+    :raises IllegalTransition: if the set has no drafts, or an associate's set is over the cap without an
+        override.
+    """
+    require_role(store, actor, *DRAFTER_ROLES, doing="submit messages")
+    _, _, override_by = _set_row(store, set_id)
+    ids = _ids(store, set_id, None, "draft")
+    if not ids:
+        raise IllegalTransition(f"set {set_id}: it has no drafts to submit; draft it first.")
+    drafters = {r[0] for r in store.db.execute(
+        "SELECT DISTINCT drafted_by FROM messages WHERE set_id = ? AND state = 'draft'", [set_id])}
+    if not override_by and any(_role(store, d) == "associate" for d in drafters):
+        cap = associate_cap(store)
+        if _live_count(store, set_id) > cap:
+            raise IllegalTransition(f"set {set_id}: it goes to {_live_count(store, set_id)} customers, more than "
+                                    f"the associate cap of {cap}; ask a manager to allow it, or cancel some.")
+    return _batch(store, "submit", ids, lambda mid: _move(store, mid, "pending", actor))
+
+
+def _decide(store: Store, to: str, actor: str, comment: str, set_id: int | None,
+            message_ids: Sequence[int] | None) -> BatchReport:
+    verb = "approve" if to == "approved" else "reject"
+    require_role(store, actor, *APPROVER_ROLES, doing=f"{verb} messages")
+    ids = _ids(store, set_id, message_ids, "pending")
+    if set_id is not None:
+        if not ids:
+            raise IllegalTransition(f"set {set_id}: nothing in it is waiting for approval.")
+        drafters = {r[0].casefold() for r in store.db.execute(
+            "SELECT DISTINCT drafted_by FROM messages WHERE set_id = ?", [set_id])}
+        if actor.casefold() in drafters:
+            raise IllegalTransition(f"set {set_id}: '{actor}' drafted messages in it and no one may {verb} a "
+                                    "set they drafted; ask another manager.")
+    return _batch(store, verb, ids, lambda mid: _move(store, mid, to, actor, comment=comment or None))
+
+
+def approve(store: Store, actor: str, comment: str = "", *, set_id: int | None = None,
+            message_ids: Sequence[int] | None = None) -> BatchReport:
+    """Approve a whole set's pending messages or the messages given, as a manager who drafted none of them.
+
+    A message whose customer withdrew consent meanwhile is refused and reported; the rest are approved.
+
+    :raises PermissionDenied: if ``actor`` is not a manager.
+    :raises IllegalTransition: if ``actor`` drafted messages in the set, or it has nothing pending.
+    """
+    report = _decide(store, "approved", actor, comment, set_id, message_ids)
+    return _finish(store, report)
+
+
+def reject(store: Store, actor: str, comment: str, *, set_id: int | None = None,
+           message_ids: Sequence[int] | None = None) -> BatchReport:
+    """Reject a whole set's pending messages or the messages given, saying why.
+
+    :raises InputError: if the comment is empty.
+    :raises PermissionDenied: if ``actor`` is not a manager.
+    """
+    if not comment.strip():
+        raise InputError("comment: say why the messages are rejected, so the associate can fix them.")
+    return _finish(store, _decide(store, "rejected", actor, comment, set_id, message_ids))
+
+
+def _finish(store: Store, report: BatchReport) -> BatchReport:
+    if report.done:
+        store.notify(report.changes)
+    return report
+
+
+def cancel(store: Store, actor: str, message_ids: Sequence[int], reason: str) -> BatchReport:
+    """Cancel messages that have not gone out (drafts, pending, approved, queued or failed)."""
+    return _finish(store, _batch(store, "cancel", list(message_ids),
+                                 lambda mid: _move(store, mid, "cancelled", actor, comment=reason,
+                                                        state_reason=reason)))
+
+
+def edit_message(store: Store, message_id: int, actor: str, body: str, *, subject: str | None = None) -> EditReport:
+    """Change a message's text; an approved or pending one goes (back) to pending for approval.
+
+    The drafter or a manager may edit. The original text is kept in the audit log beside the new one;
+    a card number in the new text is masked. A rejected message edited by its drafter goes back to draft.
+
+    :raises PermissionDenied: if ``actor`` neither drafted it nor is a manager.
+    :raises IllegalTransition: if the message has gone out or is final.
+    :raises InputError: if the new text breaks the channel's limits.
+    """
+    row = store.db.execute("SELECT state, channel, subject, body, drafted_by FROM messages WHERE id = ?",
+                           [message_id]).fetchone()
+    if row is None:
+        raise IllegalTransition(f"message {message_id}: no such message; check the id with `outbox list`.")
+    state, channel, old_subject, old_body, drafted_by = row
+    if actor.casefold() != drafted_by.casefold():
+        require_role(store, actor, *APPROVER_ROLES, doing=f"edit message {message_id}, drafted by '{drafted_by}'")
+    body, in_body = mask_card_numbers(body)
+    new_subject, in_subject = mask_card_numbers(old_subject if subject is None else subject)
+    problems = channel_problems(channel, new_subject, body)
+    if problems:
+        raise InputError(f"message {message_id}: {'; '.join(problems)}.")
+    fields = {"body": body, "subject": new_subject, "decided_by": None, "decision_comment": None}
+    if state == "draft":
+        with store.atomic():
+            store.db.execute("UPDATE messages SET body = ?, subject = ?, updated_at = ? WHERE id = ? AND state = ?",
+                             [body, new_subject, utcnow(), message_id, state])
+            store.audit(actor, "message.edit", "message", message_id, **{"from": state, "to": state},
+                        original_body=old_body, body=body, original_subject=old_subject, subject=new_subject)
+        store.hooks.outbox_did_change([message_id])
+        changes = store.notify(Changes(outbox=True, audit=True))
+        new_state = "draft"
+    else:
+        new_state = {"pending": "pending", "approved": "pending", "rejected": "draft"}.get(state)
+        if new_state is None:
+            raise IllegalTransition(f"message {message_id}: it is {state} and can no longer be edited; cancel it "
+                                    "and draft a new one.")
+        changes = transition(store, message_id, new_state, actor, comment="edited", **fields)
+    masked = in_body or in_subject
+    return EditReport(message_id, new_state, masked, [SAFE_PAYMENT_ADVICE] if masked else [], changes)
+
+
+# -- expiry ------------------------------------------------------------------------------------------------
+def _out_of_stock(store: Store, offer_json: str) -> list[str]:
+    gone = []
+    for item in json.loads(offer_json or "[]"):
+        row = store.db.execute(
+            "SELECT p.name, coalesce(sum(s.quantity), 0) FROM products p LEFT JOIN stock s ON s.product_id = p.id"
+            " AND (? IS NULL OR s.size = ?) WHERE p.sku = ? GROUP BY p.id", [item["size"], item["size"], item["sku"]]
+        ).fetchone()
+        if row is None or row[1] <= 0:
+            name = row[0] if row else item["sku"]
+            gone.append(f"{name} in {item['size']}" if item["size"] else name)
+    return gone
+
+
+def expire_stale(store: Store, now: dt.datetime | None = None, actor: str = "system") -> BatchReport:
+    """Expire pending messages not approved in time (setting ``outbox.approval_hours``, default 72) or
+    offering products that went out of stock in the customer's size since drafting.
+
+    Called by the sender loop and when the app starts; the reason is kept on each message.
+    """
+    moment = now or dt.datetime.now(dt.timezone.utc)
+    hours = float(store.get_setting(APPROVAL_HOURS_SETTING, APPROVAL_HOURS_DEFAULT))
+    deadline = (moment - dt.timedelta(hours=hours)).isoformat(timespec="seconds")
+    reasons: dict[int, str] = {}
+    for message_id, submitted_at, offer in store.db.execute(
+            "SELECT id, submitted_at, offer FROM messages WHERE state = 'pending' ORDER BY id").fetchall():
+        if submitted_at is not None and submitted_at < deadline:
+            reasons[message_id] = f"not approved within {hours:g} h of being submitted"
+        elif gone := _out_of_stock(store, offer):
+            reasons[message_id] = f"out of stock since drafting: {', '.join(gone)}"
+    report = _batch(store, "expire", list(reasons), lambda mid: _move(
+        store, mid, "expired", actor, comment=reasons[mid], state_reason=reasons[mid]))
+    return _finish(store, report)
+
+
+# -- reading -----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MessageRow:
+    """A message as lists show it."""
+
+    id: int
+    set_id: int | None
+    customer_id: int
+    customer_name: str
+    channel: str
+    state: str
+    subject: str
+    body: str
+    attachment: str | None
+    match_reason: str
+    drafted_by: str
+    decided_by: str | None
+    decision_comment: str | None
+    state_reason: str | None
+    error: str | None
+    external_id: str | None
+    sent_at: str | None
+    updated_at: str
+
+    def as_json(self) -> dict[str, Any]:
+        """Return the row as a JSON-ready dict."""
+        return dict(self.__dict__)
+
+
+def list_messages(store: Store, *, state: str | None = None, set_id: int | None = None,
+                  limit: int | None = None) -> list[MessageRow]:
+    """Return messages, newest first, optionally of one state or set.
+
+    :raises InputError: if ``state`` is not a state.
+    """
+    if state is not None and state not in STATES:
+        raise InputError(f"state '{state}': choose one of {', '.join(STATES)}.")
+    sql = ("SELECT m.id, m.set_id, m.customer_id, trim(c.first_name || ' ' || c.last_name), m.channel, m.state,"
+           " m.subject, m.body, m.attachment, m.match_reason, m.drafted_by, m.decided_by, m.decision_comment,"
+           " m.state_reason, m.error, m.external_id, m.sent_at, m.updated_at"
+           " FROM messages m JOIN customers c ON c.id = m.customer_id WHERE 1 = 1")
+    params: list[Any] = []
+    if state is not None:
+        sql += " AND m.state = ?"
+        params.append(state)
+    if set_id is not None:
+        sql += " AND m.set_id = ?"
+        params.append(set_id)
+    sql += " ORDER BY m.id DESC"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    return [MessageRow(*r) for r in store.db.execute(sql, params)]
