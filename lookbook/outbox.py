@@ -27,6 +27,7 @@ from lookbook.errors import InputError
 from lookbook.hooks import Changes
 from lookbook.store import Store, utcnow
 from lookbook.templates import (
+    Preview,
     Template,
     channel_problems,
     get_template,
@@ -643,3 +644,34 @@ def list_messages(store: Store, *, state: str | None = None, set_id: int | None 
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
     return [MessageRow(*r) for r in store.db.execute(sql, params)]
+
+
+# -- preview -----------------------------------------------------------------------------------------------
+def preview_set(store: Store, set_id: int, actor: str, template: Template | str, *, customers: int = 5,
+                channel_override: str | None = None,
+                matches: Iterable[MatchLike] | None = None) -> list[Preview]:
+    """Render ``template`` for the set's best few real recipients, flagging what would go wrong.
+
+    Shown before submitting, so a broken placeholder, an empty size list or a message over the channel's
+    limit is seen before a manager is asked. Nothing is written.
+
+    :param customers: how many recipients to render for (best score first).
+    :raises InputError: if the set or template is unknown or the template has an unknown placeholder.
+    """
+    _, scope, _ = _set_row(store, set_id)
+    if isinstance(template, str):
+        template = get_template(store, template)
+    ranked = sorted(_matches(store, set_id) if matches is None else matches,
+                    key=lambda m: (-m.score, m.customer_id))[:max(customers, 0)]
+    products = set_products(store, set_id)
+    shown: list[Preview] = []
+    for match in ranked:
+        channel = channel_override or match.channel
+        values, _ = recipient_values(store, set_id, match.customer_id, actor, products)
+        name = store.db.execute("SELECT trim(first_name || ' ' || last_name) FROM customers WHERE id = ?",
+                                [match.customer_id]).fetchone()[0]
+        one = preview(template, channel, values, customer_id=match.customer_id, customer_name=name)
+        if not has_consent(store, match.customer_id, channel, scope):
+            one.problems.append(f"no {scope.replace('_', '-')} consent on {channel}")
+        shown.append(one)
+    return shown

@@ -21,6 +21,7 @@ from lookbook.outbox import (
     list_messages,
     message_state,
     override_cap,
+    preview_set,
     reject,
     submit,
     transition,
@@ -259,3 +260,20 @@ def test_cancel_reports_what_cannot_be_cancelled(store: Store, world) -> None:
     report = cancel(store, "maria", [a, b], "campaign pulled")
     assert report.done == [a] and report.refused[0][0] == b
     assert list_messages(store, state="cancelled")[0].state_reason == "campaign pulled"
+
+
+def test_preview_as_several_customers_flags_problems_and_writes_nothing(store: Store, world) -> None:
+    c0, c1, *_ = world.customers
+    store.db.execute("UPDATE customer_sizes SET size = 'XS' WHERE customer_id = ? AND category = 'shirt'", [c0])
+    consent.record(store, c1, "x", "one_to_one", False, by_user="alex", source="asked in store")
+    before = store.db.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+    shown = preview_set(store, world.set_id, "alex", TEMPLATE, customers=3,
+                        matches=[FakeMatch(c0, score=9), FakeMatch(c1, score=8), FakeMatch(world.customers[2], score=7),
+                                 FakeMatch(world.customers[3], score=1)])
+    assert [p.customer_id for p in shown] == [c0, c1, world.customers[2]]
+    assert shown[0].customer_name == "Cust0 Tester"
+    assert any("{sizes_in_stock} is empty" in p for p in shown[0].problems)
+    assert shown[1].problems == ["no one-to-one consent on x"]
+    assert shown[2].ok and shown[2].body.startswith("Hi Cust2")
+    assert store.db.execute("SELECT count(*) FROM audit_log").fetchone()[0] == before
+    assert list_messages(store) == []
