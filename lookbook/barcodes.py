@@ -9,10 +9,11 @@ Which reader does what, because opencv-python-headless 5 does not cover all four
 * ``cv2.barcode.BarcodeDetector`` decodes EAN-8, EAN-13, UPC-A and UPC-E only, at any
   angle (its detector works on gradient orientation);
 * ``cv2.QRCodeDetectorAruco`` (with ``cv2.QRCodeDetector`` as a second try) decodes QR;
-* OpenCV has no Code 128 decoder, so Code 128 comes from zxing-cpp, which is also a
-  second try for EAN/UPC when OpenCV reads nothing (zxing-cpp reads near-horizontal
-  bars that OpenCV's detector sometimes misses; OpenCV reads steep angles zxing-cpp
-  misses). ``bench/barcode_read_rate.py`` measures both.
+* OpenCV has no Code 128 decoder. Its detector still finds Code 128 bars at any angle,
+  so each region it finds but cannot decode is turned upright and handed to zxing-cpp
+  (which reads only near-horizontal bars by itself); zxing-cpp on the whole frame is
+  the last try for bars OpenCV did not find, and for QR codes OpenCV could not read.
+  ``bench/barcode_read_rate.py`` measures the result per code type and distortion.
 
 Check digits of EAN/UPC/GTIN numbers are validated with python-stdnum.
 """
@@ -99,18 +100,47 @@ def normalize_gtin(value: str, *, field: str = "barcode") -> str:
     return number
 
 
+def _canonical(code: Code) -> Code:
+    # A UPC-A and an EAN-13 starting with 0 are the same bars; readers disagree on which
+    # they saw, so report the 12-digit UPC-A as printed on North American tags.
+    if code.kind == EAN13 and len(code.text) == 13 and code.text.startswith("0"):
+        return Code(code.text[1:], UPCA, code.reader)
+    return code
+
+
 def _valid_retail(code: Code) -> bool:
     if code.kind in (EAN13, EAN8, UPCA, UPCE):
         return code.text.isdigit() and gs1.is_valid(code.text)
     return bool(code.text)
 
 
-def _read_opencv_linear(grey: np.ndarray) -> list[Code]:
-    detector = cv2.barcode.BarcodeDetector()
-    ok, texts, kinds, _corners = detector.detectAndDecodeWithType(grey)
-    if not ok:
+def _rectify(grey: np.ndarray, quad: np.ndarray) -> np.ndarray:
+    """Return the region of a detected barcode turned so its bars stand upright, with a quiet margin."""
+    (cx, cy), (w, h), angle = cv2.minAreaRect(quad.astype(np.float32))
+    if w < h:  # make the long side (across the bars) horizontal
+        w, h, angle = h, w, angle + 90
+    w, h = w * 1.3 + 8, h * 1.3 + 8
+    turn = cv2.getRotationMatrix2D((cx, cy), angle, 1.0)
+    turn[0, 2] += w / 2 - cx
+    turn[1, 2] += h / 2 - cy
+    return cv2.warpAffine(grey, turn, (int(w), int(h)), flags=cv2.INTER_LINEAR, borderValue=255)
+
+
+def _read_linear(grey: np.ndarray) -> list[Code]:
+    """Read bar codes: OpenCV finds them at any angle and decodes EAN/UPC; zxing-cpp decodes the rest."""
+    # ``ok`` is False when bars were found but none decoded; the corners are still good.
+    _ok, texts, kinds, corners = cv2.barcode.BarcodeDetector().detectAndDecodeWithType(grey)
+    if corners is None:
         return []
-    return [Code(text, _OPENCV_KINDS.get(kind, kind), "opencv") for text, kind in zip(texts, kinds) if text]
+    codes = []
+    for text, kind, quad in zip(texts, kinds, corners):
+        if text:
+            codes.append(Code(text, _OPENCV_KINDS.get(kind, kind), "opencv"))
+        else:
+            # OpenCV found bars it cannot decode (Code 128, or EAN/UPC it misread): give zxing-cpp
+            # the region turned upright, since zxing-cpp reads only near-horizontal bars.
+            codes += _read_zxing(_rectify(grey, quad), _ZXING_LINEAR)
+    return codes
 
 
 def _read_opencv_qr(grey: np.ndarray) -> list[Code]:
@@ -136,16 +166,14 @@ def read_codes(image: np.ndarray) -> list[Code]:
     """
     grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
     grey = np.ascontiguousarray(grey)
-    codes = _read_opencv_linear(grey) + _read_opencv_qr(grey)
-    # Code 128 only exists in zxing-cpp; ask it for EAN/UPC too only when OpenCV read no bars.
-    have_linear = any(c.kind != QR for c in codes)
-    formats = _ZXING_LINEAR if not have_linear else (zxingcpp.BarcodeFormat.Code128,)
-    codes += _read_zxing(grey, formats)
+    codes = _read_linear(grey) + _read_opencv_qr(grey)
+    if not any(c.kind != QR for c in codes):
+        codes += _read_zxing(grey, _ZXING_LINEAR)  # bars OpenCV did not even find
     if not any(c.kind == QR for c in codes):
         codes += _read_zxing(grey, (zxingcpp.BarcodeFormat.QRCode,))
     seen: set[tuple[str, str]] = set()
     distinct = []
-    for code in codes:
+    for code in map(_canonical, codes):
         key = (gtin_key(code.text), QR if code.kind == QR else "bars")
         if key not in seen and _valid_retail(code):
             seen.add(key)
