@@ -1,0 +1,91 @@
+"""Quiet hours: no message reaches a customer at night in their own time zone.
+
+The window (default 21:00 to 09:00, the library setting ``quiet_hours``) is read
+in the customer's IANA time zone, so daylight-saving changes move it with the
+customer's clock. The sender asks :func:`next_send_time` just before sending and
+holds a message until the time it returns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from lookbook.errors import InputError
+from lookbook.store import Store
+
+#: Library setting: ``{"start": "HH:MM", "end": "HH:MM"}``; start == end turns quiet hours off.
+SETTING = "quiet_hours"
+DEFAULT_START = dt.time(21, 0)
+DEFAULT_END = dt.time(9, 0)
+
+
+def _parse(text: str, what: str) -> dt.time:
+    try:
+        return dt.time.fromisoformat(text)
+    except (TypeError, ValueError):
+        raise InputError(f"setting {SETTING}: {what} '{text}' is not a time; write it as HH:MM (e.g. 21:00).") from None
+
+
+def window(store: Store) -> tuple[dt.time, dt.time]:
+    """Return the quiet window (start, end) from the library settings.
+
+    :raises InputError: if the setting holds something that is not a time.
+    """
+    value = store.get_setting(SETTING) or {}
+    start = _parse(value["start"], "start") if "start" in value else DEFAULT_START
+    end = _parse(value["end"], "end") if "end" in value else DEFAULT_END
+    return start, end
+
+
+def set_window(store: Store, start: str, end: str) -> None:
+    """Store the quiet window as HH:MM texts.
+
+    :raises InputError: if a time is not HH:MM.
+    """
+    store.set_setting(SETTING, {"start": _parse(start, "start").strftime("%H:%M"),
+                                "end": _parse(end, "end").strftime("%H:%M")})
+
+
+def _in_window(t: dt.time, start: dt.time, end: dt.time) -> bool:
+    if start < end:  # a window within one day, e.g. 13:00-14:00
+        return start <= t < end
+    return t >= start or t < end  # a window across midnight, e.g. 21:00-09:00
+
+
+def next_allowed_send_time(customer_tz: str, now: dt.datetime, *, start: dt.time = DEFAULT_START,
+                           end: dt.time = DEFAULT_END) -> dt.datetime:
+    """Return ``now`` if it is outside quiet hours where the customer lives, else when they end.
+
+    :param customer_tz: an IANA time zone name; an unknown one is read as UTC, the book's default.
+    :param now: an aware time (a naive one is taken as UTC); the answer is in the same time zone.
+    """
+    if start == end:
+        return now
+    try:
+        tz: dt.tzinfo = zoneinfo.ZoneInfo(customer_tz)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        tz = dt.timezone.utc
+    aware = now if now.tzinfo is not None else now.replace(tzinfo=dt.timezone.utc)
+    local = aware.astimezone(tz)
+    if not _in_window(local.time(), start, end):
+        return now
+    day = local.date()
+    if start > end and local.time() >= start:
+        day += dt.timedelta(days=1)  # in the evening part of an overnight window: it ends tomorrow morning
+    resume = dt.datetime.combine(day, end, tzinfo=tz)
+    # A resume time in a daylight-saving gap does not exist; round trip through UTC moves it forward.
+    resume = resume.astimezone(dt.timezone.utc).astimezone(tz)
+    return resume.astimezone(now.tzinfo or dt.timezone.utc)
+
+
+def next_send_time(store: Store, customer_id: int, now: dt.datetime) -> dt.datetime:
+    """Return when a message may be sent to the customer: ``now``, or the end of their quiet hours.
+
+    :raises InputError: if there is no such customer.
+    """
+    row = store.db.execute("SELECT timezone FROM customers WHERE id = ?", [customer_id]).fetchone()
+    if row is None:
+        raise InputError(f"customer {customer_id} does not exist.")
+    start, end = window(store)
+    return next_allowed_send_time(row[0], now, start=start, end=end)
