@@ -180,7 +180,8 @@ class FakeX:
         server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         server.daemon_threads = True
         server.fake = self  # type: ignore[attr-defined]
-        thread = threading.Thread(target=server.serve_forever, name="fake-x", daemon=True)
+        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-x",
+                                  daemon=True)
         thread.start()
         self.base_url = f"http://127.0.0.1:{server.server_address[1]}"
         try:
