@@ -291,7 +291,11 @@ def _live_count(store: Store, set_id: int) -> int:
 
 def _matches(store: Store, set_id: int) -> list[MatchLike]:
     # Imported here: matching is a sibling module that drafting uses, not one the state table needs.
-    from lookbook.matching import match_set
+    try:
+        from lookbook.matching import match_set
+    except ImportError as exc:
+        raise InputError(f"set {set_id}: matching customers to sets is not available in this build ({exc}).") \
+            from None
 
     return list(match_set(store, set_id).matches)
 

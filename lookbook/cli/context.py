@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import getpass
+import os
 from pathlib import Path
 
+from lookbook.errors import LookbookError
 from lookbook.library import Library, default_library_path
 from lookbook.store import Store, open_store
+from lookbook.users import User, authenticate
 
 
 class CliContext:
@@ -15,6 +19,7 @@ class CliContext:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
         self._store: Store | None = None
+        self._user: User | None = None
 
     @property
     def library_path(self) -> Path:
@@ -28,6 +33,36 @@ class CliContext:
         if self._store is None:
             self._store = open_store(Library.locate(self.library_path))
         return self._store
+
+    @property
+    def user(self) -> User:
+        """Return the user named by ``--as``, signed in on first use.
+
+        The password comes from ``$LOOKBOOK_PASSWORD`` or, failing that, a prompt that does not echo.
+
+        :raises LookbookError: if ``--as`` was not given, or the sign-in is refused.
+        """
+        if self._user is None:
+            username = getattr(self.args, "as_user", None)
+            if not username:
+                raise LookbookError("this command acts as a person: add --as USER (the password comes from a "
+                                    "prompt or $LOOKBOOK_PASSWORD).")
+            self._user = authenticate(self.store, username, self.read_password(username))
+        return self._user
+
+    def read_password(self, username: str) -> str:
+        """Return ``username``'s password from ``$LOOKBOOK_PASSWORD``, else from a prompt that does not echo.
+
+        :raises LookbookError: if there is neither (no terminal to prompt on).
+        """
+        password = os.environ.get("LOOKBOOK_PASSWORD")
+        if password is not None:
+            return password
+        try:
+            return getpass.getpass(f"Password for {username}: ")
+        except EOFError:
+            raise LookbookError(f"no password for {username}: type it at the prompt or set "
+                                "$LOOKBOOK_PASSWORD.") from None
 
     def close(self) -> None:
         """Close the store if it was opened."""

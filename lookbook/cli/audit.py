@@ -1,0 +1,38 @@
+"""The ``lookbook audit`` verb: read the append-only audit log."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from lookbook.cli.context import CliContext
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``audit`` verb."""
+    p = subparsers.add_parser("audit", help="show the audit log (who did what, when), newest first")
+    p.add_argument("--entity", help="only entries about this kind of thing (message, set, user, template...)")
+    p.add_argument("--id", dest="entity_id", help="with --entity: only entries about this one")
+    p.add_argument("--actor", help="only entries by this person")
+    p.add_argument("--limit", type=int, default=50, metavar="N", help="at most N entries (default 50)")
+    p.add_argument("--json", action="store_true", help="print one JSON object per entry")
+    p.set_defaults(handler=cmd_audit)
+
+
+def cmd_audit(args: argparse.Namespace, ctx: CliContext) -> int:
+    sql = "SELECT id, at, actor, action, entity, entity_id, detail FROM audit_log WHERE 1 = 1"
+    params: list[object] = []
+    for column, value in (("entity", args.entity), ("entity_id", args.entity_id), ("actor", args.actor)):
+        if value is not None:
+            sql += f" AND {column} = ?"
+            params.append(value)
+    sql += " ORDER BY id DESC LIMIT ?"
+    params.append(max(args.limit, 0))
+    for entry_id, at, actor, action, entity, entity_id, detail in ctx.store.db.execute(sql, params).fetchall():
+        if args.json:
+            print(json.dumps({"id": entry_id, "at": at, "actor": actor, "action": action, "entity": entity,
+                              "entity_id": entity_id, "detail": json.loads(detail)}))
+        else:
+            what = f"{entity} {entity_id}" if entity_id is not None else entity
+            print(f"{at}  {actor:<10}  {action:<24}  {what:<14}  {detail}")
+    return 0

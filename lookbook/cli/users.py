@@ -1,0 +1,100 @@
+"""Account verbs: ``lookbook users add|list|deactivate|activate|passwd``.
+
+An admin manages accounts; the first account of an empty library can be made without ``--as``, and it
+must be an admin, so that a new library is never left with no one able to manage it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+
+from lookbook.cli.context import CliContext
+from lookbook.errors import InputError
+from lookbook.users import ROLES, change_password, create_user, list_users, require_role, set_active
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``users`` verb group."""
+    group = subparsers.add_parser("users", help="manage staff accounts (admins)")
+    verbs = group.add_subparsers(dest="users_command", metavar="VERB")
+    verbs.required = True
+
+    p = verbs.add_parser("add", help="create an account")
+    p.add_argument("username")
+    p.add_argument("--role", required=True, choices=ROLES)
+    p.add_argument("--name", default="", help="the name shown in the app and in messages")
+    p.add_argument("--password-stdin", action="store_true", help="read the new password from standard input")
+    p.set_defaults(handler=cmd_add)
+
+    p = verbs.add_parser("list", help="list accounts")
+    p.add_argument("--json", action="store_true", help="print one JSON object per account")
+    p.set_defaults(handler=cmd_list)
+
+    for verb, active in (("deactivate", False), ("activate", True)):
+        p = verbs.add_parser(verb, help=f"{verb} an account (accounts are never deleted)")
+        p.add_argument("username")
+        p.set_defaults(handler=cmd_set_active, active=active)
+
+    p = verbs.add_parser("passwd", help="change your password, or reset someone's as an admin")
+    p.add_argument("username", nargs="?", help="whose password (default: yours)")
+    p.add_argument("--password-stdin", action="store_true", help="read the new password from standard input")
+    p.set_defaults(handler=cmd_passwd)
+
+
+def _new_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    try:
+        first = getpass.getpass("New password: ")
+        again = getpass.getpass("New password again: ")
+    except EOFError:
+        raise InputError("no new password given: type it at the prompt or use --password-stdin.") from None
+    if first != again:
+        raise InputError("the two passwords differ; nothing was changed.")
+    return first
+
+
+def cmd_add(args: argparse.Namespace, ctx: CliContext) -> int:
+    store = ctx.store
+    if list_users(store):
+        actor = require_role(store, ctx.user.username, "admin", doing="create accounts").username
+    elif args.role != "admin":
+        raise InputError("this library has no accounts yet: make the first one an admin (--role admin).")
+    else:
+        actor = "setup"
+    user = create_user(store, args.username, _new_password(args.password_stdin), args.role, args.name, actor=actor)
+    print(f"Created {user.role} '{user.username}'.")
+    return 0
+
+
+def cmd_list(args: argparse.Namespace, ctx: CliContext) -> int:
+    for user in list_users(ctx.store):
+        if args.json:
+            print(json.dumps(user.__dict__))
+        else:
+            print(f"{user.username:<16} {user.role:<13} {'active' if user.active else 'deactivated':<12} "
+                  f"{user.display_name}")
+    return 0
+
+
+def cmd_set_active(args: argparse.Namespace, ctx: CliContext) -> int:
+    set_active(ctx.store, args.username, args.active, ctx.user.username)
+    print(f"'{args.username}' is now {'active' if args.active else 'deactivated'}.")
+    return 0
+
+
+def cmd_passwd(args: argparse.Namespace, ctx: CliContext) -> int:
+    target = args.username or args.as_user
+    if not target:
+        raise InputError("users passwd: name the account, or add --as USER for your own.")
+    if args.as_user is None or args.as_user.casefold() == target.casefold():
+        # One's own password: the current one proves it is you, no admin needed.
+        old = ctx.read_password(target)
+        change_password(ctx.store, target, _new_password(args.password_stdin), target, old_password=old)
+    else:
+        change_password(ctx.store, target, _new_password(args.password_stdin), ctx.user.username)
+    print(f"Changed the password of '{target}'.")
+    return 0

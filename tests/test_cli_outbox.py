@@ -1,0 +1,101 @@
+"""The outbox, users and audit verbs, end to end on a library on disk."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from outbox_support import add_staff, add_world
+
+from lookbook import outbox
+from lookbook.cli import main
+from lookbook.store import create_store
+
+
+@dataclass
+class FakeMatch:
+    customer_id: int
+    channel: str = "x"
+    score: float = 1.0
+    reasons: list[str] = field(default_factory=lambda: ["likes Marlowe"])
+
+
+@pytest.fixture
+def library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "lib"
+    store = create_store(path)
+    add_staff(store)
+    world = add_world(store)
+    store.close()
+    monkeypatch.setattr(outbox, "_matches", lambda store, set_id: [FakeMatch(c) for c in world.customers])
+    monkeypatch.setenv("LOOKBOOK_LIBRARY", str(path))
+    monkeypatch.setenv("LOOKBOOK_PASSWORD", "secret")
+    return path
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_draft_submit_approve_list(library: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "--as", "alex", "outbox", "template", "save", "t",
+                        "--body", "Hi {first_name}: {sizes_in_stock}")
+    assert code == 0
+    code, out, _ = _run(capsys, "--as", "alex", "outbox", "draft", "1", "--template", "t")
+    assert code == 0 and "Drafted 3 message(s)" in out
+    code, out, _ = _run(capsys, "outbox", "preview", "1", "--template", "t", "--customers", "2", "--json")
+    assert [json.loads(line)["body"] for line in out.splitlines()] == ["Hi Cust0: Navy Oxford Shirt in M",
+                                                                       "Hi Cust1: Navy Oxford Shirt in M"]
+    assert _run(capsys, "--as", "alex", "outbox", "submit", "1")[0] == 0
+    code, _, err = _run(capsys, "--as", "alex", "outbox", "approve", "--set", "1")
+    assert code == 1 and "only a manager may approve" in err
+    code, out, _ = _run(capsys, "--as", "maria", "outbox", "approve", "--set", "1", "-m", "go")
+    assert code == 0 and "3 message(s) approved" in out
+    code, out, _ = _run(capsys, "outbox", "list", "--json", "--state", "approved")
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert len(rows) == 3 and {r["decided_by"] for r in rows} == {"maria"}
+    code, out, _ = _run(capsys, "audit", "--json", "--entity", "message", "--limit", "100")
+    actions = {json.loads(line)["action"] for line in out.splitlines()}
+    assert {"message.draft", "message.submit", "message.approve"} <= actions
+
+
+def test_bad_password_is_one_line(library: Path, capsys: pytest.CaptureFixture[str],
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LOOKBOOK_PASSWORD", "wrong")
+    code, _, err = _run(capsys, "--as", "maria", "outbox", "approve", "--set", "1")
+    assert code == 1
+    assert err == "lookbook: error: sign-in failed: wrong user name or password.\n"
+
+
+def test_mutation_without_as_says_what_to_do(library: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = _run(capsys, "outbox", "submit", "1")
+    assert code == 1 and "add --as USER" in err
+
+
+def test_unknown_placeholder_names_the_column(library: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = _run(capsys, "--as", "alex", "outbox", "draft", "1", "--text", "Hi {name}")
+    assert code == 1 and "line 1, column 4: unknown placeholder {name}" in err
+
+
+def test_users_add_passwd_deactivate(library: Path, capsys: pytest.CaptureFixture[str],
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("pass1234\n"))
+    code, _, err = _run(capsys, "--as", "maria", "users", "add", "kim", "--role", "associate", "--password-stdin")
+    assert code == 1 and "only an admin may create accounts" in err
+    monkeypatch.setattr("sys.stdin", io.StringIO("pass1234\n"))
+    code, out, _ = _run(capsys, "--as", "admin", "users", "add", "kim", "--role", "associate", "--password-stdin")
+    assert code == 0 and "Created associate 'kim'" in out
+    monkeypatch.setenv("LOOKBOOK_PASSWORD", "pass1234")
+    monkeypatch.setattr("sys.stdin", io.StringIO("newpass9\n"))
+    assert _run(capsys, "--as", "kim", "users", "passwd", "--password-stdin")[0] == 0
+    monkeypatch.setenv("LOOKBOOK_PASSWORD", "secret")
+    assert _run(capsys, "--as", "admin", "users", "deactivate", "kim")[0] == 0
+    code, out, _ = _run(capsys, "users", "list", "--json")
+    kim = [json.loads(line) for line in out.splitlines() if json.loads(line)["username"] == "kim"][0]
+    assert kim["active"] is False
