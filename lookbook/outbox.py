@@ -679,3 +679,55 @@ def preview_set(store: Store, set_id: int, actor: str, template: Template | str,
             one.problems.append(f"no {scope.replace('_', '-')} consent on {channel}")
         shown.append(one)
     return shown
+
+
+# -- the approval queue ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PendingSet:
+    """A set with messages waiting for approval, as the approver's list shows it."""
+
+    set_id: int
+    name: str
+    brand: str
+    drafted_by: list[str]
+    pending: int
+    submitted_at: str
+    expires_at: str
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One audit log entry."""
+
+    at: str
+    actor: str
+    action: str
+    entity: str
+    entity_id: str | None
+    detail: dict[str, Any]
+
+
+def pending_sets(store: Store) -> list[PendingSet]:
+    """Return the sets with pending messages, the longest waiting first."""
+    hours = float(store.get_setting(APPROVAL_HOURS_SETTING, APPROVAL_HOURS_DEFAULT))
+    rows = store.db.execute(
+        "SELECT s.id, s.name, b.name, group_concat(DISTINCT m.drafted_by), count(*), min(m.submitted_at)"
+        " FROM messages m JOIN sets s ON s.id = m.set_id JOIN brands b ON b.id = s.brand_id"
+        " WHERE m.state = 'pending' GROUP BY s.id ORDER BY min(m.submitted_at), s.id").fetchall()
+    result = []
+    for set_id, name, brand, drafters, count, submitted in rows:
+        expires = (dt.datetime.fromisoformat(submitted) + dt.timedelta(hours=hours)).isoformat(timespec="seconds") \
+            if submitted else ""
+        result.append(PendingSet(set_id, name, brand, sorted((drafters or "").split(",")), count, submitted or "",
+                                 expires))
+    return result
+
+
+def set_audit(store: Store, set_id: int, limit: int = 200) -> list[AuditEntry]:
+    """Return the audit entries about a set and its messages, newest first."""
+    rows = store.db.execute(
+        "SELECT at, actor, action, entity, entity_id, detail FROM audit_log"
+        " WHERE (entity = 'set' AND entity_id = ?) OR (entity = 'message' AND entity_id IN"
+        " (SELECT CAST(id AS TEXT) FROM messages WHERE set_id = ?)) ORDER BY id DESC LIMIT ?",
+        [str(set_id), set_id, limit]).fetchall()
+    return [AuditEntry(r[0], r[1], r[2], r[3], r[4], json.loads(r[5])) for r in rows]

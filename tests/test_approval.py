@@ -21,8 +21,10 @@ from lookbook.outbox import (
     list_messages,
     message_state,
     override_cap,
+    pending_sets,
     preview_set,
     reject,
+    set_audit,
     submit,
     transition,
 )
@@ -277,3 +279,17 @@ def test_preview_as_several_customers_flags_problems_and_writes_nothing(store: S
     assert shown[2].ok and shown[2].body.startswith("Hi Cust2")
     assert store.db.execute("SELECT count(*) FROM audit_log").fetchone()[0] == before
     assert list_messages(store) == []
+
+
+def test_pending_sets_and_set_audit(store: Store, world) -> None:
+    draft_set(store, world.set_id, "alex", TEMPLATE, matches=_matches(world))
+    assert pending_sets(store) == []
+    submit(store, world.set_id, "alex")
+    [queued] = pending_sets(store)
+    assert (queued.set_id, queued.brand, queued.drafted_by, queued.pending) == (world.set_id, "Marlowe", ["alex"], 4)
+    submitted = dt.datetime.fromisoformat(queued.submitted_at)
+    assert dt.datetime.fromisoformat(queued.expires_at) - submitted == dt.timedelta(hours=72)
+    approve(store, "maria", "ok", set_id=world.set_id)
+    assert pending_sets(store) == []
+    actions = [e.action for e in set_audit(store, world.set_id)]
+    assert actions.count("message.approve") == 4 and actions[-1] == "message.draft"
