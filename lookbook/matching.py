@@ -1,0 +1,384 @@
+"""Who should see a set, and why: matching customers to a set with reasons for every yes and no.
+
+A customer matches a set when they like its brand (stated, or bought it) and have
+not said "not this brand"; at least one product of the set is in stock in their
+size for its category and was not sent to them before; they have a channel on
+which they consent to the set's scope (one-to-one or marketing), with an address
+and not marked unreachable, their preferred channel first; they were not
+contacted in the last N days by anyone (setting ``outbox.quiet_days``, shared
+with the outbox, default 7) and are not paused. The store's daily cap (setting
+``matching.daily_cap``) limits how many are offered today; the rest are listed
+as excluded. Matches are ranked by a score whose parts are the reasons.
+
+Everyone who has a stance on the brand or bought it is considered: each is
+either a :class:`Match` or an :class:`Exclusion`, never silently dropped.
+The work is set-based SQL over a temporary table of those customers, so a set
+is matched in well under a second in a book of a million (see
+``bench/matching_scale.py``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from lookbook import consent
+from lookbook.errors import InputError
+from lookbook.store import Store
+
+#: Days in which a customer gets at most one message, whoever drafts it (one setting with the outbox).
+FREQUENCY_SETTING, FREQUENCY_DEFAULT = "outbox.quiet_days", 7
+#: Customers the whole store may message in one day, across all associates.
+DAILY_CAP_SETTING, DAILY_CAP_DEFAULT = "matching.daily_cap", 200
+#: The store's IANA time zone, which says when "today" starts for the daily cap.
+STORE_TZ_SETTING = "store.timezone"
+#: Channels the outbox can deliver on, in the order tried after the preferred one.
+SENDABLE_CHANNELS = ("x", "email")
+#: Message states that mean the customer was (or is about to be) contacted.
+CONTACT_STATES = ("pending", "approved", "queued", "sending", "sent")
+#: Message states that mean a set's message to a customer exists and is still alive.
+LIVE_STATES = ("draft", "pending", "approved", "queued", "sending", "sent", "failed")
+#: Score points for each part of a match, so that a score can be read back as reasons.
+POINTS_STATED_LIKE = 3.0
+POINTS_PER_PURCHASE, MAX_PURCHASE_POINTS = 1.0, 3.0
+POINTS_SIZE_FIT = 4.0  # times the share of the set in stock in their size
+POINTS_RECENCY, RECENCY_FULL_DAYS = 2.0, 60  # full points when not contacted for 60 days or ever
+POINTS_PREFERRED_CHANNEL = 0.5
+
+_PLURALS = {"dress": "dresses", "trousers": "trousers", "shorts": "shorts", "outerwear": "outerwear pieces"}
+_US, _RS = "\x1f", "\x1e"  # separators inside group_concat values
+
+
+@dataclass(frozen=True)
+class Match:
+    """A customer the set is right for, the channel to use, and why."""
+
+    customer_id: int
+    name: str
+    channel: str
+    score: float
+    reasons: list[str]
+    products_in_size: list[str]  # SKUs in stock in their size and not sent to them before
+    score_parts: list[tuple[str, float]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    """A customer the set is not sent to, and every reason why not."""
+
+    customer_id: int
+    name: str
+    reasons: list[str]
+
+
+@dataclass
+class MatchResult:
+    """The matches of a set, best first, and the customers left out with reasons."""
+
+    set_id: int
+    set_name: str
+    brand: str
+    scope: str
+    matches: list[Match]
+    exclusions: list[Exclusion]
+    considered: int
+    daily_cap: int
+    already_today: int
+    truncated: int = 0  # matches left off by ``limit``
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the result as JSON-ready data."""
+        return {"set_id": self.set_id, "set": self.set_name, "brand": self.brand, "scope": self.scope,
+                "considered": self.considered, "daily_cap": self.daily_cap, "already_today": self.already_today,
+                "truncated": self.truncated,
+                "matches": [asdict(m) | {"score_parts": [list(p) for p in m.score_parts]} for m in self.matches],
+                "exclusions": [asdict(e) for e in self.exclusions]}
+
+
+@dataclass(frozen=True)
+class _Product:
+    id: int
+    sku: str
+    category: str
+    in_stock: frozenset[str]  # sizes, upper-cased
+
+
+def _plural(category: str, n: int) -> str:
+    if n == 1:
+        return category
+    return _PLURALS.get(category, category if category.endswith("s") else f"{category}s")
+
+
+def _label(channel: str) -> str:
+    return consent.CHANNEL_LABELS.get(channel, channel)
+
+
+def _date(text: str) -> str:
+    return text[:10]
+
+
+def _ago(days: int) -> str:
+    return "today" if days <= 0 else "yesterday" if days == 1 else f"{days} days ago"
+
+
+def _parse_time(text: str) -> dt.datetime:
+    when = dt.datetime.fromisoformat(text)
+    return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
+
+
+def day_start(store: Store, now: dt.datetime) -> dt.datetime:
+    """Return the start of the store's day containing ``now`` (setting ``store.timezone``, default UTC)."""
+    try:
+        tz: dt.tzinfo = zoneinfo.ZoneInfo(store.get_setting(STORE_TZ_SETTING, "UTC"))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        tz = dt.timezone.utc
+    local = now.astimezone(tz)
+    return dt.datetime.combine(local.date(), dt.time(0), tzinfo=tz).astimezone(dt.timezone.utc)
+
+
+def contacted_today(store: Store, now: dt.datetime) -> int:
+    """Return how many customers the store has messaged (or has messages on the way to) today."""
+    marks = ", ".join("?" * len(CONTACT_STATES))
+    since = day_start(store, now).isoformat(timespec="seconds")
+    return int(store.db.execute(
+        f"SELECT count(DISTINCT customer_id) FROM messages WHERE state IN ({marks})"
+        " AND coalesce(sent_at, created_at) >= ?", [*CONTACT_STATES, since]).fetchone()[0])
+
+
+def _load_set(store: Store, set_id: int) -> tuple[str, int, str, str, list[_Product]]:
+    row = store.db.execute("SELECT s.name, s.brand_id, b.name, s.scope FROM sets AS s JOIN brands AS b"
+                           " ON b.id = s.brand_id WHERE s.id = ?", [set_id]).fetchone()
+    if row is None:
+        raise InputError(f"set {set_id} does not exist; list the sets with `lookbook sets list`.")
+    rows = store.db.execute(
+        "SELECT p.id, p.sku, p.category, min(si.position) AS first FROM set_items AS si"
+        " JOIN photos AS ph ON ph.id = si.photo_id JOIN products AS p ON p.id = ph.product_id"
+        " WHERE si.set_id = ? GROUP BY p.id ORDER BY first, p.sku", [set_id]).fetchall()
+    if not rows:
+        raise InputError(f"set {set_id} ('{row[0]}') has no shots tied to products; tie its shots to products "
+                         "first, so sizes in stock can be matched.")
+    stock: dict[int, set[str]] = {}
+    marks = ", ".join("?" * len(rows))
+    for pid, size in store.db.execute(f"SELECT product_id, size FROM stock WHERE product_id IN ({marks})"
+                                      " AND quantity > 0", [r[0] for r in rows]):
+        stock.setdefault(pid, set()).add(size.strip().upper())
+    products = [_Product(pid, sku, category, frozenset(stock.get(pid, ()))) for pid, sku, category, _ in rows]
+    return row[0], row[1], row[2], row[3], products
+
+
+def match_set(store: Store, set_id: int, *, now: dt.datetime | None = None, limit: int | None = None) -> MatchResult:
+    """Return the customers a set is right for, best first, and those left out, each with reasons.
+
+    :param now: the moment to match at (default: now), for the frequency cap, pauses and the daily cap.
+    :param limit: return at most this many matches (the rest are counted in ``truncated``).
+    :raises InputError: if the set does not exist or none of its shots is tied to a product.
+    """
+    now = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
+    set_name, brand_id, brand, scope, products = _load_set(store, set_id)
+    days_cap = int(store.get_setting(FREQUENCY_SETTING, FREQUENCY_DEFAULT))
+    daily_cap = int(store.get_setting(DAILY_CAP_SETTING, DAILY_CAP_DEFAULT))
+    db = store.db
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS match_pool (customer_id INTEGER PRIMARY KEY, stance TEXT,"
+               " source TEXT, bought INTEGER NOT NULL DEFAULT 0)")
+    db.execute("DELETE FROM temp.match_pool")
+    try:
+        db.execute("INSERT INTO temp.match_pool (customer_id, stance, source) SELECT customer_id, stance, source"
+                   " FROM customer_brands WHERE brand_id = ?", [brand_id])
+        db.execute("INSERT INTO temp.match_pool (customer_id, bought) SELECT customer_id, count(*) FROM purchases"
+                   " WHERE brand_id = ? GROUP BY customer_id ON CONFLICT (customer_id) DO UPDATE"
+                   " SET bought = excluded.bought", [brand_id])
+        rows = _pool_rows(store, scope, products)
+        sent = _sent_before(store, set_id, products)
+        this_set = {cid: (state, by) for cid, state, by in db.execute(
+            f"SELECT customer_id, state, drafted_by FROM messages WHERE set_id = ? AND state IN"
+            f" ({', '.join('?' * len(LIVE_STATES))})", [set_id, *LIVE_STATES])}
+    finally:
+        db.execute("DELETE FROM temp.match_pool")
+    judge = _Judge(brand, scope, products, now, days_cap)
+    matches: list[Match] = []
+    exclusions: list[Exclusion] = []
+    for row in rows:
+        outcome = judge(row, sent.get(row[0], {}), this_set.get(row[0]))
+        (matches if isinstance(outcome, Match) else exclusions).append(outcome)
+    matches.sort(key=lambda m: (-m.score, m.customer_id))
+    today = contacted_today(store, now)
+    room = max(daily_cap - today, 0)
+    if len(matches) > room:
+        why = (f"daily cap reached: the store messages at most {daily_cap} customers a day, {today} already "
+               f"today and {room} places left for better-ranked matches")
+        exclusions += [Exclusion(m.customer_id, m.name, [why]) for m in matches[room:]]
+        matches = matches[:room]
+    truncated = 0
+    if limit is not None and len(matches) > limit:
+        truncated, matches = len(matches) - limit, matches[:limit]
+    exclusions.sort(key=lambda e: e.customer_id)
+    return MatchResult(set_id, set_name, brand, scope, matches, exclusions, len(rows), daily_cap, today, truncated)
+
+
+def _pool_rows(store: Store, scope: str, products: list[_Product]) -> list[tuple[Any, ...]]:
+    categories = sorted({p.category for p in products})
+    cat_marks = ", ".join("?" * len(categories))
+    state_marks = ", ".join("?" * len(CONTACT_STATES))
+    # One row per considered customer; the correlated subqueries each read a few index entries.
+    return store.db.execute(
+        "SELECT c.id, c.first_name, c.last_name, c.preferred_channel, c.email, coalesce(c.x_user_id, c.x_handle),"
+        " c.paused_until, c.last_contacted_at, p.stance, p.source, p.bought,"
+        f" (SELECT group_concat(category || '{_RS}' || size, '{_US}') FROM customer_sizes"
+        f"  WHERE customer_id = c.id AND category IN ({cat_marks})),"
+        f" (SELECT group_concat(channel || '{_RS}' || granted || '{_RS}' || at, '{_US}') FROM consent_current"
+        "  WHERE customer_id = c.id AND scope = ?),"
+        f" (SELECT group_concat(channel || '{_RS}' || coalesce(unreachable_reason, '') || '{_RS}' || unreachable_at,"
+        f"  '{_US}') FROM channel_status WHERE customer_id = c.id AND unreachable_at IS NOT NULL),"
+        f" (SELECT max(coalesce(sent_at, created_at)) || '{_RS}' || channel FROM messages"
+        f"  WHERE customer_id = c.id AND state IN ({state_marks}))"
+        " FROM temp.match_pool AS p JOIN customers AS c ON c.id = p.customer_id ORDER BY c.id",
+        [*categories, scope, *CONTACT_STATES]).fetchall()
+
+
+def _sent_before(store: Store, set_id: int, products: list[_Product]) -> dict[int, dict[str, str]]:
+    """Return ``{customer_id: {sku: when}}`` for this set's products already sent (or on the way) by other sets."""
+    marks = ", ".join("?" * len(products))
+    state_marks = ", ".join("?" * len(CONTACT_STATES))
+    out: dict[int, dict[str, str]] = {}
+    for cid, sku, when in store.db.execute(
+            "SELECT m.customer_id, p.sku, max(coalesce(m.sent_at, m.created_at)) FROM products AS p"
+            " JOIN photos AS ph ON ph.product_id = p.id JOIN set_items AS si ON si.photo_id = ph.id"
+            " JOIN messages AS m ON m.set_id = si.set_id"
+            f" WHERE p.id IN ({marks}) AND m.set_id != ? AND m.state IN ({state_marks})"
+            " AND m.customer_id IN (SELECT customer_id FROM temp.match_pool) GROUP BY 1, 2",
+            [*(p.id for p in products), set_id, *CONTACT_STATES]):
+        out.setdefault(cid, {})[sku] = when
+    return out
+
+
+class _Judge:
+    """Decides one considered customer: a :class:`Match` with its score, or an :class:`Exclusion`."""
+
+    def __init__(self, brand: str, scope: str, products: list[_Product], now: dt.datetime, days_cap: int) -> None:
+        self.brand, self.scope, self.products, self.now, self.days_cap = brand, scope, products, now, days_cap
+        self.now_text = now.isoformat(timespec="seconds")
+        self.per_category: dict[str, int] = {}
+        for p in products:
+            self.per_category[p.category] = self.per_category.get(p.category, 0) + 1
+        self.scope_words = "one-to-one" if scope == "one_to_one" else "marketing"
+
+    def __call__(self, row: tuple[Any, ...], sent: dict[str, str],
+                 this_set: tuple[str, str] | None) -> Match | Exclusion:
+        (cid, first, last, preferred, email, x_address, paused_until, last_contacted, stance, source, bought,
+         sizes_text, consents_text, unreachable_text, last_message) = row
+        name = f"{first} {last}".strip()
+        why_not: list[str] = []
+        parts: list[tuple[str, float]] = []
+
+        # The brand.
+        if stance == "dislike":
+            said = "said 'not this brand'" if source == "not this brand" else "dislikes it"
+            why_not.append(f"does not want {self.brand} ({said})")
+        if stance == "like":
+            parts.append((f"likes {self.brand}", POINTS_STATED_LIKE))
+        if bought:
+            parts.append((f"bought {self.brand} {bought} time{'s' if bought > 1 else ''}",
+                          min(bought * POINTS_PER_PURCHASE, MAX_PURCHASE_POINTS)))
+
+        # Sizes in stock, less what was sent before.
+        sizes = dict(s.split(_RS) for s in sizes_text.split(_US)) if sizes_text else {}
+        in_size = [p for p in self.products if (sz := sizes.get(p.category)) and sz.upper() in p.in_stock]
+        fresh = [p for p in in_size if p.sku not in sent]
+        if not in_size:
+            missing = [c for c in self.per_category if c not in sizes]
+            for category, count in self.per_category.items():
+                if category in sizes:
+                    why_not.append(f"no size {sizes[category]} in stock ({count} {_plural(category, count)} "
+                                   "in the set)")
+            if missing:
+                why_not.append(f"no {' or '.join(missing)} size on file")
+        elif not fresh:
+            when = max(sent[p.sku] for p in in_size)
+            why_not.append(f"already sent {', '.join(p.sku for p in in_size)} (last on {_date(when)})")
+        else:
+            by_size: dict[str, list[str]] = {}  # "M in stock for 3 of 4 shirts, 1 of 1 t-shirt"
+            for category, count in self.per_category.items():
+                n = sum(1 for p in fresh if p.category == category)
+                if n:
+                    by_size.setdefault(sizes[category], []).append(f"{n} of {count} {_plural(category, count)}")
+            label = "; ".join(f"{size} in stock for {', '.join(counts)}" for size, counts in by_size.items())
+            if len(fresh) < len(in_size):
+                label += f" ({len(in_size) - len(fresh)} sent before, left out)"
+            parts.append((label, round(POINTS_SIZE_FIT * len(fresh) / len(self.products), 2)))
+
+        # A channel with consent for the set's scope, an address, and not known to be unreachable.
+        channel, channel_why = self._channel(preferred, {"x": x_address, "email": email}, consents_text,
+                                             unreachable_text)
+        if channel is None:
+            why_not.extend(channel_why)
+
+        # Pauses and the frequency cap.
+        if paused_until and paused_until > self.now_text:
+            why_not.append(f"paused until {_date(paused_until)}")
+        last_when, last_via = None, None
+        if last_message:
+            when_text, last_via = last_message.split(_RS)
+            last_when = _parse_time(when_text)
+        if last_contacted and (last_when is None or _parse_time(last_contacted) > last_when):
+            last_when, last_via = _parse_time(last_contacted), None
+        via = f" via {_label(last_via)}" if last_via else ""
+        if this_set is not None:
+            why_not.append(f"already has a message from this set ({this_set[0]}, drafted by {this_set[1]})")
+        elif last_when is not None and (self.now - last_when) < dt.timedelta(days=self.days_cap):
+            days = (self.now - last_when).days
+            why_not.append(f"contacted {_ago(days)}{via}; at most one message every {self.days_cap} days")
+
+        if why_not:
+            return Exclusion(cid, name, why_not)
+        if last_when is None:
+            parts.append(("never contacted", POINTS_RECENCY))
+        else:
+            days = (self.now - last_when).days
+            parts.append((f"last contacted {_ago(days)}{via}",
+                          round(POINTS_RECENCY * min(days, RECENCY_FULL_DAYS) / RECENCY_FULL_DAYS, 2)))
+        if channel == preferred:
+            parts.append((f"via {_label(channel)}, their preferred channel", POINTS_PREFERRED_CHANNEL))
+        else:
+            parts.append((f"via {_label(channel)} ({'; '.join(channel_why)})" if channel_why
+                          else f"via {_label(channel)}", 0.0))
+        score = round(sum(points for _, points in parts), 2)
+        return Match(cid, name, channel, score, [label for label, _ in parts], [p.sku for p in fresh], parts)
+
+    def _channel(self, preferred: str | None, addresses: dict[str, str | None], consents_text: str | None,
+                 unreachable_text: str | None) -> tuple[str | None, list[str]]:
+        """Return the channel to use (or None) and why the channels before it (or all) cannot be used."""
+        consents: dict[str, tuple[str, str]] = {}
+        for part in (consents_text or "").split(_US):
+            if part:
+                ch, granted, at = part.split(_RS)
+                consents[ch] = (granted, at)
+        unreachable: dict[str, tuple[str, str]] = {}
+        for part in (unreachable_text or "").split(_US):
+            if part:
+                ch, reason, at = part.split(_RS)
+                unreachable[ch] = (reason, at)
+        order = [preferred] if preferred in SENDABLE_CHANNELS else []
+        order += [c for c in SENDABLE_CHANNELS if c != preferred]
+        why: list[str] = []
+        scope = "" if self.scope == "one_to_one" else " marketing"
+        for ch in order:
+            label = _label(ch)
+            state = consents.get(ch)
+            if not addresses.get(ch):
+                if ch == preferred:
+                    why.append(f"no {label} address")
+                continue
+            if state is None:
+                why.append(f"no {self.scope_words} consent on {label}")
+            elif state[0] != "1":
+                why.append(f"withdrew {label}{scope} consent on {_date(state[1])}")
+            elif ch in unreachable:
+                reason, at = unreachable[ch]
+                why.append(f"{label} unreachable since {_date(at)}" + (f" ({reason})" if reason else ""))
+            else:
+                return ch, why
+        if not any(addresses.get(c) for c in SENDABLE_CHANNELS):
+            why.append(f"no {' or '.join(_label(c) for c in SENDABLE_CHANNELS)} address")
+        return None, why
