@@ -1,0 +1,92 @@
+"""The brand dashboard: fans who fit the stock, against stock depth, and the verdict."""
+
+from __future__ import annotations
+
+import pytest
+
+from catalog_support import add_product
+from lookbook.dashboard import MAX_FRUSTRATED_SHARE_SETTING, brand_dashboard, explain
+from lookbook.errors import InputError
+from lookbook.store import Store, utcnow
+
+
+def customer(store: Store, name: str, sizes: dict[str, str] | None = None, likes: tuple[int, ...] = (),
+             dislikes: tuple[int, ...] = ()) -> int:
+    now = utcnow()
+    cid = store.db.execute("INSERT INTO customers (first_name, created_at, updated_at) VALUES (?, ?, ?)",
+                           [name, now, now]).lastrowid
+    for category, size in (sizes or {}).items():
+        store.db.execute("INSERT INTO customer_sizes VALUES (?, ?, ?)", [cid, category, size])
+    for brand_id in likes:
+        store.db.execute("INSERT INTO customer_brands (customer_id, brand_id, stance) VALUES (?, ?, 'like')",
+                         [cid, brand_id])
+    for brand_id in dislikes:
+        store.db.execute("INSERT INTO customer_brands (customer_id, brand_id, stance) VALUES (?, ?, 'dislike')",
+                         [cid, brand_id])
+    return int(cid)
+
+
+def bought(store: Store, customer_id: int, product_id: int) -> None:
+    store.db.execute("INSERT INTO purchases (customer_id, product_id, purchased_at) VALUES (?, ?, ?)",
+                     [customer_id, product_id, utcnow()])
+
+
+def brand(store: Store, name: str) -> int:
+    return store.db.execute("SELECT id FROM brands WHERE name = ?", [name]).fetchone()[0]
+
+
+@pytest.fixture
+def library(store: Store) -> Store:
+    """Acme: shirts in M only (2 units), trousers sold out; Nordvik: plenty of S; Gone: no fans."""
+    shirt = add_product(store, "AC-SH", brand="Acme", category="shirt", sizes={"M": 2, "L": 0})
+    add_product(store, "AC-TR", brand="Acme", category="trousers", sizes={"32": 0})
+    add_product(store, "NV-SH", brand="Nordvik", category="shirt", sizes={"S": 10})
+    add_product(store, "GO-SH", brand="Gone", category="shirt", sizes={"M": 1})
+    acme, nordvik = brand(store, "Acme"), brand(store, "Nordvik")
+    customer(store, "fits", {"shirt": "M", "trousers": "32"}, likes=(acme,))
+    customer(store, "sold out", {"shirt": "L", "trousers": "32"}, likes=(acme,))
+    customer(store, "unknown", {"dress": "S"}, likes=(acme,))
+    bought(store, customer(store, "buyer", {"shirt": "M"}), shirt)
+    bought(store, customer(store, "buyer who dislikes", {"shirt": "M"}, dislikes=(acme,)), shirt)
+    customer(store, "also fits", {"shirt": "M"}, likes=(acme, nordvik))
+    customer(store, "nordvik fan", {"shirt": "S"}, likes=(nordvik,))
+    return store
+
+
+def test_demand_against_stock_and_verdicts(library: Store) -> None:
+    rows = {r.brand: r for r in brand_dashboard(library)}
+    acme = rows["Acme"]
+    assert (acme.fans, acme.fit, acme.sold_out_for, acme.size_unknown) == (5, 3, 1, 1)
+    assert (acme.units, acme.sizes_in_stock, acme.products, acme.out_of_stock) == (2, 1, 2, 1)
+    assert acme.beyond_stock == 1  # three fans fit, two units
+    assert acme.would_frustrate == 2
+    assert acme.verdict == "thin stock: would frustrate 2 customers"
+
+    nordvik = rows["Nordvik"]
+    assert (nordvik.fans, nordvik.fit, nordvik.sold_out_for, nordvik.beyond_stock) == (2, 1, 1, 0)
+    assert nordvik.verdict == "thin stock: would frustrate 1 customers"
+    library.set_setting(MAX_FRUSTRATED_SHARE_SETTING, 0.5)
+    assert {r.brand: r.verdict for r in brand_dashboard(library)}["Nordvik"] == "worth a send"
+
+    assert rows["Gone"].verdict == "no demand" and rows["Gone"].fans == 0
+    assert rows["Acme"].as_dict()["verdict"] == acme.verdict
+
+
+def test_a_brand_with_fans_and_no_products_shows_its_fans(library: Store) -> None:
+    library.db.execute("INSERT INTO brands (name) VALUES ('Coming Soon')")
+    customer(library, "early fan", {"shirt": "M"}, likes=(brand(library, "Coming Soon"),))
+    row = next(r for r in brand_dashboard(library) if r.brand == "Coming Soon")
+    assert (row.fans, row.fit, row.size_unknown, row.products) == (1, 0, 1, 0)
+    assert row.verdict == "nothing in stock"
+
+
+def test_bad_share_setting_is_refused(library: Store) -> None:
+    library.set_setting(MAX_FRUSTRATED_SHARE_SETTING, "lots")
+    with pytest.raises(InputError, match="dashboard.max_frustrated_share: 'lots' is not a share"):
+        brand_dashboard(library)
+
+
+def test_the_demand_query_looks_sizes_up_by_index(library: Store) -> None:
+    plan = "\n".join(explain(library))
+    assert "SEARCH cs USING INDEX sqlite_autoindex_customer_sizes_1 (customer_id=? AND category=?)" in plan
+    assert "SCAN cs" not in plan
