@@ -1,0 +1,139 @@
+"""The Approvals page and the sign-in dialog, offscreen, on a small library on disk."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from outbox_support import add_staff, add_world
+from PySide6.QtCore import Qt
+
+from lookbook import outbox
+from lookbook.library import Library
+from lookbook.store import create_store, open_store
+from lookbook.templates import Template
+from lookbook.users import User
+from ui.pages.approvals import ApprovalsPage
+from ui.signin import Session, SignInDialog
+
+MARIA = User(2, "maria", "Maria Lopez", "manager", True)
+ALEX = User(1, "alex", "Alex Kim", "associate", True)
+
+
+@dataclass
+class FakeMatch:
+    customer_id: int
+    channel: str = "x"
+    score: float = 1.0
+    reasons: list[str] = field(default_factory=lambda: ["likes Marlowe", "shirt M in stock"])
+
+
+def _library(path: Path, drafter: str = "alex") -> Path:
+    store = create_store(path)
+    add_staff(store)
+    world = add_world(store)
+    outbox.draft_set(store, world.set_id, drafter, Template("t", "Hi {first_name}: {sizes_in_stock}"),
+                     matches=[FakeMatch(c) for c in world.customers])
+    outbox.submit(store, world.set_id, drafter)
+    store.close()
+    return path
+
+
+@pytest.fixture
+def page_on(qtbot, runners):
+    def build(path: Path) -> tuple[ApprovalsPage, Session]:
+        db, _ = runners
+        with qtbot.waitSignal(db.library_opened, timeout=10_000):
+            db.open(path)
+        session = Session()
+        page = ApprovalsPage(db, session)
+        qtbot.addWidget(page)
+        db.library_changed.connect(page.on_library_changed)
+        page.reload()
+        qtbot.waitUntil(lambda: page.messages_model.rowCount() == 3, timeout=5_000)
+        return page, session
+
+    return build
+
+
+def test_shows_the_set_as_customers_will_see_it(qtbot, page_on, tmp_path: Path) -> None:
+    page, _ = page_on(_library(tmp_path / "lib"))
+    assert page.sets_model.rowCount() == 1
+    assert page.sets_model.row_values(0)[1] == "Marlowe"
+    assert not page.card.pixmap().isNull()
+    assert page.body.toPlainText() == "Hi Cust0: Navy Oxford Shirt in M"
+    assert "likes Marlowe" in page.recipient.text() and "X direct message" in page.recipient.text()
+    assert "32 / 10,000 characters" in page.counter.text()
+    assert "alex: draft message" in page.audit.toPlainText()
+    # Nobody signed in: the decision buttons say why they are off.
+    assert not page.approve_set.isEnabled()
+    assert "Sign in" in page.approve_set.toolTip()
+
+
+def test_manager_approves_the_set_with_a_comment_in_one_step(qtbot, page_on, tmp_path: Path) -> None:
+    path = _library(tmp_path / "lib")
+    page, session = page_on(path)
+    session.sign_in(ALEX)
+    assert not page.approve_set.isEnabled() and "only a manager approves" in page.approve_set.toolTip()
+    session.sign_in(MARIA)
+    assert page.approve_set.isEnabled()
+    qtbot.keyClicks(page.comment, "Lovely, send")
+    qtbot.mouseClick(page.approve_set, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "3 message(s) approved" in page.result.text(), timeout=5_000)
+    qtbot.waitUntil(lambda: page.sets_model.rowCount() == 0, timeout=5_000)
+    assert page.hint.text() == "Nothing waits for approval."
+    store = open_store(Library(path))
+    try:
+        rows = outbox.list_messages(store, state="approved")
+        assert {(r.decided_by, r.decision_comment) for r in rows} == {("maria", "Lovely, send")}
+    finally:
+        store.close()
+
+
+def test_the_drafter_cannot_approve_their_own_set(qtbot, page_on, tmp_path: Path) -> None:
+    page, session = page_on(_library(tmp_path / "lib", drafter="maria"))
+    session.sign_in(MARIA)
+    assert not page.approve_set.isEnabled()
+    assert "drafted messages in this set" in page.approve_set.toolTip()
+
+
+def test_reject_selected_needs_a_comment(qtbot, page_on, tmp_path: Path) -> None:
+    page, session = page_on(_library(tmp_path / "lib"))
+    session.sign_in(MARIA)
+    page.messages_view.selectRow(1)
+    qtbot.mouseClick(page.reject_selected, Qt.MouseButton.LeftButton)
+    assert "Say why" in page.result.text()
+    qtbot.keyClicks(page.comment, "wrong size for her")
+    qtbot.mouseClick(page.reject_selected, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "1 message(s) rejected" in page.result.text(), timeout=5_000)
+    qtbot.waitUntil(lambda: page.messages_model.rowCount() == 2, timeout=5_000)
+
+
+def test_approver_edit_is_kept_beside_the_original(qtbot, page_on, tmp_path: Path) -> None:
+    page, session = page_on(_library(tmp_path / "lib"))
+    session.sign_in(MARIA)
+    page.body.setPlainText("Hi Cust0, the navy Oxford is back in M. Shall I keep one for you?")
+    qtbot.mouseClick(page.save_edit, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "saved; it is pending" in page.result.text(), timeout=5_000)
+    qtbot.waitUntil(lambda: "was: “Hi Cust0: Navy Oxford Shirt in M”" in page.audit.toPlainText(), timeout=5_000)
+
+
+def test_sign_in_dialog(qtbot, runners, tmp_path: Path) -> None:
+    db, _ = runners
+    path = _library(tmp_path / "lib")
+    with qtbot.waitSignal(db.library_opened, timeout=10_000):
+        db.open(path)
+    session = Session()
+    dialog = SignInDialog(db, session)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.user_box.count() == 5, timeout=5_000)
+    dialog.user_box.setCurrentIndex(dialog.user_box.findData("maria"))
+    qtbot.keyClicks(dialog.password, "wrong")
+    dialog.try_sign_in()
+    qtbot.waitUntil(lambda: "wrong user name or password" in dialog.message.text(), timeout=5_000)
+    assert session.user is None and dialog.password.text() == ""
+    qtbot.keyClicks(dialog.password, "secret")
+    with qtbot.waitSignal(session.changed, timeout=5_000):
+        dialog.try_sign_in()
+    assert session.username == "maria" and dialog.result() == SignInDialog.DialogCode.Accepted

@@ -1,0 +1,363 @@
+"""The Approvals page: the manager's view of a set as its customers will see it.
+
+On the left, the sets waiting for approval, the longest waiting first, with when
+each expires. On the right, the selected set: its lookbook card, each message as it
+will look on its channel, who it goes to and why, the set's audit trail, and one
+comment box with Approve / Reject for the whole set or the selected messages. The
+page only records decisions through :mod:`lookbook.outbox` on the database thread;
+the core does the checking (manager role, not the drafter, consent).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from lookbook import outbox
+from lookbook.outbox import AuditEntry, BatchReport, MessageRow, PendingSet
+from lookbook.store import Store
+from lookbook.templates import BODY_LIMITS
+from ui.models import RowsTableModel
+from ui.pages.base import Page
+from ui.signin import Session
+from ui.workers import StoreRunner
+
+SET_HEADERS = ["Set", "Brand", "Drafted by", "Messages", "Expires"]
+MESSAGE_HEADERS = ["Customer", "Channel", "Why them"]
+
+
+@dataclass(frozen=True)
+class SetReview:
+    """Everything the page shows about one pending set, loaded together on the DB thread."""
+
+    pending: PendingSet
+    messages: list[MessageRow]
+    card: Path | None
+    audit: list[AuditEntry]
+
+
+def load_review(store: Store, set_id: int) -> SetReview | None:
+    """Return what the approver sees of a set, or ``None`` if nothing in it is pending any more."""
+    pending = next((p for p in outbox.pending_sets(store) if p.set_id == set_id), None)
+    if pending is None:
+        return None
+    messages = sorted(outbox.list_messages(store, state="pending", set_id=set_id), key=lambda m: m.id)
+    card = next((store.library.root / m.attachment for m in messages if m.attachment), None)
+    return SetReview(pending, messages, card, outbox.set_audit(store, set_id))
+
+
+def describe(entry: AuditEntry) -> str:
+    """Return one audit entry as a line a person reads."""
+    detail = entry.detail
+    what = entry.action.split(".", 1)[-1].replace("_", " ")
+    target = f"{entry.entity} {entry.entity_id}" if entry.entity_id else entry.entity
+    extra = ""
+    if detail.get("comment"):
+        extra = f" — “{detail['comment']}”"
+    if "original_body" in detail:
+        extra += f" — was: “{detail['original_body'][:80]}”"
+    return f"{entry.at.replace('T', ' ')[:16]}  {entry.actor}: {what} {target}{extra}"
+
+
+class ApprovalsPage(Page):
+    """Approve or reject a set (or some of its messages) with a comment, in one step."""
+
+    title = "Approvals"
+    watches = ("outbox", "audit", "users")
+
+    def __init__(self, db: StoreRunner, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(db, parent)
+        self.session = session
+        self._review: SetReview | None = None
+        self._pending: list[PendingSet] = []
+
+        self.hint = QLabel()
+        self.hint.setWordWrap(True)
+        self.layout_.addWidget(self.hint)
+
+        self.sets_model = RowsTableModel(SET_HEADERS, self)
+        self.sets_view = self._table(self.sets_model)
+        self.sets_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.sets_view.selectionModel().currentRowChanged.connect(lambda *_: self._load_selected())
+
+        # The set as customers will see it.
+        self.card = QLabel("No card")
+        self.card.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.card.setMinimumSize(240, 200)
+        self.messages_model = RowsTableModel(MESSAGE_HEADERS, self)
+        self.messages_view = self._table(self.messages_model)
+        self.messages_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.messages_view.selectionModel().currentRowChanged.connect(lambda *_: self._show_message())
+        self.recipient = QLabel()
+        self.recipient.setWordWrap(True)
+        self.subject = QLineEdit()
+        self.subject.setPlaceholderText("Subject (e-mail only)")
+        self.body = QPlainTextEdit()
+        self.body.textChanged.connect(self._count)
+        self.counter = QLabel()
+        self.save_edit = QPushButton("Save Edit")
+        self.save_edit.setToolTip("Keep your change (the original stays in the audit log); then approve.")
+        self.save_edit.clicked.connect(self.edit_current)
+        message_box = QGroupBox("Message as it will look")
+        column = QVBoxLayout(message_box)
+        column.addWidget(self.recipient)
+        column.addWidget(self.subject)
+        column.addWidget(self.body, 1)
+        row = QHBoxLayout()
+        row.addWidget(self.counter, 1)
+        row.addWidget(self.save_edit)
+        column.addLayout(row)
+
+        self.comment = QLineEdit()
+        self.comment.setPlaceholderText("Comment for the associate (required to reject)")
+        self.approve_set = QPushButton("Approve Set")
+        self.reject_set = QPushButton("Reject Set")
+        self.approve_selected = QPushButton("Approve Selected")
+        self.reject_selected = QPushButton("Reject Selected")
+        self.approve_set.clicked.connect(lambda: self.decide("approve", whole_set=True))
+        self.reject_set.clicked.connect(lambda: self.decide("reject", whole_set=True))
+        self.approve_selected.clicked.connect(lambda: self.decide("approve", whole_set=False))
+        self.reject_selected.clicked.connect(lambda: self.decide("reject", whole_set=False))
+        self.result = QLabel()
+        self.result.setWordWrap(True)
+        self.result.setObjectName("approvalResult")
+        decide = QHBoxLayout()
+        decide.addWidget(self.comment, 1)
+        for button in (self.approve_set, self.reject_set, self.approve_selected, self.reject_selected):
+            decide.addWidget(button)
+
+        self.audit = QPlainTextEdit()
+        self.audit.setReadOnly(True)
+        self.audit.setMaximumBlockCount(500)
+        audit_box = QGroupBox("Audit log of this set")
+        QVBoxLayout(audit_box).addWidget(self.audit)
+
+        detail = QWidget()
+        right = QVBoxLayout(detail)
+        right.setContentsMargins(0, 0, 0, 0)
+        top = QSplitter(Qt.Orientation.Horizontal)
+        top.addWidget(self.card)
+        top.addWidget(self.messages_view)
+        top.addWidget(message_box)
+        top.setSizes([300, 320, 380])
+        right.addWidget(top, 3)
+        right.addLayout(decide)
+        right.addWidget(self.result)
+        right.addWidget(audit_box, 1)
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.sets_view)
+        split.addWidget(detail)
+        split.setSizes([320, 960])
+        self.layout_.addWidget(split, 1)
+        session.changed.connect(self._on_session_changed)
+        self._show_review(None)
+
+    def _table(self, model: RowsTableModel) -> QTableView:
+        view = QTableView()
+        view.setModel(model)
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        view.verticalHeader().setVisible(False)
+        view.horizontalHeader().setStretchLastSection(True)
+        view.setAlternatingRowColors(True)
+        return view
+
+    # -- loading -------------------------------------------------------------------
+    def reload(self) -> None:
+        self.db.run(outbox.pending_sets, on_done=self._show_sets)
+
+    def _show_sets(self, pending: list[PendingSet]) -> None:
+        selected = self.selected_set_id()
+        self._pending = pending
+        self.sets_model.set_rows([(p.name, p.brand, ", ".join(p.drafted_by), p.pending,
+                                   p.expires_at.replace("T", " ")[:16]) for p in pending])
+        total = sum(p.pending for p in pending)
+        self.hint.setText("Nothing waits for approval." if not pending else
+                          f"{total} message(s) in {len(pending)} set(s) wait for approval.")
+        self.badge_changed.emit(str(total) if total else "")
+        ids = [p.set_id for p in pending]
+        row = ids.index(selected) if selected in ids else (0 if ids else -1)
+        if row >= 0:
+            self.sets_view.selectRow(row)
+            self._load_selected()
+        else:
+            self._show_review(None)
+
+    def selected_set_id(self) -> int | None:
+        """Return the id of the set shown, if any."""
+        row = self.sets_view.currentIndex().row()
+        return self._pending[row].set_id if 0 <= row < len(self._pending) else None
+
+    def _load_selected(self) -> None:
+        set_id = self.selected_set_id()
+        if set_id is None:
+            self._show_review(None)
+            return
+        self.db.run(load_review, set_id, on_done=self._show_review)
+
+    def _show_review(self, review: SetReview | None) -> None:
+        self._review = review
+        if review is None:
+            self.messages_model.set_rows([])
+            self.card.setPixmap(QPixmap())
+            self.card.setText("Choose a set on the left.")
+            self.audit.setPlainText("")
+            self._show_message()
+            self._update_buttons()
+            return
+        self.messages_model.set_rows([(m.customer_name, m.channel, m.match_reason) for m in review.messages])
+        self.messages_view.resizeColumnsToContents()
+        pixmap = QPixmap(str(review.card)) if review.card else QPixmap()
+        if pixmap.isNull():
+            self.card.setText("No card: the set has no attachment.")
+        else:
+            self.card.setPixmap(pixmap.scaledToWidth(min(pixmap.width(), 360),
+                                                     Qt.TransformationMode.SmoothTransformation))
+        self.audit.setPlainText("\n".join(describe(e) for e in review.audit))
+        if review.messages:
+            self.messages_view.selectRow(0)
+        self._show_message()
+        self._update_buttons()
+
+    def current_message(self) -> MessageRow | None:
+        """Return the message shown in the preview, if any."""
+        row = self.messages_view.currentIndex().row()
+        if self._review is None or not 0 <= row < len(self._review.messages):
+            return None
+        return self._review.messages[row]
+
+    def selected_message_ids(self) -> list[int]:
+        """Return the ids of the messages selected in the list."""
+        if self._review is None:
+            return []
+        rows = sorted({i.row() for i in self.messages_view.selectionModel().selectedRows()})
+        return [self._review.messages[r].id for r in rows if r < len(self._review.messages)]
+
+    def _show_message(self) -> None:
+        message = self.current_message()
+        self.subject.setVisible(message is not None and message.channel == "email")
+        if message is None:
+            self.recipient.setText("")
+            self.body.setPlainText("")
+            self.subject.setText("")
+            return
+        how = {"x": "an X direct message with the card attached",
+               "email": "an e-mail with the card inline"}.get(message.channel, message.channel)
+        self.recipient.setText(f"To <b>{message.customer_name}</b> as {how}.<br>Why them: {message.match_reason}"
+                               f"<br>Drafted by {message.drafted_by}.")
+        self.subject.setText(message.subject)
+        self.body.setPlainText(message.body)
+
+    def _count(self) -> None:
+        message = self.current_message()
+        limit = BODY_LIMITS.get(message.channel) if message else None
+        length = len(self.body.toPlainText())
+        self.counter.setText(f"{length:,} / {limit:,} characters" if limit else "")
+
+    # -- who may decide ------------------------------------------------------------
+    def _on_session_changed(self, _user: object) -> None:
+        self._update_buttons()
+
+    def _refusal(self) -> str:
+        """Return why the signed-in person may not decide on the shown set ('' if they may)."""
+        user = self.session.user
+        if user is None:
+            return "Sign in (File ▸ Sign In…) as a manager to approve."
+        if user.role not in outbox.APPROVER_ROLES:
+            return f"{user.display_name} is {user.role}; only a manager approves."
+        if self._review and user.username.casefold() in (d.casefold() for d in self._review.pending.drafted_by):
+            return f"{user.display_name} drafted messages in this set; another manager must approve it."
+        return ""
+
+    def _update_buttons(self) -> None:
+        why = self._refusal()
+        has = self._review is not None and bool(self._review.messages)
+        for button in (self.approve_set, self.reject_set, self.approve_selected, self.reject_selected):
+            button.setEnabled(has and not why)
+            button.setToolTip(why)
+        self.save_edit.setEnabled(has and self.session.user is not None)
+        if why and has:
+            self.result.setText(why)
+
+    # -- actions -------------------------------------------------------------------
+    @Slot()
+    def decide(self, verb: str, *, whole_set: bool) -> None:
+        """Approve or reject the set shown, or its selected messages, with the comment typed."""
+        user, review = self.session.username, self._review
+        if user is None or review is None:
+            return
+        comment = self.comment.text().strip()
+        if verb == "reject" and not comment:
+            self.result.setText("Say why in the comment box, so the associate can fix it.")
+            self.comment.setFocus()
+            return
+        set_id = review.pending.set_id if whole_set else None
+        ids = None if whole_set else self.selected_message_ids()
+        if not whole_set and not ids:
+            self.result.setText("Select the messages first.")
+            return
+        action = outbox.approve if verb == "approve" else outbox.reject
+
+        def work(store: Store) -> BatchReport:
+            return action(store, user, comment, set_id=set_id, message_ids=ids)
+
+        self._set_busy(True)
+        self.db.run(work, on_done=self._decided, on_failure=self._failed)
+
+    def _decided(self, report: BatchReport) -> None:
+        self._set_busy(False)
+        past = "approved" if report.action == "approve" else "rejected"
+        text = f"{len(report.done)} message(s) {past}."
+        if report.refused:
+            text += " Not " + past + ": " + "; ".join(f"message {mid}: {why}" for mid, why in report.refused)
+        self.result.setText(text)
+        self.comment.clear()
+
+    def _failed(self, exc: BaseException) -> None:
+        self._set_busy(False)
+        self.result.setText(str(exc))
+
+    def _set_busy(self, busy: bool) -> None:
+        for button in (self.approve_set, self.reject_set, self.approve_selected, self.reject_selected,
+                       self.save_edit):
+            button.setEnabled(not busy)
+        if not busy:
+            self._update_buttons()
+
+    @Slot()
+    def edit_current(self) -> None:
+        """Save the text in the preview as the message's new text (recorded beside the original)."""
+        message, user = self.current_message(), self.session.username
+        if message is None or user is None:
+            return
+        body = self.body.toPlainText()
+        subject = self.subject.text() if message.channel == "email" else None
+        if body == message.body and (subject is None or subject == message.subject):
+            self.result.setText("Nothing changed.")
+            return
+
+        def work(store: Store) -> outbox.EditReport:
+            return outbox.edit_message(store, message.id, user, body, subject=subject)
+
+        self.db.run(work, on_done=self._edited, on_failure=self._failed)
+
+    def _edited(self, report: outbox.EditReport) -> None:
+        self.result.setText(f"Message {report.message_id} saved; it is {report.state}. "
+                            + " ".join(report.warnings))
