@@ -7,10 +7,10 @@ Scopes: ``one_to_one`` (messages from the customer's associate) and ``marketing`
 (store-wide sends).
 
 Stores speak of a customer's consent on a channel in three words, which
-:data:`LEVELS` maps onto the two scopes: "1 to 1 only" (one-to-one granted,
-marketing not), "subscribed to marketing" (both granted: a customer who takes the
-store's campaigns also takes their associate's messages) and "unsubscribed"
-(both withdrawn). "Unsubscribed from all" is every channel unsubscribed.
+:data:`LEVELS` maps onto the two scopes: "1 to 1 only" (one-to-one granted, marketing not), "subscribed to
+marketing" (both granted: a customer who takes the store's campaigns also takes
+their associate's messages) and "unsubscribed" (both withdrawn); "marketing only"
+names the rare record with marketing granted and one-to-one not. "Unsubscribed from all" is every channel unsubscribed.
 
 Granting consent to a customer whose latest entry for that channel and scope is
 a withdrawal (they opted out) needs a :class:`Confirmation`: who took it, when
@@ -35,6 +35,7 @@ CHANNEL_LABELS = {"x": "X", "email": "e-mail", "instagram": "Instagram", "sms": 
 LEVELS: dict[str, tuple[str, tuple[bool, bool]]] = {
     "one_to_one": ("1 to 1 only", (True, False)),
     "marketing": ("subscribed to marketing", (True, True)),
+    "marketing_only": ("marketing only", (False, True)),  # rare: campaigns yes, the associate's messages no
     "unsubscribed": ("unsubscribed", (False, False)),
 }
 #: Words accepted for each level (CSV cells, the command line), compared lower-cased.
@@ -42,6 +43,7 @@ LEVEL_ALIASES: dict[str, tuple[str, ...]] = {
     "one_to_one": ("one_to_one", "one-to-one", "one to one", "1 to 1", "1 to 1 only", "1:1", "1-1", "1to1",
                    "personal", "associate only"),
     "marketing": ("marketing", "subscribed to marketing", "subscribed", "all", "yes", "opt in", "opted in"),
+    "marketing_only": ("marketing only", "marketing_only", "campaigns only"),
     "unsubscribed": ("unsubscribed", "unsubscribed from all", "unsubscribe", "opted out", "opt out", "no",
                      "none", "withdrawn", "stop"),
 }
@@ -107,7 +109,7 @@ class ChannelConsent:
     def level(self) -> str | None:
         """Return the level key (see :data:`LEVELS`), or None if the customer was never asked."""
         if self.marketing.granted:
-            return "marketing"
+            return "marketing" if self.one_to_one.granted else "marketing_only"
         if self.one_to_one.granted:
             return "one_to_one"
         if self.one_to_one.withdrawn or self.marketing.withdrawn:
@@ -250,6 +252,8 @@ def set_level(store: Store, customer_id: int, channel: str, level: str, *, by_us
         raise InputError(f"consent level '{level}': choose one of {', '.join(LEVELS)}.")
     wanted = dict(zip(SCOPES, LEVELS[level][1], strict=True))
     changed = False
+    if channel_consents(store, customer_id)[channel].level == level:
+        return Changes()
     with store.atomic():
         for scope, granted in wanted.items():
             current = consent_state(store, customer_id, channel, scope)
@@ -284,7 +288,7 @@ def channel_consents(store: Store, customer_id: int) -> dict[str, ChannelConsent
 def overall_label(consents: Iterable[ChannelConsent]) -> str:
     """Return one phrase for a customer: "subscribed to marketing", "1 to 1 only", "unsubscribed from all"..."""
     levels = {c.level for c in consents}
-    if "marketing" in levels:
+    if levels & {"marketing", "marketing_only"}:
         return LEVELS["marketing"][0]
     if "one_to_one" in levels:
         return LEVELS["one_to_one"][0]

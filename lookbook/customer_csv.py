@@ -534,15 +534,25 @@ def _plan_consents(store: Store, report: ImportReport) -> None:
     db.execute(
         "CREATE TEMP TABLE import_consent AS SELECT s.line, s.target_id AS customer_id, j.key AS channel,"
         " sc.scope, CASE WHEN j.value = 'marketing' OR (j.value = 'one_to_one' AND sc.scope = 'one_to_one')"
-        " THEN 1 ELSE 0 END AS granted, j.value AS level, cc.granted AS current"
+        " OR (j.value = 'marketing_only' AND sc.scope = 'marketing') THEN 1 ELSE 0 END AS granted,"
+        " j.value AS level, cc.granted AS current,"
+        # The channel's level now, in the same words as the file (see consent.ChannelConsent.level).
+        " CASE WHEN mk.granted = 1 AND o.granted = 1 THEN 'marketing' WHEN mk.granted = 1 THEN 'marketing_only'"
+        " WHEN o.granted = 1 THEN 'one_to_one' WHEN o.granted = 0 OR mk.granted = 0 THEN 'unsubscribed'"
+        " END AS current_level"
         " FROM temp.import_rows AS s, json_each(s.consents) AS j,"
         " (SELECT 'one_to_one' AS scope UNION ALL SELECT 'marketing') AS sc"
         " LEFT JOIN consent_current AS cc ON cc.customer_id = s.target_id AND cc.channel = j.key"
-        " AND cc.scope = sc.scope WHERE s.consents IS NOT NULL")
+        " AND cc.scope = sc.scope"
+        " LEFT JOIN consent_current AS o ON o.customer_id = s.target_id AND o.channel = j.key"
+        " AND o.scope = 'one_to_one'"
+        " LEFT JOIN consent_current AS mk ON mk.customer_id = s.target_id AND mk.channel = j.key"
+        " AND mk.scope = 'marketing' WHERE s.consents IS NOT NULL")
     opted_out = db.execute(
         "SELECT w.line, w.channel, max(cc.at) FROM temp.import_consent AS w JOIN temp.import_rows AS s USING (line)"
         " JOIN consent_current AS cc ON cc.customer_id = w.customer_id AND cc.channel = w.channel"
         " AND cc.scope = w.scope WHERE w.granted = 1 AND w.current = 0 AND s.conf_by IS NULL"
+        " AND w.level IS NOT w.current_level"
         " GROUP BY w.line, w.channel").fetchall()
     for line, channel, at in opted_out:
         report._reject(line, f"consent_{channel}",
@@ -551,8 +561,8 @@ def _plan_consents(store: Store, report: ImportReport) -> None:
                        "consent_confirmed_at and consent_confirmed_how)")
     db.conn.executemany("DELETE FROM temp.import_rows WHERE line = ?", [(r[0],) for r in opted_out])
     db.execute("DELETE FROM temp.import_consent WHERE line NOT IN (SELECT line FROM temp.import_rows)"
-               " OR (current IS NULL AND granted = 0 AND level != 'unsubscribed')"
-               " OR current = granted")
+               " OR level IS current_level OR current = granted"
+               " OR (current IS NULL AND granted = 0 AND level != 'unsubscribed')")
 
 
 def _apply(store: Store, report: ImportReport, actor: str) -> None:
@@ -665,7 +675,7 @@ def export_customers(store: Store, path: Path | str, *, actor: str) -> int:
                     if not s:
                         cells.append("")
                     elif s.get("marketing"):
-                        cells.append(levels["marketing"])
+                        cells.append(levels["marketing" if s.get("one_to_one") else "marketing_only"])
                     elif s.get("one_to_one"):
                         cells.append(levels["one_to_one"])
                     else:
