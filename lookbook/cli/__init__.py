@@ -20,6 +20,7 @@ import platformdirs
 
 from lookbook import __version__
 from lookbook.cli import audit as audit_cmds
+from lookbook.cli import customers as customers_cmds
 from lookbook.cli import library as library_cmds
 from lookbook.cli import outbox as outbox_cmds
 from lookbook.cli import users as users_cmds
@@ -27,7 +28,7 @@ from lookbook.cli.context import CliContext
 from lookbook.errors import LookbookError
 
 #: The modules that add verbs; each has ``register(subparsers)``.
-COMMAND_MODULES = [library_cmds, outbox_cmds, users_cmds, audit_cmds]
+COMMAND_MODULES = [library_cmds, outbox_cmds, users_cmds, audit_cmds, customers_cmds]
 
 
 def build_parser() -> argparse.ArgumentParser:
