@@ -137,3 +137,16 @@ def test_sign_in_dialog(qtbot, runners, tmp_path: Path) -> None:
     with qtbot.waitSignal(session.changed, timeout=5_000):
         dialog.try_sign_in()
     assert session.username == "maria" and dialog.result() == SignInDialog.DialogCode.Accepted
+
+
+def test_stale_approvals_expire_when_the_library_opens(qtbot, runners, tmp_path: Path) -> None:
+    path = _library(tmp_path / "lib")
+    store = open_store(Library(path))
+    store.db.execute("UPDATE messages SET submitted_at = '2020-01-01T00:00:00+00:00'")
+    store.close()
+    db, _ = runners
+    page = ApprovalsPage(db, Session())
+    qtbot.addWidget(page)
+    with qtbot.waitSignal(db.library_opened, timeout=10_000):
+        db.open(path)
+    qtbot.waitUntil(lambda: "3 message(s) expired" in page.result.text(), timeout=5_000)

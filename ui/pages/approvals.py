@@ -167,6 +167,9 @@ class ApprovalsPage(Page):
         split.setSizes([320, 960])
         self.layout_.addWidget(split, 1)
         session.changed.connect(self._on_session_changed)
+        # Stale approvals expire when a library opens (the sender loop expires them too), never silently:
+        # each keeps its reason, shown in the audit trail and the outbox list.
+        db.library_opened.connect(self.expire_stale)
         self._show_review(None)
 
     def _table(self, model: RowsTableModel) -> QTableView:
@@ -297,6 +300,16 @@ class ApprovalsPage(Page):
             self.result.setText(why)
 
     # -- actions -------------------------------------------------------------------
+    @Slot()
+    def expire_stale(self, _library: object = None) -> None:
+        """Expire pending messages past the approval window or whose sizes sold out (on the DB thread)."""
+        self.db.run(lambda store: outbox.expire_stale(store), on_done=self._expired)
+
+    def _expired(self, report: BatchReport) -> None:
+        if report.done:
+            self.result.setText(f"{len(report.done)} message(s) expired while waiting for approval; "
+                                "their reasons are in the outbox list and the audit log.")
+
     @Slot()
     def decide(self, verb: str, *, whole_set: bool) -> None:
         """Approve or reject the set shown, or its selected messages, with the comment typed."""
