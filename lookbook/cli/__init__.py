@@ -20,15 +20,19 @@ import platformdirs
 
 from lookbook import __version__
 from lookbook.cli import audit as audit_cmds
+from lookbook.cli import catalog as catalog_cmds
 from lookbook.cli import customers as customers_cmds
 from lookbook.cli import library as library_cmds
 from lookbook.cli import outbox as outbox_cmds
+from lookbook.cli import photos as photos_cmds
+from lookbook.cli import sets as sets_cmds
 from lookbook.cli import users as users_cmds
 from lookbook.cli.context import CliContext
 from lookbook.errors import LookbookError
 
 #: The modules that add verbs; each has ``register(subparsers)``.
-COMMAND_MODULES = [library_cmds, outbox_cmds, users_cmds, audit_cmds, customers_cmds]
+COMMAND_MODULES = [library_cmds, outbox_cmds, users_cmds, audit_cmds, customers_cmds, catalog_cmds, sets_cmds,
+                   photos_cmds]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,175 @@
+"""Catalog verbs: ``catalog import``, ``products list``, ``brands list|dashboard``, and the photo-tying verbs.
+
+The photo verbs (``photos assign``, ``photos unassigned``, ``photos tie``) join the
+``photos`` group that :mod:`lookbook.cli.photos` owns, through :func:`register_photo_verbs`,
+so there is one ``photos`` parser.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from lookbook.assign import assign_photos, iter_tie_photos, unassigned_photos
+from lookbook.catalog import iter_import_catalog, list_brands, list_products
+from lookbook.cli.context import CliContext
+from lookbook.dashboard import brand_dashboard
+from lookbook.users import require_role
+
+#: Roles that may change the catalog.
+CATALOG_ROLES = ("merchandiser", "manager", "admin")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``catalog``, ``products`` and ``brands`` verb groups."""
+    catalog = subparsers.add_parser("catalog", help="import the product catalog and stock by size")
+    verbs = catalog.add_subparsers(dest="verb", metavar="VERB", required=True)
+    p = verbs.add_parser("import", help="import a catalog or stock file (CSV or XLSX); see README 'Catalog file "
+                                        "format'")
+    p.add_argument("file", help="the CSV or XLSX file, one row per product and size")
+    p.add_argument("--dry-run", action="store_true", help="say what would change, write nothing")
+    p.add_argument("--stock-only", action="store_true", help="update quantities only (SKU, size, quantity)")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(handler=cmd_import)
+
+    products = subparsers.add_parser("products", help="list products with stock by size")
+    verbs = products.add_subparsers(dest="verb", metavar="VERB", required=True)
+    p = verbs.add_parser("list", help="list products, their stock by size and shot counts")
+    p.add_argument("--brand", help="only this brand")
+    p.add_argument("--json", action="store_true", help="print one JSON object per product")
+    p.set_defaults(handler=cmd_products_list)
+
+    brands = subparsers.add_parser("brands", help="brands, and demand against stock")
+    verbs = brands.add_subparsers(dest="verb", metavar="VERB", required=True)
+    p = verbs.add_parser("list", help="list brands with product, stock and shot counts")
+    p.add_argument("--json", action="store_true", help="print one JSON object per brand")
+    p.set_defaults(handler=cmd_brands_list)
+    p = verbs.add_parser("dashboard", help="per brand: fans who fit the stock, stock depth, and a verdict")
+    p.add_argument("--json", action="store_true", help="print one JSON object per brand")
+    p.set_defaults(handler=cmd_brands_dashboard)
+
+
+def register_photo_verbs(photos_subparsers: argparse._SubParsersAction) -> None:
+    """Add ``assign``, ``unassigned`` and ``tie`` to the ``photos`` group."""
+    p = photos_subparsers.add_parser("assign", help="tie shots to a product by hand (the strongest tie)")
+    p.add_argument("photos", nargs="+", metavar="PHOTO", help="photo id, file name as imported, or hash prefix")
+    p.add_argument("--sku", required=True, help="the product's SKU")
+    p.set_defaults(handler=cmd_photos_assign)
+    p = photos_subparsers.add_parser("unassigned", help="list shots tied to no product, with what to do")
+    p.add_argument("--json", action="store_true", help="print one JSON object per shot")
+    p.set_defaults(handler=cmd_photos_unassigned)
+    p = photos_subparsers.add_parser("tie", help="tie shots to products by barcode slate, file name and burst")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(handler=cmd_photos_tie)
+
+
+def _money(minor: int | None, currency: str) -> str:
+    return "" if minor is None else f"{minor / 100:,.2f} {currency}"
+
+
+def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:
+    # A preview writes nothing, so anyone may run it; an import needs a merchandiser or above.
+    actor = "preview" if args.dry_run else require_role(ctx.store, ctx.user.username, *CATALOG_ROLES,
+                                                        doing="import the catalog").username
+    steps = iter_import_catalog(ctx.store, args.file, actor=actor, stock_only=args.stock_only,
+                                dry_run=args.dry_run)
+    while True:
+        try:
+            progress = next(steps)
+        except StopIteration as finished:
+            report = finished.value
+            break
+        print(f"[{progress.done}/{progress.total}] {progress.message}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(report.as_dict()))
+        return 0
+    if report.encoding_note:
+        print(f"note: {report.encoding_note}")
+    if report.ignored_columns:
+        print(f"note: columns not used: {', '.join(report.ignored_columns)}")
+    for sku in report.new_products:
+        print(f"new product  {sku}")
+    for change in report.field_changes:
+        print(f"update       {change.sku}: {change.field} {change.old!r} -> {change.new!r}")
+    for change in report.stock_changes:
+        old = "new size" if change.old is None else change.old
+        print(f"stock        {change.sku} size {change.size}: {old} -> {change.new}")
+    for problem in report.problems:
+        print(f"rejected     {report.path.name}: {problem}")
+    print(report.summary())
+    return 0
+
+
+def cmd_products_list(args: argparse.Namespace, ctx: CliContext) -> int:
+    for product in list_products(ctx.store, brand=args.brand):
+        if args.json:
+            print(json.dumps(product.as_dict()))
+            continue
+        sizes = " ".join(f"{s.size}:{s.quantity}" for s in product.sizes)
+        flag = "  OUT OF STOCK" if product.out_of_stock else ""
+        print(f"{product.sku:<12} {product.brand:<20} {product.name:<28} {product.category:<10} "
+              f"{_money(product.price_minor, product.currency):>14}  {sizes}  shots:{product.shots}{flag}")
+    return 0
+
+
+def cmd_brands_list(args: argparse.Namespace, ctx: CliContext) -> int:
+    for brand in list_brands(ctx.store):
+        if args.json:
+            print(json.dumps(vars(brand)))
+        else:
+            print(f"{brand.name:<24} {brand.products:>4} products  {brand.out_of_stock:>3} out of stock  "
+                  f"{brand.units:>6} units  {brand.shots:>5} shots")
+    return 0
+
+
+def cmd_brands_dashboard(args: argparse.Namespace, ctx: CliContext) -> int:
+    rows = brand_dashboard(ctx.store)
+    if args.json:
+        for row in rows:
+            print(json.dumps(row.as_dict()))
+        return 0
+    print(f"{'brand':<24} {'fans':>6} {'fit':>6} {'sold out':>8} {'no size':>7} {'units':>6} {'sizes':>5} "
+          f"{'products':>8} {'out':>4}  verdict")
+    for r in rows:
+        print(f"{r.brand:<24} {r.fans:>6} {r.fit:>6} {r.sold_out_for:>8} {r.size_unknown:>7} {r.units:>6} "
+              f"{r.sizes_in_stock:>5} {r.products:>8} {r.out_of_stock:>4}  {r.verdict}")
+    return 0
+
+
+def cmd_photos_assign(args: argparse.Namespace, ctx: CliContext) -> int:
+    assign_photos(ctx.store, args.photos, args.sku, actor=ctx.user.username)
+    print(f"Tied {len(args.photos)} shots to {args.sku} by hand.")
+    return 0
+
+
+def cmd_photos_unassigned(args: argparse.Namespace, ctx: CliContext) -> int:
+    rows = unassigned_photos(ctx.store)
+    for row in rows:
+        if args.json:
+            print(json.dumps(row.as_dict()))
+        else:
+            print(f"{row.id:>6}  {row.original_name:<32} {row.taken_at or '':<25} {row.hint}")
+    if not args.json:
+        print(f"{len(rows)} shots unassigned.", file=sys.stderr)
+    return 0
+
+
+def cmd_photos_tie(args: argparse.Namespace, ctx: CliContext) -> int:
+    steps = iter_tie_photos(ctx.store, actor=ctx.user.username)
+    while True:
+        try:
+            progress = next(steps)
+        except StopIteration as finished:
+            report = finished.value
+            break
+        print(f"[{progress.done}/{progress.total}] {progress.message}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(report.as_dict()))
+        return 0
+    for tie in report.ties:
+        print(f"{tie.photo_id:>6}  {tie.original_name:<32} -> {tie.sku:<12} {tie.method:<8} {tie.detail}")
+    for problem in report.problems:
+        print(f"problem: {problem}")
+    print(report.summary())
+    return 0

@@ -1,0 +1,128 @@
+"""Set verbs: ``sets create|list|show|add|remove|reorder|rename|delete``.
+
+Each verb is one ``add_parser`` block on the ``sets`` group's subparsers (``verbs``)
+in :func:`register`, so a new verb such as ``sets match`` is one more block there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from lookbook.cli.context import CliContext
+from lookbook.sets import (
+    add_to_set,
+    create_set,
+    delete_set,
+    get_set,
+    list_sets,
+    remove_from_set,
+    rename_set,
+    reorder_set,
+)
+from lookbook.users import require_role
+
+#: Roles that may make and edit sets.
+SET_ROLES = ("merchandiser", "manager", "admin")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``sets`` verb group."""
+    group = subparsers.add_parser("sets", help="the shots chosen to send for one brand")
+    verbs = group.add_subparsers(dest="verb", metavar="VERB", required=True)
+
+    p = verbs.add_parser("create", help="create a set for a brand, optionally with shots")
+    p.add_argument("--brand", required=True, help="the brand's name")
+    p.add_argument("--name", required=True, help="the set's name, e.g. 'Spring shirts'")
+    p.add_argument("--scope", choices=("one_to_one", "marketing"), default="one_to_one",
+                   help="personal messages from associates (default) or store-wide marketing")
+    p.add_argument("photos", nargs="*", metavar="PHOTO", help="photo id, file name as imported, or hash prefix")
+    p.set_defaults(handler=cmd_create)
+
+    p = verbs.add_parser("list", help="list sets, newest first")
+    p.add_argument("--brand", help="only this brand's sets")
+    p.add_argument("--json", action="store_true", help="print one JSON object per set")
+    p.set_defaults(handler=cmd_list)
+
+    p = verbs.add_parser("show", help="show a set's shots in order")
+    p.add_argument("set", metavar="SET", help="the set's id or name")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(handler=cmd_show)
+
+    for verb, helptext, handler in (
+            ("add", "add shots to the end of a set (grouped by product, best first)", cmd_add),
+            ("remove", "remove shots from a set", cmd_remove),
+            ("reorder", "put the shots named first, in that order; the rest follow", cmd_reorder)):
+        p = verbs.add_parser(verb, help=helptext)
+        p.add_argument("set", metavar="SET", help="the set's id or name")
+        p.add_argument("photos", nargs="+", metavar="PHOTO", help="photo id, file name as imported, or hash prefix")
+        p.set_defaults(handler=handler)
+
+    p = verbs.add_parser("rename", help="rename a set")
+    p.add_argument("set", metavar="SET", help="the set's id or name")
+    p.add_argument("name", help="the new name")
+    p.set_defaults(handler=cmd_rename)
+
+    p = verbs.add_parser("delete", help="delete a set (its shots stay in the library)")
+    p.add_argument("set", metavar="SET", help="the set's id or name")
+    p.set_defaults(handler=cmd_delete)
+
+
+def _editor(ctx: CliContext, doing: str) -> str:
+    return require_role(ctx.store, ctx.user.username, *SET_ROLES, doing=doing).username
+
+
+def cmd_create(args: argparse.Namespace, ctx: CliContext) -> int:
+    made = create_set(ctx.store, brand=args.brand, name=args.name, actor=_editor(ctx, "create sets"),
+                      photos=args.photos, scope=args.scope)
+    print(f"Created set {made.id} '{made.name}' for {made.brand} with {len(made.items)} shots.")
+    return 0
+
+
+def cmd_list(args: argparse.Namespace, ctx: CliContext) -> int:
+    for s in list_sets(ctx.store, brand=args.brand):
+        if args.json:
+            print(json.dumps(s.as_dict()))
+        else:
+            print(f"{s.id:>5}  {s.name:<28} {s.brand:<22} {s.shots:>3} shots {s.products:>3} products  "
+                  f"{s.scope:<10} {s.status:<8} by {s.created_by}")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace, ctx: CliContext) -> int:
+    s = get_set(ctx.store, args.set)
+    if args.json:
+        print(json.dumps(s.as_dict()))
+        return 0
+    print(f"Set {s.id} '{s.name}' — {s.brand}, {s.scope}, {s.status}, by {s.created_by}, updated {s.updated_at}")
+    for item in s.items:
+        print(f"{item.position:>3}. photo {item.photo_id:<6} {item.original_name:<32} {item.sku:<12} "
+              f"{item.product_name}")
+    return 0
+
+
+def cmd_add(args: argparse.Namespace, ctx: CliContext) -> int:
+    add_to_set(ctx.store, args.set, args.photos, actor=_editor(ctx, "edit sets"))
+    return cmd_show(argparse.Namespace(set=args.set, json=False), ctx)
+
+
+def cmd_remove(args: argparse.Namespace, ctx: CliContext) -> int:
+    remove_from_set(ctx.store, args.set, args.photos, actor=_editor(ctx, "edit sets"))
+    return cmd_show(argparse.Namespace(set=args.set, json=False), ctx)
+
+
+def cmd_reorder(args: argparse.Namespace, ctx: CliContext) -> int:
+    reorder_set(ctx.store, args.set, args.photos, actor=_editor(ctx, "edit sets"))
+    return cmd_show(argparse.Namespace(set=args.set, json=False), ctx)
+
+
+def cmd_rename(args: argparse.Namespace, ctx: CliContext) -> int:
+    rename_set(ctx.store, args.set, args.name, actor=_editor(ctx, "rename sets"))
+    print(f"Renamed set {args.set} to '{args.name}'.")
+    return 0
+
+
+def cmd_delete(args: argparse.Namespace, ctx: CliContext) -> int:
+    delete_set(ctx.store, args.set, actor=_editor(ctx, "delete sets"))
+    print(f"Deleted set {args.set}; its shots stay in the library.")
+    return 0
