@@ -264,3 +264,37 @@ def test_list_brands_counts_out_of_stock_products(store: Store, tmp_path: Path) 
     assert [p.sku for p in list_products(store, brand="ACME") if p.out_of_stock] == ["A"]
     with pytest.raises(InputError, match="brand 'Nope' is not in the catalog; brands: Acme"):
         list_products(store, brand="Nope")
+
+
+def test_cli_import_preview_import_list_and_dashboard(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    from lookbook.cli import main
+    from lookbook.store import create_store
+    from lookbook.users import create_user
+
+    library = tmp_path / "lib"
+    made = create_store(library)
+    create_user(made, "sam", "secret", "merchandiser")
+    create_user(made, "alex", "secret", "associate")
+    made.close()
+    monkeypatch.setenv("LOOKBOOK_LIBRARY", str(library))
+    monkeypatch.setenv("LOOKBOOK_PASSWORD", "secret")
+
+    assert main(["catalog", "import", str(EXAMPLE), "--dry-run"]) == 0  # a preview needs no sign-in
+    out = capsys.readouterr().out
+    assert "new product  RG-SH101" in out and "would change: 4 new products" in out
+    assert main(["--as", "alex", "catalog", "import", str(EXAMPLE)]) == 1
+    assert "only a merchandiser or manager or admin may import the catalog" in capsys.readouterr().err
+    assert main(["--as", "sam", "catalog", "import", str(EXAMPLE), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["new_products"] == ["RG-SH101", "RG-SH102", "NV-KN10", "HP-TR10"]
+    bad = write(tmp_path, "SKU,Size,Qty\nRG-SH101,S,-1\n", "stock.csv")
+    assert main(["--as", "sam", "catalog", "import", str(bad), "--stock-only"]) == 0
+    assert "rejected     stock.csv: line 2, column 3 ('Qty'): quantity '-1' is negative" in capsys.readouterr().out
+    assert main(["products", "list", "--brand", "Nordvik", "--json"]) == 0
+    [knit] = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert knit["sku"] == "NV-KN10" and knit["units"] == 7
+    assert main(["brands", "dashboard", "--json"]) == 0
+    verdicts = {r["brand"]: r["verdict"] for r in map(json.loads, capsys.readouterr().out.splitlines())}
+    assert verdicts == dict.fromkeys(["Harbour & Pine", "Nordvik", "Robert Graham"], "no demand")
+    assert main(["catalog", "import", str(tmp_path / "nope.csv"), "--dry-run"]) == 1
+    assert "nope.csv: no such file" in capsys.readouterr().err

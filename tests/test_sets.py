@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -140,3 +141,35 @@ def test_two_sets_with_one_name_need_an_id(store: Store, catalog: dict[str, int]
     with pytest.raises(InputError, match="2 sets are named 'Knits'; give the id instead"):
         get_set(store, "Knits")
     assert get_set(store, first.id).brand == "Nordvik"
+
+
+def test_cli_sets_and_photo_verbs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                  capsys: pytest.CaptureFixture[str]) -> None:
+    from lookbook.cli import main
+    from lookbook.store import create_store
+    from lookbook.users import create_user
+
+    library = tmp_path / "lib"
+    made = create_store(library)
+    create_user(made, "sam", "secret", "merchandiser")
+    rg = add_product(made, "RG-1", brand="Robert Graham")
+    shot(made, rg, "rg-a.jpg")
+    loose = shot(made, None, "loose.jpg")
+    made.close()
+    monkeypatch.setenv("LOOKBOOK_LIBRARY", str(library))
+    monkeypatch.setenv("LOOKBOOK_PASSWORD", "secret")
+
+    assert main(["photos", "unassigned", "--json"]) == 0
+    assert [json.loads(line)["original_name"] for line in capsys.readouterr().out.splitlines()] == ["loose.jpg"]
+    assert main(["--as", "sam", "photos", "assign", "loose.jpg", "--sku", "RG-1"]) == 0
+    assert main(["--as", "sam", "sets", "create", "--brand", "Robert Graham", "--name", "Shirts", "rg-a.jpg"]) == 0
+    assert "Created set 1 'Shirts' for Robert Graham with 1 shots." in capsys.readouterr().out
+    assert main(["--as", "sam", "sets", "add", "Shirts", str(loose)]) == 0
+    assert main(["sets", "show", "1", "--json"]) == 0
+    capsys.readouterr()
+    assert main(["sets", "show", "Shirts", "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert [i["original_name"] for i in shown["items"]] == ["rg-a.jpg", "loose.jpg"]
+    assert main(["--as", "sam", "sets", "delete", "Shirts"]) == 0
+    assert main(["sets", "show", "Shirts"]) == 1
+    assert "set 'Shirts' does not exist" in capsys.readouterr().err
