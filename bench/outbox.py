@@ -1,0 +1,146 @@
+"""What the outbox's checks cost: drafting, submitting and approving a set, against raw writes.
+
+Run from the repository root::
+
+    python -m bench.outbox [--sizes 100 500 2000] [--repeat 5]
+
+For each set size N (customers who match), on an in-memory library with two real
+demo photos, prints the median of ``--repeat`` runs of
+
+* ``draft``: :func:`lookbook.outbox.draft_set` (consent, quiet period, sizes in stock,
+  template render, card-number mask, one row and one audit entry per message; the card
+  is composed once per run, so it is part of the figure);
+* ``submit+approve``: :func:`~lookbook.outbox.submit` then :func:`~lookbook.outbox.approve`
+  of the whole set (each message through the checked state table, consent re-checked);
+
+and, measured in the same run, the baselines: ``raw insert`` (N message rows and N audit
+rows in one transaction, no checks) and ``raw update`` (two ``UPDATE ... WHERE set_id``
+statements and N audit rows). The ratio says what the checks cost over the bare writes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lookbook import outbox
+from lookbook.store import Store, memory_store, utcnow
+from lookbook.templates import Template
+from lookbook.users import create_user
+
+REPO = Path(__file__).resolve().parents[1]
+PHOTOS = sorted((REPO / "resources" / "demo" / "photos").glob("*.jpg"))[:2]
+TEMPLATE = Template("bench", "Hi {first_name}, new {brand} for you: {sizes_in_stock}. {associate}", "New {brand}")
+
+
+@dataclass
+class Match:
+    customer_id: int
+    channel: str = "x"
+    score: float = 1.0
+    reasons: list[str] = field(default_factory=lambda: ["likes the brand"])
+
+
+def build(root: Path, n: int) -> tuple[Store, int, list[Match]]:
+    """Return a store with staff, a two-product set with real photos and ``n`` consenting customers."""
+    store = memory_store(root)
+    create_user(store, "alex", "secret", "associate", "Alex Kim")
+    create_user(store, "maria", "secret", "manager", "Maria Lopez")
+    store.set_setting(outbox.ASSOCIATE_CAP_SETTING, n)
+    now = utcnow()
+    db = store.db
+    with store.atomic():
+        brand = db.execute("INSERT INTO brands (name) VALUES ('Marlowe')").lastrowid
+        set_id = db.execute("INSERT INTO sets (name, brand_id, created_by, created_at, updated_at)"
+                            " VALUES ('bench', ?, 'sam', ?, ?)", [brand, now, now]).lastrowid
+        for k, photo in enumerate(PHOTOS):
+            pid = db.execute("INSERT INTO products (sku, brand_id, name, category, created_at, updated_at)"
+                             " VALUES (?, ?, ?, 'shirt', ?, ?)", [f"MW-{k}", brand, f"Shirt {k}", now, now]).lastrowid
+            for size in ("S", "M", "L"):
+                db.execute("INSERT INTO stock (product_id, size, quantity, updated_at) VALUES (?, ?, 3, ?)",
+                           [pid, size, now])
+            rel = f"originals/{photo.name}"
+            shutil.copy(photo, root / rel)
+            ph = db.execute("INSERT INTO photos (sha256, original_name, stored_path, width, height, imported_at,"
+                            " product_id) VALUES (?, ?, ?, 1, 1, ?, ?)", [f"h{k}", photo.name, rel, now, pid]).lastrowid
+            db.execute("INSERT INTO set_items (set_id, photo_id, position) VALUES (?, ?, ?)", [set_id, ph, k])
+        matches = []
+        for i in range(n):
+            cid = db.execute("INSERT INTO customers (first_name, created_at, updated_at) VALUES (?, ?, ?)",
+                             [f"C{i}", now, now]).lastrowid
+            db.execute("INSERT INTO customer_sizes VALUES (?, 'shirt', 'M')", [cid])
+            db.execute("INSERT INTO consents (customer_id, channel, scope, granted, at, by_user, source)"
+                       " VALUES (?, 'x', 'one_to_one', 1, ?, 'bench', 'bench')", [cid, now])
+            matches.append(Match(cid))
+    return store, set_id, matches
+
+
+def timed(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def run_once(n: int) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        store, set_id, matches = build(Path(tmp), n)
+        try:
+            times = {"draft": timed(lambda: outbox.draft_set(store, set_id, "alex", TEMPLATE, matches=matches))}
+            times["submit+approve"] = timed(lambda: (outbox.submit(store, set_id, "alex"),
+                                                     outbox.approve(store, "maria", "ok", set_id=set_id)))
+
+            def raw_insert() -> None:
+                now = utcnow()
+                with store.atomic():
+                    for m in matches:
+                        mid = store.db.execute(
+                            "INSERT INTO messages (set_id, customer_id, channel, body, drafted_by, created_at,"
+                            " updated_at) VALUES (NULL, ?, 'x', 'hello', 'alex', ?, ?)",
+                            [m.customer_id, now, now]).lastrowid
+                        store.audit("alex", "message.draft", "message", mid, customer_id=m.customer_id)
+
+            def raw_update() -> None:
+                with store.atomic():
+                    store.db.execute("UPDATE messages SET state = 'pending' WHERE set_id IS NULL")
+                    store.db.execute("UPDATE messages SET state = 'approved' WHERE set_id IS NULL")
+                    for m in matches:
+                        store.audit("maria", "message.approve", "message", m.customer_id, comment="ok")
+
+            times["raw insert"] = timed(raw_insert)
+            times["raw update"] = timed(raw_update)
+            assert len(outbox.list_messages(store, state="approved", set_id=set_id)) == n
+        finally:
+            store.close()
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 500, 2000])
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--json", action="store_true", help="print the medians as JSON too")
+    args = parser.parse_args()
+    print(f"{'N':>6}  {'draft ms':>9}  {'raw insert ms':>13}  {'ratio':>6}  {'submit+approve ms':>17}  "
+          f"{'raw update ms':>13}  {'ratio':>6}  {'per message ms':>14}")
+    results = {}
+    for n in args.sizes:
+        runs = [run_once(n) for _ in range(args.repeat)]
+        med = {k: statistics.median(r[k] for r in runs) * 1000 for k in runs[0]}
+        results[n] = med
+        per = (med["draft"] + med["submit+approve"]) / n
+        print(f"{n:>6}  {med['draft']:>9.1f}  {med['raw insert']:>13.1f}  {med['draft'] / med['raw insert']:>6.1f}"
+              f"  {med['submit+approve']:>17.1f}  {med['raw update']:>13.1f}"
+              f"  {med['submit+approve'] / med['raw update']:>6.1f}  {per:>14.3f}")
+    if args.json:
+        print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()
