@@ -64,13 +64,15 @@ class FieldError(ValueError):
 def check_email(value: str) -> str:
     """Return the address trimmed, or raise :class:`FieldError` saying what is wrong with it."""
     text = value.strip()
-    # parseaddr accepts "Name <a@b>" and returns ('', '') for what it cannot read at all.
-    name, addr = email.utils.parseaddr(text)
-    if not addr or addr != text.strip("<>") or name:
-        raise FieldError("email", f"'{value}' is not a plain e-mail address (write it as name@example.com)")
-    local, at, domain = addr.rpartition("@")
+    local, at, domain = text.rpartition("@")
     if not at or not local:
         raise FieldError("email", f"'{value}' has no '@' with a name before it")
+    if not domain:
+        raise FieldError("email", f"'{value}' has no valid domain after the '@' (such as example.com)")
+    # parseaddr reads what a mail program would: "Name <a@b>", two '@'s or a comma do not give back the text.
+    name, addr = email.utils.parseaddr(text)
+    if name or addr != text or " " in text:
+        raise FieldError("email", f"'{value}' is not a plain e-mail address (write it as name@example.com)")
     if len(addr) > 254 or len(local) > 64:
         raise FieldError("email", f"'{value}' is longer than an e-mail address can be")
     if not _EMAIL_LOCAL.fullmatch(local) or local.startswith(".") or local.endswith(".") or ".." in local:
