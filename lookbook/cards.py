@@ -110,7 +110,8 @@ def _grid(n: int) -> tuple[int, int]:
 
 def compose_card(store: Store, set_id: int) -> Image.Image:
     """Return the lookbook card of a set as an image."""
-    shots = hero_shots(store, set_id)[:MAX_SHOTS]
+    every = hero_shots(store, set_id)
+    shots, more = every[:MAX_SHOTS], len(every) - MAX_SHOTS
     brand = store.db.execute("SELECT b.name FROM sets s JOIN brands b ON b.id = s.brand_id WHERE s.id = ?",
                              [set_id]).fetchone()[0]
     cols, rows = _grid(len(shots))
@@ -118,7 +119,7 @@ def compose_card(store: Store, set_id: int) -> Image.Image:
     cell_h = cell_w * 4 // 3
     title, name_font, size_font = _font(56), _font(30), _font(24)
     line_h = 44
-    text_h = 90 + line_h * len(shots) + MARGIN
+    text_h = 90 + line_h * (len(shots) + (more > 0)) + MARGIN
     height = MARGIN + rows * cell_h + (rows - 1) * GAP + GAP * 2 + text_h
     card = Image.new("RGB", (CARD_WIDTH, height), BACKGROUND)
     for n, shot in enumerate(shots):
@@ -135,6 +136,8 @@ def compose_card(store: Store, set_id: int) -> Image.Image:
         draw.text((MARGIN, y), _fit(draw, shot.product.name, name_font, room), font=name_font, fill=INK)
         draw.text((CARD_WIDTH - MARGIN, y + 4), sizes, font=size_font, fill=MUTED, anchor="ra")
         y += line_h
+    if more > 0:
+        draw.text((MARGIN, y), f"and {more} more in store", font=size_font, fill=MUTED)
     return card
 
 

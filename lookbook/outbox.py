@@ -368,7 +368,10 @@ def draft_set(store: Store, set_id: int, actor: str, template: Template | str, *
             if reason:
                 report.skipped.append(Skipped(cid, reason))
                 continue
-            values, offers = recipient_values(store, set_id, cid, actor, products)
+            # Matching says which SKUs fit them and were not sent before; offer only those when it says.
+            allowed = getattr(match, "products_in_size", None)
+            offered = [p for p in products if p.sku in allowed] if allowed else products
+            values, offers = recipient_values(store, set_id, cid, actor, offered)
             shown = preview(template, channel, values, customer_id=cid)
             if not shown.ok:
                 report.skipped.append(Skipped(cid, "; ".join(shown.problems)))

@@ -293,3 +293,13 @@ def test_pending_sets_and_set_audit(store: Store, world) -> None:
     assert pending_sets(store) == []
     actions = [e.action for e in set_audit(store, world.set_id)]
     assert actions.count("message.approve") == 4 and actions[-1] == "message.draft"
+
+
+def test_draft_offers_only_what_matching_says_fits_and_was_not_sent(store: Store, world) -> None:
+    store.db.execute("UPDATE customer_sizes SET size = '30' WHERE category = 'trousers'")
+    both = FakeMatch(world.customers[0], products_in_size=["MW-SH01", "MW-TR01"])
+    only_chino = FakeMatch(world.customers[1], products_in_size=["MW-TR01"])
+    draft_set(store, world.set_id, "alex", TEMPLATE, matches=[both, only_chino])
+    bodies = {r.customer_id: r.body for r in list_messages(store)}
+    assert bodies[world.customers[0]].endswith("Navy Oxford Shirt in M and Sand Chino in 30. Alex Kim")
+    assert bodies[world.customers[1]] == "Hi Cust1, new Marlowe: Sand Chino in 30. Alex Kim"

@@ -72,3 +72,23 @@ def test_set_without_photos_is_refused(store: Store) -> None:
     world = add_world(store, with_photos=False)
     with pytest.raises(InputError, match="no photos tied to products"):
         write_card(store, world.set_id)
+
+
+def test_card_shows_at_most_six_shots_and_says_how_many_more(store: Store) -> None:
+    world = add_world(store)
+    now = utcnow()
+    for n in range(6):
+        pid = store.db.execute("INSERT INTO products (sku, brand_id, name, category, created_at, updated_at)"
+                               " VALUES (?, ?, ?, 'shirt', ?, ?)", [f"X{n}", world.brand_id, f"Extra {n}", now, now]
+                               ).lastrowid
+        rel = f"originals/x{n}.jpg"
+        Image.new("RGB", (300, 400), (10 * n, 100, 100)).save(store.library.root / rel)
+        photo = store.db.execute(
+            "INSERT INTO photos (sha256, original_name, stored_path, width, height, imported_at, product_id)"
+            " VALUES (?, ?, ?, 300, 400, ?, ?)", [f"x{n}", rel, rel, now, pid]).lastrowid
+        store.db.execute("INSERT INTO set_items (set_id, photo_id, position) VALUES (?, ?, ?)",
+                         [world.set_id, photo, 10 + n])
+    assert len(hero_shots(store, world.set_id)) == 8
+    with Image.open(store.library.root / write_card(store, world.set_id)) as card:
+        # Two rows of three shots, then brand, six product lines and the "more" line.
+        assert card.height == 40 + 2 * 482 + 16 + 32 + 90 + 7 * 44 + 40  # cells 362 x 482
