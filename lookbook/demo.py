@@ -147,6 +147,7 @@ def _fill(store: Store) -> Iterator[tuple[int, int, str]]:
     _add_photos(store, photos)
     yield 3, total, "Adding customers"
     _add_customers(store)
+    store.set_setting("demo", True)  # the app shows its first-run guide on the demo library
     store.notify(Changes(photos=True, products=True, customers=True, users=True, audit=True))
     yield 4, total, "Done"
 

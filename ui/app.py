@@ -7,13 +7,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, QSettings, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
 from lookbook.demo import build_demo
 from lookbook.hooks import Hooks
 from lookbook.library import Library, default_demo_path, default_library_path
 from ui.main_window import MainWindow, window_icon
+from ui.theme import Theme
 from ui.workers import StoreRunner, TaskRunner
 
 
@@ -28,11 +29,11 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
 class App:
     """Owns the runners and the window; ``main.py`` builds it and passes everything in."""
 
-    def __init__(self) -> None:
+    def __init__(self, theme: Theme | None = None) -> None:
         self.hooks = Hooks()
         self.db = StoreRunner(self.hooks)
         self.thumbs = TaskRunner("lookbook-thumbs")
-        self.window = MainWindow(self.db, self.thumbs)
+        self.window = MainWindow(self.db, self.thumbs, theme=theme)
         self.window.setWindowIcon(window_icon())
 
     def open(self, root: Path) -> None:
@@ -40,29 +41,7 @@ class App:
 
     def open_demo(self, root: Path) -> None:
         """Open the demo library at ``root``, building it first (with progress) if needed."""
-        if Library(root).exists():
-            self.open(root)
-            return
-        dialog = QProgressDialog("Building the demo library…", "", 0, 4, self.window)
-        dialog.setCancelButton(None)
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setMinimumDuration(0)
-
-        def progress(step: tuple[int, int, str]) -> None:
-            done, total, text = step
-            dialog.setMaximum(total)
-            dialog.setValue(done)
-            dialog.setLabelText(text)
-
-        def done(_result: object) -> None:
-            dialog.close()
-            self.open(root)
-
-        def failed(exc: BaseException) -> None:
-            dialog.close()
-            self.window.show_error(exc)
-
-        self.db.submit(build_demo, root, on_progress=progress, on_done=done, on_failure=failed)
+        open_demo(self.window, root)
 
     def offer_start(self, root: Path) -> None:
         """No library at ``root``: offer the demo, a new library there, or another folder."""
@@ -88,6 +67,44 @@ class App:
         self.db.shutdown()
 
 
+def open_demo(window: MainWindow, root: Path) -> None:
+    """Open the demo library at ``root`` in ``window``, building it first (with progress) if needed."""
+    if Library(root).exists():
+        window.open_library(root)
+        return
+    dialog = QProgressDialog("Building the demo library…", "", 0, 4, window)
+    dialog.setWindowTitle("Lookbook Studio")
+    dialog.setCancelButton(None)
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(0)
+
+    def progress(step: tuple[int, int, str]) -> None:
+        done, total, text = step
+        dialog.setMaximum(total)
+        dialog.setValue(done)
+        dialog.setLabelText(text)
+
+    def done(_result: object) -> None:
+        dialog.close()
+        window.open_library(root)
+
+    def failed(exc: BaseException) -> None:
+        dialog.close()
+        window.show_error(exc)
+
+    window.db.submit(build_demo, root, on_progress=progress, on_done=done, on_failure=failed)
+
+
+def start_library(args: argparse.Namespace) -> Path:
+    """Return the library to open: ``--library``, else the one open last time, else the default place."""
+    if args.library:
+        return Path(args.library).expanduser()
+    last = QSettings().value("main/last_library", "", type=str)
+    if last and Library(Path(last)).exists():
+        return Path(last)
+    return default_library_path()
+
+
 def _create(root: Path) -> None:
     from lookbook.store import create_store
 
@@ -100,12 +117,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     QCoreApplication.setOrganizationName("Lookbook Studio")
     QCoreApplication.setApplicationName("Lookbook Studio")
     qt_app = QApplication.instance() or QApplication([sys.argv[0]])
-    app = App()
+    theme = Theme(qt_app)
+    app = App(theme)
     app.window.show()
     if args.demo:
         app.open_demo(Path(args.library).expanduser() if args.library else default_demo_path())
     else:
-        root = Path(args.library).expanduser() if args.library else default_library_path()
+        root = start_library(args)
         if Library(root.absolute()).exists():
             app.open(root)
         else:

@@ -2,45 +2,64 @@
 
 from __future__ import annotations
 
+import getpass
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QUrl, Signal
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QDesktopServices,
+    QDragEnterEvent,
+    QDropEvent,
+    QIcon,
+    QKeySequence,
+    QUndoStack,
+)
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
     QMainWindow,
     QMessageBox,
     QProgressBar,
     QSplitter,
     QStackedWidget,
-    QStyle,
+    QVBoxLayout,
     QWidget,
 )
 
 from lookbook.errors import LookbookError
 from lookbook.hooks import Changes
-from lookbook.library import Library
+from lookbook.library import Library, default_demo_path
 from lookbook.store import Store, create_store
+from lookbook.users import User
+from ui.pages.approvals import ApprovalsPage
+from ui.export_pdf import export_lookbook
 from ui.pages.base import Page
 from ui.pages.customers import CustomersPage
 from ui.pages.products import ProductsPage
 from ui.pages.settings import SettingsPage
 from ui.pages.shoot import ShootPage
-from ui.pages.tables import ApprovalsPage, MatchPage, OutboxPage
+from ui.pages.tables import MatchPage, OutboxPage
+from ui.theme import Appearance, Theme, palette_icon
+from ui.widgets.guide import FirstRunGuide
+from ui.signin import Session, SignInDialog
+from ui.widgets.sidebar import Sidebar
 from ui.workers import StoreRunner, TaskRunner
 
-SIDEBAR_ICONS = {
-    "Shoot": QStyle.StandardPixmap.SP_DesktopIcon,
-    "Products & Brands": QStyle.StandardPixmap.SP_FileDialogDetailedView,
-    "Customers": QStyle.StandardPixmap.SP_DirHomeIcon,
-    "Match & Compose": QStyle.StandardPixmap.SP_FileDialogContentsView,
-    "Approvals": QStyle.StandardPixmap.SP_DialogApplyButton,
-    "Outbox": QStyle.StandardPixmap.SP_ArrowForward,
-    "Settings": QStyle.StandardPixmap.SP_FileDialogInfoView,
+#: Each page's icon (resources/icons/<name>.svg) and the tooltip of its sidebar row.
+PAGE_INFO = {
+    "Shoot": ("shoot", "Import photos and check each garment's box and render"),
+    "Products & Brands": ("products", "The catalog: brands, products, prices and stock by size"),
+    "Customers": ("customers", "The customer book: channels, consent, brands they like, sizes"),
+    "Match & Compose": ("match", "Make a set of a brand's shots and match it to customers"),
+    "Approvals": ("approvals", "Messages waiting for a manager's approval"),
+    "Outbox": ("outbox", "Approved messages being sent, sent, or failed"),
+    "Settings": ("settings", "The library, staff accounts and delivery channels"),
 }
+#: A library setting the demo builder sets; the first-run guide shows on such a library.
+DEMO_SETTING = "demo"
 
 
 class MainWindow(QMainWindow):
@@ -49,43 +68,63 @@ class MainWindow(QMainWindow):
     #: Emitted when the status bar counts were refreshed (for tests and badges).
     counts_shown = Signal(dict)
 
-    def __init__(self, db: StoreRunner, thumbs: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, db: StoreRunner, thumbs: TaskRunner, parent: QWidget | None = None,
+                 theme: Theme | None = None) -> None:
         super().__init__(parent)
         self.db = db
         self.thumbs = thumbs
+        self.theme = theme
+        self.library: Library | None = None
         self.setWindowTitle("Lookbook Studio")
         self.setMinimumSize(QSize(960, 600))
+        self.setAcceptDrops(True)
+        self.undo_stack = QUndoStack(self)
 
+        #: Who is working: asked when a library opens, passed to the pages that act for someone.
+        self.session = Session(self)
+        self.shoot = ShootPage(db, thumbs, self.undo_stack)
         self.pages: list[Page] = [
-            ShootPage(db, thumbs), ProductsPage(db), CustomersPage(db), MatchPage(db),
-            ApprovalsPage(db), OutboxPage(db), SettingsPage(db),
+            self.shoot, ProductsPage(db), CustomersPage(db), MatchPage(db),
+            ApprovalsPage(db, self.session), OutboxPage(db), SettingsPage(db),
         ]
-        self.sidebar = QListWidget()
-        self.sidebar.setObjectName("sidebar")
-        self.sidebar.setIconSize(QSize(20, 20))
-        self.sidebar.setFixedWidth(210)
+        self.sidebar = Sidebar()
         self.stack = QStackedWidget()
-        for page in self.pages:
-            item = QListWidgetItem(self.style().standardIcon(SIDEBAR_ICONS[page.title]), page.title)
-            item.setSizeHint(QSize(200, 36))
-            self.sidebar.addItem(item)
+        for row, page in enumerate(self.pages):
+            _icon, tip = PAGE_INFO.get(page.title, ("settings", page.title))
+            self.sidebar.add_page(page.title, tip)
             self.stack.addWidget(page)
-            page.badge_changed.connect(lambda text, item=item, title=page.title:
-                                       item.setText(f"{title}  ({text})" if text else title))
-        self.sidebar.currentRowChanged.connect(self.stack.setCurrentIndex)
-        splitter = QSplitter()
-        splitter.addWidget(self.sidebar)
-        splitter.addWidget(self.stack)
-        splitter.setStretchFactor(1, 1)
-        self.setCentralWidget(splitter)
+            page.badge_changed.connect(lambda text, row=row: self.sidebar.set_badge(row, text))
+        self._tint_icons()
+        self.sidebar.currentRowChanged.connect(self._show_page)
+
+        self.guide = FirstRunGuide()
+        self.guide.hide()
+        self.guide.go_to.connect(self.go_to_page)
+        content = QWidget()
+        column = QVBoxLayout(content)
+        column.setContentsMargins(12, 8, 12, 0)
+        column.addWidget(self.guide)
+        column.addWidget(self.stack, 1)
+        self.splitter = QSplitter()
+        self.splitter.addWidget(self.sidebar)
+        self.splitter.addWidget(content)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setCollapsible(0, False)
+        self.splitter.setSizes([220, 1060])
+        self.setCentralWidget(self.splitter)
 
         self.library_label = QLabel()
         self.counts_label = QLabel()
         self.busy = QProgressBar()
         self.busy.setRange(0, 0)
         self.busy.setMaximumWidth(120)
+        self.busy.setToolTip("Working…")
         self.busy.hide()
         self.statusBar().addWidget(self.library_label)
+        self.user_label = QLabel("Not signed in")
+        self.statusBar().addPermanentWidget(self.user_label)
+        self.session.changed.connect(self._show_user)
+        self.session.changed.connect(self._set_actor)
         self.statusBar().addPermanentWidget(self.counts_label)
         self.statusBar().addPermanentWidget(self.busy)
         self._build_menus()
@@ -94,32 +133,124 @@ class MainWindow(QMainWindow):
         db.library_changed.connect(self._on_library_changed)
         db.failed.connect(self.show_error)
         db.busy_changed.connect(self.busy.setVisible)
+        self.shoot.failed.connect(self.show_error)
+        if theme is not None:
+            theme.changed.connect(self._tint_icons)
         self.sidebar.setCurrentRow(0)
         self._restore_state()
 
     # -- menus ---------------------------------------------------------------------
+    def _action(self, text: str, slot: object, shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+                tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setStatusTip(tip)
+            action.setToolTip(tip)
+        action.triggered.connect(slot)
+        return action
+
     def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        new = QAction("&New Library…", self, shortcut=QKeySequence.StandardKey.New)
-        new.triggered.connect(self.new_library)
-        open_ = QAction("&Open Library…", self, shortcut=QKeySequence.StandardKey.Open)
-        open_.triggered.connect(self.open_library_dialog)
-        quit_ = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
-        quit_.triggered.connect(self.close)
-        file_menu.addActions([new, open_])
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addAction(self._action("&New Library…", self.new_library, QKeySequence.StandardKey.New,
+                                         "Create an empty library in a folder"))
+        file_menu.addAction(self._action("&Open Library…", self.open_library_dialog, QKeySequence.StandardKey.Open,
+                                         "Open a library folder"))
+        file_menu.addAction(self._action("Open the &Demo Library", self.open_demo_library, None,
+                                         "Open the demo library (real photos, an invented catalog and customers)"))
         file_menu.addSeparator()
-        file_menu.addAction(quit_)
-        go = self.menuBar().addMenu("&Go")
+        file_menu.addAction(self.shoot.import_files_action)
+        file_menu.addAction(self.shoot.import_folder_action)
+        self.export_action = self._action("&Export Lookbook PDF…", self.export_lookbook, "Ctrl+E",
+                                          "Save a set as a PDF lookbook for e-mail or print")
+        file_menu.addAction(self.export_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self._action("&Sign In…", self.sign_in, "Ctrl+Shift+U",
+                                         "Say who is working (approvals act as this person)"))
+        file_menu.addSeparator()
+        file_menu.addAction(self._action("&Quit", self.close, QKeySequence.StandardKey.Quit))
+
+        edit = bar.addMenu("&Edit")
+        undo = self.undo_stack.createUndoAction(self, "&Undo")
+        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        redo = self.undo_stack.createRedoAction(self, "&Redo")
+        redo.setShortcut(QKeySequence.StandardKey.Redo)
+        edit.addActions([undo, redo])
+        self.undo_action, self.redo_action = undo, redo
+
+        view = bar.addMenu("&View")
+        view.addActions(self.shoot.view_actions())
+        view.addSeparator()
+        appearance = view.addMenu("&Appearance")
+        group = QActionGroup(self)
+        current = self.theme.appearance if self.theme is not None else Appearance.SYSTEM
+        self.appearance_actions: dict[Appearance, QAction] = {}
+        for choice in Appearance:
+            action = QAction(choice.label, self, checkable=True, checked=choice is current)
+            action.triggered.connect(lambda checked=False, choice=choice: self.set_appearance(choice))
+            group.addAction(action)
+            appearance.addAction(action)
+            self.appearance_actions[choice] = action
+
+        go = bar.addMenu("&Go")
         for row, page in enumerate(self.pages):
-            action = QAction(page.title, self, shortcut=QKeySequence(f"Ctrl+{row + 1}"))
-            action.triggered.connect(lambda checked=False, row=row: self.sidebar.setCurrentRow(row))
-            go.addAction(action)
-        help_menu = self.menuBar().addMenu("&Help")
-        about = QAction("&About Lookbook Studio", self)
-        about.triggered.connect(lambda: QMessageBox.about(
+            go.addAction(self._action(page.title, lambda checked=False, row=row: self.sidebar.setCurrentRow(row),
+                                      f"Ctrl+{row + 1}", PAGE_INFO.get(page.title, ("", ""))[1]))
+
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self._action("&Getting Started", self.show_guide, QKeySequence.StandardKey.HelpContents,
+                                         "Show the first-run guide again"))
+        help_menu.addAction(self._action("&Keyboard Shortcuts", self.show_shortcuts, "Ctrl+/"))
+        help_menu.addSeparator()
+        help_menu.addAction(self._action("&About Lookbook Studio", lambda: QMessageBox.about(
             self, "About Lookbook Studio",
-            "<b>Lookbook Studio</b><br>Product shots to personal lookbooks, sent with a manager's approval."))
-        help_menu.addAction(about)
+            "<b>Lookbook Studio</b><br>Product shots to personal lookbooks, sent with a manager's approval.")))
+
+    def export_lookbook(self, set_id: int | None = None) -> None:
+        """Save a set as a PDF lookbook (asks which set and where)."""
+        if self.library is None:
+            self.show_error(LookbookError("No library is open. Open one with File ▸ Open Library… first."))
+            return
+        export_lookbook(self, self.db, self.shoot.renderer, self.shoot.actor, self.library.exports_dir, set_id)
+
+    def set_appearance(self, appearance: Appearance) -> None:
+        """Use the light or dark palette, or follow the system."""
+        if self.theme is not None:
+            self.theme.set_appearance(appearance)
+        self.appearance_actions[appearance].setChecked(True)
+
+    def show_shortcuts(self) -> None:
+        """List every menu action that has a shortcut."""
+        rows = []
+        for menu_action in self.menuBar().actions():
+            menu = menu_action.menu()
+            for action in menu.actions() if menu is not None else []:
+                if not action.shortcut().isEmpty():
+                    name = action.text().replace("&", "")
+                    keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+                    rows.append(f"<tr><td>{name}</td><td>&nbsp;&nbsp;<b>{keys}</b></td></tr>")
+        QMessageBox.information(self, "Keyboard Shortcuts", f"<table>{''.join(rows)}</table>")
+
+    def _tint_icons(self) -> None:
+        palette = self.palette()
+        for row, page in enumerate(self.pages):
+            name = PAGE_INFO.get(page.title, ("settings", ""))[0]
+            self.sidebar.item(row).setIcon(palette_icon(name, palette))
+        self.shoot.tint_icons(palette)
+
+    # -- pages ---------------------------------------------------------------------
+    def go_to_page(self, title: str) -> None:
+        """Show the page called ``title``."""
+        for row, page in enumerate(self.pages):
+            if page.title == title:
+                self.sidebar.setCurrentRow(row)
+                return
+
+    def _show_page(self, row: int) -> None:
+        self.stack.setCurrentIndex(row)
+        QSettings().setValue("main/page", row)
 
     # -- library -------------------------------------------------------------------
     def open_library(self, root: Path) -> None:
@@ -130,6 +261,12 @@ class MainWindow(QMainWindow):
         folder = QFileDialog.getExistingDirectory(self, "Open a Lookbook library")
         if folder:
             self.open_library(Path(folder))
+
+    def open_demo_library(self) -> None:
+        """Open the demo library, building it first if needed (with progress)."""
+        from ui.app import open_demo  # the builder dialog lives with the app's start-up
+
+        open_demo(self, default_demo_path())
 
     def new_library(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Choose an empty folder for the new library")
@@ -144,11 +281,32 @@ class MainWindow(QMainWindow):
         self.db.submit(make, on_done=self.open_library, on_failure=self.show_error)
 
     def _on_library_opened(self, library: Library) -> None:
+        self.library = library
         self.library_label.setText(f"Library: {library.name}  —  {library.root}")
         self.setWindowTitle(f"{library.name} — Lookbook Studio")
-        for page in self.pages:
-            page.reload()
+        QSettings().setValue("main/last_library", str(library.root))
+        self.undo_stack.clear()  # edits of another library cannot be undone here
+        # Accounts belong to a library: whoever worked in the last one must sign in to this one.
+        self.session.sign_out()
+        if self.ask_who_is_working:
+            self.sign_in()
+        # The page in view loads first, then the counts, then the rest: the window is usable sooner.
+        current = self.stack.currentWidget()
+        if isinstance(current, Page):
+            current.reload()
         self._refresh_counts()
+        for page in self.pages:
+            if page is not current:
+                page.reload()
+        self.db.run(lambda store: bool(store.get_setting(DEMO_SETTING, False)), on_done=self._maybe_show_guide)
+
+    def _maybe_show_guide(self, is_demo: bool) -> None:
+        demo = is_demo or (self.library is not None and self.library.root == default_demo_path())
+        self.guide.setVisible(demo and not FirstRunGuide.was_dismissed())
+
+    def show_guide(self) -> None:
+        """Show the first-run guide again."""
+        self.guide.reopen()
 
     def _on_library_changed(self, changes: Changes) -> None:
         for page in self.pages:
@@ -160,10 +318,47 @@ class MainWindow(QMainWindow):
 
     def _show_counts(self, counts: dict[str, int]) -> None:
         self.counts_label.setText(
-            f"{counts['photos']} photos · {counts['products']} products in {counts['brands']} brands · "
+            f"{counts['photos']:,} photos · {counts['products']} products in {counts['brands']} brands · "
             f"{counts['customers']:,} customers · {counts['messages']} messages")
         self.counts_shown.emit(counts)
 
+    # -- who is working -----------------------------------------------------------
+    #: Ask who is working each time a library opens (tests that drive the window turn it off).
+    ask_who_is_working = True
+
+    def sign_in(self) -> SignInDialog | None:
+        """Ask who is working (a window-modal dialog; the password is checked on the DB thread)."""
+        if self.library is None:
+            return None
+        dialog = SignInDialog(self.db, self.session, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def _set_actor(self, user: User | None) -> None:
+        # Edits on the Shoot page are audited under the person signed in (else the OS account).
+        self.shoot.actor = user.username if user is not None else getpass.getuser()
+
+    def _show_user(self, user: User | None) -> None:
+        self.user_label.setText(f"Signed in: {user.display_name} ({user.role})" if user is not None
+                                else "Not signed in")
+
+    # -- drag and drop -------------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self.library is not None and any(url.isLocalFile() for url in event.mimeData().urls()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
+        if not paths:
+            return
+        event.acceptProposedAction()
+        self.go_to_page(self.shoot.title)
+        self.shoot.import_paths(paths)
+
+    # -- errors --------------------------------------------------------------------
     def show_error(self, exc: BaseException) -> None:
         """Show a failed operation as a readable dialog (never a traceback)."""
         if isinstance(exc, LookbookError):
@@ -174,17 +369,40 @@ class MainWindow(QMainWindow):
                                  "Nothing already saved was lost. Try again, and if it happens again, "
                                  "tell your administrator what you were doing.")
 
+    def open_folder(self, path: Path) -> None:
+        """Show a folder in the system's file manager."""
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
     # -- window state --------------------------------------------------------------
     def _restore_state(self) -> None:
         settings = QSettings()
         geometry = settings.value("main/geometry")
-        if geometry is not None:
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
             self.resize(1280, 800)
+        state = settings.value("main/state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        splitter = settings.value("main/splitter")
+        if isinstance(splitter, QByteArray):
+            self.splitter.restoreState(splitter)
+        page = settings.value("main/page", 0, type=int)
+        if 0 <= page < len(self.pages):
+            self.sidebar.setCurrentRow(page)
+        self.shoot.restore_state(settings)
+
+    def save_state(self) -> None:
+        """Remember geometry, splitters and the page shown."""
+        settings = QSettings()
+        settings.setValue("main/geometry", self.saveGeometry())
+        settings.setValue("main/state", self.saveState())
+        settings.setValue("main/splitter", self.splitter.saveState())
+        settings.setValue("main/page", self.sidebar.currentRow())
+        self.shoot.save_state(settings)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        QSettings().setValue("main/geometry", self.saveGeometry())
+        self.save_state()
         for page in self.pages:
             page.cleanup()
         super().closeEvent(event)

@@ -44,3 +44,16 @@ def opened_demo(qtbot, runners, demo_library: Path) -> tuple[StoreRunner, TaskRu
     with qtbot.waitSignal(db.library_opened, timeout=10_000):
         db.open(demo_library)
     return db, thumbs, demo_library
+
+
+@pytest.fixture(autouse=True)
+def _private_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Keep QSettings (window state, the guide's "dismissed") in a fresh folder: never the real user's."""
+    from PySide6.QtCore import QCoreApplication, QSettings
+
+    QCoreApplication.setOrganizationName("Lookbook Studio Tests")
+    QCoreApplication.setApplicationName("Lookbook Studio Tests")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
+                      str(tmp_path_factory.mktemp("settings")))
+    yield

@@ -1,91 +1,91 @@
-"""The Shoot page: the library's photos as a grid of thumbnails."""
+"""The Shoot page: import photos, find the ones to review, fix a garment box by dragging, see the render.
+
+Everything slow runs off the UI thread: imports and database work on the DB runner (the
+import is a core generator; its progress drives the bar and Cancel stops it), thumbnails
+on the thumbnail runner, and decoding and rendering one photo on this page's render
+runner. Box and preset edits go on the window's undo stack.
+"""
 
 from __future__ import annotations
 
+import getpass
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QSize, Qt
-from PySide6.QtGui import QColor, QPixmap
-from PySide6.QtWidgets import QLabel, QListView, QWidget
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QImage, QImageIOHandler, QImageReader, QKeySequence, QPalette, QUndoStack
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QToolBar,
+    QToolButton,
+    QWidget,
+)
 
+from lookbook.imaging import SUPPORTED_SUFFIXES
 from lookbook.library import Library
 from lookbook.listings import PhotoRow, list_photos
-from lookbook.thumbnails import ensure_thumbnail
+from lookbook.presets import Preset
+from lookbook.recipes import (
+    Box,
+    PhotoDetail,
+    mark_reviewed,
+    photo_detail,
+    preset_named,
+    presets,
+    recipe_key,
+    record_render,
+    render_paths,
+    render_photo,
+    set_box,
+    set_preset,
+)
+from lookbook.store import Store
 from ui.pages.base import Page
+from ui.theme import palette_icon
+from ui.undo import ValueCommand
+from ui.widgets.photo_detail import PhotoDetailPanel
+from ui.widgets.photo_grid import THUMB, PhotoFilter, PhotoGridModel, PhotoGridView
+from ui.widgets.thumbnail_loader import ThumbnailLoader
 from ui.workers import StoreRunner, TaskRunner
 
-Index = QModelIndex | QPersistentModelIndex
-THUMB = 160
+#: Long side of the picture the box editor shows; enough for a sharp 1,000-pixel-high panel.
+PREVIEW_SIDE = 1400
+IMAGE_FILTER = "Photos ({})".format(" ".join(f"*{s}" for s in sorted(SUPPORTED_SUFFIXES)))
 
 
-class PhotoGridModel(QAbstractListModel):
-    """Photos with their thumbnails; thumbnails are made on a worker and filled in as they arrive."""
+def load_preview(path: Path, side: int = PREVIEW_SIDE) -> tuple[QImage, QSize]:
+    """Decode an original upright and reduced (runs on a worker); return it and the upright full size.
 
-    def __init__(self, thumbs: TaskRunner, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._thumbs = thumbs
-        self._rows: list[PhotoRow] = []
-        self._pixmaps: dict[str, QPixmap] = {}
-        self._requested: set[str] = set()
-        self._library: Library | None = None
-        # Shown until the real thumbnail arrives, so every cell has its final size from the start.
-        self._placeholder = QPixmap(THUMB, THUMB * 5 // 4)
-        self._placeholder.fill(QColor("#e6e2da"))
+    :raises OSError: if the file cannot be decoded.
+    """
+    reader = QImageReader(str(path))
+    reader.setAutoTransform(True)  # EXIF orientation, as the core's boxes are in upright pixels
+    size = reader.size()
+    if not size.isValid():
+        raise OSError(f"{path}: {reader.errorString()}")
+    if reader.transformation() & QImageIOHandler.Transformation.TransformationRotate90:
+        size = size.transposed()
+    reader.setScaledSize(reader.size().scaled(QSize(side, side), Qt.AspectRatioMode.KeepAspectRatio))
+    image = reader.read()
+    if image.isNull():
+        raise OSError(f"{path}: {reader.errorString()}")
+    return image, size
 
-    def set_photos(self, library: Library, rows: list[PhotoRow]) -> None:
-        """Show ``rows`` of ``library``."""
-        self.beginResetModel()
-        if library != self._library:
-            self._pixmaps.clear()
-            self._requested.clear()
-        self._library, self._rows = library, rows
-        self.endResetModel()
 
-    def photo(self, row: int) -> PhotoRow:
-        return self._rows[row]
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        photo = self._rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return photo.sku or "unassigned"
-        if role == Qt.ItemDataRole.DecorationRole:
-            pixmap = self._pixmaps.get(photo.sha256)
-            if pixmap is None:
-                self._request(photo)
-                return self._placeholder
-            return pixmap
-        if role == Qt.ItemDataRole.SizeHintRole:
-            return QSize(THUMB + 20, THUMB * 5 // 4 + 28)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            tied = f"{photo.brand} · {photo.sku}" if photo.sku else "not tied to a product yet"
-            return f"{photo.name}\n{tied}" + ("\nneeds review" if photo.needs_review else "")
-        return None
-
-    def _request(self, photo: PhotoRow) -> None:
-        # Only visible rows ask for DecorationRole, so thumbnails load as the user scrolls.
-        if photo.sha256 in self._requested or self._library is None:
-            return
-        self._requested.add(photo.sha256)
-        library = self._library
-        self._thumbs.submit(ensure_thumbnail, library, photo.sha256, photo.stored_path,
-                            on_done=lambda path, sha=photo.sha256: self._thumb_ready(sha, path),
-                            on_failure=lambda exc: None)  # a broken photo keeps its placeholder
-
-    def _thumb_ready(self, sha256: str, path: Any) -> None:
-        pixmap = QPixmap(str(path))
-        if pixmap.isNull():
-            return
-        self._pixmaps[sha256] = pixmap.scaled(THUMB, THUMB * 5 // 4, Qt.AspectRatioMode.KeepAspectRatio,
-                                              Qt.TransformationMode.SmoothTransformation)
-        for row, photo in enumerate(self._rows):
-            if photo.sha256 == sha256:
-                index = self.index(row)
-                self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
+def load_renders(paths: dict[str, Path]) -> dict[str, QImage]:
+    """Decode rendered files (runs on a worker)."""
+    return {kind: QImage(str(path)) for kind, path in paths.items()}
 
 
 class ShootPage(Page):
@@ -93,31 +93,443 @@ class ShootPage(Page):
 
     title = "Shoot"
     watches = ("photos", "products")
+    #: An operation failed; the window shows it as a dialog.
+    failed = Signal(object)
+    #: An import finished (with the core's report) or was cancelled (with ``None``).
+    import_finished = Signal(object)
+    #: Renders of the photo in the detail panel were shown (its id).
+    render_shown = Signal(int)
+    #: A photo's detail was shown (its id).
+    detail_shown = Signal(int)
 
-    def __init__(self, db: StoreRunner, thumbs: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, db: StoreRunner, thumbs: TaskRunner, undo_stack: QUndoStack | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(db, parent)
-        self.summary = QLabel()
-        self.layout_.addWidget(self.summary)
-        self.model = PhotoGridModel(thumbs, self)
-        self.view = QListView()
-        self.view.setViewMode(QListView.ViewMode.IconMode)
-        self.view.setIconSize(QSize(THUMB, THUMB * 5 // 4))
-        self.view.setGridSize(QSize(THUMB + 24, THUMB * 5 // 4 + 36))
-        self.view.setSpacing(4)
-        self.view.setResizeMode(QListView.ResizeMode.Adjust)
-        self.view.setUniformItemSizes(True)
-        self.view.setMovement(QListView.Movement.Static)
-        self.view.setSelectionMode(QListView.SelectionMode.ExtendedSelection)
-        self.view.setModel(self.model)
-        self.layout_.addWidget(self.view)
+        self.undo_stack = undo_stack if undo_stack is not None else QUndoStack(self)
+        self.actor = getpass.getuser()
+        self.library: Library | None = None
+        self.renderer = TaskRunner("lookbook-render")
+        self._detail_generation = 0
+        self._cancel: threading.Event | None = None
+        self._preset: Preset | None = None
+        self._build_actions()
 
+        self.summary = QLabel()
+        self.summary.setObjectName("pageSummary")
+        self.layout_.addWidget(self.summary)
+        self.layout_.addWidget(self._build_toolbar())
+        self.layout_.addWidget(self._build_import_bar())
+
+        self.loader = ThumbnailLoader(thumbs, THUMB, self)
+        self.model = PhotoGridModel(self.loader, self)
+        self.view = PhotoGridView()
+        self.view.setModel(self.model)
+        self.view.selectionModel().currentChanged.connect(self._current_changed)
+        self.panel = PhotoDetailPanel()
+        self.panel.editor.box_edited.connect(self._box_edited)
+        self.panel.preset_chosen.connect(self._preset_chosen)
+        self.panel.reset_box.connect(self._reset_box)
+        self.panel.mark_reviewed.connect(self.mark_current_reviewed)
+        self.splitter = QSplitter()
+        self.splitter.addWidget(self.view)
+        self.splitter.addWidget(self.panel)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([620, 420])
+        self.empty = QLabel("<h3>No photos yet</h3>Drag photos or folders onto this window, "
+                            "or use <b>Import Photos…</b> (Ctrl+I).")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.body = QStackedWidget()
+        self.body.addWidget(self.splitter)
+        self.body.addWidget(self.empty)
+        self.layout_.addWidget(self.body, 1)
+        self.setTabOrder(self.search, self.view)
+        self.setTabOrder(self.view, self.panel.editor)
+
+    # -- actions and toolbar -------------------------------------------------------
+    def _build_actions(self) -> None:
+        def action(text: str, slot: Any, shortcut: str | QKeySequence | None, tip: str) -> QAction:
+            a = QAction(text, self)
+            if shortcut is not None:
+                a.setShortcut(QKeySequence(shortcut))
+            a.setToolTip(f"{tip} ({QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)})"
+                         if shortcut else tip)
+            a.setStatusTip(tip)
+            a.triggered.connect(slot)
+            return a
+
+        self.import_files_action = action("&Import Photos…", self.import_files_dialog, "Ctrl+I",
+                                          "Import photo files into the library")
+        self.import_folder_action = action("Import &Folder…", self.import_folder_dialog, "Ctrl+Shift+I",
+                                           "Import every photo in a folder and its sub-folders")
+        self.review_action = action("Show Photos to &Review", lambda: self.set_filter(PhotoFilter.REVIEW),
+                                    "Ctrl+Shift+R", "Show only the photos whose garment box the app is unsure of")
+        self.all_action = action("Show &All Photos", lambda: self.set_filter(PhotoFilter.ALL), "Ctrl+Shift+A",
+                                 "Show every photo")
+        self.untied_action = action("Show Photos &Not Tied to a Product",
+                                    lambda: self.set_filter(PhotoFilter.UNASSIGNED), None,
+                                    "Show the photos no product is tied to yet")
+        self.reviewed_action = action("Mark Box as &Right", self.mark_current_reviewed, "Ctrl+Return",
+                                      "The detected box fits: clear the review flag")
+        self.find_action = action("&Find Photo", lambda: self.search.setFocus(), QKeySequence.StandardKey.Find,
+                                  "Find photos by file name or SKU")
+        for a in (self.review_action, self.all_action, self.reviewed_action, self.find_action):
+            a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            self.addAction(a)
+
+    def view_actions(self) -> list[QAction]:
+        """Return the actions for the window's View menu."""
+        return [self.all_action, self.review_action, self.untied_action, self.reviewed_action, self.find_action]
+
+    def _build_toolbar(self) -> QToolBar:
+        bar = QToolBar("Shoot")
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        bar.setIconSize(QSize(18, 18))
+        bar.addAction(self.import_files_action)
+        bar.addAction(self.import_folder_action)
+        bar.addSeparator()
+        self.filter_box = QComboBox()
+        self.filter_box.setAccessibleName("Which photos to show")
+        self.filter_box.setToolTip("Which photos to show")
+        for which in PhotoFilter:
+            self.filter_box.addItem(which.value, which)
+        self.filter_box.currentIndexChanged.connect(
+            lambda _i: self.set_filter(self.filter_box.currentData()))
+        bar.addWidget(self.filter_box)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Find by file name or SKU")
+        self.search.setClearButtonEnabled(True)
+        self.search.setMaximumWidth(260)
+        self.search.setAccessibleName("Find photos")
+        self._search_timer = QTimer(self, singleShot=True, interval=200)
+        self._search_timer.timeout.connect(lambda: self.set_filter(self.model.filter))
+        self.search.textChanged.connect(self._search_timer.start)
+        bar.addWidget(self.search)
+        return bar
+
+    def _build_import_bar(self) -> QWidget:
+        self.import_bar = QWidget()
+        row = QHBoxLayout(self.import_bar)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.import_label = QLabel()
+        self.import_progress = QProgressBar()
+        self.import_progress.setAccessibleName("Import progress")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop the import; photos already imported are kept (Esc)")
+        self.cancel_button.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        self.cancel_button.clicked.connect(self.cancel_import)
+        row.addWidget(self.import_label)
+        row.addWidget(self.import_progress, 1)
+        row.addWidget(self.cancel_button)
+        self.import_bar.hide()
+        return self.import_bar
+
+    def tint_icons(self, palette: QPalette) -> None:
+        """Re-draw the toolbar icons in the palette's colours."""
+        self.import_files_action.setIcon(palette_icon("import", palette, 18))
+        self.import_folder_action.setIcon(palette_icon("import", palette, 18))
+        self.review_action.setIcon(palette_icon("review", palette, 18))
+
+    # -- the grid ------------------------------------------------------------------
     def reload(self) -> None:
         self.db.run(lambda store: (store.library, list_photos(store)), on_done=self._show)
 
     def _show(self, result: tuple[Library, list[PhotoRow]]) -> None:
         library, rows = result
-        self.model.set_photos(library, rows)
-        review = sum(r.needs_review for r in rows)
-        unassigned = sum(r.sku is None for r in rows)
-        self.summary.setText(f"{len(rows)} photos · {unassigned} not tied to a product · {review} to review")
-        self.badge_changed.emit(str(review) if review else "")
+        if library != self.library:
+            self.library = library
+            self.panel.show_detail(None)
+            self._load_presets()
+        current = self.view.currentIndex()
+        current_row = current.row() if current.isValid() else -1
+        current_id = self.model.photo(current_row).id if current.isValid() else None
+        if self.model.set_photos(library, rows) and current_id is not None:
+            # The shown rows changed (a photo left the review filter): keep the same photo, or
+            # move to the one that took its place, so a reviewer goes on down the list.
+            row = self.model.row_of(current_id)
+            if row is None:
+                row = min(current_row, self.model.rowCount() - 1)
+            if row >= 0:
+                self.view.selectionModel().setCurrentIndex(
+                    self.model.index(row), QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        self.body.setCurrentWidget(self.empty if not rows else self.splitter)
+        if not self.view.currentIndex().isValid() and self.model.rowCount():
+            # Start with a photo in the detail panel rather than an empty one.
+            self.view.setCurrentIndex(self.model.index(0))
+        self._update_summary()
+
+    def _update_summary(self) -> None:
+        total = self.model.total()
+        review = self.model.count(PhotoFilter.REVIEW)
+        untied = self.model.count(PhotoFilter.UNASSIGNED)
+        parts = [f"{total:,} photos"]
+        if untied:
+            parts.append(f"{untied:,} not tied to a product")
+        parts.append(f"{review:,} to review" if review else "none to review")
+        shown = self.model.rowCount()
+        if shown != total:
+            parts.append(f"showing {shown:,}")
+        self.summary.setText(" · ".join(parts))
+        self.badge_changed.emit(f"{review} to review" if review else "")
+
+    def set_filter(self, which: PhotoFilter) -> None:
+        """Show the photos ``which`` accepts (and that match the search text)."""
+        index = self.filter_box.findData(which)
+        if index != self.filter_box.currentIndex():
+            self.filter_box.setCurrentIndex(index)  # comes back here through the combo's signal
+            return
+        self.model.set_filter(which, self.search.text())
+        self._update_summary()
+        if self.model.rowCount() and not self.view.currentIndex().isValid():
+            self.view.setCurrentIndex(self.model.index(0))
+
+    # -- import --------------------------------------------------------------------
+    def import_files_dialog(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(self, "Import Photos", "", f"{IMAGE_FILTER};;All files (*)")
+        if files:
+            self.import_paths([Path(f) for f in files])
+
+    def import_folder_dialog(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Import a Folder of Photos")
+        if folder:
+            self.import_paths([Path(folder)])
+
+    def importing(self) -> bool:
+        """Return whether an import is running."""
+        return self._cancel is not None
+
+    def import_paths(self, paths: Sequence[Path]) -> None:
+        """Import files and folders (recursively) on the DB runner, with progress and Cancel."""
+        if self.library is None:
+            self.failed.emit(_no_library())
+            return
+        if self.importing():
+            QMessageBox.information(self, "Import", "An import is running. Wait for it to finish, or cancel it "
+                                                    "first.")
+            return
+        cancel = threading.Event()
+        self._cancel = cancel
+        self.import_bar.show()
+        self.import_progress.setRange(0, 0)
+        self.import_label.setText("Looking for photos…")
+        self.cancel_button.setEnabled(True)
+        self.import_files_action.setEnabled(False)
+        self.import_folder_action.setEnabled(False)
+        self.db.run(_import, list(paths), self.actor, cancel, cancel=cancel, on_progress=self._import_progress,
+                    on_done=self._import_done, on_cancelled=lambda _r: self._import_done(None),
+                    on_failure=self._import_failed)
+
+    def cancel_import(self) -> None:
+        """Stop the running import after the photo in hand; what was imported stays."""
+        if self._cancel is not None:
+            self._cancel.set()
+            self.cancel_button.setEnabled(False)
+            self.import_label.setText("Cancelling…")
+
+    def _import_progress(self, step: Any) -> None:
+        if self._cancel is None or self._cancel.is_set():
+            return
+        done, total = int(getattr(step, "done", 0)), int(getattr(step, "total", 0))
+        self.import_progress.setRange(0, max(total, 1))
+        self.import_progress.setValue(done)
+        current = getattr(step, "current", None)
+        name = Path(current).name if current else ""
+        self.import_label.setText(f"Importing {done:,} of {total:,}" + (f" — {name}" if name else ""))
+
+    def _import_finished(self) -> None:
+        self._cancel = None
+        self.import_bar.hide()
+        self.import_files_action.setEnabled(True)
+        self.import_folder_action.setEnabled(True)
+
+    def _import_done(self, report: Any) -> None:
+        self._import_finished()
+        self.import_finished.emit(report)
+        if report is None:
+            self.summary.setText("Import cancelled; the photos imported before stay in the library.")
+            return
+        problems = list(getattr(report, "problems", []) or [])
+        text = report.summary() if hasattr(report, "summary") else "Import finished."
+        if problems:
+            box = QMessageBox(QMessageBox.Icon.Warning, "Import", text, parent=self)
+            box.setInformativeText(f"{len(problems)} file(s) could not be imported; the rest were. "
+                                   "See the details for each file and the reason.")
+            box.setDetailedText("\n".join(str(p) for p in problems))
+            box.open()
+
+    def _import_failed(self, exc: BaseException) -> None:
+        self._import_finished()
+        self.import_finished.emit(None)
+        self.failed.emit(exc)
+
+    # -- the detail panel ----------------------------------------------------------
+    def _load_presets(self) -> None:
+        self.db.run(lambda store: [p.name for p in presets(store)], on_done=self.panel.set_presets)
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self._detail_generation += 1
+        if not current.isValid():
+            self.panel.show_detail(None)
+            return
+        self._load_detail(self.model.photo(current.row()).id)
+
+    def current_photo_id(self) -> int | None:
+        """Return the id of the photo in the detail panel."""
+        return self.panel.detail.id if self.panel.detail is not None else None
+
+    def _load_detail(self, photo_id: int, preview: bool = True) -> None:
+        generation = self._detail_generation
+
+        def read(store: Store) -> tuple[PhotoDetail, Preset]:
+            detail = photo_detail(store, photo_id)
+            return detail, preset_named(store, detail.preset)
+
+        self.db.run(read, on_done=lambda r: self._detail_loaded(generation, *r, preview=preview),
+                    on_failure=self.failed.emit)
+
+    def _detail_loaded(self, generation: int, detail: PhotoDetail, preset: Preset, preview: bool) -> None:
+        if generation != self._detail_generation or self.library is None:
+            return  # the user has moved on to another photo
+        self.panel.show_detail(detail)
+        self._preset = preset
+        library = self.library
+        if preview:
+            self.renderer.submit(load_preview, detail.original(library),
+                                 on_done=lambda r: self._preview_loaded(generation, detail, r),
+                                 on_failure=lambda exc: self._preview_failed(generation, exc))
+        else:
+            self.panel.editor.set_box(detail.effective_box)
+        key = recipe_key(detail, preset)
+        if detail.rendered_recipe == key and detail.detected_box is not None:
+            self.renderer.submit(lambda: load_renders(render_paths(library, detail.sha256)),
+                                 on_done=lambda images: self._renders_loaded(generation, detail.id, images))
+        else:
+            self.panel.render_status.setText("Rendering…")
+            self.renderer.submit(_render, library, detail, preset,
+                                 on_done=lambda r: self._rendered(generation, detail, key, r),
+                                 on_failure=lambda exc: self._render_failed(generation, exc))
+        self.detail_shown.emit(detail.id)
+
+    def _preview_loaded(self, generation: int, detail: PhotoDetail, result: tuple[QImage, QSize]) -> None:
+        if generation == self._detail_generation:
+            image, size = result
+            self.panel.editor.set_photo(image, size, detail.effective_box)
+
+    def _preview_failed(self, generation: int, exc: BaseException) -> None:
+        if generation == self._detail_generation:
+            self.panel.editor.clear()
+            self.panel.status.setText(f"This photo cannot be shown ({exc}). Re-import it from its original file.")
+
+    def _rendered(self, generation: int, detail: PhotoDetail, key: str, result: tuple[Any, dict[str, QImage]]
+                  ) -> None:
+        photo_result, images = result
+        first_detection = detail.detected_box is None and detail.box is None
+        self.db.run(record_render, detail.id, photo_result, key, self.actor, on_failure=self.failed.emit,
+                    on_done=lambda _c: self._recipe_saved(detail.id) if first_detection else None)
+        if generation != self._detail_generation:
+            return
+        if detail.effective_box is None:
+            # First detection of this photo: show the box that was found.
+            self.panel.editor.set_box(tuple(photo_result.garment_box))
+        self._renders_loaded(generation, detail.id, images)
+
+    def _renders_loaded(self, generation: int, photo_id: int, images: dict[str, QImage]) -> None:
+        if generation != self._detail_generation:
+            return
+        for kind, preview in (("hero", self.panel.hero), ("collar", self.panel.collar), ("cuff", self.panel.cuff)):
+            image = images.get(kind)
+            if image is None or image.isNull():
+                preview.clear_preview("none")
+            else:
+                preview.show_image(image)
+        self.panel.render_status.setText("Hero shot, collar and cuff as customers will see them.")
+        self.render_shown.emit(photo_id)
+
+    def _render_failed(self, generation: int, exc: BaseException) -> None:
+        if generation == self._detail_generation:
+            self.panel.render_status.setText(f"Could not render this photo: {exc}")
+
+    # -- edits (undoable) ----------------------------------------------------------
+    def _box_edited(self, _old: Box, new: Box) -> None:
+        detail = self.panel.detail
+        if detail is None:
+            return
+        size = self.panel.editor.photo_size()
+        self.undo_stack.push(ValueCommand(
+            "Move Garment Box", lambda box, pid=detail.id: self._save_box(pid, box, size), detail.box, new,
+            key=detail.id))
+
+    def _reset_box(self) -> None:
+        detail = self.panel.detail
+        if detail is not None and detail.box is not None:
+            self.undo_stack.push(ValueCommand(
+                "Use Detected Box", lambda box, pid=detail.id: self._save_box(pid, box, None), detail.box, None,
+                key=detail.id))
+
+    def _preset_chosen(self, name: str) -> None:
+        detail = self.panel.detail
+        if detail is None or name == (detail.preset or (self._preset.name if self._preset else None)):
+            return
+        self.undo_stack.push(ValueCommand(
+            "Change Preset", lambda preset, pid=detail.id: self._save_preset(pid, preset), detail.preset, name,
+            key=detail.id))
+
+    def _save_box(self, photo_id: int, box: Box | None, size: tuple[int, int] | None) -> None:
+        self.db.run(set_box, photo_id, box, self.actor, size, on_done=lambda _c: self._recipe_saved(photo_id),
+                    on_failure=self._edit_failed)
+
+    def _save_preset(self, photo_id: int, preset: str | None) -> None:
+        self.db.run(set_preset, photo_id, preset, self.actor, on_done=lambda _c: self._recipe_saved(photo_id),
+                    on_failure=self._edit_failed)
+
+    def _recipe_saved(self, photo_id: int) -> None:
+        if self.current_photo_id() == photo_id:
+            self._detail_generation += 1
+            self._load_detail(photo_id, preview=False)
+
+    def _edit_failed(self, exc: BaseException) -> None:
+        self.failed.emit(exc)
+        detail = self.panel.detail
+        if detail is not None:
+            self.panel.editor.set_box(detail.effective_box)  # show what is really stored
+
+    def mark_current_reviewed(self) -> None:
+        """Clear the review flag of the selected photos (their detected boxes are right)."""
+        ids = [self.model.photo(i.row()).id for i in self.view.selectionModel().selectedIndexes()]
+        if ids:
+            self.db.run(mark_reviewed, ids, self.actor, on_failure=self.failed.emit,
+                        on_done=lambda _c: self._recipe_saved(ids[0]) if len(ids) == 1 else None)
+
+    # -- state ---------------------------------------------------------------------
+    def restore_state(self, settings: QSettings) -> None:
+        state = settings.value("shoot/splitter")
+        if state is not None:
+            self.splitter.restoreState(state)
+
+    def save_state(self, settings: QSettings) -> None:
+        settings.setValue("shoot/splitter", self.splitter.saveState())
+
+    def cleanup(self) -> None:
+        if self._cancel is not None:
+            self._cancel.set()
+        self.renderer.shutdown()
+
+
+def _no_library() -> Exception:
+    from lookbook.errors import LookbookError
+
+    return LookbookError("No library is open. Open one with File ▸ Open Library… before importing photos.")
+
+
+def _render(library: Library, detail: PhotoDetail, preset: Preset) -> tuple[Any, dict[str, QImage]]:
+    """Render one photo and decode its renders (runs on the render runner)."""
+    result = render_photo(library, detail, preset)
+    return result, load_renders(result.outputs)
+
+
+def _import(store: Store, paths: list[Path], actor: str, cancel: threading.Event) -> Iterator[Any]:
+    """Run the core's photo import generator (on the DB runner)."""
+    from lookbook.importer import import_photos
+
+    return (yield from import_photos(store, paths, actor=actor, cancel=cancel))

@@ -132,6 +132,10 @@ class BoxEditor(QGraphicsView):
         r = self._box
         return (round(r.left()), round(r.top()), round(r.right()), round(r.bottom()))
 
+    def photo_size(self) -> tuple[int, int] | None:
+        """Return the upright original's ``(width, height)``, or ``None`` when no photo is shown."""
+        return None if self._size.width() == 0 else (self._size.width(), self._size.height())
+
     def set_enabled_box(self, shown: bool) -> None:
         self._rect.setVisible(shown)
         for handle in self._handles.values():

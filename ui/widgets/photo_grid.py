@@ -63,11 +63,22 @@ class PhotoGridModel(QAbstractListModel):
         loader.ready.connect(self._thumbnail_ready)
 
     # -- contents ------------------------------------------------------------------
-    def set_photos(self, library: Library, rows: Sequence[PhotoRow]) -> None:
-        """Show ``rows`` of ``library`` (through the current filter)."""
+    def set_photos(self, library: Library, rows: Sequence[PhotoRow]) -> bool:
+        """Show ``rows`` of ``library`` (through the current filter); return whether the rows were reset.
+
+        When the same photos are shown in the same order (a box edited, a photo tied to a
+        product) the rows are updated in place, so the scroll position and selection stay.
+        """
         self.loader.set_library(library)
         self._all = list(rows)
-        self._refilter()
+        shown = self._filtered()
+        if [p.id for p in shown] == [p.id for p in self._rows]:
+            self._rows = shown
+            if shown:
+                self.dataChanged.emit(self.index(0), self.index(len(shown) - 1))
+            return False
+        self._reset(shown)
+        return True
 
     def set_filter(self, which: PhotoFilter, text: str = "") -> None:
         """Show only the photos ``which`` accepts whose name or SKU contains ``text``."""
@@ -75,13 +86,24 @@ class PhotoGridModel(QAbstractListModel):
             self._filter, self._text = which, text
             self._refilter()
 
+    @property
+    def filter(self) -> PhotoFilter:
+        """Return which photos are shown."""
+        return self._filter
+
     def _refilter(self) -> None:
+        self._reset(self._filtered())
+
+    def _filtered(self) -> list[PhotoRow]:
         needle = self._text.strip().casefold()
         accepts: Callable[[PhotoRow], bool] = self._filter.accepts
-        self.beginResetModel()
-        self._rows = [p for p in self._all if accepts(p) and (
+        return [p for p in self._all if accepts(p) and (
             not needle or needle in p.name.casefold() or needle in (p.sku or "").casefold())]
-        self._row_of = {p.sha256: i for i, p in enumerate(self._rows)}
+
+    def _reset(self, rows: list[PhotoRow]) -> None:
+        self.beginResetModel()
+        self._rows = rows
+        self._row_of = {p.sha256: i for i, p in enumerate(rows)}
         self.endResetModel()
 
     def photo(self, row: int) -> PhotoRow:

@@ -1,0 +1,110 @@
+"""What a set's PDF lookbook shows, gathered from the store: brand, products, prices, sizes, renders.
+
+Core only (no Qt): :func:`gather_lookbook` reads; :func:`prepare_lookbook` also renders
+the shots that have no up-to-date render yet (yielding progress), so the app's PDF
+writer only lays out files that exist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from lookbook.errors import InputError
+from lookbook.listings import format_price
+from lookbook.recipes import photo_detail, preset_named, recipe_key, record_render, render_paths, render_photo
+from lookbook.sets import get_set
+from lookbook.store import Store
+from lookbook.templates import set_products
+
+
+@dataclass(frozen=True)
+class LookbookProduct:
+    """One product's page (or tile) of a lookbook."""
+
+    sku: str
+    name: str
+    category: str
+    colour: str
+    price: str
+    sizes_in_stock: tuple[str, ...]
+    photo_id: int
+    hero: Path | None
+    collar: Path | None
+    cuff: Path | None
+
+    @property
+    def sizes_text(self) -> str:
+        """Return ``Sizes in stock: S · M · L``, or ``Sold out``."""
+        return "Sizes in stock: " + " · ".join(self.sizes_in_stock) if self.sizes_in_stock else "Sold out"
+
+
+@dataclass(frozen=True)
+class Lookbook:
+    """A set as a lookbook: a cover, then its products in set order."""
+
+    set_id: int
+    title: str
+    brand: str
+    prepared_by: str
+    date: str
+    products: tuple[LookbookProduct, ...]
+
+    def missing_renders(self) -> list[int]:
+        """Return the photo ids whose hero shot has not been rendered."""
+        return [p.photo_id for p in self.products if p.hero is None]
+
+
+def gather_lookbook(store: Store, set_ref: str | int) -> Lookbook:
+    """Return what the lookbook of a set shows; renders that do not exist yet are ``None``.
+
+    Each product appears once, with its first shot in the set's order.
+
+    :raises InputError: if the set does not exist or holds no shots of products.
+    """
+    photo_set = get_set(store, set_ref)
+    products = {p.id: p for p in set_products(store, photo_set.id)}
+    if not products:
+        raise InputError(f"set '{photo_set.name}': it has no shots of products; add shots before exporting it.")
+    pages: list[LookbookProduct] = []
+    seen: set[int] = set()
+    for item in photo_set.items:
+        if item.product_id in seen:
+            continue
+        seen.add(item.product_id)
+        product = products[item.product_id]
+        colour, price_minor, currency = store.db.execute(
+            "SELECT colour, price_minor, currency FROM products WHERE id = ?", [item.product_id]).fetchone()
+        sha256 = store.db.execute("SELECT sha256 FROM photos WHERE id = ?", [item.photo_id]).fetchone()[0]
+        found = render_paths(store.library, sha256)
+        pages.append(LookbookProduct(
+            sku=product.sku, name=product.name, category=product.category, colour=colour,
+            price=format_price(price_minor, currency), sizes_in_stock=tuple(product.sizes_in_stock),
+            photo_id=item.photo_id, hero=found.get("hero"), collar=found.get("collar"), cuff=found.get("cuff")))
+    return Lookbook(set_id=photo_set.id, title=photo_set.name, brand=photo_set.brand,
+                    prepared_by=photo_set.created_by, date=dt.date.today().strftime("%d %B %Y").lstrip("0"),
+                    products=tuple(pages))
+
+
+def prepare_lookbook(store: Store, set_ref: str | int, actor: str) -> Iterator[tuple[int, int, str]]:
+    """Render the set's shots whose renders are missing or stale, then return its :class:`Lookbook`.
+
+    Yields ``(done, total, message)`` per shot, so the app can show progress and cancel.
+
+    :raises InputError: if the set does not exist, holds no shots, or a shot's original cannot be read.
+    """
+    lookbook = gather_lookbook(store, set_ref)
+    stale = []
+    for product in lookbook.products:
+        detail = photo_detail(store, product.photo_id)
+        preset = preset_named(store, detail.preset)
+        if product.hero is None or detail.rendered_recipe != recipe_key(detail, preset):
+            stale.append((product, detail, preset))
+    for done, (product, detail, preset) in enumerate(stale):
+        yield done, len(stale), f"Rendering {product.sku}"
+        result = render_photo(store.library, detail, preset)
+        record_render(store, detail.id, result, recipe_key(detail, preset), actor)
+    yield len(stale), len(stale), "Laying out the pages"
+    return gather_lookbook(store, set_ref) if stale else lookbook

@@ -1,0 +1,218 @@
+"""A photo's recipe: the garment box set by hand and the style preset, and the renders made from them.
+
+Non-destructive editing: the original is never touched; the recipe (``photos.recipe``,
+JSON ``{"box": [x0, y0, x1, y1], "preset": "Name"}``, both optional) says how to
+render it, and ``photos.rendered_recipe`` records the recipe the files in
+``renders/`` were made from, so a render is redone only when its recipe changed.
+
+Reads and writes here use the store (the DB thread); :func:`render_photo` touches only
+files and pixels, so the app runs it on another thread.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from lookbook.errors import InputError
+from lookbook.hooks import Changes
+from lookbook.library import Library
+from lookbook.pipeline import PhotoResult, process_one
+from lookbook.presets import DEFAULT_PRESET, Preset
+from lookbook.store import Store
+
+Box = tuple[int, int, int, int]
+RENDER_KINDS = ("hero", "collar", "cuff", "thumb")
+
+
+@dataclass(frozen=True)
+class PhotoDetail:
+    """What the Shoot page's detail panel shows of one photo."""
+
+    id: int
+    sha256: str
+    name: str
+    stored_path: str
+    sku: str | None
+    brand: str | None
+    product_name: str | None
+    detected_box: Box | None
+    confidence: float | None
+    needs_review: bool
+    box: Box | None
+    preset: str | None
+    rendered_recipe: str | None
+
+    @property
+    def effective_box(self) -> Box | None:
+        """Return the box renders use: the one set by hand, else the detected one."""
+        return self.box or self.detected_box
+
+    def original(self, library: Library) -> Path:
+        """Return the original's path."""
+        return library.root / self.stored_path
+
+
+def _box(value: object) -> Box | None:
+    if isinstance(value, str):
+        value = json.loads(value)
+    if isinstance(value, (list, tuple)) and len(value) == 4:
+        x0, y0, x1, y1 = (int(v) for v in value)
+        return (x0, y0, x1, y1)
+    return None
+
+
+def photo_detail(store: Store, photo_id: int) -> PhotoDetail:
+    """Return one photo's detail.
+
+    :raises InputError: if there is no such photo.
+    """
+    row = store.db.execute(
+        "SELECT ph.id, ph.sha256, ph.original_name, ph.stored_path, p.sku, b.name, p.name, ph.garment_box,"
+        " ph.confidence, ph.needs_review, ph.recipe, ph.rendered_recipe FROM photos ph"
+        " LEFT JOIN products p ON p.id = ph.product_id LEFT JOIN brands b ON b.id = p.brand_id WHERE ph.id = ?",
+        [photo_id]).fetchone()
+    if row is None:
+        raise InputError(f"photo {photo_id} does not exist (it may have been merged or removed); reload the page.")
+    recipe = json.loads(row[10] or "{}")
+    return PhotoDetail(row[0], row[1], row[2], row[3], row[4], row[5], row[6], _box(row[7]),
+                       row[8], bool(row[9]), _box(recipe.get("box")), recipe.get("preset"), row[11])
+
+
+def presets(store: Store) -> list[Preset]:
+    """Return the library's presets, the default first; the built-in one if the library has none."""
+    rows = store.db.execute("SELECT settings FROM presets ORDER BY is_default DESC, name").fetchall()
+    found = [Preset.from_json(r[0]) for r in rows]
+    return found or [DEFAULT_PRESET]
+
+
+def preset_named(store: Store, name: str | None) -> Preset:
+    """Return the preset called ``name`` (any case), or the library's default for ``None``.
+
+    :raises InputError: if no preset has that name.
+    """
+    available = presets(store)
+    if name is None:
+        return available[0]
+    for preset in available:
+        if preset.name.casefold() == name.casefold():
+            return preset
+    raise InputError(f"preset '{name}' does not exist; choose one of {', '.join(p.name for p in available)}.")
+
+
+def _update_recipe(store: Store, photo_id: int, actor: str, action: str, **changes: object) -> Changes:
+    row = store.db.execute("SELECT recipe FROM photos WHERE id = ?", [photo_id]).fetchone()
+    if row is None:
+        raise InputError(f"photo {photo_id} does not exist (it may have been merged or removed); reload the page.")
+    recipe = json.loads(row[0] or "{}")
+    before = dict(recipe)
+    for key, value in changes.items():
+        if value is None:
+            recipe.pop(key, None)
+        else:
+            recipe[key] = value
+    with store.atomic():
+        # A person looked at the box and set it: the photo no longer needs review.
+        store.db.execute("UPDATE photos SET recipe = ?, needs_review = 0 WHERE id = ?",
+                         [json.dumps(recipe, sort_keys=True), photo_id])
+        store.audit(actor, action, "photo", photo_id, before=before, after=recipe)
+    return store.notify(Changes(photos=True))
+
+
+def set_box(store: Store, photo_id: int, box: Box | None, actor: str, size: tuple[int, int] | None = None) -> Changes:
+    """Set the garment box by hand (``None``: go back to the detected box).
+
+    :param box: ``(x0, y0, x1, y1)`` in pixels of the upright original, x1 and y1 exclusive.
+    :param size: the upright original's ``(width, height)``, to check the box lies on the photo.
+    :raises InputError: if the box is empty or off the photo.
+    """
+    if box is not None:
+        x0, y0, x1, y1 = (int(v) for v in box)
+        if x1 - x0 < 2 or y1 - y0 < 2 or x0 < 0 or y0 < 0:
+            raise InputError(f"photo {photo_id}: garment box {list(box)} is empty or off the photo; "
+                             "drag its handles so it covers the garment.")
+        if size is not None and (x1 > size[0] or y1 > size[1]):
+            raise InputError(f"photo {photo_id}: garment box {list(box)} reaches past the photo "
+                             f"({size[0]} x {size[1]} pixels); drag it back onto the photo.")
+        box = (x0, y0, x1, y1)
+    return _update_recipe(store, photo_id, actor, "photo.box", box=list(box) if box else None)
+
+
+def set_preset(store: Store, photo_id: int, preset: str | None, actor: str) -> Changes:
+    """Render the photo with ``preset`` (``None``: the library's default).
+
+    :raises InputError: if no preset has that name.
+    """
+    name = None if preset is None else preset_named(store, preset).name
+    return _update_recipe(store, photo_id, actor, "photo.preset", preset=name)
+
+
+def mark_reviewed(store: Store, photo_ids: list[int], actor: str) -> Changes:
+    """Clear the review flag of photos whose detected box a person found right."""
+    with store.atomic():
+        for photo_id in photo_ids:
+            store.db.execute("UPDATE photos SET needs_review = 0 WHERE id = ?", [photo_id])
+            store.audit(actor, "photo.reviewed", "photo", photo_id)
+    return store.notify(Changes(photos=True))
+
+
+def recipe_key(detail: PhotoDetail, preset: Preset) -> str:
+    """Return the text that identifies what a render was made from (box and full preset settings)."""
+    box = detail.box
+    return json.dumps({"box": list(box) if box else None, "preset": preset.to_dict()}, sort_keys=True)
+
+
+def render_dir(library: Library, sha256: str) -> Path:
+    """Return the folder that holds a photo's renders."""
+    return library.renders_dir / sha256[:2]
+
+
+def render_paths(library: Library, sha256: str) -> dict[str, Path]:
+    """Return the photo's rendered files that exist, by kind (hero, collar, cuff, thumb)."""
+    folder = render_dir(library, sha256)
+    found = {kind: folder / f"{sha256}-{kind}.jpg" for kind in RENDER_KINDS}
+    return {kind: path for kind, path in found.items() if path.is_file()}
+
+
+def render_photo(library: Library, detail: PhotoDetail, preset: Preset) -> PhotoResult:
+    """Detect the garment and render the photo's hero, collar, cuff and thumbnail (files only, no store).
+
+    Stale files of a kind this render does not make (a cuff the new box no longer shows) are removed.
+
+    :raises LookbookError: if the original cannot be read.
+    """
+    folder = render_dir(library, detail.sha256)
+    result = process_one(detail.original(library), folder, preset, box=detail.box)
+    # process_one names files after the original's stem; renders are kept under the content hash.
+    outputs: dict[str, Path] = {}
+    for kind in RENDER_KINDS:
+        target = folder / f"{detail.sha256}-{kind}.jpg"
+        made = result.outputs.get(kind)
+        if made is None:
+            target.unlink(missing_ok=True)
+            continue
+        if made != target:
+            made.replace(target)
+        outputs[kind] = target
+    return PhotoResult(path=result.path, garment_box=result.garment_box, confidence=result.confidence,
+                       needs_review=result.needs_review, phash=result.phash, original_size=result.original_size,
+                       outputs=outputs)
+
+
+def record_render(store: Store, photo_id: int, result: PhotoResult, key: str, actor: str) -> Changes:
+    """Record that the photo was rendered from recipe ``key``; keep the detection if none was stored."""
+    row = store.db.execute("SELECT garment_box, recipe FROM photos WHERE id = ?", [photo_id]).fetchone()
+    if row is None:
+        return Changes()
+    hand_box = _box(json.loads(row[1] or "{}").get("box"))
+    with store.atomic():
+        if row[0] is None:
+            # The first detection of this photo: keep it, and flag it if the detector was unsure.
+            detected = result.garment_box if hand_box is None else None
+            if detected is not None:
+                store.db.execute("UPDATE photos SET garment_box = ?, confidence = ?, needs_review = ? WHERE id = ?",
+                                 [json.dumps(list(detected)), result.confidence, int(result.needs_review), photo_id])
+        store.db.execute("UPDATE photos SET rendered_recipe = ? WHERE id = ?", [key, photo_id])
+        store.audit(actor, "photo.render", "photo", photo_id, outputs=sorted(result.outputs))
+    return store.notify(Changes(photos=True))

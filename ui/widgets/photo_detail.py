@@ -1,0 +1,153 @@
+"""The Shoot page's detail panel: one photo, its garment box editor, its preset and its renders."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from lookbook.recipes import PhotoDetail
+from ui.widgets.box_editor import BoxEditor
+
+PREVIEW = QSize(150, 188)
+DETAIL = QSize(90, 90)
+
+
+class RenderPreview(QLabel):
+    """A fixed-size picture of one render, with a caption below it in its tooltip and accessible name."""
+
+    def __init__(self, caption: str, size: QSize, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.caption = caption
+        self._size = size
+        self.setFixedSize(size)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setFrameShape(QLabel.Shape.StyledPanel)
+        self.setAccessibleName(caption)
+        self.setToolTip(caption)
+        self.clear_preview("—")
+
+    def show_image(self, image: QImage) -> None:
+        pixmap = QPixmap.fromImage(image)
+        ratio = self.devicePixelRatioF()
+        scaled = pixmap.scaled(self._size * ratio, Qt.AspectRatioMode.KeepAspectRatio,
+                               Qt.TransformationMode.SmoothTransformation)
+        scaled.setDevicePixelRatio(ratio)
+        self.setPixmap(scaled)
+
+    def clear_preview(self, text: str) -> None:
+        self.setPixmap(QPixmap())
+        self.setText(text)
+
+
+class PhotoDetailPanel(QWidget):
+    """Shows the selected photo; its box editor and preset combo report edits as signals."""
+
+    preset_chosen = Signal(str)
+    reset_box = Signal()
+    mark_reviewed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.detail: PhotoDetail | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 0, 0, 0)
+        self.title = QLabel("<b>No photo selected</b>")
+        self.title.setWordWrap(True)
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.title)
+        self.status = QLabel("Choose a photo in the grid to check its garment box.")
+        self.status.setWordWrap(True)
+        layout.addWidget(self.status)
+        self.editor = BoxEditor()
+        self.editor.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        layout.addWidget(self.editor, 1)
+
+        form = QFormLayout()
+        self.preset = QComboBox()
+        self.preset.setToolTip("The style the shot is rendered in (aspect, margin, background)")
+        self.preset.setAccessibleName("Style preset")
+        self.preset.activated.connect(lambda _i: self.preset_chosen.emit(self.preset.currentText()))
+        form.addRow("&Preset:", self.preset)
+        layout.addLayout(form)
+        buttons = QHBoxLayout()
+        self.reset_button = QPushButton("Use &Detected Box")
+        self.reset_button.setToolTip("Forget the box set by hand and go back to the one the app found")
+        self.reset_button.clicked.connect(self.reset_box)
+        self.reviewed_button = QPushButton("&Box Is Right")
+        self.reviewed_button.setToolTip("The detected box fits: clear the review flag (Ctrl+Enter)")
+        self.reviewed_button.clicked.connect(self.mark_reviewed)
+        buttons.addWidget(self.reset_button)
+        buttons.addWidget(self.reviewed_button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+
+        renders = QGridLayout()
+        self.hero = RenderPreview("Hero shot", PREVIEW)
+        self.collar = RenderPreview("Collar detail", DETAIL)
+        self.cuff = RenderPreview("Cuff detail", DETAIL)
+        renders.addWidget(self.hero, 0, 0, 2, 1)
+        renders.addWidget(self.collar, 0, 1)
+        renders.addWidget(self.cuff, 1, 1)
+        renders.setColumnStretch(2, 1)
+        layout.addLayout(renders)
+        self.render_status = QLabel()
+        layout.addWidget(self.render_status)
+        self.setTabOrder(self.editor, self.preset)
+        self.setTabOrder(self.preset, self.reset_button)
+        self.setTabOrder(self.reset_button, self.reviewed_button)
+        self.show_detail(None)
+
+    def set_presets(self, names: list[str]) -> None:
+        current = self.preset.currentText()
+        self.preset.clear()
+        self.preset.addItems(names)
+        if current in names:
+            self.preset.setCurrentText(current)
+
+    def show_detail(self, detail: PhotoDetail | None) -> None:
+        """Show ``detail``'s facts (the picture and renders arrive separately)."""
+        self.detail = detail
+        enabled = detail is not None
+        for widget in (self.preset, self.reset_button, self.reviewed_button, self.editor):
+            widget.setEnabled(enabled)
+        if detail is None:
+            self.title.setText("<b>No photo selected</b>")
+            self.status.setText("Choose a photo in the grid to check its garment box.")
+            self.editor.clear()
+            for preview in (self.hero, self.collar, self.cuff):
+                preview.clear_preview("—")
+            self.render_status.clear()
+            return
+        product = (f"{detail.brand} · {detail.sku} · {detail.product_name}" if detail.sku
+                   else "Not tied to a product yet")
+        self.title.setText(f"<b>{detail.name}</b><br>{product}")
+        self.status.setText(self._status_text(detail))
+        self.reset_button.setEnabled(detail.box is not None)
+        self.reviewed_button.setEnabled(detail.needs_review)
+        if detail.preset is not None:
+            self.preset.setCurrentText(detail.preset)
+        elif self.preset.count():
+            self.preset.setCurrentIndex(0)
+
+    @staticmethod
+    def _status_text(detail: PhotoDetail) -> str:
+        if detail.box is not None:
+            return "Box set by hand. Drag its handles to adjust it."
+        if detail.detected_box is None:
+            return "Finding the garment…"
+        confidence = f"{detail.confidence:.0%}" if detail.confidence is not None else "unknown"
+        if detail.needs_review:
+            return (f"<span style='color:#d9822b'><b>Please check:</b></span> the app is unsure of this box "
+                    f"(confidence {confidence}). Drag its handles to fit the garment, or click “Box Is Right”.")
+        return f"Box found by the app (confidence {confidence}). Drag its handles to adjust it."
