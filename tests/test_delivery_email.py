@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import ssl
 import subprocess
 from collections.abc import Iterator
@@ -14,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from PIL import Image
 
+from fakes.smtp import Inbox, free_port, smtp_server
 from lookbook.delivery import Ambiguous, AuthFailed, NotSent, Unreachable
 from lookbook.delivery import email as email_mod
 from lookbook.delivery.email import EmailChannel, SmtpSettings, build_message, message_id_for
@@ -26,43 +25,10 @@ from lookbook.errors import InputError
 PHOTOS = sorted((Path(__file__).resolve().parent.parent / "resources" / "demo" / "photos").glob("*.jpg"))[:3]
 
 
-class Inbox:
-    """An aiosmtpd handler that keeps what it receives and can misbehave on request."""
-
-    def __init__(self) -> None:
-        self.received: list[tuple[str, list[str], bytes]] = []
-        self.rcpt_reply: str | None = None
-        self.drop_after_data = False
-
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
-        if self.rcpt_reply:
-            return self.rcpt_reply
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.received.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
-        if self.drop_after_data:
-            # The server took the message but the client never hears so: the ambiguous window.
-            server.transport.close()
-        return "250 Message accepted for delivery"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
-def smtp_server() -> Iterator[tuple[Inbox, int]]:
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    try:
-        yield inbox, controller.port
-    finally:
-        controller.stop()
+def smtp() -> Iterator[tuple[Inbox, int]]:
+    with smtp_server() as server:
+        yield server
 
 
 def _settings(port: int, **kw: Any) -> SmtpSettings:
@@ -77,8 +43,8 @@ def _message(settings: SmtpSettings, to: str = "ann@example.com", images: list[P
                          settings=settings, message_id=message_id_for(7, "abcdef0123456789", settings.from_address))
 
 
-def test_photos_arrive_inline_as_related_cid_images(smtp_server: tuple[Inbox, int]) -> None:
-    inbox, port = smtp_server
+def test_photos_arrive_inline_as_related_cid_images(smtp: tuple[Inbox, int]) -> None:
+    inbox, port = smtp
     settings = _settings(port)
     channel = EmailChannel(settings, password=None)
     called: list[bool] = []
@@ -116,8 +82,8 @@ def test_large_photos_are_shrunk_for_email(tmp_path: Path) -> None:
         assert (subtype, im.format, max(im.size)) == ("jpeg", "JPEG", email_mod.INLINE_MAX_SIDE)
 
 
-def test_recipient_refused_for_good_is_unreachable_and_for_now_is_not_sent(smtp_server: tuple[Inbox, int]) -> None:
-    inbox, port = smtp_server
+def test_recipient_refused_for_good_is_unreachable_and_for_now_is_not_sent(smtp: tuple[Inbox, int]) -> None:
+    inbox, port = smtp
     settings = _settings(port)
     channel = EmailChannel(settings, password=None)
     inbox.rcpt_reply = "550 5.1.1 No such user here"
@@ -132,8 +98,8 @@ def test_recipient_refused_for_good_is_unreachable_and_for_now_is_not_sent(smtp_
     assert len(inbox.received) == 1
 
 
-def test_connection_lost_after_data_is_ambiguous_before_it_is_not_sent(smtp_server: tuple[Inbox, int]) -> None:
-    inbox, port = smtp_server
+def test_connection_lost_after_data_is_ambiguous_before_it_is_not_sent(smtp: tuple[Inbox, int]) -> None:
+    inbox, port = smtp
     settings = _settings(port)
     inbox.drop_after_data = True
     reached_data: list[bool] = []
@@ -141,7 +107,7 @@ def test_connection_lost_after_data_is_ambiguous_before_it_is_not_sent(smtp_serv
         EmailChannel(settings, password=None).send(_message(settings), before_data=lambda: reached_data.append(True))
     assert reached_data == [True] and len(inbox.received) == 1
 
-    nobody = _settings(_free_port())
+    nobody = _settings(free_port())
     with pytest.raises(NotSent, match="could not reach the mail server"):
         EmailChannel(nobody, password=None).send(_message(nobody), before_data=lambda: pytest.fail("sent DATA"))
 
@@ -183,16 +149,11 @@ def test_starttls_and_sign_in_with_the_password(certificate: tuple[Path, Path], 
         logins.append((login, password))
         return AuthResult(success=password == "s3cret", handled=False)
 
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port(), tls_context=server_tls,
-                            require_starttls=True, authenticator=authenticator, auth_required=True)
-    controller.start()
-    try:
-        settings = _settings(controller.port, security="starttls", username="maria")
+    with smtp_server(tls_context=server_tls, require_starttls=True, authenticator=authenticator,
+                     auth_required=True) as (inbox, port):
+        settings = _settings(port, security="starttls", username="maria")
         EmailChannel(settings, password="s3cret").send(_message(settings, images=PHOTOS[:1]))
         with pytest.raises(AuthFailed, match="refused the sign-in for maria"):
             EmailChannel(settings, password="wrong").send(_message(settings, images=[]))
-    finally:
-        controller.stop()
     assert logins[0] == ("maria", "s3cret") and set(logins[1:]) == {("maria", "wrong")}
     assert len(inbox.received) == 1

@@ -1,0 +1,835 @@
+"""The sender: delivers approved messages exactly once, through crashes, timeouts and rate limits.
+
+X has no idempotency key, so exactly-once is built here from three rules.
+
+1. **Persist before the request.** A message moves ``queued → sending`` with a
+   ``send_attempts`` row, committed, before anything goes out; the attempt records
+   how far it got (``phase``: ``prepare`` → ``post`` for X, ``prepare`` → ``data`` for
+   e-mail), each step committed before it is taken. So after a crash, an attempt that
+   never reached ``post``/``data`` certainly sent nothing and is simply queued again.
+2. **Never re-send blindly.** After an ambiguous failure (a timeout, a connection
+   reset, a 5xx after the request went out), or on start-up for any message left in
+   ``sending`` by a crash, the conversation's recent DM events are read first, and the
+   message is marked sent if its DM is there, queued again only if it is not. Only
+   once a grace period (``reconcile_after_s``, longer than any request can be in
+   flight) has passed since the attempt began is "not there" taken as "not sent".
+3. **No hidden retries.** tweepy's ``wait_on_rate_limit`` and urllib3's retries are
+   off (:mod:`lookbook.delivery.x`); the only retry is this module's, after the
+   check above.
+
+How a DM is recognised in the conversation: it was sent by the store's account,
+after the attempt began (less a clock-skew allowance), is not already the recorded
+DM of another message, and carries the photo uploaded for *this* attempt (a media
+key is unique to one upload) or, for a text-only DM, the exact text (URLs aside,
+which X rewrites to t.co links). Nothing visible is embedded in the text: a
+reference code would be noise to the customer, could be altered by X's own
+rewriting, and the media key and text already single the DM out; two identical
+text-only DMs to the same person inside one attempt's window are exactly what the
+sender never produces.
+
+E-mail has no way to ask the server afterwards, so an attempt lost after ``DATA``
+began is failed as retryable with an explanation instead of re-sent
+(:mod:`lookbook.delivery.email`).
+
+Rate limits: the latest ``x-rate-limit-*`` window of each endpoint is kept in the
+``rate_limits`` table (so a restart does not burst into a 429, and the Outbox page
+can count down to the reset). The sender sends while the window has requests left
+and, when it is used up or X answers 429, waits until the reset (or, with
+``wait=False``, stops that channel for this run).
+
+The sender is a generator yielding :class:`Progress` and returning a :class:`SendReport`;
+it checks a pause and a cancel :class:`threading.Event` between messages. It touches
+the store only through ``db`` (a function that runs a callable with the store), so
+the app can keep SQLite on its database thread and run the network on another.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import threading
+import time
+from collections.abc import Callable, Generator, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from lookbook import quiet_hours
+from lookbook.delivery import (
+    Ambiguous,
+    AuthFailed,
+    DeliveryError,
+    NotSent,
+    RateLimit,
+    RateLimited,
+    Rejected,
+    Unreachable,
+)
+from lookbook.delivery import accounts, reachability
+from lookbook.delivery.email import EmailChannel, build_message, message_id_for
+from lookbook.delivery.x import DMEvent, XChannel
+from lookbook.errors import LookbookError
+from lookbook.hooks import Changes
+from lookbook.outbox import ConsentMissing, IllegalTransition, expire_stale, transition
+from lookbook.secrets import library_id
+from lookbook.store import Store, utcnow
+
+T = TypeVar("T")
+#: Runs a function with the store (on whatever thread owns it) and returns its result.
+DbCall = Callable[[Callable[[Store], T]], T]
+
+ACTOR = "sender"
+CHANNELS = ("x", "email")
+_URL = re.compile(r"https?://\S+")
+MAX_EMAIL_PHOTOS = 6
+
+
+def direct(store: Store) -> DbCall:
+    """Return a :data:`DbCall` for a store used on the current thread (the command line)."""
+    return lambda fn: fn(store)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _parse(text: str | None) -> dt.datetime | None:
+    if not text:
+        return None
+    moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+
+
+@dataclass(frozen=True)
+class SenderOptions:
+    """How the sender behaves; the defaults suit production.
+
+    :param wait: wait out a used-up rate limit (True) or stop that channel for this run.
+    :param max_wait_s: never wait longer than this for one reset; stop the channel instead.
+    :param reconcile_after_s: how long after an attempt began its DM must be visible before
+        "not in the conversation" is taken as "not sent"; None: twice the X read timeout, at least 60 s.
+    :param clock_skew_s: allowance between this computer's clock and X's timestamps.
+    :param max_attempts: definite non-deliveries (network down, server busy) before a message fails.
+    :param backoff_s: the first retry delay after a definite non-delivery; doubles each attempt.
+    """
+
+    wait: bool = True
+    max_wait_s: float = 3600.0
+    reconcile_after_s: float | None = None
+    clock_skew_s: float = 120.0
+    max_attempts: int = 5
+    backoff_s: float = 30.0
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One step of a send run, for a progress bar and a log.
+
+    ``kind`` is one of: ``reconciling``, ``sending``, ``sent``, ``requeued``, ``deferred``,
+    ``failed``, ``unreachable``, ``ambiguous``, ``waiting`` (``until`` is the reset), ``paused``,
+    ``stopped`` (a channel stopped: ``text`` says why), ``cancelled``.
+    """
+
+    done: int
+    total: int
+    kind: str
+    text: str
+    message_id: int | None = None
+    channel: str | None = None
+    until: str | None = None
+
+
+@dataclass
+class SendReport:
+    """What a send run did."""
+
+    sent: list[int] = field(default_factory=list)
+    requeued: list[int] = field(default_factory=list)
+    deferred: list[tuple[int, str]] = field(default_factory=list)
+    failed: list[tuple[int, str]] = field(default_factory=list)
+    unreachable: list[tuple[int, str]] = field(default_factory=list)
+    reconciled: list[tuple[int, str]] = field(default_factory=list)
+    stopped: dict[str, str] = field(default_factory=dict)
+    cancelled: bool = False
+    changes: Changes = field(default_factory=lambda: Changes(outbox=True, audit=True))
+
+    @property
+    def ok(self) -> bool:
+        """Whether nothing needs a person's attention."""
+        return not (self.failed or self.unreachable or self.stopped)
+
+
+# -- rate limits (store) ----------------------------------------------------------------------------------
+def save_rates(store: Store, channel: str, rates: dict[str, RateLimit]) -> None:
+    """Keep the latest rate-limit window of each endpoint."""
+    now = utcnow()
+    for endpoint, rate in rates.items():
+        store.db.execute(
+            "INSERT INTO rate_limits (channel, endpoint, limit_count, remaining, reset_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (channel, endpoint) DO UPDATE SET"
+            " limit_count = excluded.limit_count, remaining = excluded.remaining, reset_at = excluded.reset_at,"
+            " updated_at = excluded.updated_at",
+            [channel, endpoint, rate.limit, rate.remaining, _iso(rate.reset_at), now])
+
+
+def rate_limit(store: Store, channel: str, endpoint: str) -> RateLimit | None:
+    """Return the last window seen for an endpoint, or None."""
+    row = store.db.execute("SELECT limit_count, remaining, reset_at FROM rate_limits WHERE channel = ? AND"
+                           " endpoint = ?", [channel, endpoint]).fetchone()
+    return RateLimit(row[0] or 0, row[1], _parse(row[2]) or _now()) if row else None
+
+
+def blocked_until(store: Store, now: dt.datetime | None = None) -> dict[str, dt.datetime]:
+    """Return, per channel, when its used-up rate limit resets (for the Outbox page's countdown)."""
+    now = now or _now()
+    out: dict[str, dt.datetime] = {}
+    for channel, remaining, reset_at in store.db.execute("SELECT channel, remaining, reset_at FROM rate_limits"):
+        reset = _parse(reset_at)
+        if remaining <= 0 and reset is not None and reset > now:
+            out[channel] = max(out.get(channel, reset), reset)
+    return out
+
+
+# -- store steps (each runs through ``db``) -----------------------------------------------------------------
+@dataclass(frozen=True)
+class Job:
+    """What the network side needs to send one message."""
+
+    message_id: int
+    attempt_id: int
+    channel: str
+    customer_id: int
+    body: str
+    subject: str
+    attachment: Path | None
+    photos: tuple[Path, ...]
+    x_user_id: str | None
+    x_handle: str | None
+    email: str | None
+    name: str
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A message left in ``sending``: its latest attempt, to be reconciled."""
+
+    message_id: int
+    channel: str
+    customer_id: int
+    body: str
+    attempt_id: int | None
+    started_at: dt.datetime
+    detail: dict[str, Any]
+    x_user_id: str | None
+
+
+def _attempt_detail(store: Store, attempt_id: int) -> dict[str, Any]:
+    row = store.db.execute("SELECT detail FROM send_attempts WHERE id = ?", [attempt_id]).fetchone()
+    return json.loads(row[0]) if row and row[0] else {}
+
+
+def _set_phase(store: Store, attempt_id: int, **detail: Any) -> None:
+    """Record how far an attempt got, committed before the step is taken."""
+    with store.atomic():
+        merged = {**_attempt_detail(store, attempt_id), **detail}
+        store.db.execute("UPDATE send_attempts SET detail = ? WHERE id = ?", [json.dumps(merged), attempt_id])
+
+
+def _finish_attempt(store: Store, attempt_id: int | None, outcome: str, **detail: Any) -> None:
+    if attempt_id is None:
+        return
+    merged = {**_attempt_detail(store, attempt_id), **detail}
+    store.db.execute("UPDATE send_attempts SET finished_at = ?, outcome = ?, detail = ? WHERE id = ?",
+                     [utcnow(), outcome, json.dumps(merged, default=str), attempt_id])
+
+
+def _pending(store: Store) -> list[Pending]:
+    rows = store.db.execute(
+        "SELECT m.id, m.channel, m.customer_id, m.body, c.x_user_id, a.id, a.started_at, a.detail, m.updated_at"
+        " FROM messages m JOIN customers c ON c.id = m.customer_id"
+        " LEFT JOIN send_attempts a ON a.id = (SELECT max(id) FROM send_attempts WHERE message_id = m.id)"
+        " WHERE m.state = 'sending' ORDER BY m.id").fetchall()
+    return [Pending(r[0], r[1], r[2], r[3], r[5], _parse(r[6] or r[8]) or _now(),
+                    json.loads(r[7]) if r[7] else {}, r[4]) for r in rows]
+
+
+def _queue_approved(store: Store, message_ids: Iterable[int] | None) -> list[int]:
+    sql = "SELECT id FROM messages WHERE state = 'approved'"
+    ids = [r[0] for r in store.db.execute(sql + " ORDER BY id")]
+    if message_ids is not None:
+        wanted = set(message_ids)
+        ids = [i for i in ids if i in wanted]
+    with store.atomic():
+        for message_id in ids:
+            transition(store, message_id, "queued", ACTOR)
+    return ids
+
+
+def _count_due(store: Store, channels: set[str], now: str, only: set[int] | None) -> int:
+    marks = ",".join("?" * len(channels))
+    ids = [r[0] for r in store.db.execute(
+        f"SELECT id FROM messages WHERE state = 'queued' AND channel IN ({marks})"
+        " AND (next_attempt_at IS NULL OR next_attempt_at <= ?)", [*channels, now])]
+    return len([i for i in ids if only is None or i in only])
+
+
+def _state(store: Store, message_id: int) -> str:
+    return str(store.db.execute("SELECT state FROM messages WHERE id = ?", [message_id]).fetchone()[0])
+
+
+def _next_due(store: Store, channels: set[str], now: str, only: set[int] | None) -> tuple[int, int, str] | None:
+    if not channels:
+        return None
+    marks = ",".join("?" * len(channels))
+    for message_id, customer_id, channel in store.db.execute(
+            f"SELECT id, customer_id, channel FROM messages WHERE state = 'queued' AND channel IN ({marks})"
+            " AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY coalesce(next_attempt_at, ''), id",
+            [*channels, now]):
+        if only is None or message_id in only:
+            return message_id, customer_id, channel
+    return None
+
+
+def _defer(store: Store, message_id: int, until: dt.datetime, why: str) -> None:
+    with store.atomic():
+        store.db.execute("UPDATE messages SET next_attempt_at = ?, updated_at = ? WHERE id = ? AND state = 'queued'",
+                         [_iso(until), utcnow(), message_id])
+        store.audit(ACTOR, "message.defer", "message", message_id, until=_iso(until), reason=why)
+    store.hooks.outbox_did_change([message_id])
+    store.notify(Changes(outbox=True, audit=True))
+
+
+def _photos_for_email(store: Store, set_id: int | None, attachment: Path | None) -> tuple[Path, ...]:
+    """E-mail carries the set's photos themselves (no one-attachment limit), else the message's card."""
+    root = store.library.root
+    if set_id is not None:
+        rows = store.db.execute("SELECT p.stored_path FROM set_items i JOIN photos p ON p.id = i.photo_id"
+                                " WHERE i.set_id = ? ORDER BY i.position LIMIT ?", [set_id, MAX_EMAIL_PHOTOS])
+        photos = tuple(root / r[0] for r in rows)
+        if photos:
+            return photos
+    return (attachment,) if attachment is not None else ()
+
+
+def _claim(store: Store, message_id: int) -> Job | str:
+    """Move a queued message to ``sending`` with a committed attempt; return the job, or why it cannot go."""
+    row = store.db.execute(
+        "SELECT m.channel, m.customer_id, m.body, m.subject, m.attachment, m.set_id, m.attempts,"
+        " c.x_user_id, c.x_handle, c.email, trim(c.first_name || ' ' || c.last_name)"
+        " FROM messages m JOIN customers c ON c.id = m.customer_id WHERE m.id = ?", [message_id]).fetchone()
+    channel, customer_id, body, subject, attachment, set_id, attempts, x_user_id, x_handle, email, name = row
+    try:
+        with store.atomic():
+            transition(store, message_id, "sending", ACTOR, attempts=attempts + 1, error=None, retryable=None,
+                       next_attempt_at=None)
+            attempt_id = int(store.db.execute(
+                "INSERT INTO send_attempts (message_id, started_at, detail) VALUES (?, ?, ?)",
+                [message_id, utcnow(), json.dumps({"phase": "prepare", "channel": channel})]).lastrowid)
+    except ConsentMissing as exc:
+        # Consent was withdrawn after approval: this message must never go.
+        transition(store, message_id, "cancelled", ACTOR, comment=str(exc), state_reason="consent withdrawn")
+        return f"cancelled: {exc}"
+    path = store.library.root / attachment if attachment else None
+    return Job(message_id, attempt_id, channel, customer_id, body, subject or "", path,
+               _photos_for_email(store, set_id, path) if channel == "email" else (), x_user_id, x_handle, email, name)
+
+
+def _record_sent(store: Store, message_id: int, attempt_id: int | None, external_id: str, sent_at: str,
+                 how: str) -> None:
+    with store.atomic():
+        _finish_attempt(store, attempt_id, "sent", external_id=external_id, how=how)
+        transition(store, message_id, "sent", ACTOR, external_id=external_id, sent_at=sent_at, error=None)
+        store.db.execute("UPDATE customers SET last_contacted_at = ? WHERE id = (SELECT customer_id FROM messages"
+                         " WHERE id = ?)", [sent_at, message_id])
+
+
+def _record_requeue(store: Store, message_id: int, attempt_id: int | None, outcome: str, error: str,
+                    next_attempt_at: str | None = None) -> None:
+    with store.atomic():
+        _finish_attempt(store, attempt_id, outcome, error=error)
+        transition(store, message_id, "queued", ACTOR, comment=error, error=error, next_attempt_at=next_attempt_at)
+
+
+def _record_failed(store: Store, message_id: int, attempt_id: int | None, outcome: str, error: str,
+                   retryable: bool) -> None:
+    with store.atomic():
+        _finish_attempt(store, attempt_id, outcome, error=error)
+        transition(store, message_id, "failed", ACTOR, comment=error, error=error, retryable=int(retryable))
+
+
+def _record_unreachable(store: Store, job_or_pending: Job | Pending, attempt_id: int | None, error: str) -> None:
+    with store.atomic():
+        _record_failed(store, job_or_pending.message_id, attempt_id, "unreachable", error, retryable=False)
+        reachability.mark_unreachable(store, job_or_pending.customer_id, job_or_pending.channel, error, ACTOR,
+                                      job_or_pending.message_id)
+
+
+def _save_x_user_id(store: Store, customer_id: int, handle: str, user_id: str) -> None:
+    with store.atomic():
+        store.db.execute("UPDATE customers SET x_user_id = ?, updated_at = ? WHERE id = ?",
+                         [user_id, utcnow(), customer_id])
+        store.audit(ACTOR, "customer.x_user_id", "customer", customer_id, handle=handle, x_user_id=user_id)
+    store.notify(Changes(customers=True, audit=True))
+
+
+def _claimed_event_ids(store: Store) -> set[str]:
+    return {r[0] for r in store.db.execute(
+        "SELECT external_id FROM messages WHERE channel = 'x' AND external_id IS NOT NULL")}
+
+
+# -- matching a DM in the conversation ---------------------------------------------------------------------
+def _normalise(text: str) -> str:
+    return " ".join(_URL.sub(" ", text).split())
+
+
+def find_delivered(events: Iterable[DMEvent], *, me: str, body: str, media_key: str | None,
+                   started_at: dt.datetime, claimed: set[str], skew_s: float) -> DMEvent | None:
+    """Return the DM event an attempt produced, if the conversation shows one (see the module docstring)."""
+    earliest = started_at - dt.timedelta(seconds=skew_s)
+    wanted = _normalise(body)
+    for event in events:
+        if event.event_type != "MessageCreate" or event.id in claimed:
+            continue
+        if event.sender_id is not None and event.sender_id != me:
+            continue
+        if event.created_at is not None and event.created_at < earliest:
+            continue
+        if media_key and event.media_keys:
+            if media_key in event.media_keys:
+                return event
+            continue
+        if _normalise(event.text) == wanted:
+            return event
+    return None
+
+
+# -- the run ----------------------------------------------------------------------------------------------
+class _Stop(Exception):
+    """A channel cannot go on in this run."""
+
+
+class Sender:
+    """One send run; use :func:`send` to get its generator.
+
+    :param db: runs a function with the store (see :data:`DbCall`).
+    :param x: makes the X channel (default: from the library's settings and keyring).
+    :param email: makes the e-mail channel (default: from the library's settings and keyring).
+    """
+
+    def __init__(self, db: DbCall, *, options: SenderOptions | None = None,
+                 x: Callable[[Store], XChannel] | None = None, email: Callable[[Store], EmailChannel] | None = None,
+                 cancel: threading.Event | None = None, pause: threading.Event | None = None,
+                 clock: Callable[[], dt.datetime] = _now, sleep: Callable[[float], None] | None = None) -> None:
+        self.db = db
+        self.options = options or SenderOptions()
+        self._factories: dict[str, Callable[[Store], Any]] = {"x": x or accounts.x_channel,
+                                                              "email": email or accounts.email_channel}
+        self._channels: dict[str, Any] = {}
+        self.cancel = cancel or threading.Event()
+        self.pause = pause or threading.Event()
+        self.clock = clock
+        self._sleep = sleep or (lambda s: self.cancel.wait(s))
+        self.report = SendReport()
+        self._me: str | None = None
+        self._namespace: str | None = None
+        self._reconcile_after = self.options.reconcile_after_s
+        self.done = 0
+        self.total = 0
+        #: Messages whose conversation was read in this run (see :meth:`_reconcile`).
+        self._looked: set[int] = set()
+
+    # -- channels ----------------------------------------------------------------------------------------
+    def _channel(self, name: str) -> Any:
+        if name in self.report.stopped:
+            raise _Stop(self.report.stopped[name])
+        if name not in self._channels:
+            try:
+                self._channels[name] = self.db(self._factories[name])
+            except LookbookError as exc:
+                self.report.stopped[name] = str(exc)
+                raise _Stop(str(exc)) from None
+            if name == "x":
+                cfg = self.db(accounts.x_settings)
+                self._me = cfg.get("user_id")
+                if self._reconcile_after is None:
+                    self._reconcile_after = max(60.0, 2 * self._channels[name].timeout[1])
+            if name == "email":
+                self._namespace = self.db(library_id)
+        return self._channels[name]
+
+    def _x_me(self, channel: XChannel) -> str:
+        if self._me is None:
+            self._me = channel.me()[0]
+        return self._me
+
+    def _stop(self, channel: str, why: str) -> Progress:
+        self.report.stopped[channel] = why
+        return Progress(self.done, self.total, "stopped", why, channel=channel)
+
+    @property
+    def reconcile_after(self) -> float:
+        return self._reconcile_after if self._reconcile_after is not None else 60.0
+
+    # -- waiting -------------------------------------------------------------------------------------------
+    def _hold(self) -> Generator[Progress, None, bool]:
+        """Wait while paused; return False if cancelled."""
+        announced = False
+        while self.pause.is_set() and not self.cancel.is_set():
+            if not announced:
+                yield Progress(self.done, self.total, "paused", "Paused; resume to go on.")
+                announced = True
+            self._sleep(0.2)
+        return not self.cancel.is_set()
+
+    def _wait_until(self, until: dt.datetime, channel: str, why: str) -> Generator[Progress, None, bool]:
+        """Wait for a rate-limit reset, reporting each second; return False if cancelled or too long."""
+        seconds = (until - self.clock()).total_seconds()
+        if seconds <= 0:
+            return True
+        if not self.options.wait or seconds > self.options.max_wait_s:
+            yield self._stop(channel, f"{why}; try again after {until:%H:%M:%S} UTC.")
+            return False
+        while not self.cancel.is_set():
+            left = (until - self.clock()).total_seconds()
+            if left <= 0:
+                return True
+            yield Progress(self.done, self.total, "waiting", f"{why}: waiting {left:.0f} s", channel=channel,
+                           until=_iso(until))
+            self._sleep(min(1.0, left))
+        return False
+
+    def _rate_gate(self, channel: str, endpoint: str) -> Generator[Progress, None, bool]:
+        rate = self.db(lambda s: rate_limit(s, channel, endpoint))
+        if rate is not None and rate.remaining <= 0 and rate.reset_at > self.clock():
+            return (yield from self._wait_until(rate.reset_at, channel, f"{channel.upper()} rate limit used up"))
+        return True
+
+    def _save_rates(self, channel: str, conn: Any) -> None:
+        rates = dict(getattr(conn, "rates", {}) or {})
+        if rates:
+            self.db(lambda s: save_rates(s, channel, rates))
+
+    def _note_429(self, channel: str, endpoint: str, exc: RateLimited) -> None:
+        def save(store: Store) -> None:
+            with store.atomic():
+                current = rate_limit(store, channel, endpoint)
+                save_rates(store, channel, {endpoint: RateLimit(current.limit if current else 0, 0, exc.reset_at)})
+                store.audit(ACTOR, "delivery.rate_limited", "channel", channel, endpoint=endpoint,
+                            reset_at=_iso(exc.reset_at))
+            store.notify(Changes(outbox=True, audit=True))
+
+        self.db(save)
+
+    # -- reconciling ---------------------------------------------------------------------------------------
+    def _reconcile(self, item: Pending) -> Generator[Progress, None, str]:
+        """Settle a message left in ``sending``.
+
+        Returns ``sent``, ``requeued``, ``failed``, ``later`` (not seen yet, still within the grace
+        period) or ``unchecked`` (X could not be asked).
+        """
+        phase = item.detail.get("phase", "prepare")
+        if item.channel == "email":
+            if phase == "data":
+                why = ("the connection to the mail server was lost while this message was being sent, so it may "
+                       "have arrived; check with the customer before sending it again (a retry keeps the same "
+                       "Message-ID, which most mail apps show once)")
+                self.db(lambda s: _record_failed(s, item.message_id, item.attempt_id, "uncertain", why, True))
+                self.report.failed.append((item.message_id, why))
+                yield Progress(self.done, self.total, "failed", why, item.message_id, "email")
+                return "failed"
+        elif phase == "post":
+            age = (self.clock() - item.started_at).total_seconds()
+            if age < self.reconcile_after and item.message_id in self._looked:
+                return "later"  # looked once already; look again only when the grace period is over
+            self._looked.add(item.message_id)
+            try:
+                x = self._channel("x")
+                if not (yield from self._rate_gate("x", "dm_events")):
+                    return "unchecked"
+                yield Progress(self.done, self.total, "reconciling",
+                               f"Checking X for message {item.message_id} before sending it again",
+                               item.message_id, "x")
+                participant = str(item.detail.get("participant_id") or item.x_user_id or "")
+                events = x.conversation_events(participant) if participant else []
+                me = self._x_me(x)
+            except _Stop:
+                return "unchecked"
+            except RateLimited as exc:
+                self._note_429("x", "dm_events", exc)
+                return "unchecked"
+            except AuthFailed as exc:
+                yield self._stop("x", str(exc))
+                return "unchecked"
+            except DeliveryError:
+                return "unchecked"  # cannot check now: leave it in sending, never guess
+            finally:
+                if "x" in self._channels:
+                    self._save_rates("x", self._channels["x"])
+            claimed = self.db(_claimed_event_ids)
+            event = find_delivered(events, me=me, body=item.body, media_key=item.detail.get("media_key"),
+                                   started_at=item.started_at, claimed=claimed, skew_s=self.options.clock_skew_s)
+            if event is not None:
+                sent_at = _iso(event.created_at) if event.created_at else utcnow()
+                self.db(lambda s: _record_sent(s, item.message_id, item.attempt_id, event.id, sent_at, "reconciled"))
+                self.report.sent.append(item.message_id)
+                self.report.reconciled.append((item.message_id, "delivered"))
+                yield Progress(self.done, self.total, "sent",
+                               f"Message {item.message_id} had arrived on X; marked sent without sending again",
+                               item.message_id, "x")
+                return "sent"
+            if age < self.reconcile_after:
+                return "later"  # it may still be on its way through X: look again after the grace period
+        attempts = self.db(lambda s: s.db.execute("SELECT attempts FROM messages WHERE id = ?",
+                                                  [item.message_id]).fetchone()[0])
+        if attempts >= self.options.max_attempts:
+            why = f"not delivered after {attempts} attempts; retry when the problem is fixed"
+            self.db(lambda s: _record_failed(s, item.message_id, item.attempt_id, "not_sent", why, True))
+            self.report.failed.append((item.message_id, why))
+            yield Progress(self.done, self.total, "failed", f"Message {item.message_id} {why}", item.message_id,
+                           item.channel)
+            return "failed"
+        why = "not delivered (checked); queued again"
+        self.db(lambda s: _record_requeue(s, item.message_id, item.attempt_id, "not_sent", why))
+        self.report.reconciled.append((item.message_id, "not delivered"))
+        self.report.requeued.append(item.message_id)
+        yield Progress(self.done, self.total, "requeued", f"Message {item.message_id} {why}", item.message_id,
+                       item.channel)
+        return "requeued"
+
+    def _reconcile_due(self, *, wait: bool) -> Generator[Progress, None, int]:
+        """Settle the messages in ``sending``; with ``wait``, wait out the grace period of those not seen yet.
+
+        Returns how many are still unsettled. A message that could not be checked (X unreachable,
+        rate-limited) stays in ``sending`` for a later run: it is never guessed about.
+        """
+        while True:
+            later: list[Pending] = []
+            unchecked = 0
+            for item in self.db(_pending):
+                if item.channel in self.report.stopped:
+                    unchecked += 1
+                    continue
+                outcome = yield from self._reconcile(item)
+                if outcome == "later":
+                    later.append(item)
+                elif outcome == "unchecked":
+                    unchecked += 1
+            if not wait or not later or self.cancel.is_set():
+                return len(later) + unchecked
+            # Wait until the first one's grace period is over, then look again.
+            first = min(i.started_at for i in later) + dt.timedelta(seconds=self.reconcile_after)
+            while not self.cancel.is_set() and (left := (first - self.clock()).total_seconds()) > 0:
+                yield Progress(self.done, self.total, "waiting",
+                               f"Waiting {left:.0f} s before checking X again for {len(later)} unconfirmed "
+                               "message(s)", until=_iso(first))
+                self._sleep(min(left, 1.0))
+
+    # -- sending one -------------------------------------------------------------------------------------
+    def _send_x(self, job: Job) -> Generator[Progress, None, None]:
+        x = self._channel("x")
+        try:
+            participant = job.x_user_id
+            if not participant:
+                if not job.x_handle:
+                    raise Unreachable("the customer has no X handle; add it or choose another channel.")
+                participant = x.resolve_user_id(job.x_handle)
+                self.db(lambda s: _save_x_user_id(s, job.customer_id, job.x_handle or "", participant))
+            media = x.upload_image(job.attachment) if job.attachment else None
+            if not (yield from self._rate_gate("x", "dm_post")):
+                raise _Stop(self.report.stopped.get("x", "stopped"))
+            # The point of no return: from here a crash or a lost answer means "look before re-sending".
+            self.db(lambda s: _set_phase(s, job.attempt_id, phase="post", participant_id=participant,
+                                         media_key=media.media_key if media else None, posted_at=utcnow()))
+            sent = x.send_dm(participant, job.body, media.media_id if media else None)
+        finally:
+            self._save_rates("x", x)
+        sent_at = utcnow()
+        self.db(lambda s: _record_sent(s, job.message_id, job.attempt_id, sent.event_id, sent_at, "answer"))
+
+    def _send_email(self, job: Job) -> None:
+        channel: EmailChannel = self._channel("email")
+        if not job.email:
+            raise Unreachable("the customer has no e-mail address; add it or choose another channel.")
+        msg_id = message_id_for(job.message_id, self._namespace or "", channel.settings.from_address)
+        subject = job.subject or reachability.DEFAULT_SUBJECT
+        msg = build_message(to=job.email, to_name=job.name, subject=subject, body=job.body, images=job.photos,
+                            settings=channel.settings, message_id=msg_id)
+        self.db(lambda s: _set_phase(s, job.attempt_id, phase="connect", message_id=msg_id))
+        channel.send(msg, before_data=lambda: self.db(lambda s: _set_phase(s, job.attempt_id, phase="data")))
+        sent_at = utcnow()
+        self.db(lambda s: _record_sent(s, job.message_id, job.attempt_id, msg_id, sent_at, "answer"))
+
+    def _one(self, message_id: int, customer_id: int, channel: str) -> Generator[Progress, None, None]:
+        if channel not in CHANNELS:
+            self.report.stopped.setdefault(channel, f"sending by {channel} is not supported")
+            return
+        try:
+            self._channel(channel)
+        except _Stop:
+            return
+        # Quiet hours: hold the message until the customer's morning.
+        now = self.clock()
+        when = self.db(lambda s: quiet_hours.next_send_time(s, customer_id, now))
+        if when > now:
+            why = "quiet hours where the customer lives"
+            self.db(lambda s: _defer(s, message_id, when, why))
+            self.report.deferred.append((message_id, _iso(when)))
+            yield Progress(self.done, self.total, "deferred", f"Message {message_id} held until {_iso(when)} ({why})",
+                           message_id, channel, until=_iso(when))
+            return
+        if channel == "x" and not (yield from self._rate_gate("x", "dm_post")):
+            return
+        known = self.db(lambda s: reachability.unreachable(s, customer_id, channel))
+        job = self.db(lambda s: _claim(s, message_id))
+        if isinstance(job, str):
+            self.report.failed.append((message_id, job))
+            yield Progress(self.done, self.total, "failed", f"Message {message_id} {job}", message_id, channel)
+            return
+        if known is not None:
+            why = f"{channel} was marked unreachable on {known.since[:10]}: {known.reason}"
+            self.db(lambda s: _record_failed(s, message_id, job.attempt_id, "unreachable", why, False))
+            self.report.unreachable.append((message_id, why))
+            yield Progress(self.done, self.total, "unreachable", why, message_id, channel)
+            return
+        yield Progress(self.done, self.total, "sending", f"Sending message {message_id} by {channel}",
+                       message_id, channel)
+        try:
+            if channel == "x":
+                yield from self._send_x(job)
+            else:
+                self._send_email(job)
+        except _Stop as exc:
+            self.db(lambda s: _record_requeue(s, message_id, job.attempt_id, "stopped", str(exc)))
+            return
+        except Ambiguous as exc:
+            yield from self._after_ambiguous(job, str(exc))
+            return
+        except RateLimited as exc:
+            self._note_429(channel, "dm_post", exc)
+            self.db(lambda s: _record_requeue(s, message_id, job.attempt_id, "rate_limited", str(exc)))
+            self.report.requeued.append(message_id)
+            yield Progress(self.done, self.total, "requeued", f"Message {message_id}: {exc}", message_id, channel,
+                           until=_iso(exc.reset_at))
+            return
+        except AuthFailed as exc:
+            self.db(lambda s: _record_requeue(s, message_id, job.attempt_id, "auth", str(exc)))
+            yield self._stop(channel, str(exc))
+            return
+        except Unreachable as exc:
+            self.db(lambda s: _record_unreachable(s, job, job.attempt_id, str(exc)))
+            self.report.unreachable.append((message_id, str(exc)))
+            yield Progress(self.done, self.total, "unreachable", f"Message {message_id}: {exc}", message_id, channel)
+            return
+        except Rejected as exc:
+            self.db(lambda s: _record_failed(s, message_id, job.attempt_id, "rejected", str(exc), False))
+            self.report.failed.append((message_id, str(exc)))
+            yield Progress(self.done, self.total, "failed", f"Message {message_id}: {exc}", message_id, channel)
+            return
+        except NotSent as exc:
+            yield from self._after_not_sent(job, str(exc))
+            return
+        self.report.sent.append(message_id)
+        yield Progress(self.done, self.total, "sent", f"Message {message_id} sent by {channel}", message_id, channel)
+
+    def _after_not_sent(self, job: Job, error: str) -> Generator[Progress, None, None]:
+        attempts = self.db(lambda s: s.db.execute("SELECT attempts FROM messages WHERE id = ?",
+                                                  [job.message_id]).fetchone()[0])
+        if attempts >= self.options.max_attempts:
+            why = f"{error} (after {attempts} attempts; retry when the problem is fixed)"
+            self.db(lambda s: _record_failed(s, job.message_id, job.attempt_id, "not_sent", why, True))
+            self.report.failed.append((job.message_id, why))
+            yield Progress(self.done, self.total, "failed", f"Message {job.message_id}: {why}", job.message_id,
+                           job.channel)
+            return
+        delay = self.options.backoff_s * 2 ** (attempts - 1)
+        later = _iso(self.clock() + dt.timedelta(seconds=delay))
+        self.db(lambda s: _record_requeue(s, job.message_id, job.attempt_id, "not_sent", error, later))
+        self.report.requeued.append(job.message_id)
+        yield Progress(self.done, self.total, "requeued", f"Message {job.message_id}: {error} Next try at {later}.",
+                       job.message_id, job.channel, until=later)
+
+    def _after_ambiguous(self, job: Job, error: str) -> Generator[Progress, None, None]:
+        self.db(lambda s: _set_phase(s, job.attempt_id, ambiguous=error))
+        yield Progress(self.done, self.total, "ambiguous",
+                       f"Message {job.message_id}: {error} Checking whether it arrived before anything else.",
+                       job.message_id, job.channel)
+        # Reconciled with the rest of the unsettled ones (now, and again after the grace period).
+
+    # -- the whole run -------------------------------------------------------------------------------------
+    def run(self, message_ids: Iterable[int] | None = None) -> Generator[Progress, None, SendReport]:
+        """Reconcile, queue the approved messages, and send everything due; see the module docstring."""
+        only = set(message_ids) if message_ids is not None else None
+        self.db(lambda s: expire_stale(s, actor=ACTOR))
+        # Anything a crash left in ``sending`` is settled before anything new goes out.
+        self.total = len(self.db(_pending))
+        if self.total:
+            yield Progress(0, self.total, "reconciling", "Checking messages a previous run left unconfirmed")
+            yield from self._reconcile_due(wait=True)
+        self.db(lambda s: _queue_approved(s, only))
+        now = _iso(self.clock())
+        self.total = self.done + self.db(lambda s: _count_due(s, set(CHANNELS), now, only)) + len(self.db(_pending))
+        while not self.cancel.is_set():
+            if not (yield from self._hold()):
+                break
+            live = set(CHANNELS) - set(self.report.stopped)
+            now = _iso(self.clock())
+            pick = self.db(lambda s: _next_due(s, live, now, only))
+            if pick is None:
+                # Nothing due: settle what is unconfirmed (it may come back to the queue), then finish.
+                yield from self._reconcile_due(wait=True)
+                live = set(CHANNELS) - set(self.report.stopped)
+                if self.db(lambda s: _next_due(s, live, _iso(self.clock()), only)) is None:
+                    break
+                continue
+            message_id, customer_id, channel = pick
+            yield from self._one(message_id, customer_id, channel)
+            self.done += 1
+            if self.db(lambda s: _state(s, message_id)) == "sending":
+                # An ambiguous attempt: settle it at once if X already shows the DM.
+                yield from self._reconcile_due(wait=False)
+        if self.cancel.is_set():
+            self.report.cancelled = True
+            yield Progress(self.done, self.total, "cancelled", "Cancelled; messages not sent yet stay queued.")
+        for conn in self._channels.values():
+            close = getattr(conn, "close", None)
+            if close is not None:
+                close()
+        return self.report
+
+
+def send(db: DbCall, *, message_ids: Iterable[int] | None = None, options: SenderOptions | None = None,
+         cancel: threading.Event | None = None, pause: threading.Event | None = None,
+         x: Callable[[Store], XChannel] | None = None,
+         email: Callable[[Store], EmailChannel] | None = None) -> Generator[Progress, None, SendReport]:
+    """Send every approved (and queued) message that is due; yield :class:`Progress`, return :class:`SendReport`.
+
+    :param db: runs a function with the store (``direct(store)`` on the store's own thread).
+    :param message_ids: only these messages (default: all).
+    :param options: see :class:`SenderOptions`.
+    :param cancel: set it to stop after the message in hand (nothing is left half-sent).
+    :param pause: while it is set, the sender waits between messages.
+    :param x: makes the X channel from the store (default: the library's sign-in).
+    :param email: makes the e-mail channel from the store (default: the library's mail server).
+    """
+    return Sender(db, options=options, x=x, email=email, cancel=cancel, pause=pause).run(message_ids)
+
+
+def retry(store: Store, message_ids: Iterable[int], actor: str) -> Changes:
+    """Put failed, retryable messages back in the queue (failed → queued), for the next send run.
+
+    :raises IllegalTransition: if a message is not failed or its failure is not retryable.
+    """
+    ids = list(message_ids)
+    with store.atomic():
+        for message_id in ids:
+            transition(store, message_id, "queued", actor, comment="retry", next_attempt_at=None)
+    return Changes(outbox=True, audit=True)
+
+
+__all__ = ["DbCall", "IllegalTransition", "Progress", "SendReport", "Sender", "SenderOptions", "blocked_until",
+           "direct", "find_delivered", "rate_limit", "retry", "save_rates", "send"]
