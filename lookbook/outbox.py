@@ -114,18 +114,7 @@ def _check_decider(store: Store, message_id: int, to: str, actor: str, drafted_b
 
 def _move(store: Store, message_id: int, to: str, actor: str, *, comment: str | None = None,
           **fields: Any) -> None:
-    """Move a message to state ``to``, checking that the move is allowed, in one transaction (or savepoint).
-
-    :param message_id: the message to move.
-    :param to: one of :data:`STATES`.
-    :param actor: who does it (a user name, or ``sender`` for the delivery loop); written to the audit log.
-    :param comment: a note kept in the audit log (and as the decision comment on approve/reject).
-    :param fields: other columns to set at the same time, from :data:`TRANSITION_FIELDS`
-        (``external_id``, ``sent_at``, ``error``, ``retryable``, ``attempts``, ``next_attempt_at`` ...).
-    :raises IllegalTransition: if the move is not in the table, the message is missing, a non-manager or the
-        drafter approves/rejects, or a retry is asked of a failure that is not retryable.
-    :raises ConsentMissing: on approve or queued -> sending when the customer no longer consents.
-    """
+    """Move a message to state ``to`` (see :func:`transition`), inside the caller's transaction if any."""
     if to not in STATES:
         raise IllegalTransition(f"message {message_id}: '{to}' is not a state; use one of {', '.join(STATES)}.")
     unknown = set(fields) - TRANSITION_FIELDS
@@ -176,9 +165,20 @@ def _move(store: Store, message_id: int, to: str, actor: str, *, comment: str | 
 
 def transition(store: Store, message_id: int, to: str, actor: str, *, comment: str | None = None,
                **fields: Any) -> Changes:
-    """Move a message to state ``to`` as :func:`_move` does, then tell the hooks; return what changed.
+    """Move a message to state ``to``, checking that the move is allowed, in one transaction, then tell the hooks.
 
-    This is the entry point for everyone outside this module (the sender included).
+    The entry point for everyone outside this module (the sender included).
+
+    :param message_id: the message to move.
+    :param to: one of :data:`STATES`.
+    :param actor: who does it (a user name, or ``sender`` for the delivery loop); written to the audit log.
+    :param comment: a note kept in the audit log (and as the decision comment on approve/reject).
+    :param fields: other columns to set at the same time, from :data:`TRANSITION_FIELDS`
+        (``external_id``, ``sent_at``, ``error``, ``retryable``, ``attempts``, ``next_attempt_at`` ...).
+    :raises IllegalTransition: if the move is not in the table, the message is missing, a non-manager or the
+        drafter approves/rejects, or a retry is asked of a failure that is not retryable.
+    :returns: what changed (``Changes(outbox=True, audit=True)``).
+    :raises ConsentMissing: on approve or queued -> sending when the customer no longer consents.
     """
     _move(store, message_id, to, actor, comment=comment, **fields)
     store.hooks.outbox_did_change([message_id])
