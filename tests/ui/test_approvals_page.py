@@ -150,3 +150,23 @@ def test_stale_approvals_expire_when_the_library_opens(qtbot, runners, tmp_path:
     with qtbot.waitSignal(db.library_opened, timeout=10_000):
         db.open(path)
     qtbot.waitUntil(lambda: "3 message(s) expired" in page.result.text(), timeout=5_000)
+
+
+def test_main_window_asks_who_is_working_when_a_library_opens(qtbot, runners, tmp_path: Path) -> None:
+    from ui.main_window import MainWindow
+
+    db, thumbs = runners
+    window = MainWindow(db, thumbs)
+    qtbot.addWidget(window)
+    window.open_library(_library(tmp_path / "lib"))
+    qtbot.waitUntil(lambda: any(d.isVisible() for d in window.findChildren(SignInDialog)), timeout=10_000)
+    dialog = next(d for d in window.findChildren(SignInDialog) if d.isVisible())
+    qtbot.waitUntil(lambda: dialog.user_box.count() == 5, timeout=5_000)
+    dialog.user_box.setCurrentIndex(dialog.user_box.findData("maria"))
+    qtbot.keyClicks(dialog.password, "secret")
+    with qtbot.waitSignal(window.session.changed, timeout=5_000):
+        dialog.try_sign_in()
+    assert window.user_label.text() == "Signed in: Maria Lopez (manager)"
+    approvals = next(p for p in window.pages if isinstance(p, ApprovalsPage))
+    qtbot.waitUntil(lambda: approvals.approve_set.isEnabled(), timeout=5_000)
+    window.close()
