@@ -242,6 +242,8 @@ class DraftReport:
     skipped: list[Skipped] = field(default_factory=list)
     attachment: str | None = None
     changes: Changes = field(default_factory=Changes)
+    #: Advice for the associate (a card number was masked in the text).
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -376,7 +378,9 @@ def draft_set(store: Store, set_id: int, actor: str, template: Template | str, *
             if not shown.ok:
                 report.skipped.append(Skipped(cid, "; ".join(shown.problems)))
                 continue
-            body, _ = mask_card_numbers(shown.body)
+            body, masked = mask_card_numbers(shown.body)
+            if masked and SAFE_PAYMENT_ADVICE not in report.warnings:
+                report.warnings.append(SAFE_PAYMENT_ADVICE)
             parts = [(body, card)]
             if mode == "several" and channel == "x":
                 parts = [(body if n == 0 else f"{product.name}: in stock in "

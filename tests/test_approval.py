@@ -303,3 +303,10 @@ def test_draft_offers_only_what_matching_says_fits_and_was_not_sent(store: Store
     bodies = {r.customer_id: r.body for r in list_messages(store)}
     assert bodies[world.customers[0]].endswith("Navy Oxford Shirt in M and Sand Chino in 30. Alex Kim")
     assert bodies[world.customers[1]] == "Hi Cust1, new Marlowe: Sand Chino in 30. Alex Kim"
+
+
+def test_card_number_in_an_unsaved_template_is_masked_at_draft_with_advice(store: Store, world) -> None:
+    risky = Template("inline", "Hi {first_name}, just reply with your card 4111 1111 1111 1111")
+    report = draft_set(store, world.set_id, "alex", risky, matches=_matches(world)[:1])
+    assert "take payment in store" in report.warnings[0]
+    assert list_messages(store)[0].body.endswith("•••• •••• •••• 1111")

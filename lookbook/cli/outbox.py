@@ -34,7 +34,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(handler=cmd_draft)
 
-    p = verbs.add_parser("preview", help="show a set's message as a few of its real recipients will see it")
+    p = verbs.add_parser("preview", help="show a set's message as a few of its real recipients will see it "
+                         "(exits 1 if one of them has a problem)")
     p.add_argument("set_id", type=int, metavar="SET")
     _template_args(p)
     p.add_argument("--customers", type=int, default=5, metavar="N", help="how many recipients (default 5)")
@@ -133,11 +134,13 @@ def cmd_draft(args: argparse.Namespace, ctx: CliContext) -> int:
                               channel_override=args.channel, mode="several" if args.several else "card")
     if args.json:
         print(json.dumps({"set_id": report.set_id, "drafted": report.drafted, "attachment": report.attachment,
-                          "skipped": [s.__dict__ for s in report.skipped]}))
+                          "skipped": [s.__dict__ for s in report.skipped], "warnings": report.warnings}))
         return 0
     print(f"Drafted {len(report.drafted)} message(s) for set {args.set_id}; card: {report.attachment}")
     for skipped in report.skipped:
         print(f"  skipped customer {skipped.customer_id}: {skipped.reason}", file=sys.stderr)
+    for warning in report.warnings:
+        print(f"  ! {warning}", file=sys.stderr)
     if report.drafted:
         print(f"Check them with `lookbook outbox preview {args.set_id}`, then "
               f"`lookbook outbox submit {args.set_id}`.")
