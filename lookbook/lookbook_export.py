@@ -83,8 +83,9 @@ def gather_lookbook(store: Store, set_ref: str | int) -> Lookbook:
             sku=product.sku, name=product.name, category=product.category, colour=colour,
             price=format_price(price_minor, currency), sizes_in_stock=tuple(product.sizes_in_stock),
             photo_id=item.photo_id, hero=found.get("hero"), collar=found.get("collar"), cuff=found.get("cuff")))
+    user = store.db.execute("SELECT display_name FROM users WHERE username = ?", [photo_set.created_by]).fetchone()
     return Lookbook(set_id=photo_set.id, title=photo_set.name, brand=photo_set.brand,
-                    prepared_by=photo_set.created_by, date=dt.date.today().strftime("%d %B %Y").lstrip("0"),
+                    prepared_by=user[0] if user else photo_set.created_by, date=dt.date.today().strftime("%d %B %Y").lstrip("0"),
                     products=tuple(pages))
 
 

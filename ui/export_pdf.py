@@ -207,16 +207,21 @@ class LookbookWriter:
                        _font(16, QFont.Weight.DemiBold), INK) + _mm(5)
         y = self._sizes(painter, product, QRectF(col.left(), y, col.width(), _mm(30))) + _mm(8)
 
-        side = min(col.width(), (inner.bottom() - y - _mm(16)) / 2)
-        for label, path in (("Collar", product.collar), ("Cuff", product.cuff)):
-            if path is None or side < _mm(20):
-                continue
-            _text(painter, QRectF(col.left(), y, col.width(), _mm(6)), label.upper(),
-                  _font(8, QFont.Weight.DemiBold, 20), MUTED)
-            y += _mm(5)
-            box = QRectF(col.left(), y, side, side)
-            _draw_fitted(painter, _load(path, box.size()), box)
-            y += side + _mm(4)
+        # The details run along the bottom, side by side, as large as the space left allows.
+        details = [(label, path) for label, path in (("Collar", product.collar), ("Cuff", product.cuff)) if path]
+        top = max(hero.bottom(), y) + _mm(8)
+        if details:
+            gap = _mm(6)
+            side = min((inner.width() - gap) / 2, inner.bottom() - top - _mm(6))
+            x = inner.left()
+            for label, path in details:
+                if side < _mm(20):
+                    break
+                _text(painter, QRectF(x, top, side, _mm(6)), label.upper(), _font(8, QFont.Weight.DemiBold, 20),
+                      MUTED)
+                box = QRectF(x, top + _mm(5), side, side)
+                _draw_fitted(painter, _load(path, box.size()), box)
+                x += side + gap
 
         painter.setPen(QPen(RULE, _mm(0.3)))
         foot_y = self.page.bottom() - margin - _mm(6)

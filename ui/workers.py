@@ -45,6 +45,7 @@ class TaskRunner(QObject):
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
         self._pending = 0
         self._lock = threading.Lock()
+        self._closed = False
         self._deliver.connect(self._on_deliver)
 
     def submit(self, fn: Callable[..., Any], *args: Any, on_done: Callback | None = None,
@@ -56,6 +57,12 @@ class TaskRunner(QObject):
         :param cancel: set it to stop a generator job at its next yield (or before it starts).
         :param on_cancelled: called (with ``None``) instead of ``on_done`` when ``cancel`` stopped the job.
         """
+        if self._closed:
+            # A late callback of a closing window asked for more work: there is nobody left to show it to.
+            log.debug("runner shut down; dropped %r", fn)
+            dropped: Future = Future()
+            dropped.cancel()
+            return dropped
         self._change_pending(+1)
         return self._executor.submit(self._call, fn, args, on_done, on_failure, on_progress, cancel, on_cancelled)
 
@@ -111,7 +118,8 @@ class TaskRunner(QObject):
         callback(payload)
 
     def shutdown(self) -> None:
-        """Wait for running work to finish and stop the thread."""
+        """Wait for running work to finish and stop the thread; later submissions are dropped."""
+        self._closed = True
         self._executor.shutdown(wait=True, cancel_futures=True)
 
 

@@ -1,0 +1,77 @@
+"""What a set's PDF lookbook shows: gathered from the store, with its renders made on demand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lookbook.errors import InputError
+from lookbook.library import Library
+from lookbook.lookbook_export import gather_lookbook, prepare_lookbook
+from lookbook.sets import create_set
+from lookbook.store import Store, open_store
+
+
+@pytest.fixture
+def demo_store(demo_library: Path) -> Store:
+    store = open_store(Library.locate(demo_library))
+    yield store
+    store.close()
+
+
+def _hp_set(store: Store) -> int:
+    photos = [r[0] for r in store.db.execute(
+        "SELECT ph.id FROM photos ph JOIN products p ON p.id = ph.product_id WHERE p.sku LIKE 'HP-%' ORDER BY p.sku")]
+    return create_set(store, brand="Harbour & Pine", name="Spring shirts", actor="sam", photos=photos).id
+
+
+def test_gather_lists_each_product_once_with_price_and_sizes_in_stock(demo_store: Store) -> None:
+    set_id = _hp_set(demo_store)
+    lookbook = gather_lookbook(demo_store, set_id)
+    assert lookbook.title == "Spring shirts" and lookbook.brand == "Harbour & Pine" and lookbook.prepared_by == "Sam Patel"
+    skus = [p.sku for p in lookbook.products]
+    assert len(skus) == len(set(skus)) and all(s.startswith("HP-") for s in skus)
+    first = lookbook.products[0]
+    stock = dict(demo_store.db.execute(
+        "SELECT s.size, s.quantity FROM stock s JOIN products p ON p.id = s.product_id WHERE p.sku = ?"
+        " ORDER BY s.rowid", [first.sku]))
+    assert list(first.sizes_in_stock) == [size for size, qty in stock.items() if qty > 0]
+    assert first.price.startswith("USD ")
+    # Nothing is rendered yet in a fresh demo library.
+    assert lookbook.missing_renders() == [p.photo_id for p in lookbook.products]
+
+
+def test_prepare_renders_what_is_missing_with_progress_then_nothing_more(demo_store: Store) -> None:
+    set_id = _hp_set(demo_store)
+    steps = []
+    gen = prepare_lookbook(demo_store, set_id, "sam")
+    while True:
+        try:
+            steps.append(next(gen))
+        except StopIteration as stop:
+            lookbook = stop.value
+            break
+    total = len(lookbook.products)
+    assert [s[:2] for s in steps] == [(i, total) for i in range(total)] + [(total, total)]
+    assert lookbook.missing_renders() == []
+    assert all(p.hero is not None and p.hero.is_file() for p in lookbook.products)
+    # A second export finds every render up to date: no rendering step.
+    again = list(prepare_lookbook(demo_store, set_id, "sam"))
+    assert again == [(0, 0, "Laying out the pages")]
+
+
+def test_an_empty_or_unknown_set_is_refused(demo_store: Store) -> None:
+    empty = create_set(demo_store, brand="Marlowe", name="Nothing yet", actor="sam").id
+    with pytest.raises(InputError, match="set 'Nothing yet': it has no shots of products; add shots"):
+        gather_lookbook(demo_store, empty)
+    with pytest.raises(InputError, match="set 'Autumn' does not exist"):
+        gather_lookbook(demo_store, "Autumn")
+
+
+def test_sold_out_products_say_so(demo_store: Store) -> None:
+    set_id = _hp_set(demo_store)
+    sku = gather_lookbook(demo_store, set_id).products[0].sku
+    demo_store.db.execute("UPDATE stock SET quantity = 0 WHERE product_id = (SELECT id FROM products WHERE sku = ?)",
+                          [sku])
+    assert gather_lookbook(demo_store, set_id).products[0].sizes_text == "Sold out"

@@ -1,0 +1,62 @@
+"""The PDF lookbook: a cover and one page per product, written with Qt's PDF writer."""
+
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+
+from lookbook.library import Library
+from lookbook.lookbook_export import prepare_lookbook
+from lookbook.sets import create_set
+from lookbook.store import open_store
+from ui.export_pdf import safe_file_name, write_lookbook_pdf
+
+
+def _page_count(pdf: bytes) -> int:
+    return len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf))
+
+
+def _lookbook(root: Path):
+    store = open_store(Library.locate(root))
+    try:
+        photos = [r[0] for r in store.db.execute(
+            "SELECT ph.id FROM photos ph JOIN products p ON p.id = ph.product_id WHERE p.sku LIKE 'OS-%'")]
+        set_id = create_set(store, brand="Oak Street Tailoring", name="Tailored for you", actor="maria",
+                            photos=photos).id
+        gen = prepare_lookbook(store, set_id, "maria")
+        while True:
+            try:
+                next(gen)
+            except StopIteration as stop:
+                return stop.value
+    finally:
+        store.close()
+
+
+def test_pdf_has_a_cover_and_one_page_per_product(qtbot, demo_library: Path, tmp_path: Path) -> None:
+    lookbook = _lookbook(demo_library)
+    target = tmp_path / "out" / "lookbook.pdf"
+    pages = write_lookbook_pdf(lookbook, target)
+    data = target.read_bytes()
+    assert data.startswith(b"%PDF-")
+    assert pages == 1 + len(lookbook.products) == _page_count(data)
+    assert len(lookbook.products) >= 2
+    # Every product's hero is embedded (one image per hero, plus collar/cuff crops), and the text is there.
+    assert len(re.findall(rb"/Subtype\s*/Image", data)) >= len(lookbook.products)
+    assert not list(target.parent.glob("*.partial"))
+    assert target.stat().st_size < 8 * 1024 * 1024  # small enough to e-mail
+
+
+def test_cancel_leaves_no_file(qtbot, demo_library: Path, tmp_path: Path) -> None:
+    lookbook = _lookbook(demo_library)
+    cancel = threading.Event()
+    cancel.set()
+    target = tmp_path / "lookbook.pdf"
+    assert write_lookbook_pdf(lookbook, target, cancel=cancel) == 0
+    assert not target.exists() and not list(tmp_path.glob("*.partial"))
+
+
+def test_file_names_are_safe() -> None:
+    assert safe_file_name("Oak Street: Autumn/Winter *") == "Oak-Street-AutumnWinter"
+    assert safe_file_name("///") == "lookbook"

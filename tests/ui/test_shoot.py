@@ -1,0 +1,125 @@
+"""The Shoot page on the demo library: the grid, the review filter, dragging a box, undo."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QUndoStack
+from PySide6.QtTest import QTest
+
+from lookbook.recipes import photo_detail
+from ui.pages.shoot import ShootPage
+from ui.widgets.box_editor import Edge
+from ui.widgets.photo_grid import PhotoFilter
+
+
+def _page(qtbot, opened_demo) -> tuple[ShootPage, QUndoStack]:
+    db, thumbs, _root = opened_demo
+    undo = QUndoStack()
+    page = ShootPage(db, thumbs, undo)
+    qtbot.addWidget(page)
+    page.resize(1200, 800)
+    page.show()
+    qtbot.waitExposed(page)
+    return page, undo
+
+
+def _detail(page: ShootPage, photo_id: int, qtbot):
+    found = []
+    page.db.run(photo_detail, photo_id, on_done=found.append)
+    qtbot.waitUntil(lambda: bool(found), timeout=5000)
+    return found[0]
+
+
+def test_the_first_photo_is_shown_with_its_box_and_renders(qtbot, opened_demo) -> None:
+    page, _undo = _page(qtbot, opened_demo)
+    with qtbot.waitSignal(page.render_shown, timeout=20_000) as shown:
+        page.reload()
+    assert page.model.rowCount() == 40
+    photo_id = shown.args[0]
+    assert page.current_photo_id() == photo_id
+    assert page.panel.editor.box() is not None
+    assert not page.panel.hero.pixmap().isNull()
+    detail = _detail(page, photo_id, qtbot)
+    assert detail.detected_box == page.panel.editor.box()  # the first detection was stored
+    page.cleanup()
+
+
+def test_dragging_a_handle_saves_the_box_rerenders_and_undo_restores(qtbot, opened_demo) -> None:
+    page, undo = _page(qtbot, opened_demo)
+    with qtbot.waitSignal(page.render_shown, timeout=20_000) as shown:
+        page.reload()
+    photo_id = shown.args[0]
+    qtbot.waitUntil(lambda: page.panel.editor.photo_size() is not None, timeout=5000)
+    editor = page.panel.editor
+    before = editor.box()
+    start = editor.handle_position(Edge.RIGHT | Edge.BOTTOM).toPoint()
+    end = start + QPoint(-25, -30)
+    with qtbot.waitSignal(page.render_shown, timeout=20_000):
+        QTest.mousePress(editor.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+        for i in range(1, 4):
+            QTest.mouseMove(editor.viewport(), start + (end - start) * i / 3)
+        QTest.mouseRelease(editor.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end)
+    moved = editor.box()
+    assert moved[0:2] == before[0:2] and moved[2] < before[2] and moved[3] < before[3]
+    detail = _detail(page, photo_id, qtbot)
+    assert detail.box == moved
+    assert detail.rendered_recipe is not None and str(list(moved)) in detail.rendered_recipe.replace(" ", "") \
+        .replace(",", ", ")
+    assert undo.count() == 1 and undo.undoText() == "Move Garment Box"
+
+    with qtbot.waitSignal(page.render_shown, timeout=20_000):
+        undo.undo()
+    assert _detail(page, photo_id, qtbot).box is None
+    assert editor.box() == before
+    with qtbot.waitSignal(page.render_shown, timeout=20_000):
+        undo.redo()
+    assert _detail(page, photo_id, qtbot).box == moved
+    page.cleanup()
+
+
+def test_review_filter_and_badge_count_photos_to_review(qtbot, opened_demo) -> None:
+    db, _thumbs, root = opened_demo
+    with sqlite3.connect(root / "library.db") as conn:
+        conn.execute("UPDATE photos SET needs_review = 1 WHERE id IN (3, 5, 7)")
+    page, _undo = _page(qtbot, opened_demo)
+    with qtbot.waitSignal(page.badge_changed, timeout=5000) as badge:
+        page.reload()
+    assert badge.args == ["3 to review"]
+    assert "3 to review" in page.summary.text()
+    page.review_action.trigger()
+    assert page.model.rowCount() == 3
+    assert {page.model.photo(r).id for r in range(3)} == {3, 5, 7}
+    assert page.filter_box.currentData() is PhotoFilter.REVIEW
+    page.all_action.trigger()
+    assert page.model.rowCount() == 40
+    page.cleanup()
+
+
+def test_search_finds_photos_by_sku(qtbot, opened_demo) -> None:
+    page, _undo = _page(qtbot, opened_demo)
+    with qtbot.waitSignal(page.badge_changed, timeout=5000):
+        page.reload()
+    qtbot.keyClicks(page.search, "hp-sh")
+    qtbot.waitUntil(lambda: page.model.rowCount() < 40, timeout=2000)
+    skus = {page.model.photo(r).sku for r in range(page.model.rowCount())}
+    assert skus and all(s.startswith("HP-SH") for s in skus)
+    page.cleanup()
+
+
+def test_an_empty_library_says_how_to_start(qtbot, runners, tmp_path: Path) -> None:
+    from lookbook.store import create_store
+
+    create_store(tmp_path / "Empty").close()
+    db, thumbs = runners
+    with qtbot.waitSignal(db.library_opened, timeout=5000):
+        db.open(tmp_path / "Empty")
+    page = ShootPage(db, thumbs)
+    qtbot.addWidget(page)
+    with qtbot.waitSignal(page.badge_changed, timeout=5000) as badge:
+        page.reload()
+    assert badge.args == [""]
+    assert page.body.currentWidget() is page.empty and "Drag photos" in page.empty.text()
+    page.cleanup()
