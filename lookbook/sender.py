@@ -824,11 +824,10 @@ def retry(store: Store, message_ids: Iterable[int], actor: str) -> Changes:
 
     :raises IllegalTransition: if a message is not failed or its failure is not retryable.
     """
-    ids = list(message_ids)
     with store.atomic():
-        for message_id in ids:
+        for message_id in message_ids:
             transition(store, message_id, "queued", actor, comment="retry", next_attempt_at=None)
-    return Changes(outbox=True, audit=True)
+    return store.notify(Changes(outbox=True, audit=True))
 
 
 __all__ = ["DbCall", "IllegalTransition", "Progress", "SendReport", "Sender", "SenderOptions", "blocked_until",

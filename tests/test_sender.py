@@ -289,3 +289,103 @@ def test_find_delivered_matches_only_this_attempts_dm() -> None:
     assert find_delivered([_event("9", body)], media_key=None, **{**kw, "claimed": {"9"}}) is None
     events = [_event("8", body, media=("3_old",)), _event("7", body, media=("3_new",))]
     assert find_delivered(events, media_key="3_new", **kw).id == "7"
+
+
+# -- the sender as a process, killed with SIGKILL mid-batch ---------------------------------------------------
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def file_keyring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A keyring in a file, shared with the ``lookbook`` subprocesses of the test."""
+    import keyring
+
+    from fakes.keyrings import FileKeyring
+
+    path = tmp_path / "keyring.json"
+    monkeypatch.setenv("LOOKBOOK_TEST_KEYRING_FILE", str(path))
+    before = keyring.get_keyring()
+    keyring.set_keyring(FileKeyring())
+    try:
+        yield path
+    finally:
+        keyring.set_keyring(before)
+
+
+def _library(tmp_path: Path, fake: FakeX, messages: int) -> tuple[Path, list[tuple[str, str]]]:
+    from lookbook.store import create_store
+
+    store = create_store(tmp_path / "Library")
+    add_staff(store)
+    quiet_hours.set_window(store, "00:00", "00:00")
+    world = add_world(store, customers=3)
+    expected = []
+    for i in range(messages):
+        cid = world.customers[i % 3]
+        body = f"Message {i}: the new Marlowe shirts are in"
+        mid = add_message(store, cid, set_id=world.set_id, state="approved", body=body)
+        store.db.execute("UPDATE messages SET attachment = 'originals/p1.jpg' WHERE id = ?", [mid])
+        expected.append((str(1000 + i % 3), body))
+    accounts.save_x_client(store, fake.client_id, "admin")
+    accounts.save_x_oauth2(store, OAuth2Token(fake.issue_token(), None, None, "dm.write"), user_id=fake.me_id,
+                           username=fake.me_username, actor="admin")
+    store.set_setting("delivery.x", {**accounts.x_settings(store), "timeout_s": 1.0})
+    store.set_setting("delivery.sender", {"reconcile_after_s": 2.0})
+    root = store.library.root
+    store.close()
+    return root, expected
+
+
+def _start(root: Path, fake: FakeX, keyring_file: Path) -> "subprocess.Popen[bytes]":
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "LOOKBOOK_X_API_URL": fake.base_url, "LOOKBOOK_PASSWORD": "secret",
+           "PYTHON_KEYRING_BACKEND": "fakes.keyrings.FileKeyring", "LOOKBOOK_TEST_KEYRING_FILE": str(keyring_file),
+           "PYTHONPATH": os.pathsep.join([str(REPO / "tests"), str(REPO)])}
+    return subprocess.Popen([sys.executable, "-m", "lookbook.cli", "--library", str(root), "--as", "maria",
+                             "outbox", "send"], env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def test_kill_9_mid_batch_then_restart_delivers_every_message_exactly_once(
+        tmp_path: Path, fake_x: FakeX, file_keyring: Path) -> None:
+    import os
+    import signal
+
+    root, expected = _library(tmp_path, fake_x, messages=6)
+    # First kill: the 2nd DM is recorded by X, and the process dies before it hears the answer.
+    fake_x.post_delay_after_s = 3.0
+    first = _start(root, fake_x, file_keyring)
+    assert fake_x.wait_recorded(2, timeout=20), first.communicate(timeout=5)
+    os.kill(first.pid, signal.SIGKILL)
+    first.wait(10)
+    # Second kill: the 4th DM's request reaches X, which records it only after the process died.
+    fake_x.post_delay_after_s = 0.0
+    fake_x.post_delay_before_s = 0.8
+    second = _start(root, fake_x, file_keyring)
+    deadline = __import__("time").time() + 20
+    while fake_x.count("POST", "/2/dm_conversations") < 4 and __import__("time").time() < deadline:
+        __import__("time").sleep(0.01)
+    os.kill(second.pid, signal.SIGKILL)
+    second.wait(10)
+    fake_x.post_delay_before_s = 0.0
+    third = _start(root, fake_x, file_keyring)
+    out, err = third.communicate(timeout=60)
+    assert third.returncode == 0, err.decode()
+
+    for participant, body in expected:
+        assert len(fake_x.delivered(participant, body)) == 1, (participant, body)
+    from lookbook.library import Library
+    from lookbook.store import open_store
+
+    store = open_store(Library.locate(root))
+    try:
+        rows = store.db.execute("SELECT state, external_id FROM messages ORDER BY id").fetchall()
+        assert [r[0] for r in rows] == ["sent"] * 6
+        assert sorted(r[1] for r in rows) == sorted(e["id"] for e in fake_x.events)
+        outcomes = [r[0] for r in store.db.execute("SELECT outcome FROM send_attempts")]
+    finally:
+        store.close()
+    assert b"had arrived on X" in err  # the restarts found the DMs the killed runs had sent
+    assert outcomes.count("sent") == 6 and len(fake_x.events) == 6

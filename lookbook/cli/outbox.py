@@ -98,6 +98,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("name")
     p.set_defaults(handler=cmd_template_delete)
 
+    # Delivery verbs (send, retry, offer, replies) live with the delivery code.
+    from lookbook.cli.delivery import add_outbox_verbs
+
+    add_outbox_verbs(verbs)
+
 
 def _template_args(p: argparse.ArgumentParser) -> None:
     which = p.add_mutually_exclusive_group(required=True)

@@ -1,0 +1,289 @@
+"""Delivery verbs.
+
+``lookbook outbox send|retry|offer|replies`` (added to the ``outbox`` group by :func:`add_outbox_verbs`) and
+``lookbook delivery status|x-app|x-sign-in|x-tokens|x-sign-out|email|reachable``. Secrets are never taken
+as arguments (they would show in the process list and the shell history): they come from a prompt
+that does not echo or from an environment variable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import signal
+import sys
+import threading
+import webbrowser
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from lookbook import replies, secrets
+from lookbook.cli.context import CliContext
+from lookbook.delivery import accounts, reachability
+from lookbook.delivery.email import SECURITY
+from lookbook.delivery.oauth import PkceSignIn
+from lookbook.delivery.x import OAuth1Keys, XChannel, XEndpoints
+from lookbook.errors import InputError, LookbookError
+from lookbook.sender import Progress, SenderOptions, blocked_until, direct, rate_limit, retry, send
+
+SENDER_SETTING = "delivery.sender"
+
+
+def add_outbox_verbs(verbs: argparse._SubParsersAction) -> None:
+    """Add ``send``, ``retry``, ``offer`` and ``replies`` to the ``outbox`` verb group."""
+    p = verbs.add_parser("send", help="send the approved messages (exactly once; safe to stop and run again)")
+    p.add_argument("message_ids", type=int, nargs="*", metavar="MESSAGE", help="only these messages")
+    p.add_argument("--no-wait", action="store_true",
+                   help="stop a channel whose rate limit is used up instead of waiting for the reset")
+    p.add_argument("--json", action="store_true", help="print one JSON object per step, then the report")
+    p.set_defaults(handler=cmd_send)
+
+    p = verbs.add_parser("retry", help="queue failed (retryable) messages again for the next send")
+    p.add_argument("message_ids", type=int, nargs="+", metavar="MESSAGE")
+    p.set_defaults(handler=cmd_retry)
+
+    p = verbs.add_parser("offer", help="offer a message that X refused on the customer's next channel "
+                                       "(a new message, submitted for approval)")
+    p.add_argument("message_id", type=int, metavar="MESSAGE")
+    p.set_defaults(handler=cmd_offer)
+
+    p = verbs.add_parser("replies", help="fetch customers' replies to DMs (STOP withdraws consent at once)")
+    p.add_argument("--json", action="store_true", help="print one JSON object per new reply")
+    p.set_defaults(handler=cmd_replies)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``delivery`` verb group (sign-in and mail server)."""
+    group = subparsers.add_parser("delivery", help="X sign-in, mail server and delivery status")
+    verbs = group.add_subparsers(dest="delivery_command", metavar="VERB")
+    verbs.required = True
+
+    p = verbs.add_parser("status", help="show the X account, the mail server and any rate-limit wait")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(handler=cmd_status)
+
+    p = verbs.add_parser("x-app", help="record the X app's OAuth 2.0 client id (from the X developer portal)")
+    p.add_argument("client_id")
+    p.add_argument("--port", type=int, default=0,
+                   help="loopback port for the sign-in redirect, as registered with X (default: any free port)")
+    p.add_argument("--confidential", action="store_true",
+                   help="the app is confidential: ask for its client secret ($LOOKBOOK_X_CLIENT_SECRET)")
+    p.set_defaults(handler=cmd_x_app)
+
+    p = verbs.add_parser("x-sign-in", help="sign in to X in the browser (OAuth 2.0 with PKCE)")
+    p.add_argument("--no-browser", action="store_true", help="print the address instead of opening a browser")
+    p.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for the browser (default 300)")
+    p.set_defaults(handler=cmd_x_sign_in)
+
+    p = verbs.add_parser("x-tokens", help="use OAuth 1.0a user tokens instead (asked for, or from "
+                                          "$LOOKBOOK_X_CONSUMER_KEY, _CONSUMER_SECRET, _ACCESS_TOKEN, "
+                                          "_ACCESS_TOKEN_SECRET)")
+    p.set_defaults(handler=cmd_x_tokens)
+
+    p = verbs.add_parser("x-sign-out", help="forget this library's X tokens")
+    p.set_defaults(handler=cmd_x_sign_out)
+
+    p = verbs.add_parser("email", help="set the mail server (password asked for, or $LOOKBOOK_SMTP_PASSWORD)")
+    p.add_argument("--host", required=True)
+    p.add_argument("--port", type=int)
+    p.add_argument("--security", choices=SECURITY, default="starttls")
+    p.add_argument("--from", dest="from_address", required=True, help="the address customers see")
+    p.add_argument("--from-name", default="", help="the name customers see")
+    p.add_argument("--username", default="", help="sign-in name on the server (none: no sign-in)")
+    p.set_defaults(handler=cmd_email)
+
+    p = verbs.add_parser("reachable", help="try a channel again for a customer X had refused")
+    p.add_argument("customer_id", type=int, metavar="CUSTOMER")
+    p.add_argument("channel", choices=sorted(reachability.ADDRESS_COLUMN))
+    p.add_argument("--note", required=True, help="why (e.g. 'follows us now')")
+    p.set_defaults(handler=cmd_reachable)
+
+
+# -- outbox verbs -------------------------------------------------------------------------------------------
+@contextmanager
+def _stop_on_signals(cancel: threading.Event) -> Iterator[None]:
+    """First Ctrl-C (or SIGTERM) stops after the message in hand; nothing is left half-sent."""
+    def handler(signum: int, frame: Any) -> None:
+        if cancel.is_set():
+            raise KeyboardInterrupt
+        print("lookbook: stopping after the message in hand (Ctrl-C again to stop at once).", file=sys.stderr)
+        cancel.set()
+
+    before = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for s, h in before.items():
+            signal.signal(s, h)
+
+
+def sender_options(value: dict[str, Any] | None, *, wait: bool) -> SenderOptions:
+    """Build :class:`SenderOptions` from the ``delivery.sender`` library setting.
+
+    :raises InputError: naming a setting that is not an option.
+    """
+    value = dict(value or {})
+    known = set(SenderOptions.__dataclass_fields__) - {"wait"}
+    unknown = set(value) - known
+    if unknown:
+        raise InputError(f"setting {SENDER_SETTING}: unknown option(s) {', '.join(sorted(unknown))}; "
+                         f"use {', '.join(sorted(known))}.")
+    return SenderOptions(wait=wait, **value)
+
+
+def cmd_send(args: argparse.Namespace, ctx: CliContext) -> int:
+    store = ctx.store
+    user = ctx.user
+    options = sender_options(store.get_setting(SENDER_SETTING), wait=not args.no_wait)
+    store.audit(user.username, "outbox.send_run", "outbox", None, messages=args.message_ids or "all approved")
+    cancel = threading.Event()
+    with _stop_on_signals(cancel):
+        run = send(direct(store), message_ids=args.message_ids or None, options=options, cancel=cancel)
+        while True:
+            try:
+                step: Progress = next(run)
+            except StopIteration as stop:
+                report = stop.value
+                break
+            if args.json:
+                print(json.dumps(step.__dict__), flush=True)
+            elif step.kind != "waiting" or step.text.endswith(("0 s", "5 s")):
+                print(f"[{step.done}/{step.total}] {step.text}", file=sys.stderr, flush=True)
+    summary = {"sent": report.sent, "requeued": report.requeued, "deferred": report.deferred,
+               "failed": report.failed, "unreachable": report.unreachable, "reconciled": report.reconciled,
+               "stopped": report.stopped, "cancelled": report.cancelled}
+    if args.json:
+        print(json.dumps({"report": summary}))
+    else:
+        print(f"Sent {len(report.sent)}; failed {len(report.failed)}; unreachable {len(report.unreachable)}; "
+              f"held {len(report.deferred)}; back in the queue {len(report.requeued)}.")
+        for message_id, why in report.failed + report.unreachable:
+            print(f"  message {message_id}: {why}", file=sys.stderr)
+        for message_id, _ in report.unreachable:
+            print(f"  offer another channel with `lookbook outbox offer {message_id}`", file=sys.stderr)
+    for channel, why in report.stopped.items():
+        print(f"lookbook: error: {channel}: {why}", file=sys.stderr)
+    return 1 if report.stopped else 0
+
+
+def cmd_retry(args: argparse.Namespace, ctx: CliContext) -> int:
+    retry(ctx.store, args.message_ids, ctx.user.username)
+    print(f"{len(args.message_ids)} message(s) queued again; run `lookbook outbox send`.")
+    return 0
+
+
+def cmd_offer(args: argparse.Namespace, ctx: CliContext) -> int:
+    new_id = reachability.offer_next_channel(ctx.store, args.message_id, ctx.user.username)
+    channel = ctx.store.db.execute("SELECT channel FROM messages WHERE id = ?", [new_id]).fetchone()[0]
+    print(f"Message {new_id} offers it by {channel}; it waits for a manager's approval.")
+    return 0
+
+
+def cmd_replies(args: argparse.Namespace, ctx: CliContext) -> int:
+    store = ctx.store
+    report = replies.poll(direct(store))
+    for reply in report.new:
+        if args.json:
+            print(json.dumps(reply.__dict__))
+        else:
+            print(f"customer {reply.customer_id}: {reply.body}" + ("  [consent withdrawn]" if reply.stop else ""))
+    print(f"{len(report.new)} new repl{'y' if len(report.new) == 1 else 'ies'}; "
+          f"{len(report.withdrawn)} withdrew consent.", file=sys.stderr)
+    return 0
+
+
+# -- delivery verbs -----------------------------------------------------------------------------------------
+def _secret(prompt: str, env: str) -> str:
+    value = os.environ.get(env)
+    if value is None:
+        try:
+            value = getpass.getpass(f"{prompt}: ")
+        except EOFError:
+            raise LookbookError(f"no {prompt.lower()}: type it at the prompt or set ${env}.") from None
+    if not value.strip():
+        raise InputError(f"{prompt.lower()}: it is empty.")
+    return value.strip()
+
+
+def cmd_status(args: argparse.Namespace, ctx: CliContext) -> int:
+    store = ctx.store
+    x = accounts.x_settings(store)
+    email = store.get_setting("delivery.email") or {}
+    waits = {c: t.isoformat(timespec="seconds") for c, t in blocked_until(store).items()}
+    dm = rate_limit(store, "x", "dm_post")
+    info = {"x_account": x.get("username"), "x_auth": x.get("auth"), "x_client_id": x.get("client_id"),
+            "x_api": XEndpoints.from_env().api, "email_server": f"{email.get('host')}:{email.get('port')}"
+            if email else None, "email_from": email.get("from_address"),
+            "x_dm_remaining": None if dm is None else f"{dm.remaining}/{dm.limit} until {dm.reset_at:%H:%M:%S} UTC",
+            "waiting_until": waits}
+    if args.json:
+        print(json.dumps(info))
+    else:
+        for key, value in info.items():
+            print(f"{key.replace('_', ' '):<16} {value if value not in (None, {}) else '-'}")
+    return 0
+
+
+def cmd_x_app(args: argparse.Namespace, ctx: CliContext) -> int:
+    secret = _secret("X client secret", "LOOKBOOK_X_CLIENT_SECRET") if args.confidential else None
+    accounts.save_x_client(ctx.store, args.client_id, ctx.user.username, client_secret=secret, port=args.port)
+    print("Recorded the X app; now run `lookbook delivery x-sign-in`.")
+    return 0
+
+
+def cmd_x_sign_in(args: argparse.Namespace, ctx: CliContext) -> int:
+    store = ctx.store
+    user = ctx.user
+    cfg = accounts.x_settings(store)
+    vault = secrets.Vault.for_store(store)
+    with PkceSignIn(str(cfg.get("client_id") or ""), client_secret=vault.get(secrets.X_OAUTH2_CLIENT_SECRET),
+                    port=int(cfg.get("port") or 0)) as sign_in:
+        url = sign_in.start()
+        print(f"Sign in to X in your browser (redirect: {sign_in.redirect_uri}):\n  {url}", file=sys.stderr)
+        if not args.no_browser:
+            webbrowser.open(url)
+        token = sign_in.wait(timeout=args.timeout)
+    user_id, username = XChannel(token=token).me()
+    accounts.save_x_oauth2(store, token, user_id=user_id, username=username, actor=user.username)
+    print(f"Signed in to X as @{username}; the tokens are in the system keyring.")
+    return 0
+
+
+def cmd_x_tokens(args: argparse.Namespace, ctx: CliContext) -> int:
+    user = ctx.user
+    keys = OAuth1Keys(_secret("Consumer key", "LOOKBOOK_X_CONSUMER_KEY"),
+                      _secret("Consumer secret", "LOOKBOOK_X_CONSUMER_SECRET"),
+                      _secret("Access token", "LOOKBOOK_X_ACCESS_TOKEN"),
+                      _secret("Access token secret", "LOOKBOOK_X_ACCESS_TOKEN_SECRET"))
+    user_id, username = XChannel(oauth1=keys).me()
+    accounts.save_x_oauth1(ctx.store, keys, user_id=user_id, username=username, actor=user.username)
+    print(f"X tokens for @{username} saved in the system keyring.")
+    return 0
+
+
+def cmd_x_sign_out(args: argparse.Namespace, ctx: CliContext) -> int:
+    accounts.sign_out_x(ctx.store, ctx.user.username)
+    print("Signed out of X for this library.")
+    return 0
+
+
+def cmd_email(args: argparse.Namespace, ctx: CliContext) -> int:
+    user = ctx.user
+    password = _secret("SMTP password", "LOOKBOOK_SMTP_PASSWORD") if args.username else None
+    value = {"host": args.host, "port": args.port, "security": args.security, "from_address": args.from_address,
+             "from_name": args.from_name, "username": args.username}
+    accounts.save_email_settings(ctx.store, value, user.username, password=password)
+    print(f"Mail server set: {args.host} ({args.security}).")
+    return 0
+
+
+def cmd_reachable(args: argparse.Namespace, ctx: CliContext) -> int:
+    reachability.clear_unreachable(ctx.store, args.customer_id, args.channel, ctx.user.username, args.note)
+    print(f"Customer {args.customer_id} will be tried on {args.channel} again.")
+    return 0
+
+
+__all__ = ["add_outbox_verbs", "register", "sender_options"]

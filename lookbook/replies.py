@@ -1,0 +1,190 @@
+"""Customers' replies to DMs: fetched from X, threaded on the customer and the message, opt-outs honoured.
+
+:func:`poll` reads the account's DM events newer than the last one seen (a cursor
+kept in the library settings) and stores each customer's message in ``replies``,
+linked to the customer (by X user id) and to the last message sent to them before
+it. Reading again is harmless: ``replies`` is unique on (channel, event id).
+
+A reply that asks to stop ("STOP", "unsubscribe", "stop messaging me", "baja",
+"désabonner", "abmelden" ...) withdraws the customer's consent on that channel at
+once, with a ledger entry whose source is ``reply``, and cancels the messages on that
+channel that have not gone out yet. A card number in a reply is masked before it is
+stored, and the reply is flagged so the associate is told to take payment safely.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from lookbook import consent
+from lookbook.cardnumbers import SAFE_PAYMENT_ADVICE, mask_card_numbers
+from lookbook.delivery import accounts
+from lookbook.delivery.x import DMEvent, XChannel
+from lookbook.hooks import Changes
+from lookbook.outbox import IllegalTransition, transition
+from lookbook.store import Store, utcnow
+
+CURSOR_SETTING = "replies.x_cursor"
+ACTOR = "replies"
+#: Messages that may still be stopped when a customer opts out on their channel.
+_UNSENT = ("draft", "pending", "approved", "queued", "failed")
+
+# A whole reply that is just one of these words (give or take "please" and punctuation) is an opt-out...
+_STOP_WORDS = {
+    "stop", "stopp", "stopall", "unsubscribe", "unsub", "cancel", "end", "quit", "optout",  # en (carrier words)
+    "baja", "alto",  # es
+    "arret", "arreter", "desabonner", "desinscrire",  # fr
+    "abmelden", "abbestellen",  # de
+    "basta", "disiscrivimi", "cancellami",  # it
+    "parar", "pare", "sair", "descadastrar",  # pt
+    "afmelden", "stoppen",  # nl
+}
+_FILLER = {"please", "pls", "plz", "now", "por", "favor", "bitte", "sil", "vous", "plait", "per", "favore", "ok"}
+# ...and a reply that contains one of these phrases anywhere is one too.
+_STOP_PHRASES = re.compile("|".join([
+    r"\bunsubscribe\b", r"\bopt(?:ing)?[ -]?out\b", r"\bstop (?:messaging|texting|sending|writing|contacting|"
+    r"dm(?:ing)?|emailing)\b", r"\b(?:don'?t|do not|never) (?:message|text|contact|dm|email|write to) me\b",
+    r"\bremove me\b", r"\bno more (?:messages|texts|dms|emails)\b", r"\bleave me alone\b",
+    r"\bdar(?:me)? de baja\b", r"\bno me (?:escribas|escriban|envies|envien|contactes)\b", r"\bno mas mensajes\b",
+    r"\bne (?:m'?ecrivez|m'?envoyez) plus\b", r"\bplus de messages\b", r"\bme desabonner\b",
+    r"\bkeine (?:nachrichten|werbung) mehr\b", r"\bschreib(?:en sie)? mir nicht\b",
+    r"\bnon (?:scrivermi|contattarmi)\b", r"\bpare de (?:me )?(?:enviar|mandar)\b", r"\bnao (?:me )?envie\b",
+]))
+
+
+def is_opt_out(text: str) -> bool:
+    """Return whether a reply asks to stop receiving messages (case, accents and punctuation ignored)."""
+    plain = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(c for c in plain if not unicodedata.combining(c)).replace("’", "'")
+    if _STOP_PHRASES.search(plain):
+        return True
+    words = [w for w in re.findall(r"[a-z']+", plain) if w not in _FILLER]
+    return 0 < len(words) <= 2 and any(w.replace("'", "") in _STOP_WORDS for w in words)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A stored reply."""
+
+    id: int
+    customer_id: int | None
+    message_id: int | None
+    channel: str
+    external_id: str
+    body: str
+    received_at: str
+    stop: bool = False
+    card_masked: bool = False
+
+
+@dataclass
+class PollReport:
+    """What one poll found."""
+
+    new: list[Reply] = field(default_factory=list)
+    withdrawn: list[int] = field(default_factory=list)  # customer ids
+    unknown_senders: int = 0
+    warnings: list[str] = field(default_factory=list)
+    changes: Changes = field(default_factory=Changes)
+
+
+def _iso(event: DMEvent) -> str:
+    return event.created_at.isoformat(timespec="seconds") if event.created_at else utcnow()
+
+
+def _withdraw(store: Store, customer_id: int, channel: str, external_id: str) -> None:
+    """Withdraw consent on ``channel`` in every scope and stop the messages not sent yet."""
+    for scope in consent.SCOPES:
+        if consent.has_consent(store, customer_id, channel, scope):
+            consent.record(store, customer_id, channel, scope, False, by_user=ACTOR, source="reply",
+                           note=f"the customer replied asking to stop (X event {external_id})")
+    marks = ", ".join("?" * len(_UNSENT))
+    for (message_id,) in store.db.execute(
+            f"SELECT id FROM messages WHERE customer_id = ? AND channel = ? AND state IN ({marks})",
+            [customer_id, channel, *_UNSENT]).fetchall():
+        try:
+            transition(store, message_id, "cancelled", ACTOR, comment="the customer asked to stop",
+                       state_reason="the customer replied asking to stop")
+        except IllegalTransition:
+            pass  # a failed message that is not retryable stays failed: it will not go either way
+
+
+def store_replies(store: Store, events: Iterable[DMEvent], *, me: str, newest_id: str | None) -> PollReport:
+    """Store incoming DM events as replies (oldest first) and move the cursor, in one transaction."""
+    report = PollReport()
+    with store.atomic():
+        for event in sorted(events, key=lambda e: int(e.id)):
+            if event.sender_id is None or event.sender_id == me or event.event_type != "MessageCreate":
+                continue
+            row = store.db.execute("SELECT id FROM customers WHERE x_user_id = ?", [event.sender_id]).fetchone()
+            customer_id = row[0] if row else None
+            received_at = _iso(event)
+            message = store.db.execute(
+                "SELECT id FROM messages WHERE customer_id = ? AND channel = 'x' AND state = 'sent' AND sent_at <= ?"
+                " ORDER BY sent_at DESC, id DESC LIMIT 1", [customer_id, received_at]).fetchone() \
+                if customer_id is not None else None
+            body, card = mask_card_numbers(event.text)
+            cur = store.db.execute(
+                "INSERT OR IGNORE INTO replies (customer_id, message_id, channel, external_id, body, received_at)"
+                " VALUES (?, ?, 'x', ?, ?, ?)", [customer_id, message[0] if message else None, event.id, body,
+                                                  received_at])
+            if cur.rowcount != 1:
+                continue  # seen before
+            stop = is_opt_out(event.text)
+            reply = Reply(int(cur.lastrowid), customer_id, message[0] if message else None, "x", event.id, body,
+                          received_at, stop, card)
+            store.audit(ACTOR, "reply.receive", "reply", reply.id, customer_id=customer_id, message_id=reply.message_id,
+                        channel="x", opt_out=stop, card_masked=card)
+            if customer_id is None:
+                report.unknown_senders += 1
+            elif stop:
+                _withdraw(store, customer_id, "x", event.id)
+                report.withdrawn.append(customer_id)
+            if card:
+                report.warnings.append(f"reply {reply.id}: {SAFE_PAYMENT_ADVICE}")
+            report.new.append(reply)
+        if newest_id is not None:
+            store.set_setting(CURSOR_SETTING, newest_id)
+    report.changes = store.notify(Changes(customers=bool(report.withdrawn), outbox=bool(report.new),
+                                          audit=bool(report.new)))
+    return report
+
+
+def poll(db: Callable[[Callable[[Store], Any]], Any], *, x: Callable[[Store], XChannel] | None = None) -> PollReport:
+    """Fetch DM events newer than the last poll and store the customers' replies.
+
+    :param db: runs a function with the store (see :data:`lookbook.sender.DbCall`).
+    :param x: makes the X channel (default: the library's sign-in).
+    :raises DeliveryError: if X cannot be asked (not signed in, rate-limited, unreachable).
+    """
+    from lookbook.sender import save_rates  # the sender owns the rate-limit table's helpers
+
+    channel: XChannel = db(x or accounts.x_channel)
+    cursor = db(lambda s: s.get_setting(CURSOR_SETTING))
+    me = db(lambda s: accounts.x_settings(s).get("user_id")) or channel.me()[0]
+    try:
+        events = list(channel.recent_events(newer_than=cursor))
+    finally:
+        rates = dict(channel.rates)
+        db(lambda s: save_rates(s, "x", rates))
+    newest = max((e.id for e in events), key=int, default=None)
+    return db(lambda s: store_replies(s, events, me=str(me), newest_id=newest))
+
+
+def list_replies(store: Store, *, customer_id: int | None = None, message_id: int | None = None) -> list[Reply]:
+    """Return stored replies, oldest first, of one customer or one message (or all)."""
+    sql = "SELECT id, customer_id, message_id, channel, external_id, body, received_at FROM replies WHERE 1 = 1"
+    params: list[Any] = []
+    if customer_id is not None:
+        sql += " AND customer_id = ?"
+        params.append(customer_id)
+    if message_id is not None:
+        sql += " AND message_id = ?"
+        params.append(message_id)
+    rows = store.db.execute(sql + " ORDER BY received_at, id", params).fetchall()
+    # "•" is the mask lookbook.cardnumbers writes over a card number's digits.
+    return [Reply(*r, stop=is_opt_out(r[5]), card_masked="•" in r[5]) for r in rows]
