@@ -170,7 +170,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self._action("&Sign In…", self.sign_in, "Ctrl+Shift+U",
                                          "Say who is working (approvals act as this person)"))
         file_menu.addSeparator()
-        file_menu.addAction(self._action("&Quit", self.close, QKeySequence.StandardKey.Quit))
+        file_menu.addAction(self._action("&Quit", self.close, "Ctrl+Q"))  # StandardKey.Quit is empty on some desktops
 
         edit = bar.addMenu("&Edit")
         undo = self.undo_stack.createUndoAction(self, "&Undo")
@@ -250,7 +250,6 @@ class MainWindow(QMainWindow):
 
     def _show_page(self, row: int) -> None:
         self.stack.setCurrentIndex(row)
-        QSettings().setValue("main/page", row)
 
     # -- library -------------------------------------------------------------------
     def open_library(self, root: Path) -> None:
