@@ -242,12 +242,12 @@ class _RowChecker:
         self.brands = {name.lower(): (bid, name) for bid, name in store.db.execute("SELECT id, name FROM brands")}
         self.users = {name.lower(): uid for uid, name in store.db.execute("SELECT id, username FROM users")}
         self.categories = categories(store)
+        self.present = list(columns.items())
+        self.checks = [(key, check) for key, check in _CHECKED.items() if key in columns]
+        self.consent_columns = [(ch, f"consent_{ch}") for ch in consent.CHANNELS if f"consent_{ch}" in columns]
         self._unknown_brand: dict[str, str] = {}
         self._levels: dict[str, str] = {}
 
-    def cell(self, cells: list[str], key: str) -> str:
-        i = self.columns.get(key)
-        return cells[i].strip() if i is not None and i < len(cells) else ""
 
     def brand_ids(self, text: str, column: str) -> list[int]:
         ids: list[int] = []
@@ -275,72 +275,72 @@ class _RowChecker:
 
     def stage(self, line: int, cells: list[str]) -> tuple[Any, ...]:
         """Return the staged row for :data:`_STAGE_COLUMNS`."""
+        # Runs once per row of a million-row file: one dict of the cells present, then cheap lookups.
         if len(cells) > self.width and any(c.strip() for c in cells[self.width:]):
             raise _Bad(None, f"{len(cells)} cells but the header names {self.width} columns; a value holding "
                              "the delimiter must be quoted")
-        get = self.cell
-        values: dict[str, Any] = {}
-        id_text = get(cells, "id")
+        n = len(cells)
+        cell = {key: cells[i].strip() for key, i in self.present if i < n}
+        get = cell.get
+        id_text = get("id")
         id_given = None
         if id_text:
             if not id_text.isdigit():
                 raise _Bad("id", f"'{id_text}' is not a customer id (a whole number); leave it empty for a new "
                                  "customer")
             id_given = int(id_text)
-        for key in _TEXT_FIELDS:
-            text = get(cells, key)
-            values[key] = text or None
-        if values["first_name"] is None and (full := get(cells, "name")):
-            first, _, last = full.partition(" ")
-            values["first_name"], values["last_name"] = first, (last.strip() or values["last_name"])
-        for key, check in _CHECKED.items():
-            text = get(cells, key)
+        first, last, notes = get("first_name") or None, get("last_name") or None, get("notes") or None
+        if first is None and (full := get("name")):
+            first, _, rest = full.partition(" ")
+            last = rest.strip() or last
+        checked: dict[str, str | None] = {}
+        for key, check in self.checks:
+            text = get(key)
             try:
-                values[key] = check(text) if text else None
+                checked[key] = check(text) if text else None
             except FieldError as exc:
                 raise _Bad(key, str(exc)) from None
-        associate = get(cells, "associate")
-        values["associate_id"] = None
-        if associate:
-            if associate.lower() not in self.users:
+        associate_id = None
+        if associate := get("associate"):
+            associate_id = self.users.get(associate.lower())
+            if associate_id is None:
                 raise _Bad("associate", f"'{associate}' is not a user name; add the account or fix the name")
-            values["associate_id"] = self.users[associate.lower()]
-        when = get(cells, "last_contacted_at")
-        try:
-            values["last_contacted_at"] = check_when(when, "last_contacted_at") if when else None
-        except FieldError as exc:
-            raise _Bad("last_contacted_at", str(exc)) from None
-        likes_text, dislikes_text = get(cells, "brand_likes"), get(cells, "brand_dislikes")
+        contacted = None
+        if when := get("last_contacted_at"):
+            try:
+                contacted = check_when(when, "last_contacted_at")
+            except FieldError as exc:
+                raise _Bad("last_contacted_at", str(exc)) from None
+        likes_text, dislikes_text = get("brand_likes"), get("brand_dislikes")
         likes = self.brand_ids(likes_text, "brand_likes") if likes_text else None
         dislikes = self.brand_ids(dislikes_text, "brand_dislikes") if dislikes_text else None
         if likes and dislikes and (both := set(likes) & set(dislikes)):
             names = ", ".join(sorted(n for i, n in self.brands.values() if i in both))
             raise _Bad("brand_dislikes", f"{names} is both liked and disliked; keep it in one list")
-        sizes_text = get(cells, "sizes")
-        try:
-            sizes = parse_sizes(sizes_text, self.categories) if sizes_text else None
-        except FieldError as exc:
-            raise _Bad("sizes", str(exc)) from None
+        sizes = None
+        if sizes_text := get("sizes"):
+            try:
+                sizes = parse_sizes(sizes_text, self.categories)
+            except FieldError as exc:
+                raise _Bad("sizes", str(exc)) from None
         levels = {}
-        for channel in consent.CHANNELS:
-            text = get(cells, f"consent_{channel}")
-            if text:
-                levels[channel] = self.level(text, f"consent_{channel}")
-        conf = [get(cells, k) for k in ("consent_confirmed_by", "consent_confirmed_at", "consent_confirmed_how")]
+        for channel, column in self.consent_columns:
+            if text := get(column):
+                levels[channel] = self.level(text, column)
+        conf = [get("consent_confirmed_by"), get("consent_confirmed_at"), get("consent_confirmed_how")]
         if any(conf):
             try:
-                checked = consent.Confirmation(*conf).checked()
+                confirmation = consent.Confirmation(*(c or "" for c in conf)).checked()
             except InputError as exc:
                 raise _Bad("consent_confirmed_by", str(exc).rstrip(".")) from None
-            conf = [checked.by, checked.at, checked.how]
-        return (line, id_given, values["first_name"], values["last_name"], values["email"], values["x_handle"],
-                values["x_user_id"], values["instagram"], values["phone"], values["preferred_channel"],
-                values["timezone"], values["associate_id"], values["notes"], values["last_contacted_at"],
-                json.dumps(likes) if likes is not None else None,
-                json.dumps(dislikes) if dislikes is not None else None,
-                json.dumps(sizes) if sizes is not None else None,
-                json.dumps(levels) if levels else None, get(cells, "consent_source") or None,
-                conf[0] or None, conf[1] or None, conf[2] or None)
+            conf = [confirmation.by, confirmation.at, confirmation.how]
+        return (line, id_given, first, last, checked.get("email"), checked.get("x_handle"),
+                checked.get("x_user_id"), checked.get("instagram"), checked.get("phone"),
+                checked.get("preferred_channel"), checked.get("timezone"), associate_id, notes, contacted,
+                None if likes is None else f"[{','.join(map(str, likes))}]",
+                None if dislikes is None else f"[{','.join(map(str, dislikes))}]",
+                None if sizes is None else json.dumps(sizes), json.dumps(levels) if levels else None,
+                get("consent_source") or None, conf[0] or None, conf[1] or None, conf[2] or None)
 
 
 class _Bad(Exception):
@@ -479,10 +479,10 @@ def _resolve(store: Store, report: ImportReport) -> None:
     for key in ("id_given", *IDENTITY_KEYS):
         word = "id" if key == "id_given" else _KEY_WORDS[key]
         collate = "" if key in ("id_given", "x_user_id") else " COLLATE NOCASE"
+        # A window over the sorted keys: a join of the table to its own groups has no index to use.
         _reject_where(store, report,
-                      f"SELECT s.line, f.first FROM temp.import_rows AS s JOIN (SELECT {key}{collate} AS k,"
-                      f" min(line) AS first FROM temp.import_rows WHERE {key} IS NOT NULL GROUP BY 1) AS f"
-                      f" ON s.{key}{collate} = f.k WHERE s.line > f.first",
+                      f"SELECT line, first FROM (SELECT line, min(line) OVER (PARTITION BY {key}{collate}) AS first"
+                      f" FROM temp.import_rows WHERE {key} IS NOT NULL) WHERE line > first",
                       [], None if key == "id_given" else key, f"same {word} as line {{}}; merge the two rows")
     _reject_where(store, report,
                   "SELECT line, id_given FROM temp.import_rows WHERE id_given IS NOT NULL"
@@ -504,10 +504,9 @@ def _resolve(store: Store, report: ImportReport) -> None:
                           f"the row is customer {{}} but its {_KEY_WORDS[key]} belongs to customer {{}}; merge "
                           "them first (lookbook customers duplicates --merge)")
         _reject_where(store, report,
-                      "SELECT s.line, f.first, s.target_id FROM temp.import_rows AS s JOIN (SELECT target_id,"
-                      " min(line) AS first FROM temp.import_rows WHERE target_id IS NOT NULL GROUP BY 1) AS f"
-                      " USING (target_id) WHERE s.line > f.first", [], None,
-                      "updates the same customer as line {} (customer {}); merge the two rows")
+                      "SELECT line, first, target_id FROM (SELECT line, target_id, min(line) OVER (PARTITION BY"
+                      " target_id) AS first FROM temp.import_rows WHERE target_id IS NOT NULL) WHERE line > first",
+                      [], None, "updates the same customer as line {} (customer {}); merge the two rows")
     base = int(db.execute("SELECT coalesce(max(id), 0) FROM customers").fetchone()[0])
     # New customers get ids in file order: base + line is unique and needs no lookup per row.
     db.execute("UPDATE temp.import_rows SET target_id = ? + line, is_new = 1 WHERE target_id IS NULL", [base])

@@ -47,6 +47,8 @@ _X_HANDLE = re.compile(r"[A-Za-z0-9_]{1,15}")
 _INSTAGRAM = re.compile(r"[A-Za-z0-9._]{1,30}")
 _EMAIL_LOCAL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+")
 _EMAIL_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
+_PLAIN_EMAIL = re.compile(r"(?=.{3,254}$)[A-Za-z0-9_%+-][A-Za-z0-9._%+-]{0,63}(?<!\.)@"
+                          r"(?:(?!-)[A-Za-z0-9-]{1,63}(?<!-)\.)+[A-Za-z][A-Za-z0-9-]{0,62}(?<!-)")
 _PHONE = re.compile(r"\+?[0-9 ()./-]+")
 
 
@@ -64,6 +66,8 @@ class FieldError(ValueError):
 def check_email(value: str) -> str:
     """Return the address trimmed, or raise :class:`FieldError` saying what is wrong with it."""
     text = value.strip()
+    if _PLAIN_EMAIL.fullmatch(text) and ".." not in text:
+        return text  # the everyday form, which parseaddr below would give back unchanged
     local, at, domain = text.rpartition("@")
     if not at or not local:
         raise FieldError("email", f"'{value}' has no '@' with a name before it")

@@ -51,7 +51,7 @@ _PLURALS = {"dress": "dresses", "trousers": "trousers", "shorts": "shorts", "out
 _US, _RS = "\x1f", "\x1e"  # separators inside group_concat values
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Match:
     """A customer the set is right for, the channel to use, and why."""
 
@@ -64,7 +64,7 @@ class Match:
     score_parts: list[tuple[str, float]] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Exclusion:
     """A customer the set is not sent to, and every reason why not."""
 
@@ -254,7 +254,12 @@ def _sent_before(store: Store, set_id: int, products: list[_Product]) -> dict[in
 
 
 class _Judge:
-    """Decides one considered customer: a :class:`Match` with its score, or an :class:`Exclusion`."""
+    """Decides one considered customer: a :class:`Match` with its score, or an :class:`Exclusion`.
+
+    A popular brand puts a hundred thousand customers before the judge, most of them
+    with one of a few size profiles and consent states, so the brand, size and channel
+    verdicts are memoised on their inputs; only the customer's own dates are per row.
+    """
 
     def __init__(self, brand: str, scope: str, products: list[_Product], now: dt.datetime, days_cap: int) -> None:
         self.brand, self.scope, self.products, self.now, self.days_cap = brand, scope, products, now, days_cap
@@ -263,58 +268,46 @@ class _Judge:
         for p in products:
             self.per_category[p.category] = self.per_category.get(p.category, 0) + 1
         self.scope_words = "one-to-one" if scope == "one_to_one" else "marketing"
+        self._brand_memo: dict[tuple[Any, ...], tuple[list[str], list[tuple[str, float]]]] = {}
+        self._size_memo: dict[str | None, tuple[list[str], list[_Product], dict[str, str], tuple[str, float]]] = {}
+        self._channel_memo: dict[tuple[Any, ...], tuple[str | None, list[str]]] = {}
+        self._since_cap = now - dt.timedelta(days=days_cap)
 
     def __call__(self, row: tuple[Any, ...], sent: dict[str, str],
                  this_set: tuple[str, str] | None) -> Match | Exclusion:
         (cid, first, last, preferred, email, x_address, paused_until, last_contacted, stance, source, bought,
          sizes_text, consents_text, unreachable_text, last_message) = row
-        name = f"{first} {last}".strip()
-        why_not: list[str] = []
-        parts: list[tuple[str, float]] = []
+        key = (stance, source, bought)
+        if (brand := self._brand_memo.get(key)) is None:
+            brand = self._brand_memo[key] = self._brand(stance, source, bought)
+        why_not = list(brand[0])
+        parts = list(brand[1])
 
-        # The brand.
-        if stance == "dislike":
-            said = "said 'not this brand'" if source == "not this brand" else "dislikes it"
-            why_not.append(f"does not want {self.brand} ({said})")
-        if stance == "like":
-            parts.append((f"likes {self.brand}", POINTS_STATED_LIKE))
-        if bought:
-            parts.append((f"bought {self.brand} {bought} time{'s' if bought > 1 else ''}",
-                          min(bought * POINTS_PER_PURCHASE, MAX_PURCHASE_POINTS)))
-
-        # Sizes in stock, less what was sent before.
-        sizes = dict(s.split(_RS) for s in sizes_text.split(_US)) if sizes_text else {}
-        in_size = [p for p in self.products if (sz := sizes.get(p.category)) and sz.upper() in p.in_stock]
-        fresh = [p for p in in_size if p.sku not in sent]
-        if not in_size:
-            missing = [c for c in self.per_category if c not in sizes]
-            for category, count in self.per_category.items():
-                if category in sizes:
-                    why_not.append(f"no size {sizes[category]} in stock ({count} {_plural(category, count)} "
-                                   "in the set)")
-            if missing:
-                why_not.append(f"no {' or '.join(missing)} size on file")
-        elif not fresh:
-            when = max(sent[p.sku] for p in in_size)
-            why_not.append(f"already sent {', '.join(p.sku for p in in_size)} (last on {_date(when)})")
+        if (sized := self._size_memo.get(sizes_text)) is None:
+            sized = self._size_memo[sizes_text] = self._sizes(sizes_text)
+        size_why, in_size, sizes, whole_part = sized
+        fresh = in_size
+        if size_why:
+            why_not.extend(size_why)
+        elif not sent:
+            parts.append(whole_part)
         else:
-            by_size: dict[str, list[str]] = {}  # "M in stock for 3 of 4 shirts, 1 of 1 t-shirt"
-            for category, count in self.per_category.items():
-                n = sum(1 for p in fresh if p.category == category)
-                if n:
-                    by_size.setdefault(sizes[category], []).append(f"{n} of {count} {_plural(category, count)}")
-            label = "; ".join(f"{size} in stock for {', '.join(counts)}" for size, counts in by_size.items())
-            if len(fresh) < len(in_size):
-                label += f" ({len(in_size) - len(fresh)} sent before, left out)"
-            parts.append((label, round(POINTS_SIZE_FIT * len(fresh) / len(self.products), 2)))
+            fresh = [p for p in in_size if p.sku not in sent]
+            if not fresh:
+                when = max(sent[p.sku] for p in in_size)
+                why_not.append(f"already sent {', '.join(p.sku for p in in_size)} (last on {_date(when)})")
+            else:
+                parts.append(self._size_part(fresh, len(in_size) - len(fresh), sizes))
 
-        # A channel with consent for the set's scope, an address, and not known to be unreachable.
-        channel, channel_why = self._channel(preferred, {"x": x_address, "email": email}, consents_text,
-                                             unreachable_text)
+        key = (preferred, bool(x_address), bool(email), consents_text, unreachable_text)
+        if (chosen := self._channel_memo.get(key)) is None:
+            chosen = self._channel_memo[key] = self._channel(preferred, {"x": x_address, "email": email},
+                                                             consents_text, unreachable_text)
+        channel, channel_why = chosen
         if channel is None:
             why_not.extend(channel_why)
 
-        # Pauses and the frequency cap.
+        # Pauses and the frequency cap: the customer's own dates.
         if paused_until and paused_until > self.now_text:
             why_not.append(f"paused until {_date(paused_until)}")
         last_when, last_via = None, None
@@ -326,10 +319,11 @@ class _Judge:
         via = f" via {_label(last_via)}" if last_via else ""
         if this_set is not None:
             why_not.append(f"already has a message from this set ({this_set[0]}, drafted by {this_set[1]})")
-        elif last_when is not None and (self.now - last_when) < dt.timedelta(days=self.days_cap):
+        elif last_when is not None and last_when > self._since_cap:
             days = (self.now - last_when).days
             why_not.append(f"contacted {_ago(days)}{via}; at most one message every {self.days_cap} days")
 
+        name = f"{first} {last}" if last else first
         if why_not:
             return Exclusion(cid, name, why_not)
         if last_when is None:
@@ -345,6 +339,44 @@ class _Judge:
                           else f"via {_label(channel)}", 0.0))
         score = round(sum(points for _, points in parts), 2)
         return Match(cid, name, channel, score, [label for label, _ in parts], [p.sku for p in fresh], parts)
+
+    def _brand(self, stance: str | None, source: str | None, bought: int) -> tuple[list[str], list[tuple[str, float]]]:
+        why_not, parts = [], []
+        if stance == "dislike":
+            said = "said 'not this brand'" if source == "not this brand" else "dislikes it"
+            why_not.append(f"does not want {self.brand} ({said})")
+        if stance == "like":
+            parts.append((f"likes {self.brand}", POINTS_STATED_LIKE))
+        if bought:
+            parts.append((f"bought {self.brand} {bought} time{'s' if bought > 1 else ''}",
+                          min(bought * POINTS_PER_PURCHASE, MAX_PURCHASE_POINTS)))
+        return why_not, parts
+
+    def _sizes(self, sizes_text: str | None) -> tuple[list[str], list[_Product], dict[str, str],
+                                                      tuple[str, float]]:
+        """Return (why not, products in stock in their size, their sizes, the score part) for a size profile."""
+        sizes = dict(s.split(_RS) for s in sizes_text.split(_US)) if sizes_text else {}
+        in_size = [p for p in self.products if (sz := sizes.get(p.category)) and sz.upper() in p.in_stock]
+        why_not: list[str] = []
+        if not in_size:
+            for category, count in self.per_category.items():
+                if category in sizes:
+                    why_not.append(f"no size {sizes[category]} in stock ({count} {_plural(category, count)} "
+                                   "in the set)")
+            if missing := [c for c in self.per_category if c not in sizes]:
+                why_not.append(f"no {' or '.join(missing)} size on file")
+        return why_not, in_size, sizes, (self._size_part(in_size, 0, sizes) if in_size else ("", 0.0))
+
+    def _size_part(self, fresh: list[_Product], sent_before: int, sizes: dict[str, str]) -> tuple[str, float]:
+        by_size: dict[str, list[str]] = {}  # "M in stock for 3 of 4 shirts, 1 of 1 t-shirt"
+        for category, count in self.per_category.items():
+            n = sum(1 for p in fresh if p.category == category)
+            if n:
+                by_size.setdefault(sizes[category], []).append(f"{n} of {count} {_plural(category, count)}")
+        label = "; ".join(f"{size} in stock for {', '.join(counts)}" for size, counts in by_size.items())
+        if sent_before:
+            label += f" ({sent_before} sent before, left out)"
+        return label, round(POINTS_SIZE_FIT * len(fresh) / len(self.products), 2)
 
     def _channel(self, preferred: str | None, addresses: dict[str, str | None], consents_text: str | None,
                  unreachable_text: str | None) -> tuple[str | None, list[str]]:

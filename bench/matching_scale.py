@@ -1,0 +1,343 @@
+"""A million customers: import time, match time, search time and peak memory, against a plain Python loop.
+
+Run from the repository root::
+
+    python -m bench.matching_scale [--customers 1000000] [--products 20000] [--repeat 5] [--keep DIR]
+
+Steps, each in its own subprocess so that its peak memory (``ru_maxrss``) is its own:
+
+1. ``generate``: writes ``catalog.csv`` (20,000 products in 100 brands, stock by size) and
+   ``customers.csv`` (1,000,000 customers; ~5 million preferences: brand likes and dislikes and sizes
+   per category; X and e-mail consent in the store's words) into a temporary folder. Not timed against
+   a target.
+2. ``catalog``: a new library; the catalog through :func:`lookbook.catalog.import_catalog`.
+3. ``customers``: the customer file through :func:`lookbook.customer_csv.import_customers` (target
+   <= 60 s); then a set of six shirts of the most liked brand is made (photos rows tied to products).
+4. ``match``: :func:`lookbook.matching.match_set` on that set, ``--repeat`` times (target <= 1 s,
+   median quoted), beside the baseline measured in the same run: the same rules written as a
+   straightforward Python loop over every customer with a query per customer and rule
+   (:func:`baseline_match`), run once. The two must agree on who matches and on which channel.
+   Also times a search (``search_customers`` + ``count_customers``) and a deep page (offset 900,000),
+   which the Customers page uses.
+
+Prints a table of medians, ratios against the baseline and peak memory per step (target <= 500 MB).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+SEED = 20261123
+CATEGORIES = {"shirt": ["XS", "S", "M", "L", "XL", "XXL"], "longsleeve": ["XS", "S", "M", "L", "XL"],
+              "t-shirt": ["XS", "S", "M", "L", "XL", "XXL"], "outerwear": ["S", "M", "L", "XL"],
+              "trousers": ["28", "30", "32", "34", "36", "38"], "dress": ["XS", "S", "M", "L"]}
+TOPS = ["S", "M", "M", "L", "L", "XL"]
+WAISTS = ["30", "32", "32", "34", "36"]
+FIRST = ["Alex", "Sam", "Jordan", "Taylor", "Morgan", "Casey", "Riley", "Jamie", "Robin", "Avery", "Chris", "Maria",
+         "Sofia", "Lucas", "Emma", "Noah", "Olivia", "Liam", "Mia", "Ethan", "Zoe", "Omar", "Aisha", "Kenji", "Ravi"]
+LAST = ["Smith", "Garcia", "Chen", "Okafor", "Novak", "Rossi", "Dubois", "Kowalski", "Haddad", "Silva", "Andersen",
+        "Murphy", "Nakamura", "Patel", "Schmidt", "Moreau", "Ivanova", "Costa", "Walsh", "Lindqvist"]
+ZONES = ["America/New_York", "America/Chicago", "America/Los_Angeles", "Europe/London", "Europe/Berlin"]
+LEVELS = ["1 to 1 only"] * 6 + ["subscribed to marketing"] * 3 + ["unsubscribed"]
+NOW = dt.datetime(2026, 3, 25, 12, 0, tzinfo=dt.timezone.utc)
+
+
+def peak_mb() -> float:
+    """Return this process's peak resident memory in MB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# -- step 1: files ------------------------------------------------------------------------------------
+
+
+def brand_names(n: int) -> list[str]:
+    return [f"Brand {i:03d}" for i in range(n)]
+
+
+def generate(folder: Path, customers: int, products: int, brands: int) -> dict[str, Any]:
+    rng = random.Random(SEED)
+    names = brand_names(brands)
+    with (folder / "catalog.csv").open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["SKU", "Brand", "Name", "Category", "Colour", "Price", "Currency", "Size", "Qty"])
+        cats = list(CATEGORIES)
+        for i in range(products):
+            brand = names[i % brands]
+            category = "shirt" if i % 3 == 0 else cats[i % len(cats)]
+            for size in CATEGORIES[category]:
+                w.writerow([f"P{i:05d}", brand, f"Item {i}", category, "navy", "98.00", "USD", size,
+                            0 if rng.random() < 0.3 else rng.randint(1, 5)])
+    prefs = 0
+    # Brand popularity is skewed (a few big names), as in a real store.
+    weights = [1 / (1 + i) ** 0.8 for i in range(brands)]
+    with (folder / "customers.csv").open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["first_name", "last_name", "email", "x_handle", "preferred_channel", "timezone", "brand_likes",
+                    "brand_dislikes", "sizes", "consent_x", "consent_email"])
+        for i in range(customers):
+            first, last = FIRST[i % len(FIRST)], LAST[(i // len(FIRST)) % len(LAST)]
+            handle = f"{first.lower()}{last.lower()[:4]}{i}"
+            has_x = rng.random() < 0.6
+            likes = set(rng.choices(names, weights, k=rng.choice((1, 1, 2, 2, 3))))
+            dislikes = {rng.choice(names)} - likes if rng.random() < 0.3 else set()
+            top, waist = rng.choice(TOPS), rng.choice(WAISTS)
+            sizes = {"shirt": top, "trousers": waist}
+            if rng.random() < 0.5:
+                sizes["t-shirt"] = top
+            if rng.random() < 0.5:
+                sizes["longsleeve"] = top
+            prefs += len(likes) + len(dislikes) + len(sizes)
+            w.writerow([first, last, f"{handle}@example.com", handle if has_x else "",
+                        "x" if has_x and rng.random() < 0.5 else "email", rng.choice(ZONES), ";".join(sorted(likes)),
+                        ";".join(dislikes), ";".join(f"{k}={v}" for k, v in sizes.items()),
+                        rng.choice(LEVELS) if has_x else "", rng.choice(LEVELS)])
+    return {"preferences": prefs, "customers_csv_mb": round((folder / "customers.csv").stat().st_size / 1e6, 1)}
+
+
+# -- steps 2 and 3: imports --------------------------------------------------------------------------------
+
+
+def import_catalog_step(folder: Path) -> dict[str, Any]:
+    from lookbook.catalog import import_catalog
+    from lookbook.store import create_store
+
+    store = create_store(folder / "library")
+    start = time.perf_counter()
+    report = import_catalog(store, folder / "catalog.csv", actor="bench")
+    seconds = time.perf_counter() - start
+    store.close()
+    return {"seconds": seconds, "products": len(report.new_products), "problems": len(report.problems)}
+
+
+def import_customers_step(folder: Path) -> dict[str, Any]:
+    from lookbook.customer_csv import import_customers
+    from lookbook.library import Library
+    from lookbook.store import open_store, utcnow
+
+    store = open_store(Library.locate(folder / "library"))
+    start = time.perf_counter()
+    report = import_customers(store, folder / "customers.csv", actor="bench")
+    seconds = time.perf_counter() - start
+    # The set: six in-stock shirts of the most liked brand, with a photo row each.
+    db = store.db
+    brand_id = db.execute("SELECT brand_id FROM customer_brands WHERE stance = 'like' GROUP BY brand_id"
+                          " ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
+    now = utcnow()
+    set_id = db.execute("INSERT INTO sets (name, brand_id, created_by, created_at, updated_at)"
+                        " VALUES ('Bench shirts', ?, 'bench', ?, ?)", [brand_id, now, now]).lastrowid
+    pids = [r[0] for r in db.execute("SELECT id FROM products WHERE brand_id = ? AND category = 'shirt'"
+                                     " ORDER BY id LIMIT 6", [brand_id])]
+    for position, pid in enumerate(pids):
+        photo = db.execute("INSERT INTO photos (sha256, original_name, stored_path, width, height, imported_at,"
+                           " product_id) VALUES (?, ?, ?, 1, 1, ?, ?)",
+                           [f"bench-{pid}", f"{pid}.jpg", f"originals/{pid}.jpg", now, pid]).lastrowid
+        db.execute("INSERT INTO set_items (set_id, photo_id, position) VALUES (?, ?, ?)", [set_id, photo, position])
+    counts = {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+              for t in ("customers", "customer_brands", "customer_sizes", "consents")}
+    store.close()
+    return {"seconds": seconds, "added": report.added, "rejected": report.rejected, "set_id": set_id, **counts}
+
+
+# -- step 4: matching ----------------------------------------------------------------------------------------
+
+
+def baseline_match(store: Any, set_id: int, now: dt.datetime) -> dict[int, str]:
+    """The same rules as :func:`lookbook.matching.match_set`, as a plain loop: a query per customer and rule.
+
+    Returns ``{customer_id: channel}`` for the matches before the daily cap (ranking is not compared).
+    """
+    from lookbook.consent import consent_state
+    from lookbook.matching import CONTACT_STATES, FREQUENCY_DEFAULT, SENDABLE_CHANNELS
+
+    db = store.db
+    brand_id, scope = db.execute("SELECT brand_id, scope FROM sets WHERE id = ?", [set_id]).fetchone()
+    products = db.execute("SELECT DISTINCT p.id, p.category FROM set_items si JOIN photos ph ON ph.id = si.photo_id"
+                          " JOIN products p ON p.id = ph.product_id WHERE si.set_id = ?", [set_id]).fetchall()
+    stock = {(pid, size.upper()) for pid, size in db.execute(
+        "SELECT product_id, size FROM stock WHERE quantity > 0").fetchall() if pid in {p for p, _ in products}}
+    since = now - dt.timedelta(days=FREQUENCY_DEFAULT)
+    marks = ", ".join("?" * len(CONTACT_STATES))
+    out: dict[int, str] = {}
+    for cid, preferred, email, x_handle, x_user_id, paused_until, last_contacted in db.execute(
+            "SELECT id, preferred_channel, email, x_handle, x_user_id, paused_until, last_contacted_at"
+            " FROM customers").fetchall():
+        stance = db.execute("SELECT stance FROM customer_brands WHERE customer_id = ? AND brand_id = ?",
+                            [cid, brand_id]).fetchone()
+        bought = db.execute("SELECT count(*) FROM purchases WHERE customer_id = ? AND brand_id = ?",
+                            [cid, brand_id]).fetchone()[0]
+        if (stance is None and not bought) or (stance and stance[0] == "dislike"):
+            continue
+        sizes = dict(db.execute("SELECT category, size FROM customer_sizes WHERE customer_id = ?", [cid]).fetchall())
+        if not any((pid, sizes.get(cat, "").upper()) in stock for pid, cat in products):
+            continue
+        if paused_until and paused_until > now.isoformat():
+            continue
+        last = db.execute(f"SELECT max(coalesce(sent_at, created_at)) FROM messages WHERE customer_id = ?"
+                          f" AND state IN ({marks})", [cid, *CONTACT_STATES]).fetchone()[0]
+        recent = [t for t in (last, last_contacted) if t and dt.datetime.fromisoformat(t) > since]
+        if recent:
+            continue
+        addresses = {"x": x_user_id or x_handle, "email": email}
+        order = ([preferred] if preferred in SENDABLE_CHANNELS else []) + [
+            c for c in SENDABLE_CHANNELS if c != preferred]
+        for channel in order:
+            unreachable = db.execute("SELECT 1 FROM channel_status WHERE customer_id = ? AND channel = ?"
+                                     " AND unreachable_at IS NOT NULL", [cid, channel]).fetchone()
+            if addresses[channel] and consent_state(store, cid, channel, scope).granted and not unreachable:
+                out[cid] = channel
+                break
+    return out
+
+
+def match_step(folder: Path, set_id: int, repeat: int, baseline: bool) -> dict[str, Any]:
+    from lookbook.customers import count_customers, search_customers
+    from lookbook.library import Library
+    from lookbook.matching import DAILY_CAP_SETTING, match_set
+    from lookbook.store import open_store
+
+    store = open_store(Library.locate(folder / "library"))
+    store.set_setting(DAILY_CAP_SETTING, 10_000_000)  # compare the rules, not the cap
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = match_set(store, set_id, now=NOW)
+        times.append(time.perf_counter() - start)
+    peak_match = peak_mb()
+    out: dict[str, Any] = {"match_s": times, "matches": len(result.matches), "exclusions": len(result.exclusions),
+                           "considered": result.considered, "peak_after_match_mb": peak_match,
+                           "example_match": result.matches[0].reasons if result.matches else None,
+                           "example_exclusion": result.exclusions[0].reasons if result.exclusions else None}
+    searches = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        rows = search_customers(store, "maria sil", limit=100)
+        total = count_customers(store, "maria sil")
+        searches.append(time.perf_counter() - start)
+    out.update(search_s=searches, search_hits=total, search_page=len(rows))
+    pages = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        search_customers(store, "", sort="name", limit=200, offset=900_000)
+        pages.append(time.perf_counter() - start)
+    out["deep_page_s"] = pages
+    if baseline:
+        start = time.perf_counter()
+        plain = baseline_match(store, set_id, NOW)
+        out["baseline_s"] = [time.perf_counter() - start]
+        ours = {m.customer_id: m.channel for m in result.matches}
+        out["agree"] = plain == ours
+        out["disagreements"] = len(set(plain.items()) ^ set(ours.items()))
+    store.close()
+    return out
+
+
+# -- driver ----------------------------------------------------------------------------------------------------
+
+
+def run_step(step: str, folder: Path, **options: Any) -> dict[str, Any]:
+    """Run one step in a fresh interpreter and return its JSON result with its peak memory."""
+    args = [sys.executable, "-m", "bench.matching_scale", "--step", step, "--dir", str(folder)]
+    for key, value in options.items():
+        args += [f"--{key.replace('_', '-')}", str(value)]
+    done = subprocess.run(args, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        sys.exit(f"step {step} failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--products", type=int, default=20_000)
+    parser.add_argument("--brands", type=int, default=100)
+    parser.add_argument("--repeat", type=int, default=5, help="runs of each fast measurement (median quoted)")
+    parser.add_argument("--imports", type=int, default=1, help="times to run the whole import (median quoted)")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the slow plain-loop baseline")
+    parser.add_argument("--keep", metavar="DIR", help="work in DIR and keep it (default: a temp folder)")
+    parser.add_argument("--step", help=argparse.SUPPRESS)
+    parser.add_argument("--dir", help=argparse.SUPPRESS)
+    parser.add_argument("--set-id", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--baseline", type=int, default=1, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.step:  # inside a subprocess
+        folder = Path(args.dir)
+        if args.step == "generate":
+            result = generate(folder, args.customers, args.products, args.brands)
+        elif args.step == "catalog":
+            result = import_catalog_step(folder)
+        elif args.step == "customers":
+            result = import_customers_step(folder)
+        else:
+            result = match_step(folder, args.set_id, args.repeat, bool(args.baseline))
+        result["peak_mb"] = peak_mb()
+        print(json.dumps(result))
+        return
+
+    root = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="lookbook-bench-"))
+    root.mkdir(parents=True, exist_ok=True)
+    try:
+        print(f"Generating {args.customers:,} customers and {args.products:,} products in {root} ...", flush=True)
+        gen = run_step("generate", root, customers=args.customers, products=args.products, brands=args.brands)
+        catalog_runs, customer_runs = [], []
+        for _ in range(args.imports):
+            shutil.rmtree(root / "library", ignore_errors=True)
+            catalog_runs.append(run_step("catalog", root))
+            customer_runs.append(run_step("customers", root))
+            print(f"  customer import: {customer_runs[-1]['seconds']:.1f} s", flush=True)
+        cust = customer_runs[-1]
+        match = run_step("match", root, set_id=cust["set_id"], repeat=args.repeat, baseline=int(not args.no_baseline))
+    finally:
+        if not args.keep:
+            shutil.rmtree(root, ignore_errors=True)
+
+    med = statistics.median
+    print()
+    print(f"Book: {cust['customers']:,} customers, {gen['preferences']:,} preferences in the file "
+          f"({cust['customer_brands']:,} brand stances + {cust['customer_sizes']:,} sizes stored), "
+          f"{cust['consents']:,} consent entries; customers.csv {gen['customers_csv_mb']} MB; "
+          f"{catalog_runs[-1]['products']:,} products")
+    print(f"Set: 6 shirts of the most liked brand; considered {match['considered']:,}, matched "
+          f"{match['matches']:,}, excluded {match['exclusions']:,}")
+    print()
+    rows = [
+        ("catalog import (lookbook.catalog)", [r["seconds"] for r in catalog_runs], None,
+         max(r["peak_mb"] for r in catalog_runs), "-"),
+        ("customer import, 1 transaction", [r["seconds"] for r in customer_runs], 60.0,
+         max(r["peak_mb"] for r in customer_runs), "<= 60 s, <= 500 MB"),
+        ("match_set (set-based SQL)", match["match_s"], 1.0, match["peak_after_match_mb"], "<= 1 s, <= 500 MB"),
+        ("search 'maria sil' + count (FTS5)", match["search_s"], None, None, "-"),
+        ("page of 200 at offset 900,000", match["deep_page_s"], None, None, "-"),
+    ]
+    if "baseline_s" in match:
+        rows.append(("baseline: plain Python loop", match["baseline_s"], None, match["peak_mb"], "-"))
+    print(f"{'step':<38} {'runs':>4} {'median s':>9} {'vs baseline':>11} {'peak MB':>8}  target")
+    for name, times, _, peak, target in rows:
+        ratio = f"{med(times) / med(match['baseline_s']):.4f}x" if "baseline_s" in match and "match_set" in name \
+            else ""
+        peak_text = f"{peak:.0f}" if peak else ""
+        print(f"{name:<38} {len(times):>4} {med(times):>9.3f} {ratio:>11} {peak_text:>8}  {target}")
+    if "baseline_s" in match:
+        speedup = med(match["baseline_s"]) / med(match["match_s"])
+        print(f"\nmatch_set is {speedup:,.0f}x faster than the plain loop; the two agree on who matches and on "
+              f"which channel: {match['agree']} ({match['disagreements']} differences)")
+    print(f"search hits: {match['search_hits']:,}")
+    print(f"example match reasons: {match['example_match']}")
+    print(f"example exclusion reasons: {match['example_exclusion']}")
+
+
+if __name__ == "__main__":
+    main()
