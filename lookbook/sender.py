@@ -69,7 +69,7 @@ from lookbook.delivery import (
 from lookbook.delivery import accounts, reachability
 from lookbook.delivery.email import EmailChannel, build_message, message_id_for
 from lookbook.delivery.x import DMEvent, XChannel
-from lookbook.errors import LookbookError
+from lookbook.errors import InputError, LookbookError
 from lookbook.hooks import Changes
 from lookbook.outbox import ConsentMissing, IllegalTransition, expire_stale, transition
 from lookbook.secrets import library_id
@@ -124,6 +124,23 @@ class SenderOptions:
     clock_skew_s: float = 120.0
     max_attempts: int = 5
     backoff_s: float = 30.0
+
+
+SENDER_SETTING = "delivery.sender"
+
+
+def options_from_settings(store: Store, *, wait: bool = True) -> SenderOptions:
+    """Return the sender's options from the ``delivery.sender`` library setting (defaults where unset).
+
+    :raises InputError: naming a setting that is not an option.
+    """
+    value = dict(store.get_setting(SENDER_SETTING) or {})
+    known = set(SenderOptions.__dataclass_fields__) - {"wait"}
+    unknown = set(value) - known
+    if unknown:
+        raise InputError(f"setting {SENDER_SETTING}: unknown option(s) {', '.join(sorted(unknown))}; "
+                         f"use {', '.join(sorted(known))}.")
+    return SenderOptions(wait=wait, **value)
 
 
 @dataclass(frozen=True)
@@ -819,6 +836,36 @@ def send(db: DbCall, *, message_ids: Iterable[int] | None = None, options: Sende
     return Sender(db, options=options, x=x, email=email, cancel=cancel, pause=pause).run(message_ids)
 
 
+@dataclass(frozen=True)
+class OutboxRow:
+    """A message as the Outbox page lists it, with what the sender knows about it."""
+
+    id: int
+    customer_id: int
+    customer: str
+    channel: str
+    state: str
+    attempts: int
+    next_attempt_at: str | None
+    retryable: bool | None
+    reason: str
+    external_id: str | None
+    updated_at: str
+
+
+def list_outbox(store: Store, states: Iterable[str] | None = None, limit: int = 1000) -> list[OutboxRow]:
+    """Return messages from approval on (newest first), optionally of the given states."""
+    wanted = list(states or ("approved", "queued", "sending", "sent", "failed", "cancelled"))
+    marks = ",".join("?" * len(wanted))
+    rows = store.db.execute(
+        "SELECT m.id, m.customer_id, trim(c.first_name || ' ' || c.last_name), m.channel, m.state, m.attempts,"
+        " m.next_attempt_at, m.retryable, coalesce(m.error, m.state_reason, ''), m.external_id, m.updated_at"
+        f" FROM messages m JOIN customers c ON c.id = m.customer_id WHERE m.state IN ({marks})"
+        " ORDER BY m.updated_at DESC, m.id DESC LIMIT ?", [*wanted, int(limit)]).fetchall()
+    return [OutboxRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], None if r[7] is None else bool(r[7]), r[8], r[9],
+                      r[10]) for r in rows]
+
+
 def retry(store: Store, message_ids: Iterable[int], actor: str) -> Changes:
     """Put failed, retryable messages back in the queue (failed → queued), for the next send run.
 
@@ -830,5 +877,6 @@ def retry(store: Store, message_ids: Iterable[int], actor: str) -> Changes:
     return store.notify(Changes(outbox=True, audit=True))
 
 
-__all__ = ["DbCall", "IllegalTransition", "Progress", "SendReport", "Sender", "SenderOptions", "blocked_until",
-           "direct", "find_delivered", "rate_limit", "retry", "save_rates", "send"]
+__all__ = ["DbCall", "IllegalTransition", "OutboxRow", "Progress", "SendReport", "Sender", "SenderOptions",
+           "blocked_until", "direct", "find_delivered", "list_outbox", "options_from_settings", "rate_limit", "retry",
+           "save_rates", "send"]

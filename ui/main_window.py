@@ -41,7 +41,9 @@ from ui.pages.customers import CustomersPage
 from ui.pages.products import ProductsPage
 from ui.pages.settings import SettingsPage
 from ui.pages.shoot import ShootPage
-from ui.pages.tables import MatchPage, OutboxPage
+from ui.pages.delivery_settings import DeliverySettings
+from ui.pages.outbox import OutboxPage
+from ui.pages.tables import MatchPage
 from ui.theme import Appearance, Theme, palette_icon
 from ui.widgets.guide import FirstRunGuide
 from ui.signin import Session, SignInDialog
@@ -83,9 +85,12 @@ class MainWindow(QMainWindow):
         #: Who is working: asked when a library opens, passed to the pages that act for someone.
         self.session = Session(self)
         self.shoot = ShootPage(db, thumbs, self.undo_stack)
+        # The Outbox page owns the network thread; the delivery settings sign in to X on it too.
+        self.outbox = OutboxPage(db, self.session)
         self.pages: list[Page] = [
             self.shoot, ProductsPage(db), CustomersPage(db), MatchPage(db),
-            ApprovalsPage(db, self.session), OutboxPage(db), SettingsPage(db),
+            ApprovalsPage(db, self.session), self.outbox,
+            SettingsPage(db, delivery=DeliverySettings(db, self.outbox.net, self.session)),
         ]
         self.sidebar = Sidebar()
         self.stack = QStackedWidget()

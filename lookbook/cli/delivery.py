@@ -27,10 +27,7 @@ from lookbook.delivery.email import SECURITY
 from lookbook.delivery.oauth import PkceSignIn
 from lookbook.delivery.x import OAuth1Keys, XChannel, XEndpoints
 from lookbook.errors import InputError, LookbookError
-from lookbook.sender import Progress, SenderOptions, blocked_until, direct, rate_limit, retry, send
-
-SENDER_SETTING = "delivery.sender"
-
+from lookbook.sender import Progress, blocked_until, direct, options_from_settings, rate_limit, retry, send
 
 def add_outbox_verbs(verbs: argparse._SubParsersAction) -> None:
     """Add ``send``, ``retry``, ``offer`` and ``replies`` to the ``outbox`` verb group."""
@@ -120,24 +117,10 @@ def _stop_on_signals(cancel: threading.Event) -> Iterator[None]:
             signal.signal(s, h)
 
 
-def sender_options(value: dict[str, Any] | None, *, wait: bool) -> SenderOptions:
-    """Build :class:`SenderOptions` from the ``delivery.sender`` library setting.
-
-    :raises InputError: naming a setting that is not an option.
-    """
-    value = dict(value or {})
-    known = set(SenderOptions.__dataclass_fields__) - {"wait"}
-    unknown = set(value) - known
-    if unknown:
-        raise InputError(f"setting {SENDER_SETTING}: unknown option(s) {', '.join(sorted(unknown))}; "
-                         f"use {', '.join(sorted(known))}.")
-    return SenderOptions(wait=wait, **value)
-
-
 def cmd_send(args: argparse.Namespace, ctx: CliContext) -> int:
     store = ctx.store
     user = ctx.user
-    options = sender_options(store.get_setting(SENDER_SETTING), wait=not args.no_wait)
+    options = options_from_settings(store, wait=not args.no_wait)
     store.audit(user.username, "outbox.send_run", "outbox", None, messages=args.message_ids or "all approved")
     cancel = threading.Event()
     with _stop_on_signals(cancel):
@@ -286,4 +269,4 @@ def cmd_reachable(args: argparse.Namespace, ctx: CliContext) -> int:
     return 0
 
 
-__all__ = ["add_outbox_verbs", "register", "sender_options"]
+__all__ = ["add_outbox_verbs", "register"]

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QWidget
 
 from lookbook.store import Store
 from ui.pages.base import Page
+from ui.pages.delivery_settings import DeliverySettings
 from ui.workers import StoreRunner
 
 
@@ -14,7 +15,8 @@ class SettingsPage(Page):
     title = "Settings"
     watches = ("settings", "users")
 
-    def __init__(self, db: StoreRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, db: StoreRunner, parent: QWidget | None = None, *,
+                 delivery: DeliverySettings | None = None) -> None:
         super().__init__(db, parent)
         box = QGroupBox("Library")
         self.form = QFormLayout(box)
@@ -26,6 +28,10 @@ class SettingsPage(Page):
         self.form.addRow("Schema version", self.version)
         self.form.addRow("Staff accounts", self.users)
         self.layout_.addWidget(box)
+        # The delivery section (X sign-in, mail server) is its own widget, owned by the delivery code.
+        self.delivery = delivery
+        if delivery is not None:
+            self.layout_.addWidget(delivery)
         self.layout_.addStretch(1)
 
     def reload(self) -> None:
@@ -34,9 +40,16 @@ class SettingsPage(Page):
             return str(store.library.root), store.schema_version(), users.fetchall()
 
         self.db.run(facts, on_done=self._show)
+        if self.delivery is not None:
+            self.delivery.reload()
 
     def _show(self, facts: tuple[str, int, list[tuple]]) -> None:
         path, version, users = facts
         self.path.setText(path)
         self.version.setText(str(version))
         self.users.setText(", ".join(f"{name} ({role})" for name, role in users) or "none")
+
+    def cleanup(self) -> None:
+        """Give up an X sign-in still waiting for the browser."""
+        if self.delivery is not None:
+            self.delivery.cleanup()

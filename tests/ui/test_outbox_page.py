@@ -1,0 +1,161 @@
+"""The Outbox page and the delivery settings, driving the real sender against the fake X (offscreen)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from outbox_support import add_message, add_staff, add_world
+
+from fakes.fake_x import FakeX, Fault
+from fakes.fixtures import fake_x, memory_keyring  # noqa: F401  (fixtures)
+from lookbook import quiet_hours
+from lookbook.delivery import accounts
+from lookbook.delivery.x import OAuth2Token
+from lookbook.library import Library
+from lookbook.store import create_store, open_store
+from lookbook.users import User
+from ui.pages.delivery_settings import DeliverySettings
+from ui.pages.outbox import FILTERS, OutboxPage
+from ui.signin import Session
+
+DM_PATH = r"/2/dm_conversations/with/\d+/messages"
+MARIA = User(2, "maria", "Maria Lopez", "manager", True)
+
+
+@pytest.fixture
+def library(tmp_path: Path, fake_x: FakeX, memory_keyring: object, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A library with three approved X messages and the store's X account signed in (to the fake)."""
+    monkeypatch.setenv("LOOKBOOK_X_API_URL", fake_x.base_url)
+    store = create_store(tmp_path / "Library")
+    add_staff(store)
+    quiet_hours.set_window(store, "00:00", "00:00")
+    world = add_world(store, customers=3)
+    for n, cid in enumerate(world.customers):
+        add_message(store, cid, set_id=world.set_id, state="approved", body=f"New Marlowe shirts, note {n}")
+    accounts.save_x_client(store, fake_x.client_id, "admin")
+    accounts.save_x_oauth2(store, OAuth2Token(fake_x.issue_token()), user_id=fake_x.me_id,
+                           username=fake_x.me_username, actor="admin")
+    store.set_setting("delivery.x", {**accounts.x_settings(store), "timeout_s": 1.0})
+    store.set_setting("delivery.sender", {"reconcile_after_s": 1.5})
+    root = store.library.root
+    store.close()
+    return root
+
+
+@pytest.fixture
+def page(qtbot, runners, library: Path) -> Iterator[OutboxPage]:
+    db, _thumbs = runners
+    with qtbot.waitSignal(db.library_opened, timeout=10_000):
+        db.open(library)
+    session = Session()
+    session.sign_in(MARIA)
+    widget = OutboxPage(db, session)
+    qtbot.addWidget(widget)
+    widget.reload()
+    yield widget
+    widget.cleanup()
+
+
+def _states(library: Path) -> list[str]:
+    store = open_store(Library.locate(library))
+    try:
+        return [r[0] for r in store.db.execute("SELECT state FROM messages ORDER BY id")]
+    finally:
+        store.close()
+
+
+def _send_and_wait(qtbot, page: OutboxPage, timeout: int = 15_000) -> None:
+    page.send_button.click()
+    qtbot.waitUntil(lambda: not page.is_sending(), timeout=timeout)
+
+
+def test_send_runs_in_the_background_and_the_list_follows(qtbot, page: OutboxPage, fake_x: FakeX,
+                                                          library: Path) -> None:
+    qtbot.waitUntil(lambda: page.model.rowCount() == 3)
+    assert not page.cancel_button.isEnabled()
+    _send_and_wait(qtbot, page)
+    assert page.status.text().startswith("Sent 3")
+    assert _states(library) == ["sent"] * 3 and len(fake_x.events) == 3
+    page.filter.setCurrentIndex([label for label, _ in FILTERS].index("Sent"))
+    qtbot.waitUntil(lambda: page.model.rowCount() == 3)
+    assert {page.model.row_values(r)[3] for r in range(3)} == {"sent"}
+
+
+def test_rate_limit_shows_a_countdown_then_sends(qtbot, page: OutboxPage, fake_x: FakeX, library: Path) -> None:
+    fake_x.faults.append(Fault("POST", DM_PATH, "429", reset_in_s=3))
+    page.send_button.click()
+    qtbot.waitUntil(lambda: "resumes in 0:0" in page.countdown.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: not page.is_sending(), timeout=15_000)
+    assert _states(library) == ["sent"] * 3
+    qtbot.waitUntil(lambda: page.countdown.text() == "", timeout=5_000)
+
+
+def test_stop_leaves_the_rest_queued(qtbot, page: OutboxPage, fake_x: FakeX, library: Path) -> None:
+    fake_x.post_delay_after_s = 0.4
+    page.send_button.click()
+    qtbot.waitUntil(lambda: fake_x.wait_recorded(1, timeout=0.01), timeout=10_000)
+    page.cancel_button.click()
+    qtbot.waitUntil(lambda: not page.is_sending(), timeout=10_000)
+    assert "Stopped on request" in page.status.text()
+    states = _states(library)
+    assert states[0] == "sent" and "queued" in states and len(fake_x.events) == states.count("sent")
+
+
+def test_refused_dm_is_shown_failed_and_offered_by_email(qtbot, page: OutboxPage, fake_x: FakeX,
+                                                         library: Path) -> None:
+    fake_x.not_following["1000"] = "349"
+    _send_and_wait(qtbot, page)
+    assert "cannot be reached" in page.status.text()
+    page.filter.setCurrentIndex([label for label, _ in FILTERS].index("Failed"))
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1)
+    assert "cannot send messages to this user" in page.model.row_values(0)[6]
+    page.view.selectRow(0)
+    qtbot.waitUntil(lambda: "can be offered it by email" in page.detail.toPlainText(), timeout=5_000)
+    assert page.offer_button.isEnabled() and not page.retry_button.isEnabled()
+    page.offer_button.click()
+    qtbot.waitUntil(lambda: "waits for a manager's approval" in page.status.text(), timeout=5_000)
+    assert _states(library) == ["cancelled", "sent", "sent", "pending"]
+
+
+def test_delivery_settings_save_mail_server_and_sign_in_to_x(qtbot, runners, library: Path, fake_x: FakeX,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    db, net = runners
+    with qtbot.waitSignal(db.library_opened, timeout=10_000):
+        db.open(library)
+    session = Session()
+    session.sign_in(MARIA)
+    section = DeliverySettings(db, net, session)
+    qtbot.addWidget(section)
+    section.reload()
+    qtbot.waitUntil(lambda: section.x_account.text().startswith("@lookbookstore"))
+
+    section.host.setText("smtp.example.com")
+    section.security.setCurrentText("plain")
+    section.from_address.setText("maria@store.example.com")
+    section.save_mail_button.click()
+    qtbot.waitUntil(lambda: "security 'plain'" in section.message.text())  # refused, with the field named
+    section.security.setCurrentText("starttls")
+    section.username.setText("maria")
+    section.password.setText("mail-secret")
+    section.save_mail_button.click()
+    qtbot.waitUntil(lambda: section.message.text() == "Mail server saved.")
+    assert section.password.text() == ""
+
+    # The "browser": open X's page, which redirects to the app's loopback address.
+    monkeypatch.setattr(section, "_open_url",
+                        lambda url: threading.Thread(target=requests.get, args=(url,), kwargs={"timeout": 5},
+                                                     daemon=True).start())
+    section.sign_in_button.click()
+    qtbot.waitUntil(lambda: "Signed in to X as @lookbookstore" in section.message.text(), timeout=10_000)
+    store = open_store(Library.locate(library))
+    try:
+        dump = "\n".join(store.db.conn.iterdump())
+        assert "mail-secret" not in dump  # secrets only in the keyring
+        assert not [token for token in fake_x.access_tokens if token in dump]
+        assert accounts.email_channel(store)._password == "mail-secret"
+    finally:
+        store.close()

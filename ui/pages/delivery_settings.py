@@ -1,0 +1,243 @@
+"""The delivery section of the Settings page: X sign-in and the mail server.
+
+X sign-in runs the OAuth 2.0 + PKCE flow of :mod:`lookbook.delivery.oauth`: the page
+opens X's sign-in page in the person's browser and waits, on the network thread, for
+the loopback redirect; tokens go to the system keyring. OAuth 1.0a user tokens can be
+entered instead. Passwords and tokens are typed into masked fields, handed to the
+core, and never kept by the widget after saving.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from PySide6.QtCore import QUrl, Slot
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from lookbook import secrets
+from lookbook.delivery import accounts
+from lookbook.delivery.email import DEFAULT_PORTS, SECURITY
+from lookbook.delivery.oauth import PkceSignIn
+from lookbook.delivery.x import OAuth1Keys, OAuth2Token, XChannel, XEndpoints
+from lookbook.errors import LookbookError
+from lookbook.store import Store
+from ui.signin import Session
+from ui.workers import StoreRunner, TaskRunner
+
+
+def load_delivery(store: Store) -> dict[str, Any]:
+    """Return the delivery settings the section shows (never a secret)."""
+    return {"x": accounts.x_settings(store), "email": dict(store.get_setting("delivery.email") or {})}
+
+
+class DeliverySettings(QGroupBox):
+    """X account and mail server; changes are recorded in the audit log under the signed-in person."""
+
+    def __init__(self, db: StoreRunner, net: TaskRunner, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__("Delivery", parent)
+        self.db = db
+        self.net = net
+        self.session = session
+        self._cancel_sign_in: threading.Event | None = None
+        column = QVBoxLayout(self)
+        # X and e-mail side by side, so the Settings page fits a small window without scrolling.
+        boxes = QHBoxLayout()
+        column.addLayout(boxes)
+
+        x_box = QGroupBox("X (direct messages)")
+        x_form = QFormLayout(x_box)
+        self.x_account = QLabel("Not signed in")
+        self.client_id = QLineEdit()
+        self.client_id.setPlaceholderText("OAuth 2.0 client id of the store's X app")
+        self.port = QSpinBox()
+        self.port.setRange(0, 65535)
+        self.port.setSpecialValueText("any free port")
+        self.port.setToolTip("The loopback port registered as the X app's callback (http://127.0.0.1:PORT/callback).")
+        self.sign_in_button = QPushButton("Sign in with X…")
+        self.sign_in_button.clicked.connect(self.sign_in)
+        self.sign_out_button = QPushButton("Sign Out")
+        self.sign_out_button.clicked.connect(self.sign_out)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.sign_in_button)
+        buttons.addWidget(self.sign_out_button)
+        buttons.addStretch(1)
+        x_form.addRow("Account", self.x_account)
+        x_form.addRow("Client id", self.client_id)
+        x_form.addRow("Callback port", self.port)
+        x_form.addRow(buttons)
+        self.oauth1 = [QLineEdit() for _ in range(4)]
+        for field, label in zip(self.oauth1, ("Consumer key", "Consumer secret", "Access token",
+                                               "Access token secret"), strict=True):
+            field.setEchoMode(QLineEdit.EchoMode.Password)
+            field.setPlaceholderText("OAuth 1.0a (instead of signing in)")
+            x_form.addRow(label, field)
+        self.save_tokens_button = QPushButton("Use These Tokens")
+        self.save_tokens_button.clicked.connect(self.save_oauth1)
+        x_form.addRow(self.save_tokens_button)
+        boxes.addWidget(x_box)
+
+        mail_box = QGroupBox("E-mail (SMTP)")
+        mail_form = QFormLayout(mail_box)
+        self.host = QLineEdit()
+        self.smtp_port = QSpinBox()
+        self.smtp_port.setRange(1, 65535)
+        self.smtp_port.setValue(DEFAULT_PORTS["starttls"])
+        self.security = QComboBox()
+        self.security.addItems(list(SECURITY))
+        self.security.currentTextChanged.connect(lambda s: self.smtp_port.setValue(DEFAULT_PORTS[s]))
+        self.from_address = QLineEdit()
+        self.from_name = QLineEdit()
+        self.username = QLineEdit()
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setPlaceholderText("kept in the system keyring; leave empty to keep the saved one")
+        for label, field in (("Server", self.host), ("Port", self.smtp_port), ("Security", self.security),
+                             ("From address", self.from_address), ("From name", self.from_name),
+                             ("User name", self.username), ("Password", self.password)):
+            mail_form.addRow(label, field)
+        self.save_mail_button = QPushButton("Save Mail Server")
+        self.save_mail_button.clicked.connect(self.save_email)
+        mail_form.addRow(self.save_mail_button)
+        boxes.addWidget(mail_box)
+
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setObjectName("deliveryMessage")
+        column.addWidget(self.message)
+
+    # -- loading -------------------------------------------------------------------------------------------
+    def reload(self) -> None:
+        self.db.run(load_delivery, on_done=self._show)
+
+    @Slot(object)
+    def _show(self, values: dict[str, Any]) -> None:
+        x, email = values["x"], values["email"]
+        self.x_account.setText(f"@{x['username']} ({'OAuth 2.0' if x.get('auth') == 'oauth2' else 'OAuth 1.0a'})"
+                               if x.get("username") else "Not signed in")
+        self.client_id.setText(str(x.get("client_id") or ""))
+        self.port.setValue(int(x.get("port") or 0))
+        self.sign_out_button.setEnabled(bool(x.get("username")))
+        if email:
+            self.host.setText(str(email.get("host", "")))
+            self.security.setCurrentText(str(email.get("security", "starttls")))
+            self.smtp_port.setValue(int(email.get("port") or DEFAULT_PORTS["starttls"]))
+            self.from_address.setText(str(email.get("from_address", "")))
+            self.from_name.setText(str(email.get("from_name", "")))
+            self.username.setText(str(email.get("username", "")))
+
+    def _user(self) -> str | None:
+        user = self.session.username
+        if user is None:
+            self.message.setText("Sign in first: delivery changes are recorded under your name.")
+        return user
+
+    @Slot(object)
+    def _failed(self, exc: BaseException) -> None:
+        self.sign_in_button.setEnabled(True)
+        self.message.setText(str(exc) if isinstance(exc, LookbookError) else f"{type(exc).__name__}: {exc}")
+
+    # -- X -------------------------------------------------------------------------------------------------
+    def sign_in(self) -> None:
+        """Open X's sign-in page in the browser and wait (off the UI thread) for it to come back."""
+        user = self._user()
+        client_id = self.client_id.text().strip()
+        if user is None:
+            return
+        if not client_id:
+            self.message.setText("Enter the X app's client id first (X developer portal → your app → Keys).")
+            return
+        port = self.port.value()
+        self.sign_in_button.setEnabled(False)
+        self.message.setText("Finish signing in in your browser…")
+        cancel = self._cancel_sign_in = threading.Event()
+        db = self.db
+
+        def client_secret(store: Store) -> str | None:
+            accounts.save_x_client(store, client_id, user, port=port)
+            return secrets.Vault.for_store(store).get(secrets.X_OAUTH2_CLIENT_SECRET)
+
+        def work(secret: str | None) -> tuple[OAuth2Token, tuple[str, str]]:
+            with PkceSignIn(client_id, client_secret=secret, port=port) as flow:
+                url = flow.start()
+                self._open_url(url)
+                token = flow.wait(timeout=300, cancel=cancel)
+            return token, XChannel(token=token, endpoints=XEndpoints.from_env()).me()
+
+        def save(result: tuple[OAuth2Token, tuple[str, str]]) -> None:
+            token, (user_id, username) = result
+            db.run(lambda store: accounts.save_x_oauth2(store, token, user_id=user_id, username=username, actor=user),
+                   on_done=lambda _c: self._signed_in(username), on_failure=self._failed)
+
+        db.run(client_secret, on_done=lambda secret: self.net.submit(work, secret, on_done=save,
+                                                                       on_failure=self._failed),
+               on_failure=self._failed)
+
+    def _open_url(self, url: str) -> None:
+        # Called on the network thread: QDesktopServices is safe to call from any thread.
+        QDesktopServices.openUrl(QUrl(url))
+
+    def _signed_in(self, username: str) -> None:
+        self.sign_in_button.setEnabled(True)
+        self.message.setText(f"Signed in to X as @{username}; the tokens are in the system keyring.")
+        self.reload()
+
+    def save_oauth1(self) -> None:
+        """Check OAuth 1.0a tokens against X, then keep them in the keyring."""
+        user = self._user()
+        values = [f.text().strip() for f in self.oauth1]
+        if user is None:
+            return
+        if not all(values):
+            self.message.setText("Enter all four OAuth 1.0a values (consumer key and secret, access token and secret).")
+            return
+        keys = OAuth1Keys(*values)
+        db = self.db
+
+        def save(account: tuple[str, str]) -> None:
+            for field in self.oauth1:
+                field.clear()
+            db.run(lambda store: accounts.save_x_oauth1(store, keys, user_id=account[0], username=account[1],
+                                                         actor=user),
+                   on_done=lambda _c: self._signed_in(account[1]), on_failure=self._failed)
+
+        self.net.submit(lambda: XChannel(oauth1=keys).me(), on_done=save, on_failure=self._failed)
+
+    def sign_out(self) -> None:
+        user = self._user()
+        if user is None:
+            return
+        self.db.run(lambda store: accounts.sign_out_x(store, user),
+                    on_done=lambda _c: (self.message.setText("Signed out of X."), self.reload()),
+                    on_failure=self._failed)
+
+    # -- e-mail ----------------------------------------------------------------------------------------------
+    def save_email(self) -> None:
+        """Check and keep the mail server settings; the password goes to the keyring."""
+        user = self._user()
+        if user is None:
+            return
+        value = {"host": self.host.text().strip(), "port": self.smtp_port.value(),
+                 "security": self.security.currentText(), "from_address": self.from_address.text().strip(),
+                 "from_name": self.from_name.text().strip(), "username": self.username.text().strip()}
+        password = self.password.text() or None
+        self.db.run(lambda store: accounts.save_email_settings(store, value, user, password=password),
+                    on_done=lambda _c: (self.password.clear(), self.message.setText("Mail server saved.")),
+                    on_failure=self._failed)
+
+    def cleanup(self) -> None:
+        """Give up a sign-in that is still waiting for the browser."""
+        if self._cancel_sign_in is not None:
+            self._cancel_sign_in.set()

@@ -1,0 +1,442 @@
+"""The Outbox page: approved messages being sent, sent, or failed, and the sender running behind it.
+
+The sender (:mod:`lookbook.sender`) runs on the page's own network thread; every
+store access it makes is handed to the database thread and waited for
+(:func:`blocking_db`), so SQLite stays on the one thread that owns it. Progress,
+the rate-limit countdown and the end of a run reach the page only through the
+runners' queued signals. Pause and Cancel are :class:`threading.Event` objects the
+sender checks between messages: nothing is ever left half-sent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable
+from concurrent.futures import CancelledError
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QWidget,
+)
+
+from lookbook import replies
+from lookbook.delivery import reachability
+from lookbook.errors import LookbookError
+from lookbook.replies import PollReport, Reply, list_replies
+from lookbook.sender import (
+    OutboxRow,
+    Progress,
+    SendReport,
+    Sender,
+    blocked_until,
+    list_outbox,
+    options_from_settings,
+    retry,
+)
+from lookbook.store import Store
+from ui.models import RowsTableModel
+from ui.pages.base import Page
+from ui.signin import Session
+from ui.workers import StoreRunner, TaskRunner
+
+T = TypeVar("T")
+HEADERS = ["Message", "Customer", "Channel", "State", "Attempts", "Next try", "Reason", "Updated"]
+FILTERS: list[tuple[str, tuple[str, ...] | None]] = [
+    ("Waiting and in flight", ("approved", "queued", "sending")),
+    ("Failed", ("failed",)),
+    ("Sent", ("sent",)),
+    ("Cancelled", ("cancelled",)),
+    ("All", None),
+]
+
+
+def blocking_db(runner: StoreRunner) -> Callable[[Callable[[Store], T]], T]:
+    """Return a ``db`` function for worker threads: run on the DB thread, wait, return or re-raise."""
+    def call(fn: Callable[[Store], T]) -> T:
+        box: dict[str, Any] = {}
+
+        def work(store: Store) -> None:
+            try:
+                box["value"] = fn(store)
+            except BaseException as exc:  # carried back to the calling thread
+                box["error"] = exc
+
+        try:
+            runner.run(work).result()
+        except CancelledError:
+            raise LookbookError("the library was closed while sending; run Send again to finish.") from None
+        if "error" in box:
+            raise box["error"]
+        return box.get("value")  # type: ignore[return-value]
+
+    return call
+
+
+@dataclass(frozen=True)
+class OutboxView:
+    """What the page shows, loaded together on the DB thread."""
+
+    rows: list[OutboxRow]
+    failed: int
+    blocked: dict[str, dt.datetime]
+
+
+def load_view(store: Store, states: tuple[str, ...] | None) -> OutboxView:
+    """Return the rows for a filter, the count of failed messages (for the badge) and any rate-limit wait."""
+    failed = store.db.execute("SELECT count(*) FROM messages WHERE state = 'failed'").fetchone()[0]
+    return OutboxView(list_outbox(store, states), int(failed), blocked_until(store))
+
+
+@dataclass(frozen=True)
+class MessageDetail:
+    row: OutboxRow
+    body: str
+    attempts: list[tuple[str, str | None, str | None]]
+    replies: list[Reply]
+    offer: str | None
+
+
+def load_detail(store: Store, message_id: int) -> MessageDetail | None:
+    """Return what the detail pane shows about one message."""
+    row = next((r for r in list_outbox(store, None) if r.id == message_id), None)
+    if row is None:
+        row = next((r for r in list_outbox(store, ("draft", "pending", "expired", "rejected")) if r.id == message_id),
+                   None)
+    if row is None:
+        return None
+    body = store.db.execute("SELECT body FROM messages WHERE id = ?", [message_id]).fetchone()[0]
+    attempts = [tuple(r) for r in store.db.execute(
+        "SELECT started_at, outcome, finished_at FROM send_attempts WHERE message_id = ? ORDER BY id", [message_id])]
+    offer = reachability.next_channel(store, message_id) if row.state == "failed" and not row.retryable else None
+    return MessageDetail(row, body, attempts, list_replies(store, message_id=message_id), offer)  # type: ignore[arg-type]
+
+
+def _countdown(until: dt.datetime, now: dt.datetime) -> str:
+    left = max(0, int((until - now).total_seconds()))
+    return f"{left // 60:d}:{left % 60:02d}"
+
+
+class OutboxPage(Page):
+    """Send approved messages in the background; follow, pause, cancel, retry; offer another channel."""
+
+    title = "Outbox"
+    watches = ("outbox", "customers", "settings")
+
+    def __init__(self, db: StoreRunner, session: Session, net: TaskRunner | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(db, parent)
+        self.session = session
+        # Network calls get a thread of their own, so a send batch never holds up the database thread.
+        self.net = net or TaskRunner("lookbook-net", self)
+        self._owns_net = net is None
+        self._cancel: threading.Event | None = None
+        self._pause = threading.Event()
+        self._waits: dict[str, dt.datetime] = {}
+        self._rows: list[OutboxRow] = []
+
+        self.filter = QComboBox()
+        for label, _states in FILTERS:
+            self.filter.addItem(label)
+        self.filter.currentIndexChanged.connect(lambda _i: self.reload())
+        self.send_button = QPushButton("Send Approved")
+        self.send_button.setToolTip("Send every approved message now (each exactly once; safe to stop).")
+        self.pause_button = QPushButton("Pause")
+        self.pause_button.setCheckable(True)
+        self.cancel_button = QPushButton("Stop Sending")
+        self.retry_button = QPushButton("Retry Selected")
+        self.offer_button = QPushButton("Offer E-mail Instead")
+        self.offer_button.setToolTip("X will not deliver to this customer: draft it by e-mail, for approval again.")
+        self.replies_button = QPushButton("Check Replies")
+        self.send_button.clicked.connect(self.start_sending)
+        self.pause_button.toggled.connect(self.set_paused)
+        self.cancel_button.clicked.connect(self.stop_sending)
+        self.retry_button.clicked.connect(self.retry_selected)
+        self.offer_button.clicked.connect(self.offer_other_channel)
+        self.replies_button.clicked.connect(self.check_replies)
+        bar = QHBoxLayout()
+        bar.addWidget(self.filter)
+        bar.addStretch(1)
+        for button in (self.send_button, self.pause_button, self.cancel_button, self.replies_button):
+            bar.addWidget(button)
+        self.layout_.addLayout(bar)
+
+        self.progress = QProgressBar()
+        self.progress.setTextVisible(True)
+        self.status = QLabel("Approved messages wait here until they are sent.")
+        self.status.setWordWrap(True)
+        self.countdown = QLabel()
+        self.countdown.setObjectName("rateLimitCountdown")
+        line = QHBoxLayout()
+        line.addWidget(self.progress, 1)
+        line.addWidget(self.countdown)
+        self.layout_.addLayout(line)
+        self.layout_.addWidget(self.status)
+
+        self.model = RowsTableModel(HEADERS, self)
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.verticalHeader().setVisible(False)
+        self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.setAlternatingRowColors(True)
+        self.view.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
+        self.detail = QPlainTextEdit()
+        self.detail.setReadOnly(True)
+        self.detail.setPlaceholderText("Select a message to see its attempts, its error and the customer's replies.")
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.view)
+        split.addWidget(self.detail)
+        split.setSizes([800, 380])
+        self.layout_.addWidget(split, 1)
+        # Actions on the selected messages sit under the list they act on.
+        selected = QHBoxLayout()
+        selected.addWidget(self.retry_button)
+        selected.addWidget(self.offer_button)
+        selected.addStretch(1)
+        self.layout_.addLayout(selected)
+
+        self.timer = QTimer(self)
+        self.timer.setInterval(1000)
+        self.timer.timeout.connect(self._tick)
+        self._set_running(False)
+        self._selection_changed()
+
+    # -- loading ---------------------------------------------------------------------------------------
+    def states(self) -> tuple[str, ...] | None:
+        return FILTERS[self.filter.currentIndex()][1]
+
+    def reload(self) -> None:
+        states = self.states()
+        self.db.run(lambda store: load_view(store, states), on_done=self._show)
+
+    @Slot(object)
+    def _show(self, view: OutboxView) -> None:
+        self._rows = view.rows
+        self.model.set_rows([(r.id, r.customer, r.channel, r.state, r.attempts,
+                              (r.next_attempt_at or "").replace("T", " ")[:16], r.reason,
+                              r.updated_at.replace("T", " ")[:16]) for r in view.rows])
+        self.view.resizeColumnsToContents()
+        self.badge_changed.emit(f"{view.failed} failed" if view.failed else "")
+        self._waits = dict(view.blocked)
+        self._tick()
+        self._selection_changed()
+
+    def selected_rows(self) -> list[OutboxRow]:
+        rows = sorted({i.row() for i in self.view.selectionModel().selectedRows()})
+        return [self._rows[r] for r in rows if r < len(self._rows)]
+
+    def _selection_changed(self) -> None:
+        rows = self.selected_rows()
+        self.retry_button.setEnabled(bool(rows) and all(r.state == "failed" and r.retryable for r in rows))
+        self.offer_button.setEnabled(len(rows) == 1 and rows[0].state == "failed" and rows[0].retryable is False)
+        if len(rows) == 1:
+            self.db.run(lambda store: load_detail(store, rows[0].id), on_done=self._show_detail)
+        else:
+            self.detail.clear()
+
+    @Slot(object)
+    def _show_detail(self, detail: MessageDetail | None) -> None:
+        if detail is None:
+            self.detail.clear()
+            return
+        r = detail.row
+        lines = [f"Message {r.id} to {r.customer} by {r.channel}: {r.state}", "", detail.body, ""]
+        if r.reason:
+            lines += [f"Reason: {r.reason}", ""]
+        if r.external_id:
+            lines.append(f"Delivered as {r.external_id}")
+        for started, outcome, finished in detail.attempts:
+            lines.append(f"Attempt {started.replace('T', ' ')[:19]}: {outcome or 'in progress'}"
+                         + (f" ({finished.replace('T', ' ')[11:19]})" if finished else ""))
+        if detail.offer:
+            lines += ["", f"This customer can be offered it by {detail.offer}: use “Offer E-mail Instead”."]
+        elif r.state == "failed" and r.retryable is False:
+            lines += ["", "No other channel this customer consents to and can be reached on."]
+        if detail.replies:
+            lines += ["", "Replies:"] + [f"  {x.received_at.replace('T', ' ')[:16]}  {x.body}"
+                                         + ("  [asked to stop: consent withdrawn]" if x.stop else "")
+                                         for x in detail.replies]
+        self.detail.setPlainText("\n".join(lines))
+        if detail.offer != "email":
+            self.offer_button.setEnabled(False)
+
+    # -- sending -----------------------------------------------------------------------------------------
+    def is_sending(self) -> bool:
+        return self._cancel is not None
+
+    def _set_running(self, running: bool) -> None:
+        self.send_button.setEnabled(not running)
+        self.pause_button.setEnabled(running)
+        self.cancel_button.setEnabled(running)
+        if not running:
+            self.pause_button.setChecked(False)
+            self.progress.setRange(0, 1)
+            self.progress.setValue(0)
+
+    def start_sending(self) -> None:
+        """Start a send run on the network thread (a signed-in person starts it; it is audited)."""
+        user = self.session.username
+        if user is None:
+            self.status.setText("Sign in first: sending is recorded under your name.")
+            return
+        if self.is_sending():
+            return
+        cancel, pause = threading.Event(), self._pause
+        pause.clear()
+        self._cancel = cancel
+        db = blocking_db(self.db)
+
+        def work() -> Any:
+            def begin(store: Store) -> Any:
+                store.audit(user, "outbox.send_run", "outbox", None, started_from="app")
+                return options_from_settings(store)
+
+            options = db(begin)
+            return Sender(db, options=options, cancel=cancel, pause=pause).run()
+
+        self._set_running(True)
+        self.progress.setRange(0, 0)
+        self.status.setText("Sending…")
+        self.net.submit(work, on_progress=self._on_progress, on_done=self._on_done, on_failure=self._on_failure)
+
+    def set_paused(self, paused: bool) -> None:
+        """Pause between messages (the one in hand finishes), or resume."""
+        if paused:
+            self._pause.set()
+            self.status.setText("Pausing after the message in hand…")
+        else:
+            self._pause.clear()
+
+    def stop_sending(self) -> None:
+        """Stop after the message in hand; the rest stays queued for the next run."""
+        if self._cancel is not None:
+            self._cancel.set()
+            self._pause.clear()
+            self.status.setText("Stopping after the message in hand…")
+
+    @Slot(object)
+    def _on_progress(self, step: Progress) -> None:
+        if step.total:
+            self.progress.setRange(0, step.total)
+            self.progress.setValue(min(step.done, step.total))
+        if step.kind == "waiting" and step.until and step.channel:
+            self._waits[step.channel] = dt.datetime.fromisoformat(step.until)
+            self._tick()
+            return
+        self.status.setText(step.text)
+        if step.kind in ("sent", "failed", "unreachable", "requeued", "deferred", "stopped"):
+            self.reload()
+
+    @Slot(object)
+    def _on_done(self, report: SendReport) -> None:
+        self._cancel = None
+        self._set_running(False)
+        parts = [f"Sent {len(report.sent)}"]
+        if report.failed:
+            parts.append(f"failed {len(report.failed)}")
+        if report.unreachable:
+            parts.append(f"{len(report.unreachable)} cannot be reached on their channel (offer another)")
+        if report.deferred:
+            parts.append(f"{len(report.deferred)} held for quiet hours")
+        text = "; ".join(parts) + "."
+        for channel, why in report.stopped.items():
+            text += f" {channel.upper()} stopped: {why}"
+        if report.cancelled:
+            text += " Stopped on request; the rest stays queued."
+        self.status.setText(text)
+        self.reload()
+
+    @Slot(object)
+    def _on_failure(self, exc: BaseException) -> None:
+        self._cancel = None
+        self._set_running(False)
+        self.status.setText(f"Sending stopped: {exc}" if isinstance(exc, LookbookError) else
+                            f"Sending stopped by an unexpected error ({type(exc).__name__}: {exc}); "
+                            "run Send again: nothing is sent twice.")
+        self.reload()
+
+    def _tick(self) -> None:
+        now = dt.datetime.now(dt.timezone.utc)
+        waits = {c: t for c, t in self._waits.items() if t > now}
+        self._waits = waits
+        if not waits:
+            self.countdown.clear()
+            self.timer.stop()
+            return
+        self.countdown.setText("  ".join(f"{c.upper()} rate limit: resumes in {_countdown(t, now)}"
+                                         for c, t in sorted(waits.items())))
+        if not self.timer.isActive():
+            self.timer.start()
+
+    # -- actions on selected messages --------------------------------------------------------------------
+    def _need_user(self) -> str | None:
+        user = self.session.username
+        if user is None:
+            self.status.setText("Sign in first.")
+        return user
+
+    def retry_selected(self) -> None:
+        """Queue the selected failed (retryable) messages again for the next send."""
+        user = self._need_user()
+        ids = [r.id for r in self.selected_rows()]
+        if user is None or not ids:
+            return
+        self.db.run(lambda store: retry(store, ids, user),
+                    on_done=lambda _c: self.status.setText(f"{len(ids)} message(s) queued again; press Send."),
+                    on_failure=self._report_error)
+
+    def offer_other_channel(self) -> None:
+        """Draft the selected refused message on the customer's next channel and submit it for approval."""
+        user = self._need_user()
+        rows = self.selected_rows()
+        if user is None or len(rows) != 1:
+            return
+        mid = rows[0].id
+        self.db.run(lambda store: reachability.offer_next_channel(store, mid, user),
+                    on_done=lambda new: self.status.setText(
+                        f"Message {new} offers it by e-mail; it waits for a manager's approval."),
+                    on_failure=self._report_error)
+
+    def check_replies(self) -> None:
+        """Fetch new DM replies on the network thread."""
+        db = blocking_db(self.db)
+        self.replies_button.setEnabled(False)
+        self.net.submit(lambda: replies.poll(db), on_done=self._replies_done, on_failure=self._replies_failed)
+
+    @Slot(object)
+    def _replies_done(self, report: PollReport) -> None:
+        self.replies_button.setEnabled(True)
+        text = f"{len(report.new)} new repl{'y' if len(report.new) == 1 else 'ies'}"
+        if report.withdrawn:
+            text += f"; {len(report.withdrawn)} customer(s) asked to stop (consent withdrawn, their messages cancelled)"
+        self.status.setText(text + "." + "".join(f" {w}" for w in report.warnings))
+
+    @Slot(object)
+    def _replies_failed(self, exc: BaseException) -> None:
+        self.replies_button.setEnabled(True)
+        self._report_error(exc)
+
+    @Slot(object)
+    def _report_error(self, exc: BaseException) -> None:
+        self.status.setText(str(exc) if isinstance(exc, LookbookError) else f"{type(exc).__name__}: {exc}")
+
+    def cleanup(self) -> None:
+        """Stop a run in progress (after the message in hand) and the network thread."""
+        self.stop_sending()
+        self.timer.stop()
+        if self._owns_net:
+            self.net.shutdown()
