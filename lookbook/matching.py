@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -48,12 +49,15 @@ POINTS_RECENCY, RECENCY_FULL_DAYS = 2.0, 60  # full points when not contacted fo
 POINTS_PREFERRED_CHANNEL = 0.5
 
 _PLURALS = {"dress": "dresses", "trousers": "trousers", "shorts": "shorts", "outerwear": "outerwear pieces"}
-_US, _RS = "\x1f", "\x1e"  # separators inside group_concat values
 
 
 @dataclass(slots=True)
 class Match:
-    """A customer the set is right for, the channel to use, and why."""
+    """A customer the set is right for, the channel to use, and why.
+
+    Customers with the same verdict share their ``reasons``, ``products_in_size`` and
+    ``score_parts`` lists (a popular brand has a hundred thousand matches): read them, don't change them.
+    """
 
     customer_id: int
     name: str
@@ -183,25 +187,28 @@ def match_set(store: Store, set_id: int, *, now: dt.datetime | None = None, limi
     db.execute("CREATE TEMP TABLE IF NOT EXISTS match_pool (customer_id INTEGER PRIMARY KEY, stance TEXT,"
                " source TEXT, bought INTEGER NOT NULL DEFAULT 0)")
     db.execute("DELETE FROM temp.match_pool")
+    judge = _Judge(brand, scope, products, now, days_cap)
+    matches: list[Match] = []
+    exclusions: list[Exclusion] = []
+    considered = 0
     try:
         db.execute("INSERT INTO temp.match_pool (customer_id, stance, source) SELECT customer_id, stance, source"
                    " FROM customer_brands WHERE brand_id = ?", [brand_id])
         db.execute("INSERT INTO temp.match_pool (customer_id, bought) SELECT customer_id, count(*) FROM purchases"
                    " WHERE brand_id = ? GROUP BY customer_id ON CONFLICT (customer_id) DO UPDATE"
                    " SET bought = excluded.bought", [brand_id])
-        rows = _pool_rows(store, scope, products)
-        sent = _sent_before(store, set_id, products)
-        this_set = {cid: (state, by) for cid, state, by in db.execute(
+        judge.sent = _sent_before(store, set_id, products)
+        judge.this_set = {cid: (state, by) for cid, state, by in db.execute(
             f"SELECT customer_id, state, drafted_by FROM messages WHERE set_id = ? AND state IN"
             f" ({', '.join('?' * len(LIVE_STATES))})", [set_id, *LIVE_STATES])}
+        judge.last_message, judge.unreachable = _contacts(store)
+        # Streamed, not fetched: a popular brand brings a hundred thousand rows.
+        for row in _pool_rows(store, scope, judge.categories):
+            considered += 1
+            outcome = judge(row)
+            (matches if outcome.__class__ is Match else exclusions).append(outcome)  # type: ignore[arg-type]
     finally:
         db.execute("DELETE FROM temp.match_pool")
-    judge = _Judge(brand, scope, products, now, days_cap)
-    matches: list[Match] = []
-    exclusions: list[Exclusion] = []
-    for row in rows:
-        outcome = judge(row, sent.get(row[0], {}), this_set.get(row[0]))
-        (matches if isinstance(outcome, Match) else exclusions).append(outcome)
     matches.sort(key=lambda m: (-m.score, m.customer_id))
     today = contacted_today(store, now)
     room = max(daily_cap - today, 0)
@@ -214,27 +221,42 @@ def match_set(store: Store, set_id: int, *, now: dt.datetime | None = None, limi
     if limit is not None and len(matches) > limit:
         truncated, matches = len(matches) - limit, matches[:limit]
     exclusions.sort(key=lambda e: e.customer_id)
-    return MatchResult(set_id, set_name, brand, scope, matches, exclusions, len(rows), daily_cap, today, truncated)
+    return MatchResult(set_id, set_name, brand, scope, matches, exclusions, considered, daily_cap, today,
+                       truncated)
 
 
-def _pool_rows(store: Store, scope: str, products: list[_Product]) -> list[tuple[Any, ...]]:
-    categories = sorted({p.category for p in products})
-    cat_marks = ", ".join("?" * len(categories))
-    state_marks = ", ".join("?" * len(CONTACT_STATES))
-    # One row per considered customer; the correlated subqueries each read a few index entries.
-    return store.db.execute(
+def _pool_rows(store: Store, scope: str, categories: list[str]) -> Iterator[tuple[Any, ...]]:
+    """Yield one row per considered customer: their fields, stance, sizes for the set's categories, consents."""
+    # Plain LEFT JOINs on primary keys, one per category and channel: no group_concat to parse back.
+    size_cols = ", ".join(f"s{i}.size" for i in range(len(categories)))
+    size_joins = " ".join(f"LEFT JOIN customer_sizes AS s{i} ON s{i}.customer_id = c.id AND s{i}.category = ?"
+                          for i in range(len(categories)))
+    consent_cols = ", ".join(f"k{i}.granted, k{i}.at" for i in range(len(SENDABLE_CHANNELS)))
+    consent_joins = " ".join(f"LEFT JOIN consent_current AS k{i} ON k{i}.customer_id = c.id AND k{i}.channel = ?"
+                             f" AND k{i}.scope = ?" for i in range(len(SENDABLE_CHANNELS)))
+    args: list[Any] = [*categories]
+    for channel in SENDABLE_CHANNELS:
+        args += [channel, scope]
+    return store.db.conn.execute(
         "SELECT c.id, c.first_name, c.last_name, c.preferred_channel, c.email, coalesce(c.x_user_id, c.x_handle),"
-        " c.paused_until, c.last_contacted_at, p.stance, p.source, p.bought,"
-        f" (SELECT group_concat(category || '{_RS}' || size, '{_US}') FROM customer_sizes"
-        f"  WHERE customer_id = c.id AND category IN ({cat_marks})),"
-        f" (SELECT group_concat(channel || '{_RS}' || granted || '{_RS}' || at, '{_US}') FROM consent_current"
-        "  WHERE customer_id = c.id AND scope = ?),"
-        f" (SELECT group_concat(channel || '{_RS}' || coalesce(unreachable_reason, '') || '{_RS}' || unreachable_at,"
-        f"  '{_US}') FROM channel_status WHERE customer_id = c.id AND unreachable_at IS NOT NULL),"
-        f" (SELECT max(coalesce(sent_at, created_at)) || '{_RS}' || channel FROM messages"
-        f"  WHERE customer_id = c.id AND state IN ({state_marks}))"
-        " FROM temp.match_pool AS p JOIN customers AS c ON c.id = p.customer_id ORDER BY c.id",
-        [*categories, scope, *CONTACT_STATES]).fetchall()
+        f" c.paused_until, c.last_contacted_at, p.stance, p.source, p.bought, {size_cols}, {consent_cols}"
+        f" FROM temp.match_pool AS p JOIN customers AS c ON c.id = p.customer_id {size_joins} {consent_joins}"
+        " ORDER BY p.customer_id", args)
+
+
+def _contacts(store: Store) -> tuple[dict[int, tuple[str, str]], dict[int, dict[str, tuple[str, str]]]]:
+    """Return the considered customers' last contact ``(when, channel)`` and unreachable channels."""
+    marks = ", ".join("?" * len(CONTACT_STATES))
+    # Few customers of a pool have messages or dead channels: read those tables from their side.
+    last = {cid: (when, channel) for cid, when, channel in store.db.execute(
+        f"SELECT customer_id, max(coalesce(sent_at, created_at)), channel FROM messages WHERE state IN ({marks})"
+        " AND customer_id IN (SELECT customer_id FROM temp.match_pool) GROUP BY customer_id", list(CONTACT_STATES))}
+    unreachable: dict[int, dict[str, tuple[str, str]]] = {}
+    for cid, channel, reason, at in store.db.execute(
+            "SELECT customer_id, channel, coalesce(unreachable_reason, ''), unreachable_at FROM channel_status"
+            " WHERE unreachable_at IS NOT NULL AND customer_id IN (SELECT customer_id FROM temp.match_pool)"):
+        unreachable.setdefault(cid, {})[channel] = (reason, at)
+    return last, unreachable
 
 
 def _sent_before(store: Store, set_id: int, products: list[_Product]) -> dict[int, dict[str, str]]:
@@ -267,24 +289,71 @@ class _Judge:
         self.per_category: dict[str, int] = {}
         for p in products:
             self.per_category[p.category] = self.per_category.get(p.category, 0) + 1
+        self.categories = list(self.per_category)
         self.scope_words = "one-to-one" if scope == "one_to_one" else "marketing"
+        self.sent: dict[int, dict[str, str]] = {}
+        self.this_set: dict[int, tuple[str, str]] = {}
+        self.last_message: dict[int, tuple[str, str]] = {}
+        self.unreachable: dict[int, dict[str, tuple[str, str]]] = {}
         self._brand_memo: dict[tuple[Any, ...], tuple[list[str], list[tuple[str, float]]]] = {}
-        self._size_memo: dict[str | None, tuple[list[str], list[_Product], dict[str, str], tuple[str, float]]] = {}
+        self._size_memo: dict[tuple[Any, ...], tuple[list[str], list[_Product], dict[str, str],
+                                                     tuple[str, float]]] = {}
         self._channel_memo: dict[tuple[Any, ...], tuple[str | None, list[str]]] = {}
+        self._match_memo: dict[tuple[Any, ...], tuple[float, list[str], list[str], list[tuple[str, float]],
+                                                      list[str]]] = {}
         self._since_cap = now - dt.timedelta(days=days_cap)
+        self._n_sizes = len(self.categories)
 
-    def __call__(self, row: tuple[Any, ...], sent: dict[str, str],
-                 this_set: tuple[str, str] | None) -> Match | Exclusion:
-        (cid, first, last, preferred, email, x_address, paused_until, last_contacted, stance, source, bought,
-         sizes_text, consents_text, unreachable_text, last_message) = row
+    def __call__(self, row: tuple[Any, ...]) -> Match | Exclusion:
+        cid, first, last, preferred, email, x_address, paused_until, last_contacted, stance, source, bought = row[:11]
+        size_key = row[11:11 + self._n_sizes]
+        consent_key = row[11 + self._n_sizes:]
+        name = f"{first} {last}" if last else first
+        sent = self.sent.get(cid)
+        this_set = self.this_set.get(cid)
+        last_message = self.last_message.get(cid)
+        unreachable = self.unreachable.get(cid)
+        recent = last_message or last_contacted
+        channel_key = (preferred, bool(x_address), bool(email), consent_key, None if unreachable is None
+                       else tuple(sorted(unreachable.items())))
+        if not (sent or this_set or recent or paused_until):
+            # The common case, whose verdict depends only on memoised parts.
+            key = (stance, source, bought, size_key, channel_key)
+            memo = self._match_memo.get(key)
+            if memo is None:
+                memo = self._match_memo[key] = self._verdict(stance, source, bought, size_key, channel_key,
+                                                             unreachable)
+            score, why_not, skus, parts, reasons = memo
+            if why_not:
+                return Exclusion(cid, name, why_not)
+            channel = self._channel_memo[channel_key][0]
+            return Match(cid, name, channel, score, reasons, skus, parts)  # type: ignore[arg-type]
+        return self._full(cid, name, stance, source, bought, size_key, channel_key, unreachable, sent, this_set,
+                          last_message, last_contacted, paused_until)
+
+    def _verdict(self, stance: str | None, source: str | None, bought: int, size_key: tuple[Any, ...],
+                 channel_key: tuple[Any, ...], unreachable: dict[str, tuple[str, str]] | None
+                 ) -> tuple[float, list[str], list[str], list[tuple[str, float]], list[str]]:
+        """Return (score, why not, SKUs in size, score parts, reasons) for a customer with no contact history."""
+        outcome = self._full(0, "", stance, source, bought, size_key, channel_key, unreachable, None, None, None,
+                             None, None)
+        if isinstance(outcome, Exclusion):
+            return 0.0, outcome.reasons, [], [], []
+        return outcome.score, [], outcome.products_in_size, outcome.score_parts, outcome.reasons
+
+    def _full(self, cid: int, name: str, stance: str | None, source: str | None, bought: int,
+              size_key: tuple[Any, ...], channel_key: tuple[Any, ...],
+              unreachable: dict[str, tuple[str, str]] | None, sent: dict[str, str] | None,
+              this_set: tuple[str, str] | None, last_message: tuple[str, str] | None, last_contacted: str | None,
+              paused_until: str | None) -> Match | Exclusion:
         key = (stance, source, bought)
         if (brand := self._brand_memo.get(key)) is None:
             brand = self._brand_memo[key] = self._brand(stance, source, bought)
         why_not = list(brand[0])
         parts = list(brand[1])
 
-        if (sized := self._size_memo.get(sizes_text)) is None:
-            sized = self._size_memo[sizes_text] = self._sizes(sizes_text)
+        if (sized := self._size_memo.get(size_key)) is None:
+            sized = self._size_memo[size_key] = self._sizes(size_key)
         size_why, in_size, sizes, whole_part = sized
         fresh = in_size
         if size_why:
@@ -299,10 +368,12 @@ class _Judge:
             else:
                 parts.append(self._size_part(fresh, len(in_size) - len(fresh), sizes))
 
-        key = (preferred, bool(x_address), bool(email), consents_text, unreachable_text)
-        if (chosen := self._channel_memo.get(key)) is None:
-            chosen = self._channel_memo[key] = self._channel(preferred, {"x": x_address, "email": email},
-                                                             consents_text, unreachable_text)
+        if (chosen := self._channel_memo.get(channel_key)) is None:
+            preferred, has_x, has_email, consent_key, _ = channel_key
+            consents = {ch: (consent_key[2 * i], consent_key[2 * i + 1])
+                        for i, ch in enumerate(SENDABLE_CHANNELS) if consent_key[2 * i] is not None}
+            chosen = self._channel_memo[channel_key] = self._channel(preferred, {"x": has_x, "email": has_email},
+                                                                     consents, unreachable or {})
         channel, channel_why = chosen
         if channel is None:
             why_not.extend(channel_why)
@@ -312,8 +383,7 @@ class _Judge:
             why_not.append(f"paused until {_date(paused_until)}")
         last_when, last_via = None, None
         if last_message:
-            when_text, last_via = last_message.split(_RS)
-            last_when = _parse_time(when_text)
+            last_when, last_via = _parse_time(last_message[0]), last_message[1]
         if last_contacted and (last_when is None or _parse_time(last_contacted) > last_when):
             last_when, last_via = _parse_time(last_contacted), None
         via = f" via {_label(last_via)}" if last_via else ""
@@ -323,7 +393,6 @@ class _Judge:
             days = (self.now - last_when).days
             why_not.append(f"contacted {_ago(days)}{via}; at most one message every {self.days_cap} days")
 
-        name = f"{first} {last}" if last else first
         if why_not:
             return Exclusion(cid, name, why_not)
         if last_when is None:
@@ -332,7 +401,7 @@ class _Judge:
             days = (self.now - last_when).days
             parts.append((f"last contacted {_ago(days)}{via}",
                           round(POINTS_RECENCY * min(days, RECENCY_FULL_DAYS) / RECENCY_FULL_DAYS, 2)))
-        if channel == preferred:
+        if channel == channel_key[0]:
             parts.append((f"via {_label(channel)}, their preferred channel", POINTS_PREFERRED_CHANNEL))
         else:
             parts.append((f"via {_label(channel)} ({'; '.join(channel_why)})" if channel_why
@@ -352,10 +421,10 @@ class _Judge:
                           min(bought * POINTS_PER_PURCHASE, MAX_PURCHASE_POINTS)))
         return why_not, parts
 
-    def _sizes(self, sizes_text: str | None) -> tuple[list[str], list[_Product], dict[str, str],
+    def _sizes(self, size_key: tuple[Any, ...]) -> tuple[list[str], list[_Product], dict[str, str],
                                                       tuple[str, float]]:
         """Return (why not, products in stock in their size, their sizes, the score part) for a size profile."""
-        sizes = dict(s.split(_RS) for s in sizes_text.split(_US)) if sizes_text else {}
+        sizes = {c: s for c, s in zip(self.categories, size_key, strict=True) if s}
         in_size = [p for p in self.products if (sz := sizes.get(p.category)) and sz.upper() in p.in_stock]
         why_not: list[str] = []
         if not in_size:
@@ -378,19 +447,9 @@ class _Judge:
             label += f" ({sent_before} sent before, left out)"
         return label, round(POINTS_SIZE_FIT * len(fresh) / len(self.products), 2)
 
-    def _channel(self, preferred: str | None, addresses: dict[str, str | None], consents_text: str | None,
-                 unreachable_text: str | None) -> tuple[str | None, list[str]]:
+    def _channel(self, preferred: str | None, addresses: dict[str, Any], consents: dict[str, tuple[int, str]],
+                 unreachable: dict[str, tuple[str, str]]) -> tuple[str | None, list[str]]:
         """Return the channel to use (or None) and why the channels before it (or all) cannot be used."""
-        consents: dict[str, tuple[str, str]] = {}
-        for part in (consents_text or "").split(_US):
-            if part:
-                ch, granted, at = part.split(_RS)
-                consents[ch] = (granted, at)
-        unreachable: dict[str, tuple[str, str]] = {}
-        for part in (unreachable_text or "").split(_US):
-            if part:
-                ch, reason, at = part.split(_RS)
-                unreachable[ch] = (reason, at)
         order = [preferred] if preferred in SENDABLE_CHANNELS else []
         order += [c for c in SENDABLE_CHANNELS if c != preferred]
         why: list[str] = []
@@ -404,7 +463,7 @@ class _Judge:
                 continue
             if state is None:
                 why.append(f"no {self.scope_words} consent on {label}")
-            elif state[0] != "1":
+            elif not state[0]:
                 why.append(f"withdrew {label}{scope} consent on {_date(state[1])}")
             elif ch in unreachable:
                 reason, at = unreachable[ch]
