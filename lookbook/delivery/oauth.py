@@ -246,7 +246,12 @@ def refresher(client_id: str, client_secret: str | None, endpoints: XEndpoints,
     """Return a function that refreshes a token and saves the new set (for :class:`XChannel`'s ``refresh``)."""
     def run(token: OAuth2Token) -> OAuth2Token:
         new = refresh(token, client_id=client_id, client_secret=client_secret, endpoints=endpoints)
-        save(new)
+        try:
+            save(new)
+        except LookbookError as exc:
+            # X rotated the refresh token: one that cannot be kept means signing in again later anyway.
+            raise AuthFailed(f"X renewed the sign-in but it could not be saved ({exc}); sign in to X again in "
+                             "Settings → Delivery.") from exc
         return new
 
     return run

@@ -32,6 +32,7 @@ import io
 import logging
 import os
 import re
+import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -259,9 +260,10 @@ def classify(exc: Exception, *, delivers: bool, now: dt.datetime | None = None) 
     if isinstance(exc, requests.ConnectTimeout) or (
         isinstance(exc, requests.ConnectionError) and _caused_by(exc, NewConnectionError)
     ):
-        return NotSent(f"could not reach X ({_short(exc)}); check the internet connection.")
+        return NotSent(f"could not reach X ({type(exc).__name__}); check the internet connection.")
     if isinstance(exc, requests.RequestException):
-        what = "X did not answer in time" if isinstance(exc, requests.Timeout) else f"the connection to X broke ({_short(exc)})"
+        what = ("X did not answer in time" if isinstance(exc, requests.Timeout)
+                else f"the connection to X broke ({type(exc).__name__})")
         return (Ambiguous if delivers else NotSent)(f"{what}.")
     if not isinstance(exc, tweepy.HTTPException):
         return NotSent(f"X request failed: {exc}")
@@ -304,10 +306,6 @@ def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
         stack.extend([e.__cause__, e.__context__, *[a for a in e.args if isinstance(a, BaseException)]])
         stack.append(getattr(e, "reason", None) if isinstance(getattr(e, "reason", None), BaseException) else None)
     return False
-
-
-def _short(exc: BaseException) -> str:
-    return type(exc).__name__
 
 
 def _raise_for_status(response: requests.Response) -> None:
@@ -367,18 +365,12 @@ class XChannel:
 
     # -- plumbing -----------------------------------------------------------------
     def _refresh_if_due(self, *, force: bool = False) -> bool:
-        import time
-
         if self.token is None or self.refresh is None or not self.token.refresh_token:
             return False
         if not force and not self.token.expires_within(120, time.time()):
             return False
-        try:
-            self.token = self.refresh(self.token)
-        except DeliveryError:
-            raise
-        except Exception as exc:  # the token endpoint's own failure, reported as a sign-in problem
-            raise AuthFailed(f"could not refresh the X sign-in ({exc}); sign in to X again in Settings → Delivery.") from exc
+        # refresh() reports its own failures as AuthFailed (lookbook.delivery.oauth.refresh).
+        self.token = self.refresh(self.token)
         self.client.bearer_token = self.token.access_token
         return True
 
