@@ -115,7 +115,8 @@ def test_refused_dm_is_shown_failed_and_offered_by_email(qtbot, page: OutboxPage
     assert "cannot send messages to this user" in page.model.row_values(0)[6]
     page.view.selectRow(0)
     qtbot.waitUntil(lambda: "can be offered it by email" in page.detail.toPlainText(), timeout=5_000)
-    assert page.offer_button.isEnabled() and not page.retry_button.isEnabled()
+    qtbot.waitUntil(page.offer_button.isEnabled, timeout=5_000)
+    assert not page.retry_button.isEnabled()
     page.offer_button.click()
     qtbot.waitUntil(lambda: "waits for a manager's approval" in page.status.text(), timeout=5_000)
     assert _states(library) == ["cancelled", "sent", "sent", "pending"]

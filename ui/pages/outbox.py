@@ -225,6 +225,8 @@ class OutboxPage(Page):
 
     @Slot(object)
     def _show(self, view: OutboxView) -> None:
+        # Reloads come while a run goes on: keep the person's selection across them.
+        keep = {r.id for r in self.selected_rows()}
         self._rows = view.rows
         self.model.set_rows([(r.id, r.customer, r.channel, r.state, r.attempts,
                               (r.next_attempt_at or "").replace("T", " ")[:16], r.reason,
@@ -233,6 +235,11 @@ class OutboxPage(Page):
         self.badge_changed.emit(f"{view.failed} failed" if view.failed else "")
         self._waits = dict(view.blocked)
         self._tick()
+        selection = self.view.selectionModel()
+        for row, item in enumerate(self._rows):
+            if item.id in keep:
+                selection.select(self.model.index(row, 0), selection.SelectionFlag.Select
+                                 | selection.SelectionFlag.Rows)
         self._selection_changed()
 
     def selected_rows(self) -> list[OutboxRow]:
@@ -242,7 +249,8 @@ class OutboxPage(Page):
     def _selection_changed(self) -> None:
         rows = self.selected_rows()
         self.retry_button.setEnabled(bool(rows) and all(r.state == "failed" and r.retryable for r in rows))
-        self.offer_button.setEnabled(len(rows) == 1 and rows[0].state == "failed" and rows[0].retryable is False)
+        # Enabled when the selected message's detail says which channel can be offered.
+        self.offer_button.setEnabled(False)
         if len(rows) == 1:
             self.db.run(lambda store: load_detail(store, rows[0].id), on_done=self._show_detail)
         else:
@@ -250,9 +258,9 @@ class OutboxPage(Page):
 
     @Slot(object)
     def _show_detail(self, detail: MessageDetail | None) -> None:
-        if detail is None:
-            self.detail.clear()
-            return
+        rows = self.selected_rows()
+        if detail is None or len(rows) != 1 or rows[0].id != detail.row.id:
+            return  # an answer for a selection that has changed meanwhile
         r = detail.row
         lines = [f"Message {r.id} to {r.customer} by {r.channel}: {r.state}", "", detail.body, ""]
         if r.reason:
@@ -263,7 +271,8 @@ class OutboxPage(Page):
             lines.append(f"Attempt {started.replace('T', ' ')[:19]}: {outcome or 'in progress'}"
                          + (f" ({finished.replace('T', ' ')[11:19]})" if finished else ""))
         if detail.offer:
-            lines += ["", f"This customer can be offered it by {detail.offer}: use “Offer E-mail Instead”."]
+            lines += ["", f"This customer can be offered it by {detail.offer} instead, as a new message "
+                      "that a manager approves."]
         elif r.state == "failed" and r.retryable is False:
             lines += ["", "No other channel this customer consents to and can be reached on."]
         if detail.replies:
@@ -271,8 +280,9 @@ class OutboxPage(Page):
                                          + ("  [asked to stop: consent withdrawn]" if x.stop else "")
                                          for x in detail.replies]
         self.detail.setPlainText("\n".join(lines))
-        if detail.offer != "email":
-            self.offer_button.setEnabled(False)
+        if detail.offer:
+            self.offer_button.setText(f"Offer {'E-mail' if detail.offer == 'email' else detail.offer.upper()} Instead")
+        self.offer_button.setEnabled(detail.offer is not None)
 
     # -- sending -----------------------------------------------------------------------------------------
     def is_sending(self) -> bool:
@@ -334,6 +344,9 @@ class OutboxPage(Page):
             self.progress.setRange(0, step.total)
             self.progress.setValue(min(step.done, step.total))
         if step.kind == "waiting" and step.until and step.channel:
+            if step.channel not in self._waits:
+                self.status.setText(f"{step.channel.upper()}'s rate limit is used up; sending resumes by itself "
+                                    "at the reset.")
             self._waits[step.channel] = dt.datetime.fromisoformat(step.until)
             self._tick()
             return
