@@ -1,63 +1,408 @@
-"""The Products & Brands page: brands, their products and stock by size."""
+"""The Products & Brands page: brands with their verdict, products with stock by size, shots, sets.
+
+Left to right: brands (with the dashboard's verdict), the chosen brand's products
+(stock by size; out-of-stock products marked), the chosen product's shots (best
+first) and the shots tied to nothing, which can be dragged onto a product. Below,
+the brand's sets with their shots in order, and the dashboard for every brand.
+
+All reading and writing runs on the DB thread through :class:`~ui.workers.StoreRunner`;
+the page only builds widgets from the plain data it gets back.
+"""
 
 from __future__ import annotations
 
-from itertools import groupby
+import getpass
+from dataclasses import dataclass, field
 
+from PySide6.QtCore import QByteArray, QMimeData, QModelIndex, Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QLabel, QTreeView, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QListView,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
 
-from lookbook.listings import ProductRow, format_price, list_products
+from lookbook.assign import UnassignedPhoto, assign_photos, unassigned_photos
+from lookbook.catalog import BrandSummary, Product, list_brands, list_products
+from lookbook.dashboard import BrandDemand, brand_dashboard
+from lookbook.sets import (
+    PhotoSet,
+    SetSummary,
+    Shot,
+    add_to_set,
+    create_set,
+    delete_set,
+    get_set,
+    list_sets,
+    remove_from_set,
+    reorder_set,
+    shots_of_product,
+)
+from lookbook.store import Store
 from ui.pages.base import Page
 from ui.workers import StoreRunner
 
-COLUMNS = ["Brand / SKU", "Name", "Category", "Colour", "Price", "Photos", "Stock by size"]
+#: The drag-and-drop type carrying photo ids ("12,15,18").
+PHOTO_IDS_MIME = "application/x-lookbook-photo-ids"
+PRODUCT_COLUMNS = ["SKU", "Name", "Category", "Price", "Stock by size", "Units", "Shots"]
+DASHBOARD_COLUMNS = ["Brand", "Fans", "Fit stock", "Sold out for", "Size unknown", "Units", "Sizes in stock",
+                     "Products", "Out of stock", "Verdict"]
+_ID = Qt.ItemDataRole.UserRole
+
+
+@dataclass
+class CatalogView:
+    """Everything the page shows, read in one go on the DB thread."""
+
+    brands: list[BrandSummary]
+    dashboard: list[BrandDemand]
+    products: list[Product] = field(default_factory=list)
+    sets: list[SetSummary] = field(default_factory=list)
+    unassigned: list[UnassignedPhoto] = field(default_factory=list)
+
+
+def load_catalog_view(store: Store, brand: str | None) -> CatalogView:
+    """Read brands, the dashboard, and the chosen brand's products and sets (runs on the DB thread)."""
+    brands = list_brands(store)
+    if brand is None or brand not in {b.name for b in brands}:
+        brand = brands[0].name if brands else None
+    view = CatalogView(brands, brand_dashboard(store), unassigned=unassigned_photos(store))
+    if brand is not None:
+        view.products = list_products(store, brand=brand)
+        view.sets = list_sets(store, brand=brand)
+    return view
+
+
+def _create_set(store: Store, brand: str, name: str, actor: str, photo_ids: list[int]) -> PhotoSet:
+    return create_set(store, brand=brand, name=name, actor=actor, photos=photo_ids)
+
+
+def _item(text: str, data: object = None) -> QStandardItem:
+    item = QStandardItem(text)
+    item.setEditable(False)
+    if data is not None:
+        item.setData(data, _ID)
+    return item
+
+
+class _ShotListModel(QStandardItemModel):
+    """Shots as a list whose items drag out as photo ids."""
+
+    def mimeTypes(self) -> list[str]:
+        return [PHOTO_IDS_MIME]
+
+    def mimeData(self, indexes: list[QModelIndex]) -> QMimeData:
+        ids = sorted({int(index.data(_ID)) for index in indexes if index.data(_ID) is not None})
+        mime = QMimeData()
+        mime.setData(PHOTO_IDS_MIME, QByteArray(",".join(map(str, ids)).encode()))
+        return mime
+
+
+class _ProductTree(QTreeView):
+    """The product list; dropping shots on a product ties them to it by hand."""
+
+    shots_dropped = Signal(list, str)  # photo ids, SKU
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAcceptDrops(True)
+        self.setDropIndicatorShown(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
+
+    def _sku_at(self, event: object) -> str | None:
+        index = self.indexAt(event.position().toPoint())  # type: ignore[attr-defined]
+        return None if not index.isValid() else index.siblingAtColumn(0).data(_ID)
+
+    def dragEnterEvent(self, event: object) -> None:
+        if event.mimeData().hasFormat(PHOTO_IDS_MIME):  # type: ignore[attr-defined]
+            event.acceptProposedAction()  # type: ignore[attr-defined]
+
+    def dragMoveEvent(self, event: object) -> None:
+        if event.mimeData().hasFormat(PHOTO_IDS_MIME) and self._sku_at(event):  # type: ignore[attr-defined]
+            event.acceptProposedAction()  # type: ignore[attr-defined]
+        else:
+            event.ignore()  # type: ignore[attr-defined]
+
+    def dropEvent(self, event: object) -> None:
+        sku = self._sku_at(event)
+        raw = bytes(event.mimeData().data(PHOTO_IDS_MIME)).decode()  # type: ignore[attr-defined]
+        ids = [int(x) for x in raw.split(",") if x]
+        if sku and ids:
+            self.shots_dropped.emit(ids, sku)
+            event.acceptProposedAction()  # type: ignore[attr-defined]
 
 
 class ProductsPage(Page):
-    """The catalog grouped by brand."""
+    """Brands, products with stock by size, their shots, sets, and the dashboard."""
 
     title = "Products & Brands"
-    watches = ("products", "photos")
+    watches = ("products", "photos", "sets", "customers")
+    #: Emitted (on the UI thread) each time the page has shown fresh data.
+    shown = Signal()
 
     def __init__(self, db: StoreRunner, parent: QWidget | None = None) -> None:
         super().__init__(db, parent)
+        #: Who edits, for the audit log; the main window sets it when someone signs in.
+        self.actor = getpass.getuser()
+        self.brand: str | None = None
+        self._set_id: int | None = None
         self.summary = QLabel()
         self.layout_.addWidget(self.summary)
-        self.model = QStandardItemModel(0, len(COLUMNS), self)
-        self.model.setHorizontalHeaderLabels(COLUMNS)
-        self.view = QTreeView()
-        self.view.setModel(self.model)
-        self.view.setUniformRowHeights(True)
-        self.view.setAlternatingRowColors(True)
-        self.layout_.addWidget(self.view)
 
+        # Brands: one row each, with the dashboard's verdict.
+        self.model = QStandardItemModel(self)
+        self.brands_view = QListView()
+        self.brands_view.setModel(self.model)
+        self.brands_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.brands_view.selectionModel().currentChanged.connect(self._brand_chosen)
+
+        self.products_model = QStandardItemModel(0, len(PRODUCT_COLUMNS), self)
+        self.products_model.setHorizontalHeaderLabels(PRODUCT_COLUMNS)
+        self.products_view = _ProductTree()
+        self.products_view.setModel(self.products_model)
+        self.products_view.setRootIsDecorated(False)
+        self.products_view.setAlternatingRowColors(True)
+        self.products_view.selectionModel().currentChanged.connect(self._product_chosen)
+        self.products_view.shots_dropped.connect(self.tie_shots)
+
+        self.shots_model = _ShotListModel(self)
+        self.shots_view = self._shot_list(self.shots_model)
+        self.unassigned_model = _ShotListModel(self)
+        self.unassigned_view = self._shot_list(self.unassigned_model)
+        self.unassigned_label = QLabel("Not tied to a product (drag onto one)")
+
+        shots_box = QWidget()
+        shots_layout = QVBoxLayout(shots_box)
+        shots_layout.setContentsMargins(0, 0, 0, 0)
+        shots_layout.addWidget(QLabel("Shots of the product, best first"))
+        shots_layout.addWidget(self.shots_view)
+        shots_layout.addWidget(self.unassigned_label)
+        shots_layout.addWidget(self.unassigned_view)
+
+        top = QSplitter()
+        top.addWidget(self.brands_view)
+        top.addWidget(self.products_view)
+        top.addWidget(shots_box)
+        top.setStretchFactor(1, 3)
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._sets_panel(), "Sets")
+        self.dashboard_model = QStandardItemModel(0, len(DASHBOARD_COLUMNS), self)
+        self.dashboard_model.setHorizontalHeaderLabels(DASHBOARD_COLUMNS)
+        self.dashboard_view = QTableView()
+        self.dashboard_view.setModel(self.dashboard_model)
+        self.dashboard_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.tabs.addTab(self.dashboard_view, "Dashboard")
+
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(top)
+        split.addWidget(self.tabs)
+        self.layout_.addWidget(split)
+        self.error = QLabel()
+        self.error.setObjectName("errorLine")
+        self.error.setWordWrap(True)
+        self.layout_.addWidget(self.error)
+
+    @staticmethod
+    def _shot_list(model: QStandardItemModel) -> QListView:
+        view = QListView()
+        view.setModel(model)
+        view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        view.setDragEnabled(True)
+        view.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        return view
+
+    def _sets_panel(self) -> QWidget:
+        panel = QWidget()
+        layout = QHBoxLayout(panel)
+        self.sets_model = QStandardItemModel(self)
+        self.sets_view = QListView()
+        self.sets_view.setModel(self.sets_model)
+        self.sets_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.sets_view.selectionModel().currentChanged.connect(self._set_chosen)
+        self.set_items_model = QStandardItemModel(self)
+        self.set_items_view = QListView()
+        self.set_items_view.setModel(self.set_items_model)
+        self.set_items_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        buttons = QVBoxLayout()
+        self.new_set_button = QPushButton("New set from selected shots…")
+        self.add_button = QPushButton("Add selected shots")
+        self.remove_button = QPushButton("Remove shot")
+        self.up_button = QPushButton("Move to front")
+        self.delete_button = QPushButton("Delete set")
+        for button, slot in ((self.new_set_button, self.new_set), (self.add_button, self.add_selected),
+                             (self.remove_button, self.remove_selected), (self.up_button, self.move_to_front),
+                             (self.delete_button, self.delete_current_set)):
+            button.clicked.connect(slot)
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        layout.addWidget(self.sets_view, 1)
+        layout.addWidget(self.set_items_view, 2)
+        layout.addLayout(buttons)
+        return panel
+
+    # -- loading -------------------------------------------------------------------------
     def reload(self) -> None:
-        self.db.run(list_products, on_done=self._show)
+        self.db.run(load_catalog_view, self.brand, on_done=self._show, on_failure=self._failed)
 
-    def _show(self, products: list[ProductRow]) -> None:
-        self.model.removeRows(0, self.model.rowCount())
-        brands = 0
-        for brand, items in groupby(products, key=lambda p: p.brand):
-            brands += 1
-            items = list(items)
-            out = sum(1 for p in items if not p.units)
-            brand_item = QStandardItem(brand)
-            brand_item.setEditable(False)
-            summary = QStandardItem(f"{len(items)} products" + (f", {out} out of stock" if out else ""))
-            summary.setEditable(False)
-            for p in items:
-                cells = [p.sku, p.name, p.category, p.colour, format_price(p.price_minor, p.currency),
-                         str(p.photos), p.stock_text()]
-                row = [QStandardItem(c) for c in cells]
-                for cell in row:
-                    cell.setEditable(False)
-                    if not p.units:
-                        cell.setEnabled(False)  # out of stock: greyed out
-                brand_item.appendRow(row)
-            self.model.appendRow([brand_item, summary])
-        self.view.expandAll()
-        for column in range(len(COLUMNS)):
-            self.view.resizeColumnToContents(column)
-        self.summary.setText(f"{brands} brands · {len(products)} products · "
-                             f"{sum(1 for p in products if not p.units)} out of stock")
+    def _show(self, view: CatalogView) -> None:
+        # Refilling a model moves its view's current row, which would look like a person
+        # choosing another brand or set; the page sets the current rows itself.
+        selections = [v.selectionModel() for v in (self.brands_view, self.products_view, self.sets_view)]
+        for selection in selections:
+            selection.blockSignals(True)
+        try:
+            self._fill(view)
+        finally:
+            for selection in selections:
+                selection.blockSignals(False)
+        self.shown.emit()
+
+    def _fill(self, view: CatalogView) -> None:
+        verdicts = {d.brand: d.verdict for d in view.dashboard}
+        chosen = view.products[0].brand if view.products else self.brand
+        self.brand = chosen
+        self.model.clear()
+        for b in view.brands:
+            text = f"{b.name}\n{b.products} products, {b.out_of_stock} out of stock · {verdicts.get(b.name, '')}"
+            self.model.appendRow(_item(text, b.name))
+        row = next((i for i, b in enumerate(view.brands) if b.name == chosen), None)
+        if row is not None:
+            self.brands_view.setCurrentIndex(self.model.index(row, 0))
+
+        self.products_model.removeRows(0, self.products_model.rowCount())
+        for p in view.products:
+            sizes = "  ".join(f"{s.size}:{s.quantity}" for s in p.sizes)
+            price = "" if p.price_minor is None else f"{p.price_minor / 100:,.2f} {p.currency}"
+            cells = [_item(p.sku, p.sku), _item(p.name, p.id), _item(p.category), _item(price), _item(sizes),
+                     _item("OUT OF STOCK" if p.out_of_stock else str(p.units)), _item(str(p.shots))]
+            for cell in cells:
+                if p.out_of_stock:
+                    cell.setForeground(Qt.GlobalColor.gray)
+                    cell.setToolTip("Out of stock in every size")
+            self.products_model.appendRow(cells)
+        for column in range(len(PRODUCT_COLUMNS)):
+            self.products_view.resizeColumnToContents(column)
+        self.shots_model.clear()
+
+        self.unassigned_model.clear()
+        for u in view.unassigned:
+            entry = _item(f"{u.original_name} — {u.hint}", u.id)
+            self.unassigned_model.appendRow(entry)
+        self.unassigned_label.setText(f"Not tied to a product: {len(view.unassigned)} (drag onto one)")
+
+        self.sets_model.clear()
+        for s in view.sets:
+            self.sets_model.appendRow(_item(f"{s.name} — {s.shots} shots, {s.products} products", s.id))
+        self.set_items_model.clear()
+        # Keep the set being edited chosen across reloads (else the newest), and show its shots.
+        ids = [s.id for s in view.sets]
+        if ids:
+            row = ids.index(self._set_id) if self._set_id in ids else 0
+            self.sets_view.setCurrentIndex(self.sets_model.index(row, 0))
+            self._load_set(ids[row])
+
+        self.dashboard_model.removeRows(0, self.dashboard_model.rowCount())
+        for d in view.dashboard:
+            self.dashboard_model.appendRow([_item(str(v)) for v in (
+                d.brand, d.fans, d.fit, d.sold_out_for, d.size_unknown, d.units, d.sizes_in_stock, d.products,
+                d.out_of_stock, d.verdict)])
+        out = sum(1 for p in view.products if p.out_of_stock)
+        self.summary.setText(f"{len(view.brands)} brands · {chosen or 'no brand'}: {len(view.products)} products, "
+                             f"{out} out of stock · {len(view.unassigned)} shots not tied")
+
+    def _failed(self, exc: BaseException) -> None:
+        self.error.setText(str(exc))
+
+    def _brand_chosen(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.isValid():
+            self.brand = current.data(_ID)
+            self.reload()
+
+    def _product_chosen(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not current.isValid():
+            return
+        product_id = current.siblingAtColumn(1).data(_ID)
+        self.db.run(shots_of_product, product_id, on_done=self._show_shots, on_failure=self._failed)
+
+    def _show_shots(self, shots: list[Shot]) -> None:
+        self.shots_model.clear()
+        for s in shots:
+            how = f" ({s.assigned_by})" if s.assigned_by else ""
+            flag = " · slate" if s.is_slate else (" · needs review" if s.needs_review else "")
+            self.shots_model.appendRow(_item(f"{s.original_name}{how}{flag}", s.photo_id))
+
+    def _set_chosen(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.isValid():
+            self._load_set(int(current.data(_ID)))
+
+    def _load_set(self, set_id: int) -> None:
+        self._set_id = set_id
+        self.db.run(get_set, set_id, on_done=self._show_set, on_failure=self._failed)
+
+    def _show_set(self, photo_set: PhotoSet) -> None:
+        self.set_items_model.clear()
+        for item in photo_set.items:
+            self.set_items_model.appendRow(_item(f"{item.position}. {item.original_name} — {item.sku}",
+                                                 item.photo_id))
+
+    # -- editing (each runs on the DB thread; the store's change hook reloads the page) --------
+    def _mutate(self, fn: object, *args: object) -> None:
+        self.error.clear()
+        self.db.run(fn, *args, on_failure=self._failed)  # type: ignore[arg-type]
+
+    def tie_shots(self, photo_ids: list[int], sku: str) -> None:
+        """Tie shots to a product by hand (a drop on the product list)."""
+        self._mutate(assign_photos, photo_ids, sku, self.actor)
+
+    def _selected_shots(self) -> list[int]:
+        return [int(i.data(_ID)) for i in self.shots_view.selectionModel().selectedIndexes()]
+
+    def _current_set(self) -> int | None:
+        index = self.sets_view.currentIndex()
+        return int(index.data(_ID)) if index.isValid() else None
+
+    def new_set(self, name: str | None = None) -> None:
+        """Create a set for the shown brand from the selected shots."""
+        if self.brand is None:
+            return
+        if not name:
+            name, ok = QInputDialog.getText(self, "New set", f"Name of the new {self.brand} set:")
+            if not ok or not name.strip():
+                return
+        # Read the selection here, on the UI thread; the worker gets plain values only.
+        self._mutate(_create_set, self.brand, name, self.actor, self._selected_shots())
+
+    def add_selected(self) -> None:
+        """Add the selected shots to the chosen set."""
+        set_id = self._current_set()
+        if set_id is not None:
+            self._mutate(add_to_set, set_id, self._selected_shots(), self.actor)
+
+    def remove_selected(self) -> None:
+        """Remove the chosen shot from the chosen set."""
+        set_id, index = self._current_set(), self.set_items_view.currentIndex()
+        if set_id is not None and index.isValid():
+            self._mutate(remove_from_set, set_id, [int(index.data(_ID))], self.actor)
+
+    def move_to_front(self) -> None:
+        """Put the chosen shot first in the chosen set."""
+        set_id, index = self._current_set(), self.set_items_view.currentIndex()
+        if set_id is not None and index.isValid():
+            self._mutate(reorder_set, set_id, [int(index.data(_ID))], self.actor)
+
+    def delete_current_set(self) -> None:
+        """Delete the chosen set."""
+        set_id = self._current_set()
+        if set_id is not None:
+            self._mutate(delete_set, set_id, self.actor)

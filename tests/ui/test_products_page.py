@@ -1,0 +1,119 @@
+"""The Products & Brands page on the demo library: brands, stock, shots, dropping shots on a product, sets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import QItemSelectionModel, QPointF, Qt
+from PySide6.QtGui import QDropEvent
+
+from lookbook.assign import unassign_photos
+from ui.pages.products import ProductsPage
+
+
+@pytest.fixture
+def wired(qtbot, opened_demo) -> Iterator[tuple]:
+    """The demo's runners, with pages' change handlers connected as the main window does, and unhooked after."""
+    db, thumbs, path = opened_demo
+    pages: list[ProductsPage] = []
+    yield db, pages
+    for page in pages:
+        db.library_changed.disconnect(page.on_library_changed)
+        page.close()
+
+
+def shown_page(qtbot, db, brand: str | None = None, pages: list | None = None) -> ProductsPage:
+    page = ProductsPage(db)
+    qtbot.addWidget(page)
+    if pages is not None:
+        db.library_changed.connect(page.on_library_changed)
+        pages.append(page)
+    page.brand = brand
+    with qtbot.waitSignal(page.shown, timeout=10_000):
+        page.reload()
+    return page
+
+
+def products(page: ProductsPage) -> dict[str, list[str]]:
+    m = page.products_model
+    return {m.item(r, 0).text(): [m.item(r, c).text() for c in range(m.columnCount())] for r in range(m.rowCount())}
+
+
+def test_brands_products_stock_and_dashboard(qtbot, opened_demo) -> None:
+    db, _thumbs, _path = opened_demo
+    page = shown_page(qtbot, db, "Calder & Wren")
+
+    assert page.model.rowCount() == 8
+    assert "Calder & Wren" in page.summary.text() and "2 out of stock" in page.summary.text()
+    rows = products(page)
+    assert len(rows) == 7
+    sold_out = [sku for sku, cells in rows.items() if cells[5] == "OUT OF STOCK"]
+    assert len(sold_out) == 2
+    assert page.products_model.item(0, 4).text().count(":") >= 4  # stock by size, e.g. "XS:3  S:0 ..."
+    assert page.dashboard_model.rowCount() == 8
+    verdicts = {page.dashboard_model.item(r, 0).text(): page.dashboard_model.item(r, 9).text()
+                for r in range(8)}
+    assert verdicts["Marlowe"].startswith("thin stock: would frustrate")
+
+
+def test_choosing_a_product_lists_its_shots(qtbot, opened_demo) -> None:
+    db, _thumbs, _path = opened_demo
+    page = shown_page(qtbot, db, "Harbour & Pine")
+    row = next(r for r in range(page.products_model.rowCount()) if page.products_model.item(r, 0).text() == "HP-SH01")
+    page.products_view.setCurrentIndex(page.products_model.index(row, 0))
+    qtbot.waitUntil(lambda: page.shots_model.rowCount() == 1, timeout=5_000)
+    assert page.shots_model.item(0).text() == "HP-SH01.jpg (filename)"
+
+
+def test_dropping_unassigned_shots_on_a_product_ties_them(qtbot, wired) -> None:
+    db, pages = wired
+    done = []
+    db.run(lambda store: unassign_photos(store, ["HP-SH02.jpg"], "test"), on_done=done.append)
+    qtbot.waitUntil(lambda: bool(done), timeout=5_000)
+    page = shown_page(qtbot, db, "Harbour & Pine", pages)
+    assert page.unassigned_model.rowCount() == 1
+
+    mime = page.unassigned_model.mimeData([page.unassigned_model.index(0, 0)])
+    row = next(r for r in range(page.products_model.rowCount()) if page.products_model.item(r, 0).text() == "HP-SH03")
+    target = page.products_view.visualRect(page.products_model.index(row, 0)).center()
+    drop = QDropEvent(QPointF(target), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                      Qt.KeyboardModifier.NoModifier)
+    with qtbot.waitSignal(page.shown, timeout=10_000):  # the change hook reloads the page
+        page.products_view.dropEvent(drop)
+
+    assert page.unassigned_model.rowCount() == 0
+    assert products(page)["HP-SH03"][6] == "2"  # now two shots
+    tied: list = []
+    db.run(lambda store: store.db.execute("SELECT p.sku, ph.assigned_by FROM photos ph JOIN products p"
+                                          " ON p.id = ph.product_id WHERE ph.original_name = 'HP-SH02.jpg'")
+           .fetchone(), on_done=tied.append)
+    qtbot.waitUntil(lambda: bool(tied), timeout=5_000)
+    assert tuple(tied[0]) == ("HP-SH03", "hand")
+
+
+def test_new_set_from_selected_shots_then_edit_it(qtbot, wired) -> None:
+    db, pages = wired
+    page = shown_page(qtbot, db, "Harbour & Pine", pages)
+    row = next(r for r in range(page.products_model.rowCount()) if page.products_model.item(r, 0).text() == "HP-SH01")
+    page.products_view.setCurrentIndex(page.products_model.index(row, 0))
+    qtbot.waitUntil(lambda: page.shots_model.rowCount() == 1, timeout=5_000)
+    page.shots_view.selectionModel().select(page.shots_model.index(0, 0),
+                                            QItemSelectionModel.SelectionFlag.Select)
+    with qtbot.waitSignal(page.shown, timeout=10_000):
+        page.new_set("Spring shirts")
+    assert page.sets_model.rowCount() == 1
+    assert page.sets_model.item(0).text() == "Spring shirts — 1 shots, 1 products"
+
+    qtbot.waitUntil(lambda: page.set_items_model.rowCount() == 1, timeout=5_000)  # the new set is shown
+    assert page.set_items_model.item(0).text() == "1. HP-SH01.jpg — HP-SH01"
+    with qtbot.waitSignal(page.shown, timeout=10_000):
+        page.delete_current_set()
+    assert page.sets_model.rowCount() == 0
+
+
+def test_an_error_is_shown_on_the_page_not_raised(qtbot, opened_demo) -> None:
+    db, _thumbs, _path = opened_demo
+    page = shown_page(qtbot, db, "Harbour & Pine")
+    page.tie_shots([999_999], "HP-SH01")
+    qtbot.waitUntil(lambda: "is no photo" in page.error.text(), timeout=5_000)
