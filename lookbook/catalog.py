@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Generator, Iterable
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -166,7 +166,7 @@ class _Table:
     rows: list[tuple[int, list[Any]]]  # (line number, cells)
     file_format: str
     encoding_note: str | None
-    column_label: Any  # (index) -> how to name a column position in messages
+    column_label: Callable[[int], str]  # column index -> how messages name it ('4' in CSV, 'D' in XLSX)
 
 
 def _decode(data: bytes, path: Path) -> tuple[str, str, str | None]:
@@ -436,8 +436,8 @@ def _currency_from_symbol(symbol: str | None, default_currency: str) -> str | No
     return _CURRENCY_SYMBOLS.get(symbol)
 
 
-def _check_row(line: int, cells: list[Any], columns: dict[str, int], label: Any, header: list[str],
-               stock_only: bool, default_currency: str) -> _Row:
+def _check_row(line: int, cells: list[Any], columns: dict[str, int], label: Callable[[int], str],
+               header: list[str], stock_only: bool, default_currency: str) -> _Row:
     def where(name: str) -> str:
         index = columns[name]
         return f"{label(index)} ('{str(header[index]).strip()}')"
@@ -831,7 +831,8 @@ def list_brands(store: Store) -> list[BrandSummary]:
     rows = store.db.execute(
         """
         WITH per_product AS (
-            SELECT p.id, p.brand_id, COALESCE((SELECT sum(quantity) FROM stock s WHERE s.product_id = p.id), 0) AS units,
+            SELECT p.id, p.brand_id,
+                   COALESCE((SELECT sum(quantity) FROM stock s WHERE s.product_id = p.id), 0) AS units,
                    (SELECT count(*) FROM photos ph WHERE ph.product_id = p.id) AS shots
             FROM products p
         )

@@ -40,7 +40,8 @@ def at(seconds: float) -> str:
 
 def ties(store: Store) -> dict[str, tuple[str | None, str | None]]:
     return {r[0]: (r[1], r[2]) for r in store.db.execute(
-        "SELECT ph.original_name, pr.sku, ph.assigned_by FROM photos ph LEFT JOIN products pr ON pr.id = ph.product_id")}
+        "SELECT ph.original_name, pr.sku, ph.assigned_by FROM photos ph"
+        " LEFT JOIN products pr ON pr.id = ph.product_id")}
 
 
 def test_slates_tie_the_following_shots_until_the_next_slate_or_a_pause(store: Store,
