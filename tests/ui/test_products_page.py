@@ -51,7 +51,11 @@ def test_brands_products_stock_and_dashboard(qtbot, opened_demo) -> None:
     sold_out = [sku for sku, cells in rows.items() if cells[5] == "OUT OF STOCK"]
     assert len(sold_out) == 2
     assert page.products_model.item(0, 4).text().count(":") >= 4  # stock by size, e.g. "XS:3  S:0 ..."
+    assert page.dashboard_model.rowCount() == 0  # computed only when its tab is shown
+    with qtbot.waitSignal(page.dashboard_shown, timeout=10_000):
+        page.tabs.setCurrentWidget(page.dashboard_view)
     assert page.dashboard_model.rowCount() == 8
+    assert "thin stock: would frustrate" in page.model.item(5).text()  # Marlowe, in the brand list too
     verdicts = {page.dashboard_model.item(r, 0).text(): page.dashboard_model.item(r, 9).text()
                 for r in range(8)}
     assert verdicts["Marlowe"].startswith("thin stock: would frustrate")

@@ -57,6 +57,7 @@ PRODUCT_COLUMNS = ["SKU", "Name", "Category", "Price", "Stock by size", "Units",
 DASHBOARD_COLUMNS = ["Brand", "Fans", "Fit stock", "Sold out for", "Size unknown", "Units", "Sizes in stock",
                      "Products", "Out of stock", "Verdict"]
 _ID = Qt.ItemDataRole.UserRole
+_COUNTS = Qt.ItemDataRole.UserRole + 1
 
 
 @dataclass
@@ -64,7 +65,6 @@ class CatalogView:
     """Everything the page shows, read in one go on the DB thread."""
 
     brands: list[BrandSummary]
-    dashboard: list[BrandDemand]
     products: list[Product] = field(default_factory=list)
     sets: list[SetSummary] = field(default_factory=list)
     unassigned: list[UnassignedPhoto] = field(default_factory=list)
@@ -75,7 +75,7 @@ def load_catalog_view(store: Store, brand: str | None) -> CatalogView:
     brands = list_brands(store)
     if brand is None or brand not in {b.name for b in brands}:
         brand = brands[0].name if brands else None
-    view = CatalogView(brands, brand_dashboard(store), unassigned=unassigned_photos(store))
+    view = CatalogView(brands, unassigned=unassigned_photos(store))
     if brand is not None:
         view.products = list_products(store, brand=brand)
         view.sets = list_sets(store, brand=brand)
@@ -148,6 +148,8 @@ class ProductsPage(Page):
     watches = ("products", "photos", "sets", "customers")
     #: Emitted (on the UI thread) each time the page has shown fresh data.
     shown = Signal()
+    #: Emitted each time the dashboard tab has shown fresh figures.
+    dashboard_shown = Signal()
 
     def __init__(self, db: StoreRunner, parent: QWidget | None = None) -> None:
         super().__init__(db, parent)
@@ -202,6 +204,9 @@ class ProductsPage(Page):
         self.dashboard_view.setModel(self.dashboard_model)
         self.dashboard_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.tabs.addTab(self.dashboard_view, "Dashboard")
+        # The dashboard reads every fan (seconds on a million customers): only while its tab shows.
+        self.tabs.currentChanged.connect(lambda _index: self._load_dashboard())
+        self._verdicts: dict[str, str] = {}
 
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(top)
@@ -254,6 +259,27 @@ class ProductsPage(Page):
     # -- loading -------------------------------------------------------------------------
     def reload(self) -> None:
         self.db.run(load_catalog_view, self.brand, on_done=self._show, on_failure=self._failed)
+        self._load_dashboard()
+
+    def _load_dashboard(self) -> None:
+        if self.tabs.currentWidget() is self.dashboard_view:
+            self.db.run(brand_dashboard, on_done=self._show_dashboard, on_failure=self._failed)
+
+    def _show_dashboard(self, rows: list[BrandDemand]) -> None:
+        self._verdicts = {d.brand: d.verdict for d in rows}
+        self.dashboard_model.removeRows(0, self.dashboard_model.rowCount())
+        for d in rows:
+            self.dashboard_model.appendRow([_item(str(v)) for v in (
+                d.brand, d.fans, d.fit, d.sold_out_for, d.size_unknown, d.units, d.sizes_in_stock, d.products,
+                d.out_of_stock, d.verdict)])
+        for row in range(self.model.rowCount()):
+            item = self.model.item(row)
+            item.setText(self._brand_text(item.data(_ID), item.data(_COUNTS)))
+        self.dashboard_shown.emit()
+
+    def _brand_text(self, name: str, counts: str) -> str:
+        verdict = self._verdicts.get(name)
+        return f"{name}\n{counts}" + (f" · {verdict}" if verdict else "")
 
     def _show(self, view: CatalogView) -> None:
         # Refilling a model moves its view's current row, which would look like a person
@@ -269,13 +295,14 @@ class ProductsPage(Page):
         self.shown.emit()
 
     def _fill(self, view: CatalogView) -> None:
-        verdicts = {d.brand: d.verdict for d in view.dashboard}
         chosen = view.products[0].brand if view.products else self.brand
         self.brand = chosen
         self.model.clear()
         for b in view.brands:
-            text = f"{b.name}\n{b.products} products, {b.out_of_stock} out of stock · {verdicts.get(b.name, '')}"
-            self.model.appendRow(_item(text, b.name))
+            counts = f"{b.products} products, {b.out_of_stock} out of stock"
+            entry = _item(self._brand_text(b.name, counts), b.name)
+            entry.setData(counts, _COUNTS)
+            self.model.appendRow(entry)
         row = next((i for i, b in enumerate(view.brands) if b.name == chosen), None)
         if row is not None:
             self.brands_view.setCurrentIndex(self.model.index(row, 0))
@@ -312,11 +339,6 @@ class ProductsPage(Page):
             self.sets_view.setCurrentIndex(self.sets_model.index(row, 0))
             self._load_set(ids[row])
 
-        self.dashboard_model.removeRows(0, self.dashboard_model.rowCount())
-        for d in view.dashboard:
-            self.dashboard_model.appendRow([_item(str(v)) for v in (
-                d.brand, d.fans, d.fit, d.sold_out_for, d.size_unknown, d.units, d.sizes_in_stock, d.products,
-                d.out_of_stock, d.verdict)])
         out = sum(1 for p in view.products if p.out_of_stock)
         self.summary.setText(f"{len(view.brands)} brands · {chosen or 'no brand'}: {len(view.products)} products, "
                              f"{out} out of stock · {len(view.unassigned)} shots not tied")
