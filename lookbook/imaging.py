@@ -223,7 +223,6 @@ def load_photo(
     :raises PhotoError: for a missing, unreadable, corrupt, truncated, non-image or too-large file.
     """
     with _open(path, max_pixels) as im:
-        orientation = _orientation(im)
         full_w, full_h = im.size
         if min_side is not None and im.format == "JPEG":
             short = min(full_w, full_h)
@@ -231,7 +230,7 @@ def load_photo(
                 # draft() picks the largest reduction whose result is still >= the size asked for.
                 f = min_side / short
                 im.draft(im.mode if im.mode in ("RGB", "L", "CMYK") else "RGB",
-                         (max(1, int(full_w * f + 0.999)), max(1, int(full_h * f + 0.999))))
+                         (max(1, int(full_w * f)), max(1, int(full_h * f))))
         try:
             if getattr(im, "n_frames", 1) > 1:
                 im.seek(0)  # multi-page TIFF / animated WebP: the first frame is the photo
@@ -243,6 +242,9 @@ def load_photo(
             if "truncated" in msg.lower():
                 raise PhotoError(path, "the file is truncated (incomplete copy or download?)") from None
             raise PhotoError(path, f"corrupt image data: {msg}") from None
+        # Read EXIF only after the pixels: for PNG, getexif() loads the image itself, and a
+        # corrupt stream would then fail inside it where the error is not reported.
+        orientation = _orientation(im)
         dec_w, _dec_h = im.size
         scale = dec_w / full_w
         try:
@@ -280,7 +282,9 @@ def dhash(rgb: np.ndarray) -> int:
 
     :param rgb: ``H x W x 3`` uint8 image (any size).
     """
-    grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    # Sample down to ~64 px first: the hash only looks at a 9 x 8 average anyway.
+    k = max(1, min(rgb.shape[:2]) // 64)
+    grey = cv2.cvtColor(np.ascontiguousarray(rgb[::k, ::k]), cv2.COLOR_RGB2GRAY)
     small = cv2.resize(grey, (9, 8), interpolation=cv2.INTER_AREA).astype(np.int16)
     bits = (small[:, 1:] > small[:, :-1]).ravel()
     return int(np.packbits(bits).view(">u8")[0])

@@ -50,7 +50,8 @@ def _cut(img: np.ndarray, frame: Box, out_w: int, out_h: int, border: int, value
     pads = (cy0 - fy0, fy1 - cy1, cx0 - fx0, fx1 - cx1)
     if any(pads):
         crop = cv2.copyMakeBorder(crop, *pads, border, value=value)
-    interp = cv2.INTER_AREA if crop.shape[1] > out_w else cv2.INTER_LINEAR
+    # Area averaging only where it matters (strong reductions); it is several times slower.
+    interp = cv2.INTER_AREA if crop.shape[1] > 2 * out_w else cv2.INTER_LINEAR
     return cv2.resize(crop, (out_w, out_h), interpolation=interp)
 
 

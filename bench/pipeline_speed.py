@@ -1,0 +1,158 @@
+"""Photos per second: plain decode vs the full pipeline, at 400 px and at 12 MP.
+
+Run from the repository root::
+
+    python -m bench.pipeline_speed                    # speed, 1 core and all cores
+    python -m bench.pipeline_speed --count 1000 --count 10000   # peak memory over long batches
+
+The full pipeline is decode -> find the garment -> hero, collar, cuff and a 256 px
+thumbnail written to disk as JPEGs. The plain decode is Pillow opening and decoding
+the same files to RGB. Both are timed in the same run, as the median of ``--repeats``.
+The 12 MP JPEGs are made from the test photos by upscaling, in a temporary folder
+that is deleted afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from lookbook.pipeline import pool_context, process
+from lookbook.presets import DEFAULT_PRESET
+
+DEFAULT_PHOTOS = Path("/work/shared/photos/clothing-small/test")
+
+
+def plain_decode(path: Path) -> int:
+    """Decode one file to RGB the plain way; return its pixel count (so the work is not optimised out)."""
+    with Image.open(path) as im:
+        return int(np.asarray(im.convert("RGB")).shape[0])
+
+
+def _decode_chunk(paths: list[Path]) -> int:
+    cv2.setNumThreads(1)
+    return sum(plain_decode(p) for p in paths)
+
+
+def time_decode(paths: list[Path], workers: int) -> float:
+    """Return photos/s for a plain decode of ``paths``."""
+    t0 = time.perf_counter()
+    if workers == 1:
+        for p in paths:
+            plain_decode(p)
+    else:
+        chunks = [paths[i::workers] for i in range(workers)]
+        with ProcessPoolExecutor(workers, mp_context=pool_context()) as pool:
+            list(pool.map(_decode_chunk, chunks))
+    return len(paths) / (time.perf_counter() - t0)
+
+
+def time_pipeline(paths: list[Path], workers: int, out_dir: Path) -> tuple[float, int]:
+    """Return (photos/s, failures) for the full pipeline on ``paths``."""
+    t0 = time.perf_counter()
+    errors = sum(1 for ev in process(paths, out_dir, DEFAULT_PRESET, workers=workers) if ev.error)
+    return len(paths) / (time.perf_counter() - t0), errors
+
+
+def make_12mp(paths: list[Path], folder: Path) -> list[Path]:
+    """Write 12-megapixel JPEG upscales of ``paths`` into ``folder``."""
+    out = []
+    for i, p in enumerate(paths):
+        rgb = np.asarray(Image.open(p).convert("RGB"))
+        h, w = rgb.shape[:2]
+        f = (12e6 / (w * h)) ** 0.5
+        big = cv2.resize(rgb, (round(w * f), round(h * f)), interpolation=cv2.INTER_CUBIC)
+        dest = folder / f"big{i:03d}-{p.stem}.jpg"
+        Image.fromarray(big).save(dest, quality=90)
+        out.append(dest)
+    return out
+
+
+def _children_hwm_kib() -> int:
+    """Return the largest peak RSS (VmHWM, KiB) among this process's live children (Linux /proc)."""
+    best = 0
+    task_dir = Path(f"/proc/{os.getpid()}/task")
+    for task in task_dir.iterdir():
+        try:
+            kids = (task / "children").read_text().split()
+        except OSError:
+            continue
+        for pid in kids:
+            try:
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmHWM:"):
+                        best = max(best, int(line.split()[1]))
+            except OSError:
+                pass
+    return best
+
+
+def memory_run(photos: list[Path], counts: list[int], workers: int) -> None:
+    """Run one batch of max(counts) photos (cycling ``photos``); report peak memory at each count."""
+    total = max(counts)
+    paths = list(itertools.islice(itertools.cycle(photos), total))
+    marks = set(counts)
+    worker_peak = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        for ev in process(paths, Path(tmp), DEFAULT_PRESET, workers=workers):
+            if ev.done % 50 == 0 or ev.done in marks:
+                worker_peak = max(worker_peak, _children_hwm_kib())
+            if ev.done in marks:
+                parent = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+                print(f"  {ev.done:>6} photos: peak RSS parent {parent / 1024:.0f} MiB, "
+                      f"largest worker {worker_peak / 1024:.0f} MiB, "
+                      f"{ev.done / (time.perf_counter() - t0):.1f} photos/s", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--photos", type=Path, default=DEFAULT_PHOTOS)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--big", type=int, default=24, help="how many 12 MP JPEGs to make (default 24)")
+    parser.add_argument("--count", type=int, action="append",
+                        help="measure peak memory over a batch of this many photos (repeatable)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="'all cores' (default: every core)")
+    args = parser.parse_args(argv)
+    photos = sorted(args.photos.glob("*/*.jpg"))
+    if not photos:
+        print(f"no photos under {args.photos}", file=sys.stderr)
+        return 1
+
+    if args.count:
+        print(f"peak memory, {args.workers} workers:")
+        memory_run(photos, sorted(args.count), args.workers)
+        return 0
+
+    with tempfile.TemporaryDirectory() as tmp_s:
+        tmp = Path(tmp_s)
+        big = make_12mp(photos[:: max(1, len(photos) // args.big)][: args.big], tmp)
+        sets = [("400 px", photos), ("12 MP", big)]
+        for label, paths in sets:
+            for workers in sorted({1, args.workers}):
+                dec, pipe, errors = [], [], 0
+                for r in range(args.repeats):
+                    dec.append(time_decode(paths, workers))
+                    speed, errors = time_pipeline(paths, workers, tmp / f"out-{r}")
+                    pipe.append(speed)
+                d, p = statistics.median(dec), statistics.median(pipe)
+                print(f"{label:>6}, {workers} core{'s' if workers > 1 else ' '}: decode {d:7.1f}/s  "
+                      f"pipeline {p:6.1f}/s  ratio {d / p:5.1f}x  ({len(paths)} photos, "
+                      f"median of {args.repeats}, {errors} failed)", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,58 @@
+"""``lookbook detect``: find the garment in photos from the command line.
+
+Register by adding this module to ``COMMAND_MODULES``. (``photos import`` and ``render`` are not here yet.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from lookbook.cli.context import CliContext
+from lookbook.imaging import SUPPORTED_SUFFIXES
+from lookbook.pipeline import process
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``detect`` verb."""
+    p = subparsers.add_parser("detect", help="find the garment box in photos (files or folders, recursive)")
+    p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    p.add_argument("--json", action="store_true", help="print one JSON object per line")
+    p.add_argument("--workers", type=int, default=None, help="processes to use (default: every core)")
+    p.set_defaults(handler=cmd_detect)
+
+
+def expand(paths: list[Path]) -> Iterator[Path]:
+    """Yield the given files, and the photos inside given folders (recursively, sorted)."""
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
+        else:
+            yield path  # a missing or unreadable file is reported by the pipeline, by name
+
+
+def cmd_detect(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Print each photo's garment box in pixels of the upright original; exit 1 if any photo failed."""
+    failed = 0
+    for event in process(list(expand(args.paths)), None, workers=args.workers):
+        path = str(event.current)
+        if event.error is not None:
+            failed += 1
+            reason = event.error.removeprefix(f"{path}: ")
+            if args.json:
+                print(json.dumps({"path": path, "error": reason}), flush=True)
+            else:
+                print(f"lookbook: {path}: {reason}", file=sys.stderr)
+            continue
+        res = event.result
+        assert res is not None
+        if args.json:
+            print(json.dumps({"path": path, "garment_box": list(res.garment_box),
+                              "confidence": res.confidence}), flush=True)
+        else:
+            flag = "  (check)" if res.needs_review else ""
+            print(f"{path}\t{' '.join(map(str, res.garment_box))}\t{res.confidence:.2f}{flag}", flush=True)
+    return 1 if failed else 0

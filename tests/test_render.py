@@ -1,0 +1,126 @@
+"""Renders: the preset's aspect and sizes, a clean background, details from the mask, presets round-trip."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lookbook.crop import detail_boxes, hero_frame
+from lookbook.detect import detect_garment
+from lookbook.errors import InputError
+from lookbook.imaging import load_photo
+from lookbook.presets import DEFAULT_PRESET, Preset
+from lookbook.render import render, write_rendered
+
+PHOTOS = Path("/work/shared/photos/clothing-small/test")
+
+
+def _synthetic() -> np.ndarray:
+    img = np.full((400, 320, 3), (225, 215, 200), np.uint8)  # a warm beige wall
+    img[80:360, 60:260] = (40, 70, 150)  # body
+    img[80:200, 20:60] = (40, 70, 150)  # left sleeve
+    img[80:130, 260:300] = (40, 70, 150)  # right sleeve, shorter
+    return img
+
+
+@pytest.mark.parametrize("aspect,ratio", [("4:5", 0.8), ("1:1", 1.0), ("9:16", 9 / 16)])
+def test_hero_has_preset_aspect(aspect: str, ratio: float) -> None:
+    dec = load_photo(sorted(PHOTOS.glob("shirt/*.jpg"))[0])
+    det = detect_garment(dec.rgb, scale=dec.scale)
+    out = render(dec, det, Preset(aspect=aspect, hero_size=400))
+    h, w = out.hero.shape[:2]
+    assert abs(w / h - ratio) < 0.01 and max(h, w) <= 400
+    assert max(out.thumb.shape[:2]) == 256
+
+
+def test_white_background_is_clean_and_garment_kept(tmp_path: Path) -> None:
+    from lookbook.imaging import Decoded
+
+    img = _synthetic()
+    dec = Decoded(rgb=img, alpha=None, scale=1.0, original_size=(320, 400))
+    det = detect_garment(img)
+    preset = Preset(normalise_exposure=False, normalise_white_balance=False, margin=0.1)
+    out = render(dec, det, preset)
+    hero = out.hero.astype(int)
+    h, w = hero.shape[:2]
+    # Corners are pure white (no wall colour left), the body's centre is the garment's colour.
+    for y, x in [(2, 2), (2, w - 3), (h - 3, 2), (h - 3, w - 3)]:
+        assert (hero[y, x] >= 250).all()
+    centre = hero[h // 2, w // 2]
+    assert abs(centre[2] - 150) < 12 and centre[0] < 60
+    # No halo: just outside the garment's edge nothing is wall-coloured (beige has R > B by 25).
+    row = hero[h // 2]
+    beige = (row[:, 0] - row[:, 2] > 15) & (row[:, 0] < 240)
+    assert not beige.any()
+    paths = write_rendered(out, tmp_path, "x", 90)
+    assert set(paths) >= {"hero", "thumb"} and all(p.stat().st_size > 0 for p in paths.values())
+
+
+def test_grey_and_keep_backgrounds_differ() -> None:
+    from lookbook.imaging import Decoded
+
+    img = _synthetic()
+    dec = Decoded(rgb=img, alpha=None, scale=1.0, original_size=(320, 400))
+    det = detect_garment(img)
+    base = dict(normalise_exposure=False, normalise_white_balance=False)
+    grey = render(dec, det, Preset(background="grey", **base)).hero
+    keep = render(dec, det, Preset(background="keep", **base)).hero
+    assert tuple(grey[1, 1]) == (226, 226, 224)
+    assert abs(int(keep[1, 1, 0]) - 225) < 6 and abs(int(keep[1, 1, 2]) - 200) < 6
+
+
+def test_white_balance_removes_a_cast() -> None:
+    from lookbook.imaging import Decoded
+
+    img = _synthetic()
+    dec = Decoded(rgb=img, alpha=None, scale=1.0, original_size=(320, 400))
+    det = detect_garment(img)
+    keep = Preset(background="keep", normalise_exposure=False)
+    hero = render(dec, det, keep).hero.astype(int)
+    r, g, b = hero[2, 2]
+    assert abs(r - b) < 25 - 10  # the wall's 25-level red cast is mostly gone
+
+
+def test_details_follow_the_mask() -> None:
+    mask = np.zeros((400, 320), np.uint8)
+    mask[80:360, 60:260] = 255
+    mask[80:200, 20:60] = 255
+    mask[80:130, 260:285] = 255
+    d = detail_boxes(mask)
+    assert d.collar is not None and d.cuff is not None
+    cx = (d.collar[0] + d.collar[2]) / 2
+    assert 120 < cx < 200 and d.collar[1] < 120  # top middle
+    assert (d.cuff[0] + d.cuff[2]) / 2 < 80  # the long left sleeve sticks out further
+    assert detail_boxes(np.zeros((50, 50), np.uint8)).collar is None
+
+
+def test_hero_frame_contains_box_with_margin() -> None:
+    fx0, fy0, fx1, fy1 = hero_frame((100, 50, 300, 450), 0.8, 0.1)
+    assert fx0 < 100 and fy0 < 50 and fx1 > 300 and fy1 > 450
+    assert abs((fx1 - fx0) / (fy1 - fy0) - 0.8) < 1e-6
+    assert abs((fy1 - fy0) - 400 / 0.8) < 1e-6
+
+
+def test_caption_changes_the_hero() -> None:
+    from lookbook.imaging import Decoded
+
+    img = _synthetic()
+    dec = Decoded(rgb=img, alpha=None, scale=1.0, original_size=(320, 400))
+    det = detect_garment(img)
+    plain = render(dec, det, DEFAULT_PRESET).hero
+    captioned = render(dec, det, DEFAULT_PRESET.with_changes(caption="ACME")).hero
+    assert plain.shape == captioned.shape and not np.array_equal(plain, captioned)
+
+
+def test_preset_round_trip_and_validation() -> None:
+    p = Preset(name="Grey square", aspect="1:1", background="grey", caption="ACME")
+    assert Preset.from_json(p.to_json()) == p
+    assert Preset.from_dict({**p.to_dict(), "from_a_newer_version": 1}) == p
+    with pytest.raises(InputError, match="aspect"):
+        Preset(aspect="2:3")
+    with pytest.raises(InputError, match="margin"):
+        Preset(margin=0.9)
+    with pytest.raises(InputError):
+        Preset.from_json("{not json")
