@@ -88,7 +88,7 @@ class MainWindow(QMainWindow):
         # The Outbox page owns the network thread; the delivery settings sign in to X on it too.
         self.outbox = OutboxPage(db, self.session)
         self.pages: list[Page] = [
-            self.shoot, ProductsPage(db), CustomersPage(db), MatchPage(db),
+            self.shoot, ProductsPage(db), CustomersPage(db, self.session), MatchPage(db),
             ApprovalsPage(db, self.session), self.outbox,
             SettingsPage(db, delivery=DeliverySettings(db, self.outbox.net, self.session)),
         ]

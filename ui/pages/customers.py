@@ -1,117 +1,922 @@
-"""The Customers page: the customer book, searchable and loaded a page at a time."""
+"""The Customers page: the customer book, searched and sorted in the database, shown a block at a time.
+
+A book may hold a million customers, so the table never holds them all: the model
+knows how many match (:func:`lookbook.customers.count_customers`) and fetches the
+blocks of rows the view asks for (:func:`lookbook.customers.search_customers`) on the
+database thread, keeping the most recently used blocks. Scrolling anywhere, even to
+the end of a million rows, fetches one block; blocks past the middle are read in the
+reverse order, so SQLite never skips more than half the book. Typing searches after
+a short pause; answers to a search or sort that was replaced meanwhile are dropped.
+
+Beside the table, the profile of the chosen customer (:mod:`ui.widgets.customer_profile`).
+Dialogs add and edit customers (with each field's error shown under it), import a
+CSV file (a dry run first, showing what would change and every rejected row), and
+find and merge duplicates with a preview.
+"""
 
 from __future__ import annotations
 
+import getpass
+import re
+import threading
+import zoneinfo
+from collections import OrderedDict
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
-from PySide6.QtWidgets import QLabel, QLineEdit, QTableView, QWidget
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+    Slot,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QCompleter,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
-from lookbook.listings import CustomerRow, count_customers, list_customers
+from lookbook import consent, customers, duplicates
+from lookbook.customer_csv import ImportProgress, ImportReport, export_customers, import_customers_steps
+from lookbook.customers import Customer, FieldError
+from lookbook.duplicates import DuplicateGroup
+from lookbook.errors import InputError
+from lookbook.store import Store
+from ui.models import RowsTableModel
 from ui.pages.base import Page
+from ui.signin import Session
+from ui.widgets.customer_profile import CustomerProfile, is_paused, short_time
 from ui.workers import StoreRunner
 
 Index = QModelIndex | QPersistentModelIndex
-PAGE = 200
-HEADERS = ["Name", "E-mail", "X handle", "Prefers", "Likes"]
+#: Rows fetched in one call, and how many such blocks stay in memory (most recently used).
+BLOCK = 200
+MAX_BLOCKS = 40
+#: Blocks asked for while another was being fetched; older wishes (scrolled past) are forgotten.
+MAX_WANTED = 4
+#: Columns, and the core's sort key for those that can be sorted (each served by an index).
+COLUMNS = ["Name", "E-mail", "X", "Instagram", "Phone", "Prefers", "Time zone", "Last contacted", "Paused until",
+           "Added"]
+SORT_KEYS = {0: "name", 1: "email", 7: "last_contacted", 9: "created"}
+SEARCH_PAUSE_MS = 250
+ERROR_STYLE = "color: #c0392b"
+_FIELD_ERROR = re.compile(r"^(?:.*: )?field (\w+): (.*?)(?:; fix it or leave it empty\.)?$")
+
+
+def _cells(c: Customer) -> list[str]:
+    return [c.name, c.email or "", f"@{c.x_handle}" if c.x_handle else "", f"@{c.instagram}" if c.instagram else "",
+            c.phone or "", consent.CHANNEL_LABELS.get(c.preferred_channel or "", c.preferred_channel or ""),
+            c.timezone, short_time(c.last_contacted_at), (c.paused_until or "")[:10] if is_paused(c.paused_until)
+            else "", c.created_at[:10]]
+
+
+def fetch_block(store: Store, text: str, sort: str, descending: bool, offset: int, count: int,
+                total: int) -> list[Customer]:
+    """Return ``count`` customers from position ``offset`` of a search, reading from the nearer end.
+
+    :param total: how many the search matched when it was counted; past the middle the rows are read in the
+        opposite order from the end (SQLite steps over OFFSET rows one by one) and turned back.
+    """
+    if offset + count <= total // 2 or total <= BLOCK:
+        return customers.search_customers(store, text, sort=sort, descending=descending, limit=count, offset=offset)
+    from_end = max(total - offset - count, 0)
+    rows = customers.search_customers(store, text, sort=sort, descending=not descending, limit=count,
+                                      offset=from_end)
+    rows.reverse()
+    return rows
+
+
+def first_answer(store: Store, text: str, sort: str, descending: bool) -> tuple[int, list[Customer]]:
+    """Return how many customers match ``text`` and the first block of them."""
+    total = customers.count_customers(store, text)
+    return total, customers.search_customers(store, text, sort=sort, descending=descending, limit=BLOCK)
 
 
 class CustomerBookModel(QAbstractTableModel):
-    """Customers fetched from the DB worker in pages as the view scrolls."""
+    """The customers matching a search, in the database's order, fetched a block at a time as they are shown."""
+
+    #: The first answer of a new search or sort was shown (with the number of customers matching).
+    searched = Signal(int)
 
     def __init__(self, db: StoreRunner, parent: Any = None) -> None:
         super().__init__(parent)
         self._db = db
-        self._rows: list[CustomerRow] = []
+        self._text = ""
+        self._sort = "name"
+        self._descending = False
         self._total = 0
-        self._search = ""
-        self._loading = False
-        self._generation = 0  # answers to an older search are dropped
+        self._blocks: OrderedDict[int, list[Customer]] = OrderedDict()
+        self._generation = 0  # answers to an older search, sort or reload are dropped
+        self._in_flight: tuple[int, int] | None = None  # (generation, block)
+        self._wanted: list[int] = []
+        self._searching = False
 
-    def reset(self, search: str, total: int, first_page: list[CustomerRow]) -> None:
-        self.beginResetModel()
-        self._generation += 1
-        self._search, self._total, self._rows, self._loading = search, total, first_page, False
-        self.endResetModel()
-
+    # -- what is shown ------------------------------------------------------------
     @property
     def total(self) -> int:
+        """Return how many customers match the search."""
         return self._total
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
+    @property
+    def text(self) -> str:
+        """Return the search the rows match."""
+        return self._text
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
+    @property
+    def sort_key(self) -> tuple[str, bool]:
+        """Return the core sort key and whether it is descending."""
+        return self._sort, self._descending
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        c = self._rows[index.row()]
-        return [c.name, c.email, f"@{c.x_handle}" if c.x_handle else "", c.preferred_channel, c.likes][
-            index.column()] or ""
+    @property
+    def searching(self) -> bool:
+        """Return whether a new search's first answer is still on its way."""
+        return self._searching
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return HEADERS[section]
-        return None
+    def search(self, text: str, sort: str | None = None, descending: bool | None = None) -> None:
+        """Show the customers matching ``text`` (in the given order), from the top."""
+        self._text = text
+        if sort is not None:
+            self._sort = sort
+        if descending is not None:
+            self._descending = descending
+        self._generation += 1
+        generation, sort_, desc = self._generation, self._sort, self._descending
+        self._searching = True
+        self._db.run(first_answer, text, sort_, desc, on_done=lambda answer: self._reset(generation, *answer))
 
-    def canFetchMore(self, parent: Index) -> bool:
-        return not parent.isValid() and len(self._rows) < self._total and not self._loading
+    def refresh(self) -> None:
+        """Fetch the rows again after the book changed, keeping the scroll position and selection."""
+        self._generation += 1
+        generation, text, sort, desc = self._generation, self._text, self._sort, self._descending
+        self._in_flight, self._wanted = None, []
+        self._db.run(customers.count_customers, text, on_done=lambda total: self._refreshed(generation, total))
 
-    def fetchMore(self, parent: Index) -> None:
-        if parent.isValid() or self._loading:
-            return
-        self._loading = True
-        generation, offset, search = self._generation, len(self._rows), self._search
-        self._db.run(lambda store: list_customers(store, offset, PAGE, search),
-                     on_done=lambda rows: self._append(generation, rows))
-
-    def _append(self, generation: int, rows: list[CustomerRow]) -> None:
+    def _reset(self, generation: int, total: int, first: list[Customer]) -> None:
         if generation != self._generation:
             return
-        self._loading = False
-        if rows:
-            start = len(self._rows)
-            self.beginInsertRows(QModelIndex(), start, start + len(rows) - 1)
-            self._rows.extend(rows)
+        self.beginResetModel()
+        self._total = total
+        self._blocks = OrderedDict({0: first} if first else {})
+        self._in_flight, self._wanted = None, []
+        self.endResetModel()
+        self._searching = False
+        self.searched.emit(total)
+
+    def _refreshed(self, generation: int, total: int) -> None:
+        if generation != self._generation:
+            return
+        before = self._total
+        if total > before:
+            self.beginInsertRows(QModelIndex(), before, total - 1)
+            self._total = total
             self.endInsertRows()
+        elif total < before:
+            self.beginRemoveRows(QModelIndex(), total, before - 1)
+            self._total = total
+            self.endRemoveRows()
+        self._blocks.clear()
+        if total:
+            # Every row is stale; the view asks again for the ones it shows.
+            self.dataChanged.emit(self.index(0, 0), self.index(total - 1, len(COLUMNS) - 1))
+        self.searched.emit(total)
+
+    def customer_at(self, row: int) -> Customer | None:
+        """Return the customer on ``row`` if its block is loaded (it is, for any row in view)."""
+        block = self._blocks.get(row // BLOCK)
+        if block is None or row % BLOCK >= len(block):
+            return None
+        return block[row % BLOCK]
+
+    def row_of(self, customer_id: int) -> int | None:
+        """Return the row of a loaded customer, if any."""
+        for number, block in self._blocks.items():
+            for i, c in enumerate(block):
+                if c.id == customer_id:
+                    return number * BLOCK + i
+        return None
+
+    def loaded_blocks(self) -> list[int]:
+        """Return the numbers of the blocks held, least recently used first."""
+        return list(self._blocks)
+
+    # -- Qt ---------------------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else self._total
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.UserRole,
+                                               Qt.ItemDataRole.ToolTipRole):
+            return None
+        number = index.row() // BLOCK
+        block = self._blocks.get(number)
+        if block is None:
+            self._want(number)
+            return "…" if role == Qt.ItemDataRole.DisplayRole and index.column() == 0 else None
+        self._blocks.move_to_end(number)
+        offset = index.row() % BLOCK
+        if offset >= len(block):
+            return None  # the book shrank since it was counted; the refresh on its way fixes the count
+        customer = block[offset]
+        if role == Qt.ItemDataRole.UserRole:
+            return customer.id
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return customer.notes or None
+        return _cells(customer)[index.column()]
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return "Click to sort" if section in SORT_KEYS else "This column cannot be sorted"
+        return None
+
+    # -- fetching -----------------------------------------------------------------
+    def _want(self, number: int) -> None:
+        if (self._in_flight == (self._generation, number)) or number in self._wanted:
+            return
+        self._wanted.append(number)
+        del self._wanted[:-MAX_WANTED]
+        if self._in_flight is None:
+            self._fetch_next()
+
+    def _fetch_next(self) -> None:
+        while self._wanted:
+            number = self._wanted.pop()  # the newest wish first: that is where the view is now
+            if number in self._blocks:
+                continue
+            offset = number * BLOCK
+            count = min(BLOCK, self._total - offset)
+            if count <= 0:
+                continue
+            generation = self._generation
+            self._in_flight = (generation, number)
+            self._db.run(fetch_block, self._text, self._sort, self._descending, offset, count, self._total,
+                         on_done=lambda rows: self._arrived(generation, number, rows),
+                         on_failure=lambda exc: self._arrived(generation, number, []))
+            return
+
+    def _arrived(self, generation: int, number: int, rows: list[Customer]) -> None:
+        if generation != self._generation:
+            return
+        self._in_flight = None
+        if rows:
+            self._blocks[number] = rows
+            while len(self._blocks) > MAX_BLOCKS:
+                self._blocks.popitem(last=False)
+            first = number * BLOCK
+            last = min(first + len(rows), self._total) - 1
+            if last >= first:
+                self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
+        self._fetch_next()
+
+
+# -- adding and editing -------------------------------------------------------------------------------------
+
+
+class CustomerDialog(QDialog):
+    """Add a customer or edit one; each field's problem is shown under it, in the core's words."""
+
+    #: The customer was saved (with their id).
+    saved = Signal(int)
+
+    TEXT_FIELDS = (("first_name", "&First name"), ("last_name", "&Last name"), ("email", "&E-mail"),
+                   ("x_handle", "&X handle"), ("x_user_id", "X &user id"), ("instagram", "&Instagram"),
+                   ("phone", "&Phone"))
+
+    def __init__(self, db: StoreRunner, actor: str, customer: Customer | None = None,
+                 sizes: dict[str, str] | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.actor = actor
+        self.customer = customer
+        self.old_sizes = dict(sizes or {})
+        self._categories: set[str] = set(customers.KNOWN_CATEGORIES)
+        self.setWindowTitle(f"Edit {customer.name}" if customer else "Add a Customer")
+        self.setMinimumWidth(480)
+        self.inputs: dict[str, QWidget] = {}
+        self.errors: dict[str, QLabel] = {}
+        form = QFormLayout()
+        for name, label in self.TEXT_FIELDS:
+            edit = QLineEdit(str(getattr(customer, name) or "") if customer else "")
+            edit.editingFinished.connect(lambda name=name: self.check_field(name))
+            self._add_row(form, name, label, edit)
+        self.inputs["x_handle"].setPlaceholderText("@handle")
+        self.inputs["email"].setPlaceholderText("name@example.com")
+        channel = QComboBox()
+        channel.addItem("—", "")
+        for key in consent.CHANNELS:
+            channel.addItem(consent.CHANNEL_LABELS[key], key)
+        channel.setCurrentIndex(max(channel.findData(customer.preferred_channel if customer else ""), 0))
+        self._add_row(form, "preferred_channel", "Prefe&rred channel", channel)
+        zone = QComboBox()
+        zone.setEditable(True)
+        zone.addItems(sorted(zoneinfo.available_timezones()))
+        zone.setCurrentText(customer.timezone if customer else "UTC")
+        zone.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        zone.completer().setFilterMode(Qt.MatchFlag.MatchContains)
+        zone.completer().setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        zone.lineEdit().editingFinished.connect(lambda: self.check_field("timezone"))
+        self._add_row(form, "timezone", "&Time zone", zone)
+        sizes_edit = QLineEdit("; ".join(f"{c}={s}" for c, s in self.old_sizes.items()))
+        sizes_edit.setPlaceholderText("shirt=M; trousers=32; dress=S")
+        sizes_edit.editingFinished.connect(lambda: self.check_field("sizes"))
+        self._add_row(form, "sizes", "Si&zes", sizes_edit)
+        notes = QPlainTextEdit(customer.notes if customer else "")
+        notes.setFixedHeight(70)
+        self._add_row(form, "notes", "&Notes", notes)
+        self.general_error = QLabel()
+        self.general_error.setWordWrap(True)
+        self.general_error.setStyleSheet(ERROR_STYLE)
+        self.general_error.hide()
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.general_error)
+        layout.addWidget(self.buttons)
+        db.run(lambda store: sorted(customers.categories(store)), on_done=self._set_categories,
+               on_failure=lambda exc: None)  # the known categories stay; the core checks again on save
+
+    def _add_row(self, form: QFormLayout, name: str, label: str, widget: QWidget) -> None:
+        error = QLabel()
+        error.setObjectName(f"error_{name}")
+        error.setWordWrap(True)
+        error.setStyleSheet(ERROR_STYLE)
+        error.hide()
+        box = QWidget()
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(widget)
+        column.addWidget(error)
+        form.addRow(label, box)
+        self.inputs[name] = widget
+        self.errors[name] = error
+
+    def _set_categories(self, names: list[str]) -> None:
+        self._categories = set(names)
+
+    # -- values -------------------------------------------------------------------
+    def value(self, name: str) -> str:
+        """Return what is typed or chosen in a field."""
+        widget = self.inputs[name]
+        if isinstance(widget, QLineEdit):
+            return widget.text().strip()
+        if isinstance(widget, QPlainTextEdit):
+            return widget.toPlainText().strip()
+        if isinstance(widget, QComboBox):
+            return (widget.currentData() or "") if name == "preferred_channel" else widget.currentText().strip()
+        raise KeyError(name)
+
+    def fields(self) -> dict[str, str]:
+        """Return the customer fields typed (for a new customer, only those filled in)."""
+        names = [n for n, _ in self.TEXT_FIELDS] + ["preferred_channel", "timezone", "notes"]
+        values = {n: self.value(n) for n in names}
+        return values if self.customer else {k: v for k, v in values.items() if v}
+
+    def sizes(self) -> dict[str, str | None]:
+        """Return the sizes to store: those typed, and None for each category removed.
+
+        :raises FieldError: if the sizes text cannot be read.
+        """
+        new = customers.parse_sizes(self.value("sizes").replace(",", ";"), self._categories)
+        return {**{c: None for c in self.old_sizes if c not in new}, **new}
+
+    def show_error(self, name: str, text: str) -> None:
+        """Show a problem under a field ('' hides it)."""
+        label = self.errors.get(name)
+        if label is None:
+            self.general_error.setText(text)
+            self.general_error.setVisible(bool(text))
+            return
+        label.setText(text)
+        label.setVisible(bool(text))
+
+    def check_field(self, name: str) -> bool:
+        """Check one field as the core will, and show its problem; return whether it is fine."""
+        try:
+            if name == "sizes":
+                self.sizes()
+            elif name in customers.FIELDS:
+                customers.clean_fields({name: self.value(name)})
+        except FieldError as exc:
+            self.show_error(name, str(exc))
+            return False
+        self.show_error(name, "")
+        return True
+
+    # -- saving -------------------------------------------------------------------
+    @Slot()
+    def save(self) -> None:
+        """Check every field, then add or update the customer (and their sizes) in one transaction."""
+        fine = all([self.check_field(n) for n in self.inputs])
+        if not fine:
+            return
+        values, sizes = self.fields(), self.sizes()
+        if sizes == {c: s for c, s in self.old_sizes.items()}:
+            sizes = {}
+        customer, actor = self.customer, self.actor
+
+        def work(store: Store) -> int:
+            with store.atomic():
+                if customer is None:
+                    saved = customers.add_customer(store, values, actor=actor)
+                else:
+                    saved = customers.update_customer(store, customer.id, values, actor=actor)
+                if sizes:
+                    customers.set_sizes(store, saved.id, sizes, actor=actor)
+            return saved.id
+
+        self.buttons.setEnabled(False)
+        self.db.run(work, on_done=self._saved, on_failure=self._refused)
+
+    def _saved(self, customer_id: int) -> None:
+        self.buttons.setEnabled(True)
+        self.saved.emit(customer_id)
+        self.accept()
+
+    def _refused(self, exc: BaseException) -> None:
+        self.buttons.setEnabled(True)
+        text = str(exc)
+        found = _FIELD_ERROR.match(text) if isinstance(exc, InputError) else None
+        if found and found.group(1) in self.errors:
+            self.show_error(found.group(1), found.group(2))
+            self.inputs[found.group(1)].setFocus()
+        else:
+            self.show_error("", text)
+
+
+# -- importing -----------------------------------------------------------------------------------------------
+
+
+class ImportDialog(QDialog):
+    """Import a customer file: a dry run first, showing what would change and every rejected row."""
+
+    #: The import was written (with its report).
+    imported = Signal(object)
+    #: A dry run or import finished (with its report); tests wait on it.
+    finished_step = Signal(object)
+
+    def __init__(self, db: StoreRunner, actor: str, path: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.actor = actor
+        self.path = path
+        self.report: ImportReport | None = None
+        self._cancel: threading.Event | None = None
+        self.setWindowTitle(f"Import Customers — {path.name}")
+        self.resize(720, 520)
+        self.step = QLabel()
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.problems_model = RowsTableModel(["Line", "Column", "Why the row was not used"], self)
+        self.problems = QTableView()
+        self.problems.setModel(self.problems_model)
+        self.problems.verticalHeader().setVisible(False)
+        self.problems.horizontalHeader().setStretchLastSection(True)
+        self.problems.setAlternatingRowColors(True)
+        self.import_button = QPushButton("Import")
+        self.import_button.setEnabled(False)
+        self.import_button.clicked.connect(self.run_import)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(self.cancel)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.import_button)
+        buttons.addWidget(self.cancel_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.step)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.problems, 1)
+        layout.addLayout(buttons)
+        self._start(dry_run=True)
+
+    def _start(self, *, dry_run: bool) -> None:
+        self._cancel = threading.Event()
+        self.import_button.setEnabled(False)
+        self.cancel_button.setText("Cancel")
+        self.step.setText("Checking the file (nothing is written yet)…" if dry_run else "Importing…")
+        path, actor = self.path, self.actor
+        self.db.run(lambda store: import_customers_steps(store, path, actor=actor, dry_run=dry_run),
+                    on_progress=self._progress, on_done=self._done, on_failure=self._failed,
+                    cancel=self._cancel, on_cancelled=self._cancelled)
+
+    def _progress(self, step: ImportProgress) -> None:
+        self.step.setText(step.message + "…")
+        self.progress.setValue(int(1000 * step.done / step.total) if step.total else 0)
+
+    def _done(self, report: ImportReport) -> None:
+        self._cancel = None
+        self.report = report
+        self.progress.setValue(1000)
+        lines = [report.summary()]
+        if report.encoding_note:
+            lines.append(report.encoding_note)
+        if report.ignored_columns:
+            lines.append(f"Columns not read: {', '.join(report.ignored_columns)}.")
+        if report.problems_left_out:
+            lines.append(f"{report.problems_left_out:,} more rejected rows are not listed.")
+        if report.dry_run:
+            changes = report.added or report.updated or report.consent_entries
+            lines.append("Nothing was written yet. Import to write the rows above; the rejected rows are left out."
+                         if changes else "Nothing would change: fix the rejected rows and choose the file again.")
+            self.step.setText("Dry run: what the import would do")
+            self.import_button.setEnabled(bool(changes))
+            self.cancel_button.setText("Cancel")
+        else:
+            self.step.setText("Imported")
+            self.cancel_button.setText("Close")
+            self.imported.emit(report)
+        self.summary.setText("\n".join(lines))
+        self.problems_model.set_rows([(p.line, p.column or "", p.reason) for p in report.problems])
+        self.problems.resizeColumnToContents(0)
+        self.problems.resizeColumnToContents(1)
+        self.finished_step.emit(report)
+
+    def _failed(self, exc: BaseException) -> None:
+        self._cancel = None
+        self.step.setText("The file cannot be imported")
+        self.summary.setText(str(exc))
+        self.cancel_button.setText("Close")
+        self.finished_step.emit(exc)
+
+    def _cancelled(self, _none: object) -> None:
+        self._cancel = None
+        self.step.setText("Cancelled: nothing was written.")
+        self.cancel_button.setText("Close")
+        self.finished_step.emit(None)
+
+    @Slot()
+    def run_import(self) -> None:
+        """Write the import the dry run showed."""
+        self._start(dry_run=False)
+
+    @Slot()
+    def cancel(self) -> None:
+        """Stop a running step (its transaction is rolled back), or close."""
+        if self._cancel is not None:
+            self._cancel.set()
+        else:
+            self.reject()
+
+    def reject(self) -> None:
+        if self._cancel is not None:
+            self._cancel.set()  # closing mid-import stops it; the transaction is rolled back
+        super().reject()
+
+
+# -- duplicates ---------------------------------------------------------------------------------------------
+
+
+class DuplicatesDialog(QDialog):
+    """Find customers who look like one person, read what merging them gives, and merge the ones checked."""
+
+    #: A search or merge finished (with the groups found, or the number merged); tests wait on it.
+    updated = Signal(object)
+
+    def __init__(self, db: StoreRunner, actor: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.actor = actor
+        self.groups: list[DuplicateGroup] = []
+        self.setWindowTitle("Duplicate Customers")
+        self.resize(760, 480)
+        self.hint = QLabel("Looking for customers who share an e-mail, X handle, X user id or Instagram handle…")
+        self.hint.setWordWrap(True)
+        self.list = QListWidget()
+        self.list.currentRowChanged.connect(self._show_preview)
+        self.preview = QPlainTextEdit()
+        self.preview.setReadOnly(True)
+        split = QSplitter()
+        split.addWidget(self.list)
+        split.addWidget(self.preview)
+        split.setSizes([320, 440])
+        self.result = QLabel()
+        self.result.setWordWrap(True)
+        self.merge_button = QPushButton("Merge Checked")
+        self.merge_button.setToolTip("Merge each checked group into its oldest customer, as the preview shows")
+        self.merge_button.clicked.connect(self.merge_checked)
+        close = QPushButton("Close")
+        close.clicked.connect(self.accept)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.result, 1)
+        buttons.addWidget(self.merge_button)
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.hint)
+        layout.addWidget(split, 1)
+        layout.addLayout(buttons)
+        self.find()
+
+    @Slot()
+    def find(self) -> None:
+        """Look for duplicates (on the DB thread)."""
+        self.merge_button.setEnabled(False)
+        self.db.run(duplicates.find_duplicates, on_done=self._show_groups,
+                    on_failure=lambda exc: self.result.setText(str(exc)))
+
+    def _show_groups(self, groups: list[DuplicateGroup]) -> None:
+        self.groups = groups
+        self.list.clear()
+        for group in groups:
+            names = ", ".join(f"{c.name} ({c.id})" for c in [group.keep, *group.others])
+            item = QListWidgetItem(f"{names} — same {', '.join(group.shared)}")
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked)
+            self.list.addItem(item)
+        self.hint.setText(f"{len(groups)} group(s) of customers look like one person. Read what each merge "
+                          "would give on the right; uncheck any that are different people."
+                          if groups else "No duplicates: no two customers share an e-mail, X handle, X user id "
+                                         "or Instagram handle.")
+        self.merge_button.setEnabled(bool(groups))
+        if groups:
+            self.list.setCurrentRow(0)
+        else:
+            self.preview.clear()
+        self.updated.emit(groups)
+
+    def _show_preview(self, row: int) -> None:
+        self.preview.setPlainText(self.groups[row].preview() if 0 <= row < len(self.groups) else "")
+
+    def checked_groups(self) -> list[DuplicateGroup]:
+        """Return the groups checked for merging."""
+        return [g for i, g in enumerate(self.groups) if self.list.item(i).checkState() == Qt.CheckState.Checked]
+
+    @Slot()
+    def merge_checked(self) -> None:
+        """Merge the checked groups in one transaction, then look again."""
+        chosen = [g.ids for g in self.checked_groups()]
+        if not chosen:
+            self.result.setText("Check the groups to merge first.")
+            return
+        actor = self.actor
+
+        def work(store: Store) -> int:
+            with store.atomic():
+                for ids in chosen:
+                    duplicates.merge(store, ids, actor=actor)
+            return len(chosen)
+
+        def merged(count: int) -> None:
+            self.result.setText(f"Merged {count} group(s); the audit log keeps who was merged into whom.")
+            self.updated.emit(count)
+            self.find()
+
+        self.merge_button.setEnabled(False)
+        self.db.run(work, on_done=merged, on_failure=lambda exc: self.result.setText(str(exc)))
+
+
+# -- the page ------------------------------------------------------------------------------------------------
 
 
 class CustomersPage(Page):
-    """Search and browse the customer book."""
+    """Search and sort the customer book, see and change a customer's profile, import, export, merge."""
 
     title = "Customers"
     watches = ("customers",)
 
-    def __init__(self, db: StoreRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, db: StoreRunner, session: Session | None = None, parent: QWidget | None = None) -> None:
         super().__init__(db, parent)
+        self.session = session
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search by name, e-mail or X handle")
+        self.search.setPlaceholderText("Search names, e-mail addresses and handles (word starts: “ali smi”)")
         self.search.setClearButtonEnabled(True)
-        self.layout_.addWidget(self.search)
+        self.add_button = QPushButton("Add Customer…")
+        self.add_button.setShortcut("Ctrl+Shift+N")
+        self.add_button.setToolTip("Add a customer by hand (Ctrl+Shift+N)")
+        self.import_button = QPushButton("Import CSV…")
+        self.import_button.setToolTip("Add or update customers from a CSV file; a dry run shows what would change")
+        self.export_button = QPushButton("Export CSV…")
+        self.export_button.setToolTip("Save the whole customer book as a CSV file that imports back")
+        self.duplicates_button = QPushButton("Find Duplicates…")
+        self.duplicates_button.setToolTip("Customers sharing an e-mail or handle, merged with a preview")
+        self.add_button.clicked.connect(lambda: self.open_editor(None))
+        self.import_button.clicked.connect(self.choose_import)
+        self.export_button.clicked.connect(self.choose_export)
+        self.duplicates_button.clicked.connect(self.open_duplicates)
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        for button in (self.add_button, self.import_button, self.export_button, self.duplicates_button):
+            top.addWidget(button)
+        self.layout_.addLayout(top)
         self.summary = QLabel()
-        self.layout_.addWidget(self.summary)
+        self.summary.setObjectName("customersSummary")
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        info = QHBoxLayout()
+        info.addWidget(self.summary)
+        info.addWidget(self.status, 1)
+        self.layout_.addLayout(info)
+
         self.model = CustomerBookModel(db, self)
+        self.model.searched.connect(self._searched)
         self.view = QTableView()
         self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setAlternatingRowColors(True)
-        self.view.verticalHeader().setVisible(False)
-        self.view.horizontalHeader().setStretchLastSection(True)
-        self.layout_.addWidget(self.view)
-        # Wait for a pause in typing before searching.
-        self._debounce = QTimer(self, singleShot=True, interval=250)
-        self._debounce.timeout.connect(self.reload)
-        self.search.textChanged.connect(self._debounce.start)
+        self.view.setWordWrap(False)
+        rows = self.view.verticalHeader()
+        rows.setVisible(False)
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # a million rows: no per-row sizing
+        rows.setDefaultSectionSize(self.view.fontMetrics().height() + 8)
+        header = self.view.horizontalHeader()
+        header.setSectionsClickable(True)
+        header.setSortIndicatorShown(True)
+        header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        header.sectionClicked.connect(self.sort_by_column)
+        for column, width in enumerate((170, 220, 120, 110, 110, 70, 140, 120, 90, 90)):
+            header.resizeSection(column, width)
+        header.setStretchLastSection(True)
+        self.view.selectionModel().currentRowChanged.connect(lambda current, _prev: self._row_chosen(current.row()))
+        self.view.doubleClicked.connect(lambda index: self.open_editor(self.model.data(index, Qt.ItemDataRole.UserRole)))
+        self.model.dataChanged.connect(self._maybe_show_chosen)
 
+        self.profile = CustomerProfile(db, self.actor)
+        self.profile.edit_requested.connect(self.open_editor)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.view)
+        split.addWidget(self.profile)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        split.setSizes([640, 480])
+        self.splitter = split
+        self.layout_.addWidget(split, 1)
+
+        # Search after a pause in typing (Enter searches at once); a newer search drops older answers.
+        self._debounce = QTimer(self, singleShot=True, interval=SEARCH_PAUSE_MS)
+        self._debounce.timeout.connect(self._search_now)
+        self.search.textChanged.connect(lambda _text: self._debounce.start())
+        self.search.returnPressed.connect(self._search_now)
+        self._loaded_once = False
+        self._dialogs: list[QDialog] = []
+
+    # -- who acts -------------------------------------------------------------------
+    def actor(self) -> str:
+        """Return who the audit log records for changes made here: the signed-in person, else the OS account."""
+        if self.session is not None and self.session.username:
+            return self.session.username
+        return getpass.getuser()
+
+    # -- loading --------------------------------------------------------------------
     def reload(self) -> None:
-        search = self.search.text()
-        self.db.run(lambda store: (count_customers(store, search), list_customers(store, 0, PAGE, search)),
-                    on_done=lambda result: self._show(search, *result))
+        if not self._loaded_once:
+            self._loaded_once = True
+            self._search_now()
+        else:
+            self.model.refresh()
+        self.profile.reload()
 
-    def _show(self, search: str, total: int, rows: list[CustomerRow]) -> None:
-        if search != self.search.text():
-            return  # the user typed on; a newer search is on its way
-        self.model.reset(search, total, rows)
-        self.summary.setText(f"{total:,} customers" + (f" matching “{search}”" if search else ""))
+    @Slot()
+    def _search_now(self) -> None:
+        self._debounce.stop()
+        self._loaded_once = True
+        text = self.search.text()
+        if text == self.model.text and not self.model.searching and self.model.total:
+            return
+        self.summary.setText("Searching…")
+        self.model.search(text)
+
+    def _searched(self, total: int) -> None:
+        text = self.model.text
+        self.summary.setText(f"{total:,} customer{'s' if total != 1 else ''}" +
+                             (f" matching “{text}”" if text.strip() else ""))
+
+    @Slot(int)
+    def sort_by_column(self, column: int) -> None:
+        """Sort by a column the database can order (clicking it again reverses the order)."""
+        header = self.view.horizontalHeader()
+        key = SORT_KEYS.get(column)
+        current, descending = self.model.sort_key
+        current_column = next((c for c, k in SORT_KEYS.items() if k == current), 0)
+        if key is None:
+            # Put the indicator back where the rows really are sorted.
+            header.setSortIndicator(current_column, Qt.SortOrder.DescendingOrder if descending
+                                    else Qt.SortOrder.AscendingOrder)
+            self.status.setText(f"“{COLUMNS[column]}” cannot be sorted; sort by name, e-mail, last contacted "
+                                "or date added.")
+            return
+        descending = (not descending) if key == current else False
+        header.setSortIndicator(column, Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder)
+        self.summary.setText("Sorting…")
+        self.model.search(self.search.text(), key, descending)
+
+    def _row_chosen(self, row: int) -> None:
+        customer = self.model.customer_at(row) if row >= 0 else None
+        if customer is not None and customer.id != self.profile.customer_id:
+            self.profile.show_customer(customer.id)
+
+    def _maybe_show_chosen(self, *_args: object) -> None:
+        # A row chosen before its block arrived: show its profile once the block is in.
+        row = self.view.currentIndex().row()
+        if row >= 0 and self.profile.customer_id is None:
+            self._row_chosen(row)
+
+    # -- dialogs -------------------------------------------------------------------
+    def _keep(self, dialog: QDialog) -> QDialog:
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._dialogs.append(dialog)
+        dialog.destroyed.connect(lambda *_: self._dialogs.remove(dialog) if dialog in self._dialogs else None)
+        dialog.open()
+        return dialog
+
+    @Slot()
+    def open_editor(self, customer_id: int | None = None) -> None:
+        """Open the add dialog, or the edit dialog of a customer."""
+        if customer_id is None:
+            dialog = CustomerDialog(self.db, self.actor(), parent=self)
+            dialog.saved.connect(self._customer_saved)
+            self._keep(dialog)
+            return
+        data = self.profile.data
+        if data is not None and data.profile.customer.id == customer_id:
+            self._open_edit(customer_id, data.profile.customer, data.profile.sizes)
+            return
+        self.db.run(customers.get_profile, customer_id,
+                    on_done=lambda p: self._open_edit(customer_id, p.customer, p.sizes),
+                    on_failure=lambda exc: self.status.setText(str(exc)))
+
+    def _open_edit(self, customer_id: int, customer: Customer, sizes: dict[str, str]) -> None:
+        dialog = CustomerDialog(self.db, self.actor(), customer, sizes, parent=self)
+        dialog.saved.connect(self._customer_saved)
+        self._keep(dialog)
+
+    def _customer_saved(self, customer_id: int) -> None:
+        self.status.setText("Saved.")
+        self.profile.show_customer(customer_id)
+
+    @Slot()
+    def choose_import(self) -> None:
+        """Ask for a customer file and open the import dialog (which starts with a dry run)."""
+        name, _ = QFileDialog.getOpenFileName(self, "Import customers", "", "Customer files (*.csv *.txt);;All (*)")
+        if name:
+            self.open_import(Path(name))
+
+    def open_import(self, path: Path) -> ImportDialog:
+        """Open the import dialog for ``path``."""
+        dialog = ImportDialog(self.db, self.actor(), path, self)
+        dialog.imported.connect(lambda report: self.status.setText(report.summary()))
+        self._keep(dialog)
+        return dialog
+
+    @Slot()
+    def choose_export(self) -> None:
+        """Ask where to save, then export the whole book (on the DB thread)."""
+        name, _ = QFileDialog.getSaveFileName(self, "Export customers", "customers.csv", "CSV files (*.csv)")
+        if not name:
+            return
+        path, actor = Path(name), self.actor()
+        self.status.setText(f"Exporting to {path.name}…")
+        self.export_button.setEnabled(False)
+
+        def done(count: int) -> None:
+            self.export_button.setEnabled(True)
+            self.status.setText(f"Exported {count:,} customers to {path}.")
+
+        def failed(exc: BaseException) -> None:
+            self.export_button.setEnabled(True)
+            self.status.setText(str(exc))
+
+        self.db.run(lambda store: export_customers(store, path, actor=actor), on_done=done, on_failure=failed)
+
+    @Slot()
+    def open_duplicates(self) -> DuplicatesDialog:
+        """Open the duplicates dialog (it looks for duplicates at once)."""
+        dialog = DuplicatesDialog(self.db, self.actor(), self)
+        self._keep(dialog)
+        return dialog
+
+    def dialogs(self) -> list[QDialog]:
+        """Return the dialogs this page has open (for tests)."""
+        return list(self._dialogs)

@@ -1,0 +1,539 @@
+"""The customer profile panel: channels, sizes, brands, consent ledger, purchases, messages and replies.
+
+The panel is given the database runner and a function that says who is acting; it
+loads everything about one customer in one call on the database thread
+(:func:`load_profile`) and builds widgets from that plain data on the UI thread.
+Its buttons ("Pause 30 days", "Not this brand", grant or withdraw consent) call the
+core on the database thread and show the profile again as soon as they are done.
+Granting consent to a customer who opted out first asks how they agreed
+(:class:`ConfirmationDialog`), as :mod:`lookbook.consent` requires.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from html import escape
+
+from PySide6.QtCore import QDate, Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from lookbook import consent, customers
+from lookbook.consent import Confirmation, ConfirmationRequired
+from lookbook.customers import Profile
+from lookbook.errors import InputError
+from lookbook.hooks import Changes
+from lookbook.replies import Reply, list_replies
+from lookbook.store import Store
+from ui.models import RowsTableModel
+from ui.workers import StoreRunner
+
+#: Where a grant or withdrawal typed by staff came from; the first is the usual one at the counter.
+CONSENT_SOURCES = ("in store", "phone call", "e-mail from the customer", "web form")
+SCOPE_WORDS = {"one_to_one": "1 to 1", "marketing": "marketing"}
+CONSENT_HEADERS = ["Channel", "Scope", "State", "Since", "By", "Source"]
+LEDGER_HEADERS = ["When", "Channel", "Scope", "Change", "By", "Source", "Note / confirmation"]
+PURCHASE_HEADERS = ["Date", "Brand", "SKU", "Size"]
+MESSAGE_HEADERS = ["When", "Set", "Channel", "State", "Text"]
+REPLY_HEADERS = ["Received", "Channel", "Reply"]
+#: Messages shown in a profile; a customer with more is rare and the outbox lists them all.
+MESSAGES_SHOWN = 100
+
+
+@dataclass(frozen=True)
+class MessageLine:
+    """One message to the customer, as the profile lists it."""
+
+    id: int
+    set_name: str
+    channel: str
+    state: str
+    body: str
+    when: str
+
+
+@dataclass(frozen=True)
+class ProfileData:
+    """Everything the panel shows about one customer, loaded together on the DB thread."""
+
+    profile: Profile
+    messages: list[MessageLine]
+    replies: list[Reply]
+    brands: list[str]
+
+
+def load_profile(store: Store, customer_id: int) -> ProfileData:
+    """Return the customer's profile with their messages, replies and the catalog's brand names."""
+    profile = customers.get_profile(store, customer_id)
+    # The outbox lists messages by state or set; a customer's own list is this one indexed query.
+    messages = [MessageLine(*row) for row in store.db.execute(
+        "SELECT m.id, coalesce(s.name, ''), m.channel, m.state, m.body, coalesce(m.sent_at, m.updated_at)"
+        " FROM messages AS m LEFT JOIN sets AS s ON s.id = m.set_id WHERE m.customer_id = ?"
+        " ORDER BY m.id DESC LIMIT ?", [customer_id, MESSAGES_SHOWN])]
+    replies = list_replies(store, customer_id=customer_id)
+    brands = [r[0] for r in store.db.execute("SELECT name FROM brands ORDER BY name COLLATE NOCASE")]
+    return ProfileData(profile, messages, replies, brands)
+
+
+def short_time(text: str | None) -> str:
+    """Return an ISO time as ``2026-03-02 14:05`` (or '' for none)."""
+    return (text or "").replace("T", " ")[:16]
+
+
+def is_paused(paused_until: str | None, now: dt.datetime | None = None) -> bool:
+    """Return whether a pause ending at ``paused_until`` is still running."""
+    if not paused_until:
+        return False
+    until = dt.datetime.fromisoformat(paused_until)
+    until = until if until.tzinfo else until.replace(tzinfo=dt.timezone.utc)
+    return until > (now or dt.datetime.now(dt.timezone.utc))
+
+
+class ConfirmationDialog(QDialog):
+    """Ask who took a re-subscribing customer's agreement, when, and how they agreed."""
+
+    def __init__(self, customer_name: str, what: str, by: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Re-subscribe after an opt-out")
+        intro = QLabel(f"<b>{escape(customer_name)}</b> opted out of {escape(what)}. Record how they agreed to "
+                       "be subscribed again; it is kept in the consent ledger and the audit log.")
+        intro.setWordWrap(True)
+        self.by = QLineEdit(by)
+        self.at = QDateEdit(QDate.currentDate())
+        self.at.setCalendarPopup(True)
+        self.at.setDisplayFormat("yyyy-MM-dd")
+        self.at.setMaximumDate(QDate.currentDate())
+        self.how = QLineEdit()
+        self.how.setPlaceholderText("e.g. signed the consent form in store; replied YES to our e-mail")
+        self.error = QLabel()
+        self.error.setObjectName("fieldError")
+        self.error.setStyleSheet("color: #c0392b")
+        form = QFormLayout()
+        form.addRow("Confirmed &by", self.by)
+        form.addRow("Agreed &on", self.at)
+        form.addRow("&How they agreed", self.how)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Re-subscribe")
+        self.buttons.accepted.connect(self._check)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        self.how.setFocus()
+
+    def confirmation(self) -> Confirmation:
+        """Return what was typed as a :class:`Confirmation`."""
+        return Confirmation(self.by.text(), self.at.date().toString("yyyy-MM-dd"), self.how.text())
+
+    @Slot()
+    def _check(self) -> None:
+        try:
+            self.confirmation().checked()
+        except InputError as exc:
+            self.error.setText(str(exc).split(": ", 1)[-1])
+            return
+        self.accept()
+
+
+def _table(model: RowsTableModel) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.verticalHeader().setVisible(False)
+    view.horizontalHeader().setStretchLastSection(True)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    return view
+
+
+class CustomerProfile(QWidget):
+    """One customer's profile, with one-click pause, "not this brand" and consent changes."""
+
+    #: The person asked to edit the customer shown (the page opens its dialog).
+    edit_requested = Signal(int)
+    #: A profile finished loading (with its customer id); tests and the page wait on it.
+    loaded = Signal(int)
+    #: An action finished, with a line saying what happened (or why it did not).
+    acted = Signal(str)
+
+    def __init__(self, db: StoreRunner, actor: Callable[[], str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.actor = actor
+        self.data: ProfileData | None = None
+        self._customer_id: int | None = None
+        self._request = 0  # answers for a customer no longer shown are dropped
+
+        self.heading = QLabel()
+        self.heading.setObjectName("profileHeading")
+        self.heading.setWordWrap(True)
+        self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.pause_button = QPushButton("Pause 30 Days")
+        self.pause_button.setToolTip("Leave this customer out of every match for 30 days, starting now")
+        self.pause_button.clicked.connect(self.toggle_pause)
+        self.brand_box = QComboBox()
+        self.brand_box.setToolTip("A brand this customer does not want to hear about")
+        self.not_brand_button = QPushButton("Not This Brand")
+        self.not_brand_button.setToolTip("Record that the customer dislikes the chosen brand; "
+                                         "the next match leaves them out of its sets")
+        self.not_brand_button.clicked.connect(self.not_this_brand)
+        self.like_button = QPushButton("Likes It")
+        self.like_button.setToolTip("Record that the customer likes the chosen brand")
+        self.like_button.clicked.connect(self.like_brand)
+        self.edit_button = QPushButton("Edit…")
+        self.edit_button.setToolTip("Change the customer's name, channels, time zone, sizes or notes")
+        self.edit_button.clicked.connect(lambda: self._customer_id and self.edit_requested.emit(self._customer_id))
+        self.status = QLabel()
+        self.status.setObjectName("profileStatus")
+        self.status.setWordWrap(True)
+
+        actions = QHBoxLayout()
+        actions.addWidget(self.pause_button)
+        actions.addSpacing(12)
+        actions.addWidget(self.brand_box, 1)
+        actions.addWidget(self.not_brand_button)
+        actions.addWidget(self.like_button)
+        actions.addSpacing(12)
+        actions.addWidget(self.edit_button)
+
+        self.details = QLabel()
+        self.details.setWordWrap(True)
+        self.details.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.consent_model = RowsTableModel(CONSENT_HEADERS, self)
+        self.consent_view = _table(self.consent_model)
+        self.consent_view.selectionModel().currentRowChanged.connect(lambda *_: self._update_consent_buttons())
+        self.source_box = QComboBox()
+        self.source_box.setEditable(True)
+        self.source_box.addItems(CONSENT_SOURCES)
+        self.source_box.setToolTip("Where the consent came from, recorded in the ledger")
+        self.grant_button = QPushButton("Grant")
+        self.withdraw_button = QPushButton("Withdraw")
+        self.grant_button.clicked.connect(lambda: self.change_consent(True))
+        self.withdraw_button.clicked.connect(lambda: self.change_consent(False))
+        consent_row = QHBoxLayout()
+        consent_row.addWidget(QLabel("Source:"))
+        consent_row.addWidget(self.source_box, 1)
+        consent_row.addWidget(self.grant_button)
+        consent_row.addWidget(self.withdraw_button)
+        self.ledger_model = RowsTableModel(LEDGER_HEADERS, self)
+        self.ledger_view = _table(self.ledger_model)
+        consent_tab = QWidget()
+        consent_column = QVBoxLayout(consent_tab)
+        consent_column.addWidget(self.consent_view, 2)
+        consent_column.addLayout(consent_row)
+        consent_column.addWidget(QLabel("History (newest first)"))
+        consent_column.addWidget(self.ledger_view, 3)
+
+        self.purchase_model = RowsTableModel(PURCHASE_HEADERS, self)
+        self.message_model = RowsTableModel(MESSAGE_HEADERS, self)
+        self.reply_model = RowsTableModel(REPLY_HEADERS, self)
+        messages_tab = QWidget()
+        messages_column = QVBoxLayout(messages_tab)
+        messages_column.addWidget(_table(self.message_model), 3)
+        messages_column.addWidget(QLabel("Replies"))
+        messages_column.addWidget(_table(self.reply_model), 2)
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.details, "Profile")
+        self.tabs.addTab(consent_tab, "Consent")
+        self.tabs.addTab(_table(self.purchase_model), "Purchases")
+        self.tabs.addTab(messages_tab, "Messages")
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.heading)
+        layout.addLayout(actions)
+        layout.addWidget(self.status)
+        layout.addWidget(self.tabs, 1)
+        self.show_customer(None)
+
+    # -- loading -------------------------------------------------------------------
+    @property
+    def customer_id(self) -> int | None:
+        """Return the id of the customer shown, if any."""
+        return self._customer_id
+
+    def show_customer(self, customer_id: int | None) -> None:
+        """Load and show a customer (``None`` clears the panel)."""
+        if customer_id != self._customer_id:
+            self.status.clear()
+        self._customer_id = customer_id
+        self._request += 1
+        if customer_id is None:
+            self._show(self._request, None)
+            return
+        request = self._request
+        self.db.run(load_profile, customer_id, on_done=lambda data: self._show(request, data),
+                    on_failure=lambda exc: self._failed_to_load(request, exc))
+
+    def reload(self) -> None:
+        """Load the customer shown again (after a change)."""
+        if self._customer_id is not None:
+            self.show_customer(self._customer_id)
+
+    def _failed_to_load(self, request: int, exc: BaseException) -> None:
+        if request == self._request:
+            # The customer was merged away or deleted meanwhile: say so instead of showing stale data.
+            self._show(request, None)
+            self.status.setText(str(exc))
+
+    def _show(self, request: int, data: ProfileData | None) -> None:
+        if request != self._request:
+            return
+        self.data = data
+        has = data is not None
+        for widget in (self.pause_button, self.brand_box, self.not_brand_button, self.like_button,
+                       self.edit_button, self.tabs):
+            widget.setEnabled(has)
+        if data is None:
+            self.heading.setText("<i>Choose a customer to see their profile.</i>")
+            self.details.clear()
+            for model in (self.consent_model, self.ledger_model, self.purchase_model, self.message_model,
+                          self.reply_model):
+                model.set_rows([])
+            self._update_consent_buttons()
+            return
+        p = data.profile
+        c = p.customer
+        paused = is_paused(c.paused_until)
+        flags = [escape(p.consent_label)]
+        if paused:
+            flags.append(f"<b>paused until {c.paused_until[:10]}</b>")
+        self.heading.setText(f"<h3 style='margin:0'>{escape(c.name)}</h3>{' · '.join(flags)}")
+        self.pause_button.setText("End Pause" if paused else "Pause 30 Days")
+        self.pause_button.setToolTip("Let matches include this customer again" if paused else
+                                     "Leave this customer out of every match for 30 days, starting now")
+        self._fill_brand_box(data)
+        self.details.setText(self._details_html(data))
+        self._fill_consent(p)
+        self.purchase_model.set_rows([(pu.purchased_at[:10], pu.brand or "", pu.sku or "", pu.size or "")
+                                      for pu in p.purchases])
+        self.message_model.set_rows([(short_time(m.when), m.set_name, consent.CHANNEL_LABELS.get(m.channel, m.channel),
+                                      m.state, " ".join(m.body.split())[:160]) for m in data.messages])
+        self.reply_model.set_rows([(short_time(r.received_at), consent.CHANNEL_LABELS.get(r.channel, r.channel),
+                                    " ".join(r.body.split())) for r in data.replies])
+        self.tabs.setTabText(2, f"Purchases ({len(p.purchases)})")
+        self.tabs.setTabText(3, f"Messages ({len(data.messages)})")
+        self.loaded.emit(c.id)
+
+    def _fill_brand_box(self, data: ProfileData) -> None:
+        chosen = self.brand_box.currentText()
+        liked = [name for name, _ in data.profile.likes]
+        others = [b for b in data.brands if b not in liked]
+        self.brand_box.clear()
+        self.brand_box.addItems(liked + others)  # the brands they like first: those are the ones matched
+        if chosen and self.brand_box.findText(chosen) >= 0:
+            self.brand_box.setCurrentText(chosen)
+
+    @staticmethod
+    def _details_html(data: ProfileData) -> str:
+        p = data.profile
+        c = p.customer
+        rows: list[tuple[str, str]] = []
+        for channel, field in customers.CHANNEL_ADDRESS.items():
+            value = getattr(c, field)
+            if not value:
+                continue
+            shown = f"@{value}" if channel in ("x", "instagram") else value
+            if channel == "x" and c.x_user_id:
+                shown += f" (id {c.x_user_id})"
+            if channel == c.preferred_channel:
+                shown += " — <b>preferred</b>"
+            if channel in p.unreachable:
+                reason, since = p.unreachable[channel]
+                shown += f" — <span style='color:#c0392b'>unreachable since {since[:10]}: {escape(reason)}</span>"
+            rows.append((consent.CHANNEL_LABELS[channel], shown if "<" in shown else escape(shown)))
+        if not rows:
+            rows.append(("Channels", "<i>none: add an e-mail or X handle to message them</i>"))
+        rows.append(("Time zone", escape(c.timezone)))
+        rows.append(("Associate", escape(p.associate or "—")))
+        rows.append(("Sizes", escape(", ".join(f"{cat} {size}" for cat, size in p.sizes.items()) or "none given")))
+        rows.append(("Likes", escape(", ".join(_with_source(n, s) for n, s in p.likes) or "—")))
+        rows.append(("Not for them", escape(", ".join(_with_source(n, s) for n, s in p.dislikes) or "—")))
+        rows.append(("Last contacted", escape(short_time(c.last_contacted_at) or "never")))
+        if c.notes:
+            rows.append(("Notes", escape(c.notes).replace("\n", "<br>")))
+        return "<table cellspacing='4'>" + "".join(
+            f"<tr><td style='color:gray; padding-right:12px'>{k}</td><td>{v}</td></tr>" for k, v in rows) + "</table>"
+
+    def _fill_consent(self, p: Profile) -> None:
+        selected = self.consent_view.currentIndex().row()
+        rows = []
+        for channel in consent.CHANNELS:
+            state = p.consents[channel]
+            for scope in consent.SCOPES:
+                s: consent.ConsentState = getattr(state, scope)
+                word = "granted" if s.granted else "withdrawn" if s.withdrawn else "not asked"
+                rows.append((consent.CHANNEL_LABELS[channel], SCOPE_WORDS[scope], word, s.at and s.at[:10] or "",
+                             s.by_user or "", s.source or "", (channel, scope, s)))
+        self._consent_keys = [r[-1] for r in rows]
+        self.consent_model.set_rows([r[:-1] for r in rows])
+        self.consent_view.resizeColumnsToContents()
+        if 0 <= selected < len(rows):
+            self.consent_view.selectRow(selected)
+        ledger_rows = []
+        for e in p.ledger:
+            note = e.note
+            if e.confirmation:
+                note = (f"re-subscribed: {e.confirmation} (confirmed by {e.confirmed_by} on "
+                        f"{(e.confirmed_at or '')[:10]})" + (f"; {note}" if note else ""))
+            ledger_rows.append((short_time(e.at), consent.CHANNEL_LABELS.get(e.channel, e.channel),
+                                SCOPE_WORDS.get(e.scope, e.scope), "granted" if e.granted else "withdrawn",
+                                e.by_user, e.source, note))
+        self.ledger_model.set_rows(ledger_rows)
+        self.ledger_view.resizeColumnsToContents()
+        self.tabs.setTabText(1, f"Consent: {p.consent_label}")
+        self._update_consent_buttons()
+
+    def _selected_consent(self) -> tuple[str, str, consent.ConsentState] | None:
+        row = self.consent_view.currentIndex().row()
+        keys = getattr(self, "_consent_keys", [])
+        return keys[row] if self.data is not None and 0 <= row < len(keys) else None
+
+    def _update_consent_buttons(self) -> None:
+        chosen = self._selected_consent()
+        self.grant_button.setEnabled(chosen is not None and not chosen[2].granted)
+        self.withdraw_button.setEnabled(chosen is not None and chosen[2].granted)
+        if chosen is None:
+            tip = "Choose a channel and scope in the table first"
+            self.grant_button.setToolTip(tip)
+            self.withdraw_button.setToolTip(tip)
+            return
+        channel, scope, state = chosen
+        where = f"{SCOPE_WORDS[scope]} messages on {consent.CHANNEL_LABELS[channel]}"
+        self.grant_button.setToolTip(
+            f"Record that the customer agrees to {where}" + (" (they opted out: you will be asked how they agreed)"
+                                                             if state.withdrawn else ""))
+        self.withdraw_button.setToolTip(f"Record that the customer no longer wants {where}; it takes effect at once")
+
+    def select_consent(self, channel: str, scope: str) -> None:
+        """Select the row of one channel and scope in the consent table."""
+        for row, (ch, sc, _) in enumerate(getattr(self, "_consent_keys", [])):
+            if (ch, sc) == (channel, scope):
+                self.consent_view.selectRow(row)
+                return
+
+    # -- actions -------------------------------------------------------------------
+    def _act(self, work: Callable[[Store], object], done_text: str) -> None:
+        customer_id = self._customer_id
+        if customer_id is None:
+            return
+
+        def finished(_result: object) -> None:
+            self.status.setText(done_text)
+            self.acted.emit(done_text)
+            if self._customer_id == customer_id:
+                self.reload()  # at once, not waiting for the page's reload on the change hook
+
+        def failed(exc: BaseException) -> None:
+            self.status.setText(str(exc))
+            self.acted.emit(str(exc))
+
+        self.db.run(work, on_done=finished, on_failure=failed)
+
+    @Slot()
+    def toggle_pause(self) -> None:
+        """Pause the customer for 30 days, or end a running pause."""
+        if self.data is None:
+            return
+        cid, actor, name = self.data.profile.customer.id, self.actor(), self.data.profile.customer.name
+        if is_paused(self.data.profile.customer.paused_until):
+            self._act(lambda store: customers.unpause(store, cid, actor=actor), f"{name}'s pause ended.")
+        else:
+            days = customers.PAUSE_DAYS_DEFAULT
+            self._act(lambda store: customers.pause(store, cid, actor=actor, days=days, reason="profile button"),
+                      f"{name} is paused for {days} days: no match includes them until then.")
+
+    @Slot()
+    def not_this_brand(self) -> None:
+        """Record that the customer does not want the chosen brand."""
+        brand = self.brand_box.currentText()
+        if self.data is None or not brand:
+            return
+        cid, actor, name = self.data.profile.customer.id, self.actor(), self.data.profile.customer.name
+        self._act(lambda store: customers.not_this_brand(store, cid, brand, actor=actor),
+                  f"{name}: not {brand} — the next match of a {brand} set leaves them out.")
+
+    @Slot()
+    def like_brand(self) -> None:
+        """Record that the customer likes the chosen brand."""
+        brand = self.brand_box.currentText()
+        if self.data is None or not brand:
+            return
+        cid, actor, name = self.data.profile.customer.id, self.actor(), self.data.profile.customer.name
+        self._act(lambda store: customers.set_brand_stance(store, cid, brand, "like", actor=actor),
+                  f"{name} likes {brand}.")
+
+    @Slot()
+    def change_consent(self, granted: bool, confirmation: Confirmation | None = None) -> None:
+        """Grant or withdraw the consent selected in the table (asking how they agreed after an opt-out)."""
+        chosen = self._selected_consent()
+        if self.data is None or chosen is None:
+            return
+        channel, scope, state = chosen
+        customer = self.data.profile.customer
+        actor, source = self.actor(), self.source_box.currentText().strip() or CONSENT_SOURCES[0]
+        what = f"{SCOPE_WORDS[scope]} messages on {consent.CHANNEL_LABELS[channel]}"
+        if granted and state.withdrawn and confirmation is None:
+            confirmation = self.ask_confirmation(customer.name, what, actor)
+            if confirmation is None:
+                self.status.setText("Not re-subscribed: no confirmation was recorded.")
+                return
+        cid = customer.id
+
+        def work(store: Store) -> Changes:
+            return consent.record(store, cid, channel, scope, granted, by_user=actor, source=source,
+                                  confirmation=confirmation)
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, ConfirmationRequired) and confirmation is None:
+                # Someone withdrew it on another screen since this profile was loaded.
+                self.reload()
+                answer = self.ask_confirmation(customer.name, what, actor)
+                if answer is not None:
+                    self.change_consent(granted, answer)
+                return
+            self.status.setText(str(exc))
+            self.acted.emit(str(exc))
+
+        def finished(_changes: object) -> None:
+            text = f"{customer.name}: {what} {'granted' if granted else 'withdrawn'} ({source})."
+            self.status.setText(text)
+            self.acted.emit(text)
+            if self._customer_id == cid:
+                self.reload()
+
+        self.db.run(work, on_done=finished, on_failure=failed)
+
+    def ask_confirmation(self, customer_name: str, what: str, by: str) -> Confirmation | None:
+        """Ask how an opted-out customer agreed to be subscribed again; ``None`` if cancelled."""
+        dialog = ConfirmationDialog(customer_name, what, by, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.confirmation()
+
+
+def _with_source(name: str, source: str) -> str:
+    return name if source in ("", "stated") else f"{name} ({source})"
