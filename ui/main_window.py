@@ -43,7 +43,7 @@ from ui.pages.settings import SettingsPage
 from ui.pages.shoot import ShootPage
 from ui.pages.delivery_settings import DeliverySettings
 from ui.pages.outbox import OutboxPage
-from ui.pages.tables import MatchPage
+from ui.pages.match import MatchPage
 from ui.theme import Appearance, Theme, palette_icon
 from ui.widgets.guide import FirstRunGuide
 from ui.signin import Session, SignInDialog
@@ -88,7 +88,7 @@ class MainWindow(QMainWindow):
         # The Outbox page owns the network thread; the delivery settings sign in to X on it too.
         self.outbox = OutboxPage(db, self.session)
         self.pages: list[Page] = [
-            self.shoot, ProductsPage(db), CustomersPage(db, self.session), MatchPage(db),
+            self.shoot, ProductsPage(db), CustomersPage(db, self.session), MatchPage(db, self.session),
             ApprovalsPage(db, self.session), self.outbox,
             SettingsPage(db, delivery=DeliverySettings(db, self.outbox.net, self.session)),
         ]
