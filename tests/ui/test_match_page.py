@@ -65,6 +65,9 @@ def test_match_shows_matches_and_exclusions_with_reasons_and_a_filter(qtbot, pag
     assert page.tabs.tabText(1) == f"Not Included ({len(result.exclusions)})"
     name, channel, score, why = page.matches_model.row_values(0)
     assert name == result.matches[0].name and f"likes {BRAND}" in why and isinstance(score, float)
+    # The view lists the best first, and the reasons cut off in the column are whole in the tooltip.
+    assert page.matches_proxy.index(0, 2).data(Qt.ItemDataRole.UserRole) == max(m.score for m in result.matches)
+    assert page.matches_proxy.index(0, 3).data(Qt.ItemDataRole.ToolTipRole).count("\n") >= 2
     assert f"{len(result.matches)} to message" in page.summary.text()
     qtbot.keyClicks(page.filter, "consent")
     shown = page.exclusions_proxy.rowCount()

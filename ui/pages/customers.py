@@ -344,6 +344,7 @@ class CustomerDialog(QDialog):
         self._add_row(form, "timezone", "&Time zone", zone)
         sizes_edit = QLineEdit("; ".join(f"{c}={s}" for c, s in self.old_sizes.items()))
         sizes_edit.setPlaceholderText("shirt=M; trousers=32; dress=S")
+        sizes_edit.setCursorPosition(0)  # show the first sizes, not the end of a long list
         sizes_edit.editingFinished.connect(lambda: self.check_field("sizes"))
         self._add_row(form, "sizes", "Si&zes", sizes_edit)
         notes = QPlainTextEdit(customer.notes if customer else "")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import getpass
 from dataclasses import dataclass
 from html import escape
+from typing import Any
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal, Slot
 from PySide6.QtWidgets import (
@@ -78,6 +79,15 @@ def load_match(store: Store, set_id: int) -> MatchView:
     result = match_set(store, set_id)
     drafts = len(outbox.list_messages(store, state="draft", set_id=set_id))
     return MatchView(result, drafts)
+
+
+class ReasonsModel(RowsTableModel):
+    """Rows whose last column is a list of reasons, shown whole in a tooltip (the column is often cut)."""
+
+    def data(self, index: Any, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.ToolTipRole and index.isValid() and index.column() == self.columnCount() - 1:
+            return "\n".join(str(self.row_values(index.row())[-1]).split("; "))
+        return super().data(index, role)
 
 
 def _filtered_table(model: RowsTableModel) -> tuple[QTableView, QSortFilterProxyModel]:
@@ -240,10 +250,13 @@ class MatchPage(Page):
         self.filter.setPlaceholderText("Filter by name, channel or reason (e.g. “size”, “consent”, “X”)")
         self.filter.setClearButtonEnabled(True)
         self.filter.textChanged.connect(self._apply_filter)
-        self.matches_model = RowsTableModel(MATCH_HEADERS, self)
+        self.matches_model = ReasonsModel(MATCH_HEADERS, self)
         self.matches_view, self.matches_proxy = _filtered_table(self.matches_model)
-        self.exclusions_model = RowsTableModel(EXCLUSION_HEADERS, self)
+        self.exclusions_model = ReasonsModel(EXCLUSION_HEADERS, self)
         self.exclusions_view, self.exclusions_proxy = _filtered_table(self.exclusions_model)
+        # Best first, as the core ranks them (clicking a header sorts otherwise); the left-out ones by name.
+        self.matches_view.sortByColumn(2, Qt.SortOrder.DescendingOrder)
+        self.exclusions_view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.matches_view, "Matches")
         self.tabs.addTab(self.exclusions_view, "Not Included")
