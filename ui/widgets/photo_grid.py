@@ -164,7 +164,13 @@ class PhotoDelegate(QStyledItemDelegate):
         return CELL
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
-        photo: PhotoRow = index.data(PhotoRole)
+        # Ask the model directly, not through index.data(): PySide6 6.12 drops a reference to None
+        # each time a Python call converts an empty QVariant to None, and a grid paints thousands
+        # of cells whose thumbnail is not loaded yet; the interpreter aborts after a few thousand.
+        model = index.model()
+        if not isinstance(model, PhotoGridModel):
+            return
+        photo = model.photo(index.row())
         rect: QRect = option.rect
         palette: QPalette = option.palette
         painter.save()
@@ -175,7 +181,7 @@ class PhotoDelegate(QStyledItemDelegate):
             painter.fillRect(rect.adjusted(2, 2, -2, -2), palette.color(QPalette.ColorRole.AlternateBase))
         image_rect = QRect(rect.x() + (rect.width() - THUMB.width()) // 2, rect.y() + 8, THUMB.width(),
                            THUMB.height())
-        pixmap = index.data(Qt.ItemDataRole.DecorationRole)
+        pixmap = model.loader.pixmap(photo.sha256, photo.stored_path)
         if pixmap is None or pixmap.isNull():
             painter.fillRect(image_rect, palette.color(QPalette.ColorRole.Midlight))
         else:

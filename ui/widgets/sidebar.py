@@ -22,6 +22,8 @@ class SidebarDelegate(QStyledItemDelegate):
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         super().paint(painter, option, index)
+        # Every row holds a string here (Sidebar.add_page): PySide6 6.12 drops a reference to None
+        # whenever index.data() returns an empty QVariant, which a paint loop must never do.
         badge = index.data(BadgeRole)
         if not badge:
             return
@@ -60,6 +62,8 @@ class Sidebar(QListWidget):
         item = QListWidgetItem(title)
         item.setToolTip(tooltip)
         item.setSizeHint(QSize(200, 36))
+        # Always a string, never an empty QVariant: see set_badge.
+        item.setData(BadgeRole, "")
         self.addItem(item)
         return item
 
