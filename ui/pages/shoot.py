@@ -93,6 +93,8 @@ class ShootPage(Page):
 
     title = "Shoot"
     watches = ("photos", "products")
+    #: The core's import generator, run on the DB runner as ``job(store, paths, actor, cancel)``.
+    import_job = staticmethod(lambda store, paths, actor, cancel: _import(store, paths, actor, cancel))
     #: An operation failed; the window shows it as a dialog.
     failed = Signal(object)
     #: An import finished (with the core's report) or was cancelled (with ``None``).
@@ -316,7 +318,8 @@ class ShootPage(Page):
         self.cancel_button.setEnabled(True)
         self.import_files_action.setEnabled(False)
         self.import_folder_action.setEnabled(False)
-        self.db.run(_import, list(paths), self.actor, cancel, cancel=cancel, on_progress=self._import_progress,
+        self.db.run(self.import_job, list(paths), self.actor, cancel, cancel=cancel,
+                    on_progress=self._import_progress,
                     on_done=self._import_done, on_cancelled=lambda _r: self._import_done(None),
                     on_failure=self._import_failed)
 

@@ -1,0 +1,117 @@
+"""Importing on the Shoot page: a progress bar fed by the core's generator, Cancel, and the report.
+
+The import job is the core pipeline over a few generated photos (decode and find the
+garment, one process), slowed a little so Cancel has something to stop.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+from lookbook.pipeline import process
+from ui.pages.shoot import ShootPage
+
+
+@dataclass
+class Report:
+    imported: list[Path] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return f"{len(self.imported)} photos imported"
+
+
+def _job(store, paths: list[Path], actor: str, cancel: threading.Event) -> Iterator[object]:
+    report = Report()
+    for step in process(paths, None, workers=1, cancel=cancel):
+        time.sleep(0.05)
+        if step.error:
+            report.problems.append(step.error)
+        else:
+            report.imported.append(step.current)
+        yield step
+    return report
+
+
+@pytest.fixture
+def photos(tmp_path: Path) -> list[Path]:
+    paths = []
+    for n in range(8):
+        im = Image.new("RGB", (240, 300), (235, 232, 226))
+        ImageDraw.Draw(im).rectangle((50 + n, 40, 190, 260), fill=(30 + 20 * n, 60, 120))
+        path = tmp_path / f"shot_{n}.jpg"
+        im.save(path, quality=90)
+        paths.append(path)
+    return paths
+
+
+@pytest.fixture
+def page(qtbot, opened_demo, monkeypatch) -> Iterator[ShootPage]:
+    db, thumbs, _root = opened_demo
+    monkeypatch.setattr(ShootPage, "import_job", staticmethod(_job))
+    shoot = ShootPage(db, thumbs)
+    qtbot.addWidget(shoot)
+    shoot.show()
+    with qtbot.waitSignal(shoot.badge_changed, timeout=5000):
+        shoot.reload()
+    yield shoot
+    shoot.cleanup()
+
+
+def test_import_shows_progress_and_reports_when_done(qtbot, page: ShootPage, photos: list[Path]) -> None:
+    values: list[int] = []
+    page.import_progress.valueChanged.connect(values.append)
+    with qtbot.waitSignal(page.import_finished, timeout=20_000) as finished:
+        page.import_paths(photos)
+        assert page.import_bar.isVisible() and not page.import_files_action.isEnabled()
+    report = finished.args[0]
+    assert len(report.imported) == 8 and not report.problems
+    assert values[-1] == 8 and values == sorted(values) and len(set(values)) >= 4  # it moved step by step
+    assert page.import_progress.maximum() == 8
+    assert not page.import_bar.isVisible() and page.import_files_action.isEnabled()
+
+
+def test_cancel_stops_the_import_and_keeps_the_window_responsive(qtbot, page: ShootPage,
+                                                                 photos: list[Path]) -> None:
+    seen: list[int] = []
+    page.import_progress.valueChanged.connect(seen.append)
+    with qtbot.waitSignal(page.import_finished, timeout=20_000) as finished:
+        page.import_paths(photos)
+        qtbot.waitUntil(lambda: bool(seen) and seen[-1] >= 2, timeout=10_000)
+        qtbot.mouseClick(page.cancel_button, Qt.MouseButton.LeftButton)
+        assert page.import_label.text() == "Cancelling…"
+    assert finished.args == [None]
+    assert max(seen) < 8
+    assert "cancelled" in page.summary.text()
+    assert not page.import_bar.isVisible() and not page.importing()
+
+
+def test_bad_files_are_listed_and_the_rest_imported(qtbot, page: ShootPage, photos: list[Path],
+                                                    tmp_path: Path, monkeypatch) -> None:
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(b"not a photo at all")
+    shown: list[QMessageBox] = []
+    monkeypatch.setattr(QMessageBox, "open", lambda box: shown.append(box))
+    with qtbot.waitSignal(page.import_finished, timeout=20_000) as finished:
+        page.import_paths([*photos[:3], broken])
+    assert len(finished.args[0].imported) == 3
+    assert shown and "broken.jpg" in shown[0].detailedText()
+    assert "1 file(s) could not be imported" in shown[0].informativeText()
+
+
+def test_a_second_import_waits_for_the_first(qtbot, page: ShootPage, photos: list[Path], monkeypatch) -> None:
+    told: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda parent, title, text: told.append(text))
+    with qtbot.waitSignal(page.import_finished, timeout=20_000):
+        page.import_paths(photos[:4])
+        page.import_paths(photos[4:])
+    assert told and "An import is running" in told[0]
