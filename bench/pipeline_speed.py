@@ -81,21 +81,30 @@ def make_12mp(paths: list[Path], folder: Path) -> list[Path]:
 
 
 def _children_hwm_kib() -> int:
-    """Return the largest peak RSS (VmHWM, KiB) among this process's live children (Linux /proc)."""
+    """Return the largest peak RSS (VmHWM, KiB) among this process's live descendants (Linux /proc).
+
+    Pool workers are grandchildren (children of the forkserver), so the whole tree is walked.
+    """
     best = 0
-    task_dir = Path(f"/proc/{os.getpid()}/task")
-    for task in task_dir.iterdir():
-        try:
-            kids = (task / "children").read_text().split()
-        except OSError:
-            continue
-        for pid in kids:
+    todo, seen = [os.getpid()], set()
+    while todo:
+        pid = todo.pop()
+        for task in Path(f"/proc/{pid}/task").glob("*"):
             try:
-                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                    if line.startswith("VmHWM:"):
-                        best = max(best, int(line.split()[1]))
+                kids = [int(k) for k in (task / "children").read_text().split()]
             except OSError:
-                pass
+                continue
+            for kid in kids:
+                if kid in seen:
+                    continue
+                seen.add(kid)
+                todo.append(kid)
+                try:
+                    for line in Path(f"/proc/{kid}/status").read_text().splitlines():
+                        if line.startswith("VmHWM:"):
+                            best = max(best, int(line.split()[1]))
+                except OSError:
+                    pass
     return best
 
 
