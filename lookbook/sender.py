@@ -49,7 +49,6 @@ import datetime as dt
 import json
 import re
 import threading
-import time
 from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,7 +62,6 @@ from lookbook.delivery import (
     NotSent,
     RateLimit,
     RateLimited,
-    Rejected,
     Unreachable,
 )
 from lookbook.delivery import accounts, reachability
@@ -720,38 +718,38 @@ class Sender:
                 yield from self._send_x(job)
             else:
                 self._send_email(job)
-        except _Stop as exc:
-            self.db(lambda s: _record_requeue(s, message_id, job.attempt_id, "stopped", str(exc)))
-            return
-        except Ambiguous as exc:
-            yield from self._after_ambiguous(job, str(exc))
-            return
-        except RateLimited as exc:
-            self._note_429(channel, "dm_post", exc)
-            self.db(lambda s: _record_requeue(s, message_id, job.attempt_id, "rate_limited", str(exc)))
-            self.report.requeued.append(message_id)
-            yield Progress(self.done, self.total, "requeued", f"Message {message_id}: {exc}", message_id, channel,
-                           until=_iso(exc.reset_at))
-            return
-        except AuthFailed as exc:
-            self.db(lambda s: _record_requeue(s, message_id, job.attempt_id, "auth", str(exc)))
-            yield self._stop(channel, str(exc))
-            return
-        except Unreachable as exc:
-            self.db(lambda s: _record_unreachable(s, job, job.attempt_id, str(exc)))
-            self.report.unreachable.append((message_id, str(exc)))
-            yield Progress(self.done, self.total, "unreachable", f"Message {message_id}: {exc}", message_id, channel)
-            return
-        except Rejected as exc:
-            self.db(lambda s: _record_failed(s, message_id, job.attempt_id, "rejected", str(exc), False))
-            self.report.failed.append((message_id, str(exc)))
-            yield Progress(self.done, self.total, "failed", f"Message {message_id}: {exc}", message_id, channel)
-            return
-        except NotSent as exc:
-            yield from self._after_not_sent(job, str(exc))
+        except (_Stop, DeliveryError) as exc:
+            yield from self._after_failure(job, exc)
             return
         self.report.sent.append(message_id)
         yield Progress(self.done, self.total, "sent", f"Message {message_id} sent by {channel}", message_id, channel)
+
+    def _after_failure(self, job: Job, exc: Exception) -> Generator[Progress, None, None]:
+        """Record what a failed attempt means for its message (see :mod:`lookbook.delivery`)."""
+        mid, attempt, channel, error = job.message_id, job.attempt_id, job.channel, str(exc)
+        if isinstance(exc, _Stop):
+            self.db(lambda s: _record_requeue(s, mid, attempt, "stopped", error))
+        elif isinstance(exc, Ambiguous):
+            yield from self._after_ambiguous(job, error)
+        elif isinstance(exc, RateLimited):
+            self._note_429(channel, "dm_post", exc)
+            self.db(lambda s: _record_requeue(s, mid, attempt, "rate_limited", error))
+            self.report.requeued.append(mid)
+            yield Progress(self.done, self.total, "requeued", f"Message {mid}: {error}", mid, channel,
+                           until=_iso(exc.reset_at))
+        elif isinstance(exc, AuthFailed):
+            self.db(lambda s: _record_requeue(s, mid, attempt, "auth", error))
+            yield self._stop(channel, error)
+        elif isinstance(exc, Unreachable):
+            self.db(lambda s: _record_unreachable(s, job, attempt, error))
+            self.report.unreachable.append((mid, error))
+            yield Progress(self.done, self.total, "unreachable", f"Message {mid}: {error}", mid, channel)
+        elif isinstance(exc, NotSent):
+            yield from self._after_not_sent(job, error)
+        else:  # Rejected: this message will never be accepted as it is
+            self.db(lambda s: _record_failed(s, mid, attempt, "rejected", error, False))
+            self.report.failed.append((mid, error))
+            yield Progress(self.done, self.total, "failed", f"Message {mid}: {error}", mid, channel)
 
     def _after_not_sent(self, job: Job, error: str) -> Generator[Progress, None, None]:
         attempts = self.db(lambda s: s.db.execute("SELECT attempts FROM messages WHERE id = ?",

@@ -10,6 +10,9 @@ from lookbook.demo import build_demo
 from lookbook.hooks import Hooks
 from lookbook.store import Store, memory_store
 
+#: Fixtures of the delivery tests (a fake X API server, in-memory keyring), for any test that names them.
+pytest_plugins = ["fakes.fixtures"]
+
 REPO = Path(__file__).resolve().parent.parent
 SHARED_PHOTOS = REPO.parent / "shared" / "photos" / "clothing-small"
 

@@ -14,7 +14,6 @@ from keyring.backends import fail
 from PIL import Image
 
 from fakes.fake_x import FakeX, Fault
-from fakes.fixtures import fake_x, memory_keyring  # noqa: F401  (fixtures)
 from fakes.keyrings import MemoryKeyring
 from lookbook import secrets
 from lookbook.delivery import Ambiguous, AuthFailed, NotSent, RateLimited, Rejected, Unreachable

@@ -6,7 +6,6 @@ import pytest
 from outbox_support import World, add_message, add_staff, add_world
 
 from fakes.fake_x import FakeX
-from fakes.fixtures import fake_x  # noqa: F401  (fixture)
 from lookbook import consent
 from lookbook.delivery.x import OAuth2Token, XChannel, XEndpoints
 from lookbook.outbox import transition

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import signal
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,8 +17,7 @@ import pytest
 from outbox_support import World, add_message, add_staff, add_world
 
 from fakes.fake_x import FakeX, Fault
-from fakes.fixtures import fake_x, memory_keyring  # noqa: F401  (fixtures)
-from fakes.smtp import Inbox, smtp_server
+from fakes.smtp import smtp_server
 from lookbook import consent, quiet_hours
 from lookbook.delivery import accounts, reachability
 from lookbook.delivery.x import DMEvent, OAuth2Token, XChannel, XEndpoints
@@ -336,11 +340,7 @@ def _library(tmp_path: Path, fake: FakeX, messages: int) -> tuple[Path, list[tup
     return root, expected
 
 
-def _start(root: Path, fake: FakeX, keyring_file: Path) -> "subprocess.Popen[bytes]":
-    import os
-    import subprocess
-    import sys
-
+def _start(root: Path, fake: FakeX, keyring_file: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "LOOKBOOK_X_API_URL": fake.base_url, "LOOKBOOK_PASSWORD": "secret",
            "PYTHON_KEYRING_BACKEND": "fakes.keyrings.FileKeyring", "LOOKBOOK_TEST_KEYRING_FILE": str(keyring_file),
            "PYTHONPATH": os.pathsep.join([str(REPO / "tests"), str(REPO)])}
@@ -350,9 +350,6 @@ def _start(root: Path, fake: FakeX, keyring_file: Path) -> "subprocess.Popen[byt
 
 def test_kill_9_mid_batch_then_restart_delivers_every_message_exactly_once(
         tmp_path: Path, fake_x: FakeX, file_keyring: Path) -> None:
-    import os
-    import signal
-
     root, expected = _library(tmp_path, fake_x, messages=6)
     # First kill: the 2nd DM is recorded by X, and the process dies before it hears the answer.
     fake_x.post_delay_after_s = 3.0
@@ -364,9 +361,9 @@ def test_kill_9_mid_batch_then_restart_delivers_every_message_exactly_once(
     fake_x.post_delay_after_s = 0.0
     fake_x.post_delay_before_s = 0.8
     second = _start(root, fake_x, file_keyring)
-    deadline = __import__("time").time() + 20
-    while fake_x.count("POST", "/2/dm_conversations") < 4 and __import__("time").time() < deadline:
-        __import__("time").sleep(0.01)
+    deadline = time.time() + 20
+    while fake_x.count("POST", "/2/dm_conversations") < 4 and time.time() < deadline:
+        time.sleep(0.01)
     os.kill(second.pid, signal.SIGKILL)
     second.wait(10)
     fake_x.post_delay_before_s = 0.0

@@ -11,7 +11,6 @@ import requests
 from outbox_support import add_message, add_staff, add_world
 
 from fakes.fake_x import FakeX, Fault
-from fakes.fixtures import fake_x, memory_keyring  # noqa: F401  (fixtures)
 from lookbook import quiet_hours
 from lookbook.delivery import accounts
 from lookbook.delivery.x import OAuth2Token
