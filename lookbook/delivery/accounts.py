@@ -89,7 +89,8 @@ def x_channel(store: Store) -> XChannel:
             return XChannel(token=OAuth2Token.from_json(data), endpoints=endpoints, timeout=timeout,
                             refresh=refresher(client_id, vault.get(secrets.X_OAUTH2_CLIENT_SECRET), endpoints, save)
                             if client_id else None)
-    raise AuthFailed("X is not signed in for this library: sign in to X in Settings → Delivery.")
+    raise AuthFailed("X is not signed in for this library: sign in to X in Settings → Delivery "
+                     "(or `lookbook delivery x-sign-in`).")
 
 
 def save_email_settings(store: Store, value: dict[str, Any], actor: str, *, password: str | None = None) -> Changes:

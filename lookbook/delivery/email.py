@@ -84,7 +84,8 @@ class SmtpSettings:
         :raises InputError: if e-mail is not set up or a field is wrong.
         """
         if not value:
-            raise InputError("e-mail is not set up: enter the mail server in Settings → Delivery.")
+            raise InputError("e-mail is not set up: enter the mail server in Settings → Delivery "
+                             "(or `lookbook delivery email`).")
         security = str(value.get("security", "starttls"))
         try:
             port = int(value.get("port") or DEFAULT_PORTS.get(security, 587))
