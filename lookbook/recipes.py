@@ -12,10 +12,12 @@ files and pixels, so the app runs it on another thread.
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from lookbook.errors import InputError
+from lookbook.errors import InputError, LookbookError
 from lookbook.hooks import Changes
 from lookbook.library import Library
 from lookbook.pipeline import PhotoResult, process_one
@@ -216,3 +218,51 @@ def record_render(store: Store, photo_id: int, result: PhotoResult, key: str, ac
         store.db.execute("UPDATE photos SET rendered_recipe = ? WHERE id = ?", [key, photo_id])
         store.audit(actor, "photo.render", "photo", photo_id, outputs=sorted(result.outputs))
     return store.notify(Changes(photos=True))
+
+
+def pending_renders(store: Store) -> list[tuple[PhotoDetail, Preset]]:
+    """Return the photos whose renders are missing or older than their recipe, oldest import first."""
+    by_name = {p.name.casefold(): p for p in presets(store)}
+    default = presets(store)[0]
+    pending = []
+    for (photo_id,) in store.db.execute("SELECT id FROM photos ORDER BY id").fetchall():
+        detail = photo_detail(store, photo_id)
+        preset = by_name.get((detail.preset or "").casefold(), default)
+        if detail.detected_box is None or detail.rendered_recipe != recipe_key(detail, preset):
+            pending.append((detail, preset))
+    return pending
+
+
+def iter_render(library: Library, pending: list[tuple[PhotoDetail, Preset]], cancel: threading.Event | None = None
+                ) -> Iterator[RenderStep]:
+    """Render each pending photo (files only, no store), yielding a :class:`RenderStep` per photo.
+
+    A photo that cannot be read is reported in its step and the batch goes on; setting
+    ``cancel`` stops before the next photo.
+    """
+    total = len(pending)
+    for done, (detail, preset) in enumerate(pending, start=1):
+        if cancel is not None and cancel.is_set():
+            return
+        try:
+            result = render_photo(library, detail, preset)
+        except LookbookError as exc:
+            yield RenderStep(done, total, detail.id, None, "", str(exc))
+            continue
+        yield RenderStep(done, total, detail.id, result, recipe_key(detail, preset), None)
+
+
+@dataclass(frozen=True)
+class RenderStep:
+    """One photo of a render batch: ``done`` of ``total``; ``result`` or ``error`` is set."""
+
+    done: int
+    total: int
+    photo_id: int
+    result: PhotoResult | None
+    key: str
+    error: str | None
+
+    @property
+    def current(self) -> str:
+        return f"photo {self.photo_id}"

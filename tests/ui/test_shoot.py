@@ -123,3 +123,28 @@ def test_an_empty_library_says_how_to_start(qtbot, runners, tmp_path: Path) -> N
     assert badge.args == [""]
     assert page.body.currentWidget() is page.empty and "Drag photos" in page.empty.text()
     page.cleanup()
+
+
+def test_check_all_photos_detects_renders_and_flags_with_progress(qtbot, opened_demo) -> None:
+    db, _thumbs, root = opened_demo
+    page, _undo = _page(qtbot, opened_demo)
+    with qtbot.waitSignal(page.badge_changed, timeout=5000):
+        page.reload()
+    steps: list[int] = []
+    page.import_progress.valueChanged.connect(steps.append)
+    with qtbot.waitSignal(page.render_all_finished, timeout=60_000) as finished:
+        page.render_all_action.trigger()
+    done, problems = finished.args
+    assert problems == []
+    with sqlite3.connect(root / "library.db") as conn:
+        checked = conn.execute("SELECT count(*) FROM photos WHERE garment_box IS NOT NULL"
+                               " AND rendered_recipe IS NOT NULL").fetchone()[0]
+        review = conn.execute("SELECT count(*) FROM photos WHERE needs_review").fetchone()[0]
+    assert checked == 40 and done + 1 >= 40  # the first photo may have been rendered by the detail panel
+    assert steps and steps[-1] == done
+    qtbot.waitUntil(lambda: page.model.count(PhotoFilter.REVIEW) == review, timeout=5000)
+    # A second run finds nothing to do.
+    with qtbot.waitSignal(page.render_all_finished, timeout=10_000) as again:
+        page.render_all_action.trigger()
+    assert again.args == [0, []]
+    page.cleanup()

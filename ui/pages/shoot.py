@@ -33,12 +33,16 @@ from PySide6.QtWidgets import (
 )
 
 from lookbook.imaging import SUPPORTED_SUFFIXES
+from lookbook.hooks import Changes
 from lookbook.library import Library
 from lookbook.listings import PhotoRow, list_photos
 from lookbook.presets import Preset
 from lookbook.recipes import (
     Box,
     PhotoDetail,
+    RenderStep,
+    iter_render,
+    pending_renders,
     mark_reviewed,
     photo_detail,
     preset_named,
@@ -99,6 +103,8 @@ class ShootPage(Page):
     failed = Signal(object)
     #: An import finished (with the core's report) or was cancelled (with ``None``).
     import_finished = Signal(object)
+    #: A "render every pending photo" batch ended: (photos rendered, problems).
+    render_all_finished = Signal(int, list)
     #: Renders of the photo in the detail panel were shown (its id).
     render_shown = Signal(int)
     #: A photo's detail was shown (its id).
@@ -113,7 +119,12 @@ class ShootPage(Page):
         self.renderer = TaskRunner("lookbook-render")
         self._detail_generation = 0
         self._cancel: threading.Event | None = None
+        self._job = "Importing"
+        self._render_problems: list[str] = []
+        self._rendered_count = 0
         self._preset: Preset | None = None
+        self._reload_timer = QTimer(self, singleShot=True, interval=250)
+        self._reload_timer.timeout.connect(self.reload)
         self._build_actions()
 
         self.summary = QLabel()
@@ -172,6 +183,9 @@ class ShootPage(Page):
         self.untied_action = action("Show Photos &Not Tied to a Product",
                                     lambda: self.set_filter(PhotoFilter.UNASSIGNED), None,
                                     "Show the photos no product is tied to yet")
+        self.render_all_action = action("&Check All Photos", self.render_pending, "Ctrl+Shift+K",
+                                        "Find the garment in every photo not checked yet and render it, "
+                                        "flagging the ones to review")
         self.reviewed_action = action("Mark Box as &Right", self.mark_current_reviewed, "Ctrl+Return",
                                       "The detected box fits: clear the review flag")
         self.find_action = action("&Find Photo", lambda: self.search.setFocus(), QKeySequence.StandardKey.Find,
@@ -182,7 +196,8 @@ class ShootPage(Page):
 
     def view_actions(self) -> list[QAction]:
         """Return the actions for the window's View menu."""
-        return [self.all_action, self.review_action, self.untied_action, self.reviewed_action, self.find_action]
+        return [self.all_action, self.review_action, self.untied_action, self.reviewed_action, self.find_action,
+                self.render_all_action]
 
     def _build_toolbar(self) -> QToolBar:
         bar = QToolBar("Shoot")
@@ -190,6 +205,7 @@ class ShootPage(Page):
         bar.setIconSize(QSize(18, 18))
         bar.addAction(self.import_files_action)
         bar.addAction(self.import_folder_action)
+        bar.addAction(self.render_all_action)
         bar.addSeparator()
         self.filter_box = QComboBox()
         self.filter_box.setAccessibleName("Which photos to show")
@@ -229,11 +245,17 @@ class ShootPage(Page):
 
     def tint_icons(self, palette: QPalette) -> None:
         """Re-draw the toolbar icons in the palette's colours."""
+        self.render_all_action.setIcon(palette_icon("review", palette, 18))
         self.import_files_action.setIcon(palette_icon("import", palette, 18))
         self.import_folder_action.setIcon(palette_icon("import", palette, 18))
-        self.review_action.setIcon(palette_icon("review", palette, 18))
 
     # -- the grid ------------------------------------------------------------------
+    def on_library_changed(self, changes: Changes) -> None:
+        # A batch (an import, "Check All Photos") changes photos many times a second: reload the
+        # grid once things settle, not once per photo.
+        if any(getattr(changes, name) for name in self.watches):
+            self._reload_timer.start()
+
     def reload(self) -> None:
         self.db.run(lambda store: (store.library, list_photos(store)), on_done=self._show)
 
@@ -307,8 +329,8 @@ class ShootPage(Page):
             self.failed.emit(_no_library())
             return
         if self.importing():
-            QMessageBox.information(self, "Import", "An import is running. Wait for it to finish, or cancel it "
-                                                    "first.")
+            QMessageBox.information(self, "Import", f"{self._job} is under way. Wait for it to finish, or "
+                                                    "cancel it first.")
             return
         cancel = threading.Event()
         self._cancel = cancel
@@ -316,8 +338,8 @@ class ShootPage(Page):
         self.import_progress.setRange(0, 0)
         self.import_label.setText("Looking for photos…")
         self.cancel_button.setEnabled(True)
-        self.import_files_action.setEnabled(False)
-        self.import_folder_action.setEnabled(False)
+        self._set_job_actions(False)
+        self._job = "Importing"
         self.db.run(self.import_job, list(paths), self.actor, cancel, cancel=cancel,
                     on_progress=self._import_progress,
                     on_done=self._import_done, on_cancelled=lambda _r: self._import_done(None),
@@ -338,13 +360,16 @@ class ShootPage(Page):
         self.import_progress.setValue(done)
         current = getattr(step, "current", None)
         name = Path(current).name if current else ""
-        self.import_label.setText(f"Importing {done:,} of {total:,}" + (f" — {name}" if name else ""))
+        self.import_label.setText(f"{self._job} {done:,} of {total:,}" + (f" — {name}" if name else ""))
+
+    def _set_job_actions(self, enabled: bool) -> None:
+        for action in (self.import_files_action, self.import_folder_action, self.render_all_action):
+            action.setEnabled(enabled)
 
     def _import_finished(self) -> None:
         self._cancel = None
         self.import_bar.hide()
-        self.import_files_action.setEnabled(True)
-        self.import_folder_action.setEnabled(True)
+        self._set_job_actions(True)
 
     def _import_done(self, report: Any) -> None:
         self._import_finished()
@@ -360,6 +385,54 @@ class ShootPage(Page):
                                    "See the details for each file and the reason.")
             box.setDetailedText("\n".join(str(p) for p in problems))
             box.open()
+
+    def render_pending(self) -> None:
+        """Find the garment in and render every photo whose render is missing or stale (with progress)."""
+        if self.library is None:
+            self.failed.emit(_no_library())
+            return
+        if self.importing():
+            return
+        cancel = threading.Event()
+        self._cancel = cancel
+        self._job = "Checking"
+        self._render_problems = []
+        self._rendered_count = 0
+        self.import_bar.show()
+        self.import_progress.setRange(0, 0)
+        self.import_label.setText("Looking for photos to check…")
+        self.cancel_button.setEnabled(True)
+        self._set_job_actions(False)
+        library = self.library
+
+        def start(pending: list) -> None:
+            if cancel.is_set() or not pending:
+                self._render_all_done(None)
+                return
+            self.renderer.submit(iter_render, library, pending, cancel, cancel=cancel,
+                                 on_progress=self._render_step, on_done=self._render_all_done,
+                                 on_cancelled=self._render_all_done, on_failure=self._import_failed)
+
+        self.db.run(pending_renders, on_done=start, on_failure=self._import_failed)
+
+    def _render_step(self, step: RenderStep) -> None:
+        self._import_progress(step)
+        if step.result is None:
+            self._render_problems.append(step.error or f"photo {step.photo_id}: could not be rendered")
+            return
+        self._rendered_count += 1
+        self.db.run(record_render, step.photo_id, step.result, step.key, self.actor, on_failure=self.failed.emit)
+
+    def _render_all_done(self, _result: object) -> None:
+        cancelled = self._cancel is not None and self._cancel.is_set()
+        self._import_finished()
+        done, problems = self._rendered_count, list(self._render_problems)
+        # The last records are queued on the DB runner; this runs after them, then the grid reloads.
+        self.db.run(lambda store: None, on_done=lambda _r: (self.reload(),
+                                                             self.render_all_finished.emit(done, problems)))
+        note = " (cancelled)" if cancelled else ""
+        self.summary.setText(f"Checked {done:,} photos{note}" + (f"; {len(problems)} could not be read"
+                                                                 if problems else "") + ".")
 
     def _import_failed(self, exc: BaseException) -> None:
         self._import_finished()
