@@ -14,8 +14,6 @@ and the rest are kept, and a failure while writing leaves the library as it was.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field
@@ -29,11 +27,12 @@ from lookbook.barcodes import normalize_gtin
 from lookbook.errors import InputError
 from lookbook.hooks import Changes
 from lookbook.store import Store, utcnow
+from lookbook.tabular import DELIMITER_NAMES, CsvRows, RowProblem, detect_encoding, norm_header
 
 #: Library setting: the currency of prices that name none (ISO 4217 code).
 DEFAULT_CURRENCY_SETTING = "catalog.default_currency"
 
-#: Each field of a catalog row and the headers that name it (compared after :func:`_norm_header`).
+#: Each field of a catalog row and the headers that name it (compared after :func:`~lookbook.tabular.norm_header`).
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "sku": ("sku", "item", "item no", "item number", "item code", "style", "style no", "style number",
             "style code", "article", "article no", "article number", "product code"),
@@ -61,22 +60,6 @@ CATEGORY_ALIASES = {
 }
 _CURRENCY_SYMBOLS = {"€": "EUR", "£": "GBP", "¥": "JPY", "CHF": "CHF", "kr": "SEK"}
 _DOLLAR_CURRENCIES = {"USD", "CAD", "AUD", "NZD", "HKD", "SGD"}
-_CSV_DELIMITERS = ",;\t"
-_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
-_SNIFF_BYTES = 64 * 1024
-
-
-@dataclass(frozen=True)
-class RowProblem:
-    """Why one row of a catalog file was not used."""
-
-    line: int
-    column: str | None
-    reason: str
-
-    def __str__(self) -> str:
-        where = f"line {self.line}" + (f", column {self.column}" if self.column else "")
-        return f"{where}: {self.reason}"
 
 
 @dataclass(frozen=True)
@@ -169,75 +152,23 @@ class _Table:
     column_label: Callable[[int], str]  # column index -> how messages name it ('4' in CSV, 'D' in XLSX)
 
 
-def _decode(data: bytes, path: Path) -> tuple[str, str, str | None]:
-    """Return (text, encoding, note) for a CSV file's bytes."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "UTF-8 with BOM", None
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        # Excel's "Unicode Text" export: UTF-16 with a BOM, tab-separated.
-        return data.decode("utf-16"), "UTF-16", None
-    if b"\x00" in data[:_SNIFF_BYTES]:
-        raise InputError("is not a text file (it contains NUL bytes). Export the catalog as CSV (UTF-8) or XLSX.",
-                         path=path)
-    try:
-        return data.decode("utf-8"), "UTF-8", None
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        bad = f"byte 0x{data[exc.start]:02x} on line {line}"
-    # Not UTF-8: spreadsheets on Windows write Windows-1252, a superset of Latin-1's printable characters.
-    for encoding, label in (("cp1252", "Windows-1252 (Latin-1)"), ("latin-1", "Latin-1")):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        return text, label, (f"not UTF-8 ({bad}); read as {label}. Check accented names, or export as "
-                             "CSV UTF-8 to be sure.")
-    raise InputError(f"is not UTF-8 ({bad}) nor Latin-1. Export the catalog as CSV UTF-8.", path=path)
-
-
-def _sniff_delimiter(text: str, path: Path) -> str:
-    sample = text[:_SNIFF_BYTES]
-    try:
-        return csv.Sniffer().sniff(sample, delimiters=_CSV_DELIMITERS).delimiter
-    except csv.Error:
-        pass
-    # The sniffer gives up on short or irregular files; the header line then decides.
-    first = next((ln for ln in sample.splitlines() if ln.strip()), "")
-    counts = {d: first.count(d) for d in _CSV_DELIMITERS}
-    best = max(counts, key=lambda d: counts[d])
-    if counts[best] == 0:
-        raise InputError("cannot tell how the columns are separated (no comma, semicolon or tab in the header "
-                         "line). Export the catalog as CSV with one of those.", path=path)
-    return best
-
-
-def _read_csv(path: Path, data: bytes) -> _Table:
-    text, encoding, note = _decode(data, path)
-    if not text.strip():
-        raise InputError("is empty. A catalog needs a header row and one row per product and size.", path=path)
-    delimiter = _sniff_delimiter(text, path)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+def _read_csv(path: Path) -> _Table:
+    encoding = detect_encoding(path, "the catalog as CSV (UTF-8) or XLSX")
     header: list[str] | None = None
     header_line = 0
     rows: list[tuple[int, list[Any]]] = []
-    start = 1
-    try:
-        for record in reader:
-            line = start
-            start = reader.line_num + 1  # a quoted cell may span lines; report where the row begins
+    with CsvRows(path, encoding) as records:
+        for line, record in records:
             if not any(cell.strip() for cell in record):
                 continue
             if header is None:
                 header, header_line = record, line
             else:
                 rows.append((line, record))
-    except csv.Error as exc:
-        raise InputError(f"line {reader.line_num}: not valid CSV ({exc}). Fix the quoting on that line.",
-                         path=path) from None
     if header is None:
         raise InputError("is empty. A catalog needs a header row and one row per product and size.", path=path)
-    fmt = f"CSV, {_DELIMITER_NAMES[delimiter]}-separated, {encoding}"
-    return _Table(header, header_line, rows, fmt, note, lambda i: str(i + 1))
+    fmt = f"CSV, {DELIMITER_NAMES[records.delimiter]}-separated, {encoding.label}"
+    return _Table(header, header_line, rows, fmt, encoding.note, lambda i: str(i + 1))
 
 
 def _read_xlsx(path: Path) -> _Table:
@@ -279,26 +210,25 @@ def read_table(path: Path | str) -> _Table:
     """
     path = Path(path)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as fh:
+            magic = fh.read(4)
     except FileNotFoundError:
         raise InputError("no such file. Check the path.", path=path) from None
     except IsADirectoryError:
         raise InputError("is a folder. Give the catalog file itself.", path=path) from None
     except OSError as exc:
         raise InputError(f"cannot be read ({exc.strerror}).", path=path) from None
-    if data.startswith(b"PK\x03\x04"):
+    if not magic.strip():
+        raise InputError("is empty. A catalog needs a header row and one row per product and size.", path=path)
+    if magic.startswith(b"PK\x03\x04"):
         return _read_xlsx(path)
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
+    if magic.startswith(b"\xd0\xcf\x11\xe0"):
         raise InputError("is an old Excel .xls workbook. Save it as .xlsx or export CSV, then import that.",
                          path=path)
-    return _read_csv(path, data)
+    return _read_csv(path)
 
 
 # -- checking rows --------------------------------------------------------------------
-
-
-def _norm_header(text: str) -> str:
-    return " ".join(re.sub(r"[_\-./#:()]+", " ", text.replace("\ufeff", "")).lower().split())
 
 
 _ALIAS_TO_FIELD = {alias: name for name, aliases in COLUMN_ALIASES.items() for alias in aliases}
@@ -312,7 +242,7 @@ def map_columns(header: list[str], path: Path) -> tuple[dict[str, int], list[str
     found: dict[str, int] = {}
     ignored: list[str] = []
     for index, title in enumerate(header):
-        name = _ALIAS_TO_FIELD.get(_norm_header(str(title)))
+        name = _ALIAS_TO_FIELD.get(norm_header(str(title)))
         if name is None:
             if str(title).strip():
                 ignored.append(str(title).strip())

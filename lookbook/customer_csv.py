@@ -21,10 +21,8 @@ end, inside the same transaction.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import difflib
-import io
 import json
 import os
 from collections.abc import Generator, Iterator
@@ -39,8 +37,9 @@ from lookbook.customers import parse_sizes
 from lookbook.errors import InputError
 from lookbook.hooks import Changes
 from lookbook.store import Store, utcnow
+from lookbook.tabular import CsvRows, RowProblem, detect_encoding, norm_header
 
-#: Each column of a customer file and the headers that name it (compared after :func:`_norm_header`).
+#: Each column of a customer file and the headers that name it (compared after :func:`~lookbook.tabular.norm_header`).
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "id": ("id", "customer id", "customer no", "customer number", "client id"),
     "first_name": ("first name", "firstname", "given name", "forename", "first"),
@@ -79,7 +78,6 @@ _CHECKED = {"email": check_email, "x_handle": check_x_handle, "x_user_id": check
             "instagram": check_instagram, "phone": check_phone, "timezone": check_timezone,
             "preferred_channel": check_channel}
 _CHUNK = 5000
-_SNIFF_BYTES = 64 * 1024
 #: A load of more new customers than this (and more than the book holds) rebuilds indexes once at the end.
 BULK_THRESHOLD = 50_000
 #: Rejected rows kept in a report; a file with more says how many were left out.
@@ -89,19 +87,6 @@ _STAGE_COLUMNS = ("line", "id_given", "first_name", "last_name", "email", "x_han
                   "dislikes", "sizes", "consents", "consent_source", "conf_by", "conf_at", "conf_how")
 _CUSTOMER_COLUMNS = ("first_name", "last_name", "email", "x_handle", "x_user_id", "instagram", "phone",
                      "preferred_channel", "timezone", "associate_id", "notes", "last_contacted_at")
-
-
-@dataclass(frozen=True)
-class RowProblem:
-    """Why one row of a customer file was not used."""
-
-    line: int
-    column: str | None
-    reason: str
-
-    def __str__(self) -> str:
-        where = f"line {self.line}" + (f", column {self.column}" if self.column else "")
-        return f"{where}: {self.reason}"
 
 
 @dataclass
@@ -165,69 +150,8 @@ class _DryRun(Exception):
 # -- reading the file ------------------------------------------------------------------
 
 
-def _norm_header(text: str) -> str:
-    return " ".join(text.strip().lstrip("\ufeff").lower().replace("_", " ").replace("-", " ").split())
-
-
-_HEADER_LOOKUP = {_norm_header(alias): key for key, aliases in COLUMN_ALIASES.items()
+_HEADER_LOOKUP = {norm_header(alias): key for key, aliases in COLUMN_ALIASES.items()
                   for alias in (*aliases, key)}
-
-
-def _detect_encoding(path: Path) -> tuple[str, str, str | None]:
-    """Return (Python codec, label, note) after reading the whole file once in binary."""
-    with path.open("rb") as fh:
-        head = fh.read(4)
-        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-            return "utf-16", "UTF-16", None
-        fh.seek(0)
-        decoder = codecs.getincrementaldecoder("utf-8")()
-        offset = 0
-        try:
-            while chunk := fh.read(1 << 20):
-                decoder.decode(chunk)
-                offset += len(chunk)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError as exc:
-            where = offset + exc.start
-            fh.seek(0)
-            line = fh.read(where).count(b"\n") + 1
-            note = (f"not UTF-8 (byte 0x{exc.object[exc.start]:02x} on line {line}); read as Windows-1252 "
-                    "(Latin-1). Check accented names, or export as CSV UTF-8 to be sure.")
-            return "cp1252", "Windows-1252 (Latin-1)", note
-    if head.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig", "UTF-8 with BOM", None
-    return "utf-8", "UTF-8", None
-
-
-def _sniff_delimiter(sample: str) -> str:
-    try:
-        return csv.Sniffer().sniff(sample.split("\n", 20)[0] + "\n", delimiters=",;\t").delimiter
-    except csv.Error:
-        return ","
-
-
-class _Reader:
-    """The rows of a CSV file with their first line numbers, and how far through the file they are."""
-
-    def __init__(self, path: Path, encoding: str, delimiter: str) -> None:
-        self.raw = path.open("rb")
-        self.text = io.TextIOWrapper(self.raw, encoding=encoding, newline="", errors="replace")
-        self.reader = csv.reader(self.text, delimiter=delimiter)
-
-    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
-        last = 0
-        for cells in self.reader:
-            yield last + 1, cells
-            last = self.reader.line_num
-
-    @property
-    def position(self) -> int:
-        """Return the bytes read so far."""
-        return self.raw.tell()
-
-    def close(self) -> None:
-        """Close the file."""
-        self.text.close()
 
 
 # -- checking rows -------------------------------------------------------------------------
@@ -377,11 +301,9 @@ def import_customers_steps(store: Store, path: Path | str, *, actor: str,
         raise InputError("the file is empty; a customer file needs a header row and one row per customer.",
                          path=path)
     yield ImportProgress(0, total, "Checking the file's encoding")
-    codec, label, note = _detect_encoding(path)
-    with path.open(encoding=codec, newline="", errors="replace") as fh:
-        delimiter = _sniff_delimiter(fh.read(_SNIFF_BYTES))
-    report = ImportReport(path, label, delimiter, note, dry_run)
-    reader = _Reader(path, codec, delimiter)
+    encoding = detect_encoding(path, "the customer book as CSV UTF-8")
+    reader = CsvRows(path, encoding)
+    report = ImportReport(path, encoding.label, reader.delimiter, encoding.note, dry_run)
     try:
         rows = iter(reader)
         header_line, header = next(rows, (0, []))
@@ -420,7 +342,7 @@ def _map_header(header: list[str], line: int, path: Path, report: ImportReport) 
                          path=path)
     columns: dict[str, int] = {}
     for i, title in enumerate(header):
-        key = _HEADER_LOOKUP.get(_norm_header(title))
+        key = _HEADER_LOOKUP.get(norm_header(title))
         if key is None:
             if title.strip():
                 report.ignored_columns.append(title.strip())
@@ -441,7 +363,7 @@ def _create_staging(store: Store) -> None:
     store.db.execute(f"CREATE TEMP TABLE import_rows ({cols}, target_id INTEGER, is_new INTEGER NOT NULL DEFAULT 0)")
 
 
-def _stage(store: Store, rows: Iterator[tuple[int, list[str]]], checker: _RowChecker, reader: _Reader,
+def _stage(store: Store, rows: Iterator[tuple[int, list[str]]], checker: _RowChecker, reader: CsvRows,
            report: ImportReport, total: int) -> Iterator[ImportProgress]:
     insert = (f"INSERT INTO temp.import_rows ({', '.join(_STAGE_COLUMNS)})"
               f" VALUES ({', '.join('?' * len(_STAGE_COLUMNS))})")
