@@ -112,6 +112,28 @@ def _check_decider(store: Store, message_id: int, to: str, actor: str, drafted_b
         )
 
 
+def _check_not_messaged_elsewhere(store: Store, message_id: int, customer_id: int, set_id: int | None) -> None:
+    """Refuse approval if another set's message to this customer is on its way or was sent within the quiet period.
+
+    Drafting already skips such customers, but two associates can draft the same
+    customer before either set is approved; this check at approval is what keeps
+    the customer from getting both.
+    """
+    days = int(store.get_setting(QUIET_DAYS_SETTING, QUIET_DAYS_DEFAULT))
+    since = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=days)).isoformat(timespec="seconds")
+    other = store.db.execute(
+        "SELECT m.id, m.state, m.drafted_by, coalesce(s.name, 'no set') FROM messages m"
+        " LEFT JOIN sets s ON s.id = m.set_id WHERE m.customer_id = ? AND m.id != ?"
+        " AND (m.set_id IS NULL OR ? IS NULL OR m.set_id != ?)"
+        " AND (m.state IN ('approved', 'queued', 'sending') OR (m.state = 'sent' AND m.sent_at >= ?))"
+        " ORDER BY m.id LIMIT 1", [customer_id, message_id, set_id, set_id, since]).fetchone()
+    if other is not None:
+        other_id, other_state, other_by, other_set = other
+        raise IllegalTransition(
+            f"message {message_id}: customer {customer_id} already has message {other_id} ({other_state}, drafted "
+            f"by {other_by} for '{other_set}') within the {days}-day quiet period; reject this one.")
+
+
 def _move(store: Store, message_id: int, to: str, actor: str, *, comment: str | None = None,
           **fields: Any) -> None:
     """Move a message to state ``to`` (see :func:`transition`), inside the caller's transaction if any."""
@@ -134,6 +156,9 @@ def _move(store: Store, message_id: int, to: str, actor: str, *, comment: str | 
                                     f"go to {allowed}.")
         if to in ("approved", "rejected"):
             _check_decider(store, message_id, to, actor, drafted_by)
+        if to == "approved":
+            _check_not_messaged_elsewhere(store, message_id, customer_id, set_id)
+        if to in ("approved", "rejected"):
             fields.setdefault("decided_by", actor)
             fields.setdefault("decision_comment", comment)
         if state == "failed" and to == "queued" and not fields.get("retryable", retryable):

@@ -29,6 +29,7 @@ from lookbook.outbox import (
     transition,
 )
 from lookbook.store import Store
+from lookbook.users import create_user
 from lookbook.templates import Template, save_template
 from lookbook.users import PermissionDenied
 
@@ -127,6 +128,25 @@ def test_full_flow_submit_approve_with_comment(store: Store, world) -> None:
     assert len(result.done) == 4 and result.refused == []
     rows = list_messages(store, state="approved")
     assert {(r.decided_by, r.decision_comment) for r in rows} == {("maria", "looks good")}
+
+
+def test_two_associates_drafting_the_same_customer_cannot_both_be_approved(store: Store, world) -> None:
+    create_user(store, "jordan", "secret", "associate")
+    other_set = store.db.execute(
+        "INSERT INTO sets (name, brand_id, created_by, created_at, updated_at) VALUES ('Marlowe again', ?, 'sam',"
+        " '2026-01-01', '2026-01-01')", [world.brand_id]).lastrowid
+    for photo_id in world.photos:
+        store.db.execute("INSERT INTO set_items (set_id, photo_id, position) VALUES (?, ?, 0)", [other_set, photo_id])
+    # Both associates draft before either set is approved, so drafting cannot see the other.
+    draft_set(store, world.set_id, "alex", TEMPLATE, matches=_matches(world))
+    draft_set(store, other_set, "jordan", TEMPLATE, matches=_matches(world)[:1])
+    submit(store, world.set_id, "alex")
+    submit(store, other_set, "jordan")
+    assert len(approve(store, "maria", "first", set_id=world.set_id).done) == 4
+    second = approve(store, "maria", "second", set_id=other_set)
+    assert second.done == []
+    assert "already has message" in second.refused[0][1] and "quiet period" in second.refused[0][1]
+    assert list_messages(store, set_id=other_set)[0].state == "pending"
 
 
 def test_no_one_approves_a_set_they_drafted(store: Store, world) -> None:
