@@ -247,9 +247,9 @@ def iter_render(library: Library, pending: list[tuple[PhotoDetail, Preset]], can
         try:
             result = render_photo(library, detail, preset)
         except LookbookError as exc:
-            yield RenderStep(done, total, detail.id, None, "", str(exc))
+            yield RenderStep(done, total, detail.id, detail.name, None, "", str(exc))
             continue
-        yield RenderStep(done, total, detail.id, result, recipe_key(detail, preset), None)
+        yield RenderStep(done, total, detail.id, detail.name, result, recipe_key(detail, preset), None)
 
 
 @dataclass(frozen=True)
@@ -259,10 +259,12 @@ class RenderStep:
     done: int
     total: int
     photo_id: int
+    name: str
     result: PhotoResult | None
     key: str
     error: str | None
 
     @property
     def current(self) -> str:
-        return f"photo {self.photo_id}"
+        """Return the photo's file name as imported (for progress lines)."""
+        return self.name

@@ -114,4 +114,4 @@ def test_a_second_import_waits_for_the_first(qtbot, page: ShootPage, photos: lis
     with qtbot.waitSignal(page.import_finished, timeout=20_000):
         page.import_paths(photos[:4])
         page.import_paths(photos[4:])
-    assert told and "An import is running" in told[0]
+    assert told and "Importing is under way" in told[0]

@@ -194,7 +194,7 @@ class ApprovalsPage(Page):
         total = sum(p.pending for p in pending)
         self.hint.setText("Nothing waits for approval." if not pending else
                           f"{total} message(s) in {len(pending)} set(s) wait for approval.")
-        self.badge_changed.emit(str(total) if total else "")
+        self.badge_changed.emit(f"{total} to approve" if total else "")
         ids = [p.set_id for p in pending]
         row = ids.index(selected) if selected in ids else (0 if ids else -1)
         if row >= 0:

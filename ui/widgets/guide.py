@@ -7,8 +7,8 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLay
 
 DISMISSED = "guide/dismissed"
 STEPS = [
-    ("Shoot", "Import photos (drag them onto the window). Photos marked <b>!</b> need a look: "
-              "drag the box's handles to fit the garment."),
+    ("Shoot", "Import photos (drag them onto the window), then <b>Check All Photos</b>. Photos marked "
+              "<b>!</b> need a look: drag the box's handles to fit the garment."),
     ("Products & Brands", "Check each photo is tied to its product and that stock is right."),
     ("Match & Compose", "Pick a brand's shots as a set; the app finds customers who like the brand and "
                         "have their size in stock, and drafts a personal message."),
