@@ -145,3 +145,32 @@ def test_window_remembers_page_and_splitters(qtbot, runners, window: MainWindow)
     again.show()
     assert abs(again.splitter.sizes()[0] - wanted) <= 2
     again.close()
+
+
+def test_theme_follows_the_system_colour_scheme(qtbot, monkeypatch) -> None:
+    # Neither the offscreen nor the X11 platform lets a test change the system's scheme, so the
+    # scheme is faked and the style hints' change signal is sent as the platform would send it.
+    from PySide6.QtGui import QGuiApplication
+
+    import ui.theme
+
+    app = QApplication.instance()
+    before_palette, before_sheet = app.palette(), app.styleSheet()
+    hints = QGuiApplication.styleHints()
+    system = {"dark": False}
+    monkeypatch.setattr(ui.theme, "system_is_dark", lambda: system["dark"])
+    theme = Theme(app)
+    try:
+        theme.set_appearance(Appearance.SYSTEM)
+        assert not is_dark(app.palette())
+        system["dark"] = True
+        with qtbot.waitSignal(theme.changed, timeout=2000):
+            hints.colorSchemeChanged.emit(Qt.ColorScheme.Dark)
+        assert is_dark(app.palette())
+        theme.set_appearance(Appearance.LIGHT)  # a person's choice wins over the system's
+        with qtbot.assertNotEmitted(theme.changed):
+            hints.colorSchemeChanged.emit(Qt.ColorScheme.Dark)
+        assert not is_dark(app.palette())
+    finally:
+        app.setPalette(before_palette)
+        app.setStyleSheet(before_sheet)
