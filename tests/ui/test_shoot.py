@@ -148,3 +148,19 @@ def test_check_all_photos_detects_renders_and_flags_with_progress(qtbot, opened_
         page.render_all_action.trigger()
     assert again.args == [0, []]
     page.cleanup()
+
+
+def test_tab_goes_from_the_search_to_the_grid_to_the_box_editor(qtbot, opened_demo) -> None:
+    page, _undo = _page(qtbot, opened_demo)
+    with qtbot.waitSignal(page.detail_shown, timeout=10_000):
+        page.reload()
+    page.activateWindow()
+    page.search.setFocus()
+    qtbot.waitUntil(page.search.hasFocus, timeout=2000)
+    QTest.keyClick(page.search, Qt.Key.Key_Tab)
+    assert page.view.hasFocus()
+    QTest.keyClick(page.view, Qt.Key.Key_Tab)
+    assert page.panel.editor.hasFocus()
+    QTest.keyClick(page.panel.editor, Qt.Key.Key_Tab)
+    assert page.panel.preset.hasFocus()
+    page.cleanup()

@@ -606,6 +606,12 @@ def _render(library: Library, detail: PhotoDetail, preset: Preset) -> tuple[Any,
 
 def _import(store: Store, paths: list[Path], actor: str, cancel: threading.Event) -> Iterator[Any]:
     """Run the core's photo import generator (on the DB runner)."""
-    from lookbook.importer import import_photos
+    try:
+        from lookbook.importer import import_photos
+    except ModuleNotFoundError as exc:  # the core's importer is still being written (issue 3)
+        from lookbook.errors import LookbookError
+
+        raise LookbookError("Importing photos is not available in this build of Lookbook Studio yet "
+                            f"({exc.name} is missing). Use `lookbook photos import` when it ships.") from None
 
     return (yield from import_photos(store, paths, actor=actor, cancel=cancel))
