@@ -165,6 +165,7 @@ class ProductsPage(Page):
         self.brands_view = QListView()
         self.brands_view.setModel(self.model)
         self.brands_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.brands_view.setSpacing(3)  # two-line entries (name, verdict) need air between brands
         self.brands_view.selectionModel().currentChanged.connect(self._brand_chosen)
 
         self.products_model = QStandardItemModel(0, len(PRODUCT_COLUMNS), self)
