@@ -87,8 +87,10 @@ class MainWindow(QMainWindow):
         self.shoot = ShootPage(db, thumbs, self.undo_stack)
         # The Outbox page owns the network thread; the delivery settings sign in to X on it too.
         self.outbox = OutboxPage(db, self.session)
+        self.products = ProductsPage(db)
+        self.products.undo_stack = self.undo_stack  # set edits are undoable (Edit ▸ Undo)
         self.pages: list[Page] = [
-            self.shoot, ProductsPage(db), CustomersPage(db, self.session), MatchPage(db, self.session),
+            self.shoot, self.products, CustomersPage(db, self.session), MatchPage(db, self.session),
             ApprovalsPage(db, self.session), self.outbox,
             SettingsPage(db, delivery=DeliverySettings(db, self.outbox.net, self.session)),
         ]

@@ -8,10 +8,15 @@ a normal core mutation, so it is audited and every page hears of it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtGui import QUndoCommand
+
+from lookbook.hooks import Changes
+from lookbook.sets import add_to_set, remove_from_set, reorder_set
+from lookbook.store import Store
+from ui.workers import StoreRunner
 
 #: Command ids; commands with the same id on the same object merge (QUndoCommand.mergeWith).
 NUDGE_ID = 1001
@@ -49,3 +54,74 @@ class ValueCommand(QUndoCommand):
             return False
         self.new = other.new
         return True
+
+
+def set_order(store: Store, set_id: int) -> list[int]:
+    """Return a set's shots (photo ids) in order."""
+    return [r[0] for r in store.db.execute(
+        "SELECT photo_id FROM set_items WHERE set_id = ? ORDER BY position", [set_id])]
+
+
+def set_shots(store: Store, set_id: int, order: Sequence[int], actor: str) -> Changes:
+    """Make a set hold exactly ``order`` (photo ids, in that order), through the core's own set edits.
+
+    Each step is the core's audited edit (remove, add, reorder), all in one transaction.
+
+    :raises InputError: if the set is locked by messages in flight, or a shot may no longer join it.
+    """
+    members = set_order(store, set_id)
+    with store.atomic():
+        gone = [p for p in members if p not in order]
+        if gone:
+            remove_from_set(store, set_id, gone, actor)
+        missing = [p for p in order if p not in members]
+        if missing:
+            add_to_set(store, set_id, missing, actor)
+        if order:
+            reorder_set(store, set_id, list(order), actor)
+    return Changes(sets=True)
+
+
+class SetEditCommand(QUndoCommand):
+    """An edit of a set's shots (add, remove, move); undo puts the shots back as they were.
+
+    The first redo runs ``edit`` (a core function called as ``edit(store)`` on the DB thread) and
+    notes the order it left; later redos and undos restore one order or the other with
+    :func:`set_shots`. If the edit itself fails, the command becomes obsolete (Qt drops it).
+
+    :param old_order: the set's shots before the edit, as shown.
+    :param on_failure: called on the UI thread with the exception if a step fails.
+    """
+
+    def __init__(self, text: str, db: StoreRunner, set_id: int, old_order: Sequence[int],
+                 edit: Callable[[Store], object], actor: str, on_failure: Callable[[BaseException], None]) -> None:
+        super().__init__(text)
+        self._db = db
+        self.set_id = set_id
+        self.old_order = list(old_order)
+        self.new_order: list[int] | None = None
+        self._edit: Callable[[Store], object] | None = edit
+        self._actor = actor
+        self._on_failure = on_failure
+
+    def redo(self) -> None:
+        if self._edit is not None:
+            edit, self._edit = self._edit, None
+
+            def work(store: Store) -> list[int]:
+                edit(store)
+                return set_order(store, self.set_id)
+
+            self._db.run(work, on_done=self._edited, on_failure=self._edit_failed)
+        elif self.new_order is not None:
+            self._db.run(set_shots, self.set_id, self.new_order, self._actor, on_failure=self._on_failure)
+
+    def undo(self) -> None:
+        self._db.run(set_shots, self.set_id, self.old_order, self._actor, on_failure=self._on_failure)
+
+    def _edited(self, order: list[int]) -> None:
+        self.new_order = order
+
+    def _edit_failed(self, exc: BaseException) -> None:
+        self.setObsolete(True)  # nothing happened: there is nothing to undo
+        self._on_failure(exc)

@@ -12,10 +12,11 @@ the page only builds widgets from the plain data it gets back.
 from __future__ import annotations
 
 import getpass
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QByteArray, QMimeData, QModelIndex, Qt, Signal
-from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtGui import QStandardItem, QStandardItemModel, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -49,6 +50,7 @@ from lookbook.sets import (
 )
 from lookbook.store import Store
 from ui.pages.base import Page
+from ui.undo import SetEditCommand
 from ui.workers import StoreRunner
 
 #: The drag-and-drop type carrying photo ids ("12,15,18").
@@ -384,6 +386,19 @@ class ProductsPage(Page):
         self.error.clear()
         self.db.run(fn, *args, on_failure=self._failed)  # type: ignore[arg-type]
 
+    #: The window's undo stack (set by the main window); set edits go through it so Ctrl+Z undoes them.
+    undo_stack: QUndoStack | None = None
+
+    def _edit_set(self, text: str, set_id: int, fn: Callable[..., object], *args: object) -> None:
+        """Run a set edit as an undoable command when the window gave an undo stack."""
+        if self.undo_stack is None:
+            self._mutate(fn, set_id, *args)
+            return
+        self.error.clear()
+        old = [int(self.set_items_model.item(r).data(_ID)) for r in range(self.set_items_model.rowCount())]
+        self.undo_stack.push(SetEditCommand(text, self.db, set_id, old, lambda store: fn(store, set_id, *args),
+                                            self.actor, self._failed))
+
     def tie_shots(self, photo_ids: list[int], sku: str) -> None:
         """Tie shots to a product by hand (a drop on the product list)."""
         self._mutate(assign_photos, photo_ids, sku, self.actor)
@@ -410,19 +425,19 @@ class ProductsPage(Page):
         """Add the selected shots to the chosen set."""
         set_id = self._current_set()
         if set_id is not None:
-            self._mutate(add_to_set, set_id, self._selected_shots(), self.actor)
+            self._edit_set("Add Shots to Set", set_id, add_to_set, self._selected_shots(), self.actor)
 
     def remove_selected(self) -> None:
         """Remove the chosen shot from the chosen set."""
         set_id, index = self._current_set(), self.set_items_view.currentIndex()
         if set_id is not None and index.isValid():
-            self._mutate(remove_from_set, set_id, [int(index.data(_ID))], self.actor)
+            self._edit_set("Remove Shot from Set", set_id, remove_from_set, [int(index.data(_ID))], self.actor)
 
     def move_to_front(self) -> None:
         """Put the chosen shot first in the chosen set."""
         set_id, index = self._current_set(), self.set_items_view.currentIndex()
         if set_id is not None and index.isValid():
-            self._mutate(reorder_set, set_id, [int(index.data(_ID))], self.actor)
+            self._edit_set("Move Shot to Front", set_id, reorder_set, [int(index.data(_ID))], self.actor)
 
     def delete_current_set(self) -> None:
         """Delete the chosen set."""
