@@ -27,12 +27,18 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, QSize, QTimer  # noqa: E402
-from PySide6.QtGui import QColor, QIcon, QPixmap  # noqa: E402
-from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QListView, QListWidget, QListWidgetItem  # noqa: E402
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, QSize, QTimer
+from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QApplication,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+)
 
-from lookbook.hooks import Hooks  # noqa: E402
-from lookbook.store import create_store, utcnow  # noqa: E402
+from lookbook.hooks import Hooks
+from lookbook.store import create_store, utcnow
 
 DEMO_PHOTOS = Path(__file__).resolve().parent.parent / "resources" / "demo" / "photos"
 
@@ -93,7 +99,7 @@ def scroll(app: QApplication, view: QAbstractScrollArea, frames: int, step: int)
 
 def _stats(intervals: list[float]) -> tuple[float, float, int]:
     ordered = sorted(intervals)
-    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
     return statistics.median(ordered), p95, len(ordered)
 
 

@@ -14,7 +14,14 @@ from pathlib import Path
 
 from lookbook.errors import InputError
 from lookbook.listings import format_price
-from lookbook.recipes import photo_detail, preset_named, recipe_key, record_render, render_paths, render_photo
+from lookbook.recipes import (
+    photo_detail,
+    preset_named,
+    recipe_key,
+    record_render,
+    render_paths,
+    render_photo,
+)
 from lookbook.sets import get_set
 from lookbook.store import Store
 from lookbook.templates import set_products

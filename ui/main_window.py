@@ -34,19 +34,19 @@ from lookbook.hooks import Changes
 from lookbook.library import Library, default_demo_path
 from lookbook.store import Store, create_store
 from lookbook.users import User
-from ui.pages.approvals import ApprovalsPage
 from ui.export_pdf import export_lookbook
+from ui.pages.approvals import ApprovalsPage
 from ui.pages.base import Page
 from ui.pages.customers import CustomersPage
+from ui.pages.delivery_settings import DeliverySettings
+from ui.pages.match import MatchPage
+from ui.pages.outbox import OutboxPage
 from ui.pages.products import ProductsPage
 from ui.pages.settings import SettingsPage
 from ui.pages.shoot import ShootPage
-from ui.pages.delivery_settings import DeliverySettings
-from ui.pages.outbox import OutboxPage
-from ui.pages.match import MatchPage
+from ui.signin import Session, SignInDialog
 from ui.theme import Appearance, Theme, palette_icon
 from ui.widgets.guide import FirstRunGuide
-from ui.signin import Session, SignInDialog
 from ui.widgets.sidebar import Sidebar
 from ui.workers import StoreRunner, TaskRunner
 

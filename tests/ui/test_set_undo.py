@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtGui import QUndoStack
 
 from lookbook.sets import create_set, remove_from_set, reorder_set

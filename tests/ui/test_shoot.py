@@ -81,7 +81,7 @@ def test_dragging_a_handle_saves_the_box_rerenders_and_undo_restores(qtbot, open
 
 
 def test_review_filter_and_badge_count_photos_to_review(qtbot, opened_demo) -> None:
-    db, _thumbs, root = opened_demo
+    _db, _thumbs, root = opened_demo
     with sqlite3.connect(root / "library.db") as conn:
         conn.execute("UPDATE photos SET needs_review = 1 WHERE id IN (3, 5, 7)")
     page, _undo = _page(qtbot, opened_demo)
@@ -126,7 +126,7 @@ def test_an_empty_library_says_how_to_start(qtbot, runners, tmp_path: Path) -> N
 
 
 def test_check_all_photos_detects_renders_and_flags_with_progress(qtbot, opened_demo) -> None:
-    db, _thumbs, root = opened_demo
+    _db, _thumbs, root = opened_demo
     page, _undo = _page(qtbot, opened_demo)
     with qtbot.waitSignal(page.badge_changed, timeout=5000):
         page.reload()

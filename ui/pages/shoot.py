@@ -14,8 +14,24 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QImage, QImageIOHandler, QImageReader, QKeySequence, QPalette, QUndoStack
+from PySide6.QtCore import (
+    QItemSelectionModel,
+    QModelIndex,
+    QSettings,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import (
+    QAction,
+    QImage,
+    QImageIOHandler,
+    QImageReader,
+    QKeySequence,
+    QPalette,
+    QUndoStack,
+)
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -28,12 +44,11 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QToolBar,
-    QToolButton,
     QWidget,
 )
 
-from lookbook.imaging import SUPPORTED_SUFFIXES
 from lookbook.hooks import Changes
+from lookbook.imaging import SUPPORTED_SUFFIXES
 from lookbook.library import Library
 from lookbook.listings import PhotoRow, list_photos
 from lookbook.presets import Preset
@@ -42,8 +57,8 @@ from lookbook.recipes import (
     PhotoDetail,
     RenderStep,
     iter_render,
-    pending_renders,
     mark_reviewed,
+    pending_renders,
     photo_detail,
     preset_named,
     presets,

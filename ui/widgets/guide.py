@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 DISMISSED = "guide/dismissed"
 STEPS = [
-    ("Shoot", "Import photos (drag them onto the window), then <b>Check All Photos</b>. Photos marked "
-              "<b>!</b> need a look: drag the box's handles to fit the garment."),
+    ("Shoot", ("Import photos (drag them onto the window), then <b>Check All Photos</b>. Photos marked "
+               "<b>!</b> need a look: drag the box's handles to fit the garment.")),
     ("Products & Brands", "Check each photo is tied to its product and that stock is right."),
-    ("Match & Compose", "Pick a brand's shots as a set; the app finds customers who like the brand and "
-                        "have their size in stock, and drafts a personal message."),
+    ("Match & Compose", ("Pick a brand's shots as a set; the app finds customers who like the brand and "
+                         "have their size in stock, and drafts a personal message.")),
     ("Approvals", "A manager sees each message as the customer will, and approves or rejects it."),
     ("Outbox", "Approved messages are sent by e-mail or X; failures wait here to be retried."),
 ]

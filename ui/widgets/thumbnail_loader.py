@@ -124,7 +124,7 @@ class ThumbnailLoader(QObject):
                 image = reader.read()
                 if image.isNull():
                     image = None
-            except Exception:  # a broken or missing original: the cell keeps its placeholder
+            except Exception:  # noqa: BLE001 - whatever one broken original raises, the cell keeps its placeholder
                 image = None
             with self._lock:
                 self._queued.discard(sha256)
