@@ -12,18 +12,28 @@ as excluded. Matches are ranked by a score whose parts are the reasons.
 
 Everyone who has a stance on the brand or bought it is considered: each is
 either a :class:`Match` or an :class:`Exclusion`, never silently dropped.
-The work is set-based SQL over a temporary table of those customers, so a set
-is matched in well under a second in a book of a million (see
-``bench/matching_scale.py``).
+
+How it stays fast (a popular brand puts 200,000 customers of a million-customer book before
+it; see ``bench/matching_scale.py``): one SQL statement walks the brand's customers in the
+covering index ``customer_brands(brand_id, customer_id, stance, source)`` and reads, per
+customer, only the few columns a verdict depends on, most of them small integers or NULL.
+Those columns are the *profile* of the customer; a big book holds a few hundred distinct
+profiles, so the verdict (channel, score, reasons, or reasons why not) is worked out once per
+profile and shared by every customer who has it. Only customers with a history that makes
+them different (a pause, a past contact, a message from this set, products sent before, a
+dead channel) are judged one by one, and even then the parts are memoised.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import zoneinfo
-from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from operator import itemgetter
+from typing import Any, Generic, TypeVar, overload
 
 from lookbook import consent
 from lookbook.errors import InputError
@@ -70,11 +80,58 @@ class Match:
 
 @dataclass(slots=True)
 class Exclusion:
-    """A customer the set is not sent to, and every reason why not."""
+    """A customer the set is not sent to, and every reason why not.
+
+    Customers left out for the same reasons share one ``reasons`` list: read it, don't change it.
+    """
 
     customer_id: int
     name: str
     reasons: list[str]
+
+
+_T = TypeVar("_T")
+_Row = tuple[Any, ...]
+
+
+class Rows(Sequence[_T], Generic[_T]):
+    """A read-only list whose items are made from compact rows when they are read.
+
+    A popular brand brings 200,000 matches or exclusions; making an object for each up front took
+    longer than deciding them, and most are read a page at a time. Each read makes a new object.
+    """
+
+    __slots__ = ("_rows", "_make")
+
+    def __init__(self, rows: list[_Row], make: Callable[[_Row], _T]) -> None:
+        self._rows, self._make = rows, make
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, index: int) -> _T: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[_T]: ...
+
+    def __getitem__(self, index: int | slice) -> _T | list[_T]:
+        if isinstance(index, slice):
+            return list(map(self._make, self._rows[index]))
+        return self._make(self._rows[index])
+
+    def __iter__(self) -> Iterator[_T]:
+        return map(self._make, self._rows)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Rows({list(self[:3])!r}{' ...' if len(self) > 3 else ''}, {len(self)} in all)"
 
 
 @dataclass
@@ -85,8 +142,8 @@ class MatchResult:
     set_name: str
     brand: str
     scope: str
-    matches: list[Match]
-    exclusions: list[Exclusion]
+    matches: Sequence[Match]
+    exclusions: Sequence[Exclusion]
     considered: int
     daily_cap: int
     already_today: int
@@ -94,11 +151,22 @@ class MatchResult:
 
     def as_dict(self) -> dict[str, Any]:
         """Return the result as JSON-ready data."""
+        # Written out rather than dataclasses.asdict(), which deep-copies every list: customers with
+        # the same verdict share their lists, so each is made JSON-ready once (by identity).
+        ready: dict[int, list[list[Any]]] = {}
+        matches = []
+        with _collector_paused():
+            for m in self.matches:
+                if (parts := ready.get(id(m.score_parts))) is None:
+                    parts = ready[id(m.score_parts)] = [list(p) for p in m.score_parts]
+                matches.append({"customer_id": m.customer_id, "name": m.name, "channel": m.channel,
+                                "score": m.score, "reasons": m.reasons, "products_in_size": m.products_in_size,
+                                "score_parts": parts})
+            exclusions = [{"customer_id": e.customer_id, "name": e.name, "reasons": e.reasons}
+                          for e in self.exclusions]
         return {"set_id": self.set_id, "set": self.set_name, "brand": self.brand, "scope": self.scope,
                 "considered": self.considered, "daily_cap": self.daily_cap, "already_today": self.already_today,
-                "truncated": self.truncated,
-                "matches": [asdict(m) | {"score_parts": [list(p) for p in m.score_parts]} for m in self.matches],
-                "exclusions": [asdict(e) for e in self.exclusions]}
+                "truncated": self.truncated, "matches": matches, "exclusions": exclusions}
 
 
 @dataclass(frozen=True)
@@ -183,104 +251,228 @@ def match_set(store: Store, set_id: int, *, now: dt.datetime | None = None, limi
     set_name, brand_id, brand, scope, products = _load_set(store, set_id)
     days_cap = int(store.get_setting(FREQUENCY_SETTING, FREQUENCY_DEFAULT))
     daily_cap = int(store.get_setting(DAILY_CAP_SETTING, DAILY_CAP_DEFAULT))
-    db = store.db
-    db.execute("CREATE TEMP TABLE IF NOT EXISTS match_pool (customer_id INTEGER PRIMARY KEY, stance TEXT,"
-               " source TEXT, bought INTEGER NOT NULL DEFAULT 0)")
-    db.execute("DELETE FROM temp.match_pool")
     judge = _Judge(brand, scope, products, now, days_cap)
-    matches: list[Match] = []
-    exclusions: list[Exclusion] = []
-    considered = 0
+    judge.sent = _sent_before(store, set_id, brand_id, products)
+    judge.this_set = {cid: (state, by) for cid, state, by in store.db.execute(
+        f"SELECT customer_id, state, drafted_by FROM messages WHERE set_id = ? AND state IN"
+        f" ({', '.join('?' * len(LIVE_STATES))})", [set_id, *LIVE_STATES])}
+    judge.last_message, judge.unreachable = _contacts(store, brand_id)
+    # Customers whose verdict is not their profile's alone; everyone else shares a memoised verdict.
+    special = judge.sent.keys() | judge.this_set.keys() | judge.last_message.keys() | judge.unreachable.keys()
+
+    # Hundreds of thousands of rows and results, and no cycles among them: the cyclic garbage
+    # collector would otherwise walk the growing heap again and again (0.6 s of a 1.6 s match).
+    with _collector_paused():
+        history = _PROFILE_START + judge.profile_width  # row[history]: paused_until, row[history + 1]: last contacted
+        profiles: dict[tuple[Any, ...], _Verdict] = {}
+        candidates: list[tuple[int, str, _Verdict, float]] = []  # (id, name, verdict, score), by id
+        exclusions: list[tuple[int, str, list[str]]] = []  # (id, name, reasons), by id
+        cursors = _pool(store, brand_id, scope, judge.categories)
+        for cursor in cursors:
+            for row in cursor:
+                cid = row[0]
+                if row[history] is None and row[history + 1] is None and cid not in special:
+                    key = row[_PROFILE_START:history]
+                    verdict = profiles.get(key)
+                    if verdict is None:
+                        verdict = profiles[key] = judge.decide(key)
+                else:
+                    verdict = judge.one(cid, row[_PROFILE_START:history], row[history], row[history + 1])
+                if verdict.channel is None:
+                    exclusions.append((cid, row[1], verdict.reasons))
+                else:
+                    candidates.append((cid, row[1], verdict, verdict.score))
+            if cursor is cursors[0]:
+                stance_rows = len(candidates) + len(exclusions)
+        considered = len(candidates) + len(exclusions)
+        if considered > stance_rows:  # buyers with no stance came second: merge the two runs by id
+            candidates.sort(key=itemgetter(0))
+            exclusions.sort(key=itemgetter(0))
+        # Stable, so equal scores stay in id order.
+        ranked = sorted(candidates, key=itemgetter(3), reverse=True)
+        today = contacted_today(store, now)
+        room = max(daily_cap - today, 0)
+        if len(ranked) > room:
+            why = [f"daily cap reached: the store messages at most {daily_cap} customers a day, {today} already "
+                   f"today and {room} places left for better-ranked matches"]
+            ranked = ranked[:room]
+            chosen = {c[0] for c in ranked}
+            # Walk the candidates in id order, so the two sorted runs merge in one linear pass.
+            exclusions += [(cid, name, why) for cid, name, _, _ in candidates if cid not in chosen]
+            exclusions.sort(key=itemgetter(0))
+        truncated = 0
+        if limit is not None and len(ranked) > limit:
+            truncated, ranked = len(ranked) - limit, ranked[:limit]
+    return MatchResult(set_id, set_name, brand, scope, Rows(ranked, _match), Rows(exclusions, _exclusion),
+                       considered, daily_cap, today, truncated)
+
+
+def _match(row: _Row) -> Match:
+    cid, name, verdict, _ = row
+    return Match(cid, name, verdict.channel, verdict.score, verdict.reasons, verdict.skus, verdict.parts)
+
+
+def _exclusion(row: _Row) -> Exclusion:
+    return Exclusion(*row)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the block (reference counting still frees memory)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
     try:
-        db.execute("INSERT INTO temp.match_pool (customer_id, stance, source) SELECT customer_id, stance, source"
-                   " FROM customer_brands WHERE brand_id = ?", [brand_id])
-        db.execute("INSERT INTO temp.match_pool (customer_id, bought) SELECT customer_id, count(*) FROM purchases"
-                   " WHERE brand_id = ? GROUP BY customer_id ON CONFLICT (customer_id) DO UPDATE"
-                   " SET bought = excluded.bought", [brand_id])
-        judge.sent = _sent_before(store, set_id, products)
-        judge.this_set = {cid: (state, by) for cid, state, by in db.execute(
-            f"SELECT customer_id, state, drafted_by FROM messages WHERE set_id = ? AND state IN"
-            f" ({', '.join('?' * len(LIVE_STATES))})", [set_id, *LIVE_STATES])}
-        judge.last_message, judge.unreachable = _contacts(store)
-        # Streamed, not fetched: a popular brand brings a hundred thousand rows.
-        for row in _pool_rows(store, scope, judge.categories):
-            considered += 1
-            outcome = judge(row)
-            (matches if outcome.__class__ is Match else exclusions).append(outcome)  # type: ignore[arg-type]
+        yield
     finally:
-        db.execute("DELETE FROM temp.match_pool")
-    matches.sort(key=lambda m: (-m.score, m.customer_id))
-    today = contacted_today(store, now)
-    room = max(daily_cap - today, 0)
-    if len(matches) > room:
-        why = (f"daily cap reached: the store messages at most {daily_cap} customers a day, {today} already "
-               f"today and {room} places left for better-ranked matches")
-        exclusions += [Exclusion(m.customer_id, m.name, [why]) for m in matches[room:]]
-        matches = matches[:room]
-    truncated = 0
-    if limit is not None and len(matches) > limit:
-        truncated, matches = len(matches) - limit, matches[:limit]
-    exclusions.sort(key=lambda e: e.customer_id)
-    return MatchResult(set_id, set_name, brand, scope, matches, exclusions, considered, daily_cap, today,
-                       truncated)
+        if was_enabled:
+            gc.enable()
+#: Where a pool row's profile starts: (id, name) come first.
+_PROFILE_START = 2
 
 
-def _pool_rows(store: Store, scope: str, categories: list[str]) -> Iterator[tuple[Any, ...]]:
-    """Yield one row per considered customer: their fields, stance, sizes for the set's categories, consents."""
-    # Plain LEFT JOINs on primary keys, one per category and channel: no group_concat to parse back.
-    size_cols = ", ".join(f"s{i}.size" for i in range(len(categories)))
-    size_joins = " ".join(f"LEFT JOIN customer_sizes AS s{i} ON s{i}.customer_id = c.id AND s{i}.category = ?"
-                          for i in range(len(categories)))
-    consent_cols = ", ".join(f"k{i}.granted, k{i}.at" for i in range(len(SENDABLE_CHANNELS)))
-    consent_joins = " ".join(f"LEFT JOIN consent_current AS k{i} ON k{i}.customer_id = c.id AND k{i}.channel = ?"
-                             f" AND k{i}.scope = ?" for i in range(len(SENDABLE_CHANNELS)))
-    args: list[Any] = [*categories]
-    for channel in SENDABLE_CHANNELS:
-        args += [channel, scope]
-    return store.db.conn.execute(
-        "SELECT c.id, c.first_name, c.last_name, c.preferred_channel, c.email, coalesce(c.x_user_id, c.x_handle),"
-        f" c.paused_until, c.last_contacted_at, p.stance, p.source, p.bought, {size_cols}, {consent_cols}"
-        f" FROM temp.match_pool AS p JOIN customers AS c ON c.id = p.customer_id {size_joins} {consent_joins}"
-        " ORDER BY p.customer_id", args)
+def _pool(store: Store, brand_id: int, scope: str, categories: list[str]) -> list[Any]:
+    """Return cursors over the considered customers, each in id order: brand stances, then buyers with none.
+
+    A row is ``(id, name, code, size per category..., date withdrawn per sendable channel...,
+    paused_until, last_contacted_at)``; ``code`` packs the rest of what a verdict depends on into
+    decimal digits (see :func:`_unpack`). Everything from ``code`` to the withdrawal dates is the
+    customer's *profile*: numbers, and NULL where no text is needed, so that a hundred thousand
+    customers make a few hundred distinct profiles and each row costs few Python objects.
+    """
+    params: dict[str, Any] = {"brand": brand_id, "scope": scope}
+    # Digits, least significant first: stance, preferred channel, then address and consent per channel.
+    code = ["{stance}"]
+    preferred = " ".join(f"WHEN :ch{i} THEN {i + 1}" for i in range(len(SENDABLE_CHANNELS)))
+    code.append(f"10 * CASE c.preferred_channel {preferred} ELSE 0 END")
+    sizes, withdrawn, joins = [], [], []
+    for i, category in enumerate(categories):
+        params[f"cat{i}"] = category
+        sizes.append(f"s{i}.size")
+        joins.append(f"LEFT JOIN customer_sizes AS s{i} ON s{i}.customer_id = p.customer_id"
+                     f" AND s{i}.category = :cat{i}")
+    for i, channel in enumerate(SENDABLE_CHANNELS):
+        params[f"ch{i}"] = channel
+        address = _ADDRESS_SQL[channel]
+        code.append(f"{10 ** (2 + 2 * i)} * ({address} != '') + {10 ** (3 + 2 * i)} * ifnull(k{i}.granted + 1, 0)")
+        withdrawn.append(f"CASE k{i}.granted WHEN 0 THEN substr(k{i}.at, 1, 10) END")
+        joins.append(f"LEFT JOIN consent_current AS k{i} ON k{i}.customer_id = p.customer_id"
+                     f" AND k{i}.channel = :ch{i} AND k{i}.scope = :scope")
+    name = "CASE WHEN c.last_name != '' THEN c.first_name || ' ' || c.last_name ELSE c.first_name END"
+    columns = ", ".join([f"p.customer_id, {name}, {' + '.join(code)} + {_BOUGHT} * {{bought}}", *sizes, *withdrawn,
+                         "c.paused_until, c.last_contacted_at"])
+    joined = f" JOIN customers AS c ON c.id = p.customer_id {' '.join(joins)}"
+    conn = store.db.conn
+    # The stances come from the covering index customer_brands(brand_id, customer_id, stance, source),
+    # in id order without a sort.
+    stance = (f"CASE p.stance WHEN 'like' THEN 1 WHEN 'dislike' THEN CASE p.source WHEN 'not this brand'"
+              f" THEN {_DISLIKED_SAID} ELSE {_DISLIKED} END ELSE 0 END")
+    stances = "SELECT " + columns.format(stance=stance, bought="0") + " FROM customer_brands AS p" + joined
+    if not conn.execute("SELECT EXISTS (SELECT 1 FROM purchases WHERE brand_id = ?)", [brand_id]).fetchone()[0]:
+        return [conn.execute(stances + " WHERE p.brand_id = :brand ORDER BY p.customer_id", params)]
+    bought = "(SELECT count(*) FROM purchases AS b WHERE b.brand_id = :brand AND b.customer_id = p.customer_id)"
+    stances = "SELECT " + columns.format(stance=stance, bought=bought) + " FROM customer_brands AS p" + joined
+    buyers = ("SELECT " + columns.format(stance="0", bought="p.bought")
+              + " FROM (SELECT customer_id, count(*) AS bought FROM purchases AS b WHERE b.brand_id = :brand"
+              " AND NOT EXISTS (SELECT 1 FROM customer_brands AS cb WHERE cb.customer_id = b.customer_id"
+              " AND cb.brand_id = :brand) GROUP BY customer_id) AS p" + joined)
+    return [conn.execute(stances + " WHERE p.brand_id = :brand ORDER BY p.customer_id", params),
+            conn.execute(buyers + " ORDER BY p.customer_id", params)]
 
 
-def _contacts(store: Store) -> tuple[dict[int, tuple[str, str]], dict[int, dict[str, tuple[str, str]]]]:
+#: The SQL for "the customer has an address on this channel" (the X user id, or the handle to resolve).
+_ADDRESS_SQL = {"x": "coalesce(c.x_user_id, c.x_handle, '')", "email": "ifnull(c.email, '')"}
+#: Stance digits of a profile code beyond 0 (no stance) and 1 (likes).
+_DISLIKED, _DISLIKED_SAID = 2, 3  # dislikes; said "not this brand"
+#: The place of the purchase count in a profile code, after the stance, preferred and per-channel digits.
+_BOUGHT = 10 ** (2 + 2 * len(SENDABLE_CHANNELS))
+
+
+@dataclass(frozen=True, slots=True)
+class _Profile:
+    """A profile code, unpacked: see :func:`_pool`."""
+
+    stance: str | None
+    disliked_as: str | None
+    bought: int
+    preferred: str | None
+    addresses: tuple[bool, ...]  # per sendable channel
+    consents: tuple[int | None, ...]  # per sendable channel: 1 granted, 0 withdrawn, None never asked
+
+
+def _unpack(code: int) -> _Profile:
+    """Return the profile that :func:`_pool` packed into ``code``."""
+    code, stance = divmod(code, 10)
+    code, preferred = divmod(code, 10)
+    addresses, consents = [], []
+    for _ in SENDABLE_CHANNELS:
+        code, address = divmod(code, 10)
+        code, granted = divmod(code, 10)
+        addresses.append(bool(address))
+        consents.append(granted - 1 if granted else None)
+    return _Profile("like" if stance == 1 else "dislike" if stance else None,
+                    "not this brand" if stance == _DISLIKED_SAID else None, code,
+                    SENDABLE_CHANNELS[preferred - 1] if preferred else None, tuple(addresses), tuple(consents))
+
+
+def _considered_sql() -> str:
+    """Return a condition on ``m.customer_id``: the customer has a stance on ``:brand`` or bought it."""
+    # Probes from the (few) messages' side, rather than listing a popular brand's 200,000 fans.
+    return ("(EXISTS (SELECT 1 FROM customer_brands AS cb WHERE cb.customer_id = m.customer_id"
+            " AND cb.brand_id = :brand) OR EXISTS (SELECT 1 FROM purchases AS b WHERE b.brand_id = :brand"
+            " AND b.customer_id = m.customer_id))")
+
+
+def _contacts(store: Store, brand_id: int) -> tuple[dict[int, tuple[str, str]], dict[int, dict[str, tuple[str, str]]]]:
     """Return the considered customers' last contact ``(when, channel)`` and unreachable channels."""
-    marks = ", ".join("?" * len(CONTACT_STATES))
-    # Few customers of a pool have messages or dead channels: read those tables from their side.
+    states = {f"state{i}": state for i, state in enumerate(CONTACT_STATES)}
+    marks = ", ".join(f":{k}" for k in states)
     last = {cid: (when, channel) for cid, when, channel in store.db.execute(
-        f"SELECT customer_id, max(coalesce(sent_at, created_at)), channel FROM messages WHERE state IN ({marks})"
-        " AND customer_id IN (SELECT customer_id FROM temp.match_pool) GROUP BY customer_id", list(CONTACT_STATES))}
+        f"SELECT m.customer_id, max(coalesce(m.sent_at, m.created_at)), m.channel FROM messages AS m"
+        f" WHERE m.state IN ({marks}) AND {_considered_sql()} GROUP BY m.customer_id",
+        {"brand": brand_id, **states})}
     unreachable: dict[int, dict[str, tuple[str, str]]] = {}
     for cid, channel, reason, at in store.db.execute(
-            "SELECT customer_id, channel, coalesce(unreachable_reason, ''), unreachable_at FROM channel_status"
-            " WHERE unreachable_at IS NOT NULL AND customer_id IN (SELECT customer_id FROM temp.match_pool)"):
+            "SELECT m.customer_id, m.channel, coalesce(m.unreachable_reason, ''), m.unreachable_at"
+            f" FROM channel_status AS m WHERE m.unreachable_at IS NOT NULL AND {_considered_sql()}",
+            {"brand": brand_id}):
         unreachable.setdefault(cid, {})[channel] = (reason, at)
     return last, unreachable
 
 
-def _sent_before(store: Store, set_id: int, products: list[_Product]) -> dict[int, dict[str, str]]:
+def _sent_before(store: Store, set_id: int, brand_id: int, products: list[_Product]) -> dict[int, dict[str, str]]:
     """Return ``{customer_id: {sku: when}}`` for this set's products already sent (or on the way) by other sets."""
-    marks = ", ".join("?" * len(products))
-    state_marks = ", ".join("?" * len(CONTACT_STATES))
+    params: dict[str, Any] = {"brand": brand_id, "set": set_id}
+    params |= {f"p{i}": p.id for i, p in enumerate(products)}
+    params |= {f"state{i}": state for i, state in enumerate(CONTACT_STATES)}
+    product_marks = ", ".join(f":p{i}" for i in range(len(products)))
+    state_marks = ", ".join(f":state{i}" for i in range(len(CONTACT_STATES)))
     out: dict[int, dict[str, str]] = {}
     for cid, sku, when in store.db.execute(
             "SELECT m.customer_id, p.sku, max(coalesce(m.sent_at, m.created_at)) FROM products AS p"
             " JOIN photos AS ph ON ph.product_id = p.id JOIN set_items AS si ON si.photo_id = ph.id"
             " JOIN messages AS m ON m.set_id = si.set_id"
-            f" WHERE p.id IN ({marks}) AND m.set_id != ? AND m.state IN ({state_marks})"
-            " AND m.customer_id IN (SELECT customer_id FROM temp.match_pool) GROUP BY 1, 2",
-            [*(p.id for p in products), set_id, *CONTACT_STATES]):
+            f" WHERE p.id IN ({product_marks}) AND m.set_id != :set AND m.state IN ({state_marks})"
+            f" AND {_considered_sql()} GROUP BY 1, 2", params):
         out.setdefault(cid, {})[sku] = when
     return out
 
 
-class _Judge:
-    """Decides one considered customer: a :class:`Match` with its score, or an :class:`Exclusion`.
+@dataclass(slots=True)
+class _Verdict:
+    """What a customer profile (and history) earns: a channel, score and reasons, or ``channel=None`` and why not."""
 
-    A popular brand puts a hundred thousand customers before the judge, most of them
-    with one of a few size profiles and consent states, so the brand, size and channel
-    verdicts are memoised on their inputs; only the customer's own dates are per row.
+    channel: str | None
+    score: float
+    reasons: list[str]
+    skus: list[str]
+    parts: list[tuple[str, float]]
+
+
+class _Judge:
+    """Decides verdicts: once per profile for customers with no history, per customer otherwise.
+
+    The brand, size and channel parts are memoised on their inputs, and so are whole verdicts
+    of customers whose history is only a pause or a past contact (a few dozen distinct "days ago").
     """
 
     def __init__(self, brand: str, scope: str, products: list[_Product], now: dt.datetime, days_cap: int) -> None:
@@ -290,6 +482,7 @@ class _Judge:
         for p in products:
             self.per_category[p.category] = self.per_category.get(p.category, 0) + 1
         self.categories = list(self.per_category)
+        self.profile_width = 1 + len(self.categories) + len(SENDABLE_CHANNELS)
         self.scope_words = "one-to-one" if scope == "one_to_one" else "marketing"
         self.sent: dict[int, dict[str, str]] = {}
         self.this_set: dict[int, tuple[str, str]] = {}
@@ -299,56 +492,47 @@ class _Judge:
         self._size_memo: dict[tuple[Any, ...], tuple[list[str], list[_Product], dict[str, str],
                                                      tuple[str, float]]] = {}
         self._channel_memo: dict[tuple[Any, ...], tuple[str | None, list[str]]] = {}
-        self._match_memo: dict[tuple[Any, ...], tuple[float, list[str], list[str], list[tuple[str, float]],
-                                                      list[str]]] = {}
-        self._since_cap = now - dt.timedelta(days=days_cap)
-        self._n_sizes = len(self.categories)
+        self._history_memo: dict[tuple[Any, ...], _Verdict] = {}
 
-    def __call__(self, row: tuple[Any, ...]) -> Match | Exclusion:
-        cid, first, last, preferred, email, x_address, paused_until, last_contacted, stance, source, bought = row[:11]
-        size_key = row[11:11 + self._n_sizes]
-        consent_key = row[11 + self._n_sizes:]
-        name = f"{first} {last}" if last else first
-        sent = self.sent.get(cid)
-        this_set = self.this_set.get(cid)
-        last_message = self.last_message.get(cid)
+    def one(self, cid: int, profile: tuple[Any, ...], paused_until: str | None,
+            last_contacted: str | None) -> _Verdict:
+        """Return the verdict for a customer with a history (pause, contact, this set, products sent, dead channel)."""
+        paused = _date(paused_until) if paused_until and paused_until > self.now_text else None
+        last_when, last_via = None, None
+        if last_message := self.last_message.get(cid):
+            last_when, last_via = _parse_time(last_message[0]), last_message[1]
+        if last_contacted and (last_when is None or _parse_time(last_contacted) > last_when):
+            last_when, last_via = _parse_time(last_contacted), None
+        days = None if last_when is None else (self.now - last_when).days
         unreachable = self.unreachable.get(cid)
-        recent = last_message or last_contacted
-        channel_key = (preferred, bool(x_address), bool(email), consent_key, None if unreachable is None
-                       else tuple(sorted(unreachable.items())))
-        if not (sent or this_set or recent or paused_until):
-            # The common case, whose verdict depends only on memoised parts.
-            key = (stance, source, bought, size_key, channel_key)
-            memo = self._match_memo.get(key)
-            if memo is None:
-                memo = self._match_memo[key] = self._verdict(stance, source, bought, size_key, channel_key,
-                                                             unreachable)
-            score, why_not, skus, parts, reasons = memo
-            if why_not:
-                return Exclusion(cid, name, why_not)
-            channel = self._channel_memo[channel_key][0]
-            return Match(cid, name, channel, score, reasons, skus, parts)  # type: ignore[arg-type]
-        return self._full(cid, name, stance, source, bought, size_key, channel_key, unreachable, sent, this_set,
-                          last_message, last_contacted, paused_until)
+        sent, this_set = self.sent.get(cid), self.this_set.get(cid)
+        if sent or this_set:
+            return self.decide(profile, paused, days, last_via, unreachable, sent, this_set)
+        key = (profile, paused, days, last_via, None if unreachable is None else tuple(sorted(unreachable.items())))
+        if (verdict := self._history_memo.get(key)) is None:
+            verdict = self._history_memo[key] = self.decide(profile, paused, days, last_via, unreachable)
+        return verdict
 
-    def _verdict(self, stance: str | None, source: str | None, bought: int, size_key: tuple[Any, ...],
-                 channel_key: tuple[Any, ...], unreachable: dict[str, tuple[str, str]] | None
-                 ) -> tuple[float, list[str], list[str], list[tuple[str, float]], list[str]]:
-        """Return (score, why not, SKUs in size, score parts, reasons) for a customer with no contact history."""
-        outcome = self._full(0, "", stance, source, bought, size_key, channel_key, unreachable, None, None, None,
-                             None, None)
-        if isinstance(outcome, Exclusion):
-            return 0.0, outcome.reasons, [], [], []
-        return outcome.score, [], outcome.products_in_size, outcome.score_parts, outcome.reasons
+    def decide(self, profile: tuple[Any, ...], paused: str | None = None, days: int | None = None,
+               last_via: str | None = None, unreachable: dict[str, tuple[str, str]] | None = None,
+               sent: dict[str, str] | None = None, this_set: tuple[str, str] | None = None) -> _Verdict:
+        """Return the verdict for a profile and a history.
 
-    def _full(self, cid: int, name: str, stance: str | None, source: str | None, bought: int,
-              size_key: tuple[Any, ...], channel_key: tuple[Any, ...],
-              unreachable: dict[str, tuple[str, str]] | None, sent: dict[str, str] | None,
-              this_set: tuple[str, str] | None, last_message: tuple[str, str] | None, last_contacted: str | None,
-              paused_until: str | None) -> Match | Exclusion:
-        key = (stance, source, bought)
+        :param profile: the profile columns of a pool row (see :func:`_pool`).
+        :param paused: the date the customer is paused until, if that is after now.
+        :param days: whole days since the last contact, if any; ``last_via`` its channel if known.
+        :param unreachable: ``{channel: (reason, since)}`` for the customer's dead channels.
+        :param sent: ``{sku: when}`` for this set's products already sent to the customer by other sets.
+        :param this_set: ``(state, drafted by)`` of the customer's message from this set, if any.
+        """
+        n_sizes = len(self.categories)
+        unpacked = _unpack(profile[0])
+        stance, disliked_as, bought, preferred = unpacked.stance, unpacked.disliked_as, unpacked.bought, unpacked.preferred
+        size_key = profile[1:1 + n_sizes]
+        withdrawn = profile[1 + n_sizes:]
+        key = (stance, disliked_as, bought)
         if (brand := self._brand_memo.get(key)) is None:
-            brand = self._brand_memo[key] = self._brand(stance, source, bought)
+            brand = self._brand_memo[key] = self._brand(stance, disliked_as, bought)
         why_not = list(brand[0])
         parts = list(brand[1])
 
@@ -368,51 +552,46 @@ class _Judge:
             else:
                 parts.append(self._size_part(fresh, len(in_size) - len(fresh), sizes))
 
+        channel_key = (preferred, unpacked.addresses, unpacked.consents, withdrawn,
+                       None if unreachable is None else tuple(sorted(unreachable.items())))
         if (chosen := self._channel_memo.get(channel_key)) is None:
-            preferred, has_x, has_email, consent_key, _ = channel_key
-            consents = {ch: (consent_key[2 * i], consent_key[2 * i + 1])
-                        for i, ch in enumerate(SENDABLE_CHANNELS) if consent_key[2 * i] is not None}
-            chosen = self._channel_memo[channel_key] = self._channel(preferred, {"x": has_x, "email": has_email},
-                                                                     consents, unreachable or {})
+            consents = {ch: (granted, at) for ch, granted, at in zip(SENDABLE_CHANNELS, unpacked.consents, withdrawn,
+                                                                     strict=True) if granted is not None}
+            addresses = dict(zip(SENDABLE_CHANNELS, unpacked.addresses, strict=True))
+            chosen = self._channel_memo[channel_key] = self._channel(preferred, addresses, consents, unreachable or {})
         channel, channel_why = chosen
         if channel is None:
             why_not.extend(channel_why)
 
-        # Pauses and the frequency cap: the customer's own dates.
-        if paused_until and paused_until > self.now_text:
-            why_not.append(f"paused until {_date(paused_until)}")
-        last_when, last_via = None, None
-        if last_message:
-            last_when, last_via = _parse_time(last_message[0]), last_message[1]
-        if last_contacted and (last_when is None or _parse_time(last_contacted) > last_when):
-            last_when, last_via = _parse_time(last_contacted), None
+        # Pauses and the frequency cap: the customer's own history.
+        if paused:
+            why_not.append(f"paused until {paused}")
         via = f" via {_label(last_via)}" if last_via else ""
         if this_set is not None:
             why_not.append(f"already has a message from this set ({this_set[0]}, drafted by {this_set[1]})")
-        elif last_when is not None and last_when > self._since_cap:
-            days = (self.now - last_when).days
+        elif days is not None and days < self.days_cap:  # (now - last) < cap, in whole days
             why_not.append(f"contacted {_ago(days)}{via}; at most one message every {self.days_cap} days")
 
         if why_not:
-            return Exclusion(cid, name, why_not)
-        if last_when is None:
+            return _Verdict(None, 0.0, why_not, [], [])
+        if days is None:
             parts.append(("never contacted", POINTS_RECENCY))
         else:
-            days = (self.now - last_when).days
             parts.append((f"last contacted {_ago(days)}{via}",
                           round(POINTS_RECENCY * min(days, RECENCY_FULL_DAYS) / RECENCY_FULL_DAYS, 2)))
-        if channel == channel_key[0]:
+        if channel == preferred:
             parts.append((f"via {_label(channel)}, their preferred channel", POINTS_PREFERRED_CHANNEL))
         else:
             parts.append((f"via {_label(channel)} ({'; '.join(channel_why)})" if channel_why
                           else f"via {_label(channel)}", 0.0))
         score = round(sum(points for _, points in parts), 2)
-        return Match(cid, name, channel, score, [label for label, _ in parts], [p.sku for p in fresh], parts)
+        return _Verdict(channel, score, [label for label, _ in parts], [p.sku for p in fresh], parts)
 
-    def _brand(self, stance: str | None, source: str | None, bought: int) -> tuple[list[str], list[tuple[str, float]]]:
+    def _brand(self, stance: str | None, disliked_as: str | None, bought: int
+               ) -> tuple[list[str], list[tuple[str, float]]]:
         why_not, parts = [], []
         if stance == "dislike":
-            said = "said 'not this brand'" if source == "not this brand" else "dislikes it"
+            said = "said 'not this brand'" if disliked_as == "not this brand" else "dislikes it"
             why_not.append(f"does not want {self.brand} ({said})")
         if stance == "like":
             parts.append((f"likes {self.brand}", POINTS_STATED_LIKE))
@@ -420,7 +599,6 @@ class _Judge:
             parts.append((f"bought {self.brand} {bought} time{'s' if bought > 1 else ''}",
                           min(bought * POINTS_PER_PURCHASE, MAX_PURCHASE_POINTS)))
         return why_not, parts
-
     def _sizes(self, size_key: tuple[Any, ...]) -> tuple[list[str], list[_Product], dict[str, str],
                                                       tuple[str, float]]:
         """Return (why not, products in stock in their size, their sizes, the score part) for a size profile."""
