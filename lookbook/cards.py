@@ -17,6 +17,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from lookbook.errors import InputError
+from lookbook.recipes import render_paths
 from lookbook.store import Store
 from lookbook.templates import SetProduct, set_products
 
@@ -72,11 +73,8 @@ def hero_shots(store: Store, set_id: int) -> list[Shot]:
 
 
 def _render_path(store: Store, sha256: str) -> Path | None:
-    for suffix in (".jpg", ".png"):
-        candidate = store.library.renders_dir / f"{sha256}{suffix}"
-        if candidate.is_file():
-            return candidate
-    return None
+    """Return the photo's rendered hero shot, if it has been rendered."""
+    return render_paths(store.library, sha256).get("hero")
 
 
 def _open_fitted(path: Path, box: tuple[int, int]) -> Image.Image:

@@ -10,6 +10,7 @@ from PIL import Image
 
 from lookbook.cards import hero_shots, write_card, write_shots
 from lookbook.errors import InputError
+from lookbook.recipes import render_dir
 from lookbook.store import Store, utcnow
 
 
@@ -39,10 +40,11 @@ def test_card_changes_when_stock_changes(store: Store) -> None:
 
 def test_render_is_preferred_to_the_original(store: Store) -> None:
     world = add_world(store)
-    store.library.renders_dir.mkdir(parents=True, exist_ok=True)
-    Image.new("RGB", (300, 400), (255, 0, 0)).save(store.library.renders_dir / "sha0.jpg")
+    hero = render_dir(store.library, "sha0") / "sha0-hero.jpg"
+    hero.parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", (300, 400), (255, 0, 0)).save(hero)
     shots = hero_shots(store, world.set_id)
-    assert shots[0].path == store.library.renders_dir / "sha0.jpg"
+    assert shots[0].path == hero
     assert shots[1].path == store.library.root / "originals/p1.jpg"
 
 
