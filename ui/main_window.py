@@ -342,8 +342,11 @@ class MainWindow(QMainWindow):
         return dialog
 
     def _set_actor(self, user: User | None) -> None:
-        # Edits on the Shoot page are audited under the person signed in (else the OS account).
-        self.shoot.actor = user.username if user is not None else getpass.getuser()
+        # Edits on pages that keep an actor are audited under the person signed in (else the OS account).
+        actor = user.username if user is not None else getpass.getuser()
+        for page in self.pages:
+            if isinstance(getattr(page, "actor", None), str):  # pages with a session read it themselves
+                page.actor = actor
 
     def _show_user(self, user: User | None) -> None:
         self.user_label.setText(f"Signed in: {user.display_name} ({user.role})" if user is not None
