@@ -101,7 +101,7 @@ class Rows(Sequence[_T], Generic[_T]):
     longer than deciding them, and most are read a page at a time. Each read makes a new object.
     """
 
-    __slots__ = ("_rows", "_make")
+    __slots__ = ("_make", "_rows")
 
     def __init__(self, rows: list[_Row], make: Callable[[_Row], _T]) -> None:
         self._rows, self._make = rows, make
@@ -257,47 +257,21 @@ def match_set(store: Store, set_id: int, *, now: dt.datetime | None = None, limi
         f"SELECT customer_id, state, drafted_by FROM messages WHERE set_id = ? AND state IN"
         f" ({', '.join('?' * len(LIVE_STATES))})", [set_id, *LIVE_STATES])}
     judge.last_message, judge.unreachable = _contacts(store, brand_id)
-    # Customers whose verdict is not their profile's alone; everyone else shares a memoised verdict.
-    special = judge.sent.keys() | judge.this_set.keys() | judge.last_message.keys() | judge.unreachable.keys()
-
     # Hundreds of thousands of rows and results, and no cycles among them: the cyclic garbage
     # collector would otherwise walk the growing heap again and again (0.6 s of a 1.6 s match).
     with _collector_paused():
-        history = _PROFILE_START + judge.profile_width  # row[history]: paused_until, row[history + 1]: last contacted
-        profiles: dict[tuple[Any, ...], _Verdict] = {}
-        candidates: list[tuple[int, str, _Verdict, float]] = []  # (id, name, verdict, score), by id
-        exclusions: list[tuple[int, str, list[str]]] = []  # (id, name, reasons), by id
-        cursors = _pool(store, brand_id, scope, judge.categories)
-        for cursor in cursors:
-            for row in cursor:
-                cid = row[0]
-                if row[history] is None and row[history + 1] is None and cid not in special:
-                    key = row[_PROFILE_START:history]
-                    verdict = profiles.get(key)
-                    if verdict is None:
-                        verdict = profiles[key] = judge.decide(key)
-                else:
-                    verdict = judge.one(cid, row[_PROFILE_START:history], row[history], row[history + 1])
-                if verdict.channel is None:
-                    exclusions.append((cid, row[1], verdict.reasons))
-                else:
-                    candidates.append((cid, row[1], verdict, verdict.score))
-            if cursor is cursors[0]:
-                stance_rows = len(candidates) + len(exclusions)
+        candidates, exclusions = _judge_pool(store, brand_id, scope, judge)
         considered = len(candidates) + len(exclusions)
-        if considered > stance_rows:  # buyers with no stance came second: merge the two runs by id
-            candidates.sort(key=itemgetter(0))
-            exclusions.sort(key=itemgetter(0))
         # Stable, so equal scores stay in id order.
         ranked = sorted(candidates, key=itemgetter(3), reverse=True)
         today = contacted_today(store, now)
         room = max(daily_cap - today, 0)
         if len(ranked) > room:
-            why = [f"daily cap reached: the store messages at most {daily_cap} customers a day, {today} already "
-                   f"today and {room} places left for better-ranked matches"]
+            why = [(f"daily cap reached: the store messages at most {daily_cap} customers a day, {today} already "
+                    f"today and {room} places left for better-ranked matches")]
             ranked = ranked[:room]
             chosen = {c[0] for c in ranked}
-            # Walk the candidates in id order, so the two sorted runs merge in one linear pass.
+            # The candidates are in id order, so the two sorted runs merge in one linear pass.
             exclusions += [(cid, name, why) for cid, name, _, _ in candidates if cid not in chosen]
             exclusions.sort(key=itemgetter(0))
         truncated = 0
@@ -305,6 +279,38 @@ def match_set(store: Store, set_id: int, *, now: dt.datetime | None = None, limi
             truncated, ranked = len(ranked) - limit, ranked[:limit]
     return MatchResult(set_id, set_name, brand, scope, Rows(ranked, _match), Rows(exclusions, _exclusion),
                        considered, daily_cap, today, truncated)
+
+
+def _judge_pool(store: Store, brand_id: int, scope: str, judge: _Judge
+                ) -> tuple[list[tuple[int, str, _Verdict, float]], list[tuple[int, str, list[str]]]]:
+    """Judge every considered customer; return ``(id, name, verdict, score)`` and ``(id, name, why not)`` by id."""
+    # Customers whose verdict is not their profile's alone; everyone else shares a memoised verdict.
+    special = judge.sent.keys() | judge.this_set.keys() | judge.last_message.keys() | judge.unreachable.keys()
+    history = _PROFILE_START + judge.profile_width  # row[history]: paused_until, row[history + 1]: last contacted
+    profiles: dict[tuple[Any, ...], _Verdict] = {}
+    candidates: list[tuple[int, str, _Verdict, float]] = []
+    exclusions: list[tuple[int, str, list[str]]] = []
+    cursors = _pool(store, brand_id, scope, judge.categories)
+    for cursor in cursors:
+        for row in cursor:
+            cid = row[0]
+            if row[history] is None and row[history + 1] is None and cid not in special:
+                key = row[_PROFILE_START:history]
+                verdict = profiles.get(key)
+                if verdict is None:
+                    verdict = profiles[key] = judge.decide(key)
+            else:
+                verdict = judge.one(cid, row[_PROFILE_START:history], row[history], row[history + 1])
+            if verdict.channel is None:
+                exclusions.append((cid, row[1], verdict.reasons))
+            else:
+                candidates.append((cid, row[1], verdict, verdict.score))
+        if cursor is cursors[0]:
+            fans = len(candidates) + len(exclusions)
+    if len(candidates) + len(exclusions) > fans:  # buyers with no stance came second: merge the two runs by id
+        candidates.sort(key=itemgetter(0))
+        exclusions.sort(key=itemgetter(0))
+    return candidates, exclusions
 
 
 def _match(row: _Row) -> Match:
@@ -348,8 +354,9 @@ def _pool(store: Store, brand_id: int, scope: str, categories: list[str]) -> lis
     for i, category in enumerate(categories):
         params[f"cat{i}"] = category
         sizes.append(f"s{i}.size")
-        joins.append(f"LEFT JOIN customer_sizes AS s{i} ON s{i}.customer_id = p.customer_id"
-                     f" AND s{i}.category = :cat{i}")
+        # Named, or SQLite takes the primary key (one row for sure) and then reads the table for the size.
+        joins.append(f"LEFT JOIN customer_sizes AS s{i} INDEXED BY idx_customer_sizes_category"
+                     f" ON s{i}.category = :cat{i} AND s{i}.customer_id = p.customer_id")
     for i, channel in enumerate(SENDABLE_CHANNELS):
         params[f"ch{i}"] = channel
         address = _ADDRESS_SQL[channel]
@@ -527,7 +534,8 @@ class _Judge:
         """
         n_sizes = len(self.categories)
         unpacked = _unpack(profile[0])
-        stance, disliked_as, bought, preferred = unpacked.stance, unpacked.disliked_as, unpacked.bought, unpacked.preferred
+        stance, disliked_as, bought = unpacked.stance, unpacked.disliked_as, unpacked.bought
+        preferred = unpacked.preferred
         size_key = profile[1:1 + n_sizes]
         withdrawn = profile[1 + n_sizes:]
         key = (stance, disliked_as, bought)

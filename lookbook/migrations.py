@@ -353,9 +353,17 @@ CREATE INDEX idx_stock_barcode ON stock(barcode)
 
 
 @migrations()
-def m006_matching_brand_index(db: Database) -> None:
-    """Index a brand's customers with their stance, so matching reads a popular brand's fans from the index alone."""
+def m006_matching_indexes(db: Database) -> None:
+    """Index what matching reads for each of a brand's customers, so it comes from indexes alone."""
     # Matching walks every customer with a stance on the set's brand (200,000 for a popular brand
-    # in a million-customer book); idx_customer_brands_brand(brand_id, stance) sends each of them
-    # back to the table for the id and source. That index is kept: the dashboard counts by stance with it.
-    _run(db, "CREATE INDEX idx_customer_brands_brand_customer ON customer_brands(brand_id, customer_id, stance, source)")
+    # in a million-customer book). idx_customer_brands_brand(brand_id, stance) sends each of them
+    # back to the table for the id and source (kept: the dashboard counts by stance with it); the
+    # primary key of customer_sizes sends each size look-up back to the table for the size. The
+    # size index leads with the category so that look-ups by customer alone keep the primary key.
+    _run(
+        db,
+        """
+CREATE INDEX idx_customer_brands_brand_customer ON customer_brands(brand_id, customer_id, stance, source);
+CREATE INDEX idx_customer_sizes_category ON customer_sizes(category, customer_id, size)
+""",
+    )

@@ -225,3 +225,76 @@ def test_next_send_time_reads_the_customer_and_the_setting(store: Store) -> None
     assert next_send_time(store, cid, now + dt.timedelta(hours=3)) == now + dt.timedelta(hours=3)
     with pytest.raises(InputError, match="not a time"):
         set_window(store, "9pm", "07:00")
+
+
+# -- the fast path's structures -------------------------------------------------------------------------------
+
+
+def test_buyers_without_a_stance_are_merged_in_id_order(shop: tuple[Store, int]) -> None:
+    store, sid = shop
+    # Buyers with no stance are read after the brand's fans; the result must not show it.
+    buyer = add_customer(store, "Bea", sizes={"shirt": "M"}, consents=ONE)
+    customers.add_purchase(store, buyer, actor="alex", brand="Harbour & Pine")
+    shy_buyer = add_customer(store, "Sid", sizes={"shirt": "XS"}, consents=ONE)
+    customers.add_purchase(store, shy_buyer, actor="alex", brand="Harbour & Pine")
+    fans = [add_customer(store, n, likes=["Harbour & Pine"], sizes={"shirt": "M"}, consents=ONE) for n in "AB"]
+    nosize = add_customer(store, "Ned", likes=["Harbour & Pine"], consents=ONE)
+    result = match_set(store, sid, now=NOW)
+    assert [m.customer_id for m in result.matches] == fans + [buyer]  # score, then id
+    assert [e.customer_id for e in result.exclusions] == [shy_buyer, nosize]
+    assert by_id(result, shy_buyer).reasons == ["no size XS in stock (6 shirts in the set)",
+                                                "no trousers size on file"]
+    store.set_setting(DAILY_CAP_SETTING, 1)
+    capped = match_set(store, sid, now=NOW)
+    assert [m.customer_id for m in capped.matches] == fans[:1]
+    assert [e.customer_id for e in capped.exclusions] == [buyer, shy_buyer, fans[1], nosize]
+
+
+def test_customers_with_one_profile_share_one_verdict_and_results_read_like_lists(
+        shop: tuple[Store, int]) -> None:
+    store, sid = shop
+    ids = [add_customer(store, f"Fan{n}", likes=["Harbour & Pine"], sizes={"shirt": "M"}, consents=ONE)
+           for n in range(3)]
+    result = match_set(store, sid, now=NOW)
+    first, second, _ = result.matches
+    assert first.reasons is second.reasons and first.score_parts is second.score_parts
+    assert (len(result.matches), result.matches[-1].customer_id, result.matches[1:2]) == (3, ids[2], [second])
+    assert result.matches == [first, second, result.matches[2]] and result.exclusions == []
+    assert result.matches != [first]
+    as_json = json.loads(json.dumps(result.as_dict()))
+    assert as_json["matches"][0] == {"customer_id": ids[0], "name": "Fan0 Test", "channel": "email",
+                                     "score": first.score, "reasons": first.reasons,
+                                     "products_in_size": ["HP-SH01", "HP-SH02", "HP-SH03", "HP-SH04"],
+                                     "score_parts": [list(p) for p in first.score_parts]}
+
+
+def test_a_profile_code_unpacks_to_what_was_packed(store: Store) -> None:
+    from lookbook.matching import _pool, _unpack
+
+    hp = add_brand(store, "Harbour & Pine")
+    cid = add_customer(store, "Ana", dislikes=["Harbour & Pine"], x_handle="ana", preferred_channel="x",
+                       consents={"x": "one_to_one"})
+    customers.add_purchase(store, cid, actor="alex", brand="Harbour & Pine")
+    customers.add_purchase(store, cid, actor="alex", brand="Harbour & Pine")
+    consent.record(store, cid, "email", "one_to_one", False, by_user="system", source="reply",
+                   at="2026-03-02T10:00:00+00:00")
+    [stances, buyers] = _pool(store, hp, "one_to_one", ["shirt"])
+    [row] = stances.fetchall()
+    assert buyers.fetchall() == []
+    profile = _unpack(row[2])
+    assert (profile.stance, profile.disliked_as, profile.bought, profile.preferred) == ("dislike", None, 2, "x")
+    assert (profile.addresses, profile.consents) == ((True, True), (1, 0))
+    assert row[3:] == (None, None, "2026-03-02", None, None)  # shirt size, X and e-mail withdrawals, history
+
+
+def test_a_brand_s_customers_and_sizes_are_read_from_covering_indexes_in_id_order(shop: tuple[Store, int]) -> None:
+    store, sid = shop
+    statements: list[str] = []
+    store.db.conn.set_trace_callback(statements.append)
+    match_set(store, sid, now=NOW)
+    store.db.conn.set_trace_callback(None)
+    [pool] = [s for s in statements if s.startswith("SELECT p.customer_id")]
+    plan = "\n".join(r[3] for r in store.db.execute("EXPLAIN QUERY PLAN " + pool))
+    assert "SEARCH p USING COVERING INDEX idx_customer_brands_brand_customer (brand_id=?)" in plan
+    assert "SEARCH s0 USING COVERING INDEX idx_customer_sizes_category (category=? AND customer_id=?)" in plan
+    assert "TEMP B-TREE" not in plan  # no sort: the index gives id order
