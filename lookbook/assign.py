@@ -318,6 +318,16 @@ def _bursts(photos: list[_Photo], seconds: float, distance: int) -> list[list[_P
     return groups
 
 
+def burst_groups(store: Store) -> list[list[int]]:
+    """Return the photo ids of each burst (consecutive near-identical shots, two or more), in capture order.
+
+    :raises InputError: if a burst setting is invalid.
+    """
+    seconds = _float_setting(store, BURST_SECONDS_SETTING, DEFAULT_BURST_SECONDS)
+    distance = int(_float_setting(store, BURST_DISTANCE_SETTING, DEFAULT_BURST_DISTANCE))
+    return [[p.id for p in group] for group in _bursts(_load_photos(store), seconds, distance)]
+
+
 def _effective(photo: _Photo, candidate: _Candidate | None) -> int | None:
     if candidate is None or (photo.assigned_by is not None
                              and STRENGTH[photo.assigned_by] > STRENGTH[candidate.method]):

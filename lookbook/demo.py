@@ -18,6 +18,7 @@ from pathlib import Path
 
 from lookbook.errors import LibraryError
 from lookbook.hooks import Changes
+from lookbook.importer import import_photos
 from lookbook.library import Library
 from lookbook.store import Store, create_store, utcnow
 from lookbook.users import create_user
@@ -170,22 +171,17 @@ def _add_catalog(store: Store) -> None:
 
 
 def _add_photos(store: Store, photos: list[Path]) -> None:
-    from PIL import Image
-
-    now = utcnow()
-    skus = {r[0]: r[1] for r in store.db.execute("SELECT sku, id FROM products")}
-    with store.atomic():
-        for path in photos:
-            digest, stored = store.library.store_original(path)
-            with Image.open(path) as im:
-                width, height = im.size
-            sku = path.stem
-            store.db.execute(
-                "INSERT INTO photos (sha256, original_name, source_path, stored_path, width, height, imported_at,"
-                " product_id, assigned_by, assigned_detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [digest, path.name, str(path), str(stored.relative_to(store.library.root)), width, height, now,
-                 skus.get(sku), "filename" if sku in skus else None,
-                 f"SKU {sku} in file name" if sku in skus else None])
+    """Import the demo photos the way a person would: garment boxes, review flags, renders, ties by file name."""
+    steps = import_photos(store, photos, actor="system")
+    while True:
+        try:
+            next(steps)
+        except StopIteration as finished:
+            report = finished.value
+            break
+    if report.failed:
+        raise LibraryError(f"the demo photos could not be imported ({'; '.join(report.problems)}); "
+                           "reinstall Lookbook Studio from its source.")
 
 
 def _add_customers(store: Store, count: int = 500) -> None:

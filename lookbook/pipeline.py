@@ -13,10 +13,13 @@ import math
 import multiprocessing
 import os
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import TracebackType
+from typing import Any, Generic, TypeVar
 
 import cv2
 
@@ -64,9 +67,10 @@ def decode_side(preset: Preset) -> int:
 
 
 def process_one(path: Path, out_dir: Path | None, preset: Preset, max_pixels: int = DEFAULT_MAX_PIXELS,
-                box: tuple[int, int, int, int] | None = None) -> PhotoResult:
+                box: tuple[int, int, int, int] | None = None, stem: str | None = None) -> PhotoResult:
     """Run the whole pipeline on one photo; write its renders under ``out_dir`` (if given).
 
+    :param stem: the renders' file name stem (default: the photo's own), e.g. its content hash.
     :raises LookbookError: (a :class:`~lookbook.imaging.PhotoError`) for a file that cannot be used.
     """
     decoded = load_photo(path, max_pixels=max_pixels, min_side=decode_side(preset))
@@ -74,7 +78,7 @@ def process_one(path: Path, out_dir: Path | None, preset: Preset, max_pixels: in
     outputs: dict[str, Path] = {}
     if out_dir is not None:
         rendered = render(decoded, det, preset, box=box)
-        outputs = write_rendered(rendered, Path(out_dir), Path(path).stem, preset.jpeg_quality)
+        outputs = write_rendered(rendered, Path(out_dir), stem or Path(path).stem, preset.jpeg_quality)
     return PhotoResult(
         path=Path(path), garment_box=box or det.box, confidence=det.confidence, needs_review=det.needs_review,
         phash=f"{dhash(decoded.rgb):016x}", original_size=decoded.original_size, outputs=outputs,
@@ -102,6 +106,95 @@ def _safe_one(path: Path, out_dir: Path | None, preset: Preset, max_pixels: int)
         return f"{path}: unexpected {type(exc).__name__}: {exc}"
 
 
+K = TypeVar("K")
+
+
+class TaskPool(Generic[K]):
+    """Run picklable tasks on every core, at most ``limit`` in flight, and hand back results as they finish.
+
+    Bounded in-flight work keeps memory flat for a batch of any size: the caller submits
+    only while :meth:`has_room`. With ``workers=1`` a task runs in this process when it
+    is submitted (no pool to start, and tests' monkeypatches apply). A worker that dies
+    (killed for memory, a crash in a decoder) fails only the tasks it held: the broken
+    pool is replaced on the next submit.
+
+    :param workers: processes to use; ``None`` = every core.
+    :param limit: most tasks in flight; default ``2 * workers`` (1 in this process).
+    """
+
+    def __init__(self, workers: int | None = None, limit: int | None = None) -> None:
+        self.workers = workers or os.cpu_count() or 1
+        self.limit = limit or (1 if self.workers == 1 else 2 * self.workers)
+        self._pool: ProcessPoolExecutor | None = None
+        self._pending: dict[Future[Any], K] = {}
+        self._ready: list[tuple[K, Any, BaseException | None]] = []
+
+    def __enter__(self) -> TaskPool[K]:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    @property
+    def in_flight(self) -> int:
+        """Return how many submitted tasks have not been handed back by :meth:`finished` yet."""
+        return len(self._pending) + len(self._ready)
+
+    def has_room(self) -> bool:
+        """Return whether another task may be submitted."""
+        return self.in_flight < self.limit
+
+    def submit(self, key: K, fn: Callable[..., Any], *args: Any) -> None:
+        """Start ``fn(*args)``; its result comes back from :meth:`finished` with ``key``."""
+        if self.workers == 1:
+            try:
+                self._ready.append((key, fn(*args), None))
+            except Exception as exc:  # handed back like a worker's failure, so callers have one path
+                self._ready.append((key, None, exc))
+            return
+        if self._pool is None:
+            # "forkserver", not the Linux default "fork": forking a process that already runs
+            # threads (Qt, OpenCV's pool) can deadlock the child on a lock held by a thread that
+            # does not exist there.
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_worker_init,
+                                             mp_context=pool_context())
+        try:
+            self._pending[self._pool.submit(fn, *args)] = key
+        except BrokenProcessPool as exc:
+            self._discard_pool()
+            self._ready.append((key, None, exc))
+
+    def finished(self, timeout: float = 0.2) -> list[tuple[K, Any, BaseException | None]]:
+        """Return ``(key, result, exception)`` of tasks that finished, waiting up to ``timeout`` for one.
+
+        ``exception`` is set (and ``result`` is ``None``) for a task that raised or whose worker died.
+        """
+        out, self._ready = self._ready, []
+        if out or not self._pending:
+            return out
+        done, _ = wait(self._pending, timeout=timeout, return_when=FIRST_COMPLETED)
+        broken = False
+        for fut in done:
+            key = self._pending.pop(fut)
+            exc = fut.exception()
+            broken = broken or isinstance(exc, BrokenProcessPool)
+            out.append((key, None if exc is not None else fut.result(), exc))
+        if broken:
+            self._discard_pool()
+        return out
+
+    def close(self) -> None:
+        """Drop queued tasks and let the workers go, without waiting for tasks already running."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+    def _discard_pool(self) -> None:
+        # Every task of a broken pool fails with it; they are handed back by finished().
+        self.close()
+
+
 def process(
     paths: Iterable[Path | str],
     out_dir: Path | str | None,
@@ -125,44 +218,25 @@ def process(
     items = [Path(p) for p in paths]
     total = len(items)
     out = Path(out_dir) if out_dir is not None else None
-    n = workers or os.cpu_count() or 1
     done = 0
 
-    def progress(path: Path, outcome: PhotoResult | str) -> Progress:
-        if isinstance(outcome, str):
-            return Progress(done, total, path, error=outcome)
-        return Progress(done, total, path, result=outcome)
+    def cancelled() -> bool:
+        return cancel is not None and cancel.is_set()
 
-    if n == 1:
-        for path in items:
-            if cancel is not None and cancel.is_set():
-                return
-            outcome = _safe_one(path, out, preset, max_pixels)
-            done += 1
-            yield progress(path, outcome)
-        return
-
-    # "forkserver", not the Linux default "fork": forking a process that already runs
-    # threads (Qt, OpenCV's pool) can deadlock the child on a lock held by a thread that
-    # does not exist there.
-    pool = ProcessPoolExecutor(max_workers=n, initializer=_worker_init, mp_context=pool_context())
-    try:
-        pending: dict[Future[PhotoResult | str], Path] = {}
+    # The pool is closed also when the consumer closes the generator: queued work is dropped, not waited for.
+    with TaskPool[Path](workers) as pool:
         queue = iter(items)
-        limit = 2 * n  # bounded in-flight work keeps memory flat for any batch size
         while True:
-            while len(pending) < limit and not (cancel is not None and cancel.is_set()):
+            while pool.has_room() and not cancelled():
                 path = next(queue, None)
                 if path is None:
                     break
-                pending[pool.submit(_safe_one, path, out, preset, max_pixels)] = path
-            if not pending or (cancel is not None and cancel.is_set()):
+                pool.submit(path, _safe_one, path, out, preset, max_pixels)
+            if not pool.in_flight or cancelled():
                 return
-            finished, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-            for fut in finished:
-                path = pending.pop(fut)
+            for path, outcome, exc in pool.finished():
                 done += 1
-                yield progress(path, fut.result())
-    finally:
-        # Also runs when the consumer closes the generator: drop queued work, don't wait for it.
-        pool.shutdown(wait=False, cancel_futures=True)
+                if exc is not None:
+                    outcome = f"{path}: the worker processing it stopped ({type(exc).__name__}: {exc})"
+                yield (Progress(done, total, path, error=outcome) if isinstance(outcome, str)
+                       else Progress(done, total, path, result=outcome))

@@ -161,7 +161,11 @@ def mark_reviewed(store: Store, photo_ids: list[int], actor: str) -> Changes:
 
 def recipe_key(detail: PhotoDetail, preset: Preset) -> str:
     """Return the text that identifies what a render was made from (box and full preset settings)."""
-    box = detail.box
+    return render_key(detail.box, preset)
+
+
+def render_key(box: Box | None, preset: Preset) -> str:
+    """Return :func:`recipe_key` for a hand-set ``box`` (``None``: the detected one) and ``preset``."""
     return json.dumps({"box": list(box) if box else None, "preset": preset.to_dict()}, sort_keys=True)
 
 
