@@ -308,9 +308,9 @@ class _Importer:
         return ImportProgress(self.done, self.total, "importing", f"{verb[outcome.status]} {outcome.path.name}",
                               outcome.path, outcome)
 
-    def existing(self, sha256: str) -> int | None:
-        row = self.store.db.execute("SELECT id FROM photos WHERE sha256 = ?", [sha256]).fetchone()
-        return None if row is None else int(row[0])
+    def existing(self, sha256: str) -> tuple[int, str] | None:
+        row = self.store.db.execute("SELECT id, original_name FROM photos WHERE sha256 = ?", [sha256]).fetchone()
+        return None if row is None else (int(row[0]), str(row[1]))
 
     def run(self, paths: Iterable[Path | str]) -> Generator[ImportProgress, None, ImportReport]:
         pool: TaskPool[int] = TaskPool(self.workers)
@@ -370,11 +370,12 @@ class _Importer:
             sha256 = content_hash(path)
         except PhotoError as exc:
             return FileOutcome(path, "failed", reason=exc.reason)
-        photo_id = self.existing(sha256)
-        if photo_id is not None:
-            return FileOutcome(path, "duplicate", photo_id, reason=f"same content as photo {photo_id}")
         if sha256 in seen:
-            return FileOutcome(path, "duplicate", reason=f"same content as {seen[sha256]} in this import")
+            return FileOutcome(path, "duplicate", reason=f"same content as {seen[sha256]}, earlier in this import")
+        existing = self.existing(sha256)
+        if existing is not None:
+            return FileOutcome(path, "duplicate", existing[0],
+                               reason=f"already in the library as photo {existing[0]} ({existing[1]})")
         seen[sha256] = path
         seq = len(self.jobs)
         self.jobs[seq] = (path, sha256)
