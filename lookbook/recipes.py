@@ -20,7 +20,7 @@ from pathlib import Path
 from lookbook.errors import InputError, LookbookError
 from lookbook.hooks import Changes
 from lookbook.library import Library
-from lookbook.pipeline import PhotoResult, process_one
+from lookbook.pipeline import PhotoResult, TaskPool, process_one
 from lookbook.presets import DEFAULT_PRESET, Preset
 from lookbook.store import Store
 
@@ -272,3 +272,46 @@ class RenderStep:
     def current(self) -> str:
         """Return the photo's file name as imported (for progress lines)."""
         return self.name
+
+
+def render_batch(store: Store, pending: list[tuple[PhotoDetail, Preset]], *, actor: str,
+                 workers: int | None = None, cancel: threading.Event | None = None) -> Iterator[RenderStep]:
+    """Render photos on every core and record each render as it finishes, yielding a :class:`RenderStep`.
+
+    The command line's counterpart of :func:`iter_render` (which the app runs off the DB
+    thread and records itself): the pool renders, this generator (on the store's thread)
+    records. Setting ``cancel`` starts no new photo; photos already rendered are recorded.
+
+    :param pending: photos and the preset of each (see :func:`pending_renders`).
+    """
+    by_id = {detail.id: (detail, preset) for detail, preset in pending}
+    queue = iter(by_id.values())
+    done = 0
+    with TaskPool[int](workers) as pool:
+        while True:
+            while pool.has_room() and not (cancel is not None and cancel.is_set()):
+                item = next(queue, None)
+                if item is None:
+                    break
+                pool.submit(item[0].id, _render_or_reason, store.library, *item)
+            if not pool.in_flight:
+                return
+            for photo_id, result, exc in pool.finished():
+                detail, preset = by_id[photo_id]
+                done += 1
+                if exc is not None or isinstance(result, str):
+                    error = result if exc is None else (
+                        f"photo {photo_id} ({detail.name}): the renderer stopped ({type(exc).__name__}: {exc})")
+                    yield RenderStep(done, len(by_id), photo_id, detail.name, None, "", error)
+                    continue
+                key = recipe_key(detail, preset)
+                record_render(store, photo_id, result, key, actor)
+                yield RenderStep(done, len(by_id), photo_id, detail.name, result, key, None)
+
+
+def _render_or_reason(library: Library, detail: PhotoDetail, preset: Preset) -> PhotoResult | str:
+    """Run :func:`render_photo` in a worker; a string is why it failed (exceptions may not survive pickling)."""
+    try:
+        return render_photo(library, detail, preset)
+    except LookbookError as exc:
+        return f"photo {detail.id} ({detail.name}): {exc}"

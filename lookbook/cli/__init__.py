@@ -23,6 +23,7 @@ from lookbook.cli import audit as audit_cmds
 from lookbook.cli import catalog as catalog_cmds
 from lookbook.cli import customers as customers_cmds
 from lookbook.cli import delivery as delivery_cmds
+from lookbook.cli import detect as detect_cmds
 from lookbook.cli import library as library_cmds
 from lookbook.cli import outbox as outbox_cmds
 from lookbook.cli import photos as photos_cmds
@@ -33,7 +34,7 @@ from lookbook.errors import LookbookError
 
 #: The modules that add verbs; each has ``register(subparsers)``.
 COMMAND_MODULES = [library_cmds, outbox_cmds, users_cmds, audit_cmds, customers_cmds, catalog_cmds, sets_cmds,
-                   photos_cmds, delivery_cmds]
+                   photos_cmds, detect_cmds, delivery_cmds]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,6 +1,6 @@
 """``lookbook detect``: find the garment in photos from the command line.
 
-Register by adding this module to ``COMMAND_MODULES``. (``photos import`` and ``render`` are not here yet.)
+``photos import`` and ``render`` are in :mod:`lookbook.cli.photos`.
 """
 
 from __future__ import annotations

@@ -1,14 +1,118 @@
-"""Photo verbs: the ``photos`` group."""
+"""Photo verbs: the ``photos`` group (``import``, ``render``, and the tying verbs) and ``render``."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
 
+from lookbook.assign import resolve_photos
 from lookbook.cli.catalog import register_photo_verbs
+from lookbook.cli.context import CliContext
+from lookbook.errors import InputError
+from lookbook.importer import import_photos
+from lookbook.recipes import pending_renders, photo_detail, preset_named, presets, render_batch, set_preset
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the ``photos`` verb group."""
-    group = subparsers.add_parser("photos", help="shots: tie them to products, list the unassigned")
+    """Add the ``photos`` verb group and the top-level ``render`` verb."""
+    group = subparsers.add_parser("photos", help="shots: import and render them, tie them to products")
     verbs = group.add_subparsers(dest="verb", metavar="VERB", required=True)
+
+    p = verbs.add_parser("import", help="import photo files and folders (recursive): find the garment, render, "
+                                        "group bursts, tie to products")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="photo files or folders")
+    p.add_argument("--preset", metavar="NAME", help="render with this preset (default: the library's default)")
+    p.add_argument("--max-pixels", type=int, metavar="N",
+                   help="refuse photos with more pixels than this (default: the library's setting)")
+    p.add_argument("--workers", type=int, metavar="N", help="processes to use (default: every core)")
+    p.add_argument("--json", action="store_true", help="print one JSON object per file")
+    p.set_defaults(handler=cmd_import)
+
+    _add_render_arguments(verbs.add_parser("render", help="render photos again (hero, collar, cuff, thumbnail)"))
     register_photo_verbs(verbs)
+    _add_render_arguments(subparsers.add_parser("render", help="render photos (the same as `photos render`)"))
+
+
+def _add_render_arguments(p: argparse.ArgumentParser) -> None:
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("photos", nargs="*", default=[], metavar="PHOTO",
+                       help="photo id, file name as imported, or hash prefix (rendered even if up to date)")
+    which.add_argument("--all", action="store_true",
+                       help="every photo whose renders are missing or older than its recipe")
+    p.add_argument("--force", action="store_true", help="with --all: render up-to-date photos too")
+    p.add_argument("--preset", metavar="NAME",
+                   help="render with this preset from now on (recorded in each photo's recipe)")
+    p.add_argument("--workers", type=int, metavar="N", help="processes to use (default: every core)")
+    p.add_argument("--json", action="store_true", help="print one JSON object per photo")
+    p.set_defaults(handler=cmd_render)
+
+
+def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Import photos with progress on stderr; exit 1 if any file could not be imported."""
+    actor = ctx.user.username
+    steps = import_photos(ctx.store, args.paths, actor=actor, workers=args.workers, preset=args.preset,
+                          max_pixels=args.max_pixels)
+    while True:
+        try:
+            step = next(steps)
+        except StopIteration as finished:
+            report = finished.value
+            break
+        outcome = step.outcome
+        if outcome is None:
+            print(f"{step.message}" + (f" [{step.done}/{step.total}]" if step.total else ""), file=sys.stderr)
+            continue
+        if args.json:
+            print(json.dumps(outcome.as_dict()), flush=True)
+        if outcome.status == "failed":
+            print(f"lookbook: {outcome.path}: {outcome.reason}", file=sys.stderr)
+        else:
+            flag = " (check its box)" if outcome.needs_review else ""
+            print(f"[{step.done}/{step.total}] {step.message}{flag}", file=sys.stderr)
+    if report.ties is not None:
+        for problem in report.ties.problems:
+            print(f"lookbook: tying: {problem}", file=sys.stderr)
+    print(report.summary(), file=sys.stderr if args.json else sys.stdout)
+    return 1 if report.failed else 0
+
+
+def cmd_render(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Render the chosen photos on every core, recording each; exit 1 if any could not be rendered."""
+    store = ctx.store
+    actor = ctx.user.username
+    if args.force and not args.all:
+        raise InputError("--force goes with --all (photos named one by one are always rendered).")
+    if args.all:
+        ids = [r[0] for r in store.db.execute("SELECT id FROM photos ORDER BY id")]
+    else:
+        ids = resolve_photos(store, args.photos)
+    if args.preset is not None:
+        name = preset_named(store, args.preset).name  # an unknown name fails here, before anything changes
+        with store.atomic():
+            for photo_id in ids:
+                set_preset(store, photo_id, name, actor)
+    if args.all and not args.force:
+        pending = pending_renders(store)
+    else:
+        by_name = {p.name.casefold(): p for p in presets(store)}
+        default = presets(store)[0]
+        details = [photo_detail(store, photo_id) for photo_id in ids]
+        pending = [(d, by_name.get((d.preset or "").casefold(), default)) for d in details]
+    failed = 0
+    for step in render_batch(store, pending, actor=actor, workers=args.workers):
+        if step.result is None:
+            failed += 1
+            if args.json:
+                print(json.dumps({"photo_id": step.photo_id, "name": step.name, "error": step.error}), flush=True)
+            print(f"lookbook: {step.error}", file=sys.stderr)
+            continue
+        if args.json:
+            print(json.dumps({"photo_id": step.photo_id, "name": step.name,
+                              "outputs": {k: str(v) for k, v in step.result.outputs.items()}}), flush=True)
+        print(f"[{step.done}/{step.total}] rendered {step.name}", file=sys.stderr)
+    done = len(pending) - failed
+    print(f"Rendered {done} photo{'' if done == 1 else 's'}" + (f"; {failed} could not be rendered" if failed else "")
+          + ("" if pending or not args.all else " (all renders were up to date)") + ".",
+          file=sys.stderr if args.json else sys.stdout)
+    return 1 if failed else 0
