@@ -109,15 +109,18 @@ class MainWindow(QMainWindow):
         self.guide.go_to.connect(self.go_to_page)
         content = QWidget()
         column = QVBoxLayout(content)
-        column.setContentsMargins(12, 8, 12, 0)
+        column.setContentsMargins(16, 10, 16, 6)
+        column.setSpacing(8)
         column.addWidget(self.guide)
         column.addWidget(self.stack, 1)
         self.splitter = QSplitter()
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.setHandleWidth(1)  # a hairline between the sidebar and the page
         self.splitter.addWidget(self.sidebar)
         self.splitter.addWidget(content)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setCollapsible(0, False)
-        self.splitter.setSizes([220, 1060])
+        self.splitter.setSizes([230, 1050])
         self.setCentralWidget(self.splitter)
 
         self.library_label = QLabel()
@@ -389,7 +392,7 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
-            self.resize(1280, 800)
+            self.resize(self._first_size())
         state = settings.value("main/state")
         if isinstance(state, QByteArray):
             self.restoreState(state)
@@ -400,6 +403,16 @@ class MainWindow(QMainWindow):
         if 0 <= page < len(self.pages):
             self.sidebar.setCurrentRow(page)
         self.shoot.restore_state(settings)
+
+    def _first_size(self) -> QSize:
+        """Return the size of a first launch: 1280×800, or the screen's free area where that is smaller."""
+        wanted = QSize(1280, 800)
+        screen = self.screen()
+        if screen is None:
+            return wanted
+        # A 1366×768 laptop leaves about 1366×730 beside the panels: the status bar must stay on screen.
+        free = screen.availableGeometry().size() - QSize(16, 48)
+        return wanted.boundedTo(free).expandedTo(self.minimumSize())
 
     def save_state(self) -> None:
         """Remember geometry, splitters and the page shown."""

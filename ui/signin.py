@@ -66,6 +66,9 @@ class SignInDialog(QDialog):
         self.setWindowTitle("Who is working?")
         self.user_box = QComboBox()
         self.user_box.setEditable(True)  # a name may be typed, so the list is a convenience, not a requirement
+        # The names arrive after the dialog is laid out: room for "Display Name (merchandiser)" from the start.
+        self.user_box.setMinimumContentsLength(28)
+        self.user_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.message = QLabel()

@@ -23,9 +23,15 @@ class Page(QWidget):
         super().__init__(parent)
         self.db = db
         self.layout_ = QVBoxLayout(self)
-        heading = QLabel(f"<h2>{self.title}</h2>")
-        heading.setObjectName("pageHeading")
-        self.layout_.addWidget(heading)
+        # The window's content column already has margins; pages add none of their own, so every
+        # page's heading and tables line up at the same place.
+        self.layout_.setContentsMargins(0, 0, 0, 0)
+        self.layout_.setSpacing(6)
+        # Plain text sized by the style sheet (QLabel#pageHeading): an <h2> on top of it doubled the size.
+        self.heading = QLabel(self.title)
+        self.heading.setObjectName("pageHeading")
+        self.heading.setAccessibleName(f"{self.title} page")
+        self.layout_.addWidget(self.heading)
 
     def reload(self) -> None:
         """Load what the page shows from the store (asynchronously)."""

@@ -35,12 +35,14 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QToolBar,
@@ -158,9 +160,20 @@ class ShootPage(Page):
         self.panel.preset_chosen.connect(self._preset_chosen)
         self.panel.reset_box.connect(self._reset_box)
         self.panel.mark_reviewed.connect(self.mark_current_reviewed)
+        # On a short screen the panel scrolls instead of squeezing its parts on top of each other.
+        self.panel_scroll = QScrollArea()
+        self.panel_scroll.setWidget(self.panel)
+        self.panel_scroll.setWidgetResizable(True)
+        self.panel_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.panel_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.panel_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        # Never narrower than the panel itself: the splitter would cut its right edge off.
+        self.panel_scroll.setMinimumWidth(self.panel.minimumSizeHint().width()
+                                          + self.panel_scroll.verticalScrollBar().sizeHint().width())
         self.splitter = QSplitter()
         self.splitter.addWidget(self.view)
-        self.splitter.addWidget(self.panel)
+        self.splitter.addWidget(self.panel_scroll)
+        self.splitter.setCollapsible(1, False)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setSizes([620, 420])

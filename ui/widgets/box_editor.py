@@ -81,7 +81,7 @@ class BoxEditor(QGraphicsView):
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setMinimumSize(QSize(240, 240))
+        self.setMinimumSize(QSize(200, 180))
         self.setToolTip("Drag a handle to fit the box to the garment, or drag inside it to move it.\n"
                         "Arrow keys move it; Shift+arrows resize it.")
         self.setAccessibleName("Garment box editor")

@@ -2,30 +2,41 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
 DISMISSED = "guide/dismissed"
+#: The five steps: page title, what to do there in a few words, and the whole story for the tooltip.
 STEPS = [
-    ("Shoot", ("Import photos (drag them onto the window), then <b>Check All Photos</b>. Photos marked "
-               "<b>!</b> need a look: drag the box's handles to fit the garment.")),
-    ("Products & Brands", "Check each photo is tied to its product and that stock is right."),
-    ("Match & Compose", ("Pick a brand's shots as a set; the app finds customers who like the brand and "
-                         "have their size in stock, and drafts a personal message.")),
-    ("Approvals", "A manager sees each message as the customer will, and approves or rejects it."),
-    ("Outbox", "Approved messages are sent by e-mail or X; failures wait here to be retried."),
+    ("Shoot", "Import photos, then <b>Check All Photos</b>; fix the ones marked <b>!</b>",
+     "Import photos (drag them onto the window), then Check All Photos. Photos marked ! need a look: "
+     "drag the box's handles to fit the garment."),
+    ("Products & Brands", "Check each photo's product and its stock.",
+     "Check each photo is tied to its product and that stock is right."),
+    ("Match & Compose", "Pick a brand's shots; draft messages to the customers they fit.",
+     "Pick a brand's shots as a set; the app finds customers who like the brand and have their size in "
+     "stock, and drafts a personal message."),
+    ("Approvals", "A manager sees what customers will see, and approves.",
+     "A manager sees each message as the customer will, and approves or rejects it."),
+    ("Outbox", "Approved messages go out by e-mail or X; retry failures.",
+     "Approved messages are sent by e-mail or X; failures wait here to be retried."),
 ]
 
 
 class FirstRunGuide(QFrame):
-    """Five steps, each a link to its page; dismissed once, remembered in QSettings."""
+    """Five steps side by side, each a link to its page; dismissed once, remembered in QSettings.
+
+    It sits above every page, so it is kept to a few lines: each step says what to do in a
+    few words, and its tooltip tells the rest.
+    """
 
     #: A step's page title was clicked.
     go_to = Signal(str)
@@ -35,20 +46,32 @@ class FirstRunGuide(QFrame):
         super().__init__(parent)
         self.setObjectName("guide")
         self.setAccessibleName("Getting started")
-        outer = QHBoxLayout(self)
-        text = QVBoxLayout()
-        title = QLabel("<b>Welcome to the demo library.</b> The day's work runs down the sidebar:")
-        text.addWidget(title)
-        for n, (page, what) in enumerate(STEPS, start=1):
-            step = QLabel(f'{n}. <a href="{page}">{page}</a> — {what}')
-            step.setWordWrap(True)
-            step.linkActivated.connect(self.go_to)
-            text.addWidget(step)
-        outer.addLayout(text, 1)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(10, 6, 8, 8)
+        outer.setSpacing(4)
+        top = QHBoxLayout()
+        title = QLabel("<b>Welcome to the demo library.</b> The day's work runs down the sidebar, step by step:")
+        top.addWidget(title, 1)
         close = QPushButton("Got It")
         close.setToolTip("Hide this guide (Help ▸ Getting Started shows it again)")
         close.clicked.connect(self.dismiss)
-        outer.addWidget(close)
+        top.addWidget(close)
+        outer.addLayout(top)
+        steps = QHBoxLayout()
+        steps.setSpacing(10)
+        for n, (page, what, whole) in enumerate(STEPS, start=1):
+            if n > 1:
+                arrow = QLabel("›")
+                arrow.setObjectName("guideArrow")
+                steps.addWidget(arrow)
+            step = QLabel(f'<b>{n}. <a href="{page}">{page}</a></b><br>{what}')
+            step.setWordWrap(True)
+            step.setToolTip(whole)
+            step.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+            step.linkActivated.connect(self.go_to)
+            steps.addWidget(step, 1)
+        outer.addLayout(steps)
         self.close_button = close
 
     @staticmethod

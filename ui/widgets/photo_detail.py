@@ -19,8 +19,9 @@ from PySide6.QtWidgets import (
 from lookbook.recipes import PhotoDetail
 from ui.widgets.box_editor import BoxEditor
 
-PREVIEW = QSize(150, 188)
-DETAIL = QSize(90, 90)
+#: The hero render's preview (4:5, like the default preset) and the two detail crops beside it.
+PREVIEW = QSize(120, 150)
+DETAIL = QSize(72, 72)
 
 
 class RenderPreview(QLabel):
@@ -62,6 +63,7 @@ class PhotoDetailPanel(QWidget):
         self.detail: PhotoDetail | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 0, 0, 0)
+        layout.setSpacing(6)
         self.title = QLabel("<b>No photo selected</b>")
         self.title.setWordWrap(True)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -73,36 +75,50 @@ class PhotoDetailPanel(QWidget):
         self.editor.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         layout.addWidget(self.editor, 1)
 
-        form = QFormLayout()
-        self.preset = QComboBox()
-        self.preset.setToolTip("The style the shot is rendered in (aspect, margin, background)")
-        self.preset.setAccessibleName("Style preset")
-        self.preset.activated.connect(lambda _i: self.preset_chosen.emit(self.preset.currentText()))
-        form.addRow("&Preset:", self.preset)
-        layout.addLayout(form)
-        buttons = QHBoxLayout()
-        self.reset_button = QPushButton("Use &Detected Box")
-        self.reset_button.setToolTip("Forget the box set by hand and go back to the one the app found")
-        self.reset_button.clicked.connect(self.reset_box)
-        self.reviewed_button = QPushButton("&Box Is Right")
-        self.reviewed_button.setToolTip("The detected box fits: clear the review flag (Ctrl+Enter)")
-        self.reviewed_button.clicked.connect(self.mark_reviewed)
-        buttons.addWidget(self.reset_button)
-        buttons.addWidget(self.reviewed_button)
-        buttons.addStretch(1)
-        layout.addLayout(buttons)
-
+        # Below the editor, one row: the renders on the left, the preset and buttons on the right.
+        # Stacked one under another they needed more height than a 768-pixel screen leaves the panel,
+        # and the layout squeezed them on top of each other.
         renders = QGridLayout()
+        renders.setSpacing(6)
         self.hero = RenderPreview("Hero shot", PREVIEW)
         self.collar = RenderPreview("Collar detail", DETAIL)
         self.cuff = RenderPreview("Cuff detail", DETAIL)
         renders.addWidget(self.hero, 0, 0, 2, 1)
         renders.addWidget(self.collar, 0, 1)
         renders.addWidget(self.cuff, 1, 1)
-        renders.setColumnStretch(2, 1)
-        layout.addLayout(renders)
+
+        controls = QVBoxLayout()
+        controls.setSpacing(6)
+        form = QFormLayout()
+        form.setContentsMargins(0, 0, 0, 0)
+        self.preset = QComboBox()
+        self.preset.setToolTip("The style the shot is rendered in (aspect, margin, background)")
+        self.preset.setAccessibleName("Style preset")
+        self.preset.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.preset.setMinimumContentsLength(8)
+        self.preset.activated.connect(lambda _i: self.preset_chosen.emit(self.preset.currentText()))
+        form.addRow("&Preset:", self.preset)
+        controls.addLayout(form)
+        self.reset_button = QPushButton("Use &Detected Box")
+        self.reset_button.setToolTip("Forget the box set by hand and go back to the one the app found")
+        self.reset_button.clicked.connect(self.reset_box)
+        self.reviewed_button = QPushButton("&Box Is Right")
+        self.reviewed_button.setToolTip("The detected box fits: clear the review flag (Ctrl+Enter)")
+        self.reviewed_button.clicked.connect(self.mark_reviewed)
+        # One under the other: side by side they made the panel too wide for a laptop's half screen.
+        for button in (self.reset_button, self.reviewed_button):
+            controls.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
         self.render_status = QLabel()
-        layout.addWidget(self.render_status)
+        self.render_status.setWordWrap(True)
+        self.render_status.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        controls.addWidget(self.render_status)
+        controls.addStretch(1)
+
+        below = QHBoxLayout()
+        below.setSpacing(12)
+        below.addLayout(renders)
+        below.addLayout(controls, 1)
+        layout.addLayout(below)
         self.setTabOrder(self.editor, self.preset)
         self.setTabOrder(self.preset, self.reset_button)
         self.setTabOrder(self.reset_button, self.reviewed_button)
