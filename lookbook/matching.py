@@ -332,6 +332,8 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
 #: Where a pool row's profile starts: (id, name) come first.
 _PROFILE_START = 2
 
@@ -421,12 +423,11 @@ def _unpack(code: int) -> _Profile:
                     SENDABLE_CHANNELS[preferred - 1] if preferred else None, tuple(addresses), tuple(consents))
 
 
-def _considered_sql() -> str:
-    """Return a condition on ``m.customer_id``: the customer has a stance on ``:brand`` or bought it."""
-    # Probes from the (few) messages' side, rather than listing a popular brand's 200,000 fans.
-    return ("(EXISTS (SELECT 1 FROM customer_brands AS cb WHERE cb.customer_id = m.customer_id"
-            " AND cb.brand_id = :brand) OR EXISTS (SELECT 1 FROM purchases AS b WHERE b.brand_id = :brand"
-            " AND b.customer_id = m.customer_id))")
+#: A condition on ``m.customer_id``: the customer has a stance on ``:brand`` or bought it. Probed from
+#: the (few) messages' and channels' side, rather than listing a popular brand's 200,000 fans.
+_CONSIDERED = ("(EXISTS (SELECT 1 FROM customer_brands AS cb WHERE cb.customer_id = m.customer_id"
+               " AND cb.brand_id = :brand) OR EXISTS (SELECT 1 FROM purchases AS b WHERE b.brand_id = :brand"
+               " AND b.customer_id = m.customer_id))")
 
 
 def _contacts(store: Store, brand_id: int) -> tuple[dict[int, tuple[str, str]], dict[int, dict[str, tuple[str, str]]]]:
@@ -434,13 +435,14 @@ def _contacts(store: Store, brand_id: int) -> tuple[dict[int, tuple[str, str]], 
     states = {f"state{i}": state for i, state in enumerate(CONTACT_STATES)}
     marks = ", ".join(f":{k}" for k in states)
     last = {cid: (when, channel) for cid, when, channel in store.db.execute(
-        f"SELECT m.customer_id, max(coalesce(m.sent_at, m.created_at)), m.channel FROM messages AS m"
-        f" WHERE m.state IN ({marks}) AND {_considered_sql()} GROUP BY m.customer_id",
+        # The channel is the one of the latest message (SQLite's bare column beside max()).
+        f"SELECT m.customer_id, m.last, m.channel FROM (SELECT customer_id, max(coalesce(sent_at, created_at))"
+        f" AS last, channel FROM messages WHERE state IN ({marks}) GROUP BY customer_id) AS m WHERE {_CONSIDERED}",
         {"brand": brand_id, **states})}
     unreachable: dict[int, dict[str, tuple[str, str]]] = {}
     for cid, channel, reason, at in store.db.execute(
             "SELECT m.customer_id, m.channel, coalesce(m.unreachable_reason, ''), m.unreachable_at"
-            f" FROM channel_status AS m WHERE m.unreachable_at IS NOT NULL AND {_considered_sql()}",
+            f" FROM channel_status AS m WHERE m.unreachable_at IS NOT NULL AND {_CONSIDERED}",
             {"brand": brand_id}):
         unreachable.setdefault(cid, {})[channel] = (reason, at)
     return last, unreachable
@@ -459,7 +461,7 @@ def _sent_before(store: Store, set_id: int, brand_id: int, products: list[_Produ
             " JOIN photos AS ph ON ph.product_id = p.id JOIN set_items AS si ON si.photo_id = ph.id"
             " JOIN messages AS m ON m.set_id = si.set_id"
             f" WHERE p.id IN ({product_marks}) AND m.set_id != :set AND m.state IN ({state_marks})"
-            f" AND {_considered_sql()} GROUP BY 1, 2", params):
+            f" AND {_CONSIDERED} GROUP BY 1, 2", params):
         out.setdefault(cid, {})[sku] = when
     return out
 
