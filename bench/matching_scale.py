@@ -17,7 +17,11 @@ Steps, each in its own subprocess so that its peak memory (``ru_maxrss``) is its
 4. ``match``: :func:`lookbook.matching.match_set` on each set, ``--repeat`` times (target <= 1 s,
    median quoted), beside the baseline measured in the same run: the same rules written as a
    straightforward Python loop over every customer with a query per customer and rule
-   (:func:`baseline_match`), run once. The two must agree on who matches and on which channel.
+   (:func:`baseline_match`), run once. The two must agree on who matches and on which channel,
+   and every considered customer must come back once, with reasons. Also times the most liked
+   brand under the store's usual daily cap (200: the rest come back as exclusions) and its result
+   as JSON (what ``lookbook sets match SET --json`` prints), and quotes the match's CPU time
+   beside its wall time, since other work on a 2-core machine moves the wall time.
    Also times a search (``search_customers`` + ``count_customers``) and a deep page (offset 900,000),
    which the Customers page uses.
 
