@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,12 @@ def demo_store(demo_library: Path) -> Store:
     store = open_store(Library.locate(demo_library))
     yield store
     store.close()
+
+
+def _clear_render_cache(store: Store) -> None:
+    """Empty the render cache, as after moving a library without it: renders are always rebuildable."""
+    shutil.rmtree(store.library.renders_dir)
+    store.library.renders_dir.mkdir()
 
 
 def _hp_set(store: Store) -> int:
@@ -38,12 +45,15 @@ def test_gather_lists_each_product_once_with_price_and_sizes_in_stock(demo_store
         " ORDER BY s.rowid", [first.sku]))
     assert list(first.sizes_in_stock) == [size for size, qty in stock.items() if qty > 0]
     assert first.price.startswith("USD ")
-    # Nothing is rendered yet in a fresh demo library.
-    assert lookbook.missing_renders() == [p.photo_id for p in lookbook.products]
+    # The demo renders its photos on import; with the cache emptied every product's render is missing.
+    assert lookbook.missing_renders() == []
+    _clear_render_cache(demo_store)
+    assert gather_lookbook(demo_store, set_id).missing_renders() == [p.photo_id for p in lookbook.products]
 
 
 def test_prepare_renders_what_is_missing_with_progress_then_nothing_more(demo_store: Store) -> None:
     set_id = _hp_set(demo_store)
+    _clear_render_cache(demo_store)
     steps = []
     gen = prepare_lookbook(demo_store, set_id, "sam")
     while True:
