@@ -25,6 +25,7 @@ from ui.pages.shoot import ShootPage
 class Report:
     imported: list[Path] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    cancelled: bool = False
 
     def summary(self) -> str:
         return f"{len(self.imported)} photos imported"
@@ -39,6 +40,8 @@ def _job(store, paths: list[Path], actor: str, cancel: threading.Event) -> Itera
         else:
             report.imported.append(step.current)
         yield step
+    # As the core importer does: a cancelled import returns what it kept, marked cancelled.
+    report.cancelled = cancel.is_set()
     return report
 
 
@@ -89,9 +92,10 @@ def test_cancel_stops_the_import_and_keeps_the_window_responsive(qtbot, page: Sh
         qtbot.waitUntil(lambda: bool(seen) and seen[-1] >= 2, timeout=10_000)
         qtbot.mouseClick(page.cancel_button, Qt.MouseButton.LeftButton)
         assert page.import_label.text() == "Cancelling…"
-    assert finished.args == [None]
+    report = finished.args[0]
+    assert report.cancelled and len(report.imported) < 8
     assert max(seen) < 8
-    assert "cancelled" in page.summary.text()
+    assert f"the {len(report.imported)} photo(s) imported before stay" in page.summary.text()
     assert not page.import_bar.isVisible() and not page.importing()
 
 
@@ -115,3 +119,25 @@ def test_a_second_import_waits_for_the_first(qtbot, page: ShootPage, photos: lis
         page.import_paths(photos[:4])
         page.import_paths(photos[4:])
     assert told and "Importing is under way" in told[0]
+
+
+def test_the_real_importer_adds_photos_to_the_library_and_the_grid(qtbot, opened_demo, photos: list[Path]) -> None:
+    db, thumbs, root = opened_demo
+    shoot = ShootPage(db, thumbs)  # the page's own import job: lookbook.importer.import_photos
+    db.library_changed.connect(shoot.on_library_changed)  # as the main window wires every page
+    qtbot.addWidget(shoot)
+    shoot.show()
+    with qtbot.waitSignal(shoot.badge_changed, timeout=5000):
+        shoot.reload()
+    before = shoot.model.rowCount()
+    with qtbot.waitSignal(shoot.import_finished, timeout=60_000) as finished:
+        shoot.import_paths(photos[:3])
+    report = finished.args[0]
+    assert len(report.imported) == 3 and not report.cancelled and report.problems == []
+    qtbot.waitUntil(lambda: shoot.model.rowCount() == before + 3, timeout=10_000)
+    import sqlite3
+
+    with sqlite3.connect(root / "library.db") as conn:
+        names = {r[0] for r in conn.execute("SELECT original_name FROM photos WHERE garment_box IS NOT NULL")}
+    assert {p.name for p in photos[:3]} <= names
+    shoot.cleanup()

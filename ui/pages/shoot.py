@@ -402,8 +402,9 @@ class ShootPage(Page):
     def _import_done(self, report: Any) -> None:
         self._import_finished()
         self.import_finished.emit(report)
-        if report is None:
-            self.summary.setText("Import cancelled; the photos imported before stay in the library.")
+        if report is None or getattr(report, "cancelled", False):
+            kept = len(getattr(report, "imported", None) or [])
+            self.summary.setText(f"Import cancelled; the {kept} photo(s) imported before stay in the library.")
             return
         problems = list(getattr(report, "problems", []) or [])
         text = report.summary() if hasattr(report, "summary") else "Import finished."
