@@ -20,7 +20,9 @@ from lookbook.errors import LibraryError
 from lookbook.hooks import Changes
 from lookbook.importer import import_photos
 from lookbook.library import Library
+from lookbook.sets import create_set
 from lookbook.store import Store, create_store, utcnow
+from lookbook.templates import save_template
 from lookbook.users import create_user
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
@@ -138,7 +140,7 @@ def build_demo(path: Path | str) -> Iterator[tuple[int, int, str]]:
 
 def _fill(store: Store) -> Iterator[tuple[int, int, str]]:
     photos = _demo_photo_files()
-    total = 4
+    total = 5
     yield 0, total, "Creating staff accounts"
     for username, display, role in STAFF:
         create_user(store, username, DEMO_PASSWORD, role, display)
@@ -148,9 +150,11 @@ def _fill(store: Store) -> Iterator[tuple[int, int, str]]:
     _add_photos(store, photos)
     yield 3, total, "Adding customers"
     _add_customers(store)
+    yield 4, total, "Preparing a set and a message template"
+    _add_set_and_template(store)
     store.set_setting("demo", True)  # the app shows its first-run guide on the demo library
-    store.notify(Changes(photos=True, products=True, customers=True, users=True, audit=True))
-    yield 4, total, "Done"
+    store.notify(Changes(photos=True, products=True, customers=True, sets=True, users=True, audit=True))
+    yield 5, total, "Done"
 
 
 def _add_catalog(store: Store) -> None:
@@ -231,3 +235,18 @@ def _add_customers(store: Store, count: int = 500) -> None:
                     db.execute("INSERT INTO consents (customer_id, channel, scope, granted, at, by_user, source)"
                                " VALUES (?, ?, 'marketing', 1, ?, 'system', 'in store')", [cid, channel, now])
         store.audit("system", "demo.customers", "library", None, customers=count)
+
+
+DEMO_SET = "New shirts"
+DEMO_TEMPLATE = "New arrivals"
+
+
+def _add_set_and_template(store: Store) -> None:
+    """Give the demo a set to match and a template to draft with, so the whole flow can be tried at once."""
+    shirts = [r[0] for r in store.db.execute(
+        "SELECT ph.id FROM photos ph JOIN products p ON p.id = ph.product_id"
+        " WHERE p.sku LIKE 'HP-SH%' ORDER BY p.sku, ph.id")]
+    create_set(store, brand="Harbour & Pine", name=DEMO_SET, actor="sam", photos=shirts)
+    save_template(store, DEMO_TEMPLATE, actor="alex", subject="New {brand} in your size", body=(
+        "Hi {first_name}, the new {brand} pieces have just come in: {products}. "
+        "In your size we have {sizes_in_stock}. Shall I put one aside for you?\n\n{associate}"))

@@ -47,6 +47,7 @@ def test_demo_has_the_promised_contents(demo_library: Path, capsys: pytest.Captu
     assert info["products"] == 60
     assert info["customers"] == 500
     assert info["users"] == 5
+    assert info["sets"] == 1  # a set of Harbour & Pine shirts, so matching can be tried at once
 
 
 def test_demo_is_deterministic(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
