@@ -119,8 +119,12 @@ def _background_distance(lab: np.ndarray, band: np.ndarray, k: int = 5) -> tuple
     samples = lab[band].astype(np.float32)
     order = np.argsort(samples[:, 0], kind="stable")
     centres = samples[order[np.linspace(0, len(order) - 1, k).astype(np.intp)]].copy()
+    previous = None
     for _ in range(8):
         idx = _nearest(samples, centres)[0]
+        if previous is not None and np.array_equal(idx, previous):
+            break  # converged: further rounds would give the same centres and labels
+        previous = idx
         counts = np.bincount(idx, minlength=k).astype(np.float32)
         sums = np.stack([np.bincount(idx, weights=samples[:, c], minlength=k) for c in range(3)], 1)
         nonempty = counts > 0
