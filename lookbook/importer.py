@@ -35,7 +35,12 @@ from lookbook.assign import TieReport, burst_groups, iter_tie_photos
 from lookbook.barcodes import read_codes_in_file
 from lookbook.errors import InputError, LookbookError
 from lookbook.hooks import Changes
-from lookbook.imaging import DEFAULT_MAX_PIXELS, SUPPORTED_SUFFIXES, PhotoError, content_hash
+from lookbook.imaging import (
+    DEFAULT_MAX_PIXELS,
+    SUPPORTED_SUFFIXES,
+    PhotoError,
+    content_hash,
+)
 from lookbook.library import Library
 from lookbook.pipeline import PhotoResult, TaskPool, process_one
 from lookbook.presets import Preset
@@ -195,9 +200,8 @@ def find_photos(paths: Iterable[Path | str]) -> tuple[list[Path], list[FileOutco
     for given in paths:
         path = Path(given).expanduser()
         if path.is_dir():
-            def unreadable(exc: OSError) -> None:
-                failed.append(FileOutcome(Path(exc.filename or path), "failed",
-                                          reason=f"folder cannot be read ({exc.strerror or exc})"))
+            def unreadable(exc: OSError, top: Path = path) -> None:
+                failed.append(_unreadable(exc, top))
 
             for folder, subdirs, names in os.walk(path, onerror=unreadable):
                 subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
@@ -208,6 +212,10 @@ def find_photos(paths: Iterable[Path | str]) -> tuple[list[Path], list[FileOutco
         else:
             failed.append(FileOutcome(path, "failed", reason="no such file or folder"))
     return files, failed
+
+
+def _unreadable(exc: OSError, top: Path) -> FileOutcome:
+    return FileOutcome(Path(exc.filename or top), "failed", reason=f"folder cannot be read ({exc.strerror or exc})")
 
 
 # -- the worker's part ----------------------------------------------------------------------
@@ -235,7 +243,7 @@ def capture_time(path: Path) -> str:
     except (OSError, ValueError, TypeError, KeyError, SyntaxError):
         # No EXIF (PNG, a scan, an edited copy) or a malformed date: the file's own time is the best left.
         mtime = os.stat(path).st_mtime
-        return dt.datetime.fromtimestamp(mtime, dt.timezone.utc).isoformat(timespec="seconds")
+        return dt.datetime.fromtimestamp(mtime, dt.UTC).isoformat(timespec="seconds")
 
 
 def _analyse(path: Path, sha256: str, out_dir: Path, preset: Preset, max_pixels: int) -> _Analysed | str:
@@ -247,7 +255,7 @@ def _analyse(path: Path, sha256: str, out_dir: Path, preset: Preset, max_pixels:
         return str(exc)
     except OSError as exc:  # a render could not be written (disk full, permissions)
         return f"{path}: could not write its renders ({exc.strerror or exc})"
-    except Exception as exc:  # a decoder bug on one odd file must not end a batch of thousands
+    except Exception as exc:  # noqa: BLE001 -- a decoder bug on one odd file must not end a batch of thousands
         return f"{path}: unexpected {type(exc).__name__}: {exc}"
     try:
         codes: list[dict[str, str]] | None = [{"text": c.text, "kind": c.kind} for c in read_codes_in_file(path)]

@@ -150,7 +150,7 @@ class TaskPool(Generic[K]):
         if self.workers == 1:
             try:
                 self._ready.append((key, fn(*args), None))
-            except Exception as exc:  # handed back like a worker's failure, so callers have one path
+            except Exception as exc:  # noqa: BLE001 -- handed back like a worker's failure: one path for callers
                 self._ready.append((key, None, exc))
             return
         if self._pool is None:

@@ -47,8 +47,8 @@ def _cut(img: np.ndarray, frame: Box, out_w: int, out_h: int, border: int, value
     """
     h, w = img.shape[:2]
     fx0, fy0, fx1, fy1 = frame
-    cx0, cy0 = max(0, int(round(fx0))), max(0, int(round(fy0)))
-    cx1, cy1 = min(w, int(round(fx1))), min(h, int(round(fy1)))
+    cx0, cy0 = max(0, round(fx0)), max(0, round(fy0))
+    cx1, cy1 = min(w, round(fx1)), min(h, round(fy1))
     if cx1 <= cx0 or cy1 <= cy0:
         shape = (out_h, out_w) + img.shape[2:]
         return np.full(shape, value if np.isscalar(value) else value[0], img.dtype)

@@ -15,7 +15,12 @@ from PIL import Image
 import lookbook.library
 from lookbook.errors import InputError
 from lookbook.hooks import Changes
-from lookbook.importer import MAX_PIXELS_SETTING, ImportProgress, ImportReport, import_photos
+from lookbook.importer import (
+    MAX_PIXELS_SETTING,
+    ImportProgress,
+    ImportReport,
+    import_photos,
+)
 from lookbook.library import file_sha256
 from lookbook.recipes import pending_renders, render_paths, set_box
 from lookbook.store import Store, utcnow

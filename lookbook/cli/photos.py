@@ -11,7 +11,14 @@ from lookbook.cli.catalog import register_photo_verbs
 from lookbook.cli.context import CliContext
 from lookbook.errors import InputError
 from lookbook.importer import import_photos
-from lookbook.recipes import pending_renders, photo_detail, preset_named, presets, render_batch, set_preset
+from lookbook.recipes import (
+    pending_renders,
+    photo_detail,
+    preset_named,
+    presets,
+    render_batch,
+    set_preset,
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
