@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import QEvent, QObject, Qt, Slot
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -36,6 +37,7 @@ from lookbook.templates import BODY_LIMITS
 from ui.models import RowsTableModel
 from ui.pages.base import Page
 from ui.signin import Session
+from ui.widgets.empty_state import empty_state
 from ui.workers import StoreRunner
 
 SET_HEADERS = ["Set", "Brand", "Drafted by", "Messages", "Expires"]
@@ -88,6 +90,7 @@ class ApprovalsPage(Page):
         self._pending: list[PendingSet] = []
 
         self.hint = QLabel()
+        self.hint.setObjectName("pageSummary")
         self.hint.setWordWrap(True)
         self.layout_.addWidget(self.hint)
 
@@ -95,15 +98,30 @@ class ApprovalsPage(Page):
         self.sets_view = self._table(self.sets_model)
         self.sets_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.sets_view.selectionModel().currentRowChanged.connect(lambda *_: self._load_selected())
+        self.sets_view.setAccessibleName("Sets waiting for approval")
+        empty_state(self.sets_view, "<b>Nothing waits for approval.</b><br>Sets appear here when an associate "
+                                    "clicks <b>Submit for Approval</b> on <b>Match &amp; Compose</b>.")
 
         # The set as customers will see it.
         self.card = QLabel("No card")
-        self.card.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.card.setMinimumSize(240, 200)
+        self.card.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
+        self.card.setMinimumSize(200, 200)
+        # The card is as tall as the set is long: it scrolls rather than being cut off.
+        self.card_scroll = QScrollArea()
+        self.card_scroll.setWidget(self.card)
+        self.card_scroll.setWidgetResizable(True)
+        self.card_scroll.setAccessibleName("The set's card as customers will see it")
+        self.card_scroll.setMinimumWidth(220)
+        self._card_pixmap = QPixmap()
+        self.card_scroll.viewport().installEventFilter(self)
         self.messages_model = RowsTableModel(MESSAGE_HEADERS, self)
         self.messages_view = self._table(self.messages_model)
         self.messages_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.messages_view.selectionModel().currentRowChanged.connect(lambda *_: self._show_message())
+        self.messages_view.setAccessibleName("Messages of the set")
+        # One line per customer: the whole reason is in the message panel beside it.
+        self.messages_view.setWordWrap(False)
+        self.messages_view.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.recipient = QLabel()
         self.recipient.setWordWrap(True)
         self.subject = QLineEdit()
@@ -152,19 +170,24 @@ class ApprovalsPage(Page):
         right = QVBoxLayout(detail)
         right.setContentsMargins(0, 0, 0, 0)
         top = QSplitter(Qt.Orientation.Horizontal)
-        top.addWidget(self.card)
+        top.addWidget(self.card_scroll)
         top.addWidget(self.messages_view)
         top.addWidget(message_box)
         top.setSizes([300, 320, 380])
+        top.setChildrenCollapsible(False)
         right.addWidget(top, 3)
         right.addLayout(decide)
         right.addWidget(self.result)
         right.addWidget(audit_box, 1)
 
-        split = QSplitter(Qt.Orientation.Horizontal)
+        # Sets above, the chosen set below at the page's full width: a manager reads the card, the
+        # list of customers and the message side by side. Few sets wait at once, so a few rows do.
+        split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.sets_view)
         split.addWidget(detail)
-        split.setSizes([320, 960])
+        split.setSizes([110, 600])
+        split.setStretchFactor(1, 1)
+        split.setChildrenCollapsible(False)
         self.layout_.addWidget(split, 1)
         session.changed.connect(self._on_session_changed)
         # Stale approvals expire when a library opens (the sender loop expires them too), never silently:
@@ -191,6 +214,7 @@ class ApprovalsPage(Page):
         self._pending = pending
         self.sets_model.set_rows([(p.name, p.brand, ", ".join(p.drafted_by), p.pending,
                                    p.expires_at.replace("T", " ")[:16]) for p in pending])
+        self.sets_view.resizeColumnsToContents()
         total = sum(p.pending for p in pending)
         self.hint.setText("Nothing waits for approval." if not pending else
                           f"{total} message(s) in {len(pending)} set(s) wait for approval.")
@@ -202,6 +226,18 @@ class ApprovalsPage(Page):
             self._load_selected()
         else:
             self._show_review(None)
+
+    def _fit_card(self) -> None:
+        """Show the card as wide as its column (never wider than it is), so none of it is cut off."""
+        if self._card_pixmap.isNull():
+            return
+        width = min(self._card_pixmap.width(), max(self.card_scroll.viewport().width() - 8, 120))
+        self.card.setPixmap(self._card_pixmap.scaledToWidth(width, Qt.TransformationMode.SmoothTransformation))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.card_scroll.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_card()
+        return super().eventFilter(watched, event)
 
     def selected_set_id(self) -> int | None:
         """Return the id of the set shown, if any."""
@@ -217,6 +253,7 @@ class ApprovalsPage(Page):
 
     def _show_review(self, review: SetReview | None) -> None:
         self._review = review
+        self._card_pixmap = QPixmap()
         if review is None:
             self.messages_model.set_rows([])
             self.card.setPixmap(QPixmap())
@@ -226,13 +263,14 @@ class ApprovalsPage(Page):
             self._update_buttons()
             return
         self.messages_model.set_rows([(m.customer_name, m.channel, m.match_reason) for m in review.messages])
-        self.messages_view.resizeColumnsToContents()
+        self.messages_view.resizeColumnToContents(0)
+        self.messages_view.resizeColumnToContents(1)
         pixmap = QPixmap(str(review.card)) if review.card else QPixmap()
         if pixmap.isNull():
             self.card.setText("No card: the set has no attachment.")
         else:
-            self.card.setPixmap(pixmap.scaledToWidth(min(pixmap.width(), 360),
-                                                     Qt.TransformationMode.SmoothTransformation))
+            self._card_pixmap = pixmap
+            self._fit_card()
         self.audit.setPlainText("\n".join(describe(e) for e in review.audit))
         if review.messages:
             self.messages_view.selectRow(0)

@@ -48,6 +48,7 @@ from lookbook.templates import Preview, Template
 from ui.models import RowsTableModel
 from ui.pages.base import Page
 from ui.signin import Session
+from ui.widgets.empty_state import empty_state
 from ui.workers import StoreRunner
 
 SET_HEADERS = ["Set", "Brand", "Shots", "Products", "Status"]
@@ -226,6 +227,7 @@ class MatchPage(Page):
         self._request = 0  # an answer for a set no longer chosen is dropped
 
         self.hint = QLabel()
+        self.hint.setObjectName("pageSummary")
         self.hint.setWordWrap(True)
         self.layout_.addWidget(self.hint)
 
@@ -239,6 +241,9 @@ class MatchPage(Page):
         self.sets_view.horizontalHeader().setStretchLastSection(True)
         self.sets_view.setAlternatingRowColors(True)
         self.sets_view.selectionModel().currentRowChanged.connect(lambda *_: self.match_selected())
+        self.sets_view.setAccessibleName("Sets")
+        empty_state(self.sets_view, "<b>No sets yet.</b><br>On <b>Products &amp; Brands</b>, select a brand's "
+                                    "shots and click <b>New set from selected shots…</b>; then match it here.")
 
         self.summary = QLabel("Choose a set on the left.")
         self.summary.setWordWrap(True)
@@ -257,6 +262,8 @@ class MatchPage(Page):
         # Best first, as the core ranks them (clicking a header sorts otherwise); the left-out ones by name.
         self.matches_view.sortByColumn(2, Qt.SortOrder.DescendingOrder)
         self.exclusions_view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.matches_empty = empty_state(self.matches_view, "Choose a set on the left to see who it is right for.")
+        self.exclusions_empty = empty_state(self.exclusions_view, "No one is left out.")
         self.tabs = QTabWidget()
         self.tabs.addTab(self.matches_view, "Matches")
         self.tabs.addTab(self.exclusions_view, "Not Included")
@@ -312,7 +319,7 @@ class MatchPage(Page):
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.sets_view)
         split.addWidget(right)
-        split.setSizes([340, 940])
+        split.setSizes([380, 900])  # room for the sets' five columns on a 1366-pixel screen
         self.layout_.addWidget(split, 1)
         if session is not None:
             session.changed.connect(lambda _user: self._update_buttons())
@@ -407,6 +414,7 @@ class MatchPage(Page):
         if view is None:
             self.matches_model.set_rows([])
             self.exclusions_model.set_rows([])
+            self.matches_empty.set_text("Choose a set on the left to see who it is right for.")
             self.summary.setText("Choose a set on the left.")
             self._count_tabs()
             self._update_buttons()
@@ -415,6 +423,12 @@ class MatchPage(Page):
         self.matches_model.set_rows([(m.name, consent.CHANNEL_LABELS.get(m.channel, m.channel), m.score,
                                       "; ".join(m.reasons)) for m in r.matches])
         self.exclusions_model.set_rows([(e.name, "; ".join(e.reasons)) for e in r.exclusions])
+        if view.drafts and not r.matches:
+            self.matches_empty.set_text(f"<b>No one new to message.</b><br>{view.drafts} draft(s) of this set "
+                                        "wait: click <b>Submit for Approval</b>.")
+        else:
+            self.matches_empty.set_text("<b>No one to message for this set.</b><br>"
+                                        "<b>Not Included</b> says why each customer was left out.")
         for table in (self.matches_view, self.exclusions_view):
             table.resizeColumnToContents(0)
         self.matches_view.resizeColumnToContents(1)

@@ -49,6 +49,7 @@ from lookbook.store import Store
 from ui.models import RowsTableModel
 from ui.pages.base import Page
 from ui.signin import Session
+from ui.widgets.empty_state import empty_state
 from ui.workers import StoreRunner, TaskRunner
 
 T = TypeVar("T")
@@ -59,6 +60,16 @@ FILTERS: list[tuple[str, tuple[str, ...] | None]] = [
     ("Sent", ("sent",)),
     ("Cancelled", ("cancelled",)),
     ("All", None),
+]
+
+#: What an empty list says, for each filter: why it is empty and what to do next.
+EMPTY_TEXT = [
+    "<b>Nothing waiting to be sent.</b><br>Messages come here once a manager approves them on the "
+    "<b>Approvals</b> page; then click <b>Send Approved</b>.",
+    "<b>No failed messages.</b><br>A message that cannot be delivered waits here to be retried.",
+    "<b>Nothing sent yet.</b><br>Approved messages go out when you click <b>Send Approved</b>.",
+    "<b>No cancelled messages.</b>",
+    "<b>No messages yet.</b><br>Draft them from a set on the <b>Match &amp; Compose</b> page.",
 ]
 
 
@@ -150,6 +161,9 @@ class OutboxPage(Page):
         for label, _states in FILTERS:
             self.filter.addItem(label)
         self.filter.currentIndexChanged.connect(lambda _i: self.reload())
+        self.filter.currentIndexChanged.connect(lambda i: self.empty.set_text(EMPTY_TEXT[i]))
+        self.filter.setToolTip("Which messages to list")
+        self.filter.setAccessibleName("Which messages to list")
         self.send_button = QPushButton("Send Approved")
         self.send_button.setToolTip("Send every approved message now (each exactly once; safe to stop).")
         self.pause_button = QPushButton("Pause")
@@ -165,6 +179,10 @@ class OutboxPage(Page):
         self.retry_button.clicked.connect(self.retry_selected)
         self.offer_button.clicked.connect(self.offer_other_channel)
         self.replies_button.clicked.connect(self.check_replies)
+        self.status = QLabel("Approved messages wait here until they are sent.")
+        self.status.setObjectName("pageSummary")
+        self.status.setWordWrap(True)
+        self.layout_.addWidget(self.status)
         bar = QHBoxLayout()
         bar.addWidget(self.filter)
         bar.addStretch(1)
@@ -174,15 +192,13 @@ class OutboxPage(Page):
 
         self.progress = QProgressBar()
         self.progress.setTextVisible(True)
-        self.status = QLabel("Approved messages wait here until they are sent.")
-        self.status.setWordWrap(True)
+        self.progress.setAccessibleName("Sending progress")
         self.countdown = QLabel()
         self.countdown.setObjectName("rateLimitCountdown")
         line = QHBoxLayout()
         line.addWidget(self.progress, 1)
         line.addWidget(self.countdown)
         self.layout_.addLayout(line)
-        self.layout_.addWidget(self.status)
 
         self.model = RowsTableModel(HEADERS, self)
         self.view = QTableView()
@@ -194,6 +210,7 @@ class OutboxPage(Page):
         self.view.horizontalHeader().setStretchLastSection(True)
         self.view.setAlternatingRowColors(True)
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
+        self.empty = empty_state(self.view, EMPTY_TEXT[0])
         self.detail = QPlainTextEdit()
         self.detail.setReadOnly(True)
         self.detail.setPlaceholderText("Select a message to see its attempts, its error and the customer's replies.")
@@ -292,6 +309,8 @@ class OutboxPage(Page):
         self.send_button.setEnabled(not running)
         self.pause_button.setEnabled(running)
         self.cancel_button.setEnabled(running)
+        # An idle bar at 0% read as a stuck send: the bar shows only while a run goes on.
+        self.progress.setVisible(running)
         if not running:
             self.pause_button.setChecked(False)
             self.progress.setRange(0, 1)

@@ -51,6 +51,7 @@ from lookbook.sets import (
 from lookbook.store import Store
 from ui.pages.base import Page
 from ui.undo import SetEditCommand
+from ui.widgets.empty_state import empty_state
 from ui.workers import StoreRunner
 
 #: The drag-and-drop type carrying photo ids ("12,15,18").
@@ -94,6 +95,17 @@ def _item(text: str, data: object = None) -> QStandardItem:
     if data is not None:
         item.setData(data, _ID)
     return item
+
+
+def _titled(title: str, widget: QWidget) -> QVBoxLayout:
+    """Return a column of ``widget`` under a small caption."""
+    column = QVBoxLayout()
+    column.setSpacing(2)
+    caption = QLabel(title)
+    caption.setBuddy(widget)
+    column.addWidget(caption)
+    column.addWidget(widget, 1)
+    return column
 
 
 class _ShotListModel(QStandardItemModel):
@@ -160,6 +172,7 @@ class ProductsPage(Page):
         self.brand: str | None = None
         self._set_id: int | None = None
         self.summary = QLabel()
+        self.summary.setObjectName("pageSummary")
         self.layout_.addWidget(self.summary)
 
         # Brands: one row each, with the dashboard's verdict.
@@ -188,6 +201,10 @@ class ProductsPage(Page):
         shots_box = QWidget()
         shots_layout = QVBoxLayout(shots_box)
         shots_layout.setContentsMargins(0, 0, 0, 0)
+        empty_state(self.products_view, "No products for this brand yet. Import the catalog with "
+                                        "<b>lookbook catalog import</b>.")
+        empty_state(self.shots_view, "Choose a product to see its shots.")
+        empty_state(self.unassigned_view, "Every shot is tied to a product.")
         shots_layout.addWidget(QLabel("Shots of the product, best first"))
         shots_layout.addWidget(self.shots_view)
         shots_layout.addWidget(self.unassigned_label)
@@ -254,8 +271,11 @@ class ProductsPage(Page):
             button.clicked.connect(slot)
             buttons.addWidget(button)
         buttons.addStretch(1)
-        layout.addWidget(self.sets_view, 1)
-        layout.addWidget(self.set_items_view, 2)
+        empty_state(self.sets_view, "<b>No sets for this brand yet.</b><br>Select shots above, then click "
+                                    "<b>New set from selected shots…</b>")
+        empty_state(self.set_items_view, "Choose a set to see its shots in the order customers will see them.")
+        layout.addLayout(_titled("Sets of the brand", self.sets_view), 1)
+        layout.addLayout(_titled("Shots in the set, in order", self.set_items_view), 2)
         layout.addLayout(buttons)
         return panel
 
@@ -419,7 +439,13 @@ class ProductsPage(Page):
             if not ok or not name.strip():
                 return
         # Read the selection here, on the UI thread; the worker gets plain values only.
-        self._mutate(_create_set, self.brand, name, self.actor, self._selected_shots())
+        self.error.clear()
+        self.db.run(_create_set, self.brand, name, self.actor, self._selected_shots(),
+                    on_done=self._choose_new_set, on_failure=self._failed)
+
+    def _choose_new_set(self, created: PhotoSet) -> None:
+        # The reload the change triggers is still on its way; it will show the new set.
+        self._set_id = created.id
 
     def add_selected(self) -> None:
         """Add the selected shots to the chosen set."""
