@@ -6,6 +6,7 @@ garment, one process), slowed a little so Cancel has something to stop.
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -31,15 +32,21 @@ class Report:
         return f"{len(self.imported)} photos imported"
 
 
+#: When set, the job waits (up to 10 s) for Cancel after this many photos, so a test can cancel mid-batch for sure.
+HOLD_AFTER: int | None = None
+
+
 def _job(store, paths: list[Path], actor: str, cancel: threading.Event) -> Iterator[object]:
     report = Report()
-    for step in process(paths, None, workers=1, cancel=cancel):
+    for n, step in enumerate(process(paths, None, workers=1, cancel=cancel), start=1):
         time.sleep(0.05)
         if step.error:
             report.problems.append(step.error)
         else:
             report.imported.append(step.current)
         yield step
+        if HOLD_AFTER is not None and n == HOLD_AFTER:
+            cancel.wait(10)
     # As the core importer does: a cancelled import returns what it kept, marked cancelled.
     report.cancelled = cancel.is_set()
     return report
@@ -84,7 +91,8 @@ def test_import_shows_progress_and_reports_when_done(qtbot, page: ShootPage, pho
 
 
 def test_cancel_stops_the_import_and_keeps_the_window_responsive(qtbot, page: ShootPage,
-                                                                 photos: list[Path]) -> None:
+                                                                 photos: list[Path], monkeypatch) -> None:
+    monkeypatch.setattr(sys.modules[__name__], "HOLD_AFTER", 2)
     seen: list[int] = []
     page.import_progress.valueChanged.connect(seen.append)
     with qtbot.waitSignal(page.import_finished, timeout=20_000) as finished:
