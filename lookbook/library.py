@@ -27,17 +27,22 @@ APP_NAME = "Lookbook Studio"
 _HASH_CHUNK = 1 << 20
 
 
+def app_data_dir() -> Path:
+    """Return the app's folder in the user's data dir, which holds the default and demo libraries."""
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
 def default_library_path() -> Path:
     """Return the library folder to use when none is given: ``$LOOKBOOK_LIBRARY`` or the user data dir."""
     env = os.environ.get(ENV_LIBRARY)
     if env:
         return Path(env).expanduser()
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "Library"
+    return app_data_dir() / "Library"
 
 
 def default_demo_path() -> Path:
     """Return where the app keeps its demo library."""
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "Demo Library"
+    return app_data_dir() / "Demo Library"
 
 
 def file_sha256(path: Path) -> str:
@@ -108,7 +113,7 @@ class Library:
 
     @classmethod
     def check_new(cls, path: Path | str) -> Library:
-        """Check, without writing anything, that a new library can be made at ``path``.
+        """Check that a new library can be made at ``path``; only the app's own data folder may be created.
 
         The folder itself may be missing (its parent must exist) or hold no library;
         an existing library is never overwritten.
@@ -122,6 +127,13 @@ class Library:
         if lib.db_path.exists():
             raise LibraryError(f"{root}: a library already exists there; open it instead, or choose an empty folder.")
         parent = root if root.exists() else root.parent
+        if not parent.exists() and parent == app_data_dir():
+            # The app's own folder in the user's data dir is ours to make (a fresh machine has none).
+            try:
+                parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise LibraryError(f"{parent}: cannot be created ({exc.strerror}). Choose another place with "
+                                   "--library.") from exc
         if not parent.exists():
             raise LibraryError(f"{parent}: no such folder. Create it first, or choose another place for the library.")
         if not os.access(parent, os.W_OK | os.X_OK):

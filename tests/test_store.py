@@ -154,3 +154,17 @@ def test_originals_are_stored_under_their_content_hash_once(tmp_path: Path) -> N
     again, stored_again = lib.store_original(photo)
     assert (again, stored_again) == (digest, stored)
     assert len(list(lib.originals_dir.rglob("*.jpg"))) == 1
+
+
+def test_the_apps_own_data_folder_is_created_on_a_fresh_machine(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    data = tmp_path / "home" / ".local" / "share" / "Lookbook Studio"
+    monkeypatch.setattr("lookbook.library.platformdirs.user_data_dir", lambda *a, **k: str(data))
+    from lookbook.library import default_demo_path
+
+    store = create_store(default_demo_path())
+    assert store.library.root == data / "Demo Library" and (data / "Demo Library" / "library.db").is_file()
+    store.close()
+    # Anywhere else a missing parent is still refused, not created.
+    with pytest.raises(LibraryError, match="no such folder"):
+        create_store(tmp_path / "elsewhere" / "lib")
