@@ -276,6 +276,17 @@ def add_to_set(store: Store, ref: str | int, photos: Sequence[str | int], actor:
     return store.notify(Changes(sets=True, audit=True))
 
 
+def _members_named(store: Store, set_id: int, photos: Sequence[str | int]) -> tuple[list[int], list[int]]:
+    """Return (the named shots' ids, the set's shots in order), refusing a named shot that is not in the set."""
+    photo_ids = resolve_photos(store, photos)
+    members = [r[0] for r in store.db.execute(
+        "SELECT photo_id FROM set_items WHERE set_id = ? ORDER BY position", [set_id])]
+    outside = [p for p in photo_ids if p not in members]
+    if outside:
+        raise InputError(f"set {set_id}: photos {', '.join(map(str, outside))} are not in it.")
+    return photo_ids, members
+
+
 def remove_from_set(store: Store, ref: str | int, photos: Sequence[str | int], actor: str) -> Changes:
     """Remove shots from a set and close the gaps in its order.
 
@@ -283,12 +294,7 @@ def remove_from_set(store: Store, ref: str | int, photos: Sequence[str | int], a
     """
     set_id = resolve_set(store, ref)
     _check_unlocked(store, set_id, "remove shots")
-    photo_ids = resolve_photos(store, photos)
-    members = [r[0] for r in store.db.execute(
-        "SELECT photo_id FROM set_items WHERE set_id = ? ORDER BY position", [set_id])]
-    outside = [p for p in photo_ids if p not in members]
-    if outside:
-        raise InputError(f"set {set_id}: photos {', '.join(map(str, outside))} are not in it.")
+    photo_ids, members = _members_named(store, set_id, photos)
     keep = [p for p in members if p not in photo_ids]
     with store.atomic():
         store.db.execute("DELETE FROM set_items WHERE set_id = ?", [set_id])
@@ -305,12 +311,7 @@ def reorder_set(store: Store, ref: str | int, photos: Sequence[str | int], actor
     """
     set_id = resolve_set(store, ref)
     _check_unlocked(store, set_id, "reorder shots")
-    photo_ids = resolve_photos(store, photos)
-    members = [r[0] for r in store.db.execute(
-        "SELECT photo_id FROM set_items WHERE set_id = ? ORDER BY position", [set_id])]
-    outside = [p for p in photo_ids if p not in members]
-    if outside:
-        raise InputError(f"set {set_id}: photos {', '.join(map(str, outside))} are not in it.")
+    photo_ids, members = _members_named(store, set_id, photos)
     order = photo_ids + [p for p in members if p not in photo_ids]
     with store.atomic():
         store.db.execute("DELETE FROM set_items WHERE set_id = ?", [set_id])
