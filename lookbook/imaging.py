@@ -206,6 +206,57 @@ class _open:
             self.im.close()
 
 
+def _jpeg_reduction(size: tuple[int, int], min_side: int | None) -> int:
+    """Return the largest DCT reduction (1, 2, 4 or 8) that keeps the shorter side >= ``min_side``."""
+    if min_side is None:
+        return 1
+    short = min(size)
+    for factor in (8, 4, 2):
+        # libjpeg rounds scaled sizes up, as this does.
+        if -(-short // factor) >= min_side:
+            return factor
+    return 1
+
+
+_REDUCED_FLAGS = {1: 0, 2: cv2.IMREAD_REDUCED_GRAYSCALE_2, 4: cv2.IMREAD_REDUCED_GRAYSCALE_4,
+                  8: cv2.IMREAD_REDUCED_GRAYSCALE_8}
+
+
+def _decode_jpeg_fast(path: Path | str, im: Image.Image, min_side: int | None) -> Decoded | None:
+    """Decode a plain sRGB JPEG with OpenCV straight into an array; ``None`` if it is not one.
+
+    Most photos are exactly this, and here Pillow's decode plus the copy into numpy
+    (``np.asarray`` goes through ``tobytes``) cost about twice OpenCV's ``imdecode``, which
+    writes the pixels into the array directly, DCT-scaled and turned upright by its EXIF
+    orientation. Anything unusual (CMYK, a colour profile to convert, a file that does not
+    end where a JPEG ends: truncated, or a phone's motion-photo video appended) goes the
+    Pillow way, which converts it or names what is wrong.
+    """
+    if im.format != "JPEG" or im.mode not in ("RGB", "L"):
+        return None
+    icc = im.info.get("icc_profile")
+    if icc and not (im.mode == "RGB" and _icc_is_srgb(icc)):
+        return None
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return None  # the Pillow path reports it by name
+    if not data.rstrip(b"\0\r\n ").endswith(b"\xff\xd9"):
+        return None
+    factor = _jpeg_reduction(im.size, min_side)
+    flags = _REDUCED_FLAGS[factor] | cv2.IMREAD_COLOR_RGB
+    rgb = cv2.imdecode(np.frombuffer(data, np.uint8), flags)
+    if rgb is None or rgb.ndim != 3:
+        return None
+    orientation = _orientation(im)
+    full_w, full_h = im.size
+    upright = (full_h, full_w) if orientation in _QUARTER_TURNS else (full_w, full_h)
+    if orientation != 1 and (rgb.shape[1] > rgb.shape[0]) != (upright[0] > upright[1]) \
+            and upright[0] != upright[1]:
+        return None  # OpenCV did not turn it as its EXIF says: let Pillow do it
+    return Decoded(rgb=rgb, alpha=None, scale=rgb.shape[1] / upright[0], original_size=upright)
+
+
 def load_photo(
     path: Path | str,
     *,
@@ -224,6 +275,9 @@ def load_photo(
     """
     with _open(path, max_pixels) as im:
         full_w, full_h = im.size
+        fast = _decode_jpeg_fast(path, im, min_side)
+        if fast is not None:
+            return fast
         if min_side is not None and im.format == "JPEG":
             short = min(full_w, full_h)
             if short > min_side:

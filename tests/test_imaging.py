@@ -151,3 +151,38 @@ def test_hashes(tmp_path: Path) -> None:
     assert hamming(dhash(a), dhash(load_photo(photos[1]).rgb)) > 10
     (tmp_path / "copy.jpg").write_bytes(photos[0].read_bytes())
     assert content_hash(tmp_path / "copy.jpg") == content_hash(photos[0])
+
+
+@pytest.mark.parametrize("orientation", [3, 6, 8])
+def test_jpeg_fast_path_matches_pillow_upright_and_reduced(tmp_path: Path, orientation: int) -> None:
+    # The OpenCV decode (plain sRGB JPEGs) and the Pillow decode (everything else) must agree
+    # on turning, scale and pixels; a trailing block after the JPEG's end sends the file the
+    # Pillow way, so comparing the two files compares the two paths.
+    big = np.kron(_pattern(), np.ones((10, 10, 1), np.uint8))  # 600 x 400
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    fast, slow = tmp_path / "fast.jpg", tmp_path / "slow.jpg"
+    Image.fromarray(big).save(fast, exif=exif, quality=95)
+    slow.write_bytes(fast.read_bytes() + b"MOTION-PHOTO-VIDEO" * 10)
+    a, b = load_photo(fast, min_side=100), load_photo(slow, min_side=100)
+    assert a.rgb.shape == b.rgb.shape and a.scale == b.scale == 0.25
+    assert a.original_size == b.original_size == ((400, 600) if orientation in (6, 8) else (600, 400))
+    assert np.abs(a.rgb.astype(int) - b.rgb.astype(int)).mean() < 2.0
+    red_corner = {3: (-3, -3), 6: (2, -3), 8: (-3, 2)}[orientation]
+    assert a.rgb[red_corner][0] > 180
+
+
+def test_jpeg_with_foreign_colour_profile_goes_through_the_profile(tmp_path: Path, monkeypatch) -> None:
+    # Not sRGB: the fast path must step aside so that the profile is converted.
+    import lookbook.imaging as imaging
+
+    asked: list[str] = []
+    monkeypatch.setattr(imaging, "_icc_transform", lambda icc, mode: asked.append(mode))
+    path = tmp_path / "lab.jpg"
+    Image.fromarray(_pattern()).save(path, quality=95,
+                                     icc_profile=ImageCms.ImageCmsProfile(ImageCms.createProfile("LAB")).tobytes())
+    srgb = tmp_path / "srgb.jpg"
+    Image.fromarray(_pattern()).save(srgb, quality=95,
+                                     icc_profile=ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    assert load_photo(srgb).rgb.shape == (40, 60, 3) and asked == []
+    assert load_photo(path).rgb.shape == (40, 60, 3) and asked == ["RGB"]
