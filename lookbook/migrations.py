@@ -367,3 +367,23 @@ CREATE INDEX idx_customer_brands_brand_customer ON customer_brands(brand_id, cus
 CREATE INDEX idx_customer_sizes_category ON customer_sizes(category, customer_id, size)
 """,
     )
+
+
+@migrations()
+def m007_presets_default(db: Database) -> None:
+    """Store the built-in default preset, so every library has its default stored and editable."""
+    # Until now nothing wrote the presets table and an empty one meant "the built-in default";
+    # storing exactly those settings keeps every existing render up to date (a render's key is
+    # the box and the full preset settings). The import is local: a migration runs once, and the
+    # presets module has no reason to load with the schema.
+    import datetime as dt
+
+    from lookbook.presets import DEFAULT_PRESET
+
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    if db.execute("SELECT count(*) FROM presets").fetchone()[0] == 0:
+        db.execute("INSERT INTO presets (name, settings, is_default, updated_at) VALUES (?, ?, 1, ?)",
+                   [DEFAULT_PRESET.name, DEFAULT_PRESET.to_json(), now])
+    elif db.execute("SELECT count(*) FROM presets WHERE is_default").fetchone()[0] == 0:
+        # Presets written by hand with none marked: the first by name has been the default all along.
+        db.execute("UPDATE presets SET is_default = 1 WHERE id = (SELECT id FROM presets ORDER BY name LIMIT 1)")
