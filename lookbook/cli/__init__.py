@@ -27,6 +27,7 @@ from lookbook.cli import detect as detect_cmds
 from lookbook.cli import library as library_cmds
 from lookbook.cli import outbox as outbox_cmds
 from lookbook.cli import photos as photos_cmds
+from lookbook.cli import presets as presets_cmds
 from lookbook.cli import sets as sets_cmds
 from lookbook.cli import users as users_cmds
 from lookbook.cli.context import CliContext
@@ -34,7 +35,7 @@ from lookbook.errors import LookbookError
 
 #: The modules that add verbs; each has ``register(subparsers)``.
 COMMAND_MODULES = [library_cmds, outbox_cmds, users_cmds, audit_cmds, customers_cmds, catalog_cmds, sets_cmds,
-                   photos_cmds, detect_cmds, delivery_cmds]
+                   photos_cmds, presets_cmds, detect_cmds, delivery_cmds]
 
 
 def build_parser() -> argparse.ArgumentParser:
