@@ -38,8 +38,10 @@ L_WEIGHT = 0.5
 OPEN_PX = 5
 #: GrabCut iterations on the working image.
 GRABCUT_ITERS = 2
-#: Cheap-pass confidence at or above which GrabCut is skipped.
-CHEAP_OK = 0.5
+#: Cheap-pass confidence at or above which GrabCut is skipped. Measured on the 372 photos of
+#: ``test/``: from 0.5 down to 0.3 GrabCut runs on 166 instead of 212 and no box changes by
+#: more than IoU 0.9 (labelled ones: same mean IoU); below 0.3 boxes start to change.
+CHEAP_OK = 0.3
 #: Long side of the image GrabCut runs on.
 GRABCUT_SIDE = 128
 

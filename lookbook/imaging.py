@@ -206,14 +206,16 @@ class _open:
             self.im.close()
 
 
-def _jpeg_reduction(size: tuple[int, int], min_side: int | None) -> int:
-    """Return the largest DCT reduction (1, 2, 4 or 8) that keeps the shorter side >= ``min_side``."""
-    if min_side is None:
+def _jpeg_reduction(size: tuple[int, int], min_side: int | None, min_long: int | None = None) -> int:
+    """Return the largest DCT reduction (1, 2, 4 or 8) keeping the shorter side >= ``min_side``
+    and the longer side >= ``min_long`` (either may be ``None``: no limit of that kind)."""
+    if min_side is None and min_long is None:
         return 1
-    short = min(size)
+    short, long = min(size), max(size)
     for factor in (8, 4, 2):
         # libjpeg rounds scaled sizes up, as this does.
-        if -(-short // factor) >= min_side:
+        if (min_side is None or -(-short // factor) >= min_side) and \
+                (min_long is None or -(-long // factor) >= min_long):
             return factor
     return 1
 
@@ -222,7 +224,8 @@ _REDUCED_FLAGS = {1: 0, 2: cv2.IMREAD_REDUCED_GRAYSCALE_2, 4: cv2.IMREAD_REDUCED
                   8: cv2.IMREAD_REDUCED_GRAYSCALE_8}
 
 
-def _decode_jpeg_fast(path: Path | str, im: Image.Image, min_side: int | None) -> Decoded | None:
+def _decode_jpeg_fast(path: Path | str, im: Image.Image, min_side: int | None,
+                      min_long: int | None) -> Decoded | None:
     """Decode a plain sRGB JPEG with OpenCV straight into an array; ``None`` if it is not one.
 
     Most photos are exactly this, and here Pillow's decode plus the copy into numpy
@@ -243,7 +246,7 @@ def _decode_jpeg_fast(path: Path | str, im: Image.Image, min_side: int | None) -
         return None  # the Pillow path reports it by name
     if not data.rstrip(b"\0\r\n ").endswith(b"\xff\xd9"):
         return None
-    factor = _jpeg_reduction(im.size, min_side)
+    factor = _jpeg_reduction(im.size, min_side, min_long)
     flags = _REDUCED_FLAGS[factor] | cv2.IMREAD_COLOR_RGB
     rgb = cv2.imdecode(np.frombuffer(data, np.uint8), flags)
     if rgb is None or rgb.ndim != 3:
@@ -262,6 +265,7 @@ def load_photo(
     *,
     max_pixels: int = DEFAULT_MAX_PIXELS,
     min_side: int | None = None,
+    min_long: int | None = None,
 ) -> Decoded:
     """Decode a photo into an upright sRGB uint8 array.
 
@@ -270,21 +274,20 @@ def load_photo(
     :param min_side: if given, the caller needs the shorter side to be at least this many pixels;
         JPEGs are then decoded at the smallest DCT scale (1/2, 1/4, 1/8) that still gives that,
         which is several times faster than a full decode. ``None`` decodes every pixel.
+    :param min_long: the same for the longer side; with both, the decode satisfies both.
     :returns: the pixels, alpha, scale (decoded / original) and original upright size.
     :raises PhotoError: for a missing, unreadable, corrupt, truncated, non-image or too-large file.
     """
     with _open(path, max_pixels) as im:
         full_w, full_h = im.size
-        fast = _decode_jpeg_fast(path, im, min_side)
+        fast = _decode_jpeg_fast(path, im, min_side, min_long)
         if fast is not None:
             return fast
-        if min_side is not None and im.format == "JPEG":
-            short = min(full_w, full_h)
-            if short > min_side:
-                # draft() picks the largest reduction whose result is still >= the size asked for.
-                f = min_side / short
-                im.draft(im.mode if im.mode in ("RGB", "L", "CMYK") else "RGB",
-                         (max(1, int(full_w * f)), max(1, int(full_h * f))))
+        factor = _jpeg_reduction(im.size, min_side, min_long) if im.format == "JPEG" else 1
+        if factor > 1:
+            # draft() picks the largest reduction whose result is still >= the size asked for.
+            im.draft(im.mode if im.mode in ("RGB", "L", "CMYK") else "RGB",
+                     (-(-full_w // factor), -(-full_h // factor)))
         try:
             if getattr(im, "n_frames", 1) > 1:
                 im.seek(0)  # multi-page TIFF / animated WebP: the first frame is the photo
