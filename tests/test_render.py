@@ -167,3 +167,24 @@ def test_edges_follow_the_photo_without_steps_or_halo() -> None:
         left = [255 - int(hero[y, x - 2].min()) for y, x in zip(ys, xs, strict=True)]
         assert np.mean(left) < 1.8, f"seed {seed}: wall colour left beside the edge ({np.mean(left):.1f})"
         assert cv2.countNonZero((hero.min(2) < 250).astype(np.uint8)) > 0.3 * h * w
+
+
+def test_a_full_disk_while_writing_renders_is_named_and_leaves_no_partial_file(tmp_path: Path, monkeypatch) -> None:
+    import errno
+    import os
+
+    from lookbook.errors import LibraryError
+
+    dec = load_photo(sorted(PHOTOS.glob("shirt/*.jpg"))[0])
+    out = render(dec, detect_garment(dec.rgb, scale=dec.scale), DEFAULT_PRESET)
+    real_replace = os.replace
+
+    def full(src: str, dst: str) -> None:
+        if str(dst).endswith("-collar.jpg"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", full)
+    with pytest.raises(LibraryError, match="No space left on device; free some disk space"):
+        write_rendered(out, tmp_path, "x", 90)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x-hero.jpg"]  # no temporary file left behind
