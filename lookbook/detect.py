@@ -56,7 +56,7 @@ class Detection:
     :param mask: ``h x w`` uint8 soft mask (0..255) of the garment on the working image;
         ``mask_scale`` maps it to the input image (mask pixel = input pixel * mask_scale).
     :param mask_scale: working-image size / input-image size.
-    :param method: ``"cheap"`` or ``"grabcut"``: which pass produced the result.
+    :param method: ``"cheap"``, ``"grabcut"`` or ``"hand"`` (:func:`segment_in_box`): what produced it.
     :param bg_colours: ``k x 3`` background colours (Lab, lightness weighted by :data:`L_WEIGHT`),
         so that the renderer can place the garment's edge at full resolution.
     :param threshold: the background distance (same units) that separated garment from background.
@@ -236,6 +236,48 @@ def _grabcut_at(small: np.ndarray, fg: np.ndarray, dist: np.ndarray, thresh: flo
     s_band = _border_band(size[1], size[0], max(2, round(min(size) * 0.03)))
     m = _grabcut(s_small, s_fg, s_dist, thresh, s_band)
     return (cv2.resize(m * 255, (sw, sh), interpolation=cv2.INTER_LINEAR) >= 128).astype(np.uint8)
+
+
+def segment_in_box(rgb: np.ndarray, box: tuple[int, int, int, int], *, scale: float = 1.0) -> Detection:
+    """Return the garment's mask inside a box a person set by hand (the "one drag" correction).
+
+    The automatic mask of a photo whose box was wrong is wrong too (a beige coat on a beige
+    wall leaves little but its label), so the renders of a hand-set box come from GrabCut
+    started from that rectangle: outside it is background, inside it is probably garment,
+    and pixels inside that look like the border's colours start as probably background.
+
+    :param rgb: the photo (possibly a reduced decode).
+    :param box: ``(x0, y0, x1, y1)`` in pixels of the upright original.
+    :param scale: the ``Decoded.scale`` of ``rgb``.
+    """
+    small, f = _working_image(rgb, WORK_SIDE)
+    sh, sw = small.shape[:2]
+    fg, dist, thresh, band, centres = _cheap_pass(small)
+    s = f * scale
+    x0, y0 = max(0, int(np.floor(box[0] * s))), max(0, int(np.floor(box[1] * s)))
+    x1, y1 = min(sw, int(np.ceil(box[2] * s))), min(sh, int(np.ceil(box[3] * s)))
+    inside = np.zeros((sh, sw), bool)
+    inside[y0:y1, x0:x1] = True
+    mask = inside.astype(np.uint8)
+    if x1 - x0 >= 4 and y1 - y0 >= 4 and not inside.all():
+        gc = np.full((sh, sw), cv2.GC_BGD, np.uint8)
+        gc[inside] = cv2.GC_PR_FGD
+        gc[inside & (dist < thresh * 0.5)] = cv2.GC_PR_BGD
+        k = min(1.0, GRABCUT_SIDE / max(sh, sw))
+        size = (max(1, round(sw * k)), max(1, round(sh * k)))
+        g_small = cv2.resize(small, size, interpolation=cv2.INTER_AREA)
+        g_init = cv2.resize(gc, size, interpolation=cv2.INTER_NEAREST)
+        if np.any(g_init == cv2.GC_BGD) and np.any(g_init == cv2.GC_PR_FGD):
+            cv2.setRNGSeed(0)
+            cv2.grabCut(g_small, g_init, None, np.zeros((1, 65)), np.zeros((1, 65)), GRABCUT_ITERS,
+                        cv2.GC_INIT_WITH_MASK)
+            cut = ((g_init == cv2.GC_FGD) | (g_init == cv2.GC_PR_FGD)).astype(np.uint8) * 255
+            cut = (cv2.resize(cut, (sw, sh), interpolation=cv2.INTER_LINEAR) >= 128).astype(np.uint8)
+            cut = _main_component(cv2.morphologyEx(cut, cv2.MORPH_OPEN, _disc(OPEN_PX))) & mask
+            if cut.sum() >= 0.05 * mask.sum():
+                mask = cut  # else GrabCut found next to nothing: keep the whole box rather than lose the garment
+    return Detection(box=tuple(int(v) for v in box), confidence=1.0, mask=_fill_small_holes(mask) * 255,
+                     mask_scale=f, method="hand", bg_colours=centres, threshold=thresh)
 
 
 def _disc(size: int) -> np.ndarray:

@@ -23,7 +23,7 @@ from typing import Any, Generic, TypeVar
 
 import cv2
 
-from lookbook.detect import detect_garment
+from lookbook.detect import detect_garment, segment_in_box
 from lookbook.errors import LookbookError
 from lookbook.imaging import DEFAULT_MAX_PIXELS, dhash, load_photo
 from lookbook.presets import DEFAULT_PRESET, Preset
@@ -79,7 +79,9 @@ def process_one(path: Path, out_dir: Path | None, preset: Preset, max_pixels: in
     det = detect_garment(decoded.rgb, scale=decoded.scale)
     outputs: dict[str, Path] = {}
     if out_dir is not None:
-        rendered = render(decoded, det, preset, box=box)
+        # A box set by hand usually corrects a wrong detection, whose mask is wrong too.
+        shape = det if box is None else segment_in_box(decoded.rgb, box, scale=decoded.scale)
+        rendered = render(decoded, shape, preset, box=box)
         outputs = write_rendered(rendered, Path(out_dir), stem or Path(path).stem, preset.jpeg_quality)
     return PhotoResult(
         path=Path(path), garment_box=box or det.box, confidence=det.confidence, needs_review=det.needs_review,

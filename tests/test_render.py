@@ -188,3 +188,24 @@ def test_a_full_disk_while_writing_renders_is_named_and_leaves_no_partial_file(t
     with pytest.raises(LibraryError, match="No space left on device; free some disk space"):
         write_rendered(out, tmp_path, "x", 90)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x-hero.jpg"]  # no temporary file left behind
+
+
+def test_a_box_set_by_hand_renders_the_garment_the_detector_missed(tmp_path: Path) -> None:
+    # A beige coat on a beige wall: the detector finds little but the label (and flags the
+    # photo). The merchandiser drags the box around the coat; the hero must then show the coat,
+    # not the detector's wrong mask inside the right box.
+    from PIL import Image
+
+    from lookbook.pipeline import process_one
+
+    path = PHOTOS / "outwear" / "fa9f16fa-8b47-4b83-9567-497888652a64.jpg"
+    hand_box = (12, 50, 345, 560)
+    dec = load_photo(path)
+    det = detect_garment(dec.rgb, scale=dec.scale)
+    assert det.needs_review
+    with_auto_mask = render(dec, det, DEFAULT_PRESET, box=hand_box).hero
+    result = process_one(path, tmp_path, DEFAULT_PRESET, box=hand_box)
+    hero = np.asarray(Image.open(result.outputs["hero"]).convert("RGB"))
+    assert hero.shape == with_auto_mask.shape
+    assert float((with_auto_mask.min(2) < 235).mean()) < 0.2  # what it was: the label and a scrap
+    assert float((hero.min(2) < 235).mean()) > 0.4  # now: the coat
