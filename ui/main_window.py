@@ -85,6 +85,7 @@ class MainWindow(QMainWindow):
         #: Who is working: asked when a library opens, passed to the pages that act for someone.
         self.session = Session(self)
         self.shoot = ShootPage(db, thumbs, self.undo_stack)
+        self.shoot.session = self.session  # presets may be changed by merchandisers, managers and admins
         # The Outbox page owns the network thread; the delivery settings sign in to X on it too.
         self.outbox = OutboxPage(db, self.session)
         self.products = ProductsPage(db)
@@ -189,6 +190,8 @@ class MainWindow(QMainWindow):
         redo.setShortcut(QKeySequence.StandardKey.Redo)
         edit.addActions([undo, redo])
         self.undo_action, self.redo_action = undo, redo
+        edit.addSeparator()
+        edit.addAction(self.shoot.presets_action)
 
         view = bar.addMenu("&View")
         view.addActions(self.shoot.view_actions())

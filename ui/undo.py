@@ -125,3 +125,44 @@ class SetEditCommand(QUndoCommand):
     def _edit_failed(self, exc: BaseException) -> None:
         self.setObsolete(True)  # nothing happened: there is nothing to undo
         self._on_failure(exc)
+
+
+class PresetEditCommand(QUndoCommand):
+    """An edit of a style preset's settings or name; undo stores the settings it had before.
+
+    ``save(preset_id, value, expected, on_done, on_failure)`` stores ``value`` through the core (on the
+    DB thread) if the preset still holds ``expected``, so an undo never overwrites an edit made since, or
+    a preset that was deleted. ``on_done`` and ``on_failure`` are the caller's for the first save; if
+    that save fails the command becomes obsolete (there is nothing to undo). Later failures go to
+    ``on_later_failure``.
+    """
+
+    def __init__(self, text: str, save: Callable[..., None], preset_id: int, old: Any, new: Any,
+                 on_done: Callable[[Any], None] | None, on_failure: Callable[[BaseException], None],
+                 on_later_failure: Callable[[BaseException], None]) -> None:
+        super().__init__(text)
+        self._save = save
+        self.preset_id = preset_id
+        self.old = old
+        self.new = new
+        self._first: tuple[Callable[[Any], None] | None, Callable[[BaseException], None]] | None = (
+            on_done, on_failure)
+        self._on_later_failure = on_later_failure
+
+    def redo(self) -> None:
+        if self._first is not None:
+            on_done, on_failure = self._first
+            self._first = None
+
+            def failed(exc: BaseException) -> None:
+                self.setObsolete(True)
+                on_failure(exc)
+
+            self._save(self.preset_id, self.new, self.old, on_done, failed)
+        else:
+            self._save(self.preset_id, self.new, self.old, None, self._on_later_failure)
+
+    def undo(self) -> None:
+        if self.isObsolete():
+            return  # the first save failed: nothing was stored, so nothing is undone
+        self._save(self.preset_id, self.old, self.new, None, self._on_later_failure)

@@ -53,6 +53,7 @@ from lookbook.hooks import Changes
 from lookbook.imaging import SUPPORTED_SUFFIXES
 from lookbook.library import Library
 from lookbook.listings import PhotoRow, list_photos
+from lookbook.preset_store import PresetChange, save_preset
 from lookbook.presets import Preset
 from lookbook.recipes import (
     Box,
@@ -73,6 +74,8 @@ from lookbook.recipes import (
 )
 from lookbook.store import Store
 from ui.pages.base import Page
+from ui.preset_editor import PresetEditor
+from ui.signin import Session
 from ui.theme import palette_icon
 from ui.undo import ValueCommand
 from ui.widgets.photo_detail import PhotoDetailPanel
@@ -122,6 +125,8 @@ class ShootPage(Page):
     import_finished = Signal(object)
     #: A "render every pending photo" batch ended: (photos rendered, problems).
     render_all_finished = Signal(int, list)
+    #: A "render every pending photo" batch got on: (photos done, photos in the batch).
+    render_progress = Signal(int, int)
     #: Renders of the photo in the detail panel were shown (its id).
     render_shown = Signal(int)
     #: A photo's detail was shown (its id).
@@ -140,6 +145,11 @@ class ShootPage(Page):
         self._render_problems: list[str] = []
         self._rendered_count = 0
         self._preset: Preset | None = None
+        #: Who is signed in (set by the main window); decides whether presets may be changed here.
+        self.session: Session | None = None
+        self.preset_editor: PresetEditor | None = None
+        # A preset changed while a batch was running: check every photo again when it ends.
+        self._render_again = False
         self._reload_timer = QTimer(self, singleShot=True, interval=250)
         self._reload_timer.timeout.connect(self.reload)
         self._build_actions()
@@ -160,6 +170,7 @@ class ShootPage(Page):
         self.panel.preset_chosen.connect(self._preset_chosen)
         self.panel.reset_box.connect(self._reset_box)
         self.panel.mark_reviewed.connect(self.mark_current_reviewed)
+        self.panel.edit_presets.connect(self.open_presets)
         # On a short screen the panel scrolls instead of squeezing its parts on top of each other.
         self.panel_scroll = QScrollArea()
         self.panel_scroll.setWidget(self.panel)
@@ -218,6 +229,9 @@ class ShootPage(Page):
                                       "The detected box fits: clear the review flag")
         self.find_action = action("&Find Photo", lambda: self.search.setFocus(), QKeySequence.StandardKey.Find,
                                   "Find photos by file name or SKU")
+        self.presets_action = action("Style &Presets…", self.open_presets, "Ctrl+Shift+P",
+                                     "Edit the style presets: aspect, margin, background, sizes, caption")
+        self.presets_action.setIconText("Style Presets")
         for a in (self.review_action, self.all_action, self.reviewed_action, self.find_action):
             a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             self.addAction(a)
@@ -234,6 +248,7 @@ class ShootPage(Page):
         bar.addAction(self.import_files_action)
         bar.addAction(self.import_folder_action)
         bar.addAction(self.render_all_action)
+        bar.addAction(self.presets_action)
         bar.addSeparator()
         self.filter_box = QComboBox()
         self.filter_box.setAccessibleName("Which photos to show")
@@ -276,6 +291,7 @@ class ShootPage(Page):
         self.render_all_action.setIcon(palette_icon("review", palette, 18))
         self.import_files_action.setIcon(palette_icon("import", palette, 18))
         self.import_folder_action.setIcon(palette_icon("import", palette, 18))
+        self.presets_action.setIcon(palette_icon("presets", palette, 18))
 
     # -- the grid ------------------------------------------------------------------
     def on_library_changed(self, changes: Changes) -> None:
@@ -283,6 +299,8 @@ class ShootPage(Page):
         # grid once things settle, not once per photo.
         if any(getattr(changes, name) for name in self.watches):
             self._reload_timer.start()
+        if changes.settings:
+            self._load_presets()  # a preset was added, renamed, deleted or made the default
 
     def reload(self) -> None:
         self.db.run(lambda store: (store.library, list_photos(store)), on_done=self._show)
@@ -402,6 +420,7 @@ class ShootPage(Page):
     def _import_done(self, report: Any) -> None:
         self._import_finished()
         self.import_finished.emit(report)
+        self._start_again()
         if report is None or getattr(report, "cancelled", False):
             kept = len(getattr(report, "imported", None) or [])
             self.summary.setText(f"Import cancelled; the {kept} photo(s) imported before stay in the library.")
@@ -415,13 +434,18 @@ class ShootPage(Page):
             box.setDetailedText("\n".join(str(p) for p in problems))
             box.open()
 
-    def render_pending(self) -> None:
-        """Find the garment in and render every photo whose render is missing or stale (with progress)."""
+    def render_pending(self) -> bool:
+        """Find the garment in and render every photo whose render is missing or stale (with progress).
+
+        Return whether the batch started: not while an import or another batch runs (a batch
+        asked for then starts when that one ends).
+        """
         if self.library is None:
             self.failed.emit(_no_library())
-            return
+            return False
         if self.importing():
-            return
+            self._render_again = True
+            return False
         cancel = threading.Event()
         self._cancel = cancel
         self._job = "Checking"
@@ -438,14 +462,17 @@ class ShootPage(Page):
             if cancel.is_set() or not pending:
                 self._render_all_done(None)
                 return
+            self.render_progress.emit(0, len(pending))
             self.renderer.submit(iter_render, library, pending, cancel, cancel=cancel,
                                  on_progress=self._render_step, on_done=self._render_all_done,
                                  on_cancelled=self._render_all_done, on_failure=self._import_failed)
 
         self.db.run(pending_renders, on_done=start, on_failure=self._import_failed)
+        return True
 
     def _render_step(self, step: RenderStep) -> None:
         self._import_progress(step)
+        self.render_progress.emit(step.done, step.total)
         if step.result is None:
             self._render_problems.append(step.error or f"photo {step.photo_id}: could not be rendered")
             return
@@ -457,16 +484,72 @@ class ShootPage(Page):
         self._import_finished()
         done, problems = self._rendered_count, list(self._render_problems)
         # The last records are queued on the DB runner; this runs after them, then the grid reloads.
-        self.db.run(lambda store: None, on_done=lambda _r: (self.reload(),
-                                                             self.render_all_finished.emit(done, problems)))
+        self.db.run(lambda store: None, on_done=lambda _r: self._render_all_recorded(done, problems))
         note = " (cancelled)" if cancelled else ""
         self.summary.setText(f"Checked {done:,} photos{note}" + (f"; {len(problems)} could not be read"
                                                                  if problems else "") + ".")
+        if cancelled:
+            self._render_again = False
+        self._start_again()
+
+    def _render_all_recorded(self, done: int, problems: list[str]) -> None:
+        self.reload()
+        current = self.current_photo_id()
+        if current is not None and done:
+            self._recipe_saved(current)  # show the photo's new renders in the detail panel
+        self.render_all_finished.emit(done, problems)
+
+    def _start_again(self) -> None:
+        if self._render_again and not self.importing():
+            self._render_again = False
+            self.render_pending()
 
     def _import_failed(self, exc: BaseException) -> None:
         self._import_finished()
         self.import_finished.emit(None)
         self.failed.emit(exc)
+
+    # -- style presets -------------------------------------------------------------
+    def open_presets(self) -> PresetEditor | None:
+        """Show the Style Presets dialog, previewing the photo in the detail panel."""
+        if self.library is None:
+            self.failed.emit(_no_library())
+            return None
+        if self.preset_editor is None:
+            self.preset_editor = PresetEditor(self.db, self.store_preset, self._preset_stored, lambda: self.actor,
+                                              self.undo_stack, on_later_failure=self.failed.emit, parent=self)
+            self.preset_editor.cancel_render.connect(self.cancel_import)
+            self.render_progress.connect(self.preset_editor.show_render_progress)
+            self.render_all_finished.connect(self.preset_editor.render_finished)
+            if self.session is not None:
+                self.session.changed.connect(self.preset_editor.set_user)
+        user = self.session.user if self.session is not None else None
+        self.preset_editor.open_for(self.current_photo_id(), user)
+        return self.preset_editor
+
+    def store_preset(self, preset_id: int, preset: Preset, expected: Preset,
+                     on_done: Any = None, on_failure: Any = None) -> None:
+        """Store a preset's settings (on the DB runner) if it still holds ``expected``; re-render its photos.
+
+        The undo stack's preset edits call this for redo and undo alike.
+        """
+        actor = self.actor
+
+        def done(change: PresetChange) -> None:
+            self._preset_stored(change)
+            if on_done is not None:
+                on_done(change)
+
+        self.db.run(lambda store: save_preset(store, preset_id, preset, actor, expected=expected),
+                    on_done=done, on_failure=on_failure or self.failed.emit)
+
+    def _preset_stored(self, change: PresetChange) -> None:
+        """A preset changed: render the photos it made stale, as "Check All Photos" does."""
+        self._load_presets()
+        if change.rerender:
+            self.render_pending()
+        elif self.current_photo_id() is not None:
+            self._recipe_saved(self.current_photo_id())  # e.g. a rename: the combo shows the new name
 
     # -- the detail panel ----------------------------------------------------------
     def _load_presets(self) -> None:
@@ -618,6 +701,8 @@ class ShootPage(Page):
     def cleanup(self) -> None:
         if self._cancel is not None:
             self._cancel.set()
+        if self.preset_editor is not None:
+            self.preset_editor.cleanup()
         self.renderer.shutdown()
 
 

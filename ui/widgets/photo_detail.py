@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSizePolicy,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -55,6 +56,8 @@ class PhotoDetailPanel(QWidget):
     """Shows the selected photo; its box editor and preset combo report edits as signals."""
 
     preset_chosen = Signal(str)
+    #: The person asked to edit the style presets (the "Edit…" button beside the combo).
+    edit_presets = Signal()
     reset_box = Signal()
     mark_reviewed = Signal()
 
@@ -97,7 +100,18 @@ class PhotoDetailPanel(QWidget):
         self.preset.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.preset.setMinimumContentsLength(8)
         self.preset.activated.connect(lambda _i: self.preset_chosen.emit(self.preset.currentText()))
-        form.addRow("&Preset:", self.preset)
+        self.edit_presets_button = QToolButton()
+        self.edit_presets_button.setText("Edit…")
+        self.edit_presets_button.setToolTip("Edit the style presets (Ctrl+Shift+P)")
+        self.edit_presets_button.setAccessibleName("Edit style presets")
+        self.edit_presets_button.clicked.connect(self.edit_presets)
+        preset_row = QHBoxLayout()
+        preset_row.setSpacing(4)
+        preset_row.addWidget(self.preset, 1)
+        preset_row.addWidget(self.edit_presets_button)
+        preset_label = QLabel("&Preset:")
+        preset_label.setBuddy(self.preset)
+        form.addRow(preset_label, preset_row)
         controls.addLayout(form)
         self.reset_button = QPushButton("Use &Detected Box")
         self.reset_button.setToolTip("Forget the box set by hand and go back to the one the app found")
@@ -120,7 +134,8 @@ class PhotoDetailPanel(QWidget):
         below.addLayout(controls, 1)
         layout.addLayout(below)
         self.setTabOrder(self.editor, self.preset)
-        self.setTabOrder(self.preset, self.reset_button)
+        self.setTabOrder(self.preset, self.edit_presets_button)
+        self.setTabOrder(self.edit_presets_button, self.reset_button)
         self.setTabOrder(self.reset_button, self.reviewed_button)
         self.show_detail(None)
 
@@ -128,7 +143,11 @@ class PhotoDetailPanel(QWidget):
         current = self.preset.currentText()
         self.preset.clear()
         self.preset.addItems(names)
-        if current in names:
+        if self.detail is not None and self.detail.preset in names:
+            self.preset.setCurrentText(self.detail.preset)
+        elif self.detail is not None:
+            self.preset.setCurrentIndex(0)  # the default (the list starts with it)
+        elif current in names:
             self.preset.setCurrentText(current)
 
     def show_detail(self, detail: PhotoDetail | None) -> None:
