@@ -212,6 +212,7 @@ class PresetEditor(QDialog):
         self.photo_id: int | None = None
         self.can_edit = True
         self._select_id: int | None = None
+        self._select_name: str | None = None
         self._current: StoredPreset | None = None
         self._filling = False
         self._saving = False
@@ -450,10 +451,15 @@ class PresetEditor(QDialog):
         return spin
 
     # -- opening and loading -------------------------------------------------------
-    def open_for(self, photo_id: int | None, user: User | None) -> None:
-        """Show the dialog with ``photo_id`` (or the library's first photo) in the preview."""
+    def open_for(self, photo_id: int | None, user: User | None, preset: str | None = None) -> None:
+        """Show the dialog with ``photo_id`` (or the library's first photo) in the preview.
+
+        :param preset: the name of the preset to show first (the photo's own); default: the one shown last.
+        """
         self.photo_id = photo_id
         self.set_user(user)
+        if preset is not None and not self.dirty():
+            self._select_name = preset
         self.reload()
         self.show()
         self.raise_()
@@ -478,7 +484,10 @@ class PresetEditor(QDialog):
 
     def _loaded(self, loaded: Loaded) -> None:
         keep = self._select_id or (self._current.id if self._current is not None else None)
+        if self._select_name is not None:
+            keep = next((p.id for p in loaded.presets if p.name.casefold() == self._select_name.casefold()), keep)
         self._select_id = None
+        self._select_name = None
         old_photo = self.photo
         self.presets, self.counts, self.photo = loaded.presets, loaded.photos, loaded.photo
         self.list.blockSignals(True)

@@ -13,7 +13,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
-from lookbook.recipes import pending_renders
+from lookbook.preset_store import create_preset
+from lookbook.recipes import pending_renders, set_preset
 from lookbook.users import User
 from ui.pages.shoot import ShootPage
 from ui.preset_editor import PresetEditor
@@ -26,12 +27,14 @@ def shoot(qtbot, opened_demo) -> Iterator[tuple[ShootPage, QUndoStack, Path]]:
     db, thumbs, root = opened_demo
     undo = QUndoStack()
     page = ShootPage(db, thumbs, undo)
+    db.library_changed.connect(page.on_library_changed)  # as the main window does
     qtbot.addWidget(page)
     page.resize(1200, 800)
     page.show()
     with qtbot.waitSignal(page.render_shown, timeout=20_000):
         page.reload()
     yield page, undo, root
+    db.library_changed.disconnect(page.on_library_changed)
     page.cleanup()
 
 
@@ -201,12 +204,21 @@ def test_unsaved_settings_are_asked_about_and_an_associate_may_only_look(
 def test_the_photo_panel_and_the_toolbar_open_the_editor_and_tab_walks_the_form(qtbot, shoot) -> None:
     page, _undo, _root = shoot
     assert page.presets_action.shortcut().toString() == "Ctrl+Shift+P"
+    photo = page.current_photo_id()
+
+    def pin(store) -> None:
+        create_preset(store, "Story", "sam", aspect="9:16")
+        set_preset(store, photo, "Story", "sam")
+
+    page.db.run(pin, on_done=lambda _r: page._recipe_saved(photo))
+    qtbot.waitUntil(lambda: page.panel.preset.currentText() == "Story", timeout=10_000)
     page.panel.edit_presets_button.click()
     editor = page.preset_editor
     assert editor is not None and editor.isVisible()
     qtbot.waitUntil(lambda: editor.current() is not None, timeout=5000)
     qtbot.waitUntil(lambda: editor.photo is not None and editor.photo.photo_id == page.current_photo_id(),
                     timeout=5000)
+    assert editor.current().name == "Story"  # the photo's own preset is shown first
     editor.activateWindow()
     editor.aspect.setFocus()
     qtbot.waitUntil(editor.aspect.hasFocus, timeout=2000)

@@ -524,7 +524,8 @@ class ShootPage(Page):
             if self.session is not None:
                 self.session.changed.connect(self.preset_editor.set_user)
         user = self.session.user if self.session is not None else None
-        self.preset_editor.open_for(self.current_photo_id(), user)
+        shown = self._preset.name if self._preset is not None and self.panel.detail is not None else None
+        self.preset_editor.open_for(self.current_photo_id(), user, shown)
         return self.preset_editor
 
     def store_preset(self, preset_id: int, preset: Preset, expected: Preset,
