@@ -4,6 +4,7 @@ Run from the repository root::
 
     python -m bench.pipeline_speed                    # speed, 1 core and all cores
     python -m bench.pipeline_speed --count 1000 --count 10000   # peak memory over long batches
+    python -m bench.pipeline_speed --stages           # where the time goes, stage by stage, 1 core
 
 The full pipeline is decode -> find the garment -> hero, collar, cuff and a 256 px
 thumbnail written to disk as JPEGs. Two plain decodes of the same files are the baselines:
@@ -139,6 +140,34 @@ def memory_run(photos: list[Path], counts: list[int], workers: int) -> None:
                       f"{ev.done / (time.perf_counter() - t0):.1f} photos/s", flush=True)
 
 
+def stage_times(label: str, paths: list[Path], out_dir: Path) -> None:
+    """Print the mean milliseconds per photo of each pipeline stage (means: they add up to the throughput)."""
+    from lookbook.detect import detect_garment
+    from lookbook.imaging import dhash, load_photo
+    from lookbook.pipeline import decode_side
+    from lookbook.render import render, write_rendered
+
+    cv2.setNumThreads(1)
+    times: dict[str, list[float]] = {k: [] for k in ("decode", "find garment", "render", "encode + write", "dhash")}
+    for i, path in enumerate(paths):
+        t0 = time.perf_counter()
+        dec = load_photo(path, min_long=decode_side(DEFAULT_PRESET))
+        t1 = time.perf_counter()
+        det = detect_garment(dec.rgb, scale=dec.scale)
+        t2 = time.perf_counter()
+        out = render(dec, det, DEFAULT_PRESET)
+        t3 = time.perf_counter()
+        write_rendered(out, out_dir, f"s{i}", DEFAULT_PRESET.jpeg_quality)
+        t4 = time.perf_counter()
+        dhash(dec.rgb)
+        t5 = time.perf_counter()
+        for key, dt in zip(times, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4), strict=True):
+            times[key].append(dt * 1000.0)
+    total = sum(statistics.fmean(v) for v in times.values())
+    cells = "  ".join(f"{k} {statistics.fmean(v):5.1f}" for k, v in times.items())
+    print(f"{label:>7}: {cells}  | total {total:5.1f} ms/photo ({len(paths)} photos)", flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--photos", type=Path, default=DEFAULT_PHOTOS)
@@ -147,6 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--count", type=int, action="append",
                         help="measure peak memory over a batch of this many photos (repeatable)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="'all cores' (default: every core)")
+    parser.add_argument("--stages", action="store_true", help="print milliseconds per stage instead (1 core)")
     args = parser.parse_args(argv)
     photos = sorted(args.photos.glob("*/*.jpg"))
     if not photos:
@@ -162,6 +192,11 @@ def main(argv: list[str] | None = None) -> int:
         tmp = Path(tmp_s)
         big = make_12mp(photos[:: max(1, len(photos) // args.big)][: args.big], tmp)
         sets = [("400 px", photos), ("12 MP", big)]
+        if args.stages:
+            print("mean ms per photo, one core:")
+            for label, paths in sets:
+                stage_times(label, paths, tmp / "stages")
+            return 0
         print(f"photos/s, median of {args.repeats}; ratio = baseline / pipeline "
               "(how many times slower the pipeline is than decoding alone)")
         print(f"{'photos':>7} {'cores':>5} | {'Pillow decode':>13} {'OpenCV decode':>13} | {'pipeline':>8} | "
