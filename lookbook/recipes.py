@@ -22,6 +22,7 @@ from lookbook.hooks import Changes
 from lookbook.library import Library
 from lookbook.pipeline import PhotoResult, TaskPool, process_one
 from lookbook.presets import DEFAULT_PRESET, Preset
+from lookbook.render import RENDERER_VERSION
 from lookbook.store import Store
 
 Box = tuple[int, int, int, int]
@@ -165,8 +166,13 @@ def recipe_key(detail: PhotoDetail, preset: Preset) -> str:
 
 
 def render_key(box: Box | None, preset: Preset) -> str:
-    """Return :func:`recipe_key` for a hand-set ``box`` (``None``: the detected one) and ``preset``."""
-    return json.dumps({"box": list(box) if box else None, "preset": preset.to_dict()}, sort_keys=True)
+    """Return :func:`recipe_key` for a hand-set ``box`` (``None``: the detected one) and ``preset``.
+
+    The renderer's version is part of the key: renders made by an older renderer count as
+    stale, so "Check All Photos" (``lookbook render --all``) brings a library up to date.
+    """
+    return json.dumps({"box": list(box) if box else None, "preset": preset.to_dict(),
+                       "renderer": RENDERER_VERSION}, sort_keys=True)
 
 
 def render_dir(library: Library, sha256: str) -> Path:

@@ -30,6 +30,10 @@ from lookbook.imaging import Decoded
 from lookbook.presets import Preset
 
 
+#: Bump when renders of the same recipe would come out visibly different (2: guided-filter edges).
+RENDERER_VERSION = 2
+
+
 @dataclass(frozen=True)
 class Rendered:
     """The pixels of one photo's renders (``H x W x 3`` uint8 RGB each)."""

@@ -110,6 +110,23 @@ def test_render_is_cached_until_the_recipe_changes(store: Store) -> None:
     assert photo_detail(store, photo).rendered_recipe != recipe_key(photo_detail(store, photo), preset)
 
 
+def test_renders_of_an_older_renderer_are_redone(store: Store) -> None:
+    # Same box, same preset, but made before the renderer changed (no version in the key, as
+    # libraries of the first release recorded it): "Check All Photos" must redo it.
+    import json
+
+    from lookbook.recipes import pending_renders
+
+    photo = add_photo(store)
+    detail = photo_detail(store, photo)
+    preset = preset_named(store, None)
+    record_render(store, photo, render_photo(store.library, detail, preset), recipe_key(detail, preset), "sam")
+    assert photo not in [d.id for d, _ in pending_renders(store)]
+    old_key = json.dumps({"box": None, "preset": preset.to_dict()}, sort_keys=True)
+    store.db.execute("UPDATE photos SET rendered_recipe = ? WHERE id = ?", [old_key, photo])
+    assert photo in [d.id for d, _ in pending_renders(store)]
+
+
 def test_a_render_follows_the_hand_box(store: Store) -> None:
     from PIL import Image
 
