@@ -230,16 +230,36 @@ def record_render(store: Store, photo_id: int, result: PhotoResult, key: str, ac
     return store.notify(Changes(photos=True))
 
 
+def pending_render_ids(store: Store) -> list[int]:
+    """Return the ids of photos whose renders are missing or older than their recipe, oldest import first.
+
+    One query and no per-photo lookups, so the Shoot page can count them for a library of
+    tens of thousands of photos whenever it reloads.
+    """
+    available = presets(store)
+    by_name = {p.name.casefold(): p for p in available}
+    default = available[0]
+    stale = []
+    for photo_id, detected, recipe_text, rendered in store.db.execute(
+            "SELECT id, garment_box, recipe, rendered_recipe FROM photos ORDER BY id"):
+        if detected is None or rendered is None:
+            stale.append(photo_id)
+            continue
+        recipe = json.loads(recipe_text or "{}")
+        preset = by_name.get((recipe.get("preset") or "").casefold(), default)
+        if rendered != render_key(_box(recipe.get("box")), preset):
+            stale.append(photo_id)
+    return stale
+
+
 def pending_renders(store: Store) -> list[tuple[PhotoDetail, Preset]]:
     """Return the photos whose renders are missing or older than their recipe, oldest import first."""
     by_name = {p.name.casefold(): p for p in presets(store)}
     default = presets(store)[0]
     pending = []
-    for (photo_id,) in store.db.execute("SELECT id FROM photos ORDER BY id").fetchall():
+    for photo_id in pending_render_ids(store):
         detail = photo_detail(store, photo_id)
-        preset = by_name.get((detail.preset or "").casefold(), default)
-        if detail.detected_box is None or detail.rendered_recipe != recipe_key(detail, preset):
-            pending.append((detail, preset))
+        pending.append((detail, by_name.get((detail.preset or "").casefold(), default)))
     return pending
 
 

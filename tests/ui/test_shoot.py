@@ -134,6 +134,7 @@ def test_check_all_photos_detects_renders_and_flags_with_progress(qtbot, opened_
     page, _undo = _page(qtbot, opened_demo)
     with qtbot.waitSignal(page.badge_changed, timeout=5000):
         page.reload()
+    assert "40 to render (Check All Photos)" in page.summary.text()
     steps: list[int] = []
     page.import_progress.valueChanged.connect(steps.append)
     with qtbot.waitSignal(page.render_all_finished, timeout=60_000) as finished:
@@ -147,6 +148,7 @@ def test_check_all_photos_detects_renders_and_flags_with_progress(qtbot, opened_
     assert checked == 40 and done + 1 >= 40  # the first photo may have been rendered by the detail panel
     assert steps and steps[-1] == done
     qtbot.waitUntil(lambda: page.model.count(PhotoFilter.REVIEW) == review, timeout=5000)
+    qtbot.waitUntil(lambda: "to render" not in page.summary.text(), timeout=5000)
     # A second run finds nothing to do.
     with qtbot.waitSignal(page.render_all_finished, timeout=10_000) as again:
         page.render_all_action.trigger()

@@ -61,6 +61,7 @@ from lookbook.recipes import (
     RenderStep,
     iter_render,
     mark_reviewed,
+    pending_render_ids,
     pending_renders,
     photo_detail,
     preset_named,
@@ -155,6 +156,7 @@ class ShootPage(Page):
         self._build_actions()
 
         self.summary = QLabel()
+        self._stale = 0  # photos whose renders are older than their recipe
         self.summary.setObjectName("pageSummary")
         self.layout_.addWidget(self.summary)
         self.layout_.addWidget(self._build_toolbar())
@@ -303,10 +305,11 @@ class ShootPage(Page):
             self._load_presets()  # a preset was added, renamed, deleted or made the default
 
     def reload(self) -> None:
-        self.db.run(lambda store: (store.library, list_photos(store)), on_done=self._show)
+        self.db.run(lambda store: (store.library, list_photos(store), len(pending_render_ids(store))),
+                    on_done=self._show)
 
-    def _show(self, result: tuple[Library, list[PhotoRow]]) -> None:
-        library, rows = result
+    def _show(self, result: tuple[Library, list[PhotoRow], int]) -> None:
+        library, rows, self._stale = result
         if library != self.library:
             self.library = library
             self.panel.show_detail(None)
@@ -337,6 +340,9 @@ class ShootPage(Page):
         if untied:
             parts.append(f"{untied:,} not tied to a product")
         parts.append(f"{review:,} to review" if review else "none to review")
+        if self._stale and not self.importing():
+            # Renders older than their recipe: a preset edited elsewhere, or a newer renderer.
+            parts.append(f"{self._stale:,} to render (Check All Photos)")
         shown = self.model.rowCount()
         if shown != total:
             parts.append(f"showing {shown:,}")
