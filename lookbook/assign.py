@@ -178,8 +178,9 @@ def _parse_time(text: str | None) -> dt.datetime | None:
         moment = dt.datetime.fromisoformat(text)
     except ValueError:
         return None
-    # Camera times carry no zone; compare them as UTC so mixed libraries still order.
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+    # Imports store UTC; a time without a zone (libraries imported before that) is a camera's
+    # local clock, read as this computer's local time, as the importer now does.
+    return moment if moment.tzinfo else moment.astimezone(dt.UTC)
 
 
 def _load_photos(store: Store) -> list[_Photo]:
@@ -190,6 +191,9 @@ def _load_photos(store: Store) -> list[_Photo]:
         codes = None if r[4] is None else [Code(c["text"], c["kind"], "stored") for c in json.loads(r[4])]
         phash = int(r[3], 16) if r[3] and re.fullmatch(r"[0-9a-fA-F]{16}", r[3]) else None
         photos.append(_Photo(r[0], r[1], _parse_time(r[2]), phash, codes, r[5], r[6], r[7], r[8]))
+    # In time order, not text order: stored times may carry different offsets (older libraries).
+    far = dt.datetime.max.replace(tzinfo=dt.UTC)
+    photos.sort(key=lambda ph: (ph.taken_at is None, ph.taken_at or far, ph.id))
     return photos
 
 

@@ -222,11 +222,13 @@ def _unreadable(exc: OSError, top: Path) -> FileOutcome:
 
 
 def capture_time(path: Path) -> str:
-    """Return when the photo was taken: EXIF DateTimeOriginal, else the file's modification time.
+    """Return when the photo was taken, in UTC: EXIF DateTimeOriginal, else the file's modification time.
 
-    The camera's time is kept as the camera wrote it (local time, with its offset when the
-    camera recorded one); the modification time is UTC. Sub-seconds are kept so a burst
-    shot within one second still sorts in order.
+    Every time is stored as UTC so that photos from a camera, a phone and a scan order
+    correctly against each other (burst grouping compares them to the second). A camera's
+    time with its UTC offset is exact; one without (most cameras) is the camera's clock in
+    the back room's own time zone, taken as this computer's local time. Sub-seconds are kept
+    so a burst shot within one second still sorts in order.
     """
     try:
         with Image.open(path) as im:
@@ -239,8 +241,9 @@ def capture_time(path: Path) -> str:
         offset = str(exif.get(_OFFSET_ORIGINAL, "")).strip("\x00 ")
         if offset:
             moment = dt.datetime.fromisoformat(moment.isoformat() + offset)
-        return moment.isoformat()
-    except (OSError, ValueError, TypeError, KeyError, SyntaxError):
+        # astimezone() reads a time without a zone as this computer's local time.
+        return moment.astimezone(dt.UTC).isoformat()
+    except (OSError, ValueError, TypeError, KeyError, SyntaxError, OverflowError):
         # No EXIF (PNG, a scan, an edited copy) or a malformed date: the file's own time is the best left.
         mtime = os.stat(path).st_mtime
         return dt.datetime.fromtimestamp(mtime, dt.UTC).isoformat(timespec="seconds")

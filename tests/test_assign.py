@@ -135,6 +135,20 @@ def test_bursts_share_the_product_of_a_tied_shot(store: Store, garments: list[np
     assert ties(store)["IMG_0104.jpg"] == (None, None)  # its neighbour in time (IMG_0103) is another garment
 
 
+def test_bursts_follow_real_time_when_stored_offsets_differ(store: Store, garments: list[np.ndarray]) -> None:
+    # An older library stored camera times with their own offsets: as text, 11:00+02:00 sorts after
+    # 10:30+00:00 although it is an hour and a half earlier, which put another garment between
+    # two shots of one burst.
+    add_product(store, "HP-SH01")
+    shirt = garments[2]
+    add_photo(store, shirt, "HP-SH01.jpg", taken_at="2026-03-02T11:00:00+02:00")  # 09:00:00 UTC
+    add_photo(store, np.roll(shirt, 3, axis=1), "IMG_0201.jpg", taken_at="2026-03-02T09:00:01+00:00")
+    add_photo(store, garments[5], "IMG_0202.jpg", taken_at="2026-03-02T10:30:00+00:00")
+    tie_photos(store, actor="sam")
+    assert ties(store)["IMG_0201.jpg"] == ("HP-SH01", "burst")
+    assert ties(store)["IMG_0202.jpg"] == (None, None)
+
+
 def test_a_burst_of_two_products_is_reported_not_guessed(store: Store, garments: list[np.ndarray]) -> None:
     add_product(store, "AA-1")
     add_product(store, "BB-2")

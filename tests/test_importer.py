@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import errno
 import json
 import shutil
@@ -173,7 +175,8 @@ def test_capture_time_orientation_bursts_and_ties(store: Store, tmp_path: Path) 
 
     rows = {r[0]: r[1:] for r in store.db.execute(
         "SELECT original_name, taken_at, burst_id, width, height, assigned_by FROM photos")}
-    assert rows["NV-SH01.jpg"][0] == "2025-03-04T10:00:00"
+    # Stored in UTC: a camera time without an offset is read as this computer's local time.
+    assert rows["NV-SH01.jpg"][0] == dt.datetime(2025, 3, 4, 10, 0, 0).astimezone(dt.UTC).isoformat()
     assert rows["NV-SH01.jpg"][1] is not None and rows["NV-SH01.jpg"][1] == rows["IMG_0002.jpg"][1]
     assert rows["IMG_0003.jpg"][1] is None
     with Image.open(other) as im:
@@ -181,6 +184,39 @@ def test_capture_time_orientation_bursts_and_ties(store: Store, tmp_path: Path) 
     assert rows["NV-SH01.jpg"][4] == "filename" and rows["IMG_0002.jpg"][4] == "burst"
     assert rows["IMG_0003.jpg"][4] is None
     assert report.bursts == 1 and report.ties is not None and report.ties.unassigned == 1
+
+
+def test_capture_times_are_stored_in_utc_whatever_their_source(tmp_path: Path, monkeypatch) -> None:
+    # A back room in Berlin (UTC+1 in March): a camera without an offset, a phone with one, and a
+    # scan with only its file time must order by when they were really taken; stored as camera
+    # text they sorted an hour apart, which split or merged bursts.
+    import os
+    import time
+
+    from lookbook.importer import capture_time
+
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    time.tzset()
+    try:
+        [src] = sorted((PHOTOS / "shirt").glob("*.jpg"))[:1]
+        camera = with_exif_time(src, tmp_path / "camera.jpg", "2025:03:04 10:00:00")
+        phone = tmp_path / "phone.jpg"
+        with Image.open(src) as im:
+            exif = im.getexif()
+            exif.get_ifd(0x8769).update({0x9003: "2025:03:04 10:00:02", 0x9011: "+01:00", 0x9291: "25"})
+            im.save(phone, quality=92, exif=exif)
+        scan = tmp_path / "scan.png"
+        Image.open(src).save(scan)
+        when = dt.datetime(2025, 3, 4, 9, 0, 1, tzinfo=dt.UTC).timestamp()
+        os.utime(scan, (when, when))
+        assert capture_time(camera) == "2025-03-04T09:00:00+00:00"
+        assert capture_time(phone) == "2025-03-04T09:00:02.250000+00:00"
+        assert capture_time(scan) == "2025-03-04T09:00:01+00:00"
+        assert sorted([capture_time(p) for p in (phone, scan, camera)]) == [
+            capture_time(camera), capture_time(scan), capture_time(phone)]
+    finally:
+        monkeypatch.undo()
+        time.tzset()
 
 
 def test_cancel_keeps_what_was_imported(store: Store, tmp_path: Path) -> None:
