@@ -152,8 +152,8 @@ class _Table:
     column_label: Callable[[int], str]  # column index -> how messages name it ('4' in CSV, 'D' in XLSX)
 
 
-def _read_csv(path: Path) -> _Table:
-    encoding = detect_encoding(path, "the catalog as CSV (UTF-8) or XLSX")
+def _read_csv(path: Path, what: str, rows_are: str) -> _Table:
+    encoding = detect_encoding(path, f"the {what} as CSV (UTF-8) or XLSX")
     header: list[str] | None = None
     header_line = 0
     rows: list[tuple[int, list[Any]]] = []
@@ -166,12 +166,12 @@ def _read_csv(path: Path) -> _Table:
             else:
                 rows.append((line, record))
     if header is None:
-        raise InputError("is empty. A catalog needs a header row and one row per product and size.", path=path)
+        raise InputError(f"is empty. A {what} needs a header row and {rows_are}.", path=path)
     fmt = f"CSV, {DELIMITER_NAMES[records.delimiter]}-separated, {encoding.label}"
     return _Table(header, header_line, rows, fmt, encoding.note, lambda i: str(i + 1))
 
 
-def _read_xlsx(path: Path) -> _Table:
+def _read_xlsx(path: Path, what: str) -> _Table:
     from openpyxl import load_workbook
     from openpyxl.utils import get_column_letter
     from openpyxl.utils.exceptions import InvalidFileException
@@ -197,14 +197,17 @@ def _read_xlsx(path: Path) -> _Table:
     finally:
         workbook.close()
     if header is None:
-        raise InputError(f"the first sheet ('{sheet.title}') is empty. Put the catalog on the first sheet, "
+        raise InputError(f"the first sheet ('{sheet.title}') is empty. Put the {what} on the first sheet, "
                          "with a header row.", path=path)
     return _Table(header, header_line, rows, f"XLSX, sheet '{sheet.title}'", None,
                   lambda i: get_column_letter(i + 1))
 
 
-def read_table(path: Path | str) -> _Table:
-    """Read a catalog file's header and rows, choosing the reader by content, not by name.
+def read_table(path: Path | str, what: str = "catalog", rows_are: str = "one row per product and size") -> _Table:
+    """Read a spreadsheet's header and rows (CSV or XLSX), choosing the reader by content, not by name.
+
+    :param what: what the file holds, for messages ("catalog", "purchase history").
+    :param rows_are: what its rows should be, for the message about an empty file.
 
     :raises InputError: if the file is missing, unreadable, an old .xls or not CSV/XLSX.
     """
@@ -215,17 +218,17 @@ def read_table(path: Path | str) -> _Table:
     except FileNotFoundError:
         raise InputError("no such file. Check the path.", path=path) from None
     except IsADirectoryError:
-        raise InputError("is a folder. Give the catalog file itself.", path=path) from None
+        raise InputError(f"is a folder. Give the {what} file itself.", path=path) from None
     except OSError as exc:
         raise InputError(f"cannot be read ({exc.strerror}).", path=path) from None
     if not magic.strip():
-        raise InputError("is empty. A catalog needs a header row and one row per product and size.", path=path)
+        raise InputError(f"is empty. A {what} needs a header row and {rows_are}.", path=path)
     if magic.startswith(b"PK\x03\x04"):
-        return _read_xlsx(path)
+        return _read_xlsx(path, what)
     if magic.startswith(b"\xd0\xcf\x11\xe0"):
         raise InputError("is an old Excel .xls workbook. Save it as .xlsx or export CSV, then import that.",
                          path=path)
-    return _read_csv(path)
+    return _read_csv(path, what, rows_are)
 
 
 # -- checking rows --------------------------------------------------------------------

@@ -17,6 +17,7 @@ from lookbook.cli.context import CliContext
 from lookbook.customer_csv import export_customers, import_customers_steps
 from lookbook.errors import InputError
 from lookbook.matching import match_set
+from lookbook.purchase_import import import_purchases
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -30,6 +31,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--dry-run", action="store_true", help="report what would change, change nothing")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(handler=cmd_import)
+
+    p = verbs.add_parser("import-purchases", help="add purchase history from a till export, CSV or XLSX "
+                                                  "(customer id/e-mail/X handle, SKU or brand, size, date)")
+    p.add_argument("file")
+    p.add_argument("--dry-run", action="store_true", help="report what would be added, change nothing")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(handler=cmd_import_purchases)
 
     p = verbs.add_parser("export", help="write every customer to a CSV file that import reads back")
     p.add_argument("file")
@@ -149,6 +157,26 @@ def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:
         print(f"note: {report.encoding_note}", file=sys.stderr)
     if report.ignored_columns:
         print(f"note: columns ignored: {', '.join(report.ignored_columns)}", file=sys.stderr)
+    for problem in report.problems:
+        print(f"{args.file}: {problem}", file=sys.stderr)
+    if report.problems_left_out:
+        print(f"{args.file}: ... and {report.problems_left_out} more rows rejected", file=sys.stderr)
+    print(report.summary())
+    return 0
+
+
+def cmd_import_purchases(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Add purchases from a till export; rows that cannot be used are listed by line and column."""
+    report = import_purchases(ctx.store, args.file, actor=ctx.user.username, dry_run=args.dry_run)
+    if args.json:
+        print(json.dumps(report.as_dict()))
+        return 0
+    if report.card_columns:
+        print(f"note: columns that look like payment cards were ignored and not stored: "
+              f"{', '.join(report.card_columns)}", file=sys.stderr)
+    others = [c for c in report.ignored_columns if c not in report.card_columns]
+    if others:
+        print(f"note: columns ignored: {', '.join(others)}", file=sys.stderr)
     for problem in report.problems:
         print(f"{args.file}: {problem}", file=sys.stderr)
     if report.problems_left_out:
