@@ -1,11 +1,32 @@
-"""Small Qt item models shared by several pages."""
+"""Small Qt item models shared by several pages, and columns fitted to a table's width."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QPoint,
+    QSettings,
+    Qt,
+)
+from PySide6.QtGui import QHelpEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QMenu,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QToolTip,
+)
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -50,3 +71,160 @@ class RowsTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return self._headers[section]
         return None
+
+
+# -- fitting a table's columns to its width ------------------------------------------------------------------
+
+def elided_tip(view: QAbstractItemView, index: Index) -> str | None:
+    """Return the full text of a cell whose text is cut off (elided) in ``view``, with the cell's own tooltip.
+
+    ``None`` when the text fits: the model's tooltip (if any) is then shown as usual.
+    """
+    text = index.data(Qt.ItemDataRole.DisplayRole)
+    if not text:
+        return None
+    text = str(text)
+    margin = view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1  # as Qt draws cells
+    if view.fontMetrics().horizontalAdvance(text) + 2 * margin <= view.visualRect(index).width():
+        return None
+    own = index.data(Qt.ItemDataRole.ToolTipRole)
+    return f"{text}\n\n{own}" if own and str(own) != text else text
+
+
+class ElidedTipDelegate(QStyledItemDelegate):
+    """Elide long cells (the view's elide mode) and show their whole text in a tooltip."""
+
+    def helpEvent(self, event: QHelpEvent, view: QAbstractItemView, option: QStyleOptionViewItem,
+                  index: Index) -> bool:
+        if event.type() == QEvent.Type.ToolTip and index.isValid():
+            tip = elided_tip(view, index)
+            if tip:
+                QToolTip.showText(event.globalPos(), tip, view)
+                return True
+        return super().helpEvent(event, view, option, index)
+
+
+class FittedColumns(QObject):
+    """Keep a table's visible columns exactly as wide as its viewport, so it never scrolls sideways.
+
+    Each column has a preferred width; one text column takes what is left (never less than ``stretch_min``).
+    When the others leave it too little, they all shrink in proportion and their text is elided, with the
+    whole text in a tooltip. The header's context menu shows or hides the ``optional`` columns; the choice is
+    kept in QSettings under ``<key>/hidden_columns`` (by header text, so reordered columns keep it).
+    """
+
+    def __init__(self, view: QAbstractItemView, key: str, preferred: dict[int, int], stretch: int, *,
+                 optional: Sequence[int] = (), hidden_by_default: Sequence[int] = (), stretch_min: int = 140,
+                 min_width: int = 36) -> None:
+        super().__init__(view)
+        self.view = view
+        self.key = key
+        self.preferred = dict(preferred)
+        self.stretch = stretch
+        self.optional = list(optional)
+        self.stretch_min = stretch_min
+        self.min_width = min_width
+        self._default_hidden = set(hidden_by_default)
+        header = self.header
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setMinimumSectionSize(min_width)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._menu_requested)
+        view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        view.setItemDelegate(ElidedTipDelegate(view))
+        view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        view.viewport().installEventFilter(self)
+        view.model().modelReset.connect(self.apply)
+        self.apply()
+
+    @property
+    def header(self) -> QHeaderView:
+        """Return the view's column header (a table's horizontal header or a tree's header)."""
+        view = self.view
+        return view.horizontalHeader() if isinstance(view, QTableView) else view.header()  # type: ignore[attr-defined]
+
+    def _names(self) -> list[str]:
+        model = self.view.model()
+        return [str(model.headerData(c, Qt.Orientation.Horizontal)) for c in range(model.columnCount())]
+
+    # -- which columns show -------------------------------------------------------------------------------
+    def hidden(self) -> set[int]:
+        """Return the columns hidden by choice (saved, else the defaults)."""
+        saved = QSettings().value(f"{self.key}/hidden_columns")
+        if saved is None:
+            return set(self._default_hidden)
+        try:
+            names = set(json.loads(str(saved)))
+        except ValueError:
+            return set(self._default_hidden)
+        return {c for c, name in enumerate(self._names()) if name in names and c in self.optional}
+
+    def set_visible(self, column: int, visible: bool) -> None:
+        """Show or hide an optional column, and remember the choice."""
+        if column not in self.optional:
+            return
+        hidden = self.hidden()
+        if visible:
+            hidden.discard(column)
+        else:
+            hidden.add(column)
+        names = self._names()
+        QSettings().setValue(f"{self.key}/hidden_columns", json.dumps(sorted(names[c] for c in hidden)))
+        self.apply()
+
+    def menu(self) -> QMenu:
+        """Return the header's menu: a check box per column (the fixed ones greyed out)."""
+        menu = QMenu(self.header)
+        hidden = self.hidden()
+        for column, name in enumerate(self._names()):
+            action = menu.addAction(name)
+            action.setCheckable(True)
+            action.setChecked(column not in hidden)
+            action.setEnabled(column in self.optional)
+            action.toggled.connect(lambda on, column=column: self.set_visible(column, on))
+        return menu
+
+    def _menu_requested(self, pos: QPoint) -> None:
+        menu = self.menu()
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.popup(self.header.mapToGlobal(pos))
+
+    # -- widths ---------------------------------------------------------------------------------------------
+    def set_preferred(self, widths: dict[int, int]) -> None:
+        """Change some columns' preferred widths (e.g. measured from their contents) and fit again."""
+        self.preferred.update(widths)
+        self.fit()
+
+    def apply(self) -> None:
+        """Hide the columns chosen hidden, then fit the rest."""
+        hidden = self.hidden()
+        header = self.header
+        for column in range(header.count()):
+            header.setSectionHidden(column, column in hidden)
+        self.fit()
+
+    def fit(self) -> None:
+        """Share the viewport's width among the visible columns (the stretch column gets the rest)."""
+        header = self.header
+        available = self.view.viewport().width()
+        if available <= 0 or header.count() == 0:
+            return
+        visible = [c for c in range(header.count()) if not header.isSectionHidden(c)]
+        others = [c for c in visible if c != self.stretch]
+        want = {c: self.preferred.get(c, header.sectionSizeHint(c)) for c in others}
+        total = sum(want.values())
+        if self.stretch in visible and total > available - self.stretch_min:
+            scale = max(available - self.stretch_min, 0) / total if total else 1.0
+            want = {c: max(self.min_width, int(w * scale)) for c, w in want.items()}
+        elif self.stretch not in visible and total > available:
+            want = {c: max(self.min_width, int(w * available / total)) for c, w in want.items()}
+        for column, width in want.items():
+            header.resizeSection(column, width)
+        if self.stretch in visible:
+            header.resizeSection(self.stretch, max(available - sum(want.values()), self.min_width))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self.fit()
+        return False

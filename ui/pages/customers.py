@@ -62,7 +62,7 @@ from lookbook.customers import Customer, FieldError
 from lookbook.duplicates import DuplicateGroup
 from lookbook.errors import InputError
 from lookbook.store import Store
-from ui.models import RowsTableModel
+from ui.models import FittedColumns, RowsTableModel
 from ui.pages.base import Page
 from ui.signin import Session
 from ui.widgets.customer_profile import CustomerProfile, is_paused, short_time
@@ -757,9 +757,18 @@ class CustomersPage(Page):
         header.setSortIndicatorShown(True)
         header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
         header.sectionClicked.connect(self.sort_by_column)
-        for column, width in enumerate((170, 220, 120, 110, 110, 70, 140, 120, 90, 90)):
-            header.resizeSection(column, width)
-        header.setStretchLastSection(True)
+        # Widths from the font, not pixels: the table fits its column of a 1366-pixel screen with no sideways
+        # scrolling; Name takes what is left, long text is elided (whole in a tooltip), and the header's menu
+        # shows the less used columns (hidden at first: Instagram, phone, time zone, paused until, date added:
+        # the profile beside the table shows them).
+        metrics, bold = self.view.fontMetrics(), header.fontMetrics()
+        samples = {1: "alexandra.long@example.com", 2: "@alexande186", 3: "@alexande186", 4: "+44 20 7946 0000",
+                   5: "Instagram", 6: "Europe/London", 7: "2024-05-01 14:30", 8: "2024-05-01", 9: "2024-05-01"}
+        widths = {c: max(metrics.horizontalAdvance(t) + 16, bold.horizontalAdvance(COLUMNS[c]) + 28)
+                  for c, t in samples.items()}
+        self.columns = FittedColumns(
+            self.view, "customers", widths, 0, optional=range(2, len(COLUMNS)), hidden_by_default=(3, 4, 6, 8, 9),
+            stretch_min=metrics.averageCharWidth() * 18)
         self.view.selectionModel().currentRowChanged.connect(lambda current, _prev: self._row_chosen(current.row()))
         self.view.doubleClicked.connect(lambda index: self.open_editor(self.model.data(index, Qt.ItemDataRole.UserRole)))
         self.model.dataChanged.connect(self._maybe_show_chosen)

@@ -49,6 +49,7 @@ from lookbook.sets import (
     shots_of_product,
 )
 from lookbook.store import Store
+from ui.models import FittedColumns
 from ui.pages.base import Page
 from ui.undo import SetEditCommand
 from ui.widgets.empty_state import empty_state
@@ -191,6 +192,10 @@ class ProductsPage(Page):
         self.products_view.setAlternatingRowColors(True)
         self.products_view.selectionModel().currentChanged.connect(self._product_chosen)
         self.products_view.shots_dropped.connect(self.tie_shots)
+        # Name takes the width the other columns leave; stock by size is capped and elided (whole in a tooltip);
+        # the header's menu hides category, price, units or shots.
+        self.product_columns = FittedColumns(self.products_view, "products", {}, 1, optional=(2, 3, 5, 6),
+                                             stretch_min=self.products_view.fontMetrics().averageCharWidth() * 22)
 
         self.shots_model = _ShotListModel(self)
         self.shots_view = self._shot_list(self.shots_model)
@@ -215,6 +220,7 @@ class ProductsPage(Page):
         top.addWidget(self.products_view)
         top.addWidget(shots_box)
         top.setStretchFactor(1, 3)
+        top.setSizes([210, 640, 250])  # the products get the most of a 1366-pixel screen
 
         self.tabs = QTabWidget()
         self.tabs.addTab(self._sets_panel(), "Sets")
@@ -341,8 +347,7 @@ class ProductsPage(Page):
                     cell.setForeground(Qt.GlobalColor.gray)
                     cell.setToolTip("Out of stock in every size")
             self.products_model.appendRow(cells)
-        for column in range(len(PRODUCT_COLUMNS)):
-            self.products_view.resizeColumnToContents(column)
+        self._fit_product_columns()
         self.shots_model.clear()
 
         self.unassigned_model.clear()
@@ -365,6 +370,15 @@ class ProductsPage(Page):
         out = sum(1 for p in view.products if p.out_of_stock)
         self.summary.setText(f"{len(view.brands)} brands · {chosen or 'no brand'}: {len(view.products)} products, "
                              f"{out} out of stock · {len(view.unassigned)} shots not tied")
+
+    def _fit_product_columns(self) -> None:
+        """Prefer each column's content width (stock by size at most ~24 characters), then fit the view."""
+        view, header = self.products_view, self.products_view.header()
+        cap = view.fontMetrics().averageCharWidth() * 24
+        widths = {c: max(view.sizeHintForColumn(c), header.sectionSizeHint(c))
+                  for c in range(len(PRODUCT_COLUMNS)) if c != 1}
+        widths[4] = min(widths[4], cap)
+        self.product_columns.set_preferred(widths)
 
     def _failed(self, exc: BaseException) -> None:
         self.error.setText(str(exc))

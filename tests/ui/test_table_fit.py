@@ -1,0 +1,108 @@
+"""The Products and Customers tables fit a 1366×768 screen: no sideways scrolling, optional columns in a menu."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QTableView
+
+from ui.main_window import MainWindow
+from ui.models import FittedColumns, RowsTableModel, elided_tip
+
+
+def _window_at_1366(qtbot, runners, demo_library: Path) -> MainWindow:
+    db, thumbs = runners
+    window = MainWindow(db, thumbs)
+    qtbot.addWidget(window)
+    window.guide.hide()
+    window.resize(1366, 768)
+    window.show()
+    qtbot.waitExposed(window)
+    with qtbot.waitSignal(window.counts_shown, timeout=10_000):
+        window.open_library(demo_library)
+    assert window.width() == 1366 and window.sidebar.isVisible()
+    return window
+
+
+def test_products_table_fits_1366_pixels_without_a_sideways_scroll_bar(qtbot, runners, demo_library: Path) -> None:
+    window = _window_at_1366(qtbot, runners, demo_library)
+    products = window.products
+    window.sidebar.setCurrentRow(window.pages.index(products))
+    qtbot.waitUntil(lambda: products.products_model.rowCount() > 0, timeout=5_000)
+    view = products.products_view
+    qtbot.waitUntil(lambda: view.viewport().width() > 0)
+    qtbot.wait(50)
+    assert view.horizontalScrollBar().maximum() == 0
+    header = view.header()
+    shown = [c for c in range(header.count()) if not header.isSectionHidden(c)]
+    assert len(shown) == 7  # every column shows by default
+    assert sum(header.sectionSize(c) for c in shown) == view.viewport().width()
+    assert header.sectionSize(1) >= view.fontMetrics().averageCharWidth() * 22  # the name keeps room
+    # Long stock lists are elided, with the whole text in a tooltip.
+    stock = max((products.products_model.index(r, 4) for r in range(products.products_model.rowCount())),
+                key=lambda i: len(i.data()))
+    assert view.fontMetrics().horizontalAdvance(stock.data()) > header.sectionSize(4)
+    assert elided_tip(view, stock) == stock.data()
+    assert elided_tip(view, products.products_model.index(0, 0)) is None  # a SKU fits
+    window.close()
+
+
+def test_customers_table_fits_1366_pixels_and_its_columns_menu_is_remembered(qtbot, runners,
+                                                                               demo_library: Path) -> None:
+    window = _window_at_1366(qtbot, runners, demo_library)
+    page = window.pages[2]
+    window.sidebar.setCurrentRow(2)
+    qtbot.waitUntil(lambda: page.model.total == 500, timeout=5_000)
+    view, header = page.view, page.view.horizontalHeader()
+    qtbot.wait(50)
+    assert view.horizontalScrollBar().maximum() == 0
+    shown = [page.model.headerData(c, header.orientation()) for c in range(header.count())
+             if not header.isSectionHidden(c)]
+    assert shown == ["Name", "E-mail", "X", "Prefers", "Last contacted"]
+
+    # Showing every column from the header's menu still fits (narrower, elided), and is remembered.
+    menu = page.columns.menu()
+    actions = {a.text(): a for a in menu.actions()}
+    assert not actions["Name"].isEnabled() and not actions["E-mail"].isEnabled()
+    for name in ("Instagram", "Phone", "Time zone", "Paused until", "Added"):
+        assert not actions[name].isChecked()
+        actions[name].setChecked(True)
+    assert all(not header.isSectionHidden(c) for c in range(header.count()))
+    qtbot.wait(50)
+    assert view.horizontalScrollBar().maximum() == 0
+    actions["Phone"].setChecked(False)
+    assert header.isSectionHidden(4)
+    assert "Phone" in QSettings().value("customers/hidden_columns")
+    window.close()
+
+    again = _window_at_1366(qtbot, runners, demo_library)
+    header = again.pages[2].view.horizontalHeader()
+    assert [c for c in range(header.count()) if header.isSectionHidden(c)] == [4]
+    again.close()
+
+
+def test_fitted_columns_share_the_width_and_shrink_the_others_when_the_text_column_would_vanish(qtbot) -> None:
+    model = RowsTableModel(["Name", "A", "B"])
+    model.set_rows([("x" * 80, 1, 2)])
+    view = QTableView()
+    view.setModel(model)
+    qtbot.addWidget(view)
+    fitted = FittedColumns(view, "fit-test", {1: 100, 2: 100}, 0, optional=(1, 2), stretch_min=120)
+    view.resize(600, 200)
+    view.show()
+    qtbot.waitExposed(view)
+    header = view.horizontalHeader()
+    width = view.viewport().width()
+    assert [header.sectionSize(c) for c in (1, 2)] == [100, 100]
+    assert header.sectionSize(0) == width - 200
+    view.resize(250, 200)
+    qtbot.waitUntil(lambda: view.viewport().width() < 250)
+    width = view.viewport().width()
+    assert sum(header.sectionSize(c) for c in range(3)) == width
+    assert header.sectionSize(0) >= 120 and header.sectionSize(1) < 100
+    assert view.horizontalScrollBar().maximum() == 0
+    fitted.set_visible(0, False)  # the text column is not optional
+    assert not header.isSectionHidden(0)
+    fitted.set_visible(2, False)
+    assert header.isSectionHidden(2) and header.sectionSize(0) + header.sectionSize(1) == width
