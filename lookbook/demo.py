@@ -2,13 +2,16 @@
 
 Built deterministically (a fixed seed, a fixed list of photos shipped in
 ``resources/demo/``), so two demo libraries are the same but for timestamps and
-password salts. Names, handles and e-mail addresses are invented; e-mail uses
+password salts. The photographed products take their names and colours from
+``resources/demo/products.csv``, written by looking at each photo, so a product's
+name always matches its picture; the others get a generated name and colour. Names, handles and e-mail addresses are invented; e-mail uses
 the reserved ``example.com`` family of domains so nothing can ever reach a real
 person.
 """
 
 from __future__ import annotations
 
+import csv
 import os
 import random
 import shutil
@@ -27,6 +30,8 @@ from lookbook.users import create_user
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 DEMO_PHOTOS = RESOURCES / "demo" / "photos"
+DEMO_PRODUCTS = RESOURCES / "demo" / "products.csv"
+PRODUCT_COLUMNS = ["sku", "name", "colour", "category"]
 SEED = 20261123
 DEMO_PASSWORD = "demo"
 
@@ -86,23 +91,71 @@ class DemoProduct:
     sizes: dict[str, int]
 
 
-def demo_products() -> list[DemoProduct]:
-    """Return the demo catalog, the same every time."""
+def photographed_products(path: Path = DEMO_PRODUCTS) -> dict[str, tuple[str, str, str]]:
+    """Return ``{sku: (name, colour, category)}`` of the photographed demo products, read from ``path``.
+
+    :raises LibraryError: if the file is missing or a row is malformed (naming the file, line and field).
+    """
+    fix = "reinstall Lookbook Studio from its source."
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            rows = list(csv.reader(handle))
+    except OSError as exc:
+        raise LibraryError(f"{path}: cannot read the demo product names ({exc.strerror}); {fix}") from None
+    if not rows or [h.strip().lower() for h in rows[0]] != PRODUCT_COLUMNS:
+        raise LibraryError(f"{path}: line 1: the header must be {','.join(PRODUCT_COLUMNS)}; {fix}")
+    found: dict[str, tuple[str, str, str]] = {}
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(PRODUCT_COLUMNS):
+            raise LibraryError(f"{path}: line {line}: expected {len(PRODUCT_COLUMNS)} fields"
+                               f" ({','.join(PRODUCT_COLUMNS)}), found {len(row)}; {fix}")
+        sku, name, colour, category = (cell.strip() for cell in row)
+        for field, value in zip(PRODUCT_COLUMNS, (sku, name, colour, category), strict=True):
+            if not value:
+                raise LibraryError(f"{path}: line {line}, field {field}: it is empty; {fix}")
+        if category not in CATEGORIES:
+            raise LibraryError(f"{path}: line {line}, field category: '{category}' is not one of"
+                               f" {', '.join(CATEGORIES)}; {fix}")
+        if sku in found:
+            raise LibraryError(f"{path}: line {line}, field sku: '{sku}' is listed twice; {fix}")
+        found[sku] = (name, colour, category)
+    return found
+
+
+def demo_products(named: dict[str, tuple[str, str, str]] | None = None) -> list[DemoProduct]:
+    """Return the demo catalog, the same every time.
+
+    :param named: names, colours and categories by SKU; default :func:`photographed_products`.
+    :raises LibraryError: if ``named`` lists a SKU the demo does not have, or gives it another category.
+    """
+    named = photographed_products() if named is None else named
     rng = random.Random(SEED)
     products: list[DemoProduct] = []
     for (brand, code), mix in zip(BRANDS, BRAND_MIX, strict=True):
         for category, count in mix.items():
             sizes, names = CATEGORIES[category]
             for n in range(1, count + 1):
-                colour = rng.choice(COLOURS)
-                name = f"{colour.title()} {names[(n - 1) % len(names)]}"
+                sku = f"{code}-{CATEGORY_CODES[category]}{n:02d}"
+                # Drawn for every product, so stock and prices stay the same whatever the file names.
+                drawn = rng.choice(COLOURS)
+                name, colour = f"{drawn.title()} {names[(n - 1) % len(names)]}", drawn.capitalize()
+                if sku in named:
+                    name, colour, listed = named[sku]
+                    if listed != category:
+                        raise LibraryError(f"{DEMO_PRODUCTS}: {sku}, field category: '{listed}' but the demo has it as"
+                                           f" '{category}'; reinstall Lookbook Studio from its source.")
                 # Stock is deliberately uneven: some sizes sold out, a few products gone entirely.
                 stock = {s: (0 if rng.random() < 0.25 else rng.randint(1, 6)) for s in sizes}
                 if rng.random() < 0.08:
                     stock = dict.fromkeys(sizes, 0)
                 price = rng.choice([59, 79, 89, 98, 125, 145, 195, 245]) * 100
-                products.append(DemoProduct(f"{code}-{CATEGORY_CODES[category]}{n:02d}", brand, name, category,
-                                            colour, price, stock))
+                products.append(DemoProduct(sku, brand, name, category, colour, price, stock))
+    unknown = sorted(set(named) - {p.sku for p in products})
+    if unknown:
+        raise LibraryError(f"{DEMO_PRODUCTS}: {', '.join(unknown)}: no such demo product; "
+                           "reinstall Lookbook Studio from its source.")
     return products
 
 
@@ -164,14 +217,15 @@ def _add_catalog(store: Store) -> None:
         for brand, _code in BRANDS:
             db.execute("INSERT INTO brands (name) VALUES (?)", [brand])
         brand_ids = {r[1]: r[0] for r in db.execute("SELECT id, name FROM brands")}
-        for p in demo_products():
+        products = demo_products()
+        for p in products:
             cur = db.execute(
                 "INSERT INTO products (sku, brand_id, name, category, colour, price_minor, currency, created_at,"
                 " updated_at) VALUES (?, ?, ?, ?, ?, ?, 'USD', ?, ?)",
                 [p.sku, brand_ids[p.brand], p.name, p.category, p.colour, p.price_minor, now, now])
             db.conn.executemany("INSERT INTO stock (product_id, size, quantity, updated_at) VALUES (?, ?, ?, ?)",
                            [(cur.lastrowid, s, q, now) for s, q in p.sizes.items()])
-        store.audit("system", "demo.catalog", "library", None, products=len(demo_products()))
+        store.audit("system", "demo.catalog", "library", None, products=len(products))
 
 
 def _add_photos(store: Store, photos: list[Path]) -> None:
