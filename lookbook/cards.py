@@ -2,6 +2,9 @@
 
 An X direct message carries one attachment, so a set travels as one composed card
 (or, if the user chooses "several messages", as one captioned image per product).
+A customer is never offered what cannot be bought: products sold out in every size
+are left off the card and the captioned shots, and a set whose every product is sold
+out has no card at all (drafting it fails with a message saying to restock or change the set).
 Cards are deterministic: the same set, shots and stock give the same bytes, and the
 file name carries a digest of them, so a card is written once and reused.
 """
@@ -47,9 +50,12 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
 
 
 def hero_shots(store: Store, set_id: int) -> list[Shot]:
-    """Return one shot per product of the set, in set order: its render if there is one, else the original.
+    """Return one shot per product of the set in stock in some size, in set order: its render, else the original.
 
-    :raises InputError: if the set has no photos of products, or a photo file is missing.
+    Products sold out in every size are left out: a customer must not be offered them.
+
+    :raises InputError: if the set has no photos of products, every product of it is sold out, or a photo
+        file is missing.
     """
     products = {p.id: p for p in set_products(store, set_id)}
     rows = store.db.execute(
@@ -62,13 +68,20 @@ def hero_shots(store: Store, set_id: int) -> list[Shot]:
         if product_id in seen:
             continue
         seen.add(product_id)
+        if not products[product_id].sizes_in_stock:
+            continue
         path = _render_path(store, sha256) or store.library.root / stored_path
         if not path.is_file():
             raise InputError(f"photo {photo_id}: its file is missing; re-import it or remove it from the set.",
                              path=path)
         shots.append(Shot(photo_id, products[product_id], path))
-    if not shots:
+    if not seen:
         raise InputError(f"set {set_id}: it has no photos tied to products; add shots before drafting.")
+    if not shots:
+        name = store.db.execute("SELECT name FROM sets WHERE id = ?", [set_id]).fetchone()
+        label = f"set '{name[0]}'" if name else f"set {set_id}"
+        raise InputError(f"{label}: every product in it is sold out, so there is nothing to offer; "
+                         "restock them or change the set.")
     return shots
 
 
@@ -88,7 +101,7 @@ def _open_fitted(path: Path, box: tuple[int, int]) -> Image.Image:
 
 
 def _sizes_line(product: SetProduct) -> str:
-    return "in stock: " + ", ".join(product.sizes_in_stock) if product.sizes_in_stock else "sold out"
+    return "in stock: " + ", ".join(product.sizes_in_stock)
 
 
 def _fit(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont,
@@ -107,7 +120,10 @@ def _grid(n: int) -> tuple[int, int]:
 
 
 def compose_card(store: Store, set_id: int) -> Image.Image:
-    """Return the lookbook card of a set as an image."""
+    """Return the lookbook card of a set as an image: the products in stock, at most six shown.
+
+    :raises InputError: as :func:`hero_shots`.
+    """
     every = hero_shots(store, set_id)
     shots, more = every[:MAX_SHOTS], len(every) - MAX_SHOTS
     brand = store.db.execute("SELECT b.name FROM sets s JOIN brands b ON b.id = s.brand_id WHERE s.id = ?",

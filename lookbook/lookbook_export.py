@@ -44,8 +44,8 @@ class LookbookProduct:
 
     @property
     def sizes_text(self) -> str:
-        """Return ``Sizes in stock: S · M · L``, or ``Sold out``."""
-        return "Sizes in stock: " + " · ".join(self.sizes_in_stock) if self.sizes_in_stock else "Sold out"
+        """Return ``Sizes in stock: S · M · L`` (a lookbook holds only products in stock)."""
+        return "Sizes in stock: " + " · ".join(self.sizes_in_stock)
 
 
 @dataclass(frozen=True)
@@ -67,14 +67,19 @@ class Lookbook:
 def gather_lookbook(store: Store, set_ref: str | int) -> Lookbook:
     """Return what the lookbook of a set shows; renders that do not exist yet are ``None``.
 
-    Each product appears once, with its first shot in the set's order.
+    Each product in stock appears once, with its first shot in the set's order; products sold out in every
+    size are left out, as a customer must not be offered what cannot be bought.
 
-    :raises InputError: if the set does not exist or holds no shots of products.
+    :raises InputError: if the set does not exist, holds no shots of products, or every product of it is
+        sold out.
     """
     photo_set = get_set(store, set_ref)
     products = {p.id: p for p in set_products(store, photo_set.id)}
     if not products:
         raise InputError(f"set '{photo_set.name}': it has no shots of products; add shots before exporting it.")
+    if not any(p.sizes_in_stock for p in products.values()):
+        raise InputError(f"set '{photo_set.name}': every product in it is sold out, so there is nothing to offer; "
+                         "restock them or change the set.")
     pages: list[LookbookProduct] = []
     seen: set[int] = set()
     for item in photo_set.items:
@@ -82,6 +87,8 @@ def gather_lookbook(store: Store, set_ref: str | int) -> Lookbook:
             continue
         seen.add(item.product_id)
         product = products[item.product_id]
+        if not product.sizes_in_stock:
+            continue
         colour, price_minor, currency = store.db.execute(
             "SELECT colour, price_minor, currency FROM products WHERE id = ?", [item.product_id]).fetchone()
         sha256 = store.db.execute("SELECT sha256 FROM photos WHERE id = ?", [item.photo_id]).fetchone()[0]
@@ -101,7 +108,8 @@ def prepare_lookbook(store: Store, set_ref: str | int, actor: str) -> Iterator[t
 
     Yields ``(done, total, message)`` per shot, so the app can show progress and cancel.
 
-    :raises InputError: if the set does not exist, holds no shots, or a shot's original cannot be read.
+    :raises InputError: if the set does not exist, holds no shots, every product of it is sold out, or a
+        shot's original cannot be read.
     """
     lookbook = gather_lookbook(store, set_ref)
     stale = []

@@ -5,13 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from outbox_support import add_world
-from PIL import Image
+from outbox_support import add_staff, add_world
+from PIL import Image, ImageDraw
 
-from lookbook.cards import hero_shots, write_card, write_shots
+from lookbook.cards import compose_card, hero_shots, write_card, write_shots
 from lookbook.errors import InputError
+from lookbook.outbox import draft_set, list_messages
 from lookbook.recipes import render_dir
 from lookbook.store import Store, utcnow
+from lookbook.templates import Template
 
 
 def test_card_is_one_jpeg_in_exports_and_deterministic(store: Store) -> None:
@@ -83,6 +85,8 @@ def test_card_shows_at_most_six_shots_and_says_how_many_more(store: Store) -> No
         pid = store.db.execute("INSERT INTO products (sku, brand_id, name, category, created_at, updated_at)"
                                " VALUES (?, ?, ?, 'shirt', ?, ?)", [f"X{n}", world.brand_id, f"Extra {n}", now, now]
                                ).lastrowid
+        store.db.execute("INSERT INTO stock (product_id, size, quantity, updated_at) VALUES (?, 'M', 1, ?)",
+                         [pid, now])
         rel = f"originals/x{n}.jpg"
         Image.new("RGB", (300, 400), (10 * n, 100, 100)).save(store.library.root / rel)
         photo = store.db.execute(
@@ -94,3 +98,75 @@ def test_card_shows_at_most_six_shots_and_says_how_many_more(store: Store) -> No
     with Image.open(store.library.root / write_card(store, world.set_id)) as card:
         # Two rows of three shots, then brand, six product lines and the "more" line.
         assert card.height == 40 + 2 * 482 + 16 + 32 + 90 + 7 * 44 + 40  # cells 362 x 482
+
+
+def _sell_out(store: Store, product_id: int) -> None:
+    store.db.execute("UPDATE stock SET quantity = 0 WHERE product_id = ?", [product_id])
+
+
+def _drawn_text(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record every string drawn on a card, so a test can read the card's lines."""
+    drawn: list[str] = []
+    original = ImageDraw.ImageDraw.text
+
+    def text(self, xy, content, *args, **kwargs):
+        drawn.append(content)
+        return original(self, xy, content, *args, **kwargs)
+
+    monkeypatch.setattr(ImageDraw.ImageDraw, "text", text)
+    return drawn
+
+
+def test_a_sold_out_product_is_left_off_the_card(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    world = add_world(store)
+    _sell_out(store, world.products[1])  # the sand chino: no size in stock
+    assert [s.product.sku for s in hero_shots(store, world.set_id)] == ["MW-SH01"]
+    drawn = _drawn_text(monkeypatch)
+    card = compose_card(store, world.set_id)
+    assert drawn == ["Marlowe", "Navy Oxford Shirt", "in stock: M, L"]
+    assert not any("sold out" in line.lower() or "Chino" in line for line in drawn)
+    # One tile across the card (one column of 1120 x 1493), brand and one product line under it.
+    assert card.size == (1200, 40 + 1493 + 32 + 90 + 44 + 40)
+    # The tile is the navy shirt; the sand chino's colour is nowhere in the shots' area.
+    assert card.getpixel((600, 700))[2] > 60 and card.getpixel((600, 700))[0] < 100
+    tiles = card.crop((40, 40, 1160, 1533)).convert("RGB")
+    assert not any(r > 150 and g > 130 for _, (r, g, _b) in tiles.getcolors(1 << 24))
+
+
+def test_a_sold_out_product_gets_no_captioned_shot(store: Store) -> None:
+    world = add_world(store)
+    _sell_out(store, world.products[0])
+    assert [p.sku for p, _ in write_shots(store, world.set_id)] == ["MW-TR01"]
+
+
+def test_a_set_sold_out_in_every_product_has_no_card(store: Store) -> None:
+    world = add_world(store)
+    for pid in world.products:
+        _sell_out(store, pid)
+    with pytest.raises(InputError) as caught:
+        write_card(store, world.set_id)
+    message = str(caught.value)
+    assert message == ("set 'Marlowe spring': every product in it is sold out, so there is nothing to offer; "
+                       "restock them or change the set.")
+    assert "\n" not in message
+    with pytest.raises(InputError, match="set 'Marlowe spring': every product in it is sold out"):
+        write_shots(store, world.set_id)
+    assert not list(store.library.root.glob("exports/*.jpg"))  # no card was written
+
+
+def test_drafting_a_sold_out_set_says_so_and_drafts_nothing(store: Store) -> None:
+    add_staff(store)
+    world = add_world(store)
+    template = Template("spring", "Hi {first_name}: {sizes_in_stock}", "")
+    for pid in world.products:
+        _sell_out(store, pid)
+    for mode in ("card", "several"):
+        with pytest.raises(InputError, match=r"^set 'Marlowe spring': every product in it is sold out.*"
+                                             r"restock them or change the set\.$"):
+            draft_set(store, world.set_id, "alex", template, mode=mode, matches=[])
+    assert list_messages(store, set_id=world.set_id) == []
+    # Restocking one product makes the set draftable again, with only that product on the card.
+    store.db.execute("UPDATE stock SET quantity = 2 WHERE product_id = ? AND size = 'M'", [world.products[0]])
+    report = draft_set(store, world.set_id, "alex", template, matches=[])
+    assert (store.library.root / report.attachment).is_file()
+    assert [s.product.sku for s in hero_shots(store, world.set_id)] == ["MW-SH01"]

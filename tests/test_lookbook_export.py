@@ -79,9 +79,36 @@ def test_an_empty_or_unknown_set_is_refused(demo_store: Store) -> None:
         gather_lookbook(demo_store, "Autumn")
 
 
-def test_sold_out_products_say_so(demo_store: Store) -> None:
+def _sell_out(store: Store, sku: str) -> None:
+    store.db.execute("UPDATE stock SET quantity = 0 WHERE product_id = (SELECT id FROM products WHERE sku = ?)", [sku])
+
+
+def test_sold_out_products_are_left_out(demo_store: Store) -> None:
     set_id = _hp_set(demo_store)
-    sku = gather_lookbook(demo_store, set_id).products[0].sku
-    demo_store.db.execute("UPDATE stock SET quantity = 0 WHERE product_id = (SELECT id FROM products WHERE sku = ?)",
-                          [sku])
-    assert gather_lookbook(demo_store, set_id).products[0].sizes_text == "Sold out"
+    before = [p.sku for p in gather_lookbook(demo_store, set_id).products]
+    # The demo's HP-SH04 is sold out in every size: customers are not offered it.
+    assert "HP-SH04" not in before and "HP-SH03" in before
+    _sell_out(demo_store, before[0])
+    after = gather_lookbook(demo_store, set_id)
+    assert [p.sku for p in after.products] == before[1:]
+    assert all(p.sizes_in_stock and p.sizes_text.startswith("Sizes in stock: ") for p in after.products)
+    # Nothing of a sold-out product is rendered for the PDF either.
+    _clear_render_cache(demo_store)
+    steps = list(prepare_lookbook(demo_store, set_id, "sam"))
+    assert [s[2] for s in steps[:-1]] == [f"Rendering {sku}" for sku in before[1:]]
+
+
+def test_a_set_sold_out_in_every_product_is_refused(demo_store: Store) -> None:
+    photos = [r[0] for r in demo_store.db.execute(
+        "SELECT ph.id FROM photos ph JOIN products p ON p.id = ph.product_id WHERE p.sku IN ('MW-SH01', 'MW-SH02')")]
+    set_id = create_set(demo_store, brand="Marlowe", name="Summer shirts", actor="sam", photos=photos).id
+    for sku in ("MW-SH01", "MW-SH02"):
+        _sell_out(demo_store, sku)
+    message = ("set 'Summer shirts': every product in it is sold out, so there is nothing to offer; "
+               "restock them or change the set.")
+    with pytest.raises(InputError) as caught:
+        gather_lookbook(demo_store, set_id)
+    assert str(caught.value) == message
+    with pytest.raises(InputError) as caught:
+        list(prepare_lookbook(demo_store, set_id, "sam"))
+    assert str(caught.value) == message
