@@ -132,6 +132,8 @@ class FittedColumns(QObject):
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._menu_requested)
         view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        if isinstance(view, QTableView):
+            view.setWordWrap(False)  # one line per row: long text is elided, not wrapped into a clipped second line
         view.setItemDelegate(ElidedTipDelegate(view))
         view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         view.viewport().installEventFilter(self)

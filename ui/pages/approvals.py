@@ -11,6 +11,7 @@ the core does the checking (manager role, not the drafter, consent).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, Slot
@@ -127,9 +128,10 @@ class ApprovalsPage(Page):
         self.subject = QLineEdit()
         self.subject.setPlaceholderText("Subject (e-mail only)")
         self.body = QPlainTextEdit()
+        self.body.setTabChangesFocus(True)  # Tab goes on to Save Edit, not into the message
         self.body.textChanged.connect(self._count)
         self.counter = QLabel()
-        self.save_edit = QPushButton("Save Edit")
+        self.save_edit = QPushButton("&Save Edit")
         self.save_edit.setToolTip("Keep your change (the original stays in the audit log); then approve.")
         self.save_edit.clicked.connect(self.edit_current)
         message_box = QGroupBox("Message as it will look")
@@ -144,10 +146,10 @@ class ApprovalsPage(Page):
 
         self.comment = QLineEdit()
         self.comment.setPlaceholderText("Comment for the associate (required to reject)")
-        self.approve_set = QPushButton("Approve Set")
-        self.reject_set = QPushButton("Reject Set")
-        self.approve_selected = QPushButton("Approve Selected")
-        self.reject_selected = QPushButton("Reject Selected")
+        self.approve_set = QPushButton("&Approve Set")
+        self.reject_set = QPushButton("&Reject Set")
+        self.approve_selected = QPushButton("Approve Se&lected")
+        self.reject_selected = QPushButton("Re&ject Selected")
         self.approve_set.clicked.connect(lambda: self.decide("approve", whole_set=True))
         self.reject_set.clicked.connect(lambda: self.decide("reject", whole_set=True))
         self.approve_selected.clicked.connect(lambda: self.decide("approve", whole_set=False))
@@ -162,6 +164,7 @@ class ApprovalsPage(Page):
 
         self.audit = QPlainTextEdit()
         self.audit.setReadOnly(True)
+        self.audit.setTabChangesFocus(True)
         self.audit.setMaximumBlockCount(500)
         audit_box = QGroupBox("Audit log of this set")
         QVBoxLayout(audit_box).addWidget(self.audit)
@@ -189,6 +192,12 @@ class ApprovalsPage(Page):
         split.setStretchFactor(1, 1)
         split.setChildrenCollapsible(False)
         self.layout_.addWidget(split, 1)
+        # Tab runs in reading order: the sets, the card, the customers, the message, the decision, the log.
+        chain = [self.sets_view, self.card_scroll, self.messages_view, self.subject, self.body, self.save_edit,
+                 self.comment, self.approve_set, self.reject_set, self.approve_selected, self.reject_selected,
+                 self.audit]
+        for before, after in pairwise(chain):
+            QWidget.setTabOrder(before, after)
         session.changed.connect(self._on_session_changed)
         # Stale approvals expire when a library opens (the sender loop expires them too), never silently:
         # each keeps its reason, shown in the audit trail and the outbox list.
@@ -203,6 +212,7 @@ class ApprovalsPage(Page):
         view.verticalHeader().setVisible(False)
         view.horizontalHeader().setStretchLastSection(True)
         view.setAlternatingRowColors(True)
+        view.setTabKeyNavigation(False)  # Tab leaves the table; the arrows move in it
         return view
 
     # -- loading -------------------------------------------------------------------

@@ -15,6 +15,7 @@ from __future__ import annotations
 import getpass
 from dataclasses import dataclass
 from html import escape
+from itertools import pairwise
 from typing import Any
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal, Slot
@@ -45,7 +46,7 @@ from lookbook.outbox import BatchReport, DraftReport
 from lookbook.sets import SetSummary, list_sets
 from lookbook.store import Store
 from lookbook.templates import Preview, Template
-from ui.models import RowsTableModel
+from ui.models import FittedColumns, RowsTableModel
 from ui.pages.base import Page
 from ui.signin import Session
 from ui.widgets.empty_state import empty_state
@@ -106,6 +107,7 @@ def _filtered_table(model: RowsTableModel) -> tuple[QTableView, QSortFilterProxy
     view.horizontalHeader().setStretchLastSection(True)
     view.setAlternatingRowColors(True)
     view.setWordWrap(False)
+    view.setTabKeyNavigation(False)  # Tab leaves the table; the arrows move in it
     return view, proxy
 
 
@@ -240,6 +242,10 @@ class MatchPage(Page):
         self.sets_view.verticalHeader().setVisible(False)
         self.sets_view.horizontalHeader().setStretchLastSection(True)
         self.sets_view.setAlternatingRowColors(True)
+        self.sets_view.setTabKeyNavigation(False)
+        # The sets' columns share the left pane's width (no sideways scrolling); the name takes the rest.
+        self.sets_columns = FittedColumns(self.sets_view, "match/sets", {}, 0, optional=(2, 3, 4),
+                                          stretch_min=self.sets_view.fontMetrics().averageCharWidth() * 10)
         self.sets_view.selectionModel().currentRowChanged.connect(lambda *_: self.match_selected())
         self.sets_view.setAccessibleName("Sets")
         empty_state(self.sets_view, "<b>No sets yet.</b><br>On <b>Products &amp; Brands</b>, select a brand's "
@@ -248,7 +254,7 @@ class MatchPage(Page):
         self.summary = QLabel("Choose a set on the left.")
         self.summary.setWordWrap(True)
         self.summary.setObjectName("matchSummary")
-        self.rematch = QPushButton("Match Again")
+        self.rematch = QPushButton("Match &Again")
         self.rematch.setToolTip("Match the set again (after changing customers, stock or consent)")
         self.rematch.clicked.connect(self.match_selected)
         self.filter = QLineEdit()
@@ -265,21 +271,21 @@ class MatchPage(Page):
         self.matches_empty = empty_state(self.matches_view, "Choose a set on the left to see who it is right for.")
         self.exclusions_empty = empty_state(self.exclusions_view, "No one is left out.")
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.matches_view, "Matches")
-        self.tabs.addTab(self.exclusions_view, "Not Included")
+        self.tabs.addTab(self.matches_view, "&Matches")
+        self.tabs.addTab(self.exclusions_view, "Not In&cluded")
 
         self.template_box = QComboBox()
         self.template_box.setMinimumWidth(160)
         self.template_box.setToolTip("The message to send; {placeholders} are filled in for each customer")
-        self.new_template = QPushButton("New…")
-        self.edit_template = QPushButton("Edit…")
+        self.new_template = QPushButton("&New…")
+        self.edit_template = QPushButton("Ed&it…")
         self.new_template.clicked.connect(lambda: self.open_template(None))
         self.edit_template.clicked.connect(lambda: self.open_template(self.current_template()))
-        self.preview_button = QPushButton("Preview as Customers")
+        self.preview_button = QPushButton("&Preview as Customers")
         self.preview_button.setToolTip(f"Show the message as the best {PREVIEW_CUSTOMERS} recipients will see it, "
                                        "with anything wrong flagged; nothing is saved")
-        self.draft_button = QPushButton("Draft Messages")
-        self.submit_button = QPushButton("Submit for Approval")
+        self.draft_button = QPushButton("&Draft Messages")
+        self.submit_button = QPushButton("&Submit for Approval")
         self.preview_button.clicked.connect(self.preview)
         self.draft_button.clicked.connect(self.draft)
         self.submit_button.clicked.connect(self.submit)
@@ -290,7 +296,9 @@ class MatchPage(Page):
         compose = QGroupBox("Compose")
         compose_column = QVBoxLayout(compose)
         row = QHBoxLayout()
-        row.addWidget(QLabel("Template:"))
+        template_label = QLabel("&Template:")
+        template_label.setBuddy(self.template_box)
+        row.addWidget(template_label)
         row.addWidget(self.template_box, 1)
         row.addWidget(self.new_template)
         row.addWidget(self.edit_template)
@@ -321,6 +329,12 @@ class MatchPage(Page):
         split.addWidget(right)
         split.setSizes([380, 900])  # room for the sets' five columns on a 1366-pixel screen
         self.layout_.addWidget(split, 1)
+        # Tab runs in reading order: the sets on the left, the results, then composing.
+        chain = [self.sets_view, self.rematch, self.filter, self.tabs, self.matches_view, self.exclusions_view,
+                 self.template_box, self.new_template, self.edit_template, self.preview_button, self.draft_button,
+                 self.submit_button, self.report]
+        for before, after in pairwise(chain):
+            QWidget.setTabOrder(before, after)
         if session is not None:
             session.changed.connect(lambda _user: self._update_buttons())
         self._dialogs: list[QDialog] = []
@@ -350,7 +364,9 @@ class MatchPage(Page):
         selected = self.selected_set_id()
         self.sets = sets
         self.sets_model.set_rows([(s.name, s.brand, s.shots, s.products, s.status) for s in sets])
-        self.sets_view.resizeColumnsToContents()
+        self.sets_columns.set_preferred({c: max(self.sets_view.sizeHintForColumn(c),
+                                                self.sets_view.horizontalHeader().sectionSizeHint(c))
+                                         for c in range(1, len(SET_HEADERS))})
         self.hint.setText("No sets yet. Make one of a brand's shots on Products & Brands, then match it here."
                           if not sets else "Choose a set to see who it is right for, and why.")
         self._show_templates(template_list)

@@ -10,6 +10,7 @@ sender checks between messages: nothing is ever left half-sent.
 
 from __future__ import annotations
 
+from itertools import pairwise
 import datetime as dt
 import threading
 from collections.abc import Callable
@@ -164,15 +165,15 @@ class OutboxPage(Page):
         self.filter.currentIndexChanged.connect(lambda i: self.empty.set_text(EMPTY_TEXT[i]))
         self.filter.setToolTip("Which messages to list")
         self.filter.setAccessibleName("Which messages to list")
-        self.send_button = QPushButton("Send Approved")
+        self.send_button = QPushButton("&Send Approved")
         self.send_button.setToolTip("Send every approved message now (each exactly once; safe to stop).")
-        self.pause_button = QPushButton("Pause")
+        self.pause_button = QPushButton("&Pause")
         self.pause_button.setCheckable(True)
-        self.cancel_button = QPushButton("Stop Sending")
-        self.retry_button = QPushButton("Retry Selected")
-        self.offer_button = QPushButton("Offer E-mail Instead")
+        self.cancel_button = QPushButton("S&top Sending")
+        self.retry_button = QPushButton("&Retry Selected")
+        self.offer_button = QPushButton("&Offer E-mail Instead")
         self.offer_button.setToolTip("X will not deliver to this customer: draft it by e-mail, for approval again.")
-        self.replies_button = QPushButton("Check Replies")
+        self.replies_button = QPushButton("Check Rep&lies")
         self.send_button.clicked.connect(self.start_sending)
         self.pause_button.toggled.connect(self.set_paused)
         self.cancel_button.clicked.connect(self.stop_sending)
@@ -184,6 +185,9 @@ class OutboxPage(Page):
         self.status.setWordWrap(True)
         self.layout_.addWidget(self.status)
         bar = QHBoxLayout()
+        show_label = QLabel("Sho&w:")
+        show_label.setBuddy(self.filter)
+        bar.addWidget(show_label)
         bar.addWidget(self.filter)
         bar.addStretch(1)
         for button in (self.send_button, self.pause_button, self.cancel_button, self.replies_button):
@@ -209,6 +213,7 @@ class OutboxPage(Page):
         self.view.verticalHeader().setVisible(False)
         self.view.horizontalHeader().setStretchLastSection(True)
         self.view.setAlternatingRowColors(True)
+        self.view.setTabKeyNavigation(False)  # Tab leaves the table; the arrows move in it
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
         self.empty = empty_state(self.view, EMPTY_TEXT[0])
         self.detail = QPlainTextEdit()
@@ -225,6 +230,12 @@ class OutboxPage(Page):
         selected.addWidget(self.offer_button)
         selected.addStretch(1)
         self.layout_.addLayout(selected)
+
+        # Tab runs in reading order: which messages, the sending controls, the list, its detail, the actions.
+        chain = [self.filter, self.send_button, self.pause_button, self.cancel_button, self.replies_button,
+                 self.view, self.detail, self.retry_button, self.offer_button]
+        for before, after in pairwise(chain):
+            QWidget.setTabOrder(before, after)
 
         self.timer = QTimer(self)
         self.timer.setInterval(1000)
@@ -298,7 +309,7 @@ class OutboxPage(Page):
                                          for x in detail.replies]
         self.detail.setPlainText("\n".join(lines))
         if detail.offer:
-            self.offer_button.setText(f"Offer {'E-mail' if detail.offer == 'email' else detail.offer.upper()} Instead")
+            self.offer_button.setText(f"&Offer {'E-mail' if detail.offer == 'email' else detail.offer.upper()} Instead")
         self.offer_button.setEnabled(detail.offer is not None)
 
     # -- sending -----------------------------------------------------------------------------------------

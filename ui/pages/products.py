@@ -14,6 +14,7 @@ from __future__ import annotations
 import getpass
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from PySide6.QtCore import QByteArray, QMimeData, QModelIndex, Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel, QUndoStack
@@ -201,7 +202,8 @@ class ProductsPage(Page):
         self.shots_view = self._shot_list(self.shots_model)
         self.unassigned_model = _ShotListModel(self)
         self.unassigned_view = self._shot_list(self.unassigned_model)
-        self.unassigned_label = QLabel("Not tied to a product (drag onto one)")
+        self.unassigned_label = QLabel("Not tied to a produ&ct (drag onto one)")
+        self.unassigned_label.setBuddy(self.unassigned_view)
 
         shots_box = QWidget()
         shots_layout = QVBoxLayout(shots_box)
@@ -210,7 +212,9 @@ class ProductsPage(Page):
                                         "<b>lookbook catalog import</b>.")
         empty_state(self.shots_view, "Choose a product to see its shots.")
         empty_state(self.unassigned_view, "Every shot is tied to a product.")
-        shots_layout.addWidget(QLabel("Shots of the product, best first"))
+        shots_caption = QLabel("Shots of the &product, best first")
+        shots_caption.setBuddy(self.shots_view)
+        shots_layout.addWidget(shots_caption)
         shots_layout.addWidget(self.shots_view)
         shots_layout.addWidget(self.unassigned_label)
         shots_layout.addWidget(self.unassigned_view)
@@ -223,16 +227,24 @@ class ProductsPage(Page):
         top.setSizes([210, 640, 250])  # the products get the most of a 1366-pixel screen
 
         self.tabs = QTabWidget()
-        self.tabs.addTab(self._sets_panel(), "Sets")
+        self.tabs.addTab(self._sets_panel(), "Se&ts")
         self.dashboard_model = QStandardItemModel(0, len(DASHBOARD_COLUMNS), self)
         self.dashboard_model.setHorizontalHeaderLabels(DASHBOARD_COLUMNS)
         self.dashboard_view = QTableView()
         self.dashboard_view.setModel(self.dashboard_model)
         self.dashboard_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.tabs.addTab(self.dashboard_view, "Dashboard")
+        self.dashboard_view.setTabKeyNavigation(False)  # Tab leaves the table; the arrows move in it
+        self.tabs.addTab(self.dashboard_view, "Dash&board")
         # The dashboard reads every fan (seconds on a million customers): only while its tab shows.
         self.tabs.currentChanged.connect(lambda _index: self._load_dashboard())
         self._verdicts: dict[str, str] = {}
+
+        # Tab runs in reading order: brands, products, shots, shots not tied, then the sets or the dashboard.
+        chain = [self.brands_view, self.products_view, self.shots_view, self.unassigned_view, self.tabs,
+                 self.sets_view, self.set_items_view, self.new_set_button, self.add_button, self.remove_button,
+                 self.up_button, self.delete_button]
+        for before, after in pairwise(chain):
+            QWidget.setTabOrder(before, after)
 
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(top)
@@ -266,11 +278,11 @@ class ProductsPage(Page):
         self.set_items_view.setModel(self.set_items_model)
         self.set_items_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         buttons = QVBoxLayout()
-        self.new_set_button = QPushButton("New set from selected shots…")
-        self.add_button = QPushButton("Add selected shots")
-        self.remove_button = QPushButton("Remove shot")
-        self.up_button = QPushButton("Move to front")
-        self.delete_button = QPushButton("Delete set")
+        self.new_set_button = QPushButton("&New set from selected shots…")
+        self.add_button = QPushButton("&Add selected shots")
+        self.remove_button = QPushButton("&Remove shot")
+        self.up_button = QPushButton("&Move to front")
+        self.delete_button = QPushButton("&Delete set")
         for button, slot in ((self.new_set_button, self.new_set), (self.add_button, self.add_selected),
                              (self.remove_button, self.remove_selected), (self.up_button, self.move_to_front),
                              (self.delete_button, self.delete_current_set)):
@@ -280,8 +292,8 @@ class ProductsPage(Page):
         empty_state(self.sets_view, "<b>No sets for this brand yet.</b><br>Select shots above, then click "
                                     "<b>New set from selected shots…</b>")
         empty_state(self.set_items_view, "Choose a set to see its shots in the order customers will see them.")
-        layout.addLayout(_titled("Sets of the brand", self.sets_view), 1)
-        layout.addLayout(_titled("Shots in the set, in order", self.set_items_view), 2)
+        layout.addLayout(_titled("&Sets of the brand", self.sets_view), 1)
+        layout.addLayout(_titled("Shots in the set, in &order", self.set_items_view), 2)
         layout.addLayout(buttons)
         return panel
 
@@ -354,7 +366,7 @@ class ProductsPage(Page):
         for u in view.unassigned:
             entry = _item(f"{u.original_name} — {u.hint}", u.id)
             self.unassigned_model.appendRow(entry)
-        self.unassigned_label.setText(f"Not tied to a product: {len(view.unassigned)} (drag onto one)")
+        self.unassigned_label.setText(f"Not tied to a produ&ct: {len(view.unassigned)} (drag onto one)")
 
         self.sets_model.clear()
         for s in view.sets:

@@ -15,6 +15,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
+from itertools import pairwise
 
 from PySide6.QtCore import QDate, Qt, Signal, Slot
 from PySide6.QtWidgets import (
@@ -163,6 +164,7 @@ def _table(model: RowsTableModel) -> QTableView:
     view.horizontalHeader().setStretchLastSection(True)
     view.setAlternatingRowColors(True)
     view.setWordWrap(False)
+    view.setTabKeyNavigation(False)  # Tab leaves the table; the arrows move in it
     return view
 
 
@@ -188,19 +190,22 @@ class CustomerProfile(QWidget):
         self.heading.setObjectName("profileHeading")
         self.heading.setWordWrap(True)
         self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.pause_button = QPushButton("Pause 30 Days")
+        self.pause_button = QPushButton("&Pause 30 Days")
         self.pause_button.setToolTip("Leave this customer out of every match for 30 days, starting now")
         self.pause_button.clicked.connect(self.toggle_pause)
         self.brand_box = QComboBox()
         self.brand_box.setToolTip("A brand this customer does not want to hear about")
-        self.not_brand_button = QPushButton("Not This Brand")
+        # Room for a short brand name ("Ashby Row") however narrow the panel; longer ones are elided.
+        self.brand_box.setMinimumContentsLength(9)
+        self.brand_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.not_brand_button = QPushButton("Not This &Brand")
         self.not_brand_button.setToolTip("Record that the customer dislikes the chosen brand; "
                                          "the next match leaves them out of its sets")
         self.not_brand_button.clicked.connect(self.not_this_brand)
-        self.like_button = QPushButton("Likes It")
+        self.like_button = QPushButton("&Likes It")
         self.like_button.setToolTip("Record that the customer likes the chosen brand")
         self.like_button.clicked.connect(self.like_brand)
-        self.edit_button = QPushButton("Edit…")
+        self.edit_button = QPushButton("Edi&t…")
         self.edit_button.setToolTip("Change the customer's name, channels, time zone, sizes or notes")
         self.edit_button.clicked.connect(lambda: self._customer_id and self.edit_requested.emit(self._customer_id))
         self.status = QLabel()
@@ -209,11 +214,10 @@ class CustomerProfile(QWidget):
 
         actions = QHBoxLayout()
         actions.addWidget(self.pause_button)
-        actions.addSpacing(12)
-        actions.addWidget(self.brand_box, 1)
+        actions.addWidget(self.brand_box)
         actions.addWidget(self.not_brand_button)
         actions.addWidget(self.like_button)
-        actions.addSpacing(12)
+        actions.addStretch(1)
         actions.addWidget(self.edit_button)
 
         self.details = QLabel()
@@ -228,12 +232,14 @@ class CustomerProfile(QWidget):
         self.source_box.setEditable(True)
         self.source_box.addItems(CONSENT_SOURCES)
         self.source_box.setToolTip("Where the consent came from, recorded in the ledger")
-        self.grant_button = QPushButton("Grant")
-        self.withdraw_button = QPushButton("Withdraw")
+        self.grant_button = QPushButton("Gra&nt")
+        self.withdraw_button = QPushButton("&Withdraw")
         self.grant_button.clicked.connect(lambda: self.change_consent(True))
         self.withdraw_button.clicked.connect(lambda: self.change_consent(False))
         consent_row = QHBoxLayout()
-        consent_row.addWidget(QLabel("Source:"))
+        source_label = QLabel("S&ource:")
+        source_label.setBuddy(self.source_box)
+        consent_row.addWidget(source_label)
         consent_row.addWidget(self.source_box, 1)
         consent_row.addWidget(self.grant_button)
         consent_row.addWidget(self.withdraw_button)
@@ -260,6 +266,13 @@ class CustomerProfile(QWidget):
         self.tabs.addTab(consent_tab, "Consent")
         self.tabs.addTab(_table(self.purchase_model), "Purchases")
         self.tabs.addTab(messages_tab, "Messages")
+
+        # Tab runs in reading order: the actions, the tabs, then the chosen tab's tables and buttons.
+        chain = [self.pause_button, self.brand_box, self.not_brand_button, self.like_button, self.edit_button,
+                 self.tabs, self.consent_view, self.source_box, self.grant_button, self.withdraw_button,
+                 self.ledger_view]
+        for before, after in pairwise(chain):
+            QWidget.setTabOrder(before, after)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -322,7 +335,7 @@ class CustomerProfile(QWidget):
         if paused:
             flags.append(f"<b>paused until {c.paused_until[:10]}</b>")
         self.heading.setText(f"<h3 style='margin:0'>{escape(c.name)}</h3>{' · '.join(flags)}")
-        self.pause_button.setText("End Pause" if paused else "Pause 30 Days")
+        self.pause_button.setText("End &Pause" if paused else "&Pause 30 Days")
         self.pause_button.setToolTip("Let matches include this customer again" if paused else
                                      "Leave this customer out of every match for 30 days, starting now")
         self._fill_brand_box(data)
@@ -404,7 +417,9 @@ class CustomerProfile(QWidget):
                                 e.by_user, e.source, note))
         self.ledger_model.set_rows(ledger_rows)
         self.ledger_view.resizeColumnsToContents()
-        self.tabs.setTabText(1, f"Consent: {p.consent_label}")
+        # The state is under the name already; the tab stays short, so all four tabs fit the panel at 1366 px.
+        self.tabs.setTabText(1, "Consent")
+        self.tabs.setTabToolTip(1, f"Consent: {p.consent_label}")
         self._update_consent_buttons()
 
     def _selected_consent(self) -> tuple[str, str, consent.ConsentState] | None:
