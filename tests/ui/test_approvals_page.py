@@ -74,10 +74,13 @@ def test_shows_the_set_as_customers_will_see_it(qtbot, page_on, tmp_path: Path) 
 def test_manager_approves_the_set_with_a_comment_in_one_step(qtbot, page_on, tmp_path: Path) -> None:
     path = _library(tmp_path / "lib")
     page, session = page_on(path)
+    assert "Sign in" in page.result.text()  # nobody signed in: the page says what to do
     session.sign_in(ALEX)
     assert not page.approve_set.isEnabled() and "only a manager approves" in page.approve_set.toolTip()
+    assert "only a manager approves" in page.result.text()
     session.sign_in(MARIA)
     assert page.approve_set.isEnabled()
+    assert page.result.text() == ""  # the old refusal does not linger once a manager is signed in
     qtbot.keyClicks(page.comment, "Lovely, send")
     qtbot.mouseClick(page.approve_set, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "3 message(s) approved" in page.result.text(), timeout=5_000)

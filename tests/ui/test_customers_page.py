@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QDialog, QFileDialog
 
 from lookbook import consent, customers
 from lookbook.consent import Confirmation
@@ -216,6 +216,31 @@ def test_import_shows_a_dry_run_then_writes(qtbot, page: CustomersPage, tmp_path
     assert dialog.cancel_button.text() == "Close"
     qtbot.waitUntil(lambda: page.model.total == 501, timeout=5_000)
     assert "added 1 customers" in page.status.text()
+
+
+def test_purchase_history_import_shows_a_dry_run_then_writes(qtbot, page: CustomersPage, tmp_path: Path,
+                                                             monkeypatch) -> None:
+    first = page.model.customer_at(0)
+    sku = on_db(qtbot, page.db, lambda store: store.db.execute("SELECT sku FROM products LIMIT 1").fetchone()[0])
+    before = on_db(qtbot, page.db, lambda store: store.db.execute("SELECT count(*) FROM purchases").fetchone()[0])
+    path = tmp_path / "till.csv"
+    path.write_text(f"Customer ID,SKU,Size,Sale date,Card number\n{first.id},{sku},M,2026-11-02,4111111111111111\n"
+                    f"{first.id},NO-SUCH,M,2026-11-02,\n")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
+    qtbot.mouseClick(page.purchases_button, Qt.MouseButton.LeftButton)
+    dialogs = [d for d in page.findChildren(QDialog) if d.windowTitle() == "Import Purchases — till.csv"]
+    assert len(dialogs) == 1
+    dialog = dialogs[0]
+    qtbot.waitUntil(lambda: dialog.report is not None, timeout=10_000)
+    assert "Would add 1 purchase for 1 customer; 1 row rejected" in dialog.summary.text()
+    assert "payment card columns; they were not read and nothing of them is stored: Card number" in dialog.summary.text()
+    line, column, reason = dialog.problems_model.row_values(0)
+    assert line == 3 and column.startswith("2 (SKU)") and "NO-SUCH" in reason
+    with qtbot.waitSignal(dialog.imported, timeout=10_000):
+        qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    assert "Added 1 purchase" in page.status.text()
+    after = on_db(qtbot, page.db, lambda store: store.db.execute("SELECT count(*) FROM purchases").fetchone()[0])
+    assert after == before + 1
 
 
 def test_export_writes_the_whole_book(qtbot, page: CustomersPage, tmp_path: Path, monkeypatch) -> None:

@@ -155,6 +155,7 @@ class ApprovalsPage(Page):
         self.approve_selected.clicked.connect(lambda: self.decide("approve", whole_set=False))
         self.reject_selected.clicked.connect(lambda: self.decide("reject", whole_set=False))
         self.result = QLabel()
+        self._refusal_shown = ""  # the refusal last written into the result line, cleared when it no longer holds
         self.result.setWordWrap(True)
         self.result.setObjectName("approvalResult")
         decide = QHBoxLayout()
@@ -346,6 +347,9 @@ class ApprovalsPage(Page):
         self.save_edit.setEnabled(has and self.session.user is not None)
         if why and has:
             self.result.setText(why)
+        elif self.result.text() == self._refusal_shown:
+            self.result.clear()  # e.g. "Sign in as a manager" once a manager has signed in
+        self._refusal_shown = why if has else ""
 
     # -- actions -------------------------------------------------------------------
     @Slot()

@@ -21,6 +21,7 @@ import re
 import threading
 import zoneinfo
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,7 @@ from lookbook.customer_csv import ImportProgress, ImportReport, export_customers
 from lookbook.customers import Customer, FieldError
 from lookbook.duplicates import DuplicateGroup
 from lookbook.errors import InputError
+from lookbook.purchase_import import PurchaseImportReport, import_purchases
 from lookbook.store import Store
 from ui.models import FittedColumns, RowsTableModel
 from ui.pages.base import Page
@@ -484,14 +486,16 @@ class ImportDialog(QDialog):
     #: A dry run or import finished (with its report); tests wait on it.
     finished_step = Signal(object)
 
-    def __init__(self, db: StoreRunner, actor: str, path: Path, parent: QWidget | None = None) -> None:
+    def __init__(self, db: StoreRunner, actor: str, path: Path, parent: QWidget | None = None, *,
+                 importer: Callable[..., Any] = import_customers_steps, what: str = "Customers") -> None:
         super().__init__(parent)
         self.db = db
         self.actor = actor
         self.path = path
-        self.report: ImportReport | None = None
+        self.importer = importer  # (store, path, *, actor, dry_run) -> report, or a generator of progress
+        self.report: Any = None
         self._cancel: threading.Event | None = None
-        self.setWindowTitle(f"Import Customers — {path.name}")
+        self.setWindowTitle(f"Import {what} — {path.name}")
         self.resize(720, 520)
         self.step = QLabel()
         self.progress = QProgressBar()
@@ -527,8 +531,8 @@ class ImportDialog(QDialog):
         self.import_button.setEnabled(False)
         self.cancel_button.setText("Cancel")
         self.step.setText("Checking the file (nothing is written yet)…" if dry_run else "Importing…")
-        path, actor = self.path, self.actor
-        self.db.run(lambda store: import_customers_steps(store, path, actor=actor, dry_run=dry_run),
+        path, actor, importer = self.path, self.actor, self.importer
+        self.db.run(lambda store: importer(store, path, actor=actor, dry_run=dry_run),
                     on_progress=self._progress, on_done=self._done, on_failure=self._failed,
                     cancel=self._cancel, on_cancelled=self._cancelled)
 
@@ -536,19 +540,22 @@ class ImportDialog(QDialog):
         self.step.setText(step.message + "…")
         self.progress.setValue(int(1000 * step.done / step.total) if step.total else 0)
 
-    def _done(self, report: ImportReport) -> None:
+    def _done(self, report: ImportReport | PurchaseImportReport) -> None:
         self._cancel = None
         self.report = report
         self.progress.setValue(1000)
         lines = [report.summary()]
-        if report.encoding_note:
+        if getattr(report, "encoding_note", None):
             lines.append(report.encoding_note)
         if report.ignored_columns:
             lines.append(f"Columns not read: {', '.join(report.ignored_columns)}.")
+        if getattr(report, "card_columns", None):
+            lines.append(f"These look like payment card columns; they were not read and nothing of them is "
+                         f"stored: {', '.join(report.card_columns)}.")
         if report.problems_left_out:
             lines.append(f"{report.problems_left_out:,} more rejected rows are not listed.")
         if report.dry_run:
-            changes = report.added or report.updated or report.consent_entries
+            changes = report.added or getattr(report, "updated", 0) or getattr(report, "consent_entries", 0)
             lines.append("Nothing was written yet. Import to write the rows above; the rejected rows are left out."
                          if changes else "Nothing would change: fix the rejected rows and choose the file again.")
             self.step.setText("Dry run: what the import would do")
@@ -719,10 +726,14 @@ class CustomersPage(Page):
         self.import_button.setToolTip("Add or update customers from a CSV file; a dry run shows what would change")
         self.export_button = QPushButton("E&xport CSV…")
         self.export_button.setToolTip("Save the whole customer book as a CSV file that imports back")
+        self.purchases_button = QPushButton("Import P&urchases…")
+        self.purchases_button.setToolTip("Add purchase history from a till export (CSV or XLSX): customer, SKU or "
+                                         "brand, size, date; a dry run shows what would be added")
         self.duplicates_button = QPushButton("Find &Duplicates…")
         self.duplicates_button.setToolTip("Customers sharing an e-mail or handle, merged with a preview")
         self.add_button.clicked.connect(lambda: self.open_editor(None))
         self.import_button.clicked.connect(self.choose_import)
+        self.purchases_button.clicked.connect(self.choose_purchases)
         self.export_button.clicked.connect(self.choose_export)
         self.duplicates_button.clicked.connect(self.open_duplicates)
         top = QHBoxLayout()
@@ -730,7 +741,8 @@ class CustomersPage(Page):
         search_label.setBuddy(self.search)
         top.addWidget(search_label)
         top.addWidget(self.search, 1)
-        for button in (self.add_button, self.import_button, self.export_button, self.duplicates_button):
+        for button in (self.add_button, self.import_button, self.purchases_button, self.export_button,
+                       self.duplicates_button):
             top.addWidget(button)
         self.layout_.addLayout(top)
         self.summary = QLabel()
@@ -900,6 +912,21 @@ class CustomersPage(Page):
     def open_import(self, path: Path) -> ImportDialog:
         """Open the import dialog for ``path``."""
         dialog = ImportDialog(self.db, self.actor(), path, self)
+        dialog.imported.connect(lambda report: self.status.setText(report.summary()))
+        self._keep(dialog)
+        return dialog
+
+    @Slot()
+    def choose_purchases(self) -> None:
+        """Ask for a till export and open the purchase import (which starts with a dry run)."""
+        name, _ = QFileDialog.getOpenFileName(self, "Import purchase history", "",
+                                              "Till exports (*.csv *.txt *.xlsx);;All (*)")
+        if name:
+            self.open_purchases(Path(name))
+
+    def open_purchases(self, path: Path) -> ImportDialog:
+        """Open the purchase-history import dialog for ``path``."""
+        dialog = ImportDialog(self.db, self.actor(), path, self, importer=import_purchases, what="Purchases")
         dialog.imported.connect(lambda report: self.status.setText(report.summary()))
         self._keep(dialog)
         return dialog
