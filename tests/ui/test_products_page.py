@@ -51,6 +51,17 @@ def test_brands_products_stock_and_dashboard(qtbot, opened_demo) -> None:
     sold_out = [sku for sku, cells in rows.items() if cells[5] == "OUT OF STOCK"]
     assert len(sold_out) == 2
     assert page.products_model.item(0, 4).text().count(":") >= 4  # stock by size, e.g. "XS:3  S:0 ..."
+    # The colour is a column the header menu can show (hidden at first) and always in the name's tooltip.
+    import sqlite3
+
+    with sqlite3.connect(_path / "library.db") as con:
+        colours = dict(con.execute("SELECT sku, colour FROM products").fetchall())
+    assert page.products_view.isColumnHidden(7)
+    for row in range(page.products_model.rowCount()):
+        sku, colour = page.products_model.item(row, 0).text(), page.products_model.item(row, 7).text()
+        assert colour == colours[sku] and colour
+        if page.products_model.item(row, 5).text() != "OUT OF STOCK":  # those say why they are grey instead
+            assert colour in page.products_model.item(row, 1).toolTip()
     assert page.dashboard_model.rowCount() == 0  # computed only when its tab is shown
     with qtbot.waitSignal(page.dashboard_shown, timeout=10_000):
         page.tabs.setCurrentWidget(page.dashboard_view)

@@ -58,7 +58,7 @@ from ui.workers import StoreRunner
 
 #: The drag-and-drop type carrying photo ids ("12,15,18").
 PHOTO_IDS_MIME = "application/x-lookbook-photo-ids"
-PRODUCT_COLUMNS = ["SKU", "Name", "Category", "Price", "Stock by size", "Units", "Shots"]
+PRODUCT_COLUMNS = ["SKU", "Name", "Category", "Price", "Stock by size", "Units", "Shots", "Colour"]
 DASHBOARD_COLUMNS = ["Brand", "Fans", "Fit stock", "Sold out for", "Size unknown", "Units", "Sizes in stock",
                      "Products", "Out of stock", "Verdict"]
 _ID = Qt.ItemDataRole.UserRole
@@ -195,7 +195,9 @@ class ProductsPage(Page):
         self.products_view.shots_dropped.connect(self.tie_shots)
         # Name takes the width the other columns leave; stock by size is capped and elided (whole in a tooltip);
         # the header's menu hides category, price, units or shots.
-        self.product_columns = FittedColumns(self.products_view, "products", {}, 1, optional=(2, 3, 5, 6),
+        # Colour starts hidden (the name usually says it; the product's tooltip always does).
+        self.product_columns = FittedColumns(self.products_view, "products", {}, 1, optional=(2, 3, 5, 6, 7),
+                                             hidden_by_default=(7,),
                                              stretch_min=self.products_view.fontMetrics().averageCharWidth() * 22)
 
         self.shots_model = _ShotListModel(self)
@@ -353,7 +355,9 @@ class ProductsPage(Page):
             sizes = "  ".join(f"{s.size}:{s.quantity}" for s in p.sizes)
             price = "" if p.price_minor is None else f"{p.price_minor / 100:,.2f} {p.currency}"
             cells = [_item(p.sku, p.sku), _item(p.name, p.id), _item(p.category), _item(price), _item(sizes),
-                     _item("OUT OF STOCK" if p.out_of_stock else str(p.units)), _item(str(p.shots))]
+                     _item("OUT OF STOCK" if p.out_of_stock else str(p.units)), _item(str(p.shots)),
+                     _item(p.colour or "")]
+            cells[1].setToolTip(f"{p.name} — {p.colour}" if p.colour else p.name)
             for cell in cells:
                 if p.out_of_stock:
                     cell.setForeground(Qt.GlobalColor.gray)
