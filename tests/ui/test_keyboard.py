@@ -154,3 +154,16 @@ def test_settings_page_tabs_in_reading_order(qtbot, window: MainWindow) -> None:
     assert_tab_order(qtbot, [d.client_id, d.port, d.sign_in_button, d.sign_out_button, *d.oauth1,
                              d.save_tokens_button, d.host, d.smtp_port, d.security, d.from_address, d.from_name,
                              d.username, d.password, d.save_mail_button])
+    assert_mnemonics(page)
+    # Each field's label takes the focus to it with its Alt letter.
+    from PySide6.QtWidgets import QFormLayout, QLabel
+
+    labelled = {}
+    for form in page.findChildren(QFormLayout):
+        for row in range(form.rowCount()):
+            label = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+            if label is not None and isinstance(label.widget(), QLabel):
+                labelled[label.widget().text()] = label.widget().buddy()
+    assert labelled["Pass&word"] is d.password and labelled["&Client id"] is d.client_id
+    letters = [text[text.index("&") + 1].lower() for text in labelled if "&" in text]
+    assert len(letters) == len(set(letters)) and not set(letters) & set("fevgh")

@@ -66,25 +66,25 @@ class DeliverySettings(QGroupBox):
         self.port.setRange(0, 65535)
         self.port.setSpecialValueText("any free port")
         self.port.setToolTip("The loopback port registered as the X app's callback (http://127.0.0.1:PORT/callback).")
-        self.sign_in_button = QPushButton("Sign in with X…")
+        self.sign_in_button = QPushButton("Sign &in with X…")
         self.sign_in_button.clicked.connect(self.sign_in)
-        self.sign_out_button = QPushButton("Sign Out")
+        self.sign_out_button = QPushButton("Sign &Out")
         self.sign_out_button.clicked.connect(self.sign_out)
         buttons = QHBoxLayout()
         buttons.addWidget(self.sign_in_button)
         buttons.addWidget(self.sign_out_button)
         buttons.addStretch(1)
         x_form.addRow("Account", self.x_account)
-        x_form.addRow("Client id", self.client_id)
-        x_form.addRow("Callback port", self.port)
+        x_form.addRow("&Client id", self.client_id)
+        x_form.addRow("Callback &port", self.port)
         x_form.addRow(buttons)
         self.oauth1 = [QLineEdit() for _ in range(4)]
-        for field, label in zip(self.oauth1, ("Consumer key", "Consumer secret", "Access token",
-                                               "Access token secret"), strict=True):
+        for field, label in zip(self.oauth1, ("Consumer &key", "Consumer sec&ret", "&Access token",
+                                               "Access token secre&t"), strict=True):
             field.setEchoMode(QLineEdit.EchoMode.Password)
             field.setPlaceholderText("OAuth 1.0a (instead of signing in)")
             x_form.addRow(label, field)
-        self.save_tokens_button = QPushButton("Use These Tokens")
+        self.save_tokens_button = QPushButton("&Use These Tokens")
         self.save_tokens_button.clicked.connect(self.save_oauth1)
         x_form.addRow(self.save_tokens_button)
         boxes.addWidget(x_box)
@@ -104,11 +104,14 @@ class DeliverySettings(QGroupBox):
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setPlaceholderText("kept in the system keyring; leave empty to keep the saved one")
-        for label, field in (("Server", self.host), ("Port", self.smtp_port), ("Security", self.security),
-                             ("From address", self.from_address), ("From name", self.from_name),
-                             ("User name", self.username), ("Password", self.password)):
+        # Alt letters that no menu (F, E, V, G, H) nor the X box above uses; QFormLayout makes each label
+        # the buddy of its field, so Alt+letter moves the focus there.
+        for label, field in (("S&MTP server", self.host), ("Port num&ber", self.smtp_port),
+                             ("Securit&y", self.security), ("From a&ddress", self.from_address),
+                             ("From &name", self.from_name), ("&Login name", self.username),
+                             ("Pass&word", self.password)):
             mail_form.addRow(label, field)
-        self.save_mail_button = QPushButton("Save Mail Server")
+        self.save_mail_button = QPushButton("&Save Mail Server")
         self.save_mail_button.clicked.connect(self.save_email)
         mail_form.addRow(self.save_mail_button)
         boxes.addWidget(mail_box)
