@@ -167,3 +167,19 @@ def test_settings_page_tabs_in_reading_order(qtbot, window: MainWindow) -> None:
     assert labelled["Pass&word"] is d.password and labelled["&Client id"] is d.client_id
     letters = [text[text.index("&") + 1].lower() for text in labelled if "&" in text]
     assert len(letters) == len(set(letters)) and not set(letters) & set("fevgh")
+
+
+def test_building_the_window_sets_every_tab_order_without_a_qt_warning(qtbot, runners) -> None:
+    # Qt ignores a tab order between widgets that are not yet in one window, and says so on stderr;
+    # every page must set its order once its widgets are laid out.
+    from PySide6.QtCore import qInstallMessageHandler
+
+    warnings: list[str] = []
+    previous = qInstallMessageHandler(lambda _mode, _context, message: warnings.append(message))
+    try:
+        db, thumbs = runners
+        window = MainWindow(db, thumbs)
+        qtbot.addWidget(window)
+    finally:
+        qInstallMessageHandler(previous)
+    assert [w for w in warnings if "setTabOrder" in w] == []

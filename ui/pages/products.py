@@ -241,13 +241,6 @@ class ProductsPage(Page):
         self.tabs.currentChanged.connect(lambda _index: self._load_dashboard())
         self._verdicts: dict[str, str] = {}
 
-        # Tab runs in reading order: brands, products, shots, shots not tied, then the sets or the dashboard.
-        chain = [self.brands_view, self.products_view, self.shots_view, self.unassigned_view, self.tabs,
-                 self.sets_view, self.set_items_view, self.new_set_button, self.add_button, self.remove_button,
-                 self.up_button, self.delete_button]
-        for before, after in pairwise(chain):
-            QWidget.setTabOrder(before, after)
-
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(top)
         split.addWidget(self.tabs)
@@ -256,6 +249,14 @@ class ProductsPage(Page):
         self.error.setObjectName("errorLine")
         self.error.setWordWrap(True)
         self.layout_.addWidget(self.error)
+
+        # Tab runs in reading order: brands, products, shots, shots not tied, then the sets or the dashboard.
+        # (Set once every widget is in the page: Qt ignores an order between widgets of different windows.)
+        chain = [self.brands_view, self.products_view, self.shots_view, self.unassigned_view, self.tabs,
+                 self.sets_view, self.set_items_view, self.new_set_button, self.add_button, self.remove_button,
+                 self.up_button, self.delete_button]
+        for before, after in pairwise(chain):
+            QWidget.setTabOrder(before, after)
 
     @staticmethod
     def _shot_list(model: QStandardItemModel) -> QListView:

@@ -267,19 +267,19 @@ class CustomerProfile(QWidget):
         self.tabs.addTab(_table(self.purchase_model), "Purchases")
         self.tabs.addTab(messages_tab, "Messages")
 
-        # Tab runs in reading order: the actions, the tabs, then the chosen tab's tables and buttons.
-        chain = [self.pause_button, self.brand_box, self.not_brand_button, self.like_button, self.edit_button,
-                 self.tabs, self.consent_view, self.source_box, self.grant_button, self.withdraw_button,
-                 self.ledger_view]
-        for before, after in pairwise(chain):
-            QWidget.setTabOrder(before, after)
-
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.heading)
         layout.addLayout(actions)
         layout.addWidget(self.status)
         layout.addWidget(self.tabs, 1)
+        # Tab runs in reading order: the actions, the tabs, then the chosen tab's tables and buttons.
+        # (Set once every widget is in the panel: Qt ignores an order between widgets of different windows.)
+        chain = [self.pause_button, self.brand_box, self.not_brand_button, self.like_button, self.edit_button,
+                 self.tabs, self.consent_view, self.source_box, self.grant_button, self.withdraw_button,
+                 self.ledger_view]
+        for before, after in pairwise(chain):
+            QWidget.setTabOrder(before, after)
         self.show_customer(None)
 
     # -- loading -------------------------------------------------------------------
