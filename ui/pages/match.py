@@ -244,8 +244,10 @@ class MatchPage(Page):
         self.sets_view.setAlternatingRowColors(True)
         self.sets_view.setTabKeyNavigation(False)
         # The sets' columns share the left pane's width (no sideways scrolling); the name takes the rest.
+        # Shots starts hidden (Products says more to whoever picks a set); the header menu brings it back.
         self.sets_columns = FittedColumns(self.sets_view, "match/sets", {}, 0, optional=(2, 3, 4),
-                                          stretch_min=self.sets_view.fontMetrics().averageCharWidth() * 10)
+                                          hidden_by_default=(2,),
+                                          stretch_min=self.sets_view.fontMetrics().averageCharWidth() * 16)
         self.sets_view.selectionModel().currentRowChanged.connect(lambda *_: self.match_selected())
         self.sets_view.setAccessibleName("Sets")
         empty_state(self.sets_view, "<b>No sets yet.</b><br>On <b>Products &amp; Brands</b>, select a brand's "
