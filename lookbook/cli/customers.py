@@ -155,14 +155,19 @@ def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:
         return 0
     if report.encoding_note:
         print(f"note: {report.encoding_note}", file=sys.stderr)
-    if report.ignored_columns:
-        print(f"note: columns ignored: {', '.join(report.ignored_columns)}", file=sys.stderr)
-    for problem in report.problems:
-        print(f"{args.file}: {problem}", file=sys.stderr)
-    if report.problems_left_out:
-        print(f"{args.file}: ... and {report.problems_left_out} more rows rejected", file=sys.stderr)
+    _print_rejected(args.file, report.ignored_columns, report.problems, report.problems_left_out)
     print(report.summary())
     return 0
+
+
+def _print_rejected(path: str, ignored: list[str], problems: list, left_out: int) -> None:
+    """Print an import's ignored columns and rejected rows (file: line, column: reason) on stderr."""
+    if ignored:
+        print(f"note: columns ignored: {', '.join(ignored)}", file=sys.stderr)
+    for problem in problems:
+        print(f"{path}: {problem}", file=sys.stderr)
+    if left_out:
+        print(f"{path}: ... and {left_out} more rows rejected", file=sys.stderr)
 
 
 def cmd_import_purchases(args: argparse.Namespace, ctx: CliContext) -> int:
@@ -175,12 +180,7 @@ def cmd_import_purchases(args: argparse.Namespace, ctx: CliContext) -> int:
         print(f"note: columns that look like payment cards were ignored and not stored: "
               f"{', '.join(report.card_columns)}", file=sys.stderr)
     others = [c for c in report.ignored_columns if c not in report.card_columns]
-    if others:
-        print(f"note: columns ignored: {', '.join(others)}", file=sys.stderr)
-    for problem in report.problems:
-        print(f"{args.file}: {problem}", file=sys.stderr)
-    if report.problems_left_out:
-        print(f"{args.file}: ... and {report.problems_left_out} more rows rejected", file=sys.stderr)
+    _print_rejected(args.file, others, report.problems, report.problems_left_out)
     print(report.summary())
     return 0
 
