@@ -1,6 +1,6 @@
 """The sender: delivers approved messages exactly once, through crashes, timeouts and rate limits.
 
-X has no idempotency key, so exactly-once is built here from three rules.
+X has no idempotency key, so exactly-once is built here from four rules.
 
 1. **Persist before the request.** A message moves ``queued → sending`` with a
    ``send_attempts`` row, committed, before anything goes out; the attempt records
@@ -13,7 +13,11 @@ X has no idempotency key, so exactly-once is built here from three rules.
    message is marked sent if its DM is there, queued again only if it is not. Only
    once a grace period (``reconcile_after_s``, longer than any request can be in
    flight) has passed since the attempt began is "not there" taken as "not sent".
-3. **No hidden retries.** tweepy's ``wait_on_rate_limit`` and urllib3's retries are
+3. **One run per library.** A run holds :class:`SendLock` (an operating-system lock on a file in
+   the library folder) from start to end, so a second run (another app window, the command line
+   beside the app) is refused instead of taking the first run's in-flight message for a crash's
+   leftover and sending it again.
+4. **No hidden retries.** tweepy's ``wait_on_rate_limit`` and urllib3's retries are
    off (:mod:`lookbook.delivery.x`); the only retry is this module's, after the
    check above.
 
@@ -47,6 +51,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import threading
 from collections.abc import Callable, Generator, Iterable
@@ -177,6 +182,69 @@ class SendReport:
     def ok(self) -> bool:
         """Whether nothing needs a person's attention."""
         return not (self.failed or self.unreachable or self.stopped)
+
+
+# -- one sender per library ----------------------------------------------------------------------------------
+LOCK_NAME = ".sending.lock"
+
+
+class SenderBusy(LookbookError):
+    """Another send run (the app or ``lookbook outbox send``) is working on this library."""
+
+
+class SendLock:
+    """An exclusive lock on a library's send runs, held for a whole run.
+
+    Two runs at once would each take the other's in-flight message (left in ``sending``)
+    for a crash's leftover and settle it, queueing it again while its DM is on the way:
+    a message sent twice. The lock is the operating system's on a file in the library
+    folder (``flock``; ``msvcrt.locking`` on Windows), so a killed run releases it with
+    its process and whatever a run finds in ``sending`` is certainly a dead run's.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.path = Path(root) / LOCK_NAME
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        """Take the lock or refuse at once.
+
+        :raises SenderBusy: if another run holds it.
+        :raises LookbookError: if the lock file cannot be opened.
+        """
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise LookbookError(f"{self.path}: cannot open the send lock ({exc.strerror}); check the library "
+                                "folder's permissions and free space.") from None
+        try:
+            if os.name == "nt":  # pragma: no cover - Windows
+                import msvcrt
+
+                msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            else:
+                import fcntl
+
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            raise SenderBusy("another send run (the app or `lookbook outbox send`) is working on this library; "
+                             "let it finish or stop it, then send again.") from None
+        self._fd = fd
+
+    def release(self) -> None:
+        """Let the next run go (closing the file releases the lock)."""
+        if self._fd is not None:
+            fd, self._fd = self._fd, None
+            if os.name == "nt":  # pragma: no cover - Windows
+                import msvcrt
+
+                try:
+                    os.lseek(fd, 0, os.SEEK_SET)
+                    msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+                except OSError:
+                    pass
+            os.close(fd)
 
 
 # -- rate limits (store) ----------------------------------------------------------------------------------
@@ -777,7 +845,18 @@ class Sender:
 
     # -- the whole run -------------------------------------------------------------------------------------
     def run(self, message_ids: Iterable[int] | None = None) -> Generator[Progress, None, SendReport]:
-        """Reconcile, queue the approved messages, and send everything due; see the module docstring."""
+        """Reconcile, queue the approved messages, and send everything due; see the module docstring.
+
+        :raises SenderBusy: (at the first step) if another run is sending from this library.
+        """
+        lock = SendLock(self.db(lambda s: s.library.root))
+        lock.acquire()
+        try:
+            return (yield from self._run(message_ids))
+        finally:
+            lock.release()
+
+    def _run(self, message_ids: Iterable[int] | None) -> Generator[Progress, None, SendReport]:
         only = set(message_ids) if message_ids is not None else None
         self.db(lambda s: expire_stale(s, actor=ACTOR))
         # Anything a crash left in ``sending`` is settled before anything new goes out.
@@ -875,6 +954,7 @@ def retry(store: Store, message_ids: Iterable[int], actor: str) -> Changes:
     return store.notify(Changes(outbox=True, audit=True))
 
 
-__all__ = ["DbCall", "IllegalTransition", "OutboxRow", "Progress", "SendReport", "Sender", "SenderOptions",
+__all__ = ["DbCall", "IllegalTransition", "OutboxRow", "Progress", "SendLock", "SendReport", "Sender",
+           "SenderBusy", "SenderOptions",
            "blocked_until", "direct", "find_delivered", "list_outbox", "options_from_settings", "rate_limit", "retry",
            "save_rates", "send"]

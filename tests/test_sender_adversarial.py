@@ -1,0 +1,106 @@
+"""The sender under attack: two senders on one library, things changing between approval and send.
+
+Each test here was written to fail on the code before its fix (see the commit that added it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from outbox_support import World, add_message, add_staff, add_world
+
+from fakes.fake_x import FakeX
+from lookbook import quiet_hours
+from lookbook.delivery.x import OAuth2Token, XChannel, XEndpoints
+from lookbook.errors import LookbookError
+from lookbook.library import Library
+from lookbook.sender import Progress, Sender, SenderOptions, direct, save_rates, send
+from lookbook.delivery import RateLimit
+from lookbook.store import Store, create_store, open_store
+
+FAST = SenderOptions(reconcile_after_s=1.5, backoff_s=0.0, clock_skew_s=5.0)
+
+
+def _x(fake: FakeX):
+    def make(store: Store) -> XChannel:
+        return XChannel(token=OAuth2Token(fake.issue_token()),
+                        endpoints=XEndpoints.from_env({"LOOKBOOK_X_API_URL": fake.base_url}), timeout=(1.0, 1.0))
+    return make
+
+
+def _drain(gen: Iterator[Progress]) -> tuple[object, list[Progress]]:
+    events: list[Progress] = []
+    while True:
+        try:
+            events.append(next(gen))
+        except StopIteration as stop:
+            return stop.value, events
+
+
+def _row(store: Store, mid: int) -> dict:
+    cur = store.db.execute("SELECT * FROM messages WHERE id = ?", [mid])
+    return dict(zip([c[0] for c in cur.description], cur.fetchone(), strict=True))
+
+
+# -- two senders on one library (two app windows, or the CLI beside the app) ---------------------------------
+@pytest.fixture
+def disk(tmp_path: Path) -> Iterator[tuple[Store, Store, World]]:
+    """One library on disk, opened twice: as two processes would."""
+    first = create_store(tmp_path / "Library")
+    add_staff(first)
+    quiet_hours.set_window(first, "00:00", "00:00")
+    world = add_world(first, customers=3)
+    second = open_store(Library(first.library.root))
+    try:
+        yield first, second, world
+    finally:
+        second.close()
+        first.close()
+
+
+@pytest.mark.parametrize("channel_attachment", [True, False])
+def test_a_second_sender_never_resends_what_the_first_has_in_hand(
+        disk: tuple[Store, Store, World], fake_x: FakeX, channel_attachment: bool) -> None:
+    one, two, world = disk
+    ids = []
+    for i in range(2):
+        mid = add_message(one, world.customers[i], set_id=world.set_id, state="approved", body=f"Hello {i}")
+        if channel_attachment:
+            one.db.execute("UPDATE messages SET attachment = 'originals/p0.jpg' WHERE id = ?", [mid])
+        ids.append(mid)
+    first = send(direct(one), options=FAST, x=_x(fake_x))
+    # The first sender has claimed message 1 and is about to upload and post it ...
+    while (event := next(first)).kind != "sending":
+        pass
+    assert event.message_id == ids[0]
+    # ... when a second sender starts on the same library.
+    refused = ""
+    try:
+        _drain(send(direct(two), options=FAST, x=_x(fake_x)))
+    except LookbookError as exc:
+        refused = str(exc)
+    try:
+        _drain(first)
+    except LookbookError as exc:  # the old code: the first run finds its message moved under it
+        print("first run:", exc)
+    _drain(send(direct(two), options=FAST, x=_x(fake_x)))  # once the first is done, a second run is fine
+    for i, mid in enumerate(ids):
+        assert len(fake_x.delivered(str(1000 + i), f"Hello {i}")) == 1, mid
+        assert _row(one, mid)["state"] == "sent"
+    assert "another send run" in refused
+
+
+def test_the_send_lock_is_released_when_a_run_ends_or_is_abandoned(
+        disk: tuple[Store, Store, World], fake_x: FakeX) -> None:
+    one, two, world = disk
+    add_message(one, world.customers[0], set_id=world.set_id, state="approved", body="Hello")
+    first = send(direct(one), options=FAST, x=_x(fake_x))
+    next(first)
+    with pytest.raises(LookbookError, match="another send run"):
+        next(send(direct(two), options=FAST, x=_x(fake_x)))
+    first.close()  # cancelled from outside (the app closing the run)
+    report, _ = _drain(send(direct(two), options=FAST, x=_x(fake_x)))
+    assert report.ok
