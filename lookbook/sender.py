@@ -755,6 +755,9 @@ class Sender:
             self._channel(channel)
         except _Stop:
             return
+        # A used-up rate limit is waited out first, so quiet hours are judged at the time it goes.
+        if channel == "x" and not (yield from self._rate_gate("x", "dm_post")):
+            return
         # Quiet hours: hold the message until the customer's morning.
         now = self.clock()
         when = self.db(lambda s: quiet_hours.next_send_time(s, customer_id, now))
@@ -764,8 +767,6 @@ class Sender:
             self.report.deferred.append((message_id, _iso(when)))
             yield Progress(self.done, self.total, "deferred", f"Message {message_id} held until {_iso(when)} ({why})",
                            message_id, channel, until=_iso(when))
-            return
-        if channel == "x" and not (yield from self._rate_gate("x", "dm_post")):
             return
         known = self.db(lambda s: reachability.unreachable(s, customer_id, channel))
         job = self.db(lambda s: _claim(s, message_id))

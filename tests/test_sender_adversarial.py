@@ -104,3 +104,36 @@ def test_the_send_lock_is_released_when_a_run_ends_or_is_abandoned(
     first.close()  # cancelled from outside (the app closing the run)
     report, _ = _drain(send(direct(two), options=FAST, x=_x(fake_x)))
     assert report.ok
+
+
+# -- things that change between approval and send ---------------------------------------------------------------
+@pytest.fixture
+def world(store: Store) -> World:
+    add_staff(store)
+    quiet_hours.set_window(store, "21:00", "09:00")
+    return add_world(store, customers=3)
+
+
+class _Clock:
+    """A clock that moves only when the sender sleeps."""
+
+    def __init__(self, start: dt.datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += dt.timedelta(seconds=seconds)
+
+
+def test_quiet_hours_that_begin_during_a_rate_limit_wait_hold_the_message(
+        store: Store, world: World, fake_x: FakeX) -> None:
+    mid = add_message(store, world.customers[0], set_id=world.set_id, state="approved", body="Evening news")
+    clock = _Clock(dt.datetime(2026, 11, 23, 20, 50, tzinfo=dt.timezone.utc))  # the customer lives in UTC
+    # X's window is used up until 21:10, ten minutes into the customer's quiet hours.
+    save_rates(store, "x", {"dm_post": RateLimit(15, 0, dt.datetime(2026, 11, 23, 21, 10, tzinfo=dt.timezone.utc))})
+    _drain(Sender(direct(store), options=FAST, x=_x(fake_x), clock=clock, sleep=clock.sleep).run())
+    assert not fake_x.delivered("1000"), "sent at 21:10, in the customer's quiet hours"
+    row = _row(store, mid)
+    assert (row["state"], row["next_attempt_at"]) == ("queued", "2026-11-24T09:00:00+00:00")
