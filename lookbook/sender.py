@@ -399,6 +399,12 @@ def _photos_for_email(store: Store, set_id: int | None, attachment: Path | None)
     return (attachment,) if attachment is not None else ()
 
 
+def _paused_until(store: Store, customer_id: int) -> dt.datetime | None:
+    """Return when a customer's pause ("pause this customer") ends, or None."""
+    row = store.db.execute("SELECT paused_until FROM customers WHERE id = ?", [customer_id]).fetchone()
+    return _parse(row[0]) if row else None
+
+
 def _claim(store: Store, message_id: int) -> Job | str:
     """Move a queued message to ``sending`` with a committed attempt; return the job, or why it cannot go."""
     row = store.db.execute(
@@ -406,6 +412,17 @@ def _claim(store: Store, message_id: int) -> Job | str:
         " c.x_user_id, c.x_handle, c.email, trim(c.first_name || ' ' || c.last_name)"
         " FROM messages m JOIN customers c ON c.id = m.customer_id WHERE m.id = ?", [message_id]).fetchone()
     channel, customer_id, body, subject, attachment, set_id, attempts, x_user_id, x_handle, email, name = row
+    disliked = store.db.execute(
+        "SELECT b.name, cb.source FROM sets s JOIN customer_brands cb ON cb.brand_id = s.brand_id"
+        " JOIN brands b ON b.id = s.brand_id WHERE s.id = ? AND cb.customer_id = ? AND cb.stance = 'dislike'",
+        [set_id, customer_id]).fetchone() if set_id is not None else None
+    if disliked is not None:
+        # The customer turned the brand down after approval ("not this brand"): this message must never go.
+        why = (f"customer {customer_id} said 'not this brand' about {disliked[0]} after approval"
+               if disliked[1] == "not this brand" else
+               f"customer {customer_id} dislikes {disliked[0]} since approval")
+        transition(store, message_id, "cancelled", ACTOR, comment=why, state_reason=why)
+        return f"cancelled: {why}"
     try:
         with store.atomic():
             transition(store, message_id, "sending", ACTOR, attempts=attempts + 1, error=None, retryable=None,
@@ -758,11 +775,14 @@ class Sender:
         # A used-up rate limit is waited out first, so quiet hours are judged at the time it goes.
         if channel == "x" and not (yield from self._rate_gate("x", "dm_post")):
             return
-        # Quiet hours: hold the message until the customer's morning.
+        # Quiet hours: hold the message until the customer's morning; a paused customer until the pause ends.
         now = self.clock()
         when = self.db(lambda s: quiet_hours.next_send_time(s, customer_id, now))
+        why = "quiet hours where the customer lives"
+        paused = self.db(lambda s: _paused_until(s, customer_id))
+        if paused is not None and paused > max(when, now):
+            when, why = paused, f"the customer is paused until {_iso(paused)}"
         if when > now:
-            why = "quiet hours where the customer lives"
             self.db(lambda s: _defer(s, message_id, when, why))
             self.report.deferred.append((message_id, _iso(when)))
             yield Progress(self.done, self.total, "deferred", f"Message {message_id} held until {_iso(when)} ({why})",

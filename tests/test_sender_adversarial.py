@@ -13,7 +13,7 @@ import pytest
 from outbox_support import World, add_message, add_staff, add_world
 
 from fakes.fake_x import FakeX
-from lookbook import quiet_hours
+from lookbook import customers, quiet_hours
 from lookbook.delivery.x import OAuth2Token, XChannel, XEndpoints
 from lookbook.errors import LookbookError
 from lookbook.library import Library
@@ -137,3 +137,27 @@ def test_quiet_hours_that_begin_during_a_rate_limit_wait_hold_the_message(
     assert not fake_x.delivered("1000"), "sent at 21:10, in the customer's quiet hours"
     row = _row(store, mid)
     assert (row["state"], row["next_attempt_at"]) == ("queued", "2026-11-24T09:00:00+00:00")
+
+
+def test_a_customer_paused_after_approval_is_not_sent_to_until_the_pause_ends(
+        store: Store, world: World, fake_x: FakeX) -> None:
+    mid = add_message(store, world.customers[0], set_id=world.set_id, state="approved", body="Spring is here")
+    noon = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.timezone.utc)
+    customers.pause(store, world.customers[0], actor="maria", days=14, now=noon, reason="asked for a break")
+    report, _ = _drain(Sender(direct(store), options=FAST, x=_x(fake_x), clock=lambda: noon).run())
+    assert not fake_x.delivered("1000"), "sent to a paused customer"
+    row = _row(store, mid)
+    assert (row["state"], row["next_attempt_at"]) == ("queued", "2026-12-07T12:00:00+00:00")
+    assert report.deferred == [(mid, "2026-12-07T12:00:00+00:00")]
+
+
+def test_not_this_brand_said_after_approval_cancels_the_message(store: Store, world: World, fake_x: FakeX) -> None:
+    mid = add_message(store, world.customers[0], set_id=world.set_id, state="approved", body="New Marlowe in")
+    other = add_message(store, world.customers[1], set_id=world.set_id, state="approved", body="New Marlowe in")
+    customers.not_this_brand(store, world.customers[0], "Marlowe", actor="alex")
+    noon = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.timezone.utc)
+    report, _ = _drain(Sender(direct(store), options=FAST, x=_x(fake_x), clock=lambda: noon).run())
+    assert not fake_x.delivered("1000"), "sent a Marlowe set to a customer who said 'not this brand'"
+    row = _row(store, mid)
+    assert row["state"] == "cancelled" and "Marlowe" in row["state_reason"]
+    assert [m for m, _ in report.failed] == [mid] and _row(store, other)["state"] == "sent"
