@@ -405,8 +405,13 @@ def _paused_until(store: Store, customer_id: int) -> dt.datetime | None:
     return _parse(row[0]) if row else None
 
 
-def _claim(store: Store, message_id: int) -> Job | str:
-    """Move a queued message to ``sending`` with a committed attempt; return the job, or why it cannot go."""
+def _claim(store: Store, message_id: int) -> Job | str | None:
+    """Move a queued message to ``sending`` with a committed attempt; return the job, or why it cannot go.
+
+    None: a person moved it out of the queue (cancelled it) since it was picked; it is simply skipped.
+    """
+    if _state(store, message_id) != "queued":
+        return None
     row = store.db.execute(
         "SELECT m.channel, m.customer_id, m.body, m.subject, m.attachment, m.set_id, m.attempts,"
         " c.x_user_id, c.x_handle, c.email, trim(c.first_name || ' ' || c.last_name)"
@@ -434,6 +439,10 @@ def _claim(store: Store, message_id: int) -> Job | str:
         # Consent was withdrawn after approval: this message must never go.
         transition(store, message_id, "cancelled", ACTOR, comment=str(exc), state_reason="consent withdrawn")
         return f"cancelled: {exc}"
+    except IllegalTransition:
+        if _state(store, message_id) != "queued":
+            return None  # cancelled by another process between the look above and the move
+        raise
     path = store.library.root / attachment if attachment else None
     return Job(message_id, attempt_id, channel, customer_id, body, subject or "", path,
                _photos_for_email(store, set_id, path) if channel == "email" else (), x_user_id, x_handle, email, name)
@@ -790,6 +799,8 @@ class Sender:
             return
         known = self.db(lambda s: reachability.unreachable(s, customer_id, channel))
         job = self.db(lambda s: _claim(s, message_id))
+        if job is None:
+            return
         if isinstance(job, str):
             self.report.failed.append((message_id, job))
             yield Progress(self.done, self.total, "failed", f"Message {message_id} {job}", message_id, channel)

@@ -13,7 +13,7 @@ import pytest
 from outbox_support import World, add_message, add_staff, add_world
 
 from fakes.fake_x import FakeX
-from lookbook import customers, quiet_hours
+from lookbook import customers, outbox, quiet_hours
 from lookbook.delivery.x import OAuth2Token, XChannel, XEndpoints
 from lookbook.errors import LookbookError
 from lookbook.library import Library
@@ -161,3 +161,19 @@ def test_not_this_brand_said_after_approval_cancels_the_message(store: Store, wo
     row = _row(store, mid)
     assert row["state"] == "cancelled" and "Marlowe" in row["state_reason"]
     assert [m for m, _ in report.failed] == [mid] and _row(store, other)["state"] == "sent"
+
+
+def test_a_queued_message_cancelled_while_the_sender_waits_is_skipped_and_the_run_goes_on(
+        store: Store, world: World, fake_x: FakeX) -> None:
+    first = add_message(store, world.customers[0], set_id=world.set_id, state="approved", body="First")
+    second = add_message(store, world.customers[1], set_id=world.set_id, state="approved", body="Second")
+    clock = _Clock(dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.timezone.utc))
+    save_rates(store, "x", {"dm_post": RateLimit(15, 0, dt.datetime(2026, 11, 23, 12, 5, tzinfo=dt.timezone.utc))})
+    run = Sender(direct(store), options=FAST, x=_x(fake_x), clock=clock, sleep=clock.sleep).run()
+    while next(run).kind != "waiting":
+        pass
+    # While the sender waits for X's window, a manager cancels the message it picked.
+    outbox.cancel(store, "maria", [first], "customer phoned: not now")
+    report, _ = _drain(run)
+    assert _row(store, first)["state"] == "cancelled" and not fake_x.delivered("1000")
+    assert _row(store, second)["state"] == "sent" and report.sent == [second]
