@@ -644,9 +644,9 @@ class Sender:
         phase = item.detail.get("phase", "prepare")
         if item.channel == "email":
             if phase == "data":
-                why = ("the connection to the mail server was lost while this message was being sent, so it may "
-                       "have arrived; check with the customer before sending it again (a retry keeps the same "
-                       "Message-ID, which most mail apps show once)")
+                why = ("the connection to the mail server was lost, or the sending program stopped, while this "
+                       "message was being handed over, so it may have arrived; check with the customer before "
+                       "sending it again (a retry keeps the same Message-ID, which most mail apps show once)")
                 self.db(lambda s: _record_failed(s, item.message_id, item.attempt_id, "uncertain", why, True))
                 self.report.failed.append((item.message_id, why))
                 yield Progress(self.done, self.total, "failed", why, item.message_id, "email")

@@ -1,24 +1,27 @@
-"""The sender under attack: two senders on one library, things changing between approval and send.
+"""The sender under attack: two senders on one library, things changing between approval and send, a full disk.
 
-Each test here was written to fail on the code before its fix (see the commit that added it).
+The tests of the first two parts failed on the code before their fixes (see the commits that added them);
+the full-disk ones pin down behaviour that was already right.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fakes.fake_x import FakeX
+from fakes.smtp import smtp_server
 from outbox_support import World, add_message, add_staff, add_world
 
-from fakes.fake_x import FakeX
 from lookbook import customers, outbox, quiet_hours
+from lookbook.delivery import RateLimit, accounts
 from lookbook.delivery.x import OAuth2Token, XChannel, XEndpoints
 from lookbook.errors import LookbookError
 from lookbook.library import Library
 from lookbook.sender import Progress, Sender, SenderOptions, direct, save_rates, send
-from lookbook.delivery import RateLimit
 from lookbook.store import Store, create_store, open_store
 
 FAST = SenderOptions(reconcile_after_s=1.5, backoff_s=0.0, clock_skew_s=5.0)
@@ -177,3 +180,51 @@ def test_a_queued_message_cancelled_while_the_sender_waits_is_skipped_and_the_ru
     report, _ = _drain(run)
     assert _row(store, first)["state"] == "cancelled" and not fake_x.delivered("1000")
     assert _row(store, second)["state"] == "sent" and report.sent == [second]
+
+
+# -- a full disk at the worst moment: the message was handed over, "sent" could not be written ---------------
+def _full_disk_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import lookbook.sender as sender_module
+
+    real = sender_module._record_sent
+    calls = {"n": 0}
+
+    def record(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise sqlite3.OperationalError("database or disk is full")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sender_module, "_record_sent", record)
+
+
+def test_x_dm_whose_sent_could_not_be_recorded_is_found_next_run_not_sent_again(
+        store: Store, world: World, fake_x: FakeX, monkeypatch: pytest.MonkeyPatch) -> None:
+    quiet_hours.set_window(store, "00:00", "00:00")
+    mid = add_message(store, world.customers[0], set_id=world.set_id, state="approved", body="Disk full")
+    _full_disk_once(monkeypatch)
+    with pytest.raises(sqlite3.OperationalError):
+        _drain(send(direct(store), options=FAST, x=_x(fake_x)))
+    assert _row(store, mid)["state"] == "sending"
+    report, _ = _drain(send(direct(store), options=FAST, x=_x(fake_x)))
+    assert report.reconciled == [(mid, "delivered")] and _row(store, mid)["state"] == "sent"
+    assert len(fake_x.delivered("1000", "Disk full")) == 1
+
+
+def test_email_whose_sent_could_not_be_recorded_waits_for_a_person_and_is_not_resent(
+        store: Store, world: World, fake_x: FakeX, memory_keyring: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    quiet_hours.set_window(store, "00:00", "00:00")
+    mid = add_message(store, world.customers[0], set_id=world.set_id, state="approved", channel="email",
+                      body="Disk full")
+    store.db.execute("UPDATE messages SET subject = 'New from Marlowe' WHERE id = ?", [mid])
+    _full_disk_once(monkeypatch)
+    with smtp_server() as (inbox, port):
+        accounts.save_email_settings(store, {"host": "127.0.0.1", "port": port, "security": "plain",
+                                             "from_address": "maria@store.example.com"}, "admin")
+        with pytest.raises(sqlite3.OperationalError):
+            _drain(send(direct(store), options=FAST, x=_x(fake_x)))
+        report, _ = _drain(send(direct(store), options=FAST, x=_x(fake_x)))
+        assert len(inbox.received) == 1
+    row = _row(store, mid)
+    assert (row["state"], row["retryable"]) == ("failed", 1) and "may have arrived" in row["error"]
+    assert [m for m, _ in report.failed] == [mid]
