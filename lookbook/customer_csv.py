@@ -25,8 +25,10 @@ import csv
 import difflib
 import json
 import os
-from collections.abc import Generator, Iterator
+import re
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -77,7 +79,15 @@ _TEXT_FIELDS = ("first_name", "last_name", "notes")
 _CHECKED = {"email": check_email, "x_handle": check_x_handle, "x_user_id": check_x_user_id,
             "instagram": check_instagram, "phone": check_phone, "timezone": check_timezone,
             "preferred_channel": check_channel}
+#: A cheap test per field whose success means the field's check would give the text back unchanged; only
+#: text that fails it gets the full check (and its message).
+_PLAIN: dict[str, Callable[[str], Any]] = {
+    "x_handle": re.compile(r"[A-Za-z0-9_]{1,15}").fullmatch,
+    "preferred_channel": frozenset(consent.CHANNELS).__contains__,
+}
 _CHUNK = 5000
+#: Distinct likes, dislikes, sizes or consent texts remembered per import (a bound on memory).
+_MEMO_LIMIT = 100_000
 #: A load of more new customers than this (and more than the book holds) rebuilds indexes once at the end.
 BULK_THRESHOLD = 50_000
 #: Rejected rows kept in a report; a file with more says how many were left out.
@@ -167,11 +177,51 @@ class _RowChecker:
         self.users = {name.lower(): uid for uid, name in store.db.execute("SELECT id, username FROM users")}
         self.categories = categories(store)
         self.present = list(columns.items())
-        self.checks = [(key, check) for key, check in _CHECKED.items() if key in columns]
+        self.checks = [(key, check, _PLAIN.get(key)) for key, check in _CHECKED.items() if key in columns]
         self.consent_columns = [(ch, f"consent_{ch}") for ch in consent.CHANNELS if f"consent_{ch}" in columns]
         self._unknown_brand: dict[str, str] = {}
         self._levels: dict[str, str] = {}
+        # The cells of a full-width row in one C call; a short row falls back to a loop in stage().
+        self.keys = [key for key, _ in self.present]
+        indexes = [i for _, i in self.present]
+        self.pick = itemgetter(*indexes) if len(indexes) > 1 else (lambda cells, i=indexes[0]: (cells[i],))
+        # Likes, dislikes, sizes and consent cells repeat across a big file: each distinct text is
+        # checked and turned into its staged JSON once (bad text is never kept, so it fails every time).
+        self._staged: dict[str, dict[Any, Any]] = {"brand_likes": {}, "brand_dislikes": {}, "sizes": {},
+                                                   "consents": {}}
 
+    def _remember(self, kind: str, key: Any, value: Any) -> Any:
+        memo = self._staged[kind]
+        if len(memo) < _MEMO_LIMIT:
+            memo[key] = value
+        return value
+
+    def brand_list(self, text: str, column: str) -> tuple[list[int], str]:
+        """Return the brand ids of a likes/dislikes cell and their staged JSON list."""
+        hit = self._staged[column].get(text)
+        if hit is None:
+            ids = self.brand_ids(text, column)
+            hit = self._remember(column, text, (ids, f"[{','.join(map(str, ids))}]"))
+        return hit
+
+    def sizes(self, text: str) -> str:
+        """Return a sizes cell as staged JSON (``{"shirt": "M"}``)."""
+        hit = self._staged["sizes"].get(text)
+        if hit is None:
+            try:
+                sizes = parse_sizes(text, self.categories)
+            except FieldError as exc:
+                raise _Bad("sizes", str(exc)) from None
+            hit = self._remember("sizes", text, json.dumps(sizes))
+        return hit
+
+    def consents(self, texts: tuple[str | None, ...]) -> str | None:
+        """Return the consent cells of a row (in :attr:`consent_columns` order) as staged JSON, or None."""
+        if texts in self._staged["consents"]:
+            return self._staged["consents"][texts]
+        levels = {channel: self.level(text, column)
+                  for (channel, column), text in zip(self.consent_columns, texts) if text}
+        return self._remember("consents", texts, json.dumps(levels) if levels else None)
 
     def brand_ids(self, text: str, column: str) -> list[int]:
         ids: list[int] = []
@@ -204,7 +254,10 @@ class _RowChecker:
             raise _Bad(None, f"{len(cells)} cells but the header names {self.width} columns; a value holding "
                              "the delimiter must be quoted")
         n = len(cells)
-        cell = {key: cells[i].strip() for key, i in self.present if i < n}
+        if n >= self.width:
+            cell = dict(zip(self.keys, map(str.strip, self.pick(cells))))
+        else:
+            cell = {key: cells[i].strip() for key, i in self.present if i < n}
         get = cell.get
         id_text = get("id")
         id_given = None
@@ -218,12 +271,17 @@ class _RowChecker:
             first, _, rest = full.partition(" ")
             last = rest.strip() or last
         checked: dict[str, str | None] = {}
-        for key, check in self.checks:
+        for key, check, plain in self.checks:
             text = get(key)
-            try:
-                checked[key] = check(text) if text else None
-            except FieldError as exc:
-                raise _Bad(key, str(exc)) from None
+            if not text:
+                checked[key] = None
+            elif plain is not None and plain(text):
+                checked[key] = text  # the everyday form, which the full check gives back unchanged
+            else:
+                try:
+                    checked[key] = check(text)
+                except FieldError as exc:
+                    raise _Bad(key, str(exc)) from None
         associate_id = None
         if associate := get("associate"):
             associate_id = self.users.get(associate.lower())
@@ -236,21 +294,15 @@ class _RowChecker:
             except FieldError as exc:
                 raise _Bad("last_contacted_at", str(exc)) from None
         likes_text, dislikes_text = get("brand_likes"), get("brand_dislikes")
-        likes = self.brand_ids(likes_text, "brand_likes") if likes_text else None
-        dislikes = self.brand_ids(dislikes_text, "brand_dislikes") if dislikes_text else None
+        likes, likes_json = self.brand_list(likes_text, "brand_likes") if likes_text else (None, None)
+        dislikes, dislikes_json = (self.brand_list(dislikes_text, "brand_dislikes") if dislikes_text
+                                   else (None, None))
         if likes and dislikes and (both := set(likes) & set(dislikes)):
             names = ", ".join(sorted(n for i, n in self.brands.values() if i in both))
             raise _Bad("brand_dislikes", f"{names} is both liked and disliked; keep it in one list")
-        sizes = None
-        if sizes_text := get("sizes"):
-            try:
-                sizes = parse_sizes(sizes_text, self.categories)
-            except FieldError as exc:
-                raise _Bad("sizes", str(exc)) from None
-        levels = {}
-        for channel, column in self.consent_columns:
-            if text := get(column):
-                levels[channel] = self.level(text, column)
+        sizes_text = get("sizes")
+        sizes = self.sizes(sizes_text) if sizes_text else None
+        levels = self.consents(tuple(get(column) for _, column in self.consent_columns))
         conf = [get("consent_confirmed_by"), get("consent_confirmed_at"), get("consent_confirmed_how")]
         if any(conf):
             try:
@@ -261,10 +313,8 @@ class _RowChecker:
         return (line, id_given, first, last, checked.get("email"), checked.get("x_handle"),
                 checked.get("x_user_id"), checked.get("instagram"), checked.get("phone"),
                 checked.get("preferred_channel"), checked.get("timezone"), associate_id, notes, contacted,
-                None if likes is None else f"[{','.join(map(str, likes))}]",
-                None if dislikes is None else f"[{','.join(map(str, dislikes))}]",
-                None if sizes is None else json.dumps(sizes), json.dumps(levels) if levels else None,
-                get("consent_source") or None, conf[0] or None, conf[1] or None, conf[2] or None)
+                likes_json, dislikes_json, sizes, levels, get("consent_source") or None, conf[0] or None,
+                conf[1] or None, conf[2] or None)
 
 
 class _Bad(Exception):
@@ -370,7 +420,7 @@ def _stage(store: Store, rows: Iterator[tuple[int, list[str]]], checker: _RowChe
     batch: list[tuple[Any, ...]] = []
     conn = store.db.conn
     for line, cells in rows:
-        if not any(c.strip() for c in cells):
+        if not "".join(cells).strip():
             continue
         report.rows_read += 1
         try:
@@ -507,16 +557,19 @@ def _apply(store: Store, report: ImportReport, actor: str) -> None:
         sets = ", ".join(f"{c} = coalesce(s.{c}, customers.{c})" for c in _CUSTOMER_COLUMNS)
         db.execute(f"UPDATE customers SET {sets}, updated_at = ? FROM temp.import_rows AS s"
                    " WHERE customers.id = s.target_id AND NOT s.is_new", [now])
+    # Rows go in by customer id. New customers' ids follow their lines (see _resolve), so when no row updates
+    # a customer, line order is id order and the staging table is read in it without a sort.
+    order = "s.target_id" if report.updated else "s.line"
     for stance, column in (("like", "likes"), ("dislike", "dislikes")):
         if report.updated:
             db.execute(f"DELETE FROM customer_brands WHERE stance = ? AND customer_id IN (SELECT target_id FROM"
                        f" temp.import_rows WHERE {column} IS NOT NULL AND NOT is_new)", [stance])
         db.execute(f"INSERT INTO customer_brands (customer_id, brand_id, stance, source) SELECT s.target_id,"
                    f" j.value, ?, 'import' FROM temp.import_rows AS s, json_each(s.{column}) AS j"
-                   f" WHERE s.{column} IS NOT NULL ORDER BY s.target_id ON CONFLICT (customer_id, brand_id)"
+                   f" WHERE s.{column} IS NOT NULL ORDER BY {order} ON CONFLICT (customer_id, brand_id)"
                    " DO UPDATE SET stance = excluded.stance, source = excluded.source", [stance])
     db.execute("INSERT INTO customer_sizes (customer_id, category, size) SELECT s.target_id, j.key, j.value"
-               " FROM temp.import_rows AS s, json_each(s.sizes) AS j WHERE s.sizes IS NOT NULL ORDER BY s.target_id"
+               f" FROM temp.import_rows AS s, json_each(s.sizes) AS j WHERE s.sizes IS NOT NULL ORDER BY {order}"
                " ON CONFLICT (customer_id, category) DO UPDATE SET size = excluded.size")
     cur = db.execute(
         "INSERT INTO consents (customer_id, channel, scope, granted, at, by_user, source, note, confirmed_by,"
