@@ -172,7 +172,12 @@ def poll(db: Callable[[Callable[[Store], Any]], Any], *, x: Callable[[Store], XC
         rates = dict(channel.rates)
         db(lambda s: save_rates(s, "x", rates))
     newest = max((e.id for e in events), key=int, default=None)
-    return db(lambda s: store_replies(s, events, me=str(me), newest_id=newest))
+    report = db(lambda s: store_replies(s, events, me=str(me), newest_id=newest))
+    if not channel.events_complete:
+        report.warnings.append(
+            f"more than {len(events):,} direct messages came in since the last check; the oldest of them were not "
+            "read, so a request to stop among them may be missed: look through the X inbox for that period")
+    return report
 
 
 def list_replies(store: Store, *, customer_id: int | None = None, message_id: int | None = None) -> list[Reply]:

@@ -92,3 +92,28 @@ def test_card_numbers_in_replies_are_masked_before_storage(store: Store, world: 
     assert "payment" in report.warnings[0]
     dump = "\n".join(store.db.conn.iterdump())
     assert "4111 1111 1111 1111" not in dump
+
+
+def test_a_stop_among_hundreds_of_messages_since_the_last_check_is_still_read(
+        store: Store, world: World, fake_x: FakeX, monkeypatch) -> None:
+    # The poll used to read five pages (500 events) and then move its cursor to the newest: a
+    # STOP sent early in a busy day was never seen. With a cursor, every page back to it is read.
+    ann = world.customers[0]
+    _sent(store, ann, fake_x, "New shirts for you")
+    poll(direct(store), x=_x(fake_x))  # the cursor is set here
+    fake_x.receive_dm("1000", "STOP")
+    for i in range(650):
+        fake_x.receive_dm("999999", f"spam {i}")  # not a customer: a flood after the STOP
+    report = poll(direct(store), x=_x(fake_x))
+    assert report.withdrawn == [ann] and not report.warnings
+    assert not consent.has_consent(store, ann, "x")
+    assert store.db.execute("SELECT count(*) FROM replies").fetchone()[0] == 651
+
+    # Past the catch-up limit the poll says so instead of passing over it in silence.
+    import lookbook.delivery.x as x_module
+
+    monkeypatch.setattr(x_module, "CATCH_UP_PAGES", 2)  # fewer than the five a first check reads
+    for i in range(650):
+        fake_x.receive_dm("999999", f"more {i}")
+    report = poll(direct(store), x=_x(fake_x))
+    assert len(report.new) == 500 and "a request to stop among them may be missed" in report.warnings[0]

@@ -323,6 +323,10 @@ def _raise_for_status(response: requests.Response) -> None:
     raise kinds.get(status, tweepy.HTTPException)(response)
 
 
+#: Pages of 100 DM events read back to the last check's cursor at most (X keeps 30 days of events).
+CATCH_UP_PAGES = 200
+
+
 @dataclass
 class XChannel:
     """Sends DMs as the signed-in store account.
@@ -341,6 +345,8 @@ class XChannel:
     timeout: tuple[float, float] = (5.0, 30.0)
     #: The latest rate-limit window seen per endpoint ("dm_post", "dm_events", "users", "media").
     rates: dict[str, RateLimit] = field(default_factory=dict)
+    #: Whether the last :meth:`recent_events` read back to its cursor (see there).
+    events_complete: bool = True
 
     def __post_init__(self) -> None:
         if (self.token is None) == (self.oauth1 is None):
@@ -469,9 +475,17 @@ class XChannel:
         return [DMEvent.from_json(e) for e in _body(response).get("data") or []]
 
     def recent_events(self, *, newer_than: str | None = None, max_pages: int = 5) -> Iterator[DMEvent]:
-        """Yield the account's DM events newest first, stopping at the event id ``newer_than``."""
+        """Yield the account's DM events newest first, stopping at the event id ``newer_than``.
+
+        With a cursor every page back to it is read (up to :data:`CATCH_UP_PAGES`): a reply
+        asking to stop must not be skipped because many came in since the last check. Without
+        one (the first check), ``max_pages`` of the newest. :attr:`events_complete` says afterwards
+        whether the events reached back to the cursor (or to X's oldest).
+        """
         token: str | None = None
-        for _ in range(max_pages):
+        self.events_complete = False
+        pages = max_pages if newer_than is None else max(max_pages, CATCH_UP_PAGES)
+        for _ in range(pages):
             def get(token: str | None = token) -> requests.Response:
                 return self.client.get_direct_message_events(
                     dm_event_fields=EVENT_FIELDS, event_types="MessageCreate", max_results=100,
@@ -480,8 +494,11 @@ class XChannel:
             body = _body(self._call("dm_events", False, get))
             for raw in body.get("data") or []:
                 if newer_than is not None and int(raw["id"]) <= int(newer_than):
+                    self.events_complete = True
                     return
                 yield DMEvent.from_json(raw)
             token = (body.get("meta") or {}).get("next_token")
             if not token:
+                self.events_complete = True
                 return
+        self.events_complete = newer_than is None  # a first check reads only the newest pages, by design
