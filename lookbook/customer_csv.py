@@ -95,6 +95,17 @@ MAX_PROBLEMS = 10_000
 _STAGE_COLUMNS = ("line", "id_given", "first_name", "last_name", "email", "x_handle", "x_user_id", "instagram",
                   "phone", "preferred_channel", "timezone", "associate_id", "notes", "last_contacted_at", "likes",
                   "dislikes", "sizes", "consents", "consent_source", "conf_by", "conf_at", "conf_how")
+#: The file's columns each staged column comes from; a file without them stages NULL there without binding it
+#: (a million NULL parameters cost seconds).
+_STAGE_SOURCES: dict[str, tuple[str, ...]] = {
+    "line": (), "id_given": ("id",), "first_name": ("first_name", "name"), "last_name": ("last_name", "name"),
+    **{key: (key,) for key in ("email", "x_handle", "x_user_id", "instagram", "phone", "preferred_channel",
+                               "timezone", "notes", "last_contacted_at", "consent_source")},
+    "associate_id": ("associate",), "likes": ("brand_likes",), "dislikes": ("brand_dislikes",), "sizes": ("sizes",),
+    "consents": tuple(f"consent_{ch}" for ch in consent.CHANNELS),
+    **dict.fromkeys(("conf_by", "conf_at", "conf_how"),
+                    ("consent_confirmed_by", "consent_confirmed_at", "consent_confirmed_how")),
+}
 _CUSTOMER_COLUMNS = ("first_name", "last_name", "email", "x_handle", "x_user_id", "instagram", "phone",
                      "preferred_channel", "timezone", "associate_id", "notes", "last_contacted_at")
 
@@ -185,6 +196,9 @@ class _RowChecker:
         self.keys = [key for key, _ in self.present]
         indexes = [i for _, i in self.present]
         self.pick = itemgetter(*indexes) if len(indexes) > 1 else (lambda cells, i=indexes[0]: (cells[i],))
+        # Only the staged columns this file can fill (always the line and a name or identity column: two or more).
+        self.stage_columns = [c for c in _STAGE_COLUMNS if c == "line" or columns.keys() & set(_STAGE_SOURCES[c])]
+        self.staged = itemgetter(*(_STAGE_COLUMNS.index(c) for c in self.stage_columns))
         # Likes, dislikes, sizes and consent cells repeat across a big file: each distinct text is
         # checked and turned into its staged JSON once (bad text is never kept, so it fails every time).
         self._staged: dict[str, dict[Any, Any]] = {"brand_likes": {}, "brand_dislikes": {}, "sizes": {},
@@ -248,7 +262,7 @@ class _RowChecker:
         return self._levels[text]
 
     def stage(self, line: int, cells: list[str]) -> tuple[Any, ...]:
-        """Return the staged row for :data:`_STAGE_COLUMNS`."""
+        """Return the staged row for :attr:`stage_columns`."""
         # Runs once per row of a million-row file: one dict of the cells present, then cheap lookups.
         if len(cells) > self.width and any(c.strip() for c in cells[self.width:]):
             raise _Bad(None, f"{len(cells)} cells but the header names {self.width} columns; a value holding "
@@ -310,11 +324,11 @@ class _RowChecker:
             except InputError as exc:
                 raise _Bad("consent_confirmed_by", str(exc).rstrip(".")) from None
             conf = [confirmation.by, confirmation.at, confirmation.how]
-        return (line, id_given, first, last, checked.get("email"), checked.get("x_handle"),
+        return self.staged((line, id_given, first, last, checked.get("email"), checked.get("x_handle"),
                 checked.get("x_user_id"), checked.get("instagram"), checked.get("phone"),
                 checked.get("preferred_channel"), checked.get("timezone"), associate_id, notes, contacted,
                 likes_json, dislikes_json, sizes, levels, get("consent_source") or None, conf[0] or None,
-                conf[1] or None, conf[2] or None)
+                conf[1] or None, conf[2] or None))
 
 
 class _Bad(Exception):
@@ -415,8 +429,8 @@ def _create_staging(store: Store) -> None:
 
 def _stage(store: Store, rows: Iterator[tuple[int, list[str]]], checker: _RowChecker, reader: CsvRows,
            report: ImportReport, total: int) -> Iterator[ImportProgress]:
-    insert = (f"INSERT INTO temp.import_rows ({', '.join(_STAGE_COLUMNS)})"
-              f" VALUES ({', '.join('?' * len(_STAGE_COLUMNS))})")
+    insert = (f"INSERT INTO temp.import_rows ({', '.join(checker.stage_columns)})"
+              f" VALUES ({', '.join('?' * len(checker.stage_columns))})")
     batch: list[tuple[Any, ...]] = []
     conn = store.db.conn
     for line, cells in rows:
