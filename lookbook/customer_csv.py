@@ -190,6 +190,7 @@ class _RowChecker:
         self.present = list(columns.items())
         self.checks = [(key, check, _PLAIN.get(key)) for key, check in _CHECKED.items() if key in columns]
         self.consent_columns = [(ch, f"consent_{ch}") for ch in consent.CHANNELS if f"consent_{ch}" in columns]
+        self.consent_keys = [column for _, column in self.consent_columns]
         self._unknown_brand: dict[str, str] = {}
         self._levels: dict[str, str] = {}
         # The cells of a full-width row in one C call; a short row falls back to a loop in stage().
@@ -316,7 +317,7 @@ class _RowChecker:
             raise _Bad("brand_dislikes", f"{names} is both liked and disliked; keep it in one list")
         sizes_text = get("sizes")
         sizes = self.sizes(sizes_text) if sizes_text else None
-        levels = self.consents(tuple(get(column) for _, column in self.consent_columns))
+        levels = self.consents(tuple(map(get, self.consent_keys)))
         conf = [get("consent_confirmed_by"), get("consent_confirmed_at"), get("consent_confirmed_how")]
         if any(conf):
             try:
@@ -324,11 +325,11 @@ class _RowChecker:
             except InputError as exc:
                 raise _Bad("consent_confirmed_by", str(exc).rstrip(".")) from None
             conf = [confirmation.by, confirmation.at, confirmation.how]
-        return self.staged((line, id_given, first, last, checked.get("email"), checked.get("x_handle"),
-                checked.get("x_user_id"), checked.get("instagram"), checked.get("phone"),
-                checked.get("preferred_channel"), checked.get("timezone"), associate_id, notes, contacted,
-                likes_json, dislikes_json, sizes, levels, get("consent_source") or None, conf[0] or None,
-                conf[1] or None, conf[2] or None))
+        return self.staged((
+            line, id_given, first, last, checked.get("email"), checked.get("x_handle"), checked.get("x_user_id"),
+            checked.get("instagram"), checked.get("phone"), checked.get("preferred_channel"), checked.get("timezone"),
+            associate_id, notes, contacted, likes_json, dislikes_json, sizes, levels, get("consent_source") or None,
+            conf[0] or None, conf[1] or None, conf[2] or None))
 
 
 class _Bad(Exception):
