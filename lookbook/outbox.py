@@ -594,6 +594,11 @@ def edit_message(store: Store, message_id: int, actor: str, body: str, *, subjec
 
 
 # -- expiry ------------------------------------------------------------------------------------------------
+def out_of_stock(store: Store, offer_json: str | None) -> list[str]:
+    """Return what a message offers that is no longer in stock (in the offered size), e.g. "Navy Oxford Shirt in M"."""
+    return _out_of_stock(store, offer_json or "[]")
+
+
 def _out_of_stock(store: Store, offer_json: str) -> list[str]:
     gone = []
     for item in json.loads(offer_json or "[]"):

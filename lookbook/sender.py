@@ -74,7 +74,7 @@ from lookbook.delivery.email import EmailChannel, build_message, message_id_for
 from lookbook.delivery.x import DMEvent, XChannel
 from lookbook.errors import InputError, LookbookError
 from lookbook.hooks import Changes
-from lookbook.outbox import ConsentMissing, IllegalTransition, expire_stale, transition
+from lookbook.outbox import ConsentMissing, IllegalTransition, expire_stale, out_of_stock, transition
 from lookbook.secrets import library_id
 from lookbook.store import Store, utcnow
 
@@ -414,9 +414,14 @@ def _claim(store: Store, message_id: int) -> Job | str | None:
         return None
     row = store.db.execute(
         "SELECT m.channel, m.customer_id, m.body, m.subject, m.attachment, m.set_id, m.attempts,"
-        " c.x_user_id, c.x_handle, c.email, trim(c.first_name || ' ' || c.last_name)"
+        " c.x_user_id, c.x_handle, c.email, trim(c.first_name || ' ' || c.last_name), m.offer"
         " FROM messages m JOIN customers c ON c.id = m.customer_id WHERE m.id = ?", [message_id]).fetchone()
-    channel, customer_id, body, subject, attachment, set_id, attempts, x_user_id, x_handle, email, name = row
+    channel, customer_id, body, subject, attachment, set_id, attempts, x_user_id, x_handle, email, name, offer = row
+    if gone := out_of_stock(store, offer):
+        # Sold out since approval: the message would offer the customer what cannot be bought.
+        why = f"out of stock since approval: {', '.join(gone)}; draft again for what is in stock"
+        transition(store, message_id, "cancelled", ACTOR, comment=why, state_reason=why)
+        return f"cancelled: {why}"
     disliked = store.db.execute(
         "SELECT b.name, cb.source FROM sets s JOIN customer_brands cb ON cb.brand_id = s.brand_id"
         " JOIN brands b ON b.id = s.brand_id WHERE s.id = ? AND cb.customer_id = ? AND cb.stance = 'dislike'",

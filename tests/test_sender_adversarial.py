@@ -228,3 +228,22 @@ def test_email_whose_sent_could_not_be_recorded_waits_for_a_person_and_is_not_re
     row = _row(store, mid)
     assert (row["state"], row["retryable"]) == ("failed", 1) and "may have arrived" in row["error"]
     assert [m for m, _ in report.failed] == [mid]
+
+
+def test_a_size_that_sold_out_after_approval_is_not_offered(store: Store, world: World, fake_x: FakeX) -> None:
+    # Approved on Monday offering the Navy Oxford in M; the last M sold on Tuesday before the send.
+    import json
+
+    offer = json.dumps([{"sku": "MW-SH01", "size": "M"}])
+    gone = add_message(store, world.customers[0], set_id=world.set_id, state="approved", body="Navy Oxford in M")
+    kept = add_message(store, world.customers[1], set_id=world.set_id, state="approved", body="Navy Oxford in L")
+    store.db.execute("UPDATE messages SET offer = ? WHERE id = ?", [offer, gone])
+    store.db.execute("UPDATE messages SET offer = ? WHERE id = ?", [offer.replace('"M"', '"L"'), kept])
+    store.db.execute("UPDATE stock SET quantity = 0 WHERE size = 'M' AND product_id ="
+                     " (SELECT id FROM products WHERE sku = 'MW-SH01')")
+    noon = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.timezone.utc)
+    report, _ = _drain(Sender(direct(store), options=FAST, x=_x(fake_x), clock=lambda: noon).run())
+    assert not fake_x.delivered("1000"), "offered a size that sold out after approval"
+    row = _row(store, gone)
+    assert row["state"] == "cancelled" and "Navy Oxford Shirt in M" in row["state_reason"]
+    assert _row(store, kept)["state"] == "sent" and report.sent == [kept]
