@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -39,6 +38,7 @@ from ui.models import RowsTableModel
 from ui.pages.base import Page
 from ui.signin import Session
 from ui.widgets.empty_state import empty_state
+from ui.widgets.tables import read_only_table
 from ui.workers import StoreRunner
 
 SET_HEADERS = ["Set", "Brand", "Drafted by", "Messages", "Expires"]
@@ -96,7 +96,7 @@ class ApprovalsPage(Page):
         self.layout_.addWidget(self.hint)
 
         self.sets_model = RowsTableModel(SET_HEADERS, self)
-        self.sets_view = self._table(self.sets_model)
+        self.sets_view = read_only_table(self.sets_model)
         self.sets_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.sets_view.selectionModel().currentRowChanged.connect(lambda *_: self._load_selected())
         self.sets_view.setAccessibleName("Sets waiting for approval")
@@ -116,7 +116,7 @@ class ApprovalsPage(Page):
         self._card_pixmap = QPixmap()
         self.card_scroll.viewport().installEventFilter(self)
         self.messages_model = RowsTableModel(MESSAGE_HEADERS, self)
-        self.messages_view = self._table(self.messages_model)
+        self.messages_view = read_only_table(self.messages_model)
         self.messages_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.messages_view.selectionModel().currentRowChanged.connect(lambda *_: self._show_message())
         self.messages_view.setAccessibleName("Messages of the set")
@@ -204,17 +204,6 @@ class ApprovalsPage(Page):
         # each keeps its reason, shown in the audit trail and the outbox list.
         db.library_opened.connect(self.expire_stale)
         self._show_review(None)
-
-    def _table(self, model: RowsTableModel) -> QTableView:
-        view = QTableView()
-        view.setModel(model)
-        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        view.verticalHeader().setVisible(False)
-        view.horizontalHeader().setStretchLastSection(True)
-        view.setAlternatingRowColors(True)
-        view.setTabKeyNavigation(False)  # Tab leaves the table; the arrows move in it
-        return view
 
     # -- loading -------------------------------------------------------------------
     def reload(self) -> None:

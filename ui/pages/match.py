@@ -50,6 +50,7 @@ from ui.models import FittedColumns, RowsTableModel
 from ui.pages.base import Page
 from ui.signin import Session
 from ui.widgets.empty_state import empty_state
+from ui.widgets.tables import read_only_table
 from ui.workers import StoreRunner
 
 SET_HEADERS = ["Set", "Brand", "Shots", "Products", "Status"]
@@ -98,16 +99,8 @@ def _filtered_table(model: RowsTableModel) -> tuple[QTableView, QSortFilterProxy
     proxy.setFilterKeyColumn(-1)
     proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
     proxy.setSortRole(Qt.ItemDataRole.UserRole)  # scores sort as numbers, not text
-    view = QTableView()
-    view.setModel(proxy)
+    view = read_only_table(proxy, wrap=False)
     view.setSortingEnabled(True)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.verticalHeader().setVisible(False)
-    view.horizontalHeader().setStretchLastSection(True)
-    view.setAlternatingRowColors(True)
-    view.setWordWrap(False)
-    view.setTabKeyNavigation(False)  # Tab leaves the table; the arrows move in it
     return view, proxy
 
 
@@ -234,15 +227,7 @@ class MatchPage(Page):
         self.layout_.addWidget(self.hint)
 
         self.sets_model = RowsTableModel(SET_HEADERS, self)
-        self.sets_view = QTableView()
-        self.sets_view.setModel(self.sets_model)
-        self.sets_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.sets_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.sets_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.sets_view.verticalHeader().setVisible(False)
-        self.sets_view.horizontalHeader().setStretchLastSection(True)
-        self.sets_view.setAlternatingRowColors(True)
-        self.sets_view.setTabKeyNavigation(False)
+        self.sets_view = read_only_table(self.sets_model, selection=QAbstractItemView.SelectionMode.SingleSelection)
         # The sets' columns share the left pane's width (no sideways scrolling); the name takes the rest.
         # Shots starts hidden (Products says more to whoever picks a set); the header menu brings it back.
         self.sets_columns = FittedColumns(self.sets_view, "match/sets", {}, 0, optional=(2, 3, 4),

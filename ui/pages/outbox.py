@@ -10,17 +10,16 @@ sender checks between messages: nothing is ever left half-sent.
 
 from __future__ import annotations
 
-from itertools import pairwise
 import datetime as dt
 import threading
 from collections.abc import Callable
 from concurrent.futures import CancelledError
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any, TypeVar
 
 from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QLabel,
@@ -28,7 +27,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSplitter,
-    QTableView,
     QWidget,
 )
 
@@ -39,8 +37,8 @@ from lookbook.replies import PollReport, Reply, list_replies
 from lookbook.sender import (
     OutboxRow,
     Progress,
-    SendReport,
     Sender,
+    SendReport,
     blocked_until,
     list_outbox,
     options_from_settings,
@@ -51,6 +49,7 @@ from ui.models import RowsTableModel
 from ui.pages.base import Page
 from ui.signin import Session
 from ui.widgets.empty_state import empty_state
+from ui.widgets.tables import read_only_table
 from ui.workers import StoreRunner, TaskRunner
 
 T = TypeVar("T")
@@ -205,15 +204,7 @@ class OutboxPage(Page):
         self.layout_.addLayout(line)
 
         self.model = RowsTableModel(HEADERS, self)
-        self.view = QTableView()
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.verticalHeader().setVisible(False)
-        self.view.horizontalHeader().setStretchLastSection(True)
-        self.view.setAlternatingRowColors(True)
-        self.view.setTabKeyNavigation(False)  # Tab leaves the table; the arrows move in it
+        self.view = read_only_table(self.model)
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
         self.empty = empty_state(self.view, EMPTY_TEXT[0])
         self.detail = QPlainTextEdit()

@@ -43,6 +43,7 @@ from lookbook.hooks import Changes
 from lookbook.replies import Reply, list_replies
 from lookbook.store import Store
 from ui.models import RowsTableModel
+from ui.widgets.tables import read_only_table
 from ui.workers import StoreRunner
 
 #: Where a grant or withdrawal typed by staff came from; the first is the usual one at the counter.
@@ -155,17 +156,7 @@ class ConfirmationDialog(QDialog):
 
 
 def _table(model: RowsTableModel) -> QTableView:
-    view = QTableView()
-    view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.verticalHeader().setVisible(False)
-    view.horizontalHeader().setStretchLastSection(True)
-    view.setAlternatingRowColors(True)
-    view.setWordWrap(False)
-    view.setTabKeyNavigation(False)  # Tab leaves the table; the arrows move in it
-    return view
+    return read_only_table(model, selection=QAbstractItemView.SelectionMode.SingleSelection, wrap=False)
 
 
 class CustomerProfile(QWidget):
