@@ -19,7 +19,7 @@ from typing import Any
 from lookbook.errors import InputError
 from lookbook.hooks import Changes
 from lookbook.presets import DEFAULT_PRESET, Preset
-from lookbook.recipes import _box, render_key
+from lookbook.recipes import _box, pending_render_ids, render_key
 from lookbook.store import Store, utcnow
 
 #: Roles that may change presets (everyone may read them and choose one for a photo).
@@ -185,23 +185,14 @@ def _audit(store: Store, actor: str, action: str, stored: StoredPreset, **detail
 def stale_renders(store: Store, photo_ids: list[int] | None = None) -> list[int]:
     """Return the photos (of ``photo_ids``, default all) whose renders differ from their recipe now.
 
-    The same test as :func:`lookbook.recipes.pending_renders`: never rendered, or rendered from
-    another box or other preset settings. After a preset change, these are what ``lookbook render
-    --all`` will redo.
+    :func:`lookbook.recipes.pending_render_ids`, narrowed: after a preset change, these are what
+    ``lookbook render --all`` will redo.
     """
-    by_id = {p.id: p.preset for p in list_presets(store)}
-    effective = effective_presets(store)
-    wanted = None if photo_ids is None else set(photo_ids)
-    stale = []
-    for photo_id, recipe, rendered, detected in store.db.execute(
-            "SELECT id, recipe, rendered_recipe, garment_box FROM photos ORDER BY id").fetchall():
-        if wanted is not None and photo_id not in wanted:
-            continue
-        preset = by_id.get(effective[photo_id], DEFAULT_PRESET)
-        box = _box(json.loads(recipe or "{}").get("box"))
-        if detected is None or rendered != render_key(box, preset):
-            stale.append(int(photo_id))
-    return stale
+    stale = pending_render_ids(store)
+    if photo_ids is None:
+        return stale
+    wanted = set(photo_ids)
+    return [photo_id for photo_id in stale if photo_id in wanted]
 
 
 def _changed(before: dict[int, int], after: dict[int, int]) -> list[int]:
