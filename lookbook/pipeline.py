@@ -76,12 +76,13 @@ def process_one(path: Path, out_dir: Path | None, preset: Preset, max_pixels: in
     :raises LookbookError: (a :class:`~lookbook.imaging.PhotoError`) for a file that cannot be used.
     """
     decoded = load_photo(path, max_pixels=max_pixels, min_long=decode_side(preset))
-    det = detect_garment(decoded.rgb, scale=decoded.scale)
+    # A box set by hand usually corrects a wrong detection, whose mask would be wrong too: the
+    # garment is cut out inside that box instead, and the automatic search is not run at all.
+    det = (detect_garment(decoded.rgb, scale=decoded.scale) if box is None
+           else segment_in_box(decoded.rgb, box, scale=decoded.scale))
     outputs: dict[str, Path] = {}
     if out_dir is not None:
-        # A box set by hand usually corrects a wrong detection, whose mask is wrong too.
-        shape = det if box is None else segment_in_box(decoded.rgb, box, scale=decoded.scale)
-        rendered = render(decoded, shape, preset, box=box)
+        rendered = render(decoded, det, preset, box=box)
         outputs = write_rendered(rendered, Path(out_dir), stem or Path(path).stem, preset.jpeg_quality)
     return PhotoResult(
         path=Path(path), garment_box=box or det.box, confidence=det.confidence, needs_review=det.needs_review,
