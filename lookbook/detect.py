@@ -210,11 +210,18 @@ def _grabcut(small: np.ndarray, fg: np.ndarray, dist: np.ndarray, thresh: float,
     gc[band] = cv2.GC_BGD
     if not np.any((gc == cv2.GC_FGD) | (gc == cv2.GC_PR_FGD)):
         return fg
+    mask = cv2.morphologyEx(_run_grabcut(small, gc), cv2.MORPH_OPEN, _disc(OPEN_PX))
+    return _main_component(mask)
+
+
+def _run_grabcut(small: np.ndarray, gc: np.ndarray) -> np.ndarray:
+    """Run GrabCut from the seed labels ``gc`` (changed in place); return its garment as a 0/1 mask.
+
+    Seeded, so the same photo always gets the same cut.
+    """
     cv2.setRNGSeed(0)
     cv2.grabCut(small, gc, None, np.zeros((1, 65)), np.zeros((1, 65)), GRABCUT_ITERS, cv2.GC_INIT_WITH_MASK)
-    mask = ((gc == cv2.GC_FGD) | (gc == cv2.GC_PR_FGD)).astype(np.uint8)
-    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, _disc(OPEN_PX))
-    return _main_component(mask)
+    return ((gc == cv2.GC_FGD) | (gc == cv2.GC_PR_FGD)).astype(np.uint8)
 
 
 def _grabcut_at(small: np.ndarray, fg: np.ndarray, dist: np.ndarray, thresh: float, band: np.ndarray,
@@ -268,10 +275,7 @@ def segment_in_box(rgb: np.ndarray, box: tuple[int, int, int, int], *, scale: fl
         g_small = cv2.resize(small, size, interpolation=cv2.INTER_AREA)
         g_init = cv2.resize(gc, size, interpolation=cv2.INTER_NEAREST)
         if np.any(g_init == cv2.GC_BGD) and np.any(g_init == cv2.GC_PR_FGD):
-            cv2.setRNGSeed(0)
-            cv2.grabCut(g_small, g_init, None, np.zeros((1, 65)), np.zeros((1, 65)), GRABCUT_ITERS,
-                        cv2.GC_INIT_WITH_MASK)
-            cut = ((g_init == cv2.GC_FGD) | (g_init == cv2.GC_PR_FGD)).astype(np.uint8) * 255
+            cut = _run_grabcut(g_small, g_init) * 255
             cut = (cv2.resize(cut, (sw, sh), interpolation=cv2.INTER_LINEAR) >= 128).astype(np.uint8)
             cut = _main_component(cv2.morphologyEx(cut, cv2.MORPH_OPEN, _disc(OPEN_PX))) & mask
             if cut.sum() >= 0.05 * mask.sum():
