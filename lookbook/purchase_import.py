@@ -143,21 +143,14 @@ def import_purchases(store: Store, path: Path | str, *, actor: str, dry_run: boo
     db = store.db
     skus = {r[0].casefold(): (r[1], r[2]) for r in db.execute("SELECT sku, id, brand_id FROM products")}
     brands = {r[0].casefold(): r[1] for r in db.execute("SELECT name, id FROM brands")}
-    by_email: dict[str, int] = {}
-    by_handle: dict[str, int] = {}
-    ids: set[int] = set()
-    for cid, email, handle in db.execute("SELECT id, email, x_handle FROM customers"):
-        ids.add(cid)
-        if email:
-            by_email[email.casefold()] = cid
-        if handle:
-            by_handle[handle.casefold()] = cid
-    seen = {tuple(r) for r in db.execute(
-        "SELECT customer_id, product_id, brand_id, coalesce(size, ''), purchased_at FROM purchases")}
+    # A till export is small beside the customer book and the purchase history: each row looks
+    # its customer and its purchase up by index rather than loading the whole book into memory.
+    find = _CustomerFinder(store)
+    in_file: set[tuple[int, int | None, int, str, str]] = set()
     rows: list[tuple[int, int | None, int, str, str]] = []
 
     for line, cells in table.rows:
-        customer = _customer(cells, cols, label, line, report, ids, by_email, by_handle)
+        customer = _customer(cells, cols, label, line, report, find)
         if customer is None:
             continue
         sku, brand = _text(cells, cols.get("sku")), _text(cells, cols.get("brand"))
@@ -183,10 +176,12 @@ def import_purchases(store: Store, path: Path | str, *, actor: str, dry_run: boo
             report.problem(line, label["purchased_at"], str(exc) if raw_when else "no date; write YYYY-MM-DD.")
             continue
         key = (customer, product_id, brand_id, _text(cells, cols.get("size")), when)
-        if key in seen:
+        if key in in_file or db.execute(
+                "SELECT 1 FROM purchases WHERE customer_id = ? AND product_id IS ? AND brand_id = ?"
+                " AND coalesce(size, '') = ? AND purchased_at = ?", key).fetchone():
             report.already_recorded += 1
             continue
-        seen.add(key)
+        in_file.add(key)
         rows.append(key)
 
     report.added = len(rows)
@@ -203,9 +198,24 @@ def import_purchases(store: Store, path: Path | str, *, actor: str, dry_run: boo
     return report
 
 
+class _CustomerFinder:
+    """Customers by id, e-mail or X handle (any case), each looked up once by index."""
+
+    def __init__(self, store: Store) -> None:
+        self.db = store.db
+        self.found: dict[tuple[str, str], int | None] = {}
+
+    def __call__(self, column: str, value: str) -> int | None:
+        key = (column, value.casefold())
+        if key not in self.found:
+            # email and x_handle compare without case (COLLATE NOCASE), and are indexed.
+            row = self.db.execute(f"SELECT id FROM customers WHERE {column} = ? LIMIT 1", [value]).fetchone()
+            self.found[key] = None if row is None else int(row[0])
+        return self.found[key]
+
+
 def _customer(cells: list[Any], cols: dict[str, int], label: dict[str, str], line: int,
-              report: PurchaseImportReport, ids: set[int], by_email: dict[str, int],
-              by_handle: dict[str, int]) -> int | None:
+              report: PurchaseImportReport, find: _CustomerFinder) -> int | None:
     """Return the customer a row names (by id, then e-mail, then X handle), or record why not."""
     given = {name: _text(cells, cols.get(name)) for name in ("customer_id", "email", "x_handle")}
     if not any(given.values()):
@@ -213,23 +223,23 @@ def _customer(cells: list[Any], cols: dict[str, int], label: dict[str, str], lin
                        "names no customer; fill in the customer id, e-mail or X handle.")
         return None
     if given["customer_id"]:
-        if not given["customer_id"].isdigit() or int(given["customer_id"]) not in ids:
+        found = find("id", given["customer_id"]) if given["customer_id"].isdigit() else None
+        if found is None:
             report.problem(line, label["customer_id"], f"no customer with id {given['customer_id']}; "
                                                        "import the customer first.")
-            return None
-        return int(given["customer_id"])
+        return found
     try:
         if given["email"]:
             email = check_email(given["email"])
-            if email.casefold() in by_email:
-                return by_email[email.casefold()]
-            report.problem(line, label["email"], f"no customer with e-mail {email}; import the customer first.")
-            return None
+            found = find("email", email)
+            if found is None:
+                report.problem(line, label["email"], f"no customer with e-mail {email}; import the customer first.")
+            return found
         handle = check_x_handle(given["x_handle"])
     except FieldError as exc:
         report.problem(line, label["email" if given["email"] else "x_handle"], str(exc))
         return None
-    if handle.casefold() in by_handle:
-        return by_handle[handle.casefold()]
-    report.problem(line, label["x_handle"], f"no customer with X handle @{handle}; import the customer first.")
-    return None
+    found = find("x_handle", handle)
+    if found is None:
+        report.problem(line, label["x_handle"], f"no customer with X handle @{handle}; import the customer first.")
+    return found
