@@ -254,8 +254,9 @@ def pending_render_ids(store: Store) -> list[int]:
 
 def pending_renders(store: Store) -> list[tuple[PhotoDetail, Preset]]:
     """Return the photos whose renders are missing or older than their recipe, oldest import first."""
-    by_name = {p.name.casefold(): p for p in presets(store)}
-    default = presets(store)[0]
+    available = presets(store)
+    by_name = {p.name.casefold(): p for p in available}
+    default = available[0]
     pending = []
     for photo_id in pending_render_ids(store):
         detail = photo_detail(store, photo_id)
