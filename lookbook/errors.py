@@ -28,3 +28,19 @@ class InputError(LookbookError):
     def __init__(self, message: str, *, path: Path | str | None = None) -> None:
         super().__init__(f"{path}: {message}" if path is not None else message)
         self.path = path
+
+
+class LibraryDamagedError(LibraryError):
+    """The library's database file is damaged; reading may work, writing is refused until it is restored."""
+
+
+class LibraryReadOnlyError(LibraryError):
+    """The library's file or folder cannot be written; reading works, changes are refused."""
+
+
+class LibraryBusyError(LibraryError):
+    """Another program kept the library's write lock for longer than the busy timeout."""
+
+
+class DiskFullError(LibraryError):
+    """The disk holding the library (or its backups) is full; the change was rolled back."""

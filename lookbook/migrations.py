@@ -387,3 +387,49 @@ def m007_presets_default(db: Database) -> None:
     elif db.execute("SELECT count(*) FROM presets WHERE is_default").fetchone()[0] == 0:
         # Presets written by hand with none marked: the first by name has been the default all along.
         db.execute("UPDATE presets SET is_default = 1 WHERE id = (SELECT id FROM presets ORDER BY name LIMIT 1)")
+
+
+@migrations()
+def m008_integrity_audit_chain(db: Database) -> None:
+    """Chain the audit log: each row's hash covers the previous row's hash and its own content.
+
+    Existing rows are hashed in id order (the triggers that refuse updates are lifted for the
+    back-fill and put back, in the form that lets an erasure redact details but nothing the chain
+    covers; :func:`lookbook.integrity.ensure_audit_triggers` re-creates them at every open).
+    """
+    import hashlib
+    import json
+
+    def digest(text: str) -> str:
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    _run(
+        db,
+        """
+DROP TRIGGER IF EXISTS audit_log_no_update;
+DROP TRIGGER IF EXISTS audit_log_no_delete;
+ALTER TABLE audit_log ADD COLUMN detail_hash TEXT;
+ALTER TABLE audit_log ADD COLUMN hash TEXT
+""",
+    )
+    prev = "0" * 64
+    rows = db.execute("SELECT id, at, actor, action, entity, entity_id, detail FROM audit_log ORDER BY id").fetchall()
+    for row_id, at, actor, action, entity, entity_id, detail in rows:
+        detail_hash = digest(detail)
+        canonical = json.dumps([prev, int(row_id), at, actor, action, entity, entity_id, detail_hash],
+                               ensure_ascii=False, separators=(",", ":"))
+        prev = digest(canonical)
+        db.execute("UPDATE audit_log SET detail_hash = ?, hash = ? WHERE id = ?", [detail_hash, prev, row_id])
+    _run(
+        db,
+        """
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+WHEN NOT (new.id IS old.id AND new.at IS old.at AND new.actor IS old.actor AND new.action IS old.action
+          AND new.entity IS old.entity AND new.entity_id IS old.entity_id AND new.detail_hash IS old.detail_hash
+          AND new.hash IS old.hash AND json_valid(new.detail)
+          AND json_extract(new.detail, '$._erased_by') IS NOT NULL)
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END
+""",
+    )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,10 +17,28 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from lookbook.errors import LibraryError, LibraryTooNewError
+from lookbook import backups, integrity
+from lookbook.dbguard import (
+    GuardedConnection,
+    busy_timeout_ms,
+    clear_writer,
+    explain,
+    read_only_message,
+    record_writer,
+    writable_problem,
+)
+from lookbook.errors import (
+    LibraryDamagedError,
+    LibraryError,
+    LibraryReadOnlyError,
+    LibraryTooNewError,
+    LookbookError,
+)
 from lookbook.hooks import Changes, Hooks
 from lookbook.library import Library
 from lookbook.migrations import migrations
+
+log = logging.getLogger(__name__)
 
 
 def utcnow() -> str:
@@ -34,6 +53,21 @@ class Store:
         self.library = library
         self.db = db
         self.hooks = hooks or Hooks()
+        #: Why the library's database is damaged (SQLite's words), or None; writes are refused while set.
+        self.damaged: str | None = None
+        #: Why the library cannot be written (read-only file or folder), or None; writes are refused while set.
+        self.read_only: str | None = None
+        #: Warnings found at open (damage, a broken audit chain), one line each, for the CLI and the app.
+        self.warnings: list[str] = []
+        #: The file whose write lock :meth:`atomic` records the holder of (None in memory).
+        self._db_path: Path | None = None
+        self._audit_at_open: int | None = None
+        integrity.install_functions(db.conn)
+
+    @property
+    def writable(self) -> bool:
+        """Return whether changes are allowed (the library is neither damaged nor read-only)."""
+        return self.damaged is None and self.read_only is None
 
     # -- changes -----------------------------------------------------------------
     def notify(self, changes: Changes) -> Changes:
@@ -44,17 +78,46 @@ class Store:
 
     @contextmanager
     def atomic(self) -> Iterator[Database]:
-        """Group writes into one transaction (nested blocks become savepoints)."""
-        with self.db.atomic() as db:
-            yield db
+        """Group writes into one transaction (nested blocks become savepoints).
+
+        The outermost block takes the write lock at once (``BEGIN IMMEDIATE``), waiting up to the busy
+        timeout for another writer, and records who holds it, so a writer that gives up can say whom it
+        waited for. Taking it late instead would let two imports each read, then both fail to write.
+        """
+        conn = self.db.conn
+        if conn.in_transaction or self._db_path is None or not self.writable:
+            with self.db.atomic() as db:
+                yield db
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        record_writer(self._db_path)
+        try:
+            try:
+                yield self.db
+            except BaseException:
+                self.db.rollback()
+                raise
+            try:
+                self.db.execute("COMMIT")
+            except BaseException:
+                self.db.rollback()
+                raise
+        finally:
+            clear_writer(self._db_path)
 
     # -- audit -------------------------------------------------------------------
     def audit(self, actor: str, action: str, entity: str, entity_id: object = None, **detail: Any) -> None:
         """Append one entry to the append-only audit log."""
+        text = json.dumps(detail, sort_keys=True, default=str)
+        at, eid = utcnow(), None if entity_id is None else str(entity_id)
+        # One statement reads the previous row's hash and appends the next: two writers can never both
+        # chain onto the same row (see lookbook.integrity for what the hash covers).
         self.db.execute(
-            "INSERT INTO audit_log (at, actor, action, entity, entity_id, detail) VALUES (?, ?, ?, ?, ?, ?)",
-            [utcnow(), actor, action, entity, None if entity_id is None else str(entity_id),
-             json.dumps(detail, sort_keys=True, default=str)],
+            "INSERT INTO audit_log (at, actor, action, entity, entity_id, detail, detail_hash, hash) "
+            "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, lookbook_audit_hash("
+            "(SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1), "
+            "(SELECT coalesce(max(id), 0) + 1 FROM audit_log), ?1, ?2, ?3, ?4, ?5, ?7)",
+            [at, actor, action, entity, eid, text, integrity.detail_digest(text)],
         )
 
     # -- settings ----------------------------------------------------------------
@@ -84,23 +147,122 @@ class Store:
         return {label: self.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
                 for label, table in tables.items()}
 
+    # -- integrity and backups ---------------------------------------------------------------
+    def backup(self, reason: str = "manual") -> backups.Backup:
+        """Take a verified backup of the library now (see :mod:`lookbook.backups`).
+
+        :raises LibraryDamagedError: if the library is damaged (its copy fails the check).
+        """
+        if self.damaged is not None:
+            raise self.refusal()
+        return backups.take_backup(self.db.conn, self.library, reason)
+
+    def backup_before(self, operation: str) -> backups.Backup | None:
+        """Back up before a risky operation (an import, an erasure); None for an in-memory store."""
+        if self._db_path is None or not self.writable:
+            return None
+        return self.backup(operation)
+
+    def refusal(self) -> LibraryError:
+        """Return the error a write to this library gets (damaged or read-only)."""
+        if self.damaged is not None:
+            return LibraryDamagedError(damage_message(self.library, self.damaged))
+        return LibraryReadOnlyError(read_only_message(self.library.db_path, self.read_only or "read-only"))
+
+    def check(self) -> integrity.CheckReport:
+        """Run the full check: SQLite's integrity_check, references and the whole audit chain."""
+        return integrity.full_check(self.db.conn)
+
+    def verify_audit(self) -> integrity.ChainReport:
+        """Walk the whole audit chain (``lookbook audit verify``)."""
+        return integrity.verify_chain(self.db.conn, expect_at_least=self._checkpoint_id())
+
+    def _checkpoint_id(self) -> int | None:
+        try:
+            return int(self.get_setting(integrity.CHECKPOINT_SETTING, {}).get("id"))
+        except (TypeError, ValueError, AttributeError):
+            return None
+
+    def _audit_max(self) -> int:
+        return int(self.db.execute("SELECT coalesce(max(id), 0) FROM audit_log").fetchone()[0])
+
+    def _verify_audit_tail(self) -> None:
+        """Verify the audit rows written since the last checkpoint; warn if a link is broken."""
+        mark = self.get_setting(integrity.CHECKPOINT_SETTING, None)
+        start = None
+        if isinstance(mark, dict) and isinstance(mark.get("id"), int) and isinstance(mark.get("hash"), str):
+            start = (mark["id"], mark["hash"])
+        report = integrity.verify_chain(self.db.conn, start, expect_at_least=start[0] if start else None)
+        if not report.ok:
+            self.warnings.append(f"the audit log has been tampered with: {report.problem} "
+                                 "Run `lookbook audit verify` for the whole log.")
+        elif report.rows and report.last_id is not None and self.writable:
+            self.set_setting(integrity.CHECKPOINT_SETTING, {"id": report.last_id, "hash": report.last_hash})
+
     def close(self) -> None:
-        """Close the database connection."""
+        """Take the scheduled backup if this session wrote audit entries, then close the connection."""
+        try:
+            if (self._db_path is not None and self.writable and self._audit_at_open is not None
+                    and self._audit_max() > self._audit_at_open and backups.due_at_close(self.library)):
+                self.backup("close")
+        except (LookbookError, sqlite3.Error, OSError) as exc:  # a failed backup must not lose the close
+            log.warning("no backup at close: %s", exc)
         self.db.close()
 
 
-def _connect(path: Path | str) -> Database:
+def damage_message(library: Library, detail: str) -> str:
+    """Return the one-line message for a damaged library: what is wrong and how to recover."""
+    newest = backups.newest_backup(library)
+    how = (f"run `lookbook restore` to put back the backup of {newest.when()}" if newest is not None
+           else "there is no backup to restore: copy out what `lookbook customers export` can still read")
+    detail = detail if len(detail) <= 120 else detail[:117] + "…"
+    return f"{library.db_path.name} is damaged ({detail}); changes are refused; {how} (or File ▸ Restore… in the app)."
+
+
+def _is_sqlite_file(path: Path | str) -> bool:
     try:
-        conn = sqlite3.connect(str(path))
+        with open(path, "rb") as fh:
+            return fh.read(16) == b"SQLite format 3\x00"
+    except OSError:
+        return False
+
+
+def _connect(path: Path | str, read_only: bool = False) -> Database:
+    """Open ``path`` with a :class:`GuardedConnection` (read-only if asked).
+
+    :raises LibraryError: if the file is not SQLite at all.
+    :raises LibraryDamagedError: if it is SQLite but cannot even be read.
+    """
+    conn: GuardedConnection | None = None
+    try:
+        if read_only:
+            # A read-only folder cannot hold the WAL index: then the file is opened as immutable
+            # (nobody can change it while the folder is read-only).
+            try:
+                conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, factory=GuardedConnection)
+                conn.execute("PRAGMA schema_version").fetchone()
+            except sqlite3.OperationalError:
+                if conn is not None:
+                    conn.close()
+                conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, factory=GuardedConnection)
+        else:
+            conn = sqlite3.connect(str(path), factory=GuardedConnection)
+        conn.db_path = Path(path)
         # Any read fails fast on a file that is not SQLite ("file is not a database").
-        conn.execute("PRAGMA schema_version").fetchone()
+        sqlite3.Connection.execute(conn, "PRAGMA schema_version").fetchone()
     except sqlite3.DatabaseError as exc:
+        if conn is not None:
+            conn.close()
+        if _is_sqlite_file(path):
+            raise LibraryDamagedError(
+                f"{Path(path).name} is damaged ({exc}); it cannot be opened. Run `lookbook restore` to put back "
+                "the newest backup.") from exc
         raise LibraryError(
             f"{path}: not a Lookbook library database ({exc}). Move the file aside or choose another library."
         ) from exc
     db = Database(conn)
+    db.execute(f"PRAGMA busy_timeout = {busy_timeout_ms()}")
     db.execute("PRAGMA foreign_keys = ON")
-    db.execute("PRAGMA busy_timeout = 5000")
     return db
 
 
@@ -115,23 +277,6 @@ def _check_not_too_new(db: Database, path: Path | str) -> None:
         )
 
 
-def _backup(db: Database, library: Library) -> Path:
-    library.backups_dir.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    target = library.backups_dir / f"lookbook_{stamp}.db"
-    n = 1
-    while target.exists():
-        target = library.backups_dir / f"lookbook_{stamp}_{n}.db"
-        n += 1
-    # The backup API copies a consistent snapshot, WAL contents included.
-    dest = sqlite3.connect(str(target))
-    try:
-        db.conn.backup(dest)
-    finally:
-        dest.close()
-    return target
-
-
 def migrate(db: Database) -> None:
     """Apply pending migrations and record the schema version in ``user_version``."""
     migrations.apply(db)
@@ -141,30 +286,66 @@ def migrate(db: Database) -> None:
 def open_store(library: Library, hooks: Hooks | None = None) -> Store:
     """Open an existing library, backing it up and migrating it if this build is newer.
 
-    :raises LibraryError: if the file is not a database or cannot be written.
+    A damaged library (``PRAGMA quick_check`` fails) or a read-only one opens for reading only:
+    every write is refused with a one-line message saying how to recover, and the reason is in
+    :attr:`Store.warnings`. A writable library gets its audit triggers re-created, the audit
+    rows since the last open verified, and a backup when one is due.
+
+    :raises LibraryError: if the file is not a database.
+    :raises LibraryDamagedError: if it cannot even be read.
     :raises LibraryTooNewError: if a newer Lookbook Studio wrote it.
     """
     if not library.exists():
         raise LibraryError(f"{library.root}: not a Lookbook library (no library.db in it).")
-    db = _connect(library.db_path)
+    cant_write = writable_problem(library.db_path)
+    db = _connect(library.db_path, read_only=cant_write is not None)
+    conn: GuardedConnection = db.conn  # type: ignore[assignment]
+    conn.damage_message = lambda detail: damage_message(library, detail)
+    store = Store(library, db, hooks)
     try:
+        problem = integrity.quick_check(conn)
+        if problem is not None:
+            store.damaged = problem
+            conn.refuse_writes(store.refusal())
+            store.warnings.append(str(store.refusal()))
+            return store
         _check_not_too_new(db, library.db_path)
+        if cant_write is not None:
+            store.read_only = cant_write
+            conn.refuse_writes(store.refusal())
+            if migrations.pending(db):
+                raise LibraryReadOnlyError(read_only_message(
+                    library.db_path, f"{cant_write}, and it needs upgrading to this version first"))
+            return store
         pending = migrations.pending(db)
         if pending:
             if migrations.applied(db):
-                _backup(db, library)
+                backups.take_backup(conn, library, "migration")
             migrate(db)
         db.execute("PRAGMA journal_mode = WAL")
         library.ensure_folders()
-    except sqlite3.OperationalError as exc:
+        with store.atomic():
+            integrity.ensure_audit_triggers(conn)
+        store._db_path = library.db_path
+        store._verify_audit_tail()
+        if backups.due_at_open(conn, library):
+            try:
+                store.backup("open")
+            except (LookbookError, OSError) as exc:  # opening matters more than this backup
+                store.warnings.append(f"no backup was taken at open: {exc}")
+        store._audit_at_open = store._audit_max()
+    except sqlite3.Error as exc:
         db.close()
+        better = explain(exc, library.db_path)
+        if better is not None:
+            raise better from exc
         raise LibraryError(
             f"{library.db_path}: cannot be opened for writing ({exc}). Check the folder's permissions and free space."
         ) from exc
     except BaseException:
         db.close()
         raise
-    return Store(library, db, hooks)
+    return store
 
 
 def create_store(path: Path | str, hooks: Hooks | None = None) -> Store:
@@ -181,7 +362,10 @@ def create_store(path: Path | str, hooks: Hooks | None = None) -> Store:
         db.close()
         library.db_path.unlink(missing_ok=True)
         raise
-    return Store(library, db, hooks)
+    store = Store(library, db, hooks)
+    store._db_path = library.db_path
+    store._audit_at_open = store._audit_max()
+    return store
 
 
 def memory_store(root: Path, hooks: Hooks | None = None) -> Store:
