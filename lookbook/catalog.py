@@ -487,6 +487,7 @@ def iter_import_catalog(store: Store, path: Path | str, *, actor: str, stock_onl
         return report
 
     yield ImportProgress(2, 3, f"Writing {len(rows)} rows")
+    store.backup_before("import")  # a verified copy to go back to if this import was the wrong file
     with store.atomic():
         _apply(store, plan)
         store.audit(actor, "catalog.import", "catalog", None, file=str(path), format=table.file_format,

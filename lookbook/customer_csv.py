@@ -374,6 +374,8 @@ def import_customers_steps(store: Store, path: Path | str, *, actor: str,
         header_line, header = next(rows, (0, []))
         columns = _map_header(header, header_line, path, report)
         checker = _RowChecker(store, columns, len(header))
+        if not dry_run:
+            store.backup_before("import")  # a verified copy to go back to if this import was the wrong file
         try:
             with store.atomic():
                 _create_staging(store)
@@ -676,6 +678,7 @@ def export_customers(store: Store, path: Path | str, *, actor: str) -> int:
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise InputError(f"cannot be written ({exc.strerror}); choose another folder.", path=path) from None
-    store.audit(actor, "customer.export", "file", str(path), customers=count)
-    store.notify(Changes(audit=True))
+    if store.writable:  # a damaged or read-only library can still be read out; it cannot record that it was
+        store.audit(actor, "customer.export", "file", str(path), customers=count)
+        store.notify(Changes(audit=True))
     return count

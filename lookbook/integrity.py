@@ -160,7 +160,10 @@ def _first_problem(conn: sqlite3.Connection, pragma: str) -> str | None:
         return str(exc)
     if lines == ["ok"]:
         return None
-    return "; ".join(lines[:5]) + ("; …" if len(lines) > 5 else "")
+    # SQLite's lines may hold several problems each and a "*** in database main ***" heading: one line out.
+    parts = [part.strip() for line in lines for part in str(line).splitlines()
+             if part.strip() and not part.startswith("***")]
+    return "; ".join(parts[:3]) + ("; …" if len(parts) > 3 else "")
 
 
 @dataclass(frozen=True)

@@ -188,6 +188,7 @@ def import_purchases(store: Store, path: Path | str, *, actor: str, dry_run: boo
     report.customers = len({r[0] for r in rows})
     if dry_run or not rows:
         return report
+    store.backup_before("import")  # a verified copy to go back to if this import was the wrong file
     with store.atomic():
         db.conn.executemany("INSERT INTO purchases (customer_id, product_id, brand_id, size, purchased_at)"
                        " VALUES (?, ?, ?, nullif(?, ''), ?)", rows)

@@ -240,7 +240,7 @@ def _connect(path: Path | str, read_only: bool = False) -> Database:
             # (nobody can change it while the folder is read-only).
             try:
                 conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, factory=GuardedConnection)
-                conn.execute("PRAGMA schema_version").fetchone()
+                sqlite3.Connection.execute(conn, "PRAGMA schema_version").fetchone()
             except sqlite3.OperationalError:
                 if conn is not None:
                     conn.close()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sqlite3
 import sys
 import traceback
 from collections.abc import Sequence
@@ -31,7 +32,9 @@ from lookbook.cli import presets as presets_cmds
 from lookbook.cli import sets as sets_cmds
 from lookbook.cli import users as users_cmds
 from lookbook.cli.context import CliContext
+from lookbook.dbguard import explain
 from lookbook.errors import LookbookError
+from lookbook.library import DB_NAME
 
 #: The modules that add verbs; each has ``register(subparsers)``.
 COMMAND_MODULES = [library_cmds, outbox_cmds, users_cmds, audit_cmds, customers_cmds, catalog_cmds, sets_cmds,
@@ -82,6 +85,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("lookbook: interrupted; work already committed is kept.", file=sys.stderr)
         return 130
     except BrokenPipeError:
+        return 1
+    except sqlite3.DatabaseError as exc:
+        # Reading a damaged page (or a lock, a full disk) surfaces where no statement was wrapped:
+        # say what it means for the library rather than SQLite's bare words.
+        store = ctx.opened_store
+        better = explain(exc, ctx.library_path / DB_NAME,
+                         refusal=store.refusal() if store is not None and not store.writable else None,
+                         damage_message=getattr(store.db.conn, "damage_message", None) if store else None)
+        if better is None:
+            where = _log_unexpected(exc)
+            detail = f" Details are in {where}." if where else ""
+            print(f"lookbook: error: unexpected {type(exc).__name__}: {exc}.{detail}", file=sys.stderr)
+            return 2
+        print(f"lookbook: error: {better}", file=sys.stderr)
         return 1
     except Exception as exc:  # the last line of defence: one line, full details in the log
         where = _log_unexpected(exc)

@@ -17,6 +17,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--limit", type=int, default=50, metavar="N", help="at most N entries (default 50)")
     p.add_argument("--json", action="store_true", help="print one JSON object per entry")
     p.set_defaults(handler=cmd_audit)
+    verbs = p.add_subparsers(dest="audit_command", metavar="VERB")
+    v = verbs.add_parser("verify", help="walk the audit log's hash chain and name the first broken link "
+                                        "(exit 1 if broken)")
+    v.set_defaults(handler=cmd_audit_verify)
 
 
 def cmd_audit(args: argparse.Namespace, ctx: CliContext) -> int:
@@ -36,3 +40,12 @@ def cmd_audit(args: argparse.Namespace, ctx: CliContext) -> int:
             what = f"{entity} {entity_id}" if entity_id is not None else entity
             print(f"{at}  {actor:<10}  {action:<24}  {what:<14}  {detail}")
     return 0
+
+
+def cmd_audit_verify(args: argparse.Namespace, ctx: CliContext) -> int:
+    report = ctx.store.verify_audit()
+    if report.ok:
+        print(f"audit log: ok ({report.rows} rows, chain intact)")
+        return 0
+    print(f"audit log: BROKEN: {report.problem}")
+    return 1

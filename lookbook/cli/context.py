@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import sys
 from pathlib import Path
 
 from lookbook.errors import LookbookError
@@ -32,6 +33,13 @@ class CliContext:
         """Return the open store, opening (and migrating) the library on first use."""
         if self._store is None:
             self._store = open_store(Library.locate(self.library_path))
+            for warning in self._store.warnings:  # damage, a broken audit chain: said before anything else
+                print(f"lookbook: warning: {warning}", file=sys.stderr)
+        return self._store
+
+    @property
+    def opened_store(self) -> Store | None:
+        """Return the store if a handler opened it, else None (without opening it)."""
         return self._store
 
     @property

@@ -1,4 +1,4 @@
-"""Customer verbs: ``lookbook customers import|export|list|search|show|add|edit|consent|unsubscribe-all|pause|
+"""Customer verbs: ``lookbook customers import|export|list|search|show|add|edit|erase|consent|unsubscribe-all|pause|
 unpause|not-brand|like|sizes|purchase|duplicates``, and ``lookbook sets match`` (:func:`cmd_match`).
 
 Verbs that change something act as the ``--as`` user, whose name goes into the
@@ -66,6 +66,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             if name != "associate_id":
                 p.add_argument(f"--{name.replace('_', '-')}", dest=name, required=verb == "add" and name == "first_name")
         p.set_defaults(handler=cmd_add if verb == "add" else cmd_edit)
+
+    p = verbs.add_parser("erase", help="erase a customer's personal data everywhere on their request (manager; "
+                                       "ids, states and the audit chain are kept)")
+    p.add_argument("id", type=int)
+    p.set_defaults(handler=cmd_erase)
 
     p = verbs.add_parser("consent", help="grant or withdraw consent on a channel (recorded in the ledger)")
     p.add_argument("id", type=int)
@@ -256,6 +261,15 @@ def cmd_add(args: argparse.Namespace, ctx: CliContext) -> int:
 def cmd_edit(args: argparse.Namespace, ctx: CliContext) -> int:
     c = customers.update_customer(ctx.store, args.id, _fields(args), actor=ctx.user.username)
     print(f"Customer {c.id}: {c.name} saved")
+    return 0
+
+
+def cmd_erase(args: argparse.Namespace, ctx: CliContext) -> int:
+    from lookbook.erasure import erase_customer  # erasure imports users and customers; only this verb needs it
+
+    report = erase_customer(ctx.store, args.id, actor=ctx.user.username)
+    for line in report.lines():
+        print(line)
     return 0
 
 
