@@ -150,9 +150,9 @@ def take_backup(conn: sqlite3.Connection, library: Library, reason: str = "manua
         _fsync(folder)
     except sqlite3.Error as exc:
         partial.unlink(missing_ok=True)
-        if "full" in str(exc) or getattr(exc, "sqlite_errorcode", 0) & 0xFF == 13:
-            raise DiskFullError(f"the disk holding {folder} is full; free space and retry; no backup was "
-                                "taken.") from exc
+        if "full" in str(exc) or "I/O error" in str(exc) or getattr(exc, "sqlite_errorcode", 0) & 0xFF in (10, 13):
+            raise DiskFullError(f"the disk holding {folder} is full (or the file is over a size limit: {exc}); "
+                                "free space and retry; no backup was taken.") from exc
         if "malformed" in str(exc) or "not a database" in str(exc):
             raise LibraryDamagedError(f"{library.db_path.name} is damaged ({exc}); no backup was taken. Run "
                                       "`lookbook restore` to put back the last good backup.") from exc

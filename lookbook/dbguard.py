@@ -35,7 +35,7 @@ from lookbook.errors import (
 BUSY_TIMEOUT_MS = 30_000
 
 # SQLite's primary result codes (the low byte of ``sqlite_errorcode``).
-SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY, SQLITE_CORRUPT, SQLITE_FULL = 5, 6, 8, 11, 13
+SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY, SQLITE_IOERR, SQLITE_CORRUPT, SQLITE_FULL = 5, 6, 8, 10, 11, 13
 SQLITE_AUTH, SQLITE_NOTADB = 23, 26
 
 # Authorizer action codes that change the main database (temp tables stay allowed: reading
@@ -186,6 +186,10 @@ def explain(exc: BaseException, db_path: Path, *, refusal: LibraryError | None =
         return refusal
     if code == SQLITE_FULL or "disk is full" in text:
         return DiskFullError(f"the disk holding {db_path.parent} is full; free space and retry; nothing was saved.")
+    if code == SQLITE_IOERR or "disk I/O error" in text:
+        # SQLite says FULL only for ENOSPC; a file-size limit or a failing disk is an I/O error.
+        return DiskFullError(f"writing {db_path} failed ({text}): the disk holding it may be full, over a size "
+                             "limit, removed or failing; free space or check the disk and retry; nothing was saved.")
     if code in (SQLITE_BUSY, SQLITE_LOCKED) or "database is locked" in text:
         waited = busy_timeout_ms() / 1000
         return LibraryBusyError(

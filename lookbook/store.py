@@ -298,7 +298,15 @@ def open_store(library: Library, hooks: Hooks | None = None) -> Store:
     if not library.exists():
         raise LibraryError(f"{library.root}: not a Lookbook library (no library.db in it).")
     cant_write = writable_problem(library.db_path)
-    db = _connect(library.db_path, read_only=cant_write is not None)
+    try:
+        db = _connect(library.db_path, read_only=cant_write is not None)
+    except LibraryDamagedError as exc:
+        raise LibraryDamagedError(damage_message(library, str(exc.__cause__ or exc))) from exc
+    except LibraryError as exc:
+        # Not SQLite at all: with backups to go back to, it is a library whose file was destroyed.
+        if isinstance(exc.__cause__, sqlite3.DatabaseError) and backups.newest_backup(library) is not None:
+            raise LibraryDamagedError(damage_message(library, str(exc.__cause__))) from exc
+        raise
     conn: GuardedConnection = db.conn  # type: ignore[assignment]
     conn.damage_message = lambda detail: damage_message(library, detail)
     store = Store(library, db, hooks)

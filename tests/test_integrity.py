@@ -68,7 +68,6 @@ def demo(demo_library: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_a_damaged_library_is_readable_but_refuses_writes_with_the_way_back(
         demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(*cli(demo, "backup")) == 0
     audit_rows = count(demo / "library.db", "audit_log")
     corrupt_root_pages(demo / "library.db", ("customers", "products", "photos"))
     capsys.readouterr()
@@ -380,7 +379,7 @@ def test_a_writer_that_gives_up_waiting_says_who_holds_the_lock(demo: Path) -> N
 
 
 def test_two_writers_at_once_wait_for_each_other(demo: Path) -> None:
-    holder = _hold(demo, 1.5)
+    holder = _hold(demo, 6)  # longer than the old 5 s busy timeout
     try:
         result = _lookbook(demo, "customers", "add", "--first-name", "Ola", user="maria")
     finally:
