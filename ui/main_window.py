@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from lookbook import backups
 from lookbook.errors import LookbookError
 from lookbook.hooks import Changes
 from lookbook.library import Library, default_demo_path
@@ -44,6 +45,7 @@ from ui.pages.outbox import OutboxPage
 from ui.pages.products import ProductsPage
 from ui.pages.settings import SettingsPage
 from ui.pages.shoot import ShootPage
+from ui.restore_dialog import RestoreDialog
 from ui.signin import Session, SignInDialog
 from ui.theme import Appearance, Theme, palette_icon
 from ui.widgets.guide import FirstRunGuide
@@ -77,6 +79,8 @@ class MainWindow(QMainWindow):
         self.thumbs = thumbs
         self.theme = theme
         self.library: Library | None = None
+        #: Whether the open library failed its check at open (File ▸ Restore… says so).
+        self.library_damaged = False
         self.setWindowTitle("Lookbook Studio")
         self.setMinimumSize(QSize(960, 600))
         self.setAcceptDrops(True)
@@ -177,6 +181,10 @@ class MainWindow(QMainWindow):
         self.export_action = self._action("&Export Lookbook PDF…", self.export_lookbook, "Ctrl+E",
                                           "Save a set as a PDF lookbook for e-mail or print")
         file_menu.addAction(self.export_action)
+        file_menu.addSeparator()
+        self.restore_action = self._action("&Restore…", self.restore_dialog, None,
+                                           "Put back a verified backup of this library (the current file is kept)")
+        file_menu.addAction(self.restore_action)
         file_menu.addSeparator()
         file_menu.addAction(self._action("&Sign In…", self.sign_in, "Ctrl+Shift+U",
                                          "Say who is working (approvals act as this person)"))
@@ -311,6 +319,33 @@ class MainWindow(QMainWindow):
             if page is not current:
                 page.reload()
         self.db.run(lambda store: bool(store.get_setting(DEMO_SETTING, False)), on_done=self._maybe_show_guide)
+        self.db.run(lambda store: (list(store.warnings), store.damaged is not None),
+                    on_done=self._show_open_warnings)
+
+    def _show_open_warnings(self, found: tuple[list[str], bool]) -> None:
+        """Say at once that the library is damaged or its audit log was tampered with."""
+        warnings, damaged = found
+        self.library_damaged = damaged
+        if warnings:
+            hint = "\n\nUse File ▸ Restore… to put back a backup." if damaged else ""
+            QMessageBox.warning(self, "This library needs attention", "\n\n".join(warnings) + hint)
+
+    def restore_dialog(self) -> None:
+        """Offer the library's backups; restore the chosen one on the DB thread and reopen the library."""
+        library = self.db.library  # set even when the library was too damaged to open
+        if library is None:
+            self.show_error(LookbookError("No library is open. Open one with File ▸ Open Library… first."))
+            return
+        damaged = self.library_damaged or self.library != library
+        dialog = RestoreDialog(backups.list_backups(library), damaged, self)
+        if dialog.exec() != RestoreDialog.DialogCode.Accepted or dialog.chosen() is None:
+            return
+        chosen = dialog.chosen()
+        assert chosen is not None
+        self.db.restore(chosen.name, on_done=self._restored, on_failure=self.show_error)
+
+    def _restored(self, report: backups.RestoreReport) -> None:
+        QMessageBox.information(self, "Backup restored", "\n\n".join(report.lines()))
 
     def _maybe_show_guide(self, is_demo: bool) -> None:
         demo = is_demo or (self.library is not None and self.library.root == default_demo_path())

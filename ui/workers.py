@@ -20,7 +20,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from lookbook.errors import LookbookError
+from lookbook import backups
+from lookbook.errors import LibraryDamagedError, LookbookError
 from lookbook.hooks import Changes, Hooks
 from lookbook.library import Library
 from lookbook.store import Store, open_store
@@ -146,7 +147,14 @@ class StoreRunner(TaskRunner):
         """Open the library at ``root`` on the DB thread, closing the one open before."""
         def work() -> Library:
             library = Library.locate(root)
-            store = open_store(library, self.hooks)
+            try:
+                store = open_store(library, self.hooks)
+            except LibraryDamagedError:
+                # Too damaged to open: keep it as the library File ▸ Restore… works on.
+                if self._store is not None:
+                    self._store.close()
+                self._store, self.library = None, library
+                raise
             if self._store is not None:
                 self._store.close()
             self._store, self.library = store, library
@@ -158,6 +166,32 @@ class StoreRunner(TaskRunner):
                 on_done(library)
 
         return self.submit(work, on_done=opened, on_failure=on_failure)
+
+    def restore(self, name: str | None, on_done: Callback | None = None,
+                on_failure: Callback | None = None) -> Future:
+        """Close the library, put the backup called ``name`` back (see :func:`lookbook.backups.restore`) and
+        reopen it, all on the DB thread; ``on_done`` gets the :class:`~lookbook.backups.RestoreReport`."""
+        def work() -> backups.RestoreReport:
+            library = self.library
+            if library is None:
+                raise LookbookError("No library is open. Open one with File ▸ Open Library… first.")
+            if self._store is not None:
+                self._store.close()
+                self._store = None
+            try:
+                report = backups.restore(library, name)
+            finally:
+                # Reopen whatever is there now: the restored file, or the old one if the restore refused.
+                self._store = open_store(library, self.hooks)
+            return report
+
+        def done(report: backups.RestoreReport) -> None:
+            if self.library is not None:
+                self.library_opened.emit(self.library)
+            if on_done is not None:
+                on_done(report)
+
+        return self.submit(work, on_done=done, on_failure=on_failure)
 
     def run(self, fn: Callable[..., Any], *args: Any, on_done: Callback | None = None,
             on_failure: Callback | None = None, on_progress: Callback | None = None,
