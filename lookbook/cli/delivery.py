@@ -135,6 +135,12 @@ def cmd_send(args: argparse.Namespace, ctx: CliContext) -> int:
                 print(json.dumps(step.__dict__), flush=True)
             elif step.kind != "waiting" or step.text.endswith(("0 s", "5 s")):
                 print(f"[{step.done}/{step.total}] {step.text}", file=sys.stderr, flush=True)
+    if report.sent:
+        # A restore to a backup from before these sends would show them unsent: back up right after.
+        try:
+            store.backup_before("send")
+        except LookbookError as exc:
+            print(f"lookbook: warning: no backup after sending: {exc}", file=sys.stderr)
     summary = {"sent": report.sent, "requeued": report.requeued, "deferred": report.deferred,
                "failed": report.failed, "unreachable": report.unreachable, "reconciled": report.reconciled,
                "stopped": report.stopped, "cancelled": report.cancelled}
