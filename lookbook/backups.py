@@ -229,6 +229,30 @@ def verify_backup(path: Path) -> str | None:
         conn.close()
 
 
+def chain_against_backups(conn: sqlite3.Connection, library: Library) -> str | None:
+    """Return how the live audit log disagrees with the chain its backups hold, or None if it agrees.
+
+    Each backup holds the log as it was; a live log rewritten since (even with every hash recomputed)
+    no longer holds the backup's last row with the same hash.
+    """
+    for b in list_backups(library):
+        try:
+            bconn = _open_ro(b.path)
+            try:
+                last = bconn.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+            finally:
+                bconn.close()
+        except sqlite3.Error:
+            continue  # a backup too old to have the chain, or unreadable: it proves nothing
+        if last is None or last[1] is None:
+            continue
+        row = conn.execute("SELECT hash FROM audit_log WHERE id = ?", [last[0]]).fetchone()
+        if row is None or row[0] != last[1]:
+            return (f"audit row {last[0]} is not the one the backup of {b.when()} holds: the log was rewritten "
+                    "after that backup.")
+    return None
+
+
 # -- restore ---------------------------------------------------------------------------------------
 
 

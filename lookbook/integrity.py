@@ -126,13 +126,14 @@ def verify_chain(conn: sqlite3.Connection, start: tuple[int, str] | None = None,
             problem = f"audit row {row_id}: has no hash (it was written around the chain, e.g. by hand)."
         elif detail_digest(detail) != detail_hash and not _erased_ok(conn, detail):
             problem = f"audit row {row_id}: its details were changed after it was written."
+        elif row_id != prev_id + 1:
+            # Ids are max + 1 and rows are never deleted: a gap is a deletion, even one whose forger
+            # recomputed every later hash.
+            gap = f"row {prev_id + 1}" if row_id == prev_id + 2 else f"rows {prev_id + 1}–{row_id - 1}"
+            problem = f"audit row {row_id}: does not follow row {prev_id}; {gap} were deleted."
         elif row_hash(prev_hash, row_id, at, actor, action, entity, entity_id, detail_hash) != stored:
-            if row_id != prev_id + 1:
-                gap = f"row {prev_id + 1}" if row_id == prev_id + 2 else f"rows {prev_id + 1}–{row_id - 1}"
-                problem = f"audit row {row_id}: does not follow row {prev_id}; {gap} were deleted."
-            else:
-                problem = (f"audit row {row_id}: does not follow row {prev_id}: its time, actor, action or "
-                           "entity was changed, or it was forged.")
+            problem = (f"audit row {row_id}: does not follow row {prev_id}: its time, actor, action or "
+                       "entity was changed, or it was forged.")
         if problem:
             return ChainReport(rows, prev_id or None, prev_hash, problem)
         prev_id, prev_hash = row_id, stored

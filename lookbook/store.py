@@ -171,11 +171,19 @@ class Store:
 
     def check(self) -> integrity.CheckReport:
         """Run the full check: SQLite's integrity_check, references and the whole audit chain."""
-        return integrity.full_check(self.db.conn)
+        report = integrity.full_check(self.db.conn)
+        if report.chain is not None and report.chain.ok:
+            return integrity.CheckReport(report.database, report.foreign_keys, self.verify_audit())
+        return report
 
     def verify_audit(self) -> integrity.ChainReport:
-        """Walk the whole audit chain (``lookbook audit verify``)."""
-        return integrity.verify_chain(self.db.conn, expect_at_least=self._checkpoint_id())
+        """Walk the whole audit chain and hold it against the backups' (``lookbook audit verify``)."""
+        report = integrity.verify_chain(self.db.conn, expect_at_least=self._checkpoint_id())
+        if report.ok:
+            rewritten = backups.chain_against_backups(self.db.conn, self.library)
+            if rewritten is not None:
+                return integrity.ChainReport(report.rows, report.last_id, report.last_hash, rewritten)
+        return report
 
     def _checkpoint_id(self) -> int | None:
         try:

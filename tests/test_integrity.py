@@ -246,6 +246,29 @@ def test_deleting_the_last_rows_is_caught_by_the_checkpoint(
     assert "audit rows after 3 were deleted (the log reached row 5)." in out.out
 
 
+def test_a_chain_rewritten_with_fresh_hashes_is_caught_by_the_backups(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from lookbook.integrity import row_hash
+
+    lib = _library_with_audit(tmp_path)
+    assert run(*cli(lib, "backup")) == 0
+    # A forger who knows the formula rewrites row 2's actor, recomputes every later hash, and drops the
+    # checkpoint.
+    conn = _raw(lib)
+    conn.execute("DROP TRIGGER audit_log_no_update")
+    conn.execute("UPDATE audit_log SET actor = 'alex' WHERE id = 2")
+    prev = None
+    rows = conn.execute("SELECT id, at, actor, action, entity, entity_id, detail_hash FROM audit_log ORDER BY id")
+    for row_id, at, actor, action, entity, entity_id, detail_hash in rows.fetchall():
+        prev = row_hash(prev, row_id, at, actor, action, entity, entity_id, detail_hash)
+        conn.execute("UPDATE audit_log SET hash = ? WHERE id = ?", [prev, row_id])
+    conn.execute("DELETE FROM settings WHERE key = 'integrity.audit_checkpoint'")
+    conn.close()
+    capsys.readouterr()
+    assert run(*cli(lib, "audit", "verify")) == 1
+    assert "audit row 5 is not the one the backup of" in capsys.readouterr().out
+
+
 def test_append_only_triggers_are_recreated_at_every_open(tmp_path: Path) -> None:
     lib = _library_with_audit(tmp_path)
     conn = _raw(lib)
