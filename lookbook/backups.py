@@ -406,4 +406,5 @@ def restore(library: Library, name: str | None = None) -> RestoreReport:
                                 "changed.") from exc
         raise LibraryError(f"{db_path}: the restore failed ({exc.strerror or exc}); nothing was changed.") from exc
     writer_info_path(db_path).unlink(missing_ok=True)
+    db_path.with_name(db_path.name + ".checked").unlink(missing_ok=True)  # the next open checks the new file
     return RestoreReport(backup, set_aside, damaged, lacks, changed, unreadable)

@@ -62,6 +62,8 @@ class Store:
         #: The file whose write lock :meth:`atomic` records the holder of (None in memory).
         self._db_path: Path | None = None
         self._audit_at_open: int | None = None
+        #: When the file last passed quick_check (carried over while only Lookbook changes it).
+        self._checked_at: dt.datetime | None = None
         integrity.install_functions(db.conn)
 
     @property
@@ -216,6 +218,47 @@ class Store:
         except (LookbookError, sqlite3.Error, OSError) as exc:  # a failed backup must not lose the close
             log.warning("no backup at close: %s", exc)
         self.db.close()
+        if self._db_path is not None and self.writable and self._checked_at is not None:
+            _write_check_stamp(self._db_path, self._checked_at)
+
+
+#: How long a quick_check at open vouches for a file no one but Lookbook has changed since.
+CHECK_EVERY = dt.timedelta(hours=6)
+#: Files smaller than this are checked at every open (it takes well under half a second).
+CHECK_ALWAYS_BELOW = 64 * 2**20
+
+
+def _check_stamp_path(db_path: Path) -> Path:
+    return db_path.with_name(db_path.name + ".checked")
+
+
+def _file_state(db_path: Path) -> list[int]:
+    """Return size and modification time of the file and its WAL: any outside write changes them."""
+    state = []
+    for path in (db_path, Path(str(db_path) + "-wal")):
+        try:
+            st = path.stat()
+            state += [st.st_size, st.st_mtime_ns]
+        except OSError:
+            state += [-1, -1]
+    return state
+
+
+def _read_check_stamp(db_path: Path) -> tuple[list[int], dt.datetime] | None:
+    try:
+        data = json.loads(_check_stamp_path(db_path).read_text(encoding="utf-8"))
+        return [int(x) for x in data["state"]], dt.datetime.fromisoformat(data["checked_at"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _write_check_stamp(db_path: Path, checked_at: dt.datetime) -> None:
+    """Record the state this process leaves the file in, and when it was last checked (best effort)."""
+    try:
+        _check_stamp_path(db_path).write_text(json.dumps(
+            {"state": _file_state(db_path), "checked_at": checked_at.isoformat()}), encoding="utf-8")
+    except OSError:
+        pass
 
 
 def damage_message(library: Library, detail: str) -> str:
@@ -306,6 +349,8 @@ def open_store(library: Library, hooks: Hooks | None = None) -> Store:
     if not library.exists():
         raise LibraryError(f"{library.root}: not a Lookbook library (no library.db in it).")
     cant_write = writable_problem(library.db_path)
+    # Read before connecting: opening a WAL file creates its -wal.
+    state, stamp = _file_state(library.db_path), _read_check_stamp(library.db_path)
     try:
         db = _connect(library.db_path, read_only=cant_write is not None)
     except LibraryDamagedError as exc:
@@ -319,7 +364,14 @@ def open_store(library: Library, hooks: Hooks | None = None) -> Store:
     conn.damage_message = lambda detail: damage_message(library, detail)
     store = Store(library, db, hooks)
     try:
-        problem = integrity.quick_check(conn)
+        if stamp is not None and stamp[0] == state and state[0] >= CHECK_ALWAYS_BELOW \
+                and dt.datetime.now(dt.timezone.utc) - stamp[1] < CHECK_EVERY:
+            # The file is exactly as a Lookbook process left it after a check less than CHECK_EVERY ago:
+            # a big library does not pay seconds of quick_check at every command.
+            problem, store._checked_at = None, stamp[1]
+        else:
+            problem = integrity.quick_check(conn)
+            store._checked_at = dt.datetime.now(dt.timezone.utc)
         if problem is not None:
             store.damaged = problem
             conn.refuse_writes(store.refusal())
@@ -381,6 +433,7 @@ def create_store(path: Path | str, hooks: Hooks | None = None) -> Store:
     store = Store(library, db, hooks)
     store._db_path = library.db_path
     store._audit_at_open = store._audit_max()
+    store._checked_at = dt.datetime.now(dt.timezone.utc)  # a new file is sound
     return store
 
 

@@ -88,6 +88,24 @@ def test_a_damaged_library_is_readable_but_refuses_writes_with_the_way_back(
     assert "database: DAMAGED" in capsys.readouterr().out
 
 
+def test_a_big_file_left_as_lookbook_left_it_skips_the_quick_check_until_changed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from lookbook import integrity, store as store_module
+
+    monkeypatch.setattr(store_module, "CHECK_ALWAYS_BELOW", 0)  # treat the small test file as big
+    calls: list[int] = []
+    real = integrity.quick_check
+    monkeypatch.setattr(integrity, "quick_check", lambda conn: calls.append(1) or real(conn))
+    create_store(tmp_path / "lib").close()
+    open_store(Library(tmp_path / "lib")).close()
+    assert calls == []  # unchanged since it was made and checked
+    time.sleep(0.05)
+    corrupt_root_pages(tmp_path / "lib" / "library.db", ("customers",))
+    s = open_store(Library(tmp_path / "lib"))
+    assert calls == [1] and s.damaged is not None
+    s.close()
+
+
 def test_restore_puts_back_a_verified_backup_and_says_exactly_what_it_lacks(
         demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(*cli(demo, "backup")) == 0

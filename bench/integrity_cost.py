@@ -1,0 +1,160 @@
+"""What checking and backing up a big library costs: the open-time check against a plain open.
+
+Run from the repository root::
+
+    python -m bench.integrity_cost [--customers 1000000] [--audit 100000] [--repeat 3] [--keep DIR]
+
+Builds a library with ``--customers`` customers (two brand stances, two sizes and one consent entry each,
+written with SQL so the build is quick) and ``--audit`` audit rows (through ``Store.audit``, so chained),
+then times, median of ``--repeat`` runs:
+
+* the floor: the old open (connect, read the schema, ``SELECT count(*)`` of customers);
+* ``open_store`` as it is now (triggers re-created, audit rows since the checkpoint verified), after the file
+  was changed outside Lookbook (``quick_check`` runs) and as the last Lookbook process left it (skipped for a
+  file over 64 MiB checked in the last 6 h);
+* ``PRAGMA quick_check`` alone; ``lookbook check`` (``integrity_check`` + references + the whole chain);
+* ``lookbook audit verify`` (the whole chain); a verified backup (copy + ``integrity_check`` of the copy).
+
+Prints a table of seconds and the ratio to the floor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sqlite3
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from lookbook import backups, integrity
+from lookbook.library import Library
+from lookbook.store import create_store, open_store
+
+
+def build(root: Path, customers: int, audit_rows: int) -> None:
+    store = create_store(root)
+    db = store.db
+    with store.atomic():
+        db.execute("INSERT INTO brands (name) SELECT 'Brand ' || value FROM generate_series(1, 100)"
+                   if _has_series(db.conn) else
+                   "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100) "
+                   "INSERT INTO brands (name) SELECT 'Brand ' || i FROM n")
+        db.execute(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) "
+            "INSERT INTO customers (first_name, last_name, email, x_handle, timezone, created_at, updated_at) "
+            "SELECT 'First' || i, 'Last' || (i % 977), 'c' || i || '@example.org', '@c' || i, 'UTC', "
+            "'2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00' FROM n", [customers])
+        db.execute("INSERT INTO customer_brands (customer_id, brand_id, stance) "
+                   "SELECT id, 1 + id % 100, 'like' FROM customers UNION ALL "
+                   "SELECT id, 1 + (id * 7 + 3) % 100, 'dislike' FROM customers WHERE (id * 7 + 3) % 100 <> id % 100")
+        db.execute("INSERT INTO customer_sizes (customer_id, category, size) SELECT id, 'shirt', 'M' FROM customers "
+                   "UNION ALL SELECT id, 'trousers', '32' FROM customers")
+        db.execute("INSERT INTO consents (customer_id, channel, scope, granted, at, by_user, source) "
+                   "SELECT id, 'email', 'one_to_one', 1, '2026-01-01T00:00:00+00:00', 'maria', 'import' "
+                   "FROM customers")
+    with store.atomic():
+        for i in range(audit_rows):
+            store.audit("maria", "customer.update", "customer", 1 + i % customers, field="notes", n=i)
+    store.close()
+
+
+def _has_series(conn: sqlite3.Connection) -> bool:
+    try:
+        conn.execute("SELECT * FROM generate_series(1, 1)")
+    except sqlite3.Error:
+        return False
+    return True
+
+
+def timed(fn: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--audit", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--keep", metavar="DIR", help="build in DIR and keep it (default: a temp folder)")
+    args = parser.parse_args()
+    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="lookbook-integrity-"))
+    root = work / "Library"
+    try:
+        if not root.exists():
+            start = time.perf_counter()
+            build(root, args.customers, args.audit)
+            print(f"built {args.customers:,} customers and {args.audit:,} audit rows in "
+                  f"{time.perf_counter() - start:.1f} s")
+        library = Library(root)
+        size = library.db_path.stat().st_size
+
+        def old_open() -> None:
+            conn = sqlite3.connect(library.db_path)
+            conn.execute("PRAGMA schema_version").fetchone()
+            conn.execute("SELECT count(*) FROM customers").fetchone()
+            conn.close()
+
+        def changed_open() -> None:
+            library.db_path.with_name("library.db.checked").unlink(missing_ok=True)
+            new_open()
+
+        def new_open() -> None:
+            store = open_store(library)
+            store.counts()
+            store._audit_at_open = None  # no backup at close: this row times the open alone
+            store.close()
+
+        def with_conn(fn: Callable[[sqlite3.Connection], object]) -> Callable[[], None]:
+            def run() -> None:
+                conn = sqlite3.connect(library.db_path)
+                integrity.install_functions(conn)
+                fn(conn)
+                conn.close()
+            return run
+
+        def backup() -> None:
+            conn = sqlite3.connect(library.db_path)
+            b = backups.take_backup(conn, library, "manual")
+            conn.close()
+            b.path.unlink()
+
+        def check() -> None:
+            store = open_store(library)
+            store.check()
+            store._audit_at_open = None
+            store.close()
+
+        def verify() -> None:
+            store = open_store(library)
+            store.verify_audit()
+            store._audit_at_open = None
+            store.close()
+
+        floor = timed(old_open, args.repeat)
+        rows = [("old open (floor)", floor),
+                ("open_store, file changed outside (quick_check)", timed(changed_open, args.repeat)),
+                ("open_store, file as Lookbook left it", timed(new_open, args.repeat)),
+                ("PRAGMA quick_check alone", timed(with_conn(integrity.quick_check), args.repeat)),
+                ("lookbook audit verify (whole chain)", timed(verify, args.repeat)),
+                ("lookbook check (integrity_check + chain)", timed(check, args.repeat)),
+                ("verified backup (copy + integrity_check)", timed(backup, args.repeat))]
+        print(f"\nlibrary.db {size / 2**20:,.0f} MiB, {args.customers:,} customers, {args.audit:,} audit rows; "
+              f"median of {args.repeat}")
+        print(f"{'step':<48}{'seconds':>10}{'× floor':>10}")
+        for name, seconds in rows:
+            print(f"{name:<48}{seconds:>10.3f}{seconds / floor:>10.0f}")
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
