@@ -95,6 +95,10 @@ def main() -> None:
                   f"{time.perf_counter() - start:.1f} s")
         library = Library(root)
         size = library.db_path.stat().st_size
+        conn = sqlite3.connect(library.db_path)
+        n_customers, n_audit = (conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                                for t in ("customers", "audit_log"))
+        conn.close()
 
         def old_open() -> None:
             conn = sqlite3.connect(library.db_path)
@@ -146,7 +150,7 @@ def main() -> None:
                 ("lookbook audit verify (whole chain)", timed(verify, args.repeat)),
                 ("lookbook check (integrity_check + chain)", timed(check, args.repeat)),
                 ("verified backup (copy + integrity_check)", timed(backup, args.repeat))]
-        print(f"\nlibrary.db {size / 2**20:,.0f} MiB, {args.customers:,} customers, {args.audit:,} audit rows; "
+        print(f"\nlibrary.db {size / 2**20:,.0f} MiB, {n_customers:,} customers, {n_audit:,} audit rows; "
               f"median of {args.repeat}")
         print(f"{'step':<48}{'seconds':>10}{'× floor':>10}")
         for name, seconds in rows:

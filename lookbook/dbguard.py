@@ -142,7 +142,8 @@ class GuardedConnection(sqlite3.Connection):
                 return sqlite3.SQLITE_DENY
             if action == sqlite3.SQLITE_PRAGMA and arg2 is not None and arg1 not in (
                     "busy_timeout", "foreign_keys", "query_only", "quick_check", "integrity_check",
-                    "table_info", "table_xinfo", "index_list", "index_info", "foreign_key_list"):
+                    "table_info", "table_xinfo", "table_list", "index_list", "index_info", "index_xinfo",
+                    "foreign_key_list", "foreign_key_check", "max_page_count", "cache_size", "temp_store"):
                 return sqlite3.SQLITE_DENY
             return sqlite3.SQLITE_OK
 

@@ -142,7 +142,8 @@ def _redact_audit(store: Store, customer_id: int, message_ids: list[int], reply_
             ids |= {r[0] for r in db.execute(
                 f"SELECT id FROM audit_log WHERE entity = ? AND entity_id IN ({', '.join('?' * len(part))})",
                 [entity, *part])}
-    for needle in needles:
+    # Details are JSON with non-ASCII letters escaped (\u00e9): look for both spellings.
+    for needle in needles | {json.dumps(n)[1:-1].lower() for n in needles}:
         ids |= {r[0] for r in db.execute("SELECT id FROM audit_log WHERE instr(lower(detail), ?) > 0 AND id <> ?",
                                          [needle, erase_id])}
     for row_id in sorted(ids):

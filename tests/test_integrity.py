@@ -151,6 +151,16 @@ def test_restore_refuses_a_backup_that_fails_its_check_and_changes_nothing(
     assert (demo / "library.db").read_bytes() == before
 
 
+def test_a_deleted_library_db_is_restored_from_its_backups(demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(*cli(demo, "backup")) == 0
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(demo / "library.db") + suffix).unlink(missing_ok=True)
+    capsys.readouterr()
+    assert run(*cli(demo, "restore")) == 0
+    assert "Restored the backup of" in capsys.readouterr().out
+    assert count(demo / "library.db", "customers") == 500
+
+
 def test_backups_list_and_rotation(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     import datetime as dt
 

@@ -104,7 +104,10 @@ def cmd_backups_list(args: argparse.Namespace, ctx: CliContext) -> int:
 
 def cmd_restore(args: argparse.Namespace, ctx: CliContext) -> int:
     # The library is not opened here: a damaged one may not open at all, and it must be closed to be replaced.
-    report = backups.restore(Library.locate(ctx.library_path), args.backup)
+    root = ctx.library_path.expanduser().absolute()
+    # A library whose library.db is gone but whose backups are there can be restored too.
+    library = Library(root) if Library(root).backups_dir.is_dir() else Library.locate(root)
+    report = backups.restore(library, args.backup)
     for line in report.lines():
         print(line)
     return 0
