@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lookbook.customers import get_customer
+from lookbook.errors import InputError
 from lookbook.hooks import Changes
 from lookbook.integrity import ERASE_ACTION
 from lookbook.store import Store, utcnow
@@ -73,18 +74,52 @@ def _ids_only(detail: str) -> dict[str, Any]:
             if (k == "id" or k.endswith("_id") or k.endswith("_ids")) and is_id(v)}
 
 
+#: Audit detail keys that hold personal data (values, or ``{"old": ..., "new": ...}`` on updates).
+PERSONAL_KEYS = ("first_name", "last_name", "name", "email", "x_handle", "x_user_id", "instagram", "phone")
+
+
+def _personal_values(details: list[str]) -> list[str]:
+    """Return the personal values named in audit details (for a customer whose row is gone)."""
+    found: list[str] = []
+    for text in details:
+        try:
+            data = json.loads(text)
+        except ValueError:
+            continue
+        if not isinstance(data, dict):
+            continue
+        for key in PERSONAL_KEYS:
+            value = data.get(key)
+            if isinstance(value, dict):
+                found += [v for v in (value.get("old"), value.get("new")) if isinstance(v, str)]
+            elif isinstance(value, str):
+                found.append(value)
+    return found
+
+
 def erase_customer(store: Store, customer_id: int, *, actor: str) -> ErasureReport:
     """Erase a customer's personal data everywhere in the library, keeping ids, states and the audit chain.
 
     :raises PermissionDenied: unless ``actor`` is a manager or admin.
-    :raises InputError: if there is no such customer.
+    A customer deleted before can be erased too: their audit rows are found by id and redacted.
+
+    :raises InputError: if there is no such customer and the audit log names none.
     """
     require_role(store, actor, *ERASE_ROLES, doing="erase customers")
-    customer = get_customer(store, customer_id)
+    if store.db.execute("SELECT 1 FROM customers WHERE id = ?", [customer_id]).fetchone():
+        customer = get_customer(store, customer_id)
+        values = [customer.first_name, customer.last_name, customer.name, customer.email, customer.x_handle,
+                  customer.x_user_id, customer.instagram, customer.phone]
+    else:
+        # Deleted before: their name, e-mail and handle may still be in the audit rows about them.
+        details = [r[0] for r in store.db.execute(
+            "SELECT detail FROM audit_log WHERE entity = 'customer' AND entity_id = ?", [str(customer_id)])]
+        if not details:
+            raise InputError(f"customer {customer_id}: no such customer, and the audit log names none; see "
+                             "`lookbook customers list`.")
+        values = _personal_values(details)
     # What identifies the person, to find it in free text (audit details of imports, merges...).
-    needles = {v.strip().lower() for v in (customer.first_name, customer.last_name, customer.name, customer.email,
-                                           customer.x_handle, customer.x_user_id, customer.instagram, customer.phone)
-               if v and len(v.strip()) >= 3 and v != ERASED_NAME}
+    needles = {v.strip().lower() for v in values if v and len(v.strip()) >= 3 and v != ERASED_NAME}
     store.backup_before("erase")
     db = store.db
     db.execute("PRAGMA secure_delete = ON")  # freed pages and cells are zeroed, not left readable

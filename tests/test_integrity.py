@@ -375,6 +375,23 @@ def test_erase_leaves_no_trace_of_the_customer_and_the_chain_still_verifies(
     assert all(e["detail"]["_erased_by"] == entries[0]["id"] for e in entries[1:])
 
 
+def test_a_customer_deleted_before_can_be_erased_from_the_audit_log(store: Store) -> None:
+    from lookbook.customers import delete_customer
+    from lookbook.erasure import erase_customer
+    from lookbook.users import create_user
+
+    create_user(store, "maria", "secret-1", "manager")
+    c = add_customer(store, {"first_name": "Philippa", "last_name": "Vexmoor", "email": "pv@vexmoor.example"},
+                     actor="maria")
+    delete_customer(store, c.id, actor="maria")
+    assert store.db.execute("SELECT count(*) FROM audit_log WHERE detail LIKE '%Vexmoor%'").fetchone()[0] == 2
+    report = erase_customer(store, c.id, actor="maria")
+    assert report.audit_rows == 2
+    assert store.db.execute("SELECT count(*) FROM audit_log WHERE lower(detail) LIKE '%vexmoor%' "
+                            "OR detail LIKE '%Philippa%'").fetchone()[0] == 0
+    assert store.verify_audit().ok
+
+
 def test_only_a_manager_may_erase(store: Store) -> None:
     from lookbook.erasure import erase_customer
     from lookbook.users import create_user
