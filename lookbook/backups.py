@@ -139,6 +139,9 @@ def take_backup(conn: sqlite3.Connection, library: Library, reason: str = "manua
                 conn.backup(dest)
             else:
                 conn.backup(dest, pages=16, progress=progress)
+            # The copy inherits WAL mode; a backup is read by others (verify, restore, chain checks) and
+            # must not grow -wal/-shm files beside it.
+            dest.execute("PRAGMA journal_mode = DELETE")
             problem = integrity_check(dest)
         finally:
             dest.close()
@@ -190,6 +193,8 @@ def rotate(library: Library, now: dt.datetime | None = None) -> list[Path]:
             with contextlib.suppress(OSError):
                 b.path.unlink()
                 removed.append(b.path)
+            for suffix in ("-wal", "-shm"):  # left by an older backup opened in WAL mode
+                Path(str(b.path) + suffix).unlink(missing_ok=True)
     return removed
 
 

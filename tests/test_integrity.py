@@ -186,6 +186,8 @@ def test_a_backup_is_verified_and_a_bad_copy_is_never_kept(tmp_path: Path) -> No
     add_customer(store, {"first_name": "Ada"}, actor="maria")
     b = store.backup("manual")
     assert backups.verify_backup(b.path) is None
+    assert sqlite3.connect(b.path).execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    assert not Path(str(b.path) + "-wal").exists()  # reading a backup leaves nothing beside it
     store.close()
     corrupt_root_pages(tmp_path / "lib" / "library.db", ("customers",))
     damaged = open_store(Library(tmp_path / "lib"))
