@@ -33,6 +33,7 @@ from stdnum import ean as gs1
 from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength, ValidationError
 
 from lookbook.errors import InputError
+from lookbook.imaging import PHOTO_FORMATS, shrink_loaded, upright_copy
 
 EAN13 = "EAN-13"
 EAN8 = "EAN-8"
@@ -230,11 +231,18 @@ def load_grey(path: Path | str, long_side: int | None = SCAN_LONG_SIDE) -> np.nd
     :raises InputError: if the file is missing or not an image.
     """
     try:
-        with Image.open(path) as im:
+        with Image.open(path, formats=PHOTO_FORMATS) as im:
             if long_side is not None:
                 # draft() lets libjpeg decode at 1/2, 1/4 or 1/8 scale: far faster on big frames.
                 im.draft("L", (long_side, long_side))
-            upright = ImageOps.exif_transpose(im).convert("L")
+            if long_side is not None and im.format not in ("JPEG", "MPO"):
+                # Other formats decode whole: shrink before turning and converting (each a copy).
+                im.load()
+                orientation = im.getexif().get(0x0112, 1)
+                small = shrink_loaded(im, max(1, max(im.size) // long_side))
+                upright = upright_copy(small, orientation).convert("L")
+            else:
+                upright = ImageOps.exif_transpose(im).convert("L")
     except FileNotFoundError:
         raise InputError("no such file", path=path) from None
     except (UnidentifiedImageError, OSError) as exc:

@@ -27,7 +27,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pillow_heif
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, UnidentifiedImageError
 
 from lookbook.errors import InputError
 
@@ -37,6 +37,31 @@ DEFAULT_MAX_PIXELS = 120_000_000
 
 #: File name suffixes that the importer treats as photos (lower case, with the dot).
 SUPPORTED_SUFFIXES = frozenset({".jpg", ".jpeg", ".jpe", ".png", ".tif", ".tiff", ".webp", ".heic", ".heif"})
+
+#: The only Pillow decoders a photo is opened with (the formats the README lists). Pillow would
+#: otherwise pick a decoder by content, whatever the name: a PostScript file named ``.jpg`` would be
+#: handed to Ghostscript, and GIF, BMP, ICO, PSD... decoded by code no photo needs.
+PHOTO_FORMATS = ("JPEG", "PNG", "TIFF", "WEBP", "HEIF")
+_FORMAT_NAMES = "JPEG, PNG, TIFF, WebP or HEIC/HEIF"
+
+#: Memory one worker may spend on a photo's pixels at full size (bytes). JPEGs decode reduced
+#: (1/2 .. 1/8 scale) and never come near it; PNG, TIFF, WebP and HEIF can only be decoded whole,
+#: so a photo in those formats whose full decode would need more is refused (with the figures)
+#: before decoding. With the worker's own ~140 MB and the reduced copy, the peak stays under 600 MB
+#: (``python -m bench.photo_memory``).
+FULL_DECODE_BUDGET = 420 * 1024 * 1024
+
+#: Bytes per pixel Pillow holds for a mode (3-band images are stored 4 bytes a pixel); with alpha,
+#: twice that, as Pillow reduces a premultiplied copy.
+_STORED_BYTES = {"1": 1, "L": 1, "P": 1, "I;16": 2, "I;16L": 2, "I;16B": 2, "I;16N": 2, "LA": 8, "RGBA": 8}
+#: Extra bytes per pixel a decoder holds besides Pillow's image: libwebp and libheif decode into
+#: their own buffer first, which is then copied into the image.
+_DECODER_BYTES = {"WEBP": 4, "HEIF": 4}
+#: Modes whose bands are not averaged by ``Image.reduce`` (palette indices, bilevel, 16-bit grey).
+_NEAREST_MODES = frozenset({"1", "P", "PA", "I;16", "I;16L", "I;16B", "I;16N"})
+_TRANSPOSE = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
+              4: Image.Transpose.FLIP_TOP_BOTTOM, 5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270,
+              7: Image.Transpose.TRANSVERSE, 8: Image.Transpose.ROTATE_90}
 
 # HEIC/HEIF support comes from pillow-heif as a Pillow plugin; registering is idempotent.
 pillow_heif.register_heif_opener()
@@ -161,8 +186,20 @@ def probe_size(path: Path | str, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> tup
         return (h, w) if _orientation(im) in _QUARTER_TURNS else (w, h)
 
 
+def full_decode_bytes(im: Image.Image) -> int:
+    """Return the bytes decoding ``im`` at full size takes (0 for a JPEG, which decodes reduced)."""
+    if im.format in ("JPEG", "MPO"):
+        return 0
+    w, h = im.size
+    return w * h * (_STORED_BYTES.get(im.mode, 4) + _DECODER_BYTES.get(str(im.format), 0))
+
+
 class _open:
-    """Open an image with every failure turned into a :class:`PhotoError`; a context manager."""
+    """Open a photo with every failure turned into a :class:`PhotoError`; a context manager.
+
+    Only the decoders of :data:`PHOTO_FORMATS` are tried, and the pixel limit and the memory
+    budget are checked from the header, before any pixel is decoded.
+    """
 
     def __init__(self, path: Path | str, max_pixels: int) -> None:
         self.path = Path(path)
@@ -176,7 +213,7 @@ class _open:
                 # We enforce our own limit below; Pillow's global one would only warn or
                 # raise with a message that does not say what to do.
                 warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-                self.im = Image.open(path)
+                self.im = Image.open(path, formats=PHOTO_FORMATS)
         except FileNotFoundError:
             raise PhotoError(path, "no such file") from None
         except IsADirectoryError:
@@ -184,26 +221,83 @@ class _open:
         except PermissionError:
             raise PhotoError(path, "cannot be read (permission denied)") from None
         except UnidentifiedImageError:
-            raise PhotoError(path, "not an image, or an image format Lookbook cannot read "
-                                   "(use JPEG, PNG, TIFF, WebP or HEIC)") from None
+            raise PhotoError(path, f"not an image, or {_describe(path)}; skipped (Lookbook reads photos "
+                                   f"as {_FORMAT_NAMES} only)") from None
         except Image.DecompressionBombError:
-            raise PhotoError(path, f"too many pixels (over {max_pixels:,}); refusing a possible "
+            # Pillow refuses on its own above twice its MAX_IMAGE_PIXELS, whatever our limit says.
+            ceiling = min(self.max_pixels, 2 * (Image.MAX_IMAGE_PIXELS or 0) or self.max_pixels)
+            raise PhotoError(path, f"too many pixels (over {ceiling:,}); refusing a possible "
                                    "decompression bomb") from None
         except (OSError, SyntaxError, ValueError) as exc:
             raise PhotoError(path, f"cannot be read: {exc}") from None
-        w, h = self.im.size
+        im = self.im
+        w, h = im.size
         if w <= 0 or h <= 0:
-            self.im.close()
+            im.close()
             raise PhotoError(path, "has no pixels")
         if w * h > self.max_pixels:
-            self.im.close()
+            im.close()
             raise PhotoError(path, f"too many pixels ({w} x {h} = {w * h:,}, limit {self.max_pixels:,}); "
                                    "refusing a possible decompression bomb — raise the limit if the photo is genuine")
-        return self.im
+        need = full_decode_bytes(im)
+        if need > FULL_DECODE_BUDGET:
+            im.close()
+            per_pixel = need / (w * h)
+            raise PhotoError(path, f"too large to decode in memory: a {w} x {h} {im.format} ({w * h / 1e6:.0f} MP, "
+                                   f"{im.mode}) needs {need / 2**20:,.0f} MB at full size, and {im.format} cannot be "
+                                   f"decoded reduced; the limit is {FULL_DECODE_BUDGET // 2**20} MB "
+                                   f"({FULL_DECODE_BUDGET / per_pixel / 1e6:.0f} MP of {im.mode}). "
+                                   "Save it as JPEG, or scale it down")
+        return im
 
     def __exit__(self, *exc: object) -> None:
         if self.im is not None:
             self.im.close()
+
+
+#: The first bytes of formats people mistake for photos, to name what a refused file is.
+_MAGIC = ((b"%!PS", "PostScript"), (b"\xc5\xd0\xd3\xc6", "EPS (PostScript)"), (b"%PDF", "PDF"),
+          (b"GIF8", "GIF"), (b"BM", "BMP"), (b"8BPS", "Photoshop PSD"), (b"\x00\x00\x01\x00", "ICO"),
+          (b"\x00\x00\x00\x0cjP  ", "JPEG 2000"), (b"\xffO\xffQ", "JPEG 2000"), (b"<svg", "SVG"),
+          (b"<?xml", "XML/SVG"), (b"II*\x00", "TIFF"), (b"MM\x00*", "TIFF"))
+
+
+def _describe(path: Path) -> str:
+    """Return what a file Lookbook will not decode appears to be, from its first bytes."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(16)
+    except OSError:
+        return "an image format Lookbook cannot read"
+    for magic, name in _MAGIC:
+        if head.startswith(magic):
+            return f"a {name} file" + ("" if name != "TIFF" else " Lookbook cannot decode")
+    return "an image format Lookbook cannot read"
+
+
+def upright_copy(im: Image.Image, orientation: int) -> Image.Image:
+    """Return ``im`` turned upright for an EXIF orientation read from the file earlier."""
+    method = _TRANSPOSE.get(orientation)
+    return im if method is None else im.transpose(method)
+
+
+def shrink_loaded(im: Image.Image, factor: int) -> Image.Image:
+    """Return a loaded image reduced by a whole ``factor``, and free the full-size pixels.
+
+    For formats that cannot decode reduced: the full image is dropped as soon as the reduced
+    one exists, so every later step (colour conversion, compositing, copies into numpy) works
+    on the small one, and the peak is the full image once.
+    """
+    if factor <= 1:
+        return im
+    w, h = im.size
+    if im.mode in _NEAREST_MODES:
+        small = im.resize((max(1, w // factor), max(1, h // factor)), Image.Resampling.NEAREST)
+    else:
+        small = im.reduce(factor)
+    small.info = dict(im.info)
+    im.close()
+    return small
 
 
 def _jpeg_reduction(size: tuple[int, int], min_side: int | None, min_long: int | None = None) -> int:
@@ -244,7 +338,8 @@ def _decode_jpeg_fast(path: Path | str, im: Image.Image, min_side: int | None,
         data = Path(path).read_bytes()
     except OSError:
         return None  # the Pillow path reports it by name
-    if not data.rstrip(b"\0\r\n ").endswith(b"\xff\xd9"):
+    # OpenCV picks its decoder by content too: hand it only what starts and ends as a JPEG.
+    if not data.startswith(b"\xff\xd8\xff") or not data.rstrip(b"\0\r\n ").endswith(b"\xff\xd9"):
         return None
     factor = _jpeg_reduction(im.size, min_side, min_long)
     flags = _REDUCED_FLAGS[factor] | cv2.IMREAD_COLOR_RGB
@@ -283,8 +378,9 @@ def load_photo(
         fast = _decode_jpeg_fast(path, im, min_side, min_long)
         if fast is not None:
             return fast
-        factor = _jpeg_reduction(im.size, min_side, min_long) if im.format == "JPEG" else 1
-        if factor > 1:
+        jpeg = im.format in ("JPEG", "MPO")
+        factor = _jpeg_reduction(im.size, min_side, min_long)
+        if jpeg and factor > 1:
             # draft() picks the largest reduction whose result is still >= the size asked for.
             im.draft(im.mode if im.mode in ("RGB", "L", "CMYK") else "RGB",
                      (-(-full_w // factor), -(-full_h // factor)))
@@ -293,20 +389,26 @@ def load_photo(
                 im.seek(0)  # multi-page TIFF / animated WebP: the first frame is the photo
             im.load()
         except Image.DecompressionBombError:
-            raise PhotoError(path, "too many pixels; refusing a possible decompression bomb") from None
+            raise PhotoError(path, f"too many pixels (limit {max_pixels:,}); refusing a possible "
+                                   "decompression bomb") from None
         except (OSError, SyntaxError, ValueError, EOFError) as exc:
             msg = str(exc)
             if "truncated" in msg.lower():
                 raise PhotoError(path, "the file is truncated (incomplete copy or download?)") from None
             raise PhotoError(path, f"corrupt image data: {msg}") from None
         # Read EXIF only after the pixels: for PNG, getexif() loads the image itself, and a
-        # corrupt stream would then fail inside it where the error is not reported.
+        # corrupt stream would then fail inside it where the error is not reported. Read it from
+        # the file's own image: a reduced copy no longer has a TIFF's tags.
         orientation = _orientation(im)
+        if not jpeg:
+            # PNG, TIFF, WebP and HEIF decode whole: reduce at once, so the conversions below
+            # (several copies of the pixels) work on the small image (see FULL_DECODE_BUDGET).
+            im = shrink_loaded(im, factor)
         dec_w, _dec_h = im.size
         scale = dec_w / full_w
         try:
             if orientation != 1:
-                im = ImageOps.exif_transpose(im)
+                im = upright_copy(im, orientation)
             rgb, alpha = _to_rgb_alpha(im)
         except (OSError, ValueError) as exc:
             raise PhotoError(path, f"corrupt image data: {exc}") from None

@@ -37,6 +37,7 @@ from lookbook.errors import InputError, LookbookError
 from lookbook.hooks import Changes
 from lookbook.imaging import (
     DEFAULT_MAX_PIXELS,
+    PHOTO_FORMATS,
     SUPPORTED_SUFFIXES,
     PhotoError,
     content_hash,
@@ -231,7 +232,7 @@ def capture_time(path: Path) -> str:
     so a burst shot within one second still sorts in order.
     """
     try:
-        with Image.open(path) as im:
+        with Image.open(path, formats=PHOTO_FORMATS) as im:
             exif = im.getexif().get_ifd(_EXIF_IFD)
         text = str(exif.get(_DATETIME_ORIGINAL, "")).strip("\x00 ")
         moment = dt.datetime.strptime(text, "%Y:%m:%d %H:%M:%S")
