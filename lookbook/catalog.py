@@ -27,7 +27,7 @@ from lookbook.barcodes import normalize_gtin
 from lookbook.errors import InputError
 from lookbook.hooks import Changes
 from lookbook.store import Store, utcnow
-from lookbook.tabular import DELIMITER_NAMES, CsvRows, RowProblem, detect_encoding, norm_header
+from lookbook.tabular import DELIMITER_NAMES, CsvRows, RowProblem, detect_encoding, norm_header, restore_cell
 
 #: Library setting: the currency of prices that name none (ISO 4217 code).
 DEFAULT_CURRENCY_SETTING = "catalog.default_currency"
@@ -187,7 +187,7 @@ def _read_xlsx(path: Path, what: str) -> _Table:
         header_line = 0
         rows: list[tuple[int, list[Any]]] = []
         for line, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            cells = list(values)
+            cells = [restore_cell(c) if isinstance(c, str) else c for c in values]
             if not any(c is not None and str(c).strip() for c in cells):
                 continue
             if header is None:

