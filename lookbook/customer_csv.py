@@ -277,7 +277,8 @@ class _RowChecker:
         id_text = get("id")
         id_given = None
         if id_text:
-            if not id_text.isdigit():
+            # isascii: "²" and "٣" are digits to isdigit() but not to int(); the bound is SQLite's integer.
+            if not (id_text.isascii() and id_text.isdigit()) or len(id_text) > 18:
                 raise _Bad("id", f"'{id_text}' is not a customer id (a whole number); leave it empty for a new "
                                  "customer")
             id_given = int(id_text)

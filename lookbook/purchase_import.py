@@ -93,6 +93,10 @@ class PurchaseImportReport:
                 "ignored_columns": self.ignored_columns, "card_columns": self.card_columns}
 
 
+class _DryRun(Exception):
+    """Raised inside the transaction of a dry run to roll it back."""
+
+
 def _columns(header: list[str], path: Path) -> tuple[dict[str, int], list[str]]:
     found: dict[str, int] = {}
     ignored: list[str] = []
@@ -186,14 +190,20 @@ def import_purchases(store: Store, path: Path | str, *, actor: str, dry_run: boo
 
     report.added = len(rows)
     report.customers = len({r[0] for r in rows})
-    if dry_run or not rows:
+    if not rows:
         return report
-    with store.atomic():
-        db.conn.executemany("INSERT INTO purchases (customer_id, product_id, brand_id, size, purchased_at)"
-                       " VALUES (?, ?, ?, nullif(?, ''), ?)", rows)
-        store.audit(actor, "customer.purchases_import", "customer", None, file=str(path), added=report.added,
-                    already_recorded=report.already_recorded, rejected=report.rejected,
-                    ignored_columns=report.ignored_columns)
+    # A dry run writes too, then rolls back: whatever would make the import fail, fails the dry run.
+    try:
+        with store.atomic():
+            db.conn.executemany("INSERT INTO purchases (customer_id, product_id, brand_id, size, purchased_at)"
+                                " VALUES (?, ?, ?, nullif(?, ''), ?)", rows)
+            store.audit(actor, "customer.purchases_import", "customer", None, file=str(path), added=report.added,
+                        already_recorded=report.already_recorded, rejected=report.rejected,
+                        ignored_columns=report.ignored_columns)
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        return report
     report.changes = store.notify(Changes(customers=True, audit=True))
     return report
 

@@ -68,3 +68,66 @@ def test_catalog_import_reads_neutralised_cells_back_from_csv_and_xlsx(store: St
     book.save(tmp_path / "c.xlsx")
     assert import_catalog(store, tmp_path / "c.xlsx", actor="t").rows_kept == 1
     assert store.db.execute("SELECT name FROM products WHERE sku = 'A3'").fetchone()[0] == "@Dress"
+
+
+# -- numbers out of range: the dry run finds what the import would ----------------------------------------------
+
+
+HUGE = "99999999999999999999"
+
+
+def test_catalog_numbers_beyond_any_stock_or_price_are_rejected_by_line_and_column(store: Store,
+                                                                                  tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "c.csv", "sku,brand,name,category,size,qty,price\n"
+                                         f"A1,Acme,Shirt,shirt,M,{HUGE},10\n"
+                                         f"A2,Acme,Dress,dress,S,2,{HUGE}\n"
+                                         "A3,Acme,Skirt,skirt,S,1000001,10\n"
+                                         "A4,Acme,Coat,outerwear,L,inf,10\n"
+                                         "A5,Acme,Tee,t-shirt,M,3,12.50\n")
+    preview = import_catalog(store, path, actor="t", dry_run=True)
+    where = {(p.line, p.column) for p in preview.problems}
+    assert where == {(2, "6 ('qty')"), (3, "7 ('price')"), (4, "6 ('qty')"), (5, "6 ('qty')")}
+    assert preview.rows_kept == 1 and store.db.execute("SELECT count(*) FROM products").fetchone()[0] == 0
+    report = import_catalog(store, path, actor="t")  # used to roll everything back with OverflowError
+    assert [str(p) for p in report.problems] == [str(p) for p in preview.problems]
+    assert [r[0] for r in store.db.execute("SELECT sku FROM products")] == ["A5"]
+    assert "more than 1,000,000 units" in str(report.problems[0])
+
+
+def test_catalog_dry_run_meets_whatever_the_import_would_meet(store: Store, tmp_path: Path) -> None:
+    # A write refused by the database, whatever the reason, must show in the preview, not only in the import.
+    store.db.execute("CREATE TEMP TRIGGER no_zed BEFORE INSERT ON products WHEN NEW.sku = 'ZED'"
+                     " BEGIN SELECT RAISE(ABORT, 'refused by the library'); END")
+    path = write_csv(tmp_path / "c.csv", "sku,brand,name,category,size,qty\nA1,Acme,Shirt,shirt,M,1\n"
+                                         "ZED,Acme,Dress,dress,S,2\n")
+    with pytest.raises(Exception, match="refused by the library"):
+        import_catalog(store, path, actor="t", dry_run=True)
+    assert store.db.execute("SELECT count(*) FROM products").fetchone()[0] == 0
+    assert store.db.execute("SELECT count(*) FROM audit_log WHERE action = 'catalog.import'").fetchone()[0] == 0
+    preview = import_catalog(store, write_csv(tmp_path / "ok.csv", "sku,brand,name,category,size,qty\n"
+                                                                   "A1,Acme,Shirt,shirt,M,1\n"), actor="t",
+                             dry_run=True)
+    assert preview.new_products == ["A1"] and store.db.execute("SELECT count(*) FROM products").fetchone()[0] == 0
+    assert store.db.execute("SELECT count(*) FROM audit_log WHERE action = 'catalog.import'").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_customer_ids_beyond_sqlite_integers_are_rejected_by_line(store: Store, tmp_path: Path,
+                                                                  dry_run: bool) -> None:
+    path = write_csv(tmp_path / "c.csv", f"id,first_name,email\n{HUGE},Ana,ana@example.com\n"
+                                         "²,Bea,bea@example.com\n,Cid,cid@example.com\n")
+    report = import_customers(store, path, actor="t", dry_run=dry_run)
+    assert [(p.line, p.column) for p in report.problems] == [(2, "id"), (3, "id")]
+    assert report.added == 1
+
+
+def test_purchase_dry_run_and_import_agree(store: Store, tmp_path: Path) -> None:
+    add_brand(store, "Acme")
+    add_customer(store, "Ana", email="ana@example.com")
+    path = write_csv(tmp_path / "p.csv", "customer id,brand,date\n1,Acme,2026-01-02\n"
+                                         f"{HUGE},Acme,2026-01-02\n²,Acme,2026-01-03\n")
+    preview = import_purchases(store, path, actor="t", dry_run=True)
+    assert store.db.execute("SELECT count(*) FROM purchases").fetchone()[0] == 0
+    report = import_purchases(store, path, actor="t")
+    assert (preview.added, preview.problems) == (report.added, report.problems) and report.added == 1
+    assert [p.line for p in report.problems] == [3, 4]
