@@ -154,6 +154,8 @@ class _Table:
     file_format: str
     encoding_note: str | None
     column_label: Callable[[int], str]  # column index -> how messages name it ('4' in CSV, 'D' in XLSX)
+    #: Rows left out because they do not decode (a line in another encoding than the rest of a CSV file).
+    undecodable: list[RowProblem] = field(default_factory=list)
 
 
 def _read_csv(path: Path, what: str, rows_are: str) -> _Table:
@@ -172,7 +174,7 @@ def _read_csv(path: Path, what: str, rows_are: str) -> _Table:
     if header is None:
         raise InputError(f"is empty. A {what} needs a header row and {rows_are}.", path=path)
     fmt = f"CSV, {DELIMITER_NAMES[records.delimiter]}-separated, {encoding.label}"
-    return _Table(header, header_line, rows, fmt, encoding.note, lambda i: str(i + 1))
+    return _Table(header, header_line, rows, fmt, encoding.note, lambda i: str(i + 1), records.problems)
 
 
 def _read_xlsx(path: Path, what: str) -> _Table:
@@ -490,11 +492,13 @@ def iter_import_catalog(store: Store, path: Path | str, *, actor: str, stock_onl
     if missing:
         raise _missing_columns_error(path, missing, table.header, stock_only)
     report = CatalogReport(path, table.file_format, table.encoding_note, stock_only, dry_run,
-                           rows_read=len(table.rows), ignored_columns=ignored)
+                           rows_read=len(table.rows) + len(table.undecodable), ignored_columns=ignored)
     default_currency = str(store.get_setting(DEFAULT_CURRENCY_SETTING, "USD")).upper()
 
     yield ImportProgress(1, 3, f"Checking {len(table.rows)} rows")
     rows = _checked_rows(store, table, columns, stock_only, default_currency, report)
+    if table.undecodable:
+        report.problems = sorted([*table.undecodable, *report.problems], key=lambda p: p.line)
     plan = _plan(store, rows, stock_only, report)
     report.rows_kept = len(rows)
 

@@ -380,6 +380,9 @@ def import_customers_steps(store: Store, path: Path | str, *, actor: str,
                 _create_staging(store)
                 try:
                     yield from _stage(store, rows, checker, reader, report, total)
+                    for problem in reader.problems:  # lines in another encoding than the file's
+                        report.rows_read += 1
+                        report._reject(problem.line, problem.column, problem.reason)
                     yield ImportProgress(total, total, "Finding duplicates and existing customers")
                     _resolve(store, report)
                     yield ImportProgress(total, total, "Writing customers")

@@ -143,6 +143,8 @@ def import_purchases(store: Store, path: Path | str, *, actor: str, dry_run: boo
     cols, ignored = _columns(table.header, path)
     report = PurchaseImportReport(path, table.file_format, dry_run, ignored_columns=ignored,
                                   card_columns=[c for c in ignored if any(w in norm_header(c) for w in _CARD_WORDS)])
+    for problem in table.undecodable:
+        report.problem(problem.line, problem.column, problem.reason)
     label = {name: f"{table.column_label(i)} ({table.header[i]})" for name, i in cols.items()}
     db = store.db
     skus = {r[0].casefold(): (r[1], r[2]) for r in db.execute("SELECT sku, id, brand_id FROM products")}

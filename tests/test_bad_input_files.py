@@ -131,3 +131,57 @@ def test_purchase_dry_run_and_import_agree(store: Store, tmp_path: Path) -> None
     report = import_purchases(store, path, actor="t")
     assert (preview.added, preview.problems) == (report.added, report.problems) and report.added == 1
     assert [p.line for p in report.problems] == [3, 4]
+
+
+# -- mixed encodings ------------------------------------------------------------------------------------------
+
+
+def _mixed(path: Path, lines: list[tuple[str, str]]) -> Path:
+    """Write lines each in its own encoding (what a file pasted together from two programs looks like)."""
+    path.write_bytes(b"".join((text + "\n").encode(encoding) for text, encoding in lines))
+    return path
+
+
+def test_a_utf8_customer_file_with_a_latin1_line_keeps_the_rest_and_names_the_line(store: Store,
+                                                                                  tmp_path: Path) -> None:
+    path = _mixed(tmp_path / "c.csv", [("first name,last name,email", "utf-8"),
+                                       ("José,Núñez,jose@example.com", "utf-8"),
+                                       ("Zoë,Ødegård,zoe@example.com", "utf-8"),
+                                       ("Renée,Lefèvre,renee@example.com", "cp1252"),
+                                       ("Ana,Silva,ana@example.com", "utf-8")])
+    report = import_customers(store, path, actor="t")
+    names = [r[0] for r in store.db.execute("SELECT first_name || ' ' || last_name FROM customers ORDER BY id")]
+    assert names == ["José Núñez", "Zoë Ødegård", "Ana Silva"]  # never 'JosÃ©'
+    assert [p.line for p in report.problems] == [4] and "not UTF-8" in report.problems[0].reason
+    assert report.encoding == "UTF-8" and "line 4" in str(report.encoding_note) and report.rows_read == 4
+
+
+def test_a_latin1_file_with_a_utf8_line_is_latin1_and_names_the_line(store: Store, tmp_path: Path) -> None:
+    path = _mixed(tmp_path / "c.csv", [("first name,last name,email", "cp1252"),
+                                       ("José,Núñez,jose@example.com", "cp1252"),
+                                       ("Zoë,Ødegård,zoe@example.com", "cp1252"),
+                                       ("Renée,Lefèvre,renee@example.com", "utf-8"),
+                                       ("Ana,Silva,ana@example.com", "cp1252")])
+    report = import_customers(store, path, actor="t")
+    names = [r[0] for r in store.db.execute("SELECT first_name || ' ' || last_name FROM customers ORDER BY id")]
+    assert names == ["José Núñez", "Zoë Ødegård", "Ana Silva"]  # never 'RenÃ©e'
+    assert [p.line for p in report.problems] == [4] and "another encoding" in report.problems[0].reason
+    assert "Windows-1252" in report.encoding
+
+
+def test_catalog_and_purchase_files_report_undecodable_lines_too(store: Store, tmp_path: Path) -> None:
+    path = _mixed(tmp_path / "c.csv", [("sku,brand,name,category,size,qty", "utf-8"),
+                                       ("A1,Maison Émile,Chemise,shirt,M,1", "utf-8"),
+                                       ("A2,Maison Émile,Robe d'été,dress,S,2", "cp1252"),
+                                       ("A3,Maison Émile,Jupe,skirt,S,3", "utf-8")])
+    for dry_run in (True, False):
+        report = import_catalog(store, path, actor="t", dry_run=dry_run)
+        assert [(p.line, p.reason[:30]) for p in report.problems] == [(3, "this line is not UTF-8 like th")]
+        assert (report.rows_read, report.rows_kept) == (3, 2)
+    assert [r[0] for r in store.db.execute("SELECT name FROM brands")] == ["Maison Émile"]
+    add_customer(store, "Ana", email="ana@example.com")
+    purchases = _mixed(tmp_path / "p.csv", [("email,brand,date", "utf-8"), ("ana@example.com,Maison Émile,2026-01-02",
+                                                                             "utf-8"),
+                                            ("ana@example.com,Maison Émile,2026-01-03", "cp1252")])
+    report = import_purchases(store, purchases, actor="t")
+    assert report.added == 1 and [p.line for p in report.problems] == [3]
