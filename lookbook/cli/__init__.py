@@ -31,6 +31,7 @@ from lookbook.cli import presets as presets_cmds
 from lookbook.cli import sets as sets_cmds
 from lookbook.cli import users as users_cmds
 from lookbook.cli.context import CliContext
+from lookbook.cli.output import visible_output
 from lookbook.errors import LookbookError
 
 #: The modules that add verbs; each has ``register(subparsers)``.
@@ -68,7 +69,16 @@ def _log_unexpected(exc: BaseException) -> Path | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status."""
+    """Run the command line; return the exit status.
+
+    Everything it prints goes through :func:`~lookbook.cli.output.visible`: names and values from
+    imports cannot carry terminal escape codes, bidi overrides or zero-width characters to the screen.
+    """
+    with visible_output():
+        return _run(argv)
+
+
+def _run(argv: Sequence[str] | None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     parser = build_parser()
     args = parser.parse_args(argv)
