@@ -2,15 +2,16 @@
 
 Run from the repository root::
 
-    python -m bench.photo_memory                 # 118 MP PNG and JPEG, plus the floor
-    python -m bench.photo_memory --megapixels 60 # smaller, quicker
+    python -m bench.photo_memory                 # 118 MP JPEG, PNG and TIFF; 104 MP RGBA PNG and TIFF; the floor
+    python -m bench.photo_memory --megapixels 60 --edge-megapixels 40   # smaller, quicker
 
 Each photo is imported by a fresh ``python -m lookbook.cli photos import --workers 1``
 process (one worker: the photo is decoded in that process), and its peak resident set
 (``ru_maxrss`` from ``wait4``, which sees the decoders' C allocations that tracemalloc
 misses) is printed beside the same figure for a 400 px JPEG: the floor, what the process
 holds before any photo is decoded. The goal (issue 13) is at most 600 MB per worker for
-any photo the pixel limit admits.
+any photo the pixel limit admits; photos whose full decode would not fit are refused before
+decoding (``lookbook.imaging.FULL_DECODE_BUDGET``), and the table says so.
 """
 
 from __future__ import annotations
@@ -66,15 +67,19 @@ def peak_mb(library: Path, photo: Path) -> tuple[float, int, str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--megapixels", type=float, default=118.0)
+    parser.add_argument("--edge-megapixels", type=float, default=104.0,
+                        help="size of the RGBA PNG and TIFF just under the memory budget (4 bytes a pixel)")
     parser.add_argument("--make", type=Path, help=argparse.SUPPRESS)  # the child that writes the photos
     args = parser.parse_args()
     if args.make:
-        mp = args.megapixels
+        mp, edge = args.megapixels, args.edge_megapixels
         make_photo(args.make / "small.jpg", 0.16, "JPEG")
         make_photo(args.make / "big.jpg", mp, "JPEG")
         make_photo(args.make / "big.png", mp, "PNG")
         make_photo(args.make / "big-alpha.png", mp, "PNG", "RGBA")
         make_photo(args.make / "big.tif", mp, "TIFF")
+        make_photo(args.make / "edge-alpha.png", edge, "PNG", "RGBA")
+        make_photo(args.make / "edge.tif", edge, "TIFF")
         return
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -85,11 +90,13 @@ def main() -> None:
         print(f"making {mp:g} MP test photos...", file=sys.stderr)
         # In another process: a child's ru_maxrss starts from its parent's resident set at fork, so this
         # process must stay small for the figures to be the import's own.
-        subprocess.run([sys.executable, "-m", "bench.photo_memory", "--make", str(root), "--megapixels", str(mp)],
-                       check=True)
+        edge = args.edge_megapixels
+        subprocess.run([sys.executable, "-m", "bench.photo_memory", "--make", str(root), "--megapixels", str(mp),
+                        "--edge-megapixels", str(edge)], check=True)
         photos = [("floor: 400 px JPEG", root / "small.jpg"), (f"{mp:g} MP JPEG", root / "big.jpg"),
                   (f"{mp:g} MP PNG (RGB)", root / "big.png"), (f"{mp:g} MP PNG (RGBA)", root / "big-alpha.png"),
-                  (f"{mp:g} MP TIFF (RGB)", root / "big.tif")]
+                  (f"{mp:g} MP TIFF (RGB)", root / "big.tif"), (f"{edge:g} MP PNG (RGBA)", root / "edge-alpha.png"),
+                  (f"{edge:g} MP TIFF (RGB)", root / "edge.tif")]
         floor = None
         print(f"{'photo':<22} {'peak MB':>8} {'x floor':>8}  {'goal':>6}  outcome")
         for label, path in photos:

@@ -95,9 +95,41 @@ class Decoded:
     original_size: tuple[int, int]
 
 
+def png_exif(path: Path | str) -> Image.Exif:
+    """Return a PNG's EXIF (its ``eXIf`` chunk) without decoding a pixel; empty if it has none.
+
+    Pillow's ``getexif()`` on a PNG decodes the whole image first (the chunk may follow the
+    pixels): for a 100 MP file, hundreds of megabytes just to learn its orientation.
+    """
+    exif = Image.Exif()
+    try:
+        with Path(path).open("rb") as fh:
+            fh.seek(8)
+            while header := fh.read(8):
+                if len(header) < 8:
+                    break
+                length, kind = int.from_bytes(header[:4], "big"), header[4:]
+                if kind == b"eXIf":
+                    exif.load(fh.read(length))
+                    break
+                if kind == b"IEND":
+                    break
+                fh.seek(length + 4, io.SEEK_CUR)  # the chunk's data and CRC
+    except Exception:  # a malformed chunk must not cost the photo; treat it as having no EXIF
+        return Image.Exif()
+    return exif
+
+
+def photo_exif(im: Image.Image) -> Image.Exif:
+    """Return an opened photo's EXIF, without decoding a PNG's pixels to find it (see :func:`png_exif`)."""
+    if im.format == "PNG" and getattr(im, "filename", None) and "exif" not in im.info:
+        return png_exif(im.filename)
+    return im.getexif()
+
+
 def _orientation(im: Image.Image) -> int:
     try:
-        value = im.getexif().get(_ORIENTATION_TAG, 1)
+        value = photo_exif(im).get(_ORIENTATION_TAG, 1)
     except Exception:  # a malformed EXIF block must not cost the photo; treat it as upright
         return 1
     return value if isinstance(value, int) and 1 <= value <= 8 else 1
@@ -186,11 +218,32 @@ def probe_size(path: Path | str, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> tup
         return (h, w) if _orientation(im) in _QUARTER_TURNS else (w, h)
 
 
+#: Bytes per pixel OpenCV holds decoding a plain 8-bit PNG of each mode (see :func:`_png_for_opencv`).
+_OPENCV_PNG_BYTES = {"L": 1, "RGB": 3, "RGBA": 4}
+
+
+def _png_for_opencv(im: Image.Image) -> bool:
+    """Return whether a PNG is a plain 8-bit grey, RGB or RGBA image, which OpenCV decodes straight into
+    an array of 1, 3 or 4 bytes a pixel (Pillow holds 4, and 8 while reducing RGBA)."""
+    if im.format != "PNG" or im.mode not in _OPENCV_PNG_BYTES or "transparency" in im.info:
+        return False
+    if getattr(im, "n_frames", 1) > 1 or not getattr(im, "filename", None):
+        return False
+    try:
+        with Path(im.filename).open("rb") as fh:
+            ihdr = fh.read(26)
+    except OSError:
+        return False
+    return len(ihdr) == 26 and ihdr[12:16] == b"IHDR" and ihdr[24] == 8  # bit depth 8
+
+
 def full_decode_bytes(im: Image.Image) -> int:
     """Return the bytes decoding ``im`` at full size takes (0 for a JPEG, which decodes reduced)."""
     if im.format in ("JPEG", "MPO"):
         return 0
     w, h = im.size
+    if _png_for_opencv(im):
+        return w * h * _OPENCV_PNG_BYTES[im.mode]
     return w * h * (_STORED_BYTES.get(im.mode, 4) + _DECODER_BYTES.get(str(im.format), 0))
 
 
@@ -355,6 +408,48 @@ def _decode_jpeg_fast(path: Path | str, im: Image.Image, min_side: int | None,
     return Decoded(rgb=rgb, alpha=None, scale=rgb.shape[1] / upright[0], original_size=upright)
 
 
+def _decode_png_opencv(path: Path | str, im: Image.Image, min_side: int | None,
+                       min_long: int | None) -> Decoded | None:
+    """Decode a plain 8-bit PNG with OpenCV, reduced at once; ``None`` if it is not one, or OpenCV fails.
+
+    A PNG cannot be decoded reduced, so its whole image is held once whichever decoder does it:
+    OpenCV holds 3 bytes a pixel for RGB (``IMREAD_REDUCED_COLOR_*`` decodes, then shrinks), where
+    Pillow holds 4 and then copies. That is what keeps a 118 MP PNG under 600 MB in a worker. The
+    reduced pixels then take the usual way (colour profile, alpha on white, EXIF orientation).
+    """
+    if not _png_for_opencv(im):
+        return None
+    full_w, full_h = im.size
+    factor = _jpeg_reduction(im.size, min_side, min_long)
+    mode = im.mode
+    flags = cv2.IMREAD_IGNORE_ORIENTATION
+    if mode == "RGBA":
+        flags |= cv2.IMREAD_UNCHANGED  # no reduced decode keeps alpha: decode whole, shrink below
+    else:
+        flags |= _REDUCED_FLAGS[factor] | (cv2.IMREAD_COLOR_RGB if mode == "RGB" else cv2.IMREAD_GRAYSCALE)
+    try:
+        pixels = cv2.imread(str(path), flags)
+    except cv2.error:
+        return None
+    if pixels is None:
+        return None  # the Pillow way names what is wrong with the file
+    if mode == "RGBA":
+        if pixels.ndim != 3 or pixels.shape[2] != 4 or pixels.dtype != np.uint8:
+            return None
+        if factor > 1:
+            size = (max(1, -(-full_w // factor)), max(1, -(-full_h // factor)))
+            pixels = cv2.resize(pixels, size, interpolation=cv2.INTER_AREA)
+        pixels = cv2.cvtColor(pixels, cv2.COLOR_BGRA2RGBA)
+    small = Image.fromarray(pixels, mode)
+    small.info = dict(im.info)
+    orientation = _orientation(im)
+    scale = small.size[0] / full_w
+    small = upright_copy(small, orientation)
+    rgb, alpha = _to_rgb_alpha(small)
+    original = (full_h, full_w) if orientation in _QUARTER_TURNS else (full_w, full_h)
+    return Decoded(rgb=rgb, alpha=alpha, scale=scale, original_size=original)
+
+
 def load_photo(
     path: Path | str,
     *,
@@ -375,7 +470,7 @@ def load_photo(
     """
     with _open(path, max_pixels) as im:
         full_w, full_h = im.size
-        fast = _decode_jpeg_fast(path, im, min_side, min_long)
+        fast = _decode_jpeg_fast(path, im, min_side, min_long) or _decode_png_opencv(path, im, min_side, min_long)
         if fast is not None:
             return fast
         jpeg = im.format in ("JPEG", "MPO")

@@ -41,6 +41,7 @@ from lookbook.imaging import (
     SUPPORTED_SUFFIXES,
     PhotoError,
     content_hash,
+    photo_exif,
 )
 from lookbook.library import Library
 from lookbook.pipeline import PhotoResult, TaskPool, process_one
@@ -233,7 +234,7 @@ def capture_time(path: Path) -> str:
     """
     try:
         with Image.open(path, formats=PHOTO_FORMATS) as im:
-            exif = im.getexif().get_ifd(_EXIF_IFD)
+            exif = photo_exif(im).get_ifd(_EXIF_IFD)  # a PNG's without decoding it
         text = str(exif.get(_DATETIME_ORIGINAL, "")).strip("\x00 ")
         moment = dt.datetime.strptime(text, "%Y:%m:%d %H:%M:%S")
         subsec = str(exif.get(_SUBSEC_ORIGINAL, "")).strip("\x00 ")
