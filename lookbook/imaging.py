@@ -218,13 +218,14 @@ def probe_size(path: Path | str, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> tup
         return (h, w) if _orientation(im) in _QUARTER_TURNS else (w, h)
 
 
-#: Bytes per pixel OpenCV holds decoding a plain 8-bit PNG of each mode (see :func:`_png_for_opencv`).
-_OPENCV_PNG_BYTES = {"L": 1, "RGB": 3, "RGBA": 4}
+#: Bytes per pixel OpenCV holds decoding a plain 8-bit PNG of each mode, reduced (see :func:`_png_for_opencv`).
+#: Not RGBA: OpenCV has no reduced decode that keeps alpha, and its whole decode holds two copies.
+_OPENCV_PNG_BYTES = {"L": 1, "RGB": 3}
 
 
 def _png_for_opencv(im: Image.Image) -> bool:
-    """Return whether a PNG is a plain 8-bit grey, RGB or RGBA image, which OpenCV decodes straight into
-    an array of 1, 3 or 4 bytes a pixel (Pillow holds 4, and 8 while reducing RGBA)."""
+    """Return whether a PNG is a plain 8-bit grey or RGB image, which OpenCV decodes reduced holding the
+    whole image once at 1 or 3 bytes a pixel (Pillow holds 4 for RGB, then copies)."""
     if im.format != "PNG" or im.mode not in _OPENCV_PNG_BYTES or "transparency" in im.info:
         return False
     if getattr(im, "n_frames", 1) > 1 or not getattr(im, "filename", None):
@@ -422,24 +423,14 @@ def _decode_png_opencv(path: Path | str, im: Image.Image, min_side: int | None,
     full_w, full_h = im.size
     factor = _jpeg_reduction(im.size, min_side, min_long)
     mode = im.mode
-    flags = cv2.IMREAD_IGNORE_ORIENTATION
-    if mode == "RGBA":
-        flags |= cv2.IMREAD_UNCHANGED  # no reduced decode keeps alpha: decode whole, shrink below
-    else:
-        flags |= _REDUCED_FLAGS[factor] | (cv2.IMREAD_COLOR_RGB if mode == "RGB" else cv2.IMREAD_GRAYSCALE)
+    flags = (cv2.IMREAD_IGNORE_ORIENTATION | _REDUCED_FLAGS[factor]
+             | (cv2.IMREAD_COLOR_RGB if mode == "RGB" else cv2.IMREAD_GRAYSCALE))
     try:
         pixels = cv2.imread(str(path), flags)
     except cv2.error:
         return None
-    if pixels is None:
+    if pixels is None or pixels.dtype != np.uint8 or pixels.ndim != (3 if mode == "RGB" else 2):
         return None  # the Pillow way names what is wrong with the file
-    if mode == "RGBA":
-        if pixels.ndim != 3 or pixels.shape[2] != 4 or pixels.dtype != np.uint8:
-            return None
-        if factor > 1:
-            size = (max(1, -(-full_w // factor)), max(1, -(-full_h // factor)))
-            pixels = cv2.resize(pixels, size, interpolation=cv2.INTER_AREA)
-        pixels = cv2.cvtColor(pixels, cv2.COLOR_BGRA2RGBA)
     small = Image.fromarray(pixels, mode)
     small.info = dict(im.info)
     orientation = _orientation(im)
