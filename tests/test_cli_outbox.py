@@ -29,7 +29,7 @@ def library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     add_staff(store)
     world = add_world(store)
     store.close()
-    monkeypatch.setattr(outbox, "_matches", lambda store, set_id: [FakeMatch(c) for c in world.customers])
+    monkeypatch.setattr(outbox, "_matches", lambda store, set_id, *_actor: [FakeMatch(c) for c in world.customers])
     monkeypatch.setenv("LOOKBOOK_LIBRARY", str(path))
     monkeypatch.setenv("LOOKBOOK_PASSWORD", "secret")
     return path

@@ -120,19 +120,24 @@ def test_edit_add_remove_reorder_rename_list_delete(store: Store, catalog: dict[
                        "set.delete"]
 
 
-def test_a_set_with_messages_awaiting_approval_is_locked(store: Store, catalog: dict[str, int]) -> None:
+def test_a_set_with_messages_awaiting_approval_or_sending_is_locked(store: Store, catalog: dict[str, int]) -> None:
     made = create_set(store, brand="Nordvik", name="Knits", actor="sam", photos=[catalog["nv"]])
     now = utcnow()
     customer = store.db.execute("INSERT INTO customers (first_name, created_at, updated_at) VALUES ('Ana', ?, ?)",
                                 [now, now]).lastrowid
-    store.db.execute("INSERT INTO messages (set_id, customer_id, channel, state, body, drafted_by, created_at,"
-                     " updated_at) VALUES (?, ?, 'email', 'pending', 'Hi', 'alex', ?, ?)",
-                     [made.id, customer, now, now])
-    with pytest.raises(InputError, match="1 messages made from it are awaiting approval"):
+    message = store.db.execute("INSERT INTO messages (set_id, customer_id, channel, state, body, drafted_by,"
+                               " created_at, updated_at) VALUES (?, ?, 'email', 'queued', 'Hi', 'alex', ?, ?)",
+                               [made.id, customer, now, now]).lastrowid
+    with pytest.raises(InputError, match="1 messages made from it are being sent"):
         remove_from_set(store, made.id, [catalog["nv"]], actor="sam")
-    with pytest.raises(InputError, match="cannot be deleted"):
+    store.db.execute("UPDATE messages SET state = 'pending' WHERE id = ?", [message])
+    with pytest.raises(InputError, match="cannot be deleted: 1 messages made from it are awaiting approval"):
         delete_set(store, made.id, actor="sam")
     rename_set(store, made.id, "Knits (sent)", actor="sam")  # a name is not what the manager approved
+    # Changing the shots of a set awaiting approval sends its messages back, with sam as their last changer.
+    remove_from_set(store, made.id, [catalog["nv"]], actor="sam")
+    assert store.db.execute("SELECT state, changed_by FROM messages WHERE id = ?", [message]).fetchone() == (
+        "pending", "sam")
 
 
 def test_two_sets_with_one_name_need_an_id(store: Store, catalog: dict[str, int]) -> None:

@@ -77,9 +77,9 @@ class MatchView:
     drafts: int
 
 
-def load_match(store: Store, set_id: int) -> MatchView:
-    """Match a set and count its drafts."""
-    result = match_set(store, set_id)
+def load_match(store: Store, set_id: int, for_user: str | None = None) -> MatchView:
+    """Match a set for the signed-in person (see ``match_set``'s ``for_user``) and count its drafts."""
+    result = match_set(store, set_id, for_user=for_user)
     drafts = len(outbox.list_messages(store, state="draft", set_id=set_id))
     return MatchView(result, drafts)
 
@@ -401,7 +401,7 @@ class MatchPage(Page):
             self._show_match(request, None)
             return
         self.summary.setText("Matching…")
-        self.db.run(load_match, set_id, on_done=lambda view: self._show_match(request, view),
+        self.db.run(load_match, set_id, self.actor(), on_done=lambda view: self._show_match(request, view),
                     on_failure=lambda exc: self._match_failed(request, exc))
 
     def _match_failed(self, request: int, exc: BaseException) -> None:

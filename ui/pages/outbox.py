@@ -43,6 +43,7 @@ from lookbook.sender import (
     list_outbox,
     options_from_settings,
     retry,
+    start_send_run,
 )
 from lookbook.store import Store
 from ui.models import RowsTableModel
@@ -333,7 +334,7 @@ class OutboxPage(Page):
 
         def work() -> Any:
             def begin(store: Store) -> Any:
-                store.audit(user, "outbox.send_run", "outbox", None, started_from="app")
+                start_send_run(store, user, started_from="app")
                 return options_from_settings(store)
 
             options = db(begin)
