@@ -131,7 +131,7 @@ def test_full_flow_submit_approve_with_comment(store: Store, world) -> None:
 
 
 def test_two_associates_drafting_the_same_customer_cannot_both_be_approved(store: Store, world) -> None:
-    create_user(store, "jordan", "secret", "associate")
+    create_user(store, "jordan", "secret-pass", "associate")
     other_set = store.db.execute(
         "INSERT INTO sets (name, brand_id, created_by, created_at, updated_at) VALUES ('Marlowe again', ?, 'sam',"
         " '2026-01-01', '2026-01-01')", [world.brand_id]).lastrowid

@@ -274,11 +274,11 @@ def test_cli_import_preview_import_list_and_dashboard(tmp_path: Path, monkeypatc
 
     library = tmp_path / "lib"
     made = create_store(library)
-    create_user(made, "sam", "secret", "merchandiser")
-    create_user(made, "alex", "secret", "associate")
+    create_user(made, "sam", "secret-pass", "merchandiser")
+    create_user(made, "alex", "secret-pass", "associate")
     made.close()
     monkeypatch.setenv("LOOKBOOK_LIBRARY", str(library))
-    monkeypatch.setenv("LOOKBOOK_PASSWORD", "secret")
+    monkeypatch.setenv("LOOKBOOK_PASSWORD", "secret-pass")
 
     assert main(["catalog", "import", str(EXAMPLE), "--dry-run"]) == 0  # a preview needs no sign-in
     out = capsys.readouterr().out

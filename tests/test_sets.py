@@ -156,13 +156,13 @@ def test_cli_sets_and_photo_verbs(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 
     library = tmp_path / "lib"
     made = create_store(library)
-    create_user(made, "sam", "secret", "merchandiser")
+    create_user(made, "sam", "secret-pass", "merchandiser")
     rg = add_product(made, "RG-1", brand="Robert Graham")
     shot(made, rg, "rg-a.jpg")
     loose = shot(made, None, "loose.jpg")
     made.close()
     monkeypatch.setenv("LOOKBOOK_LIBRARY", str(library))
-    monkeypatch.setenv("LOOKBOOK_PASSWORD", "secret")
+    monkeypatch.setenv("LOOKBOOK_PASSWORD", "secret-pass")
 
     assert main(["photos", "unassigned", "--json"]) == 0
     assert [json.loads(line)["original_name"] for line in capsys.readouterr().out.splitlines()] == ["loose.jpg"]

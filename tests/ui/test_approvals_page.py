@@ -136,7 +136,7 @@ def test_sign_in_dialog(qtbot, runners, tmp_path: Path) -> None:
     dialog.try_sign_in()
     qtbot.waitUntil(lambda: "wrong user name or password" in dialog.message.text(), timeout=5_000)
     assert session.user is None and dialog.password.text() == ""
-    qtbot.keyClicks(dialog.password, "secret")
+    qtbot.keyClicks(dialog.password, "secret-pass")
     with qtbot.waitSignal(session.changed, timeout=5_000):
         dialog.try_sign_in()
     assert session.username == "maria" and dialog.result() == SignInDialog.DialogCode.Accepted
@@ -166,7 +166,7 @@ def test_main_window_asks_who_is_working_when_a_library_opens(qtbot, runners, tm
     dialog = next(d for d in window.findChildren(SignInDialog) if d.isVisible())
     qtbot.waitUntil(lambda: dialog.user_box.count() == 5, timeout=5_000)
     dialog.user_box.setCurrentIndex(dialog.user_box.findData("maria"))
-    qtbot.keyClicks(dialog.password, "secret")
+    qtbot.keyClicks(dialog.password, "secret-pass")
     with qtbot.waitSignal(window.session.changed, timeout=5_000):
         dialog.try_sign_in()
     assert window.user_label.text() == "Signed in: Maria Lopez (manager)"
