@@ -161,11 +161,12 @@ def require(store: Store, username: str, action: str) -> User:
     rule = _BY_ACTION[action]
     row = store.db.execute("SELECT id, username, display_name, role, active FROM users WHERE username = ?",
                            [username]).fetchone()
-    who = " or ".join(roles_for(action))
+    names = [_an(r) for r in roles_for(action)]
+    who = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
     if row is None or not row[4]:
-        raise PermissionDenied(f"'{username}' is not an active user; only {_an(who)} may {rule.what}.")
+        raise PermissionDenied(f"'{username}' is not an active user; only {who} may {rule.what}.")
     if row[3] not in rule.roles:
-        raise PermissionDenied(f"'{row[1]}' is {_an(row[3])}; only {_an(who)} may {rule.what}.")
+        raise PermissionDenied(f"'{row[1]}' is {_an(row[3])}; only {who} may {rule.what}.")
     return User(row[0], row[1], row[2], row[3], bool(row[4]))
 
 
