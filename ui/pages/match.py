@@ -323,12 +323,18 @@ class MatchPage(Page):
         for before, after in pairwise(chain):
             QWidget.setTabOrder(before, after)
         if session is not None:
-            session.changed.connect(lambda _user: self._update_buttons())
+            session.changed.connect(self._on_session_changed)
         self._dialogs: list[QDialog] = []
         self._busy = False
         self._update_buttons()
 
     # -- who acts -------------------------------------------------------------------
+    def _on_session_changed(self, _user: object) -> None:
+        self._update_buttons()
+        # Matches depend on who sends: another associate's "1 to 1 only" customers are left out.
+        if self.selected_set_id() is not None:
+            self.match_selected()
+
     def actor(self) -> str | None:
         """Return the signed-in user name, or ``None``."""
         return self.session.username if self.session is not None else None
