@@ -68,7 +68,7 @@ MATRIX: tuple[Permission, ...] = (
     _p("photos.import", "import, render and tie photos", EVERYONE,
        ("photos import", "photos render", "render", "photos assign", "photos tie"),
        ("File ▸ Import Photos…", "Shoot ▸ Render All", "Shoot ▸ Use Detected Box / Box Is Right")),
-    _p("catalog.import", "import the catalog and stock", {_M, _G, _D}, ("catalog import",),
+    _p("catalog.import", "import the catalog", {_M, _G, _D}, ("catalog import",),
        note="`--dry-run` needs no sign-in", unless="dry_run"),
     _p("sets.edit", "create, change and delete sets", {_M, _G, _D},
        ("sets create", "sets add", "sets remove", "sets reorder", "sets rename", "sets delete"),
