@@ -8,8 +8,10 @@ A message moves through these states::
 
 Every change of state goes through :func:`transition`, which checks the table below,
 re-checks the customer's consent where a message gets closer to the customer (drafting,
-approval, the start of a send), refuses an approval by a non-manager or by the person who
-drafted the message, writes the audit log, and does all of it in one transaction.
+approval, the start of a send), refuses an approval by a non-manager, by the person who
+drafted the message or by whoever last changed it (``changed_by``: its text, subject,
+picture or its set's shots; the two-person rule), writes the audit log, and does all of it
+in one transaction.
 Approval is data on a row: nothing here ever asks a person anything.
 """
 

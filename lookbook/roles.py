@@ -153,6 +153,12 @@ def _an(noun: str) -> str:
     return f"an {noun}" if noun[:1] in "aeiou" else f"a {noun}"
 
 
+def who_may(action: str) -> str:
+    """Return the roles that may perform ``action`` as words: "an associate, a manager or an admin"."""
+    names = [_an(r) for r in roles_for(action)]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+
+
 def require(store: Store, username: str, action: str) -> User:
     """Return the active account ``username`` if its role may perform ``action``; the one check.
 
@@ -161,8 +167,7 @@ def require(store: Store, username: str, action: str) -> User:
     rule = _BY_ACTION[action]
     row = store.db.execute("SELECT id, username, display_name, role, active FROM users WHERE username = ?",
                            [username]).fetchone()
-    names = [_an(r) for r in roles_for(action)]
-    who = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+    who = who_may(action)
     if row is None or not row[4]:
         raise PermissionDenied(f"'{username}' is not an active user; only {who} may {rule.what}.")
     if row[3] not in rule.roles:
