@@ -781,7 +781,9 @@ def preview_set(store: Store, set_id: int, actor: str, template: Template | str,
     _, scope, _ = _set_row(store, set_id)
     if isinstance(template, str):
         template = get_template(store, template)
-    ranked = sorted(_matches(store, set_id) if matches is None else matches,
+    # For a real user, the customers drafting would give them (others' "1 to 1 only" customers left out).
+    for_user = actor if _role(store, actor) else None
+    ranked = sorted(_matches(store, set_id, for_user) if matches is None else matches,
                     key=lambda m: (-m.score, m.customer_id))[:max(customers, 0)]
     products = set_products(store, set_id)
     shown: list[Preview] = []

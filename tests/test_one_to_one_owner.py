@@ -78,6 +78,14 @@ def test_drafting_skips_them_and_approval_refuses_a_message_signed_by_another(st
     assert message_state(store, stray) == "pending"
 
 
+def test_preview_shows_the_recipients_drafting_would_give(store: Store, world: World) -> None:
+    from lookbook.outbox import preview_set
+
+    alex_c, jordan_c, nobody_c = world.customers
+    assert {p.customer_id for p in preview_set(store, world.set_id, "jordan", TEMPLATE)} == {jordan_c, nobody_c}
+    assert {p.customer_id for p in preview_set(store, world.set_id, "associate", TEMPLATE)} == set(world.customers)
+
+
 def test_a_manager_transfers_a_customer_and_it_is_recorded(store: Store, world: World) -> None:
     alex_c = world.customers[0]
     with pytest.raises(PermissionDenied, match="'alex' is an associate; only a manager may hand a customer over"):
