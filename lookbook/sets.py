@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from lookbook import roles
 from lookbook.assign import resolve_photos
 from lookbook.catalog import brand_id_by_name
 from lookbook.errors import InputError
@@ -240,6 +241,7 @@ def create_set(store: Store, *, brand: str, name: str, actor: str, photos: Seque
     :param scope: ``one_to_one`` (an associate's personal messages) or ``marketing``.
     :raises InputError: if the brand is unknown, the name empty or a shot may not join (each named, with why).
     """
+    roles.require(store, actor, "sets.edit")
     brand_id = brand_id_by_name(store, brand)
     clean = _check_name(name)
     if scope not in SCOPES:
@@ -263,6 +265,7 @@ def rename_set(store: Store, ref: str | int, name: str, actor: str) -> Changes:
 
     :raises InputError: if the set does not exist or the name is empty.
     """
+    roles.require(store, actor, "sets.edit")
     set_id = resolve_set(store, ref)
     clean = _check_name(name)
     with store.atomic():
@@ -277,6 +280,7 @@ def add_to_set(store: Store, ref: str | int, photos: Sequence[str | int], actor:
 
     :raises InputError: if the set does not exist, is locked by messages in flight, or a shot may not join.
     """
+    roles.require(store, actor, "sets.edit")
     set_id = resolve_set(store, ref)
     _check_unlocked(store, set_id, "add shots", _SENDING_STATES)
     photo_ids = resolve_photos(store, photos)
@@ -307,6 +311,7 @@ def remove_from_set(store: Store, ref: str | int, photos: Sequence[str | int], a
 
     :raises InputError: if the set does not exist, is locked, or a shot is not in it.
     """
+    roles.require(store, actor, "sets.edit")
     set_id = resolve_set(store, ref)
     _check_unlocked(store, set_id, "remove shots", _SENDING_STATES)
     photo_ids, members = _members_named(store, set_id, photos)
@@ -325,6 +330,7 @@ def reorder_set(store: Store, ref: str | int, photos: Sequence[str | int], actor
 
     :raises InputError: if the set does not exist, is locked, or a shot is not in it.
     """
+    roles.require(store, actor, "sets.edit")
     set_id = resolve_set(store, ref)
     _check_unlocked(store, set_id, "reorder shots", _SENDING_STATES)
     photo_ids, members = _members_named(store, set_id, photos)
@@ -344,6 +350,7 @@ def delete_set(store: Store, ref: str | int, actor: str) -> Changes:
 
     :raises InputError: if the set does not exist or messages made from it are awaiting approval or sending.
     """
+    roles.require(store, actor, "sets.edit")
     set_id = resolve_set(store, ref)
     _check_unlocked(store, set_id, "be deleted")
     with store.atomic():

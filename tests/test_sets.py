@@ -22,6 +22,7 @@ from lookbook.sets import (
     shots_of_product,
 )
 from lookbook.store import Store, utcnow
+from lookbook.users import PermissionDenied, create_user
 
 
 def shot(store: Store, product_id: int | None, name: str, *, needs_review: int = 0,
@@ -36,6 +37,7 @@ def shot(store: Store, product_id: int | None, name: str, *, needs_review: int =
 @pytest.fixture
 def catalog(store: Store) -> dict[str, int]:
     """Two Robert Graham shirts with shots of varying quality, one Nordvik knit, an untied shot and a slate."""
+    create_user(store, "sam", "secret-pass", "merchandiser")  # sets are a merchandiser's (see lookbook.roles)
     rg1 = add_product(store, "RG-1", brand="Robert Graham")
     rg2 = add_product(store, "RG-2", brand="Robert Graham")
     nv = add_product(store, "NV-1", brand="Nordvik")
@@ -138,6 +140,20 @@ def test_a_set_with_messages_awaiting_approval_or_sending_is_locked(store: Store
     remove_from_set(store, made.id, [catalog["nv"]], actor="sam")
     assert store.db.execute("SELECT state, changed_by FROM messages WHERE id = ?", [message]).fetchone() == (
         "pending", "sam")
+
+
+def test_only_the_roles_the_matrix_names_change_sets(store: Store, catalog: dict[str, int]) -> None:
+    create_user(store, "alex", "secret-pass", "associate")
+    with pytest.raises(PermissionDenied, match="'alex' is an associate; only a merchandiser, a manager or an admin "
+                                               "may create, change and delete sets"):
+        create_set(store, brand="Nordvik", name="Knits", actor="alex")
+    made = create_set(store, brand="Nordvik", name="Knits", actor="sam")
+    for attempt in (lambda: rename_set(store, made.id, "Mine", actor="alex"),
+                    lambda: add_to_set(store, made.id, [catalog["nv"]], actor="alex"),
+                    lambda: delete_set(store, made.id, actor="nobody")):
+        with pytest.raises(PermissionDenied):
+            attempt()
+    assert get_set(store, made.id).name == "Knits"
 
 
 def test_two_sets_with_one_name_need_an_id(store: Store, catalog: dict[str, int]) -> None:
