@@ -100,3 +100,19 @@ def test_users_add_passwd_deactivate(library: Path, capsys: pytest.CaptureFixtur
     code, out, _ = _run(capsys, "users", "list", "--json")
     kim = [json.loads(line) for line in out.splitlines() if json.loads(line)["username"] == "kim"][0]
     assert kim["active"] is False
+
+
+def test_a_manager_cannot_approve_her_own_rewrite(library: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 13: maria approves a message, rewrites it (back to pending), then approves it herself: refused."""
+    _run(capsys, "--as", "alex", "outbox", "draft", "1", "--text", "Hi {first_name}")
+    assert _run(capsys, "--as", "alex", "outbox", "submit", "1")[0] == 0
+    assert _run(capsys, "--as", "maria", "outbox", "approve", "1")[0] == 0
+    code, out, _ = _run(capsys, "--as", "maria", "outbox", "edit", "1", "--body", "Entirely my own words.")
+    assert code == 0 and out == "Message 1 is now pending.\n"
+    code, out, err = _run(capsys, "--as", "maria", "outbox", "approve", "1")
+    assert code == 1 and out == "0 message(s) approved.\n"
+    assert err == ("  message 1: 'maria' made the last change to it (its text, subject, picture or its "
+                   "set's shots) and no one may approve their own change; ask another manager.\n")
+    code, out, _ = _run(capsys, "outbox", "list", "--json", "--state", "pending")
+    assert {json.loads(line)["id"]: json.loads(line)["changed_by"] for line in out.splitlines()}[1] == "maria"
+    assert _run(capsys, "--as", "lee", "outbox", "approve", "1")[0] == 0
