@@ -38,6 +38,7 @@ from lookbook.customers import check_channel, check_phone, check_timezone, check
 from lookbook.customers import parse_sizes
 from lookbook.errors import InputError
 from lookbook.hooks import Changes
+from lookbook.library import create_private_file
 from lookbook.store import Store, utcnow
 from lookbook.tabular import CsvRows, RowProblem, detect_encoding, neutralised_row, norm_header
 
@@ -647,6 +648,7 @@ def export_customers(store: Store, path: Path | str, *, actor: str) -> int:
         " FROM customers AS c LEFT JOIN users AS u ON u.id = c.associate_id ORDER BY c.id")
     count = 0
     try:
+        create_private_file(tmp)  # the customer book leaves the library readable by its owner only
         with tmp.open("w", encoding="utf-8", newline="") as fh:
             writer = csv.writer(fh)
             writer.writerow(neutralised_row(EXPORT_COLUMNS))

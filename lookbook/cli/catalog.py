@@ -11,6 +11,7 @@ import argparse
 import json
 import sys
 
+from lookbook import roles
 from lookbook.assign import assign_photos, iter_tie_photos, unassigned_photos
 from lookbook.catalog import iter_import_catalog, list_brands, list_products
 from lookbook.cli.context import CliContext
@@ -19,7 +20,7 @@ from lookbook.dashboard import brand_dashboard
 from lookbook.users import require_role
 
 #: Roles that may change the catalog.
-CATALOG_ROLES = ("merchandiser", "manager", "admin")
+CATALOG_ROLES = roles.roles_for("catalog.import")  # from the role matrix
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

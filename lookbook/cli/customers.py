@@ -1,5 +1,5 @@
 """Customer verbs: ``lookbook customers import|export|list|search|show|add|edit|consent|unsubscribe-all|pause|
-unpause|not-brand|like|sizes|purchase|duplicates``, and ``lookbook sets match`` (:func:`cmd_match`).
+unpause|not-brand|like|sizes|purchase|duplicates|transfer``, and ``lookbook sets match`` (:func:`cmd_match`).
 
 Verbs that change something act as the ``--as`` user, whose name goes into the
 audit log and the consent ledger.
@@ -91,6 +91,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--days", type=int, default=customers.PAUSE_DAYS_DEFAULT)
     p.add_argument("--reason", default="")
     p.set_defaults(handler=cmd_pause)
+
+    p = verbs.add_parser("transfer", help="hand a customer over to another associate (managers; recorded)")
+    p.add_argument("id", type=int, metavar="CUSTOMER")
+    p.add_argument("--to", required=True, metavar="USER", help="the associate who looks after them from now on")
+    p.add_argument("--note", default="", help="why, kept in the audit log")
+    p.set_defaults(handler=cmd_transfer)
 
     p = verbs.add_parser("unpause", help="end a customer's pause")
     p.add_argument("id", type=int)
@@ -284,6 +290,12 @@ def cmd_pause(args: argparse.Namespace, ctx: CliContext) -> int:
     return 0
 
 
+def cmd_transfer(args: argparse.Namespace, ctx: CliContext) -> int:
+    customers.transfer(ctx.store, args.id, args.to, actor=ctx.user.username, note=args.note)
+    print(f"Customer {args.id} is now looked after by {args.to}")
+    return 0
+
+
 def cmd_unpause(args: argparse.Namespace, ctx: CliContext) -> int:
     customers.unpause(ctx.store, args.id, actor=ctx.user.username)
     print(f"Customer {args.id} is no longer paused")
@@ -339,7 +351,7 @@ def cmd_duplicates(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def cmd_match(args: argparse.Namespace, ctx: CliContext) -> int:
-    result = match_set(ctx.store, args.set_id, limit=args.limit)
+    result = match_set(ctx.store, args.set_id, limit=args.limit, for_user=args.as_user)
     if args.json:
         print(json.dumps(result.as_dict()))
         return 0

@@ -130,7 +130,9 @@ def _text(value: str) -> str:
 def _print_batch(report: BatchReport, past: str) -> int:
     print(f"{len(report.done)} message(s) {past}.")
     for message_id, reason in report.refused:
-        print(f"  message {message_id}: {reason}", file=sys.stderr)
+        # The core's reasons already start "message N: ..."; say it once.
+        said = reason if reason.startswith(f"message {message_id}:") else f"message {message_id}: {reason}"
+        print(f"  {said}", file=sys.stderr)
     return 1 if report.refused and not report.done else 0
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from lookbook import roles
 from lookbook.cli.context import CliContext
 from lookbook.cli.output import one_line
 from lookbook.cli.customers import register_match
@@ -25,7 +26,7 @@ from lookbook.sets import (
 from lookbook.users import require_role
 
 #: Roles that may make and edit sets.
-SET_ROLES = ("merchandiser", "manager", "admin")
+SET_ROLES = roles.roles_for("sets.edit")  # from the role matrix
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
