@@ -34,7 +34,7 @@ from pathlib import Path
 from lookbook.dbguard import _pid_alive, writer_info_path
 from lookbook.errors import DiskFullError, InputError, LibraryDamagedError, LibraryError
 from lookbook.integrity import integrity_check, verify_chain
-from lookbook.library import Library
+from lookbook.library import Library, create_private_file, make_private
 
 KEEP_LAST = 10
 KEEP_DAYS = 7
@@ -133,6 +133,8 @@ def take_backup(conn: sqlite3.Connection, library: Library, reason: str = "manua
         n += 1
     partial = folder / f".{target.name}.{os.getpid()}.partial"
     try:
+        make_private(folder)
+        create_private_file(partial)  # a copy of the customer book: the owner's only, from its first byte
         dest = sqlite3.connect(str(partial))
         try:
             if progress is None:
@@ -398,6 +400,7 @@ def restore(library: Library, name: str | None = None) -> RestoreReport:
                 os.replace(src, Path(str(set_aside) + suffix))
     incoming = db_path.with_name(db_path.name + ".restoring")
     try:
+        create_private_file(incoming)
         shutil.copyfile(backup.path, incoming)
         _fsync(incoming)
         os.replace(incoming, db_path)

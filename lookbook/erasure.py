@@ -30,11 +30,9 @@ from lookbook.customers import get_customer
 from lookbook.errors import InputError
 from lookbook.hooks import Changes
 from lookbook.integrity import ERASE_ACTION
+from lookbook.roles import require
 from lookbook.store import Store, utcnow
-from lookbook.users import require_role
 
-#: Who may erase a customer.
-ERASE_ROLES = ("manager", "admin")
 ERASED_NAME = "(erased)"
 ERASED_TEXT = "[erased]"
 NEVER = "9999-12-31T00:00:00+00:00"
@@ -100,12 +98,12 @@ def _personal_values(details: list[str]) -> list[str]:
 def erase_customer(store: Store, customer_id: int, *, actor: str) -> ErasureReport:
     """Erase a customer's personal data everywhere in the library, keeping ids, states and the audit chain.
 
-    :raises PermissionDenied: unless ``actor`` is a manager or admin.
+    :raises PermissionDenied: unless the role matrix lets ``actor`` (managers and admins).
     A customer deleted before can be erased too: their audit rows are found by id and redacted.
 
     :raises InputError: if there is no such customer and the audit log names none.
     """
-    require_role(store, actor, *ERASE_ROLES, doing="erase customers")
+    require(store, actor, "customers.erase")
     if store.db.execute("SELECT 1 FROM customers WHERE id = ?", [customer_id]).fetchone():
         customer = get_customer(store, customer_id)
         values = [customer.first_name, customer.last_name, customer.name, customer.email, customer.x_handle,

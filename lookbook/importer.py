@@ -37,9 +37,11 @@ from lookbook.errors import InputError, LookbookError
 from lookbook.hooks import Changes
 from lookbook.imaging import (
     DEFAULT_MAX_PIXELS,
+    PHOTO_FORMATS,
     SUPPORTED_SUFFIXES,
     PhotoError,
     content_hash,
+    photo_exif,
 )
 from lookbook.library import Library
 from lookbook.pipeline import PhotoResult, TaskPool, process_one
@@ -231,8 +233,8 @@ def capture_time(path: Path) -> str:
     so a burst shot within one second still sorts in order.
     """
     try:
-        with Image.open(path) as im:
-            exif = im.getexif().get_ifd(_EXIF_IFD)
+        with Image.open(path, formats=PHOTO_FORMATS) as im:
+            exif = photo_exif(im).get_ifd(_EXIF_IFD)  # a PNG's without decoding it
         text = str(exif.get(_DATETIME_ORIGINAL, "")).strip("\x00 ")
         moment = dt.datetime.strptime(text, "%Y:%m:%d %H:%M:%S")
         subsec = str(exif.get(_SUBSEC_ORIGINAL, "")).strip("\x00 ")

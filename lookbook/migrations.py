@@ -390,7 +390,23 @@ def m007_presets_default(db: Database) -> None:
 
 
 @migrations()
-def m008_integrity_audit_chain(db: Database) -> None:
+def m008_roles_changed_by(db: Database) -> None:
+    """Record who last changed each message's words and each set's shots, for the two-person rule."""
+    # messages.changed_by: who last changed the text, subject or attachment (the drafter until someone
+    # edits it); no one may approve a version they changed. Filled from the audit log's last edit, so a
+    # library upgraded with an edited message waiting keeps the rule. sets.contents_changed_by/_at: who
+    # last added, removed or reordered shots after the set was made.
+    db.execute("ALTER TABLE messages ADD COLUMN changed_by TEXT")
+    db.execute("ALTER TABLE sets ADD COLUMN contents_changed_by TEXT")
+    db.execute("ALTER TABLE sets ADD COLUMN contents_changed_at TEXT")
+    db.execute(
+        "UPDATE messages SET changed_by = coalesce((SELECT a.actor FROM audit_log AS a WHERE a.entity = 'message'"
+        " AND a.entity_id = CAST(messages.id AS TEXT) AND a.action = 'message.edit' ORDER BY a.id DESC LIMIT 1),"
+        " drafted_by)")
+
+
+@migrations()
+def m009_integrity_audit_chain(db: Database) -> None:
     """Chain the audit log: each row's hash covers the previous row's hash and its own content.
 
     Existing rows are hashed in id order (the triggers that refuse updates are lifted for the

@@ -16,6 +16,7 @@ import json
 from dataclasses import dataclass, fields
 from typing import Any
 
+from lookbook import roles
 from lookbook.errors import InputError
 from lookbook.hooks import Changes
 from lookbook.presets import DEFAULT_PRESET, Preset
@@ -23,7 +24,7 @@ from lookbook.recipes import _box, pending_render_ids, render_key
 from lookbook.store import Store, utcnow
 
 #: Roles that may change presets (everyone may read them and choose one for a photo).
-PRESET_EDITOR_ROLES = ("merchandiser", "manager", "admin")
+PRESET_EDITOR_ROLES = roles.roles_for("presets.edit")  # from the role matrix
 #: The settings a preset has besides its name, in the order forms and tables show them.
 SETTINGS = tuple(f.name for f in fields(Preset) if f.name != "name")
 #: The longest preset name: it has to fit a combo box and a table column.

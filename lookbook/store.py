@@ -35,7 +35,7 @@ from lookbook.errors import (
     LookbookError,
 )
 from lookbook.hooks import Changes, Hooks
-from lookbook.library import Library
+from lookbook.library import Library, create_private_file
 from lookbook.migrations import migrations
 
 log = logging.getLogger(__name__)
@@ -422,6 +422,10 @@ def create_store(path: Path | str, hooks: Hooks | None = None) -> Store:
     :raises LibraryError: if a library is already there or the place is not writable.
     """
     library = Library.prepare_new(path)
+    try:
+        create_private_file(library.db_path)  # SQLite would make it readable by all (umask 022)
+    except OSError as exc:
+        raise LibraryError(f"{library.db_path}: cannot be created ({exc.strerror}).") from exc
     db = _connect(library.db_path)
     try:
         db.execute("PRAGMA journal_mode = WAL")

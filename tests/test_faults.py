@@ -199,7 +199,7 @@ def test_a_file_size_limit_during_an_import_is_named_and_saves_nothing(demo_libr
 
     result = subprocess.run([sys.executable, "-m", "lookbook.cli", "--library", str(demo_library), "--as", "maria",
                              "customers", "import", str(big)], capture_output=True, text=True, preexec_fn=limited,
-                            env={**os.environ, "PYTHONPATH": str(REPO), "LOOKBOOK_PASSWORD": "demo"}, timeout=300)
+                            env={**os.environ, "PYTHONPATH": str(REPO), "LOOKBOOK_PASSWORD": "demo-pass"}, timeout=300)
     assert result.returncode == 1, result.stderr
     line = result.stderr.strip().splitlines()[-1]
     assert "free space or check the disk and retry; nothing was saved." in line

@@ -59,7 +59,7 @@ def count(db: Path, table: str) -> int:
 
 @pytest.fixture
 def demo(demo_library: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("LOOKBOOK_PASSWORD", "demo")
+    monkeypatch.setenv("LOOKBOOK_PASSWORD", "demo-pass")
     return demo_library
 
 
@@ -431,7 +431,7 @@ def _hold(lib: Path, seconds: float) -> subprocess.Popen[str]:
 
 def _lookbook(lib: Path, *argv: str, user: str | None = None, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "lookbook.cli", *cli(lib, *argv, user=user)], capture_output=True,
-                          text=True, env={**os.environ, "PYTHONPATH": str(REPO), "LOOKBOOK_PASSWORD": "demo", **env},
+                          text=True, env={**os.environ, "PYTHONPATH": str(REPO), "LOOKBOOK_PASSWORD": "demo-pass", **env},
                           timeout=120)
 
 
@@ -491,7 +491,7 @@ def test_a_read_only_library_can_be_read_and_names_itself_on_writes(demo: Path, 
         for path in [shared, *shared.rglob("*")]:
             path.chmod(0o555 if path.is_dir() else 0o444)
         os.chmod(shared, 0o755)
-        env = {**os.environ, "PYTHONPATH": str(REPO), "LOOKBOOK_PASSWORD": "demo", "HOME": str(shared)}
+        env = {**os.environ, "PYTHONPATH": str(REPO), "LOOKBOOK_PASSWORD": "demo-pass", "HOME": str(shared)}
 
         def lookbook(*argv: str) -> subprocess.CompletedProcess[str]:
             return subprocess.run([sys.executable, "-c", AS_NOBODY, "--library", str(shared / "Lib"), *argv],

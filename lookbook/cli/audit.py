@@ -16,14 +16,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--actor", help="only entries by this person")
     p.add_argument("--limit", type=int, default=50, metavar="N", help="at most N entries (default 50)")
     p.add_argument("--json", action="store_true", help="print one JSON object per entry")
+    # `audit verify` is a word, not a sub-command: `lookbook audit --entity ...` keeps working as it did.
+    p.add_argument("what", nargs="?", choices=["verify"],
+                   help="verify: walk the hash chain and name the first broken link (exit 1 if broken)")
     p.set_defaults(handler=cmd_audit)
-    verbs = p.add_subparsers(dest="audit_command", metavar="VERB")
-    v = verbs.add_parser("verify", help="walk the audit log's hash chain and name the first broken link "
-                                        "(exit 1 if broken)")
-    v.set_defaults(handler=cmd_audit_verify)
 
 
 def cmd_audit(args: argparse.Namespace, ctx: CliContext) -> int:
+    if args.what == "verify":
+        return cmd_audit_verify(args, ctx)
     sql = "SELECT id, at, actor, action, entity, entity_id, detail FROM audit_log WHERE 1 = 1"
     params: list[object] = []
     for column, value in (("entity", args.entity), ("entity_id", args.entity_id), ("actor", args.actor)):

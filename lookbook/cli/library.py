@@ -104,6 +104,7 @@ def cmd_backups_list(args: argparse.Namespace, ctx: CliContext) -> int:
 
 def cmd_restore(args: argparse.Namespace, ctx: CliContext) -> int:
     # The library is not opened here: a damaged one may not open at all, and it must be closed to be replaced.
+    ctx.close()  # opened to check --as: the file is about to be replaced under it
     root = ctx.library_path.expanduser().absolute()
     # A library whose library.db is gone but whose backups are there can be restored too.
     library = Library(root) if Library(root).backups_dir.is_dir() else Library.locate(root)
