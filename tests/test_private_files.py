@@ -11,7 +11,7 @@ from outbox_support import add_staff, add_world
 
 from lookbook.customer_csv import export_customers
 from lookbook.library import Library
-from lookbook.store import _backup, create_store, open_store
+from lookbook.store import create_store, open_store
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX; Windows keeps profiles private")
 
@@ -40,7 +40,7 @@ def test_a_new_library_its_database_backups_and_exports_are_the_owners_only(tmp_
 
     card = lib.root / write_card(store, 1)
     assert _mode(card) == 0o600
-    backup = _backup(store.db, lib)
+    backup = store.backup("manual").path  # lookbook.backups.take_backup
     assert _mode(backup) == 0o600
     export_customers(store, tmp_path / "book.csv", actor="maria")
     assert _mode(tmp_path / "book.csv") == 0o600
