@@ -437,12 +437,12 @@ class _Importer:
         box = list(res.garment_box)
         cur = self.store.db.execute(
             "INSERT INTO photos (sha256, original_name, source_path, stored_path, width, height, taken_at,"
-            " imported_at, phash, garment_box, confidence, needs_review, recipe, rendered_recipe, codes)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " imported_at, phash, garment_box, confidence, needs_review, recipe, rendered_recipe, codes, colour_shift)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [sha256, path.name, str(path.absolute()), str(stored.relative_to(self.store.library.root)),
              res.original_size[0], res.original_size[1], analysed.taken_at, utcnow(), res.phash,
              json.dumps(box), res.confidence, int(res.needs_review), self.recipe, self.key,
-             None if analysed.codes is None else json.dumps(analysed.codes)])
+             None if analysed.codes is None else json.dumps(analysed.codes), res.colour_shift if res.outputs else None])
         photo_id = int(cur.lastrowid)
         self.store.audit(self.actor, "photo.import", "photo", photo_id, name=path.name, source=str(path),
                          sha256=sha256, garment_box=box, confidence=res.confidence,

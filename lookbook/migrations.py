@@ -387,3 +387,11 @@ def m007_presets_default(db: Database) -> None:
     elif db.execute("SELECT count(*) FROM presets WHERE is_default").fetchone()[0] == 0:
         # Presets written by hand with none marked: the first by name has been the default all along.
         db.execute("UPDATE presets SET is_default = 1 WHERE id = (SELECT id FROM presets ORDER BY name LIMIT 1)")
+
+
+@migrations()
+def m008_colour_shift(db: Database) -> None:
+    """Remember how far each photo's hero moved the garment's colour, so the app can say why a shot needs review."""
+    # photos.colour_shift: a*b* distance of the garment's middle, original against hero, measured at
+    # the last render; NULL until the photo is rendered by a renderer that measures it.
+    _run(db, "ALTER TABLE photos ADD COLUMN colour_shift REAL")

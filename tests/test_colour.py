@@ -8,6 +8,7 @@ frame is centred on the garment).
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import cv2
@@ -169,3 +170,106 @@ def test_the_shift_is_measured_at_render_time(tmp_path: Path) -> None:
     hero, result = _render(tmp_path, img)
     measured = float(np.hypot(*(_middle_ab(hero) - _garment_ab(img))))
     assert result.colour_shift == pytest.approx(measured, abs=1.0)
+
+
+# -- the neutral point in the recipe, the review flag in the library, the command line ---------------------------
+
+
+def _import_cast_photo(tmp_path: Path, library: Path) -> Path:
+    """Write a grey T-shirt on a grey wall under strong warm light (too strong to correct unaided)."""
+    shoot = tmp_path / "shoot"
+    shoot.mkdir()
+    img = _cast(_scene((190, 190, 190)), (1.35, 1.0, 0.65))
+    cv2.imwrite(str(shoot / "warm.jpg"), cv2.cvtColor(img, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 95])
+    return shoot
+
+
+@pytest.fixture
+def library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    from lookbook.store import create_store
+    from lookbook.users import create_user
+
+    store = create_store(tmp_path / "lib")
+    create_user(store, "sam", "secret-pass-1", "merchandiser")
+    store.close()
+    monkeypatch.setenv("LOOKBOOK_PASSWORD", "secret-pass-1")
+    return tmp_path / "lib"
+
+
+def _hero_ab(library: Path) -> np.ndarray:
+    hero = next((library / "renders").rglob("*-hero.jpg"))
+    return _middle_ab(cv2.cvtColor(cv2.imread(str(hero)), cv2.COLOR_BGR2RGB))
+
+
+def test_neutral_point_from_the_command_line_is_kept_in_the_recipe_and_flags_a_big_shift(
+        tmp_path: Path, library: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from lookbook.cli import main
+    from lookbook.library import Library
+    from lookbook.recipes import pending_renders, photo_detail, recipe_key
+    from lookbook.store import open_store
+
+    def lookbook(*argv: str) -> int:
+        return main(["--library", str(library), "--as", "sam", *argv])
+
+    assert lookbook("photos", "import", "--workers", "1", str(_import_cast_photo(tmp_path, library))) == 0
+    warm = _hero_ab(library)
+    assert np.hypot(*warm) > 8  # kept as shot: nothing said the wall is grey
+    store = open_store(Library.locate(library))
+    try:
+        assert store.db.execute("SELECT needs_review, colour_shift FROM photos").fetchone() == (0, pytest.approx(0, abs=2))
+    finally:
+        store.close()
+    capsys.readouterr()
+
+    assert lookbook("photos", "neutral", "warm.jpg", "20", "30") == 0
+    out = capsys.readouterr().out
+    assert "white balance from the point (20, 30)" in out and "flagged for review" in out
+    assert np.hypot(*_hero_ab(library)) < 2.5  # the grey is grey again
+    store = open_store(Library.locate(library))
+    try:
+        detail = photo_detail(store, 1)
+        assert detail.neutral == (20.0, 30.0) and json.loads(detail.rendered_recipe or "{}")["neutral"] == [20, 30]
+        assert detail.needs_review and detail.colour_needs_review and (detail.colour_shift or 0) > 10
+        assert pending_renders(store) == []  # the render is up to date with its recipe
+        assert "neutral" in recipe_key(detail, DEFAULT_PRESET)
+        actions = [r[0] for r in store.db.execute("SELECT action FROM audit_log WHERE entity = 'photo'")]
+        assert actions[-2:] == ["photo.neutral", "photo.render"]
+    finally:
+        store.close()
+
+    assert lookbook("photos", "neutral", "warm.jpg", "--clear") == 0
+    assert np.hypot(*(_hero_ab(library) - warm)) < 1.5  # back to the photo's own colour
+    store = open_store(Library.locate(library))
+    try:
+        assert photo_detail(store, 1).neutral is None
+        assert json.loads(store.db.execute("SELECT recipe FROM photos").fetchone()[0]) == {}
+    finally:
+        store.close()
+
+    capsys.readouterr()
+    assert lookbook("photos", "neutral", "warm.jpg", "5000", "3") == 1
+    assert "neutral point (5000, 3) lies off the photo (480 x 600 pixels)" in capsys.readouterr().err
+    assert lookbook("photos", "neutral", "warm.jpg") == 1
+    assert "give the point as X Y" in capsys.readouterr().err
+
+
+def test_render_records_the_shift_and_flags_the_photo(store: object) -> None:
+    from lookbook.pipeline import PhotoResult
+    from lookbook.recipes import mark_reviewed, photo_detail, record_render
+    from lookbook.store import utcnow
+
+    pid = int(store.db.execute(  # type: ignore[attr-defined]
+        "INSERT INTO photos (sha256, original_name, stored_path, width, height, imported_at, garment_box, confidence)"
+        " VALUES ('ab', 'x.jpg', 'x.jpg', 400, 400, ?, '[1, 1, 300, 300]', 0.9)", [utcnow()]).lastrowid)
+    ok = PhotoResult(Path("x.jpg"), (1, 1, 300, 300), 0.9, False, "0", (400, 400), {"hero": Path("h.jpg")},
+                     colour_shift=3.2, colour_source="background")
+    record_render(store, pid, ok, "k1", "sam")  # type: ignore[arg-type]
+    detail = photo_detail(store, pid)  # type: ignore[arg-type]
+    assert detail.colour_shift == pytest.approx(3.2) and not detail.needs_review
+    far = PhotoResult(Path("x.jpg"), (1, 1, 300, 300), 0.9, True, "0", (400, 400), {"hero": Path("h.jpg")},
+                      colour_shift=12.5, colour_source="picked")
+    record_render(store, pid, far, "k2", "sam")  # type: ignore[arg-type]
+    detail = photo_detail(store, pid)  # type: ignore[arg-type]
+    assert detail.needs_review and detail.colour_needs_review
+    mark_reviewed(store, [pid], "sam")  # type: ignore[arg-type]
+    assert not photo_detail(store, pid).needs_review  # type: ignore[arg-type]
