@@ -18,12 +18,14 @@ of height) of the garment's box — the hand-labelled box for ``labelled`` photo
 is a crop of the original, resized: the crop is :func:`lookbook.crop.hero_frame` of the box
 the pipeline used (``PhotoResult.garment_box``, in original pixels), so the middle maps into
 the hero by that same affine map. The original's middle is resampled onto the hero's pixel
-grid there, which pairs every hero pixel with the original pixels under it. Pixels the
-renderer laid on the new background (pure white in the hero: alpha 0 inside the middle,
-e.g. the gap between trouser legs) are dropped from *both* lists, so the background swap
-does not count as a colour change (if that would leave under a fifth of the middle — a
-blown-out white garment — all pixels count). Only the a*b* distance of the two medians
-counts: lightness may change (exposure).
+grid there, which pairs every hero pixel with the original pixels under it. Only pixels the
+hero shows as fabric count, in *both* lists: the middle of a box can be background (the
+floor between a pair of shoes, the gap between trouser legs), which the hero replaces with
+white, and that is no colour change. Which pixels are fabric is read off the pipeline's own
+output: every photo is rendered twice, on the white and on the grey background (nothing else
+differs, so hero_white - hero_grey = (1 - alpha) * (white - grey)), and pixels with alpha of
+at least 0.9 are fabric (if fewer than 20 are, all pixels count). Only the a*b* distance of
+the two medians counts: lightness may change (exposure).
 
 ``--old REF`` renders the same photos with the pipeline as it was at git commit ``REF`` (in
 a subprocess, from ``git archive``), so before and after come from one run. ``--sheet OUT.png``
@@ -52,7 +54,7 @@ from lookbook.colour import REVIEW_SHIFT, garment_middle, median_ab
 from lookbook.crop import hero_frame
 from lookbook.imaging import load_photo
 from lookbook.pipeline import process_one
-from lookbook.presets import DEFAULT_PRESET, Preset
+from lookbook.presets import BACKGROUNDS, DEFAULT_PRESET, Preset
 
 REPO = Path(__file__).resolve().parents[1]
 PHOTOS = Path("/work/shared/photos/clothing-small")
@@ -85,10 +87,24 @@ def photo_set(which: str, limit: int | None, seed: int) -> list[tuple[str, Path,
     return items[:limit] if limit else items
 
 
-def measure(path: Path, hero_path: Path, used_box: Box, truth: Box | None, preset: Preset) -> tuple[float, Box, Box]:
+def _read(path: Path) -> np.ndarray:
+    return cv2.cvtColor(cv2.imread(str(path), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+
+
+def _alpha(on_white: np.ndarray, on_grey: np.ndarray) -> np.ndarray:
+    """Return the hero's alpha from its renders on the white and the grey background."""
+    span = np.float32(BACKGROUNDS["white"]) - np.float32(BACKGROUNDS["grey"])
+    if on_white.shape != on_grey.shape:
+        return np.ones(on_white.shape[:2], np.float32)
+    return 1.0 - np.median((on_white.astype(np.float32) - on_grey.astype(np.float32)) / span, axis=2)
+
+
+def measure(path: Path, hero_path: Path, grey_path: Path, used_box: Box, truth: Box | None, preset: Preset
+            ) -> tuple[float, Box, Box]:
     """Return the a*b* shift of the garment's middle between the original file and its hero file, frame, middle."""
     original = load_photo(path).rgb
-    hero = cv2.cvtColor(cv2.imread(str(hero_path), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+    hero = _read(hero_path)
+    alpha = _alpha(hero, _read(grey_path))
     hh, hw = hero.shape[:2]
     frame = hero_frame(used_box, preset.aspect_ratio, preset.margin)
     mx0, my0, mx1, my1 = garment_middle(truth or used_box)
@@ -102,8 +118,8 @@ def measure(path: Path, hero_path: Path, used_box: Box, truth: Box | None, prese
     ox0, oy0, ox1, oy1 = max(0, round(ox0)), max(0, round(oy0)), min(w, round(ox1)), min(h, round(oy1))
     orig = cv2.resize(original[oy0:oy1, ox0:ox1], (hx1 - hx0, hy1 - hy0), interpolation=cv2.INTER_AREA)
     made = hero[hy0:hy1, hx0:hx1]
-    keep = ~(made >= 250).all(axis=2)  # laid on the white background
-    if keep.mean() < 0.2:
+    keep = alpha[hy0:hy1, hx0:hx1] >= 0.9  # fabric, not the background laid in
+    if keep.sum() < 20:
         keep[:] = True
     a, b = median_ab(orig[keep]), median_ab(made[keep])
     shift = 0.0 if a is None or b is None else float(np.hypot(*(a - b)))
@@ -114,7 +130,8 @@ def run_new(items: list[tuple[str, Path, Box | None]], out: Path, preset: Preset
     shots = []
     for i, (name, path, truth) in enumerate(items):
         res = process_one(path, out, preset, stem=f"{i:04d}")
-        shift, frame, middle = measure(path, res.outputs["hero"], res.garment_box, truth, preset)
+        grey = process_one(path, out, preset.with_changes(background="grey"), stem=f"{i:04d}-grey")
+        shift, frame, middle = measure(path, res.outputs["hero"], grey.outputs["hero"], res.garment_box, truth, preset)
         shots.append(Shot(name, shift, res.needs_review, res.colour_source, res.outputs["hero"], frame, middle))
     return shots
 
@@ -127,7 +144,8 @@ from lookbook.presets import DEFAULT_PRESET
 out = Path(sys.argv[1])
 for i, line in enumerate(sys.stdin):
     res = process_one(Path(line.strip()), out, DEFAULT_PRESET, stem=f"{i:04d}")
-    print(json.dumps({"hero": str(res.outputs["hero"]), "box": list(res.garment_box),
+    grey = process_one(Path(line.strip()), out, DEFAULT_PRESET.with_changes(background="grey"), stem=f"{i:04d}-grey")
+    print(json.dumps({"hero": str(res.outputs["hero"]), "grey": str(grey.outputs["hero"]), "box": list(res.garment_box),
                       "review": bool(res.needs_review)}), flush=True)
 """
 
@@ -147,7 +165,8 @@ def run_old(ref: str, items: list[tuple[str, Path, Box | None]], out: Path, tmp:
     shots = []
     for (name, path, truth), line in zip(items, proc.stdout.splitlines()):
         row = json.loads(line)
-        shift, frame, middle = measure(path, Path(row["hero"]), tuple(row["box"]), truth, DEFAULT_PRESET)
+        shift, frame, middle = measure(path, Path(row["hero"]), Path(row["grey"]), tuple(row["box"]), truth,
+                                       DEFAULT_PRESET)
         shots.append(Shot(name, shift, row["review"], "old", Path(row["hero"]), frame, middle))
     return shots
 
@@ -205,12 +224,13 @@ def sheet(path: Path, items: list[tuple[str, Path, Box | None]], new: list[Shot]
             draw.text((x, cell + 8), text, fill=(235, 235, 235), font=font)
         draw.text((6, cell + 23), name, fill=(170, 170, 170), font=font)
         rows.append(row)
-    width = max(r.width for r in rows)
-    out = Image.new("RGB", (width, sum(r.height for r in rows)), (40, 40, 40))
-    y = 0
-    for r in rows:
-        out.paste(r, (0, y))
-        y += r.height
+    # Two photos side by side: a sheet of 16 stays about as wide as it is tall.
+    per_line = 2
+    width, height = rows[0].width, rows[0].height
+    lines = -(-len(rows) // per_line)
+    out = Image.new("RGB", (per_line * width + (per_line - 1) * 12, lines * height), (25, 25, 25))
+    for n, r in enumerate(rows):
+        out.paste(r, ((n % per_line) * (width + 12), (n // per_line) * height))
     out.save(path)
     print(f"contact sheet: {path} ({len(rows)} photos)")
 
