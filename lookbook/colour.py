@@ -61,6 +61,15 @@ def to_lab(rgb: np.ndarray) -> np.ndarray:
     return lab.reshape(rgb.shape[:-1] + (3,))
 
 
+#: Medians and percentiles are taken on at most about this many pixels (an even spread): plenty, and fast.
+SAMPLE = 4096
+
+
+def sample(pixels: np.ndarray, n: int = SAMPLE) -> np.ndarray:
+    """Return about ``n`` of the ``N x 3`` ``pixels``, evenly spread (all of them when there are fewer)."""
+    return pixels[:: max(1, len(pixels) // n)]
+
+
 def median_ab(rgb: np.ndarray) -> np.ndarray | None:
     """Return the median (a*, b*) of ``N x 3`` uint8 sRGB pixels, ``None`` for none."""
     if len(rgb) == 0:
@@ -224,6 +233,7 @@ def background_neutral(rgb: np.ndarray, alpha: np.ndarray) -> np.ndarray | None:
     bg = rgb[alpha < 0.05]
     if len(bg) < max(50, MIN_BACKGROUND_SHARE * alpha.size):
         return None
+    bg = sample(bg)
     lab = to_lab(bg)
     bright = lab[:, 0] >= NEUTRAL_MIN_L
     if bright.sum() < 0.5 * len(lab):
@@ -286,7 +296,7 @@ def _garment_pixels(rgb_small: np.ndarray, alpha_small: np.ndarray, middle: tupl
         x0, y0, x1, y1 = middle
         rgb_small, alpha_small = rgb_small[y0:y1, x0:x1], alpha_small[y0:y1, x0:x1]
     fabric = rgb_small[alpha_small >= 0.9]
-    return fabric if len(fabric) >= 20 else rgb_small.reshape(-1, 3)
+    return sample(fabric if len(fabric) >= 20 else rgb_small.reshape(-1, 3), 2048)
 
 
 def _capped(correction: Correction, garment: np.ndarray) -> Correction:
@@ -315,13 +325,13 @@ def _exposure(rgb_small: np.ndarray, alpha_small: np.ndarray, gains: np.ndarray 
     bg = rgb_small[alpha_small < 0.05]
     if len(bg) < 50:
         bg = rgb_small.reshape(-1, 3)  # hardly any background: the whole picture
-    level = float(np.median(to_lab(bg)[:, 0]))
+    level = float(np.median(to_lab(sample(bg))[:, 0]))
     if level <= 38.0:  # a dark floor says nothing about exposure
         return 1.0
     gain = float(np.clip(TARGET_L / level, *EXPOSURE_GAIN))
     fabric = rgb_small[alpha_small > 0.5]
     if len(fabric):
-        top = float(np.percentile(to_lab(fabric)[:, 0], 98))
+        top = float(np.percentile(to_lab(sample(fabric))[:, 0], 98))
         if gain > 1.0:
             gain = min(gain, max(1.0, GARMENT_MAX_L / max(top, 1.0)))
     return gain
