@@ -77,6 +77,8 @@ class FileOutcome:
     garment_box: tuple[int, int, int, int] | None = None
     confidence: float | None = None
     needs_review: bool = False
+    #: How far the hero moved the garment's colour (a*b*); over 10 is one reason for ``needs_review``.
+    colour_shift: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """Return the outcome as JSON-ready data (the command line's ``--json`` line)."""
@@ -85,7 +87,7 @@ class FileOutcome:
             out["photo_id"] = self.photo_id
         if self.status == "imported":
             out.update(garment_box=list(self.garment_box or ()), confidence=self.confidence,
-                       needs_review=self.needs_review)
+                       needs_review=self.needs_review, colour_shift=self.colour_shift)
         elif self.status == "failed":
             out["error"] = self.reason
         else:
@@ -448,7 +450,7 @@ class _Importer:
                          sha256=sha256, garment_box=box, confidence=res.confidence,
                          needs_review=res.needs_review)
         return FileOutcome(path, "imported", photo_id, garment_box=res.garment_box, confidence=res.confidence,
-                           needs_review=res.needs_review)
+                           needs_review=res.needs_review, colour_shift=res.colour_shift if res.outputs else None)
 
     def group_bursts(self) -> None:
         """Set ``photos.burst_id`` (the first shot's id) for every burst in the library."""

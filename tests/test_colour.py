@@ -237,6 +237,12 @@ def test_neutral_point_from_the_command_line_is_kept_in_the_recipe_and_flags_a_b
     finally:
         store.close()
 
+    capsys.readouterr()
+    assert lookbook("render", "warm.jpg", "--json") == 0
+    out, err = capsys.readouterr()
+    assert "rendered warm.jpg (check its colour: the hero moved it by" in err
+    assert json.loads(out)["needs_review"] is True and json.loads(out)["colour_shift"] > 10
+
     assert lookbook("photos", "neutral", "warm.jpg", "--clear") == 0
     assert np.hypot(*(_hero_ab(library) - warm)) < 1.5  # back to the photo's own colour
     store = open_store(Library.locate(library))

@@ -8,6 +8,7 @@ import sys
 
 from lookbook.assign import resolve_photos
 from lookbook.cli.catalog import register_photo_verbs
+from lookbook.colour import REVIEW_SHIFT
 from lookbook.cli.context import CliContext
 from lookbook.errors import InputError
 from lookbook.importer import import_photos
@@ -85,7 +86,9 @@ def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:
         if outcome.status == "failed":
             print(f"lookbook: {outcome.path}: {outcome.reason}", file=sys.stderr)
         else:
-            flag = " (check its box)" if outcome.needs_review else ""
+            colour = outcome.colour_shift is not None and outcome.colour_shift > REVIEW_SHIFT
+            flag = (f" (check its colour: the hero moved it by {outcome.colour_shift:.0f})" if colour
+                    else " (check its box)" if outcome.needs_review else "")
             print(f"[{step.done}/{step.total}] {step.message}{flag}", file=sys.stderr)
     if report.ties is not None:
         for problem in report.ties.problems:
@@ -126,8 +129,12 @@ def cmd_render(args: argparse.Namespace, ctx: CliContext) -> int:
             continue
         if args.json:
             print(json.dumps({"photo_id": step.photo_id, "name": step.name,
-                              "outputs": {k: str(v) for k, v in step.result.outputs.items()}}), flush=True)
-        print(f"[{step.done}/{step.total}] rendered {step.name}", file=sys.stderr)
+                              "outputs": {k: str(v) for k, v in step.result.outputs.items()},
+                              "colour_shift": step.result.colour_shift,
+                              "needs_review": step.result.needs_review}), flush=True)
+        flag = (f" (check its colour: the hero moved it by {step.result.colour_shift:.0f})"
+                if step.result.colour_needs_review else "")
+        print(f"[{step.done}/{step.total}] rendered {step.name}{flag}", file=sys.stderr)
     done = len(pending) - failed
     print(f"Rendered {done} photo{'' if done == 1 else 's'}" + (f"; {failed} could not be rendered" if failed else "")
           + ("" if pending or not args.all else " (all renders were up to date)") + ".",
