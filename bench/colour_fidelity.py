@@ -177,7 +177,8 @@ def report(title: str, shots: list[Shot]) -> None:
     flagged = sum(s.flagged for s in over)
     p95 = float(np.percentile(shifts, 95)) if shifts else 0.0
     print(f"{title}: count {len(shots)}  median shift {statistics.median(shifts):.2f}  95th percentile {p95:.2f}  "
-          f"max {max(shifts):.2f}  > {REVIEW_SHIFT:g}: {len(over)} ({flagged} flagged, {len(over) - flagged} unflagged)")
+          f"max {max(shifts):.2f}  > {REVIEW_SHIFT:g}: {len(over)} ({flagged} flagged, "
+          f"{len(over) - flagged} unflagged)")
     sources: dict[str, int] = {}
     for s in shots:
         sources[s.source] = sources.get(s.source, 0) + 1

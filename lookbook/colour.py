@@ -307,7 +307,8 @@ def _garment_pixels(rgb_small: np.ndarray, alpha_small: np.ndarray, middle: tupl
 
 
 def _capped(correction: Correction, garment: np.ndarray) -> Correction:
-    """Return ``correction``, scaled back until it moves ``garment`` (``N x 3`` sRGB) by at most :data:`MAX_AUTO_SHIFT`."""
+    """Return ``correction``, scaled back until it moves ``garment`` (``N x 3`` sRGB) by at most
+    :data:`MAX_AUTO_SHIFT`."""
     pixels = np.ascontiguousarray(garment.reshape(-1, 1, 3))
 
     def moves(c: Correction) -> float:

@@ -286,7 +286,7 @@ def render(decoded: Decoded, det: Detection, preset: Preset, *, box: Box | None 
 
 def _correction(decoded: Decoded, det: Detection, matte: _Matte, preset: Preset, neutral: tuple[float, float] | None,
                 middle: tuple[int, int, int, int], out_size: tuple[int, int]) -> Correction:
-    """Return the colour correction for a photo: white balance from neutral evidence only (see :mod:`lookbook.colour`)."""
+    """Return the colour correction for a photo: white balance from neutral evidence only (:mod:`lookbook.colour`)."""
     if neutral is None and not (preset.normalise_exposure or preset.normalise_white_balance):
         return colour.NO_CORRECTION
     picked = slate = None

@@ -216,7 +216,8 @@ def test_neutral_point_from_the_command_line_is_kept_in_the_recipe_and_flags_a_b
     assert np.hypot(*warm) > 8  # kept as shot: nothing said the wall is grey
     store = open_store(Library.locate(library))
     try:
-        assert store.db.execute("SELECT needs_review, colour_shift FROM photos").fetchone() == (0, pytest.approx(0, abs=2))
+        row = store.db.execute("SELECT needs_review, colour_shift FROM photos").fetchone()
+        assert row == (0, pytest.approx(0, abs=2))
     finally:
         store.close()
     capsys.readouterr()

@@ -221,7 +221,8 @@ class ShootPage(Page):
         self.import_folder_action = action("Import &Folder…", self.import_folder_dialog, "Ctrl+Shift+I",
                                            "Import every photo in a folder and its sub-folders")
         self.review_action = action("Show Photos to &Review", lambda: self.set_filter(PhotoFilter.REVIEW),
-                                    "Ctrl+Shift+R", "Show only the photos whose garment box the app is unsure of")
+                                    "Ctrl+Shift+R",
+                                    "Show only the photos whose garment box or colour the app is unsure of")
         self.all_action = action("Show &All Photos", lambda: self.set_filter(PhotoFilter.ALL), "Ctrl+Shift+A",
                                  "Show every photo")
         self.untied_action = action("Show Photos &Not Tied to a Product",
