@@ -59,6 +59,7 @@ from lookbook.presets import BACKGROUNDS, DEFAULT_PRESET, Preset
 REPO = Path(__file__).resolve().parents[1]
 PHOTOS = Path("/work/shared/photos/clothing-small")
 TRUTH = REPO / "tests" / "data" / "truth_boxes.json"
+PATCHES = REPO / "tests" / "data" / "truth_colour.json"
 Box = tuple[float, float, float, float]
 
 
@@ -77,8 +78,9 @@ class Shot:
 
 def photo_set(which: str, limit: int | None, seed: int) -> list[tuple[str, Path, Box | None]]:
     """Return ``(name, path, labelled box or None)`` for the chosen set."""
-    if which == "labelled":
-        boxes = json.loads(TRUTH.read_text())["boxes"]
+    if which in ("labelled", "patches"):
+        boxes = json.loads((TRUTH if which == "labelled" else PATCHES).read_text())["boxes" if which == "labelled"
+                                                                                    else "patches"]
         items = [(name, PHOTOS / "test" / name, tuple(box)) for name, box in sorted(boxes.items())]
     else:
         files = sorted((PHOTOS / which).glob("*/*.jpg"))
@@ -99,6 +101,10 @@ def _alpha(on_white: np.ndarray, on_grey: np.ndarray) -> np.ndarray:
     return 1.0 - np.median((on_white.astype(np.float32) - on_grey.astype(np.float32)) / span, axis=2)
 
 
+#: Set by ``--photos patches``: the labelled box is a fabric patch, measured as it is (not its middle).
+_PATCHES = False
+
+
 def measure(path: Path, hero_path: Path, grey_path: Path, used_box: Box, truth: Box | None, preset: Preset
             ) -> tuple[float, Box, Box]:
     """Return the a*b* shift of the garment's middle between the original file and its hero file, frame, middle."""
@@ -107,7 +113,7 @@ def measure(path: Path, hero_path: Path, grey_path: Path, used_box: Box, truth: 
     alpha = _alpha(hero, _read(grey_path))
     hh, hw = hero.shape[:2]
     frame = hero_frame(used_box, preset.aspect_ratio, preset.margin)
-    mx0, my0, mx1, my1 = garment_middle(truth or used_box)
+    mx0, my0, mx1, my1 = truth if (_PATCHES and truth) else garment_middle(truth or used_box)
     sx, sy = hw / (frame[2] - frame[0]), hh / (frame[3] - frame[1])
     hx0, hy0 = max(0, round((mx0 - frame[0]) * sx)), max(0, round((my0 - frame[1]) * sy))
     hx1, hy1 = min(hw, max(hx0 + 1, round((mx1 - frame[0]) * sx))), min(hh, max(hy0 + 1, round((my1 - frame[1]) * sy)))
@@ -238,9 +244,10 @@ def sheet(path: Path, items: list[tuple[str, Path, Box | None]], new: list[Shot]
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.colour_fidelity", description=__doc__.split("\n\n")[0])
-    ap.add_argument("--photos", choices=("labelled", "train", "test", "validation"), default="labelled",
-                    help="labelled: the 66 hand-labelled photos of test/ (held out; default); train/test/validation: "
-                         "a seeded random sample, the garment's middle from the detector's box")
+    ap.add_argument("--photos", choices=("labelled", "patches", "train", "test", "validation"), default="labelled",
+                    help="labelled: the 66 hand-labelled photos of test/ (held out; default); patches: 29 other photos "
+                         "of test/ with a hand-labelled fabric patch (tests/data/truth_colour.json); "
+                         "train/test/validation: a seeded random sample, the garment's middle from the detector's box")
     ap.add_argument("--limit", type=int, help="at most this many photos")
     ap.add_argument("--seed", type=int, default=12, help="sample seed for train/test/validation")
     ap.add_argument("--old", metavar="REF", help="also render with the pipeline of this git commit (before/after)")
@@ -248,12 +255,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sample", type=int, default=16, help="photos on the contact sheet")
     ap.add_argument("--list", action="store_true", help="print each photo's shift")
     args = ap.parse_args(argv)
+    global _PATCHES
+    _PATCHES = args.photos == "patches"
     items = photo_set(args.photos, args.limit, args.seed)
     with tempfile.TemporaryDirectory(prefix="colour-fidelity-") as tmp:
         new = run_new(items, Path(tmp) / "new", DEFAULT_PRESET)
         old = run_old(args.old, items, Path(tmp) / "old", Path(tmp)) if args.old else None
-        print(f"photos: {args.photos}" + (f" (sample of {len(items)}, seed {args.seed})" if args.photos != "labelled"
-                                          else " (hand-labelled boxes, tests/data/truth_boxes.json)"))
+        print(f"photos: {args.photos}" + {
+            "labelled": " (hand-labelled boxes, tests/data/truth_boxes.json)",
+            "patches": " (hand-labelled fabric patches, tests/data/truth_colour.json)"}.get(
+                args.photos, f" (sample of {len(items)}, seed {args.seed})"))
         report("new", new)
         if old:
             report(f"old ({args.old})", old)
