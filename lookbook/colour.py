@@ -32,6 +32,9 @@ from stdnum import ean as gs1
 #: wall, sheet or sweep, possibly under a slight cast). Above it, a cast and a coloured background
 #: cannot be told apart, and the photo keeps its colour. Tuned on train/ (see bench.colour_fidelity).
 NEUTRAL_CHROMA = 6.0
+#: The most a correction from the background (and exposure) may move the garment's colour: a*b* distance
+#: of the median of the garment's middle. Tuned on train/ with NEUTRAL_CHROMA (see bench.colour_fidelity).
+MAX_AUTO_SHIFT = 5.0
 #: A background darker than this CIELAB lightness says little about white balance (noise, shadow).
 NEUTRAL_MIN_L = 35.0
 #: Share of the crop that must be background for its colour to count as evidence.
@@ -292,9 +295,6 @@ def choose(rgb_small: np.ndarray, alpha_small: np.ndarray, *, white_balance: boo
         return Correction(gains, correction.source, exposed.lightness)
     return _capped(correction, garment)
 
-
-#: The most an automatic correction may move the garment's colour (a*b* distance of the middle's median).
-MAX_AUTO_SHIFT = 5.0
 
 
 def _garment_pixels(rgb_small: np.ndarray, alpha_small: np.ndarray, middle: tuple[int, int, int, int] | None
