@@ -403,3 +403,11 @@ def m008_roles_changed_by(db: Database) -> None:
         "UPDATE messages SET changed_by = coalesce((SELECT a.actor FROM audit_log AS a WHERE a.entity = 'message'"
         " AND a.entity_id = CAST(messages.id AS TEXT) AND a.action = 'message.edit' ORDER BY a.id DESC LIMIT 1),"
         " drafted_by)")
+
+
+@migrations()
+def m009_colour_shift(db: Database) -> None:
+    """Remember how far each photo's hero moved the garment's colour, so the app can say why a shot needs review."""
+    # photos.colour_shift: a*b* distance of the garment's middle, original against hero, measured at
+    # the last render; NULL until the photo is rendered by a renderer that measures it.
+    _run(db, "ALTER TABLE photos ADD COLUMN colour_shift REAL")
