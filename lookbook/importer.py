@@ -79,6 +79,8 @@ class FileOutcome:
     garment_box: tuple[int, int, int, int] | None = None
     confidence: float | None = None
     needs_review: bool = False
+    #: How far the hero moved the garment's colour (a*b*); over 10 is one reason for ``needs_review``.
+    colour_shift: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """Return the outcome as JSON-ready data (the command line's ``--json`` line)."""
@@ -87,7 +89,7 @@ class FileOutcome:
             out["photo_id"] = self.photo_id
         if self.status == "imported":
             out.update(garment_box=list(self.garment_box or ()), confidence=self.confidence,
-                       needs_review=self.needs_review)
+                       needs_review=self.needs_review, colour_shift=self.colour_shift)
         elif self.status == "failed":
             out["error"] = self.reason
         else:
@@ -439,18 +441,18 @@ class _Importer:
         box = list(res.garment_box)
         cur = self.store.db.execute(
             "INSERT INTO photos (sha256, original_name, source_path, stored_path, width, height, taken_at,"
-            " imported_at, phash, garment_box, confidence, needs_review, recipe, rendered_recipe, codes)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " imported_at, phash, garment_box, confidence, needs_review, recipe, rendered_recipe, codes, colour_shift)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [sha256, path.name, str(path.absolute()), str(stored.relative_to(self.store.library.root)),
              res.original_size[0], res.original_size[1], analysed.taken_at, utcnow(), res.phash,
              json.dumps(box), res.confidence, int(res.needs_review), self.recipe, self.key,
-             None if analysed.codes is None else json.dumps(analysed.codes)])
+             None if analysed.codes is None else json.dumps(analysed.codes), res.colour_shift if res.outputs else None])
         photo_id = int(cur.lastrowid)
         self.store.audit(self.actor, "photo.import", "photo", photo_id, name=path.name, source=str(path),
                          sha256=sha256, garment_box=box, confidence=res.confidence,
                          needs_review=res.needs_review)
         return FileOutcome(path, "imported", photo_id, garment_box=res.garment_box, confidence=res.confidence,
-                           needs_review=res.needs_review)
+                           needs_review=res.needs_review, colour_shift=res.colour_shift if res.outputs else None)
 
     def group_bursts(self) -> None:
         """Set ``photos.burst_id`` (the first shot's id) for every burst in the library."""

@@ -406,7 +406,15 @@ def m008_roles_changed_by(db: Database) -> None:
 
 
 @migrations()
-def m009_integrity_audit_chain(db: Database) -> None:
+def m009_colour_shift(db: Database) -> None:
+    """Remember how far each photo's hero moved the garment's colour, so the app can say why a shot needs review."""
+    # photos.colour_shift: a*b* distance of the garment's middle, original against hero, measured at
+    # the last render; NULL until the photo is rendered by a renderer that measures it.
+    _run(db, "ALTER TABLE photos ADD COLUMN colour_shift REAL")
+
+
+@migrations()
+def m010_integrity_audit_chain(db: Database) -> None:
     """Chain the audit log: each row's hash covers the previous row's hash and its own content.
 
     Existing rows are hashed in id order (the triggers that refuse updates are lifted for the
