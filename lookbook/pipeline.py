@@ -23,6 +23,7 @@ from typing import Any, Generic, TypeVar
 
 import cv2
 
+from lookbook.cleanup import clean_detection
 from lookbook.detect import detect_garment, segment_in_box
 from lookbook.errors import LookbookError
 from lookbook.imaging import DEFAULT_MAX_PIXELS, dhash, load_photo
@@ -69,10 +70,12 @@ def decode_side(preset: Preset) -> int:
 
 
 def process_one(path: Path, out_dir: Path | None, preset: Preset, max_pixels: int = DEFAULT_MAX_PIXELS,
-                box: tuple[int, int, int, int] | None = None, stem: str | None = None) -> PhotoResult:
+                box: tuple[int, int, int, int] | None = None, stem: str | None = None,
+                category: str | None = None) -> PhotoResult:
     """Run the whole pipeline on one photo; write its renders under ``out_dir`` (if given).
 
     :param stem: the renders' file name stem (default: the photo's own), e.g. its content hash.
+    :param category: the product's category (decides the detail crops); ``None`` if not tied yet.
     :raises LookbookError: (a :class:`~lookbook.imaging.PhotoError`) for a file that cannot be used.
     """
     decoded = load_photo(path, max_pixels=max_pixels, min_long=decode_side(preset))
@@ -80,12 +83,17 @@ def process_one(path: Path, out_dir: Path | None, preset: Preset, max_pixels: in
     # garment is cut out inside that box instead, and the automatic search is not run at all.
     det = (detect_garment(decoded.rgb, scale=decoded.scale) if box is None
            else segment_in_box(decoded.rgb, box, scale=decoded.scale))
+    # Hangers, hooks and clips are not background, so the detector keeps them: take them out of
+    # the cut-out (and the automatic box) before anything is framed or cropped.
+    cleaned = clean_detection(decoded.rgb, det, trim_box=box is None, scale=decoded.scale)
+    det = cleaned.detection
     outputs: dict[str, Path] = {}
     if out_dir is not None:
-        rendered = render(decoded, det, preset, box=box)
+        rendered = render(decoded, det, preset, box=box, category=category)
         outputs = write_rendered(rendered, Path(out_dir), stem or Path(path).stem, preset.jpeg_quality)
     return PhotoResult(
-        path=Path(path), garment_box=box or det.box, confidence=det.confidence, needs_review=det.needs_review,
+        path=Path(path), garment_box=box or det.box, confidence=det.confidence,
+        needs_review=det.needs_review or cleaned.needs_review,
         phash=f"{dhash(decoded.rgb):016x}", original_size=decoded.original_size, outputs=outputs,
     )
 

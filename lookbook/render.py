@@ -1,4 +1,4 @@
-"""Render a product shot: hero, collar and cuff details, thumbnail.
+"""Render a product shot: hero, the detail crops its category calls for, thumbnail.
 
 Pure functions on arrays (no Qt, no database). All per-pixel work happens at *output*
 size: the crop is cut from the decoded photo and resized first, then the mask is laid
@@ -23,24 +23,28 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from lookbook.crop import Box, detail_boxes, hero_frame
+from lookbook.crop import LEGGED, Box, detail_boxes, detail_kinds, hero_frame, normalise_category
 from lookbook.detect import Detection
 from lookbook.errors import LibraryError
 from lookbook.imaging import Decoded
 from lookbook.presets import Preset
 
 
-#: Bump when renders of the same recipe would come out visibly different (2: guided-filter edges).
-RENDERER_VERSION = 2
+#: Bump when renders of the same recipe would come out visibly different (2: guided-filter edges;
+#: 3: hangers taken out of the cut-out, details by category).
+RENDERER_VERSION = 3
 
 
 @dataclass(frozen=True)
 class Rendered:
-    """The pixels of one photo's renders (``H x W x 3`` uint8 RGB each)."""
+    """The pixels of one photo's renders (``H x W x 3`` uint8 RGB each).
+
+    :param details: the detail crops made, by kind (see :data:`lookbook.crop.DETAIL_KINDS`), in
+        the order they are shown; none for a shoe, a hat or a photo not tied to a product.
+    """
 
     hero: np.ndarray
-    collar: np.ndarray | None
-    cuff: np.ndarray | None
+    details: dict[str, np.ndarray]
     thumb: np.ndarray
 
 
@@ -271,13 +275,17 @@ def _caption(img: np.ndarray, text: str, preset: Preset) -> np.ndarray:
     return np.asarray(pil)
 
 
-def render(decoded: Decoded, det: Detection, preset: Preset, *, box: Box | None = None) -> Rendered:
-    """Render the hero, the collar and cuff details and the thumbnail for one photo.
+def render(decoded: Decoded, det: Detection, preset: Preset, *, box: Box | None = None,
+           category: str | None = None) -> Rendered:
+    """Render the hero, the detail crops and the thumbnail for one photo.
 
     :param decoded: the photo (possibly a reduced decode; ``decoded.scale`` says how much).
-    :param det: the detection on that photo.
+    :param det: the detection on that photo (hangers already taken out of its mask: see
+        :func:`lookbook.cleanup.clean_detection`).
     :param preset: the style.
     :param box: a box set by hand, in original pixels; replaces ``det.box`` for framing.
+    :param category: the product's category, which decides the details (with the preset's
+        ``details`` setting: :func:`lookbook.crop.detail_kinds`); ``None`` if not known yet.
     """
     s = decoded.scale
     gb = box if box is not None else det.box
@@ -290,20 +298,18 @@ def render(decoded: Decoded, det: Detection, preset: Preset, *, box: Box | None 
     if preset.caption:
         hero = _caption(hero, preset.caption, preset)
 
-    details = detail_boxes(det.mask)
-    crops: list[np.ndarray | None] = []
-    for dbox in (details.collar, details.cuff):
-        if dbox is None:
-            crops.append(None)
-            continue
+    crops: dict[str, np.ndarray] = {}
+    kinds = detail_kinds(category, preset.details)
+    legs = normalise_category(category) in LEGGED
+    for kind, dbox in detail_boxes(det.mask, kinds, legs=legs).items():
         f = det.mask_scale
         dframe = (dbox[0] / f, dbox[1] / f, dbox[2] / f, dbox[3] / f)
         side = _output_size(dframe, 1.0, preset.detail_size)[0]
         # The hero's garment/background axis serves the details: same garment, same wall.
         rgb, matte = _region(decoded, det, dframe, side, side, hero_matte.axis)
-        crops.append(_finish(rgb, matte.alpha, lut, preset))
+        crops[kind] = _finish(rgb, matte.alpha, lut, preset)
 
-    return Rendered(hero=hero, collar=crops[0], cuff=crops[1], thumb=_thumbnail(hero, preset.thumb_size))
+    return Rendered(hero=hero, details=crops, thumb=_thumbnail(hero, preset.thumb_size))
 
 
 def _thumbnail(img: np.ndarray, size: int) -> np.ndarray:
@@ -345,10 +351,8 @@ def write_rendered(rendered: Rendered, out_dir: Path, stem: str, quality: int) -
         message names the folder and what to do, and no half-written file is left.
     """
     paths: dict[str, Path] = {}
-    for kind in ("hero", "collar", "cuff", "thumb"):
-        img = getattr(rendered, kind)
-        if img is None:
-            continue
+    images = {"hero": rendered.hero, **rendered.details, "thumb": rendered.thumb}
+    for kind, img in images.items():
         path = Path(out_dir) / f"{stem}-{kind}.jpg"
         try:
             write_jpeg(img, path, quality)
