@@ -35,7 +35,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from lookbook.cleanup import clean_detection
-from lookbook.crop import LEGGED, TOP_KINDS, Box, detail_boxes, detail_kinds, normalise_category
+from lookbook.crop import TOP_KINDS, Box, detail_boxes, detail_kinds, file_kind
 from lookbook.detect import detect_garment
 from lookbook.imaging import load_photo
 from lookbook.presets import DEFAULT_PRESET
@@ -77,9 +77,10 @@ def analyse(path: Path, category: str) -> tuple[dict[str, Box], bool, object, ob
     cleaned = clean_detection(decoded.rgb, det, scale=decoded.scale)
     det = cleaned.detection
     s = det.mask_scale * decoded.scale
-    boxes = {kind: (b[0] / s, b[1] / s, b[2] / s, b[3] / s)
-             for kind, b in detail_boxes(det.mask, detail_kinds(category),
-                                              legs=normalise_category(category) in LEGGED).items()}
+    # Shown kinds (hem, not hem-leg) as the app shows them for this category.
+    kinds = {file_kind(k, category): k for k in detail_kinds(category)}
+    boxes = {kinds[made]: (b[0] / s, b[1] / s, b[2] / s, b[3] / s)
+             for made, b in detail_boxes(det.mask, tuple(kinds)).items()}
     return boxes, det.needs_review or cleaned.needs_review, decoded, det
 
 
@@ -92,7 +93,8 @@ def _tile(decoded: object, det: object, category: str, boxes: dict[str, Box], ok
     tile.paste(hero, (0, 12))
     draw = ImageDraw.Draw(tile)
     draw.text((2, 0), name, fill="black")
-    for i, (kind, crop) in enumerate(rendered.details.items()):
+    for i, (made, crop) in enumerate(rendered.details.items()):
+        kind = "hem" if made == "hem-leg" else made
         im = Image.fromarray(crop).resize((96, 96))
         x, y = 204 + (i % 2) * 104, 16
         tile.paste(im, (x, y))

@@ -13,6 +13,7 @@ or the floor.
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 Box = tuple[float, float, float, float]
@@ -38,6 +39,9 @@ CATEGORY_DETAILS: dict[str, tuple[str, ...]] = {
 }
 #: Categories with two legs, whose hem is a leg's end.
 LEGGED = ("trousers", "shorts")
+#: The render (file) kind of a legged garment's hem: one leg's end rather than the middle of the
+#: lowest rows (which for trousers is the gap between the legs). Shown as "hem".
+LEG_HEM = "hem-leg"
 _SYNONYMS = {"outwear": "outerwear", "pants": "trousers", "jeans": "trousers", "tshirt": "t-shirt",
              "t shirt": "t-shirt", "tee": "t-shirt", "hats": "hat", "shoe": "shoes", "skirts": "skirt",
              "dresses": "dress", "shirts": "shirt"}
@@ -63,6 +67,22 @@ def detail_kinds(category: str | None, wanted: str = "auto") -> tuple[str, ...]:
     if wanted != "auto":
         return tuple(k.strip() for k in wanted.split(",") if k.strip())
     return CATEGORY_DETAILS.get(normalise_category(category) or "", ())
+
+
+def file_kind(kind: str, category: str | None) -> str:
+    """Return the render (file) kind that shows detail ``kind`` of a garment of ``category``."""
+    return LEG_HEM if kind == "hem" and normalise_category(category) in LEGGED else kind
+
+
+def rendered_kinds(wanted: str = "auto") -> tuple[str, ...]:
+    """Return the render (file) kinds to make for the preset setting ``wanted`` (see :func:`detail_kinds`).
+
+    Every kind when the category decides ("auto"), a hem both in the middle and on a leg:
+    renders are made before a photo is tied to a product and do not change when it is, so what
+    is shown is picked by category afterwards (:func:`lookbook.recipes.shown_details`).
+    """
+    kinds = DETAIL_KINDS if wanted == "auto" else detail_kinds(None, wanted)
+    return kinds + ((LEG_HEM,) if "hem" in kinds else ())
 
 
 def hero_frame(box: Box, aspect: float, margin: float) -> Box:
@@ -109,7 +129,8 @@ def _hem_point(xs: np.ndarray, ys: np.ndarray, y1: float, bh: float, legs: bool)
     """Return a point on the garment's lowest edge: its middle, or for trousers and shorts one leg's.
 
     :param legs: the garment has two legs: the hem is the lower leg's, halfway between the
-        garment's outer edge and its middle column on that side (in the bottom fifth).
+        garment's outer edge and its middle column on that side (in the bottom fifth). (The
+        shape alone does not tell: the gap between a pair of shorts' legs is often too short.)
     """
     band = ys >= y1 - max(2.0, 0.12 * bh)
     if not legs:
@@ -132,20 +153,81 @@ def _hem_point(xs: np.ndarray, ys: np.ndarray, y1: float, bh: float, legs: bool)
 
 #: How much sticking out sideways counts against hanging low when a sleeve's end is looked for.
 SLEEVE_OUT_WEIGHT = 2.0
+#: How far (in crop sides) the cuff crop's centre lies up the sleeve from its end.
+CUFF_INSET = 0.2
 
 
 def _sleeve_end(mask: np.ndarray, x0: float, x1: float, y0: float, y1: float, reach: float
                 ) -> tuple[float, float, float, float]:
     """Return ``(x, y, dx, dy)``: a sleeve's end and the unit direction from it up the sleeve.
 
-    The sleeves are the garment's outermost parts on either side, and their ends the lowest of
-    those: laid flat with the arms out, the arms' tips; on a hanger with the arms hanging down,
-    the cuffs at the bottom of the outer edges (below them the body is narrower). So the end is
-    the silhouette point that is furthest out and down: the largest ``SLEEVE_OUT_WEIGHT`` *
-    (sideways distance from the middle, in garment widths) + (depth, in garment heights). Of
-    the two sides the one scoring higher wins (a sleeve folded under reaches less far). The
-    direction up the sleeve is towards the middle of the fabric within ``reach`` of that point,
-    so the crop reaches along the sleeve, not into the background.
+    The body is what an opening with a disc a third of the garment's width keeps; the sleeves,
+    narrower, are what it removes (a long sleeve laid out, a short sleeve's stub, an arm hanging
+    clear of the body). The end of a sleeve is its point furthest from where it joins the body;
+    of the sleeves found (parts of at least 1.5 % of the garment beside the body, joined to its
+    upper half) the one whose end is furthest out sideways
+    wins, as a folded or hidden sleeve reaches less. A garment whose sleeves lie against the body
+    (a jacket on a hanger) has none apart: then the end is the silhouette point furthest out and
+    down (:func:`_outer_low_point`).
+    """
+    disc = max(3, int(round((x1 - x0) / 3.0)) | 1)
+    body = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (disc, disc)))
+    rest = (mask > 0) & (body == 0)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(rest.astype(np.uint8), connectivity=8)
+    area = float(np.count_nonzero(mask))
+    joint_zone = cv2.dilate(body, np.ones((3, 3), np.uint8)) > 0
+    bys, bxs = np.nonzero(body)
+    mid = float(np.median(bxs)) if len(bxs) else (x0 + x1) / 2.0
+    best: tuple[float, float, float, float, float] | None = None
+    for i in range(1, n):
+        size = int(stats[i, cv2.CC_STAT_AREA])
+        if size < 0.015 * area or len(bxs) == 0:
+            continue
+        part = labels == i
+        joint = part & joint_zone
+        if not np.any(joint):
+            continue
+        sx, sy = np.nonzero(part)[1], np.nonzero(part)[0]
+        # A sleeve sits beside the body (left or right of its middle third), not below it (a hem's flare).
+        cx = float(sx.mean())
+        bl, br = float(np.percentile(bxs, 20)), float(np.percentile(bxs, 80))
+        if bl <= cx <= br:
+            continue
+        jy, jx = np.nonzero(joint)
+        ax, ay = float(jx.mean()), float(jy.mean())
+        if ay > y0 + 0.5 * (y1 - y0):
+            continue  # joined to the lower half: a flared hem or a tail, not a sleeve (they hang from the shoulders)
+        d = np.hypot(sx - ax, sy - ay)
+        k = int(np.argmax(d))
+        reach_out = abs(float(sx[k]) - mid)
+        if best is None or reach_out > best[0]:
+            norm = max(1e-6, float(d[k]))
+            best = (reach_out, float(sx[k]), float(sy[k]), (ax - sx[k]) / norm, (ay - sy[k]) / norm)
+    # The outermost column on each side, at its lowest: a sleeve laid against the body's side
+    # (which the opening keeps as body) still ends there when it reaches furthest out.
+    ys, xs = np.nonzero(mask)
+    tol = max(1.0, 0.03 * (x1 - x0))
+    for outer in (xs <= xs.min() + tol, xs >= xs.max() - tol):
+        i = int(np.argmax(np.where(outer, ys, -1)))
+        reach_out = abs(float(xs[i]) - mid)
+        if best is not None and reach_out > best[0] + 0.05 * (x1 - x0):
+            near = np.hypot(xs - xs[i], ys - ys[i]) < reach
+            cx, cy = float(xs[near].mean()), float(ys[near].mean())
+            norm = max(1e-6, float(np.hypot(cx - xs[i], cy - ys[i])))
+            best = (reach_out, float(xs[i]), float(ys[i]), (cx - xs[i]) / norm, (cy - ys[i]) / norm)
+    if best is not None:
+        return best[1], best[2], best[3], best[4]
+    return _outer_low_point(mask, x0, x1, y0, y1, reach)
+
+
+def _outer_low_point(mask: np.ndarray, x0: float, x1: float, y0: float, y1: float, reach: float
+                     ) -> tuple[float, float, float, float]:
+    """Return ``(x, y, dx, dy)``: the silhouette point furthest out and down, and the way back into the fabric.
+
+    Sleeves hanging against the body end at the bottom of its outer edges: the point with the
+    largest ``SLEEVE_OUT_WEIGHT`` * (sideways distance from the middle, in garment widths) +
+    (depth, in garment heights). The direction is towards the middle of the fabric within
+    ``reach`` of it, so the crop reaches along the sleeve, not into the background.
     """
     ys, xs = np.nonzero(mask)
     mid = float(np.median(xs))
@@ -158,22 +240,21 @@ def _sleeve_end(mask: np.ndarray, x0: float, x1: float, y0: float, y1: float, re
     return ex, ey, (cx - ex) / norm, (cy - ey) / norm
 
 
-def detail_boxes(mask: np.ndarray, kinds: tuple[str, ...] | list[str], *, legs: bool = False,
-                 threshold: int = 128) -> dict[str, Box]:
+def detail_boxes(mask: np.ndarray, kinds: tuple[str, ...] | list[str], threshold: int = 128) -> dict[str, Box]:
     """Place the detail crops ``kinds`` on the garment's silhouette; return them by kind.
 
     - collar, neckline, waistband: centred on the middle of the garment's topmost rows (below
       any hanger: the mask is cleaned of hangers first, see :mod:`lookbook.cleanup`), a little
       down into the fabric;
-    - hem: on the middle of the lowest rows (with ``legs``, of the lower leg);
+    - hem: on the middle of the lowest rows; hem-leg (the hem of trousers and shorts): on the
+      lower leg's;
     - cuff: on a sleeve's end (:func:`_sleeve_end`), which for a short sleeve is its hem.
 
     Crops are squares sized from the garment (a third of its size). A kind the mask
     gives no place for (an empty mask) is left out.
 
     :param mask: ``H x W`` uint8 garment mask (0..255) in the coordinates wanted.
-    :param kinds: any of :data:`DETAIL_KINDS`.
-    :param legs: the garment has two legs (trousers, shorts): the hem crop goes on one leg's end.
+    :param kinds: any of :data:`DETAIL_KINDS` and :data:`LEG_HEM`.
     """
     m = (mask >= threshold).astype(np.uint8)
     ys, xs = np.nonzero(m)
@@ -193,16 +274,16 @@ def detail_boxes(mask: np.ndarray, kinds: tuple[str, ...] | list[str], *, legs: 
     for kind in kinds:
         if kind in TOP_KINDS:
             out[kind] = _square(tx, ty + inset, side)
-        elif kind == "hem":
-            hx, hy = _hem_point(xs, ys, y1, bh, legs)
+        elif kind in ("hem", LEG_HEM):
+            hx, hy = _hem_point(xs, ys, y1, bh, kind == LEG_HEM)
             out[kind] = _square(hx, hy - inset, side)
         elif kind == "cuff":
             ex, ey, dx, dy = _sleeve_end(m, x0, x1, y0, y1, side)
-            out[kind] = _square(ex + dx * inset, ey + dy * inset, side)
+            out[kind] = _square(ex + dx * side * CUFF_INSET, ey + dy * side * CUFF_INSET, side)
         else:
             raise ValueError(f"unknown detail kind {kind!r}; expected one of {', '.join(DETAIL_KINDS)}")
     return out
 
 
-__all__ = ["CATEGORY_DETAILS", "DETAIL_KINDS", "LEGGED", "TOP_KINDS", "Box", "detail_boxes", "detail_kinds", "hero_frame",
-           "normalise_category"]
+__all__ = ["CATEGORY_DETAILS", "DETAIL_KINDS", "LEGGED", "LEG_HEM", "file_kind", "TOP_KINDS", "Box", "detail_boxes", "detail_kinds",
+           "hero_frame", "normalise_category", "rendered_kinds"]

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from lookbook.crop import DETAIL_KINDS, LEG_HEM, detail_kinds, file_kind
 from lookbook.errors import InputError, LookbookError
 from lookbook.hooks import Changes
 from lookbook.library import Library
@@ -26,7 +27,8 @@ from lookbook.render import RENDERER_VERSION
 from lookbook.store import Store
 
 Box = tuple[int, int, int, int]
-RENDER_KINDS = ("hero", "collar", "cuff", "thumb")
+#: Every kind of render file a photo can have: the hero, the detail crops, the thumbnail.
+RENDER_KINDS = ("hero", *DETAIL_KINDS, LEG_HEM, "thumb")
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class PhotoDetail:
     box: Box | None
     preset: str | None
     rendered_recipe: str | None
+    category: str | None = None
 
     @property
     def effective_box(self) -> Box | None:
@@ -73,14 +76,14 @@ def photo_detail(store: Store, photo_id: int) -> PhotoDetail:
     """
     row = store.db.execute(
         "SELECT ph.id, ph.sha256, ph.original_name, ph.stored_path, p.sku, b.name, p.name, ph.garment_box,"
-        " ph.confidence, ph.needs_review, ph.recipe, ph.rendered_recipe FROM photos ph"
+        " ph.confidence, ph.needs_review, ph.recipe, ph.rendered_recipe, p.category FROM photos ph"
         " LEFT JOIN products p ON p.id = ph.product_id LEFT JOIN brands b ON b.id = p.brand_id WHERE ph.id = ?",
         [photo_id]).fetchone()
     if row is None:
         raise InputError(f"photo {photo_id} does not exist (it may have been merged or removed); reload the page.")
     recipe = json.loads(row[10] or "{}")
     return PhotoDetail(row[0], row[1], row[2], row[3], row[4], row[5], row[6], _box(row[7]),
-                       row[8], bool(row[9]), _box(recipe.get("box")), recipe.get("preset"), row[11])
+                       row[8], bool(row[9]), _box(recipe.get("box")), recipe.get("preset"), row[11], row[12])
 
 
 def presets(store: Store) -> list[Preset]:
@@ -169,7 +172,9 @@ def render_key(box: Box | None, preset: Preset) -> str:
     """Return :func:`recipe_key` for a hand-set ``box`` (``None``: the detected one) and ``preset``.
 
     The renderer's version is part of the key: renders made by an older renderer count as
-    stale, so "Check All Photos" (``lookbook render --all``) brings a library up to date.
+    stale, so "Check All Photos" (``lookbook render --all``) brings a library up to date. The
+    product's category is not: every detail kind the preset allows is rendered, and what shows
+    picks by category (:func:`shown_details`), so tying a photo to a product needs no new render.
     """
     return json.dumps({"box": list(box) if box else None, "preset": preset.to_dict(),
                        "renderer": RENDERER_VERSION}, sort_keys=True)
@@ -178,6 +183,18 @@ def render_key(box: Box | None, preset: Preset) -> str:
 def render_dir(library: Library, sha256: str) -> Path:
     """Return the folder that holds a photo's renders."""
     return library.renders_dir / sha256[:2]
+
+
+def shown_details(paths: dict[str, Path], category: str | None, preset: Preset) -> list[tuple[str, Path]]:
+    """Return the detail crops to show of a photo's renders, ``(kind, path)``, for a product of ``category``.
+
+    Collar and cuff for a shirt, waistband and hem for trousers, neckline and hem for a dress,
+    none for shoes and hats or a photo not tied to a product (unless the preset names kinds).
+
+    :param paths: the photo's renders by kind (:func:`render_paths`).
+    """
+    shown = [(kind, file_kind(kind, category)) for kind in detail_kinds(category, preset.details)]
+    return [(kind, paths[made]) for kind, made in shown if made in paths]
 
 
 def render_paths(library: Library, sha256: str) -> dict[str, Path]:

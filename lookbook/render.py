@@ -23,7 +23,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from lookbook.crop import LEGGED, Box, detail_boxes, detail_kinds, hero_frame, normalise_category
+from lookbook.crop import Box, detail_boxes, detail_kinds, file_kind, hero_frame, rendered_kinds
 from lookbook.detect import Detection
 from lookbook.errors import LibraryError
 from lookbook.imaging import Decoded
@@ -39,8 +39,8 @@ RENDERER_VERSION = 3
 class Rendered:
     """The pixels of one photo's renders (``H x W x 3`` uint8 RGB each).
 
-    :param details: the detail crops made, by kind (see :data:`lookbook.crop.DETAIL_KINDS`), in
-        the order they are shown; none for a shoe, a hat or a photo not tied to a product.
+    :param details: the detail crops made, by render kind (:data:`lookbook.crop.DETAIL_KINDS`, and
+        ``hem-leg`` for the hem of trousers and shorts: :func:`lookbook.crop.file_kind`).
     """
 
     hero: np.ndarray
@@ -285,7 +285,9 @@ def render(decoded: Decoded, det: Detection, preset: Preset, *, box: Box | None 
     :param preset: the style.
     :param box: a box set by hand, in original pixels; replaces ``det.box`` for framing.
     :param category: the product's category, which decides the details (with the preset's
-        ``details`` setting: :func:`lookbook.crop.detail_kinds`); ``None`` if not known yet.
+        ``details`` setting: :func:`lookbook.crop.detail_kinds`); ``None`` (the app's renders,
+        made before a photo is tied to a product): every kind the preset allows, and the
+        category picks what shows (:func:`lookbook.recipes.shown_details`).
     """
     s = decoded.scale
     gb = box if box is not None else det.box
@@ -299,9 +301,10 @@ def render(decoded: Decoded, det: Detection, preset: Preset, *, box: Box | None 
         hero = _caption(hero, preset.caption, preset)
 
     crops: dict[str, np.ndarray] = {}
-    kinds = detail_kinds(category, preset.details)
-    legs = normalise_category(category) in LEGGED
-    for kind, dbox in detail_boxes(det.mask, kinds, legs=legs).items():
+    # Not knowing the product yet, every kind is made and the category picks what shows later.
+    kinds = (rendered_kinds(preset.details) if category is None
+             else tuple(file_kind(k, category) for k in detail_kinds(category, preset.details)))
+    for kind, dbox in detail_boxes(det.mask, kinds).items():
         f = det.mask_scale
         dframe = (dbox[0] / f, dbox[1] / f, dbox[2] / f, dbox[3] / f)
         side = _output_size(dframe, 1.0, preset.detail_size)[0]
