@@ -58,10 +58,12 @@ class Tally:
     shown: int = 0  # of those, heroes that still show one
     flagged: int = 0  # of those, shots flagged for review instead
     unjudged: int = 0  # no verdict recorded yet
+    clean_flagged: int = 0  # photos with no hanger/prop flagged anyway
+    clean: int = 0  # photos with no hanger/prop
     misses: list[str] = field(default_factory=list)
 
     def add(self, other: Tally) -> None:
-        for name in ("crops", "hits", "extra", "props", "shown", "flagged", "unjudged"):
+        for name in ("crops", "hits", "extra", "props", "shown", "flagged", "unjudged", "clean_flagged", "clean"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.misses += other.misses
 
@@ -85,18 +87,20 @@ def analyse(path: Path, category: str) -> tuple[dict[str, Box], bool, object, ob
 
 
 def _tile(decoded: object, det: object, category: str, boxes: dict[str, Box], ok: dict[str, bool | None],
-          name: str) -> Image.Image:
+          name: str, flagged: bool) -> Image.Image:
     rendered = render(decoded, det, DEFAULT_PRESET, category=category)  # type: ignore[arg-type]
     hero = Image.fromarray(rendered.hero)
-    hero.thumbnail((200, 250))
-    tile = Image.new("RGB", (200 + 2 * 104, 262), "white")
+    hero.thumbnail((240, 300))
+    tile = Image.new("RGB", (240 + 2 * 104, 314), "white")
     tile.paste(hero, (0, 12))
     draw = ImageDraw.Draw(tile)
     draw.text((2, 0), name, fill="black")
+    if flagged:
+        draw.text((244, 150), "FLAGGED FOR REVIEW", fill="red")
     for i, (made, crop) in enumerate(rendered.details.items()):
         kind = "hem" if made == "hem-leg" else made
         im = Image.fromarray(crop).resize((96, 96))
-        x, y = 204 + (i % 2) * 104, 16
+        x, y = 244 + (i % 2) * 104, 16
         tile.paste(im, (x, y))
         colour = {True: "green", False: "red", None: "grey"}[ok.get(kind)]
         draw.rectangle((x - 2, y - 2, x + 97, y + 97), outline=colour, width=3)
@@ -144,13 +148,17 @@ def main(argv: list[str] | None = None) -> int:
                 t.unjudged += 1
             elif not label["hero_clean"]:
                 t.shown += 1
+        else:
+            t.clean += 1
+            t.clean_flagged += flagged
         if args.sheet and (args.sheet_split in ("all", split)) and (
                 not args.sheet_only_props or label["hanger"] or label["prop"]):
-            tiles.append(_tile(decoded, det, category, boxes, ok, f"{split[0]} {name.split('/', 1)[1][:30]}"))
+            tiles.append(_tile(decoded, det, category, boxes, ok, f"{split[0]} {name.split('/', 1)[1][:30]}",
+                               flagged))
 
     print("Detail crops holding their labelled point; heroes still showing a hanger/prop (by eye)")
     print(f"{'split':<8} {'category':<11} {'crops':>5} {'hit %':>6} {'shoe/hat crops':>14} "
-          f"{'hanger/prop':>11} {'shown':>5} {'flagged':>7} {'unjudged':>8}")
+          f"{'hanger/prop':>11} {'shown':>5} {'flagged':>7} {'unjudged':>8} {'others flagged':>14}")
     for split in SPLITS:
         if args.split not in ("all", split):
             continue
@@ -161,11 +169,12 @@ def main(argv: list[str] | None = None) -> int:
             overall.add(t)
             rate = f"{100 * t.hits / t.crops:.1f}" if t.crops else "-"
             print(f"{split:<8} {category:<11} {t.crops:>5} {rate:>6} {t.extra:>14} {t.props:>11} {t.shown:>5} "
-                  f"{t.flagged:>7} {t.unjudged:>8}")
+                  f"{t.flagged:>7} {t.unjudged:>8} {t.clean_flagged:>7} of {t.clean:<3}")
         rate = f"{100 * overall.hits / overall.crops:.1f}" if overall.crops else "-"
         shown = f"{100 * overall.shown / overall.props:.1f} %" if overall.props else "-"
         print(f"{split:<8} {'ALL':<11} {overall.crops:>5} {rate:>6} {overall.extra:>14} {overall.props:>11} "
-              f"{overall.shown:>5} {overall.flagged:>7} {overall.unjudged:>8}   (heroes still showing one: {shown})")
+              f"{overall.shown:>5} {overall.flagged:>7} {overall.unjudged:>8} {overall.clean_flagged:>7} of "
+              f"{overall.clean:<3}  (heroes still showing one: {shown})")
         if overall.misses:
             print(f"  {split} misses: " + ", ".join(overall.misses))
     if args.sheet and tiles:
