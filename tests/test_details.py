@@ -67,7 +67,9 @@ def test_cleanup_keeps_a_garment_without_hanger_whole() -> None:
     det = detect_garment(img)
     cleaned = clean_detection(img, det)
     assert not cleaned.needs_review and cleaned.removed < 0.01
-    assert cleaned.detection.box == det.box
+    # At most the outline's stray top row goes (the shirt's top edge is at y = 150).
+    assert all(abs(a - b) <= 4 for a, b in zip(cleaned.detection.box, det.box, strict=True))
+    assert cleaned.detection.box[1] <= 150
 
 
 def _tshirt_mask() -> np.ndarray:
@@ -150,3 +152,25 @@ def test_what_shows_follows_the_category_of_the_product(tmp_path: Path) -> None:
 def test_a_preset_asking_for_unknown_details_is_refused(value: object) -> None:
     with pytest.raises(InputError, match="details must be"):
         Preset(details=value)  # type: ignore[arg-type]
+
+
+def test_the_demo_photos_render_with_the_details_of_their_category(demo_library_template: Path) -> None:
+    from lookbook.library import Library
+    from lookbook.recipes import pending_render_ids, photo_detail, preset_named, render_paths
+    from lookbook.store import open_store
+
+    store = open_store(Library.locate(demo_library_template))
+    try:
+        assert pending_render_ids(store) == []  # tying the photos to products needed no new render
+        shown: dict[str, set[tuple[str, ...]]] = {}
+        for (photo_id,) in store.db.execute("SELECT id FROM photos WHERE product_id IS NOT NULL").fetchall():
+            detail = photo_detail(store, photo_id)
+            paths = render_paths(store.library, detail.sha256)
+            assert "hero" in paths and "thumb" in paths
+            kinds = tuple(k for k, _ in shown_details(paths, detail.category, preset_named(store, detail.preset)))
+            shown.setdefault(str(detail.category), set()).add(kinds)
+    finally:
+        store.close()
+    assert shown["shirt"] == {("collar", "cuff")}
+    assert shown["trousers"] == {("waistband", "hem")}
+    assert shown["dress"] == {("neckline", "hem")}
