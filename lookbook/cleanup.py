@@ -132,14 +132,15 @@ def hanger_mask(rgb_small: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, bo
         above = np.arange(m.shape[0])[:, None] < col_top[None, :] + 1
         cut |= (thin & above).astype(np.uint8)
     # A hook: a cut part standing several rows high near the middle column (the outline's stray
-    # pixels are cut too, but they are a row or two).
+    # pixels and a collar's corners are cut too, but they are a few rows at most).
     hook = False
     n, _, stats, _ = cv2.connectedComponentsWithStats(cut, connectivity=8)
     body = xs[ys >= y0 + 0.3 * bh]
     centre = float(np.median(body)) if len(body) else (x0 + x1) / 2.0
     for i in range(1, n):
         x, y, w, h, _area = (int(v) for v in stats[i])
-        hook = hook or (h >= max(3.0, 0.03 * bh) and abs(x + w / 2.0 - centre) < 0.15 * bw)
+        # Upright and several rows high: the rounded-off corners of a collar are neither.
+        hook = hook or (h >= max(5.0, 0.05 * bh) and h >= 2 * w and abs(x + w / 2.0 - centre) < 0.15 * bw)
 
     # 2. Bands of another colour on top: a hanger's bar or shoulders, a trouser hanger's clips.
     lab = cv2.cvtColor(rgb_small, cv2.COLOR_RGB2LAB).astype(np.float32)
@@ -158,7 +159,7 @@ def hanger_mask(rgb_small: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, bo
                 thickness = 2.0 * float(dist[labels == i].max())
                 if thickness <= BAR_SHARE * bh and w >= 3 * thickness:
                     cut[labels == i] = 1
-        peeled, seen, settled = _peel_top(m, foreign_all(lab, m, colours, eroded=False), y0, bh, x0, bw)
+        peeled, seen, settled = _peel_top(m, foreign_all(lab, m, colours), y0, bh, x0, bw)
         cut |= peeled
         return cut, (hook or seen) and not settled
     return cut, hook
@@ -182,8 +183,8 @@ def _peel_top(m: np.ndarray, foreign: np.ndarray, y0: int, bh: int, x0: int, bw:
     """Return the rows at the top of the silhouette that are hanger: peeled off one by one from the top.
 
     A row is hanger if it is a hook (one narrow run near the middle column: a hook, the neck of
-    a hanger), sparse and partly of another colour than the garment (the clips and hook of a
-    trouser hanger, a third of the row or more), or a bar (mostly of another colour: a hanger's
+    a hanger), several sparse pieces partly of another colour than the garment (the clips and
+    hook of a trouser hanger, a third of the row or more), or a bar (mostly of another colour: a hanger's
     bar across a waistband). Peeling stops at the first row that is none of these (one row of
     grace: the outline's row mixes wall and hanger), and never goes deeper than
     :data:`PEEL_SHARE` of the garment's height (a dark waistband under a dark bar stays). Dress
@@ -207,8 +208,9 @@ def _peel_top(m: np.ndarray, foreign: np.ndarray, y0: int, bh: int, x0: int, bw:
             continue
         single = xs[-1] - xs[0] + 1 == len(xs)
         share = np.count_nonzero(foreign[r]) / len(xs)
-        hook = len(xs) < 0.12 * bw and single and abs((xs[0] + xs[-1]) / 2.0 - centre) < 0.15 * bw
-        clips = len(xs) < 0.4 * bw and share >= 0.3
+        hook = len(xs) < 0.08 * bw and single and abs((xs[0] + xs[-1]) / 2.0 - centre) < 0.15 * bw
+        # Clips and a hook are several pieces side by side; a turtleneck's collar is one.
+        clips = len(xs) < 0.4 * bw and share >= 0.3 and not single
         bar = share >= 0.5
         if hook or clips or bar:
             cut[r, xs] = 1
