@@ -159,7 +159,7 @@ def hanger_mask(rgb_small: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, bo
                 thickness = 2.0 * float(dist[labels == i].max())
                 if thickness <= BAR_SHARE * bh and w >= 3 * thickness:
                     cut[labels == i] = 1
-        peeled, seen, settled = _peel_top(m, foreign_all(lab, m, colours), y0, bh, x0, bw)
+        peeled, seen, settled = _peel_top(m, foreign_all(lab, m, colours, eroded=False), y0, bh, x0, bw)
         cut |= peeled
         return cut, (hook or seen) and not settled
     return cut, hook

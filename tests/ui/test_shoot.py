@@ -83,7 +83,7 @@ def test_dragging_a_handle_saves_the_box_rerenders_and_undo_restores(qtbot, open
 def test_review_filter_and_badge_count_photos_to_review(qtbot, opened_demo) -> None:
     _db, _thumbs, root = opened_demo
     with sqlite3.connect(root / "library.db") as conn:
-        # Exactly these three (the demo's T-shirt on a hanger is flagged by the import itself).
+        # Exactly these three (the demo's shots on a hanger are flagged by the import itself).
         conn.execute("UPDATE photos SET needs_review = (id IN (3, 5, 7))")
     page, _undo = _page(qtbot, opened_demo)
     with qtbot.waitSignal(page.badge_changed, timeout=5000) as badge:
