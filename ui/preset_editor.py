@@ -338,7 +338,7 @@ class PresetEditor(QDialog):
         form.addRow("", self.exposure)
         form.addRow("", self.white_balance)
         form.addRow("&Hero shot:", self.hero_size)
-        form.addRow("&Details:", self.details)
+        form.addRow("Deta&ils:", self.details)
         form.addRow("Detai&l crops:", self.detail_size)
         form.addRow("Thum&bnail:", self.thumb_size)
         form.addRow("&Caption:", self.caption)
