@@ -217,7 +217,45 @@ def _sleeve_end(mask: np.ndarray, x0: float, x1: float, y0: float, y1: float, re
             best = (reach_out, float(xs[i]), float(ys[i]), (cx - xs[i]) / norm, (cy - ys[i]) / norm)
     if best is not None:
         return best[1], best[2], best[3], best[4]
+    armhole = _armhole(mask, x0, x1, y0, y1)
+    if armhole is not None:
+        return armhole
     return _outer_low_point(mask, x0, x1, y0, y1, reach)
+
+
+def _armhole(mask: np.ndarray, x0: float, x1: float, y0: float, y1: float
+             ) -> tuple[float, float, float, float] | None:
+    """Return a sleeveless garment's armhole, ``(x, y, dx, dy)``, or ``None`` if the sides are not cut in.
+
+    A vest or a sleeveless dress has no sleeve; where a sleeve would start, its side is cut in
+    (the armhole): the deepest dent of the silhouette's outline below its convex hull, on a side
+    and in the upper half, at least 5 % of the garment's width deep. The crop goes inward from it.
+    """
+    contours, _ = cv2.findContours(mask.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    if not contours:
+        return None
+    outline = max(contours, key=cv2.contourArea)
+    hull = cv2.convexHull(outline, returnPoints=False)
+    try:
+        defects = cv2.convexityDefects(outline, hull)
+    except cv2.error:  # a self-intersecting hull on a ragged outline
+        return None
+    if defects is None:
+        return None
+    bw, bh = x1 - x0, y1 - y0
+    mid = (x0 + x1) / 2.0
+    best: tuple[float, float, float] | None = None
+    for _start, _end, far, depth in defects.reshape(-1, 4):
+        fx, fy = (float(v) for v in outline[far, 0])
+        d = depth / 256.0
+        if fy > y0 + 0.5 * bh or abs(fx - mid) < 0.25 * bw or d < 0.05 * bw:
+            continue
+        if best is None or d > best[0]:
+            best = (d, fx, fy)
+    if best is None:
+        return None
+    _, fx, fy = best
+    return fx, fy, (1.0 if fx < mid else -1.0), 0.0
 
 
 def _outer_low_point(mask: np.ndarray, x0: float, x1: float, y0: float, y1: float, reach: float
