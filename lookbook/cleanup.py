@@ -15,11 +15,15 @@ detector's small mask (~200 px) with the photo at the same size:
    Lab); in the top part, mask pixels far from all of them that form a thin, wide band (a
    hanger's bar or shoulders) are removed. A collar of another colour is thick, not a band,
    and stays.
+3. **Peeling the top** row by row (:func:`_peel_top`): a hook, clips, a bar of another colour.
+4. **A hanger's middle across the neck** opening, seen on a 400 px copy (:func:`neck_bar`).
 
 What is left is reduced to the garment's main component. When a lot had to be cut (a fifth of
 the silhouette) the result is not trusted: the cleanup is dropped and the shot is flagged for
-a person to look at instead. A hanger's middle showing across the neck opening is cut out too
-(:func:`neck_bar`).
+a person to look at instead; so is a shot where a hook or clips were found but no bar of
+another colour under them (the hanger's shoulders, or a bar the garment's colour, may still
+show). Not handled (measured in ``bench.detail_quality``): a hanger of the garment's own colour,
+a hanger lying inside a collar, a clip hanger's bar on trousers of its colour, props at the hem.
 """
 
 from __future__ import annotations
@@ -49,6 +53,8 @@ NECK_BAR_MIN = 0.12
 STROKE_WIDTH = 0.05
 #: Cutting more than this share of the silhouette is not trusted: flag instead.
 MAX_CUT = 0.2
+#: Long side of the image a hanger's bar across the neck is looked for on: it is a few pixels high at 400 px.
+BAR_SIDE = 400
 
 
 @dataclass(frozen=True)
@@ -236,7 +242,7 @@ def neck_bar(rgb: np.ndarray, mask: np.ndarray) -> np.ndarray:
     On a hanger, the hanger's middle shows between the shoulders, across the neck opening: a
     thin horizontal bar of a colour unlike the garment's (wood, black or white plastic, chrome)
     near the middle column in the top part of the silhouette. It is a few pixels high, so it is
-    looked for on a ``HOOK_SIDE`` copy of the photo: a "foreign" component in the top
+    looked for on a ``BAR_SIDE`` copy of the photo: a "foreign" component in the top
     :data:`NECK_BAND` of the garment, centred within a quarter of its width of the middle, at
     least three times as wide as high, wider than :data:`NECK_BAR_MIN` of the garment (a brand
     label in the neck is shorter) and no thicker than :data:`STROKE_WIDTH` of it. What it hid
@@ -248,7 +254,7 @@ def neck_bar(rgb: np.ndarray, mask: np.ndarray) -> np.ndarray:
     mh, mw = mask.shape[:2]
     out = np.zeros((mh, mw), np.uint8)
     h, w = rgb.shape[:2]
-    f = min(1.0, HOOK_SIDE / max(h, w))
+    f = min(1.0, BAR_SIDE / max(h, w))
     size = (max(1, round(w * f)), max(1, round(h * f)))
     img = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA) if f < 1.0 else rgb
     m = cv2.resize((mask > 0).astype(np.uint8), size, interpolation=cv2.INTER_NEAREST)
@@ -282,10 +288,6 @@ def neck_bar(rgb: np.ndarray, mask: np.ndarray) -> np.ndarray:
         # Back to the mask's grid; a bar two pixels high there must not vanish in the averaging.
         out = (cv2.resize(cut.astype(np.float32), (mw, mh), interpolation=cv2.INTER_AREA) > 0.25).astype(np.uint8)
     return out
-
-
-#: Long side of the image a hanger's bar is looked for on: it is a few pixels high at 400 px.
-HOOK_SIDE = 400
 
 
 def clean_detection(rgb: np.ndarray, det: Detection, *, trim_box: bool = True, scale: float = 1.0) -> Cleanup:
