@@ -51,8 +51,8 @@ class Match:
 def build(root: Path, n: int) -> tuple[Store, int, list[Match]]:
     """Return a store with staff, a two-product set with real photos and ``n`` consenting customers."""
     store = memory_store(root)
-    create_user(store, "alex", "secret", "associate", "Alex Kim")
-    create_user(store, "maria", "secret", "manager", "Maria Lopez")
+    create_user(store, "alex", "secret-pass", "associate", "Alex Kim")
+    create_user(store, "maria", "secret-pass", "manager", "Maria Lopez")
     store.set_setting(outbox.ASSOCIATE_CAP_SETTING, n)
     now = utcnow()
     db = store.db

@@ -20,6 +20,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from lookbook.errors import InputError
+from lookbook.library import make_private
 from lookbook.recipes import render_paths
 from lookbook.store import Store
 from lookbook.templates import SetProduct, set_products
@@ -177,6 +178,7 @@ def _write(store: Store, image: Image.Image, stem: str) -> str:
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_suffix(f".partial-{os.getpid()}")
         partial.write_bytes(data)
+        make_private(partial)
         os.replace(partial, target)  # a reader never sees half a card
     return target.relative_to(store.library.root).as_posix()
 

@@ -27,7 +27,7 @@ from lookbook.barcodes import normalize_gtin
 from lookbook.errors import InputError
 from lookbook.hooks import Changes
 from lookbook.store import Store, utcnow
-from lookbook.tabular import DELIMITER_NAMES, CsvRows, RowProblem, detect_encoding, norm_header
+from lookbook.tabular import DELIMITER_NAMES, CsvRows, RowProblem, detect_encoding, norm_header, restore_cell
 
 #: Library setting: the currency of prices that name none (ISO 4217 code).
 DEFAULT_CURRENCY_SETTING = "catalog.default_currency"
@@ -58,6 +58,10 @@ CATEGORY_ALIASES = {
     "coat": "outerwear", "outwear": "outerwear", "pants": "trousers", "trouser": "trousers", "jeans": "trousers",
     "chinos": "trousers", "dresses": "dress", "skirts": "skirt", "short": "shorts",
 }
+#: The most units of one size a row may give: far above any shop's stock, far below SQLite's 64-bit limit.
+MAX_QUANTITY = 1_000_000
+#: The highest price a row may give, in major units (100 million: above any garment, in any currency).
+MAX_PRICE = Decimal(100_000_000)
 _CURRENCY_SYMBOLS = {"€": "EUR", "£": "GBP", "¥": "JPY", "CHF": "CHF", "kr": "SEK"}
 _DOLLAR_CURRENCIES = {"USD", "CAD", "AUD", "NZD", "HKD", "SGD"}
 
@@ -150,6 +154,8 @@ class _Table:
     file_format: str
     encoding_note: str | None
     column_label: Callable[[int], str]  # column index -> how messages name it ('4' in CSV, 'D' in XLSX)
+    #: Rows left out because they do not decode (a line in another encoding than the rest of a CSV file).
+    undecodable: list[RowProblem] = field(default_factory=list)
 
 
 def _read_csv(path: Path, what: str, rows_are: str) -> _Table:
@@ -168,7 +174,7 @@ def _read_csv(path: Path, what: str, rows_are: str) -> _Table:
     if header is None:
         raise InputError(f"is empty. A {what} needs a header row and {rows_are}.", path=path)
     fmt = f"CSV, {DELIMITER_NAMES[records.delimiter]}-separated, {encoding.label}"
-    return _Table(header, header_line, rows, fmt, encoding.note, lambda i: str(i + 1))
+    return _Table(header, header_line, rows, fmt, encoding.note, lambda i: str(i + 1), records.problems)
 
 
 def _read_xlsx(path: Path, what: str) -> _Table:
@@ -187,7 +193,7 @@ def _read_xlsx(path: Path, what: str) -> _Table:
         header_line = 0
         rows: list[tuple[int, list[Any]]] = []
         for line, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            cells = list(values)
+            cells = [restore_cell(c) if isinstance(c, str) else c for c in values]
             if not any(c is not None and str(c).strip() for c in cells):
                 continue
             if header is None:
@@ -281,6 +287,10 @@ class _Row:
     product_code: str | None = None
 
 
+class _DryRun(Exception):
+    """Raised inside the transaction of a dry run to roll it back."""
+
+
 class _RowError(Exception):
     def __init__(self, column: str, reason: str) -> None:
         super().__init__(reason)
@@ -324,10 +334,12 @@ def parse_quantity(value: Any) -> int:
             number = Decimal(text.replace(",", "").replace(" ", ""))
         except InvalidOperation:
             raise ValueError(f"'{text}' is not a whole number of units") from None
-    if number != number.to_integral_value():
+    if not number.is_finite() or number != number.to_integral_value():
         raise ValueError(f"'{value}' is not a whole number of units")
     if number < 0:
         raise ValueError(f"'{value}' is negative; write 0 for a size that is sold out")
+    if number > MAX_QUANTITY:
+        raise ValueError(f"'{value}' is more than {MAX_QUANTITY:,} units of one size; check the column")
     return int(number)
 
 
@@ -351,8 +363,13 @@ def parse_price(value: Any, default_currency: str) -> tuple[int, str | None]:
         if re.search(r"[A-Za-z]", re.sub(r"\b[A-Z]{3}\b|kr|CHF", "", text)):
             raise ValueError(f"'{text}' is not a price (write it like 98.00 or 1,234.50)")
         amount, currency = price.amount, _currency_from_symbol(price.currency, default_currency)
+    if not amount.is_finite():
+        raise ValueError(f"'{value}' is not a price (write it like 98.00 or 1,234.50)")
     if amount < 0:
         raise ValueError(f"'{value}' is negative; a price must be zero or more")
+    if amount > MAX_PRICE:
+        raise ValueError(f"'{value}' is more than {MAX_PRICE:,}; check the column (a price in major units, "
+                         "like 98.00)")
     minor = amount * 100
     if minor != minor.to_integral_value():
         raise ValueError(f"'{value}' has more than two decimals")
@@ -475,25 +492,31 @@ def iter_import_catalog(store: Store, path: Path | str, *, actor: str, stock_onl
     if missing:
         raise _missing_columns_error(path, missing, table.header, stock_only)
     report = CatalogReport(path, table.file_format, table.encoding_note, stock_only, dry_run,
-                           rows_read=len(table.rows), ignored_columns=ignored)
+                           rows_read=len(table.rows) + len(table.undecodable), ignored_columns=ignored)
     default_currency = str(store.get_setting(DEFAULT_CURRENCY_SETTING, "USD")).upper()
 
     yield ImportProgress(1, 3, f"Checking {len(table.rows)} rows")
     rows = _checked_rows(store, table, columns, stock_only, default_currency, report)
+    if table.undecodable:
+        report.problems = sorted([*table.undecodable, *report.problems], key=lambda p: p.line)
     plan = _plan(store, rows, stock_only, report)
     report.rows_kept = len(rows)
-    if dry_run:
+
+    yield ImportProgress(2, 3, f"Writing {len(rows)} rows" if not dry_run else f"Trying {len(rows)} rows")
+    # A dry run writes too, then rolls back: whatever would make the import fail, fails the dry run.
+    try:
+        with store.atomic():
+            _apply(store, plan)
+            store.audit(actor, "catalog.import", "catalog", None, file=str(path), format=table.file_format,
+                        stock_only=stock_only, rows_read=report.rows_read, rows_kept=report.rows_kept,
+                        rejected=len(report.problems), new_brands=report.new_brands,
+                        new_products=report.new_products, updated_products=report.updated_products,
+                        stock_changes=len(report.stock_changes))
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
         yield ImportProgress(3, 3, "Preview ready; nothing was written")
         return report
-
-    yield ImportProgress(2, 3, f"Writing {len(rows)} rows")
-    with store.atomic():
-        _apply(store, plan)
-        store.audit(actor, "catalog.import", "catalog", None, file=str(path), format=table.file_format,
-                    stock_only=stock_only, rows_read=report.rows_read, rows_kept=report.rows_kept,
-                    rejected=len(report.problems), new_brands=report.new_brands,
-                    new_products=report.new_products, updated_products=report.updated_products,
-                    stock_changes=len(report.stock_changes))
     touched = bool(report.new_products or report.field_changes or report.stock_changes or report.new_brands)
     report.changes = store.notify(Changes(products=touched, audit=True))
     yield ImportProgress(3, 3, "Done")

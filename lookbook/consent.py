@@ -177,6 +177,25 @@ def has_consent(store: Store, customer_id: int, channel: str, scope: str = "one_
     return consent_state(store, customer_id, channel, scope).granted
 
 
+def one_to_one_owner_problem(store: Store, customer_id: int, channel: str, sender: str) -> str | None:
+    """Return why ``sender`` may not send a one-to-one message to the customer on ``channel``, or None.
+
+    A customer whose consent on the channel is "1 to 1 only" agreed to hear from their own associate, so a
+    one-to-one message goes to them only from that associate; a manager can hand them over
+    (:func:`lookbook.customers.transfer`). A customer with no associate, or who also subscribed to
+    marketing on the channel, may hear from anyone.
+    """
+    row = store.db.execute("SELECT u.username FROM customers c JOIN users u ON u.id = c.associate_id"
+                           " WHERE c.id = ?", [customer_id]).fetchone()
+    if row is None or row[0].casefold() == sender.casefold() or channel not in CHANNELS:
+        return None
+    if not has_consent(store, customer_id, channel, "one_to_one") or has_consent(store, customer_id, channel,
+                                                                                  "marketing"):
+        return None
+    return (f"consent on {channel} is 1 to 1 only with their associate {row[0]}; a manager may transfer "
+            "the customer (`lookbook customers transfer`)")
+
+
 def _customer_exists(store: Store, customer_id: int) -> None:
     if store.db.execute("SELECT 1 FROM customers WHERE id = ?", [customer_id]).fetchone() is None:
         raise InputError(f"customer {customer_id} does not exist; find the id with `lookbook customers search`.")

@@ -38,8 +38,9 @@ from lookbook.customers import check_channel, check_phone, check_timezone, check
 from lookbook.customers import parse_sizes
 from lookbook.errors import InputError
 from lookbook.hooks import Changes
+from lookbook.library import create_private_file
 from lookbook.store import Store, utcnow
-from lookbook.tabular import CsvRows, RowProblem, detect_encoding, norm_header
+from lookbook.tabular import CsvRows, RowProblem, detect_encoding, neutralised_row, norm_header
 
 #: Each column of a customer file and the headers that name it (compared after :func:`~lookbook.tabular.norm_header`).
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
@@ -277,7 +278,8 @@ class _RowChecker:
         id_text = get("id")
         id_given = None
         if id_text:
-            if not id_text.isdigit():
+            # isascii: "²" and "٣" are digits to isdigit() but not to int(); the bound is SQLite's integer.
+            if not (id_text.isascii() and id_text.isdigit()) or len(id_text) > 18:
                 raise _Bad("id", f"'{id_text}' is not a customer id (a whole number); leave it empty for a new "
                                  "customer")
             id_given = int(id_text)
@@ -379,6 +381,9 @@ def import_customers_steps(store: Store, path: Path | str, *, actor: str,
                 _create_staging(store)
                 try:
                     yield from _stage(store, rows, checker, reader, report, total)
+                    for problem in reader.problems:  # lines in another encoding than the file's
+                        report.rows_read += 1
+                        report._reject(problem.line, problem.column, problem.reason)
                     yield ImportProgress(total, total, "Finding duplicates and existing customers")
                     _resolve(store, report)
                     yield ImportProgress(total, total, "Writing customers")
@@ -643,9 +648,10 @@ def export_customers(store: Store, path: Path | str, *, actor: str) -> int:
         " FROM customers AS c LEFT JOIN users AS u ON u.id = c.associate_id ORDER BY c.id")
     count = 0
     try:
+        create_private_file(tmp)  # the customer book leaves the library readable by its owner only
         with tmp.open("w", encoding="utf-8", newline="") as fh:
             writer = csv.writer(fh)
-            writer.writerow(EXPORT_COLUMNS)
+            writer.writerow(neutralised_row(EXPORT_COLUMNS))
             for row in store.db.execute(query):
                 (*head, stances, sizes, notes, contacted, consents) = row
                 likes, dislikes = [], []
@@ -669,8 +675,9 @@ def export_customers(store: Store, path: Path | str, *, actor: str) -> int:
                         cells.append(levels["one_to_one"])
                     else:
                         cells.append(levels["unsubscribed"])
-                writer.writerow([*head, ";".join(sorted(likes)), ";".join(sorted(dislikes)), sizes or "", notes,
-                                 contacted or "", *cells])
+                # Names, notes and handles are whatever was typed or imported: never a live formula.
+                writer.writerow(neutralised_row([*head, ";".join(sorted(likes)), ";".join(sorted(dislikes)),
+                                                 sizes or "", notes, contacted or "", *cells]))
                 count += 1
         os.replace(tmp, path)
     except OSError as exc:

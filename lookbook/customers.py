@@ -519,6 +519,35 @@ def unpause(store: Store, customer_id: int, *, actor: str) -> Changes:
     return store.notify(Changes(customers=True, audit=True))
 
 
+def transfer(store: Store, customer_id: int, to_username: str, *, actor: str, note: str = "") -> Changes:
+    """Hand a customer over to another associate (a manager's decision, recorded in the audit log).
+
+    One-to-one messages to a customer whose consent is "1 to 1 only" go only from their own associate,
+    so this is how another associate may write to them.
+
+    :raises PermissionDenied: if ``actor`` is not a manager.
+    :raises InputError: for an unknown customer, or a new associate who is not an active associate or manager.
+    """
+    # Imported here: roles reads the users table, which the customer book otherwise never needs.
+    from lookbook import roles
+
+    roles.require(store, actor, "customers.transfer")
+    get_customer(store, customer_id)
+    row = store.db.execute("SELECT id, username, role, active FROM users WHERE username = ?",
+                           [to_username]).fetchone()
+    if row is None or not row[3] or row[2] not in ("associate", "manager"):
+        raise InputError(f"user '{to_username}': hand customers only to an active associate or manager; "
+                         "see `lookbook users list`.")
+    with store.atomic():
+        before = store.db.execute("SELECT u.username FROM customers c LEFT JOIN users u ON u.id = c.associate_id"
+                                  " WHERE c.id = ?", [customer_id]).fetchone()[0]
+        store.db.execute("UPDATE customers SET associate_id = ?, updated_at = ? WHERE id = ?",
+                         [row[0], utcnow(), customer_id])
+        store.audit(actor, "customer.transfer", "customer", customer_id, **{"from": before, "to": row[1]},
+                    note=note)
+    return store.notify(Changes(customers=True, audit=True))
+
+
 # -- finding customers ----------------------------------------------------------------------------
 
 

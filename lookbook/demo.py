@@ -33,7 +33,7 @@ DEMO_PHOTOS = RESOURCES / "demo" / "photos"
 DEMO_PRODUCTS = RESOURCES / "demo" / "products.csv"
 PRODUCT_COLUMNS = ["sku", "name", "colour", "category"]
 SEED = 20261123
-DEMO_PASSWORD = "demo"
+DEMO_PASSWORD = "demo-pass"
 
 BRANDS = [
     ("Harbour & Pine", "HP"), ("Marlowe", "MW"), ("Oak Street Tailoring", "OS"), ("Nordvik", "NV"),

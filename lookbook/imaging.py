@@ -27,7 +27,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pillow_heif
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, UnidentifiedImageError
 
 from lookbook.errors import InputError
 
@@ -37,6 +37,31 @@ DEFAULT_MAX_PIXELS = 120_000_000
 
 #: File name suffixes that the importer treats as photos (lower case, with the dot).
 SUPPORTED_SUFFIXES = frozenset({".jpg", ".jpeg", ".jpe", ".png", ".tif", ".tiff", ".webp", ".heic", ".heif"})
+
+#: The only Pillow decoders a photo is opened with (the formats the README lists). Pillow would
+#: otherwise pick a decoder by content, whatever the name: a PostScript file named ``.jpg`` would be
+#: handed to Ghostscript, and GIF, BMP, ICO, PSD... decoded by code no photo needs.
+PHOTO_FORMATS = ("JPEG", "PNG", "TIFF", "WEBP", "HEIF")
+_FORMAT_NAMES = "JPEG, PNG, TIFF, WebP or HEIC/HEIF"
+
+#: Memory one worker may spend on a photo's pixels at full size (bytes). JPEGs decode reduced
+#: (1/2 .. 1/8 scale) and never come near it; PNG, TIFF, WebP and HEIF can only be decoded whole,
+#: so a photo in those formats whose full decode would need more is refused (with the figures)
+#: before decoding. With the worker's own ~140 MB and the reduced copy, the peak stays under 600 MB
+#: (``python -m bench.photo_memory``).
+FULL_DECODE_BUDGET = 420 * 1024 * 1024
+
+#: Bytes per pixel Pillow holds for a mode (3-band images are stored 4 bytes a pixel); with alpha,
+#: twice that, as Pillow reduces a premultiplied copy.
+_STORED_BYTES = {"1": 1, "L": 1, "P": 1, "I;16": 2, "I;16L": 2, "I;16B": 2, "I;16N": 2, "LA": 8, "RGBA": 8}
+#: Extra bytes per pixel a decoder holds besides Pillow's image: libwebp and libheif decode into
+#: their own buffer first, which is then copied into the image.
+_DECODER_BYTES = {"WEBP": 4, "HEIF": 4}
+#: Modes whose bands are not averaged by ``Image.reduce`` (palette indices, bilevel, 16-bit grey).
+_NEAREST_MODES = frozenset({"1", "P", "PA", "I;16", "I;16L", "I;16B", "I;16N"})
+_TRANSPOSE = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
+              4: Image.Transpose.FLIP_TOP_BOTTOM, 5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270,
+              7: Image.Transpose.TRANSVERSE, 8: Image.Transpose.ROTATE_90}
 
 # HEIC/HEIF support comes from pillow-heif as a Pillow plugin; registering is idempotent.
 pillow_heif.register_heif_opener()
@@ -70,9 +95,41 @@ class Decoded:
     original_size: tuple[int, int]
 
 
+def png_exif(path: Path | str) -> Image.Exif:
+    """Return a PNG's EXIF (its ``eXIf`` chunk) without decoding a pixel; empty if it has none.
+
+    Pillow's ``getexif()`` on a PNG decodes the whole image first (the chunk may follow the
+    pixels): for a 100 MP file, hundreds of megabytes just to learn its orientation.
+    """
+    exif = Image.Exif()
+    try:
+        with Path(path).open("rb") as fh:
+            fh.seek(8)
+            while header := fh.read(8):
+                if len(header) < 8:
+                    break
+                length, kind = int.from_bytes(header[:4], "big"), header[4:]
+                if kind == b"eXIf":
+                    exif.load(fh.read(length))
+                    break
+                if kind == b"IEND":
+                    break
+                fh.seek(length + 4, io.SEEK_CUR)  # the chunk's data and CRC
+    except Exception:  # a malformed chunk must not cost the photo; treat it as having no EXIF
+        return Image.Exif()
+    return exif
+
+
+def photo_exif(im: Image.Image) -> Image.Exif:
+    """Return an opened photo's EXIF, without decoding a PNG's pixels to find it (see :func:`png_exif`)."""
+    if im.format == "PNG" and getattr(im, "filename", None) and "exif" not in im.info:
+        return png_exif(im.filename)
+    return im.getexif()
+
+
 def _orientation(im: Image.Image) -> int:
     try:
-        value = im.getexif().get(_ORIENTATION_TAG, 1)
+        value = photo_exif(im).get(_ORIENTATION_TAG, 1)
     except Exception:  # a malformed EXIF block must not cost the photo; treat it as upright
         return 1
     return value if isinstance(value, int) and 1 <= value <= 8 else 1
@@ -161,8 +218,42 @@ def probe_size(path: Path | str, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> tup
         return (h, w) if _orientation(im) in _QUARTER_TURNS else (w, h)
 
 
+#: Bytes per pixel OpenCV holds decoding a plain 8-bit PNG of each mode, reduced (see :func:`_png_for_opencv`).
+#: Not RGBA: OpenCV has no reduced decode that keeps alpha, and its whole decode holds two copies.
+_OPENCV_PNG_BYTES = {"L": 1, "RGB": 3}
+
+
+def _png_for_opencv(im: Image.Image) -> bool:
+    """Return whether a PNG is a plain 8-bit grey or RGB image, which OpenCV decodes reduced holding the
+    whole image once at 1 or 3 bytes a pixel (Pillow holds 4 for RGB, then copies)."""
+    if im.format != "PNG" or im.mode not in _OPENCV_PNG_BYTES or "transparency" in im.info:
+        return False
+    if getattr(im, "n_frames", 1) > 1 or not getattr(im, "filename", None):
+        return False
+    try:
+        with Path(im.filename).open("rb") as fh:
+            ihdr = fh.read(26)
+    except OSError:
+        return False
+    return len(ihdr) == 26 and ihdr[12:16] == b"IHDR" and ihdr[24] == 8  # bit depth 8
+
+
+def full_decode_bytes(im: Image.Image) -> int:
+    """Return the bytes decoding ``im`` at full size takes (0 for a JPEG, which decodes reduced)."""
+    if im.format in ("JPEG", "MPO"):
+        return 0
+    w, h = im.size
+    if _png_for_opencv(im):
+        return w * h * _OPENCV_PNG_BYTES[im.mode]
+    return w * h * (_STORED_BYTES.get(im.mode, 4) + _DECODER_BYTES.get(str(im.format), 0))
+
+
 class _open:
-    """Open an image with every failure turned into a :class:`PhotoError`; a context manager."""
+    """Open a photo with every failure turned into a :class:`PhotoError`; a context manager.
+
+    Only the decoders of :data:`PHOTO_FORMATS` are tried, and the pixel limit and the memory
+    budget are checked from the header, before any pixel is decoded.
+    """
 
     def __init__(self, path: Path | str, max_pixels: int) -> None:
         self.path = Path(path)
@@ -176,7 +267,7 @@ class _open:
                 # We enforce our own limit below; Pillow's global one would only warn or
                 # raise with a message that does not say what to do.
                 warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-                self.im = Image.open(path)
+                self.im = Image.open(path, formats=PHOTO_FORMATS)
         except FileNotFoundError:
             raise PhotoError(path, "no such file") from None
         except IsADirectoryError:
@@ -184,26 +275,83 @@ class _open:
         except PermissionError:
             raise PhotoError(path, "cannot be read (permission denied)") from None
         except UnidentifiedImageError:
-            raise PhotoError(path, "not an image, or an image format Lookbook cannot read "
-                                   "(use JPEG, PNG, TIFF, WebP or HEIC)") from None
+            raise PhotoError(path, f"not an image, or {_describe(path)}; skipped (Lookbook reads photos "
+                                   f"as {_FORMAT_NAMES} only)") from None
         except Image.DecompressionBombError:
-            raise PhotoError(path, f"too many pixels (over {max_pixels:,}); refusing a possible "
+            # Pillow refuses on its own above twice its MAX_IMAGE_PIXELS, whatever our limit says.
+            ceiling = min(self.max_pixels, 2 * (Image.MAX_IMAGE_PIXELS or 0) or self.max_pixels)
+            raise PhotoError(path, f"too many pixels (over {ceiling:,}); refusing a possible "
                                    "decompression bomb") from None
         except (OSError, SyntaxError, ValueError) as exc:
             raise PhotoError(path, f"cannot be read: {exc}") from None
-        w, h = self.im.size
+        im = self.im
+        w, h = im.size
         if w <= 0 or h <= 0:
-            self.im.close()
+            im.close()
             raise PhotoError(path, "has no pixels")
         if w * h > self.max_pixels:
-            self.im.close()
+            im.close()
             raise PhotoError(path, f"too many pixels ({w} x {h} = {w * h:,}, limit {self.max_pixels:,}); "
                                    "refusing a possible decompression bomb — raise the limit if the photo is genuine")
-        return self.im
+        need = full_decode_bytes(im)
+        if need > FULL_DECODE_BUDGET:
+            im.close()
+            per_pixel = need / (w * h)
+            raise PhotoError(path, f"too large to decode in memory: a {w} x {h} {im.format} ({w * h / 1e6:.0f} MP, "
+                                   f"{im.mode}) needs {need / 2**20:,.0f} MB at full size, and {im.format} cannot be "
+                                   f"decoded reduced; the limit is {FULL_DECODE_BUDGET // 2**20} MB "
+                                   f"({FULL_DECODE_BUDGET / per_pixel / 1e6:.0f} MP of {im.mode}). "
+                                   "Save it as JPEG, or scale it down")
+        return im
 
     def __exit__(self, *exc: object) -> None:
         if self.im is not None:
             self.im.close()
+
+
+#: The first bytes of formats people mistake for photos, to name what a refused file is.
+_MAGIC = ((b"%!PS", "PostScript"), (b"\xc5\xd0\xd3\xc6", "EPS (PostScript)"), (b"%PDF", "PDF"),
+          (b"GIF8", "GIF"), (b"BM", "BMP"), (b"8BPS", "Photoshop PSD"), (b"\x00\x00\x01\x00", "ICO"),
+          (b"\x00\x00\x00\x0cjP  ", "JPEG 2000"), (b"\xffO\xffQ", "JPEG 2000"), (b"<svg", "SVG"),
+          (b"<?xml", "XML/SVG"), (b"II*\x00", "TIFF"), (b"MM\x00*", "TIFF"))
+
+
+def _describe(path: Path) -> str:
+    """Return what a file Lookbook will not decode appears to be, from its first bytes."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(16)
+    except OSError:
+        return "an image format Lookbook cannot read"
+    for magic, name in _MAGIC:
+        if head.startswith(magic):
+            return f"a {name} file" + ("" if name != "TIFF" else " Lookbook cannot decode")
+    return "an image format Lookbook cannot read"
+
+
+def upright_copy(im: Image.Image, orientation: int) -> Image.Image:
+    """Return ``im`` turned upright for an EXIF orientation read from the file earlier."""
+    method = _TRANSPOSE.get(orientation)
+    return im if method is None else im.transpose(method)
+
+
+def shrink_loaded(im: Image.Image, factor: int) -> Image.Image:
+    """Return a loaded image reduced by a whole ``factor``, and free the full-size pixels.
+
+    For formats that cannot decode reduced: the full image is dropped as soon as the reduced
+    one exists, so every later step (colour conversion, compositing, copies into numpy) works
+    on the small one, and the peak is the full image once.
+    """
+    if factor <= 1:
+        return im
+    w, h = im.size
+    if im.mode in _NEAREST_MODES:
+        small = im.resize((max(1, w // factor), max(1, h // factor)), Image.Resampling.NEAREST)
+    else:
+        small = im.reduce(factor)
+    small.info = dict(im.info)
+    im.close()
+    return small
 
 
 def _jpeg_reduction(size: tuple[int, int], min_side: int | None, min_long: int | None = None) -> int:
@@ -244,7 +392,8 @@ def _decode_jpeg_fast(path: Path | str, im: Image.Image, min_side: int | None,
         data = Path(path).read_bytes()
     except OSError:
         return None  # the Pillow path reports it by name
-    if not data.rstrip(b"\0\r\n ").endswith(b"\xff\xd9"):
+    # OpenCV picks its decoder by content too: hand it only what starts and ends as a JPEG.
+    if not data.startswith(b"\xff\xd8\xff") or not data.rstrip(b"\0\r\n ").endswith(b"\xff\xd9"):
         return None
     factor = _jpeg_reduction(im.size, min_side, min_long)
     flags = _REDUCED_FLAGS[factor] | cv2.IMREAD_COLOR_RGB
@@ -258,6 +407,38 @@ def _decode_jpeg_fast(path: Path | str, im: Image.Image, min_side: int | None,
             and upright[0] != upright[1]:
         return None  # OpenCV did not turn it as its EXIF says: let Pillow do it
     return Decoded(rgb=rgb, alpha=None, scale=rgb.shape[1] / upright[0], original_size=upright)
+
+
+def _decode_png_opencv(path: Path | str, im: Image.Image, min_side: int | None,
+                       min_long: int | None) -> Decoded | None:
+    """Decode a plain 8-bit PNG with OpenCV, reduced at once; ``None`` if it is not one, or OpenCV fails.
+
+    A PNG cannot be decoded reduced, so its whole image is held once whichever decoder does it:
+    OpenCV holds 3 bytes a pixel for RGB (``IMREAD_REDUCED_COLOR_*`` decodes, then shrinks), where
+    Pillow holds 4 and then copies. That is what keeps a 118 MP PNG under 600 MB in a worker. The
+    reduced pixels then take the usual way (colour profile, alpha on white, EXIF orientation).
+    """
+    if not _png_for_opencv(im):
+        return None
+    full_w, full_h = im.size
+    factor = _jpeg_reduction(im.size, min_side, min_long)
+    mode = im.mode
+    flags = (cv2.IMREAD_IGNORE_ORIENTATION | _REDUCED_FLAGS[factor]
+             | (cv2.IMREAD_COLOR_RGB if mode == "RGB" else cv2.IMREAD_GRAYSCALE))
+    try:
+        pixels = cv2.imread(str(path), flags)
+    except cv2.error:
+        return None
+    if pixels is None or pixels.dtype != np.uint8 or pixels.ndim != (3 if mode == "RGB" else 2):
+        return None  # the Pillow way names what is wrong with the file
+    small = Image.fromarray(pixels, mode)
+    small.info = dict(im.info)
+    orientation = _orientation(im)
+    scale = small.size[0] / full_w
+    small = upright_copy(small, orientation)
+    rgb, alpha = _to_rgb_alpha(small)
+    original = (full_h, full_w) if orientation in _QUARTER_TURNS else (full_w, full_h)
+    return Decoded(rgb=rgb, alpha=alpha, scale=scale, original_size=original)
 
 
 def load_photo(
@@ -280,11 +461,12 @@ def load_photo(
     """
     with _open(path, max_pixels) as im:
         full_w, full_h = im.size
-        fast = _decode_jpeg_fast(path, im, min_side, min_long)
+        fast = _decode_jpeg_fast(path, im, min_side, min_long) or _decode_png_opencv(path, im, min_side, min_long)
         if fast is not None:
             return fast
-        factor = _jpeg_reduction(im.size, min_side, min_long) if im.format == "JPEG" else 1
-        if factor > 1:
+        jpeg = im.format in ("JPEG", "MPO")
+        factor = _jpeg_reduction(im.size, min_side, min_long)
+        if jpeg and factor > 1:
             # draft() picks the largest reduction whose result is still >= the size asked for.
             im.draft(im.mode if im.mode in ("RGB", "L", "CMYK") else "RGB",
                      (-(-full_w // factor), -(-full_h // factor)))
@@ -293,20 +475,26 @@ def load_photo(
                 im.seek(0)  # multi-page TIFF / animated WebP: the first frame is the photo
             im.load()
         except Image.DecompressionBombError:
-            raise PhotoError(path, "too many pixels; refusing a possible decompression bomb") from None
+            raise PhotoError(path, f"too many pixels (limit {max_pixels:,}); refusing a possible "
+                                   "decompression bomb") from None
         except (OSError, SyntaxError, ValueError, EOFError) as exc:
             msg = str(exc)
             if "truncated" in msg.lower():
                 raise PhotoError(path, "the file is truncated (incomplete copy or download?)") from None
             raise PhotoError(path, f"corrupt image data: {msg}") from None
         # Read EXIF only after the pixels: for PNG, getexif() loads the image itself, and a
-        # corrupt stream would then fail inside it where the error is not reported.
+        # corrupt stream would then fail inside it where the error is not reported. Read it from
+        # the file's own image: a reduced copy no longer has a TIFF's tags.
         orientation = _orientation(im)
+        if not jpeg:
+            # PNG, TIFF, WebP and HEIF decode whole: reduce at once, so the conversions below
+            # (several copies of the pixels) work on the small image (see FULL_DECODE_BUDGET).
+            im = shrink_loaded(im, factor)
         dec_w, _dec_h = im.size
         scale = dec_w / full_w
         try:
             if orientation != 1:
-                im = ImageOps.exif_transpose(im)
+                im = upright_copy(im, orientation)
             rgb, alpha = _to_rgb_alpha(im)
         except (OSError, ValueError) as exc:
             raise PhotoError(path, f"corrupt image data: {exc}") from None

@@ -3,8 +3,8 @@
 :func:`import_photos` is a generator that runs on the app's database thread (or the
 command line's only thread). It walks the given files and folders, hashes each file
 (the same content is one photo, however often it is imported), and sends the new ones
-to a pool of worker processes that decode, find the garment, render the hero, collar,
-cuff and thumbnail with the library's preset, and read any barcode slate in the frame.
+to a pool of worker processes that decode, find the garment, render the hero, detail crops
+and thumbnail with the library's preset, and read any barcode slate in the frame.
 The database writes stay here, a few photos per transaction, in the order the files
 were given (so photo ids follow the folder's order whatever the pool's timing), and
 each photo's original is copied into the library only once its renders exist: a crash,
@@ -37,9 +37,11 @@ from lookbook.errors import InputError, LookbookError
 from lookbook.hooks import Changes
 from lookbook.imaging import (
     DEFAULT_MAX_PIXELS,
+    PHOTO_FORMATS,
     SUPPORTED_SUFFIXES,
     PhotoError,
     content_hash,
+    photo_exif,
 )
 from lookbook.library import Library
 from lookbook.pipeline import PhotoResult, TaskPool, process_one
@@ -77,6 +79,8 @@ class FileOutcome:
     garment_box: tuple[int, int, int, int] | None = None
     confidence: float | None = None
     needs_review: bool = False
+    #: How far the hero moved the garment's colour (a*b*); over 10 is one reason for ``needs_review``.
+    colour_shift: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """Return the outcome as JSON-ready data (the command line's ``--json`` line)."""
@@ -85,7 +89,7 @@ class FileOutcome:
             out["photo_id"] = self.photo_id
         if self.status == "imported":
             out.update(garment_box=list(self.garment_box or ()), confidence=self.confidence,
-                       needs_review=self.needs_review)
+                       needs_review=self.needs_review, colour_shift=self.colour_shift)
         elif self.status == "failed":
             out["error"] = self.reason
         else:
@@ -231,8 +235,8 @@ def capture_time(path: Path) -> str:
     so a burst shot within one second still sorts in order.
     """
     try:
-        with Image.open(path) as im:
-            exif = im.getexif().get_ifd(_EXIF_IFD)
+        with Image.open(path, formats=PHOTO_FORMATS) as im:
+            exif = photo_exif(im).get_ifd(_EXIF_IFD)  # a PNG's without decoding it
         text = str(exif.get(_DATETIME_ORIGINAL, "")).strip("\x00 ")
         moment = dt.datetime.strptime(text, "%Y:%m:%d %H:%M:%S")
         subsec = str(exif.get(_SUBSEC_ORIGINAL, "")).strip("\x00 ")
@@ -437,18 +441,18 @@ class _Importer:
         box = list(res.garment_box)
         cur = self.store.db.execute(
             "INSERT INTO photos (sha256, original_name, source_path, stored_path, width, height, taken_at,"
-            " imported_at, phash, garment_box, confidence, needs_review, recipe, rendered_recipe, codes)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " imported_at, phash, garment_box, confidence, needs_review, recipe, rendered_recipe, codes, colour_shift)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [sha256, path.name, str(path.absolute()), str(stored.relative_to(self.store.library.root)),
              res.original_size[0], res.original_size[1], analysed.taken_at, utcnow(), res.phash,
              json.dumps(box), res.confidence, int(res.needs_review), self.recipe, self.key,
-             None if analysed.codes is None else json.dumps(analysed.codes)])
+             None if analysed.codes is None else json.dumps(analysed.codes), res.colour_shift if res.outputs else None])
         photo_id = int(cur.lastrowid)
         self.store.audit(self.actor, "photo.import", "photo", photo_id, name=path.name, source=str(path),
                          sha256=sha256, garment_box=box, confidence=res.confidence,
                          needs_review=res.needs_review)
         return FileOutcome(path, "imported", photo_id, garment_box=res.garment_box, confidence=res.confidence,
-                           needs_review=res.needs_review)
+                           needs_review=res.needs_review, colour_shift=res.colour_shift if res.outputs else None)
 
     def group_bursts(self) -> None:
         """Set ``photos.burst_id`` (the first shot's id) for every burst in the library."""

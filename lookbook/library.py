@@ -45,6 +45,31 @@ def default_demo_path() -> Path:
     return app_data_dir() / "Demo Library"
 
 
+#: Modes of what holds customers' data, where the platform has POSIX modes: the owner only.
+PRIVATE_FILE_MODE, PRIVATE_DIR_MODE = 0o600, 0o700
+
+
+def make_private(path: Path) -> None:
+    """Make a file (0600) or folder (0700) readable by its owner only, where the platform allows (POSIX).
+
+    Windows has no such modes (its folders under the user profile are private already). A file that is
+    missing or not ours is left as it is: tightening is a precaution, never a reason to refuse to work.
+    """
+    if os.name != "posix":
+        return
+    try:
+        path.chmod(PRIVATE_DIR_MODE if path.is_dir() else PRIVATE_FILE_MODE)
+    except OSError:
+        pass
+
+
+def create_private_file(path: Path) -> None:
+    """Create an empty file that only its owner may read (before anything is written into it)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, PRIVATE_FILE_MODE)
+    os.close(fd)
+    make_private(path)  # the file may have existed with a wider mode
+
+
 def file_sha256(path: Path) -> str:
     """Return the hex SHA-256 of a file's bytes, read in chunks."""
     digest = hashlib.sha256()
@@ -156,9 +181,25 @@ class Library:
         return lib
 
     def ensure_folders(self) -> None:
-        """Create the library's sub-folders if they are missing."""
+        """Create the library's sub-folders if they are missing, and keep the library private (:meth:`make_private`)."""
         for folder in (self.originals_dir, self.renders_dir, self.backups_dir, self.exports_dir):
             folder.mkdir(parents=True, exist_ok=True)
+        self.make_private()
+
+    def make_private(self) -> None:
+        """Make the library folder, its database, backups and exports readable by the owner only (POSIX).
+
+        The database holds the customer book; backups are copies of it; exports hold what is sent to
+        customers. Libraries made before this are tightened when they are next opened.
+        """
+        for folder in (self.root, self.backups_dir, self.exports_dir):
+            make_private(folder)
+        for suffix in ("", "-wal", "-shm"):
+            make_private(self.db_path.with_name(self.db_path.name + suffix))
+        for folder in (self.backups_dir, self.exports_dir):
+            if folder.is_dir():
+                for path in folder.iterdir():
+                    make_private(path)
 
     def original_path(self, sha256: str, suffix: str) -> Path:
         """Return where the original with this hash is (or would be) stored."""

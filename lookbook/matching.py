@@ -240,11 +240,14 @@ def _load_set(store: Store, set_id: int) -> tuple[str, int, str, str, list[_Prod
     return row[0], row[1], row[2], row[3], products
 
 
-def match_set(store: Store, set_id: int, *, now: dt.datetime | None = None, limit: int | None = None) -> MatchResult:
+def match_set(store: Store, set_id: int, *, now: dt.datetime | None = None, limit: int | None = None,
+              for_user: str | None = None) -> MatchResult:
     """Return the customers a set is right for, best first, and those left out, each with reasons.
 
     :param now: the moment to match at (default: now), for the frequency cap, pauses and the daily cap.
     :param limit: return at most this many matches (the rest are counted in ``truncated``).
+    :param for_user: who would send a one-to-one set: another associate's customers whose consent on the
+        chosen channel is "1 to 1 only" are left out, with that reason (default: no one in particular).
     :raises InputError: if the set does not exist or none of its shots is tied to a product.
     """
     now = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
@@ -261,6 +264,8 @@ def match_set(store: Store, set_id: int, *, now: dt.datetime | None = None, limi
     # collector would otherwise walk the growing heap again and again (0.6 s of a 1.6 s match).
     with _collector_paused():
         candidates, exclusions = _judge_pool(store, brand_id, scope, judge)
+        if for_user is not None and scope == "one_to_one":
+            candidates, exclusions = _owned_elsewhere(store, for_user, candidates, exclusions)
         considered = len(candidates) + len(exclusions)
         # Stable, so equal scores stay in id order.
         ranked = sorted(candidates, key=itemgetter(3), reverse=True)
@@ -311,6 +316,33 @@ def _judge_pool(store: Store, brand_id: int, scope: str, judge: _Judge
         candidates.sort(key=itemgetter(0))
         exclusions.sort(key=itemgetter(0))
     return candidates, exclusions
+
+
+def _owned_elsewhere(store: Store, sender: str, candidates: list[tuple[int, str, _Verdict, float]],
+                     exclusions: list[tuple[int, str, list[str]]]
+                     ) -> tuple[list[tuple[int, str, _Verdict, float]], list[tuple[int, str, list[str]]]]:
+    """Move to the exclusions the candidates whose "1 to 1 only" consent on their channel belongs to another associate.
+
+    Few customers have an associate, so one query lists them (by customer and channel) instead of
+    widening every row of the pool.
+    """
+    owned = {(cid, channel): owner for cid, channel, owner in store.db.execute(
+        "SELECT c.id, k.channel, u.username FROM customers AS c JOIN users AS u ON u.id = c.associate_id"
+        " JOIN consent_current AS k ON k.customer_id = c.id AND k.scope = 'one_to_one' AND k.granted = 1"
+        " LEFT JOIN consent_current AS m ON m.customer_id = c.id AND m.channel = k.channel AND m.scope = 'marketing'"
+        " WHERE u.username != ? COLLATE NOCASE AND ifnull(m.granted, 0) = 0", [sender])}
+    if not owned:
+        return candidates, exclusions
+    kept = []
+    for row in candidates:
+        owner = owned.get((row[0], row[2].channel))
+        if owner is None:
+            kept.append(row)
+        else:
+            exclusions.append((row[0], row[1], [f"consent on {_label(row[2].channel)} is 1 to 1 only with their "
+                                                f"associate {owner}; a manager may transfer the customer"]))
+    exclusions.sort(key=itemgetter(0))
+    return kept, exclusions
 
 
 def _match(row: _Row) -> Match:

@@ -387,3 +387,27 @@ def m007_presets_default(db: Database) -> None:
     elif db.execute("SELECT count(*) FROM presets WHERE is_default").fetchone()[0] == 0:
         # Presets written by hand with none marked: the first by name has been the default all along.
         db.execute("UPDATE presets SET is_default = 1 WHERE id = (SELECT id FROM presets ORDER BY name LIMIT 1)")
+
+
+@migrations()
+def m008_roles_changed_by(db: Database) -> None:
+    """Record who last changed each message's words and each set's shots, for the two-person rule."""
+    # messages.changed_by: who last changed the text, subject or attachment (the drafter until someone
+    # edits it); no one may approve a version they changed. Filled from the audit log's last edit, so a
+    # library upgraded with an edited message waiting keeps the rule. sets.contents_changed_by/_at: who
+    # last added, removed or reordered shots after the set was made.
+    db.execute("ALTER TABLE messages ADD COLUMN changed_by TEXT")
+    db.execute("ALTER TABLE sets ADD COLUMN contents_changed_by TEXT")
+    db.execute("ALTER TABLE sets ADD COLUMN contents_changed_at TEXT")
+    db.execute(
+        "UPDATE messages SET changed_by = coalesce((SELECT a.actor FROM audit_log AS a WHERE a.entity = 'message'"
+        " AND a.entity_id = CAST(messages.id AS TEXT) AND a.action = 'message.edit' ORDER BY a.id DESC LIMIT 1),"
+        " drafted_by)")
+
+
+@migrations()
+def m009_colour_shift(db: Database) -> None:
+    """Remember how far each photo's hero moved the garment's colour, so the app can say why a shot needs review."""
+    # photos.colour_shift: a*b* distance of the garment's middle, original against hero, measured at
+    # the last render; NULL until the photo is rendered by a renderer that measures it.
+    _run(db, "ALTER TABLE photos ADD COLUMN colour_shift REAL")

@@ -8,8 +8,10 @@ A message moves through these states::
 
 Every change of state goes through :func:`transition`, which checks the table below,
 re-checks the customer's consent where a message gets closer to the customer (drafting,
-approval, the start of a send), refuses an approval by a non-manager or by the person who
-drafted the message, writes the audit log, and does all of it in one transaction.
+approval, the start of a send), refuses an approval by a non-manager, by the person who
+drafted the message or by whoever last changed it (``changed_by``: its text, subject,
+picture or its set's shots; the two-person rule), writes the audit log, and does all of it
+in one transaction.
 Approval is data on a row: nothing here ever asks a person anything.
 """
 
@@ -21,8 +23,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from lookbook import roles
 from lookbook.cardnumbers import SAFE_PAYMENT_ADVICE, mask_card_numbers
-from lookbook.consent import has_consent
+from lookbook.consent import has_consent, one_to_one_owner_problem
 from lookbook.errors import InputError
 from lookbook.hooks import Changes
 from lookbook.store import Store, utcnow
@@ -61,13 +64,13 @@ TRANSITIONS: Mapping[str, frozenset[str]] = {
 #: Columns a transition may set besides ``state`` and ``updated_at``.
 TRANSITION_FIELDS = frozenset({
     "external_id", "sent_at", "error", "retryable", "attempts", "next_attempt_at", "body", "subject",
-    "attachment", "decided_by", "decision_comment", "submitted_at", "state_reason", "channel",
+    "attachment", "decided_by", "decision_comment", "submitted_at", "state_reason", "channel", "changed_by",
 })
 
 #: Transitions that bring a message closer to a customer: consent is checked again at each.
 _CONSENT_CHECKED = {("pending", "approved"), ("queued", "sending")}
-#: Roles that may approve or reject.
-APPROVER_ROLES = ("manager",)
+#: Roles that may approve or reject (from the role matrix, :mod:`lookbook.roles`).
+APPROVER_ROLES = roles.roles_for("outbox.approve")
 
 
 class IllegalTransition(InputError):
@@ -101,7 +104,8 @@ def _user_role(store: Store, username: str) -> str | None:
     return row[0] if row else None
 
 
-def _check_decider(store: Store, message_id: int, to: str, actor: str, drafted_by: str) -> None:
+def _check_decider(store: Store, message_id: int, to: str, actor: str, drafted_by: str,
+                   changed_by: str | None) -> None:
     verb = "approve" if to == "approved" else "reject"
     if _user_role(store, actor) not in APPROVER_ROLES:
         raise IllegalTransition(f"message {message_id}: only a manager may {verb} messages; '{actor}' is not one.")
@@ -109,6 +113,13 @@ def _check_decider(store: Store, message_id: int, to: str, actor: str, drafted_b
         raise IllegalTransition(
             f"message {message_id}: '{actor}' drafted it and no one may {verb} what they drafted; "
             "ask another manager."
+        )
+    # The two-person rule: whoever last changed the words, the picture or the set's shots did not have
+    # this version checked by anyone else; a manager's own edit needs another manager.
+    if to == "approved" and changed_by and actor.casefold() == changed_by.casefold():
+        raise IllegalTransition(
+            f"message {message_id}: '{actor}' made the last change to it (its text, subject, picture or its "
+            "set's shots) and no one may approve their own change; ask another manager."
         )
 
 
@@ -144,18 +155,19 @@ def _move(store: Store, message_id: int, to: str, actor: str, *, comment: str | 
         raise TypeError(f"transition() cannot set {', '.join(sorted(unknown))}")
     with store.atomic():
         row = store.db.execute(
-            "SELECT state, customer_id, channel, set_id, drafted_by, retryable, body FROM messages WHERE id = ?",
+            "SELECT state, customer_id, channel, set_id, drafted_by, retryable, body,"
+            " coalesce(changed_by, drafted_by) FROM messages WHERE id = ?",
             [message_id],
         ).fetchone()
         if row is None:
             raise IllegalTransition(f"message {message_id}: no such message; check the id with `outbox list`.")
-        state, customer_id, channel, set_id, drafted_by, retryable, body = row
+        state, customer_id, channel, set_id, drafted_by, retryable, body, changed_by = row
         if to not in TRANSITIONS[state]:
             allowed = ", ".join(sorted(TRANSITIONS[state])) or "nothing (it is final)"
             raise IllegalTransition(f"message {message_id}: cannot go from {state} to {to}; from {state} it may "
                                     f"go to {allowed}.")
         if to in ("approved", "rejected"):
-            _check_decider(store, message_id, to, actor, drafted_by)
+            _check_decider(store, message_id, to, actor, drafted_by, fields.get("changed_by", changed_by))
         if to == "approved":
             _check_not_messaged_elsewhere(store, message_id, customer_id, set_id)
         if to in ("approved", "rejected"):
@@ -165,8 +177,12 @@ def _move(store: Store, message_id: int, to: str, actor: str, *, comment: str | 
             raise IllegalTransition(f"message {message_id}: its failure is not retryable; cancel it or draft a "
                                     "new message.")
         if (state, to) in _CONSENT_CHECKED:
-            check_consent(store, message_id, customer_id, fields.get("channel", channel),
-                          message_scope(store, set_id))
+            scope = message_scope(store, set_id)
+            check_consent(store, message_id, customer_id, fields.get("channel", channel), scope)
+            if scope == "one_to_one" and (why := one_to_one_owner_problem(store, customer_id,
+                                                                           fields.get("channel", channel),
+                                                                           drafted_by)):
+                raise ConsentMissing(f"message {message_id}: {why}.")
         now = utcnow()
         if to == "pending" and state != "pending":
             fields.setdefault("submitted_at", now)
@@ -182,7 +198,8 @@ def _move(store: Store, message_id: int, to: str, actor: str, *, comment: str | 
             detail["comment"] = comment
         if "body" in fields and fields["body"] != body:
             detail["original_body"] = body
-        detail.update({k: v for k, v in fields.items() if k not in ("body", "decided_by", "decision_comment")})
+        detail.update({k: v for k, v in fields.items()
+                       if k not in ("body", "decided_by", "decision_comment", "changed_by")})
         if "body" in fields:
             detail["body"] = fields["body"]
         store.audit(actor, f"message.{_ACTION.get((state, to), to)}", "message", message_id, **detail)
@@ -235,7 +252,7 @@ ASSOCIATE_CAP_SETTING, ASSOCIATE_CAP_DEFAULT = "outbox.associate_cap", 100
 #: Days in which a customer gets at most one message, whoever drafts it.
 QUIET_DAYS_SETTING, QUIET_DAYS_DEFAULT = "outbox.quiet_days", 7
 
-DRAFTER_ROLES = ("associate", "merchandiser", "manager")
+DRAFTER_ROLES = roles.roles_for("outbox.draft")
 #: States in which a message still counts as going (or gone) to its customer.
 LIVE_STATES = ("draft", "pending", "approved", "queued", "sending", "sent", "failed")
 MODES = ("card", "several")
@@ -316,7 +333,7 @@ def _live_count(store: Store, set_id: int) -> int:
                                 f" ({marks})", [set_id, *LIVE_STATES]).fetchone()[0])
 
 
-def _matches(store: Store, set_id: int) -> list[MatchLike]:
+def _matches(store: Store, set_id: int, actor: str | None = None) -> list[MatchLike]:
     # Imported here: matching is a sibling module that drafting uses, not one the state table needs.
     try:
         from lookbook.matching import match_set
@@ -324,7 +341,7 @@ def _matches(store: Store, set_id: int) -> list[MatchLike]:
         raise InputError(f"set {set_id}: matching customers to sets is not available in this build ({exc}).") \
             from None
 
-    return list(match_set(store, set_id).matches)
+    return list(match_set(store, set_id, for_user=actor).matches)
 
 
 def _recently_contacted(store: Store, set_id: int, now: dt.datetime) -> set[int]:
@@ -364,7 +381,7 @@ def draft_set(store: Store, set_id: int, actor: str, template: Template | str, *
     if isinstance(template, str):
         template = get_template(store, template)
     moment = now or dt.datetime.now(dt.timezone.utc)
-    ranked = sorted(_matches(store, set_id) if matches is None else matches,
+    ranked = sorted(_matches(store, set_id, actor) if matches is None else matches,
                     key=lambda m: (-m.score, m.customer_id))
     # Imported here: cards pulls in Pillow, which only drafting needs.
     from lookbook.cards import write_card, write_shots
@@ -390,6 +407,8 @@ def draft_set(store: Store, set_id: int, actor: str, template: Template | str, *
                 reason = "messaged in the quiet period or has a message in flight; wait before another"
             elif not has_consent(store, cid, channel, scope):
                 reason = f"no {scope.replace('_', '-')} consent on {channel}"
+            elif scope == "one_to_one" and (owner := one_to_one_owner_problem(store, cid, channel, actor)):
+                reason = owner
             elif cap is not None and count >= cap:
                 reason = f"the set reached the associate cap of {cap} recipients; a manager may allow more"
             if reason:
@@ -415,9 +434,9 @@ def draft_set(store: Store, set_id: int, actor: str, template: Template | str, *
             for text, attachment in parts:
                 message_id = store.db.execute(
                     "INSERT INTO messages (set_id, customer_id, channel, state, subject, body, attachment,"
-                    " match_reason, drafted_by, created_at, updated_at, offer, template_id)"
-                    " VALUES (?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [set_id, cid, channel, shown.subject, text, attachment, why, actor, now_text, now_text,
+                    " match_reason, drafted_by, changed_by, created_at, updated_at, offer, template_id)"
+                    " VALUES (?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [set_id, cid, channel, shown.subject, text, attachment, why, actor, actor, now_text, now_text,
                      json.dumps([o.as_json() for o in offers]), template.id]).lastrowid
                 store.audit(actor, "message.draft", "message", message_id, set_id=set_id, customer_id=cid,
                             channel=channel, template=template.name, reason=why)
@@ -510,6 +529,13 @@ def _decide(store: Store, to: str, actor: str, comment: str, set_id: int | None,
         if actor.casefold() in drafters:
             raise IllegalTransition(f"set {set_id}: '{actor}' drafted messages in it and no one may {verb} a "
                                     "set they drafted; ask another manager.")
+        changers = {r[0].casefold() for r in store.db.execute(
+            "SELECT DISTINCT coalesce(changed_by, drafted_by) FROM messages WHERE set_id = ? AND state = 'pending'",
+            [set_id])}
+        if to == "approved" and actor.casefold() in changers:
+            raise IllegalTransition(f"set {set_id}: '{actor}' made the last change to messages in it (their text, "
+                                    "subject, picture or the set's shots) and no one may approve their own "
+                                    "change; ask another manager.")
     return _batch(store, verb, ids, lambda mid: _move(store, mid, to, actor, comment=comment or None))
 
 
@@ -545,10 +571,59 @@ def _finish(store: Store, report: BatchReport) -> BatchReport:
 
 
 def cancel(store: Store, actor: str, message_ids: Sequence[int], reason: str) -> BatchReport:
-    """Cancel messages that have not gone out (drafts, pending, approved, queued or failed)."""
-    return _finish(store, _batch(store, "cancel", list(message_ids),
-                                 lambda mid: _move(store, mid, "cancelled", actor, comment=reason,
-                                                        state_reason=reason)))
+    """Cancel messages that have not gone out (drafts, pending, approved, queued or failed).
+
+    A manager may cancel any; an associate or merchandiser only their own drafts and pending messages
+    (see the role matrix in :mod:`lookbook.roles`).
+
+    :raises PermissionDenied: if ``actor`` may not cancel messages at all.
+    """
+    user = roles.require(store, actor, "outbox.cancel")
+
+    def one(message_id: int) -> None:
+        if user.role not in APPROVER_ROLES:
+            row = store.db.execute("SELECT state, drafted_by FROM messages WHERE id = ?", [message_id]).fetchone()
+            if row is not None and row[1].casefold() != actor.casefold():
+                raise IllegalTransition(f"message {message_id}: drafted by '{row[1]}'; only they or a manager "
+                                        "may cancel it.")
+            if row is not None and row[0] not in ("draft", "pending"):
+                raise IllegalTransition(f"message {message_id}: it is {row[0]}; only a manager may cancel it now.")
+        _move(store, message_id, "cancelled", actor, comment=reason, state_reason=reason)
+
+    return _finish(store, _batch(store, "cancel", list(message_ids), one))
+
+
+def set_contents_changed(store: Store, set_id: int, actor: str) -> list[int]:
+    """After ``actor`` changed a set's shots: its unsent messages get the new card, and those submitted go back to
+    pending; ``actor`` is recorded as their last changer, so someone else must approve them.
+
+    Called by :mod:`lookbook.sets` inside its transaction; queued or sending messages lock the set there.
+
+    :returns: the messages sent back to pending.
+    """
+    rows = store.db.execute("SELECT id, state, attachment FROM messages WHERE set_id = ?"
+                            " AND state IN ('draft', 'pending', 'approved') ORDER BY id", [set_id]).fetchall()
+    card = None
+    back: list[int] = []
+    for message_id, state, attachment in rows:
+        fields: dict[str, Any] = {"changed_by": actor}
+        if attachment and attachment.rsplit("/", 1)[-1].startswith(f"card_set{set_id}_"):
+            if card is None:
+                from lookbook.cards import write_card  # Pillow, only when there is a card to redo
+
+                card = write_card(store, set_id)
+            fields["attachment"] = card
+        if state == "draft":
+            sql_set = ", ".join(f"{column} = ?" for column in fields)
+            store.db.execute(f"UPDATE messages SET {sql_set}, updated_at = ? WHERE id = ?",
+                             [*fields.values(), utcnow(), message_id])
+            continue
+        _move(store, message_id, "pending", actor, comment=f"its set's shots were changed by {actor}",
+              decided_by=None, decision_comment=None, **fields)
+        back.append(message_id)
+    if back:
+        store.hooks.outbox_did_change(back)
+    return back
 
 
 def edit_message(store: Store, message_id: int, actor: str, body: str, *, subject: str | None = None) -> EditReport:
@@ -566,6 +641,7 @@ def edit_message(store: Store, message_id: int, actor: str, body: str, *, subjec
     if row is None:
         raise IllegalTransition(f"message {message_id}: no such message; check the id with `outbox list`.")
     state, channel, old_subject, old_body, drafted_by = row
+    roles.require(store, actor, "outbox.edit")
     if actor.casefold() != drafted_by.casefold():
         require_role(store, actor, *APPROVER_ROLES, doing=f"edit message {message_id}, drafted by '{drafted_by}'")
     body, in_body = mask_card_numbers(body)
@@ -573,11 +649,12 @@ def edit_message(store: Store, message_id: int, actor: str, body: str, *, subjec
     problems = channel_problems(channel, new_subject, body)
     if problems:
         raise InputError(f"message {message_id}: {'; '.join(problems)}.")
-    fields = {"body": body, "subject": new_subject, "decided_by": None, "decision_comment": None}
+    fields = {"body": body, "subject": new_subject, "decided_by": None, "decision_comment": None,
+              "changed_by": actor}
     if state == "draft":
         with store.atomic():
-            store.db.execute("UPDATE messages SET body = ?, subject = ?, updated_at = ? WHERE id = ? AND state = ?",
-                             [body, new_subject, utcnow(), message_id, state])
+            store.db.execute("UPDATE messages SET body = ?, subject = ?, changed_by = ?, updated_at = ?"
+                             " WHERE id = ? AND state = ?", [body, new_subject, actor, utcnow(), message_id, state])
             store.audit(actor, "message.edit", "message", message_id, **{"from": state, "to": state},
                         original_body=old_body, body=body, original_subject=old_subject, subject=new_subject)
         store.hooks.outbox_did_change([message_id])
@@ -656,6 +733,8 @@ class MessageRow:
     external_id: str | None
     sent_at: str | None
     updated_at: str
+    #: Who last changed its text, subject or picture (the drafter until someone edits it).
+    changed_by: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         """Return the row as a JSON-ready dict."""
@@ -672,7 +751,7 @@ def list_messages(store: Store, *, state: str | None = None, set_id: int | None 
         raise InputError(f"state '{state}': choose one of {', '.join(STATES)}.")
     sql = ("SELECT m.id, m.set_id, m.customer_id, trim(c.first_name || ' ' || c.last_name), m.channel, m.state,"
            " m.subject, m.body, m.attachment, m.match_reason, m.drafted_by, m.decided_by, m.decision_comment,"
-           " m.state_reason, m.error, m.external_id, m.sent_at, m.updated_at"
+           " m.state_reason, m.error, m.external_id, m.sent_at, m.updated_at, coalesce(m.changed_by, m.drafted_by)"
            " FROM messages m JOIN customers c ON c.id = m.customer_id WHERE 1 = 1")
     params: list[Any] = []
     if state is not None:
@@ -702,7 +781,9 @@ def preview_set(store: Store, set_id: int, actor: str, template: Template | str,
     _, scope, _ = _set_row(store, set_id)
     if isinstance(template, str):
         template = get_template(store, template)
-    ranked = sorted(_matches(store, set_id) if matches is None else matches,
+    # For a real user, the customers drafting would give them (others' "1 to 1 only" customers left out).
+    for_user = actor if _role(store, actor) else None
+    ranked = sorted(_matches(store, set_id, for_user) if matches is None else matches,
                     key=lambda m: (-m.score, m.customer_id))[:max(customers, 0)]
     products = set_products(store, set_id)
     shown: list[Preview] = []
@@ -730,6 +811,8 @@ class PendingSet:
     pending: int
     submitted_at: str
     expires_at: str
+    #: Who made the last change to its pending messages (no one of them may approve the set).
+    changed_by: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -748,15 +831,16 @@ def pending_sets(store: Store) -> list[PendingSet]:
     """Return the sets with pending messages, the longest waiting first."""
     hours = float(store.get_setting(APPROVAL_HOURS_SETTING, APPROVAL_HOURS_DEFAULT))
     rows = store.db.execute(
-        "SELECT s.id, s.name, b.name, group_concat(DISTINCT m.drafted_by), count(*), min(m.submitted_at)"
+        "SELECT s.id, s.name, b.name, group_concat(DISTINCT m.drafted_by), count(*), min(m.submitted_at),"
+        " group_concat(DISTINCT coalesce(m.changed_by, m.drafted_by))"
         " FROM messages m JOIN sets s ON s.id = m.set_id JOIN brands b ON b.id = s.brand_id"
         " WHERE m.state = 'pending' GROUP BY s.id ORDER BY min(m.submitted_at), s.id").fetchall()
     result = []
-    for set_id, name, brand, drafters, count, submitted in rows:
+    for set_id, name, brand, drafters, count, submitted, changers in rows:
         expires = (dt.datetime.fromisoformat(submitted) + dt.timedelta(hours=hours)).isoformat(timespec="seconds") \
             if submitted else ""
         result.append(PendingSet(set_id, name, brand, sorted((drafters or "").split(",")), count, submitted or "",
-                                 expires))
+                                 expires, sorted((changers or "").split(","))))
     return result
 
 

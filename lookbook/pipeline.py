@@ -24,6 +24,7 @@ from typing import Any, Generic, TypeVar
 import cv2
 
 from lookbook.cleanup import clean_detection
+from lookbook.colour import REVIEW_SHIFT
 from lookbook.detect import detect_garment, segment_in_box
 from lookbook.errors import LookbookError
 from lookbook.imaging import DEFAULT_MAX_PIXELS, dhash, load_photo
@@ -42,6 +43,15 @@ class PhotoResult:
     phash: str
     original_size: tuple[int, int]
     outputs: dict[str, Path] = field(default_factory=dict)
+    #: How far the hero moved the garment's colour (a*b* distance; 0 when nothing was rendered).
+    colour_shift: float = 0.0
+    #: Where white balance came from: ``picked``, ``slate``, ``background`` or ``none`` (kept as shot).
+    colour_source: str = "none"
+
+    @property
+    def colour_needs_review(self) -> bool:
+        """Return whether the hero's colour moved so far from the photo's that a person should compare them."""
+        return self.colour_shift > REVIEW_SHIFT
 
 
 @dataclass(frozen=True)
@@ -71,11 +81,16 @@ def decode_side(preset: Preset) -> int:
 
 def process_one(path: Path, out_dir: Path | None, preset: Preset, max_pixels: int = DEFAULT_MAX_PIXELS,
                 box: tuple[int, int, int, int] | None = None, stem: str | None = None,
-                category: str | None = None) -> PhotoResult:
+                neutral: tuple[float, float] | None = None, category: str | None = None) -> PhotoResult:
     """Run the whole pipeline on one photo; write its renders under ``out_dir`` (if given).
 
+    The result needs review when the detector is unsure of its box, or when the hero moved the
+    garment's colour by more than :data:`~lookbook.colour.REVIEW_SHIFT` (measured as it was rendered).
+
     :param stem: the renders' file name stem (default: the photo's own), e.g. its content hash.
-    :param category: the product's category (decides the detail crops); ``None`` if not tied yet.
+    :param neutral: a point in original pixels a person marked as white or grey (the recipe's ``neutral``).
+    :param category: the product's category (decides the detail crops); ``None`` (the app's renders,
+        made before a photo is tied to a product): every kind, and the category picks what shows.
     :raises LookbookError: (a :class:`~lookbook.imaging.PhotoError`) for a file that cannot be used.
     """
     decoded = load_photo(path, max_pixels=max_pixels, min_long=decode_side(preset))
@@ -88,13 +103,16 @@ def process_one(path: Path, out_dir: Path | None, preset: Preset, max_pixels: in
     cleaned = clean_detection(decoded.rgb, det, trim_box=box is None, scale=decoded.scale)
     det = cleaned.detection
     outputs: dict[str, Path] = {}
+    shift, source = 0.0, "none"
     if out_dir is not None:
-        rendered = render(decoded, det, preset, box=box, category=category)
+        rendered = render(decoded, det, preset, box=box, neutral=neutral, category=category)
         outputs = write_rendered(rendered, Path(out_dir), stem or Path(path).stem, preset.jpeg_quality)
+        shift, source = rendered.colour_shift, rendered.colour_source
     return PhotoResult(
         path=Path(path), garment_box=box or det.box, confidence=det.confidence,
-        needs_review=det.needs_review or cleaned.needs_review,
+        needs_review=det.needs_review or cleaned.needs_review or shift > REVIEW_SHIFT,
         phash=f"{dhash(decoded.rgb):016x}", original_size=decoded.original_size, outputs=outputs,
+        colour_shift=round(shift, 2), colour_source=source,
     )
 
 

@@ -16,14 +16,15 @@ import json
 from dataclasses import dataclass, fields
 from typing import Any
 
+from lookbook import roles
 from lookbook.errors import InputError
 from lookbook.hooks import Changes
 from lookbook.presets import DEFAULT_PRESET, Preset
-from lookbook.recipes import _box, pending_render_ids, render_key
+from lookbook.recipes import _box, _point, pending_render_ids, render_key
 from lookbook.store import Store, utcnow
 
 #: Roles that may change presets (everyone may read them and choose one for a photo).
-PRESET_EDITOR_ROLES = ("merchandiser", "manager", "admin")
+PRESET_EDITOR_ROLES = roles.roles_for("presets.edit")  # from the role matrix
 #: The settings a preset has besides its name, in the order forms and tables show them.
 SETTINGS = tuple(f.name for f in fields(Preset) if f.name != "name")
 #: The longest preset name: it has to fit a combo box and a table column.
@@ -264,9 +265,9 @@ def _rename_in_recipes(store: Store, old: Preset, new: Preset) -> int:
         if str(recipe.get("preset") or "").casefold() != old.name.casefold():
             continue
         recipe["preset"] = new.name
-        box = _box(recipe.get("box"))
-        if same_pixels and rendered is not None and rendered == render_key(box, old):
-            rendered = render_key(box, new)
+        box, neutral = _box(recipe.get("box")), _point(recipe.get("neutral"))
+        if same_pixels and rendered is not None and rendered == render_key(box, old, neutral):
+            rendered = render_key(box, new, neutral)
         store.db.execute("UPDATE photos SET recipe = ?, rendered_recipe = ? WHERE id = ?",
                          [json.dumps(recipe, sort_keys=True), rendered, photo_id])
         moved += 1
@@ -274,10 +275,11 @@ def _rename_in_recipes(store: Store, old: Preset, new: Preset) -> int:
         # Photos without a preset of their own that follow this one as the default: the same.
         for photo_id, recipe_text, rendered in store.db.execute(
                 "SELECT id, recipe, rendered_recipe FROM photos WHERE rendered_recipe IS NOT NULL").fetchall():
-            box = _box(json.loads(recipe_text or "{}").get("box"))
-            if rendered == render_key(box, old):
+            recipe = json.loads(recipe_text or "{}")
+            box, neutral = _box(recipe.get("box")), _point(recipe.get("neutral"))
+            if rendered == render_key(box, old, neutral):
                 store.db.execute("UPDATE photos SET rendered_recipe = ? WHERE id = ?",
-                                 [render_key(box, new), photo_id])
+                                 [render_key(box, new, neutral), photo_id])
     return moved
 
 

@@ -28,8 +28,11 @@ class Preset:
     :param aspect: hero aspect, one of :data:`ASPECTS`.
     :param margin: space around the garment as a fraction of the hero's height (0..0.4).
     :param background: one of :data:`BACKGROUNDS`.
-    :param normalise_exposure: brighten or darken so the background sits at a standard level.
-    :param normalise_white_balance: remove a colour cast measured on the (neutral) background.
+    :param normalise_exposure: brighten or darken so the background sits at a standard level (CIELAB lightness
+        only; a* and b* are kept).
+    :param normalise_white_balance: remove a colour cast, only from neutral evidence in the photo (a barcode
+        slate's paper, a near-neutral background; see :mod:`lookbook.colour`). A white point a person picked
+        (the recipe's ``neutral``) is used whatever this says.
     :param hero_size: the hero's long side in pixels at most; never upscaled past the photo's own detail.
     :param detail_size: detail crops' side in pixels at most.
     :param details: which detail crops to make: ``"auto"`` follows the product's category (collar

@@ -93,6 +93,10 @@ class PurchaseImportReport:
                 "ignored_columns": self.ignored_columns, "card_columns": self.card_columns}
 
 
+class _DryRun(Exception):
+    """Raised inside the transaction of a dry run to roll it back."""
+
+
 def _columns(header: list[str], path: Path) -> tuple[dict[str, int], list[str]]:
     found: dict[str, int] = {}
     ignored: list[str] = []
@@ -139,6 +143,8 @@ def import_purchases(store: Store, path: Path | str, *, actor: str, dry_run: boo
     cols, ignored = _columns(table.header, path)
     report = PurchaseImportReport(path, table.file_format, dry_run, ignored_columns=ignored,
                                   card_columns=[c for c in ignored if any(w in norm_header(c) for w in _CARD_WORDS)])
+    for problem in table.undecodable:
+        report.problem(problem.line, problem.column, problem.reason)
     label = {name: f"{table.column_label(i)} ({table.header[i]})" for name, i in cols.items()}
     db = store.db
     skus = {r[0].casefold(): (r[1], r[2]) for r in db.execute("SELECT sku, id, brand_id FROM products")}
@@ -186,14 +192,20 @@ def import_purchases(store: Store, path: Path | str, *, actor: str, dry_run: boo
 
     report.added = len(rows)
     report.customers = len({r[0] for r in rows})
-    if dry_run or not rows:
+    if not rows:
         return report
-    with store.atomic():
-        db.conn.executemany("INSERT INTO purchases (customer_id, product_id, brand_id, size, purchased_at)"
-                       " VALUES (?, ?, ?, nullif(?, ''), ?)", rows)
-        store.audit(actor, "customer.purchases_import", "customer", None, file=str(path), added=report.added,
-                    already_recorded=report.already_recorded, rejected=report.rejected,
-                    ignored_columns=report.ignored_columns)
+    # A dry run writes too, then rolls back: whatever would make the import fail, fails the dry run.
+    try:
+        with store.atomic():
+            db.conn.executemany("INSERT INTO purchases (customer_id, product_id, brand_id, size, purchased_at)"
+                                " VALUES (?, ?, ?, nullif(?, ''), ?)", rows)
+            store.audit(actor, "customer.purchases_import", "customer", None, file=str(path), added=report.added,
+                        already_recorded=report.already_recorded, rejected=report.rejected,
+                        ignored_columns=report.ignored_columns)
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        return report
     report.changes = store.notify(Changes(customers=True, audit=True))
     return report
 

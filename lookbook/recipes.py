@@ -1,8 +1,9 @@
 """A photo's recipe: the garment box set by hand and the style preset, and the renders made from them.
 
 Non-destructive editing: the original is never touched; the recipe (``photos.recipe``,
-JSON ``{"box": [x0, y0, x1, y1], "preset": "Name"}``, both optional) says how to
-render it, and ``photos.rendered_recipe`` records the recipe the files in
+JSON ``{"box": [x0, y0, x1, y1], "preset": "Name", "neutral": [x, y]}``, each optional;
+``neutral`` is a point a person marked as white or grey, which white balance is taken from)
+says how to render it, and ``photos.rendered_recipe`` records the recipe the files in
 ``renders/`` were made from, so a render is redone only when its recipe changed.
 
 Reads and writes here use the store (the DB thread); :func:`render_photo` touches only
@@ -17,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from lookbook.colour import REVIEW_SHIFT
 from lookbook.crop import DETAIL_KINDS, LEG_HEM, detail_kinds, file_kind
 from lookbook.errors import InputError, LookbookError
 from lookbook.hooks import Changes
@@ -27,6 +29,7 @@ from lookbook.render import RENDERER_VERSION
 from lookbook.store import Store
 
 Box = tuple[int, int, int, int]
+Point = tuple[float, float]
 #: Every kind of render file a photo can have: the hero, the detail crops, the thumbnail.
 RENDER_KINDS = ("hero", *DETAIL_KINDS, LEG_HEM, "thumb")
 
@@ -48,7 +51,17 @@ class PhotoDetail:
     box: Box | None
     preset: str | None
     rendered_recipe: str | None
+    #: A point ``(x, y)`` in upright original pixels that a person marked as white or grey.
+    neutral: Point | None = None
+    #: How far the last render moved the garment's colour (a*b*), ``None`` before a render measured it.
+    colour_shift: float | None = None
+    #: The category of the product the photo is tied to (``None``: not tied); it picks the details shown.
     category: str | None = None
+
+    @property
+    def colour_needs_review(self) -> bool:
+        """Return whether the last render moved the garment's colour by more than the review limit."""
+        return self.colour_shift is not None and self.colour_shift > REVIEW_SHIFT
 
     @property
     def effective_box(self) -> Box | None:
@@ -69,6 +82,12 @@ def _box(value: object) -> Box | None:
     return None
 
 
+def _point(value: object) -> Point | None:
+    if isinstance(value, (list, tuple)) and len(value) == 2:
+        return (float(value[0]), float(value[1]))
+    return None
+
+
 def photo_detail(store: Store, photo_id: int) -> PhotoDetail:
     """Return one photo's detail.
 
@@ -76,14 +95,15 @@ def photo_detail(store: Store, photo_id: int) -> PhotoDetail:
     """
     row = store.db.execute(
         "SELECT ph.id, ph.sha256, ph.original_name, ph.stored_path, p.sku, b.name, p.name, ph.garment_box,"
-        " ph.confidence, ph.needs_review, ph.recipe, ph.rendered_recipe, p.category FROM photos ph"
+        " ph.confidence, ph.needs_review, ph.recipe, ph.rendered_recipe, ph.colour_shift, p.category FROM photos ph"
         " LEFT JOIN products p ON p.id = ph.product_id LEFT JOIN brands b ON b.id = p.brand_id WHERE ph.id = ?",
         [photo_id]).fetchone()
     if row is None:
         raise InputError(f"photo {photo_id} does not exist (it may have been merged or removed); reload the page.")
     recipe = json.loads(row[10] or "{}")
     return PhotoDetail(row[0], row[1], row[2], row[3], row[4], row[5], row[6], _box(row[7]),
-                       row[8], bool(row[9]), _box(recipe.get("box")), recipe.get("preset"), row[11], row[12])
+                       row[8], bool(row[9]), _box(recipe.get("box")), recipe.get("preset"), row[11],
+                       _point(recipe.get("neutral")), row[12], row[13])
 
 
 def presets(store: Store) -> list[Preset]:
@@ -154,6 +174,28 @@ def set_preset(store: Store, photo_id: int, preset: str | None, actor: str) -> C
     return _update_recipe(store, photo_id, actor, "photo.preset", preset=name)
 
 
+def set_neutral(store: Store, photo_id: int, point: Point | None, actor: str) -> Changes:
+    """Mark a point of the photo as white or grey: its renders take white balance from it (``None``: forget it).
+
+    Nothing in the original changes; the point is kept in the recipe, so it can be undone and
+    moved, and the photo's renders become stale until rendered again.
+
+    :param point: ``(x, y)`` in pixels of the upright original.
+    :raises InputError: if there is no such photo or the point lies off it.
+    """
+    row = store.db.execute("SELECT width, height FROM photos WHERE id = ?", [photo_id]).fetchone()
+    if row is None:
+        raise InputError(f"photo {photo_id} does not exist (it may have been merged or removed); reload the page.")
+    if point is not None:
+        x, y = float(point[0]), float(point[1])
+        width, height = row
+        if not (0 <= x < width and 0 <= y < height):
+            raise InputError(f"photo {photo_id}: neutral point ({x:.0f}, {y:.0f}) lies off the photo ({width} x "
+                             f"{height} pixels); pick a point on something white or grey in it.")
+        point = (round(x, 1), round(y, 1))
+    return _update_recipe(store, photo_id, actor, "photo.neutral", neutral=list(point) if point else None)
+
+
 def mark_reviewed(store: Store, photo_ids: list[int], actor: str) -> Changes:
     """Clear the review flag of photos whose detected box a person found right."""
     with store.atomic():
@@ -164,20 +206,23 @@ def mark_reviewed(store: Store, photo_ids: list[int], actor: str) -> Changes:
 
 
 def recipe_key(detail: PhotoDetail, preset: Preset) -> str:
-    """Return the text that identifies what a render was made from (box and full preset settings)."""
-    return render_key(detail.box, preset)
+    """Return the text that identifies what a render was made from (box, neutral point and full preset settings)."""
+    return render_key(detail.box, preset, detail.neutral)
 
 
-def render_key(box: Box | None, preset: Preset) -> str:
-    """Return :func:`recipe_key` for a hand-set ``box`` (``None``: the detected one) and ``preset``.
+def render_key(box: Box | None, preset: Preset, neutral: Point | None = None) -> str:
+    """Return :func:`recipe_key` for a hand-set ``box`` (``None``: the detected one), ``preset`` and neutral point.
 
     The renderer's version is part of the key: renders made by an older renderer count as
     stale, so "Check All Photos" (``lookbook render --all``) brings a library up to date. The
     product's category is not: every detail kind the preset allows is rendered, and what shows
     picks by category (:func:`shown_details`), so tying a photo to a product needs no new render.
     """
-    return json.dumps({"box": list(box) if box else None, "preset": preset.to_dict(),
-                       "renderer": RENDERER_VERSION}, sort_keys=True)
+    key: dict[str, object] = {"box": list(box) if box else None, "preset": preset.to_dict(),
+                              "renderer": RENDERER_VERSION}
+    if neutral is not None:
+        key["neutral"] = list(neutral)
+    return json.dumps(key, sort_keys=True)
 
 
 def render_dir(library: Library, sha256: str) -> Path:
@@ -198,21 +243,21 @@ def shown_details(paths: dict[str, Path], category: str | None, preset: Preset) 
 
 
 def render_paths(library: Library, sha256: str) -> dict[str, Path]:
-    """Return the photo's rendered files that exist, by kind (hero, collar, cuff, thumb)."""
+    """Return the photo's rendered files that exist, by kind (hero, the detail kinds, thumb)."""
     folder = render_dir(library, sha256)
     found = {kind: folder / f"{sha256}-{kind}.jpg" for kind in RENDER_KINDS}
     return {kind: path for kind, path in found.items() if path.is_file()}
 
 
 def render_photo(library: Library, detail: PhotoDetail, preset: Preset) -> PhotoResult:
-    """Detect the garment and render the photo's hero, collar, cuff and thumbnail (files only, no store).
+    """Detect the garment and render the photo's hero, detail crops and thumbnail (files only, no store).
 
     Stale files of a kind this render does not make (a cuff the new box no longer shows) are removed.
 
     :raises LookbookError: if the original cannot be read.
     """
     folder = render_dir(library, detail.sha256)
-    result = process_one(detail.original(library), folder, preset, box=detail.box)
+    result = process_one(detail.original(library), folder, preset, box=detail.box, neutral=detail.neutral)
     # process_one names files after the original's stem; renders are kept under the content hash.
     outputs: dict[str, Path] = {}
     for kind in RENDER_KINDS:
@@ -226,11 +271,15 @@ def render_photo(library: Library, detail: PhotoDetail, preset: Preset) -> Photo
         outputs[kind] = target
     return PhotoResult(path=result.path, garment_box=result.garment_box, confidence=result.confidence,
                        needs_review=result.needs_review, phash=result.phash, original_size=result.original_size,
-                       outputs=outputs)
+                       outputs=outputs, colour_shift=result.colour_shift, colour_source=result.colour_source)
 
 
 def record_render(store: Store, photo_id: int, result: PhotoResult, key: str, actor: str) -> Changes:
-    """Record that the photo was rendered from recipe ``key``; keep the detection if none was stored."""
+    """Record that the photo was rendered from recipe ``key``; keep the detection if none was stored.
+
+    The colour shift the render measured is kept, and a shift over the review limit flags the
+    photo for review whatever its box (a person should compare the hero with the garment).
+    """
     row = store.db.execute("SELECT garment_box, recipe FROM photos WHERE id = ?", [photo_id]).fetchone()
     if row is None:
         return Changes()
@@ -242,8 +291,13 @@ def record_render(store: Store, photo_id: int, result: PhotoResult, key: str, ac
             if detected is not None:
                 store.db.execute("UPDATE photos SET garment_box = ?, confidence = ?, needs_review = ? WHERE id = ?",
                                  [json.dumps(list(detected)), result.confidence, int(result.needs_review), photo_id])
-        store.db.execute("UPDATE photos SET rendered_recipe = ? WHERE id = ?", [key, photo_id])
-        store.audit(actor, "photo.render", "photo", photo_id, outputs=sorted(result.outputs))
+        store.db.execute("UPDATE photos SET rendered_recipe = ?, colour_shift = ? WHERE id = ?",
+                         [key, result.colour_shift if result.outputs else None, photo_id])
+        if result.colour_needs_review:
+            store.db.execute("UPDATE photos SET needs_review = 1 WHERE id = ?", [photo_id])
+        store.audit(actor, "photo.render", "photo", photo_id, outputs=sorted(result.outputs),
+                    colour_shift=result.colour_shift, colour_source=result.colour_source,
+                    colour_review=result.colour_needs_review)
     return store.notify(Changes(photos=True))
 
 
@@ -264,7 +318,7 @@ def pending_render_ids(store: Store) -> list[int]:
             continue
         recipe = json.loads(recipe_text or "{}")
         preset = by_name.get((recipe.get("preset") or "").casefold(), default)
-        if rendered != render_key(_box(recipe.get("box")), preset):
+        if rendered != render_key(_box(recipe.get("box")), preset, _point(recipe.get("neutral"))):
             stale.append(photo_id)
     return stale
 

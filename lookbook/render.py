@@ -23,16 +23,19 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from lookbook import colour
+from lookbook.colour import Correction
 from lookbook.crop import Box, detail_boxes, detail_kinds, file_kind, hero_frame, rendered_kinds
 from lookbook.detect import Detection
-from lookbook.errors import LibraryError
+from lookbook.errors import InputError, LibraryError
 from lookbook.imaging import Decoded
 from lookbook.presets import Preset
 
 
 #: Bump when renders of the same recipe would come out visibly different (2: guided-filter edges;
-#: 3: hangers taken out of the cut-out, details by category).
-RENDERER_VERSION = 3
+#: 3: white balance only from neutral evidence, exposure on lightness only; 4: hangers taken out
+#: of the cut-out, detail crops of every kind for the category to pick from).
+RENDERER_VERSION = 4
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,16 @@ class Rendered:
     hero: np.ndarray
     details: dict[str, np.ndarray]
     thumb: np.ndarray
+    #: How far the garment's colour moved: a*b* distance of the median of the middle of the garment,
+    #: the photo's own pixels against the hero's (see :func:`colour_shift`).
+    colour_shift: float = 0.0
+    #: The evidence white balance came from (:attr:`lookbook.colour.Correction.source`).
+    colour_source: str = "none"
+
+    @property
+    def needs_colour_review(self) -> bool:
+        """Return whether the garment's colour moved so far that a person should compare it with the photo."""
+        return self.colour_shift > colour.REVIEW_SHIFT
 
 
 def _cut(img: np.ndarray, frame: Box, out_w: int, out_h: int, border: int, value: float | tuple = 0,
@@ -182,46 +195,6 @@ def _matte(rgb_out: np.ndarray, det: Detection, frame: Box, out_w: int, out_h: i
     return _Matte(alpha, rgb_small, alpha_small, axis)
 
 
-def _levels(rgb: np.ndarray, alpha: np.ndarray, preset: Preset) -> np.ndarray | None:
-    """Return a ``1 x 256 x 3`` lookup table that corrects white balance and exposure, or ``None``.
-
-    Measured on the background (which should be neutral) of the hero (a small copy is
-    plenty), and applied to the detail crops too, so that the collar and cuff have the
-    hero's colour.
-
-    :param rgb: the hero's pixels (any size).
-    :param alpha: its float alpha 0..1, same size.
-    """
-    if not (preset.normalise_exposure or preset.normalise_white_balance):
-        return None
-    bg = (alpha < 0.05).astype(np.uint8)
-    if cv2.countNonZero(bg) < 50:
-        # Hardly any background in the crop: measure on the whole picture instead.
-        bg = None
-    means = np.array(cv2.mean(rgb, mask=bg)[:3], np.float64) + 1e-3
-    gains = np.ones(3)
-    if preset.normalise_white_balance:
-        # Only mild casts are corrected: a red floor is a red floor, not a cast.
-        gains = np.clip(means.mean() / means, 0.85, 1.18)
-    if preset.normalise_exposure:
-        level = float((means * gains).mean())
-        if level > 90:  # a light wall or bed; a dark floor says nothing about exposure
-            gain = float(np.clip(235.0 / level, 0.85, 1.5))
-            # Never push the garment's highlights into clipping: a white shirt must keep its folds.
-            fabric = (alpha > 0.5).astype(np.uint8)
-            if cv2.countNonZero(fabric):
-                # The 98th percentile of each fabric pixel's brightest channel, from a histogram.
-                brightest = cv2.max(cv2.max(rgb[:, :, 0], rgb[:, :, 1]), rgb[:, :, 2])
-                hist = np.cumsum(cv2.calcHist([brightest], [0], fabric, [256], [0, 256]).ravel())
-                top = float(np.searchsorted(hist, 0.98 * hist[-1])) * float(gains.max())
-                gain = min(gain, max(1.0, 250.0 / max(top, 1.0)))
-            gains = gains * gain
-    if np.allclose(gains, 1.0, atol=0.01):
-        return None
-    ramp = np.arange(256, dtype=np.float64)
-    return np.clip(ramp[:, None] * gains[None, :] + 0.5, 0, 255).astype(np.uint8).reshape(1, 256, 3)
-
-
 def _compose(rgb: np.ndarray, alpha: np.ndarray, preset: Preset) -> np.ndarray:
     """Lay ``rgb`` over the preset's background through the uint8 ``alpha``, in 8-bit arithmetic."""
     colour = preset.background_rgb
@@ -236,10 +209,8 @@ def _compose(rgb: np.ndarray, alpha: np.ndarray, preset: Preset) -> np.ndarray:
     return cv2.add(cv2.multiply(rgb, a3, scale=1.0 / 255.0), ground)
 
 
-def _finish(rgb: np.ndarray, alpha: np.ndarray, lut: np.ndarray | None, preset: Preset) -> np.ndarray:
-    if lut is not None:
-        rgb = cv2.LUT(rgb, lut)
-    return _compose(rgb, alpha, preset)
+def _finish(rgb: np.ndarray, alpha: np.ndarray, correction: Correction, preset: Preset) -> np.ndarray:
+    return _compose(correction.apply(rgb), alpha, preset)
 
 
 def _region(decoded: Decoded, det: Detection, frame: Box, out_w: int, out_h: int,
@@ -276,7 +247,7 @@ def _caption(img: np.ndarray, text: str, preset: Preset) -> np.ndarray:
 
 
 def render(decoded: Decoded, det: Detection, preset: Preset, *, box: Box | None = None,
-           category: str | None = None) -> Rendered:
+           neutral: tuple[float, float] | None = None, category: str | None = None) -> Rendered:
     """Render the hero, the detail crops and the thumbnail for one photo.
 
     :param decoded: the photo (possibly a reduced decode; ``decoded.scale`` says how much).
@@ -284,10 +255,13 @@ def render(decoded: Decoded, det: Detection, preset: Preset, *, box: Box | None 
         :func:`lookbook.cleanup.clean_detection`).
     :param preset: the style.
     :param box: a box set by hand, in original pixels; replaces ``det.box`` for framing.
+    :param neutral: a point ``(x, y)`` in original pixels that a person marked as white or grey:
+        white balance is taken from it (whatever the preset says).
     :param category: the product's category, which decides the details (with the preset's
         ``details`` setting: :func:`lookbook.crop.detail_kinds`); ``None`` (the app's renders,
         made before a photo is tied to a product): every kind the preset allows, and the
         category picks what shows (:func:`lookbook.recipes.shown_details`).
+    :raises InputError: if ``neutral`` lies off the photo.
     """
     s = decoded.scale
     gb = box if box is not None else det.box
@@ -295,8 +269,10 @@ def render(decoded: Decoded, det: Detection, preset: Preset, *, box: Box | None 
     frame = hero_frame(gbox, preset.aspect_ratio, preset.margin)
     hw, hh = _output_size(frame, preset.aspect_ratio, preset.hero_size)
     hero_rgb, hero_matte = _region(decoded, det, frame, hw, hh)
-    lut = _levels(hero_matte.rgb_small, hero_matte.alpha_small, preset)
-    hero = _finish(hero_rgb, hero_matte.alpha, lut, preset)
+    middle = _to_output(colour.garment_middle(gbox), frame, hw, hh)
+    correction = _correction(decoded, det, hero_matte, preset, neutral, middle, (hw, hh))
+    hero = _finish(hero_rgb, hero_matte.alpha, correction, preset)
+    shift = colour_shift(hero_rgb, hero, hero_matte.alpha, middle)
     if preset.caption:
         hero = _caption(hero, preset.caption, preset)
 
@@ -310,9 +286,65 @@ def render(decoded: Decoded, det: Detection, preset: Preset, *, box: Box | None 
         side = _output_size(dframe, 1.0, preset.detail_size)[0]
         # The hero's garment/background axis serves the details: same garment, same wall.
         rgb, matte = _region(decoded, det, dframe, side, side, hero_matte.axis)
-        crops[kind] = _finish(rgb, matte.alpha, lut, preset)
+        crops[kind] = _finish(rgb, matte.alpha, correction, preset)
 
-    return Rendered(hero=hero, details=crops, thumb=_thumbnail(hero, preset.thumb_size))
+    return Rendered(hero=hero, details=crops, thumb=_thumbnail(hero, preset.thumb_size),
+                    colour_shift=shift, colour_source=correction.source)
+
+
+def _correction(decoded: Decoded, det: Detection, matte: _Matte, preset: Preset, neutral: tuple[float, float] | None,
+                middle: tuple[int, int, int, int], out_size: tuple[int, int]) -> Correction:
+    """Return the colour correction for a photo: white balance from neutral evidence only (:mod:`lookbook.colour`)."""
+    if neutral is None and not (preset.normalise_exposure or preset.normalise_white_balance):
+        return colour.NO_CORRECTION
+    picked = slate = None
+    if neutral is not None:
+        s = decoded.scale
+        try:
+            picked = colour.sample_point(decoded.rgb, neutral[0] * s, neutral[1] * s)
+        except ValueError:
+            w, h = decoded.original_size
+            raise InputError(f"the neutral point ({neutral[0]:.0f}, {neutral[1]:.0f}) lies off the photo "
+                             f"({w} x {h} pixels); pick a white or grey point on it again") from None
+    elif preset.normalise_white_balance:
+        slate = colour.slate_paper(decoded.rgb, det.mask)
+    # The garment's middle on the matte's small copy, where an automatic correction's effect is measured.
+    sh, sw = matte.alpha_small.shape[:2]
+    fx, fy = sw / out_size[0], sh / out_size[1]
+    small_middle = (int(middle[0] * fx), int(middle[1] * fy), max(int(middle[0] * fx) + 1, round(middle[2] * fx)),
+                    max(int(middle[1] * fy) + 1, round(middle[3] * fy)))
+    return colour.choose(matte.rgb_small, matte.alpha_small, white_balance=preset.normalise_white_balance,
+                         exposure=preset.normalise_exposure, picked=picked, slate=slate, middle=small_middle)
+
+
+def _to_output(box: tuple[int, int, int, int], frame: Box, out_w: int, out_h: int) -> tuple[int, int, int, int]:
+    """Map a box in decoded pixels into the output crop of ``frame`` (``out_w x out_h``), clipped to it."""
+    sx, sy = out_w / max(1e-6, frame[2] - frame[0]), out_h / max(1e-6, frame[3] - frame[1])
+    x0 = min(out_w - 1, max(0, int((box[0] - frame[0]) * sx)))
+    y0 = min(out_h - 1, max(0, int((box[1] - frame[1]) * sy)))
+    x1 = min(out_w, max(x0 + 1, int(round((box[2] - frame[0]) * sx))))
+    y1 = min(out_h, max(y0 + 1, int(round((box[3] - frame[1]) * sy))))
+    return x0, y0, x1, y1
+
+
+def colour_shift(before: np.ndarray, after: np.ndarray, alpha: np.ndarray, middle: tuple[int, int, int, int]
+                 ) -> float:
+    """Return how far the garment's colour moved between the crop as cut and the finished hero.
+
+    Both are the same pixels (the hero is the crop, corrected and laid on its background), so
+    the garment's middle is the same region in each; only pixels the matte calls fabric
+    (alpha at least 0.9) count, so the new background does not pass for a colour change.
+
+    :param middle: ``(x0, y0, x1, y1)`` of the garment's middle in output pixels.
+    """
+    x0, y0, x1, y1 = middle
+    # An even grid of about 64 x 64 pixels of the middle is plenty for two medians.
+    k = max(1, round(np.sqrt((x1 - x0) * (y1 - y0) / colour.SAMPLE)))
+    cut = (slice(y0, y1, k), slice(x0, x1, k))
+    fabric = alpha[cut] >= 230
+    if np.count_nonzero(fabric) < 20:
+        fabric = np.ones_like(fabric, bool)  # hardly any sure fabric: the whole middle
+    return colour.ab_shift(before[cut][fabric], after[cut][fabric])
 
 
 def _thumbnail(img: np.ndarray, size: int) -> np.ndarray:

@@ -59,7 +59,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from lookbook import quiet_hours
+from lookbook import quiet_hours, roles
 from lookbook.delivery import (
     Ambiguous,
     AuthFailed,
@@ -980,11 +980,22 @@ def list_outbox(store: Store, states: Iterable[str] | None = None, limit: int = 
                       r[10]) for r in rows]
 
 
+def start_send_run(store: Store, actor: str, **detail: Any) -> None:
+    """Check that ``actor`` may send (the role matrix) and record the start of their send run in the audit log.
+
+    :raises PermissionDenied: if their role may not send.
+    """
+    roles.require(store, actor, "outbox.send")
+    store.audit(actor, "outbox.send_run", "outbox", None, **detail)
+
+
 def retry(store: Store, message_ids: Iterable[int], actor: str) -> Changes:
     """Put failed, retryable messages back in the queue (failed → queued), for the next send run.
 
     :raises IllegalTransition: if a message is not failed or its failure is not retryable.
+    :raises PermissionDenied: if ``actor``'s role may not send (see :mod:`lookbook.roles`).
     """
+    roles.require(store, actor, "outbox.send")
     with store.atomic():
         for message_id in message_ids:
             transition(store, message_id, "queued", actor, comment="retry", next_attempt_at=None)

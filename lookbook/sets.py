@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from lookbook import roles
 from lookbook.assign import resolve_photos
 from lookbook.catalog import brand_id_by_name
 from lookbook.errors import InputError
@@ -28,6 +29,9 @@ BEST_FIRST = ("ph.needs_review ASC, ph.slate_code IS NOT NULL, ph.confidence DES
 SCOPES = ("one_to_one", "marketing")
 # Message states in which the shots a manager approved are on their way to customers.
 _LOCKING_STATES = ("pending", "approved", "queued", "sending")
+#: States in which a message's set may not change its shots: they are on their way out. Pending and
+#: approved messages go back to pending instead, to be approved again by someone other than the changer.
+_SENDING_STATES = ("queued", "sending")
 
 
 @dataclass(frozen=True)
@@ -162,14 +166,24 @@ def _check_name(name: str) -> str:
     return clean
 
 
-def _check_unlocked(store: Store, set_id: int, doing: str) -> None:
-    marks = ", ".join("?" * len(_LOCKING_STATES))
+def _check_unlocked(store: Store, set_id: int, doing: str, states: Sequence[str] = _LOCKING_STATES) -> None:
+    marks = ", ".join("?" * len(states))
     count = store.db.execute(f"SELECT count(*) FROM messages WHERE set_id = ? AND state IN ({marks})",
-                             [set_id, *_LOCKING_STATES]).fetchone()[0]
+                             [set_id, *states]).fetchone()[0]
     if count:
-        raise InputError(f"set {set_id}: cannot {doing}: {count} messages made from it are awaiting approval or "
-                         "being sent, and would change under the manager's approval. Cancel them first, "
-                         "or make a new set.")
+        waiting = "awaiting approval or being sent" if "pending" in states else "being sent"
+        raise InputError(f"set {set_id}: cannot {doing}: {count} messages made from it are {waiting}, and would "
+                         "change under the manager's approval. Cancel them first, or make a new set.")
+
+
+def _contents_changed(store: Store, set_id: int, actor: str) -> None:
+    """Record who changed the set's shots; its unsent messages get the new card and go back for approval."""
+    store.db.execute("UPDATE sets SET contents_changed_by = ?, contents_changed_at = ?, updated_at = ? WHERE id = ?",
+                     [actor, utcnow(), utcnow(), set_id])
+    # Imported here: the outbox (and the card's Pillow) matter only when the set already has messages.
+    from lookbook.outbox import set_contents_changed
+
+    set_contents_changed(store, set_id, actor)
 
 
 def _ordered_shots(store: Store, set_id: int, brand_id: int, photo_ids: Sequence[int]) -> list[int]:
@@ -227,6 +241,7 @@ def create_set(store: Store, *, brand: str, name: str, actor: str, photos: Seque
     :param scope: ``one_to_one`` (an associate's personal messages) or ``marketing``.
     :raises InputError: if the brand is unknown, the name empty or a shot may not join (each named, with why).
     """
+    roles.require(store, actor, "sets.edit")
     brand_id = brand_id_by_name(store, brand)
     clean = _check_name(name)
     if scope not in SCOPES:
@@ -250,6 +265,7 @@ def rename_set(store: Store, ref: str | int, name: str, actor: str) -> Changes:
 
     :raises InputError: if the set does not exist or the name is empty.
     """
+    roles.require(store, actor, "sets.edit")
     set_id = resolve_set(store, ref)
     clean = _check_name(name)
     with store.atomic():
@@ -264,8 +280,9 @@ def add_to_set(store: Store, ref: str | int, photos: Sequence[str | int], actor:
 
     :raises InputError: if the set does not exist, is locked by messages in flight, or a shot may not join.
     """
+    roles.require(store, actor, "sets.edit")
     set_id = resolve_set(store, ref)
-    _check_unlocked(store, set_id, "add shots")
+    _check_unlocked(store, set_id, "add shots", _SENDING_STATES)
     photo_ids = resolve_photos(store, photos)
     brand_id = store.db.execute("SELECT brand_id FROM sets WHERE id = ?", [set_id]).fetchone()[0]
     with store.atomic():
@@ -273,7 +290,9 @@ def add_to_set(store: Store, ref: str | int, photos: Sequence[str | int], actor:
         _append(store, set_id, ordered)
         _touch(store, set_id)
         store.audit(actor, "set.add", "set", set_id, photo_ids=ordered)
-    return store.notify(Changes(sets=True, audit=True))
+        if ordered:
+            _contents_changed(store, set_id, actor)
+    return store.notify(Changes(sets=True, outbox=True, audit=True))
 
 
 def _members_named(store: Store, set_id: int, photos: Sequence[str | int]) -> tuple[list[int], list[int]]:
@@ -292,8 +311,9 @@ def remove_from_set(store: Store, ref: str | int, photos: Sequence[str | int], a
 
     :raises InputError: if the set does not exist, is locked, or a shot is not in it.
     """
+    roles.require(store, actor, "sets.edit")
     set_id = resolve_set(store, ref)
-    _check_unlocked(store, set_id, "remove shots")
+    _check_unlocked(store, set_id, "remove shots", _SENDING_STATES)
     photo_ids, members = _members_named(store, set_id, photos)
     keep = [p for p in members if p not in photo_ids]
     with store.atomic():
@@ -301,7 +321,8 @@ def remove_from_set(store: Store, ref: str | int, photos: Sequence[str | int], a
         _append(store, set_id, keep)
         _touch(store, set_id)
         store.audit(actor, "set.remove", "set", set_id, photo_ids=photo_ids)
-    return store.notify(Changes(sets=True, audit=True))
+        _contents_changed(store, set_id, actor)
+    return store.notify(Changes(sets=True, outbox=True, audit=True))
 
 
 def reorder_set(store: Store, ref: str | int, photos: Sequence[str | int], actor: str) -> Changes:
@@ -309,8 +330,9 @@ def reorder_set(store: Store, ref: str | int, photos: Sequence[str | int], actor
 
     :raises InputError: if the set does not exist, is locked, or a shot is not in it.
     """
+    roles.require(store, actor, "sets.edit")
     set_id = resolve_set(store, ref)
-    _check_unlocked(store, set_id, "reorder shots")
+    _check_unlocked(store, set_id, "reorder shots", _SENDING_STATES)
     photo_ids, members = _members_named(store, set_id, photos)
     order = photo_ids + [p for p in members if p not in photo_ids]
     with store.atomic():
@@ -318,7 +340,9 @@ def reorder_set(store: Store, ref: str | int, photos: Sequence[str | int], actor
         _append(store, set_id, order)
         _touch(store, set_id)
         store.audit(actor, "set.reorder", "set", set_id, photo_ids=order)
-    return store.notify(Changes(sets=True, audit=True))
+        if order != members:
+            _contents_changed(store, set_id, actor)
+    return store.notify(Changes(sets=True, outbox=True, audit=True))
 
 
 def delete_set(store: Store, ref: str | int, actor: str) -> Changes:
@@ -326,6 +350,7 @@ def delete_set(store: Store, ref: str | int, actor: str) -> Changes:
 
     :raises InputError: if the set does not exist or messages made from it are awaiting approval or sending.
     """
+    roles.require(store, actor, "sets.edit")
     set_id = resolve_set(store, ref)
     _check_unlocked(store, set_id, "be deleted")
     with store.atomic():

@@ -18,7 +18,7 @@ from sqlite_utils import Database
 
 from lookbook.errors import LibraryError, LibraryTooNewError
 from lookbook.hooks import Changes, Hooks
-from lookbook.library import Library
+from lookbook.library import Library, create_private_file, make_private
 from lookbook.migrations import migrations
 
 
@@ -123,6 +123,8 @@ def _backup(db: Database, library: Library) -> Path:
     while target.exists():
         target = library.backups_dir / f"lookbook_{stamp}_{n}.db"
         n += 1
+    make_private(library.backups_dir)
+    create_private_file(target)  # a copy of the customer book: the owner's only, from its first byte
     # The backup API copies a consistent snapshot, WAL contents included.
     dest = sqlite3.connect(str(target))
     try:
@@ -173,6 +175,10 @@ def create_store(path: Path | str, hooks: Hooks | None = None) -> Store:
     :raises LibraryError: if a library is already there or the place is not writable.
     """
     library = Library.prepare_new(path)
+    try:
+        create_private_file(library.db_path)  # SQLite would make it readable by all (umask 022)
+    except OSError as exc:
+        raise LibraryError(f"{library.db_path}: cannot be created ({exc.strerror}).") from exc
     db = _connect(library.db_path)
     try:
         db.execute("PRAGMA journal_mode = WAL")

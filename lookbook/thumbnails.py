@@ -6,6 +6,7 @@ from pathlib import Path
 
 from PIL import Image, ImageOps
 
+from lookbook.imaging import PHOTO_FORMATS, shrink_loaded, upright_copy
 from lookbook.library import Library
 
 THUMB_SIZE = 256
@@ -26,9 +27,15 @@ def ensure_thumbnail(library: Library, sha256: str, stored_path: str, size: int 
     if target.exists():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
-    with Image.open(library.root / stored_path) as im:
+    with Image.open(library.root / stored_path, formats=PHOTO_FORMATS) as im:
         im.draft("RGB", (size, size))
-        im = ImageOps.exif_transpose(im).convert("RGB")
+        if im.format not in ("JPEG", "MPO"):
+            # PNG, TIFF, WebP, HEIF decode whole: shrink first, so turning and converting copy little.
+            im.load()
+            orientation = im.getexif().get(0x0112, 1)
+            im = upright_copy(shrink_loaded(im, max(1, min(im.size) // size)), orientation).convert("RGB")
+        else:
+            im = ImageOps.exif_transpose(im).convert("RGB")
         im.thumbnail((size, size), Image.Resampling.LANCZOS)
         partial = target.with_suffix(".partial")
         im.save(partial, "JPEG", quality=85)

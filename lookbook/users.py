@@ -6,7 +6,6 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
-import math
 import secrets
 from dataclasses import dataclass
 
@@ -15,15 +14,41 @@ from lookbook.hooks import Changes
 from lookbook.store import Store, utcnow
 
 ROLES = ("associate", "merchandiser", "manager", "admin")
-# scrypt's memory-hard cost: n=2**14, r=8 uses 16 MiB per hash, slow enough to
-# frustrate guessing and quick enough (~50 ms) for a sign-in.
-_N, _R, _P = 2**14, 8, 1
+
+
+@dataclass(frozen=True)
+class ScryptCost:
+    """scrypt's work factors: ``n`` (CPU and memory), ``r`` (block size) and ``p`` (parallelism)."""
+
+    n: int
+    r: int
+    p: int
+
+    @property
+    def maxmem(self) -> int:
+        """Return the memory limit to give hashlib: scrypt needs 128·r·n bytes (hashlib allows 32 MiB by default)."""
+        return 128 * self.r * (self.n + self.p + 2) + (1 << 20)
+
+
+#: OWASP's current advice for scrypt: n=2**17, r=8, p=1 (128 MiB and ~0.3 s per hash).
+DEFAULT_COST = ScryptCost(2**17, 8, 1)
+#: The cost new hashes are made at; a stored hash at another cost is re-made at the next sign-in. The one
+#: knob: tests lower it (tests/conftest.py) to stay fast, and tests of the cost check :data:`DEFAULT_COST`.
+PASSWORD_COST = DEFAULT_COST
+#: A stored hash claiming more than this is refused rather than computed (a forged row could ask for gigabytes).
+_MAX_N = 2**20
+#: The shortest password accepted when one is set.
+MIN_PASSWORD_LENGTH = 8
 #: Failed sign-ins allowed before the account is locked, and the first lock; each further failure doubles it.
 LOCK_AFTER = 5
 LOCK_FIRST_S = 30
 LOCK_MAX_S = 15 * 60
-# Verified when the user name is unknown, so a wrong name takes as long as a wrong password.
-_DUMMY_HASH = "scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+#: The one message for every refused sign-in (wrong name, wrong password, deactivated or locked), so that
+#: no answer tells whether an account exists.
+SIGNIN_FAILED = ("sign-in failed: wrong user name or password, or too many failed attempts; check them, wait a "
+                 "few minutes and try again, or ask an admin to reset the password.")
+# Verified when the user name is unknown, so a wrong name takes as long as a wrong password (one per cost).
+_dummy_hashes: dict[ScryptCost, str] = {}
 
 
 class AuthenticationError(LookbookError):
@@ -34,26 +59,57 @@ class PermissionDenied(LookbookError):
     """The signed-in user's role does not allow what they asked for."""
 
 
-def hash_password(password: str) -> str:
-    """Return a salted scrypt hash of ``password`` in a self-describing text form."""
+def hash_password(password: str, cost: ScryptCost | None = None) -> str:
+    """Return a salted scrypt hash of ``password`` in a self-describing text form.
+
+    :param cost: the work factors; default :data:`PASSWORD_COST`.
+    """
+    c = cost or PASSWORD_COST
     salt = secrets.token_bytes(16)
-    key = hashlib.scrypt(password.encode(), salt=salt, n=_N, r=_R, p=_P, dklen=32)
+    key = hashlib.scrypt(password.encode(), salt=salt, n=c.n, r=c.r, p=c.p, maxmem=c.maxmem, dklen=32)
     b64 = base64.b64encode
-    return f"scrypt${_N}${_R}${_P}${b64(salt).decode()}${b64(key).decode()}"
+    return f"scrypt${c.n}${c.r}${c.p}${b64(salt).decode()}${b64(key).decode()}"
+
+
+def hash_cost(stored: str) -> ScryptCost | None:
+    """Return the cost a stored hash was made at, or None if it is not a scrypt hash of ours."""
+    try:
+        scheme, n, r, p, _salt, _key = stored.split("$")
+        return ScryptCost(int(n), int(r), int(p)) if scheme == "scrypt" else None
+    except ValueError:
+        return None
 
 
 def verify_password(password: str, stored: str) -> bool:
-    """Return whether ``password`` matches a hash made by :func:`hash_password`."""
+    """Return whether ``password`` matches a hash made by :func:`hash_password` (at any sane cost)."""
+    cost = hash_cost(stored)
+    if cost is None or not 1 < cost.n <= _MAX_N or not 0 < cost.r <= 64 or not 0 < cost.p <= 16:
+        return False
     try:
-        scheme, n, r, p, salt, key = stored.split("$")
-        if scheme != "scrypt":
-            return False
+        salt, key = stored.split("$")[4:]
         expected = base64.b64decode(key)
-        actual = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r),
-                                p=int(p), dklen=len(expected))
+        actual = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt), n=cost.n, r=cost.r, p=cost.p,
+                                maxmem=cost.maxmem, dklen=len(expected))
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(actual, expected)
+
+
+def _dummy_hash() -> str:
+    cost = PASSWORD_COST
+    if cost not in _dummy_hashes:
+        _dummy_hashes[cost] = hash_password(secrets.token_hex(8), cost)
+    return _dummy_hashes[cost]
+
+
+def check_password_strength(password: str) -> None:
+    """Refuse a new password that is too short.
+
+    :raises InputError: if it has fewer than :data:`MIN_PASSWORD_LENGTH` characters.
+    """
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InputError(f"password: use at least {MIN_PASSWORD_LENGTH} characters (a few words are easy to "
+                         "remember); nothing was changed.")
 
 
 @dataclass(frozen=True)
@@ -78,8 +134,7 @@ def create_user(store: Store, username: str, password: str, role: str, display_n
         raise InputError("user name: use letters, digits, '.', '_' or '-' only.")
     if role not in ROLES:
         raise InputError(f"role '{role}': choose one of {', '.join(ROLES)}.")
-    if len(password) < 4:
-        raise InputError("password: use at least 4 characters.")
+    check_password_strength(password)
     if store.db.execute("SELECT 1 FROM users WHERE username = ?", [username]).fetchone():
         raise InputError(f"user '{username}' already exists; choose another name.")
     with store.atomic():
@@ -123,27 +178,35 @@ def authenticate(store: Store, username: str, password: str, *, now: dt.datetime
     """Return the active account whose name and password match.
 
     After :data:`LOCK_AFTER` failures in a row the account is locked for 30 s, doubling with each further
-    failure up to 15 min; a success clears the count. Failures and locks go to the audit log.
+    failure up to 15 min; a success clears the count. Failures and locks go to the audit log. A hash made
+    at another cost than :data:`PASSWORD_COST` is made again at that cost on a successful sign-in.
+
+    Every refusal has the one message :data:`SIGNIN_FAILED` and computes one hash, for an unknown name, a
+    wrong password, a deactivated account and a locked one alike, so neither the words nor the time tell
+    whether an account exists or is locked (the lock and its end are in the audit log for an admin).
 
     :param now: the time to judge the lock by (tests); default the clock.
-    :raises AuthenticationError: with one message for a wrong name, a wrong password or a deactivated
-        account, and a message with the wait when the account is locked.
+    :raises AuthenticationError: with :data:`SIGNIN_FAILED`.
     """
     moment = _now(now)
     row = store.db.execute(
         "SELECT id, username, display_name, role, active, password_hash, failed_logins, locked_until"
         " FROM users WHERE username = ?", [username.strip()]).fetchone()
     if row is None:
-        verify_password(password, _DUMMY_HASH)
-        raise AuthenticationError("sign-in failed: wrong user name or password.")
+        verify_password(password, _dummy_hash())
+        raise AuthenticationError(SIGNIN_FAILED)
     user_id, name, _display, _role, active, stored, failures, locked_until = row
+    matches = verify_password(password, stored)  # computed even when locked: the same time as any refusal
     if locked_until and dt.datetime.fromisoformat(locked_until) > moment:
-        wait = math.ceil((dt.datetime.fromisoformat(locked_until) - moment).total_seconds())
-        raise AuthenticationError(f"sign-in refused: too many failed attempts for this account; try again in "
-                                  f"{wait} s, or ask an admin to reset the password.")
-    if verify_password(password, stored) and active:
+        raise AuthenticationError(SIGNIN_FAILED)
+    if matches and active:
         if failures or locked_until:
             store.db.execute("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?", [user_id])
+        if hash_cost(stored) != PASSWORD_COST:
+            with store.atomic():
+                store.db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [hash_password(password), user_id])
+                store.audit(name, "user.password_rehash", "user", user_id, n=PASSWORD_COST.n, r=PASSWORD_COST.r,
+                            p=PASSWORD_COST.p)
         return _row_to_user(row)
     failures += 1
     lock = None
@@ -155,7 +218,7 @@ def authenticate(store: Store, username: str, password: str, *, now: dt.datetime
                          [failures, lock, user_id])
         store.audit(name, "user.signin_failed", "user", user_id, failures=failures, locked_until=lock)
     store.notify(Changes(audit=True))
-    raise AuthenticationError("sign-in failed: wrong user name or password.")
+    raise AuthenticationError(SIGNIN_FAILED)
 
 
 def require_role(store: Store, username: str, *roles: str, doing: str = "do this") -> User:
@@ -223,8 +286,7 @@ def change_password(store: Store, username: str, new_password: str, actor: str, 
         authenticate(store, user.username, old_password)
     elif not own or old_password is None:
         require_role(store, actor, "admin", doing="reset another person's password")
-    if len(new_password) < 4:
-        raise InputError("password: use at least 4 characters.")
+    check_password_strength(new_password)
     with store.atomic():
         store.db.execute("UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL WHERE id = ?",
                          [hash_password(new_password), user.id])

@@ -6,9 +6,16 @@ from pathlib import Path
 
 import pytest
 
+from lookbook import users
 from lookbook.demo import build_demo
 from lookbook.hooks import Hooks
 from lookbook.store import Store, memory_store
+
+# Passwords are hashed at OWASP's scrypt cost (n=2**17, ~0.3 s and 128 MiB a hash); tests make hundreds of
+# accounts and sign-ins, so they hash at a small cost through the one setting. tests/test_users.py checks the
+# real default and the rehash at sign-in; a process started by a test hashes at the real cost.
+TEST_PASSWORD_COST = users.ScryptCost(2**10, 8, 1)
+users.PASSWORD_COST = TEST_PASSWORD_COST
 
 #: Fixtures of the delivery tests (a fake X API server, in-memory keyring), for any test that names them.
 pytest_plugins = ["fakes.fixtures"]

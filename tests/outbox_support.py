@@ -25,9 +25,9 @@ STAFF = [("alex", "associate", "Alex Kim"), ("maria", "manager", "Maria Lopez"),
 
 
 def add_staff(store: Store) -> None:
-    """Create the staff accounts (password ``secret``); cheap enough with the test hash cost."""
+    """Create the staff accounts (password ``secret-pass``); cheap enough with the test hash cost."""
     for username, role, display in STAFF:
-        create_user(store, username, "secret", role, display)
+        create_user(store, username, "secret-pass", role, display)
 
 
 def add_world(store: Store, *, customers: int = 3, with_photos: bool = True) -> World:

@@ -131,7 +131,7 @@ def test_full_flow_submit_approve_with_comment(store: Store, world) -> None:
 
 
 def test_two_associates_drafting_the_same_customer_cannot_both_be_approved(store: Store, world) -> None:
-    create_user(store, "jordan", "secret", "associate")
+    create_user(store, "jordan", "secret-pass", "associate")
     other_set = store.db.execute(
         "INSERT INTO sets (name, brand_id, created_by, created_at, updated_at) VALUES ('Marlowe again', ?, 'sam',"
         " '2026-01-01', '2026-01-01')", [world.brand_id]).lastrowid
@@ -203,14 +203,66 @@ def test_editing_an_approved_message_needs_approval_again_and_keeps_the_original
     assert edit["from"] == "approved" and edit["to"] == "pending"
 
 
-def test_approver_edits_before_approving(store: Store, world) -> None:
+def test_approver_edits_then_another_manager_approves(store: Store, world) -> None:
     draft_set(store, world.set_id, "alex", TEMPLATE, matches=_matches(world)[:1])
     submit(store, world.set_id, "alex")
     [row] = list_messages(store)
     edit_message(store, row.id, "maria", row.body + " See you soon.")
-    approve(store, "maria", "tweaked the ending", message_ids=[row.id])
+    # The two-person rule: maria's words were checked by no one else.
+    report = approve(store, "maria", "tweaked the ending", message_ids=[row.id])
+    assert report.done == [] and "'maria' made the last change to it" in report.refused[0][1]
+    assert message_state(store, row.id) == "pending"
+    approve(store, "lee", "fine", message_ids=[row.id])
     assert message_state(store, row.id) == "approved"
     assert _audit(store, "message.edit")[0]["original_body"] == row.body
+
+
+def test_manager_cannot_approve_her_own_edit_of_an_approved_message(store: Store, world) -> None:
+    """Issue 13: maria approves, rewrites the whole text (back to pending), then approves it herself."""
+    draft_set(store, world.set_id, "alex", TEMPLATE, matches=_matches(world)[:1])
+    submit(store, world.set_id, "alex")
+    [row] = list_messages(store)
+    approve(store, "maria", "ok", message_ids=[row.id])
+    assert message_state(store, row.id) == "approved"
+    edit_message(store, row.id, "maria", "Something else entirely.")
+    assert message_state(store, row.id) == "pending"
+    assert list_messages(store)[0].changed_by == "maria"
+    report = approve(store, "maria", "", message_ids=[row.id])
+    [(mid, why)] = report.refused
+    assert mid == row.id and why == (f"message {row.id}: 'maria' made the last change to it (its text, subject, "
+                                     "picture or its set's shots) and no one may approve their own change; "
+                                     "ask another manager.")
+    with pytest.raises(IllegalTransition, match="'maria' made the last change to messages in it"):
+        approve(store, "maria", "", set_id=world.set_id)
+    assert message_state(store, row.id) == "pending"
+    # She may still reject it; another manager may approve it.
+    approve(store, "lee", "read it", set_id=world.set_id)
+    assert message_state(store, row.id) == "approved"
+
+
+def test_a_changed_set_sends_its_messages_back_and_its_changer_cannot_approve(store: Store, world) -> None:
+    from lookbook.sets import add_to_set, remove_from_set
+
+    draft_set(store, world.set_id, "alex", TEMPLATE, matches=_matches(world)[:2])
+    submit(store, world.set_id, "alex")
+    first, second = sorted(m.id for m in list_messages(store))
+    approve(store, "lee", "ok", message_ids=[first])
+    before = list_messages(store)[0].attachment
+    remove_from_set(store, world.set_id, [world.photos[1]], actor="maria")
+    rows = {m.id: m for m in list_messages(store)}
+    assert {rows[first].state, rows[second].state} == {"pending"}  # the approved one needs approval again
+    assert {rows[first].changed_by, rows[second].changed_by} == {"maria"}
+    assert rows[first].attachment != before and (store.library.root / rows[first].attachment).is_file()
+    assert store.db.execute("SELECT contents_changed_by FROM sets WHERE id = ?", [world.set_id]).fetchone()[0] \
+        == "maria"
+    with pytest.raises(IllegalTransition, match="'maria' made the last change"):
+        approve(store, "maria", "", set_id=world.set_id)
+    report = approve(store, "maria", "", message_ids=[first, second])
+    assert report.done == [] and len(report.refused) == 2
+    # lee approves what maria changed; a later change by sam sends them back once more.
+    assert approve(store, "lee", "", set_id=world.set_id).done == [first, second]
+    add_to_set(store, world.set_id, [world.photos[1]], actor="sam")
+    assert {m.state for m in list_messages(store)} == {"pending"}
 
 
 def test_edit_is_checked(store: Store, world) -> None:

@@ -274,17 +274,17 @@ def test_cli_import_preview_import_list_and_dashboard(tmp_path: Path, monkeypatc
 
     library = tmp_path / "lib"
     made = create_store(library)
-    create_user(made, "sam", "secret", "merchandiser")
-    create_user(made, "alex", "secret", "associate")
+    create_user(made, "sam", "secret-pass", "merchandiser")
+    create_user(made, "alex", "secret-pass", "associate")
     made.close()
     monkeypatch.setenv("LOOKBOOK_LIBRARY", str(library))
-    monkeypatch.setenv("LOOKBOOK_PASSWORD", "secret")
+    monkeypatch.setenv("LOOKBOOK_PASSWORD", "secret-pass")
 
     assert main(["catalog", "import", str(EXAMPLE), "--dry-run"]) == 0  # a preview needs no sign-in
     out = capsys.readouterr().out
     assert "new product  RG-SH101" in out and "would change: 4 new products" in out
     assert main(["--as", "alex", "catalog", "import", str(EXAMPLE)]) == 1
-    assert "only a merchandiser or manager or admin may import the catalog" in capsys.readouterr().err
+    assert "only a merchandiser, a manager or an admin may import the catalog" in capsys.readouterr().err
     assert main(["--as", "sam", "catalog", "import", str(EXAMPLE), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["new_products"] == ["RG-SH101", "RG-SH102", "NV-KN10", "HP-TR10"]
     bad = write(tmp_path, "SKU,Size,Qty\nRG-SH101,S,-1\n", "stock.csv")

@@ -12,6 +12,7 @@ from outbox_support import add_staff, add_world
 from lookbook import outbox
 from lookbook.cli import main
 from lookbook.store import create_store
+from lookbook.users import SIGNIN_FAILED
 
 
 @dataclass
@@ -29,9 +30,9 @@ def library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     add_staff(store)
     world = add_world(store)
     store.close()
-    monkeypatch.setattr(outbox, "_matches", lambda store, set_id: [FakeMatch(c) for c in world.customers])
+    monkeypatch.setattr(outbox, "_matches", lambda store, set_id, *_actor: [FakeMatch(c) for c in world.customers])
     monkeypatch.setenv("LOOKBOOK_LIBRARY", str(path))
-    monkeypatch.setenv("LOOKBOOK_PASSWORD", "secret")
+    monkeypatch.setenv("LOOKBOOK_PASSWORD", "secret-pass")
     return path
 
 
@@ -68,7 +69,7 @@ def test_bad_password_is_one_line(library: Path, capsys: pytest.CaptureFixture[s
     monkeypatch.setenv("LOOKBOOK_PASSWORD", "wrong")
     code, _, err = _run(capsys, "--as", "maria", "outbox", "approve", "--set", "1")
     assert code == 1
-    assert err == "lookbook: error: sign-in failed: wrong user name or password.\n"
+    assert err == f"lookbook: error: {SIGNIN_FAILED}\n"
 
 
 def test_mutation_without_as_says_what_to_do(library: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -94,8 +95,24 @@ def test_users_add_passwd_deactivate(library: Path, capsys: pytest.CaptureFixtur
     monkeypatch.setenv("LOOKBOOK_PASSWORD", "pass1234")
     monkeypatch.setattr("sys.stdin", io.StringIO("newpass9\n"))
     assert _run(capsys, "--as", "kim", "users", "passwd", "--password-stdin")[0] == 0
-    monkeypatch.setenv("LOOKBOOK_PASSWORD", "secret")
+    monkeypatch.setenv("LOOKBOOK_PASSWORD", "secret-pass")
     assert _run(capsys, "--as", "admin", "users", "deactivate", "kim")[0] == 0
     code, out, _ = _run(capsys, "users", "list", "--json")
     kim = [json.loads(line) for line in out.splitlines() if json.loads(line)["username"] == "kim"][0]
     assert kim["active"] is False
+
+
+def test_a_manager_cannot_approve_her_own_rewrite(library: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 13: maria approves a message, rewrites it (back to pending), then approves it herself: refused."""
+    _run(capsys, "--as", "alex", "outbox", "draft", "1", "--text", "Hi {first_name}")
+    assert _run(capsys, "--as", "alex", "outbox", "submit", "1")[0] == 0
+    assert _run(capsys, "--as", "maria", "outbox", "approve", "1")[0] == 0
+    code, out, _ = _run(capsys, "--as", "maria", "outbox", "edit", "1", "--body", "Entirely my own words.")
+    assert code == 0 and out == "Message 1 is now pending.\n"
+    code, out, err = _run(capsys, "--as", "maria", "outbox", "approve", "1")
+    assert code == 1 and out == "0 message(s) approved.\n"
+    assert err == ("  message 1: 'maria' made the last change to it (its text, subject, picture or its "
+                   "set's shots) and no one may approve their own change; ask another manager.\n")
+    code, out, _ = _run(capsys, "outbox", "list", "--json", "--state", "pending")
+    assert {json.loads(line)["id"]: json.loads(line)["changed_by"] for line in out.splitlines()}[1] == "maria"
+    assert _run(capsys, "--as", "lee", "outbox", "approve", "1")[0] == 0

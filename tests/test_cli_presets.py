@@ -146,7 +146,7 @@ def test_bad_input_is_one_line_and_exit_1(library: Path, capsys: pytest.CaptureF
 
 def test_associates_and_nobody_may_not_change_presets(library: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert lookbook(library, "presets", "add", "Square", user="alex") == 1
-    assert "'alex' is an associate; only a merchandiser or manager or admin may change style presets" in \
+    assert "'alex' is an associate; only a merchandiser, a manager or an admin may change style presets" in \
         capsys.readouterr().err
     assert lookbook(library, "presets", "default", "Default", user=None) == 1
     assert "add --as USER" in capsys.readouterr().err

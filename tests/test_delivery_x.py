@@ -29,6 +29,7 @@ from lookbook.delivery.x import (
     dm_image_bytes,
 )
 from lookbook.store import Store
+from lookbook.users import PermissionDenied, create_user
 
 PHOTO = sorted((Path(__file__).resolve().parent.parent / "resources" / "demo" / "photos").glob("*.jpg"))[0]
 DM_PATH = r"/2/dm_conversations/with/\d+/messages"
@@ -213,6 +214,9 @@ def test_expired_token_is_refreshed_once_and_saved(fake_x: FakeX) -> None:
 def test_tokens_live_in_the_keyring_per_library_never_in_the_database(
         store: Store, memory_keyring: MemoryKeyring, fake_x: FakeX) -> None:
     token = OAuth2Token(fake_x.issue_token(), "rt-secret", 1e10, "dm.write")
+    create_user(store, "admin", "admin-pass", "admin")  # setting up delivery is an admin's or manager's
+    with pytest.raises(PermissionDenied, match="only a manager or an admin may set up the X account"):
+        accounts.save_x_client(store, fake_x.client_id, "nobody")
     accounts.save_x_client(store, fake_x.client_id, "admin")
     accounts.save_x_oauth2(store, token, user_id=fake_x.me_id, username=fake_x.me_username, actor="admin")
     [(service, entry)] = list(memory_keyring.entries)

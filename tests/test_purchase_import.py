@@ -134,7 +134,7 @@ def test_command_line_imports_a_till_export_into_the_demo(demo_library: Path, tm
         before = con.execute("SELECT count(*) FROM purchases").fetchone()[0]
     till = write_csv(tmp_path / "till.csv", f"Email,SKU,Size,Date,PAN\n{email},{sku},M,2026-11-01,4111111111111111\n"
                                             "someone@else.example,NOPE-1,M,2026-11-01,\n")
-    monkeypatch.setenv("LOOKBOOK_PASSWORD", "demo")
+    monkeypatch.setenv("LOOKBOOK_PASSWORD", "demo-pass")
     lib = ["--library", str(demo_library), "--as", "maria"]
     assert main([*lib, "customers", "import-purchases", str(till)]) == 0
     out = capsys.readouterr()

@@ -341,7 +341,7 @@ def _library(tmp_path: Path, fake: FakeX, messages: int) -> tuple[Path, list[tup
 
 
 def _start(root: Path, fake: FakeX, keyring_file: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "LOOKBOOK_X_API_URL": fake.base_url, "LOOKBOOK_PASSWORD": "secret",
+    env = {**os.environ, "LOOKBOOK_X_API_URL": fake.base_url, "LOOKBOOK_PASSWORD": "secret-pass",
            "PYTHON_KEYRING_BACKEND": "fakes.keyrings.FileKeyring", "LOOKBOOK_TEST_KEYRING_FILE": str(keyring_file),
            "PYTHONPATH": os.pathsep.join([str(REPO / "tests"), str(REPO)])}
     return subprocess.Popen([sys.executable, "-m", "lookbook.cli", "--library", str(root), "--as", "maria",

@@ -22,6 +22,7 @@ from lookbook.sets import (
     shots_of_product,
 )
 from lookbook.store import Store, utcnow
+from lookbook.users import PermissionDenied, create_user
 
 
 def shot(store: Store, product_id: int | None, name: str, *, needs_review: int = 0,
@@ -36,6 +37,7 @@ def shot(store: Store, product_id: int | None, name: str, *, needs_review: int =
 @pytest.fixture
 def catalog(store: Store) -> dict[str, int]:
     """Two Robert Graham shirts with shots of varying quality, one Nordvik knit, an untied shot and a slate."""
+    create_user(store, "sam", "secret-pass", "merchandiser")  # sets are a merchandiser's (see lookbook.roles)
     rg1 = add_product(store, "RG-1", brand="Robert Graham")
     rg2 = add_product(store, "RG-2", brand="Robert Graham")
     nv = add_product(store, "NV-1", brand="Nordvik")
@@ -120,19 +122,38 @@ def test_edit_add_remove_reorder_rename_list_delete(store: Store, catalog: dict[
                        "set.delete"]
 
 
-def test_a_set_with_messages_awaiting_approval_is_locked(store: Store, catalog: dict[str, int]) -> None:
+def test_a_set_with_messages_awaiting_approval_or_sending_is_locked(store: Store, catalog: dict[str, int]) -> None:
     made = create_set(store, brand="Nordvik", name="Knits", actor="sam", photos=[catalog["nv"]])
     now = utcnow()
     customer = store.db.execute("INSERT INTO customers (first_name, created_at, updated_at) VALUES ('Ana', ?, ?)",
                                 [now, now]).lastrowid
-    store.db.execute("INSERT INTO messages (set_id, customer_id, channel, state, body, drafted_by, created_at,"
-                     " updated_at) VALUES (?, ?, 'email', 'pending', 'Hi', 'alex', ?, ?)",
-                     [made.id, customer, now, now])
-    with pytest.raises(InputError, match="1 messages made from it are awaiting approval"):
+    message = store.db.execute("INSERT INTO messages (set_id, customer_id, channel, state, body, drafted_by,"
+                               " created_at, updated_at) VALUES (?, ?, 'email', 'queued', 'Hi', 'alex', ?, ?)",
+                               [made.id, customer, now, now]).lastrowid
+    with pytest.raises(InputError, match="1 messages made from it are being sent"):
         remove_from_set(store, made.id, [catalog["nv"]], actor="sam")
-    with pytest.raises(InputError, match="cannot be deleted"):
+    store.db.execute("UPDATE messages SET state = 'pending' WHERE id = ?", [message])
+    with pytest.raises(InputError, match="cannot be deleted: 1 messages made from it are awaiting approval"):
         delete_set(store, made.id, actor="sam")
     rename_set(store, made.id, "Knits (sent)", actor="sam")  # a name is not what the manager approved
+    # Changing the shots of a set awaiting approval sends its messages back, with sam as their last changer.
+    remove_from_set(store, made.id, [catalog["nv"]], actor="sam")
+    assert store.db.execute("SELECT state, changed_by FROM messages WHERE id = ?", [message]).fetchone() == (
+        "pending", "sam")
+
+
+def test_only_the_roles_the_matrix_names_change_sets(store: Store, catalog: dict[str, int]) -> None:
+    create_user(store, "alex", "secret-pass", "associate")
+    with pytest.raises(PermissionDenied, match="'alex' is an associate; only a merchandiser, a manager or an admin "
+                                               "may create, change and delete sets"):
+        create_set(store, brand="Nordvik", name="Knits", actor="alex")
+    made = create_set(store, brand="Nordvik", name="Knits", actor="sam")
+    for attempt in (lambda: rename_set(store, made.id, "Mine", actor="alex"),
+                    lambda: add_to_set(store, made.id, [catalog["nv"]], actor="alex"),
+                    lambda: delete_set(store, made.id, actor="nobody")):
+        with pytest.raises(PermissionDenied):
+            attempt()
+    assert get_set(store, made.id).name == "Knits"
 
 
 def test_two_sets_with_one_name_need_an_id(store: Store, catalog: dict[str, int]) -> None:
@@ -151,13 +172,13 @@ def test_cli_sets_and_photo_verbs(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 
     library = tmp_path / "lib"
     made = create_store(library)
-    create_user(made, "sam", "secret", "merchandiser")
+    create_user(made, "sam", "secret-pass", "merchandiser")
     rg = add_product(made, "RG-1", brand="Robert Graham")
     shot(made, rg, "rg-a.jpg")
     loose = shot(made, None, "loose.jpg")
     made.close()
     monkeypatch.setenv("LOOKBOOK_LIBRARY", str(library))
-    monkeypatch.setenv("LOOKBOOK_PASSWORD", "secret")
+    monkeypatch.setenv("LOOKBOOK_PASSWORD", "secret-pass")
 
     assert main(["photos", "unassigned", "--json"]) == 0
     assert [json.loads(line)["original_name"] for line in capsys.readouterr().out.splitlines()] == ["loose.jpg"]

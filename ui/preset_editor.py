@@ -306,9 +306,12 @@ class PresetEditor(QDialog):
             self.background.addItem(label, value)
         self.background.setToolTip("A clean white sweep, a neutral grey, or the photo's own background")
         self.exposure = QCheckBox("Even out &exposure")
-        self.exposure.setToolTip("Brighten or darken so the background sits at a standard level")
+        self.exposure.setToolTip("Brighten or darken so the background sits at a standard level (lightness only: "
+                                 "colours stay as shot)")
         self.white_balance = QCheckBox("Correct &white balance")
-        self.white_balance.setToolTip("Remove a colour cast measured on the (neutral) background")
+        self.white_balance.setToolTip("Remove a colour cast, only where the photo shows what neutral is: a barcode "
+                                      "slate beside the garment, or a grey or white background. A white point "
+                                      "picked on a photo is always used.")
         self.hero_size = self._pixels("The hero's long side at most; never upscaled past the photo's own detail")
         self.detail_size = self._pixels("The detail crops' side at most")
         self.details = QComboBox()

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import platformdirs
 
-from lookbook import __version__
+from lookbook import __version__, roles
 from lookbook.cli import audit as audit_cmds
 from lookbook.cli import catalog as catalog_cmds
 from lookbook.cli import customers as customers_cmds
@@ -31,6 +31,7 @@ from lookbook.cli import presets as presets_cmds
 from lookbook.cli import sets as sets_cmds
 from lookbook.cli import users as users_cmds
 from lookbook.cli.context import CliContext
+from lookbook.cli.output import visible_output
 from lookbook.errors import LookbookError
 
 #: The modules that add verbs; each has ``register(subparsers)``.
@@ -52,7 +53,49 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers.required = True
     for module in COMMAND_MODULES:
         module.register(subparsers)
+    for verb, leaf in verb_parsers(parser).items():
+        leaf.set_defaults(verb=verb)
     return parser
+
+
+def verb_parsers(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()) -> dict[str, argparse.ArgumentParser]:
+    """Return every runnable verb (``outbox send``) and its parser, walking the sub-command tree."""
+    found: dict[str, argparse.ArgumentParser] = {}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                found.update(verb_parsers(sub, (*prefix, name)))
+            return found
+    return {" ".join(prefix): parser}
+
+
+def authorize(args: argparse.Namespace, ctx: CliContext) -> None:
+    """Check the verb against the role matrix (:mod:`lookbook.roles`) before its handler runs.
+
+    A verb that acts as a person needs ``--as`` and a role the matrix allows; a reading verb runs without
+    ``--as``, and with it the role is checked all the same.
+
+    :raises LookbookError: if the verb is missing from the matrix, ``--as`` is missing or the role may not.
+    """
+    rule = roles.for_verb(args.verb)
+    if rule is None:  # a verb added without a decision about who may run it
+        raise LookbookError(f"`lookbook {args.verb}` is not in the role matrix (lookbook/roles.py); "
+                            "no one may run it until it is.")
+    if rule.action == "library.create":
+        return  # there is no library yet, so no one to sign in as
+    needs = rule.signin
+    if needs and rule.unless == "first_account":
+        needs = ctx.store.db.execute("SELECT EXISTS (SELECT 1 FROM users)").fetchone()[0] == 1
+    elif needs and rule.unless:
+        needs = not getattr(args, rule.unless, False)
+    if needs or getattr(args, "as_user", None):
+        roles.require(ctx.store, ctx.user.username, rule.action)
+
+
+def run_verb(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Check the role matrix, then run the verb's handler; return its exit status."""
+    authorize(args, ctx)
+    return int(args.handler(args, ctx) or 0)
 
 
 def _log_unexpected(exc: BaseException) -> Path | None:
@@ -68,13 +111,22 @@ def _log_unexpected(exc: BaseException) -> Path | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status."""
+    """Run the command line; return the exit status.
+
+    Everything it prints goes through :func:`~lookbook.cli.output.visible`: names and values from
+    imports cannot carry terminal escape codes, bidi overrides or zero-width characters to the screen.
+    """
+    with visible_output():
+        return _run(argv)
+
+
+def _run(argv: Sequence[str] | None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     parser = build_parser()
     args = parser.parse_args(argv)
     ctx = CliContext(args)
     try:
-        return int(args.handler(args, ctx) or 0)
+        return run_verb(args, ctx)
     except LookbookError as exc:
         print(f"lookbook: error: {exc}", file=sys.stderr)
         return 1

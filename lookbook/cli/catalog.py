@@ -11,14 +11,16 @@ import argparse
 import json
 import sys
 
+from lookbook import roles
 from lookbook.assign import assign_photos, iter_tie_photos, unassigned_photos
 from lookbook.catalog import iter_import_catalog, list_brands, list_products
 from lookbook.cli.context import CliContext
+from lookbook.cli.output import one_line
 from lookbook.dashboard import brand_dashboard
 from lookbook.users import require_role
 
 #: Roles that may change the catalog.
-CATALOG_ROLES = ("merchandiser", "manager", "admin")
+CATALOG_ROLES = roles.roles_for("catalog.import")  # from the role matrix
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -96,7 +98,7 @@ def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:
         old = "new size" if change.old is None else change.old
         print(f"stock        {change.sku} size {change.size}: {old} -> {change.new}")
     for problem in report.problems:
-        print(f"rejected     {report.path.name}: {problem}")
+        print(f"rejected     {report.path.name}: {one_line(problem)}")
     print(report.summary())
     return 0
 
@@ -108,8 +110,9 @@ def cmd_products_list(args: argparse.Namespace, ctx: CliContext) -> int:
             continue
         sizes = " ".join(f"{s.size}:{s.quantity}" for s in product.sizes)
         flag = "  OUT OF STOCK" if product.out_of_stock else ""
-        print(f"{product.sku:<12} {product.brand:<20} {product.name:<28} {product.category:<10} "
-              f"{_money(product.price_minor, product.currency):>14}  {sizes}  shots:{product.shots}{flag}")
+        print(f"{one_line(product.sku):<12} {one_line(product.brand):<20} {one_line(product.name):<28} "
+              f"{product.category:<10} {_money(product.price_minor, product.currency):>14}  {sizes}  "
+              f"shots:{product.shots}{flag}")
     return 0
 
 

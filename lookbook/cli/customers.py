@@ -1,5 +1,5 @@
 """Customer verbs: ``lookbook customers import|export|list|search|show|add|edit|consent|unsubscribe-all|pause|
-unpause|not-brand|like|sizes|purchase|duplicates``, and ``lookbook sets match`` (:func:`cmd_match`).
+unpause|not-brand|like|sizes|purchase|duplicates|transfer``, and ``lookbook sets match`` (:func:`cmd_match`).
 
 Verbs that change something act as the ``--as`` user, whose name goes into the
 audit log and the consent ledger.
@@ -14,6 +14,7 @@ from typing import Any
 
 from lookbook import consent, customers, duplicates
 from lookbook.cli.context import CliContext
+from lookbook.cli.output import one_line, progress_line
 from lookbook.customer_csv import export_customers, import_customers_steps
 from lookbook.errors import InputError
 from lookbook.matching import match_set
@@ -91,6 +92,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--reason", default="")
     p.set_defaults(handler=cmd_pause)
 
+    p = verbs.add_parser("transfer", help="hand a customer over to another associate (managers; recorded)")
+    p.add_argument("id", type=int, metavar="CUSTOMER")
+    p.add_argument("--to", required=True, metavar="USER", help="the associate who looks after them from now on")
+    p.add_argument("--note", default="", help="why, kept in the audit log")
+    p.set_defaults(handler=cmd_transfer)
+
     p = verbs.add_parser("unpause", help="end a customer's pause")
     p.add_argument("id", type=int)
     p.set_defaults(handler=cmd_unpause)
@@ -147,7 +154,7 @@ def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:
             report = stop.value
             break
         if sys.stderr.isatty():
-            print(f"\r{progress.message}...", end="", file=sys.stderr)
+            progress_line(f"{progress.message}...")
     if sys.stderr.isatty():
         print(file=sys.stderr)
     if args.json:
@@ -165,7 +172,7 @@ def _print_rejected(path: str, ignored: list[str], problems: list, left_out: int
     if ignored:
         print(f"note: columns ignored: {', '.join(ignored)}", file=sys.stderr)
     for problem in problems:
-        print(f"{path}: {problem}", file=sys.stderr)
+        print(f"{path}: {one_line(problem)}", file=sys.stderr)
     if left_out:
         print(f"{path}: ... and {left_out} more rows rejected", file=sys.stderr)
 
@@ -206,7 +213,7 @@ def cmd_list(args: argparse.Namespace, ctx: CliContext) -> int:
     total = customers.count_customers(ctx.store, text)
     for c in rows:
         handles = " ".join(x for x in (c.email, f"@{c.x_handle}" if c.x_handle else None) if x)
-        print(f"{c.id:>8}  {c.name:<28} {handles}")
+        print(f"{c.id:>8}  {one_line(c.name):<28} {one_line(handles)}")
     print(f"{len(rows)} of {total} customers" + (f" matching '{text}'" if text else ""), file=sys.stderr)
     return 0
 
@@ -220,13 +227,13 @@ def cmd_show(args: argparse.Namespace, ctx: CliContext) -> int:
                           "channels": {ch: cc.label for ch, cc in p.consents.items()},
                           "unreachable": p.unreachable, "ledger": [vars(e) for e in p.ledger]}))
         return 0
-    print(f"{c.name} (customer {c.id})")
+    print(f"{one_line(c.name)} (customer {c.id})")
     for label, value in (("e-mail", c.email), ("X", f"@{c.x_handle}" if c.x_handle else None),
                          ("X user id", c.x_user_id), ("Instagram", c.instagram), ("phone", c.phone),
                          ("prefers", c.preferred_channel), ("time zone", c.timezone), ("associate", p.associate),
                          ("paused until", c.paused_until), ("last contacted", c.last_contacted_at)):
         if value:
-            print(f"  {label:<15} {value}")
+            print(f"  {label:<15} {one_line(value)}")
     print(f"  {'likes':<15} {', '.join(b for b, _ in p.likes) or '-'}")
     print(f"  {'dislikes':<15} {', '.join(b for b, _ in p.dislikes) or '-'}")
     print(f"  {'sizes':<15} {', '.join(f'{k}={v}' for k, v in p.sizes.items()) or '-'}")
@@ -249,13 +256,13 @@ def _fields(args: argparse.Namespace) -> dict[str, Any]:
 
 def cmd_add(args: argparse.Namespace, ctx: CliContext) -> int:
     c = customers.add_customer(ctx.store, _fields(args), actor=ctx.user.username)
-    print(f"Added customer {c.id}: {c.name}")
+    print(f"Added customer {c.id}: {one_line(c.name)}")
     return 0
 
 
 def cmd_edit(args: argparse.Namespace, ctx: CliContext) -> int:
     c = customers.update_customer(ctx.store, args.id, _fields(args), actor=ctx.user.username)
-    print(f"Customer {c.id}: {c.name} saved")
+    print(f"Customer {c.id}: {one_line(c.name)} saved")
     return 0
 
 
@@ -280,6 +287,12 @@ def cmd_unsubscribe_all(args: argparse.Namespace, ctx: CliContext) -> int:
 def cmd_pause(args: argparse.Namespace, ctx: CliContext) -> int:
     customers.pause(ctx.store, args.id, actor=ctx.user.username, days=args.days, reason=args.reason)
     print(f"Customer {args.id} paused until {customers.get_customer(ctx.store, args.id).paused_until}")
+    return 0
+
+
+def cmd_transfer(args: argparse.Namespace, ctx: CliContext) -> int:
+    customers.transfer(ctx.store, args.id, args.to, actor=ctx.user.username, note=args.note)
+    print(f"Customer {args.id} is now looked after by {args.to}")
     return 0
 
 
@@ -338,14 +351,14 @@ def cmd_duplicates(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def cmd_match(args: argparse.Namespace, ctx: CliContext) -> int:
-    result = match_set(ctx.store, args.set_id, limit=args.limit)
+    result = match_set(ctx.store, args.set_id, limit=args.limit, for_user=args.as_user)
     if args.json:
         print(json.dumps(result.as_dict()))
         return 0
     print(f"Set {result.set_id} '{result.set_name}' ({result.brand}, {result.scope.replace('_', '-')}): "
           f"{len(result.matches)} matches, {len(result.exclusions)} left out of {result.considered} considered")
     for m in result.matches:
-        print(f"  {m.score:5.2f}  {m.customer_id:>7} {m.name:<24} {m.channel:<6} {'; '.join(m.reasons)}")
+        print(f"  {m.score:5.2f}  {m.customer_id:>7} {one_line(m.name):<24} {m.channel:<6} {'; '.join(m.reasons)}")
     for e in result.exclusions:
-        print(f"  {'no':>5}  {e.customer_id:>7} {e.name:<24} {'; '.join(e.reasons)}")
+        print(f"  {'no':>5}  {e.customer_id:>7} {one_line(e.name):<24} {'; '.join(e.reasons)}")
     return 0

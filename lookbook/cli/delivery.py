@@ -27,7 +27,16 @@ from lookbook.delivery.email import SECURITY
 from lookbook.delivery.oauth import PkceSignIn
 from lookbook.delivery.x import OAuth1Keys, XChannel, XEndpoints
 from lookbook.errors import InputError, LookbookError
-from lookbook.sender import Progress, blocked_until, direct, options_from_settings, rate_limit, retry, send
+from lookbook.sender import (
+    Progress,
+    blocked_until,
+    direct,
+    options_from_settings,
+    rate_limit,
+    retry,
+    send,
+    start_send_run,
+)
 
 def add_outbox_verbs(verbs: argparse._SubParsersAction) -> None:
     """Add ``send``, ``retry``, ``offer`` and ``replies`` to the ``outbox`` verb group."""
@@ -121,7 +130,7 @@ def cmd_send(args: argparse.Namespace, ctx: CliContext) -> int:
     store = ctx.store
     user = ctx.user
     options = options_from_settings(store, wait=not args.no_wait)
-    store.audit(user.username, "outbox.send_run", "outbox", None, messages=args.message_ids or "all approved")
+    start_send_run(store, user.username, messages=args.message_ids or "all approved")
     cancel = threading.Event()
     with _stop_on_signals(cancel):
         run = send(direct(store), message_ids=args.message_ids or None, options=options, cancel=cancel)

@@ -13,6 +13,7 @@ import sys
 
 from lookbook import outbox
 from lookbook.cli.context import CliContext
+from lookbook.cli.output import one_line
 from lookbook.consent import CHANNELS
 from lookbook.errors import InputError
 from lookbook.outbox import STATES, BatchReport
@@ -129,7 +130,9 @@ def _text(value: str) -> str:
 def _print_batch(report: BatchReport, past: str) -> int:
     print(f"{len(report.done)} message(s) {past}.")
     for message_id, reason in report.refused:
-        print(f"  message {message_id}: {reason}", file=sys.stderr)
+        # The core's reasons already start "message N: ..."; say it once.
+        said = reason if reason.startswith(f"message {message_id}:") else f"message {message_id}: {reason}"
+        print(f"  {said}", file=sys.stderr)
     return 1 if report.refused and not report.done else 0
 
 
@@ -161,7 +164,7 @@ def cmd_preview(args: argparse.Namespace, ctx: CliContext) -> int:
             print(json.dumps({"customer_id": one.customer_id, "customer": one.customer_name, "channel": one.channel,
                               "subject": one.subject, "body": one.body, "problems": one.problems}))
             continue
-        print(f"── {one.customer_name} (customer {one.customer_id}) on {one.channel} "
+        print(f"── {one_line(one.customer_name)} (customer {one.customer_id}) on {one.channel} "
               f"{'─' * max(0, 40 - len(one.customer_name))}")
         if one.subject:
             print(f"Subject: {one.subject}")
@@ -214,8 +217,8 @@ def cmd_list(args: argparse.Namespace, ctx: CliContext) -> int:
     print(f"{'id':>6}  {'state':<9}  {'chan':<5}  {'set':>4}  {'customer':<24}  {'drafted by':<10}  note")
     for row in rows:
         note = row.state_reason or row.error or row.decision_comment or row.match_reason
-        print(f"{row.id:>6}  {row.state:<9}  {row.channel:<5}  {row.set_id or '':>4}  {row.customer_name[:24]:<24}  "
-              f"{row.drafted_by[:10]:<10}  {note[:60]}")
+        print(f"{row.id:>6}  {row.state:<9}  {row.channel:<5}  {row.set_id or '':>4}  "
+              f"{one_line(row.customer_name)[:24]:<24}  {row.drafted_by[:10]:<10}  {note[:60]}")
     return 0
 
 

@@ -8,6 +8,7 @@ import sys
 
 from lookbook.assign import resolve_photos
 from lookbook.cli.catalog import register_photo_verbs
+from lookbook.colour import REVIEW_SHIFT
 from lookbook.cli.context import CliContext
 from lookbook.errors import InputError
 from lookbook.importer import import_photos
@@ -17,6 +18,7 @@ from lookbook.recipes import (
     preset_named,
     presets,
     render_batch,
+    set_neutral,
     set_preset,
 )
 
@@ -36,7 +38,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object per file")
     p.set_defaults(handler=cmd_import)
 
-    _add_render_arguments(verbs.add_parser("render", help="render photos again (hero, collar, cuff, thumbnail)"))
+    _add_render_arguments(verbs.add_parser("render", help="render photos again (hero, detail crops, thumbnail)"))
+    p = verbs.add_parser("neutral", help="mark a point of a photo as white or grey (white balance is taken from "
+                                         "it), then render the photo again")
+    p.add_argument("photo", metavar="PHOTO", help="photo id, file name as imported, or hash prefix")
+    p.add_argument("x", type=float, nargs="?", help="the point's x in pixels of the upright original")
+    p.add_argument("y", type=float, nargs="?", help="the point's y in pixels of the upright original")
+    p.add_argument("--clear", action="store_true", help="forget the point: keep the photo's own colour")
+    p.add_argument("--no-render", action="store_true", help="only store the point (render later)")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.set_defaults(handler=cmd_neutral)
     register_photo_verbs(verbs)
     _add_render_arguments(subparsers.add_parser("render", help="render photos (the same as `photos render`)"))
 
@@ -75,7 +86,9 @@ def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:
         if outcome.status == "failed":
             print(f"lookbook: {outcome.path}: {outcome.reason}", file=sys.stderr)
         else:
-            flag = " (check its box)" if outcome.needs_review else ""
+            colour = outcome.colour_shift is not None and outcome.colour_shift > REVIEW_SHIFT
+            flag = (f" (check its colour: the hero moved it by {outcome.colour_shift:.0f})" if colour
+                    else " (check its box)" if outcome.needs_review else "")
             print(f"[{step.done}/{step.total}] {step.message}{flag}", file=sys.stderr)
     if report.ties is not None:
         for problem in report.ties.problems:
@@ -116,10 +129,48 @@ def cmd_render(args: argparse.Namespace, ctx: CliContext) -> int:
             continue
         if args.json:
             print(json.dumps({"photo_id": step.photo_id, "name": step.name,
-                              "outputs": {k: str(v) for k, v in step.result.outputs.items()}}), flush=True)
-        print(f"[{step.done}/{step.total}] rendered {step.name}", file=sys.stderr)
+                              "outputs": {k: str(v) for k, v in step.result.outputs.items()},
+                              "colour_shift": step.result.colour_shift,
+                              "needs_review": step.result.needs_review}), flush=True)
+        flag = (f" (check its colour: the hero moved it by {step.result.colour_shift:.0f})"
+                if step.result.colour_needs_review else "")
+        print(f"[{step.done}/{step.total}] rendered {step.name}{flag}", file=sys.stderr)
     done = len(pending) - failed
     print(f"Rendered {done} photo{'' if done == 1 else 's'}" + (f"; {failed} could not be rendered" if failed else "")
           + ("" if pending or not args.all else " (all renders were up to date)") + ".",
           file=sys.stderr if args.json else sys.stdout)
     return 1 if failed else 0
+
+
+def cmd_neutral(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Store (or forget) a photo's neutral point in its recipe, render it again and say how far its colour moved."""
+    store = ctx.store
+    actor = ctx.user.username
+    if args.clear == (args.x is not None):
+        raise InputError("give the point as X Y (pixels of the upright original), or --clear to forget it; "
+                         "e.g. `lookbook photos neutral 12 340 55`.")
+    if args.x is not None and args.y is None:
+        raise InputError("the neutral point needs both X and Y (pixels of the upright original).")
+    photo_id = resolve_photos(store, [args.photo])[0]
+    set_neutral(store, photo_id, None if args.clear else (args.x, args.y), actor)
+    detail = photo_detail(store, photo_id)
+    done: dict[str, object] = {"photo_id": photo_id, "name": detail.name, "neutral": detail.neutral}
+    if not args.no_render:
+        by_name = {p.name.casefold(): p for p in presets(store)}
+        preset = by_name.get((detail.preset or "").casefold(), presets(store)[0])
+        for step in render_batch(store, [(detail, preset)], actor=actor, workers=1):
+            if step.result is None:
+                raise InputError(step.error or f"photo {photo_id} could not be rendered")
+            done.update(colour_shift=step.result.colour_shift, white_balance=step.result.colour_source,
+                        needs_review=step.result.colour_needs_review)
+    if args.json:
+        print(json.dumps(done))
+        return 0
+    where = "its own colour (no neutral point)" if args.clear else f"the point ({args.x:.0f}, {args.y:.0f})"
+    print(f"Photo {photo_id} ({detail.name}): white balance from {where}.")
+    if "colour_shift" in done:
+        shift = float(done["colour_shift"])  # type: ignore[arg-type]
+        flag = (" It is flagged for review: compare the hero with the garment, then mark it right."
+                if done["needs_review"] else "")
+        print(f"Rendered: the garment's colour moved by {shift:.1f} (a*b*) from the photo's.{flag}")
+    return 0

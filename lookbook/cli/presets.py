@@ -77,9 +77,10 @@ def _settings_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--background", metavar="{" + ",".join(BACKGROUNDS) + "}",
                    help="clean white, neutral grey, or keep the photo's own")
     p.add_argument("--exposure", dest="normalise_exposure", action=argparse.BooleanOptionalAction, default=None,
-                   help="even out the exposure (the background at a standard level)")
+                   help="even out the exposure (the background at a standard level; lightness only)")
     p.add_argument("--white-balance", dest="normalise_white_balance", action=argparse.BooleanOptionalAction,
-                   default=None, help="remove a colour cast measured on the background")
+                   default=None, help="remove a colour cast where the photo shows what neutral is (a barcode slate "
+                                      "beside the garment, a grey or white background); otherwise keep its colour")
     p.add_argument("--hero-size", metavar="PX", help="the hero's long side in pixels at most (32 to 8000)")
     p.add_argument("--detail-size", metavar="PX", help="the detail crops' side in pixels (32 to 8000)")
     p.add_argument("--details", metavar="KINDS",

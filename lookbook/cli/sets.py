@@ -9,7 +9,9 @@ from __future__ import annotations
 import argparse
 import json
 
+from lookbook import roles
 from lookbook.cli.context import CliContext
+from lookbook.cli.output import one_line
 from lookbook.cli.customers import register_match
 from lookbook.sets import (
     add_to_set,
@@ -24,7 +26,7 @@ from lookbook.sets import (
 from lookbook.users import require_role
 
 #: Roles that may make and edit sets.
-SET_ROLES = ("merchandiser", "manager", "admin")
+SET_ROLES = roles.roles_for("sets.edit")  # from the role matrix
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -86,8 +88,8 @@ def cmd_list(args: argparse.Namespace, ctx: CliContext) -> int:
         if args.json:
             print(json.dumps(s.as_dict()))
         else:
-            print(f"{s.id:>5}  {s.name:<28} {s.brand:<22} {s.shots:>3} shots {s.products:>3} products  "
-                  f"{s.scope:<10} {s.status:<8} by {s.created_by}")
+            print(f"{s.id:>5}  {one_line(s.name):<28} {one_line(s.brand):<22} {s.shots:>3} shots "
+                  f"{s.products:>3} products  {s.scope:<10} {s.status:<8} by {s.created_by}")
     return 0
 
 
@@ -98,7 +100,7 @@ def cmd_show(args: argparse.Namespace, ctx: CliContext) -> int:
         return 0
     print(f"Set {s.id} '{s.name}' — {s.brand}, {s.scope}, {s.status}, by {s.created_by}, updated {s.updated_at}")
     for item in s.items:
-        print(f"{item.position:>3}. photo {item.photo_id:<6} {item.original_name:<32} {item.sku:<12} "
+        print(f"{item.position:>3}. photo {item.photo_id:<6} {one_line(item.original_name):<32} {item.sku:<12} "
               f"{item.product_name}")
     return 0
 

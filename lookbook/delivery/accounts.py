@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lookbook import secrets
+from lookbook import roles, secrets
 from lookbook.delivery import AuthFailed
 from lookbook.delivery.email import SETTING as EMAIL_SETTING
 from lookbook.delivery.email import EmailChannel, SmtpSettings
@@ -39,6 +39,7 @@ def _save_x(store: Store, actor: str, action: str, **values: Any) -> Changes:
 def save_x_client(store: Store, client_id: str, actor: str, *, client_secret: str | None = None,
                   port: int = 0) -> Changes:
     """Record the X app used to sign in (its client secret, for a confidential app, goes to the keyring)."""
+    roles.require(store, actor, "delivery.settings")
     vault = secrets.Vault.for_store(store)
     if client_secret:
         vault.set(secrets.X_OAUTH2_CLIENT_SECRET, client_secret)
@@ -47,12 +48,14 @@ def save_x_client(store: Store, client_id: str, actor: str, *, client_secret: st
 
 def save_x_oauth2(store: Store, token: OAuth2Token, *, user_id: str, username: str, actor: str) -> Changes:
     """Keep a PKCE sign-in: the tokens in the keyring, the account's name in the settings."""
+    roles.require(store, actor, "delivery.settings")
     secrets.Vault.for_store(store).set_json(secrets.X_OAUTH2_TOKEN, token.to_json())
     return _save_x(store, actor, "delivery.x_sign_in", auth="oauth2", user_id=user_id, username=username)
 
 
 def save_x_oauth1(store: Store, keys: OAuth1Keys, *, user_id: str, username: str, actor: str) -> Changes:
     """Keep OAuth 1.0a user tokens entered in Settings (in the keyring)."""
+    roles.require(store, actor, "delivery.settings")
     secrets.Vault.for_store(store).set_json(secrets.X_OAUTH1, {
         "consumer_key": keys.consumer_key, "consumer_secret": keys.consumer_secret,
         "access_token": keys.access_token, "access_token_secret": keys.access_token_secret})
@@ -61,6 +64,7 @@ def save_x_oauth1(store: Store, keys: OAuth1Keys, *, user_id: str, username: str
 
 def sign_out_x(store: Store, actor: str) -> Changes:
     """Forget the X tokens of this library."""
+    roles.require(store, actor, "delivery.settings")
     vault = secrets.Vault.for_store(store)
     vault.delete(secrets.X_OAUTH2_TOKEN)
     vault.delete(secrets.X_OAUTH1)
@@ -98,6 +102,7 @@ def save_email_settings(store: Store, value: dict[str, Any], actor: str, *, pass
 
     :raises InputError: naming the field that is wrong.
     """
+    roles.require(store, actor, "delivery.settings")
     settings = SmtpSettings.from_setting(value)
     if password is not None:
         secrets.Vault.for_store(store).set(secrets.SMTP_PASSWORD, password)

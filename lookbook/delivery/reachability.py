@@ -102,7 +102,12 @@ def offer_next_channel(store: Store, message_id: int, actor: str) -> int:
     approves it before anything is sent.
 
     :raises IllegalTransition: if the message has not failed for good, or no other channel is possible.
+    :raises PermissionDenied: if ``actor``'s role may not draft (see :mod:`lookbook.roles`).
     """
+    # Imported here: roles sits beside the outbox, which imports this module's neighbours.
+    from lookbook import roles
+
+    roles.require(store, actor, "outbox.offer")
     row = store.db.execute(
         "SELECT state, retryable, set_id, customer_id, channel, subject, body, attachment, match_reason, offer,"
         " template_id, error FROM messages WHERE id = ?", [message_id]).fetchone()

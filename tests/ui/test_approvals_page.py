@@ -136,7 +136,7 @@ def test_sign_in_dialog(qtbot, runners, tmp_path: Path) -> None:
     dialog.try_sign_in()
     qtbot.waitUntil(lambda: "wrong user name or password" in dialog.message.text(), timeout=5_000)
     assert session.user is None and dialog.password.text() == ""
-    qtbot.keyClicks(dialog.password, "secret")
+    qtbot.keyClicks(dialog.password, "secret-pass")
     with qtbot.waitSignal(session.changed, timeout=5_000):
         dialog.try_sign_in()
     assert session.username == "maria" and dialog.result() == SignInDialog.DialogCode.Accepted
@@ -166,10 +166,35 @@ def test_main_window_asks_who_is_working_when_a_library_opens(qtbot, runners, tm
     dialog = next(d for d in window.findChildren(SignInDialog) if d.isVisible())
     qtbot.waitUntil(lambda: dialog.user_box.count() == 5, timeout=5_000)
     dialog.user_box.setCurrentIndex(dialog.user_box.findData("maria"))
-    qtbot.keyClicks(dialog.password, "secret")
+    qtbot.keyClicks(dialog.password, "secret-pass")
     with qtbot.waitSignal(window.session.changed, timeout=5_000):
         dialog.try_sign_in()
     assert window.user_label.text() == "Signed in: Maria Lopez (manager)"
     approvals = next(p for p in window.pages if isinstance(p, ApprovalsPage))
     qtbot.waitUntil(lambda: approvals.approve_set.isEnabled(), timeout=5_000)
     window.close()
+
+
+def test_a_manager_cannot_approve_her_own_edit_and_the_page_says_why(qtbot, page_on, tmp_path: Path) -> None:
+    """Issue 13's two-person rule in the app: maria's edit waits for another manager."""
+    page, session = page_on(_library(tmp_path / "lib"))
+    session.sign_in(MARIA)
+    assert page.approve_set.isEnabled()
+    page.body.setPlainText("Hi Cust0, something else entirely.")
+    qtbot.mouseClick(page.save_edit, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not page.approve_set.isEnabled(), timeout=5_000)
+    assert page.approve_set.toolTip() == (
+        "Maria Lopez made the last change to 1 of these messages (text, subject, picture or the set's shots); "
+        "another manager must approve it. You may still reject.")
+    assert page.reject_set.isEnabled()
+    page.messages_view.selectRow(0)
+    assert not page.approve_selected.isEnabled() and "made the last change" in page.approve_selected.toolTip()
+    page.messages_view.selectRow(1)
+    assert page.approve_selected.isEnabled()  # a message she did not change
+    # Had the button been pressed anyway (a stale page), the core refuses and the page shows its reason.
+    page.messages_view.selectRow(0)
+    page.decide("approve", whole_set=False)
+    qtbot.waitUntil(lambda: "Not approved" in page.result.text(), timeout=5_000)
+    assert "'maria' made the last change to it" in page.result.text()
+    session.sign_in(User(3, "lee", "Lee Park", "manager", True))
+    assert page.approve_set.isEnabled()

@@ -77,6 +77,18 @@ def test_match_shows_matches_and_exclusions_with_reasons_and_a_filter(qtbot, pag
         assert "consent" in page.exclusions_proxy.index(row, 1).data().lower()
 
 
+def test_signing_in_matches_again_for_the_associate(qtbot, page) -> None:
+    """Another associate's "1 to 1 only" customers are listed as not included, with the reason."""
+    page, session, _ = page
+    everyone = {m.customer_id for m in page.view_data.result.matches}
+    with qtbot.waitSignal(page.matched, timeout=10_000):
+        session.sign_in(ALEX)
+    for_alex = page.view_data.result
+    left_out = {e.customer_id: "; ".join(e.reasons) for e in for_alex.exclusions}
+    others = everyone - {m.customer_id for m in for_alex.matches}
+    assert others and all("1 to 1 only with their associate jordan" in left_out[c] for c in others)
+
+
 def test_nobody_signed_in_may_preview_but_not_draft(qtbot, page) -> None:
     page, _, _ = page
     page.template_box.setCurrentText("Personal")
@@ -87,7 +99,8 @@ def test_nobody_signed_in_may_preview_but_not_draft(qtbot, page) -> None:
 
 def test_preview_flags_problems_then_draft_and_submit(qtbot, page) -> None:
     page, session, set_id = page
-    session.sign_in(ALEX)
+    with qtbot.waitSignal(page.matched, timeout=10_000):  # matched again for alex: his customers, not others'
+        session.sign_in(ALEX)
     best = page.view_data.result.matches[0]
     # An e-mail recipient with a template that has no subject: flagged before anything is drafted.
     page.template_box.setCurrentText("No subject")

@@ -159,3 +159,19 @@ def test_delivery_settings_save_mail_server_and_sign_in_to_x(qtbot, runners, lib
         assert accounts.email_channel(store)._password == "mail-secret"
     finally:
         store.close()
+
+
+def test_send_follows_the_role_matrix(qtbot, page: OutboxPage, library: Path) -> None:
+    """Issue 13: a merchandiser may not send; the button says why, and the core refuses a click anyway."""
+    sam = User(4, "sam", "Sam Patel", "merchandiser", True)
+    assert page.send_button.isEnabled()
+    page.session.sign_in(sam)
+    assert not page.send_button.isEnabled()
+    assert page.send_button.toolTip() == ("Sam Patel is merchandiser; only an associate, a manager or an admin may "
+                                          "send approved messages, retry failed ones.")
+    page.start_sending()  # as if the button had been pressed before the role was known
+    qtbot.waitUntil(lambda: not page.is_sending(), timeout=10_000)
+    assert "'sam' is a merchandiser; only an associate, a manager or an admin may send" in page.status.text()
+    assert _states(library) == ["approved"] * 3
+    page.session.sign_in(MARIA)
+    assert page.send_button.isEnabled()

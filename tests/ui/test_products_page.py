@@ -26,6 +26,7 @@ def wired(qtbot, opened_demo) -> Iterator[tuple]:
 def shown_page(qtbot, db, brand: str | None = None, pages: list | None = None) -> ProductsPage:
     page = ProductsPage(db)
     qtbot.addWidget(page)
+    page.actor = "sam"  # as the main window sets it when sam (a merchandiser) signs in: sets are theirs
     if pages is not None:
         db.library_changed.connect(page.on_library_changed)
         pages.append(page)
@@ -134,3 +135,19 @@ def test_an_error_is_shown_on_the_page_not_raised(qtbot, opened_demo) -> None:
     page = shown_page(qtbot, db, "Harbour & Pine")
     page.tie_shots([999_999], "HP-SH01")
     qtbot.waitUntil(lambda: "is no photo" in page.error.text(), timeout=5_000)
+
+
+def test_an_associate_may_not_change_sets_and_is_told_why(qtbot, wired) -> None:
+    db, pages = wired
+    page = shown_page(qtbot, db, "Harbour & Pine", pages)
+    page.actor = "alex"
+    row = next(r for r in range(page.products_model.rowCount()) if page.products_model.item(r, 0).text() == "HP-SH01")
+    page.products_view.setCurrentIndex(page.products_model.index(row, 0))
+    qtbot.waitUntil(lambda: page.shots_model.rowCount() == 1, timeout=5_000)
+    page.shots_view.selectionModel().select(page.shots_model.index(0, 0),
+                                            QItemSelectionModel.SelectionFlag.Select)
+    before = page.sets_model.rowCount()
+    page.new_set("Alex's shirts")
+    qtbot.waitUntil(lambda: "only a merchandiser, a manager or an admin may create" in page.error.text(),
+                    timeout=5_000)
+    assert page.sets_model.rowCount() == before

@@ -77,6 +77,7 @@ def test_products_page_set_edits_go_on_the_undo_stack(qtbot, opened_demo) -> Non
     set_id, order = _make_set(qtbot, db)
     page = ProductsPage(db)
     qtbot.addWidget(page)
+    page.actor = "sam"  # as the main window sets it when sam (a merchandiser) signs in
     page.undo_stack = stack = QUndoStack()
     db.library_changed.connect(page.on_library_changed)
     try:

@@ -186,4 +186,51 @@ def test_the_detail_previews_follow_the_photos_category(qtbot, opened_demo) -> N
         assert preview.accessibleName() == f"{kind.capitalize()} detail"
         assert not preview.pixmap().isNull()
     assert " and ".join(wanted) in page.panel.render_status.text()
+
+
+def test_the_eyedropper_stores_a_white_point_rerenders_and_undo_removes_it(qtbot, opened_demo) -> None:
+    page, undo = _page(qtbot, opened_demo)
+    with qtbot.waitSignal(page.render_shown, timeout=20_000) as shown:
+        page.reload()
+    photo_id = shown.args[0]
+    qtbot.waitUntil(lambda: page.panel.editor.photo_size() is not None, timeout=5000)
+    editor, panel = page.panel.editor, page.panel
+    assert not panel.clear_neutral_button.isEnabled() and editor.neutral_shown() is None
+    panel.pick_button.click()
+    assert editor.picking() and panel.pick_button.isChecked()
+    at = editor.mapFromScene(30, 40)  # a corner of the backdrop, in original pixels
+    with qtbot.waitSignal(page.render_shown, timeout=20_000):
+        QTest.mouseClick(editor.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, at)
+    assert not editor.picking() and not panel.pick_button.isChecked()  # one pick, then back to the box
+    detail = _detail(page, photo_id, qtbot)
+    x, y = detail.neutral
+    assert abs(x - 30) < 4 and abs(y - 40) < 4  # one screen pixel is a few original pixels
+    assert '"neutral"' in (detail.rendered_recipe or "") and detail.colour_shift is not None
+    assert editor.neutral_shown() == detail.neutral and panel.clear_neutral_button.isEnabled()
+    assert undo.undoText() == "Set White Point"
+
+    with qtbot.waitSignal(page.render_shown, timeout=20_000):
+        undo.undo()
+    assert _detail(page, photo_id, qtbot).neutral is None
+    assert editor.neutral_shown() is None
+    with qtbot.waitSignal(page.render_shown, timeout=20_000):
+        undo.redo()
+    assert _detail(page, photo_id, qtbot).neutral == detail.neutral
+    with qtbot.waitSignal(page.render_shown, timeout=20_000):
+        panel.clear_neutral_button.click()
+    assert _detail(page, photo_id, qtbot).neutral is None and undo.undoText() == "Clear White Point"
+    page.cleanup()
+
+
+def test_escape_ends_picking_without_a_point(qtbot, opened_demo) -> None:
+    page, undo = _page(qtbot, opened_demo)
+    with qtbot.waitSignal(page.render_shown, timeout=20_000):
+        page.reload()
+    qtbot.waitUntil(lambda: page.panel.editor.photo_size() is not None, timeout=5000)
+    page.panel.pick_button.click()
+    editor = page.panel.editor
+    editor.setFocus()
+    with qtbot.assertNotEmitted(editor.point_picked):
+        QTest.keyClick(editor, Qt.Key.Key_Escape)
+    assert not editor.picking() and not page.panel.pick_button.isChecked() and undo.count() == 0
     page.cleanup()

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lookbook import outbox
+from lookbook import outbox, roles
 from lookbook.outbox import AuditEntry, BatchReport, MessageRow, PendingSet
 from lookbook.store import Store
 from lookbook.templates import BODY_LIMITS
@@ -119,6 +119,7 @@ class ApprovalsPage(Page):
         self.messages_view = read_only_table(self.messages_model)
         self.messages_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.messages_view.selectionModel().currentRowChanged.connect(lambda *_: self._show_message())
+        self.messages_view.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         self.messages_view.setAccessibleName("Messages of the set")
         # One line per customer: the whole reason is in the message panel beside it.
         self.messages_view.setWordWrap(False)
@@ -321,11 +322,23 @@ class ApprovalsPage(Page):
         user = self.session.user
         if user is None:
             return "Sign in (File ▸ Sign In…) as a manager to approve."
-        if user.role not in outbox.APPROVER_ROLES:
+        if not roles.allowed(user.role, "outbox.approve"):
             return f"{user.display_name} is {user.role}; only a manager approves."
         if self._review and user.username.casefold() in (d.casefold() for d in self._review.pending.drafted_by):
             return f"{user.display_name} drafted messages in this set; another manager must approve it."
         return ""
+
+    def _own_change(self, messages: list[MessageRow]) -> str:
+        """Return why the signed-in manager may not approve ``messages`` they last changed ('' if they may)."""
+        user = self.session.user
+        if user is None:
+            return ""
+        mine = [m.id for m in messages if (m.changed_by or "").casefold() == user.username.casefold()]
+        if not mine:
+            return ""
+        which = "this message" if len(messages) == 1 else f"{len(mine)} of these messages"
+        return (f"{user.display_name} made the last change to {which} (text, subject, picture or the set's shots); "
+                "another manager must approve it. You may still reject.")
 
     def _update_buttons(self) -> None:
         why = self._refusal()
@@ -333,12 +346,27 @@ class ApprovalsPage(Page):
         for button in (self.approve_set, self.reject_set, self.approve_selected, self.reject_selected):
             button.setEnabled(has and not why)
             button.setToolTip(why)
+        # The two-person rule, shown before anyone clicks: no one approves what they last changed.
+        own = ""
+        if has and not why and self._review is not None:
+            selected = set(self.selected_message_ids())
+            chosen = [m for m in self._review.messages if m.id in selected]
+            for button, messages in ((self.approve_set, self._review.messages), (self.approve_selected, chosen)):
+                if refusal := self._own_change(messages):
+                    button.setEnabled(False)
+                    button.setToolTip(refusal)
+                    own = own or refusal
         self.save_edit.setEnabled(has and self.session.user is not None)
+        shown = ""
         if why and has:
             self.result.setText(why)
+            shown = why
+        elif own and self.result.text() in ("", self._refusal_shown):
+            self.result.setText(own)  # never over the outcome of what was just done ("Message 5 saved")
+            shown = own
         elif self.result.text() == self._refusal_shown:
             self.result.clear()  # e.g. "Sign in as a manager" once a manager has signed in
-        self._refusal_shown = why if has else ""
+        self._refusal_shown = shown
 
     # -- actions -------------------------------------------------------------------
     @Slot()

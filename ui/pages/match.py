@@ -77,9 +77,9 @@ class MatchView:
     drafts: int
 
 
-def load_match(store: Store, set_id: int) -> MatchView:
-    """Match a set and count its drafts."""
-    result = match_set(store, set_id)
+def load_match(store: Store, set_id: int, for_user: str | None = None) -> MatchView:
+    """Match a set for the signed-in person (see ``match_set``'s ``for_user``) and count its drafts."""
+    result = match_set(store, set_id, for_user=for_user)
     drafts = len(outbox.list_messages(store, state="draft", set_id=set_id))
     return MatchView(result, drafts)
 
@@ -323,12 +323,18 @@ class MatchPage(Page):
         for before, after in pairwise(chain):
             QWidget.setTabOrder(before, after)
         if session is not None:
-            session.changed.connect(lambda _user: self._update_buttons())
+            session.changed.connect(self._on_session_changed)
         self._dialogs: list[QDialog] = []
         self._busy = False
         self._update_buttons()
 
     # -- who acts -------------------------------------------------------------------
+    def _on_session_changed(self, _user: object) -> None:
+        self._update_buttons()
+        # Matches depend on who sends: another associate's "1 to 1 only" customers are left out.
+        if self.selected_set_id() is not None:
+            self.match_selected()
+
     def actor(self) -> str | None:
         """Return the signed-in user name, or ``None``."""
         return self.session.username if self.session is not None else None
@@ -401,7 +407,7 @@ class MatchPage(Page):
             self._show_match(request, None)
             return
         self.summary.setText("Matching…")
-        self.db.run(load_match, set_id, on_done=lambda view: self._show_match(request, view),
+        self.db.run(load_match, set_id, self.actor(), on_done=lambda view: self._show_match(request, view),
                     on_failure=lambda exc: self._match_failed(request, exc))
 
     def _match_failed(self, request: int, exc: BaseException) -> None:

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lookbook import replies
+from lookbook import replies, roles
 from lookbook.delivery import reachability
 from lookbook.errors import LookbookError
 from lookbook.replies import PollReport, Reply, list_replies
@@ -43,6 +43,7 @@ from lookbook.sender import (
     list_outbox,
     options_from_settings,
     retry,
+    start_send_run,
 )
 from lookbook.store import Store
 from ui.models import RowsTableModel
@@ -179,6 +180,7 @@ class OutboxPage(Page):
         self.retry_button.clicked.connect(self.retry_selected)
         self.offer_button.clicked.connect(self.offer_other_channel)
         self.replies_button.clicked.connect(self.check_replies)
+        session.changed.connect(lambda _user: self._apply_role())
         self.status = QLabel("Approved messages wait here until they are sent.")
         self.status.setObjectName("pageSummary")
         self.status.setWordWrap(True)
@@ -232,7 +234,7 @@ class OutboxPage(Page):
         self.timer.setInterval(1000)
         self.timer.timeout.connect(self._tick)
         self._set_running(False)
-        self._selection_changed()
+        self._apply_role()
 
     # -- loading ---------------------------------------------------------------------------------------
     def states(self) -> tuple[str, ...] | None:
@@ -265,9 +267,29 @@ class OutboxPage(Page):
         rows = sorted({i.row() for i in self.view.selectionModel().selectedRows()})
         return [self._rows[r] for r in rows if r < len(self._rows)]
 
+    def _may(self, action: str) -> bool:
+        """Return whether the signed-in person's role may do ``action`` (no one signed in: asked on click)."""
+        user = self.session.user
+        return user is None or roles.allowed(user.role, action)
+
+    def _refusal(self, action: str) -> str:
+        user = self.session.user
+        if user is None or roles.allowed(user.role, action):
+            return ""
+        return f"{user.display_name} is {user.role}; only {roles.who_may(action)} may {roles.permission(action).what}."
+
+    def _apply_role(self) -> None:
+        """Enable Send as the role matrix says for whoever is signed in, and say why not."""
+        why = self._refusal("outbox.send")
+        if not self.is_sending():
+            self.send_button.setEnabled(not why)
+        self.send_button.setToolTip(why or "Send every approved message now (each exactly once; safe to stop).")
+        self._selection_changed()
+
     def _selection_changed(self) -> None:
         rows = self.selected_rows()
-        self.retry_button.setEnabled(bool(rows) and all(r.state == "failed" and r.retryable for r in rows))
+        self.retry_button.setEnabled(bool(rows) and all(r.state == "failed" and r.retryable for r in rows)
+                                     and self._may("outbox.send"))
         # Enabled when the selected message's detail says which channel can be offered.
         self.offer_button.setEnabled(False)
         if len(rows) == 1:
@@ -301,14 +323,14 @@ class OutboxPage(Page):
         self.detail.setPlainText("\n".join(lines))
         if detail.offer:
             self.offer_button.setText(f"&Offer {'E-mail' if detail.offer == 'email' else detail.offer.upper()} Instead")
-        self.offer_button.setEnabled(detail.offer is not None)
+        self.offer_button.setEnabled(detail.offer is not None and self._may("outbox.offer"))
 
     # -- sending -----------------------------------------------------------------------------------------
     def is_sending(self) -> bool:
         return self._cancel is not None
 
     def _set_running(self, running: bool) -> None:
-        self.send_button.setEnabled(not running)
+        self.send_button.setEnabled(not running and self._may("outbox.send"))
         self.pause_button.setEnabled(running)
         self.cancel_button.setEnabled(running)
         # An idle bar at 0% read as a stuck send: the bar shows only while a run goes on.
@@ -333,7 +355,7 @@ class OutboxPage(Page):
 
         def work() -> Any:
             def begin(store: Store) -> Any:
-                store.audit(user, "outbox.send_run", "outbox", None, started_from="app")
+                start_send_run(store, user, started_from="app")
                 return options_from_settings(store)
 
             options = db(begin)

@@ -72,6 +72,7 @@ from lookbook.recipes import (
     render_paths,
     render_photo,
     set_box,
+    set_neutral,
     set_preset,
 )
 from lookbook.store import Store
@@ -172,6 +173,8 @@ class ShootPage(Page):
         self.panel.editor.box_edited.connect(self._box_edited)
         self.panel.preset_chosen.connect(self._preset_chosen)
         self.panel.reset_box.connect(self._reset_box)
+        self.panel.editor.point_picked.connect(self._neutral_picked)
+        self.panel.clear_neutral.connect(self._clear_neutral)
         self.panel.mark_reviewed.connect(self.mark_current_reviewed)
         self.panel.edit_presets.connect(self.open_presets)
         # On a short screen the panel scrolls instead of squeezing its parts on top of each other.
@@ -219,7 +222,8 @@ class ShootPage(Page):
         self.import_folder_action = action("Import &Folder…", self.import_folder_dialog, "Ctrl+Shift+I",
                                            "Import every photo in a folder and its sub-folders")
         self.review_action = action("Show Photos to &Review", lambda: self.set_filter(PhotoFilter.REVIEW),
-                                    "Ctrl+Shift+R", "Show only the photos whose garment box the app is unsure of")
+                                    "Ctrl+Shift+R",
+                                    "Show only the photos whose garment box or colour the app is unsure of")
         self.all_action = action("Show &All Photos", lambda: self.set_filter(PhotoFilter.ALL), "Ctrl+Shift+A",
                                  "Show every photo")
         self.untied_action = action("Show Photos &Not Tied to a Product",
@@ -652,9 +656,10 @@ class ShootPage(Page):
                 preview.set_caption("No detail")
                 preview.clear_preview("none")
         names = " and ".join(kind for kind, _ in made)
+        picked = " White balance from the point you picked (the ring)." if detail and detail.neutral else ""
         self.panel.render_status.setText(f"Hero shot{', ' + names if names else ''} as customers will see them."
                                          + ("" if made else " Details follow the product's category: shoes, hats "
-                                            "and photos not tied to a product get none."))
+                                            "and photos not tied to a product get none.") + picked)
         self.render_shown.emit(photo_id)
 
     def _render_failed(self, generation: int, exc: BaseException) -> None:
@@ -686,6 +691,25 @@ class ShootPage(Page):
             "Change Preset", lambda preset, pid=detail.id: self._save_preset(pid, preset), detail.preset, name,
             key=detail.id))
 
+    def _neutral_picked(self, x: float, y: float) -> None:
+        detail = self.panel.detail
+        if detail is None:
+            return
+        self.undo_stack.push(ValueCommand(
+            "Set White Point", lambda point, pid=detail.id: self._save_neutral(pid, point), detail.neutral, (x, y),
+            key=detail.id))
+
+    def _clear_neutral(self) -> None:
+        detail = self.panel.detail
+        if detail is not None and detail.neutral is not None:
+            self.undo_stack.push(ValueCommand(
+                "Clear White Point", lambda point, pid=detail.id: self._save_neutral(pid, point), detail.neutral,
+                None, key=detail.id))
+
+    def _save_neutral(self, photo_id: int, point: tuple[float, float] | None) -> None:
+        self.db.run(set_neutral, photo_id, point, self.actor, on_done=lambda _c: self._recipe_saved(photo_id),
+                    on_failure=self._edit_failed)
+
     def _save_box(self, photo_id: int, box: Box | None, size: tuple[int, int] | None) -> None:
         self.db.run(set_box, photo_id, box, self.actor, size, on_done=lambda _c: self._recipe_saved(photo_id),
                     on_failure=self._edit_failed)
@@ -704,6 +728,7 @@ class ShootPage(Page):
         detail = self.panel.detail
         if detail is not None:
             self.panel.editor.set_box(detail.effective_box)  # show what is really stored
+            self.panel.editor.set_neutral(detail.neutral)
 
     def mark_current_reviewed(self) -> None:
         """Clear the review flag of the selected photos (their detected boxes are right)."""

@@ -23,6 +23,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QFrame,
+    QGraphicsEllipseItem,
     QGraphicsItem,
     QGraphicsPixmapItem,
     QGraphicsRectItem,
@@ -71,6 +72,10 @@ class BoxEditor(QGraphicsView):
     box_dragging = Signal(object)
     #: The box after a drag or a nudge ended and it changed: (old box, new box).
     box_edited = Signal(object, object)
+    #: In picking mode (the eyedropper), a click on the photo: its (x, y) in original pixels.
+    point_picked = Signal(float, float)
+    #: Picking mode was turned on or off (a pick or Esc ends it).
+    picking_changed = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -109,6 +114,23 @@ class BoxEditor(QGraphicsView):
         self._drag = Edge.NONE
         self._drag_from = QPointF()
         self._drag_start_box = QRectF()
+        self._picking = False
+        # The point marked as white or grey: a ring that keeps its screen size at any zoom.
+        self._neutral = QGraphicsEllipseItem(-7, -7, 14, 14)
+        self._neutral.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
+        ring = QPen(QColor("white"), 2)
+        ring.setCosmetic(True)
+        self._neutral.setPen(ring)
+        self._neutral.setBrush(QBrush(QColor(0, 0, 0, 0)))
+        self._neutral.setZValue(3)
+        # A dark ring just outside the white one: the mark shows on a white shirt and a black floor alike.
+        outer = QGraphicsEllipseItem(-9, -9, 18, 18, self._neutral)
+        edge = QPen(QColor("black"), 1.5)
+        edge.setCosmetic(True)
+        outer.setPen(edge)
+        self._neutral.setToolTip("White balance is taken from this point (marked as white or grey)")
+        self._neutral.setVisible(False)
+        self.scene().addItem(self._neutral)
         self.set_enabled_box(False)
 
     # -- contents ------------------------------------------------------------------
@@ -125,15 +147,40 @@ class BoxEditor(QGraphicsView):
 
     def clear(self) -> None:
         """Show nothing."""
+        self.set_picking(False)
         self._photo.setPixmap(QPixmap())
         self._size = QSize(0, 0)
         self.set_box(None)
+        self.set_neutral(None)
 
     def set_box(self, box: Box | None) -> None:
         """Place the box (original pixels) without emitting :attr:`box_edited`."""
         self._box = QRectF() if box is None else QRectF(box[0], box[1], box[2] - box[0], box[3] - box[1])
         self.set_enabled_box(box is not None)
         self._place()
+
+    def set_neutral(self, point: tuple[float, float] | None) -> None:
+        """Mark the point (original pixels) white balance is taken from; ``None``: no mark."""
+        self._neutral.setVisible(point is not None)
+        if point is not None:
+            self._neutral.setPos(point[0], point[1])
+
+    def neutral_shown(self) -> tuple[float, float] | None:
+        """Return the marked neutral point, or ``None`` (for tests and accessibility tools)."""
+        return (self._neutral.pos().x(), self._neutral.pos().y()) if self._neutral.isVisible() else None
+
+    def set_picking(self, on: bool) -> None:
+        """Turn the eyedropper on or off: while on, a click on the photo emits :attr:`point_picked`."""
+        on = bool(on) and self._size.width() > 0
+        if on == self._picking:
+            return
+        self._picking = on
+        self.viewport().setCursor(Qt.CursorShape.CrossCursor if on else Qt.CursorShape.ArrowCursor)
+        self.picking_changed.emit(on)
+
+    def picking(self) -> bool:
+        """Return whether the eyedropper is on."""
+        return self._picking
 
     def box(self) -> Box | None:
         """Return the box in whole original pixels, ``(x0, y0, x1, y1)`` with x1, y1 exclusive."""
@@ -203,6 +250,13 @@ class BoxEditor(QGraphicsView):
         return Edge.ALL if self._box.contains(self.mapToScene(pos.toPoint())) else Edge.NONE
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
+        if self._picking and event.button() == Qt.MouseButton.LeftButton:
+            at = self.mapToScene(event.position().toPoint())
+            event.accept()
+            if 0 <= at.x() < self._size.width() and 0 <= at.y() < self._size.height():
+                self.set_picking(False)
+                self.point_picked.emit(float(round(at.x(), 1)), float(round(at.y(), 1)))
+            return
         edge = self._hit(event.position())
         if event.button() != Qt.MouseButton.LeftButton or edge == Edge.NONE:
             super().mousePressEvent(event)
@@ -213,6 +267,9 @@ class BoxEditor(QGraphicsView):
         event.accept()
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._picking:
+            event.accept()
+            return
         if self._drag == Edge.NONE:
             self.viewport().setCursor(CURSORS.get(self._hit(event.position()), Qt.CursorShape.ArrowCursor))
             super().mouseMoveEvent(event)
@@ -258,6 +315,10 @@ class BoxEditor(QGraphicsView):
     def keyPressEvent(self, event: QKeyEvent) -> None:
         # Arrow keys nudge by 1 % of the photo (Shift: resize from the bottom-right corner), for
         # people who cannot or would rather not drag.
+        if self._picking and event.key() == Qt.Key.Key_Escape:
+            self.set_picking(False)
+            event.accept()
+            return
         steps = {Qt.Key.Key_Left: (-1, 0), Qt.Key.Key_Right: (1, 0), Qt.Key.Key_Up: (0, -1), Qt.Key.Key_Down: (0, 1)}
         step = steps.get(Qt.Key(event.key()))
         if step is None or self._box.isNull():

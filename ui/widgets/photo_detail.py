@@ -66,6 +66,8 @@ class PhotoDetailPanel(QWidget):
     edit_presets = Signal()
     reset_box = Signal()
     mark_reviewed = Signal()
+    #: The person asked to forget the photo's white point (keep the photo's own colour).
+    clear_neutral = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -129,6 +131,25 @@ class PhotoDetailPanel(QWidget):
         # One under the other: side by side they made the panel too wide for a laptop's half screen.
         for button in (self.reset_button, self.reviewed_button):
             controls.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
+        # The eyedropper: click "Pick White Point", then something white or grey in the photo.
+        self.pick_button = QPushButton("Pick &White Point")
+        self.pick_button.setCheckable(True)
+        self.pick_button.setToolTip("Then click something white or grey in the photo (a grey card, a white label, "
+                                    "a neutral wall): the shot's white balance is taken from it. Esc cancels.")
+        self.pick_button.setAccessibleName("Pick white point")
+        self.pick_button.toggled.connect(self.editor.set_picking)
+        self.editor.picking_changed.connect(self.pick_button.setChecked)
+        self.clear_neutral_button = QToolButton()
+        self.clear_neutral_button.setText("Clear")
+        self.clear_neutral_button.setToolTip("Forget the white point: keep the photo's own colour")
+        self.clear_neutral_button.setAccessibleName("Clear white point")
+        self.clear_neutral_button.clicked.connect(self.clear_neutral)
+        neutral_row = QHBoxLayout()
+        neutral_row.setSpacing(4)
+        neutral_row.addWidget(self.pick_button)
+        neutral_row.addWidget(self.clear_neutral_button)
+        neutral_row.addStretch(1)
+        controls.addLayout(neutral_row)
         self.render_status = QLabel()
         self.render_status.setWordWrap(True)
         self.render_status.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
@@ -144,6 +165,8 @@ class PhotoDetailPanel(QWidget):
         self.setTabOrder(self.preset, self.edit_presets_button)
         self.setTabOrder(self.edit_presets_button, self.reset_button)
         self.setTabOrder(self.reset_button, self.reviewed_button)
+        self.setTabOrder(self.reviewed_button, self.pick_button)
+        self.setTabOrder(self.pick_button, self.clear_neutral_button)
         self.show_detail(None)
 
     def set_presets(self, names: list[str]) -> None:
@@ -161,7 +184,8 @@ class PhotoDetailPanel(QWidget):
         """Show ``detail``'s facts (the picture and renders arrive separately)."""
         self.detail = detail
         enabled = detail is not None
-        for widget in (self.preset, self.reset_button, self.reviewed_button, self.editor):
+        for widget in (self.preset, self.reset_button, self.reviewed_button, self.editor, self.pick_button,
+                       self.clear_neutral_button):
             widget.setEnabled(enabled)
         if detail is None:
             self.title.setText("<b>No photo selected</b>")
@@ -177,6 +201,12 @@ class PhotoDetailPanel(QWidget):
         self.status.setText(self._status_text(detail))
         self.reset_button.setEnabled(detail.box is not None)
         self.reviewed_button.setEnabled(detail.needs_review)
+        colour_flag = detail.needs_review and detail.colour_needs_review
+        self.reviewed_button.setText("&Looks Right" if colour_flag else "&Box Is Right")
+        self.reviewed_button.setToolTip("The hero's colour and box are right: clear the review flag (Ctrl+Enter)"
+                                        if colour_flag else "The detected box fits: clear the review flag (Ctrl+Enter)")
+        self.clear_neutral_button.setEnabled(detail.neutral is not None)
+        self.editor.set_neutral(detail.neutral)
         if detail.preset is not None:
             self.preset.setCurrentText(detail.preset)
         elif self.preset.count():
@@ -184,6 +214,10 @@ class PhotoDetailPanel(QWidget):
 
     @staticmethod
     def _status_text(detail: PhotoDetail) -> str:
+        if detail.needs_review and detail.colour_needs_review:
+            return (f"<span style='color:#d9822b'><b>Please check the colour:</b></span> the hero's garment differs "
+                    f"from the photo's by {detail.colour_shift:.0f} (a*b*; 2 is just noticeable). Compare them; if the "
+                    "hero is wrong, pick a white point on something white or grey, then click “Looks Right”.")
         if detail.box is not None:
             return "Box set by hand. Drag its handles to adjust it."
         if detail.detected_box is None:
