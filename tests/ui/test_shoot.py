@@ -186,6 +186,7 @@ def test_the_detail_previews_follow_the_photos_category(qtbot, opened_demo) -> N
         assert preview.accessibleName() == f"{kind.capitalize()} detail"
         assert not preview.pixmap().isNull()
     assert " and ".join(wanted) in page.panel.render_status.text()
+    page.cleanup()
 
 
 def test_the_eyedropper_stores_a_white_point_rerenders_and_undo_removes_it(qtbot, opened_demo) -> None:
