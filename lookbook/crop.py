@@ -1,24 +1,88 @@
-"""Where to crop: the hero frame around the garment and the collar and cuff details.
+"""Where to crop: the hero frame around the garment and the detail crops its category calls for.
 
 Pure geometry on boxes and masks; no pixels are touched here. Coordinates are floats
 in pixels of whatever image the box and mask refer to.
+
+Which details a garment gets follows its category (:func:`detail_kinds`): collar and cuff
+for shirts, long sleeves and outerwear; waistband and hem for trousers, shorts and skirts;
+neckline and hem for dresses and T-shirts; none for shoes and hats, or for a photo not yet
+tied to a product, unless the preset names the kinds it wants. Each crop is placed on the
+garment mask's shape (:func:`detail_boxes`), so it lands on fabric rather than on a hanger
+or the floor.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+import cv2
 import numpy as np
 
 Box = tuple[float, float, float, float]
 
+#: Every detail crop the renderer can make, in the order they are shown.
+DETAIL_KINDS = ("collar", "neckline", "waistband", "cuff", "hem")
+#: Kinds placed at the garment's top edge (the rest at a sleeve's or the garment's end).
+TOP_KINDS = ("collar", "neckline", "waistband")
 
-@dataclass(frozen=True)
-class Details:
-    """Square detail crops, each ``(x0, y0, x1, y1)``; ``None`` if the shape gives no place for it."""
+#: The details each product category gets by default (categories as in the catalog; the
+#: photo library's folder names "outwear" and "pants" are accepted as their synonyms).
+CATEGORY_DETAILS: dict[str, tuple[str, ...]] = {
+    "shirt": ("collar", "cuff"),
+    "longsleeve": ("collar", "cuff"),
+    "outerwear": ("collar", "cuff"),
+    "trousers": ("waistband", "hem"),
+    "shorts": ("waistband", "hem"),
+    "skirt": ("waistband", "hem"),
+    "dress": ("neckline", "hem"),
+    "t-shirt": ("neckline", "hem"),
+    "shoes": (),
+    "hat": (),
+}
+#: Categories with two legs, whose hem is a leg's end.
+LEGGED = ("trousers", "shorts")
+#: The render (file) kind of a legged garment's hem: one leg's end rather than the middle of the
+#: lowest rows (which for trousers is the gap between the legs). Shown as "hem".
+LEG_HEM = "hem-leg"
+_SYNONYMS = {"outwear": "outerwear", "pants": "trousers", "jeans": "trousers", "tshirt": "t-shirt",
+             "t shirt": "t-shirt", "tee": "t-shirt", "hats": "hat", "shoe": "shoes", "skirts": "skirt",
+             "dresses": "dress", "shirts": "shirt"}
 
-    collar: Box | None
-    cuff: Box | None
+
+def normalise_category(category: str | None) -> str | None:
+    """Return the catalog's name for ``category`` (case and synonyms folded), ``None`` if empty."""
+    if category is None or not str(category).strip():
+        return None
+    name = " ".join(str(category).strip().casefold().split())
+    return _SYNONYMS.get(name, name)
+
+
+def detail_kinds(category: str | None, wanted: str = "auto") -> tuple[str, ...]:
+    """Return the detail crops to make for a garment of ``category``.
+
+    :param category: the product's category; ``None`` when the photo is not tied to a product.
+    :param wanted: the preset's ``details`` setting: ``"auto"`` (by category), ``"none"``, or
+        kinds separated by commas (e.g. ``"collar,cuff"``), made whatever the category.
+    """
+    if wanted == "none":
+        return ()
+    if wanted != "auto":
+        return tuple(k.strip() for k in wanted.split(",") if k.strip())
+    return CATEGORY_DETAILS.get(normalise_category(category) or "", ())
+
+
+def file_kind(kind: str, category: str | None) -> str:
+    """Return the render (file) kind that shows detail ``kind`` of a garment of ``category``."""
+    return LEG_HEM if kind == "hem" and normalise_category(category) in LEGGED else kind
+
+
+def rendered_kinds(wanted: str = "auto") -> tuple[str, ...]:
+    """Return the render (file) kinds to make for the preset setting ``wanted`` (see :func:`detail_kinds`).
+
+    Every kind when the category decides ("auto"), a hem both in the middle and on a leg:
+    renders are made before a photo is tied to a product and do not change when it is, so what
+    is shown is picked by category afterwards (:func:`lookbook.recipes.shown_details`).
+    """
+    kinds = DETAIL_KINDS if wanted == "auto" else detail_kinds(None, wanted)
+    return kinds + ((LEG_HEM,) if "hem" in kinds else ())
 
 
 def hero_frame(box: Box, aspect: float, margin: float) -> Box:
@@ -40,38 +104,224 @@ def hero_frame(box: Box, aspect: float, margin: float) -> Box:
     return (cx - w / 2.0, cy - h / 2.0, cx + w / 2.0, cy + h / 2.0)
 
 
-def detail_boxes(mask: np.ndarray, threshold: int = 128) -> Details:
-    """Place the collar and one cuff from the garment's silhouette.
+def _square(cx: float, cy: float, side: float) -> Box:
+    return (cx - side / 2.0, cy - side / 2.0, cx + side / 2.0, cy + side / 2.0)
 
-    The collar is centred on the garment's top edge (the neckline of a shirt or the
-    waistband of trousers): the middle of the mask's topmost rows, a little down into the
-    fabric. The cuff is a sleeve end: the mask pixel furthest out to the left or right
-    (whichever sticks out further from the body's centre line), taken at the height
-    where that side's silhouette is widest. Both crops are squares sized from the garment.
+
+def _runs(xs: np.ndarray) -> list[np.ndarray]:
+    """Return the runs of neighbouring columns among ``xs`` (two trouser legs are two runs)."""
+    cols = np.unique(xs)
+    breaks = np.nonzero(np.diff(cols) > 2)[0]
+    return np.split(cols, breaks + 1) if len(cols) else []
+
+
+def _top_point(xs: np.ndarray, ys: np.ndarray, y0: float, bh: float) -> tuple[float, float]:
+    """Return the middle of the garment's top part (the collar, neckline or waistband) at its top edge.
+
+    The middle is the median column of the top 15 % of the silhouette, not of its very top
+    rows: a waistband or shoulders laid at a slant put only one corner in the top rows.
+    """
+    band = ys < y0 + max(2.0, 0.15 * bh)
+    return float(np.median(xs[band])), y0
+
+
+def _hem_point(xs: np.ndarray, ys: np.ndarray, y1: float, bh: float, legs: bool) -> tuple[float, float]:
+    """Return a point on the garment's lowest edge: its middle, or for trousers and shorts one leg's.
+
+    :param legs: the garment has two legs: the hem is the lower leg's, halfway between the
+        garment's outer edge and its middle column on that side (in the bottom fifth). (The
+        shape alone does not tell: the gap between a pair of shorts' legs is often too short.)
+    """
+    band = ys >= y1 - max(2.0, 0.12 * bh)
+    if not legs:
+        return float(np.median(xs[band])), y1
+    low = ys >= y1 - max(2.0, 0.2 * bh)
+    mid = float(np.median(xs[low]))
+    best: tuple[float, float] | None = None
+    for side in (xs[low] < mid, xs[low] >= mid):
+        if not np.any(side):
+            continue
+        lx, ly = xs[low][side], ys[low][side]
+        bottom = float(ly.max()) + 1.0
+        # A leg spans from the garment's outer edge to about its middle column.
+        outer = float(lx.min()) if lx.min() < mid else float(lx.max()) + 1.0
+        leg_x = (outer + mid) / 2.0
+        if best is None or bottom > best[1] + 0.02 * bh:
+            best = (leg_x, bottom)
+    return best if best is not None else (mid, y1)
+
+
+#: How much sticking out sideways counts against hanging low when a sleeve's end is looked for.
+SLEEVE_OUT_WEIGHT = 2.0
+#: How far (in crop sides) the cuff crop's centre lies up the sleeve from its end.
+CUFF_INSET = 0.2
+
+
+def _sleeve_end(mask: np.ndarray, x0: float, x1: float, y0: float, y1: float, reach: float
+                ) -> tuple[float, float, float, float]:
+    """Return ``(x, y, dx, dy)``: a sleeve's end and the unit direction from it up the sleeve.
+
+    The body is what an opening with a disc a third of the garment's width keeps; the sleeves,
+    narrower, are what it removes (a long sleeve laid out, a short sleeve's stub, an arm hanging
+    clear of the body). The end of a sleeve is its point furthest from where it joins the body;
+    of the sleeves found (parts of at least 1.5 % of the garment beside the body, joined to its
+    upper half) the one whose end is furthest out sideways
+    wins, as a folded or hidden sleeve reaches less. A garment whose sleeves lie against the body
+    (a jacket on a hanger) has none apart: then the end is the silhouette point furthest out and
+    down (:func:`_outer_low_point`).
+    """
+    disc = max(3, int(round((x1 - x0) / 3.0)) | 1)
+    body = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (disc, disc)))
+    rest = (mask > 0) & (body == 0)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(rest.astype(np.uint8), connectivity=8)
+    area = float(np.count_nonzero(mask))
+    joint_zone = cv2.dilate(body, np.ones((3, 3), np.uint8)) > 0
+    bys, bxs = np.nonzero(body)
+    mid = float(np.median(bxs)) if len(bxs) else (x0 + x1) / 2.0
+    best: tuple[float, float, float, float, float] | None = None
+    for i in range(1, n):
+        size = int(stats[i, cv2.CC_STAT_AREA])
+        if size < 0.015 * area or len(bxs) == 0:
+            continue
+        part = labels == i
+        joint = part & joint_zone
+        if not np.any(joint):
+            continue
+        sx, sy = np.nonzero(part)[1], np.nonzero(part)[0]
+        # A sleeve sits beside the body (left or right of its middle third), not below it (a hem's flare).
+        cx = float(sx.mean())
+        bl, br = float(np.percentile(bxs, 20)), float(np.percentile(bxs, 80))
+        if bl <= cx <= br:
+            continue
+        jy, jx = np.nonzero(joint)
+        ax, ay = float(jx.mean()), float(jy.mean())
+        if ay > y0 + 0.5 * (y1 - y0):
+            continue  # joined to the lower half: a flared hem or a tail, not a sleeve (they hang from the shoulders)
+        d = np.hypot(sx - ax, sy - ay)
+        k = int(np.argmax(d))
+        reach_out = abs(float(sx[k]) - mid)
+        if best is None or reach_out > best[0]:
+            norm = max(1e-6, float(d[k]))
+            best = (reach_out, float(sx[k]), float(sy[k]), (ax - sx[k]) / norm, (ay - sy[k]) / norm)
+    # The outermost column on each side, at its lowest: a sleeve laid against the body's side
+    # (which the opening keeps as body) still ends there when it reaches furthest out.
+    ys, xs = np.nonzero(mask)
+    tol = max(1.0, 0.03 * (x1 - x0))
+    for outer in (xs <= xs.min() + tol, xs >= xs.max() - tol):
+        i = int(np.argmax(np.where(outer, ys, -1)))
+        reach_out = abs(float(xs[i]) - mid)
+        if best is not None and reach_out > best[0] + 0.05 * (x1 - x0):
+            near = np.hypot(xs - xs[i], ys - ys[i]) < reach
+            cx, cy = float(xs[near].mean()), float(ys[near].mean())
+            norm = max(1e-6, float(np.hypot(cx - xs[i], cy - ys[i])))
+            best = (reach_out, float(xs[i]), float(ys[i]), (cx - xs[i]) / norm, (cy - ys[i]) / norm)
+    if best is not None:
+        return best[1], best[2], best[3], best[4]
+    armhole = _armhole(mask, x0, x1, y0, y1)
+    if armhole is not None:
+        return armhole
+    return _outer_low_point(mask, x0, x1, y0, y1, reach)
+
+
+def _armhole(mask: np.ndarray, x0: float, x1: float, y0: float, y1: float
+             ) -> tuple[float, float, float, float] | None:
+    """Return a sleeveless garment's armhole, ``(x, y, dx, dy)``, or ``None`` if the sides are not cut in.
+
+    A vest or a sleeveless dress has no sleeve; where a sleeve would start, its side is cut in
+    (the armhole): the deepest dent of the silhouette's outline below its convex hull, on a side
+    and in the upper half, at least 5 % of the garment's width deep. The crop goes inward from it.
+    """
+    contours, _ = cv2.findContours(mask.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    if not contours:
+        return None
+    outline = max(contours, key=cv2.contourArea)
+    hull = cv2.convexHull(outline, returnPoints=False)
+    try:
+        defects = cv2.convexityDefects(outline, hull)
+    except cv2.error:  # a self-intersecting hull on a ragged outline
+        return None
+    if defects is None:
+        return None
+    bw, bh = x1 - x0, y1 - y0
+    mid = (x0 + x1) / 2.0
+    best: tuple[float, float, float] | None = None
+    for _start, _end, far, depth in defects.reshape(-1, 4):
+        fx, fy = (float(v) for v in outline[far, 0])
+        d = depth / 256.0
+        if fy > y0 + 0.5 * bh or abs(fx - mid) < 0.25 * bw or d < 0.05 * bw:
+            continue
+        if best is None or d > best[0]:
+            best = (d, fx, fy)
+    if best is None:
+        return None
+    _, fx, fy = best
+    return fx, fy, (1.0 if fx < mid else -1.0), 0.0
+
+
+def _outer_low_point(mask: np.ndarray, x0: float, x1: float, y0: float, y1: float, reach: float
+                     ) -> tuple[float, float, float, float]:
+    """Return ``(x, y, dx, dy)``: the silhouette point furthest out and down, and the way back into the fabric.
+
+    Sleeves hanging against the body end at the bottom of its outer edges: the point with the
+    largest ``SLEEVE_OUT_WEIGHT`` * (sideways distance from the middle, in garment widths) +
+    (depth, in garment heights). The direction is towards the middle of the fabric within
+    ``reach`` of it, so the crop reaches along the sleeve, not into the background.
+    """
+    ys, xs = np.nonzero(mask)
+    mid = float(np.median(xs))
+    score = SLEEVE_OUT_WEIGHT * np.abs(xs - mid) / max(1.0, x1 - x0) + (ys - y0) / max(1.0, y1 - y0)
+    i = int(np.argmax(score))
+    ex, ey = float(xs[i]), float(ys[i])
+    near = np.hypot(xs - ex, ys - ey) < reach
+    cx, cy = float(xs[near].mean()), float(ys[near].mean())
+    norm = max(1e-6, float(np.hypot(cx - ex, cy - ey)))
+    return ex, ey, (cx - ex) / norm, (cy - ey) / norm
+
+
+def detail_boxes(mask: np.ndarray, kinds: tuple[str, ...] | list[str], threshold: int = 128) -> dict[str, Box]:
+    """Place the detail crops ``kinds`` on the garment's silhouette; return them by kind.
+
+    - collar, neckline, waistband: centred on the middle of the garment's topmost rows (below
+      any hanger: the mask is cleaned of hangers first, see :mod:`lookbook.cleanup`), a little
+      down into the fabric;
+    - hem: on the middle of the lowest rows; hem-leg (the hem of trousers and shorts): on the
+      lower leg's;
+    - cuff: on a sleeve's end (:func:`_sleeve_end`), which for a short sleeve is its hem.
+
+    Crops are squares sized from the garment (a third of its size). A kind the mask
+    gives no place for (an empty mask) is left out.
 
     :param mask: ``H x W`` uint8 garment mask (0..255) in the coordinates wanted.
+    :param kinds: any of :data:`DETAIL_KINDS` and :data:`LEG_HEM`.
     """
-    ys, xs = np.nonzero(mask >= threshold)
-    if len(xs) < 16:
-        return Details(None, None)
+    m = (mask >= threshold).astype(np.uint8)
+    ys, xs = np.nonzero(m)
+    if len(xs) < 16 or not kinds:
+        return {}
     x0, x1 = float(xs.min()), float(xs.max()) + 1.0
     y0, y1 = float(ys.min()), float(ys.max()) + 1.0
     bw, bh = x1 - x0, y1 - y0
-    side = max(8.0, 0.34 * min(bw, bh * 0.8))
+    # A third of the garment's size (geometric mean of width and height): a long dress and wide
+    # shorts get crops of about the same share of the garment.
+    side = max(8.0, 0.34 * float(np.sqrt(bw * bh)))
+    # The crop's centre lies this far inside the edge it sits on: it shows the edge with a little
+    # of the background beyond it, as a close-up of a cuff or hem is framed.
+    inset = side * 0.3
+    tx, ty = _top_point(xs, ys, y0, bh)
+    out: dict[str, Box] = {}
+    for kind in kinds:
+        if kind in TOP_KINDS:
+            out[kind] = _square(tx, ty + inset, side)
+        elif kind in ("hem", LEG_HEM):
+            hx, hy = _hem_point(xs, ys, y1, bh, kind == LEG_HEM)
+            out[kind] = _square(hx, hy - inset, side)
+        elif kind == "cuff":
+            ex, ey, dx, dy = _sleeve_end(m, x0, x1, y0, y1, side)
+            out[kind] = _square(ex + dx * side * CUFF_INSET, ey + dy * side * CUFF_INSET, side)
+        else:
+            raise ValueError(f"unknown detail kind {kind!r}; expected one of {', '.join(DETAIL_KINDS)}")
+    return out
 
-    top_rows = ys < y0 + 0.08 * bh
-    cx = float(np.median(xs[top_rows])) if np.any(top_rows) else (x0 + x1) / 2.0
-    cy = y0 + side * 0.45
-    collar = (cx - side / 2.0, cy - side / 2.0, cx + side / 2.0, cy + side / 2.0)
 
-    mid = float(np.median(xs))
-    left_reach, right_reach = mid - x0, x1 - mid
-    if right_reach > left_reach:
-        edge = xs >= x1 - 0.06 * bw
-        ex = x1 - side * 0.42
-    else:
-        edge = xs <= x0 + 0.06 * bw
-        ex = x0 + side * 0.42
-    ey = float(np.median(ys[edge])) if np.any(edge) else (y0 + y1) / 2.0
-    cuff = (ex - side / 2.0, ey - side / 2.0, ex + side / 2.0, ey + side / 2.0)
-    return Details(collar=collar, cuff=cuff)
+__all__ = ["CATEGORY_DETAILS", "DETAIL_KINDS", "LEGGED", "LEG_HEM", "file_kind", "TOP_KINDS", "Box", "detail_boxes", "detail_kinds",
+           "hero_frame", "normalise_category", "rendered_kinds"]

@@ -3,8 +3,8 @@
 :func:`import_photos` is a generator that runs on the app's database thread (or the
 command line's only thread). It walks the given files and folders, hashes each file
 (the same content is one photo, however often it is imported), and sends the new ones
-to a pool of worker processes that decode, find the garment, render the hero, collar,
-cuff and thumbnail with the library's preset, and read any barcode slate in the frame.
+to a pool of worker processes that decode, find the garment, render the hero, detail crops
+and thumbnail with the library's preset, and read any barcode slate in the frame.
 The database writes stay here, a few photos per transaction, in the order the files
 were given (so photo ids follow the folder's order whatever the pool's timing), and
 each photo's original is copied into the library only once its renders exist: a crash,

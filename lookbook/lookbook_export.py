@@ -21,6 +21,7 @@ from lookbook.recipes import (
     record_render,
     render_paths,
     render_photo,
+    shown_details,
 )
 from lookbook.sets import get_set
 from lookbook.store import Store
@@ -39,8 +40,9 @@ class LookbookProduct:
     sizes_in_stock: tuple[str, ...]
     photo_id: int
     hero: Path | None
-    collar: Path | None
-    cuff: Path | None
+    #: The detail crops to show, ``(kind, path)``: collar and cuff for a shirt, waistband and hem
+    #: for trousers, none for shoes (:func:`lookbook.recipes.shown_details`).
+    details: tuple[tuple[str, Path], ...] = ()
 
     @property
     def sizes_text(self) -> str:
@@ -91,12 +93,14 @@ def gather_lookbook(store: Store, set_ref: str | int) -> Lookbook:
             continue
         colour, price_minor, currency = store.db.execute(
             "SELECT colour, price_minor, currency FROM products WHERE id = ?", [item.product_id]).fetchone()
-        sha256 = store.db.execute("SELECT sha256 FROM photos WHERE id = ?", [item.photo_id]).fetchone()[0]
-        found = render_paths(store.library, sha256)
+        detail = photo_detail(store, item.photo_id)
+        found = render_paths(store.library, detail.sha256)
+        details = shown_details(found, product.category, preset_named(store, detail.preset))
         pages.append(LookbookProduct(
             sku=product.sku, name=product.name, category=product.category, colour=colour,
             price=format_price(price_minor, currency), sizes_in_stock=tuple(product.sizes_in_stock),
-            photo_id=item.photo_id, hero=found.get("hero"), collar=found.get("collar"), cuff=found.get("cuff")))
+            photo_id=item.photo_id, hero=found.get("hero"),
+            details=tuple(details)))
     user = store.db.execute("SELECT display_name FROM users WHERE username = ?", [photo_set.created_by]).fetchone()
     return Lookbook(set_id=photo_set.id, title=photo_set.name, brand=photo_set.brand,
                     prepared_by=user[0] if user else photo_set.created_by, date=dt.date.today().strftime("%d %B %Y").lstrip("0"),

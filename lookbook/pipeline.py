@@ -23,6 +23,7 @@ from typing import Any, Generic, TypeVar
 
 import cv2
 
+from lookbook.cleanup import clean_detection
 from lookbook.colour import REVIEW_SHIFT
 from lookbook.detect import detect_garment, segment_in_box
 from lookbook.errors import LookbookError
@@ -80,7 +81,7 @@ def decode_side(preset: Preset) -> int:
 
 def process_one(path: Path, out_dir: Path | None, preset: Preset, max_pixels: int = DEFAULT_MAX_PIXELS,
                 box: tuple[int, int, int, int] | None = None, stem: str | None = None,
-                neutral: tuple[float, float] | None = None) -> PhotoResult:
+                neutral: tuple[float, float] | None = None, category: str | None = None) -> PhotoResult:
     """Run the whole pipeline on one photo; write its renders under ``out_dir`` (if given).
 
     The result needs review when the detector is unsure of its box, or when the hero moved the
@@ -88,6 +89,8 @@ def process_one(path: Path, out_dir: Path | None, preset: Preset, max_pixels: in
 
     :param stem: the renders' file name stem (default: the photo's own), e.g. its content hash.
     :param neutral: a point in original pixels a person marked as white or grey (the recipe's ``neutral``).
+    :param category: the product's category (decides the detail crops); ``None`` (the app's renders,
+        made before a photo is tied to a product): every kind, and the category picks what shows.
     :raises LookbookError: (a :class:`~lookbook.imaging.PhotoError`) for a file that cannot be used.
     """
     decoded = load_photo(path, max_pixels=max_pixels, min_long=decode_side(preset))
@@ -95,15 +98,19 @@ def process_one(path: Path, out_dir: Path | None, preset: Preset, max_pixels: in
     # garment is cut out inside that box instead, and the automatic search is not run at all.
     det = (detect_garment(decoded.rgb, scale=decoded.scale) if box is None
            else segment_in_box(decoded.rgb, box, scale=decoded.scale))
+    # Hangers, hooks and clips are not background, so the detector keeps them: take them out of
+    # the cut-out (and the automatic box) before anything is framed or cropped.
+    cleaned = clean_detection(decoded.rgb, det, trim_box=box is None, scale=decoded.scale)
+    det = cleaned.detection
     outputs: dict[str, Path] = {}
     shift, source = 0.0, "none"
     if out_dir is not None:
-        rendered = render(decoded, det, preset, box=box, neutral=neutral)
+        rendered = render(decoded, det, preset, box=box, neutral=neutral, category=category)
         outputs = write_rendered(rendered, Path(out_dir), stem or Path(path).stem, preset.jpeg_quality)
         shift, source = rendered.colour_shift, rendered.colour_source
     return PhotoResult(
         path=Path(path), garment_box=box or det.box, confidence=det.confidence,
-        needs_review=det.needs_review or shift > REVIEW_SHIFT,
+        needs_review=det.needs_review or cleaned.needs_review or shift > REVIEW_SHIFT,
         phash=f"{dhash(decoded.rgb):016x}", original_size=decoded.original_size, outputs=outputs,
         colour_shift=round(shift, 2), colour_source=source,
     )

@@ -353,6 +353,8 @@ def describe(preset: Preset) -> str:
     if preset.normalise_white_balance:
         parts.append("white balance")
     parts.append(f"hero {preset.hero_size}px, details {preset.detail_size}px, thumb {preset.thumb_size}px")
+    if preset.details != "auto":
+        parts.append("no details" if preset.details == "none" else f"details: {preset.details.replace(',', ' and ')}")
     parts.append(f"JPEG {preset.jpeg_quality}")
     if preset.caption:
         parts.append(f"caption '{preset.caption}'")

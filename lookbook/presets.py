@@ -11,6 +11,7 @@ import json
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
+from lookbook.crop import DETAIL_KINDS
 from lookbook.errors import InputError
 
 #: The aspect ratios a hero shot can have, as width:height.
@@ -33,7 +34,12 @@ class Preset:
         slate's paper, a near-neutral background; see :mod:`lookbook.colour`). A white point a person picked
         (the recipe's ``neutral``) is used whatever this says.
     :param hero_size: the hero's long side in pixels at most; never upscaled past the photo's own detail.
-    :param detail_size: collar and cuff crops' side in pixels at most.
+    :param detail_size: detail crops' side in pixels at most.
+    :param details: which detail crops to make: ``"auto"`` follows the product's category (collar
+        and cuff for shirts, long sleeves and outerwear; waistband and hem for trousers, shorts
+        and skirts; neckline and hem for dresses and T-shirts; none for shoes and hats),
+        ``"none"`` makes none, and up to two kinds of :data:`~lookbook.crop.DETAIL_KINDS`
+        separated by a comma (``"collar,cuff"``) are made for every photo, shoes and hats included.
     :param thumb_size: the thumbnail's long side in pixels.
     :param caption: optional brand caption printed in the bottom margin of the hero.
     :param jpeg_quality: JPEG quality of the written files (1..100).
@@ -47,11 +53,15 @@ class Preset:
     normalise_white_balance: bool = True
     hero_size: int = 1350
     detail_size: int = 600
+    details: str = "auto"
     thumb_size: int = 256
     caption: str = ""
     jpeg_quality: int = 90
 
     def __post_init__(self) -> None:
+        if isinstance(self.details, str):
+            # One spelling per choice, so that equal settings give equal presets (and render keys).
+            object.__setattr__(self, "details", ",".join(k.strip() for k in self.details.casefold().split(",")))
         problems = []
         if self.aspect not in ASPECTS:
             problems.append(f"aspect must be one of {', '.join(ASPECTS)}, not {self.aspect!r}")
@@ -65,6 +75,7 @@ class Preset:
                 problems.append(f"{name} must be a whole number of pixels from 32 to 8000, not {value!r}")
         if not isinstance(self.jpeg_quality, int) or not 1 <= self.jpeg_quality <= 100:
             problems.append(f"jpeg_quality must be 1..100, not {self.jpeg_quality!r}")
+        problems.extend(_detail_problems(self.details))
         if not str(self.name).strip():
             problems.append("name must not be empty")
         if problems:
@@ -112,6 +123,19 @@ class Preset:
     def with_changes(self, **changes: Any) -> Preset:
         """Return a copy with some settings changed (validated)."""
         return replace(self, **changes)
+
+
+def _detail_problems(value: object) -> list[str]:
+    if not isinstance(value, str):
+        return [f"details must be text ('auto', 'none' or kinds such as 'collar,cuff'), not {value!r}"]
+    if value in ("auto", "none"):
+        return []
+    kinds = [k.strip() for k in value.split(",")]
+    unknown = [k for k in kinds if k not in DETAIL_KINDS]
+    if unknown or not 1 <= len(kinds) <= 2 or len(set(kinds)) != len(kinds):
+        return [f"details must be 'auto', 'none' or one or two different kinds of {', '.join(DETAIL_KINDS)} "
+                f"separated by a comma, not {value!r}"]
+    return []
 
 
 #: The preset a new library starts with.

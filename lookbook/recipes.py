@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lookbook.colour import REVIEW_SHIFT
+from lookbook.crop import DETAIL_KINDS, LEG_HEM, detail_kinds, file_kind
 from lookbook.errors import InputError, LookbookError
 from lookbook.hooks import Changes
 from lookbook.library import Library
@@ -29,7 +30,8 @@ from lookbook.store import Store
 
 Box = tuple[int, int, int, int]
 Point = tuple[float, float]
-RENDER_KINDS = ("hero", "collar", "cuff", "thumb")
+#: Every kind of render file a photo can have: the hero, the detail crops, the thumbnail.
+RENDER_KINDS = ("hero", *DETAIL_KINDS, LEG_HEM, "thumb")
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,8 @@ class PhotoDetail:
     neutral: Point | None = None
     #: How far the last render moved the garment's colour (a*b*), ``None`` before a render measured it.
     colour_shift: float | None = None
+    #: The category of the product the photo is tied to (``None``: not tied); it picks the details shown.
+    category: str | None = None
 
     @property
     def colour_needs_review(self) -> bool:
@@ -91,7 +95,7 @@ def photo_detail(store: Store, photo_id: int) -> PhotoDetail:
     """
     row = store.db.execute(
         "SELECT ph.id, ph.sha256, ph.original_name, ph.stored_path, p.sku, b.name, p.name, ph.garment_box,"
-        " ph.confidence, ph.needs_review, ph.recipe, ph.rendered_recipe, ph.colour_shift FROM photos ph"
+        " ph.confidence, ph.needs_review, ph.recipe, ph.rendered_recipe, ph.colour_shift, p.category FROM photos ph"
         " LEFT JOIN products p ON p.id = ph.product_id LEFT JOIN brands b ON b.id = p.brand_id WHERE ph.id = ?",
         [photo_id]).fetchone()
     if row is None:
@@ -99,7 +103,7 @@ def photo_detail(store: Store, photo_id: int) -> PhotoDetail:
     recipe = json.loads(row[10] or "{}")
     return PhotoDetail(row[0], row[1], row[2], row[3], row[4], row[5], row[6], _box(row[7]),
                        row[8], bool(row[9]), _box(recipe.get("box")), recipe.get("preset"), row[11],
-                       _point(recipe.get("neutral")), row[12])
+                       _point(recipe.get("neutral")), row[12], row[13])
 
 
 def presets(store: Store) -> list[Preset]:
@@ -210,7 +214,9 @@ def render_key(box: Box | None, preset: Preset, neutral: Point | None = None) ->
     """Return :func:`recipe_key` for a hand-set ``box`` (``None``: the detected one), ``preset`` and neutral point.
 
     The renderer's version is part of the key: renders made by an older renderer count as
-    stale, so "Check All Photos" (``lookbook render --all``) brings a library up to date.
+    stale, so "Check All Photos" (``lookbook render --all``) brings a library up to date. The
+    product's category is not: every detail kind the preset allows is rendered, and what shows
+    picks by category (:func:`shown_details`), so tying a photo to a product needs no new render.
     """
     key: dict[str, object] = {"box": list(box) if box else None, "preset": preset.to_dict(),
                               "renderer": RENDERER_VERSION}
@@ -224,15 +230,27 @@ def render_dir(library: Library, sha256: str) -> Path:
     return library.renders_dir / sha256[:2]
 
 
+def shown_details(paths: dict[str, Path], category: str | None, preset: Preset) -> list[tuple[str, Path]]:
+    """Return the detail crops to show of a photo's renders, ``(kind, path)``, for a product of ``category``.
+
+    Collar and cuff for a shirt, waistband and hem for trousers, neckline and hem for a dress,
+    none for shoes and hats or a photo not tied to a product (unless the preset names kinds).
+
+    :param paths: the photo's renders by kind (:func:`render_paths`).
+    """
+    shown = [(kind, file_kind(kind, category)) for kind in detail_kinds(category, preset.details)]
+    return [(kind, paths[made]) for kind, made in shown if made in paths]
+
+
 def render_paths(library: Library, sha256: str) -> dict[str, Path]:
-    """Return the photo's rendered files that exist, by kind (hero, collar, cuff, thumb)."""
+    """Return the photo's rendered files that exist, by kind (hero, the detail kinds, thumb)."""
     folder = render_dir(library, sha256)
     found = {kind: folder / f"{sha256}-{kind}.jpg" for kind in RENDER_KINDS}
     return {kind: path for kind, path in found.items() if path.is_file()}
 
 
 def render_photo(library: Library, detail: PhotoDetail, preset: Preset) -> PhotoResult:
-    """Detect the garment and render the photo's hero, collar, cuff and thumbnail (files only, no store).
+    """Detect the garment and render the photo's hero, detail crops and thumbnail (files only, no store).
 
     Stale files of a kind this render does not make (a cuff the new box no longer shows) are removed.
 

@@ -1,4 +1,4 @@
-"""Render a product shot: hero, collar and cuff details, thumbnail.
+"""Render a product shot: hero, the detail crops its category calls for, thumbnail.
 
 Pure functions on arrays (no Qt, no database). All per-pixel work happens at *output*
 size: the crop is cut from the decoded photo and resized first, then the mask is laid
@@ -25,7 +25,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from lookbook import colour
 from lookbook.colour import Correction
-from lookbook.crop import Box, detail_boxes, hero_frame
+from lookbook.crop import Box, detail_boxes, detail_kinds, file_kind, hero_frame, rendered_kinds
 from lookbook.detect import Detection
 from lookbook.errors import InputError, LibraryError
 from lookbook.imaging import Decoded
@@ -33,17 +33,21 @@ from lookbook.presets import Preset
 
 
 #: Bump when renders of the same recipe would come out visibly different (2: guided-filter edges;
-#: 3: white balance only from neutral evidence, exposure on lightness only).
-RENDERER_VERSION = 3
+#: 3: white balance only from neutral evidence, exposure on lightness only; 4: hangers taken out
+#: of the cut-out, detail crops of every kind for the category to pick from).
+RENDERER_VERSION = 4
 
 
 @dataclass(frozen=True)
 class Rendered:
-    """The pixels of one photo's renders (``H x W x 3`` uint8 RGB each)."""
+    """The pixels of one photo's renders (``H x W x 3`` uint8 RGB each).
+
+    :param details: the detail crops made, by render kind (:data:`lookbook.crop.DETAIL_KINDS`, and
+        ``hem-leg`` for the hem of trousers and shorts: :func:`lookbook.crop.file_kind`).
+    """
 
     hero: np.ndarray
-    collar: np.ndarray | None
-    cuff: np.ndarray | None
+    details: dict[str, np.ndarray]
     thumb: np.ndarray
     #: How far the garment's colour moved: a*b* distance of the median of the middle of the garment,
     #: the photo's own pixels against the hero's (see :func:`colour_shift`).
@@ -243,15 +247,20 @@ def _caption(img: np.ndarray, text: str, preset: Preset) -> np.ndarray:
 
 
 def render(decoded: Decoded, det: Detection, preset: Preset, *, box: Box | None = None,
-           neutral: tuple[float, float] | None = None) -> Rendered:
-    """Render the hero, the collar and cuff details and the thumbnail for one photo.
+           neutral: tuple[float, float] | None = None, category: str | None = None) -> Rendered:
+    """Render the hero, the detail crops and the thumbnail for one photo.
 
     :param decoded: the photo (possibly a reduced decode; ``decoded.scale`` says how much).
-    :param det: the detection on that photo.
+    :param det: the detection on that photo (hangers already taken out of its mask: see
+        :func:`lookbook.cleanup.clean_detection`).
     :param preset: the style.
     :param box: a box set by hand, in original pixels; replaces ``det.box`` for framing.
     :param neutral: a point ``(x, y)`` in original pixels that a person marked as white or grey:
         white balance is taken from it (whatever the preset says).
+    :param category: the product's category, which decides the details (with the preset's
+        ``details`` setting: :func:`lookbook.crop.detail_kinds`); ``None`` (the app's renders,
+        made before a photo is tied to a product): every kind the preset allows, and the
+        category picks what shows (:func:`lookbook.recipes.shown_details`).
     :raises InputError: if ``neutral`` lies off the photo.
     """
     s = decoded.scale
@@ -267,20 +276,19 @@ def render(decoded: Decoded, det: Detection, preset: Preset, *, box: Box | None 
     if preset.caption:
         hero = _caption(hero, preset.caption, preset)
 
-    details = detail_boxes(det.mask)
-    crops: list[np.ndarray | None] = []
-    for dbox in (details.collar, details.cuff):
-        if dbox is None:
-            crops.append(None)
-            continue
+    crops: dict[str, np.ndarray] = {}
+    # Not knowing the product yet, every kind is made and the category picks what shows later.
+    kinds = (rendered_kinds(preset.details) if category is None
+             else tuple(file_kind(k, category) for k in detail_kinds(category, preset.details)))
+    for kind, dbox in detail_boxes(det.mask, kinds).items():
         f = det.mask_scale
         dframe = (dbox[0] / f, dbox[1] / f, dbox[2] / f, dbox[3] / f)
         side = _output_size(dframe, 1.0, preset.detail_size)[0]
         # The hero's garment/background axis serves the details: same garment, same wall.
         rgb, matte = _region(decoded, det, dframe, side, side, hero_matte.axis)
-        crops.append(_finish(rgb, matte.alpha, correction, preset))
+        crops[kind] = _finish(rgb, matte.alpha, correction, preset)
 
-    return Rendered(hero=hero, collar=crops[0], cuff=crops[1], thumb=_thumbnail(hero, preset.thumb_size),
+    return Rendered(hero=hero, details=crops, thumb=_thumbnail(hero, preset.thumb_size),
                     colour_shift=shift, colour_source=correction.source)
 
 
@@ -378,10 +386,8 @@ def write_rendered(rendered: Rendered, out_dir: Path, stem: str, quality: int) -
         message names the folder and what to do, and no half-written file is left.
     """
     paths: dict[str, Path] = {}
-    for kind in ("hero", "collar", "cuff", "thumb"):
-        img = getattr(rendered, kind)
-        if img is None:
-            continue
+    images = {"hero": rendered.hero, **rendered.details, "thumb": rendered.thumb}
+    for kind, img in images.items():
         path = Path(out_dir) / f"{stem}-{kind}.jpg"
         try:
             write_jpeg(img, path, quality)

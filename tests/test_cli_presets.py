@@ -128,6 +128,7 @@ def test_rename_default_and_delete(library: Path, capsys: pytest.CaptureFixture[
     (["presets", "edit", "Default", "--hero-size", "big"], "--hero-size: 'big' is not a whole number; use 32 to"),
     (["presets", "edit", "Default", "--background", "blue"], "background must be one of white, grey, keep"),
     (["presets", "edit", "Default"], "nothing to change"),
+    (["presets", "edit", "Default", "--details", "sleeve"], "details must be 'auto', 'none' or one or two different"),
     (["presets", "edit", "Glossy", "--aspect", "1:1"], "preset 'Glossy' does not exist"),
     (["presets", "add", "default"], "preset name: 'Default' already exists"),
     (["presets", "add", ""], "preset name: must not be empty"),
@@ -186,3 +187,13 @@ def test_rendering_after_an_edit_uses_the_new_settings(library: Path, tmp_path: 
     assert lookbook(library, "render", "HP-SH03.jpg", "--workers", "1") == 0
     with Image.open(hero) as im:
         assert im.width / im.height == pytest.approx(9 / 16, abs=0.01)
+
+
+def test_a_preset_asks_for_its_details(library: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert stored(library)["Default"]["details"] == "auto"
+    assert lookbook(library, "presets", "edit", "Default", "--details", "Collar, Cuff") == 0
+    assert "details: collar and cuff" in capsys.readouterr().out
+    assert stored(library)["Default"]["details"] == "collar,cuff"
+    assert pending(library) == 3  # the renders no longer match the preset
+    assert lookbook(library, "presets", "show", "Default") == 0
+    assert "details:" in capsys.readouterr().out

@@ -88,16 +88,18 @@ def test_white_balance_keeps_a_beige_wall_beige() -> None:
 
 
 def test_details_follow_the_mask() -> None:
+    import cv2
+
     mask = np.zeros((400, 320), np.uint8)
     mask[80:360, 60:260] = 255
-    mask[80:200, 20:60] = 255
+    # A long left sleeve laid out and down from the shoulder, a short right one.
+    cv2.fillPoly(mask, [np.array([[60, 80], [60, 140], [30, 230], [5, 215]], np.int32)], 255)
     mask[80:130, 260:285] = 255
-    d = detail_boxes(mask)
-    assert d.collar is not None and d.cuff is not None
-    cx = (d.collar[0] + d.collar[2]) / 2
-    assert 120 < cx < 200 and d.collar[1] < 120  # top middle
-    assert (d.cuff[0] + d.cuff[2]) / 2 < 80  # the long left sleeve sticks out further
-    assert detail_boxes(np.zeros((50, 50), np.uint8)).collar is None
+    d = detail_boxes(mask, ("collar", "cuff"))
+    cx = (d["collar"][0] + d["collar"][2]) / 2
+    assert 120 < cx < 200 and d["collar"][1] < 120  # top middle
+    assert (d["cuff"][0] + d["cuff"][2]) / 2 < 80  # the long left sleeve sticks out further
+    assert detail_boxes(np.zeros((50, 50), np.uint8), ("collar", "cuff")) == {}
 
 
 def test_hero_frame_contains_box_with_margin() -> None:

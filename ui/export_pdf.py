@@ -214,7 +214,7 @@ class LookbookWriter:
         y = self._sizes(painter, product, QRectF(col.left(), y, col.width(), _mm(30))) + _mm(8)
 
         # The details run along the bottom, side by side, as large as the space left allows.
-        details = [(label, path) for label, path in (("Collar", product.collar), ("Cuff", product.cuff)) if path]
+        details = [(kind.capitalize(), path) for kind, path in product.details]
         top = max(hero.bottom(), y) + _mm(8)
         if details:
             gap = _mm(6)

@@ -79,6 +79,9 @@ from ui.workers import StoreRunner, TaskRunner
 
 ASPECT_CHOICES = (("4:5", "4:5 portrait"), ("1:1", "1:1 square"), ("9:16", "9:16 story"))
 BACKGROUND_CHOICES = (("white", "Clean white"), ("grey", "Neutral grey"), ("keep", "Keep the photo's"))
+#: Which detail crops a preset asks for (``Preset.details``): by the product's category, none, or fixed kinds.
+DETAIL_CHOICES = (("auto", "By the product's category"), ("none", "None"), ("collar,cuff", "Collar and cuff"),
+                  ("neckline,hem", "Neckline and hem"), ("waistband,hem", "Waistband and hem"))
 #: The preview's box: room for a 9:16 hero and a 1:1 one without the dialog growing past a laptop screen.
 PREVIEW = QSize(250, 330)
 
@@ -310,7 +313,13 @@ class PresetEditor(QDialog):
                                       "slate beside the garment, or a grey or white background. A white point "
                                       "picked on a photo is always used.")
         self.hero_size = self._pixels("The hero's long side at most; never upscaled past the photo's own detail")
-        self.detail_size = self._pixels("The collar and cuff crops' side at most")
+        self.detail_size = self._pixels("The detail crops' side at most")
+        self.details = QComboBox()
+        for value, label in DETAIL_CHOICES:
+            self.details.addItem(label, value)
+        self.details.setToolTip("By category: collar and cuff for shirts, long sleeves and outerwear; waistband "
+                                "and hem for trousers, shorts and skirts; neckline and hem for dresses and "
+                                "T-shirts; none for shoes and hats. A fixed choice applies to every photo.")
         self.thumb_size = self._pixels("The thumbnail's long side")
         self.caption = QLineEdit()
         self.caption.setPlaceholderText("No caption")
@@ -332,6 +341,7 @@ class PresetEditor(QDialog):
         form.addRow("", self.exposure)
         form.addRow("", self.white_balance)
         form.addRow("&Hero shot:", self.hero_size)
+        form.addRow("Deta&ils:", self.details)
         form.addRow("Detai&l crops:", self.detail_size)
         form.addRow("Thum&bnail:", self.thumb_size)
         form.addRow("&Caption:", self.caption)
@@ -353,7 +363,7 @@ class PresetEditor(QDialog):
         middle.addLayout(form)
         middle.addWidget(self.problem)
         middle.addStretch(1)
-        for widget in (self.aspect, self.background):
+        for widget in (self.aspect, self.background, self.details):
             widget.currentIndexChanged.connect(self._edited)
         for box in (self.exposure, self.white_balance):
             box.toggled.connect(self._edited)
@@ -437,7 +447,7 @@ class PresetEditor(QDialog):
 
         order = [self.list, self.new_button, self.duplicate_button, self.rename_button, self.delete_button,
                  self.default_button, self.aspect, self.margin, self.background, self.exposure, self.white_balance,
-                 self.hero_size, self.detail_size, self.thumb_size, self.caption, self.jpeg_quality,
+                 self.hero_size, self.details, self.detail_size, self.thumb_size, self.caption, self.jpeg_quality,
                  self.stop_button, self.revert_button, self.save_button, self.close_button]
         for first, second in pairwise(order):
             self.setTabOrder(first, second)
@@ -549,6 +559,10 @@ class PresetEditor(QDialog):
         self.white_balance.setChecked(p.normalise_white_balance)
         self.hero_size.setValue(p.hero_size)
         self.detail_size.setValue(p.detail_size)
+        if self.details.findData(p.details) < 0:
+            # Kinds set from the command line that the list does not offer: show them as they are.
+            self.details.addItem(p.details.replace(",", " and ").capitalize(), p.details)
+        self.details.setCurrentIndex(self.details.findData(p.details))
         self.thumb_size.setValue(p.thumb_size)
         self.caption.setText(p.caption)
         self.jpeg_quality.setValue(p.jpeg_quality)
@@ -579,7 +593,8 @@ class PresetEditor(QDialog):
             "aspect": self.aspect.currentData(), "margin": round(self.margin.value() / 100, 4),
             "background": self.background.currentData(), "normalise_exposure": self.exposure.isChecked(),
             "normalise_white_balance": self.white_balance.isChecked(), "hero_size": self.hero_size.value(),
-            "detail_size": self.detail_size.value(), "thumb_size": self.thumb_size.value(),
+            "detail_size": self.detail_size.value(), "details": self.details.currentData(),
+            "thumb_size": self.thumb_size.value(),
             "caption": self.caption.text().strip(), "jpeg_quality": self.jpeg_quality.value(),
         }
 
@@ -626,8 +641,8 @@ class PresetEditor(QDialog):
         editable = chosen and self.can_edit and not self._saving
         dirty = self.dirty()
         for widget in (self.aspect, self.margin, self.margin_slider, self.background, self.exposure,
-                       self.white_balance, self.hero_size, self.detail_size, self.thumb_size, self.caption,
-                       self.jpeg_quality):
+                       self.white_balance, self.hero_size, self.details, self.detail_size, self.thumb_size,
+                       self.caption, self.jpeg_quality):
             widget.setEnabled(chosen and self.can_edit)
         self.new_button.setEnabled(self.can_edit and not self._saving)
         self.duplicate_button.setEnabled(editable)

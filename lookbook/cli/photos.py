@@ -38,7 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object per file")
     p.set_defaults(handler=cmd_import)
 
-    _add_render_arguments(verbs.add_parser("render", help="render photos again (hero, collar, cuff, thumbnail)"))
+    _add_render_arguments(verbs.add_parser("render", help="render photos again (hero, detail crops, thumbnail)"))
     p = verbs.add_parser("neutral", help="mark a point of a photo as white or grey (white balance is taken from "
                                          "it), then render the photo again")
     p.add_argument("photo", metavar="PHOTO", help="photo id, file name as imported, or hash prefix")

@@ -82,7 +82,11 @@ def _settings_options(p: argparse.ArgumentParser) -> None:
                    default=None, help="remove a colour cast where the photo shows what neutral is (a barcode slate "
                                       "beside the garment, a grey or white background); otherwise keep its colour")
     p.add_argument("--hero-size", metavar="PX", help="the hero's long side in pixels at most (32 to 8000)")
-    p.add_argument("--detail-size", metavar="PX", help="the collar and cuff crops' side in pixels (32 to 8000)")
+    p.add_argument("--detail-size", metavar="PX", help="the detail crops' side in pixels (32 to 8000)")
+    p.add_argument("--details", metavar="KINDS",
+                   help="which detail crops: 'auto' (by the product's category: collar and cuff for shirts, "
+                        "waistband and hem for trousers, neckline and hem for dresses, none for shoes and hats), "
+                        "'none', or one or two of collar, neckline, waistband, cuff, hem separated by a comma")
     p.add_argument("--thumb-size", metavar="PX", help="the thumbnail's long side in pixels (32 to 8000)")
     p.add_argument("--caption", metavar="TEXT", help="a brand caption under the garment ('' for none)")
     p.add_argument("--jpeg-quality", metavar="N", help="JPEG quality of the files, 1 to 100")
@@ -120,6 +124,7 @@ def _settings(args: argparse.Namespace) -> dict[str, object]:
         "normalise_white_balance": args.normalise_white_balance,
         "hero_size": _whole(args.hero_size, "--hero-size", 32, 8000),
         "detail_size": _whole(args.detail_size, "--detail-size", 32, 8000),
+        "details": None if args.details is None else args.details.strip(),
         "thumb_size": _whole(args.thumb_size, "--thumb-size", 32, 8000),
         "caption": args.caption,
         "jpeg_quality": _whole(args.jpeg_quality, "--jpeg-quality", 1, 100),
@@ -164,7 +169,8 @@ def _show(p: StoredPreset, photos: int, as_json: bool) -> None:
             ("margin", f"{s.margin:g} ({s.margin:.0%} of the hero's height)"), ("background", s.background),
             ("exposure", "evened out" if s.normalise_exposure else "as shot"),
             ("white balance", "corrected" if s.normalise_white_balance else "as shot"),
-            ("hero size", f"{s.hero_size} px"), ("detail size", f"{s.detail_size} px"),
+            ("hero size", f"{s.hero_size} px"), ("details", "by category" if s.details == "auto" else s.details),
+            ("detail size", f"{s.detail_size} px"),
             ("thumb size", f"{s.thumb_size} px"), ("caption", s.caption or "(none)"),
             ("JPEG quality", str(s.jpeg_quality)), ("photos", str(photos)), ("updated", p.updated_at)]
     for label, value in rows:

@@ -83,7 +83,8 @@ def test_dragging_a_handle_saves_the_box_rerenders_and_undo_restores(qtbot, open
 def test_review_filter_and_badge_count_photos_to_review(qtbot, opened_demo) -> None:
     _db, _thumbs, root = opened_demo
     with sqlite3.connect(root / "library.db") as conn:
-        conn.execute("UPDATE photos SET needs_review = 1 WHERE id IN (3, 5, 7)")
+        # Exactly these three (the demo's shots on a hanger are flagged by the import itself).
+        conn.execute("UPDATE photos SET needs_review = (id IN (3, 5, 7))")
     page, _undo = _page(qtbot, opened_demo)
     with qtbot.waitSignal(page.badge_changed, timeout=5000) as badge:
         page.reload()
@@ -169,6 +170,22 @@ def test_tab_goes_from_the_search_to_the_grid_to_the_box_editor(qtbot, opened_de
     assert page.panel.editor.hasFocus()
     QTest.keyClick(page.panel.editor, Qt.Key.Key_Tab)
     assert page.panel.preset.hasFocus()
+    page.cleanup()
+
+
+def test_the_detail_previews_follow_the_photos_category(qtbot, opened_demo) -> None:
+    from lookbook.crop import detail_kinds
+
+    page, _undo = _page(qtbot, opened_demo)
+    with qtbot.waitSignal(page.render_shown, timeout=20_000) as shown:
+        page.reload()
+    detail = _detail(page, shown.args[0], qtbot)
+    wanted = detail_kinds(detail.category)
+    assert wanted  # the demo's photos are tied to garments
+    for kind, preview in zip(wanted, page.panel.details, strict=True):
+        assert preview.accessibleName() == f"{kind.capitalize()} detail"
+        assert not preview.pixmap().isNull()
+    assert " and ".join(wanted) in page.panel.render_status.text()
     page.cleanup()
 
 

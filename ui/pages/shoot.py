@@ -49,6 +49,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from lookbook.crop import detail_kinds, file_kind
 from lookbook.hooks import Changes
 from lookbook.imaging import SUPPORTED_SUFFIXES
 from lookbook.library import Library
@@ -636,15 +637,29 @@ class ShootPage(Page):
     def _renders_loaded(self, generation: int, photo_id: int, images: dict[str, QImage]) -> None:
         if generation != self._detail_generation:
             return
-        for kind, preview in (("hero", self.panel.hero), ("collar", self.panel.collar), ("cuff", self.panel.cuff)):
-            image = images.get(kind)
-            if image is None or image.isNull():
-                preview.clear_preview("none")
+        hero = images.get("hero")
+        if hero is None or hero.isNull():
+            self.panel.hero.clear_preview("none")
+        else:
+            self.panel.hero.show_image(hero)
+        # Every kind is rendered; which show follows the product's category and the preset.
+        detail, preset = self.panel.detail, self._preset
+        category = detail.category if detail is not None and detail.id == photo_id else None
+        wanted = detail_kinds(category, preset.details if preset is not None else "auto")
+        made = [(kind, images[file_kind(kind, category)]) for kind in wanted
+                if file_kind(kind, category) in images and not images[file_kind(kind, category)].isNull()]
+        for i, preview in enumerate(self.panel.details):
+            if i < len(made):
+                preview.set_caption(f"{made[i][0].capitalize()} detail")
+                preview.show_image(made[i][1])
             else:
-                preview.show_image(image)
-        detail = self.panel.detail
+                preview.set_caption("No detail")
+                preview.clear_preview("none")
+        names = " and ".join(kind for kind, _ in made)
         picked = " White balance from the point you picked (the ring)." if detail and detail.neutral else ""
-        self.panel.render_status.setText(f"Hero shot, collar and cuff as customers will see them.{picked}")
+        self.panel.render_status.setText(f"Hero shot{', ' + names if names else ''} as customers will see them."
+                                         + ("" if made else " Details follow the product's category: shoes, hats "
+                                            "and photos not tied to a product get none.") + picked)
         self.render_shown.emit(photo_id)
 
     def _render_failed(self, generation: int, exc: BaseException) -> None:

@@ -51,6 +51,12 @@ class RenderPreview(QLabel):
         self.setPixmap(QPixmap())
         self.setText(text)
 
+    def set_caption(self, caption: str) -> None:
+        """Name what the preview shows (a detail slot shows a collar for a shirt, a waistband for trousers)."""
+        self.caption = caption
+        self.setAccessibleName(caption)
+        self.setToolTip(caption)
+
 
 class PhotoDetailPanel(QWidget):
     """Shows the selected photo; its box editor and preset combo report edits as signals."""
@@ -86,11 +92,12 @@ class PhotoDetailPanel(QWidget):
         renders = QGridLayout()
         renders.setSpacing(6)
         self.hero = RenderPreview("Hero shot", PREVIEW)
-        self.collar = RenderPreview("Collar detail", DETAIL)
-        self.cuff = RenderPreview("Cuff detail", DETAIL)
+        # Two detail slots: which crops fill them follows the product's category (collar and cuff,
+        # waistband and hem, neckline and hem; none for shoes, hats and photos not tied yet).
+        self.details = (RenderPreview("First detail", DETAIL), RenderPreview("Second detail", DETAIL))
         renders.addWidget(self.hero, 0, 0, 2, 1)
-        renders.addWidget(self.collar, 0, 1)
-        renders.addWidget(self.cuff, 1, 1)
+        renders.addWidget(self.details[0], 0, 1)
+        renders.addWidget(self.details[1], 1, 1)
 
         controls = QVBoxLayout()
         controls.setSpacing(6)
@@ -184,7 +191,7 @@ class PhotoDetailPanel(QWidget):
             self.title.setText("<b>No photo selected</b>")
             self.status.setText("Choose a photo in the grid to check its garment box.")
             self.editor.clear()
-            for preview in (self.hero, self.collar, self.cuff):
+            for preview in (self.hero, *self.details):
                 preview.clear_preview("—")
             self.render_status.clear()
             return

@@ -1,0 +1,176 @@
+"""Hero cut-outs without hangers, and detail crops that follow the garment's category (issue 12, section 2)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from lookbook.cleanup import clean_detection
+from lookbook.crop import LEG_HEM, detail_boxes, detail_kinds, rendered_kinds
+from lookbook.detect import detect_garment
+from lookbook.errors import InputError
+from lookbook.imaging import Decoded
+from lookbook.pipeline import process_one
+from lookbook.presets import DEFAULT_PRESET, Preset
+from lookbook.recipes import shown_details
+from lookbook.render import render
+
+WALL = (214, 210, 204)
+SHIRT = (40, 70, 150)
+WOOD = (150, 95, 40)
+CHROME = (90, 90, 95)
+
+
+def _shirt_on_hanger(hanger: bool = True) -> np.ndarray:
+    """A blue shirt hanging on a wooden hanger with a metal hook, on a pale wall (400 x 500)."""
+    img = np.full((500, 400, 3), WALL, np.uint8)
+    if hanger:
+        # The hanger's shoulders: a wooden bar wider than the collar, resting on the shoulders;
+        # the hook above it, a thin metal rod and its curl.
+        cv2.line(img, (110, 150), (290, 150), WOOD, 14)
+        cv2.line(img, (200, 150), (200, 95), CHROME, 5)
+        cv2.ellipse(img, (212, 95), (12, 12), 0, 180, 360, CHROME, 5)
+    body = np.array([[130, 150], [270, 150], [300, 190], [290, 450], [110, 450], [100, 190]], np.int32)
+    cv2.fillPoly(img, [body], SHIRT)
+    cv2.fillPoly(img, [np.array([[100, 190], [130, 160], [90, 330], [60, 320]], np.int32)], SHIRT)  # sleeves
+    cv2.fillPoly(img, [np.array([[300, 190], [270, 160], [310, 330], [340, 320]], np.int32)], SHIRT)
+    return img
+
+
+def _decoded(img: np.ndarray) -> Decoded:
+    h, w = img.shape[:2]
+    return Decoded(rgb=img, alpha=None, scale=1.0, original_size=(w, h))
+
+
+def _near(img: np.ndarray, colour: tuple[int, int, int], tol: int = 30) -> int:
+    return int((np.abs(img.astype(int) - np.array(colour)).max(axis=2) < tol).sum())
+
+
+def test_a_hanger_above_the_garment_is_not_in_the_hero(tmp_path: Path) -> None:
+    photo = tmp_path / "shirt.png"
+    cv2.imwrite(str(photo), cv2.cvtColor(_shirt_on_hanger(), cv2.COLOR_RGB2BGR))
+    result = process_one(photo, tmp_path / "out", DEFAULT_PRESET)
+    hero = cv2.cvtColor(cv2.imread(str(result.outputs["hero"])), cv2.COLOR_BGR2RGB)
+    if not result.needs_review:  # a flagged shot is the other acceptable outcome
+        assert _near(hero, WOOD) < 0.002 * hero.shape[0] * hero.shape[1]
+        assert _near(hero, CHROME, 20) < 0.002 * hero.shape[0] * hero.shape[1]
+    assert _near(hero, SHIRT) > 0.2 * hero.shape[0] * hero.shape[1]  # the shirt is all there
+    # The box starts at the shirt's shoulders, not at the hook (the hook's top is at y = 83).
+    assert result.garment_box[1] >= 135
+
+
+def test_cleanup_keeps_a_garment_without_hanger_whole() -> None:
+    img = _shirt_on_hanger(hanger=False)
+    det = detect_garment(img)
+    cleaned = clean_detection(img, det)
+    assert not cleaned.needs_review and cleaned.removed < 0.01
+    # At most the outline's stray top row goes (the shirt's top edge is at y = 150).
+    assert all(abs(a - b) <= 4 for a, b in zip(cleaned.detection.box, det.box, strict=True))
+    assert cleaned.detection.box[1] <= 150
+
+
+def _tshirt_mask() -> np.ndarray:
+    """A short-sleeve T-shirt laid flat: body 100..300 x 60..380, sleeves out to x 40 and 360 down to y 150."""
+    mask = np.zeros((420, 400), np.uint8)
+    mask[60:380, 100:300] = 255
+    cv2.fillPoly(mask, [np.array([[100, 60], [40, 120], [70, 150], [100, 130]], np.int32)], 255)
+    cv2.fillPoly(mask, [np.array([[300, 60], [360, 120], [330, 150], [300, 130]], np.int32)], 255)
+    return mask
+
+
+def _inside(point: tuple[float, float], box: tuple[float, float, float, float]) -> bool:
+    return box[0] <= point[0] < box[2] and box[1] <= point[1] < box[3]
+
+
+def test_a_short_sleeve_t_shirt_gets_neckline_and_a_hem_crop_at_its_bottom() -> None:
+    kinds = detail_kinds("t-shirt")
+    assert kinds == ("neckline", "hem")
+    boxes = detail_boxes(_tshirt_mask(), kinds)
+    hem = boxes["hem"]
+    assert _inside((200, 378), hem)  # the middle of the bottom edge
+    assert hem[1] > 250  # the whole crop sits in the lower part, not at the sleeves (which end at y 150)
+    assert _inside((200, 64), boxes["neckline"])
+
+
+def test_a_short_sleeve_shirts_cuff_is_the_sleeves_hem() -> None:
+    boxes = detail_boxes(_tshirt_mask(), detail_kinds("shirt"))
+    cx, cy = (boxes["cuff"][0] + boxes["cuff"][2]) / 2, (boxes["cuff"][1] + boxes["cuff"][3]) / 2
+    assert cy < 200 and (cx < 110 or cx > 290)  # at a sleeve's end, beside the body, not at its hem
+
+
+def _trousers_mask() -> np.ndarray:
+    """Trousers: waistband 120..280 at y 40, two legs down to y 460 with a gap from y 200."""
+    mask = np.zeros((500, 400), np.uint8)
+    mask[40:200, 120:280] = 255
+    cv2.fillPoly(mask, [np.array([[120, 200], [195, 200], [185, 460], [115, 460]], np.int32)], 255)
+    cv2.fillPoly(mask, [np.array([[205, 200], [280, 200], [285, 460], [215, 460]], np.int32)], 255)
+    return mask
+
+
+def test_trousers_get_waistband_and_hem_not_collar_and_cuff() -> None:
+    assert detail_kinds("trousers") == ("waistband", "hem") == detail_kinds("Pants")
+    img = np.full((500, 400, 3), WALL, np.uint8)
+    img[_trousers_mask() > 0] = SHIRT
+    det = detect_garment(img)
+    rendered = render(_decoded(img), det, DEFAULT_PRESET, category="trousers")
+    assert set(rendered.details) == {"waistband", LEG_HEM}
+    boxes = detail_boxes(_trousers_mask(), ("waistband", LEG_HEM))
+    assert _inside((200, 45), boxes["waistband"])
+    # The hem crop is centred on one leg's end, not on the gap between the legs.
+    hem = boxes[LEG_HEM]
+    cx, cy = (hem[0] + hem[2]) / 2, (hem[1] + hem[3]) / 2
+    assert (120 <= cx <= 190 or 210 <= cx <= 280) and cy > 400
+
+
+def test_shoes_and_hats_get_no_details_unless_the_preset_asks() -> None:
+    img = _shirt_on_hanger(hanger=False)
+    det = detect_garment(img)
+    for category in ("shoes", "hat"):
+        assert render(_decoded(img), det, DEFAULT_PRESET, category=category).details == {}
+    asked = Preset(details="collar, cuff")
+    assert asked.details == "collar,cuff"
+    assert set(render(_decoded(img), det, asked, category="shoes").details) == {"collar", "cuff"}
+    assert render(_decoded(img), det, Preset(details="none"), category="shirt").details == {}
+
+
+def test_what_shows_follows_the_category_of_the_product(tmp_path: Path) -> None:
+    # Renders are made before a photo is tied to a product: every kind, then the category picks.
+    paths = {kind: tmp_path / f"x-{kind}.jpg" for kind in rendered_kinds()}
+    assert [k for k, _ in shown_details(paths, "shirt", DEFAULT_PRESET)] == ["collar", "cuff"]
+    assert shown_details(paths, "trousers", DEFAULT_PRESET) == [("waistband", paths["waistband"]),
+                                                                 ("hem", paths[LEG_HEM])]
+    assert [k for k, _ in shown_details(paths, "dress", DEFAULT_PRESET)] == ["neckline", "hem"]
+    assert shown_details(paths, "hat", DEFAULT_PRESET) == []
+    assert shown_details(paths, None, DEFAULT_PRESET) == []
+    assert [k for k, _ in shown_details(paths, "shoes", Preset(details="cuff"))] == ["cuff"]
+
+
+@pytest.mark.parametrize("value", ["sleeve", "collar,cuff,hem", "collar,collar", 3])
+def test_a_preset_asking_for_unknown_details_is_refused(value: object) -> None:
+    with pytest.raises(InputError, match="details must be"):
+        Preset(details=value)  # type: ignore[arg-type]
+
+
+def test_the_demo_photos_render_with_the_details_of_their_category(demo_library_template: Path) -> None:
+    from lookbook.library import Library
+    from lookbook.recipes import pending_render_ids, photo_detail, preset_named, render_paths
+    from lookbook.store import open_store
+
+    store = open_store(Library.locate(demo_library_template))
+    try:
+        assert pending_render_ids(store) == []  # tying the photos to products needed no new render
+        shown: dict[str, set[tuple[str, ...]]] = {}
+        for (photo_id,) in store.db.execute("SELECT id FROM photos WHERE product_id IS NOT NULL").fetchall():
+            detail = photo_detail(store, photo_id)
+            paths = render_paths(store.library, detail.sha256)
+            assert "hero" in paths and "thumb" in paths
+            kinds = tuple(k for k, _ in shown_details(paths, detail.category, preset_named(store, detail.preset)))
+            shown.setdefault(str(detail.category), set()).add(kinds)
+    finally:
+        store.close()
+    assert shown["shirt"] == {("collar", "cuff")}
+    assert shown["trousers"] == {("waistband", "hem")}
+    assert shown["dress"] == {("neckline", "hem")}
