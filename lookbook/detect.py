@@ -44,6 +44,18 @@ GRABCUT_ITERS = 2
 CHEAP_OK = 0.3
 #: Long side of the image GrabCut runs on.
 GRABCUT_SIDE = 128
+#: Rectangle inset of the second-opinion GrabCut (share of each side).
+RECT_INSET = 0.03
+#: Below this box IoU between the seeded and the rectangle GrabCut, the rectangle's mask is used.
+SWITCH_BELOW = 0.75
+#: Box IoU of the two GrabCuts at which confidence reaches 0, rising linearly to 1 at full
+#: agreement (0.8 gives 0.5, the review line).
+AGREE_LO = 0.6
+#: The central window (this share of each side is cut off) where a border colour that covers more
+#: than :data:`CENTRE_FILLS` of it, within :data:`CENTRE_NEAR`, is taken as the garment's.
+CENTRE_LO = 0.3
+CENTRE_FILLS = 0.5
+CENTRE_NEAR = 10.0
 
 
 @dataclass(frozen=True)
@@ -127,8 +139,35 @@ def _background_distance(lab: np.ndarray, band: np.ndarray, k: int = 5) -> tuple
     criteria = (cv2.TERM_CRITERIA_MAX_ITER + cv2.TERM_CRITERIA_EPS, 8, 0.0)
     _, labels, centres = cv2.kmeans(samples, k, labels, criteria, 1, cv2.KMEANS_USE_INITIAL_LABELS)
     share = np.bincount(labels.ravel(), minlength=k) / len(samples)
-    centres = centres[share >= 0.08]
+    keep = share >= 0.08
+    centres = _drop_garment_colours(lab, centres[keep], share[keep])
     return background_distance(lab, centres), centres
+
+
+def _drop_garment_colours(lab: np.ndarray, centres: np.ndarray, share: np.ndarray) -> np.ndarray:
+    """Drop the border colours that fill the middle of the frame: they are the garment's own.
+
+    A garment that fills the frame or runs off its edges (sleeves, a hem, a dark T-shirt laid
+    corner to corner) puts its colour into the border band, often well over the share that
+    counts as background, and the detector then keeps only what differs from it (a print, a
+    label). The background seldom fills the middle of a product photo, so a border colour that
+    is the near colour of over half of the central window is taken as the garment's, as long as
+    the colours left still hold at least half of the band (a white shirt on a white sheet keeps
+    its white as background rather than lose all of it).
+
+    :param share: each centre's share of the band pixels.
+    """
+    if len(centres) < 2:
+        return centres
+    h, w = lab.shape[:2]
+    win = lab[int(h * CENTRE_LO):int(h * (1 - CENTRE_LO)), int(w * CENTRE_LO):int(w * (1 - CENTRE_LO))]
+    idx, d2 = _nearest(win.reshape(-1, 3), centres)
+    near = d2 < CENTRE_NEAR ** 2
+    fills = np.array([float(np.mean(near & (idx == c))) for c in range(len(centres))])
+    drop = fills > CENTRE_FILLS
+    if not drop.any() or share[~drop].sum() < 0.5 * share.sum():
+        return centres
+    return centres[~drop]
 
 
 def working_lab(rgb: np.ndarray) -> np.ndarray:
@@ -151,7 +190,7 @@ def _cheap_pass(small: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, np.nd
     """Return (cheap mask, background distance, threshold, border band, background colours)."""
     sh, sw = small.shape[:2]
     lab = working_lab(cv2.GaussianBlur(small, (3, 3), 0))
-    band = _border_band(sh, sw, max(2, round(min(sh, sw) * 0.03)))
+    band = _border_band(sh, sw, _band_width(sh, sw))
     dist, centres = _background_distance(lab, band)
     # Otsu on the distance map separates "like the border" from "unlike it"; clamp it so that a
     # photo with almost no contrast still gets a sensible threshold.
@@ -301,12 +340,22 @@ def detect_garment(rgb: np.ndarray, *, scale: float = 1.0, mode: str = "auto") -
     sh, sw = small.shape[:2]
     fg, dist, thresh, band, centres = _cheap_pass(small)
     cheap_conf = _cheap_confidence(fg, dist, thresh)
+    agreement = 1.0
     if mode == "cheap" or (mode == "auto" and cheap_conf >= CHEAP_OK):
         mask, method = fg, "cheap"
     else:
         mask = _grabcut_at(small, fg, dist, thresh, band, GRABCUT_SIDE)
         method = "grabcut"
-    confidence = _box_confidence(mask, dist, thresh, band)
+        # A second opinion that owes nothing to the border colours: GrabCut from a plain
+        # rectangle. Both seeded passes fail together when the border model is wrong (a garment
+        # that fills the frame, a print taken for the garment), so where they part ways the
+        # rectangle's answer is the better bet and the box needs a person's look either way.
+        rect = _rect_grabcut(small, GRABCUT_SIDE)
+        agreement = _box_iou(_mask_box(mask, sw, sh), _mask_box(rect, sw, sh))
+        if agreement < SWITCH_BELOW:
+            mask, method = rect, "rect"
+    confidence = min(_box_confidence(mask, dist, thresh, band),
+                     float(np.clip((agreement - AGREE_LO) / (1.0 - AGREE_LO), 0.0, 1.0)))
     x0, y0, x1, y1 = _mask_box(mask, sw, sh)
     s = f * scale
     W, H = round(w / scale), round(h / scale)
@@ -314,6 +363,32 @@ def detect_garment(rgb: np.ndarray, *, scale: float = 1.0, mode: str = "auto") -
            min(W, int(np.ceil(x1 / s))), min(H, int(np.ceil(y1 / s))))
     return Detection(box=box, confidence=round(float(confidence), 3), mask=_fill_small_holes(mask) * 255, mask_scale=f, method=method,
                      bg_colours=centres, threshold=thresh)
+
+
+def _band_width(h: int, w: int) -> int:
+    return max(2, round(min(h, w) * 0.03))
+
+
+def _rect_grabcut(small: np.ndarray, side: int) -> np.ndarray:
+    """Return GrabCut's garment started from a rectangle inset :data:`RECT_INSET` (0/1, working size)."""
+    sh, sw = small.shape[:2]
+    f = min(1.0, side / max(sh, sw))
+    size = (max(1, round(sw * f)), max(1, round(sh * f)))
+    g_small = cv2.resize(small, size, interpolation=cv2.INTER_AREA) if f < 1.0 else small
+    gc = np.full((size[1], size[0]), cv2.GC_BGD, np.uint8)
+    dx, dy = max(1, round(size[0] * RECT_INSET)), max(1, round(size[1] * RECT_INSET))
+    gc[dy:size[1] - dy, dx:size[0] - dx] = cv2.GC_PR_FGD
+    cut = _run_grabcut(g_small, gc)
+    if f < 1.0:
+        cut = (cv2.resize(cut * 255, (sw, sh), interpolation=cv2.INTER_LINEAR) >= 128).astype(np.uint8)
+    return _main_component(cv2.morphologyEx(cut, cv2.MORPH_OPEN, _disc(OPEN_PX)))
+
+
+def _box_iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
+    ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - ix * iy
+    return ix * iy / union if union > 0 else 0.0
 
 
 def _main_component(mask: np.ndarray) -> np.ndarray:
