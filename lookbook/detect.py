@@ -51,6 +51,9 @@ SWITCH_BELOW = 0.75
 #: Box IoU of the two GrabCuts at which confidence reaches 0, rising linearly to 1 at full
 #: agreement (0.8 gives 0.5, the review line).
 AGREE_LO = 0.6
+#: Share of the band pixels beyond a mask that stops at the band which must be unlike the
+#: background for the box side to be carried to the frame's edge (:func:`_run_off_frame`).
+RUN_OFF_SHARE = 0.7
 #: The central window (this share of each side is cut off) where a border colour that covers more
 #: than :data:`CENTRE_FILLS` of it, within :data:`CENTRE_NEAR`, is taken as the garment's.
 CENTRE_LO = 0.3
@@ -356,7 +359,7 @@ def detect_garment(rgb: np.ndarray, *, scale: float = 1.0, mode: str = "auto") -
             mask, method = rect, "rect"
     confidence = min(_box_confidence(mask, dist, thresh, band),
                      float(np.clip((agreement - AGREE_LO) / (1.0 - AGREE_LO), 0.0, 1.0)))
-    x0, y0, x1, y1 = _mask_box(mask, sw, sh)
+    x0, y0, x1, y1 = _run_off_frame(mask, _mask_box(mask, sw, sh), dist, thresh, _band_width(sh, sw))
     s = f * scale
     W, H = round(w / scale), round(h / scale)
     box = (max(0, int(np.floor(x0 / s))), max(0, int(np.floor(y0 / s))),
@@ -367,6 +370,42 @@ def detect_garment(rgb: np.ndarray, *, scale: float = 1.0, mode: str = "auto") -
 
 def _band_width(h: int, w: int) -> int:
     return max(2, round(min(h, w) * 0.03))
+
+
+def _band_width(h: int, w: int) -> int:
+    return max(2, round(min(h, w) * 0.03))
+
+
+def _run_off_frame(mask: np.ndarray, box: tuple[int, int, int, int], dist: np.ndarray, thresh: float,
+                   band_px: int) -> tuple[int, int, int, int]:
+    """Carry each box side that stops at the border band on to the frame's edge where the garment goes on.
+
+    Both GrabCuts are told the border is background, so a garment that runs off the frame (a
+    sleeve, a hem, a coat that fills the picture) is cut a band's width short of the edge. Where
+    the mask reaches the band and the band pixels beyond that stretch of it are mostly unlike the
+    background colours, the garment goes on under the band: the side moves to the edge.
+    """
+    h, w = mask.shape
+    x0, y0, x1, y1 = box
+    m = mask > 0
+    reach = band_px + 1
+    far = dist > thresh
+    out = [x0, y0, x1, y1]
+    # (side index, mask stretch along the band's inner edge, band strip beyond it, new value)
+    sides = [
+        (0, x0 <= reach, lambda: m[:, min(w - 1, x0)], lambda rows: far[rows, :x0], 0),
+        (2, x1 >= w - reach, lambda: m[:, max(0, x1 - 1)], lambda rows: far[rows, x1:], w),
+        (1, y0 <= reach, lambda: m[min(h - 1, y0), :], lambda cols: far[:y0, cols], 0),
+        (3, y1 >= h - reach, lambda: m[max(0, y1 - 1), :], lambda cols: far[y1:, cols], h),
+    ]
+    for i, near_edge, contact, strip, edge in sides:
+        if not near_edge or out[i] == edge:
+            continue
+        along = contact()
+        beyond = strip(along)
+        if along.sum() >= 2 and beyond.size and float(beyond.mean()) >= RUN_OFF_SHARE:
+            out[i] = edge
+    return out[0], out[1], out[2], out[3]
 
 
 def _rect_grabcut(small: np.ndarray, side: int) -> np.ndarray:
