@@ -46,8 +46,13 @@ CHEAP_OK = 0.3
 GRABCUT_SIDE = 128
 #: Rectangle inset of the second-opinion GrabCut (share of each side).
 RECT_INSET = 0.03
+#: Long side of the image the second-opinion GrabCut runs on: it only has to find the garment's
+#: extent, not its edge, and it runs on every photo that goes to GrabCut.
+RECT_SIDE = 96
+#: GrabCut rounds of the second opinion.
+RECT_ITERS = 2
 #: Below this box IoU between the seeded and the rectangle GrabCut, the rectangle's mask is used.
-SWITCH_BELOW = 0.75
+SWITCH_BELOW = 0.65
 #: Box IoU of the two GrabCuts at which confidence reaches 0, rising linearly to 1 at full
 #: agreement (0.8 gives 0.5, the review line).
 AGREE_LO = 0.6
@@ -59,6 +64,8 @@ RUN_OFF_SHARE = 0.7
 CENTRE_LO = 0.3
 CENTRE_FILLS = 0.5
 CENTRE_NEAR = 10.0
+#: ... unless the border colours left would hold less than this share of the band.
+CENTRE_KEEP = 0.2
 
 
 @dataclass(frozen=True)
@@ -154,9 +161,9 @@ def _drop_garment_colours(lab: np.ndarray, centres: np.ndarray, share: np.ndarra
     corner to corner) puts its colour into the border band, often well over the share that
     counts as background, and the detector then keeps only what differs from it (a print, a
     label). The background seldom fills the middle of a product photo, so a border colour that
-    is the near colour of over half of the central window is taken as the garment's, as long as
-    the colours left still hold at least half of the band (a white shirt on a white sheet keeps
-    its white as background rather than lose all of it).
+    within :data:`CENTRE_NEAR` of over half of the central window is taken as the garment's, as
+    long as the colours left still hold :data:`CENTRE_KEEP` of the band (a white shirt on a white
+    sheet keeps its white as background rather than lose all of it).
 
     :param share: each centre's share of the band pixels.
     """
@@ -164,11 +171,13 @@ def _drop_garment_colours(lab: np.ndarray, centres: np.ndarray, share: np.ndarra
         return centres
     h, w = lab.shape[:2]
     win = lab[int(h * CENTRE_LO):int(h * (1 - CENTRE_LO)), int(w * CENTRE_LO):int(w * (1 - CENTRE_LO))]
-    idx, d2 = _nearest(win.reshape(-1, 3), centres)
-    near = d2 < CENTRE_NEAR ** 2
-    fills = np.array([float(np.mean(near & (idx == c))) for c in range(len(centres))])
+    x = win.reshape(-1, 3).astype(np.float32)
+    # Each colour's own reach (not the nearest-colour split): a garment's colour often comes out of
+    # k-means as two close centres, each the nearest of only part of the garment.
+    d2 = (x * x).sum(1)[:, None] - 2.0 * (x @ centres.T) + (centres * centres).sum(1)[None, :]
+    fills = (d2 < CENTRE_NEAR ** 2).mean(0)
     drop = fills > CENTRE_FILLS
-    if not drop.any() or share[~drop].sum() < 0.5 * share.sum():
+    if not drop.any() or share[~drop].sum() < CENTRE_KEEP * share.sum():
         return centres
     return centres[~drop]
 
@@ -256,13 +265,13 @@ def _grabcut(small: np.ndarray, fg: np.ndarray, dist: np.ndarray, thresh: float,
     return _main_component(mask)
 
 
-def _run_grabcut(small: np.ndarray, gc: np.ndarray) -> np.ndarray:
+def _run_grabcut(small: np.ndarray, gc: np.ndarray, iters: int = GRABCUT_ITERS) -> np.ndarray:
     """Run GrabCut from the seed labels ``gc`` (changed in place); return its garment as a 0/1 mask.
 
     Seeded, so the same photo always gets the same cut.
     """
     cv2.setRNGSeed(0)
-    cv2.grabCut(small, gc, None, np.zeros((1, 65)), np.zeros((1, 65)), GRABCUT_ITERS, cv2.GC_INIT_WITH_MASK)
+    cv2.grabCut(small, gc, None, np.zeros((1, 65)), np.zeros((1, 65)), iters, cv2.GC_INIT_WITH_MASK)
     return ((gc == cv2.GC_FGD) | (gc == cv2.GC_PR_FGD)).astype(np.uint8)
 
 
@@ -353,7 +362,7 @@ def detect_garment(rgb: np.ndarray, *, scale: float = 1.0, mode: str = "auto") -
         # rectangle. Both seeded passes fail together when the border model is wrong (a garment
         # that fills the frame, a print taken for the garment), so where they part ways the
         # rectangle's answer is the better bet and the box needs a person's look either way.
-        rect = _rect_grabcut(small, GRABCUT_SIDE)
+        rect = _rect_grabcut(small, RECT_SIDE)
         agreement = _box_iou(_mask_box(mask, sw, sh), _mask_box(rect, sw, sh))
         if agreement < SWITCH_BELOW:
             mask, method = rect, "rect"
@@ -417,7 +426,7 @@ def _rect_grabcut(small: np.ndarray, side: int) -> np.ndarray:
     gc = np.full((size[1], size[0]), cv2.GC_BGD, np.uint8)
     dx, dy = max(1, round(size[0] * RECT_INSET)), max(1, round(size[1] * RECT_INSET))
     gc[dy:size[1] - dy, dx:size[0] - dx] = cv2.GC_PR_FGD
-    cut = _run_grabcut(g_small, gc)
+    cut = _run_grabcut(g_small, gc, RECT_ITERS)
     if f < 1.0:
         cut = (cv2.resize(cut * 255, (sw, sh), interpolation=cv2.INTER_LINEAR) >= 128).astype(np.uint8)
     return _main_component(cv2.morphologyEx(cut, cv2.MORPH_OPEN, _disc(OPEN_PX)))
