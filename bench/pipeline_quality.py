@@ -238,7 +238,8 @@ def main(argv: list[str] | None = None) -> int:
                 for r in chosen[: args.sheet_count]]
         if rows:
             contact_sheet(rows, args.sheet)
-            print(f"contact sheet ({args.sheet_split}, worst {len(rows)}): {args.sheet}")
+            shown = "unlabelled, lowest agreement" if args.truth.lower() == "none" else f"{args.sheet_split}, worst"
+            print(f"contact sheet ({shown} {len(rows)}): {args.sheet}")
     return 0
 
 
