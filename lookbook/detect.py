@@ -49,6 +49,12 @@ RECT_INSET = 0.03
 #: Long side of the image the second-opinion GrabCut runs on: it only has to find the garment's
 #: extent, not its edge, and it runs on every photo that goes to GrabCut.
 RECT_SIDE = 96
+#: The second opinion is asked only where the seeded GrabCut's box and the cheap pass's agree
+#: less than this (box IoU).
+RECT_IF_BELOW = 0.9
+#: ... or where the seeded box covers less than this share of the frame (half a garment, one
+#: shoe of a pair: a small box is where a missed part is likeliest).
+RECT_IF_SMALLER = 0.3
 #: GrabCut rounds of the second opinion.
 RECT_ITERS = 2
 #: Below this box IoU between the seeded and the rectangle GrabCut, the rectangle's mask is used.
@@ -362,10 +368,16 @@ def detect_garment(rgb: np.ndarray, *, scale: float = 1.0, mode: str = "auto") -
         # rectangle. Both seeded passes fail together when the border model is wrong (a garment
         # that fills the frame, a print taken for the garment), so where they part ways the
         # rectangle's answer is the better bet and the box needs a person's look either way.
-        rect = _rect_grabcut(small, RECT_SIDE)
-        agreement = _box_iou(_mask_box(mask, sw, sh), _mask_box(rect, sw, sh))
-        if agreement < SWITCH_BELOW:
-            mask, method = rect, "rect"
+        # It costs a GrabCut, so it is asked only where the seeded GrabCut moved the cheap pass's
+        # box (where both agree, the border model was good enough for both).
+        seeded_box = _mask_box(mask, sw, sh)
+        bx0, by0, bx1, by1 = seeded_box
+        small_box = (bx1 - bx0) * (by1 - by0) < RECT_IF_SMALLER * sw * sh
+        if small_box or _box_iou(_mask_box(fg, sw, sh), seeded_box) < RECT_IF_BELOW:
+            rect = _rect_grabcut(small, RECT_SIDE)
+            agreement = _box_iou(seeded_box, _mask_box(rect, sw, sh))
+            if agreement < SWITCH_BELOW:
+                mask, method = rect, "rect"
     confidence = min(_box_confidence(mask, dist, thresh, band),
                      float(np.clip((agreement - AGREE_LO) / (1.0 - AGREE_LO), 0.0, 1.0)))
     x0, y0, x1, y1 = _run_off_frame(mask, _mask_box(mask, sw, sh), dist, thresh, _band_width(sh, sw))
