@@ -1,14 +1,21 @@
-"""Garment-box quality against the hand-labelled truth boxes.
+"""Garment-box quality against the hand-labelled truth boxes, split into tune and held-out photos.
 
 Run from the repository root::
 
-    python -m bench.pipeline_quality [--photos DIR] [--truth FILE] [--sheet OUT.png]
+    python -m bench.pipeline_quality [--truth FILE] [--photos DIR] [--split heldout|tune|all]
+                                     [--sheet OUT.png] [--sheet-split heldout|tune]
+    python -m bench.pipeline_quality --truth none --photos DIR   # an unlabelled folder
 
-Prints mean IoU, the share of photos at IoU >= 0.85 and >= 0.8, per category, for
-:func:`lookbook.detect.detect_garment` and, computed in the same run on the same
-photos, for the reference baseline: a seeded OpenCV GrabCut on a 200 px working image
-(2 iterations, rectangle inset 3 %). ``--truth`` may be omitted for a folder with no
-labels (e.g. an independent set): then only the baseline agreement is reported.
+The truth file (``tests/data/garment_boxes.json``, see its ``_note``) gives each photo a box and a
+split: ``tune`` photos are the ones the detector may be tuned on, ``heldout`` ones are only ever
+reported. For each split the bench prints, for :func:`lookbook.detect.detect_garment` and, computed
+in the same run on the same photos, for the reference baseline (a seeded OpenCV GrabCut on a 200 px
+working image, 2 iterations, rectangle inset 3 %): mean IoU, the share of photos at IoU >= 0.85 and
+>= 0.7, per category, and the precision and recall of the review flag (``needs_review``) against
+"bad" = IoU < 0.85 and, separately, IoU < 0.7. Per-photo scores are printed for the tune split only,
+so that tuning never looks at held-out photos one by one. The old format (``truth_boxes.json``:
+``{"boxes": {key: box}}`` with keys relative to ``--photos``) is read as all ``tune``.
+``--truth none`` reports, for an unlabelled folder, agreement with the baseline and the share flagged.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ import statistics
 import sys
 import time
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
@@ -28,8 +36,8 @@ from lookbook.detect import REVIEW_BELOW, detect_garment
 from lookbook.imaging import load_photo
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_PHOTOS = Path("/work/shared/photos/clothing-small/test")
-DEFAULT_TRUTH = REPO / "tests" / "data" / "truth_boxes.json"
+DEFAULT_ROOT = Path("/work/shared/photos/clothing-small")
+DEFAULT_TRUTH = REPO / "tests" / "data" / "garment_boxes.json"
 
 Box = tuple[int, int, int, int]
 
@@ -62,76 +70,111 @@ def baseline_grabcut(rgb: np.ndarray) -> Box:
             min(h, int(np.ceil((ys.max() + 1) / fy))))
 
 
-def summarise(name: str, scores: dict[str, float]) -> None:
-    """Print mean IoU and shares overall and per category."""
+@dataclass(frozen=True)
+class Labelled:
+    """One photo of the truth file."""
+
+    key: str
+    path: Path
+    box: Box | None
+    split: str
+
+
+@dataclass
+class Result:
+    """What the detector and the baseline said about one photo."""
+
+    item: Labelled
+    box: Box
+    confidence: float
+    flagged: bool
+    base: Box
+    ours: float  # IoU with the truth (agreement with the baseline when unlabelled)
+    base_iou: float | None
+
+
+def load_truth(truth: str, photos: Path | None) -> list[Labelled]:
+    """Read a truth file (new or old format) or list an unlabelled folder (``truth == "none"``)."""
+    if truth.lower() == "none":
+        root = photos or DEFAULT_ROOT
+        return [Labelled(str(p.relative_to(root)), p, None, "unlabelled") for p in sorted(root.rglob("*.jpg"))]
+    data = json.loads(Path(truth).read_text())["boxes"]
+    out = []
+    for key, value in data.items():
+        if isinstance(value, dict):
+            root = photos or DEFAULT_ROOT
+            out.append(Labelled(key, root / key, tuple(value["box"]), value["split"]))
+        else:  # the old truth_boxes.json: keys relative to the test folder, all tuned on
+            root = photos or DEFAULT_ROOT / "test"
+            out.append(Labelled(key, root / key, tuple(value), "tune"))
+    return out
+
+
+def category(key: str) -> str:
+    """Return the category folder of a key such as ``train/shirt/x.jpg`` or ``shirt/x.jpg``."""
+    parts = key.split("/")
+    return parts[-2] if len(parts) >= 2 else "?"
+
+
+def summarise(name: str, scores: dict[str, float], per_category: bool = True) -> None:
+    """Print mean IoU and shares overall and (optionally) per category."""
     vals = list(scores.values())
-    print(f"{name}: n={len(vals)} mean IoU {statistics.fmean(vals):.4f}  "
+    print(f"  {name}: n={len(vals)} mean IoU {statistics.fmean(vals):.4f}  "
           f">=0.85: {sum(v >= 0.85 for v in vals) / len(vals):.1%}  "
-          f">=0.8: {sum(v >= 0.8 for v in vals) / len(vals):.1%}")
+          f">=0.7: {sum(v >= 0.7 for v in vals) / len(vals):.1%}  min {min(vals):.3f}")
+    if not per_category:
+        return
     by_cat: dict[str, list[float]] = defaultdict(list)
     for key, v in scores.items():
-        by_cat[key.split("/")[0]].append(v)
+        by_cat[category(key)].append(v)
     for cat in sorted(by_cat):
         v = by_cat[cat]
-        print(f"    {cat:<11} n={len(v):>2} mean {statistics.fmean(v):.3f}  >=0.85 {sum(x >= 0.85 for x in v)}/{len(v)}")
+        print(f"      {cat:<11} n={len(v):>3} mean {statistics.fmean(v):.3f}  >=0.85 {sum(x >= 0.85 for x in v)}/{len(v)}")
 
 
-def review_report(review: dict[str, list[tuple[float, bool]]]) -> None:
-    """Print precision and recall of "needs review" against "IoU < 0.85", per detector mode and pooled."""
-    print(f"needs review (confidence < {REVIEW_BELOW}) vs IoU < 0.85:")
-    pooled = [item for items in review.values() for item in items]
-    for name, items in [*review.items(), ("pooled", pooled)]:
-        flagged = sum(f for _, f in items)
-        wrong = sum(v < 0.85 for v, _ in items)
-        hits = sum(f and v < 0.85 for v, f in items)
+def flag_report(name: str, items: list[tuple[float, bool]]) -> None:
+    """Print precision and recall of the review flag against IoU < 0.85 and IoU < 0.7."""
+    flagged = sum(f for _, f in items)
+    print(f"  review flag ({name}, confidence < {REVIEW_BELOW}): n={len(items)}, flagged {flagged} "
+          f"({flagged / len(items):.1%})")
+    for bad_below in (0.85, 0.7):
+        wrong = sum(v < bad_below for v, _ in items)
+        hits = sum(f and v < bad_below for v, f in items)
         precision = f"{hits / flagged:.0%}" if flagged else "n/a"
-        recall = f"{hits / wrong:.0%}" if wrong else "n/a"
-        print(f"    {name:<8} n={len(items):>3} flagged {flagged:>2}, wrong {wrong:>2}, both {hits:>2}: "
-              f"precision {precision}, recall {recall}")
+        recall = f"{hits / wrong:.0%}" if wrong else "n/a (none bad)"
+        print(f"      bad = IoU < {bad_below}: bad {wrong}, flagged and bad {hits}: "
+              f"precision {precision}, recall {recall}; unflagged bad: {wrong - hits}")
 
 
-def contact_sheet(rows: list[tuple[str, np.ndarray, Box, Box | None, float]], out: Path) -> None:
-    """Write a PNG of photos with the detected (green) and truth (red) boxes, worst first."""
+def contact_sheet(rows: list[tuple[str, np.ndarray, Box, Box | None, float, bool]], out: Path) -> None:
+    """Write a PNG of photos with the detected (green; orange when flagged) and truth (red) boxes, worst first."""
     tiles = []
-    for key, rgb, det, truth, score in rows:
+    for key, rgb, det, truth, score, flagged in rows:
         img = cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
         if truth is not None:
             cv2.rectangle(img, truth[:2], (truth[2] - 1, truth[3] - 1), (0, 0, 255), 3)
-        cv2.rectangle(img, det[:2], (det[2] - 1, det[3] - 1), (0, 255, 0), 2)
-        f = 240 / img.shape[0]
-        img = cv2.resize(img, (round(img.shape[1] * f), 240), interpolation=cv2.INTER_AREA)
+        cv2.rectangle(img, det[:2], (det[2] - 1, det[3] - 1), (0, 160, 255) if flagged else (0, 255, 0), 2)
+        f = 240 / max(img.shape[:2])
+        img = cv2.resize(img, (round(img.shape[1] * f), round(img.shape[0] * f)), interpolation=cv2.INTER_AREA)
         canvas = np.zeros((260, 240, 3), np.uint8)
-        canvas[:240, : min(240, img.shape[1])] = img[:, :240]
-        cv2.putText(canvas, f"{score:.3f} {key[:22]}", (2, 255), cv2.FONT_HERSHEY_SIMPLEX, 0.38, (255, 255, 255), 1)
+        canvas[: img.shape[0], : img.shape[1]] = img
+        label = f"{score:.3f}{' FLAG' if flagged else ''} {category(key)}"
+        cv2.putText(canvas, label, (2, 255), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (255, 255, 255), 1)
         tiles.append(canvas)
-    cols = 8
+    cols = 6
     while len(tiles) % cols:
         tiles.append(np.zeros_like(tiles[0]))
     sheet = np.vstack([np.hstack(tiles[i:i + cols]) for i in range(0, len(tiles), cols)])
     cv2.imwrite(str(out), sheet)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--photos", type=Path, default=DEFAULT_PHOTOS)
-    parser.add_argument("--truth", type=Path, default=DEFAULT_TRUTH,
-                        help="truth boxes JSON; 'none' to compare with the baseline only")
-    parser.add_argument("--sheet", type=Path, help="write a contact sheet (worst first) to this PNG")
-    args = parser.parse_args(argv)
-
-    if str(args.truth).lower() == "none":
-        truth = {str(p.relative_to(args.photos)): None for p in sorted(args.photos.glob("*/*.jpg"))}
-    else:
-        truth = json.loads(args.truth.read_text())["boxes"]
-    ours: dict[str, float] = {}
-    base: dict[str, float] = {}
-    agree: dict[str, float] = {}
-    rows = []
+def run(items: list[Labelled]) -> tuple[list[Result], float, float, dict[str, int]]:
+    """Run the detector and the baseline on every photo; return the results and the time each took."""
+    results = []
     t_ours = t_base = 0.0
     methods: dict[str, int] = defaultdict(int)
-    review: dict[str, list[tuple[float, bool]]] = defaultdict(list)
-    for key, tbox in truth.items():
-        dec = load_photo(args.photos / key)
+    for item in items:
+        dec = load_photo(item.path)
         t0 = time.perf_counter()
         det = detect_garment(dec.rgb, scale=dec.scale)
         t1 = time.perf_counter()
@@ -140,32 +183,63 @@ def main(argv: list[str] | None = None) -> int:
         t_ours += t1 - t0
         t_base += t2 - t1
         methods[det.method] += 1
-        agree[key] = iou(det.box, bbox)
-        if tbox is not None:
-            ours[key] = iou(det.box, tuple(tbox))
-            base[key] = iou(bbox, tuple(tbox))
-        rows.append((key, dec.rgb, det.box, tuple(tbox) if tbox else None,
-                     ours.get(key, agree[key]), det.confidence))
-        if tbox is not None:
-            # The review flag is judged on the detector's answers and, to have wrong boxes to
-            # catch, on each single pass's answers too (the cheap pass alone fails on a few).
-            review["auto"].append((ours[key], det.needs_review))
-            for mode in ("cheap", "grabcut"):
-                alone = detect_garment(dec.rgb, scale=dec.scale, mode=mode)
-                review[mode].append((iou(alone.box, tuple(tbox)), alone.needs_review))
-    n = len(truth)
-    if ours:
-        summarise("detect_garment", ours)
-        summarise("baseline GrabCut 200px/2it/3%", base)
-        low = [(k, round(v, 3)) for k, v in sorted(ours.items(), key=lambda kv: kv[1]) if v < 0.9]
-        print("below 0.9:", low)
-        review_report(review)
-    summarise("agreement with baseline", agree)
+        if item.box is not None:
+            ours, base = iou(det.box, item.box), iou(bbox, item.box)
+        else:
+            ours, base = iou(det.box, bbox), None
+        results.append(Result(item, det.box, det.confidence, det.needs_review, bbox, ours, base))
+    return results, t_ours, t_base, methods
+
+
+def report(split: str, results: list[Result], *, per_photo: bool) -> None:
+    """Print the figures of one split."""
+    print(f"== {split} ==")
+    ours = {r.item.key: r.ours for r in results}
+    if split == "unlabelled":
+        summarise("detect_garment vs baseline GrabCut (agreement, no truth)", ours)
+        flagged = sum(r.flagged for r in results)
+        print(f"  flagged for review: {flagged}/{len(results)} ({flagged / len(results):.1%})")
+        return
+    summarise("detect_garment", ours)
+    summarise("baseline GrabCut 200px/2it/3%", {r.item.key: r.base_iou for r in results if r.base_iou is not None})
+    flag_report("detect_garment", [(r.ours, r.flagged) for r in results])
+    if per_photo:
+        low = sorted((r for r in results if r.ours < 0.9), key=lambda r: r.ours)
+        print("  below 0.9:", [(r.item.key, round(r.ours, 3), r.confidence) for r in low])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--truth", default=str(DEFAULT_TRUTH),
+                        help="truth boxes JSON; 'none' to compare an unlabelled folder with the baseline only")
+    parser.add_argument("--photos", type=Path, help="folder the truth keys are relative to")
+    parser.add_argument("--split", choices=["heldout", "tune", "all"], default="all",
+                        help="which labelled photos to run (default: both, reported separately)")
+    parser.add_argument("--sheet", type=Path, help="write a contact sheet (worst first) to this PNG")
+    parser.add_argument("--sheet-split", default="heldout", help="split the contact sheet shows (default heldout)")
+    parser.add_argument("--sheet-count", type=int, default=36, help="photos on the contact sheet")
+    args = parser.parse_args(argv)
+
+    items = load_truth(args.truth, args.photos)
+    if args.split != "all":
+        items = [i for i in items if i.split == args.split]
+    results, t_ours, t_base, methods = run(items)
+    by_split: dict[str, list[Result]] = defaultdict(list)
+    for r in results:
+        by_split[r.item.split].append(r)
+    for split in ("heldout", "tune", "unlabelled"):
+        if by_split.get(split):
+            report(split, by_split[split], per_photo=split == "tune")
+    n = len(results)
     print(f"methods: {dict(methods)}; detect {1000 * t_ours / n:.1f} ms/photo, baseline {1000 * t_base / n:.1f} ms/photo")
     if args.sheet:
-        rows.sort(key=lambda r: r[4])
-        contact_sheet([r[:5] for r in rows], args.sheet)
-        print(f"contact sheet: {args.sheet}")
+        chosen = sorted((r for r in results if r.item.split in (args.sheet_split, "unlabelled")), key=lambda r: r.ours)
+        rows = [(r.item.key, load_photo(r.item.path).rgb, r.box, r.item.box, r.ours, r.flagged)
+                for r in chosen[: args.sheet_count]]
+        if rows:
+            contact_sheet(rows, args.sheet)
+            shown = "unlabelled, lowest agreement" if args.truth.lower() == "none" else f"{args.sheet_split}, worst"
+            print(f"contact sheet ({shown} {len(rows)}): {args.sheet}")
     return 0
 
 

@@ -44,6 +44,34 @@ GRABCUT_ITERS = 2
 CHEAP_OK = 0.3
 #: Long side of the image GrabCut runs on.
 GRABCUT_SIDE = 128
+#: Rectangle inset of the second-opinion GrabCut (share of each side).
+RECT_INSET = 0.03
+#: Long side of the image the second-opinion GrabCut runs on: it only has to find the garment's
+#: extent, not its edge, and it runs on every photo that goes to GrabCut.
+RECT_SIDE = 96
+#: The second opinion is asked only where the seeded GrabCut's box and the cheap pass's agree
+#: less than this (box IoU).
+RECT_IF_BELOW = 0.9
+#: ... or where the seeded box covers less than this share of the frame (half a garment, one
+#: shoe of a pair: a small box is where a missed part is likeliest).
+RECT_IF_SMALLER = 0.3
+#: GrabCut rounds of the second opinion.
+RECT_ITERS = 2
+#: Below this box IoU between the seeded and the rectangle GrabCut, the rectangle's mask is used.
+SWITCH_BELOW = 0.65
+#: Box IoU of the two GrabCuts at which confidence reaches 0, rising linearly to 1 at full
+#: agreement (0.8 gives 0.5, the review line).
+AGREE_LO = 0.6
+#: Share of the band pixels beyond a mask that stops at the band which must be unlike the
+#: background for the box side to be carried to the frame's edge (:func:`_run_off_frame`).
+RUN_OFF_SHARE = 0.7
+#: The central window (this share of each side is cut off) where a border colour that covers more
+#: than :data:`CENTRE_FILLS` of it, within :data:`CENTRE_NEAR`, is taken as the garment's.
+CENTRE_LO = 0.3
+CENTRE_FILLS = 0.5
+CENTRE_NEAR = 10.0
+#: ... unless the border colours left would hold less than this share of the band.
+CENTRE_KEEP = 0.2
 
 
 @dataclass(frozen=True)
@@ -127,8 +155,37 @@ def _background_distance(lab: np.ndarray, band: np.ndarray, k: int = 5) -> tuple
     criteria = (cv2.TERM_CRITERIA_MAX_ITER + cv2.TERM_CRITERIA_EPS, 8, 0.0)
     _, labels, centres = cv2.kmeans(samples, k, labels, criteria, 1, cv2.KMEANS_USE_INITIAL_LABELS)
     share = np.bincount(labels.ravel(), minlength=k) / len(samples)
-    centres = centres[share >= 0.08]
+    keep = share >= 0.08
+    centres = _drop_garment_colours(lab, centres[keep], share[keep])
     return background_distance(lab, centres), centres
+
+
+def _drop_garment_colours(lab: np.ndarray, centres: np.ndarray, share: np.ndarray) -> np.ndarray:
+    """Drop the border colours that fill the middle of the frame: they are the garment's own.
+
+    A garment that fills the frame or runs off its edges (sleeves, a hem, a dark T-shirt laid
+    corner to corner) puts its colour into the border band, often well over the share that
+    counts as background, and the detector then keeps only what differs from it (a print, a
+    label). The background seldom fills the middle of a product photo, so a border colour that
+    within :data:`CENTRE_NEAR` of over half of the central window is taken as the garment's, as
+    long as the colours left still hold :data:`CENTRE_KEEP` of the band (a white shirt on a white
+    sheet keeps its white as background rather than lose all of it).
+
+    :param share: each centre's share of the band pixels.
+    """
+    if len(centres) < 2:
+        return centres
+    h, w = lab.shape[:2]
+    win = lab[int(h * CENTRE_LO):int(h * (1 - CENTRE_LO)), int(w * CENTRE_LO):int(w * (1 - CENTRE_LO))]
+    x = win.reshape(-1, 3).astype(np.float32)
+    # Each colour's own reach (not the nearest-colour split): a garment's colour often comes out of
+    # k-means as two close centres, each the nearest of only part of the garment.
+    d2 = (x * x).sum(1)[:, None] - 2.0 * (x @ centres.T) + (centres * centres).sum(1)[None, :]
+    fills = (d2 < CENTRE_NEAR ** 2).mean(0)
+    drop = fills > CENTRE_FILLS
+    if not drop.any() or share[~drop].sum() < CENTRE_KEEP * share.sum():
+        return centres
+    return centres[~drop]
 
 
 def working_lab(rgb: np.ndarray) -> np.ndarray:
@@ -151,7 +208,7 @@ def _cheap_pass(small: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, np.nd
     """Return (cheap mask, background distance, threshold, border band, background colours)."""
     sh, sw = small.shape[:2]
     lab = working_lab(cv2.GaussianBlur(small, (3, 3), 0))
-    band = _border_band(sh, sw, max(2, round(min(sh, sw) * 0.03)))
+    band = _border_band(sh, sw, _band_width(sh, sw))
     dist, centres = _background_distance(lab, band)
     # Otsu on the distance map separates "like the border" from "unlike it"; clamp it so that a
     # photo with almost no contrast still gets a sensible threshold.
@@ -214,13 +271,13 @@ def _grabcut(small: np.ndarray, fg: np.ndarray, dist: np.ndarray, thresh: float,
     return _main_component(mask)
 
 
-def _run_grabcut(small: np.ndarray, gc: np.ndarray) -> np.ndarray:
+def _run_grabcut(small: np.ndarray, gc: np.ndarray, iters: int = GRABCUT_ITERS) -> np.ndarray:
     """Run GrabCut from the seed labels ``gc`` (changed in place); return its garment as a 0/1 mask.
 
     Seeded, so the same photo always gets the same cut.
     """
     cv2.setRNGSeed(0)
-    cv2.grabCut(small, gc, None, np.zeros((1, 65)), np.zeros((1, 65)), GRABCUT_ITERS, cv2.GC_INIT_WITH_MASK)
+    cv2.grabCut(small, gc, None, np.zeros((1, 65)), np.zeros((1, 65)), iters, cv2.GC_INIT_WITH_MASK)
     return ((gc == cv2.GC_FGD) | (gc == cv2.GC_PR_FGD)).astype(np.uint8)
 
 
@@ -301,19 +358,97 @@ def detect_garment(rgb: np.ndarray, *, scale: float = 1.0, mode: str = "auto") -
     sh, sw = small.shape[:2]
     fg, dist, thresh, band, centres = _cheap_pass(small)
     cheap_conf = _cheap_confidence(fg, dist, thresh)
+    agreement = 1.0
     if mode == "cheap" or (mode == "auto" and cheap_conf >= CHEAP_OK):
         mask, method = fg, "cheap"
     else:
         mask = _grabcut_at(small, fg, dist, thresh, band, GRABCUT_SIDE)
         method = "grabcut"
-    confidence = _box_confidence(mask, dist, thresh, band)
-    x0, y0, x1, y1 = _mask_box(mask, sw, sh)
+        # A second opinion that owes nothing to the border colours: GrabCut from a plain
+        # rectangle. Both seeded passes fail together when the border model is wrong (a garment
+        # that fills the frame, a print taken for the garment), so where they part ways the
+        # rectangle's answer is the better bet and the box needs a person's look either way.
+        # It costs a GrabCut, so it is asked only where the seeded GrabCut moved the cheap pass's
+        # box (where both agree, the border model was good enough for both).
+        seeded_box = _mask_box(mask, sw, sh)
+        bx0, by0, bx1, by1 = seeded_box
+        small_box = (bx1 - bx0) * (by1 - by0) < RECT_IF_SMALLER * sw * sh
+        if small_box or _box_iou(_mask_box(fg, sw, sh), seeded_box) < RECT_IF_BELOW:
+            rect = _rect_grabcut(small, RECT_SIDE)
+            agreement = _box_iou(seeded_box, _mask_box(rect, sw, sh))
+            if agreement < SWITCH_BELOW:
+                mask, method = rect, "rect"
+    confidence = min(_box_confidence(mask, dist, thresh, band),
+                     float(np.clip((agreement - AGREE_LO) / (1.0 - AGREE_LO), 0.0, 1.0)))
+    x0, y0, x1, y1 = _run_off_frame(mask, _mask_box(mask, sw, sh), dist, thresh, _band_width(sh, sw))
     s = f * scale
     W, H = round(w / scale), round(h / scale)
     box = (max(0, int(np.floor(x0 / s))), max(0, int(np.floor(y0 / s))),
            min(W, int(np.ceil(x1 / s))), min(H, int(np.ceil(y1 / s))))
     return Detection(box=box, confidence=round(float(confidence), 3), mask=_fill_small_holes(mask) * 255, mask_scale=f, method=method,
                      bg_colours=centres, threshold=thresh)
+
+
+def _band_width(h: int, w: int) -> int:
+    return max(2, round(min(h, w) * 0.03))
+
+
+def _band_width(h: int, w: int) -> int:
+    return max(2, round(min(h, w) * 0.03))
+
+
+def _run_off_frame(mask: np.ndarray, box: tuple[int, int, int, int], dist: np.ndarray, thresh: float,
+                   band_px: int) -> tuple[int, int, int, int]:
+    """Carry each box side that stops at the border band on to the frame's edge where the garment goes on.
+
+    Both GrabCuts are told the border is background, so a garment that runs off the frame (a
+    sleeve, a hem, a coat that fills the picture) is cut a band's width short of the edge. Where
+    the mask reaches the band and the band pixels beyond that stretch of it are mostly unlike the
+    background colours, the garment goes on under the band: the side moves to the edge.
+    """
+    h, w = mask.shape
+    x0, y0, x1, y1 = box
+    m = mask > 0
+    reach = band_px + 1
+    far = dist > thresh
+    out = [x0, y0, x1, y1]
+    # (side index, mask stretch along the band's inner edge, band strip beyond it, new value)
+    sides = [
+        (0, x0 <= reach, lambda: m[:, min(w - 1, x0)], lambda rows: far[rows, :x0], 0),
+        (2, x1 >= w - reach, lambda: m[:, max(0, x1 - 1)], lambda rows: far[rows, x1:], w),
+        (1, y0 <= reach, lambda: m[min(h - 1, y0), :], lambda cols: far[:y0, cols], 0),
+        (3, y1 >= h - reach, lambda: m[max(0, y1 - 1), :], lambda cols: far[y1:, cols], h),
+    ]
+    for i, near_edge, contact, strip, edge in sides:
+        if not near_edge or out[i] == edge:
+            continue
+        along = contact()
+        beyond = strip(along)
+        if along.sum() >= 2 and beyond.size and float(beyond.mean()) >= RUN_OFF_SHARE:
+            out[i] = edge
+    return out[0], out[1], out[2], out[3]
+
+
+def _rect_grabcut(small: np.ndarray, side: int) -> np.ndarray:
+    """Return GrabCut's garment started from a rectangle inset :data:`RECT_INSET` (0/1, working size)."""
+    sh, sw = small.shape[:2]
+    f = min(1.0, side / max(sh, sw))
+    size = (max(1, round(sw * f)), max(1, round(sh * f)))
+    g_small = cv2.resize(small, size, interpolation=cv2.INTER_AREA) if f < 1.0 else small
+    gc = np.full((size[1], size[0]), cv2.GC_BGD, np.uint8)
+    dx, dy = max(1, round(size[0] * RECT_INSET)), max(1, round(size[1] * RECT_INSET))
+    gc[dy:size[1] - dy, dx:size[0] - dx] = cv2.GC_PR_FGD
+    cut = _run_grabcut(g_small, gc, RECT_ITERS)
+    if f < 1.0:
+        cut = (cv2.resize(cut * 255, (sw, sh), interpolation=cv2.INTER_LINEAR) >= 128).astype(np.uint8)
+    return _main_component(cv2.morphologyEx(cut, cv2.MORPH_OPEN, _disc(OPEN_PX)))
+
+
+def _box_iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
+    ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - ix * iy
+    return ix * iy / union if union > 0 else 0.0
 
 
 def _main_component(mask: np.ndarray) -> np.ndarray:

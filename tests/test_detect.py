@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 
@@ -59,3 +60,98 @@ def test_empty_photo_is_flagged() -> None:
     flat = np.full((200, 200, 3), 128, np.uint8)
     det = detect_garment(flat)
     assert det.needs_review
+
+
+# --- Boxes that hold on new photos (issue 12, section 2) ---------------------------------------
+
+ROOT = Path("/work/shared/photos/clothing-small")
+GARMENT_BOXES = json.loads((Path(__file__).parent / "data" / "garment_boxes.json").read_text())["boxes"]
+# Tune-split photos (never held-out ones) on which the detector before this change gave a box
+# far off the labelled one with a confidence that did not flag it: a dark T-shirt with a white
+# print running off a white quilt (boxed as its print), a leather skirt filling the frame (a
+# corner of it), a sleeve-to-sleeve white shirt on a wooden floor, a pair of shoes boxed as one.
+HARD = ["train/t-shirt/2fa9f4e6-ff5a-4ee1-9e74-ca1506331c17.jpg",
+        "train/skirt/d44cfac9-3fda-47ba-8eb1-8b130f60b08c.jpg",
+        "train/shoes/6b4278ed-f15b-4989-ac9e-0dbf4361d6e0.jpg",
+        "train/pants/17936ba2-937a-46d8-afa0-0750abdb3200.jpg"]
+
+
+def test_truth_file_keeps_heldout_apart() -> None:
+    splits = {v["split"] for v in GARMENT_BOXES.values()}
+    assert splits == {"tune", "heldout"}
+    assert sum(v["split"] == "heldout" for v in GARMENT_BOXES.values()) >= 120
+    assert not any(k.startswith("validation/") for k in GARMENT_BOXES)
+    assert all(k in GARMENT_BOXES for k in HARD) and all(GARMENT_BOXES[k]["split"] == "tune" for k in HARD)
+
+
+@pytest.mark.parametrize("key", HARD)
+def test_hard_photo_boxed_right_or_flagged(key: str) -> None:
+    dec = load_photo(ROOT / key)
+    det = detect_garment(dec.rgb, scale=dec.scale)
+    score = iou(det.box, GARMENT_BOXES[key]["box"])
+    assert score >= 0.85 or det.needs_review, (det.box, GARMENT_BOXES[key]["box"], det.confidence)
+
+
+@pytest.mark.parametrize("key", HARD[:2])
+def test_busy_print_and_frame_filling_photos_get_the_whole_garment(key: str) -> None:
+    # The two failures named in the issue, on real photos: the box now covers the garment.
+    dec = load_photo(ROOT / key)
+    det = detect_garment(dec.rgb, scale=dec.scale)
+    assert iou(det.box, GARMENT_BOXES[key]["box"]) >= 0.85, (det.box, GARMENT_BOXES[key]["box"])
+
+
+def _noisy(img: np.ndarray, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return np.clip(img.astype(int) + rng.integers(-6, 7, img.shape), 0, 255).astype(np.uint8)
+
+
+def test_frame_filling_garment_reaches_the_edges() -> None:
+    # A navy coat that runs off the left, right and bottom edges of a beige floor photo, its
+    # collar standing above the shoulders. The old detector took navy (most of the border) for
+    # the floor and boxed the coat 24 px short on every side.
+    img = np.full((320, 240, 3), (200, 185, 160), np.uint8)
+    img[70:320, 0:240] = (35, 45, 90)
+    img[40:70, 80:160] = (35, 45, 90)
+    det = detect_garment(_noisy(img, 1))
+    assert iou(det.box, (0, 40, 240, 320)) >= 0.95, det.box
+    assert det.box[0] <= 2 and det.box[2] >= 238 and det.box[3] >= 318
+
+
+def test_sleeves_running_off_both_sides_reach_the_edges() -> None:
+    img = np.full((300, 300, 3), (215, 205, 190), np.uint8)
+    img[60:260, 70:230] = (150, 40, 50)  # body
+    img[60:130, 0:300] = (150, 40, 50)  # sleeves cut off by the frame
+    det = detect_garment(_noisy(img, 3))
+    assert iou(det.box, (0, 60, 300, 260)) >= 0.95, det.box
+
+
+def test_dark_shirt_with_print_filling_a_white_frame_is_not_boxed_as_its_print() -> None:
+    # The issue's "busy print gets a tiny box": a dark T-shirt corner to corner on a white sheet,
+    # a white and red print in the middle. The old detector boxed the print (IoU 0.09) with
+    # confidence 0.6, unflagged.
+    img = np.full((300, 300, 3), 240, np.uint8)
+    img[40:300, 0:300] = (25, 25, 30)
+    img[120:200, 110:190] = 235
+    img[130:190, 120:180] = (200, 40, 40)
+    det = detect_garment(_noisy(img, 4))
+    score = iou(det.box, (0, 40, 300, 300))
+    assert score >= 0.85 or det.needs_review, (det.box, det.confidence)
+    assert score >= 0.9, det.box
+
+
+def test_busy_print_on_white_gets_the_whole_garment() -> None:
+    rng = np.random.default_rng(2)
+    img = np.full((300, 300, 3), 245, np.uint8)  # a white sheet
+    # A T-shirt shape (body and two sleeves) printed all over with small coloured blobs on white.
+    shirt = np.zeros((300, 300), bool)
+    shirt[60:260, 80:220] = True
+    shirt[60:120, 30:270] = True
+    print_ = rng.integers(0, 255, (30, 30, 3)).astype(np.uint8)
+    print_ = cv2.resize(print_, (300, 300), interpolation=cv2.INTER_NEAREST)
+    white = rng.random((30, 30)) < 0.5
+    white = cv2.resize(white.astype(np.uint8), (300, 300), interpolation=cv2.INTER_NEAREST) > 0
+    img[shirt & ~white] = print_[shirt & ~white]
+    img[shirt & white] = (250, 250, 250)
+    det = detect_garment(img)
+    assert iou(det.box, (30, 60, 270, 260)) >= 0.85 or det.needs_review, (det.box, det.confidence)
+    assert iou(det.box, (30, 60, 270, 260)) >= 0.7, det.box

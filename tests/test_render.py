@@ -213,5 +213,8 @@ def test_a_box_set_by_hand_renders_the_garment_the_detector_missed(tmp_path: Pat
     result = process_one(path, tmp_path, DEFAULT_PRESET, box=hand_box)
     hero = np.asarray(Image.open(result.outputs["hero"]).convert("RGB"))
     assert hero.shape == with_auto_mask.shape
-    assert float((with_auto_mask.min(2) < 235).mean()) < 0.2  # what it was: the label and a scrap
-    assert float((hero.min(2) < 235).mean()) > 0.4  # now: the coat
+    # What the detector's mask shows inside that box: part of the coat (before the rectangle
+    # GrabCut second opinion, only the label and a scrap); the hand-set box shows all of it.
+    auto_share, hand_share = float((with_auto_mask.min(2) < 235).mean()), float((hero.min(2) < 235).mean())
+    assert auto_share < hand_share - 0.15
+    assert hand_share > 0.4  # now: the coat
