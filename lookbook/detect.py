@@ -337,7 +337,8 @@ def segment_in_box(rgb: np.ndarray, box: tuple[int, int, int, int], *, scale: fl
             cut = _main_component(cv2.morphologyEx(cut, cv2.MORPH_OPEN, _disc(OPEN_PX))) & mask
             if cut.sum() >= 0.05 * mask.sum():
                 mask = cut  # else GrabCut found next to nothing: keep the whole box rather than lose the garment
-    return Detection(box=tuple(int(v) for v in box), confidence=1.0, mask=_fill_small_holes(mask) * 255,
+    x0, y0, x1, y1 = (int(v) for v in box)
+    return Detection(box=(x0, y0, x1, y1), confidence=1.0, mask=_fill_small_holes(mask) * 255,
                      mask_scale=f, method="hand", bg_colours=centres, threshold=thresh)
 
 
@@ -387,10 +388,6 @@ def detect_garment(rgb: np.ndarray, *, scale: float = 1.0, mode: str = "auto") -
            min(W, int(np.ceil(x1 / s))), min(H, int(np.ceil(y1 / s))))
     return Detection(box=box, confidence=round(float(confidence), 3), mask=_fill_small_holes(mask) * 255, mask_scale=f, method=method,
                      bg_colours=centres, threshold=thresh)
-
-
-def _band_width(h: int, w: int) -> int:
-    return max(2, round(min(h, w) * 0.03))
 
 
 def _band_width(h: int, w: int) -> int:
