@@ -35,6 +35,7 @@ writes contact sheets: original | old hero | new hero, with each one's shift.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import random
 import statistics
@@ -42,7 +43,6 @@ import subprocess
 import sys
 import tarfile
 import tempfile
-import io
 from dataclasses import dataclass
 from pathlib import Path
 

@@ -31,7 +31,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 from PIL import Image, ImageDraw
 
 from lookbook.cleanup import clean_detection

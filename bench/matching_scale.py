@@ -57,7 +57,7 @@ LAST = ["Smith", "Garcia", "Chen", "Okafor", "Novak", "Rossi", "Dubois", "Kowals
         "Murphy", "Nakamura", "Patel", "Schmidt", "Moreau", "Ivanova", "Costa", "Walsh", "Lindqvist"]
 ZONES = ["America/New_York", "America/Chicago", "America/Los_Angeles", "Europe/London", "Europe/Berlin"]
 LEVELS = ["1 to 1 only"] * 6 + ["subscribed to marketing"] * 3 + ["unsubscribed"]
-NOW = dt.datetime(2026, 3, 25, 12, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 3, 25, 12, 0, tzinfo=dt.UTC)
 
 
 def peak_mb() -> float:

@@ -65,7 +65,7 @@ class Backup:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def _parse(path: Path) -> Backup | None:
@@ -74,9 +74,9 @@ def _parse(path: Path) -> Backup | None:
         return None
     stat = path.stat()
     if match.group(2):
-        taken = dt.datetime.strptime(match.group(1), "%Y%m%d-%H%M%S").replace(tzinfo=dt.timezone.utc)
+        taken = dt.datetime.strptime(match.group(1), "%Y%m%d-%H%M%S").replace(tzinfo=dt.UTC)
     else:  # a backup named in local time by an older Lookbook Studio: its file time is the truth
-        taken = dt.datetime.fromtimestamp(stat.st_mtime, dt.timezone.utc)
+        taken = dt.datetime.fromtimestamp(stat.st_mtime, dt.UTC)
     return Backup(path, taken, match.group(3) or "migration", stat.st_size)
 
 

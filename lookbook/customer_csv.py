@@ -33,9 +33,20 @@ from pathlib import Path
 from typing import Any
 
 from lookbook import consent
-from lookbook.customers import CHANNEL_ADDRESS, FieldError, categories, check_email, check_instagram, check_x_handle
-from lookbook.customers import check_channel, check_phone, check_timezone, check_when, check_x_user_id
-from lookbook.customers import parse_sizes
+from lookbook.customers import (
+    CHANNEL_ADDRESS,
+    FieldError,
+    categories,
+    check_channel,
+    check_email,
+    check_instagram,
+    check_phone,
+    check_timezone,
+    check_when,
+    check_x_handle,
+    check_x_user_id,
+    parse_sizes,
+)
 from lookbook.errors import InputError
 from lookbook.hooks import Changes
 from lookbook.library import create_private_file

@@ -153,8 +153,8 @@ def check_when(value: str, field_name: str) -> str:
     except ValueError:
         raise FieldError(field_name, f"'{value}' is not a date (write YYYY-MM-DD)") from None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.timezone.utc)
-    return when.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
+        when = when.replace(tzinfo=dt.UTC)
+    return when.astimezone(dt.UTC).isoformat(timespec="seconds")
 
 
 _CHECKS = {"email": check_email, "x_handle": check_x_handle, "x_user_id": check_x_user_id,
@@ -500,7 +500,7 @@ def pause(store: Store, customer_id: int, *, actor: str, days: int = PAUSE_DAYS_
     if not 1 <= days <= 365:
         raise InputError(f"pause of {days} days: choose 1 to 365 days.")
     get_customer(store, customer_id)
-    until = ((now or dt.datetime.now(dt.timezone.utc)) + dt.timedelta(days=days)).astimezone(dt.timezone.utc)
+    until = ((now or dt.datetime.now(dt.UTC)) + dt.timedelta(days=days)).astimezone(dt.UTC)
     until_text = until.isoformat(timespec="seconds")
     with store.atomic():
         store.db.execute("UPDATE customers SET paused_until = ?, updated_at = ? WHERE id = ?",

@@ -89,7 +89,7 @@ def record_writer(db_path: Path) -> None:
         user = str(os.getuid()) if hasattr(os, "getuid") else "?"
     info = {"pid": os.getpid(), "user": user, "host": socket.gethostname(),
             "command": " ".join(Path(sys.argv[0]).name.split() + sys.argv[1:])[:200],
-            "since": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+            "since": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
     with contextlib.suppress(OSError):
         writer_info_path(db_path).write_text(json.dumps(info), encoding="utf-8")
 

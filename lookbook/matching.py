@@ -197,7 +197,7 @@ def _ago(days: int) -> str:
 
 def _parse_time(text: str) -> dt.datetime:
     when = dt.datetime.fromisoformat(text)
-    return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
 
 
 def day_start(store: Store, now: dt.datetime) -> dt.datetime:
@@ -205,9 +205,9 @@ def day_start(store: Store, now: dt.datetime) -> dt.datetime:
     try:
         tz: dt.tzinfo = zoneinfo.ZoneInfo(store.get_setting(STORE_TZ_SETTING, "UTC"))
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        tz = dt.timezone.utc
+        tz = dt.UTC
     local = now.astimezone(tz)
-    return dt.datetime.combine(local.date(), dt.time(0), tzinfo=tz).astimezone(dt.timezone.utc)
+    return dt.datetime.combine(local.date(), dt.time(0), tzinfo=tz).astimezone(dt.UTC)
 
 
 def contacted_today(store: Store, now: dt.datetime) -> int:
@@ -250,7 +250,7 @@ def match_set(store: Store, set_id: int, *, now: dt.datetime | None = None, limi
         chosen channel is "1 to 1 only" are left out, with that reason (default: no one in particular).
     :raises InputError: if the set does not exist or none of its shots is tied to a product.
     """
-    now = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
+    now = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
     set_name, brand_id, brand, scope, products = _load_set(store, set_id)
     days_cap = int(store.get_setting(FREQUENCY_SETTING, FREQUENCY_DEFAULT))
     daily_cap = int(store.get_setting(DAILY_CAP_SETTING, DAILY_CAP_DEFAULT))

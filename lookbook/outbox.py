@@ -131,7 +131,7 @@ def _check_not_messaged_elsewhere(store: Store, message_id: int, customer_id: in
     the customer from getting both.
     """
     days = int(store.get_setting(QUIET_DAYS_SETTING, QUIET_DAYS_DEFAULT))
-    since = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=days)).isoformat(timespec="seconds")
+    since = (dt.datetime.now(dt.UTC) - dt.timedelta(days=days)).isoformat(timespec="seconds")
     other = store.db.execute(
         "SELECT m.id, m.state, m.drafted_by, coalesce(s.name, 'no set') FROM messages m"
         " LEFT JOIN sets s ON s.id = m.set_id WHERE m.customer_id = ? AND m.id != ?"
@@ -380,7 +380,7 @@ def draft_set(store: Store, set_id: int, actor: str, template: Template | str, *
     _, scope, override_by = _set_row(store, set_id)
     if isinstance(template, str):
         template = get_template(store, template)
-    moment = now or dt.datetime.now(dt.timezone.utc)
+    moment = now or dt.datetime.now(dt.UTC)
     ranked = sorted(_matches(store, set_id, actor) if matches is None else matches,
                     key=lambda m: (-m.score, m.customer_id))
     # Imported here: cards pulls in Pillow, which only drafting needs.
@@ -695,7 +695,7 @@ def expire_stale(store: Store, now: dt.datetime | None = None, actor: str = "sys
 
     Called by the sender loop and when the app starts; the reason is kept on each message.
     """
-    moment = now or dt.datetime.now(dt.timezone.utc)
+    moment = now or dt.datetime.now(dt.UTC)
     hours = float(store.get_setting(APPROVAL_HOURS_SETTING, APPROVAL_HOURS_DEFAULT))
     deadline = (moment - dt.timedelta(hours=hours)).isoformat(timespec="seconds")
     reasons: dict[int, str] = {}

@@ -65,8 +65,8 @@ def next_allowed_send_time(customer_tz: str, now: dt.datetime, *, start: dt.time
     try:
         tz: dt.tzinfo = zoneinfo.ZoneInfo(customer_tz)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        tz = dt.timezone.utc
-    aware = now if now.tzinfo is not None else now.replace(tzinfo=dt.timezone.utc)
+        tz = dt.UTC
+    aware = now if now.tzinfo is not None else now.replace(tzinfo=dt.UTC)
     local = aware.astimezone(tz)
     if not _in_window(local.time(), start, end):
         return now
@@ -75,8 +75,8 @@ def next_allowed_send_time(customer_tz: str, now: dt.datetime, *, start: dt.time
         day += dt.timedelta(days=1)  # in the evening part of an overnight window: it ends tomorrow morning
     resume = dt.datetime.combine(day, end, tzinfo=tz)
     # A resume time in a daylight-saving gap does not exist; round trip through UTC moves it forward.
-    resume = resume.astimezone(dt.timezone.utc).astimezone(tz)
-    return resume.astimezone(now.tzinfo or dt.timezone.utc)
+    resume = resume.astimezone(dt.UTC).astimezone(tz)
+    return resume.astimezone(now.tzinfo or dt.UTC)
 
 
 def next_send_time(store: Store, customer_id: int, now: dt.datetime) -> dt.datetime:

@@ -31,7 +31,6 @@ from lookbook.errors import InputError, LibraryError
 from lookbook.imaging import Decoded
 from lookbook.presets import Preset
 
-
 #: Bump when renders of the same recipe would come out visibly different (2: guided-filter edges;
 #: 3: white balance only from neutral evidence, exposure on lightness only; 4: hangers taken out
 #: of the cut-out, detail crops of every kind for the category to pick from).

@@ -68,8 +68,9 @@ from lookbook.delivery import (
     RateLimit,
     RateLimited,
     Unreachable,
+    accounts,
+    reachability,
 )
-from lookbook.delivery import accounts, reachability
 from lookbook.delivery.email import EmailChannel, build_message, message_id_for
 from lookbook.delivery.x import DMEvent, XChannel
 from lookbook.errors import InputError, LookbookError
@@ -94,18 +95,18 @@ def direct(store: Store) -> DbCall:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def _iso(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
+    return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
 
 
 def _parse(text: str | None) -> dt.datetime | None:
     if not text:
         return None
     moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 
 def utcnow() -> str:
     """Return the current UTC time as ISO-8601 text, as every timestamp in the store is kept."""
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 class Store:
@@ -365,13 +365,13 @@ def open_store(library: Library, hooks: Hooks | None = None) -> Store:
     store = Store(library, db, hooks)
     try:
         if stamp is not None and stamp[0] == state and state[0] >= CHECK_ALWAYS_BELOW \
-                and dt.datetime.now(dt.timezone.utc) - stamp[1] < CHECK_EVERY:
+                and dt.datetime.now(dt.UTC) - stamp[1] < CHECK_EVERY:
             # The file is exactly as a Lookbook process left it after a check less than CHECK_EVERY ago:
             # a big library does not pay seconds of quick_check at every command.
             problem, store._checked_at = None, stamp[1]
         else:
             problem = integrity.quick_check(conn)
-            store._checked_at = dt.datetime.now(dt.timezone.utc)
+            store._checked_at = dt.datetime.now(dt.UTC)
         if problem is not None:
             store.damaged = problem
             conn.refuse_writes(store.refusal())
@@ -437,7 +437,7 @@ def create_store(path: Path | str, hooks: Hooks | None = None) -> Store:
     store = Store(library, db, hooks)
     store._db_path = library.db_path
     store._audit_at_open = store._audit_max()
-    store._checked_at = dt.datetime.now(dt.timezone.utc)  # a new file is sound
+    store._checked_at = dt.datetime.now(dt.UTC)  # a new file is sound
     return store
 
 

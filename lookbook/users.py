@@ -171,7 +171,7 @@ def get_user(store: Store, username: str) -> User:
 
 
 def _now(now: dt.datetime | None) -> dt.datetime:
-    return now or dt.datetime.now(dt.timezone.utc)
+    return now or dt.datetime.now(dt.UTC)
 
 
 def authenticate(store: Store, username: str, password: str, *, now: dt.datetime | None = None) -> User:

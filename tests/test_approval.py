@@ -7,7 +7,6 @@ import json
 from dataclasses import dataclass, field
 
 import pytest
-from outbox_support import add_message, add_staff, add_world
 
 from lookbook import consent
 from lookbook.errors import InputError
@@ -29,9 +28,9 @@ from lookbook.outbox import (
     transition,
 )
 from lookbook.store import Store
-from lookbook.users import create_user
 from lookbook.templates import Template, save_template
-from lookbook.users import PermissionDenied
+from lookbook.users import PermissionDenied, create_user
+from outbox_support import add_message, add_staff, add_world
 
 TEMPLATE = Template("spring", "Hi {first_name}, new {brand}: {sizes_in_stock}. {associate}", "New {brand}")
 
@@ -101,7 +100,7 @@ def test_customer_messaged_this_week_is_skipped(store: Store, world) -> None:
                              " VALUES ('other', ?, 'sam', 'now', 'now')", [world.brand_id]).lastrowid
     mid = add_message(store, world.customers[0], set_id=other, state="queued", drafted_by="jo")
     transition(store, mid, "sending", "sender")
-    transition(store, mid, "sent", "sender", sent_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+    transition(store, mid, "sent", "sender", sent_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
     report = draft_set(store, world.set_id, "alex", TEMPLATE, matches=_matches(world))
     assert [s.customer_id for s in report.skipped] == [world.customers[0]]
     assert "quiet period" in report.skipped[0].reason
@@ -300,7 +299,7 @@ def test_submit_refuses_an_associate_set_over_the_cap(store: Store, world) -> No
 def test_expire_after_the_approval_window(store: Store, world) -> None:
     draft_set(store, world.set_id, "alex", TEMPLATE, matches=_matches(world)[:2])
     submit(store, world.set_id, "alex")
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     assert expire_stale(store, now + dt.timedelta(hours=71)).done == []
     report = expire_stale(store, now + dt.timedelta(hours=73))
     assert len(report.done) == 2
@@ -313,7 +312,7 @@ def test_approval_window_is_a_setting(store: Store, world) -> None:
     store.set_setting("outbox.approval_hours", 1)
     draft_set(store, world.set_id, "alex", TEMPLATE, matches=_matches(world)[:1])
     submit(store, world.set_id, "alex")
-    later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=2)
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)
     assert len(expire_stale(store, later).done) == 1
     late = approve(store, "maria", message_ids=[list_messages(store)[0].id])
     assert late.done == [] and "cannot go from expired to approved" in late.refused[0][1]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from outbox_support import add_staff, add_world
 from PIL import Image, ImageDraw
 
 from lookbook.cards import compose_card, hero_shots, write_card, write_shots
@@ -14,6 +13,7 @@ from lookbook.outbox import draft_set, list_messages
 from lookbook.recipes import render_dir
 from lookbook.store import Store, utcnow
 from lookbook.templates import Template
+from outbox_support import add_staff, add_world
 
 
 def test_card_is_one_jpeg_in_exports_and_deterministic(store: Store) -> None:

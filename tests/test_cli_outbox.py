@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from outbox_support import add_staff, add_world
 
 from lookbook import outbox
 from lookbook.cli import main
 from lookbook.store import create_store
 from lookbook.users import SIGNIN_FAILED
+from outbox_support import add_staff, add_world
 
 
 @dataclass

@@ -16,8 +16,7 @@ from PIL import Image
 from fakes.fake_x import FakeX, Fault
 from fakes.keyrings import MemoryKeyring
 from lookbook import secrets
-from lookbook.delivery import Ambiguous, AuthFailed, NotSent, RateLimited, Rejected, Unreachable
-from lookbook.delivery import accounts
+from lookbook.delivery import Ambiguous, AuthFailed, NotSent, RateLimited, Rejected, Unreachable, accounts
 from lookbook.delivery.oauth import PkceSignIn, SignInError, refresh
 from lookbook.delivery.x import (
     DM_IMAGE_LIMIT,

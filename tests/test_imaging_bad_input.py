@@ -13,8 +13,8 @@ import pytest
 from PIL import EpsImagePlugin, Image
 
 import lookbook.imaging
-from lookbook.importer import ImportProgress, ImportReport, import_photos
 from lookbook.imaging import PhotoError, load_photo, probe_size
+from lookbook.importer import ImportProgress, ImportReport, import_photos
 from lookbook.store import Store
 
 #: A minimal EPS document: what Pillow hands to Ghostscript when it is allowed to.

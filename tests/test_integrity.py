@@ -90,7 +90,8 @@ def test_a_damaged_library_is_readable_but_refuses_writes_with_the_way_back(
 
 def test_a_big_file_left_as_lookbook_left_it_skips_the_quick_check_until_changed(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from lookbook import integrity, store as store_module
+    from lookbook import integrity
+    from lookbook import store as store_module
 
     monkeypatch.setattr(store_module, "CHECK_ALWAYS_BELOW", 0)  # treat the small test file as big
     calls: list[int] = []
@@ -167,7 +168,7 @@ def test_backups_list_and_rotation(tmp_path: Path, capsys: pytest.CaptureFixture
     store = create_store(tmp_path / "lib")
     store.close()
     folder = tmp_path / "lib" / "backups"
-    now = dt.datetime(2026, 12, 4, 12, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2026, 12, 4, 12, tzinfo=dt.UTC)
     # 30 backups, 6 hours apart: 7.5 days.
     for i in range(30):
         when = now - dt.timedelta(hours=6 * i)

@@ -15,7 +15,7 @@ from lookbook.matching import DAILY_CAP_SETTING, FREQUENCY_SETTING, match_set
 from lookbook.quiet_hours import next_allowed_send_time, next_send_time, set_window
 from lookbook.store import Store
 
-NOW = dt.datetime(2026, 3, 25, 12, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 3, 25, 12, 0, tzinfo=dt.UTC)
 ONE = {"email": "one_to_one"}
 
 
@@ -210,15 +210,15 @@ def test_sets_match_json_from_the_command_line(demo_library, capsys: pytest.Capt
     ("2026-03-08T04:00", "2026-03-08T13:00"),  # 23:00 EST; clocks go forward in the night: 09:00 EDT
 ])
 def test_quiet_hours_in_the_customers_time_zone(utc: str, expected: str) -> None:
-    now = dt.datetime.fromisoformat(utc).replace(tzinfo=dt.timezone.utc)
+    now = dt.datetime.fromisoformat(utc).replace(tzinfo=dt.UTC)
     assert next_allowed_send_time("America/New_York", now) == dt.datetime.fromisoformat(expected).replace(
-        tzinfo=dt.timezone.utc)
+        tzinfo=dt.UTC)
 
 
 def test_next_send_time_reads_the_customer_and_the_setting(store: Store) -> None:
     cid = add_customer(store, "Ana", timezone="Asia/Tokyo")
-    now = dt.datetime(2026, 3, 1, 13, 0, tzinfo=dt.timezone.utc)  # 22:00 in Tokyo
-    assert next_send_time(store, cid, now) == dt.datetime(2026, 3, 2, 0, 0, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2026, 3, 1, 13, 0, tzinfo=dt.UTC)  # 22:00 in Tokyo
+    assert next_send_time(store, cid, now) == dt.datetime(2026, 3, 2, 0, 0, tzinfo=dt.UTC)
     set_window(store, "23:00", "07:00")
     assert next_send_time(store, cid, now) == now
     set_window(store, "12:00", "12:00")  # off

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from outbox_support import World, add_message, add_staff, add_world
 
 from lookbook import consent
 from lookbook.customers import transfer
@@ -17,6 +16,7 @@ from lookbook.outbox import approve, draft_set, message_state
 from lookbook.store import Store
 from lookbook.templates import Template
 from lookbook.users import PermissionDenied, create_user
+from outbox_support import World, add_message, add_staff, add_world
 
 TEMPLATE = Template("t", "Hi {first_name}, new {brand}. {associate}", "New {brand}")
 

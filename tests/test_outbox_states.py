@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from outbox_support import add_message, add_staff, add_world
 
 from lookbook import consent
 from lookbook.outbox import STATES, TRANSITIONS, ConsentMissing, IllegalTransition, message_state, transition
 from lookbook.store import Store
+from outbox_support import add_message, add_staff, add_world
 
 
 @pytest.fixture

@@ -7,11 +7,11 @@ import stat
 from pathlib import Path
 
 import pytest
-from outbox_support import add_staff, add_world
 
 from lookbook.customer_csv import export_customers
 from lookbook.library import Library
 from lookbook.store import create_store, open_store
+from outbox_support import add_staff, add_world
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX; Windows keeps profiles private")
 

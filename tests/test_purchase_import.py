@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from customer_support import add_brand, add_customer, add_product, write_csv
 from openpyxl import Workbook
 
+from customer_support import add_brand, add_customer, add_product, write_csv
 from lookbook.errors import InputError
 from lookbook.matching import match_set
 from lookbook.purchase_import import import_purchases
@@ -87,7 +87,6 @@ def test_importing_the_same_export_again_adds_nothing_and_a_dry_run_writes_nothi
 
 def test_purchases_make_a_customer_a_fan_for_matching(store: Store, shop: dict[str, int], tmp_path: Path) -> None:
     from customer_support import add_set
-
     from lookbook import consent, customers
 
     hp = store.db.execute("SELECT id FROM brands WHERE name = 'Harbour & Pine'").fetchone()[0]

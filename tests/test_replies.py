@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from outbox_support import World, add_message, add_staff, add_world
 
 from fakes.fake_x import FakeX
 from lookbook import consent
@@ -12,6 +11,7 @@ from lookbook.outbox import transition
 from lookbook.replies import is_opt_out, list_replies, poll
 from lookbook.sender import direct
 from lookbook.store import Store
+from outbox_support import World, add_message, add_staff, add_world
 
 
 @pytest.fixture

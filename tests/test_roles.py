@@ -161,9 +161,8 @@ def test_readme_shows_the_generated_matrix() -> None:
 # -- the defects of issue 13, end to end -------------------------------------------------------------------
 def test_a_merchandiser_cannot_send_from_the_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                           capsys: pytest.CaptureFixture[str]) -> None:
-    from outbox_support import add_staff
-
     from lookbook.cli import main
+    from outbox_support import add_staff
 
     store = create_store(tmp_path / "lib")
     add_staff(store)
@@ -175,9 +174,8 @@ def test_a_merchandiser_cannot_send_from_the_command_line(tmp_path: Path, monkey
 
 
 def test_cancel_is_limited_to_ones_own_drafts_and_pending_unless_a_manager(store) -> None:
-    from outbox_support import add_message, add_staff, add_world
-
     from lookbook.outbox import cancel, message_state
+    from outbox_support import add_message, add_staff, add_world
 
     add_staff(store)
     world = add_world(store, customers=4, with_photos=False)

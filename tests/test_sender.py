@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from outbox_support import World, add_message, add_staff, add_world
 
 from fakes.fake_x import FakeX, Fault
 from fakes.smtp import smtp_server
@@ -22,8 +21,9 @@ from lookbook import consent, quiet_hours
 from lookbook.delivery import accounts, reachability
 from lookbook.delivery.x import DMEvent, OAuth2Token, XChannel, XEndpoints
 from lookbook.outbox import transition
-from lookbook.sender import Progress, SendReport, SenderOptions, blocked_until, direct, find_delivered, send
+from lookbook.sender import Progress, SenderOptions, SendReport, blocked_until, direct, find_delivered, send
 from lookbook.store import Store, utcnow
+from outbox_support import World, add_message, add_staff, add_world
 
 DM_PATH = r"/2/dm_conversations/with/\d+/messages"
 FAST = SenderOptions(reconcile_after_s=1.5, backoff_s=0.0, clock_skew_s=5.0)
@@ -142,7 +142,7 @@ def test_used_up_window_stops_the_channel_when_not_waiting(store: Store, world: 
     assert "rate limit used up" in report.stopped["x"]
     assert fake_x.count("POST", "/2/dm_conversations") == 2  # paced to the headers: no request into a 429
     until = blocked_until(store)["x"]
-    assert dt.timedelta(minutes=14) < until - dt.datetime.now(dt.timezone.utc) <= dt.timedelta(minutes=15)
+    assert dt.timedelta(minutes=14) < until - dt.datetime.now(dt.UTC) <= dt.timedelta(minutes=15)
 
 
 def test_refused_sign_in_stops_the_batch_and_keeps_messages_queued(store: Store, world: World,
@@ -211,7 +211,7 @@ def test_consent_withdrawn_after_approval_cancels_the_message(store: Store, worl
 def test_quiet_hours_hold_messages_until_morning(store: Store, world: World, fake_x: FakeX) -> None:
     quiet_hours.set_window(store, "21:00", "09:00")
     [mid] = _approved(store, world, 1)
-    night = dt.datetime(2026, 11, 23, 23, 30, tzinfo=dt.timezone.utc)
+    night = dt.datetime(2026, 11, 23, 23, 30, tzinfo=dt.UTC)
     from lookbook.sender import Sender
 
     gen = Sender(direct(store), options=FAST, x=_x(fake_x), clock=lambda: night).run()
@@ -279,12 +279,12 @@ def test_email_lost_after_data_fails_as_retryable_and_is_not_resent(
 
 
 def _event(eid: str, text: str, *, sender: str = "1", minutes: float = 0, media: tuple[str, ...] = ()) -> DMEvent:
-    at = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.timezone.utc) + dt.timedelta(minutes=minutes)
+    at = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC) + dt.timedelta(minutes=minutes)
     return DMEvent(eid, "MessageCreate", text, sender, at, "c", media)
 
 
 def test_find_delivered_matches_only_this_attempts_dm() -> None:
-    start = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.timezone.utc)
+    start = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
     body = "New shirts for you: https://store.example/x"
     kw = {"me": "1", "body": body, "started_at": start, "claimed": set(), "skew_s": 60}
     assert find_delivered([_event("9", "New shirts for you: https://t.co/abc")], media_key=None, **kw).id == "9"

@@ -12,10 +12,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from fakes.fake_x import FakeX
 from fakes.smtp import smtp_server
-from outbox_support import World, add_message, add_staff, add_world
-
 from lookbook import customers, outbox, quiet_hours
 from lookbook.delivery import RateLimit, accounts
 from lookbook.delivery.x import OAuth2Token, XChannel, XEndpoints
@@ -23,6 +22,7 @@ from lookbook.errors import LookbookError
 from lookbook.library import Library
 from lookbook.sender import Progress, Sender, SenderOptions, direct, save_rates, send
 from lookbook.store import Store, create_store, open_store
+from outbox_support import World, add_message, add_staff, add_world
 
 FAST = SenderOptions(reconcile_after_s=1.5, backoff_s=0.0, clock_skew_s=5.0)
 
@@ -133,9 +133,9 @@ class _Clock:
 def test_quiet_hours_that_begin_during_a_rate_limit_wait_hold_the_message(
         store: Store, world: World, fake_x: FakeX) -> None:
     mid = add_message(store, world.customers[0], set_id=world.set_id, state="approved", body="Evening news")
-    clock = _Clock(dt.datetime(2026, 11, 23, 20, 50, tzinfo=dt.timezone.utc))  # the customer lives in UTC
+    clock = _Clock(dt.datetime(2026, 11, 23, 20, 50, tzinfo=dt.UTC))  # the customer lives in UTC
     # X's window is used up until 21:10, ten minutes into the customer's quiet hours.
-    save_rates(store, "x", {"dm_post": RateLimit(15, 0, dt.datetime(2026, 11, 23, 21, 10, tzinfo=dt.timezone.utc))})
+    save_rates(store, "x", {"dm_post": RateLimit(15, 0, dt.datetime(2026, 11, 23, 21, 10, tzinfo=dt.UTC))})
     _drain(Sender(direct(store), options=FAST, x=_x(fake_x), clock=clock, sleep=clock.sleep).run())
     assert not fake_x.delivered("1000"), "sent at 21:10, in the customer's quiet hours"
     row = _row(store, mid)
@@ -145,7 +145,7 @@ def test_quiet_hours_that_begin_during_a_rate_limit_wait_hold_the_message(
 def test_a_customer_paused_after_approval_is_not_sent_to_until_the_pause_ends(
         store: Store, world: World, fake_x: FakeX) -> None:
     mid = add_message(store, world.customers[0], set_id=world.set_id, state="approved", body="Spring is here")
-    noon = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.timezone.utc)
+    noon = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
     customers.pause(store, world.customers[0], actor="maria", days=14, now=noon, reason="asked for a break")
     report, _ = _drain(Sender(direct(store), options=FAST, x=_x(fake_x), clock=lambda: noon).run())
     assert not fake_x.delivered("1000"), "sent to a paused customer"
@@ -158,7 +158,7 @@ def test_not_this_brand_said_after_approval_cancels_the_message(store: Store, wo
     mid = add_message(store, world.customers[0], set_id=world.set_id, state="approved", body="New Marlowe in")
     other = add_message(store, world.customers[1], set_id=world.set_id, state="approved", body="New Marlowe in")
     customers.not_this_brand(store, world.customers[0], "Marlowe", actor="alex")
-    noon = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.timezone.utc)
+    noon = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
     report, _ = _drain(Sender(direct(store), options=FAST, x=_x(fake_x), clock=lambda: noon).run())
     assert not fake_x.delivered("1000"), "sent a Marlowe set to a customer who said 'not this brand'"
     row = _row(store, mid)
@@ -170,8 +170,8 @@ def test_a_queued_message_cancelled_while_the_sender_waits_is_skipped_and_the_ru
         store: Store, world: World, fake_x: FakeX) -> None:
     first = add_message(store, world.customers[0], set_id=world.set_id, state="approved", body="First")
     second = add_message(store, world.customers[1], set_id=world.set_id, state="approved", body="Second")
-    clock = _Clock(dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.timezone.utc))
-    save_rates(store, "x", {"dm_post": RateLimit(15, 0, dt.datetime(2026, 11, 23, 12, 5, tzinfo=dt.timezone.utc))})
+    clock = _Clock(dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC))
+    save_rates(store, "x", {"dm_post": RateLimit(15, 0, dt.datetime(2026, 11, 23, 12, 5, tzinfo=dt.UTC))})
     run = Sender(direct(store), options=FAST, x=_x(fake_x), clock=clock, sleep=clock.sleep).run()
     while next(run).kind != "waiting":
         pass
@@ -241,7 +241,7 @@ def test_a_size_that_sold_out_after_approval_is_not_offered(store: Store, world:
     store.db.execute("UPDATE messages SET offer = ? WHERE id = ?", [offer.replace('"M"', '"L"'), kept])
     store.db.execute("UPDATE stock SET quantity = 0 WHERE size = 'M' AND product_id ="
                      " (SELECT id FROM products WHERE sku = 'MW-SH01')")
-    noon = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.timezone.utc)
+    noon = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
     report, _ = _drain(Sender(direct(store), options=FAST, x=_x(fake_x), clock=lambda: noon).run())
     assert not fake_x.delivered("1000"), "offered a size that sold out after approval"
     row = _row(store, gone)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from outbox_support import add_staff, add_world
 
 from lookbook.errors import InputError
 from lookbook.store import Store
@@ -21,6 +20,7 @@ from lookbook.templates import (
     render,
     save_template,
 )
+from outbox_support import add_staff, add_world
 
 BODY = "Hi {first_name}, new {brand} is in: {sizes_in_stock}. {associate}"
 

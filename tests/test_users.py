@@ -6,7 +6,6 @@ import datetime as dt
 import json
 
 import pytest
-from outbox_support import add_staff
 
 from lookbook import users
 from lookbook.errors import InputError
@@ -22,8 +21,9 @@ from lookbook.users import (
     require_role,
     set_active,
 )
+from outbox_support import add_staff
 
-T0 = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture

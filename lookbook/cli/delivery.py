@@ -38,6 +38,7 @@ from lookbook.sender import (
     start_send_run,
 )
 
+
 def add_outbox_verbs(verbs: argparse._SubParsersAction) -> None:
     """Add ``send``, ``retry``, ``offer`` and ``replies`` to the ``outbox`` verb group."""
     p = verbs.add_parser("send", help="send the approved messages (exactly once; safe to stop and run again)")

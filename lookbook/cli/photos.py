@@ -8,8 +8,8 @@ import sys
 
 from lookbook.assign import resolve_photos
 from lookbook.cli.catalog import register_photo_verbs
-from lookbook.colour import REVIEW_SHIFT
 from lookbook.cli.context import CliContext
+from lookbook.colour import REVIEW_SHIFT
 from lookbook.errors import InputError
 from lookbook.importer import import_photos
 from lookbook.recipes import (

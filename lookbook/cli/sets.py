@@ -11,8 +11,8 @@ import json
 
 from lookbook import roles
 from lookbook.cli.context import CliContext
-from lookbook.cli.output import one_line
 from lookbook.cli.customers import register_match
+from lookbook.cli.output import one_line
 from lookbook.sets import (
     add_to_set,
     create_set,

@@ -87,7 +87,7 @@ class RateLimit:
                 remaining, reset = 0, max(reset, int(headers["x-user-limit-24hour-reset"]))
         except (KeyError, ValueError):
             pass
-        return cls(limit, remaining, dt.datetime.fromtimestamp(reset, dt.timezone.utc))
+        return cls(limit, remaining, dt.datetime.fromtimestamp(reset, dt.UTC))
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,6 @@ from __future__ import annotations
 import html
 import io
 import smtplib
-import socket
 import ssl
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -248,7 +247,7 @@ class EmailChannel:
                 raise Rejected(f"the mail server refused the message ({exc.smtp_code} "
                                f"{exc.smtp_error.decode(errors='replace')}).") from None
             raise NotSent(f"the mail server did not take the message now ({exc.smtp_code}); trying again later.") from None
-        except (smtplib.SMTPServerDisconnected, socket.timeout, OSError) as exc:
+        except (TimeoutError, smtplib.SMTPServerDisconnected, OSError) as exc:
             self.close()
             raise Ambiguous(f"the connection to the mail server was lost while the message was being sent ({exc}); "
                             "it may or may not have been delivered.") from None

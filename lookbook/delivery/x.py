@@ -254,7 +254,7 @@ def classify(exc: Exception, *, delivers: bool, now: dt.datetime | None = None) 
     :param delivers: whether the request could have delivered a message (the DM POST): only
         then is a lost answer :class:`Ambiguous`; for reads and uploads it is :class:`NotSent`.
     """
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     if isinstance(exc, DeliveryError):
         return exc
     if isinstance(exc, requests.ConnectTimeout) or (

@@ -34,7 +34,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -153,7 +153,7 @@ class FakeX:
             if media_id:
                 # X appends the media's t.co link to a DM's text, as it does for posts.
                 shown = (shown + " " if shown else "") + f"https://t.co/{event_id[-8:]}"
-            now = datetime.now(timezone.utc)
+            now = datetime.now(UTC)
             event = {
                 "id": event_id, "event_type": "MessageCreate", "text": shown, "sender_id": sender,
                 "dm_conversation_id": f"{a}-{b}",

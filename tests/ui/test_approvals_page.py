@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from outbox_support import add_staff, add_world
 from PySide6.QtCore import Qt
 
 from lookbook import outbox
@@ -14,6 +13,7 @@ from lookbook.library import Library
 from lookbook.store import create_store, open_store
 from lookbook.templates import Template
 from lookbook.users import User
+from outbox_support import add_staff, add_world
 from ui.pages.approvals import ApprovalsPage
 from ui.signin import Session, SignInDialog
 

@@ -14,10 +14,10 @@ from PySide6.QtWidgets import QDialog, QFileDialog
 from lookbook import consent, customers
 from lookbook.consent import Confirmation
 from lookbook.store import Store
+from lookbook.users import User
 from ui.pages.customers import BLOCK, CustomerDialog, CustomersPage
 from ui.signin import Session
 from ui.workers import StoreRunner
-from lookbook.users import User
 
 MARIA = User(2, "maria", "Maria Lopez", "manager", True)
 

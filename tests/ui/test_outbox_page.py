@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 import requests
-from outbox_support import add_message, add_staff, add_world
 
 from fakes.fake_x import FakeX, Fault
 from lookbook import quiet_hours
@@ -17,6 +16,7 @@ from lookbook.delivery.x import OAuth2Token
 from lookbook.library import Library
 from lookbook.store import create_store, open_store
 from lookbook.users import User
+from outbox_support import add_message, add_staff, add_world
 from ui.pages.delivery_settings import DeliverySettings
 from ui.pages.outbox import FILTERS, OutboxPage
 from ui.signin import Session

@@ -426,7 +426,7 @@ class OutboxPage(Page):
         self.reload()
 
     def _tick(self) -> None:
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         waits = {c: t for c, t in self._waits.items() if t > now}
         self._waits = waits
         if not waits:

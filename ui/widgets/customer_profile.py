@@ -103,8 +103,8 @@ def is_paused(paused_until: str | None, now: dt.datetime | None = None) -> bool:
     if not paused_until:
         return False
     until = dt.datetime.fromisoformat(paused_until)
-    until = until if until.tzinfo else until.replace(tzinfo=dt.timezone.utc)
-    return until > (now or dt.datetime.now(dt.timezone.utc))
+    until = until if until.tzinfo else until.replace(tzinfo=dt.UTC)
+    return until > (now or dt.datetime.now(dt.UTC))
 
 
 class ConfirmationDialog(QDialog):
