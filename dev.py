@@ -70,7 +70,8 @@ def run_tests(args: list[str]) -> int:
 
 def main() -> int:
     if sys.version_info < MIN_PYTHON:
-        print(f"Lookbook Studio needs Python {'.'.join(map(str, MIN_PYTHON))} or newer; this is {sys.version.split()[0]}.")
+        print(f"Lookbook Studio needs Python {'.'.join(map(str, MIN_PYTHON))} or newer; "
+              f"this is {sys.version.split()[0]}.")
         return 2
     if len(sys.argv) < 2 or sys.argv[1] not in {"app", "test"}:
         print(__doc__)

@@ -169,7 +169,7 @@ def run_old(ref: str, items: list[tuple[str, Path, Box | None]], out: Path, tmp:
                           text=True, input="\n".join(str(p) for _n, p, _t in items) + "\n",
                           env={"PYTHONPATH": str(code), "PATH": "/usr/bin:/bin"})
     shots = []
-    for (name, path, truth), line in zip(items, proc.stdout.splitlines()):
+    for (name, path, truth), line in zip(items, proc.stdout.splitlines(), strict=True):
         row = json.loads(line)
         shift, frame, middle = measure(path, Path(row["hero"]), Path(row["grey"]), tuple(row["box"]), truth,
                                        DEFAULT_PRESET)

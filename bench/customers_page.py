@@ -140,8 +140,8 @@ def ui_stalls(library: Path, typed: str) -> list[tuple[str, float, float | None]
             model.search(typed[:n])
             _pause(app, 0.06)
         wait_until(lambda: not model.searching and model.text == typed[:4])
-        rows.append((f"typing “{typed[:4]}” (4 keys, 60 ms apart) to its rows shown", (time.perf_counter() - start) * 1000,
-                     None))
+        rows.append((f"typing “{typed[:4]}” (4 keys, 60 ms apart) to its rows shown",
+                     (time.perf_counter() - start) * 1000, None))
         searched.clear()
         model.search("")
         wait_until(lambda: bool(searched))

@@ -26,6 +26,7 @@ noise there. Every run also checks that each DM arrived exactly once.
 from __future__ import annotations
 
 import argparse
+import functools
 import statistics
 import sys
 import tempfile
@@ -103,10 +104,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     print(f"{'N':>5}  {'case':<28} {'median s':>9} {'ms/DM':>7} {'x bare':>7}")
     for n in args.sizes:
-        bare = _median(lambda: run_bare(n), args.repeat)
+        bare = _median(functools.partial(run_bare, n), args.repeat)
         rows = [("bare tweepy (no store)", bare),
-                ("sender", _median(lambda: run_sender(n, False), args.repeat)),
-                ("sender, every answer lost", _median(lambda: run_sender(n, True), args.repeat))]
+                ("sender", _median(functools.partial(run_sender, n, False), args.repeat)),
+                ("sender, every answer lost", _median(functools.partial(run_sender, n, True), args.repeat))]
         for case, seconds in rows:
             print(f"{n:>5}  {case:<28} {seconds:>9.3f} {1000 * seconds / n:>7.2f} {seconds / bare:>7.2f}")
     return 0

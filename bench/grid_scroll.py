@@ -18,6 +18,7 @@ thumbnails at all). A frame under 16.7 ms keeps up with a 60 Hz screen.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import statistics
 import tempfile
@@ -94,7 +95,7 @@ def scroll(app: QApplication, view: QAbstractScrollArea, frames: int, step: int)
     timer.start()
     app.exec()
     view.viewport().removeEventFilter(clock)
-    return [(b - a) * 1000 for a, b in zip(clock.times, clock.times[1:])][1:]
+    return [(b - a) * 1000 for a, b in itertools.pairwise(clock.times)][1:]
 
 
 def _stats(intervals: list[float]) -> tuple[float, float, int]:

@@ -378,8 +378,9 @@ def main() -> None:
         print(f"{name:<38} {len(times):>4} {med(times):>9.3f} {ratio:>11} {peak_text:>8}  {target}")
     if "baseline_s" in match:
         speedup = med(match["baseline_s"]) / med(match["match_s"])
-        print(f"\nmatch_set (most liked brand) is {speedup:,.0f}x faster than the plain loop; they agree on who matches and "
-              f"on which channel: {match['agree']} ({match['disagreements']} differences)")
+        print(f"\nmatch_set (most liked brand) is {speedup:,.0f}x faster than the plain loop; "
+              f"they agree on who matches and on which channel: {match['agree']} "
+              f"({match['disagreements']} differences)")
     print(f"every considered customer listed once, every match and exclusion with reasons: {match['complete']}; "
           f"JSON {match['json_mb']:.0f} MB; with the daily cap of 200: {match['capped_matches']} matches, "
           f"{match['capped_exclusions']:,} exclusions")

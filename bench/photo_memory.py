@@ -98,7 +98,8 @@ def main() -> None:
                        check=True)
         photos = [("floor: 400 px JPEG", root / "small.jpg"), (f"{mp:g} MP JPEG", root / "big.jpg"),
                   (f"{mp:g} MP PNG (RGB)", root / "big.png"), (f"{mp:g} MP PNG (RGBA)", root / "big-alpha.png"),
-                  (f"{mp:g} MP TIFF (RGB)", root / "big.tif"), (f"{args.edge_alpha_megapixels:g} MP PNG (RGBA)", root / "edge-alpha.png"),
+                  (f"{mp:g} MP TIFF (RGB)", root / "big.tif"),
+                  (f"{args.edge_alpha_megapixels:g} MP PNG (RGBA)", root / "edge-alpha.png"),
                   (f"{edge:g} MP TIFF (RGB)", root / "edge.tif")]
         floor = None
         print(f"{'photo':<22} {'peak MB':>8} {'x floor':>8}  {'goal':>6}  outcome")

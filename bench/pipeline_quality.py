@@ -129,7 +129,8 @@ def summarise(name: str, scores: dict[str, float], per_category: bool = True) ->
         by_cat[category(key)].append(v)
     for cat in sorted(by_cat):
         v = by_cat[cat]
-        print(f"      {cat:<11} n={len(v):>3} mean {statistics.fmean(v):.3f}  >=0.85 {sum(x >= 0.85 for x in v)}/{len(v)}")
+        print(f"      {cat:<11} n={len(v):>3} mean {statistics.fmean(v):.3f}  "
+              f">=0.85 {sum(x >= 0.85 for x in v)}/{len(v)}")
 
 
 def flag_report(name: str, items: list[tuple[float, bool]]) -> None:
@@ -231,7 +232,8 @@ def main(argv: list[str] | None = None) -> int:
         if by_split.get(split):
             report(split, by_split[split], per_photo=split == "tune")
     n = len(results)
-    print(f"methods: {dict(methods)}; detect {1000 * t_ours / n:.1f} ms/photo, baseline {1000 * t_base / n:.1f} ms/photo")
+    print(f"methods: {dict(methods)}; detect {1000 * t_ours / n:.1f} ms/photo, "
+          f"baseline {1000 * t_base / n:.1f} ms/photo")
     if args.sheet:
         chosen = sorted((r for r in results if r.item.split in (args.sheet_split, "unlabelled")), key=lambda r: r.ours)
         rows = [(r.item.key, load_photo(r.item.path).rgb, r.box, r.item.box, r.ours, r.flagged)

@@ -144,7 +144,7 @@ def _read_linear(grey: np.ndarray) -> list[Code]:
     read: list[np.ndarray] = []
     # Biggest regions first: the detector may also report a piece of the same bars, and a
     # piece can decode to a wrong text that still passes Code 128's weak checksum.
-    found = sorted(zip(texts, kinds, corners), key=lambda t: -cv2.contourArea(t[2].astype(np.float32)))
+    found = sorted(zip(texts, kinds, corners, strict=True), key=lambda t: -cv2.contourArea(t[2].astype(np.float32)))
     for text, kind, quad in found:
         centre = tuple(float(v) for v in quad.mean(axis=0))
         if any(cv2.pointPolygonTest(done.astype(np.float32), centre, False) >= 0 for done in read):

@@ -231,7 +231,8 @@ def _peel_top(m: np.ndarray, foreign: np.ndarray, y0: int, bh: int, x0: int, bw:
         # A row or two: the outline's pixels (fabric mixed with wall) look sparse and foreign on
         # every garment; a hanger's hook or clips stand several rows high.
         return np.zeros_like(m), False, False
-    after = [np.count_nonzero(foreign[r]) / max(1, np.count_nonzero(m[r])) for r in range(stop, min(m.shape[0], stop + 3))]
+    after = [np.count_nonzero(foreign[r]) / max(1, np.count_nonzero(m[r]))
+             for r in range(stop, min(m.shape[0], stop + 3))]
     settled = whole_bar and all(a < 0.2 for a in after)
     return cut, True, settled
 

@@ -323,5 +323,5 @@ def detail_boxes(mask: np.ndarray, kinds: tuple[str, ...] | list[str], threshold
     return out
 
 
-__all__ = ["CATEGORY_DETAILS", "DETAIL_KINDS", "LEGGED", "LEG_HEM", "file_kind", "TOP_KINDS", "Box", "detail_boxes", "detail_kinds",
-           "hero_frame", "normalise_category", "rendered_kinds"]
+__all__ = ["CATEGORY_DETAILS", "DETAIL_KINDS", "LEGGED", "LEG_HEM", "file_kind", "TOP_KINDS", "Box", "detail_boxes",
+           "detail_kinds", "hero_frame", "normalise_category", "rendered_kinds"]

@@ -247,7 +247,7 @@ class _RowChecker:
         if texts in self._staged["consents"]:
             return self._staged["consents"][texts]
         levels = {channel: self.level(text, column)
-                  for (channel, column), text in zip(self.consent_columns, texts) if text}
+                  for (channel, column), text in zip(self.consent_columns, texts, strict=True) if text}
         return self._remember("consents", texts, json.dumps(levels) if levels else None)
 
     def brand_ids(self, text: str, column: str) -> list[int]:
@@ -282,7 +282,7 @@ class _RowChecker:
                              "the delimiter must be quoted")
         n = len(cells)
         if n >= self.width:
-            cell = dict(zip(self.keys, map(str.strip, self.pick(cells))))
+            cell = dict(zip(self.keys, map(str.strip, self.pick(cells)), strict=True))
         else:
             cell = {key: cells[i].strip() for key, i in self.present if i < n}
         get = cell.get

@@ -110,7 +110,7 @@ def describe_writer(db_path: Path) -> str:
     except (OSError, ValueError, KeyError, TypeError):
         return "another program (it did not say who)"
     if info.get("host") == socket.gethostname() and not _pid_alive(pid):
-        return "another program (the last recorded writer, process %d, has ended)" % pid
+        return f"another program (the last recorded writer, process {pid:d}, has ended)"
     return (f"process {pid} of {info.get('user', '?')} on {info.get('host', '?')} "
             f"(`{info.get('command', '?')}`), writing since {info.get('since', '?')}")
 

@@ -4,9 +4,9 @@ Built deterministically (a fixed seed, a fixed list of photos shipped in
 ``resources/demo/``), so two demo libraries are the same but for timestamps and
 password salts. The photographed products take their names and colours from
 ``resources/demo/products.csv``, written by looking at each photo, so a product's
-name always matches its picture; the others get a generated name and colour. Names, handles and e-mail addresses are invented; e-mail uses
-the reserved ``example.com`` family of domains so nothing can ever reach a real
-person.
+name always matches its picture; the others get a generated name and colour. Names,
+handles and e-mail addresses are invented; e-mail uses the reserved ``example.com``
+family of domains so nothing can ever reach a real person.
 """
 
 from __future__ import annotations
@@ -266,7 +266,8 @@ def _add_customers(store: Store, count: int = 500) -> None:
             cid = cur.lastrowid
             likes = rng.sample(brand_ids, rng.choice([1, 1, 2, 2, 3]))
             dislikes = [b for b in rng.sample(brand_ids, 1) if b not in likes and rng.random() < 0.3]
-            db.conn.executemany("INSERT INTO customer_brands (customer_id, brand_id, stance, source) VALUES (?, ?, ?, ?)",
+            db.conn.executemany("INSERT INTO customer_brands (customer_id, brand_id, stance, source)"
+                                " VALUES (?, ?, ?, ?)",
                            [(cid, b, "like", "stated") for b in likes]
                            + [(cid, b, "dislike", "stated") for b in dislikes])
             top = rng.choice(["S", "M", "M", "L", "L", "XL"])

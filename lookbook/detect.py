@@ -386,8 +386,8 @@ def detect_garment(rgb: np.ndarray, *, scale: float = 1.0, mode: str = "auto") -
     W, H = round(w / scale), round(h / scale)
     box = (max(0, int(np.floor(x0 / s))), max(0, int(np.floor(y0 / s))),
            min(W, int(np.ceil(x1 / s))), min(H, int(np.ceil(y1 / s))))
-    return Detection(box=box, confidence=round(float(confidence), 3), mask=_fill_small_holes(mask) * 255, mask_scale=f, method=method,
-                     bg_colours=centres, threshold=thresh)
+    return Detection(box=box, confidence=round(float(confidence), 3), mask=_fill_small_holes(mask) * 255, mask_scale=f,
+                     method=method, bg_colours=centres, threshold=thresh)
 
 
 def _band_width(h: int, w: int) -> int:

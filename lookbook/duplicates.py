@@ -40,7 +40,8 @@ class DuplicateGroup:
 
     def preview(self) -> str:
         """Return a few lines saying what a merge would do."""
-        lines = [f"keep customer {self.keep.id} ({self.keep.name}); merge {', '.join(f'{c.id} ({c.name})' for c in self.others)}"
+        others = ", ".join(f"{c.id} ({c.name})" for c in self.others)
+        lines = [f"keep customer {self.keep.id} ({self.keep.name}); merge {others}"
                  f" - same {', '.join(self.shared)}"]
         lines += [f"  {k}: {v}" for k, v in self.merged.items() if v not in (None, "") and k != "notes"]
         lines += [f"  kept in notes: {note}" for note in self.kept_in_notes]

@@ -103,7 +103,8 @@ def gather_lookbook(store: Store, set_ref: str | int) -> Lookbook:
             details=tuple(details)))
     user = store.db.execute("SELECT display_name FROM users WHERE username = ?", [photo_set.created_by]).fetchone()
     return Lookbook(set_id=photo_set.id, title=photo_set.name, brand=photo_set.brand,
-                    prepared_by=user[0] if user else photo_set.created_by, date=dt.date.today().strftime("%d %B %Y").lstrip("0"),
+                    prepared_by=user[0] if user else photo_set.created_by,
+                    date=dt.date.today().strftime("%d %B %Y").lstrip("0"),
                     products=tuple(pages))
 
 

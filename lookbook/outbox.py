@@ -392,7 +392,8 @@ def draft_set(store: Store, set_id: int, actor: str, template: Template | str, *
     report = DraftReport(set_id, attachment=card)
     cap = None if override_by or _role(store, actor) != "associate" else associate_cap(store)
     already = {r[0] for r in store.db.execute(
-        f"SELECT DISTINCT customer_id FROM messages WHERE set_id = ? AND state IN ({', '.join('?' * len(LIVE_STATES))})",
+        "SELECT DISTINCT customer_id FROM messages WHERE set_id = ?"
+        f" AND state IN ({', '.join('?' * len(LIVE_STATES))})",
         [set_id, *LIVE_STATES])}
     busy = _recently_contacted(store, set_id, moment)
     count = len(already)

@@ -137,7 +137,8 @@ def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return cert, key
 
 
-def test_starttls_and_sign_in_with_the_password(certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_starttls_and_sign_in_with_the_password(certificate: tuple[Path, Path],
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
     cert, key = certificate
     server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server_tls.load_cert_chain(cert, key)

@@ -79,7 +79,7 @@ def test_a_folder_imports_with_boxes_renders_and_untouched_originals(store: Stor
         "SELECT id, original_name, stored_path, sha256, width, height, taken_at, phash, garment_box, confidence,"
         " needs_review FROM photos ORDER BY id").fetchall()
     assert [r[1] for r in rows] == [p.name for p in files]  # ids follow the folder's order
-    for (photo_id, _name, stored, sha, width, height, taken_at, phash, box, confidence, _review), src in zip(
+    for (_photo_id, _name, stored, sha, width, height, taken_at, phash, box, confidence, _review), src in zip(
             rows, files, strict=True):
         original = store.library.root / stored
         assert original.read_bytes() == src.read_bytes() and file_sha256(original) == sha

@@ -432,7 +432,8 @@ def _hold(lib: Path, seconds: float) -> subprocess.Popen[str]:
 
 def _lookbook(lib: Path, *argv: str, user: str | None = None, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "lookbook.cli", *cli(lib, *argv, user=user)], capture_output=True,
-                          text=True, env={**os.environ, "PYTHONPATH": str(REPO), "LOOKBOOK_PASSWORD": "demo-pass", **env},
+                          text=True,
+                          env={**os.environ, "PYTHONPATH": str(REPO), "LOOKBOOK_PASSWORD": "demo-pass", **env},
                           timeout=120)
 
 

@@ -36,7 +36,8 @@ def _hp_set(store: Store) -> int:
 def test_gather_lists_each_product_once_with_price_and_sizes_in_stock(demo_store: Store) -> None:
     set_id = _hp_set(demo_store)
     lookbook = gather_lookbook(demo_store, set_id)
-    assert lookbook.title == "Spring shirts" and lookbook.brand == "Harbour & Pine" and lookbook.prepared_by == "Sam Patel"
+    assert lookbook.title == "Spring shirts" and lookbook.brand == "Harbour & Pine"
+    assert lookbook.prepared_by == "Sam Patel"
     skus = [p.sku for p in lookbook.products]
     assert len(skus) == len(set(skus)) and all(s.startswith("HP-") for s in skus)
     first = lookbook.products[0]

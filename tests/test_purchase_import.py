@@ -66,7 +66,8 @@ def test_a_till_export_adds_purchases_by_sku_or_brand_and_names_bad_rows(store: 
     dump = json.dumps(store.db.execute("SELECT * FROM purchases").fetchall()) + json.dumps(
         store.db.execute("SELECT detail FROM audit_log").fetchall())
     assert "4111111111111111" not in dump
-    audit = store.db.execute("SELECT actor, detail FROM audit_log WHERE action = 'customer.purchases_import'").fetchall()
+    audit = store.db.execute(
+        "SELECT actor, detail FROM audit_log WHERE action = 'customer.purchases_import'").fetchall()
     assert audit[0][0] == "maria" and json.loads(audit[0][1])["added"] == 3
 
 

@@ -65,7 +65,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             p.add_argument("id", type=int)
         for name in customers.FIELDS:
             if name != "associate_id":
-                p.add_argument(f"--{name.replace('_', '-')}", dest=name, required=verb == "add" and name == "first_name")
+                p.add_argument(f"--{name.replace('_', '-')}", dest=name,
+                               required=verb == "add" and name == "first_name")
         p.set_defaults(handler=cmd_add if verb == "add" else cmd_edit)
 
     p = verbs.add_parser("erase", help="erase a customer's personal data everywhere on their request (manager; "

@@ -152,8 +152,9 @@ def build_message(*, to: str, to_name: str, subject: str, body: str, images: Seq
     cids = [f"{key}.{message_id.strip('<>').split('@')[0]}@{domain}" for (_, key, _) in photos]
     tags = [f'<p><img src="cid:{cid}" alt="" style="max-width:100%;height:auto"></p>' for cid in cids]
     msg.add_alternative("<!doctype html><html><body>" + "".join(parts + tags) + "</body></html>", subtype="html")
-    html_part = msg.get_payload()[1]
-    for ((data, subtype), key, path), cid in zip(photos, cids, strict=True):
+    html_part = msg.get_body(preferencelist=("html",))
+    assert html_part is not None  # just added above
+    for ((data, subtype), _key, path), cid in zip(photos, cids, strict=True):
         html_part.add_related(data, maintype="image", subtype=subtype, cid=f"<{cid}>",
                               filename=f"{path.stem}.{'jpg' if subtype == 'jpeg' else subtype}",
                               disposition="inline")
@@ -222,7 +223,8 @@ class EmailChannel:
             if code != 250:
                 self.close()
                 if 500 <= code < 600:
-                    raise AuthFailed(f"the mail server refused the sender {sender} ({code} {reply.decode(errors='replace')}); "
+                    raise AuthFailed(f"the mail server refused the sender {sender} "
+                                     f"({code} {reply.decode(errors='replace')}); "
                                      "check the from address in Settings → Delivery.")
                 raise NotSent(f"the mail server did not accept the sender now ({code}); trying again later.")
             code, reply = smtp.rcpt(recipient)
@@ -246,7 +248,8 @@ class EmailChannel:
             if 500 <= exc.smtp_code < 600:
                 raise Rejected(f"the mail server refused the message ({exc.smtp_code} "
                                f"{exc.smtp_error.decode(errors='replace')}).") from None
-            raise NotSent(f"the mail server did not take the message now ({exc.smtp_code}); trying again later.") from None
+            raise NotSent(f"the mail server did not take the message now ({exc.smtp_code}); "
+                          "trying again later.") from None
         except (TimeoutError, smtplib.SMTPServerDisconnected, OSError) as exc:
             self.close()
             raise Ambiguous(f"the connection to the mail server was lost while the message was being sent ({exc}); "

@@ -414,7 +414,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _token(self, form: dict[str, list[str]]) -> None:
         f = {k: v[0] for k, v in form.items()}
         if f.get("client_id") != self.fake.client_id:
-            return self._send(401, {"error": "unauthorized_client", "error_description": "Missing valid authorization header"})
+            return self._send(401, {"error": "unauthorized_client",
+                                    "error_description": "Missing valid authorization header"})
         if f.get("grant_type") == "authorization_code":
             grant = self.fake.codes.pop(f.get("code", ""), None)
             verifier = f.get("code_verifier", "")

@@ -233,7 +233,8 @@ def test_purchase_history_import_shows_a_dry_run_then_writes(qtbot, page: Custom
     dialog = dialogs[0]
     qtbot.waitUntil(lambda: dialog.report is not None, timeout=10_000)
     assert "Would add 1 purchase for 1 customer; 1 row rejected" in dialog.summary.text()
-    assert "payment card columns; they were not read and nothing of them is stored: Card number" in dialog.summary.text()
+    assert ("payment card columns; they were not read and nothing of them is stored: Card number"
+            in dialog.summary.text())
     line, column, reason = dialog.problems_model.row_values(0)
     assert line == 3 and column.startswith("2 (SKU)") and "NO-SUCH" in reason
     with qtbot.waitSignal(dialog.imported, timeout=10_000):

@@ -106,9 +106,10 @@ def test_customers_page_tabs_in_reading_order(qtbot, window: MainWindow) -> None
     with qtbot.waitSignal(page.profile.loaded, timeout=5_000):
         page.view.selectRow(0)
     profile = page.profile
-    assert_tab_order(qtbot, [page.search, page.add_button, page.import_button, page.purchases_button, page.export_button,
-                             page.duplicates_button, page.view, profile.pause_button, profile.brand_box,
-                             profile.not_brand_button, profile.like_button, profile.edit_button, profile.tabs])
+    assert_tab_order(qtbot, [page.search, page.add_button, page.import_button, page.purchases_button,
+                             page.export_button, page.duplicates_button, page.view, profile.pause_button,
+                             profile.brand_box, profile.not_brand_button, profile.like_button, profile.edit_button,
+                             profile.tabs])
     assert_mnemonics(page)
     profile.tabs.setCurrentIndex(1)  # Consent
     profile.consent_view.selectRow(0)

@@ -16,6 +16,7 @@ find and merge duplicates with a preview.
 
 from __future__ import annotations
 
+import functools
 import getpass
 import re
 import threading
@@ -169,7 +170,7 @@ class CustomerBookModel(QAbstractTableModel):
     def refresh(self) -> None:
         """Fetch the rows again after the book changed, keeping the scroll position and selection."""
         self._generation += 1
-        generation, text, sort, desc = self._generation, self._text, self._sort, self._descending
+        generation, text = self._generation, self._text
         self._in_flight, self._wanted = None, []
         self._db.run(customers.count_customers, text, on_done=lambda total: self._refreshed(generation, total))
 
@@ -278,9 +279,12 @@ class CustomerBookModel(QAbstractTableModel):
             generation = self._generation
             self._in_flight = (generation, number)
             self._db.run(fetch_block, self._text, self._sort, self._descending, offset, count, self._total,
-                         on_done=lambda rows: self._arrived(generation, number, rows),
-                         on_failure=lambda exc: self._arrived(generation, number, []))
+                         on_done=functools.partial(self._arrived, generation, number),
+                         on_failure=functools.partial(self._block_failed, generation, number))
             return
+
+    def _block_failed(self, generation: int, number: int, _exc: BaseException) -> None:
+        self._arrived(generation, number, [])
 
     def _arrived(self, generation: int, number: int, rows: list[Customer]) -> None:
         if generation != self._generation:
@@ -786,7 +790,8 @@ class CustomersPage(Page):
             self.view, "customers", widths, 0, optional=range(2, len(COLUMNS)), hidden_by_default=(3, 4, 6, 8, 9),
             stretch_min=metrics.averageCharWidth() * 18)
         self.view.selectionModel().currentRowChanged.connect(lambda current, _prev: self._row_chosen(current.row()))
-        self.view.doubleClicked.connect(lambda index: self.open_editor(self.model.data(index, Qt.ItemDataRole.UserRole)))
+        self.view.doubleClicked.connect(
+            lambda index: self.open_editor(self.model.data(index, Qt.ItemDataRole.UserRole)))
         self.model.dataChanged.connect(self._maybe_show_chosen)
 
         self.profile = CustomerProfile(db, self.actor)
