@@ -26,7 +26,7 @@ from price_parser import Price
 from lookbook.barcodes import normalize_gtin
 from lookbook.errors import InputError
 from lookbook.hooks import Changes
-from lookbook.store import Store, utcnow
+from lookbook.store import Store, inserted_id, utcnow
 from lookbook.tabular import DELIMITER_NAMES, CsvRows, RowProblem, detect_encoding, norm_header, restore_cell
 
 #: Library setting: the currency of prices that name none (ISO 4217 code).
@@ -625,7 +625,7 @@ def _product_updates(row: _Row, old: tuple[Any, ...], product_code: str | None,
     _sku, _id, brand, name, category, colour, price_minor, currency, barcode = old
     current = {"brand": brand, "name": name, "category": category, "colour": colour,
                "price_minor": price_minor, "currency": currency, "barcode": barcode}
-    wanted = {"brand": row.brand, "name": row.name, "category": row.category, "colour": row.colour,
+    wanted: dict[str, Any] = {"brand": row.brand, "name": row.name, "category": row.category, "colour": row.colour,
               "price_minor": row.price_minor, "currency": row.currency, "barcode": product_code}
     updates: dict[str, Any] = {}
     for name_, new in wanted.items():
@@ -653,7 +653,7 @@ def _apply(store: Store, plan: _Plan) -> None:
             [row.sku, brand_ids[row.brand.casefold()], row.name, row.category, row.colour or "", row.price_minor,
              row.currency or str(store.get_setting(DEFAULT_CURRENCY_SETTING, "USD")).upper(),
              row.product_code, now, now])
-        new_ids[row.sku] = int(cur.lastrowid)
+        new_ids[row.sku] = inserted_id(cur)
     for product_id, updates in plan.products_update.items():
         values = dict(updates)
         if "brand" in values:

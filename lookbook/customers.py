@@ -16,14 +16,14 @@ import email.utils
 import functools
 import re
 import zoneinfo
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from lookbook import consent
 from lookbook.errors import InputError
 from lookbook.hooks import Changes
-from lookbook.store import Store, utcnow
+from lookbook.store import Store, inserted_id, utcnow
 
 #: Customer columns a person may set, in the order forms and files show them.
 FIELDS = ("first_name", "last_name", "email", "x_handle", "x_user_id", "instagram", "phone", "preferred_channel",
@@ -157,7 +157,8 @@ def check_when(value: str, field_name: str) -> str:
     return when.astimezone(dt.UTC).isoformat(timespec="seconds")
 
 
-_CHECKS = {"email": check_email, "x_handle": check_x_handle, "x_user_id": check_x_user_id,
+_CHECKS: dict[str, Callable[[str], str]] = {
+           "email": check_email, "x_handle": check_x_handle, "x_user_id": check_x_user_id,
            "instagram": check_instagram, "phone": check_phone, "timezone": check_timezone,
            "preferred_channel": check_channel}
 
@@ -321,7 +322,7 @@ def add_customer(store: Store, values: Mapping[str, Any], *, actor: str) -> Cust
     with store.atomic():
         cur = store.db.execute(f"INSERT INTO customers ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
                                list(row.values()))
-        customer_id = int(cur.lastrowid)
+        customer_id = inserted_id(cur)
         store.audit(actor, "customer.add", "customer", customer_id, **cleaned)
     store.notify(Changes(customers=True, audit=True))
     return get_customer(store, customer_id)

@@ -47,7 +47,7 @@ from lookbook.library import Library
 from lookbook.pipeline import PhotoResult, TaskPool, process_one
 from lookbook.presets import Preset
 from lookbook.recipes import RENDER_KINDS, preset_named, render_dir, render_key
-from lookbook.store import Store, utcnow
+from lookbook.store import Store, inserted_id, utcnow
 
 #: Library setting: the most pixels a photo may have (a decompression-bomb guard).
 MAX_PIXELS_SETTING = "photos.max_pixels"
@@ -409,7 +409,7 @@ class _Importer:
         """Commit the results that are next in file order, a few per transaction; return their outcomes."""
         outcomes: list[FileOutcome] = []
         while self.next_commit in self.arrived:
-            batch = []
+            batch: list[tuple[int, _Analysed | str]] = []
             while self.next_commit in self.arrived and len(batch) < COMMIT_EVERY:
                 batch.append((self.next_commit, self.arrived.pop(self.next_commit)))
                 self.next_commit += 1
@@ -447,7 +447,7 @@ class _Importer:
              res.original_size[0], res.original_size[1], analysed.taken_at, utcnow(), res.phash,
              json.dumps(box), res.confidence, int(res.needs_review), self.recipe, self.key,
              None if analysed.codes is None else json.dumps(analysed.codes), res.colour_shift if res.outputs else None])
-        photo_id = int(cur.lastrowid)
+        photo_id = inserted_id(cur)
         self.store.audit(self.actor, "photo.import", "photo", photo_id, name=path.name, source=str(path),
                          sha256=sha256, garment_box=box, confidence=res.confidence,
                          needs_review=res.needs_review)

@@ -28,7 +28,7 @@ from lookbook.cardnumbers import SAFE_PAYMENT_ADVICE, mask_card_numbers
 from lookbook.consent import has_consent, one_to_one_owner_problem
 from lookbook.errors import InputError
 from lookbook.hooks import Changes
-from lookbook.store import Store, utcnow
+from lookbook.store import Store, inserted_id, utcnow
 from lookbook.templates import (
     Preview,
     Template,
@@ -433,12 +433,12 @@ def draft_set(store: Store, set_id: int, actor: str, template: Template | str, *
                          for n, (product, path) in enumerate(shots)]
             why = "; ".join(match.reasons) if match.reasons else f"score {match.score:g}"
             for text, attachment in parts:
-                message_id = store.db.execute(
+                message_id = inserted_id(store.db.execute(
                     "INSERT INTO messages (set_id, customer_id, channel, state, subject, body, attachment,"
                     " match_reason, drafted_by, changed_by, created_at, updated_at, offer, template_id)"
                     " VALUES (?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [set_id, cid, channel, shown.subject, text, attachment, why, actor, actor, now_text, now_text,
-                     json.dumps([o.as_json() for o in offers]), template.id]).lastrowid
+                     json.dumps([o.as_json() for o in offers]), template.id]))
                 store.audit(actor, "message.draft", "message", message_id, set_id=set_id, customer_id=cid,
                             channel=channel, template=template.name, reason=why)
                 report.drafted.append(message_id)
@@ -662,8 +662,8 @@ def edit_message(store: Store, message_id: int, actor: str, body: str, *, subjec
         changes = store.notify(Changes(outbox=True, audit=True))
         new_state = "draft"
     else:
-        new_state = {"pending": "pending", "approved": "pending", "rejected": "draft"}.get(state)
-        if new_state is None:
+        new_state = {"pending": "pending", "approved": "pending", "rejected": "draft"}.get(state, "")
+        if not new_state:
             raise IllegalTransition(f"message {message_id}: it is {state} and can no longer be edited; cancel it "
                                     "and draft a new one.")
         changes = transition(store, message_id, new_state, actor, comment="edited", **fields)

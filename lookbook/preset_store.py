@@ -21,7 +21,7 @@ from lookbook.errors import InputError
 from lookbook.hooks import Changes
 from lookbook.presets import DEFAULT_PRESET, Preset
 from lookbook.recipes import _box, _point, pending_render_ids, render_key
-from lookbook.store import Store, utcnow
+from lookbook.store import Store, inserted_id, utcnow
 
 #: Roles that may change presets (everyone may read them and choose one for a photo).
 PRESET_EDITOR_ROLES = roles.roles_for("presets.edit")  # from the role matrix
@@ -211,9 +211,9 @@ def create_preset(store: Store, name: str, actor: str, *, copy_from: str | int |
     preset = build_preset(base, clean, **settings)
     now = utcnow()
     with store.atomic():
-        preset_id = int(store.db.execute(
+        preset_id = inserted_id(store.db.execute(
             "INSERT INTO presets (name, settings, is_default, updated_at) VALUES (?, ?, 0, ?)",
-            [preset.name, preset.to_json(), now]).lastrowid)
+            [preset.name, preset.to_json(), now]))
         stored = get_preset(store, preset_id)
         _audit(store, actor, "preset.create", stored, after=preset.to_dict(),
                copied_from=None if copy_from is None else base.name)

@@ -26,7 +26,7 @@ from lookbook.delivery import accounts
 from lookbook.delivery.x import DMEvent, XChannel
 from lookbook.hooks import Changes
 from lookbook.outbox import IllegalTransition, transition
-from lookbook.store import Store, utcnow
+from lookbook.store import Store, inserted_id, utcnow
 
 CURSOR_SETTING = "replies.x_cursor"
 ACTOR = "replies"
@@ -135,7 +135,7 @@ def store_replies(store: Store, events: Iterable[DMEvent], *, me: str, newest_id
             if cur.rowcount != 1:
                 continue  # seen before
             stop = is_opt_out(event.text)
-            reply = Reply(int(cur.lastrowid), customer_id, message[0] if message else None, "x", event.id, body,
+            reply = Reply(inserted_id(cur), customer_id, message[0] if message else None, "x", event.id, body,
                           received_at, stop, card)
             store.audit(ACTOR, "reply.receive", "reply", reply.id, customer_id=customer_id, message_id=reply.message_id,
                         channel="x", opt_out=stop, card_masked=card)
@@ -192,4 +192,6 @@ def list_replies(store: Store, *, customer_id: int | None = None, message_id: in
         params.append(message_id)
     rows = store.db.execute(sql + " ORDER BY received_at, id", params).fetchall()
     # "•" is the mask lookbook.cardnumbers writes over a card number's digits.
-    return [Reply(*r, stop=is_opt_out(r[5]), card_masked="•" in r[5]) for r in rows]
+    return [Reply(id_, customer_id_, message_id_, channel, external_id, body, received_at,
+                  stop=is_opt_out(body), card_masked="•" in body)
+            for id_, customer_id_, message_id_, channel, external_id, body, received_at in rows]

@@ -53,6 +53,7 @@ import datetime as dt
 import json
 import os
 import re
+import sys
 import threading
 from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field
@@ -77,7 +78,7 @@ from lookbook.errors import InputError, LookbookError
 from lookbook.hooks import Changes
 from lookbook.outbox import ConsentMissing, IllegalTransition, expire_stale, out_of_stock, transition
 from lookbook.secrets import library_id
-from lookbook.store import Store, utcnow
+from lookbook.store import Store, inserted_id, utcnow
 
 T = TypeVar("T")
 #: Runs a function with the store (on whatever thread owns it) and returns its result.
@@ -219,7 +220,7 @@ class SendLock:
             raise LookbookError(f"{self.path}: cannot open the send lock ({exc.strerror}); check the library "
                                 "folder's permissions and free space.") from None
         try:
-            if os.name == "nt":  # pragma: no cover - Windows
+            if sys.platform == "win32":  # pragma: no cover - Windows
                 import msvcrt
 
                 msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
@@ -237,7 +238,7 @@ class SendLock:
         """Let the next run go (closing the file releases the lock)."""
         if self._fd is not None:
             fd, self._fd = self._fd, None
-            if os.name == "nt":  # pragma: no cover - Windows
+            if sys.platform == "win32":  # pragma: no cover - Windows
                 import msvcrt
 
                 try:
@@ -438,9 +439,9 @@ def _claim(store: Store, message_id: int) -> Job | str | None:
         with store.atomic():
             transition(store, message_id, "sending", ACTOR, attempts=attempts + 1, error=None, retryable=None,
                        next_attempt_at=None)
-            attempt_id = int(store.db.execute(
+            attempt_id = inserted_id(store.db.execute(
                 "INSERT INTO send_attempts (message_id, started_at, detail) VALUES (?, ?, ?)",
-                [message_id, utcnow(), json.dumps({"phase": "prepare", "channel": channel})]).lastrowid)
+                [message_id, utcnow(), json.dumps({"phase": "prepare", "channel": channel})]))
     except ConsentMissing as exc:
         # Consent was withdrawn after approval: this message must never go.
         transition(store, message_id, "cancelled", ACTOR, comment=str(exc), state_reason="consent withdrawn")

@@ -20,7 +20,7 @@ from lookbook.assign import resolve_photos
 from lookbook.catalog import brand_id_by_name
 from lookbook.errors import InputError
 from lookbook.hooks import Changes
-from lookbook.store import Store, utcnow
+from lookbook.store import Store, inserted_id, utcnow
 
 #: How the shots of one product are ranked, best first: reviewed, product shot (not a slate),
 #: most confident crop, rendered, then earliest taken.
@@ -139,7 +139,8 @@ def get_set(store: Store, ref: str | int) -> PhotoSet:
         "SELECT si.photo_id, si.position, ph.original_name, pr.id, pr.sku, pr.name FROM set_items si"
         " JOIN photos ph ON ph.id = si.photo_id JOIN products pr ON pr.id = ph.product_id"
         " WHERE si.set_id = ? ORDER BY si.position", [set_id]))
-    return PhotoSet(*row, items=items)
+    set_id_, name, brand_id, brand, scope, status, created_by, created_at, updated_at = row
+    return PhotoSet(set_id_, name, brand_id, brand, scope, status, created_by, created_at, updated_at, items)
 
 
 def list_sets(store: Store, brand: str | None = None) -> list[SetSummary]:
@@ -252,7 +253,7 @@ def create_set(store: Store, *, brand: str, name: str, actor: str, photos: Seque
         cur = store.db.execute(
             "INSERT INTO sets (name, brand_id, scope, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
             [clean, brand_id, scope, actor, now, now])
-        set_id = int(cur.lastrowid)
+        set_id = inserted_id(cur)
         ordered = _ordered_shots(store, set_id, brand_id, photo_ids)
         _append(store, set_id, ordered)
         store.audit(actor, "set.create", "set", set_id, name=clean, brand=brand, scope=scope, photo_ids=ordered)

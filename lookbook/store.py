@@ -46,6 +46,14 @@ def utcnow() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
+def inserted_id(cursor: sqlite3.Cursor) -> int:
+    """Return the id of the row an INSERT just made (sqlite3 types ``lastrowid`` as maybe None)."""
+    row_id = cursor.lastrowid
+    if row_id is None:
+        raise RuntimeError("the statement inserted no row")
+    return row_id
+
+
 class Store:
     """An open library: its folder, its database and its hooks."""
 

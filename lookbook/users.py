@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from lookbook.errors import InputError, LookbookError
 from lookbook.hooks import Changes
-from lookbook.store import Store, utcnow
+from lookbook.store import Store, inserted_id, utcnow
 
 ROLES = ("associate", "merchandiser", "manager", "admin")
 
@@ -142,7 +142,7 @@ def create_user(store: Store, username: str, password: str, role: str, display_n
             "INSERT INTO users (username, display_name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?)",
             [username, display_name or username, role, hash_password(password), utcnow()],
         )
-        user_id = cur.lastrowid
+        user_id = inserted_id(cur)
         store.audit(actor, "user.create", "user", user_id, username=username, role=role)
     store.notify(Changes(users=True, audit=True))
     return User(user_id, username, display_name or username, role, True)

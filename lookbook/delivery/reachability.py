@@ -17,7 +17,7 @@ from lookbook.consent import has_consent
 from lookbook.errors import InputError
 from lookbook.hooks import Changes
 from lookbook.outbox import IllegalTransition, message_scope, transition
-from lookbook.store import Store, utcnow
+from lookbook.store import Store, inserted_id, utcnow
 
 #: The order in which channels are offered instead of one that failed.
 FALLBACK_ORDER = ("email", "x")
@@ -127,13 +127,13 @@ def offer_next_channel(store: Store, message_id: int, actor: str) -> int:
         subject = f"{brand[0]}: {DEFAULT_SUBJECT.lower()}" if brand else DEFAULT_SUBJECT
     now = utcnow()
     with store.atomic():
-        new_id = int(store.db.execute(
+        new_id = inserted_id(store.db.execute(
             "INSERT INTO messages (set_id, customer_id, channel, state, subject, body, attachment, match_reason,"
             " drafted_by, created_at, updated_at, offer, template_id)"
             " VALUES (?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [set_id, customer_id, other, subject or "", body, attachment,
              f"{reason}; offered on {other} because {channel} failed: {error}", actor, now, now, offer,
-             template_id]).lastrowid)
+             template_id]))
         store.audit(actor, "message.offer_channel", "message", new_id, replaces=message_id, channel=other,
                     failed_channel=channel, failure=error)
         transition(store, new_id, "pending", actor, comment=f"offered on {other} instead of message {message_id}")
