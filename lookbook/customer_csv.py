@@ -88,7 +88,8 @@ EXPORT_COLUMNS = ("id", "first_name", "last_name", "email", "x_handle", "x_user_
 IDENTITY_KEYS = ("email", "x_handle", "x_user_id", "instagram")
 _KEY_WORDS = {"email": "e-mail", "x_handle": "X handle", "x_user_id": "X user id", "instagram": "Instagram handle"}
 _TEXT_FIELDS = ("first_name", "last_name", "notes")
-_CHECKED = {"email": check_email, "x_handle": check_x_handle, "x_user_id": check_x_user_id,
+_CHECKED: dict[str, Callable[[str], str]] = {
+            "email": check_email, "x_handle": check_x_handle, "x_user_id": check_x_user_id,
             "instagram": check_instagram, "phone": check_phone, "timezone": check_timezone,
             "preferred_channel": check_channel}
 #: A cheap test per field whose success means the field's check would give the text back unchanged; only
@@ -667,7 +668,8 @@ def export_customers(store: Store, path: Path | str, *, actor: str) -> int:
             writer.writerow(neutralised_row(EXPORT_COLUMNS))
             for row in store.db.execute(query):
                 (*head, stances, sizes, notes, contacted, consents) = row
-                likes, dislikes = [], []
+                likes: list[str] = []
+                dislikes: list[str] = []
                 for part in (stances or "").split(","):
                     if part:
                         bid, stance = part.split(":")
