@@ -161,6 +161,11 @@ def build_message(*, to: str, to_name: str, subject: str, body: str, images: Seq
     return msg
 
 
+def _text(reply: bytes | str) -> str:
+    """Return a server's reply as text (smtplib hands it over as bytes, or str for its own errors)."""
+    return reply.decode(errors="replace") if isinstance(reply, bytes) else reply
+
+
 class EmailChannel:
     """Sends messages through one SMTP connection, reopened when it drops.
 
@@ -247,7 +252,7 @@ class EmailChannel:
             smtp.rset()
             if 500 <= exc.smtp_code < 600:
                 raise Rejected(f"the mail server refused the message ({exc.smtp_code} "
-                               f"{exc.smtp_error.decode(errors='replace')}).") from None
+                               f"{_text(exc.smtp_error)}).") from None
             raise NotSent(f"the mail server did not take the message now ({exc.smtp_code}); "
                           "trying again later.") from None
         except (TimeoutError, smtplib.SMTPServerDisconnected, OSError) as exc:
