@@ -122,7 +122,7 @@ class XSession(requests.Session):
         for prefix in ("https://", "http://"):
             self.mount(prefix, HTTPAdapter(max_retries=0))
 
-    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+    def request(self, method: str, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
         url = url.decode() if isinstance(url, bytes) else url
         if url.startswith(TWEEPY_HOST):
             url = self.endpoints.api + url[len(TWEEPY_HOST):]
