@@ -122,8 +122,8 @@ def png_exif(path: Path | str) -> Image.Exif:
 
 def photo_exif(im: Image.Image) -> Image.Exif:
     """Return an opened photo's EXIF, without decoding a PNG's pixels to find it (see :func:`png_exif`)."""
-    if im.format == "PNG" and getattr(im, "filename", None) and "exif" not in im.info:
-        return png_exif(im.filename)
+    if im.format == "PNG" and (filename := getattr(im, "filename", None)) and "exif" not in im.info:
+        return png_exif(filename)
     return im.getexif()
 
 
@@ -179,6 +179,7 @@ def _to_rgb_alpha(im: Image.Image) -> tuple[np.ndarray, np.ndarray | None]:
     has_alpha = mode in ("RGBA", "LA", "PA", "RGBa", "La") or (mode == "P" and "transparency" in im.info)
     if mode in ("RGBa", "La"):
         im = im.convert("RGBA")  # un-premultiply
+    alpha: np.ndarray | None
     if has_alpha:
         im = im.convert("RGBA")
         alpha = np.asarray(im.getchannel("A"))
@@ -197,7 +198,8 @@ def _to_rgb_alpha(im: Image.Image) -> tuple[np.ndarray, np.ndarray | None]:
         if not (colour.mode == "RGB" and _icc_is_srgb(icc)):
             transform = _icc_transform(icc, colour.mode)
             if transform is not None:
-                colour = ImageCms.applyTransform(colour, transform)
+                # Only inPlace=True returns None; Pillow's stub does not tell the two apart.
+                colour = ImageCms.applyTransform(colour, transform)  # type: ignore[assignment]
     if colour.mode != "RGB":
         colour = colour.convert("RGB")
     rgb = np.asarray(colour)
@@ -228,10 +230,11 @@ def _png_for_opencv(im: Image.Image) -> bool:
     whole image once at 1 or 3 bytes a pixel (Pillow holds 4 for RGB, then copies)."""
     if im.format != "PNG" or im.mode not in _OPENCV_PNG_BYTES or "transparency" in im.info:
         return False
-    if getattr(im, "n_frames", 1) > 1 or not getattr(im, "filename", None):
+    filename = getattr(im, "filename", None)
+    if getattr(im, "n_frames", 1) > 1 or not filename:
         return False
     try:
-        with Path(im.filename).open("rb") as fh:
+        with Path(filename).open("rb") as fh:
             ihdr = fh.read(26)
     except OSError:
         return False
