@@ -92,6 +92,7 @@ def _render_path(store: Store, sha256: str) -> Path | None:
 
 
 def _open_fitted(path: Path, box: tuple[int, int]) -> Image.Image:
+    im: Image.Image  # the opened file, then its upright RGB copy
     try:
         with Image.open(path) as im:
             im.draft("RGB", (box[0] * 2, box[1] * 2))  # JPEG: decode at a reduced scale, far less memory

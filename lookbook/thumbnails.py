@@ -27,6 +27,7 @@ def ensure_thumbnail(library: Library, sha256: str, stored_path: str, size: int 
     if target.exists():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
+    im: Image.Image  # the opened file, then its upright RGB copy
     with Image.open(library.root / stored_path, formats=PHOTO_FORMATS) as im:
         im.draft("RGB", (size, size))
         if im.format not in ("JPEG", "MPO"):
