@@ -335,11 +335,13 @@ def _owned_elsewhere(store: Store, sender: str, candidates: list[tuple[int, str,
         return candidates, exclusions
     kept = []
     for row in candidates:
-        owner = owned.get((row[0], row[2].channel))
+        channel = row[2].channel
+        assert channel is not None  # _judge_pool keeps only verdicts with a channel as candidates
+        owner = owned.get((row[0], channel))
         if owner is None:
             kept.append(row)
         else:
-            exclusions.append((row[0], row[1], [f"consent on {_label(row[2].channel)} is 1 to 1 only with their "
+            exclusions.append((row[0], row[1], [f"consent on {_label(channel)} is 1 to 1 only with their "
                                                 f"associate {owner}; a manager may transfer the customer"]))
     exclusions.sort(key=itemgetter(0))
     return kept, exclusions
@@ -616,6 +618,7 @@ class _Judge:
 
         if why_not:
             return _Verdict(None, 0.0, why_not, [], [])
+        assert channel is not None  # no channel put its reasons in why_not
         if days is None:
             parts.append(("never contacted", POINTS_RECENCY))
         else:
