@@ -101,7 +101,7 @@ def _garment_colours(lab: np.ndarray, m: np.ndarray, y0: int, bh: int) -> np.nda
     criteria = (cv2.TERM_CRITERIA_MAX_ITER + cv2.TERM_CRITERIA_EPS, 10, 0.5)
     # Fixed seeds (evenly spaced by lightness) keep the result the same on every run.
     order = np.argsort(px[:, 0], kind="stable")
-    labels = np.zeros((len(px), 1), np.int32)
+    labels: np.ndarray = np.zeros((len(px), 1), np.int32)
     for i, chunk in enumerate(np.array_split(order, k)):
         labels[chunk, 0] = i
     _, labels, centres = cv2.kmeans(px.astype(np.float32), k, labels, criteria, 1, cv2.KMEANS_USE_INITIAL_LABELS)
@@ -153,7 +153,7 @@ def hanger_mask(rgb_small: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, bo
     lab[:, :, 0] *= 0.5
     colours = _garment_colours(lab, m, y0, bh)
     if len(colours):
-        foreign = foreign_all(lab, m, colours) & top
+        foreign: np.ndarray = foreign_all(lab, m, colours) & top
         foreign = cv2.morphologyEx(foreign, cv2.MORPH_OPEN, _disc(3))
         n, labels, stats, _ = cv2.connectedComponentsWithStats(foreign, connectivity=8)
         if n > 1:
@@ -217,7 +217,7 @@ def _peel_top(m: np.ndarray, foreign: np.ndarray, y0: int, bh: int, x0: int, bw:
         hook = len(xs) < 0.08 * bw and single and abs((xs[0] + xs[-1]) / 2.0 - centre) < 0.15 * bw
         # Clips and a hook are several pieces side by side; a turtleneck's collar is one.
         clips = len(xs) < 0.4 * bw and share >= 0.3 and not single
-        bar = share >= 0.5
+        bar = bool(share >= 0.5)
         if hook or clips or bar:
             cut[r, xs] = 1
             whole_bar = whole_bar or (bar and len(xs) >= 0.6 * bw)
@@ -231,7 +231,7 @@ def _peel_top(m: np.ndarray, foreign: np.ndarray, y0: int, bh: int, x0: int, bw:
         # A row or two: the outline's pixels (fabric mixed with wall) look sparse and foreign on
         # every garment; a hanger's hook or clips stand several rows high.
         return np.zeros_like(m), False, False
-    after = [np.count_nonzero(foreign[r]) / max(1, np.count_nonzero(m[r]))
+    after = [np.count_nonzero(foreign[r]) / max(1, int(np.count_nonzero(m[r])))
              for r in range(stop, min(m.shape[0], stop + 3))]
     settled = whole_bar and all(a < 0.2 for a in after)
     return cut, True, settled
@@ -276,7 +276,7 @@ def neck_bar(rgb: np.ndarray, mask: np.ndarray) -> np.ndarray:
     foreign = np.zeros_like(m)
     foreign[band] = ((np.sqrt(d2) > FOREIGN_DIST) & (m[band] > 0)).astype(np.uint8)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(foreign, connectivity=8)
-    cut = np.zeros_like(m)
+    cut: np.ndarray = np.zeros_like(m)
     for i in range(1, n):
         x, y, cw, ch, area = (int(v) for v in stats[i])
         if cw < NECK_BAR_MIN * bw or cw < 3 * ch or abs(x + cw / 2.0 - centre) > 0.25 * bw:

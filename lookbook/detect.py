@@ -150,7 +150,7 @@ def _background_distance(lab: np.ndarray, band: np.ndarray, k: int = 5) -> tuple
     samples = lab[band].astype(np.float32)
     order = np.argsort(samples[:, 0], kind="stable")
     seeds = samples[order[np.linspace(0, len(order) - 1, k).astype(np.intp)]]
-    labels = _nearest(samples, seeds)[0].astype(np.int32).reshape(-1, 1)
+    labels: np.ndarray = _nearest(samples, seeds)[0].astype(np.int32).reshape(-1, 1)
     # Up to 8 rounds; eps 0 stops as soon as no centre moves (the labels no longer change).
     criteria = (cv2.TERM_CRITERIA_MAX_ITER + cv2.TERM_CRITERIA_EPS, 8, 0.0)
     _, labels, centres = cv2.kmeans(samples, k, labels, criteria, 1, cv2.KMEANS_USE_INITIAL_LABELS)
@@ -215,7 +215,7 @@ def _cheap_pass(small: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, np.nd
     d8 = np.clip(dist * 4.0, 0, 255).astype(np.uint8)
     otsu, _ = cv2.threshold(d8, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     thresh = float(np.clip(otsu / 4.0, 6.0, 20.0))
-    fg = (dist > thresh).astype(np.uint8)
+    fg: np.ndarray = (dist > thresh).astype(np.uint8)
     fg = cv2.morphologyEx(fg, cv2.MORPH_OPEN, _disc(OPEN_PX))
     fg = cv2.morphologyEx(fg, cv2.MORPH_CLOSE, _disc(5))
     return _main_component(fg), dist, thresh, band, centres
@@ -277,7 +277,9 @@ def _run_grabcut(small: np.ndarray, gc: np.ndarray, iters: int = GRABCUT_ITERS) 
     Seeded, so the same photo always gets the same cut.
     """
     cv2.setRNGSeed(0)
-    cv2.grabCut(small, gc, None, np.zeros((1, 65)), np.zeros((1, 65)), iters, cv2.GC_INIT_WITH_MASK)
+    # No rect: GC_INIT_WITH_MASK ignores it, though OpenCV's stubs ask for one.
+    cv2.grabCut(small, gc, None, np.zeros((1, 65)), np.zeros((1, 65)), iters,  # type: ignore[call-overload]
+                cv2.GC_INIT_WITH_MASK)
     return ((gc == cv2.GC_FGD) | (gc == cv2.GC_PR_FGD)).astype(np.uint8)
 
 
