@@ -144,7 +144,8 @@ def _read_linear(grey: np.ndarray) -> list[Code]:
     read: list[np.ndarray] = []
     # Biggest regions first: the detector may also report a piece of the same bars, and a
     # piece can decode to a wrong text that still passes Code 128's weak checksum.
-    found = sorted(zip(texts, kinds, corners, strict=True), key=lambda t: -cv2.contourArea(t[2].astype(np.float32)))
+    # OpenCV returns one text and kind per region; strict=False keeps a photo importing if it ever does not.
+    found = sorted(zip(texts, kinds, corners, strict=False), key=lambda t: -cv2.contourArea(t[2].astype(np.float32)))
     for text, kind, quad in found:
         centre = tuple(float(v) for v in quad.mean(axis=0))
         if any(cv2.pointPolygonTest(done.astype(np.float32), centre, False) >= 0 for done in read):
@@ -191,7 +192,8 @@ def _read_opencv_qr(grey: np.ndarray) -> list[Code]:
 
 def _read_zxing(grey: np.ndarray, formats: tuple[zxingcpp.BarcodeFormat, ...]) -> list[Code]:
     return [Code(r.text, _ZXING_KINDS.get(r.format, str(r.format)), "zxing-cpp")
-            for r in zxingcpp.read_barcodes(grey, formats=formats) if r.valid and r.text]
+            # zxing-cpp asks for a tuple (its `a | b` is deprecated); its type stub names only BarcodeFormats.
+            for r in zxingcpp.read_barcodes(grey, formats=formats) if r.valid and r.text]  # type: ignore[arg-type]
 
 
 def _scan(grey: np.ndarray) -> list[Code]:

@@ -173,9 +173,11 @@ def slate_paper(rgb: np.ndarray, garment: np.ndarray | None = None) -> np.ndarra
     fabric = None if garment is None else cv2.resize(garment, (sw, sh), interpolation=cv2.INTER_NEAREST) > 127
     best: tuple[float, np.ndarray] | None = None
     # zxing-cpp's own rotation and pyramid cost ten times more than reading the frame and its transpose.
-    found = [(r, False) for r in zxingcpp.read_barcodes(grey, formats=_SLATE_FORMATS, try_rotate=False,
+    found = [(r, False) for r in zxingcpp.read_barcodes(grey, formats=_SLATE_FORMATS,  # type: ignore[arg-type]
+                                                          try_rotate=False,
                                                           try_downscale=False)]
-    found += [(r, True) for r in zxingcpp.read_barcodes(np.ascontiguousarray(grey.T), formats=_SLATE_FORMATS,
+    found += [(r, True) for r in zxingcpp.read_barcodes(np.ascontiguousarray(grey.T),
+                                                         formats=_SLATE_FORMATS,  # type: ignore[arg-type]
                                                          try_rotate=False, try_downscale=False)]
     for code, turned in found:
         if not code.valid or not code.text or (code.text.isdigit() and not _is_gtin(code.text)):
@@ -218,6 +220,7 @@ def slate_paper(rgb: np.ndarray, garment: np.ndarray | None = None) -> np.ndarra
     return colour
 
 
+# A tuple, as zxing-cpp asks (its `a | b` is deprecated); its type stub still names only BarcodeFormats.
 _SLATE_FORMATS = (zxingcpp.BarcodeFormat.EAN13, zxingcpp.BarcodeFormat.EAN8, zxingcpp.BarcodeFormat.UPCA,
                   zxingcpp.BarcodeFormat.UPCE, zxingcpp.BarcodeFormat.Code128)
 
