@@ -73,7 +73,7 @@ def _cut(img: np.ndarray, frame: Box, out_w: int, out_h: int, border: int, value
     cx1, cy1 = min(w, round(fx1)), min(h, round(fy1))
     if cx1 <= cx0 or cy1 <= cy0:
         shape = (out_h, out_w) + img.shape[2:]
-        return np.full(shape, value if np.isscalar(value) else value[0], img.dtype)
+        return np.full(shape, value[0] if isinstance(value, tuple) else value, img.dtype)
     sx, sy = out_w / max(1e-6, fx1 - fx0), out_h / max(1e-6, fy1 - fy0)
     # Output pixels of padding on each side, and the on-image part's output size between them.
     left, top = min(out_w - 1, max(0, round((cx0 - fx0) * sx))), min(out_h - 1, max(0, round((cy0 - fy0) * sy)))
@@ -371,7 +371,7 @@ def write_jpeg(rgb: np.ndarray, path: Path, quality: int) -> None:
     fd, tmp = tempfile.mkstemp(prefix=".render-", suffix=".jpg", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            fh.write(data)  # type: ignore[arg-type]  # an ndarray is a buffer; numpy's stubs do not say so
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
