@@ -8,7 +8,7 @@ writer only lays out files that exist.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,7 +108,7 @@ def gather_lookbook(store: Store, set_ref: str | int) -> Lookbook:
                     products=tuple(pages))
 
 
-def prepare_lookbook(store: Store, set_ref: str | int, actor: str) -> Iterator[tuple[int, int, str]]:
+def prepare_lookbook(store: Store, set_ref: str | int, actor: str) -> Generator[tuple[int, int, str], None, Lookbook]:
     """Render the set's shots whose renders are missing or stale, then return its :class:`Lookbook`.
 
     Yields ``(done, total, message)`` per shot, so the app can show progress and cancel.
