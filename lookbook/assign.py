@@ -218,8 +218,8 @@ class _Catalog:
         text = code.text.strip()
         hit = self.by_code.get(gtin_key(text))
         if hit is not None:
-            product_id, size = hit
-            return product_id, f"{code.kind} {text}" + (f" (size {size})" if size else "")
+            hit_id, size = hit
+            return hit_id, f"{code.kind} {text}" + (f" (size {size})" if size else "")
         product_id = self.by_sku.get(text.upper())
         if product_id is None and code.kind in (QR, "Code 128"):
             # A QR code may carry a URL or "SKU:HP-SH01"; look for a SKU among its words.
@@ -276,7 +276,7 @@ def _slate_candidates(photos: list[_Photo], catalog: _Catalog, gap: float,
             current = None
         previous = photo
         if photo.codes:
-            found = {}
+            found: dict[int, tuple[str, str]] = {}
             for code in photo.codes:
                 hit = catalog.product_for_code(code)
                 if hit is not None:

@@ -232,7 +232,7 @@ def _write(store: Store, customer_id: int, channel: str, scope: str, granted: bo
         if confirmation is None:
             raise ConfirmationRequired(
                 f"customer {customer_id} withdrew {CHANNEL_LABELS[channel]} {_scope_words(scope)} consent on "
-                f"{current.at[:10]}; re-subscribing needs a recorded confirmation: who took it, when and how "
+                f"{(current.at or '?')[:10]}; re-subscribing needs a recorded confirmation: who took it, when and how "
                 "the customer agreed (--confirmed-by, --confirmed-at, --confirmed-how)."
             )
         confirmation = confirmation.checked()

@@ -23,6 +23,7 @@ Backups taken before the erasure still hold the data until rotation removes them
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,8 +107,8 @@ def erase_customer(store: Store, customer_id: int, *, actor: str) -> ErasureRepo
     require(store, actor, "customers.erase")
     if store.db.execute("SELECT 1 FROM customers WHERE id = ?", [customer_id]).fetchone():
         customer = get_customer(store, customer_id)
-        values = [customer.first_name, customer.last_name, customer.name, customer.email, customer.x_handle,
-                  customer.x_user_id, customer.instagram, customer.phone]
+        values: Sequence[str | None] = [customer.first_name, customer.last_name, customer.name, customer.email,
+                                        customer.x_handle, customer.x_user_id, customer.instagram, customer.phone]
     else:
         # Deleted before: their name, e-mail and handle may still be in the audit rows about them.
         details = [r[0] for r in store.db.execute(
