@@ -153,7 +153,7 @@ class GuardedConnection(sqlite3.Connection):
         """Return the error a person should see for ``exc``, or None to let it through as it is."""
         return explain(exc, self.db_path, refusal=self.refusal, damage_message=self.damage_message)
 
-    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:  # type: ignore[override]
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
         try:
             return super().execute(sql, parameters)
         except sqlite3.Error as exc:
@@ -162,7 +162,7 @@ class GuardedConnection(sqlite3.Connection):
                 raise
             raise better from exc
 
-    def executemany(self, sql: str, parameters: Any, /) -> sqlite3.Cursor:  # type: ignore[override]
+    def executemany(self, sql: str, parameters: Any, /) -> sqlite3.Cursor:
         try:
             return super().executemany(sql, parameters)
         except sqlite3.Error as exc:

@@ -76,7 +76,7 @@ class VisibleStream:
 def visible_output() -> Iterator[None]:
     """Route ``sys.stdout`` and ``sys.stderr`` through :class:`VisibleStream` for the duration."""
     saved = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = VisibleStream(saved[0]), VisibleStream(saved[1])  # type: ignore[assignment]
+    sys.stdout, sys.stderr = VisibleStream(saved[0]), VisibleStream(saved[1])
     try:
         yield
     finally:
