@@ -22,7 +22,7 @@ from PIL import Image, ImageDraw, ImageFont, ImageOps
 from lookbook.errors import InputError
 from lookbook.recipes import render_paths
 from lookbook.store import Store
-from lookbook.templates import SetProduct, set_products
+from lookbook.templates import SetProduct, set_products, size_label
 
 CARD_WIDTH = 1200
 MAX_SHOTS = 6
@@ -101,7 +101,7 @@ def _open_fitted(path: Path, box: tuple[int, int]) -> Image.Image:
 
 
 def _sizes_line(product: SetProduct) -> str:
-    return "in stock: " + ", ".join(product.sizes_in_stock)
+    return "in stock: " + ", ".join(size_label(s) for s in product.sizes_in_stock)
 
 
 def _fit(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont,
@@ -179,6 +179,20 @@ def _write(store: Store, image: Image.Image, stem: str) -> str:
         partial.write_bytes(data)
         os.replace(partial, target)  # a reader never sees half a card
     return target.relative_to(store.library.root).as_posix()
+
+
+#: The size of a hero shot in an e-mail: the card's cell for one shot, at phone-screen width.
+EMAIL_SHOT_SIZE = (600, 800)
+
+
+def email_shot(store: Store, shot: Shot) -> Path:
+    """Write a hero shot as the card shows it (the same crop, no text) for an e-mail; return its path.
+
+    Written once per content under the exports folder, so the e-mail shows what was approved even if
+    the photo is rendered again before it is sent.
+    """
+    image = _open_fitted(shot.path, EMAIL_SHOT_SIZE)
+    return store.library.root / _write(store, image, f"email_{shot.photo_id}")
 
 
 def write_card(store: Store, set_id: int) -> str:

@@ -387,3 +387,10 @@ def m007_presets_default(db: Database) -> None:
     elif db.execute("SELECT count(*) FROM presets WHERE is_default").fetchone()[0] == 0:
         # Presets written by hand with none marked: the first by name has been the default all along.
         db.execute("UPDATE presets SET is_default = 1 WHERE id = (SELECT id FROM presets ORDER BY name LIMIT 1)")
+
+
+@migrations()
+def m008_outgoing_message_pictures(db: Database) -> None:
+    """Keep on each message the pictures its e-mail carries (the card's hero shots, frozen at drafting)."""
+    # JSON list of {"path", "alt", "caption"}; NULL for X messages and messages drafted before this.
+    _run(db, "ALTER TABLE messages ADD COLUMN shots TEXT")
