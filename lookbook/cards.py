@@ -19,6 +19,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
+from lookbook.cardnumbers import mask_card_numbers
 from lookbook.errors import InputError
 from lookbook.recipes import render_paths
 from lookbook.store import Store
@@ -100,6 +101,11 @@ def _open_fitted(path: Path, box: tuple[int, int]) -> Image.Image:
         raise InputError(f"cannot read the photo ({exc}); re-import it.", path=path) from None
 
 
+def _line(text: str) -> str:
+    """Return a name as the card prints it: on one line, with any card number in it masked."""
+    return mask_card_numbers(" ".join(text.split()))[0]
+
+
 def _sizes_line(product: SetProduct) -> str:
     return "in stock: " + ", ".join(size_label(s) for s in product.sizes_in_stock)
 
@@ -126,8 +132,8 @@ def compose_card(store: Store, set_id: int) -> Image.Image:
     """
     every = hero_shots(store, set_id)
     shots, more = every[:MAX_SHOTS], len(every) - MAX_SHOTS
-    brand = store.db.execute("SELECT b.name FROM sets s JOIN brands b ON b.id = s.brand_id WHERE s.id = ?",
-                             [set_id]).fetchone()[0]
+    brand = _line(store.db.execute("SELECT b.name FROM sets s JOIN brands b ON b.id = s.brand_id WHERE s.id = ?",
+                                   [set_id]).fetchone()[0])
     cols, rows = _grid(len(shots))
     cell_w = (CARD_WIDTH - 2 * MARGIN - (cols - 1) * GAP) // cols
     cell_h = cell_w * 4 // 3
@@ -147,7 +153,7 @@ def compose_card(store: Store, set_id: int) -> Image.Image:
     for shot in shots:
         sizes = _sizes_line(shot.product)
         room = CARD_WIDTH - 2 * MARGIN - draw.textlength(sizes, font=size_font) - GAP * 2
-        draw.text((MARGIN, y), _fit(draw, shot.product.name, name_font, room), font=name_font, fill=INK)
+        draw.text((MARGIN, y), _fit(draw, _line(shot.product.name), name_font, room), font=name_font, fill=INK)
         draw.text((CARD_WIDTH - MARGIN, y + 4), sizes, font=size_font, fill=MUTED, anchor="ra")
         y += line_h
     if more > 0:
@@ -162,7 +168,7 @@ def compose_shot(store: Store, shot: Shot) -> Image.Image:
     image = Image.new("RGB", (width, MARGIN + box[1] + 130), BACKGROUND)
     image.paste(_open_fitted(shot.path, box), (MARGIN, MARGIN))
     draw = ImageDraw.Draw(image)
-    draw.text((MARGIN, MARGIN + box[1] + 24), shot.product.name, font=_font(30), fill=INK)
+    draw.text((MARGIN, MARGIN + box[1] + 24), _line(shot.product.name), font=_font(30), fill=INK)
     draw.text((MARGIN, MARGIN + box[1] + 70), _sizes_line(shot.product), font=_font(24), fill=MUTED)
     return image
 
