@@ -31,8 +31,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from lookbook.cardnumbers import mask_card_numbers
+from lookbook.cardnumbers import has_card_number, mask_card_numbers
 from lookbook.errors import InputError
+from lookbook.hooks import Changes
 from lookbook.store import Store
 from lookbook.templates import Offer, Preview, SetProduct, Template, preview, recipient_values, size_label
 
@@ -40,7 +41,7 @@ STORE_NAME_SETTING = "store.name"
 STORE_ADDRESS_SETTING = "store.postal_address"
 UNSUBSCRIBE_SETTING = "store.unsubscribe"
 #: Where these settings are entered, for refusals.
-SETTINGS_HINT = "`lookbook library set-setting` or Settings"
+SETTINGS_HINT = "`lookbook delivery store`"
 
 _CURRENCY_SIGNS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "AUD": "A$", "CAD": "C$"}
 
@@ -125,6 +126,28 @@ def store_footer(store: Store) -> Footer:
         raise InputError(f"setting {UNSUBSCRIBE_SETTING} '{unsubscribe}': enter a mailto: address or an https:// "
                          "link.")
     return Footer(masked(name), masked(address), unsubscribe)
+
+
+def save_store_details(store: Store, actor: str, *, name: str | None = None, postal_address: str | None = None,
+                       unsubscribe: str | None = None) -> Changes:
+    """Keep the store's name, postal address and unsubscribe address or link (None: leave as it is).
+
+    :raises InputError: naming the field, if the unsubscribe target is neither ``mailto:`` nor ``https://``
+        or a field holds a card number.
+    """
+    values = {STORE_NAME_SETTING: name, STORE_ADDRESS_SETTING: postal_address, UNSUBSCRIBE_SETTING: unsubscribe}
+    given = {key: value.strip() for key, value in values.items() if value is not None}
+    target = given.get(UNSUBSCRIBE_SETTING)
+    if target and not target.lower().startswith(("mailto:", "https://")):
+        raise InputError(f"unsubscribe '{target}': enter a mailto: address or an https:// link.")
+    for key, value in given.items():
+        if has_card_number(value):
+            raise InputError(f"{key}: it holds a payment card number; remove it (card details must never be kept).")
+    with store.atomic():
+        for key, value in given.items():
+            store.set_setting(key, value)
+        store.audit(actor, "settings.store", "settings", None, **given)
+    return store.notify(Changes(settings=True, audit=True))
 
 
 def full_text(body: str, footer: Footer | None) -> str:
@@ -252,3 +275,46 @@ def outgoing(store: Store, message_id: int) -> Outgoing:
         return Outgoing(message_id, channel, masked(name or ""), masked(subject or ""), masked(body or ""),
                         store_footer(store), None, _pictures(store, shots, set_id, path))
     return Outgoing(message_id, channel, masked(name or ""), "", masked(body or ""), None, path, ())
+
+
+# -- the e-mail as the manager approves it -----------------------------------------------------------------
+@dataclass(frozen=True)
+class RenderedEmail:
+    """An e-mail message taken apart for showing: the same MIME message the sender transmits."""
+
+    to: str
+    subject: str
+    text: str  # the plain-text part
+    html: str  # the HTML part; its pictures are ``cid:`` references into ``images``
+    images: dict[str, bytes]  # Content-ID (without <>) -> image bytes
+    headers: dict[str, str]  # List-Unsubscribe and friends
+
+
+def render_email(store: Store, message_id: int) -> RenderedEmail:
+    """Build message ``message_id``'s e-mail exactly as the sender will (:func:`outgoing`, then
+    :func:`lookbook.delivery.email.build_message`) and take it apart for the Approvals page.
+
+    :raises InputError: as :func:`outgoing`; or if the message is not an e-mail.
+    """
+    # Imported here: the e-mail channel imports this module.
+    from lookbook.delivery.email import SmtpSettings, build_message, message_id_for
+
+    out = outgoing(store, message_id)
+    if out.channel != "email":
+        raise InputError(f"message {message_id}: it goes by {out.channel}, not e-mail.")
+    setting = store.get_setting("delivery.email") or {}
+    settings = SmtpSettings(host="preview", port=25, from_address=str(setting.get("from_address") or
+                                                                        "store@example.invalid"),
+                            from_name=str(setting.get("from_name") or ""))
+    address = store.db.execute("SELECT c.email FROM messages m JOIN customers c ON c.id = m.customer_id"
+                               " WHERE m.id = ?", [message_id]).fetchone()[0] or "customer@example.invalid"
+    msg = build_message(to=address, to_name=out.to_name, subject=out.subject, body=out.body, images=out.pictures,
+                        settings=settings, message_id=message_id_for(message_id, "preview", settings.from_address),
+                        footer=out.footer)
+    text = msg.get_body(("plain",)).get_content()
+    page = msg.get_body(("html",))
+    images = {str(part["Content-ID"]).strip("<>"): part.get_content() for part in msg.walk()
+              if part.get_content_maintype() == "image"}
+    headers = {k: str(msg[k]) for k in ("List-Unsubscribe", "List-Unsubscribe-Post") if msg[k]}
+    return RenderedEmail(str(msg["To"]), str(msg["Subject"]), text.rstrip("\n"), page.get_content(), images,
+                         headers)
