@@ -46,11 +46,6 @@ SETTINGS_HINT = "`lookbook delivery store`"
 _CURRENCY_SIGNS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "AUD": "A$", "CAD": "C$"}
 
 
-def plural(count: int, one: str, many: str | None = None) -> str:
-    """Return ``1 shot`` / ``2 shots`` (``many`` for irregular plurals)."""
-    return f"{count:,} {one if count == 1 else (many or one + 's')}"
-
-
 def price_text(minor: int | None, currency: str | None) -> str:
     """Return a price as a customer reads it (``$59.00``, ``1,250.00 SEK``); '' when the catalog has none."""
     if minor is None:

@@ -16,6 +16,7 @@ from lookbook.catalog import iter_import_catalog, list_brands, list_products
 from lookbook.cli.context import CliContext
 from lookbook.dashboard import brand_dashboard
 from lookbook.users import require_role
+from lookbook.words import plural
 
 #: Roles that may change the catalog.
 CATALOG_ROLES = ("merchandiser", "manager", "admin")
@@ -139,7 +140,7 @@ def cmd_brands_dashboard(args: argparse.Namespace, ctx: CliContext) -> int:
 
 def cmd_photos_assign(args: argparse.Namespace, ctx: CliContext) -> int:
     assign_photos(ctx.store, args.photos, args.sku, actor=ctx.user.username)
-    print(f"Tied {len(args.photos)} shots to {args.sku} by hand.")
+    print(f"Tied {plural(len(args.photos), 'shot')} to {args.sku} by hand.")
     return 0
 
 
@@ -151,7 +152,7 @@ def cmd_photos_unassigned(args: argparse.Namespace, ctx: CliContext) -> int:
         else:
             print(f"{row.id:>6}  {row.original_name:<32} {row.taken_at or '':<25} {row.hint}")
     if not args.json:
-        print(f"{len(rows)} shots unassigned.", file=sys.stderr)
+        print(f"{plural(len(rows), 'shot')} unassigned.", file=sys.stderr)
     return 0
 
 
