@@ -99,3 +99,14 @@ def test_users_add_passwd_deactivate(library: Path, capsys: pytest.CaptureFixtur
     code, out, _ = _run(capsys, "users", "list", "--json")
     kim = [json.loads(line) for line in out.splitlines() if json.loads(line)["username"] == "kim"][0]
     assert kim["active"] is False
+
+
+def test_a_card_number_in_a_subject_given_with_subject_is_masked(library: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    # Issue 12: `outbox draft --text ... --subject "... 4111.1111.1111.1111"` reached the mail server intact.
+    code, out, _ = _run(capsys, "--as", "alex", "outbox", "draft", "1", "--channel", "email", "--text",
+                        "Hi {first_name}", "--subject", "Your card 4111.1111.1111.1111 for {first_name}")
+    assert code == 0
+    code, out, _ = _run(capsys, "outbox", "list", "--json")
+    subjects = {json.loads(line)["subject"] for line in out.splitlines()}
+    assert subjects == {f"Your card ••••.••••.••••.1111 for Cust{n}" for n in range(3)}
