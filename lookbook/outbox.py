@@ -627,8 +627,13 @@ def set_contents_changed(store: Store, set_id: int, actor: str) -> list[int]:
             # The e-mail carries the card's hero shots frozen at drafting: the new shots replace them too,
             # so what the next approver sees is what goes out.
             if shots is None:
-                shots = pictures_json(store, email_pictures(store, set_id))
-            fields["shots"] = shots
+                try:
+                    shots = pictures_json(store, email_pictures(store, set_id))
+                except InputError:
+                    # Nothing left to show (no shots, or all sold out): no frozen pictures, so composing the
+                    # e-mail for approval or sending says why instead of sending the old ones.
+                    shots = ""
+            fields["shots"] = shots or None
         if state == "draft":
             sql_set = ", ".join(f"{column} = ?" for column in fields)
             store.db.execute(f"UPDATE messages SET {sql_set}, updated_at = ? WHERE id = ?",
