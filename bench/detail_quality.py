@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    python -m bench.detail_quality [--photos DIR] [--truth FILE] [--sheet OUT.png] [--sheet-split tune|heldout|heldout2|all] [--split ...] [--summary]
+    python -m bench.detail_quality [--photos DIR] [--truth FILE] [--sheet OUT.png] [--sheet-split tune|heldout|heldout2|all] [--split tune|heldout|heldout2|tuned|all]
 
 For every labelled photo (``tests/data/truth_details.json``, from ``train/`` and ``test/`` of
 clothing-small; never ``validation/``) the pipeline's own steps run: detection, hanger cleanup
@@ -68,6 +68,11 @@ class Tally:
         self.misses += other.misses
 
 
+def _wanted(asked: str, split: str) -> bool:
+    """Whether ``split`` is reported when ``--split asked`` was given."""
+    return asked in ("all", split) or (asked == "tuned" and split in ("tune", "heldout"))
+
+
 def _inside(point: list[int], box: Box) -> bool:
     return box[0] <= point[0] < box[2] and box[1] <= point[1] < box[3]
 
@@ -113,9 +118,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--photos", type=Path, default=DEFAULT_PHOTOS)
     parser.add_argument("--truth", type=Path, default=DEFAULT_TRUTH)
     parser.add_argument("--sheet", type=Path, help="write a contact sheet of heroes and detail crops here")
-    parser.add_argument("--sheet-split", choices=("tune", "heldout", "heldout2", "all"), default="heldout")
-    parser.add_argument("--split", choices=("tune", "heldout", "heldout2", "all"), default="all",
-                        help="report only this part (tune on 'tune'; look at 'heldout' only to report)")
+    parser.add_argument("--sheet-split", choices=("tune", "heldout", "heldout2", "tuned", "all"), default="heldout")
+    parser.add_argument("--split", choices=("tune", "heldout", "heldout2", "tuned", "all"), default="all",
+                        help="report only this part ('tuned': tune and heldout, the parts tuned on; look at "
+                             "'heldout2' only to report)")
     parser.add_argument("--sheet-only-props", action="store_true", help="sheet: only photos with a hanger/prop")
     args = parser.parse_args(argv)
     truth = json.loads(args.truth.read_text())["photos"]
@@ -123,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     tiles = []
     for name, label in sorted(truth.items()):
         category, split = label["category"], label["split"]
-        if args.split not in ("all", split):
+        if not _wanted(args.split, split):
             continue
         boxes, flagged, decoded, det = analyse(args.photos / name, category)
         t = tallies[(split, category)]
@@ -151,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             t.clean += 1
             t.clean_flagged += flagged
-        if args.sheet and (args.sheet_split in ("all", split)) and (
+        if args.sheet and _wanted(args.sheet_split, split) and (
                 not args.sheet_only_props or label["hanger"] or label["prop"]):
             tiles.append(_tile(decoded, det, category, boxes, ok, f"{split[0]} {name.split('/', 1)[1][:30]}",
                                flagged))
@@ -160,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'split':<8} {'category':<11} {'crops':>5} {'hit %':>6} {'shoe/hat crops':>14} "
           f"{'hanger/prop':>11} {'shown':>5} {'flagged':>7} {'unjudged':>8} {'others flagged':>14}")
     for split in SPLITS:
-        if args.split not in ("all", split):
+        if not _wanted(args.split, split):
             continue
         overall = Tally()
         for (sp, category), t in sorted(tallies.items()):
