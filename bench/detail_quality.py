@@ -87,7 +87,8 @@ def analyse(path: Path, category: str) -> tuple[dict[str, Box], bool, object, ob
     # Shown kinds (hem, not hem-leg) as the app shows them for this category.
     kinds = {file_kind(k, category): k for k in detail_kinds(category)}
     boxes = {kinds[made]: (b[0] / s, b[1] / s, b[2] / s, b[3] / s)
-             for made, b in detail_boxes(det.mask, tuple(kinds)).items()}
+             for made, b in detail_boxes(det.mask, tuple(kinds),
+                                         box=tuple(v * s for v in det.box)).items()}  # type: ignore[arg-type]
     return boxes, det.needs_review or cleaned.needs_review, decoded, det
 
 
