@@ -2,14 +2,14 @@
 
 Run from the repository root::
 
-    python -m bench.detail_quality [--photos DIR] [--truth FILE] [--sheet OUT.png] [--sheet-split tune|heldout|all]
+    python -m bench.detail_quality [--photos DIR] [--truth FILE] [--sheet OUT.png] [--sheet-split tune|heldout|heldout2|all] [--split tune|heldout|heldout2|tuned|all]
 
 For every labelled photo (``tests/data/truth_details.json``, from ``train/`` and ``test/`` of
 clothing-small; never ``validation/``) the pipeline's own steps run: detection, hanger cleanup
 (:func:`lookbook.cleanup.clean_detection`), the category's detail kinds and their crops
-(:func:`lookbook.crop.detail_boxes`). Printed, per category and overall, for the part tuned on
-and the held-out part separately (the split is fixed in the truth file by a hash of the file
-name):
+(:func:`lookbook.crop.detail_boxes`). Printed, per category and overall, for each split of
+the truth file separately (``tune`` and ``heldout`` were both tuned on by branch h-details2;
+``heldout2`` was labelled before that and never looked at per photo while tuning):
 
 - the share of detail crops that contain their labelled point (the collar / neckline /
   waistband point for the top crop; any labelled cuff or hem point for the other);
@@ -43,7 +43,7 @@ from lookbook.render import render
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_PHOTOS = Path("/work/shared/photos/clothing-small")
 DEFAULT_TRUTH = REPO / "tests" / "data" / "truth_details.json"
-SPLITS = ("tune", "heldout")
+SPLITS = ("tune", "heldout", "heldout2")
 
 
 @dataclass
@@ -67,6 +67,11 @@ class Tally:
         self.misses += other.misses
 
 
+def _wanted(asked: str, split: str) -> bool:
+    """Whether ``split`` is reported when ``--split asked`` was given."""
+    return asked in ("all", split) or (asked == "tuned" and split in ("tune", "heldout"))
+
+
 def _inside(point: list[int], box: Box) -> bool:
     return box[0] <= point[0] < box[2] and box[1] <= point[1] < box[3]
 
@@ -81,7 +86,8 @@ def analyse(path: Path, category: str) -> tuple[dict[str, Box], bool, object, ob
     # Shown kinds (hem, not hem-leg) as the app shows them for this category.
     kinds = {file_kind(k, category): k for k in detail_kinds(category)}
     boxes = {kinds[made]: (b[0] / s, b[1] / s, b[2] / s, b[3] / s)
-             for made, b in detail_boxes(det.mask, tuple(kinds)).items()}
+             for made, b in detail_boxes(det.mask, tuple(kinds),
+                                         box=tuple(v * s for v in det.box)).items()}  # type: ignore[arg-type]
     return boxes, det.needs_review or cleaned.needs_review, decoded, det
 
 
@@ -112,9 +118,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--photos", type=Path, default=DEFAULT_PHOTOS)
     parser.add_argument("--truth", type=Path, default=DEFAULT_TRUTH)
     parser.add_argument("--sheet", type=Path, help="write a contact sheet of heroes and detail crops here")
-    parser.add_argument("--sheet-split", choices=("tune", "heldout", "all"), default="heldout")
-    parser.add_argument("--split", choices=("tune", "heldout", "all"), default="all",
-                        help="report only this part (tune on 'tune'; look at 'heldout' only to report)")
+    parser.add_argument("--sheet-split", choices=("tune", "heldout", "heldout2", "tuned", "all"), default="heldout")
+    parser.add_argument("--split", choices=("tune", "heldout", "heldout2", "tuned", "all"), default="all",
+                        help="report only this part ('tuned': tune and heldout, the parts tuned on; look at "
+                             "'heldout2' only to report)")
     parser.add_argument("--sheet-only-props", action="store_true", help="sheet: only photos with a hanger/prop")
     args = parser.parse_args(argv)
     truth = json.loads(args.truth.read_text())["photos"]
@@ -122,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     tiles = []
     for name, label in sorted(truth.items()):
         category, split = label["category"], label["split"]
-        if args.split not in ("all", split):
+        if not _wanted(args.split, split):
             continue
         boxes, flagged, decoded, det = analyse(args.photos / name, category)
         t = tallies[(split, category)]
@@ -150,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             t.clean += 1
             t.clean_flagged += flagged
-        if args.sheet and (args.sheet_split in ("all", split)) and (
+        if args.sheet and _wanted(args.sheet_split, split) and (
                 not args.sheet_only_props or label["hanger"] or label["prop"]):
             tiles.append(_tile(decoded, det, category, boxes, ok, f"{split[0]} {name.split('/', 1)[1][:30]}",
                                flagged))
@@ -159,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'split':<8} {'category':<11} {'crops':>5} {'hit %':>6} {'shoe/hat crops':>14} "
           f"{'hanger/prop':>11} {'shown':>5} {'flagged':>7} {'unjudged':>8} {'others flagged':>14}")
     for split in SPLITS:
-        if args.split not in ("all", split):
+        if not _wanted(args.split, split):
             continue
         overall = Tally()
         for (sp, category), t in sorted(tallies.items()):

@@ -35,6 +35,7 @@ from lookbook.errors import InputError
 from lookbook.hooks import Changes
 from lookbook.imaging import hamming
 from lookbook.store import Store
+from lookbook.words import plural
 
 #: How strong each way of tying is; a tie is only replaced by one at least as strong.
 STRENGTH = {"burst": 1, "filename": 2, "slate": 3, "hand": 4}
@@ -85,8 +86,8 @@ class TieReport:
     def summary(self) -> str:
         """Return one line for the CLI and the status bar."""
         made = ", ".join(f"{n} by {m}" for m, n in self.counts().items() if n) or "none"
-        return (f"Read codes in {self.scanned} new shots; ties made or changed: {made}; {self.unchanged} kept; "
-                f"{len(self.problems)} problems; {self.unassigned} shots still unassigned.")
+        return (f"Read codes in {plural(self.scanned, 'new shot')}; ties made or changed: {made}; {self.unchanged} kept; "
+                f"{plural(len(self.problems), 'problem')}; {plural(self.unassigned, 'shot')} still unassigned.")
 
     def as_dict(self) -> dict[str, Any]:
         """Return the report as JSON-ready data."""

@@ -19,11 +19,12 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
+from lookbook.cardnumbers import mask_card_numbers
 from lookbook.errors import InputError
 from lookbook.library import make_private
 from lookbook.recipes import render_paths
 from lookbook.store import Store
-from lookbook.templates import SetProduct, set_products
+from lookbook.templates import SetProduct, set_products, size_label
 
 CARD_WIDTH = 1200
 MAX_SHOTS = 6
@@ -102,8 +103,13 @@ def _open_fitted(path: Path, box: tuple[int, int]) -> Image.Image:
         raise InputError(f"cannot read the photo ({exc}); re-import it.", path=path) from None
 
 
+def _line(text: str) -> str:
+    """Return a name as the card prints it: on one line, with any card number in it masked."""
+    return mask_card_numbers(" ".join(text.split()))[0]
+
+
 def _sizes_line(product: SetProduct) -> str:
-    return "in stock: " + ", ".join(product.sizes_in_stock)
+    return "in stock: " + ", ".join(size_label(s) for s in product.sizes_in_stock)
 
 
 def _fit(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont,
@@ -128,8 +134,8 @@ def compose_card(store: Store, set_id: int) -> Image.Image:
     """
     every = hero_shots(store, set_id)
     shots, more = every[:MAX_SHOTS], len(every) - MAX_SHOTS
-    brand = store.db.execute("SELECT b.name FROM sets s JOIN brands b ON b.id = s.brand_id WHERE s.id = ?",
-                             [set_id]).fetchone()[0]
+    brand = _line(store.db.execute("SELECT b.name FROM sets s JOIN brands b ON b.id = s.brand_id WHERE s.id = ?",
+                                   [set_id]).fetchone()[0])
     cols, rows = _grid(len(shots))
     cell_w = (CARD_WIDTH - 2 * MARGIN - (cols - 1) * GAP) // cols
     cell_h = cell_w * 4 // 3
@@ -149,7 +155,7 @@ def compose_card(store: Store, set_id: int) -> Image.Image:
     for shot in shots:
         sizes = _sizes_line(shot.product)
         room = CARD_WIDTH - 2 * MARGIN - draw.textlength(sizes, font=size_font) - GAP * 2
-        draw.text((MARGIN, y), _fit(draw, shot.product.name, name_font, room), font=name_font, fill=INK)
+        draw.text((MARGIN, y), _fit(draw, _line(shot.product.name), name_font, room), font=name_font, fill=INK)
         draw.text((CARD_WIDTH - MARGIN, y + 4), sizes, font=size_font, fill=MUTED, anchor="ra")
         y += line_h
     if more > 0:
@@ -164,7 +170,7 @@ def compose_shot(store: Store, shot: Shot) -> Image.Image:
     image = Image.new("RGB", (width, MARGIN + box[1] + 130), BACKGROUND)
     image.paste(_open_fitted(shot.path, box), (MARGIN, MARGIN))
     draw = ImageDraw.Draw(image)
-    draw.text((MARGIN, MARGIN + box[1] + 24), shot.product.name, font=_font(30), fill=INK)
+    draw.text((MARGIN, MARGIN + box[1] + 24), _line(shot.product.name), font=_font(30), fill=INK)
     draw.text((MARGIN, MARGIN + box[1] + 70), _sizes_line(shot.product), font=_font(24), fill=MUTED)
     return image
 
@@ -182,6 +188,20 @@ def _write(store: Store, image: Image.Image, stem: str) -> str:
         make_private(partial)
         os.replace(partial, target)  # a reader never sees half a card
     return target.relative_to(store.library.root).as_posix()
+
+
+#: The size of a hero shot in an e-mail: the card's cell for one shot, at phone-screen width.
+EMAIL_SHOT_SIZE = (600, 800)
+
+
+def email_shot(store: Store, shot: Shot) -> Path:
+    """Write a hero shot as the card shows it (the same crop, no text) for an e-mail; return its path.
+
+    Written once per content under the exports folder, so the e-mail shows what was approved even if
+    the photo is rendered again before it is sent.
+    """
+    image = _open_fitted(shot.path, EMAIL_SHOT_SIZE)
+    return store.library.root / _write(store, image, f"email_{shot.photo_id}")
 
 
 def write_card(store: Store, set_id: int) -> str:

@@ -24,6 +24,7 @@ from typing import Any
 from price_parser import Price
 
 from lookbook.barcodes import normalize_gtin
+from lookbook.cardnumbers import IMPORT_REFUSAL, has_card_number
 from lookbook.errors import InputError
 from lookbook.hooks import Changes
 from lookbook.store import Store, inserted_id, utcnow
@@ -427,6 +428,10 @@ def _check_row(line: int, cells: list[Any], columns: dict[str, int], label: Call
             raise _RowError(where(name), f"the {name} is empty")
     row.brand = " ".join(text("brand").split())
     row.name = " ".join(text("name").split())
+    for name in ("brand", "name"):
+        # A product's name is put into messages to customers: no card number may ride along.
+        if has_card_number(text(name)):
+            raise _RowError(where(name), f"the {name} {IMPORT_REFUSAL}")
     row.category = normalize_category(text("category"))
     if "colour" in columns and text("colour"):
         row.colour = " ".join(text("colour").split())

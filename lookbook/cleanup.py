@@ -33,7 +33,7 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
-from lookbook.detect import Detection
+from lookbook.detect import Detection, background_distance, working_lab
 
 #: The top part of the silhouette (fraction of its height) where hangers are looked for.
 TOP_BAND = 0.3
@@ -55,6 +55,23 @@ STROKE_WIDTH = 0.05
 MAX_CUT = 0.2
 #: Long side of the image a hanger's bar across the neck is looked for on: it is a few pixels high at 400 px.
 BAR_SIDE = 400
+#: A hook is looked for this far above the fabric's top (share of the garment's height)...
+HOOK_REACH = 0.15
+#: ...in a strip this wide either side of the garment's middle column (share of its width)...
+HOOK_STRIP = 0.06
+#: ...where at least this share of the rows hold something unlike the background...
+HOOK_ROWS = 0.3
+#: ...while strips beside the shoulders, at the same height, hold at most this share (a busy
+#: backdrop, or a wall mount as wide as the garment, shows there too and is not a hook).
+HOOK_BESIDE = 0.15
+#: The silhouette's top (this share of its height) coloured like the background this much more
+#: often than its middle: a hanger the wall's colour joined to the garment.
+WALL_TOP = 0.12
+WALL_EXCESS = 0.3
+#: The silhouette's bottom (this share of its height) holding this share of colours unlike the
+#: garment's while touching the frame's bottom edge: a floor, a box or a shelf joined at the hem.
+HEM_BAND = 0.12
+HEM_FOREIGN = 0.15
 
 
 @dataclass(frozen=True)
@@ -64,12 +81,16 @@ class Cleanup:
     :param detection: the detection with hangers removed from its mask (and its box trimmed
         at the top to the fabric, when ``trim_box`` was asked for).
     :param removed: share of the mask's pixels taken out (0 when nothing was).
-    :param needs_review: the cleanup found a hanger it could not take out safely.
+    :param needs_review: the cleanup found a hanger it could not take out safely, or a hanger or
+        prop may still show (see ``reasons``).
+    :param reasons: why the shot is flagged, in words a person can check on the photo (empty
+        when it is not, or when only the cutting itself was unsure).
     """
 
     detection: Detection
     removed: float
     needs_review: bool
+    reasons: tuple[str, ...] = ()
 
 
 def _disc(size: int) -> np.ndarray:
@@ -291,6 +312,121 @@ def neck_bar(rgb: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return out
 
 
+def _garment_frame(mask: np.ndarray) -> tuple[int, int, int, int, float] | None:
+    """Return (top, height, left, width, middle column) of a 0/1 silhouette, or ``None`` when it is tiny."""
+    ys, xs = np.nonzero(mask)
+    if len(xs) < 50:
+        return None
+    y0, x0 = int(ys.min()), int(xs.min())
+    bh, bw = int(ys.max()) + 1 - y0, int(xs.max()) + 1 - x0
+    body = xs[ys >= y0 + 0.3 * bh]
+    centre = float(np.median(body)) if len(body) else x0 + bw / 2.0
+    return y0, bh, x0, bw, centre
+
+
+def hook_above(rgb: np.ndarray, mask: np.ndarray, det: Detection) -> bool:
+    """Return whether a hanger's hook (or a hanger the cleanup could not see) stands above the garment.
+
+    The garment hangs from its middle: above the top of its fabric (the silhouette opened with
+    a disc 6 % of its width, which drops a hook joined to it), in a narrow strip around the
+    middle column, rows holding something unlike the background (the detector's background
+    colours and threshold) are a hook, a hanger's neck or the clip of a trouser hanger, inside
+    the mask or not. Beside the shoulders, at the same height, the same test must find (almost)
+    nothing: a busy backdrop, or a wall mount as wide as the garment, is not a hook. Looked for
+    on a ``BAR_SIDE`` copy (a wire is a pixel or two wide there).
+
+    :param rgb: the photo (any size).
+    :param mask: the garment mask after cleanup (detector grid).
+    :param det: the detection (its background colours and threshold).
+    """
+    h, w = rgb.shape[:2]
+    f = min(1.0, BAR_SIDE / max(h, w))
+    size = (max(1, round(w * f)), max(1, round(h * f)))
+    img = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA) if f < 1.0 else rgb
+    m = cv2.resize((mask > 0).astype(np.uint8), size, interpolation=cv2.INTER_NEAREST)
+    frame = _garment_frame(m)
+    if frame is None or not len(det.bg_colours):
+        return False
+    _y0, bh, _x0, bw, centre = frame
+    opened = cv2.morphologyEx(m, cv2.MORPH_OPEN, _disc(round(THIN_SHARE * bw)))
+    c0, c1 = max(0, int(centre - HOOK_STRIP * bw)), min(size[0], int(centre + HOOK_STRIP * bw) + 1)
+    rows = np.nonzero(opened[:, c0:c1].any(axis=1))[0]
+    if not len(rows):
+        return False
+    top = int(rows.min())
+    r0 = max(0, int(top - HOOK_REACH * bh))
+    if top - r0 < 5:
+        return False  # the garment reaches the frame's top: nothing above it to see
+    unlike = background_distance(working_lab(cv2.GaussianBlur(img, (3, 3), 0)), det.bg_colours) > det.threshold
+
+    def share(a: int, b: int, outside_only: bool) -> float | None:
+        a, b = max(0, a), min(size[0], b)
+        if b - a < 3:
+            return None
+        part = unlike[r0:top, a:b].copy()
+        if outside_only:  # beside the shoulders the garment itself (a raised sleeve) is not evidence
+            part &= m[r0:top, a:b] == 0
+        return float(part.any(axis=1).mean())
+
+    middle = share(c0, c1, False) or 0.0
+    beside = [share(int(centre - 0.45 * bw), int(centre - 0.3 * bw), True),
+              share(int(centre + 0.3 * bw), int(centre + 0.45 * bw), True)]
+    return middle >= HOOK_ROWS and max([b for b in beside if b is not None] or [0.0]) <= HOOK_BESIDE
+
+
+def wall_coloured_top(rgb_small: np.ndarray, mask: np.ndarray, det: Detection) -> bool:
+    """Return whether the silhouette's top is largely the background's colour while its middle is not.
+
+    A white plastic hanger on a white wall, or its wall mount, is "garment" to the detector
+    when it touches the shoulders, and no colour cue separates it from the wall: but fabric
+    coloured like the wall would be so in the middle of the garment too.
+
+    :param rgb_small: the photo at the mask's size.
+    """
+    m = mask > 0
+    frame = _garment_frame(m)
+    if frame is None or not len(det.bg_colours):
+        return False
+    y0, bh, _x0, _bw, _c = frame
+    like = background_distance(working_lab(cv2.GaussianBlur(rgb_small, (3, 3), 0)), det.bg_colours) < det.threshold
+
+    def share(a: float, b: float) -> float:
+        part = m.copy()
+        part[: y0 + int(a * bh)] = False
+        part[y0 + int(b * bh):] = False
+        return float(like[part].mean()) if part.any() else 0.0
+
+    return share(0.0, WALL_TOP) - share(0.4, 0.6) >= WALL_EXCESS
+
+
+def prop_at_hem(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
+    """Return whether something unlike the garment is joined to its bottom at the frame's edge.
+
+    A floor, a shoe box, a shelf or a chair under a hanging garment touches the frame's bottom;
+    its colours are unlike the garment's (measured on the garment's middle).
+
+    :param rgb_small: the photo at the mask's size.
+    """
+    m = (mask > 0).astype(np.uint8)
+    frame = _garment_frame(m)
+    if frame is None:
+        return False
+    y0, bh, _x0, _bw, _c = frame
+    if y0 + bh < m.shape[0] - 2:
+        return False
+    lab = cv2.cvtColor(rgb_small, cv2.COLOR_RGB2LAB).astype(np.float32)
+    lab[:, :, 0] *= 0.5
+    # The garment's colours from its middle only: a prop at the hem can be a tenth of the silhouette.
+    middle = m.copy()
+    middle[y0 + int((1.0 - 2 * HEM_BAND) * bh):] = 0
+    colours = _garment_colours(lab, middle, y0, bh)
+    band = m > 0
+    band[: y0 + int((1.0 - HEM_BAND) * bh)] = False
+    if not band.any() or not len(colours):
+        return False
+    return float(foreign_all(lab, m, colours)[band].mean()) >= HEM_FOREIGN
+
+
 def clean_detection(rgb: np.ndarray, det: Detection, *, trim_box: bool = True, scale: float = 1.0) -> Cleanup:
     """Return ``det`` with hangers and hooks taken out of its mask.
 
@@ -312,9 +448,10 @@ def clean_detection(rgb: np.ndarray, det: Detection, *, trim_box: bool = True, s
     kept = _main_component((kept & (1 - neck_bar(rgb, kept))).astype(np.uint8))
     removed = 1.0 - float(kept.sum()) / total
     if removed > MAX_CUT:
-        return Cleanup(det, 0.0, True)
+        return Cleanup(det, 0.0, True, _suspicions(rgb, small, m, det) if trim_box else ())
     if removed <= 0.0:
-        return Cleanup(det, 0.0, unsure)
+        reasons = _suspicions(rgb, small, m, det) if trim_box else ()
+        return Cleanup(det, 0.0, unsure or bool(reasons), reasons)
     box = det.box
     if trim_box:
         ys = np.nonzero(kept.any(axis=1))[0]
@@ -322,7 +459,25 @@ def clean_detection(rgb: np.ndarray, det: Detection, *, trim_box: bool = True, s
         new_top = int(np.floor(ys.min() / s)) if len(ys) else box[1]
         if box[1] < new_top < box[3]:
             box = (box[0], new_top, box[2], box[3])
-    return Cleanup(replace(det, mask=(kept * 255).astype(np.uint8), box=box), removed, unsure)
+    reasons = _suspicions(rgb, small, kept, det) if trim_box else ()
+    return Cleanup(replace(det, mask=(kept * 255).astype(np.uint8), box=box), removed, unsure or bool(reasons), reasons)
 
 
-__all__ = ["Cleanup", "clean_detection", "hanger_mask", "neck_bar"]
+def _suspicions(rgb: np.ndarray, small: np.ndarray, kept: np.ndarray, det: Detection) -> tuple[str, ...]:
+    """Return why a hanger or prop may still show in the cut-out ``kept`` (empty: no reason seen).
+
+    What cannot be cut out safely is flagged for a person instead (issue 12: a flagged shot is
+    acceptable, a confident hero showing a hanger is not). Measured on the labelled photos in
+    ``bench.detail_quality``.
+    """
+    reasons = []
+    if hook_above(rgb, kept, det):
+        reasons.append("a hanger's hook above the garment")
+    if wall_coloured_top(small, kept, det):
+        reasons.append("a hanger the colour of the wall at the garment's top")
+    if prop_at_hem(small, kept):
+        reasons.append("something else joined to the hem at the frame's bottom")
+    return tuple(reasons)
+
+
+__all__ = ["Cleanup", "clean_detection", "hanger_mask", "hook_above", "neck_bar", "prop_at_hem", "wall_coloured_top"]

@@ -151,6 +151,9 @@ def _hem_point(xs: np.ndarray, ys: np.ndarray, y1: float, bh: float, legs: bool)
     return best if best is not None else (mid, y1)
 
 
+#: The detector's box reaching this share of the garment's height past the mask means the mask
+#: was cut short there (see :func:`detail_boxes`).
+SHORT_MASK = 0.02
 #: How much sticking out sideways counts against hanging low when a sleeve's end is looked for.
 SLEEVE_OUT_WEIGHT = 2.0
 #: How far (in crop sides) the cuff crop's centre lies up the sleeve from its end.
@@ -278,7 +281,8 @@ def _outer_low_point(mask: np.ndarray, x0: float, x1: float, y0: float, y1: floa
     return ex, ey, (cx - ex) / norm, (cy - ey) / norm
 
 
-def detail_boxes(mask: np.ndarray, kinds: tuple[str, ...] | list[str], threshold: int = 128) -> dict[str, Box]:
+def detail_boxes(mask: np.ndarray, kinds: tuple[str, ...] | list[str], threshold: int = 128,
+                 box: Box | None = None) -> dict[str, Box]:
     """Place the detail crops ``kinds`` on the garment's silhouette; return them by kind.
 
     - collar, neckline, waistband: centred on the middle of the garment's topmost rows (below
@@ -293,6 +297,10 @@ def detail_boxes(mask: np.ndarray, kinds: tuple[str, ...] | list[str], threshold
 
     :param mask: ``H x W`` uint8 garment mask (0..255) in the coordinates wanted.
     :param kinds: any of :data:`DETAIL_KINDS` and :data:`LEG_HEM`.
+    :param box: the garment's box found by the detector, in the mask's coordinates, when it is
+        not the mask's own box: where it reaches further down than the mask (a mask cut short at
+        a pale or shadowed hem), the hem crop sits on the box's bottom edge. (Not at the top:
+        above the mask there may be the hanger the cleanup took out.)
     """
     m = (mask >= threshold).astype(np.uint8)
     ys, xs = np.nonzero(m)
@@ -308,13 +316,15 @@ def detail_boxes(mask: np.ndarray, kinds: tuple[str, ...] | list[str], threshold
     # of the background beyond it, as a close-up of a cuff or hem is framed.
     inset = side * 0.3
     tx, ty = _top_point(xs, ys, y0, bh)
+    # The box reaching below the mask (by more than the outline's pixel or two): the mask was cut short.
+    hem_edge = float(box[3]) if box is not None and box[3] > y1 + max(2.0, SHORT_MASK * bh) else y1
     out: dict[str, Box] = {}
     for kind in kinds:
         if kind in TOP_KINDS:
             out[kind] = _square(tx, ty + inset, side)
         elif kind in ("hem", LEG_HEM):
             hx, hy = _hem_point(xs, ys, y1, bh, kind == LEG_HEM)
-            out[kind] = _square(hx, hy - inset, side)
+            out[kind] = _square(hx, max(hy, hem_edge) - inset, side)
         elif kind == "cuff":
             ex, ey, dx, dy = _sleeve_end(m, x0, x1, y0, y1, side)
             out[kind] = _square(ex + dx * side * CUFF_INSET, ey + dy * side * CUFF_INSET, side)

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from lookbook import consent
+from lookbook.cardnumbers import IMPORT_REFUSAL, has_card_number
 from lookbook.customers import (
     CHANNEL_ADDRESS,
     FieldError,
@@ -299,6 +300,12 @@ class _RowChecker:
         if first is None and (full := get("name")):
             first, _, rest = full.partition(" ")
             last = rest.strip() or last
+            if has_card_number(full):
+                raise _Bad("name", IMPORT_REFUSAL)
+        for key, value in (("first_name", first), ("last_name", last), ("notes", notes)):
+            # Names are put into messages and their To: lines; notes are read by staff: no card numbers.
+            if value and has_card_number(value):
+                raise _Bad(key, IMPORT_REFUSAL)
         checked: dict[str, str | None] = {}
         for key, check, plain in self.checks:
             text = get(key)

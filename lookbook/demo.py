@@ -206,6 +206,10 @@ def _fill(store: Store) -> Iterator[tuple[int, int, str]]:
     yield 4, total, "Preparing a set and a message template"
     _add_set_and_template(store)
     store.set_setting("demo", True)  # the app shows its first-run guide on the demo library
+    # What every e-mail's footer shows (marketing mail must name the sender's postal address and a way to stop).
+    store.set_setting("store.name", "Lookbook Demo Store")
+    store.set_setting("store.postal_address", "1 Example Street\nSpringfield 12345")
+    store.set_setting("store.unsubscribe", "mailto:unsubscribe@store.example.com")
     store.notify(Changes(photos=True, products=True, customers=True, sets=True, users=True, audit=True))
     yield 5, total, "Done"
 

@@ -457,3 +457,10 @@ CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END
 """,
     )
+
+
+@migrations()
+def m011_outgoing_message_pictures(db: Database) -> None:
+    """Keep on each message the pictures its e-mail carries (the card's hero shots, frozen at drafting)."""
+    # JSON list of {"path", "alt", "caption"}; NULL for X messages and messages drafted before this.
+    _run(db, "ALTER TABLE messages ADD COLUMN shots TEXT")

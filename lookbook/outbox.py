@@ -25,6 +25,7 @@ from typing import Any, Protocol
 
 from lookbook import roles
 from lookbook.cardnumbers import SAFE_PAYMENT_ADVICE, mask_card_numbers
+from lookbook.compose import email_pictures, personalise, pictures_json, store_footer
 from lookbook.consent import has_consent, one_to_one_owner_problem
 from lookbook.errors import InputError
 from lookbook.hooks import Changes
@@ -34,9 +35,8 @@ from lookbook.templates import (
     Template,
     channel_problems,
     get_template,
-    preview,
-    recipient_values,
     set_products,
+    size_label,
 )
 from lookbook.users import require_role
 
@@ -65,6 +65,7 @@ TRANSITIONS: Mapping[str, frozenset[str]] = {
 TRANSITION_FIELDS = frozenset({
     "external_id", "sent_at", "error", "retryable", "attempts", "next_attempt_at", "body", "subject",
     "attachment", "decided_by", "decision_comment", "submitted_at", "state_reason", "channel", "changed_by",
+    "shots",
 })
 
 #: Transitions that bring a message closer to a customer: consent is checked again at each.
@@ -170,6 +171,11 @@ def _move(store: Store, message_id: int, to: str, actor: str, *, comment: str | 
             _check_decider(store, message_id, to, actor, drafted_by, fields.get("changed_by", changed_by))
         if to == "approved":
             _check_not_messaged_elsewhere(store, message_id, customer_id, set_id)
+            if fields.get("channel", channel) == "email":
+                try:
+                    store_footer(store)
+                except InputError as exc:
+                    raise IllegalTransition(f"message {message_id}: {exc}") from None
         if to in ("approved", "rejected"):
             fields.setdefault("decided_by", actor)
             fields.setdefault("decision_comment", comment)
@@ -398,6 +404,7 @@ def draft_set(store: Store, set_id: int, actor: str, template: Template | str, *
     busy = _recently_contacted(store, set_id, moment)
     count = len(already)
     now_text = utcnow()
+    pictures: str | None = None  # the e-mail's hero shots, written when the first e-mail is drafted
     with store.atomic():
         for match in ranked:
             cid, channel = match.customer_id, channel_override or match.channel
@@ -416,29 +423,31 @@ def draft_set(store: Store, set_id: int, actor: str, template: Template | str, *
                 report.skipped.append(Skipped(cid, reason))
                 continue
             # Matching says which SKUs fit them and were not sent before; offer only those when it says.
-            allowed = getattr(match, "products_in_size", None)
-            offered = [p for p in products if p.sku in allowed] if allowed else products
-            values, offers = recipient_values(store, set_id, cid, actor, offered)
-            shown = preview(template, channel, values, customer_id=cid)
+            shown, offers, masked = personalise(store, set_id, cid, actor, template, channel, products,
+                                                getattr(match, "products_in_size", None))
             if not shown.ok:
                 report.skipped.append(Skipped(cid, "; ".join(shown.problems)))
                 continue
-            body, masked = mask_card_numbers(shown.body)
+            body = shown.body
             if masked and SAFE_PAYMENT_ADVICE not in report.warnings:
                 report.warnings.append(SAFE_PAYMENT_ADVICE)
             parts = [(body, card)]
             if mode == "several" and channel == "x":
-                parts = [(body if n == 0 else f"{product.name}: in stock in "
-                          f"{', '.join(product.sizes_in_stock) or 'no size now'}", path)
+                parts = [(body if n == 0 else mask_card_numbers(
+                          f"{product.name}: in stock in "
+                          f"{', '.join(map(size_label, product.sizes_in_stock)) or 'no size now'}")[0], path)
                          for n, (product, path) in enumerate(shots)]
+            if channel == "email" and pictures is None:
+                pictures = pictures_json(store, email_pictures(store, set_id))
             why = "; ".join(match.reasons) if match.reasons else f"score {match.score:g}"
             for text, attachment in parts:
                 message_id = inserted_id(store.db.execute(
                     "INSERT INTO messages (set_id, customer_id, channel, state, subject, body, attachment,"
-                    " match_reason, drafted_by, changed_by, created_at, updated_at, offer, template_id)"
-                    " VALUES (?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " match_reason, drafted_by, changed_by, created_at, updated_at, offer, template_id, shots)"
+                    " VALUES (?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [set_id, cid, channel, shown.subject, text, attachment, why, actor, actor, now_text, now_text,
-                     json.dumps([o.as_json() for o in offers]), template.id]))
+                     json.dumps([o.as_json() for o in offers]), template.id,
+                     pictures if channel == "email" else None]))
                 store.audit(actor, "message.draft", "message", message_id, set_id=set_id, customer_id=cid,
                             channel=channel, template=template.name, reason=why)
                 report.drafted.append(message_id)
@@ -602,11 +611,12 @@ def set_contents_changed(store: Store, set_id: int, actor: str) -> list[int]:
 
     :returns: the messages sent back to pending.
     """
-    rows = store.db.execute("SELECT id, state, attachment FROM messages WHERE set_id = ?"
+    rows = store.db.execute("SELECT id, state, attachment, channel FROM messages WHERE set_id = ?"
                             " AND state IN ('draft', 'pending', 'approved') ORDER BY id", [set_id]).fetchall()
     card = None
+    shots = None
     back: list[int] = []
-    for message_id, state, attachment in rows:
+    for message_id, state, attachment, channel in rows:
         fields: dict[str, Any] = {"changed_by": actor}
         if attachment and attachment.rsplit("/", 1)[-1].startswith(f"card_set{set_id}_"):
             if card is None:
@@ -614,6 +624,17 @@ def set_contents_changed(store: Store, set_id: int, actor: str) -> list[int]:
 
                 card = write_card(store, set_id)
             fields["attachment"] = card
+        if channel == "email":
+            # The e-mail carries the card's hero shots frozen at drafting: the new shots replace them too,
+            # so what the next approver sees is what goes out.
+            if shots is None:
+                try:
+                    shots = pictures_json(store, email_pictures(store, set_id))
+                except InputError:
+                    # Nothing left to show (no shots, or all sold out): no frozen pictures, so composing the
+                    # e-mail for approval or sending says why instead of sending the old ones.
+                    shots = ""
+            fields["shots"] = shots or None
         if state == "draft":
             sql_set = ", ".join(f"{column} = ?" for column in fields)
             store.db.execute(f"UPDATE messages SET {sql_set}, updated_at = ? WHERE id = ?",
@@ -790,10 +811,11 @@ def preview_set(store: Store, set_id: int, actor: str, template: Template | str,
     shown: list[Preview] = []
     for match in ranked:
         channel = channel_override or match.channel
-        values, _ = recipient_values(store, set_id, match.customer_id, actor, products)
         name = store.db.execute("SELECT trim(first_name || ' ' || last_name) FROM customers WHERE id = ?",
                                 [match.customer_id]).fetchone()[0]
-        one = preview(template, channel, values, customer_id=match.customer_id, customer_name=name)
+        # The same text drafting will store: the same products (matching's in-size choice) and masking.
+        one, _, _ = personalise(store, set_id, match.customer_id, actor, template, channel, products,
+                                getattr(match, "products_in_size", None), customer_name=name)
         if not has_consent(store, match.customer_id, channel, scope):
             one.problems.append(f"no {scope.replace('_', '-')} consent on {channel}")
         shown.append(one)

@@ -279,7 +279,10 @@ def render(decoded: Decoded, det: Detection, preset: Preset, *, box: Box | None 
     # Not knowing the product yet, every kind is made and the category picks what shows later.
     kinds = (rendered_kinds(preset.details) if category is None
              else tuple(file_kind(k, category) for k in detail_kinds(category, preset.details)))
-    for kind, dbox in detail_boxes(det.mask, kinds).items():
+    # The detector's own box (not one set by hand, which has margins) may reach past a mask cut short.
+    auto_box = (None if det.method == "hand" or box is not None
+                else tuple(v * s * det.mask_scale for v in det.box))
+    for kind, dbox in detail_boxes(det.mask, kinds, box=auto_box).items():  # type: ignore[arg-type]
         f = det.mask_scale
         dframe = (dbox[0] / f, dbox[1] / f, dbox[2] / f, dbox[3] / f)
         side = _output_size(dframe, 1.0, preset.detail_size)[0]

@@ -61,6 +61,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from lookbook import quiet_hours, roles
+from lookbook.cardnumbers import mask_card_numbers
+from lookbook.compose import Footer, Picture, outgoing
 from lookbook.delivery import (
     Ambiguous,
     AuthFailed,
@@ -87,7 +89,6 @@ DbCall = Callable[[Callable[[Store], T]], T]
 ACTOR = "sender"
 CHANNELS = ("x", "email")
 _URL = re.compile(r"https?://\S+")
-MAX_EMAIL_PHOTOS = 6
 
 
 def direct(store: Store) -> DbCall:
@@ -292,11 +293,12 @@ class Job:
     body: str
     subject: str
     attachment: Path | None
-    photos: tuple[Path, ...]
+    photos: tuple[Picture, ...]
     x_user_id: str | None
     x_handle: str | None
     email: str | None
     name: str
+    footer: Footer | None = None
 
 
 @dataclass(frozen=True)
@@ -339,7 +341,8 @@ def _pending(store: Store) -> list[Pending]:
         " FROM messages m JOIN customers c ON c.id = m.customer_id"
         " LEFT JOIN send_attempts a ON a.id = (SELECT max(id) FROM send_attempts WHERE message_id = m.id)"
         " WHERE m.state = 'sending' ORDER BY m.id").fetchall()
-    return [Pending(r[0], r[1], r[2], r[3], r[5], _parse(r[6] or r[8]) or _now(),
+    # The body as it was sent: masked (the channel masks what it sends), so it is found in the conversation.
+    return [Pending(r[0], r[1], r[2], mask_card_numbers(r[3] or "")[0], r[5], _parse(r[6] or r[8]) or _now(),
                     json.loads(r[7]) if r[7] else {}, r[4]) for r in rows]
 
 
@@ -389,18 +392,6 @@ def _defer(store: Store, message_id: int, until: dt.datetime, why: str) -> None:
     store.notify(Changes(outbox=True, audit=True))
 
 
-def _photos_for_email(store: Store, set_id: int | None, attachment: Path | None) -> tuple[Path, ...]:
-    """E-mail carries the set's photos themselves (no one-attachment limit), else the message's card."""
-    root = store.library.root
-    if set_id is not None:
-        rows = store.db.execute("SELECT p.stored_path FROM set_items i JOIN photos p ON p.id = i.photo_id"
-                                " WHERE i.set_id = ? ORDER BY i.position LIMIT ?", [set_id, MAX_EMAIL_PHOTOS])
-        photos = tuple(root / r[0] for r in rows)
-        if photos:
-            return photos
-    return (attachment,) if attachment is not None else ()
-
-
 def _paused_until(store: Store, customer_id: int) -> dt.datetime | None:
     """Return when a customer's pause ("pause this customer") ends, or None."""
     row = store.db.execute("SELECT paused_until FROM customers WHERE id = ?", [customer_id]).fetchone()
@@ -415,10 +406,9 @@ def _claim(store: Store, message_id: int) -> Job | str | None:
     if _state(store, message_id) != "queued":
         return None
     row = store.db.execute(
-        "SELECT m.channel, m.customer_id, m.body, m.subject, m.attachment, m.set_id, m.attempts,"
-        " c.x_user_id, c.x_handle, c.email, trim(c.first_name || ' ' || c.last_name), m.offer"
+        "SELECT m.channel, m.customer_id, m.set_id, m.attempts, c.x_user_id, c.x_handle, c.email, m.offer"
         " FROM messages m JOIN customers c ON c.id = m.customer_id WHERE m.id = ?", [message_id]).fetchone()
-    channel, customer_id, body, subject, attachment, set_id, attempts, x_user_id, x_handle, email, name, offer = row
+    channel, customer_id, set_id, attempts, x_user_id, x_handle, email, offer = row
     if gone := out_of_stock(store, offer):
         # Sold out since approval: the message would offer the customer what cannot be bought.
         why = f"out of stock since approval: {', '.join(gone)}; draft again for what is in stock"
@@ -450,9 +440,15 @@ def _claim(store: Store, message_id: int) -> Job | str | None:
         if _state(store, message_id) != "queued":
             return None  # cancelled by another process between the look above and the move
         raise
-    path = store.library.root / attachment if attachment else None
-    return Job(message_id, attempt_id, channel, customer_id, body, subject or "", path,
-               _photos_for_email(store, set_id, path) if channel == "email" else (), x_user_id, x_handle, email, name)
+    try:
+        # What goes out is what was approved, read back the way the Approvals page shows it.
+        out = outgoing(store, message_id)
+    except LookbookError as exc:
+        why = f"not sent: {exc}"
+        _record_failed(store, message_id, attempt_id, "rejected", why, True)
+        return f"failed: {why}"
+    return Job(message_id, attempt_id, channel, customer_id, out.body, out.subject, out.attachment, out.pictures,
+               x_user_id, x_handle, email, out.to_name, out.footer)
 
 
 def _record_sent(store: Store, message_id: int, attempt_id: int | None, external_id: str, sent_at: str,
@@ -774,7 +770,7 @@ class Sender:
         msg_id = message_id_for(job.message_id, self._namespace or "", channel.settings.from_address)
         subject = job.subject or reachability.DEFAULT_SUBJECT
         msg = build_message(to=job.email, to_name=job.name, subject=subject, body=job.body, images=job.photos,
-                            settings=channel.settings, message_id=msg_id)
+                            settings=channel.settings, message_id=msg_id, footer=job.footer)
         self.db(lambda s: _set_phase(s, job.attempt_id, phase="connect", message_id=msg_id))
         channel.send(msg, before_data=lambda: self.db(lambda s: _set_phase(s, job.attempt_id, phase="data")))
         sent_at = utcnow()

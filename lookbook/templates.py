@@ -26,6 +26,19 @@ BODY_LIMITS = {"x": 10_000, "email": 100_000}
 SUBJECT_LIMIT = 200
 
 _formatter = string.Formatter()
+# Size letters that stay capitals (S, M, XL, XXS ...); any other word in capitals is a shout.
+_SIZE_LETTERS = re.compile(r"[XSMLxsml]+")
+
+
+def size_label(size: str) -> str:
+    """Return a size as a customer reads it: ``ONE SIZE`` → ``One Size``; ``M``, ``XL``, ``32`` unchanged."""
+    def word(match: re.Match[str]) -> str:
+        text = match.group(0)
+        if not text.isupper() or _SIZE_LETTERS.fullmatch(text):
+            return text
+        return text[:1] + text[1:].lower()
+
+    return re.sub(r"[^\W\d_]+", word, size.strip())
 
 
 @dataclass(frozen=True)
@@ -58,6 +71,13 @@ class Preview:
     customer_id: int | None = None
     customer_name: str = ""
     problems: list[str] = field(default_factory=list)
+    #: E-mail: the store's footer (name, postal address, how to stop) that ends the text.
+    footer: str = ""
+
+    @property
+    def text(self) -> str:
+        """Return the whole text the customer reads: the body, and the footer below it on e-mail."""
+        return f"{self.body}\n\n{self.footer}" if self.footer else self.body
 
     @property
     def ok(self) -> bool:
@@ -219,7 +239,7 @@ class Offer:
 
     def as_text(self) -> str:
         """Return e.g. ``Navy Oxford Shirt in M``."""
-        return f"{self.name} in {self.size or ', '.join(self.sizes)}"
+        return f"{self.name} in {size_label(self.size) if self.size else ', '.join(map(size_label, self.sizes))}"
 
     def as_json(self) -> dict[str, Any]:
         """Return what is stored on the message to check staleness later."""

@@ -30,8 +30,20 @@ def add_staff(store: Store) -> None:
         create_user(store, username, "secret-pass", role, display)
 
 
-def add_world(store: Store, *, customers: int = 3, with_photos: bool = True) -> World:
+STORE_SETTINGS = {"store.name": "Marlowe & Co", "store.postal_address": "12 Harbour Street\nPortsmouth PO1 2AB",
+                  "store.unsubscribe": "mailto:unsubscribe@store.example.com"}
+
+
+def set_store_details(store: Store) -> None:
+    """Enter the store's name, postal address and unsubscribe address (e-mail needs them)."""
+    for key, value in STORE_SETTINGS.items():
+        store.set_setting(key, value)
+
+
+def add_world(store: Store, *, customers: int = 3, with_photos: bool = True, store_details: bool = True) -> World:
     """Create a brand, two products in stock, a set of their photos and consenting customers."""
+    if store_details:
+        set_store_details(store)
     now = utcnow()
     db = store.db
     brand_id = db.execute("INSERT INTO brands (name) VALUES ('Marlowe')").lastrowid

@@ -170,3 +170,18 @@ def test_drafting_a_sold_out_set_says_so_and_drafts_nothing(store: Store) -> Non
     report = draft_set(store, world.set_id, "alex", template, matches=[])
     assert (store.library.root / report.attachment).is_file()
     assert [s.product.sku for s in hero_shots(store, world.set_id)] == ["MW-SH01"]
+
+
+def test_card_captions_mask_card_numbers_and_read_sizes_naturally(store: Store,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    world = add_world(store)
+    store.db.execute("UPDATE products SET name = 'Tote 4111.1111.1111.1111' WHERE id = ?", [world.products[0]])
+    store.db.execute("UPDATE brands SET name = 'Harbour & Pine 5555\u00a05555\u00a05555\u00a04444'")
+    store.db.execute("UPDATE stock SET size = 'ONE SIZE' WHERE product_id = ? AND size = 'M'", [world.products[0]])
+    drawn = _drawn_text(monkeypatch)
+    compose_card(store, world.set_id)
+    assert drawn[:3] == ["Harbour & Pine •••• •••• •••• 4444", "Tote ••••.••••.••••.1111",
+                         "in stock: One Size, L"]
+    drawn.clear()
+    write_shots(store, world.set_id)
+    assert drawn[0] == "Tote ••••.••••.••••.1111"

@@ -298,3 +298,16 @@ def test_cli_import_preview_import_list_and_dashboard(tmp_path: Path, monkeypatc
     assert verdicts == dict.fromkeys(["Harbour & Pine", "Nordvik", "Robert Graham"], "no demand")
     assert main(["catalog", "import", str(tmp_path / "nope.csv"), "--dry-run"]) == 1
     assert "nope.csv: no such file" in capsys.readouterr().err
+
+
+def test_a_card_number_in_a_product_or_brand_name_is_refused_naming_line_and_column(store: Store,
+                                                                                   tmp_path: Path) -> None:
+    # Issue 12: a product's name is put into messages; a card number in it reached the customer.
+    path = write(tmp_path, "sku,brand,name,category,size,quantity\n"
+                           "NV-1,Nordvik,Tote 4111.1111.1111.1111,shirt,M,1\n"
+                           "NV-2,Nordvik 5555\u00a05555\u00a05555\u00a04444,Tee,shirt,M,1\n"
+                           "NV-3,Nordvik,Tee 5006381333922,shirt,M,1\n")
+    report = import_catalog(store, path, actor="sam")
+    assert [(p.line, p.column.split(" ")[0] if p.column else None) for p in report.problems] == [(2, "3"), (3, "2")]
+    assert all("payment card number" in p.reason for p in report.problems)
+    assert product(store, "NV-3")["name"] == "Tee 5006381333922"  # not Luhn-valid: kept as it is

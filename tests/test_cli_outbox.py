@@ -116,3 +116,14 @@ def test_a_manager_cannot_approve_her_own_rewrite(library: Path, capsys: pytest.
     code, out, _ = _run(capsys, "outbox", "list", "--json", "--state", "pending")
     assert {json.loads(line)["id"]: json.loads(line)["changed_by"] for line in out.splitlines()}[1] == "maria"
     assert _run(capsys, "--as", "lee", "outbox", "approve", "1")[0] == 0
+
+
+def test_a_card_number_in_a_subject_given_with_subject_is_masked(library: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    # Issue 12: `outbox draft --text ... --subject "... 4111.1111.1111.1111"` reached the mail server intact.
+    code, out, _ = _run(capsys, "--as", "alex", "outbox", "draft", "1", "--channel", "email", "--text",
+                        "Hi {first_name}", "--subject", "Your card 4111.1111.1111.1111 for {first_name}")
+    assert code == 0
+    code, out, _ = _run(capsys, "outbox", "list", "--json")
+    subjects = {json.loads(line)["subject"] for line in out.splitlines()}
+    assert subjects == {f"Your card ••••.••••.••••.1111 for Cust{n}" for n in range(3)}

@@ -122,3 +122,16 @@ def test_a_file_with_one_optional_column_stages_and_stores_it(store: Store, tmp_
     report = import_customers(store, write_csv(tmp_path / "o.csv", text), actor="maria")
     assert (report.added, report.rejected) == (1, 0), report.problems
     assert [r[0] for r in store.db.execute(query)] == [expected]
+
+
+def test_a_card_number_in_a_name_or_note_is_refused_naming_line_and_column(store: Store, tmp_path: Path) -> None:
+    # Issue 12: a first name is put into the subject and To: line; a card number in it reached the mail server.
+    path = write_csv(tmp_path / "k.csv", "first name,last name,email,notes\n"
+                                         "Ana 4111-1111-1111-1111,Silva,ana@example.com,\n"
+                                         "Bob,Lee,bob@example.com,paid with ４１１１ １１１１ １１１１ １１１１\n"
+                                         "Cy,5555.5555.5555.4444,cy@example.com,\n"
+                                         "Di,Ng,di@example.com,order 4111111111111112\n")
+    report = import_customers(store, path, actor="maria")
+    assert [(p.line, p.column) for p in report.problems] == [(2, "first_name"), (3, "notes"), (4, "last_name")]
+    assert all("payment card number" in p.reason for p in report.problems)
+    assert [c.first_name for c in customers.search_customers(store)] == ["Di"]

@@ -174,3 +174,17 @@ def test_the_demo_photos_render_with_the_details_of_their_category(demo_library_
     assert shown["shirt"] == {("collar", "cuff")}
     assert shown["trousers"] == {("waistband", "hem")}
     assert shown["dress"] == {("neckline", "hem")}
+
+
+def test_a_mask_cut_short_puts_the_hem_crop_on_the_detectors_box() -> None:
+    # The T-shirt's hem (at y 378) was lost by the mask below y 330; the detector's box still reaches it.
+    mask = _tshirt_mask()
+    mask[330:] = 0
+    box = (40.0, 60.0, 360.0, 380.0)
+    assert not _inside((200, 378), detail_boxes(mask, ("hem",))["hem"])
+    assert _inside((200, 378), detail_boxes(mask, ("hem",), box=box)["hem"])
+    # A box that is the mask's own (nothing cut short) changes nothing.
+    whole = _tshirt_mask()
+    assert detail_boxes(whole, ("neckline", "hem"), box=(40.0, 60.0, 360.0, 380.0)) == detail_boxes(
+        whole, ("neckline", "hem"))
+

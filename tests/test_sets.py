@@ -184,7 +184,7 @@ def test_cli_sets_and_photo_verbs(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert [json.loads(line)["original_name"] for line in capsys.readouterr().out.splitlines()] == ["loose.jpg"]
     assert main(["--as", "sam", "photos", "assign", "loose.jpg", "--sku", "RG-1"]) == 0
     assert main(["--as", "sam", "sets", "create", "--brand", "Robert Graham", "--name", "Shirts", "rg-a.jpg"]) == 0
-    assert "Created set 1 'Shirts' for Robert Graham with 1 shots." in capsys.readouterr().out
+    assert "Created set 1 'Shirts' for Robert Graham with 1 shot." in capsys.readouterr().out
     assert main(["--as", "sam", "sets", "add", "Shirts", str(loose)]) == 0
     assert main(["sets", "show", "1", "--json"]) == 0
     capsys.readouterr()

@@ -100,3 +100,19 @@ def test_preview_flags_empty_sizes_and_length(store: Store) -> None:
     assert not shown.ok
     long = preview(Template("t", "{first_name}" + "x" * 10_000), "x", values)
     assert long.subject == "" and "x takes at most 10,000" in long.problems[0]
+
+
+# -- issue 12: wording ----------------------------------------------------------------------------------
+@pytest.mark.parametrize(("stock", "shown"), [("ONE SIZE", "One Size"), ("M", "M"), ("XL", "XL"), ("32", "32"),
+                                              ("XXXL", "XXXL"), ("3XL", "3XL"), ("SMALL", "Small"),
+                                              ("W32/L34", "W32/L34"), ("one size", "one size")])
+def test_sizes_read_naturally(stock: str, shown: str) -> None:
+    from lookbook.templates import size_label
+
+    assert size_label(stock) == shown
+
+
+def test_counts_are_singular_for_one() -> None:
+    from lookbook.words import plural
+
+    assert [plural(n, "shot") for n in (0, 1, 2, 1500)] == ["0 shots", "1 shot", "2 shots", "1,500 shots"]

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from lookbook.lookbook_export import Lookbook, LookbookProduct, prepare_lookbook
 from lookbook.sets import list_sets
+from lookbook.words import plural
 
 if TYPE_CHECKING:
     from ui.workers import StoreRunner, TaskRunner
@@ -284,7 +285,7 @@ def export_lookbook(parent: QWidget, db: StoreRunner, worker: TaskRunner, actor:
             QMessageBox.information(parent, "Export Lookbook", "There are no sets yet. Make one on "
                                     "Match & Compose (a brand's shots chosen for customers), then export it.")
             return
-        labels = [f"{s.name} — {s.brand} ({s.products} products)" for s in sets]
+        labels = [f"{s.name} — {s.brand} ({plural(s.products, 'product')})" for s in sets]
         current = next((i for i, s in enumerate(sets) if s.id == set_id), 0)
         label, ok = QInputDialog.getItem(parent, "Export Lookbook", "Set to export as a PDF lookbook:", labels,
                                          current, False)

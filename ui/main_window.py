@@ -35,6 +35,7 @@ from lookbook.hooks import Changes
 from lookbook.library import Library, default_demo_path
 from lookbook.store import Store, create_store
 from lookbook.users import User
+from lookbook.words import plural
 from ui.export_pdf import export_lookbook
 from ui.pages.approvals import ApprovalsPage
 from ui.pages.base import Page
@@ -365,8 +366,9 @@ class MainWindow(QMainWindow):
 
     def _show_counts(self, counts: dict[str, int]) -> None:
         self.counts_label.setText(
-            f"{counts['photos']:,} photos · {counts['products']} products in {counts['brands']} brands · "
-            f"{counts['customers']:,} customers · {counts['messages']} messages")
+            f"{plural(counts['photos'], 'photo')} · {plural(counts['products'], 'product')} in "
+            f"{plural(counts['brands'], 'brand')} · {plural(counts['customers'], 'customer')} · "
+            f"{plural(counts['messages'], 'message')}")
         self.counts_shown.emit(counts)
 
     # -- who is working -----------------------------------------------------------

@@ -18,6 +18,7 @@ from lookbook.cli.context import CliContext
 from lookbook.cli.output import one_line
 from lookbook.dashboard import brand_dashboard
 from lookbook.users import require_role
+from lookbook.words import plural
 
 #: Roles that may change the catalog.
 CATALOG_ROLES = roles.roles_for("catalog.import")  # from the role matrix
@@ -142,7 +143,7 @@ def cmd_brands_dashboard(args: argparse.Namespace, ctx: CliContext) -> int:
 
 def cmd_photos_assign(args: argparse.Namespace, ctx: CliContext) -> int:
     assign_photos(ctx.store, args.photos, args.sku, actor=ctx.user.username)
-    print(f"Tied {len(args.photos)} shots to {args.sku} by hand.")
+    print(f"Tied {plural(len(args.photos), 'shot')} to {args.sku} by hand.")
     return 0
 
 
@@ -154,7 +155,7 @@ def cmd_photos_unassigned(args: argparse.Namespace, ctx: CliContext) -> int:
         else:
             print(f"{row.id:>6}  {row.original_name:<32} {row.taken_at or '':<25} {row.hint}")
     if not args.json:
-        print(f"{len(rows)} shots unassigned.", file=sys.stderr)
+        print(f"{plural(len(rows), 'shot')} unassigned.", file=sys.stderr)
     return 0
 
 

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from lookbook import replies, secrets
+from lookbook import compose, replies, secrets
 from lookbook.cli.context import CliContext
 from lookbook.delivery import accounts, reachability
 from lookbook.delivery.email import SECURITY
@@ -101,6 +101,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--from-name", default="", help="the name customers see")
     p.add_argument("--username", default="", help="sign-in name on the server (none: no sign-in)")
     p.set_defaults(handler=cmd_email)
+
+    p = verbs.add_parser("store", help="the store's name, postal address and unsubscribe address shown in every "
+                                       "e-mail (e-mail is not sent without a postal address)")
+    p.add_argument("--name", help="the store's name")
+    p.add_argument("--address", help="the postal address (use \\n between lines)")
+    p.add_argument("--unsubscribe", help="mailto:stop@yourstore.com or an https:// one-click link")
+    p.set_defaults(handler=cmd_store)
 
     p = verbs.add_parser("reachable", help="try a channel again for a customer X had refused")
     p.add_argument("customer_id", type=int, metavar="CUSTOMER")
@@ -276,6 +283,15 @@ def cmd_email(args: argparse.Namespace, ctx: CliContext) -> int:
              "from_name": args.from_name, "username": args.username}
     accounts.save_email_settings(ctx.store, value, user.username, password=password)
     print(f"Mail server set: {args.host} ({args.security}).")
+    return 0
+
+
+def cmd_store(args: argparse.Namespace, ctx: CliContext) -> int:
+    address = args.address.replace("\\n", "\n") if args.address is not None else None
+    compose.save_store_details(ctx.store, ctx.user.username, name=args.name, postal_address=address,
+                               unsubscribe=args.unsubscribe)
+    footer = compose.store_footer(ctx.store)
+    print("E-mails end with:\n" + footer.text())
     return 0
 
 

@@ -24,6 +24,7 @@ from lookbook.sets import (
     reorder_set,
 )
 from lookbook.users import require_role
+from lookbook.words import plural
 
 #: Roles that may make and edit sets.
 SET_ROLES = roles.roles_for("sets.edit")  # from the role matrix
@@ -79,7 +80,7 @@ def _editor(ctx: CliContext, doing: str) -> str:
 def cmd_create(args: argparse.Namespace, ctx: CliContext) -> int:
     made = create_set(ctx.store, brand=args.brand, name=args.name, actor=_editor(ctx, "create sets"),
                       photos=args.photos, scope=args.scope)
-    print(f"Created set {made.id} '{made.name}' for {made.brand} with {len(made.items)} shots.")
+    print(f"Created set {made.id} '{made.name}' for {made.brand} with {plural(len(made.items), 'shot')}.")
     return 0
 
 

@@ -35,6 +35,7 @@ from email.utils import formatdate
 from pathlib import Path
 from typing import Any
 
+from lookbook.compose import Footer, Picture, full_text, masked
 from lookbook.delivery import Ambiguous, AuthFailed, NotSent, Rejected, Unreachable
 from lookbook.errors import InputError
 
@@ -127,36 +128,65 @@ def inline_image(path: Path) -> tuple[bytes, str]:
     return out.getvalue(), "jpeg"
 
 
-def build_message(*, to: str, to_name: str, subject: str, body: str, images: Sequence[Path],
-                  settings: SmtpSettings, message_id: str) -> EmailMessage:
-    """Compose the e-mail: plain text, and HTML with the photos inline (``multipart/related``, ``cid:``).
+def _html_text(text: str) -> str:
+    return "".join(f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in text.split("\n\n") if p.strip())
+
+
+def build_message(*, to: str, to_name: str, subject: str, body: str, images: Sequence[Path | Picture],
+                  settings: SmtpSettings, message_id: str, footer: Footer | None = None) -> EmailMessage:
+    """Compose the e-mail: plain text, and HTML with the pictures inline (``multipart/related``, ``cid:``).
+
+    The plain-text part is the body and the footer (:attr:`lookbook.compose.Outgoing.text`); the HTML part
+    shows the same words, each picture with its product's name as alt text and its caption beneath, and
+    the footer with a link to stop. Card numbers are masked in every field once more here: whatever
+    reached this point, the channel never transmits one.
 
     :param to: the customer's address.
-    :param images: photos shown below the text, in order.
+    :param images: the pictures shown below the text, in order (a bare path: a picture with no caption).
     :param message_id: the Message-ID header (see :func:`message_id_for`).
+    :param footer: the store's name, postal address and how to stop (List-Unsubscribe).
     :raises Unreachable: if the customer's address is not a valid address.
     """
     msg = EmailMessage()
     try:
-        msg["To"] = Address(display_name=to_name, addr_spec=to)
+        msg["To"] = Address(display_name=masked(to_name), addr_spec=to)
     except (ValueError, IndexError) as exc:
         raise Unreachable(f"'{to}' is not a valid e-mail address ({exc}); correct the customer's e-mail.") from None
-    msg["From"] = Address(display_name=settings.from_name, addr_spec=settings.from_address)
-    msg["Subject"] = subject
+    msg["From"] = Address(display_name=masked(settings.from_name), addr_spec=settings.from_address)
+    msg["Subject"] = masked(subject)
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = message_id
-    msg.set_content(body)
-    parts = [f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in body.split("\n\n") if p.strip()]
-    photos = [(inline_image(path), f"photo{n}", path) for n, path in enumerate(images, 1)]
+    body = masked(body)
+    if footer is not None:
+        for name, value in footer.headers(message_id).items():
+            msg[name] = value
+    msg.set_content(full_text(body, footer))
+    pictures = [image if isinstance(image, Picture) else Picture(image, "", "") for image in images]
+    photos = [(inline_image(p.path), f"photo{n}", p) for n, p in enumerate(pictures, 1)]
     domain = settings.from_address.rpartition("@")[2]
     cids = [f"{key}.{message_id.strip('<>').split('@')[0]}@{domain}" for (_, key, _) in photos]
-    tags = [f'<p><img src="cid:{cid}" alt="" style="max-width:100%;height:auto"></p>' for cid in cids]
-    msg.add_alternative("<!doctype html><html><body>" + "".join(parts + tags) + "</body></html>", subtype="html")
+    tags = []
+    for (_, _, picture), cid in zip(photos, cids, strict=True):
+        caption = masked(picture.caption)
+        tags.append(f'<p><img src="cid:{cid}" alt="{html.escape(masked(picture.alt), quote=True)}"'
+                    ' style="max-width:100%;height:auto">'
+                    + (f"<br>{html.escape(caption)}" if caption else "") + "</p>")
+    end = []
+    if footer is not None:
+        link = footer.unsubscribe if not footer.is_mailto else (
+            footer.unsubscribe if "?" in footer.unsubscribe else f"{footer.unsubscribe}?subject=unsubscribe")
+        address = ", ".join(line.strip() for line in footer.postal_address.splitlines() if line.strip())
+        end.append('<hr><p style="color:#666;font-size:12px">'
+                   f"{html.escape(footer.store_name)}, {html.escape(address)}<br>"
+                   f'To stop these e-mails: <a href="{html.escape(link, quote=True)}">'
+                   f"{html.escape(footer.unsubscribe_target())}</a></p>")
+    msg.add_alternative("<!doctype html><html><body>" + _html_text(body) + "".join(tags + end)
+                        + "</body></html>", subtype="html")
     html_part = msg.get_body(preferencelist=("html",))
     assert html_part is not None  # just added above
-    for ((data, subtype), _key, path), cid in zip(photos, cids, strict=True):
+    for ((data, subtype), _key, picture), cid in zip(photos, cids, strict=True):
         html_part.add_related(data, maintype="image", subtype=subtype, cid=f"<{cid}>",
-                              filename=f"{path.stem}.{'jpg' if subtype == 'jpeg' else subtype}",
+                              filename=f"{picture.path.stem}.{'jpg' if subtype == 'jpeg' else subtype}",
                               disposition="inline")
     return msg
 

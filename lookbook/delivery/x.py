@@ -43,6 +43,7 @@ import tweepy
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import NewConnectionError
 
+from lookbook.cardnumbers import mask_card_numbers
 from lookbook.delivery import (
     Ambiguous,
     AuthFailed,
@@ -457,6 +458,8 @@ class XChannel:
         :raises Rejected: if the text is longer than X allows.
         :raises DeliveryError: see :func:`classify`; :class:`Ambiguous` means it may have arrived.
         """
+        # The last line of defence: whatever reached the channel, no card number leaves it.
+        text = mask_card_numbers(text)[0]
         if len(text) > DM_TEXT_LIMIT:
             raise Rejected(f"the message is {len(text)} characters; X allows {DM_TEXT_LIMIT} in a DM.")
         response = self._call("dm_post", True, lambda: self.client.create_direct_message(

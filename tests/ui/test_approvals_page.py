@@ -198,3 +198,34 @@ def test_a_manager_cannot_approve_her_own_edit_and_the_page_says_why(qtbot, page
     assert "'maria' made the last change to it" in page.result.text()
     session.sign_in(User(3, "lee", "Lee Park", "manager", True))
     assert page.approve_set.isEnabled()
+
+
+def test_an_email_is_shown_as_the_customer_will_get_it(qtbot, runners, tmp_path: Path) -> None:
+    # Issue 12: the manager sees the same e-mail the sender transmits: hero shots, names, footer.
+    store = create_store(tmp_path / "lib")
+    add_staff(store)
+    world = add_world(store)
+    outbox.draft_set(store, world.set_id, "alex", Template("t", "Hi {first_name}: {sizes_in_stock}", "New"),
+                     matches=[FakeMatch(c, "email") for c in world.customers])
+    outbox.submit(store, world.set_id, "alex")
+    from lookbook.compose import render_email
+
+    expected = render_email(store, 1)
+    store.close()
+    db, _ = runners
+    with qtbot.waitSignal(db.library_opened, timeout=10_000):
+        db.open(tmp_path / "lib")
+    page = ApprovalsPage(db, Session())
+    qtbot.addWidget(page)
+    page.reload()
+    qtbot.waitUntil(lambda: page.messages_model.rowCount() == 3, timeout=5_000)
+    row = [m.id for m in page._review.messages].index(1)
+    page.messages_view.selectRow(row)
+    qtbot.waitUntil(lambda: page.email_shown() is not None and page.current_message().id == 1, timeout=5_000)
+    shown = page.email_shown()
+    assert (shown.text, shown.html, shown.subject) == (expected.text, expected.html, expected.subject)
+    assert not page.email_view.isHidden()
+    plain = page.email_view.toPlainText()
+    assert "Marlowe & Co, 12 Harbour Street, Portsmouth PO1 2AB" in plain
+    assert "Navy Oxford Shirt · in stock: M, L" in plain and "Sand Chino · in stock: 30" in plain
+    assert len(shown.images) == 2

@@ -121,7 +121,7 @@ def test_new_set_from_selected_shots_then_edit_it(qtbot, wired) -> None:
         page.new_set("Spring shirts")
     assert page.sets_model.rowCount() == before + 1
     names = [page.sets_model.item(r).text() for r in range(page.sets_model.rowCount())]
-    assert "Spring shirts — 1 shots, 1 products" in names
+    assert "Spring shirts — 1 shot, 1 product" in names
 
     qtbot.waitUntil(lambda: page.set_items_model.rowCount() == 1, timeout=5_000)  # the new set is shown
     assert page.set_items_model.item(0).text() == "1. HP-SH01.jpg — HP-SH01"
@@ -151,3 +151,22 @@ def test_an_associate_may_not_change_sets_and_is_told_why(qtbot, wired) -> None:
     qtbot.waitUntil(lambda: "only a merchandiser, a manager or an admin may create" in page.error.text(),
                     timeout=5_000)
     assert page.sets_model.rowCount() == before
+
+
+def test_an_ampersand_in_a_brand_shows_as_written_in_the_new_set_dialog(qtbot, wired, monkeypatch) -> None:
+    # Issue 12: the dialog read "Name of the new Harbour _Pine set:" (Qt took "&" for a shortcut mark).
+    from PySide6.QtWidgets import QInputDialog, QLabel, QLineEdit
+
+    db, pages = wired
+    page = shown_page(qtbot, db, pages=pages)
+    page.brand = "Harbour & Pine"
+    asked: list[str] = []
+    monkeypatch.setattr(QInputDialog, "getText", lambda parent, title, label, *a: (asked.append(label), ("", False))[1])
+    page.new_set()
+    # Shown as QInputDialog shows it: a label with the line edit as its buddy.
+    shown = QLabel(asked[0])
+    shown.setBuddy(QLineEdit())
+    written = QLabel("Name of the new Harbour & Pine set:")  # no buddy: every character shown as it is
+    qtbot.addWidget(shown)
+    qtbot.addWidget(written)
+    assert shown.sizeHint().width() == written.sizeHint().width()

@@ -11,11 +11,12 @@ the core does the checking (manager role, not the drafter, consent).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape
 from itertools import pairwise
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, Qt, Slot
-from PySide6.QtGui import QPixmap
+from PySide6.QtCore import QEvent, QObject, Qt, QUrl, Slot
+from PySide6.QtGui import QImage, QPixmap, QTextDocument
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGroupBox,
@@ -26,11 +27,13 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
-from lookbook import outbox, roles
+from lookbook import compose, outbox, roles
+from lookbook.compose import RenderedEmail
 from lookbook.outbox import AuditEntry, BatchReport, MessageRow, PendingSet
 from lookbook.store import Store
 from lookbook.templates import BODY_LIMITS
@@ -131,6 +134,14 @@ class ApprovalsPage(Page):
         self.body = QPlainTextEdit()
         self.body.setTabChangesFocus(True)  # Tab goes on to Save Edit, not into the message
         self.body.textChanged.connect(self._count)
+        # An e-mail as its customer will get it: the very MIME message the sender transmits, its HTML with
+        # the hero shots, prices and the store's footer (the text above is what may be edited).
+        self.email_view = QTextBrowser()
+        self.email_view.setOpenLinks(False)
+        self.email_view.setAccessibleName("The e-mail as the customer will get it")
+        self.email_view.setMinimumHeight(160)
+        self.email_view.hide()
+        self._email: RenderedEmail | None = None
         self.counter = QLabel()
         self.save_edit = QPushButton("&Save Edit")
         self.save_edit.setToolTip("Keep your change (the original stays in the audit log); then approve.")
@@ -140,6 +151,7 @@ class ApprovalsPage(Page):
         column.addWidget(self.recipient)
         column.addWidget(self.subject)
         column.addWidget(self.body, 1)
+        column.addWidget(self.email_view, 2)
         row = QHBoxLayout()
         row.addWidget(self.counter, 1)
         row.addWidget(self.save_edit)
@@ -294,18 +306,50 @@ class ApprovalsPage(Page):
 
     def _show_message(self) -> None:
         message = self.current_message()
-        self.subject.setVisible(message is not None and message.channel == "email")
+        is_email = message is not None and message.channel == "email"
+        self.subject.setVisible(is_email)
+        self.email_view.setVisible(is_email)
+        self._email = None
+        self.email_view.clear()
         if message is None:
             self.recipient.setText("")
             self.body.setPlainText("")
             self.subject.setText("")
             return
+        if is_email:
+            message_id = message.id
+            self.db.run(lambda store: compose.render_email(store, message_id),
+                        on_done=lambda email: self._show_email(message_id, email),
+                        on_failure=lambda exc: self._email_failed(message_id, exc))
         how = {"x": "an X direct message with the card attached",
-               "email": "an e-mail with the card inline"}.get(message.channel, message.channel)
-        self.recipient.setText(f"To <b>{message.customer_name}</b> as {how}.<br>Why them: {message.match_reason}"
-                               f"<br>Drafted by {message.drafted_by}.")
+               "email": "the e-mail below, with the card's shots inline"}.get(message.channel, message.channel)
+        self.recipient.setText(f"To <b>{escape(message.customer_name)}</b> as {how}.<br>Why them: "
+                               f"{escape(message.match_reason)}<br>Drafted by {escape(message.drafted_by)}.")
         self.subject.setText(message.subject)
         self.body.setPlainText(message.body)
+
+    def _show_email(self, message_id: int, email: RenderedEmail) -> None:
+        """Show the e-mail built for ``message_id`` (if it is still the message shown)."""
+        current = self.current_message()
+        if current is None or current.id != message_id:
+            return
+        self._email = email
+        document = self.email_view.document()
+        for cid, data in email.images.items():
+            image = QImage.fromData(data)
+            if image.width() > 360:  # the column is narrow; the e-mail itself keeps full size
+                image = image.scaledToWidth(360, Qt.TransformationMode.SmoothTransformation)
+            document.addResource(QTextDocument.ResourceType.ImageResource, QUrl(f"cid:{cid}"), image)
+        self.email_view.setHtml(email.html)
+
+    def _email_failed(self, message_id: int, exc: BaseException) -> None:
+        current = self.current_message()
+        if current is not None and current.id == message_id:
+            self.email_view.setPlainText(f"This e-mail cannot be sent as it is: {exc}")
+
+    def email_shown(self) -> RenderedEmail | None:
+        """Return the e-mail the page shows for the current message (for tests)."""
+        return self._email
 
     def _count(self) -> None:
         message = self.current_message()

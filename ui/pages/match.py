@@ -551,7 +551,7 @@ class MatchPage(Page):
             parts.append(f"<hr><p><b>{escape(p.customer_name)}</b> · {channel}</p>")
             if p.subject:
                 parts.append(f"<p><i>Subject:</i> {escape(p.subject)}</p>")
-            parts.append("<p>" + escape(p.body).replace("\n", "<br>") + "</p>")
+            parts.append("<p>" + escape(p.text).replace("\n", "<br>") + "</p>")  # e-mail: with its footer
             parts += [f"<p style='color:{ERROR_COLOUR}'>⚠ {escape(problem)}</p>" for problem in p.problems]
         self.report.setHtml("".join(parts))
         self.reported.emit(self.report.toPlainText())

@@ -50,8 +50,10 @@ from lookbook.sets import (
     shots_of_product,
 )
 from lookbook.store import Store
+from lookbook.words import plural
 from ui.models import FittedColumns
 from ui.pages.base import Page
+from ui.text import literal
 from ui.undo import SetEditCommand
 from ui.widgets.empty_state import empty_state
 from ui.workers import StoreRunner
@@ -343,7 +345,7 @@ class ProductsPage(Page):
         self.brand = chosen
         self.model.clear()
         for b in view.brands:
-            counts = f"{b.products} products, {b.out_of_stock} out of stock"
+            counts = f"{plural(b.products, 'product')}, {b.out_of_stock} out of stock"
             entry = _item(self._brand_text(b.name, counts), b.name)
             entry.setData(counts, _COUNTS)
             self.model.appendRow(entry)
@@ -375,7 +377,7 @@ class ProductsPage(Page):
 
         self.sets_model.clear()
         for s in view.sets:
-            self.sets_model.appendRow(_item(f"{s.name} — {s.shots} shots, {s.products} products", s.id))
+            self.sets_model.appendRow(_item(f"{s.name} — {plural(s.shots, 'shot')}, {plural(s.products, 'product')}", s.id))
         self.set_items_model.clear()
         # Keep the set being edited chosen across reloads (else the newest), and show its shots.
         ids = [s.id for s in view.sets]
@@ -386,7 +388,7 @@ class ProductsPage(Page):
 
         out = sum(1 for p in view.products if p.out_of_stock)
         self.summary.setText(f"{len(view.brands)} brands · {chosen or 'no brand'}: {len(view.products)} products, "
-                             f"{out} out of stock · {len(view.unassigned)} shots not tied")
+                             f"{out} out of stock · {plural(len(view.unassigned), 'shot')} not tied")
 
     def _fit_product_columns(self) -> None:
         """Prefer each column's content width (stock by size at most ~24 characters), then fit the view."""
@@ -466,7 +468,8 @@ class ProductsPage(Page):
         if self.brand is None:
             return
         if not name:
-            name, ok = QInputDialog.getText(self, "New set", f"Name of the new {self.brand} set:")
+            # The dialog's label has a buddy: an "&" in the brand would become a shortcut mark.
+            name, ok = QInputDialog.getText(self, "New set", f"Name of the new {literal(self.brand)} set:")
             if not ok or not name.strip():
                 return
         # Read the selection here, on the UI thread; the worker gets plain values only.

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from lookbook.detect import REVIEW_BELOW
 from lookbook.recipes import PhotoDetail
 from ui.widgets.box_editor import BoxEditor
 
@@ -223,6 +224,12 @@ class PhotoDetailPanel(QWidget):
         if detail.detected_box is None:
             return "Finding the garment…"
         confidence = f"{detail.confidence:.0%}" if detail.confidence is not None else "unknown"
+        if detail.needs_review and detail.confidence is not None and detail.confidence >= REVIEW_BELOW:
+            # The box itself is sure, so the flag came from the hanger cleanup: saying "unsure of this box
+            # (confidence 99%)" sent people to a box that was right.
+            return ("<span style='color:#d9822b'><b>Please check:</b></span> a hanger, hook or prop may still show "
+                    f"in the hero (the box itself looks right, confidence {confidence}). Compare the hero below; "
+                    "drag the box's top edge below the hanger, or click “Box Is Right”.")
         if detail.needs_review:
             return (f"<span style='color:#d9822b'><b>Please check:</b></span> the app is unsure of this box "
                     f"(confidence {confidence}). Drag its handles to fit the garment, or click “Box Is Right”.")

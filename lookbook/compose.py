@@ -1,0 +1,315 @@
+"""What one customer receives: the one place a message's words and pictures are put together.
+
+Everyone who shows or sends a message uses this module, so what the associate previews,
+what is drafted, what the manager approves and what the channel transmits are the same:
+
+* :func:`personalise` fills a template for one recipient of a set (the products offered
+  are those in stock in their size that matching chose for them); "Preview as Customers"
+  and drafting both call it.
+* :func:`outgoing` reads a drafted message back as it will leave: the text (for e-mail
+  with the store's footer), the subject, the name on the ``To:`` line and the pictures
+  (the set's card on X; on e-mail the card's hero shots, frozen when the message was
+  drafted, with each product's name as alt text and its price and sizes as caption).
+  The sender and the Approvals page both call it; the e-mail channel builds its MIME
+  message from it (:func:`lookbook.delivery.email.build_message`).
+
+Card numbers are masked in every field a customer sees, here at each step (drafting,
+reading back for approval and for sending) and once more by the channels themselves.
+
+E-mail to customers is marketing mail: it carries the store's name and postal address
+(settings ``store.name`` and ``store.postal_address``) and a one-click way to stop
+(``store.unsubscribe``: a ``mailto:`` address or an ``https://`` URL; without it the
+``mailto:`` of the e-mail settings' from address). Without a postal address no e-mail is
+drafted, approved or sent, and the refusal names the setting.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from lookbook.cardnumbers import has_card_number, mask_card_numbers
+from lookbook.errors import InputError
+from lookbook.hooks import Changes
+from lookbook.store import Store
+from lookbook.templates import Offer, Preview, SetProduct, Template, preview, recipient_values, size_label
+
+STORE_NAME_SETTING = "store.name"
+STORE_ADDRESS_SETTING = "store.postal_address"
+UNSUBSCRIBE_SETTING = "store.unsubscribe"
+#: Where these settings are entered, for refusals.
+SETTINGS_HINT = "`lookbook delivery store`"
+
+_CURRENCY_SIGNS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "AUD": "A$", "CAD": "C$"}
+
+
+def price_text(minor: int | None, currency: str | None) -> str:
+    """Return a price as a customer reads it (``$59.00``, ``1,250.00 SEK``); '' when the catalog has none."""
+    if minor is None:
+        return ""
+    code = (currency or "").upper()
+    amount = f"{minor / 100:,.2f}"
+    sign = _CURRENCY_SIGNS.get(code)
+    return f"{sign}{amount}" if sign else f"{amount} {code}".strip()
+
+
+def masked(text: str) -> str:
+    """Return ``text`` with every card number masked."""
+    return mask_card_numbers(text)[0]
+
+
+# -- the e-mail footer ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Footer:
+    """Who sends a marketing e-mail and how to stop it."""
+
+    store_name: str
+    postal_address: str
+    unsubscribe: str  # mailto:... or https://...
+
+    def text(self) -> str:
+        """Return the footer as the plain-text part ends."""
+        address = ", ".join(line.strip() for line in self.postal_address.splitlines() if line.strip())
+        return (f"--\n{self.store_name}, {address}\n"
+                f"To stop these e-mails: {self.unsubscribe_target()}")
+
+    def unsubscribe_target(self) -> str:
+        """Return the address or link a person uses to stop (``mailto:`` shown as the bare address)."""
+        return self.unsubscribe.split("?", 1)[0].removeprefix("mailto:") if self.is_mailto else self.unsubscribe
+
+    @property
+    def is_mailto(self) -> bool:
+        """Return whether stopping is by e-mail (not by a link)."""
+        return self.unsubscribe.lower().startswith("mailto:")
+
+    def headers(self, message_id: str) -> dict[str, str]:
+        """Return the List-Unsubscribe header (and List-Unsubscribe-Post for a link, RFC 8058) for one message."""
+        if self.is_mailto:
+            target = self.unsubscribe if "?" in self.unsubscribe else f"{self.unsubscribe}?subject=unsubscribe"
+            return {"List-Unsubscribe": f"<{target}>"}
+        sep = "&" if "?" in self.unsubscribe else "?"
+        # The link names the message, so one click unsubscribes the customer it went to.
+        url = f"{self.unsubscribe}{sep}m={quote(message_id.strip('<>'), safe='')}"
+        return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
+def store_footer(store: Store) -> Footer:
+    """Return the footer of the store's e-mails.
+
+    :raises InputError: naming the setting to fill in when the postal address (or a way to stop) is missing.
+    """
+    address = str(store.get_setting(STORE_ADDRESS_SETTING) or "").strip()
+    if not address:
+        raise InputError(f"setting {STORE_ADDRESS_SETTING}: e-mail to customers must show the store's postal "
+                         f"address (marketing mail law); enter it with {SETTINGS_HINT} before drafting e-mail.")
+    email = store.get_setting("delivery.email") or {}
+    name = str(store.get_setting(STORE_NAME_SETTING) or email.get("from_name") or "").strip()
+    if not name:
+        raise InputError(f"setting {STORE_NAME_SETTING}: e-mail to customers must name the store; enter it "
+                         f"with {SETTINGS_HINT}.")
+    unsubscribe = str(store.get_setting(UNSUBSCRIBE_SETTING) or "").strip()
+    if not unsubscribe:
+        sender = str(email.get("from_address") or "").strip()
+        if "@" not in sender:
+            raise InputError(f"setting {UNSUBSCRIBE_SETTING}: e-mail to customers needs a way to stop; enter a "
+                             f"mailto: address or an https:// link with {SETTINGS_HINT}.")
+        unsubscribe = f"mailto:{sender}"
+    if not unsubscribe.lower().startswith(("mailto:", "https://")):
+        raise InputError(f"setting {UNSUBSCRIBE_SETTING} '{unsubscribe}': enter a mailto: address or an https:// "
+                         "link.")
+    return Footer(masked(name), masked(address), unsubscribe)
+
+
+def save_store_details(store: Store, actor: str, *, name: str | None = None, postal_address: str | None = None,
+                       unsubscribe: str | None = None) -> Changes:
+    """Keep the store's name, postal address and unsubscribe address or link (None: leave as it is).
+
+    :raises InputError: naming the field, if the unsubscribe target is neither ``mailto:`` nor ``https://``
+        or a field holds a card number.
+    """
+    values = {STORE_NAME_SETTING: name, STORE_ADDRESS_SETTING: postal_address, UNSUBSCRIBE_SETTING: unsubscribe}
+    given = {key: value.strip() for key, value in values.items() if value is not None}
+    target = given.get(UNSUBSCRIBE_SETTING)
+    if target and not target.lower().startswith(("mailto:", "https://")):
+        raise InputError(f"unsubscribe '{target}': enter a mailto: address or an https:// link.")
+    for key, value in given.items():
+        if has_card_number(value):
+            raise InputError(f"{key}: it holds a payment card number; remove it (card details must never be kept).")
+    with store.atomic():
+        for key, value in given.items():
+            store.set_setting(key, value)
+        store.audit(actor, "settings.store", "settings", None, **given)
+    return store.notify(Changes(settings=True, audit=True))
+
+
+def full_text(body: str, footer: Footer | None) -> str:
+    """Return what a customer reads: the message, and for e-mail the footer below it."""
+    return body if footer is None else f"{body}\n\n{footer.text()}"
+
+
+# -- preview and draft: one recipient's text ---------------------------------------------------------------
+def personalise(store: Store, set_id: int, customer_id: int, actor: str, template: Template, channel: str,
+                products: Sequence[SetProduct], allowed: Sequence[str] | None = None, *,
+                customer_name: str = "") -> tuple[Preview, list[Offer], bool]:
+    """Return a template filled for one recipient of a set as it will be drafted, what it offers them, and
+    whether a card number was masked in it.
+
+    :param products: the set's products (:func:`lookbook.templates.set_products`).
+    :param allowed: the SKUs matching chose for this customer (in stock in their size, not sent before);
+        None or empty: all of the set's products.
+    """
+    offered = [p for p in products if p.sku in allowed] if allowed else list(products)
+    values, offers = recipient_values(store, set_id, customer_id, actor, offered)
+    raw = preview(template, channel, values, customer_id=customer_id)
+    values = {key: masked(value) for key, value in values.items()}
+    shown = preview(template, channel, values, customer_id=customer_id, customer_name=masked(customer_name))
+    subject, body = masked(shown.subject), masked(shown.body)
+    card_masked = (subject, body) != (raw.subject, raw.body)
+    footer = None
+    problems = list(shown.problems)
+    if channel == "email":
+        try:
+            footer = store_footer(store)
+        except InputError as exc:
+            problems.append(str(exc))
+    result = Preview(shown.channel, subject, body, shown.customer_id, shown.customer_name, problems,
+                     footer.text() if footer else "")
+    return result, offers, card_masked
+
+
+# -- the e-mail's pictures ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Picture:
+    """One picture of an e-mail: a hero shot the card shows, with what it is."""
+
+    path: Path
+    alt: str  # the product's name
+    caption: str  # name, price where the catalog has one, sizes in stock
+
+    def as_json(self, root: Path) -> dict[str, str]:
+        """Return what is stored on the message (the path relative to the library)."""
+        return {"path": self.path.relative_to(root).as_posix(), "alt": self.alt, "caption": self.caption}
+
+
+def email_pictures(store: Store, set_id: int) -> list[Picture]:
+    """Write the hero shots the set's card shows (sold-out products left off) for e-mail; return them.
+
+    Each is the card's own crop of the rendered hero, written once under the exports folder, so the
+    e-mail keeps showing what was approved even if the photo is rendered again later.
+
+    :raises InputError: as :func:`lookbook.cards.hero_shots`.
+    """
+    # Imported here: cards pulls in Pillow, which only drafting needs.
+    from lookbook.cards import MAX_SHOTS, email_shot, hero_shots
+
+    pictures = []
+    for shot in hero_shots(store, set_id)[:MAX_SHOTS]:
+        price = store.db.execute("SELECT price_minor, currency FROM products WHERE id = ?",
+                                 [shot.product.id]).fetchone()
+        name = masked(shot.product.name)
+        parts = [name, price_text(*price) if price else "",
+                 "in stock: " + ", ".join(size_label(s) for s in shot.product.sizes_in_stock)]
+        pictures.append(Picture(email_shot(store, shot), name, " · ".join(p for p in parts if p)))
+    return pictures
+
+
+def pictures_json(store: Store, pictures: Sequence[Picture]) -> str:
+    """Return the pictures as stored on a message."""
+    return json.dumps([p.as_json(store.library.root) for p in pictures])
+
+
+# -- a drafted message as it leaves ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Outgoing:
+    """A message exactly as its customer will get it."""
+
+    message_id: int
+    channel: str
+    to_name: str
+    subject: str
+    body: str  # the text drafted and approved
+    footer: Footer | None  # e-mail only
+    attachment: Path | None  # X: the card (or the captioned shot)
+    pictures: tuple[Picture, ...]  # e-mail: the hero shots, in card order
+
+    @property
+    def text(self) -> str:
+        """Return the whole text the customer reads (the e-mail's plain-text part; the DM's text)."""
+        return full_text(self.body, self.footer)
+
+
+def _pictures(store: Store, stored: str | None, set_id: int | None,
+              attachment: Path | None) -> tuple[Picture, ...]:
+    root = store.library.root
+    if stored:
+        return tuple(Picture(root / p["path"], masked(p["alt"]), masked(p["caption"])) for p in json.loads(stored))
+    # Drafted before e-mails kept their pictures: the card's hero shots as they are now (the Approvals
+    # page shows the same), else the card; never the set's original photos.
+    if set_id is not None:
+        return tuple(email_pictures(store, set_id))
+    return (Picture(attachment, "", ""),) if attachment is not None else ()
+
+
+def outgoing(store: Store, message_id: int) -> Outgoing:
+    """Return message ``message_id`` as it will reach its customer.
+
+    :raises InputError: if there is no such message, or an e-mail's footer settings are missing.
+    """
+    row = store.db.execute(
+        "SELECT m.channel, m.subject, m.body, m.attachment, m.shots, trim(c.first_name || ' ' || c.last_name),"
+        " m.set_id"
+        " FROM messages m JOIN customers c ON c.id = m.customer_id WHERE m.id = ?", [message_id]).fetchone()
+    if row is None:
+        raise InputError(f"message {message_id}: no such message; check the id with `outbox list`.")
+    channel, subject, body, attachment, shots, name, set_id = row
+    path = store.library.root / attachment if attachment else None
+    if channel == "email":
+        return Outgoing(message_id, channel, masked(name or ""), masked(subject or ""), masked(body or ""),
+                        store_footer(store), None, _pictures(store, shots, set_id, path))
+    return Outgoing(message_id, channel, masked(name or ""), "", masked(body or ""), None, path, ())
+
+
+# -- the e-mail as the manager approves it -----------------------------------------------------------------
+@dataclass(frozen=True)
+class RenderedEmail:
+    """An e-mail message taken apart for showing: the same MIME message the sender transmits."""
+
+    to: str
+    subject: str
+    text: str  # the plain-text part
+    html: str  # the HTML part; its pictures are ``cid:`` references into ``images``
+    images: dict[str, bytes]  # Content-ID (without <>) -> image bytes
+    headers: dict[str, str]  # List-Unsubscribe and friends
+
+
+def render_email(store: Store, message_id: int) -> RenderedEmail:
+    """Build message ``message_id``'s e-mail exactly as the sender will (:func:`outgoing`, then
+    :func:`lookbook.delivery.email.build_message`) and take it apart for the Approvals page.
+
+    :raises InputError: as :func:`outgoing`; or if the message is not an e-mail.
+    """
+    # Imported here: the e-mail channel imports this module.
+    from lookbook.delivery.email import SmtpSettings, build_message, message_id_for
+
+    out = outgoing(store, message_id)
+    if out.channel != "email":
+        raise InputError(f"message {message_id}: it goes by {out.channel}, not e-mail.")
+    setting = store.get_setting("delivery.email") or {}
+    settings = SmtpSettings(host="preview", port=25, from_address=str(setting.get("from_address") or
+                                                                        "store@example.invalid"),
+                            from_name=str(setting.get("from_name") or ""))
+    address = store.db.execute("SELECT c.email FROM messages m JOIN customers c ON c.id = m.customer_id"
+                               " WHERE m.id = ?", [message_id]).fetchone()[0] or "customer@example.invalid"
+    msg = build_message(to=address, to_name=out.to_name, subject=out.subject, body=out.body, images=out.pictures,
+                        settings=settings, message_id=message_id_for(message_id, "preview", settings.from_address),
+                        footer=out.footer)
+    text = msg.get_body(("plain",)).get_content()
+    page = msg.get_body(("html",))
+    images = {str(part["Content-ID"]).strip("<>"): part.get_content() for part in msg.walk()
+              if part.get_content_maintype() == "image"}
+    headers = {k: str(msg[k]) for k in ("List-Unsubscribe", "List-Unsubscribe-Post") if msg[k]}
+    return RenderedEmail(str(msg["To"]), str(msg["Subject"]), text.rstrip("\n"), page.get_content(), images,
+                         headers)

@@ -1,0 +1,87 @@
+"""Hangers and props the cleanup cannot cut out safely flag the shot for review (issue 12)."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from lookbook.cleanup import clean_detection, hook_above, prop_at_hem, wall_coloured_top
+from lookbook.detect import detect_garment
+
+WALL = (214, 210, 204)
+SHIRT = (40, 70, 150)
+WOOD = (150, 95, 40)
+CHROME = (90, 90, 95)
+WHITE = (250, 250, 250)
+
+
+def _shirt(img: np.ndarray, top: int = 150, bottom: int = 450) -> np.ndarray:
+    body = np.array([[130, top], [270, top], [300, top + 40], [290, bottom], [110, bottom], [100, top + 40]], np.int32)
+    cv2.fillPoly(img, [body], SHIRT)
+    cv2.fillPoly(img, [np.array([[100, top + 40], [130, top + 10], [90, top + 180], [60, top + 170]], np.int32)], SHIRT)
+    cv2.fillPoly(img, [np.array([[300, top + 40], [270, top + 10], [310, top + 180], [340, top + 170]], np.int32)], SHIRT)
+    return img
+
+
+def _wall() -> np.ndarray:
+    return np.full((500, 400, 3), WALL, np.uint8)
+
+
+def test_a_hook_standing_above_the_collar_flags_the_shot() -> None:
+    # The hanger's shoulders are hidden inside the shirt; only its wire hook shows, a thin rod
+    # from the collar up (thinner than the detector keeps, so it is not in the mask to cut).
+    img = _shirt(_wall())
+    cv2.line(img, (200, 150), (200, 100), CHROME, 2)
+    cv2.ellipse(img, (209, 100), (9, 9), 0, 180, 360, CHROME, 2)
+    det = detect_garment(img)
+    cleaned = clean_detection(img, det)
+    assert cleaned.needs_review
+    assert any("hook" in r for r in cleaned.reasons)
+
+
+def test_no_hook_no_flag_even_on_a_striped_backdrop() -> None:
+    plain = _shirt(_wall())
+    assert not hook_above(plain, detect_garment(plain).mask, detect_garment(plain))
+    # Stripes behind the shoulders as well as behind the collar: a backdrop, not a hook.
+    striped = _wall()
+    for y in range(0, 500, 12):
+        cv2.line(striped, (0, y), (400, y), (150, 150, 150), 3)
+    striped = _shirt(striped)
+    det = detect_garment(striped)
+    assert not hook_above(striped, det.mask, det)
+
+
+def test_a_wall_coloured_hanger_joined_to_the_shoulders_is_seen() -> None:
+    img = _shirt(_wall())
+    det = detect_garment(img)
+    h, w = det.mask.shape[:2]
+    small = cv2.resize(img, (w, h), interpolation=cv2.INTER_AREA)
+    assert not wall_coloured_top(small, det.mask, det)
+    # The mask also holds a band of wall above the shoulders (a white hanger the detector
+    # joined to the shirt): its top is the wall's colour, its middle is not.
+    s = det.mask_scale
+    joined = det.mask.copy()
+    joined[int(115 * s):int(152 * s), int(100 * s):int(300 * s)] = 255
+    assert wall_coloured_top(small, joined, det)
+
+
+def test_a_box_under_the_hem_at_the_frames_bottom_flags_the_shot() -> None:
+    img = _shirt(_wall(), top=120, bottom=420)
+    cv2.rectangle(img, (170, 415), (230, 499), WOOD, -1)  # a stand the shirt hangs on, out of the frame
+    det = detect_garment(img)
+    cleaned = clean_detection(img, det)
+    assert cleaned.needs_review
+    assert any("hem" in r for r in cleaned.reasons)
+    # The same shirt without the box, its hem at the frame's bottom too, is not flagged.
+    bare = _shirt(_wall(), top=120, bottom=499)
+    det = detect_garment(bare)
+    h, w = det.mask.shape[:2]
+    assert not prop_at_hem(cv2.resize(bare, (w, h), interpolation=cv2.INTER_AREA), det.mask)
+    assert not clean_detection(bare, det).needs_review
+
+
+def test_a_box_set_by_hand_is_not_second_guessed() -> None:
+    img = _shirt(_wall(), top=120, bottom=420)
+    cv2.rectangle(img, (170, 415), (230, 499), WOOD, -1)
+    det = detect_garment(img)
+    assert clean_detection(img, det, trim_box=False).reasons == ()
