@@ -2,7 +2,8 @@
 
 Run from the repository root::
 
-    python -m bench.detail_quality [--photos DIR] [--truth FILE] [--sheet OUT.png] [--sheet-split tune|heldout|heldout2|all] [--split tune|heldout|heldout2|tuned|all]
+    python -m bench.detail_quality [--photos DIR] [--truth FILE] [--sheet OUT.png]
+        [--sheet-split tune|heldout|heldout2|all] [--split tune|heldout|heldout2|tuned|all]
 
 For every labelled photo (``tests/data/truth_details.json``, from ``train/`` and ``test/`` of
 clothing-small; never ``validation/``) the pipeline's own steps run: detection, hanger cleanup

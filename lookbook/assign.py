@@ -86,8 +86,9 @@ class TieReport:
     def summary(self) -> str:
         """Return one line for the CLI and the status bar."""
         made = ", ".join(f"{n} by {m}" for m, n in self.counts().items() if n) or "none"
-        return (f"Read codes in {plural(self.scanned, 'new shot')}; ties made or changed: {made}; {self.unchanged} kept; "
-                f"{plural(len(self.problems), 'problem')}; {plural(self.unassigned, 'shot')} still unassigned.")
+        return (f"Read codes in {plural(self.scanned, 'new shot')}; ties made or changed: {made}; "
+                f"{self.unchanged} kept; {plural(len(self.problems), 'problem')}; "
+                f"{plural(self.unassigned, 'shot')} still unassigned.")
 
     def as_dict(self) -> dict[str, Any]:
         """Return the report as JSON-ready data."""

@@ -306,8 +306,9 @@ def render_email(store: Store, message_id: int) -> RenderedEmail:
     msg = build_message(to=address, to_name=out.to_name, subject=out.subject, body=out.body, images=out.pictures,
                         settings=settings, message_id=message_id_for(message_id, "preview", settings.from_address),
                         footer=out.footer)
-    text = msg.get_body(("plain",)).get_content()
-    page = msg.get_body(("html",))
+    plain, page = msg.get_body(("plain",)), msg.get_body(("html",))
+    assert plain is not None and page is not None  # build_message always writes both
+    text = plain.get_content()
     images = {str(part["Content-ID"]).strip("<>"): part.get_content() for part in msg.walk()
               if part.get_content_maintype() == "image"}
     headers = {k: str(msg[k]) for k in ("List-Unsubscribe", "List-Unsubscribe-Post") if msg[k]}

@@ -91,7 +91,8 @@ def test_an_unbroken_string_of_digits_is_one_number() -> None:
 
 
 def test_a_luhn_valid_gtin_is_masked_on_the_safe_side() -> None:
-    # 5006381333923 is a valid EAN-13 (GS1 check digit) whose digits pass the Luhn check too: in text a customer sees it is masked.
+    # 5006381333923 is a valid EAN-13 (GS1 check digit) whose digits pass the Luhn check too: in text a
+    # customer sees it is masked.
     assert luhn.is_valid("5006381333923") and ean.is_valid("5006381333923")
     masked, found = mask_card_numbers("Canvas Tote 5006381333923")
     assert found and masked == "Canvas Tote •••••••••3923"

@@ -19,7 +19,8 @@ def _shirt(img: np.ndarray, top: int = 150, bottom: int = 450) -> np.ndarray:
     body = np.array([[130, top], [270, top], [300, top + 40], [290, bottom], [110, bottom], [100, top + 40]], np.int32)
     cv2.fillPoly(img, [body], SHIRT)
     cv2.fillPoly(img, [np.array([[100, top + 40], [130, top + 10], [90, top + 180], [60, top + 170]], np.int32)], SHIRT)
-    cv2.fillPoly(img, [np.array([[300, top + 40], [270, top + 10], [310, top + 180], [340, top + 170]], np.int32)], SHIRT)
+    cv2.fillPoly(img, [np.array([[300, top + 40], [270, top + 10], [310, top + 180], [340, top + 170]], np.int32)],
+                 SHIRT)
     return img
 
 

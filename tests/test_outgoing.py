@@ -50,8 +50,8 @@ from outbox_support import add_staff, add_world, set_store_details
 
 # wait=False: a used-up rate limit stops the run (and the test fails) instead of waiting out the window.
 FAST = SenderOptions(wait=False, reconcile_after_s=1.5, backoff_s=0.0, clock_skew_s=5.0)
-PROPERTY = settings(max_examples=int(os.environ.get("LOOKBOOK_EXAMPLES", "15")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                          HealthCheck.too_slow])
+PROPERTY = settings(max_examples=int(os.environ.get("LOOKBOOK_EXAMPLES", "15")), deadline=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
 @dataclass

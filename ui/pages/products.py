@@ -377,7 +377,8 @@ class ProductsPage(Page):
 
         self.sets_model.clear()
         for s in view.sets:
-            self.sets_model.appendRow(_item(f"{s.name} — {plural(s.shots, 'shot')}, {plural(s.products, 'product')}", s.id))
+            self.sets_model.appendRow(
+                _item(f"{s.name} — {plural(s.shots, 'shot')}, {plural(s.products, 'product')}", s.id))
         self.set_items_model.clear()
         # Keep the set being edited chosen across reloads (else the newest), and show its shots.
         ids = [s.id for s in view.sets]
