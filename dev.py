@@ -53,19 +53,20 @@ def run_tests(args: list[str]) -> int:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONDONTWRITEBYTECODE": "1"}
     core = ensure_env(ROOT / ".venv-core", "test")
     full = ensure_env(ROOT / ".venv", "gui,test")
-    steps = [
-        ("import contracts (the core never imports Qt)", [_bin(ROOT / ".venv", "lint-imports")]),
+    # (title, command, extra environment)
+    steps: list[tuple[str, list[str | Path], dict[str, str]]] = [
+        ("import contracts (the core never imports Qt)", [_bin(ROOT / ".venv", "lint-imports")], {}),
         ("core tests, no PySide6 installed",
          [core, "-m", "pytest", "tests", "--ignore=tests/ui", "-p", "no:pytest-qt", "-p", "no:cacheprovider",
           *args], {"LOOKBOOK_CORE_ONLY": "1"}),
-        ("app tests, offscreen", [full, "-m", "pytest", "tests/ui", "-p", "no:cacheprovider", *args]),
+        ("app tests, offscreen", [full, "-m", "pytest", "tests/ui", "-p", "no:cacheprovider", *args], {}),
     ]
     # Every step runs even when an earlier one fails (a core failure must not hide the app's), then a
     # summary says how each went; the exit status is the first failing step's.
     results: list[tuple[str, int]] = []
-    for title, command, *extra in steps:
+    for title, command, extra in steps:
         print(f"\n=== {title}", flush=True)
-        code = subprocess.call(command, cwd=ROOT, env={**env, **(extra[0] if extra else {})})
+        code = subprocess.call(command, cwd=ROOT, env={**env, **extra})
         if code != 0:
             print(f"\nFAILED: {title} (exit {code})", flush=True)
         results.append((title, code))
