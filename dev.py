@@ -2,7 +2,8 @@
 """Set up and run Lookbook Studio from a source checkout, with nothing but Python 3.11+.
 
     python3 dev.py app     set up .venv and open the app on the demo library
-    python3 dev.py test    set up .venv and .venv-core, then run every check and test
+    python3 dev.py test    set up .venv and .venv-core, then run every check and test (all of them, even
+                           after a failure), and say which passed; exits non-zero if any failed
 
 Virtual environments are made once and re-installed only when pyproject.toml changes.
 The core's tests run in .venv-core, which has no PySide6 at all, so a Qt import in
@@ -52,23 +53,30 @@ def run_tests(args: list[str]) -> int:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONDONTWRITEBYTECODE": "1"}
     core = ensure_env(ROOT / ".venv-core", "test")
     full = ensure_env(ROOT / ".venv", "gui,test")
-    steps = [
+    # (title, command, extra environment)
+    steps: list[tuple[str, list[str | Path], dict[str, str]]] = [
         # A lint or type finding fails the run like a failing test (pyproject.toml: [tool.ruff], [tool.mypy]).
-        ("lint (ruff)", [_bin(ROOT / ".venv", "ruff"), "check"]),
-        ("types (mypy, the core)", [_bin(ROOT / ".venv", "mypy")]),
-        ("import contracts (the core never imports Qt)", [_bin(ROOT / ".venv", "lint-imports")]),
+        ("lint (ruff)", [_bin(ROOT / ".venv", "ruff"), "check"], {}),
+        ("types (mypy, the core)", [_bin(ROOT / ".venv", "mypy")], {}),
+        ("import contracts (the core never imports Qt)", [_bin(ROOT / ".venv", "lint-imports")], {}),
         ("core tests, no PySide6 installed",
          [core, "-m", "pytest", "tests", "--ignore=tests/ui", "-p", "no:pytest-qt", "-p", "no:cacheprovider",
           *args], {"LOOKBOOK_CORE_ONLY": "1"}),
-        ("app tests, offscreen", [full, "-m", "pytest", "tests/ui", "-p", "no:cacheprovider", *args]),
+        ("app tests, offscreen", [full, "-m", "pytest", "tests/ui", "-p", "no:cacheprovider", *args], {}),
     ]
-    for title, command, *extra in steps:
+    # Every step runs even when an earlier one fails (a core failure must not hide the app's), then a
+    # summary says how each went; the exit status is the first failing step's.
+    results: list[tuple[str, int]] = []
+    for title, command, extra in steps:
         print(f"\n=== {title}", flush=True)
-        code = subprocess.call(command, cwd=ROOT, env={**env, **(extra[0] if extra else {})})
+        code = subprocess.call(command, cwd=ROOT, env={**env, **extra})
         if code != 0:
             print(f"\nFAILED: {title} (exit {code})", flush=True)
-            return code
-    return 0
+        results.append((title, code))
+    print("\n=== summary", flush=True)
+    for title, code in results:
+        print(f"{'passed' if code == 0 else f'FAILED (exit {code})':<18} {title}", flush=True)
+    return next((code for _, code in results if code != 0), 0)
 
 
 def main() -> int:

@@ -6,7 +6,7 @@ Run from the repository root::
 
 For each code type (EAN-13, UPC-A, Code 128, QR) and each distortion level, the
 bench generates codes (python-barcode; QR with OpenCV's encoder), pastes each on a
-white card into a different real garment photo from ``/work/shared/photos/clothing-small/test``
+white card into a different real garment photo from ``../shared/photos/clothing-small/test`` beside the clone
 (resized to a 1600 px long side, the size a phone photo is read at after reduction),
 turns it, blurs the frame, re-encodes it as JPEG, and reads it with
 
@@ -42,7 +42,7 @@ from lookbook.barcodes import SCAN_LONG_SIDE, load_grey, read_codes, read_codes_
 
 # The code generators live with the tests, which use the very same codes.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from catalog_support import code_image, full_code, load_rgb, paste_code, real_photos  # noqa: E402
+from catalog_support import code_image, full_code, load_rgb, paste_code, shared_photos  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -102,9 +102,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     rng = random.Random(args.seed)
-    photos = real_photos()
+    photos = shared_photos()
     if not photos:
-        sys.exit("no photos under /work/shared/photos/clothing-small/test")
+        sys.exit("no photos under ../shared/photos/clothing-small/test beside the clone: the bench reads that full set")
     rng.shuffle(photos)
     cache: dict[Path, np.ndarray] = {}
     times_ours: list[float] = []

@@ -57,7 +57,7 @@ from lookbook.pipeline import process_one
 from lookbook.presets import BACKGROUNDS, DEFAULT_PRESET, Preset
 
 REPO = Path(__file__).resolve().parents[1]
-PHOTOS = Path("/work/shared/photos/clothing-small")
+PHOTOS = REPO.parent / "shared" / "photos" / "clothing-small"  # the full set beside the clone
 TRUTH = REPO / "tests" / "data" / "truth_boxes.json"
 PATCHES = REPO / "tests" / "data" / "truth_colour.json"
 Box = tuple[float, float, float, float]

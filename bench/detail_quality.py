@@ -42,7 +42,7 @@ from lookbook.presets import DEFAULT_PRESET
 from lookbook.render import render
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_PHOTOS = Path("/work/shared/photos/clothing-small")
+DEFAULT_PHOTOS = REPO.parent / "shared" / "photos" / "clothing-small"  # the full set beside the clone
 DEFAULT_TRUTH = REPO / "tests" / "data" / "truth_details.json"
 SPLITS = ("tune", "heldout", "heldout2")
 

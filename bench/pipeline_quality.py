@@ -36,7 +36,7 @@ from lookbook.detect import REVIEW_BELOW, detect_garment
 from lookbook.imaging import load_photo
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_ROOT = Path("/work/shared/photos/clothing-small")
+DEFAULT_ROOT = REPO.parent / "shared" / "photos" / "clothing-small"  # the full set beside the clone
 DEFAULT_TRUTH = REPO / "tests" / "data" / "garment_boxes.json"
 
 Box = tuple[int, int, int, int]

@@ -36,7 +36,8 @@ from PIL import Image
 from lookbook.pipeline import pool_context, process
 from lookbook.presets import DEFAULT_PRESET
 
-DEFAULT_PHOTOS = Path("/work/shared/photos/clothing-small/test")
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_PHOTOS = REPO.parent / "shared" / "photos" / "clothing-small" / "test"  # the full set beside the clone
 
 
 def plain_decode(path: Path) -> int:

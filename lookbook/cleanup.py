@@ -72,6 +72,10 @@ WALL_EXCESS = 0.3
 #: garment's while touching the frame's bottom edge: a floor, a box or a shelf joined at the hem.
 HEM_BAND = 0.12
 HEM_FOREIGN = 0.15
+#: A hole inside the silhouette (closed all round by fabric) at least this share of its area: a
+#: print or a band the background's colour cut out as background. Smaller ones are filled by the
+#: detector; a large one may be a real gap (a sleeve folded onto the body), so a person decides.
+HOLE_SHARE = 0.03
 
 
 @dataclass(frozen=True)
@@ -477,7 +481,24 @@ def _suspicions(rgb: np.ndarray, small: np.ndarray, kept: np.ndarray, det: Detec
         reasons.append("a hanger the colour of the wall at the garment's top")
     if prop_at_hem(small, kept):
         reasons.append("something else joined to the hem at the frame's bottom")
+    if hole_inside(kept):
+        reasons.append("a hole inside the garment (a print or panel taken for background?)")
     return tuple(reasons)
 
 
-__all__ = ["Cleanup", "clean_detection", "hanger_mask", "hook_above", "neck_bar", "prop_at_hem", "wall_coloured_top"]
+def hole_inside(kept: np.ndarray) -> bool:
+    """Return whether the cut-out has a hole, closed all round by fabric, of at least ``HOLE_SHARE`` of it."""
+    m = (kept > 0).astype(np.uint8)
+    total = int(m.sum())
+    if total == 0:
+        return False
+    n, _, stats, _ = cv2.connectedComponentsWithStats(1 - m, connectivity=4)
+    h, w = m.shape
+    for i in range(1, n):
+        x, y, bw, bh, area = (int(v) for v in stats[i])
+        if x > 0 and y > 0 and x + bw < w and y + bh < h and area >= HOLE_SHARE * total:
+            return True
+    return False
+
+
+__all__ = ["Cleanup", "clean_detection", "hanger_mask", "hole_inside", "hook_above", "neck_bar", "prop_at_hem", "wall_coloured_top"]

@@ -13,18 +13,25 @@ import barcode
 import cv2
 import numpy as np
 from barcode.writer import ImageWriter
+from photo_support import demo_photos
 from PIL import Image
 
 from lookbook.imaging import dhash
 from lookbook.store import Store, utcnow
 
+#: The full test split beside the clone, for bench/barcode_read_rate.py (tests use the demo photos).
 SHARED_TEST_PHOTOS = Path(__file__).resolve().parent.parent.parent / "shared" / "photos" / "clothing-small" / "test"
 _PYBARCODE_KINDS = {"EAN-13": "ean13", "UPC-A": "upca", "Code 128": "code128"}
 
 
 def real_photos(limit: int | None = None) -> list[Path]:
-    """Return real garment photos from the shared test set, in a stable order."""
-    return sorted(SHARED_TEST_PHOTOS.glob("*/*.jpg"))[:limit]
+    """Return the repository's 40 real garment photos (resources/demo/photos), in a stable order."""
+    return demo_photos()[:limit]
+
+
+def shared_photos() -> list[Path]:
+    """Return every photo of the full test split beside the clone (none when it is absent), in a stable order."""
+    return sorted(SHARED_TEST_PHOTOS.glob("*/*.jpg"))
 
 
 def code_image(kind: str, text: str, module_px: int = 3) -> np.ndarray:

@@ -21,7 +21,6 @@ users.PASSWORD_COST = TEST_PASSWORD_COST
 pytest_plugins = ["fakes.fixtures"]
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED_PHOTOS = REPO.parent / "shared" / "photos" / "clothing-small"
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from lookbook.store import Store
 def garments() -> list[np.ndarray]:
     """Eight different real garment photos at 900 px."""
     paths = real_photos()
-    return [load_rgb(paths[i], 900) for i in range(0, 320, 40)]
+    return [load_rgb(paths[i], 900) for i in range(0, 40, 5)]
 
 
 def slate(photo: np.ndarray, kind: str, text: str) -> np.ndarray:

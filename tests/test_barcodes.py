@@ -17,9 +17,9 @@ PAYLOADS = {"EAN-13": "400638133393", "UPC-A": "03600029145", "Code 128": "HP-SH
 
 @pytest.fixture(scope="module")
 def photos() -> list[np.ndarray]:
-    """Three real garment photos at a phone-like 1600 px long side."""
+    """Three real garment photos (a jumper, trousers, a shirt) at a phone-like 1600 px long side."""
     paths = real_photos()
-    return [load_rgb(paths[i], 1600) for i in (3, 101, 250)]
+    return [load_rgb(paths[i], 1600) for i in (3, 17, 30)]
 
 
 @pytest.mark.parametrize("kind", list(PAYLOADS))

@@ -7,14 +7,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from photo_support import dataset_name, demo_photos
 
 from lookbook.cli import main
 from lookbook.library import Library
 from lookbook.recipes import pending_renders
 from lookbook.store import create_store, open_store
 from lookbook.users import create_user
-
-PHOTOS = Path("/work/shared/photos/clothing-small/test")
 
 
 @pytest.fixture
@@ -31,8 +30,8 @@ def library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def shoot(tmp_path: Path) -> Path:
     folder = tmp_path / "shoot"
     (folder / "more").mkdir(parents=True)
-    for i, src in enumerate(sorted((PHOTOS / "t-shirt").glob("*.jpg"))[:3]):
-        shutil.copyfile(src, (folder if i < 2 else folder / "more") / src.name)
+    for i, src in enumerate(demo_photos("t-shirt")[:3]):
+        shutil.copyfile(src, (folder if i < 2 else folder / "more") / dataset_name(src))
     return folder
 
 
@@ -113,7 +112,7 @@ def test_render_redoes_named_photos_and_the_stale_ones(library: Path, shoot: Pat
 
 
 def test_detect_is_a_verb(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    [photo] = sorted((PHOTOS / "shirt").glob("*.jpg"))[:1]
+    [photo] = demo_photos("shirt")[:1]
     assert main(["detect", "--json", "--workers", "1", str(photo), str(tmp_path / "none.jpg")]) == 1
     first, second = (json.loads(line) for line in capsys.readouterr().out.splitlines())
     assert first["path"] == str(photo) and len(first["garment_box"]) == 4

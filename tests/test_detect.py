@@ -8,11 +8,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from photo_support import labelled_photo
 
 from lookbook.detect import detect_garment
 from lookbook.imaging import load_photo
 
-PHOTOS = Path("/work/shared/photos/clothing-small/test")
 TRUTH = json.loads((Path(__file__).parent / "data" / "truth_boxes.json").read_text())["boxes"]
 # A few labelled photos across kinds: hanging on a wall, flat on a bed, a pair of shoes.
 SAMPLE = [k for k in sorted(TRUTH) if k.split("/")[0] in {"shirt", "outwear", "shoes", "longsleeve"}][::4]
@@ -27,20 +27,20 @@ def iou(a, b) -> float:
 
 @pytest.mark.parametrize("key", SAMPLE)
 def test_box_matches_hand_label(key: str) -> None:
-    dec = load_photo(PHOTOS / key)
+    dec = load_photo(labelled_photo(f"test/{key}"))
     det = detect_garment(dec.rgb, scale=dec.scale)
     assert iou(det.box, TRUTH[key]) >= 0.85, (det.box, TRUTH[key])
 
 
 def test_deterministic_and_scaled_back() -> None:
     key = SAMPLE[0]
-    a = load_photo(PHOTOS / key)
+    a = load_photo(labelled_photo(f"test/{key}"))
     first = detect_garment(a.rgb, scale=a.scale)
     again = detect_garment(a.rgb.copy(), scale=a.scale)
     assert first.box == again.box and first.confidence == again.confidence
     assert np.array_equal(first.mask, again.mask)
     # A reduced decode gives a box in the same (original) pixel coordinates.
-    half = load_photo(PHOTOS / key, min_side=200)
+    half = load_photo(labelled_photo(f"test/{key}"), min_side=200)
     assert half.scale < 1.0
     assert iou(detect_garment(half.rgb, scale=half.scale).box, first.box) > 0.93
 
@@ -64,7 +64,6 @@ def test_empty_photo_is_flagged() -> None:
 
 # --- Boxes that hold on new photos (issue 12, section 2) ---------------------------------------
 
-ROOT = Path("/work/shared/photos/clothing-small")
 GARMENT_BOXES = json.loads((Path(__file__).parent / "data" / "garment_boxes.json").read_text())["boxes"]
 # Tune-split photos (never held-out ones) on which the detector before this change gave a box
 # far off the labelled one with a confidence that did not flag it: a dark T-shirt with a white
@@ -86,7 +85,7 @@ def test_truth_file_keeps_heldout_apart() -> None:
 
 @pytest.mark.parametrize("key", HARD)
 def test_hard_photo_boxed_right_or_flagged(key: str) -> None:
-    dec = load_photo(ROOT / key)
+    dec = load_photo(labelled_photo(key))
     det = detect_garment(dec.rgb, scale=dec.scale)
     score = iou(det.box, GARMENT_BOXES[key]["box"])
     assert score >= 0.85 or det.needs_review, (det.box, GARMENT_BOXES[key]["box"], det.confidence)
@@ -95,7 +94,7 @@ def test_hard_photo_boxed_right_or_flagged(key: str) -> None:
 @pytest.mark.parametrize("key", HARD[:2])
 def test_busy_print_and_frame_filling_photos_get_the_whole_garment(key: str) -> None:
     # The two failures named in the issue, on real photos: the box now covers the garment.
-    dec = load_photo(ROOT / key)
+    dec = load_photo(labelled_photo(key))
     det = detect_garment(dec.rgb, scale=dec.scale)
     assert iou(det.box, GARMENT_BOXES[key]["box"]) >= 0.85, (det.box, GARMENT_BOXES[key]["box"])
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from lookbook.cleanup import clean_detection, hook_above, prop_at_hem, wall_coloured_top
+from lookbook.cleanup import clean_detection, hole_inside, hook_above, prop_at_hem, wall_coloured_top
 from lookbook.detect import detect_garment
 
 WALL = (214, 210, 204)
@@ -86,3 +86,27 @@ def test_a_box_set_by_hand_is_not_second_guessed() -> None:
     cv2.rectangle(img, (170, 415), (230, 499), WOOD, -1)
     det = detect_garment(img)
     assert clean_detection(img, det, trim_box=False).reasons == ()
+
+
+def test_a_print_the_backgrounds_colour_cut_out_as_a_hole_flags_the_shot() -> None:
+    # A wall-coloured print in the middle of a shirt is taken for background and cut out of the hero,
+    # a white hole in the garment (seen on a black T-shirt with a white print): a person must look.
+    img = _shirt(_wall())
+    cv2.rectangle(img, (160, 240), (240, 330), WALL, -1)
+    det = detect_garment(img)
+    cleaned = clean_detection(img, det)
+    assert cleaned.needs_review
+    assert any("hole inside the garment" in r for r in cleaned.reasons)
+    plain = _shirt(_wall())
+    assert not any("hole" in r for r in clean_detection(plain, detect_garment(plain)).reasons)
+
+
+def test_only_a_closed_hole_of_some_size_counts() -> None:
+    mask = np.zeros((100, 100), np.uint8)
+    mask[10:90, 10:90] = 255
+    small_hole, big_hole, open_gap = mask.copy(), mask.copy(), mask.copy()
+    small_hole[45:50, 45:50] = 0  # 25 px of 6,400: the detector's own hole filling territory
+    big_hole[30:60, 30:60] = 0
+    open_gap[30:60, 30:90] = 0  # reaches the outside: a gap between a sleeve and the body
+    assert not hole_inside(mask) and not hole_inside(small_hole) and not hole_inside(open_gap)
+    assert hole_inside(big_hole)

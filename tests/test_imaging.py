@@ -8,12 +8,11 @@ from pathlib import Path
 import numpy as np
 import pillow_heif
 import pytest
+from photo_support import demo_photos
 from PIL import Image, ImageCms
 
 from lookbook.errors import LookbookError
 from lookbook.imaging import PhotoError, content_hash, dhash, hamming, load_photo, probe_size
-
-PHOTOS = Path("/work/shared/photos/clothing-small/test")
 
 
 def _pattern(w: int = 60, h: int = 40) -> np.ndarray:
@@ -98,7 +97,7 @@ def test_embedded_profile_is_converted_to_srgb(tmp_path: Path) -> None:
 
 
 def test_reduced_decode_reports_scale() -> None:
-    path = next(iter(sorted(PHOTOS.glob("shirt/*.jpg"))))
+    path = demo_photos("shirt")[0]
     full = load_photo(path)
     half = load_photo(path, min_side=150)
     assert half.scale < 1.0 and half.rgb.shape[1] == round(full.rgb.shape[1] * half.scale)
@@ -109,7 +108,7 @@ def test_reduced_decode_reports_scale() -> None:
 @pytest.mark.parametrize("make,reason", [
     (lambda p: p.write_bytes(b"this is not an image at all"), "not an image"),
     (lambda p: p.write_bytes(b""), "not an image"),
-    (lambda p: p.write_bytes((PHOTOS / "shirt").glob("*.jpg").__next__().read_bytes()[:3000]), "truncated"),
+    (lambda p: p.write_bytes(demo_photos("shirt")[0].read_bytes()[:3000]), "truncated"),
 ])
 def test_bad_files_raise_photo_error_naming_the_file(tmp_path: Path, make, reason: str) -> None:
     path = tmp_path / "bad.jpg"
@@ -144,7 +143,7 @@ def test_missing_folder_and_bomb(tmp_path: Path) -> None:
 
 
 def test_hashes(tmp_path: Path) -> None:
-    photos = sorted(PHOTOS.glob("t-shirt/*.jpg"))[:2]
+    photos = demo_photos("t-shirt")[:2]
     a = load_photo(photos[0]).rgb
     shifted = np.clip(a.astype(int) + 12, 0, 255).astype(np.uint8)  # a burst shot: a touch brighter
     assert hamming(dhash(a), dhash(shifted)) <= 6

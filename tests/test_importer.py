@@ -11,6 +11,7 @@ from collections.abc import Generator
 from pathlib import Path
 
 import pytest
+from photo_support import dataset_name, demo_photos
 from PIL import Image
 
 import lookbook.library
@@ -26,8 +27,6 @@ from lookbook.library import file_sha256
 from lookbook.recipes import pending_renders, render_paths, set_box
 from lookbook.store import Store, utcnow
 
-PHOTOS = Path("/work/shared/photos/clothing-small/test")
-
 
 def run(steps: Generator[ImportProgress, None, ImportReport]) -> tuple[list[ImportProgress], ImportReport]:
     seen = []
@@ -42,8 +41,8 @@ def shots(folder: Path, category: str, n: int, prefix: str = "") -> list[Path]:
     """Copy ``n`` real photos of a category into ``folder``; return the copies."""
     folder.mkdir(parents=True, exist_ok=True)
     out = []
-    for src in sorted((PHOTOS / category).glob("*.jpg"))[:n]:
-        dest = folder / f"{prefix}{src.name}"
+    for src in demo_photos(category)[:n]:
+        dest = folder / f"{prefix}{dataset_name(src)}"
         shutil.copyfile(src, dest)
         out.append(dest)
     return out
@@ -162,7 +161,7 @@ def test_capture_time_orientation_bursts_and_ties(store: Store, tmp_path: Path) 
         store.db.execute("INSERT INTO brands (name) VALUES ('Nordvik')")
         store.db.execute("INSERT INTO products (sku, brand_id, name, category, created_at, updated_at)"
                          " VALUES ('NV-SH01', 1, 'Oxford', 'shirt', ?, ?)", [now, now])
-    [src, other] = sorted((PHOTOS / "shirt").glob("*.jpg"))[:2]
+    [src, other] = demo_photos("shirt")[:2]
     first = with_exif_time(src, tmp_path / "NV-SH01.jpg", "2025:03:04 10:00:00")
     # The same garment a second later (a burst), saved a little differently; and another item much later.
     second = with_exif_time(src, tmp_path / "IMG_0002.jpg", "2025:03:04 10:00:01")
@@ -197,7 +196,7 @@ def test_capture_times_are_stored_in_utc_whatever_their_source(tmp_path: Path, m
     monkeypatch.setenv("TZ", "Europe/Berlin")
     time.tzset()
     try:
-        [src] = sorted((PHOTOS / "shirt").glob("*.jpg"))[:1]
+        [src] = demo_photos("shirt")[:1]
         camera = with_exif_time(src, tmp_path / "camera.jpg", "2025:03:04 10:00:00")
         phone = tmp_path / "phone.jpg"
         with Image.open(src) as im:

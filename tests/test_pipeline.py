@@ -5,13 +5,13 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from lookbook.pipeline import process
+from photo_support import demo_photos
 
-PHOTOS = Path("/work/shared/photos/clothing-small/test")
+from lookbook.pipeline import process
 
 
 def _batch(tmp_path: Path, n: int) -> list[Path]:
-    good = sorted(PHOTOS.glob("t-shirt/*.jpg"))[:n]
+    good = demo_photos("t-shirt")[:n]
     bad = tmp_path / "notes.jpg"
     bad.write_text("not a photo")
     return [*good[: n // 2], bad, tmp_path / "missing.jpg", *good[n // 2:]]
@@ -34,14 +34,14 @@ def test_batch_reports_bad_files_and_goes_on(tmp_path: Path) -> None:
 
 
 def test_pool_gives_same_results_as_one_process(tmp_path: Path) -> None:
-    paths = sorted(PHOTOS.glob("shirt/*.jpg"))[:6]
+    paths = demo_photos("shirt")[:6]
     one = {e.current: e.result.garment_box for e in process(paths, None, workers=1)}
     pool = {e.current: e.result.garment_box for e in process(paths, None, workers=2)}
     assert one == pool and len(one) == 6
 
 
 def test_cancel_stops_the_batch(tmp_path: Path) -> None:
-    paths = sorted(PHOTOS.glob("longsleeve/*.jpg"))[:40]
+    paths = demo_photos()  # all 40 kinds, so the batch is long enough to cancel
     cancel = threading.Event()
     seen = 0
     for event in process(paths, tmp_path / "out", workers=2, cancel=cancel):

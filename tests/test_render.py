@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from photo_support import demo_photos, labelled_photo
 
 from lookbook.crop import detail_boxes, hero_frame
 from lookbook.detect import detect_garment
@@ -14,7 +15,7 @@ from lookbook.imaging import load_photo
 from lookbook.presets import DEFAULT_PRESET, Preset
 from lookbook.render import render, write_rendered
 
-PHOTOS = Path("/work/shared/photos/clothing-small/test")
+SHIRT = demo_photos("shirt")[0]  # a real photo of a shirt
 
 
 def _synthetic() -> np.ndarray:
@@ -27,7 +28,7 @@ def _synthetic() -> np.ndarray:
 
 @pytest.mark.parametrize("aspect,ratio", [("4:5", 0.8), ("1:1", 1.0), ("9:16", 9 / 16)])
 def test_hero_has_preset_aspect(aspect: str, ratio: float) -> None:
-    dec = load_photo(sorted(PHOTOS.glob("shirt/*.jpg"))[0])
+    dec = load_photo(SHIRT)
     det = detect_garment(dec.rgb, scale=dec.scale)
     out = render(dec, det, Preset(aspect=aspect, hero_size=400))
     h, w = out.hero.shape[:2]
@@ -181,7 +182,7 @@ def test_a_full_disk_while_writing_renders_is_named_and_leaves_no_partial_file(t
 
     from lookbook.errors import LibraryError
 
-    dec = load_photo(sorted(PHOTOS.glob("shirt/*.jpg"))[0])
+    dec = load_photo(SHIRT)
     out = render(dec, detect_garment(dec.rgb, scale=dec.scale), DEFAULT_PRESET)
     real_replace = os.replace
 
@@ -204,7 +205,7 @@ def test_a_box_set_by_hand_renders_the_garment_the_detector_missed(tmp_path: Pat
 
     from lookbook.pipeline import process_one
 
-    path = PHOTOS / "outwear" / "fa9f16fa-8b47-4b83-9567-497888652a64.jpg"
+    path = labelled_photo("test/outwear/fa9f16fa-8b47-4b83-9567-497888652a64.jpg")
     hand_box = (12, 50, 345, 560)
     dec = load_photo(path)
     det = detect_garment(dec.rgb, scale=dec.scale)

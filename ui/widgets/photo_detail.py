@@ -225,11 +225,12 @@ class PhotoDetailPanel(QWidget):
             return "Finding the garment…"
         confidence = f"{detail.confidence:.0%}" if detail.confidence is not None else "unknown"
         if detail.needs_review and detail.confidence is not None and detail.confidence >= REVIEW_BELOW:
-            # The box itself is sure, so the flag came from the hanger cleanup: saying "unsure of this box
+            # The box itself is sure, so the flag came from the cut-out cleanup (hanger, prop, hole): saying "unsure of this box
             # (confidence 99%)" sent people to a box that was right.
-            return ("<span style='color:#d9822b'><b>Please check:</b></span> a hanger, hook or prop may still show "
-                    f"in the hero (the box itself looks right, confidence {confidence}). Compare the hero below; "
-                    "drag the box's top edge below the hanger, or click “Box Is Right”.")
+            return ("<span style='color:#d9822b'><b>Please check the cut-out:</b></span> a hanger, hook or prop may "
+                    "still show in the hero, or part of the garment may be cut away (the box itself looks right, "
+                    f"confidence {confidence}). Compare the hero below; drag the box's edges to leave a hanger out, "
+                    "or click “Box Is Right”.")
         if detail.needs_review:
             return (f"<span style='color:#d9822b'><b>Please check:</b></span> the app is unsure of this box "
                     f"(confidence {confidence}). Drag its handles to fit the garment, or click “Box Is Right”.")

@@ -1,0 +1,44 @@
+"""``python3 dev.py test``: every step runs even after a failure, and a summary says how each went."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _dev() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("dev_script", REPO / "dev.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(("codes", "status"), [((0, 1, 0), 1), ((0, 0, 2), 2), ((0, 0, 0), 0), ((3, 1, 0), 3)])
+def test_every_step_runs_and_the_summary_names_each(monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str],
+                                                    codes: tuple[int, int, int], status: int) -> None:
+    dev = _dev()
+    ran: list[list[str]] = []
+
+    def call(command: list[object], **kwargs: object) -> int:
+        ran.append([str(part) for part in command])
+        return codes[len(ran) - 1]
+
+    # No virtual environments are made or used: the steps' commands are only recorded.
+    monkeypatch.setattr(dev, "ensure_env", lambda env, extras: Path("python"))
+    monkeypatch.setattr(dev.subprocess, "call", call)
+
+    assert dev.run_tests(["-q"]) == status
+    assert len(ran) == 3  # the import contract, the core tests and the app tests, whatever failed before
+    assert ran[0][0].endswith("lint-imports")
+    assert "--ignore=tests/ui" in ran[1] and ran[2][-2:] == ["no:cacheprovider", "-q"] and "tests/ui" in ran[2]
+    summary = capsys.readouterr().out.split("=== summary", 1)[1].strip().splitlines()
+    assert len(summary) == 3
+    for line, code, title in zip(summary, codes, ("import contracts", "core tests", "app tests"), strict=True):
+        assert title in line and line.startswith("passed" if code == 0 else f"FAILED (exit {code})")
