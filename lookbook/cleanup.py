@@ -501,4 +501,5 @@ def hole_inside(kept: np.ndarray) -> bool:
     return False
 
 
-__all__ = ["Cleanup", "clean_detection", "hanger_mask", "hole_inside", "hook_above", "neck_bar", "prop_at_hem", "wall_coloured_top"]
+__all__ = ["Cleanup", "clean_detection", "hanger_mask", "hole_inside", "hook_above", "neck_bar", "prop_at_hem",
+           "wall_coloured_top"]

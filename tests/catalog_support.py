@@ -13,11 +13,11 @@ import barcode
 import cv2
 import numpy as np
 from barcode.writer import ImageWriter
-from photo_support import demo_photos
 from PIL import Image
 
 from lookbook.imaging import dhash
 from lookbook.store import Store, utcnow
+from photo_support import demo_photos
 
 #: The full test split beside the clone, for bench/barcode_read_rate.py (tests use the demo photos).
 SHARED_TEST_PHOTOS = Path(__file__).resolve().parent.parent.parent / "shared" / "photos" / "clothing-small" / "test"

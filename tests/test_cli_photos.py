@@ -7,13 +7,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from photo_support import dataset_name, demo_photos
 
 from lookbook.cli import main
 from lookbook.library import Library
 from lookbook.recipes import pending_renders
 from lookbook.store import create_store, open_store
 from lookbook.users import create_user
+from photo_support import dataset_name, demo_photos
 
 
 @pytest.fixture

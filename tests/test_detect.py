@@ -8,10 +8,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from photo_support import labelled_photo
 
 from lookbook.detect import detect_garment
 from lookbook.imaging import load_photo
+from photo_support import labelled_photo
 
 TRUTH = json.loads((Path(__file__).parent / "data" / "truth_boxes.json").read_text())["boxes"]
 # A few labelled photos across kinds: hanging on a wall, flat on a bed, a pair of shoes.

@@ -8,11 +8,11 @@ from pathlib import Path
 import numpy as np
 import pillow_heif
 import pytest
-from photo_support import demo_photos
 from PIL import Image, ImageCms
 
 from lookbook.errors import LookbookError
 from lookbook.imaging import PhotoError, content_hash, dhash, hamming, load_photo, probe_size
+from photo_support import demo_photos
 
 
 def _pattern(w: int = 60, h: int = 40) -> np.ndarray:

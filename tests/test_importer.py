@@ -11,7 +11,6 @@ from collections.abc import Generator
 from pathlib import Path
 
 import pytest
-from photo_support import dataset_name, demo_photos
 from PIL import Image
 
 import lookbook.library
@@ -26,6 +25,7 @@ from lookbook.importer import (
 from lookbook.library import file_sha256
 from lookbook.recipes import pending_renders, render_paths, set_box
 from lookbook.store import Store, utcnow
+from photo_support import dataset_name, demo_photos
 
 
 def run(steps: Generator[ImportProgress, None, ImportReport]) -> tuple[list[ImportProgress], ImportReport]:

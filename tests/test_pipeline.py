@@ -5,9 +5,8 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from photo_support import demo_photos
-
 from lookbook.pipeline import process
+from photo_support import demo_photos
 
 
 def _batch(tmp_path: Path, n: int) -> list[Path]:

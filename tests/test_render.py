@@ -6,7 +6,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from photo_support import demo_photos, labelled_photo
 
 from lookbook.crop import detail_boxes, hero_frame
 from lookbook.detect import detect_garment
@@ -14,6 +13,7 @@ from lookbook.errors import InputError
 from lookbook.imaging import load_photo
 from lookbook.presets import DEFAULT_PRESET, Preset
 from lookbook.render import render, write_rendered
+from photo_support import demo_photos, labelled_photo
 
 SHIRT = demo_photos("shirt")[0]  # a real photo of a shirt
 

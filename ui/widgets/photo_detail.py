@@ -225,8 +225,8 @@ class PhotoDetailPanel(QWidget):
             return "Finding the garment…"
         confidence = f"{detail.confidence:.0%}" if detail.confidence is not None else "unknown"
         if detail.needs_review and detail.confidence is not None and detail.confidence >= REVIEW_BELOW:
-            # The box itself is sure, so the flag came from the cut-out cleanup (hanger, prop, hole): saying "unsure of this box
-            # (confidence 99%)" sent people to a box that was right.
+            # The box itself is sure, so the flag came from the cut-out cleanup (hanger, prop, hole): saying
+            # "unsure of this box (confidence 99%)" sent people to a box that was right.
             return ("<span style='color:#d9822b'><b>Please check the cut-out:</b></span> a hanger, hook or prop may "
                     "still show in the hero, or part of the garment may be cut away (the box itself looks right, "
                     f"confidence {confidence}). Compare the hero below; drag the box's edges to leave a hanger out, "
