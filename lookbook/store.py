@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
+from lookbook.sqlitedb import Database
 
 from lookbook import backups, integrity
 from lookbook.dbguard import (
