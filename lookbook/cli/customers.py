@@ -18,7 +18,6 @@ from lookbook.cli.output import one_line, progress_line
 from lookbook.customer_csv import export_customers, import_customers_steps
 from lookbook.errors import InputError
 from lookbook.matching import match_set
-from lookbook.purchase_import import import_purchases
 
 
 # -- handlers ------------------------------------------------------------------------------------------
@@ -59,6 +58,9 @@ def _print_rejected(path: str, ignored: list[str], problems: list, left_out: int
 
 def cmd_import_purchases(args: argparse.Namespace, ctx: CliContext) -> int:
     """Add purchases from a till export; rows that cannot be used are listed by line and column."""
+    # Imported here: it reads catalogs, which import OpenCV; `customers list` and the rest should not wait for it.
+    from lookbook.purchase_import import import_purchases
+
     report = import_purchases(ctx.store, args.file, actor=ctx.user.username, dry_run=args.dry_run)
     if args.json:
         print(json.dumps(report.as_dict()))

@@ -8,7 +8,6 @@ import sys
 
 from lookbook import backups
 from lookbook.cli.context import CliContext
-from lookbook.demo import build_demo
 from lookbook.library import Library
 from lookbook.store import create_store
 
@@ -22,6 +21,9 @@ def cmd_init(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, ctx: CliContext) -> int:
+    # Imported here: the demo imports photos (OpenCV, Pillow); `info`, `check` and `backup` should not wait for it.
+    from lookbook.demo import build_demo
+
     for done, total, step in build_demo(args.dir):
         print(f"[{done}/{total}] {step}", file=sys.stderr)
     print(f"Created the demo library at {args.dir}")
