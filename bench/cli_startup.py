@@ -6,7 +6,8 @@ Run from the repository root::
 
 Builds the demo library in a temp folder (or uses ``--library``), then runs each command below as a fresh
 process, in interleaved rounds so that a busy moment of a shared machine falls on every row alike, and prints
-the median wall time of each, its ratio to the floor, and the goal of issue 18 (every command ≤ 0.25 s):
+the median wall time of each, its ratio to the floor, and the goal of issue 18 (every command ≤ 0.25 s, which
+against that issue's 0.04 s floor is ≤ 6.25×):
 
 * the floor: ``python -c`` that imports sqlite3, opens the demo's ``library.db`` and counts its customers;
 * ``lookbook --version`` (the parser alone), ``info``, ``outbox list``, ``customers list --limit 5``;
@@ -39,6 +40,9 @@ from lookbook.store import open_store
 
 REPO = Path(__file__).resolve().parent.parent
 GOAL_S = 0.25
+#: The same goal as a ratio: issue 18 measured its floor (Python + sqlite3 starting) at 0.04 s. On a shared,
+#: busy machine every row slows alike, so the ratio is the figure to trust.
+GOAL_RATIO = GOAL_S / 0.04
 
 FLOOR = "import sqlite3, sys; sqlite3.connect(sys.argv[1]).execute('SELECT count(*) FROM customers').fetchone()"
 IMPORTS = "import lookbook.cli, lookbook.cli.library"
@@ -129,12 +133,12 @@ def _measure(library: Library, rounds: int) -> None:
 
     floor = statistics.median(times[next(iter(processes))])
     print(f"\nPython {sys.version.split()[0]}, {rounds} interleaved rounds, medians; library: {library.root}")
-    print(f"{'what':<70} {'median s':>9} {'× floor':>8} {'goal':>8}")
+    print(f"{'what':<70} {'median s':>9} {'× floor':>8}  goal ≤ {GOAL_S:.2f} s / ≤ {GOAL_RATIO:.2f}× floor")
     for name, values in times.items():
         median = statistics.median(values)
-        goal = "" if name.startswith(("floor", " ")) else (f"≤ {GOAL_S:.2f}" + (" ✓" if median <= GOAL_S else " ✗"))
-        print(f"{name:<70} {median:>9.3f} {median / floor:>7.1f}× {goal:>8}")
-
+        goal = "" if name.startswith(("floor", " ")) else (
+            f"{'met' if median <= GOAL_S else 'missed':>6} / {'met' if median / floor <= GOAL_RATIO else 'missed'}")
+        print(f"{name:<70} {median:>9.3f} {median / floor:>7.1f}×  {goal}")
 
 if __name__ == "__main__":
     main()

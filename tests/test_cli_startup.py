@@ -53,6 +53,16 @@ def test_building_the_parser_imports_no_heavy_library() -> None:
     assert _heavy_imported() == []
 
 
+def test_building_the_parser_imports_not_even_the_store() -> None:
+    # --help, --version and a usage error need no library: not even sqlite_utils (a third of a start).
+    probe = "import sys, lookbook.cli; lookbook.cli.build_parser(); print(sorted(m for m in sys.modules " \
+            "if m.startswith(('sqlite_utils', 'lookbook.store', 'lookbook.cli.'))))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=60, check=True)
+    loaded = json.loads(done.stdout.replace("'", '"'))
+    assert [m for m in loaded if not m.startswith(("lookbook.cli.verbs", "lookbook.cli.output"))] == []
+
+
 @pytest.mark.parametrize("verb", [("info",), ("info", "--json"), ("outbox", "list"),
                                   ("customers", "list", "--limit", "5"), ("users", "list"), ("audit",)])
 def test_everyday_verbs_import_no_heavy_library(tmp_path: Path, verb: tuple[str, ...]) -> None:
@@ -72,12 +82,21 @@ def test_every_verb_names_a_handler_that_exists() -> None:
         assert callable(resolve_handler(handler)), (verb, handler)
 
 
-def test_preset_choices_in_the_help_match_the_presets() -> None:
-    from lookbook import presets
-    from lookbook.cli.verbs import presets as preset_verbs
+def test_the_parsers_choices_are_the_cores() -> None:
+    from lookbook import consent, customers, outbox, presets, users
+    from lookbook.cli.verbs import choices
+    from lookbook.delivery import email, reachability
 
-    assert preset_verbs.ASPECTS == tuple(presets.ASPECTS)
-    assert preset_verbs.BACKGROUNDS == tuple(presets.BACKGROUNDS)
+    assert choices.CUSTOMER_SORTS == tuple(customers.SORTS)
+    assert choices.CUSTOMER_FIELDS == customers.FIELDS
+    assert choices.PAUSE_DAYS_DEFAULT == customers.PAUSE_DAYS_DEFAULT
+    assert (choices.CONSENT_CHANNELS, choices.CONSENT_SCOPES) == (consent.CHANNELS, consent.SCOPES)
+    assert choices.OUTBOX_STATES == outbox.STATES
+    assert choices.ROLES == users.ROLES
+    assert choices.EMAIL_SECURITY == email.SECURITY
+    assert choices.REACHABILITY_CHANNELS == tuple(sorted(reachability.ADDRESS_COLUMN))
+    assert choices.PRESET_ASPECTS == tuple(presets.ASPECTS)
+    assert choices.PRESET_BACKGROUNDS == tuple(presets.BACKGROUNDS)
 
 
 def test_sqlite_utils_is_imported_without_numpy() -> None:

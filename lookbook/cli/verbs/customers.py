@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from lookbook import consent, customers
+from lookbook.cli.verbs import choices
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -33,7 +33,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     for verb in ("list", "search"):
         p = verbs.add_parser(verb, help="list customers, or those whose name, e-mail or handle start with TEXT")
         p.add_argument("text", nargs="*", help="words to search for (each matches the start of a word)")
-        p.add_argument("--sort", choices=list(customers.SORTS), default="name")
+        p.add_argument("--sort", choices=list(choices.CUSTOMER_SORTS), default="name")
         p.add_argument("--desc", action="store_true", help="sort in descending order")
         p.add_argument("--limit", type=int, default=50)
         p.add_argument("--offset", type=int, default=0)
@@ -49,7 +49,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         p = verbs.add_parser(verb, help=helptext)
         if verb == "edit":
             p.add_argument("id", type=int)
-        for name in customers.FIELDS:
+        for name in choices.CUSTOMER_FIELDS:
             if name != "associate_id":
                 p.add_argument(f"--{name.replace('_', '-')}", dest=name, required=verb == "add" and name == "first_name")
         p.set_defaults(handler=f"lookbook.cli.customers:cmd_{verb}")
@@ -62,8 +62,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = verbs.add_parser("consent", help="grant or withdraw consent on a channel (recorded in the ledger)")
     p.add_argument("id", type=int)
     p.add_argument("action", choices=["grant", "withdraw"])
-    p.add_argument("--channel", required=True, choices=consent.CHANNELS)
-    p.add_argument("--scope", default="one_to_one", choices=consent.SCOPES)
+    p.add_argument("--channel", required=True, choices=choices.CONSENT_CHANNELS)
+    p.add_argument("--scope", default="one_to_one", choices=choices.CONSENT_SCOPES)
     p.add_argument("--source", required=True, help="where it came from: in store, reply, web form...")
     p.add_argument("--note", default="")
     p.add_argument("--confirmed-by", help="re-subscribing: who took the customer's agreement")
@@ -79,7 +79,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     p = verbs.add_parser("pause", help="leave a customer out of every match for some days (default 30)")
     p.add_argument("id", type=int)
-    p.add_argument("--days", type=int, default=customers.PAUSE_DAYS_DEFAULT)
+    p.add_argument("--days", type=int, default=choices.PAUSE_DAYS_DEFAULT)
     p.add_argument("--reason", default="")
     p.set_defaults(handler="lookbook.cli.customers:cmd_pause")
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from lookbook.delivery import reachability
-from lookbook.delivery.email import SECURITY
+from lookbook.cli.verbs.choices import EMAIL_SECURITY, REACHABILITY_CHANNELS
 
 
 def add_outbox_verbs(verbs: argparse._SubParsersAction) -> None:
@@ -65,7 +64,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = verbs.add_parser("email", help="set the mail server (password asked for, or $LOOKBOOK_SMTP_PASSWORD)")
     p.add_argument("--host", required=True)
     p.add_argument("--port", type=int)
-    p.add_argument("--security", choices=SECURITY, default="starttls")
+    p.add_argument("--security", choices=EMAIL_SECURITY, default="starttls")
     p.add_argument("--from", dest="from_address", required=True, help="the address customers see")
     p.add_argument("--from-name", default="", help="the name customers see")
     p.add_argument("--username", default="", help="sign-in name on the server (none: no sign-in)")
@@ -80,7 +79,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     p = verbs.add_parser("reachable", help="try a channel again for a customer X had refused")
     p.add_argument("customer_id", type=int, metavar="CUSTOMER")
-    p.add_argument("channel", choices=sorted(reachability.ADDRESS_COLUMN))
+    p.add_argument("channel", choices=list(REACHABILITY_CHANNELS))
     p.add_argument("--note", required=True, help="why (e.g. 'follows us now')")
     p.set_defaults(handler="lookbook.cli.delivery:cmd_reachable")
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from lookbook.consent import CHANNELS
-from lookbook.outbox import STATES
+from lookbook.cli.verbs.choices import CONSENT_CHANNELS, OUTBOX_STATES
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -17,7 +16,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = verbs.add_parser("draft", help="draft one message per matching customer of a set")
     p.add_argument("set_id", type=int, metavar="SET")
     _template_args(p)
-    p.add_argument("--channel", choices=CHANNELS, help="send on this channel instead of each customer's own")
+    p.add_argument("--channel", choices=CONSENT_CHANNELS, help="send on this channel instead of each customer's own")
     p.add_argument("--several", action="store_true",
                    help="on X, one message per shot instead of one message with the lookbook card")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -28,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("set_id", type=int, metavar="SET")
     _template_args(p)
     p.add_argument("--customers", type=int, default=5, metavar="N", help="how many recipients (default 5)")
-    p.add_argument("--channel", choices=CHANNELS, help="preview on this channel instead of each customer's own")
+    p.add_argument("--channel", choices=CONSENT_CHANNELS, help="preview on this channel instead of each customer's own")
     p.add_argument("--json", action="store_true", help="print one JSON object per recipient")
     p.set_defaults(handler="lookbook.cli.outbox:cmd_preview")
 
@@ -55,7 +54,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(handler="lookbook.cli.outbox:cmd_cancel")
 
     p = verbs.add_parser("list", help="list messages and their states")
-    p.add_argument("--state", choices=STATES, help="only messages in this state")
+    p.add_argument("--state", choices=OUTBOX_STATES, help="only messages in this state")
     p.add_argument("--set", dest="set_id", type=int, metavar="SET", help="only messages of this set")
     p.add_argument("--limit", type=int, metavar="N", help="at most N messages, newest first")
     p.add_argument("--json", action="store_true", help="print one JSON object per message")

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-# The keys of lookbook.presets.ASPECTS and BACKGROUNDS (tests/test_cli_startup.py checks they agree): that
-# module imports OpenCV, which a parser that only names the choices in its help should not wait for.
-ASPECTS = ("4:5", "1:1", "9:16")
-BACKGROUNDS = ("white", "grey", "keep")
+from lookbook.cli.verbs.choices import PRESET_ASPECTS as ASPECTS
+from lookbook.cli.verbs.choices import PRESET_BACKGROUNDS as BACKGROUNDS
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

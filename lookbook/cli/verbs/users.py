@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from lookbook.users import ROLES
+from lookbook.cli.verbs.choices import ROLES
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
