@@ -15,15 +15,16 @@ from typing import Any
 from lookbook import consent, customers, duplicates
 from lookbook.cli.context import CliContext
 from lookbook.cli.output import one_line, progress_line
-from lookbook.customer_csv import export_customers, import_customers_steps
 from lookbook.errors import InputError
-from lookbook.matching import match_set
 
 
 # -- handlers ------------------------------------------------------------------------------------------
 
 
 def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:
+    # The CSV reader and matching are imported by the verbs that use them: `customers list` waits for neither.
+    from lookbook.customer_csv import import_customers_steps
+
     actor = ctx.user.username
     steps = import_customers_steps(ctx.store, args.file, actor=actor, dry_run=args.dry_run)
     while True:
@@ -75,6 +76,8 @@ def cmd_import_purchases(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def cmd_export(args: argparse.Namespace, ctx: CliContext) -> int:
+    from lookbook.customer_csv import export_customers
+
     count = export_customers(ctx.store, args.file, actor=ctx.user.username)
     print(f"Wrote {count} customers to {args.file}")
     return 0
@@ -242,6 +245,8 @@ def cmd_duplicates(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def cmd_match(args: argparse.Namespace, ctx: CliContext) -> int:
+    from lookbook.matching import match_set
+
     result = match_set(ctx.store, args.set_id, limit=args.limit, for_user=args.as_user)
     if args.json:
         print(json.dumps(result.as_dict()))
