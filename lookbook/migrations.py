@@ -9,8 +9,7 @@ Lookbook Studio).
 
 from __future__ import annotations
 
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
+from lookbook.sqlitedb import Database, Migrations
 
 migrations = Migrations("lookbook")
 

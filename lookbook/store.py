@@ -15,8 +15,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
-
 from lookbook import backups, integrity
 from lookbook.dbguard import (
     GuardedConnection,
@@ -37,6 +35,7 @@ from lookbook.errors import (
 from lookbook.hooks import Changes, Hooks
 from lookbook.library import Library, create_private_file
 from lookbook.migrations import migrations
+from lookbook.sqlitedb import Database
 
 log = logging.getLogger(__name__)
 
@@ -319,7 +318,9 @@ def _connect(path: Path | str, read_only: bool = False) -> Database:
         raise LibraryError(
             f"{path}: not a Lookbook library database ({exc}). Move the file aside or choose another library."
         ) from exc
-    db = Database(conn)
+    # No sqlite_utils plugins: they would run code of whatever package is installed on the library's connection,
+    # and finding them reads every installed package's metadata at each start (13 ms of a 0.17 s `lookbook info`).
+    db = Database(conn, execute_plugins=False)
     db.execute(f"PRAGMA busy_timeout = {busy_timeout_ms()}")
     db.execute("PRAGMA foreign_keys = ON")
     return db
@@ -453,7 +454,7 @@ def memory_store(root: Path, hooks: Hooks | None = None) -> Store:
     """Return a migrated in-memory store whose files live under ``root`` (for tests)."""
     library = Library(Path(root))
     library.ensure_folders()
-    db = Database(memory=True)
+    db = Database(memory=True, execute_plugins=False)
     db.execute("PRAGMA foreign_keys = ON")
     migrate(db)
     return Store(library, db, hooks)

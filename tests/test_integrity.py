@@ -475,10 +475,13 @@ def test_a_full_disk_is_named_and_nothing_is_saved(tmp_path: Path) -> None:
 
 
 # Root ignores file permissions: the command drops to nobody once Python and the CLI are loaded (the
-# interpreter itself may live where nobody cannot read).
+# interpreter itself may live where nobody cannot read). The CLI imports each verb's modules only when the verb
+# runs, so they are all loaded first (as importing lookbook.cli did before).
 AS_NOBODY = textwrap.dedent("""
     import os, sys
     import lookbook.cli
+    for leaf in lookbook.cli.verb_parsers(lookbook.cli.build_parser()).values():
+        lookbook.cli.resolve_handler(leaf.get_default("handler"))
     if os.geteuid() == 0:
         os.setgroups([]); os.setgid(65534); os.setuid(65534)
     sys.exit(lookbook.cli.main(sys.argv[1:]))

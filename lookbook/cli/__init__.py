@@ -10,36 +10,40 @@ to a file and summarised in one line, never shown as a traceback.
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import sqlite3
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
 
-from lookbook import __version__, roles
-from lookbook.cli import audit as audit_cmds
-from lookbook.cli import catalog as catalog_cmds
-from lookbook.cli import customers as customers_cmds
-from lookbook.cli import delivery as delivery_cmds
-from lookbook.cli import detect as detect_cmds
-from lookbook.cli import library as library_cmds
-from lookbook.cli import outbox as outbox_cmds
-from lookbook.cli import photos as photos_cmds
-from lookbook.cli import presets as presets_cmds
-from lookbook.cli import sets as sets_cmds
-from lookbook.cli import users as users_cmds
-from lookbook.cli.context import CliContext
+from lookbook import __version__
 from lookbook.cli.output import visible_output
-from lookbook.dbguard import explain
+from lookbook.cli.verbs import audit as audit_verbs
+from lookbook.cli.verbs import catalog as catalog_verbs
+from lookbook.cli.verbs import customers as customers_verbs
+from lookbook.cli.verbs import delivery as delivery_verbs
+from lookbook.cli.verbs import detect as detect_verbs
+from lookbook.cli.verbs import library as library_verbs
+from lookbook.cli.verbs import outbox as outbox_verbs
+from lookbook.cli.verbs import photos as photos_verbs
+from lookbook.cli.verbs import presets as presets_verbs
+from lookbook.cli.verbs import sets as sets_verbs
+from lookbook.cli.verbs import users as users_verbs
 from lookbook.errors import LookbookError
-from lookbook.library import DB_NAME
 
-#: The modules that add verbs; each has ``register(subparsers)``.
-COMMAND_MODULES = [library_cmds, outbox_cmds, users_cmds, audit_cmds, customers_cmds, catalog_cmds, sets_cmds,
-                   photos_cmds, presets_cmds, detect_cmds, delivery_cmds]
+if TYPE_CHECKING:
+    from lookbook.cli.context import CliContext
+
+#: The modules that add verbs; each has ``register(subparsers)``. They hold argument definitions only and set
+#: ``handler`` to a ``"module:function"`` string, so that a verb imports what it needs (OpenCV, requests...)
+#: only when it runs: every command, ``--help`` and ``--version`` included, used to wait for all of them.
+COMMAND_MODULES = [library_verbs, outbox_verbs, users_verbs, audit_verbs, customers_verbs, catalog_verbs, sets_verbs,
+                   photos_verbs, presets_verbs, detect_verbs, delivery_verbs]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -80,6 +84,9 @@ def authorize(args: argparse.Namespace, ctx: CliContext) -> None:
 
     :raises LookbookError: if the verb is missing from the matrix, ``--as`` is missing or the role may not.
     """
+    # Imported here: the role matrix imports the store, which --help and --version do not need.
+    from lookbook import roles
+
     rule = roles.for_verb(args.verb)
     if rule is None:  # a verb added without a decision about who may run it
         raise LookbookError(f"`lookbook {args.verb}` is not in the role matrix (lookbook/roles.py); "
@@ -98,7 +105,17 @@ def authorize(args: argparse.Namespace, ctx: CliContext) -> None:
 def run_verb(args: argparse.Namespace, ctx: CliContext) -> int:
     """Check the role matrix, then run the verb's handler; return its exit status."""
     authorize(args, ctx)
-    return int(args.handler(args, ctx) or 0)
+    return int(resolve_handler(args.handler)(args, ctx) or 0)
+
+
+def resolve_handler(handler: str | Callable[[argparse.Namespace, CliContext], int | None]
+                    ) -> Callable[[argparse.Namespace, CliContext], int | None]:
+    """Return the handler a verb's parser set: a ``"module:function"`` string is imported now, when the verb runs."""
+    if not isinstance(handler, str):
+        return handler
+    module, _, name = handler.partition(":")
+    found: Callable[[argparse.Namespace, CliContext], int | None] = getattr(importlib.import_module(module), name)
+    return found
 
 
 def _log_unexpected(exc: BaseException) -> Path | None:
@@ -127,6 +144,11 @@ def _run(argv: Sequence[str] | None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     parser = build_parser()
     args = parser.parse_args(argv)
+    # Imported after parsing: the store (and sqlite_utils under it) is not needed for --help or a usage error.
+    from lookbook.cli.context import CliContext
+    from lookbook.dbguard import explain
+    from lookbook.library import DB_NAME
+
     ctx = CliContext(args)
     try:
         return run_verb(args, ctx)

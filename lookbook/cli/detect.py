@@ -16,15 +16,6 @@ from lookbook.imaging import SUPPORTED_SUFFIXES
 from lookbook.pipeline import process
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the ``detect`` verb."""
-    p = subparsers.add_parser("detect", help="find the garment box in photos (files or folders, recursive)")
-    p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
-    p.add_argument("--json", action="store_true", help="print one JSON object per line")
-    p.add_argument("--workers", type=int, default=None, help="processes to use (default: every core)")
-    p.set_defaults(handler=cmd_detect)
-
-
 def expand(paths: list[Path]) -> Iterator[Path]:
     """Yield the given files, and the photos inside given folders (recursively, sorted)."""
     for path in paths:

@@ -8,42 +8,8 @@ import sys
 
 from lookbook import backups
 from lookbook.cli.context import CliContext
-from lookbook.demo import build_demo
 from lookbook.library import Library
 from lookbook.store import create_store
-
-
-def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the library verbs."""
-    p = subparsers.add_parser("init", help="create a new, empty library")
-    p.add_argument("dir", nargs="?", help="the folder for the library (default: --library or the default place)")
-    p.set_defaults(handler=cmd_init)
-
-    p = subparsers.add_parser("demo", help="create the demo library (real photos, invented catalog and customers)")
-    p.add_argument("dir", help="the folder for the demo library (must not hold a library yet)")
-    p.set_defaults(handler=cmd_demo)
-
-    p = subparsers.add_parser("info", help="show a library's location, schema version and counts")
-    p.add_argument("--json", action="store_true", help="print JSON")
-    p.set_defaults(handler=cmd_info)
-
-    p = subparsers.add_parser("check", help="check the whole library: SQLite's integrity check, references and "
-                                            "the audit log's hash chain (exit 1 if anything is wrong)")
-    p.set_defaults(handler=cmd_check)
-
-    p = subparsers.add_parser("backup", help="take a verified backup of library.db now (kept in backups/)")
-    p.set_defaults(handler=cmd_backup)
-
-    group = subparsers.add_parser("backups", help="the library's backups")
-    verbs = group.add_subparsers(dest="backups_command", metavar="VERB", required=True)
-    p = verbs.add_parser("list", help="list the backups, newest first, with time and size")
-    p.add_argument("--json", action="store_true", help="print one JSON object per backup")
-    p.set_defaults(handler=cmd_backups_list)
-
-    p = subparsers.add_parser("restore", help="put a verified backup in place of library.db (the old file is "
-                                              "kept aside) and say what the backup lacks")
-    p.add_argument("backup", nargs="?", help="the backup's file name (default: the newest sound one)")
-    p.set_defaults(handler=cmd_restore)
 
 
 def cmd_init(args: argparse.Namespace, ctx: CliContext) -> int:
@@ -55,6 +21,9 @@ def cmd_init(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, ctx: CliContext) -> int:
+    # Imported here: the demo imports photos (OpenCV, Pillow); `info`, `check` and `backup` should not wait for it.
+    from lookbook.demo import build_demo
+
     for done, total, step in build_demo(args.dir):
         print(f"[{done}/{total}] {step}", file=sys.stderr)
     print(f"Created the demo library at {args.dir}")

@@ -11,7 +11,6 @@ import json
 
 from lookbook import roles
 from lookbook.cli.context import CliContext
-from lookbook.cli.customers import register_match
 from lookbook.cli.output import one_line
 from lookbook.sets import (
     add_to_set,
@@ -28,49 +27,6 @@ from lookbook.words import plural
 
 #: Roles that may make and edit sets.
 SET_ROLES = roles.roles_for("sets.edit")  # from the role matrix
-
-
-def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the ``sets`` verb group."""
-    group = subparsers.add_parser("sets", help="the shots chosen to send for one brand")
-    verbs = group.add_subparsers(dest="verb", metavar="VERB", required=True)
-    register_match(verbs)  # `sets match SET [--json]`, from lookbook.cli.customers
-
-    p = verbs.add_parser("create", help="create a set for a brand, optionally with shots")
-    p.add_argument("--brand", required=True, help="the brand's name")
-    p.add_argument("--name", required=True, help="the set's name, e.g. 'Spring shirts'")
-    p.add_argument("--scope", choices=("one_to_one", "marketing"), default="one_to_one",
-                   help="personal messages from associates (default) or store-wide marketing")
-    p.add_argument("photos", nargs="*", metavar="PHOTO", help="photo id, file name as imported, or hash prefix")
-    p.set_defaults(handler=cmd_create)
-
-    p = verbs.add_parser("list", help="list sets, newest first")
-    p.add_argument("--brand", help="only this brand's sets")
-    p.add_argument("--json", action="store_true", help="print one JSON object per set")
-    p.set_defaults(handler=cmd_list)
-
-    p = verbs.add_parser("show", help="show a set's shots in order")
-    p.add_argument("set", metavar="SET", help="the set's id or name")
-    p.add_argument("--json", action="store_true", help="print JSON")
-    p.set_defaults(handler=cmd_show)
-
-    for verb, helptext, handler in (
-            ("add", "add shots to the end of a set (grouped by product, best first)", cmd_add),
-            ("remove", "remove shots from a set", cmd_remove),
-            ("reorder", "put the shots named first, in that order; the rest follow", cmd_reorder)):
-        p = verbs.add_parser(verb, help=helptext)
-        p.add_argument("set", metavar="SET", help="the set's id or name")
-        p.add_argument("photos", nargs="+", metavar="PHOTO", help="photo id, file name as imported, or hash prefix")
-        p.set_defaults(handler=handler)
-
-    p = verbs.add_parser("rename", help="rename a set")
-    p.add_argument("set", metavar="SET", help="the set's id or name")
-    p.add_argument("name", help="the new name")
-    p.set_defaults(handler=cmd_rename)
-
-    p = verbs.add_parser("delete", help="delete a set (its shots stay in the library)")
-    p.add_argument("set", metavar="SET", help="the set's id or name")
-    p.set_defaults(handler=cmd_delete)
 
 
 def _editor(ctx: CliContext, doing: str) -> str:

@@ -1,0 +1,85 @@
+"""The ``delivery`` verbs' arguments; their handlers are in :mod:`lookbook.cli.delivery`, imported when one runs."""
+
+from __future__ import annotations
+
+import argparse
+
+from lookbook.cli.verbs.choices import EMAIL_SECURITY, REACHABILITY_CHANNELS
+
+
+def add_outbox_verbs(verbs: argparse._SubParsersAction) -> None:
+    """Add ``send``, ``retry``, ``offer`` and ``replies`` to the ``outbox`` verb group."""
+    p = verbs.add_parser("send", help="send the approved messages (exactly once; safe to stop and run again)")
+    p.add_argument("message_ids", type=int, nargs="*", metavar="MESSAGE", help="only these messages")
+    p.add_argument("--no-wait", action="store_true",
+                   help="stop a channel whose rate limit is used up instead of waiting for the reset")
+    p.add_argument("--json", action="store_true", help="print one JSON object per step, then the report")
+    p.set_defaults(handler="lookbook.cli.delivery:cmd_send")
+
+    p = verbs.add_parser("retry", help="queue failed (retryable) messages again for the next send")
+    p.add_argument("message_ids", type=int, nargs="+", metavar="MESSAGE")
+    p.set_defaults(handler="lookbook.cli.delivery:cmd_retry")
+
+    p = verbs.add_parser("offer", help="offer a message that X refused on the customer's next channel "
+                                       "(a new message, submitted for approval)")
+    p.add_argument("message_id", type=int, metavar="MESSAGE")
+    p.set_defaults(handler="lookbook.cli.delivery:cmd_offer")
+
+    p = verbs.add_parser("replies", help="fetch customers' replies to DMs (STOP withdraws consent at once)")
+    p.add_argument("--json", action="store_true", help="print one JSON object per new reply")
+    p.set_defaults(handler="lookbook.cli.delivery:cmd_replies")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``delivery`` verb group (sign-in and mail server)."""
+    group = subparsers.add_parser("delivery", help="X sign-in, mail server and delivery status")
+    verbs = group.add_subparsers(dest="delivery_command", metavar="VERB")
+    verbs.required = True
+
+    p = verbs.add_parser("status", help="show the X account, the mail server and any rate-limit wait")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(handler="lookbook.cli.delivery:cmd_status")
+
+    p = verbs.add_parser("x-app", help="record the X app's OAuth 2.0 client id (from the X developer portal)")
+    p.add_argument("client_id")
+    p.add_argument("--port", type=int, default=0,
+                   help="loopback port for the sign-in redirect, as registered with X (default: any free port)")
+    p.add_argument("--confidential", action="store_true",
+                   help="the app is confidential: ask for its client secret ($LOOKBOOK_X_CLIENT_SECRET)")
+    p.set_defaults(handler="lookbook.cli.delivery:cmd_x_app")
+
+    p = verbs.add_parser("x-sign-in", help="sign in to X in the browser (OAuth 2.0 with PKCE)")
+    p.add_argument("--no-browser", action="store_true", help="print the address instead of opening a browser")
+    p.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for the browser (default 300)")
+    p.set_defaults(handler="lookbook.cli.delivery:cmd_x_sign_in")
+
+    p = verbs.add_parser("x-tokens", help="use OAuth 1.0a user tokens instead (asked for, or from "
+                                          "$LOOKBOOK_X_CONSUMER_KEY, _CONSUMER_SECRET, _ACCESS_TOKEN, "
+                                          "_ACCESS_TOKEN_SECRET)")
+    p.set_defaults(handler="lookbook.cli.delivery:cmd_x_tokens")
+
+    p = verbs.add_parser("x-sign-out", help="forget this library's X tokens")
+    p.set_defaults(handler="lookbook.cli.delivery:cmd_x_sign_out")
+
+    p = verbs.add_parser("email", help="set the mail server (password asked for, or $LOOKBOOK_SMTP_PASSWORD)")
+    p.add_argument("--host", required=True)
+    p.add_argument("--port", type=int)
+    p.add_argument("--security", choices=EMAIL_SECURITY, default="starttls")
+    p.add_argument("--from", dest="from_address", required=True, help="the address customers see")
+    p.add_argument("--from-name", default="", help="the name customers see")
+    p.add_argument("--username", default="", help="sign-in name on the server (none: no sign-in)")
+    p.set_defaults(handler="lookbook.cli.delivery:cmd_email")
+
+    p = verbs.add_parser("store", help="the store's name, postal address and unsubscribe address shown in every "
+                                       "e-mail (e-mail is not sent without a postal address)")
+    p.add_argument("--name", help="the store's name")
+    p.add_argument("--address", help="the postal address (use \\n between lines)")
+    p.add_argument("--unsubscribe", help="mailto:stop@yourstore.com or an https:// one-click link")
+    p.set_defaults(handler="lookbook.cli.delivery:cmd_store")
+
+    p = verbs.add_parser("reachable", help="try a channel again for a customer X had refused")
+    p.add_argument("customer_id", type=int, metavar="CUSTOMER")
+    p.add_argument("channel", choices=list(REACHABILITY_CHANNELS))
+    p.add_argument("--note", required=True, help="why (e.g. 'follows us now')")
+    p.set_defaults(handler="lookbook.cli.delivery:cmd_reachable")
+

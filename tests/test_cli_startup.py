@@ -1,0 +1,111 @@
+"""Starting the command line: the parser and the everyday verbs do not import the heavy libraries.
+
+Every ``lookbook`` command used to import OpenCV, numpy, Pillow, tweepy and requests before it parsed its
+arguments (0.9 s of a 0.94 s start, issue 18). These tests keep that from coming back without timing anything:
+they look at ``sys.modules`` in a fresh interpreter. The speed itself is measured by ``python -m
+bench.cli_startup``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lookbook.cli import build_parser, resolve_handler, verb_parsers
+
+REPO = Path(__file__).resolve().parent.parent
+#: What a verb that neither reads photos nor talks to a network must not wait for.
+HEAVY = ("numpy", "cv2", "PIL", "tweepy", "requests", "requests_oauthlib", "openpyxl")
+
+_PROBE = """
+import json, sys
+import lookbook.cli
+argv = json.loads(sys.argv[1])
+if argv:
+    code = lookbook.cli.main(argv)
+else:
+    lookbook.cli.build_parser()
+    code = 0
+heavy = [name for name in json.loads(sys.argv[2]) if name in sys.modules]
+sys.__stderr__.write("HEAVY=" + json.dumps(heavy) + "\\n")
+sys.exit(code)
+"""
+
+
+def _heavy_imported(*argv: str) -> list[str]:
+    """Run ``lookbook ARGV`` (or only build the parser) in a fresh interpreter; return the heavy modules it imported."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env.pop("LOOKBOOK_PASSWORD", None)
+    done = subprocess.run([sys.executable, "-c", _PROBE, json.dumps(list(argv)), json.dumps(HEAVY)],
+                          check=False, capture_output=True, text=True, env=env, cwd=REPO, timeout=120)
+    assert done.returncode == 0, done.stderr
+    line = next(line for line in done.stderr.splitlines() if line.startswith("HEAVY="))
+    heavy: list[str] = json.loads(line.removeprefix("HEAVY="))
+    return heavy
+
+
+def test_building_the_parser_imports_no_heavy_library() -> None:
+    assert _heavy_imported() == []
+
+
+def test_building_the_parser_imports_not_even_the_store() -> None:
+    # --help, --version and a usage error need no library: not even sqlite_utils (a third of a start).
+    probe = "import sys, lookbook.cli; lookbook.cli.build_parser(); print(sorted(m for m in sys.modules " \
+            "if m.startswith(('sqlite_utils', 'lookbook.store', 'lookbook.cli.'))))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=60, check=True)
+    loaded = json.loads(done.stdout.replace("'", '"'))
+    assert [m for m in loaded if not m.startswith(("lookbook.cli.verbs", "lookbook.cli.output"))] == []
+
+
+@pytest.mark.parametrize("verb", [("info",), ("info", "--json"), ("outbox", "list"),
+                                  ("customers", "list", "--limit", "5"), ("users", "list"), ("audit",)])
+def test_everyday_verbs_import_no_heavy_library(tmp_path: Path, verb: tuple[str, ...]) -> None:
+    from lookbook.store import create_store
+
+    create_store(tmp_path / "lib").close()
+    assert _heavy_imported("--library", str(tmp_path / "lib"), *verb) == []
+
+
+def test_every_verb_names_a_handler_that_exists() -> None:
+    # Handlers are "module:function" strings imported when the verb runs: a typo must fail here, not in use.
+    for verb, leaf in verb_parsers(build_parser()).items():
+        handler = leaf.get_default("handler")
+        assert isinstance(handler, str), verb
+        module, _, name = handler.partition(":")
+        assert module.startswith("lookbook.cli.") and name.startswith("cmd_"), (verb, handler)
+        assert callable(resolve_handler(handler)), (verb, handler)
+
+
+def test_the_parsers_choices_are_the_cores() -> None:
+    from lookbook import consent, customers, outbox, presets, users
+    from lookbook.cli.verbs import choices
+    from lookbook.delivery import email, reachability
+
+    assert choices.CUSTOMER_SORTS == tuple(customers.SORTS)
+    assert choices.CUSTOMER_FIELDS == customers.FIELDS
+    assert choices.PAUSE_DAYS_DEFAULT == customers.PAUSE_DAYS_DEFAULT
+    assert (choices.CONSENT_CHANNELS, choices.CONSENT_SCOPES) == (consent.CHANNELS, consent.SCOPES)
+    assert choices.OUTBOX_STATES == outbox.STATES
+    assert choices.ROLES == users.ROLES
+    assert choices.EMAIL_SECURITY == email.SECURITY
+    assert choices.REACHABILITY_CHANNELS == tuple(sorted(reachability.ADDRESS_COLUMN))
+    assert choices.PRESET_ASPECTS == tuple(presets.ASPECTS)
+    assert choices.PRESET_BACKGROUNDS == tuple(presets.BACKGROUNDS)
+
+
+def test_sqlite_utils_is_imported_without_numpy() -> None:
+    probe = "import sys, lookbook.store, sqlite_utils.db; print('numpy' in sys.modules, sqlite_utils.db.np is None)"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=60, check=True)
+    assert done.stdout.split() == ["False", "True"]
+    # numpy itself still imports normally afterwards (photo verbs need it).
+    after = "import lookbook.store, numpy; print(numpy.zeros(2).sum())"
+    done = subprocess.run([sys.executable, "-c", after], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=60, check=True)
+    assert done.stdout.strip() == "0.0"
