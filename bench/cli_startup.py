@@ -123,7 +123,7 @@ def _measure(library: Library, rounds: int) -> None:
         "  of info: PRAGMA quick_check alone (in process)": quick_check,
     }
     times: dict[str, list[float]] = {name: [] for name in [*processes, *in_process]}
-    for name, argv in processes.items():  # one warm-up each: the OS file cache, .pyc files
+    for argv in processes.values():  # one warm-up each: the OS file cache, .pyc files
         _timed_process(argv, env)
     for _ in range(rounds):
         for name, argv in processes.items():

@@ -32,7 +32,7 @@ def _import_without(names: tuple[str, ...]) -> None:
 
 _import_without(("numpy", "pandas"))
 
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
+from sqlite_utils import Database  # noqa: E402 -- after _import_without, on purpose
+from sqlite_utils.migrations import Migrations  # noqa: E402 -- after _import_without, on purpose
 
 __all__ = ["Database", "Migrations"]

@@ -51,7 +51,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             p.add_argument("id", type=int)
         for name in choices.CUSTOMER_FIELDS:
             if name != "associate_id":
-                p.add_argument(f"--{name.replace('_', '-')}", dest=name, required=verb == "add" and name == "first_name")
+                p.add_argument(f"--{name.replace('_', '-')}", dest=name,
+                               required=verb == "add" and name == "first_name")
         p.set_defaults(handler=f"lookbook.cli.customers:cmd_{verb}")
 
     p = verbs.add_parser("erase", help="erase a customer's personal data everywhere on their request (manager; "
