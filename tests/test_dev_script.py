@@ -19,10 +19,12 @@ def _dev() -> ModuleType:
     return module
 
 
-@pytest.mark.parametrize(("codes", "status"), [((0, 1, 0), 1), ((0, 0, 2), 2), ((0, 0, 0), 0), ((3, 1, 0), 3)])
+# Steps: ruff, mypy, the import contract, the core tests, the app tests.
+@pytest.mark.parametrize(("codes", "status"), [((0, 0, 0, 1, 0), 1), ((0, 0, 0, 0, 2), 2), ((0, 0, 0, 0, 0), 0),
+                                               ((0, 0, 3, 1, 0), 3), ((1, 0, 0, 0, 0), 1), ((0, 2, 0, 1, 0), 2)])
 def test_every_step_runs_and_the_summary_names_each(monkeypatch: pytest.MonkeyPatch,
                                                     capsys: pytest.CaptureFixture[str],
-                                                    codes: tuple[int, int, int], status: int) -> None:
+                                                    codes: tuple[int, ...], status: int) -> None:
     dev = _dev()
     ran: list[list[str]] = []
 
@@ -35,10 +37,12 @@ def test_every_step_runs_and_the_summary_names_each(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(dev.subprocess, "call", call)
 
     assert dev.run_tests(["-q"]) == status
-    assert len(ran) == 3  # the import contract, the core tests and the app tests, whatever failed before
-    assert ran[0][0].endswith("lint-imports")
-    assert "--ignore=tests/ui" in ran[1] and ran[2][-2:] == ["no:cacheprovider", "-q"] and "tests/ui" in ran[2]
+    assert len(ran) == 5  # lint, types, the import contract, the core tests and the app tests, whatever failed before
+    assert Path(ran[0][0]).stem == "ruff" and ran[0][1:] == ["check"] and Path(ran[1][0]).stem == "mypy"
+    assert ran[2][0].endswith("lint-imports")
+    assert "--ignore=tests/ui" in ran[3] and ran[4][-2:] == ["no:cacheprovider", "-q"] and "tests/ui" in ran[4]
     summary = capsys.readouterr().out.split("=== summary", 1)[1].strip().splitlines()
-    assert len(summary) == 3
-    for line, code, title in zip(summary, codes, ("import contracts", "core tests", "app tests"), strict=True):
+    assert len(summary) == 5
+    titles = ("lint (ruff)", "types (mypy", "import contracts", "core tests", "app tests")
+    for line, code, title in zip(summary, codes, titles, strict=True):
         assert title in line and line.startswith("passed" if code == 0 else f"FAILED (exit {code})")
