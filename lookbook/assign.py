@@ -30,8 +30,9 @@ from collections.abc import Generator, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from lookbook.barcodes import QR, Code, gtin_key, read_codes_in_file
+from lookbook.barcodes import QR, Code, read_codes_in_file
 from lookbook.errors import InputError
+from lookbook.gtin import gtin_key
 from lookbook.hooks import Changes
 from lookbook.imaging import hamming
 from lookbook.store import Store

@@ -15,12 +15,12 @@ Which reader does what, because opencv-python-headless 5 does not cover all four
   the last try for bars OpenCV did not find, and for QR codes OpenCV could not read.
   ``bench/barcode_read_rate.py`` measures the result per code type and distortion.
 
-Check digits of EAN/UPC/GTIN numbers are validated with python-stdnum.
+Check digits of EAN/UPC/GTIN numbers are validated in :mod:`lookbook.gtin` (no OpenCV there, so the catalog
+and the command line can check a number without loading an image library).
 """
 
 from __future__ import annotations
 
-import re
 import sys
 from collections import Counter
 from dataclasses import dataclass
@@ -31,9 +31,9 @@ import numpy as np
 import zxingcpp
 from PIL import Image, ImageOps, UnidentifiedImageError
 from stdnum import ean as gs1
-from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength, ValidationError
 
 from lookbook.errors import InputError
+from lookbook.gtin import gtin_key
 from lookbook.imaging import PHOTO_FORMATS, load_photo
 
 EAN13 = "EAN-13"
@@ -58,7 +58,6 @@ _ZXING_LINEAR = (zxingcpp.BarcodeFormat.Code128, zxingcpp.BarcodeFormat.EAN13, z
 # tag 8-12% wide, 3000 px reads 16 of 24 bar codes against 7 at 2000 px and 18 at full size,
 # at 1.5x and 0.65x the time of those (bench.barcode_read_rate measures the current choice).
 SCAN_LONG_SIDE = 3000
-_SEPARATORS = re.compile(r"[\s-]+")
 
 
 @dataclass(frozen=True)
@@ -75,33 +74,6 @@ class Code:
     reader: str
 
 
-def gtin_key(code: str) -> str:
-    """Return a digits-only code as a 14-digit GTIN, so UPC-A ``036000291452`` equals EAN-13 ``0036000291452``."""
-    return code.zfill(14) if code.isdigit() else code
-
-
-def normalize_gtin(value: str, *, field: str = "barcode") -> str:
-    """Return an EAN-8, UPC-A, EAN-13 or GTIN-14 number without spaces or dashes, its check digit verified.
-
-    :param value: the number as written (spaces and dashes allowed).
-    :param field: how to name the value in the error.
-    :raises InputError: if it is not 8, 12, 13 or 14 digits or its check digit is wrong.
-    """
-    text = _SEPARATORS.sub("", value.strip())
-    if re.fullmatch(r"\d+(\.\d+)?[eE]\+?\d+", text):
-        raise InputError(f"{field} '{value}' was written in scientific notation by a spreadsheet; "
-                         "format the column as text and export again.")
-    try:
-        number = gs1.validate(text)
-    except InvalidChecksum:
-        raise InputError(f"{field} '{value}': the check digit is wrong; check the number for a typo.") from None
-    except (InvalidFormat, InvalidLength, ValidationError):
-        raise InputError(f"{field} '{value}': not an EAN-8, UPC-A, EAN-13 or GTIN-14 number "
-                         "(8, 12, 13 or 14 digits).") from None
-    if len(number) not in (8, 12, 13, 14):
-        raise InputError(f"{field} '{value}': not an EAN-8, UPC-A, EAN-13 or GTIN-14 number "
-                         "(8, 12, 13 or 14 digits).")
-    return number
 
 
 def _canonical(code: Code) -> Code:

@@ -23,9 +23,9 @@ from typing import Any
 
 from price_parser import Price
 
-from lookbook.barcodes import normalize_gtin
 from lookbook.cardnumbers import IMPORT_REFUSAL, has_card_number
 from lookbook.errors import InputError
+from lookbook.gtin import normalize_gtin
 from lookbook.hooks import Changes
 from lookbook.store import Store, inserted_id, utcnow
 from lookbook.tabular import DELIMITER_NAMES, CsvRows, RowProblem, detect_encoding, norm_header, restore_cell

@@ -109,3 +109,12 @@ def test_sqlite_utils_is_imported_without_numpy() -> None:
     done = subprocess.run([sys.executable, "-c", after], capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=60, check=True)
     assert done.stdout.strip() == "0.0"
+
+
+def test_the_catalog_checks_a_gtin_without_an_image_library() -> None:
+    # Check digits live in lookbook.gtin, apart from the OpenCV code reader (lookbook.barcodes).
+    probe = ("import sys, lookbook.catalog; lookbook.catalog.normalize_gtin('4006381333931');"
+             "print([m for m in ('cv2', 'numpy', 'PIL', 'zxingcpp') if m in sys.modules])")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=60, check=True)
+    assert done.stdout.strip() == "[]"
