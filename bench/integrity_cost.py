@@ -23,12 +23,12 @@ from __future__ import annotations
 import argparse
 import shutil
 import sqlite3
-import statistics
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+from bench.dashboard import median_time
 from lookbook import backups, integrity
 from lookbook.library import Library
 from lookbook.store import create_store, open_store
@@ -67,15 +67,6 @@ def _has_series(conn: sqlite3.Connection) -> bool:
     except sqlite3.Error:
         return False
     return True
-
-
-def timed(fn: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -142,14 +133,14 @@ def main() -> None:
             store._audit_at_open = None
             store.close()
 
-        floor = timed(old_open, args.repeat)
+        floor = median_time(old_open, args.repeat)
         rows = [("old open (floor)", floor),
-                ("open_store, file changed outside (quick_check)", timed(changed_open, args.repeat)),
-                ("open_store, file as Lookbook left it", timed(new_open, args.repeat)),
-                ("PRAGMA quick_check alone", timed(with_conn(integrity.quick_check), args.repeat)),
-                ("lookbook audit verify (whole chain)", timed(verify, args.repeat)),
-                ("lookbook check (integrity_check + chain)", timed(check, args.repeat)),
-                ("verified backup (copy + integrity_check)", timed(backup, args.repeat))]
+                ("open_store, file changed outside (quick_check)", median_time(changed_open, args.repeat)),
+                ("open_store, file as Lookbook left it", median_time(new_open, args.repeat)),
+                ("PRAGMA quick_check alone", median_time(with_conn(integrity.quick_check), args.repeat)),
+                ("lookbook audit verify (whole chain)", median_time(verify, args.repeat)),
+                ("lookbook check (integrity_check + chain)", median_time(check, args.repeat)),
+                ("verified backup (copy + integrity_check)", median_time(backup, args.repeat))]
         print(f"\nlibrary.db {size / 2**20:,.0f} MiB, {n_customers:,} customers, {n_audit:,} audit rows; "
               f"median of {args.repeat}")
         print(f"{'step':<48}{'seconds':>10}{'× floor':>10}")
