@@ -523,7 +523,8 @@ def submit(store: Store, set_id: int, actor: str) -> BatchReport:
         if _live_count(store, set_id) > cap:
             raise IllegalTransition(f"set {set_id}: it goes to {_live_count(store, set_id)} customers, more than "
                                     f"the associate cap of {cap}; ask a manager to allow it, or cancel some.")
-    return _batch(store, "submit", ids, lambda mid: _move(store, mid, "pending", actor))
+    # Like approve and reject: the Approvals page and the sidebar's badge listen for the outbox change.
+    return _finish(store, _batch(store, "submit", ids, lambda mid: _move(store, mid, "pending", actor)))
 
 
 def _decide(store: Store, to: str, actor: str, comment: str, set_id: int | None,

@@ -1,0 +1,115 @@
+"""Changes made by another connection (window, command line, send run) reach this store's hooks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from lookbook import outbox
+from lookbook.cli import main
+from lookbook.hooks import Changes, Hooks
+from lookbook.library import Library
+from lookbook.live import EVERYTHING, ChangeWatcher, changes_of
+from lookbook.store import Store, create_store, open_store
+from lookbook.templates import Template
+from outbox_support import add_staff, add_world
+
+
+@dataclass
+class FakeMatch:
+    customer_id: int
+    channel: str = "x"
+    score: float = 1.0
+    reasons: list[str] = field(default_factory=lambda: ["likes Marlowe"])
+
+
+@dataclass
+class Two:
+    """Two connections to one library file, as two windows (or a window and the CLI) have."""
+
+    path: Path
+    here: Store
+    there: Store
+    set_id: int
+    seen: list[Changes]
+
+
+@pytest.fixture
+def two(tmp_path: Path) -> Two:
+    path = tmp_path / "lib"
+    there = create_store(path)
+    add_staff(there)
+    world = add_world(there)
+    outbox.draft_set(there, world.set_id, "alex", Template("t", "Hi {first_name}: {sizes_in_stock}"),
+                     matches=[FakeMatch(c) for c in world.customers])
+    seen: list[Changes] = []
+    hooks = Hooks()
+    hooks.library_did_change.append(seen.append)
+    here = open_store(Library(path), hooks)
+    seen.clear()  # what opening itself recorded
+    yield Two(path, here, there, world.set_id, seen)
+    here.close()
+    there.close()
+
+
+def test_submit_tells_the_library_hook(store: Store) -> None:
+    """The Approvals page listens to library_did_change; submit fired only outbox_did_change before."""
+    add_staff(store)
+    world = add_world(store)
+    outbox.draft_set(store, world.set_id, "alex", Template("t", "Hi {first_name}"),
+                     matches=[FakeMatch(c) for c in world.customers])
+    seen: list[Changes] = []
+    store.hooks.library_did_change.append(seen.append)
+    outbox.submit(store, world.set_id, "alex")
+    assert seen and seen[-1].outbox and seen[-1].audit
+
+
+def test_a_commit_by_another_connection_fires_this_stores_hook(two: Two) -> None:
+    watcher = ChangeWatcher(two.here)
+    assert not watcher.poll() and two.seen == []  # nothing happened: no event
+    outbox.submit(two.there, two.set_id, "alex")
+    changes = watcher.poll()
+    assert changes.outbox and changes.audit and not changes.photos and not changes.products
+    assert two.seen == [changes]
+    assert not watcher.poll()  # reported once
+    outbox.approve(two.there, "maria", "fine", set_id=two.set_id)
+    assert watcher.poll().outbox
+    assert [s.set_id for s in outbox.pending_sets(two.here)] == []  # and this connection reads the new state
+
+
+def test_own_commits_are_not_reported_again(two: Two) -> None:
+    watcher = ChangeWatcher(two.here)
+    outbox.submit(two.here, two.set_id, "alex")
+    fired = len(two.seen)  # the mutation's own event
+    assert fired == 1
+    assert not watcher.poll() and len(two.seen) == fired
+
+
+def test_a_commit_without_an_audit_row_reports_every_part(two: Two) -> None:
+    watcher = ChangeWatcher(two.here)
+    two.there.set_setting("store.name", "Another name")
+    assert watcher.poll() == EVERYTHING
+
+
+def test_a_command_line_change_is_seen(two: Two, monkeypatch: pytest.MonkeyPatch,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    watcher = ChangeWatcher(two.here)
+    monkeypatch.setenv("LOOKBOOK_PASSWORD", "secret-pass")
+    assert main(["--library", str(two.path), "--as", "alex", "outbox", "submit", str(two.set_id)]) == 0
+    capsys.readouterr()
+    assert watcher.poll().outbox
+    assert [s.set_id for s in outbox.pending_sets(two.here)] == [two.set_id]
+
+
+@pytest.mark.parametrize(("actions", "expected"), [
+    (["message.approve"], Changes(outbox=True, audit=True)),
+    (["photo.import", "catalog.import"], Changes(photos=True, products=True, audit=True)),
+    (["customer.update", "user.create"], Changes(customers=True, users=True, audit=True)),
+    (["set.add"], Changes(sets=True, outbox=True, audit=True)),
+    (["something.new"], EVERYTHING),
+    ([], EVERYTHING),
+])
+def test_audit_actions_name_the_parts_that_changed(actions: list[str], expected: Changes) -> None:
+    assert changes_of(actions) == expected
