@@ -113,3 +113,40 @@ def test_a_command_line_change_is_seen(two: Two, monkeypatch: pytest.MonkeyPatch
 ])
 def test_audit_actions_name_the_parts_that_changed(actions: list[str], expected: Changes) -> None:
     assert changes_of(actions) == expected
+
+
+# -- notices: who is told what ------------------------------------------------------------------------------
+def test_a_manager_hears_of_submissions_and_the_drafter_of_decisions(two: Two) -> None:
+    from lookbook import notices
+
+    start = notices.latest_id(two.here)
+    outbox.submit(two.there, two.set_id, "alex")
+    waiting = notices.notices_for(two.here, "maria", "manager", start)
+    assert [n.kind for n in waiting] == ["waiting"] * 3 and waiting[0].actor == "alex"
+    assert notices.summary(waiting) == ["alex submitted 3 messages in “Marlowe spring” for approval."]
+    assert notices.notices_for(two.here, "alex", "associate", start) == []  # nobody hears of their own doing
+    assert notices.notices_for(two.here, "sam", "merchandiser", start) == []  # nor of others' work to approve
+
+    after_submit = notices.latest_id(two.here)
+    pending = sorted(outbox.list_messages(two.there, state="pending", set_id=two.set_id), key=lambda m: m.id)
+    ids, first = [m.id for m in pending], pending[0].customer_name
+    outbox.reject(two.there, "maria", "Too pushy", message_ids=ids[:1])
+    outbox.approve(two.there, "lee", "", message_ids=ids[1:])
+    told = notices.notices_for(two.here, "alex", "associate", after_submit)
+    assert [n.kind for n in told] == ["rejected", "approved", "approved"]
+    assert told[0].comment == "Too pushy" and told[0].customer == first
+    assert notices.summary(told) == [f"maria rejected your message to {first} in “Marlowe spring”: “Too pushy”.",
+                                     "lee approved 2 of your messages in “Marlowe spring”."]
+    assert notices.badge(told) == "1 rejected, 2 approved"
+    assert notices.notices_for(two.here, "alex", "associate", notices.latest_id(two.here)) == []
+
+
+def test_desktop_notifications_can_be_turned_off_per_person(two: Two) -> None:
+    from lookbook import notices
+
+    assert notices.desktop_notifications(two.here, "alex")
+    notices.set_desktop_notifications(two.there, "alex", False)
+    assert not notices.desktop_notifications(two.here, "Alex")
+    assert notices.desktop_notifications(two.here, "maria")
+    row = two.here.db.execute("SELECT actor, detail FROM audit_log WHERE action = 'settings.notifications'").fetchone()
+    assert row == ("alex", '{"desktop": false}')

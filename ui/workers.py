@@ -12,18 +12,20 @@ from __future__ import annotations
 
 import inspect
 import logging
+import sqlite3
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from lookbook import backups
 from lookbook.errors import LibraryDamagedError, LookbookError
 from lookbook.hooks import Changes, Hooks
 from lookbook.library import Library
+from lookbook.live import ChangeWatcher
 from lookbook.store import Store, open_store
 
 log = logging.getLogger(__name__)
@@ -125,7 +127,15 @@ class TaskRunner(QObject):
 
 
 class StoreRunner(TaskRunner):
-    """The one thread that opens and uses the library's SQLite store."""
+    """The one thread that opens and uses the library's SQLite store.
+
+    It also watches the library for commits made by other connections (another window, the command line, a
+    send run): a few times a second, between jobs, a :class:`~lookbook.live.ChangeWatcher` on this thread's
+    connection turns them into :attr:`library_changed`, as if they had been made here.
+    """
+
+    #: How often to look for other connections' commits (ms): a change shows within about this long.
+    POLL_MS = 250
 
     #: Emitted on the UI thread with the :class:`Changes` of every committed mutation.
     library_changed = Signal(object)
@@ -137,8 +147,15 @@ class StoreRunner(TaskRunner):
         self.hooks = hooks
         self.library: Library | None = None
         self._store: Store | None = None
+        self._watcher: ChangeWatcher | None = None
+        #: True from a poll's submission until it ran: a long job on the thread never piles polls up behind it.
+        self._poll_queued = False
         # Hooks fire on the DB thread; a signal carries them to the UI thread.
         hooks.library_did_change.append(self._relay_change)
+        self._poll_timer = QTimer(self)
+        self._poll_timer.setInterval(self.POLL_MS)
+        self._poll_timer.timeout.connect(self.poll_now)
+        self._poll_timer.start()
 
     def _relay_change(self, changes: Changes) -> None:
         self.library_changed.emit(changes)
@@ -154,10 +171,12 @@ class StoreRunner(TaskRunner):
                 if self._store is not None:
                     self._store.close()
                 self._store, self.library = None, library
+                self._watcher = None
                 raise
             if self._store is not None:
                 self._store.close()
             self._store, self.library = store, library
+            self._watch(store)
             return library
 
         def opened(library: Library) -> None:
@@ -178,11 +197,13 @@ class StoreRunner(TaskRunner):
             if self._store is not None:
                 self._store.close()
                 self._store = None
+                self._watcher = None
             try:
                 report = backups.restore(library, name)
             finally:
                 # Reopen whatever is there now: the restored file, or the old one if the restore refused.
                 self._store = open_store(library, self.hooks)
+                self._watch(self._store)
             return report
 
         def done(report: backups.RestoreReport) -> None:
@@ -205,13 +226,43 @@ class StoreRunner(TaskRunner):
         return self.submit(with_store, *args, on_done=on_done, on_failure=on_failure, on_progress=on_progress,
                            cancel=cancel, on_cancelled=on_cancelled)
 
+    # -- other connections' commits -----------------------------------------------------------------
+    def _watch(self, store: Store) -> None:
+        """Watch ``store`` (on the DB thread, where it was opened) for other connections' commits."""
+        try:
+            self._watcher = ChangeWatcher(store)
+        except sqlite3.Error:  # a damaged file that opened for reading only: no live updates, nothing worse
+            log.debug("cannot watch the library", exc_info=True)
+            self._watcher = None
+
+    @Slot()
+    def poll_now(self) -> None:
+        """Look for other connections' commits on the DB thread, between jobs (a change fires library_changed)."""
+        if self._closed or self._watcher is None or self._poll_queued:
+            return
+        self._poll_queued = True
+        # Straight to the executor: a poll is not work the busy indicator should show.
+        self._executor.submit(self._poll)
+
+    def _poll(self) -> None:
+        self._poll_queued = False
+        watcher = self._watcher
+        if watcher is None or watcher.store is not self._store:
+            return
+        try:
+            watcher.poll()
+        except sqlite3.Error:  # busy or closed under us: the next poll looks again
+            log.debug("watching the library failed", exc_info=True)
+
     def shutdown(self) -> None:
         """Close the store on its own thread, then stop the thread."""
         def close() -> None:
+            self._watcher = None
             if self._store is not None:
                 self._store.close()
                 self._store = None
 
+        self._poll_timer.stop()
         self.hooks.library_did_change.remove(self._relay_change)
         self._executor.submit(close)
         super().shutdown()
