@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from lookbook import backups, integrity
+from lookbook import backups, integrity, netfs
 from lookbook.dbguard import (
     GuardedConnection,
     busy_timeout_ms,
@@ -354,9 +354,11 @@ def open_store(library: Library, hooks: Hooks | None = None) -> Store:
     :raises LibraryError: if the file is not a database.
     :raises LibraryDamagedError: if it cannot even be read.
     :raises LibraryTooNewError: if a newer Lookbook Studio wrote it.
+    :raises NetworkLibraryError: if the library is on a network share (see :mod:`lookbook.netfs`).
     """
     if not library.exists():
         raise LibraryError(f"{library.root}: not a Lookbook library (no library.db in it).")
+    netfs.check_local(library.root)
     cant_write = writable_problem(library.db_path)
     # Read before connecting: opening a WAL file creates its -wal.
     state, stamp = _file_state(library.db_path), _read_check_stamp(library.db_path)
@@ -430,6 +432,7 @@ def create_store(path: Path | str, hooks: Hooks | None = None) -> Store:
 
     :raises LibraryError: if a library is already there or the place is not writable.
     """
+    netfs.check_local(path)
     library = Library.prepare_new(path)
     try:
         create_private_file(library.db_path)  # SQLite would make it readable by all (umask 022)
