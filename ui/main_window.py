@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lookbook import backups
+from lookbook import backups, roles
 from lookbook.errors import LookbookError
 from lookbook.hooks import Changes
 from lookbook.library import Library, default_demo_path
@@ -37,6 +37,7 @@ from lookbook.store import Store, create_store
 from lookbook.users import User
 from lookbook.words import plural
 from ui.export_pdf import export_lookbook
+from ui.notices import NoticeCenter, Notifier
 from ui.pages.approvals import ApprovalsPage
 from ui.pages.base import Page
 from ui.pages.customers import CustomersPage
@@ -50,6 +51,7 @@ from ui.restore_dialog import RestoreDialog
 from ui.signin import Session, SignInDialog
 from ui.theme import Appearance, Theme, palette_icon
 from ui.widgets.guide import FirstRunGuide
+from ui.widgets.notification_settings import NotificationSettings
 from ui.widgets.sidebar import Sidebar
 from ui.workers import StoreRunner, TaskRunner
 
@@ -98,15 +100,23 @@ class MainWindow(QMainWindow):
         self.pages: list[Page] = [
             self.shoot, self.products, CustomersPage(db, self.session), MatchPage(db, self.session),
             ApprovalsPage(db, self.session), self.outbox,
-            SettingsPage(db, delivery=DeliverySettings(db, self.outbox.net, self.session)),
+            SettingsPage(db, delivery=DeliverySettings(db, self.outbox.net, self.session),
+                         notifications=NotificationSettings(db, self.session)),
         ]
         self.sidebar = Sidebar()
         self.stack = QStackedWidget()
+        #: Each sidebar row's badge has two parts: the page's own count, and the signed-in person's notices.
+        self._page_badges = [""] * len(self.pages)
+        self._notice_badges = [""] * len(self.pages)
         for row, page in enumerate(self.pages):
             _icon, tip = PAGE_INFO.get(page.title, ("settings", page.title))
             self.sidebar.add_page(page.title, tip)
             self.stack.addWidget(page)
-            page.badge_changed.connect(lambda text, row=row: self.sidebar.set_badge(row, text))
+            page.badge_changed.connect(lambda text, row=row: self._set_badge(row, page=text))
+        # What happened to the signed-in person's work, told by a badge on the Outbox and a desktop notification.
+        self.notifier = Notifier(self)
+        self.notices = NoticeCenter(db, self.session, self.notifier, self)
+        self.notices.badge_changed.connect(self._show_notices)
         self._tint_icons()
         self.sidebar.currentRowChanged.connect(self._show_page)
 
@@ -203,6 +213,10 @@ class MainWindow(QMainWindow):
         edit.addAction(self.shoot.presets_action)
 
         view = bar.addMenu("&View")
+        # Changes made anywhere arrive by themselves; F5 reloads the page at once all the same.
+        self.refresh_action = self._action("&Refresh", self.refresh, "F5", "Load the page shown again")
+        view.addAction(self.refresh_action)
+        view.addSeparator()
         view.addActions(self.shoot.view_actions())
         view.addSeparator()
         appearance = view.addMenu("&Appearance")
@@ -272,6 +286,35 @@ class MainWindow(QMainWindow):
 
     def _show_page(self, row: int) -> None:
         self.stack.setCurrentIndex(row)
+        self._maybe_mark_seen()
+
+    def refresh(self) -> None:
+        """Load the page shown, and the counts, again (View ▸ Refresh, F5)."""
+        current = self.stack.currentWidget()
+        if self.library is None or not isinstance(current, Page):
+            return
+        self.db.poll_now()  # what other windows or the command line committed comes in too
+        current.reload()
+        self._refresh_counts()
+
+    # -- badges and notices ----------------------------------------------------------
+    def _set_badge(self, row: int, page: str | None = None, notices: str | None = None) -> None:
+        if page is not None:
+            self._page_badges[row] = page
+        if notices is not None:
+            self._notice_badges[row] = notices
+        self.sidebar.set_badge(row, " · ".join(t for t in (self._page_badges[row], self._notice_badges[row]) if t))
+
+    def _show_notices(self, text: str) -> None:
+        self._set_badge(self.pages.index(self.outbox), notices=text)
+        self._maybe_mark_seen()
+
+    def _maybe_mark_seen(self) -> None:
+        """The person looks at the Outbox (or, as a manager, at Approvals): what they were told of is seen."""
+        current, user = self.stack.currentWidget(), self.session.user
+        if current is self.outbox or (user is not None and isinstance(current, ApprovalsPage)
+                                      and roles.allowed(user.role, "outbox.approve")):
+            self.notices.mark_seen()
 
     # -- library -------------------------------------------------------------------
     def open_library(self, root: Path) -> None:
@@ -465,6 +508,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
+        self.notifier.cleanup()
         for page in self.pages:
             page.cleanup()
         super().closeEvent(event)

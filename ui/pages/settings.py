@@ -16,7 +16,7 @@ class SettingsPage(Page):
     watches = ("settings", "users")
 
     def __init__(self, db: StoreRunner, parent: QWidget | None = None, *,
-                 delivery: DeliverySettings | None = None) -> None:
+                 delivery: DeliverySettings | None = None, notifications: QWidget | None = None) -> None:
         super().__init__(db, parent)
         box = QGroupBox("Library")
         self.form = QFormLayout(box)
@@ -28,6 +28,10 @@ class SettingsPage(Page):
         self.form.addRow("Schema version", self.version)
         self.form.addRow("Staff accounts", self.users)
         self.layout_.addWidget(box)
+        # Desktop notifications for whoever is signed in: a widget of its own (ui/widgets/notification_settings).
+        self.notifications = notifications
+        if notifications is not None:
+            self.layout_.addWidget(notifications)
         # The delivery section (X sign-in, mail server) is its own widget, owned by the delivery code.
         self.delivery = delivery
         if delivery is not None:
