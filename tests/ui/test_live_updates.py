@@ -205,3 +205,25 @@ def test_view_refresh_f5_reloads_the_page_shown(qtbot, open_window, library: Lib
     assert approvals.sets_model.rowCount() == 0
     qtbot.keyClick(manager, Qt.Key.Key_F5)
     qtbot.waitUntil(lambda: approvals.sets_model.rowCount() == 1, timeout=2_000)
+
+
+def test_a_change_elsewhere_keeps_the_managers_chosen_message_and_unsaved_text(qtbot, open_window,
+                                                                              library: Library) -> None:
+    store = create_store_free_connection(library.path)
+    outbox.submit(store, library.set_id, "alex")
+    manager = open_window(library.path, MARIA)
+    manager.go_to_page("Approvals")
+    approvals = _page(manager, ApprovalsPage)
+    assert isinstance(approvals, ApprovalsPage)
+    qtbot.waitUntil(lambda: approvals.messages_model.rowCount() == 3, timeout=5_000)
+    approvals.messages_view.selectRow(2)
+    chosen = approvals.current_message()
+    assert chosen is not None
+    approvals.body.setPlainText("Hi there, a better opening")
+    # Alex edits another message of the set in another window: the page reloads the set.
+    other = next(m.id for m in approvals._review.messages if m.id != chosen.id)
+    outbox.edit_message(store, other, "alex", "Hi, edited by alex")
+    store.close()
+    qtbot.waitUntil(lambda: f"alex: edit message {other}" in approvals.audit.toPlainText(), timeout=PROMISED_MS)
+    assert approvals.current_message() is not None and approvals.current_message().id == chosen.id
+    assert approvals.body.toPlainText() == "Hi there, a better opening"

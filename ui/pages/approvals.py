@@ -265,6 +265,15 @@ class ApprovalsPage(Page):
         self.db.run(load_review, set_id, on_done=self._show_review)
 
     def _show_review(self, review: SetReview | None) -> None:
+        # A reload (a change made here or anywhere else) re-shows the same set: keep the messages chosen
+        # and a text being edited, so a send run in another window never throws away what is being read.
+        before = self._review
+        same_set = before is not None and review is not None and before.pending.set_id == review.pending.set_id
+        kept_ids = self.selected_message_ids() if same_set else []
+        current = self.current_message() if same_set else None
+        edited = (self.body.toPlainText(), self.subject.text()) if current is not None and (
+            self.body.toPlainText() != current.body
+            or (current.channel == "email" and self.subject.text() != current.subject)) else None
         self._review = review
         self._card_pixmap = QPixmap()
         if review is None:
@@ -285,10 +294,27 @@ class ApprovalsPage(Page):
             self._card_pixmap = pixmap
             self._fit_card()
         self.audit.setPlainText("\n".join(describe(e) for e in review.audit))
-        if review.messages:
+        ids = [m.id for m in review.messages]
+        if current is not None and current.id in ids:
+            self._reselect(ids, kept_ids, current.id)
+        elif review.messages:
             self.messages_view.selectRow(0)
         self._show_message()
+        new_current = self.current_message()
+        if edited is not None and new_current is not None and current is not None and new_current.id == current.id:
+            self.body.setPlainText(edited[0])
+            self.subject.setText(edited[1])
         self._update_buttons()
+
+    def _reselect(self, ids: list[int], kept: list[int], current: int) -> None:
+        """Choose again the messages ``kept`` (those still listed), with ``current`` the one shown."""
+        selection = self.messages_view.selectionModel()
+        flags = selection.SelectionFlag
+        selection.setCurrentIndex(self.messages_model.index(ids.index(current), 0),
+                                  flags.ClearAndSelect | flags.Rows)
+        for message_id in kept:
+            if message_id in ids and message_id != current:
+                selection.select(self.messages_model.index(ids.index(message_id), 0), flags.Select | flags.Rows)
 
     def current_message(self) -> MessageRow | None:
         """Return the message shown in the preview, if any."""
