@@ -109,10 +109,18 @@ def summary(notices: list[Notice]) -> list[str]:
 
 
 def badge(notices: list[Notice]) -> str:
-    """Return a short count of unseen notices for the sidebar ("1 rejected, 2 approved"; empty for none)."""
+    """Return a short count of unseen notices for the sidebar, empty for none.
+
+    One kind says which ("1 rejected"); several say how many ("3 new"), and how many failed if any, since a
+    narrow sidebar shows only the first number and a failure colours the badge red.
+    """
     order = ("rejected", "failed", "answered", "approved")
     counts = {kind: sum(1 for n in notices if n.kind == kind) for kind in order}
-    return ", ".join(f"{count} {kind}" for kind, count in counts.items() if count)
+    kinds = [kind for kind in order if counts[kind]]
+    if len(kinds) <= 1:
+        return f"{counts[kinds[0]]} {kinds[0]}" if kinds else ""
+    failed = f", {counts['failed']} failed" if counts["failed"] else ""
+    return f"{sum(counts.values())} new{failed}"
 
 
 # -- the setting -------------------------------------------------------------------------------------------

@@ -137,7 +137,11 @@ def test_a_manager_hears_of_submissions_and_the_drafter_of_decisions(two: Two) -
     assert told[0].comment == "Too pushy" and told[0].customer == first
     assert notices.summary(told) == [f"maria rejected your message to {first} in “Marlowe spring”: “Too pushy”.",
                                      "lee approved 2 of your messages in “Marlowe spring”."]
-    assert notices.badge(told) == "1 rejected, 2 approved"
+    assert notices.badge(told) == "3 new"
+    assert notices.badge(told[:1]) == "1 rejected"
+    failed = notices.Notice(99, "failed", 9, "sender", "A B", "S", "mailbox full")
+    assert notices.badge([*told, failed]) == "4 new, 1 failed"
+    assert notices.summary([failed]) == ["Sending your message to A B in “S” failed: “mailbox full”."]
     assert notices.notices_for(two.here, "alex", "associate", notices.latest_id(two.here)) == []
 
 
