@@ -154,3 +154,23 @@ def test_desktop_notifications_can_be_turned_off_per_person(two: Two) -> None:
     assert notices.desktop_notifications(two.here, "maria")
     row = two.here.db.execute("SELECT actor, detail FROM audit_log WHERE action = 'settings.notifications'").fetchone()
     assert row == ("alex", '{"desktop": false}')
+
+
+def test_the_drafter_hears_of_a_failed_send_and_an_answer(two: Two) -> None:
+    from lookbook import notices
+
+    outbox.submit(two.there, two.set_id, "alex")
+    outbox.approve(two.there, "maria", "", set_id=two.set_id)
+    start = notices.latest_id(two.here)
+    first, second = sorted(m.id for m in outbox.list_messages(two.there, state="approved", set_id=two.set_id))[:2]
+    for message_id in (first, second):
+        outbox.transition(two.there, message_id, "queued", "sender")
+        outbox.transition(two.there, message_id, "sending", "sender")
+    outbox.transition(two.there, first, "failed", "sender", error="X refused: the account is suspended")
+    outbox.transition(two.there, second, "sent", "sender")
+    two.there.audit("replies", "reply.receive", "reply", 1, message_id=second, channel="x")
+    told = notices.notices_for(two.here, "alex", "associate", start)
+    assert [(n.kind, n.message_id) for n in told] == [("failed", first), ("answered", second)]
+    assert told[0].comment == "X refused: the account is suspended"
+    assert notices.summary(told)[1].endswith("answered your message in “Marlowe spring”.")
+    assert notices.notices_for(two.here, "maria", "manager", start) == []  # not hers
