@@ -16,9 +16,9 @@ after the same JPEG encoding (:func:`encode_card`). Same inputs, same bytes.
 Quality: text is drawn with the bundled Source Sans Pro (SIL Open Font License,
 ``resources/fonts``) at the output's own resolution; pictures are placed in sRGB and the JPEG
 carries the sRGB profile; each output's JPEG stays within its size limit
-(:data:`lookbook.layouts.SIZE_LIMITS`); a picture is never enlarged beyond the pixels it holds:
-a slot bigger than its picture shows it at its own size, centred, and the render says so
-(:attr:`RenderedCard.warnings`).
+(:data:`lookbook.layouts.SIZE_LIMITS`); a detail crop is never enlarged beyond the pixels it holds:
+a slot bigger than the detail shows it at its own size, centred, and the render says so
+(:attr:`RenderedCard.warnings`). Hero shots fill their slot, as cards always have.
 
 Per customer: with a customer, each product's sizes on the card are theirs (``in your size: M``)
 when their size is in stock, so the picture tells the truth too; customers with the same size
@@ -508,8 +508,8 @@ def _fit(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, roo
 
 
 def _place(card: Image.Image, placed: Placed, box: tuple[int, int, int, int]) -> str | None:
-    """Draw one picture into its slot (filling it, cropped to the slot's shape); return a warning if the
-    picture holds fewer pixels than the slot and is shown at its own size instead of enlarged."""
+    """Draw one picture into its slot (filling it, cropped to the slot's shape); return a warning if a
+    detail crop holds fewer pixels than the slot and is shown at its own size instead of enlarged."""
     left, top, sw, sh = box
     im = _open(placed.path)
     w, h = im.size
@@ -524,8 +524,8 @@ def _place(card: Image.Image, placed: Placed, box: tuple[int, int, int, int]) ->
         cut = rh - rw / target
         ry0, rh = ry0 + cut * (0.4 if placed.hero and placed.crop is None else 0.5), rw / target
     region = (rx0, ry0, rx0 + rw, ry0 + rh)
-    if rw + 0.5 < sw:
-        # Never enlarge: show the picture's own pixels, centred in the slot.
+    if rw + 0.5 < sw and not placed.hero:
+        # Never enlarge a detail crop: a close-up blown up shows blur, not cloth. Show its own pixels, centred.
         nw, nh = max(1, round(rw)), max(1, round(rh))
         card.paste(EMPTY_SLOT, (left, top, left + sw, top + sh))
         card.paste(im.resize((nw, nh), Image.Resampling.LANCZOS, box=region),

@@ -194,15 +194,14 @@ def load_layout_file(path: Path, *, builtin: bool = False) -> Layout:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise InputError(f"cannot read the layout ({exc.strerror or exc}).", path=path) from None
+        raise InputError(f"{path}: cannot read the layout ({exc.strerror or exc}).") from None
     except UnicodeDecodeError:
-        raise InputError(f"{path.name}: the layout is not UTF-8 text; save it as UTF-8 JSON.", path=path) from None
+        raise InputError(f"{path}: the layout is not UTF-8 text; save it as UTF-8 JSON.") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(f"{path.name}: line {exc.lineno} column {exc.colno}: {exc.msg}; fix the JSON.",
-                         path=path) from None
-    return parse_layout(data, path.name, builtin=builtin)
+        raise InputError(f"{path}: line {exc.lineno} column {exc.colno}: {exc.msg}; fix the JSON.") from None
+    return parse_layout(data, str(path), builtin=builtin)
 
 
 def _library_dir(library: Library) -> Path:
