@@ -60,7 +60,7 @@ PAGE_INFO = {
     "Products & Brands": ("products", "The catalog: brands, products, prices and stock by size"),
     "Customers": ("customers", "The customer book: channels, consent, brands they like, sizes"),
     "Match & Compose": ("match", "Make a set of a brand's shots and match it to customers"),
-    "Compose": ("lookbook", "Lay out a set's card: layout, shots and details in slots, crops, captions"),
+    "Compose Card": ("lookbook", "Lay out a set's card: layout, shots and details in slots, crops, captions"),
     "Approvals": ("approvals", "Messages waiting for a manager's approval"),
     "Outbox": ("outbox", "Approved messages being sent, sent, or failed"),
     "Settings": ("settings", "The library, staff accounts and delivery channels"),

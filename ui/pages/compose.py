@@ -349,7 +349,7 @@ class CardCanvas(QWidget):
 class ComposePage(Page):
     """Compose a set's card: layout, pictures in slots, crops, captions; a live preview of the card sent."""
 
-    title = "Compose"
+    title = "Compose Card"
     watches = ("sets", "photos", "products")
     #: Emitted when a preview is shown, with how long it took from the change (ms).
     preview_shown = Signal(float)
@@ -387,6 +387,8 @@ class ComposePage(Page):
         self.customer_box.setSpecialValueText("no customer")
         self.customer_box.setAccessibleName("Preview as customer (id)")
         self.customer_box.setToolTip("Preview the card as this customer gets it: their sizes on it")
+        for box in (self.set_box, self.layout_box, self.output_box):
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.save_as = QPushButton("Save Layout As…")
         self.undo_button = QPushButton("Undo")
         self.redo_button = QPushButton("Redo")
