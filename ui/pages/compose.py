@@ -389,9 +389,9 @@ class ComposePage(Page):
         self.customer_box.setToolTip("Preview the card as this customer gets it: their sizes on it")
         for box in (self.set_box, self.layout_box, self.output_box):
             box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.save_as = QPushButton("Save Layout As…")
-        self.undo_button = QPushButton("Undo")
-        self.redo_button = QPushButton("Redo")
+        self.save_as = QPushButton("Save &Layout As…")
+        self.undo_button = QPushButton("&Undo")
+        self.redo_button = QPushButton("&Redo")
         for label, widget in (("Set", self.set_box), ("Layout", self.layout_box), ("Output", self.output_box),
                               ("As customer", self.customer_box)):
             caption = QLabel(label)
@@ -405,10 +405,10 @@ class ComposePage(Page):
         self.layout_.addLayout(bar)
 
         captions = QHBoxLayout()
-        self.header_check = QCheckBox("Brand header")
-        self.name_check = QCheckBox("Product name")
-        self.price_check = QCheckBox("Price")
-        self.sizes_check = QCheckBox("Sizes in stock")
+        self.header_check = QCheckBox("&Brand header")
+        self.name_check = QCheckBox("Product &name")
+        self.price_check = QCheckBox("&Price")
+        self.sizes_check = QCheckBox("&Sizes in stock")
         self.line_edit = QLineEdit()
         self.line_edit.setPlaceholderText("A line of text on the card (optional)")
         self.line_edit.setAccessibleName("Caption line")
