@@ -1,7 +1,9 @@
-"""The lookbook card: a set's hero shots, brand, product names and sizes in stock, in one image.
+"""The lookbook card: a set's shots and details, brand, product names and sizes in stock, in one image.
 
 An X direct message carries one attachment, so a set travels as one composed card
 (or, if the user chooses "several messages", as one captioned image per product).
+The card is laid out by the set's composition and drawn by :func:`lookbook.composer.render_card`
+(the one function that draws cards); with a customer it carries their own sizes.
 A customer is never offered what cannot be bought: products sold out in every size
 are left off the card and the captioned shots, and a set whose every product is sold
 out has no card at all (drafting it fails with a message saying to restock or change the set).
