@@ -290,3 +290,38 @@ def test_a_merchandiser_saves_their_own_layout_from_an_existing_one(store: Store
     assert layouts.check_saved(store.library) == [
         f"{store.library.root / 'layouts' / 'broken.json'}: name: write lower-case letters, digits and dashes "
         "(up to 48), e.g. \"spring-two-up\"."]
+
+
+# -- the command line ----------------------------------------------------------------------------------
+def test_cli_sets_layout_and_card(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from lookbook.cli import main
+    from lookbook.store import create_store
+
+    store = create_store(tmp_path / "lib")
+    world = compose_world(store)
+    store.close()
+    lib = ["--library", str(tmp_path / "lib")]
+    monkeypatch.setenv("LOOKBOOK_PASSWORD", "secret-pass")
+    assert main([*lib, "--as", "sam", "sets", "layout", str(world.set_id), "product-details"]) == 0
+    assert "laid out as product-details" in capsys.readouterr().out
+    out = tmp_path / "card.jpg"
+    assert main([*lib, "sets", "card", str(world.set_id), "--customer", str(world.customer_s), "--output",
+                 "square", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert f"Wrote {out} (1080×1080" in printed
+    with Image.open(out) as card:
+        assert card.size == (1080, 1080) and "icc_profile" in card.info
+    # A detail too small for its slot is named (not enlarged).
+    assert "note: slot 'detail-1':" in printed and "not enlarged" in printed
+    assert main([*lib, "--as", "alex", "sets", "layout", str(world.set_id), "six-up"]) == 1
+    assert "only a merchandiser, a manager or an admin" in capsys.readouterr().err
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"name": "x", "slots": [}')
+    assert main([*lib, "layouts", "check", str(bad)]) == 1
+    assert f"{bad}: line 1 column 25: Expecting value" in capsys.readouterr().out
+    assert main([*lib, "--as", "sam", "layouts", "save", "my-pair", "--from", "two-heroes"]) == 0
+    capsys.readouterr()
+    assert main([*lib, "layouts", "list", "--json"]) == 0
+    listed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [x["name"] for x in listed][-1] == "my-pair" and listed[-1]["builtin"] is False
