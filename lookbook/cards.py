@@ -1,7 +1,9 @@
-"""The lookbook card: a set's hero shots, brand, product names and sizes in stock, in one image.
+"""The lookbook card: a set's shots and details, brand, product names and sizes in stock, in one image.
 
 An X direct message carries one attachment, so a set travels as one composed card
 (or, if the user chooses "several messages", as one captioned image per product).
+The card is laid out by the set's composition and drawn by :func:`lookbook.composer.render_card`
+(the one function that draws cards); with a customer it carries their own sizes.
 A customer is never offered what cannot be bought: products sold out in every size
 are left off the card and the captioned shots, and a set whose every product is sold
 out has no card at all (drafting it fails with a message saying to restock or change the set).
@@ -19,7 +21,9 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
+from lookbook import composer
 from lookbook.cardnumbers import mask_card_numbers
+from lookbook.composer import FONT_REGULAR, gather_card, render_card
 from lookbook.errors import InputError
 from lookbook.library import make_private
 from lookbook.recipes import render_paths
@@ -46,9 +50,9 @@ class Shot:
     path: Path
 
 
-def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    # Pillow's bundled font: the same on every machine, so cards are the same everywhere.
-    return ImageFont.load_default(size=size)
+def _font(size: int) -> ImageFont.FreeTypeFont:
+    # The bundled open font (resources/fonts): the same on every machine, so images are the same everywhere.
+    return ImageFont.truetype(str(FONT_REGULAR), size)
 
 
 def hero_shots(store: Store, set_id: int) -> list[Shot]:
@@ -122,45 +126,12 @@ def _fit(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont | Im
     return text.rstrip() + "…"
 
 
-def _grid(n: int) -> tuple[int, int]:
-    cols = min(n, 3)
-    return cols, -(-n // cols)
+def compose_card(store: Store, set_id: int, customer_id: int | None = None) -> Image.Image:
+    """Return the set's lookbook card as an image, as composed (:mod:`lookbook.composer`) for the X card.
 
-
-def compose_card(store: Store, set_id: int) -> Image.Image:
-    """Return the lookbook card of a set as an image: the products in stock, at most six shown.
-
-    :raises InputError: as :func:`hero_shots`.
+    :raises InputError: as :func:`lookbook.composer.gather_card`.
     """
-    every = hero_shots(store, set_id)
-    shots, more = every[:MAX_SHOTS], len(every) - MAX_SHOTS
-    brand = _line(store.db.execute("SELECT b.name FROM sets s JOIN brands b ON b.id = s.brand_id WHERE s.id = ?",
-                                   [set_id]).fetchone()[0])
-    cols, rows = _grid(len(shots))
-    cell_w = (CARD_WIDTH - 2 * MARGIN - (cols - 1) * GAP) // cols
-    cell_h = cell_w * 4 // 3
-    title, name_font, size_font = _font(56), _font(30), _font(24)
-    line_h = 44
-    text_h = 90 + line_h * (len(shots) + (more > 0)) + MARGIN
-    height = MARGIN + rows * cell_h + (rows - 1) * GAP + GAP * 2 + text_h
-    card = Image.new("RGB", (CARD_WIDTH, height), BACKGROUND)
-    for n, shot in enumerate(shots):
-        x = MARGIN + (n % cols) * (cell_w + GAP)
-        y = MARGIN + (n // cols) * (cell_h + GAP)
-        card.paste(_open_fitted(shot.path, (cell_w, cell_h)), (x, y))
-    draw = ImageDraw.Draw(card)
-    y = MARGIN + rows * cell_h + (rows - 1) * GAP + GAP * 2
-    draw.text((MARGIN, y), brand, font=title, fill=INK)
-    y += 90
-    for shot in shots:
-        sizes = _sizes_line(shot.product)
-        room = CARD_WIDTH - 2 * MARGIN - draw.textlength(sizes, font=size_font) - GAP * 2
-        draw.text((MARGIN, y), _fit(draw, _line(shot.product.name), name_font, room), font=name_font, fill=INK)
-        draw.text((CARD_WIDTH - MARGIN, y + 4), sizes, font=size_font, fill=MUTED, anchor="ra")
-        y += line_h
-    if more > 0:
-        draw.text((MARGIN, y), f"and {more} more in store", font=size_font, fill=MUTED)
-    return card
+    return render_card(gather_card(store, set_id, customer_id=customer_id), "x").image
 
 
 def compose_shot(store: Store, shot: Shot) -> Image.Image:
@@ -204,9 +175,10 @@ def email_shot(store: Store, shot: Shot) -> Path:
     return store.library.root / _write(store, image, f"email_{shot.photo_id}")
 
 
-def write_card(store: Store, set_id: int) -> str:
-    """Write the set's card to the exports folder (once per content) and return its library-relative path."""
-    return _write(store, compose_card(store, set_id), f"card_set{set_id}")
+def write_card(store: Store, set_id: int, customer_id: int | None = None) -> str:
+    """Write the set's card (with a customer: with their sizes) to the exports folder, once per content, and
+    return its library-relative path."""
+    return composer.write_card(store, set_id, customer_id)
 
 
 def write_shots(store: Store, set_id: int) -> list[tuple[SetProduct, str]]:

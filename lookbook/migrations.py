@@ -463,3 +463,10 @@ def m011_outgoing_message_pictures(db: Database) -> None:
     """Keep on each message the pictures its e-mail carries (the card's hero shots, frozen at drafting)."""
     # JSON list of {"path", "alt", "caption"}; NULL for X messages and messages drafted before this.
     _run(db, "ALTER TABLE messages ADD COLUMN shots TEXT")
+
+
+@migrations()
+def m012_composer_set_card_composition(db: Database) -> None:
+    """Keep each set's card composition: its layout, what each slot shows, the captions and the header."""
+    # JSON (lookbook.composer.Composition.as_json); NULL: never composed, the card is laid out by default.
+    db.execute("ALTER TABLE sets ADD COLUMN card_composition TEXT")

@@ -390,9 +390,11 @@ def draft_set(store: Store, set_id: int, actor: str, template: Template | str, *
     ranked = sorted(_matches(store, set_id, actor) if matches is None else matches,
                     key=lambda m: (-m.score, m.customer_id))
     # Imported here: cards pulls in Pillow, which only drafting needs.
-    from lookbook.cards import write_card, write_shots
+    from lookbook.cards import write_shots
+    from lookbook.composer import CardWriter
 
-    card = write_card(store, set_id)
+    card_for = CardWriter(store, set_id)  # one card per distinct size list on it
+    card = card_for()
     shots = write_shots(store, set_id) if mode == "several" else []
     products = set_products(store, set_id)
     report = DraftReport(set_id, attachment=card)
@@ -431,7 +433,7 @@ def draft_set(store: Store, set_id: int, actor: str, template: Template | str, *
             body = shown.body
             if masked and SAFE_PAYMENT_ADVICE not in report.warnings:
                 report.warnings.append(SAFE_PAYMENT_ADVICE)
-            parts = [(body, card)]
+            parts = [(body, card_for(cid))]
             if mode == "several" and channel == "x":
                 parts = [(body if n == 0 else mask_card_numbers(
                           f"{product.name}: in stock in "
@@ -612,19 +614,19 @@ def set_contents_changed(store: Store, set_id: int, actor: str) -> list[int]:
 
     :returns: the messages sent back to pending.
     """
-    rows = store.db.execute("SELECT id, state, attachment, channel FROM messages WHERE set_id = ?"
+    rows = store.db.execute("SELECT id, state, attachment, channel, customer_id FROM messages WHERE set_id = ?"
                             " AND state IN ('draft', 'pending', 'approved') ORDER BY id", [set_id]).fetchall()
-    card = None
+    card_for = None
     shots = None
     back: list[int] = []
-    for message_id, state, attachment, channel in rows:
+    for message_id, state, attachment, channel, customer_id in rows:
         fields: dict[str, Any] = {"changed_by": actor}
         if attachment and attachment.rsplit("/", 1)[-1].startswith(f"card_set{set_id}_"):
-            if card is None:
-                from lookbook.cards import write_card  # Pillow, only when there is a card to redo
+            if card_for is None:
+                from lookbook.composer import CardWriter  # Pillow, only when there is a card to redo
 
-                card = write_card(store, set_id)
-            fields["attachment"] = card
+                card_for = CardWriter(store, set_id)
+            fields["attachment"] = card_for(customer_id)  # the customer's own sizes on it
         if channel == "email":
             # The e-mail carries the card's hero shots frozen at drafting: the new shots replace them too,
             # so what the next approver sees is what goes out.

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from lookbook import consent
+from lookbook.cards import write_card
 from lookbook.errors import InputError
 from lookbook.outbox import (
     IllegalTransition,
@@ -68,7 +69,9 @@ def test_draft_one_message_per_match_with_card_reason_and_offer(store: Store, wo
     assert best.customer_id == world.customers[-1]
     assert best.body == "Hi Cust3, new Marlowe: Navy Oxford Shirt in M. Alex Kim"
     assert best.match_reason == "likes Marlowe; shirt M in stock"
-    assert best.attachment == report.attachment and (store.library.root / best.attachment).is_file()
+    # The card carries the customer's own sizes: theirs, not the set's card without a customer.
+    assert best.attachment == write_card(store, world.set_id, best.customer_id) != report.attachment
+    assert (store.library.root / best.attachment).is_file()
     offer = store.db.execute("SELECT offer FROM messages WHERE id = ?", [best.id]).fetchone()[0]
     assert json.loads(offer) == [{"size": "M", "sku": "MW-SH01"}]
     assert len(_audit(store, "message.draft")) == 4

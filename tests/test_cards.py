@@ -78,7 +78,7 @@ def test_set_without_photos_is_refused(store: Store) -> None:
         write_card(store, world.set_id)
 
 
-def test_card_shows_at_most_six_shots_and_says_how_many_more(store: Store) -> None:
+def test_card_shows_at_most_six_shots_and_says_how_many_more(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     world = add_world(store)
     now = utcnow()
     for n in range(6):
@@ -95,9 +95,12 @@ def test_card_shows_at_most_six_shots_and_says_how_many_more(store: Store) -> No
         store.db.execute("INSERT INTO set_items (set_id, photo_id, position) VALUES (?, ?, ?)",
                          [world.set_id, photo, 10 + n])
     assert len(hero_shots(store, world.set_id)) == 8
+    drawn = _drawn_text(monkeypatch)
     with Image.open(store.library.root / write_card(store, world.set_id)) as card:
-        # Two rows of three shots, then brand, six product lines and the "more" line.
-        assert card.height == 40 + 2 * 482 + 16 + 32 + 90 + 7 * 44 + 40  # cells 362 x 482
+        # The six-up layout, at the X card's size: brand, six product lines and the "more" line.
+        assert card.size == (1200, 1500)
+    assert len(drawn) == 8 and drawn[0] == "Marlowe"
+    assert drawn[-1] == "and 2 more in store"
 
 
 def _sell_out(store: Store, product_id: int) -> None:
@@ -123,13 +126,13 @@ def test_a_sold_out_product_is_left_off_the_card(store: Store, monkeypatch: pyte
     assert [s.product.sku for s in hero_shots(store, world.set_id)] == ["MW-SH01"]
     drawn = _drawn_text(monkeypatch)
     card = compose_card(store, world.set_id)
-    assert drawn == ["Marlowe", "Navy Oxford Shirt", "in stock: M, L"]
+    assert drawn == ["Marlowe", "Navy Oxford Shirt · in stock: M, L"]
     assert not any("sold out" in line.lower() or "Chino" in line for line in drawn)
-    # One tile across the card (one column of 1120 x 1493), brand and one product line under it.
-    assert card.size == (1200, 40 + 1493 + 32 + 90 + 44 + 40)
-    # The tile is the navy shirt; the sand chino's colour is nowhere in the shots' area.
-    assert card.getpixel((600, 700))[2] > 60 and card.getpixel((600, 700))[0] < 100
-    tiles = card.crop((40, 40, 1160, 1533)).convert("RGB")
+    # One product: the product-with-details layout, its hero filling a slot across the card (48, 150)-(1152, 900).
+    assert card.size == (1200, 1500)
+    # The hero is the navy shirt; the sand chino's colour is nowhere in the shot.
+    assert card.getpixel((600, 500))[2] > 60 and card.getpixel((600, 500))[0] < 100
+    tiles = card.crop((48, 150, 1152, 900)).convert("RGB")
     assert not any(r > 150 and g > 130 for _, (r, g, _b) in tiles.getcolors(1 << 24))
 
 
@@ -180,8 +183,7 @@ def test_card_captions_mask_card_numbers_and_read_sizes_naturally(store: Store,
     store.db.execute("UPDATE stock SET size = 'ONE SIZE' WHERE product_id = ? AND size = 'M'", [world.products[0]])
     drawn = _drawn_text(monkeypatch)
     compose_card(store, world.set_id)
-    assert drawn[:3] == ["Harbour & Pine •••• •••• •••• 4444", "Tote ••••.••••.••••.1111",
-                         "in stock: One Size, L"]
+    assert drawn[:2] == ["Harbour & Pine •••• •••• •••• 4444", "Tote ••••.••••.••••.1111 · in stock: One Size, L"]
     drawn.clear()
     write_shots(store, world.set_id)
     assert drawn[0] == "Tote ••••.••••.••••.1111"

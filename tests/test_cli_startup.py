@@ -83,7 +83,7 @@ def test_every_verb_names_a_handler_that_exists() -> None:
 
 
 def test_the_parsers_choices_are_the_cores() -> None:
-    from lookbook import consent, customers, outbox, presets, users
+    from lookbook import consent, customers, layouts, outbox, presets, users
     from lookbook.cli.verbs import choices
     from lookbook.delivery import email, reachability
 
@@ -97,6 +97,7 @@ def test_the_parsers_choices_are_the_cores() -> None:
     assert choices.REACHABILITY_CHANNELS == tuple(sorted(reachability.ADDRESS_COLUMN))
     assert choices.PRESET_ASPECTS == tuple(presets.ASPECTS)
     assert choices.PRESET_BACKGROUNDS == tuple(presets.BACKGROUNDS)
+    assert choices.CARD_OUTPUTS == tuple(layouts.OUTPUT_SIZES)
 
 
 def test_sqlite_utils_is_imported_without_numpy() -> None:

@@ -40,6 +40,7 @@ from ui.export_pdf import export_lookbook
 from ui.notices import NoticeCenter, Notifier
 from ui.pages.approvals import ApprovalsPage
 from ui.pages.base import Page
+from ui.pages.compose import ComposePage
 from ui.pages.customers import CustomersPage
 from ui.pages.delivery_settings import DeliverySettings
 from ui.pages.match import MatchPage
@@ -61,6 +62,7 @@ PAGE_INFO = {
     "Products & Brands": ("products", "The catalog: brands, products, prices and stock by size"),
     "Customers": ("customers", "The customer book: channels, consent, brands they like, sizes"),
     "Match & Compose": ("match", "Make a set of a brand's shots and match it to customers"),
+    "Compose Card": ("lookbook", "Lay out a set's card: layout, shots and details in slots, crops, captions"),
     "Approvals": ("approvals", "Messages waiting for a manager's approval"),
     "Outbox": ("outbox", "Approved messages being sent, sent, or failed"),
     "Settings": ("settings", "The library, staff accounts and delivery channels"),
@@ -97,9 +99,11 @@ class MainWindow(QMainWindow):
         self.outbox = OutboxPage(db, self.session)
         self.products = ProductsPage(db)
         self.products.undo_stack = self.undo_stack  # set edits are undoable (Edit ▸ Undo)
+        self.compose = ComposePage(db, self.session)
+        self.compose.use_undo_stack(self.undo_stack)  # every card step is undoable from Edit ▸ Undo
         self.pages: list[Page] = [
             self.shoot, self.products, CustomersPage(db, self.session), MatchPage(db, self.session),
-            ApprovalsPage(db, self.session), self.outbox,
+            self.compose, ApprovalsPage(db, self.session), self.outbox,
             SettingsPage(db, delivery=DeliverySettings(db, self.outbox.net, self.session),
                          notifications=NotificationSettings(db, self.session)),
         ]

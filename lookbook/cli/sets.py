@@ -1,4 +1,4 @@
-"""Set verbs: ``sets create|list|show|add|remove|reorder|rename|delete``.
+"""Set verbs: ``sets create|list|show|add|remove|reorder|rename|layout|card|delete``.
 
 Each verb is one ``add_parser`` block on the ``sets`` group's subparsers (``verbs``)
 in :func:`register`, so a new verb such as ``sets match`` is one more block there.
@@ -12,6 +12,7 @@ import json
 from lookbook import roles
 from lookbook.cli.context import CliContext
 from lookbook.cli.output import one_line
+from lookbook.errors import InputError
 from lookbook.sets import (
     add_to_set,
     create_set,
@@ -86,4 +87,44 @@ def cmd_rename(args: argparse.Namespace, ctx: CliContext) -> int:
 def cmd_delete(args: argparse.Namespace, ctx: CliContext) -> int:
     delete_set(ctx.store, args.set, actor=_editor(ctx, "delete sets"))
     print(f"Deleted set {args.set}; its shots stay in the library.")
+    return 0
+
+
+def cmd_layout(args: argparse.Namespace, ctx: CliContext) -> int:
+    # Imported here: the composer draws with Pillow, which only these verbs need.
+    from lookbook.composer import get_composition, set_layout
+    from lookbook.sets import resolve_set
+
+    set_id = resolve_set(ctx.store, args.set)
+    set_layout(ctx.store, set_id, args.layout, _editor(ctx, "edit sets"))
+    composition = get_composition(ctx.store, set_id)
+    print(f"Set {set_id}'s card is laid out as {composition.layout}:")
+    for slot_id, fill in composition.slots:
+        print(f"  {slot_id:<14} photo {fill.photo_id} {fill.kind}")
+    return 0
+
+
+def cmd_card(args: argparse.Namespace, ctx: CliContext) -> int:
+    import shutil
+    from pathlib import Path
+
+    from lookbook.composer import encode_card, gather_card, render_card, write_export
+    from lookbook.sets import resolve_set
+
+    set_id = resolve_set(ctx.store, args.set)
+    if args.customer is not None and ctx.store.db.execute("SELECT 1 FROM customers WHERE id = ?",
+                                                          [args.customer]).fetchone() is None:
+        raise InputError(f"customer {args.customer}: no such customer; see `lookbook customers list`.")
+    rendered = render_card(gather_card(ctx.store, set_id, customer_id=args.customer), args.output)
+    data = encode_card(rendered.image, args.output)
+    kept = write_export(ctx.store, data, f"card_set{set_id}" + ("" if args.output == "x" else f"_{args.output}"))
+    target = Path(args.out).expanduser()
+    try:
+        shutil.copyfile(ctx.store.library.root / kept, target)
+    except OSError as exc:
+        raise InputError(f"cannot write the card ({exc.strerror or exc}); choose another --out.", path=target) \
+            from None
+    for warning in rendered.warnings:
+        print(f"note: {warning}")
+    print(f"Wrote {target} ({rendered.image.width}×{rendered.image.height}, {len(data) // 1024} KB).")
     return 0

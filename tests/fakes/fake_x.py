@@ -392,7 +392,9 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(400, _problem(400, "Invalid Request", "File size exceeds 5242880 bytes."))
         media_id = self.fake._next_id()
         with self.fake.lock:
-            self.fake.media[media_id] = {"size": len(media), "type": fields.get("media_type", b"").decode()}
+            # The bytes too, so a test can compare the picture a customer got with what was approved.
+            self.fake.media[media_id] = {"size": len(media), "type": fields.get("media_type", b"").decode(),
+                                         "bytes": media}
         return self._send(200, {"data": {"id": media_id, "media_key": f"3_{media_id}", "size": len(media),
                                          "expires_after_secs": 86400,
                                          "image": {"image_type": "image/jpeg", "w": 0, "h": 0}}}, rate)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QPixmap
 
 from lookbook import outbox
 from lookbook.library import Library
@@ -29,10 +30,13 @@ class FakeMatch:
     reasons: list[str] = field(default_factory=lambda: ["likes Marlowe", "shirt M in stock"])
 
 
-def _library(path: Path, drafter: str = "alex") -> Path:
+def _library(path: Path, drafter: str = "alex", second_size: str | None = None) -> Path:
     store = create_store(path)
     add_staff(store)
     world = add_world(store)
+    if second_size is not None:
+        store.db.execute("UPDATE customer_sizes SET size = ? WHERE customer_id = ? AND category = 'shirt'",
+                         [second_size, world.customers[1]])
     outbox.draft_set(store, world.set_id, drafter, Template("t", "Hi {first_name}: {sizes_in_stock}"),
                      matches=[FakeMatch(c) for c in world.customers])
     outbox.submit(store, world.set_id, drafter)
@@ -69,6 +73,18 @@ def test_shows_the_set_as_customers_will_see_it(qtbot, page_on, tmp_path: Path) 
     # Nobody signed in: the decision buttons say why they are off.
     assert not page.approve_set.isEnabled()
     assert "Sign in" in page.approve_set.toolTip()
+
+
+def test_each_x_message_shows_the_card_its_customer_receives(qtbot, page_on, tmp_path: Path) -> None:
+    page, _ = page_on(_library(tmp_path / "lib", second_size="L"))
+    assert page._review is not None
+    first, second = page._review.messages[0], page._review.messages[1]
+    assert first.attachment != second.attachment  # M and L: two cards, each with the customer's size
+    for row, message in ((0, first), (1, second)):
+        page.messages_view.selectRow(row)
+        own = tmp_path / "lib" / message.attachment
+        assert own.name in page.card.toolTip()
+        assert page._card_pixmap.toImage() == QPixmap(str(own)).toImage()
 
 
 def test_manager_approves_the_set_with_a_comment_in_one_step(qtbot, page_on, tmp_path: Path) -> None:

@@ -127,8 +127,17 @@ def test_match_page_tabs_in_reading_order(qtbot, window: MainWindow) -> None:
     assert_mnemonics(page)
 
 
-def test_approvals_page_tabs_in_reading_order(qtbot, window: MainWindow) -> None:
+def test_compose_card_page_tabs_in_reading_order(qtbot, window: MainWindow) -> None:
     page = _show(qtbot, window, 4)
+    qtbot.waitUntil(lambda: page.last_preview is not None, timeout=10_000)
+    assert_tab_order(qtbot, [page.set_box, page.layout_box, page.output_box, page.customer_box, page.undo_button,
+                             page.redo_button, page.save_as, page.header_check, page.name_check, page.price_check,
+                             page.sizes_check, page.line_edit, page.source_list, page.canvas])
+    assert_mnemonics(page)
+
+
+def test_approvals_page_tabs_in_reading_order(qtbot, window: MainWindow) -> None:
+    page = _show(qtbot, window, 5)
     for widget in (page.subject, page.body, page.save_edit, page.comment, page.approve_set, page.reject_set,
                    page.approve_selected, page.reject_selected):
         widget.setEnabled(True)  # as when a manager reviews a set
@@ -139,7 +148,7 @@ def test_approvals_page_tabs_in_reading_order(qtbot, window: MainWindow) -> None
 
 
 def test_outbox_page_tabs_in_reading_order(qtbot, window: MainWindow) -> None:
-    page = _show(qtbot, window, 5)
+    page = _show(qtbot, window, 6)
     for widget in (page.pause_button, page.cancel_button, page.retry_button, page.offer_button):
         widget.setEnabled(True)  # as while sending, with a failed message selected
         widget.show()
@@ -149,7 +158,7 @@ def test_outbox_page_tabs_in_reading_order(qtbot, window: MainWindow) -> None:
 
 
 def test_settings_page_tabs_in_reading_order(qtbot, window: MainWindow) -> None:
-    page = _show(qtbot, window, 6)
+    page = _show(qtbot, window, 7)
     d = page.delivery
     # The X box top to bottom, then the e-mail box beside it, top to bottom.
     assert_tab_order(qtbot, [d.client_id, d.port, d.sign_in_button, d.sign_out_button, *d.oauth1,

@@ -10,7 +10,7 @@ the core does the checking (manager role, not the drafter, consent).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
 from itertools import pairwise
 from pathlib import Path
@@ -56,6 +56,8 @@ class SetReview:
     messages: list[MessageRow]
     card: Path | None
     audit: list[AuditEntry]
+    #: Each message's own attachment (its customer's card: their sizes on it), by message id.
+    cards: dict[int, Path] = field(default_factory=dict)
 
 
 def load_review(store: Store, set_id: int) -> SetReview | None:
@@ -65,7 +67,8 @@ def load_review(store: Store, set_id: int) -> SetReview | None:
         return None
     messages = sorted(outbox.list_messages(store, state="pending", set_id=set_id), key=lambda m: m.id)
     card = next((store.library.root / m.attachment for m in messages if m.attachment), None)
-    return SetReview(pending, messages, card, outbox.set_audit(store, set_id))
+    cards = {m.id: store.library.root / m.attachment for m in messages if m.attachment}
+    return SetReview(pending, messages, card, outbox.set_audit(store, set_id), cards)
 
 
 def describe(entry: AuditEntry) -> str:
@@ -349,6 +352,14 @@ class ApprovalsPage(Page):
                         on_failure=lambda exc: self._email_failed(message_id, exc))
         how = {"x": "an X direct message with the card attached",
                "email": "the e-mail below, with the card's shots inline"}.get(message.channel, message.channel)
+        own = self._review.cards.get(message.id) if self._review is not None else None
+        if own is not None and message.channel == "x":
+            # The exact file this customer will receive (their sizes on it), not the set's first card.
+            pixmap = QPixmap(str(own))
+            if not pixmap.isNull():
+                self._card_pixmap = pixmap
+                self._fit_card()
+                self.card.setToolTip(f"The card {message.customer_name} will receive: {own.name}")
         self.recipient.setText(f"To <b>{escape(message.customer_name)}</b> as {how}.<br>Why them: "
                                f"{escape(message.match_reason)}<br>Drafted by {escape(message.drafted_by)}.")
         self.subject.setText(message.subject)

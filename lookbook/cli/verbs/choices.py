@@ -30,3 +30,5 @@ REACHABILITY_CHANNELS = ("email", "x")
 #: ``lookbook.presets.ASPECTS`` and ``BACKGROUNDS`` (their keys).
 PRESET_ASPECTS = ("4:5", "1:1", "9:16")
 PRESET_BACKGROUNDS = ("white", "grey", "keep")
+#: ``lookbook.layouts.OUTPUT_SIZES`` (its keys).
+CARD_OUTPUTS = ("x", "email", "pdf", "square", "portrait")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from lookbook.cli.verbs.choices import CARD_OUTPUTS
 from lookbook.cli.verbs.customers import register_match
 
 
@@ -44,6 +45,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("set", metavar="SET", help="the set's id or name")
     p.add_argument("name", help="the new name")
     p.set_defaults(handler="lookbook.cli.sets:cmd_rename")
+
+    p = verbs.add_parser("layout", help="lay the set's card out with another layout (`lookbook layouts list`)")
+    p.add_argument("set", metavar="SET", help="the set's id or name")
+    p.add_argument("layout", metavar="LAYOUT", help="the layout's name")
+    p.set_defaults(handler="lookbook.cli.sets:cmd_layout")
+
+    p = verbs.add_parser("card", help="write the set's card as a customer gets it (JPEG)")
+    p.add_argument("set", metavar="SET", help="the set's id or name")
+    p.add_argument("--customer", type=int, metavar="ID", help="with this customer's sizes on it")
+    p.add_argument("--output", choices=CARD_OUTPUTS, default="x",
+                   help="which output's size: the X card (default), e-mail, PDF page, square or portrait")
+    p.add_argument("--out", required=True, metavar="FILE", help="where to write the JPEG")
+    p.set_defaults(handler="lookbook.cli.sets:cmd_card")
 
     p = verbs.add_parser("delete", help="delete a set (its shots stay in the library)")
     p.add_argument("set", metavar="SET", help="the set's id or name")

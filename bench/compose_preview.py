@@ -1,0 +1,130 @@
+"""How fast the Compose page's preview follows a change, on the demo set.
+
+Run from the repository root::
+
+    python -m bench.compose_preview                  # 40 changes on a fresh demo library, offscreen
+    python -m bench.compose_preview --changes 100 --library DIR
+
+The demo library (``lookbook demo``) is built in a temporary folder unless ``--library`` names
+one; its set "New shirts" is composed with the layout "one hero with two details". The page is
+the app's own (:class:`ui.pages.compose.ComposePage`, signed in as the merchandiser ``sam``), and
+each change is one undoable step as a person makes it: swapping the two detail slots, or putting
+another shirt's cuff into a slot. Latency is the time from the change to the preview shown (the
+card gathered on the DB thread, drawn by :func:`lookbook.composer.render_card` on the preview
+thread, turned into a QImage and painted), each change waiting for the last to show. The change
+is saved to the set on the DB thread as in the app.
+
+Floor, measured in the same run: the least any preview of that card must do on the UI side, a
+blank card of the same size made and turned into a QImage and painted, through the same
+event loop round trip. The issue's target is 150 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PIL import Image  # noqa: E402
+from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+TARGET_MS = 150.0
+
+
+def _wait(loop: QEventLoop, timeout_ms: int = 10_000) -> None:
+    QTimer.singleShot(timeout_ms, loop.quit)
+    loop.exec()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--changes", type=int, default=40, help="how many changes to time (default 40)")
+    parser.add_argument("--library", type=Path, help="a demo library to use (default: build one)")
+    args = parser.parse_args(argv)
+    app = QApplication.instance() or QApplication(sys.argv)
+
+    from lookbook import composer
+    from lookbook.demo import build_demo
+    from lookbook.hooks import Hooks
+    from lookbook.library import Library
+    from lookbook.store import open_store
+    from lookbook.users import User
+    from ui.pages.compose import ComposePage, pil_to_qimage
+    from ui.signin import Session
+    from ui.workers import StoreRunner
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = args.library
+        if root is None:
+            root = Path(tmp) / "Demo"
+            for _ in build_demo(root):
+                pass
+        store = open_store(Library.locate(root))
+        set_id = store.db.execute("SELECT id FROM sets ORDER BY id LIMIT 1").fetchone()[0]
+        composer.set_layout(store, set_id, "hero-two-details", "sam")
+        store.close()
+
+        db = StoreRunner(Hooks())
+        loop = QEventLoop()
+        db.library_opened.connect(lambda *_: loop.quit())
+        db.open(root)
+        _wait(loop)
+        session = Session()
+        session.sign_in(User(0, "sam", "Sam Patel", "merchandiser", True))
+        page = ComposePage(db, session)
+        page.resize(1280, 860)
+        page.show()
+        shown: list[float] = []
+        page.preview_shown.connect(lambda ms: (shown.append(ms), loop.quit()))
+        page.reload()
+        _wait(loop)
+        _wait(loop, 500)  # the first set's thumbnails and a second load settle
+        assert page.composition is not None
+        details = [s for s in page.sources if s.kind == "cuff"]
+        latencies: list[float] = []
+        for n in range(args.changes):
+            before = len(shown)
+            if n % 2:
+                page._swapped("detail-1", "detail-2")
+            else:
+                source = details[(n // 2) % len(details)]
+                page._dropped("detail-1", source.photo_id, source.kind)
+            if len(shown) == before:
+                _wait(loop)
+            latencies.append(shown[-1])
+
+        floors: list[float] = []
+        size = page.last_preview.image.size if page.last_preview else (1200, 1500)
+        for _ in range(args.changes):
+            start = time.perf_counter()
+            blank = Image.new("RGB", size, composer.BACKGROUND)
+            page.canvas.image = pil_to_qimage(blank)
+            page.canvas.repaint()
+            QTimer.singleShot(0, loop.quit)
+            loop.exec()
+            floors.append((time.perf_counter() - start) * 1000)
+        page.cleanup()
+        db.shutdown()
+
+    median, floor = statistics.median(latencies), statistics.median(floors)
+    p95 = sorted(latencies)[max(0, int(len(latencies) * 0.95) - 1)]
+    print(f"{'what':<34} {'median ms':>10} {'p95 ms':>8} {'max ms':>8} {'x floor':>8}")
+    print(f"{'preview after a change':<34} {median:>10.1f} {p95:>8.1f} {max(latencies):>8.1f} "
+          f"{median / floor:>8.1f}")
+    print(f"{'floor: blank card shown':<34} {floor:>10.1f} {sorted(floors)[int(len(floors) * 0.95) - 1]:>8.1f} "
+          f"{max(floors):>8.1f} {1.0:>8.1f}")
+    verdict = "within" if p95 <= TARGET_MS else "OVER"
+    print(f"p95 {p95:.1f} ms is {verdict} the {TARGET_MS:.0f} ms target ({len(latencies)} changes).")
+    del app
+    return 0 if p95 <= TARGET_MS else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
