@@ -17,7 +17,12 @@ error                  what it means                                what the sen
                        channel (X: not following, DMs closed)       channel unreachable, offer another
 :class:`Rejected`      this message will never be accepted as it    fail the message for good
                        is (400: too long, bad attachment)
+:class:`CannotTell`    (from reconciling) the channel offers no     fail the message as retryable; a
+                       way to find out whether it arrived (SMTP)    person checks with the customer
 =====================  ===========================================  =====================================
+
+Each channel implements :class:`lookbook.delivery.channel.Channel`; the channels are listed once, in
+:mod:`lookbook.delivery.registry`.
 """
 
 from __future__ import annotations
@@ -39,6 +44,10 @@ class NotSent(DeliveryError):
 
 class Ambiguous(DeliveryError):
     """The message may or may not have been delivered."""
+
+
+class CannotTell(Ambiguous):
+    """The channel has no way to find out whether an uncertain send arrived; a person must decide."""
 
 
 class RateLimited(DeliveryError):
