@@ -34,9 +34,9 @@ from PySide6.QtWidgets import (
 
 from lookbook import compose, outbox, roles
 from lookbook.compose import RenderedEmail
+from lookbook.delivery import registry
 from lookbook.outbox import AuditEntry, BatchReport, MessageRow, PendingSet
 from lookbook.store import Store
-from lookbook.templates import BODY_LIMITS
 from ui.models import RowsTableModel
 from ui.pages.base import Page
 from ui.signin import Session
@@ -306,8 +306,11 @@ class ApprovalsPage(Page):
 
     def _show_message(self) -> None:
         message = self.current_message()
-        is_email = message is not None and message.channel == "email"
-        self.subject.setVisible(is_email)
+        kind = registry.find(message.channel) if message is not None else None
+        # A channel with a subject shows it; one whose messages show a gallery (e-mail) shows the message
+        # exactly as built for sending, pictures and footer included.
+        is_email = kind is not None and kind.limits.gallery
+        self.subject.setVisible(kind is not None and kind.limits.subject is not None)
         self.email_view.setVisible(is_email)
         self._email = None
         self.email_view.clear()
@@ -353,7 +356,8 @@ class ApprovalsPage(Page):
 
     def _count(self) -> None:
         message = self.current_message()
-        limit = BODY_LIMITS.get(message.channel) if message else None
+        kind = registry.find(message.channel) if message else None
+        limit = kind.limits.text if kind else None
         length = len(self.body.toPlainText())
         self.counter.setText(f"{length:,} / {limit:,} characters" if limit else "")
 
@@ -474,7 +478,8 @@ class ApprovalsPage(Page):
         if message is None or user is None:
             return
         body = self.body.toPlainText()
-        subject = self.subject.text() if message.channel == "email" else None
+        kind = registry.find(message.channel)
+        subject = self.subject.text() if kind is not None and kind.limits.subject is not None else None
         if body == message.body and (subject is None or subject == message.subject):
             self.result.setText("Nothing changed.")
             return
