@@ -187,6 +187,8 @@ class Channel(ABC):
     address_column: str
     #: The address in words, for refusals ("X handle", "e-mail address").
     address_label: str
+    #: How a message on it reaches the customer, for the person approving it ("To Ann as ...").
+    shown_as: str = ""
     #: The ``consents.channel`` that governs this channel (default: :attr:`name`).
     consent_channel: str = ""
     limits: Limits = Limits(text=1000)

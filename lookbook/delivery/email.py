@@ -399,6 +399,7 @@ class Email(Channel):
     label = "e-mail"
     address_column = "email"
     address_label = "e-mail address"
+    shown_as = "the e-mail below, with the card's shots inline"
     limits = Limits(text=100_000, attachments=MAX_PICTURES, subject=SUBJECT_LIMIT)
     footer = True
     fallback_rank = 10

@@ -255,47 +255,88 @@ def _body(response: requests.Response | None) -> dict[str, Any]:
 def classify(exc: Exception, *, delivers: bool, now: dt.datetime | None = None) -> DeliveryError:
     """Turn a tweepy or requests failure into the :class:`DeliveryError` that says what to do next.
 
+    Three steps: a failure of the connection itself (:func:`_connection_failure`), else an error answer
+    from X (:func:`_answer_failure`), else something unforeseen, which sent nothing.
+
     :param exc: what tweepy or requests raised.
     :param delivers: whether the request could have delivered a message (the DM POST): only
         then is a lost answer :class:`Ambiguous`; for reads and uploads it is :class:`NotSent`.
     """
-    now = now or dt.datetime.now(dt.UTC)
     if isinstance(exc, DeliveryError):
         return exc
+    if isinstance(exc, requests.RequestException):
+        return _connection_failure(exc, delivers=delivers)
+    if isinstance(exc, tweepy.HTTPException):
+        return _answer_failure(exc, delivers=delivers, now=now or dt.datetime.now(dt.UTC))
+    return NotSent(f"X request failed: {exc}")
+
+
+def _connection_failure(exc: requests.RequestException, *, delivers: bool) -> DeliveryError:
+    """Classify a request that got no answer: not connected at all is safe, a lost answer may have delivered."""
     if isinstance(exc, requests.ConnectTimeout) or (
         isinstance(exc, requests.ConnectionError) and _caused_by(exc, NewConnectionError)
     ):
         return NotSent(f"could not reach X ({type(exc).__name__}); check the internet connection.")
-    if isinstance(exc, requests.RequestException):
-        what = ("X did not answer in time" if isinstance(exc, requests.Timeout)
-                else f"the connection to X broke ({type(exc).__name__})")
-        return (Ambiguous if delivers else NotSent)(f"{what}.")
-    if not isinstance(exc, tweepy.HTTPException):
-        return NotSent(f"X request failed: {exc}")
-    response = exc.response
-    body = _body(response)
-    problems = _problem_names(body)
-    codes = set(exc.api_codes)
-    text = "; ".join(str(m) for m in exc.api_messages) or str(getattr(response, "reason", "")) or str(exc)
+    what = ("X did not answer in time" if isinstance(exc, requests.Timeout)
+            else f"the connection to X broke ({type(exc).__name__})")
+    return (Ambiguous if delivers else NotSent)(f"{what}.")
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """What an error answer from X says: its status, v1.1 codes, v2 problem types and text."""
+
+    status: int
+    codes: set[int]
+    problems: set[str]
+    text: str
+
+    @classmethod
+    def of(cls, exc: tweepy.HTTPException) -> _Answer:
+        response = exc.response
+        text = "; ".join(str(m) for m in exc.api_messages) or str(getattr(response, "reason", "")) or str(exc)
+        return cls(getattr(response, "status_code", 0), set(exc.api_codes), _problem_names(_body(response)), text)
+
+    @property
+    def about_the_account(self) -> bool:
+        """Whether X refuses the sign-in or the app (not this recipient)."""
+        return bool(self.codes & AUTH_CODES or self.problems & AUTH_PROBLEMS)
+
+    @property
+    def about_the_recipient(self) -> bool:
+        """Whether X says this person cannot get a DM from the store (permanent for them on X)."""
+        return bool(self.codes & UNREACHABLE_CODES or self.problems & UNREACHABLE_PROBLEMS
+                    or UNREACHABLE_WORDS.search(self.text))
+
+
+def _answer_failure(exc: tweepy.HTTPException, *, delivers: bool, now: dt.datetime) -> DeliveryError:
+    """Classify an error answer from X by its status and what its body says."""
+    answer = _Answer.of(exc)
     if isinstance(exc, tweepy.TooManyRequests):
-        rate = RateLimit.from_headers(response.headers) if response is not None else None
-        reset = rate.reset_at if rate else now + dt.timedelta(minutes=15)
-        return RateLimited(f"X's rate limit is used up until {reset:%H:%M:%S} UTC.", reset)
-    if isinstance(exc, tweepy.Unauthorized) or codes & AUTH_CODES or problems & AUTH_PROBLEMS:
-        return AuthFailed(f"X refused the sign-in ({text}). Sign in to X again in Settings → Delivery; "
+        return _rate_limited(exc.response, now)
+    if isinstance(exc, tweepy.Unauthorized) or answer.about_the_account:
+        return AuthFailed(f"X refused the sign-in ({answer.text}). Sign in to X again in Settings → Delivery; "
                           "the messages stay queued.")
     if isinstance(exc, tweepy.Forbidden):
-        if codes & UNREACHABLE_CODES or problems & UNREACHABLE_PROBLEMS or UNREACHABLE_WORDS.search(text):
-            return Unreachable(f"X will not deliver a DM to this customer: {text}")
+        if answer.about_the_recipient:
+            return Unreachable(f"X will not deliver a DM to this customer: {answer.text}")
         # An unknown 403 may be about the account or the app; marking customers unreachable
         # on a guess could silence a whole customer book, so stop and let a person look.
-        return AuthFailed(f"X refused the request (403: {text}). Check the X account and app in "
+        return AuthFailed(f"X refused the request (403: {answer.text}). Check the X account and app in "
                           "Settings → Delivery; the messages stay queued.")
     if isinstance(exc, tweepy.NotFound):
-        return Unreachable(f"X does not know this account any more: {text}") if delivers else Rejected(text)
+        return (Unreachable(f"X does not know this account any more: {answer.text}") if delivers
+                else Rejected(answer.text))
     if isinstance(exc, tweepy.TwitterServerError):
-        return (Ambiguous if delivers else NotSent)(f"X had a server error ({response.status_code}: {text}).")
-    return Rejected(f"X refused the message ({response.status_code}: {text}).")
+        return (Ambiguous if delivers else NotSent)(f"X had a server error ({answer.status}: {answer.text}).")
+    return Rejected(f"X refused the message ({answer.status}: {answer.text}).")
+
+
+def _rate_limited(response: requests.Response | None, now: dt.datetime) -> RateLimited:
+    """Return the 429 with its reset: from the rate-limit headers, else in 15 minutes (X's window)."""
+    rate = RateLimit.from_headers(response.headers) if response is not None else None
+    reset = rate.reset_at if rate else now + dt.timedelta(minutes=15)
+    return RateLimited(f"X's rate limit is used up until {reset:%H:%M:%S} UTC.", reset)
 
 
 def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
@@ -611,6 +652,7 @@ class XDirectMessages(Channel):
     label = "X"
     address_column = "x_handle"
     address_label = "X handle"
+    shown_as = "an X direct message with the card attached"
     limits = Limits(text=DM_TEXT_LIMIT, attachments=1)
     fallback_rank = 20
     uncertain_phase = "post"

@@ -324,8 +324,7 @@ class ApprovalsPage(Page):
             self.db.run(lambda store: compose.render_email(store, message_id),
                         on_done=lambda email: self._show_email(message_id, email),
                         on_failure=lambda exc: self._email_failed(message_id, exc))
-        how = {"x": "an X direct message with the card attached",
-               "email": "the e-mail below, with the card's shots inline"}.get(message.channel, message.channel)
+        how = kind.shown_as if kind is not None else message.channel
         self.recipient.setText(f"To <b>{escape(message.customer_name)}</b> as {how}.<br>Why them: "
                                f"{escape(message.match_reason)}<br>Drafted by {escape(message.drafted_by)}.")
         self.subject.setText(message.subject)
