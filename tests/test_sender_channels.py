@@ -330,6 +330,61 @@ def test_a_refusal_for_good_marks_the_channel_and_offers_another(store: Store, w
     assert (offered["channel"], offered["state"]) == (other, "pending")
 
 
+def test_a_message_whose_sent_could_not_be_recorded_is_not_sent_again(store: Store, world: World, harness: Any,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+
+    import lookbook.sender as sender_module
+
+    [mid] = _approved(store, world, harness, 1)
+    real, calls = sender_module._record_sent, []
+
+    def full_disk_once(*args: Any, **kwargs: Any) -> None:
+        calls.append(args)
+        if len(calls) == 1:
+            raise sqlite3.OperationalError("database or disk is full")
+        real(*args, **kwargs)
+
+    monkeypatch.setattr(sender_module, "_record_sent", full_disk_once)
+    with pytest.raises(sqlite3.OperationalError):
+        _run(store, harness)
+    assert _row(store, mid)["state"] == "sending"
+    report, _ = _run(store, harness)
+    assert _deliveries(store, harness, mid) == 1
+    if registry.get(harness.name).reconciles:
+        assert report.reconciled == [(mid, "delivered")] and _row(store, mid)["state"] == "sent"
+    else:
+        assert _may_have_arrived(store, mid)
+
+
+def test_a_second_sender_on_the_library_is_refused_while_the_first_has_a_message_in_hand(
+        tmp_path: Path, harness: Any) -> None:
+    from lookbook.errors import LookbookError
+    from lookbook.library import Library
+    from lookbook.store import create_store, open_store
+
+    one = create_store(tmp_path / "Library")
+    two = open_store(Library(one.library.root))
+    try:
+        add_staff(one)
+        quiet_hours.set_window(one, "00:00", "00:00")
+        world = add_world(one, customers=3)
+        harness.prepare(one, world)
+        ids = _approved(one, world, harness, 2)
+        first = send(direct(one), options=FAST, clients=harness.clients)
+        while (event := next(first)).kind != "sending":
+            pass
+        with pytest.raises(LookbookError, match="another send run"):
+            next(send(direct(two), options=FAST, clients=harness.clients))
+        for _ in first:
+            pass
+        assert [_deliveries(one, harness, m) for m in ids] == [1, 1]
+        assert [_row(one, m)["state"] for m in ids] == ["sent", "sent"] and event.channel == harness.name
+    finally:
+        two.close()
+        one.close()
+
+
 # -- kill -9 mid-batch, then a restart: every message exactly once ---------------------------------------------
 _CLI = ("import sys; from lookbook.delivery import registry; from fakes.pigeon_channel import PIGEON; "
         "registry.register(PIGEON); from lookbook.cli import main; sys.exit(main(sys.argv[1:]))")
