@@ -53,6 +53,8 @@ T = TypeVar("T")
 
 #: A subject longer than this is unreadable (RFC 5322 caps a header line at 998 characters).
 SUBJECT_LIMIT = 200
+#: The subject of a message on a channel with subjects whose draft has none (one offered after X refused it).
+DEFAULT_SUBJECT = "Picked for you"
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,7 @@ from lookbook.delivery import (
     Rejected,
     Unreachable,
 )
-from lookbook.delivery.channel import SUBJECT_LIMIT, Attempt, Channel, Connection, Job, Limits, Steps
+from lookbook.delivery.channel import DEFAULT_SUBJECT, SUBJECT_LIMIT, Attempt, Channel, Connection, Job, Limits, Steps
 from lookbook.errors import InputError
 from lookbook.store import Store, utcnow
 
@@ -354,8 +354,6 @@ class EmailChannel:
 
 
 # -- the e-mail channel as the sender uses it (lookbook.delivery.channel) ---------------------------------------
-#: The subject of an e-mail whose draft has none (a message offered on e-mail after X refused it).
-DEFAULT_SUBJECT = "Picked for you"
 #: Why an e-mail whose connection was lost in DATA is not sent again on its own.
 UNCERTAIN = ("the connection to the mail server was lost, or the sending program stopped, while this "
              "message was being handed over, so it may have arrived; check with the customer before "

@@ -15,13 +15,11 @@ from dataclasses import dataclass
 
 from lookbook.consent import has_consent
 from lookbook.delivery import registry
+from lookbook.delivery.channel import DEFAULT_SUBJECT
 from lookbook.errors import InputError
 from lookbook.hooks import Changes
 from lookbook.outbox import IllegalTransition, message_scope, transition
 from lookbook.store import Store, inserted_id, utcnow
-
-#: The subject of a message offered on a channel with subjects when the failed one had none.
-DEFAULT_SUBJECT = "Picked for you"
 
 
 @dataclass(frozen=True)
