@@ -54,7 +54,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from lookbook import quiet_hours, roles
+from lookbook import consent, quiet_hours, roles
 from lookbook.cardnumbers import mask_card_numbers
 from lookbook.compose import outgoing
 from lookbook.delivery import (
@@ -63,6 +63,7 @@ from lookbook.delivery import (
     CannotTell,
     DeliveryError,
     NotSent,
+    OptedOut,
     RateLimit,
     RateLimited,
     Unreachable,
@@ -462,6 +463,16 @@ def _record_unreachable(store: Store, job_or_pending: Job | Pending, attempt_id:
                                       job_or_pending.message_id)
 
 
+def _record_opted_out(store: Store, job: Job, attempt_id: int | None, error: str) -> None:
+    """Fail the message for good and withdraw the channel's consent: the customer told the service to stop."""
+    with store.atomic():
+        _record_failed(store, job.message_id, attempt_id, "opted_out", error, retryable=False)
+        for scope in consent.SCOPES:
+            if consent.has_consent(store, job.customer_id, job.channel, scope):
+                consent.record(store, job.customer_id, job.channel, scope, False, by_user=ACTOR, source="channel",
+                               note=f"{error} (message {job.message_id})")
+
+
 def _claimed(store: Store, channel: str) -> frozenset[str]:
     """Return the external ids already recorded for messages on ``channel``."""
     return frozenset(r[0] for r in store.db.execute(
@@ -793,6 +804,11 @@ class Sender:
         elif isinstance(exc, AuthFailed):
             self.db(lambda s: _record_requeue(s, mid, attempt, "auth", error))
             yield self._stop(channel, error)
+        elif isinstance(exc, OptedOut):
+            # Never retried, on no message: their consent on this channel is withdrawn in the ledger.
+            self.db(lambda s: _record_opted_out(s, job, attempt, error))
+            self.report.unreachable.append((mid, error))
+            yield Progress(self.done, self.total, "unreachable", f"Message {mid}: {error}", mid, channel)
         elif isinstance(exc, Unreachable):
             self.db(lambda s: _record_unreachable(s, job, attempt, error))
             self.report.unreachable.append((mid, error))

@@ -519,3 +519,27 @@ def test_a_channel_from_one_file_goes_through_approval_consent_quiet_hours_and_a
             assert actions[0] == "message.draft" and actions[-2:] == ["message.send_start", "message.sent"]
             assert {"message.submit", "message.approve", "message.queue", "message.defer"} <= set(actions)
             assert _row(store, mid)["state"] == "sent" and _row(store, mid)["decided_by"] == "maria"
+
+
+def test_a_customer_who_sent_stop_to_the_service_is_never_retried_and_their_consent_is_withdrawn(
+        store: Store, tmp_path: Path) -> None:
+    add_staff(store)
+    quiet_hours.set_window(store, "00:00", "00:00")
+    world = add_world(store, customers=3)
+    with Loft().running() as loft:
+        harness = PigeonHarness.__new__(PigeonHarness)
+        harness.loft, harness.clients = loft, {}
+        harness.prepare(store, world)
+        first, second = (add_message(store, world.customers[0], set_id=None, state="approved", channel="pigeon",
+                                     body=text) for text in ("One", "Two"))
+        loft.stopped.add(harness.address(store, world.customers[0]))
+        report, _ = _run(store, harness)
+        assert loft.messages == [] and loft.posts == 1  # asked once, never again
+        row = _row(store, first)
+        assert (row["state"], row["retryable"]) == ("failed", 0) and "STOP" in row["error"]
+        assert report.unreachable == [(first, row["error"])]
+        # The ledger says so: the next message to them on this channel is cancelled, not sent.
+        assert not consent.has_consent(store, world.customers[0], "pigeon", "one_to_one")
+        assert _row(store, second)["state"] == "cancelled"
+        assert consent.has_consent(store, world.customers[0], "x", "one_to_one")  # other channels untouched
+

@@ -15,6 +15,8 @@ error                  what it means                                what the sen
                        app or account)
 :class:`Unreachable`   this customer cannot get messages on this    fail the message for good, mark the
                        channel (X: not following, DMs closed)       channel unreachable, offer another
+:class:`OptedOut`      the customer told the service to stop        fail the message for good, withdraw
+                       (SMS STOP, a block): a kind of Unreachable   the channel's consent in the ledger
 :class:`Rejected`      this message will never be accepted as it    fail the message for good
                        is (400: too long, bad attachment)
 :class:`CannotTell`    (from reconciling) the channel offers no     fail the message as retryable; a
@@ -64,6 +66,10 @@ class AuthFailed(DeliveryError):
 
 class Unreachable(DeliveryError):
     """The customer cannot receive messages on this channel (a permanent refusal)."""
+
+
+class OptedOut(Unreachable):
+    """The customer told the channel's service to stop messages from the store (SMS STOP, a WhatsApp block)."""
 
 
 class Rejected(DeliveryError):

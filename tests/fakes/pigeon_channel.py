@@ -14,7 +14,8 @@ The loft (:class:`Loft`) is a small JSON-over-HTTP server: ``POST /messages`` re
 answers its id, ``GET /messages?to=&since=`` lists them. It misbehaves on request (:attr:`Loft.faults`):
 ``drop_after`` (records the message, then closes the connection unanswered), ``503`` (records nothing),
 ``429`` (records nothing, ``Retry-After``), ``slow_after`` (records, answers after ``delay_s``); a
-number in :attr:`Loft.no_loft` has no loft (404: unreachable).
+number in :attr:`Loft.no_loft` has no loft (404: unreachable), one in :attr:`Loft.stopped` sent STOP
+(409: opted out, like Twilio's 21610).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from lookbook.delivery import (
     Delivered,
     DeliveryError,
     NotSent,
+    OptedOut,
     RateLimit,
     RateLimited,
     Rejected,
@@ -81,6 +83,8 @@ class PigeonConnection(Connection):
             if exc.code == 429:
                 wait = float(exc.headers.get("Retry-After") or 60)
                 return RateLimited("the loft is busy", dt.datetime.now(dt.UTC) + dt.timedelta(seconds=wait))
+            if exc.code == 409:
+                return OptedOut("the customer sent STOP to the loft: no more pigeons to them")
             if exc.code == 404:
                 return Unreachable("no loft at this number: the pigeon came back")
             if exc.code in (401, 403):
@@ -149,6 +153,7 @@ class Loft:
     messages: list[dict[str, Any]] = field(default_factory=list)
     faults: list[tuple[str, float]] = field(default_factory=list)  # (kind, delay_s) for the next POSTs
     no_loft: set[str] = field(default_factory=set)
+    stopped: set[str] = field(default_factory=set)  # numbers that sent STOP (409)
     #: Seconds to wait after recording a message before answering (a kill -9 lands in this window).
     delay_after_s: float = 0.0
     posts: int = 0
@@ -215,6 +220,8 @@ def _handler(loft: Loft) -> type[BaseHTTPRequestHandler]:
                 return self._answer(503, {"error": "loft closed"})
             if kind == "429":
                 return self._answer(429, {"error": "too many birds"}, {"Retry-After": "1"})
+            if payload.get("to") in loft.stopped:
+                return self._answer(409, {"error": "STOP"})
             if payload.get("to") in loft.no_loft:
                 return self._answer(404, {"error": "no loft at this number"})
             message = loft._record(str(payload.get("to")), str(payload.get("text")))
