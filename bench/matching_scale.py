@@ -173,7 +173,9 @@ def baseline_match(store: Any, set_id: int, now: dt.datetime) -> dict[int, str]:
     Returns ``{customer_id: channel}`` for the matches before the daily cap (ranking is not compared).
     """
     from lookbook.consent import consent_state
-    from lookbook.matching import CONTACT_STATES, FREQUENCY_DEFAULT, SENDABLE_CHANNELS
+    from lookbook.matching import CONTACT_STATES, FREQUENCY_DEFAULT, sendable_channels
+
+    channels = sendable_channels()
 
     db = store.db
     brand_id, scope = db.execute("SELECT brand_id, scope FROM sets WHERE id = ?", [set_id]).fetchone()
@@ -204,8 +206,8 @@ def baseline_match(store: Any, set_id: int, now: dt.datetime) -> dict[int, str]:
         if recent:
             continue
         addresses = {"x": x_user_id or x_handle, "email": email}
-        order = ([preferred] if preferred in SENDABLE_CHANNELS else []) + [
-            c for c in SENDABLE_CHANNELS if c != preferred]
+        order = ([preferred] if preferred in channels else []) + [
+            c for c in channels if c != preferred]
         for channel in order:
             unreachable = db.execute("SELECT 1 FROM channel_status WHERE customer_id = ? AND channel = ?"
                                      " AND unreachable_at IS NOT NULL", [cid, channel]).fetchone()

@@ -32,6 +32,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from lookbook.cardnumbers import has_card_number, mask_card_numbers
+from lookbook.delivery import registry
 from lookbook.errors import InputError
 from lookbook.hooks import Changes
 from lookbook.store import Store
@@ -170,7 +171,8 @@ def personalise(store: Store, set_id: int, customer_id: int, actor: str, templat
     card_masked = (subject, body) != (raw.subject, raw.body)
     footer = None
     problems = list(shown.problems)
-    if channel == "email":
+    kind = registry.find(channel)
+    if kind is not None and kind.footer:
         try:
             footer = store_footer(store)
         except InputError as exc:
@@ -266,10 +268,16 @@ def outgoing(store: Store, message_id: int) -> Outgoing:
         raise InputError(f"message {message_id}: no such message; check the id with `outbox list`.")
     channel, subject, body, attachment, shots, name, set_id = row
     path = store.library.root / attachment if attachment else None
-    if channel == "email":
-        return Outgoing(message_id, channel, masked(name or ""), masked(subject or ""), masked(body or ""),
-                        store_footer(store), None, _pictures(store, shots, set_id, path))
-    return Outgoing(message_id, channel, masked(name or ""), "", masked(body or ""), None, path, ())
+    kind = registry.find(channel)
+    has_subject = kind is not None and kind.limits.subject is not None
+    footer = store_footer(store) if kind is not None and kind.footer else None
+    if kind is not None and kind.limits.gallery:
+        return Outgoing(message_id, channel, masked(name or ""), masked(subject or "") if has_subject else "",
+                        masked(body or ""), footer, None, _pictures(store, shots, set_id, path))
+    if kind is not None and kind.limits.attachments == 0:
+        path = None  # a text-only channel: the products are named in the text
+    return Outgoing(message_id, channel, masked(name or ""), masked(subject or "") if has_subject else "",
+                    masked(body or ""), footer, path, ())
 
 
 # -- the e-mail as the manager approves it -----------------------------------------------------------------

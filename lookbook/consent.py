@@ -23,6 +23,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from lookbook.delivery import registry
 from lookbook.errors import InputError
 from lookbook.hooks import Changes
 from lookbook.store import Store, utcnow
@@ -140,9 +141,29 @@ class LedgerEntry:
     confirmation: str | None
 
 
+def ledger_channel(channel: str) -> str:
+    """Return the ledger's channel that governs messages on delivery channel ``channel``.
+
+    A registered channel says which (:attr:`lookbook.delivery.channel.Channel.consent`); the ledger's own
+    channels (:data:`CHANNELS`) stand for themselves, and are looked at first so that reading their consent
+    imports no channel module.
+    """
+    if channel in CHANNELS:
+        return channel
+    kind = registry.find(channel)
+    return kind.consent if kind is not None else channel
+
+
+def ledger_channels() -> tuple[str, ...]:
+    """Return every channel the ledger records: :data:`CHANNELS` and those registered channels add."""
+    extra = [ch for name in registry.names() if name not in CHANNELS
+             if (ch := ledger_channel(name)) not in CHANNELS]
+    return CHANNELS + tuple(dict.fromkeys(extra))
+
+
 def _check(channel: str, scope: str) -> None:
-    if channel not in CHANNELS:
-        raise InputError(f"channel '{channel}': choose one of {', '.join(CHANNELS)}.")
+    if channel not in CHANNELS and channel not in ledger_channels():
+        raise InputError(f"channel '{channel}': choose one of {', '.join(ledger_channels())}.")
     if scope not in SCOPES:
         raise InputError(f"consent scope '{scope}': choose one of {', '.join(SCOPES)}.")
 
@@ -160,7 +181,9 @@ def parse_level(text: str) -> str:
 
 
 def consent_state(store: Store, customer_id: int, channel: str, scope: str = "one_to_one") -> ConsentState:
-    """Return the current consent of a customer on a channel; no entry means not granted."""
+    """Return the current consent of a customer on a channel (a delivery channel reads the ledger's channel
+    that governs it: :func:`ledger_channel`); no entry means not granted."""
+    channel = ledger_channel(channel)
     _check(channel, scope)
     row = store.db.execute(
         "SELECT granted, at, by_user, source, note FROM consents WHERE customer_id = ? AND channel = ? AND scope = ?"
@@ -187,7 +210,7 @@ def one_to_one_owner_problem(store: Store, customer_id: int, channel: str, sende
     """
     row = store.db.execute("SELECT u.username FROM customers c JOIN users u ON u.id = c.associate_id"
                            " WHERE c.id = ?", [customer_id]).fetchone()
-    if row is None or row[0].casefold() == sender.casefold() or channel not in CHANNELS:
+    if row is None or row[0].casefold() == sender.casefold() or ledger_channel(channel) not in ledger_channels():
         return None
     if not has_consent(store, customer_id, channel, "one_to_one") or has_consent(store, customer_id, channel,
                                                                                   "marketing"):
@@ -210,6 +233,7 @@ def record(store: Store, customer_id: int, channel: str, scope: str, granted: bo
     :raises ConfirmationRequired: if re-subscribing an opted-out customer without a confirmation.
     :raises InputError: for an unknown channel, scope or customer, or an incomplete confirmation.
     """
+    channel = ledger_channel(channel)
     _check(channel, scope)
     if not source.strip():
         raise InputError("consent source: say where the consent came from (in store, reply, import...).")
@@ -231,7 +255,8 @@ def _write(store: Store, customer_id: int, channel: str, scope: str, granted: bo
     if granted and current.withdrawn:
         if confirmation is None:
             raise ConfirmationRequired(
-                f"customer {customer_id} withdrew {CHANNEL_LABELS[channel]} {_scope_words(scope)} consent on "
+                f"customer {customer_id} withdrew {CHANNEL_LABELS.get(channel, channel)} {_scope_words(scope)} "
+                "consent on "
                 f"{(current.at or '?')[:10]}; re-subscribing needs a recorded confirmation: who took it, when and how "
                 "the customer agreed (--confirmed-by, --confirmed-at, --confirmed-how)."
             )

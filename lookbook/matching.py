@@ -36,6 +36,7 @@ from operator import itemgetter
 from typing import Any, Generic, TypeVar, overload
 
 from lookbook import consent
+from lookbook.delivery import registry
 from lookbook.errors import InputError
 from lookbook.store import Store
 
@@ -45,8 +46,6 @@ FREQUENCY_SETTING, FREQUENCY_DEFAULT = "outbox.quiet_days", 7
 DAILY_CAP_SETTING, DAILY_CAP_DEFAULT = "matching.daily_cap", 200
 #: The store's IANA time zone, which says when "today" starts for the daily cap.
 STORE_TZ_SETTING = "store.timezone"
-#: Channels the outbox can deliver on, in the order tried after the preferred one.
-SENDABLE_CHANNELS = ("x", "email")
 #: Message states that mean the customer was (or is about to be) contacted.
 CONTACT_STATES = ("pending", "approved", "queued", "sending", "sent")
 #: Message states that mean a set's message to a customer exists and is still alive.
@@ -183,8 +182,14 @@ def _plural(category: str, n: int) -> str:
     return _PLURALS.get(category, category if category.endswith("s") else f"{category}s")
 
 
+def sendable_channels() -> tuple[str, ...]:
+    """Return the channels the outbox can deliver on, in the order tried after the preferred one."""
+    return registry.names()
+
+
 def _label(channel: str) -> str:
-    return consent.CHANNEL_LABELS.get(channel, channel)
+    kind = registry.find(channel) if channel in registry.names() else None
+    return kind.label if kind is not None else consent.CHANNEL_LABELS.get(channel, channel)
 
 
 def _date(text: str) -> str:
@@ -295,7 +300,7 @@ def _judge_pool(store: Store, brand_id: int, scope: str, judge: _Judge
     profiles: dict[tuple[Any, ...], _Verdict] = {}
     candidates: list[tuple[int, str, _Verdict, float]] = []
     exclusions: list[tuple[int, str, list[str]]] = []
-    cursors = _pool(store, brand_id, scope, judge.categories)
+    cursors = _pool(store, brand_id, scope, judge.categories, judge.channels)
     for cursor in cursors:
         for row in cursor:
             cid = row[0]
@@ -372,7 +377,7 @@ def _collector_paused() -> Iterator[None]:
 _PROFILE_START = 2
 
 
-def _pool(store: Store, brand_id: int, scope: str, categories: list[str]) -> list[Any]:
+def _pool(store: Store, brand_id: int, scope: str, categories: list[str], channels: Sequence[str]) -> list[Any]:
     """Return cursors over the considered customers, each in id order: brand stances, then buyers with none.
 
     A row is ``(id, name, code, size per category..., date withdrawn per sendable channel...,
@@ -384,7 +389,7 @@ def _pool(store: Store, brand_id: int, scope: str, categories: list[str]) -> lis
     params: dict[str, Any] = {"brand": brand_id, "scope": scope}
     # Digits, least significant first: stance, preferred channel, then address and consent per channel.
     code = ["{stance}"]
-    preferred = " ".join(f"WHEN :ch{i} THEN {i + 1}" for i in range(len(SENDABLE_CHANNELS)))
+    preferred = " ".join(f"WHEN :ch{i} THEN {i + 1}" for i in range(len(channels)))
     code.append(f"10 * CASE c.preferred_channel {preferred} ELSE 0 END")
     sizes, withdrawn, joins = [], [], []
     for i, category in enumerate(categories):
@@ -393,15 +398,18 @@ def _pool(store: Store, brand_id: int, scope: str, categories: list[str]) -> lis
         # Named, or SQLite takes the primary key (one row for sure) and then reads the table for the size.
         joins.append(f"LEFT JOIN customer_sizes AS s{i} INDEXED BY idx_customer_sizes_category"
                      f" ON s{i}.category = :cat{i} AND s{i}.customer_id = p.customer_id")
-    for i, channel in enumerate(SENDABLE_CHANNELS):
+    for i, channel in enumerate(channels):
+        kind = registry.get(channel)
         params[f"ch{i}"] = channel
-        address = _ADDRESS_SQL[channel]
+        params[f"consent{i}"] = kind.consent
+        address = kind.address_sql("c")
         code.append(f"{10 ** (2 + 2 * i)} * ({address} != '') + {10 ** (3 + 2 * i)} * ifnull(k{i}.granted + 1, 0)")
         withdrawn.append(f"CASE k{i}.granted WHEN 0 THEN substr(k{i}.at, 1, 10) END")
         joins.append(f"LEFT JOIN consent_current AS k{i} ON k{i}.customer_id = p.customer_id"
-                     f" AND k{i}.channel = :ch{i} AND k{i}.scope = :scope")
+                     f" AND k{i}.channel = :consent{i} AND k{i}.scope = :scope")
     name = "CASE WHEN c.last_name != '' THEN c.first_name || ' ' || c.last_name ELSE c.first_name END"
-    columns = ", ".join([f"p.customer_id, {name}, {' + '.join(code)} + {_BOUGHT} * {{bought}}", *sizes, *withdrawn,
+    bought_place = _bought_place(len(channels))
+    columns = ", ".join([f"p.customer_id, {name}, {' + '.join(code)} + {bought_place} * {{bought}}", *sizes, *withdrawn,
                          "c.paused_until, c.last_contacted_at"])
     joined = f" JOIN customers AS c ON c.id = p.customer_id {' '.join(joins)}"
     conn = store.db.conn
@@ -422,12 +430,12 @@ def _pool(store: Store, brand_id: int, scope: str, categories: list[str]) -> lis
             conn.execute(buyers + " ORDER BY p.customer_id", params)]
 
 
-#: The SQL for "the customer has an address on this channel" (the X user id, or the handle to resolve).
-_ADDRESS_SQL = {"x": "coalesce(c.x_user_id, c.x_handle, '')", "email": "ifnull(c.email, '')"}
 #: Stance digits of a profile code beyond 0 (no stance) and 1 (likes).
 _DISLIKED, _DISLIKED_SAID = 2, 3  # dislikes; said "not this brand"
-#: The place of the purchase count in a profile code, after the stance, preferred and per-channel digits.
-_BOUGHT = 10 ** (2 + 2 * len(SENDABLE_CHANNELS))
+def _bought_place(channels: int) -> int:
+    """Return the place of the purchase count in a profile code, after the stance, preferred and per-channel
+    digits."""
+    return int(10 ** (2 + 2 * channels))
 
 
 @dataclass(frozen=True, slots=True)
@@ -442,19 +450,19 @@ class _Profile:
     consents: tuple[int | None, ...]  # per sendable channel: 1 granted, 0 withdrawn, None never asked
 
 
-def _unpack(code: int) -> _Profile:
-    """Return the profile that :func:`_pool` packed into ``code``."""
+def _unpack(code: int, channels: Sequence[str]) -> _Profile:
+    """Return the profile that :func:`_pool` packed into ``code`` for ``channels``."""
     code, stance = divmod(code, 10)
     code, preferred = divmod(code, 10)
     addresses, consents = [], []
-    for _ in SENDABLE_CHANNELS:
+    for _ in channels:
         code, address = divmod(code, 10)
         code, granted = divmod(code, 10)
         addresses.append(bool(address))
         consents.append(granted - 1 if granted else None)
     return _Profile("like" if stance == 1 else "dislike" if stance else None,
                     "not this brand" if stance == _DISLIKED_SAID else None, code,
-                    SENDABLE_CHANNELS[preferred - 1] if preferred else None, tuple(addresses), tuple(consents))
+                    channels[preferred - 1] if preferred else None, tuple(addresses), tuple(consents))
 
 
 #: A condition on ``m.customer_id``: the customer has a stance on ``:brand`` or bought it. Probed from
@@ -525,7 +533,8 @@ class _Judge:
         for p in products:
             self.per_category[p.category] = self.per_category.get(p.category, 0) + 1
         self.categories = list(self.per_category)
-        self.profile_width = 1 + len(self.categories) + len(SENDABLE_CHANNELS)
+        self.channels = sendable_channels()
+        self.profile_width = 1 + len(self.categories) + len(self.channels)
         self.scope_words = "one-to-one" if scope == "one_to_one" else "marketing"
         self.sent: dict[int, dict[str, str]] = {}
         self.this_set: dict[int, tuple[str, str]] = {}
@@ -569,7 +578,7 @@ class _Judge:
         :param this_set: ``(state, drafted by)`` of the customer's message from this set, if any.
         """
         n_sizes = len(self.categories)
-        unpacked = _unpack(profile[0])
+        unpacked = _unpack(profile[0], self.channels)
         stance, disliked_as, bought = unpacked.stance, unpacked.disliked_as, unpacked.bought
         preferred = unpacked.preferred
         size_key = profile[1:1 + n_sizes]
@@ -599,9 +608,9 @@ class _Judge:
         channel_key = (preferred, unpacked.addresses, unpacked.consents, withdrawn,
                        None if unreachable is None else tuple(sorted(unreachable.items())))
         if (chosen := self._channel_memo.get(channel_key)) is None:
-            consents = {ch: (granted, at) for ch, granted, at in zip(SENDABLE_CHANNELS, unpacked.consents, withdrawn,
+            consents = {ch: (granted, at) for ch, granted, at in zip(self.channels, unpacked.consents, withdrawn,
                                                                      strict=True) if granted is not None}
-            addresses = dict(zip(SENDABLE_CHANNELS, unpacked.addresses, strict=True))
+            addresses = dict(zip(self.channels, unpacked.addresses, strict=True))
             chosen = self._channel_memo[channel_key] = self._channel(preferred, addresses, consents, unreachable or {})
         channel, channel_why = chosen
         if channel is None:
@@ -673,8 +682,8 @@ class _Judge:
     def _channel(self, preferred: str | None, addresses: dict[str, Any], consents: dict[str, tuple[int, str]],
                  unreachable: dict[str, tuple[str, str]]) -> tuple[str | None, list[str]]:
         """Return the channel to use (or None) and why the channels before it (or all) cannot be used."""
-        order = [preferred] if preferred in SENDABLE_CHANNELS else []
-        order += [c for c in SENDABLE_CHANNELS if c != preferred]
+        order = [preferred] if preferred in self.channels else []
+        order += [c for c in self.channels if c != preferred]
         why: list[str] = []
         scope = "" if self.scope == "one_to_one" else " marketing"
         for ch in order:
@@ -693,6 +702,6 @@ class _Judge:
                 why.append(f"{label} unreachable since {_date(at)}" + (f" ({reason})" if reason else ""))
             else:
                 return ch, why
-        if not any(addresses.get(c) for c in SENDABLE_CHANNELS):
-            why.append(f"no {' or '.join(_label(c) for c in SENDABLE_CHANNELS)} address")
+        if not any(addresses.get(c) for c in self.channels):
+            why.append(f"no {' or '.join(_label(c) for c in self.channels)} address")
         return None, why

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -27,6 +27,7 @@ from lookbook import roles
 from lookbook.cardnumbers import SAFE_PAYMENT_ADVICE, mask_card_numbers
 from lookbook.compose import email_pictures, personalise, pictures_json, store_footer
 from lookbook.consent import has_consent, one_to_one_owner_problem
+from lookbook.delivery import registry
 from lookbook.errors import InputError
 from lookbook.hooks import Changes
 from lookbook.store import Store, inserted_id, utcnow
@@ -146,6 +147,24 @@ def _check_not_messaged_elsewhere(store: Store, message_id: int, customer_id: in
             f"by {other_by} for '{other_set}') within the {days}-day quiet period; reject this one.")
 
 
+def _needs_footer(channel: str) -> bool:
+    """Whether messages on ``channel`` carry the store's footer (so cannot be approved without it)."""
+    kind = registry.find(channel)
+    return kind is not None and kind.footer
+
+
+def _shows_gallery(channel: str) -> bool:
+    """Whether messages on ``channel`` show the card's hero shots (frozen on the message) instead of the card."""
+    kind = registry.find(channel)
+    return kind is not None and kind.limits.gallery
+
+
+def _one_picture(channel: str) -> bool:
+    """Whether messages on ``channel`` carry one picture each (so ``several`` mode sends one per shot)."""
+    kind = registry.find(channel)
+    return kind is not None and kind.limits.attachments == 1
+
+
 def _move(store: Store, message_id: int, to: str, actor: str, *, comment: str | None = None,
           **fields: Any) -> None:
     """Move a message to state ``to`` (see :func:`transition`), inside the caller's transaction if any."""
@@ -171,7 +190,7 @@ def _move(store: Store, message_id: int, to: str, actor: str, *, comment: str | 
             _check_decider(store, message_id, to, actor, drafted_by, fields.get("changed_by", changed_by))
         if to == "approved":
             _check_not_messaged_elsewhere(store, message_id, customer_id, set_id)
-            if fields.get("channel", channel) == "email":
+            if _needs_footer(fields.get("channel", channel)):
                 try:
                     store_footer(store)
                 except InputError as exc:
@@ -395,70 +414,115 @@ def draft_set(store: Store, set_id: int, actor: str, template: Template | str, *
 
     card_for = CardWriter(store, set_id)  # one card per distinct size list on it
     card = card_for()
-    shots = write_shots(store, set_id) if mode == "several" else []
-    products = set_products(store, set_id)
-    report = DraftReport(set_id, attachment=card)
-    cap = None if override_by or _role(store, actor) != "associate" else associate_cap(store)
-    already = {r[0] for r in store.db.execute(
-        "SELECT DISTINCT customer_id FROM messages WHERE set_id = ?"
-        f" AND state IN ({', '.join('?' * len(LIVE_STATES))})",
-        [set_id, *LIVE_STATES])}
-    busy = _recently_contacted(store, set_id, moment)
-    count = len(already)
-    now_text = utcnow()
-    pictures: str | None = None  # the e-mail's hero shots, written when the first e-mail is drafted
+    drafting = _Drafting(
+        store, set_id, actor, template, scope, card_for, several=mode == "several",
+        shots=write_shots(store, set_id) if mode == "several" else [],
+        products=set_products(store, set_id),
+        cap=None if override_by or _role(store, actor) != "associate" else associate_cap(store),
+        already=_live_recipients(store, set_id), busy=_recently_contacted(store, set_id, moment),
+        report=DraftReport(set_id, attachment=card))
+    drafting.count = len(drafting.already)
     with store.atomic():
         for match in ranked:
-            cid, channel = match.customer_id, channel_override or match.channel
-            reason = None
-            if cid in already:
-                reason = "already has a message from this set"
-            elif cid in busy:
-                reason = "messaged in the quiet period or has a message in flight; wait before another"
-            elif not has_consent(store, cid, channel, scope):
-                reason = f"no {scope.replace('_', '-')} consent on {channel}"
-            elif scope == "one_to_one" and (owner := one_to_one_owner_problem(store, cid, channel, actor)):
-                reason = owner
-            elif cap is not None and count >= cap:
-                reason = f"the set reached the associate cap of {cap} recipients; a manager may allow more"
-            if reason:
-                report.skipped.append(Skipped(cid, reason))
-                continue
-            # Matching says which SKUs fit them and were not sent before; offer only those when it says.
-            shown, offers, masked = personalise(store, set_id, cid, actor, template, channel, products,
-                                                getattr(match, "products_in_size", None))
-            if not shown.ok:
-                report.skipped.append(Skipped(cid, "; ".join(shown.problems)))
-                continue
-            body = shown.body
-            if masked and SAFE_PAYMENT_ADVICE not in report.warnings:
-                report.warnings.append(SAFE_PAYMENT_ADVICE)
-            parts = [(body, card_for(cid))]
-            if mode == "several" and channel == "x":
-                parts = [(body if n == 0 else mask_card_numbers(
-                          f"{product.name}: in stock in "
-                          f"{', '.join(map(size_label, product.sizes_in_stock)) or 'no size now'}")[0], path)
-                         for n, (product, path) in enumerate(shots)]
-            if channel == "email" and pictures is None:
-                pictures = pictures_json(store, email_pictures(store, set_id))
-            why = "; ".join(match.reasons) if match.reasons else f"score {match.score:g}"
-            for text, attachment in parts:
-                message_id = inserted_id(store.db.execute(
-                    "INSERT INTO messages (set_id, customer_id, channel, state, subject, body, attachment,"
-                    " match_reason, drafted_by, changed_by, created_at, updated_at, offer, template_id, shots)"
-                    " VALUES (?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [set_id, cid, channel, shown.subject, text, attachment, why, actor, actor, now_text, now_text,
-                     json.dumps([o.as_json() for o in offers]), template.id,
-                     pictures if channel == "email" else None]))
-                store.audit(actor, "message.draft", "message", message_id, set_id=set_id, customer_id=cid,
-                            channel=channel, template=template.name, reason=why)
-                report.drafted.append(message_id)
-            already.add(cid)
-            count += 1
+            drafting.draft_for(match, channel_override or match.channel)
+    report = drafting.report
     if report.drafted:
         store.hooks.outbox_did_change(report.drafted)
         report.changes = store.notify(Changes(outbox=True, audit=True))
     return report
+
+
+def _live_recipients(store: Store, set_id: int) -> set[int]:
+    """Return the customers who already have a live message from the set."""
+    return {r[0] for r in store.db.execute(
+        "SELECT DISTINCT customer_id FROM messages WHERE set_id = ?"
+        f" AND state IN ({', '.join('?' * len(LIVE_STATES))})", [set_id, *LIVE_STATES])}
+
+
+@dataclass
+class _Drafting:
+    """One drafting of a set, recipient by recipient (:func:`draft_set`): each step a method."""
+
+    store: Store
+    set_id: int
+    actor: str
+    template: Template
+    scope: str
+    card_for: Callable[..., str]  # the card file for a customer (their sizes on it); no argument: the set's
+    several: bool  # ``several`` mode: one message per shot on one-picture channels
+    shots: list[Any]  # (product, path) of each shot, for ``several`` mode
+    products: list[Any]
+    cap: int | None  # the associate cap, None when it does not apply
+    already: set[int]  # customers with a live message from this set
+    busy: set[int]  # customers in the quiet period or with a message in flight
+    report: DraftReport
+    count: int = 0
+    now_text: str = field(default_factory=utcnow)
+    pictures: str | None = None  # a gallery channel's hero shots, written when the first such message is drafted
+
+    def skip_reason(self, customer_id: int, channel: str) -> str | None:
+        """Return why the customer gets no message on ``channel``, or None."""
+        if customer_id in self.already:
+            return "already has a message from this set"
+        if customer_id in self.busy:
+            return "messaged in the quiet period or has a message in flight; wait before another"
+        if not has_consent(self.store, customer_id, channel, self.scope):
+            return f"no {self.scope.replace('_', '-')} consent on {channel}"
+        if self.scope == "one_to_one" and (owner := one_to_one_owner_problem(self.store, customer_id, channel,
+                                                                              self.actor)):
+            return owner
+        if self.cap is not None and self.count >= self.cap:
+            return f"the set reached the associate cap of {self.cap} recipients; a manager may allow more"
+        return None
+
+    def parts(self, body: str, channel: str, customer_id: int) -> list[tuple[str, str]]:
+        """Return the (text, attachment) of each message: one with the card, or in ``several`` mode on a
+        one-picture channel one per shot, the first with the text, the others captioned."""
+        if not (self.several and _one_picture(channel)):
+            return [(body, self.card_for(customer_id))]
+        return [(body if n == 0 else mask_card_numbers(
+                 f"{product.name}: in stock in "
+                 f"{', '.join(map(size_label, product.sizes_in_stock)) or 'no size now'}")[0], path)
+                for n, (product, path) in enumerate(self.shots)]
+
+    def gallery(self, channel: str) -> str | None:
+        """Return the hero shots frozen on a gallery channel's message (None on other channels)."""
+        if not _shows_gallery(channel):
+            return None
+        if self.pictures is None:
+            self.pictures = pictures_json(self.store, email_pictures(self.store, self.set_id))
+        return self.pictures
+
+    def draft_for(self, match: MatchLike, channel: str) -> None:
+        """Draft the message(s) for one match, or record why not."""
+        cid, report = match.customer_id, self.report
+        reason = self.skip_reason(cid, channel)
+        if reason:
+            report.skipped.append(Skipped(cid, reason))
+            return
+        # Matching says which SKUs fit them and were not sent before; offer only those when it says.
+        shown, offers, masked = personalise(self.store, self.set_id, cid, self.actor, self.template, channel,
+                                            self.products, getattr(match, "products_in_size", None))
+        if not shown.ok:
+            report.skipped.append(Skipped(cid, "; ".join(shown.problems)))
+            return
+        if masked and SAFE_PAYMENT_ADVICE not in report.warnings:
+            report.warnings.append(SAFE_PAYMENT_ADVICE)
+        pictures = self.gallery(channel)
+        why = "; ".join(match.reasons) if match.reasons else f"score {match.score:g}"
+        for text, attachment in self.parts(shown.body, channel, cid):
+            message_id = inserted_id(self.store.db.execute(
+                "INSERT INTO messages (set_id, customer_id, channel, state, subject, body, attachment,"
+                " match_reason, drafted_by, changed_by, created_at, updated_at, offer, template_id, shots)"
+                " VALUES (?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [self.set_id, cid, channel, shown.subject, text, attachment, why, self.actor, self.actor,
+                 self.now_text, self.now_text, json.dumps([o.as_json() for o in offers]), self.template.id,
+                 pictures]))
+            self.store.audit(self.actor, "message.draft", "message", message_id, set_id=self.set_id,
+                             customer_id=cid, channel=channel, template=self.template.name, reason=why)
+            report.drafted.append(message_id)
+        self.already.add(cid)
+        self.count += 1
 
 
 def override_cap(store: Store, set_id: int, actor: str, comment: str) -> Changes:
@@ -627,7 +691,7 @@ def set_contents_changed(store: Store, set_id: int, actor: str) -> list[int]:
 
                 card_for = CardWriter(store, set_id)
             fields["attachment"] = card_for(customer_id)  # the customer's own sizes on it
-        if channel == "email":
+        if _shows_gallery(channel):
             # The e-mail carries the card's hero shots frozen at drafting: the new shots replace them too,
             # so what the next approver sees is what goes out.
             if shots is None:

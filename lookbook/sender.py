@@ -1,18 +1,21 @@
 """The sender: delivers approved messages exactly once, through crashes, timeouts and rate limits.
 
-X has no idempotency key, so exactly-once is built here from four rules.
+The sender names no channel: it asks :mod:`lookbook.delivery.registry` for them and
+talks to each through :class:`lookbook.delivery.channel.Channel`. Neither X nor SMTP has
+an idempotency key, so exactly-once is built here from four rules.
 
 1. **Persist before the request.** A message moves ``queued → sending`` with a
    ``send_attempts`` row, committed, before anything goes out; the attempt records
-   how far it got (``phase``: ``prepare`` → ``post`` for X, ``prepare`` → ``data`` for
-   e-mail), each step committed before it is taken. So after a crash, an attempt that
-   never reached ``post``/``data`` certainly sent nothing and is simply queued again.
+   how far it got (``phase``: ``prepare`` → the channel's ``uncertain_phase``, ``post``
+   for X, ``data`` for e-mail), each step committed before it is taken. So after a crash,
+   an attempt that never reached that phase certainly sent nothing and is simply queued again.
 2. **Never re-send blindly.** After an ambiguous failure (a timeout, a connection
    reset, a 5xx after the request went out), or on start-up for any message left in
-   ``sending`` by a crash, the conversation's recent DM events are read first, and the
-   message is marked sent if its DM is there, queued again only if it is not. Only
-   once a grace period (``reconcile_after_s``, longer than any request can be in
-   flight) has passed since the attempt began is "not there" taken as "not sent".
+   ``sending`` by a crash, the channel is asked first (:meth:`Connection.reconcile`:
+   X reads the conversation's recent DM events), and the message is marked sent if it
+   arrived, queued again only if it did not. Only once a grace period
+   (``reconcile_after_s``, longer than any request can be in flight) has passed since
+   the attempt began is "not there" taken as "not sent".
 3. **One run per library.** A run holds :class:`SendLock` (an operating-system lock on a file in
    the library folder) from start to end, so a second run (another app window, the command line
    beside the app) is refused instead of taking the first run's in-flight message for a crash's
@@ -21,25 +24,17 @@ X has no idempotency key, so exactly-once is built here from four rules.
    off (:mod:`lookbook.delivery.x`); the only retry is this module's, after the
    check above.
 
-How a DM is recognised in the conversation: it was sent by the store's account,
-after the attempt began (less a clock-skew allowance), is not already the recorded
-DM of another message, and carries the photo uploaded for *this* attempt (a media
-key is unique to one upload) or, for a text-only DM, the exact text (URLs aside,
-which X rewrites to t.co links). Nothing visible is embedded in the text: a
-reference code would be noise to the customer, could be altered by X's own
-rewriting, and the media key and text already single the DM out; two identical
-text-only DMs to the same person inside one attempt's window are exactly what the
-sender never produces.
+How X recognises its DM in the conversation is :func:`lookbook.delivery.x.find_delivered`.
+E-mail has no way to ask the server afterwards (its reconcile raises
+:class:`~lookbook.delivery.CannotTell`), so an attempt lost after ``DATA`` began is
+failed as retryable with an explanation instead of re-sent.
 
-E-mail has no way to ask the server afterwards, so an attempt lost after ``DATA``
-began is failed as retryable with an explanation instead of re-sent
-(:mod:`lookbook.delivery.email`).
-
-Rate limits: the latest ``x-rate-limit-*`` window of each endpoint is kept in the
-``rate_limits`` table (so a restart does not burst into a 429, and the Outbox page
-can count down to the reset). The sender sends while the window has requests left
-and, when it is used up or X answers 429, waits until the reset (or, with
-``wait=False``, stops that channel for this run).
+Rate limits: the latest window of each endpoint a connection reports (X's
+``x-rate-limit-*`` headers) is kept in the ``rate_limits`` table (so a restart does not
+burst into a 429, and the Outbox page can count down to the reset). The sender sends
+while the channel's ``send_endpoint`` window has requests left and, when it is used up
+or the service answers 429, waits until the reset (or, with ``wait=False``, stops that
+channel for this run).
 
 The sender is a generator yielding :class:`Progress` and returning a :class:`SendReport`;
 it checks a pause and a cancel :class:`threading.Event` between messages. It touches
@@ -52,7 +47,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import re
 import sys
 import threading
 from collections.abc import Callable, Generator, Iterable
@@ -60,22 +54,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from lookbook import quiet_hours, roles
+from lookbook import consent, quiet_hours, roles
 from lookbook.cardnumbers import mask_card_numbers
-from lookbook.compose import Footer, Picture, outgoing
+from lookbook.compose import outgoing
 from lookbook.delivery import (
     Ambiguous,
     AuthFailed,
+    CannotTell,
     DeliveryError,
     NotSent,
+    OptedOut,
     RateLimit,
     RateLimited,
     Unreachable,
-    accounts,
     reachability,
+    registry,
 )
-from lookbook.delivery.email import EmailChannel, build_message, message_id_for
-from lookbook.delivery.x import DMEvent, XChannel
+from lookbook.delivery.channel import Attempt, Channel, Connection, Job, Steps
 from lookbook.errors import InputError, LookbookError
 from lookbook.hooks import Changes
 from lookbook.outbox import ConsentMissing, IllegalTransition, expire_stale, out_of_stock, transition
@@ -87,8 +82,6 @@ T = TypeVar("T")
 DbCall = Callable[[Callable[[Store], T]], T]
 
 ACTOR = "sender"
-CHANNELS = ("x", "email")
-_URL = re.compile(r"https?://\S+")
 
 
 def direct(store: Store) -> DbCall:
@@ -117,8 +110,9 @@ class SenderOptions:
 
     :param wait: wait out a used-up rate limit (True) or stop that channel for this run.
     :param max_wait_s: never wait longer than this for one reset; stop the channel instead.
-    :param reconcile_after_s: how long after an attempt began its DM must be visible before
-        "not in the conversation" is taken as "not sent"; None: twice the X read timeout, at least 60 s.
+    :param reconcile_after_s: how long after an attempt began its message must be visible before
+        "not there" is taken as "not sent"; None: the channel's grace period (X: twice its read timeout,
+        at least 60 s).
     :param clock_skew_s: allowance between this computer's clock and X's timestamps.
     :param max_attempts: definite non-deliveries (network down, server busy) before a message fails.
     :param backoff_s: the first retry delay after a definite non-delivery; doubles each attempt.
@@ -283,25 +277,6 @@ def blocked_until(store: Store, now: dt.datetime | None = None) -> dict[str, dt.
 
 # -- store steps (each runs through ``db``) -----------------------------------------------------------------
 @dataclass(frozen=True)
-class Job:
-    """What the network side needs to send one message."""
-
-    message_id: int
-    attempt_id: int
-    channel: str
-    customer_id: int
-    body: str
-    subject: str
-    attachment: Path | None
-    photos: tuple[Picture, ...]
-    x_user_id: str | None
-    x_handle: str | None
-    email: str | None
-    name: str
-    footer: Footer | None = None
-
-
-@dataclass(frozen=True)
 class Pending:
     """A message left in ``sending``: its latest attempt, to be reconciled."""
 
@@ -312,7 +287,14 @@ class Pending:
     attempt_id: int | None
     started_at: dt.datetime
     detail: dict[str, Any]
-    x_user_id: str | None
+    customer: dict[str, Any]
+
+
+def _customer(store: Store, customer_id: int) -> dict[str, Any]:
+    """Return the customer's row (column -> value): each channel reads its address from it."""
+    cur = store.db.execute("SELECT * FROM customers WHERE id = ?", [customer_id])
+    row = cur.fetchone()
+    return dict(zip([c[0] for c in cur.description], row, strict=True)) if row else {}
 
 
 def _attempt_detail(store: Store, attempt_id: int) -> dict[str, Any]:
@@ -337,13 +319,13 @@ def _finish_attempt(store: Store, attempt_id: int | None, outcome: str, **detail
 
 def _pending(store: Store) -> list[Pending]:
     rows = store.db.execute(
-        "SELECT m.id, m.channel, m.customer_id, m.body, c.x_user_id, a.id, a.started_at, a.detail, m.updated_at"
-        " FROM messages m JOIN customers c ON c.id = m.customer_id"
+        "SELECT m.id, m.channel, m.customer_id, m.body, a.id, a.started_at, a.detail, m.updated_at"
+        " FROM messages m"
         " LEFT JOIN send_attempts a ON a.id = (SELECT max(id) FROM send_attempts WHERE message_id = m.id)"
         " WHERE m.state = 'sending' ORDER BY m.id").fetchall()
     # The body as it was sent: masked (the channel masks what it sends), so it is found in the conversation.
-    return [Pending(r[0], r[1], r[2], mask_card_numbers(r[3] or "")[0], r[5], _parse(r[6] or r[8]) or _now(),
-                    json.loads(r[7]) if r[7] else {}, r[4]) for r in rows]
+    return [Pending(r[0], r[1], r[2], mask_card_numbers(r[3] or "")[0], r[4], _parse(r[5] or r[7]) or _now(),
+                    json.loads(r[6]) if r[6] else {}, _customer(store, r[2])) for r in rows]
 
 
 def _queue_approved(store: Store, message_ids: Iterable[int] | None) -> list[int]:
@@ -405,10 +387,9 @@ def _claim(store: Store, message_id: int) -> Job | str | None:
     """
     if _state(store, message_id) != "queued":
         return None
-    row = store.db.execute(
-        "SELECT m.channel, m.customer_id, m.set_id, m.attempts, c.x_user_id, c.x_handle, c.email, m.offer"
-        " FROM messages m JOIN customers c ON c.id = m.customer_id WHERE m.id = ?", [message_id]).fetchone()
-    channel, customer_id, set_id, attempts, x_user_id, x_handle, email, offer = row
+    row = store.db.execute("SELECT channel, customer_id, set_id, attempts, offer FROM messages WHERE id = ?",
+                           [message_id]).fetchone()
+    channel, customer_id, set_id, attempts, offer = row
     if gone := out_of_stock(store, offer):
         # Sold out since approval: the message would offer the customer what cannot be bought.
         why = f"out of stock since approval: {', '.join(gone)}; draft again for what is in stock"
@@ -447,8 +428,9 @@ def _claim(store: Store, message_id: int) -> Job | str | None:
         why = f"not sent: {exc}"
         _record_failed(store, message_id, attempt_id, "rejected", why, True)
         return f"failed: {why}"
+    customer = _customer(store, customer_id)
     return Job(message_id, attempt_id, channel, customer_id, out.body, out.subject, out.attachment, out.pictures,
-               x_user_id, x_handle, email, out.to_name, out.footer)
+               registry.get(channel).address(customer), out.to_name, customer, out.footer)
 
 
 def _record_sent(store: Store, message_id: int, attempt_id: int | None, external_id: str, sent_at: str,
@@ -481,43 +463,35 @@ def _record_unreachable(store: Store, job_or_pending: Job | Pending, attempt_id:
                                       job_or_pending.message_id)
 
 
-def _save_x_user_id(store: Store, customer_id: int, handle: str, user_id: str) -> None:
+def _record_opted_out(store: Store, job: Job, attempt_id: int | None, error: str) -> None:
+    """Fail the message for good and withdraw the channel's consent: the customer told the service to stop."""
     with store.atomic():
-        store.db.execute("UPDATE customers SET x_user_id = ?, updated_at = ? WHERE id = ?",
-                         [user_id, utcnow(), customer_id])
-        store.audit(ACTOR, "customer.x_user_id", "customer", customer_id, handle=handle, x_user_id=user_id)
-    store.notify(Changes(customers=True, audit=True))
+        _record_failed(store, job.message_id, attempt_id, "opted_out", error, retryable=False)
+        for scope in consent.SCOPES:
+            if consent.has_consent(store, job.customer_id, job.channel, scope):
+                consent.record(store, job.customer_id, job.channel, scope, False, by_user=ACTOR, source="channel",
+                               note=f"{error} (message {job.message_id})")
 
 
-def _claimed_event_ids(store: Store) -> set[str]:
-    return {r[0] for r in store.db.execute(
-        "SELECT external_id FROM messages WHERE channel = 'x' AND external_id IS NOT NULL")}
+def _claimed(store: Store, channel: str) -> frozenset[str]:
+    """Return the external ids already recorded for messages on ``channel``."""
+    return frozenset(r[0] for r in store.db.execute(
+        "SELECT external_id FROM messages WHERE channel = ? AND external_id IS NOT NULL", [channel]))
 
 
-# -- matching a DM in the conversation ---------------------------------------------------------------------
-def _normalise(text: str) -> str:
-    return " ".join(_URL.sub(" ", text).split())
+class _Steps(Steps):
+    """What a connection may ask of the sender while it sends one job (see :class:`Steps`)."""
 
+    def __init__(self, db: DbCall, attempt_id: int, library: str) -> None:
+        self._db = db
+        self._attempt_id = attempt_id
+        self.library_id = library
 
-def find_delivered(events: Iterable[DMEvent], *, me: str, body: str, media_key: str | None,
-                   started_at: dt.datetime, claimed: set[str], skew_s: float) -> DMEvent | None:
-    """Return the DM event an attempt produced, if the conversation shows one (see the module docstring)."""
-    earliest = started_at - dt.timedelta(seconds=skew_s)
-    wanted = _normalise(body)
-    for event in events:
-        if event.event_type != "MessageCreate" or event.id in claimed:
-            continue
-        if event.sender_id is not None and event.sender_id != me:
-            continue
-        if event.created_at is not None and event.created_at < earliest:
-            continue
-        if media_key and event.media_keys:
-            if media_key in event.media_keys:
-                return event
-            continue
-        if _normalise(event.text) == wanted:
-            return event
-    return None
+    def phase(self, name: str, **detail: Any) -> None:
+        self._db(lambda s: _set_phase(s, self._attempt_id, phase=name, **detail))
+
+    def db(self, fn: Callable[[Store], T]) -> T:
+        return self._db(fn)
 
 
 # -- the run ----------------------------------------------------------------------------------------------
@@ -529,63 +503,61 @@ class Sender:
     """One send run; use :func:`send` to get its generator.
 
     :param db: runs a function with the store (see :data:`DbCall`).
-    :param x: makes the X channel (default: from the library's settings and keyring).
-    :param email: makes the e-mail channel (default: from the library's settings and keyring).
+    :param clients: per channel name, makes the channel's client from the store (tests point one at a
+        fake); a channel without one opens the library's own (:meth:`Channel.open`). Also accepted as
+        keywords named after the channel (``x=...``).
     """
 
     def __init__(self, db: DbCall, *, options: SenderOptions | None = None,
-                 x: Callable[[Store], XChannel] | None = None, email: Callable[[Store], EmailChannel] | None = None,
+                 clients: dict[str, Callable[[Store], Any]] | None = None,
                  cancel: threading.Event | None = None, pause: threading.Event | None = None,
-                 clock: Callable[[], dt.datetime] = _now, sleep: Callable[[float], None] | None = None) -> None:
+                 clock: Callable[[], dt.datetime] = _now, sleep: Callable[[float], None] | None = None,
+                 **client_factories: Callable[[Store], Any] | None) -> None:
         self.db = db
         self.options = options or SenderOptions()
-        self._factories: dict[str, Callable[[Store], Any]] = {"x": x or accounts.x_channel,
-                                                              "email": email or accounts.email_channel}
-        self._channels: dict[str, Any] = {}
+        self._factories: dict[str, Callable[[Store], Any]] = {
+            name: make for name, make in {**(clients or {}), **client_factories}.items() if make is not None}
+        self._channels: dict[str, Connection] = {}
         self.cancel = cancel or threading.Event()
         self.pause = pause or threading.Event()
         self.clock = clock
         self._sleep = sleep or (lambda s: self.cancel.wait(s))
         self.report = SendReport()
-        self._me: str | None = None
-        self._namespace: str | None = None
-        self._reconcile_after = self.options.reconcile_after_s
+        self._library_id: str | None = None
         self.done = 0
         self.total = 0
-        #: Messages whose conversation was read in this run (see :meth:`_reconcile`).
+        #: Messages whose channel was asked in this run (see :meth:`_reconcile`).
         self._looked: set[int] = set()
 
     # -- channels ----------------------------------------------------------------------------------------
-    def _channel(self, name: str) -> Any:
+    def _channel(self, name: str) -> Connection:
         if name in self.report.stopped:
             raise _Stop(self.report.stopped[name])
         if name not in self._channels:
+            kind = registry.get(name)
+            make = self._factories.get(name)
             try:
-                self._channels[name] = self.db(self._factories[name])
+                self._channels[name] = self.db(lambda s: kind.open(s, make(s) if make else None))
             except LookbookError as exc:
                 self.report.stopped[name] = str(exc)
                 raise _Stop(str(exc)) from None
-            if name == "x":
-                cfg = self.db(accounts.x_settings)
-                self._me = cfg.get("user_id")
-                if self._reconcile_after is None:
-                    self._reconcile_after = max(60.0, 2 * self._channels[name].timeout[1])
-            if name == "email":
-                self._namespace = self.db(library_id)
         return self._channels[name]
 
-    def _x_me(self, channel: XChannel) -> str:
-        if self._me is None:
-            self._me = channel.me()[0]
-        return self._me
+    def _steps(self, job: Job) -> Steps:
+        if self._library_id is None:
+            self._library_id = self.db(library_id)
+        return _Steps(self.db, job.attempt_id, self._library_id)
 
     def _stop(self, channel: str, why: str) -> Progress:
         self.report.stopped[channel] = why
         return Progress(self.done, self.total, "stopped", why, channel=channel)
 
-    @property
-    def reconcile_after(self) -> float:
-        return self._reconcile_after if self._reconcile_after is not None else 60.0
+    def grace(self, channel: str) -> float:
+        """Return how long after an attempt on ``channel`` began "not there" may be taken as "not sent"."""
+        if self.options.reconcile_after_s is not None:
+            return self.options.reconcile_after_s
+        conn = self._channels.get(channel)
+        return conn.grace_s if conn is not None else 60.0
 
     # -- waiting -------------------------------------------------------------------------------------------
     def _hold(self) -> Generator[Progress, None, bool]:
@@ -642,60 +614,74 @@ class Sender:
         """Settle a message left in ``sending``.
 
         Returns ``sent``, ``requeued``, ``failed``, ``later`` (not seen yet, still within the grace
-        period) or ``unchecked`` (X could not be asked).
+        period) or ``unchecked`` (the channel could not be asked).
         """
-        phase = item.detail.get("phase", "prepare")
-        if item.channel == "email":
-            if phase == "data":
-                why = ("the connection to the mail server was lost, or the sending program stopped, while this "
-                       "message was being handed over, so it may have arrived; check with the customer before "
-                       "sending it again (a retry keeps the same Message-ID, which most mail apps show once)")
-                self.db(lambda s: _record_failed(s, item.message_id, item.attempt_id, "uncertain", why, True))
-                self.report.failed.append((item.message_id, why))
-                yield Progress(self.done, self.total, "failed", why, item.message_id, "email")
-                return "failed"
-        elif phase == "post":
-            age = (self.clock() - item.started_at).total_seconds()
-            if age < self.reconcile_after and item.message_id in self._looked:
-                return "later"  # looked once already; look again only when the grace period is over
-            self._looked.add(item.message_id)
-            try:
-                x = self._channel("x")
-                if not (yield from self._rate_gate("x", "dm_events")):
-                    return "unchecked"
+        kind = registry.find(item.channel)
+        if kind is None:
+            return "unchecked"  # a channel this build does not have: never guess
+        if item.detail.get("phase", "prepare") == kind.uncertain_phase:
+            outcome = yield from self._ask_channel(kind, item)
+            if outcome != "not seen":
+                return outcome
+        return (yield from self._settle_not_delivered(item))
+
+    def _ask_channel(self, kind: Channel, item: Pending) -> Generator[Progress, None, str]:
+        """Ask the channel whether an attempt past its point of no return arrived; see :meth:`_reconcile`.
+
+        Returns what :meth:`_reconcile` returns, or ``not seen`` once the grace period is over.
+        """
+        channel = item.channel
+        age = (self.clock() - item.started_at).total_seconds()
+        if age < self.grace(channel) and item.message_id in self._looked:
+            return "later"  # looked once already; look again only when the grace period is over
+        self._looked.add(item.message_id)
+        try:
+            conn = self._channel(channel)
+            if kind.reconcile_endpoint and not (yield from self._rate_gate(channel, kind.reconcile_endpoint)):
+                return "unchecked"
+            if kind.reconciles:
                 yield Progress(self.done, self.total, "reconciling",
-                               f"Checking X for message {item.message_id} before sending it again",
-                               item.message_id, "x")
-                participant = str(item.detail.get("participant_id") or item.x_user_id or "")
-                events = x.conversation_events(participant) if participant else []
-                me = self._x_me(x)
-            except _Stop:
-                return "unchecked"
-            except RateLimited as exc:
-                self._note_429("x", "dm_events", exc)
-                return "unchecked"
-            except AuthFailed as exc:
-                yield self._stop("x", str(exc))
-                return "unchecked"
-            except DeliveryError:
-                return "unchecked"  # cannot check now: leave it in sending, never guess
-            finally:
-                if "x" in self._channels:
-                    self._save_rates("x", self._channels["x"])
-            claimed = self.db(_claimed_event_ids)
-            event = find_delivered(events, me=me, body=item.body, media_key=item.detail.get("media_key"),
-                                   started_at=item.started_at, claimed=claimed, skew_s=self.options.clock_skew_s)
-            if event is not None:
-                sent_at = _iso(event.created_at) if event.created_at else utcnow()
-                self.db(lambda s: _record_sent(s, item.message_id, item.attempt_id, event.id, sent_at, "reconciled"))
-                self.report.sent.append(item.message_id)
-                self.report.reconciled.append((item.message_id, "delivered"))
-                yield Progress(self.done, self.total, "sent",
-                               f"Message {item.message_id} had arrived on X; marked sent without sending again",
-                               item.message_id, "x")
-                return "sent"
-            if age < self.reconcile_after:
-                return "later"  # it may still be on its way through X: look again after the grace period
+                               f"Checking {kind.label} for message {item.message_id} before sending it again",
+                               item.message_id, channel)
+            claimed = self.db(lambda s: _claimed(s, channel))
+            found = conn.reconcile(Attempt(item.message_id, item.attempt_id, channel, item.customer_id, item.body,
+                                           item.started_at, item.detail, item.customer, claimed,
+                                           self.options.clock_skew_s))
+        except _Stop:
+            return "unchecked"
+        except CannotTell as exc:
+            # The channel cannot be asked: a person decides (the message fails as retryable, with why).
+            why = str(exc)
+            self.db(lambda s: _record_failed(s, item.message_id, item.attempt_id, "uncertain", why, True))
+            self.report.failed.append((item.message_id, why))
+            yield Progress(self.done, self.total, "failed", why, item.message_id, channel)
+            return "failed"
+        except RateLimited as exc:
+            self._note_429(channel, kind.reconcile_endpoint or "reconcile", exc)
+            return "unchecked"
+        except AuthFailed as exc:
+            yield self._stop(channel, str(exc))
+            return "unchecked"
+        except DeliveryError:
+            return "unchecked"  # cannot check now: leave it in sending, never guess
+        finally:
+            if channel in self._channels:
+                self._save_rates(channel, self._channels[channel])
+        if found is not None:
+            self.db(lambda s: _record_sent(s, item.message_id, item.attempt_id, found.external_id, found.sent_at,
+                                           "reconciled"))
+            self.report.sent.append(item.message_id)
+            self.report.reconciled.append((item.message_id, "delivered"))
+            yield Progress(self.done, self.total, "sent",
+                           f"Message {item.message_id} had arrived on {kind.label}; marked sent without sending "
+                           "again", item.message_id, channel)
+            return "sent"
+        if age < self.grace(channel):
+            return "later"  # it may still be on its way: look again after the grace period
+        return "not seen"
+
+    def _settle_not_delivered(self, item: Pending) -> Generator[Progress, None, str]:
+        """Queue again (or fail, after too many attempts) a message whose attempt certainly did not deliver."""
         attempts = self.db(lambda s: s.db.execute("SELECT attempts FROM messages WHERE id = ?",
                                                   [item.message_id]).fetchone()[0])
         if attempts >= self.options.max_attempts:
@@ -716,7 +702,7 @@ class Sender:
     def _reconcile_due(self, *, wait: bool) -> Generator[Progress, None, int]:
         """Settle the messages in ``sending``; with ``wait``, wait out the grace period of those not seen yet.
 
-        Returns how many are still unsettled. A message that could not be checked (X unreachable,
+        Returns how many are still unsettled. A message that could not be checked (the service unreachable,
         rate-limited) stays in ``sending`` for a later run: it is never guessed about.
         """
         while True:
@@ -734,50 +720,28 @@ class Sender:
             if not wait or not later or self.cancel.is_set():
                 return len(later) + unchecked
             # Wait until the first one's grace period is over, then look again.
-            first = min(i.started_at for i in later) + dt.timedelta(seconds=self.reconcile_after)
+            first = min(i.started_at + dt.timedelta(seconds=self.grace(i.channel)) for i in later)
+            labels = sorted({registry.get(i.channel).label for i in later})
             while not self.cancel.is_set() and (left := (first - self.clock()).total_seconds()) > 0:
                 yield Progress(self.done, self.total, "waiting",
-                               f"Waiting {left:.0f} s before checking X again for {len(later)} unconfirmed "
-                               "message(s)", until=_iso(first))
+                               f"Waiting {left:.0f} s before checking {' and '.join(labels)} again for {len(later)}"
+                               " unconfirmed message(s)", until=_iso(first))
                 self._sleep(min(left, 1.0))
 
     # -- sending one -------------------------------------------------------------------------------------
-    def _send_x(self, job: Job) -> Generator[Progress, None, None]:
-        x = self._channel("x")
+    def _deliver(self, job: Job) -> None:
+        """Hand ``job`` to its channel and record what it answered (the failures are raised)."""
+        conn = self._channel(job.channel)
         try:
-            participant = job.x_user_id
-            if not participant:
-                if not job.x_handle:
-                    raise Unreachable("the customer has no X handle; add it or choose another channel.")
-                participant = x.resolve_user_id(job.x_handle)
-                self.db(lambda s: _save_x_user_id(s, job.customer_id, job.x_handle or "", participant))
-            media = x.upload_image(job.attachment) if job.attachment else None
-            if not (yield from self._rate_gate("x", "dm_post")):
-                raise _Stop(self.report.stopped.get("x", "stopped"))
-            # The point of no return: from here a crash or a lost answer means "look before re-sending".
-            self.db(lambda s: _set_phase(s, job.attempt_id, phase="post", participant_id=participant,
-                                         media_key=media.media_key if media else None, posted_at=utcnow()))
-            sent = x.send_dm(participant, job.body, media.media_id if media else None)
+            delivered = conn.send(job, self._steps(job))
         finally:
-            self._save_rates("x", x)
-        sent_at = utcnow()
-        self.db(lambda s: _record_sent(s, job.message_id, job.attempt_id, sent.event_id, sent_at, "answer"))
-
-    def _send_email(self, job: Job) -> None:
-        channel: EmailChannel = self._channel("email")
-        if not job.email:
-            raise Unreachable("the customer has no e-mail address; add it or choose another channel.")
-        msg_id = message_id_for(job.message_id, self._namespace or "", channel.settings.from_address)
-        subject = job.subject or reachability.DEFAULT_SUBJECT
-        msg = build_message(to=job.email, to_name=job.name, subject=subject, body=job.body, images=job.photos,
-                            settings=channel.settings, message_id=msg_id, footer=job.footer)
-        self.db(lambda s: _set_phase(s, job.attempt_id, phase="connect", message_id=msg_id))
-        channel.send(msg, before_data=lambda: self.db(lambda s: _set_phase(s, job.attempt_id, phase="data")))
-        sent_at = utcnow()
-        self.db(lambda s: _record_sent(s, job.message_id, job.attempt_id, msg_id, sent_at, "answer"))
+            self._save_rates(job.channel, conn)
+        self.db(lambda s: _record_sent(s, job.message_id, job.attempt_id, delivered.external_id, delivered.sent_at,
+                                       "answer"))
 
     def _one(self, message_id: int, customer_id: int, channel: str) -> Generator[Progress, None, None]:
-        if channel not in CHANNELS:
+        kind = registry.find(channel)
+        if kind is None:
             self.report.stopped.setdefault(channel, f"sending by {channel} is not supported")
             return
         try:
@@ -785,7 +749,7 @@ class Sender:
         except _Stop:
             return
         # A used-up rate limit is waited out first, so quiet hours are judged at the time it goes.
-        if channel == "x" and not (yield from self._rate_gate("x", "dm_post")):
+        if kind.send_endpoint and not (yield from self._rate_gate(channel, kind.send_endpoint)):
             return
         # Quiet hours: hold the message until the customer's morning; a paused customer until the pause ends.
         now = self.clock()
@@ -817,10 +781,7 @@ class Sender:
         yield Progress(self.done, self.total, "sending", f"Sending message {message_id} by {channel}",
                        message_id, channel)
         try:
-            if channel == "x":
-                yield from self._send_x(job)
-            else:
-                self._send_email(job)
+            self._deliver(job)
         except (_Stop, DeliveryError) as exc:
             yield from self._after_failure(job, exc)
             return
@@ -835,7 +796,7 @@ class Sender:
         elif isinstance(exc, Ambiguous):
             yield from self._after_ambiguous(job, error)
         elif isinstance(exc, RateLimited):
-            self._note_429(channel, "dm_post", exc)
+            self._note_429(channel, registry.get(channel).send_endpoint or "send", exc)
             self.db(lambda s: _record_requeue(s, mid, attempt, "rate_limited", error))
             self.report.requeued.append(mid)
             yield Progress(self.done, self.total, "requeued", f"Message {mid}: {error}", mid, channel,
@@ -843,6 +804,11 @@ class Sender:
         elif isinstance(exc, AuthFailed):
             self.db(lambda s: _record_requeue(s, mid, attempt, "auth", error))
             yield self._stop(channel, error)
+        elif isinstance(exc, OptedOut):
+            # Never retried, on no message: their consent on this channel is withdrawn in the ledger.
+            self.db(lambda s: _record_opted_out(s, job, attempt, error))
+            self.report.unreachable.append((mid, error))
+            yield Progress(self.done, self.total, "unreachable", f"Message {mid}: {error}", mid, channel)
         elif isinstance(exc, Unreachable):
             self.db(lambda s: _record_unreachable(s, job, attempt, error))
             self.report.unreachable.append((mid, error))
@@ -901,17 +867,18 @@ class Sender:
             yield from self._reconcile_due(wait=True)
         self.db(lambda s: _queue_approved(s, only))
         now = _iso(self.clock())
-        self.total = self.done + self.db(lambda s: _count_due(s, set(CHANNELS), now, only)) + len(self.db(_pending))
+        channels = set(registry.names())
+        self.total = self.done + self.db(lambda s: _count_due(s, channels, now, only)) + len(self.db(_pending))
         while not self.cancel.is_set():
             if not (yield from self._hold()):
                 break
-            live = set(CHANNELS) - set(self.report.stopped)
+            live = channels - set(self.report.stopped)
             now = _iso(self.clock())
             pick = self.db(lambda s: _next_due(s, live, now, only))  # noqa: B023 -- self.db calls it at once
             if pick is None:
                 # Nothing due: settle what is unconfirmed (it may come back to the queue), then finish.
                 yield from self._reconcile_due(wait=True)
-                live = set(CHANNELS) - set(self.report.stopped)
+                live = channels - set(self.report.stopped)
                 if self.db(lambda s: _next_due(s, live, _iso(self.clock()), only)) is None:  # noqa: B023 -- called at once
                     break
                 continue
@@ -919,22 +886,20 @@ class Sender:
             yield from self._one(message_id, customer_id, channel)
             self.done += 1
             if self.db(lambda s: _state(s, message_id)) == "sending":  # noqa: B023 -- self.db calls it at once
-                # An ambiguous attempt: settle it at once if X already shows the DM.
+                # An ambiguous attempt: settle it at once if the channel already shows it arrived.
                 yield from self._reconcile_due(wait=False)
         if self.cancel.is_set():
             self.report.cancelled = True
             yield Progress(self.done, self.total, "cancelled", "Cancelled; messages not sent yet stay queued.")
         for conn in self._channels.values():
-            close = getattr(conn, "close", None)
-            if close is not None:
-                close()
+            conn.close()
         return self.report
 
 
 def send(db: DbCall, *, message_ids: Iterable[int] | None = None, options: SenderOptions | None = None,
          cancel: threading.Event | None = None, pause: threading.Event | None = None,
-         x: Callable[[Store], XChannel] | None = None,
-         email: Callable[[Store], EmailChannel] | None = None) -> Generator[Progress, None, SendReport]:
+         clients: dict[str, Callable[[Store], Any]] | None = None,
+         **client_factories: Callable[[Store], Any] | None) -> Generator[Progress, None, SendReport]:
     """Send every approved (and queued) message that is due; yield :class:`Progress`, return :class:`SendReport`.
 
     :param db: runs a function with the store (``direct(store)`` on the store's own thread).
@@ -942,10 +907,11 @@ def send(db: DbCall, *, message_ids: Iterable[int] | None = None, options: Sende
     :param options: see :class:`SenderOptions`.
     :param cancel: set it to stop after the message in hand (nothing is left half-sent).
     :param pause: while it is set, the sender waits between messages.
-    :param x: makes the X channel from the store (default: the library's sign-in).
-    :param email: makes the e-mail channel from the store (default: the library's mail server).
+    :param clients: per channel name, makes that channel's client from the store (default: the library's
+        sign-in or server); also accepted as keywords named after the channel (``x=...``, ``email=...``).
     """
-    return Sender(db, options=options, x=x, email=email, cancel=cancel, pause=pause).run(message_ids)
+    return Sender(db, options=options, clients={**(clients or {}), **{k: v for k, v in client_factories.items() if v}},
+                  cancel=cancel, pause=pause).run(message_ids)
 
 
 @dataclass(frozen=True)
@@ -1002,5 +968,5 @@ def retry(store: Store, message_ids: Iterable[int], actor: str) -> Changes:
 
 __all__ = ["DbCall", "IllegalTransition", "OutboxRow", "Progress", "SendLock", "SendReport", "Sender",
            "SenderBusy", "SenderOptions",
-           "blocked_until", "direct", "find_delivered", "list_outbox", "options_from_settings", "rate_limit", "retry",
+           "blocked_until", "direct", "list_outbox", "options_from_settings", "rate_limit", "retry",
            "save_rates", "send"]

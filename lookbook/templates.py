@@ -15,15 +15,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lookbook.cardnumbers import SAFE_PAYMENT_ADVICE, mask_card_numbers
+from lookbook.delivery import registry
 from lookbook.errors import InputError
 from lookbook.hooks import Changes
 from lookbook.store import Store, utcnow
 
 PLACEHOLDERS = ("first_name", "brand", "products", "sizes_in_stock", "associate")
-#: Channels a message can be previewed and drafted for, with the longest body each accepts.
-BODY_LIMITS = {"x": 10_000, "email": 100_000}
-#: RFC 5322 caps a header line at 998 characters; a subject longer than this is unreadable anyway.
-SUBJECT_LIMIT = 200
 
 _formatter = string.Formatter()
 # Size letters that stay capitals (S, M, XL, XXS ...); any other word in capitals is a shout.
@@ -128,23 +125,14 @@ def render(text: str, values: dict[str, str], *, where: str = "template") -> str
 
 
 def channel_problems(channel: str, subject: str, body: str) -> list[str]:
-    """Return what keeps a message from going out on ``channel`` (an empty list when nothing)."""
-    problems: list[str] = []
-    if channel not in BODY_LIMITS:
-        return [f"channel '{channel}': messages can be sent by {' or '.join(BODY_LIMITS)} only"]
-    if not body.strip():
-        problems.append("the message is empty")
-    if len(body) > BODY_LIMITS[channel]:
-        problems.append(f"the message has {len(body):,} characters; {channel} takes at most "
-                        f"{BODY_LIMITS[channel]:,}, so shorten it")
-    if channel == "email":
-        if not subject.strip():
-            problems.append("an email needs a subject; give the template one")
-        if "\n" in subject or "\r" in subject:
-            problems.append("the subject must be one line")
-        if len(subject) > SUBJECT_LIMIT:
-            problems.append(f"the subject has {len(subject)} characters; keep it to {SUBJECT_LIMIT}")
-    return problems
+    """Return what keeps a message from going out on ``channel`` (an empty list when nothing).
+
+    The channel's own limits decide (:meth:`lookbook.delivery.channel.Channel.problems`).
+    """
+    kind = registry.find(channel)
+    if kind is None:
+        return [f"channel '{channel}': messages can be sent by {' or '.join(registry.names())} only"]
+    return kind.problems(subject, body)
 
 
 # -- storage -----------------------------------------------------------------------------------------------
@@ -306,15 +294,19 @@ def recipient_values(store: Store, set_id: int, customer_id: int, associate: str
     return values, offers
 
 
+def _has_subject(channel: str) -> bool:
+    kind = registry.find(channel)
+    return kind is not None and kind.limits.subject is not None
+
+
 def preview(template: Template, channel: str, values: dict[str, str], *, customer_id: int | None = None,
             customer_name: str = "") -> Preview:
     """Render ``template`` for one recipient on ``channel`` and list what is wrong with the result."""
     body = render(template.body, values, where=f"template '{template.name}'")
-    subject = render(template.subject, values, where=f"template '{template.name}' subject") \
-        if channel == "email" else ""
+    has_subject = _has_subject(channel)
+    subject = render(template.subject, values, where=f"template '{template.name}' subject") if has_subject else ""
     problems = channel_problems(channel, subject, body)
-    used = set(placeholders_in(template.body)) | (set(placeholders_in(template.subject))
-                                                   if channel == "email" else set())
+    used = set(placeholders_in(template.body)) | (set(placeholders_in(template.subject)) if has_subject else set())
     for name in PLACEHOLDERS:
         if name in used and not values.get(name, "").strip():
             problems.append("nothing of the set is in stock in their sizes, so {sizes_in_stock} is empty"

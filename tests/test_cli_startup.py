@@ -85,7 +85,7 @@ def test_every_verb_names_a_handler_that_exists() -> None:
 def test_the_parsers_choices_are_the_cores() -> None:
     from lookbook import consent, customers, layouts, outbox, presets, users
     from lookbook.cli.verbs import choices
-    from lookbook.delivery import email, reachability
+    from lookbook.delivery import email, registry
 
     assert choices.CUSTOMER_SORTS == tuple(customers.SORTS)
     assert choices.CUSTOMER_FIELDS == customers.FIELDS
@@ -94,7 +94,7 @@ def test_the_parsers_choices_are_the_cores() -> None:
     assert choices.OUTBOX_STATES == outbox.STATES
     assert choices.ROLES == users.ROLES
     assert choices.EMAIL_SECURITY == email.SECURITY
-    assert choices.REACHABILITY_CHANNELS == tuple(sorted(reachability.ADDRESS_COLUMN))
+    assert choices.REACHABILITY_CHANNELS == tuple(sorted(registry.names()))
     assert choices.PRESET_ASPECTS == tuple(presets.ASPECTS)
     assert choices.PRESET_BACKGROUNDS == tuple(presets.BACKGROUNDS)
     assert choices.CARD_OUTPUTS == tuple(layouts.OUTPUT_SIZES)

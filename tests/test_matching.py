@@ -278,10 +278,10 @@ def test_a_profile_code_unpacks_to_what_was_packed(store: Store) -> None:
     customers.add_purchase(store, cid, actor="alex", brand="Harbour & Pine")
     consent.record(store, cid, "email", "one_to_one", False, by_user="system", source="reply",
                    at="2026-03-02T10:00:00+00:00")
-    [stances, buyers] = _pool(store, hp, "one_to_one", ["shirt"])
+    [stances, buyers] = _pool(store, hp, "one_to_one", ["shirt"], ("x", "email"))
     [row] = stances.fetchall()
     assert buyers.fetchall() == []
-    profile = _unpack(row[2])
+    profile = _unpack(row[2], ("x", "email"))
     assert (profile.stance, profile.disliked_as, profile.bought, profile.preferred) == ("dislike", None, 2, "x")
     assert (profile.addresses, profile.consents) == ((True, True), (1, 0))
     assert row[3:] == (None, None, "2026-03-02", None, None)  # shirt size, X and e-mail withdrawals, history

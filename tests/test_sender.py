@@ -19,9 +19,9 @@ from fakes.fake_x import FakeX, Fault
 from fakes.smtp import smtp_server
 from lookbook import consent, quiet_hours
 from lookbook.delivery import accounts, reachability
-from lookbook.delivery.x import DMEvent, OAuth2Token, XChannel, XEndpoints
+from lookbook.delivery.x import DMEvent, OAuth2Token, XChannel, XEndpoints, find_delivered
 from lookbook.outbox import transition
-from lookbook.sender import Progress, SenderOptions, SendReport, blocked_until, direct, find_delivered, send
+from lookbook.sender import Progress, SenderOptions, SendReport, blocked_until, direct, send
 from lookbook.store import Store, utcnow
 from outbox_support import World, add_message, add_staff, add_world
 

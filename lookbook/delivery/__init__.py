@@ -15,9 +15,16 @@ error                  what it means                                what the sen
                        app or account)
 :class:`Unreachable`   this customer cannot get messages on this    fail the message for good, mark the
                        channel (X: not following, DMs closed)       channel unreachable, offer another
+:class:`OptedOut`      the customer told the service to stop        fail the message for good, withdraw
+                       (SMS STOP, a block): a kind of Unreachable   the channel's consent in the ledger
 :class:`Rejected`      this message will never be accepted as it    fail the message for good
                        is (400: too long, bad attachment)
+:class:`CannotTell`    (from reconciling) the channel offers no     fail the message as retryable; a
+                       way to find out whether it arrived (SMTP)    person checks with the customer
 =====================  ===========================================  =====================================
+
+Each channel implements :class:`lookbook.delivery.channel.Channel`; the channels are listed once, in
+:mod:`lookbook.delivery.registry`.
 """
 
 from __future__ import annotations
@@ -41,6 +48,10 @@ class Ambiguous(DeliveryError):
     """The message may or may not have been delivered."""
 
 
+class CannotTell(Ambiguous):
+    """The channel has no way to find out whether an uncertain send arrived; a person must decide."""
+
+
 class RateLimited(DeliveryError):
     """The channel's rate limit is used up until ``reset_at`` (UTC)."""
 
@@ -55,6 +66,10 @@ class AuthFailed(DeliveryError):
 
 class Unreachable(DeliveryError):
     """The customer cannot receive messages on this channel (a permanent refusal)."""
+
+
+class OptedOut(Unreachable):
+    """The customer told the channel's service to stop messages from the store (SMS STOP, a WhatsApp block)."""
 
 
 class Rejected(DeliveryError):

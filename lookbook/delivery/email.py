@@ -36,8 +36,19 @@ from pathlib import Path
 from typing import Any
 
 from lookbook.compose import Footer, Picture, full_text, masked
-from lookbook.delivery import Ambiguous, AuthFailed, NotSent, Rejected, Unreachable
+from lookbook.delivery import (
+    Ambiguous,
+    AuthFailed,
+    CannotTell,
+    Delivered,
+    DeliveryError,
+    NotSent,
+    Rejected,
+    Unreachable,
+)
+from lookbook.delivery.channel import DEFAULT_SUBJECT, SUBJECT_LIMIT, Attempt, Channel, Connection, Job, Limits, Steps
 from lookbook.errors import InputError
+from lookbook.store import Store, utcnow
 
 SECURITY = ("starttls", "tls", "plain")
 DEFAULT_PORTS = {"starttls": 587, "tls": 465, "plain": 25}
@@ -46,6 +57,8 @@ _LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
 # Inline photos are shrunk to this many pixels on their long side: plenty for a phone
 # screen, and keeps a six-photo message well under common size limits.
 INLINE_MAX_SIDE = 1200
+#: Pictures an e-mail shows at most (the card's hero shots: ``lookbook.cards.MAX_SHOTS``).
+MAX_PICTURES = 6
 
 
 @dataclass(frozen=True)
@@ -196,6 +209,39 @@ def _text(reply: bytes | str) -> str:
     return reply.decode(errors="replace") if isinstance(reply, bytes) else reply
 
 
+def classify(exc: Exception, *, delivers: bool, host: str = "the mail server") -> DeliveryError:
+    """Turn an smtplib or socket failure into the :class:`DeliveryError` that says what to do next.
+
+    :param delivers: whether the failure came while the message itself was being handed over (``DATA``):
+        only then is a lost connection :class:`Ambiguous`; before it the server certainly has nothing.
+    """
+    if isinstance(exc, DeliveryError):
+        return exc
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return AuthFailed(f"the mail server {host} refused the sign-in ({exc.smtp_code}); check the user name "
+                          "and password in Settings → Delivery.")
+    if isinstance(exc, (smtplib.SMTPNotSupportedError, ssl.SSLError)):
+        return AuthFailed(f"the connection to {host} failed ({exc}); check the server name, port and security "
+                          "setting in Settings → Delivery.")
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        if codes and all(500 <= code < 600 for code in codes):
+            return Unreachable(f"the mail server refused {', '.join(exc.recipients)}.")
+        return NotSent(f"the mail server did not accept {', '.join(exc.recipients)} now; trying again later.")
+    if isinstance(exc, smtplib.SMTPResponseException):
+        # An error answer: the server has not taken the message, whatever the step.
+        text = f"{exc.smtp_code} {_text(exc.smtp_error)}"
+        if 500 <= exc.smtp_code < 600:
+            return Rejected(f"the mail server refused the message ({text}).")
+        return NotSent(f"the mail server did not take the message now ({text}); trying again later.")
+    if isinstance(exc, (TimeoutError, smtplib.SMTPServerDisconnected, OSError)):
+        if delivers:
+            return Ambiguous(f"the connection to the mail server was lost while the message was being sent "
+                             f"({exc}); it may or may not have been delivered.")
+        return NotSent(f"the connection to the mail server broke before the message was sent ({exc}).")
+    return NotSent(f"sending the e-mail failed ({exc}).")
+
+
 class EmailChannel:
     """Sends messages through one SMTP connection, reopened when it drops.
 
@@ -305,3 +351,65 @@ class EmailChannel:
             except (smtplib.SMTPException, OSError):
                 self._smtp.close()
             self._smtp = None
+
+
+# -- the e-mail channel as the sender uses it (lookbook.delivery.channel) ---------------------------------------
+#: Why an e-mail whose connection was lost in DATA is not sent again on its own.
+UNCERTAIN = ("the connection to the mail server was lost, or the sending program stopped, while this "
+             "message was being handed over, so it may have arrived; check with the customer before "
+             "sending it again (a retry keeps the same Message-ID, which most mail apps show once)")
+
+
+class EmailConnection(Connection):
+    """One send run's mail server: messages through :class:`EmailChannel`; SMTP cannot be asked afterwards."""
+
+    def __init__(self, client: EmailChannel) -> None:
+        self.client = client
+        self.rates = {}
+        self.grace_s = max(60.0, 2 * client.settings.timeout_s)
+
+    def send(self, job: Job, steps: Steps) -> Delivered:
+        if not job.address:
+            raise Unreachable(EMAIL.no_address())
+        settings = self.client.settings
+        msg_id = message_id_for(job.message_id, steps.library_id, settings.from_address)
+        msg = build_message(to=job.address, to_name=job.name, subject=job.subject or DEFAULT_SUBJECT, body=job.body,
+                            images=job.photos, settings=settings, message_id=msg_id, footer=job.footer)
+        steps.phase("connect", message_id=msg_id)
+        # DATA is the point of no return: a connection lost after it began may have delivered.
+        self.client.send(msg, before_data=lambda: steps.phase(EMAIL.uncertain_phase))
+        return Delivered(msg_id, utcnow(), {})
+
+    def reconcile(self, attempt: Attempt) -> Delivered | None:
+        raise CannotTell(UNCERTAIN)
+
+    def classify(self, exc: Exception, *, delivers: bool) -> DeliveryError:
+        return classify(exc, delivers=delivers, host=self.client.settings.host)
+
+    def close(self) -> None:
+        self.client.close()
+
+
+class Email(Channel):
+    """E-mail through the store's mail server: the card's hero shots inline, the store's footer, a subject."""
+
+    name = "email"
+    label = "e-mail"
+    address_column = "email"
+    address_label = "e-mail address"
+    shown_as = "the e-mail below, with the card's shots inline"
+    limits = Limits(text=100_000, attachments=MAX_PICTURES, subject=SUBJECT_LIMIT)
+    footer = True
+    fallback_rank = 10
+    uncertain_phase = "data"
+    reconciles = False
+
+    def open(self, store: Store, client: Any = None) -> EmailConnection:
+        # Imported here: accounts imports this module.
+        from lookbook.delivery import accounts
+
+        return EmailConnection(client or accounts.email_channel(store))
+
+
+#: The e-mail channel, as :mod:`lookbook.delivery.registry` lists it.
+EMAIL = Email()

@@ -14,16 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lookbook.consent import has_consent
+from lookbook.delivery import registry
+from lookbook.delivery.channel import DEFAULT_SUBJECT
 from lookbook.errors import InputError
 from lookbook.hooks import Changes
 from lookbook.outbox import IllegalTransition, message_scope, transition
 from lookbook.store import Store, inserted_id, utcnow
-
-#: The order in which channels are offered instead of one that failed.
-FALLBACK_ORDER = ("email", "x")
-#: The column of ``customers`` that holds the address for each channel.
-ADDRESS_COLUMN = {"email": "email", "x": "x_handle"}
-DEFAULT_SUBJECT = "Picked for you"
 
 
 @dataclass(frozen=True)
@@ -82,15 +78,13 @@ def next_channel(store: Store, message_id: int) -> str | None:
         return None
     customer_id, failed_channel, set_id = row
     scope = message_scope(store, set_id)
-    for channel in FALLBACK_ORDER:
-        if channel == failed_channel:
+    cur = store.db.execute("SELECT * FROM customers WHERE id = ?", [customer_id])
+    customer = dict(zip([c[0] for c in cur.description], cur.fetchone() or (), strict=False))
+    for kind in registry.fallback_order():
+        if kind.name == failed_channel or not kind.address(customer):
             continue
-        address = store.db.execute(f"SELECT {ADDRESS_COLUMN[channel]} FROM customers WHERE id = ?",
-                                   [customer_id]).fetchone()
-        if not address or not address[0]:
-            continue
-        if has_consent(store, customer_id, channel, scope) and unreachable(store, customer_id, channel) is None:
-            return channel
+        if has_consent(store, customer_id, kind.name, scope) and unreachable(store, customer_id, kind.name) is None:
+            return kind.name
     return None
 
 
@@ -121,7 +115,7 @@ def offer_next_channel(store: Store, message_id: int, actor: str) -> int:
     if other is None:
         raise IllegalTransition(f"message {message_id}: the customer has no other channel they consent to and "
                                 "can be reached on; record their consent or an address first.")
-    if other == "email" and not (subject or "").strip():
+    if registry.get(other).limits.subject is not None and not (subject or "").strip():
         brand = store.db.execute("SELECT b.name FROM sets s JOIN brands b ON b.id = s.brand_id WHERE s.id = ?",
                                  [set_id]).fetchone() if set_id is not None else None
         subject = f"{brand[0]}: {DEFAULT_SUBJECT.lower()}" if brand else DEFAULT_SUBJECT

@@ -33,7 +33,7 @@ import logging
 import os
 import re
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,6 +47,7 @@ from lookbook.cardnumbers import mask_card_numbers
 from lookbook.delivery import (
     Ambiguous,
     AuthFailed,
+    Delivered,
     DeliveryError,
     NotSent,
     RateLimit,
@@ -54,6 +55,9 @@ from lookbook.delivery import (
     Rejected,
     Unreachable,
 )
+from lookbook.delivery.channel import Attempt, Channel, Connection, Job, Limits, Steps
+from lookbook.hooks import Changes
+from lookbook.store import Store, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -251,47 +255,88 @@ def _body(response: requests.Response | None) -> dict[str, Any]:
 def classify(exc: Exception, *, delivers: bool, now: dt.datetime | None = None) -> DeliveryError:
     """Turn a tweepy or requests failure into the :class:`DeliveryError` that says what to do next.
 
+    Three steps: a failure of the connection itself (:func:`_connection_failure`), else an error answer
+    from X (:func:`_answer_failure`), else something unforeseen, which sent nothing.
+
     :param exc: what tweepy or requests raised.
     :param delivers: whether the request could have delivered a message (the DM POST): only
         then is a lost answer :class:`Ambiguous`; for reads and uploads it is :class:`NotSent`.
     """
-    now = now or dt.datetime.now(dt.UTC)
     if isinstance(exc, DeliveryError):
         return exc
+    if isinstance(exc, requests.RequestException):
+        return _connection_failure(exc, delivers=delivers)
+    if isinstance(exc, tweepy.HTTPException):
+        return _answer_failure(exc, delivers=delivers, now=now or dt.datetime.now(dt.UTC))
+    return NotSent(f"X request failed: {exc}")
+
+
+def _connection_failure(exc: requests.RequestException, *, delivers: bool) -> DeliveryError:
+    """Classify a request that got no answer: not connected at all is safe, a lost answer may have delivered."""
     if isinstance(exc, requests.ConnectTimeout) or (
         isinstance(exc, requests.ConnectionError) and _caused_by(exc, NewConnectionError)
     ):
         return NotSent(f"could not reach X ({type(exc).__name__}); check the internet connection.")
-    if isinstance(exc, requests.RequestException):
-        what = ("X did not answer in time" if isinstance(exc, requests.Timeout)
-                else f"the connection to X broke ({type(exc).__name__})")
-        return (Ambiguous if delivers else NotSent)(f"{what}.")
-    if not isinstance(exc, tweepy.HTTPException):
-        return NotSent(f"X request failed: {exc}")
-    response = exc.response
-    body = _body(response)
-    problems = _problem_names(body)
-    codes = set(exc.api_codes)
-    text = "; ".join(str(m) for m in exc.api_messages) or str(getattr(response, "reason", "")) or str(exc)
+    what = ("X did not answer in time" if isinstance(exc, requests.Timeout)
+            else f"the connection to X broke ({type(exc).__name__})")
+    return (Ambiguous if delivers else NotSent)(f"{what}.")
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """What an error answer from X says: its status, v1.1 codes, v2 problem types and text."""
+
+    status: int
+    codes: set[int]
+    problems: set[str]
+    text: str
+
+    @classmethod
+    def of(cls, exc: tweepy.HTTPException) -> _Answer:
+        response = exc.response
+        text = "; ".join(str(m) for m in exc.api_messages) or str(getattr(response, "reason", "")) or str(exc)
+        return cls(getattr(response, "status_code", 0), set(exc.api_codes), _problem_names(_body(response)), text)
+
+    @property
+    def about_the_account(self) -> bool:
+        """Whether X refuses the sign-in or the app (not this recipient)."""
+        return bool(self.codes & AUTH_CODES or self.problems & AUTH_PROBLEMS)
+
+    @property
+    def about_the_recipient(self) -> bool:
+        """Whether X says this person cannot get a DM from the store (permanent for them on X)."""
+        return bool(self.codes & UNREACHABLE_CODES or self.problems & UNREACHABLE_PROBLEMS
+                    or UNREACHABLE_WORDS.search(self.text))
+
+
+def _answer_failure(exc: tweepy.HTTPException, *, delivers: bool, now: dt.datetime) -> DeliveryError:
+    """Classify an error answer from X by its status and what its body says."""
+    answer = _Answer.of(exc)
     if isinstance(exc, tweepy.TooManyRequests):
-        rate = RateLimit.from_headers(response.headers) if response is not None else None
-        reset = rate.reset_at if rate else now + dt.timedelta(minutes=15)
-        return RateLimited(f"X's rate limit is used up until {reset:%H:%M:%S} UTC.", reset)
-    if isinstance(exc, tweepy.Unauthorized) or codes & AUTH_CODES or problems & AUTH_PROBLEMS:
-        return AuthFailed(f"X refused the sign-in ({text}). Sign in to X again in Settings → Delivery; "
+        return _rate_limited(exc.response, now)
+    if isinstance(exc, tweepy.Unauthorized) or answer.about_the_account:
+        return AuthFailed(f"X refused the sign-in ({answer.text}). Sign in to X again in Settings → Delivery; "
                           "the messages stay queued.")
     if isinstance(exc, tweepy.Forbidden):
-        if codes & UNREACHABLE_CODES or problems & UNREACHABLE_PROBLEMS or UNREACHABLE_WORDS.search(text):
-            return Unreachable(f"X will not deliver a DM to this customer: {text}")
+        if answer.about_the_recipient:
+            return Unreachable(f"X will not deliver a DM to this customer: {answer.text}")
         # An unknown 403 may be about the account or the app; marking customers unreachable
         # on a guess could silence a whole customer book, so stop and let a person look.
-        return AuthFailed(f"X refused the request (403: {text}). Check the X account and app in "
+        return AuthFailed(f"X refused the request (403: {answer.text}). Check the X account and app in "
                           "Settings → Delivery; the messages stay queued.")
     if isinstance(exc, tweepy.NotFound):
-        return Unreachable(f"X does not know this account any more: {text}") if delivers else Rejected(text)
+        return (Unreachable(f"X does not know this account any more: {answer.text}") if delivers
+                else Rejected(answer.text))
     if isinstance(exc, tweepy.TwitterServerError):
-        return (Ambiguous if delivers else NotSent)(f"X had a server error ({response.status_code}: {text}).")
-    return Rejected(f"X refused the message ({response.status_code}: {text}).")
+        return (Ambiguous if delivers else NotSent)(f"X had a server error ({answer.status}: {answer.text}).")
+    return Rejected(f"X refused the message ({answer.status}: {answer.text}).")
+
+
+def _rate_limited(response: requests.Response | None, now: dt.datetime) -> RateLimited:
+    """Return the 429 with its reset: from the rate-limit headers, else in 15 minutes (X's window)."""
+    rate = RateLimit.from_headers(response.headers) if response is not None else None
+    reset = rate.reset_at if rate else now + dt.timedelta(minutes=15)
+    return RateLimited(f"X's rate limit is used up until {reset:%H:%M:%S} UTC.", reset)
 
 
 def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
@@ -505,3 +550,129 @@ class XChannel:
                 self.events_complete = True
                 return
         self.events_complete = newer_than is None  # a first check reads only the newest pages, by design
+
+
+# -- the X channel as the sender uses it (lookbook.delivery.channel) ------------------------------------------
+_URL = re.compile(r"https?://\S+")
+
+
+def _normalise(text: str) -> str:
+    return " ".join(_URL.sub(" ", text).split())
+
+
+def find_delivered(events: Iterable[DMEvent], *, me: str, body: str, media_key: str | None,
+                   started_at: dt.datetime, claimed: Set[str], skew_s: float) -> DMEvent | None:
+    """Return the DM event an attempt produced, if the conversation shows one.
+
+    It was sent by the store's account (``me``), after the attempt began (less ``skew_s``), is not
+    already the recorded DM of another message (``claimed``), and carries the photo uploaded for *this*
+    attempt (a media key is unique to one upload) or, for a text-only DM, the exact text (URLs aside,
+    which X rewrites to t.co links). Nothing visible is embedded in the text: a reference code would be
+    noise to the customer and could be altered by X's own rewriting.
+    """
+    earliest = started_at - dt.timedelta(seconds=skew_s)
+    wanted = _normalise(body)
+    for event in events:
+        if event.event_type != "MessageCreate" or event.id in claimed:
+            continue
+        if event.sender_id is not None and event.sender_id != me:
+            continue
+        if event.created_at is not None and event.created_at < earliest:
+            continue
+        if media_key and event.media_keys:
+            if media_key in event.media_keys:
+                return event
+            continue
+        if _normalise(event.text) == wanted:
+            return event
+    return None
+
+
+def save_x_user_id(store: Store, customer_id: int, handle: str, user_id: str, actor: str = "sender") -> None:
+    """Keep the user id X resolved a customer's handle to, so it is resolved once."""
+    with store.atomic():
+        store.db.execute("UPDATE customers SET x_user_id = ?, updated_at = ? WHERE id = ?",
+                         [user_id, utcnow(), customer_id])
+        store.audit(actor, "customer.x_user_id", "customer", customer_id, handle=handle, x_user_id=user_id)
+    store.notify(Changes(customers=True, audit=True))
+
+
+class XConnection(Connection):
+    """One send run's X: DMs through :class:`XChannel`, reconciled by reading the conversation.
+
+    :param me: the signed-in account's user id as saved at sign-in (None: asked of X when needed).
+    """
+
+    def __init__(self, client: XChannel, me: str | None) -> None:
+        self.client = client
+        self._me = me
+        self.grace_s = max(60.0, 2 * client.timeout[1])
+
+    @property
+    def rates(self) -> dict[str, RateLimit]:  # type: ignore[override]
+        return self.client.rates
+
+    def send(self, job: Job, steps: Steps) -> Delivered:
+        x = self.client
+        participant = str(job.customer.get("x_user_id") or "")
+        if not participant:
+            handle = str(job.customer.get("x_handle") or "")
+            if not handle:
+                raise Unreachable(X_DM.no_address())
+            participant = x.resolve_user_id(handle)
+            steps.db(lambda s: save_x_user_id(s, job.customer_id, handle, participant))
+        media = x.upload_image(job.attachment) if job.attachment else None
+        # The point of no return: from here a crash or a lost answer means "look before re-sending".
+        steps.phase("post", participant_id=participant, media_key=media.media_key if media else None,
+                    posted_at=utcnow())
+        sent = x.send_dm(participant, job.body, media.media_id if media else None)
+        return Delivered(sent.event_id, utcnow(), {"conversation_id": sent.conversation_id})
+
+    def reconcile(self, attempt: Attempt) -> Delivered | None:
+        participant = str(attempt.detail.get("participant_id") or attempt.customer.get("x_user_id") or "")
+        events = self.client.conversation_events(participant) if participant else []
+        if self._me is None:
+            self._me = self.client.me()[0]
+        event = find_delivered(events, me=self._me, body=attempt.body, media_key=attempt.detail.get("media_key"),
+                               started_at=attempt.started_at, claimed=attempt.claimed, skew_s=attempt.skew_s)
+        if event is None:
+            return None
+        sent_at = (event.created_at.astimezone(dt.UTC).isoformat(timespec="seconds") if event.created_at
+                   else utcnow())
+        return Delivered(event.id, sent_at, {"conversation_id": event.conversation_id or ""})
+
+    def classify(self, exc: Exception, *, delivers: bool) -> DeliveryError:
+        return classify(exc, delivers=delivers)
+
+
+class XDirectMessages(Channel):
+    """X direct messages from the store's account: one card per DM, reconciled through the conversation."""
+
+    name = "x"
+    label = "X"
+    address_column = "x_handle"
+    address_label = "X handle"
+    shown_as = "an X direct message with the card attached"
+    limits = Limits(text=DM_TEXT_LIMIT, attachments=1)
+    fallback_rank = 20
+    uncertain_phase = "post"
+    send_endpoint = "dm_post"
+    reconcile_endpoint = "dm_events"
+
+    def address(self, customer: Mapping[str, Any]) -> str | None:
+        # A user id X resolved earlier is as good as the handle (the handle may have been cleared since).
+        value = customer.get("x_handle") or customer.get("x_user_id")
+        return str(value).strip() or None if value else None
+
+    def address_sql(self, alias: str = "c") -> str:
+        return f"coalesce({alias}.x_user_id, {alias}.x_handle, '')"
+
+    def open(self, store: Store, client: Any = None) -> XConnection:
+        # Imported here: accounts imports this module.
+        from lookbook.delivery import accounts
+
+        return XConnection(client or accounts.x_channel(store), accounts.x_settings(store).get("user_id"))
+
+
+#: The X channel, as :mod:`lookbook.delivery.registry` lists it.
+X_DM = XDirectMessages()

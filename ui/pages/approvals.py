@@ -34,9 +34,9 @@ from PySide6.QtWidgets import (
 
 from lookbook import compose, outbox, roles
 from lookbook.compose import RenderedEmail
+from lookbook.delivery import registry
 from lookbook.outbox import AuditEntry, BatchReport, MessageRow, PendingSet
 from lookbook.store import Store
-from lookbook.templates import BODY_LIMITS
 from ui.models import RowsTableModel
 from ui.pages.base import Page
 from ui.signin import Session
@@ -335,8 +335,11 @@ class ApprovalsPage(Page):
 
     def _show_message(self) -> None:
         message = self.current_message()
-        is_email = message is not None and message.channel == "email"
-        self.subject.setVisible(is_email)
+        kind = registry.find(message.channel) if message is not None else None
+        # A channel with a subject shows it; one whose messages show a gallery (e-mail) shows the message
+        # exactly as built for sending, pictures and footer included.
+        is_email = kind is not None and kind.limits.gallery
+        self.subject.setVisible(kind is not None and kind.limits.subject is not None)
         self.email_view.setVisible(is_email)
         self._email = None
         self.email_view.clear()
@@ -350,10 +353,9 @@ class ApprovalsPage(Page):
             self.db.run(lambda store: compose.render_email(store, message_id),
                         on_done=lambda email: self._show_email(message_id, email),
                         on_failure=lambda exc: self._email_failed(message_id, exc))
-        how = {"x": "an X direct message with the card attached",
-               "email": "the e-mail below, with the card's shots inline"}.get(message.channel, message.channel)
+        how = kind.shown_as if kind is not None else message.channel
         own = self._review.cards.get(message.id) if self._review is not None else None
-        if own is not None and message.channel == "x":
+        if own is not None and kind is not None and kind.limits.attachments == 1 and not kind.limits.gallery:
             # The exact file this customer will receive (their sizes on it), not the set's first card.
             pixmap = QPixmap(str(own))
             if not pixmap.isNull():
@@ -390,7 +392,8 @@ class ApprovalsPage(Page):
 
     def _count(self) -> None:
         message = self.current_message()
-        limit = BODY_LIMITS.get(message.channel) if message else None
+        kind = registry.find(message.channel) if message else None
+        limit = kind.limits.text if kind else None
         length = len(self.body.toPlainText())
         self.counter.setText(f"{length:,} / {limit:,} characters" if limit else "")
 
@@ -511,7 +514,8 @@ class ApprovalsPage(Page):
         if message is None or user is None:
             return
         body = self.body.toPlainText()
-        subject = self.subject.text() if message.channel == "email" else None
+        kind = registry.find(message.channel)
+        subject = self.subject.text() if kind is not None and kind.limits.subject is not None else None
         if body == message.body and (subject is None or subject == message.subject):
             self.result.setText("Nothing changed.")
             return

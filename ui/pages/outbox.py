@@ -172,7 +172,8 @@ class OutboxPage(Page):
         self.cancel_button = QPushButton("S&top Sending")
         self.retry_button = QPushButton("&Retry Selected")
         self.offer_button = QPushButton("&Offer E-mail Instead")
-        self.offer_button.setToolTip("X will not deliver to this customer: draft it by e-mail, for approval again.")
+        self.offer_button.setToolTip("This customer cannot be reached on the message's channel: draft it on their "
+                                     "next channel, for approval again.")
         self.replies_button = QPushButton("Check Rep&lies")
         self.send_button.clicked.connect(self.start_sending)
         self.pause_button.toggled.connect(self.set_paused)
@@ -464,7 +465,7 @@ class OutboxPage(Page):
         mid = rows[0].id
         self.db.run(lambda store: reachability.offer_next_channel(store, mid, user),
                     on_done=lambda new: self.status.setText(
-                        f"Message {new} offers it by e-mail; it waits for a manager's approval."),
+                        f"Message {new} offers it on the customer's next channel; it waits for a manager's approval."),
                     on_failure=self._report_error)
 
     def check_replies(self) -> None:

@@ -8,6 +8,8 @@ until it is made here too.
 
 from __future__ import annotations
 
+from lookbook.delivery import registry
+
 #: ``lookbook.customers.SORTS`` (its keys).
 CUSTOMER_SORTS = ("name", "first_name", "email", "last_contacted", "created", "id")
 #: ``lookbook.customers.FIELDS``.
@@ -25,8 +27,8 @@ OUTBOX_STATES = ("draft", "pending", "approved", "rejected", "queued", "sending"
 ROLES = ("associate", "merchandiser", "manager", "admin")
 #: ``lookbook.delivery.email.SECURITY``.
 EMAIL_SECURITY = ("starttls", "tls", "plain")
-#: ``lookbook.delivery.reachability.ADDRESS_COLUMN`` (its keys, sorted).
-REACHABILITY_CHANNELS = ("email", "x")
+#: The registered delivery channels (``lookbook.delivery.registry`` is light: it imports no channel module).
+REACHABILITY_CHANNELS = tuple(sorted(registry.names()))
 #: ``lookbook.presets.ASPECTS`` and ``BACKGROUNDS`` (their keys).
 PRESET_ASPECTS = ("4:5", "1:1", "9:16")
 PRESET_BACKGROUNDS = ("white", "grey", "keep")
