@@ -805,3 +805,8 @@ def list_brands(store: Store) -> list[BrandSummary]:
         GROUP BY b.id ORDER BY b.name COLLATE NOCASE
         """).fetchall()
     return [BrandSummary(*r) for r in rows]
+
+
+def brand_names(store: Store) -> list[str]:
+    """Return every brand's name, alphabetically (ignoring case)."""
+    return [r[0] for r in store.db.execute("SELECT name FROM brands ORDER BY name COLLATE NOCASE")]

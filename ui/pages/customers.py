@@ -95,24 +95,13 @@ def _cells(c: Customer) -> list[str]:
 
 def fetch_block(store: Store, text: str, sort: str, descending: bool, offset: int, count: int,
                 total: int) -> list[Customer]:
-    """Return ``count`` customers from position ``offset`` of a search, reading from the nearer end.
-
-    :param total: how many the search matched when it was counted; past the middle the rows are read in the
-        opposite order from the end (SQLite steps over OFFSET rows one by one) and turned back.
-    """
-    if offset + count <= total // 2 or total <= BLOCK:
-        return customers.search_customers(store, text, sort=sort, descending=descending, limit=count, offset=offset)
-    from_end = max(total - offset - count, 0)
-    rows = customers.search_customers(store, text, sort=sort, descending=not descending, limit=count,
-                                      offset=from_end)
-    rows.reverse()
-    return rows
+    """Return ``count`` customers from position ``offset`` of a search (:func:`customers.search_block`)."""
+    return customers.search_block(store, text, sort, descending, offset, count, total)
 
 
 def first_answer(store: Store, text: str, sort: str, descending: bool) -> tuple[int, list[Customer]]:
     """Return how many customers match ``text`` and the first block of them."""
-    total = customers.count_customers(store, text)
-    return total, customers.search_customers(store, text, sort=sort, descending=descending, limit=BLOCK)
+    return customers.first_block(store, text, sort, descending, BLOCK)
 
 
 class CustomerBookModel(QAbstractTableModel):
