@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from lookbook import catalog, customers, listings, outbox, sets, users
-from lookbook.store import Store
+from lookbook.store import Store, create_store
 from tests.customer_support import add_customer
 from tests.outbox_support import add_message, add_staff, add_world
 
@@ -62,3 +66,17 @@ def test_a_block_read_from_either_end_is_the_same_block(store: Store) -> None:
     for offset in (0, 3, 6, 7):
         block = customers.search_block(store, "", "name", False, offset, 2, total)
         assert [c.id for c in block] == [c.id for c in everyone[offset:offset + 2]]
+
+
+def test_the_benchmarks_data_builders_count_only_real_tables(tmp_path: Path) -> None:
+    from lookbook import scale
+
+    store = create_store(tmp_path / "lib")
+    scale.add_photo_rows(store, 5, ["originals/a.jpg", "originals/b.jpg"])
+    scale.add_approved_x_messages(store, 3)
+    assert scale.table_counts(store, ("photos", "customers")) == {"photos": 5, "customers": 3}
+    assert outbox.count_in_state(store, "approved") == 3
+    with pytest.raises(ValueError, match="no table named"):
+        scale.table_counts(store, ("photos; DROP TABLE photos",))
+    store.close()
+    assert scale.bare_table_counts(tmp_path / "lib" / "library.db", ("messages",)) == {"messages": 3}

@@ -65,6 +65,10 @@ def test_the_ui_runs_no_sql_of_its_own() -> None:
     assert _offenders("ui") == {}
 
 
+def test_the_benchmarks_run_no_sql_of_their_own() -> None:
+    assert _offenders("bench") == {}
+
+
 def test_the_scan_sees_each_way_of_reaching_the_database() -> None:
     source = "\n".join([
         "import sqlite3",
