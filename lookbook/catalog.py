@@ -27,6 +27,7 @@ from lookbook.cardnumbers import IMPORT_REFUSAL, has_card_number
 from lookbook.errors import InputError
 from lookbook.gtin import normalize_gtin
 from lookbook.hooks import Changes
+from lookbook.progress import Progress, run_to_end
 from lookbook.store import Store, inserted_id, utcnow
 from lookbook.tabular import DELIMITER_NAMES, CsvRows, RowProblem, detect_encoding, norm_header, restore_cell
 
@@ -131,15 +132,6 @@ class CatalogReport:
             "stock_changes": [vars(c) for c in self.stock_changes],
             "problems": [{"line": p.line, "column": p.column, "reason": p.reason} for p in self.problems],
         }
-
-
-@dataclass(frozen=True)
-class ImportProgress:
-    """Progress of an import: ``done`` of ``total`` steps, and what is happening."""
-
-    done: int
-    total: int
-    message: str
 
 
 # -- reading files --------------------------------------------------------------------
@@ -478,7 +470,7 @@ class _Plan:
 
 
 def iter_import_catalog(store: Store, path: Path | str, *, actor: str, stock_only: bool = False,
-                        dry_run: bool = False) -> Generator[ImportProgress, None, CatalogReport]:
+                        dry_run: bool = False) -> Generator[Progress, None, CatalogReport]:
     """Import a catalog file, yielding progress; the generator's return value is the report.
 
     :param actor: who imports, for the audit log.
@@ -487,7 +479,7 @@ def iter_import_catalog(store: Store, path: Path | str, *, actor: str, stock_onl
     :raises InputError: if the file as a whole cannot be used (unreadable, no header, columns missing).
     """
     path = Path(path)
-    yield ImportProgress(0, 3, f"Reading {path.name}")
+    yield Progress(0, 3, f"Reading {path.name}")
     table = read_table(path)
     columns, ignored = map_columns(table.header, path)
     if not stock_only and not any(name in columns for name in ("brand", "name", "category")):
@@ -500,14 +492,14 @@ def iter_import_catalog(store: Store, path: Path | str, *, actor: str, stock_onl
                            rows_read=len(table.rows) + len(table.undecodable), ignored_columns=ignored)
     default_currency = str(store.get_setting(DEFAULT_CURRENCY_SETTING, "USD")).upper()
 
-    yield ImportProgress(1, 3, f"Checking {len(table.rows)} rows")
+    yield Progress(1, 3, f"Checking {len(table.rows)} rows")
     rows = _checked_rows(store, table, columns, stock_only, default_currency, report)
     if table.undecodable:
         report.problems = sorted([*table.undecodable, *report.problems], key=lambda p: p.line)
     plan = _plan(store, rows, stock_only, report)
     report.rows_kept = len(rows)
 
-    yield ImportProgress(2, 3, f"Writing {len(rows)} rows" if not dry_run else f"Trying {len(rows)} rows")
+    yield Progress(2, 3, f"Writing {len(rows)} rows" if not dry_run else f"Trying {len(rows)} rows")
     if not dry_run:
         store.backup_before("import")  # a verified copy to go back to if this import was the wrong file
     # A dry run writes too, then rolls back: whatever would make the import fail, fails the dry run.
@@ -522,11 +514,11 @@ def iter_import_catalog(store: Store, path: Path | str, *, actor: str, stock_onl
             if dry_run:
                 raise _DryRun
     except _DryRun:
-        yield ImportProgress(3, 3, "Preview ready; nothing was written")
+        yield Progress(3, 3, "Preview ready; nothing was written")
         return report
     touched = bool(report.new_products or report.field_changes or report.stock_changes or report.new_brands)
     report.changes = store.notify(Changes(products=touched, audit=True))
-    yield ImportProgress(3, 3, "Done")
+    yield Progress(3, 3, "Done")
     return report
 
 
@@ -536,12 +528,7 @@ def import_catalog(store: Store, path: Path | str, *, actor: str, stock_only: bo
 
     :raises InputError: if the file as a whole cannot be used.
     """
-    steps = iter_import_catalog(store, path, actor=actor, stock_only=stock_only, dry_run=dry_run)
-    while True:
-        try:
-            next(steps)
-        except StopIteration as done:
-            return done.value
+    return run_to_end(iter_import_catalog(store, path, actor=actor, stock_only=stock_only, dry_run=dry_run))
 
 
 def _checked_rows(store: Store, table: _Table, columns: dict[str, int], stock_only: bool,

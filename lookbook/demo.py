@@ -15,7 +15,7 @@ import csv
 import os
 import random
 import shutil
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +23,7 @@ from lookbook.errors import LibraryError
 from lookbook.hooks import Changes
 from lookbook.importer import import_photos
 from lookbook.library import Library
+from lookbook.progress import Progress, run_to_end
 from lookbook.sets import create_set
 from lookbook.store import Store, create_store, utcnow
 from lookbook.templates import save_template
@@ -165,8 +166,8 @@ def _demo_photo_files() -> list[Path]:
     return sorted(DEMO_PHOTOS.glob("*.jpg"))
 
 
-def build_demo(path: Path | str) -> Iterator[tuple[int, int, str]]:
-    """Create the demo library at ``path``, yielding ``(done, total, step)`` progress.
+def build_demo(path: Path | str) -> Generator[Progress, None, None]:
+    """Create the demo library at ``path``, yielding :class:`~lookbook.progress.Progress`.
 
     :raises LibraryError: if a library already exists there or the folder is not writable.
     """
@@ -191,19 +192,19 @@ def build_demo(path: Path | str) -> Iterator[tuple[int, int, str]]:
     os.replace(staging, target)
 
 
-def _fill(store: Store) -> Iterator[tuple[int, int, str]]:
+def _fill(store: Store) -> Generator[Progress, None, None]:
     photos = _demo_photo_files()
     total = 5
-    yield 0, total, "Creating staff accounts"
+    yield Progress(0, total, "Creating staff accounts")
     for username, display, role in STAFF:
         create_user(store, username, DEMO_PASSWORD, role, display)
-    yield 1, total, "Adding the catalog"
+    yield Progress(1, total, "Adding the catalog")
     _add_catalog(store)
-    yield 2, total, f"Importing {len(photos)} photos"
+    yield Progress(2, total, f"Importing {len(photos)} photos")
     _add_photos(store, photos)
-    yield 3, total, "Adding customers"
+    yield Progress(3, total, "Adding customers")
     _add_customers(store)
-    yield 4, total, "Preparing a set and a message template"
+    yield Progress(4, total, "Preparing a set and a message template")
     _add_set_and_template(store)
     store.set_setting("demo", True)  # the app shows its first-run guide on the demo library
     # What every e-mail's footer shows (marketing mail must name the sender's postal address and a way to stop).
@@ -211,7 +212,7 @@ def _fill(store: Store) -> Iterator[tuple[int, int, str]]:
     store.set_setting("store.postal_address", "1 Example Street\nSpringfield 12345")
     store.set_setting("store.unsubscribe", "mailto:unsubscribe@store.example.com")
     store.notify(Changes(photos=True, products=True, customers=True, sets=True, users=True, audit=True))
-    yield 5, total, "Done"
+    yield Progress(5, total, "Done")
 
 
 def _add_catalog(store: Store) -> None:
@@ -234,13 +235,7 @@ def _add_catalog(store: Store) -> None:
 
 def _add_photos(store: Store, photos: list[Path]) -> None:
     """Import the demo photos the way a person would: garment boxes, review flags, renders, ties by file name."""
-    steps = import_photos(store, photos, actor="system")
-    while True:
-        try:
-            next(steps)
-        except StopIteration as finished:
-            report = finished.value
-            break
+    report = run_to_end(import_photos(store, photos, actor="system"))
     if report.failed:
         raise LibraryError(f"the demo photos could not be imported ({'; '.join(report.problems)}); "
                            "reinstall Lookbook Studio from its source.")

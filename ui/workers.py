@@ -10,6 +10,7 @@ UI thread only through a queued signal; worker code never touches a widget.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import logging
 import threading
@@ -24,6 +25,7 @@ from lookbook import backups
 from lookbook.errors import LibraryDamagedError, LookbookError
 from lookbook.hooks import Changes, Hooks
 from lookbook.library import Library
+from lookbook.progress import Cancelled, run_to_end
 from lookbook.store import Store, open_store
 
 log = logging.getLogger(__name__)
@@ -94,17 +96,13 @@ class TaskRunner(QObject):
 
     def _drain(self, gen: Any, on_progress: Callback | None,
                cancel: threading.Event | None) -> tuple[Any, bool]:
-        """Iterate ``gen``; return (its return value, whether ``cancel`` stopped it)."""
-        while True:
-            if cancel is not None and cancel.is_set():
-                gen.close()  # runs the generator's finally blocks: pools shut down, files closed
-                return None, True
-            try:
-                item = next(gen)
-            except StopIteration as stop:
-                return stop.value, False
-            if on_progress is not None:
-                self._deliver.emit(on_progress, item)
+        """Run ``gen`` to its end, each step to ``on_progress`` on the UI thread; return (its return value,
+        whether ``cancel`` stopped it: then the generator was closed, its finally blocks run)."""
+        deliver = None if on_progress is None else functools.partial(self._deliver.emit, on_progress)
+        try:
+            return run_to_end(gen, deliver, cancel=cancel), False
+        except Cancelled:
+            return None, True
 
     def _change_pending(self, delta: int) -> None:
         with self._lock:

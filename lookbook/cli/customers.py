@@ -16,6 +16,7 @@ from lookbook import consent, customers, duplicates
 from lookbook.cli.context import CliContext
 from lookbook.cli.output import one_line, progress_line
 from lookbook.errors import InputError
+from lookbook.progress import run_to_end
 
 # -- handlers ------------------------------------------------------------------------------------------
 
@@ -25,15 +26,8 @@ def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:
     from lookbook.customer_csv import import_customers_steps
 
     actor = ctx.user.username
-    steps = import_customers_steps(ctx.store, args.file, actor=actor, dry_run=args.dry_run)
-    while True:
-        try:
-            progress = next(steps)
-        except StopIteration as stop:
-            report = stop.value
-            break
-        if sys.stderr.isatty():
-            progress_line(f"{progress.message}...")
+    report = run_to_end(import_customers_steps(ctx.store, args.file, actor=actor, dry_run=args.dry_run),
+                        lambda progress: progress_line(f"{progress.message}...") if sys.stderr.isatty() else None)
     if sys.stderr.isatty():
         print(file=sys.stderr)
     if args.json:

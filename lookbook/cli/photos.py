@@ -10,7 +10,8 @@ from lookbook.assign import resolve_photos
 from lookbook.cli.context import CliContext
 from lookbook.colour import REVIEW_SHIFT
 from lookbook.errors import InputError
-from lookbook.importer import import_photos
+from lookbook.importer import PhotoProgress, import_photos
+from lookbook.progress import run_to_end
 from lookbook.recipes import (
     pending_renders,
     photo_detail,
@@ -25,18 +26,12 @@ from lookbook.recipes import (
 def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:
     """Import photos with progress on stderr; exit 1 if any file could not be imported."""
     actor = ctx.user.username
-    steps = import_photos(ctx.store, args.paths, actor=actor, workers=args.workers, preset=args.preset,
-                          max_pixels=args.max_pixels)
-    while True:
-        try:
-            step = next(steps)
-        except StopIteration as finished:
-            report = finished.value
-            break
+
+    def show(step: PhotoProgress) -> None:
         outcome = step.outcome
         if outcome is None:
             print(f"{step.message}" + (f" [{step.done}/{step.total}]" if step.total else ""), file=sys.stderr)
-            continue
+            return
         if args.json:
             print(json.dumps(outcome.as_dict()), flush=True)
         if outcome.status == "failed":
@@ -46,6 +41,9 @@ def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:
             flag = (f" (check its colour: the hero moved it by {outcome.colour_shift:.0f})" if colour
                     else " (check its box)" if outcome.needs_review else "")
             print(f"[{step.done}/{step.total}] {step.message}{flag}", file=sys.stderr)
+
+    report = run_to_end(import_photos(ctx.store, args.paths, actor=actor, workers=args.workers, preset=args.preset,
+                                      max_pixels=args.max_pixels), show)
     if report.ties is not None:
         for problem in report.ties.problems:
             print(f"lookbook: tying: {problem}", file=sys.stderr)

@@ -59,10 +59,11 @@ from PySide6.QtWidgets import (
 )
 
 from lookbook import consent, customers, duplicates
-from lookbook.customer_csv import ImportProgress, ImportReport, export_customers, import_customers_steps
+from lookbook.customer_csv import ImportReport, export_customers, import_customers_steps
 from lookbook.customers import Customer, FieldError
 from lookbook.duplicates import DuplicateGroup
 from lookbook.errors import InputError
+from lookbook.progress import Progress
 from lookbook.purchase_import import PurchaseImportReport, import_purchases
 from lookbook.store import Store
 from ui.models import FittedColumns, RowsTableModel
@@ -529,7 +530,7 @@ class ImportDialog(QDialog):
                     on_progress=self._progress, on_done=self._done, on_failure=self._failed,
                     cancel=self._cancel, on_cancelled=self._cancelled)
 
-    def _progress(self, step: ImportProgress) -> None:
+    def _progress(self, step: Progress) -> None:
         self.step.setText(step.message + "…")
         self.progress.setValue(int(1000 * step.done / step.total) if step.total else 0)
 
