@@ -13,6 +13,7 @@ import datetime as dt
 import shutil
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -192,53 +193,84 @@ def add_shirt_sets(store: Store) -> tuple[int, int]:
     return set_ids[0], set_ids[1]
 
 
+@dataclass(frozen=True)
+class _NaiveSet:
+    """What :func:`naive_match` needs to know about the set, read once."""
+
+    brand_id: int
+    scope: str
+    products: list[tuple[int, str]]  # (product id, category)
+    stock: set[tuple[int, str]]  # (product id, SIZE) in stock
+    now: dt.datetime
+
+
 def naive_match(store: Store, set_id: int, now: dt.datetime) -> dict[int, str]:
     """The same rules as :func:`lookbook.matching.match_set`, as a plain loop: a query per customer and rule.
 
     The matching benchmark's floor and cross-check. Returns ``{customer_id: channel}`` for the matches before
     the daily cap (ranking is not compared).
     """
-    from lookbook.consent import consent_state
-    from lookbook.matching import CONTACT_STATES, FREQUENCY_DEFAULT, SENDABLE_CHANNELS
-
     db = store.db
     brand_id, scope = db.execute("SELECT brand_id, scope FROM sets WHERE id = ?", [set_id]).fetchone()
     products = db.execute("SELECT DISTINCT p.id, p.category FROM set_items si JOIN photos ph ON ph.id = si.photo_id"
                           " JOIN products p ON p.id = ph.product_id WHERE si.set_id = ?", [set_id]).fetchall()
     stock = {(pid, size.upper()) for pid, size in db.execute(
         "SELECT product_id, size FROM stock WHERE quantity > 0").fetchall() if pid in {p for p, _ in products}}
-    since = now - dt.timedelta(days=FREQUENCY_DEFAULT)
-    marks = ", ".join("?" * len(CONTACT_STATES))
+    the_set = _NaiveSet(brand_id, scope, products, stock, now)
     out: dict[int, str] = {}
     for cid, preferred, email, x_handle, x_user_id, paused_until, last_contacted in db.execute(
             "SELECT id, preferred_channel, email, x_handle, x_user_id, paused_until, last_contacted_at"
             " FROM customers").fetchall():
-        stance = db.execute("SELECT stance FROM customer_brands WHERE customer_id = ? AND brand_id = ?",
-                            [cid, brand_id]).fetchone()
-        bought = db.execute("SELECT count(*) FROM purchases WHERE customer_id = ? AND brand_id = ?",
-                            [cid, brand_id]).fetchone()[0]
-        if (stance is None and not bought) or (stance and stance[0] == "dislike"):
+        if not (_naive_wants(store, cid, the_set) and _naive_fits(store, cid, the_set)):
             continue
-        sizes = dict(db.execute("SELECT category, size FROM customer_sizes WHERE customer_id = ?", [cid]).fetchall())
-        if not any((pid, sizes.get(cat, "").upper()) in stock for pid, cat in products):
+        if (paused_until and paused_until > now.isoformat()) or _naive_recent(store, cid, last_contacted, now):
             continue
-        if paused_until and paused_until > now.isoformat():
-            continue
-        last = db.execute(f"SELECT max(coalesce(sent_at, created_at)) FROM messages WHERE customer_id = ?"
-                          f" AND state IN ({marks})", [cid, *CONTACT_STATES]).fetchone()[0]
-        recent = [t for t in (last, last_contacted) if t and dt.datetime.fromisoformat(t) > since]
-        if recent:
-            continue
-        addresses = {"x": x_user_id or x_handle, "email": email}
-        order = ([preferred] if preferred in SENDABLE_CHANNELS else []) + [
-            c for c in SENDABLE_CHANNELS if c != preferred]
-        for channel in order:
-            unreachable = db.execute("SELECT 1 FROM channel_status WHERE customer_id = ? AND channel = ?"
-                                     " AND unreachable_at IS NOT NULL", [cid, channel]).fetchone()
-            if addresses[channel] and consent_state(store, cid, channel, scope).granted and not unreachable:
-                out[cid] = channel
-                break
+        channel = _naive_channel(store, cid, the_set, preferred, {"x": x_user_id or x_handle, "email": email})
+        if channel is not None:
+            out[cid] = channel
     return out
+
+
+def _naive_wants(store: Store, cid: int, the_set: _NaiveSet) -> bool:
+    """Whether the customer likes the set's brand or bought it, and does not dislike it."""
+    stance = store.db.execute("SELECT stance FROM customer_brands WHERE customer_id = ? AND brand_id = ?",
+                              [cid, the_set.brand_id]).fetchone()
+    bought = store.db.execute("SELECT count(*) FROM purchases WHERE customer_id = ? AND brand_id = ?",
+                              [cid, the_set.brand_id]).fetchone()[0]
+    return not ((stance is None and not bought) or (stance and stance[0] == "dislike"))
+
+
+def _naive_fits(store: Store, cid: int, the_set: _NaiveSet) -> bool:
+    """Whether a product of the set is in stock in the customer's size for its category."""
+    sizes = dict(store.db.execute("SELECT category, size FROM customer_sizes WHERE customer_id = ?",
+                                  [cid]).fetchall())
+    return any((pid, sizes.get(cat, "").upper()) in the_set.stock for pid, cat in the_set.products)
+
+
+def _naive_recent(store: Store, cid: int, last_contacted: str | None, now: dt.datetime) -> bool:
+    """Whether the customer was contacted (or messaged) within the quiet period."""
+    from lookbook.matching import CONTACT_STATES, FREQUENCY_DEFAULT
+
+    since = now - dt.timedelta(days=FREQUENCY_DEFAULT)
+    marks = ", ".join("?" * len(CONTACT_STATES))
+    last = store.db.execute(f"SELECT max(coalesce(sent_at, created_at)) FROM messages WHERE customer_id = ?"
+                            f" AND state IN ({marks})", [cid, *CONTACT_STATES]).fetchone()[0]
+    return any(t and dt.datetime.fromisoformat(t) > since for t in (last, last_contacted))
+
+
+def _naive_channel(store: Store, cid: int, the_set: _NaiveSet, preferred: str | None,
+                   addresses: dict[str, str | None]) -> str | None:
+    """Return the first channel (the preferred one first) with an address, consent and no bounce, or None."""
+    from lookbook.consent import consent_state
+    from lookbook.matching import SENDABLE_CHANNELS
+
+    order = ([preferred] if preferred in SENDABLE_CHANNELS else []) + [c for c in SENDABLE_CHANNELS if c != preferred]
+    for channel in order:
+        unreachable = store.db.execute("SELECT 1 FROM channel_status WHERE customer_id = ? AND channel = ?"
+                                       " AND unreachable_at IS NOT NULL", [cid, channel]).fetchone()
+        if addresses[channel] and consent_state(store, cid, channel, the_set.scope).granted and not unreachable:
+            return channel
+    return None
 
 
 # -- photos for the shoot grid ------------------------------------------------------------------------------
