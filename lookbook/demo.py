@@ -25,7 +25,8 @@ from lookbook.importer import import_photos
 from lookbook.library import Library
 from lookbook.progress import Progress, run_to_end
 from lookbook.sets import create_set
-from lookbook.store import Store, create_store, utcnow
+from lookbook.sqlitedb import Database
+from lookbook.store import Store, create_store, inserted_id, utcnow
 from lookbook.templates import save_template
 from lookbook.users import create_user
 
@@ -247,48 +248,61 @@ def _add_customers(store: Store, count: int = 500) -> None:
     db = store.db
     brand_ids = [r[0] for r in db.execute("SELECT id FROM brands ORDER BY id")]
     associates = [r[0] for r in db.execute("SELECT id FROM users WHERE role = 'associate' ORDER BY id")]
+    # Each step draws from the one seeded generator in turn, so the demo is the same book every time.
     with store.atomic():
         for i in range(count):
-            first, last = rng.choice(FIRST), rng.choice(LAST)
-            handle = f"{first.lower()}{last.lower()[:4]}{i:03d}"
-            has_x = rng.random() < 0.6
-            has_email = rng.random() < 0.85 or not has_x
-            preferred = "x" if has_x and (not has_email or rng.random() < 0.5) else "email"
-            cur = db.execute(
-                "INSERT INTO customers (first_name, last_name, email, x_handle, x_user_id, phone,"
-                " preferred_channel, timezone, associate_id, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [first, last, f"{handle}@example.com" if has_email else None,
-                 handle if has_x else None, str(1_500_000_000 + i * 7919) if has_x else None,
-                 f"+1-555-01{i % 100:02d}" if rng.random() < 0.5 else None, preferred,
-                 rng.choice(TIMEZONES), rng.choice(associates), now, now])
-            cid = cur.lastrowid
-            likes = rng.sample(brand_ids, rng.choice([1, 1, 2, 2, 3]))
-            dislikes = [b for b in rng.sample(brand_ids, 1) if b not in likes and rng.random() < 0.3]
-            db.conn.executemany("INSERT INTO customer_brands (customer_id, brand_id, stance, source)"
-                                " VALUES (?, ?, ?, ?)",
-                           [(cid, b, "like", "stated") for b in likes]
-                           + [(cid, b, "dislike", "stated") for b in dislikes])
-            top = rng.choice(["S", "M", "M", "L", "L", "XL"])
-            waist = rng.choice(["30", "32", "32", "34", "36"])
-            sizes = {"shirt": top, "longsleeve": top, "t-shirt": top, "outerwear": top, "trousers": waist,
-                     "shorts": waist}
-            if rng.random() < 0.3:
-                sizes.update(dress=rng.choice(["XS", "S", "M"]), skirt=rng.choice(["XS", "S", "M"]))
-            db.conn.executemany("INSERT INTO customer_sizes (customer_id, category, size) VALUES (?, ?, ?)",
-                           [(cid, c, s) for c, s in sizes.items()])
-            channels = (["x"] if has_x else []) + (["email"] if has_email else [])
-            for channel in channels:
-                if rng.random() < 0.9:
-                    db.execute("INSERT INTO consents (customer_id, channel, scope, granted, at, by_user, source)"
-                               " VALUES (?, ?, 'one_to_one', 1, ?, 'system', 'in store')", [cid, channel, now])
-                    if rng.random() < 0.08:
-                        db.execute("INSERT INTO consents (customer_id, channel, scope, granted, at, by_user, source)"
-                                   " VALUES (?, ?, 'one_to_one', 0, ?, 'system', 'reply')", [cid, channel, now])
-                if rng.random() < 0.4:
-                    db.execute("INSERT INTO consents (customer_id, channel, scope, granted, at, by_user, source)"
-                               " VALUES (?, ?, 'marketing', 1, ?, 'system', 'in store')", [cid, channel, now])
+            cid, channels = _add_customer(db, rng, i, associates, now)
+            _add_tastes(db, rng, cid, brand_ids)
+            _add_consents(db, rng, cid, channels, now)
         store.audit("system", "demo.customers", "library", None, customers=count)
+
+
+def _add_customer(db: Database, rng: random.Random, i: int, associates: list[int], now: str) -> tuple[int, list[str]]:
+    """Add demo customer ``i`` with a name, addresses and an associate; return its id and its channels."""
+    first, last = rng.choice(FIRST), rng.choice(LAST)
+    handle = f"{first.lower()}{last.lower()[:4]}{i:03d}"
+    has_x = rng.random() < 0.6
+    has_email = rng.random() < 0.85 or not has_x
+    preferred = "x" if has_x and (not has_email or rng.random() < 0.5) else "email"
+    cur = db.execute(
+        "INSERT INTO customers (first_name, last_name, email, x_handle, x_user_id, phone,"
+        " preferred_channel, timezone, associate_id, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [first, last, f"{handle}@example.com" if has_email else None,
+         handle if has_x else None, str(1_500_000_000 + i * 7919) if has_x else None,
+         f"+1-555-01{i % 100:02d}" if rng.random() < 0.5 else None, preferred,
+         rng.choice(TIMEZONES), rng.choice(associates), now, now])
+    return inserted_id(cur), (["x"] if has_x else []) + (["email"] if has_email else [])
+
+
+def _add_tastes(db: Database, rng: random.Random, cid: int, brand_ids: list[int]) -> None:
+    """Give a demo customer brands they like (and maybe one they dislike) and their sizes."""
+    likes = rng.sample(brand_ids, rng.choice([1, 1, 2, 2, 3]))
+    dislikes = [b for b in rng.sample(brand_ids, 1) if b not in likes and rng.random() < 0.3]
+    db.conn.executemany("INSERT INTO customer_brands (customer_id, brand_id, stance, source) VALUES (?, ?, ?, ?)",
+                        [(cid, b, "like", "stated") for b in likes] + [(cid, b, "dislike", "stated") for b in dislikes])
+    top = rng.choice(["S", "M", "M", "L", "L", "XL"])
+    waist = rng.choice(["30", "32", "32", "34", "36"])
+    sizes = {"shirt": top, "longsleeve": top, "t-shirt": top, "outerwear": top, "trousers": waist,
+             "shorts": waist}
+    if rng.random() < 0.3:
+        sizes.update(dress=rng.choice(["XS", "S", "M"]), skirt=rng.choice(["XS", "S", "M"]))
+    db.conn.executemany("INSERT INTO customer_sizes (customer_id, category, size) VALUES (?, ?, ?)",
+                        [(cid, c, s) for c, s in sizes.items()])
+
+
+def _add_consents(db: Database, rng: random.Random, cid: int, channels: list[str], now: str) -> None:
+    """Record a demo customer's consent on their channels: most agreed in store, a few withdrew by reply."""
+    for channel in channels:
+        if rng.random() < 0.9:
+            db.execute("INSERT INTO consents (customer_id, channel, scope, granted, at, by_user, source)"
+                       " VALUES (?, ?, 'one_to_one', 1, ?, 'system', 'in store')", [cid, channel, now])
+            if rng.random() < 0.08:
+                db.execute("INSERT INTO consents (customer_id, channel, scope, granted, at, by_user, source)"
+                           " VALUES (?, ?, 'one_to_one', 0, ?, 'system', 'reply')", [cid, channel, now])
+        if rng.random() < 0.4:
+            db.execute("INSERT INTO consents (customer_id, channel, scope, granted, at, by_user, source)"
+                       " VALUES (?, ?, 'marketing', 1, ?, 'system', 'in store')", [cid, channel, now])
 
 
 DEMO_SET = "New shirts"
