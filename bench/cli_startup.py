@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -34,7 +33,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from lookbook import integrity
+from lookbook import integrity, scale
 from lookbook.library import Library
 from lookbook.store import open_store
 
@@ -114,9 +113,7 @@ def _measure(library: Library, rounds: int) -> None:
         store.close()
 
     def quick_check() -> None:
-        conn = sqlite3.connect(library.db_path)
-        integrity.quick_check(conn)
-        conn.close()
+        scale.on_bare_connection(library.db_path, integrity.quick_check)
 
     in_process: dict[str, Callable[[], object]] = {
         "  of info: open_store + counts + close (in process)": open_library,

@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     app = QApplication.instance() or QApplication(sys.argv)
 
-    from lookbook import composer
+    from lookbook import composer, scale
     from lookbook.demo import build_demo
     from lookbook.hooks import Hooks
     from lookbook.library import Library
@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
             for _ in build_demo(root):
                 pass
         store = open_store(Library.locate(root))
-        set_id = store.db.execute("SELECT id FROM sets ORDER BY id LIMIT 1").fetchone()[0]
+        set_id = scale.first_set_id(store)
         composer.set_layout(store, set_id, "hero-two-details", "sam")
         store.close()
 

@@ -6,9 +6,9 @@ Run from the repository root::
     python -m bench.customers_page --customers 1000000 # build one first (bench.matching_scale's generator)
 
 Part 1, the calls the page makes on the database thread, each ``--repeat`` times (median quoted):
-the first answer of a search (:func:`ui.pages.customers.first_answer`: count + first 200 rows) for an
+the first answer of a search (:func:`lookbook.customers.first_block`: count + first 200 rows) for an
 empty search and for a name typed letter by letter, other sort orders, and one block of 200 rows at
-several depths through :func:`ui.pages.customers.fetch_block` beside the baseline measured in the same run,
+several depths through :func:`lookbook.customers.search_block` beside the baseline measured in the same run,
 the plain ``search_customers(..., offset=N)`` (which steps over N rows).
 
 Part 2, the page's model and a table view offscreen, with the database on its own thread as in the app:
@@ -27,11 +27,17 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from lookbook.customers import Customer
+    from lookbook.store import Store
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 BLOCK_DEPTHS = (0, 0.25, 0.5, 0.75, 1.0)
+#: Rows per block, as the page reads them (``ui.pages.customers.BLOCK``; part 1 times the core alone, without Qt).
+BLOCK = 200
 
 
 def median_ms(fn: Callable[[], Any], repeat: int) -> float:
@@ -60,7 +66,13 @@ def db_calls(library: Path, repeat: int) -> tuple[list[tuple[str, float, float |
     from lookbook import customers
     from lookbook.library import Library
     from lookbook.store import open_store
-    from ui.pages.customers import BLOCK, fetch_block, first_answer
+
+    def first_answer(store: Store, text: str, sort: str, descending: bool) -> tuple[int, list[Customer]]:
+        return customers.first_block(store, text, sort, descending, BLOCK)
+
+    def fetch_block(store: Store, text: str, sort: str, descending: bool, offset: int, count: int,
+                    total: int) -> list[Customer]:
+        return customers.search_block(store, text, sort, descending, offset, count, total)
 
     store = open_store(Library.locate(library))
     rows: list[tuple[str, float, float | None]] = []

@@ -38,26 +38,16 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))  # the fake X server lives with the tests
 
 from fakes.fake_x import FakeX, Fault  # noqa: E402
-from lookbook import quiet_hours  # noqa: E402
+from lookbook import outbox, quiet_hours, scale  # noqa: E402
 from lookbook.delivery.x import OAuth2Token, XChannel, XEndpoints  # noqa: E402
 from lookbook.sender import SenderOptions, direct, send  # noqa: E402
-from lookbook.store import Store, create_store, utcnow  # noqa: E402
+from lookbook.store import Store, create_store  # noqa: E402
 
 
 def _library(root: Path, n: int) -> Store:
     store = create_store(root)
     quiet_hours.set_window(store, "00:00", "00:00")
-    now = utcnow()
-    with store.atomic():
-        for i in range(n):
-            cid = store.db.execute(
-                "INSERT INTO customers (first_name, x_user_id, created_at, updated_at) VALUES (?, ?, ?, ?)",
-                [f"C{i}", str(5000 + i), now, now]).lastrowid
-            store.db.execute("INSERT INTO consents (customer_id, channel, scope, granted, at, by_user, source)"
-                             " VALUES (?, 'x', 'one_to_one', 1, ?, 'bench', 'bench')", [cid, now])
-            store.db.execute("INSERT INTO messages (customer_id, channel, state, body, drafted_by, created_at,"
-                             " updated_at) VALUES (?, 'x', 'approved', ?, 'bench', ?, ?)",
-                             [cid, f"Hello C{i}, new shirts in your size", now, now])
+    scale.add_approved_x_messages(store, n)
     return store
 
 
@@ -76,7 +66,7 @@ def run_sender(n: int, lose_answers: bool) -> float:
         for _ in send(direct(store), options=SenderOptions(reconcile_after_s=30.0), x=lambda s: x):
             pass
         took = time.perf_counter() - start
-        sent = store.db.execute("SELECT count(*) FROM messages WHERE state = 'sent'").fetchone()[0]
+        sent = outbox.count_in_state(store, "sent")
         store.close()
         assert sent == n and len(fake.events) == n, (sent, len(fake.events))  # exactly once
         return took

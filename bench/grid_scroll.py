@@ -38,8 +38,9 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
 )
 
+from lookbook import scale
 from lookbook.hooks import Hooks
-from lookbook.store import create_store, utcnow
+from lookbook.store import create_store
 
 DEMO_PHOTOS = Path(__file__).resolve().parent.parent / "resources" / "demo" / "photos"
 
@@ -49,12 +50,7 @@ def make_library(root: Path, count: int) -> Path:
     store = create_store(root)
     sources = sorted(DEMO_PHOTOS.glob("*.jpg"))
     stored = [str(store.library.store_original(p)[1].relative_to(root)) for p in sources]
-    now = utcnow()
-    with store.atomic():
-        store.db.conn.executemany(
-            "INSERT INTO photos (sha256, original_name, stored_path, width, height, imported_at, needs_review)"
-            " VALUES (?, ?, ?, 400, 500, ?, ?)",
-            [(f"{i:064x}", f"IMG_{i:05d}.jpg", stored[i % len(stored)], now, int(i % 17 == 0)) for i in range(count)])
+    scale.add_photo_rows(store, count, stored)
     store.close()
     return root
 

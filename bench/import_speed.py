@@ -27,9 +27,10 @@ import time
 from pathlib import Path
 
 from bench.pipeline_speed import DEFAULT_PHOTOS, _children_hwm_kib
-from lookbook.importer import import_photos
+from lookbook.importer import PhotoProgress, import_photos
 from lookbook.pipeline import process
 from lookbook.presets import DEFAULT_PRESET
+from lookbook.progress import run_to_end
 from lookbook.store import create_store
 
 
@@ -49,14 +50,10 @@ def time_import(paths: list[Path], workers: int, root: Path, marks: set[int] | N
     store = create_store(root)
     try:
         t0 = time.perf_counter()
-        steps = import_photos(store, paths, actor="bench", workers=workers)
         worker_peak = 0
-        while True:
-            try:
-                step = next(steps)
-            except StopIteration as finished:
-                report = finished.value
-                break
+
+        def watch(step: PhotoProgress) -> None:
+            nonlocal worker_peak
             if marks and step.stage == "importing" and (step.done % 50 == 0 or step.done in marks):
                 worker_peak = max(worker_peak, _children_hwm_kib())
                 if step.done in marks:
@@ -64,6 +61,8 @@ def time_import(paths: list[Path], workers: int, root: Path, marks: set[int] | N
                     print(f"  {step.done:>6} photos: peak RSS importer {parent / 1024:.0f} MiB, largest worker "
                           f"{worker_peak / 1024:.0f} MiB, {step.done / (time.perf_counter() - t0):.1f} photos/s",
                           flush=True)
+
+        report = run_to_end(import_photos(store, paths, actor="bench", workers=workers), watch)
         elapsed = time.perf_counter() - t0
     finally:
         store.close()

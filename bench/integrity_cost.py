@@ -22,51 +22,14 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import sqlite3
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from bench.dashboard import median_time
-from lookbook import backups, integrity
+from lookbook import backups, integrity, scale
 from lookbook.library import Library
-from lookbook.store import create_store, open_store
-
-
-def build(root: Path, customers: int, audit_rows: int) -> None:
-    store = create_store(root)
-    db = store.db
-    with store.atomic():
-        db.execute("INSERT INTO brands (name) SELECT 'Brand ' || value FROM generate_series(1, 100)"
-                   if _has_series(db.conn) else
-                   "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100) "
-                   "INSERT INTO brands (name) SELECT 'Brand ' || i FROM n")
-        db.execute(
-            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) "
-            "INSERT INTO customers (first_name, last_name, email, x_handle, timezone, created_at, updated_at) "
-            "SELECT 'First' || i, 'Last' || (i % 977), 'c' || i || '@example.org', '@c' || i, 'UTC', "
-            "'2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00' FROM n", [customers])
-        db.execute("INSERT INTO customer_brands (customer_id, brand_id, stance) "
-                   "SELECT id, 1 + id % 100, 'like' FROM customers UNION ALL "
-                   "SELECT id, 1 + (id * 7 + 3) % 100, 'dislike' FROM customers WHERE (id * 7 + 3) % 100 <> id % 100")
-        db.execute("INSERT INTO customer_sizes (customer_id, category, size) SELECT id, 'shirt', 'M' FROM customers "
-                   "UNION ALL SELECT id, 'trousers', '32' FROM customers")
-        db.execute("INSERT INTO consents (customer_id, channel, scope, granted, at, by_user, source) "
-                   "SELECT id, 'email', 'one_to_one', 1, '2026-01-01T00:00:00+00:00', 'maria', 'import' "
-                   "FROM customers")
-    with store.atomic():
-        for i in range(audit_rows):
-            store.audit("maria", "customer.update", "customer", 1 + i % customers, field="notes", n=i)
-    store.close()
-
-
-def _has_series(conn: sqlite3.Connection) -> bool:
-    try:
-        conn.execute("SELECT * FROM generate_series(1, 1)")
-    except sqlite3.Error:
-        return False
-    return True
+from lookbook.store import open_store
 
 
 def main() -> None:
@@ -81,21 +44,15 @@ def main() -> None:
     try:
         if not root.exists():
             start = time.perf_counter()
-            build(root, args.customers, args.audit)
+            scale.build_integrity_book(root, args.customers, args.audit)
             print(f"built {args.customers:,} customers and {args.audit:,} audit rows in "
                   f"{time.perf_counter() - start:.1f} s")
         library = Library(root)
         size = library.db_path.stat().st_size
-        conn = sqlite3.connect(library.db_path)
-        n_customers, n_audit = (conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                                for t in ("customers", "audit_log"))
-        conn.close()
+        n_customers, n_audit = scale.bare_table_counts(library.db_path, ("customers", "audit_log")).values()
 
         def old_open() -> None:
-            conn = sqlite3.connect(library.db_path)
-            conn.execute("PRAGMA schema_version").fetchone()
-            conn.execute("SELECT count(*) FROM customers").fetchone()
-            conn.close()
+            scale.bare_open(library.db_path)
 
         def changed_open() -> None:
             library.db_path.with_name("library.db.checked").unlink(missing_ok=True)
@@ -107,18 +64,12 @@ def main() -> None:
             store._audit_at_open = None  # no backup at close: this row times the open alone
             store.close()
 
-        def with_conn(fn: Callable[[sqlite3.Connection], object]) -> Callable[[], None]:
-            def run() -> None:
-                conn = sqlite3.connect(library.db_path)
-                integrity.install_functions(conn)
-                fn(conn)
-                conn.close()
-            return run
+        def quick_check() -> None:
+            scale.on_bare_connection(library.db_path, integrity.quick_check, audit_functions=True)
 
         def backup() -> None:
-            conn = sqlite3.connect(library.db_path)
-            b = backups.take_backup(conn, library, "manual")
-            conn.close()
+            b = scale.on_bare_connection(library.db_path, lambda bare: backups.take_backup(bare, library, "manual"),
+                                         audit_functions=True)
             b.path.unlink()
 
         def check() -> None:
@@ -137,7 +88,7 @@ def main() -> None:
         rows = [("old open (floor)", floor),
                 ("open_store, file changed outside (quick_check)", median_time(changed_open, args.repeat)),
                 ("open_store, file as Lookbook left it", median_time(new_open, args.repeat)),
-                ("PRAGMA quick_check alone", median_time(with_conn(integrity.quick_check), args.repeat)),
+                ("PRAGMA quick_check alone", median_time(quick_check, args.repeat)),
                 ("lookbook audit verify (whole chain)", median_time(verify, args.repeat)),
                 ("lookbook check (integrity_check + chain)", median_time(check, args.repeat)),
                 ("verified backup (copy + integrity_check)", median_time(backup, args.repeat))]

@@ -29,7 +29,6 @@ import argparse
 import os
 import random
 import shutil
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -37,6 +36,8 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+
+from lookbook import scale
 
 REPO = Path(__file__).resolve().parents[1]
 DRAFTER = "maria"  # a manager drafts: the associate cap does not apply to the demo's 60-odd matches
@@ -49,7 +50,7 @@ def child(root: Path) -> int:
     from lookbook.store import open_store
 
     store = open_store(Library(root))
-    set_id = int(store.db.execute("SELECT min(id) FROM sets").fetchone()[0])
+    set_id = scale.first_set_id(store)
     print("ready", flush=True)
     for line in sys.stdin:
         if line.strip() == "submit":
@@ -77,7 +78,7 @@ def prepare(library: Path | None, work: Path) -> Path:
             pass
     store = open_store(Library(root))
     try:
-        set_id = int(store.db.execute("SELECT min(id) FROM sets").fetchone()[0])
+        set_id = scale.first_set_id(store)
         if not outbox.list_messages(store, set_id=set_id):
             outbox.draft_set(store, set_id, DRAFTER, templates.list_templates(store)[0])
     finally:
@@ -85,28 +86,28 @@ def prepare(library: Path | None, work: Path) -> Path:
     return root
 
 
-def _spin(conn: sqlite3.Connection, before: int, seen: list[float], stop: threading.Event) -> None:
+def _spin(probe: scale.DataVersionProbe, before: int, seen: list[float], stop: threading.Event) -> None:
     """Read data_version until it moves (then note when) or ``stop`` is set."""
     while not stop.is_set():
-        if conn.execute("PRAGMA data_version").fetchone()[0] != before:
+        if probe.version() != before:
             seen.append(time.time())
             return
 
 
 def bare_floor(root: Path, proc: subprocess.Popen, rounds: int) -> tuple[list[float], float]:
     """Return the delays (s) from the child's commits to a tight data_version loop seeing them, and one poll's cost."""
-    conn = sqlite3.connect(root / "library.db", check_same_thread=False)
-    version = conn.execute("PRAGMA data_version").fetchone()[0]
+    probe = scale.DataVersionProbe(root / "library.db")
+    version = probe.version()
     start = time.perf_counter()
     for _ in range(2000):
-        conn.execute("PRAGMA data_version").fetchone()
+        probe.version()
     poll_cost = (time.perf_counter() - start) / 2000
     delays = []
     for n in range(rounds):
         seen: list[float] = []
         stop = threading.Event()
 
-        spinner = threading.Thread(target=_spin, args=(conn, version, seen, stop))
+        spinner = threading.Thread(target=_spin, args=(probe, version, seen, stop))
         spinner.start()
         assert proc.stdin is not None and proc.stdout is not None
         proc.stdin.write("submit\n" if n % 2 == 0 else "back\n")
@@ -114,7 +115,7 @@ def bare_floor(root: Path, proc: subprocess.Popen, rounds: int) -> tuple[list[fl
         committed = float(proc.stdout.readline())
         spinner.join(timeout=10)
         stop.set()
-        version = conn.execute("PRAGMA data_version").fetchone()[0]
+        version = probe.version()
         if seen:
             delays.append(max(seen[0] - committed, 0.0))
     if rounds % 2 == 1:  # leave the set as drafts for the app's rounds
@@ -122,7 +123,7 @@ def bare_floor(root: Path, proc: subprocess.Popen, rounds: int) -> tuple[list[fl
         proc.stdin.write("back\n")
         proc.stdin.flush()
         proc.stdout.readline()
-    conn.close()
+    probe.close()
     return delays, poll_cost
 
 

@@ -128,9 +128,10 @@ def import_catalog_step(folder: Path) -> dict[str, Any]:
 
 
 def import_customers_step(folder: Path) -> dict[str, Any]:
+    from lookbook import scale
     from lookbook.customer_csv import import_customers
     from lookbook.library import Library
-    from lookbook.store import open_store, utcnow
+    from lookbook.store import open_store
 
     store = open_store(Library.locate(folder / "library"))
     start = time.perf_counter()
@@ -138,83 +139,24 @@ def import_customers_step(folder: Path) -> dict[str, Any]:
     seconds = time.perf_counter() - start
     # Two sets of six shirts, each with a photo row per product: the most liked brand (the worst case)
     # and the brand of median popularity (a typical send).
-    db = store.db
-    ranked = [r[0] for r in db.execute("SELECT brand_id FROM customer_brands WHERE stance = 'like'"
-                                       " GROUP BY brand_id ORDER BY count(*) DESC")]
-    now = utcnow()
-    set_ids = []
-    for label, brand_id in (("most liked", ranked[0]), ("median", ranked[len(ranked) // 2])):
-        set_id = db.execute("INSERT INTO sets (name, brand_id, created_by, created_at, updated_at)"
-                            " VALUES (?, ?, 'bench', ?, ?)", [f"Bench shirts, {label} brand", brand_id, now,
-                                                              now]).lastrowid
-        set_ids.append(set_id)
-        pids = [r[0] for r in db.execute("SELECT id FROM products WHERE brand_id = ? AND category = 'shirt'"
-                                         " ORDER BY id LIMIT 6", [brand_id])]
-        for position, pid in enumerate(pids):
-            photo = db.execute("INSERT INTO photos (sha256, original_name, stored_path, width, height, imported_at,"
-                               " product_id) VALUES (?, ?, ?, 1, 1, ?, ?)",
-                               [f"bench-{pid}", f"{pid}.jpg", f"originals/{pid}.jpg", now, pid]).lastrowid
-            db.execute("INSERT INTO set_items (set_id, photo_id, position) VALUES (?, ?, ?)",
-                       [set_id, photo, position])
-    set_id = set_ids[0]
-    counts = {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-              for t in ("customers", "customer_brands", "customer_sizes", "consents")}
+    set_id, median_set_id = scale.add_shirt_sets(store)
+    counts = scale.table_counts(store, ("customers", "customer_brands", "customer_sizes", "consents"))
     store.close()
     return {"seconds": seconds, "added": report.added, "rejected": report.rejected, "set_id": set_id,
-            "median_set_id": set_ids[1], **counts}
+            "median_set_id": median_set_id, **counts}
 
 
 # -- step 4: matching ----------------------------------------------------------------------------------------
 
 
 def baseline_match(store: Any, set_id: int, now: dt.datetime) -> dict[int, str]:
-    """The same rules as :func:`lookbook.matching.match_set`, as a plain loop: a query per customer and rule.
+    """The same rules as :func:`lookbook.matching.match_set`, as a plain loop (:func:`lookbook.scale.naive_match`).
 
     Returns ``{customer_id: channel}`` for the matches before the daily cap (ranking is not compared).
     """
-    from lookbook.consent import consent_state
-    from lookbook.matching import CONTACT_STATES, FREQUENCY_DEFAULT, sendable_channels
+    from lookbook import scale
 
-    channels = sendable_channels()
-
-    db = store.db
-    brand_id, scope = db.execute("SELECT brand_id, scope FROM sets WHERE id = ?", [set_id]).fetchone()
-    products = db.execute("SELECT DISTINCT p.id, p.category FROM set_items si JOIN photos ph ON ph.id = si.photo_id"
-                          " JOIN products p ON p.id = ph.product_id WHERE si.set_id = ?", [set_id]).fetchall()
-    stock = {(pid, size.upper()) for pid, size in db.execute(
-        "SELECT product_id, size FROM stock WHERE quantity > 0").fetchall() if pid in {p for p, _ in products}}
-    since = now - dt.timedelta(days=FREQUENCY_DEFAULT)
-    marks = ", ".join("?" * len(CONTACT_STATES))
-    out: dict[int, str] = {}
-    for cid, preferred, email, x_handle, x_user_id, paused_until, last_contacted in db.execute(
-            "SELECT id, preferred_channel, email, x_handle, x_user_id, paused_until, last_contacted_at"
-            " FROM customers").fetchall():
-        stance = db.execute("SELECT stance FROM customer_brands WHERE customer_id = ? AND brand_id = ?",
-                            [cid, brand_id]).fetchone()
-        bought = db.execute("SELECT count(*) FROM purchases WHERE customer_id = ? AND brand_id = ?",
-                            [cid, brand_id]).fetchone()[0]
-        if (stance is None and not bought) or (stance and stance[0] == "dislike"):
-            continue
-        sizes = dict(db.execute("SELECT category, size FROM customer_sizes WHERE customer_id = ?", [cid]).fetchall())
-        if not any((pid, sizes.get(cat, "").upper()) in stock for pid, cat in products):
-            continue
-        if paused_until and paused_until > now.isoformat():
-            continue
-        last = db.execute(f"SELECT max(coalesce(sent_at, created_at)) FROM messages WHERE customer_id = ?"
-                          f" AND state IN ({marks})", [cid, *CONTACT_STATES]).fetchone()[0]
-        recent = [t for t in (last, last_contacted) if t and dt.datetime.fromisoformat(t) > since]
-        if recent:
-            continue
-        addresses = {"x": x_user_id or x_handle, "email": email}
-        order = ([preferred] if preferred in channels else []) + [
-            c for c in channels if c != preferred]
-        for channel in order:
-            unreachable = db.execute("SELECT 1 FROM channel_status WHERE customer_id = ? AND channel = ?"
-                                     " AND unreachable_at IS NOT NULL", [cid, channel]).fetchone()
-            if addresses[channel] and consent_state(store, cid, channel, scope).granted and not unreachable:
-                out[cid] = channel
-                break
-    return out
+    return scale.naive_match(store, set_id, now)
 
 
 def match_step(folder: Path, set_id: int, repeat: int, baseline: bool) -> dict[str, Any]:

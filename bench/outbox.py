@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import statistics
 import tempfile
 import time
@@ -30,8 +29,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lookbook import outbox
-from lookbook.store import Store, memory_store, utcnow
+from lookbook import outbox, scale
+from lookbook.store import Store, memory_store
 from lookbook.templates import Template
 from lookbook.users import create_user
 
@@ -54,31 +53,8 @@ def build(root: Path, n: int) -> tuple[Store, int, list[Match]]:
     create_user(store, "alex", "secret-pass", "associate", "Alex Kim")
     create_user(store, "maria", "secret-pass", "manager", "Maria Lopez")
     store.set_setting(outbox.ASSOCIATE_CAP_SETTING, n)
-    now = utcnow()
-    db = store.db
-    with store.atomic():
-        brand = db.execute("INSERT INTO brands (name) VALUES ('Marlowe')").lastrowid
-        set_id = db.execute("INSERT INTO sets (name, brand_id, created_by, created_at, updated_at)"
-                            " VALUES ('bench', ?, 'sam', ?, ?)", [brand, now, now]).lastrowid
-        for k, photo in enumerate(PHOTOS):
-            pid = db.execute("INSERT INTO products (sku, brand_id, name, category, created_at, updated_at)"
-                             " VALUES (?, ?, ?, 'shirt', ?, ?)", [f"MW-{k}", brand, f"Shirt {k}", now, now]).lastrowid
-            for size in ("S", "M", "L"):
-                db.execute("INSERT INTO stock (product_id, size, quantity, updated_at) VALUES (?, ?, 3, ?)",
-                           [pid, size, now])
-            rel = f"originals/{photo.name}"
-            shutil.copy(photo, root / rel)
-            ph = db.execute("INSERT INTO photos (sha256, original_name, stored_path, width, height, imported_at,"
-                            " product_id) VALUES (?, ?, ?, 1, 1, ?, ?)", [f"h{k}", photo.name, rel, now, pid]).lastrowid
-            db.execute("INSERT INTO set_items (set_id, photo_id, position) VALUES (?, ?, ?)", [set_id, ph, k])
-        matches = []
-        for i in range(n):
-            cid = db.execute("INSERT INTO customers (first_name, created_at, updated_at) VALUES (?, ?, ?)",
-                             [f"C{i}", now, now]).lastrowid
-            db.execute("INSERT INTO customer_sizes VALUES (?, 'shirt', 'M')", [cid])
-            db.execute("INSERT INTO consents (customer_id, channel, scope, granted, at, by_user, source)"
-                       " VALUES (?, 'x', 'one_to_one', 1, ?, 'bench', 'bench')", [cid, now])
-            matches.append(Match(cid))
+    set_id, customer_ids = scale.add_shirt_set_and_customers(store, PHOTOS, n)
+    matches = [Match(cid) for cid in customer_ids]
     return store, set_id, matches
 
 
@@ -96,25 +72,9 @@ def run_once(n: int) -> dict[str, float]:
             times["submit+approve"] = timed(lambda: (outbox.submit(store, set_id, "alex"),
                                                      outbox.approve(store, "maria", "ok", set_id=set_id)))
 
-            def raw_insert() -> None:
-                now = utcnow()
-                with store.atomic():
-                    for m in matches:
-                        mid = store.db.execute(
-                            "INSERT INTO messages (set_id, customer_id, channel, body, drafted_by, created_at,"
-                            " updated_at) VALUES (NULL, ?, 'x', 'hello', 'alex', ?, ?)",
-                            [m.customer_id, now, now]).lastrowid
-                        store.audit("alex", "message.draft", "message", mid, customer_id=m.customer_id)
-
-            def raw_update() -> None:
-                with store.atomic():
-                    store.db.execute("UPDATE messages SET state = 'pending' WHERE set_id IS NULL")
-                    store.db.execute("UPDATE messages SET state = 'approved' WHERE set_id IS NULL")
-                    for m in matches:
-                        store.audit("maria", "message.approve", "message", m.customer_id, comment="ok")
-
-            times["raw insert"] = timed(raw_insert)
-            times["raw update"] = timed(raw_update)
+            ids = [m.customer_id for m in matches]
+            times["raw insert"] = timed(lambda: scale.raw_draft(store, ids))
+            times["raw update"] = timed(lambda: scale.raw_approve(store, ids))
             assert len(outbox.list_messages(store, state="approved", set_id=set_id)) == n
         finally:
             store.close()

@@ -35,6 +35,7 @@ from lookbook.errors import InputError
 from lookbook.gtin import gtin_key
 from lookbook.hooks import Changes
 from lookbook.imaging import hamming
+from lookbook.progress import Progress, run_to_end
 from lookbook.store import Store
 from lookbook.words import plural
 
@@ -98,15 +99,6 @@ class TieReport:
 
 
 @dataclass(frozen=True)
-class TieProgress:
-    """Progress of automatic tying: ``done`` of ``total`` shots scanned, and what is happening."""
-
-    done: int
-    total: int
-    message: str
-
-
-@dataclass(frozen=True)
 class _Photo:
     id: int
     name: str
@@ -145,7 +137,7 @@ class UnassignedPhoto:
 
 
 def iter_scan_codes(store: Store, *, cancel: threading.Event | None = None,
-                    problems: list[str] | None = None) -> Generator[TieProgress, None, int]:
+                    problems: list[str] | None = None) -> Generator[Progress, None, int]:
     """Read the codes in every shot not yet scanned, yielding progress; return how many were scanned.
 
     Each result is saved as soon as it is read (``photos.codes``), so a cancelled run
@@ -159,7 +151,7 @@ def iter_scan_codes(store: Store, *, cancel: threading.Event | None = None,
     for done, (photo_id, stored_path, name) in enumerate(pending, start=1):
         if cancel is not None and cancel.is_set():
             return done - 1
-        yield TieProgress(done - 1, len(pending), f"Reading codes in {name}")
+        yield Progress(done - 1, len(pending), f"Reading codes in {name}")
         try:
             codes = read_codes_in_file(store.library.root / stored_path)
         except InputError as exc:
@@ -383,7 +375,7 @@ def plan_ties(store: Store, problems: list[str]) -> dict[int, _Candidate]:
 
 
 def iter_tie_photos(store: Store, *, actor: str, cancel: threading.Event | None = None
-                    ) -> Generator[TieProgress, None, TieReport]:
+                    ) -> Generator[Progress, None, TieReport]:
     """Read codes in new shots, then tie every shot it can; yield progress, return the report.
 
     :param actor: who ran it, for the audit log.
@@ -391,16 +383,10 @@ def iter_tie_photos(store: Store, *, actor: str, cancel: threading.Event | None 
     :raises InputError: if a tying setting is invalid.
     """
     report = TieReport()
-    scanning = iter_scan_codes(store, cancel=cancel, problems=report.problems)
-    while True:
-        try:
-            yield next(scanning)
-        except StopIteration as finished:
-            report.scanned = finished.value
-            break
+    report.scanned = yield from iter_scan_codes(store, cancel=cancel, problems=report.problems)
     if cancel is not None and cancel.is_set():
         return report
-    yield TieProgress(report.scanned, report.scanned, "Tying shots to products")
+    yield Progress(report.scanned, report.scanned, "Tying shots to products")
     plan = plan_ties(store, report.problems)
     current = {r[0]: r for r in store.db.execute(
         "SELECT p.id, p.original_name, p.product_id, p.assigned_by, p.assigned_detail, p.slate_code, pr.sku"
@@ -435,12 +421,7 @@ def tie_photos(store: Store, *, actor: str) -> TieReport:
 
     :raises InputError: if a tying setting is invalid.
     """
-    steps = iter_tie_photos(store, actor=actor)
-    while True:
-        try:
-            next(steps)
-        except StopIteration as finished:
-            return finished.value
+    return run_to_end(iter_tie_photos(store, actor=actor))
 
 
 # -- by hand --------------------------------------------------------------------------------

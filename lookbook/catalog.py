@@ -27,6 +27,7 @@ from lookbook.cardnumbers import IMPORT_REFUSAL, has_card_number
 from lookbook.errors import InputError
 from lookbook.gtin import normalize_gtin
 from lookbook.hooks import Changes
+from lookbook.progress import Progress, run_to_end
 from lookbook.store import Store, inserted_id, utcnow
 from lookbook.tabular import DELIMITER_NAMES, CsvRows, RowProblem, detect_encoding, norm_header, restore_cell
 
@@ -131,15 +132,6 @@ class CatalogReport:
             "stock_changes": [vars(c) for c in self.stock_changes],
             "problems": [{"line": p.line, "column": p.column, "reason": p.reason} for p in self.problems],
         }
-
-
-@dataclass(frozen=True)
-class ImportProgress:
-    """Progress of an import: ``done`` of ``total`` steps, and what is happening."""
-
-    done: int
-    total: int
-    message: str
 
 
 # -- reading files --------------------------------------------------------------------
@@ -387,69 +379,116 @@ def _currency_from_symbol(symbol: str | None, default_currency: str) -> str | No
     return _CURRENCY_SYMBOLS.get(symbol)
 
 
+@dataclass(frozen=True)
+class _Cells:
+    """One row's cells, read by field name through the file's column map."""
+
+    cells: list[Any]
+    columns: dict[str, int]
+    label: Callable[[int], str]
+    header: list[str]
+
+    def where(self, name: str) -> str:
+        """Return the column of ``name`` for a problem report: ``column C ('Qty')``."""
+        index = self.columns[name]
+        return f"{self.label(index)} ('{str(self.header[index]).strip()}')"
+
+    def text(self, name: str) -> str:
+        """Return the cell of ``name`` as trimmed text ('' if the file has no such column or the row is short)."""
+        index = self.columns.get(name)
+        return _cell_text(self.cells[index]) if index is not None and index < len(self.cells) else ""
+
+    def raw(self, name: str) -> Any:
+        """Return the cell of ``name`` as the file holds it (a spreadsheet's number stays a number)."""
+        index = self.columns[name]
+        return self.cells[index] if index < len(self.cells) else None
+
+    def given(self, name: str) -> bool:
+        """Return whether the file has a column for ``name`` and this row fills it."""
+        return name in self.columns and bool(self.text(name))
+
+
 def _check_row(line: int, cells: list[Any], columns: dict[str, int], label: Callable[[int], str],
                header: list[str], stock_only: bool, default_currency: str) -> _Row:
-    def where(name: str) -> str:
-        index = columns[name]
-        return f"{label(index)} ('{str(header[index]).strip()}')"
+    """Check one row of a catalog file and return it normalized.
 
-    def text(name: str) -> str:
-        index = columns.get(name)
-        return _cell_text(cells[index]) if index is not None and index < len(cells) else ""
+    Every row needs a SKU, a size and a quantity (and a barcode, if given, must be valid); a full catalog row
+    also needs a brand, name and category, and may give a colour and a price with its currency.
 
-    def raw(name: str) -> Any:
-        index = columns[name]
-        return cells[index] if index < len(cells) else None
+    :raises _RowError: naming the column of the first problem found.
+    """
+    row_cells = _Cells(cells, columns, label, header)
+    row = _check_stock(line, row_cells)
+    if row_cells.given("barcode"):
+        row.barcode = _check_barcode(row_cells)
+    if not stock_only:
+        _check_product(row, row_cells)
+        _check_price(row, row_cells, default_currency)
+    return row
 
-    sku = text("sku")
+
+def _check_stock(line: int, cells: _Cells) -> _Row:
+    """Return the row's SKU, size and quantity: what every row of a catalog or stock file must give."""
+    sku = cells.text("sku")
     if not sku:
-        raise _RowError(where("sku"), "the SKU is empty")
-    size = normalize_size(text("size"))
+        raise _RowError(cells.where("sku"), "the SKU is empty")
+    size = normalize_size(cells.text("size"))
     if not size:
-        raise _RowError(where("size"), "the size is empty; write 'One Size' for a one-size product")
+        raise _RowError(cells.where("size"), "the size is empty; write 'One Size' for a one-size product")
     try:
-        quantity = parse_quantity(raw("quantity"))
+        quantity = parse_quantity(cells.raw("quantity"))
     except ValueError as exc:
-        raise _RowError(where("quantity"), f"quantity {exc}") from None
-    row = _Row(line, sku, size, quantity)
-    if "barcode" in columns and text("barcode"):
-        cell = raw("barcode")
-        digits = str(int(cell)) if isinstance(cell, (int, float)) and not isinstance(cell, bool) else text("barcode")
-        if isinstance(cell, (int, float)) and len(digits) == 11:
-            digits = digits.zfill(12)  # a spreadsheet dropped the leading zero of a UPC-A
-        try:
-            row.barcode = normalize_gtin(digits)
-        except InputError as exc:
-            raise _RowError(where("barcode"), str(exc)) from None
-    if stock_only:
-        return row
+        raise _RowError(cells.where("quantity"), f"quantity {exc}") from None
+    return _Row(line, sku, size, quantity)
+
+
+def _check_barcode(cells: _Cells) -> str:
+    """Return the row's barcode as a checked GTIN."""
+    cell = cells.raw("barcode")
+    from_number = isinstance(cell, (int, float)) and not isinstance(cell, bool)
+    digits = str(int(cell)) if from_number else cells.text("barcode")
+    if isinstance(cell, (int, float)) and len(digits) == 11:
+        digits = digits.zfill(12)  # a spreadsheet dropped the leading zero of a UPC-A
+    try:
+        return normalize_gtin(digits)
+    except InputError as exc:
+        raise _RowError(cells.where("barcode"), str(exc)) from None
+
+
+def _check_product(row: _Row, cells: _Cells) -> None:
+    """Fill the row's brand, name, category and colour (a full catalog row must give the first three)."""
     for name in ("brand", "name", "category"):
-        if not text(name):
-            raise _RowError(where(name), f"the {name} is empty")
-    row.brand = " ".join(text("brand").split())
-    row.name = " ".join(text("name").split())
+        if not cells.text(name):
+            raise _RowError(cells.where(name), f"the {name} is empty")
+    row.brand = " ".join(cells.text("brand").split())
+    row.name = " ".join(cells.text("name").split())
     for name in ("brand", "name"):
         # A product's name is put into messages to customers: no card number may ride along.
-        if has_card_number(text(name)):
-            raise _RowError(where(name), f"the {name} {IMPORT_REFUSAL}")
-    row.category = normalize_category(text("category"))
-    if "colour" in columns and text("colour"):
-        row.colour = " ".join(text("colour").split())
+        if has_card_number(cells.text(name)):
+            raise _RowError(cells.where(name), f"the {name} {IMPORT_REFUSAL}")
+    row.category = normalize_category(cells.text("category"))
+    if cells.given("colour"):
+        row.colour = " ".join(cells.text("colour").split())
+
+
+def _check_price(row: _Row, cells: _Cells, default_currency: str) -> None:
+    """Fill the row's price and currency: from the price cell (``$12.50``, ``12,50 €``) and the currency column,
+    which must agree; a price without either is in ``default_currency``."""
     cell_currency = None
-    if "price" in columns and text("price"):
+    if cells.given("price"):
         try:
-            row.price_minor, cell_currency = parse_price(raw("price"), default_currency)
+            row.price_minor, cell_currency = parse_price(cells.raw("price"), default_currency)
         except ValueError as exc:
-            raise _RowError(where("price"), f"price {exc}") from None
-    column_currency = text("currency").upper() if "currency" in columns else ""
+            raise _RowError(cells.where("price"), f"price {exc}") from None
+    column_currency = cells.text("currency").upper() if "currency" in cells.columns else ""
     if column_currency and not re.fullmatch(r"[A-Z]{3}", column_currency):
-        raise _RowError(where("currency"), f"currency '{column_currency}' is not a 3-letter ISO code like USD")
+        raise _RowError(cells.where("currency"),
+                        f"currency '{column_currency}' is not a 3-letter ISO code like USD")
     if column_currency and cell_currency and column_currency != cell_currency:
-        raise _RowError(where("price"), f"the price is in {cell_currency} but the currency column says "
-                                        f"{column_currency}")
+        raise _RowError(cells.where("price"), f"the price is in {cell_currency} but the currency column says "
+                                              f"{column_currency}")
     if row.price_minor is not None or column_currency:
         row.currency = column_currency or cell_currency or default_currency
-    return row
 
 
 _PRODUCT_FIELDS = ("brand", "name", "category", "colour", "price_minor", "currency")
@@ -478,7 +517,7 @@ class _Plan:
 
 
 def iter_import_catalog(store: Store, path: Path | str, *, actor: str, stock_only: bool = False,
-                        dry_run: bool = False) -> Generator[ImportProgress, None, CatalogReport]:
+                        dry_run: bool = False) -> Generator[Progress, None, CatalogReport]:
     """Import a catalog file, yielding progress; the generator's return value is the report.
 
     :param actor: who imports, for the audit log.
@@ -487,7 +526,7 @@ def iter_import_catalog(store: Store, path: Path | str, *, actor: str, stock_onl
     :raises InputError: if the file as a whole cannot be used (unreadable, no header, columns missing).
     """
     path = Path(path)
-    yield ImportProgress(0, 3, f"Reading {path.name}")
+    yield Progress(0, 3, f"Reading {path.name}")
     table = read_table(path)
     columns, ignored = map_columns(table.header, path)
     if not stock_only and not any(name in columns for name in ("brand", "name", "category")):
@@ -500,14 +539,14 @@ def iter_import_catalog(store: Store, path: Path | str, *, actor: str, stock_onl
                            rows_read=len(table.rows) + len(table.undecodable), ignored_columns=ignored)
     default_currency = str(store.get_setting(DEFAULT_CURRENCY_SETTING, "USD")).upper()
 
-    yield ImportProgress(1, 3, f"Checking {len(table.rows)} rows")
+    yield Progress(1, 3, f"Checking {len(table.rows)} rows")
     rows = _checked_rows(store, table, columns, stock_only, default_currency, report)
     if table.undecodable:
         report.problems = sorted([*table.undecodable, *report.problems], key=lambda p: p.line)
     plan = _plan(store, rows, stock_only, report)
     report.rows_kept = len(rows)
 
-    yield ImportProgress(2, 3, f"Writing {len(rows)} rows" if not dry_run else f"Trying {len(rows)} rows")
+    yield Progress(2, 3, f"Writing {len(rows)} rows" if not dry_run else f"Trying {len(rows)} rows")
     if not dry_run:
         store.backup_before("import")  # a verified copy to go back to if this import was the wrong file
     # A dry run writes too, then rolls back: whatever would make the import fail, fails the dry run.
@@ -522,11 +561,11 @@ def iter_import_catalog(store: Store, path: Path | str, *, actor: str, stock_onl
             if dry_run:
                 raise _DryRun
     except _DryRun:
-        yield ImportProgress(3, 3, "Preview ready; nothing was written")
+        yield Progress(3, 3, "Preview ready; nothing was written")
         return report
     touched = bool(report.new_products or report.field_changes or report.stock_changes or report.new_brands)
     report.changes = store.notify(Changes(products=touched, audit=True))
-    yield ImportProgress(3, 3, "Done")
+    yield Progress(3, 3, "Done")
     return report
 
 
@@ -536,12 +575,7 @@ def import_catalog(store: Store, path: Path | str, *, actor: str, stock_only: bo
 
     :raises InputError: if the file as a whole cannot be used.
     """
-    steps = iter_import_catalog(store, path, actor=actor, stock_only=stock_only, dry_run=dry_run)
-    while True:
-        try:
-            next(steps)
-        except StopIteration as done:
-            return done.value
+    return run_to_end(iter_import_catalog(store, path, actor=actor, stock_only=stock_only, dry_run=dry_run))
 
 
 def _checked_rows(store: Store, table: _Table, columns: dict[str, int], stock_only: bool,
@@ -582,9 +616,10 @@ def _checked_rows(store: Store, table: _Table, columns: dict[str, int], stock_on
 
 
 def _plan(store: Store, rows: list[_Row], stock_only: bool, report: CatalogReport) -> _Plan:
+    """Work out what the checked rows change (new brands, new and changed products, stock), against the library."""
     db = store.db
     plan = _Plan()
-    brands = {r[1].casefold(): (r[0], r[1]) for r in db.execute("SELECT id, name FROM brands")}
+    brands = {r[0].casefold() for r in db.execute("SELECT name FROM brands")}
     existing = {r[0]: r for r in db.execute(
         "SELECT p.sku, p.id, b.name, p.name, p.category, p.colour, p.price_minor, p.currency, p.barcode"
         " FROM products p JOIN brands b ON b.id = p.brand_id")}
@@ -598,31 +633,47 @@ def _plan(store: Store, rows: list[_Row], stock_only: bool, report: CatalogRepor
     for row in rows:
         if not stock_only and row.sku not in seen_skus:
             seen_skus.add(row.sku)
-            assert row.brand is not None
-            if row.brand.casefold() not in brands:
-                brands[row.brand.casefold()] = (None, row.brand)
-                plan.brands_new.append(row.brand)
             codes = codes_of_sku[row.sku]
-            product_code = next(iter(codes)) if len(codes) == 1 else None
-            old = existing.get(row.sku)
-            if old is None:
-                row.product_code = product_code
-                plan.products_new.append(row)
-                report.new_products.append(row.sku)
-            else:
-                updates = _product_updates(row, old, product_code, report)
-                if updates:
-                    plan.products_update[old[1]] = updates
+            _plan_product(plan, report, row, existing.get(row.sku), brands,
+                          product_code=next(iter(codes)) if len(codes) == 1 else None)
         product_id = existing[row.sku][1] if row.sku in existing else None
-        before = stock.get((row.sku, row.size))
-        barcode = row.barcode if row.barcode is not None else (before[1] if before else None)
-        if before is None or before[0] != row.quantity or before[1] != barcode:
-            plan.stock_upserts.append((product_id, row.sku, row.size, row.quantity, barcode))
-            if before is None or before[0] != row.quantity:
-                report.stock_changes.append(StockChange(row.sku, row.size, before[0] if before else None,
-                                                        row.quantity))
+        _plan_stock(plan, report, row, product_id, stock.get((row.sku, row.size)))
     report.new_brands = plan.brands_new
     return plan
+
+
+def _plan_product(plan: _Plan, report: CatalogReport, row: _Row, old: tuple[Any, ...] | None, brands: set[str],
+                  product_code: str | None) -> None:
+    """Plan a SKU's product (from its first row): its brand if new, then the product new or its changed fields.
+
+    :param old: the product as the library holds it, or None for a new SKU.
+    :param brands: the brand names known so far, casefolded; a new one is added.
+    """
+    assert row.brand is not None
+    if row.brand.casefold() not in brands:
+        brands.add(row.brand.casefold())
+        plan.brands_new.append(row.brand)
+    if old is None:
+        row.product_code = product_code
+        plan.products_new.append(row)
+        report.new_products.append(row.sku)
+        return
+    updates = _product_updates(row, old, product_code, report)
+    if updates:
+        plan.products_update[old[1]] = updates
+
+
+def _plan_stock(plan: _Plan, report: CatalogReport, row: _Row, product_id: int | None,
+                before: tuple[int, str | None] | None) -> None:
+    """Plan the row's stock: a new size, a new quantity or a new barcode is written; a quantity change is reported.
+
+    :param before: the size's (quantity, barcode) in the library, or None for a new size.
+    """
+    barcode = row.barcode if row.barcode is not None else (before[1] if before else None)
+    if before is None or before[0] != row.quantity or before[1] != barcode:
+        plan.stock_upserts.append((product_id, row.sku, row.size, row.quantity, barcode))
+        if before is None or before[0] != row.quantity:
+            report.stock_changes.append(StockChange(row.sku, row.size, before[0] if before else None, row.quantity))
 
 
 def _product_updates(row: _Row, old: tuple[Any, ...], product_code: str | None,
@@ -805,3 +856,8 @@ def list_brands(store: Store) -> list[BrandSummary]:
         GROUP BY b.id ORDER BY b.name COLLATE NOCASE
         """).fetchall()
     return [BrandSummary(*r) for r in rows]
+
+
+def brand_names(store: Store) -> list[str]:
+    """Return every brand's name, alphabetically (ignoring case)."""
+    return [r[0] for r in store.db.execute("SELECT name FROM brands ORDER BY name COLLATE NOCASE")]

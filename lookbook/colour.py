@@ -172,31 +172,11 @@ def slate_paper(rgb: np.ndarray, garment: np.ndarray | None = None) -> np.ndarra
     sh, sw = grey.shape
     fabric = None if garment is None else cv2.resize(garment, (sw, sh), interpolation=cv2.INTER_NEAREST) > 127
     best: tuple[float, np.ndarray] | None = None
-    # zxing-cpp's own rotation and pyramid cost ten times more than reading the frame and its transpose.
-    found = [(r, False) for r in zxingcpp.read_barcodes(grey, formats=_SLATE_FORMATS,  # type: ignore[arg-type]
-                                                          try_rotate=False,
-                                                          try_downscale=False)]
-    found += [(r, True) for r in zxingcpp.read_barcodes(np.ascontiguousarray(grey.T),
-                                                         formats=_SLATE_FORMATS,  # type: ignore[arg-type]
-                                                         try_rotate=False, try_downscale=False)]
-    for code, turned in found:
-        if not code.valid or not code.text or (code.text.isdigit() and not _is_gtin(code.text)):
+    for code, turned in _slate_codes(grey):
+        card = _card_around(code, turned, sw, sh)
+        if card is None:
             continue
-        pos = code.position
-        pts = np.array([[p.x, p.y] for p in (pos.top_left, pos.top_right, pos.bottom_right, pos.bottom_left)],
-                       np.float32)
-        if turned:
-            pts = pts[:, ::-1]
-        # zxing gives the scanned stretch of the bars (possibly one line): grow it into the card around them.
-        x0, y0 = pts.min(axis=0)
-        x1, y1 = pts.max(axis=0)
-        bw, bh = x1 - x0, y1 - y0
-        length = max(bw, bh)
-        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-        half_w = (bw * 1.3 if bw >= bh else max(bw * 1.6, length * 0.15)) / 2 + 2
-        half_h = (bh * 1.3 if bh > bw else max(bh * 1.6, length * 0.15)) / 2 + 2
-        rx0, ry0 = int(max(0, cx - half_w)), int(max(0, cy - half_h))
-        rx1, ry1 = int(min(sw, cx + half_w + 1)), int(min(sh, cy + half_h + 1))
+        rx0, ry0, rx1, ry1 = card
         area = (rx1 - rx0) * (ry1 - ry0)
         if area < 200 or area > SLATE_MAX_SHARE * grey.size:
             continue  # too small to measure, or "bars" filling the frame: the garment's stripes
@@ -204,9 +184,45 @@ def slate_paper(rgb: np.ndarray, garment: np.ndarray | None = None) -> np.ndarra
             continue  # on the garment: its stripes or print, or a coloured tag sewn on it
         if best is None or area > best[0]:
             best = (area, rgb[ry0 * k:ry1 * k:k, rx0 * k:rx1 * k:k].reshape(-1, 3))
-    if best is None:
+    return None if best is None else _white_paper(best[1])
+
+
+def _slate_codes(grey: np.ndarray) -> list[tuple[zxingcpp.Barcode, bool]]:
+    """Return the codes read in ``grey`` and in its transpose (``True``: found turned)."""
+    # zxing-cpp's own rotation and pyramid cost ten times more than reading the frame and its transpose.
+    found = [(r, False) for r in zxingcpp.read_barcodes(grey, formats=_SLATE_FORMATS,  # type: ignore[arg-type]
+                                                          try_rotate=False,
+                                                          try_downscale=False)]
+    found += [(r, True) for r in zxingcpp.read_barcodes(np.ascontiguousarray(grey.T),
+                                                         formats=_SLATE_FORMATS,  # type: ignore[arg-type]
+                                                         try_rotate=False, try_downscale=False)]
+    return found
+
+
+def _card_around(code: zxingcpp.Barcode, turned: bool, sw: int, sh: int) -> tuple[int, int, int, int] | None:
+    """Return the card around a valid code's bars as ``(x0, y0, x1, y1)`` in a ``sw`` × ``sh`` frame, or None
+    for a code that is no slate's (unreadable, or digits that are no GTIN)."""
+    if not code.valid or not code.text or (code.text.isdigit() and not _is_gtin(code.text)):
         return None
-    pixels = best[1]
+    pos = code.position
+    pts = np.array([[p.x, p.y] for p in (pos.top_left, pos.top_right, pos.bottom_right, pos.bottom_left)],
+                   np.float32)
+    if turned:
+        pts = pts[:, ::-1]
+    # zxing gives the scanned stretch of the bars (possibly one line): grow it into the card around them.
+    x0, y0 = pts.min(axis=0)
+    x1, y1 = pts.max(axis=0)
+    bw, bh = x1 - x0, y1 - y0
+    length = max(bw, bh)
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    half_w = (bw * 1.3 if bw >= bh else max(bw * 1.6, length * 0.15)) / 2 + 2
+    half_h = (bh * 1.3 if bh > bw else max(bh * 1.6, length * 0.15)) / 2 + 2
+    return (int(max(0, cx - half_w)), int(max(0, cy - half_h)),
+            int(min(sw, cx + half_w + 1)), int(min(sh, cy + half_h + 1)))
+
+
+def _white_paper(pixels: np.ndarray) -> np.ndarray | None:
+    """Return the median colour of the brighter part of a card's pixels, or None unless it is white paper."""
     lum = pixels.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
     paper = pixels[lum >= np.percentile(lum, 60)]
     # A channel at the sensor's limit has lost its ratio to the others: clipped paper says nothing.

@@ -51,6 +51,7 @@ from lookbook.customers import (
 from lookbook.errors import InputError
 from lookbook.hooks import Changes
 from lookbook.library import create_private_file
+from lookbook.progress import Progress, run_to_end
 from lookbook.store import Store, utcnow
 from lookbook.tabular import CsvRows, RowProblem, detect_encoding, neutralised_row, norm_header
 
@@ -167,15 +168,6 @@ class ImportReport:
             self.problems.append(RowProblem(line, column, reason))
         else:
             self.problems_left_out += 1
-
-
-@dataclass(frozen=True)
-class ImportProgress:
-    """Progress of an import: ``done`` of ``total`` (bytes while reading), and what is happening."""
-
-    done: int
-    total: int
-    message: str
 
 
 class _DryRun(Exception):
@@ -364,17 +356,12 @@ class _Bad(Exception):
 
 def import_customers(store: Store, path: Path | str, *, actor: str, dry_run: bool = False) -> ImportReport:
     """Import a customer file and return what it did; see :func:`import_customers_steps`."""
-    steps = import_customers_steps(store, path, actor=actor, dry_run=dry_run)
-    while True:
-        try:
-            next(steps)
-        except StopIteration as stop:
-            return stop.value
+    return run_to_end(import_customers_steps(store, path, actor=actor, dry_run=dry_run))
 
 
 def import_customers_steps(store: Store, path: Path | str, *, actor: str,
-                           dry_run: bool = False) -> Generator[ImportProgress, None, ImportReport]:
-    """Import a customer file, yielding progress; the generator's return value is the report.
+                           dry_run: bool = False) -> Generator[Progress, None, ImportReport]:
+    """Import a customer file, yielding progress (``done`` of ``total`` bytes read); return the report.
 
     :param dry_run: work everything out, then roll back: the report says what would change.
     :raises InputError: if the file cannot be read or has no usable header; bad rows are reported, not raised.
@@ -386,7 +373,7 @@ def import_customers_steps(store: Store, path: Path | str, *, actor: str,
     if total == 0:
         raise InputError("the file is empty; a customer file needs a header row and one row per customer.",
                          path=path)
-    yield ImportProgress(0, total, "Checking the file's encoding")
+    yield Progress(0, total, "Checking the file's encoding")
     encoding = detect_encoding(path, "the customer book as CSV UTF-8")
     reader = CsvRows(path, encoding)
     report = ImportReport(path, encoding.label, reader.delimiter, encoding.note, dry_run)
@@ -405,9 +392,9 @@ def import_customers_steps(store: Store, path: Path | str, *, actor: str,
                     for problem in reader.problems:  # lines in another encoding than the file's
                         report.rows_read += 1
                         report._reject(problem.line, problem.column, problem.reason)
-                    yield ImportProgress(total, total, "Finding duplicates and existing customers")
+                    yield Progress(total, total, "Finding duplicates and existing customers")
                     _resolve(store, report)
-                    yield ImportProgress(total, total, "Writing customers")
+                    yield Progress(total, total, "Writing customers")
                     _apply(store, report, actor)
                     store.audit(actor, "customer.import", "file", str(path), dry_run=dry_run,
                                 rows=report.rows_read, added=report.added, updated=report.updated,
@@ -455,7 +442,7 @@ def _create_staging(store: Store) -> None:
 
 
 def _stage(store: Store, rows: Iterator[tuple[int, list[str]]], checker: _RowChecker, reader: CsvRows,
-           report: ImportReport, total: int) -> Iterator[ImportProgress]:
+           report: ImportReport, total: int) -> Iterator[Progress]:
     insert = (f"INSERT INTO temp.import_rows ({', '.join(checker.stage_columns)})"
               f" VALUES ({', '.join('?' * len(checker.stage_columns))})")
     batch: list[tuple[Any, ...]] = []
@@ -471,7 +458,7 @@ def _stage(store: Store, rows: Iterator[tuple[int, list[str]]], checker: _RowChe
         if len(batch) >= _CHUNK:
             conn.executemany(insert, batch)
             batch.clear()
-            yield ImportProgress(min(reader.position, total), total, f"Checked {report.rows_read:,} rows")
+            yield Progress(min(reader.position, total), total, f"Checked {report.rows_read:,} rows")
     conn.executemany(insert, batch)
 
 

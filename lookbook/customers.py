@@ -589,3 +589,24 @@ def count_customers(store: Store, text: str = "") -> int:
         return int(store.db.execute("SELECT count(*) FROM customers").fetchone()[0])
     return int(store.db.execute("SELECT count(*) FROM customers_fts WHERE customers_fts MATCH ?",
                                 [query]).fetchone()[0])
+
+
+def search_block(store: Store, text: str, sort: str, descending: bool, offset: int, count: int,
+                 total: int) -> list[Customer]:
+    """Return ``count`` customers from position ``offset`` of a search, reading from the nearer end.
+
+    :param total: how many the search matched when it was counted; past the middle the rows are read in the
+        opposite order from the end (SQLite steps over OFFSET rows one by one) and turned back.
+    """
+    if offset + count <= total // 2 or total <= count:
+        return search_customers(store, text, sort=sort, descending=descending, limit=count, offset=offset)
+    from_end = max(total - offset - count, 0)
+    rows = search_customers(store, text, sort=sort, descending=not descending, limit=count, offset=from_end)
+    rows.reverse()
+    return rows
+
+
+def first_block(store: Store, text: str, sort: str, descending: bool, count: int) -> tuple[int, list[Customer]]:
+    """Return how many customers match ``text`` and the first ``count`` of them."""
+    return count_customers(store, text), search_customers(store, text, sort=sort, descending=descending,
+                                                          limit=count)

@@ -15,7 +15,7 @@ import csv
 import os
 import random
 import shutil
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,8 +23,10 @@ from lookbook.errors import LibraryError
 from lookbook.hooks import Changes
 from lookbook.importer import import_photos
 from lookbook.library import Library
+from lookbook.progress import Progress, run_to_end
 from lookbook.sets import create_set
-from lookbook.store import Store, create_store, utcnow
+from lookbook.sqlitedb import Database
+from lookbook.store import Store, create_store, inserted_id, utcnow
 from lookbook.templates import save_template
 from lookbook.users import create_user
 
@@ -165,8 +167,8 @@ def _demo_photo_files() -> list[Path]:
     return sorted(DEMO_PHOTOS.glob("*.jpg"))
 
 
-def build_demo(path: Path | str) -> Iterator[tuple[int, int, str]]:
-    """Create the demo library at ``path``, yielding ``(done, total, step)`` progress.
+def build_demo(path: Path | str) -> Generator[Progress, None, None]:
+    """Create the demo library at ``path``, yielding :class:`~lookbook.progress.Progress`.
 
     :raises LibraryError: if a library already exists there or the folder is not writable.
     """
@@ -191,19 +193,19 @@ def build_demo(path: Path | str) -> Iterator[tuple[int, int, str]]:
     os.replace(staging, target)
 
 
-def _fill(store: Store) -> Iterator[tuple[int, int, str]]:
+def _fill(store: Store) -> Generator[Progress, None, None]:
     photos = _demo_photo_files()
     total = 5
-    yield 0, total, "Creating staff accounts"
+    yield Progress(0, total, "Creating staff accounts")
     for username, display, role in STAFF:
         create_user(store, username, DEMO_PASSWORD, role, display)
-    yield 1, total, "Adding the catalog"
+    yield Progress(1, total, "Adding the catalog")
     _add_catalog(store)
-    yield 2, total, f"Importing {len(photos)} photos"
+    yield Progress(2, total, f"Importing {len(photos)} photos")
     _add_photos(store, photos)
-    yield 3, total, "Adding customers"
+    yield Progress(3, total, "Adding customers")
     _add_customers(store)
-    yield 4, total, "Preparing a set and a message template"
+    yield Progress(4, total, "Preparing a set and a message template")
     _add_set_and_template(store)
     store.set_setting("demo", True)  # the app shows its first-run guide on the demo library
     # What every e-mail's footer shows (marketing mail must name the sender's postal address and a way to stop).
@@ -211,7 +213,7 @@ def _fill(store: Store) -> Iterator[tuple[int, int, str]]:
     store.set_setting("store.postal_address", "1 Example Street\nSpringfield 12345")
     store.set_setting("store.unsubscribe", "mailto:unsubscribe@store.example.com")
     store.notify(Changes(photos=True, products=True, customers=True, sets=True, users=True, audit=True))
-    yield 5, total, "Done"
+    yield Progress(5, total, "Done")
 
 
 def _add_catalog(store: Store) -> None:
@@ -234,13 +236,7 @@ def _add_catalog(store: Store) -> None:
 
 def _add_photos(store: Store, photos: list[Path]) -> None:
     """Import the demo photos the way a person would: garment boxes, review flags, renders, ties by file name."""
-    steps = import_photos(store, photos, actor="system")
-    while True:
-        try:
-            next(steps)
-        except StopIteration as finished:
-            report = finished.value
-            break
+    report = run_to_end(import_photos(store, photos, actor="system"))
     if report.failed:
         raise LibraryError(f"the demo photos could not be imported ({'; '.join(report.problems)}); "
                            "reinstall Lookbook Studio from its source.")
@@ -252,48 +248,61 @@ def _add_customers(store: Store, count: int = 500) -> None:
     db = store.db
     brand_ids = [r[0] for r in db.execute("SELECT id FROM brands ORDER BY id")]
     associates = [r[0] for r in db.execute("SELECT id FROM users WHERE role = 'associate' ORDER BY id")]
+    # Each step draws from the one seeded generator in turn, so the demo is the same book every time.
     with store.atomic():
         for i in range(count):
-            first, last = rng.choice(FIRST), rng.choice(LAST)
-            handle = f"{first.lower()}{last.lower()[:4]}{i:03d}"
-            has_x = rng.random() < 0.6
-            has_email = rng.random() < 0.85 or not has_x
-            preferred = "x" if has_x and (not has_email or rng.random() < 0.5) else "email"
-            cur = db.execute(
-                "INSERT INTO customers (first_name, last_name, email, x_handle, x_user_id, phone,"
-                " preferred_channel, timezone, associate_id, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [first, last, f"{handle}@example.com" if has_email else None,
-                 handle if has_x else None, str(1_500_000_000 + i * 7919) if has_x else None,
-                 f"+1-555-01{i % 100:02d}" if rng.random() < 0.5 else None, preferred,
-                 rng.choice(TIMEZONES), rng.choice(associates), now, now])
-            cid = cur.lastrowid
-            likes = rng.sample(brand_ids, rng.choice([1, 1, 2, 2, 3]))
-            dislikes = [b for b in rng.sample(brand_ids, 1) if b not in likes and rng.random() < 0.3]
-            db.conn.executemany("INSERT INTO customer_brands (customer_id, brand_id, stance, source)"
-                                " VALUES (?, ?, ?, ?)",
-                           [(cid, b, "like", "stated") for b in likes]
-                           + [(cid, b, "dislike", "stated") for b in dislikes])
-            top = rng.choice(["S", "M", "M", "L", "L", "XL"])
-            waist = rng.choice(["30", "32", "32", "34", "36"])
-            sizes = {"shirt": top, "longsleeve": top, "t-shirt": top, "outerwear": top, "trousers": waist,
-                     "shorts": waist}
-            if rng.random() < 0.3:
-                sizes.update(dress=rng.choice(["XS", "S", "M"]), skirt=rng.choice(["XS", "S", "M"]))
-            db.conn.executemany("INSERT INTO customer_sizes (customer_id, category, size) VALUES (?, ?, ?)",
-                           [(cid, c, s) for c, s in sizes.items()])
-            channels = (["x"] if has_x else []) + (["email"] if has_email else [])
-            for channel in channels:
-                if rng.random() < 0.9:
-                    db.execute("INSERT INTO consents (customer_id, channel, scope, granted, at, by_user, source)"
-                               " VALUES (?, ?, 'one_to_one', 1, ?, 'system', 'in store')", [cid, channel, now])
-                    if rng.random() < 0.08:
-                        db.execute("INSERT INTO consents (customer_id, channel, scope, granted, at, by_user, source)"
-                                   " VALUES (?, ?, 'one_to_one', 0, ?, 'system', 'reply')", [cid, channel, now])
-                if rng.random() < 0.4:
-                    db.execute("INSERT INTO consents (customer_id, channel, scope, granted, at, by_user, source)"
-                               " VALUES (?, ?, 'marketing', 1, ?, 'system', 'in store')", [cid, channel, now])
+            cid, channels = _add_customer(db, rng, i, associates, now)
+            _add_tastes(db, rng, cid, brand_ids)
+            _add_consents(db, rng, cid, channels, now)
         store.audit("system", "demo.customers", "library", None, customers=count)
+
+
+def _add_customer(db: Database, rng: random.Random, i: int, associates: list[int], now: str) -> tuple[int, list[str]]:
+    """Add demo customer ``i`` with a name, addresses and an associate; return its id and its channels."""
+    first, last = rng.choice(FIRST), rng.choice(LAST)
+    handle = f"{first.lower()}{last.lower()[:4]}{i:03d}"
+    has_x = rng.random() < 0.6
+    has_email = rng.random() < 0.85 or not has_x
+    preferred = "x" if has_x and (not has_email or rng.random() < 0.5) else "email"
+    cur = db.execute(
+        "INSERT INTO customers (first_name, last_name, email, x_handle, x_user_id, phone,"
+        " preferred_channel, timezone, associate_id, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [first, last, f"{handle}@example.com" if has_email else None,
+         handle if has_x else None, str(1_500_000_000 + i * 7919) if has_x else None,
+         f"+1-555-01{i % 100:02d}" if rng.random() < 0.5 else None, preferred,
+         rng.choice(TIMEZONES), rng.choice(associates), now, now])
+    return inserted_id(cur), (["x"] if has_x else []) + (["email"] if has_email else [])
+
+
+def _add_tastes(db: Database, rng: random.Random, cid: int, brand_ids: list[int]) -> None:
+    """Give a demo customer brands they like (and maybe one they dislike) and their sizes."""
+    likes = rng.sample(brand_ids, rng.choice([1, 1, 2, 2, 3]))
+    dislikes = [b for b in rng.sample(brand_ids, 1) if b not in likes and rng.random() < 0.3]
+    db.conn.executemany("INSERT INTO customer_brands (customer_id, brand_id, stance, source) VALUES (?, ?, ?, ?)",
+                        [(cid, b, "like", "stated") for b in likes] + [(cid, b, "dislike", "stated") for b in dislikes])
+    top = rng.choice(["S", "M", "M", "L", "L", "XL"])
+    waist = rng.choice(["30", "32", "32", "34", "36"])
+    sizes = {"shirt": top, "longsleeve": top, "t-shirt": top, "outerwear": top, "trousers": waist,
+             "shorts": waist}
+    if rng.random() < 0.3:
+        sizes.update(dress=rng.choice(["XS", "S", "M"]), skirt=rng.choice(["XS", "S", "M"]))
+    db.conn.executemany("INSERT INTO customer_sizes (customer_id, category, size) VALUES (?, ?, ?)",
+                        [(cid, c, s) for c, s in sizes.items()])
+
+
+def _add_consents(db: Database, rng: random.Random, cid: int, channels: list[str], now: str) -> None:
+    """Record a demo customer's consent on their channels: most agreed in store, a few withdrew by reply."""
+    for channel in channels:
+        if rng.random() < 0.9:
+            db.execute("INSERT INTO consents (customer_id, channel, scope, granted, at, by_user, source)"
+                       " VALUES (?, ?, 'one_to_one', 1, ?, 'system', 'in store')", [cid, channel, now])
+            if rng.random() < 0.08:
+                db.execute("INSERT INTO consents (customer_id, channel, scope, granted, at, by_user, source)"
+                           " VALUES (?, ?, 'one_to_one', 0, ?, 'system', 'reply')", [cid, channel, now])
+        if rng.random() < 0.4:
+            db.execute("INSERT INTO consents (customer_id, channel, scope, granted, at, by_user, source)"
+                       " VALUES (?, ?, 'marketing', 1, ?, 'system', 'in store')", [cid, channel, now])
 
 
 DEMO_SET = "New shirts"

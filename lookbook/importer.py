@@ -46,6 +46,7 @@ from lookbook.imaging import (
 from lookbook.library import Library
 from lookbook.pipeline import PhotoResult, TaskPool, process_one
 from lookbook.presets import Preset
+from lookbook.progress import Progress, relabel
 from lookbook.recipes import RENDER_KINDS, preset_named, render_dir, render_key
 from lookbook.store import Store, inserted_id, utcnow
 
@@ -98,18 +99,15 @@ class FileOutcome:
 
 
 @dataclass(frozen=True)
-class ImportProgress:
-    """One step of an import: ``done`` of ``total`` in the current stage.
+class PhotoProgress(Progress):
+    """One step of a photo import: ``done`` of ``total`` in the current stage.
 
     :param stage: ``finding`` (walking folders), ``importing`` (one step per file, with
         its ``outcome``) or ``tying`` (grouping bursts, reading codes, tying to products).
     :param current: the file just handled, if any.
     """
 
-    done: int
-    total: int
-    stage: str
-    message: str
+    stage: str = ""
     current: Path | None = None
     outcome: FileOutcome | None = None
 
@@ -316,21 +314,21 @@ class _Importer:
     def cancelled(self) -> bool:
         return self.cancel is not None and self.cancel.is_set()
 
-    def step(self, outcome: FileOutcome) -> ImportProgress:
+    def step(self, outcome: FileOutcome) -> PhotoProgress:
         self.report.outcomes.append(outcome)
         self.done += 1
         verb = {"imported": "Imported", "duplicate": "Already in the library:", "failed": "Could not import"}
-        return ImportProgress(self.done, self.total, "importing", f"{verb[outcome.status]} {outcome.path.name}",
-                              outcome.path, outcome)
+        return PhotoProgress(self.done, self.total, f"{verb[outcome.status]} {outcome.path.name}",
+                             stage="importing", current=outcome.path, outcome=outcome)
 
     def existing(self, sha256: str) -> tuple[int, str] | None:
         row = self.store.db.execute("SELECT id, original_name FROM photos WHERE sha256 = ?", [sha256]).fetchone()
         return None if row is None else (int(row[0]), str(row[1]))
 
-    def run(self, paths: Iterable[Path | str]) -> Generator[ImportProgress, None, ImportReport]:
+    def run(self, paths: Iterable[Path | str]) -> Generator[PhotoProgress, None, ImportReport]:
         pool: TaskPool[int] = TaskPool(self.workers)
         try:
-            yield ImportProgress(0, 0, "finding", "Looking for photos…")
+            yield PhotoProgress(0, 0, "Looking for photos…", stage="finding")
             files, missing = find_photos(paths)
             self.total = len(files) + len(missing)
             for outcome in missing:
@@ -352,7 +350,7 @@ class _Importer:
             self.notify()
         return self.report
 
-    def import_files(self, pool: TaskPool[int], files: list[Path]) -> Generator[ImportProgress, None, None]:
+    def import_files(self, pool: TaskPool[int], files: list[Path]) -> Generator[PhotoProgress, None, None]:
         """Hash, send to the pool and commit each file, yielding a step per file."""
         seen: dict[str, Path] = {}
         queue = iter(files)
@@ -470,18 +468,12 @@ class _Importer:
             return
         self.report.bursts = sum(1 for g in groups if new.intersection(g))
 
-    def tie(self) -> Generator[ImportProgress, None, None]:
+    def tie(self) -> Generator[PhotoProgress, None, None]:
         """Tie the new shots to products (slate, file name, burst), yielding progress."""
         if not self.report.imported:
             return
-        steps = iter_tie_photos(self.store, actor=self.actor, cancel=self.cancel)
-        while True:
-            try:
-                tie = next(steps)
-            except StopIteration as finished:
-                self.report.ties = finished.value
-                return
-            yield ImportProgress(tie.done, tie.total, "tying", tie.message)
+        ties = iter_tie_photos(self.store, actor=self.actor, cancel=self.cancel)
+        self.report.ties = yield from relabel(ties, lambda t: PhotoProgress(t.done, t.total, t.message, stage="tying"))
 
     def notify(self) -> None:
         """Tell the app what changed (also after a cancel: what was imported stays)."""
@@ -501,7 +493,7 @@ def import_photos(
     workers: int | None = None,
     preset: str | None = None,
     max_pixels: int | None = None,
-) -> Generator[ImportProgress, None, ImportReport]:
+) -> Generator[PhotoProgress, None, ImportReport]:
     """Import photo files and folders into the library; yield progress, return the report.
 
     :param paths: files and folders (walked recursively) to import.

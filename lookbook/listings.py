@@ -29,3 +29,9 @@ def list_photos(store: Store) -> list[PhotoRow]:
 def format_price(price_minor: int | None, currency: str) -> str:
     """Return a price for people: ``USD 98.00``."""
     return "" if price_minor is None else f"{currency} {price_minor / 100:,.2f}"
+
+
+def first_photo_id(store: Store) -> int | None:
+    """Return the id of the first photo imported, or None in an empty library."""
+    row = store.db.execute("SELECT id FROM photos ORDER BY id LIMIT 1").fetchone()
+    return None if row is None else int(row[0])

@@ -15,8 +15,13 @@ no audit row (a library setting, a preset) is reported as a change of every part
 
 from __future__ import annotations
 
+import logging
+import sqlite3
+
 from lookbook.hooks import Changes
 from lookbook.store import Store
+
+log = logging.getLogger(__name__)
 
 #: The part of the library an audit action's first word (``message`` of ``message.approve``) belongs to.
 AREAS: dict[str, tuple[str, ...]] = {
@@ -81,8 +86,26 @@ class ChangeWatcher:
     def _last_audit_id(self) -> int:
         return int(self.store.db.execute("SELECT coalesce(max(id), 0) FROM audit_log").fetchone()[0])
 
+    @classmethod
+    def start(cls, store: Store) -> ChangeWatcher | None:
+        """Return a watcher for ``store``, or None where the file cannot be watched (a damaged file opened for
+        reading only: no live updates, nothing worse)."""
+        try:
+            return cls(store)
+        except sqlite3.Error:
+            log.debug("cannot watch the library", exc_info=True)
+            return None
+
     def poll(self) -> Changes:
-        """Fire and return the :class:`Changes` other connections committed since the last poll (empty if none)."""
+        """Fire and return the :class:`Changes` other connections committed since the last poll (empty if none,
+        and empty when the file is busy or closed under us: the next poll looks again)."""
+        try:
+            return self._poll()
+        except sqlite3.Error:
+            log.debug("watching the library failed", exc_info=True)
+            return Changes()
+
+    def _poll(self) -> Changes:
         conn = self.store.db.conn
         if conn.in_transaction:
             return Changes()  # our own write is under way; its commit is looked at next time

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from lookbook.errors import InputError
 from lookbook.listings import format_price
+from lookbook.progress import Progress
 from lookbook.recipes import (
     photo_detail,
     preset_named,
@@ -108,10 +109,10 @@ def gather_lookbook(store: Store, set_ref: str | int) -> Lookbook:
                     products=tuple(pages))
 
 
-def prepare_lookbook(store: Store, set_ref: str | int, actor: str) -> Generator[tuple[int, int, str], None, Lookbook]:
+def prepare_lookbook(store: Store, set_ref: str | int, actor: str) -> Generator[Progress, None, Lookbook]:
     """Render the set's shots whose renders are missing or stale, then return its :class:`Lookbook`.
 
-    Yields ``(done, total, message)`` per shot, so the app can show progress and cancel.
+    Yields :class:`~lookbook.progress.Progress` per shot, so the app can show progress and cancel.
 
     :raises InputError: if the set does not exist, holds no shots, every product of it is sold out, or a
         shot's original cannot be read.
@@ -124,8 +125,8 @@ def prepare_lookbook(store: Store, set_ref: str | int, actor: str) -> Generator[
         if product.hero is None or detail.rendered_recipe != recipe_key(detail, preset):
             stale.append((product, detail, preset))
     for done, (product, detail, preset) in enumerate(stale):
-        yield done, len(stale), f"Rendering {product.sku}"
+        yield Progress(done, len(stale), f"Rendering {product.sku}")
         result = render_photo(store.library, detail, preset)
         record_render(store, detail.id, result, recipe_key(detail, preset), actor)
-    yield len(stale), len(stale), "Laying out the pages"
+    yield Progress(len(stale), len(stale), "Laying out the pages")
     return gather_lookbook(store, set_ref) if stale else lookbook

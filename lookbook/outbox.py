@@ -942,3 +942,41 @@ def set_audit(store: Store, set_id: int, limit: int = 200) -> list[AuditEntry]:
         " (SELECT CAST(id AS TEXT) FROM messages WHERE set_id = ?)) ORDER BY id DESC LIMIT ?",
         [str(set_id), set_id, limit]).fetchall()
     return [AuditEntry(r[0], r[1], r[2], r[3], r[4], json.loads(r[5])) for r in rows]
+
+
+@dataclass(frozen=True)
+class CustomerMessage:
+    """One message in a customer's own list (their profile), newest first."""
+
+    id: int
+    set_name: str
+    channel: str
+    state: str
+    body: str
+    when: str
+
+
+def count_in_state(store: Store, state: str) -> int:
+    """Return how many messages are in ``state`` (the outbox's badge counts the failed ones)."""
+    return int(store.db.execute("SELECT count(*) FROM messages WHERE state = ?", [state]).fetchone()[0])
+
+
+def message_body(store: Store, message_id: int) -> str | None:
+    """Return a message's text, or None if there is no such message."""
+    row = store.db.execute("SELECT body FROM messages WHERE id = ?", [message_id]).fetchone()
+    return None if row is None else str(row[0])
+
+
+def send_attempts(store: Store, message_id: int) -> list[tuple[str, str | None, str | None]]:
+    """Return each attempt to send a message as ``(started_at, outcome, finished_at)``, oldest first."""
+    return [(r[0], r[1], r[2]) for r in store.db.execute(
+        "SELECT started_at, outcome, finished_at FROM send_attempts WHERE message_id = ? ORDER BY id", [message_id])]
+
+
+def customer_messages(store: Store, customer_id: int, limit: int) -> list[CustomerMessage]:
+    """Return a customer's latest ``limit`` messages, newest first, with the name of the set each offered."""
+    # The outbox lists messages by state or set; a customer's own list is this one indexed query.
+    return [CustomerMessage(*row) for row in store.db.execute(
+        "SELECT m.id, coalesce(s.name, ''), m.channel, m.state, m.body, coalesce(m.sent_at, m.updated_at)"
+        " FROM messages AS m LEFT JOIN sets AS s ON s.id = m.set_id WHERE m.customer_id = ?"
+        " ORDER BY m.id DESC LIMIT ?", [customer_id, limit])]

@@ -1,6 +1,6 @@
 """The batch photo pipeline: decode, find the garment, render, write — on every core.
 
-:func:`process` is a generator: it yields a :class:`Progress` after each photo so a
+:func:`process` is a generator: it yields a :class:`Processed` step after each photo so a
 command line or the app can show a bar, and it stops early when its ``cancel`` event is
 set (or the generator is closed). Work runs in a process pool; at most
 ``2 * workers`` photos are in flight at any time, so memory stays flat however long
@@ -29,6 +29,7 @@ from lookbook.detect import detect_garment, segment_in_box
 from lookbook.errors import LookbookError
 from lookbook.imaging import DEFAULT_MAX_PIXELS, dhash, load_photo
 from lookbook.presets import DEFAULT_PRESET, Preset
+from lookbook.progress import Progress
 from lookbook.render import render, write_rendered
 
 
@@ -54,15 +55,14 @@ class PhotoResult:
         return self.colour_shift > REVIEW_SHIFT
 
 
-@dataclass(frozen=True)
-class Progress:
+@dataclass(frozen=True, kw_only=True)
+class Processed(Progress):
     """One step of a batch: ``done`` of ``total`` photos finished; ``current`` is the last one.
 
-    Exactly one of ``result`` and ``error`` is set (``error`` is a one-line reason naming the file).
+    Exactly one of ``result`` and ``error`` is set (``error`` is a one-line reason naming the file, and the
+    step's ``message`` too).
     """
 
-    done: int
-    total: int
     current: Path
     result: PhotoResult | None = None
     error: str | None = None
@@ -234,8 +234,8 @@ def process(
     workers: int | None = None,
     cancel: threading.Event | None = None,
     max_pixels: int = DEFAULT_MAX_PIXELS,
-) -> Iterator[Progress]:
-    """Process photos in parallel, yielding a :class:`Progress` as each one finishes.
+) -> Iterator[Processed]:
+    """Process photos in parallel, yielding a :class:`Processed` step as each one finishes.
 
     Results arrive in completion order, not input order.
 
@@ -269,5 +269,5 @@ def process(
                 done += 1
                 if exc is not None:
                     outcome = f"{path}: the worker processing it stopped ({type(exc).__name__}: {exc})"
-                yield (Progress(done, total, path, error=outcome) if isinstance(outcome, str)
-                       else Progress(done, total, path, result=outcome))
+                yield (Processed(done, total, outcome, current=path, error=outcome) if isinstance(outcome, str)
+                       else Processed(done, total, f"Processed {path.name}", current=path, result=outcome))

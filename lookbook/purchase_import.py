@@ -159,28 +159,13 @@ def import_purchases(store: Store, path: Path | str, *, actor: str, dry_run: boo
         customer = _customer(cells, cols, label, line, report, find)
         if customer is None:
             continue
-        sku, brand = _text(cells, cols.get("sku")), _text(cells, cols.get("brand"))
-        product_id: int | None = None
-        if sku and sku.casefold() in skus:
-            product_id, brand_id = skus[sku.casefold()]
-        elif brand and brand.casefold() in brands:
-            brand_id = brands[brand.casefold()]
-        elif sku:
-            report.problem(line, label["sku"], f"SKU '{sku}' is not in the catalog; import the catalog first"
-                           + (f", or check the brand '{brand}'" if brand else "") + ".")
+        bought = _bought(cells, cols, label, line, report, skus, brands)
+        if bought is None:
             continue
-        elif brand:
-            report.problem(line, label["brand"], f"brand '{brand}' is not in the catalog; add it or fix the name.")
+        when = _when(cells, cols, label, line, report)
+        if when is None:
             continue
-        else:
-            report.problem(line, label.get("sku") or label["brand"], "says neither SKU nor brand; fill one in.")
-            continue
-        raw_when = _text(cells, cols["purchased_at"])
-        try:
-            when = check_when(raw_when, "purchased_at")
-        except FieldError as exc:
-            report.problem(line, label["purchased_at"], str(exc) if raw_when else "no date; write YYYY-MM-DD.")
-            continue
+        product_id, brand_id = bought
         key = (customer, product_id, brand_id, _text(cells, cols.get("size")), when)
         if key in in_file or db.execute(
                 "SELECT 1 FROM purchases WHERE customer_id = ? AND product_id IS ? AND brand_id = ?"
@@ -192,8 +177,44 @@ def import_purchases(store: Store, path: Path | str, *, actor: str, dry_run: boo
 
     report.added = len(rows)
     report.customers = len({r[0] for r in rows})
-    if not rows:
-        return report
+    if rows:
+        _record(store, rows, report, path, actor, dry_run)
+    return report
+
+
+def _bought(cells: list[Any], cols: dict[str, int], label: dict[str, str], line: int, report: PurchaseImportReport,
+            skus: dict[str, tuple[int, int]], brands: dict[str, int]) -> tuple[int | None, int] | None:
+    """Return the (product id or None, brand id) a row says was bought (by SKU, else brand), or record why not."""
+    sku, brand = _text(cells, cols.get("sku")), _text(cells, cols.get("brand"))
+    if sku and sku.casefold() in skus:
+        return skus[sku.casefold()]
+    if brand and brand.casefold() in brands:
+        return None, brands[brand.casefold()]
+    if sku:
+        report.problem(line, label["sku"], f"SKU '{sku}' is not in the catalog; import the catalog first"
+                       + (f", or check the brand '{brand}'" if brand else "") + ".")
+    elif brand:
+        report.problem(line, label["brand"], f"brand '{brand}' is not in the catalog; add it or fix the name.")
+    else:
+        report.problem(line, label.get("sku") or label["brand"], "says neither SKU nor brand; fill one in.")
+    return None
+
+
+def _when(cells: list[Any], cols: dict[str, int], label: dict[str, str], line: int,
+          report: PurchaseImportReport) -> str | None:
+    """Return the row's purchase date as checked ISO text, or record why not."""
+    raw_when = _text(cells, cols["purchased_at"])
+    try:
+        return check_when(raw_when, "purchased_at")
+    except FieldError as exc:
+        report.problem(line, label["purchased_at"], str(exc) if raw_when else "no date; write YYYY-MM-DD.")
+        return None
+
+
+def _record(store: Store, rows: list[tuple[int, int | None, int, str, str]], report: PurchaseImportReport,
+            path: Path, actor: str, dry_run: bool) -> None:
+    """Write the new purchases and their audit entry in one transaction (rolled back again for a dry run)."""
+    db = store.db
     if not dry_run:
         store.backup_before("import")  # a verified copy to go back to if this import was the wrong file
     # A dry run writes too, then rolls back: whatever would make the import fail, fails the dry run.
@@ -207,9 +228,8 @@ def import_purchases(store: Store, path: Path | str, *, actor: str, dry_run: boo
             if dry_run:
                 raise _DryRun
     except _DryRun:
-        return report
+        return
     report.changes = store.notify(Changes(customers=True, audit=True))
-    return report
 
 
 class _CustomerFinder:

@@ -25,6 +25,7 @@ from lookbook.hooks import Changes
 from lookbook.library import Library
 from lookbook.pipeline import PhotoResult, TaskPool, process_one
 from lookbook.presets import DEFAULT_PRESET, Preset
+from lookbook.progress import Progress
 from lookbook.render import RENDERER_VERSION
 from lookbook.store import Store
 
@@ -349,17 +350,17 @@ def iter_render(library: Library, pending: list[tuple[PhotoDetail, Preset]], can
         try:
             result = render_photo(library, detail, preset)
         except LookbookError as exc:
-            yield RenderStep(done, total, detail.id, detail.name, None, "", str(exc))
+            yield RenderStep(done, total, str(exc), photo_id=detail.id, name=detail.name, result=None, key="",
+                             error=str(exc))
             continue
-        yield RenderStep(done, total, detail.id, detail.name, result, recipe_key(detail, preset), None)
+        yield RenderStep(done, total, f"Rendered {detail.name}", photo_id=detail.id, name=detail.name, result=result,
+                         key=recipe_key(detail, preset), error=None)
 
 
-@dataclass(frozen=True)
-class RenderStep:
+@dataclass(frozen=True, kw_only=True)
+class RenderStep(Progress):
     """One photo of a render batch: ``done`` of ``total``; ``result`` or ``error`` is set."""
 
-    done: int
-    total: int
     photo_id: int
     name: str
     result: PhotoResult | None
@@ -400,11 +401,13 @@ def render_batch(store: Store, pending: list[tuple[PhotoDetail, Preset]], *, act
                 if exc is not None or isinstance(result, str):
                     error = result if exc is None else (
                         f"photo {photo_id} ({detail.name}): the renderer stopped ({type(exc).__name__}: {exc})")
-                    yield RenderStep(done, len(by_id), photo_id, detail.name, None, "", error)
+                    yield RenderStep(done, len(by_id), error, photo_id=photo_id, name=detail.name, result=None, key="",
+                                     error=error)
                     continue
                 key = recipe_key(detail, preset)
                 record_render(store, photo_id, result, key, actor)
-                yield RenderStep(done, len(by_id), photo_id, detail.name, result, key, None)
+                yield RenderStep(done, len(by_id), f"Rendered {detail.name}", photo_id=photo_id, name=detail.name,
+                                 result=result, key=key, error=None)
 
 
 def _render_or_reason(library: Library, detail: PhotoDetail, preset: Preset) -> PhotoResult | str:

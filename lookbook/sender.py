@@ -54,7 +54,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from lookbook import consent, quiet_hours, roles
+from lookbook import consent, progress, quiet_hours, roles
 from lookbook.cardnumbers import mask_card_numbers
 from lookbook.compose import outgoing
 from lookbook.delivery import (
@@ -143,22 +143,37 @@ def options_from_settings(store: Store, *, wait: bool = True) -> SenderOptions:
     return SenderOptions(wait=wait, **value)
 
 
-@dataclass(frozen=True)
-class Progress:
-    """One step of a send run, for a progress bar and a log.
+@dataclass(frozen=True, init=False)
+class Progress(progress.Progress):
+    """One step of a send run: a :class:`lookbook.progress.Progress` whose ``message`` (also ``text``) says
+    what happened, with what kind of step it is and which message and channel it concerns.
 
     ``kind`` is one of: ``reconciling``, ``sending``, ``sent``, ``requeued``, ``deferred``,
     ``failed``, ``unreachable``, ``ambiguous``, ``waiting`` (``until`` is the reset), ``paused``,
     ``stopped`` (a channel stopped: ``text`` says why), ``cancelled``.
     """
 
-    done: int
-    total: int
-    kind: str
-    text: str
+    kind: str = ""
     message_id: int | None = None
     channel: str | None = None
     until: str | None = None
+
+    def __init__(self, done: int, total: int, kind: str, text: str, message_id: int | None = None,
+                 channel: str | None = None, until: str | None = None) -> None:
+        # The send loop names the kind before the text; the text is the common progress ``message``.
+        super().__init__(done, total, text)
+        for name, value in (("kind", kind), ("message_id", message_id), ("channel", channel), ("until", until)):
+            object.__setattr__(self, name, value)
+
+    @property
+    def text(self) -> str:
+        """What happened, for a log line (the ``message``)."""
+        return self.message
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the step as JSON-ready data (``lookbook outbox send --json`` prints one per line)."""
+        return {"done": self.done, "total": self.total, "kind": self.kind, "text": self.message,
+                "message_id": self.message_id, "channel": self.channel, "until": self.until}
 
 
 @dataclass

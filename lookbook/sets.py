@@ -359,3 +359,9 @@ def delete_set(store: Store, ref: str | int, actor: str) -> Changes:
         store.db.execute("DELETE FROM sets WHERE id = ?", [set_id])
         store.audit(actor, "set.delete", "set", set_id, name=name)
     return store.notify(Changes(sets=True, audit=True))
+
+
+def shot_order(store: Store, set_id: int) -> list[int]:
+    """Return a set's shots (photo ids) in order."""
+    return [r[0] for r in store.db.execute(
+        "SELECT photo_id FROM set_items WHERE set_id = ? ORDER BY position", [set_id])]

@@ -362,27 +362,12 @@ def open_store(library: Library, hooks: Hooks | None = None) -> Store:
     cant_write = writable_problem(library.db_path)
     # Read before connecting: opening a WAL file creates its -wal.
     state, stamp = _file_state(library.db_path), _read_check_stamp(library.db_path)
-    try:
-        db = _connect(library.db_path, read_only=cant_write is not None)
-    except LibraryDamagedError as exc:
-        raise LibraryDamagedError(damage_message(library, str(exc.__cause__ or exc))) from exc
-    except LibraryError as exc:
-        # Not SQLite at all: with backups to go back to, it is a library whose file was destroyed.
-        if isinstance(exc.__cause__, sqlite3.DatabaseError) and backups.newest_backup(library) is not None:
-            raise LibraryDamagedError(damage_message(library, str(exc.__cause__))) from exc
-        raise
+    db = _connect_library(library, read_only=cant_write is not None)
     conn: GuardedConnection = db.conn  # type: ignore[assignment]
     conn.damage_message = lambda detail: damage_message(library, detail)
     store = Store(library, db, hooks)
     try:
-        if stamp is not None and stamp[0] == state and state[0] >= CHECK_ALWAYS_BELOW \
-                and dt.datetime.now(dt.UTC) - stamp[1] < CHECK_EVERY:
-            # The file is exactly as a Lookbook process left it after a check less than CHECK_EVERY ago:
-            # a big library does not pay seconds of quick_check at every command.
-            problem, store._checked_at = None, stamp[1]
-        else:
-            problem = integrity.quick_check(conn)
-            store._checked_at = dt.datetime.now(dt.UTC)
+        problem = _quick_check_unless_fresh(store, conn, state, stamp)
         if problem is not None:
             store.damaged = problem
             conn.refuse_writes(store.refusal())
@@ -396,23 +381,7 @@ def open_store(library: Library, hooks: Hooks | None = None) -> Store:
                 raise LibraryReadOnlyError(read_only_message(
                     library.db_path, f"{cant_write}, and it needs upgrading to this version first"))
             return store
-        pending = migrations.pending(db)
-        if pending:
-            if migrations.applied(db):
-                backups.take_backup(conn, library, "migration")
-            migrate(db)
-        db.execute("PRAGMA journal_mode = WAL")
-        library.ensure_folders()
-        with store.atomic():
-            integrity.ensure_audit_triggers(conn)
-        store._db_path = library.db_path
-        store._verify_audit_tail()
-        if backups.due_at_open(conn, library):
-            try:
-                store.backup("open")
-            except (LookbookError, OSError) as exc:  # opening matters more than this backup
-                store.warnings.append(f"no backup was taken at open: {exc}")
-        store._audit_at_open = store._audit_max()
+        _prepare_to_write(store, conn)
     except sqlite3.Error as exc:
         db.close()
         better = explain(exc, library.db_path)
@@ -425,6 +394,55 @@ def open_store(library: Library, hooks: Hooks | None = None) -> Store:
         db.close()
         raise
     return store
+
+
+def _connect_library(library: Library, read_only: bool) -> Database:
+    """Connect to the library's file, saying how to recover when it is damaged or destroyed."""
+    try:
+        return _connect(library.db_path, read_only=read_only)
+    except LibraryDamagedError as exc:
+        raise LibraryDamagedError(damage_message(library, str(exc.__cause__ or exc))) from exc
+    except LibraryError as exc:
+        # Not SQLite at all: with backups to go back to, it is a library whose file was destroyed.
+        if isinstance(exc.__cause__, sqlite3.DatabaseError) and backups.newest_backup(library) is not None:
+            raise LibraryDamagedError(damage_message(library, str(exc.__cause__))) from exc
+        raise
+
+
+def _quick_check_unless_fresh(store: Store, conn: sqlite3.Connection, state: list[int],
+                              stamp: tuple[list[int], dt.datetime] | None) -> str | None:
+    """Return SQLite's complaint about the file, or None; skip the check if the last one still holds."""
+    if stamp is not None and stamp[0] == state and state[0] >= CHECK_ALWAYS_BELOW \
+            and dt.datetime.now(dt.UTC) - stamp[1] < CHECK_EVERY:
+        # The file is exactly as a Lookbook process left it after a check less than CHECK_EVERY ago:
+        # a big library does not pay seconds of quick_check at every command.
+        store._checked_at = stamp[1]
+        return None
+    problem = integrity.quick_check(conn)
+    store._checked_at = dt.datetime.now(dt.UTC)
+    return problem
+
+
+def _prepare_to_write(store: Store, conn: sqlite3.Connection) -> None:
+    """Ready a sound, writable library: migrate it (backed up first), WAL, folders, audit triggers and tail,
+    and the backup due at open."""
+    db, library = store.db, store.library
+    if migrations.pending(db):
+        if migrations.applied(db):
+            backups.take_backup(conn, library, "migration")
+        migrate(db)
+    db.execute("PRAGMA journal_mode = WAL")
+    library.ensure_folders()
+    with store.atomic():
+        integrity.ensure_audit_triggers(conn)
+    store._db_path = library.db_path
+    store._verify_audit_tail()
+    if backups.due_at_open(conn, library):
+        try:
+            store.backup("open")
+        except (LookbookError, OSError) as exc:  # opening matters more than this backup
+            store.warnings.append(f"no backup was taken at open: {exc}")
+    store._audit_at_open = store._audit_max()
 
 
 def create_store(path: Path | str, hooks: Hooks | None = None) -> Store:

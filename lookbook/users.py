@@ -294,3 +294,9 @@ def change_password(store: Store, username: str, new_password: str, actor: str, 
         store.audit(actor, "user.password_change" if own else "user.password_reset", "user", user.id,
                     username=user.username)
     return store.notify(Changes(users=True, audit=True))
+
+
+def active_users(store: Store) -> list[User]:
+    """Return the accounts that may sign in, by role and then name."""
+    return [_row_to_user(r) for r in store.db.execute(
+        "SELECT id, username, display_name, role, active FROM users WHERE active ORDER BY role, username")]

@@ -14,7 +14,8 @@ from PIL import EpsImagePlugin, Image
 
 import lookbook.imaging
 from lookbook.imaging import PhotoError, load_photo, probe_size
-from lookbook.importer import ImportProgress, ImportReport, import_photos
+from lookbook.importer import ImportReport, PhotoProgress, import_photos
+from lookbook.progress import run_to_end
 from lookbook.store import Store
 
 #: A minimal EPS document: what Pillow hands to Ghostscript when it is allowed to.
@@ -61,12 +62,8 @@ def test_only_the_listed_formats_are_decoded(tmp_path: Path, ghostscript: list[o
     assert ghostscript == []
 
 
-def _run(steps: Generator[ImportProgress, None, ImportReport]) -> ImportReport:
-    while True:
-        try:
-            next(steps)
-        except StopIteration as done:
-            return done.value
+def _run(steps: Generator[PhotoProgress, None, ImportReport]) -> ImportReport:
+    return run_to_end(steps)
 
 
 def test_import_names_and_skips_files_in_other_formats(store: Store, tmp_path: Path,

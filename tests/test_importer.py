@@ -18,23 +18,20 @@ from lookbook.errors import InputError
 from lookbook.hooks import Changes
 from lookbook.importer import (
     MAX_PIXELS_SETTING,
-    ImportProgress,
     ImportReport,
+    PhotoProgress,
     import_photos,
 )
 from lookbook.library import file_sha256
+from lookbook.progress import run_to_end
 from lookbook.recipes import pending_renders, render_paths, set_box
 from lookbook.store import Store, utcnow
 from photo_support import dataset_name, demo_photos
 
 
-def run(steps: Generator[ImportProgress, None, ImportReport]) -> tuple[list[ImportProgress], ImportReport]:
-    seen = []
-    while True:
-        try:
-            seen.append(next(steps))
-        except StopIteration as finished:
-            return seen, finished.value
+def run(steps: Generator[PhotoProgress, None, ImportReport]) -> tuple[list[PhotoProgress], ImportReport]:
+    seen: list[PhotoProgress] = []
+    return seen, run_to_end(steps, seen.append)
 
 
 def shots(folder: Path, category: str, n: int, prefix: str = "") -> list[Path]:

@@ -10,6 +10,7 @@ import pytest
 from lookbook.errors import InputError
 from lookbook.library import Library
 from lookbook.lookbook_export import gather_lookbook, prepare_lookbook
+from lookbook.progress import Progress, run_to_end
 from lookbook.sets import create_set
 from lookbook.store import Store, open_store
 
@@ -55,21 +56,15 @@ def test_gather_lists_each_product_once_with_price_and_sizes_in_stock(demo_store
 def test_prepare_renders_what_is_missing_with_progress_then_nothing_more(demo_store: Store) -> None:
     set_id = _hp_set(demo_store)
     _clear_render_cache(demo_store)
-    steps = []
-    gen = prepare_lookbook(demo_store, set_id, "sam")
-    while True:
-        try:
-            steps.append(next(gen))
-        except StopIteration as stop:
-            lookbook = stop.value
-            break
+    steps: list[Progress] = []
+    lookbook = run_to_end(prepare_lookbook(demo_store, set_id, "sam"), steps.append)
     total = len(lookbook.products)
-    assert [s[:2] for s in steps] == [(i, total) for i in range(total)] + [(total, total)]
+    assert [(s.done, s.total) for s in steps] == [(i, total) for i in range(total)] + [(total, total)]
     assert lookbook.missing_renders() == []
     assert all(p.hero is not None and p.hero.is_file() for p in lookbook.products)
     # A second export finds every render up to date: no rendering step.
     again = list(prepare_lookbook(demo_store, set_id, "sam"))
-    assert again == [(0, 0, "Laying out the pages")]
+    assert again == [Progress(0, 0, "Laying out the pages")]
 
 
 def test_an_empty_or_unknown_set_is_refused(demo_store: Store) -> None:
@@ -96,7 +91,7 @@ def test_sold_out_products_are_left_out(demo_store: Store) -> None:
     # Nothing of a sold-out product is rendered for the PDF either.
     _clear_render_cache(demo_store)
     steps = list(prepare_lookbook(demo_store, set_id, "sam"))
-    assert [s[2] for s in steps[:-1]] == [f"Rendering {sku}" for sku in before[1:]]
+    assert [s.message for s in steps[:-1]] == [f"Rendering {sku}" for sku in before[1:]]
 
 
 def test_a_set_sold_out_in_every_product_is_refused(demo_store: Store) -> None:

@@ -21,6 +21,7 @@ from lookbook import consent, quiet_hours
 from lookbook.delivery import accounts, reachability
 from lookbook.delivery.x import DMEvent, OAuth2Token, XChannel, XEndpoints, find_delivered
 from lookbook.outbox import transition
+from lookbook.progress import run_to_end
 from lookbook.sender import Progress, SenderOptions, SendReport, blocked_until, direct, send
 from lookbook.store import Store, utcnow
 from outbox_support import World, add_message, add_staff, add_world
@@ -45,12 +46,7 @@ def _x(fake: FakeX):
 
 def _run(store: Store, fake: FakeX, options: SenderOptions = FAST, **kw) -> tuple[SendReport, list[Progress]]:
     events: list[Progress] = []
-    gen = send(direct(store), options=options, x=_x(fake), **kw)
-    while True:
-        try:
-            events.append(next(gen))
-        except StopIteration as stop:
-            return stop.value, events
+    return run_to_end(send(direct(store), options=options, x=_x(fake), **kw), events.append), events
 
 
 def _approved(store: Store, world: World, n: int, *, channel: str = "x", attachment: bool = False) -> list[int]:

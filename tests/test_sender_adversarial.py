@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
@@ -20,6 +20,7 @@ from lookbook.delivery import RateLimit, accounts
 from lookbook.delivery.x import OAuth2Token, XChannel, XEndpoints
 from lookbook.errors import LookbookError
 from lookbook.library import Library
+from lookbook.progress import run_to_end
 from lookbook.sender import Progress, Sender, SenderOptions, direct, save_rates, send
 from lookbook.store import Store, create_store, open_store
 from outbox_support import World, add_message, add_staff, add_world
@@ -34,13 +35,9 @@ def _x(fake: FakeX):
     return make
 
 
-def _drain(gen: Iterator[Progress]) -> tuple[object, list[Progress]]:
+def _drain(gen: Generator[Progress, None, object]) -> tuple[object, list[Progress]]:
     events: list[Progress] = []
-    while True:
-        try:
-            events.append(next(gen))
-        except StopIteration as stop:
-            return stop.value, events
+    return run_to_end(gen, events.append), events
 
 
 def _row(store: Store, mid: int) -> dict:

@@ -30,6 +30,7 @@ from lookbook import consent, outbox, quiet_hours
 from lookbook.delivery import accounts, reachability, registry
 from lookbook.delivery.x import OAuth2Token, XChannel, XEndpoints
 from lookbook.outbox import transition
+from lookbook.progress import run_to_end
 from lookbook.sender import Progress, SenderOptions, SendReport, direct, send
 from lookbook.store import Store, utcnow
 from outbox_support import World, add_message, add_staff, add_world
@@ -203,12 +204,8 @@ def world(store: Store, harness: Any) -> World:
 
 def _run(store: Store, harness: Any, **kw: Any) -> tuple[SendReport, list[Progress]]:
     events: list[Progress] = []
-    gen = send(direct(store), options=FAST, clients=harness.clients, **kw)
-    while True:
-        try:
-            events.append(next(gen))
-        except StopIteration as stop:
-            return stop.value, events
+    report = run_to_end(send(direct(store), options=FAST, clients=harness.clients, **kw), events.append)
+    return report, events
 
 
 def _approved(store: Store, world: World, harness: Any, n: int) -> list[int]:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 from lookbook.demo import build_demo
 from lookbook.hooks import Hooks
 from lookbook.library import Library, default_demo_path, default_library_path
+from lookbook.progress import Progress
 from ui.main_window import MainWindow, window_icon
 from ui.theme import Theme
 from ui.workers import StoreRunner, TaskRunner
@@ -78,11 +79,10 @@ def open_demo(window: MainWindow, root: Path) -> None:
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
     dialog.setMinimumDuration(0)
 
-    def progress(step: tuple[int, int, str]) -> None:
-        done, total, text = step
-        dialog.setMaximum(total)
-        dialog.setValue(done)
-        dialog.setLabelText(text)
+    def progress(step: Progress) -> None:
+        dialog.setMaximum(step.total)
+        dialog.setValue(step.done)
+        dialog.setLabelText(step.message)
 
     def done(_result: object) -> None:
         dialog.close()

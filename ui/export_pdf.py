@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from lookbook.lookbook_export import Lookbook, LookbookProduct, prepare_lookbook
+from lookbook.progress import Progress
 from lookbook.sets import list_sets
 from lookbook.words import plural
 
@@ -306,11 +307,10 @@ def export_lookbook(parent: QWidget, db: StoreRunner, worker: TaskRunner, actor:
         dialog.setMinimumDuration(300)
         dialog.canceled.connect(cancel.set)
 
-        def progress(step: tuple[int, int, str]) -> None:
-            done, total, text = step
-            dialog.setMaximum(max(total, 1))
-            dialog.setValue(done)
-            dialog.setLabelText(text)
+        def progress(step: Progress) -> None:
+            dialog.setMaximum(max(step.total, 1))
+            dialog.setValue(step.done)
+            dialog.setLabelText(step.message)
 
         def prepared(lookbook: Lookbook) -> None:
             dialog.setLabelText("Writing the PDF…")

@@ -57,6 +57,7 @@ from PySide6.QtWidgets import (
 )
 
 from lookbook.errors import InputError
+from lookbook.listings import first_photo_id
 from lookbook.pipeline import process_one
 from lookbook.preset_store import (
     NAME_MAX,
@@ -111,8 +112,7 @@ def load(store: Store, photo_id: int | None) -> Loaded:
     for preset_id in effective_presets(store).values():
         counts[preset_id] = counts.get(preset_id, 0) + 1
     if photo_id is None:
-        row = store.db.execute("SELECT id FROM photos ORDER BY id LIMIT 1").fetchone()
-        photo_id = row[0] if row else None
+        photo_id = first_photo_id(store)
     photo = None
     if photo_id is not None:
         try:

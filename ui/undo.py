@@ -14,7 +14,7 @@ from typing import Any
 from PySide6.QtGui import QUndoCommand
 
 from lookbook.hooks import Changes
-from lookbook.sets import add_to_set, remove_from_set, reorder_set
+from lookbook.sets import add_to_set, remove_from_set, reorder_set, shot_order
 from lookbook.store import Store
 from ui.workers import StoreRunner
 
@@ -58,8 +58,7 @@ class ValueCommand(QUndoCommand):
 
 def set_order(store: Store, set_id: int) -> list[int]:
     """Return a set's shots (photo ids) in order."""
-    return [r[0] for r in store.db.execute(
-        "SELECT photo_id FROM set_items WHERE set_id = ? ORDER BY position", [set_id])]
+    return shot_order(store, set_id)
 
 
 def set_shots(store: Store, set_id: int, order: Sequence[int], actor: str) -> Changes:

@@ -10,9 +10,9 @@ UI thread only through a queued signal; worker code never touches a widget.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import logging
-import sqlite3
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -26,6 +26,7 @@ from lookbook.errors import LibraryDamagedError, LookbookError
 from lookbook.hooks import Changes, Hooks
 from lookbook.library import Library
 from lookbook.live import ChangeWatcher
+from lookbook.progress import Cancelled, run_to_end
 from lookbook.store import Store, open_store
 
 log = logging.getLogger(__name__)
@@ -96,17 +97,13 @@ class TaskRunner(QObject):
 
     def _drain(self, gen: Any, on_progress: Callback | None,
                cancel: threading.Event | None) -> tuple[Any, bool]:
-        """Iterate ``gen``; return (its return value, whether ``cancel`` stopped it)."""
-        while True:
-            if cancel is not None and cancel.is_set():
-                gen.close()  # runs the generator's finally blocks: pools shut down, files closed
-                return None, True
-            try:
-                item = next(gen)
-            except StopIteration as stop:
-                return stop.value, False
-            if on_progress is not None:
-                self._deliver.emit(on_progress, item)
+        """Run ``gen`` to its end, each step to ``on_progress`` on the UI thread; return (its return value,
+        whether ``cancel`` stopped it: then the generator was closed, its finally blocks run)."""
+        deliver = None if on_progress is None else functools.partial(self._deliver.emit, on_progress)
+        try:
+            return run_to_end(gen, deliver, cancel=cancel), False
+        except Cancelled:
+            return None, True
 
     def _change_pending(self, delta: int) -> None:
         with self._lock:
@@ -229,11 +226,7 @@ class StoreRunner(TaskRunner):
     # -- other connections' commits -----------------------------------------------------------------
     def _watch(self, store: Store) -> None:
         """Watch ``store`` (on the DB thread, where it was opened) for other connections' commits."""
-        try:
-            self._watcher = ChangeWatcher(store)
-        except sqlite3.Error:  # a damaged file that opened for reading only: no live updates, nothing worse
-            log.debug("cannot watch the library", exc_info=True)
-            self._watcher = None
+        self._watcher = ChangeWatcher.start(store)
 
     @Slot()
     def poll_now(self) -> None:
@@ -249,10 +242,7 @@ class StoreRunner(TaskRunner):
         watcher = self._watcher
         if watcher is None or watcher.store is not self._store:
             return
-        try:
-            watcher.poll()
-        except sqlite3.Error:  # busy or closed under us: the next poll looks again
-            log.debug("watching the library failed", exc_info=True)
+        watcher.poll()
 
     def shutdown(self) -> None:
         """Close the store on its own thread, then stop the thread."""

@@ -17,11 +17,16 @@ from lookbook.catalog import iter_import_catalog, list_brands, list_products
 from lookbook.cli.context import CliContext
 from lookbook.cli.output import one_line
 from lookbook.dashboard import brand_dashboard
+from lookbook.progress import Progress, run_to_end
 from lookbook.users import require_role
 from lookbook.words import plural
 
 #: Roles that may change the catalog.
 CATALOG_ROLES = roles.roles_for("catalog.import")  # from the role matrix
+
+
+def _print_progress(step: Progress) -> None:
+    print(step.line(), file=sys.stderr)
 
 
 def _money(minor: int | None, currency: str) -> str:
@@ -32,15 +37,8 @@ def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:
     # A preview writes nothing, so anyone may run it; an import needs a merchandiser or above.
     actor = "preview" if args.dry_run else require_role(ctx.store, ctx.user.username, *CATALOG_ROLES,
                                                         doing="import the catalog").username
-    steps = iter_import_catalog(ctx.store, args.file, actor=actor, stock_only=args.stock_only,
-                                dry_run=args.dry_run)
-    while True:
-        try:
-            progress = next(steps)
-        except StopIteration as finished:
-            report = finished.value
-            break
-        print(f"[{progress.done}/{progress.total}] {progress.message}", file=sys.stderr)
+    report = run_to_end(iter_import_catalog(ctx.store, args.file, actor=actor, stock_only=args.stock_only,
+                                            dry_run=args.dry_run), _print_progress)
     if args.json:
         print(json.dumps(report.as_dict()))
         return 0
@@ -52,9 +50,9 @@ def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:
         print(f"new product  {sku}")
     for change in report.field_changes:
         print(f"update       {change.sku}: {change.field} {change.old!r} -> {change.new!r}")
-    for change in report.stock_changes:
-        old = "new size" if change.old is None else change.old
-        print(f"stock        {change.sku} size {change.size}: {old} -> {change.new}")
+    for stock in report.stock_changes:
+        old = "new size" if stock.old is None else stock.old
+        print(f"stock        {stock.sku} size {stock.size}: {old} -> {stock.new}")
     for problem in report.problems:
         print(f"rejected     {report.path.name}: {one_line(problem)}")
     print(report.summary())
@@ -117,14 +115,7 @@ def cmd_photos_unassigned(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def cmd_photos_tie(args: argparse.Namespace, ctx: CliContext) -> int:
-    steps = iter_tie_photos(ctx.store, actor=ctx.user.username)
-    while True:
-        try:
-            progress = next(steps)
-        except StopIteration as finished:
-            report = finished.value
-            break
-        print(f"[{progress.done}/{progress.total}] {progress.message}", file=sys.stderr)
+    report = run_to_end(iter_tie_photos(ctx.store, actor=ctx.user.username), _print_progress)
     if args.json:
         print(json.dumps(report.as_dict()))
         return 0

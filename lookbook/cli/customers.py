@@ -16,6 +16,7 @@ from lookbook import consent, customers, duplicates
 from lookbook.cli.context import CliContext
 from lookbook.cli.output import one_line, progress_line
 from lookbook.errors import InputError
+from lookbook.progress import run_to_end
 
 # -- handlers ------------------------------------------------------------------------------------------
 
@@ -25,15 +26,8 @@ def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:
     from lookbook.customer_csv import import_customers_steps
 
     actor = ctx.user.username
-    steps = import_customers_steps(ctx.store, args.file, actor=actor, dry_run=args.dry_run)
-    while True:
-        try:
-            progress = next(steps)
-        except StopIteration as stop:
-            report = stop.value
-            break
-        if sys.stderr.isatty():
-            progress_line(f"{progress.message}...")
+    report = run_to_end(import_customers_steps(ctx.store, args.file, actor=actor, dry_run=args.dry_run),
+                        lambda progress: progress_line(f"{progress.message}...") if sys.stderr.isatty() else None)
     if sys.stderr.isatty():
         print(file=sys.stderr)
     if args.json:
@@ -112,12 +106,25 @@ def cmd_show(args: argparse.Namespace, ctx: CliContext) -> int:
                           "unreachable": p.unreachable, "ledger": [vars(e) for e in p.ledger]}))
         return 0
     print(f"{one_line(c.name)} (customer {c.id})")
+    _print_contact(p)
+    _print_preferences(p)
+    _print_ledger(p)
+    return 0
+
+
+def _print_contact(p: customers.Profile) -> None:
+    """Print the customer's addresses and contact details that are filled in, one per line."""
+    c = p.customer
     for label, value in (("e-mail", c.email), ("X", f"@{c.x_handle}" if c.x_handle else None),
                          ("X user id", c.x_user_id), ("Instagram", c.instagram), ("phone", c.phone),
                          ("prefers", c.preferred_channel), ("time zone", c.timezone), ("associate", p.associate),
                          ("paused until", c.paused_until), ("last contacted", c.last_contacted_at)):
         if value:
             print(f"  {label:<15} {one_line(value)}")
+
+
+def _print_preferences(p: customers.Profile) -> None:
+    """Print the customer's brands, sizes, consent, unreachable channels and notes."""
     print(f"  {'likes':<15} {', '.join(b for b, _ in p.likes) or '-'}")
     print(f"  {'dislikes':<15} {', '.join(b for b, _ in p.dislikes) or '-'}")
     print(f"  {'sizes':<15} {', '.join(f'{k}={v}' for k, v in p.sizes.items()) or '-'}")
@@ -125,13 +132,16 @@ def cmd_show(args: argparse.Namespace, ctx: CliContext) -> int:
           + ", ".join(f"{consent.CHANNEL_LABELS[ch]} {cc.label}" for ch, cc in p.consents.items() if cc.level))
     for ch, (reason, since) in p.unreachable.items():
         print(f"  {'unreachable':<15} {consent.CHANNEL_LABELS[ch]} since {since[:10]} ({reason})")
-    if c.notes:
-        print(f"  {'notes':<15} {c.notes}")
+    if p.customer.notes:
+        print(f"  {'notes':<15} {p.customer.notes}")
+
+
+def _print_ledger(p: customers.Profile) -> None:
+    """Print the customer's consent ledger, oldest first."""
     for e in p.ledger:
         conf = f"; confirmed by {e.confirmed_by} on {e.confirmed_at}: {e.confirmation}" if e.confirmed_by else ""
         print(f"  ledger {e.at[:16]}  {'grant' if e.granted else 'withdraw':<8} {e.channel}/{e.scope} by "
               f"{e.by_user} ({e.source}){conf}")
-    return 0
 
 
 def _fields(args: argparse.Namespace) -> dict[str, Any]:

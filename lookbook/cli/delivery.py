@@ -26,6 +26,7 @@ from lookbook.delivery import accounts, reachability
 from lookbook.delivery.oauth import PkceSignIn
 from lookbook.delivery.x import OAuth1Keys, XChannel, XEndpoints
 from lookbook.errors import InputError, LookbookError
+from lookbook.progress import run_to_end
 from lookbook.sender import (
     Progress,
     blocked_until,
@@ -63,17 +64,14 @@ def cmd_send(args: argparse.Namespace, ctx: CliContext) -> int:
     start_send_run(store, user.username, messages=args.message_ids or "all approved")
     cancel = threading.Event()
     with _stop_on_signals(cancel):
-        run = send(direct(store), message_ids=args.message_ids or None, options=options, cancel=cancel)
-        while True:
-            try:
-                step: Progress = next(run)
-            except StopIteration as stop:
-                report = stop.value
-                break
+        def show(step: Progress) -> None:
             if args.json:
-                print(json.dumps(step.__dict__), flush=True)
+                print(json.dumps(step.as_dict()), flush=True)
             elif step.kind != "waiting" or step.text.endswith(("0 s", "5 s")):
-                print(f"[{step.done}/{step.total}] {step.text}", file=sys.stderr, flush=True)
+                print(step.line(), file=sys.stderr, flush=True)
+
+        report = run_to_end(send(direct(store), message_ids=args.message_ids or None, options=options,
+                                 cancel=cancel), show)
     if report.sent:
         # A restore to a backup from before these sends would show them unsent: back up right after.
         try:

@@ -9,6 +9,7 @@ import sys
 from lookbook import backups
 from lookbook.cli.context import CliContext
 from lookbook.library import Library
+from lookbook.progress import run_to_end
 from lookbook.store import create_store
 
 
@@ -24,8 +25,7 @@ def cmd_demo(args: argparse.Namespace, ctx: CliContext) -> int:
     # Imported here: the demo imports photos (OpenCV, Pillow); `info`, `check` and `backup` should not wait for it.
     from lookbook.demo import build_demo
 
-    for done, total, step in build_demo(args.dir):
-        print(f"[{done}/{total}] {step}", file=sys.stderr)
+    run_to_end(build_demo(args.dir), lambda step: print(step.line(), file=sys.stderr))
     print(f"Created the demo library at {args.dir}")
     return 0
 

@@ -10,8 +10,13 @@ from lookbook.assign import resolve_photos
 from lookbook.cli.context import CliContext
 from lookbook.colour import REVIEW_SHIFT
 from lookbook.errors import InputError
-from lookbook.importer import import_photos
+from lookbook.importer import PhotoProgress, import_photos
+from lookbook.listings import list_photos
+from lookbook.presets import Preset
+from lookbook.progress import run_to_end
 from lookbook.recipes import (
+    PhotoDetail,
+    RenderStep,
     pending_renders,
     photo_detail,
     preset_named,
@@ -20,23 +25,18 @@ from lookbook.recipes import (
     set_neutral,
     set_preset,
 )
+from lookbook.store import Store
 
 
 def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:
     """Import photos with progress on stderr; exit 1 if any file could not be imported."""
     actor = ctx.user.username
-    steps = import_photos(ctx.store, args.paths, actor=actor, workers=args.workers, preset=args.preset,
-                          max_pixels=args.max_pixels)
-    while True:
-        try:
-            step = next(steps)
-        except StopIteration as finished:
-            report = finished.value
-            break
+
+    def show(step: PhotoProgress) -> None:
         outcome = step.outcome
         if outcome is None:
             print(f"{step.message}" + (f" [{step.done}/{step.total}]" if step.total else ""), file=sys.stderr)
-            continue
+            return
         if args.json:
             print(json.dumps(outcome.as_dict()), flush=True)
         if outcome.status == "failed":
@@ -46,6 +46,9 @@ def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:
             flag = (f" (check its colour: the hero moved it by {outcome.colour_shift:.0f})" if colour
                     else " (check its box)" if outcome.needs_review else "")
             print(f"[{step.done}/{step.total}] {step.message}{flag}", file=sys.stderr)
+
+    report = run_to_end(import_photos(ctx.store, args.paths, actor=actor, workers=args.workers, preset=args.preset,
+                                      max_pixels=args.max_pixels), show)
     if report.ties is not None:
         for problem in report.ties.problems:
             print(f"lookbook: tying: {problem}", file=sys.stderr)
@@ -59,43 +62,49 @@ def cmd_render(args: argparse.Namespace, ctx: CliContext) -> int:
     actor = ctx.user.username
     if args.force and not args.all:
         raise InputError("--force goes with --all (photos named one by one are always rendered).")
-    if args.all:
-        ids = [r[0] for r in store.db.execute("SELECT id FROM photos ORDER BY id")]
-    else:
-        ids = resolve_photos(store, args.photos)
+    pending = _renders_to_do(store, args, actor)
+    failed = 0
+    for step in render_batch(store, pending, actor=actor, workers=args.workers):
+        failed += _show_render(step, args.json)
+    done = len(pending) - failed
+    print(f"Rendered {done} photo{'' if done == 1 else 's'}" + (f"; {failed} could not be rendered" if failed else "")
+          + ("" if pending or not args.all else " (all renders were up to date)") + ".",
+          file=sys.stderr if args.json else sys.stdout)
+    return 1 if failed else 0
+
+
+def _renders_to_do(store: Store, args: argparse.Namespace, actor: str) -> list[tuple[PhotoDetail, Preset]]:
+    """Return the photos ``photos render`` renders, each with its preset, after giving them ``--preset``."""
+    ids = [p.id for p in list_photos(store)] if args.all else resolve_photos(store, args.photos)
     if args.preset is not None:
         name = preset_named(store, args.preset).name  # an unknown name fails here, before anything changes
         with store.atomic():
             for photo_id in ids:
                 set_preset(store, photo_id, name, actor)
     if args.all and not args.force:
-        pending = pending_renders(store)
-    else:
-        by_name = {p.name.casefold(): p for p in presets(store)}
-        default = presets(store)[0]
-        details = [photo_detail(store, photo_id) for photo_id in ids]
-        pending = [(d, by_name.get((d.preset or "").casefold(), default)) for d in details]
-    failed = 0
-    for step in render_batch(store, pending, actor=actor, workers=args.workers):
-        if step.result is None:
-            failed += 1
-            if args.json:
-                print(json.dumps({"photo_id": step.photo_id, "name": step.name, "error": step.error}), flush=True)
-            print(f"lookbook: {step.error}", file=sys.stderr)
-            continue
-        if args.json:
-            print(json.dumps({"photo_id": step.photo_id, "name": step.name,
-                              "outputs": {k: str(v) for k, v in step.result.outputs.items()},
-                              "colour_shift": step.result.colour_shift,
-                              "needs_review": step.result.needs_review}), flush=True)
-        flag = (f" (check its colour: the hero moved it by {step.result.colour_shift:.0f})"
-                if step.result.colour_needs_review else "")
-        print(f"[{step.done}/{step.total}] rendered {step.name}{flag}", file=sys.stderr)
-    done = len(pending) - failed
-    print(f"Rendered {done} photo{'' if done == 1 else 's'}" + (f"; {failed} could not be rendered" if failed else "")
-          + ("" if pending or not args.all else " (all renders were up to date)") + ".",
-          file=sys.stderr if args.json else sys.stdout)
-    return 1 if failed else 0
+        return pending_renders(store)
+    by_name = {p.name.casefold(): p for p in presets(store)}
+    default = presets(store)[0]
+    details = [photo_detail(store, photo_id) for photo_id in ids]
+    return [(d, by_name.get((d.preset or "").casefold(), default)) for d in details]
+
+
+def _show_render(step: RenderStep, as_json: bool) -> int:
+    """Print one render step (a JSON line too with ``--json``); return 1 if the photo could not be rendered."""
+    if step.result is None:
+        if as_json:
+            print(json.dumps({"photo_id": step.photo_id, "name": step.name, "error": step.error}), flush=True)
+        print(f"lookbook: {step.error}", file=sys.stderr)
+        return 1
+    if as_json:
+        print(json.dumps({"photo_id": step.photo_id, "name": step.name,
+                          "outputs": {k: str(v) for k, v in step.result.outputs.items()},
+                          "colour_shift": step.result.colour_shift,
+                          "needs_review": step.result.needs_review}), flush=True)
+    flag = (f" (check its colour: the hero moved it by {step.result.colour_shift:.0f})"
+            if step.result.colour_needs_review else "")
+    print(f"[{step.done}/{step.total}] rendered {step.name}{flag}", file=sys.stderr)
+    return 0
 
 
 def cmd_neutral(args: argparse.Namespace, ctx: CliContext) -> int:

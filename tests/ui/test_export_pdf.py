@@ -8,6 +8,7 @@ from pathlib import Path
 
 from lookbook.library import Library
 from lookbook.lookbook_export import prepare_lookbook
+from lookbook.progress import run_to_end
 from lookbook.sets import create_set
 from lookbook.store import open_store
 from ui.export_pdf import safe_file_name, write_lookbook_pdf
@@ -24,12 +25,7 @@ def _lookbook(root: Path):
             "SELECT ph.id FROM photos ph JOIN products p ON p.id = ph.product_id WHERE p.sku LIKE 'OS-%'")]
         set_id = create_set(store, brand="Oak Street Tailoring", name="Tailored for you", actor="maria",
                             photos=photos).id
-        gen = prepare_lookbook(store, set_id, "maria")
-        while True:
-            try:
-                next(gen)
-            except StopIteration as stop:
-                return stop.value
+        return run_to_end(prepare_lookbook(store, set_id, "maria"))
     finally:
         store.close()
 

@@ -59,10 +59,11 @@ from PySide6.QtWidgets import (
 )
 
 from lookbook import consent, customers, duplicates
-from lookbook.customer_csv import ImportProgress, ImportReport, export_customers, import_customers_steps
+from lookbook.customer_csv import ImportReport, export_customers, import_customers_steps
 from lookbook.customers import Customer, FieldError
 from lookbook.duplicates import DuplicateGroup
 from lookbook.errors import InputError
+from lookbook.progress import Progress
 from lookbook.purchase_import import PurchaseImportReport, import_purchases
 from lookbook.store import Store
 from ui.models import FittedColumns, RowsTableModel
@@ -95,24 +96,13 @@ def _cells(c: Customer) -> list[str]:
 
 def fetch_block(store: Store, text: str, sort: str, descending: bool, offset: int, count: int,
                 total: int) -> list[Customer]:
-    """Return ``count`` customers from position ``offset`` of a search, reading from the nearer end.
-
-    :param total: how many the search matched when it was counted; past the middle the rows are read in the
-        opposite order from the end (SQLite steps over OFFSET rows one by one) and turned back.
-    """
-    if offset + count <= total // 2 or total <= BLOCK:
-        return customers.search_customers(store, text, sort=sort, descending=descending, limit=count, offset=offset)
-    from_end = max(total - offset - count, 0)
-    rows = customers.search_customers(store, text, sort=sort, descending=not descending, limit=count,
-                                      offset=from_end)
-    rows.reverse()
-    return rows
+    """Return ``count`` customers from position ``offset`` of a search (:func:`customers.search_block`)."""
+    return customers.search_block(store, text, sort, descending, offset, count, total)
 
 
 def first_answer(store: Store, text: str, sort: str, descending: bool) -> tuple[int, list[Customer]]:
     """Return how many customers match ``text`` and the first block of them."""
-    total = customers.count_customers(store, text)
-    return total, customers.search_customers(store, text, sort=sort, descending=descending, limit=BLOCK)
+    return customers.first_block(store, text, sort, descending, BLOCK)
 
 
 class CustomerBookModel(QAbstractTableModel):
@@ -540,7 +530,7 @@ class ImportDialog(QDialog):
                     on_progress=self._progress, on_done=self._done, on_failure=self._failed,
                     cancel=self._cancel, on_cancelled=self._cancelled)
 
-    def _progress(self, step: ImportProgress) -> None:
+    def _progress(self, step: Progress) -> None:
         self.step.setText(step.message + "…")
         self.progress.setValue(int(1000 * step.done / step.total) if step.total else 0)
 

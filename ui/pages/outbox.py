@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lookbook import replies, roles
+from lookbook import outbox, replies, roles
 from lookbook.delivery import reachability
 from lookbook.errors import LookbookError
 from lookbook.replies import PollReport, Reply, list_replies
@@ -107,8 +107,7 @@ class OutboxView:
 
 def load_view(store: Store, states: tuple[str, ...] | None) -> OutboxView:
     """Return the rows for a filter, the count of failed messages (for the badge) and any rate-limit wait."""
-    failed = store.db.execute("SELECT count(*) FROM messages WHERE state = 'failed'").fetchone()[0]
-    return OutboxView(list_outbox(store, states), int(failed), blocked_until(store))
+    return OutboxView(list_outbox(store, states), outbox.count_in_state(store, "failed"), blocked_until(store))
 
 
 @dataclass(frozen=True)
@@ -128,11 +127,10 @@ def load_detail(store: Store, message_id: int) -> MessageDetail | None:
                    None)
     if row is None:
         return None
-    body = store.db.execute("SELECT body FROM messages WHERE id = ?", [message_id]).fetchone()[0]
-    attempts = [tuple(r) for r in store.db.execute(
-        "SELECT started_at, outcome, finished_at FROM send_attempts WHERE message_id = ? ORDER BY id", [message_id])]
+    body = outbox.message_body(store, message_id) or ""
+    attempts = outbox.send_attempts(store, message_id)
     offer = reachability.next_channel(store, message_id) if row.state == "failed" and not row.retryable else None
-    return MessageDetail(row, body, attempts, list_replies(store, message_id=message_id), offer)  # type: ignore[arg-type]
+    return MessageDetail(row, body, attempts, list_replies(store, message_id=message_id), offer)
 
 
 def _countdown(until: dt.datetime, now: dt.datetime) -> str:

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QWidget
 
 from lookbook.store import Store
+from lookbook.users import active_users
 from ui.pages.base import Page
 from ui.pages.delivery_settings import DeliverySettings
 from ui.workers import StoreRunner
@@ -40,8 +41,8 @@ class SettingsPage(Page):
 
     def reload(self) -> None:
         def facts(store: Store) -> tuple[str, int, list[tuple]]:
-            users = store.db.execute("SELECT username, role FROM users WHERE active ORDER BY role, username")
-            return str(store.library.root), store.schema_version(), users.fetchall()
+            users = [(u.username, u.role) for u in active_users(store)]
+            return str(store.library.root), store.schema_version(), users
 
         self.db.run(facts, on_done=self._show)
         if self.delivery is not None:

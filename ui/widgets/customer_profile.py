@@ -36,10 +36,12 @@ from PySide6.QtWidgets import (
 )
 
 from lookbook import consent, customers
+from lookbook.catalog import brand_names
 from lookbook.consent import Confirmation, ConfirmationRequired
 from lookbook.customers import Profile
 from lookbook.errors import InputError
 from lookbook.hooks import Changes
+from lookbook.outbox import CustomerMessage, customer_messages
 from lookbook.replies import Reply, list_replies
 from lookbook.store import Store
 from ui.models import RowsTableModel
@@ -59,23 +61,11 @@ MESSAGES_SHOWN = 100
 
 
 @dataclass(frozen=True)
-class MessageLine:
-    """One message to the customer, as the profile lists it."""
-
-    id: int
-    set_name: str
-    channel: str
-    state: str
-    body: str
-    when: str
-
-
-@dataclass(frozen=True)
 class ProfileData:
     """Everything the panel shows about one customer, loaded together on the DB thread."""
 
     profile: Profile
-    messages: list[MessageLine]
+    messages: list[CustomerMessage]
     replies: list[Reply]
     brands: list[str]
 
@@ -83,13 +73,9 @@ class ProfileData:
 def load_profile(store: Store, customer_id: int) -> ProfileData:
     """Return the customer's profile with their messages, replies and the catalog's brand names."""
     profile = customers.get_profile(store, customer_id)
-    # The outbox lists messages by state or set; a customer's own list is this one indexed query.
-    messages = [MessageLine(*row) for row in store.db.execute(
-        "SELECT m.id, coalesce(s.name, ''), m.channel, m.state, m.body, coalesce(m.sent_at, m.updated_at)"
-        " FROM messages AS m LEFT JOIN sets AS s ON s.id = m.set_id WHERE m.customer_id = ?"
-        " ORDER BY m.id DESC LIMIT ?", [customer_id, MESSAGES_SHOWN])]
+    messages = customer_messages(store, customer_id, MESSAGES_SHOWN)
     replies = list_replies(store, customer_id=customer_id)
-    brands = [r[0] for r in store.db.execute("SELECT name FROM brands ORDER BY name COLLATE NOCASE")]
+    brands = brand_names(store)
     return ProfileData(profile, messages, replies, brands)
 
 
