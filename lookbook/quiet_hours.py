@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 
+from lookbook import settings
 from lookbook.errors import InputError
 from lookbook.store import Store
 
@@ -32,9 +33,7 @@ def window(store: Store) -> tuple[dt.time, dt.time]:
 
     :raises InputError: if the setting holds something that is not a time.
     """
-    value = store.get_setting(SETTING) or {}
-    start = _parse(value["start"], "start") if "start" in value else DEFAULT_START
-    end = _parse(value["end"], "end") if "end" in value else DEFAULT_END
+    start, end = settings.value(store, "quiet_hours")  # the setting quiet_hours of lookbook.settings
     return start, end
 
 

@@ -60,7 +60,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from lookbook import quiet_hours, roles
+from lookbook import quiet_hours, roles, settings
 from lookbook.cardnumbers import mask_card_numbers
 from lookbook.compose import Footer, Picture, outgoing
 from lookbook.delivery import (
@@ -146,7 +146,8 @@ def options_from_settings(store: Store, *, wait: bool = True) -> SenderOptions:
     if unknown:
         raise InputError(f"setting {SENDER_SETTING}: unknown option(s) {', '.join(sorted(unknown))}; "
                          f"use {', '.join(sorted(known))}.")
-    return SenderOptions(wait=wait, **value)
+    # The back-off is one of the settings that rule sending: read (and checked) where the app shows it.
+    return SenderOptions(wait=wait, **{**value, "backoff_s": float(settings.value(store, "backoff_s"))})
 
 
 @dataclass(frozen=True)
