@@ -34,9 +34,10 @@ from lookbook.errors import LookbookError
 from lookbook.hooks import Changes
 from lookbook.library import Library, default_demo_path
 from lookbook.store import Store, create_store
-from lookbook.users import User
+from lookbook.users import User, list_users
 from lookbook.words import plural
 from ui.export_pdf import export_lookbook
+from ui.first_run import FirstRunDialog
 from ui.pages.approvals import ApprovalsPage
 from ui.pages.base import Page
 from ui.pages.customers import CustomersPage
@@ -44,8 +45,10 @@ from ui.pages.delivery_settings import DeliverySettings
 from ui.pages.match import MatchPage
 from ui.pages.outbox import OutboxPage
 from ui.pages.products import ProductsPage
+from ui.pages.sending_settings import SendingSettings
 from ui.pages.settings import SettingsPage
 from ui.pages.shoot import ShootPage
+from ui.pages.staff_settings import StaffSettings
 from ui.restore_dialog import RestoreDialog
 from ui.signin import Session, SignInDialog
 from ui.theme import Appearance, Theme, palette_icon
@@ -98,7 +101,8 @@ class MainWindow(QMainWindow):
         self.pages: list[Page] = [
             self.shoot, self.products, CustomersPage(db, self.session), MatchPage(db, self.session),
             ApprovalsPage(db, self.session), self.outbox,
-            SettingsPage(db, delivery=DeliverySettings(db, self.outbox.net, self.session)),
+            SettingsPage(db, delivery=DeliverySettings(db, self.outbox.net, self.session),
+                         sending=SendingSettings(db, self.session), staff=StaffSettings(db, self.session)),
         ]
         self.sidebar = Sidebar()
         self.stack = QStackedWidget()
@@ -310,7 +314,9 @@ class MainWindow(QMainWindow):
         # Accounts belong to a library: whoever worked in the last one must sign in to this one.
         self.session.sign_out()
         if self.ask_who_is_working:
-            self.sign_in()
+            # A new library has no accounts: set it up (first admin, store details) instead of signing in.
+            self.db.run(lambda store: not list_users(store),
+                        on_done=lambda empty: self.first_run_setup() if empty else self.sign_in())
         # The page in view loads first, then the counts, then the rest: the window is usable sooner.
         current = self.stack.currentWidget()
         if isinstance(current, Page):
@@ -380,6 +386,15 @@ class MainWindow(QMainWindow):
         if self.library is None:
             return None
         dialog = SignInDialog(self.db, self.session, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def first_run_setup(self) -> FirstRunDialog | None:
+        """Set a new library up: its first admin and the store's details (a window-modal dialog)."""
+        if self.library is None:
+            return None
+        dialog = FirstRunDialog(self.db, self.session, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog

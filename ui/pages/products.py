@@ -342,6 +342,9 @@ class ProductsPage(Page):
 
     def _fill(self, view: CatalogView) -> None:
         chosen = view.products[0].brand if view.products else self.brand
+        if chosen not in {b.name for b in view.brands}:
+            # Another library (an empty one after the demo) has no such brand: never name it there.
+            chosen = None
         self.brand = chosen
         self.model.clear()
         for b in view.brands:
