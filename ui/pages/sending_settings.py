@@ -26,7 +26,9 @@ from ui.workers import StoreRunner
 
 
 def _save(store: Store, changed: dict[str, str], actor: str) -> None:
-    # One transaction: a bad value keeps none of the changes, so the fields never half-match the library.
+    # Every value is checked before any is kept: a bad one keeps none (and the fields keep what was typed).
+    for name, text in changed.items():
+        settings.parse(name, text)
     with store.atomic():
         for name, text in changed.items():
             settings.set_value(store, name, text, actor)
