@@ -75,7 +75,7 @@ MATRIX: tuple[Permission, ...] = (
        ("photos import", "photos render", "render", "photos assign", "photos tie", "photos neutral"),
        ("File ▸ Import Photos…", "Shoot ▸ Render All", "Shoot ▸ Use Detected Box / Box Is Right",
         "Shoot ▸ Pick White Point")),
-    _p("catalog.import", "import the catalog", {_M, _G, _D}, ("catalog import",),
+    _p("catalog.import", "import the catalog", {_M, _G, _D}, ("catalog import",), ("File ▸ Import Catalog…",),
        note="`--dry-run` needs no sign-in", unless="dry_run"),
     _p("sets.edit", "create, change and delete sets", {_M, _G, _D},
        ("sets create", "sets add", "sets remove", "sets reorder", "sets rename", "sets delete"),

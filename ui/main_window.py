@@ -34,8 +34,9 @@ from lookbook.errors import LookbookError
 from lookbook.hooks import Changes
 from lookbook.library import Library, default_demo_path
 from lookbook.store import Store, create_store
-from lookbook.users import User, list_users
+from lookbook.users import User
 from lookbook.words import plural
+from ui.catalog_import import CatalogImportDialog
 from ui.export_pdf import export_lookbook
 from ui.first_run import FirstRunDialog
 from ui.pages.approvals import ApprovalsPage
@@ -183,6 +184,10 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.shoot.import_files_action)
         file_menu.addAction(self.shoot.import_folder_action)
+        self.import_catalog_action = self._action("Import &Catalog…", self.import_catalog_dialog, None,
+                                                  "Check a catalog file (CSV or Excel), then import its products "
+                                                  "and stock")
+        file_menu.addAction(self.import_catalog_action)
         self.export_action = self._action("&Export Lookbook PDF…", self.export_lookbook, "Ctrl+E",
                                           "Save a set as a PDF lookbook for e-mail or print")
         file_menu.addAction(self.export_action)
@@ -314,9 +319,10 @@ class MainWindow(QMainWindow):
         # Accounts belong to a library: whoever worked in the last one must sign in to this one.
         self.session.sign_out()
         if self.ask_who_is_working:
-            # A new library has no accounts: set it up (first admin, store details) instead of signing in.
-            self.db.run(lambda store: not list_users(store),
-                        on_done=lambda empty: self.first_run_setup() if empty else self.sign_in())
+            dialog = self.sign_in()
+            if dialog is not None:
+                # A new library has no accounts: set it up (first admin, store details) instead of signing in.
+                dialog.no_accounts.connect(self._first_run_instead)
         # The page in view loads first, then the counts, then the rest: the window is usable sooner.
         current = self.stack.currentWidget()
         if isinstance(current, Page):
@@ -336,6 +342,23 @@ class MainWindow(QMainWindow):
         if warnings:
             hint = "\n\nUse File ▸ Restore… to put back a backup." if damaged else ""
             QMessageBox.warning(self, "This library needs attention", "\n\n".join(warnings) + hint)
+
+    def import_catalog_dialog(self) -> None:
+        """Choose a catalog file and check it (a dry run) before importing it."""
+        if self.library is None:
+            self.show_error(LookbookError("No library is open. Open one with File ▸ Open Library… first."))
+            return
+        name, _filter = QFileDialog.getOpenFileName(self, "Import a catalog file", "",
+                                                    "Catalog files (*.csv *.xlsx *.txt);;All files (*)")
+        if name:
+            self.import_catalog(Path(name))
+
+    def import_catalog(self, path: Path) -> CatalogImportDialog:
+        """Open the catalog import on ``path``: a dry run first, then the import on request."""
+        dialog = CatalogImportDialog(self.db, self.session.username, path, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def restore_dialog(self) -> None:
         """Offer the library's backups; restore the chosen one on the DB thread and reopen the library."""
@@ -389,6 +412,12 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
+
+    def _first_run_instead(self) -> None:
+        sender = self.sender()
+        if isinstance(sender, SignInDialog):
+            sender.reject()
+        self.first_run_setup()
 
     def first_run_setup(self) -> FirstRunDialog | None:
         """Set a new library up: its first admin and the store's details (a window-modal dialog)."""

@@ -132,7 +132,7 @@ def test_admin_manages_staff(qtbot, opened_empty, monkeypatch: pytest.MonkeyPatc
     qtbot.waitUntil(lambda: not staff.users[0].active, timeout=5_000)
     assert staff.model.row_values(0)[3] == "deactivated"
     staff.view.selectRow(0)
-    assert staff.active_button.text() == "Reactivate"
+    assert staff.active_button.text() == "Reac&tivate"
     with qtbot.waitSignal(staff.done, timeout=5_000):
         staff.reset_button.click()
     # The last admin cannot deactivate themselves: the one-line reason shows.

@@ -213,7 +213,7 @@ class ProductsPage(Page):
         shots_layout = QVBoxLayout(shots_box)
         shots_layout.setContentsMargins(0, 0, 0, 0)
         empty_state(self.products_view, "No products for this brand yet. Import the catalog with "
-                                        "<b>lookbook catalog import</b>.")
+                                        "<b>File ▸ Import Catalog…</b> (or <b>lookbook catalog import</b>).")
         empty_state(self.shots_view, "Choose a product to see its shots.")
         empty_state(self.unassigned_view, "Every shot is tied to a product.")
         shots_caption = QLabel("Shots of the &product, best first")

@@ -60,7 +60,7 @@ class SendingSettings(QGroupBox):
             row.addWidget(QLabel(s.unit))
             row.addStretch(1)
             form.addRow(s.label, row)
-        self.save_button = QPushButton("Save Sending Settings")
+        self.save_button = QPushButton("Save Se&nding Settings")
         self.save_button.clicked.connect(self.save)
         self.message = QLabel()
         self.message.setObjectName("sendingSettingsMessage")

@@ -100,13 +100,13 @@ class StaffSettings(QGroupBox):
         self.view = read_only_table(self.model)
         self.view.setAccessibleName("Staff accounts")
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._apply_role())
-        self.add_button = QPushButton("Add Person…")
+        self.add_button = QPushButton("A&dd Person…")
         self.role_box = QComboBox()
         self.role_box.addItems(list(ROLES))
         self.role_box.setAccessibleName("Role for the selected person")
-        self.role_button = QPushButton("Set Role")
-        self.active_button = QPushButton("Deactivate")
-        self.reset_button = QPushButton("Reset Password…")
+        self.role_button = QPushButton("Set Ro&le")
+        self.active_button = QPushButton("Deac&tivate")
+        self.reset_button = QPushButton("&Reset Password…")
         self.add_button.clicked.connect(self.add_person)
         self.role_button.clicked.connect(lambda: self.change_role(self.role_box.currentText()))
         self.active_button.clicked.connect(self.toggle_active)
@@ -141,7 +141,7 @@ class StaffSettings(QGroupBox):
         self.add_button.setEnabled(admin)
         for widget in (self.role_box, self.role_button, self.active_button, self.reset_button):
             widget.setEnabled(admin and chosen is not None)
-        self.active_button.setText("Reactivate" if chosen is not None and not chosen.active else "Deactivate")
+        self.active_button.setText("Reac&tivate" if chosen is not None and not chosen.active else "Deac&tivate")
         if chosen is not None:
             self.role_box.setCurrentText(chosen.role)
         tip = "" if admin else f"Only {roles.who_may('users.manage')} manages staff accounts."
