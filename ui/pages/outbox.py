@@ -50,7 +50,7 @@ from lookbook.sender import (
     start_send_run,
 )
 from lookbook.store import Store
-from ui.models import RowsTableModel
+from ui.models import ElidedTipDelegate, RowsTableModel
 from ui.pages.base import Page
 from ui.signin import Session
 from ui.widgets.empty_state import empty_state
@@ -230,7 +230,8 @@ class OutboxPage(Page):
         self.layout_.addLayout(line)
 
         self.model = RowsTableModel(HEADERS, self)
-        self.view = read_only_table(self.model)
+        self.view = read_only_table(self.model, wrap=False)
+        self.view.setItemDelegate(ElidedTipDelegate(self.view))  # a long reason shows in full on hover
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
         self.empty = empty_state(self.view, EMPTY_TEXT[0])
         self.detail = QPlainTextEdit()
@@ -256,7 +257,7 @@ class OutboxPage(Page):
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.view)
         split.addWidget(side)
-        split.setSizes([800, 380])
+        split.setSizes([860, 320])
         self.layout_.addWidget(split, 1)
         # Actions on the selected messages sit under the list they act on.
         selected = QHBoxLayout()
@@ -297,6 +298,9 @@ class OutboxPage(Page):
                               next_try(r), r.reason, r.updated_at.replace("T", " ")[:16] + " UTC")
                              for r in view.rows])
         self.view.resizeColumnsToContents()
+        # The reason may be long ("held for quiet hours until ..."): it takes what is left, in full on hover and
+        # in the detail pane, so the customer and the next try stay whole at 1366 px.
+        self.view.setColumnWidth(6, min(self.view.columnWidth(6), 300))
         self.badge_changed.emit(f"{view.failed} failed" if view.failed else "")
         self._waits = dict(view.blocked)
         self._tick()
