@@ -97,7 +97,7 @@ class MainWindow(QMainWindow):
         self.shoot.session = self.session  # presets may be changed by merchandisers, managers and admins
         # The Outbox page owns the network thread; the delivery settings sign in to X on it too.
         self.outbox = OutboxPage(db, self.session)
-        self.products = ProductsPage(db)
+        self.products = ProductsPage(db, thumbs=thumbs)
         self.products.undo_stack = self.undo_stack  # set edits are undoable (Edit ▸ Undo)
         self.pages: list[Page] = [
             self.shoot, self.products, CustomersPage(db, self.session), MatchPage(db, self.session),

@@ -16,8 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from PySide6.QtCore import QByteArray, QMimeData, QModelIndex, Qt, Signal
-from PySide6.QtGui import QStandardItem, QStandardItemModel, QUndoStack
+from PySide6.QtCore import QByteArray, QMimeData, QModelIndex, QSize, Qt, Signal
+from PySide6.QtGui import QIcon, QStandardItem, QStandardItemModel, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -50,13 +50,15 @@ from lookbook.sets import (
     shots_of_product,
 )
 from lookbook.store import Store
+from lookbook.thumbnails import shot_previews
 from lookbook.words import plural
 from ui.models import FittedColumns
 from ui.pages.base import Page
 from ui.text import literal
 from ui.undo import SetEditCommand
 from ui.widgets.empty_state import empty_state
-from ui.workers import StoreRunner
+from ui.widgets.thumbnail_loader import ThumbnailLoader
+from ui.workers import StoreRunner, TaskRunner
 
 #: The drag-and-drop type carrying photo ids ("12,15,18").
 PHOTO_IDS_MIME = "application/x-lookbook-photo-ids"
@@ -65,6 +67,9 @@ DASHBOARD_COLUMNS = ["Brand", "Fans", "Fit stock", "Sold out for", "Size unknown
                      "Products", "Out of stock", "Verdict"]
 _ID = Qt.ItemDataRole.UserRole
 _COUNTS = Qt.ItemDataRole.UserRole + 1
+_PREVIEW = Qt.ItemDataRole.UserRole + 2  # a shot's picture's cache key
+#: The size of a shot's picture in the lists where shots are chosen.
+PREVIEW = QSize(72, 72)
 
 
 @dataclass
@@ -169,8 +174,13 @@ class ProductsPage(Page):
     #: Emitted each time the dashboard tab has shown fresh figures.
     dashboard_shown = Signal()
 
-    def __init__(self, db: StoreRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, db: StoreRunner, parent: QWidget | None = None, *, thumbs: TaskRunner | None = None) -> None:
         super().__init__(db, parent)
+        # Shots are shown as pictures (their render, else the original) where they are chosen; the thumbnails
+        # are made and decoded on the thumbnail runner (ui/widgets/thumbnail_loader.py).
+        self.previews = ThumbnailLoader(thumbs, PREVIEW, self) if thumbs is not None else None
+        if self.previews is not None:
+            self.previews.ready.connect(self._preview_ready)
         #: Who edits, for the audit log; the main window sets it when someone signs in.
         self.actor = getpass.getuser()
         self.brand: str | None = None
@@ -264,6 +274,7 @@ class ProductsPage(Page):
     def _shot_list(model: QStandardItemModel) -> QListView:
         view = QListView()
         view.setModel(model)
+        view.setIconSize(PREVIEW)
         view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         view.setDragEnabled(True)
         view.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
@@ -281,6 +292,7 @@ class ProductsPage(Page):
         self.set_items_model = QStandardItemModel(self)
         self.set_items_view = QListView()
         self.set_items_view.setModel(self.set_items_model)
+        self.set_items_view.setIconSize(QSize(40, 40))  # a set's order reads at a glance; the list stays short
         self.set_items_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         buttons = QVBoxLayout()
         self.new_set_button = QPushButton("&New set from selected shots…")
@@ -376,6 +388,7 @@ class ProductsPage(Page):
         for u in view.unassigned:
             entry = _item(f"{u.original_name} — {u.hint}", u.id)
             self.unassigned_model.appendRow(entry)
+        self._ask_previews(self.unassigned_model)
         self.unassigned_label.setText(f"Not tied to a produ&ct: {len(view.unassigned)} (drag onto one)")
 
         self.sets_model.clear()
@@ -393,6 +406,41 @@ class ProductsPage(Page):
         out = sum(1 for p in view.products if p.out_of_stock)
         self.summary.setText(f"{len(view.brands)} brands · {chosen or 'no brand'}: {len(view.products)} products, "
                              f"{out} out of stock · {plural(len(view.unassigned), 'shot')} not tied")
+
+    # -- pictures of the shots -------------------------------------------------------------------------
+    def _preview_models(self) -> tuple[QStandardItemModel, ...]:
+        return (self.shots_model, self.unassigned_model, self.set_items_model)
+
+    def _ask_previews(self, model: QStandardItemModel) -> None:
+        """Find each shot's picture (on the DB thread), then show it as the item's icon when it is loaded."""
+        if self.previews is None:
+            return
+        if self.db.library is not None:
+            self.previews.set_library(self.db.library)
+        ids = [int(model.item(r).data(_ID)) for r in range(model.rowCount())]
+        self.db.run(shot_previews, ids, on_done=lambda found: self._set_previews(model, found))
+
+    def _set_previews(self, model: QStandardItemModel, found: dict[int, tuple[str, str]]) -> None:
+        assert self.previews is not None
+        for row in range(model.rowCount()):
+            item = model.item(row)
+            source = found.get(int(item.data(_ID)))
+            if source is None:
+                continue
+            item.setData(source[0], _PREVIEW)
+            pixmap = self.previews.pixmap(*source)
+            if pixmap is not None:
+                item.setIcon(QIcon(pixmap))
+
+    def _preview_ready(self, key: str) -> None:
+        assert self.previews is not None
+        for model in self._preview_models():
+            for row in range(model.rowCount()):
+                item = model.item(row)
+                if item.data(_PREVIEW) == key:
+                    pixmap = self.previews.pixmap(key, "")
+                    if pixmap is not None:
+                        item.setIcon(QIcon(pixmap))
 
     def _fit_product_columns(self) -> None:
         """Prefer each column's content width (stock by size at most ~24 characters), then fit the view."""
@@ -423,6 +471,7 @@ class ProductsPage(Page):
             how = f" ({s.assigned_by})" if s.assigned_by else ""
             flag = " · slate" if s.is_slate else (" · needs review" if s.needs_review else "")
             self.shots_model.appendRow(_item(f"{s.original_name}{how}{flag}", s.photo_id))
+        self._ask_previews(self.shots_model)
 
     def _set_chosen(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():
@@ -437,6 +486,7 @@ class ProductsPage(Page):
         for item in photo_set.items:
             self.set_items_model.appendRow(_item(f"{item.position}. {item.original_name} — {item.sku}",
                                                  item.photo_id))
+        self._ask_previews(self.set_items_model)
 
     # -- editing (each runs on the DB thread; the store's change hook reloads the page) --------
     def _mutate(self, fn: object, *args: object) -> None:
