@@ -209,7 +209,7 @@ class ProductsPage(Page):
         # the header's menu hides category, price, units or shots.
         # Colour starts hidden (the name usually says it; the product's tooltip always does).
         self.product_columns = FittedColumns(self.products_view, "products", {}, 1, optional=(2, 3, 5, 6, 7),
-                                             hidden_by_default=(7,),
+                                             hidden_by_default=(7,), keep=(0, 3),  # SKU and price stay whole
                                              stretch_min=self.products_view.fontMetrics().averageCharWidth() * 22)
 
         self.shots_model = _ShotListModel(self)
