@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from PySide6.QtCore import QByteArray, QMimeData, QModelIndex, QSize, Qt, Signal
-from PySide6.QtGui import QIcon, QStandardItem, QStandardItemModel, QUndoStack
+from PySide6.QtGui import QColor, QIcon, QPainter, QStandardItem, QStandardItemModel, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QListView,
     QPushButton,
     QSplitter,
+    QStyleOptionViewItem,
     QTableView,
     QTabWidget,
     QTreeView,
@@ -134,9 +135,13 @@ class _ProductTree(QTreeView):
     """The product list; dropping shots on a product ties them to it by hand."""
 
     shots_dropped = Signal(list, str)  # photo ids, SKU
+    #: While shots are dragged over the list: how many, and the SKU under the pointer ("" when over none).
+    drop_hover = Signal(int, str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        #: The row shots would be tied to if dropped now (drawn highlighted), or -1.
+        self.hover_row = -1
         self.setAcceptDrops(True)
         self.setDropIndicatorShown(True)
         self.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
@@ -150,12 +155,39 @@ class _ProductTree(QTreeView):
             event.acceptProposedAction()  # type: ignore[attr-defined]
 
     def dragMoveEvent(self, event: object) -> None:
-        if event.mimeData().hasFormat(PHOTO_IDS_MIME) and self._sku_at(event):  # type: ignore[attr-defined]
+        sku = self._sku_at(event)
+        dragging = event.mimeData().hasFormat(PHOTO_IDS_MIME)  # type: ignore[attr-defined]
+        if dragging and sku:
             event.acceptProposedAction()  # type: ignore[attr-defined]
         else:
             event.ignore()  # type: ignore[attr-defined]
+        if dragging:
+            count = len([x for x in bytes(event.mimeData().data(PHOTO_IDS_MIME)).decode().split(",")  # type: ignore[attr-defined]
+                         if x])
+            self._hover(self.indexAt(event.position().toPoint()).row() if sku else -1,  # type: ignore[attr-defined]
+                        count, sku or "")
+
+    def dragLeaveEvent(self, event: object) -> None:
+        self._hover(-1, 0, "")
+
+    def _hover(self, row: int, count: int, sku: str) -> None:
+        if row != self.hover_row:
+            self.hover_row = row
+            self.viewport().update()
+            self.drop_hover.emit(count, sku)
+
+    def drawRow(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        if index.row() == self.hover_row:
+            # The product the shots would be tied to: marked while they are dragged over it.
+            colour = QColor(self.palette().highlight().color())
+            colour.setAlpha(90)
+            painter.fillRect(option.rect, colour)
+            painter.setPen(self.palette().highlight().color())
+            painter.drawRect(option.rect.adjusted(0, 0, -1, -1))
+        super().drawRow(painter, option, index)
 
     def dropEvent(self, event: object) -> None:
+        self._hover(-1, 0, "")
         sku = self._sku_at(event)
         raw = bytes(event.mimeData().data(PHOTO_IDS_MIME)).decode()  # type: ignore[attr-defined]
         ids = [int(x) for x in raw.split(",") if x]
@@ -205,6 +237,7 @@ class ProductsPage(Page):
         self.products_view.setAlternatingRowColors(True)
         self.products_view.selectionModel().currentChanged.connect(self._product_chosen)
         self.products_view.shots_dropped.connect(self.tie_shots)
+        self.products_view.drop_hover.connect(self._show_drop_target)
         # Name takes the width the other columns leave; stock by size is capped and elided (whole in a tooltip);
         # the header's menu hides category, price, units or shots.
         # Colour starts hidden (the name usually says it; the product's tooltip always does).
@@ -261,6 +294,10 @@ class ProductsPage(Page):
         self.error.setObjectName("errorLine")
         self.error.setWordWrap(True)
         self.layout_.addWidget(self.error)
+        #: What a drag of shots is about to do, then what it did ("Tied 2 shots to HP-SH01.").
+        self.tie_hint = QLabel()
+        self.tie_hint.setObjectName("tieHint")
+        self.layout_.addWidget(self.tie_hint)
 
         # Tab runs in reading order: brands, products, shots, shots not tied, then the sets or the dashboard.
         # (Set once every widget is in the page: Qt ignores an order between widgets of different windows.)
@@ -507,8 +544,21 @@ class ProductsPage(Page):
                                             self.actor, self._failed))
 
     def tie_shots(self, photo_ids: list[int], sku: str) -> None:
-        """Tie shots to a product by hand (a drop on the product list)."""
-        self._mutate(assign_photos, photo_ids, sku, self.actor)
+        """Tie shots to a product by hand (a drop on the product list), and say so when it is done."""
+        self.error.clear()
+        self.tie_hint.setText(f"Tying {plural(len(photo_ids), 'shot')} to {sku}…")
+        self.db.run(assign_photos, photo_ids, sku, self.actor,
+                    on_done=lambda _r: self.tie_hint.setText(f"Tied {plural(len(photo_ids), 'shot')} to {sku}."),
+                    on_failure=self._tie_failed)
+
+    def _tie_failed(self, exc: BaseException) -> None:
+        self.tie_hint.clear()
+        self._failed(exc)
+
+    def _show_drop_target(self, count: int, sku: str) -> None:
+        if count:
+            self.tie_hint.setText(f"Drop to tie {plural(count, 'shot')} to {sku}." if sku else
+                                  f"Drag {plural(count, 'shot')} onto a product to tie them to it.")
 
     def _selected_shots(self) -> list[int]:
         return [int(i.data(_ID)) for i in self.shots_view.selectionModel().selectedIndexes()]
