@@ -239,14 +239,22 @@ class ShootPage(Page):
         self.presets_action = action("Style &Presets…", self.open_presets, "Ctrl+Shift+P",
                                      "Edit the style presets: aspect, margin, background, sizes, caption")
         self.presets_action.setIconText("Style Presets")
+        self.renders_action = action("Show Ren&ders", self.model_show_renders, "Ctrl+Shift+D",
+                                     "Show each photo's render (cropped and cleaned) where it has one; off: the "
+                                     "originals as shot")
+        self.renders_action.setCheckable(True)
         for a in (self.review_action, self.all_action, self.reviewed_action, self.find_action):
             a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             self.addAction(a)
 
+    def model_show_renders(self, on: bool) -> None:
+        """Show the grid's renders or originals (the toolbar's toggle)."""
+        self.model.show_renders(bool(on))
+
     def view_actions(self) -> list[QAction]:
         """Return the actions for the window's View menu."""
         return [self.all_action, self.review_action, self.untied_action, self.reviewed_action, self.find_action,
-                self.render_all_action]
+                self.render_all_action, self.renders_action]
 
     def _build_toolbar(self) -> QToolBar:
         bar = QToolBar("Shoot")
@@ -256,6 +264,7 @@ class ShootPage(Page):
         bar.addAction(self.import_folder_action)
         bar.addAction(self.render_all_action)
         bar.addAction(self.presets_action)
+        bar.addAction(self.renders_action)
         bar.addSeparator()
         self.filter_box = QComboBox()
         self.filter_box.setAccessibleName("Which photos to show")
