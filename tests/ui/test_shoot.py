@@ -277,3 +277,27 @@ def test_the_shoot_toolbar_toggles_renders(qtbot, opened_demo) -> None:
     page.renders_action.trigger()
     assert not page.model.loader.renders
     page.cleanup()
+
+
+def test_zoom_and_compare_shows_before_and_after_at_100_percent(qtbot, opened_demo) -> None:
+    page, _undo = _page(qtbot, opened_demo)
+    with qtbot.waitSignal(page.render_shown, timeout=20_000):
+        page.reload()
+    assert page.panel.detail is not None and page.panel.compare_button.isEnabled()
+    page.panel.compare_button.click()
+    qtbot.waitUntil(lambda: page.compare_dialog is not None, timeout=10_000)
+    dialog = page.compare_dialog
+    qtbot.waitUntil(lambda: len(dialog.images) == 2, timeout=20_000)
+    assert dialog.showing() == "after"  # the render first: that is what customers see
+    after = dialog.images["after"]
+    assert dialog.picture.pixmap().size() == after.size()  # 100 %: one screen pixel per photo pixel
+    dialog.before.click()
+    before = dialog.images["before"]
+    assert dialog.showing() == "before" and dialog.picture.pixmap().size() == before.size()
+    assert before.size() != after.size()
+    dialog.fit.click()
+    shown = dialog.picture.pixmap().size()
+    assert shown.width() <= dialog.scroll.viewport().width() and shown.height() <= dialog.scroll.viewport().height()
+    assert "fitted" in dialog.message.text()
+    dialog.close()
+    page.cleanup()
