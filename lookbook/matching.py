@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any, Generic, TypeVar, overload
 
-from lookbook import consent
+from lookbook import consent, settings
 from lookbook.delivery import registry
 from lookbook.errors import InputError
 from lookbook.store import Store
@@ -207,10 +207,7 @@ def _parse_time(text: str) -> dt.datetime:
 
 def day_start(store: Store, now: dt.datetime) -> dt.datetime:
     """Return the start of the store's day containing ``now`` (setting ``store.timezone``, default UTC)."""
-    try:
-        tz: dt.tzinfo = zoneinfo.ZoneInfo(store.get_setting(STORE_TZ_SETTING, "UTC"))
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        tz = dt.UTC
+    tz = zoneinfo.ZoneInfo(settings.value(store, "store_timezone"))  # checked when it was set
     local = now.astimezone(tz)
     return dt.datetime.combine(local.date(), dt.time(0), tzinfo=tz).astimezone(dt.UTC)
 
@@ -257,8 +254,8 @@ def match_set(store: Store, set_id: int, *, now: dt.datetime | None = None, limi
     """
     now = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
     set_name, brand_id, brand, scope, products = _load_set(store, set_id)
-    days_cap = int(store.get_setting(FREQUENCY_SETTING, FREQUENCY_DEFAULT))
-    daily_cap = int(store.get_setting(DAILY_CAP_SETTING, DAILY_CAP_DEFAULT))
+    days_cap = int(settings.value(store, "frequency_days"))
+    daily_cap = int(settings.value(store, "daily_cap"))
     judge = _Judge(brand, scope, products, now, days_cap)
     judge.sent = _sent_before(store, set_id, brand_id, products)
     judge.this_set = {cid: (state, by) for cid, state, by in store.db.execute(

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from lookbook import roles
+from lookbook import roles, settings
 from lookbook.cardnumbers import SAFE_PAYMENT_ADVICE, mask_card_numbers
 from lookbook.compose import email_pictures, personalise, pictures_json, store_footer
 from lookbook.consent import has_consent, one_to_one_owner_problem
@@ -132,7 +132,7 @@ def _check_not_messaged_elsewhere(store: Store, message_id: int, customer_id: in
     customer before either set is approved; this check at approval is what keeps
     the customer from getting both.
     """
-    days = int(store.get_setting(QUIET_DAYS_SETTING, QUIET_DAYS_DEFAULT))
+    days = int(settings.value(store, "frequency_days"))
     since = (dt.datetime.now(dt.UTC) - dt.timedelta(days=days)).isoformat(timespec="seconds")
     other = store.db.execute(
         "SELECT m.id, m.state, m.drafted_by, coalesce(s.name, 'no set') FROM messages m"
@@ -349,7 +349,7 @@ def _role(store: Store, username: str) -> str | None:
 
 def associate_cap(store: Store) -> int:
     """Return how many recipients an associate's set may hold without a manager's override."""
-    return int(store.get_setting(ASSOCIATE_CAP_SETTING, ASSOCIATE_CAP_DEFAULT))
+    return int(settings.value(store, "associate_cap"))
 
 
 def _live_count(store: Store, set_id: int) -> int:
@@ -370,7 +370,7 @@ def _matches(store: Store, set_id: int, actor: str | None = None) -> list[MatchL
 
 
 def _recently_contacted(store: Store, set_id: int, now: dt.datetime) -> set[int]:
-    days = int(store.get_setting(QUIET_DAYS_SETTING, QUIET_DAYS_DEFAULT))
+    days = int(settings.value(store, "frequency_days"))
     since = (now - dt.timedelta(days=days)).isoformat(timespec="seconds")
     return {r[0] for r in store.db.execute(
         "SELECT DISTINCT customer_id FROM messages WHERE (set_id IS NULL OR set_id != ?) AND ("
@@ -785,7 +785,7 @@ def expire_stale(store: Store, now: dt.datetime | None = None, actor: str = "sys
     Called by the sender loop and when the app starts; the reason is kept on each message.
     """
     moment = now or dt.datetime.now(dt.UTC)
-    hours = float(store.get_setting(APPROVAL_HOURS_SETTING, APPROVAL_HOURS_DEFAULT))
+    hours = float(settings.value(store, "approval_hours"))
     deadline = (moment - dt.timedelta(hours=hours)).isoformat(timespec="seconds")
     reasons: dict[int, str] = {}
     for message_id, submitted_at, offer in store.db.execute(
@@ -919,7 +919,7 @@ class AuditEntry:
 
 def pending_sets(store: Store) -> list[PendingSet]:
     """Return the sets with pending messages, the longest waiting first."""
-    hours = float(store.get_setting(APPROVAL_HOURS_SETTING, APPROVAL_HOURS_DEFAULT))
+    hours = float(settings.value(store, "approval_hours"))
     rows = store.db.execute(
         "SELECT s.id, s.name, b.name, group_concat(DISTINCT m.drafted_by), count(*), min(m.submitted_at),"
         " group_concat(DISTINCT coalesce(m.changed_by, m.drafted_by))"

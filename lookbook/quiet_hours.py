@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 
+from lookbook import settings
 from lookbook.errors import InputError
 from lookbook.store import Store
 
@@ -32,9 +33,7 @@ def window(store: Store) -> tuple[dt.time, dt.time]:
 
     :raises InputError: if the setting holds something that is not a time.
     """
-    value = store.get_setting(SETTING) or {}
-    start = _parse(value["start"], "start") if "start" in value else DEFAULT_START
-    end = _parse(value["end"], "end") if "end" in value else DEFAULT_END
+    start, end = settings.value(store, "quiet_hours")  # the setting quiet_hours of lookbook.settings
     return start, end
 
 
@@ -89,3 +88,43 @@ def next_send_time(store: Store, customer_id: int, now: dt.datetime) -> dt.datet
         raise InputError(f"customer {customer_id} does not exist.")
     start, end = window(store)
     return next_allowed_send_time(row[0], now, start=start, end=end)
+
+
+def customer_zone(store: Store, customer_id: int) -> str:
+    """Return the customer's IANA time zone, or ``UTC`` when it is unknown (the book's default)."""
+    row = store.db.execute("SELECT timezone FROM customers WHERE id = ?", [customer_id]).fetchone()
+    name = str(row[0]) if row and row[0] else "UTC"
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return "UTC"
+    return name
+
+
+def zone_label(zone: str) -> str:
+    """Return a time zone as people say it: ``Asia/Tokyo`` is "Tokyo time", ``UTC`` is "UTC"."""
+    if zone.upper() in ("UTC", "ETC/UTC", "GMT", "ETC/GMT"):
+        return "UTC"
+    return f"{zone.rpartition('/')[2].replace('_', ' ')} time"
+
+
+def local_time(when: dt.datetime, zone: str, *, now: dt.datetime | None = None) -> str:
+    """Return ``when`` as the customer reads it: "09:00 Tokyo time", with the day when it is not today there.
+
+    :param now: the moment "today" is judged from (default: the clock).
+    """
+    try:
+        tz: dt.tzinfo = zoneinfo.ZoneInfo(zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        tz, zone = dt.UTC, "UTC"
+    aware = when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
+    local = aware.astimezone(tz)
+    today = (now or dt.datetime.now(dt.UTC)).astimezone(tz).date()
+    day = "" if local.date() == today else ("tomorrow " if local.date() == today + dt.timedelta(days=1)
+                                             else f"{local:%a %d %b} ")
+    return f"{day}{local:%H:%M} {zone_label(zone)}"
+
+
+def held_reason(until: dt.datetime, zone: str, *, now: dt.datetime | None = None) -> str:
+    """Return why a message waits, in the customer's time: "held for quiet hours until 09:00 Tokyo time"."""
+    return f"held for quiet hours until {local_time(until, zone, now=now)}"

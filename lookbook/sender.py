@@ -54,7 +54,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from lookbook import consent, progress, quiet_hours, roles
+from lookbook import consent, progress, quiet_hours, roles, settings
 from lookbook.cardnumbers import mask_card_numbers
 from lookbook.compose import outgoing
 from lookbook.delivery import (
@@ -140,7 +140,8 @@ def options_from_settings(store: Store, *, wait: bool = True) -> SenderOptions:
     if unknown:
         raise InputError(f"setting {SENDER_SETTING}: unknown option(s) {', '.join(sorted(unknown))}; "
                          f"use {', '.join(sorted(known))}.")
-    return SenderOptions(wait=wait, **value)
+    # The back-off is one of the settings that rule sending: read (and checked) where the app shows it.
+    return SenderOptions(wait=wait, **{**value, "backoff_s": float(settings.value(store, "backoff_s"))})
 
 
 @dataclass(frozen=True, init=False)
@@ -382,8 +383,8 @@ def _next_due(store: Store, channels: set[str], now: str, only: set[int] | None)
 
 def _defer(store: Store, message_id: int, until: dt.datetime, why: str) -> None:
     with store.atomic():
-        store.db.execute("UPDATE messages SET next_attempt_at = ?, updated_at = ? WHERE id = ? AND state = 'queued'",
-                         [_iso(until), utcnow(), message_id])
+        store.db.execute("UPDATE messages SET next_attempt_at = ?, state_reason = ?, updated_at = ? WHERE id = ? "
+                         "AND state = 'queued'", [_iso(until), why, utcnow(), message_id])
         store.audit(ACTOR, "message.defer", "message", message_id, until=_iso(until), reason=why)
     store.hooks.outbox_did_change([message_id])
     store.notify(Changes(outbox=True, audit=True))
@@ -424,7 +425,7 @@ def _claim(store: Store, message_id: int) -> Job | str | None:
     try:
         with store.atomic():
             transition(store, message_id, "sending", ACTOR, attempts=attempts + 1, error=None, retryable=None,
-                       next_attempt_at=None)
+                       next_attempt_at=None, state_reason=None)  # no longer held
             attempt_id = inserted_id(store.db.execute(
                 "INSERT INTO send_attempts (message_id, started_at, detail) VALUES (?, ?, ?)",
                 [message_id, utcnow(), json.dumps({"phase": "prepare", "channel": channel})]))
@@ -769,14 +770,16 @@ class Sender:
         # Quiet hours: hold the message until the customer's morning; a paused customer until the pause ends.
         now = self.clock()
         when = self.db(lambda s: quiet_hours.next_send_time(s, customer_id, now))
-        why = "quiet hours where the customer lives"
+        # The reason says the time as the customer reads it ("until 09:00 Tokyo time"): kept on the message.
+        zone = self.db(lambda s: quiet_hours.customer_zone(s, customer_id))
+        why = quiet_hours.held_reason(when, zone, now=now)
         paused = self.db(lambda s: _paused_until(s, customer_id))
         if paused is not None and paused > max(when, now):
-            when, why = paused, f"the customer is paused until {_iso(paused)}"
+            when, why = paused, f"held: the customer is paused until {quiet_hours.local_time(paused, zone, now=now)}"
         if when > now:
             self.db(lambda s: _defer(s, message_id, when, why))
             self.report.deferred.append((message_id, _iso(when)))
-            yield Progress(self.done, self.total, "deferred", f"Message {message_id} held until {_iso(when)} ({why})",
+            yield Progress(self.done, self.total, "deferred", f"Message {message_id} {why}",
                            message_id, channel, until=_iso(when))
             return
         known = self.db(lambda s: reachability.unreachable(s, customer_id, channel))
@@ -944,19 +947,30 @@ class OutboxRow:
     reason: str
     external_id: str | None
     updated_at: str
+    #: Who drafted it (the Outbox's "mine" filter).
+    drafted_by: str = ""
+    #: The customer's IANA time zone, to say times as the customer reads them.
+    customer_tz: str = "UTC"
 
 
-def list_outbox(store: Store, states: Iterable[str] | None = None, limit: int = 1000) -> list[OutboxRow]:
-    """Return messages from approval on (newest first), optionally of the given states."""
+def list_outbox(store: Store, states: Iterable[str] | None = None, limit: int = 1000, *,
+                drafted_by: str | None = None) -> list[OutboxRow]:
+    """Return messages from approval on (newest first), optionally of the given states.
+
+    :param drafted_by: only the messages this person drafted ("mine").
+    """
     wanted = list(states or ("approved", "queued", "sending", "sent", "failed", "cancelled"))
     marks = ",".join("?" * len(wanted))
+    mine = " AND m.drafted_by = ?" if drafted_by is not None else ""
     rows = store.db.execute(
         "SELECT m.id, m.customer_id, trim(c.first_name || ' ' || c.last_name), m.channel, m.state, m.attempts,"
-        " m.next_attempt_at, m.retryable, coalesce(m.error, m.state_reason, ''), m.external_id, m.updated_at"
-        f" FROM messages m JOIN customers c ON c.id = m.customer_id WHERE m.state IN ({marks})"
-        " ORDER BY m.updated_at DESC, m.id DESC LIMIT ?", [*wanted, int(limit)]).fetchall()
+        " m.next_attempt_at, m.retryable, coalesce(m.error, m.state_reason, ''), m.external_id, m.updated_at,"
+        " m.drafted_by, coalesce(nullif(c.timezone, ''), 'UTC')"
+        f" FROM messages m JOIN customers c ON c.id = m.customer_id WHERE m.state IN ({marks}){mine}"
+        " ORDER BY m.updated_at DESC, m.id DESC LIMIT ?",
+        [*wanted, *([drafted_by] if drafted_by is not None else []), int(limit)]).fetchall()
     return [OutboxRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], None if r[7] is None else bool(r[7]), r[8], r[9],
-                      r[10]) for r in rows]
+                      r[10], r[11] or "", r[12]) for r in rows]
 
 
 def start_send_run(store: Store, actor: str, **detail: Any) -> None:

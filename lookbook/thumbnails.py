@@ -8,6 +8,7 @@ from PIL import Image, ImageOps
 
 from lookbook.imaging import PHOTO_FORMATS, shrink_loaded, upright_copy
 from lookbook.library import Library
+from lookbook.store import Store
 
 THUMB_SIZE = 256
 
@@ -42,3 +43,27 @@ def ensure_thumbnail(library: Library, sha256: str, stored_path: str, size: int 
         im.save(partial, "JPEG", quality=85)
     partial.replace(target)
     return target
+
+
+def preview_source(library: Library, sha256: str, stored_path: str) -> tuple[str, str]:
+    """Return what a list of shots shows for a photo: its render's small file if rendered, else the original.
+
+    :returns: a cache key for :func:`ensure_thumbnail` (the render's key changes when it is rendered again,
+        so a list never shows an old render) and the file's path relative to the library.
+    """
+    from lookbook.recipes import render_paths  # OpenCV and NumPy come with it: only when previews are asked for
+
+    found = render_paths(library, sha256)
+    path = found.get("thumb") or found.get("hero")
+    if path is None:
+        return sha256, stored_path
+    return f"{sha256}-r{path.stat().st_mtime_ns}", path.relative_to(library.root).as_posix()
+
+
+def shot_previews(store: Store, photo_ids: list[int]) -> dict[int, tuple[str, str]]:
+    """Return :func:`preview_source` for each of the photos (by id) that exist."""
+    if not photo_ids:
+        return {}
+    marks = ",".join("?" * len(photo_ids))
+    rows = store.db.execute(f"SELECT id, sha256, stored_path FROM photos WHERE id IN ({marks})", photo_ids)
+    return {int(pid): preview_source(store.library, sha, path) for pid, sha, path in rows.fetchall()}

@@ -300,3 +300,59 @@ def active_users(store: Store) -> list[User]:
     """Return the accounts that may sign in, by role and then name."""
     return [_row_to_user(r) for r in store.db.execute(
         "SELECT id, username, display_name, role, active FROM users WHERE active ORDER BY role, username")]
+
+
+def set_role(store: Store, username: str, role: str, actor: str) -> Changes:
+    """Give an account another role; only an admin may, and never take the last active admin's.
+
+    :raises PermissionDenied: if ``actor`` is not an admin.
+    :raises InputError: if the user is missing, the role unknown, or the change would leave no active admin.
+    """
+    require_role(store, actor, "admin", doing="change roles")
+    user = get_user(store, username)
+    if role not in ROLES:
+        raise InputError(f"role '{role}': choose one of {', '.join(ROLES)}.")
+    if user.role == role:
+        return Changes()
+    if user.role == "admin" and user.active and _active_admins(store) <= 1:
+        raise InputError(f"user '{user.username}': the last active admin must stay an admin; make another admin "
+                         "first.")
+    with store.atomic():
+        store.db.execute("UPDATE users SET role = ? WHERE id = ?", [role, user.id])
+        store.audit(actor, "user.role", "user", user.id, username=user.username, old=user.role, new=role)
+    return store.notify(Changes(users=True, audit=True))
+
+
+def first_run_setup(store: Store, *, username: str, password: str, display_name: str = "", store_name: str,
+                    time_zone: str, postal_address: str, email_from: str) -> User:
+    """Start a new library: its first account (an admin) and the store's name, time zone, address and sender.
+
+    All in one transaction, audited as the new admin: a library with accounts is refused (ask an admin).
+
+    :param email_from: the address the store's e-mail goes from (``Name <a@b>`` or ``a@b``).
+    :raises InputError: naming the field, for a bad one; nothing is kept then.
+    """
+    from email.utils import parseaddr
+
+    from lookbook import compose, settings
+
+    if list_users(store):
+        raise InputError("this library already has accounts: an admin adds people in Settings ▸ Staff.")
+    if not store_name.strip():
+        raise InputError("store name: enter the name customers know the store by.")
+    if not postal_address.strip():
+        raise InputError("postal address: e-mail to customers must show the store's postal address.")
+    name, address = parseaddr(email_from.strip())
+    if "@" not in address or " " in address:
+        raise InputError(f"e-mail sender '{email_from}': enter an address such as shop@example.com.")
+    zone = settings.parse("store_timezone", time_zone)
+    with store.atomic():
+        user = create_user(store, username, password, "admin", display_name, actor="setup")
+        compose.save_store_details(store, user.username, name=store_name, postal_address=postal_address)
+        settings.set_value(store, "store_timezone", zone, user.username)
+        email = store.get_setting("delivery.email") or {}
+        store.set_setting("delivery.email", {**email, "from_address": address,
+                                             "from_name": name or store_name.strip()})
+        store.audit(user.username, "settings.email_sender", "settings", None, from_address=address)
+    store.notify(Changes(users=True, settings=True, audit=True))
+    return user

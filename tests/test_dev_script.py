@@ -46,3 +46,59 @@ def test_every_step_runs_and_the_summary_names_each(monkeypatch: pytest.MonkeyPa
     titles = ("lint (ruff)", "types (mypy", "import contracts", "core tests", "app tests")
     for line, code, title in zip(summary, codes, titles, strict=True):
         assert title in line and line.startswith("passed" if code == 0 else f"FAILED (exit {code})")
+
+
+def test_app_names_the_missing_xcb_packages_and_does_not_start(monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    dev = _dev()
+    present = {"libxcb-cursor.so.0": False, "libxkbcommon-x11.so.0": False}
+    monkeypatch.setattr(dev, "_loads", lambda name: present.get(name, True))
+    monkeypatch.setattr(dev, "ensure_env", lambda env, extras: Path("python"))
+    monkeypatch.setattr(dev, "keyring_problem", lambda python: "")
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+    monkeypatch.setattr(dev.sys, "platform", "linux")
+    started: list[object] = []
+    monkeypatch.setattr(dev.subprocess, "call", lambda *a, **k: started.append(a) or 0)
+    assert dev.missing_xcb(dev._loads, {}, "linux") == ["libxcb-cursor0", "libxkbcommon-x11-0"]
+    assert dev.run_app([]) == 3 and not started
+    out = capsys.readouterr().out
+    assert "sudo apt install libxcb-cursor0 libxkbcommon-x11-0" in out
+
+
+def test_xcb_is_not_asked_for_off_linux_or_another_platform_plugin() -> None:
+    dev = _dev()
+    assert dev.missing_xcb(lambda name: False, {}, "darwin") == []
+    assert dev.missing_xcb(lambda name: False, {"QT_QPA_PLATFORM": "wayland"}, "linux") == []
+    assert dev.missing_xcb(lambda name: False, {"QT_QPA_PLATFORM": "xcb"}, "linux")[0] == "libxcb-cursor0"
+
+
+def test_no_keyring_is_said_with_what_to_install_and_the_app_still_starts(monkeypatch: pytest.MonkeyPatch,
+                                                                          capsys: pytest.CaptureFixture[str],
+                                                                          tmp_path: Path) -> None:
+    dev = _dev()
+    monkeypatch.setattr(dev, "missing_xcb", lambda: [])
+    monkeypatch.setattr(dev, "ensure_env", lambda env, extras: Path("python"))
+    monkeypatch.setattr(dev, "keyring_problem", lambda python: "none: keyring.backends.fail.Keyring")
+    started: list[object] = []
+    monkeypatch.setattr(dev.subprocess, "call", lambda *a, **k: started.append(a) or 0)
+    assert dev.run_app([]) == 0 and started
+    out = capsys.readouterr().out
+    assert "no usable system keyring" in out and "sudo apt install gnome-keyring" in out
+    assert "keyring.backends.fail.Keyring" in out
+
+
+def test_the_keyring_probe_reads_a_failing_backend(tmp_path: Path) -> None:
+    import sys
+
+    dev = _dev()
+    # A keyring package whose backend is the "fail" one: what a headless machine without Secret Service picks.
+    fake = tmp_path / "keyring"
+    (fake / "backends").mkdir(parents=True)
+    (fake / "__init__.py").write_text("from keyring.backends.fail import Keyring\n"
+                                      "def get_keyring():\n    return Keyring()\n")
+    (fake / "backends" / "__init__.py").write_text("")
+    (fake / "backends" / "fail.py").write_text("class Keyring:\n    pass\n")
+    script = tmp_path / "python"
+    script.write_text(f"#!/bin/sh\nPYTHONPATH={tmp_path} exec {sys.executable} \"$@\"\n")
+    script.chmod(0o755)
+    assert dev.keyring_problem(script) == "none: keyring.backends.fail.Keyring"

@@ -298,3 +298,16 @@ def test_a_brand_s_customers_and_sizes_are_read_from_covering_indexes_in_id_orde
     assert "SEARCH p USING COVERING INDEX idx_customer_brands_brand_customer (brand_id=?)" in plan
     assert "SEARCH s0 USING COVERING INDEX idx_customer_sizes_category (category=? AND customer_id=?)" in plan
     assert "TEMP B-TREE" not in plan  # no sort: the index gives id order
+
+
+def test_times_are_said_as_the_customer_reads_them() -> None:
+    from lookbook.quiet_hours import held_reason, local_time, zone_label
+
+    now = dt.datetime(2026, 11, 23, 23, 30, tzinfo=dt.UTC)
+    assert zone_label("America/New_York") == "New York time" and zone_label("UTC") == "UTC"
+    assert held_reason(dt.datetime(2026, 11, 24, 0, 0, tzinfo=dt.UTC), "Asia/Tokyo", now=now) == (
+        "held for quiet hours until 09:00 Tokyo time")
+    # In New York it is 18:30 on the 23rd: 09:00 there is tomorrow.
+    assert local_time(dt.datetime(2026, 11, 24, 14, 0, tzinfo=dt.UTC), "America/New_York", now=now) == (
+        "tomorrow 09:00 New York time")
+    assert local_time(dt.datetime(2026, 11, 26, 9, 0, tzinfo=dt.UTC), "Nowhere/Land", now=now) == "Thu 26 Nov 09:00 UTC"

@@ -217,6 +217,24 @@ def test_quiet_hours_hold_messages_until_morning(store: Store, world: World, fak
     assert not fake_x.delivered(_participant(world, 0))
 
 
+def test_a_held_message_says_why_in_the_customers_time(store: Store, world: World, fake_x: FakeX) -> None:
+    from lookbook.sender import Sender, list_outbox
+
+    quiet_hours.set_window(store, "21:00", "09:00")
+    [mid] = _approved(store, world, 1)
+    store.db.execute("UPDATE customers SET timezone = 'Asia/Tokyo' WHERE id = ?", [world.customers[0]])
+    early = dt.datetime(2026, 11, 23, 23, 30, tzinfo=dt.UTC)  # 08:30 on the 24th in Tokyo
+    events = list(Sender(direct(store), options=FAST, x=_x(fake_x), clock=lambda: early).run())
+    assert [e.text for e in events if e.message_id == mid] == [
+        f"Message {mid} held for quiet hours until 09:00 Tokyo time"]
+    [row] = list_outbox(store, ("queued",))
+    assert row.reason == "held for quiet hours until 09:00 Tokyo time" and row.customer_tz == "Asia/Tokyo"
+    assert row.next_attempt_at == "2026-11-24T00:00:00+00:00"
+    later = dt.datetime(2026, 11, 24, 0, 1, tzinfo=dt.UTC)
+    list(Sender(direct(store), options=FAST, x=_x(fake_x), clock=lambda: later).run())
+    assert _row(store, mid)["state"] == "sent" and _row(store, mid)["state_reason"] is None
+
+
 def test_cancel_stops_between_messages_and_pause_waits(store: Store, world: World, fake_x: FakeX) -> None:
     ids = _approved(store, world, 3)
     cancel, pause = threading.Event(), threading.Event()

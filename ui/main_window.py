@@ -36,7 +36,9 @@ from lookbook.library import Library, default_demo_path
 from lookbook.store import Store, create_store
 from lookbook.users import User
 from lookbook.words import plural
+from ui.catalog_import import CatalogImportDialog
 from ui.export_pdf import export_lookbook
+from ui.first_run import FirstRunDialog
 from ui.notices import NoticeCenter, Notifier
 from ui.pages.approvals import ApprovalsPage
 from ui.pages.base import Page
@@ -46,8 +48,10 @@ from ui.pages.delivery_settings import DeliverySettings
 from ui.pages.match import MatchPage
 from ui.pages.outbox import OutboxPage
 from ui.pages.products import ProductsPage
+from ui.pages.sending_settings import SendingSettings
 from ui.pages.settings import SettingsPage
 from ui.pages.shoot import ShootPage
+from ui.pages.staff_settings import StaffSettings
 from ui.restore_dialog import RestoreDialog
 from ui.signin import Session, SignInDialog
 from ui.theme import Appearance, Theme, palette_icon
@@ -97,7 +101,7 @@ class MainWindow(QMainWindow):
         self.shoot.session = self.session  # presets may be changed by merchandisers, managers and admins
         # The Outbox page owns the network thread; the delivery settings sign in to X on it too.
         self.outbox = OutboxPage(db, self.session)
-        self.products = ProductsPage(db)
+        self.products = ProductsPage(db, thumbs=thumbs)
         self.products.undo_stack = self.undo_stack  # set edits are undoable (Edit ▸ Undo)
         self.compose = ComposePage(db, self.session)
         self.compose.use_undo_stack(self.undo_stack)  # every card step is undoable from Edit ▸ Undo
@@ -105,6 +109,7 @@ class MainWindow(QMainWindow):
             self.shoot, self.products, CustomersPage(db, self.session), MatchPage(db, self.session),
             self.compose, ApprovalsPage(db, self.session), self.outbox,
             SettingsPage(db, delivery=DeliverySettings(db, self.outbox.net, self.session),
+                         sending=SendingSettings(db, self.session), staff=StaffSettings(db, self.session),
                          notifications=NotificationSettings(db, self.session)),
         ]
         self.sidebar = Sidebar()
@@ -193,6 +198,10 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.shoot.import_files_action)
         file_menu.addAction(self.shoot.import_folder_action)
+        self.import_catalog_action = self._action("Import &Catalog…", self.import_catalog_dialog, None,
+                                                  "Check a catalog file (CSV or Excel), then import its products "
+                                                  "and stock")
+        file_menu.addAction(self.import_catalog_action)
         self.export_action = self._action("&Export Lookbook PDF…", self.export_lookbook, "Ctrl+E",
                                           "Save a set as a PDF lookbook for e-mail or print")
         file_menu.addAction(self.export_action)
@@ -357,7 +366,10 @@ class MainWindow(QMainWindow):
         # Accounts belong to a library: whoever worked in the last one must sign in to this one.
         self.session.sign_out()
         if self.ask_who_is_working:
-            self.sign_in()
+            dialog = self.sign_in()
+            if dialog is not None:
+                # A new library has no accounts: set it up (first admin, store details) instead of signing in.
+                dialog.no_accounts.connect(self._first_run_instead)
         # The page in view loads first, then the counts, then the rest: the window is usable sooner.
         current = self.stack.currentWidget()
         if isinstance(current, Page):
@@ -377,6 +389,23 @@ class MainWindow(QMainWindow):
         if warnings:
             hint = "\n\nUse File ▸ Restore… to put back a backup." if damaged else ""
             QMessageBox.warning(self, "This library needs attention", "\n\n".join(warnings) + hint)
+
+    def import_catalog_dialog(self) -> None:
+        """Choose a catalog file and check it (a dry run) before importing it."""
+        if self.library is None:
+            self.show_error(LookbookError("No library is open. Open one with File ▸ Open Library… first."))
+            return
+        name, _filter = QFileDialog.getOpenFileName(self, "Import a catalog file", "",
+                                                    "Catalog files (*.csv *.xlsx *.txt);;All files (*)")
+        if name:
+            self.import_catalog(Path(name))
+
+    def import_catalog(self, path: Path) -> CatalogImportDialog:
+        """Open the catalog import on ``path``: a dry run first, then the import on request."""
+        dialog = CatalogImportDialog(self.db, self.session.username, path, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def restore_dialog(self) -> None:
         """Offer the library's backups; restore the chosen one on the DB thread and reopen the library."""
@@ -427,6 +456,21 @@ class MainWindow(QMainWindow):
         if self.library is None:
             return None
         dialog = SignInDialog(self.db, self.session, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def _first_run_instead(self) -> None:
+        sender = self.sender()
+        if isinstance(sender, SignInDialog):
+            sender.reject()
+        self.first_run_setup()
+
+    def first_run_setup(self) -> FirstRunDialog | None:
+        """Set a new library up: its first admin and the store's details (a window-modal dialog)."""
+        if self.library is None:
+            return None
+        dialog = FirstRunDialog(self.db, self.session, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog

@@ -115,7 +115,7 @@ class FittedColumns(QObject):
 
     def __init__(self, view: QAbstractItemView, key: str, preferred: dict[int, int], stretch: int, *,
                  optional: Sequence[int] = (), hidden_by_default: Sequence[int] = (), stretch_min: int = 140,
-                 min_width: int = 36) -> None:
+                 min_width: int = 36, keep: Sequence[int] = ()) -> None:
         super().__init__(view)
         self.view = view
         self.key = key
@@ -124,6 +124,8 @@ class FittedColumns(QObject):
         self.optional = list(optional)
         self.stretch_min = stretch_min
         self.min_width = min_width
+        #: Key columns (a SKU, a price) that keep their preferred width: the others shrink for them.
+        self.keep = set(keep)
         self._default_hidden = set(hidden_by_default)
         header = self.header
         header.setStretchLastSection(False)
@@ -215,12 +217,12 @@ class FittedColumns(QObject):
         visible = [c for c in range(header.count()) if not header.isSectionHidden(c)]
         others = [c for c in visible if c != self.stretch]
         want = {c: self.preferred.get(c, header.sectionSizeHint(c)) for c in others}
-        total = sum(want.values())
-        if self.stretch in visible and total > available - self.stretch_min:
-            scale = max(available - self.stretch_min, 0) / total if total else 1.0
-            want = {c: max(self.min_width, int(w * scale)) for c, w in want.items()}
-        elif self.stretch not in visible and total > available:
-            want = {c: max(self.min_width, int(w * available / total)) for c, w in want.items()}
+        kept = sum(w for c, w in want.items() if c in self.keep)
+        total = sum(w for c, w in want.items() if c not in self.keep)
+        room = available - kept - (self.stretch_min if self.stretch in visible else 0)
+        if total > room:
+            scale = max(room, 0) / total if total else 1.0
+            want = {c: w if c in self.keep else max(self.min_width, int(w * scale)) for c, w in want.items()}
         for column, width in want.items():
             header.resizeSection(column, width)
         if self.stretch in visible:

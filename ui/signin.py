@@ -59,6 +59,9 @@ class Session(QObject):
 class SignInDialog(QDialog):
     """Ask who is working and check their password (on the DB thread)."""
 
+    #: The library has no accounts at all (a new one): nobody can sign in; it needs its first-run setup.
+    no_accounts = Signal()
+
     def __init__(self, db: StoreRunner, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.db = db
@@ -89,6 +92,8 @@ class SignInDialog(QDialog):
                     on_done=self._show_users, on_failure=self._show_failure)
 
     def _show_users(self, users: list[tuple[str, str, str]]) -> None:
+        if not users:
+            self.no_accounts.emit()
         current = self.session.username
         for username, display, role in users:
             self.user_box.addItem(f"{display} ({role})", username)

@@ -1,4 +1,4 @@
-"""Account verbs: ``lookbook users add|list|deactivate|activate|passwd``.
+"""Account verbs: ``lookbook users add|list|deactivate|activate|role|passwd``.
 
 An admin manages accounts; the first account of an empty library can be made without ``--as``, and it
 must be an admin, so that a new library is never left with no one able to manage it.
@@ -13,7 +13,7 @@ import sys
 
 from lookbook.cli.context import CliContext
 from lookbook.errors import InputError
-from lookbook.users import change_password, create_user, list_users, require_role, set_active
+from lookbook.users import change_password, create_user, list_users, require_role, set_active, set_role
 
 
 def _new_password(from_stdin: bool) -> str:
@@ -55,6 +55,12 @@ def cmd_list(args: argparse.Namespace, ctx: CliContext) -> int:
 def cmd_set_active(args: argparse.Namespace, ctx: CliContext) -> int:
     set_active(ctx.store, args.username, args.active, ctx.user.username)
     print(f"'{args.username}' is now {'active' if args.active else 'deactivated'}.")
+    return 0
+
+
+def cmd_role(args: argparse.Namespace, ctx: CliContext) -> int:
+    set_role(ctx.store, args.username, args.role, ctx.user.username)
+    print(f"'{args.username}' is now {args.role}.")
     return 0
 
 

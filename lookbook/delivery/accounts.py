@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lookbook import roles, secrets
+from lookbook import roles, secrets, settings
 from lookbook.delivery import AuthFailed
 from lookbook.delivery.email import SETTING as EMAIL_SETTING
 from lookbook.delivery.email import EmailChannel, SmtpSettings
@@ -80,7 +80,7 @@ def x_channel(store: Store) -> XChannel:
     cfg = x_settings(store)
     vault = secrets.Vault.for_store(store)
     endpoints = XEndpoints.from_env()
-    timeout = (5.0, float(cfg.get("timeout_s") or DEFAULT_TIMEOUT_S))
+    timeout = (5.0, float(settings.value(store, "x_timeout_s")))
     if cfg.get("auth") == "oauth1":
         keys = vault.get_json(secrets.X_OAUTH1)
         if keys:

@@ -152,7 +152,7 @@ def test_outbox_page_tabs_in_reading_order(qtbot, window: MainWindow) -> None:
     for widget in (page.pause_button, page.cancel_button, page.retry_button, page.offer_button):
         widget.setEnabled(True)  # as while sending, with a failed message selected
         widget.show()
-    assert_tab_order(qtbot, [page.filter, page.send_button, page.pause_button, page.cancel_button,
+    assert_tab_order(qtbot, [page.filter, page.mine, page.send_button, page.pause_button, page.cancel_button,
                              page.replies_button, page.view, page.detail, page.retry_button, page.offer_button])
     assert_mnemonics(page)
 

@@ -170,3 +170,28 @@ def test_an_ampersand_in_a_brand_shows_as_written_in_the_new_set_dialog(qtbot, w
     qtbot.addWidget(shown)
     qtbot.addWidget(written)
     assert shown.sizeHint().width() == written.sizeHint().width()
+
+
+def test_dragging_shots_over_a_product_marks_it_and_says_what_a_drop_does(qtbot, wired) -> None:
+    from PySide6.QtGui import QDragMoveEvent
+
+    db, pages = wired
+    done = []
+    db.run(lambda store: unassign_photos(store, ["HP-SH02.jpg"], "test"), on_done=done.append)
+    qtbot.waitUntil(lambda: bool(done), timeout=5_000)
+    page = shown_page(qtbot, db, "Harbour & Pine", pages)
+    mime = page.unassigned_model.mimeData([page.unassigned_model.index(0, 0)])
+    row = next(r for r in range(page.products_model.rowCount()) if page.products_model.item(r, 0).text() == "HP-SH03")
+    target = page.products_view.visualRect(page.products_model.index(row, 0)).center()
+    move = QDragMoveEvent(target, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                          Qt.KeyboardModifier.NoModifier)
+    page.products_view.dragMoveEvent(move)
+    assert move.isAccepted()
+    assert page.products_view.hover_row == row
+    assert page.tie_hint.text() == "Drop to tie 1 shot to HP-SH03."
+    page.products_view.dragLeaveEvent(None)
+    assert page.products_view.hover_row == -1
+    drop = QDropEvent(QPointF(target), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                      Qt.KeyboardModifier.NoModifier)
+    page.products_view.dropEvent(drop)
+    qtbot.waitUntil(lambda: page.tie_hint.text() == "Tied 1 shot to HP-SH03.", timeout=10_000)

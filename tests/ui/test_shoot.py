@@ -235,3 +235,69 @@ def test_escape_ends_picking_without_a_point(qtbot, opened_demo) -> None:
         QTest.keyClick(editor, Qt.Key.Key_Escape)
     assert not editor.picking() and not page.panel.pick_button.isChecked() and undo.count() == 0
     page.cleanup()
+
+
+def test_the_grid_shows_renders_or_originals(qtbot, runners, demo_library) -> None:
+    """The Shoot grid's toggle: renders where a photo has one (keyed by the render's time), else the original."""
+    from PySide6.QtCore import QSize
+
+    from lookbook.library import Library
+    from lookbook.thumbnails import preview_source
+    from ui.widgets.thumbnail_loader import ThumbnailLoader
+
+    db, thumbs = runners
+    library = Library(demo_library)
+    import sqlite3
+
+    with sqlite3.connect(demo_library / "library.db") as con:
+        sha256, stored = con.execute("SELECT sha256, stored_path FROM photos ORDER BY id").fetchone()
+    loader = ThumbnailLoader(thumbs, QSize(64, 64))
+    loader.set_library(library)
+    with qtbot.waitSignal(loader.ready, timeout=20_000):
+        assert loader.pixmap(sha256, stored) is None
+    original = loader.pixmap(sha256, stored).toImage()
+    loader.set_renders(True)
+    assert loader.cached() == 0  # the originals' thumbnails are forgotten
+    with qtbot.waitSignal(loader.ready, timeout=20_000):
+        loader.pixmap(sha256, stored)
+    rendered = loader.pixmap(sha256, stored).toImage()
+    key, path = preview_source(library, sha256, stored)
+    assert key.startswith(f"{sha256}-r") and "renders" in path  # the demo's photos are rendered
+    assert rendered != original
+
+
+def test_the_shoot_toolbar_toggles_renders(qtbot, opened_demo) -> None:
+    page, _undo = _page(qtbot, opened_demo)
+    page.reload()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 40, timeout=10_000)
+    assert not page.model.loader.renders
+    page.renders_action.trigger()
+    assert page.renders_action.isChecked() and page.model.loader.renders
+    qtbot.waitUntil(lambda: page.model.loader.cached() > 0, timeout=20_000)  # the visible cells' renders load
+    page.renders_action.trigger()
+    assert not page.model.loader.renders
+    page.cleanup()
+
+
+def test_zoom_and_compare_shows_before_and_after_at_100_percent(qtbot, opened_demo) -> None:
+    page, _undo = _page(qtbot, opened_demo)
+    with qtbot.waitSignal(page.render_shown, timeout=20_000):
+        page.reload()
+    assert page.panel.detail is not None and page.panel.compare_button.isEnabled()
+    page.panel.compare_button.click()
+    qtbot.waitUntil(lambda: page.compare_dialog is not None, timeout=10_000)
+    dialog = page.compare_dialog
+    qtbot.waitUntil(lambda: len(dialog.images) == 2, timeout=20_000)
+    assert dialog.showing() == "after"  # the render first: that is what customers see
+    after = dialog.images["after"]
+    assert dialog.picture.pixmap().size() == after.size()  # 100 %: one screen pixel per photo pixel
+    dialog.before.click()
+    before = dialog.images["before"]
+    assert dialog.showing() == "before" and dialog.picture.pixmap().size() == before.size()
+    assert before.size() != after.size()
+    dialog.fit.click()
+    shown = dialog.picture.pixmap().size()
+    assert shown.width() <= dialog.scroll.viewport().width() and shown.height() <= dialog.scroll.viewport().height()
+    assert "fitted" in dialog.message.text()
+    dialog.close()
+    page.cleanup()

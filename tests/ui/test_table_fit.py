@@ -106,3 +106,39 @@ def test_fitted_columns_share_the_width_and_shrink_the_others_when_the_text_colu
     assert not header.isSectionHidden(0)
     fitted.set_visible(2, False)
     assert header.isSectionHidden(2) and header.sectionSize(0) + header.sectionSize(1) == width
+
+
+def test_key_columns_keep_their_width_while_the_others_shrink(qtbot) -> None:
+    model = RowsTableModel(["Name", "SKU", "B"])
+    model.set_rows([("x" * 80, "HP-OW01", 2)])
+    view = QTableView()
+    view.setModel(model)
+    qtbot.addWidget(view)
+    FittedColumns(view, "keep-test", {1: 100, 2: 100}, 0, stretch_min=120, keep=(1,))
+    view.resize(300, 200)
+    view.show()
+    qtbot.waitExposed(view)
+    header = view.horizontalHeader()
+    assert header.sectionSize(1) == 100 and header.sectionSize(2) < 100
+    assert sum(header.sectionSize(c) for c in range(3)) == view.viewport().width()
+
+
+def test_products_sku_and_price_are_whole_at_1366(qtbot, runners, demo_library: Path) -> None:
+    window = _window_at_1366(qtbot, runners, demo_library)
+    products = window.products
+    window.sidebar.setCurrentRow(window.pages.index(products))
+    products.brand = "Harbour & Pine"  # the longest SKUs and prices of the demo
+    with qtbot.waitSignal(products.shown, timeout=10_000):
+        products.reload()
+    view = products.products_view
+    model = products.products_model
+    # At 1366 px and narrower (a wider sidebar, a smaller window), the key columns stay whole; others shrink.
+    for width in (1366, 1180):
+        window.resize(width, 768)
+        qtbot.waitUntil(lambda width=width: window.width() == width)
+        qtbot.wait(50)
+        for row in range(model.rowCount()):
+            for column in (0, 3):
+                assert elided_tip(view, model.index(row, column)) is None, (width, model.index(row, column).data())
+        assert view.horizontalScrollBar().maximum() == 0
+    window.close()

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QHBoxLayout,
     QLabel,
@@ -27,12 +28,15 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSplitter,
+    QVBoxLayout,
     QWidget,
 )
 
 from lookbook import outbox, replies, roles
 from lookbook.delivery import reachability
 from lookbook.errors import LookbookError
+from lookbook.outbox import STATES, EditReport, edit_message
+from lookbook.quiet_hours import local_time
 from lookbook.replies import PollReport, Reply, list_replies
 from lookbook.sender import (
     OutboxRow,
@@ -46,7 +50,7 @@ from lookbook.sender import (
     start_send_run,
 )
 from lookbook.store import Store
-from ui.models import RowsTableModel
+from ui.models import ElidedTipDelegate, RowsTableModel
 from ui.pages.base import Page
 from ui.signin import Session
 from ui.widgets.empty_state import empty_state
@@ -60,6 +64,8 @@ FILTERS: list[tuple[str, tuple[str, ...] | None]] = [
     ("Failed", ("failed",)),
     ("Sent", ("sent",)),
     ("Cancelled", ("cancelled",)),
+    ("Drafts, not yet submitted", ("draft", "rejected")),
+    ("Waiting for approval", ("pending",)),
     ("All", None),
 ]
 
@@ -70,6 +76,9 @@ EMPTY_TEXT = [
     "<b>No failed messages.</b><br>A message that cannot be delivered waits here to be retried.",
     "<b>Nothing sent yet.</b><br>Approved messages go out when you click <b>Send Approved</b>.",
     "<b>No cancelled messages.</b>",
+    "<b>No drafts.</b><br>Draft messages from a set on the <b>Match &amp; Compose</b> page; read and change each "
+    "customer's message here before you submit them.",
+    "<b>Nothing waits for approval.</b>",
     "<b>No messages yet.</b><br>Draft them from a set on the <b>Match &amp; Compose</b> page.",
 ]
 
@@ -105,9 +114,15 @@ class OutboxView:
     blocked: dict[str, dt.datetime]
 
 
-def load_view(store: Store, states: tuple[str, ...] | None) -> OutboxView:
-    """Return the rows for a filter, the count of failed messages (for the badge) and any rate-limit wait."""
-    return OutboxView(list_outbox(store, states), outbox.count_in_state(store, "failed"), blocked_until(store))
+def load_view(store: Store, states: tuple[str, ...] | None, mine: str | None = None) -> OutboxView:
+    """Return the rows for a filter, the count of failed messages (for the badge) and any rate-limit wait.
+
+    :param mine: only the messages this person drafted.
+    """
+    if states is None and mine is not None:
+        states = tuple(STATES)  # "All" of one's own work includes the drafts and those waiting for approval
+    return OutboxView(list_outbox(store, states, drafted_by=mine), outbox.count_in_state(store, "failed"),
+                      blocked_until(store))
 
 
 @dataclass(frozen=True)
@@ -121,16 +136,21 @@ class MessageDetail:
 
 def load_detail(store: Store, message_id: int) -> MessageDetail | None:
     """Return what the detail pane shows about one message."""
-    row = next((r for r in list_outbox(store, None) if r.id == message_id), None)
-    if row is None:
-        row = next((r for r in list_outbox(store, ("draft", "pending", "expired", "rejected")) if r.id == message_id),
-                   None)
+    row = next((r for r in list_outbox(store, STATES) if r.id == message_id), None)
     if row is None:
         return None
     body = outbox.message_body(store, message_id) or ""
     attempts = outbox.send_attempts(store, message_id)
     offer = reachability.next_channel(store, message_id) if row.state == "failed" and not row.retryable else None
     return MessageDetail(row, body, attempts, list_replies(store, message_id=message_id), offer)
+
+
+def next_try(row: OutboxRow, now: dt.datetime | None = None) -> str:
+    """Return when a message is tried next, as its customer reads it ("09:00 Tokyo time"); "" when not set."""
+    if not row.next_attempt_at:
+        return ""
+    when = dt.datetime.fromisoformat(row.next_attempt_at.replace("Z", "+00:00"))
+    return local_time(when, row.customer_tz, now=now)
 
 
 def _countdown(until: dt.datetime, now: dt.datetime) -> str:
@@ -163,6 +183,9 @@ class OutboxPage(Page):
         self.filter.currentIndexChanged.connect(lambda i: self.empty.set_text(EMPTY_TEXT[i]))
         self.filter.setToolTip("Which messages to list")
         self.filter.setAccessibleName("Which messages to list")
+        self.mine = QCheckBox("&Mine only")
+        self.mine.setToolTip("Only the messages you drafted")
+        self.mine.toggled.connect(lambda _on: self.reload())
         self.send_button = QPushButton("&Send Approved")
         self.send_button.setToolTip("Send every approved message now (each exactly once; safe to stop).")
         self.pause_button = QPushButton("&Pause")
@@ -180,6 +203,7 @@ class OutboxPage(Page):
         self.offer_button.clicked.connect(self.offer_other_channel)
         self.replies_button.clicked.connect(self.check_replies)
         session.changed.connect(lambda _user: self._apply_role())
+        session.changed.connect(lambda _user: self.reload() if self.mine.isChecked() else None)
         self.status = QLabel("Approved messages wait here until they are sent.")
         self.status.setObjectName("pageSummary")
         self.status.setWordWrap(True)
@@ -189,6 +213,7 @@ class OutboxPage(Page):
         show_label.setBuddy(self.filter)
         bar.addWidget(show_label)
         bar.addWidget(self.filter)
+        bar.addWidget(self.mine)
         bar.addStretch(1)
         for button in (self.send_button, self.pause_button, self.cancel_button, self.replies_button):
             bar.addWidget(button)
@@ -205,16 +230,34 @@ class OutboxPage(Page):
         self.layout_.addLayout(line)
 
         self.model = RowsTableModel(HEADERS, self)
-        self.view = read_only_table(self.model)
+        self.view = read_only_table(self.model, wrap=False)
+        self.view.setItemDelegate(ElidedTipDelegate(self.view))  # a long reason shows in full on hover
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
         self.empty = empty_state(self.view, EMPTY_TEXT[0])
         self.detail = QPlainTextEdit()
         self.detail.setReadOnly(True)
         self.detail.setPlaceholderText("Select a message to see its attempts, its error and the customer's replies.")
+        # One's own draft (or rejected message) is read and changed here before it is submitted.
+        self.draft_box = QWidget()
+        draft_column = QVBoxLayout(self.draft_box)
+        draft_column.setContentsMargins(0, 0, 0, 0)
+        self.editor = QPlainTextEdit()
+        self.editor.setAccessibleName("Text of the selected draft")
+        self.editor.setPlaceholderText("The message this customer will read; add a personal line.")
+        self.save_draft_button = QPushButton("Save &Draft")
+        self.save_draft_button.setToolTip("Keep this text for this customer (recorded in the audit log)")
+        self.save_draft_button.clicked.connect(self.save_draft)
+        draft_column.addWidget(QLabel("Edit this draft:"))
+        draft_column.addWidget(self.editor, 1)
+        draft_column.addWidget(self.save_draft_button)
+        self.draft_box.hide()
+        side = QSplitter(Qt.Orientation.Vertical)
+        side.addWidget(self.detail)
+        side.addWidget(self.draft_box)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.view)
-        split.addWidget(self.detail)
-        split.setSizes([800, 380])
+        split.addWidget(side)
+        split.setSizes([860, 320])
         self.layout_.addWidget(split, 1)
         # Actions on the selected messages sit under the list they act on.
         selected = QHBoxLayout()
@@ -224,8 +267,8 @@ class OutboxPage(Page):
         self.layout_.addLayout(selected)
 
         # Tab runs in reading order: which messages, the sending controls, the list, its detail, the actions.
-        chain = [self.filter, self.send_button, self.pause_button, self.cancel_button, self.replies_button,
-                 self.view, self.detail, self.retry_button, self.offer_button]
+        chain = [self.filter, self.mine, self.send_button, self.pause_button, self.cancel_button, self.replies_button,
+                 self.view, self.detail, self.editor, self.save_draft_button, self.retry_button, self.offer_button]
         for before, after in pairwise(chain):
             QWidget.setTabOrder(before, after)
 
@@ -241,7 +284,10 @@ class OutboxPage(Page):
 
     def reload(self) -> None:
         states = self.states()
-        self.db.run(lambda store: load_view(store, states), on_done=self._show)
+        mine = self.session.username if self.mine.isChecked() else None
+        if self.mine.isChecked() and mine is None:
+            mine = ""  # nobody signed in: nobody's messages
+        self.db.run(lambda store: load_view(store, states, mine), on_done=self._show)
 
     @Slot(object)
     def _show(self, view: OutboxView) -> None:
@@ -249,9 +295,12 @@ class OutboxPage(Page):
         keep = {r.id for r in self.selected_rows()}
         self._rows = view.rows
         self.model.set_rows([(r.id, r.customer, r.channel, r.state, r.attempts,
-                              (r.next_attempt_at or "").replace("T", " ")[:16], r.reason,
-                              r.updated_at.replace("T", " ")[:16]) for r in view.rows])
+                              next_try(r), r.reason, r.updated_at.replace("T", " ")[:16] + " UTC")
+                             for r in view.rows])
         self.view.resizeColumnsToContents()
+        # The reason may be long ("held for quiet hours until ..."): it takes what is left, in full on hover and
+        # in the detail pane, so the customer and the next try stay whole at 1366 px.
+        self.view.setColumnWidth(6, min(self.view.columnWidth(6), 300))
         self.badge_changed.emit(f"{view.failed} failed" if view.failed else "")
         self._waits = dict(view.blocked)
         self._tick()
@@ -291,6 +340,7 @@ class OutboxPage(Page):
                                      and self._may("outbox.send"))
         # Enabled when the selected message's detail says which channel can be offered.
         self.offer_button.setEnabled(False)
+        self.draft_box.setVisible(len(rows) == 1 and self._may_edit(rows[0]))
         if len(rows) == 1:
             self.db.run(lambda store: load_detail(store, rows[0].id), on_done=self._show_detail)
         else:
@@ -302,6 +352,8 @@ class OutboxPage(Page):
         if detail is None or len(rows) != 1 or rows[0].id != detail.row.id:
             return  # an answer for a selection that has changed meanwhile
         r = detail.row
+        if self._may_edit(r):
+            self.editor.setPlainText(detail.body)
         lines = [f"Message {r.id} to {r.customer} by {r.channel}: {r.state}", "", detail.body, ""]
         if r.reason:
             lines += [f"Reason: {r.reason}", ""]
@@ -323,6 +375,31 @@ class OutboxPage(Page):
         if detail.offer:
             self.offer_button.setText(f"&Offer {'E-mail' if detail.offer == 'email' else detail.offer.upper()} Instead")
         self.offer_button.setEnabled(detail.offer is not None and self._may("outbox.offer"))
+
+    # -- one's own drafts --------------------------------------------------------------------------------
+    def _may_edit(self, row: OutboxRow) -> bool:
+        """Whether the person signed in may change this message's text here (a draft; theirs, or a manager)."""
+        user = self.session.user
+        if user is None or row.state not in ("draft", "rejected") or not roles.allowed(user.role, "outbox.edit"):
+            return False
+        return row.drafted_by.casefold() == user.username.casefold() or user.role == "manager"
+
+    @Slot()
+    def save_draft(self) -> None:
+        """Keep the edited text of the selected draft (checked, masked and audited by the core)."""
+        rows = self.selected_rows()
+        user = self.session.user
+        if len(rows) != 1 or user is None:
+            return
+        message_id, body, actor = rows[0].id, self.editor.toPlainText(), user.username
+
+        def done(report: EditReport) -> None:
+            extra = " " + " ".join(report.warnings) if report.card_masked else ""
+            self.status.setText(f"Saved the text of message {message_id}; submit the set on Match & Compose when "
+                                f"it is ready.{extra}")
+
+        self.db.run(lambda store: edit_message(store, message_id, actor, body), on_done=done,
+                    on_failure=self._report_error)
 
     # -- sending -----------------------------------------------------------------------------------------
     def is_sending(self) -> bool:

@@ -16,8 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from PySide6.QtCore import QByteArray, QMimeData, QModelIndex, Qt, Signal
-from PySide6.QtGui import QStandardItem, QStandardItemModel, QUndoStack
+from PySide6.QtCore import QByteArray, QMimeData, QModelIndex, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QPainter, QStandardItem, QStandardItemModel, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QListView,
     QPushButton,
     QSplitter,
+    QStyleOptionViewItem,
     QTableView,
     QTabWidget,
     QTreeView,
@@ -50,13 +51,15 @@ from lookbook.sets import (
     shots_of_product,
 )
 from lookbook.store import Store
+from lookbook.thumbnails import shot_previews
 from lookbook.words import plural
 from ui.models import FittedColumns
 from ui.pages.base import Page
 from ui.text import literal
 from ui.undo import SetEditCommand
 from ui.widgets.empty_state import empty_state
-from ui.workers import StoreRunner
+from ui.widgets.thumbnail_loader import ThumbnailLoader
+from ui.workers import StoreRunner, TaskRunner
 
 #: The drag-and-drop type carrying photo ids ("12,15,18").
 PHOTO_IDS_MIME = "application/x-lookbook-photo-ids"
@@ -65,6 +68,9 @@ DASHBOARD_COLUMNS = ["Brand", "Fans", "Fit stock", "Sold out for", "Size unknown
                      "Products", "Out of stock", "Verdict"]
 _ID = Qt.ItemDataRole.UserRole
 _COUNTS = Qt.ItemDataRole.UserRole + 1
+_PREVIEW = Qt.ItemDataRole.UserRole + 2  # a shot's picture's cache key
+#: The size of a shot's picture in the lists where shots are chosen.
+PREVIEW = QSize(72, 72)
 
 
 @dataclass
@@ -129,9 +135,13 @@ class _ProductTree(QTreeView):
     """The product list; dropping shots on a product ties them to it by hand."""
 
     shots_dropped = Signal(list, str)  # photo ids, SKU
+    #: While shots are dragged over the list: how many, and the SKU under the pointer ("" when over none).
+    drop_hover = Signal(int, str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        #: The row shots would be tied to if dropped now (drawn highlighted), or -1.
+        self.hover_row = -1
         self.setAcceptDrops(True)
         self.setDropIndicatorShown(True)
         self.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
@@ -145,12 +155,39 @@ class _ProductTree(QTreeView):
             event.acceptProposedAction()  # type: ignore[attr-defined]
 
     def dragMoveEvent(self, event: object) -> None:
-        if event.mimeData().hasFormat(PHOTO_IDS_MIME) and self._sku_at(event):  # type: ignore[attr-defined]
+        sku = self._sku_at(event)
+        dragging = event.mimeData().hasFormat(PHOTO_IDS_MIME)  # type: ignore[attr-defined]
+        if dragging and sku:
             event.acceptProposedAction()  # type: ignore[attr-defined]
         else:
             event.ignore()  # type: ignore[attr-defined]
+        if dragging:
+            count = len([x for x in bytes(event.mimeData().data(PHOTO_IDS_MIME)).decode().split(",")  # type: ignore[attr-defined]
+                         if x])
+            self._hover(self.indexAt(event.position().toPoint()).row() if sku else -1,  # type: ignore[attr-defined]
+                        count, sku or "")
+
+    def dragLeaveEvent(self, event: object) -> None:
+        self._hover(-1, 0, "")
+
+    def _hover(self, row: int, count: int, sku: str) -> None:
+        if row != self.hover_row:
+            self.hover_row = row
+            self.viewport().update()
+            self.drop_hover.emit(count, sku)
+
+    def drawRow(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        if index.row() == self.hover_row:
+            # The product the shots would be tied to: marked while they are dragged over it.
+            colour = QColor(self.palette().highlight().color())
+            colour.setAlpha(90)
+            painter.fillRect(option.rect, colour)
+            painter.setPen(self.palette().highlight().color())
+            painter.drawRect(option.rect.adjusted(0, 0, -1, -1))
+        super().drawRow(painter, option, index)
 
     def dropEvent(self, event: object) -> None:
+        self._hover(-1, 0, "")
         sku = self._sku_at(event)
         raw = bytes(event.mimeData().data(PHOTO_IDS_MIME)).decode()  # type: ignore[attr-defined]
         ids = [int(x) for x in raw.split(",") if x]
@@ -169,8 +206,13 @@ class ProductsPage(Page):
     #: Emitted each time the dashboard tab has shown fresh figures.
     dashboard_shown = Signal()
 
-    def __init__(self, db: StoreRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, db: StoreRunner, parent: QWidget | None = None, *, thumbs: TaskRunner | None = None) -> None:
         super().__init__(db, parent)
+        # Shots are shown as pictures (their render, else the original) where they are chosen; the thumbnails
+        # are made and decoded on the thumbnail runner (ui/widgets/thumbnail_loader.py).
+        self.previews = ThumbnailLoader(thumbs, PREVIEW, self) if thumbs is not None else None
+        if self.previews is not None:
+            self.previews.ready.connect(self._preview_ready)
         #: Who edits, for the audit log; the main window sets it when someone signs in.
         self.actor = getpass.getuser()
         self.brand: str | None = None
@@ -195,11 +237,12 @@ class ProductsPage(Page):
         self.products_view.setAlternatingRowColors(True)
         self.products_view.selectionModel().currentChanged.connect(self._product_chosen)
         self.products_view.shots_dropped.connect(self.tie_shots)
+        self.products_view.drop_hover.connect(self._show_drop_target)
         # Name takes the width the other columns leave; stock by size is capped and elided (whole in a tooltip);
         # the header's menu hides category, price, units or shots.
         # Colour starts hidden (the name usually says it; the product's tooltip always does).
         self.product_columns = FittedColumns(self.products_view, "products", {}, 1, optional=(2, 3, 5, 6, 7),
-                                             hidden_by_default=(7,),
+                                             hidden_by_default=(7,), keep=(0, 3),  # SKU and price stay whole
                                              stretch_min=self.products_view.fontMetrics().averageCharWidth() * 22)
 
         self.shots_model = _ShotListModel(self)
@@ -213,7 +256,7 @@ class ProductsPage(Page):
         shots_layout = QVBoxLayout(shots_box)
         shots_layout.setContentsMargins(0, 0, 0, 0)
         empty_state(self.products_view, "No products for this brand yet. Import the catalog with "
-                                        "<b>lookbook catalog import</b>.")
+                                        "<b>File ▸ Import Catalog…</b> (or <b>lookbook catalog import</b>).")
         empty_state(self.shots_view, "Choose a product to see its shots.")
         empty_state(self.unassigned_view, "Every shot is tied to a product.")
         shots_caption = QLabel("Shots of the &product, best first")
@@ -251,6 +294,10 @@ class ProductsPage(Page):
         self.error.setObjectName("errorLine")
         self.error.setWordWrap(True)
         self.layout_.addWidget(self.error)
+        #: What a drag of shots is about to do, then what it did ("Tied 2 shots to HP-SH01.").
+        self.tie_hint = QLabel()
+        self.tie_hint.setObjectName("tieHint")
+        self.layout_.addWidget(self.tie_hint)
 
         # Tab runs in reading order: brands, products, shots, shots not tied, then the sets or the dashboard.
         # (Set once every widget is in the page: Qt ignores an order between widgets of different windows.)
@@ -264,6 +311,7 @@ class ProductsPage(Page):
     def _shot_list(model: QStandardItemModel) -> QListView:
         view = QListView()
         view.setModel(model)
+        view.setIconSize(PREVIEW)
         view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         view.setDragEnabled(True)
         view.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
@@ -281,6 +329,7 @@ class ProductsPage(Page):
         self.set_items_model = QStandardItemModel(self)
         self.set_items_view = QListView()
         self.set_items_view.setModel(self.set_items_model)
+        self.set_items_view.setIconSize(QSize(40, 40))  # a set's order reads at a glance; the list stays short
         self.set_items_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         buttons = QVBoxLayout()
         self.new_set_button = QPushButton("&New set from selected shots…")
@@ -342,6 +391,9 @@ class ProductsPage(Page):
 
     def _fill(self, view: CatalogView) -> None:
         chosen = view.products[0].brand if view.products else self.brand
+        if chosen not in {b.name for b in view.brands}:
+            # Another library (an empty one after the demo) has no such brand: never name it there.
+            chosen = None
         self.brand = chosen
         self.model.clear()
         for b in view.brands:
@@ -373,6 +425,7 @@ class ProductsPage(Page):
         for u in view.unassigned:
             entry = _item(f"{u.original_name} — {u.hint}", u.id)
             self.unassigned_model.appendRow(entry)
+        self._ask_previews(self.unassigned_model)
         self.unassigned_label.setText(f"Not tied to a produ&ct: {len(view.unassigned)} (drag onto one)")
 
         self.sets_model.clear()
@@ -390,6 +443,41 @@ class ProductsPage(Page):
         out = sum(1 for p in view.products if p.out_of_stock)
         self.summary.setText(f"{len(view.brands)} brands · {chosen or 'no brand'}: {len(view.products)} products, "
                              f"{out} out of stock · {plural(len(view.unassigned), 'shot')} not tied")
+
+    # -- pictures of the shots -------------------------------------------------------------------------
+    def _preview_models(self) -> tuple[QStandardItemModel, ...]:
+        return (self.shots_model, self.unassigned_model, self.set_items_model)
+
+    def _ask_previews(self, model: QStandardItemModel) -> None:
+        """Find each shot's picture (on the DB thread), then show it as the item's icon when it is loaded."""
+        if self.previews is None:
+            return
+        if self.db.library is not None:
+            self.previews.set_library(self.db.library)
+        ids = [int(model.item(r).data(_ID)) for r in range(model.rowCount())]
+        self.db.run(shot_previews, ids, on_done=lambda found: self._set_previews(model, found))
+
+    def _set_previews(self, model: QStandardItemModel, found: dict[int, tuple[str, str]]) -> None:
+        assert self.previews is not None
+        for row in range(model.rowCount()):
+            item = model.item(row)
+            source = found.get(int(item.data(_ID)))
+            if source is None:
+                continue
+            item.setData(source[0], _PREVIEW)
+            pixmap = self.previews.pixmap(*source)
+            if pixmap is not None:
+                item.setIcon(QIcon(pixmap))
+
+    def _preview_ready(self, key: str) -> None:
+        assert self.previews is not None
+        for model in self._preview_models():
+            for row in range(model.rowCount()):
+                item = model.item(row)
+                if item.data(_PREVIEW) == key:
+                    pixmap = self.previews.pixmap(key, "")
+                    if pixmap is not None:
+                        item.setIcon(QIcon(pixmap))
 
     def _fit_product_columns(self) -> None:
         """Prefer each column's content width (stock by size at most ~24 characters), then fit the view."""
@@ -420,6 +508,7 @@ class ProductsPage(Page):
             how = f" ({s.assigned_by})" if s.assigned_by else ""
             flag = " · slate" if s.is_slate else (" · needs review" if s.needs_review else "")
             self.shots_model.appendRow(_item(f"{s.original_name}{how}{flag}", s.photo_id))
+        self._ask_previews(self.shots_model)
 
     def _set_chosen(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():
@@ -434,6 +523,7 @@ class ProductsPage(Page):
         for item in photo_set.items:
             self.set_items_model.appendRow(_item(f"{item.position}. {item.original_name} — {item.sku}",
                                                  item.photo_id))
+        self._ask_previews(self.set_items_model)
 
     # -- editing (each runs on the DB thread; the store's change hook reloads the page) --------
     def _mutate(self, fn: object, *args: object) -> None:
@@ -454,8 +544,21 @@ class ProductsPage(Page):
                                             self.actor, self._failed))
 
     def tie_shots(self, photo_ids: list[int], sku: str) -> None:
-        """Tie shots to a product by hand (a drop on the product list)."""
-        self._mutate(assign_photos, photo_ids, sku, self.actor)
+        """Tie shots to a product by hand (a drop on the product list), and say so when it is done."""
+        self.error.clear()
+        self.tie_hint.setText(f"Tying {plural(len(photo_ids), 'shot')} to {sku}…")
+        self.db.run(assign_photos, photo_ids, sku, self.actor,
+                    on_done=lambda _r: self.tie_hint.setText(f"Tied {plural(len(photo_ids), 'shot')} to {sku}."),
+                    on_failure=self._tie_failed)
+
+    def _tie_failed(self, exc: BaseException) -> None:
+        self.tie_hint.clear()
+        self._failed(exc)
+
+    def _show_drop_target(self, count: int, sku: str) -> None:
+        if count:
+            self.tie_hint.setText(f"Drop to tie {plural(count, 'shot')} to {sku}." if sku else
+                                  f"Drag {plural(count, 'shot')} onto a product to tie them to it.")
 
     def _selected_shots(self) -> list[int]:
         return [int(i.data(_ID)) for i in self.shots_view.selectionModel().selectedIndexes()]

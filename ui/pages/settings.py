@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QWidget
+from PySide6.QtWidgets import QFormLayout, QFrame, QGroupBox, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from lookbook.store import Store
 from lookbook.users import active_users
 from ui.pages.base import Page
 from ui.pages.delivery_settings import DeliverySettings
+from ui.pages.sending_settings import SendingSettings
+from ui.pages.staff_settings import StaffSettings
 from ui.workers import StoreRunner
 
 
@@ -17,8 +19,18 @@ class SettingsPage(Page):
     watches = ("settings", "users")
 
     def __init__(self, db: StoreRunner, parent: QWidget | None = None, *,
-                 delivery: DeliverySettings | None = None, notifications: QWidget | None = None) -> None:
+                 delivery: DeliverySettings | None = None, sending: SendingSettings | None = None,
+                 staff: StaffSettings | None = None, notifications: QWidget | None = None) -> None:
         super().__init__(db, parent)
+        # The sections scroll under the heading: at 1366×768 they are taller than the window.
+        body = QWidget()
+        self.sections = QVBoxLayout(body)
+        self.sections.setContentsMargins(0, 0, 8, 0)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(body)
+        self.layout_.addWidget(scroll, 1)
         box = QGroupBox("Library")
         self.form = QFormLayout(box)
         self.path = QLabel()
@@ -28,16 +40,24 @@ class SettingsPage(Page):
         self.form.addRow("Folder", self.path)
         self.form.addRow("Schema version", self.version)
         self.form.addRow("Staff accounts", self.users)
-        self.layout_.addWidget(box)
+        self.sections.addWidget(box)
         # Desktop notifications for whoever is signed in: a widget of its own (ui/widgets/notification_settings).
         self.notifications = notifications
         if notifications is not None:
-            self.layout_.addWidget(notifications)
+            self.sections.addWidget(notifications)
         # The delivery section (X sign-in, mail server) is its own widget, owned by the delivery code.
         self.delivery = delivery
         if delivery is not None:
-            self.layout_.addWidget(delivery)
-        self.layout_.addStretch(1)
+            self.sections.addWidget(delivery)
+        # The settings that rule sending and the staff accounts: their own widgets, side by side.
+        self.sending = sending
+        self.staff = staff
+        team = QHBoxLayout()
+        for section in (sending, staff):
+            if section is not None:
+                team.addWidget(section)
+        self.sections.addLayout(team)
+        self.sections.addStretch(1)
 
     def reload(self) -> None:
         def facts(store: Store) -> tuple[str, int, list[tuple]]:
@@ -47,6 +67,9 @@ class SettingsPage(Page):
         self.db.run(facts, on_done=self._show)
         if self.delivery is not None:
             self.delivery.reload()
+        for section in (self.sending, self.staff):
+            if section is not None:
+                section.reload()
 
     def _show(self, facts: tuple[str, int, list[tuple]]) -> None:
         path, version, users = facts

@@ -76,6 +76,7 @@ from lookbook.recipes import (
     set_preset,
 )
 from lookbook.store import Store
+from ui.compare_dialog import CompareDialog
 from ui.pages.base import Page
 from ui.preset_editor import PresetEditor
 from ui.signin import Session
@@ -142,6 +143,7 @@ class ShootPage(Page):
         self.actor = getpass.getuser()
         self.library: Library | None = None
         self.renderer = TaskRunner("lookbook-render")
+        self.thumbs = thumbs  # pictures are decoded there (the grid's thumbnails, the before/after dialog)
         self._detail_generation = 0
         self._cancel: threading.Event | None = None
         self._job = "Importing"
@@ -177,6 +179,7 @@ class ShootPage(Page):
         self.panel.clear_neutral.connect(self._clear_neutral)
         self.panel.mark_reviewed.connect(self.mark_current_reviewed)
         self.panel.edit_presets.connect(self.open_presets)
+        self.panel.compare.connect(self.compare_current)
         # On a short screen the panel scrolls instead of squeezing its parts on top of each other.
         self.panel_scroll = QScrollArea()
         self.panel_scroll.setWidget(self.panel)
@@ -239,14 +242,45 @@ class ShootPage(Page):
         self.presets_action = action("Style &Presets…", self.open_presets, "Ctrl+Shift+P",
                                      "Edit the style presets: aspect, margin, background, sizes, caption")
         self.presets_action.setIconText("Style Presets")
+        self.renders_action = action("Show Ren&ders", self.model_show_renders, "Ctrl+Shift+D",
+                                     "Show each photo's render (cropped and cleaned) where it has one; off: the "
+                                     "originals as shot")
+        self.renders_action.setCheckable(True)
         for a in (self.review_action, self.all_action, self.reviewed_action, self.find_action):
             a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             self.addAction(a)
 
+    #: The open before/after dialog (the last one opened), for tests.
+    compare_dialog: CompareDialog | None = None
+
+    def compare_current(self) -> None:
+        """Show the photo in the detail panel before (original) and after (hero render) at 100 %."""
+        detail = self.panel.detail
+        if detail is None:
+            return
+
+        def paths(store: Store) -> tuple[Path, Path | None]:
+            return store.library.root / detail.stored_path, render_paths(store.library, detail.sha256).get("hero")
+
+        def show(found: tuple[Path, Path | None]) -> None:
+            dialog = CompareDialog(self.thumbs, found[0], found[1], detail.name, self)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self.compare_dialog = dialog
+            dialog.open()
+
+        self.db.run(paths, on_done=show, on_failure=self._compare_failed)
+
+    def _compare_failed(self, exc: BaseException) -> None:
+        self.panel.render_status.setText(str(exc))
+
+    def model_show_renders(self, on: bool) -> None:
+        """Show the grid's renders or originals (the toolbar's toggle)."""
+        self.model.show_renders(bool(on))
+
     def view_actions(self) -> list[QAction]:
         """Return the actions for the window's View menu."""
         return [self.all_action, self.review_action, self.untied_action, self.reviewed_action, self.find_action,
-                self.render_all_action]
+                self.render_all_action, self.renders_action]
 
     def _build_toolbar(self) -> QToolBar:
         bar = QToolBar("Shoot")
@@ -256,6 +290,7 @@ class ShootPage(Page):
         bar.addAction(self.import_folder_action)
         bar.addAction(self.render_all_action)
         bar.addAction(self.presets_action)
+        bar.addAction(self.renders_action)
         bar.addSeparator()
         self.filter_box = QComboBox()
         self.filter_box.setAccessibleName("Which photos to show")

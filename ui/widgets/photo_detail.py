@@ -69,6 +69,8 @@ class PhotoDetailPanel(QWidget):
     mark_reviewed = Signal()
     #: The person asked to forget the photo's white point (keep the photo's own colour).
     clear_neutral = Signal()
+    #: The person asked to see the original and the render at 100 %.
+    compare = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -129,8 +131,11 @@ class PhotoDetailPanel(QWidget):
         self.reviewed_button = QPushButton("&Box Is Right")
         self.reviewed_button.setToolTip("The detected box fits: clear the review flag (Ctrl+Enter)")
         self.reviewed_button.clicked.connect(self.mark_reviewed)
+        self.compare_button = QPushButton("&Zoom and Compare…")
+        self.compare_button.setToolTip("The original and the hero render at 100 %, one click apart")
+        self.compare_button.clicked.connect(self.compare)
         # One under the other: side by side they made the panel too wide for a laptop's half screen.
-        for button in (self.reset_button, self.reviewed_button):
+        for button in (self.reset_button, self.reviewed_button, self.compare_button):
             controls.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
         # The eyedropper: click "Pick White Point", then something white or grey in the photo.
         self.pick_button = QPushButton("Pick &White Point")
@@ -186,7 +191,7 @@ class PhotoDetailPanel(QWidget):
         self.detail = detail
         enabled = detail is not None
         for widget in (self.preset, self.reset_button, self.reviewed_button, self.editor, self.pick_button,
-                       self.clear_neutral_button):
+                       self.clear_neutral_button, self.compare_button):
             widget.setEnabled(enabled)
         if detail is None:
             self.title.setText("<b>No photo selected</b>")

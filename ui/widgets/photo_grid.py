@@ -156,6 +156,12 @@ class PhotoGridModel(QAbstractListModel):
             return f"{photo.name}, {photo.sku or 'not tied'}" + (", needs review" if photo.needs_review else "")
         return None
 
+    def show_renders(self, on: bool) -> None:
+        """Show the photos' renders (where they have one) or their originals; every cell repaints."""
+        self.loader.set_renders(on)
+        if self._rows:
+            self.dataChanged.emit(self.index(0), self.index(len(self._rows) - 1), [Qt.ItemDataRole.DecorationRole])
+
     def _thumbnail_ready(self, sha256: str) -> None:
         row = self._row_of.get(sha256)
         if row is not None:

@@ -19,7 +19,7 @@ from PySide6.QtCore import QObject, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QImageReader, QPixmap
 
 from lookbook.library import Library
-from lookbook.thumbnails import ensure_thumbnail
+from lookbook.thumbnails import ensure_thumbnail, preview_source
 from ui.workers import TaskRunner
 
 #: Requests kept waiting at most; a grid page of 160 px cells on a 4K screen shows about 120.
@@ -49,12 +49,31 @@ class ThumbnailLoader(QObject):
         self._queued: set[str] = set()
         self._draining = False
         self._generation = 0
+        #: Show each photo's render (its small file) where it has one, instead of the original.
+        self._renders = False
 
     def set_library(self, library: Library | None) -> None:
         """Forget everything about the previous library."""
         if library == self._library:
             return
         self._library = library
+        self._cache.clear()
+        self._failed.clear()
+        with self._lock:
+            self._queue.clear()
+            self._queued.clear()
+            self._generation += 1
+
+    @property
+    def renders(self) -> bool:
+        """Return whether the thumbnails show renders (where a photo has one) rather than originals."""
+        return self._renders
+
+    def set_renders(self, on: bool) -> None:
+        """Show renders (``True``) or originals; forgets the thumbnails of the other kind."""
+        if on == self._renders:
+            return
+        self._renders = on
         self._cache.clear()
         self._failed.clear()
         with self._lock:
@@ -105,10 +124,11 @@ class ThumbnailLoader(QObject):
                 return
             self._draining = True
             generation = self._generation
-        self._runner.submit(self._drain, self._library, generation, on_progress=self._on_loaded,
+        self._runner.submit(self._drain, self._library, generation, self._renders, on_progress=self._on_loaded,
                             on_done=self._on_drained, on_failure=self._on_drained)
 
-    def _drain(self, library: Library, generation: int) -> Iterator[tuple[int, str, QImage | None]]:
+    def _drain(self, library: Library, generation: int,
+               renders: bool = False) -> Iterator[tuple[int, str, QImage | None]]:
         """Serve queued requests newest first until none is left (runs on the worker thread)."""
         while True:
             with self._lock:
@@ -118,7 +138,9 @@ class ThumbnailLoader(QObject):
                 sha256, stored_path = self._queue.pop()
             image: QImage | None
             try:
-                path = ensure_thumbnail(library, sha256, stored_path)
+                # A render's thumbnail is keyed by the render file's time: a new render is never shown stale.
+                source = preview_source(library, sha256, stored_path) if renders else (sha256, stored_path)
+                path = ensure_thumbnail(library, *source)
                 reader = QImageReader(str(path))
                 reader.setScaledSize(reader.size().scaled(self._size, Qt.AspectRatioMode.KeepAspectRatio))
                 image = reader.read()

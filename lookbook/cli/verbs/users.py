@@ -29,6 +29,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         p.add_argument("username")
         p.set_defaults(handler="lookbook.cli.users:cmd_set_active", active=active)
 
+    p = verbs.add_parser("role", help="give an account another role (admins)")
+    p.add_argument("username")
+    p.add_argument("role", choices=ROLES)
+    p.set_defaults(handler="lookbook.cli.users:cmd_role")
+
     p = verbs.add_parser("passwd", help="change your password, or reset someone's as an admin")
     p.add_argument("username", nargs="?", help="whose password (default: yours)")
     p.add_argument("--password-stdin", action="store_true", help="read the new password from standard input")
