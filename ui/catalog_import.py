@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from lookbook import roles
-from lookbook.catalog import CatalogReport, ImportProgress, iter_import_catalog
+from lookbook.catalog import CatalogReport, iter_import_catalog
+from lookbook.progress import Progress
 from lookbook.store import Store
 from ui.models import RowsTableModel
 from ui.widgets.tables import read_only_table
@@ -95,7 +96,7 @@ class CatalogImportDialog(QDialog):
         self.step.setText("Checking the file (nothing is written yet)…" if dry_run else "Importing…")
         path, actor, stock_only = self.path, self.actor, self.stock_only
 
-        def work(store: Store):  # type: ignore[no-untyped-def]  # a generator of ImportProgress
+        def work(store: Store):  # type: ignore[no-untyped-def]  # a generator of Progress
             if not dry_run:
                 roles.require(store, actor or "", "catalog.import")
             return iter_import_catalog(store, path, actor=actor or "preview", stock_only=stock_only,
@@ -104,7 +105,7 @@ class CatalogImportDialog(QDialog):
         self.db.run(work, on_progress=self._progress, on_done=self._done, on_failure=self._failed,
                     cancel=self._cancel, on_cancelled=self._cancelled)
 
-    def _progress(self, step: ImportProgress) -> None:
+    def _progress(self, step: Progress) -> None:
         self.step.setText(step.message + "…")
         self.progress.setValue(int(1000 * step.done / step.total) if step.total else 0)
 

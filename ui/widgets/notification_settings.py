@@ -23,7 +23,7 @@ class NotificationSettings(QGroupBox):
         super().__init__("Notifications", parent)
         self.db = db
         self.session = session
-        self.desktop = QCheckBox("Show &desktop notifications")
+        self.desktop = QCheckBox("Show des&ktop notifications")
         self.desktop.setToolTip("Managers hear when messages wait for approval; whoever drafted messages hears "
                                 "when they are approved, rejected, fail or are answered. The sidebar's badges "
                                 "show either way.")
