@@ -463,3 +463,35 @@ def m011_outgoing_message_pictures(db: Database) -> None:
     """Keep on each message the pictures its e-mail carries (the card's hero shots, frozen at drafting)."""
     # JSON list of {"path", "alt", "caption"}; NULL for X messages and messages drafted before this.
     _run(db, "ALTER TABLE messages ADD COLUMN shots TEXT")
+
+
+@migrations()
+def m012_loop_holds(db: Database) -> None:
+    """Keep the units put aside for customers ("Shall I put one aside for you?") until a date."""
+    # status: active until it expires (until passes), is released, or is turned into a sale (purchase_id).
+    # Availability reads only active holds whose until is still ahead, so a hold not yet swept to
+    # 'expired' stops holding its unit at its date all the same.
+    _run(
+        db,
+        """
+CREATE TABLE holds (
+    id INTEGER PRIMARY KEY,
+    customer_id INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+    product_id INTEGER NOT NULL REFERENCES products(id) ON DELETE CASCADE,
+    size TEXT NOT NULL,
+    quantity INTEGER NOT NULL DEFAULT 1 CHECK (quantity > 0),
+    until TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'released', 'sold', 'expired')),
+    message_id INTEGER REFERENCES messages(id) ON DELETE SET NULL,
+    reply_id INTEGER REFERENCES replies(id) ON DELETE SET NULL,
+    note TEXT NOT NULL DEFAULT '',
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    closed_by TEXT,
+    closed_at TEXT,
+    purchase_id INTEGER REFERENCES purchases(id) ON DELETE SET NULL
+);
+CREATE INDEX idx_holds_active ON holds(product_id, size, until) WHERE status = 'active';
+CREATE INDEX idx_holds_customer ON holds(customer_id, status)
+""",
+    )

@@ -409,7 +409,7 @@ def _claim(store: Store, message_id: int) -> Job | str | None:
         "SELECT m.channel, m.customer_id, m.set_id, m.attempts, c.x_user_id, c.x_handle, c.email, m.offer"
         " FROM messages m JOIN customers c ON c.id = m.customer_id WHERE m.id = ?", [message_id]).fetchone()
     channel, customer_id, set_id, attempts, x_user_id, x_handle, email, offer = row
-    if gone := out_of_stock(store, offer):
+    if gone := out_of_stock(store, offer, customer_id):
         # Sold out since approval: the message would offer the customer what cannot be bought.
         why = f"out of stock since approval: {', '.join(gone)}; draft again for what is in stock"
         transition(store, message_id, "cancelled", ACTOR, comment=why, state_reason=why)

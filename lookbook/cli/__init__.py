@@ -28,6 +28,7 @@ from lookbook.cli.verbs import catalog as catalog_verbs
 from lookbook.cli.verbs import customers as customers_verbs
 from lookbook.cli.verbs import delivery as delivery_verbs
 from lookbook.cli.verbs import detect as detect_verbs
+from lookbook.cli.verbs import holds as holds_verbs
 from lookbook.cli.verbs import library as library_verbs
 from lookbook.cli.verbs import outbox as outbox_verbs
 from lookbook.cli.verbs import photos as photos_verbs
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
 #: ``handler`` to a ``"module:function"`` string, so that a verb imports what it needs (OpenCV, requests...)
 #: only when it runs: every command, ``--help`` and ``--version`` included, used to wait for all of them.
 COMMAND_MODULES = [library_verbs, outbox_verbs, users_verbs, audit_verbs, customers_verbs, catalog_verbs, sets_verbs,
-                   photos_verbs, presets_verbs, detect_verbs, delivery_verbs]
+                   photos_verbs, presets_verbs, detect_verbs, delivery_verbs, holds_verbs]
 
 
 def build_parser() -> argparse.ArgumentParser:
