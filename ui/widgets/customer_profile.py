@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from html import escape
 from itertools import pairwise
 
@@ -80,9 +81,9 @@ class ProfileData:
     replies: list[Reply]
     brands: list[str]
     #: The customer's holds (every state, soonest to end first).
-    holds: list[holds.Hold] = field(default_factory=list)
+    holds: list[holds.Hold] = dataclasses.field(default_factory=list)
     #: What can be put aside: (SKU, name, sizes on hand that nobody else holds).
-    holdable: list[tuple[str, str, list[str]]] = field(default_factory=list)
+    holdable: list[tuple[str, str, list[str]]] = dataclasses.field(default_factory=list)
 
 
 def load_profile(store: Store, customer_id: int) -> ProfileData:
