@@ -11,9 +11,9 @@ Granting consent to a customer who opted out first asks how they agreed
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
-import dataclasses
 from dataclasses import dataclass
 from html import escape
 from itertools import pairwise
