@@ -53,6 +53,19 @@ def attribution_days(store: Store) -> int:
     return int(store.get_setting(WINDOW_SETTING, WINDOW_DEFAULT))
 
 
+def set_attribution_days(store: Store, days: int, *, actor: str) -> Changes:
+    """Change the attribution window (1 to 365 days), in the audit log.
+
+    :raises InputError: for a window outside 1 to 365 days.
+    """
+    if not 1 <= days <= 365:
+        raise InputError(f"an attribution window of {days} days: choose 1 to 365 days.")
+    with store.atomic():
+        store.set_setting(WINDOW_SETTING, days)
+        store.audit(actor, "settings.attribution_window", "setting", WINDOW_SETTING, days=days)
+    return store.notify(Changes(settings=True, audit=True))
+
+
 @dataclass(frozen=True)
 class Sale:
     """One purchase attributed to a message."""

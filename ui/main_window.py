@@ -44,6 +44,7 @@ from ui.pages.delivery_settings import DeliverySettings
 from ui.pages.match import MatchPage
 from ui.pages.outbox import OutboxPage
 from ui.pages.products import ProductsPage
+from ui.pages.reports import ReportsPage
 from ui.pages.settings import SettingsPage
 from ui.pages.shoot import ShootPage
 from ui.restore_dialog import RestoreDialog
@@ -61,6 +62,7 @@ PAGE_INFO = {
     "Match & Compose": ("match", "Make a set of a brand's shots and match it to customers"),
     "Approvals": ("approvals", "Messages waiting for a manager's approval"),
     "Outbox": ("outbox", "Approved messages being sent, sent, or failed"),
+    "Reports": ("reports", "What each set sold: sent, replied, held, bought and revenue, opt-outs beside them"),
     "Settings": ("settings", "The library, staff accounts and delivery channels"),
 }
 #: A library setting the demo builder sets; the first-run guide shows on such a library.
@@ -97,7 +99,7 @@ class MainWindow(QMainWindow):
         self.products.undo_stack = self.undo_stack  # set edits are undoable (Edit ▸ Undo)
         self.pages: list[Page] = [
             self.shoot, self.products, CustomersPage(db, self.session), MatchPage(db, self.session),
-            ApprovalsPage(db, self.session), self.outbox,
+            ApprovalsPage(db, self.session), self.outbox, ReportsPage(db, self.session),
             SettingsPage(db, delivery=DeliverySettings(db, self.outbox.net, self.session)),
         ]
         self.sidebar = Sidebar()
