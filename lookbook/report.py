@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from lookbook.errors import InputError
+from lookbook.hooks import Changes
 from lookbook.store import Store
 
 WINDOW_SETTING = "report.attribution_days"
