@@ -495,3 +495,33 @@ CREATE INDEX idx_holds_active ON holds(product_id, size, until) WHERE status = '
 CREATE INDEX idx_holds_customer ON holds(customer_id, status)
 """,
     )
+
+
+@migrations()
+def m013_loop_tasks(db: Database) -> None:
+    """Keep the follow-up tasks the app makes for each associate (answer a reply, a hold ending, ...)."""
+    # key: what the task is about ("reply:12", "hold:3", "follow_up:7", "lapsed:5:2026-01-02"), unique, so
+    # making the tasks again adds only new ones and a task once done or dismissed never comes back.
+    # associate: the customer's associate's username when the task was made (NULL: nobody's yet).
+    _run(
+        db,
+        """
+CREATE TABLE tasks (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL CHECK (kind IN ('answer_reply', 'hold_expiring', 'follow_up', 'lapsed')),
+    customer_id INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+    associate TEXT,
+    title TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT '',
+    due_at TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'snoozed', 'done', 'dismissed')),
+    snoozed_until TEXT,
+    created_at TEXT NOT NULL,
+    closed_by TEXT,
+    closed_at TEXT
+);
+CREATE INDEX idx_tasks_open ON tasks(status, associate, due_at);
+CREATE INDEX idx_tasks_customer ON tasks(customer_id, status)
+""",
+    )

@@ -35,6 +35,7 @@ from lookbook.cli.verbs import photos as photos_verbs
 from lookbook.cli.verbs import presets as presets_verbs
 from lookbook.cli.verbs import report as report_verbs
 from lookbook.cli.verbs import sets as sets_verbs
+from lookbook.cli.verbs import tasks as tasks_verbs
 from lookbook.cli.verbs import users as users_verbs
 from lookbook.errors import LookbookError
 
@@ -46,7 +47,7 @@ if TYPE_CHECKING:
 #: only when it runs: every command, ``--help`` and ``--version`` included, used to wait for all of them.
 COMMAND_MODULES = [library_verbs, outbox_verbs, users_verbs, audit_verbs, customers_verbs, catalog_verbs, sets_verbs,
                    photos_verbs, presets_verbs, detect_verbs, delivery_verbs, holds_verbs,
-                   report_verbs]
+                   report_verbs, tasks_verbs]
 
 
 def build_parser() -> argparse.ArgumentParser:
