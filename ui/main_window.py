@@ -47,6 +47,7 @@ from ui.pages.products import ProductsPage
 from ui.pages.reports import ReportsPage
 from ui.pages.settings import SettingsPage
 from ui.pages.shoot import ShootPage
+from ui.pages.tasks import TasksPage
 from ui.restore_dialog import RestoreDialog
 from ui.signin import Session, SignInDialog
 from ui.theme import Appearance, Theme, palette_icon
@@ -62,6 +63,7 @@ PAGE_INFO = {
     "Match & Compose": ("match", "Make a set of a brand's shots and match it to customers"),
     "Approvals": ("approvals", "Messages waiting for a manager's approval"),
     "Outbox": ("outbox", "Approved messages being sent, sent, or failed"),
+    "Tasks": ("tasks", "Follow-ups: replies to answer, holds ending, no reply in three days, lapsed clients"),
     "Reports": ("reports", "What each set sold: sent, replied, held, bought and revenue, opt-outs beside them"),
     "Settings": ("settings", "The library, staff accounts and delivery channels"),
 }
@@ -99,7 +101,8 @@ class MainWindow(QMainWindow):
         self.products.undo_stack = self.undo_stack  # set edits are undoable (Edit ▸ Undo)
         self.pages: list[Page] = [
             self.shoot, self.products, CustomersPage(db, self.session), MatchPage(db, self.session),
-            ApprovalsPage(db, self.session), self.outbox, ReportsPage(db, self.session),
+            ApprovalsPage(db, self.session), self.outbox, TasksPage(db, self.session),
+            ReportsPage(db, self.session),
             SettingsPage(db, delivery=DeliverySettings(db, self.outbox.net, self.session)),
         ]
         self.sidebar = Sidebar()

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lookbook import consent, customers, holds
+from lookbook import consent, customers, holds, tasks
 from lookbook.consent import Confirmation, ConfirmationRequired
 from lookbook.customers import Profile
 from lookbook.errors import InputError
@@ -45,6 +45,7 @@ from lookbook.replies import Reply, list_replies
 from lookbook.store import Store
 from ui.models import RowsTableModel
 from ui.widgets.tables import read_only_table
+from ui.widgets.task_list import TaskList
 from ui.workers import StoreRunner
 
 #: Where a grant or withdrawal typed by staff came from; the first is the usual one at the counter.
@@ -84,6 +85,8 @@ class ProfileData:
     holds: list[holds.Hold] = dataclasses.field(default_factory=list)
     #: What can be put aside: (SKU, name, sizes on hand that nobody else holds).
     holdable: list[tuple[str, str, list[str]]] = dataclasses.field(default_factory=list)
+    #: The customer's open follow-up tasks.
+    tasks: list[tasks.Task] = dataclasses.field(default_factory=list)
 
 
 def load_profile(store: Store, customer_id: int) -> ProfileData:
@@ -101,7 +104,8 @@ def load_profile(store: Store, customer_id: int) -> ProfileData:
     sizes = holds.available_sizes(store, [r[0] for r in products], except_customer=customer_id)
     holdable = [(sku, name, sizes[pid]) for pid, sku, name in products if pid in sizes]
     return ProfileData(profile, messages, replies, brands, holds.list_holds(store, status=None,
-                                                                            customer_id=customer_id), holdable)
+                                                                            customer_id=customer_id), holdable,
+                       tasks.list_tasks(store, customer_id=customer_id))
 
 
 def short_time(text: str | None) -> str:
@@ -302,6 +306,9 @@ class CustomerProfile(QWidget):
         self.tabs.addTab(_table(self.purchase_model), "Purchases")
         self.tabs.addTab(messages_tab, "Messages")
         self.tabs.addTab(holds_tab, "Holds")
+        self.task_list = TaskList(db, actor, show_customer=False)
+        self.task_list.acted.connect(self._task_acted)
+        self.tabs.addTab(self.task_list, "Tasks")
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -362,6 +369,7 @@ class CustomerProfile(QWidget):
             for model in (self.consent_model, self.ledger_model, self.purchase_model, self.message_model,
                           self.reply_model, self.hold_model):
                 model.set_rows([])
+            self.task_list.set_tasks([])
             self._update_consent_buttons()
             self._update_hold_buttons()
             return
@@ -387,6 +395,8 @@ class CustomerProfile(QWidget):
         self.tabs.setTabText(2, f"Purchases ({len(p.purchases)})")
         self.tabs.setTabText(3, f"Messages ({len(data.messages)})")
         self._fill_holds(data)
+        self.task_list.set_tasks(data.tasks)
+        self.tabs.setTabText(5, f"Tasks ({len(data.tasks)})" if data.tasks else "Tasks")
         self.loaded.emit(c.id)
 
     def _fill_brand_box(self, data: ProfileData) -> None:
@@ -551,6 +561,11 @@ class CustomerProfile(QWidget):
         else:
             self._act(lambda store: holds.sell(store, hold.id, actor=actor),
                       f"{hold.sku} in {hold.size} sold to {hold.customer}: the purchase is on their record.")
+
+    def _task_acted(self, text: str) -> None:
+        self.status.setText(text)
+        self.acted.emit(text)
+        self.reload()
 
     # -- actions -------------------------------------------------------------------
     def _act(self, work: Callable[[Store], object], done_text: str) -> None:
