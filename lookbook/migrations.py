@@ -509,7 +509,8 @@ def m013_loop_tasks(db: Database) -> None:
 CREATE TABLE tasks (
     id INTEGER PRIMARY KEY,
     key TEXT NOT NULL UNIQUE,
-    kind TEXT NOT NULL CHECK (kind IN ('answer_reply', 'hold_expiring', 'follow_up', 'lapsed')),
+    kind TEXT NOT NULL CHECK (kind IN ('answer_reply', 'hold_expiring', 'follow_up', 'lapsed',
+                                       'confirm_opt_out')),
     customer_id INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
     associate TEXT,
     title TEXT NOT NULL,

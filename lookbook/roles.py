@@ -106,9 +106,10 @@ MATRIX: tuple[Permission, ...] = (
     _p("holds.edit", "put a product aside for a customer, release a hold or turn it into a sale", {_A, _G, _D},
        ("holds add", "holds release", "holds sell"), ("Profile ▸ Put One Aside / Release / Sold",),
        note="held units are offered to no one else until the hold ends; recorded in the audit log"),
-    _p("tasks.work", "mark follow-up tasks done, snooze or dismiss them", {_A, _G, _D},
-       ("tasks done", "tasks snooze", "tasks dismiss"), ("Tasks ▸ Done / Snooze / Dismiss", "Profile ▸ Tasks"),
-       note="recorded in the audit log"),
+    _p("tasks.work", "mark follow-up tasks done, snooze or dismiss them, confirm a possible opt-out", {_A, _G, _D},
+       ("tasks done", "tasks snooze", "tasks dismiss", "tasks confirm-stop"),
+       ("Tasks ▸ Done / Snooze / Dismiss / Opt-Out / Not an Opt-Out", "Profile ▸ Tasks"),
+       note="recorded in the audit log; confirming a stop withdraws consent on that channel"),
     # -- messages -----------------------------------------------------------------------------------------
     _p("outbox.draft", "draft and submit messages", _DRAFTERS,
        ("outbox draft", "outbox submit"), ("Match & Compose ▸ Draft Messages", "Match & Compose ▸ Submit")),

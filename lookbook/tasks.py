@@ -16,6 +16,10 @@ follow_up
 lapsed
     a client who has bought before has bought nothing for 90 days: due at once.
 
+One more kind is made by the reply poll, not here: **confirm_opt_out**, a reply that may ask to stop
+(:mod:`lookbook.opt_out`); its channel is paused until the associate answers
+:func:`confirm_opt_out` (yes: consent withdrawn; no: the channel is used again).
+
 A task belongs to the customer's associate (the one at the time it was made); managers see the
 overdue tasks per associate (:func:`overdue_by_associate`). Every change of state is audited.
 """
@@ -32,9 +36,9 @@ from lookbook.errors import InputError
 from lookbook.hooks import Changes
 from lookbook.store import Store
 
-KINDS = ("answer_reply", "hold_expiring", "follow_up", "lapsed")
+KINDS = ("answer_reply", "hold_expiring", "follow_up", "lapsed", "confirm_opt_out")
 KIND_LABELS = {"answer_reply": "Answer the reply", "hold_expiring": "Hold ends", "follow_up": "Follow up",
-               "lapsed": "Lapsed client"}
+               "lapsed": "Lapsed client", "confirm_opt_out": "Asked to stop?"}
 FOLLOW_UP_DAYS = 3
 #: Messages older than this are not followed up any more (a follow-up weeks later is a new message).
 FOLLOW_UP_HORIZON_DAYS = 14
@@ -125,7 +129,7 @@ def refresh(store: Store, *, now: dt.datetime | None = None) -> int:
 
 
 def _answer_replies(store: Store, moment: dt.datetime, names: dict[int, str]) -> int:
-    from lookbook.replies import is_opt_out  # replies loads the X client; only this step needs its words
+    from lookbook.opt_out import NO, classify
 
     made = 0
     # A reply is answered once any message went to the customer after it.
@@ -135,8 +139,8 @@ def _answer_replies(store: Store, moment: dt.datetime, names: dict[int, str]) ->
             " (SELECT 1 FROM messages m WHERE m.customer_id = r.customer_id AND m.state = 'sent'"
             " AND m.sent_at >= r.received_at) AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.key = 'reply:' || r.id)"
             ).fetchall():
-        if is_opt_out(body):
-            continue  # an opt-out is honoured by the poll; answering it would be another message
+        if classify(body).kind != NO:
+            continue  # an opt-out is honoured by the poll, a maybe has its own task: no message to answer with
         snippet = " ".join(body.split())[:80]
         made += _add(store, f"reply:{reply_id}", "answer_reply", customer_id, names.get(associate_id),
                      f"Answer {name}", f"They wrote: “{snippet}”", next_working_day(_parse(received_at)), moment)
@@ -275,3 +279,48 @@ def act(store: Store, task_ids: int | Iterable[int], action: str, *, actor: str,
         for task_id in ids:
             _set(store, task_id, action, actor, moment, days=days)
     return store.notify(Changes(customers=True, audit=True))
+
+
+def ask_to_confirm_opt_out(store: Store, customer_id: int, channel: str, reply_id: int, body: str, why: str,
+                           *, now: dt.datetime | None = None) -> bool:
+    """Give the customer's associate a task: did this reply ask to stop? (The poll has paused the channel.)"""
+    moment = _now(now)
+    row = store.db.execute("SELECT u.username, trim(c.first_name || ' ' || c.last_name) FROM customers c"
+                           " LEFT JOIN users u ON u.id = c.associate_id WHERE c.id = ?", [customer_id]).fetchone()
+    label = consent.CHANNEL_LABELS.get(channel, channel)
+    snippet = " ".join(body.split())[:80]
+    return _add(store, f"confirm:{reply_id}:{channel}", "confirm_opt_out", customer_id, row[0] if row else None,
+                f"Did {row[1] if row else 'the customer'} ask to stop?",
+                f"They wrote “{snippet}” ({why}). {label} is paused for them until you answer: "
+                "Opt-Out if they asked to stop, Not an Opt-Out to use it again.", moment, moment)
+
+
+def confirm_opt_out(store: Store, task_id: int, opted_out: bool, *, actor: str,
+                    now: dt.datetime | None = None) -> Changes:
+    """Answer a confirm_opt_out task: withdraw consent on the channel, or use it again; the task is done.
+
+    :raises InputError: for an unknown task, one of another kind, or one already closed.
+    """
+    from lookbook import roles
+    from lookbook.delivery import reachability
+    from lookbook.replies import withdraw_channel
+
+    roles.require(store, actor, "tasks.work")
+    row = store.db.execute("SELECT kind, key, customer_id, status FROM tasks WHERE id = ?", [task_id]).fetchone()
+    if row is None or row[0] != "confirm_opt_out":
+        raise InputError(f"task {task_id} is not a question about a request to stop; list them with "
+                         "`lookbook tasks list`.")
+    if row[3] in ("done", "dismissed"):
+        raise InputError(f"task {task_id} is {row[3]} already.")
+    _, reply_id, channel = row[1].split(":")
+    customer_id = int(row[2])
+    with store.atomic():
+        if opted_out:
+            withdraw_channel(store, customer_id, channel, by_user=actor,
+                             note=f"{actor} confirmed that reply {reply_id} asked to stop")
+        reachability.clear_unreachable(store, customer_id, channel, actor,
+                                       f"{actor} confirmed reply {reply_id} " +
+                                       ("asked to stop (consent withdrawn)" if opted_out else "was not a request "
+                                        "to stop"))
+        _set(store, task_id, "done", actor, _now(now), why="opt-out" if opted_out else "not an opt-out")
+    return store.notify(Changes(customers=True, outbox=True, audit=True))

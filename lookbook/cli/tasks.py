@@ -52,3 +52,10 @@ def cmd_act(args: argparse.Namespace, ctx: CliContext) -> int:
     tasks.act(ctx.store, args.ids, args.action, actor=ctx.user.username, days=getattr(args, "days", 1))
     print(f"{len(args.ids)} task{'' if len(args.ids) == 1 else 's'} {tasks.ACTIONS[args.action]}.")
     return 0
+
+
+def cmd_confirm_stop(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Answer a confirm_opt_out task."""
+    tasks.confirm_opt_out(ctx.store, args.id, args.answer == "yes", actor=ctx.user.username)
+    print("Consent withdrawn on that channel." if args.answer == "yes" else "The channel is used again.")
+    return 0

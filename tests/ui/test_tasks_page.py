@@ -93,3 +93,27 @@ def test_the_profile_lists_the_customers_tasks(qtbot, library) -> None:
     profile.task_list.view.selectRow(0)
     profile.task_list.dismiss_button.click()
     qtbot.waitUntil(lambda: profile.tabs.tabText(5) == "Tasks", timeout=5_000)
+
+
+def test_a_possible_opt_out_is_answered_in_one_click(qtbot, library) -> None:
+    from lookbook import consent
+    from lookbook.delivery import reachability
+
+    db, w = library
+    ann = w.customers[0]
+
+    def ask(store) -> None:
+        store.db.execute("DELETE FROM replies")
+        reachability.mark_unreachable(store, ann, "x", "paused: a reply may ask to stop", "replies")
+        tasks.ask_to_confirm_opt_out(store, ann, "x", 7, "Not interested", "“not interested”")
+
+    on_db(qtbot, db, ask)
+    page = _page(qtbot, db, ALEX)
+    qtbot.waitUntil(lambda: page.list.model.rowCount() == 1, timeout=5_000)
+    assert page.list.model.row_values(0)[2] == "Asked to stop?"
+    page.list.view.selectRow(0)
+    assert page.list.stop_button.isVisibleTo(page) and not page.list.done_button.isEnabled()
+    page.list.stop_button.click()
+    qtbot.waitUntil(lambda: page.list.model.rowCount() == 0, timeout=5_000)
+    assert page.status.text() == "Consent withdrawn on that channel."
+    assert on_db(qtbot, db, lambda store: consent.has_consent(store, ann, "x")) is False

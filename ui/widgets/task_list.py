@@ -53,6 +53,12 @@ class TaskList(QWidget):
         self.snooze_button.setToolTip("Put the chosen tasks off until this time tomorrow")
         self.dismiss_button = QPushButton("Dis&miss")
         self.dismiss_button.setToolTip("Dismiss the chosen tasks: they do not come back")
+        self.stop_button = QPushButton("Opt-&Out")
+        self.stop_button.setToolTip("The customer did ask to stop: withdraw their consent on that channel")
+        self.not_stop_button = QPushButton("&Not an Opt-Out")
+        self.not_stop_button.setToolTip("The reply was not a request to stop: use the paused channel again")
+        self.stop_button.clicked.connect(lambda: self.confirm_stop(True))
+        self.not_stop_button.clicked.connect(lambda: self.confirm_stop(False))
         for button, action in ((self.done_button, "done"), (self.snooze_button, "snooze"),
                                (self.dismiss_button, "dismiss")):
             button.clicked.connect(lambda _=False, action=action: self.act(action))
@@ -61,6 +67,9 @@ class TaskList(QWidget):
         buttons.addWidget(self.done_button)
         buttons.addWidget(self.snooze_button)
         buttons.addWidget(self.dismiss_button)
+        buttons.addSpacing(16)
+        buttons.addWidget(self.stop_button)
+        buttons.addWidget(self.not_stop_button)
         buttons.addStretch(1)
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
@@ -85,9 +94,14 @@ class TaskList(QWidget):
         return [self.tasks[row] for row in rows if row < len(self.tasks)]
 
     def _update_buttons(self) -> None:
-        chosen = bool(self.selected())
+        found = self.selected()
         for button in (self.done_button, self.snooze_button, self.dismiss_button):
-            button.setEnabled(chosen)
+            button.setEnabled(bool(found))
+        # A possible opt-out is answered yes or no (one task at a time: each withdraws consent differently).
+        asks = len(found) == 1 and found[0].kind == "confirm_opt_out"
+        self.stop_button.setVisible(asks)
+        self.not_stop_button.setVisible(asks)
+        self.done_button.setEnabled(bool(found) and not asks)
 
     def act(self, action: str) -> None:
         """Mark the chosen tasks done, snooze or dismiss them."""
@@ -102,3 +116,16 @@ class TaskList(QWidget):
 
         self.db.run(work, on_done=lambda _r: self.acted.emit(f"{len(ids)} task{'' if len(ids) == 1 else 's'} {word}."),
                     on_failure=lambda exc: self.acted.emit(str(exc)))
+
+    def confirm_stop(self, opted_out: bool) -> None:
+        """Answer the chosen "Asked to stop?" task."""
+        found = self.selected()
+        if len(found) != 1 or found[0].kind != "confirm_opt_out":
+            return
+        task_id, actor = found[0].id, self.actor()
+
+        def work(store: Store) -> object:
+            return tasks.confirm_opt_out(store, task_id, opted_out, actor=actor)
+
+        done = "Consent withdrawn on that channel." if opted_out else "Not an opt-out: the channel is used again."
+        self.db.run(work, on_done=lambda _r: self.acted.emit(done), on_failure=lambda exc: self.acted.emit(str(exc)))

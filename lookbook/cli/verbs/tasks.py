@@ -31,3 +31,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         if verb == "snooze":
             p.add_argument("--days", type=int, default=1)
         p.set_defaults(handler="lookbook.cli.tasks:cmd_act", action=verb)
+
+    p = verbs.add_parser("confirm-stop", help="answer a reply that may ask to stop: yes withdraws consent on the "
+                                              "channel, no uses the paused channel again")
+    p.add_argument("id", type=int, metavar="TASK_ID")
+    p.add_argument("answer", choices=("yes", "no"))
+    p.set_defaults(handler="lookbook.cli.tasks:cmd_confirm_stop")
