@@ -14,7 +14,8 @@ set that sells but drives people away shows it beside its sales.
 The funnel, per set, associate, brand, channel and week of sending:
 
 sent
-    messages handed to a channel (at least one send attempt, or sent);
+    messages handed to a channel (at least one send attempt, or sent); answers written in a conversation
+    are part of the conversation, not sends, and are left out;
 delivered
     messages the channel accepted (state ``sent``);
 replied
@@ -169,7 +170,8 @@ def _last_message(store: Store, customer_id: int, at: str, days: int, *, brand_i
     # idx_messages_customer_sent(customer_id, sent_at) serves this: one customer's sent messages, newest first.
     row = store.db.execute(
         "SELECT m.id FROM messages m LEFT JOIN sets s ON s.id = m.set_id WHERE m.customer_id = ?"
-        " AND m.state = 'sent' AND m.sent_at <= ? AND m.sent_at >= ? AND (? IS NULL OR s.brand_id = ?)"
+        " AND m.state = 'sent' AND m.sent_at <= ? AND m.sent_at >= ? AND m.answers_reply_id IS NULL"
+        " AND (? IS NULL OR s.brand_id = ?)"
         " AND (? IS NULL OR m.channel = ?) ORDER BY m.sent_at DESC, m.id DESC LIMIT 1",
         [customer_id, at, _window_start(at, days), brand_id, brand_id, channel, channel]).fetchone()
     return int(row[0]) if row else None
@@ -214,7 +216,7 @@ def _messages(store: Store) -> dict[int, _Message]:
         "SELECT m.id, m.customer_id, m.set_id, coalesce(s.name, '(no set)'), s.brand_id, coalesce(b.name, '(none)'),"
         " m.drafted_by, m.channel, m.state, coalesce(m.sent_at, m.updated_at) FROM messages m"
         " LEFT JOIN sets s ON s.id = m.set_id LEFT JOIN brands b ON b.id = s.brand_id"
-        " WHERE m.state = 'sent' OR m.attempts > 0")}
+        " WHERE (m.state = 'sent' OR m.attempts > 0) AND m.answers_reply_id IS NULL")}
 
 
 def _keys(m: _Message) -> dict[str, str]:

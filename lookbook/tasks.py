@@ -132,12 +132,14 @@ def _answer_replies(store: Store, moment: dt.datetime, names: dict[int, str]) ->
     from lookbook.opt_out import NO, classify
 
     made = 0
-    # A reply is answered once any message went to the customer after it.
+    # A reply is answered once a message went to the customer after it (at the same second as the reply, only
+    # a message newer than the one it answers: timestamps are whole seconds).
     for reply_id, customer_id, body, received_at, associate_id, name in store.db.execute(
             "SELECT r.id, r.customer_id, r.body, r.received_at, c.associate_id, trim(c.first_name || ' ' ||"
             " c.last_name) FROM replies r JOIN customers c ON c.id = r.customer_id WHERE NOT EXISTS"
             " (SELECT 1 FROM messages m WHERE m.customer_id = r.customer_id AND m.state = 'sent'"
-            " AND m.sent_at >= r.received_at) AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.key = 'reply:' || r.id)"
+            " AND m.sent_at >= r.received_at AND m.id > coalesce(r.message_id, 0))"
+            " AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.key = 'reply:' || r.id)"
             ).fetchall():
         if classify(body).kind != NO:
             continue  # an opt-out is honoured by the poll, a maybe has its own task: no message to answer with
@@ -148,7 +150,7 @@ def _answer_replies(store: Store, moment: dt.datetime, names: dict[int, str]) ->
     for task_id, in store.db.execute(
             "SELECT t.id FROM tasks t JOIN replies r ON t.key = 'reply:' || r.id WHERE t.status IN ('open', 'snoozed')"
             " AND EXISTS (SELECT 1 FROM messages m WHERE m.customer_id = r.customer_id AND m.state = 'sent'"
-            " AND m.sent_at >= r.received_at)").fetchall():
+            " AND m.sent_at >= r.received_at AND m.id > coalesce(r.message_id, 0))").fetchall():
         _set(store, task_id, "done", SYSTEM, moment, why="answered")
     return made
 

@@ -25,6 +25,7 @@ from lookbook import __version__
 from lookbook.cli.output import visible_output
 from lookbook.cli.verbs import audit as audit_verbs
 from lookbook.cli.verbs import catalog as catalog_verbs
+from lookbook.cli.verbs import conversations as conversations_verbs
 from lookbook.cli.verbs import customers as customers_verbs
 from lookbook.cli.verbs import delivery as delivery_verbs
 from lookbook.cli.verbs import detect as detect_verbs
@@ -47,7 +48,7 @@ if TYPE_CHECKING:
 #: only when it runs: every command, ``--help`` and ``--version`` included, used to wait for all of them.
 COMMAND_MODULES = [library_verbs, outbox_verbs, users_verbs, audit_verbs, customers_verbs, catalog_verbs, sets_verbs,
                    photos_verbs, presets_verbs, detect_verbs, delivery_verbs, holds_verbs,
-                   report_verbs, tasks_verbs]
+                   report_verbs, tasks_verbs, conversations_verbs]
 
 
 def build_parser() -> argparse.ArgumentParser:
