@@ -39,6 +39,7 @@ from lookbook.words import plural
 from ui.export_pdf import export_lookbook
 from ui.pages.approvals import ApprovalsPage
 from ui.pages.base import Page
+from ui.pages.conversations import ConversationsPage
 from ui.pages.customers import CustomersPage
 from ui.pages.delivery_settings import DeliverySettings
 from ui.pages.match import MatchPage
@@ -63,6 +64,7 @@ PAGE_INFO = {
     "Match & Compose": ("match", "Make a set of a brand's shots and match it to customers"),
     "Approvals": ("approvals", "Messages waiting for a manager's approval"),
     "Outbox": ("outbox", "Approved messages being sent, sent, or failed"),
+    "Conversations": ("conversations", "Customers' replies threaded with the messages they answer; answer them"),
     "Tasks": ("tasks", "Follow-ups: replies to answer, holds ending, no reply in three days, lapsed clients"),
     "Reports": ("reports", "What each set sold: sent, replied, held, bought and revenue, opt-outs beside them"),
     "Settings": ("settings", "The library, staff accounts and delivery channels"),
@@ -101,7 +103,8 @@ class MainWindow(QMainWindow):
         self.products.undo_stack = self.undo_stack  # set edits are undoable (Edit ▸ Undo)
         self.pages: list[Page] = [
             self.shoot, self.products, CustomersPage(db, self.session), MatchPage(db, self.session),
-            ApprovalsPage(db, self.session), self.outbox, TasksPage(db, self.session),
+            ApprovalsPage(db, self.session), self.outbox, ConversationsPage(db, self.session),
+            TasksPage(db, self.session),
             ReportsPage(db, self.session),
             SettingsPage(db, delivery=DeliverySettings(db, self.outbox.net, self.session)),
         ]
