@@ -183,3 +183,18 @@ def answer(store: Store, customer_id: int, body: str, *, actor: str, reply_id: i
     store.hooks.outbox_did_change([message_id])
     warnings = [SAFE_PAYMENT_ADVICE] if had_card else []
     return AnswerReport(message_id, state, warnings, store.notify(Changes(outbox=True, customers=True, audit=True)))
+
+
+def thread_headers(store: Store, message_id: int) -> dict[str, str]:
+    """Return the ``In-Reply-To`` and ``References`` an e-mail answer carries to continue the customer's thread.
+
+    Empty for a message that answers no e-mail reply (a set's message, an X answer).
+    """
+    row = store.db.execute(
+        "SELECT r.external_id, coalesce(r.email_references, '') FROM messages m JOIN replies r"
+        " ON r.id = m.answers_reply_id WHERE m.id = ? AND r.channel = 'email' AND m.channel = 'email'",
+        [message_id]).fetchone()
+    if row is None or not row[0]:
+        return {}
+    earlier = [ref for ref in row[1].split() if ref != row[0]]
+    return {"In-Reply-To": row[0], "References": " ".join([*earlier, row[0]])}

@@ -533,11 +533,13 @@ def m014_loop_conversations(db: Database) -> None:
     """Remember which replies have been read (unread counts) and which reply each answer answers."""
     # replies.read_at/read_by: when and by whom the conversation was opened after the reply came in.
     # messages.answers_reply_id: the reply an associate's answer from the Conversations page answers.
+    # replies.email_references: an e-mail reply's References and In-Reply-To ids, so an answer continues the thread.
     _run(
         db,
         """
 ALTER TABLE replies ADD COLUMN read_at TEXT;
 ALTER TABLE replies ADD COLUMN read_by TEXT;
+ALTER TABLE replies ADD COLUMN email_references TEXT;
 ALTER TABLE messages ADD COLUMN answers_reply_id INTEGER REFERENCES replies(id);
 CREATE INDEX idx_replies_customer ON replies(customer_id, received_at);
 CREATE INDEX idx_replies_unread ON replies(customer_id) WHERE read_at IS NULL

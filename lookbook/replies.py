@@ -92,7 +92,7 @@ def withdraw_channel(store: Store, customer_id: int, channel: str, *, by_user: s
             pass  # a failed message that is not retryable stays failed: it will not go either way
 
 
-def _pause_to_confirm(store: Store, customer_id: int, channel: str, reply_id: int, body: str, why: str) -> None:
+def pause_to_confirm(store: Store, customer_id: int, channel: str, reply_id: int, body: str, why: str) -> None:
     """Pause the channel for the customer and ask their associate whether the reply was a request to stop."""
     from lookbook import tasks
     from lookbook.delivery import reachability
@@ -135,7 +135,7 @@ def store_replies(store: Store, events: Iterable[DMEvent], *, me: str, newest_id
                 _withdraw(store, customer_id, "x", event.id)
                 report.withdrawn.append(customer_id)
             elif verdict.kind == opt_out.MAYBE:
-                _pause_to_confirm(store, customer_id, "x", reply.id, body, verdict.why)
+                pause_to_confirm(store, customer_id, "x", reply.id, body, verdict.why)
                 report.paused.append(customer_id)
                 report.warnings.append(
                     f"reply {reply.id} from customer {customer_id} may ask to stop ({verdict.why}): X is paused for "

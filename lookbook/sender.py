@@ -63,6 +63,7 @@ from typing import Any, TypeVar
 from lookbook import quiet_hours, roles
 from lookbook.cardnumbers import mask_card_numbers
 from lookbook.compose import Footer, Picture, outgoing
+from lookbook.conversations import thread_headers
 from lookbook.delivery import (
     Ambiguous,
     AuthFailed,
@@ -771,6 +772,9 @@ class Sender:
         subject = job.subject or reachability.DEFAULT_SUBJECT
         msg = build_message(to=job.email, to_name=job.name, subject=subject, body=job.body, images=job.photos,
                             settings=channel.settings, message_id=msg_id, footer=job.footer)
+        # An answer from a conversation continues the customer's e-mail thread (lookbook.conversations).
+        for name, value in self.db(lambda s: thread_headers(s, job.message_id)).items():
+            msg[name] = value
         self.db(lambda s: _set_phase(s, job.attempt_id, phase="connect", message_id=msg_id))
         channel.send(msg, before_data=lambda: self.db(lambda s: _set_phase(s, job.attempt_id, phase="data")))
         sent_at = utcnow()

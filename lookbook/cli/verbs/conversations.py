@@ -29,3 +29,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--reply", type=int, metavar="REPLY_ID", help="the reply answered (default: their latest)")
     p.add_argument("--channel", choices=("x", "email"), help="when the customer has not written yet")
     p.set_defaults(handler="lookbook.cli.conversations:cmd_answer")
+
+    p = verbs.add_parser("fetch", help="read new replies: X DMs (when signed in) and e-mail from the store's "
+                                       "mailbox (when set up)")
+    p.set_defaults(handler="lookbook.cli.conversations:cmd_fetch")
+
+    p = verbs.add_parser("mailbox", help="set up the store's IMAP mailbox for e-mail replies (password from "
+                                         "$LOOKBOOK_IMAP_PASSWORD or a prompt; kept in the system keyring)")
+    p.add_argument("--host", required=True)
+    p.add_argument("--port", type=int)
+    p.add_argument("--security", choices=("ssl", "starttls", "plain"), default="ssl")
+    p.add_argument("--username", required=True)
+    p.add_argument("--folder", default="INBOX")
+    p.set_defaults(handler="lookbook.cli.conversations:cmd_mailbox")
