@@ -17,7 +17,7 @@ from outbox_support import World, add_message, add_staff, add_world
 
 def _build(store: Store) -> World:
     add_staff(store)
-    w = add_world(store, customers=3, with_photos=False)
+    w = add_world(store, customers=3)
     alex, maria = (store.db.execute("SELECT id FROM users WHERE username = ?", [u]).fetchone()[0]
                    for u in ("alex", "maria"))
     store.db.execute("UPDATE customers SET associate_id = ? WHERE id IN (?, ?)", [alex, *w.customers[:2]])

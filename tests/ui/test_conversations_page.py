@@ -64,3 +64,17 @@ def test_search_finds_words_of_replies(qtbot, page: ConversationsPage) -> None:
     page.search.setText("colours")
     qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=5_000)
     assert page.model.row_values(0)[0] == "Cust1 Tester"
+
+
+def test_put_one_aside_from_the_conversation(qtbot, page: ConversationsPage) -> None:
+    from lookbook import holds
+
+    with qtbot.waitSignal(page.thread_shown, timeout=5_000):
+        page.view.selectRow(1)  # Cust0, who was sent the Marlowe set and wears M
+    assert page.hold_product.currentData()[0] == "MW-SH01" and page.hold_size.currentText() == "M"
+    with qtbot.waitSignal(page.thread_shown, timeout=5_000):
+        page.hold_button.click()
+    assert "put aside for Cust0 Tester" in page.status.text()
+    customer = page.customer_id
+    (hold,) = on_db(qtbot, page.db, lambda store: holds.list_holds(store, customer_id=customer))
+    assert (hold.sku, hold.size, hold.created_by) == ("MW-SH01", "M", "alex") and hold.message_id is not None

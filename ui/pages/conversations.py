@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lookbook import conversations
+from lookbook import conversations, holds
 from lookbook.consent import CHANNEL_LABELS
 from lookbook.store import Store
 from ui.models import RowsTableModel
@@ -44,13 +44,26 @@ class ThreadData:
 
     customer_id: int
     entries: list[conversations.Entry]
+    #: What can be put aside for them: (SKU, name, sizes on hand nobody else holds); their size first.
+    holdable: list[tuple[str, str, list[str]]]
+    sizes: dict[str, str]
 
 
 def open_thread(store: Store, customer_id: int, reader: str | None) -> ThreadData:
     """Return the thread and, when someone is signed in, mark its replies read."""
     if reader:
         conversations.mark_read(store, customer_id, actor=reader)
-    return ThreadData(customer_id, conversations.thread(store, customer_id))
+    entries = conversations.thread(store, customer_id)
+    # The products of the sets they were sent first: what "M please" most likely means.
+    rows = store.db.execute(
+        "SELECT DISTINCT p.id, p.sku, p.name FROM messages m JOIN set_items si ON si.set_id = m.set_id"
+        " JOIN photos ph ON ph.id = si.photo_id JOIN products p ON p.id = ph.product_id"
+        " WHERE m.customer_id = ? ORDER BY m.id DESC, si.position", [customer_id]).fetchall() or \
+        store.db.execute("SELECT p.id, p.sku, p.name FROM products p ORDER BY p.sku").fetchall()  # none sent yet
+    sizes = holds.available_sizes(store, [r[0] for r in rows], except_customer=customer_id)
+    own = dict(store.db.execute("SELECT category, size FROM customer_sizes WHERE customer_id = ?", [customer_id]))
+    return ThreadData(customer_id, entries, [(sku, name, sizes[pid]) for pid, sku, name in rows if pid in sizes],
+                      own)
 
 
 def thread_html(entries: list[conversations.Entry]) -> str:
@@ -129,10 +142,24 @@ class ConversationsPage(Page):
         column.addWidget(self.who)
         column.addWidget(self.thread_view, 1)
         column.addWidget(self.answer_box)
+        # "Shall I put one aside for you?" answered here: a product of the sets they were sent, in a size.
+        self.hold_product = QComboBox()
+        self.hold_product.setToolTip("A product of the sets sent to this customer, with a unit nobody else holds")
+        self.hold_product.setPlaceholderText("Nothing to put aside")
+        self.hold_product.currentIndexChanged.connect(lambda *_: self._fill_sizes())
+        self.hold_size = QComboBox()
+        self.hold_button = QPushButton("Put One &Aside")
+        self.hold_button.setToolTip("Hold it for them until the store's hold date (3 days unless changed); nobody "
+                                    "else is offered it meanwhile")
+        self.hold_button.clicked.connect(self.put_aside)
         row = QHBoxLayout()
-        row.addWidget(self.status, 1)
+        row.addWidget(self.hold_product, 1)
+        row.addWidget(self.hold_size)
+        row.addWidget(self.hold_button)
+        row.addSpacing(16)
         row.addWidget(self.send_button)
         column.addLayout(row)
+        column.addWidget(self.status)
         splitter = QSplitter()
         splitter.addWidget(self.view)
         splitter.addWidget(right)
@@ -196,12 +223,56 @@ class ConversationsPage(Page):
         if data.customer_id != self.customer_id:
             return
         self.thread_view.setHtml(thread_html(data.entries))
+        self._sizes = data.sizes
+        self.hold_product.blockSignals(True)
+        self.hold_product.clear()
+        for sku, name, sizes in data.holdable:
+            self.hold_product.addItem(f"{sku} — {name}", (sku, sizes))
+        # With a placeholder Qt leaves the index at -1 when items are added: choose the first one.
+        self.hold_product.setCurrentIndex(0 if self.hold_product.count() else -1)
+        self.hold_product.blockSignals(False)
+        self._fill_sizes()
         bar = self.thread_view.verticalScrollBar()
         bar.setValue(bar.maximum())
         self.thread_shown.emit(data.customer_id)
 
+    def _fill_sizes(self) -> None:
+        data = self.hold_product.currentData()
+        self.hold_size.clear()
+        if data is not None:
+            self.hold_size.addItems(data[1])
+            wanted = next((size for size in getattr(self, "_sizes", {}).values() if size in data[1]), None)
+            if wanted is not None:
+                self.hold_size.setCurrentText(wanted)
+        self._update_buttons()
+
     def _update_buttons(self) -> None:
         self.send_button.setEnabled(self.customer_id is not None)
+        self.hold_button.setEnabled(self.customer_id is not None and self.hold_size.count() > 0)
+
+    def put_aside(self) -> None:
+        """Hold the chosen product in the chosen size for the customer, tied to the message they answered."""
+        product, size, customer_id, actor = (self.hold_product.currentData(), self.hold_size.currentText(),
+                                             self.customer_id, self._user())
+        if product is None or not size or customer_id is None:
+            return
+        if actor is None:
+            self.status.setText("Sign in first (File ▸ Sign In…): a hold is made in someone's name.")
+            return
+        sku = product[0]
+
+        def work(store: Store) -> holds.Hold:
+            answered = store.db.execute("SELECT message_id FROM replies WHERE customer_id = ? AND message_id IS NOT"
+                                        " NULL ORDER BY received_at DESC, id DESC LIMIT 1", [customer_id]).fetchone()
+            return holds.add_hold(store, customer_id, sku, size, actor=actor,
+                                  message_id=answered[0] if answered else None)
+
+        def done(hold: holds.Hold) -> None:
+            self.status.setText(f"{hold.product} in {hold.size} put aside for {hold.customer} until "
+                                f"{hold.until[:10]}; nobody else is offered it meanwhile.")
+            self.show_thread(customer_id)
+
+        self.db.run(work, on_done=done, on_failure=lambda exc: self.status.setText(str(exc)))
 
     # -- answering -----------------------------------------------------------------
     def send_answer(self) -> None:
