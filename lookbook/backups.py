@@ -330,13 +330,13 @@ def what_backup_lacks(backup: Backup, current: Path) -> tuple[dict[str, int | No
             try:
                 lacks[label] = int(conn.execute(f"SELECT count(*) FROM {table} WHERE id > ?",
                                                 [base[table]]).fetchone()[0])
-            except sqlite3.Error as exc:
+            except (sqlite3.Error, UnicodeDecodeError) as exc:  # damaged bytes can reach SQLite's message too
                 unreadable = unreadable or f"{table}: {exc}"
         try:
             changed = int(conn.execute(
                 "SELECT count(*) FROM messages WHERE id <= ? AND updated_at > ?",
                 [base["messages"], backup.taken_at.isoformat(timespec="seconds")]).fetchone()[0])
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, UnicodeDecodeError) as exc:
             unreadable = unreadable or f"messages: {exc}"
     finally:
         conn.close()

@@ -159,6 +159,10 @@ def _first_problem(conn: sqlite3.Connection, pragma: str) -> str | None:
         lines = [r[0] for r in conn.execute(pragma).fetchall()]
     except (sqlite3.DatabaseError, LibraryError) as exc:
         return str(exc)
+    except UnicodeDecodeError:
+        # The report quotes damaged bytes (a mangled name or value) that are not text: the file is damaged
+        # all the same, and saying so beats a traceback.
+        return "the check's report quotes damaged bytes that are not text"
     if lines == ["ok"]:
         return None
     # SQLite's lines may hold several problems each and a "*** in database main ***" heading: one line out.

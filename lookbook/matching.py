@@ -38,6 +38,7 @@ from typing import Any, Generic, TypeVar, overload
 from lookbook import consent, settings
 from lookbook.delivery import registry
 from lookbook.errors import InputError
+from lookbook.holds import available_sizes
 from lookbook.store import Store
 
 #: Days in which a customer gets at most one message, whoever drafts it (one setting with the outbox).
@@ -221,7 +222,8 @@ def contacted_today(store: Store, now: dt.datetime) -> int:
         " AND coalesce(sent_at, created_at) >= ?", [*CONTACT_STATES, since]).fetchone()[0])
 
 
-def _load_set(store: Store, set_id: int) -> tuple[str, int, str, str, list[_Product]]:
+def _load_set(store: Store, set_id: int, now: dt.datetime | None = None
+              ) -> tuple[str, int, str, str, list[_Product]]:
     row = store.db.execute("SELECT s.name, s.brand_id, b.name, s.scope FROM sets AS s JOIN brands AS b"
                            " ON b.id = s.brand_id WHERE s.id = ?", [set_id]).fetchone()
     if row is None:
@@ -233,12 +235,10 @@ def _load_set(store: Store, set_id: int) -> tuple[str, int, str, str, list[_Prod
     if not rows:
         raise InputError(f"set {set_id} ('{row[0]}') has no shots tied to products; tie its shots to products "
                          "first, so sizes in stock can be matched.")
-    stock: dict[int, set[str]] = {}
-    marks = ", ".join("?" * len(rows))
-    for pid, size in store.db.execute(f"SELECT product_id, size FROM stock WHERE product_id IN ({marks})"
-                                      " AND quantity > 0", [r[0] for r in rows]):
-        stock.setdefault(pid, set()).add(size.strip().upper())
-    products = [_Product(pid, sku, category, frozenset(stock.get(pid, ()))) for pid, sku, category, _ in rows]
+    # Available stock: units on hand that no customer holds (lookbook.holds); a held last M is offered to no one.
+    stock = available_sizes(store, [r[0] for r in rows], now=now)
+    products = [_Product(pid, sku, category, frozenset(s.strip().upper() for s in stock.get(pid, ())))
+                for pid, sku, category, _ in rows]
     return row[0], row[1], row[2], row[3], products
 
 
@@ -253,7 +253,7 @@ def match_set(store: Store, set_id: int, *, now: dt.datetime | None = None, limi
     :raises InputError: if the set does not exist or none of its shots is tied to a product.
     """
     now = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
-    set_name, brand_id, brand, scope, products = _load_set(store, set_id)
+    set_name, brand_id, brand, scope, products = _load_set(store, set_id, now)
     days_cap = int(settings.value(store, "frequency_days"))
     daily_cap = int(settings.value(store, "daily_cap"))
     judge = _Judge(brand, scope, products, now, days_cap)

@@ -470,3 +470,85 @@ def m012_composer_set_card_composition(db: Database) -> None:
     """Keep each set's card composition: its layout, what each slot shows, the captions and the header."""
     # JSON (lookbook.composer.Composition.as_json); NULL: never composed, the card is laid out by default.
     db.execute("ALTER TABLE sets ADD COLUMN card_composition TEXT")
+
+
+@migrations()
+def m013_loop_holds(db: Database) -> None:
+    """Keep the units put aside for customers ("Shall I put one aside for you?") until a date."""
+    # status: active until it expires (until passes), is released, or is turned into a sale (purchase_id).
+    # Availability reads only active holds whose until is still ahead, so a hold not yet swept to
+    # 'expired' stops holding its unit at its date all the same.
+    _run(
+        db,
+        """
+CREATE TABLE holds (
+    id INTEGER PRIMARY KEY,
+    customer_id INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+    product_id INTEGER NOT NULL REFERENCES products(id) ON DELETE CASCADE,
+    size TEXT NOT NULL,
+    quantity INTEGER NOT NULL DEFAULT 1 CHECK (quantity > 0),
+    until TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'released', 'sold', 'expired')),
+    message_id INTEGER REFERENCES messages(id) ON DELETE SET NULL,
+    reply_id INTEGER REFERENCES replies(id) ON DELETE SET NULL,
+    note TEXT NOT NULL DEFAULT '',
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    closed_by TEXT,
+    closed_at TEXT,
+    purchase_id INTEGER REFERENCES purchases(id) ON DELETE SET NULL
+);
+CREATE INDEX idx_holds_active ON holds(product_id, size, until) WHERE status = 'active';
+CREATE INDEX idx_holds_customer ON holds(customer_id, status)
+""",
+    )
+
+
+@migrations()
+def m014_loop_tasks(db: Database) -> None:
+    """Keep the follow-up tasks the app makes for each associate (answer a reply, a hold ending, ...)."""
+    # key: what the task is about ("reply:12", "hold:3", "follow_up:7", "lapsed:5:2026-01-02"), unique, so
+    # making the tasks again adds only new ones and a task once done or dismissed never comes back.
+    # associate: the customer's associate's username when the task was made (NULL: nobody's yet).
+    _run(
+        db,
+        """
+CREATE TABLE tasks (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL CHECK (kind IN ('answer_reply', 'hold_expiring', 'follow_up', 'lapsed',
+                                       'confirm_opt_out')),
+    customer_id INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+    associate TEXT,
+    title TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT '',
+    due_at TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'snoozed', 'done', 'dismissed')),
+    snoozed_until TEXT,
+    created_at TEXT NOT NULL,
+    closed_by TEXT,
+    closed_at TEXT
+);
+CREATE INDEX idx_tasks_open ON tasks(status, associate, due_at);
+CREATE INDEX idx_tasks_customer ON tasks(customer_id, status)
+""",
+    )
+
+
+@migrations()
+def m015_loop_conversations(db: Database) -> None:
+    """Remember which replies have been read (unread counts) and which reply each answer answers."""
+    # replies.read_at/read_by: when and by whom the conversation was opened after the reply came in.
+    # messages.answers_reply_id: the reply an associate's answer from the Conversations page answers.
+    # replies.email_references: an e-mail reply's References and In-Reply-To ids, so an answer continues the thread.
+    _run(
+        db,
+        """
+ALTER TABLE replies ADD COLUMN read_at TEXT;
+ALTER TABLE replies ADD COLUMN read_by TEXT;
+ALTER TABLE replies ADD COLUMN email_references TEXT;
+ALTER TABLE messages ADD COLUMN answers_reply_id INTEGER REFERENCES replies(id);
+CREATE INDEX idx_replies_customer ON replies(customer_id, received_at);
+CREATE INDEX idx_replies_unread ON replies(customer_id) WHERE read_at IS NULL
+""",
+    )

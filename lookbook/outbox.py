@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from lookbook import roles, settings
+from lookbook import holds, roles, settings
 from lookbook.cardnumbers import SAFE_PAYMENT_ADVICE, mask_card_numbers
 from lookbook.compose import email_pictures, personalise, pictures_json, store_footer
 from lookbook.consent import has_consent, one_to_one_owner_problem
@@ -760,20 +760,23 @@ def edit_message(store: Store, message_id: int, actor: str, body: str, *, subjec
 
 
 # -- expiry ------------------------------------------------------------------------------------------------
-def out_of_stock(store: Store, offer_json: str | None) -> list[str]:
-    """Return what a message offers that is no longer in stock (in the offered size), e.g. "Navy Oxford Shirt in M"."""
-    return _out_of_stock(store, offer_json or "[]")
+def out_of_stock(store: Store, offer_json: str | None, customer_id: int | None = None) -> list[str]:
+    """Return what a message offers that is no longer in stock (in the offered size), e.g. "Navy Oxford Shirt in M".
+
+    Units another customer holds are not in stock for this one (:mod:`lookbook.holds`); ``customer_id``'s own
+    holds still count as theirs.
+    """
+    return _out_of_stock(store, offer_json or "[]", customer_id)
 
 
-def _out_of_stock(store: Store, offer_json: str) -> list[str]:
+def _out_of_stock(store: Store, offer_json: str, customer_id: int | None = None) -> list[str]:
     gone = []
     for item in json.loads(offer_json or "[]"):
-        row = store.db.execute(
-            "SELECT p.name, coalesce(sum(s.quantity), 0) FROM products p LEFT JOIN stock s ON s.product_id = p.id"
-            " AND (? IS NULL OR s.size = ?) WHERE p.sku = ? GROUP BY p.id", [item["size"], item["size"], item["sku"]]
-        ).fetchone()
-        if row is None or row[1] <= 0:
-            name = row[0] if row else item["sku"]
+        row = store.db.execute("SELECT id, name FROM products WHERE sku = ?", [item["sku"]]).fetchone()
+        sizes = {s.strip().upper() for s in holds.available_sizes(
+            store, [row[0]], except_customer=customer_id).get(row[0], [])} if row else set()
+        if not (item["size"].strip().upper() in sizes if item["size"] else sizes):
+            name = row[1] if row else item["sku"]
             gone.append(f"{name} in {item['size']}" if item["size"] else name)
     return gone
 
@@ -788,14 +791,15 @@ def expire_stale(store: Store, now: dt.datetime | None = None, actor: str = "sys
     hours = float(settings.value(store, "approval_hours"))
     deadline = (moment - dt.timedelta(hours=hours)).isoformat(timespec="seconds")
     reasons: dict[int, str] = {}
-    for message_id, submitted_at, offer in store.db.execute(
-            "SELECT id, submitted_at, offer FROM messages WHERE state = 'pending' ORDER BY id").fetchall():
+    for message_id, submitted_at, offer, customer_id in store.db.execute(
+            "SELECT id, submitted_at, offer, customer_id FROM messages WHERE state = 'pending' ORDER BY id").fetchall():
         if submitted_at is not None and submitted_at < deadline:
             reasons[message_id] = f"not approved within {hours:g} h of being submitted"
-        elif gone := _out_of_stock(store, offer):
+        elif gone := _out_of_stock(store, offer, customer_id):
             reasons[message_id] = f"out of stock since drafting: {', '.join(gone)}"
     report = _batch(store, "expire", list(reasons), lambda mid: _move(
         store, mid, "expired", actor, comment=reasons[mid], state_reason=reasons[mid]))
+    holds.expire_due(store, now=moment, actor=actor)  # holds past their date, swept on the same beat
     return _finish(store, report)
 
 

@@ -5,22 +5,23 @@ kept in the library settings) and stores each customer's message in ``replies``,
 linked to the customer (by X user id) and to the last message sent to them before
 it. Reading again is harmless: ``replies`` is unique on (channel, event id).
 
-A reply that asks to stop ("STOP", "unsubscribe", "stop messaging me", "baja",
-"désabonner", "abmelden" ...) withdraws the customer's consent on that channel at
-once, with a ledger entry whose source is ``reply``, and cancels the messages on that
-channel that have not gone out yet. A card number in a reply is masked before it is
-stored, and the reply is flagged so the associate is told to take payment safely.
+A reply that clearly asks to stop ("STOP STOP", "Can you stop?", "unsubscribe", "baja",
+"Arrêtez", "abmelden" ..., :mod:`lookbook.opt_out`) withdraws the customer's consent on that
+channel at once, with a ledger entry whose source is ``reply``, and cancels the messages on that
+channel that have not gone out yet. A reply that *may* ask to stop ("not interested", "who is
+this?") pauses that channel for the customer (marked unreachable, so neither matching nor the
+sender uses it) and gives their associate a task to confirm (:func:`lookbook.tasks.confirm_opt_out`).
+A card number in a reply is masked before it is stored, and the reply is flagged so the associate
+is told to take payment safely.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from lookbook import consent
+from lookbook import consent, opt_out
 from lookbook.cardnumbers import SAFE_PAYMENT_ADVICE, mask_card_numbers
 from lookbook.delivery import accounts
 from lookbook.delivery.x import DMEvent, XChannel
@@ -33,37 +34,9 @@ ACTOR = "replies"
 #: Messages that may still be stopped when a customer opts out on their channel.
 _UNSENT = ("draft", "pending", "approved", "queued", "failed")
 
-# A whole reply that is just one of these words (give or take "please" and punctuation) is an opt-out...
-_STOP_WORDS = {
-    "stop", "stopp", "stopall", "unsubscribe", "unsub", "cancel", "end", "quit", "optout",  # en (carrier words)
-    "baja", "alto",  # es
-    "arret", "arreter", "desabonner", "desinscrire",  # fr
-    "abmelden", "abbestellen",  # de
-    "basta", "disiscrivimi", "cancellami",  # it
-    "parar", "pare", "sair", "descadastrar",  # pt
-    "afmelden", "stoppen",  # nl
-}
-_FILLER = {"please", "pls", "plz", "now", "por", "favor", "bitte", "sil", "vous", "plait", "per", "favore", "ok"}
-# ...and a reply that contains one of these phrases anywhere is one too.
-_STOP_PHRASES = re.compile("|".join([
-    r"\bunsubscribe\b", r"\bopt(?:ing)?[ -]?out\b", r"\bstop (?:messaging|texting|sending|writing|contacting|"
-    r"dm(?:ing)?|emailing)\b", r"\b(?:don'?t|do not|never) (?:message|text|contact|dm|email|write to) me\b",
-    r"\bremove me\b", r"\bno more (?:messages|texts|dms|emails)\b", r"\bleave me alone\b",
-    r"\bdar(?:me)? de baja\b", r"\bno me (?:escribas|escriban|envies|envien|contactes)\b", r"\bno mas mensajes\b",
-    r"\bne (?:m'?ecrivez|m'?envoyez) plus\b", r"\bplus de messages\b", r"\bme desabonner\b",
-    r"\bkeine (?:nachrichten|werbung) mehr\b", r"\bschreib(?:en sie)? mir nicht\b",
-    r"\bnon (?:scrivermi|contattarmi)\b", r"\bpare de (?:me )?(?:enviar|mandar)\b", r"\bnao (?:me )?envie\b",
-]))
-
-
 def is_opt_out(text: str) -> bool:
-    """Return whether a reply asks to stop receiving messages (case, accents and punctuation ignored)."""
-    plain = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(c for c in plain if not unicodedata.combining(c)).replace("’", "'")
-    if _STOP_PHRASES.search(plain):
-        return True
-    words = [w for w in re.findall(r"[a-z']+", plain) if w not in _FILLER]
-    return 0 < len(words) <= 2 and any(w.replace("'", "") in _STOP_WORDS for w in words)
+    """Return whether a reply clearly asks to stop receiving messages (:func:`lookbook.opt_out.classify`)."""
+    return opt_out.classify(text).kind == opt_out.STOP
 
 
 @dataclass(frozen=True)
@@ -88,6 +61,7 @@ class PollReport:
     new: list[Reply] = field(default_factory=list)
     withdrawn: list[int] = field(default_factory=list)  # customer ids
     unknown_senders: int = 0
+    paused: list[int] = field(default_factory=list)  # customer ids whose channel waits for a confirmation
     warnings: list[str] = field(default_factory=list)
     changes: Changes = field(default_factory=Changes)
 
@@ -98,10 +72,15 @@ def _iso(event: DMEvent) -> str:
 
 def _withdraw(store: Store, customer_id: int, channel: str, external_id: str) -> None:
     """Withdraw consent on ``channel`` in every scope and stop the messages not sent yet."""
+    withdraw_channel(store, customer_id, channel, by_user=ACTOR,
+                     note=f"the customer replied asking to stop (X event {external_id})")
+
+
+def withdraw_channel(store: Store, customer_id: int, channel: str, *, by_user: str, note: str) -> None:
+    """Withdraw consent on ``channel`` in every scope (source ``reply``) and cancel the messages not sent yet."""
     for scope in consent.SCOPES:
         if consent.has_consent(store, customer_id, channel, scope):
-            consent.record(store, customer_id, channel, scope, False, by_user=ACTOR, source="reply",
-                           note=f"the customer replied asking to stop (X event {external_id})")
+            consent.record(store, customer_id, channel, scope, False, by_user=by_user, source="reply", note=note)
     marks = ", ".join("?" * len(_UNSENT))
     for (message_id,) in store.db.execute(
             f"SELECT id FROM messages WHERE customer_id = ? AND channel = ? AND state IN ({marks})",
@@ -111,6 +90,16 @@ def _withdraw(store: Store, customer_id: int, channel: str, external_id: str) ->
                        state_reason="the customer replied asking to stop")
         except IllegalTransition:
             pass  # a failed message that is not retryable stays failed: it will not go either way
+
+
+def pause_to_confirm(store: Store, customer_id: int, channel: str, reply_id: int, body: str, why: str) -> None:
+    """Pause the channel for the customer and ask their associate whether the reply was a request to stop."""
+    from lookbook import tasks
+    from lookbook.delivery import reachability
+
+    reachability.mark_unreachable(store, customer_id, channel, "paused: a reply may ask to stop; the associate "
+                                  "confirms (Tasks)", ACTOR)
+    tasks.ask_to_confirm_opt_out(store, customer_id, channel, reply_id, body, why)
 
 
 def store_replies(store: Store, events: Iterable[DMEvent], *, me: str, newest_id: str | None) -> PollReport:
@@ -134,22 +123,29 @@ def store_replies(store: Store, events: Iterable[DMEvent], *, me: str, newest_id
                                                   received_at])
             if cur.rowcount != 1:
                 continue  # seen before
-            stop = is_opt_out(event.text)
+            verdict = opt_out.classify(event.text)
+            stop = verdict.kind == opt_out.STOP
             reply = Reply(inserted_id(cur), customer_id, message[0] if message else None, "x", event.id, body,
                           received_at, stop, card)
             store.audit(ACTOR, "reply.receive", "reply", reply.id, customer_id=customer_id, message_id=reply.message_id,
-                        channel="x", opt_out=stop, card_masked=card)
+                        channel="x", opt_out=stop, opt_out_maybe=verdict.kind == opt_out.MAYBE, card_masked=card)
             if customer_id is None:
                 report.unknown_senders += 1
             elif stop:
                 _withdraw(store, customer_id, "x", event.id)
                 report.withdrawn.append(customer_id)
+            elif verdict.kind == opt_out.MAYBE:
+                pause_to_confirm(store, customer_id, "x", reply.id, body, verdict.why)
+                report.paused.append(customer_id)
+                report.warnings.append(
+                    f"reply {reply.id} from customer {customer_id} may ask to stop ({verdict.why}): X is paused for "
+                    "them until their associate confirms (`lookbook tasks list`)")
             if card:
                 report.warnings.append(f"reply {reply.id}: {SAFE_PAYMENT_ADVICE}")
             report.new.append(reply)
         if newest_id is not None:
             store.set_setting(CURSOR_SETTING, newest_id)
-    report.changes = store.notify(Changes(customers=bool(report.withdrawn), outbox=bool(report.new),
+    report.changes = store.notify(Changes(customers=bool(report.withdrawn or report.paused), outbox=bool(report.new),
                                           audit=bool(report.new)))
     return report
 

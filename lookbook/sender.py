@@ -57,6 +57,7 @@ from typing import Any, TypeVar
 from lookbook import consent, progress, quiet_hours, roles, settings
 from lookbook.cardnumbers import mask_card_numbers
 from lookbook.compose import outgoing
+from lookbook.conversations import thread_headers
 from lookbook.delivery import (
     Ambiguous,
     AuthFailed,
@@ -406,7 +407,7 @@ def _claim(store: Store, message_id: int) -> Job | str | None:
     row = store.db.execute("SELECT channel, customer_id, set_id, attempts, offer FROM messages WHERE id = ?",
                            [message_id]).fetchone()
     channel, customer_id, set_id, attempts, offer = row
-    if gone := out_of_stock(store, offer):
+    if gone := out_of_stock(store, offer, customer_id):
         # Sold out since approval: the message would offer the customer what cannot be bought.
         why = f"out of stock since approval: {', '.join(gone)}; draft again for what is in stock"
         transition(store, message_id, "cancelled", ACTOR, comment=why, state_reason=why)
@@ -446,7 +447,8 @@ def _claim(store: Store, message_id: int) -> Job | str | None:
         return f"failed: {why}"
     customer = _customer(store, customer_id)
     return Job(message_id, attempt_id, channel, customer_id, out.body, out.subject, out.attachment, out.pictures,
-               registry.get(channel).address(customer), out.to_name, customer, out.footer)
+               registry.get(channel).address(customer), out.to_name, customer, out.footer,
+               thread=thread_headers(store, message_id))
 
 
 def _record_sent(store: Store, message_id: int, attempt_id: int | None, external_id: str, sent_at: str,

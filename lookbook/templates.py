@@ -17,6 +17,7 @@ from typing import Any
 from lookbook.cardnumbers import SAFE_PAYMENT_ADVICE, mask_card_numbers
 from lookbook.delivery import registry
 from lookbook.errors import InputError
+from lookbook.holds import available_sizes
 from lookbook.hooks import Changes
 from lookbook.store import Store, utcnow
 
@@ -235,17 +236,15 @@ class Offer:
 
 
 def set_products(store: Store, set_id: int) -> list[SetProduct]:
-    """Return the products of a set in the order of their shots, with the sizes now in stock."""
+    """Return the products of a set in the order of their shots, with the sizes now in stock and not held."""
     rows = store.db.execute(
         "SELECT p.id, p.sku, p.name, p.category, min(si.position) AS first FROM set_items si"
         " JOIN photos ph ON ph.id = si.photo_id JOIN products p ON p.id = ph.product_id"
         " WHERE si.set_id = ? GROUP BY p.id ORDER BY first, p.sku", [set_id]).fetchall()
-    products = []
-    for pid, sku, name, category, _ in rows:
-        sizes = [r[0] for r in store.db.execute(
-            "SELECT size FROM stock WHERE product_id = ? AND quantity > 0 ORDER BY rowid", [pid])]
-        products.append(SetProduct(pid, sku, name, category, sizes))
-    return products
+    # Available stock: units on hand that no customer holds (lookbook.holds), so the card, the PDF and
+    # "in your size" never offer a unit put aside for someone else.
+    sizes = available_sizes(store, [r[0] for r in rows])
+    return [SetProduct(pid, sku, name, category, sizes.get(pid, [])) for pid, sku, name, category, _ in rows]
 
 
 def offers_for(store: Store, products: list[SetProduct], customer_id: int) -> list[Offer]:

@@ -43,15 +43,18 @@ from ui.notices import NoticeCenter, Notifier
 from ui.pages.approvals import ApprovalsPage
 from ui.pages.base import Page
 from ui.pages.compose import ComposePage
+from ui.pages.conversations import ConversationsPage
 from ui.pages.customers import CustomersPage
 from ui.pages.delivery_settings import DeliverySettings
 from ui.pages.match import MatchPage
 from ui.pages.outbox import OutboxPage
 from ui.pages.products import ProductsPage
+from ui.pages.reports import ReportsPage
 from ui.pages.sending_settings import SendingSettings
 from ui.pages.settings import SettingsPage
 from ui.pages.shoot import ShootPage
 from ui.pages.staff_settings import StaffSettings
+from ui.pages.tasks import TasksPage
 from ui.restore_dialog import RestoreDialog
 from ui.signin import Session, SignInDialog
 from ui.theme import Appearance, Theme, palette_icon
@@ -69,6 +72,9 @@ PAGE_INFO = {
     "Compose Card": ("lookbook", "Lay out a set's card: layout, shots and details in slots, crops, captions"),
     "Approvals": ("approvals", "Messages waiting for a manager's approval"),
     "Outbox": ("outbox", "Approved messages being sent, sent, or failed"),
+    "Conversations": ("conversations", "Customers' replies threaded with the messages they answer; answer them"),
+    "Tasks": ("tasks", "Follow-ups: replies to answer, holds ending, no reply in three days, lapsed clients"),
+    "Reports": ("reports", "What each set sold: sent, replied, held, bought and revenue, opt-outs beside them"),
     "Settings": ("settings", "The library, staff accounts and delivery channels"),
 }
 #: A library setting the demo builder sets; the first-run guide shows on such a library.
@@ -107,7 +113,9 @@ class MainWindow(QMainWindow):
         self.compose.use_undo_stack(self.undo_stack)  # every card step is undoable from Edit ▸ Undo
         self.pages: list[Page] = [
             self.shoot, self.products, CustomersPage(db, self.session), MatchPage(db, self.session),
-            self.compose, ApprovalsPage(db, self.session), self.outbox,
+            self.compose, ApprovalsPage(db, self.session), self.outbox, ConversationsPage(db, self.session),
+            TasksPage(db, self.session),
+            ReportsPage(db, self.session),
             SettingsPage(db, delivery=DeliverySettings(db, self.outbox.net, self.session),
                          sending=SendingSettings(db, self.session), staff=StaffSettings(db, self.session),
                          notifications=NotificationSettings(db, self.session)),

@@ -25,16 +25,20 @@ from lookbook import __version__
 from lookbook.cli.output import visible_output
 from lookbook.cli.verbs import audit as audit_verbs
 from lookbook.cli.verbs import catalog as catalog_verbs
+from lookbook.cli.verbs import conversations as conversations_verbs
 from lookbook.cli.verbs import customers as customers_verbs
 from lookbook.cli.verbs import delivery as delivery_verbs
 from lookbook.cli.verbs import detect as detect_verbs
+from lookbook.cli.verbs import holds as holds_verbs
 from lookbook.cli.verbs import layouts as layouts_verbs
 from lookbook.cli.verbs import library as library_verbs
 from lookbook.cli.verbs import outbox as outbox_verbs
 from lookbook.cli.verbs import photos as photos_verbs
 from lookbook.cli.verbs import presets as presets_verbs
+from lookbook.cli.verbs import report as report_verbs
 from lookbook.cli.verbs import sets as sets_verbs
 from lookbook.cli.verbs import settings as settings_verbs
+from lookbook.cli.verbs import tasks as tasks_verbs
 from lookbook.cli.verbs import users as users_verbs
 from lookbook.errors import LookbookError
 
@@ -45,7 +49,8 @@ if TYPE_CHECKING:
 #: ``handler`` to a ``"module:function"`` string, so that a verb imports what it needs (OpenCV, requests...)
 #: only when it runs: every command, ``--help`` and ``--version`` included, used to wait for all of them.
 COMMAND_MODULES = [library_verbs, outbox_verbs, users_verbs, audit_verbs, customers_verbs, catalog_verbs, sets_verbs,
-                   photos_verbs, presets_verbs, detect_verbs, delivery_verbs, layouts_verbs, settings_verbs]
+                   photos_verbs, presets_verbs, detect_verbs, delivery_verbs, layouts_verbs, settings_verbs,
+                   holds_verbs, report_verbs, tasks_verbs, conversations_verbs]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -114,10 +114,20 @@ def cmd_replies(args: argparse.Namespace, ctx: CliContext) -> int:
     for reply in report.new:
         if args.json:
             print(json.dumps(reply.__dict__))
-        else:
+        elif reply.customer_id is not None:  # people not in the customer book are counted below, not listed
             print(f"customer {reply.customer_id}: {reply.body}" + ("  [consent withdrawn]" if reply.stop else ""))
-    print(f"{len(report.new)} new repl{'y' if len(report.new) == 1 else 'ies'}; "
-          f"{len(report.withdrawn)} withdrew consent.", file=sys.stderr)
+    # What the poll warns about (the safe-payment advice after a card number, a reply that may ask to stop,
+    # a STOP that may have been missed) must reach the person running it.
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    known = len(report.new) - report.unknown_senders
+    summary = f"{known} new repl{'y' if known == 1 else 'ies'}; {len(report.withdrawn)} withdrew consent"
+    if report.paused:
+        summary += f"; {len(report.paused)} may have asked to stop (paused until their associate confirms)"
+    if report.unknown_senders:
+        summary += (f"; {report.unknown_senders} message{'' if report.unknown_senders == 1 else 's'} from people "
+                    "not in the customer book")
+    print(summary + ".", file=sys.stderr)
     return 0
 
 

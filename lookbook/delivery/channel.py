@@ -89,6 +89,8 @@ class Job:
     :param attachment: the card (or one captioned shot) for channels that carry one picture.
     :param photos: the gallery, for channels whose :attr:`Limits.gallery` is true.
     :param footer: the store's name, postal address and how to stop, where the channel needs it.
+    :param thread: for an answer in a conversation, the headers that continue the customer's thread on this
+        channel (e-mail: ``In-Reply-To`` and ``References``); empty otherwise.
     """
 
     message_id: int
@@ -103,6 +105,7 @@ class Job:
     name: str
     customer: Mapping[str, Any] = field(default_factory=dict)
     footer: Footer | None = None
+    thread: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

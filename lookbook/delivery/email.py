@@ -375,6 +375,8 @@ class EmailConnection(Connection):
         msg_id = message_id_for(job.message_id, steps.library_id, settings.from_address)
         msg = build_message(to=job.address, to_name=job.name, subject=job.subject or DEFAULT_SUBJECT, body=job.body,
                             images=job.photos, settings=settings, message_id=msg_id, footer=job.footer)
+        for name, value in job.thread.items():  # an answer continues the customer's thread (lookbook.conversations)
+            msg[name] = value
         steps.phase("connect", message_id=msg_id)
         # DATA is the point of no return: a connection lost after it began may have delivered.
         self.client.send(msg, before_data=lambda: steps.phase(EMAIL.uncertain_phase))

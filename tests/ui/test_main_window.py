@@ -22,7 +22,8 @@ def test_window_opens_on_the_demo_library_and_shows_its_counts(qtbot, runners, d
     assert "500 customers" in window.counts_label.text()
     assert demo_library.name in window.library_label.text()
     assert [window.sidebar.item(i).text() for i in range(window.sidebar.count())] == [
-        "Shoot", "Products & Brands", "Customers", "Match & Compose", "Compose Card", "Approvals", "Outbox", "Settings"]
+        "Shoot", "Products & Brands", "Customers", "Match & Compose", "Compose Card", "Approvals", "Outbox",
+        "Conversations", "Tasks", "Reports", "Settings"]
     shoot, products, customers = window.pages[0], window.pages[1], window.pages[2]
     qtbot.waitUntil(lambda: shoot.model.rowCount() == 40, timeout=5_000)
     qtbot.waitUntil(lambda: products.model.rowCount() == 8, timeout=5_000)

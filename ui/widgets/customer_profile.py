@@ -11,6 +11,7 @@ Granting consent to a customer who opted out first asks how they agreed
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lookbook import consent, customers
+from lookbook import consent, customers, holds, tasks
 from lookbook.catalog import brand_names
 from lookbook.consent import Confirmation, ConfirmationRequired
 from lookbook.customers import Profile
@@ -46,6 +47,7 @@ from lookbook.replies import Reply, list_replies
 from lookbook.store import Store
 from ui.models import RowsTableModel
 from ui.widgets.tables import read_only_table
+from ui.widgets.task_list import TaskList
 from ui.workers import StoreRunner
 
 #: Where a grant or withdrawal typed by staff came from; the first is the usual one at the counter.
@@ -56,6 +58,7 @@ LEDGER_HEADERS = ["When", "Channel", "Scope", "Change", "By", "Source", "Note / 
 PURCHASE_HEADERS = ["Date", "Brand", "SKU", "Size"]
 MESSAGE_HEADERS = ["When", "Set", "Channel", "State", "Text"]
 REPLY_HEADERS = ["Received", "Channel", "Reply"]
+HOLD_HEADERS = ["Until", "SKU", "Product", "Size", "Status", "By"]
 #: Messages shown in a profile; a customer with more is rare and the outbox lists them all.
 MESSAGES_SHOWN = 100
 
@@ -68,6 +71,12 @@ class ProfileData:
     messages: list[CustomerMessage]
     replies: list[Reply]
     brands: list[str]
+    #: The customer's holds (every state, soonest to end first).
+    holds: list[holds.Hold] = dataclasses.field(default_factory=list)
+    #: What can be put aside: (SKU, name, sizes on hand that nobody else holds).
+    holdable: list[tuple[str, str, list[str]]] = dataclasses.field(default_factory=list)
+    #: The customer's open follow-up tasks.
+    tasks: list[tasks.Task] = dataclasses.field(default_factory=list)
 
 
 def load_profile(store: Store, customer_id: int) -> ProfileData:
@@ -76,7 +85,9 @@ def load_profile(store: Store, customer_id: int) -> ProfileData:
     messages = customer_messages(store, customer_id, MESSAGES_SHOWN)
     replies = list_replies(store, customer_id=customer_id)
     brands = brand_names(store)
-    return ProfileData(profile, messages, replies, brands)
+    return ProfileData(profile, messages, replies, brands, holds.list_holds(store, status=None,
+                                                                            customer_id=customer_id),
+                       holds.holdable_products(store, customer_id), tasks.list_tasks(store, customer_id=customer_id))
 
 
 def short_time(text: str | None) -> str:
@@ -238,11 +249,48 @@ class CustomerProfile(QWidget):
         messages_column.addWidget(QLabel("Replies"))
         messages_column.addWidget(_table(self.reply_model), 2)
 
+        # Holds: "Shall I put one aside for you?" answered from the profile.
+        self.hold_model = RowsTableModel(HOLD_HEADERS, self)
+        self.hold_view = _table(self.hold_model)
+        self.hold_view.selectionModel().currentRowChanged.connect(lambda *_: self._update_hold_buttons())
+        self.hold_product = QComboBox()
+        self.hold_product.setToolTip("The product to put aside (only those with a unit nobody else holds)")
+        self.hold_product.setMinimumContentsLength(16)
+        self.hold_product.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.hold_product.currentIndexChanged.connect(lambda *_: self._fill_hold_sizes())
+        self.hold_size = QComboBox()
+        self.hold_size.setToolTip("The size to put aside")
+        self.hold_button = QPushButton("Put One &Aside")
+        self.hold_button.setToolTip("Hold one unit of this product in this size for the customer until the date "
+                                    "the store sets (3 days unless changed); nobody else is offered it meanwhile")
+        self.hold_button.clicked.connect(self.put_aside)
+        self.release_button = QPushButton("&Release")
+        self.release_button.setToolTip("Give the chosen hold's unit back to everyone's offers")
+        self.release_button.clicked.connect(lambda: self._close_hold("release"))
+        self.sold_button = QPushButton("&Sold")
+        self.sold_button.setToolTip("The customer bought it: the unit leaves the stock and the purchase is recorded")
+        self.sold_button.clicked.connect(lambda: self._close_hold("sell"))
+        hold_row = QHBoxLayout()
+        hold_row.addWidget(self.hold_product, 1)
+        hold_row.addWidget(self.hold_size)
+        hold_row.addWidget(self.hold_button)
+        hold_row.addStretch(0)
+        hold_row.addWidget(self.release_button)
+        hold_row.addWidget(self.sold_button)
+        holds_tab = QWidget()
+        holds_column = QVBoxLayout(holds_tab)
+        holds_column.addLayout(hold_row)
+        holds_column.addWidget(self.hold_view, 1)
+
         self.tabs = QTabWidget()
         self.tabs.addTab(self.details, "Profile")
         self.tabs.addTab(consent_tab, "Consent")
         self.tabs.addTab(_table(self.purchase_model), "Purchases")
         self.tabs.addTab(messages_tab, "Messages")
+        self.tabs.addTab(holds_tab, "Holds")
+        self.task_list = TaskList(db, actor, show_customer=False)
+        self.task_list.acted.connect(self._task_acted)
+        self.tabs.addTab(self.task_list, "Tasks")
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -301,9 +349,11 @@ class CustomerProfile(QWidget):
             self.heading.setText("<i>Choose a customer to see their profile.</i>")
             self.details.clear()
             for model in (self.consent_model, self.ledger_model, self.purchase_model, self.message_model,
-                          self.reply_model):
+                          self.reply_model, self.hold_model):
                 model.set_rows([])
+            self.task_list.set_tasks([])
             self._update_consent_buttons()
+            self._update_hold_buttons()
             return
         p = data.profile
         c = p.customer
@@ -326,6 +376,9 @@ class CustomerProfile(QWidget):
                                     " ".join(r.body.split())) for r in data.replies])
         self.tabs.setTabText(2, f"Purchases ({len(p.purchases)})")
         self.tabs.setTabText(3, f"Messages ({len(data.messages)})")
+        self._fill_holds(data)
+        self.task_list.set_tasks(data.tasks)
+        self.tabs.setTabText(5, f"Tasks ({len(data.tasks)})" if data.tasks else "Tasks")
         self.loaded.emit(c.id)
 
     def _fill_brand_box(self, data: ProfileData) -> None:
@@ -426,6 +479,75 @@ class CustomerProfile(QWidget):
             if (ch, sc) == (channel, scope):
                 self.consent_view.selectRow(row)
                 return
+
+    def _fill_holds(self, data: ProfileData) -> None:
+        chosen = self.hold_product.currentData()
+        self.hold_product.blockSignals(True)
+        self.hold_product.clear()
+        for sku, name, sizes in data.holdable:
+            self.hold_product.addItem(f"{sku} — {name}", (sku, sizes))
+        found = next((i for i in range(self.hold_product.count())
+                      if chosen and self.hold_product.itemData(i)[0] == chosen[0]), 0)
+        self.hold_product.setCurrentIndex(found if self.hold_product.count() else -1)
+        self.hold_product.blockSignals(False)
+        self._fill_hold_sizes()
+        self.hold_model.set_rows([(short_time(h.until), h.sku, h.product, h.size, h.status, h.created_by)
+                                  for h in data.holds])
+        self.hold_view.resizeColumnsToContents()
+        active = sum(h.status == "active" for h in data.holds)
+        self.tabs.setTabText(4, f"Holds ({active})" if active else "Holds")
+        self._update_hold_buttons()
+
+    def _fill_hold_sizes(self) -> None:
+        data = self.hold_product.currentData()
+        self.hold_size.clear()
+        if data is None:
+            return
+        self.hold_size.addItems(data[1])
+        sizes = self.data.profile.sizes if self.data is not None else {}
+        wanted = next((size for cat, size in sizes.items() if size in data[1]), None)
+        if wanted is not None:  # their recorded size first, when the product comes in it
+            self.hold_size.setCurrentText(wanted)
+
+    def _selected_hold(self) -> holds.Hold | None:
+        row = self.hold_view.currentIndex().row()
+        found = self.data.holds if self.data is not None else []
+        return found[row] if 0 <= row < len(found) else None
+
+    def _update_hold_buttons(self) -> None:
+        chosen = self._selected_hold()
+        self.hold_button.setEnabled(self.data is not None and self.hold_size.count() > 0)
+        for button in (self.release_button, self.sold_button):
+            button.setEnabled(chosen is not None and chosen.status == "active")
+
+    @Slot()
+    def put_aside(self) -> None:
+        """Hold one unit of the chosen product in the chosen size for the customer."""
+        product = self.hold_product.currentData()
+        size = self.hold_size.currentText()
+        if self.data is None or product is None or not size:
+            return
+        cid, actor, name = self.data.profile.customer.id, self.actor(), self.data.profile.customer.name
+        sku = product[0]
+        self._act(lambda store: holds.add_hold(store, cid, sku, size, actor=actor),
+                  f"{sku} in {size} put aside for {name}; nobody else is offered it until the hold ends.")
+
+    def _close_hold(self, how: str) -> None:
+        hold = self._selected_hold()
+        if hold is None:
+            return
+        actor = self.actor()
+        if how == "release":
+            self._act(lambda store: holds.release(store, hold.id, actor=actor),
+                      f"Hold of {hold.sku} in {hold.size} released: offered to everyone again.")
+        else:
+            self._act(lambda store: holds.sell(store, hold.id, actor=actor),
+                      f"{hold.sku} in {hold.size} sold to {hold.customer}: the purchase is on their record.")
+
+    def _task_acted(self, text: str) -> None:
+        self.status.setText(text)
+        self.acted.emit(text)
+        self.reload()
 
     # -- actions -------------------------------------------------------------------
     def _act(self, work: Callable[[Store], object], done_text: str) -> None:

@@ -1,0 +1,80 @@
+"""The Conversations page: threads with unread counts, opening marks read, answers go to the outbox."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lookbook import conversations
+from lookbook.store import create_store
+from lookbook.users import User
+from test_conversations import _build
+from ui.pages.conversations import ConversationsPage
+from ui.signin import Session
+
+from .test_customers_page import on_db
+
+ALEX = User(1, "alex", "Alex Kim", "associate", True)
+
+
+@pytest.fixture
+def page(qtbot, runners, tmp_path: Path) -> ConversationsPage:
+    db, _ = runners
+    store = create_store(tmp_path / "lib")
+    _build(store)
+    store.close()
+    with qtbot.waitSignal(db.library_opened, timeout=10_000):
+        db.open(tmp_path / "lib")
+    session = Session()
+    session.sign_in(ALEX)
+    page = ConversationsPage(db, session)
+    qtbot.addWidget(page)
+    db.library_changed.connect(page.on_library_changed)
+    page.resize(1100, 650)
+    page.show()
+    page.reload()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 2, timeout=5_000)
+    return page
+
+
+def test_opening_a_thread_marks_it_read_and_an_answer_goes_out(qtbot, page: ConversationsPage) -> None:
+    badges: list[str] = []
+    page.badge_changed.connect(badges.append)
+    assert [page.model.row_values(r)[:2] for r in range(2)] == [("Cust1 Tester", 1), ("Cust0 Tester", 2)]
+    with qtbot.waitSignal(page.thread_shown, timeout=5_000):
+        page.view.selectRow(1)
+    html = page.thread_view.toHtml()
+    assert "Do you have it in M?" in html and "M please" in html
+    qtbot.waitUntil(lambda: page.model.rowCount() == 2 and page.model.row_values(1)[1] == "", timeout=5_000)
+    assert badges[-1] == "1 unread"
+    page.answer_box.setPlainText("Yes! Put aside in M for you.")
+    with qtbot.waitSignal(page.thread_shown, timeout=5_000):
+        page.send_button.click()
+    assert "Answer written; it goes out with the next send." in page.status.text()
+    assert "Put aside in M" in page.thread_view.toHtml()
+    customer = page.customer_id
+    entries = on_db(qtbot, page.db, lambda store: conversations.thread(store, customer))
+    assert (entries[-1].kind, entries[-1].state, entries[-1].by) == ("message", "approved", "alex")
+
+
+def test_search_finds_words_of_replies(qtbot, page: ConversationsPage) -> None:
+    page.whose.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 3, timeout=5_000)
+    page.search.setText("colours")
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=5_000)
+    assert page.model.row_values(0)[0] == "Cust1 Tester"
+
+
+def test_put_one_aside_from_the_conversation(qtbot, page: ConversationsPage) -> None:
+    from lookbook import holds
+
+    with qtbot.waitSignal(page.thread_shown, timeout=5_000):
+        page.view.selectRow(1)  # Cust0, who was sent the Marlowe set and wears M
+    assert page.hold_product.currentData()[0] == "MW-SH01" and page.hold_size.currentText() == "M"
+    with qtbot.waitSignal(page.thread_shown, timeout=5_000):
+        page.hold_button.click()
+    assert "put aside for Cust0 Tester" in page.status.text()
+    customer = page.customer_id
+    (hold,) = on_db(qtbot, page.db, lambda store: holds.list_holds(store, customer_id=customer))
+    assert (hold.sku, hold.size, hold.created_by) == ("MW-SH01", "M", "alex") and hold.message_id is not None

@@ -1,0 +1,53 @@
+"""The customer profile's Holds tab: put one aside, release, sold — in one click each."""
+
+from __future__ import annotations
+
+import pytest
+
+from lookbook import holds
+from lookbook.users import User
+from ui.pages.customers import CustomersPage
+from ui.signin import Session
+
+from .test_customers_page import choose, on_db
+
+ALEX = User(3, "alex", "Alex Kim", "associate", True)
+
+
+@pytest.fixture
+def page(qtbot, opened_demo) -> CustomersPage:
+    db, _, _ = opened_demo
+    session = Session()
+    session.sign_in(ALEX)
+    page = CustomersPage(db, session)
+    qtbot.addWidget(page)
+    db.library_changed.connect(page.on_library_changed)
+    page.resize(1300, 800)
+    page.show()
+    page.reload()
+    qtbot.waitUntil(lambda: page.model.total == 500, timeout=5_000)
+    return page
+
+
+def test_put_aside_then_sold_from_the_profile(qtbot, page: CustomersPage) -> None:
+    profile = page.profile
+    customer_id = choose(qtbot, page, 0)
+    profile.tabs.setCurrentIndex(4)
+    assert profile.hold_product.count() > 0 and profile.hold_button.isEnabled()
+    sku = profile.hold_product.currentData()[0]
+    size = profile.hold_size.currentText()
+    profile.hold_button.click()
+    qtbot.waitUntil(lambda: profile.hold_model.rowCount() == 1, timeout=5_000)
+    assert "put aside" in profile.status.text()
+    assert profile.tabs.tabText(4) == "Holds (1)"
+    found = on_db(qtbot, page.db, lambda store: holds.list_holds(store, customer_id=customer_id))
+    assert [(h.sku, h.size, h.created_by) for h in found] == [(sku, size, "alex")]
+    profile.hold_view.selectRow(0)
+    assert profile.sold_button.isEnabled()
+    profile.sold_button.click()
+    qtbot.waitUntil(lambda: profile.hold_model.row_values(0)[4] == "sold", timeout=5_000)
+    assert not profile.sold_button.isEnabled() or profile._selected_hold().status == "sold"
+    bought = on_db(qtbot, page.db, lambda store: store.db.execute(
+        "SELECT count(*) FROM purchases pu JOIN products p ON p.id = pu.product_id WHERE pu.customer_id = ?"
+        " AND p.sku = ?", [customer_id, sku]).fetchone()[0])
+    assert bought == 1

@@ -1,0 +1,62 @@
+"""The Reports page: the funnel per group in QtCharts and a table, the attribution window, CSV export."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from lookbook import report
+from lookbook.store import create_store
+from test_report import build
+from ui.pages.reports import FUNNEL, ReportsPage
+
+from .test_customers_page import on_db
+
+
+@pytest.fixture
+def page(qtbot, runners, tmp_path: Path) -> ReportsPage:
+    db, _ = runners
+    path = tmp_path / "lib"
+    store = create_store(path)
+    build(store)
+    store.close()
+    with qtbot.waitSignal(db.library_opened, timeout=10_000):
+        db.open(path)
+    page = ReportsPage(db)
+    qtbot.addWidget(page)
+    db.library_changed.connect(page.on_library_changed)
+    page.resize(1100, 700)
+    page.show()
+    with qtbot.waitSignal(page.shown, timeout=5_000):
+        page.reload()
+    return page
+
+
+def test_the_page_shows_each_sets_funnel_and_sales(qtbot, page: ReportsPage, tmp_path: Path) -> None:
+    assert page.model.rowCount() == 1
+    row = page.model.row_values(0)
+    assert row[0].startswith("Marlowe spring") and row[1:6] == (3, 2, 1, 1, 1) and row[8] == "89.00"
+    assert "1 bought for 89.00 GBP" in page.summary.text()
+    (series,) = page.funnel_chart.series()
+    assert [s.label() for s in series.barSets()] == [title for title, _ in FUNNEL]
+    assert [s.at(0) for s in series.barSets()] == [3.0, 2.0, 1.0, 1.0, 1.0, 0.0]
+    with qtbot.waitSignal(page.shown, timeout=5_000):
+        page.group_box.setCurrentIndex(page.group_box.findData("associate"))
+    assert [page.model.row_values(r)[0] for r in range(page.model.rowCount())] == ["alex", "maria"]
+    target = tmp_path / "out.csv"
+    page.export_csv(str(target))
+    qtbot.waitUntil(lambda: "Wrote" in page.summary.text(), timeout=5_000)
+    with target.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert {r["dimension"] for r in rows} == {"total", *report.DIMENSIONS}
+
+
+def test_the_attribution_window_is_a_store_setting(qtbot, page: ReportsPage) -> None:
+    assert page.window_box.value() == 14
+    page.window_box.setValue(30)
+    with qtbot.waitSignal(page.shown, timeout=5_000):
+        page.window_box.editingFinished.emit()
+    assert on_db(qtbot, page.db, report.attribution_days) == 30
+    assert page.model.row_values(0)[5] == 2  # the late brand-only purchase now counts
