@@ -185,6 +185,13 @@ def answer(store: Store, customer_id: int, body: str, *, actor: str, reply_id: i
     return AnswerReport(message_id, state, warnings, store.notify(Changes(outbox=True, customers=True, audit=True)))
 
 
+def last_answered_message(store: Store, customer_id: int) -> int | None:
+    """Return the message the customer's latest reply answers (a hold made from the conversation points to it)."""
+    row = store.db.execute("SELECT message_id FROM replies WHERE customer_id = ? AND message_id IS NOT NULL"
+                           " ORDER BY received_at DESC, id DESC LIMIT 1", [customer_id]).fetchone()
+    return int(row[0]) if row else None
+
+
 def thread_headers(store: Store, message_id: int) -> dict[str, str]:
     """Return the ``In-Reply-To`` and ``References`` an e-mail answer carries to continue the customer's thread.
 

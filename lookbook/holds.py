@@ -269,10 +269,25 @@ def expire_due(store: Store, *, now: dt.datetime | None = None, actor: str = SYS
     return len(due)
 
 
-def holdable_products(store: Store, customer_id: int) -> list[tuple[str, str, list[str]]]:
+def holdable_products(store: Store, customer_id: int, *,
+                      sent_first: bool = False) -> list[tuple[str, str, list[str]]]:
     """Return (SKU, name, sizes available to this customer) of every product with a unit to put aside for them,
-    by brand and SKU (the profile's "Put One Aside")."""
-    products = store.db.execute("SELECT p.id, p.sku, p.name FROM products p JOIN brands b ON b.id = p.brand_id"
-                                " ORDER BY b.name COLLATE NOCASE, p.sku").fetchall()
+    by brand and SKU (the profile's "Put One Aside").
+
+    :param sent_first: only the products of the sets they were sent, newest first (what "M please" most likely
+        means in a conversation); every product when they were sent none yet.
+    """
+    rows = store.db.execute(
+        "SELECT DISTINCT p.id, p.sku, p.name FROM messages m JOIN set_items si ON si.set_id = m.set_id"
+        " JOIN photos ph ON ph.id = si.photo_id JOIN products p ON p.id = ph.product_id"
+        " WHERE m.customer_id = ? ORDER BY m.id DESC, si.position", [customer_id]).fetchall() if sent_first else []
+    products = rows or store.db.execute(
+        "SELECT p.id, p.sku, p.name FROM products p JOIN brands b ON b.id = p.brand_id"
+        " ORDER BY b.name COLLATE NOCASE, p.sku").fetchall()
     sizes = available_sizes(store, [r[0] for r in products], except_customer=customer_id)
     return [(sku, name, sizes[pid]) for pid, sku, name in products if pid in sizes]
+
+
+def own_sizes(store: Store, customer_id: int) -> dict[str, str]:
+    """Return the customer's size per category (to offer theirs first)."""
+    return dict(store.db.execute("SELECT category, size FROM customer_sizes WHERE customer_id = ?", [customer_id]))

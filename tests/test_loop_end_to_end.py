@@ -12,6 +12,7 @@ from fakes.fake_x import FakeX
 from lookbook import conversations, customers, holds, matching, outbox, quiet_hours, report, sender, tasks
 from lookbook.delivery import accounts
 from lookbook.delivery.x import OAuth2Token
+from lookbook.progress import run_to_end
 from lookbook.purchase_import import import_purchases
 from lookbook.replies import poll
 from lookbook.store import Store
@@ -24,12 +25,7 @@ TEMPLATE = Template("spring", "Hi {first_name}, new {brand} in your size: {sizes
 
 
 def _send_all(store: Store, fake: FakeX) -> sender.SendReport:
-    steps = sender.send(sender.direct(store), x=_x(fake))
-    while True:
-        try:
-            next(steps)
-        except StopIteration as stop:
-            return stop.value
+    return run_to_end(sender.send(sender.direct(store), x=_x(fake)))
 
 
 def test_a_set_sold_a_shirt_and_the_report_says_so(store: Store, fake_x: FakeX, memory_keyring,

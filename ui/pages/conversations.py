@@ -55,15 +55,8 @@ def open_thread(store: Store, customer_id: int, reader: str | None) -> ThreadDat
         conversations.mark_read(store, customer_id, actor=reader)
     entries = conversations.thread(store, customer_id)
     # The products of the sets they were sent first: what "M please" most likely means.
-    rows = store.db.execute(
-        "SELECT DISTINCT p.id, p.sku, p.name FROM messages m JOIN set_items si ON si.set_id = m.set_id"
-        " JOIN photos ph ON ph.id = si.photo_id JOIN products p ON p.id = ph.product_id"
-        " WHERE m.customer_id = ? ORDER BY m.id DESC, si.position", [customer_id]).fetchall() or \
-        store.db.execute("SELECT p.id, p.sku, p.name FROM products p ORDER BY p.sku").fetchall()  # none sent yet
-    sizes = holds.available_sizes(store, [r[0] for r in rows], except_customer=customer_id)
-    own = dict(store.db.execute("SELECT category, size FROM customer_sizes WHERE customer_id = ?", [customer_id]))
-    return ThreadData(customer_id, entries, [(sku, name, sizes[pid]) for pid, sku, name in rows if pid in sizes],
-                      own)
+    return ThreadData(customer_id, entries, holds.holdable_products(store, customer_id, sent_first=True),
+                      holds.own_sizes(store, customer_id))
 
 
 def thread_html(entries: list[conversations.Entry]) -> str:
@@ -262,10 +255,8 @@ class ConversationsPage(Page):
         sku = product[0]
 
         def work(store: Store) -> holds.Hold:
-            answered = store.db.execute("SELECT message_id FROM replies WHERE customer_id = ? AND message_id IS NOT"
-                                        " NULL ORDER BY received_at DESC, id DESC LIMIT 1", [customer_id]).fetchone()
             return holds.add_hold(store, customer_id, sku, size, actor=actor,
-                                  message_id=answered[0] if answered else None)
+                                  message_id=conversations.last_answered_message(store, customer_id))
 
         def done(hold: holds.Hold) -> None:
             self.status.setText(f"{hold.product} in {hold.size} put aside for {hold.customer} until "
