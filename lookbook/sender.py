@@ -58,7 +58,7 @@ import threading
 from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from lookbook import quiet_hours, roles
 from lookbook.cardnumbers import mask_card_numbers
@@ -75,12 +75,15 @@ from lookbook.delivery import (
     reachability,
 )
 from lookbook.delivery.email import EmailChannel, build_message, message_id_for
-from lookbook.delivery.x import DMEvent, XChannel
 from lookbook.errors import InputError, LookbookError
 from lookbook.hooks import Changes
 from lookbook.outbox import ConsentMissing, IllegalTransition, expire_stale, out_of_stock, transition
 from lookbook.secrets import library_id
 from lookbook.store import Store, inserted_id, utcnow
+
+if TYPE_CHECKING:
+    # The X client (requests, tweepy) loads when a send makes the X channel, not with the outbox page (issue 18).
+    from lookbook.delivery.x import DMEvent, XChannel
 
 T = TypeVar("T")
 #: Runs a function with the store (on whatever thread owns it) and returns its result.
