@@ -137,8 +137,8 @@ def test_a_card_number_in_a_name_or_note_is_refused_naming_line_and_column(store
     assert [c.first_name for c in customers.search_customers(store)] == ["Di"]
 
 
-def test_a_time_zone_that_fails_is_looked_up_once_and_every_row_with_it_reported(store: Store, tmp_path: Path,
-                                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_time_zone_that_fails_is_looked_up_once_and_every_row_with_it_reported(
+        store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Issue 18: a failed zone was not cached, so each "Eastern Time" row walked the zone database again for
     # its hint (8.5 ms a row: 2,000 such rows cost 17 s).
     import zoneinfo
