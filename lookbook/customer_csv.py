@@ -627,18 +627,22 @@ def _apply(store: Store, report: ImportReport, actor: str) -> None:
 
 
 def _drop_indexes(store: Store) -> list[tuple[str, str]]:
-    """Drop the indexes and search triggers a bulk load would update row by row; return their SQL."""
+    """Drop the indexes and triggers a bulk load would update row by row (search, dashboard); return their SQL."""
     objects = store.db.execute(
         "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND ((type = 'index' AND tbl_name IN"
         " ('customers', 'customer_brands', 'customer_sizes', 'consents'))"
-        " OR (type = 'trigger' AND name = 'customers_fts_ai'))").fetchall()
+        " OR (type = 'trigger' AND (name = 'customers_fts_ai' OR name GLOB 'dashboard_dirty_customer_*')))"
+    ).fetchall()
     for kind, name, _ in objects:
         store.db.execute(f"DROP {kind.upper()} {name}")
     return [(kind, sql) for kind, _, sql in objects]
 
 
 def _restore_indexes(store: Store, objects: list[tuple[str, str]], base: int) -> None:
-    """Index the new rows for search in one pass, then recreate what :func:`_drop_indexes` dropped."""
+    """Index the new rows for search and mark them for the dashboard in one pass each, then recreate what
+    :func:`_drop_indexes` dropped."""
+    store.db.execute("INSERT INTO dashboard_dirty (customer_id) SELECT DISTINCT s.target_id FROM temp.import_rows AS s"
+                     " WHERE NOT EXISTS (SELECT 1 FROM dashboard_dirty AS d WHERE d.customer_id = s.target_id)")
     store.db.execute("INSERT INTO customers_fts (rowid, first_name, last_name, email, x_handle, instagram)"
                      " SELECT id, first_name, last_name, email, x_handle, instagram FROM customers WHERE id > ?",
                      [base])
