@@ -17,7 +17,7 @@ Then, in interleaved rounds (medians shown), each as a fresh process:
 * ``python -m lookbook.cli --library DIR --as maria customers import FILE`` (every row checked, consent ledger, sizes,
   brand stances, search index, audit).
 
-Also prints each process's peak memory (``ru_maxrss`` of the child). The goal (issue 18) is at most 3× the floor.
+Also prints each process's peak memory (GNU time's ``%M``). The goal (issue 18) is at most 3× the floor.
 """
 
 from __future__ import annotations
@@ -119,18 +119,20 @@ def _env() -> dict[str, str]:
 
 
 def _run(argv: list[str]) -> tuple[float, float, str]:
-    """Run ``argv``; return its wall time, its own peak memory in MB (``wait4``'s rusage) and its output."""
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+    """Run ``argv``; return its wall time, its own peak memory in MB and its output.
+
+    The peak comes from GNU time (``%M``): a child forked from this process would report this process's
+    memory at the fork as its own peak.
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        peak_file = Path(tmp) / "peak"
         start = time.perf_counter()
-        child = subprocess.Popen(argv, env=_env(), cwd=REPO, stdout=out, stderr=err, text=True)
-        _, status, usage = os.wait4(child.pid, 0)
+        done = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", str(peak_file), *argv], env=_env(), cwd=REPO,
+                              capture_output=True, text=True, check=False)
         elapsed = time.perf_counter() - start
-        child.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        if child.returncode != 0:
-            raise SystemExit(f"{' '.join(argv)} failed ({child.returncode}): {err.read()}")
-        return elapsed, usage.ru_maxrss / 1024, out.read()
+        if done.returncode != 0:
+            raise SystemExit(f"{' '.join(argv)} failed ({done.returncode}): {done.stderr}")
+        return elapsed, int(peak_file.read_text().split()[-1]) / 1024, done.stdout
 
 
 def main() -> None:

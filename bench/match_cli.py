@@ -36,6 +36,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench import compile_sources
 from bench.matching_scale import generate, import_catalog_step, import_customers_step
 
 REPO = Path(__file__).resolve().parent.parent
@@ -116,6 +117,7 @@ def main() -> None:
     try:
         set_id = int((work / "set_id").read_text()) if (work / "set_id").exists() else build(work, args.customers)
         library = work / "library"
+        compile_sources()  # an installed copy has its bytecode; a shared machine may not write it
         py = sys.executable
         commands = {
             "floor: python -c, sqlite3, the same rows as JSON": [py, "-c", FLOOR, str(library / "library.db"),
