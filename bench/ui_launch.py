@@ -9,8 +9,8 @@ Each run is a fresh Python process (imports included, as a person launching the 
 pays them). The clock starts just before the process is spawned; the child reports
 when the main window first painted and when the status bar showed the library's
 counts (every page has asked for its data by then). The baseline, measured in the same
-run the same way, is a bare PySide6 QMainWindow's first paint. Target: usable within
-1.5 s on the demo library.
+run the same way (interleaved), is a bare PySide6 QMainWindow's first paint. Target (issue 18):
+usable within 0.8 s on the demo library.
 """
 
 from __future__ import annotations
@@ -25,7 +25,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench import compile_sources
+
 CHILD = "--child"
+#: Issue 18: usable within 0.8 s on the demo library (it was 1.37 s, 7.8x a bare window).
+GOAL_S = 0.8
 
 
 def _child(mode: str, library: str, started: float, settings: str) -> None:
@@ -108,9 +112,12 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         library = args.library or _demo(Path(tmp))
+        compile_sources()  # an installed app has its bytecode; a shared machine may not write it
         _run("app", library, args.platform)  # warm the OS file cache once, as a second launch would be
-        bare = [_run("bare", library, args.platform)["paint"] for _ in range(args.runs)]
-        app = [_run("app", library, args.platform) for _ in range(args.runs)]
+        bare, app = [], []
+        for _ in range(args.runs):  # interleaved, so a busy moment of a shared machine falls on both alike
+            bare.append(_run("bare", library, args.platform)["paint"])
+            app.append(_run("app", library, args.platform))
     paint = [r["paint"] for r in app]
     counts = [r["counts"] for r in app]
     base = statistics.median(bare)
@@ -122,8 +129,8 @@ def main() -> None:
     for name, values in rows:
         med = statistics.median(values)
         print(f"{name:<42}{med:>10.3f}{max(values):>9.3f}{med / base:>7.2f}x")
-    verdict = "meets" if statistics.median(counts) <= 1.5 else "MISSES"
-    print(f"target: usable within 1.5 s -> {verdict} it")
+    verdict = "meets" if statistics.median(counts) <= GOAL_S else "MISSES"
+    print(f"target (issue 18): usable within {GOAL_S} s -> {verdict} it")
 
 
 if __name__ == "__main__":

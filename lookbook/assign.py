@@ -30,11 +30,10 @@ from collections.abc import Generator, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from lookbook.barcodes import QR, Code, read_codes_in_file
+from lookbook.codes import QR, Code
 from lookbook.errors import InputError
 from lookbook.gtin import gtin_key
 from lookbook.hooks import Changes
-from lookbook.imaging import hamming
 from lookbook.progress import Progress, run_to_end
 from lookbook.store import Store
 from lookbook.words import plural
@@ -145,6 +144,9 @@ def iter_scan_codes(store: Store, *, cancel: threading.Event | None = None,
 
     :param problems: where to append one line per shot that could not be read.
     """
+    # OpenCV and zxing-cpp load here, when codes are read, not for the set and product verbs that use this module.
+    from lookbook.barcodes import read_codes_in_file
+
     pending = store.db.execute(
         "SELECT id, stored_path, original_name FROM photos WHERE codes IS NULL ORDER BY id").fetchall()
     done = 0
@@ -299,6 +301,8 @@ def _slate_candidates(photos: list[_Photo], catalog: _Catalog, gap: float,
 
 
 def _bursts(photos: list[_Photo], seconds: float, distance: int) -> list[list[_Photo]]:
+    from lookbook.imaging import hamming  # the image library loads only when ties are worked out
+
     groups: list[list[_Photo]] = []
     group: list[_Photo] = []
     for photo in photos:

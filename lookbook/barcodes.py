@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
@@ -32,16 +31,10 @@ import zxingcpp
 from PIL import Image, ImageOps, UnidentifiedImageError
 from stdnum import ean as gs1
 
+from lookbook.codes import CODE128, EAN8, EAN13, QR, UPCA, UPCE, Code
 from lookbook.errors import InputError
 from lookbook.gtin import gtin_key
 from lookbook.imaging import PHOTO_FORMATS, load_photo
-
-EAN13 = "EAN-13"
-EAN8 = "EAN-8"
-UPCA = "UPC-A"
-UPCE = "UPC-E"
-CODE128 = "Code 128"
-QR = "QR"
 
 _OPENCV_KINDS = {"EAN_13": EAN13, "EAN_8": EAN8, "UPC_A": UPCA, "UPC_E": UPCE}
 _ZXING_KINDS = {
@@ -58,22 +51,6 @@ _ZXING_LINEAR = (zxingcpp.BarcodeFormat.Code128, zxingcpp.BarcodeFormat.EAN13, z
 # tag 8-12% wide, 3000 px reads 16 of 24 bar codes against 7 at 2000 px and 18 at full size,
 # at 1.5x and 0.65x the time of those (bench.barcode_read_rate measures the current choice).
 SCAN_LONG_SIDE = 3000
-
-
-@dataclass(frozen=True)
-class Code:
-    """One code read in an image.
-
-    :param text: the decoded text (digits for EAN/UPC, with the check digit).
-    :param kind: one of ``EAN-13``, ``EAN-8``, ``UPC-A``, ``UPC-E``, ``Code 128``, ``QR``.
-    :param reader: ``opencv`` or ``zxing-cpp``, for the bench and for diagnosing misses.
-    """
-
-    text: str
-    kind: str
-    reader: str
-
-
 
 
 def _canonical(code: Code) -> Code:

@@ -269,25 +269,55 @@ class _RowChecker:
         return self._levels[text]
 
     def stage(self, line: int, cells: list[str]) -> tuple[Any, ...]:
-        """Return the staged row for :attr:`stage_columns`."""
+        """Return the staged row for :attr:`stage_columns`.
+
+        In the order a person reads a row: its width, the id, the names, the checked fields (e-mail, handles,
+        phone, channel, time zone), the associate, the last contact, the brands, the sizes, the consent.
+        The first problem found is raised as :class:`_Bad`, naming its column.
+        """
         # Runs once per row of a million-row file: one dict of the cells present, then cheap lookups.
+        get = self._cells(cells).get
+        id_given = self._id(get("id"))
+        first, last, notes = self._names(get)
+        checked = self._checked(get)
+        associate_id = self._associate(get("associate"))
+        contacted = self._contacted(get("last_contacted_at"))
+        likes_json, dislikes_json = self._brands(get("brand_likes"), get("brand_dislikes"))
+        sizes_text = get("sizes")
+        sizes = self.sizes(sizes_text) if sizes_text else None
+        levels = self.consents(tuple(map(get, self.consent_keys)))
+        conf = self._confirmation(get("consent_confirmed_by"), get("consent_confirmed_at"),
+                                  get("consent_confirmed_how"))
+        return self.staged((
+            line, id_given, first, last, checked.get("email"), checked.get("x_handle"), checked.get("x_user_id"),
+            checked.get("instagram"), checked.get("phone"), checked.get("preferred_channel"), checked.get("timezone"),
+            associate_id, notes, contacted, likes_json, dislikes_json, sizes, levels, get("consent_source") or None,
+            *conf))
+
+    def _cells(self, cells: list[str]) -> dict[str, str]:
+        """Return the row's cells by column key, stripped; refuse a row with more cells than the header."""
         if len(cells) > self.width and any(c.strip() for c in cells[self.width:]):
             raise _Bad(None, f"{len(cells)} cells but the header names {self.width} columns; a value holding "
                              "the delimiter must be quoted")
         n = len(cells)
         if n >= self.width:
-            cell = dict(zip(self.keys, map(str.strip, self.pick(cells)), strict=True))
-        else:
-            cell = {key: cells[i].strip() for key, i in self.present if i < n}
-        get = cell.get
-        id_text = get("id")
-        id_given = None
-        if id_text:
-            # isascii: "²" and "٣" are digits to isdigit() but not to int(); the bound is SQLite's integer.
-            if not (id_text.isascii() and id_text.isdigit()) or len(id_text) > 18:
-                raise _Bad("id", f"'{id_text}' is not a customer id (a whole number); leave it empty for a new "
-                                 "customer")
-            id_given = int(id_text)
+            return dict(zip(self.keys, map(str.strip, self.pick(cells)), strict=True))
+        return {key: cells[i].strip() for key, i in self.present if i < n}
+
+    @staticmethod
+    def _id(id_text: str | None) -> int | None:
+        """Return the customer id the row names, if any."""
+        if not id_text:
+            return None
+        # isascii: "²" and "٣" are digits to isdigit() but not to int(); the bound is SQLite's integer.
+        if not (id_text.isascii() and id_text.isdigit()) or len(id_text) > 18:
+            raise _Bad("id", f"'{id_text}' is not a customer id (a whole number); leave it empty for a new "
+                             "customer")
+        return int(id_text)
+
+    @staticmethod
+    def _names(get: Callable[[str], str | None]) -> tuple[str | None, str | None, str | None]:
+        """Return (first name, last name, notes): a full name split at its first space; no card numbers."""
         first, last, notes = get("first_name") or None, get("last_name") or None, get("notes") or None
         if first is None and (full := get("name")):
             first, _, rest = full.partition(" ")
@@ -298,6 +328,10 @@ class _RowChecker:
             # Names are put into messages and their To: lines; notes are read by staff: no card numbers.
             if value and has_card_number(value):
                 raise _Bad(key, IMPORT_REFUSAL)
+        return first, last, notes
+
+    def _checked(self, get: Callable[[str], str | None]) -> dict[str, str | None]:
+        """Return the checked fields (e-mail, handles, phone, channel, time zone) by key, None where empty."""
         checked: dict[str, str | None] = {}
         for key, check, plain in self.checks:
             text = get(key)
@@ -310,39 +344,47 @@ class _RowChecker:
                     checked[key] = check(text)
                 except FieldError as exc:
                     raise _Bad(key, str(exc)) from None
-        associate_id = None
-        if associate := get("associate"):
-            associate_id = self.users.get(associate.lower())
-            if associate_id is None:
-                raise _Bad("associate", f"'{associate}' is not a user name; add the account or fix the name")
-        contacted = None
-        if when := get("last_contacted_at"):
-            try:
-                contacted = check_when(when, "last_contacted_at")
-            except FieldError as exc:
-                raise _Bad("last_contacted_at", str(exc)) from None
-        likes_text, dislikes_text = get("brand_likes"), get("brand_dislikes")
+        return checked
+
+    def _associate(self, associate: str | None) -> int | None:
+        """Return the user id of the row's associate, if any."""
+        if not associate:
+            return None
+        associate_id = self.users.get(associate.lower())
+        if associate_id is None:
+            raise _Bad("associate", f"'{associate}' is not a user name; add the account or fix the name")
+        return associate_id
+
+    @staticmethod
+    def _contacted(when: str | None) -> str | None:
+        """Return the last contact as stored, if given."""
+        if not when:
+            return None
+        try:
+            return check_when(when, "last_contacted_at")
+        except FieldError as exc:
+            raise _Bad("last_contacted_at", str(exc)) from None
+
+    def _brands(self, likes_text: str | None, dislikes_text: str | None) -> tuple[str | None, str | None]:
+        """Return the staged JSON of the liked and disliked brands; a brand may not be in both."""
         likes, likes_json = self.brand_list(likes_text, "brand_likes") if likes_text else (None, None)
         dislikes, dislikes_json = (self.brand_list(dislikes_text, "brand_dislikes") if dislikes_text
                                    else (None, None))
         if likes and dislikes and (both := set(likes) & set(dislikes)):
             names = ", ".join(sorted(n for i, n in self.brands.values() if i in both))
             raise _Bad("brand_dislikes", f"{names} is both liked and disliked; keep it in one list")
-        sizes_text = get("sizes")
-        sizes = self.sizes(sizes_text) if sizes_text else None
-        levels = self.consents(tuple(map(get, self.consent_keys)))
-        conf = [get("consent_confirmed_by"), get("consent_confirmed_at"), get("consent_confirmed_how")]
-        if any(conf):
-            try:
-                confirmation = consent.Confirmation(*(c or "" for c in conf)).checked()
-            except InputError as exc:
-                raise _Bad("consent_confirmed_by", str(exc).rstrip(".")) from None
-            conf = [confirmation.by, confirmation.at, confirmation.how]
-        return self.staged((
-            line, id_given, first, last, checked.get("email"), checked.get("x_handle"), checked.get("x_user_id"),
-            checked.get("instagram"), checked.get("phone"), checked.get("preferred_channel"), checked.get("timezone"),
-            associate_id, notes, contacted, likes_json, dislikes_json, sizes, levels, get("consent_source") or None,
-            conf[0] or None, conf[1] or None, conf[2] or None))
+        return likes_json, dislikes_json
+
+    @staticmethod
+    def _confirmation(by: str | None, at: str | None, how: str | None) -> tuple[str | None, str | None, str | None]:
+        """Return who confirmed the consent, when and how (all three, checked), or three Nones."""
+        if not (by or at or how):
+            return None, None, None
+        try:
+            confirmation = consent.Confirmation(by or "", at or "", how or "").checked()
+        except InputError as exc:
+            raise _Bad("consent_confirmed_by", str(exc).rstrip(".")) from None
+        return confirmation.by or None, confirmation.at or None, confirmation.how or None
 
 
 class _Bad(Exception):
@@ -614,18 +656,22 @@ def _apply(store: Store, report: ImportReport, actor: str) -> None:
 
 
 def _drop_indexes(store: Store) -> list[tuple[str, str]]:
-    """Drop the indexes and search triggers a bulk load would update row by row; return their SQL."""
+    """Drop the indexes and triggers a bulk load would update row by row (search, dashboard); return their SQL."""
     objects = store.db.execute(
         "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND ((type = 'index' AND tbl_name IN"
         " ('customers', 'customer_brands', 'customer_sizes', 'consents'))"
-        " OR (type = 'trigger' AND name = 'customers_fts_ai'))").fetchall()
+        " OR (type = 'trigger' AND (name = 'customers_fts_ai' OR name GLOB 'dashboard_dirty_customer_*')))"
+    ).fetchall()
     for kind, name, _ in objects:
         store.db.execute(f"DROP {kind.upper()} {name}")
     return [(kind, sql) for kind, _, sql in objects]
 
 
 def _restore_indexes(store: Store, objects: list[tuple[str, str]], base: int) -> None:
-    """Index the new rows for search in one pass, then recreate what :func:`_drop_indexes` dropped."""
+    """Index the new rows for search and mark them for the dashboard in one pass each, then recreate what
+    :func:`_drop_indexes` dropped."""
+    store.db.execute("INSERT INTO dashboard_dirty (customer_id) SELECT DISTINCT s.target_id FROM temp.import_rows AS s"
+                     " WHERE NOT EXISTS (SELECT 1 FROM dashboard_dirty AS d WHERE d.customer_id = s.target_id)")
     store.db.execute("INSERT INTO customers_fts (rowid, first_name, last_name, email, x_handle, instagram)"
                      " SELECT id, first_name, last_name, email, x_handle, instagram FROM customers WHERE id > ?",
                      [base])

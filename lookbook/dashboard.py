@@ -26,12 +26,18 @@ A send would frustrate ``sold out for + beyond stock`` fans. The verdict is
 otherwise "thin stock: would frustrate N customers"; "nothing in stock" when the brand
 has no unit left; "no demand" when no customer likes or bought the brand.
 
-Everything is computed in SQL in one pass over the fans, each looking up its own few
-sizes by index (``python -m bench.dashboard``).
+The fans are counted ahead, by brand and sizes (``dashboard_profiles``, kept by triggers
+from ``dashboard_fans``, one row per fan: their sizes and brands). A change to a customer's
+likes, sizes or purchases marks them in ``dashboard_dirty``, and :func:`refresh` brings
+those customers up to date before the dashboard reads: a million customers make a few
+hundred (brand, sizes) rows, judged against today's stock here. A library opened
+read-only, which cannot bring the counts up to date, counts from the rows in one pass
+(:data:`DEMAND_SQL`). ``python -m bench.dashboard`` measures both.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -141,7 +147,11 @@ def brand_dashboard(store: Store) -> list[BrandDemand]:
     if not isinstance(share, (int, float)) or isinstance(share, bool) or not 0 <= share <= 1:
         raise InputError(f"setting {MAX_FRUSTRATED_SHARE_SETTING}: '{share}' is not a share between 0 and 1 "
                          "(e.g. 0.25). Fix it in Settings.")
-    demand = {r[0]: r[1:] for r in store.db.execute(DEMAND_SQL)}
+    if store.writable:
+        refresh(store)
+        demand = _demand_from_profiles(store)
+    else:
+        demand = {r[0]: r[1:] for r in store.db.execute(DEMAND_SQL)}
     out = []
     for brand_id, name, units, sizes, products, out_of_stock in store.db.execute(DEPTH_SQL):
         fans, fit, known = demand.get(brand_id, (0, 0, 0))
@@ -149,6 +159,64 @@ def brand_dashboard(store: Store) -> list[BrandDemand]:
         out.append(BrandDemand(brand_id, name, fans, fit, sold_out_for, unknown, max(fit - units, 0), units,
                                sizes, products, out_of_stock, float(share)))
     return out
+
+
+# A fan's brands: stated likes, and brands bought without a stated stance (a buyer who said "dislike" is not
+# a fan), as in DEMAND_SQL. Their sizes as a JSON object, in category order so equal sizes give equal text.
+REFRESH_SQL = """
+INSERT INTO dashboard_fans (customer_id, profile, brands)
+SELECT customer_id, profile, brands FROM (
+    SELECT d.customer_id,
+           (SELECT json_group_object(category, size) FROM (
+                SELECT cs.category, cs.size FROM customer_sizes AS cs
+                WHERE cs.customer_id = d.customer_id ORDER BY cs.category)) AS profile,
+           (SELECT json_group_array(brand_id) FROM (
+                SELECT cb.brand_id FROM customer_brands AS cb
+                WHERE cb.customer_id = d.customer_id AND cb.stance = 'like'
+                UNION
+                SELECT COALESCE(pu.brand_id, pr.brand_id)
+                FROM purchases AS pu LEFT JOIN products AS pr ON pr.id = pu.product_id
+                WHERE pu.customer_id = d.customer_id AND COALESCE(pu.brand_id, pr.brand_id) IS NOT NULL
+                  AND NOT EXISTS (SELECT 1 FROM customer_brands AS cb WHERE cb.customer_id = d.customer_id
+                                  AND cb.brand_id = COALESCE(pu.brand_id, pr.brand_id)))) AS brands
+    FROM dashboard_dirty AS d
+) WHERE brands != '[]'
+"""
+
+
+def refresh(store: Store) -> int:
+    """Bring the fan counts of the customers changed since the last refresh up to date; return how many.
+
+    Runs in one transaction: the customers' old rows go (their counts with them, by trigger), their new
+    rows come in. After a bulk load this is every customer, once.
+    """
+    dirty = store.db.execute("SELECT count(*) FROM dashboard_dirty").fetchone()[0]
+    if dirty:
+        with store.atomic():
+            store.db.execute("DELETE FROM dashboard_fans WHERE customer_id IN"
+                             " (SELECT customer_id FROM dashboard_dirty)")
+            store.db.execute(REFRESH_SQL)
+            store.db.execute("DELETE FROM dashboard_profiles WHERE fans = 0")
+            store.db.execute("DELETE FROM dashboard_dirty")
+    return int(dirty)
+
+
+def _demand_from_profiles(store: Store) -> dict[int, tuple[int, int, int]]:
+    """Return ``{brand_id: (fans, fit, sizes known)}`` from the fan counts by sizes, against today's stock."""
+    in_stock = set(store.db.execute("SELECT DISTINCT p.brand_id, p.category, s.size FROM stock AS s"
+                                    " JOIN products AS p ON p.id = s.product_id WHERE s.quantity > 0"))
+    categories = set(store.db.execute("SELECT DISTINCT brand_id, category FROM products"))
+    parsed: dict[str, list[tuple[str, str]]] = {}
+    demand: dict[int, tuple[int, int, int]] = {}
+    for brand_id, profile, fans in store.db.execute("SELECT brand_id, profile, fans FROM dashboard_profiles"):
+        if (sizes := parsed.get(profile)) is None:
+            sizes = parsed[profile] = list(json.loads(profile).items())
+        # A size in stock is in one of the brand's categories, so a fit fan's sizes are known.
+        fit = any((brand_id, category, size) in in_stock for category, size in sizes)
+        known = fit or any((brand_id, category) in categories for category, _ in sizes)
+        total, fitting, knowing = demand.get(brand_id, (0, 0, 0))
+        demand[brand_id] = (total + fans, fitting + fans * fit, knowing + fans * known)
+    return demand
 
 
 def explain(store: Store) -> list[str]:

@@ -138,7 +138,8 @@ def erase_customer(store: Store, customer_id: int, *, actor: str) -> ErasureRepo
                 "UPDATE customers SET first_name = ?, last_name = '', email = NULL, x_handle = NULL, "
                 "x_user_id = NULL, instagram = NULL, phone = NULL, preferred_channel = NULL, notes = '', "
                 "paused_until = ?, updated_at = ? WHERE id = ?", [ERASED_NAME, NEVER, now, customer_id])
-            for table in ("customer_brands", "customer_sizes", "purchases", "channel_status"):
+            # dashboard_fans: the sizes the brand dashboard counts the customer by (its counts follow by trigger).
+            for table in ("customer_brands", "customer_sizes", "purchases", "channel_status", "dashboard_fans"):
                 db.execute(f"DELETE FROM {table} WHERE customer_id = ?", [customer_id])
             db.execute("UPDATE consents SET note = '', confirmation = NULL WHERE customer_id = ?", [customer_id])
             db.execute(

@@ -30,13 +30,12 @@ import pillow_heif
 from PIL import Image, ImageCms, UnidentifiedImageError
 
 from lookbook.errors import InputError
+from lookbook.library import SUPPORTED_SUFFIXES  # noqa: F401 (re-exported; the Shoot page reads it without OpenCV)
 
 #: The default decompression-bomb limit: 120 megapixels is above any phone or camera
 #: sensor sold today, yet far below what would exhaust memory when decoded.
 DEFAULT_MAX_PIXELS = 120_000_000
 
-#: File name suffixes that the importer treats as photos (lower case, with the dot).
-SUPPORTED_SUFFIXES = frozenset({".jpg", ".jpeg", ".jpe", ".png", ".tif", ".tiff", ".webp", ".heic", ".heif"})
 
 #: The only Pillow decoders a photo is opened with (the formats the README lists). Pillow would
 #: otherwise pick a decoder by content, whatever the name: a PostScript file named ``.jpg`` would be

@@ -21,6 +21,9 @@ import platformdirs
 
 from lookbook.errors import LibraryError
 
+#: File name suffixes that the importer treats as photos (lower case, with the dot).
+SUPPORTED_SUFFIXES = frozenset({".jpg", ".jpeg", ".jpe", ".png", ".tif", ".tiff", ".webp", ".heic", ".heif"})
+
 DB_NAME = "library.db"
 ENV_LIBRARY = "LOOKBOOK_LIBRARY"
 APP_NAME = "Lookbook Studio"

@@ -201,6 +201,14 @@ def _ago(days: int) -> str:
     return "today" if days <= 0 else "yesterday" if days == 1 else f"{days} days ago"
 
 
+def _via(channel: str | None) -> str:
+    return f" via {_label(channel)}" if channel else ""
+
+
+def _score(parts: list[tuple[str, float]]) -> float:
+    return round(sum(points for _, points in parts), 2)
+
+
 def _parse_time(text: str) -> dt.datetime:
     when = dt.datetime.fromisoformat(text)
     return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
@@ -519,8 +527,9 @@ class _Verdict:
 class _Judge:
     """Decides verdicts: once per profile for customers with no history, per customer otherwise.
 
-    The brand, size and channel parts are memoised on their inputs, and so are whole verdicts
-    of customers whose history is only a pause or a past contact (a few dozen distinct "days ago").
+    The brand, size and channel parts are memoised on their inputs, and so are whole verdicts of
+    customers whose history is only a pause or a past contact: by the days since it within the
+    frequency cap (a handful), by profile alone past it, with the recency part set per customer.
     """
 
     def __init__(self, brand: str, scope: str, products: list[_Product], now: dt.datetime, days_cap: int) -> None:
@@ -542,6 +551,7 @@ class _Judge:
                                                      tuple[str, float]]] = {}
         self._channel_memo: dict[tuple[Any, ...], tuple[str | None, list[str]]] = {}
         self._history_memo: dict[tuple[Any, ...], _Verdict] = {}
+        self._recency_memo: dict[tuple[tuple[Any, ...], int], _Verdict] = {}
 
     def one(self, cid: int, profile: tuple[Any, ...], paused_until: str | None,
             last_contacted: str | None) -> _Verdict:
@@ -557,15 +567,29 @@ class _Judge:
         sent, this_set = self.sent.get(cid), self.this_set.get(cid)
         if sent or this_set:
             return self.decide(profile, paused, days, last_via, unreachable, sent, this_set)
-        key = (profile, paused, days, last_via, None if unreachable is None else tuple(sorted(unreachable.items())))
+        # Past the frequency cap, the exact number of days changes only the recency part of a verdict (a
+        # customer's contacts spread over hundreds of days): one verdict per profile and history, its
+        # recency part set per number of days. Within the cap the days are in the reason, and few.
+        within_cap = days is None or days < self.days_cap
+        key = (profile, paused, days if within_cap else -1, last_via,
+               None if unreachable is None else tuple(sorted(unreachable.items())))
         if (verdict := self._history_memo.get(key)) is None:
             verdict = self._history_memo[key] = self.decide(profile, paused, days, last_via, unreachable)
-        return verdict
+        if within_cap or verdict.channel is None:
+            return verdict
+        assert days is not None  # not within the cap
+        if (dated := self._recency_memo.get((key, days))) is None:
+            dated = self._recency_memo[key, days] = self._with_recency(verdict, days, last_via)
+        return dated
 
     def decide(self, profile: tuple[Any, ...], paused: str | None = None, days: int | None = None,
                last_via: str | None = None, unreachable: dict[str, tuple[str, str]] | None = None,
                sent: dict[str, str] | None = None, this_set: tuple[str, str] | None = None) -> _Verdict:
         """Return the verdict for a profile and a history.
+
+        In steps: the brand (a stance, purchases), the sizes in stock (less what was sent before), the
+        channel, the customer's own history (pause, this set, the frequency cap); any reason not to send
+        makes an exclusion with every reason, else the parts add up to the score.
 
         :param profile: the profile columns of a pool row (see :func:`_pool`).
         :param paused: the date the customer is paused until, if that is after now.
@@ -576,67 +600,86 @@ class _Judge:
         """
         n_sizes = len(self.categories)
         unpacked = _unpack(profile[0], self.channels)
-        stance, disliked_as, bought = unpacked.stance, unpacked.disliked_as, unpacked.bought
-        preferred = unpacked.preferred
-        size_key = profile[1:1 + n_sizes]
-        withdrawn = profile[1 + n_sizes:]
-        key = (stance, disliked_as, bought)
-        if (brand := self._brand_memo.get(key)) is None:
-            brand = self._brand_memo[key] = self._brand(stance, disliked_as, bought)
-        why_not = list(brand[0])
-        parts = list(brand[1])
+        brand_why, brand_parts = self._brand_step(unpacked)
+        size_why, size_part, fresh = self._size_step(profile[1:1 + n_sizes], sent)
+        channel, channel_why = self._channel_step(unpacked, profile[1 + n_sizes:], unreachable)
+        history_why = self._history_step(paused, days, last_via, this_set)
+        why_not = [*brand_why, *size_why, *(channel_why if channel is None else ()), *history_why]
+        if why_not:
+            return _Verdict(None, 0.0, why_not, [], [])
+        assert channel is not None and size_part is not None  # else their reasons are in why_not
+        parts = [*brand_parts, size_part, self._recency_part(days, last_via),
+                 self._channel_part(channel, unpacked.preferred, channel_why)]
+        return _Verdict(channel, _score(parts), [label for label, _ in parts], [p.sku for p in fresh], parts)
 
+    def _brand_step(self, unpacked: _Profile) -> tuple[list[str], list[tuple[str, float]]]:
+        """Return (why not, score parts) for the customer's stance on the brand and purchases of it."""
+        key = (unpacked.stance, unpacked.disliked_as, unpacked.bought)
+        if (brand := self._brand_memo.get(key)) is None:
+            brand = self._brand_memo[key] = self._brand(*key)
+        return brand
+
+    def _size_step(self, size_key: tuple[Any, ...], sent: dict[str, str] | None
+                   ) -> tuple[list[str], tuple[str, float] | None, list[_Product]]:
+        """Return (why not, the size part, the products to send) for a size profile, less the products sent before."""
         if (sized := self._size_memo.get(size_key)) is None:
             sized = self._size_memo[size_key] = self._sizes(size_key)
         size_why, in_size, sizes, whole_part = sized
-        fresh = in_size
         if size_why:
-            why_not.extend(size_why)
-        elif not sent:
-            parts.append(whole_part)
-        else:
-            fresh = [p for p in in_size if p.sku not in sent]
-            if not fresh:
-                when = max(sent[p.sku] for p in in_size)
-                why_not.append(f"already sent {', '.join(p.sku for p in in_size)} (last on {_date(when)})")
-            else:
-                parts.append(self._size_part(fresh, len(in_size) - len(fresh), sizes))
+            return size_why, None, in_size
+        if not sent:
+            return [], whole_part, in_size
+        fresh = [p for p in in_size if p.sku not in sent]
+        if not fresh:
+            when = max(sent[p.sku] for p in in_size)
+            return [f"already sent {', '.join(p.sku for p in in_size)} (last on {_date(when)})"], None, fresh
+        return [], self._size_part(fresh, len(in_size) - len(fresh), sizes), fresh
 
-        channel_key = (preferred, unpacked.addresses, unpacked.consents, withdrawn,
+    def _channel_step(self, unpacked: _Profile, withdrawn: tuple[Any, ...],
+                      unreachable: dict[str, tuple[str, str]] | None) -> tuple[str | None, list[str]]:
+        """Return the channel to use (or None) and why the channels before it (or all) cannot be used."""
+        channel_key = (unpacked.preferred, unpacked.addresses, unpacked.consents, withdrawn,
                        None if unreachable is None else tuple(sorted(unreachable.items())))
         if (chosen := self._channel_memo.get(channel_key)) is None:
             consents = {ch: (granted, at) for ch, granted, at in zip(self.channels, unpacked.consents, withdrawn,
                                                                      strict=True) if granted is not None}
             addresses = dict(zip(self.channels, unpacked.addresses, strict=True))
-            chosen = self._channel_memo[channel_key] = self._channel(preferred, addresses, consents, unreachable or {})
-        channel, channel_why = chosen
-        if channel is None:
-            why_not.extend(channel_why)
+            chosen = self._channel_memo[channel_key] = self._channel(unpacked.preferred, addresses, consents,
+                                                                     unreachable or {})
+        return chosen
 
-        # Pauses and the frequency cap: the customer's own history.
+    def _history_step(self, paused: str | None, days: int | None, last_via: str | None,
+                      this_set: tuple[str, str] | None) -> list[str]:
+        """Return why the customer's own history rules a message out: a pause, this set, the frequency cap."""
+        why_not = []
         if paused:
             why_not.append(f"paused until {paused}")
-        via = f" via {_label(last_via)}" if last_via else ""
         if this_set is not None:
             why_not.append(f"already has a message from this set ({this_set[0]}, drafted by {this_set[1]})")
         elif days is not None and days < self.days_cap:  # (now - last) < cap, in whole days
-            why_not.append(f"contacted {_ago(days)}{via}; at most one message every {self.days_cap} days")
+            why_not.append(f"contacted {_ago(days)}{_via(last_via)}; at most one message every {self.days_cap} days")
+        return why_not
 
-        if why_not:
-            return _Verdict(None, 0.0, why_not, [], [])
-        assert channel is not None  # no channel put its reasons in why_not
+    @staticmethod
+    def _recency_part(days: int | None, last_via: str | None) -> tuple[str, float]:
+        """Return the score part for the time since the last contact (full points at 60 days or never)."""
         if days is None:
-            parts.append(("never contacted", POINTS_RECENCY))
-        else:
-            parts.append((f"last contacted {_ago(days)}{via}",
-                          round(POINTS_RECENCY * min(days, RECENCY_FULL_DAYS) / RECENCY_FULL_DAYS, 2)))
+            return "never contacted", POINTS_RECENCY
+        return (f"last contacted {_ago(days)}{_via(last_via)}",
+                round(POINTS_RECENCY * min(days, RECENCY_FULL_DAYS) / RECENCY_FULL_DAYS, 2))
+
+    @staticmethod
+    def _channel_part(channel: str, preferred: str | None, channel_why: list[str]) -> tuple[str, float]:
+        """Return the score part for the channel: points when it is the customer's preferred one."""
         if channel == preferred:
-            parts.append((f"via {_label(channel)}, their preferred channel", POINTS_PREFERRED_CHANNEL))
-        else:
-            parts.append((f"via {_label(channel)} ({'; '.join(channel_why)})" if channel_why
-                          else f"via {_label(channel)}", 0.0))
-        score = round(sum(points for _, points in parts), 2)
-        return _Verdict(channel, score, [label for label, _ in parts], [p.sku for p in fresh], parts)
+            return f"via {_label(channel)}, their preferred channel", POINTS_PREFERRED_CHANNEL
+        return (f"via {_label(channel)} ({'; '.join(channel_why)})" if channel_why else f"via {_label(channel)}", 0.0)
+
+    def _with_recency(self, verdict: _Verdict, days: int, last_via: str | None) -> _Verdict:
+        """Return ``verdict`` (a match, past the cap) with its recency part for ``days`` since the last contact."""
+        # decide() puts the recency part second to last, before the channel's.
+        parts = [*verdict.parts[:-2], self._recency_part(days, last_via), verdict.parts[-1]]
+        return _Verdict(verdict.channel, _score(parts), [label for label, _ in parts], verdict.skus, parts)
 
     def _brand(self, stance: str | None, disliked_as: str | None, bought: int
                ) -> tuple[list[str], list[tuple[str, float]]]:

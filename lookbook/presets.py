@@ -11,7 +11,7 @@ import json
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
-from lookbook.crop import DETAIL_KINDS
+from lookbook.details import DETAIL_KINDS
 from lookbook.errors import InputError
 
 #: The aspect ratios a hero shot can have, as width:height.
@@ -38,7 +38,7 @@ class Preset:
     :param details: which detail crops to make: ``"auto"`` follows the product's category (collar
         and cuff for shirts, long sleeves and outerwear; waistband and hem for trousers, shorts
         and skirts; neckline and hem for dresses and T-shirts; none for shoes and hats),
-        ``"none"`` makes none, and up to two kinds of :data:`~lookbook.crop.DETAIL_KINDS`
+        ``"none"`` makes none, and up to two kinds of :data:`~lookbook.details.DETAIL_KINDS`
         separated by a comma (``"collar,cuff"``) are made for every photo, shoes and hats included.
     :param thumb_size: the thumbnail's long side in pixels.
     :param caption: optional brand caption printed in the bottom margin of the hero.

@@ -17,17 +17,20 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from lookbook.colour import REVIEW_SHIFT
-from lookbook.crop import DETAIL_KINDS, LEG_HEM, detail_kinds, file_kind
+from lookbook.details import DETAIL_KINDS, LEG_HEM, RENDERER_VERSION, detail_kinds, file_kind
 from lookbook.errors import InputError, LookbookError
 from lookbook.hooks import Changes
 from lookbook.library import Library
-from lookbook.pipeline import PhotoResult, TaskPool, process_one
 from lookbook.presets import DEFAULT_PRESET, Preset
 from lookbook.progress import Progress
-from lookbook.render import RENDERER_VERSION
 from lookbook.store import Store
+
+if TYPE_CHECKING:
+    # The pipeline (OpenCV, numpy, Pillow) is imported by the functions that render, not by the recipe
+    # bookkeeping the preset verbs use (issue 18: a `lookbook presets ...` command loaded it to start).
+    from lookbook.pipeline import PhotoResult
 
 Box = tuple[int, int, int, int]
 Point = tuple[float, float]
@@ -62,6 +65,8 @@ class PhotoDetail:
     @property
     def colour_needs_review(self) -> bool:
         """Return whether the last render moved the garment's colour by more than the review limit."""
+        from lookbook.colour import REVIEW_SHIFT
+
         return self.colour_shift is not None and self.colour_shift > REVIEW_SHIFT
 
     @property
@@ -257,6 +262,8 @@ def render_photo(library: Library, detail: PhotoDetail, preset: Preset) -> Photo
 
     :raises LookbookError: if the original cannot be read.
     """
+    from lookbook.pipeline import PhotoResult, process_one
+
     folder = render_dir(library, detail.sha256)
     result = process_one(detail.original(library), folder, preset, box=detail.box, neutral=detail.neutral)
     # process_one names files after the original's stem; renders are kept under the content hash.
@@ -383,6 +390,8 @@ def render_batch(store: Store, pending: list[tuple[PhotoDetail, Preset]], *, act
 
     :param pending: photos and the preset of each (see :func:`pending_renders`).
     """
+    from lookbook.pipeline import TaskPool
+
     by_id = {detail.id: (detail, preset) for detail, preset in pending}
     queue = iter(by_id.values())
     done = 0

@@ -26,15 +26,11 @@ from PIL import Image, ImageDraw, ImageFont
 from lookbook import colour
 from lookbook.colour import Correction
 from lookbook.crop import Box, detail_boxes, detail_kinds, file_kind, hero_frame, rendered_kinds
+from lookbook.details import RENDERER_VERSION  # noqa: F401 (bumped there, with its history; no image library)
 from lookbook.detect import Detection
 from lookbook.errors import InputError, LibraryError
 from lookbook.imaging import Decoded
 from lookbook.presets import Preset
-
-#: Bump when renders of the same recipe would come out visibly different (2: guided-filter edges;
-#: 3: white balance only from neutral evidence, exposure on lightness only; 4: hangers taken out
-#: of the cut-out, detail crops of every kind for the category to pick from).
-RENDERER_VERSION = 4
 
 
 @dataclass(frozen=True)

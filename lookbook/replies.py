@@ -19,15 +19,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lookbook import consent, opt_out
 from lookbook.cardnumbers import SAFE_PAYMENT_ADVICE, mask_card_numbers
-from lookbook.delivery import accounts
-from lookbook.delivery.x import DMEvent, XChannel
 from lookbook.hooks import Changes
 from lookbook.outbox import IllegalTransition, transition
 from lookbook.store import Store, inserted_id, utcnow
+
+if TYPE_CHECKING:
+    # The X client (tweepy, requests, OAuth) loads when replies are polled, not with the customer profile and
+    # the outbox page that list stored replies (issue 18: it cost the app's launch a third of a second).
+    from lookbook.delivery.x import DMEvent, XChannel
 
 CURSOR_SETTING = "replies.x_cursor"
 ACTOR = "replies"
@@ -157,6 +160,7 @@ def poll(db: Callable[[Callable[[Store], Any]], Any], *, x: Callable[[Store], XC
     :param x: makes the X channel (default: the library's sign-in).
     :raises DeliveryError: if X cannot be asked (not signed in, rate-limited, unreachable).
     """
+    from lookbook.delivery import accounts
     from lookbook.sender import save_rates  # the sender owns the rate-limit table's helpers
 
     channel: XChannel = db(x or accounts.x_channel)

@@ -10,6 +10,7 @@ core beside the tables they fill, so that ``bench/`` reaches the database only t
 from __future__ import annotations
 
 import datetime as dt
+import random
 import shutil
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
@@ -89,6 +90,11 @@ def fill_dashboard_book(store: Store, customers: int) -> None:
     for name in [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'"
                                           " AND name LIKE 'customers_fts%'")]:
         db.execute(f"DROP TRIGGER {name}")
+    # As a bulk customer import does: the dashboard's per-row marks off for the load, every customer marked once.
+    marks = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name GLOB 'dashboard_dirty_*'"
+                       " AND name != 'dashboard_dirty_products_au'").fetchall()
+    for name, _ in marks:
+        db.execute(f"DROP TRIGGER {name}")
     with store.atomic():
         db.execute(f"""
             INSERT INTO customers (id, first_name, created_at, updated_at)
@@ -116,7 +122,27 @@ def fill_dashboard_book(store: Store, customers: int) -> None:
         db.execute("""
             INSERT INTO purchases (customer_id, product_id, purchased_at)
             SELECT id, 1 + abs(random()) % 60, '2025-06-01' FROM customers WHERE id % 2 = 1""")
+        db.execute("INSERT INTO dashboard_dirty (customer_id) SELECT id FROM customers")
+        for _, sql in marks:
+            db.execute(sql)
     db.execute("ANALYZE")
+
+
+def change_shirt_sizes(store: Store, rng: random.Random, count: int) -> None:
+    """Give ``count`` random customers another shirt size (S, M or L), in one transaction."""
+    last = int(store.db.execute("SELECT max(id) FROM customers").fetchone()[0])
+    with store.atomic():
+        for cid in rng.sample(range(1, last + 1), count):
+            store.db.execute("UPDATE customer_sizes SET size = ? WHERE customer_id = ? AND category = 'shirt'",
+                             [rng.choice("SML"), cid])
+
+
+def demand_from_rows(store: Store) -> dict[int, tuple[int, ...]]:
+    """Return {brand id: (fans, fit, fit or sold out)} counted from every fan's rows in one pass (the dashboard's
+    answer before issue 18, and what a read-only library still runs)."""
+    from lookbook.dashboard import DEMAND_SQL
+
+    return {r[0]: tuple(r[1:]) for r in store.db.execute(DEMAND_SQL)}
 
 
 def scan_sizes(store: Store) -> tuple[int, int]:

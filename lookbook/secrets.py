@@ -13,13 +13,15 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from typing import Any
-
-import keyring
-import keyring.errors
+from typing import TYPE_CHECKING, Any
 
 from lookbook.errors import LookbookError
 from lookbook.store import Store
+
+if TYPE_CHECKING:
+    # keyring (and its backends' discovery) loads when a secret is read or written, not with every page and
+    # command that imports this module for the secrets' names (issue 18: a tenth of the app's launch).
+    import keyring.errors
 
 SERVICE = "Lookbook Studio"
 _LIBRARY_ID_SETTING = "secrets.library_id"
@@ -55,6 +57,8 @@ def library_id(store: Store) -> str:
 
 
 def _fail(exc: keyring.errors.KeyringError, what: str) -> SecretStoreError:
+    import keyring.errors
+
     backend = type(keyring.get_keyring())
     if isinstance(exc, keyring.errors.NoKeyringError):
         return SecretStoreError(_NO_BACKEND.format(backend=f"{backend.__module__}.{backend.__name__}"))
@@ -87,6 +91,8 @@ class Vault:
 
         :raises SecretStoreError: if no keyring backend is available or it is locked.
         """
+        import keyring.errors
+
         try:
             return keyring.get_password(SERVICE, self._entry(name))
         except keyring.errors.KeyringError as exc:
@@ -97,6 +103,8 @@ class Vault:
 
         :raises SecretStoreError: if no keyring backend is available or it refuses the write.
         """
+        import keyring.errors
+
         try:
             keyring.set_password(SERVICE, self._entry(name), value)
         except keyring.errors.KeyringError as exc:
@@ -108,6 +116,8 @@ class Vault:
 
         :raises SecretStoreError: if no keyring backend is available.
         """
+        import keyring.errors
+
         try:
             keyring.delete_password(SERVICE, self._entry(name))
         except keyring.errors.PasswordDeleteError:

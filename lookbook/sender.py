@@ -52,7 +52,7 @@ import threading
 from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from lookbook import consent, progress, quiet_hours, roles, settings
 from lookbook.cardnumbers import mask_card_numbers
@@ -77,6 +77,10 @@ from lookbook.hooks import Changes
 from lookbook.outbox import ConsentMissing, IllegalTransition, expire_stale, out_of_stock, transition
 from lookbook.secrets import library_id
 from lookbook.store import Store, inserted_id, utcnow
+
+if TYPE_CHECKING:
+    # The X client (requests, tweepy) loads when a send makes the X channel, not with the outbox page (issue 18).
+    pass
 
 T = TypeVar("T")
 #: Runs a function with the store (on whatever thread owns it) and returns its result.

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PIL import Image, ImageOps
-
-from lookbook.imaging import PHOTO_FORMATS, shrink_loaded, upright_copy
 from lookbook.library import Library
 from lookbook.store import Store
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 THUMB_SIZE = 256
 
@@ -27,6 +28,11 @@ def ensure_thumbnail(library: Library, sha256: str, stored_path: str, size: int 
     target = thumbnail_path(library, sha256, size)
     if target.exists():
         return target
+    # The image libraries load when a thumbnail is made, not when the app starts with its thumbnails cached.
+    from PIL import Image, ImageOps
+
+    from lookbook.imaging import PHOTO_FORMATS, shrink_loaded, upright_copy
+
     target.parent.mkdir(parents=True, exist_ok=True)
     im: Image.Image  # the opened file, then its upright RGB copy
     with Image.open(library.root / stored_path, formats=PHOTO_FORMATS) as im:

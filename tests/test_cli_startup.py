@@ -64,7 +64,11 @@ def test_building_the_parser_imports_not_even_the_store() -> None:
 
 
 @pytest.mark.parametrize("verb", [("info",), ("info", "--json"), ("outbox", "list"),
-                                  ("customers", "list", "--limit", "5"), ("users", "list"), ("audit",)])
+                                  ("customers", "list", "--limit", "5"), ("users", "list"), ("audit",),
+                                  # The set, product and preset verbs once loaded OpenCV through lookbook.assign
+                                  # (barcodes) and lookbook.recipes (the render pipeline) (issue 18).
+                                  ("sets", "list"), ("products", "list"), ("brands", "list"),
+                                  ("brands", "dashboard"), ("presets", "list"), ("presets", "show", "Default")])
 def test_everyday_verbs_import_no_heavy_library(tmp_path: Path, verb: tuple[str, ...]) -> None:
     from lookbook.store import create_store
 

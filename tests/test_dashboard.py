@@ -92,3 +92,85 @@ def test_the_demand_query_looks_sizes_up_by_index(library: Store) -> None:
     assert "SEARCH cs USING INDEX sqlite_autoindex_customer_sizes_1 (customer_id=?)" in plan
     assert "SEARCH i USING AUTOMATIC COVERING INDEX (brand_id=? AND category=? AND size=?)" in plan
     assert "SCAN cs" not in plan and "SCAN i\n" not in plan
+
+
+def _one_pass(store: Store) -> dict[int, tuple[int, int, int]]:
+    """The dashboard's demand counted from the rows, as before issue 18 (and for a read-only library)."""
+    from lookbook.dashboard import DEMAND_SQL
+
+    return {r[0]: tuple(r[1:]) for r in store.db.execute(DEMAND_SQL)}
+
+
+def _shown(store: Store) -> dict[int, tuple[int, int, int]]:
+    return {d.brand_id: (d.fans, d.fit, d.fit + d.sold_out_for) for d in brand_dashboard(store) if d.fans}
+
+
+def test_counts_kept_up_to_date_equal_counting_from_the_rows_through_every_kind_of_change(library: Store) -> None:
+    # Issue 18: the dashboard counts fans ahead (by brand and sizes) and brings changed customers up to date
+    # before it reads; every change below must leave it where counting from scratch would.
+    import random
+
+    from lookbook.erasure import erase_customer
+    from lookbook.users import create_user
+
+    store = library
+    create_user(store, "maria", "secret-1", "manager")
+    rng = random.Random(18)
+    brands = [r[0] for r in store.db.execute("SELECT id FROM brands")]
+    products = [r[0] for r in store.db.execute("SELECT id FROM products")]
+    ids = [customer(store, f"c{i}", {c: rng.choice("SML") for c in ("shirt", "trousers", "dress") if rng.random() < .6},
+                    likes=tuple(b for b in brands if rng.random() < .3)) for i in range(40)]
+    ids += [customer(store, f"d{i}", {"shirt": "M"}, dislikes=(brands[0],)) for i in range(3)]
+    for cid in ids[::3]:
+        bought(store, cid, rng.choice(products))
+    store.db.execute("INSERT INTO purchases (customer_id, brand_id, purchased_at) VALUES (?, ?, ?)",
+                     [ids[1], brands[-1], utcnow()])
+    assert _shown(store) == _one_pass(store)
+    changes = [
+        lambda: store.db.execute("UPDATE customer_sizes SET size = 'M' WHERE customer_id IN (?, ?)", ids[2:4]),
+        lambda: store.db.execute("DELETE FROM customer_sizes WHERE customer_id = ?", [ids[5]]),
+        lambda: store.db.execute("UPDATE customer_brands SET stance = 'dislike' WHERE customer_id = ?", [ids[6]]),
+        lambda: store.db.execute("DELETE FROM customers WHERE id = ?", [ids[7]]),
+        lambda: store.db.execute("UPDATE products SET brand_id = ? WHERE id = ?", [brands[1], products[0]]),
+        lambda: store.db.execute("DELETE FROM products WHERE id = ?", [products[-1]]),
+        lambda: store.db.execute("UPDATE stock SET quantity = 5"),
+        lambda: store.db.execute("DELETE FROM purchases WHERE customer_id = ?", [ids[0]]),
+        lambda: erase_customer(store, ids[9], actor="maria"),
+        lambda: store.db.execute("DELETE FROM customer_brands WHERE customer_id = ?", [ids[40]]),
+        lambda: store.db.execute("INSERT INTO purchases (customer_id, brand_id, purchased_at) VALUES (?, ?, ?)",
+                                 [ids[41], brands[0], utcnow()]),
+    ]
+    for change in changes:
+        change()
+        assert _shown(store) == _one_pass(store)
+    assert store.db.execute("SELECT count(*) FROM dashboard_dirty").fetchone()[0] == 0
+    assert store.db.execute("SELECT count(*) FROM dashboard_fans WHERE customer_id IN (?, ?)",
+                            [ids[7], ids[9]]).fetchone()[0] == 0
+    # The counts by sizes hold one row per brand and distinct sizes, not one per customer.
+    profiles = store.db.execute("SELECT count(*) FROM dashboard_profiles").fetchone()[0]
+    fans = store.db.execute("SELECT count(*) FROM dashboard_fans").fetchone()[0]
+    assert 0 < profiles and fans > 0
+
+
+def test_a_bulk_customer_import_marks_its_customers_once_and_keeps_the_triggers(
+        library: Store, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    # A bulk load drops the per-row dashboard triggers and marks its customers in one statement.
+    from customer_support import write_csv
+    from lookbook import customer_csv
+    from lookbook.customer_csv import import_customers
+    from lookbook.users import create_user
+
+    store = library
+    create_user(store, "maria", "secret-1", "manager")
+    brand_dashboard(store)  # brings the fixture's customers up to date
+    triggers = sorted(r[0] for r in store.db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'"))
+    monkeypatch.setattr(customer_csv, "BULK_THRESHOLD", 1)
+    rows = "".join(f"F{i},f{i}@example.com,Acme{';Nordvik' * (i % 2)},shirt={'MSL'[i % 3]}\n" for i in range(30))
+    report = import_customers(store, write_csv(tmp_path / "c.csv", "first name,email,likes,sizes\n" + rows),
+                              actor="maria")
+    assert report.added == 30
+    assert sorted(r[0] for r in store.db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")) == triggers
+    assert store.db.execute("SELECT count(*) FROM dashboard_dirty").fetchone()[0] == 30
+    assert _shown(store) == _one_pass(store)
+    acme = next(d for d in brand_dashboard(store) if d.brand == "Acme")
+    assert acme.fans == _one_pass(store)[acme.brand_id][0] and acme.fans >= 30

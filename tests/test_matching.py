@@ -311,3 +311,50 @@ def test_times_are_said_as_the_customer_reads_them() -> None:
     assert local_time(dt.datetime(2026, 11, 24, 14, 0, tzinfo=dt.UTC), "America/New_York", now=now) == (
         "tomorrow 09:00 New York time")
     assert local_time(dt.datetime(2026, 11, 26, 9, 0, tzinfo=dt.UTC), "Nowhere/Land", now=now) == "Thu 26 Nov 09:00 UTC"
+
+
+def test_customers_contacted_on_many_days_share_one_judgement_and_keep_their_own_recency(
+        shop: tuple[Store, int], monkeypatch: pytest.MonkeyPatch) -> None:
+    # Issue 18: verdicts were cached on the exact days since the last contact, so a book whose contacts spread
+    # over hundreds of days judged nearly every such customer afresh. Past the frequency cap the days change only
+    # the recency part; within it they are in the reason.
+    from lookbook import matching
+
+    store, sid = shop
+    days_ago = [3, 10, 30, 45, 59, 60, 200]
+    ids = {}
+    for days in days_ago:
+        cid = add_customer(store, f"Fan{days}", likes=["Harbour & Pine"], sizes={"shirt": "M"}, consents=ONE)
+        when = (NOW - dt.timedelta(days=days, hours=1)).isoformat()
+        customers.update_customer(store, cid, {"last_contacted_at": when}, actor="t")
+        ids[days] = cid
+    calls = []
+    decide = matching._Judge.decide
+
+    def counted(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        calls.append(args[2] if len(args) > 2 else None)
+        return decide(self, *args, **kwargs)
+
+    monkeypatch.setattr(matching._Judge, "decide", counted)
+    result = match_set(store, sid, now=NOW)
+    # One judgement within the cap (3 days), one for every day past it.
+    assert len(calls) == 2
+    assert [e.customer_id for e in result.exclusions] == [ids[3]]
+    assert result.exclusions[0].reasons == ["contacted 3 days ago; at most one message every 7 days"]
+    matched = {m.customer_id: m for m in result.matches}
+    assert sorted(matched) == sorted(ids[d] for d in days_ago[1:])
+    for days in days_ago[1:]:
+        m = matched[ids[days]]
+        recency = round(matching.POINTS_RECENCY * min(days, 60) / 60, 2)
+        assert m.score_parts[-2] == (f"last contacted {days} days ago", recency)
+        assert m.reasons[-2] == f"last contacted {days} days ago"
+        assert m.score == round(sum(points for _, points in m.score_parts), 2)
+        # The same verdict as judging the customer alone.
+        monkeypatch.setattr(matching._Judge, "decide", decide)
+        _, brand_id, brand, scope, products = matching._load_set(store, sid)
+        judge = matching._Judge(brand, scope, products, NOW, 7)
+        alone = judge.decide(next(row for cursor in matching._pool(store, brand_id, scope, judge.categories)
+                                  for row in cursor if row[0] == ids[days])[2:2 + judge.profile_width],
+                             days=days)
+        assert (m.score, m.reasons, m.score_parts, m.products_in_size) == (alone.score, alone.reasons, alone.parts,
+                                                                           alone.skus)

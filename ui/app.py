@@ -10,7 +10,6 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QSettings, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
-from lookbook.demo import build_demo
 from lookbook.hooks import Hooks
 from lookbook.library import Library, default_demo_path, default_library_path
 from lookbook.progress import Progress
@@ -91,6 +90,8 @@ def open_demo(window: MainWindow, root: Path) -> None:
     def failed(exc: BaseException) -> None:
         dialog.close()
         window.show_error(exc)
+
+    from lookbook.demo import build_demo  # the photo pipeline (OpenCV, numpy) loads only to build the demo
 
     window.db.submit(build_demo, root, on_progress=progress, on_done=done, on_failure=failed)
 

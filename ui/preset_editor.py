@@ -58,7 +58,6 @@ from PySide6.QtWidgets import (
 
 from lookbook.errors import InputError
 from lookbook.listings import first_photo_id
-from lookbook.pipeline import process_one
 from lookbook.preset_store import (
     NAME_MAX,
     PRESET_EDITOR_ROLES,
@@ -129,6 +128,8 @@ def render_preview(photo: PreviewPhoto, preset: Preset) -> QImage:
 
     :raises LookbookError: if the original cannot be read.
     """
+    from lookbook.pipeline import process_one  # OpenCV loads with the first preview, not with the app (issue 18)
+
     with tempfile.TemporaryDirectory(prefix="lookbook-preview-") as folder:
         result = process_one(photo.original, Path(folder), preset, box=photo.box, stem="preview")
         hero = result.outputs.get("hero")

@@ -8,16 +8,19 @@ the secret.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lookbook import roles, secrets, settings
 from lookbook.delivery import AuthFailed
 from lookbook.delivery.email import SETTING as EMAIL_SETTING
 from lookbook.delivery.email import EmailChannel, SmtpSettings
-from lookbook.delivery.oauth import refresher
-from lookbook.delivery.x import OAuth1Keys, OAuth2Token, XChannel, XEndpoints
 from lookbook.hooks import Changes
 from lookbook.store import Store
+
+if TYPE_CHECKING:
+    # The X client (requests, tweepy, OAuth) loads when a channel is made, not with the settings page that
+    # reads the set-up (issue 18: a third of a second of the app's launch).
+    from lookbook.delivery.x import OAuth1Keys, OAuth2Token, XChannel
 
 X_SETTING = "delivery.x"
 DEFAULT_TIMEOUT_S = 30.0
@@ -77,6 +80,9 @@ def x_channel(store: Store) -> XChannel:
     :raises AuthFailed: if X is not signed in.
     :raises SecretStoreError: if the keyring cannot be read.
     """
+    from lookbook.delivery.oauth import refresher
+    from lookbook.delivery.x import OAuth1Keys, OAuth2Token, XChannel, XEndpoints
+
     cfg = x_settings(store)
     vault = secrets.Vault.for_store(store)
     endpoints = XEndpoints.from_env()

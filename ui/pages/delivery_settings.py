@@ -10,7 +10,7 @@ core, and never kept by the widget after saving.
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QUrl, Slot
 from PySide6.QtGui import QDesktopServices
@@ -30,12 +30,14 @@ from PySide6.QtWidgets import (
 from lookbook import secrets
 from lookbook.delivery import accounts
 from lookbook.delivery.email import DEFAULT_PORTS, SECURITY
-from lookbook.delivery.oauth import PkceSignIn
-from lookbook.delivery.x import OAuth1Keys, OAuth2Token, XChannel, XEndpoints
 from lookbook.errors import LookbookError
 from lookbook.store import Store
 from ui.signin import Session
 from ui.workers import StoreRunner, TaskRunner
+
+if TYPE_CHECKING:
+    # The X client (requests, tweepy, OAuth) loads when someone signs in, not with the page (issue 18).
+    from lookbook.delivery.x import OAuth2Token
 
 
 def load_delivery(store: Store) -> dict[str, Any]:
@@ -155,6 +157,9 @@ class DeliverySettings(QGroupBox):
     # -- X -------------------------------------------------------------------------------------------------
     def sign_in(self) -> None:
         """Open X's sign-in page in the browser and wait (off the UI thread) for it to come back."""
+        from lookbook.delivery.oauth import PkceSignIn
+        from lookbook.delivery.x import XChannel, XEndpoints
+
         user = self._user()
         client_id = self.client_id.text().strip()
         if user is None:
@@ -206,6 +211,8 @@ class DeliverySettings(QGroupBox):
         if not all(values):
             self.message.setText("Enter all four OAuth 1.0a values (consumer key and secret, access token and secret).")
             return
+        from lookbook.delivery.x import OAuth1Keys, XChannel
+
         keys = OAuth1Keys(*values)
         db = self.db
 

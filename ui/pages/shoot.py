@@ -49,10 +49,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lookbook.crop import detail_kinds, file_kind
+from lookbook.details import detail_kinds, file_kind
 from lookbook.hooks import Changes
-from lookbook.imaging import SUPPORTED_SUFFIXES
-from lookbook.library import Library
+from lookbook.library import SUPPORTED_SUFFIXES, Library
 from lookbook.listings import PhotoRow, list_photos
 from lookbook.preset_store import PresetChange, save_preset
 from lookbook.presets import Preset

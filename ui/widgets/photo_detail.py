@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lookbook.detect import REVIEW_BELOW
 from lookbook.recipes import PhotoDetail
 from ui.widgets.box_editor import BoxEditor
 
@@ -229,6 +228,8 @@ class PhotoDetailPanel(QWidget):
         if detail.detected_box is None:
             return "Finding the garment…"
         confidence = f"{detail.confidence:.0%}" if detail.confidence is not None else "unknown"
+        from lookbook.detect import REVIEW_BELOW  # OpenCV loads when a photo is shown, not with the app
+
         if detail.needs_review and detail.confidence is not None and detail.confidence >= REVIEW_BELOW:
             # The box itself is sure, so the flag came from the cut-out cleanup (hanger, prop, hole): saying
             # "unsure of this box (confidence 99%)" sent people to a box that was right.
