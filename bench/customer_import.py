@@ -87,7 +87,7 @@ def write_file(path: Path, rows: int, brands: list[str]) -> None:
 
 def build(work: Path, rows: int) -> None:
     """Write the file and an empty library holding the demo catalog, once."""
-    from lookbook.catalog import import_catalog
+    from lookbook.catalog import brand_names, import_catalog
     from lookbook.demo import demo_products
     from lookbook.store import create_store
     from lookbook.users import create_user
@@ -104,7 +104,7 @@ def build(work: Path, rows: int) -> None:
                 writer.writerow([p.sku, p.brand, p.name, p.category, p.colour, p.price_minor / 100, size, qty])
     import_catalog(store, catalog, actor="bench")
     create_user(store, "maria", PASSWORD, "manager", "Maria Lopez")
-    brands = [name for (name,) in store.db.execute("SELECT name FROM brands ORDER BY name")]
+    brands = sorted(brand_names(store))
     store.close()
     write_file(work / "customers.csv", rows, brands)
     (work / "rows").write_text(str(rows))

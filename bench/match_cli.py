@@ -27,7 +27,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import random
 import shutil
 import statistics
 import subprocess
@@ -38,6 +37,7 @@ from pathlib import Path
 
 from bench import compile_sources
 from bench.matching_scale import generate, import_catalog_step, import_customers_step
+from lookbook import scale
 
 REPO = Path(__file__).resolve().parent.parent
 GOAL = 2.0
@@ -67,26 +67,12 @@ def build(root: Path, customers: int) -> int:
     import_catalog_step(root)
     made = import_customers_step(root)
     set_id = int(made["set_id"])
-    import sqlite3
-
     # Contact history for half the book: a few hundred distinct "days ago", some pauses.
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    rng = random.Random(18)
-    conn = sqlite3.connect(root / "library" / "library.db")
-    ids = [r[0] for r in conn.execute("SELECT id FROM customers")]
-    updates = []
-    for cid in ids:
-        if rng.random() < 0.5:
-            # An hour before a whole number of days: the same days ago for the next 23 hours (--check compares).
-            when = (now - dt.timedelta(days=rng.randint(0, 400), hours=1)).isoformat()
-            paused = (now + dt.timedelta(days=rng.randint(1, 60))).isoformat() if rng.random() < 0.1 else None
-            updates.append((when, paused, cid))
-    with conn:
-        conn.executemany("UPDATE customers SET last_contacted_at = ?, paused_until = ? WHERE id = ?", updates)
-    conn.close()
+    contacted = scale.spread_contact_history(root / "library" / "library.db", now)
     (root / "set_id").write_text(str(set_id))
     print(f"built {customers:,} customers in {time.perf_counter() - start:.0f} s "
-          f"({len(updates):,} with a past contact)")
+          f"({contacted:,} with a past contact)")
     return set_id
 
 

@@ -402,3 +402,22 @@ class DataVersionProbe:
 
     def close(self) -> None:
         self._conn.close()
+
+
+def spread_contact_history(db_path: Path, now: dt.datetime, seed: int = 18) -> int:
+    """Give half the book a last contact a whole number of days ago (0-400, an hour before the day turns, so the
+    same "days ago" holds for 23 hours) and a tenth of those a pause, on a bare connection; return how many."""
+    rng = random.Random(seed)
+
+    def spread(conn: sqlite3.Connection) -> int:
+        updates = []
+        for (cid,) in conn.execute("SELECT id FROM customers").fetchall():
+            if rng.random() < 0.5:
+                when = (now - dt.timedelta(days=rng.randint(0, 400), hours=1)).isoformat()
+                paused = (now + dt.timedelta(days=rng.randint(1, 60))).isoformat() if rng.random() < 0.1 else None
+                updates.append((when, paused, cid))
+        with conn:
+            conn.executemany("UPDATE customers SET last_contacted_at = ?, paused_until = ? WHERE id = ?", updates)
+        return len(updates)
+
+    return on_bare_connection(db_path, spread)

@@ -353,8 +353,8 @@ def test_customers_contacted_on_many_days_share_one_judgement_and_keep_their_own
         monkeypatch.setattr(matching._Judge, "decide", decide)
         _, brand_id, brand, scope, products = matching._load_set(store, sid)
         judge = matching._Judge(brand, scope, products, NOW, 7)
-        alone = judge.decide(next(row for cursor in matching._pool(store, brand_id, scope, judge.categories)
-                                  for row in cursor if row[0] == ids[days])[2:2 + judge.profile_width],
-                             days=days)
+        pool = matching._pool(store, brand_id, scope, judge.categories, judge.channels)
+        alone = judge.decide(next(row for cursor in pool for row in cursor if row[0] == ids[days])
+                             [2:2 + judge.profile_width], days=days)
         assert (m.score, m.reasons, m.score_parts, m.products_in_size) == (alone.score, alone.reasons, alone.parts,
                                                                            alone.skus)
