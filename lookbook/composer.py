@@ -210,10 +210,46 @@ def _in_stock(store: Store, product_ids: set[int]) -> set[int]:
         f"SELECT DISTINCT product_id FROM stock WHERE quantity > 0 AND product_id IN ({marks})", list(product_ids))}
 
 
-def auto_layout(products: int) -> str:
-    """Return the built-in layout a set of ``products`` products in stock gets before anyone composes it."""
-    return {0: "product-details", 1: "product-details", 2: "two-heroes", 3: "three-across",
-            4: "grid-2x2"}.get(products, "six-up")
+def auto_layout(products: int, details: int = 2) -> str:
+    """Return the built-in layout a set of ``products`` products in stock gets before anyone composes it.
+
+    :param details: for one product, how many rendered details it has: a layout never has detail slots
+        it cannot fill (two or more: ``product-details``; one: ``product-one-detail``; none: ``product-hero``).
+    """
+    if products <= 1:
+        return {0: "product-hero", 1: "product-one-detail"}.get(details, "product-details")
+    return {2: "two-heroes", 3: "three-across", 4: "grid-2x2"}.get(products, "six-up")
+
+
+def _one_product_layout(sources: Sequence[Source], product_id: int) -> tuple[str, int]:
+    """Return the one-product layout that fits what ``product_id`` has among ``sources``, and its detail count."""
+    details = len([s for s in sources if s.product_id == product_id and s.kind != "hero"])
+    return auto_layout(1, details), details
+
+
+def layout_reason(store: Store, set_id: int) -> str:
+    """Return why a set nobody composed has the layout it has, where that needs saying ('' otherwise):
+    a one-product set whose product has fewer than two rendered details gets a layout without the empty
+    detail slots, and the merchandiser is told how to get them.
+
+    :raises InputError: if the set does not exist.
+    """
+    row = store.db.execute("SELECT card_composition FROM sets WHERE id = ?", [set_id]).fetchone()
+    if row is None:
+        raise InputError(f"set {set_id}: no such set; see `lookbook sets list`.")
+    if row[0]:
+        return ""
+    sources = set_sources(store, set_id)
+    in_stock = _in_stock(store, {s.product_id for s in sources})
+    if len(in_stock) != 1:
+        return ""
+    name, details = _one_product_layout(sources, next(iter(in_stock)))
+    if details >= 2:
+        return ""
+    title = get_layout(name, store.library).title
+    have = "no rendered details" if details == 0 else "one rendered detail"
+    return (f"Layout \"{title}\": the set's one product has {have}, so a layout with empty detail slots "
+            "is not offered; render its shot on the Shoot page for its collar and cuff.")
 
 
 def default_fills(layout: Layout, sources: Sequence[Source], in_stock: set[int],
@@ -291,8 +327,33 @@ def get_composition(store: Store, set_id: int) -> Composition:
         layout = get_layout(stored.layout, store.library)
         fills = default_fills(layout, sources, in_stock, dict(stored.slots))
         return replace(stored, slots=tuple(sorted(fills.items())))
-    layout = get_layout(auto_layout(len(in_stock)), store.library)
+    if len(in_stock) <= 1:
+        name = _one_product_layout(sources, next(iter(in_stock), -1))[0]
+    else:
+        name = auto_layout(len(in_stock))
+    layout = get_layout(name, store.library)
     return Composition(layout.name, tuple(sorted(default_fills(layout, sources, in_stock).items())))
+
+
+def product_composition(store: Store, set_id: int, product_id: int, like: Composition | None = None) -> Composition:
+    """Return the composition of one product's own card (a page of the PDF lookbook, a picture of the
+    "several messages" mode): the one-product layout that fits the details it has, its hero and details,
+    with the captions and header of ``like`` (default: the set's composition).
+
+    :raises InputError: if the set does not exist.
+    """
+    like = like or get_composition(store, set_id)
+    sources = [s for s in set_sources(store, set_id) if s.product_id == product_id]
+    layout = get_layout(_one_product_layout(sources, product_id)[0], store.library)
+    fills = default_fills(layout, sources, {product_id})
+    return Composition(layout.name, tuple(sorted(fills.items())), like.captions, like.header)
+
+
+def card_products(store: Store, set_id: int) -> list[int]:
+    """Return the set's products in stock in some size, in set order (each product's own card, in turn)."""
+    sources = set_sources(store, set_id)
+    in_stock = _in_stock(store, {s.product_id for s in sources})
+    return list(dict.fromkeys(s.product_id for s in sources if s.product_id in in_stock))
 
 
 def check_composition(store: Store, set_id: int, composition: Composition) -> Layout:
@@ -377,6 +438,7 @@ class CardInput:
     placed: tuple[Placed, ...]
     lines: tuple[str, ...]  # caption lines, in order
     notes: tuple[str, ...] = ()  # what gathering left off, and why
+    names: tuple[str, ...] = ()  # the names of the products the card shows, in order (an e-mail's alt text)
 
 
 def _line(text: str) -> str:
@@ -394,9 +456,12 @@ def _sizes_text(store: Store, product_id: int, category: str, sizes: list[str], 
 
 
 def gather_card(store: Store, set_id: int, composition: Composition | None = None,
-                customer_id: int | None = None) -> CardInput:
+                customer_id: int | None = None, *, one_product: bool = False) -> CardInput:
     """Gather what the set's card shows: for ``composition`` (default: the set's own) and, with a customer,
     with the sizes in stock that are theirs.
+
+    :param one_product: the card is one product's own (:func:`product_composition`): it does not count
+        the set's other products as "more in store".
 
     Pictures of products sold out in every size are left off (a customer is never offered them).
 
@@ -454,11 +519,11 @@ def gather_card(store: Store, set_id: int, composition: Composition | None = Non
             lines.append(text)
     if cap.line.strip():
         lines.append(_line(cap.line))
-    more = len([pid for pid, sizes in stock.items() if sizes and pid not in shown])
+    more = 0 if one_product else len([pid for pid, sizes in stock.items() if sizes and pid not in shown])
     if more:
         lines.append(f"and {more} more in store")
     return CardInput(layout, _line(brand) if composition.header else None, tuple(placed), tuple(lines),
-                     tuple(notes))
+                     tuple(notes), tuple(_line(products[pid][0]) for pid in shown))
 
 
 # -- drawing -----------------------------------------------------------------------------------------
@@ -639,19 +704,35 @@ def write_export(store: Store, data: bytes, stem: str) -> str:
 
 
 class CardWriter:
-    """Writes one set's cards for many customers, drawing once per distinct card (customers with the same
-    sizes share a card)."""
+    """Writes one set's cards for many customers at one output, drawing once per distinct card (customers
+    with the same sizes share a card); the set's card, or one product's own (:meth:`product`)."""
 
     def __init__(self, store: Store, set_id: int, output: str = "x") -> None:
         self.store, self.set_id, self.output = store, set_id, output
         self.composition = get_composition(store, set_id)
-        self._written: dict[CardInput, str] = {}
+        self._products: dict[int, Composition] = {}
+        self._written: dict[tuple[str, CardInput], str] = {}
 
     def __call__(self, customer_id: int | None = None) -> str:
         """Return the library-relative path of the card for ``customer_id`` (None: without a customer)."""
+        return self.card(customer_id)[0]
+
+    def card(self, customer_id: int | None = None) -> tuple[str, CardInput]:
+        """Return the set's card for ``customer_id`` (path relative to the library) and what it shows."""
         card = gather_card(self.store, self.set_id, self.composition, customer_id)
-        if card not in self._written:
+        return self._write(card, f"card_set{self.set_id}"), card
+
+    def product(self, product_id: int, customer_id: int | None = None) -> tuple[str, CardInput]:
+        """Return one product's own card for ``customer_id`` (:func:`product_composition`) and what it shows."""
+        if product_id not in self._products:
+            self._products[product_id] = product_composition(self.store, self.set_id, product_id, self.composition)
+        card = gather_card(self.store, self.set_id, self._products[product_id], customer_id, one_product=True)
+        return self._write(card, f"shot_set{self.set_id}_p{product_id}"), card
+
+    def _write(self, card: CardInput, stem: str) -> str:
+        key = (stem, card)
+        if key not in self._written:
             data = encode_card(render_card(card, self.output).image, self.output)
             suffix = "" if self.output == "x" else f"_{self.output}"
-            self._written[card] = write_export(self.store, data, f"card_set{self.set_id}{suffix}")
-        return self._written[card]
+            self._written[key] = write_export(self.store, data, f"{stem}{suffix}")
+        return self._written[key]
