@@ -65,7 +65,8 @@ def test_one_card_per_product_and_several_messages_mode(store: Store) -> None:
     writer = CardWriter(store, world.set_id)
     for pid in card_products(store, world.set_id):
         rel_path, card = writer.product(pid)
-        assert Path(store.library.root / rel_path).is_file() and rel_path.startswith(f"exports/shot_set{world.set_id}_p")
+        assert (store.library.root / rel_path).is_file()
+        assert rel_path.startswith(f"exports/shot_set{world.set_id}_p")
         # The product's own card: a one-product layout (no details rendered: its hero alone), its line only.
         assert card.layout.name == "product-hero" and len(card.lines) == 1
 
