@@ -88,12 +88,13 @@ class SetForCompose:
     composition: Composition
     sources: list[Source]
     layouts: list[Layout]
+    reason: str = ""  # why a set nobody composed has its layout, where that needs saying
 
 
 def load_for_compose(store: Store, set_id: int) -> SetForCompose:
-    """Return the set's composition, its pictures and the layouts to choose from."""
+    """Return the set's composition, its pictures, the layouts to choose from and why it has its layout."""
     return SetForCompose(set_id, composer.get_composition(store, set_id), composer.set_sources(store, set_id),
-                         layouts.list_layouts(store.library))
+                         layouts.list_layouts(store.library), composer.layout_reason(store, set_id))
 
 
 def pil_to_qimage(image: Image.Image) -> QImage:
@@ -510,6 +511,7 @@ class ComposePage(Page):
         for lay in loaded.layouts:
             self.layout_box.addItem(lay.title, lay.name)
         self.source_list.show_sources(loaded.sources)
+        self.status.setText(loaded.reason)
         self._show_composition(loaded.composition)
 
     def _show_composition(self, composition: Composition) -> None:
