@@ -494,7 +494,7 @@ class _Drafting:
         from lookbook.composer import card_products
 
         named = {p.id: p for p in self.products}
-        parts = []
+        parts: list[tuple[str, str, str | None]] = []
         for n, product_id in enumerate(card_products(self.store, self.set_id)):
             product = named[product_id]
             text = body if n == 0 else mask_card_numbers(

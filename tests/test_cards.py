@@ -3,8 +3,6 @@ the "several messages" mode."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from PIL import Image, ImageDraw
 
