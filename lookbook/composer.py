@@ -5,7 +5,10 @@ A set's *composition* (stored on the set, ``sets.card_composition``) names its l
 with an optional crop box inside it: non-destructive, the render files are never changed),
 which captions the card prints (product name, price, sizes in stock, a line of text) and
 whether the brand's header shows. A set never composed gets a default composition: a layout
-chosen by how many products it has, hero shots in set order.
+chosen by how many products it has (one product: by how many rendered details it has, so no
+detail slot stays empty; :func:`layout_reason` says why), hero shots in set order. Each product
+also has its own card (:func:`product_composition`, a one-product layout): the pictures of the
+"several messages" drafting mode and the pages of the PDF lookbook.
 
 One function draws a card, :func:`render_card`. Everything it needs is gathered first from
 the store (:func:`gather_card`, on the store's thread) into a :class:`CardInput`; drawing then

@@ -157,3 +157,16 @@ def test_a_one_product_set_gets_a_layout_for_the_details_it_has(store: Store, de
     # Once someone composes it, the layout is theirs and nothing needs explaining.
     composer.set_layout(store, world.set_id, "product-details", "sam")
     assert composer.layout_reason(store, world.set_id) == ""
+
+
+def test_a_picture_shrunk_for_email_keeps_its_colour_profile(tmp_path) -> None:
+    from lookbook.composer import SRGB_PROFILE
+    from lookbook.delivery.email import INLINE_MAX_SIDE, inline_image
+
+    big = tmp_path / "big.jpg"
+    Image.new("RGB", (2400, 1200), (200, 40, 40)).save(big, quality=90, icc_profile=SRGB_PROFILE.read_bytes())
+    data, subtype = inline_image(big)
+    import io
+
+    with Image.open(io.BytesIO(data)) as im:
+        assert max(im.size) == INLINE_MAX_SIDE and im.info.get("icc_profile") == SRGB_PROFILE.read_bytes()
