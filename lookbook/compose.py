@@ -233,11 +233,19 @@ class Outgoing:
         return full_text(self.body, self.footer)
 
 
-def _pictures(store: Store, stored: str | None, attachment: Path | None) -> tuple[Picture, ...]:
+def _pictures(store: Store, stored: str | None, set_id: int | None, customer_id: int, output: str,
+              attachment: Path | None) -> tuple[Picture, ...]:
     root = store.library.root
     if stored:
         return tuple(Picture(root / p["path"], masked(p["alt"]), masked(p["caption"])) for p in json.loads(stored))
-    # Drafted before e-mails kept their pictures: the card drafted with it; never the set's original photos.
+    # Drafted before e-mails kept their pictures: the customer's card as the set is composed now (the Approvals
+    # page shows the same), else the file drafted with it; never the set's original photos.
+    if set_id is not None:
+        # Imported here: the composer pulls in Pillow, which only drawing a card needs.
+        from lookbook.composer import CardWriter
+
+        path, card = CardWriter(store, set_id, output).card(customer_id)
+        return (card_picture(store, path, card),)
     return (Picture(attachment, "", ""),) if attachment is not None else ()
 
 
@@ -247,18 +255,19 @@ def outgoing(store: Store, message_id: int) -> Outgoing:
     :raises InputError: if there is no such message, or an e-mail's footer settings are missing.
     """
     row = store.db.execute(
-        "SELECT m.channel, m.subject, m.body, m.attachment, m.shots, trim(c.first_name || ' ' || c.last_name)"
-        " FROM messages m JOIN customers c ON c.id = m.customer_id WHERE m.id = ?", [message_id]).fetchone()
+        "SELECT m.channel, m.subject, m.body, m.attachment, m.shots, trim(c.first_name || ' ' || c.last_name),"
+        " m.set_id, m.customer_id FROM messages m JOIN customers c ON c.id = m.customer_id WHERE m.id = ?", [message_id]).fetchone()
     if row is None:
         raise InputError(f"message {message_id}: no such message; check the id with `outbox list`.")
-    channel, subject, body, attachment, shots, name = row
+    channel, subject, body, attachment, shots, name, set_id, customer_id = row
     path = store.library.root / attachment if attachment else None
     kind = registry.find(channel)
     has_subject = kind is not None and kind.limits.subject is not None
     footer = store_footer(store) if kind is not None and kind.footer else None
     if kind is not None and kind.limits.gallery:
         return Outgoing(message_id, channel, masked(name or ""), masked(subject or "") if has_subject else "",
-                        masked(body or ""), footer, None, _pictures(store, shots, path))
+                        masked(body or ""), footer, None,
+                        _pictures(store, shots, set_id, customer_id, kind.limits.card_output, path))
     if kind is not None and kind.limits.attachments == 0:
         path = None  # a text-only channel: the products are named in the text
     return Outgoing(message_id, channel, masked(name or ""), masked(subject or "") if has_subject else "",
