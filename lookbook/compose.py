@@ -256,7 +256,8 @@ def outgoing(store: Store, message_id: int) -> Outgoing:
     """
     row = store.db.execute(
         "SELECT m.channel, m.subject, m.body, m.attachment, m.shots, trim(c.first_name || ' ' || c.last_name),"
-        " m.set_id, m.customer_id FROM messages m JOIN customers c ON c.id = m.customer_id WHERE m.id = ?", [message_id]).fetchone()
+        " m.set_id, m.customer_id FROM messages m JOIN customers c ON c.id = m.customer_id WHERE m.id = ?",
+        [message_id]).fetchone()
     if row is None:
         raise InputError(f"message {message_id}: no such message; check the id with `outbox list`.")
     channel, subject, body, attachment, shots, name, set_id, customer_id = row
