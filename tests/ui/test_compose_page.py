@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 
 import numpy as np
@@ -188,5 +189,10 @@ def test_a_one_product_set_without_details_gets_a_layout_that_fits_and_the_page_
         assert page.status.text() == (
             "Layout \"A product's hero alone\": the set's one product has no rendered details, so a layout with "
             "empty detail slots is not offered; render its shot on the Shoot page for its collar and cuff.")
+        if os.environ.get("LOOKBOOK_SCREENSHOTS"):
+            page.resize(1100, 800)
+            page.show()
+            qtbot.wait(200)
+            page.grab().save(os.environ["LOOKBOOK_SCREENSHOTS"] + "/compose_one_product.png")
     finally:
         page.cleanup()
