@@ -7,9 +7,11 @@ what is drafted, what the manager approves and what the channel transmits are th
   are those in stock in their size that matching chose for them); "Preview as Customers"
   and drafting both call it.
 * :func:`outgoing` reads a drafted message back as it will leave: the text (for e-mail
-  with the store's footer), the subject, the name on the ``To:`` line and the pictures
-  (the set's card on X; on e-mail the card's hero shots, frozen when the message was
-  drafted, with each product's name as alt text and its price and sizes as caption).
+  with the store's footer), the subject, the name on the ``To:`` line and the picture: the
+  customer's composed card (:mod:`lookbook.composer`) at the size their channel asks for
+  (:attr:`lookbook.delivery.channel.Limits.card_output`), attached on X; on e-mail shown in
+  the text, with the products' names as alt text and the card's lines (names, prices,
+  sizes) beneath it, frozen when the message was drafted.
   The sender and the Approvals page both call it; the e-mail channel builds its MIME
   message from it (:func:`lookbook.delivery.email.build_message`).
 
@@ -29,6 +31,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from lookbook.cardnumbers import has_card_number, mask_card_numbers
@@ -36,7 +39,10 @@ from lookbook.delivery import registry
 from lookbook.errors import InputError
 from lookbook.hooks import Changes
 from lookbook.store import Store
-from lookbook.templates import Offer, Preview, SetProduct, Template, preview, recipient_values, size_label
+from lookbook.templates import Offer, Preview, SetProduct, Template, preview, recipient_values
+
+if TYPE_CHECKING:
+    from lookbook.composer import CardInput
 
 STORE_NAME_SETTING = "store.name"
 STORE_ADDRESS_SETTING = "store.postal_address"
@@ -185,37 +191,21 @@ def personalise(store: Store, set_id: int, customer_id: int, actor: str, templat
 # -- the e-mail's pictures ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Picture:
-    """One picture of an e-mail: a hero shot the card shows, with what it is."""
+    """A picture shown in an e-mail's text: the customer's composed card, with what it shows in words."""
 
     path: Path
-    alt: str  # the product's name
-    caption: str  # name, price where the catalog has one, sizes in stock
+    alt: str  # the names of the products the card shows
+    caption: str  # the card's caption lines (name, price, sizes in stock; the line of text), one per line
 
     def as_json(self, root: Path) -> dict[str, str]:
         """Return what is stored on the message (the path relative to the library)."""
         return {"path": self.path.relative_to(root).as_posix(), "alt": self.alt, "caption": self.caption}
 
 
-def email_pictures(store: Store, set_id: int) -> list[Picture]:
-    """Write the hero shots the set's card shows (sold-out products left off) for e-mail; return them.
-
-    Each is the card's own crop of the rendered hero, written once under the exports folder, so the
-    e-mail keeps showing what was approved even if the photo is rendered again later.
-
-    :raises InputError: as :func:`lookbook.cards.hero_shots`.
-    """
-    # Imported here: cards pulls in Pillow, which only drafting needs.
-    from lookbook.cards import MAX_SHOTS, email_shot, hero_shots
-
-    pictures = []
-    for shot in hero_shots(store, set_id)[:MAX_SHOTS]:
-        price = store.db.execute("SELECT price_minor, currency FROM products WHERE id = ?",
-                                 [shot.product.id]).fetchone()
-        name = masked(shot.product.name)
-        parts = [name, price_text(*price) if price else "",
-                 "in stock: " + ", ".join(size_label(s) for s in shot.product.sizes_in_stock)]
-        pictures.append(Picture(email_shot(store, shot), name, " · ".join(p for p in parts if p)))
-    return pictures
+def card_picture(store: Store, path: str, card: CardInput) -> Picture:
+    """Return the card written at ``path`` (library-relative) as an e-mail shows it: the products' names as
+    its alt text (read when pictures are off, and by screen readers), its caption lines beneath it."""
+    return Picture(store.library.root / path, masked(", ".join(card.names)), masked("\n".join(card.lines)))
 
 
 def pictures_json(store: Store, pictures: Sequence[Picture]) -> str:
@@ -234,8 +224,8 @@ class Outgoing:
     subject: str
     body: str  # the text drafted and approved
     footer: Footer | None  # e-mail only
-    attachment: Path | None  # X: the card (or the captioned shot)
-    pictures: tuple[Picture, ...]  # e-mail: the hero shots, in card order
+    attachment: Path | None  # X: the card (or, in "several" mode, one product's own card)
+    pictures: tuple[Picture, ...]  # e-mail: the customer's card, with its alt text and caption
 
     @property
     def text(self) -> str:
@@ -243,15 +233,19 @@ class Outgoing:
         return full_text(self.body, self.footer)
 
 
-def _pictures(store: Store, stored: str | None, set_id: int | None,
+def _pictures(store: Store, stored: str | None, set_id: int | None, customer_id: int, output: str,
               attachment: Path | None) -> tuple[Picture, ...]:
     root = store.library.root
     if stored:
         return tuple(Picture(root / p["path"], masked(p["alt"]), masked(p["caption"])) for p in json.loads(stored))
-    # Drafted before e-mails kept their pictures: the card's hero shots as they are now (the Approvals
-    # page shows the same), else the card; never the set's original photos.
+    # Drafted before e-mails kept their pictures: the customer's card as the set is composed now (the Approvals
+    # page shows the same), else the file drafted with it; never the set's original photos.
     if set_id is not None:
-        return tuple(email_pictures(store, set_id))
+        # Imported here: the composer pulls in Pillow, which only drawing a card needs.
+        from lookbook.composer import CardWriter
+
+        path, card = CardWriter(store, set_id, output).card(customer_id)
+        return (card_picture(store, path, card),)
     return (Picture(attachment, "", ""),) if attachment is not None else ()
 
 
@@ -262,18 +256,19 @@ def outgoing(store: Store, message_id: int) -> Outgoing:
     """
     row = store.db.execute(
         "SELECT m.channel, m.subject, m.body, m.attachment, m.shots, trim(c.first_name || ' ' || c.last_name),"
-        " m.set_id"
-        " FROM messages m JOIN customers c ON c.id = m.customer_id WHERE m.id = ?", [message_id]).fetchone()
+        " m.set_id, m.customer_id FROM messages m JOIN customers c ON c.id = m.customer_id WHERE m.id = ?",
+        [message_id]).fetchone()
     if row is None:
         raise InputError(f"message {message_id}: no such message; check the id with `outbox list`.")
-    channel, subject, body, attachment, shots, name, set_id = row
+    channel, subject, body, attachment, shots, name, set_id, customer_id = row
     path = store.library.root / attachment if attachment else None
     kind = registry.find(channel)
     has_subject = kind is not None and kind.limits.subject is not None
     footer = store_footer(store) if kind is not None and kind.footer else None
     if kind is not None and kind.limits.gallery:
         return Outgoing(message_id, channel, masked(name or ""), masked(subject or "") if has_subject else "",
-                        masked(body or ""), footer, None, _pictures(store, shots, set_id, path))
+                        masked(body or ""), footer, None,
+                        _pictures(store, shots, set_id, customer_id, kind.limits.card_output, path))
     if kind is not None and kind.limits.attachments == 0:
         path = None  # a text-only channel: the products are named in the text
     return Outgoing(message_id, channel, masked(name or ""), masked(subject or "") if has_subject else "",

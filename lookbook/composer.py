@@ -5,7 +5,10 @@ A set's *composition* (stored on the set, ``sets.card_composition``) names its l
 with an optional crop box inside it: non-destructive, the render files are never changed),
 which captions the card prints (product name, price, sizes in stock, a line of text) and
 whether the brand's header shows. A set never composed gets a default composition: a layout
-chosen by how many products it has, hero shots in set order.
+chosen by how many products it has (one product: by how many rendered details it has, so no
+detail slot stays empty; :func:`layout_reason` says why), hero shots in set order. Each product
+also has its own card (:func:`product_composition`, a one-product layout): the pictures of the
+"several messages" drafting mode and the pages of the PDF lookbook.
 
 One function draws a card, :func:`render_card`. Everything it needs is gathered first from
 the store (:func:`gather_card`, on the store's thread) into a :class:`CardInput`; drawing then
@@ -35,14 +38,12 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
-
-from PIL import Image, ImageDraw, ImageFont, ImageOps
+from typing import TYPE_CHECKING, Any
 
 from lookbook import roles
 from lookbook.cardnumbers import mask_card_numbers
 from lookbook.compose import price_text
-from lookbook.crop import detail_kinds, file_kind
+from lookbook.details import detail_kinds, file_kind
 from lookbook.errors import InputError
 from lookbook.hooks import Changes
 from lookbook.layouts import OUTPUT_SIZES, SIZE_LIMITS, Layout, get_layout
@@ -50,6 +51,10 @@ from lookbook.library import make_private
 from lookbook.recipes import render_paths
 from lookbook.store import Store, utcnow
 from lookbook.templates import size_label
+
+if TYPE_CHECKING:
+    # Pillow loads when a card is drawn, not with the Compose page (the app's launch stays light, issue 18).
+    from PIL import Image, ImageDraw, ImageFont
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 FONT_REGULAR = RESOURCES / "fonts" / "SourceSansPro-Regular.ttf"
@@ -210,10 +215,46 @@ def _in_stock(store: Store, product_ids: set[int]) -> set[int]:
         f"SELECT DISTINCT product_id FROM stock WHERE quantity > 0 AND product_id IN ({marks})", list(product_ids))}
 
 
-def auto_layout(products: int) -> str:
-    """Return the built-in layout a set of ``products`` products in stock gets before anyone composes it."""
-    return {0: "product-details", 1: "product-details", 2: "two-heroes", 3: "three-across",
-            4: "grid-2x2"}.get(products, "six-up")
+def auto_layout(products: int, details: int = 2) -> str:
+    """Return the built-in layout a set of ``products`` products in stock gets before anyone composes it.
+
+    :param details: for one product, how many rendered details it has: a layout never has detail slots
+        it cannot fill (two or more: ``product-details``; one: ``product-one-detail``; none: ``product-hero``).
+    """
+    if products <= 1:
+        return {0: "product-hero", 1: "product-one-detail"}.get(details, "product-details")
+    return {2: "two-heroes", 3: "three-across", 4: "grid-2x2"}.get(products, "six-up")
+
+
+def _one_product_layout(sources: Sequence[Source], product_id: int) -> tuple[str, int]:
+    """Return the one-product layout that fits what ``product_id`` has among ``sources``, and its detail count."""
+    details = len([s for s in sources if s.product_id == product_id and s.kind != "hero"])
+    return auto_layout(1, details), details
+
+
+def layout_reason(store: Store, set_id: int) -> str:
+    """Return why a set nobody composed has the layout it has, where that needs saying ('' otherwise):
+    a one-product set whose product has fewer than two rendered details gets a layout without the empty
+    detail slots, and the merchandiser is told how to get them.
+
+    :raises InputError: if the set does not exist.
+    """
+    row = store.db.execute("SELECT card_composition FROM sets WHERE id = ?", [set_id]).fetchone()
+    if row is None:
+        raise InputError(f"set {set_id}: no such set; see `lookbook sets list`.")
+    if row[0]:
+        return ""
+    sources = set_sources(store, set_id)
+    in_stock = _in_stock(store, {s.product_id for s in sources})
+    if len(in_stock) != 1:
+        return ""
+    name, details = _one_product_layout(sources, next(iter(in_stock)))
+    if details >= 2:
+        return ""
+    title = get_layout(name, store.library).title
+    have = "no rendered details" if details == 0 else "one rendered detail"
+    return (f"Layout \"{title}\": the set's one product has {have}, so a layout with empty detail slots "
+            "is not offered; render its shot on the Shoot page for its collar and cuff.")
 
 
 def default_fills(layout: Layout, sources: Sequence[Source], in_stock: set[int],
@@ -291,8 +332,33 @@ def get_composition(store: Store, set_id: int) -> Composition:
         layout = get_layout(stored.layout, store.library)
         fills = default_fills(layout, sources, in_stock, dict(stored.slots))
         return replace(stored, slots=tuple(sorted(fills.items())))
-    layout = get_layout(auto_layout(len(in_stock)), store.library)
+    if len(in_stock) <= 1:
+        name = _one_product_layout(sources, next(iter(in_stock), -1))[0]
+    else:
+        name = auto_layout(len(in_stock))
+    layout = get_layout(name, store.library)
     return Composition(layout.name, tuple(sorted(default_fills(layout, sources, in_stock).items())))
+
+
+def product_composition(store: Store, set_id: int, product_id: int, like: Composition | None = None) -> Composition:
+    """Return the composition of one product's own card (a page of the PDF lookbook, a picture of the
+    "several messages" mode): the one-product layout that fits the details it has, its hero and details,
+    with the captions and header of ``like`` (default: the set's composition).
+
+    :raises InputError: if the set does not exist.
+    """
+    like = like or get_composition(store, set_id)
+    sources = [s for s in set_sources(store, set_id) if s.product_id == product_id]
+    layout = get_layout(_one_product_layout(sources, product_id)[0], store.library)
+    fills = default_fills(layout, sources, {product_id})
+    return Composition(layout.name, tuple(sorted(fills.items())), like.captions, like.header)
+
+
+def card_products(store: Store, set_id: int) -> list[int]:
+    """Return the set's products in stock in some size, in set order (each product's own card, in turn)."""
+    sources = set_sources(store, set_id)
+    in_stock = _in_stock(store, {s.product_id for s in sources})
+    return list(dict.fromkeys(s.product_id for s in sources if s.product_id in in_stock))
 
 
 def check_composition(store: Store, set_id: int, composition: Composition) -> Layout:
@@ -377,6 +443,7 @@ class CardInput:
     placed: tuple[Placed, ...]
     lines: tuple[str, ...]  # caption lines, in order
     notes: tuple[str, ...] = ()  # what gathering left off, and why
+    names: tuple[str, ...] = ()  # the names of the products the card shows, in order (an e-mail's alt text)
 
 
 def _line(text: str) -> str:
@@ -394,9 +461,12 @@ def _sizes_text(store: Store, product_id: int, category: str, sizes: list[str], 
 
 
 def gather_card(store: Store, set_id: int, composition: Composition | None = None,
-                customer_id: int | None = None) -> CardInput:
+                customer_id: int | None = None, *, one_product: bool = False) -> CardInput:
     """Gather what the set's card shows: for ``composition`` (default: the set's own) and, with a customer,
     with the sizes in stock that are theirs.
+
+    :param one_product: the card is one product's own (:func:`product_composition`): it does not count
+        the set's other products as "more in store".
 
     Pictures of products sold out in every size are left off (a customer is never offered them).
 
@@ -454,11 +524,11 @@ def gather_card(store: Store, set_id: int, composition: Composition | None = Non
             lines.append(text)
     if cap.line.strip():
         lines.append(_line(cap.line))
-    more = len([pid for pid, sizes in stock.items() if sizes and pid not in shown])
+    more = 0 if one_product else len([pid for pid, sizes in stock.items() if sizes and pid not in shown])
     if more:
         lines.append(f"and {more} more in store")
     return CardInput(layout, _line(brand) if composition.header else None, tuple(placed), tuple(lines),
-                     tuple(notes))
+                     tuple(notes), tuple(_line(products[pid][0]) for pid in shown))
 
 
 # -- drawing -----------------------------------------------------------------------------------------
@@ -476,6 +546,8 @@ def _decoded(path: Path, stamp: tuple[int, int]) -> Image.Image:
 
     :param stamp: the file's size and modification time, so a file written again is read again.
     """
+    from PIL import Image, ImageOps
+
     try:
         with Image.open(path) as im:
             im.load()
@@ -495,6 +567,8 @@ def _open(path: Path) -> Image.Image:
 
 @functools.lru_cache(maxsize=16)
 def _font(semibold: bool, size: int) -> ImageFont.FreeTypeFont:
+    from PIL import ImageFont
+
     return ImageFont.truetype(str(FONT_SEMIBOLD if semibold else FONT_REGULAR), size)
 
 
@@ -510,6 +584,8 @@ def _fit(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, roo
 def _place(card: Image.Image, placed: Placed, box: tuple[int, int, int, int]) -> str | None:
     """Draw one picture into its slot (filling it, cropped to the slot's shape); return a warning if a
     detail crop holds fewer pixels than the slot and is shown at its own size instead of enlarged."""
+    from PIL import Image
+
     left, top, sw, sh = box
     im = _open(placed.path)
     w, h = im.size
@@ -544,6 +620,8 @@ def render_card(card: CardInput, output: str = "x") -> RenderedCard:
 
     :raises InputError: if ``output`` is unknown or a picture cannot be read.
     """
+    from PIL import Image, ImageDraw
+
     if output not in OUTPUT_SIZES:
         raise InputError(f"output '{output}': choose one of {', '.join(OUTPUT_SIZES)}.")
     size = OUTPUT_SIZES[output]
@@ -602,6 +680,7 @@ def encode_card(image: Image.Image, output: str = "x") -> bytes:
 
     :raises InputError: if even the lowest quality is over the limit.
     """
+
     limit = SIZE_LIMITS[output]
     for quality in QUALITIES:
         buffer = io.BytesIO()
@@ -639,19 +718,35 @@ def write_export(store: Store, data: bytes, stem: str) -> str:
 
 
 class CardWriter:
-    """Writes one set's cards for many customers, drawing once per distinct card (customers with the same
-    sizes share a card)."""
+    """Writes one set's cards for many customers at one output, drawing once per distinct card (customers
+    with the same sizes share a card); the set's card, or one product's own (:meth:`product`)."""
 
     def __init__(self, store: Store, set_id: int, output: str = "x") -> None:
         self.store, self.set_id, self.output = store, set_id, output
         self.composition = get_composition(store, set_id)
-        self._written: dict[CardInput, str] = {}
+        self._products: dict[int, Composition] = {}
+        self._written: dict[tuple[str, CardInput], str] = {}
 
     def __call__(self, customer_id: int | None = None) -> str:
         """Return the library-relative path of the card for ``customer_id`` (None: without a customer)."""
+        return self.card(customer_id)[0]
+
+    def card(self, customer_id: int | None = None) -> tuple[str, CardInput]:
+        """Return the set's card for ``customer_id`` (path relative to the library) and what it shows."""
         card = gather_card(self.store, self.set_id, self.composition, customer_id)
-        if card not in self._written:
+        return self._write(card, f"card_set{self.set_id}"), card
+
+    def product(self, product_id: int, customer_id: int | None = None) -> tuple[str, CardInput]:
+        """Return one product's own card for ``customer_id`` (:func:`product_composition`) and what it shows."""
+        if product_id not in self._products:
+            self._products[product_id] = product_composition(self.store, self.set_id, product_id, self.composition)
+        card = gather_card(self.store, self.set_id, self._products[product_id], customer_id, one_product=True)
+        return self._write(card, f"shot_set{self.set_id}_p{product_id}"), card
+
+    def _write(self, card: CardInput, stem: str) -> str:
+        key = (stem, card)
+        if key not in self._written:
             data = encode_card(render_card(card, self.output).image, self.output)
             suffix = "" if self.output == "x" else f"_{self.output}"
-            self._written[card] = write_export(self.store, data, f"card_set{self.set_id}{suffix}")
-        return self._written[card]
+            self._written[key] = write_export(self.store, data, f"{stem}{suffix}")
+        return self._written[key]

@@ -237,7 +237,8 @@ def check_saved(library: Library) -> list[str]:
 
 
 #: The built-ins in the order they are offered.
-BUILTIN_ORDER = ("hero-two-details", "two-heroes", "grid-2x2", "three-across", "six-up", "product-details")
+BUILTIN_ORDER = ("hero-two-details", "two-heroes", "grid-2x2", "three-across", "six-up", "product-details",
+                 "product-one-detail", "product-hero")
 
 
 def get_layout(name: str, library: Library | None = None) -> Layout:

@@ -1,15 +1,17 @@
 """What a set's PDF lookbook shows, gathered from the store: brand, products, prices, sizes, renders.
 
 Core only (no Qt): :func:`gather_lookbook` reads; :func:`prepare_lookbook` also renders
-the shots that have no up-to-date render yet (yielding progress), so the app's PDF
-writer only lays out files that exist.
+the shots that have no up-to-date render yet (yielding progress) and draws the pages with
+the composer (:func:`lookbook.composer.render_card`) at the PDF page's size: first the set's
+card as composed on the Compose Card page, then each product's own card (its hero and the
+details it has, its name, price and sizes), so the app's PDF writer only places page images.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Generator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from lookbook.errors import InputError
@@ -61,6 +63,9 @@ class Lookbook:
     prepared_by: str
     date: str
     products: tuple[LookbookProduct, ...]
+    #: The pages as the composer drew them at the PDF page's size (set by :func:`prepare_lookbook`): the
+    #: set's card, then one card per product, in set order.
+    pages: tuple[Path, ...] = ()
 
     def missing_renders(self) -> list[int]:
         """Return the photo ids whose hero shot has not been rendered."""
@@ -129,4 +134,18 @@ def prepare_lookbook(store: Store, set_ref: str | int, actor: str) -> Generator[
         result = render_photo(store.library, detail, preset)
         record_render(store, detail.id, result, recipe_key(detail, preset), actor)
     yield Progress(len(stale), len(stale), "Laying out the pages")
-    return gather_lookbook(store, set_ref) if stale else lookbook
+    lookbook = gather_lookbook(store, set_ref) if stale else lookbook
+    return replace(lookbook, pages=tuple(store.library.root / page for page in lookbook_pages(store, lookbook.set_id)))
+
+
+def lookbook_pages(store: Store, set_id: int) -> list[str]:
+    """Write the lookbook's pages at the PDF page's size and return their library-relative paths: the set's
+    card as composed, then each product in stock's own card (written once per content, like every card).
+
+    :raises InputError: as :func:`lookbook.composer.gather_card`.
+    """
+    # Imported here: the composer pulls in Pillow, which gathering does not need.
+    from lookbook.composer import CardWriter, card_products
+
+    writer = CardWriter(store, set_id, "pdf")
+    return [writer(), *(writer.product(product_id)[0] for product_id in card_products(store, set_id))]

@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from lookbook import holds, roles, settings
 from lookbook.cardnumbers import SAFE_PAYMENT_ADVICE, mask_card_numbers
-from lookbook.compose import email_pictures, personalise, pictures_json, store_footer
+from lookbook.compose import card_picture, personalise, pictures_json, store_footer
 from lookbook.consent import has_consent, one_to_one_owner_problem
 from lookbook.delivery import registry
 from lookbook.errors import InputError
@@ -154,7 +154,8 @@ def _needs_footer(channel: str) -> bool:
 
 
 def _shows_gallery(channel: str) -> bool:
-    """Whether messages on ``channel`` show the card's hero shots (frozen on the message) instead of the card."""
+    """Whether messages on ``channel`` show the card in their text with its alt text and caption (frozen on the
+    message) instead of attaching it."""
     kind = registry.find(channel)
     return kind is not None and kind.limits.gallery
 
@@ -393,8 +394,8 @@ def draft_set(store: Store, set_id: int, actor: str, template: Template | str, *
 
     :param template: a :class:`~lookbook.templates.Template` or the name of a stored one.
     :param channel_override: send on this channel instead of each match's own.
-    :param mode: ``card`` (one message with the lookbook card) or ``several`` (on X, one message per shot,
-        the first with the text, the others captioned).
+    :param mode: ``card`` (one message with the lookbook card) or ``several`` (on a one-picture channel such
+        as X, one message per product in stock, each with the product's own card, the first with the text).
     :param matches: the recipients; default :func:`lookbook.matching.match_set`.
     :raises PermissionDenied: if ``actor`` may not draft.
     :raises InputError: if the set, template or mode is unknown, or the set has no photos.
@@ -408,15 +409,13 @@ def draft_set(store: Store, set_id: int, actor: str, template: Template | str, *
     moment = now or dt.datetime.now(dt.UTC)
     ranked = sorted(_matches(store, set_id, actor) if matches is None else matches,
                     key=lambda m: (-m.score, m.customer_id))
-    # Imported here: cards pulls in Pillow, which only drafting needs.
-    from lookbook.cards import write_shots
+    # Imported here: the composer pulls in Pillow, which only drafting needs.
     from lookbook.composer import CardWriter
 
     card_for = CardWriter(store, set_id)  # one card per distinct size list on it
     card = card_for()
     drafting = _Drafting(
-        store, set_id, actor, template, scope, card_for, several=mode == "several",
-        shots=write_shots(store, set_id) if mode == "several" else [],
+        store, set_id, actor, template, scope, {card_for.output: card_for}, several=mode == "several",
         products=set_products(store, set_id),
         cap=None if override_by or _role(store, actor) != "associate" else associate_cap(store),
         already=_live_recipients(store, set_id), busy=_recently_contacted(store, set_id, moment),
@@ -448,9 +447,8 @@ class _Drafting:
     actor: str
     template: Template
     scope: str
-    card_for: Callable[..., str]  # the card file for a customer (their sizes on it); no argument: the set's
-    several: bool  # ``several`` mode: one message per shot on one-picture channels
-    shots: list[Any]  # (product, path) of each shot, for ``several`` mode
+    writers: dict[str, Any]  # output -> the composer's CardWriter for it (one card per distinct size list)
+    several: bool  # ``several`` mode: one message per product on one-picture channels
     products: list[Any]
     cap: int | None  # the associate cap, None when it does not apply
     already: set[int]  # customers with a live message from this set
@@ -458,7 +456,6 @@ class _Drafting:
     report: DraftReport
     count: int = 0
     now_text: str = field(default_factory=utcnow)
-    pictures: str | None = None  # a gallery channel's hero shots, written when the first such message is drafted
 
     def skip_reason(self, customer_id: int, channel: str) -> str | None:
         """Return why the customer gets no message on ``channel``, or None."""
@@ -475,23 +472,35 @@ class _Drafting:
             return f"the set reached the associate cap of {self.cap} recipients; a manager may allow more"
         return None
 
-    def parts(self, body: str, channel: str, customer_id: int) -> list[tuple[str, str]]:
-        """Return the (text, attachment) of each message: one with the card, or in ``several`` mode on a
-        one-picture channel one per shot, the first with the text, the others captioned."""
-        if not (self.several and _one_picture(channel)):
-            return [(body, self.card_for(customer_id))]
-        return [(body if n == 0 else mask_card_numbers(
-                 f"{product.name}: in stock in "
-                 f"{', '.join(map(size_label, product.sizes_in_stock)) or 'no size now'}")[0], path)
-                for n, (product, path) in enumerate(self.shots)]
+    def writer(self, channel: str) -> Any:
+        """Return the card writer at the output ``channel`` asks for (:attr:`Limits.card_output`)."""
+        output = registry.get(channel).limits.card_output
+        if output not in self.writers:
+            from lookbook.composer import CardWriter
 
-    def gallery(self, channel: str) -> str | None:
-        """Return the hero shots frozen on a gallery channel's message (None on other channels)."""
-        if not _shows_gallery(channel):
-            return None
-        if self.pictures is None:
-            self.pictures = pictures_json(self.store, email_pictures(self.store, self.set_id))
-        return self.pictures
+            self.writers[output] = CardWriter(self.store, self.set_id, output)
+        return self.writers[output]
+
+    def parts(self, body: str, channel: str, customer_id: int) -> list[tuple[str, str, str | None]]:
+        """Return the (text, card file, pictures shown in the text) of each message: one with the customer's
+        card, or in ``several`` mode on a one-picture channel one per product in stock, each with the
+        product's own card (the composer's one-product layout), the first with the text."""
+        writer = self.writer(channel)
+        if not (self.several and _one_picture(channel)):
+            path, card = writer.card(customer_id)
+            pictures = pictures_json(self.store, [card_picture(self.store, path, card)]) \
+                if _shows_gallery(channel) else None
+            return [(body, path, pictures)]
+        from lookbook.composer import card_products
+
+        named = {p.id: p for p in self.products}
+        parts: list[tuple[str, str, str | None]] = []
+        for n, product_id in enumerate(card_products(self.store, self.set_id)):
+            product = named[product_id]
+            text = body if n == 0 else mask_card_numbers(
+                f"{product.name}: in stock in {', '.join(map(size_label, product.sizes_in_stock))}")[0]
+            parts.append((text, writer.product(product_id, customer_id)[0], None))
+        return parts
 
     def draft_for(self, match: MatchLike, channel: str) -> None:
         """Draft the message(s) for one match, or record why not."""
@@ -508,9 +517,8 @@ class _Drafting:
             return
         if masked and SAFE_PAYMENT_ADVICE not in report.warnings:
             report.warnings.append(SAFE_PAYMENT_ADVICE)
-        pictures = self.gallery(channel)
         why = "; ".join(match.reasons) if match.reasons else f"score {match.score:g}"
-        for text, attachment in self.parts(shown.body, channel, cid):
+        for text, attachment, pictures in self.parts(shown.body, channel, cid):
             message_id = inserted_id(self.store.db.execute(
                 "INSERT INTO messages (set_id, customer_id, channel, state, subject, body, attachment,"
                 " match_reason, drafted_by, changed_by, created_at, updated_at, offer, template_id, shots)"
@@ -680,28 +688,23 @@ def set_contents_changed(store: Store, set_id: int, actor: str) -> list[int]:
     """
     rows = store.db.execute("SELECT id, state, attachment, channel, customer_id FROM messages WHERE set_id = ?"
                             " AND state IN ('draft', 'pending', 'approved') ORDER BY id", [set_id]).fetchall()
-    card_for = None
-    shots = None
+    writers: dict[str, Any] = {}
     back: list[int] = []
     for message_id, state, attachment, channel, customer_id in rows:
         fields: dict[str, Any] = {"changed_by": actor}
-        if attachment and attachment.rsplit("/", 1)[-1].startswith(f"card_set{set_id}_"):
-            if card_for is None:
+        kind = registry.find(channel)
+        if kind is not None and attachment and attachment.rsplit("/", 1)[-1].startswith(f"card_set{set_id}_"):
+            output = kind.limits.card_output
+            if output not in writers:
                 from lookbook.composer import CardWriter  # Pillow, only when there is a card to redo
 
-                card_for = CardWriter(store, set_id)
-            fields["attachment"] = card_for(customer_id)  # the customer's own sizes on it
-        if _shows_gallery(channel):
-            # The e-mail carries the card's hero shots frozen at drafting: the new shots replace them too,
-            # so what the next approver sees is what goes out.
-            if shots is None:
-                try:
-                    shots = pictures_json(store, email_pictures(store, set_id))
-                except InputError:
-                    # Nothing left to show (no shots, or all sold out): no frozen pictures, so composing the
-                    # e-mail for approval or sending says why instead of sending the old ones.
-                    shots = ""
-            fields["shots"] = shots or None
+                writers[output] = CardWriter(store, set_id, output)
+            path, card = writers[output].card(customer_id)  # the customer's own sizes on it
+            fields["attachment"] = path
+            if kind.limits.gallery:
+                # The e-mail shows the card frozen at drafting with its words: both follow the new card, so
+                # what the next approver sees is what goes out.
+                fields["shots"] = pictures_json(store, [card_picture(store, path, card)])
         if state == "draft":
             sql_set = ", ".join(f"{column} = ?" for column in fields)
             store.db.execute(f"UPDATE messages SET {sql_set}, updated_at = ? WHERE id = ?",

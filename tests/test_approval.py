@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from lookbook import consent
-from lookbook.cards import write_card
+from lookbook.composer import write_card
 from lookbook.errors import InputError
 from lookbook.outbox import (
     IllegalTransition,

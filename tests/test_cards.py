@@ -1,18 +1,17 @@
-"""The lookbook card: one deterministic image per set, built from its hero shots."""
+"""The lookbook card (drawn by the composer): one deterministic image per set, and each product's own card for
+the "several messages" mode."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 from PIL import Image, ImageDraw
 
-from lookbook.cards import compose_card, hero_shots, write_card, write_shots
+from lookbook.composer import CardWriter, card_products, gather_card, render_card, set_sources, write_card
 from lookbook.errors import InputError
 from lookbook.outbox import draft_set, list_messages
 from lookbook.recipes import render_dir
 from lookbook.store import Store, utcnow
-from lookbook.templates import Template
+from lookbook.templates import Template, set_products
 from outbox_support import add_staff, add_world
 
 
@@ -45,12 +44,12 @@ def test_render_is_preferred_to_the_original(store: Store) -> None:
     hero = render_dir(store.library, "sha0") / "sha0-hero.jpg"
     hero.parent.mkdir(parents=True, exist_ok=True)
     Image.new("RGB", (300, 400), (255, 0, 0)).save(hero)
-    shots = hero_shots(store, world.set_id)
-    assert shots[0].path == hero
-    assert shots[1].path == store.library.root / "originals/p1.jpg"
+    heroes = [s for s in set_sources(store, world.set_id) if s.kind == "hero"]
+    assert heroes[0].path == hero
+    assert heroes[1].path == store.library.root / "originals/p1.jpg"
 
 
-def test_one_shot_per_product_and_several_messages_mode(store: Store) -> None:
+def test_one_card_per_product_and_several_messages_mode(store: Store) -> None:
     world = add_world(store)
     # A second photo of the first product is not a second hero shot.
     rel = "originals/extra.jpg"
@@ -59,10 +58,15 @@ def test_one_shot_per_product_and_several_messages_mode(store: Store) -> None:
         "INSERT INTO photos (sha256, original_name, stored_path, width, height, imported_at, product_id)"
         " VALUES ('extra', 'extra.jpg', ?, 300, 400, ?, ?)", [rel, utcnow(), world.products[0]]).lastrowid
     store.db.execute("INSERT INTO set_items (set_id, photo_id, position) VALUES (?, ?, 5)", [world.set_id, photo])
-    shots = write_shots(store, world.set_id)
-    assert [p.sku for p, _ in shots] == ["MW-SH01", "MW-TR01"]
-    for _, rel_path in shots:
-        assert Path(store.library.root / rel_path).is_file()
+    skus = {p.id: p.sku for p in set_products(store, world.set_id)}
+    assert [skus[pid] for pid in card_products(store, world.set_id)] == ["MW-SH01", "MW-TR01"]
+    writer = CardWriter(store, world.set_id)
+    for pid in card_products(store, world.set_id):
+        rel_path, card = writer.product(pid)
+        assert (store.library.root / rel_path).is_file()
+        assert rel_path.startswith(f"exports/shot_set{world.set_id}_p")
+        # The product's own card: a one-product layout (no details rendered: its hero alone), its line only.
+        assert card.layout.name == "product-hero" and len(card.lines) == 1
 
 
 def test_missing_photo_file_is_named(store: Store) -> None:
@@ -94,7 +98,7 @@ def test_card_shows_at_most_six_shots_and_says_how_many_more(store: Store, monke
             " VALUES (?, ?, ?, 300, 400, ?, ?)", [f"x{n}", rel, rel, now, pid]).lastrowid
         store.db.execute("INSERT INTO set_items (set_id, photo_id, position) VALUES (?, ?, ?)",
                          [world.set_id, photo, 10 + n])
-    assert len(hero_shots(store, world.set_id)) == 8
+    assert len(card_products(store, world.set_id)) == 8
     drawn = _drawn_text(monkeypatch)
     with Image.open(store.library.root / write_card(store, world.set_id)) as card:
         # The six-up layout, at the X card's size: brand, six product lines and the "more" line.
@@ -123,12 +127,12 @@ def _drawn_text(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def test_a_sold_out_product_is_left_off_the_card(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     world = add_world(store)
     _sell_out(store, world.products[1])  # the sand chino: no size in stock
-    assert [s.product.sku for s in hero_shots(store, world.set_id)] == ["MW-SH01"]
+    assert card_products(store, world.set_id) == [world.products[0]]
     drawn = _drawn_text(monkeypatch)
-    card = compose_card(store, world.set_id)
+    card = render_card(gather_card(store, world.set_id)).image
     assert drawn == ["Marlowe", "Navy Oxford Shirt · in stock: M, L"]
     assert not any("sold out" in line.lower() or "Chino" in line for line in drawn)
-    # One product: the product-with-details layout, its hero filling a slot across the card (48, 150)-(1152, 900).
+    # One product without rendered details: its hero alone, filling a slot across the card (48, 150)-(1152, 1260).
     assert card.size == (1200, 1500)
     # The hero is the navy shirt; the sand chino's colour is nowhere in the shot.
     assert card.getpixel((600, 500))[2] > 60 and card.getpixel((600, 500))[0] < 100
@@ -136,10 +140,10 @@ def test_a_sold_out_product_is_left_off_the_card(store: Store, monkeypatch: pyte
     assert not any(r > 150 and g > 130 for _, (r, g, _b) in tiles.getcolors(1 << 24))
 
 
-def test_a_sold_out_product_gets_no_captioned_shot(store: Store) -> None:
+def test_a_sold_out_product_gets_no_card_of_its_own(store: Store) -> None:
     world = add_world(store)
     _sell_out(store, world.products[0])
-    assert [p.sku for p, _ in write_shots(store, world.set_id)] == ["MW-TR01"]
+    assert card_products(store, world.set_id) == [world.products[1]]
 
 
 def test_a_set_sold_out_in_every_product_has_no_card(store: Store) -> None:
@@ -152,8 +156,7 @@ def test_a_set_sold_out_in_every_product_has_no_card(store: Store) -> None:
     assert message == ("set 'Marlowe spring': every product in it is sold out, so there is nothing to offer; "
                        "restock them or change the set.")
     assert "\n" not in message
-    with pytest.raises(InputError, match="set 'Marlowe spring': every product in it is sold out"):
-        write_shots(store, world.set_id)
+    assert card_products(store, world.set_id) == []
     assert not list(store.library.root.glob("exports/*.jpg"))  # no card was written
 
 
@@ -172,7 +175,7 @@ def test_drafting_a_sold_out_set_says_so_and_drafts_nothing(store: Store) -> Non
     store.db.execute("UPDATE stock SET quantity = 2 WHERE product_id = ? AND size = 'M'", [world.products[0]])
     report = draft_set(store, world.set_id, "alex", template, matches=[])
     assert (store.library.root / report.attachment).is_file()
-    assert [s.product.sku for s in hero_shots(store, world.set_id)] == ["MW-SH01"]
+    assert card_products(store, world.set_id) == [world.products[0]]
 
 
 def test_card_captions_mask_card_numbers_and_read_sizes_naturally(store: Store,
@@ -182,8 +185,9 @@ def test_card_captions_mask_card_numbers_and_read_sizes_naturally(store: Store,
     store.db.execute("UPDATE brands SET name = 'Harbour & Pine 5555\u00a05555\u00a05555\u00a04444'")
     store.db.execute("UPDATE stock SET size = 'ONE SIZE' WHERE product_id = ? AND size = 'M'", [world.products[0]])
     drawn = _drawn_text(monkeypatch)
-    compose_card(store, world.set_id)
+    render_card(gather_card(store, world.set_id))
     assert drawn[:2] == ["Harbour & Pine •••• •••• •••• 4444", "Tote ••••.••••.••••.1111 · in stock: One Size, L"]
     drawn.clear()
-    write_shots(store, world.set_id)
-    assert drawn[0] == "Tote ••••.••••.••••.1111"
+    # The product's own card ("several messages") prints the same, with the bundled font like every card.
+    CardWriter(store, world.set_id).product(world.products[0])
+    assert drawn == ["Harbour & Pine •••• •••• •••• 4444", "Tote ••••.••••.••••.1111 · in stock: One Size, L"]

@@ -108,3 +108,38 @@ def test_a_set_sold_out_in_every_product_is_refused(demo_store: Store) -> None:
     with pytest.raises(InputError) as caught:
         list(prepare_lookbook(demo_store, set_id, "sam"))
     assert str(caught.value) == message
+
+
+def _prepared(store: Store, set_id: int):
+    gen = prepare_lookbook(store, set_id, "sam")
+    while True:
+        try:
+            next(gen)
+        except StopIteration as stop:
+            return stop.value
+
+
+def test_pages_are_the_sets_card_then_each_products_own_card_at_the_pdf_size(demo_store: Store) -> None:
+    from PIL import Image
+
+    from lookbook import composer
+    from lookbook.layouts import OUTPUT_SIZES
+
+    set_id = _hp_set(demo_store)
+    lookbook = _prepared(demo_store, set_id)
+    assert len(lookbook.pages) == 1 + len(lookbook.products)
+    root = demo_store.library.root
+    # The first page is the set's card as composed (the layout the Compose Card page shows), at A4's shape.
+    assert lookbook.pages[0] == root / composer.write_card(demo_store, set_id, output="pdf")
+    composition = composer.get_composition(demo_store, set_id)
+    for page, product in zip(lookbook.pages[1:], lookbook.products, strict=True):
+        with Image.open(page) as im:
+            assert im.size == OUTPUT_SIZES["pdf"] and im.info.get("icc_profile")
+        pid = demo_store.db.execute("SELECT id FROM products WHERE sku = ?", [product.sku]).fetchone()[0]
+        own = composer.product_composition(demo_store, set_id, pid, composition)
+        card = composer.gather_card(demo_store, set_id, own, one_product=True)
+        # Each product's page: its hero and the details it has, its own line only (no "more in store").
+        assert card.layout.one_product and len(card.lines) == 1 and card.lines[0].startswith(product.name)
+        assert len(card.placed) == 1 + len(product.details)
+        data = composer.encode_card(composer.render_card(card, "pdf").image, "pdf")
+        assert page.read_bytes() == data

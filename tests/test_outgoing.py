@@ -42,6 +42,7 @@ from lookbook.delivery import accounts
 from lookbook.delivery.x import OAuth2Token, XChannel, XEndpoints
 from lookbook.errors import InputError
 from lookbook.hooks import Hooks
+from lookbook.layouts import OUTPUT_SIZES
 from lookbook.outbox import approve, draft_set, edit_message, preview_set, submit
 from lookbook.sender import SenderOptions, direct, send
 from lookbook.store import Store, memory_store, utcnow
@@ -129,7 +130,7 @@ def test_preview_offers_only_what_the_draft_offers(store: Store) -> None:
 
 
 # -- 2. the e-mail carries what the card shows, with the store's footer ------------------------------------
-def test_email_carries_the_cards_hero_shots_with_names_prices_and_footer(
+def test_email_carries_the_customers_composed_card_with_names_prices_and_footer(
         store: Store, fake_x: FakeX, smtp: tuple[Inbox, int], memory_keyring: object) -> None:
     inbox, port = smtp
     add_staff(store)
@@ -145,6 +146,7 @@ def test_email_carries_the_cards_hero_shots_with_names_prices_and_footer(
     report = draft_set(store, world.set_id, "alex", template, matches=[match])
     submit(store, world.set_id, "alex")
     assert approve(store, "maria", set_id=world.set_id).done == report.drafted
+    [drafted] = store.db.execute("SELECT attachment FROM messages").fetchone()
     _send_all(store, fake_x)
 
     [mail] = _received_mail(inbox, 0).values()
@@ -153,17 +155,21 @@ def test_email_carries_the_cards_hero_shots_with_names_prices_and_footer(
                                "To stop these e-mails: unsubscribe@store.example.com")
     assert mail["List-Unsubscribe"] == "<mailto:unsubscribe@store.example.com?subject=unsubscribe>"
     images = [p for p in mail.walk() if p.get_content_maintype() == "image"]
-    # Only the shirt is in stock: one picture, the card's crop of its hero (not the 300x400 original).
+    # One picture: the customer's card as composed, at the e-mail body's size, the very bytes drafted and
+    # approved (with the sRGB profile), not the hero shots one by one nor the 300x400 original.
     assert len(images) == 1
+    assert drafted.startswith(f"exports/card_set{world.set_id}_email_")
+    assert images[0].get_content() == (store.library.root / drafted).read_bytes()
     from io import BytesIO
 
     from PIL import Image
 
     with Image.open(BytesIO(images[0].get_content())) as im:
-        assert im.size == (600, 800)
+        assert im.size == OUTPUT_SIZES["email"] and im.info.get("icc_profile")
     page = _html(mail)
     assert 'alt="Navy Oxford Shirt"' in page
-    assert "Navy Oxford Shirt · £59.00 · in stock: M, L" in html.unescape(page)
+    # The card's own line (the customer's size, as the picture says), as text beneath it.
+    assert "Navy Oxford Shirt · £59.00 · in your size: M" in html.unescape(page)
     assert "Sand Chino" not in page
     assert "12 Harbour Street, Portsmouth PO1 2AB" in page and "mailto:unsubscribe@store.example.com" in page
     original = (store.library.root / "originals" / "p0.jpg").read_bytes()
@@ -185,9 +191,14 @@ def test_changing_the_set_after_drafting_changes_the_emails_pictures_too(store: 
     def alts() -> list[str]:
         return [p.alt for p in outgoing(store, message_id).pictures]
 
-    assert alts() == ["Navy Oxford Shirt", "Sand Chino"]
+    before = outgoing(store, message_id).pictures[0].path
+    assert alts() == ["Navy Oxford Shirt, Sand Chino"]
     remove_from_set(store, world.set_id, [world.photos[1]], actor="maria")
     assert alts() == ["Navy Oxford Shirt"]
+    # The new card replaces the old one, for what is shown and what is attached alike.
+    [after] = outgoing(store, message_id).pictures
+    attachment = store.db.execute("SELECT attachment FROM messages WHERE id = ?", [message_id]).fetchone()[0]
+    assert after.path != before and after.path == store.library.root / attachment
 
 
 def test_a_link_to_stop_gets_one_click_headers(store: Store) -> None:
@@ -313,6 +324,7 @@ def test_preview_equals_draft_equals_what_x_and_smtp_receive(fake_x: FakeX, smtp
                                                           matches=matches)}
         report = draft_set(store, set_id, "alex", template, matches=matches)
         rows = {r[0]: r[1:] for r in store.db.execute("SELECT customer_id, body, subject, channel FROM messages")}
+        attachments = dict(store.db.execute("SELECT customer_id, attachment FROM messages").fetchall())
         # Exactly the customers the preview found nothing wrong with are drafted.
         assert set(rows) == {cid for cid, p in previews.items() if p.ok}
         assert {s.customer_id for s in report.skipped} == {cid for cid, p in previews.items() if not p.ok}
@@ -337,12 +349,14 @@ def test_preview_equals_draft_equals_what_x_and_smtp_receive(fake_x: FakeX, smtp
                 assert _plain(mail) == shown.text
                 assert mail["Subject"] == shown.subject
                 assert mail["To"].addresses[0].display_name == f"{spec['customers'][n][0]} Tester"
-                # The pictures are the card's: one per product in stock in some size, at most six.
+                # One picture: the customer's composed card, the bytes drafted and approved; its alt text
+                # names every product it shows (all those in stock: at most four, each layout holds them).
                 in_stock = [p for p in spec["products"] if any(q > 0 for q in p[2].values())]
                 images = [p for p in mail.walk() if p.get_content_maintype() == "image"]
-                assert len(images) == min(len(in_stock), 6)
+                assert [i.get_content() for i in images] == [(store.library.root / attachments[match.customer_id]
+                                                              ).read_bytes()]
                 alts = re.findall(r'alt="([^"]*)"', _html(mail))
-                assert [html.unescape(a) for a in alts] == [p[0] for p in in_stock][:6]
+                assert [html.unescape(a) for a in alts] == [", ".join(" ".join(p[0].split()) for p in in_stock)]
     finally:
         store.close()
         shutil.rmtree(folder, ignore_errors=True)

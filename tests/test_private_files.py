@@ -36,7 +36,7 @@ def test_a_new_library_its_database_backups_and_exports_are_the_owners_only(tmp_
     assert _mode(lib.db_path) == 0o600
     wal = lib.db_path.with_name("library.db-wal")
     assert wal.exists() and _mode(wal) == 0o600
-    from lookbook.cards import write_card
+    from lookbook.composer import write_card
 
     card = lib.root / write_card(store, 1)
     assert _mode(card) == 0o600

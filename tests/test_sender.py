@@ -263,7 +263,7 @@ def test_handles_are_resolved_once_and_stored(store: Store, world: World, fake_x
     assert [_row(store, m)["state"] for m in (first, second)] == ["sent", "sent"]
 
 
-def test_email_messages_carry_the_set_photos_and_record_the_message_id(
+def test_email_messages_carry_the_sets_card_and_record_the_message_id(
         store: Store, world: World, fake_x: FakeX, memory_keyring: object) -> None:
     [mid] = _approved(store, world, 1, channel="email")
     store.db.execute("UPDATE messages SET subject = 'New from Marlowe' WHERE id = ?", [mid])
@@ -275,7 +275,8 @@ def test_email_messages_carry_the_set_photos_and_record_the_message_id(
     [(_, rcpts, raw)] = inbox.received
     assert rcpts == ["c0@example.com"]
     assert _row(store, mid)["external_id"] in raw.decode()
-    assert raw.count(b"Content-Disposition: inline") == 2  # the set's two photos
+    # Drafted without frozen pictures (as before e-mails kept them): the customer's card as composed now.
+    assert raw.count(b"Content-Disposition: inline") == 1 and b"card_set" in raw
 
 
 def test_email_lost_after_data_fails_as_retryable_and_is_not_resent(

@@ -5,8 +5,8 @@ A channel is two things:
 * a :class:`Channel`: what the rest of the app may know about it without opening a
   connection: its name and label, which column of the customer book holds the
   customer's address on it, which consent in the ledger governs it, its limits, and
-  how its messages look (a subject line, the store's footer, one card or a gallery of
-  pictures). Matching, templates, composing, the outbox and the UI ask
+  how its messages look (a subject line, the store's footer, the card attached or shown
+  in the text) and the size its card is drawn at. Matching, templates, composing, the outbox and the UI ask
   :mod:`lookbook.delivery.registry` for these facts instead of naming a channel.
 * a :class:`Connection` (from :meth:`Channel.open`): one send run's link to the
   service: :meth:`Connection.send` delivers a :class:`Job` and returns a
@@ -62,20 +62,25 @@ class Limits:
     """What one message on a channel may carry.
 
     :param text: the longest body, in characters.
-    :param attachments: pictures per message: 0 text only, 1 the set's card (the ``several`` drafting
-        mode sends one message per shot instead), more: a gallery of the card's hero shots with captions.
+    :param attachments: pictures per message: 0 text only, 1 the set's card as an attachment (the ``several``
+        drafting mode sends one message per product instead, each with the product's own card), more: the
+        card shown in the message's own text, with the products' names as alt text and its lines as caption.
     :param subject: the longest subject line; None when the channel has no subject.
     :param segment: characters per billed segment where the channel counts them (SMS), else None.
+    :param card_output: the size the composer draws this channel's card at, one of
+        :data:`lookbook.layouts.OUTPUT_SIZES` (``x``, ``email``, ``pdf``, ``square``, ``portrait``); drafting
+        writes each customer's card (and each product's own picture in ``several`` mode) at it.
     """
 
     text: int
     attachments: int = 1
     subject: int | None = None
     segment: int | None = None
+    card_output: str = "x"
 
     @property
     def gallery(self) -> bool:
-        """Whether a message shows the card's hero shots one by one (with captions) instead of the card."""
+        """Whether a message shows its pictures in its own text (with alt text and captions), not attached."""
         return self.attachments > 1
 
 
@@ -86,8 +91,8 @@ class Job:
     :param address: the customer's address on the channel (:meth:`Channel.address`), None if they have none.
     :param customer: the customer's row of the customer book (column -> value), for what a channel keeps
         beside the address (X: the resolved user id).
-    :param attachment: the card (or one captioned shot) for channels that carry one picture.
-    :param photos: the gallery, for channels whose :attr:`Limits.gallery` is true.
+    :param attachment: the card (or one product's own card) for channels that carry one picture.
+    :param photos: the card with its alt text and caption, for channels whose :attr:`Limits.gallery` is true.
     :param footer: the store's name, postal address and how to stop, where the channel needs it.
     :param thread: for an answer in a conversation, the headers that continue the customer's thread on this
         channel (e-mail: ``In-Reply-To`` and ``References``); empty otherwise.

@@ -653,7 +653,7 @@ class XDirectMessages(Channel):
     address_column = "x_handle"
     address_label = "X handle"
     shown_as = "an X direct message with the card attached"
-    limits = Limits(text=DM_TEXT_LIMIT, attachments=1)
+    limits = Limits(text=DM_TEXT_LIMIT, attachments=1, card_output="x")  # X shows a 4:5 image whole
     fallback_rank = 20
     uncertain_phase = "post"
     send_endpoint = "dm_post"

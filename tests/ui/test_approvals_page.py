@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -217,7 +218,8 @@ def test_a_manager_cannot_approve_her_own_edit_and_the_page_says_why(qtbot, page
 
 
 def test_an_email_is_shown_as_the_customer_will_get_it(qtbot, runners, tmp_path: Path) -> None:
-    # Issue 12: the manager sees the same e-mail the sender transmits: hero shots, names, footer.
+    # Issue 12: the manager sees the same e-mail the sender transmits: names, footer and (issue 19) the
+    # customer's composed card, the very file drafted at the e-mail body's size.
     store = create_store(tmp_path / "lib")
     add_staff(store)
     world = add_world(store)
@@ -243,5 +245,17 @@ def test_an_email_is_shown_as_the_customer_will_get_it(qtbot, runners, tmp_path:
     assert not page.email_view.isHidden()
     plain = page.email_view.toPlainText()
     assert "Marlowe & Co, 12 Harbour Street, Portsmouth PO1 2AB" in plain
-    assert "Navy Oxford Shirt · in stock: M, L" in plain and "Sand Chino · in stock: 30" in plain
-    assert len(shown.images) == 2
+    assert "Navy Oxford Shirt · in your size: M" in plain and "Sand Chino · in stock: 30" in plain
+    # Its three customers share a size list, so one card at the e-mail size was drafted: that one is shown.
+    [image] = shown.images.values()
+    [card] = (tmp_path / "lib" / "exports").glob("card_set*_email_*.jpg")
+    assert image == card.read_bytes()
+    # The card beside the list is that file too (the one file each recipient receives).
+    assert page.card.toolTip().endswith(card.name)
+    if os.environ.get("LOOKBOOK_SCREENSHOTS"):
+        page.resize(1100, 800)
+        page.show()
+        qtbot.wait(200)
+        page.grab().save(os.environ["LOOKBOOK_SCREENSHOTS"] + "/approvals_email.png")
+        page.email_view.verticalScrollBar().setValue(page.email_view.verticalScrollBar().maximum())
+        page.grab().save(os.environ["LOOKBOOK_SCREENSHOTS"] + "/approvals_email_end.png")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 
 import numpy as np
@@ -161,3 +162,37 @@ def test_the_page_is_keyboard_reachable_and_swaps_by_keys(qtbot, page_on) -> Non
     for widget in (page.layout_box, page.output_box, page.customer_box, page.line_edit, page.source_list,
                    page.canvas):
         assert widget in reached, widget.accessibleName()
+
+
+def test_a_one_product_set_without_details_gets_a_layout_that_fits_and_the_page_says_why(
+        qtbot, runners, tmp_path: Path) -> None:
+    from outbox_support import add_staff, add_world
+
+    store = create_store(tmp_path / "lib")
+    add_staff(store)
+    world = add_world(store, customers=1)
+    store.db.execute("UPDATE stock SET quantity = 0 WHERE product_id = ?", [world.products[1]])  # the chino
+    store.close()
+    db, _ = runners
+    with qtbot.waitSignal(db.library_opened, timeout=10_000):
+        db.open(tmp_path / "lib")
+    session = Session()
+    session.sign_in(SAM)
+    page = ComposePage(db, session)
+    qtbot.addWidget(page)
+    try:
+        with qtbot.waitSignal(page.preview_shown, timeout=10_000):
+            page.reload()
+        # One product in stock, its shot not rendered, so no details: its hero alone, no empty detail slots.
+        assert page.layout_box.currentData() == "product-hero"
+        assert [s.id for s in page.canvas.layout_data.slots] == ["hero"]
+        assert page.status.text() == (
+            "Layout \"A product's hero alone\": the set's one product has no rendered details, so a layout with "
+            "empty detail slots is not offered; render its shot on the Shoot page for its collar and cuff.")
+        if os.environ.get("LOOKBOOK_SCREENSHOTS"):
+            page.resize(1100, 800)
+            page.show()
+            qtbot.wait(200)
+            page.grab().save(os.environ["LOOKBOOK_SCREENSHOTS"] + "/compose_one_product.png")
+    finally:
+        page.cleanup()

@@ -1,4 +1,4 @@
-"""The PDF lookbook: a cover and one page per product, written with Qt's PDF writer."""
+"""The PDF lookbook: the set's card, then one page per product, drawn by the composer, written with Qt's PDF writer."""
 
 from __future__ import annotations
 
@@ -30,16 +30,16 @@ def _lookbook(root: Path):
         store.close()
 
 
-def test_pdf_has_a_cover_and_one_page_per_product(qtbot, demo_library: Path, tmp_path: Path) -> None:
+def test_pdf_has_the_sets_card_and_one_page_per_product(qtbot, demo_library: Path, tmp_path: Path) -> None:
     lookbook = _lookbook(demo_library)
     target = tmp_path / "out" / "lookbook.pdf"
     pages = write_lookbook_pdf(lookbook, target)
     data = target.read_bytes()
     assert data.startswith(b"%PDF-")
-    assert pages == 1 + len(lookbook.products) == _page_count(data)
+    assert pages == 1 + len(lookbook.products) == len(lookbook.pages) == _page_count(data)
     assert len(lookbook.products) >= 2
-    # Every product's hero is embedded (one image per hero, plus collar/cuff crops), and the text is there.
-    assert len(re.findall(rb"/Subtype\s*/Image", data)) >= len(lookbook.products)
+    # Each page is one picture: the composer's card at the PDF page's size.
+    assert len(re.findall(rb"/Subtype\s*/Image", data)) == pages
     assert not list(target.parent.glob("*.partial"))
     assert target.stat().st_size < 8 * 1024 * 1024  # small enough to e-mail
 

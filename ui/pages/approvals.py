@@ -138,7 +138,8 @@ class ApprovalsPage(Page):
         self.body.setTabChangesFocus(True)  # Tab goes on to Save Edit, not into the message
         self.body.textChanged.connect(self._count)
         # An e-mail as its customer will get it: the very MIME message the sender transmits, its HTML with
-        # the hero shots, prices and the store's footer (the text above is what may be edited).
+        # the customer's card, its lines (names, prices, sizes) and the store's footer (the text above is what
+        # may be edited).
         self.email_view = QTextBrowser()
         self.email_view.setOpenLinks(False)
         self.email_view.setAccessibleName("The e-mail as the customer will get it")
@@ -336,8 +337,8 @@ class ApprovalsPage(Page):
     def _show_message(self) -> None:
         message = self.current_message()
         kind = registry.find(message.channel) if message is not None else None
-        # A channel with a subject shows it; one whose messages show a gallery (e-mail) shows the message
-        # exactly as built for sending, pictures and footer included.
+        # A channel with a subject shows it; one whose messages show the card in their text (e-mail) shows the
+        # message exactly as built for sending, card and footer included.
         is_email = kind is not None and kind.limits.gallery
         self.subject.setVisible(kind is not None and kind.limits.subject is not None)
         self.email_view.setVisible(is_email)
@@ -355,8 +356,9 @@ class ApprovalsPage(Page):
                         on_failure=lambda exc: self._email_failed(message_id, exc))
         how = kind.shown_as if kind is not None else message.channel
         own = self._review.cards.get(message.id) if self._review is not None else None
-        if own is not None and kind is not None and kind.limits.attachments == 1 and not kind.limits.gallery:
-            # The exact file this customer will receive (their sizes on it), not the set's first card.
+        if own is not None and kind is not None and kind.limits.attachments >= 1:
+            # The exact file this customer will receive (their sizes on it, at their channel's size: the e-mail
+            # shows the same file in its text), not the set's first card.
             pixmap = QPixmap(str(own))
             if not pixmap.isNull():
                 self._card_pixmap = pixmap

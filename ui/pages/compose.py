@@ -20,9 +20,8 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PIL import Image
 from PySide6.QtCore import QMimeData, QPoint, QRect, QRectF, QSize, Qt, Signal, Slot
 from PySide6.QtGui import (
     QColor,
@@ -70,6 +69,10 @@ from lookbook.store import Store
 from ui.pages.base import Page
 from ui.signin import Session
 from ui.undo import ValueCommand
+
+if TYPE_CHECKING:
+    from PIL import Image  # Pillow loads with the first preview, not with the app
+
 from ui.workers import StoreRunner, TaskRunner
 
 PICTURE_MIME = "application/x-lookbook-picture"
@@ -88,12 +91,13 @@ class SetForCompose:
     composition: Composition
     sources: list[Source]
     layouts: list[Layout]
+    reason: str = ""  # why a set nobody composed has its layout, where that needs saying
 
 
 def load_for_compose(store: Store, set_id: int) -> SetForCompose:
-    """Return the set's composition, its pictures and the layouts to choose from."""
+    """Return the set's composition, its pictures, the layouts to choose from and why it has its layout."""
     return SetForCompose(set_id, composer.get_composition(store, set_id), composer.set_sources(store, set_id),
-                         layouts.list_layouts(store.library))
+                         layouts.list_layouts(store.library), composer.layout_reason(store, set_id))
 
 
 def pil_to_qimage(image: Image.Image) -> QImage:
@@ -510,6 +514,7 @@ class ComposePage(Page):
         for lay in loaded.layouts:
             self.layout_box.addItem(lay.title, lay.name)
         self.source_list.show_sources(loaded.sources)
+        self.status.setText(loaded.reason)
         self._show_composition(loaded.composition)
 
     def _show_composition(self, composition: Composition) -> None:
