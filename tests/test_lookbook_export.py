@@ -111,12 +111,7 @@ def test_a_set_sold_out_in_every_product_is_refused(demo_store: Store) -> None:
 
 
 def _prepared(store: Store, set_id: int):
-    gen = prepare_lookbook(store, set_id, "sam")
-    while True:
-        try:
-            next(gen)
-        except StopIteration as stop:
-            return stop.value
+    return run_to_end(prepare_lookbook(store, set_id, "sam"))
 
 
 def test_pages_are_the_sets_card_then_each_products_own_card_at_the_pdf_size(demo_store: Store) -> None:
