@@ -23,8 +23,11 @@ import numpy as np
 
 #: The ONNX file, beside the other resources of the repository.
 MODEL_PATH = Path(__file__).resolve().parent.parent / "resources" / "models" / "u2netp.onnx"
-#: The network's input side (it was trained at 320 x 320).
-INPUT_SIDE = 320
+#: The network's input side. It was trained at 320 x 320; at 256 it costs 0.34 s of one core instead
+#: of 0.53 s (``python -m bench.segmenter_cost``) and, as the detector's second opinion, gives the same
+#: boxes and flags within noise on the tune and held-out splits (mean IoU 0.957 / 0.943 against
+#: 0.960 / 0.942 at 320; every box with IoU < 0.7 flagged at both sides).
+INPUT_SIDE = 256
 _MEAN = np.array([0.485, 0.456, 0.406], np.float32)
 _STD = np.array([0.229, 0.224, 0.225], np.float32)
 
