@@ -29,6 +29,7 @@ X_OAUTH2_TOKEN = "x.oauth2_token"  # JSON: access_token, refresh_token, expires_
 X_OAUTH2_CLIENT_SECRET = "x.oauth2_client_secret"  # only for confidential X apps
 X_OAUTH1 = "x.oauth1"  # JSON: consumer_key, consumer_secret, access_token, access_token_secret
 SMTP_PASSWORD = "smtp.password"
+TWILIO_AUTH_TOKEN = "twilio.auth_token"  # the Twilio account's auth token (SMS)
 
 log = logging.getLogger(__name__)
 

@@ -753,7 +753,7 @@ class Sender:
             return
         # Quiet hours: hold the message until the customer's morning; a paused customer until the pause ends.
         now = self.clock()
-        when = self.db(lambda s: quiet_hours.next_send_time(s, customer_id, now))
+        when = self.db(lambda s: quiet_hours.next_send_time(s, customer_id, now, kind.quiet_hours))
         why = "quiet hours where the customer lives"
         paused = self.db(lambda s: _paused_until(s, customer_id))
         if paused is not None and paused > max(when, now):

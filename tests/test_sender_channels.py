@@ -23,11 +23,12 @@ from typing import Any
 
 import pytest
 
+from fakes.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, SERVICE_SID, FakeTwilio
 from fakes.fake_x import FakeX, Fault
 from fakes.pigeon_channel import PIGEON, Loft
 from fakes.smtp import Inbox, smtp_server
 from lookbook import consent, outbox, quiet_hours
-from lookbook.delivery import accounts, reachability, registry
+from lookbook.delivery import accounts, reachability, registry, sms
 from lookbook.delivery.x import OAuth2Token, XChannel, XEndpoints
 from lookbook.outbox import transition
 from lookbook.sender import Progress, SenderOptions, SendReport, direct, send
@@ -178,7 +179,60 @@ class PigeonHarness:
         return len(self.loft.messages)
 
 
-HARNESSES = {h.name: h for h in (XHarness, EmailHarness, PigeonHarness)}
+def daytime_zone(now: dt.datetime | None = None) -> str:
+    """Return a fixed-offset time zone where it is about noon now: SMS's legal 8:00-21:00 (which cannot be
+    turned off) then never holds a test's message, whatever the hour the tests run at."""
+    hour = (now or dt.datetime.now(dt.UTC)).hour
+    offset = (12 - hour + 12) % 24 - 12  # -12 .. +11 hours from UTC
+    return f"Etc/GMT{'-' if offset > 0 else '+'}{abs(offset)}"  # POSIX zones name the offset with the sign flipped
+
+
+class SmsHarness:
+    name = "sms"
+
+    def __init__(self, stack: ExitStack, tmp_path: Path) -> None:
+        self.fake = stack.enter_context(FakeTwilio().running())
+        self.clients = {"sms": lambda store: sms.client_for(ACCOUNT_SID, AUTH_TOKEN, timeout_s=2.0,
+                                                           api_url=self.fake.url)}
+
+    def set_up_library(self, store: Store) -> dict[str, str]:
+        sms.save_settings(store, {"account_sid": ACCOUNT_SID, "messaging_service_sid": SERVICE_SID,
+                                  "timeout_s": 2.0}, "admin", auth_token=AUTH_TOKEN, country="US")
+        return {sms.API_URL_ENV: self.fake.url}
+
+    def prepare(self, store: Store, world: World) -> None:
+        self.set_up_library(store)
+        for n, cid in enumerate(world.customers):
+            store.db.execute("UPDATE customers SET phone = ?, timezone = ? WHERE id = ?",
+                             [f"+1555010{n:04d}", daytime_zone(), cid])
+            consent.record(store, cid, "sms", "one_to_one", True, by_user="test", source="test")
+
+    def address(self, store: Store, customer_id: int) -> str:
+        return str(store.db.execute("SELECT phone FROM customers WHERE id = ?", [customer_id]).fetchone()[0])
+
+    def delivered(self, address: str, body: str) -> int:
+        return len(self.fake.delivered(address, body))
+
+    def deliver_directly(self, address: str, body: str) -> None:
+        self.fake.record(address, body)
+
+    def lose_next_answer(self) -> None:
+        self.fake.faults.append(("drop_after", 0.0))
+
+    def refuse_next_for_now(self) -> None:
+        self.fake.faults.append(("429", 0.0))
+
+    def refuse_for_good(self, address: str) -> None:
+        self.fake.not_mobile.add(address)
+
+    def delay_after_recording(self, seconds: float) -> None:
+        self.fake.delay_after_s = seconds
+
+    def recorded(self) -> int:
+        return len(self.fake.outbound())
+
+
+HARNESSES = {h.name: h for h in (XHarness, EmailHarness, PigeonHarness, SmsHarness)}
 CHANNELS = [*registry.names(), PIGEON.name]
 
 
@@ -309,6 +363,7 @@ def test_quiet_hours_hold_the_message_until_morning(store: Store, world: World, 
     from lookbook.sender import Sender
 
     quiet_hours.set_window(store, "21:00", "09:00")
+    store.db.execute("UPDATE customers SET timezone = 'UTC'")  # the window is read in the customer's zone
     [mid] = _approved(store, world, harness, 1)
     night = dt.datetime(2026, 11, 23, 23, 30, tzinfo=dt.UTC)
     events = list(Sender(direct(store), options=FAST, clients=harness.clients, clock=lambda: night).run())
