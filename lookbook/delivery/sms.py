@@ -271,7 +271,10 @@ class SmsConnection(Connection):
         if not (self.settings.media_base_url and job.attachment and job.address):
             return None
         try:
-            region = phonenumbers.region_code_for_number(phonenumbers.parse(job.address, None))
+            number = phonenumbers.parse(job.address, None)
+            # A number not (yet) in the plan (555 test numbers) counts as its country code's main country.
+            region = (phonenumbers.region_code_for_number(number)
+                      or phonenumbers.region_code_for_country_code(number.country_code))
         except phonenumbers.NumberParseException:
             return None
         return f"{self.settings.media_base_url.rstrip('/')}/{job.attachment.name}" if region in MMS_COUNTRIES else None
@@ -398,8 +401,10 @@ def store_inbound(store: Store, messages: list[dict[str, str]]) -> SmsPollReport
                 _withdraw(store, customer_id, "sms", m["sid"])
                 report.withdrawn.append(customer_id)
             elif word in START_WORDS:
+                # The customer's own START is the confirmation the ledger asks of a re-subscription.
+                how = f"texted {word.upper()} to the store's SMS number (Twilio {m['sid']})"
                 consent.record(store, customer_id, "sms", "one_to_one", True, by_user=ACTOR, source="reply",
-                               note=f"the customer texted {word.upper()} (Twilio {m['sid']})")
+                               note=f"the customer {how}", confirmation=consent.Confirmation(ACTOR, m["at"], how))
                 report.restarted.append(customer_id)
             if card:
                 report.warnings.append(f"reply {reply_id}: {SAFE_PAYMENT_ADVICE}")

@@ -362,7 +362,10 @@ class ApprovalsPage(Page):
                 self._card_pixmap = pixmap
                 self._fit_card()
                 self.card.setToolTip(f"The card {message.customer_name} will receive: {own.name}")
-        self.recipient.setText(f"To <b>{escape(message.customer_name)}</b> as {how}.<br>Why them: "
+        billed = kind.segments(message.body) if kind is not None else None
+        if billed:  # SMS: what the text costs, before it is approved (an emoji makes it UCS-2)
+            how = f"{how}, {billed}"
+        self.recipient.setText(f"To <b>{escape(message.customer_name)}</b> as {escape(how)}.<br>Why them: "
                                f"{escape(message.match_reason)}<br>Drafted by {escape(message.drafted_by)}.")
         self.subject.setText(message.subject)
         self.body.setPlainText(message.body)
