@@ -274,7 +274,7 @@ class SmsConnection(Connection):
             number = phonenumbers.parse(job.address, None)
             # A number not (yet) in the plan (555 test numbers) counts as its country code's main country.
             region = (phonenumbers.region_code_for_number(number)
-                      or phonenumbers.region_code_for_country_code(number.country_code))
+                      or phonenumbers.region_code_for_country_code(number.country_code or 0))
         except phonenumbers.NumberParseException:
             return None
         return f"{self.settings.media_base_url.rstrip('/')}/{job.attachment.name}" if region in MMS_COUNTRIES else None
