@@ -245,3 +245,26 @@ def test_an_email_is_shown_as_the_customer_will_get_it(qtbot, runners, tmp_path:
     assert "Marlowe & Co, 12 Harbour Street, Portsmouth PO1 2AB" in plain
     assert "Navy Oxford Shirt · in stock: M, L" in plain and "Sand Chino · in stock: 30" in plain
     assert len(shown.images) == 2
+
+
+def test_a_text_message_shows_its_sms_segments_before_approval(qtbot, page_on, tmp_path: Path) -> None:
+    from lookbook import consent
+
+    path = tmp_path / "lib"
+    store = create_store(path)
+    add_staff(store)
+    world = add_world(store)
+    for n, cid in enumerate(world.customers):
+        store.db.execute("UPDATE customers SET phone = ? WHERE id = ?", [f"+1555010{n:04d}", cid])
+        consent.record(store, cid, "sms", "one_to_one", True, by_user="test", source="test")
+    outbox.draft_set(store, world.set_id, "alex", Template("t", "Hi {first_name} 👋 {sizes_in_stock}"),
+                     matches=[FakeMatch(c, channel="sms") for c in world.customers])
+    outbox.submit(store, world.set_id, "alex")
+    store.close()
+    page, _ = page_on(path)
+    # One emoji makes the whole text UCS-2: the approver sees what it is billed as before approving.
+    assert "a text message" in page.recipient.text()
+    assert "1 SMS segment (UCS-2" in page.recipient.text()
+    if shot := __import__("os").environ.get("LOOKBOOK_SCREENSHOT"):
+        page.resize(1100, 700)
+        page.grab().save(shot)
