@@ -24,11 +24,12 @@ from typing import Any
 import pytest
 
 from fakes.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, SERVICE_SID, FakeTwilio
+from fakes.fake_whatsapp import PHONE_NUMBER_ID, TEMPLATE, TOKEN, WABA_ID, FakeWhatsApp
 from fakes.fake_x import FakeX, Fault
 from fakes.pigeon_channel import PIGEON, Loft
 from fakes.smtp import Inbox, smtp_server
 from lookbook import consent, outbox, quiet_hours
-from lookbook.delivery import accounts, reachability, registry, sms
+from lookbook.delivery import accounts, reachability, registry, sms, whatsapp
 from lookbook.delivery.x import OAuth2Token, XChannel, XEndpoints
 from lookbook.outbox import transition
 from lookbook.sender import Progress, SenderOptions, SendReport, direct, send
@@ -232,7 +233,50 @@ class SmsHarness:
         return len(self.fake.outbound())
 
 
-HARNESSES = {h.name: h for h in (XHarness, EmailHarness, PigeonHarness, SmsHarness)}
+class WhatsAppHarness:
+    name = "whatsapp"
+
+    def __init__(self, stack: ExitStack, tmp_path: Path) -> None:
+        self.fake = stack.enter_context(FakeWhatsApp().running())
+        self.clients = {"whatsapp": lambda store: self.fake.url}
+
+    def set_up_library(self, store: Store) -> dict[str, str]:
+        whatsapp.save_settings(store, {"phone_number_id": PHONE_NUMBER_ID, "waba_id": WABA_ID, "template": TEMPLATE,
+                                       "timeout_s": 10.0}, "admin", token=TOKEN)  # longer than the kill's delay
+        return {whatsapp.API_URL_ENV: self.fake.url}
+
+    def prepare(self, store: Store, world: World) -> None:
+        self.set_up_library(store)
+        for n, cid in enumerate(world.customers):
+            store.db.execute("UPDATE customers SET phone = ? WHERE id = ?", [f"+44770090{n:04d}", cid])
+            consent.record(store, cid, "whatsapp", "one_to_one", True, by_user="test", source="test")
+
+    def address(self, store: Store, customer_id: int) -> str:
+        return str(store.db.execute("SELECT phone FROM customers WHERE id = ?", [customer_id]).fetchone()[0])
+
+    def delivered(self, address: str, body: str) -> int:
+        return len(self.fake.delivered(address, body))
+
+    def deliver_directly(self, address: str, body: str) -> None:
+        self.fake.record({"to": address.lstrip("+"), "type": "text", "text": {"body": body}})
+
+    def lose_next_answer(self) -> None:
+        self.fake.faults.append("drop_after")
+
+    def refuse_next_for_now(self) -> None:
+        self.fake.faults.append("130429")
+
+    def refuse_for_good(self, address: str) -> None:
+        self.fake.undeliverable.add(address.lstrip("+"))
+
+    def delay_after_recording(self, seconds: float) -> None:
+        self.fake.delay_after_s = seconds
+
+    def recorded(self) -> int:
+        return len(self.fake.messages)
+
+
+HARNESSES = {h.name: h for h in (XHarness, EmailHarness, PigeonHarness, SmsHarness, WhatsAppHarness)}
 CHANNELS = [*registry.names(), PIGEON.name]
 
 

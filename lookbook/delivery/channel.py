@@ -247,6 +247,11 @@ class Channel(ABC):
         before approval; None for a channel that does not count segments."""
         return None
 
+    def drafting_rule(self, store: Store, customer_id: int) -> str | None:
+        """Return what a message to this customer must be on this channel, for drafting and approval
+        (WhatsApp: "approved template ..." or "free text: inside the 24-hour window"); None: no rule."""
+        return None
+
     def no_address(self) -> str:
         """Return the refusal for a customer without an address on this channel."""
         return f"the customer has no {self.address_label}; add it or choose another channel."
