@@ -121,10 +121,10 @@ MATRIX: tuple[Permission, ...] = (
        ("Outbox ▸ Offer E-mail Instead",)),
     _p("delivery.reachable", "try a refused channel again for a customer", {_A, _G, _D},
        ("delivery reachable",)),
-    _p("delivery.settings", "set up the X account, the mail server, the Twilio account for SMS and the e-mail footer "
-       "(store name, address)", {_G, _D},
+    _p("delivery.settings", "set up the X account, the mail server, the Twilio account for SMS, the WhatsApp "
+       "number and the e-mail footer (store name, address)", {_G, _D},
        ("delivery x-app", "delivery x-sign-in", "delivery x-tokens", "delivery x-sign-out", "delivery email",
-        "delivery sms", "delivery store"),
+        "delivery sms", "delivery whatsapp", "delivery store"),
        ("Delivery ▸ Sign in with X / Sign Out / Use These Tokens / Save Mail Server",)),
     # -- accounts -----------------------------------------------------------------------------------------
     _p("users.manage", "create accounts and deactivate or reactivate them", {_D},

@@ -235,6 +235,18 @@ def cmd_sms(args: argparse.Namespace, ctx: CliContext) -> int:
     return 0
 
 
+def cmd_whatsapp(args: argparse.Namespace, ctx: CliContext) -> int:
+    from lookbook.delivery import whatsapp
+
+    token = _secret("WhatsApp access token", "LOOKBOOK_WHATSAPP_TOKEN")
+    value = {"phone_number_id": args.phone_number_id, "waba_id": args.waba_id, "template": args.template,
+             "language": args.language}
+    whatsapp.save_settings(ctx.store, value, ctx.user.username, token=token)
+    print(f"WhatsApp set: number {args.phone_number_id}, first contact by template '{args.template}' "
+          f"({args.language}); the access token is in the system keyring.")
+    return 0
+
+
 def cmd_store(args: argparse.Namespace, ctx: CliContext) -> int:
     address = args.address.replace("\\n", "\n") if args.address is not None else None
     compose.save_store_details(ctx.store, ctx.user.username, name=args.name, postal_address=address,

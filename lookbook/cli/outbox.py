@@ -78,6 +78,9 @@ def cmd_preview(args: argparse.Namespace, ctx: CliContext) -> int:
         billed = kind.segments(one.body) if kind is not None else None
         if billed:  # SMS: the segments the text is billed as, shown before anyone approves it
             print(f"  ({billed})")
+        rule = kind.drafting_rule(ctx.store, one.customer_id) if kind and one.customer_id is not None else None
+        if rule:  # WhatsApp: a template, or free text inside the 24-hour window
+            print(f"  (goes as {rule})")
         for problem in one.problems:
             print(f"  ! {problem}")
         print()

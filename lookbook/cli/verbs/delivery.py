@@ -81,6 +81,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                                    "for MMS (none: a text naming the products and sizes)")
     p.set_defaults(handler="lookbook.cli.delivery:cmd_sms")
 
+    p = verbs.add_parser("whatsapp", help="set the WhatsApp Business number (Cloud API; access token asked for, "
+                                          "or $LOOKBOOK_WHATSAPP_TOKEN)")
+    p.add_argument("--phone-number-id", required=True, help="the business number's id from WhatsApp Manager")
+    p.add_argument("--waba-id", required=True, help="the WhatsApp Business Account id")
+    p.add_argument("--template", required=True, help="the approved template for first contact (image header; "
+                                                     "body {{1}} first name, {{2}} the message)")
+    p.add_argument("--language", default="en_US", help="the template's language code (default en_US)")
+    p.set_defaults(handler="lookbook.cli.delivery:cmd_whatsapp")
+
     p = verbs.add_parser("store", help="the store's name, postal address and unsubscribe address shown in every "
                                        "e-mail (e-mail is not sent without a postal address)")
     p.add_argument("--name", help="the store's name")
