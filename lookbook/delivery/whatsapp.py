@@ -120,7 +120,13 @@ def window_open(store: Store, customer_id: int, now: dt.datetime | None = None) 
     last = last_message_from(store, customer_id)
     if last is None:
         return False
-    return (now or dt.datetime.now(dt.UTC)) - dt.datetime.fromisoformat(last) < WINDOW
+    try:
+        when = dt.datetime.fromisoformat(last)
+    except ValueError:
+        return False  # not a time: the window is not known to be open, so the template goes
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)  # the library keeps UTC
+    return (now or dt.datetime.now(dt.UTC)) - when < WINDOW
 
 
 # -- the connection --------------------------------------------------------------------------------------------
