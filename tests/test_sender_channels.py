@@ -642,3 +642,54 @@ def test_a_customer_who_sent_stop_to_the_service_is_never_retried_and_their_cons
         assert _row(store, second)["state"] == "cancelled"
         assert consent.has_consent(store, world.customers[0], "x", "one_to_one")  # other channels untouched
 
+
+
+# -- issue 17's "done": one set on four channels, faults on every one, STOP on SMS and a WhatsApp block ----------
+def test_a_set_on_four_channels_goes_once_each_through_lost_answers_then_stop_and_a_block_hold(
+        store: Store, tmp_path: Path, memory_keyring: object) -> None:
+    add_staff(store)
+    quiet_hours.set_window(store, "00:00", "00:00")
+    world = add_world(store, customers=4)
+    with ExitStack() as stack:
+        hs = {n: HARNESSES[n](stack, tmp_path) for n in ("x", "email", "sms", "whatsapp")}
+        for h in hs.values():
+            h.prepare(store, world)
+        clients = {k: v for h in hs.values() for k, v in h.clients.items()}
+        who = dict(zip(hs, world.customers, strict=True))
+
+        def approve(name: str, body: str) -> int:
+            mid = add_message(store, who[name], set_id=world.set_id, state="approved", channel=name, body=body)
+            store.db.execute("UPDATE messages SET subject = 'New from Marlowe', attachment = 'originals/p0.jpg'"
+                             " WHERE id = ?", [mid])
+            return mid
+
+        def run() -> SendReport:
+            gen = send(direct(store), options=FAST, clients=clients)
+            while True:
+                try:
+                    next(gen)
+                except StopIteration as stop:
+                    return stop.value
+
+        first = {name: approve(name, f"New Marlowe shirts, by {name}") for name in hs}
+        for h in hs.values():
+            h.lose_next_answer()  # every service takes its message and the answer is lost
+        run()
+        run()  # a second run sends nothing again
+        assert {n: _deliveries(store, hs[n], first[n]) for n in hs} == dict.fromkeys(hs, 1)
+        assert {n: _row(store, first[n])["state"] for n in ("x", "sms")} == {"x": "sent", "sms": "sent"}
+        assert all(_may_have_arrived(store, first[n]) for n in ("email", "whatsapp"))  # they cannot be asked
+        # The SMS customer texts STOP; the WhatsApp customer blocks the store.
+        sms_fake, wa_fake = hs["sms"].fake, hs["whatsapp"].fake
+        sms_fake.inbound(hs["sms"].address(store, who["sms"]), "STOP")
+        sms.poll_replies(direct(store), client=clients["sms"](store))
+        wa_fake.undeliverable.add(hs["whatsapp"].address(store, who["whatsapp"]).lstrip("+"))
+        texts, wa_posts = len(sms_fake.outbound()), wa_fake.posts
+        stopped, blocked = approve("sms", "Second text"), approve("whatsapp", "Second WhatsApp")
+        run()
+        assert _row(store, stopped)["state"] == "cancelled" and len(sms_fake.outbound()) == texts
+        assert _row(store, blocked)["state"] == "failed" and wa_fake.posts == wa_posts + 1
+        after_block = approve("whatsapp", "Third WhatsApp")
+        run()
+        assert wa_fake.posts == wa_posts + 1 and _row(store, after_block)["state"] == "failed"  # not asked again
+        assert reachability.next_channel(store, blocked) not in (None, "whatsapp")
