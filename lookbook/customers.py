@@ -363,6 +363,9 @@ def update_customer(store: Store, customer_id: int, values: Mapping[str, Any], *
     :raises InputError: if the customer does not exist or a field is not acceptable.
     """
     before = get_customer(store, customer_id)
+    if str(values.get("phone") or "").strip() == (before.phone or "") != "":
+        # An unchanged number kept from before numbers were stored in E.164 must not block editing the rest.
+        values = {k: v for k, v in values.items() if k != "phone"}
     try:
         cleaned = clean_fields(values, country=phone_country(store))
     except FieldError as exc:

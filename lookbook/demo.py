@@ -265,7 +265,7 @@ def _add_customers(store: Store, count: int = 500) -> None:
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [first, last, f"{handle}@example.com" if has_email else None,
                  handle if has_x else None, str(1_500_000_000 + i * 7919) if has_x else None,
-                 f"+1-555-01{i % 100:02d}" if rng.random() < 0.5 else None, preferred,
+                 f"+1555010{i % 100:04d}" if rng.random() < 0.5 else None, preferred,
                  rng.choice(TIMEZONES), rng.choice(associates), now, now])
             cid = cur.lastrowid
             likes = rng.sample(brand_ids, rng.choice([1, 1, 2, 2, 3]))

@@ -318,3 +318,14 @@ def test_duplicates_are_found_previewed_and_merged(store: Store) -> None:
     assert customers.search_customers(store, "annie") == []
     assert duplicates.find_duplicates(store) == []
     assert "customer.merge" in audit_actions(store)
+
+
+def test_a_number_kept_from_before_e164_does_not_block_editing_the_rest(store: Store) -> None:
+    c = customers.add_customer(store, {"first_name": "Ann"}, actor="maria")
+    store.db.execute("UPDATE customers SET phone = '+1-555-0100' WHERE id = ?", [c.id])  # an old, local-only number
+    # The edit form sends every field back: the unchanged old number is left as it is, the rest is saved.
+    after = customers.update_customer(store, c.id, {"phone": "+1-555-0100", "notes": "slim fit"}, actor="maria")
+    assert (after.phone, after.notes) == ("+1-555-0100", "slim fit")
+    with pytest.raises(InputError, match="phone"):  # a changed number is checked
+        customers.update_customer(store, c.id, {"phone": "+1-555-0101"}, actor="maria")
+    assert customers.update_customer(store, c.id, {"phone": "+1 555 010 0101"}, actor="maria").phone == "+15550100101"

@@ -82,6 +82,8 @@ class FakeWhatsApp:
 def _handler(fake: FakeWhatsApp) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body go in two writes: without TCP_NODELAY each kept-alive answer waits out a delayed ACK.
+        disable_nagle_algorithm = True
 
         def log_message(self, format: str, *args: Any) -> None:
             pass
