@@ -1,4 +1,4 @@
-"""What exactly-once costs: the sender against bare tweepy calls, on the same local fake X.
+"""What exactly-once costs: the sender against bare client calls, per channel, on the same local fakes.
 
 Run from the repository root::
 
@@ -21,11 +21,17 @@ store at all. The fake X (tests/fakes/fake_x.py) answers on 127.0.0.1, so the ne
 part is small and the figures show the bookkeeping; against X itself each DM takes a
 few hundred milliseconds and 15 DMs per 15 minutes are allowed, so the bookkeeping is
 noise there. Every run also checks that each DM arrived exactly once.
+
+``--channels x sms whatsapp`` (default all three) adds the same rows for SMS (the ``twilio`` library against
+tests/fakes/fake_twilio.py; a lost answer is settled by listing the messages to the number) and WhatsApp (plain
+HTTP against tests/fakes/fake_whatsapp.py, free text inside the 24-hour window; a lost answer cannot be looked up
+there, so it has no "every answer lost" row). Each baseline is its own channel's bare client.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import functools
 import statistics
 import sys
@@ -37,18 +43,96 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))  # the fake X server lives with the tests
 
+from fakes.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, SERVICE_SID, FakeTwilio  # noqa: E402
+from fakes.fake_whatsapp import PHONE_NUMBER_ID, TEMPLATE, TOKEN, WABA_ID, FakeWhatsApp  # noqa: E402
 from fakes.fake_x import FakeX, Fault  # noqa: E402
 from lookbook import outbox, quiet_hours, scale  # noqa: E402
+from lookbook.delivery import sms, whatsapp  # noqa: E402
 from lookbook.delivery.x import OAuth2Token, XChannel, XEndpoints  # noqa: E402
 from lookbook.sender import SenderOptions, direct, send  # noqa: E402
 from lookbook.store import Store, create_store  # noqa: E402
 
 
-def _library(root: Path, n: int) -> Store:
+def _daytime_zone() -> str:
+    """A fixed-offset zone where it is about noon now, so SMS's legal 8:00-21:00 never holds the bench."""
+    offset = (12 - dt.datetime.now(dt.UTC).hour + 12) % 24 - 12
+    return f"Etc/GMT{'-' if offset > 0 else '+'}{abs(offset)}"
+
+
+def _library(root: Path, n: int, channel: str = "x") -> Store:
     store = create_store(root)
     quiet_hours.set_window(store, "00:00", "00:00")
-    scale.add_approved_x_messages(store, n)
+    scale.add_approved_messages(store, n, channel, _daytime_zone())
+    if channel == "sms":
+        store.set_setting(sms.SETTING, {"account_sid": ACCOUNT_SID, "messaging_service_sid": SERVICE_SID})
+    if channel == "whatsapp":
+        store.set_setting(whatsapp.SETTING, {"phone_number_id": PHONE_NUMBER_ID, "waba_id": WABA_ID,
+                                             "template": TEMPLATE})
     return store
+
+
+def run_sms(n: int, lose_answers: bool) -> float:
+    with FakeTwilio().running() as fake, tempfile.TemporaryDirectory() as tmp:
+        store = _library(Path(tmp) / "lib", n, "sms")
+        fake.faults.extend([("500_after", 0.0)] * (n if lose_answers else 0))
+        client = sms.client_for(ACCOUNT_SID, AUTH_TOKEN, api_url=fake.url)
+        start = time.perf_counter()
+        for _ in send(direct(store), options=SenderOptions(reconcile_after_s=30.0), sms=lambda s: client):
+            pass
+        took = time.perf_counter() - start
+        sent = store.db.execute("SELECT count(*) FROM messages WHERE state = 'sent'").fetchone()[0]
+        store.close()
+        assert sent == n and len(fake.outbound()) == n, (sent, len(fake.outbound()))  # exactly once
+        return took
+
+
+def run_sms_bare(n: int) -> float:
+    with FakeTwilio().running() as fake:
+        messages = sms.client_for(ACCOUNT_SID, AUTH_TOKEN, api_url=fake.url).api.v2010.accounts(ACCOUNT_SID).messages
+        start = time.perf_counter()
+        for i in range(n):
+            messages.create(to=f"+1555{i:07d}", body=f"Hello C{i}, new shirts in your size",
+                            messaging_service_sid=SERVICE_SID)
+        took = time.perf_counter() - start
+        assert len(fake.outbound()) == n
+        return took
+
+
+def run_whatsapp(n: int) -> float:
+    import keyring
+
+    from fakes.keyrings import MemoryKeyring
+    from lookbook import secrets
+
+    keyring.set_keyring(MemoryKeyring())  # the token goes to a keyring in memory, never the machine's own
+    with FakeWhatsApp().running() as fake, tempfile.TemporaryDirectory() as tmp:
+        store = _library(Path(tmp) / "lib", n, "whatsapp")
+        vault = secrets.Vault.for_store(store)
+        vault.set(secrets.WHATSAPP_TOKEN, TOKEN)
+        start = time.perf_counter()
+        for _ in send(direct(store), options=SenderOptions(reconcile_after_s=30.0), whatsapp=lambda s: fake.url):
+            pass
+        took = time.perf_counter() - start
+        sent = store.db.execute("SELECT count(*) FROM messages WHERE state = 'sent'").fetchone()[0]
+        vault.delete(secrets.WHATSAPP_TOKEN)
+        store.close()
+        assert sent == n and len(fake.messages) == n, (sent, len(fake.messages))
+        return took
+
+
+def run_whatsapp_bare(n: int) -> float:
+    import requests
+
+    with FakeWhatsApp().running() as fake, requests.Session() as session:
+        session.headers["Authorization"] = f"Bearer {TOKEN}"
+        start = time.perf_counter()
+        for i in range(n):
+            session.post(f"{fake.url}/v21.0/{PHONE_NUMBER_ID}/messages", timeout=5, json={
+                "messaging_product": "whatsapp", "to": f"1555{i:07d}", "type": "text",
+                "text": {"body": f"Hello C{i}, new shirts in your size"}}).raise_for_status()
+        took = time.perf_counter() - start
+        assert len(fake.messages) == n
+        return took
 
 
 def _channel(fake: FakeX) -> XChannel:
@@ -91,16 +175,28 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[50, 200])
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--channels", nargs="+", choices=("x", "sms", "whatsapp"), default=["x", "sms", "whatsapp"])
     args = parser.parse_args(argv)
-    print(f"{'N':>5}  {'case':<28} {'median s':>9} {'ms/DM':>7} {'x bare':>7}")
+    print(f"{'N':>5}  {'channel':<9} {'case':<28} {'median s':>9} {'ms/msg':>7} {'x bare':>7}")
+    cases: dict[str, list[tuple[str, Callable[[int], float]]]] = {
+        "x": [("bare tweepy (no store)", run_bare), ("sender", functools.partial(_swap, run_sender, False)),
+              ("sender, every answer lost", functools.partial(_swap, run_sender, True))],
+        "sms": [("bare twilio (no store)", run_sms_bare), ("sender", functools.partial(_swap, run_sms, False)),
+                ("sender, every answer lost", functools.partial(_swap, run_sms, True))],
+        "whatsapp": [("bare requests (no store)", run_whatsapp_bare), ("sender", run_whatsapp)],
+    }
     for n in args.sizes:
-        bare = _median(functools.partial(run_bare, n), args.repeat)
-        rows = [("bare tweepy (no store)", bare),
-                ("sender", _median(functools.partial(run_sender, n, False), args.repeat)),
-                ("sender, every answer lost", _median(functools.partial(run_sender, n, True), args.repeat))]
-        for case, seconds in rows:
-            print(f"{n:>5}  {case:<28} {seconds:>9.3f} {1000 * seconds / n:>7.2f} {seconds / bare:>7.2f}")
+        for channel in args.channels:
+            rows = [(case, _median(functools.partial(fn, n), args.repeat)) for case, fn in cases[channel]]
+            bare = rows[0][1]
+            for case, seconds in rows:
+                print(f"{n:>5}  {channel:<9} {case:<28} {seconds:>9.3f} {1000 * seconds / n:>7.2f} "
+                      f"{seconds / bare:>7.2f}")
     return 0
+
+
+def _swap(fn: Callable[[int, bool], float], lose: bool, n: int) -> float:
+    return fn(n, lose)
 
 
 if __name__ == "__main__":

@@ -47,6 +47,7 @@ from lookbook.customers import (
     check_x_handle,
     check_x_user_id,
     parse_sizes,
+    phone_country,
 )
 from lookbook.errors import InputError
 from lookbook.hooks import Changes
@@ -194,7 +195,9 @@ class _RowChecker:
         self.users = {name.lower(): uid for uid, name in store.db.execute("SELECT id, username FROM users")}
         self.categories = categories(store)
         self.present = list(columns.items())
-        self.checks = [(key, check, _PLAIN.get(key)) for key, check in _CHECKED.items() if key in columns]
+        country = phone_country(store)  # phone numbers in local form are read in the store's country
+        checked = {**_CHECKED, "phone": lambda value: check_phone(value, country)}
+        self.checks = [(key, check, _PLAIN.get(key)) for key, check in checked.items() if key in columns]
         self.consent_columns = [(ch, f"consent_{ch}") for ch in consent.CHANNELS if f"consent_{ch}" in columns]
         self.consent_keys = [column for _, column in self.consent_columns]
         self._unknown_brand: dict[str, str] = {}

@@ -114,13 +114,40 @@ def check_instagram(value: str) -> str:
     return handle
 
 
-def check_phone(value: str) -> str:
-    """Return a phone number as written, or raise :class:`FieldError` if it cannot be one."""
+#: Library setting: the store's country (ISO 3166 two letters, "US"), the default for phone numbers written
+#: without "+" and a country code (``lookbook delivery sms --country``).
+PHONE_COUNTRY_SETTING = "customers.phone_country"
+
+
+def phone_country(store: Store) -> str | None:
+    """Return the store's country for phone numbers written in local form, or None if it is not set."""
+    value = store.get_setting(PHONE_COUNTRY_SETTING)
+    return str(value).upper() if value else None
+
+
+def check_phone(value: str, country: str | None = None) -> str:
+    """Return a phone number in E.164 form ("+15550100100"), or raise :class:`FieldError`.
+
+    Google's ``phonenumbers`` reads the usual written forms ("(555) 010-0100", "0161 496 0000",
+    "+44 161 496 0000"); a number without "+" is read in ``country`` (the store's). Only the length
+    is checked against the country's plan (``is_possible_number``), not whether the number is in service.
+    """
+    import phonenumbers
+
     text = value.strip()
-    digits = sum(ch.isdigit() for ch in text)
-    if not _PHONE.fullmatch(text) or not 7 <= digits <= 15:
-        raise FieldError("phone", f"'{value}' is not a phone number (7 to 15 digits, '+' for the country code)")
-    return text
+    try:
+        number = phonenumbers.parse(text, country)
+    except phonenumbers.NumberParseException:
+        if not text.startswith("+") and country is None and _PHONE.fullmatch(text):
+            raise FieldError("phone", f"'{value}' has no country code: write it with '+' and the country code, "
+                                      "or set the store's country (`lookbook delivery sms --country US`)") from None
+        raise FieldError("phone", f"'{value}' is not a phone number (write it as +1 555 010 0100 or in the "
+                                  "store's local form)") from None
+    # A number dialable only locally (7 digits in the US) cannot be texted from elsewhere: refused too.
+    if phonenumbers.is_possible_number_with_reason(number) != phonenumbers.ValidationResult.IS_POSSIBLE:
+        region = phonenumbers.region_code_for_number(number) or country or "its country"
+        raise FieldError("phone", f"'{value}' is not a phone number in {region} (wrong number of digits)")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def check_timezone(value: str) -> str:
@@ -181,7 +208,7 @@ _CHECKS: dict[str, Callable[[str], str]] = {
            "preferred_channel": check_channel}
 
 
-def clean_fields(values: Mapping[str, Any]) -> dict[str, Any]:
+def clean_fields(values: Mapping[str, Any], *, country: str | None = None) -> dict[str, Any]:
     """Return checked customer fields; empty text becomes None (cleared), names and notes are trimmed.
 
     :raises FieldError: for the first field that is not acceptable.
@@ -196,6 +223,8 @@ def clean_fields(values: Mapping[str, Any]) -> dict[str, Any]:
             if key == "first_name":
                 raise FieldError(key, "a customer needs a first name")
             out[key] = "" if key in ("last_name", "notes") else ("UTC" if key == "timezone" else None)
+        elif key == "phone":
+            out[key] = check_phone(value, country)
         elif key in _CHECKS:
             out[key] = _CHECKS[key](value)
         elif key == "last_contacted_at":
@@ -329,7 +358,7 @@ def add_customer(store: Store, values: Mapping[str, Any], *, actor: str) -> Cust
     :raises InputError: naming the field at fault and what to do.
     """
     try:
-        cleaned = clean_fields(values)
+        cleaned = clean_fields(values, country=phone_country(store))
     except FieldError as exc:
         raise _field_error(exc) from None
     if not cleaned.get("first_name"):
@@ -352,8 +381,11 @@ def update_customer(store: Store, customer_id: int, values: Mapping[str, Any], *
     :raises InputError: if the customer does not exist or a field is not acceptable.
     """
     before = get_customer(store, customer_id)
+    if str(values.get("phone") or "").strip() == (before.phone or "") != "":
+        # An unchanged number kept from before numbers were stored in E.164 must not block editing the rest.
+        values = {k: v for k, v in values.items() if k != "phone"}
     try:
-        cleaned = clean_fields(values)
+        cleaned = clean_fields(values, country=phone_country(store))
     except FieldError as exc:
         raise _field_error(exc) from None
     after = {**{k: getattr(before, k) for k in FIELDS}, **cleaned}

@@ -270,7 +270,7 @@ def _add_customer(db: Database, rng: random.Random, i: int, associates: list[int
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [first, last, f"{handle}@example.com" if has_email else None,
          handle if has_x else None, str(1_500_000_000 + i * 7919) if has_x else None,
-         f"+1-555-01{i % 100:02d}" if rng.random() < 0.5 else None, preferred,
+         f"+1555010{i % 100:04d}" if rng.random() < 0.5 else None, preferred,
          rng.choice(TIMEZONES), rng.choice(associates), now, now])
     return inserted_id(cur), (["x"] if has_x else []) + (["email"] if has_email else [])
 

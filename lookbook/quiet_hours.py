@@ -78,16 +78,28 @@ def next_allowed_send_time(customer_tz: str, now: dt.datetime, *, start: dt.time
     return resume.astimezone(now.tzinfo or dt.UTC)
 
 
-def next_send_time(store: Store, customer_id: int, now: dt.datetime) -> dt.datetime:
+def next_send_time(store: Store, customer_id: int, now: dt.datetime,
+                   channel_window: tuple[dt.time, dt.time] | None = None) -> dt.datetime:
     """Return when a message may be sent to the customer: ``now``, or the end of their quiet hours.
+
+    :param channel_window: the channel's own legal quiet hours (SMS: 21:00-08:00), kept as well as the
+        store's: the message waits until it is outside both.
 
     :raises InputError: if there is no such customer.
     """
     row = store.db.execute("SELECT timezone FROM customers WHERE id = ?", [customer_id]).fetchone()
     if row is None:
         raise InputError(f"customer {customer_id} does not exist.")
-    start, end = window(store)
-    return next_allowed_send_time(row[0], now, start=start, end=end)
+    windows = [window(store), *([channel_window] if channel_window else [])]
+    when = now
+    for _ in range(4):  # leaving one window may land in the other; two windows settle within a few steps
+        moved = when
+        for start, end in windows:
+            moved = next_allowed_send_time(row[0], moved, start=start, end=end)
+        if moved == when:
+            break
+        when = moved
+    return when
 
 
 def customer_zone(store: Store, customer_id: int) -> str:

@@ -138,10 +138,11 @@ MATRIX: tuple[Permission, ...] = (
     _p("delivery.reachable", "try a refused channel again for a customer", {_A, _G, _D},
        ("delivery reachable",)),
     _p("delivery.settings",
-       "set up the X account, the mail server, the mailbox replies come to and the e-mail footer (store name, address)",
+       "set up the X account, the mail server, the mailbox replies come to, the Twilio account for SMS, the WhatsApp "
+       "number and the e-mail footer (store name, address)",
        {_G, _D},
        ("delivery x-app", "delivery x-sign-in", "delivery x-tokens", "delivery x-sign-out", "delivery email",
-        "delivery store", "conversations mailbox"),
+        "delivery sms", "delivery whatsapp", "delivery store", "conversations mailbox"),
        ("Delivery ▸ Sign in with X / Sign Out / Use These Tokens / Save Mail Server",)),
     _p("settings.change", "change the settings that rule sending (quiet hours, caps, time zone, expiry, timeouts)",
        {_G, _D}, ("settings set",), ("Settings ▸ Sending ▸ Save",), note="each change recorded in the audit log"),

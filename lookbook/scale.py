@@ -318,19 +318,26 @@ def add_photo_rows(store: Store, count: int, stored_paths: Sequence[str]) -> Non
 # -- messages for the sender and the outbox -----------------------------------------------------------------
 
 
-def add_approved_x_messages(store: Store, n: int) -> None:
-    """Add ``n`` customers with an X account (user ids from 5000), consent to X, and one approved message each."""
+def add_approved_messages(store: Store, n: int, channel: str = "x", zone: str | None = None) -> None:
+    """Add ``n`` customers with an X account (user ids from 5000) and a phone number, consent on ``channel``, and
+    one approved message each on it; on WhatsApp each also wrote an hour ago (free text may go).
+
+    :param zone: the customers' time zone (one where it is daytime keeps quiet hours out of a benchmark).
+    """
     now = utcnow()
     with store.atomic():
         for i in range(n):
             cid = store.db.execute(
-                "INSERT INTO customers (first_name, x_user_id, created_at, updated_at) VALUES (?, ?, ?, ?)",
-                [f"C{i}", str(5000 + i), now, now]).lastrowid
+                "INSERT INTO customers (first_name, x_user_id, phone, timezone, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)", [f"C{i}", str(5000 + i), f"+1555{i:07d}", zone, now, now]).lastrowid
             store.db.execute("INSERT INTO consents (customer_id, channel, scope, granted, at, by_user, source)"
-                             " VALUES (?, 'x', 'one_to_one', 1, ?, 'bench', 'bench')", [cid, now])
+                             " VALUES (?, ?, 'one_to_one', 1, ?, 'bench', 'bench')", [cid, channel, now])
             store.db.execute("INSERT INTO messages (customer_id, channel, state, body, drafted_by, created_at,"
-                             " updated_at) VALUES (?, 'x', 'approved', ?, 'bench', ?, ?)",
-                             [cid, f"Hello C{i}, new shirts in your size", now, now])
+                             " updated_at) VALUES (?, ?, 'approved', ?, 'bench', ?, ?)",
+                             [cid, channel, f"Hello C{i}, new shirts in your size", now, now])
+            if channel == "whatsapp":
+                store.db.execute("INSERT INTO replies (customer_id, channel, external_id, body, received_at)"
+                                 " VALUES (?, 'whatsapp', ?, 'Hi', ?)", [cid, f"in{i}", now])
 
 
 def add_shirt_set_and_customers(store: Store, photos: Sequence[Path], n: int) -> tuple[int, list[int]]:

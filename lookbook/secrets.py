@@ -31,6 +31,8 @@ X_OAUTH2_TOKEN = "x.oauth2_token"  # JSON: access_token, refresh_token, expires_
 X_OAUTH2_CLIENT_SECRET = "x.oauth2_client_secret"  # only for confidential X apps
 X_OAUTH1 = "x.oauth1"  # JSON: consumer_key, consumer_secret, access_token, access_token_secret
 SMTP_PASSWORD = "smtp.password"
+TWILIO_AUTH_TOKEN = "twilio.auth_token"  # the Twilio account's auth token (SMS)
+WHATSAPP_TOKEN = "whatsapp.token"  # the WhatsApp Cloud API access token (a system user's)
 
 log = logging.getLogger(__name__)
 

@@ -775,7 +775,7 @@ class Sender:
             return
         # Quiet hours: hold the message until the customer's morning; a paused customer until the pause ends.
         now = self.clock()
-        when = self.db(lambda s: quiet_hours.next_send_time(s, customer_id, now))
+        when = self.db(lambda s: quiet_hours.next_send_time(s, customer_id, now, kind.quiet_hours))
         # The reason says the time as the customer reads it ("until 09:00 Tokyo time"): kept on the message.
         zone = self.db(lambda s: quiet_hours.customer_zone(s, customer_id))
         why = quiet_hours.held_reason(when, zone, now=now)

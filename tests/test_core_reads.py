@@ -73,7 +73,7 @@ def test_the_benchmarks_data_builders_count_only_real_tables(tmp_path: Path) -> 
 
     store = create_store(tmp_path / "lib")
     scale.add_photo_rows(store, 5, ["originals/a.jpg", "originals/b.jpg"])
-    scale.add_approved_x_messages(store, 3)
+    scale.add_approved_messages(store, 3)
     assert scale.table_counts(store, ("photos", "customers")) == {"photos": 5, "customers": 3}
     assert outbox.count_in_state(store, "approved") == 3
     with pytest.raises(ValueError, match="no table named"):

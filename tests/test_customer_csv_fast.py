@@ -101,7 +101,7 @@ def test_preferences_and_consents_go_in_by_customer_id_with_or_without_updates(s
     ("x handle", "@ana", "SELECT x_handle FROM customers", "ana"),
     ("x user id", "12345", "SELECT x_user_id FROM customers", "12345"),
     ("instagram", "ana.s", "SELECT instagram FROM customers", "ana.s"),
-    ("phone", "+1 555 0100 100", "SELECT phone FROM customers", "+1 555 0100 100"),
+    ("phone", "+1 555 0100 100", "SELECT phone FROM customers", "+15550100100"),
     ("preferred channel", "E-mail", "SELECT preferred_channel FROM customers", "email"),
     ("time zone", "Europe/Lisbon", "SELECT timezone FROM customers", "Europe/Lisbon"),
     ("notes", "VIP", "SELECT notes FROM customers", "VIP"),

@@ -51,7 +51,14 @@ def test_handles_ids_phones_and_zones_are_checked() -> None:
     assert customers.check_x_user_id("1500000000") == "1500000000"
     with pytest.raises(customers.FieldError, match="not an X user id"):
         customers.check_x_user_id("15e9")
-    assert customers.check_phone("+1 (555) 010-0100") == "+1 (555) 010-0100"
+    # Phone numbers are kept in E.164; a local form is read in the store's country, the rest is refused.
+    assert customers.check_phone("+1 (555) 010-0100") == "+15550100100"
+    assert customers.check_phone("(555) 010-0100", "US") == "+15550100100"
+    assert customers.check_phone("0161 496 0000", "GB") == "+441614960000"
+    with pytest.raises(customers.FieldError, match="no country code"):
+        customers.check_phone("0161 496 0000")
+    with pytest.raises(customers.FieldError, match="wrong number of digits"):
+        customers.check_phone("+1 555 0100", "US")
     with pytest.raises(customers.FieldError, match="not a phone number"):
         customers.check_phone("call me")
     assert customers.check_timezone("Europe/Lisbon") == "Europe/Lisbon"
@@ -288,7 +295,7 @@ def test_export_then_import_changes_nothing(store: Store, tmp_path: Path) -> Non
 def test_duplicates_are_found_previewed_and_merged(store: Store) -> None:
     add_brand(store, "Harbour & Pine")
     a = add_customer(store, "Ana", email="ana@example.com", likes=["Harbour & Pine"], sizes={"shirt": "M"})
-    b = add_customer(store, "Ana", email="ANA@example.com", x_handle="anasilva", phone="+1 555 0100",
+    b = add_customer(store, "Ana", email="ANA@example.com", x_handle="anasilva", phone="+1 555 010 0100",
                      dislikes=["Harbour & Pine"], sizes={"shirt": "L", "trousers": "32"},
                      consents={"x": "one_to_one"})
     c = add_customer(store, "Annie", x_handle="AnaSilva", email="annie@example.com")
@@ -296,7 +303,7 @@ def test_duplicates_are_found_previewed_and_merged(store: Store) -> None:
     groups = duplicates.find_duplicates(store)
     assert len(groups) == 1 and groups[0].ids == [a, b, c]
     group = groups[0]
-    assert group.merged["x_handle"] == "anasilva" and group.merged["phone"] == "+1 555 0100"
+    assert group.merged["x_handle"] == "anasilva" and group.merged["phone"] == "+15550100100"
     assert "email annie@example.com (from customer 3)" in group.kept_in_notes
     assert "keep customer 1" in group.preview()
     assert store.db.execute("SELECT count(*) FROM customers").fetchone()[0] == 4  # a preview writes nothing
@@ -311,3 +318,14 @@ def test_duplicates_are_found_previewed_and_merged(store: Store) -> None:
     assert customers.search_customers(store, "annie") == []
     assert duplicates.find_duplicates(store) == []
     assert "customer.merge" in audit_actions(store)
+
+
+def test_a_number_kept_from_before_e164_does_not_block_editing_the_rest(store: Store) -> None:
+    c = customers.add_customer(store, {"first_name": "Ann"}, actor="maria")
+    store.db.execute("UPDATE customers SET phone = '+1-555-0100' WHERE id = ?", [c.id])  # an old, local-only number
+    # The edit form sends every field back: the unchanged old number is left as it is, the rest is saved.
+    after = customers.update_customer(store, c.id, {"phone": "+1-555-0100", "notes": "slim fit"}, actor="maria")
+    assert (after.phone, after.notes) == ("+1-555-0100", "slim fit")
+    with pytest.raises(InputError, match="phone"):  # a changed number is checked
+        customers.update_customer(store, c.id, {"phone": "+1-555-0101"}, actor="maria")
+    assert customers.update_customer(store, c.id, {"phone": "+1 555 010 0101"}, actor="maria").phone == "+15550100101"

@@ -23,11 +23,13 @@ from typing import Any
 
 import pytest
 
+from fakes.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, SERVICE_SID, FakeTwilio
+from fakes.fake_whatsapp import PHONE_NUMBER_ID, TEMPLATE, TOKEN, WABA_ID, FakeWhatsApp
 from fakes.fake_x import FakeX, Fault
 from fakes.pigeon_channel import PIGEON, Loft
 from fakes.smtp import Inbox, smtp_server
 from lookbook import consent, outbox, quiet_hours
-from lookbook.delivery import accounts, reachability, registry
+from lookbook.delivery import accounts, reachability, registry, sms, whatsapp
 from lookbook.delivery.x import OAuth2Token, XChannel, XEndpoints
 from lookbook.outbox import transition
 from lookbook.progress import run_to_end
@@ -179,7 +181,103 @@ class PigeonHarness:
         return len(self.loft.messages)
 
 
-HARNESSES = {h.name: h for h in (XHarness, EmailHarness, PigeonHarness)}
+def daytime_zone(now: dt.datetime | None = None) -> str:
+    """Return a fixed-offset time zone where it is about noon now: SMS's legal 8:00-21:00 (which cannot be
+    turned off) then never holds a test's message, whatever the hour the tests run at."""
+    hour = (now or dt.datetime.now(dt.UTC)).hour
+    offset = (12 - hour + 12) % 24 - 12  # -12 .. +11 hours from UTC
+    return f"Etc/GMT{'-' if offset > 0 else '+'}{abs(offset)}"  # POSIX zones name the offset with the sign flipped
+
+
+class SmsHarness:
+    name = "sms"
+
+    def __init__(self, stack: ExitStack, tmp_path: Path) -> None:
+        self.fake = stack.enter_context(FakeTwilio().running())
+        self.clients = {"sms": lambda store: sms.client_for(ACCOUNT_SID, AUTH_TOKEN, timeout_s=2.0,
+                                                           api_url=self.fake.url)}
+
+    def set_up_library(self, store: Store) -> dict[str, str]:
+        sms.save_settings(store, {"account_sid": ACCOUNT_SID, "messaging_service_sid": SERVICE_SID,
+                                  "timeout_s": 2.0}, "admin", auth_token=AUTH_TOKEN, country="US")
+        return {sms.API_URL_ENV: self.fake.url}
+
+    def prepare(self, store: Store, world: World) -> None:
+        self.set_up_library(store)
+        for n, cid in enumerate(world.customers):
+            store.db.execute("UPDATE customers SET phone = ?, timezone = ? WHERE id = ?",
+                             [f"+1555010{n:04d}", daytime_zone(), cid])
+            consent.record(store, cid, "sms", "one_to_one", True, by_user="test", source="test")
+
+    def address(self, store: Store, customer_id: int) -> str:
+        return str(store.db.execute("SELECT phone FROM customers WHERE id = ?", [customer_id]).fetchone()[0])
+
+    def delivered(self, address: str, body: str) -> int:
+        return len(self.fake.delivered(address, body))
+
+    def deliver_directly(self, address: str, body: str) -> None:
+        self.fake.record(address, body)
+
+    def lose_next_answer(self) -> None:
+        self.fake.faults.append(("drop_after", 0.0))
+
+    def refuse_next_for_now(self) -> None:
+        self.fake.faults.append(("429", 0.0))
+
+    def refuse_for_good(self, address: str) -> None:
+        self.fake.not_mobile.add(address)
+
+    def delay_after_recording(self, seconds: float) -> None:
+        self.fake.delay_after_s = seconds
+
+    def recorded(self) -> int:
+        return len(self.fake.outbound())
+
+
+class WhatsAppHarness:
+    name = "whatsapp"
+
+    def __init__(self, stack: ExitStack, tmp_path: Path) -> None:
+        self.fake = stack.enter_context(FakeWhatsApp().running())
+        self.clients = {"whatsapp": lambda store: self.fake.url}
+
+    def set_up_library(self, store: Store) -> dict[str, str]:
+        whatsapp.save_settings(store, {"phone_number_id": PHONE_NUMBER_ID, "waba_id": WABA_ID, "template": TEMPLATE,
+                                       "timeout_s": 10.0}, "admin", token=TOKEN)  # longer than the kill's delay
+        return {whatsapp.API_URL_ENV: self.fake.url}
+
+    def prepare(self, store: Store, world: World) -> None:
+        self.set_up_library(store)
+        for n, cid in enumerate(world.customers):
+            store.db.execute("UPDATE customers SET phone = ? WHERE id = ?", [f"+44770090{n:04d}", cid])
+            consent.record(store, cid, "whatsapp", "one_to_one", True, by_user="test", source="test")
+
+    def address(self, store: Store, customer_id: int) -> str:
+        return str(store.db.execute("SELECT phone FROM customers WHERE id = ?", [customer_id]).fetchone()[0])
+
+    def delivered(self, address: str, body: str) -> int:
+        return len(self.fake.delivered(address, body))
+
+    def deliver_directly(self, address: str, body: str) -> None:
+        self.fake.record({"to": address.lstrip("+"), "type": "text", "text": {"body": body}})
+
+    def lose_next_answer(self) -> None:
+        self.fake.faults.append("drop_after")
+
+    def refuse_next_for_now(self) -> None:
+        self.fake.faults.append("130429")
+
+    def refuse_for_good(self, address: str) -> None:
+        self.fake.undeliverable.add(address.lstrip("+"))
+
+    def delay_after_recording(self, seconds: float) -> None:
+        self.fake.delay_after_s = seconds
+
+    def recorded(self) -> int:
+        return len(self.fake.messages)
+
+
+HARNESSES = {h.name: h for h in (XHarness, EmailHarness, PigeonHarness, SmsHarness, WhatsAppHarness)}
 CHANNELS = [*registry.names(), PIGEON.name]
 
 
@@ -306,6 +404,7 @@ def test_quiet_hours_hold_the_message_until_morning(store: Store, world: World, 
     from lookbook.sender import Sender
 
     quiet_hours.set_window(store, "21:00", "09:00")
+    store.db.execute("UPDATE customers SET timezone = 'UTC'")  # the window is read in the customer's zone
     [mid] = _approved(store, world, harness, 1)
     night = dt.datetime(2026, 11, 23, 23, 30, tzinfo=dt.UTC)
     events = list(Sender(direct(store), options=FAST, clients=harness.clients, clock=lambda: night).run())
@@ -540,3 +639,54 @@ def test_a_customer_who_sent_stop_to_the_service_is_never_retried_and_their_cons
         assert _row(store, second)["state"] == "cancelled"
         assert consent.has_consent(store, world.customers[0], "x", "one_to_one")  # other channels untouched
 
+
+
+# -- issue 17's "done": one set on four channels, faults on every one, STOP on SMS and a WhatsApp block ----------
+def test_a_set_on_four_channels_goes_once_each_through_lost_answers_then_stop_and_a_block_hold(
+        store: Store, tmp_path: Path, memory_keyring: object) -> None:
+    add_staff(store)
+    quiet_hours.set_window(store, "00:00", "00:00")
+    world = add_world(store, customers=4)
+    with ExitStack() as stack:
+        hs = {n: HARNESSES[n](stack, tmp_path) for n in ("x", "email", "sms", "whatsapp")}
+        for h in hs.values():
+            h.prepare(store, world)
+        clients = {k: v for h in hs.values() for k, v in h.clients.items()}
+        who = dict(zip(hs, world.customers, strict=True))
+
+        def approve(name: str, body: str) -> int:
+            mid = add_message(store, who[name], set_id=world.set_id, state="approved", channel=name, body=body)
+            store.db.execute("UPDATE messages SET subject = 'New from Marlowe', attachment = 'originals/p0.jpg'"
+                             " WHERE id = ?", [mid])
+            return mid
+
+        def run() -> SendReport:
+            gen = send(direct(store), options=FAST, clients=clients)
+            while True:
+                try:
+                    next(gen)
+                except StopIteration as stop:
+                    return stop.value
+
+        first = {name: approve(name, f"New Marlowe shirts, by {name}") for name in hs}
+        for h in hs.values():
+            h.lose_next_answer()  # every service takes its message and the answer is lost
+        run()
+        run()  # a second run sends nothing again
+        assert {n: _deliveries(store, hs[n], first[n]) for n in hs} == dict.fromkeys(hs, 1)
+        assert {n: _row(store, first[n])["state"] for n in ("x", "sms")} == {"x": "sent", "sms": "sent"}
+        assert all(_may_have_arrived(store, first[n]) for n in ("email", "whatsapp"))  # they cannot be asked
+        # The SMS customer texts STOP; the WhatsApp customer blocks the store.
+        sms_fake, wa_fake = hs["sms"].fake, hs["whatsapp"].fake
+        sms_fake.inbound(hs["sms"].address(store, who["sms"]), "STOP")
+        sms.poll_replies(direct(store), client=clients["sms"](store))
+        wa_fake.undeliverable.add(hs["whatsapp"].address(store, who["whatsapp"]).lstrip("+"))
+        texts, wa_posts = len(sms_fake.outbound()), wa_fake.posts
+        stopped, blocked = approve("sms", "Second text"), approve("whatsapp", "Second WhatsApp")
+        run()
+        assert _row(store, stopped)["state"] == "cancelled" and len(sms_fake.outbound()) == texts
+        assert _row(store, blocked)["state"] == "failed" and wa_fake.posts == wa_posts + 1
+        after_block = approve("whatsapp", "Third WhatsApp")
+        run()
+        assert wa_fake.posts == wa_posts + 1 and _row(store, after_block)["state"] == "failed"  # not asked again
+        assert reachability.next_channel(store, blocked) not in (None, "whatsapp")

@@ -51,7 +51,7 @@ def test_channel_limits() -> None:
     assert "10,001 characters; x takes at most 10,000" in channel_problems("x", "", "a" * 10_001)[0]
     assert channel_problems("email", "", "hello") == ["an email needs a subject; give the template one"]
     assert channel_problems("email", "two\nlines", "hello") == ["the subject must be one line"]
-    assert "sent by x or email only" in channel_problems("fax", "s", "b")[0]
+    assert "sent by x or email or sms or whatsapp only" in channel_problems("fax", "s", "b")[0]
 
 
 def test_save_masks_card_numbers_and_audits(store: Store) -> None:

@@ -109,13 +109,28 @@ def cmd_offer(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def cmd_replies(args: argparse.Namespace, ctx: CliContext) -> int:
+    from lookbook.delivery import sms
+
     store = ctx.store
-    report = replies.poll(direct(store))
-    for reply in report.new:
+    new, withdrawn = [], 0
+    if accounts.x_settings(store).get("auth"):
+        report = replies.poll(direct(store))
+        new += report.new
+        withdrawn += len(report.withdrawn)
+    if store.get_setting(sms.SETTING):
+        texts = sms.poll_replies(direct(store))
+        new += [r for r in replies.list_replies(store) if r.id in set(texts.new)]
+        withdrawn += len(texts.withdrawn)
+        for warning in texts.warnings:
+            print(f"lookbook: warning: {warning}", file=sys.stderr)
+    elif not accounts.x_settings(store).get("auth"):
+        raise LookbookError("no channel to read replies from: sign in to X or set up SMS first.")
+    for reply in new:
         if args.json:
             print(json.dumps(reply.__dict__))
         elif reply.customer_id is not None:  # people not in the customer book are counted below, not listed
-            print(f"customer {reply.customer_id}: {reply.body}" + ("  [consent withdrawn]" if reply.stop else ""))
+            print(f"customer {reply.customer_id} ({reply.channel}): {reply.body}"
+                  + ("  [consent withdrawn]" if reply.stop else ""))
     # What the poll warns about (the safe-payment advice after a card number, a reply that may ask to stop,
     # a STOP that may have been missed) must reach the person running it.
     for warning in report.warnings:
@@ -153,6 +168,7 @@ def cmd_status(args: argparse.Namespace, ctx: CliContext) -> int:
     info = {"x_account": x.get("username"), "x_auth": x.get("auth"), "x_client_id": x.get("client_id"),
             "x_api": XEndpoints.from_env().api, "email_server": f"{email.get('host')}:{email.get('port')}"
             if email else None, "email_from": email.get("from_address"),
+            "sms_account": (store.get_setting("delivery.sms") or {}).get("account_sid"),
             "x_dm_remaining": None if dm is None else f"{dm.remaining}/{dm.limit} until {dm.reset_at:%H:%M:%S} UTC",
             "waiting_until": waits}
     if args.json:
@@ -213,6 +229,30 @@ def cmd_email(args: argparse.Namespace, ctx: CliContext) -> int:
              "from_name": args.from_name, "username": args.username}
     accounts.save_email_settings(ctx.store, value, user.username, password=password)
     print(f"Mail server set: {args.host} ({args.security}).")
+    return 0
+
+
+def cmd_sms(args: argparse.Namespace, ctx: CliContext) -> int:
+    from lookbook.delivery import sms
+
+    token = _secret("Twilio auth token", "LOOKBOOK_TWILIO_AUTH_TOKEN")
+    value = {"account_sid": args.account_sid, "messaging_service_sid": args.messaging_service,
+             "from_number": args.from_number, "media_base_url": args.media_url}
+    sms.save_settings(ctx.store, value, ctx.user.username, auth_token=token, country=args.country)
+    print(f"SMS set: Twilio account {args.account_sid} sending from {args.messaging_service or args.from_number}; "
+          "the auth token is in the system keyring.")
+    return 0
+
+
+def cmd_whatsapp(args: argparse.Namespace, ctx: CliContext) -> int:
+    from lookbook.delivery import whatsapp
+
+    token = _secret("WhatsApp access token", "LOOKBOOK_WHATSAPP_TOKEN")
+    value = {"phone_number_id": args.phone_number_id, "waba_id": args.waba_id, "template": args.template,
+             "language": args.language}
+    whatsapp.save_settings(ctx.store, value, ctx.user.username, token=token)
+    print(f"WhatsApp set: number {args.phone_number_id}, first contact by template '{args.template}' "
+          f"({args.language}); the access token is in the system keyring.")
     return 0
 
 

@@ -14,6 +14,7 @@ import sys
 from lookbook import outbox
 from lookbook.cli.context import CliContext
 from lookbook.cli.output import one_line
+from lookbook.delivery import registry
 from lookbook.errors import InputError
 from lookbook.outbox import BatchReport
 from lookbook.templates import Template, delete_template, get_template, list_templates, save_template
@@ -63,14 +64,23 @@ def cmd_preview(args: argparse.Namespace, ctx: CliContext) -> int:
                                channel_override=args.channel)
     for one in shown:
         if args.json:
+            kind = registry.find(one.channel)
             print(json.dumps({"customer_id": one.customer_id, "customer": one.customer_name, "channel": one.channel,
-                              "subject": one.subject, "body": one.body, "problems": one.problems}))
+                              "subject": one.subject, "body": one.body, "problems": one.problems,
+                              "segments": kind.segments(one.body) if kind is not None else None}))
             continue
         print(f"── {one_line(one.customer_name)} (customer {one.customer_id}) on {one.channel} "
               f"{'─' * max(0, 40 - len(one.customer_name))}")
         if one.subject:
             print(f"Subject: {one.subject}")
         print(one.body)
+        kind = registry.find(one.channel)
+        billed = kind.segments(one.body) if kind is not None else None
+        if billed:  # SMS: the segments the text is billed as, shown before anyone approves it
+            print(f"  ({billed})")
+        rule = kind.drafting_rule(ctx.store, one.customer_id) if kind and one.customer_id is not None else None
+        if rule:  # WhatsApp: a template, or free text inside the 24-hour window
+            print(f"  (goes as {rule})")
         for problem in one.problems:
             print(f"  ! {problem}")
         print()

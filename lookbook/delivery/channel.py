@@ -213,6 +213,9 @@ class Channel(ABC):
     reconcile_endpoint: str | None = None
     #: Whether :meth:`Connection.reconcile` can look at all (False: it raises :class:`CannotTell` at once).
     reconciles: bool = True
+    #: Hours (start, end) in the customer's local time when the law or the carriers forbid messages on this
+    #: channel (SMS: 21:00-08:00); the store's quiet hours apply as well, so the stricter of the two wins.
+    quiet_hours: tuple[dt.time, dt.time] | None = None
 
     @property
     def consent(self) -> str:
@@ -246,6 +249,16 @@ class Channel(ABC):
             if len(subject) > limits.subject:
                 problems.append(f"the subject has {len(subject)} characters; keep it to {limits.subject}")
         return problems
+
+    def segments(self, text: str) -> str | None:
+        """Return how the text is billed on this channel ("2 SMS segments (UCS-2, 75 characters ...)"), shown
+        before approval; None for a channel that does not count segments."""
+        return None
+
+    def drafting_rule(self, store: Store, customer_id: int) -> str | None:
+        """Return what a message to this customer must be on this channel, for drafting and approval
+        (WhatsApp: "approved template ..." or "free text: inside the 24-hour window"); None: no rule."""
+        return None
 
     def no_address(self) -> str:
         """Return the refusal for a customer without an address on this channel."""

@@ -24,6 +24,8 @@ from lookbook.errors import InputError
 BUILT_IN: dict[str, str] = {
     "x": "lookbook.delivery.x:X_DM",
     "email": "lookbook.delivery.email:EMAIL",
+    "sms": "lookbook.delivery.sms:SMS",
+    "whatsapp": "lookbook.delivery.whatsapp:WHATSAPP",
 }
 
 _entries: dict[str, Channel | str] = dict(BUILT_IN)

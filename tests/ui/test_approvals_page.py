@@ -259,3 +259,52 @@ def test_an_email_is_shown_as_the_customer_will_get_it(qtbot, runners, tmp_path:
         page.grab().save(os.environ["LOOKBOOK_SCREENSHOTS"] + "/approvals_email.png")
         page.email_view.verticalScrollBar().setValue(page.email_view.verticalScrollBar().maximum())
         page.grab().save(os.environ["LOOKBOOK_SCREENSHOTS"] + "/approvals_email_end.png")
+
+
+def test_a_text_message_shows_its_sms_segments_before_approval(qtbot, page_on, tmp_path: Path) -> None:
+    from lookbook import consent
+
+    path = tmp_path / "lib"
+    store = create_store(path)
+    add_staff(store)
+    world = add_world(store)
+    for n, cid in enumerate(world.customers):
+        store.db.execute("UPDATE customers SET phone = ? WHERE id = ?", [f"+1555010{n:04d}", cid])
+        consent.record(store, cid, "sms", "one_to_one", True, by_user="test", source="test")
+    outbox.draft_set(store, world.set_id, "alex", Template("t", "Hi {first_name} 👋 {sizes_in_stock}"),
+                     matches=[FakeMatch(c, channel="sms") for c in world.customers])
+    outbox.submit(store, world.set_id, "alex")
+    store.close()
+    page, _ = page_on(path)
+    # One emoji makes the whole text UCS-2: the approver sees what it is billed as before approving.
+    assert "a text message" in page.recipient.text()
+    assert "1 SMS segment (UCS-2" in page.recipient.text()
+    if shot := __import__("os").environ.get("LOOKBOOK_SCREENSHOT"):
+        page.resize(1100, 700)
+        page.grab().save(shot)
+
+
+def test_a_whatsapp_message_says_whether_it_goes_as_the_template_or_free_text(qtbot, page_on,
+                                                                              tmp_path: Path) -> None:
+    from lookbook import consent
+
+    path = tmp_path / "lib"
+    store = create_store(path)
+    add_staff(store)
+    world = add_world(store)
+    store.set_setting("delivery.whatsapp", {"phone_number_id": "1", "waba_id": "2", "template": "new_arrivals"})
+    for n, cid in enumerate(world.customers):
+        store.db.execute("UPDATE customers SET phone = ? WHERE id = ?", [f"+44770090{n:04d}", cid])
+        consent.record(store, cid, "whatsapp", "one_to_one", True, by_user="test", source="test")
+    # The second customer wrote an hour ago: inside the 24-hour window, free text may go.
+    store.db.execute("INSERT INTO replies (customer_id, channel, external_id, body, received_at) VALUES (?, 'whatsapp',"
+                     " 'wamid.1', 'Hi', strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now', '-1 hour'))", [world.customers[1]])
+    outbox.draft_set(store, world.set_id, "alex", Template("t", "Hi {first_name}: {sizes_in_stock}"),
+                     matches=[FakeMatch(c, channel="whatsapp") for c in world.customers])
+    outbox.submit(store, world.set_id, "alex")
+    store.close()
+    page, _ = page_on(path)
+    page.messages_view.selectRow(0)
+    assert "as approved template &#x27;new_arrivals&#x27; (en_US)" in page.recipient.text()  # HTML-escaped
+    page.messages_view.selectRow(1)
+    assert "as free text: inside the 24-hour window" in page.recipient.text()

@@ -58,6 +58,8 @@ class SetReview:
     audit: list[AuditEntry]
     #: Each message's own attachment (its customer's card: their sizes on it), by message id.
     cards: dict[int, Path] = field(default_factory=dict)
+    #: What each message must be on its channel (WhatsApp: a template, or free text in the 24-hour window).
+    rules: dict[int, str] = field(default_factory=dict)
 
 
 def load_review(store: Store, set_id: int) -> SetReview | None:
@@ -68,7 +70,9 @@ def load_review(store: Store, set_id: int) -> SetReview | None:
     messages = sorted(outbox.list_messages(store, state="pending", set_id=set_id), key=lambda m: m.id)
     card = next((store.library.root / m.attachment for m in messages if m.attachment), None)
     cards = {m.id: store.library.root / m.attachment for m in messages if m.attachment}
-    return SetReview(pending, messages, card, outbox.set_audit(store, set_id), cards)
+    rules = {m.id: rule for m in messages if (kind := registry.find(m.channel)) is not None
+             and (rule := kind.drafting_rule(store, m.customer_id))}
+    return SetReview(pending, messages, card, outbox.set_audit(store, set_id), cards, rules)
 
 
 def describe(entry: AuditEntry) -> str:
@@ -364,7 +368,13 @@ class ApprovalsPage(Page):
                 self._card_pixmap = pixmap
                 self._fit_card()
                 self.card.setToolTip(f"The card {message.customer_name} will receive: {own.name}")
-        self.recipient.setText(f"To <b>{escape(message.customer_name)}</b> as {how}.<br>Why them: "
+        billed = kind.segments(message.body) if kind is not None else None
+        if billed:  # SMS: what the text costs, before it is approved (an emoji makes it UCS-2)
+            how = f"{how}, {billed}"
+        rule = self._review.rules.get(message.id) if self._review is not None else None
+        if rule:  # WhatsApp: an approved template, or free text inside the 24-hour window
+            how = f"{how}, as {rule}"
+        self.recipient.setText(f"To <b>{escape(message.customer_name)}</b> as {escape(how)}.<br>Why them: "
                                f"{escape(message.match_reason)}<br>Drafted by {escape(message.drafted_by)}.")
         self.subject.setText(message.subject)
         self.body.setPlainText(message.body)

@@ -25,7 +25,7 @@ def add_outbox_verbs(verbs: argparse._SubParsersAction) -> None:
     p.add_argument("message_id", type=int, metavar="MESSAGE")
     p.set_defaults(handler="lookbook.cli.delivery:cmd_offer")
 
-    p = verbs.add_parser("replies", help="fetch customers' replies to DMs (STOP withdraws consent at once)")
+    p = verbs.add_parser("replies", help="fetch customers' replies to DMs and texts (STOP withdraws consent at once)")
     p.add_argument("--json", action="store_true", help="print one JSON object per new reply")
     p.set_defaults(handler="lookbook.cli.delivery:cmd_replies")
 
@@ -69,6 +69,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--from-name", default="", help="the name customers see")
     p.add_argument("--username", default="", help="sign-in name on the server (none: no sign-in)")
     p.set_defaults(handler="lookbook.cli.delivery:cmd_email")
+
+    p = verbs.add_parser("sms", help="set the Twilio account for SMS (auth token asked for, or "
+                                     "$LOOKBOOK_TWILIO_AUTH_TOKEN)")
+    p.add_argument("--account-sid", required=True, help="the Account SID from the Twilio console (AC...)")
+    sender = p.add_mutually_exclusive_group(required=True)
+    sender.add_argument("--messaging-service", default="", help="the Messaging Service SID to send from (MG...)")
+    sender.add_argument("--from", dest="from_number", default="", help="or the sender number (+E.164)")
+    p.add_argument("--country", help="the store's country (US, GB): phone numbers written without + are read in it")
+    p.add_argument("--media-url", default="", help="public https:// folder where the cards are published, "
+                                                   "for MMS (none: a text naming the products and sizes)")
+    p.set_defaults(handler="lookbook.cli.delivery:cmd_sms")
+
+    p = verbs.add_parser("whatsapp", help="set the WhatsApp Business number (Cloud API; access token asked for, "
+                                          "or $LOOKBOOK_WHATSAPP_TOKEN)")
+    p.add_argument("--phone-number-id", required=True, help="the business number's id from WhatsApp Manager")
+    p.add_argument("--waba-id", required=True, help="the WhatsApp Business Account id")
+    p.add_argument("--template", required=True, help="the approved template for first contact (image header; "
+                                                     "body {{1}} first name, {{2}} the message)")
+    p.add_argument("--language", default="en_US", help="the template's language code (default en_US)")
+    p.set_defaults(handler="lookbook.cli.delivery:cmd_whatsapp")
 
     p = verbs.add_parser("store", help="the store's name, postal address and unsubscribe address shown in every "
                                        "e-mail (e-mail is not sent without a postal address)")
