@@ -80,7 +80,7 @@ def run_sms(n: int, lose_answers: bool) -> float:
         for _ in send(direct(store), options=SenderOptions(reconcile_after_s=30.0), sms=lambda s: client):
             pass
         took = time.perf_counter() - start
-        sent = store.db.execute("SELECT count(*) FROM messages WHERE state = 'sent'").fetchone()[0]
+        sent = outbox.count_in_state(store, "sent")
         store.close()
         assert sent == n and len(fake.outbound()) == n, (sent, len(fake.outbound()))  # exactly once
         return took
@@ -113,7 +113,7 @@ def run_whatsapp(n: int) -> float:
         for _ in send(direct(store), options=SenderOptions(reconcile_after_s=30.0), whatsapp=lambda s: fake.url):
             pass
         took = time.perf_counter() - start
-        sent = store.db.execute("SELECT count(*) FROM messages WHERE state = 'sent'").fetchone()[0]
+        sent = outbox.count_in_state(store, "sent")
         vault.delete(secrets.WHATSAPP_TOKEN)
         store.close()
         assert sent == n and len(fake.messages) == n, (sent, len(fake.messages))

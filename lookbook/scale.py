@@ -329,7 +329,8 @@ def add_approved_messages(store: Store, n: int, channel: str = "x", zone: str | 
         for i in range(n):
             cid = store.db.execute(
                 "INSERT INTO customers (first_name, x_user_id, phone, timezone, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)", [f"C{i}", str(5000 + i), f"+1555{i:07d}", zone, now, now]).lastrowid
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [f"C{i}", str(5000 + i), f"+1555{i:07d}", zone or "UTC", now, now]).lastrowid
             store.db.execute("INSERT INTO consents (customer_id, channel, scope, granted, at, by_user, source)"
                              " VALUES (?, ?, 'one_to_one', 1, ?, 'bench', 'bench')", [cid, channel, now])
             store.db.execute("INSERT INTO messages (customer_id, channel, state, body, drafted_by, created_at,"

@@ -15,6 +15,7 @@ from fakes.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, SERVICE_SID, FakeTwilio
 from lookbook import consent, quiet_hours
 from lookbook.delivery import sms
 from lookbook.delivery.sms import count_segments
+from lookbook.progress import run_to_end
 from lookbook.replies import list_replies
 from lookbook.sender import SenderOptions, SendReport, direct, send
 from lookbook.store import Store
@@ -52,11 +53,7 @@ def _run(store: Store, fake: FakeTwilio, clock: Any = None) -> SendReport:
 
     gen = Sender(direct(store), options=FAST, clients={"sms": lambda s: _client(fake)},
                  **({"clock": clock} if clock else {})).run()
-    while True:
-        try:
-            next(gen)
-        except StopIteration as stop:
-            return stop.value
+    return run_to_end(gen)
 
 
 def _state(store: Store, mid: int) -> tuple[str, int | None, str | None]:
@@ -134,11 +131,7 @@ def test_a_wrong_auth_token_stops_the_channel_and_keeps_the_messages_queued(stor
     mid = add_message(store, world.customers[0], state="approved", channel="sms", body="Hello")
     gen = send(direct(store), options=FAST,
                clients={"sms": lambda s: sms.client_for(ACCOUNT_SID, "wrong", timeout_s=2.0, api_url=fake.url)})
-    try:
-        while True:
-            next(gen)
-    except StopIteration as stop:
-        report = stop.value
+    report = run_to_end(gen)
     assert "sms" in report.stopped and "20003" in report.stopped["sms"]
     assert _state(store, mid)[0] == "queued" and fake.outbound() == []
 

@@ -14,6 +14,7 @@ import pytest
 from fakes.fake_whatsapp import PHONE_NUMBER_ID, TEMPLATE, TOKEN, WABA_ID, FakeWhatsApp
 from lookbook import consent, quiet_hours
 from lookbook.delivery import reachability, registry, whatsapp
+from lookbook.progress import run_to_end
 from lookbook.sender import Sender, SenderOptions, SendReport, direct
 from lookbook.store import Store
 from outbox_support import World, add_message, add_staff, add_world
@@ -48,11 +49,7 @@ def _approved(store: Store, customer_id: int, body: str) -> int:
 
 def _run(store: Store, fake: FakeWhatsApp) -> SendReport:
     gen = Sender(direct(store), options=FAST, clients={"whatsapp": lambda s: fake.url}).run()
-    while True:
-        try:
-            next(gen)
-        except StopIteration as stop:
-            return stop.value
+    return run_to_end(gen)
 
 
 def _wrote(store: Store, customer_id: int, hours_ago: float) -> None:

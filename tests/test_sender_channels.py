@@ -662,11 +662,7 @@ def test_a_set_on_four_channels_goes_once_each_through_lost_answers_then_stop_an
 
         def run() -> SendReport:
             gen = send(direct(store), options=FAST, clients=clients)
-            while True:
-                try:
-                    next(gen)
-                except StopIteration as stop:
-                    return stop.value
+            return run_to_end(gen)
 
         first = {name: approve(name, f"New Marlowe shirts, by {name}") for name in hs}
         for h in hs.values():
