@@ -257,6 +257,88 @@ def layout_reason(store: Store, set_id: int) -> str:
             "is not offered; render its shot on the Shoot page for its collar and cuff.")
 
 
+class _Picker:
+    """Hands out each picture at most once and remembers, in order, the products it has shown (so details can
+    follow the hero they belong to)."""
+
+    def __init__(self, used: set[tuple[int, str]]) -> None:
+        self.used = used
+        self.shown: list[int] = []
+
+    def take(self, candidates: list[Source]) -> Source | None:
+        """Return the first candidate not yet used (and mark it used), else None."""
+        for s in candidates:
+            if (s.photo_id, s.kind) not in self.used:
+                self.used.add((s.photo_id, s.kind))
+                if s.product_id not in self.shown:
+                    self.shown.append(s.product_id)
+                return s
+        return None
+
+
+def _kept_fills(layout: Layout, sources: Sequence[Source], keep: dict[str, SlotFill] | None) -> dict[str, SlotFill]:
+    """Return the chosen fills that still apply: the slot exists, takes the picture's kind, and the picture is
+    still in the set."""
+    kinds = {(s.photo_id, s.kind) for s in sources}
+    fills: dict[str, SlotFill] = {}
+    for slot in layout.slots:
+        chosen = (keep or {}).get(slot.id)
+        if chosen is not None and slot.takes(chosen.kind) and (chosen.photo_id, chosen.kind) in kinds:
+            fills[slot.id] = chosen
+    return fills
+
+
+def _usable(layout: Layout, sources: Sequence[Source], in_stock: set[int]) -> list[Source]:
+    """Return the pictures a default may use: of products in stock, and of the first one only for a
+    ``one_product`` layout (its slots are all about one product)."""
+    usable = [s for s in sources if s.product_id in in_stock]
+    if layout.one_product and usable:
+        product = usable[0].product_id
+        usable = [s for s in usable if s.product_id == product]
+    return usable
+
+
+def _heroes(layout: Layout, usable: list[Source]) -> list[Source]:
+    """Return the heroes to offer, in set order: one per product, so a card shows as many products as it can;
+    every hero of the product for a ``one_product`` layout."""
+    if layout.one_product:
+        return [s for s in usable if s.kind == "hero"]
+    heroes: list[Source] = []
+    seen_products: set[int] = set()
+    for s in usable:
+        if s.kind == "hero" and s.product_id not in seen_products:
+            heroes.append(s)
+            seen_products.add(s.product_id)
+    return heroes
+
+
+def _fill_hero_slots(layout: Layout, fills: dict[str, SlotFill], picker: _Picker, heroes: list[Source],
+                     usable: list[Source]) -> None:
+    """Fill the empty slots that take heroes with heroes; an ``any`` slot takes a detail when heroes run out."""
+    for slot in layout.slots:
+        if slot.id in fills or slot.accepts == "detail":
+            continue
+        got = picker.take(heroes)
+        if got is None and slot.accepts == "any":
+            got = picker.take([s for s in usable if s.kind != "hero"])
+        if got is not None:
+            fills[slot.id] = SlotFill(got.photo_id, got.kind)
+
+
+def _fill_detail_slots(layout: Layout, fills: dict[str, SlotFill], picker: _Picker, usable: list[Source]) -> None:
+    """Fill the empty detail slots, after the heroes, so the products already shown are known."""
+    for slot in layout.slots:
+        if slot.id in fills or slot.accepts != "detail":
+            continue
+        details = [s for s in usable if s.kind != "hero"]
+        shown = picker.shown
+        # Details of the products already on the card first: the hero's collar beside the hero.
+        details.sort(key=lambda s: shown.index(s.product_id) if s.product_id in shown else len(shown))
+        got = picker.take(details)
+        if got is not None:
+            fills[slot.id] = SlotFill(got.photo_id, got.kind)
+
+
 def default_fills(layout: Layout, sources: Sequence[Source], in_stock: set[int],
                   keep: dict[str, SlotFill] | None = None) -> dict[str, SlotFill]:
     """Return what each slot shows when nobody chose: heroes of products in stock in set order, then details
@@ -264,55 +346,12 @@ def default_fills(layout: Layout, sources: Sequence[Source], in_stock: set[int],
 
     :param keep: fills already chosen (kept when the slot still exists and takes them).
     """
-    usable = [s for s in sources if s.product_id in in_stock]
-    fills: dict[str, SlotFill] = {}
-    used: set[tuple[int, str]] = set()
-    kinds = {(s.photo_id, s.kind) for s in sources}
-    for slot in layout.slots:
-        chosen = (keep or {}).get(slot.id)
-        if chosen is not None and slot.takes(chosen.kind) and (chosen.photo_id, chosen.kind) in kinds:
-            fills[slot.id] = chosen
-            used.add((chosen.photo_id, chosen.kind))
-    if layout.one_product and usable:
-        product = usable[0].product_id
-        usable = [s for s in usable if s.product_id == product]
-    heroes: list[Source] = []
-    seen_products: set[int] = set()
-    for s in usable:
-        if s.kind == "hero" and s.product_id not in seen_products:
-            heroes.append(s)
-            seen_products.add(s.product_id)
-    if layout.one_product:
-        heroes = [s for s in usable if s.kind == "hero"]
-    shown_products: list[int] = []
-
-    def take(candidates: list[Source]) -> Source | None:
-        for s in candidates:
-            if (s.photo_id, s.kind) not in used:
-                used.add((s.photo_id, s.kind))
-                if s.product_id not in shown_products:
-                    shown_products.append(s.product_id)
-                return s
-        return None
-
-    for slot in layout.slots:
-        if slot.id in fills or slot.accepts == "detail":
-            continue
-        got = take(heroes)
-        if got is None and slot.accepts == "any":
-            got = take([s for s in usable if s.kind != "hero"])
-        if got is not None:
-            fills[slot.id] = SlotFill(got.photo_id, got.kind)
-    for slot in layout.slots:
-        if slot.id in fills or slot.accepts != "detail":
-            continue
-        details = [s for s in usable if s.kind != "hero"]
-        # Details of the products already on the card first: the hero's collar beside the hero.
-        details.sort(key=lambda s: shown_products.index(s.product_id) if s.product_id in shown_products
-                     else len(shown_products))
-        got = take(details)
-        if got is not None:
-            fills[slot.id] = SlotFill(got.photo_id, got.kind)
+    fills = _kept_fills(layout, sources, keep)
+    # A kept picture is not offered again for another slot.
+    picker = _Picker({(f.photo_id, f.kind) for f in fills.values()})
+    usable = _usable(layout, sources, in_stock)
+    _fill_hero_slots(layout, fills, picker, _heroes(layout, usable), usable)
+    _fill_detail_slots(layout, fills, picker, usable)
     return fills
 
 
@@ -460,29 +499,28 @@ def _sizes_text(store: Store, product_id: int, category: str, sizes: list[str], 
     return "in stock: " + ", ".join(size_label(s) for s in sizes)
 
 
-def gather_card(store: Store, set_id: int, composition: Composition | None = None,
-                customer_id: int | None = None, *, one_product: bool = False) -> CardInput:
-    """Gather what the set's card shows: for ``composition`` (default: the set's own) and, with a customer,
-    with the sizes in stock that are theirs.
+def _set_head(store: Store, set_id: int) -> tuple[str, str]:
+    """Return the set's name and its brand's name.
 
-    :param one_product: the card is one product's own (:func:`product_composition`): it does not count
-        the set's other products as "more in store".
-
-    Pictures of products sold out in every size are left off (a customer is never offered them).
-
-    :raises InputError: if the set has no shots of products, every product in it is sold out, a picture's
-        file is missing, or the composition does not fit.
+    :raises InputError: if the set does not exist.
     """
-    composition = composition or get_composition(store, set_id)
-    layout = check_composition(store, set_id, composition)
     head = store.db.execute("SELECT s.name, b.name FROM sets s JOIN brands b ON b.id = s.brand_id WHERE s.id = ?",
                             [set_id]).fetchone()
     if head is None:
         raise InputError(f"set {set_id}: no such set; see `lookbook sets list`.")
-    set_name, brand = head
-    sources = {(s.photo_id, s.kind): s for s in set_sources(store, set_id)}
-    if not sources:
-        raise InputError(f"set {set_id}: it has no photos tied to products; add shots before drafting.")
+    return head[0], head[1]
+
+
+#: A product as a card captions it: name, category, price in minor units, currency.
+_ProductRow = tuple[str, str, int, str]
+
+
+def _products_and_stock(store: Store, set_id: int,
+                        set_name: str) -> tuple[dict[int, _ProductRow], dict[int, list[str]]]:
+    """Return the set's products and, for each, its sizes in stock (in the order they were stocked).
+
+    :raises InputError: if every product in the set is sold out.
+    """
     products = {r[0]: r[1:] for r in store.db.execute(
         "SELECT DISTINCT pr.id, pr.name, pr.category, pr.price_minor, pr.currency FROM set_items si"
         " JOIN photos ph ON ph.id = si.photo_id JOIN products pr ON pr.id = ph.product_id WHERE si.set_id = ?",
@@ -492,6 +530,17 @@ def gather_card(store: Store, set_id: int, composition: Composition | None = Non
     if not any(stock.values()):
         raise InputError(f"set '{set_name}': every product in it is sold out, so there is nothing to offer; "
                          "restock them or change the set.")
+    return products, stock
+
+
+def _placed_pictures(layout: Layout, composition: Composition, sources: dict[tuple[int, str], Source],
+                     products: dict[int, _ProductRow],
+                     stock: dict[int, list[str]]) -> tuple[list[Placed], list[str], list[int]]:
+    """Place each slot's picture; return what is placed, notes on what was left off (sold out), and the
+    products shown, in slot order.
+
+    :raises InputError: if a placed picture's file is missing.
+    """
     placed: list[Placed] = []
     notes: list[str] = []
     shown: list[int] = []
@@ -510,9 +559,13 @@ def gather_card(store: Store, set_id: int, composition: Composition | None = Non
         placed.append(Placed(slot.id, source.path, source.label, fill.crop, fill.kind == "hero"))
         if source.product_id not in shown:
             shown.append(source.product_id)
-    if not placed:
-        raise InputError(f"set '{set_name}': its card shows no product in stock; put a shot of one in stock "
-                         "into a slot.")
+    return placed, notes, shown
+
+
+def _caption_lines(store: Store, composition: Composition, shown: list[int], products: dict[int, _ProductRow],
+                   stock: dict[int, list[str]], customer_id: int | None, one_product: bool) -> list[str]:
+    """Return the caption lines: one per product shown (the parts the captions ask for), the set's own line,
+    then how many products in stock the card does not show."""
     lines = []
     cap = composition.captions
     for pid in shown:
@@ -527,6 +580,34 @@ def gather_card(store: Store, set_id: int, composition: Composition | None = Non
     more = 0 if one_product else len([pid for pid, sizes in stock.items() if sizes and pid not in shown])
     if more:
         lines.append(f"and {more} more in store")
+    return lines
+
+
+def gather_card(store: Store, set_id: int, composition: Composition | None = None,
+                customer_id: int | None = None, *, one_product: bool = False) -> CardInput:
+    """Gather what the set's card shows: for ``composition`` (default: the set's own) and, with a customer,
+    with the sizes in stock that are theirs.
+
+    :param one_product: the card is one product's own (:func:`product_composition`): it does not count
+        the set's other products as "more in store".
+
+    Pictures of products sold out in every size are left off (a customer is never offered them).
+
+    :raises InputError: if the set has no shots of products, every product in it is sold out, a picture's
+        file is missing, or the composition does not fit.
+    """
+    composition = composition or get_composition(store, set_id)
+    layout = check_composition(store, set_id, composition)
+    set_name, brand = _set_head(store, set_id)
+    sources = {(s.photo_id, s.kind): s for s in set_sources(store, set_id)}
+    if not sources:
+        raise InputError(f"set {set_id}: it has no photos tied to products; add shots before drafting.")
+    products, stock = _products_and_stock(store, set_id, set_name)
+    placed, notes, shown = _placed_pictures(layout, composition, sources, products, stock)
+    if not placed:
+        raise InputError(f"set '{set_name}': its card shows no product in stock; put a shot of one in stock "
+                         "into a slot.")
+    lines = _caption_lines(store, composition, shown, products, stock, customer_id, one_product)
     return CardInput(layout, _line(brand) if composition.header else None, tuple(placed), tuple(lines),
                      tuple(notes), tuple(_line(products[pid][0]) for pid in shown))
 

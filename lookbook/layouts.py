@@ -136,14 +136,11 @@ def _overlap(a: Box, b: Box) -> bool:
             and a[1] + eps < b[1] + b[3] and b[1] + eps < a[1] + a[3])
 
 
-def parse_layout(data: object, source: str, *, builtin: bool = False) -> Layout:
-    """Check a layout's JSON data and return it.
+def _name_and_title(data: dict[str, Any], source: str) -> tuple[str, str]:
+    """Return the layout's name and title (the name when no title is given).
 
-    :param source: what the data came from (a file name), named in every error.
-    :raises InputError: naming the file, the field and what to write instead.
+    :raises InputError: on a field a layout has not, or a bad name or title.
     """
-    if not isinstance(data, dict):
-        raise InputError(f"{source}: a layout is a JSON object with name, title and slots.")
     unknown = sorted(set(data) - {"name", "title", "header", "slots", "captions", "one_product"})
     if unknown:
         raise InputError(f"{source}: field '{unknown[0]}' is not a layout field; use name, title, header, slots, "
@@ -155,7 +152,14 @@ def parse_layout(data: object, source: str, *, builtin: bool = False) -> Layout:
     title = data.get("title", name)
     if not isinstance(title, str) or not title.strip() or len(title) > 80:
         raise InputError(f"{source}: title: write a short title (up to 80 characters).")
-    raw_slots = data.get("slots")
+    return name, title
+
+
+def _slots(raw_slots: object, source: str) -> list[Slot]:
+    """Return the layout's slots, each checked (its id unique among them).
+
+    :raises InputError: naming the slot (``slots[n]``) and its field.
+    """
     if not isinstance(raw_slots, list) or not 1 <= len(raw_slots) <= 12:
         raise InputError(f"{source}: slots: give a list of 1 to 12 slots, each {{\"id\", \"accepts\", \"box\"}}.")
     slots: list[Slot] = []
@@ -172,14 +176,36 @@ def parse_layout(data: object, source: str, *, builtin: bool = False) -> Layout:
         if accepts not in ACCEPTS:
             raise InputError(f"{where}.accepts '{accepts}': choose one of {', '.join(ACCEPTS)}.")
         slots.append(Slot(slot_id, accepts, _box(raw.get("box"), f"{where}.box")))
-    header = _box(data["header"], f"{source}: header") if data.get("header") is not None else None
-    captions = _box(data["captions"], f"{source}: captions") if data.get("captions") is not None else None
+    return slots
+
+
+def _check_no_overlap(source: str, slots: list[Slot], header: Box | None, captions: Box | None) -> None:
+    """Check that no two areas of the card (slots, header, captions) overlap.
+
+    :raises InputError: naming the first two that do.
+    """
     areas = [(f"slot '{s.id}'", s.box) for s in slots]
     areas += [(label, box) for label, box in (("header", header), ("captions", captions)) if box is not None]
     for i, (label_a, box_a) in enumerate(areas):
         for label_b, box_b in areas[i + 1:]:
             if _overlap(box_a, box_b):
                 raise InputError(f"{source}: {label_a} overlaps {label_b}; move or shrink one of them.")
+
+
+def parse_layout(data: object, source: str, *, builtin: bool = False) -> Layout:
+    """Check a layout's JSON data and return it.
+
+    :param source: what the data came from (a file name), named in every error.
+    :raises InputError: naming the file, the field and what to write instead.
+    """
+    if not isinstance(data, dict):
+        raise InputError(f"{source}: a layout is a JSON object with name, title and slots.")
+    # The checks run in the order the fields are read in a file, so the first error named is the first to fix.
+    name, title = _name_and_title(data, source)
+    slots = _slots(data.get("slots"), source)
+    header = _box(data["header"], f"{source}: header") if data.get("header") is not None else None
+    captions = _box(data["captions"], f"{source}: captions") if data.get("captions") is not None else None
+    _check_no_overlap(source, slots, header, captions)
     one_product = data.get("one_product", False)
     if not isinstance(one_product, bool):
         raise InputError(f"{source}: one_product: write true or false.")

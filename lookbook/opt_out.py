@@ -150,37 +150,61 @@ def _stop_word(word: str) -> str | None:
     return None
 
 
-def classify(text: str) -> Verdict:
-    """Return whether a reply asks to stop: ``stop`` (clearly), ``maybe`` or ``no``, with the deciding words."""
-    plain = normalise(text)
+def _negated(plain: str) -> Verdict | None:
+    """Rule 1: a negated stop ("don't stop") is no request, unless a stop phrase without the word "stop"
+    ("take me off") says otherwise."""
+    negated = _NEGATED.search(plain)
     clear = _STOP_PHRASES.search(plain)
-    if _NEGATED.search(plain) and not (clear and "stop" not in clear.group()):
-        return Verdict(NO, f"negated: “{_NEGATED.search(plain).group()}”")  # type: ignore[union-attr]
-    rest = _LOOK_ALIKES.sub(" ", plain)
+    if negated and not (clear and "stop" not in clear.group()):
+        return Verdict(NO, f"negated: “{negated.group()}”")
+    return None
+
+
+def _stop_phrase(plain: str, rest: str) -> Verdict | None:
+    """Rule 2: a stop phrase left once look-alikes are out is clear, except a playful "stop it"."""
     clear = _STOP_PHRASES.search(rest)
-    words = re.findall(r"[a-z][a-z'-]*", rest)
-    stops = [w for w in words if _stop_word(w)]
-    playful = bool(_PLAYFUL.search(plain))
-    if clear and not (playful and clear.group().strip() in ("stop it",)):
+    if clear and not (_PLAYFUL.search(plain) and clear.group().strip() in ("stop it",)):
         return Verdict(STOP, f"“{clear.group().strip()}”")
+    return None
+
+
+def _stop_words(plain: str, words: list[str]) -> Verdict | None:
+    """Rule 3: stop words with only politeness around them are clear (a bare "stop?" only a maybe); among other
+    words they are a maybe, or nothing in a playful reply."""
+    stops = [w for w in words if _stop_word(w)]
+    if not stops:
+        return None
     others = [w for w in words if not _stop_word(w) and w not in _FILLER]
-    if stops and not others:
+    if not others:
         if plain.strip().endswith("?") and len(words) == 1:
             return Verdict(MAYBE, "a bare question: “stop?”")
         return Verdict(STOP, f"only “{' '.join(stops)}”")
-    if stops:
-        if playful:
-            return Verdict(NO, "playful: a stop word among delight")
-        return Verdict(MAYBE, f"“{stops[0]}” in a longer reply")
+    if _PLAYFUL.search(plain):
+        return Verdict(NO, "playful: a stop word among delight")
+    return Verdict(MAYBE, f"“{stops[0]}” in a longer reply")
+
+
+def _doubt(text: str, rest: str, words: list[str]) -> Verdict | None:
+    """Rule 4: a phrase of doubt or a refusal emoji is a maybe; a stop sign with no words at all is clear."""
     doubt = _DOUBT.search(rest)
     if doubt:
         return Verdict(MAYBE, f"“{doubt.group().strip()}”")
     if any(e in text for e in _DOUBT_EMOJI):
-        if not others and not words:
-            return Verdict(STOP, "a stop sign alone") if any(e in text for e in ("🛑", "✋")) else \
-                Verdict(MAYBE, "a refusal emoji")
+        if not words and any(e in text for e in ("🛑", "✋")):
+            return Verdict(STOP, "a stop sign alone")
         return Verdict(MAYBE, "a refusal emoji")
-    return Verdict(NO, "no request to stop")
+    return None
+
+
+def classify(text: str) -> Verdict:
+    """Return whether a reply asks to stop: ``stop`` (clearly), ``maybe`` or ``no``, with the deciding words."""
+    plain = normalise(text)
+    # Look-alikes ("stop by", "bus stop") are taken out before stop words are looked for.
+    rest = _LOOK_ALIKES.sub(" ", plain)
+    words = re.findall(r"[a-z][a-z'-]*", rest)
+    # The rules of the module docstring, in order: the first that decides wins.
+    return (_negated(plain) or _stop_phrase(plain, rest) or _stop_words(plain, words) or _doubt(text, rest, words)
+            or Verdict(NO, "no request to stop"))
 
 
 def evaluate(labelled: list[tuple[str, str]]) -> dict[str, float]:

@@ -166,6 +166,102 @@ def _one_picture(channel: str) -> bool:
     return kind is not None and kind.limits.attachments == 1
 
 
+@dataclass(frozen=True)
+class _Before:
+    """What a move reads of the message before moving it (and checks against)."""
+
+    state: str
+    customer_id: int
+    channel: str
+    set_id: int | None
+    drafted_by: str
+    retryable: Any
+    body: str | None
+    changed_by: str | None
+
+
+def _read_before(store: Store, message_id: int) -> _Before:
+    """Return the message as it is before the move.
+
+    :raises IllegalTransition: if there is no such message.
+    """
+    row = store.db.execute(
+        "SELECT state, customer_id, channel, set_id, drafted_by, retryable, body,"
+        " coalesce(changed_by, drafted_by) FROM messages WHERE id = ?",
+        [message_id],
+    ).fetchone()
+    if row is None:
+        raise IllegalTransition(f"message {message_id}: no such message; check the id with `outbox list`.")
+    return _Before(*row)
+
+
+def _check_decision(store: Store, message_id: int, before: _Before, to: str, actor: str,
+                    fields: dict[str, Any]) -> None:
+    """On approve or reject: the actor may decide; an approval also needs the customer not messaged by another
+    set lately, and the store's footer where the channel carries one.
+
+    :raises IllegalTransition: naming what stops the decision.
+    """
+    if to in ("approved", "rejected"):
+        _check_decider(store, message_id, to, actor, before.drafted_by, fields.get("changed_by", before.changed_by))
+    if to == "approved":
+        _check_not_messaged_elsewhere(store, message_id, before.customer_id, before.set_id)
+        if _needs_footer(fields.get("channel", before.channel)):
+            try:
+                store_footer(store)
+            except InputError as exc:
+                raise IllegalTransition(f"message {message_id}: {exc}") from None
+
+
+def _check_still_consents(store: Store, message_id: int, before: _Before, to: str, fields: dict[str, Any]) -> None:
+    """On approve and on starting to send: the customer still consents on the (new) channel, and a one-to-one
+    message is still drafted by the customer's own associate.
+
+    :raises ConsentMissing: if not.
+    """
+    if (before.state, to) not in _CONSENT_CHECKED:
+        return
+    channel = fields.get("channel", before.channel)
+    scope = message_scope(store, before.set_id)
+    check_consent(store, message_id, before.customer_id, channel, scope)
+    if scope == "one_to_one" and (why := one_to_one_owner_problem(store, before.customer_id, channel,
+                                                                   before.drafted_by)):
+        raise ConsentMissing(f"message {message_id}: {why}.")
+
+
+def _check_move(store: Store, message_id: int, before: _Before, to: str, actor: str, fields: dict[str, Any]) -> None:
+    """Check that the message may go from its state to ``to`` now (the table, who decides, consent).
+
+    :raises IllegalTransition: if the move is not allowed.
+    :raises ConsentMissing: if the customer no longer consents.
+    """
+    state = before.state
+    if to not in TRANSITIONS[state]:
+        allowed = ", ".join(sorted(TRANSITIONS[state])) or "nothing (it is final)"
+        raise IllegalTransition(f"message {message_id}: cannot go from {state} to {to}; from {state} it may "
+                                f"go to {allowed}.")
+    _check_decision(store, message_id, before, to, actor, fields)
+    if state == "failed" and to == "queued" and not fields.get("retryable", before.retryable):
+        raise IllegalTransition(f"message {message_id}: its failure is not retryable; cancel it or draft a "
+                                "new message.")
+    _check_still_consents(store, message_id, before, to, fields)
+
+
+def _move_detail(before: _Before, to: str, comment: str | None, fields: dict[str, Any]) -> dict[str, Any]:
+    """Return what the audit log keeps of a move: from and to, the comment, the fields set, and the body before
+    an edit changed it."""
+    detail: dict[str, Any] = {"from": before.state, "to": to}
+    if comment:
+        detail["comment"] = comment
+    if "body" in fields and fields["body"] != before.body:
+        detail["original_body"] = before.body
+    detail.update({k: v for k, v in fields.items()
+                   if k not in ("body", "decided_by", "decision_comment", "changed_by")})
+    if "body" in fields:
+        detail["body"] = fields["body"]
+    return detail
+
+
 def _move(store: Store, message_id: int, to: str, actor: str, *, comment: str | None = None,
           **fields: Any) -> None:
     """Move a message to state ``to`` (see :func:`transition`), inside the caller's transaction if any."""
@@ -175,60 +271,23 @@ def _move(store: Store, message_id: int, to: str, actor: str, *, comment: str | 
     if unknown:
         raise TypeError(f"transition() cannot set {', '.join(sorted(unknown))}")
     with store.atomic():
-        row = store.db.execute(
-            "SELECT state, customer_id, channel, set_id, drafted_by, retryable, body,"
-            " coalesce(changed_by, drafted_by) FROM messages WHERE id = ?",
-            [message_id],
-        ).fetchone()
-        if row is None:
-            raise IllegalTransition(f"message {message_id}: no such message; check the id with `outbox list`.")
-        state, customer_id, channel, set_id, drafted_by, retryable, body, changed_by = row
-        if to not in TRANSITIONS[state]:
-            allowed = ", ".join(sorted(TRANSITIONS[state])) or "nothing (it is final)"
-            raise IllegalTransition(f"message {message_id}: cannot go from {state} to {to}; from {state} it may "
-                                    f"go to {allowed}.")
-        if to in ("approved", "rejected"):
-            _check_decider(store, message_id, to, actor, drafted_by, fields.get("changed_by", changed_by))
-        if to == "approved":
-            _check_not_messaged_elsewhere(store, message_id, customer_id, set_id)
-            if _needs_footer(fields.get("channel", channel)):
-                try:
-                    store_footer(store)
-                except InputError as exc:
-                    raise IllegalTransition(f"message {message_id}: {exc}") from None
+        before = _read_before(store, message_id)
+        _check_move(store, message_id, before, to, actor, fields)
         if to in ("approved", "rejected"):
             fields.setdefault("decided_by", actor)
             fields.setdefault("decision_comment", comment)
-        if state == "failed" and to == "queued" and not fields.get("retryable", retryable):
-            raise IllegalTransition(f"message {message_id}: its failure is not retryable; cancel it or draft a "
-                                    "new message.")
-        if (state, to) in _CONSENT_CHECKED:
-            scope = message_scope(store, set_id)
-            check_consent(store, message_id, customer_id, fields.get("channel", channel), scope)
-            if scope == "one_to_one" and (why := one_to_one_owner_problem(store, customer_id,
-                                                                           fields.get("channel", channel),
-                                                                           drafted_by)):
-                raise ConsentMissing(f"message {message_id}: {why}.")
         now = utcnow()
-        if to == "pending" and state != "pending":
+        if to == "pending" and before.state != "pending":
             fields.setdefault("submitted_at", now)
         assignments = {"state": to, "updated_at": now, **fields}
         sql_set = ", ".join(f"{column} = ?" for column in assignments)
         # Compare-and-set on the state read above, so a concurrent writer cannot slip a move in between.
         cur = store.db.execute(f"UPDATE messages SET {sql_set} WHERE id = ? AND state = ?",
-                               [*assignments.values(), message_id, state])
+                               [*assignments.values(), message_id, before.state])
         if cur.rowcount != 1:
             raise IllegalTransition(f"message {message_id}: changed while moving it to {to}; try again.")
-        detail: dict[str, Any] = {"from": state, "to": to}
-        if comment:
-            detail["comment"] = comment
-        if "body" in fields and fields["body"] != body:
-            detail["original_body"] = body
-        detail.update({k: v for k, v in fields.items()
-                       if k not in ("body", "decided_by", "decision_comment", "changed_by")})
-        if "body" in fields:
-            detail["body"] = fields["body"]
-        store.audit(actor, f"message.{_ACTION.get((state, to), to)}", "message", message_id, **detail)
+        store.audit(actor, f"message.{_ACTION.get((before.state, to), to)}", "message", message_id,
+                    **_move_detail(before, to, comment, fields))
 
 
 def transition(store: Store, message_id: int, to: str, actor: str, *, comment: str | None = None,

@@ -224,12 +224,9 @@ def _keys(m: _Message) -> dict[str, str]:
             "associate": m.associate, "brand": m.brand, "channel": m.channel, "week": _week(m.at)}
 
 
-def build_report(store: Store, *, days: int | None = None) -> Report:
-    """Return the funnel per set, associate, brand, channel and week, with the attributed sales."""
-    days = attribution_days(store) if days is None else days
-    messages = _messages(store)
-    sales = attributed_sales(store, days=days)
-    replied = {r[0] for r in store.db.execute("SELECT DISTINCT message_id FROM replies WHERE message_id IS NOT NULL")}
+def _held_per_message(store: Store, messages: dict[int, _Message], days: int) -> dict[int, int]:
+    """Return how many holds each message led to: the message a hold names, else the customer's last message
+    of the product's brand within ``days`` before it."""
     held: dict[int, int] = {}
     for customer_id, message_id, brand_id, at in store.db.execute(
             "SELECT h.customer_id, h.message_id, p.brand_id, h.created_at FROM holds h"
@@ -238,35 +235,63 @@ def build_report(store: Store, *, days: int | None = None) -> Report:
                                                                           brand_id=brand_id)
         if target is not None and target in messages:
             held[target] = held.get(target, 0) + 1
+    return held
+
+
+def _opt_outs_per_message(store: Store, messages: dict[int, _Message], days: int) -> dict[int, int]:
+    """Return how many withdrawals of consent each message preceded: the customer's last message on that
+    channel within ``days`` before it."""
     opted: dict[int, int] = {}
     for customer_id, channel, at in store.db.execute(
             "SELECT DISTINCT customer_id, channel, at FROM consents WHERE granted = 0"):
         target = _last_message(store, customer_id, at, days, channel=channel)
         if target is not None and target in messages:
             opted[target] = opted.get(target, 0) + 1
+    return opted
+
+
+def _count(row: ReportRow, delivered: bool, replied: bool, held: int, sales: list[Sale], opt_outs: int) -> None:
+    """Add one message, and what followed it, to a funnel row."""
+    row.sent += 1
+    row.delivered += delivered
+    row.replied += replied
+    row.held += held
+    row.bought += len(sales)
+    row.same_product += sum(s.match == "same product" for s in sales)
+    row.same_brand += sum(s.match == "same brand" for s in sales)
+    row.revenue_minor += sum(s.revenue_minor for s in sales)
+    row.opt_outs += opt_outs
+
+
+def _currency(sales: list[Sale]) -> str:
+    """Return the sales' one currency, ``mixed`` when they have several, or empty when none names one."""
+    currencies = {s.currency for s in sales if s.currency}
+    return currencies.pop() if len(currencies) == 1 else ("mixed" if currencies else "")
+
+
+def build_report(store: Store, *, days: int | None = None) -> Report:
+    """Return the funnel per set, associate, brand, channel and week, with the attributed sales."""
+    days = attribution_days(store) if days is None else days
+    messages = _messages(store)
+    sales = attributed_sales(store, days=days)
+    replied = {r[0] for r in store.db.execute("SELECT DISTINCT message_id FROM replies WHERE message_id IS NOT NULL")}
+    held = _held_per_message(store, messages, days)
+    opted = _opt_outs_per_message(store, messages, days)
     bought: dict[int, list[Sale]] = {}
     for sale in sales:
         bought.setdefault(sale.message_id, []).append(sale)
     tables: dict[str, dict[str, ReportRow]] = {dim: {} for dim in DIMENSIONS}
     total = ReportRow("all")
     for m in messages.values():
+        # Each message counts in the total and in its group of every dimension.
         rows = [total] + [tables[dim].setdefault(key, ReportRow(key)) for dim, key in _keys(m).items()]
         delivered = m.state == "sent"
-        its_sales = bought.get(m.id, [])
+        # Replies count only for delivered messages: the reply rate is a share of those delivered.
         for row in rows:
-            row.sent += 1
-            row.delivered += delivered
-            row.replied += delivered and m.id in replied
-            row.held += held.get(m.id, 0)
-            row.bought += len(its_sales)
-            row.same_product += sum(s.match == "same product" for s in its_sales)
-            row.same_brand += sum(s.match == "same brand" for s in its_sales)
-            row.revenue_minor += sum(s.revenue_minor for s in its_sales)
-            row.opt_outs += opted.get(m.id, 0)
-    currencies = {s.currency for s in sales if s.currency}
-    currency = currencies.pop() if len(currencies) == 1 else ("mixed" if currencies else "")
+            _count(row, delivered, delivered and m.id in replied, held.get(m.id, 0), bought.get(m.id, []),
+                   opted.get(m.id, 0))
     by = {dim: sorted(rows.values(), key=lambda r: r.key) for dim, rows in tables.items()}
-    return Report(days, currency, by, sales, total)
+    return Report(days, _currency(sales), by, sales, total)
 
 
 def write_csv(report: Report, path: Path | str, dimensions: Iterable[str] = DIMENSIONS) -> Path:

@@ -279,29 +279,20 @@ class ApprovalsPage(Page):
         same_set = before is not None and review is not None and before.pending.set_id == review.pending.set_id
         kept_ids = self.selected_message_ids() if same_set else []
         current = self.current_message() if same_set else None
-        edited = (self.body.toPlainText(), self.subject.text()) if current is not None and (
-            self.body.toPlainText() != current.body
-            or (current.channel == "email" and self.subject.text() != current.subject)) else None
+        edited = self._edit_in_progress(current)
         self._review = review
         self._card_pixmap = QPixmap()
         if review is None:
-            self.messages_model.set_rows([])
-            self.card.setPixmap(QPixmap())
-            self.card.setText("Choose a set on the left.")
-            self.audit.setPlainText("")
-            self._show_message()
-            self._update_buttons()
+            self._show_no_review()
             return
-        self.messages_model.set_rows([(m.customer_name, m.channel, m.match_reason) for m in review.messages])
-        self.messages_view.resizeColumnToContents(0)
-        self.messages_view.resizeColumnToContents(1)
-        pixmap = QPixmap(str(review.card)) if review.card else QPixmap()
-        if pixmap.isNull():
-            self.card.setText("No card: the set has no attachment.")
-        else:
-            self._card_pixmap = pixmap
-            self._fit_card()
-        self.audit.setPlainText("\n".join(describe(e) for e in review.audit))
+        self._show_messages_card_and_audit(review)
+        self._choose_again(review, current, kept_ids, edited)
+        self._update_buttons()
+
+    def _choose_again(self, review: SetReview, current: MessageRow | None, kept_ids: list[int],
+                      edited: tuple[str, str] | None) -> None:
+        """Choose again the messages chosen before a reload (else the first) and put back an edit in progress
+        on the message still shown."""
         ids = [m.id for m in review.messages]
         if current is not None and current.id in ids:
             self._reselect(ids, kept_ids, current.id)
@@ -312,7 +303,36 @@ class ApprovalsPage(Page):
         if edited is not None and new_current is not None and current is not None and new_current.id == current.id:
             self.body.setPlainText(edited[0])
             self.subject.setText(edited[1])
+
+    def _edit_in_progress(self, current: MessageRow | None) -> tuple[str, str] | None:
+        """Return the body and subject being edited for ``current``, or None when they are as saved."""
+        if current is None:
+            return None
+        changed = (self.body.toPlainText() != current.body
+                   or (current.channel == "email" and self.subject.text() != current.subject))
+        return (self.body.toPlainText(), self.subject.text()) if changed else None
+
+    def _show_no_review(self) -> None:
+        """Show an empty review: no set chosen."""
+        self.messages_model.set_rows([])
+        self.card.setPixmap(QPixmap())
+        self.card.setText("Choose a set on the left.")
+        self.audit.setPlainText("")
+        self._show_message()
         self._update_buttons()
+
+    def _show_messages_card_and_audit(self, review: SetReview) -> None:
+        """Show the set's messages, its card and its audit trail."""
+        self.messages_model.set_rows([(m.customer_name, m.channel, m.match_reason) for m in review.messages])
+        self.messages_view.resizeColumnToContents(0)
+        self.messages_view.resizeColumnToContents(1)
+        pixmap = QPixmap(str(review.card)) if review.card else QPixmap()
+        if pixmap.isNull():
+            self.card.setText("No card: the set has no attachment.")
+        else:
+            self._card_pixmap = pixmap
+            self._fit_card()
+        self.audit.setPlainText("\n".join(describe(e) for e in review.audit))
 
     def _reselect(self, ids: list[int], kept: list[int], current: int) -> None:
         """Choose again the messages ``kept`` (those still listed), with ``current`` the one shown."""

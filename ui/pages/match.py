@@ -202,6 +202,22 @@ class TemplateDialog(QDialog):
                     on_done=done, on_failure=failed)
 
 
+def _button_tips(has_set: bool, has_template: bool, signed_in: bool, matches: bool,
+                 drafts: bool) -> tuple[str, str, str]:
+    """Return the tooltips of the preview, draft and submit buttons: what to do first when a button is off
+    (a set, then a template, then signing in), else what the button does."""
+    need = ("Choose a set first." if not has_set else "Choose or create a template first." if not has_template
+            else "")
+    sign = "" if signed_in else "Sign in (File ▸ Sign In…) to draft and submit as yourself."
+    no_match = "No customer matches this set."
+    preview = need or (no_match if not matches else
+                       f"Show the message as the best {PREVIEW_CUSTOMERS} recipients will see it, with anything "
+                       "wrong flagged; nothing is saved")
+    draft = need or sign or (no_match if not matches else "Draft one message per match, as you; nothing is sent")
+    submit = sign or ("Draft messages first." if not drafts else "Send the set's drafts to a manager for approval")
+    return preview, draft, submit
+
+
 class MatchPage(Page):
     """Choose a set, see who it is right for and why, then preview, draft and submit its messages."""
 
@@ -477,19 +493,13 @@ class MatchPage(Page):
         signed_in = self.actor() is not None
         matches = bool(self.view_data and self.view_data.result.matches)
         drafts = bool(self.view_data and self.view_data.drafts)
-        need = ("Choose a set first." if not has_set else "Choose or create a template first." if not has_template
-                else "")
-        sign = "" if signed_in else "Sign in (File ▸ Sign In…) to draft and submit as yourself."
+        preview_tip, draft_tip, submit_tip = _button_tips(has_set, has_template, signed_in, matches, drafts)
         self.preview_button.setEnabled(not self._busy and has_set and has_template and matches)
-        self.preview_button.setToolTip(need or ("No customer matches this set." if not matches else
-                                                f"Show the message as the best {PREVIEW_CUSTOMERS} recipients will "
-                                                "see it, with anything wrong flagged; nothing is saved"))
+        self.preview_button.setToolTip(preview_tip)
         self.draft_button.setEnabled(not self._busy and has_set and has_template and matches and signed_in)
-        self.draft_button.setToolTip(need or sign or ("No customer matches this set." if not matches else
-                                                      "Draft one message per match, as you; nothing is sent"))
+        self.draft_button.setToolTip(draft_tip)
         self.submit_button.setEnabled(not self._busy and drafts and signed_in)
-        self.submit_button.setToolTip(sign or ("Draft messages first." if not drafts else
-                                               "Send the set's drafts to a manager for approval"))
+        self.submit_button.setToolTip(submit_tip)
         self.edit_template.setEnabled(has_template)
         self.rematch.setEnabled(self.selected_set_id() is not None)
 

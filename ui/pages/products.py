@@ -390,6 +390,17 @@ class ProductsPage(Page):
         self.shown.emit()
 
     def _fill(self, view: CatalogView) -> None:
+        # Each list in turn, top to bottom as the page shows them; the summary names the brand chosen.
+        chosen = self._fill_brands(view)
+        self._fill_products(view)
+        self._fill_unassigned(view)
+        self._fill_sets(view)
+        out = sum(1 for p in view.products if p.out_of_stock)
+        self.summary.setText(f"{len(view.brands)} brands · {chosen or 'no brand'}: {len(view.products)} products, "
+                             f"{out} out of stock · {plural(len(view.unassigned), 'shot')} not tied")
+
+    def _fill_brands(self, view: CatalogView) -> str | None:
+        """List the brands with their counts and choose the one shown; return its name."""
         chosen = view.products[0].brand if view.products else self.brand
         if chosen not in {b.name for b in view.brands}:
             # Another library (an empty one after the demo) has no such brand: never name it there.
@@ -404,7 +415,10 @@ class ProductsPage(Page):
         row = next((i for i, b in enumerate(view.brands) if b.name == chosen), None)
         if row is not None:
             self.brands_view.setCurrentIndex(self.model.index(row, 0))
+        return chosen
 
+    def _fill_products(self, view: CatalogView) -> None:
+        """List the brand's products, those out of stock in every size greyed; no product chosen, so no shots."""
         self.products_model.removeRows(0, self.products_model.rowCount())
         for p in view.products:
             sizes = "  ".join(f"{s.size}:{s.quantity}" for s in p.sizes)
@@ -421,6 +435,8 @@ class ProductsPage(Page):
         self._fit_product_columns()
         self.shots_model.clear()
 
+    def _fill_unassigned(self, view: CatalogView) -> None:
+        """List the shots tied to no product, with their pictures when loaded."""
         self.unassigned_model.clear()
         for u in view.unassigned:
             entry = _item(f"{u.original_name} — {u.hint}", u.id)
@@ -428,6 +444,8 @@ class ProductsPage(Page):
         self._ask_previews(self.unassigned_model)
         self.unassigned_label.setText(f"Not tied to a produ&ct: {len(view.unassigned)} (drag onto one)")
 
+    def _fill_sets(self, view: CatalogView) -> None:
+        """List the sets and show the shots of the one being edited."""
         self.sets_model.clear()
         for s in view.sets:
             self.sets_model.appendRow(
@@ -439,10 +457,6 @@ class ProductsPage(Page):
             row = ids.index(self._set_id) if self._set_id in ids else 0
             self.sets_view.setCurrentIndex(self.sets_model.index(row, 0))
             self._load_set(ids[row])
-
-        out = sum(1 for p in view.products if p.out_of_stock)
-        self.summary.setText(f"{len(view.brands)} brands · {chosen or 'no brand'}: {len(view.products)} products, "
-                             f"{out} out of stock · {plural(len(view.unassigned), 'shot')} not tied")
 
     # -- pictures of the shots -------------------------------------------------------------------------
     def _preview_models(self) -> tuple[QStandardItemModel, ...]:
