@@ -198,9 +198,11 @@ def test_a_full_disk_while_writing_renders_is_named_and_leaves_no_partial_file(t
 
 
 def test_a_box_set_by_hand_renders_the_garment_the_detector_missed(tmp_path: Path) -> None:
-    # A beige coat on a beige wall: the detector finds little but the label (and flags the
-    # photo). The merchandiser drags the box around the coat; the hero must then show the coat,
-    # not the detector's wrong mask inside the right box.
+    # A beige coat on a beige wall: the detector's classical passes find little but the label (and
+    # flag the photo). The merchandiser drags the box around the coat; the hero must then show the
+    # coat, not the detector's wrong mask inside the right box. (With the segmenter's second opinion
+    # the automatic mask holds most of the coat, 45 % of the hero against 60 %, and is still flagged;
+    # the classical passes alone keep the case this test is about.)
     from PIL import Image
 
     from lookbook.pipeline import process_one
@@ -208,7 +210,8 @@ def test_a_box_set_by_hand_renders_the_garment_the_detector_missed(tmp_path: Pat
     path = labelled_photo("test/outwear/fa9f16fa-8b47-4b83-9567-497888652a64.jpg")
     hand_box = (12, 50, 345, 560)
     dec = load_photo(path)
-    det = detect_garment(dec.rgb, scale=dec.scale)
+    assert detect_garment(dec.rgb, scale=dec.scale).needs_review
+    det = detect_garment(dec.rgb, scale=dec.scale, mode="grabcut")
     assert det.needs_review
     with_auto_mask = render(dec, det, DEFAULT_PRESET, box=hand_box).hero
     result = process_one(path, tmp_path, DEFAULT_PRESET, box=hand_box)
