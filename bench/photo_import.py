@@ -201,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
                 times[row]["cli"].append(run_cli(template, work / row, args.workers, work))
         print(f"medians of {args.rounds} interleaved rounds; import with --workers {args.workers}; "
               "floor: cv2.imread of the same files, one thread\n")
-        print(f"| what a person runs | import | floor | ratio | goal |\n|---|---|---|---|---|")
+        print("| what a person runs | import | floor | ratio | goal |\n|---|---|---|---|---|")
         goals = {"small": 35.0, "phone": 1.5}
         labels = {"small": f"`photos import` of {args.small} photos of 400 px",
                   "phone": f"`photos import` of {args.phone} photos of 12 MP (upscaled)"}
