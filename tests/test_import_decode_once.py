@@ -17,7 +17,7 @@ import lookbook.imaging
 import lookbook.importer
 import lookbook.pipeline
 from catalog_support import code_image, full_code, load_rgb, paste_code, real_photos
-from lookbook.barcodes import read_codes_in_file
+from lookbook.barcodes import read_codes, read_codes_in_file
 from lookbook.imaging import load_photo
 from lookbook.importer import import_photos
 from lookbook.pipeline import decode_side
@@ -89,3 +89,16 @@ def test_a_small_photo_is_decoded_whole_for_both(tmp_path: Path) -> None:
     shared, grey = decode_once(path, DEFAULT_PRESET, lookbook.imaging.DEFAULT_MAX_PIXELS)
     assert np.array_equal(shared.rgb, own.rgb) and shared.scale == own.scale == 1.0
     assert grey.shape == own.rgb.shape[:2]
+
+
+def test_the_readers_run_only_where_the_cheap_finder_sees_a_code(monkeypatch: pytest.MonkeyPatch) -> None:
+    plain = load_rgb(real_photos()[2])  # a studio shot with no tag in it
+    tagged = paste_code(load_rgb(real_photos()[2], 1600), code_image("QR", "SKU:HP-SH01"), width_fraction=0.2)
+    assert [c.text for c in read_codes(tagged)] == ["SKU:HP-SH01"]
+    scanned: list[tuple[int, ...]] = []
+    scan = lookbook.barcodes._scan
+    monkeypatch.setattr(lookbook.barcodes, "_scan", lambda grey: scanned.append(grey.shape) or scan(grey))
+    assert read_codes(plain) == []
+    assert scanned == []  # OpenCV's QR detectors (0.3 s at 3000 px) never ran
+    assert [c.text for c in read_codes(tagged)] == ["SKU:HP-SH01"]
+    assert len(scanned) == 1
