@@ -29,22 +29,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+import cv2
+import numpy as np
 from PIL import Image
 
 from lookbook.assign import TieReport, burst_groups, iter_tie_photos
-from lookbook.barcodes import read_codes_in_file
+from lookbook.barcodes import SCAN_LONG_SIDE, read_codes, scan_grey
 from lookbook.errors import InputError, LookbookError
 from lookbook.hooks import Changes
 from lookbook.imaging import (
     DEFAULT_MAX_PIXELS,
     PHOTO_FORMATS,
     SUPPORTED_SUFFIXES,
+    Decoded,
     PhotoError,
     content_hash,
+    load_photo,
     photo_exif,
 )
 from lookbook.library import Library
-from lookbook.pipeline import PhotoResult, TaskPool, process_one
+from lookbook.pipeline import PhotoResult, TaskPool, decode_side, process_one
 from lookbook.presets import Preset
 from lookbook.progress import Progress, relabel
 from lookbook.recipes import RENDER_KINDS, preset_named, render_dir, render_key
@@ -251,10 +255,41 @@ def capture_time(path: Path) -> str:
         return dt.datetime.fromtimestamp(mtime, dt.UTC).isoformat(timespec="seconds")
 
 
+def decode_once(path: Path, preset: Preset, max_pixels: int) -> tuple[Decoded, np.ndarray]:
+    """Decode ``path`` once; return what the pipeline works on and the grey copy its codes are read from.
+
+    Codes are read at up to :data:`~lookbook.barcodes.SCAN_LONG_SIDE` px (a phone's small hang tag needs it) and
+    the pipeline needs less (:func:`~lookbook.pipeline.decode_side`): the file is decoded at the larger of the
+    two and the pipeline gets a copy reduced to the size its own decode would have had (the same whole-number
+    reduction, averaged over each block as libjpeg's scaled decode does). A 400 px photo is simply decoded whole.
+    """
+    side = decode_side(preset)
+    decoded = load_photo(path, max_pixels=max_pixels, min_long=max(side, SCAN_LONG_SIDE))
+    grey = scan_grey(decoded.rgb)
+    width, height = decoded.original_size
+    have = max(1, round(1 / decoded.scale))
+    want = max(have, _reduction((width, height), side))
+    if want == have:
+        return decoded, grey
+    size = (-(-width // want), -(-height // want))  # libjpeg rounds reduced sizes up
+    rgb = cv2.resize(decoded.rgb, size, interpolation=cv2.INTER_AREA)
+    alpha = None if decoded.alpha is None else cv2.resize(decoded.alpha, size, interpolation=cv2.INTER_AREA)
+    return Decoded(rgb=rgb, alpha=alpha, scale=size[0] / width, original_size=decoded.original_size), grey
+
+
+def _reduction(size: tuple[int, int], min_long: int) -> int:
+    # The largest of 1, 2, 4, 8 keeping the long side >= min_long, as the pipeline's own decode picks it.
+    for factor in (8, 4, 2):
+        if -(-max(size) // factor) >= min_long:
+            return factor
+    return 1
+
+
 def _analyse(path: Path, sha256: str, out_dir: Path, preset: Preset, max_pixels: int) -> _Analysed | str:
-    """Decode, find the garment, render and read codes for one file (in a worker); a string is the failure."""
+    """Decode once, find the garment, render and read codes for one file (in a worker); a string is the failure."""
     try:
-        result = process_one(path, out_dir, preset, max_pixels, stem=sha256)
+        decoded, grey = decode_once(path, preset, max_pixels)
+        result = process_one(path, out_dir, preset, max_pixels, stem=sha256, decoded=decoded)
         taken_at = capture_time(path)
     except LookbookError as exc:
         return str(exc)
@@ -262,10 +297,7 @@ def _analyse(path: Path, sha256: str, out_dir: Path, preset: Preset, max_pixels:
         return f"{path}: could not write its renders ({exc.strerror or exc})"
     except Exception as exc:  # noqa: BLE001 -- a decoder bug on one odd file must not end a batch of thousands
         return f"{path}: unexpected {type(exc).__name__}: {exc}"
-    try:
-        codes: list[dict[str, str]] | None = [{"text": c.text, "kind": c.kind} for c in read_codes_in_file(path)]
-    except (LookbookError, OSError):
-        codes = None  # left for the tying step to read again, and to report
+    codes = [{"text": c.text, "kind": c.kind} for c in read_codes(grey)]
     return _Analysed(result, taken_at, codes)
 
 

@@ -27,7 +27,7 @@ from lookbook.cleanup import clean_detection
 from lookbook.colour import REVIEW_SHIFT
 from lookbook.detect import detect_garment, segment_in_box
 from lookbook.errors import LookbookError
-from lookbook.imaging import DEFAULT_MAX_PIXELS, dhash, load_photo
+from lookbook.imaging import DEFAULT_MAX_PIXELS, Decoded, dhash, load_photo
 from lookbook.presets import DEFAULT_PRESET, Preset
 from lookbook.progress import Progress
 from lookbook.render import render, write_rendered
@@ -81,7 +81,8 @@ def decode_side(preset: Preset) -> int:
 
 def process_one(path: Path, out_dir: Path | None, preset: Preset, max_pixels: int = DEFAULT_MAX_PIXELS,
                 box: tuple[int, int, int, int] | None = None, stem: str | None = None,
-                neutral: tuple[float, float] | None = None, category: str | None = None) -> PhotoResult:
+                neutral: tuple[float, float] | None = None, category: str | None = None,
+                decoded: Decoded | None = None) -> PhotoResult:
     """Run the whole pipeline on one photo; write its renders under ``out_dir`` (if given).
 
     The result needs review when the detector is unsure of its box, or when the hero moved the
@@ -91,9 +92,12 @@ def process_one(path: Path, out_dir: Path | None, preset: Preset, max_pixels: in
     :param neutral: a point in original pixels a person marked as white or grey (the recipe's ``neutral``).
     :param category: the product's category (decides the detail crops); ``None`` (the app's renders,
         made before a photo is tied to a product): every kind, and the category picks what shows.
+    :param decoded: the photo already decoded by :func:`decode_for` (the import reads its codes from the same
+        pixels, so the file is decoded once); ``None``: decoded here.
     :raises LookbookError: (a :class:`~lookbook.imaging.PhotoError`) for a file that cannot be used.
     """
-    decoded = load_photo(path, max_pixels=max_pixels, min_long=decode_side(preset))
+    if decoded is None:
+        decoded = load_photo(path, max_pixels=max_pixels, min_long=decode_side(preset))
     # A box set by hand usually corrects a wrong detection, whose mask would be wrong too: the
     # garment is cut out inside that box instead, and the automatic search is not run at all.
     det = (detect_garment(decoded.rgb, scale=decoded.scale) if box is None
