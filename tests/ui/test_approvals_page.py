@@ -259,3 +259,20 @@ def test_an_email_is_shown_as_the_customer_will_get_it(qtbot, runners, tmp_path:
         page.grab().save(os.environ["LOOKBOOK_SCREENSHOTS"] + "/approvals_email.png")
         page.email_view.verticalScrollBar().setValue(page.email_view.verticalScrollBar().maximum())
         page.grab().save(os.environ["LOOKBOOK_SCREENSHOTS"] + "/approvals_email_end.png")
+
+
+def test_at_1366_by_768_a_long_reason_shows_whole_on_hover(qtbot, page_on, tmp_path: Path) -> None:
+    from ui.models import elided_tip
+
+    page, _ = page_on(_library(tmp_path / "lib"))
+    page.resize(1366 - 230, 768 - 50)  # the page's share of a 1366×768 window (sidebar, menu and status bar)
+    page.show()
+    qtbot.waitExposed(page)
+    page.messages_model.set_rows([(n, ch, "; ".join(["likes Marlowe"] * 12)) for n, ch, _ in
+                                  (page.messages_model.row_values(r) for r in range(3))])
+    qtbot.wait(50)
+    view = page.messages_view
+    why = view.model().index(0, 2)
+    assert view.fontMetrics().horizontalAdvance(why.data()) > view.visualRect(why).width()
+    assert elided_tip(view, why) == why.data()  # the delegate shows this on hover
+    assert type(view.itemDelegate()).__name__ == "ElidedTipDelegate"
