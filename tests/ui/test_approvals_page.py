@@ -308,3 +308,19 @@ def test_a_whatsapp_message_says_whether_it_goes_as_the_template_or_free_text(qt
     assert "as approved template &#x27;new_arrivals&#x27; (en_US)" in page.recipient.text()  # HTML-escaped
     page.messages_view.selectRow(1)
     assert "as free text: inside the 24-hour window" in page.recipient.text()
+
+
+def test_at_1366_by_768_a_long_reason_shows_whole_on_hover(qtbot, page_on, tmp_path: Path) -> None:
+    from ui.models import elided_tip
+
+    page, _ = page_on(_library(tmp_path / "lib"))
+    page.resize(1366 - 230, 768 - 50)  # the page's share of a 1366×768 window (sidebar, menu and status bar)
+    page.show()
+    qtbot.waitExposed(page)
+    view = page.messages_view
+    view.horizontalHeader().setStretchLastSection(False)
+    view.setColumnWidth(2, 60)  # narrower than any reason, as a long one is at 1366 px
+    why = view.model().index(0, 2)
+    assert view.fontMetrics().horizontalAdvance(why.data()) > view.visualRect(why).width()
+    assert elided_tip(view, why) == why.data()  # the delegate shows this on hover
+    assert type(view.itemDelegate()).__name__ == "ElidedTipDelegate"

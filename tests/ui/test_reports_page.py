@@ -60,3 +60,24 @@ def test_the_attribution_window_is_a_store_setting(qtbot, page: ReportsPage) -> 
         page.window_box.editingFinished.emit()
     assert on_db(qtbot, page.db, report.attribution_days) == 30
     assert page.model.row_values(0)[5] == 2  # the late brand-only purchase now counts
+
+
+def test_a_small_revenue_axis_has_whole_distinct_labels(qtbot, runners, tmp_path: Path) -> None:
+    from PySide6.QtCharts import QValueAxis
+    from PySide6.QtCore import Qt
+
+    db, _ = runners
+    create_store(tmp_path / "empty").close()  # nothing sold: the revenue axis runs 0 to 1
+    with qtbot.waitSignal(db.library_opened, timeout=10_000):
+        db.open(tmp_path / "empty")
+    page = ReportsPage(db)
+    qtbot.addWidget(page)
+    page.resize(1136, 718)
+    page.show()
+    with qtbot.waitSignal(page.shown, timeout=5_000):
+        page.reload()
+    for chart in (page.funnel_chart, page.revenue_chart):
+        (axis,) = [a for a in chart.axes(Qt.Orientation.Vertical) if isinstance(a, QValueAxis)]
+        step = (axis.max() - axis.min()) / (axis.tickCount() - 1)
+        labels = [axis.labelFormat() % (axis.min() + i * step) for i in range(axis.tickCount())]
+        assert len(set(labels)) == len(labels), (chart.title(), labels)

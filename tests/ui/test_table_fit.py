@@ -142,3 +142,20 @@ def test_products_sku_and_price_are_whole_at_1366(qtbot, runners, demo_library: 
                 assert elided_tip(view, model.index(row, column)) is None, (width, model.index(row, column).data())
         assert view.horizontalScrollBar().maximum() == 0
     window.close()
+
+
+def test_customers_last_contacted_is_whole_at_1366(qtbot, runners, demo_library: Path) -> None:
+    window = _window_at_1366(qtbot, runners, demo_library)
+    page = window.pages[2]
+    window.sidebar.setCurrentRow(2)
+    qtbot.waitUntil(lambda: page.model.total == 500, timeout=5_000)
+    qtbot.wait(50)
+    view, header = page.view, page.view.horizontalHeader()
+    column = page.model.headerData(7, header.orientation())
+    assert column == "Last contacted" and not header.isSectionHidden(7)
+    # The header's bold title (with room for the sort arrow) and a date with its time fit the column.
+    width = header.sectionSize(7)
+    assert header.fontMetrics().horizontalAdvance(column) + 20 <= width, width
+    assert view.fontMetrics().horizontalAdvance("2024-05-01 14:30") + 8 <= width, width
+    assert view.horizontalScrollBar().maximum() == 0
+    window.close()

@@ -37,7 +37,7 @@ from lookbook.compose import RenderedEmail
 from lookbook.delivery import registry
 from lookbook.outbox import AuditEntry, BatchReport, MessageRow, PendingSet
 from lookbook.store import Store
-from ui.models import RowsTableModel
+from ui.models import ElidedTipDelegate, RowsTableModel
 from ui.pages.base import Page
 from ui.signin import Session
 from ui.widgets.empty_state import empty_state
@@ -126,7 +126,9 @@ class ApprovalsPage(Page):
         self._card_pixmap = QPixmap()
         self.card_scroll.viewport().installEventFilter(self)
         self.messages_model = RowsTableModel(MESSAGE_HEADERS, self)
-        self.messages_view = read_only_table(self.messages_model)
+        # One line per customer, elided; the whole reason shows on hover and in the message panel beside it.
+        self.messages_view = read_only_table(self.messages_model, wrap=False)
+        self.messages_view.setItemDelegate(ElidedTipDelegate(self.messages_view))
         self.messages_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.messages_view.selectionModel().currentRowChanged.connect(lambda *_: self._show_message())
         self.messages_view.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
@@ -190,6 +192,8 @@ class ApprovalsPage(Page):
         self.audit.setMaximumBlockCount(500)
         audit_box = QGroupBox("Audit log of this set")
         QVBoxLayout(audit_box).addWidget(self.audit)
+        # A few lines of the log are enough (it scrolls): at 1366×768 the height goes to the e-mail preview.
+        self.audit.setMaximumHeight(self.audit.fontMetrics().lineSpacing() * 4 + 12)
 
         detail = QWidget()
         right = QVBoxLayout(detail)
@@ -198,19 +202,19 @@ class ApprovalsPage(Page):
         top.addWidget(self.card_scroll)
         top.addWidget(self.messages_view)
         top.addWidget(message_box)
-        top.setSizes([300, 320, 380])
+        top.setSizes([280, 300, 440])  # the message panel is the widest: the manager reads the e-mail there
         top.setChildrenCollapsible(False)
         right.addWidget(top, 3)
         right.addLayout(decide)
         right.addWidget(self.result)
-        right.addWidget(audit_box, 1)
+        right.addWidget(audit_box)
 
         # Sets above, the chosen set below at the page's full width: a manager reads the card, the
         # list of customers and the message side by side. Few sets wait at once, so a few rows do.
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.sets_view)
         split.addWidget(detail)
-        split.setSizes([110, 600])
+        split.setSizes([80, 640])
         split.setStretchFactor(1, 1)
         split.setChildrenCollapsible(False)
         self.layout_.addWidget(split, 1)

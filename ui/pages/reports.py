@@ -182,8 +182,9 @@ class ReportsPage(Page):
             ceiling = max(math.ceil(top), 1)
             y_axis.setRange(0, ceiling)
             y_axis.setLabelFormat("%d" if chart is self.funnel_chart else "%.0f")
-            if chart is self.funnel_chart and ceiling <= 10:
-                y_axis.setTickCount(ceiling + 1)  # whole numbers of messages: no "1, 1, 2" labels
+            if ceiling <= 10:
+                # Whole numbers of messages and of money: no "0, 0, 0, 1, 1, 1" labels on a short axis.
+                y_axis.setTickCount(ceiling + 1)
             else:
                 y_axis.applyNiceNumbers()
             chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
