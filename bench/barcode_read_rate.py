@@ -10,7 +10,7 @@ white card into a different real garment photo from ``../shared/photos/clothing-
 (resized to a 1600 px long side, the size a phone photo is read at after reduction),
 turns it, blurs the frame, re-encodes it as JPEG, and reads it with
 
-* ``ours``: :func:`lookbook.barcodes.read_codes` (OpenCV EAN/UPC + QR, and zxing-cpp on the
+* ``ours``: :func:`lookbook.photos.barcodes.read_codes` (OpenCV EAN/UPC + QR, and zxing-cpp on the
   regions OpenCV finds but cannot decode, i.e. Code 128; zxing-cpp on the whole frame last);
 * ``opencv``: the baseline, measured in the same run: OpenCV alone
   (``cv2.barcode.BarcodeDetector`` and the two QR detectors), which has no Code 128 decoder.
@@ -20,7 +20,7 @@ the median read time per frame with the ratio ours/opencv.
 
 A second table reads phone-sized frames (4000 px long side, saved as JPEG) holding a
 tag 8-12% of the width (up to 20 degrees, slight blur) from the file, as tying does:
-:func:`lookbook.barcodes.read_codes_in_file` (read at ``SCAN_LONG_SIDE`` px) against
+:func:`lookbook.photos.barcodes.read_codes_in_file` (read at ``SCAN_LONG_SIDE`` px) against
 the baseline of reading the full-size frame.
 """
 
@@ -38,7 +38,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from lookbook.barcodes import SCAN_LONG_SIDE, load_grey, read_codes, read_codes_in_file
+from lookbook.photos.barcodes import SCAN_LONG_SIDE, load_grey, read_codes, read_codes_in_file
 
 # The code generators live with the tests, which use the very same codes.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
@@ -81,7 +81,7 @@ def opencv_only(frame: np.ndarray) -> list[str]:
         if ok and any(qr_texts):
             found += [t for t in qr_texts if t]
             break
-    # OpenCV reports a UPC-A either way; compare as GTIN-14 like lookbook.barcodes does.
+    # OpenCV reports a UPC-A either way; compare as GTIN-14 like lookbook.photos.barcodes does.
     return found
 
 

@@ -33,9 +33,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from lookbook import integrity, scale
-from lookbook.library import Library
-from lookbook.store import open_store
+from lookbook import scale
+from lookbook.store import integrity
+from lookbook.store.database import open_store
+from lookbook.store.library import Library
 
 REPO = Path(__file__).resolve().parent.parent
 GOAL_S = 0.25

@@ -8,14 +8,14 @@ Run from the repository root::
     python -m bench.colour_fidelity --photos validation --limit 60 # independent check (detector's boxes)
 
 What is measured is what a person gets: each photo goes through the real pipeline
-(:func:`lookbook.pipeline.process_one`, the function behind ``lookbook photos import`` and
+(:func:`lookbook.photos.pipeline.process_one`, the function behind ``lookbook photos import`` and
 ``lookbook render``) with the library's default preset, and the hero JPEG it writes is read
 back from disk.
 
 Garment colour = median CIELAB of the middle of the garment: the central 30 % (of width and
 of height) of the garment's box — the hand-labelled box for ``labelled`` photos
 (``tests/data/truth_boxes.json``), the detector's box for the others (no labels). The hero
-is a crop of the original, resized: the crop is :func:`lookbook.crop.hero_frame` of the box
+is a crop of the original, resized: the crop is :func:`lookbook.photos.crop.hero_frame` of the box
 the pipeline used (``PhotoResult.garment_box``, in original pixels), so the middle maps into
 the hero by that same affine map. The original's middle is resampled onto the hero's pixel
 grid there, which pairs every hero pixel with the original pixels under it. Only pixels the
@@ -50,11 +50,11 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from lookbook.colour import REVIEW_SHIFT, garment_middle, median_ab
-from lookbook.crop import hero_frame
-from lookbook.imaging import load_photo
-from lookbook.pipeline import process_one
-from lookbook.presets import BACKGROUNDS, DEFAULT_PRESET, Preset
+from lookbook.photos.colour import REVIEW_SHIFT, garment_middle, median_ab
+from lookbook.photos.crop import hero_frame
+from lookbook.photos.imaging import load_photo
+from lookbook.photos.pipeline import process_one
+from lookbook.photos.presets import BACKGROUNDS, DEFAULT_PRESET, Preset
 
 REPO = Path(__file__).resolve().parents[1]
 PHOTOS = REPO.parent / "shared" / "photos" / "clothing-small"  # the full set beside the clone
@@ -145,8 +145,8 @@ def run_new(items: list[tuple[str, Path, Box | None]], out: Path, preset: Preset
 _OLD_WORKER = r"""
 import json, sys
 from pathlib import Path
-from lookbook.pipeline import process_one
-from lookbook.presets import DEFAULT_PRESET
+from lookbook.photos.pipeline import process_one
+from lookbook.photos.presets import DEFAULT_PRESET
 out = Path(sys.argv[1])
 for i, line in enumerate(sys.stdin):
     res = process_one(Path(line.strip()), out, DEFAULT_PRESET, stem=f"{i:04d}")

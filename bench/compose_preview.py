@@ -10,7 +10,7 @@ one; its set "New shirts" is composed with the layout "one hero with two details
 the app's own (:class:`ui.pages.compose.ComposePage`, signed in as the merchandiser ``sam``), and
 each change is one undoable step as a person makes it: swapping the two detail slots, or putting
 another shirt's cuff into a slot. Latency is the time from the change to the preview shown (the
-card gathered on the DB thread, drawn by :func:`lookbook.composer.render_card` on the preview
+card gathered on the DB thread, drawn by :func:`lookbook.lookbooks.composer.render_card` on the preview
 thread, turned into a QImage and painted), each change waiting for the last to show. The change
 is saved to the set on the DB thread as in the app.
 
@@ -50,12 +50,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     app = QApplication.instance() or QApplication(sys.argv)
 
-    from lookbook import composer, scale
+    from lookbook import scale
     from lookbook.demo import build_demo
     from lookbook.hooks import Hooks
-    from lookbook.library import Library
-    from lookbook.store import open_store
-    from lookbook.users import User
+    from lookbook.lookbooks import composer
+    from lookbook.store.database import open_store
+    from lookbook.store.library import Library
+    from lookbook.store.users import User
     from ui.pages.compose import ComposePage, pil_to_qimage
     from ui.signin import Session
     from ui.workers import StoreRunner

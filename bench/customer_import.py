@@ -87,10 +87,10 @@ def write_file(path: Path, rows: int, brands: list[str]) -> None:
 
 def build(work: Path, rows: int) -> None:
     """Write the file and an empty library holding the demo catalog, once."""
-    from lookbook.catalog import brand_names, import_catalog
+    from lookbook.catalog.products import brand_names, import_catalog
     from lookbook.demo import demo_products
-    from lookbook.store import create_store
-    from lookbook.users import create_user
+    from lookbook.store.database import create_store
+    from lookbook.store.users import create_user
 
     work.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()

@@ -6,9 +6,9 @@ Run from the repository root::
     python -m bench.customers_page --customers 1000000 # build one first (bench.matching_scale's generator)
 
 Part 1, the calls the page makes on the database thread, each ``--repeat`` times (median quoted):
-the first answer of a search (:func:`lookbook.customers.first_block`: count + first 200 rows) for an
+the first answer of a search (:func:`lookbook.customers.book.first_block`: count + first 200 rows) for an
 empty search and for a name typed letter by letter, other sort orders, and one block of 200 rows at
-several depths through :func:`lookbook.customers.search_block` beside the baseline measured in the same run,
+several depths through :func:`lookbook.customers.book.search_block` beside the baseline measured in the same run,
 the plain ``search_customers(..., offset=N)`` (which steps over N rows).
 
 Part 2, the page's model and a table view offscreen, with the database on its own thread as in the app:
@@ -30,8 +30,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from lookbook.customers import Customer
-    from lookbook.store import Store
+    from lookbook.customers.book import Customer
+    from lookbook.store.database import Store
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -63,9 +63,9 @@ def build(folder: Path, customers: int) -> Path:
 
 def db_calls(library: Path, repeat: int) -> tuple[list[tuple[str, float, float | None]], str]:
     """Time the page's database calls; return table rows (label, ms, baseline ms) and the typed name."""
-    from lookbook import customers
-    from lookbook.library import Library
-    from lookbook.store import open_store
+    from lookbook.customers import book as customers
+    from lookbook.store.database import open_store
+    from lookbook.store.library import Library
 
     def first_answer(store: Store, text: str, sort: str, descending: bool) -> tuple[int, list[Customer]]:
         return customers.first_block(store, text, sort, descending, BLOCK)
@@ -105,8 +105,8 @@ def ui_stalls(library: Path, typed: str) -> list[tuple[str, float, float | None]
     from PySide6.QtWidgets import QApplication, QTableView
 
     from lookbook.hooks import Hooks
-    from lookbook.library import Library
-    from lookbook.store import open_store
+    from lookbook.store.database import open_store
+    from lookbook.store.library import Library
     from ui.pages.customers import BLOCK, CustomerBookModel, fetch_block, first_answer
     from ui.workers import StoreRunner
 

@@ -5,17 +5,17 @@ Run from the repository root::
     python -m bench.dashboard [--customers 1000000] [--repeat 3] [--changed 1000]
 
 Builds an on-disk library with the demo catalog (8 brands, 60 products, stock by
-size, imported through :func:`lookbook.catalog.import_catalog`) and ``--customers``
+size, imported through :func:`lookbook.catalog.products.import_catalog`) and ``--customers``
 invented customers with 1-3 liked brands, six or eight sizes each and one purchase
 for every other customer (loaded as a bulk customer import does: every customer marked
 for the dashboard once). Then:
 
-* the first view after the load, once: :func:`lookbook.dashboard.refresh` counts every
+* the first view after the load, once: :func:`lookbook.catalog.dashboard.refresh` counts every
   customer by brand and sizes; the dashboard's counts are checked against counting every
-  fan from the rows (:data:`lookbook.dashboard.DEMAND_SQL`, what it did before issue 18);
+  fan from the rows (:data:`lookbook.catalog.dashboard.DEMAND_SQL`, what it did before issue 18);
 * in ``--repeat`` interleaved rounds (medians shown): the floor, ``scan sizes``, one plain
   pass over ``customer_sizes`` (the least any answer that looks at every fan's sizes must
-  read); :func:`lookbook.dashboard.brand_dashboard`; the dashboard again after ``--changed``
+  read); :func:`lookbook.catalog.dashboard.brand_dashboard`; the dashboard again after ``--changed``
   customers' sizes changed (those are counted again first); and the old one-pass count.
 
 Goal (issues 16 and 18): at most 2x the scan and at most 0.5 s.
@@ -33,10 +33,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from lookbook import scale
-from lookbook.catalog import import_catalog
-from lookbook.dashboard import brand_dashboard, explain, refresh
+from lookbook.catalog.dashboard import brand_dashboard, explain, refresh
+from lookbook.catalog.products import import_catalog
 from lookbook.demo import demo_products
-from lookbook.store import Store, create_store
+from lookbook.store.database import Store, create_store
 
 GOAL_RATIO, GOAL_S = 2.0, 0.5
 

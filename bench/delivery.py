@@ -7,7 +7,7 @@ Run from the repository root::
 For each batch size N, on an on-disk library (WAL, as the app uses it), prints the
 median of ``--repeat`` runs of
 
-* ``sender``: :func:`lookbook.sender.send` delivering N approved text DMs (each one:
+* ``sender``: :func:`lookbook.outbox.sender.send` delivering N approved text DMs (each one:
   quiet-hours check, rate-limit gate, queued → sending with a committed attempt, the
   attempt's ``post`` phase committed before the request, the POST, sending → sent with
   its audit entries);
@@ -16,7 +16,7 @@ median of ``--repeat`` runs of
   (one extra GET each) instead of being sent again;
 
 and, measured in the same run, the baseline ``bare tweepy``: N calls of
-``Client.create_direct_message`` through :class:`lookbook.delivery.x.XChannel` with no
+``Client.create_direct_message`` through :class:`lookbook.outbox.channels.x.XChannel` with no
 store at all. The fake X (tests/fakes/fake_x.py) answers on 127.0.0.1, so the network
 part is small and the figures show the bookkeeping; against X itself each DM takes a
 few hundred milliseconds and 15 DMs per 15 minutes are allowed, so the bookkeeping is
@@ -46,11 +46,13 @@ sys.path.insert(0, str(REPO / "tests"))  # the fake X server lives with the test
 from fakes.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, SERVICE_SID, FakeTwilio  # noqa: E402
 from fakes.fake_whatsapp import PHONE_NUMBER_ID, TEMPLATE, TOKEN, WABA_ID, FakeWhatsApp  # noqa: E402
 from fakes.fake_x import FakeX, Fault  # noqa: E402
-from lookbook import outbox, quiet_hours, scale  # noqa: E402
-from lookbook.delivery import sms, whatsapp  # noqa: E402
-from lookbook.delivery.x import OAuth2Token, XChannel, XEndpoints  # noqa: E402
-from lookbook.sender import SenderOptions, direct, send  # noqa: E402
-from lookbook.store import Store, create_store  # noqa: E402
+from lookbook import scale  # noqa: E402
+from lookbook.outbox import messages as outbox  # noqa: E402
+from lookbook.outbox import quiet_hours  # noqa: E402
+from lookbook.outbox.channels import sms, whatsapp  # noqa: E402
+from lookbook.outbox.channels.x import OAuth2Token, XChannel, XEndpoints  # noqa: E402
+from lookbook.outbox.sender import SenderOptions, direct, send  # noqa: E402
+from lookbook.store.database import Store, create_store  # noqa: E402
 
 
 def _daytime_zone() -> str:
@@ -102,7 +104,7 @@ def run_whatsapp(n: int) -> float:
     import keyring
 
     from fakes.keyrings import MemoryKeyring
-    from lookbook import secrets
+    from lookbook.store import secrets
 
     keyring.set_keyring(MemoryKeyring())  # the token goes to a keyring in memory, never the machine's own
     with FakeWhatsApp().running() as fake, tempfile.TemporaryDirectory() as tmp:

@@ -7,8 +7,8 @@ Run from the repository root::
 
 For every labelled photo (``tests/data/truth_details.json``, from ``train/`` and ``test/`` of
 clothing-small; never ``validation/``) the pipeline's own steps run: detection, hanger cleanup
-(:func:`lookbook.cleanup.clean_detection`), the category's detail kinds and their crops
-(:func:`lookbook.crop.detail_boxes`). Printed, per category and overall, for each split of
+(:func:`lookbook.photos.cleanup.clean_detection`), the category's detail kinds and their crops
+(:func:`lookbook.photos.crop.detail_boxes`). Printed, per category and overall, for each split of
 the truth file separately (``tune`` and ``heldout`` were both tuned on by branch h-details2;
 ``heldout2`` was labelled before that and never looked at per photo while tuning; ``heldout3``
 was labelled by branch h-seg before it changed any detector code and is never tuned on):
@@ -35,12 +35,12 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from lookbook.cleanup import clean_detection
-from lookbook.crop import TOP_KINDS, Box, detail_boxes, detail_kinds, file_kind
-from lookbook.detect import detect_garment
-from lookbook.imaging import load_photo
-from lookbook.presets import DEFAULT_PRESET
-from lookbook.render import render
+from lookbook.photos.cleanup import clean_detection
+from lookbook.photos.crop import TOP_KINDS, Box, detail_boxes, detail_kinds, file_kind
+from lookbook.photos.detect import detect_garment
+from lookbook.photos.imaging import load_photo
+from lookbook.photos.presets import DEFAULT_PRESET
+from lookbook.photos.render import render
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_PHOTOS = REPO.parent / "shared" / "photos" / "clothing-small"  # the full set beside the clone

@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 
 from lookbook import scale
 from lookbook.hooks import Hooks
-from lookbook.store import create_store
+from lookbook.store.database import create_store
 
 DEMO_PHOTOS = Path(__file__).resolve().parent.parent / "resources" / "demo" / "photos"
 

@@ -5,8 +5,8 @@ Run from the repository root::
     python -m bench.import_speed                       # 400 px photos, 300 files
     python -m bench.import_speed --count 1000 --count 10000   # peak memory along one long import
 
-The import (:func:`lookbook.importer.import_photos` into a fresh on-disk library) does
-what the bare pipeline (:func:`lookbook.pipeline.process`: decode, find the garment,
+The import (:func:`lookbook.photos.importer.import_photos` into a fresh on-disk library) does
+what the bare pipeline (:func:`lookbook.photos.pipeline.process`: decode, find the garment,
 render, write) does, plus hashing, reading barcode slates, copying originals, database
 rows and audit entries, bursts and ties. Both run on the same files with the same
 workers, each the median of ``--repeats``. The files are copies of the test photos with
@@ -27,11 +27,11 @@ import time
 from pathlib import Path
 
 from bench.pipeline_speed import DEFAULT_PHOTOS, _children_hwm_kib
-from lookbook.importer import PhotoProgress, import_photos
-from lookbook.pipeline import process
-from lookbook.presets import DEFAULT_PRESET
+from lookbook.photos.importer import PhotoProgress, import_photos
+from lookbook.photos.pipeline import process
+from lookbook.photos.presets import DEFAULT_PRESET
 from lookbook.progress import run_to_end
-from lookbook.store import create_store
+from lookbook.store.database import create_store
 
 
 def unique_copies(photos: list[Path], count: int, folder: Path) -> list[Path]:

@@ -27,9 +27,10 @@ import time
 from pathlib import Path
 
 from bench.dashboard import median_time
-from lookbook import backups, integrity, scale
-from lookbook.library import Library
-from lookbook.store import open_store
+from lookbook import scale
+from lookbook.store import backups, integrity
+from lookbook.store.database import open_store
+from lookbook.store.library import Library
 
 
 def main() -> None:

@@ -45,9 +45,9 @@ DRAFTER = "maria"  # a manager drafts: the associate cap does not apply to the d
 
 def child(root: Path) -> int:
     """Hold a connection of our own; on each stdin line ("submit" / "back") commit that and print when."""
-    from lookbook import outbox
-    from lookbook.library import Library
-    from lookbook.store import open_store
+    from lookbook.outbox import messages as outbox
+    from lookbook.store.database import open_store
+    from lookbook.store.library import Library
 
     store = open_store(Library(root))
     set_id = scale.first_set_id(store)
@@ -65,10 +65,11 @@ def child(root: Path) -> int:
 
 def prepare(library: Path | None, work: Path) -> Path:
     """Return a library with the demo set's messages drafted (not submitted)."""
-    from lookbook import outbox, templates
     from lookbook.demo import build_demo
-    from lookbook.library import Library
-    from lookbook.store import open_store
+    from lookbook.outbox import messages as outbox
+    from lookbook.outbox import templates
+    from lookbook.store.database import open_store
+    from lookbook.store.library import Library
 
     root = work / "Library"
     if library is not None:

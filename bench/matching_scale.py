@@ -10,11 +10,11 @@ Steps, each in its own subprocess so that its peak memory (``ru_maxrss``) is its
    ``customers.csv`` (1,000,000 customers; ~5 million preferences: brand likes and dislikes and sizes
    per category; X and e-mail consent in the store's words) into a temporary folder. Not timed against
    a target.
-2. ``catalog``: a new library; the catalog through :func:`lookbook.catalog.import_catalog`.
-3. ``customers``: the customer file through :func:`lookbook.customer_csv.import_customers` (target
+2. ``catalog``: a new library; the catalog through :func:`lookbook.catalog.products.import_catalog`.
+3. ``customers``: the customer file through :func:`lookbook.customers.csv_files.import_customers` (target
    <= 60 s); then two sets of six shirts are made (photo rows tied to products): one of the most liked
    brand (a fifth of the book has a stance on it: the worst case) and one of the median brand.
-4. ``match``: :func:`lookbook.matching.match_set` on each set, ``--repeat`` times (target <= 1 s,
+4. ``match``: :func:`lookbook.customers.matching.match_set` on each set, ``--repeat`` times (target <= 1 s,
    median quoted), beside the baseline measured in the same run: the same rules written as a
    straightforward Python loop over every customer with a query per customer and rule
    (:func:`baseline_match`), run once. The two must agree on who matches and on which channel,
@@ -116,8 +116,8 @@ def generate(folder: Path, customers: int, products: int, brands: int) -> dict[s
 
 
 def import_catalog_step(folder: Path) -> dict[str, Any]:
-    from lookbook.catalog import import_catalog
-    from lookbook.store import create_store
+    from lookbook.catalog.products import import_catalog
+    from lookbook.store.database import create_store
 
     store = create_store(folder / "library")
     start = time.perf_counter()
@@ -129,9 +129,9 @@ def import_catalog_step(folder: Path) -> dict[str, Any]:
 
 def import_customers_step(folder: Path) -> dict[str, Any]:
     from lookbook import scale
-    from lookbook.customer_csv import import_customers
-    from lookbook.library import Library
-    from lookbook.store import open_store
+    from lookbook.customers.csv_files import import_customers
+    from lookbook.store.database import open_store
+    from lookbook.store.library import Library
 
     store = open_store(Library.locate(folder / "library"))
     start = time.perf_counter()
@@ -150,7 +150,8 @@ def import_customers_step(folder: Path) -> dict[str, Any]:
 
 
 def baseline_match(store: Any, set_id: int, now: dt.datetime) -> dict[int, str]:
-    """The same rules as :func:`lookbook.matching.match_set`, as a plain loop (:func:`lookbook.scale.naive_match`).
+    """The same rules as :func:`lookbook.customers.matching.match_set`, as a plain loop
+    (:func:`lookbook.scale.naive_match`).
 
     Returns ``{customer_id: channel}`` for the matches before the daily cap (ranking is not compared).
     """
@@ -160,10 +161,10 @@ def baseline_match(store: Any, set_id: int, now: dt.datetime) -> dict[int, str]:
 
 
 def match_step(folder: Path, set_id: int, repeat: int, baseline: bool) -> dict[str, Any]:
-    from lookbook.customers import count_customers, search_customers
-    from lookbook.library import Library
-    from lookbook.matching import DAILY_CAP_SETTING, match_set
-    from lookbook.store import open_store
+    from lookbook.customers.book import count_customers, search_customers
+    from lookbook.customers.matching import DAILY_CAP_SETTING, match_set
+    from lookbook.store.database import open_store
+    from lookbook.store.library import Library
 
     store = open_store(Library.locate(folder / "library"))
     store.set_setting(DAILY_CAP_SETTING, 10_000_000)  # compare the rules, not the cap
@@ -299,7 +300,7 @@ def main() -> None:
           f"6 shirts of the median brand: considered {match['median_considered']:,}")
     print()
     rows = [
-        ("catalog import (lookbook.catalog)", [r["seconds"] for r in catalog_runs], None,
+        ("catalog import (lookbook.catalog.products)", [r["seconds"] for r in catalog_runs], None,
          max(r["peak_mb"] for r in catalog_runs), "-"),
         ("customer import, 1 transaction", [r["seconds"] for r in customer_runs], 60.0,
          max(r["peak_mb"] for r in customer_runs), "<= 60 s, <= 500 MB"),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from lookbook.opt_out import evaluate
+from lookbook.outbox.opt_out import evaluate
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "opt_out_replies.csv"
 

@@ -7,10 +7,10 @@ Run from the repository root::
 For each set size N (customers who match), on an in-memory library with two real
 demo photos, prints the median of ``--repeat`` runs of
 
-* ``draft``: :func:`lookbook.outbox.draft_set` (consent, quiet period, sizes in stock,
+* ``draft``: :func:`lookbook.outbox.messages.draft_set` (consent, quiet period, sizes in stock,
   template render, card-number mask, one row and one audit entry per message; the card
   is composed once per run, so it is part of the figure);
-* ``submit+approve``: :func:`~lookbook.outbox.submit` then :func:`~lookbook.outbox.approve`
+* ``submit+approve``: :func:`~lookbook.outbox.messages.submit` then :func:`~lookbook.outbox.messages.approve`
   of the whole set (each message through the checked state table, consent re-checked);
 
 and, measured in the same run, the baselines: ``raw insert`` (N message rows and N audit
@@ -29,10 +29,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lookbook import outbox, scale
-from lookbook.store import Store, memory_store
-from lookbook.templates import Template
-from lookbook.users import create_user
+from lookbook import scale
+from lookbook.outbox import messages as outbox
+from lookbook.outbox.templates import Template
+from lookbook.store.database import Store, memory_store
+from lookbook.store.users import create_user
 
 REPO = Path(__file__).resolve().parents[1]
 PHOTOS = sorted((REPO / "resources" / "demo" / "photos").glob("*.jpg"))[:2]

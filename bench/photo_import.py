@@ -48,17 +48,17 @@ USER = "sam"
 #: (module, attribute, stage): what the stage table times. A name missing from the tree is skipped, so the
 #: bench reads the code before and after a change alike.
 TIMED = [
-    ("lookbook.pipeline", "load_photo", "decode"),
-    ("lookbook.importer", "load_photo", "decode"),
-    ("lookbook.importer", "read_codes_in_file", "codes"),
-    ("lookbook.importer", "scan_grey", "codes"),
-    ("lookbook.importer", "read_codes", "codes"),
-    ("lookbook.pipeline", "detect_garment", "detect"),
-    ("lookbook.pipeline", "segment_in_box", "detect"),
-    ("lookbook.pipeline", "clean_detection", "detect"),
-    ("lookbook.segmenter", "saliency", "segmenter"),
-    ("lookbook.pipeline", "render", "render"),
-    ("lookbook.pipeline", "write_rendered", "render"),
+    ("lookbook.photos.pipeline", "load_photo", "decode"),
+    ("lookbook.photos.importer", "load_photo", "decode"),
+    ("lookbook.photos.importer", "read_codes_in_file", "codes"),
+    ("lookbook.photos.importer", "scan_grey", "codes"),
+    ("lookbook.photos.importer", "read_codes", "codes"),
+    ("lookbook.photos.pipeline", "detect_garment", "detect"),
+    ("lookbook.photos.pipeline", "segment_in_box", "detect"),
+    ("lookbook.photos.pipeline", "clean_detection", "detect"),
+    ("lookbook.photos.segmenter", "saliency", "segmenter"),
+    ("lookbook.photos.pipeline", "render", "render"),
+    ("lookbook.photos.pipeline", "write_rendered", "render"),
 ]
 STAGES = ["decode", "codes", "detect", "segmenter", "render", "rest"]
 
@@ -90,8 +90,8 @@ def make_sets(work: Path, small: int, phone: int) -> dict[str, list[Path]]:
 
 def make_library(root: Path) -> None:
     """Create an empty library with one merchandiser (no demo data)."""
-    from lookbook.store import create_store
-    from lookbook.users import create_user
+    from lookbook.store.database import create_store
+    from lookbook.store.users import create_user
 
     store = create_store(root)
     create_user(store, USER, PASSWORD, "merchandiser", "Sam Bench")
@@ -161,9 +161,9 @@ def stage_timers() -> Iterator[dict[str, float]]:
 
 def stages(files: list[Path], work: Path) -> dict[str, float]:
     """Return ms per photo in each stage of an in-process import of ``files`` (one worker)."""
-    from lookbook.importer import import_photos
+    from lookbook.photos.importer import import_photos
     from lookbook.progress import run_to_end
-    from lookbook.store import create_store
+    from lookbook.store.database import create_store
 
     store = create_store(work / "lib-stages")
     try:

@@ -11,7 +11,7 @@ process (one worker: the photo is decoded in that process), and its peak residen
 misses) is printed beside the same figure for a 400 px JPEG: the floor, what the process
 holds before any photo is decoded. The goal (issue 13) is at most 600 MB per worker for
 any photo the pixel limit admits; photos whose full decode would not fit are refused before
-decoding (``lookbook.imaging.FULL_DECODE_BUDGET``), and the table says so.
+decoding (``lookbook.photos.imaging.FULL_DECODE_BUDGET``), and the table says so.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from lookbook.store import create_store
-from lookbook.users import create_user
+from lookbook.store.database import create_store
+from lookbook.store.users import create_user
 
 #: The goal per worker, in MB.
 GOAL_MB = 600

@@ -10,7 +10,7 @@ The truth file (``tests/data/garment_boxes.json``, see its ``_note``) gives each
 split: ``tune`` photos are the ones the detector may be tuned on, ``heldout`` ones are only ever
 reported (though earlier branches looked at them), and ``heldout3`` (labelled with no detector box
 drawn, before branch h-seg changed the detector) is the split nobody has tuned on. For each split
-the bench prints, for :func:`lookbook.detect.detect_garment` and, computed in the same run on the
+the bench prints, for :func:`lookbook.photos.detect.detect_garment` and, computed in the same run on the
 same photos, for the reference baseline (a seeded OpenCV GrabCut on a 200 px working image,
 2 iterations, rectangle inset 3 %): mean IoU, the share of photos at IoU >= 0.85 and >= 0.7, per
 category, and the precision and recall of the review flag (``needs_review``) against "bad" =
@@ -34,8 +34,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from lookbook.detect import REVIEW_BELOW, detect_garment
-from lookbook.imaging import load_photo
+from lookbook.photos.detect import REVIEW_BELOW, detect_garment
+from lookbook.photos.imaging import load_photo
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_ROOT = REPO.parent / "shared" / "photos" / "clothing-small"  # the full set beside the clone

@@ -33,8 +33,8 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from lookbook.pipeline import pool_context, process
-from lookbook.presets import DEFAULT_PRESET
+from lookbook.photos.pipeline import pool_context, process
+from lookbook.photos.presets import DEFAULT_PRESET
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_PHOTOS = REPO.parent / "shared" / "photos" / "clothing-small" / "test"  # the full set beside the clone
@@ -143,10 +143,10 @@ def memory_run(photos: list[Path], counts: list[int], workers: int) -> None:
 
 def stage_times(label: str, paths: list[Path], out_dir: Path) -> None:
     """Print the mean milliseconds per photo of each pipeline stage (means: they add up to the throughput)."""
-    from lookbook.detect import detect_garment
-    from lookbook.imaging import dhash, load_photo
-    from lookbook.pipeline import decode_side
-    from lookbook.render import render, write_rendered
+    from lookbook.photos.detect import detect_garment
+    from lookbook.photos.imaging import dhash, load_photo
+    from lookbook.photos.pipeline import decode_side
+    from lookbook.photos.render import render, write_rendered
 
     cv2.setNumThreads(1)
     times: dict[str, list[float]] = {k: [] for k in ("decode", "find garment", "render", "encode + write", "dhash")}

@@ -6,7 +6,7 @@ Run from the repository root::
 
 For ``--count`` photos of ``--photos`` (default: the first of each category folder of
 clothing-small's ``test/`` beside the clone, in name order) the bench times, on the same decoded
-photos in the same run: :func:`lookbook.segmenter.saliency` alone; :func:`lookbook.detect.detect_garment`
+photos in the same run: :func:`lookbook.photos.segmenter.saliency` alone; :func:`lookbook.photos.detect.detect_garment`
 with the segmenter (``auto``, what the app runs); the classical passes alone (the floor: the same
 call with the segmenter switched off); and the whole per-photo analysis of the Shoot page
 (detection, hanger cleanup, detail boxes). Each is timed as CPU seconds of this process
@@ -28,11 +28,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from lookbook import segmenter
-from lookbook.cleanup import clean_detection
-from lookbook.crop import detail_boxes, detail_kinds
-from lookbook.detect import detect_garment
-from lookbook.imaging import load_photo
+from lookbook.photos import segmenter
+from lookbook.photos.cleanup import clean_detection
+from lookbook.photos.crop import detail_boxes, detail_kinds
+from lookbook.photos.detect import detect_garment
+from lookbook.photos.imaging import load_photo
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_PHOTOS = REPO.parent / "shared" / "photos" / "clothing-small" / "test"

@@ -21,14 +21,14 @@ from pathlib import Path
 
 from lookbook.errors import LibraryError
 from lookbook.hooks import Changes
-from lookbook.importer import import_photos
-from lookbook.library import Library
+from lookbook.lookbooks.sets import create_set
+from lookbook.outbox.templates import save_template
+from lookbook.photos.importer import import_photos
 from lookbook.progress import Progress, run_to_end
-from lookbook.sets import create_set
-from lookbook.sqlitedb import Database
-from lookbook.store import Store, create_store, inserted_id, utcnow
-from lookbook.templates import save_template
-from lookbook.users import create_user
+from lookbook.store.database import Store, create_store, inserted_id, utcnow
+from lookbook.store.library import Library
+from lookbook.store.sqlitedb import Database
+from lookbook.store.users import create_user
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 DEMO_PHOTOS = RESOURCES / "demo" / "photos"

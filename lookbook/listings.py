@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lookbook.store import Store
+from lookbook.store.database import Store
 
 
 @dataclass(frozen=True)

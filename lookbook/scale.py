@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from lookbook import integrity
-from lookbook.sets import list_sets
-from lookbook.store import Store, create_store, inserted_id, utcnow
+from lookbook.lookbooks.sets import list_sets
+from lookbook.store import integrity
+from lookbook.store.database import Store, create_store, inserted_id, utcnow
 
 T = TypeVar("T")
 
@@ -140,7 +140,7 @@ def change_shirt_sizes(store: Store, rng: random.Random, count: int) -> None:
 def demand_from_rows(store: Store) -> dict[int, tuple[int, ...]]:
     """Return {brand id: (fans, fit, fit or sold out)} counted from every fan's rows in one pass (the dashboard's
     answer before issue 18, and what a read-only library still runs)."""
-    from lookbook.dashboard import DEMAND_SQL
+    from lookbook.catalog.dashboard import DEMAND_SQL
 
     return {r[0]: tuple(r[1:]) for r in store.db.execute(DEMAND_SQL)}
 
@@ -232,7 +232,7 @@ class _NaiveSet:
 
 
 def naive_match(store: Store, set_id: int, now: dt.datetime) -> dict[int, str]:
-    """The same rules as :func:`lookbook.matching.match_set`, as a plain loop: a query per customer and rule.
+    """The same rules as :func:`lookbook.customers.matching.match_set`, as a plain loop: a query per customer and rule.
 
     The matching benchmark's floor and cross-check. Returns ``{customer_id: channel}`` for the matches before
     the daily cap (ranking is not compared).
@@ -276,7 +276,7 @@ def _naive_fits(store: Store, cid: int, the_set: _NaiveSet) -> bool:
 
 def _naive_recent(store: Store, cid: int, last_contacted: str | None, now: dt.datetime) -> bool:
     """Whether the customer was contacted (or messaged) within the quiet period."""
-    from lookbook.matching import CONTACT_STATES, FREQUENCY_DEFAULT
+    from lookbook.customers.matching import CONTACT_STATES, FREQUENCY_DEFAULT
 
     since = now - dt.timedelta(days=FREQUENCY_DEFAULT)
     marks = ", ".join("?" * len(CONTACT_STATES))
@@ -288,8 +288,8 @@ def _naive_recent(store: Store, cid: int, last_contacted: str | None, now: dt.da
 def _naive_channel(store: Store, cid: int, the_set: _NaiveSet, preferred: str | None,
                    addresses: dict[str, str | None]) -> str | None:
     """Return the first channel (the preferred one first) with an address, consent and no bounce, or None."""
-    from lookbook.consent import consent_state
-    from lookbook.matching import sendable_channels
+    from lookbook.customers.consent import consent_state
+    from lookbook.customers.matching import sendable_channels
 
     channels = sendable_channels()
     order = ([preferred] if preferred in channels else []) + [c for c in channels if c != preferred]

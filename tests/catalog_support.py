@@ -15,8 +15,8 @@ import numpy as np
 from barcode.writer import ImageWriter
 from PIL import Image
 
-from lookbook.imaging import dhash
-from lookbook.store import Store, utcnow
+from lookbook.photos.imaging import dhash
+from lookbook.store.database import Store, utcnow
 from photo_support import demo_photos
 
 #: The full test split beside the clone, for bench/barcode_read_rate.py (tests use the demo photos).

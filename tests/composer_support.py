@@ -7,8 +7,8 @@ from pathlib import Path
 
 from PIL import Image
 
-from lookbook.recipes import render_dir
-from lookbook.store import Store, utcnow
+from lookbook.photos.recipes import render_dir
+from lookbook.store.database import Store, utcnow
 from outbox_support import add_staff, add_world
 from photo_support import DEMO_PHOTOS
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from lookbook import users
 from lookbook.demo import build_demo
 from lookbook.hooks import Hooks
-from lookbook.store import Store, memory_store
+from lookbook.store import users
+from lookbook.store.database import Store, memory_store
 
 # Passwords are hashed at OWASP's scrypt cost (n=2**17, ~0.3 s and 128 MiB a hash); tests make hundreds of
 # accounts and sign-ins, so they hash at a small cost through the one setting. tests/test_users.py checks the

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from lookbook import consent, customers
-from lookbook.store import Store, utcnow
+from lookbook.customers import book as customers
+from lookbook.customers import consent
+from lookbook.store.database import Store, utcnow
 
 
 def add_brand(store: Store, name: str) -> int:

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from PIL import Image
 
-from lookbook import consent
-from lookbook.store import Store, utcnow
-from lookbook.users import create_user
+from lookbook.customers import consent
+from lookbook.store.database import Store, utcnow
+from lookbook.store.users import create_user
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from lookbook import consent
-from lookbook.composer import write_card
+from lookbook.customers import consent
 from lookbook.errors import InputError
-from lookbook.outbox import (
+from lookbook.lookbooks.composer import write_card
+from lookbook.outbox.messages import (
     IllegalTransition,
     approve,
     cancel,
@@ -28,9 +28,9 @@ from lookbook.outbox import (
     submit,
     transition,
 )
-from lookbook.store import Store
-from lookbook.templates import Template, save_template
-from lookbook.users import PermissionDenied, create_user
+from lookbook.outbox.templates import Template, save_template
+from lookbook.store.database import Store
+from lookbook.store.users import PermissionDenied, create_user
 from outbox_support import add_message, add_staff, add_world
 
 TEMPLATE = Template("spring", "Hi {first_name}, new {brand}: {sizes_in_stock}. {associate}", "New {brand}")
@@ -243,7 +243,7 @@ def test_manager_cannot_approve_her_own_edit_of_an_approved_message(store: Store
 
 
 def test_a_changed_set_sends_its_messages_back_and_its_changer_cannot_approve(store: Store, world) -> None:
-    from lookbook.sets import add_to_set, remove_from_set
+    from lookbook.lookbooks.sets import add_to_set, remove_from_set
 
     draft_set(store, world.set_id, "alex", TEMPLATE, matches=_matches(world)[:2])
     submit(store, world.set_id, "alex")

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from catalog_support import add_photo, add_product, code_image, load_rgb, paste_code, real_photos
-from lookbook.assign import (
+from lookbook.errors import InputError
+from lookbook.photos.ties import (
     BURST_SECONDS_SETTING,
     FILENAME_PATTERN_SETTING,
     assign_photos,
@@ -17,8 +18,7 @@ from lookbook.assign import (
     unassign_photos,
     unassigned_photos,
 )
-from lookbook.errors import InputError
-from lookbook.store import Store
+from lookbook.store.database import Store
 
 
 @pytest.fixture(scope="module")

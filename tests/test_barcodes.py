@@ -9,9 +9,9 @@ import pytest
 from PIL import Image
 
 from catalog_support import code_image, full_code, load_rgb, paste_code, real_photos
-from lookbook.barcodes import read_codes, read_codes_in_file
+from lookbook.catalog.gtin import gtin_key, normalize_gtin
 from lookbook.errors import InputError
-from lookbook.gtin import gtin_key, normalize_gtin
+from lookbook.photos.barcodes import read_codes, read_codes_in_file
 
 PAYLOADS = {"EAN-13": "400638133393", "UPC-A": "03600029145", "Code 128": "HP-SH01", "QR": "SKU:HP-SH01"}
 

@@ -13,14 +13,15 @@ from PIL import Image, ImageDraw
 
 from composer_support import ComposeWorld, compose_world
 from fakes.pigeon_channel import PigeonChannel
-from lookbook import composer, consent
-from lookbook.delivery import registry
-from lookbook.delivery.channel import Limits
-from lookbook.layouts import OUTPUT_SIZES
-from lookbook.outbox import draft_set, submit
-from lookbook.recipes import render_dir
-from lookbook.store import Store
-from lookbook.templates import Template
+from lookbook.customers import consent
+from lookbook.lookbooks import composer
+from lookbook.lookbooks.layouts import OUTPUT_SIZES
+from lookbook.outbox.channels import registry
+from lookbook.outbox.channels.interface import Limits
+from lookbook.outbox.messages import draft_set, submit
+from lookbook.outbox.templates import Template
+from lookbook.photos.recipes import render_dir
+from lookbook.store.database import Store
 from outbox_support import add_staff, add_world
 
 TEMPLATE = Template("t", "Hi {first_name}: {sizes_in_stock}", "New {brand}")
@@ -80,7 +81,7 @@ def test_drafting_writes_each_channels_card_at_the_size_it_asks_for(store: Store
 
 # -- 1. e-mail: the composed card, its words frozen with it; a changed set changes both --------------------
 def test_email_freezes_its_card_with_alt_text_and_caption_and_a_set_change_redraws_it(store: Store) -> None:
-    from lookbook.sets import remove_from_set
+    from lookbook.lookbooks.sets import remove_from_set
 
     add_staff(store)
     world = add_world(store, customers=1)
@@ -160,8 +161,8 @@ def test_a_one_product_set_gets_a_layout_for_the_details_it_has(store: Store, de
 
 
 def test_a_picture_shrunk_for_email_keeps_its_colour_profile(tmp_path) -> None:
-    from lookbook.composer import SRGB_PROFILE
-    from lookbook.delivery.email import INLINE_MAX_SIDE, inline_image
+    from lookbook.lookbooks.composer import SRGB_PROFILE
+    from lookbook.outbox.channels.email import INLINE_MAX_SIDE, inline_image
 
     big = tmp_path / "big.jpg"
     Image.new("RGB", (2400, 1200), (200, 40, 40)).save(big, quality=90, icc_profile=SRGB_PROFILE.read_bytes())

@@ -7,7 +7,7 @@ import unicodedata
 import pytest
 from stdnum import ean, luhn
 
-from lookbook.cardnumbers import find_card_numbers, has_card_number, mask_card_numbers
+from lookbook.payment_cards import find_card_numbers, has_card_number, mask_card_numbers
 
 
 def luhn_complete(partial: str) -> str:

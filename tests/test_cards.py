@@ -6,12 +6,20 @@ from __future__ import annotations
 import pytest
 from PIL import Image, ImageDraw
 
-from lookbook.composer import CardWriter, card_products, gather_card, render_card, set_sources, write_card
 from lookbook.errors import InputError
-from lookbook.outbox import draft_set, list_messages
-from lookbook.recipes import render_dir
-from lookbook.store import Store, utcnow
-from lookbook.templates import Template, set_products
+from lookbook.lookbooks.composer import (
+    CardWriter,
+    card_products,
+    gather_card,
+    render_card,
+    set_sources,
+    write_card,
+)
+from lookbook.lookbooks.sets import set_products
+from lookbook.outbox.messages import draft_set, list_messages
+from lookbook.outbox.templates import Template
+from lookbook.photos.recipes import render_dir
+from lookbook.store.database import Store, utcnow
 from outbox_support import add_staff, add_world
 
 

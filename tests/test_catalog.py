@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from lookbook.catalog import (
+from lookbook.catalog.products import (
     DEFAULT_CURRENCY_SETTING,
     import_catalog,
     list_brands,
@@ -18,7 +18,7 @@ from lookbook.catalog import (
 )
 from lookbook.errors import InputError
 from lookbook.hooks import Changes
-from lookbook.store import Store
+from lookbook.store.database import Store
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "resources" / "catalog-example.csv"
@@ -269,8 +269,8 @@ def test_list_brands_counts_out_of_stock_products(store: Store, tmp_path: Path) 
 def test_cli_import_preview_import_list_and_dashboard(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                       capsys: pytest.CaptureFixture[str]) -> None:
     from lookbook.cli import main
-    from lookbook.store import create_store
-    from lookbook.users import create_user
+    from lookbook.store.database import create_store
+    from lookbook.store.users import create_user
 
     library = tmp_path / "lib"
     made = create_store(library)

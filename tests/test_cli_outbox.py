@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from lookbook import outbox
 from lookbook.cli import main
-from lookbook.store import create_store
-from lookbook.users import SIGNIN_FAILED
+from lookbook.outbox import messages as outbox
+from lookbook.store.database import create_store
+from lookbook.store.users import SIGNIN_FAILED
 from outbox_support import add_staff, add_world
 
 

@@ -10,8 +10,8 @@ import pytest
 from customer_support import add_customer
 from lookbook.cli import main
 from lookbook.cli.output import one_line, visible
-from lookbook.store import create_store
-from lookbook.users import create_user
+from lookbook.store.database import create_store
+from lookbook.store.users import create_user
 
 #: Terminal escapes (clear screen, a hidden hyperlink, set the title), a bidi override, zero-width
 #: characters, a C1 control and a bidi isolate: nothing of which may reach a terminal raw.

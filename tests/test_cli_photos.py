@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from lookbook.cli import main
-from lookbook.library import Library
-from lookbook.recipes import pending_renders
-from lookbook.store import create_store, open_store
-from lookbook.users import create_user
+from lookbook.photos.recipes import pending_renders
+from lookbook.store.database import create_store, open_store
+from lookbook.store.library import Library
+from lookbook.store.users import create_user
 from photo_support import dataset_name, demo_photos
 
 

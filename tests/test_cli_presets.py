@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from lookbook.cli import main
-from lookbook.library import Library
-from lookbook.preset_store import list_presets
-from lookbook.recipes import pending_renders, photo_detail, recipe_key
-from lookbook.store import create_store, open_store, utcnow
-from lookbook.users import create_user
+from lookbook.photos.preset_library import list_presets
+from lookbook.photos.recipes import pending_renders, photo_detail, recipe_key
+from lookbook.store.database import create_store, open_store, utcnow
+from lookbook.store.library import Library
+from lookbook.store.users import create_user
 
 
 @pytest.fixture

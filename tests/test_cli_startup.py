@@ -56,7 +56,7 @@ def test_building_the_parser_imports_no_heavy_library() -> None:
 def test_building_the_parser_imports_not_even_the_store() -> None:
     # --help, --version and a usage error need no library: not even sqlite_utils (a third of a start).
     probe = "import sys, lookbook.cli; lookbook.cli.build_parser(); print(sorted(m for m in sys.modules " \
-            "if m.startswith(('sqlite_utils', 'lookbook.store', 'lookbook.cli.'))))"
+            "if m.startswith(('sqlite_utils', 'lookbook.store.database', 'lookbook.cli.'))))"
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=60, check=True)
     loaded = json.loads(done.stdout.replace("'", '"'))
@@ -65,12 +65,12 @@ def test_building_the_parser_imports_not_even_the_store() -> None:
 
 @pytest.mark.parametrize("verb", [("info",), ("info", "--json"), ("outbox", "list"),
                                   ("customers", "list", "--limit", "5"), ("users", "list"), ("audit",),
-                                  # The set, product and preset verbs once loaded OpenCV through lookbook.assign
-                                  # (barcodes) and lookbook.recipes (the render pipeline) (issue 18).
+                                  # The set, product and preset verbs once loaded OpenCV through lookbook.photos.ties
+                                  # (barcodes) and lookbook.photos.recipes (the render pipeline) (issue 18).
                                   ("sets", "list"), ("products", "list"), ("brands", "list"),
                                   ("brands", "dashboard"), ("presets", "list"), ("presets", "show", "Default")])
 def test_everyday_verbs_import_no_heavy_library(tmp_path: Path, verb: tuple[str, ...]) -> None:
-    from lookbook.store import create_store
+    from lookbook.store.database import create_store
 
     create_store(tmp_path / "lib").close()
     assert _heavy_imported("--library", str(tmp_path / "lib"), *verb) == []
@@ -87,9 +87,14 @@ def test_every_verb_names_a_handler_that_exists() -> None:
 
 
 def test_the_parsers_choices_are_the_cores() -> None:
-    from lookbook import consent, customers, layouts, outbox, presets, users
     from lookbook.cli.verbs import choices
-    from lookbook.delivery import email, registry
+    from lookbook.customers import book as customers
+    from lookbook.customers import consent
+    from lookbook.lookbooks import layouts
+    from lookbook.outbox import messages as outbox
+    from lookbook.outbox.channels import email, registry
+    from lookbook.photos import presets
+    from lookbook.store import users
 
     assert choices.CUSTOMER_SORTS == tuple(customers.SORTS)
     assert choices.CUSTOMER_FIELDS == customers.FIELDS
@@ -105,20 +110,21 @@ def test_the_parsers_choices_are_the_cores() -> None:
 
 
 def test_sqlite_utils_is_imported_without_numpy() -> None:
-    probe = "import sys, lookbook.store, sqlite_utils.db; print('numpy' in sys.modules, sqlite_utils.db.np is None)"
+    probe = ("import sys, lookbook.store.database, sqlite_utils.db;"
+             " print('numpy' in sys.modules, sqlite_utils.db.np is None)")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=60, check=True)
     assert done.stdout.split() == ["False", "True"]
     # numpy itself still imports normally afterwards (photo verbs need it).
-    after = "import lookbook.store, numpy; print(numpy.zeros(2).sum())"
+    after = "import lookbook.store.database, numpy; print(numpy.zeros(2).sum())"
     done = subprocess.run([sys.executable, "-c", after], capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=60, check=True)
     assert done.stdout.strip() == "0.0"
 
 
 def test_the_catalog_checks_a_gtin_without_an_image_library() -> None:
-    # Check digits live in lookbook.gtin, apart from the OpenCV code reader (lookbook.barcodes).
-    probe = ("import sys, lookbook.catalog; lookbook.catalog.normalize_gtin('4006381333931');"
+    # Check digits live in lookbook.catalog.gtin, apart from the OpenCV code reader (lookbook.photos.barcodes).
+    probe = ("import sys, lookbook.catalog.products; lookbook.catalog.products.normalize_gtin('4006381333931');"
              "print([m for m in ('cv2', 'numpy', 'PIL', 'zxingcpp') if m in sys.modules])")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=60, check=True)

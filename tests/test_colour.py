@@ -1,7 +1,7 @@
 """True colour: white balance only from neutral evidence, exposure on lightness only, big shifts flagged.
 
 Each scene is a synthetic photo written as a JPEG and put through the real pipeline
-(:func:`lookbook.pipeline.process_one`, as an import or ``lookbook render`` does); the hero it
+(:func:`lookbook.photos.pipeline.process_one`, as an import or ``lookbook render`` does); the hero it
 writes is read back and the garment's colour measured in the middle of the hero (the hero
 frame is centred on the garment).
 """
@@ -16,9 +16,9 @@ import numpy as np
 import pytest
 
 from catalog_support import code_image
-from lookbook import colour
-from lookbook.pipeline import process_one
-from lookbook.presets import DEFAULT_PRESET
+from lookbook.photos import colour
+from lookbook.photos.pipeline import process_one
+from lookbook.photos.presets import DEFAULT_PRESET
 
 GREY = (128, 128, 128)
 
@@ -186,8 +186,8 @@ def _import_cast_photo(tmp_path: Path, library: Path) -> Path:
 
 @pytest.fixture
 def library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    from lookbook.store import create_store
-    from lookbook.users import create_user
+    from lookbook.store.database import create_store
+    from lookbook.store.users import create_user
 
     store = create_store(tmp_path / "lib")
     create_user(store, "sam", "secret-pass-1", "merchandiser")
@@ -204,9 +204,9 @@ def _hero_ab(library: Path) -> np.ndarray:
 def test_neutral_point_from_the_command_line_is_kept_in_the_recipe_and_flags_a_big_shift(
         tmp_path: Path, library: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from lookbook.cli import main
-    from lookbook.library import Library
-    from lookbook.recipes import pending_renders, photo_detail, recipe_key
-    from lookbook.store import open_store
+    from lookbook.photos.recipes import pending_renders, photo_detail, recipe_key
+    from lookbook.store.database import open_store
+    from lookbook.store.library import Library
 
     def lookbook(*argv: str) -> int:
         return main(["--library", str(library), "--as", "sam", *argv])
@@ -261,9 +261,9 @@ def test_neutral_point_from_the_command_line_is_kept_in_the_recipe_and_flags_a_b
 
 
 def test_render_records_the_shift_and_flags_the_photo(store: object) -> None:
-    from lookbook.pipeline import PhotoResult
-    from lookbook.recipes import mark_reviewed, photo_detail, record_render
-    from lookbook.store import utcnow
+    from lookbook.photos.pipeline import PhotoResult
+    from lookbook.photos.recipes import mark_reviewed, photo_detail, record_render
+    from lookbook.store.database import utcnow
 
     pid = int(store.db.execute(  # type: ignore[attr-defined]
         "INSERT INTO photos (sha256, original_name, stored_path, width, height, imported_at, garment_box, confidence)"

@@ -12,8 +12,9 @@ import pytest
 from PIL import Image, ImageCms
 
 from composer_support import ComposeWorld, compose_world
-from lookbook import composer, layouts
-from lookbook.composer import (
+from lookbook.errors import InputError
+from lookbook.lookbooks import composer, layouts
+from lookbook.lookbooks.composer import (
     Captions,
     CardWriter,
     Composition,
@@ -27,11 +28,10 @@ from lookbook.composer import (
     set_layout,
     set_sources,
 )
-from lookbook.errors import InputError
-from lookbook.layouts import OUTPUT_SIZES, get_layout, list_layouts, load_layout_file, parse_layout
-from lookbook.outbox import IllegalTransition, approve, draft_set, list_messages, submit
-from lookbook.store import Store
-from lookbook.templates import Template
+from lookbook.lookbooks.layouts import OUTPUT_SIZES, get_layout, list_layouts, load_layout_file, parse_layout
+from lookbook.outbox.messages import IllegalTransition, approve, draft_set, list_messages, submit
+from lookbook.outbox.templates import Template
+from lookbook.store.database import Store
 
 GOLDEN = Path(__file__).resolve().parent / "data" / "golden"
 #: Goldens are JPEG (quality 92) to keep the repository small; a card matches its golden when the mean
@@ -296,7 +296,7 @@ def test_a_merchandiser_saves_their_own_layout_from_an_existing_one(store: Store
 def test_cli_sets_layout_and_card(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                   monkeypatch: pytest.MonkeyPatch) -> None:
     from lookbook.cli import main
-    from lookbook.store import create_store
+    from lookbook.store.database import create_store
 
     store = create_store(tmp_path / "lib")
     world = compose_world(store)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from customer_support import add_customer
-from lookbook import consent
+from lookbook.customers import consent
 from lookbook.errors import InputError
-from lookbook.store import Store
+from lookbook.store.database import Store
 
 
 def test_withdrawal_takes_effect_at_once_and_history_is_kept(store: Store) -> None:

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from lookbook import consent, conversations
 from lookbook.cli import main
+from lookbook.customers import consent
 from lookbook.errors import InputError
-from lookbook.store import Store, create_store
-from lookbook.users import PermissionDenied
+from lookbook.outbox import conversations
+from lookbook.store.database import Store, create_store
+from lookbook.store.users import PermissionDenied
 from outbox_support import World, add_message, add_staff, add_world
 
 

@@ -6,8 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from lookbook import catalog, customers, listings, outbox, sets, users
-from lookbook.store import Store, create_store
+from lookbook import listings
+from lookbook.catalog import products as catalog
+from lookbook.customers import book as customers
+from lookbook.lookbooks import sets
+from lookbook.outbox import messages as outbox
+from lookbook.store import users
+from lookbook.store.database import Store, create_store
 from tests.customer_support import add_customer
 from tests.outbox_support import add_message, add_staff, add_world
 

@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 
 from customer_support import add_brand, add_customer, write_csv
-from lookbook import customer_csv, customers
-from lookbook.customer_csv import import_customers
-from lookbook.store import Store
+from lookbook.customers import book as customers
+from lookbook.customers import csv_files as customer_csv
+from lookbook.customers.csv_files import import_customers
+from lookbook.store.database import Store
 
 TRICKY = ["ana", "Ana_Silva", "a" * 15, "a" * 16, "@ana", "ana silva", "ana-silva", "x", "X", "EMAIL", "email",
           "e-mail", "sms ", " sms", "twitter", "https://x.com/ana", "ana\u00e9", "\u0663\u0664", "ana\n", "_", "9",

@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 
 from customer_support import add_brand, add_customer, write_csv
-from lookbook import consent, customers, duplicates
-from lookbook.customer_csv import export_customers, import_customers, import_customers_steps
+from lookbook.customers import book as customers
+from lookbook.customers import consent, duplicates
+from lookbook.customers.csv_files import export_customers, import_customers, import_customers_steps
 from lookbook.errors import InputError
 from lookbook.hooks import Changes
-from lookbook.store import Store
+from lookbook.store.database import Store
 
 
 def audit_actions(store: Store) -> list[str]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from catalog_support import add_product
-from lookbook.dashboard import MAX_FRUSTRATED_SHARE_SETTING, brand_dashboard, explain
+from lookbook.catalog.dashboard import MAX_FRUSTRATED_SHARE_SETTING, brand_dashboard, explain
 from lookbook.errors import InputError
-from lookbook.store import Store, utcnow
+from lookbook.store.database import Store, utcnow
 
 
 def customer(store: Store, name: str, sizes: dict[str, str] | None = None, likes: tuple[int, ...] = (),
@@ -96,7 +96,7 @@ def test_the_demand_query_looks_sizes_up_by_index(library: Store) -> None:
 
 def _one_pass(store: Store) -> dict[int, tuple[int, int, int]]:
     """The dashboard's demand counted from the rows, as before issue 18 (and for a read-only library)."""
-    from lookbook.dashboard import DEMAND_SQL
+    from lookbook.catalog.dashboard import DEMAND_SQL
 
     return {r[0]: tuple(r[1:]) for r in store.db.execute(DEMAND_SQL)}
 
@@ -110,8 +110,8 @@ def test_counts_kept_up_to_date_equal_counting_from_the_rows_through_every_kind_
     # before it reads; every change below must leave it where counting from scratch would.
     import random
 
-    from lookbook.erasure import erase_customer
-    from lookbook.users import create_user
+    from lookbook.customers.erasure import erase_customer
+    from lookbook.store.users import create_user
 
     store = library
     create_user(store, "maria", "secret-1", "manager")
@@ -156,9 +156,9 @@ def test_a_bulk_customer_import_marks_its_customers_once_and_keeps_the_triggers(
         library: Store, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
     # A bulk load drops the per-row dashboard triggers and marks its customers in one statement.
     from customer_support import write_csv
-    from lookbook import customer_csv
-    from lookbook.customer_csv import import_customers
-    from lookbook.users import create_user
+    from lookbook.customers import csv_files as customer_csv
+    from lookbook.customers.csv_files import import_customers
+    from lookbook.store.users import create_user
 
     store = library
     create_user(store, "maria", "secret-1", "manager")

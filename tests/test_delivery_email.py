@@ -18,10 +18,10 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from PIL import Image
 
 from fakes.smtp import Inbox, free_port, smtp_server
-from lookbook.delivery import Ambiguous, AuthFailed, NotSent, Unreachable
-from lookbook.delivery import email as email_mod
-from lookbook.delivery.email import EmailChannel, SmtpSettings, build_message, message_id_for
 from lookbook.errors import InputError
+from lookbook.outbox.channels import Ambiguous, AuthFailed, NotSent, Unreachable
+from lookbook.outbox.channels import email as email_mod
+from lookbook.outbox.channels.email import EmailChannel, SmtpSettings, build_message, message_id_for
 
 PHOTOS = sorted((Path(__file__).resolve().parent.parent / "resources" / "demo" / "photos").glob("*.jpg"))[:3]
 

@@ -12,13 +12,14 @@ from typing import Any
 import pytest
 
 from fakes.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, SERVICE_SID, FakeTwilio
-from lookbook import consent, quiet_hours
-from lookbook.delivery import sms
-from lookbook.delivery.sms import count_segments
+from lookbook.customers import consent
+from lookbook.outbox import quiet_hours
+from lookbook.outbox.channels import sms
+from lookbook.outbox.channels.sms import count_segments
+from lookbook.outbox.replies import list_replies
+from lookbook.outbox.sender import SenderOptions, SendReport, direct, send
 from lookbook.progress import run_to_end
-from lookbook.replies import list_replies
-from lookbook.sender import SenderOptions, SendReport, direct, send
-from lookbook.store import Store
+from lookbook.store.database import Store
 from outbox_support import World, add_message, add_staff, add_world
 
 FAST = SenderOptions(reconcile_after_s=1.5, backoff_s=0.0, clock_skew_s=5.0)
@@ -49,7 +50,7 @@ def world(store: Store, fake: FakeTwilio) -> World:
 
 
 def _run(store: Store, fake: FakeTwilio, clock: Any = None) -> SendReport:
-    from lookbook.sender import Sender
+    from lookbook.outbox.sender import Sender
 
     gen = Sender(direct(store), options=FAST, clients={"sms": lambda s: _client(fake)},
                  **({"clock": clock} if clock else {})).run()
@@ -112,7 +113,7 @@ def test_21610_withdraws_sms_consent_and_the_number_is_never_asked_again(store: 
 
 def test_a_landline_is_marked_unreachable_by_twilio_code_and_a_5xx_after_acceptance_is_reconciled(
         store: Store, world: World, fake: FakeTwilio) -> None:
-    from lookbook.delivery import reachability
+    from lookbook.outbox.channels import reachability
 
     landline = add_message(store, world.customers[1], state="approved", channel="sms", body="To a landline")
     fake.not_mobile.add("+15550100001")
@@ -138,8 +139,8 @@ def test_a_wrong_auth_token_stops_the_channel_and_keeps_the_messages_queued(stor
 
 def test_mms_carries_the_card_to_us_numbers_only_and_other_countries_get_the_products_in_words(
         store: Store, world: World, fake: FakeTwilio) -> None:
-    from lookbook.compose import Picture
-    from lookbook.delivery.channel import Job
+    from lookbook.outbox.channels.interface import Job
+    from lookbook.outbox.compose import Picture
 
     settings = sms.SmsSettings(ACCOUNT_SID, SERVICE_SID, media_base_url="https://cards.example.com/lookbook")
     conn = sms.SmsConnection(_client(fake), settings)
@@ -194,8 +195,8 @@ def test_replies_are_polled_across_pages_stop_withdraws_start_restores_help_is_k
 # -- phone numbers in the customer CSV ----------------------------------------------------------------------------
 def test_the_customer_csv_reads_local_numbers_in_the_stores_country_and_reports_the_rest_by_line(
         store: Store, tmp_path: Path) -> None:
-    from lookbook.customer_csv import import_customers
-    from lookbook.customers import PHONE_COUNTRY_SETTING
+    from lookbook.customers.book import PHONE_COUNTRY_SETTING
+    from lookbook.customers.csv_files import import_customers
 
     add_staff(store)
     store.set_setting(PHONE_COUNTRY_SETTING, "US")
@@ -214,11 +215,11 @@ def test_the_customer_csv_reads_local_numbers_in_the_stores_country_and_reports_
 def test_delivery_sms_keeps_the_token_in_the_keyring_and_preview_shows_segments(
         tmp_path: Path, memory_keyring: object, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
-    from lookbook import secrets
     from lookbook.cli import main
-    from lookbook.library import Library
-    from lookbook.store import create_store, open_store
-    from lookbook.templates import save_template
+    from lookbook.outbox.templates import save_template
+    from lookbook.store import secrets
+    from lookbook.store.database import create_store, open_store
+    from lookbook.store.library import Library
 
     store = create_store(tmp_path / "lib")
     add_staff(store)

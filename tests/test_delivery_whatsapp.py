@@ -12,11 +12,12 @@ from typing import Any
 import pytest
 
 from fakes.fake_whatsapp import PHONE_NUMBER_ID, TEMPLATE, TOKEN, WABA_ID, FakeWhatsApp
-from lookbook import consent, quiet_hours
-from lookbook.delivery import reachability, registry, whatsapp
+from lookbook.customers import consent
+from lookbook.outbox import quiet_hours
+from lookbook.outbox.channels import reachability, registry, whatsapp
+from lookbook.outbox.sender import Sender, SenderOptions, SendReport, direct
 from lookbook.progress import run_to_end
-from lookbook.sender import Sender, SenderOptions, SendReport, direct
-from lookbook.store import Store
+from lookbook.store.database import Store
 from outbox_support import World, add_message, add_staff, add_world
 
 FAST = SenderOptions(reconcile_after_s=1.5, backoff_s=0.0, clock_skew_s=5.0)
@@ -115,10 +116,10 @@ def test_stopped_marketing_withdraws_the_opt_in_and_a_block_marks_whatsapp_unrea
 def test_delivery_whatsapp_keeps_the_token_in_the_keyring(tmp_path: Path, memory_keyring: object,
                                                           monkeypatch: pytest.MonkeyPatch,
                                                           capsys: pytest.CaptureFixture[str]) -> None:
-    from lookbook import secrets
     from lookbook.cli import main
-    from lookbook.library import Library
-    from lookbook.store import create_store, open_store
+    from lookbook.store import secrets
+    from lookbook.store.database import create_store, open_store
+    from lookbook.store.library import Library
 
     store = create_store(tmp_path / "lib")
     add_staff(store)

@@ -15,10 +15,16 @@ from PIL import Image
 
 from fakes.fake_x import FakeX, Fault
 from fakes.keyrings import MemoryKeyring
-from lookbook import secrets
-from lookbook.delivery import Ambiguous, AuthFailed, NotSent, RateLimited, Rejected, Unreachable, accounts
-from lookbook.delivery.oauth import PkceSignIn, SignInError, refresh
-from lookbook.delivery.x import (
+from lookbook.outbox.channels import (
+    Ambiguous,
+    AuthFailed,
+    NotSent,
+    RateLimited,
+    Rejected,
+    Unreachable,
+    accounts,
+)
+from lookbook.outbox.channels.x import (
     DM_IMAGE_LIMIT,
     OAuth1Keys,
     OAuth2Token,
@@ -27,8 +33,10 @@ from lookbook.delivery.x import (
     XSession,
     dm_image_bytes,
 )
-from lookbook.store import Store
-from lookbook.users import PermissionDenied, create_user
+from lookbook.outbox.channels.x_oauth import PkceSignIn, SignInError, refresh
+from lookbook.store import secrets
+from lookbook.store.database import Store
+from lookbook.store.users import PermissionDenied, create_user
 
 PHOTO = sorted((Path(__file__).resolve().parent.parent / "resources" / "demo" / "photos").glob("*.jpg"))[0]
 DM_PATH = r"/2/dm_conversations/with/\d+/messages"

@@ -15,8 +15,8 @@ from lookbook.demo import (
     photographed_products,
 )
 from lookbook.errors import LibraryError
-from lookbook.library import Library
-from lookbook.store import open_store
+from lookbook.store.database import open_store
+from lookbook.store.library import Library
 
 # The word each category's names must carry, so a generated name is plausible for its category.
 CATEGORY_WORDS = {

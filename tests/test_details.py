@@ -8,15 +8,15 @@ import cv2
 import numpy as np
 import pytest
 
-from lookbook.cleanup import clean_detection
-from lookbook.crop import LEG_HEM, detail_boxes, detail_kinds, rendered_kinds
-from lookbook.detect import detect_garment
 from lookbook.errors import InputError
-from lookbook.imaging import Decoded
-from lookbook.pipeline import process_one
-from lookbook.presets import DEFAULT_PRESET, Preset
-from lookbook.recipes import shown_details
-from lookbook.render import render
+from lookbook.photos.cleanup import clean_detection
+from lookbook.photos.crop import LEG_HEM, detail_boxes, detail_kinds, rendered_kinds
+from lookbook.photos.detect import detect_garment
+from lookbook.photos.imaging import Decoded
+from lookbook.photos.pipeline import process_one
+from lookbook.photos.presets import DEFAULT_PRESET, Preset
+from lookbook.photos.recipes import shown_details
+from lookbook.photos.render import render
 
 WALL = (214, 210, 204)
 SHIRT = (40, 70, 150)
@@ -155,9 +155,9 @@ def test_a_preset_asking_for_unknown_details_is_refused(value: object) -> None:
 
 
 def test_the_demo_photos_render_with_the_details_of_their_category(demo_library_template: Path) -> None:
-    from lookbook.library import Library
-    from lookbook.recipes import pending_render_ids, photo_detail, preset_named, render_paths
-    from lookbook.store import open_store
+    from lookbook.photos.recipes import pending_render_ids, photo_detail, preset_named, render_paths
+    from lookbook.store.database import open_store
+    from lookbook.store.library import Library
 
     store = open_store(Library.locate(demo_library_template))
     try:

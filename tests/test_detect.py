@@ -9,8 +9,8 @@ import cv2
 import numpy as np
 import pytest
 
-from lookbook.detect import detect_garment
-from lookbook.imaging import load_photo
+from lookbook.photos.detect import detect_garment
+from lookbook.photos.imaging import load_photo
 from photo_support import labelled_photo
 
 TRUTH = json.loads((Path(__file__).parent / "data" / "truth_boxes.json").read_text())["boxes"]

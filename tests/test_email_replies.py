@@ -9,12 +9,13 @@ import pytest
 
 from fakes.imap import PASSWORD, USER, deliver, imap_server
 from fakes.smtp import smtp_server
-from lookbook import consent, conversations, email_replies, sender
-from lookbook.delivery import accounts, reachability
-from lookbook.email_replies import MailboxError
+from lookbook.customers import consent
 from lookbook.errors import InputError
-from lookbook.outbox import transition
-from lookbook.store import Store
+from lookbook.outbox import conversations, email_replies, sender
+from lookbook.outbox.channels import accounts, reachability
+from lookbook.outbox.email_replies import MailboxError
+from lookbook.outbox.messages import transition
+from lookbook.store.database import Store
 from outbox_support import World, add_message, add_staff, add_world
 
 
@@ -103,7 +104,7 @@ def test_an_answer_continues_the_customers_email_thread(store: Store, world: Wor
 def test_mailbox_and_fetch_verbs(tmp_path, monkeypatch: pytest.MonkeyPatch, memory_keyring,
                                  capsys: pytest.CaptureFixture[str]) -> None:
     from lookbook.cli import main
-    from lookbook.store import create_store
+    from lookbook.store.database import create_store
 
     store = create_store(tmp_path / "lib")
     add_staff(store)

@@ -18,10 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from lookbook import backups, consent
+from lookbook.customers import consent
 from lookbook.errors import DiskFullError, LibraryDamagedError, LibraryError
-from lookbook.library import Library
-from lookbook.store import Store, create_store, open_store, utcnow
+from lookbook.store import backups
+from lookbook.store.database import Store, create_store, open_store, utcnow
+from lookbook.store.library import Library
 
 REPO = Path(__file__).resolve().parent.parent
 KEY_TABLES = ("messages", "consents", "audit_log")
@@ -130,9 +131,9 @@ def test_random_bytes_at_three_offsets_are_caught_and_restore_loses_only_what_it
 SLOW_BACKUP = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from lookbook import backups
-    from lookbook.library import Library
-    from lookbook.store import open_store
+    from lookbook.store import backups
+    from lookbook.store.library import Library
+    from lookbook.store.database import open_store
     store = open_store(Library(Path(sys.argv[1])))
     def slow(status, remaining, total):
         print("step", remaining, total, flush=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from lookbook.cleanup import clean_detection, hole_inside, hook_above, prop_at_hem, wall_coloured_top
-from lookbook.detect import detect_garment
+from lookbook.photos.cleanup import clean_detection, hole_inside, hook_above, prop_at_hem, wall_coloured_top
+from lookbook.photos.detect import detect_garment
 
 WALL = (214, 210, 204)
 SHIRT = (40, 70, 150)

@@ -8,12 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from lookbook import customers, holds, matching, outbox
+from lookbook.catalog import holds
 from lookbook.cli import main
+from lookbook.customers import book as customers
+from lookbook.customers import matching
 from lookbook.errors import InputError
-from lookbook.store import Store, create_store
-from lookbook.templates import offers_for, set_products
-from lookbook.users import PermissionDenied
+from lookbook.lookbooks.sets import set_products
+from lookbook.outbox import messages as outbox
+from lookbook.outbox.templates import offers_for
+from lookbook.store.database import Store, create_store
+from lookbook.store.users import PermissionDenied
 from outbox_support import World, add_message, add_staff, add_world
 
 NOW = dt.datetime(2026, 12, 4, 12, 0, tzinfo=dt.UTC)

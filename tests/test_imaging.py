@@ -11,7 +11,7 @@ import pytest
 from PIL import Image, ImageCms
 
 from lookbook.errors import LookbookError
-from lookbook.imaging import PhotoError, content_hash, dhash, hamming, load_photo, probe_size
+from lookbook.photos.imaging import PhotoError, content_hash, dhash, hamming, load_photo, probe_size
 from photo_support import demo_photos
 
 
@@ -173,7 +173,7 @@ def test_jpeg_fast_path_matches_pillow_upright_and_reduced(tmp_path: Path, orien
 
 def test_jpeg_with_foreign_colour_profile_goes_through_the_profile(tmp_path: Path, monkeypatch) -> None:
     # Not sRGB: the fast path must step aside so that the profile is converted.
-    import lookbook.imaging as imaging
+    import lookbook.photos.imaging as imaging
 
     asked: list[str] = []
     monkeypatch.setattr(imaging, "_icc_transform", lambda icc, mode: asked.append(mode))

@@ -12,11 +12,11 @@ import numpy as np
 import pytest
 from PIL import EpsImagePlugin, Image
 
-import lookbook.imaging
-from lookbook.imaging import PhotoError, load_photo, probe_size
-from lookbook.importer import ImportReport, PhotoProgress, import_photos
+import lookbook.photos.imaging
+from lookbook.photos.imaging import PhotoError, load_photo, probe_size
+from lookbook.photos.importer import ImportReport, PhotoProgress, import_photos
 from lookbook.progress import run_to_end
-from lookbook.store import Store
+from lookbook.store.database import Store
 
 #: A minimal EPS document: what Pillow hands to Ghostscript when it is allowed to.
 EPS = b"""%!PS-Adobe-3.0 EPSF-3.0
@@ -97,7 +97,7 @@ def test_formats_that_decode_whole_are_held_to_the_memory_budget(tmp_path: Path,
     Image.fromarray(rgb).save(tmp_path / "big.jpg")
     Image.fromarray(rgb).convert("L").save(tmp_path / "grey.png")
     # 600 x 400 colour is 960,000 bytes in Pillow: over a budget of 500,000; grey (240,000) is not.
-    monkeypatch.setattr(lookbook.imaging, "FULL_DECODE_BUDGET", 500_000)
+    monkeypatch.setattr(lookbook.photos.imaging, "FULL_DECODE_BUDGET", 500_000)
     for name in ("big.png", "big.tif"):
         with pytest.raises(PhotoError) as info:
             load_photo(tmp_path / name, min_long=100)
@@ -121,7 +121,7 @@ def test_png_is_reduced_as_soon_as_it_is_decoded(tmp_path: Path) -> None:
 _PEAK = textwrap.dedent("""
     import re, sys
     from pathlib import Path
-    from lookbook.imaging import load_photo
+    from lookbook.photos.imaging import load_photo
     def hwm():
         return int(re.search(r"VmHWM:\\s+(\\d+) kB", Path("/proc/self/status").read_text()).group(1)) * 1024
     before = hwm()
@@ -141,7 +141,7 @@ def test_peak_memory_of_a_large_png_is_its_pixels_once(tmp_path: Path) -> None:
     im.save(path, compress_level=1)
     del im
     out = subprocess.run([sys.executable, "-c", _PEAK, str(path)], capture_output=True, text=True, check=True,
-                         cwd=Path(lookbook.imaging.__file__).parents[1])
+                         cwd=Path(lookbook.photos.imaging.__file__).parents[1])
     growth = int(out.stdout.strip())
     stored = w * h * 4
     assert growth < stored * 1.3, f"peak grew by {growth / 2**20:.0f} MB for a {stored / 2**20:.0f} MB image"

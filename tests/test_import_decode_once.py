@@ -12,18 +12,18 @@ import cv2
 import numpy as np
 import pytest
 
-import lookbook.barcodes
-import lookbook.imaging
-import lookbook.importer
-import lookbook.pipeline
+import lookbook.photos.barcodes
+import lookbook.photos.imaging
+import lookbook.photos.importer
+import lookbook.photos.pipeline
 from catalog_support import code_image, full_code, load_rgb, paste_code, real_photos
-from lookbook.barcodes import read_codes, read_codes_in_file
-from lookbook.imaging import load_photo
-from lookbook.importer import import_photos
-from lookbook.pipeline import decode_side
-from lookbook.presets import DEFAULT_PRESET
+from lookbook.photos.barcodes import read_codes, read_codes_in_file
+from lookbook.photos.imaging import load_photo
+from lookbook.photos.importer import import_photos
+from lookbook.photos.pipeline import decode_side
+from lookbook.photos.presets import DEFAULT_PRESET
 from lookbook.progress import run_to_end
-from lookbook.store import Store
+from lookbook.store.database import Store
 
 
 def phone_photo(tmp_path: Path, kind: str = "EAN-13", text: str = "400638133393") -> Path:
@@ -56,10 +56,10 @@ def test_a_12_mp_photo_is_decoded_once_and_its_code_still_read(store: Store, tmp
     assert expected == [(full_code(kind, text), kind)]
     calls: Counter[str] = Counter()
     # Every way a photo's pixels are decoded: the pipeline's decode, the code reader's, and anyone else's.
-    for module in (lookbook.importer, lookbook.pipeline, lookbook.imaging):
+    for module in (lookbook.photos.importer, lookbook.photos.pipeline, lookbook.photos.imaging):
         if hasattr(module, "load_photo"):
             count(monkeypatch, calls, module, "load_photo")
-    count(monkeypatch, calls, lookbook.barcodes, "load_grey")
+    count(monkeypatch, calls, lookbook.photos.barcodes, "load_grey")
     report = run_to_end(import_photos(store, [path], actor="test", workers=1))
     assert len(report.imported) == 1, report.problems
     assert sum(calls.values()) == 1, calls
@@ -71,22 +71,22 @@ def test_a_12_mp_photo_is_decoded_once_and_its_code_still_read(store: Store, tmp
 def test_the_pipeline_gets_the_size_and_scale_its_own_decode_had(tmp_path: Path) -> None:
     path = phone_photo(tmp_path)
     own = load_photo(path, min_long=decode_side(DEFAULT_PRESET))
-    from lookbook.importer import decode_once  # new with the change; the count test runs on the old code
+    from lookbook.photos.importer import decode_once  # new with the change; the count test runs on the old code
 
-    shared, grey = decode_once(path, DEFAULT_PRESET, lookbook.imaging.DEFAULT_MAX_PIXELS)
+    shared, grey = decode_once(path, DEFAULT_PRESET, lookbook.photos.imaging.DEFAULT_MAX_PIXELS)
     assert shared.rgb.shape == own.rgb.shape and shared.scale == own.scale
     assert shared.original_size == own.original_size
     # The same picture: a block average of the full decode against libjpeg's scaled decode.
     assert np.abs(shared.rgb.astype(int) - own.rgb.astype(int)).mean() < 2.0
-    assert max(grey.shape) == lookbook.barcodes.SCAN_LONG_SIDE
+    assert max(grey.shape) == lookbook.photos.barcodes.SCAN_LONG_SIDE
 
 
 def test_a_small_photo_is_decoded_whole_for_both(tmp_path: Path) -> None:
     path = real_photos()[0]
     own = load_photo(path, min_long=decode_side(DEFAULT_PRESET))
-    from lookbook.importer import decode_once  # new with the change; the count test runs on the old code
+    from lookbook.photos.importer import decode_once  # new with the change; the count test runs on the old code
 
-    shared, grey = decode_once(path, DEFAULT_PRESET, lookbook.imaging.DEFAULT_MAX_PIXELS)
+    shared, grey = decode_once(path, DEFAULT_PRESET, lookbook.photos.imaging.DEFAULT_MAX_PIXELS)
     assert np.array_equal(shared.rgb, own.rgb) and shared.scale == own.scale == 1.0
     assert grey.shape == own.rgb.shape[:2]
 
@@ -96,8 +96,8 @@ def test_the_readers_run_only_where_the_cheap_finder_sees_a_code(monkeypatch: py
     tagged = paste_code(load_rgb(real_photos()[2], 1600), code_image("QR", "SKU:HP-SH01"), width_fraction=0.2)
     assert [c.text for c in read_codes(tagged)] == ["SKU:HP-SH01"]
     scanned: list[tuple[int, ...]] = []
-    scan = lookbook.barcodes._scan
-    monkeypatch.setattr(lookbook.barcodes, "_scan", lambda grey: scanned.append(grey.shape) or scan(grey))
+    scan = lookbook.photos.barcodes._scan
+    monkeypatch.setattr(lookbook.photos.barcodes, "_scan", lambda grey: scanned.append(grey.shape) or scan(grey))
     assert read_codes(plain) == []
     assert scanned == []  # OpenCV's QR detectors (0.3 s at 3000 px) never ran
     assert [c.text for c in read_codes(tagged)] == ["SKU:HP-SH01"]

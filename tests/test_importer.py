@@ -13,19 +13,14 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-import lookbook.library
+import lookbook.store.library
 from lookbook.errors import InputError
 from lookbook.hooks import Changes
-from lookbook.importer import (
-    MAX_PIXELS_SETTING,
-    ImportReport,
-    PhotoProgress,
-    import_photos,
-)
-from lookbook.library import file_sha256
+from lookbook.photos.importer import MAX_PIXELS_SETTING, ImportReport, PhotoProgress, import_photos
+from lookbook.photos.recipes import pending_renders, render_paths, set_box
 from lookbook.progress import run_to_end
-from lookbook.recipes import pending_renders, render_paths, set_box
-from lookbook.store import Store, utcnow
+from lookbook.store.database import Store, utcnow
+from lookbook.store.library import file_sha256
 from photo_support import dataset_name, demo_photos
 
 
@@ -131,7 +126,7 @@ def test_bad_files_are_reported_by_name_and_the_rest_imported(store: Store, tmp_
             raise OSError(errno.ENOSPC, "No space left on device")
         return real_copy(src, dst, *args, **kwargs)
 
-    monkeypatch.setattr(lookbook.library.shutil, "copyfile", copy)
+    monkeypatch.setattr(lookbook.store.library.shutil, "copyfile", copy)
 
     _, report = run(import_photos(store, [good[0], truncated, not_image, good[1], big, missing, good[2]],
                                   actor="alex", workers=1))
@@ -188,7 +183,7 @@ def test_capture_times_are_stored_in_utc_whatever_their_source(tmp_path: Path, m
     import os
     import time
 
-    from lookbook.importer import capture_time
+    from lookbook.photos.importer import capture_time
 
     monkeypatch.setenv("TZ", "Europe/Berlin")
     time.tzset()
@@ -246,7 +241,7 @@ def test_the_pool_imports_like_one_process(store: Store, tmp_path: Path) -> None
     assert [r[0] for r in rows] == [p.name for p in files]
 
     single = tmp_path / "single"
-    from lookbook.store import memory_store
+    from lookbook.store.database import memory_store
 
     other = memory_store(single)
     try:

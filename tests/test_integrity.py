@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from lookbook import backups
 from lookbook.cli import main
-from lookbook.customers import add_customer, update_customer
+from lookbook.customers.book import add_customer, update_customer
 from lookbook.errors import DiskFullError
-from lookbook.library import Library
-from lookbook.store import Store, create_store, open_store
-from lookbook.users import PermissionDenied
+from lookbook.store import backups
+from lookbook.store.database import Store, create_store, open_store
+from lookbook.store.library import Library
+from lookbook.store.users import PermissionDenied
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).parent / "data"
@@ -90,8 +90,8 @@ def test_a_damaged_library_is_readable_but_refuses_writes_with_the_way_back(
 
 def test_a_big_file_left_as_lookbook_left_it_skips_the_quick_check_until_changed(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from lookbook import integrity
-    from lookbook import store as store_module
+    from lookbook.store import database as store_module
+    from lookbook.store import integrity
 
     monkeypatch.setattr(store_module, "CHECK_ALWAYS_BELOW", 0)  # treat the small test file as big
     calls: list[int] = []
@@ -279,7 +279,7 @@ def test_deleting_the_last_rows_is_caught_by_the_checkpoint(
 
 def test_a_chain_rewritten_with_fresh_hashes_is_caught_by_the_backups(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from lookbook.integrity import row_hash
+    from lookbook.store.integrity import row_hash
 
     lib = _library_with_audit(tmp_path)
     assert run(*cli(lib, "backup")) == 0
@@ -331,8 +331,8 @@ def test_the_migration_back_fills_the_chain_of_an_old_library(tmp_path: Path) ->
 
 def test_erase_leaves_no_trace_of_the_customer_and_the_chain_still_verifies(
         demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from lookbook import consent
-    from lookbook.store import utcnow
+    from lookbook.customers import consent
+    from lookbook.store.database import utcnow
 
     store = open_store(Library(demo))
     c = add_customer(store, {"first_name": "Zebulon", "last_name": "Quixwright", "email": "zq@quixmail.example",
@@ -379,9 +379,9 @@ def test_erase_leaves_no_trace_of_the_customer_and_the_chain_still_verifies(
 
 
 def test_a_customer_deleted_before_can_be_erased_from_the_audit_log(store: Store) -> None:
-    from lookbook.customers import delete_customer
-    from lookbook.erasure import erase_customer
-    from lookbook.users import create_user
+    from lookbook.customers.book import delete_customer
+    from lookbook.customers.erasure import erase_customer
+    from lookbook.store.users import create_user
 
     create_user(store, "maria", "secret-1", "manager")
     c = add_customer(store, {"first_name": "Philippa", "last_name": "Vexmoor", "email": "pv@vexmoor.example"},
@@ -396,8 +396,8 @@ def test_a_customer_deleted_before_can_be_erased_from_the_audit_log(store: Store
 
 
 def test_only_a_manager_may_erase(store: Store) -> None:
-    from lookbook.erasure import erase_customer
-    from lookbook.users import create_user
+    from lookbook.customers.erasure import erase_customer
+    from lookbook.store.users import create_user
 
     create_user(store, "alex", "secret-1", "associate")
     c = add_customer(store, {"first_name": "Ada"}, actor="alex")
@@ -410,8 +410,8 @@ def test_only_a_manager_may_erase(store: Store) -> None:
 
 HOLD_LOCK = textwrap.dedent("""
     import sys, time
-    from lookbook.library import Library
-    from lookbook.store import open_store
+    from lookbook.store.library import Library
+    from lookbook.store.database import open_store
     from pathlib import Path
     store = open_store(Library(Path(sys.argv[1])))
     with store.atomic():

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from lookbook import outbox
 from lookbook.cli import main
 from lookbook.hooks import Changes, Hooks
-from lookbook.library import Library
-from lookbook.live import EVERYTHING, ChangeWatcher, changes_of
-from lookbook.store import Store, create_store, open_store
-from lookbook.templates import Template
+from lookbook.outbox import messages as outbox
+from lookbook.outbox.templates import Template
+from lookbook.store.database import Store, create_store, open_store
+from lookbook.store.library import Library
+from lookbook.store.live import EVERYTHING, ChangeWatcher, changes_of
 from outbox_support import add_staff, add_world
 
 
@@ -117,7 +117,7 @@ def test_audit_actions_name_the_parts_that_changed(actions: list[str], expected:
 
 # -- notices: who is told what ------------------------------------------------------------------------------
 def test_a_manager_hears_of_submissions_and_the_drafter_of_decisions(two: Two) -> None:
-    from lookbook import notices
+    from lookbook.outbox import notices
 
     start = notices.latest_id(two.here)
     outbox.submit(two.there, two.set_id, "alex")
@@ -146,7 +146,7 @@ def test_a_manager_hears_of_submissions_and_the_drafter_of_decisions(two: Two) -
 
 
 def test_desktop_notifications_can_be_turned_off_per_person(two: Two) -> None:
-    from lookbook import notices
+    from lookbook.outbox import notices
 
     assert notices.desktop_notifications(two.here, "alex")
     notices.set_desktop_notifications(two.there, "alex", False)
@@ -157,7 +157,7 @@ def test_desktop_notifications_can_be_turned_off_per_person(two: Two) -> None:
 
 
 def test_the_drafter_hears_of_a_failed_send_and_an_answer(two: Two) -> None:
-    from lookbook import notices
+    from lookbook.outbox import notices
 
     outbox.submit(two.there, two.set_id, "alex")
     outbox.approve(two.there, "maria", "", set_id=two.set_id)

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from lookbook.errors import InputError
-from lookbook.library import Library
-from lookbook.lookbook_export import gather_lookbook, prepare_lookbook
+from lookbook.lookbooks.pdf import gather_lookbook, prepare_lookbook
+from lookbook.lookbooks.sets import create_set
 from lookbook.progress import Progress, run_to_end
-from lookbook.sets import create_set
-from lookbook.store import Store, open_store
+from lookbook.store.database import Store, open_store
+from lookbook.store.library import Library
 
 
 @pytest.fixture
@@ -117,8 +117,8 @@ def _prepared(store: Store, set_id: int):
 def test_pages_are_the_sets_card_then_each_products_own_card_at_the_pdf_size(demo_store: Store) -> None:
     from PIL import Image
 
-    from lookbook import composer
-    from lookbook.layouts import OUTPUT_SIZES
+    from lookbook.lookbooks import composer
+    from lookbook.lookbooks.layouts import OUTPUT_SIZES
 
     set_id = _hp_set(demo_store)
     lookbook = _prepared(demo_store, set_id)

@@ -9,14 +9,19 @@ from __future__ import annotations
 from pathlib import Path
 
 from fakes.fake_x import FakeX
-from lookbook import conversations, customers, holds, matching, outbox, quiet_hours, report, sender, tasks
-from lookbook.delivery import accounts
-from lookbook.delivery.x import OAuth2Token
+from lookbook.catalog import holds
+from lookbook.clienteling import report, tasks
+from lookbook.customers import book as customers
+from lookbook.customers import matching
+from lookbook.customers.purchases import import_purchases
+from lookbook.outbox import conversations, quiet_hours, sender
+from lookbook.outbox import messages as outbox
+from lookbook.outbox.channels import accounts
+from lookbook.outbox.channels.x import OAuth2Token
+from lookbook.outbox.replies import poll
+from lookbook.outbox.templates import Template
 from lookbook.progress import run_to_end
-from lookbook.purchase_import import import_purchases
-from lookbook.replies import poll
-from lookbook.store import Store
-from lookbook.templates import Template
+from lookbook.store.database import Store
 from outbox_support import add_staff, add_world
 from test_replies import _x
 
@@ -106,7 +111,7 @@ def test_the_same_loop_by_email_through_smtp_and_imap(store: Store, memory_keyri
 
     from fakes.imap import PASSWORD, USER, deliver, imap_server
     from fakes.smtp import smtp_server
-    from lookbook import email_replies
+    from lookbook.outbox import email_replies
 
     add_staff(store)
     world = add_world(store, customers=2)

@@ -8,12 +8,13 @@ import json
 import pytest
 
 from customer_support import add_brand, add_customer, add_message, add_product, add_set
-from lookbook import consent, customers
 from lookbook.cli import main
+from lookbook.customers import book as customers
+from lookbook.customers import consent
+from lookbook.customers.matching import DAILY_CAP_SETTING, FREQUENCY_SETTING, match_set
 from lookbook.errors import InputError
-from lookbook.matching import DAILY_CAP_SETTING, FREQUENCY_SETTING, match_set
-from lookbook.quiet_hours import next_allowed_send_time, next_send_time, set_window
-from lookbook.store import Store
+from lookbook.outbox.quiet_hours import next_allowed_send_time, next_send_time, set_window
+from lookbook.store.database import Store
 
 NOW = dt.datetime(2026, 3, 25, 12, 0, tzinfo=dt.UTC)
 ONE = {"email": "one_to_one"}
@@ -183,8 +184,8 @@ def test_unknown_or_empty_sets_are_refused(store: Store) -> None:
 
 
 def test_sets_match_json_from_the_command_line(demo_library, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: ANN001
-    from lookbook.library import Library
-    from lookbook.store import open_store
+    from lookbook.store.database import open_store
+    from lookbook.store.library import Library
 
     store = open_store(Library.locate(demo_library))
     hp = store.db.execute("SELECT id FROM brands WHERE name = 'Harbour & Pine'").fetchone()[0]
@@ -269,7 +270,7 @@ def test_customers_with_one_profile_share_one_verdict_and_results_read_like_list
 
 
 def test_a_profile_code_unpacks_to_what_was_packed(store: Store) -> None:
-    from lookbook.matching import _pool, _unpack
+    from lookbook.customers.matching import _pool, _unpack
 
     hp = add_brand(store, "Harbour & Pine")
     cid = add_customer(store, "Ana", dislikes=["Harbour & Pine"], x_handle="ana", preferred_channel="x",
@@ -301,7 +302,7 @@ def test_a_brand_s_customers_and_sizes_are_read_from_covering_indexes_in_id_orde
 
 
 def test_times_are_said_as_the_customer_reads_them() -> None:
-    from lookbook.quiet_hours import held_reason, local_time, zone_label
+    from lookbook.outbox.quiet_hours import held_reason, local_time, zone_label
 
     now = dt.datetime(2026, 11, 23, 23, 30, tzinfo=dt.UTC)
     assert zone_label("America/New_York") == "New York time" and zone_label("UTC") == "UTC"
@@ -318,7 +319,7 @@ def test_customers_contacted_on_many_days_share_one_judgement_and_keep_their_own
     # Issue 18: verdicts were cached on the exact days since the last contact, so a book whose contacts spread
     # over hundreds of days judged nearly every such customer afresh. Past the frequency cap the days change only
     # the recency part; within it they are in the reason.
-    from lookbook import matching
+    from lookbook.customers import matching
 
     store, sid = shop
     days_ago = [3, 10, 30, 45, 59, 60, 200]

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from lookbook import netfs
-from lookbook.library import Library
-from lookbook.netfs import NetworkLibraryError, check_local, network_reason
-from lookbook.store import create_store, open_store
+from lookbook.store import netfs
+from lookbook.store.database import create_store, open_store
+from lookbook.store.library import Library
+from lookbook.store.netfs import NetworkLibraryError, check_local, network_reason
 
 MOUNTINFO = """\
 22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw,errors=remount-ro

@@ -12,7 +12,7 @@ import ast
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-DATABASE_MODULES = ("sqlite3", "sqlite_utils", "lookbook.sqlitedb", "apsw")
+DATABASE_MODULES = ("sqlite3", "sqlite_utils", "lookbook.store.sqlitedb", "apsw")
 SQL_METHODS = {"execute", "executemany", "executescript", "query"}
 
 
@@ -40,9 +40,9 @@ def database_touches(source: str, filename: str = "<source>") -> list[str]:
             module = node.module or ""
             if _names_database_module(module):
                 found.append(f"{node.lineno}: from {module} import ...")
-            elif module == "lookbook":
-                found += [f"{node.lineno}: from lookbook import {a.name}" for a in node.names
-                          if _names_database_module(f"lookbook.{a.name}")]
+            elif module == "lookbook" or module.startswith("lookbook."):
+                found += [f"{node.lineno}: from {module} import {a.name}" for a in node.names
+                          if _names_database_module(f"{module}.{a.name}")]
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in SQL_METHODS:
             found.append(f"{node.lineno}: .{node.func.attr}(...)")
         elif isinstance(node, ast.Attribute) and (node.attr == "conn" or node.attr == "db" and _is_a_store(node.value)):
@@ -73,8 +73,8 @@ def test_the_scan_sees_each_way_of_reaching_the_database() -> None:
     source = "\n".join([
         "import sqlite3",
         "from sqlite_utils import Database",
-        "from lookbook.sqlitedb import Database",
-        "from lookbook import sqlitedb",
+        "from lookbook.store.sqlitedb import Database",
+        "from lookbook.store import sqlitedb",
         "store.db.execute('SELECT 1')",
         "conn.executemany('INSERT', rows)",
         "db['customers'].insert({})",
@@ -88,7 +88,7 @@ def test_the_scan_sees_each_way_of_reaching_the_database() -> None:
 def test_the_scan_lets_core_calls_through() -> None:
     source = "\n".join([
         "from lookbook import customers",
-        "from lookbook.store import open_store",
+        "from lookbook.store.database import open_store",
         "rows = customers.search_customers(store, 'x')",
         "query = 'a search word'",
         "d = {'db': 1}['db']",

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from lookbook import consent
-from lookbook.customers import transfer
+from lookbook.customers import consent
+from lookbook.customers.book import transfer
+from lookbook.customers.matching import match_set
 from lookbook.errors import InputError
-from lookbook.matching import match_set
-from lookbook.outbox import approve, draft_set, message_state
-from lookbook.store import Store
-from lookbook.templates import Template
-from lookbook.users import PermissionDenied, create_user
+from lookbook.outbox.messages import approve, draft_set, message_state
+from lookbook.outbox.templates import Template
+from lookbook.store.database import Store
+from lookbook.store.users import PermissionDenied, create_user
 from outbox_support import World, add_message, add_staff, add_world
 
 TEMPLATE = Template("t", "Hi {first_name}, new {brand}. {associate}", "New {brand}")
@@ -79,7 +79,7 @@ def test_drafting_skips_them_and_approval_refuses_a_message_signed_by_another(st
 
 
 def test_preview_shows_the_recipients_drafting_would_give(store: Store, world: World) -> None:
-    from lookbook.outbox import preview_set
+    from lookbook.outbox.messages import preview_set
 
     alex_c, jordan_c, nobody_c = world.customers
     assert {p.customer_id for p in preview_set(store, world.set_id, "jordan", TEMPLATE)} == {jordan_c, nobody_c}
@@ -102,7 +102,7 @@ def test_a_manager_transfers_a_customer_and_it_is_recorded(store: Store, world: 
 def test_cli_customers_transfer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                 capsys: pytest.CaptureFixture[str]) -> None:
     from lookbook.cli import main
-    from lookbook.store import create_store
+    from lookbook.store.database import create_store
 
     store = create_store(tmp_path / "lib")
     add_staff(store)

@@ -13,13 +13,15 @@ from pathlib import Path
 import pytest
 
 from fakes.fake_x import FakeX
-from lookbook import consent, opt_out, tasks
-from lookbook.delivery import reachability
+from lookbook.clienteling import tasks
+from lookbook.customers import consent
 from lookbook.errors import InputError
-from lookbook.opt_out import MAYBE, NO, STOP, classify
-from lookbook.replies import poll
-from lookbook.sender import direct
-from lookbook.store import Store
+from lookbook.outbox import opt_out
+from lookbook.outbox.channels import reachability
+from lookbook.outbox.opt_out import MAYBE, NO, STOP, classify
+from lookbook.outbox.replies import poll
+from lookbook.outbox.sender import direct
+from lookbook.store.database import Store
 from outbox_support import World, add_staff, add_world
 from test_replies import _sent, _x
 
@@ -114,9 +116,9 @@ def test_outbox_replies_prints_the_polls_warnings_and_counts_strangers(
         tmp_path: Path, fake_x: FakeX, memory_keyring, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
     from lookbook.cli import main
-    from lookbook.delivery import accounts
-    from lookbook.delivery.x import OAuth2Token
-    from lookbook.store import create_store
+    from lookbook.outbox.channels import accounts
+    from lookbook.outbox.channels.x import OAuth2Token
+    from lookbook.store.database import create_store
 
     store = create_store(tmp_path / "lib")
     add_staff(store)

@@ -6,9 +6,16 @@ import json
 
 import pytest
 
-from lookbook import consent
-from lookbook.outbox import STATES, TRANSITIONS, ConsentMissing, IllegalTransition, message_state, transition
-from lookbook.store import Store
+from lookbook.customers import consent
+from lookbook.outbox.messages import (
+    STATES,
+    TRANSITIONS,
+    ConsentMissing,
+    IllegalTransition,
+    message_state,
+    transition,
+)
+from lookbook.store.database import Store
 from outbox_support import add_message, add_staff, add_world
 
 

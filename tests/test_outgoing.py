@@ -36,17 +36,18 @@ from stdnum import luhn
 
 from fakes.fake_x import FakeX
 from fakes.smtp import Inbox, smtp_server
-from lookbook import consent, quiet_hours
-from lookbook.compose import outgoing
-from lookbook.delivery import accounts
-from lookbook.delivery.x import OAuth2Token, XChannel, XEndpoints
+from lookbook.customers import consent
 from lookbook.errors import InputError
 from lookbook.hooks import Hooks
-from lookbook.layouts import OUTPUT_SIZES
-from lookbook.outbox import approve, draft_set, edit_message, preview_set, submit
-from lookbook.sender import SenderOptions, direct, send
-from lookbook.store import Store, memory_store, utcnow
-from lookbook.templates import Template
+from lookbook.lookbooks.layouts import OUTPUT_SIZES
+from lookbook.outbox import quiet_hours
+from lookbook.outbox.channels import accounts
+from lookbook.outbox.channels.x import OAuth2Token, XChannel, XEndpoints
+from lookbook.outbox.compose import outgoing
+from lookbook.outbox.messages import approve, draft_set, edit_message, preview_set, submit
+from lookbook.outbox.sender import SenderOptions, direct, send
+from lookbook.outbox.templates import Template
+from lookbook.store.database import Store, memory_store, utcnow
 from outbox_support import add_staff, add_world, set_store_details
 
 # wait=False: a used-up rate limit stops the run (and the test fails) instead of waiting out the window.
@@ -179,7 +180,7 @@ def test_email_carries_the_customers_composed_card_with_names_prices_and_footer(
 def test_changing_the_set_after_drafting_changes_the_emails_pictures_too(store: Store) -> None:
     # Issue 13's two-person rule sends a changed set's messages back for approval with the new card; the
     # e-mail's frozen pictures must follow, or the next approver approves shots that will not go out.
-    from lookbook.sets import remove_from_set
+    from lookbook.lookbooks.sets import remove_from_set
 
     add_staff(store)
     world = add_world(store, customers=1)
@@ -207,8 +208,8 @@ def test_a_link_to_stop_gets_one_click_headers(store: Store) -> None:
     store.set_setting("store.unsubscribe", "https://store.example.com/stop")
     draft_set(store, world.set_id, "alex", Template("t", "Hi {first_name}", "New"),
               matches=[FakeMatch(world.customers[0], "email")])
-    from lookbook.compose import outgoing
-    from lookbook.delivery.email import SmtpSettings, build_message
+    from lookbook.outbox.channels.email import SmtpSettings, build_message
+    from lookbook.outbox.compose import outgoing
 
     out = outgoing(store, 1)
     msg = build_message(to="c0@example.com", to_name=out.to_name, subject=out.subject, body=out.body,
@@ -234,7 +235,7 @@ def test_email_without_a_postal_address_is_refused_at_draft_and_approval(store: 
     store.set_setting("store.postal_address", "")
     decided = approve(store, "maria", set_id=world.set_id)
     assert decided.done == [] and "store.postal_address" in decided.refused[0][1]
-    from lookbook.compose import outgoing
+    from lookbook.outbox.compose import outgoing
 
     with pytest.raises(InputError, match="store.postal_address"):
         outgoing(store, report.drafted[0])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from lookbook.pipeline import process
+from lookbook.photos.pipeline import process
 from photo_support import demo_photos
 
 

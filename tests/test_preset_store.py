@@ -12,9 +12,7 @@ from sqlite_utils import Database
 
 from lookbook.errors import InputError
 from lookbook.hooks import Changes
-from lookbook.library import Library
-from lookbook.migrations import migrations
-from lookbook.preset_store import (
+from lookbook.photos.preset_library import (
     create_preset,
     delete_preset,
     get_preset,
@@ -25,8 +23,8 @@ from lookbook.preset_store import (
     stale_renders,
     update_preset,
 )
-from lookbook.presets import DEFAULT_PRESET, Preset
-from lookbook.recipes import (
+from lookbook.photos.presets import DEFAULT_PRESET, Preset
+from lookbook.photos.recipes import (
     pending_renders,
     photo_detail,
     preset_named,
@@ -35,7 +33,9 @@ from lookbook.recipes import (
     render_key,
     set_preset,
 )
-from lookbook.store import Store, open_store, utcnow
+from lookbook.store.database import Store, open_store, utcnow
+from lookbook.store.library import Library
+from lookbook.store.migrations import migrations
 
 DATA = Path(__file__).parent / "data"
 

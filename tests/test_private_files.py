@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from lookbook.customer_csv import export_customers
-from lookbook.library import Library
-from lookbook.store import create_store, open_store
+from lookbook.customers.csv_files import export_customers
+from lookbook.store.database import create_store, open_store
+from lookbook.store.library import Library
 from outbox_support import add_staff, add_world
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX; Windows keeps profiles private")
@@ -36,11 +36,11 @@ def test_a_new_library_its_database_backups_and_exports_are_the_owners_only(tmp_
     assert _mode(lib.db_path) == 0o600
     wal = lib.db_path.with_name("library.db-wal")
     assert wal.exists() and _mode(wal) == 0o600
-    from lookbook.composer import write_card
+    from lookbook.lookbooks.composer import write_card
 
     card = lib.root / write_card(store, 1)
     assert _mode(card) == 0o600
-    backup = store.backup("manual").path  # lookbook.backups.take_backup
+    backup = store.backup("manual").path  # lookbook.store.backups.take_backup
     assert _mode(backup) == 0o600
     export_customers(store, tmp_path / "book.csv", actor="maria")
     assert _mode(tmp_path / "book.csv") == 0o600

@@ -69,10 +69,10 @@ def test_fraction_and_line() -> None:
 
 
 def test_every_core_pipeline_step_is_a_progress() -> None:
-    from lookbook.importer import PhotoProgress
-    from lookbook.pipeline import Processed
-    from lookbook.recipes import RenderStep
-    from lookbook.sender import Progress as SendStep
+    from lookbook.outbox.sender import Progress as SendStep
+    from lookbook.photos.importer import PhotoProgress
+    from lookbook.photos.pipeline import Processed
+    from lookbook.photos.recipes import RenderStep
 
     assert all(issubclass(kind, Progress) for kind in (PhotoProgress, Processed, RenderStep, SendStep))
     sent = SendStep(1, 2, "sent", "Message 7 sent by x", 7, "x")

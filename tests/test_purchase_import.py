@@ -9,10 +9,10 @@ import pytest
 from openpyxl import Workbook
 
 from customer_support import add_brand, add_customer, add_product, write_csv
+from lookbook.customers.matching import match_set
+from lookbook.customers.purchases import import_purchases
 from lookbook.errors import InputError
-from lookbook.matching import match_set
-from lookbook.purchase_import import import_purchases
-from lookbook.store import Store
+from lookbook.store.database import Store
 
 
 @pytest.fixture
@@ -88,7 +88,8 @@ def test_importing_the_same_export_again_adds_nothing_and_a_dry_run_writes_nothi
 
 def test_purchases_make_a_customer_a_fan_for_matching(store: Store, shop: dict[str, int], tmp_path: Path) -> None:
     from customer_support import add_set
-    from lookbook import consent, customers
+    from lookbook.customers import book as customers
+    from lookbook.customers import consent
 
     hp = store.db.execute("SELECT id FROM brands WHERE name = 'Harbour & Pine'").fetchone()[0]
     customers.set_sizes(store, shop["cat"], {"shirt": "M"}, actor="test")

@@ -9,8 +9,8 @@ import pytest
 
 from lookbook.errors import InputError
 from lookbook.hooks import Changes
-from lookbook.presets import Preset
-from lookbook.recipes import (
+from lookbook.photos.presets import Preset
+from lookbook.photos.recipes import (
     mark_reviewed,
     photo_detail,
     preset_named,
@@ -21,7 +21,7 @@ from lookbook.recipes import (
     set_box,
     set_preset,
 )
-from lookbook.store import Store, utcnow
+from lookbook.store.database import Store, utcnow
 
 DEMO_PHOTO = Path(__file__).resolve().parent.parent / "resources" / "demo" / "photos" / "HP-SH03.jpg"
 
@@ -115,7 +115,7 @@ def test_renders_of_an_older_renderer_are_redone(store: Store) -> None:
     # libraries of the first release recorded it): "Check All Photos" must redo it.
     import json
 
-    from lookbook.recipes import pending_renders
+    from lookbook.photos.recipes import pending_renders
 
     photo = add_photo(store)
     detail = photo_detail(store, photo)

@@ -7,12 +7,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lookbook.crop import detail_boxes, hero_frame
-from lookbook.detect import detect_garment
 from lookbook.errors import InputError
-from lookbook.imaging import load_photo
-from lookbook.presets import DEFAULT_PRESET, Preset
-from lookbook.render import render, write_rendered
+from lookbook.photos.crop import detail_boxes, hero_frame
+from lookbook.photos.detect import detect_garment
+from lookbook.photos.imaging import load_photo
+from lookbook.photos.presets import DEFAULT_PRESET, Preset
+from lookbook.photos.render import render, write_rendered
 from photo_support import demo_photos, labelled_photo
 
 SHIRT = demo_photos("shirt")[0]  # a real photo of a shirt
@@ -37,7 +37,7 @@ def test_hero_has_preset_aspect(aspect: str, ratio: float) -> None:
 
 
 def test_white_background_is_clean_and_garment_kept(tmp_path: Path) -> None:
-    from lookbook.imaging import Decoded
+    from lookbook.photos.imaging import Decoded
 
     img = _synthetic()
     dec = Decoded(rgb=img, alpha=None, scale=1.0, original_size=(320, 400))
@@ -60,7 +60,7 @@ def test_white_background_is_clean_and_garment_kept(tmp_path: Path) -> None:
 
 
 def test_grey_and_keep_backgrounds_differ() -> None:
-    from lookbook.imaging import Decoded
+    from lookbook.photos.imaging import Decoded
 
     img = _synthetic()
     dec = Decoded(rgb=img, alpha=None, scale=1.0, original_size=(320, 400))
@@ -73,7 +73,7 @@ def test_grey_and_keep_backgrounds_differ() -> None:
 
 
 def test_white_balance_keeps_a_beige_wall_beige() -> None:
-    from lookbook.imaging import Decoded
+    from lookbook.photos.imaging import Decoded
 
     # The wall is beige, and nothing in the photo says it is a grey wall under warm light: white
     # balance taken from it would turn the blue garment cold (tests/test_colour.py has the casts
@@ -111,7 +111,7 @@ def test_hero_frame_contains_box_with_margin() -> None:
 
 
 def test_caption_changes_the_hero() -> None:
-    from lookbook.imaging import Decoded
+    from lookbook.photos.imaging import Decoded
 
     img = _synthetic()
     dec = Decoded(rgb=img, alpha=None, scale=1.0, original_size=(320, 400))
@@ -156,7 +156,7 @@ def test_edges_follow_the_photo_without_steps_or_halo() -> None:
     # (misfit 2.1 px, wall left 3.5 levels on average two pixels out, on seed 1).
     import cv2
 
-    from lookbook.imaging import Decoded
+    from lookbook.photos.imaging import Decoded
 
     plain = Preset(normalise_exposure=False, normalise_white_balance=False)
     for seed in (1, 2, 3, 4):
@@ -205,7 +205,7 @@ def test_a_box_set_by_hand_renders_the_garment_the_detector_missed(tmp_path: Pat
     # the classical passes alone keep the case this test is about.)
     from PIL import Image
 
-    from lookbook.pipeline import process_one
+    from lookbook.photos.pipeline import process_one
 
     path = labelled_photo("test/outwear/fa9f16fa-8b47-4b83-9567-497888652a64.jpg")
     hand_box = (12, 50, 345, 560)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from fakes.fake_x import FakeX
-from lookbook import consent
-from lookbook.delivery.x import OAuth2Token, XChannel, XEndpoints
-from lookbook.outbox import transition
-from lookbook.replies import is_opt_out, list_replies, poll
-from lookbook.sender import direct
-from lookbook.store import Store
+from lookbook.customers import consent
+from lookbook.outbox.channels.x import OAuth2Token, XChannel, XEndpoints
+from lookbook.outbox.messages import transition
+from lookbook.outbox.replies import is_opt_out, list_replies, poll
+from lookbook.outbox.sender import direct
+from lookbook.store.database import Store
 from outbox_support import World, add_message, add_staff, add_world
 
 
@@ -110,7 +110,7 @@ def test_a_stop_among_hundreds_of_messages_since_the_last_check_is_still_read(
     assert store.db.execute("SELECT count(*) FROM replies").fetchone()[0] == 651
 
     # Past the catch-up limit the poll says so instead of passing over it in silence.
-    import lookbook.delivery.x as x_module
+    import lookbook.outbox.channels.x as x_module
 
     monkeypatch.setattr(x_module, "CATCH_UP_PAGES", 2)  # fewer than the five a first check reads
     for i in range(650):

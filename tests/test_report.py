@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from lookbook import consent, holds, report
+from lookbook.catalog import holds
 from lookbook.cli import main
 from lookbook.cli.verbs import report as report_verbs
-from lookbook.store import Store, create_store
+from lookbook.clienteling import report
+from lookbook.customers import consent
+from lookbook.store.database import Store, create_store
 from outbox_support import World, add_message, add_staff, add_world
 
 DAY0 = dt.datetime(2026, 11, 2, 10, 0, tzinfo=dt.UTC)  # a Monday: ISO week 2026-W45

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from lookbook import roles
 from lookbook.cli import build_parser, run_verb, verb_parsers
 from lookbook.cli.context import CliContext
 from lookbook.errors import LookbookError
-from lookbook.store import create_store
-from lookbook.users import ROLES, PermissionDenied, create_user
+from lookbook.store import roles
+from lookbook.store.database import create_store
+from lookbook.store.users import ROLES, PermissionDenied, create_user
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 PASSWORD = "roles-pass-1"
@@ -154,8 +154,8 @@ def test_readme_shows_the_generated_matrix() -> None:
     found = re.search(r"<!-- roles-table:start -->\n(.*?)<!-- roles-table:end -->", text, re.S)
     assert found, "README.md lacks the roles table markers; paste roles.markdown_table() between them"
     assert found.group(1) == roles.markdown_table(), (
-        "README.md's role table differs from lookbook/roles.py; regenerate it with "
-        "`python -c 'from lookbook.roles import markdown_table; print(markdown_table())'`")
+        "README.md's role table differs from lookbook/store/roles.py; regenerate it with "
+        "`python -c 'from lookbook.store.roles import markdown_table; print(markdown_table())'`")
 
 
 # -- the defects of issue 13, end to end -------------------------------------------------------------------
@@ -174,7 +174,7 @@ def test_a_merchandiser_cannot_send_from_the_command_line(tmp_path: Path, monkey
 
 
 def test_cancel_is_limited_to_ones_own_drafts_and_pending_unless_a_manager(store) -> None:
-    from lookbook.outbox import cancel, message_state
+    from lookbook.outbox.messages import cancel, message_state
     from outbox_support import add_message, add_staff, add_world
 
     add_staff(store)

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lookbook import detect, segmenter
-from lookbook.detect import detect_garment
-from lookbook.imaging import load_photo
+from lookbook.photos import detect, segmenter
+from lookbook.photos.detect import detect_garment
+from lookbook.photos.imaging import load_photo
 from photo_support import labelled_photo
 
 GARMENT_BOXES = json.loads((Path(__file__).parent / "data" / "garment_boxes.json").read_text())["boxes"]

@@ -17,13 +17,14 @@ import pytest
 
 from fakes.fake_x import FakeX, Fault
 from fakes.smtp import smtp_server
-from lookbook import consent, quiet_hours
-from lookbook.delivery import accounts, reachability
-from lookbook.delivery.x import DMEvent, OAuth2Token, XChannel, XEndpoints, find_delivered
-from lookbook.outbox import transition
+from lookbook.customers import consent
+from lookbook.outbox import quiet_hours
+from lookbook.outbox.channels import accounts, reachability
+from lookbook.outbox.channels.x import DMEvent, OAuth2Token, XChannel, XEndpoints, find_delivered
+from lookbook.outbox.messages import transition
+from lookbook.outbox.sender import Progress, SenderOptions, SendReport, blocked_until, direct, send
 from lookbook.progress import run_to_end
-from lookbook.sender import Progress, SenderOptions, SendReport, blocked_until, direct, send
-from lookbook.store import Store, utcnow
+from lookbook.store.database import Store, utcnow
 from outbox_support import World, add_message, add_staff, add_world
 
 DM_PATH = r"/2/dm_conversations/with/\d+/messages"
@@ -208,7 +209,7 @@ def test_quiet_hours_hold_messages_until_morning(store: Store, world: World, fak
     quiet_hours.set_window(store, "21:00", "09:00")
     [mid] = _approved(store, world, 1)
     night = dt.datetime(2026, 11, 23, 23, 30, tzinfo=dt.UTC)
-    from lookbook.sender import Sender
+    from lookbook.outbox.sender import Sender
 
     gen = Sender(direct(store), options=FAST, x=_x(fake_x), clock=lambda: night).run()
     events = list(gen)
@@ -218,7 +219,7 @@ def test_quiet_hours_hold_messages_until_morning(store: Store, world: World, fak
 
 
 def test_a_held_message_says_why_in_the_customers_time(store: Store, world: World, fake_x: FakeX) -> None:
-    from lookbook.sender import Sender, list_outbox
+    from lookbook.outbox.sender import Sender, list_outbox
 
     quiet_hours.set_window(store, "21:00", "09:00")
     [mid] = _approved(store, world, 1)
@@ -332,7 +333,7 @@ def file_keyring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
 
 
 def _library(tmp_path: Path, fake: FakeX, messages: int) -> tuple[Path, list[tuple[str, str]]]:
-    from lookbook.store import create_store
+    from lookbook.store.database import create_store
 
     store = create_store(tmp_path / "Library")
     add_staff(store)
@@ -388,8 +389,8 @@ def test_kill_9_mid_batch_then_restart_delivers_every_message_exactly_once(
 
     for participant, body in expected:
         assert len(fake_x.delivered(participant, body)) == 1, (participant, body)
-    from lookbook.library import Library
-    from lookbook.store import open_store
+    from lookbook.store.database import open_store
+    from lookbook.store.library import Library
 
     store = open_store(Library.locate(root))
     try:

@@ -15,14 +15,16 @@ import pytest
 
 from fakes.fake_x import FakeX
 from fakes.smtp import smtp_server
-from lookbook import customers, outbox, quiet_hours
-from lookbook.delivery import RateLimit, accounts
-from lookbook.delivery.x import OAuth2Token, XChannel, XEndpoints
+from lookbook.customers import book as customers
 from lookbook.errors import LookbookError
-from lookbook.library import Library
+from lookbook.outbox import messages as outbox
+from lookbook.outbox import quiet_hours
+from lookbook.outbox.channels import RateLimit, accounts
+from lookbook.outbox.channels.x import OAuth2Token, XChannel, XEndpoints
+from lookbook.outbox.sender import Progress, Sender, SenderOptions, direct, save_rates, send
 from lookbook.progress import run_to_end
-from lookbook.sender import Progress, Sender, SenderOptions, direct, save_rates, send
-from lookbook.store import Store, create_store, open_store
+from lookbook.store.database import Store, create_store, open_store
+from lookbook.store.library import Library
 from outbox_support import World, add_message, add_staff, add_world
 
 FAST = SenderOptions(reconcile_after_s=1.5, backoff_s=0.0, clock_skew_s=5.0)
@@ -181,7 +183,7 @@ def test_a_queued_message_cancelled_while_the_sender_waits_is_skipped_and_the_ru
 
 # -- a full disk at the worst moment: the message was handed over, "sent" could not be written ---------------
 def _full_disk_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    import lookbook.sender as sender_module
+    import lookbook.outbox.sender as sender_module
 
     real = sender_module._record_sent
     calls = {"n": 0}

@@ -28,13 +28,15 @@ from fakes.fake_whatsapp import PHONE_NUMBER_ID, TEMPLATE, TOKEN, WABA_ID, FakeW
 from fakes.fake_x import FakeX, Fault
 from fakes.pigeon_channel import PIGEON, Loft
 from fakes.smtp import Inbox, smtp_server
-from lookbook import consent, outbox, quiet_hours
-from lookbook.delivery import accounts, reachability, registry, sms, whatsapp
-from lookbook.delivery.x import OAuth2Token, XChannel, XEndpoints
-from lookbook.outbox import transition
+from lookbook.customers import consent
+from lookbook.outbox import messages as outbox
+from lookbook.outbox import quiet_hours
+from lookbook.outbox.channels import accounts, reachability, registry, sms, whatsapp
+from lookbook.outbox.channels.x import OAuth2Token, XChannel, XEndpoints
+from lookbook.outbox.messages import transition
+from lookbook.outbox.sender import Progress, SenderOptions, SendReport, direct, send
 from lookbook.progress import run_to_end
-from lookbook.sender import Progress, SenderOptions, SendReport, direct, send
-from lookbook.store import Store, utcnow
+from lookbook.store.database import Store, utcnow
 from outbox_support import World, add_message, add_staff, add_world
 
 FAST = SenderOptions(reconcile_after_s=1.5, backoff_s=0.0, clock_skew_s=5.0)
@@ -401,7 +403,7 @@ def test_consent_withdrawn_after_approval_cancels_the_message(store: Store, worl
 
 
 def test_quiet_hours_hold_the_message_until_morning(store: Store, world: World, harness: Any) -> None:
-    from lookbook.sender import Sender
+    from lookbook.outbox.sender import Sender
 
     quiet_hours.set_window(store, "21:00", "09:00")
     store.db.execute("UPDATE customers SET timezone = 'UTC'")  # the window is read in the customer's zone
@@ -430,7 +432,7 @@ def test_a_message_whose_sent_could_not_be_recorded_is_not_sent_again(store: Sto
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     import sqlite3
 
-    import lookbook.sender as sender_module
+    import lookbook.outbox.sender as sender_module
 
     [mid] = _approved(store, world, harness, 1)
     real, calls = sender_module._record_sent, []
@@ -456,8 +458,8 @@ def test_a_message_whose_sent_could_not_be_recorded_is_not_sent_again(store: Sto
 def test_a_second_sender_on_the_library_is_refused_while_the_first_has_a_message_in_hand(
         tmp_path: Path, harness: Any) -> None:
     from lookbook.errors import LookbookError
-    from lookbook.library import Library
-    from lookbook.store import create_store, open_store
+    from lookbook.store.database import create_store, open_store
+    from lookbook.store.library import Library
 
     one = create_store(tmp_path / "Library")
     two = open_store(Library(one.library.root))
@@ -482,7 +484,7 @@ def test_a_second_sender_on_the_library_is_refused_while_the_first_has_a_message
 
 
 # -- kill -9 mid-batch, then a restart: every message exactly once ---------------------------------------------
-_CLI = ("import sys; from lookbook.delivery import registry; from fakes.pigeon_channel import PIGEON; "
+_CLI = ("import sys; from lookbook.outbox.channels import registry; from fakes.pigeon_channel import PIGEON; "
         "registry.register(PIGEON); from lookbook.cli import main; sys.exit(main(sys.argv[1:]))")
 
 
@@ -506,8 +508,8 @@ def file_keyring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
 @pytest.mark.parametrize("name", CHANNELS)
 def test_kill_9_mid_batch_then_a_restart_delivers_every_message_exactly_once(
         tmp_path: Path, file_keyring: Path, name: str) -> None:
-    from lookbook.library import Library
-    from lookbook.store import create_store, open_store
+    from lookbook.store.database import create_store, open_store
+    from lookbook.store.library import Library
 
     with ExitStack() as stack:
         harness = HARNESSES[name](stack, tmp_path)
@@ -579,9 +581,9 @@ def test_a_channel_from_one_file_goes_through_approval_consent_quiet_hours_and_a
                              [cid, world.brand_id])
             store.db.execute("UPDATE customers SET preferred_channel = 'pigeon' WHERE id = ?", [cid])
         consent.record(store, world.customers[2], "pigeon", "one_to_one", False, by_user="test", source="reply")
-        from lookbook.matching import match_set
-        from lookbook.templates import save_template
-        from lookbook.users import PermissionDenied
+        from lookbook.customers.matching import match_set
+        from lookbook.outbox.templates import save_template
+        from lookbook.store.users import PermissionDenied
 
         matches = {m.customer_id: m for m in match_set(store, world.set_id).matches}
         assert [matches[c].channel for c in world.customers] == ["pigeon", "pigeon", "x"]
@@ -597,7 +599,7 @@ def test_a_channel_from_one_file_goes_through_approval_consent_quiet_hours_and_a
         outbox.approve(store, "maria", set_id=world.set_id)
         quiet_hours.set_window(store, "21:00", "09:00")
         night = dt.datetime(2026, 11, 23, 23, 30, tzinfo=dt.UTC)
-        from lookbook.sender import Sender
+        from lookbook.outbox.sender import Sender
 
         list(Sender(direct(store), options=FAST, clock=lambda: night).run())
         assert loft.messages == []  # quiet hours: nothing flies at night

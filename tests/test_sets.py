@@ -10,7 +10,7 @@ import pytest
 
 from catalog_support import add_photo, add_product
 from lookbook.errors import InputError
-from lookbook.sets import (
+from lookbook.lookbooks.sets import (
     add_to_set,
     create_set,
     delete_set,
@@ -21,8 +21,8 @@ from lookbook.sets import (
     reorder_set,
     shots_of_product,
 )
-from lookbook.store import Store, utcnow
-from lookbook.users import PermissionDenied, create_user
+from lookbook.store.database import Store, utcnow
+from lookbook.store.users import PermissionDenied, create_user
 
 
 def shot(store: Store, product_id: int | None, name: str, *, needs_review: int = 0,
@@ -37,7 +37,7 @@ def shot(store: Store, product_id: int | None, name: str, *, needs_review: int =
 @pytest.fixture
 def catalog(store: Store) -> dict[str, int]:
     """Two Robert Graham shirts with shots of varying quality, one Nordvik knit, an untied shot and a slate."""
-    create_user(store, "sam", "secret-pass", "merchandiser")  # sets are a merchandiser's (see lookbook.roles)
+    create_user(store, "sam", "secret-pass", "merchandiser")  # sets are a merchandiser's (see lookbook.store.roles)
     rg1 = add_product(store, "RG-1", brand="Robert Graham")
     rg2 = add_product(store, "RG-2", brand="Robert Graham")
     nv = add_product(store, "NV-1", brand="Nordvik")
@@ -167,8 +167,8 @@ def test_two_sets_with_one_name_need_an_id(store: Store, catalog: dict[str, int]
 def test_cli_sets_and_photo_verbs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                   capsys: pytest.CaptureFixture[str]) -> None:
     from lookbook.cli import main
-    from lookbook.store import create_store
-    from lookbook.users import create_user
+    from lookbook.store.database import create_store
+    from lookbook.store.users import create_user
 
     library = tmp_path / "lib"
     made = create_store(library)

@@ -9,11 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from lookbook import matching, outbox, quiet_hours, sender, settings
 from lookbook.cli import main
+from lookbook.customers import matching
 from lookbook.errors import InputError
-from lookbook.store import Store
-from lookbook.users import PermissionDenied, create_user
+from lookbook.outbox import messages as outbox
+from lookbook.outbox import quiet_hours, sender
+from lookbook.store import settings
+from lookbook.store.database import Store
+from lookbook.store.users import PermissionDenied, create_user
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -101,7 +104,7 @@ def test_readme_lists_every_setting_with_its_default() -> None:
     text = README.read_text(encoding="utf-8")
     found = re.search(r"<!-- settings-table:start -->\n(.*?)<!-- settings-table:end -->", text, re.S)
     assert found and found.group(1) == settings.markdown_table(), (
-        "README.md's settings table differs from lookbook/settings.py; paste settings.markdown_table() "
+        "README.md's settings table differs from lookbook/store/settings.py; paste settings.markdown_table() "
         "between the settings-table markers")
 
 

@@ -6,8 +6,8 @@ import os
 import shutil
 from pathlib import Path
 
-from lookbook.library import Library
-from lookbook.thumbnails import ensure_thumbnail, preview_source
+from lookbook.photos.thumbnails import ensure_thumbnail, preview_source
+from lookbook.store.library import Library
 from photo_support import demo_photos
 
 

@@ -6,10 +6,18 @@ import json
 
 import pytest
 
-from lookbook import compose, settings
 from lookbook.errors import InputError
-from lookbook.store import Store
-from lookbook.users import PermissionDenied, authenticate, create_user, first_run_setup, list_users, set_role
+from lookbook.outbox import compose
+from lookbook.store import settings
+from lookbook.store.database import Store
+from lookbook.store.users import (
+    PermissionDenied,
+    authenticate,
+    create_user,
+    first_run_setup,
+    list_users,
+    set_role,
+)
 
 
 def _setup(store: Store, **changes: str) -> None:

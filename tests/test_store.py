@@ -11,9 +11,9 @@ import pytest
 
 from lookbook.errors import LibraryError, LibraryTooNewError
 from lookbook.hooks import Changes, Hooks
-from lookbook.library import Library
-from lookbook.migrations import migrations
-from lookbook.store import Store, create_store, open_store
+from lookbook.store.database import Store, create_store, open_store
+from lookbook.store.library import Library
+from lookbook.store.migrations import migrations
 
 DATA = Path(__file__).parent / "data"
 
@@ -107,7 +107,7 @@ def test_create_refuses_an_existing_library_and_a_missing_parent(tmp_path: Path)
 
 def test_create_refuses_an_unwritable_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Tests may run as root, for whom chmod does not stop writes; ask os.access instead.
-    monkeypatch.setattr("lookbook.library.os.access", lambda path, mode: False)
+    monkeypatch.setattr("lookbook.store.library.os.access", lambda path, mode: False)
     with pytest.raises(LibraryError, match="not writable"):
         create_store(tmp_path / "lib")
     assert not (tmp_path / "lib").exists()
@@ -159,8 +159,8 @@ def test_originals_are_stored_under_their_content_hash_once(tmp_path: Path) -> N
 def test_the_apps_own_data_folder_is_created_on_a_fresh_machine(tmp_path: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     data = tmp_path / "home" / ".local" / "share" / "Lookbook Studio"
-    monkeypatch.setattr("lookbook.library.platformdirs.user_data_dir", lambda *a, **k: str(data))
-    from lookbook.library import default_demo_path
+    monkeypatch.setattr("lookbook.store.library.platformdirs.user_data_dir", lambda *a, **k: str(data))
+    from lookbook.store.library import default_demo_path
 
     store = create_store(default_demo_path())
     assert store.library.root == data / "Demo Library" and (data / "Demo Library" / "library.db").is_file()

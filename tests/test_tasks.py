@@ -8,11 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from lookbook import consent, holds, tasks
+from lookbook.catalog import holds
 from lookbook.cli import main
+from lookbook.clienteling import tasks
+from lookbook.customers import consent
 from lookbook.errors import InputError
-from lookbook.store import Store, create_store
-from lookbook.users import PermissionDenied
+from lookbook.store.database import Store, create_store
+from lookbook.store.users import PermissionDenied
 from outbox_support import World, add_message, add_staff, add_world
 
 FRIDAY = dt.datetime(2026, 12, 4, 10, 0, tzinfo=dt.UTC)

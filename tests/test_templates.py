@@ -7,8 +7,7 @@ import json
 import pytest
 
 from lookbook.errors import InputError
-from lookbook.store import Store
-from lookbook.templates import (
+from lookbook.outbox.templates import (
     Template,
     channel_problems,
     delete_template,
@@ -20,6 +19,7 @@ from lookbook.templates import (
     render,
     save_template,
 )
+from lookbook.store.database import Store
 from outbox_support import add_staff, add_world
 
 BODY = "Hi {first_name}, new {brand} is in: {sizes_in_stock}. {associate}"
@@ -107,7 +107,7 @@ def test_preview_flags_empty_sizes_and_length(store: Store) -> None:
                                               ("XXXL", "XXXL"), ("3XL", "3XL"), ("SMALL", "Small"),
                                               ("W32/L34", "W32/L34"), ("one size", "one size")])
 def test_sizes_read_naturally(stock: str, shown: str) -> None:
-    from lookbook.templates import size_label
+    from lookbook.words import size_label
 
     assert size_label(stock) == shown
 

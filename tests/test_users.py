@@ -7,10 +7,10 @@ import json
 
 import pytest
 
-from lookbook import users
 from lookbook.errors import InputError
-from lookbook.store import Store
-from lookbook.users import (
+from lookbook.store import users
+from lookbook.store.database import Store
+from lookbook.store.users import (
     LOCK_AFTER,
     AuthenticationError,
     PermissionDenied,

@@ -11,8 +11,8 @@ from PySide6.QtCore import QCoreApplication, QSettings, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
 from lookbook.hooks import Hooks
-from lookbook.library import Library, default_demo_path, default_library_path
 from lookbook.progress import Progress
+from lookbook.store.library import Library, default_demo_path, default_library_path
 from ui.main_window import MainWindow, window_icon
 from ui.theme import Theme
 from ui.workers import StoreRunner, TaskRunner
@@ -107,7 +107,7 @@ def start_library(args: argparse.Namespace) -> Path:
 
 
 def _create(root: Path) -> None:
-    from lookbook.store import create_store
+    from lookbook.store.database import create_store
 
     create_store(root).close()
 

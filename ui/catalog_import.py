@@ -1,6 +1,6 @@
 """Import the catalog in the app: a dry run first, with every finding line by line, then the import.
 
-Both steps run :func:`lookbook.catalog.iter_import_catalog` on the DB thread (the CLI's ``catalog import``
+Both steps run :func:`lookbook.catalog.products.iter_import_catalog` on the DB thread (the CLI's ``catalog import``
 and ``--dry-run``), its progress driving the bar; the dialog only shows the report. The dry run writes
 nothing and needs no sign-in; the import needs a role the matrix allows (``catalog.import``), checked in the
 same job, and takes a backup of the library first (the core does).
@@ -22,10 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lookbook import roles
-from lookbook.catalog import CatalogReport, iter_import_catalog
+from lookbook.catalog.products import CatalogReport, iter_import_catalog
 from lookbook.progress import Progress
-from lookbook.store import Store
+from lookbook.store import roles
+from lookbook.store.database import Store
 from ui.models import RowsTableModel
 from ui.widgets.tables import read_only_table
 from ui.workers import StoreRunner

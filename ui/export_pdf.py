@@ -1,7 +1,7 @@
 """A set as a PDF lookbook, for e-mail or print: the set's card, then one page per product.
 
 Written with Qt's PDF writer (QPdfWriter + QPainter) on A4. The pages are drawn by the
-core's composer at the PDF page's size (:mod:`lookbook.lookbook_export`); this module only
+core's composer at the PDF page's size (:mod:`lookbook.lookbooks.pdf`); this module only
 places them. Drawing into a QPdfWriter needs no widget, so :func:`write_lookbook_pdf` runs
 on a worker thread; :func:`export_lookbook` is the UI flow around it (choose the set
 and the file, render what is missing with progress and Cancel, write, offer to open).
@@ -31,9 +31,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lookbook.lookbook_export import Lookbook, prepare_lookbook
+from lookbook.lookbooks.pdf import Lookbook, prepare_lookbook
+from lookbook.lookbooks.sets import list_sets
 from lookbook.progress import Progress
-from lookbook.sets import list_sets
 from lookbook.words import plural
 
 if TYPE_CHECKING:

@@ -1,7 +1,7 @@
 """The first-run setup of a new library: its first admin and the store's name, time zone, address and sender.
 
 A library made with File ▸ New Library has no accounts, so nobody could sign in to it. This dialog asks
-for what a store needs before its first message and hands it to :func:`lookbook.users.first_run_setup` on
+for what a store needs before its first message and hands it to :func:`lookbook.store.users.first_run_setup` on
 the database thread (one transaction, audited); the new admin is then signed in.
 """
 
@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lookbook.store import Store
-from lookbook.users import MIN_PASSWORD_LENGTH, User, first_run_setup
+from lookbook.store.database import Store
+from lookbook.store.users import MIN_PASSWORD_LENGTH, User, first_run_setup
 from ui.signin import Session
 from ui.workers import StoreRunner
 

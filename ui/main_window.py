@@ -29,12 +29,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lookbook import backups, roles
 from lookbook.errors import LookbookError
 from lookbook.hooks import Changes
-from lookbook.library import Library, default_demo_path
-from lookbook.store import Store, create_store
-from lookbook.users import User
+from lookbook.store import backups, roles
+from lookbook.store.database import Store, create_store
+from lookbook.store.library import Library, default_demo_path
+from lookbook.store.users import User
 from lookbook.words import plural
 from ui.catalog_import import CatalogImportDialog
 from ui.export_pdf import export_lookbook

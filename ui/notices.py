@@ -1,6 +1,6 @@
 """Telling the person signed in what happened to their work: a badge and a desktop notification.
 
-:class:`NoticeCenter` asks :mod:`lookbook.notices` (on the DB thread) what the person signed in should hear
+:class:`NoticeCenter` asks :mod:`lookbook.outbox.notices` (on the DB thread) what the person signed in should hear
 about each time the outbox changes, here or anywhere else (the store runner's watcher turns other windows',
 the command line's and send runs' commits into the same change events). Its badge counts what they have not
 seen yet (their messages approved, rejected, failed or answered since they last looked at the Outbox); new
@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, QSettings, Signal, Slot
 from PySide6.QtWidgets import QMainWindow, QSystemTrayIcon
 
-from lookbook import notices
 from lookbook.hooks import Changes
-from lookbook.notices import Notice
-from lookbook.store import Store
-from lookbook.users import User
+from lookbook.outbox import notices
+from lookbook.outbox.notices import Notice
+from lookbook.store.database import Store
+from lookbook.store.users import User
 from ui.signin import Session
 from ui.workers import StoreRunner
 

@@ -1,6 +1,6 @@
 """Style Presets…: the library's presets, the chosen one's settings, and a live preview of a photo in them.
 
-The list and every change go through the core (:mod:`lookbook.preset_store`) on the DB runner;
+The list and every change go through the core (:mod:`lookbook.photos.preset_library`) on the DB runner;
 the preview is rendered by the core's pipeline on this dialog's own render runner, into a
 temporary folder, so the library's renders are never touched until the preset is saved. Saving
 is an undoable edit (Edit ▸ Undo); the Shoot page then re-renders the photos that use the preset
@@ -58,7 +58,7 @@ from PySide6.QtWidgets import (
 
 from lookbook.errors import InputError
 from lookbook.listings import first_photo_id
-from lookbook.preset_store import (
+from lookbook.photos.preset_library import (
     NAME_MAX,
     PRESET_EDITOR_ROLES,
     PresetChange,
@@ -70,10 +70,10 @@ from lookbook.preset_store import (
     list_presets,
     set_default_preset,
 )
-from lookbook.presets import Preset
-from lookbook.recipes import Box, photo_detail
-from lookbook.store import Store
-from lookbook.users import User
+from lookbook.photos.presets import Preset
+from lookbook.photos.recipes import Box, photo_detail
+from lookbook.store.database import Store
+from lookbook.store.users import User
 from ui.undo import PresetEditCommand
 from ui.workers import StoreRunner, TaskRunner
 
@@ -128,7 +128,7 @@ def render_preview(photo: PreviewPhoto, preset: Preset) -> QImage:
 
     :raises LookbookError: if the original cannot be read.
     """
-    from lookbook.pipeline import process_one  # OpenCV loads with the first preview, not with the app (issue 18)
+    from lookbook.photos.pipeline import process_one  # OpenCV loads with the first preview, not with the app (issue 18)
 
     with tempfile.TemporaryDirectory(prefix="lookbook-preview-") as folder:
         result = process_one(photo.original, Path(folder), preset, box=photo.box, stem="preview")

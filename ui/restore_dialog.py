@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lookbook.backups import Backup
+from lookbook.store.backups import Backup
 
 
 def _size(n: int) -> str:

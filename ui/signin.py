@@ -1,7 +1,7 @@
 """Who is working: the signed-in person, and the dialog that signs them in.
 
 The app asks who is working before anyone approves, drafts or sends. The password is
-checked by :func:`lookbook.users.authenticate` on the database thread; the dialog
+checked by :func:`lookbook.store.users.authenticate` on the database thread; the dialog
 only shows the result. The signed-in user lives in a :class:`Session` that the main
 window owns and passes to the pages that need it (no global).
 """
@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lookbook.store import Store
-from lookbook.users import User, authenticate, list_users
+from lookbook.store.database import Store
+from lookbook.store.users import User, authenticate, list_users
 from ui.workers import StoreRunner
 
 

@@ -14,8 +14,8 @@ from typing import Any
 from PySide6.QtGui import QUndoCommand
 
 from lookbook.hooks import Changes
-from lookbook.sets import add_to_set, remove_from_set, reorder_set, shot_order
-from lookbook.store import Store
+from lookbook.lookbooks.sets import add_to_set, remove_from_set, reorder_set, shot_order
+from lookbook.store.database import Store
 from ui.workers import StoreRunner
 
 #: Command ids; commands with the same id on the same object merge (QUndoCommand.mergeWith).

@@ -21,13 +21,13 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from lookbook import backups
 from lookbook.errors import LibraryDamagedError, LookbookError
 from lookbook.hooks import Changes, Hooks
-from lookbook.library import Library
-from lookbook.live import ChangeWatcher
 from lookbook.progress import Cancelled, run_to_end
-from lookbook.store import Store, open_store
+from lookbook.store import backups
+from lookbook.store.database import Store, open_store
+from lookbook.store.library import Library
+from lookbook.store.live import ChangeWatcher
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +127,7 @@ class StoreRunner(TaskRunner):
     """The one thread that opens and uses the library's SQLite store.
 
     It also watches the library for commits made by other connections (another window, the command line, a
-    send run): a few times a second, between jobs, a :class:`~lookbook.live.ChangeWatcher` on this thread's
+    send run): a few times a second, between jobs, a :class:`~lookbook.store.live.ChangeWatcher` on this thread's
     connection turns them into :attr:`library_changed`, as if they had been made here.
     """
 
@@ -185,8 +185,8 @@ class StoreRunner(TaskRunner):
 
     def restore(self, name: str | None, on_done: Callback | None = None,
                 on_failure: Callback | None = None) -> Future:
-        """Close the library, put the backup called ``name`` back (see :func:`lookbook.backups.restore`) and
-        reopen it, all on the DB thread; ``on_done`` gets the :class:`~lookbook.backups.RestoreReport`."""
+        """Close the library, put the backup called ``name`` back (see :func:`lookbook.store.backups.restore`) and
+        reopen it, all on the DB thread; ``on_done`` gets the :class:`~lookbook.store.backups.RestoreReport`."""
         def work() -> backups.RestoreReport:
             library = self.library
             if library is None:

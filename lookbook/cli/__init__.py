@@ -84,7 +84,7 @@ def verb_parsers(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()) 
 
 
 def authorize(args: argparse.Namespace, ctx: CliContext) -> None:
-    """Check the verb against the role matrix (:mod:`lookbook.roles`) before its handler runs.
+    """Check the verb against the role matrix (:mod:`lookbook.store.roles`) before its handler runs.
 
     A verb that acts as a person needs ``--as`` and a role the matrix allows; a reading verb runs without
     ``--as``, and with it the role is checked all the same.
@@ -92,11 +92,11 @@ def authorize(args: argparse.Namespace, ctx: CliContext) -> None:
     :raises LookbookError: if the verb is missing from the matrix, ``--as`` is missing or the role may not.
     """
     # Imported here: the role matrix imports the store, which --help and --version do not need.
-    from lookbook import roles
+    from lookbook.store import roles
 
     rule = roles.for_verb(args.verb)
     if rule is None:  # a verb added without a decision about who may run it
-        raise LookbookError(f"`lookbook {args.verb}` is not in the role matrix (lookbook/roles.py); "
+        raise LookbookError(f"`lookbook {args.verb}` is not in the role matrix (lookbook/store/roles.py); "
                             "no one may run it until it is.")
     if rule.action == "library.create":
         return  # there is no library yet, so no one to sign in as
@@ -153,8 +153,8 @@ def _run(argv: Sequence[str] | None) -> int:
     args = parser.parse_args(argv)
     # Imported after parsing: the store (and sqlite_utils under it) is not needed for --help or a usage error.
     from lookbook.cli.context import CliContext
-    from lookbook.dbguard import explain
-    from lookbook.library import DB_NAME
+    from lookbook.store.guard import explain
+    from lookbook.store.library import DB_NAME
 
     ctx = CliContext(args)
     try:

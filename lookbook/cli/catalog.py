@@ -11,14 +11,14 @@ import argparse
 import json
 import sys
 
-from lookbook import roles
-from lookbook.assign import assign_photos, iter_tie_photos, unassigned_photos
-from lookbook.catalog import iter_import_catalog, list_brands, list_products
+from lookbook.catalog.dashboard import brand_dashboard
+from lookbook.catalog.products import iter_import_catalog, list_brands, list_products
 from lookbook.cli.context import CliContext
 from lookbook.cli.output import one_line
-from lookbook.dashboard import brand_dashboard
+from lookbook.photos.ties import assign_photos, iter_tie_photos, unassigned_photos
 from lookbook.progress import Progress, run_to_end
-from lookbook.users import require_role
+from lookbook.store import roles
+from lookbook.store.users import require_role
 from lookbook.words import plural
 
 #: Roles that may change the catalog.

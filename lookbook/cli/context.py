@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 from lookbook.errors import LookbookError
-from lookbook.library import Library, default_library_path
-from lookbook.store import Store, open_store
-from lookbook.users import User, authenticate
+from lookbook.store.database import Store, open_store
+from lookbook.store.library import Library, default_library_path
+from lookbook.store.users import User, authenticate
 
 
 class CliContext:

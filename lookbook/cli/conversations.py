@@ -6,9 +6,9 @@ import argparse
 import json
 import sys
 
-from lookbook import conversations
 from lookbook.cli.context import CliContext
 from lookbook.cli.output import one_line
+from lookbook.outbox import conversations
 
 
 def cmd_list(args: argparse.Namespace, ctx: CliContext) -> int:
@@ -53,9 +53,9 @@ def cmd_fetch(args: argparse.Namespace, ctx: CliContext) -> int:
     """Read new replies from X and the mailbox; print what the polls warn about and what they found."""
     import os
 
-    from lookbook import email_replies, replies
-    from lookbook.delivery import accounts
-    from lookbook.sender import direct
+    from lookbook.outbox import email_replies, replies
+    from lookbook.outbox.channels import accounts
+    from lookbook.outbox.sender import direct
 
     store = ctx.store
     polls = []
@@ -83,7 +83,7 @@ def cmd_mailbox(args: argparse.Namespace, ctx: CliContext) -> int:
     import getpass
     import os
 
-    from lookbook import email_replies
+    from lookbook.outbox import email_replies
 
     password = os.environ.get("LOOKBOOK_IMAP_PASSWORD")
     if password is None:

@@ -12,9 +12,10 @@ import json
 import sys
 from typing import Any
 
-from lookbook import consent, customers, duplicates
 from lookbook.cli.context import CliContext
 from lookbook.cli.output import one_line, progress_line
+from lookbook.customers import book as customers
+from lookbook.customers import consent, duplicates
 from lookbook.errors import InputError
 from lookbook.progress import run_to_end
 
@@ -23,7 +24,7 @@ from lookbook.progress import run_to_end
 
 def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:
     # The CSV reader and matching are imported by the verbs that use them: `customers list` waits for neither.
-    from lookbook.customer_csv import import_customers_steps
+    from lookbook.customers.csv_files import import_customers_steps
 
     actor = ctx.user.username
     report = run_to_end(import_customers_steps(ctx.store, args.file, actor=actor, dry_run=args.dry_run),
@@ -53,7 +54,7 @@ def _print_rejected(path: str, ignored: list[str], problems: list, left_out: int
 def cmd_import_purchases(args: argparse.Namespace, ctx: CliContext) -> int:
     """Add purchases from a till export; rows that cannot be used are listed by line and column."""
     # Imported here: it reads catalogs, which import OpenCV; `customers list` and the rest should not wait for it.
-    from lookbook.purchase_import import import_purchases
+    from lookbook.customers.purchases import import_purchases
 
     report = import_purchases(ctx.store, args.file, actor=ctx.user.username, dry_run=args.dry_run)
     if args.json:
@@ -69,7 +70,7 @@ def cmd_import_purchases(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def cmd_export(args: argparse.Namespace, ctx: CliContext) -> int:
-    from lookbook.customer_csv import export_customers
+    from lookbook.customers.csv_files import export_customers
 
     count = export_customers(ctx.store, args.file, actor=ctx.user.username)
     print(f"Wrote {count} customers to {args.file}")
@@ -161,7 +162,9 @@ def cmd_edit(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def cmd_erase(args: argparse.Namespace, ctx: CliContext) -> int:
-    from lookbook.erasure import erase_customer  # erasure imports users and customers; only this verb needs it
+    from lookbook.customers.erasure import (
+        erase_customer,  # erasure imports users and customers; only this verb needs it
+    )
 
     report = erase_customer(ctx.store, args.id, actor=ctx.user.username)
     for line in report.lines():
@@ -254,7 +257,7 @@ def cmd_duplicates(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def cmd_match(args: argparse.Namespace, ctx: CliContext) -> int:
-    from lookbook.matching import match_set
+    from lookbook.customers.matching import match_set
 
     result = match_set(ctx.store, args.set_id, limit=args.limit, for_user=args.as_user)
     if args.json:

@@ -20,14 +20,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from lookbook import compose, replies, secrets
 from lookbook.cli.context import CliContext
-from lookbook.delivery import accounts, reachability
-from lookbook.delivery.oauth import PkceSignIn
-from lookbook.delivery.x import OAuth1Keys, XChannel, XEndpoints
 from lookbook.errors import InputError, LookbookError
-from lookbook.progress import run_to_end
-from lookbook.sender import (
+from lookbook.outbox import compose, replies
+from lookbook.outbox.channels import accounts, reachability
+from lookbook.outbox.channels.x import OAuth1Keys, XChannel, XEndpoints
+from lookbook.outbox.channels.x_oauth import PkceSignIn
+from lookbook.outbox.sender import (
     Progress,
     blocked_until,
     direct,
@@ -37,6 +36,9 @@ from lookbook.sender import (
     send,
     start_send_run,
 )
+from lookbook.progress import run_to_end
+from lookbook.store import secrets
+from lookbook.store.settings import save_store_details
 
 
 # -- outbox verbs -------------------------------------------------------------------------------------------
@@ -109,7 +111,7 @@ def cmd_offer(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def cmd_replies(args: argparse.Namespace, ctx: CliContext) -> int:
-    from lookbook.delivery import sms
+    from lookbook.outbox.channels import sms
 
     store = ctx.store
     new, withdrawn = [], 0
@@ -233,7 +235,7 @@ def cmd_email(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def cmd_sms(args: argparse.Namespace, ctx: CliContext) -> int:
-    from lookbook.delivery import sms
+    from lookbook.outbox.channels import sms
 
     token = _secret("Twilio auth token", "LOOKBOOK_TWILIO_AUTH_TOKEN")
     value = {"account_sid": args.account_sid, "messaging_service_sid": args.messaging_service,
@@ -245,7 +247,7 @@ def cmd_sms(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def cmd_whatsapp(args: argparse.Namespace, ctx: CliContext) -> int:
-    from lookbook.delivery import whatsapp
+    from lookbook.outbox.channels import whatsapp
 
     token = _secret("WhatsApp access token", "LOOKBOOK_WHATSAPP_TOKEN")
     value = {"phone_number_id": args.phone_number_id, "waba_id": args.waba_id, "template": args.template,
@@ -258,7 +260,7 @@ def cmd_whatsapp(args: argparse.Namespace, ctx: CliContext) -> int:
 
 def cmd_store(args: argparse.Namespace, ctx: CliContext) -> int:
     address = args.address.replace("\\n", "\n") if args.address is not None else None
-    compose.save_store_details(ctx.store, ctx.user.username, name=args.name, postal_address=address,
+    save_store_details(ctx.store, ctx.user.username, name=args.name, postal_address=address,
                                unsubscribe=args.unsubscribe)
     footer = compose.store_footer(ctx.store)
     print("E-mails end with:\n" + footer.text())

@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from lookbook.cli.context import CliContext
-from lookbook.imaging import SUPPORTED_SUFFIXES
-from lookbook.pipeline import process
+from lookbook.photos.imaging import SUPPORTED_SUFFIXES
+from lookbook.photos.pipeline import process
 
 
 def expand(paths: list[Path]) -> Iterator[Path]:

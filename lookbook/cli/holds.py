@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from lookbook import holds
+from lookbook.catalog import holds
 from lookbook.cli.context import CliContext
 from lookbook.cli.output import one_line
 

@@ -6,11 +6,18 @@ import argparse
 import json
 from pathlib import Path
 
-from lookbook import roles
 from lookbook.cli.context import CliContext
 from lookbook.errors import InputError
-from lookbook.layouts import check_saved, derive_layout, get_layout, list_layouts, load_layout_file, save_layout
-from lookbook.users import require_role
+from lookbook.lookbooks.layouts import (
+    check_saved,
+    derive_layout,
+    get_layout,
+    list_layouts,
+    load_layout_file,
+    save_layout,
+)
+from lookbook.store import roles
+from lookbook.store.users import require_role
 
 
 def cmd_list(args: argparse.Namespace, ctx: CliContext) -> int:

@@ -6,11 +6,11 @@ import argparse
 import json
 import sys
 
-from lookbook import backups
 from lookbook.cli.context import CliContext
-from lookbook.library import Library
 from lookbook.progress import run_to_end
-from lookbook.store import create_store
+from lookbook.store import backups
+from lookbook.store.database import create_store
+from lookbook.store.library import Library
 
 
 def cmd_init(args: argparse.Namespace, ctx: CliContext) -> int:

@@ -11,13 +11,13 @@ import argparse
 import json
 import sys
 
-from lookbook import outbox
 from lookbook.cli.context import CliContext
 from lookbook.cli.output import one_line
-from lookbook.delivery import registry
 from lookbook.errors import InputError
-from lookbook.outbox import BatchReport
-from lookbook.templates import Template, delete_template, get_template, list_templates, save_template
+from lookbook.outbox import messages as outbox
+from lookbook.outbox.channels import registry
+from lookbook.outbox.messages import BatchReport
+from lookbook.outbox.templates import Template, delete_template, get_template, list_templates, save_template
 
 
 def _template(args: argparse.Namespace, ctx: CliContext) -> Template:

@@ -6,15 +6,13 @@ import argparse
 import json
 import sys
 
-from lookbook.assign import resolve_photos
 from lookbook.cli.context import CliContext
-from lookbook.colour import REVIEW_SHIFT
 from lookbook.errors import InputError
-from lookbook.importer import PhotoProgress, import_photos
 from lookbook.listings import list_photos
-from lookbook.presets import Preset
-from lookbook.progress import run_to_end
-from lookbook.recipes import (
+from lookbook.photos.colour import REVIEW_SHIFT
+from lookbook.photos.importer import PhotoProgress, import_photos
+from lookbook.photos.presets import Preset
+from lookbook.photos.recipes import (
     PhotoDetail,
     RenderStep,
     pending_renders,
@@ -25,7 +23,9 @@ from lookbook.recipes import (
     set_neutral,
     set_preset,
 )
-from lookbook.store import Store
+from lookbook.photos.ties import resolve_photos
+from lookbook.progress import run_to_end
+from lookbook.store.database import Store
 
 
 def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:

@@ -12,7 +12,7 @@ import json
 
 from lookbook.cli.context import CliContext
 from lookbook.errors import InputError
-from lookbook.preset_store import (
+from lookbook.photos.preset_library import (
     PRESET_EDITOR_ROLES,
     PresetChange,
     StoredPreset,
@@ -26,7 +26,7 @@ from lookbook.preset_store import (
     set_default_preset,
     update_preset,
 )
-from lookbook.users import require_role
+from lookbook.store.users import require_role
 
 #: Background words accepted besides the stored ones.
 _BACKGROUND_ALIASES = {"gray": "grey", "clean white": "white", "neutral grey": "grey", "neutral gray": "grey"}

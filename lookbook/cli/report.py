@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 
-from lookbook import report
 from lookbook.cli.context import CliContext
 from lookbook.cli.output import one_line
+from lookbook.clienteling import report
 from lookbook.errors import InputError
 
 _HEAD = f"{'':<34} {'sent':>6} {'deliv':>6} {'replied':>7} {'held':>5} {'bought':>6} {'revenue':>10} " \

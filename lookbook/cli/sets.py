@@ -9,11 +9,10 @@ from __future__ import annotations
 import argparse
 import json
 
-from lookbook import roles
 from lookbook.cli.context import CliContext
 from lookbook.cli.output import one_line
 from lookbook.errors import InputError
-from lookbook.sets import (
+from lookbook.lookbooks.sets import (
     add_to_set,
     create_set,
     delete_set,
@@ -23,7 +22,8 @@ from lookbook.sets import (
     rename_set,
     reorder_set,
 )
-from lookbook.users import require_role
+from lookbook.store import roles
+from lookbook.store.users import require_role
 from lookbook.words import plural
 
 #: Roles that may make and edit sets.
@@ -92,8 +92,8 @@ def cmd_delete(args: argparse.Namespace, ctx: CliContext) -> int:
 
 def cmd_layout(args: argparse.Namespace, ctx: CliContext) -> int:
     # Imported here: the composer draws with Pillow, which only these verbs need.
-    from lookbook.composer import get_composition, set_layout
-    from lookbook.sets import resolve_set
+    from lookbook.lookbooks.composer import get_composition, set_layout
+    from lookbook.lookbooks.sets import resolve_set
 
     set_id = resolve_set(ctx.store, args.set)
     set_layout(ctx.store, set_id, args.layout, _editor(ctx, "edit sets"))
@@ -108,8 +108,8 @@ def cmd_card(args: argparse.Namespace, ctx: CliContext) -> int:
     import shutil
     from pathlib import Path
 
-    from lookbook.composer import encode_card, gather_card, render_card, write_export
-    from lookbook.sets import resolve_set
+    from lookbook.lookbooks.composer import encode_card, gather_card, render_card, write_export
+    from lookbook.lookbooks.sets import resolve_set
 
     set_id = resolve_set(ctx.store, args.set)
     if args.customer is not None and ctx.store.db.execute("SELECT 1 FROM customers WHERE id = ?",

@@ -1,12 +1,12 @@
-"""Settings verbs: ``lookbook settings list|get|set`` (see :mod:`lookbook.settings`)."""
+"""Settings verbs: ``lookbook settings list|get|set`` (see :mod:`lookbook.store.settings`)."""
 
 from __future__ import annotations
 
 import argparse
 import json
 
-from lookbook import settings
 from lookbook.cli.context import CliContext
+from lookbook.store import settings
 
 
 def cmd_list(args: argparse.Namespace, ctx: CliContext) -> int:

@@ -6,9 +6,9 @@ import argparse
 import datetime as dt
 import json
 
-from lookbook import tasks
 from lookbook.cli.context import CliContext
 from lookbook.cli.output import one_line
+from lookbook.clienteling import tasks
 
 
 def cmd_list(args: argparse.Namespace, ctx: CliContext) -> int:

@@ -13,7 +13,7 @@ import sys
 
 from lookbook.cli.context import CliContext
 from lookbook.errors import InputError
-from lookbook.users import change_password, create_user, list_users, require_role, set_active, set_role
+from lookbook.store.users import change_password, create_user, list_users, require_role, set_active, set_role
 
 
 def _new_password(from_stdin: bool) -> str:

@@ -35,8 +35,8 @@ from http.client import HTTPException
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from lookbook.cardnumbers import mask_card_numbers
-from lookbook.delivery import (
+from lookbook.errors import InputError
+from lookbook.outbox.channels import (
     Ambiguous,
     AuthFailed,
     Delivered,
@@ -48,9 +48,9 @@ from lookbook.delivery import (
     Rejected,
     Unreachable,
 )
-from lookbook.delivery.channel import Attempt, Channel, Connection, Job, Limits, Steps
-from lookbook.errors import InputError
-from lookbook.store import Store
+from lookbook.outbox.channels.interface import Attempt, Channel, Connection, Job, Limits, Steps
+from lookbook.payment_cards import mask_card_numbers
+from lookbook.store.database import Store
 
 #: The library setting that says where the loft is: ``{"url": "http://127.0.0.1:PORT"}``.
 SETTING = "delivery.pigeon"

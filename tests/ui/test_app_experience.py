@@ -68,7 +68,7 @@ def test_first_run_guide_shows_on_the_demo_until_dismissed(qtbot, runners, windo
 
 
 def test_no_guide_on_an_ordinary_library(qtbot, window: MainWindow, tmp_path: Path) -> None:
-    from lookbook.store import create_store
+    from lookbook.store.database import create_store
 
     create_store(tmp_path / "Shop").close()
     _open(qtbot, window, tmp_path / "Shop")

@@ -10,11 +10,11 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
 
-from lookbook import outbox
-from lookbook.library import Library
-from lookbook.store import create_store, open_store
-from lookbook.templates import Template
-from lookbook.users import User
+from lookbook.outbox import messages as outbox
+from lookbook.outbox.templates import Template
+from lookbook.store.database import create_store, open_store
+from lookbook.store.library import Library
+from lookbook.store.users import User
 from outbox_support import add_staff, add_world
 from ui.pages.approvals import ApprovalsPage
 from ui.signin import Session, SignInDialog
@@ -226,7 +226,7 @@ def test_an_email_is_shown_as_the_customer_will_get_it(qtbot, runners, tmp_path:
     outbox.draft_set(store, world.set_id, "alex", Template("t", "Hi {first_name}: {sizes_in_stock}", "New"),
                      matches=[FakeMatch(c, "email") for c in world.customers])
     outbox.submit(store, world.set_id, "alex")
-    from lookbook.compose import render_email
+    from lookbook.outbox.compose import render_email
 
     expected = render_email(store, 1)
     store.close()
@@ -262,7 +262,7 @@ def test_an_email_is_shown_as_the_customer_will_get_it(qtbot, runners, tmp_path:
 
 
 def test_a_text_message_shows_its_sms_segments_before_approval(qtbot, page_on, tmp_path: Path) -> None:
-    from lookbook import consent
+    from lookbook.customers import consent
 
     path = tmp_path / "lib"
     store = create_store(path)
@@ -286,7 +286,7 @@ def test_a_text_message_shows_its_sms_segments_before_approval(qtbot, page_on, t
 
 def test_a_whatsapp_message_says_whether_it_goes_as_the_template_or_free_text(qtbot, page_on,
                                                                               tmp_path: Path) -> None:
-    from lookbook import consent
+    from lookbook.customers import consent
 
     path = tmp_path / "lib"
     store = create_store(path)

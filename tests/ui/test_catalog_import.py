@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from lookbook.store import create_store
-from lookbook.users import create_user
+from lookbook.store.database import create_store
+from lookbook.store.users import create_user
 from ui.catalog_import import CatalogImportDialog
 from ui.main_window import MainWindow
 
@@ -52,7 +52,7 @@ def _open(qtbot, runners, library: Path) -> MainWindow:
 
 
 def _sign_in(window: MainWindow, username: str, role: str) -> None:
-    from lookbook.users import User
+    from lookbook.store.users import User
 
     window.session.sign_in(User(1, username, username, role, True))
 

@@ -15,12 +15,14 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from composer_support import ComposeWorld, compose_world
 from fakes.fake_x import FakeX
-from lookbook import composer, outbox, quiet_hours
-from lookbook.delivery.x import OAuth2Token, XChannel, XEndpoints
-from lookbook.sender import SenderOptions, direct, send
-from lookbook.store import Store, create_store
-from lookbook.templates import Template
-from lookbook.users import User
+from lookbook.lookbooks import composer
+from lookbook.outbox import messages as outbox
+from lookbook.outbox import quiet_hours
+from lookbook.outbox.channels.x import OAuth2Token, XChannel, XEndpoints
+from lookbook.outbox.sender import SenderOptions, direct, send
+from lookbook.outbox.templates import Template
+from lookbook.store.database import Store, create_store
+from lookbook.store.users import User
 from ui.pages.compose import PICTURE_MIME, ComposePage
 from ui.signin import Session
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from lookbook import conversations
-from lookbook.store import create_store
-from lookbook.users import User
+from lookbook.outbox import conversations
+from lookbook.store.database import create_store
+from lookbook.store.users import User
 from test_conversations import _build
 from ui.pages.conversations import ConversationsPage
 from ui.signin import Session
@@ -67,7 +67,7 @@ def test_search_finds_words_of_replies(qtbot, page: ConversationsPage) -> None:
 
 
 def test_put_one_aside_from_the_conversation(qtbot, page: ConversationsPage) -> None:
-    from lookbook import holds
+    from lookbook.catalog import holds
 
     with qtbot.waitSignal(page.thread_shown, timeout=5_000):
         page.view.selectRow(1)  # Cust0, who was sent the Marlowe set and wears M

@@ -11,10 +11,11 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QFileDialog
 
-from lookbook import consent, customers
-from lookbook.consent import Confirmation
-from lookbook.store import Store
-from lookbook.users import User
+from lookbook.customers import book as customers
+from lookbook.customers import consent
+from lookbook.customers.consent import Confirmation
+from lookbook.store.database import Store
+from lookbook.store.users import User
 from ui.pages.customers import BLOCK, CustomerDialog, CustomersPage
 from ui.signin import Session
 from ui.workers import StoreRunner

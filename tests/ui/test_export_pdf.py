@@ -6,11 +6,11 @@ import re
 import threading
 from pathlib import Path
 
-from lookbook.library import Library
-from lookbook.lookbook_export import prepare_lookbook
+from lookbook.lookbooks.pdf import prepare_lookbook
+from lookbook.lookbooks.sets import create_set
 from lookbook.progress import run_to_end
-from lookbook.sets import create_set
-from lookbook.store import open_store
+from lookbook.store.database import open_store
+from lookbook.store.library import Library
 from ui.export_pdf import safe_file_name, write_lookbook_pdf
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from lookbook import holds
-from lookbook.users import User
+from lookbook.catalog import holds
+from lookbook.store.users import User
 from ui.pages.customers import CustomersPage
 from ui.signin import Session
 

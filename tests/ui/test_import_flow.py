@@ -18,7 +18,7 @@ from PIL import Image, ImageDraw
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
-from lookbook.pipeline import process
+from lookbook.photos.pipeline import process
 from ui.pages.shoot import ShootPage
 
 
@@ -131,7 +131,7 @@ def test_a_second_import_waits_for_the_first(qtbot, page: ShootPage, photos: lis
 
 def test_the_real_importer_adds_photos_to_the_library_and_the_grid(qtbot, opened_demo, photos: list[Path]) -> None:
     db, thumbs, root = opened_demo
-    shoot = ShootPage(db, thumbs)  # the page's own import job: lookbook.importer.import_photos
+    shoot = ShootPage(db, thumbs)  # the page's own import job: lookbook.photos.importer.import_photos
     db.library_changed.connect(shoot.on_library_changed)  # as the main window wires every page
     qtbot.addWidget(shoot)
     shoot.show()

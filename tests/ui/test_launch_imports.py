@@ -15,8 +15,8 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-LATER = ("cv2", "numpy", "PIL", "requests", "tweepy", "requests_oauthlib", "keyring", "lookbook.pipeline",
-         "lookbook.importer", "lookbook.demo")
+LATER = ("cv2", "numpy", "PIL", "requests", "tweepy", "requests_oauthlib", "keyring", "lookbook.photos.pipeline",
+         "lookbook.photos.importer", "lookbook.demo")
 
 
 def test_importing_the_main_window_loads_no_library_an_action_needs_later() -> None:

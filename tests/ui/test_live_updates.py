@@ -10,12 +10,13 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 
-from lookbook import notices, outbox
 from lookbook.cli import main
 from lookbook.hooks import Hooks
-from lookbook.store import create_store
-from lookbook.templates import Template
-from lookbook.users import User
+from lookbook.outbox import messages as outbox
+from lookbook.outbox import notices
+from lookbook.outbox.templates import Template
+from lookbook.store.database import create_store
+from lookbook.store.users import User
 from outbox_support import add_staff, add_world
 from ui.main_window import MainWindow
 from ui.pages.approvals import ApprovalsPage
@@ -161,8 +162,8 @@ def test_notifications_turned_off_keep_the_badge_but_stay_quiet(qtbot, open_wind
 
 def create_store_free_connection(path: Path):
     """Open the library on a connection of the test's own, as another program would."""
-    from lookbook.library import Library as Folder
-    from lookbook.store import open_store
+    from lookbook.store.database import open_store
+    from lookbook.store.library import Library as Folder
 
     return open_store(Folder(path))
 

@@ -8,9 +8,11 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 
-from lookbook import outbox, sets, templates
-from lookbook.store import Store
-from lookbook.users import User
+from lookbook.lookbooks import sets
+from lookbook.outbox import messages as outbox
+from lookbook.outbox import templates
+from lookbook.store.database import Store
+from lookbook.store.users import User
 from ui.pages.match import MatchPage, TemplateDialog
 from ui.signin import Session
 from ui.workers import StoreRunner

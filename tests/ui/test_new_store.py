@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QDialog
 
-from lookbook.store import create_store
-from lookbook.users import User
+from lookbook.store.database import create_store
+from lookbook.store.users import User
 from ui.first_run import FirstRunDialog
 from ui.main_window import MainWindow
 from ui.pages.products import ProductsPage
@@ -86,7 +86,7 @@ def opened_empty(qtbot, runners, empty_library: Path):
     db, _thumbs = runners
     with qtbot.waitSignal(db.library_opened, timeout=10_000):
         db.open(empty_library)
-    from lookbook.users import first_run_setup
+    from lookbook.store.users import first_run_setup
 
     done: list[User] = []
     db.run(lambda store: first_run_setup(store, username="olga", password="long-password", store_name="Corner",

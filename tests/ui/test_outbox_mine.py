@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from lookbook import quiet_hours
-from lookbook.sender import _defer
-from lookbook.store import create_store
-from lookbook.users import User
+from lookbook.outbox import quiet_hours
+from lookbook.outbox.sender import _defer
+from lookbook.store.database import create_store
+from lookbook.store.users import User
 from outbox_support import add_message, add_staff, add_world
 from ui.pages.outbox import FILTERS, OutboxPage
 from ui.signin import Session

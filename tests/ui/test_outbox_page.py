@@ -10,12 +10,12 @@ import pytest
 import requests
 
 from fakes.fake_x import FakeX, Fault
-from lookbook import quiet_hours
-from lookbook.delivery import accounts
-from lookbook.delivery.x import OAuth2Token
-from lookbook.library import Library
-from lookbook.store import create_store, open_store
-from lookbook.users import User
+from lookbook.outbox import quiet_hours
+from lookbook.outbox.channels import accounts
+from lookbook.outbox.channels.x import OAuth2Token
+from lookbook.store.database import create_store, open_store
+from lookbook.store.library import Library
+from lookbook.store.users import User
 from outbox_support import add_message, add_staff, add_world
 from ui.pages.delivery_settings import DeliverySettings
 from ui.pages.outbox import FILTERS, OutboxPage

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lookbook.recipes import PhotoDetail
+from lookbook.photos.recipes import PhotoDetail
 from ui.widgets.photo_detail import PhotoDetailPanel
 
 

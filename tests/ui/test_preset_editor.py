@@ -13,9 +13,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
-from lookbook.preset_store import create_preset
-from lookbook.recipes import pending_renders, set_preset
-from lookbook.users import User
+from lookbook.photos.preset_library import create_preset
+from lookbook.photos.recipes import pending_renders, set_preset
+from lookbook.store.users import User
 from ui.pages.shoot import ShootPage
 from ui.preset_editor import PresetEditor
 from ui.signin import Session

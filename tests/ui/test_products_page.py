@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import QItemSelectionModel, QPointF, Qt
 from PySide6.QtGui import QDropEvent
 
-from lookbook.assign import unassign_photos
+from lookbook.photos.ties import unassign_photos
 from ui.pages.products import ProductsPage
 
 

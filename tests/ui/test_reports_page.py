@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from lookbook import report
-from lookbook.store import create_store
+from lookbook.clienteling import report
+from lookbook.store.database import create_store
 from test_report import build
 from ui.pages.reports import FUNNEL, ReportsPage
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QUndoStack
 
-from lookbook.sets import create_set, remove_from_set, reorder_set
+from lookbook.lookbooks.sets import create_set, remove_from_set, reorder_set
 from ui.undo import SetEditCommand, set_order
 
 

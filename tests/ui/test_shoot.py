@@ -9,7 +9,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QUndoStack
 from PySide6.QtTest import QTest
 
-from lookbook.recipes import photo_detail
+from lookbook.photos.recipes import photo_detail
 from ui.pages.shoot import ShootPage
 from ui.widgets.box_editor import Edge
 from ui.widgets.photo_grid import PhotoFilter
@@ -111,7 +111,7 @@ def test_search_finds_photos_by_sku(qtbot, opened_demo) -> None:
 
 
 def test_an_empty_library_says_how_to_start(qtbot, runners, tmp_path: Path) -> None:
-    from lookbook.store import create_store
+    from lookbook.store.database import create_store
 
     create_store(tmp_path / "Empty").close()
     db, thumbs = runners
@@ -174,7 +174,7 @@ def test_tab_goes_from_the_search_to_the_grid_to_the_box_editor(qtbot, opened_de
 
 
 def test_the_detail_previews_follow_the_photos_category(qtbot, opened_demo) -> None:
-    from lookbook.crop import detail_kinds
+    from lookbook.photos.crop import detail_kinds
 
     page, _undo = _page(qtbot, opened_demo)
     with qtbot.waitSignal(page.render_shown, timeout=20_000) as shown:
@@ -241,8 +241,8 @@ def test_the_grid_shows_renders_or_originals(qtbot, runners, demo_library) -> No
     """The Shoot grid's toggle: renders where a photo has one (keyed by the render's time), else the original."""
     from PySide6.QtCore import QSize
 
-    from lookbook.library import Library
-    from lookbook.thumbnails import preview_source
+    from lookbook.photos.thumbnails import preview_source
+    from lookbook.store.library import Library
     from ui.widgets.thumbnail_loader import ThumbnailLoader
 
     db, thumbs = runners

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 import sqlite3
 
-from lookbook.assign import unassign_photos
+from lookbook.photos.ties import unassign_photos
 from ui.pages.products import _ID, _PREVIEW, ProductsPage
 
 

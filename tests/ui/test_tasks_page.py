@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from lookbook import tasks
-from lookbook.store import create_store
-from lookbook.users import User
+from lookbook.clienteling import tasks
+from lookbook.store.database import create_store
+from lookbook.store.users import User
 from outbox_support import add_staff, add_world
 from ui.pages.tasks import TasksPage
 from ui.signin import Session
@@ -96,8 +96,8 @@ def test_the_profile_lists_the_customers_tasks(qtbot, library) -> None:
 
 
 def test_a_possible_opt_out_is_answered_in_one_click(qtbot, library) -> None:
-    from lookbook import consent
-    from lookbook.delivery import reachability
+    from lookbook.customers import consent
+    from lookbook.outbox.channels import reachability
 
     db, w = library
     ann = w.customers[0]

@@ -8,7 +8,7 @@ from pathlib import Path
 from PIL import Image
 from PySide6.QtCore import QSize
 
-from lookbook.library import Library
+from lookbook.store.library import Library
 from ui.widgets.thumbnail_loader import ThumbnailLoader
 from ui.workers import TaskRunner
 

@@ -4,7 +4,7 @@ On the left, the sets waiting for approval, the longest waiting first, with when
 each expires. On the right, the selected set: its lookbook card, each message as it
 will look on its channel, who it goes to and why, the set's audit trail, and one
 comment box with Approve / Reject for the whole set or the selected messages. The
-page only records decisions through :mod:`lookbook.outbox` on the database thread;
+page only records decisions through :mod:`lookbook.outbox.messages` on the database thread;
 the core does the checking (manager role, not the drafter, consent).
 """
 
@@ -32,11 +32,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lookbook import compose, outbox, roles
-from lookbook.compose import RenderedEmail
-from lookbook.delivery import registry
-from lookbook.outbox import AuditEntry, BatchReport, MessageRow, PendingSet
-from lookbook.store import Store
+from lookbook.outbox import compose
+from lookbook.outbox import messages as outbox
+from lookbook.outbox.channels import registry
+from lookbook.outbox.compose import RenderedEmail
+from lookbook.outbox.messages import AuditEntry, BatchReport, MessageRow, PendingSet
+from lookbook.store import roles
+from lookbook.store.database import Store
 from ui.models import ElidedTipDelegate, RowsTableModel
 from ui.pages.base import Page
 from ui.signin import Session

@@ -2,7 +2,7 @@
 
 On the left, the set's shots and their detail crops as thumbnails. In the middle, the card,
 drawn by the same core function that writes the card that is sent
-(:func:`lookbook.composer.render_card`), off the UI thread; its slots are outlined on it.
+(:func:`lookbook.lookbooks.composer.render_card`), off the UI thread; its slots are outlined on it.
 Drag a thumbnail onto a slot to put it there, drag one slot onto another to swap them,
 roll the wheel over a slot (or press + and -) to crop into it and Alt+arrows to move the
 crop: the crop is a box kept with the set, never a change to the photo's files. Above the
@@ -60,12 +60,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lookbook import composer, layouts
-from lookbook.composer import CardInput, Composition, RenderedCard, SlotFill, Source
 from lookbook.errors import LookbookError
-from lookbook.layouts import Layout
-from lookbook.sets import SetSummary, list_sets
-from lookbook.store import Store
+from lookbook.lookbooks import composer, layouts
+from lookbook.lookbooks.composer import CardInput, Composition, RenderedCard, SlotFill, Source
+from lookbook.lookbooks.layouts import Layout
+from lookbook.lookbooks.sets import SetSummary, list_sets
+from lookbook.store.database import Store
 from ui.pages.base import Page
 from ui.signin import Session
 from ui.undo import ValueCommand

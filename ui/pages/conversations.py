@@ -3,7 +3,7 @@
 Left, the conversations (mine or everyone's, searchable by name or words of a reply); right, the
 chosen customer's messages and replies in time order, each reply under the message it answers, and
 a box to answer in the same conversation. Opening a thread marks its replies read. The answer goes
-through :func:`lookbook.conversations.answer` and out with the sender, like every message.
+through :func:`lookbook.outbox.conversations.answer` and out with the sender, like every message.
 """
 
 from __future__ import annotations
@@ -26,9 +26,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lookbook import conversations, holds
-from lookbook.consent import CHANNEL_LABELS
-from lookbook.store import Store
+from lookbook.catalog import holds
+from lookbook.customers.consent import CHANNEL_LABELS
+from lookbook.outbox import conversations
+from lookbook.store.database import Store
 from ui.models import RowsTableModel
 from ui.pages.base import Page
 from ui.signin import Session

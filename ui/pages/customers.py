@@ -1,8 +1,8 @@
 """The Customers page: the customer book, searched and sorted in the database, shown a block at a time.
 
 A book may hold a million customers, so the table never holds them all: the model
-knows how many match (:func:`lookbook.customers.count_customers`) and fetches the
-blocks of rows the view asks for (:func:`lookbook.customers.search_customers`) on the
+knows how many match (:func:`lookbook.customers.book.count_customers`) and fetches the
+blocks of rows the view asks for (:func:`lookbook.customers.book.search_customers`) on the
 database thread, keeping the most recently used blocks. Scrolling anywhere, even to
 the end of a million rows, fetches one block; blocks past the middle are read in the
 reverse order, so SQLite never skips more than half the book. Typing searches after
@@ -58,14 +58,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lookbook import consent, customers, duplicates
-from lookbook.customer_csv import ImportReport, export_customers, import_customers_steps
-from lookbook.customers import Customer, FieldError
-from lookbook.duplicates import DuplicateGroup
+from lookbook.customers import book as customers
+from lookbook.customers import consent, duplicates
+from lookbook.customers.book import Customer, FieldError
+from lookbook.customers.csv_files import ImportReport, export_customers, import_customers_steps
+from lookbook.customers.duplicates import DuplicateGroup
+from lookbook.customers.purchases import PurchaseImportReport, import_purchases
 from lookbook.errors import InputError
 from lookbook.progress import Progress
-from lookbook.purchase_import import PurchaseImportReport, import_purchases
-from lookbook.store import Store
+from lookbook.store.database import Store
 from ui.models import FittedColumns, RowsTableModel
 from ui.pages.base import Page
 from ui.signin import Session

@@ -1,6 +1,6 @@
 """The delivery section of the Settings page: X sign-in and the mail server.
 
-X sign-in runs the OAuth 2.0 + PKCE flow of :mod:`lookbook.delivery.oauth`: the page
+X sign-in runs the OAuth 2.0 + PKCE flow of :mod:`lookbook.outbox.channels.x_oauth`: the page
 opens X's sign-in page in the person's browser and waits, on the network thread, for
 the loopback redirect; tokens go to the system keyring. OAuth 1.0a user tokens can be
 entered instead. Passwords and tokens are typed into masked fields, handed to the
@@ -27,17 +27,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lookbook import secrets
-from lookbook.delivery import accounts
-from lookbook.delivery.email import DEFAULT_PORTS, SECURITY
 from lookbook.errors import LookbookError
-from lookbook.store import Store
+from lookbook.outbox.channels import accounts
+from lookbook.outbox.channels.email import DEFAULT_PORTS, SECURITY
+from lookbook.store import secrets
+from lookbook.store.database import Store
 from ui.signin import Session
 from ui.workers import StoreRunner, TaskRunner
 
 if TYPE_CHECKING:
     # The X client (requests, tweepy, OAuth) loads when someone signs in, not with the page (issue 18).
-    from lookbook.delivery.x import OAuth2Token
+    from lookbook.outbox.channels.x import OAuth2Token
 
 
 def load_delivery(store: Store) -> dict[str, Any]:
@@ -157,8 +157,8 @@ class DeliverySettings(QGroupBox):
     # -- X -------------------------------------------------------------------------------------------------
     def sign_in(self) -> None:
         """Open X's sign-in page in the browser and wait (off the UI thread) for it to come back."""
-        from lookbook.delivery.oauth import PkceSignIn
-        from lookbook.delivery.x import XChannel, XEndpoints
+        from lookbook.outbox.channels.x import XChannel, XEndpoints
+        from lookbook.outbox.channels.x_oauth import PkceSignIn
 
         user = self._user()
         client_id = self.client_id.text().strip()
@@ -211,7 +211,7 @@ class DeliverySettings(QGroupBox):
         if not all(values):
             self.message.setText("Enter all four OAuth 1.0a values (consumer key and secret, access token and secret).")
             return
-        from lookbook.delivery.x import OAuth1Keys, XChannel
+        from lookbook.outbox.channels.x import OAuth1Keys, XChannel
 
         keys = OAuth1Keys(*values)
         db = self.db

@@ -1,7 +1,7 @@
 """The Match & Compose page: who a set is right for and why, then the messages for them.
 
 On the left, the sets (brand, shots, products). Choosing one matches it on the
-database thread (:func:`lookbook.matching.match_set`) and shows the matches
+database thread (:func:`lookbook.customers.matching.match_set`) and shows the matches
 (customer, channel, score, reasons) and the customers left out (with every reason)
 in two tabs, with counts and a filter. Below, the message: a template (created and
 edited here, with help for its placeholders), "Preview as Customers" (the message
@@ -39,13 +39,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lookbook import consent, outbox, templates
+from lookbook.customers import consent
+from lookbook.customers.matching import MatchResult, match_set
 from lookbook.errors import InputError
-from lookbook.matching import MatchResult, match_set
-from lookbook.outbox import BatchReport, DraftReport
-from lookbook.sets import SetSummary, list_sets
-from lookbook.store import Store
-from lookbook.templates import Preview, Template
+from lookbook.lookbooks.sets import SetSummary, list_sets
+from lookbook.outbox import messages as outbox
+from lookbook.outbox import templates
+from lookbook.outbox.messages import BatchReport, DraftReport
+from lookbook.outbox.templates import Preview, Template
+from lookbook.store.database import Store
 from ui.models import FittedColumns, RowsTableModel
 from ui.pages.base import Page
 from ui.signin import Session

@@ -1,6 +1,6 @@
 """The Outbox page: approved messages being sent, sent, or failed, and the sender running behind it.
 
-The sender (:mod:`lookbook.sender`) runs on the page's own network thread; every
+The sender (:mod:`lookbook.outbox.sender`) runs on the page's own network thread; every
 store access it makes is handed to the database thread and waited for
 (:func:`blocking_db`), so SQLite stays on the one thread that owns it. Progress,
 the rate-limit countdown and the end of a run reach the page only through the
@@ -32,13 +32,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lookbook import outbox, replies, roles
-from lookbook.delivery import reachability
 from lookbook.errors import LookbookError
-from lookbook.outbox import STATES, EditReport, edit_message
-from lookbook.quiet_hours import local_time
-from lookbook.replies import PollReport, Reply, list_replies
-from lookbook.sender import (
+from lookbook.outbox import messages as outbox
+from lookbook.outbox import replies
+from lookbook.outbox.channels import reachability
+from lookbook.outbox.messages import STATES, EditReport, edit_message
+from lookbook.outbox.quiet_hours import local_time
+from lookbook.outbox.replies import PollReport, Reply, list_replies
+from lookbook.outbox.sender import (
     OutboxRow,
     Progress,
     Sender,
@@ -49,7 +50,8 @@ from lookbook.sender import (
     retry,
     start_send_run,
 )
-from lookbook.store import Store
+from lookbook.store import roles
+from lookbook.store.database import Store
 from ui.models import ElidedTipDelegate, RowsTableModel
 from ui.pages.base import Page
 from ui.signin import Session

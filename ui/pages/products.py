@@ -34,10 +34,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lookbook.assign import UnassignedPhoto, assign_photos, unassigned_photos
-from lookbook.catalog import BrandSummary, Product, list_brands, list_products
-from lookbook.dashboard import BrandDemand, brand_dashboard
-from lookbook.sets import (
+from lookbook.catalog.dashboard import BrandDemand, brand_dashboard
+from lookbook.catalog.products import BrandSummary, Product, list_brands, list_products
+from lookbook.lookbooks.sets import (
     PhotoSet,
     SetSummary,
     Shot,
@@ -50,8 +49,9 @@ from lookbook.sets import (
     reorder_set,
     shots_of_product,
 )
-from lookbook.store import Store
-from lookbook.thumbnails import shot_previews
+from lookbook.photos.thumbnails import shot_previews
+from lookbook.photos.ties import UnassignedPhoto, assign_photos, unassigned_photos
+from lookbook.store.database import Store
 from lookbook.words import plural
 from ui.models import FittedColumns
 from ui.pages.base import Page

@@ -1,6 +1,6 @@
 """The Reports page: what each set sold, per set, associate, brand, channel and week, in charts and a table.
 
-The numbers are :func:`lookbook.report.build_report`'s, computed on the database thread; the page
+The numbers are :func:`lookbook.clienteling.report.build_report`'s, computed on the database thread; the page
 draws two QtCharts charts (the funnel as grouped bars, revenue per group) and a table with every count,
 the rates, and the opt-outs beside the sales, so a set that sells but drives people away shows it.
 "Export CSV…" writes the same rows as ``lookbook report --csv``.
@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lookbook import report
+from lookbook.clienteling import report
 from lookbook.hooks import Changes
-from lookbook.store import Store
+from lookbook.store.database import Store
 from ui.models import RowsTableModel
 from ui.pages.base import Page
 from ui.signin import Session

@@ -1,7 +1,7 @@
 """The "Sending" section of the Settings page: the settings that rule sending, one field each.
 
-The fields come from :data:`lookbook.settings.SETTINGS` (label, unit, meaning and allowed range in the
-tooltip); Save hands each changed one to :func:`lookbook.settings.set_value` on the DB thread, which checks,
+The fields come from :data:`lookbook.store.settings.SETTINGS` (label, unit, meaning and allowed range in the
+tooltip); Save hands each changed one to :func:`lookbook.store.settings.set_value` on the DB thread, which checks,
 keeps and audits it under the signed-in person. Managers and admins may change them; others read them.
 """
 
@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lookbook import roles, settings
-from lookbook.store import Store
+from lookbook.store import roles, settings
+from lookbook.store.database import Store
 from ui.signin import Session
 from ui.workers import StoreRunner
 

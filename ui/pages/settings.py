@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QFrame, QGroupBox, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from lookbook.store import Store
-from lookbook.users import active_users
+from lookbook.store.database import Store
+from lookbook.store.users import active_users
 from ui.pages.base import Page
 from ui.pages.delivery_settings import DeliverySettings
 from ui.pages.sending_settings import SendingSettings

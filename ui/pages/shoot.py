@@ -49,13 +49,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lookbook.details import detail_kinds, file_kind
 from lookbook.hooks import Changes
-from lookbook.library import SUPPORTED_SUFFIXES, Library
 from lookbook.listings import PhotoRow, list_photos
-from lookbook.preset_store import PresetChange, save_preset
-from lookbook.presets import Preset
-from lookbook.recipes import (
+from lookbook.photos.details import detail_kinds, file_kind
+from lookbook.photos.preset_library import PresetChange, save_preset
+from lookbook.photos.presets import Preset
+from lookbook.photos.recipes import (
     Box,
     PhotoDetail,
     RenderStep,
@@ -74,7 +73,8 @@ from lookbook.recipes import (
     set_neutral,
     set_preset,
 )
-from lookbook.store import Store
+from lookbook.store.database import Store
+from lookbook.store.library import SUPPORTED_SUFFIXES, Library
 from ui.compare_dialog import CompareDialog
 from ui.pages.base import Page
 from ui.preset_editor import PresetEditor
@@ -803,7 +803,7 @@ def _render(library: Library, detail: PhotoDetail, preset: Preset) -> tuple[Any,
 def _import(store: Store, paths: list[Path], actor: str, cancel: threading.Event) -> Iterator[Any]:
     """Run the core's photo import generator (on the DB runner)."""
     try:
-        from lookbook.importer import import_photos
+        from lookbook.photos.importer import import_photos
     except ModuleNotFoundError as exc:  # the core's importer is still being written (issue 3)
         from lookbook.errors import LookbookError
 

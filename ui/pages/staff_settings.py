@@ -1,6 +1,6 @@
 """The "Staff" section of the Settings page: an admin adds people, changes roles, deactivates, resets passwords.
 
-Every change goes through :mod:`lookbook.users` on the DB thread (checked and audited there, under the
+Every change goes through :mod:`lookbook.store.users` on the DB thread (checked and audited there, under the
 signed-in admin); the section only shows the accounts and asks for what a change needs.
 """
 
@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lookbook import roles
-from lookbook.store import Store
-from lookbook.users import (
+from lookbook.store import roles
+from lookbook.store.database import Store
+from lookbook.store.users import (
     MIN_PASSWORD_LENGTH,
     ROLES,
     User,

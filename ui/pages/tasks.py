@@ -1,7 +1,7 @@
 """The Tasks page: each associate's follow-ups (replies to answer, holds ending, follow-ups, lapsed clients).
 
 An associate sees their own tasks; a manager sees everyone's, with the overdue count per associate.
-The page makes the tasks now due (:func:`lookbook.tasks.refresh`) each time it loads.
+The page makes the tasks now due (:func:`lookbook.clienteling.tasks.refresh`) each time it loads.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QWidget
 
-from lookbook import tasks
-from lookbook.store import Store
+from lookbook.clienteling import tasks
+from lookbook.store.database import Store
 from ui.pages.base import Page
 from ui.signin import Session
 from ui.widgets.task_list import TaskList

@@ -6,7 +6,7 @@ loads everything about one customer in one call on the database thread
 Its buttons ("Pause 30 days", "Not this brand", grant or withdraw consent) call the
 core on the database thread and show the profile again as soon as they are done.
 Granting consent to a customer who opted out first asks how they agreed
-(:class:`ConfirmationDialog`), as :mod:`lookbook.consent` requires.
+(:class:`ConfirmationDialog`), as :mod:`lookbook.customers.consent` requires.
 """
 
 from __future__ import annotations
@@ -36,15 +36,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lookbook import consent, customers, holds, tasks
-from lookbook.catalog import brand_names
-from lookbook.consent import Confirmation, ConfirmationRequired
-from lookbook.customers import Profile
+from lookbook.catalog import holds
+from lookbook.catalog.products import brand_names
+from lookbook.clienteling import tasks
+from lookbook.customers import book as customers
+from lookbook.customers import consent
+from lookbook.customers.book import Profile
+from lookbook.customers.consent import Confirmation, ConfirmationRequired
 from lookbook.errors import InputError
 from lookbook.hooks import Changes
-from lookbook.outbox import CustomerMessage, customer_messages
-from lookbook.replies import Reply, list_replies
-from lookbook.store import Store
+from lookbook.outbox.messages import CustomerMessage, customer_messages
+from lookbook.outbox.replies import Reply, list_replies
+from lookbook.store.database import Store
 from ui.models import RowsTableModel
 from ui.widgets.tables import read_only_table
 from ui.widgets.task_list import TaskList

@@ -1,7 +1,7 @@
 """Settings ▸ Notifications: whether the person signed in gets desktop notifications.
 
 Its own small widget (the Settings page only places it), reading and writing the per-person library setting
-of :mod:`lookbook.notices` on the DB thread.
+of :mod:`lookbook.outbox.notices` on the DB thread.
 """
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from __future__ import annotations
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QCheckBox, QGroupBox, QLabel, QVBoxLayout, QWidget
 
-from lookbook import notices
 from lookbook.hooks import Changes
-from lookbook.users import User
+from lookbook.outbox import notices
+from lookbook.store.users import User
 from ui.signin import Session
 from ui.workers import StoreRunner
 

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lookbook.recipes import PhotoDetail
+from lookbook.photos.recipes import PhotoDetail
 from ui.widgets.box_editor import BoxEditor
 
 #: The hero render's preview (4:5, like the default preset) and the two detail crops beside it.
@@ -228,7 +228,7 @@ class PhotoDetailPanel(QWidget):
         if detail.detected_box is None:
             return "Finding the garment…"
         confidence = f"{detail.confidence:.0%}" if detail.confidence is not None else "unknown"
-        from lookbook.detect import REVIEW_BELOW  # OpenCV loads when a photo is shown, not with the app
+        from lookbook.photos.detect import REVIEW_BELOW  # OpenCV loads when a photo is shown, not with the app
 
         if detail.needs_review and detail.confidence is not None and detail.confidence >= REVIEW_BELOW:
             # The box itself is sure, so the flag came from the cut-out cleanup (hanger, prop, hole): saying

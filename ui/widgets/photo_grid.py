@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lookbook.library import Library
 from lookbook.listings import PhotoRow
+from lookbook.store.library import Library
 from ui.widgets.thumbnail_loader import ThumbnailLoader
 
 Index = QModelIndex | QPersistentModelIndex

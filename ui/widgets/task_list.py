@@ -9,8 +9,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
-from lookbook import tasks
-from lookbook.store import Store
+from lookbook.clienteling import tasks
+from lookbook.store.database import Store
 from ui.models import RowsTableModel
 from ui.widgets.tables import read_only_table
 from ui.workers import StoreRunner
@@ -31,7 +31,7 @@ class _Model(RowsTableModel):
 
 
 class TaskList(QWidget):
-    """Tasks in a table; the buttons act on the selected ones through :func:`lookbook.tasks.act`."""
+    """Tasks in a table; the buttons act on the selected ones through :func:`lookbook.clienteling.tasks.act`."""
 
     #: A change finished, with a line saying what happened (or why not).
     acted = Signal(str)

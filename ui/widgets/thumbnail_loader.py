@@ -18,8 +18,8 @@ from collections.abc import Iterator
 from PySide6.QtCore import QObject, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QImageReader, QPixmap
 
-from lookbook.library import Library
-from lookbook.thumbnails import ensure_thumbnail, preview_source
+from lookbook.photos.thumbnails import ensure_thumbnail, preview_source
+from lookbook.store.library import Library
 from ui.workers import TaskRunner
 
 #: Requests kept waiting at most; a grid page of 160 px cells on a 4K screen shows about 120.

@@ -8,29 +8,29 @@ until it is made here too.
 
 from __future__ import annotations
 
-from lookbook.delivery import registry
+from lookbook.outbox.channels import registry
 
-#: ``lookbook.customers.SORTS`` (its keys).
+#: ``lookbook.customers.book.SORTS`` (its keys).
 CUSTOMER_SORTS = ("name", "first_name", "email", "last_contacted", "created", "id")
-#: ``lookbook.customers.FIELDS``.
+#: ``lookbook.customers.book.FIELDS``.
 CUSTOMER_FIELDS = ("first_name", "last_name", "email", "x_handle", "x_user_id", "instagram", "phone",
                    "preferred_channel", "timezone", "associate_id", "notes", "last_contacted_at")
-#: ``lookbook.customers.PAUSE_DAYS_DEFAULT``.
+#: ``lookbook.customers.book.PAUSE_DAYS_DEFAULT``.
 PAUSE_DAYS_DEFAULT = 30
-#: ``lookbook.consent.CHANNELS`` and ``SCOPES``.
+#: ``lookbook.customers.consent.CHANNELS`` and ``SCOPES``.
 CONSENT_CHANNELS = ("x", "email", "instagram", "sms")
 CONSENT_SCOPES = ("one_to_one", "marketing")
-#: ``lookbook.outbox.STATES``.
+#: ``lookbook.outbox.messages.STATES``.
 OUTBOX_STATES = ("draft", "pending", "approved", "rejected", "queued", "sending", "sent", "failed", "cancelled",
                  "expired")
-#: ``lookbook.users.ROLES``.
+#: ``lookbook.store.users.ROLES``.
 ROLES = ("associate", "merchandiser", "manager", "admin")
-#: ``lookbook.delivery.email.SECURITY``.
+#: ``lookbook.outbox.channels.email.SECURITY``.
 EMAIL_SECURITY = ("starttls", "tls", "plain")
-#: The registered delivery channels (``lookbook.delivery.registry`` is light: it imports no channel module).
+#: The registered delivery channels (``lookbook.outbox.channels.registry`` is light: it imports no channel module).
 REACHABILITY_CHANNELS = tuple(sorted(registry.names()))
-#: ``lookbook.presets.ASPECTS`` and ``BACKGROUNDS`` (their keys).
+#: ``lookbook.photos.presets.ASPECTS`` and ``BACKGROUNDS`` (their keys).
 PRESET_ASPECTS = ("4:5", "1:1", "9:16")
 PRESET_BACKGROUNDS = ("white", "grey", "keep")
-#: ``lookbook.layouts.OUTPUT_SIZES`` (its keys).
+#: ``lookbook.lookbooks.layouts.OUTPUT_SIZES`` (its keys).
 CARD_OUTPUTS = ("x", "email", "pdf", "square", "portrait")

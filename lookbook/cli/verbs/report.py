@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-#: lookbook.report.DIMENSIONS, copied so that --help imports no store (a test keeps them equal).
+#: lookbook.clienteling.report.DIMENSIONS, copied so that --help imports no store (a test keeps them equal).
 DIMENSIONS = ("set", "associate", "brand", "channel", "week")
 
 

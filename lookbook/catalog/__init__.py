@@ -1,0 +1,2 @@
+"""Products, their sizes and stock: the catalog import, GTIN check digits and the brand dashboard.
+"""

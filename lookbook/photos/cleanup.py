@@ -1,0 +1,505 @@
+"""Take hangers, hooks and props out of the garment mask before the hero and details are cut.
+
+The detector (:mod:`lookbook.photos.detect`) separates "not the background" from the background; a
+hanger, its hook, the clips of a trouser hanger or a bar across the top are not background,
+so they come out as garment and the hero shows them (and a "collar" crop lands on the hook).
+They have a shape and a place: at the top of the silhouette, thin, and usually of a colour
+unlike the garment's (wood, chrome, black or coloured plastic). This module works on the
+detector's small mask (~200 px) with the photo at the same size:
+
+1. **Thin things on top.** An opening with a disc about 6 % of the garment's width keeps the
+   fabric and drops what is thinner (a hook, a wire, a clip's arm). What it drops is removed
+   only in the top part of the silhouette and where it stands above the fabric below it, so
+   straps and thin sleeves lower down are kept.
+2. **Bars of another colour.** The garment's colours are measured on its middle (k-means in
+   Lab); in the top part, mask pixels far from all of them that form a thin, wide band (a
+   hanger's bar or shoulders) are removed. A collar of another colour is thick, not a band,
+   and stays.
+3. **Peeling the top** row by row (:func:`_peel_top`): a hook, clips, a bar of another colour.
+4. **A hanger's middle across the neck** opening, seen on a 400 px copy (:func:`neck_bar`).
+
+What is left is reduced to the garment's main component. When a lot had to be cut (a fifth of
+the silhouette) the result is not trusted: the cleanup is dropped and the shot is flagged for
+a person to look at instead; so is a shot where a hook or clips were found but no bar of
+another colour under them (the hanger's shoulders, or a bar the garment's colour, may still
+show). Not handled (measured in ``bench.detail_quality``): a hanger of the garment's own colour,
+a hanger lying inside a collar, a clip hanger's bar on trousers of its colour, props at the hem.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import cv2
+import numpy as np
+
+from lookbook.photos.detect import Detection, background_distance, working_lab
+
+#: The top part of the silhouette (fraction of its height) where hangers are looked for.
+TOP_BAND = 0.3
+#: Opening disc as a fraction of the garment's width: thinner parts on top are taken as hanger.
+THIN_SHARE = 0.06
+#: Lab distance (lightness halved) beyond which a pixel is unlike every garment colour.
+FOREIGN_DIST = 22.0
+#: A band thinner than this share of the garment's height counts as a hanger's bar.
+BAR_SHARE = 0.07
+#: Rows at the top are peeled as hanger at most this deep (share of the garment's height).
+PEEL_SHARE = 0.15
+#: A hanger's bar across the neck lies in this top share of the garment's height...
+NECK_BAND = 0.2
+#: ...is at least this share of the garment's width long...
+NECK_BAR_MIN = 0.12
+#: ...and no thicker than this share of it.
+STROKE_WIDTH = 0.05
+#: Cutting more than this share of the silhouette is not trusted: flag instead.
+MAX_CUT = 0.2
+#: Long side of the image a hanger's bar across the neck is looked for on: it is a few pixels high at 400 px.
+BAR_SIDE = 400
+#: A hook is looked for this far above the fabric's top (share of the garment's height)...
+HOOK_REACH = 0.15
+#: ...in a strip this wide either side of the garment's middle column (share of its width)...
+HOOK_STRIP = 0.06
+#: ...where at least this share of the rows hold something unlike the background...
+HOOK_ROWS = 0.3
+#: ...while strips beside the shoulders, at the same height, hold at most this share (a busy
+#: backdrop, or a wall mount as wide as the garment, shows there too and is not a hook).
+HOOK_BESIDE = 0.15
+#: The silhouette's top (this share of its height) coloured like the background this much more
+#: often than its middle: a hanger the wall's colour joined to the garment.
+WALL_TOP = 0.12
+WALL_EXCESS = 0.3
+#: The silhouette's bottom (this share of its height) holding this share of colours unlike the
+#: garment's while touching the frame's bottom edge: a floor, a box or a shelf joined at the hem.
+HEM_BAND = 0.12
+HEM_FOREIGN = 0.15
+#: A hole inside the silhouette (closed all round by fabric) at least this share of its area: a
+#: print or a band the background's colour cut out as background. Smaller ones are filled by the
+#: detector; a large one may be a real gap (a sleeve folded onto the body), so a person decides.
+HOLE_SHARE = 0.03
+
+
+@dataclass(frozen=True)
+class Cleanup:
+    """The cleaned detection and what was done.
+
+    :param detection: the detection with hangers removed from its mask (and its box trimmed
+        at the top to the fabric, when ``trim_box`` was asked for).
+    :param removed: share of the mask's pixels taken out (0 when nothing was).
+    :param needs_review: the cleanup found a hanger it could not take out safely, or a hanger or
+        prop may still show (see ``reasons``).
+    :param reasons: why the shot is flagged, in words a person can check on the photo (empty
+        when it is not, or when only the cutting itself was unsure).
+    """
+
+    detection: Detection
+    removed: float
+    needs_review: bool
+    reasons: tuple[str, ...] = ()
+
+
+def _disc(size: int) -> np.ndarray:
+    size = max(3, size | 1)
+    return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+
+
+def _main_component(mask: np.ndarray) -> np.ndarray:
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    if n <= 2:
+        return mask
+    areas = stats[1:, cv2.CC_STAT_AREA]
+    keep = np.zeros(n, np.uint8)
+    # Keep the largest part and any big ones (a pair of shoes is two).
+    keep[1:] = areas >= 0.25 * areas.max()
+    return keep[labels]
+
+
+def _garment_colours(lab: np.ndarray, m: np.ndarray, y0: int, bh: int) -> np.ndarray:
+    """Return up to 4 Lab colours of the garment, measured on the middle of the silhouette."""
+    core = cv2.erode(m, _disc(5))
+    core[: y0 + int(0.35 * bh)] = 0
+    px = lab[core > 0]
+    if len(px) < 20:
+        px = lab[m > 0]
+    if len(px) < 4:
+        return px.reshape(-1, 3)
+    k = min(4, len(px))
+    criteria = (cv2.TERM_CRITERIA_MAX_ITER + cv2.TERM_CRITERIA_EPS, 10, 0.5)
+    # Fixed seeds (evenly spaced by lightness) keep the result the same on every run.
+    order = np.argsort(px[:, 0], kind="stable")
+    labels: np.ndarray = np.zeros((len(px), 1), np.int32)
+    for i, chunk in enumerate(np.array_split(order, k)):
+        labels[chunk, 0] = i
+    _, labels, centres = cv2.kmeans(px.astype(np.float32), k, labels, criteria, 1, cv2.KMEANS_USE_INITIAL_LABELS)
+    share = np.bincount(labels.ravel(), minlength=k) / len(px)
+    return centres[share >= 0.05]
+
+
+def hanger_mask(rgb_small: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Return the part of ``mask`` (0/1 or 0/255, same size as ``rgb_small``) that is hanger, hook or clip.
+
+    :returns: that part, and whether a hanger was seen but may not be all gone (a hook or clips
+        were cut but no bar of another colour under them: the hanger's shoulders inside a
+        collar, or a bar the colour of the garment, may still show).
+    """
+    m = (mask > 0).astype(np.uint8)
+    ys, xs = np.nonzero(m)
+    if len(xs) < 50:
+        return np.zeros_like(m), False
+    y0, y1 = int(ys.min()), int(ys.max()) + 1
+    x0, x1 = int(xs.min()), int(xs.max()) + 1
+    bw, bh = x1 - x0, y1 - y0
+    top = np.zeros_like(m)
+    top[: y0 + int(TOP_BAND * bh)] = 1
+    cut = np.zeros_like(m)
+
+    # 1. Thin things on top: what an opening removes, where no fabric of the opened mask lies above.
+    opened = cv2.morphologyEx(m, cv2.MORPH_OPEN, _disc(round(THIN_SHARE * bw)))
+    fabric_top = np.where(opened.any(axis=1))[0]
+    if len(fabric_top):
+        thin = (m > 0) & (opened == 0) & (top > 0)
+        # Only what sticks up above the fabric's own top edge in that column (a hook, the
+        # wire above the shoulders), not a strap or a sleeve beside the body.
+        col_top = np.where(opened.any(axis=0), opened.argmax(axis=0), m.shape[0])
+        above = np.arange(m.shape[0])[:, None] < col_top[None, :] + 1
+        cut |= (thin & above).astype(np.uint8)
+    # A hook: a cut part standing several rows high near the middle column (the outline's stray
+    # pixels and a collar's corners are cut too, but they are a few rows at most).
+    hook = False
+    n, _, stats, _ = cv2.connectedComponentsWithStats(cut, connectivity=8)
+    body = xs[ys >= y0 + 0.3 * bh]
+    centre = float(np.median(body)) if len(body) else (x0 + x1) / 2.0
+    for i in range(1, n):
+        x, y, w, h, _area = (int(v) for v in stats[i])
+        # Upright and several rows high: the rounded-off corners of a collar are neither.
+        hook = hook or (h >= max(5.0, 0.05 * bh) and h >= 2 * w and abs(x + w / 2.0 - centre) < 0.15 * bw)
+
+    # 2. Bands of another colour on top: a hanger's bar or shoulders, a trouser hanger's clips.
+    lab = cv2.cvtColor(rgb_small, cv2.COLOR_RGB2LAB).astype(np.float32)
+    lab[:, :, 0] *= 0.5
+    colours = _garment_colours(lab, m, y0, bh)
+    if len(colours):
+        foreign: np.ndarray = foreign_all(lab, m, colours) & top
+        foreign = cv2.morphologyEx(foreign, cv2.MORPH_OPEN, _disc(3))
+        n, labels, stats, _ = cv2.connectedComponentsWithStats(foreign, connectivity=8)
+        if n > 1:
+            dist = cv2.distanceTransform(foreign, cv2.DIST_L2, 3)
+            for i in range(1, n):
+                x, y, w, h, area = (int(v) for v in stats[i])
+                if y > y0 + 0.12 * bh:
+                    continue  # it does not reach the top of the silhouette: a print or a pocket
+                thickness = 2.0 * float(dist[labels == i].max())
+                if thickness <= BAR_SHARE * bh and w >= 3 * thickness:
+                    cut[labels == i] = 1
+        peeled, seen, settled = _peel_top(m, foreign_all(lab, m, colours, eroded=False), y0, bh, x0, bw)
+        cut |= peeled
+        return cut, (hook or seen) and not settled
+    return cut, hook
+
+
+def foreign_all(lab: np.ndarray, m: np.ndarray, colours: np.ndarray, eroded: bool = True) -> np.ndarray:
+    """Return the mask pixels unlike every garment colour (``eroded``: the outline's pixels left out).
+
+    The outline's pixels mix fabric and wall, so they look foreign along every edge; left in,
+    they join a hanger's bar to the sides of the garment.
+    """
+    inner = cv2.erode(m, _disc(3)) if eroded else m
+    if not len(colours):
+        return np.zeros_like(m)
+    d2 = ((lab[:, :, None, :] - colours[None, None, :, :]) ** 2).sum(-1).min(-1)
+    return ((np.sqrt(d2) > FOREIGN_DIST) & (inner > 0)).astype(np.uint8)
+
+
+def _peel_top(m: np.ndarray, foreign: np.ndarray, y0: int, bh: int, x0: int, bw: int
+              ) -> tuple[np.ndarray, bool, bool]:
+    """Return the rows at the top of the silhouette that are hanger: peeled off one by one from the top.
+
+    A row is hanger if it is a hook (one narrow run near the middle column: a hook, the neck of
+    a hanger), several sparse pieces partly of another colour than the garment (the clips and
+    hook of a trouser hanger, a third of the row or more), or a bar (mostly of another colour: a hanger's
+    bar across a waistband). Peeling stops at the first row that is none of these (one row of
+    grace: the outline's row mixes wall and hanger), and never goes deeper than
+    :data:`PEEL_SHARE` of the garment's height (a dark waistband under a dark bar stays). Dress
+    straps are sparse too, but of the dress's colour, and stay.
+
+    :returns: the rows cut, whether any were (a hanger was there), and whether the peel took a
+        whole bar off and stopped on the garment's own colours (then the hanger is gone; a
+        hook or clips without a bar of another colour under them leave the hanger's shoulders
+        or a bar of the garment's colour behind).
+    """
+    cut = np.zeros_like(m)
+    rows = m[y0 + int(0.3 * bh): y0 + bh]
+    cols = np.nonzero(rows.any(axis=0))[0]
+    centre = float(np.median(np.nonzero(rows)[1])) if len(cols) else x0 + bw / 2.0
+    grace = 1
+    whole_bar = False
+    stop = y0 + max(1, int(PEEL_SHARE * bh))
+    for r in range(y0, stop):
+        xs = np.nonzero(m[r])[0]
+        if len(xs) == 0:
+            continue
+        single = xs[-1] - xs[0] + 1 == len(xs)
+        share = np.count_nonzero(foreign[r]) / len(xs)
+        hook = len(xs) < 0.08 * bw and single and abs((xs[0] + xs[-1]) / 2.0 - centre) < 0.15 * bw
+        # Clips and a hook are several pieces side by side; a turtleneck's collar is one.
+        clips = len(xs) < 0.4 * bw and share >= 0.3 and not single
+        bar = bool(share >= 0.5)
+        if hook or clips or bar:
+            cut[r, xs] = 1
+            whole_bar = whole_bar or (bar and len(xs) >= 0.6 * bw)
+            continue
+        if grace:
+            grace -= 1
+            continue
+        stop = r
+        break
+    if np.count_nonzero(cut.any(axis=1)) < max(3.0, 0.03 * bh):
+        # A row or two: the outline's pixels (fabric mixed with wall) look sparse and foreign on
+        # every garment; a hanger's hook or clips stand several rows high.
+        return np.zeros_like(m), False, False
+    after = [np.count_nonzero(foreign[r]) / max(1, int(np.count_nonzero(m[r])))
+             for r in range(stop, min(m.shape[0], stop + 3))]
+    settled = whole_bar and all(a < 0.2 for a in after)
+    return cut, True, settled
+
+
+def neck_bar(rgb: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Return a hanger's bar showing inside the neck (0/1 on ``mask``'s grid; all zero if none).
+
+    On a hanger, the hanger's middle shows between the shoulders, across the neck opening: a
+    thin horizontal bar of a colour unlike the garment's (wood, black or white plastic, chrome)
+    near the middle column in the top part of the silhouette. It is a few pixels high, so it is
+    looked for on a ``BAR_SIDE`` copy of the photo: a "foreign" component in the top
+    :data:`NECK_BAND` of the garment, centred within a quarter of its width of the middle, at
+    least three times as wide as high, wider than :data:`NECK_BAR_MIN` of the garment (a brand
+    label in the neck is shorter) and no thicker than :data:`STROKE_WIDTH` of it. What it hid
+    (the inside of the back, or the wall) is cut out with it, as the neck opening it is.
+
+    :param rgb: the photo (any size).
+    :param mask: the garment mask (detector grid).
+    """
+    mh, mw = mask.shape[:2]
+    out = np.zeros((mh, mw), np.uint8)
+    h, w = rgb.shape[:2]
+    f = min(1.0, BAR_SIDE / max(h, w))
+    size = (max(1, round(w * f)), max(1, round(h * f)))
+    img = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA) if f < 1.0 else rgb
+    m = cv2.resize((mask > 0).astype(np.uint8), size, interpolation=cv2.INTER_NEAREST)
+    ys, xs = np.nonzero(m)
+    if len(xs) < 200:
+        return out
+    y0, y1 = int(ys.min()), int(ys.max()) + 1
+    bw, bh = int(xs.max()) + 1 - int(xs.min()), y1 - y0
+    body = xs[ys >= y0 + 0.3 * bh]
+    centre = float(np.median(body)) if len(body) else float(np.median(xs))
+    lab = cv2.cvtColor(img, cv2.COLOR_RGB2LAB).astype(np.float32)
+    lab[:, :, 0] *= 0.5
+    colours = _garment_colours(lab, m, y0, bh)
+    if not len(colours):
+        return out
+    band = slice(y0, y0 + int(NECK_BAND * bh) + 1)
+    d2 = ((lab[band, :, None, :] - colours[None, None, :, :]) ** 2).sum(-1).min(-1)
+    foreign = np.zeros_like(m)
+    foreign[band] = ((np.sqrt(d2) > FOREIGN_DIST) & (m[band] > 0)).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(foreign, connectivity=8)
+    cut: np.ndarray = np.zeros_like(m)
+    for i in range(1, n):
+        x, y, cw, ch, area = (int(v) for v in stats[i])
+        if cw < NECK_BAR_MIN * bw or cw < 3 * ch or abs(x + cw / 2.0 - centre) > 0.25 * bw:
+            continue
+        part = (labels == i).astype(np.uint8)
+        if 2.0 * float(cv2.distanceTransform(part, cv2.DIST_L2, 3).max()) > STROKE_WIDTH * bw:
+            continue
+        cut |= part
+    if cut.any():
+        # Back to the mask's grid; a bar two pixels high there must not vanish in the averaging.
+        out = (cv2.resize(cut.astype(np.float32), (mw, mh), interpolation=cv2.INTER_AREA) > 0.25).astype(np.uint8)
+    return out
+
+
+def _garment_frame(mask: np.ndarray) -> tuple[int, int, int, int, float] | None:
+    """Return (top, height, left, width, middle column) of a 0/1 silhouette, or ``None`` when it is tiny."""
+    ys, xs = np.nonzero(mask)
+    if len(xs) < 50:
+        return None
+    y0, x0 = int(ys.min()), int(xs.min())
+    bh, bw = int(ys.max()) + 1 - y0, int(xs.max()) + 1 - x0
+    body = xs[ys >= y0 + 0.3 * bh]
+    centre = float(np.median(body)) if len(body) else x0 + bw / 2.0
+    return y0, bh, x0, bw, centre
+
+
+def hook_above(rgb: np.ndarray, mask: np.ndarray, det: Detection) -> bool:
+    """Return whether a hanger's hook (or a hanger the cleanup could not see) stands above the garment.
+
+    The garment hangs from its middle: above the top of its fabric (the silhouette opened with
+    a disc 6 % of its width, which drops a hook joined to it), in a narrow strip around the
+    middle column, rows holding something unlike the background (the detector's background
+    colours and threshold) are a hook, a hanger's neck or the clip of a trouser hanger, inside
+    the mask or not. Beside the shoulders, at the same height, the same test must find (almost)
+    nothing: a busy backdrop, or a wall mount as wide as the garment, is not a hook. Looked for
+    on a ``BAR_SIDE`` copy (a wire is a pixel or two wide there).
+
+    :param rgb: the photo (any size).
+    :param mask: the garment mask after cleanup (detector grid).
+    :param det: the detection (its background colours and threshold).
+    """
+    h, w = rgb.shape[:2]
+    f = min(1.0, BAR_SIDE / max(h, w))
+    size = (max(1, round(w * f)), max(1, round(h * f)))
+    img = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA) if f < 1.0 else rgb
+    m = cv2.resize((mask > 0).astype(np.uint8), size, interpolation=cv2.INTER_NEAREST)
+    frame = _garment_frame(m)
+    if frame is None or not len(det.bg_colours):
+        return False
+    _y0, bh, _x0, bw, centre = frame
+    opened = cv2.morphologyEx(m, cv2.MORPH_OPEN, _disc(round(THIN_SHARE * bw)))
+    c0, c1 = max(0, int(centre - HOOK_STRIP * bw)), min(size[0], int(centre + HOOK_STRIP * bw) + 1)
+    rows = np.nonzero(opened[:, c0:c1].any(axis=1))[0]
+    if not len(rows):
+        return False
+    top = int(rows.min())
+    r0 = max(0, int(top - HOOK_REACH * bh))
+    if top - r0 < 5:
+        return False  # the garment reaches the frame's top: nothing above it to see
+    unlike = background_distance(working_lab(cv2.GaussianBlur(img, (3, 3), 0)), det.bg_colours) > det.threshold
+
+    def share(a: int, b: int, outside_only: bool) -> float | None:
+        a, b = max(0, a), min(size[0], b)
+        if b - a < 3:
+            return None
+        part = unlike[r0:top, a:b].copy()
+        if outside_only:  # beside the shoulders the garment itself (a raised sleeve) is not evidence
+            part &= m[r0:top, a:b] == 0
+        return float(part.any(axis=1).mean())
+
+    middle = share(c0, c1, False) or 0.0
+    beside = [share(int(centre - 0.45 * bw), int(centre - 0.3 * bw), True),
+              share(int(centre + 0.3 * bw), int(centre + 0.45 * bw), True)]
+    return middle >= HOOK_ROWS and max([b for b in beside if b is not None] or [0.0]) <= HOOK_BESIDE
+
+
+def wall_coloured_top(rgb_small: np.ndarray, mask: np.ndarray, det: Detection) -> bool:
+    """Return whether the silhouette's top is largely the background's colour while its middle is not.
+
+    A white plastic hanger on a white wall, or its wall mount, is "garment" to the detector
+    when it touches the shoulders, and no colour cue separates it from the wall: but fabric
+    coloured like the wall would be so in the middle of the garment too.
+
+    :param rgb_small: the photo at the mask's size.
+    """
+    m = mask > 0
+    frame = _garment_frame(m)
+    if frame is None or not len(det.bg_colours):
+        return False
+    y0, bh, _x0, _bw, _c = frame
+    like = background_distance(working_lab(cv2.GaussianBlur(rgb_small, (3, 3), 0)), det.bg_colours) < det.threshold
+
+    def share(a: float, b: float) -> float:
+        part = m.copy()
+        part[: y0 + int(a * bh)] = False
+        part[y0 + int(b * bh):] = False
+        return float(like[part].mean()) if part.any() else 0.0
+
+    return share(0.0, WALL_TOP) - share(0.4, 0.6) >= WALL_EXCESS
+
+
+def prop_at_hem(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
+    """Return whether something unlike the garment is joined to its bottom at the frame's edge.
+
+    A floor, a shoe box, a shelf or a chair under a hanging garment touches the frame's bottom;
+    its colours are unlike the garment's (measured on the garment's middle).
+
+    :param rgb_small: the photo at the mask's size.
+    """
+    m = (mask > 0).astype(np.uint8)
+    frame = _garment_frame(m)
+    if frame is None:
+        return False
+    y0, bh, _x0, _bw, _c = frame
+    if y0 + bh < m.shape[0] - 2:
+        return False
+    lab = cv2.cvtColor(rgb_small, cv2.COLOR_RGB2LAB).astype(np.float32)
+    lab[:, :, 0] *= 0.5
+    # The garment's colours from its middle only: a prop at the hem can be a tenth of the silhouette.
+    middle = m.copy()
+    middle[y0 + int((1.0 - 2 * HEM_BAND) * bh):] = 0
+    colours = _garment_colours(lab, middle, y0, bh)
+    band = m > 0
+    band[: y0 + int((1.0 - HEM_BAND) * bh)] = False
+    if not band.any() or not len(colours):
+        return False
+    return float(foreign_all(lab, m, colours)[band].mean()) >= HEM_FOREIGN
+
+
+def clean_detection(rgb: np.ndarray, det: Detection, *, trim_box: bool = True, scale: float = 1.0) -> Cleanup:
+    """Return ``det`` with hangers and hooks taken out of its mask.
+
+    :param rgb: the photo the detection was made on (any size; a reduced decode is fine).
+    :param det: the detection.
+    :param trim_box: also move the box's top edge down to the fabric (for an automatic box;
+        a box a person set is theirs and is kept).
+    :param scale: the ``Decoded.scale`` of ``rgb`` (the box is in pixels of the original).
+    """
+    mask = det.mask
+    h, w = mask.shape[:2]
+    small = cv2.resize(rgb, (w, h), interpolation=cv2.INTER_AREA)
+    m = (mask > 0).astype(np.uint8)
+    total = int(m.sum())
+    if total == 0:
+        return Cleanup(det, 0.0, False)
+    cut, unsure = hanger_mask(small, m)
+    kept = _main_component((m & (1 - cut)).astype(np.uint8))
+    kept = _main_component((kept & (1 - neck_bar(rgb, kept))).astype(np.uint8))
+    removed = 1.0 - float(kept.sum()) / total
+    if removed > MAX_CUT:
+        return Cleanup(det, 0.0, True, _suspicions(rgb, small, m, det) if trim_box else ())
+    if removed <= 0.0:
+        reasons = _suspicions(rgb, small, m, det) if trim_box else ()
+        return Cleanup(det, 0.0, unsure or bool(reasons), reasons)
+    box = det.box
+    if trim_box:
+        ys = np.nonzero(kept.any(axis=1))[0]
+        s = det.mask_scale * scale
+        new_top = int(np.floor(ys.min() / s)) if len(ys) else box[1]
+        if box[1] < new_top < box[3]:
+            box = (box[0], new_top, box[2], box[3])
+    reasons = _suspicions(rgb, small, kept, det) if trim_box else ()
+    return Cleanup(replace(det, mask=(kept * 255).astype(np.uint8), box=box), removed, unsure or bool(reasons), reasons)
+
+
+def _suspicions(rgb: np.ndarray, small: np.ndarray, kept: np.ndarray, det: Detection) -> tuple[str, ...]:
+    """Return why a hanger or prop may still show in the cut-out ``kept`` (empty: no reason seen).
+
+    What cannot be cut out safely is flagged for a person instead (issue 12: a flagged shot is
+    acceptable, a confident hero showing a hanger is not). Measured on the labelled photos in
+    ``bench.detail_quality``.
+    """
+    reasons = []
+    if hook_above(rgb, kept, det):
+        reasons.append("a hanger's hook above the garment")
+    if wall_coloured_top(small, kept, det):
+        reasons.append("a hanger the colour of the wall at the garment's top")
+    if prop_at_hem(small, kept):
+        reasons.append("something else joined to the hem at the frame's bottom")
+    if hole_inside(kept):
+        reasons.append("a hole inside the garment (a print or panel taken for background?)")
+    return tuple(reasons)
+
+
+def hole_inside(kept: np.ndarray) -> bool:
+    """Return whether the cut-out has a hole, closed all round by fabric, of at least ``HOLE_SHARE`` of it."""
+    m = (kept > 0).astype(np.uint8)
+    total = int(m.sum())
+    if total == 0:
+        return False
+    n, _, stats, _ = cv2.connectedComponentsWithStats(1 - m, connectivity=4)
+    h, w = m.shape
+    for i in range(1, n):
+        x, y, bw, bh, area = (int(v) for v in stats[i])
+        if x > 0 and y > 0 and x + bw < w and y + bh < h and area >= HOLE_SHARE * total:
+            return True
+    return False
+
+
+__all__ = ["Cleanup", "clean_detection", "hanger_mask", "hole_inside", "hook_above", "neck_bar", "prop_at_hem",
+           "wall_coloured_top"]

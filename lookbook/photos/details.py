@@ -1,0 +1,80 @@
+"""Which detail crops a garment gets, and the render (file) kinds they are written as; the renderer's version.
+
+No image library here: the preset verbs and the recipe bookkeeping check detail kinds and render keys, and
+loading OpenCV and numpy for that cost each ``lookbook presets ...`` command most of its start (issue 18).
+:mod:`lookbook.photos.crop` (the geometry that places the crops) and :mod:`lookbook.photos.render` import these names
+from here.
+"""
+
+from __future__ import annotations
+
+#: Bump when renders of the same recipe would come out visibly different (2: guided-filter edges;
+#: 3: white balance only from neutral evidence, exposure on lightness only; 4: hangers taken out
+#: of the cut-out, detail crops of every kind for the category to pick from).
+RENDERER_VERSION = 4
+
+#: Every detail crop the renderer can make, in the order they are shown.
+DETAIL_KINDS = ("collar", "neckline", "waistband", "cuff", "hem")
+#: Kinds placed at the garment's top edge (the rest at a sleeve's or the garment's end).
+TOP_KINDS = ("collar", "neckline", "waistband")
+
+#: The details each product category gets by default (categories as in the catalog; the
+#: photo library's folder names "outwear" and "pants" are accepted as their synonyms).
+CATEGORY_DETAILS: dict[str, tuple[str, ...]] = {
+    "shirt": ("collar", "cuff"),
+    "longsleeve": ("collar", "cuff"),
+    "outerwear": ("collar", "cuff"),
+    "trousers": ("waistband", "hem"),
+    "shorts": ("waistband", "hem"),
+    "skirt": ("waistband", "hem"),
+    "dress": ("neckline", "hem"),
+    "t-shirt": ("neckline", "hem"),
+    "shoes": (),
+    "hat": (),
+}
+#: Categories with two legs, whose hem is a leg's end.
+LEGGED = ("trousers", "shorts")
+#: The render (file) kind of a legged garment's hem: one leg's end rather than the middle of the
+#: lowest rows (which for trousers is the gap between the legs). Shown as "hem".
+LEG_HEM = "hem-leg"
+_SYNONYMS = {"outwear": "outerwear", "pants": "trousers", "jeans": "trousers", "tshirt": "t-shirt",
+             "t shirt": "t-shirt", "tee": "t-shirt", "hats": "hat", "shoe": "shoes", "skirts": "skirt",
+             "dresses": "dress", "shirts": "shirt"}
+
+
+def normalise_category(category: str | None) -> str | None:
+    """Return the catalog's name for ``category`` (case and synonyms folded), ``None`` if empty."""
+    if category is None or not str(category).strip():
+        return None
+    name = " ".join(str(category).strip().casefold().split())
+    return _SYNONYMS.get(name, name)
+
+
+def detail_kinds(category: str | None, wanted: str = "auto") -> tuple[str, ...]:
+    """Return the detail crops to make for a garment of ``category``.
+
+    :param category: the product's category; ``None`` when the photo is not tied to a product.
+    :param wanted: the preset's ``details`` setting: ``"auto"`` (by category), ``"none"``, or
+        kinds separated by commas (e.g. ``"collar,cuff"``), made whatever the category.
+    """
+    if wanted == "none":
+        return ()
+    if wanted != "auto":
+        return tuple(k.strip() for k in wanted.split(",") if k.strip())
+    return CATEGORY_DETAILS.get(normalise_category(category) or "", ())
+
+
+def file_kind(kind: str, category: str | None) -> str:
+    """Return the render (file) kind that shows detail ``kind`` of a garment of ``category``."""
+    return LEG_HEM if kind == "hem" and normalise_category(category) in LEGGED else kind
+
+
+def rendered_kinds(wanted: str = "auto") -> tuple[str, ...]:
+    """Return the render (file) kinds to make for the preset setting ``wanted`` (see :func:`detail_kinds`).
+
+    Every kind when the category decides ("auto"), a hem both in the middle and on a leg:
+    renders are made before a photo is tied to a product and do not change when it is, so what
+    is shown is picked by category afterwards (:func:`lookbook.photos.recipes.shown_details`).
+    """
+    kinds = DETAIL_KINDS if wanted == "auto" else detail_kinds(None, wanted)
+    return kinds + ((LEG_HEM,) if "hem" in kinds else ())

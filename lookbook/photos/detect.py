@@ -1,0 +1,542 @@
+"""Find the garment in a product photo: a box, a soft mask and a confidence.
+
+Photos come from back rooms: a shirt on a hanger against a wall, or laid flat on a bed
+or floor. The garment is the large object in the middle; the background is what runs
+along the picture's edges. The detector works on a small copy (``WORK_SIDE`` px on the
+long side) because every per-pixel step costs area, and a box on a 400 px or 12 MP
+photo needs no more than that to land within a pixel or two after scaling back.
+
+Two passes:
+
+1. **Cheap**: model the background from a band along the image border (Lab colour,
+   a few k-means clusters so that a wall *and* a floor, or light and shadow, are both
+   background), mark every pixel by its distance to the nearest background colour,
+   threshold, clean up with morphology (an opening removes hanger hooks and wires,
+   which are thin) and keep the big central component.
+2. **Expensive**, only where the cheap pass is unsure: OpenCV GrabCut seeded with the
+   cheap result (border = background, confident interior = foreground, the rest
+   "probable"), which follows edges the colour distance alone cannot.
+
+3. **Second opinion**, on every photo: a learned foreground segmenter (U²-Netp,
+   :mod:`lookbook.photos.segmenter`) that owes nothing to the border model. Where its box and the
+   classical one part ways the larger is kept and the photo is flagged for review; where they
+   agree the classical mask stays (its edges are the sharper).
+
+Deterministic by construction: k-means is seeded from fixed centres, GrabCut's GMM
+initialisation in OpenCV is deterministic for a given mask, and the network is a fixed function.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from lookbook.photos import segmenter
+
+#: Long side of the working image, in pixels.
+WORK_SIDE = 200
+#: Below this confidence a photo is flagged for review in the Shoot page (see :func:`_box_confidence`).
+REVIEW_BELOW = 0.5
+#: Weight of Lab lightness against the two colour axes in the background distance.
+L_WEIGHT = 0.5
+#: Opening kernel (working-image px): thinner things than this (hanger hooks, wires) are cut off.
+OPEN_PX = 5
+#: GrabCut iterations on the working image.
+GRABCUT_ITERS = 2
+#: Cheap-pass confidence at or above which GrabCut is skipped. Measured on the 372 photos of
+#: ``test/``: from 0.5 down to 0.3 GrabCut runs on 166 instead of 212 and no box changes by
+#: more than IoU 0.9 (labelled ones: same mean IoU); below 0.3 boxes start to change.
+CHEAP_OK = 0.3
+#: Long side of the image GrabCut runs on.
+GRABCUT_SIDE = 128
+#: Rectangle inset of the second-opinion GrabCut (share of each side).
+RECT_INSET = 0.03
+#: Long side of the image the second-opinion GrabCut runs on: it only has to find the garment's
+#: extent, not its edge, and it runs on every photo that goes to GrabCut.
+RECT_SIDE = 96
+#: The second opinion is asked only where the seeded GrabCut's box and the cheap pass's agree
+#: less than this (box IoU).
+RECT_IF_BELOW = 0.9
+#: ... or where the seeded box covers less than this share of the frame (half a garment, one
+#: shoe of a pair: a small box is where a missed part is likeliest).
+RECT_IF_SMALLER = 0.3
+#: GrabCut rounds of the second opinion.
+RECT_ITERS = 2
+#: Below this box IoU between the seeded and the rectangle GrabCut, the rectangle's mask is used.
+SWITCH_BELOW = 0.65
+#: Box IoU of the two GrabCuts at which confidence reaches 0, rising linearly to 1 at full
+#: agreement (0.8 gives 0.5, the review line).
+AGREE_LO = 0.6
+#: Share of the band pixels beyond a mask that stops at the band which must be unlike the
+#: background for the box side to be carried to the frame's edge (:func:`_run_off_frame`).
+RUN_OFF_SHARE = 0.7
+#: The central window (this share of each side is cut off) where a border colour that covers more
+#: than :data:`CENTRE_FILLS` of it, within :data:`CENTRE_NEAR`, is taken as the garment's.
+CENTRE_LO = 0.3
+CENTRE_FILLS = 0.5
+CENTRE_NEAR = 10.0
+#: ... unless the border colours left would hold less than this share of the band.
+CENTRE_KEEP = 0.2
+#: Segmenter probability at or above which a pixel is garment.
+SEG_THRESHOLD = 0.5
+#: Below this box IoU between the classical box and the segmenter's, the larger box (and its mask)
+#: is kept. Measured on the tune and held-out splits of ``tests/data/garment_boxes.json`` (339
+#: photos; never on ``heldout3``): 0.75-0.85 give the same mean IoU within 0.002.
+SEG_SWITCH_BELOW = 0.8
+#: Below this box IoU between the two the photo is flagged for review (its confidence is scaled
+#: under :data:`REVIEW_BELOW`). On the same photos 0.9 flags every box with IoU < 0.7 (7 of 7) and
+#: 24 of 25 below 0.85, at about one photo in five flagged; 0.85 missed 1 of 7 below 0.7.
+SEG_FLAG_BELOW = 0.9
+
+
+@dataclass(frozen=True)
+class Detection:
+    """Where the garment is.
+
+    :param box: ``(x0, y0, x1, y1)`` in pixels of the image given to :func:`detect_garment`
+        (x1, y1 exclusive), scaled by ``scale`` if one was given.
+    :param confidence: 0..1; below :data:`REVIEW_BELOW` the photo needs a person's look.
+    :param mask: ``h x w`` uint8 soft mask (0..255) of the garment on the working image;
+        ``mask_scale`` maps it to the input image (mask pixel = input pixel * mask_scale).
+    :param mask_scale: working-image size / input-image size.
+    :param method: ``"cheap"``, ``"grabcut"``, ``"rect"``, ``"segmenter"`` or ``"hand"``
+        (:func:`segment_in_box`): what produced it.
+    :param bg_colours: ``k x 3`` background colours (Lab, lightness weighted by :data:`L_WEIGHT`),
+        so that the renderer can place the garment's edge at full resolution.
+    :param threshold: the background distance (same units) that separated garment from background.
+    """
+
+    box: tuple[int, int, int, int]
+    confidence: float
+    mask: np.ndarray
+    mask_scale: float
+    method: str
+    bg_colours: np.ndarray
+    threshold: float
+
+    @property
+    def needs_review(self) -> bool:
+        """Return whether a person should check this box."""
+        return self.confidence < REVIEW_BELOW
+
+
+def _working_image(rgb: np.ndarray, side: int) -> tuple[np.ndarray, float]:
+    h, w = rgb.shape[:2]
+    f = side / max(h, w)
+    if f >= 1.0:
+        return rgb, 1.0
+    size = (max(1, round(w * f)), max(1, round(h * f)))
+    # INTER_AREA over a factor of 10+ is slow on a multi-megapixel image; a strided view
+    # first (every k-th pixel, no copy) leaves it a factor of 2-4 to average over.
+    k = max(1, int(1.0 / f) // 3)
+    small = cv2.resize(np.ascontiguousarray(rgb[::k, ::k]), size, interpolation=cv2.INTER_AREA)
+    return small, size[0] / w
+
+
+def _border_band(h: int, w: int, width: int) -> np.ndarray:
+    band = np.zeros((h, w), bool)
+    band[:width, :] = True
+    band[-width:, :] = True
+    band[:, :width] = True
+    band[:, -width:] = True
+    return band
+
+
+def _nearest(x: np.ndarray, centres: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return (index of, squared distance to) the nearest centre for each row of ``x``.
+
+    Uses |x - c|^2 = |x|^2 - 2 x.c + |c|^2 so the work is one small matrix product.
+    """
+    x = x.astype(np.float32, copy=False)
+    d2 = (x * x).sum(1)[:, None] - 2.0 * (x @ centres.T) + (centres * centres).sum(1)[None, :]
+    idx = d2.argmin(1)
+    return idx, np.maximum(d2[np.arange(len(x)), idx], 0.0)
+
+
+def _background_distance(lab: np.ndarray, band: np.ndarray, k: int = 5) -> tuple[np.ndarray, np.ndarray]:
+    """Return per-pixel Lab distance to the nearest background colour, and those colours.
+
+    Background colours are k-means clusters of the border band. A garment often
+    touches the border (a sleeve, a trouser leg); its colour then forms a small
+    cluster of its own, so clusters holding under 8 % of the band are dropped.
+    k-means starts from evenly spaced samples (sorted by lightness) so that the
+    result is the same on every run; OpenCV's ``kmeans`` runs the rounds (a loop of
+    numpy calls cost ten times as much on a band of ~2,000 pixels).
+    """
+    samples = lab[band].astype(np.float32)
+    order = np.argsort(samples[:, 0], kind="stable")
+    seeds = samples[order[np.linspace(0, len(order) - 1, k).astype(np.intp)]]
+    labels: np.ndarray = _nearest(samples, seeds)[0].astype(np.int32).reshape(-1, 1)
+    # Up to 8 rounds; eps 0 stops as soon as no centre moves (the labels no longer change).
+    criteria = (cv2.TERM_CRITERIA_MAX_ITER + cv2.TERM_CRITERIA_EPS, 8, 0.0)
+    _, labels, centres = cv2.kmeans(samples, k, labels, criteria, 1, cv2.KMEANS_USE_INITIAL_LABELS)
+    share = np.bincount(labels.ravel(), minlength=k) / len(samples)
+    keep = share >= 0.08
+    centres = _drop_garment_colours(lab, centres[keep], share[keep])
+    return background_distance(lab, centres), centres
+
+
+def _drop_garment_colours(lab: np.ndarray, centres: np.ndarray, share: np.ndarray) -> np.ndarray:
+    """Drop the border colours that fill the middle of the frame: they are the garment's own.
+
+    A garment that fills the frame or runs off its edges (sleeves, a hem, a dark T-shirt laid
+    corner to corner) puts its colour into the border band, often well over the share that
+    counts as background, and the detector then keeps only what differs from it (a print, a
+    label). The background seldom fills the middle of a product photo, so a border colour that
+    within :data:`CENTRE_NEAR` of over half of the central window is taken as the garment's, as
+    long as the colours left still hold :data:`CENTRE_KEEP` of the band (a white shirt on a white
+    sheet keeps its white as background rather than lose all of it).
+
+    :param share: each centre's share of the band pixels.
+    """
+    if len(centres) < 2:
+        return centres
+    h, w = lab.shape[:2]
+    win = lab[int(h * CENTRE_LO):int(h * (1 - CENTRE_LO)), int(w * CENTRE_LO):int(w * (1 - CENTRE_LO))]
+    x = win.reshape(-1, 3).astype(np.float32)
+    # Each colour's own reach (not the nearest-colour split): a garment's colour often comes out of
+    # k-means as two close centres, each the nearest of only part of the garment.
+    d2 = (x * x).sum(1)[:, None] - 2.0 * (x @ centres.T) + (centres * centres).sum(1)[None, :]
+    fills = (d2 < CENTRE_NEAR ** 2).mean(0)
+    drop = fills > CENTRE_FILLS
+    if not drop.any() or share[~drop].sum() < CENTRE_KEEP * share.sum():
+        return centres
+    return centres[~drop]
+
+
+def working_lab(rgb: np.ndarray) -> np.ndarray:
+    """Return the float32 Lab image, lightness weighted, in which background distances are measured."""
+    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
+    # Shadows are the background's colour, darker: weigh lightness less than hue so that a
+    # soft shadow under a hanging shirt or beside a flat-lay stays background.
+    lab[:, :, 0] *= L_WEIGHT
+    return lab
+
+
+def background_distance(lab: np.ndarray, bg_colours: np.ndarray) -> np.ndarray:
+    """Return the distance of each pixel of a :func:`working_lab` image to the nearest background colour."""
+    if len(bg_colours) == 0:
+        return np.full(lab.shape[:2], 1e3, np.float32)
+    return np.sqrt(_nearest(lab.reshape(-1, 3), bg_colours)[1]).reshape(lab.shape[:2])
+
+
+def _cheap_pass(small: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, np.ndarray, np.ndarray]:
+    """Return (cheap mask, background distance, threshold, border band, background colours)."""
+    sh, sw = small.shape[:2]
+    lab = working_lab(cv2.GaussianBlur(small, (3, 3), 0))
+    band = _border_band(sh, sw, _band_width(sh, sw))
+    dist, centres = _background_distance(lab, band)
+    # Otsu on the distance map separates "like the border" from "unlike it"; clamp it so that a
+    # photo with almost no contrast still gets a sensible threshold.
+    d8 = np.clip(dist * 4.0, 0, 255).astype(np.uint8)
+    otsu, _ = cv2.threshold(d8, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    thresh = float(np.clip(otsu / 4.0, 6.0, 20.0))
+    fg: np.ndarray = (dist > thresh).astype(np.uint8)
+    fg = cv2.morphologyEx(fg, cv2.MORPH_OPEN, _disc(OPEN_PX))
+    fg = cv2.morphologyEx(fg, cv2.MORPH_CLOSE, _disc(5))
+    return _main_component(fg), dist, thresh, band, centres
+
+
+def _cheap_confidence(fg: np.ndarray, dist: np.ndarray, thresh: float) -> float:
+    """Return 0..1: how cleanly the cheap mask separates from the background.
+
+    Pixels whose distance is near the threshold are the ones the cheap pass may have
+    got wrong; their share of the garment area, and a mask that fills almost all or
+    almost none of the frame, lower the score.
+    """
+    area = float(fg.mean())
+    if not 0.04 < area < 0.9:
+        return 0.0
+    ambiguous = float(((dist > thresh * 0.5) & (dist < thresh * 1.5)).mean()) / area
+    inside = float(np.median(dist[fg > 0])) / thresh if area else 0.0
+    return float(np.clip(1.0 - ambiguous * 2.0, 0.0, 1.0) * np.clip((inside - 1.0) / 2.0, 0.0, 1.0))
+
+
+def _box_confidence(mask: np.ndarray, dist: np.ndarray, thresh: float, band: np.ndarray) -> float:
+    """Return 0..1: how likely the mask's box holds the whole garment and little else.
+
+    Measured on the labelled photos (``python -m bench.pipeline_quality``), a wrong box
+    almost always comes from a mask that left garment-coloured fabric outside (a sleeve or
+    half the garment cut off: pixels far from every background colour, away from the
+    border, outside the mask) or from a mask too small or too large to be a garment.
+    Disagreement between the cheap pass and GrabCut, the earlier measure, flagged mostly
+    photos where GrabCut had rightly fixed a poor cheap mask.
+    """
+    m = mask > 0
+    garment = int(m.sum())
+    area = garment / m.size
+    if not garment or area >= 0.9:
+        return 0.0
+    left_out = int(np.count_nonzero((dist > 1.5 * thresh) & ~m & ~band)) / garment
+    return float(min(np.clip(1.0 - left_out / 0.25, 0.0, 1.0), np.clip((area - 0.03) / 0.07, 0.0, 1.0)))
+
+
+def _grabcut(small: np.ndarray, fg: np.ndarray, dist: np.ndarray, thresh: float, band: np.ndarray) -> np.ndarray:
+    """Refine the cheap mask with GrabCut; return a 0/1 mask."""
+    # Everything away from the border starts as probable garment (as in a plain rectangle
+    # init, which lets GrabCut grow into pale fabric the colour distance misses); pixels like
+    # the border colours start as probable background; the eroded cheap mask is certain
+    # garment and the band certain background.
+    gc = np.full(fg.shape, cv2.GC_PR_FGD, np.uint8)
+    gc[dist < thresh * 0.5] = cv2.GC_PR_BGD
+    gc[cv2.erode(fg, _disc(9)) > 0] = cv2.GC_FGD
+    gc[band] = cv2.GC_BGD
+    if not np.any((gc == cv2.GC_FGD) | (gc == cv2.GC_PR_FGD)):
+        return fg
+    mask = cv2.morphologyEx(_run_grabcut(small, gc), cv2.MORPH_OPEN, _disc(OPEN_PX))
+    return _main_component(mask)
+
+
+def _run_grabcut(small: np.ndarray, gc: np.ndarray, iters: int = GRABCUT_ITERS) -> np.ndarray:
+    """Run GrabCut from the seed labels ``gc`` (changed in place); return its garment as a 0/1 mask.
+
+    Seeded, so the same photo always gets the same cut.
+    """
+    cv2.setRNGSeed(0)
+    # No rect: GC_INIT_WITH_MASK ignores it, though OpenCV's stubs ask for one.
+    cv2.grabCut(small, gc, None, np.zeros((1, 65)), np.zeros((1, 65)), iters,  # type: ignore[call-overload]
+                cv2.GC_INIT_WITH_MASK)
+    return ((gc == cv2.GC_FGD) | (gc == cv2.GC_PR_FGD)).astype(np.uint8)
+
+
+def _grabcut_at(small: np.ndarray, fg: np.ndarray, dist: np.ndarray, thresh: float, band: np.ndarray,
+                side: int) -> np.ndarray:
+    """Run :func:`_grabcut` on a copy at most ``side`` px long and bring the mask back.
+
+    GrabCut's cost grows with the pixel count; at ~130 px it is three times cheaper than at
+    200 px, and the cheap mask (at full working size) restores the edge detail where the
+    two agree.
+    """
+    sh, sw = fg.shape
+    f = side / max(sh, sw)
+    if f >= 1.0:
+        return _grabcut(small, fg, dist, thresh, band)
+    size = (max(1, round(sw * f)), max(1, round(sh * f)))
+    s_small = cv2.resize(small, size, interpolation=cv2.INTER_AREA)
+    s_fg = cv2.resize(fg, size, interpolation=cv2.INTER_NEAREST)
+    s_dist = cv2.resize(dist, size, interpolation=cv2.INTER_AREA)
+    s_band = _border_band(size[1], size[0], max(2, round(min(size) * 0.03)))
+    m = _grabcut(s_small, s_fg, s_dist, thresh, s_band)
+    return (cv2.resize(m * 255, (sw, sh), interpolation=cv2.INTER_LINEAR) >= 128).astype(np.uint8)
+
+
+def segment_in_box(rgb: np.ndarray, box: tuple[int, int, int, int], *, scale: float = 1.0) -> Detection:
+    """Return the garment's mask inside a box a person set by hand (the "one drag" correction).
+
+    The automatic mask of a photo whose box was wrong is wrong too (a beige coat on a beige
+    wall leaves little but its label), so the renders of a hand-set box come from GrabCut
+    started from that rectangle: outside it is background, inside it is probably garment,
+    and pixels inside that look like the border's colours start as probably background.
+
+    :param rgb: the photo (possibly a reduced decode).
+    :param box: ``(x0, y0, x1, y1)`` in pixels of the upright original.
+    :param scale: the ``Decoded.scale`` of ``rgb``.
+    """
+    small, f = _working_image(rgb, WORK_SIDE)
+    sh, sw = small.shape[:2]
+    fg, dist, thresh, band, centres = _cheap_pass(small)
+    s = f * scale
+    x0, y0 = max(0, int(np.floor(box[0] * s))), max(0, int(np.floor(box[1] * s)))
+    x1, y1 = min(sw, int(np.ceil(box[2] * s))), min(sh, int(np.ceil(box[3] * s)))
+    inside = np.zeros((sh, sw), bool)
+    inside[y0:y1, x0:x1] = True
+    mask = inside.astype(np.uint8)
+    if x1 - x0 >= 4 and y1 - y0 >= 4 and not inside.all():
+        gc = np.full((sh, sw), cv2.GC_BGD, np.uint8)
+        gc[inside] = cv2.GC_PR_FGD
+        gc[inside & (dist < thresh * 0.5)] = cv2.GC_PR_BGD
+        k = min(1.0, GRABCUT_SIDE / max(sh, sw))
+        size = (max(1, round(sw * k)), max(1, round(sh * k)))
+        g_small = cv2.resize(small, size, interpolation=cv2.INTER_AREA)
+        g_init = cv2.resize(gc, size, interpolation=cv2.INTER_NEAREST)
+        if np.any(g_init == cv2.GC_BGD) and np.any(g_init == cv2.GC_PR_FGD):
+            cut = _run_grabcut(g_small, g_init) * 255
+            cut = (cv2.resize(cut, (sw, sh), interpolation=cv2.INTER_LINEAR) >= 128).astype(np.uint8)
+            cut = _main_component(cv2.morphologyEx(cut, cv2.MORPH_OPEN, _disc(OPEN_PX))) & mask
+            if cut.sum() >= 0.05 * mask.sum():
+                mask = cut  # else GrabCut found next to nothing: keep the whole box rather than lose the garment
+    x0, y0, x1, y1 = (int(v) for v in box)
+    return Detection(box=(x0, y0, x1, y1), confidence=1.0, mask=_fill_small_holes(mask) * 255,
+                     mask_scale=f, method="hand", bg_colours=centres, threshold=thresh)
+
+
+def _disc(size: int) -> np.ndarray:
+    return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+
+
+def detect_garment(rgb: np.ndarray, *, scale: float = 1.0, mode: str = "auto") -> Detection:
+    """Return the garment's box, a soft mask and a confidence for one photo.
+
+    :param rgb: ``H x W x 3`` uint8 RGB image, upright (any size; a reduced decode is fine).
+    :param scale: the ``Decoded.scale`` of ``rgb``; the box is divided by it so that it is in
+        pixels of the upright original.
+    :param mode: ``"auto"`` (cheap pass, GrabCut only where unsure, the segmenter's second opinion),
+        ``"cheap"`` or ``"grabcut"`` (classical passes only).
+    """
+    h, w = rgb.shape[:2]
+    small, f = _working_image(rgb, WORK_SIDE)
+    sh, sw = small.shape[:2]
+    fg, dist, thresh, band, centres = _cheap_pass(small)
+    cheap_conf = _cheap_confidence(fg, dist, thresh)
+    agreement = 1.0
+    if mode == "cheap" or (mode == "auto" and cheap_conf >= CHEAP_OK):
+        mask, method = fg, "cheap"
+    else:
+        mask = _grabcut_at(small, fg, dist, thresh, band, GRABCUT_SIDE)
+        method = "grabcut"
+        # A second opinion that owes nothing to the border colours: GrabCut from a plain
+        # rectangle. Both seeded passes fail together when the border model is wrong (a garment
+        # that fills the frame, a print taken for the garment), so where they part ways the
+        # rectangle's answer is the better bet and the box needs a person's look either way.
+        # It costs a GrabCut, so it is asked only where the seeded GrabCut moved the cheap pass's
+        # box (where both agree, the border model was good enough for both).
+        seeded_box = _mask_box(mask, sw, sh)
+        bx0, by0, bx1, by1 = seeded_box
+        small_box = (bx1 - bx0) * (by1 - by0) < RECT_IF_SMALLER * sw * sh
+        if small_box or _box_iou(_mask_box(fg, sw, sh), seeded_box) < RECT_IF_BELOW:
+            rect = _rect_grabcut(small, RECT_SIDE)
+            agreement = _box_iou(seeded_box, _mask_box(rect, sw, sh))
+            if agreement < SWITCH_BELOW:
+                mask, method = rect, "rect"
+    confidence = min(_box_confidence(mask, dist, thresh, band),
+                     float(np.clip((agreement - AGREE_LO) / (1.0 - AGREE_LO), 0.0, 1.0)))
+    x0, y0, x1, y1 = _run_off_frame(mask, _mask_box(mask, sw, sh), dist, thresh, _band_width(sh, sw))
+    if mode == "auto":
+        seg = _segmenter_mask(rgb, sw, sh)
+        if seg is not None:
+            seg_box = _mask_box(seg, sw, sh)
+            seg_agreement = _box_iou((x0, y0, x1, y1), seg_box)
+            if seg_agreement < SEG_FLAG_BELOW:
+                # Two methods that fail in different ways disagree: a person looks (the scaled value
+                # stays under the review line for any agreement below SEG_FLAG_BELOW).
+                confidence = min(confidence, REVIEW_BELOW * seg_agreement / SEG_FLAG_BELOW)
+            if seg_agreement < SEG_SWITCH_BELOW and _area(seg_box) > _area((x0, y0, x1, y1)):
+                mask, method = seg, "segmenter"
+                x0, y0, x1, y1 = seg_box
+    s = f * scale
+    W, H = round(w / scale), round(h / scale)
+    box = (max(0, int(np.floor(x0 / s))), max(0, int(np.floor(y0 / s))),
+           min(W, int(np.ceil(x1 / s))), min(H, int(np.ceil(y1 / s))))
+    return Detection(box=box, confidence=round(float(confidence), 3), mask=_fill_small_holes(mask) * 255, mask_scale=f,
+                     method=method, bg_colours=centres, threshold=thresh)
+
+
+def _segmenter_mask(rgb: np.ndarray, sw: int, sh: int) -> np.ndarray | None:
+    """Return the segmenter's garment as a 0/1 mask of the working size, or ``None`` without one.
+
+    The network sees a copy of at most 640 px (its input is 320 px; a 12 MP decode would only
+    cost time to shrink), and its mask gets the same opening (hooks, wires) and component
+    filter (a pair of shoes is two) as the classical one.
+    """
+    src, _ = _working_image(rgb, 640)
+    prob = segmenter.saliency(src, (sw, sh))
+    if prob is None:
+        return None
+    seg = (prob >= SEG_THRESHOLD).astype(np.uint8)
+    seg = _main_component(cv2.morphologyEx(seg, cv2.MORPH_OPEN, _disc(OPEN_PX)))
+    return seg if seg.any() else None
+
+
+def _area(box: tuple[int, int, int, int]) -> int:
+    return max(0, box[2] - box[0]) * max(0, box[3] - box[1])
+
+
+def _band_width(h: int, w: int) -> int:
+    return max(2, round(min(h, w) * 0.03))
+
+
+def _run_off_frame(mask: np.ndarray, box: tuple[int, int, int, int], dist: np.ndarray, thresh: float,
+                   band_px: int) -> tuple[int, int, int, int]:
+    """Carry each box side that stops at the border band on to the frame's edge where the garment goes on.
+
+    Both GrabCuts are told the border is background, so a garment that runs off the frame (a
+    sleeve, a hem, a coat that fills the picture) is cut a band's width short of the edge. Where
+    the mask reaches the band and the band pixels beyond that stretch of it are mostly unlike the
+    background colours, the garment goes on under the band: the side moves to the edge.
+    """
+    h, w = mask.shape
+    x0, y0, x1, y1 = box
+    m = mask > 0
+    reach = band_px + 1
+    far = dist > thresh
+    out = [x0, y0, x1, y1]
+    # (side index, mask stretch along the band's inner edge, band strip beyond it, new value)
+    sides = [
+        (0, x0 <= reach, lambda: m[:, min(w - 1, x0)], lambda rows: far[rows, :x0], 0),
+        (2, x1 >= w - reach, lambda: m[:, max(0, x1 - 1)], lambda rows: far[rows, x1:], w),
+        (1, y0 <= reach, lambda: m[min(h - 1, y0), :], lambda cols: far[:y0, cols], 0),
+        (3, y1 >= h - reach, lambda: m[max(0, y1 - 1), :], lambda cols: far[y1:, cols], h),
+    ]
+    for i, near_edge, contact, strip, edge in sides:
+        if not near_edge or out[i] == edge:
+            continue
+        along = contact()
+        beyond = strip(along)
+        if along.sum() >= 2 and beyond.size and float(beyond.mean()) >= RUN_OFF_SHARE:
+            out[i] = edge
+    return out[0], out[1], out[2], out[3]
+
+
+def _rect_grabcut(small: np.ndarray, side: int) -> np.ndarray:
+    """Return GrabCut's garment started from a rectangle inset :data:`RECT_INSET` (0/1, working size)."""
+    sh, sw = small.shape[:2]
+    f = min(1.0, side / max(sh, sw))
+    size = (max(1, round(sw * f)), max(1, round(sh * f)))
+    g_small = cv2.resize(small, size, interpolation=cv2.INTER_AREA) if f < 1.0 else small
+    gc = np.full((size[1], size[0]), cv2.GC_BGD, np.uint8)
+    dx, dy = max(1, round(size[0] * RECT_INSET)), max(1, round(size[1] * RECT_INSET))
+    gc[dy:size[1] - dy, dx:size[0] - dx] = cv2.GC_PR_FGD
+    cut = _run_grabcut(g_small, gc, RECT_ITERS)
+    if f < 1.0:
+        cut = (cv2.resize(cut * 255, (sw, sh), interpolation=cv2.INTER_LINEAR) >= 128).astype(np.uint8)
+    return _main_component(cv2.morphologyEx(cut, cv2.MORPH_OPEN, _disc(OPEN_PX)))
+
+
+def _box_iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
+    ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - ix * iy
+    return ix * iy / union if union > 0 else 0.0
+
+
+def _main_component(mask: np.ndarray) -> np.ndarray:
+    """Keep the largest connected component and any big ones near it (a pair of shoes is two)."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    if n <= 1:
+        return mask
+    areas = stats[1:, cv2.CC_STAT_AREA]
+    biggest = int(areas.max())
+    keep = np.zeros(n, np.uint8)
+    keep[1:] = areas >= 0.25 * biggest
+    return keep[labels]
+
+
+def _fill_small_holes(mask: np.ndarray, max_share: float = 0.02) -> np.ndarray:
+    """Fill holes in the garment mask smaller than ``max_share`` of its area.
+
+    A white print on a white shirt can be cut out as background; a real gap (between a
+    sleeve and the body) is large or open to the outside and stays.
+    """
+    inv = (mask == 0).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(inv, connectivity=4)
+    if n <= 2:
+        return mask
+    h, w = mask.shape
+    limit = max_share * float(mask.sum())
+    x, y, bw, bh, area = (stats[:, i] for i in range(5))
+    touches = (x == 0) | (y == 0) | (x + bw >= w) | (y + bh >= h)
+    fill = (~touches) & (area <= limit)
+    fill[0] = False
+    out = mask.copy()
+    out[fill[labels]] = 1
+    return out
+
+
+def _mask_box(mask: np.ndarray, w: int, h: int) -> tuple[int, int, int, int]:
+    ys, xs = np.nonzero(mask)
+    if len(xs) == 0:
+        m = 0.1
+        return (round(w * m), round(h * m), round(w * (1 - m)), round(h * (1 - m)))
+    return (int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
