@@ -92,3 +92,18 @@ def test_before_and_after_shrinks_to_a_small_picture(qtbot, runners, tmp_path: P
         _shown(qtbot, dialog)
     assert dialog.height() < 300  # was 900×700 of grey around a 120×90 picture
     assert dialog.width() <= max(dialog.minimumSizeHint().width(), 300)
+
+
+def test_small_forms_show_their_whole_placeholders(qtbot) -> None:
+    from PySide6.QtWidgets import QLineEdit
+
+    from ui.pages.staff_settings import PersonDialog
+    from ui.widgets.customer_profile import ConfirmationDialog
+
+    for dialog in (PersonDialog(), ConfirmationDialog("Ana Ruiz", "e-mail", "maria")):
+        _shown(qtbot, dialog)
+        for edit in dialog.findChildren(QLineEdit):
+            hint = edit.placeholderText()
+            if hint:  # the text area inside the frame holds the whole hint ("at least 8 charact…" before)
+                room = edit.contentsRect().width() - edit.textMargins().left() - edit.textMargins().right() - 4
+                assert edit.fontMetrics().horizontalAdvance(hint) <= room, (type(dialog).__name__, hint)

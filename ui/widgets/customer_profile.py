@@ -46,6 +46,7 @@ from lookbook.outbox import CustomerMessage, customer_messages
 from lookbook.replies import Reply, list_replies
 from lookbook.store import Store
 from ui.models import RowsTableModel
+from ui.widgets.dialog_size import show_placeholders
 from ui.widgets.tables import read_only_table
 from ui.widgets.task_list import TaskList
 from ui.workers import StoreRunner
@@ -137,6 +138,7 @@ class ConfirmationDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
         self.how.setFocus()
+        show_placeholders(self)
 
     def confirmation(self) -> Confirmation:
         """Return what was typed as a :class:`Confirmation`."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QAbstractItemView, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QWidget
 
 #: Room left for the window frame and title bar, which the available geometry does not subtract.
 FRAME_ROOM = 40
@@ -49,3 +49,16 @@ def fit_rows(dialog: QWidget, view: QAbstractItemView, width: int, height: int, 
         layout.activate()
     h = layout.totalHeightForWidth(w) if layout is not None and layout.hasHeightForWidth() else -1
     dialog.resize(w, min(room_h, h if h > 0 else dialog.sizeHint().height()))
+
+
+def show_placeholders(dialog: QWidget) -> None:
+    """Make every line edit of ``dialog`` wide enough for its whole placeholder (the hint of what to type).
+
+    Small forms took the width of their buttons, so "at least 8 characters" read "at least 8 charact…".
+    """
+    for edit in dialog.findChildren(QLineEdit):
+        hint = edit.placeholderText()
+        if hint:
+            margins = edit.textMargins()
+            # The frame and the text's side margins: Qt's own line edit adds about 2 × 6 pixels of padding.
+            edit.setMinimumWidth(edit.fontMetrics().horizontalAdvance(hint) + margins.left() + margins.right() + 16)
