@@ -27,6 +27,7 @@ from lookbook.progress import Progress
 from lookbook.store import roles
 from lookbook.store.database import Store
 from ui.models import RowsTableModel
+from ui.widgets.dialog_size import fit_rows
 from ui.widgets.tables import read_only_table
 from ui.workers import StoreRunner
 
@@ -45,6 +46,10 @@ def findings(report: CatalogReport) -> list[tuple[str, str, str, str]]:
     return rows
 
 
+#: The dialog's size while it lists findings (smaller without any, never above the screen).
+SIZE = (820, 520)
+
+
 class CatalogImportDialog(QDialog):
     """Check a catalog file (dry run), show each finding, then import it on request."""
 
@@ -61,7 +66,6 @@ class CatalogImportDialog(QDialog):
         self.report: CatalogReport | None = None
         self._cancel: threading.Event | None = None
         self.setWindowTitle(f"Import Catalog — {path.name}")
-        self.resize(820, 520)
         self.step = QLabel()
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
@@ -86,6 +90,7 @@ class CatalogImportDialog(QDialog):
         layout.addWidget(self.progress)
         layout.addWidget(self.summary)
         layout.addWidget(self.view, 1)
+        fit_rows(self, self.view, *SIZE)
         layout.addLayout(buttons)
         self._start(dry_run=True)
 
@@ -137,12 +142,14 @@ class CatalogImportDialog(QDialog):
         self.model.set_rows(findings(report))
         for column in range(3):
             self.view.resizeColumnToContents(column)
+        fit_rows(self, self.view, *SIZE)
         self.finished_step.emit(report)
 
     def _failed(self, exc: BaseException) -> None:
         self._cancel = None
         self.step.setText("The file cannot be imported")
         self.summary.setText(str(exc))
+        fit_rows(self, self.view, *SIZE)
         self.cancel_button.setText("Close")
         self.finished_step.emit(exc)
 

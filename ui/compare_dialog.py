@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage, QImageReader, QPixmap
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.widgets.dialog_size import fit_to_screen
 from ui.workers import TaskRunner
 
 
@@ -76,7 +77,7 @@ class CompareDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(row)
         layout.addWidget(self.scroll, 1)
-        self.resize(QSize(900, 700))
+        fit_to_screen(self, 900, 700)
         runner.submit(read_upright, original, on_done=lambda image: self._arrived("before", image),
                       on_failure=self._failed)
         if render is not None:
@@ -99,7 +100,19 @@ class CompareDialog(QDialog):
         self._waiting -= 1
         self._show()
         if self._waiting == 0:
+            self._fit_pictures()
             self.loaded.emit()
+
+    def _fit_pictures(self) -> None:
+        """Shrink to the larger picture at 100 % when it is smaller than the first size (no grey field around)."""
+        if not self.images:
+            return
+        width = max(image.width() for image in self.images.values())
+        height = max(image.height() for image in self.images.values())
+        viewport = self.scroll.viewport().size()
+        extra_w, extra_h = self.width() - viewport.width(), self.height() - viewport.height()
+        fit_to_screen(self, min(self.width(), max(self.sizeHint().width(), width + extra_w)),
+                      min(self.height(), height + extra_h))
 
     def _show(self) -> None:
         image = self.images.get(self.showing())

@@ -75,6 +75,7 @@ from lookbook.photos.recipes import Box, photo_detail
 from lookbook.store.database import Store
 from lookbook.store.users import User
 from ui.undo import PresetEditCommand
+from ui.widgets.dialog_size import fit_to_screen
 from ui.workers import StoreRunner, TaskRunner
 
 ASPECT_CHOICES = (("4:5", "4:5 portrait"), ("1:1", "1:1 square"), ("9:16", "9:16 story"))
@@ -444,7 +445,7 @@ class PresetEditor(QDialog):
         self.redo_action = self.undo_stack.createRedoAction(self, "Redo")
         self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
         self.addActions([self.undo_action, self.redo_action])
-        self.resize(960, 520)
+        fit_to_screen(self, 960, 520)
 
         order = [self.list, self.new_button, self.duplicate_button, self.rename_button, self.delete_button,
                  self.default_button, self.aspect, self.margin, self.background, self.exposure, self.white_balance,

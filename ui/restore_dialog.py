@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from lookbook.store.backups import Backup
+from ui.widgets.dialog_size import fit_to_screen
 
 
 def _size(n: int) -> str:
@@ -66,7 +67,7 @@ class RestoreDialog(QDialog):
         if not backups:
             layout.addWidget(QLabel("This library has no backups yet."))
         layout.addWidget(buttons)
-        self.resize(560, 360)
+        fit_to_screen(self, 560, 360)
 
     def chosen(self) -> Backup | None:
         """Return the selected backup, or None."""

@@ -78,3 +78,17 @@ def test_put_one_aside_from_the_conversation(qtbot, page: ConversationsPage) -> 
     customer = page.customer_id
     (hold,) = on_db(qtbot, page.db, lambda store: holds.list_holds(store, customer_id=customer))
     assert (hold.sku, hold.size, hold.created_by) == ("MW-SH01", "M", "alex") and hold.message_id is not None
+
+
+def test_an_empty_list_says_why_and_where_replies_come_from(qtbot, page: ConversationsPage) -> None:
+    from .test_tasks_page import _shown_hint
+    assert _shown_hint(page.view) == ""
+    page.search.setText("no reply says this")
+    qtbot.waitUntil(lambda: page.model.rowCount() == 0, timeout=5_000)
+    assert "No conversation matches this search" in _shown_hint(page.view)
+    page.search.clear()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 2, timeout=5_000)
+    on_db(qtbot, page.db, lambda store: store.db.execute("DELETE FROM replies"))
+    page.reload()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 0, timeout=5_000)
+    assert "No replies from your customers yet" in _shown_hint(page.view)

@@ -117,3 +117,23 @@ def test_a_possible_opt_out_is_answered_in_one_click(qtbot, library) -> None:
     qtbot.waitUntil(lambda: page.list.model.rowCount() == 0, timeout=5_000)
     assert page.status.text() == "Consent withdrawn on that channel."
     assert on_db(qtbot, db, lambda store: consent.has_consent(store, ann, "x")) is False
+
+
+def _shown_hint(view) -> str:  # type: ignore[no-untyped-def]
+    """The text of the empty-state hint shown over ``view``'s rows, or "" if none shows."""
+    from PySide6.QtWidgets import QLabel
+    hints = [label for label in view.viewport().findChildren(QLabel, "emptyState") if label.isVisible()]
+    return hints[0].text() if hints else ""
+
+
+def test_an_empty_task_list_says_why_and_what_makes_tasks(qtbot, library) -> None:
+    db, _ = library
+    page = _page(qtbot, db, ALEX)
+    qtbot.waitUntil(lambda: page.list.model.rowCount() == 2, timeout=5_000)
+    assert _shown_hint(page.list.view) == ""
+    on_db(qtbot, db, lambda store: store.db.execute("UPDATE tasks SET status = 'done'"))
+    page.reload()
+    qtbot.waitUntil(lambda: page.list.model.rowCount() == 0, timeout=5_000)
+    assert "No tasks for you" in _shown_hint(page.list.view)
+    page.overdue_only.setChecked(True)
+    qtbot.waitUntil(lambda: "Nothing overdue" in _shown_hint(page.list.view), timeout=5_000)

@@ -33,6 +33,7 @@ from lookbook.store.database import Store
 from ui.models import RowsTableModel
 from ui.pages.base import Page
 from ui.signin import Session
+from ui.widgets.empty_state import empty_state
 from ui.widgets.tables import read_only_table
 from ui.workers import StoreRunner
 
@@ -116,6 +117,7 @@ class ConversationsPage(Page):
 
         self.model = RowsTableModel(HEADERS, self)
         self.view = read_only_table(self.model, wrap=False)
+        self.empty = empty_state(self.view, "")
         self.view.selectionModel().currentRowChanged.connect(lambda current, _prev: self._choose(current.row()))
         self.thread_view = QTextBrowser()
         self.thread_view.setOpenLinks(False)
@@ -185,6 +187,16 @@ class ConversationsPage(Page):
 
         self.db.run(load, on_done=self._show, on_failure=lambda exc: self.status.setText(str(exc)))
 
+    def empty_text(self) -> str:
+        """What the empty list says: why it is empty under the filters now chosen, and where replies come from."""
+        if self.search.text().strip():
+            return "<b>No conversation matches this search.</b><br>Clear the search to see every conversation."
+        if self.unread_only.isChecked():
+            return "<b>Nothing unread.</b><br>Clear <b>Unread only</b> to see the conversations already read."
+        whose = "your customers" if self.whose.currentData() == "mine" else "any customer"
+        return (f"<b>No replies from {whose} yet.</b><br>When a customer answers a lookbook (e-mail or X), "
+                "the thread appears here and you can answer it.")
+
     def _show(self, loaded: tuple[list[conversations.Conversation], int]) -> None:
         self.rows, unread = loaded
         chosen = self.customer_id
@@ -192,6 +204,7 @@ class ConversationsPage(Page):
         self.model.set_rows([(c.customer, c.unread or "", c.associate or "—", c.last_at[:16].replace("T", " "),
                               " ".join(c.last_text.split())[:80]) for c in self.rows])
         self.view.resizeColumnsToContents()
+        self.empty.set_text(self.empty_text())
         for row, c in enumerate(self.rows):
             if c.customer_id == chosen:
                 self.view.selectRow(row)

@@ -71,6 +71,7 @@ from ui.models import FittedColumns, RowsTableModel
 from ui.pages.base import Page
 from ui.signin import Session
 from ui.widgets.customer_profile import CustomerProfile, is_paused, short_time
+from ui.widgets.dialog_size import fit_rows
 from ui.workers import StoreRunner
 
 Index = QModelIndex | QPersistentModelIndex
@@ -491,7 +492,6 @@ class ImportDialog(QDialog):
         self.report: Any = None
         self._cancel: threading.Event | None = None
         self.setWindowTitle(f"Import {what} — {path.name}")
-        self.resize(720, 520)
         self.step = QLabel()
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
@@ -519,6 +519,7 @@ class ImportDialog(QDialog):
         layout.addWidget(self.summary)
         layout.addWidget(self.problems, 1)
         layout.addLayout(buttons)
+        fit_rows(self, self.problems, 720, 520)
         self._start(dry_run=True)
 
     def _start(self, *, dry_run: bool) -> None:
@@ -564,12 +565,14 @@ class ImportDialog(QDialog):
         self.problems_model.set_rows([(p.line, p.column or "", p.reason) for p in report.problems])
         self.problems.resizeColumnToContents(0)
         self.problems.resizeColumnToContents(1)
+        fit_rows(self, self.problems, 720, 520)
         self.finished_step.emit(report)
 
     def _failed(self, exc: BaseException) -> None:
         self._cancel = None
         self.step.setText("The file cannot be imported")
         self.summary.setText(str(exc))
+        fit_rows(self, self.problems, 720, 520)
         self.cancel_button.setText("Close")
         self.finished_step.emit(exc)
 
@@ -613,7 +616,6 @@ class DuplicatesDialog(QDialog):
         self.actor = actor
         self.groups: list[DuplicateGroup] = []
         self.setWindowTitle("Duplicate Customers")
-        self.resize(760, 480)
         self.hint = QLabel("Looking for customers who share an e-mail, X handle, X user id or Instagram handle…")
         self.hint.setWordWrap(True)
         self.list = QListWidget()
@@ -624,6 +626,7 @@ class DuplicatesDialog(QDialog):
         split.addWidget(self.list)
         split.addWidget(self.preview)
         split.setSizes([320, 440])
+        self.split = split
         self.result = QLabel()
         self.result.setWordWrap(True)
         self.merge_button = QPushButton("Merge Checked")
@@ -639,6 +642,7 @@ class DuplicatesDialog(QDialog):
         layout.addWidget(self.hint)
         layout.addWidget(split, 1)
         layout.addLayout(buttons)
+        fit_rows(self, self.list, 760, 480, pane=split)
         self.find()
 
     @Slot()
@@ -666,6 +670,7 @@ class DuplicatesDialog(QDialog):
             self.list.setCurrentRow(0)
         else:
             self.preview.clear()
+        fit_rows(self, self.list, 760, 480, pane=self.split)
         self.updated.emit(groups)
 
     def _show_preview(self, row: int) -> None:

@@ -51,6 +51,7 @@ from lookbook.store.database import Store
 from ui.models import FittedColumns, RowsTableModel
 from ui.pages.base import Page
 from ui.signin import Session
+from ui.widgets.dialog_size import fit_to_screen
 from ui.widgets.empty_state import empty_state
 from ui.widgets.tables import read_only_table
 from ui.workers import StoreRunner
@@ -118,7 +119,7 @@ class TemplateDialog(QDialog):
         self.db = db
         self.actor = actor
         self.setWindowTitle(f"Edit Template “{template.name}”" if template else "New Template")
-        self.resize(640, 520)
+        fit_to_screen(self, 640, 520)
         self.name = QLineEdit(template.name if template else "")
         self.name.setPlaceholderText("e.g. New season, personal")
         self.subject = QLineEdit(template.subject if template else "")

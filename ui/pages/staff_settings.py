@@ -38,6 +38,7 @@ from lookbook.store.users import (
 )
 from ui.models import RowsTableModel
 from ui.signin import Session
+from ui.widgets.dialog_size import show_placeholders
 from ui.widgets.tables import read_only_table
 from ui.workers import StoreRunner
 
@@ -75,6 +76,7 @@ class PersonDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
+        show_placeholders(self)
 
     def _check(self) -> None:
         if self.password.text() != self.password_again.text():

@@ -14,6 +14,7 @@ from lookbook.clienteling import tasks
 from lookbook.store.database import Store
 from ui.pages.base import Page
 from ui.signin import Session
+from ui.widgets.empty_state import empty_state
 from ui.widgets.task_list import TaskList
 from ui.workers import StoreRunner
 
@@ -62,6 +63,7 @@ class TasksPage(Page):
         controls.addWidget(self.overdue_label)
         self.list = TaskList(db, self._actor)
         self.list.acted.connect(self.status.setText)
+        self.empty = empty_state(self.list.view, "")
         self.layout_.addLayout(controls)
         self.layout_.addWidget(self.status)
         self.layout_.addWidget(self.list, 1)
@@ -90,9 +92,18 @@ class TasksPage(Page):
         self.db.run(load_tasks, associate, self.overdue_only.isChecked(), on_done=self._show,
                     on_failure=lambda exc: self.status.setText(str(exc)))
 
+    def empty_text(self) -> str:
+        """What the empty list says: why it is empty under the filters now chosen, and what makes tasks."""
+        if self.overdue_only.isChecked():
+            return "<b>Nothing overdue.</b><br>Clear <b>Overdue only</b> to see the tasks still to come."
+        whose = "for you" if self.whose.currentData() == "mine" else "for anyone"
+        return (f"<b>No tasks {whose}.</b><br>Tasks appear here by themselves: a reply to answer, a hold that ends, "
+                "a follow-up after a lookbook nobody answered, a customer who has not heard from the store.")
+
     def _show(self, data: TasksData) -> None:
         self._loaded_once = True
         self.list.set_tasks(data.tasks)
+        self.empty.set_text(self.empty_text())
         words = [f"{a or 'no associate'} {n}" for a, n in data.overdue.items()]
         self.overdue_label.setText("Overdue: " + (", ".join(words) if words else "none"))
         user = self.session.user if self.session is not None else None

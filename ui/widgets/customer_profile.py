@@ -49,6 +49,7 @@ from lookbook.outbox.messages import CustomerMessage, customer_messages
 from lookbook.outbox.replies import Reply, list_replies
 from lookbook.store.database import Store
 from ui.models import RowsTableModel
+from ui.widgets.dialog_size import show_placeholders
 from ui.widgets.tables import read_only_table
 from ui.widgets.task_list import TaskList
 from ui.workers import StoreRunner
@@ -140,6 +141,7 @@ class ConfirmationDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
         self.how.setFocus()
+        show_placeholders(self)
 
     def confirmation(self) -> Confirmation:
         """Return what was typed as a :class:`Confirmation`."""
