@@ -8,26 +8,17 @@ same job, and takes a backup of the library first (the core does).
 
 from __future__ import annotations
 
-import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtWidgets import (
-    QDialog,
-    QHBoxLayout,
-    QLabel,
-    QProgressBar,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QWidget
 
 from lookbook.catalog.products import CatalogReport, iter_import_catalog
-from lookbook.progress import Progress
 from lookbook.store import roles
 from lookbook.store.database import Store
 from ui.models import RowsTableModel
-from ui.widgets.dialog_size import fit_rows
+from ui.widgets.import_dialog import DryRunImportDialog
 from ui.widgets.tables import read_only_table
 from ui.workers import StoreRunner
 
@@ -50,82 +41,41 @@ def findings(report: CatalogReport) -> list[tuple[str, str, str, str]]:
 SIZE = (820, 520)
 
 
-class CatalogImportDialog(QDialog):
+class CatalogImportDialog(DryRunImportDialog):
     """Check a catalog file (dry run), show each finding, then import it on request."""
-
-    #: A step finished: the report, or the exception that stopped it, or None when cancelled (tests wait on it).
-    finished_step = Signal(object)
 
     def __init__(self, db: StoreRunner, actor: str | None, path: Path, parent: QWidget | None = None, *,
                  stock_only: bool = False) -> None:
-        super().__init__(parent)
-        self.db = db
-        self.actor = actor
-        self.path = path
-        self.stock_only = stock_only
-        self.report: CatalogReport | None = None
-        self._cancel: threading.Event | None = None
-        self.setWindowTitle(f"Import Catalog — {path.name}")
-        self.step = QLabel()
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 1000)
-        self.summary = QLabel()
-        self.summary.setWordWrap(True)
-        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.model = RowsTableModel(HEADERS, self)
+        self.model = RowsTableModel(HEADERS)
         self.view = read_only_table(self.model)
         self.view.horizontalHeader().setStretchLastSection(True)
         self.view.setAccessibleName("What the import found, line by line")
-        self.import_button = QPushButton("&Import")
-        self.import_button.setEnabled(False)
-        self.import_button.clicked.connect(self.run_import)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.clicked.connect(self.cancel)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.import_button)
-        buttons.addWidget(self.cancel_button)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.step)
-        layout.addWidget(self.progress)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.view, 1)
-        fit_rows(self, self.view, *SIZE)
-        layout.addLayout(buttons)
+        super().__init__(db, path, self.view, self.model, f"Import Catalog — {path.name}", SIZE, parent)
+        self.model.setParent(self)
+        self.actor = actor
+        self.stock_only = stock_only
         self._start(dry_run=True)
 
-    def _start(self, *, dry_run: bool) -> None:
-        self._cancel = threading.Event()
-        self.import_button.setEnabled(False)
-        self.cancel_button.setText("Cancel")
-        self.step.setText("Checking the file (nothing is written yet)…" if dry_run else "Importing…")
+    def work(self, dry_run: bool) -> Callable[[Store], Any]:
         path, actor, stock_only = self.path, self.actor, self.stock_only
 
-        def work(store: Store):  # type: ignore[no-untyped-def]  # a generator of Progress
+        def job(store: Store) -> Any:  # a generator of Progress that returns the CatalogReport
             if not dry_run:
                 roles.require(store, actor or "", "catalog.import")
             return iter_import_catalog(store, path, actor=actor or "preview", stock_only=stock_only,
                                        dry_run=dry_run)
 
-        self.db.run(work, on_progress=self._progress, on_done=self._done, on_failure=self._failed,
-                    cancel=self._cancel, on_cancelled=self._cancelled)
+        return job
 
-    def _progress(self, step: Progress) -> None:
-        self.step.setText(step.message + "…")
-        self.progress.setValue(int(1000 * step.done / step.total) if step.total else 0)
-
-    def _done(self, report: CatalogReport) -> None:
-        self._cancel = None
-        self.report = report
-        self.progress.setValue(1000)
+    def describe(self, report: CatalogReport) -> tuple[list[str], list[tuple[str, str, str, str]], bool]:
         lines = [report.summary()]
         if report.encoding_note:
             lines.append(report.encoding_note)
         if report.ignored_columns:
             lines.append(f"Columns not read: {', '.join(report.ignored_columns)}.")
         changes = bool(report.new_products or report.field_changes or report.stock_changes or report.new_brands)
+        may = self.actor is not None
         if report.dry_run:
-            may = self.actor is not None
             if not changes:
                 lines.append("Nothing would change: fix the rejected lines and choose the file again.")
             elif not may:
@@ -133,46 +83,4 @@ class CatalogImportDialog(QDialog):
             else:
                 lines.append("Nothing was written yet. Import writes the changes below (a backup is taken first); "
                              "the rejected lines are left out.")
-            self.step.setText("Dry run: what the import would do")
-            self.import_button.setEnabled(changes and may)
-        else:
-            self.step.setText("Imported")
-            self.cancel_button.setText("Close")
-        self.summary.setText("\n".join(lines))
-        self.model.set_rows(findings(report))
-        for column in range(3):
-            self.view.resizeColumnToContents(column)
-        fit_rows(self, self.view, *SIZE)
-        self.finished_step.emit(report)
-
-    def _failed(self, exc: BaseException) -> None:
-        self._cancel = None
-        self.step.setText("The file cannot be imported")
-        self.summary.setText(str(exc))
-        fit_rows(self, self.view, *SIZE)
-        self.cancel_button.setText("Close")
-        self.finished_step.emit(exc)
-
-    def _cancelled(self, _none: object) -> None:
-        self._cancel = None
-        self.step.setText("Cancelled: nothing was written.")
-        self.cancel_button.setText("Close")
-        self.finished_step.emit(None)
-
-    @Slot()
-    def run_import(self) -> None:
-        """Write the import the dry run showed."""
-        self._start(dry_run=False)
-
-    @Slot()
-    def cancel(self) -> None:
-        """Stop a running step (its transaction is rolled back), or close."""
-        if self._cancel is not None:
-            self._cancel.set()
-        else:
-            self.reject()
-
-    def reject(self) -> None:
-        if self._cancel is not None:
-            self._cancel.set()  # closing mid-import stops it; the transaction is rolled back
-        super().reject()
+        return lines, findings(report), changes and may

@@ -19,7 +19,6 @@ from __future__ import annotations
 import functools
 import getpass
 import re
-import threading
 import zoneinfo
 from collections import OrderedDict
 from collections.abc import Callable
@@ -50,7 +49,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
-    QProgressBar,
     QPushButton,
     QSplitter,
     QTableView,
@@ -65,13 +63,13 @@ from lookbook.customers.csv_files import ImportReport, export_customers, import_
 from lookbook.customers.duplicates import DuplicateGroup
 from lookbook.customers.purchases import PurchaseImportReport, import_purchases
 from lookbook.errors import InputError
-from lookbook.progress import Progress
 from lookbook.store.database import Store
 from ui.models import FittedColumns, RowsTableModel
 from ui.pages.base import Page
 from ui.signin import Session
 from ui.widgets.customer_profile import CustomerProfile, is_paused, short_time
 from ui.widgets.dialog_size import fit_rows
+from ui.widgets.import_dialog import DryRunImportDialog
 from ui.workers import StoreRunner
 
 Index = QModelIndex | QPersistentModelIndex
@@ -474,72 +472,29 @@ class CustomerDialog(QDialog):
 # -- importing -----------------------------------------------------------------------------------------------
 
 
-class ImportDialog(QDialog):
+class ImportDialog(DryRunImportDialog):
     """Import a customer file: a dry run first, showing what would change and every rejected row."""
-
-    #: The import was written (with its report).
-    imported = Signal(object)
-    #: A dry run or import finished (with its report); tests wait on it.
-    finished_step = Signal(object)
 
     def __init__(self, db: StoreRunner, actor: str, path: Path, parent: QWidget | None = None, *,
                  importer: Callable[..., Any] = import_customers_steps, what: str = "Customers") -> None:
-        super().__init__(parent)
-        self.db = db
-        self.actor = actor
-        self.path = path
-        self.importer = importer  # (store, path, *, actor, dry_run) -> report, or a generator of progress
-        self.report: Any = None
-        self._cancel: threading.Event | None = None
-        self.setWindowTitle(f"Import {what} — {path.name}")
-        self.step = QLabel()
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 1000)
-        self.summary = QLabel()
-        self.summary.setWordWrap(True)
-        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.problems_model = RowsTableModel(["Line", "Column", "Why the row was not used"], self)
+        self.problems_model = RowsTableModel(["Line", "Column", "Why the row was not used"])
         self.problems = QTableView()
         self.problems.setModel(self.problems_model)
         self.problems.verticalHeader().setVisible(False)
         self.problems.horizontalHeader().setStretchLastSection(True)
         self.problems.setAlternatingRowColors(True)
-        self.import_button = QPushButton("Import")
-        self.import_button.setEnabled(False)
-        self.import_button.clicked.connect(self.run_import)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.clicked.connect(self.cancel)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.import_button)
-        buttons.addWidget(self.cancel_button)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.step)
-        layout.addWidget(self.progress)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.problems, 1)
-        layout.addLayout(buttons)
-        fit_rows(self, self.problems, 720, 520)
+        super().__init__(db, path, self.problems, self.problems_model, f"Import {what} — {path.name}", (720, 520),
+                         parent)
+        self.problems_model.setParent(self)
+        self.actor = actor
+        self.importer = importer  # (store, path, *, actor, dry_run) -> report, or a generator of progress
         self._start(dry_run=True)
 
-    def _start(self, *, dry_run: bool) -> None:
-        self._cancel = threading.Event()
-        self.import_button.setEnabled(False)
-        self.cancel_button.setText("Cancel")
-        self.step.setText("Checking the file (nothing is written yet)…" if dry_run else "Importing…")
+    def work(self, dry_run: bool) -> Callable[[Store], Any]:
         path, actor, importer = self.path, self.actor, self.importer
-        self.db.run(lambda store: importer(store, path, actor=actor, dry_run=dry_run),
-                    on_progress=self._progress, on_done=self._done, on_failure=self._failed,
-                    cancel=self._cancel, on_cancelled=self._cancelled)
+        return lambda store: importer(store, path, actor=actor, dry_run=dry_run)
 
-    def _progress(self, step: Progress) -> None:
-        self.step.setText(step.message + "…")
-        self.progress.setValue(int(1000 * step.done / step.total) if step.total else 0)
-
-    def _done(self, report: ImportReport | PurchaseImportReport) -> None:
-        self._cancel = None
-        self.report = report
-        self.progress.setValue(1000)
+    def describe(self, report: ImportReport | PurchaseImportReport) -> tuple[list[str], list[tuple[object, ...]], bool]:
         lines = [report.summary()]
         if getattr(report, "encoding_note", None):
             lines.append(report.encoding_note)
@@ -550,55 +505,11 @@ class ImportDialog(QDialog):
                          f"stored: {', '.join(report.card_columns)}.")
         if report.problems_left_out:
             lines.append(f"{report.problems_left_out:,} more rejected rows are not listed.")
+        changes = bool(report.added or getattr(report, "updated", 0) or getattr(report, "consent_entries", 0))
         if report.dry_run:
-            changes = report.added or getattr(report, "updated", 0) or getattr(report, "consent_entries", 0)
             lines.append("Nothing was written yet. Import to write the rows above; the rejected rows are left out."
                          if changes else "Nothing would change: fix the rejected rows and choose the file again.")
-            self.step.setText("Dry run: what the import would do")
-            self.import_button.setEnabled(bool(changes))
-            self.cancel_button.setText("Cancel")
-        else:
-            self.step.setText("Imported")
-            self.cancel_button.setText("Close")
-            self.imported.emit(report)
-        self.summary.setText("\n".join(lines))
-        self.problems_model.set_rows([(p.line, p.column or "", p.reason) for p in report.problems])
-        self.problems.resizeColumnToContents(0)
-        self.problems.resizeColumnToContents(1)
-        fit_rows(self, self.problems, 720, 520)
-        self.finished_step.emit(report)
-
-    def _failed(self, exc: BaseException) -> None:
-        self._cancel = None
-        self.step.setText("The file cannot be imported")
-        self.summary.setText(str(exc))
-        fit_rows(self, self.problems, 720, 520)
-        self.cancel_button.setText("Close")
-        self.finished_step.emit(exc)
-
-    def _cancelled(self, _none: object) -> None:
-        self._cancel = None
-        self.step.setText("Cancelled: nothing was written.")
-        self.cancel_button.setText("Close")
-        self.finished_step.emit(None)
-
-    @Slot()
-    def run_import(self) -> None:
-        """Write the import the dry run showed."""
-        self._start(dry_run=False)
-
-    @Slot()
-    def cancel(self) -> None:
-        """Stop a running step (its transaction is rolled back), or close."""
-        if self._cancel is not None:
-            self._cancel.set()
-        else:
-            self.reject()
-
-    def reject(self) -> None:
-        if self._cancel is not None:
-            self._cancel.set()  # closing mid-import stops it; the transaction is rolled back
-        super().reject()
+        return lines, [(p.line, p.column or "", p.reason) for p in report.problems], changes
 
 
 # -- duplicates ---------------------------------------------------------------------------------------------
