@@ -20,7 +20,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import itertools
-import json
 import math
 import socket
 import threading
@@ -29,9 +28,10 @@ import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
+from fakes.local_server import JsonHandler, serving
 from lookbook.outbox.channels.sms import count_segments
 
 ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
@@ -97,17 +97,9 @@ class FakeTwilio:
 
     @contextmanager
     def running(self) -> Iterator[FakeTwilio]:
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        server.daemon_threads = True
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        self.url = f"http://127.0.0.1:{server.server_address[1]}"
-        try:
+        with serving(_handler(self)) as url:
+            self.url = url
             yield self
-        finally:
-            server.shutdown()
-            server.server_close()
-            thread.join(5)
 
 
 def _public(message: dict[str, Any]) -> dict[str, Any]:
@@ -126,22 +118,7 @@ def _since(value: str) -> dt.datetime:
 def _handler(fake: FakeTwilio) -> type[BaseHTTPRequestHandler]:
     base = f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json"
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        # Headers and body go in two writes: without TCP_NODELAY each kept-alive answer waits out a delayed ACK.
-        disable_nagle_algorithm = True
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-        def _answer(self, status: int, payload: Any) -> None:
-            body = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
+    class Handler(JsonHandler):
         def _error(self, status: int, code: int, message: str | None = None) -> None:
             self._answer(status, {"code": code, "message": message or _ERRORS.get(code, "Error"),
                                   "more_info": f"https://www.twilio.com/docs/errors/{code}", "status": status})

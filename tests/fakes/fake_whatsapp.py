@@ -22,8 +22,10 @@ import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from fakes.local_server import JsonHandler, serving
 
 PHONE_NUMBER_ID = "106540352242922"
 WABA_ID = "102290129340398"
@@ -66,36 +68,13 @@ class FakeWhatsApp:
 
     @contextmanager
     def running(self) -> Iterator[FakeWhatsApp]:
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        server.daemon_threads = True
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        self.url = f"http://127.0.0.1:{server.server_address[1]}"
-        try:
+        with serving(_handler(self)) as url:
+            self.url = url
             yield self
-        finally:
-            server.shutdown()
-            server.server_close()
-            thread.join(5)
 
 
 def _handler(fake: FakeWhatsApp) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        # Headers and body go in two writes: without TCP_NODELAY each kept-alive answer waits out a delayed ACK.
-        disable_nagle_algorithm = True
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-        def _answer(self, status: int, payload: Any) -> None:
-            body = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
+    class Handler(JsonHandler):
         def _error(self, status: int, code: int, message: str) -> None:
             self._answer(status, {"error": {"message": message, "type": "OAuthException", "code": code,
                                             "error_data": {"messaging_product": "whatsapp", "details": message},
