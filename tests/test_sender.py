@@ -10,7 +10,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -313,23 +312,6 @@ def test_find_delivered_matches_only_this_attempts_dm() -> None:
 
 # -- the sender as a process, killed with SIGKILL mid-batch ---------------------------------------------------
 REPO = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def file_keyring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A keyring in a file, shared with the ``lookbook`` subprocesses of the test."""
-    import keyring
-
-    from fakes.keyrings import FileKeyring
-
-    path = tmp_path / "keyring.json"
-    monkeypatch.setenv("LOOKBOOK_TEST_KEYRING_FILE", str(path))
-    before = keyring.get_keyring()
-    keyring.set_keyring(FileKeyring())
-    try:
-        yield path
-    finally:
-        keyring.set_keyring(before)
 
 
 def _library(tmp_path: Path, fake: FakeX, messages: int) -> tuple[Path, list[tuple[str, str]]]:

@@ -488,23 +488,6 @@ _CLI = ("import sys; from lookbook.outbox.channels import registry; from fakes.p
         "registry.register(PIGEON); from lookbook.cli import main; sys.exit(main(sys.argv[1:]))")
 
 
-@pytest.fixture
-def file_keyring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A keyring in a file, shared with the ``lookbook`` subprocesses of the test."""
-    import keyring
-
-    from fakes.keyrings import FileKeyring
-
-    path = tmp_path / "keyring.json"
-    monkeypatch.setenv("LOOKBOOK_TEST_KEYRING_FILE", str(path))
-    before = keyring.get_keyring()
-    keyring.set_keyring(FileKeyring())
-    try:
-        yield path
-    finally:
-        keyring.set_keyring(before)
-
-
 @pytest.mark.parametrize("name", CHANNELS)
 def test_kill_9_mid_batch_then_a_restart_delivers_every_message_exactly_once(
         tmp_path: Path, file_keyring: Path, name: str) -> None:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import keyring
 import pytest
 
 from fakes.fake_x import FakeX
-from fakes.keyrings import MemoryKeyring
+from fakes.keyrings import FileKeyring, MemoryKeyring
 
 
 @pytest.fixture
@@ -19,6 +20,19 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
     keyring.set_keyring(backend)
     try:
         yield backend
+    finally:
+        keyring.set_keyring(before)
+
+
+@pytest.fixture
+def file_keyring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A keyring in a file, shared with the ``lookbook`` subprocesses of the test."""
+    path = tmp_path / "keyring.json"
+    monkeypatch.setenv("LOOKBOOK_TEST_KEYRING_FILE", str(path))
+    before = keyring.get_keyring()
+    keyring.set_keyring(FileKeyring())
+    try:
+        yield path
     finally:
         keyring.set_keyring(before)
 
