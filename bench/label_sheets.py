@@ -11,6 +11,8 @@ GrabCut or segmenter output, so the reader is not anchored on a proposal.
     python -m bench.label_sheets check OUT.png LABELS KEY...  # the labeller's own box (red) over 1x photos, 2x2
 
 LABELS is a JSON file of {key: [x0, y0, x1, y1]} written by the labeller (never a machine-made box).
+``pick`` leaves out every photo already in a truth file, so it reproduces the heldout4 picks only on
+the truth files as they were before heldout4 was added (commit 1ae66bd).
 """
 from __future__ import annotations
 
@@ -40,10 +42,12 @@ def known_keys() -> set[str]:
 
 
 def order(salt: str, keys: list[str]) -> list[str]:
+    """The keys sorted by sha1(salt + ":" + key): a fixed order nobody chose by looking."""
     return sorted(keys, key=lambda k: hashlib.sha1(f"{salt}:{k}".encode()).hexdigest())
 
 
 def candidates(category: str) -> list[str]:
+    """Unlabelled photos of a category from train/ and test/ (never validation/), in heldout4 order."""
     known = known_keys()
     keys = [str(p.relative_to(ROOT)) for split in ("train", "test") for p in (ROOT / split / category).glob("*.jpg")]
     return order("heldout4", [k for k in keys if k not in known and k.rsplit("/", 1)[-1] not in known])
@@ -53,7 +57,7 @@ def grid(rgb: np.ndarray, scale: int = 1, origin: tuple[int, int] = (0, 0)) -> I
     """The image enlarged ``scale`` times with a grid every 10 px (ticks) / 50 px (lines) of the original."""
     im = Image.fromarray(rgb)
     if scale != 1:
-        im = im.resize((im.width * scale, im.height * scale), Image.NEAREST)
+        im = im.resize((im.width * scale, im.height * scale), Image.Resampling.NEAREST)
     m = 30  # margin for labels
     out = Image.new("RGB", (im.width + 2 * m, im.height + 2 * m), "white")
     out.paste(im, (m, m))
