@@ -9,6 +9,7 @@ GrabCut or segmenter output, so the reader is not anchored on a proposal.
     python -m bench.label_sheets zoom OUT.png KEY X0 Y0 X1 Y1 [LABELS]  # a crop at 2x with the grid
     python -m bench.label_sheets thumbs OUT.png KEY...    # small numbered thumbnails (for picking hard ones)
     python -m bench.label_sheets check OUT.png LABELS KEY...  # the labeller's own box (red) over 1x photos, 2x2
+    python -m bench.label_sheets edges OUT.png LABELS KEY  # 2x strips along the four sides of the labeller's box
 
 LABELS is a JSON file of {key: [x0, y0, x1, y1]} written by the labeller (never a machine-made box).
 ``pick`` leaves out every photo already in a truth file, so it reproduces the heldout4 picks only on
@@ -128,6 +129,31 @@ def main(argv: list[str]) -> None:
         sheet = Image.new("RGB", (2 * w + 10, -(-len(tiles) // 2) * (h + 10)), "white")
         for i, t in enumerate(tiles):
             sheet.paste(t, ((i % 2) * (w + 10), (i // 2) * (h + 10)))
+        sheet.save(out)
+    elif cmd == "edges":
+        key = argv[3]
+        bx0, by0, bx1, by1 = json.loads(Path(argv[2]).read_text())[key]
+        im = Image.fromarray(load_photo(ROOT / key).rgb)
+        ImageDraw.Draw(im).rectangle([bx0 - 1, by0 - 1, bx1, by1], outline=(255, 0, 0))
+        rgb = np.asarray(im)
+        h, w = rgb.shape[:2]
+        m = 24  # strip half-width in original pixels
+
+        def strip(x0: int, y0: int, x1: int, y1: int) -> Image.Image:
+            x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
+            return grid(rgb[y0:y1, x0:x1], scale=2, origin=(x0, y0))
+
+        side = [strip(bx0 - m, by0 - m, bx0 + m, by1 + m), strip(bx1 - m, by0 - m, bx1 + m, by1 + m)]
+        flat = [strip(bx0 - m, by0 - m, bx1 + m, by0 + m), strip(bx0 - m, by1 - m, bx1 + m, by1 + m)]
+        width = max(side[0].width + side[1].width + 10, *(f.width for f in flat))
+        height = max(s.height for s in side) + sum(f.height for f in flat) + 20
+        sheet = Image.new("RGB", (width, height), "white")
+        sheet.paste(side[0], (0, 0))
+        sheet.paste(side[1], (side[0].width + 10, 0))
+        y = max(s.height for s in side) + 10
+        for f in flat:
+            sheet.paste(f, (0, y))
+            y += f.height + 10
         sheet.save(out)
     elif cmd == "thumbs":
         tiles = []
