@@ -3,7 +3,8 @@
 Run from the repository root::
 
     python -m bench.detail_quality [--photos DIR] [--truth FILE] [--sheet OUT.png]
-        [--sheet-split tune|heldout|heldout2|heldout3|all] [--split tune|heldout|heldout2|heldout3|tuned|all]
+        [--sheet-split tune|heldout|heldout2|heldout3|heldout4|all]
+        [--split tune|heldout|heldout2|heldout3|heldout4|tuned|all]
 
 For every labelled photo (``tests/data/truth_details.json``, from ``train/`` and ``test/`` of
 clothing-small; never ``validation/``) the pipeline's own steps run: detection, hanger cleanup
@@ -11,7 +12,8 @@ clothing-small; never ``validation/``) the pipeline's own steps run: detection, 
 (:func:`lookbook.photos.crop.detail_boxes`). Printed, per category and overall, for each split of
 the truth file separately (``tune`` and ``heldout`` were both tuned on by branch h-details2;
 ``heldout2`` was labelled before that and never looked at per photo while tuning; ``heldout3``
-was labelled by branch h-seg before it changed any detector code and is never tuned on):
+was labelled by branch h-seg before it changed any detector code and is never tuned on;
+``heldout4`` was labelled by eye by branch h-label4 while others tuned, and is report only):
 
 - the share of detail crops that contain their labelled point (the collar / neckline /
   waistband point for the top crop; any labelled cuff or hem point for the other);
@@ -45,7 +47,8 @@ from lookbook.photos.render import render
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_PHOTOS = REPO.parent / "shared" / "photos" / "clothing-small"  # the full set beside the clone
 DEFAULT_TRUTH = REPO / "tests" / "data" / "truth_details.json"
-SPLITS = ("tune", "heldout", "heldout2", "heldout3")
+SPLITS = ("tune", "heldout", "heldout2", "heldout3", "heldout4")
+CHOICES = (*SPLITS, "tuned", "all")
 
 
 @dataclass
@@ -120,9 +123,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--photos", type=Path, default=DEFAULT_PHOTOS)
     parser.add_argument("--truth", type=Path, default=DEFAULT_TRUTH)
     parser.add_argument("--sheet", type=Path, help="write a contact sheet of heroes and detail crops here")
-    parser.add_argument("--sheet-split", choices=("tune", "heldout", "heldout2", "heldout3", "tuned", "all"),
-                        default="heldout")
-    parser.add_argument("--split", choices=("tune", "heldout", "heldout2", "heldout3", "tuned", "all"), default="all",
+    parser.add_argument("--sheet-split", choices=CHOICES, default="heldout")
+    parser.add_argument("--split", choices=CHOICES, default="all",
                         help="report only this part ('tuned': tune and heldout, the parts tuned on; look at "
                              "'heldout2' only to report)")
     parser.add_argument("--sheet-only-props", action="store_true", help="sheet: only photos with a hanger/prop")
