@@ -33,7 +33,7 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
-from lookbook.photos.detect import Detection, background_distance, working_lab
+from lookbook.photos.detect import HOOK_HINT, Detection, background_distance, working_lab
 
 #: The top part of the silhouette (fraction of its height) where hangers are looked for.
 TOP_BAND = 0.3
@@ -477,6 +477,10 @@ def _suspicions(rgb: np.ndarray, small: np.ndarray, kept: np.ndarray, det: Detec
     reasons = []
     if hook_above(rgb, kept, det):
         reasons.append("a hanger's hook above the garment")
+    elif det.hanger_hint >= HOOK_HINT:
+        # The segmenter sees a thin thing joined to the garment's top that the masks dropped: a hook
+        # or wire, often standing inside a collar where hook_above's strip above the fabric is empty.
+        reasons.append("a hanger's hook or wire at the garment's top")
     if wall_coloured_top(small, kept, det):
         reasons.append("a hanger the colour of the wall at the garment's top")
     if prop_at_hem(small, kept):
