@@ -40,7 +40,7 @@ def test_frame_filling_garment_on_a_background_like_it_is_boxed_to_the_edges(key
     dec = load_photo(labelled_photo(key))
     det = detect_garment(dec.rgb, scale=dec.scale)
     truth = GARMENT_BOXES[key]["box"]
-    assert all(abs(d - t) <= 16 for d, t in zip(det.box, truth)), (det.box, truth)
+    assert all(abs(d - t) <= 16 for d, t in zip(det.box, truth, strict=True)), (det.box, truth)
     assert iou(det.box, truth) >= 0.9, (det.box, truth)
 
 

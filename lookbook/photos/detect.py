@@ -458,11 +458,10 @@ def _thin_top(prob: np.ndarray, mask: np.ndarray) -> float:
     bw, bh = x1 - x0, y1 - y0
     if not mask.any() or bw < 4:
         return 0.0
-    thin = (prob >= SEG_THRESHOLD).astype(np.uint8) & (1 - cv2.dilate(mask, _disc(3)))
-    region = np.zeros_like(thin)
-    region[max(0, y0 - int(0.25 * bh)): y0 + int(0.3 * bh), x0:x1] = 1
-    thin &= region
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(thin, connectivity=8)
+    region = np.zeros(mask.shape, bool)
+    region[max(0, y0 - int(0.25 * bh)): y0 + int(0.3 * bh), x0:x1] = True
+    thin = (prob >= SEG_THRESHOLD) & (cv2.dilate(mask, _disc(3)) == 0) & region
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(thin.astype(np.uint8), connectivity=8)
     grown = cv2.dilate(mask, _disc(5)) > 0
     total = 0
     for i in range(1, n):
