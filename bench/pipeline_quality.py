@@ -14,7 +14,10 @@ the bench prints, for :func:`lookbook.photos.detect.detect_garment` and, compute
 same photos, for the reference baseline (a seeded OpenCV GrabCut on a 200 px working image,
 2 iterations, rectangle inset 3 %): mean IoU, the share of photos at IoU >= 0.85 and >= 0.7, per
 category, and the precision and recall of the review flag (``needs_review``) against "bad" =
-IoU < 0.85 and, separately, IoU < 0.7. Per-photo scores are printed for the tune split only, so
+IoU < 0.85 and, separately, IoU < 0.7; then the same for the box the app stores (after the hanger
+cleanup, :func:`lookbook.photos.cleanup.clean_detection`, as :mod:`lookbook.photos.pipeline` runs it) and
+the app's own review flag (the box's, or the cleanup's: a hanger, prop or hole that may show).
+Per-photo scores are printed for the tune split only, so
 that tuning never looks at held-out photos one by one. The old format (``truth_boxes.json``:
 ``{"boxes": {key: box}}`` with keys relative to ``--photos``) is read as all ``tune``.
 ``--truth none`` reports, for an unlabelled folder, agreement with the baseline and the share flagged.
