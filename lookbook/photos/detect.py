@@ -448,7 +448,7 @@ def _thin_top(prob: np.ndarray, mask: np.ndarray) -> float:
     by a pixel) does not, touching the mask, near the middle half of the box's width and from a
     quarter of its height above its top to 30 % below, is mostly hook, wire or a hanger's neck.
     Measured on the photos of ``tests/data/truth_details.json`` that are also in
-    ``garment_boxes.json`` (89, 27 with a hanger): at :data:`HOOK_HINT` it marks 7 with a hanger
+    ``garment_boxes.json`` (88 clothes, 26 with a hanger): at :data:`HOOK_HINT` it marks 7 with a hanger
     and 5 without.
 
     :returns: the pixel count of those parts divided by the box's width (working image).
