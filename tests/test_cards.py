@@ -115,6 +115,71 @@ def test_card_shows_at_most_six_shots_and_says_how_many_more(store: Store, monke
     assert drawn[-1] == "and 2 more in store"
 
 
+def _add_products(store: Store, world_brand_id: int, set_id: int, names: list[str]) -> None:
+    """Put more products (one shirt in M each, with a photo) into the set."""
+    now = utcnow()
+    for n, name in enumerate(names):
+        pid = store.db.execute("INSERT INTO products (sku, brand_id, name, category, created_at, updated_at)"
+                               " VALUES (?, ?, ?, 'shirt', ?, ?)", [f"X{n}", world_brand_id, name, now, now]
+                               ).lastrowid
+        store.db.execute("INSERT INTO stock (product_id, size, quantity, updated_at) VALUES (?, 'M', 1, ?)",
+                         [pid, now])
+        rel = f"originals/x{n}.jpg"
+        Image.new("RGB", (300, 400), (10 * n, 100, 100)).save(store.library.root / rel)
+        photo = store.db.execute(
+            "INSERT INTO photos (sha256, original_name, stored_path, width, height, imported_at, product_id)"
+            " VALUES (?, ?, ?, 300, 400, ?, ?)", [f"x{n}", rel, rel, now, pid]).lastrowid
+        store.db.execute("INSERT INTO set_items (set_id, photo_id, position) VALUES (?, ?, ?)",
+                         [set_id, photo, 10 + n])
+
+
+def _caption_sizes(monkeypatch: pytest.MonkeyPatch, card: object, output: str) -> dict[str, int]:
+    """Draw ``card`` for ``output``; return each caption row drawn with the size of its text, in pixels."""
+    sizes: dict[str, int] = {}
+    original = ImageDraw.ImageDraw.text
+
+    def text(self, xy, content, *args, **kwargs):  # type: ignore[no-untyped-def]
+        sizes[content] = kwargs["font"].size
+        return original(self, xy, content, *args, **kwargs)
+
+    monkeypatch.setattr(ImageDraw.ImageDraw, "text", text)
+    render_card(card, output)  # type: ignore[arg-type]
+    monkeypatch.undo()
+    return sizes
+
+
+@pytest.mark.parametrize("products", [0, 6], ids=["two products", "eight products"])
+def test_e_mail_card_captions_are_readable_at_the_width_it_is_read(store: Store, monkeypatch: pytest.MonkeyPatch,
+                                                                   products: int) -> None:
+    # The e-mail body is 1200 pixels shown 600 CSS pixels wide, shrunk to about 375 on a phone:
+    # text under 40 pixels reads under 12.5 there.
+    world = add_world(store)
+    _add_products(store, world.brand_id, world.set_id, [f"Extra {n}" for n in range(products)])
+    card = gather_card(store, world.set_id)
+    sizes = _caption_sizes(monkeypatch, card, "email")
+    captions = {line: px for line, px in sizes.items() if line != card.brand}
+    assert captions and min(captions.values()) >= 40, captions
+    assert max(captions.values()) <= 48  # readable, not shouting
+    # Every product is on the card or counted in the "more" line.
+    more = [line for line in captions if line.startswith("and ")]
+    listed = [line for line in captions if not line.startswith("and ")]
+    assert len(listed) + (int(more[0].split()[1]) if more else 0) == len(card_products(store, world.set_id))
+
+
+def test_a_caption_too_long_for_the_card_goes_on_in_a_second_row_not_cut(store: Store,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    world = add_world(store)
+    long_name = "Brushed Cotton Flannel Overshirt With Twin Chest Pockets"
+    _add_products(store, world.brand_id, world.set_id, [long_name])
+    card = gather_card(store, world.set_id)
+    [line] = [line for line in card.lines if line.startswith(long_name)]
+    drawn = _caption_sizes(monkeypatch, card, "email")
+    assert not any("…" in text for text in drawn)
+    # The line is drawn whole, over more than one row: the name broken between its words, the sizes after it.
+    rows = [text for text in drawn if text in line]
+    assert len(rows) == 2 and " ".join(rows) == line and rows[-1].endswith("Pockets · in stock: M")
+
+
 def _sell_out(store: Store, product_id: int) -> None:
     store.db.execute("UPDATE stock SET quantity = 0 WHERE product_id = ?", [product_id])
 

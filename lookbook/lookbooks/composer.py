@@ -69,6 +69,14 @@ EMPTY_SLOT = (236, 233, 227)
 QUALITIES = (90, 85, 80, 72, 64, 56, 48)
 #: The smallest caption text, in pixels of a 1500-pixel-high card (scaled with the card).
 MIN_TEXT = 22
+#: The tallest caption line, in pixels of a 1500-pixel-high card (scaled with the card); text is
+#: about 0.72 of its line.
+MAX_LINE = 46
+#: Caption text (smallest, largest) in the output's own pixels where the output is seen at a known
+#: width. The e-mail body (1200 pixels) is shown 600 CSS pixels wide, which a phone shrinks to its
+#: own width, about 375: 40 pixels of text read as 12.5 there, the least that is comfortable, and
+#: up to 48 (15 on a phone) where the room allows. (Scaled from the X card, they came out 32-35.)
+READABLE_TEXT: dict[str, tuple[int, int]] = {"email": (40, 48)}
 
 CropBox = tuple[float, float, float, float]  # x0, y0, x1, y1 as fractions of the picture
 
@@ -661,6 +669,96 @@ def _fit(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, roo
     return text.rstrip() + "…"
 
 
+def caption_text_range(output: str) -> tuple[int, int]:
+    """Return the (smallest, largest) caption text size in pixels of ``output``'s card.
+
+    :raises InputError: if ``output`` is unknown.
+    """
+    if output not in OUTPUT_SIZES:
+        raise InputError(f"output '{output}': choose one of {', '.join(OUTPUT_SIZES)}.")
+    if output in READABLE_TEXT:
+        return READABLE_TEXT[output]
+    scale = OUTPUT_SIZES[output][1] / 1500
+    smallest = max(10, round(MIN_TEXT * scale))
+    return smallest, max(smallest, round(MAX_LINE * scale * 0.72))
+
+
+def _wrap(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, room: float) -> list[str]:
+    """Return ``text`` as the rows it takes at ``font`` within ``room`` pixels: broken between its parts
+    ("name · price · sizes") where it can; a part too wide for a row of its own between its words."""
+
+    def fits(row: str) -> bool:
+        return draw.textlength(row, font=font) <= room
+
+    rows: list[str] = []
+    row = ""
+    for part in text.split(" · "):
+        joined = f"{row} · {part}" if row else part
+        if fits(joined):
+            row = joined
+            continue
+        if row:
+            rows.append(row)
+            row = ""
+        if fits(part):
+            row = part
+            continue
+        for word in part.split(" "):  # a word wider than the room stays whole (drawing cuts it)
+            joined = f"{row} {word}" if row else word
+            if row and not fits(joined):
+                rows.append(row)
+                row = word
+            else:
+                row = joined
+    rows.append(row)
+    return rows
+
+
+def _caption_rows(draw: ImageDraw.ImageDraw, lines: list[str], w: int, h: int, smallest: int, largest: int
+                  ) -> tuple[list[tuple[int, str, bool]], ImageFont.FreeTypeFont, int]:
+    """Lay the caption lines out in a ``w`` x ``h`` box; return the rows ``(indent, text, muted)``, the font
+    and the row height.
+
+    The text is as large as the box allows, from ``largest`` down to ``smallest``, one row per line
+    if some size allows that; else a line too long for the box's width goes on in a second row
+    (indented) rather than being cut. When even the
+    smallest text does not fit every line, as many lines as fit are drawn, then how many more
+    products there are ("and 3 more in store").
+    """
+    more_line = lines[-1] if lines[-1].startswith("and ") and lines[-1].endswith(" more in store") else ""
+    # One row per line at the largest size that allows it; else lines wrapped, at the largest size that fits.
+    for wrap in (False, True):
+        for px in range(largest, smallest - 1, -1):
+            font = _font(False, px)
+            line_h = round(px / 0.72)
+            indent = round(px * 0.8)
+            rows: list[tuple[int, str, bool]] = []
+            for n, line in enumerate(lines):
+                muted = bool(more_line) and n == len(lines) - 1
+                if draw.textlength(line, font=font) <= w:
+                    rows.append((0, line, muted))
+                    continue
+                if not wrap:
+                    break
+                # A line too wide goes on in indented rows (all wrapped to the indented width, for simplicity).
+                first, *rest = _wrap(draw, line, font, w - indent)
+                rows += [(0, first, muted)] + [(indent, part, muted) for part in rest]
+            if len(rows) * line_h <= h and (wrap or len(rows) == len(lines)):
+                return rows, font, line_h
+    # Too many lines for the room even at the smallest text: as many as fit (each cut to the width), then
+    # how many more products.
+    font = _font(False, smallest)
+    line_h = round(smallest / 0.72)
+    room = max(1, h // line_h)
+    if room < len(lines):
+        # The lines left out are products (and maybe the "more" line itself): count products only.
+        hidden = lines[room - 1:]
+        extra = int(more_line.split()[1]) if more_line else 0
+        more_line = f"and {len(hidden) - (1 if more_line else 0) + extra} more in store"
+        lines = lines[:room - 1] + [more_line]
+    return [(0, line, bool(more_line) and n == len(lines) - 1) for n, line in enumerate(lines)], font, line_h
+
+
 def _place(card: Image.Image, placed: Placed, box: tuple[int, int, int, int]) -> str | None:
     """Draw one picture into its slot (filling it, cropped to the slot's shape); return a warning if a
     detail crop holds fewer pixels than the slot and is shown at its own size instead of enlarged."""
@@ -705,7 +803,6 @@ def render_card(card: CardInput, output: str = "x") -> RenderedCard:
     if output not in OUTPUT_SIZES:
         raise InputError(f"output '{output}': choose one of {', '.join(OUTPUT_SIZES)}.")
     size = OUTPUT_SIZES[output]
-    scale = size[1] / 1500
     image = Image.new("RGB", size, BACKGROUND)
     warnings = list(card.notes)
     for placed in card.placed:
@@ -723,24 +820,11 @@ def render_card(card: CardInput, output: str = "x") -> RenderedCard:
         draw.text((left, top + h // 2), _fit(draw, card.brand, font, w), font=font, fill=INK, anchor="lm")
     if card.lines and card.layout.captions:
         left, top, w, h = _pixels(card.layout.captions, size)
-        smallest = max(10, round(MIN_TEXT * scale))
-        line_h = min(round(46 * scale), h // len(card.lines))
-        lines = list(card.lines)
-        more_line = lines[-1] if lines[-1].startswith("and ") and lines[-1].endswith(" more in store") else ""
-        if line_h < smallest * 1.3:
-            # Too many lines for the room: as many as fit, then how many more.
-            line_h = round(smallest * 1.3)
-            room = max(1, h // line_h)
-            if room < len(lines):
-                # The lines left out are products (and maybe the "more" line itself): count products only.
-                hidden = lines[room - 1:]
-                extra = int(more_line.split()[1]) if more_line else 0
-                more_line = f"and {len(hidden) - (1 if more_line else 0) + extra} more in store"
-                lines = lines[:room - 1] + [more_line]
-        font = _font(False, max(smallest, round(line_h * 0.72)))
-        for n, text in enumerate(lines):
-            draw.text((left, top + n * line_h), _fit(draw, text, font, w), font=font,
-                      fill=MUTED if more_line and n == len(lines) - 1 else INK)
+        smallest, largest = caption_text_range(output)
+        rows, font, line_h = _caption_rows(draw, list(card.lines), w, h, smallest, largest)
+        for n, (indent, text, muted) in enumerate(rows):
+            draw.text((left + indent, top + n * line_h), _fit(draw, text, font, w - indent), font=font,
+                      fill=MUTED if muted else INK)
     return RenderedCard(image, tuple(warnings))
 
 

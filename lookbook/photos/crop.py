@@ -72,12 +72,17 @@ def _top_point(xs: np.ndarray, ys: np.ndarray, y0: float, bh: float) -> tuple[fl
     return float(np.median(xs[band])), y0
 
 
-def _hem_point(xs: np.ndarray, ys: np.ndarray, y1: float, bh: float, legs: bool) -> tuple[float, float]:
+def _hem_point(xs: np.ndarray, ys: np.ndarray, y1: float, bh: float, legs: bool, bw: float = 0.0
+               ) -> tuple[float, float]:
     """Return a point on the garment's lowest edge: its middle, or for trousers and shorts one leg's.
 
-    :param legs: the garment has two legs: the hem is the lower leg's, halfway between the
-        garment's outer edge and its middle column on that side (in the bottom fifth). (The
-        shape alone does not tell: the gap between a pair of shorts' legs is often too short.)
+    :param legs: the garment has two legs: the hem is the lower leg's. A long leg (the garment
+        more than :data:`LONG_LEGS` times taller than wide) ends in its lowest rows, wherever it
+        lies: the middle of those. A short leg's opening is wide and often slanted, its lowest
+        rows only a corner: halfway between the garment's outer edge and its middle column on
+        that side (in the bottom fifth). (The shape alone does not tell two legs: the gap
+        between a pair of shorts' legs is often too short.)
+    :param bw: the garment's width.
     """
     band = ys >= y1 - max(2.0, 0.12 * bh)
     if not legs:
@@ -90,9 +95,14 @@ def _hem_point(xs: np.ndarray, ys: np.ndarray, y1: float, bh: float, legs: bool)
             continue
         lx, ly = xs[low][side], ys[low][side]
         bottom = float(ly.max()) + 1.0
-        # A leg spans from the garment's outer edge to about its middle column.
-        outer = float(lx.min()) if lx.min() < mid else float(lx.max()) + 1.0
-        leg_x = (outer + mid) / 2.0
+        if LEG_END_BAND > 0 and bh > LONG_LEGS * bw:
+            # The leg's own end: the middle of its lowest rows (a leg laid at a slant ends near the outer edge).
+            end = ly >= bottom - max(2.0, LEG_END_BAND * bh)
+            leg_x = float(np.median(lx[end]))
+        else:
+            # A leg spans from the garment's outer edge to about its middle column.
+            outer = float(lx.min()) if lx.min() < mid else float(lx.max()) + 1.0
+            leg_x = (outer + mid) / 2.0
         if best is None or bottom > best[1] + 0.02 * bh:
             best = (leg_x, bottom)
     return best if best is not None else (mid, y1)
@@ -103,8 +113,20 @@ def _hem_point(xs: np.ndarray, ys: np.ndarray, y1: float, bh: float, legs: bool)
 SHORT_MASK = 0.02
 #: How much sticking out sideways counts against hanging low when a sleeve's end is looked for.
 SLEEVE_OUT_WEIGHT = 2.0
+#: The band of a leg's lowest rows (share of the garment's height) whose middle is the leg's end.
+LEG_END_BAND = 0.06
+#: Legs are long (trousers, not shorts) when the garment is this many times taller than wide.
+LONG_LEGS = 1.2
 #: How far (in crop sides) the cuff crop's centre lies up the sleeve from its end.
 CUFF_INSET = 0.2
+#: How far (in crop sides) the collar / neckline / waistband crop's centre lies below the garment's top edge.
+TOP_INSET = 0.2
+#: How far (in crop sides) the hem crop's centre lies above the garment's lowest edge.
+HEM_INSET = 0.15
+#: A detail crop with less of the garment than this share of its area is mostly background
+#: (bare floor beside a sleeve, the wall above a hanger) and is left out. Thin sleeves and legs
+#: seen end-on fill about a fifth of their crop, so the bar sits below that.
+MIN_FABRIC = 0.12
 
 
 def _sleeve_end(mask: np.ndarray, x0: float, x1: float, y0: float, y1: float, reach: float
@@ -240,7 +262,8 @@ def detail_boxes(mask: np.ndarray, kinds: tuple[str, ...] | list[str], threshold
     - cuff: on a sleeve's end (:func:`_sleeve_end`), which for a short sleeve is its hem.
 
     Crops are squares sized from the garment (a third of its size). A kind the mask
-    gives no place for (an empty mask) is left out.
+    gives no place for (an empty mask), or whose crop would be mostly background (less than
+    :data:`MIN_FABRIC` of it garment: bare floor, the wall around a hanger), is left out.
 
     :param mask: ``H x W`` uint8 garment mask (0..255) in the coordinates wanted.
     :param kinds: any of :data:`DETAIL_KINDS` and :data:`LEG_HEM`.
@@ -259,26 +282,48 @@ def detail_boxes(mask: np.ndarray, kinds: tuple[str, ...] | list[str], threshold
     # A third of the garment's size (geometric mean of width and height): a long dress and wide
     # shorts get crops of about the same share of the garment.
     side = max(8.0, 0.34 * float(np.sqrt(bw * bh)))
-    # The crop's centre lies this far inside the edge it sits on: it shows the edge with a little
-    # of the background beyond it, as a close-up of a cuff or hem is framed.
-    inset = side * 0.3
+    # The crop's centre lies a little inside the edge it sits on: it shows the edge with some of
+    # the background beyond it, as a close-up of a collar or hem is framed, and a point on the
+    # edge a person would call "the hem" stays inside it when the mask's edge is off by a little.
+    top_inset, hem_inset = side * TOP_INSET, side * HEM_INSET
     tx, ty = _top_point(xs, ys, y0, bh)
     # The box reaching below the mask (by more than the outline's pixel or two): the mask was cut short.
     hem_edge = float(box[3]) if box is not None and box[3] > y1 + max(2.0, SHORT_MASK * bh) else y1
     out: dict[str, Box] = {}
     for kind in kinds:
         if kind in TOP_KINDS:
-            out[kind] = _square(tx, ty + inset, side)
+            out[kind] = _square(tx, ty + top_inset, side)
         elif kind in ("hem", LEG_HEM):
-            hx, hy = _hem_point(xs, ys, y1, bh, kind == LEG_HEM)
-            out[kind] = _square(hx, max(hy, hem_edge) - inset, side)
+            hx, hy = _hem_point(xs, ys, y1, bh, kind == LEG_HEM, bw)
+            out[kind] = _square(hx, max(hy, hem_edge) - hem_inset, side)
         elif kind == "cuff":
             ex, ey, dx, dy = _sleeve_end(m, x0, x1, y0, y1, side)
             out[kind] = _square(ex + dx * side * CUFF_INSET, ey + dy * side * CUFF_INSET, side)
+            if fabric_share(m, out[kind]) < MIN_FABRIC:
+                # A stray sleeve (a strap, a hanger's remnant): the silhouette's outer low point instead.
+                ex, ey, dx, dy = _outer_low_point(m, x0, x1, y0, y1, side)
+                out[kind] = _square(ex + dx * side * CUFF_INSET, ey + dy * side * CUFF_INSET, side)
         else:
             raise ValueError(f"unknown detail kind {kind!r}; expected one of {', '.join(DETAIL_KINDS)}")
-    return out
+    # A crop that is nearly all background (bare floor, a bed, the hanger's wall) shows no detail:
+    # it is left out rather than sent.
+    return {kind: crop for kind, crop in out.items() if fabric_share(m, crop) >= MIN_FABRIC}
+
+
+def fabric_share(mask: np.ndarray, crop: Box) -> float:
+    """Return the share of ``crop`` that the garment ``mask`` (0/1 or 0..255, nonzero is fabric) covers.
+
+    The part of the crop off the image counts as background (the renderer fills it so).
+    """
+    x0, y0, x1, y1 = crop
+    area = max(1.0, (x1 - x0) * (y1 - y0))
+    h, w = mask.shape[:2]
+    cx0, cy0 = max(0, int(round(x0))), max(0, int(round(y0)))
+    cx1, cy1 = min(w, int(round(x1))), min(h, int(round(y1)))
+    if cx1 <= cx0 or cy1 <= cy0:
+        return 0.0
+    return float(np.count_nonzero(mask[cy0:cy1, cx0:cx1])) / area
 
 
 __all__ = ["CATEGORY_DETAILS", "DETAIL_KINDS", "LEGGED", "LEG_HEM", "file_kind", "TOP_KINDS", "Box", "detail_boxes",
-           "detail_kinds", "hero_frame", "normalise_category", "rendered_kinds"]
+           "detail_kinds", "fabric_share", "hero_frame", "normalise_category", "rendered_kinds"]

@@ -81,3 +81,32 @@ def test_a_small_revenue_axis_has_whole_distinct_labels(qtbot, runners, tmp_path
         step = (axis.max() - axis.min()) / (axis.tickCount() - 1)
         labels = [axis.labelFormat() % (axis.min() + i * step) for i in range(axis.tickCount())]
         assert len(set(labels)) == len(labels), (chart.title(), labels)
+
+
+def _shown_hint(view) -> str:
+    """The text of the empty-state hint shown over ``view``'s rows, or "" if none shows."""
+    from PySide6.QtWidgets import QLabel
+
+    hints = [label for label in view.viewport().findChildren(QLabel, "emptyState") if label.isVisible()]
+    return hints[0].text() if hints else ""
+
+
+def test_an_empty_report_says_why_and_what_to_do(qtbot, runners, tmp_path: Path) -> None:
+    db, _ = runners
+    create_store(tmp_path / "empty").close()  # nothing sent yet
+    with qtbot.waitSignal(db.library_opened, timeout=10_000):
+        db.open(tmp_path / "empty")
+    page = ReportsPage(db)
+    qtbot.addWidget(page)
+    page.resize(1100, 700)
+    page.show()
+    with qtbot.waitSignal(page.shown, timeout=5_000):
+        page.reload()
+    assert page.model.rowCount() == 0 and "0 sent" in page.summary.text()
+    hint = _shown_hint(page.table)
+    assert "Nothing to report yet" in hint and "Approvals" in hint and "Outbox" in hint
+
+
+def test_a_report_with_rows_shows_no_empty_hint(qtbot, page: ReportsPage) -> None:
+    assert page.model.rowCount() == 1
+    assert _shown_hint(page.table) == ""

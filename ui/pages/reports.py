@@ -30,6 +30,7 @@ from lookbook.store.database import Store
 from ui.models import RowsTableModel
 from ui.pages.base import Page
 from ui.signin import Session
+from ui.widgets.empty_state import empty_state
 from ui.widgets.tables import read_only_table
 from ui.workers import StoreRunner
 
@@ -110,6 +111,7 @@ class ReportsPage(Page):
         charts.setSizes([640, 360])
         self.model = RowsTableModel(HEADERS, self)
         self.table = read_only_table(self.model, wrap=False)
+        self.empty = empty_state(self.table, "")
         column = QSplitter(Qt.Orientation.Vertical)
         column.addWidget(charts)
         column.addWidget(self.table)
@@ -151,8 +153,18 @@ class ReportsPage(Page):
              _money(r.revenue_minor), _percent(r.rate(r.replied)), _percent(r.rate(r.held)),
              _percent(r.rate(r.bought)), r.opt_outs, _percent(r.rate(r.opt_outs))) for r in rows])
         self.table.resizeColumnsToContents()
+        self.empty.set_text(self.empty_text())
         self._draw(rows)
         self.shown.emit()
+
+    def empty_text(self) -> str:
+        """What the empty table says: why there is nothing to report, and what makes numbers appear."""
+        if self.result is not None and self.result.total.sent:
+            return (f"<b>No {self.group_box.currentText().casefold()} to show.</b><br>"
+                    "Group by something else to see what was sent.")
+        return ("<b>Nothing to report yet.</b><br>Numbers appear here once lookbooks go out: draft messages in "
+                "<b>Match &amp; Compose</b>, have a manager approve them in <b>Approvals</b>, and the "
+                "<b>Outbox</b> sends them. Replies, holds and purchases that follow are counted here.")
 
     def _draw(self, rows: list[report.ReportRow]) -> None:
         # The groups that sent the most; a hundred sets would make unreadable bars (the table has them all).

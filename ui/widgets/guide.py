@@ -29,10 +29,24 @@ STEPS = [
     ("Outbox", "Approved messages go out by e-mail or X; retry failures.",
      "Approved messages are sent by e-mail or X; failures wait here to be retried."),
 ]
+#: The pages beside the five steps: page title, what it is for in a few words, and the tooltip.
+ALSO = [
+    ("Compose Card", "lay out a set's card",
+     "Lay out a set's card before it is sent: the layout, which shots and details go in which slot, "
+     "their crops and captions, and the size (post or e-mail)."),
+    ("Conversations", "answer replies",
+     "Customers' replies, threaded with the messages they answer; answer them from here."),
+    ("Tasks", "the follow-ups due",
+     "Follow-ups the app lists by itself: replies to answer, holds ending, no reply in three days, "
+     "customers who have not heard from the store."),
+    ("Reports", "what each set sold",
+     "What each set sold: sent, replied, held and bought, with the revenue and the opt-outs beside them."),
+]
 
 
 class FirstRunGuide(QFrame):
-    """Five steps side by side, each a link to its page; dismissed once, remembered in QSettings.
+    """Five steps side by side, each a link to its page, and a line with the pages beside them
+    (:data:`ALSO`); dismissed once, remembered in QSettings.
 
     It sits above every page, so it is kept to a few lines: each step says what to do in a
     few words, and its tooltip tells the rest.
@@ -72,6 +86,17 @@ class FirstRunGuide(QFrame):
             step.linkActivated.connect(self.go_to)
             steps.addWidget(step, 1)
         outer.addLayout(steps)
+        also = QHBoxLayout()
+        also.setSpacing(14)
+        also.addWidget(QLabel("<b>Then:</b>"))
+        for page, what, whole in ALSO:
+            extra = QLabel(f'<a href="{page}">{page}</a>: {what}')
+            extra.setWordWrap(True)  # a narrow window wraps the line rather than widening the guide
+            extra.setToolTip(whole)
+            extra.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+            extra.linkActivated.connect(self.go_to)
+            also.addWidget(extra, 1)
+        outer.addLayout(also)
         self.close_button = close
 
     @staticmethod
