@@ -58,12 +58,12 @@ SCAN_LONG_SIDE = 3000
 # garment photos still go on to the readers; most studio shots do not).
 _FINDER_STEP = 160   # Sobel 3x3 response: four times a step of 40 grey levels
 _FINDER_SHARE = 0.15
-#: The finder's bar on a copy reduced below SCAN_LONG_SIDE (the import's pipeline copy, 1620-3240 px): a frame that
-#: passes it is decoded again at SCAN_LONG_SIDE and read as read_codes_in_file reads it. Reduction sharpens edges
-#: per pixel, so a reduced copy scores higher on nearly every frame. On 60 phone frames made as
+#: The finder's bar on a copy reduced below SCAN_LONG_SIDE (the import's pipeline copy, 1620-3240 px): only a frame
+#: that passes it gets the readers' SCAN_LONG_SIDE copy and the finder at _FINDER_SHARE there, as before.
+#: Reduction sharpens edges per pixel, so a reduced copy scores higher on nearly every frame. On 60 phone frames made as
 #: bench.barcode_read_rate makes them, the lowest ratio of the 2000 px copy's score to the 3000 px copy's was 0.87
 #: and every code read scored 0.27 or more there; four fifths of the readers' bar keeps a margin. A code-less
-#: frame that passes costs a grey decode and the finder again (10 of 40 upscaled garment photos), never a code.
+#: frame that passes costs what every frame cost before (10 of 40 upscaled garment photos), never a code.
 REDUCED_SHARE = 0.12
 
 

@@ -39,7 +39,6 @@ from lookbook.photos.barcodes import (
     SCAN_LONG_SIDE,
     might_hold_code,
     read_codes,
-    read_codes_in_file,
     scan_grey,
 )
 from lookbook.photos.codes import Code
@@ -262,36 +261,50 @@ def capture_time(path: Path) -> str:
         return dt.datetime.fromtimestamp(mtime, dt.UTC).isoformat(timespec="seconds")
 
 
-def read_codes_of(path: Path, decoded: Decoded) -> list[Code]:
-    """Return the codes in the photo at ``path``, judged first on the pixels the pipeline decoded.
+def decode_once(path: Path, preset: Preset, max_pixels: int) -> tuple[Decoded, list[Code]]:
+    """Decode ``path`` once; return what the pipeline works on and the codes read in the photo.
 
-    Codes are read at up to :data:`~lookbook.photos.barcodes.SCAN_LONG_SIDE` px (a phone's small hang tag needs it)
-    and the pipeline needs far less (:func:`~lookbook.photos.pipeline.decode_side`). Decoding a 12 MP photo whole for
-    the readers cost three times its reduced decode plus 85 ms of reduction, and most photos hold no code. So the
-    cheap finder looks at the pipeline's copy (at the lower bar :data:`~lookbook.photos.barcodes.REDUCED_SHARE`,
-    which a reduced copy of every code frame measured clears), and only a photo it passes is read as tying reads
-    it (:func:`~lookbook.photos.barcodes.read_codes_in_file`: a second, grey decode at the readers' size). A photo
-    the pipeline decoded whole (or at the readers' size already) is read from those pixels: one decode.
+    Codes are read at up to :data:`~lookbook.photos.barcodes.SCAN_LONG_SIDE` px (a phone's small hang tag needs it) and
+    the pipeline needs less (:func:`~lookbook.photos.pipeline.decode_side`): the file is decoded at the larger of the
+    two and the pipeline gets a copy reduced to the size its own decode would have had (the same whole-number
+    reduction, averaged over each block as libjpeg's scaled decode does). A 400 px photo is simply decoded whole.
 
-    :raises InputError: if the file can no longer be read for its codes.
+    Most photos hold no code, and the readers' grey copy cost more than the decode (a Lanczos reduction of 12 MP to
+    3000 px, 85 ms, then the finder at that size): the cheap finder first looks at the pipeline's reduced copy, at
+    the lower bar :data:`~lookbook.photos.barcodes.REDUCED_SHARE`, and only a photo passing it is read from the
+    full decode exactly as before (the readers' own finder at its own bar included), so the codes are the same.
     """
+    side = decode_side(preset)
+    decoded = load_photo(path, max_pixels=max_pixels, min_long=max(side, SCAN_LONG_SIDE))
     width, height = decoded.original_size
-    long_side = max(decoded.rgb.shape[:2])
-    if decoded.scale >= 1.0 or long_side >= min(SCAN_LONG_SIDE, max(width, height)):
-        return read_codes(scan_grey(decoded.rgb))
-    grey = cv2.cvtColor(decoded.rgb, cv2.COLOR_RGB2GRAY)
-    if not might_hold_code(grey, REDUCED_SHARE):
-        return []
-    return read_codes_in_file(path)
+    have = max(1, round(1 / decoded.scale))
+    want = max(have, _reduction((width, height), side))
+    if want == have:
+        return decoded, read_codes(scan_grey(decoded.rgb))
+    size = (-(-width // want), -(-height // want))  # libjpeg rounds reduced sizes up
+    rgb = cv2.resize(decoded.rgb, size, interpolation=cv2.INTER_AREA)
+    alpha = None if decoded.alpha is None else cv2.resize(decoded.alpha, size, interpolation=cv2.INTER_AREA)
+    reduced = Decoded(rgb=rgb, alpha=alpha, scale=size[0] / width, original_size=decoded.original_size)
+    if not might_hold_code(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY), REDUCED_SHARE):
+        return reduced, []
+    return reduced, read_codes(scan_grey(decoded.rgb))
+
+
+def _reduction(size: tuple[int, int], min_long: int) -> int:
+    # The largest of 1, 2, 4, 8 keeping the long side >= min_long, as the pipeline's own decode picks it.
+    for factor in (8, 4, 2):
+        if -(-max(size) // factor) >= min_long:
+            return factor
+    return 1
 
 
 def _analyse(path: Path, sha256: str, out_dir: Path, preset: Preset, max_pixels: int) -> _Analysed | str:
-    """Decode, find the garment, render and read codes for one file (in a worker); a string is the failure."""
+    """Decode once, read codes, find the garment and render one file (in a worker); a string is the failure."""
     try:
-        # The pipeline's own decode (reduced as far as its hero allows), shared with the code finder.
-        decoded = load_photo(path, max_pixels=max_pixels, min_long=decode_side(preset))
+        # Codes first: the full decode they may need is let go before the pipeline's work.
+        decoded, found = decode_once(path, preset, max_pixels)
+        codes = [{"text": c.text, "kind": c.kind} for c in found]
         result = process_one(path, out_dir, preset, max_pixels, stem=sha256, decoded=decoded)
-        codes = [{"text": c.text, "kind": c.kind} for c in read_codes_of(path, decoded)]
         taken_at = capture_time(path)
     except LookbookError as exc:
         return str(exc)
