@@ -20,7 +20,7 @@ import lookbook.photos.imaging
 import lookbook.photos.importer
 import lookbook.photos.pipeline
 from catalog_support import code_image, full_code, load_rgb, paste_code, real_photos
-from lookbook.photos.barcodes import REDUCED_SHARE, code_score, read_codes, read_codes_in_file
+from lookbook.photos.barcodes import REDUCED_SHARE, REDUCED_STEP, code_score, read_codes, read_codes_in_file
 from lookbook.photos.imaging import load_photo
 from lookbook.photos.importer import import_photos
 from lookbook.photos.pipeline import decode_side
@@ -131,7 +131,7 @@ def test_the_finder_on_the_reduced_copy_passes_every_code_the_readers_read(tmp_p
         reduced, codes = decode_once(path, DEFAULT_PRESET, lookbook.photos.imaging.DEFAULT_MAX_PIXELS)
         assert max(reduced.rgb.shape) < lookbook.photos.barcodes.SCAN_LONG_SIDE
         assert full_code(kind, text) in [c.text for c in codes], (kind, i)
-        score = code_score(cv2.cvtColor(reduced.rgb, cv2.COLOR_RGB2GRAY))
+        score = code_score(cv2.cvtColor(reduced.rgb, cv2.COLOR_RGB2GRAY), REDUCED_STEP)
         assert score >= REDUCED_SHARE / 0.8, (kind, i, score)
         passed += 1
     assert passed >= 3  # half of these frames read: the check above is not vacuous

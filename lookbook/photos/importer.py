@@ -36,6 +36,7 @@ from lookbook.errors import InputError, LookbookError
 from lookbook.hooks import Changes
 from lookbook.photos.barcodes import (
     REDUCED_SHARE,
+    REDUCED_STEP,
     SCAN_LONG_SIDE,
     might_hold_code,
     read_codes,
@@ -271,8 +272,9 @@ def decode_once(path: Path, preset: Preset, max_pixels: int) -> tuple[Decoded, l
 
     Most photos hold no code, and the readers' grey copy cost more than the decode (a Lanczos reduction of 12 MP to
     3000 px, 85 ms, then the finder at that size): the cheap finder first looks at the pipeline's reduced copy, at
-    the lower bar :data:`~lookbook.photos.barcodes.REDUCED_SHARE`, and only a photo passing it is read from the
-    full decode exactly as before (the readers' own finder at its own bar included), so the codes are the same.
+    its own bar (:data:`~lookbook.photos.barcodes.REDUCED_SHARE` of edges over
+    :data:`~lookbook.photos.barcodes.REDUCED_STEP`), and only a photo passing it is read from the full decode
+    exactly as before (the readers' own finder at its own bar included), so the codes are the same.
     """
     side = decode_side(preset)
     decoded = load_photo(path, max_pixels=max_pixels, min_long=max(side, SCAN_LONG_SIDE))
@@ -285,7 +287,7 @@ def decode_once(path: Path, preset: Preset, max_pixels: int) -> tuple[Decoded, l
     rgb = cv2.resize(decoded.rgb, size, interpolation=cv2.INTER_AREA)
     alpha = None if decoded.alpha is None else cv2.resize(decoded.alpha, size, interpolation=cv2.INTER_AREA)
     reduced = Decoded(rgb=rgb, alpha=alpha, scale=size[0] / width, original_size=decoded.original_size)
-    if not might_hold_code(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY), REDUCED_SHARE):
+    if not might_hold_code(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY), REDUCED_SHARE, REDUCED_STEP):
         return reduced, []
     return reduced, read_codes(scan_grey(decoded.rgb))
 
