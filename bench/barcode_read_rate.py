@@ -21,7 +21,8 @@ the median read time per frame with the ratio ours/opencv.
 A second table reads phone-sized frames (4000 px long side, saved as JPEG) holding a
 tag 8-12% of the width (up to 20 degrees, slight blur) from the file, as tying does:
 :func:`lookbook.photos.barcodes.read_codes_in_file` (read at ``SCAN_LONG_SIDE`` px) against
-the baseline of reading the full-size frame.
+the baseline of reading the full-size frame; ``import`` is what a photo import reads
+(:func:`lookbook.photos.importer.decode_once`: the cheap finder on the pipeline's reduced copy first).
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ import cv2
 import numpy as np
 
 from lookbook.photos.barcodes import SCAN_LONG_SIDE, load_grey, read_codes, read_codes_in_file
+from lookbook.photos.imaging import DEFAULT_MAX_PIXELS
+from lookbook.photos.importer import decode_once
+from lookbook.photos.presets import DEFAULT_PRESET
 
 # The code generators live with the tests, which use the very same codes.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
@@ -150,12 +154,13 @@ def main() -> None:
 
 def phone_frames(photos: list[Path], rng: random.Random, per_kind: int) -> None:
     print(f"\nphone frames: 4000 px, tag 8-12% wide, up to 20 deg, sigma 0.5-1 px, JPEG 90; {per_kind} per code")
-    print(f"{'code':<9} {f'ours ({SCAN_LONG_SIDE} px)':>16} {'full size':>10}")
+    print(f"{'code':<9} {f'ours ({SCAN_LONG_SIDE} px)':>16} {'import':>7} {'full size':>10}")
     times_two: list[float] = []
+    times_import: list[float] = []
     times_one: list[float] = []
     with tempfile.TemporaryDirectory() as tmp:
         for kind in KINDS:
-            hits_two = hits_one = 0
+            hits_two = hits_one = hits_import = 0
             for i in range(per_kind):
                 text = payload(kind, rng)
                 frame = paste_code(load_rgb(photos[(i * 7 + len(kind)) % len(photos)], 4000),
@@ -169,11 +174,16 @@ def phone_frames(photos: list[Path], rng: random.Random, per_kind: int) -> None:
                 hits_two += same(expected, [c.text for c in read_codes_in_file(path)])
                 times_two.append(time.perf_counter() - start)
                 start = time.perf_counter()
+                _decoded, codes = decode_once(path, DEFAULT_PRESET, DEFAULT_MAX_PIXELS)
+                hits_import += same(expected, [c.text for c in codes])
+                times_import.append(time.perf_counter() - start)
+                start = time.perf_counter()
                 hits_one += same(expected, [c.text for c in read_codes(load_grey(path, long_side=None))])
                 times_one.append(time.perf_counter() - start)
-            print(f"{kind:<9} {hits_two / per_kind:>16.0%} {hits_one / per_kind:>10.0%}")
+            print(f"{kind:<9} {hits_two / per_kind:>16.0%} {hits_import / per_kind:>7.0%} {hits_one / per_kind:>10.0%}")
     two, one = statistics.median(times_two), statistics.median(times_one)
-    print(f"median time per file: ours {two * 1000:.0f} ms, full size {one * 1000:.0f} ms, ratio {two / one:.2f}")
+    print(f"median time per file: ours {two * 1000:.0f} ms, full size {one * 1000:.0f} ms, ratio {two / one:.2f}; "
+          f"import (decode, pipeline's copy, codes) {statistics.median(times_import) * 1000:.0f} ms")
 
 
 if __name__ == "__main__":

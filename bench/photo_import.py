@@ -16,7 +16,8 @@ Each round, interleaved: the floor (``cv2.imread`` of every file, one thread) an
 with no demo data, one user). The table shows medians of the rounds and the ratio command / floor.
 
 The stage table then runs the same import in this process (one worker) on a sample, with the pipeline's own
-functions wrapped by timers: decode, codes (reading slates), detect (garment finder and cut-out cleaning,
+functions wrapped by timers: decode, codes (the cheap finder, then the readers' copy and the readers where it
+sees a code), detect (garment finder and cut-out cleaning,
 ``segmenter`` is the U²-Netp part of it), render (hero, details, thumbnail, written) and the rest (hashing,
 EXIF time, copying the original, database rows, audit, bursts, ties; since the import decodes once, also
 reducing that decode to the pipeline's size): ms per photo.
@@ -51,6 +52,7 @@ TIMED = [
     ("lookbook.photos.pipeline", "load_photo", "decode"),
     ("lookbook.photos.importer", "load_photo", "decode"),
     ("lookbook.photos.importer", "read_codes_in_file", "codes"),
+    ("lookbook.photos.importer", "might_hold_code", "codes"),
     ("lookbook.photos.importer", "scan_grey", "codes"),
     ("lookbook.photos.importer", "read_codes", "codes"),
     ("lookbook.photos.pipeline", "detect_garment", "detect"),
