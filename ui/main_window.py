@@ -503,11 +503,15 @@ class MainWindow(QMainWindow):
             if dialog is not None:
                 # A new library has no accounts: set it up (first admin, store details) instead of signing in.
                 dialog.no_accounts.connect(self._first_run_instead)
-        # The page in view loads first, then the counts, then the other pages built so far and the badges of
-        # those not built yet: the window is usable sooner. A page built later loads when it is built.
+        # The page in view loads first, then what changes the first frame (the guide, a warning), then the counts:
+        # the window is usable then. The other pages built so far, the badges of those not built yet and the
+        # expiry of stale approvals follow on the DB thread. A page built later loads when it is built.
         current = self.stack.currentWidget()
         if isinstance(current, Page):
             current.reload()
+        self.db.run(lambda store: bool(store.get_setting(DEMO_SETTING, False)), on_done=self._maybe_show_guide)
+        self.db.run(lambda store: (list(store.warnings), store.damaged is not None),
+                    on_done=self._show_open_warnings)
         self._refresh_counts()
         for page in self.built_pages():
             if page is not current:
@@ -519,9 +523,6 @@ class MainWindow(QMainWindow):
             # Stale approvals expire when a library opens (the sender loop expires them too), never silently:
             # each keeps its reason, shown in the audit trail and the outbox list.
             self.db.run(expire_stale)
-        self.db.run(lambda store: bool(store.get_setting(DEMO_SETTING, False)), on_done=self._maybe_show_guide)
-        self.db.run(lambda store: (list(store.warnings), store.damaged is not None),
-                    on_done=self._show_open_warnings)
 
     def _show_open_warnings(self, found: tuple[list[str], bool]) -> None:
         """Say at once that the library is damaged or its audit log was tampered with."""
