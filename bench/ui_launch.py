@@ -7,8 +7,9 @@ Run from the repository root::
 
 Each run is a fresh Python process (imports included, as a person launching the app
 pays them). The clock starts just before the process is spawned; the child reports
-when the main window first painted and when the status bar showed the library's
-counts (every page has asked for its data by then). The baseline, measured in the same
+when the main window first painted and when it was usable: the page in view built and showing its
+data, the guide and the status bar's counts shown, and the event loop idle again (pages not in view are
+built when first shown; their badges are counted on the DB thread after the counts). The baseline, measured in the same
 run the same way (interleaved), is a bare PySide6 QMainWindow's first paint. Target (issue 18):
 usable within 0.8 s on the demo library.
 """
@@ -69,9 +70,20 @@ def _child(mode: str, library: str, started: float, settings: str) -> None:
         lookbook.window.resize(1280, 800)
         lookbook.window.installEventFilter(spy)
 
-        def counts(_counts: dict) -> None:
+        def usable() -> None:
             times.setdefault("counts", time.time() - started)
-            QTimer.singleShot(0, app.quit)
+            app.quit()
+
+        def counts(_counts: dict) -> None:
+            # The DB thread runs its jobs in order: the page in view asked for its data before the guide check, the
+            # warnings and the counts, so all of them are on screen by now. Then the event loop must come back
+            # idle (a zero timer fires once the events already posted are handled): only then is the window
+            # usable, not merely painted. Work queued after the counts (other pages' badges, expiring stale
+            # approvals) goes on in the background, as it does for a person who already uses the window.
+            window = lookbook.window
+            assert window.stack.currentWidget() is window.page(window.sidebar.currentRow()), "page in view not built"
+            if "counts" not in times:
+                QTimer.singleShot(0, usable)
 
         lookbook.window.counts_shown.connect(counts)
         lookbook.window.show()
@@ -125,7 +137,7 @@ def main() -> None:
           f"median of {args.runs} runs, fresh process each)")
     print(f"{'measure':<42}{'median s':>10}{'max s':>9}{'ratio':>8}")
     rows = [("bare QMainWindow: first paint (baseline)", bare), ("Lookbook Studio: first paint", paint),
-            ("Lookbook Studio: counts shown (usable)", counts)]
+            ("Lookbook Studio: usable (page data, idle)", counts)]
     for name, values in rows:
         med = statistics.median(values)
         print(f"{name:<42}{med:>10.3f}{max(values):>9.3f}{med / base:>7.2f}x")

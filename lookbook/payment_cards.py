@@ -30,8 +30,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from stdnum import luhn
-
 #: What an associate is told when a card number was found.
 SAFE_PAYMENT_ADVICE = (
     "a card number was found and masked (only its last 4 digits kept); never take card details by message: "
@@ -102,6 +100,9 @@ def _windows(text: str, run: Run, *, overlapping: bool = False) -> list[list[int
     ``4111111111111112`` (no valid whole) is left alone though ``1111111111112`` inside it passes Luhn,
     and ``4111 1111 1111 1111 12/27`` gives up its card number.
     """
+    # Imported here: the settings import this module, and most commands never look for a card number.
+    from stdnum import luhn
+
     values = ["".join(str(digit_value(text[i])) for i in group) for group in run]
     found: list[list[int]] = []
     first = 0

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import getpass
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import (
@@ -31,37 +33,30 @@ from PySide6.QtWidgets import (
 
 from lookbook.errors import LookbookError
 from lookbook.hooks import Changes
-from lookbook.store import backups, roles
+from lookbook.store import roles
 from lookbook.store.database import Store, create_store
 from lookbook.store.library import Library, default_demo_path
 from lookbook.store.users import User
 from lookbook.words import plural
-from ui.catalog_import import CatalogImportDialog
-from ui.export_pdf import export_lookbook
 from ui.first_run import FirstRunDialog
 from ui.notices import NoticeCenter, Notifier
-from ui.pages.approvals import ApprovalsPage
+from ui.page_badges import BADGES, badge_for
 from ui.pages.base import Page
-from ui.pages.compose import ComposePage
-from ui.pages.conversations import ConversationsPage
-from ui.pages.customers import CustomersPage
-from ui.pages.delivery_settings import DeliverySettings
-from ui.pages.match import MatchPage
-from ui.pages.outbox import OutboxPage
-from ui.pages.products import ProductsPage
-from ui.pages.reports import ReportsPage
-from ui.pages.sending_settings import SendingSettings
-from ui.pages.settings import SettingsPage
 from ui.pages.shoot import ShootPage
-from ui.pages.staff_settings import StaffSettings
-from ui.pages.tasks import TasksPage
-from ui.restore_dialog import RestoreDialog
 from ui.signin import Session, SignInDialog
 from ui.theme import Appearance, Theme, palette_icon
 from ui.widgets.guide import FirstRunGuide
-from ui.widgets.notification_settings import NotificationSettings
 from ui.widgets.sidebar import Sidebar
 from ui.workers import StoreRunner, TaskRunner
+
+if TYPE_CHECKING:  # imported with the page or action that needs them (issue 18: launch speed)
+    from lookbook.store.backups import RestoreReport
+    from ui.catalog_import import CatalogImportDialog
+    from ui.pages.compose import ComposePage
+    from ui.pages.outbox import OutboxPage
+    from ui.pages.products import ProductsPage
+
+P = TypeVar("P", bound=Page)
 
 #: Each page's icon (resources/icons/<name>.svg) and the tooltip of its sidebar row.
 PAGE_INFO = {
@@ -103,33 +98,34 @@ class MainWindow(QMainWindow):
 
         #: Who is working: asked when a library opens, passed to the pages that act for someone.
         self.session = Session(self)
+        # Shoot is always built: its actions are in the File, Edit and View menus. Every other page is built the
+        # first time it is shown (a placeholder holds its place in the stack until then), so a launch pays only
+        # for the page in view (issue 18); badges of pages not built yet come from ui.page_badges on the DB thread.
         self.shoot = ShootPage(db, thumbs, self.undo_stack)
         self.shoot.session = self.session  # presets may be changed by merchandisers, managers and admins
-        # The Outbox page owns the network thread; the delivery settings sign in to X on it too.
-        self.outbox = OutboxPage(db, self.session)
-        self.products = ProductsPage(db, thumbs=thumbs)
-        self.products.undo_stack = self.undo_stack  # set edits are undoable (Edit ▸ Undo)
-        self.compose = ComposePage(db, self.session)
-        self.compose.use_undo_stack(self.undo_stack)  # every card step is undoable from Edit ▸ Undo
-        self.pages: list[Page] = [
-            self.shoot, self.products, CustomersPage(db, self.session), MatchPage(db, self.session),
-            self.compose, ApprovalsPage(db, self.session), self.outbox, ConversationsPage(db, self.session),
-            TasksPage(db, self.session),
-            ReportsPage(db, self.session),
-            SettingsPage(db, delivery=DeliverySettings(db, self.outbox.net, self.session),
-                         sending=SendingSettings(db, self.session), staff=StaffSettings(db, self.session),
-                         notifications=NotificationSettings(db, self.session)),
-        ]
+        builders: dict[str, Callable[[], Page]] = {
+            "Shoot": lambda: self.shoot, "Products & Brands": self._build_products, "Customers": self._build_customers,
+            "Match & Compose": self._build_match, "Compose Card": self._build_compose,
+            "Approvals": self._build_approvals, "Outbox": self._build_outbox,
+            "Conversations": self._build_conversations, "Tasks": self._build_tasks, "Reports": self._build_reports,
+            "Settings": self._build_settings,
+        }
+        #: The pages' titles, in sidebar order (the Go menu's Ctrl+1… follow it).
+        self.page_titles: list[str] = list(PAGE_INFO)
+        self._builders = [builders[title] for title in self.page_titles]
+        #: Each row's page once built (None until it was first shown or asked for with :meth:`page`).
+        self._pages: list[Page | None] = [None] * len(self.page_titles)
         self.sidebar = Sidebar()
         self.stack = QStackedWidget()
         #: Each sidebar row's badge has two parts: the page's own count, and the signed-in person's notices.
-        self._page_badges = [""] * len(self.pages)
-        self._notice_badges = [""] * len(self.pages)
-        for row, page in enumerate(self.pages):
-            _icon, tip = PAGE_INFO.get(page.title, ("settings", page.title))
-            self.sidebar.add_page(page.title, tip)
-            self.stack.addWidget(page)
-            page.badge_changed.connect(lambda text, row=row: self._set_badge(row, page=text))
+        self._page_badges = [""] * len(self.page_titles)
+        self._notice_badges = [""] * len(self.page_titles)
+        for title in self.page_titles:
+            self.sidebar.add_page(title, PAGE_INFO[title][1])
+            placeholder = QWidget()
+            placeholder.setAccessibleName(f"{title} page")
+            self.stack.addWidget(placeholder)
+        self._place(0, self.shoot)
         # What happened to the signed-in person's work, told by a badge on the Outbox and a desktop notification.
         self.notifier = Notifier(self)
         self.notices = NoticeCenter(db, self.session, self.notifier, self)
@@ -168,6 +164,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.user_label)
         self.session.changed.connect(self._show_user)
         self.session.changed.connect(self._set_actor)
+        self.session.changed.connect(lambda _user: self._refresh_badges())
         self.statusBar().addPermanentWidget(self.counts_label)
         self.statusBar().addPermanentWidget(self.busy)
         self._build_menus()
@@ -252,9 +249,9 @@ class MainWindow(QMainWindow):
             self.appearance_actions[choice] = action
 
         go = bar.addMenu("&Go")
-        for row, page in enumerate(self.pages):
-            go.addAction(self._action(page.title, lambda checked=False, row=row: self.sidebar.setCurrentRow(row),
-                                      f"Ctrl+{row + 1}", PAGE_INFO.get(page.title, ("", ""))[1]))
+        for row, title in enumerate(self.page_titles):
+            go.addAction(self._action(title, lambda checked=False, row=row: self.sidebar.setCurrentRow(row),
+                                      f"Ctrl+{row + 1}", PAGE_INFO[title][1]))
 
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self._action("&Getting Started", self.show_guide, QKeySequence.StandardKey.HelpContents,
@@ -270,6 +267,8 @@ class MainWindow(QMainWindow):
         if self.library is None:
             self.show_error(LookbookError("No library is open. Open one with File ▸ Open Library… first."))
             return
+        from ui.export_pdf import export_lookbook  # the PDF writer loads with the first export
+
         export_lookbook(self, self.db, self.shoot.renderer, self.shoot.actor, self.library.exports_dir, set_id)
 
     def set_appearance(self, appearance: Appearance) -> None:
@@ -292,22 +291,134 @@ class MainWindow(QMainWindow):
 
     def _tint_icons(self) -> None:
         palette = self.palette()
-        for row, page in enumerate(self.pages):
-            name = PAGE_INFO.get(page.title, ("settings", ""))[0]
-            self.sidebar.item(row).setIcon(palette_icon(name, palette))
+        for row, title in enumerate(self.page_titles):
+            self.sidebar.item(row).setIcon(palette_icon(PAGE_INFO[title][0], palette))
         self.shoot.tint_icons(palette)
 
     # -- pages ---------------------------------------------------------------------
     def go_to_page(self, title: str) -> None:
         """Show the page called ``title``."""
-        for row, page in enumerate(self.pages):
-            if page.title == title:
-                self.sidebar.setCurrentRow(row)
-                return
+        if title in self.page_titles:
+            self.sidebar.setCurrentRow(self.page_titles.index(title))
 
     def _show_page(self, row: int) -> None:
+        if 0 <= row < len(self._pages):
+            self.page(row)  # built (and loaded) on its first visit, before it is shown
         self.stack.setCurrentIndex(row)
         self._maybe_mark_seen()
+
+    def page(self, which: int | str | type[P]) -> P:
+        """Return a page (by sidebar row, title or class), building it first if it was never shown.
+
+        A page built while a library is open loads its data at once; from then on it hears every change.
+        """
+        title = which if isinstance(which, str) else (self.page_titles[which] if isinstance(which, int)
+                                                       else which.title)
+        row = self.page_titles.index(title)
+        built = self._pages[row]
+        if built is None:
+            built = self._builders[row]()
+            self._place(row, built)
+            if isinstance(getattr(built, "actor", None), str):
+                user = self.session.user
+                built.actor = user.username if user is not None else getpass.getuser()
+            if self.library is not None:
+                built.reload()
+        return built  # type: ignore[return-value]
+
+    def built_pages(self) -> list[Page]:
+        """Return the pages built so far, in sidebar order."""
+        return [page for page in self._pages if page is not None]
+
+    def is_built(self, title: str) -> bool:
+        """Return whether the page called ``title`` was built (shown once, or asked for with :meth:`page`)."""
+        return self._pages[self.page_titles.index(title)] is not None
+
+    def _place(self, row: int, page: Page) -> None:
+        """Put a newly built page in its row of the stack, in place of its placeholder."""
+        placeholder = self.stack.widget(row)
+        self._pages[row] = page
+        self.stack.insertWidget(row, page)
+        self.stack.removeWidget(placeholder)
+        placeholder.deleteLater()
+        page.badge_changed.connect(lambda text, row=row: self._set_badge(row, page=text))
+
+    # Each page's construction: the module is imported here, the first time the page is needed.
+    def _build_products(self) -> Page:
+        from ui.pages.products import ProductsPage
+
+        page = ProductsPage(self.db, thumbs=self.thumbs)
+        page.undo_stack = self.undo_stack  # set edits are undoable (Edit ▸ Undo)
+        return page
+
+    def _build_customers(self) -> Page:
+        from ui.pages.customers import CustomersPage
+
+        return CustomersPage(self.db, self.session)
+
+    def _build_match(self) -> Page:
+        from ui.pages.match import MatchPage
+
+        return MatchPage(self.db, self.session)
+
+    def _build_compose(self) -> Page:
+        from ui.pages.compose import ComposePage
+
+        page = ComposePage(self.db, self.session)
+        page.use_undo_stack(self.undo_stack)  # every card step is undoable from Edit ▸ Undo
+        return page
+
+    def _build_approvals(self) -> Page:
+        from ui.pages.approvals import ApprovalsPage
+
+        return ApprovalsPage(self.db, self.session)
+
+    def _build_outbox(self) -> Page:
+        from ui.pages.outbox import OutboxPage
+
+        # The Outbox page owns the network thread; the delivery settings sign in to X on it too.
+        return OutboxPage(self.db, self.session)
+
+    def _build_conversations(self) -> Page:
+        from ui.pages.conversations import ConversationsPage
+
+        return ConversationsPage(self.db, self.session)
+
+    def _build_tasks(self) -> Page:
+        from ui.pages.tasks import TasksPage
+
+        return TasksPage(self.db, self.session)
+
+    def _build_reports(self) -> Page:
+        from ui.pages.reports import ReportsPage
+
+        return ReportsPage(self.db, self.session)
+
+    def _build_settings(self) -> Page:
+        from ui.pages.delivery_settings import DeliverySettings
+        from ui.pages.sending_settings import SendingSettings
+        from ui.pages.settings import SettingsPage
+        from ui.pages.staff_settings import StaffSettings
+        from ui.widgets.notification_settings import NotificationSettings
+
+        return SettingsPage(self.db, delivery=DeliverySettings(self.db, self.outbox.net, self.session),
+                            sending=SendingSettings(self.db, self.session), staff=StaffSettings(self.db, self.session),
+                            notifications=NotificationSettings(self.db, self.session))
+
+    @property
+    def products(self) -> ProductsPage:
+        """The Products & Brands page (built if it was not yet)."""
+        return self.page("Products & Brands")
+
+    @property
+    def compose(self) -> ComposePage:
+        """The Compose Card page (built if it was not yet)."""
+        return self.page("Compose Card")
+
+    @property
+    def outbox(self) -> OutboxPage:
+        """The Outbox page (built if it was not yet: the delivery settings use its network thread)."""
+        return self.page("Outbox")
 
     def refresh(self) -> None:
         """Load the page shown, and the counts, again (View ▸ Refresh, F5)."""
@@ -327,15 +438,29 @@ class MainWindow(QMainWindow):
         self.sidebar.set_badge(row, " · ".join(t for t in (self._page_badges[row], self._notice_badges[row]) if t))
 
     def _show_notices(self, text: str) -> None:
-        self._set_badge(self.pages.index(self.outbox), notices=text)
+        self._set_badge(self.page_titles.index("Outbox"), notices=text)
         self._maybe_mark_seen()
 
     def _maybe_mark_seen(self) -> None:
         """The person looks at the Outbox (or, as a manager, at Approvals): what they were told of is seen."""
-        current, user = self.stack.currentWidget(), self.session.user
-        if current is self.outbox or (user is not None and isinstance(current, ApprovalsPage)
-                                      and roles.allowed(user.role, "outbox.approve")):
+        row, user = self.stack.currentIndex(), self.session.user
+        title = self.page_titles[row] if 0 <= row < len(self.page_titles) else ""
+        if title == "Outbox" or (user is not None and title == "Approvals"
+                                 and roles.allowed(user.role, "outbox.approve")):
             self.notices.mark_seen()
+
+    def _refresh_badges(self, changes: Changes | None = None) -> None:
+        """Count what waits on the pages not built yet (on the DB thread); a built page counts its own."""
+        if self.library is None:
+            return
+        user = self.session.user
+        for title, badge in BADGES.items():
+            if self.is_built(title) or (changes is not None and not any(getattr(changes, n) for n in badge.watches)):
+                continue
+            row = self.page_titles.index(title)
+            self.db.run(lambda store, title=title: badge_for(store, title, user),
+                        on_done=lambda text, row=row: self._set_badge(row, page=text)
+                        if self._pages[row] is None else None)
 
     # -- library -------------------------------------------------------------------
     def open_library(self, root: Path) -> None:
@@ -378,17 +503,26 @@ class MainWindow(QMainWindow):
             if dialog is not None:
                 # A new library has no accounts: set it up (first admin, store details) instead of signing in.
                 dialog.no_accounts.connect(self._first_run_instead)
-        # The page in view loads first, then the counts, then the rest: the window is usable sooner.
+        # The page in view loads first, then what changes the first frame (the guide, a warning), then the counts:
+        # the window is usable then. The other pages built so far, the badges of those not built yet and the
+        # expiry of stale approvals follow on the DB thread. A page built later loads when it is built.
         current = self.stack.currentWidget()
         if isinstance(current, Page):
             current.reload()
-        self._refresh_counts()
-        for page in self.pages:
-            if page is not current:
-                page.reload()
         self.db.run(lambda store: bool(store.get_setting(DEMO_SETTING, False)), on_done=self._maybe_show_guide)
         self.db.run(lambda store: (list(store.warnings), store.damaged is not None),
                     on_done=self._show_open_warnings)
+        self._refresh_counts()
+        for page in self.built_pages():
+            if page is not current:
+                page.reload()
+        self._refresh_badges()
+        if not self.is_built("Approvals"):  # a built Approvals page expires them itself, and says so
+            from lookbook.outbox.messages import expire_stale
+
+            # Stale approvals expire when a library opens (the sender loop expires them too), never silently:
+            # each keeps its reason, shown in the audit trail and the outbox list.
+            self.db.run(expire_stale)
 
     def _show_open_warnings(self, found: tuple[list[str], bool]) -> None:
         """Say at once that the library is damaged or its audit log was tampered with."""
@@ -410,6 +544,8 @@ class MainWindow(QMainWindow):
 
     def import_catalog(self, path: Path) -> CatalogImportDialog:
         """Open the catalog import on ``path``: a dry run first, then the import on request."""
+        from ui.catalog_import import CatalogImportDialog  # the catalog readers load with the first import
+
         dialog = CatalogImportDialog(self.db, self.session.username, path, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
@@ -422,6 +558,9 @@ class MainWindow(QMainWindow):
             self.show_error(LookbookError("No library is open. Open one with File ▸ Open Library… first."))
             return
         damaged = self.library_damaged or self.library != library
+        from lookbook.store import backups
+        from ui.restore_dialog import RestoreDialog
+
         dialog = RestoreDialog(backups.list_backups(library), damaged, self)
         if dialog.exec() != RestoreDialog.DialogCode.Accepted or dialog.chosen() is None:
             return
@@ -429,7 +568,7 @@ class MainWindow(QMainWindow):
         assert chosen is not None
         self.db.restore(chosen.name, on_done=self._restored, on_failure=self.show_error)
 
-    def _restored(self, report: backups.RestoreReport) -> None:
+    def _restored(self, report: RestoreReport) -> None:
         QMessageBox.information(self, "Backup restored", "\n\n".join(report.lines()))
 
     def _maybe_show_guide(self, is_demo: bool) -> None:
@@ -441,8 +580,9 @@ class MainWindow(QMainWindow):
         self.guide.reopen()
 
     def _on_library_changed(self, changes: Changes) -> None:
-        for page in self.pages:
+        for page in self.built_pages():
             page.on_library_changed(changes)
+        self._refresh_badges(changes)
         self._refresh_counts()
 
     def _refresh_counts(self) -> None:
@@ -486,7 +626,7 @@ class MainWindow(QMainWindow):
     def _set_actor(self, user: User | None) -> None:
         # Edits on pages that keep an actor are audited under the person signed in (else the OS account).
         actor = user.username if user is not None else getpass.getuser()
-        for page in self.pages:
+        for page in self.built_pages():
             if isinstance(getattr(page, "actor", None), str):  # pages with a session read it themselves
                 page.actor = actor
 
@@ -539,7 +679,7 @@ class MainWindow(QMainWindow):
         if isinstance(splitter, QByteArray):
             self.splitter.restoreState(splitter)
         page = settings.value("main/page", 0, type=int)
-        if 0 <= page < len(self.pages):
+        if 0 <= page < len(self.page_titles):
             self.sidebar.setCurrentRow(page)
         self.shoot.restore_state(settings)
 
@@ -565,7 +705,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
         self.notifier.cleanup()
-        for page in self.pages:
+        for page in self.built_pages():
             page.cleanup()
         super().closeEvent(event)
 

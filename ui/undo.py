@@ -14,7 +14,6 @@ from typing import Any
 from PySide6.QtGui import QUndoCommand
 
 from lookbook.hooks import Changes
-from lookbook.lookbooks.sets import add_to_set, remove_from_set, reorder_set, shot_order
 from lookbook.store.database import Store
 from ui.workers import StoreRunner
 
@@ -58,6 +57,9 @@ class ValueCommand(QUndoCommand):
 
 def set_order(store: Store, set_id: int) -> list[int]:
     """Return a set's shots (photo ids) in order."""
+    # The set edits load with the first one: the Shoot page imports this module at launch for its own commands.
+    from lookbook.lookbooks.sets import shot_order
+
     return shot_order(store, set_id)
 
 
@@ -68,6 +70,8 @@ def set_shots(store: Store, set_id: int, order: Sequence[int], actor: str) -> Ch
 
     :raises InputError: if the set is locked by messages in flight, or a shot may no longer join it.
     """
+    from lookbook.lookbooks.sets import add_to_set, remove_from_set, reorder_set
+
     members = set_order(store, set_id)
     with store.atomic():
         gone = [p for p in members if p not in order]

@@ -190,8 +190,8 @@ def sendable_channels() -> tuple[str, ...]:
 
 
 def _label(channel: str) -> str:
-    kind = registry.find(channel) if channel in registry.names() else None
-    return kind.label if kind is not None else consent.CHANNEL_LABELS.get(channel, channel)
+    return registry.facts(channel).label if channel in registry.names() else consent.CHANNEL_LABELS.get(channel,
+                                                                                                        channel)
 
 
 def _date(text: str) -> str:
@@ -406,7 +406,7 @@ def _pool(store: Store, brand_id: int, scope: str, categories: list[str], channe
         joins.append(f"LEFT JOIN customer_sizes AS s{i} INDEXED BY idx_customer_sizes_category"
                      f" ON s{i}.category = :cat{i} AND s{i}.customer_id = p.customer_id")
     for i, channel in enumerate(channels):
-        kind = registry.get(channel)
+        kind = registry.facts(channel)  # the built-in channels' modules (tweepy, requests) are not needed here
         params[f"ch{i}"] = channel
         params[f"consent{i}"] = kind.consent
         address = kind.address_sql("c")

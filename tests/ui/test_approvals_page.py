@@ -187,7 +187,7 @@ def test_main_window_asks_who_is_working_when_a_library_opens(qtbot, runners, tm
     with qtbot.waitSignal(window.session.changed, timeout=5_000):
         dialog.try_sign_in()
     assert window.user_label.text() == "Signed in: Maria Lopez (manager)"
-    approvals = next(p for p in window.pages if isinstance(p, ApprovalsPage))
+    approvals = window.page(ApprovalsPage)
     qtbot.waitUntil(lambda: approvals.approve_set.isEnabled(), timeout=5_000)
     window.close()
 

@@ -86,7 +86,7 @@ def window(qtbot, runners, demo_library: Path) -> MainWindow:
 
 def _show(qtbot, window: MainWindow, row: int) -> QWidget:
     window.sidebar.setCurrentRow(row)
-    page = window.pages[row]
+    page = window.page(row)
     qtbot.waitUntil(page.isVisible)
     return page
 
@@ -158,7 +158,7 @@ def test_outbox_page_tabs_in_reading_order(qtbot, window: MainWindow) -> None:
 
 
 def test_settings_page_tabs_in_reading_order(qtbot, window: MainWindow) -> None:
-    page = _show(qtbot, window, len(window.pages) - 1)  # Settings is last
+    page = _show(qtbot, window, len(window.page_titles) - 1)  # Settings is last
     d = page.delivery
     # The X box top to bottom, then the e-mail box beside it, top to bottom.
     assert_tab_order(qtbot, [d.client_id, d.port, d.sign_in_button, d.sign_out_button, *d.oauth1,

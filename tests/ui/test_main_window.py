@@ -24,7 +24,7 @@ def test_window_opens_on_the_demo_library_and_shows_its_counts(qtbot, runners, d
     assert [window.sidebar.item(i).text() for i in range(window.sidebar.count())] == [
         "Shoot", "Products & Brands", "Customers", "Match & Compose", "Compose Card", "Approvals", "Outbox",
         "Conversations", "Tasks", "Reports", "Settings"]
-    shoot, products, customers = window.pages[0], window.pages[1], window.pages[2]
+    shoot, products, customers = window.page(0), window.page(1), window.page(2)
     qtbot.waitUntil(lambda: shoot.model.rowCount() == 40, timeout=5_000)
     qtbot.waitUntil(lambda: products.model.rowCount() == 8, timeout=5_000)
     qtbot.waitUntil(lambda: customers.model.total == 500, timeout=5_000)
@@ -36,7 +36,7 @@ def test_sidebar_switches_pages(qtbot, runners) -> None:
     window = MainWindow(db, thumbs)
     qtbot.addWidget(window)
     window.sidebar.setCurrentRow(2)
-    assert window.stack.currentWidget() is window.pages[2]
+    assert window.stack.currentWidget() is window.page(2)
 
 
 def test_opening_a_folder_without_a_library_shows_a_readable_error(qtbot, runners, tmp_path: Path,

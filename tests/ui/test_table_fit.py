@@ -28,7 +28,7 @@ def _window_at_1366(qtbot, runners, demo_library: Path) -> MainWindow:
 def test_products_table_fits_1366_pixels_without_a_sideways_scroll_bar(qtbot, runners, demo_library: Path) -> None:
     window = _window_at_1366(qtbot, runners, demo_library)
     products = window.products
-    window.sidebar.setCurrentRow(window.pages.index(products))
+    window.sidebar.setCurrentRow(window.page_titles.index(products.title))
     qtbot.waitUntil(lambda: products.products_model.rowCount() > 0, timeout=5_000)
     view = products.products_view
     qtbot.waitUntil(lambda: view.viewport().width() > 0)
@@ -51,7 +51,7 @@ def test_products_table_fits_1366_pixels_without_a_sideways_scroll_bar(qtbot, ru
 def test_customers_table_fits_1366_pixels_and_its_columns_menu_is_remembered(qtbot, runners,
                                                                                demo_library: Path) -> None:
     window = _window_at_1366(qtbot, runners, demo_library)
-    page = window.pages[2]
+    page = window.page(2)
     window.sidebar.setCurrentRow(2)
     qtbot.waitUntil(lambda: page.model.total == 500, timeout=5_000)
     view, header = page.view, page.view.horizontalHeader()
@@ -77,7 +77,7 @@ def test_customers_table_fits_1366_pixels_and_its_columns_menu_is_remembered(qtb
     window.close()
 
     again = _window_at_1366(qtbot, runners, demo_library)
-    header = again.pages[2].view.horizontalHeader()
+    header = again.page(2).view.horizontalHeader()
     assert [c for c in range(header.count()) if header.isSectionHidden(c)] == [4]
     again.close()
 
@@ -126,7 +126,7 @@ def test_key_columns_keep_their_width_while_the_others_shrink(qtbot) -> None:
 def test_products_sku_and_price_are_whole_at_1366(qtbot, runners, demo_library: Path) -> None:
     window = _window_at_1366(qtbot, runners, demo_library)
     products = window.products
-    window.sidebar.setCurrentRow(window.pages.index(products))
+    window.sidebar.setCurrentRow(window.page_titles.index(products.title))
     products.brand = "Harbour & Pine"  # the longest SKUs and prices of the demo
     with qtbot.waitSignal(products.shown, timeout=10_000):
         products.reload()
@@ -146,7 +146,7 @@ def test_products_sku_and_price_are_whole_at_1366(qtbot, runners, demo_library: 
 
 def test_customers_last_contacted_is_whole_at_1366(qtbot, runners, demo_library: Path) -> None:
     window = _window_at_1366(qtbot, runners, demo_library)
-    page = window.pages[2]
+    page = window.page(2)
     window.sidebar.setCurrentRow(2)
     qtbot.waitUntil(lambda: page.model.total == 500, timeout=5_000)
     qtbot.wait(50)

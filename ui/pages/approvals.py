@@ -39,6 +39,7 @@ from lookbook.outbox.compose import RenderedEmail
 from lookbook.outbox.messages import AuditEntry, BatchReport, MessageRow, PendingSet
 from lookbook.store import roles
 from lookbook.store.database import Store
+from ui import page_badges
 from ui.models import ElidedTipDelegate, RowsTableModel
 from ui.pages.base import Page
 from ui.signin import Session
@@ -245,7 +246,7 @@ class ApprovalsPage(Page):
         total = sum(p.pending for p in pending)
         self.hint.setText("Nothing waits for approval." if not pending else
                           f"{total} message(s) in {len(pending)} set(s) wait for approval.")
-        self.badge_changed.emit(f"{total} to approve" if total else "")
+        self.badge_changed.emit(page_badges.to_approve(total))
         ids = [p.set_id for p in pending]
         row = ids.index(selected) if selected in ids else (0 if ids else -1)
         if row >= 0:

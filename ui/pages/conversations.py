@@ -30,6 +30,7 @@ from lookbook.catalog import holds
 from lookbook.customers.consent import CHANNEL_LABELS
 from lookbook.outbox import conversations
 from lookbook.store.database import Store
+from ui import page_badges
 from ui.models import RowsTableModel
 from ui.pages.base import Page
 from ui.signin import Session
@@ -209,7 +210,7 @@ class ConversationsPage(Page):
             if c.customer_id == chosen:
                 self.view.selectRow(row)
         self.view.selectionModel().blockSignals(False)
-        self.badge_changed.emit(f"{unread} unread" if unread else "")
+        self.badge_changed.emit(page_badges.unread(unread))
 
     def _choose(self, row: int) -> None:
         if not 0 <= row < len(self.rows):

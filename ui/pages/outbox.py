@@ -52,6 +52,7 @@ from lookbook.outbox.sender import (
 )
 from lookbook.store import roles
 from lookbook.store.database import Store
+from ui import page_badges
 from ui.models import ElidedTipDelegate, RowsTableModel
 from ui.pages.base import Page
 from ui.signin import Session
@@ -303,7 +304,7 @@ class OutboxPage(Page):
         # The reason may be long ("held for quiet hours until ..."): it takes what is left, in full on hover and
         # in the detail pane, so the customer and the next try stay whole at 1366 px.
         self.view.setColumnWidth(6, min(self.view.columnWidth(6), 300))
-        self.badge_changed.emit(f"{view.failed} failed" if view.failed else "")
+        self.badge_changed.emit(page_badges.failed(view.failed))
         self._waits = dict(view.blocked)
         self._tick()
         selection = self.view.selectionModel()

@@ -12,7 +12,7 @@ import getpass
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QItemSelectionModel,
@@ -77,7 +77,6 @@ from lookbook.store.database import Store
 from lookbook.store.library import SUPPORTED_SUFFIXES, Library
 from ui.compare_dialog import CompareDialog
 from ui.pages.base import Page
-from ui.preset_editor import PresetEditor
 from ui.signin import Session
 from ui.theme import palette_icon
 from ui.undo import ValueCommand
@@ -85,6 +84,9 @@ from ui.widgets.photo_detail import PhotoDetailPanel
 from ui.widgets.photo_grid import THUMB, PhotoFilter, PhotoGridModel, PhotoGridView
 from ui.widgets.thumbnail_loader import ThumbnailLoader
 from ui.workers import StoreRunner, TaskRunner
+
+if TYPE_CHECKING:
+    from ui.preset_editor import PresetEditor
 
 #: Long side of the picture the box editor shows; enough for a sharp 1,000-pixel-high panel.
 PREVIEW_SIDE = 1400
@@ -561,6 +563,8 @@ class ShootPage(Page):
             self.failed.emit(_no_library())
             return None
         if self.preset_editor is None:
+            from ui.preset_editor import PresetEditor  # loads with its first opening, not with the window
+
             self.preset_editor = PresetEditor(self.db, self.store_preset, self._preset_stored, lambda: self.actor,
                                               self.undo_stack, on_later_failure=self.failed.emit, parent=self)
             self.preset_editor.cancel_render.connect(self.cancel_import)
