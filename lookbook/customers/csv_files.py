@@ -210,6 +210,13 @@ class _RowChecker:
         # Only the staged columns this file can fill (always the line and a name or identity column: two or more).
         self.stage_columns = [c for c in _STAGE_COLUMNS if c == "line" or columns.keys() & set(_STAGE_SOURCES[c])]
         self.staged = itemgetter(*(_STAGE_COLUMNS.index(c) for c in self.stage_columns))
+        # What a new customer who likes a brand counts for on the dashboard (see _restore_indexes): two more
+        # staged columns, worked out once per distinct likes and sizes cell.
+        self.fan_columns = ("fan_profile", "fan_brands") if "likes" in self.stage_columns else ()
+        self._fan_at = (self.stage_columns.index("likes") if self.fan_columns else 0,
+                        self.stage_columns.index("sizes") if "sizes" in self.stage_columns else None)
+        self._fan_brands: dict[str | None, str | None] = {None: None}
+        self._fan_profile: dict[str | None, str | None] = {None: None}
         # Likes, dislikes, sizes and consent cells repeat across a big file: each distinct text is
         # checked and turned into its staged JSON once (bad text is never kept, so it fails every time).
         self._staged: dict[str, dict[Any, Any]] = {"brand_likes": {}, "brand_dislikes": {}, "sizes": {},
@@ -373,7 +380,31 @@ class _RowChecker:
                     refused.append((line, bad))
                     rows[i] = ()
             rows = [row for row in rows if row]
+        if self.fan_columns:
+            likes_at, sizes_at = self._fan_at
+            rows = [(*row, self.fan_profile(row[sizes_at] if sizes_at is not None else None),
+                     self.fan_brands(row[likes_at])) for row in rows]
         return rows, refused
+
+    def fan_brands(self, likes: str | None) -> str | None:
+        """Return the dashboard's JSON array of the brands a staged likes list names (distinct, in id order,
+        as ``json_group_array`` writes it), or None for no brand."""
+        if (hit := self._fan_brands.get(likes, _FAIL)) is _FAIL:
+            ids = sorted(set(json.loads(likes or "[]")))
+            hit = f"[{','.join(map(str, ids))}]" if ids else None
+            if len(self._fan_brands) < _MEMO_LIMIT:
+                self._fan_brands[likes] = hit
+        return hit
+
+    def fan_profile(self, sizes: str | None) -> str:
+        """Return the dashboard's JSON object of staged sizes (in category order, as ``json_group_object``
+        writes it: no spaces, other scripts as they are)."""
+        if (hit := self._fan_profile.get(sizes, _FAIL)) is _FAIL:
+            items = sorted(json.loads(sizes or "{}").items())
+            hit = json.dumps(dict(items), ensure_ascii=False, separators=(",", ":"))
+            if len(self._fan_profile) < _MEMO_LIMIT:
+                self._fan_profile[sizes] = hit
+        return hit or "{}"
 
     def _chunk_names(self, cells_of: Callable[[str], list[str] | None], values: dict[str, list[Any] | None],
                      n: int) -> set[int]:
@@ -598,13 +629,14 @@ def _map_header(header: list[str], line: int, path: Path, report: ImportReport) 
 def _create_staging(store: Store) -> None:
     cols = ", ".join(f"{c} {'INTEGER PRIMARY KEY' if c == 'line' else ''}" for c in _STAGE_COLUMNS)
     store.db.execute("DROP TABLE IF EXISTS temp.import_rows")
-    store.db.execute(f"CREATE TEMP TABLE import_rows ({cols}, target_id INTEGER, is_new INTEGER NOT NULL DEFAULT 0)")
+    store.db.execute(f"CREATE TEMP TABLE import_rows ({cols}, fan_profile, fan_brands, target_id INTEGER,"
+                     " is_new INTEGER NOT NULL DEFAULT 0)")
 
 
 def _stage(store: Store, rows: Iterator[tuple[int, list[str]]], checker: _RowChecker, reader: CsvRows,
            report: ImportReport, total: int) -> Iterator[Progress]:
-    insert = (f"INSERT INTO temp.import_rows ({', '.join(checker.stage_columns)})"
-              f" VALUES ({', '.join('?' * len(checker.stage_columns))})")
+    columns = [*checker.stage_columns, *checker.fan_columns]
+    insert = f"INSERT INTO temp.import_rows ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
     chunk: list[tuple[int, list[str]]] = []
     conn = store.db.conn
 
@@ -739,6 +771,7 @@ def _apply(store: Store, report: ImportReport, actor: str) -> None:
     rebuild = _drop_indexes(store) if bulk else []
     if bulk:
         base = int(db.execute("SELECT coalesce(max(id), 0) FROM customers").fetchone()[0])
+        ledger_base = int(db.execute("SELECT coalesce(max(id), 0) FROM consents").fetchone()[0])
     cols = ", ".join(_CUSTOMER_COLUMNS)
     db.execute(
         f"INSERT INTO customers (id, {cols}, created_at, updated_at) SELECT target_id, first_name,"
@@ -774,31 +807,54 @@ def _apply(store: Store, report: ImportReport, actor: str) -> None:
         [now, actor, f"import of {report.path.name}, line "])
     report.consent_entries = max(cur.rowcount, 0)
     if bulk:
-        _restore_indexes(store, rebuild, base)
+        _restore_indexes(store, rebuild, base, ledger_base)
 
 
 def _drop_indexes(store: Store) -> list[tuple[str, str]]:
-    """Drop the indexes and triggers a bulk load would update row by row (search, dashboard); return their SQL."""
+    """Drop the indexes and triggers a bulk load would update row by row (search, current consent, dashboard);
+    return their SQL."""
     objects = store.db.execute(
         "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND ((type = 'index' AND tbl_name IN"
         " ('customers', 'customer_brands', 'customer_sizes', 'consents'))"
-        " OR (type = 'trigger' AND (name = 'customers_fts_ai' OR name GLOB 'dashboard_dirty_customer_*')))"
+        " OR (type = 'trigger' AND (name IN ('customers_fts_ai', 'consents_current_ai', 'dashboard_fans_ai')"
+        " OR name GLOB 'dashboard_dirty_customer_*')))"
     ).fetchall()
     for kind, name, _ in objects:
         store.db.execute(f"DROP {kind.upper()} {name}")
     return [(kind, sql) for kind, _, sql in objects]
 
 
-def _restore_indexes(store: Store, objects: list[tuple[str, str]], base: int) -> None:
-    """Index the new rows for search and mark them for the dashboard in one pass each, then recreate what
-    :func:`_drop_indexes` dropped."""
-    store.db.execute("INSERT INTO dashboard_dirty (customer_id) SELECT DISTINCT s.target_id FROM temp.import_rows AS s"
-                     " WHERE NOT EXISTS (SELECT 1 FROM dashboard_dirty AS d WHERE d.customer_id = s.target_id)")
-    store.db.execute("INSERT INTO customers_fts (rowid, first_name, last_name, email, x_handle, instagram)"
-                     " SELECT id, first_name, last_name, email, x_handle, instagram FROM customers WHERE id > ?",
-                     [base])
+def _restore_indexes(store: Store, objects: list[tuple[str, str]], base: int, ledger_base: int) -> None:
+    """Do in one statement each what the triggers :func:`_drop_indexes` dropped would have done row by row,
+    then recreate them.
+
+    The new customers (ids above ``base``) are indexed for search; the ledger rows just written (ids above
+    ``ledger_base``) become the
+    current consent (the latest row wins, as in trigger ``consents_current_ai``); the new customers who like a
+    brand are counted for the dashboard as :func:`lookbook.catalog.dashboard.refresh` would count them (a new
+    customer has no purchases), so the first dashboard after a bulk load does not count a million customers
+    again. Customers the import updated are marked for the dashboard's refresh, as the triggers would have.
+    """
+    db = store.db
+    db.execute("INSERT INTO dashboard_dirty (customer_id) SELECT DISTINCT s.target_id FROM temp.import_rows AS s"
+               " WHERE NOT s.is_new"
+               " AND NOT EXISTS (SELECT 1 FROM dashboard_dirty AS d WHERE d.customer_id = s.target_id)")
+    db.execute("INSERT INTO customers_fts (rowid, first_name, last_name, email, x_handle, instagram)"
+               " SELECT id, first_name, last_name, email, x_handle, instagram FROM customers WHERE id > ?", [base])
+    db.execute("INSERT INTO consent_current (customer_id, channel, scope, granted, at, consent_id)"
+               " SELECT customer_id, channel, scope, granted, at, id FROM consents WHERE id > ? ORDER BY id"
+               " ON CONFLICT (customer_id, channel, scope) DO UPDATE SET granted = excluded.granted, at = excluded.at,"
+               " consent_id = excluded.consent_id WHERE excluded.consent_id > consent_current.consent_id",
+               [ledger_base])
+    # A fan's sizes and liked brands were staged as the text REFRESH_SQL writes (_RowChecker.fan_profile).
+    # New customers' ids follow their lines (see _resolve): line order is id order.
+    db.execute("INSERT INTO dashboard_fans (customer_id, profile, brands) SELECT target_id, fan_profile, fan_brands"
+               " FROM temp.import_rows WHERE is_new AND fan_brands IS NOT NULL ORDER BY line")
+    db.execute("INSERT INTO dashboard_profiles (brand_id, profile, fans) SELECT j.value, f.profile, count(*)"
+               " FROM dashboard_fans AS f, json_each(f.brands) AS j WHERE f.customer_id > ? GROUP BY j.value,"
+               " f.profile ON CONFLICT (brand_id, profile) DO UPDATE SET fans = fans + excluded.fans", [base])
     for _kind, sql in objects:
-        store.db.execute(sql)
+        db.execute(sql)
 
 
 # -- export -------------------------------------------------------------------------------------
