@@ -337,8 +337,7 @@ class _RowChecker:
         values["id_given"] = column("id", self._id)
         slow.update(self._chunk_names(cells_of, values, n))
         for key, check, plain in self.checks:
-            values[key] = column(key, check if plain is None else
-                                 (lambda text, check=check, plain=plain: text if plain(text) else check(text)))
+            values[key] = column(key, check if plain is None else _plain_first(plain, check))
         values["associate_id"] = column("associate", self._associate)
         values["last_contacted_at"] = column("last_contacted_at", self._contacted)
         likes = column("brand_likes", lambda text: self.brand_list(text, "brand_likes"))
@@ -369,21 +368,25 @@ class _RowChecker:
         for vals in staged:
             if vals is not None and _FAIL in vals:
                 slow.update(i for i, v in enumerate(vals) if v is _FAIL)
-        rows = list(zip(*staged, strict=True))
+        rows: list[tuple[Any, ...]] = list(zip(*staged, strict=True))
         refused: list[tuple[int, _Bad]] = []
         if slow:
             for i in sorted(slow):
-                line, cells = chunk[i]
+                line, row_cells = chunk[i]
                 try:
-                    rows[i] = self.stage(line, cells)
+                    rows[i] = self.stage(line, row_cells)
                 except _Bad as bad:
                     refused.append((line, bad))
                     rows[i] = ()
             rows = [row for row in rows if row]
         if self.fan_columns:
             likes_at, sizes_at = self._fan_at
-            rows = [(*row, self.fan_profile(row[sizes_at] if sizes_at is not None else None),
-                     self.fan_brands(row[likes_at])) for row in rows]
+            liked = [row[likes_at] for row in rows]
+            sized = [row[sizes_at] for row in rows] if sizes_at is not None else [None] * len(rows)
+            brands_of = {text: self.fan_brands(text) for text in set(liked)}
+            profile_of = {text: self.fan_profile(text) for text in set(sized)}
+            rows = [(*row, profile, brands) for row, profile, brands
+                    in zip(rows, map(profile_of.__getitem__, sized), map(brands_of.__getitem__, liked), strict=True)]
         return rows, refused
 
     def fan_brands(self, likes: str | None) -> str | None:
@@ -411,8 +414,8 @@ class _RowChecker:
         """Put the first and last names and notes of a chunk in ``values`` (see :meth:`_names`); return the rows
         where one holds a card number."""
         first, last, notes, full = (cells_of(key) for key in ("first_name", "last_name", "notes", "name"))
-        firsts = [t or None for t in first] if first is not None else [None] * n
-        lasts = [t or None for t in last] if last is not None else [None] * n
+        firsts: list[str | None] = [t or None for t in first] if first is not None else [None] * n
+        lasts: list[str | None] = [t or None for t in last] if last is not None else [None] * n
         cards: set[int] = set()
         if full is not None:
             for i, text in enumerate(full):
@@ -532,6 +535,11 @@ class _Bad(Exception):
 
 #: A column's check failed on this cell: the row goes through :meth:`_RowChecker.stage` for its message.
 _FAIL: Any = object()
+
+
+def _plain_first(plain: Callable[[str], Any], check: Callable[[str], str]) -> Callable[[str], str]:
+    """Return a check that gives back text the cheap test ``plain`` passes and runs ``check`` on the rest."""
+    return lambda text: text if plain(text) else check(text)
 
 
 def _verdict(check: Callable[[Any], Any], value: Any) -> Any:
@@ -726,8 +734,11 @@ def _plan_consents(store: Store, report: ImportReport) -> None:
     db.execute("DROP TABLE IF EXISTS temp.import_consent")
     # Each level is a grant or withdrawal of each scope: marketing grants both, "1 to 1 only"
     # grants one-to-one and withdraws a marketing consent only if one was given.
+    # Only the scopes whose state the file changes are kept (a million new customers' "1 to 1 only" says
+    # nothing about marketing): NULL comparisons, a customer never asked, keep the row.
     db.execute(
-        "CREATE TEMP TABLE import_consent AS SELECT s.line, s.target_id AS customer_id, j.key AS channel,"
+        "CREATE TEMP TABLE import_consent AS SELECT * FROM (SELECT s.line, s.target_id AS customer_id,"
+        " j.key AS channel,"
         " sc.scope, CASE WHEN j.value = 'marketing' OR (j.value = 'one_to_one' AND sc.scope = 'one_to_one')"
         " OR (j.value = 'marketing_only' AND sc.scope = 'marketing') THEN 1 ELSE 0 END AS granted,"
         " j.value AS level, cc.granted AS current,"
@@ -742,7 +753,8 @@ def _plan_consents(store: Store, report: ImportReport) -> None:
         " LEFT JOIN consent_current AS o ON o.customer_id = s.target_id AND o.channel = j.key"
         " AND o.scope = 'one_to_one'"
         " LEFT JOIN consent_current AS mk ON mk.customer_id = s.target_id AND mk.channel = j.key"
-        " AND mk.scope = 'marketing' WHERE s.consents IS NOT NULL")
+        " AND mk.scope = 'marketing' WHERE s.consents IS NOT NULL) WHERE NOT coalesce(level IS current_level"
+        " OR current = granted OR (current IS NULL AND granted = 0 AND level != 'unsubscribed'), 0)")
     opted_out = db.execute(
         "SELECT w.line, w.channel, max(cc.at) FROM temp.import_consent AS w JOIN temp.import_rows AS s USING (line)"
         " JOIN consent_current AS cc ON cc.customer_id = w.customer_id AND cc.channel = w.channel"
@@ -755,9 +767,8 @@ def _plan_consents(store: Store, report: ImportReport) -> None:
                        "re-subscribing needs a recorded confirmation (fill consent_confirmed_by, "
                        "consent_confirmed_at and consent_confirmed_how)")
     db.conn.executemany("DELETE FROM temp.import_rows WHERE line = ?", [(r[0],) for r in opted_out])
-    db.execute("DELETE FROM temp.import_consent WHERE line NOT IN (SELECT line FROM temp.import_rows)"
-               " OR level IS current_level OR current = granted"
-               " OR (current IS NULL AND granted = 0 AND level != 'unsubscribed')")
+    if opted_out:
+        db.execute("DELETE FROM temp.import_consent WHERE line NOT IN (SELECT line FROM temp.import_rows)")
 
 
 def _apply(store: Store, report: ImportReport, actor: str) -> None:
