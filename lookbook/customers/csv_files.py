@@ -12,11 +12,14 @@ there); other rows add customers. A row that cannot be used is reported with its
 line, column and reason, the rest are kept, and everything is written in one
 transaction.
 
-Built for a book of a million: rows are checked in Python as they stream from
-the file and staged in a temporary table, then duplicates, matches with existing
-customers and consent changes are worked out with set-based SQL. A large first
-load drops the customer indexes and search triggers and builds them once at the
-end, inside the same transaction.
+Built for a book of a million: rows stream from the file in chunks, each chunk is
+checked a column at a time (each distinct cell once; a row that fails goes through
+the row checker, for its first problem in reading order) and staged in a temporary
+table, then duplicates, matches with existing customers and consent changes are
+worked out with set-based SQL. A large first load drops the customer indexes and
+the triggers that would work row by row (search, current consent, dashboard), does
+their work in one statement each and builds the indexes once at the end, inside the
+same transaction.
 """
 
 from __future__ import annotations
