@@ -50,6 +50,10 @@ _EMAIL_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
 _PLAIN_EMAIL = re.compile(r"(?=.{3,254}$)[A-Za-z0-9_%+-][A-Za-z0-9._%+-]{0,63}(?<!\.)@"
                           r"(?:(?!-)[A-Za-z0-9-]{1,63}(?<!-)\.)+[A-Za-z][A-Za-z0-9-]{0,62}(?<!-)")
 _PHONE = re.compile(r"\+?[0-9 ()./-]+")
+#: A North American number written whole ("+1 212 555 0100", "+1 (212) 555-0100"): its E.164 form is "+1" and its
+#: ten digits, which is what ``phonenumbers`` gives for it (an area code and exchange never start with 0 or 1 here;
+#: tests/test_customer_import_columns.py compares the two). Reading it without the library costs 1 µs, not 50.
+_NANP_WHOLE = re.compile(r"\+1[ .-]?(?:\(([2-9]\d\d)\)|([2-9]\d\d))[ .-]?(\d{3})[ .-]?(\d{4})")
 
 
 class FieldError(ValueError):
@@ -132,9 +136,11 @@ def check_phone(value: str, country: str | None = None) -> str:
     "+44 161 496 0000"); a number without "+" is read in ``country`` (the store's). Only the length
     is checked against the country's plan (``is_possible_number``), not whether the number is in service.
     """
+    text = value.strip()
+    if whole := _NANP_WHOLE.fullmatch(text):
+        return f"+1{whole[1] or whole[2]}{whole[3]}{whole[4]}"
     import phonenumbers
 
-    text = value.strip()
     try:
         number = phonenumbers.parse(text, country)
     except phonenumbers.NumberParseException:
