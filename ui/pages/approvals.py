@@ -113,8 +113,10 @@ class ApprovalsPage(Page):
         self.sets_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.sets_view.selectionModel().currentRowChanged.connect(lambda *_: self._load_selected())
         self.sets_view.setAccessibleName("Sets waiting for approval")
-        empty_state(self.sets_view, "<b>Nothing waits for approval.</b><br>Sets appear here when an associate "
-                                    "clicks <b>Submit for Approval</b> on <b>Match &amp; Compose</b>.")
+        # One line: the summary above already says nothing waits, and the list is a few rows high (a two-line
+        # hint was cut in half there on a 768-high screen).
+        empty_state(self.sets_view, "Sets appear here when an associate clicks <b>Submit for Approval</b> on "
+                                    "<b>Match &amp; Compose</b>.")
 
         # The set as customers will see it.
         self.card = QLabel("No card")

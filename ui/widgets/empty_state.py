@@ -44,12 +44,22 @@ class EmptyState(QLabel):
         """Show the hint if the model has no rows, else hide it."""
         model = self._view.model()
         empty = model is None or model.rowCount() == 0
-        self.setGeometry(self._view.viewport().rect())
+        self._fit()
         self.setVisible(empty)
+
+    def _fit(self) -> None:
+        """Cover the viewport; in a short one (a list a few rows high) drop the style's roomy top and bottom
+        padding, which left no height for the text and cut it in half."""
+        rect = self._view.viewport().rect()
+        self.setGeometry(rect)
+        short = rect.height() < 2 * 24 + 3 * self.fontMetrics().lineSpacing()
+        wanted = "padding: 2px 24px;" if short else ""
+        if self.styleSheet() != wanted:
+            self.setStyleSheet(wanted)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Resize:
-            self.setGeometry(self._view.viewport().rect())
+            self._fit()
         return False
 
 
