@@ -148,6 +148,33 @@ def cmd_replies(args: argparse.Namespace, ctx: CliContext) -> int:
     return 0
 
 
+def cmd_whatsapp_webhook(args: argparse.Namespace, ctx: CliContext) -> int:
+    from lookbook.outbox.channels.whatsapp_webhook import WebhookReceiver
+
+    if not 0 <= args.port <= 65535:
+        raise InputError(f"--port {args.port}: choose a port from 1 to 65535.")
+    cancel = threading.Event()
+    receiver = WebhookReceiver(ctx.store, host=args.host, port=args.port, path=args.path)
+    with _stop_on_signals(cancel), receiver:
+        print(f"Receiving WhatsApp webhooks at {receiver.url} (Ctrl+C stops); the callback URL in Meta's app "
+              f"is your tunnel's https address followed by {receiver.path}.", file=sys.stderr)
+        while not cancel.is_set():
+            report = receiver.process(wait_s=0.5)  # the store stays on this thread; the server only spools
+            if not (report.new or report.statuses or report.errors or report.warnings):
+                continue
+            if args.json:
+                print(json.dumps({"replies": report.new, "withdrawn": report.withdrawn,
+                                  "restarted": report.restarted, "unreachable": report.unreachable,
+                                  "statuses": report.statuses, "errors": report.errors}), flush=True)
+            else:
+                print(f"{len(report.new)} new message(s), {report.statuses} delivery status(es); "
+                      f"{len(report.withdrawn)} withdrew consent, {len(report.unreachable)} unreachable", flush=True)
+            for line in (*report.errors, *report.warnings):
+                print(f"lookbook: warning: {line}", file=sys.stderr)
+        receiver.process()  # what arrived while stopping
+    return 0
+
+
 # -- delivery verbs -----------------------------------------------------------------------------------------
 def _secret(prompt: str, env: str) -> str:
     value = os.environ.get(env)

@@ -72,7 +72,7 @@ MATRIX: tuple[Permission, ...] = (
     _p("outbox.expire", "expire stale pending messages (also done by the sender and at start)", EVERYONE,
        ("outbox expire",), signin=False),
     _p("outbox.replies", "fetch customers' replies (STOP withdraws consent)", EVERYONE,
-       ("outbox replies", "conversations fetch"),
+       ("outbox replies", "outbox whatsapp-webhook", "conversations fetch"),
        ("Outbox ▸ Check Replies",), signin=False),
     _p("tasks.refresh", "make the follow-up tasks now due (also done by the Tasks page and `tasks list`)", EVERYONE,
        ("tasks refresh",), signin=False),

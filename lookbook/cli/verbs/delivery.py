@@ -29,6 +29,16 @@ def add_outbox_verbs(verbs: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object per new reply")
     p.set_defaults(handler="lookbook.cli.delivery:cmd_replies")
 
+    p = verbs.add_parser("whatsapp-webhook",
+                         help="receive WhatsApp messages and delivery statuses (Meta's webhook) until Ctrl+C; "
+                              "expose the port through a tunnel or reverse proxy (README)")
+    p.add_argument("--port", type=int, default=8787, help="port to listen on (default 8787)")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default 127.0.0.1: only the tunnel or proxy on this computer)")
+    p.add_argument("--path", default="/whatsapp", help="the path of the callback URL (default /whatsapp)")
+    p.add_argument("--json", action="store_true", help="print one JSON object per stored batch")
+    p.set_defaults(handler="lookbook.cli.delivery:cmd_whatsapp_webhook")
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``delivery`` verb group (sign-in and mail server)."""

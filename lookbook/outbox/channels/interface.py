@@ -260,6 +260,12 @@ class Channel(ABC):
         (WhatsApp: "approved template ..." or "free text: inside the 24-hour window"); None: no rule."""
         return None
 
+    def free_text_refusal(self, store: Store, customer_id: int) -> str | None:
+        """Return why a message in a person's own words (an answer in a conversation) cannot go to this customer
+        now, for refusing it at drafting (WhatsApp: outside the 24-hour window only a template may go); None: it
+        may."""
+        return None
+
     def no_address(self) -> str:
         """Return the refusal for a customer without an address on this channel."""
         return f"the customer has no {self.address_label}; add it or choose another channel."
