@@ -5,12 +5,14 @@ once; and the error codes of Meta's reference as the sender acts on them."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import logging
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -284,3 +286,25 @@ def test_the_per_user_marketing_limit_retries_that_customer_a_day_later(store: S
     assert report.requeued == [mid] and fake.messages == []
     state, later = store.db.execute("SELECT state, next_attempt_at FROM messages WHERE id = ?", [mid]).fetchone()
     assert state == "queued" and dt.datetime.fromisoformat(later) - dt.datetime.now(dt.UTC) > dt.timedelta(hours=23)
+
+
+# -- the customer file ----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("header", ["WhatsApp opt-in", "whatsapp_consent", "consent_whatsapp"])
+def test_the_whatsapp_opt_in_column_is_read_and_written_back(store: Store, tmp_path: Path, header: str) -> None:
+    from lookbook.customers.csv_files import export_customers, import_customers
+
+    add_staff(store)
+    source = tmp_path / "book.csv"
+    source.write_text(f"first name,email,phone,{header}\nAnn,ann@example.com,+447700900100,yes\n"
+                      "Bob,bob@example.com,+447700900101,no\n", encoding="utf-8")
+    report = import_customers(store, source, actor="maria")
+    assert report.added == 2 and report.rejected == 0, report.problems
+    ann, bob = (store.db.execute("SELECT id FROM customers WHERE email = ?", [e]).fetchone()[0]
+                for e in ("ann@example.com", "bob@example.com"))
+    assert consent.has_consent(store, ann, "whatsapp", "one_to_one")
+    assert not consent.has_consent(store, bob, "whatsapp", "one_to_one")
+    out = tmp_path / "out.csv"
+    export_customers(store, out, actor="maria")
+    rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
+    assert {r["email"]: r["consent_whatsapp"] for r in rows} == {"ann@example.com": "subscribed to marketing",
+                                                                 "bob@example.com": "unsubscribed"}
