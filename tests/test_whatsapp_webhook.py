@@ -308,3 +308,68 @@ def test_the_whatsapp_opt_in_column_is_read_and_written_back(store: Store, tmp_p
     rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
     assert {r["email"]: r["consent_whatsapp"] for r in rows} == {"ann@example.com": "subscribed to marketing",
                                                                  "bob@example.com": "unsubscribed"}
+
+
+# -- entering credentials, for any channel ---------------------------------------------------------------------------
+def test_credentials_are_listed_from_what_each_channel_declares_and_secrets_go_to_the_keyring_only(
+        store: Store, memory_keyring: object) -> None:
+    from lookbook.outbox.channels import credentials
+
+    add_staff(store)
+    assert {c.name for c in credentials.configurable()} >= {"sms", "whatsapp"}
+    with pytest.raises(InputError, match="phone number id"):  # the channel's own check runs
+        credentials.save(store, "whatsapp", {"phone_number_id": "abc", "waba_id": WABA_ID, "template": TEMPLATE,
+                                             "token": "EAAG-1"}, "maria")
+    assert secrets.Vault.for_store(store).get(secrets.WHATSAPP_TOKEN) is None  # nothing kept from a refused form
+    credentials.save(store, "whatsapp", {"phone_number_id": PHONE_NUMBER_ID, "waba_id": WABA_ID,
+                                         "template": TEMPLATE, "token": "EAAG-1", "app_secret": "app-s3cret"}, "maria")
+    # A later form with only one secret keeps everything else.
+    credentials.save(store, "whatsapp", {"verify_token": "v-token", "template": ""}, "maria")
+    shown = {f.credential.name: (f.value, f.entered) for f in credentials.fields(store, "whatsapp")}
+    assert shown["template"] == (TEMPLATE, True) and shown["token"] == ("", True)
+    assert shown["verify_token"] == ("", True) and shown["app_secret"] == ("", True)
+    vault = secrets.Vault.for_store(store)
+    assert (vault.get(secrets.WHATSAPP_APP_SECRET), vault.get(secrets.WHATSAPP_VERIFY_TOKEN)) == ("app-s3cret",
+                                                                                                  "v-token")
+    kept = str(store.db.execute("SELECT * FROM settings").fetchall()) + str(
+        store.db.execute("SELECT * FROM audit_log").fetchall())
+    assert "EAAG-1" not in kept and "app-s3cret" not in kept and "v-token" not in kept
+    with pytest.raises(InputError, match="not one of"):
+        credentials.save(store, "whatsapp", {"password": "x"}, "maria")
+    with pytest.raises(InputError, match="own sign-in"):
+        credentials.fields(store, "x")
+
+
+def test_delivery_credentials_verb_asks_for_each_declared_secret(tmp_path: Path, memory_keyring: object,
+                                                                 monkeypatch: pytest.MonkeyPatch,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    from lookbook.cli import main
+    from lookbook.store.database import create_store, open_store
+    from lookbook.store.library import Library
+
+    store = create_store(tmp_path / "lib")
+    add_staff(store)
+    root = str(store.library.root)
+    store.close()
+    monkeypatch.setenv("LOOKBOOK_PASSWORD", "secret-pass")
+    monkeypatch.setenv("LOOKBOOK_WHATSAPP_TOKEN", "EAAG-2")
+    monkeypatch.setenv("LOOKBOOK_WHATSAPP_APP_SECRET", "app-2")
+    monkeypatch.setenv("LOOKBOOK_WHATSAPP_VERIFY_TOKEN", "verify-2")
+    base = ["--library", root, "--as", "maria", "delivery", "credentials", "whatsapp"]
+    assert main([*base, "--set", f"phone_number_id={PHONE_NUMBER_ID}", "--set", f"waba_id={WABA_ID}",
+                 "--set", f"template={TEMPLATE}"]) == 0
+    assert main([*base, "--show"]) == 0
+    out = capsys.readouterr().out
+    assert "(in the keyring)" in out and "EAAG-2" not in out and TEMPLATE in out
+    store = open_store(Library.locate(Path(root)))
+    try:
+        vault = secrets.Vault.for_store(store)
+        assert vault.get(secrets.WHATSAPP_TOKEN) == "EAAG-2"
+        assert vault.get(secrets.WHATSAPP_APP_SECRET) == "app-2"
+        assert vault.get(secrets.WHATSAPP_VERIFY_TOKEN) == "verify-2"
+        with WebhookReceiver(store) as running:  # the webhook is set up by the generic verb alone
+            assert _get(f"{running.url}?hub.mode=subscribe&hub.verify_token=verify-2&hub.challenge=7") == (200, "7")
+    finally:
+        store.close()
+    assert main([*base, "--set", "phone_number_id"]) != 0
+    assert "FIELD=VALUE" in capsys.readouterr().err

@@ -23,7 +23,7 @@ from typing import Any
 from lookbook.cli.context import CliContext
 from lookbook.errors import InputError, LookbookError
 from lookbook.outbox import compose, replies
-from lookbook.outbox.channels import accounts, reachability
+from lookbook.outbox.channels import accounts, reachability, registry
 from lookbook.outbox.channels.x import OAuth1Keys, XChannel, XEndpoints
 from lookbook.outbox.channels.x_oauth import PkceSignIn
 from lookbook.outbox.sender import (
@@ -186,6 +186,47 @@ def _secret(prompt: str, env: str) -> str:
     if not value.strip():
         raise InputError(f"{prompt.lower()}: it is empty.")
     return value.strip()
+
+
+def cmd_credentials(args: argparse.Namespace, ctx: CliContext) -> int:
+    from lookbook.outbox.channels import credentials
+
+    store = ctx.store
+    listed = credentials.fields(store, args.channel)
+    channel = registry.get(args.channel)
+    if args.show:
+        if args.json:
+            print(json.dumps([{"field": f.credential.name, "label": f.credential.label, "secret": f.credential.secret,
+                               "entered": f.entered, "value": f.value} for f in listed]))
+        for f in listed if not args.json else ():
+            shown = ("(in the keyring)" if f.entered else "(not entered)") if f.credential.secret else \
+                (f.value or "(not entered)")
+            print(f"{f.credential.name:<24} {f.credential.label:<30} {shown}")
+        return 0
+    values: dict[str, str] = {}
+    for item in args.values:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise InputError(f"--set {item}: write FIELD=VALUE (fields: "
+                             f"{', '.join(f.credential.name for f in listed if not f.credential.secret)}).")
+        values[name.strip()] = value
+    by_name = {f.credential.name: f for f in listed}
+    for name in args.secrets:
+        if name not in by_name or not by_name[name].credential.secret:
+            raise InputError(f"--secret {name}: the secrets of {channel.label} are "
+                             f"{', '.join(f.credential.name for f in listed if f.credential.secret)}.")
+    wanted = args.secrets or [f.credential.name for f in listed if f.credential.secret and not f.entered
+                              and (not f.credential.optional or os.environ.get(credentials.env_name(channel,
+                                                                                                   f.credential)))]
+    for name in wanted:
+        c = by_name[name].credential
+        values[name] = _secret(f"{channel.label} {c.label}", credentials.env_name(channel, c))
+    credentials.save(store, args.channel, values, ctx.user.username)
+    missing = [f.credential.label for f in credentials.fields(store, args.channel)
+               if not f.entered and not f.credential.optional]
+    print(f"{channel.label} credentials saved (secrets in the system keyring)"
+          + (f"; still to enter: {', '.join(missing)}." if missing else "."))
+    return 0
 
 
 def cmd_status(args: argparse.Namespace, ctx: CliContext) -> int:

@@ -100,6 +100,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--language", default="en_US", help="the template's language code (default en_US)")
     p.set_defaults(handler="lookbook.cli.delivery:cmd_whatsapp")
 
+    p = verbs.add_parser("credentials", help="enter a channel's credentials, field by field as the channel lists "
+                                             "them (secrets asked for, or from $LOOKBOOK_<CHANNEL>_<FIELD>, and "
+                                             "kept only in the system keyring)")
+    p.add_argument("channel", choices=list(REACHABILITY_CHANNELS))
+    p.add_argument("--set", dest="values", action="append", default=[], metavar="FIELD=VALUE",
+                   help="a field that is not secret (repeat for more)")
+    p.add_argument("--secret", dest="secrets", action="append", default=[], metavar="FIELD",
+                   help="a secret to enter now (repeat for more; default: those not entered yet)")
+    p.add_argument("--show", action="store_true", help="list the fields and which are entered, change nothing")
+    p.add_argument("--json", action="store_true", help="with --show: print JSON")
+    p.set_defaults(handler="lookbook.cli.delivery:cmd_credentials")
+
     p = verbs.add_parser("store", help="the store's name, postal address and unsubscribe address shown in every "
                                        "e-mail (e-mail is not sent without a postal address)")
     p.add_argument("--name", help="the store's name")

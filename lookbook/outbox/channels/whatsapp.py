@@ -46,7 +46,7 @@ from lookbook.outbox.channels import (
     Rejected,
     Unreachable,
 )
-from lookbook.outbox.channels.interface import Attempt, Channel, Connection, Job, Limits, Steps
+from lookbook.outbox.channels.interface import Attempt, Channel, Connection, Credential, Job, Limits, Steps
 from lookbook.payment_cards import mask_card_numbers
 from lookbook.store import roles, secrets
 from lookbook.store.database import Store, utcnow
@@ -334,6 +334,24 @@ class WhatsApp(Channel):
     fallback_rank = 25
     uncertain_phase = "post"
     reconciles = False
+    setting = SETTING
+    credentials = (
+        Credential("phone_number_id", "Phone number ID", help="the business number's id (WhatsApp Manager ▸ API "
+                                                              "Setup), digits only"),
+        Credential("waba_id", "WhatsApp Business Account ID", help="digits only"),
+        Credential("template", "First-contact template", help="the approved template's name (image header; body "
+                                                             "{{1}} first name, {{2}} the message)"),
+        Credential("language", "Template language", help="its language code, e.g. en_US", optional=True),
+        Credential("token", "Access token", secret=True, keyring=secrets.WHATSAPP_TOKEN,
+                   help="a system user's permanent token with whatsapp_business_messaging"),
+        Credential("app_secret", "App secret", secret=True, keyring=secrets.WHATSAPP_APP_SECRET,
+                   help="the Meta app's secret (App settings ▸ Basic): checks each webhook delivery", optional=True),
+        Credential("verify_token", "Webhook verify token", secret=True, keyring=secrets.WHATSAPP_VERIFY_TOKEN,
+                   help="any long random text, entered here and in the app's webhook settings", optional=True),
+    )
+
+    def save_settings(self, store: Store, value: dict[str, Any], actor: str) -> None:
+        save_settings(store, value, actor)
 
     def drafting_rule(self, store: Store, customer_id: int) -> str | None:
         last = last_message_from(store, customer_id)
