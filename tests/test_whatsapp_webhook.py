@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import logging
 import time
 import urllib.error
@@ -373,3 +374,62 @@ def test_delivery_credentials_verb_asks_for_each_declared_secret(tmp_path: Path,
         store.close()
     assert main([*base, "--set", "phone_number_id"]) != 0
     assert "FIELD=VALUE" in capsys.readouterr().err
+
+
+def test_the_webhook_verb_receives_until_stopped_and_stores_on_its_own_thread(tmp_path: Path,
+                                                                               file_keyring: Path) -> None:
+    """``lookbook outbox whatsapp-webhook --port N``: Meta's handshake, a signed STOP stored at once, Ctrl+C."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+
+    from lookbook.store.database import create_store, open_store
+    from lookbook.store.library import Library
+
+    store = create_store(tmp_path / "lib")
+    add_staff(store)
+    world = add_world(store, customers=1)
+    cid = world.customers[0]
+    store.db.execute("UPDATE customers SET phone = ? WHERE id = ?", [PHONES[0], cid])
+    consent.record(store, cid, "whatsapp", "one_to_one", True, by_user="test", source="test")
+    vault = secrets.Vault.for_store(store)
+    vault.set(secrets.WHATSAPP_APP_SECRET, APP_SECRET)
+    vault.set(secrets.WHATSAPP_VERIFY_TOKEN, VERIFY_TOKEN)
+    root = str(store.library.root)
+    store.close()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    repo = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHON_KEYRING_BACKEND": "fakes.keyrings.FileKeyring",
+           "LOOKBOOK_TEST_KEYRING_FILE": str(file_keyring),
+           "PYTHONPATH": os.pathsep.join([str(repo / "tests"), str(repo)])}
+    env.pop("LOOKBOOK_PASSWORD", None)  # it runs unattended: no sign-in, like `outbox replies`
+    proc = subprocess.Popen([sys.executable, "-m", "lookbook.cli", "--library", root, "outbox", "whatsapp-webhook",
+                             "--port", str(port), "--json"], env=env, cwd=repo, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    try:
+        url = f"http://127.0.0.1:{port}/whatsapp"
+        deadline = time.time() + 30
+        while True:
+            try:
+                status_, body = _get(f"{url}?hub.mode=subscribe&hub.verify_token={VERIFY_TOKEN}&hub.challenge=42")
+                break
+            except OSError:
+                assert time.time() < deadline and proc.poll() is None, proc.communicate(timeout=5)
+                time.sleep(0.1)
+        assert (status_, body) == (200, "42")
+        assert webhook_post(url, notification(messages=[inbound(PHONES[0], "STOP", "wamid.cli")])) == 200
+        line = proc.stdout.readline() if proc.stdout else b""
+        assert json.loads(line)["withdrawn"] == [cid]
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err.decode()
+    store = open_store(Library.locate(Path(root)))
+    try:
+        assert not consent.has_consent(store, cid, "whatsapp", "one_to_one")
+    finally:
+        store.close()
