@@ -433,3 +433,42 @@ def test_the_webhook_verb_receives_until_stopped_and_stores_on_its_own_thread(tm
         assert not consent.has_consent(store, cid, "whatsapp", "one_to_one")
     finally:
         store.close()
+
+
+def test_outbox_replies_reads_sms_when_x_is_not_signed_in(tmp_path: Path, memory_keyring: object,
+                                                         monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """`outbox replies` on a library with SMS and no X: it used to stop with a traceback after storing the texts."""
+    from fakes.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, SERVICE_SID, FakeTwilio
+    from lookbook.cli import main
+    from lookbook.outbox.channels import sms
+    from lookbook.store.database import create_store, open_store
+    from lookbook.store.library import Library
+
+    store = create_store(tmp_path / "lib")
+    add_staff(store)
+    world = add_world(store, customers=1)
+    cid = world.customers[0]
+    store.db.execute("UPDATE customers SET phone = '+15550100000' WHERE id = ?", [cid])
+    consent.record(store, cid, "sms", "one_to_one", True, by_user="test", source="test")
+    sms.save_settings(store, {"account_sid": ACCOUNT_SID, "messaging_service_sid": SERVICE_SID}, "admin",
+                      auth_token=AUTH_TOKEN)
+    root = str(store.library.root)
+    store.close()
+    with FakeTwilio().running() as fake:
+        monkeypatch.setenv(sms.API_URL_ENV, fake.url)
+        fake.inbound("+15550100000", "STOP")
+        assert main(["--library", root, "outbox", "replies"]) == 0
+    captured = capsys.readouterr()
+    assert f"customer {cid} (sms): STOP  [consent withdrawn]" in captured.out
+    assert "1 new reply; 1 withdrew consent." in captured.err
+    store = open_store(Library.locate(Path(root)))
+    try:
+        assert not consent.has_consent(store, cid, "sms", "one_to_one")
+    finally:
+        store.close()
+    empty = create_store(tmp_path / "empty")
+    empty_root = str(empty.library.root)
+    empty.close()
+    assert main(["--library", empty_root, "outbox", "replies"]) == 1
+    assert "outbox whatsapp-webhook" in capsys.readouterr().err

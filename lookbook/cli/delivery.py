@@ -114,19 +114,26 @@ def cmd_replies(args: argparse.Namespace, ctx: CliContext) -> int:
     from lookbook.outbox.channels import sms
 
     store = ctx.store
-    new, withdrawn = [], 0
-    if accounts.x_settings(store).get("auth"):
+    new: list[replies.Reply] = []
+    withdrawn = paused = unknown = 0
+    warnings: list[str] = []
+    x_signed_in, sms_set_up = bool(accounts.x_settings(store).get("auth")), bool(store.get_setting(sms.SETTING))
+    if not (x_signed_in or sms_set_up):
+        raise LookbookError("no channel to read replies from: sign in to X or set up SMS first (WhatsApp replies "
+                            "arrive at `lookbook outbox whatsapp-webhook`).")
+    if x_signed_in:
         report = replies.poll(direct(store))
         new += report.new
         withdrawn += len(report.withdrawn)
-    if store.get_setting(sms.SETTING):
+        paused += len(report.paused)
+        unknown += report.unknown_senders
+        warnings += report.warnings
+    if sms_set_up:
         texts = sms.poll_replies(direct(store))
         new += [r for r in replies.list_replies(store) if r.id in set(texts.new)]
         withdrawn += len(texts.withdrawn)
-        for warning in texts.warnings:
-            print(f"lookbook: warning: {warning}", file=sys.stderr)
-    elif not accounts.x_settings(store).get("auth"):
-        raise LookbookError("no channel to read replies from: sign in to X or set up SMS first.")
+        unknown += texts.unknown_senders
+        warnings += texts.warnings
     for reply in new:
         if args.json:
             print(json.dumps(reply.__dict__))
@@ -135,15 +142,14 @@ def cmd_replies(args: argparse.Namespace, ctx: CliContext) -> int:
                   + ("  [consent withdrawn]" if reply.stop else ""))
     # What the poll warns about (the safe-payment advice after a card number, a reply that may ask to stop,
     # a STOP that may have been missed) must reach the person running it.
-    for warning in report.warnings:
+    for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    known = len(report.new) - report.unknown_senders
-    summary = f"{known} new repl{'y' if known == 1 else 'ies'}; {len(report.withdrawn)} withdrew consent"
-    if report.paused:
-        summary += f"; {len(report.paused)} may have asked to stop (paused until their associate confirms)"
-    if report.unknown_senders:
-        summary += (f"; {report.unknown_senders} message{'' if report.unknown_senders == 1 else 's'} from people "
-                    "not in the customer book")
+    known = len(new) - unknown
+    summary = f"{known} new repl{'y' if known == 1 else 'ies'}; {withdrawn} withdrew consent"
+    if paused:
+        summary += f"; {paused} may have asked to stop (paused until their associate confirms)"
+    if unknown:
+        summary += f"; {unknown} message{'' if unknown == 1 else 's'} from people not in the customer book"
     print(summary + ".", file=sys.stderr)
     return 0
 
