@@ -44,8 +44,27 @@ if TYPE_CHECKING:
 def load_delivery(store: Store) -> dict[str, Any]:
     """Return the delivery settings the section shows (never a secret; only whether each one is entered)."""
     return {"x": accounts.x_settings(store), "email": dict(store.get_setting("delivery.email") or {}),
-            "channels": {c.name: (c.label, credentials.fields(store, c.name)) for c in credentials.configurable()
-                         if c.name not in ("x", "email")}}
+            # The keyring is not asked which secrets are there: a locked one would hold up the library's thread.
+            "channels": {c.name: (c.label, credentials.fields(store, c.name, look_in_keyring=False))
+                         for c in credentials.configurable() if c.name not in ("x", "email")}}
+
+
+def _with_mnemonic(text: str, window: QWidget) -> str:
+    """Return ``text`` with an Alt letter no other button of the window uses and no menu opens (F, E, V, G, H);
+    the channel boxes are made from what channels declare, so their letters cannot be chosen by hand."""
+    from PySide6.QtWidgets import QAbstractButton
+
+    taken = set("fevgh")
+    for button in window.findChildren(QAbstractButton):
+        other = button.text()
+        if "&" in other and other.index("&") + 1 < len(other):
+            taken.add(other[other.index("&") + 1].lower())
+    order = [*range(5, len(text)), *range(5)]  # after "Save ": the channel's own letters first
+    for i in order:
+        if i < len(text) and text[i].isalnum() and text[i].lower() not in taken:
+            return f"{text[:i]}&{text[i:]}"
+    digit = next((d for d in "123456789" if d not in taken), "")
+    return f"{text} (&{digit})" if digit else text
 
 
 class ChannelCredentials(QGroupBox):
@@ -69,7 +88,7 @@ class ChannelCredentials(QGroupBox):
                 edit.setPlaceholderText(c.help + (" (optional)" if c.optional else ""))
             self.edits[c.name] = edit
             form.addRow(c.label, edit)
-        self.save_button = QPushButton(f"Save {label}")
+        self.save_button = QPushButton(_with_mnemonic(f"Save {label}", section.window()))
         self.save_button.clicked.connect(self.save)
         form.addRow(self.save_button)
         self.show_fields(fields)
@@ -80,6 +99,8 @@ class ChannelCredentials(QGroupBox):
             if f.credential.secret:
                 edit.clear()
                 edit.setPlaceholderText("in the system keyring; type to replace" if f.entered else
+                                        "kept in the system keyring; leave empty to keep the saved one"
+                                        if f.entered is None else
                                         "not entered" + (" (optional)" if f.credential.optional else ""))
             else:
                 edit.setText(f.value)

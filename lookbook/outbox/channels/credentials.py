@@ -20,11 +20,12 @@ from lookbook.store.database import Store
 
 @dataclass(frozen=True)
 class Field:
-    """One credential as a form shows it: its current text (never a secret's) and whether it is entered."""
+    """One credential as a form shows it: its current text (never a secret's) and whether it is entered (None: a
+    secret whose keyring entry was not looked at)."""
 
     credential: Credential
     value: str
-    entered: bool
+    entered: bool | None
 
 
 def configurable() -> tuple[Channel, ...]:
@@ -37,15 +38,19 @@ def env_name(channel: Channel, credential: Credential) -> str:
     return credential.env or f"LOOKBOOK_{channel.name}_{credential.name}".upper()
 
 
-def fields(store: Store, channel_name: str) -> list[Field]:
-    """Return the channel's credentials with what is entered now (a secret's value is never read back)."""
+def fields(store: Store, channel_name: str, *, look_in_keyring: bool = True) -> list[Field]:
+    """Return the channel's credentials with what is entered now (a secret's value is never read back).
+
+    :param look_in_keyring: whether to ask the keyring which secrets are there; False for a page that loads on the
+        store's thread (a keyring waiting for its unlock dialog must not hold the library up).
+    """
     channel = _configurable(channel_name)
     current = dict(store.get_setting(channel.setting) or {}) if channel.setting else {}
-    vault = secrets.Vault.for_store(store)
+    vault = secrets.Vault.for_store(store) if look_in_keyring else None
     out = []
     for c in channel.credentials:
         if c.secret:
-            out.append(Field(c, "", bool(vault.get(c.keyring))))
+            out.append(Field(c, "", bool(vault.get(c.keyring)) if vault is not None else None))
         else:
             value = current.get(c.name)
             text = "" if value is None else str(value)
