@@ -49,13 +49,16 @@ def load_delivery(store: Store) -> dict[str, Any]:
                          for c in credentials.configurable() if c.name not in ("x", "email")}}
 
 
-def _with_mnemonic(text: str, window: QWidget) -> str:
-    """Return ``text`` with an Alt letter no other button of the window uses and no menu opens (F, E, V, G, H);
+def _with_mnemonic(text: str, widget: QWidget) -> str:
+    """Return ``text`` with an Alt letter no other button of the page uses and no menu opens (F, E, V, G, H);
     the channel boxes are made from what channels declare, so their letters cannot be chosen by hand."""
-    from PySide6.QtWidgets import QAbstractButton
+    from PySide6.QtWidgets import QAbstractButton, QStackedWidget
 
+    page = widget
+    while page.parentWidget() is not None and not isinstance(page.parentWidget(), QStackedWidget):
+        page = page.parentWidget()  # the page: only one page's buttons are on screen at a time
     taken = set("fevgh")
-    for button in window.findChildren(QAbstractButton):
+    for button in page.findChildren(QAbstractButton):
         other = button.text()
         if "&" in other and other.index("&") + 1 < len(other):
             taken.add(other[other.index("&") + 1].lower())
@@ -88,7 +91,7 @@ class ChannelCredentials(QGroupBox):
                 edit.setPlaceholderText(c.help + (" (optional)" if c.optional else ""))
             self.edits[c.name] = edit
             form.addRow(c.label, edit)
-        self.save_button = QPushButton(_with_mnemonic(f"Save {label}", section.window()))
+        self.save_button = QPushButton(_with_mnemonic(f"Save {label}", section))
         self.save_button.clicked.connect(self.save)
         form.addRow(self.save_button)
         self.show_fields(fields)
