@@ -22,7 +22,9 @@ part is small and the figures show the bookkeeping; against X itself each DM tak
 few hundred milliseconds and 15 DMs per 15 minutes are allowed, so the bookkeeping is
 noise there. Every run also checks that each DM arrived exactly once.
 
-``--channels x sms whatsapp`` (default all three) adds the same rows for SMS (the ``twilio`` library against
+``--channels x email sms whatsapp`` (default all four) adds the same rows for e-mail (smtplib against a local
+aiosmtpd server, tests/fakes/smtp.py; a lost answer cannot be looked up in SMTP, so no "every answer lost" row),
+SMS (the ``twilio`` library against
 tests/fakes/fake_twilio.py; a lost answer is settled by listing the messages to the number) and WhatsApp (plain
 HTTP against tests/fakes/fake_whatsapp.py, free text inside the 24-hour window; a lost answer cannot be looked up
 there, so it has no "every answer lost" row). Each baseline is its own channel's bare client.
@@ -46,13 +48,15 @@ sys.path.insert(0, str(REPO / "tests"))  # the fake X server lives with the test
 from fakes.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, SERVICE_SID, FakeTwilio  # noqa: E402
 from fakes.fake_whatsapp import PHONE_NUMBER_ID, TEMPLATE, TOKEN, WABA_ID, FakeWhatsApp  # noqa: E402
 from fakes.fake_x import FakeX, Fault  # noqa: E402
+from fakes.smtp import smtp_server  # noqa: E402
 from lookbook import scale  # noqa: E402
 from lookbook.outbox import messages as outbox  # noqa: E402
 from lookbook.outbox import quiet_hours  # noqa: E402
-from lookbook.outbox.channels import sms, whatsapp  # noqa: E402
+from lookbook.outbox.channels import accounts, sms, whatsapp  # noqa: E402
 from lookbook.outbox.channels.x import OAuth2Token, XChannel, XEndpoints  # noqa: E402
 from lookbook.outbox.sender import SenderOptions, direct, send  # noqa: E402
 from lookbook.store.database import Store, create_store  # noqa: E402
+from lookbook.store.settings import STORE_ADDRESS_SETTING, STORE_NAME_SETTING  # noqa: E402
 
 
 def _daytime_zone() -> str:
@@ -97,6 +101,41 @@ def run_sms_bare(n: int) -> float:
                             messaging_service_sid=SERVICE_SID)
         took = time.perf_counter() - start
         assert len(fake.outbound()) == n
+        return took
+
+
+def run_email(n: int) -> float:
+    with smtp_server() as (inbox, port), tempfile.TemporaryDirectory() as tmp:
+        store = _library(Path(tmp) / "lib", n, "email")
+        store.set_setting("delivery.email", {"host": "127.0.0.1", "port": port, "security": "plain",
+                                             "from_address": "maria@store.example.com", "timeout_s": 10.0})
+        # Every e-mail shows the store's name and postal address.
+        store.set_setting(STORE_NAME_SETTING, "Bench Store")
+        store.set_setting(STORE_ADDRESS_SETTING, "1 High Street\nLondon")
+        start = time.perf_counter()
+        for _ in send(direct(store), options=SenderOptions(reconcile_after_s=30.0), email=accounts.email_channel):
+            pass
+        took = time.perf_counter() - start
+        sent = outbox.count_in_state(store, "sent")
+        store.close()
+        assert sent == n and len(inbox.received) == n, (sent, len(inbox.received))  # exactly once
+        return took
+
+
+def run_email_bare(n: int) -> float:
+    import smtplib
+    from email.message import EmailMessage
+
+    with smtp_server() as (inbox, port):
+        start = time.perf_counter()
+        with smtplib.SMTP("127.0.0.1", port, timeout=10) as smtp:  # one connection, as the sender keeps one
+            for i in range(n):
+                mail = EmailMessage()
+                mail["From"], mail["To"], mail["Subject"] = "maria@store.example.com", f"c{i}@example.com", "New shirts"
+                mail.set_content(f"Hello C{i}, new shirts in your size")
+                smtp.send_message(mail)
+        took = time.perf_counter() - start
+        assert len(inbox.received) == n
         return took
 
 
@@ -177,12 +216,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[50, 200])
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--channels", nargs="+", choices=("x", "sms", "whatsapp"), default=["x", "sms", "whatsapp"])
+    parser.add_argument("--channels", nargs="+", choices=("x", "email", "sms", "whatsapp"),
+                        default=["x", "email", "sms", "whatsapp"])
     args = parser.parse_args(argv)
     print(f"{'N':>5}  {'channel':<9} {'case':<28} {'median s':>9} {'ms/msg':>7} {'x bare':>7}")
     cases: dict[str, list[tuple[str, Callable[[int], float]]]] = {
         "x": [("bare tweepy (no store)", run_bare), ("sender", functools.partial(_swap, run_sender, False)),
               ("sender, every answer lost", functools.partial(_swap, run_sender, True))],
+        "email": [("bare smtplib (no store)", run_email_bare), ("sender", run_email)],
         "sms": [("bare twilio (no store)", run_sms_bare), ("sender", functools.partial(_swap, run_sms, False)),
                 ("sender, every answer lost", functools.partial(_swap, run_sms, True))],
         "whatsapp": [("bare requests (no store)", run_whatsapp_bare), ("sender", run_whatsapp)],

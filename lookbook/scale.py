@@ -319,7 +319,8 @@ def add_photo_rows(store: Store, count: int, stored_paths: Sequence[str]) -> Non
 
 
 def add_approved_messages(store: Store, n: int, channel: str = "x", zone: str | None = None) -> None:
-    """Add ``n`` customers with an X account (user ids from 5000) and a phone number, consent on ``channel``, and
+    """Add ``n`` customers with an X account (user ids from 5000), an e-mail address and a phone number, consent on
+    ``channel``, and
     one approved message each on it; on WhatsApp each also wrote an hour ago (free text may go).
 
     :param zone: the customers' time zone (one where it is daytime keeps quiet hours out of a benchmark).
@@ -328,14 +329,15 @@ def add_approved_messages(store: Store, n: int, channel: str = "x", zone: str | 
     with store.atomic():
         for i in range(n):
             cid = store.db.execute(
-                "INSERT INTO customers (first_name, x_user_id, phone, timezone, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                [f"C{i}", str(5000 + i), f"+1555{i:07d}", zone or "UTC", now, now]).lastrowid
+                "INSERT INTO customers (first_name, email, x_user_id, phone, timezone, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [f"C{i}", f"c{i}@example.com", str(5000 + i), f"+1555{i:07d}", zone or "UTC", now, now]).lastrowid
             store.db.execute("INSERT INTO consents (customer_id, channel, scope, granted, at, by_user, source)"
                              " VALUES (?, ?, 'one_to_one', 1, ?, 'bench', 'bench')", [cid, channel, now])
-            store.db.execute("INSERT INTO messages (customer_id, channel, state, body, drafted_by, created_at,"
-                             " updated_at) VALUES (?, ?, 'approved', ?, 'bench', ?, ?)",
-                             [cid, channel, f"Hello C{i}, new shirts in your size", now, now])
+            store.db.execute("INSERT INTO messages (customer_id, channel, state, body, subject, drafted_by,"
+                             " created_at, updated_at) VALUES (?, ?, 'approved', ?, ?, 'bench', ?, ?)",
+                             [cid, channel, f"Hello C{i}, new shirts in your size",
+                              "New shirts" if channel == "email" else "", now, now])
             if channel == "whatsapp":
                 store.db.execute("INSERT INTO replies (customer_id, channel, external_id, body, received_at)"
                                  " VALUES (?, 'whatsapp', ?, 'Hi', ?)", [cid, f"in{i}", now])

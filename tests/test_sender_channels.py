@@ -671,3 +671,101 @@ def test_a_set_on_four_channels_goes_once_each_through_lost_answers_then_stop_an
         run()
         assert wa_fake.posts == wa_posts + 1 and _row(store, after_block)["state"] == "failed"  # not asked again
         assert reachability.next_channel(store, blocked) not in (None, "whatsapp")
+
+
+def test_issue_17_done_one_set_drafted_for_four_channels_survives_a_kill_and_faults_then_stop_and_a_block_hold(
+        tmp_path: Path, file_keyring: Path) -> None:
+    """Issue 17's "done": a set drafted for customers on X, e-mail, SMS and WhatsApp, approved, sent through the
+    four fakes with a kill -9 mid-batch and lost answers on the restart, each message delivered exactly once; then
+    an SMS STOP (polled) and a WhatsApp block (a failed status 131026 at the webhook) hold before the next send,
+    WhatsApp not even asked."""
+    from fakes.fake_whatsapp import APP_SECRET, VERIFY_TOKEN, notification, status, webhook_post
+    from lookbook.customers.matching import match_set
+    from lookbook.outbox.channels.whatsapp_webhook import WebhookReceiver
+    from lookbook.outbox.templates import save_template
+    from lookbook.store import secrets
+    from lookbook.store.database import create_store, open_store
+    from lookbook.store.library import Library
+
+    names = ("x", "email", "sms", "whatsapp")
+    with ExitStack() as stack:
+        hs = {n: HARNESSES[n](stack, tmp_path) for n in names}
+        store = create_store(tmp_path / "Library")
+        add_staff(store)
+        quiet_hours.set_window(store, "00:00", "00:00")
+        world = add_world(store, customers=4)
+        env_extra: dict[str, str] = {}
+        for h in hs.values():
+            h.prepare(store, world)
+            env_extra |= h.set_up_library(store)
+        who = dict(zip(names, world.customers, strict=True))
+        store.db.execute("UPDATE customers SET phone = '+15550100002' WHERE id = ?", [who["sms"]])
+        store.db.execute("UPDATE customers SET phone = '+447700900003' WHERE id = ?", [who["whatsapp"]])
+        for name, cid in who.items():
+            store.db.execute("UPDATE customers SET preferred_channel = ? WHERE id = ?", [name, cid])
+            store.db.execute("INSERT INTO customer_brands (customer_id, brand_id, stance) VALUES (?, ?, 'like')",
+                             [cid, world.brand_id])
+        assert {m.customer_id: m.channel for m in match_set(store, world.set_id).matches} == \
+            {cid: name for name, cid in who.items()}
+        save_template(store, "arrivals", "Hi {first_name}, new {brand} in your size: {sizes_in_stock}", "alex",
+                      subject="New from {brand}")
+        drafted = outbox.draft_set(store, world.set_id, "alex", "arrivals")
+        assert len(drafted.drafted) == 4 and drafted.skipped == []
+        outbox.submit(store, world.set_id, "alex")
+        outbox.approve(store, "maria", set_id=world.set_id)
+        ids = {name: store.db.execute("SELECT id FROM messages WHERE customer_id = ? AND channel = ?",
+                                      [cid, name]).fetchone()[0] for name, cid in who.items()}
+        expected = {n: (hs[n].address(store, who[n]), _row(store, ids[n])["body"]) for n in names}
+        store.set_setting("delivery.sender", {"reconcile_after_s": 2.0})
+        root = store.library.root
+        store.close()
+        env = {**os.environ, **env_extra, "LOOKBOOK_PASSWORD": "secret-pass",
+               "PYTHON_KEYRING_BACKEND": "fakes.keyrings.FileKeyring", "LOOKBOOK_TEST_KEYRING_FILE": str(file_keyring),
+               "PYTHONPATH": os.pathsep.join([str(REPO / "tests"), str(REPO)])}
+
+        def start() -> subprocess.Popen[bytes]:
+            return subprocess.Popen([sys.executable, "-c", _CLI, "--library", str(root), "--as", "maria", "outbox",
+                                     "send"], env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+        # The text is taken by Twilio and the sender is killed before it hears the answer.
+        hs["sms"].delay_after_recording(4.0)
+        first = start()
+        assert _wait(hs["sms"], 1, first), first.communicate(timeout=5)
+        os.kill(first.pid, signal.SIGKILL)
+        first.wait(10)
+        hs["sms"].delay_after_recording(0.0)
+        hs["x"].lose_next_answer()  # whatever of the rest goes on the restart loses an answer too
+        hs["email"].lose_next_answer()
+        second = start()
+        _, err = second.communicate(timeout=120)
+        assert second.returncode in (0, 1), err.decode()
+        third = start()  # and a run after that sends nothing again
+        third.communicate(timeout=60)
+        assert {n: hs[n].delivered(*expected[n]) for n in names} == dict.fromkeys(names, 1), err.decode()
+
+        store = open_store(Library.locate(root))
+        try:
+            assert _row(store, ids["sms"])["state"] == "sent"  # reconciled from Twilio's list, not sent again
+            wamid = _row(store, ids["whatsapp"])["external_id"]
+            assert wamid, _row(store, ids["whatsapp"])
+            # The SMS customer texts STOP; the WhatsApp customer blocks the store, which Meta reports as 131026.
+            sms_fake, wa_fake = hs["sms"].fake, hs["whatsapp"].fake
+            sms_fake.inbound(expected["sms"][0], "STOP")
+            sms.poll_replies(direct(store), client=hs["sms"].clients["sms"](store))
+            vault = secrets.Vault.for_store(store)
+            vault.set(secrets.WHATSAPP_APP_SECRET, APP_SECRET)
+            vault.set(secrets.WHATSAPP_VERIFY_TOKEN, VERIFY_TOKEN)
+            with WebhookReceiver(store) as receiver:
+                assert webhook_post(receiver.url, notification(
+                    statuses=[status(wamid, "failed", expected["whatsapp"][0], code=131026)])) == 200
+                assert receiver.process().unreachable == [who["whatsapp"]]
+            texts, wa_posts = len(sms_fake.outbound()), wa_fake.posts
+            again = {n: add_message(store, who[n], set_id=world.set_id, state="approved", channel=n,
+                                    body=f"Second {n}") for n in ("sms", "whatsapp")}
+            run_to_end(send(direct(store), options=FAST, clients={**hs["sms"].clients, **hs["whatsapp"].clients}))
+            assert _row(store, again["sms"])["state"] == "cancelled" and len(sms_fake.outbound()) == texts
+            blocked = _row(store, again["whatsapp"])
+            assert (blocked["state"], wa_fake.posts) == ("failed", wa_posts) and "131026" in blocked["error"]
+            assert reachability.next_channel(store, again["whatsapp"]) not in (None, "whatsapp")
+        finally:
+            store.close()

@@ -23,7 +23,7 @@ from typing import Any
 from lookbook.cli.context import CliContext
 from lookbook.errors import InputError, LookbookError
 from lookbook.outbox import compose, replies
-from lookbook.outbox.channels import accounts, reachability
+from lookbook.outbox.channels import accounts, reachability, registry
 from lookbook.outbox.channels.x import OAuth1Keys, XChannel, XEndpoints
 from lookbook.outbox.channels.x_oauth import PkceSignIn
 from lookbook.outbox.sender import (
@@ -114,19 +114,26 @@ def cmd_replies(args: argparse.Namespace, ctx: CliContext) -> int:
     from lookbook.outbox.channels import sms
 
     store = ctx.store
-    new, withdrawn = [], 0
-    if accounts.x_settings(store).get("auth"):
+    new: list[replies.Reply] = []
+    withdrawn = paused = unknown = 0
+    warnings: list[str] = []
+    x_signed_in, sms_set_up = bool(accounts.x_settings(store).get("auth")), bool(store.get_setting(sms.SETTING))
+    if not (x_signed_in or sms_set_up):
+        raise LookbookError("no channel to read replies from: sign in to X or set up SMS first (WhatsApp replies "
+                            "arrive at `lookbook outbox whatsapp-webhook`).")
+    if x_signed_in:
         report = replies.poll(direct(store))
         new += report.new
         withdrawn += len(report.withdrawn)
-    if store.get_setting(sms.SETTING):
+        paused += len(report.paused)
+        unknown += report.unknown_senders
+        warnings += report.warnings
+    if sms_set_up:
         texts = sms.poll_replies(direct(store))
         new += [r for r in replies.list_replies(store) if r.id in set(texts.new)]
         withdrawn += len(texts.withdrawn)
-        for warning in texts.warnings:
-            print(f"lookbook: warning: {warning}", file=sys.stderr)
-    elif not accounts.x_settings(store).get("auth"):
-        raise LookbookError("no channel to read replies from: sign in to X or set up SMS first.")
+        unknown += texts.unknown_senders
+        warnings += texts.warnings
     for reply in new:
         if args.json:
             print(json.dumps(reply.__dict__))
@@ -135,16 +142,42 @@ def cmd_replies(args: argparse.Namespace, ctx: CliContext) -> int:
                   + ("  [consent withdrawn]" if reply.stop else ""))
     # What the poll warns about (the safe-payment advice after a card number, a reply that may ask to stop,
     # a STOP that may have been missed) must reach the person running it.
-    for warning in report.warnings:
+    for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    known = len(report.new) - report.unknown_senders
-    summary = f"{known} new repl{'y' if known == 1 else 'ies'}; {len(report.withdrawn)} withdrew consent"
-    if report.paused:
-        summary += f"; {len(report.paused)} may have asked to stop (paused until their associate confirms)"
-    if report.unknown_senders:
-        summary += (f"; {report.unknown_senders} message{'' if report.unknown_senders == 1 else 's'} from people "
-                    "not in the customer book")
+    known = len(new) - unknown
+    summary = f"{known} new repl{'y' if known == 1 else 'ies'}; {withdrawn} withdrew consent"
+    if paused:
+        summary += f"; {paused} may have asked to stop (paused until their associate confirms)"
+    if unknown:
+        summary += f"; {unknown} message{'' if unknown == 1 else 's'} from people not in the customer book"
     print(summary + ".", file=sys.stderr)
+    return 0
+
+
+def cmd_whatsapp_webhook(args: argparse.Namespace, ctx: CliContext) -> int:
+    from lookbook.outbox.channels.whatsapp_webhook import WebhookReceiver
+
+    if not 0 <= args.port <= 65535:
+        raise InputError(f"--port {args.port}: choose a port from 1 to 65535.")
+    cancel = threading.Event()
+    receiver = WebhookReceiver(ctx.store, host=args.host, port=args.port, path=args.path)
+    with _stop_on_signals(cancel), receiver:
+        print(f"Receiving WhatsApp webhooks at {receiver.url} (Ctrl+C stops); the callback URL in Meta's app "
+              f"is your tunnel's https address followed by {receiver.path}.", file=sys.stderr)
+        while not cancel.is_set():
+            report = receiver.process(wait_s=0.5)  # the store stays on this thread; the server only spools
+            if not (report.new or report.statuses or report.errors or report.warnings):
+                continue
+            if args.json:
+                print(json.dumps({"replies": report.new, "withdrawn": report.withdrawn,
+                                  "restarted": report.restarted, "unreachable": report.unreachable,
+                                  "statuses": report.statuses, "errors": report.errors}), flush=True)
+            else:
+                print(f"{len(report.new)} new message(s), {report.statuses} delivery status(es); "
+                      f"{len(report.withdrawn)} withdrew consent, {len(report.unreachable)} unreachable", flush=True)
+            for line in (*report.errors, *report.warnings):
+                print(f"lookbook: warning: {line}", file=sys.stderr)
+        receiver.process()  # what arrived while stopping
     return 0
 
 
@@ -159,6 +192,47 @@ def _secret(prompt: str, env: str) -> str:
     if not value.strip():
         raise InputError(f"{prompt.lower()}: it is empty.")
     return value.strip()
+
+
+def cmd_credentials(args: argparse.Namespace, ctx: CliContext) -> int:
+    from lookbook.outbox.channels import credentials
+
+    store = ctx.store
+    listed = credentials.fields(store, args.channel)
+    channel = registry.get(args.channel)
+    if args.show:
+        if args.json:
+            print(json.dumps([{"field": f.credential.name, "label": f.credential.label, "secret": f.credential.secret,
+                               "entered": f.entered, "value": f.value} for f in listed]))
+        for f in listed if not args.json else ():
+            shown = ("(in the keyring)" if f.entered else "(not entered)") if f.credential.secret else \
+                (f.value or "(not entered)")
+            print(f"{f.credential.name:<24} {f.credential.label:<30} {shown}")
+        return 0
+    values: dict[str, str] = {}
+    for item in args.values:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise InputError(f"--set {item}: write FIELD=VALUE (fields: "
+                             f"{', '.join(f.credential.name for f in listed if not f.credential.secret)}).")
+        values[name.strip()] = value
+    by_name = {f.credential.name: f for f in listed}
+    for name in args.secrets:
+        if name not in by_name or not by_name[name].credential.secret:
+            raise InputError(f"--secret {name}: the secrets of {channel.label} are "
+                             f"{', '.join(f.credential.name for f in listed if f.credential.secret)}.")
+    wanted = args.secrets or [f.credential.name for f in listed if f.credential.secret and not f.entered
+                              and (not f.credential.optional or os.environ.get(credentials.env_name(channel,
+                                                                                                   f.credential)))]
+    for name in wanted:
+        c = by_name[name].credential
+        values[name] = _secret(f"{channel.label} {c.label}", credentials.env_name(channel, c))
+    credentials.save(store, args.channel, values, ctx.user.username)
+    missing = [f.credential.label for f in credentials.fields(store, args.channel)
+               if not f.entered and not f.credential.optional]
+    print(f"{channel.label} credentials saved (secrets in the system keyring)"
+          + (f"; still to enter: {', '.join(missing)}." if missing else "."))
+    return 0
 
 
 def cmd_status(args: argparse.Namespace, ctx: CliContext) -> int:

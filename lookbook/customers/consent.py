@@ -28,10 +28,10 @@ from lookbook.hooks import Changes
 from lookbook.outbox.channels import registry
 from lookbook.store.database import Store, utcnow
 
-CHANNELS = ("x", "email", "instagram", "sms")
+CHANNELS = ("x", "email", "instagram", "sms", "whatsapp")
 SCOPES = ("one_to_one", "marketing")
 #: How each channel is named to people.
-CHANNEL_LABELS = {"x": "X", "email": "e-mail", "instagram": "Instagram", "sms": "SMS"}
+CHANNEL_LABELS = {"x": "X", "email": "e-mail", "instagram": "Instagram", "sms": "SMS", "whatsapp": "WhatsApp"}
 #: Per-channel consent levels, the words shown for them, and the (one_to_one, marketing) grants each means.
 LEVELS: dict[str, tuple[str, tuple[bool, bool]]] = {
     "one_to_one": ("1 to 1 only", (True, False)),

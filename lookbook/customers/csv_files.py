@@ -80,7 +80,10 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "sizes": ("sizes", "size", "size profile", "sizing"),
     "notes": ("notes", "note", "comments", "comment"),
     "last_contacted_at": ("last contacted", "last contacted at", "last contact", "last contact date"),
-    **{f"consent_{ch}": (f"consent {ch}", f"{ch} consent", f"consent {label.lower()}", f"{label.lower()} consent")
+    # "WhatsApp opt-in", "whatsapp_consent", "SMS opt in", "opt-in SMS" ...: the names spreadsheets give them.
+    **{f"consent_{ch}": (f"consent {ch}", f"{ch} consent", f"consent {label.lower()}", f"{label.lower()} consent",
+                         f"{label.lower()} opt in", f"{label.lower()} optin", f"opt in {label.lower()}",
+                         f"{label.lower()} opted in")
        for ch, label in consent.CHANNEL_LABELS.items()},
     "consent_source": ("consent source", "source"),
     "consent_confirmed_by": ("consent confirmed by", "confirmed by"),

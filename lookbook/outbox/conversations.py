@@ -20,13 +20,14 @@ from typing import Any
 from lookbook.customers.consent import CHANNEL_LABELS, has_consent
 from lookbook.errors import InputError
 from lookbook.hooks import Changes
+from lookbook.outbox.channels import registry
 from lookbook.payment_cards import SAFE_PAYMENT_ADVICE, mask_card_numbers
 from lookbook.store.database import Store, inserted_id, utcnow
 
 APPROVAL_SETTING = "conversations.approval_required"
 ACTOR_NOTE = "an answer to a customer who wrote first"
 #: Longest answer accepted per channel (an X DM takes 10,000 characters).
-ANSWER_LIMITS = {"x": 10_000, "email": 100_000}
+ANSWER_LIMITS = {"x": 10_000, "email": 100_000, "whatsapp": 4_096}
 
 
 @dataclass(frozen=True)
@@ -158,6 +159,11 @@ def answer(store: Store, customer_id: int, body: str, *, actor: str, reply_id: i
     if not has_consent(store, customer_id, on, "one_to_one"):
         raise InputError(f"customer {customer_id} has no one-to-one consent on {CHANNEL_LABELS[on]} (or asked to "
                          "stop); record their consent on the profile before answering there.")
+    kind = registry.find(on)
+    refusal = kind.free_text_refusal(store, customer_id) if kind is not None else None
+    if refusal:
+        raise InputError(f"customer {customer_id}: an answer in your own words cannot go on {CHANNEL_LABELS[on]} "
+                         f"now: {refusal}.")
     masked, had_card = mask_card_numbers(text)
     subject = ""
     if on == "email":

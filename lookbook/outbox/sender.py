@@ -841,13 +841,14 @@ class Sender:
             self.report.unreachable.append((mid, error))
             yield Progress(self.done, self.total, "unreachable", f"Message {mid}: {error}", mid, channel)
         elif isinstance(exc, NotSent):
-            yield from self._after_not_sent(job, error)
+            yield from self._after_not_sent(job, error, exc.retry_at)
         else:  # Rejected: this message will never be accepted as it is
             self.db(lambda s: _record_failed(s, mid, attempt, "rejected", error, False))
             self.report.failed.append((mid, error))
             yield Progress(self.done, self.total, "failed", f"Message {mid}: {error}", mid, channel)
 
-    def _after_not_sent(self, job: Job, error: str) -> Generator[Progress, None, None]:
+    def _after_not_sent(self, job: Job, error: str,
+                        retry_at: dt.datetime | None = None) -> Generator[Progress, None, None]:
         attempts = self.db(lambda s: s.db.execute("SELECT attempts FROM messages WHERE id = ?",
                                                   [job.message_id]).fetchone()[0])
         if attempts >= self.options.max_attempts:
@@ -858,7 +859,8 @@ class Sender:
                            job.channel)
             return
         delay = self.options.backoff_s * 2 ** (attempts - 1)
-        later = _iso(self.clock() + dt.timedelta(seconds=delay))
+        # The service's own "not before" (WhatsApp's per-customer limits) wins over a shorter back-off.
+        later = _iso(max(self.clock() + dt.timedelta(seconds=delay), retry_at or self.clock()))
         self.db(lambda s: _record_requeue(s, job.message_id, job.attempt_id, "not_sent", error, later))
         self.report.requeued.append(job.message_id)
         yield Progress(self.done, self.total, "requeued", f"Message {job.message_id}: {error} Next try at {later}.",

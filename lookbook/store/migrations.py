@@ -612,3 +612,13 @@ INSERT OR IGNORE INTO dashboard_dirty (customer_id) SELECT customer_id FROM cust
     UNION SELECT customer_id FROM purchases
 """,
     )
+
+
+@migrations()
+def m017_whatsapp_delivery_status(db: Database) -> None:
+    """Each message's delivery status as the channel reports it afterwards (WhatsApp's webhook: sent, delivered,
+    read, failed) and when, beside the outbox state (which says only that the channel took it)."""
+    _run(db, """
+ALTER TABLE messages ADD COLUMN delivery_status TEXT;
+ALTER TABLE messages ADD COLUMN delivery_status_at TEXT
+""")

@@ -33,6 +33,8 @@ X_OAUTH1 = "x.oauth1"  # JSON: consumer_key, consumer_secret, access_token, acce
 SMTP_PASSWORD = "smtp.password"
 TWILIO_AUTH_TOKEN = "twilio.auth_token"  # the Twilio account's auth token (SMS)
 WHATSAPP_TOKEN = "whatsapp.token"  # the WhatsApp Cloud API access token (a system user's)
+WHATSAPP_APP_SECRET = "whatsapp.app_secret"  # the Meta app's secret: signs each webhook POST
+WHATSAPP_VERIFY_TOKEN = "whatsapp.verify_token"  # the token Meta echoes in the webhook's verification GET
 
 log = logging.getLogger(__name__)
 

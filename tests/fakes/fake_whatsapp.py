@@ -2,13 +2,16 @@
 
 * ``POST /v21.0/{phone-number-id}/messages`` (Bearer token; ``text``, ``image`` or ``template`` messages):
   ``{"messaging_product": "whatsapp", "contacts": [{"input", "wa_id"}], "messages": [{"id": "wamid..."}]}``,
-  or ``{"error": {"message", "type", "code", "error_subcode", "fbtrace_id"}}``: 131026 (undeliverable),
-  131050 (stopped marketing), 130429 (throughput), 190 (HTTP 401: bad token).
+  or Meta's documented error shape ``{"error": {"message", "type", "code", "error_data": {"messaging_product",
+  "details"}, "fbtrace_id"}}`` (:data:`ERRORS`, from Meta's "WhatsApp error codes" reference): 131026
+  (undeliverable), 131050 (stopped marketing), 130429 (throughput), 190 (HTTP 401: bad token) ...
 * ``POST /v21.0/{phone-number-id}/media`` (multipart): ``{"id": "<media id>"}``.
 * ``GET /v21.0/{waba-id}/message_templates?name=``: ``{"data": [...], "paging": {...}}``.
 
 Faults for the next message POSTs: ``drop_after`` (recorded, connection closed unanswered), ``500_after``,
-``130429`` (nothing recorded).
+or any code of :data:`ERRORS` as text (``"130429"``, ``"131048"``, ``"132015"``: nothing recorded).
+
+:func:`webhook_post` sends a Meta-shaped webhook delivery (signed with the app secret) to a receiver.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import socket
 import threading
 import time
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
@@ -31,6 +34,32 @@ PHONE_NUMBER_ID = "106540352242922"
 WABA_ID = "102290129340398"
 TOKEN = "fake-whatsapp-token"
 TEMPLATE = "new_arrivals"
+APP_SECRET = "fake-app-secret"
+VERIFY_TOKEN = "fake-verify-token"
+
+#: Meta's codes (https://developers.facebook.com/documentation/business-messaging/whatsapp/support/error-codes/):
+#: HTTP status, the title (in ``message``) and ``error_data.details``.
+ERRORS: dict[int, tuple[int, str, str]] = {
+    130429: (400, "Rate limit hit", "Cloud API message throughput has been reached."),
+    131026: (400, "Message Undeliverable", "Unable to deliver message."),
+    131047: (400, "Re-engagement message", "Message failed to send because more than 24 hours have passed since "
+                                           "the customer last replied to this number."),
+    131048: (400, "Spam rate limit hit", "Message failed to send because there are restrictions on how many "
+                                         "messages can be sent from this phone number."),
+    131049: (400, "This message was not delivered to maintain healthy ecosystem engagement.",
+             "In order to maintain a healthy ecosystem engagement, the message failed to be delivered."),
+    131050: (400, "Unable to deliver the message. This recipient has chosen to stop receiving marketing messages on "
+                  "WhatsApp from your business.", "This recipient has chosen to stop receiving marketing messages."),
+    131056: (400, "(Business Account, Consumer Account) pair rate limit hit",
+             "Too many messages sent from the sender phone number to the same recipient phone number in a short "
+             "period of time."),
+    132000: (400, "Number of parameters does not match the expected number of params",
+             "body: number of localizable_params (1) does not match the expected number of params (2)"),
+    132001: (404, "Template name does not exist in the translation", "template name (x) does not exist in en_US"),
+    132015: (400, "Template is Paused", "Template is paused due to low quality so it cannot be sent."),
+    132016: (400, "Template is Disabled", "Template has been paused too many times due to low quality."),
+    190: (401, "Error validating access token", "Your access token has expired."),
+}
 
 
 @dataclass
@@ -75,10 +104,16 @@ class FakeWhatsApp:
 
 def _handler(fake: FakeWhatsApp) -> type[BaseHTTPRequestHandler]:
     class Handler(JsonHandler):
-        def _error(self, status: int, code: int, message: str) -> None:
-            self._answer(status, {"error": {"message": message, "type": "OAuthException", "code": code,
-                                            "error_data": {"messaging_product": "whatsapp", "details": message},
+        def _error(self, status: int, code: int, message: str, details: str | None = None) -> None:
+            self._answer(status, {"error": {"message": f"(#{code}) {message}", "type": "OAuthException",
+                                            "code": code,
+                                            "error_data": {"messaging_product": "whatsapp",
+                                                           "details": details or message},
                                             "fbtrace_id": "AbCdEf"}})
+
+        def _meta(self, code: int) -> None:
+            status, title, details = ERRORS[code]
+            self._error(status, code, title, details)
 
         def _authorised(self) -> bool:
             if self.headers.get("Authorization") != f"Bearer {TOKEN}":
@@ -115,14 +150,13 @@ def _handler(fake: FakeWhatsApp) -> type[BaseHTTPRequestHandler]:
             payload = json.loads(raw or b"{}")
             fake.posts += 1
             kind = fake.faults.pop(0) if fake.faults else ""
-            if kind == "130429":
-                return self._error(400, 130429, "Rate limit hit")
+            if kind.isdigit():
+                return self._meta(int(kind))
             to = str(payload.get("to", ""))
             if to in fake.stopped_marketing:
-                return self._error(400, 131050, "Unable to deliver the message. This recipient has chosen to stop "
-                                                "receiving marketing messages on WhatsApp from your business.")
+                return self._meta(131050)
             if to in fake.undeliverable:
-                return self._error(400, 131026, "Message Undeliverable")
+                return self._meta(131026)
             message = fake.record(payload)
             if kind == "drop_after":
                 self.close_connection = True
@@ -135,3 +169,58 @@ def _handler(fake: FakeWhatsApp) -> type[BaseHTTPRequestHandler]:
                                       "messages": [{"id": message["id"], "message_status": "accepted"}]})
 
     return Handler
+
+
+# -- the webhook, as Meta sends it ---------------------------------------------------------------------------------
+def inbound(wa_id: str, text: str, wamid: str, at: int | None = None) -> dict[str, Any]:
+    """A customer's text message as ``value.messages[]`` holds it."""
+    return {"from": wa_id.lstrip("+"), "id": wamid, "timestamp": str(at or int(time.time())), "type": "text",
+            "text": {"body": text}}
+
+
+def status(wamid: str, state: str, wa_id: str, *, code: int | None = None, at: int | None = None) -> dict[str, Any]:
+    """A status of a sent message as ``value.statuses[]`` holds it (with Meta's error for ``failed``)."""
+    item: dict[str, Any] = {"id": wamid, "status": state, "timestamp": str(at or int(time.time())),
+                            "recipient_id": wa_id.lstrip("+")}
+    if code is not None:
+        _, title, details = ERRORS[code]
+        item["errors"] = [{"code": code, "title": title, "message": title, "error_data": {"details": details}}]
+    return item
+
+
+def notification(messages: Sequence[dict[str, Any]] = (), statuses: Sequence[dict[str, Any]] = (),
+                 errors: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
+    """One webhook delivery: ``{"object": "whatsapp_business_account", "entry": [{"changes": [...]}]}``."""
+    value: dict[str, Any] = {"messaging_product": "whatsapp",
+                             "metadata": {"display_phone_number": "15550783881", "phone_number_id": PHONE_NUMBER_ID}}
+    if messages:
+        value["contacts"] = [{"profile": {"name": "Customer"}, "wa_id": m["from"]} for m in messages]
+        value["messages"] = list(messages)
+    if statuses:
+        value["statuses"] = list(statuses)
+    if errors:
+        value["errors"] = list(errors)
+    return {"object": "whatsapp_business_account",
+            "entry": [{"id": WABA_ID, "changes": [{"value": value, "field": "messages"}]}]}
+
+
+def webhook_post(url: str, payload: dict[str, Any] | bytes, *, secret: str | None = APP_SECRET,
+                 signature: str | None = None) -> int:
+    """POST a delivery to a receiver as Meta does (``X-Hub-Signature-256``); return the HTTP status."""
+    import hashlib
+    import hmac
+    import urllib.error
+    import urllib.request
+
+    raw = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+    headers = {"Content-Type": "application/json"}
+    if signature is None and secret is not None:
+        signature = "sha256=" + hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
+    if signature is not None:
+        headers["X-Hub-Signature-256"] = signature
+    request = urllib.request.Request(url, data=raw, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=5) as answer:
+            return int(answer.status)
+    except urllib.error.HTTPError as exc:
+        return int(exc.code)

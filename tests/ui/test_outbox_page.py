@@ -175,3 +175,40 @@ def test_send_follows_the_role_matrix(qtbot, page: OutboxPage, library: Path) ->
     assert _states(library) == ["approved"] * 3
     page.session.sign_in(MARIA)
     assert page.send_button.isEnabled()
+
+
+def test_delivery_settings_has_a_form_per_channel_from_its_declared_credentials(qtbot, runners, library: Path) -> None:
+    """Issue 17: SMS and WhatsApp get their forms from the fields they declare; secrets go only to the keyring."""
+    from lookbook.outbox.channels import whatsapp
+    from lookbook.store import secrets
+
+    db, net = runners
+    with qtbot.waitSignal(db.library_opened, timeout=10_000):
+        db.open(library)
+    session = Session()
+    session.sign_in(MARIA)
+    section = DeliverySettings(db, net, session)
+    qtbot.addWidget(section)
+    section.reload()
+    qtbot.waitUntil(lambda: {"sms", "whatsapp"} <= set(section.channel_boxes), timeout=5_000)
+    box = section.channel_boxes["whatsapp"]
+    assert list(box.edits) == [c.name for c in whatsapp.WHATSAPP.credentials]
+    assert box.edits["token"].echoMode() == box.edits["token"].EchoMode.Password
+    box.edits["phone_number_id"].setText("not digits")
+    box.save_button.click()
+    qtbot.waitUntil(lambda: "phone number id 'not digits'" in section.message.text())  # refused, field named
+    for name, value in (("phone_number_id", "106540352242922"), ("waba_id", "102290129340398"),
+                        ("template", "new_arrivals"), ("token", "EAAG-ui"), ("app_secret", "app-ui"),
+                        ("verify_token", "verify-ui")):
+        box.edits[name].setText(value)
+    box.save_button.click()
+    qtbot.waitUntil(lambda: section.message.text() == "WhatsApp saved; its secrets are in the system keyring.")
+    qtbot.waitUntil(lambda: box.edits["token"].text() == "" and box.edits["template"].text() == "new_arrivals")
+    assert box.edits["token"].placeholderText().startswith("kept in the system keyring")
+    store = open_store(Library.locate(library))
+    try:
+        assert secrets.Vault.for_store(store).get(secrets.WHATSAPP_APP_SECRET) == "app-ui"
+        dump = "\n".join(store.db.conn.iterdump())
+        assert "EAAG-ui" not in dump and "app-ui" not in dump and "verify-ui" not in dump
+    finally:
+        store.close()

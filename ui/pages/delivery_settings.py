@@ -1,4 +1,5 @@
-"""The delivery section of the Settings page: X sign-in and the mail server.
+"""The delivery section of the Settings page: X sign-in, the mail server, and a form for every other channel
+built from the credentials it declares (:mod:`lookbook.outbox.channels.credentials`: SMS, WhatsApp, a plugin).
 
 X sign-in runs the OAuth 2.0 + PKCE flow of :mod:`lookbook.outbox.channels.x_oauth`: the page
 opens X's sign-in page in the person's browser and waits, on the network thread, for
@@ -28,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from lookbook.errors import LookbookError
-from lookbook.outbox.channels import accounts
+from lookbook.outbox.channels import accounts, credentials
 from lookbook.outbox.channels.email import DEFAULT_PORTS, SECURITY
 from lookbook.store import secrets
 from lookbook.store.database import Store
@@ -41,8 +42,85 @@ if TYPE_CHECKING:
 
 
 def load_delivery(store: Store) -> dict[str, Any]:
-    """Return the delivery settings the section shows (never a secret)."""
-    return {"x": accounts.x_settings(store), "email": dict(store.get_setting("delivery.email") or {})}
+    """Return the delivery settings the section shows (never a secret; only whether each one is entered)."""
+    return {"x": accounts.x_settings(store), "email": dict(store.get_setting("delivery.email") or {}),
+            # The keyring is not asked which secrets are there: a locked one would hold up the library's thread.
+            "channels": {c.name: (c.label, credentials.fields(store, c.name, look_in_keyring=False))
+                         for c in credentials.configurable() if c.name not in ("x", "email")}}
+
+
+def _with_mnemonic(text: str, widget: QWidget) -> str:
+    """Return ``text`` with an Alt letter no other button of the page uses and no menu opens (F, E, V, G, H);
+    the channel boxes are made from what channels declare, so their letters cannot be chosen by hand."""
+    from PySide6.QtWidgets import QAbstractButton, QStackedWidget
+
+    page = widget
+    while page.parentWidget() is not None and not isinstance(page.parentWidget(), QStackedWidget):
+        page = page.parentWidget()  # the page: only one page's buttons are on screen at a time
+    taken = set("fevgh")
+    for button in page.findChildren(QAbstractButton):
+        other = button.text()
+        if "&" in other and other.index("&") + 1 < len(other):
+            taken.add(other[other.index("&") + 1].lower())
+    order = [*range(5, len(text)), *range(5)]  # after "Save ": the channel's own letters first
+    for i in order:
+        if i < len(text) and text[i].isalnum() and text[i].lower() not in taken:
+            return f"{text[:i]}&{text[i:]}"
+    digit = next((d for d in "123456789" if d not in taken), "")
+    return f"{text} (&{digit})" if digit else text
+
+
+class ChannelCredentials(QGroupBox):
+    """One channel's credentials, a field per :class:`~lookbook.outbox.channels.interface.Credential` it declares;
+    secrets are typed into masked fields, go to the keyring, and are never shown again (only whether they are
+    entered)."""
+
+    def __init__(self, name: str, label: str, fields: list[credentials.Field], section: DeliverySettings) -> None:
+        super().__init__(label)
+        self.name, self.label, self.section = name, label, section
+        form = QFormLayout(self)
+        self.edits: dict[str, QLineEdit] = {}
+        for f in fields:
+            c = f.credential
+            edit = QLineEdit()
+            edit.setObjectName(f"credential_{name}_{c.name}")
+            edit.setToolTip(c.help)
+            if c.secret:
+                edit.setEchoMode(QLineEdit.EchoMode.Password)
+            else:
+                edit.setPlaceholderText(c.help + (" (optional)" if c.optional else ""))
+            self.edits[c.name] = edit
+            form.addRow(c.label, edit)
+        self.save_button = QPushButton(_with_mnemonic(f"Save {label}", section))
+        self.save_button.clicked.connect(self.save)
+        form.addRow(self.save_button)
+        self.show_fields(fields)
+
+    def show_fields(self, fields: list[credentials.Field]) -> None:
+        for f in fields:
+            edit = self.edits[f.credential.name]
+            if f.credential.secret:
+                edit.clear()
+                edit.setPlaceholderText("in the system keyring; type to replace" if f.entered else
+                                        "kept in the system keyring; leave empty to keep the saved one"
+                                        if f.entered is None else
+                                        "not entered" + (" (optional)" if f.credential.optional else ""))
+            else:
+                edit.setText(f.value)
+
+    def save(self) -> None:
+        """Check and keep the fields; blank secrets keep the saved ones."""
+        user = self.section._user()
+        if user is None:
+            return
+        values = {name: edit.text() for name, edit in self.edits.items()}
+        name = self.name
+        self.section.db.run(lambda store: credentials.save(store, name, values, user),
+                            on_done=lambda _c: self._saved(), on_failure=self.section._failed)
+
+    def _saved(self) -> None:
+        self.section.message.setText(f"{self.label} saved; its secrets are in the system keyring.")
+        self.section.reload()
 
 
 class DeliverySettings(QGroupBox):
@@ -118,6 +196,11 @@ class DeliverySettings(QGroupBox):
         mail_form.addRow(self.save_mail_button)
         boxes.addWidget(mail_box)
 
+        # Every other channel: a box each, built from what the channel declares when the section first loads.
+        self.channel_row = QHBoxLayout()
+        column.addLayout(self.channel_row)
+        self.channel_boxes: dict[str, ChannelCredentials] = {}
+
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setObjectName("deliveryMessage")
@@ -129,6 +212,12 @@ class DeliverySettings(QGroupBox):
 
     @Slot(object)
     def _show(self, values: dict[str, Any]) -> None:
+        for name, (label, fields) in values.get("channels", {}).items():
+            if name in self.channel_boxes:
+                self.channel_boxes[name].show_fields(fields)
+            else:
+                self.channel_boxes[name] = ChannelCredentials(name, label, fields, self)
+                self.channel_row.addWidget(self.channel_boxes[name])
         x, email = values["x"], values["email"]
         self.x_account.setText(f"@{x['username']} ({'OAuth 2.0' if x.get('auth') == 'oauth2' else 'OAuth 1.0a'})"
                                if x.get("username") else "Not signed in")

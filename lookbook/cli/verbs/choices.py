@@ -18,7 +18,7 @@ CUSTOMER_FIELDS = ("first_name", "last_name", "email", "x_handle", "x_user_id", 
 #: ``lookbook.customers.book.PAUSE_DAYS_DEFAULT``.
 PAUSE_DAYS_DEFAULT = 30
 #: ``lookbook.customers.consent.CHANNELS`` and ``SCOPES``.
-CONSENT_CHANNELS = ("x", "email", "instagram", "sms")
+CONSENT_CHANNELS = ("x", "email", "instagram", "sms", "whatsapp")
 CONSENT_SCOPES = ("one_to_one", "marketing")
 #: ``lookbook.outbox.messages.STATES``.
 OUTBOX_STATES = ("draft", "pending", "approved", "rejected", "queued", "sending", "sent", "failed", "cancelled",

@@ -29,6 +29,16 @@ def add_outbox_verbs(verbs: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object per new reply")
     p.set_defaults(handler="lookbook.cli.delivery:cmd_replies")
 
+    p = verbs.add_parser("whatsapp-webhook",
+                         help="receive WhatsApp messages and delivery statuses (Meta's webhook) until Ctrl+C; "
+                              "expose the port through a tunnel or reverse proxy (README)")
+    p.add_argument("--port", type=int, default=8787, help="port to listen on (default 8787)")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default 127.0.0.1: only the tunnel or proxy on this computer)")
+    p.add_argument("--path", default="/whatsapp", help="the path of the callback URL (default /whatsapp)")
+    p.add_argument("--json", action="store_true", help="print one JSON object per stored batch")
+    p.set_defaults(handler="lookbook.cli.delivery:cmd_whatsapp_webhook")
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``delivery`` verb group (sign-in and mail server)."""
@@ -89,6 +99,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                                      "body {{1}} first name, {{2}} the message)")
     p.add_argument("--language", default="en_US", help="the template's language code (default en_US)")
     p.set_defaults(handler="lookbook.cli.delivery:cmd_whatsapp")
+
+    p = verbs.add_parser("credentials", help="enter a channel's credentials, field by field as the channel lists "
+                                             "them (secrets asked for, or from $LOOKBOOK_<CHANNEL>_<FIELD>, and "
+                                             "kept only in the system keyring)")
+    p.add_argument("channel", choices=list(REACHABILITY_CHANNELS))
+    p.add_argument("--set", dest="values", action="append", default=[], metavar="FIELD=VALUE",
+                   help="a field that is not secret (repeat for more)")
+    p.add_argument("--secret", dest="secrets", action="append", default=[], metavar="FIELD",
+                   help="a secret to enter now (repeat for more; default: those not entered yet)")
+    p.add_argument("--show", action="store_true", help="list the fields and which are entered, change nothing")
+    p.add_argument("--json", action="store_true", help="with --show: print JSON")
+    p.set_defaults(handler="lookbook.cli.delivery:cmd_credentials")
 
     p = verbs.add_parser("store", help="the store's name, postal address and unsubscribe address shown in every "
                                        "e-mail (e-mail is not sent without a postal address)")

@@ -41,7 +41,15 @@ class DeliveryError(LookbookError):
 
 
 class NotSent(DeliveryError):
-    """The message was certainly not delivered; trying again later is safe."""
+    """The message was certainly not delivered; trying again later is safe.
+
+    :param retry_at: the earliest time (UTC) the service says a retry may go (WhatsApp's per-customer limits);
+        None: the sender's own back-off decides.
+    """
+
+    def __init__(self, message: str, retry_at: dt.datetime | None = None) -> None:
+        super().__init__(message)
+        self.retry_at = retry_at
 
 
 class Ambiguous(DeliveryError):

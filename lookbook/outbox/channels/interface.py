@@ -186,6 +186,27 @@ class Connection(ABC):
         """Let go of the connection at the end of the run."""
 
 
+@dataclass(frozen=True)
+class Credential:
+    """One thing a person enters to set a channel up; the Settings page and ``lookbook delivery credentials``
+    list a channel's :attr:`Channel.credentials` instead of naming the channel.
+
+    :param name: the field's key: in the channel's settings (:attr:`Channel.setting`), or, for a secret, the name
+        people type (``--secret token``).
+    :param secret: kept only in the system keyring, under ``keyring`` (a name from :mod:`lookbook.store.secrets`);
+        never shown again, only whether it is there.
+    :param env: the environment variable the command line reads it from (default ``LOOKBOOK_<CHANNEL>_<NAME>``).
+    """
+
+    name: str
+    label: str
+    secret: bool = False
+    keyring: str = ""
+    help: str = ""
+    optional: bool = False
+    env: str = ""
+
+
 class Channel(ABC):
     """A way to reach customers; register one instance with :func:`lookbook.outbox.channels.registry.register`."""
 
@@ -216,6 +237,19 @@ class Channel(ABC):
     #: Hours (start, end) in the customer's local time when the law or the carriers forbid messages on this
     #: channel (SMS: 21:00-08:00); the store's quiet hours apply as well, so the stricter of the two wins.
     quiet_hours: tuple[dt.time, dt.time] | None = None
+
+    #: What a person enters to set it up (:class:`Credential`), in the order a form shows them; () when it is set
+    #: up another way (X signs in in the browser).
+    credentials: tuple[Credential, ...] = ()
+    #: The library setting that holds the non-secret credentials ("delivery.whatsapp").
+    setting: str = ""
+
+    def save_settings(self, store: Store, value: dict[str, Any], actor: str) -> None:
+        """Check and keep the non-secret credentials (``value``: field name -> text) in :attr:`setting`.
+
+        :raises InputError: naming the field that is wrong.
+        """
+        raise NotImplementedError(f"the {self.label} channel declares no credentials")
 
     @property
     def consent(self) -> str:
@@ -258,6 +292,12 @@ class Channel(ABC):
     def drafting_rule(self, store: Store, customer_id: int) -> str | None:
         """Return what a message to this customer must be on this channel, for drafting and approval
         (WhatsApp: "approved template ..." or "free text: inside the 24-hour window"); None: no rule."""
+        return None
+
+    def free_text_refusal(self, store: Store, customer_id: int) -> str | None:
+        """Return why a message in a person's own words (an answer in a conversation) cannot go to this customer
+        now, for refusing it at drafting (WhatsApp: outside the 24-hour window only a template may go); None: it
+        may."""
         return None
 
     def no_address(self) -> str:

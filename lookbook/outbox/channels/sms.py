@@ -41,7 +41,7 @@ from lookbook.outbox.channels import (
     Rejected,
     Unreachable,
 )
-from lookbook.outbox.channels.interface import Attempt, Channel, Connection, Job, Limits, Steps
+from lookbook.outbox.channels.interface import Attempt, Channel, Connection, Credential, Job, Limits, Steps
 from lookbook.payment_cards import SAFE_PAYMENT_ADVICE, mask_card_numbers
 from lookbook.store import roles, secrets
 from lookbook.store.database import Store, inserted_id
@@ -339,6 +339,21 @@ class Sms(Channel):
     uncertain_phase = "post"
     #: US carriers' rule (TCPA): texts only 8:00-21:00 where the customer is; a stricter store window still applies.
     quiet_hours = (dt.time(21, 0), dt.time(8, 0))
+
+    setting = SETTING
+    credentials = (
+        Credential("account_sid", "Account SID", help="from the Twilio console (AC...)"),
+        Credential("messaging_service_sid", "Messaging Service SID", optional=True,
+                   help="the service to send from (MG...); or a sender number below"),
+        Credential("from_number", "Sender number", optional=True, help="+E.164, when there is no messaging service"),
+        Credential("media_base_url", "Media URL", optional=True,
+                   help="public https:// folder where cards are published, for MMS"),
+        Credential("auth_token", "Auth token", secret=True, keyring=secrets.TWILIO_AUTH_TOKEN,
+                   env="LOOKBOOK_TWILIO_AUTH_TOKEN"),
+    )
+
+    def save_settings(self, store: Store, value: dict[str, Any], actor: str) -> None:
+        save_settings(store, value, actor)
 
     def segments(self, text: str) -> str | None:
         return str(count_segments(mask_card_numbers(text)[0]))

@@ -12,13 +12,15 @@ WhatsApp's rules are part of the channel, not an afterthought:
   customer-service window after the customer's last message to the store (:func:`window_open`, from the
   ``replies`` table); outside it the template goes instead. :meth:`WhatsApp.drafting_rule` says which
   applies, for drafting, the Approvals page and ``outbox preview``.
-* Error codes from Meta's reference: 131050 (the customer stopped the store's marketing messages) withdraws
-  the WhatsApp consent; 131026 (undeliverable: not on WhatsApp, or the store is blocked; Meta does not say
-  which) marks WhatsApp unreachable and offers another channel; 130429 and 131056 are throughput limits;
-  131047 is a free-form message outside the window; 190 an expired token; 132000-132016 template problems.
+* Error codes from Meta's reference (:func:`classify_code`, the table above it): 131050 (the customer stopped
+  the store's marketing messages) withdraws the WhatsApp consent; 131026 (undeliverable: not on WhatsApp, or the
+  store is blocked; Meta does not say which) marks WhatsApp unreachable and offers another channel; 130429 waits
+  a minute; 131048 (spam rate limit) stops WhatsApp for the run; 131056 and 131049 retry that customer later;
+  131047 is free text outside the window; 190 an expired token; 1320xx a template to fix (the messages wait).
 * The Cloud API has no way to list sent messages and no polling for inbound ones (both come only by
   webhook), so an uncertain send cannot be reconciled (:class:`~lookbook.outbox.channels.CannotTell`: a person
-  decides, as with e-mail), and replies (which open the 24-hour window) need a webhook receiver: not built.
+  decides, as with e-mail); replies and delivery statuses arrive at the local webhook receiver
+  (:mod:`lookbook.outbox.channels.whatsapp_webhook`, ``lookbook outbox whatsapp-webhook``).
 
 ``LOOKBOOK_WHATSAPP_API_URL`` (default ``https://graph.facebook.com``) points it at another server.
 """
@@ -44,7 +46,7 @@ from lookbook.outbox.channels import (
     Rejected,
     Unreachable,
 )
-from lookbook.outbox.channels.interface import Attempt, Channel, Connection, Job, Limits, Steps
+from lookbook.outbox.channels.interface import Attempt, Channel, Connection, Credential, Job, Limits, Steps
 from lookbook.payment_cards import mask_card_numbers
 from lookbook.store import roles, secrets
 from lookbook.store.database import Store, utcnow
@@ -56,12 +58,40 @@ API_VERSION = "v21.0"
 #: The customer-service window: free text only this long after the customer's last message.
 WINDOW = dt.timedelta(hours=24)
 
+# Meta's error codes, checked against "WhatsApp error codes" (Cloud API reference):
+# https://developers.facebook.com/documentation/business-messaging/whatsapp/support/error-codes/
+# Each code says what the sender does next; the same codes arrive on a failed status by webhook
+# (:mod:`lookbook.outbox.channels.whatsapp_webhook`), which uses :func:`classify_code` too.
+#: The consent ledger is told, never retried: "This recipient has chosen to stop receiving marketing messages on
+#: WhatsApp from your business."
 OPTED_OUT = {131050: "the customer stopped marketing messages from the store in WhatsApp (Meta 131050)"}
-UNREACHABLE = {131026: "WhatsApp cannot deliver to this number: it is not on WhatsApp, or the customer blocked the "
-                       "store (Meta 131026)"}
-RATE_LIMITED = {130429, 131056, 80007, 4, 80004}
-AUTH = {190, 10, 200, 0}
+#: Never retried on WhatsApp for this customer: marked unreachable, another channel offered. Meta's reasons for
+#: 131026 are a number not on WhatsApp, terms of service not accepted, an old app, and (not stated by Meta, but
+#: how it behaves) a customer who blocked the store: Meta does not tell a block apart, so the opt-in in the ledger
+#: is kept (the customer never withdrew it) and WhatsApp is paused for them until they write to the store again
+#: (an inbound message clears the mark) or a person marks it reachable (`lookbook delivery reachable`).
+UNREACHABLE = {131026: "WhatsApp cannot deliver to this number: it is not on WhatsApp, its app is out of date, or "
+                       "the customer blocked the store (Meta 131026; Meta does not say which)"}
+#: Throughput of the business number (130429 "Rate limit hit"), the app's or account's call limits (4, 80007):
+#: the channel waits for a minute and carries on.
+RATE_LIMITED = {130429: 60, 4: 60, 80007: 60}
+#: Spam rate limit (131048: too many earlier messages were blocked or flagged as spam): the number is throttled
+#: for a long while, so WhatsApp stops for this run (the messages stay queued) and quality must be checked.
+SPAM_LIMITED = {131048: 3600}
+#: Per-customer limits: the (business, customer) pair rate limit (131056) and the per-user marketing template
+#: limit (131049 "not delivered to maintain healthy ecosystem engagement"): retried later, this customer only.
+PER_CUSTOMER_WAIT = {131056: dt.timedelta(minutes=1), 131049: dt.timedelta(hours=24)}
+AUTH = {190, 10, 200, 0, 3}
+#: 131047 "Re-engagement message": free text more than 24 hours after the customer's last message. Drafting and
+#: the sender choose the template outside the window, so this means the window closed between the check and
+#: the send: never retried as it is (a person re-drafts; drafting then picks the template).
 OUTSIDE_WINDOW = 131047
+#: Template problems that hold for every message (the template must be fixed in WhatsApp Manager): WhatsApp stops
+#: for the run and the messages stay queued. 132000 parameter count mismatch, 132001 template does not exist (in
+#: that language), 132012 parameter format mismatch, 132015 paused (low quality), 132016 disabled.
+TEMPLATE_BROKEN = {132000: "its parameters do not match the approved template", 132001: "it does not exist",
+                   132012: "a parameter's format does not match", 132015: "Meta paused it for low quality",
+                   132016: "Meta disabled it"}
 UNCERTAIN = ("the answer from WhatsApp was lost, or the sending program stopped, after the message was handed "
              "over, so it may have arrived, and WhatsApp offers no way to look it up; check the chat in WhatsApp "
              "Manager or with the customer before sending it again")
@@ -130,6 +160,39 @@ def window_open(store: Store, customer_id: int, now: dt.datetime | None = None) 
 
 
 # -- the connection --------------------------------------------------------------------------------------------
+def classify_code(code: int, detail: str, *, status: int = 400, delivers: bool = False,
+                  now: dt.datetime | None = None) -> DeliveryError:
+    """Return what a Meta error ``code`` (from an API answer or a failed status) means for the sender."""
+    now = now or dt.datetime.now(dt.UTC)
+    if code in OPTED_OUT:
+        return OptedOut(OPTED_OUT[code])
+    if code in UNREACHABLE:
+        return Unreachable(UNREACHABLE[code])
+    if code in PER_CUSTOMER_WAIT:
+        wait = PER_CUSTOMER_WAIT[code]
+        when = f"{wait.total_seconds() / 3600:g} hours" if wait >= dt.timedelta(hours=1) else "a minute"
+        return NotSent(f"WhatsApp limits messages to this customer for now ({detail}); tried again in {when}",
+                       now + wait)
+    if code in SPAM_LIMITED:
+        return RateLimited(f"WhatsApp's spam rate limit on the store's number ({detail}): too many earlier messages "
+                           "were blocked or reported; check the number's quality in WhatsApp Manager",
+                           now + dt.timedelta(seconds=SPAM_LIMITED[code]))
+    if code in RATE_LIMITED or status == 429:
+        return RateLimited(f"WhatsApp's throughput limit ({detail})",
+                           now + dt.timedelta(seconds=RATE_LIMITED.get(code, 60)))
+    if code in AUTH or 200 <= code <= 299 or status in (401, 403):
+        return AuthFailed(f"WhatsApp refused the access token ({detail}); enter a new one with "
+                          "`lookbook delivery whatsapp`.")
+    if code in TEMPLATE_BROKEN:
+        return AuthFailed(f"WhatsApp refused the first-contact template: {TEMPLATE_BROKEN[code]} ({detail}); fix "
+                          "it in WhatsApp Manager (and `lookbook delivery whatsapp --template`), the messages wait.")
+    if code == OUTSIDE_WINDOW:
+        return Rejected(f"more than 24 hours since the customer last wrote: only a template may go ({detail})")
+    if status >= 500 or code in (1, 2, 131000, 131016):
+        return (Ambiguous if delivers else NotSent)(f"WhatsApp had a fault ({detail})")
+    return Rejected(f"WhatsApp refused the message ({detail})")
+
+
 def classify(exc: Exception, *, delivers: bool) -> DeliveryError:
     """Turn a Graph API error or a network failure into the :class:`DeliveryError` that says what to do next."""
     import requests
@@ -137,22 +200,7 @@ def classify(exc: Exception, *, delivers: bool) -> DeliveryError:
     if isinstance(exc, DeliveryError):
         return exc
     if isinstance(exc, GraphError):
-        code = exc.code
-        if code in OPTED_OUT:
-            return OptedOut(OPTED_OUT[code])
-        if code in UNREACHABLE:
-            return Unreachable(UNREACHABLE[code])
-        if code in RATE_LIMITED or exc.status == 429:
-            return RateLimited(f"WhatsApp's throughput limit ({exc})",
-                               dt.datetime.now(dt.UTC) + dt.timedelta(seconds=60))
-        if code in AUTH or exc.status in (401, 403):
-            return AuthFailed(f"WhatsApp refused the access token ({exc}); enter a new one with "
-                              "`lookbook delivery whatsapp`.")
-        if code == OUTSIDE_WINDOW:
-            return Rejected(f"more than 24 hours since the customer last wrote: only a template may go ({exc})")
-        if exc.status >= 500:
-            return (Ambiguous if delivers else NotSent)(f"WhatsApp had a fault ({exc})")
-        return Rejected(f"WhatsApp refused the message ({exc})")
+        return classify_code(exc.code, str(exc), status=exc.status, delivers=delivers)
     if isinstance(exc, requests.exceptions.ConnectTimeout) or (
             isinstance(exc, requests.exceptions.ConnectionError) and "refused" in str(exc).lower()):
         return NotSent(f"could not reach WhatsApp ({type(exc).__name__})")
@@ -162,10 +210,11 @@ def classify(exc: Exception, *, delivers: bool) -> DeliveryError:
 
 
 class GraphError(Exception):
-    """An error document from the Graph API: ``{"error": {"message", "type", "code", "fbtrace_id"}}``."""
+    """An error document from the Graph API: ``{"error": {"message", "type", "code", "error_data": {"details"},
+    "fbtrace_id"}}`` (Meta advises acting on ``code`` and ``details``, not the title in ``message``)."""
 
-    def __init__(self, status: int, code: int, message: str) -> None:
-        super().__init__(f"{message} ({code})")
+    def __init__(self, status: int, code: int, message: str, details: str = "") -> None:
+        super().__init__(f"{details or message} ({code})")
         self.status, self.code = status, code
 
 
@@ -194,8 +243,11 @@ class WhatsAppConnection(Connection):
             data = {}
         if answer.status_code >= 400:
             error = data.get("error", {}) if isinstance(data, dict) else {}
+            found = error.get("error_data")
+            error_data: dict[str, Any] = found if isinstance(found, dict) else {}
             raise classify(GraphError(answer.status_code, int(error.get("code") or 0),
-                                      str(error.get("message") or answer.reason)), delivers=delivers)
+                                      str(error.get("message") or answer.reason),
+                                      str(error_data.get("details") or "")), delivers=delivers)
         return data
 
     def template(self) -> dict[str, Any]:
@@ -282,6 +334,24 @@ class WhatsApp(Channel):
     fallback_rank = 25
     uncertain_phase = "post"
     reconciles = False
+    setting = SETTING
+    credentials = (
+        Credential("phone_number_id", "Phone number ID", help="the business number's id (WhatsApp Manager ▸ API "
+                                                              "Setup), digits only"),
+        Credential("waba_id", "WhatsApp Business Account ID", help="digits only"),
+        Credential("template", "First-contact template", help="the approved template's name (image header; body "
+                                                             "{{1}} first name, {{2}} the message)"),
+        Credential("language", "Template language", help="its language code, e.g. en_US", optional=True),
+        Credential("token", "Access token", secret=True, keyring=secrets.WHATSAPP_TOKEN,
+                   help="a system user's permanent token with whatsapp_business_messaging"),
+        Credential("app_secret", "App secret", secret=True, keyring=secrets.WHATSAPP_APP_SECRET,
+                   help="the Meta app's secret (App settings ▸ Basic): checks each webhook delivery", optional=True),
+        Credential("verify_token", "Webhook verify token", secret=True, keyring=secrets.WHATSAPP_VERIFY_TOKEN,
+                   help="any long random text, entered here and in the app's webhook settings", optional=True),
+    )
+
+    def save_settings(self, store: Store, value: dict[str, Any], actor: str) -> None:
+        save_settings(store, value, actor)
 
     def drafting_rule(self, store: Store, customer_id: int) -> str | None:
         last = last_message_from(store, customer_id)
@@ -290,6 +360,15 @@ class WhatsApp(Channel):
         value = store.get_setting(SETTING) or {}
         return (f"approved template '{value.get('template', '?')}' ({value.get('language', 'en_US')}): "
                 + ("no message from them in the last 24 hours" if last else "they have never written to the store"))
+
+    def free_text_refusal(self, store: Store, customer_id: int) -> str | None:
+        if window_open(store, customer_id):
+            return None
+        last = last_message_from(store, customer_id)
+        since = (f"they last wrote {str(last)[:16].replace('T', ' ')} UTC, more than 24 hours ago" if last
+                 else "they have never written to the store on WhatsApp")
+        return (f"{since}, so WhatsApp's 24-hour window is closed and only the approved template may start the "
+                "conversation (send them a set, or answer on another channel)")
 
     def open(self, store: Store, client: Any = None) -> WhatsAppConnection:
         settings = WhatsAppSettings.from_setting(store.get_setting(SETTING))
