@@ -110,8 +110,9 @@ def test_refused_dm_is_shown_failed_and_offered_by_email(qtbot, page: OutboxPage
     _send_and_wait(qtbot, page)
     assert "cannot be reached" in page.status.text()
     page.filter.setCurrentIndex([label for label, _ in FILTERS].index("Failed"))
-    qtbot.waitUntil(lambda: page.model.rowCount() == 1)
-    assert "cannot send messages to this user" in page.model.row_values(0)[6]
+    # The list may first show a reload made while the refusal was being written; it must come to say why.
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1
+                    and "cannot send messages to this user" in page.model.row_values(0)[6], timeout=5_000)
     page.view.selectRow(0)
     qtbot.waitUntil(lambda: "can be offered it by email" in page.detail.toPlainText(), timeout=5_000)
     qtbot.waitUntil(page.offer_button.isEnabled, timeout=5_000)
