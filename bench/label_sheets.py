@@ -1,6 +1,6 @@
 """Draw photos at 1x with a 10 px tick / 50 px line grid labelled in original pixels, for labelling by eye.
 
-Used to label split ``heldout4`` of tests/data/garment_boxes.json and truth_details.json. Only the
+Used to label splits ``heldout4`` and ``heldout5`` of tests/data/garment_boxes.json and truth_details.json. Only the
 upright photo (as :func:`lookbook.photos.imaging.load_photo` decodes it) is drawn: no detector,
 GrabCut or segmenter output, so the reader is not anchored on a proposal.
 
@@ -12,8 +12,9 @@ GrabCut or segmenter output, so the reader is not anchored on a proposal.
     python -m bench.label_sheets edges OUT.png LABELS KEY  # 2x strips along the four sides of the labeller's box
 
 LABELS is a JSON file of {key: [x0, y0, x1, y1]} written by the labeller (never a machine-made box).
-``pick`` leaves out every photo already in a truth file, so it reproduces the heldout4 picks only on
-the truth files as they were before heldout4 was added (commit 1ae66bd).
+``pick`` leaves out every photo already in a truth file (relabel_heldout3.json included), so it reproduces
+the heldout4 picks only on the truth files as they were before heldout4 was added (commit 1ae66bd), and the
+heldout5 picks (``pick OUT heldout5 4 2``) only on the truth files as they were before heldout5 was added.
 """
 from __future__ import annotations
 
