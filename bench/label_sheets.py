@@ -1,10 +1,10 @@
 """Draw photos at 1x with a 10 px tick / 50 px line grid labelled in original pixels, for labelling by eye.
 
-Used to label split ``heldout4`` of tests/data/garment_boxes.json and truth_details.json. Only the
+Used to label splits ``heldout4`` and ``heldout5`` of tests/data/garment_boxes.json and truth_details.json. Only the
 upright photo (as :func:`lookbook.photos.imaging.load_photo` decodes it) is drawn: no detector,
 GrabCut or segmenter output, so the reader is not anchored on a proposal.
 
-    python -m bench.label_sheets pick OUT_DIR             # write pick lists (random + hard candidates)
+    python -m bench.label_sheets pick OUT_DIR [SALT N_CLOTHING N_OTHER]  # pick lists (random + hard candidates)
     python -m bench.label_sheets sheet OUT.png KEY [KEY]  # one or two photos at 1x with the grid
     python -m bench.label_sheets zoom OUT.png KEY X0 Y0 X1 Y1 [LABELS]  # a crop at 2x with the grid
     python -m bench.label_sheets thumbs OUT.png KEY...    # small numbered thumbnails (for picking hard ones)
@@ -12,8 +12,9 @@ GrabCut or segmenter output, so the reader is not anchored on a proposal.
     python -m bench.label_sheets edges OUT.png LABELS KEY  # 2x strips along the four sides of the labeller's box
 
 LABELS is a JSON file of {key: [x0, y0, x1, y1]} written by the labeller (never a machine-made box).
-``pick`` leaves out every photo already in a truth file, so it reproduces the heldout4 picks only on
-the truth files as they were before heldout4 was added (commit 1ae66bd).
+``pick`` leaves out every photo already in a truth file (relabel_heldout3.json included), so it reproduces
+the heldout4 picks only on the truth files as they were before heldout4 was added (commit 1ae66bd), and the
+heldout5 picks (``pick OUT heldout5 4 2``) only on the truth files as they were before heldout5 was added.
 """
 from __future__ import annotations
 
@@ -36,8 +37,11 @@ def known_keys() -> set[str]:
     """Every photo in an existing truth file, as a key relative to ROOT, plus bare file names."""
     keys: set[str] = set()
     for name, field in (("garment_boxes", "boxes"), ("truth_details", "photos"),
-                        ("truth_colour", "patches"), ("truth_boxes", "boxes")):
-        for key in json.loads((DATA / f"{name}.json").read_text())[field]:
+                        ("truth_colour", "patches"), ("truth_boxes", "boxes"), ("relabel_heldout3", "boxes")):
+        path = DATA / f"{name}.json"
+        if not path.exists():
+            continue
+        for key in json.loads(path.read_text())[field]:
             keys.add(key if key.startswith(("train/", "test/")) else "test/" + key)
     return keys | {k.rsplit("/", 1)[-1] for k in keys}
 
@@ -47,11 +51,11 @@ def order(salt: str, keys: list[str]) -> list[str]:
     return sorted(keys, key=lambda k: hashlib.sha1(f"{salt}:{k}".encode()).hexdigest())
 
 
-def candidates(category: str) -> list[str]:
-    """Unlabelled photos of a category from train/ and test/ (never validation/), in heldout4 order."""
+def candidates(category: str, salt: str = "heldout4") -> list[str]:
+    """Unlabelled photos of a category from train/ and test/ (never validation/), in ``salt`` order."""
     known = known_keys()
     keys = [str(p.relative_to(ROOT)) for split in ("train", "test") for p in (ROOT / split / category).glob("*.jpg")]
-    return order("heldout4", [k for k in keys if k not in known and k.rsplit("/", 1)[-1] not in known])
+    return order(salt, [k for k in keys if k not in known and k.rsplit("/", 1)[-1] not in known])
 
 
 def grid(rgb: np.ndarray, scale: int = 1, origin: tuple[int, int] = (0, 0)) -> Image.Image:
@@ -90,10 +94,13 @@ def main(argv: list[str]) -> None:
     cmd, out = argv[0], Path(argv[1])
     if cmd == "pick":
         out.mkdir(parents=True, exist_ok=True)
+        # heldout4: no extra arguments; heldout5: ``pick OUT heldout5 4 2``
+        salt = argv[2] if len(argv) > 2 else "heldout4"
+        n_clothing, n_other = (int(argv[3]), int(argv[4])) if len(argv) > 4 else (5, 3)
         picks = {}
         for cat in (*CLOTHING, "shoes", "hat"):
-            c = candidates(cat)
-            n = 5 if cat in CLOTHING else 3
+            c = candidates(cat, salt)
+            n = n_clothing if cat in CLOTHING else n_other
             picks[cat] = {"random": c[:n], "hard_pool": c[n:n + 12] if cat in CLOTHING else []}
         (out / "picks.json").write_text(json.dumps(picks, indent=1))
     elif cmd == "sheet":
