@@ -255,8 +255,9 @@ def hook_neck(m: np.ndarray, y0: int, bh: int, x0: int, bw: int, centre: float) 
     Scanning down from the silhouette's top, within ``TOP_BAND`` of its height (the hook counts in it):
     a run of rows around the middle column whose fabric spans under ``HOOK_NECK`` of the width (the
     hook's stem), at least ``HOOK_NECK_MIN`` of the height, with nothing wider than ``HOOK_TOP`` of
-    the width above it (the hook's curl), and fabric below it. A collar's back is far wider; a dress's straps lie apart, so their
-    span is wide; a top narrow all the way down the band is not a hook over a garment.
+    the width above it (the hook's curl), and fabric below it. A collar's back is far wider; a dress's
+    straps lie apart, so their span is wide; a top narrow all the way down the band is not a hook over a
+    garment.
     """
     out = np.zeros_like(m)
     limit = min(y0 + int(TOP_BAND * bh) + 1, m.shape[0])
