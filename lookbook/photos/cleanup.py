@@ -84,6 +84,8 @@ HOOK_NECK = 0.1
 HOOK_NECK_MIN = 0.03
 #: ...with nothing above that stem wider than this share of the width (the hook's curl).
 HOOK_TOP = 0.2
+#: ...and fabric at least this share of the width wide right under the stem (``HOOK_NECK_MIN`` lower).
+HOOK_FABRIC = 0.3
 #: A trouser hanger's clip: a compact blob unlike the garment touching the silhouette's top edge
 #: (within this share of its height), at most ``CLIP_SIZE`` of its width across, in the outer
 #: ``CLIP_END`` of the width on the left AND on the right (a pair: one blob is a button or a label).
@@ -94,6 +96,8 @@ CLIP_END = 0.35
 #: box), touching the silhouette's bottom or sides, at least this share of the silhouette...
 SKIN_CR = (135, 175)
 SKIN_CB = (85, 130)
+#: ...and at least this light (luma): maroon and wine fabric fall in the same Cr/Cb box, darker.
+SKIN_Y = 90
 SKIN_SHARE = 0.03
 #: ...while the garment's middle holds at most this share of skin tones (a beige cap is not a hand).
 SKIN_MIDDLE = 0.25
@@ -280,14 +284,20 @@ def hook_neck(m: np.ndarray, y0: int, bh: int, x0: int, bw: int, centre: float) 
         return out  # no fabric below within the band
     if best < 0:
         return out
+    # A hook meets the collar or shoulders abruptly; a strap widens into a bodice gradually.
+    below = min(m.shape[0] - 1, best + max(2, int(HOOK_NECK_MIN * bh)))
+    cols = np.nonzero(m[below])[0]
+    if not len(cols) or cols.max() + 1 - cols.min() < HOOK_FABRIC * bw:
+        return out
     out[y0:best + 1] = m[y0:best + 1]
     return out
 
 
-def skin_at_edge(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
+def skin_at_edge(rgb_small: np.ndarray, mask: np.ndarray, det: Detection | None = None) -> bool:
     """Return whether skin (a hand) touches the silhouette's bottom or sides, the garment's middle not being skin-toned.
 
     :param rgb_small: the photo at the mask's size.
+    :param det: the detection: skin tones like its background (a red or beige backdrop) are not a hand.
     """
     m = (mask > 0).astype(np.uint8)
     frame = _garment_frame(m)
@@ -295,8 +305,11 @@ def skin_at_edge(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
         return False
     y0, bh, x0, bw, _c = frame
     ycc = cv2.cvtColor(cv2.GaussianBlur(rgb_small, (3, 3), 0), cv2.COLOR_RGB2YCrCb)
-    toned = ((ycc[:, :, 1] >= SKIN_CR[0]) & (ycc[:, :, 1] <= SKIN_CR[1])
+    toned = ((ycc[:, :, 0] >= SKIN_Y) & (ycc[:, :, 1] >= SKIN_CR[0]) & (ycc[:, :, 1] <= SKIN_CR[1])
              & (ycc[:, :, 2] >= SKIN_CB[0]) & (ycc[:, :, 2] <= SKIN_CB[1])).astype(np.uint8)
+    if det is not None and len(det.bg_colours):
+        bg = background_distance(working_lab(cv2.GaussianBlur(rgb_small, (3, 3), 0)), det.bg_colours)
+        toned &= (bg > det.threshold).astype(np.uint8)
     skin: np.ndarray = cv2.morphologyEx(toned, cv2.MORPH_OPEN, _disc(3))
     core = cv2.erode(m, _disc(max(3, round(0.15 * min(bw, bh)))))
     if not core.any() or float(skin[core > 0].mean()) > SKIN_MIDDLE:
@@ -606,7 +619,7 @@ def _suspicions(rgb: np.ndarray, small: np.ndarray, kept: np.ndarray, det: Detec
         reasons.append("something else joined to the hem at the frame's bottom")
     if hole_inside(kept):
         reasons.append("a hole inside the garment (a print or panel taken for background?)")
-    if normalise_category(category) in HELD_CATEGORIES and skin_at_edge(small, kept):
+    if normalise_category(category) in HELD_CATEGORIES and skin_at_edge(small, kept, det):
         reasons.append("a hand may show (skin at the edge of the garment)")
     return tuple(reasons)
 
