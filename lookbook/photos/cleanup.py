@@ -92,6 +92,9 @@ HOOK_FABRIC = 0.3
 CLIP_TOP = 0.06
 CLIP_SIZE = 0.15
 CLIP_END = 0.35
+#: A blob whose colour covers more than this share of the garment's middle is its print, not a clip
+#: (a floral pair of shorts in heldout3: its flowers at the waistband's ends; clips on denim: a few %).
+CLIP_PRINT = 0.08
 #: Skin (a hand holding a cap or a shoe): YCrCb range of skin tones (Chai & Ngan's widely used
 #: box), touching the silhouette's bottom or sides, at least this share of the silhouette...
 SKIN_CR = (135, 175)
@@ -217,7 +220,7 @@ def hanger_mask(rgb_small: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, bo
                 thickness = 2.0 * float(dist[labels == i].max())
                 if thickness <= BAR_SHARE * bh and w >= 3 * thickness:
                     cut[labels == i] = 1
-        cut |= clip_pair(foreign, m, y0, bh, x0, bw)
+        cut |= clip_pair(foreign, m, y0, bh, x0, bw, lab)
         peeled, seen, settled = _peel_top(m, foreign_all(lab, m, colours, eroded=False), y0, bh, x0, bw)
         cut |= peeled
         cut |= hook_neck(m, y0, bh, x0, bw, centre)
@@ -225,14 +228,22 @@ def hanger_mask(rgb_small: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, bo
     return cut | hook_neck(m, y0, bh, x0, bw, centre), hook
 
 
-def clip_pair(foreign: np.ndarray, m: np.ndarray, y0: int, bh: int, x0: int, bw: int) -> np.ndarray:
+def clip_pair(foreign: np.ndarray, m: np.ndarray, y0: int, bh: int, x0: int, bw: int,
+              lab: np.ndarray) -> np.ndarray:
     """Return the clips of a trouser or skirt hanger: a pair of compact blobs unlike the garment on its top edge.
 
     One blob on the left end of the waistband and one on the right (each at most ``CLIP_SIZE`` of the
     width across, reaching within ``CLIP_TOP`` of the top): white clips on a black skirt. A single
     blob is a button or a label and is left; the clips' outline (left out of ``foreign``) goes with them.
+    A blob whose colour the garment's middle also holds (over ``CLIP_PRINT`` of it) is a busy print's
+    flower or stripe reaching the waistband, not a clip (seen on a floral pair of shorts).
+
+    :param lab: the photo in Lab, lightness halved (as ``foreign`` was measured).
     """
     out = np.zeros_like(m)
+    core = cv2.erode(m, _disc(5))
+    core[: y0 + int(0.35 * bh)] = 0
+    middle = lab[core > 0]
     n, labels, stats, _ = cv2.connectedComponentsWithStats(foreign.astype(np.uint8), connectivity=8)
     left, right = [], []
     for i in range(1, n):
@@ -241,6 +252,10 @@ def clip_pair(foreign: np.ndarray, m: np.ndarray, y0: int, bh: int, x0: int, bw:
             continue
         if min(w, h) < 0.25 * max(w, h):
             continue  # a thin line (a seam, a bar), not a clip
+        if len(middle):
+            colour = lab[labels == i].mean(axis=0)
+            if float((np.linalg.norm(middle - colour, axis=1) < FOREIGN_DIST).mean()) > CLIP_PRINT:
+                continue
         mid = (x + w / 2.0 - x0) / bw
         if mid <= CLIP_END:
             left.append(i)
