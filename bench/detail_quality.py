@@ -88,7 +88,7 @@ def analyse(path: Path, category: str) -> tuple[dict[str, Box], bool, object, ob
     """Return (detail crops in original pixels, flagged for review, decoded photo, cleaned detection)."""
     decoded = load_photo(path)
     det = detect_garment(decoded.rgb, scale=decoded.scale)
-    cleaned = clean_detection(decoded.rgb, det, scale=decoded.scale)
+    cleaned = clean_detection(decoded.rgb, det, scale=decoded.scale, category=category)
     det = cleaned.detection
     s = det.mask_scale * decoded.scale
     # Shown kinds (hem, not hem-leg) as the app shows them for this category.

@@ -110,3 +110,71 @@ def test_only_a_closed_hole_of_some_size_counts() -> None:
     open_gap[30:60, 30:90] = 0  # reaches the outside: a gap between a sleeve and the body
     assert not hole_inside(mask) and not hole_inside(small_hole) and not hole_inside(open_gap)
     assert hole_inside(big_hole)
+
+
+BLACK = (25, 25, 28)
+SKIN = (224, 172, 140)
+CLIP = (120, 170, 230)  # light blue plastic (white would be the wall's colour to the detector)
+
+
+def _skirt(img: np.ndarray) -> np.ndarray:
+    # A waistband 120-280 wide at y=120, flaring to the hem at y=440.
+    cv2.fillPoly(img, [np.array([[120, 120], [280, 120], [330, 440], [70, 440]], np.int32)], BLACK)
+    return img
+
+
+def test_a_clip_hangers_two_clips_on_the_waistband_are_not_in_the_cut_out() -> None:
+    # h-hangers5: the white clips of a clip hanger on a black skirt's waistband stayed in the hero.
+    img = _skirt(_wall())
+    for x in (124, 256):  # gripping the waistband's top edge, level with it
+        cv2.rectangle(img, (x, 120), (x + 20, 142), CLIP, -1)
+    det = detect_garment(img)
+    cleaned = clean_detection(img, det)
+    s = det.mask_scale
+    for x in (134, 266):
+        assert det.mask[int(130 * s), int(x * s)] > 0  # the detector keeps them: the cleanup must cut them
+        assert cleaned.detection.mask[int(130 * s), int(x * s)] == 0
+    # The skirt itself stays, and a single white button on the waistband is not taken for a clip.
+    assert cleaned.detection.mask[int(300 * s), int(200 * s)] > 0
+    one = _skirt(_wall())
+    cv2.rectangle(one, (190, 121), (206, 135), (200, 30, 30), -1)
+    det = detect_garment(one)
+    assert det.mask[int(128 * s), int(198 * s)] > 0
+    assert clean_detection(one, det).detection.mask[int(128 * s), int(198 * s)] > 0
+
+
+def test_a_hook_joined_to_the_collar_is_cut_out_of_the_hero() -> None:
+    # h-hangers5: a dark hook as thick as a finger standing above a shirt's collar stayed in the cut-out.
+    img = _shirt(_wall())
+    # Dark stripes on the shirt: the hook's colour is one of the garment's, so no colour cue cuts it.
+    fabric = np.all(img == SHIRT, axis=2)
+    for y in range(150, 450, 16):
+        img[y:y + 6][fabric[y:y + 6]] = BLACK
+    cv2.rectangle(img, (190, 104), (210, 152), BLACK, -1)  # 7 % of the shirt's width: the opening keeps it
+    cv2.ellipse(img, (216, 104), (14, 14), 0, 180, 360, BLACK, 10)
+    det = detect_garment(img)
+    s = det.mask_scale
+    assert det.mask[int(120 * s), int(200 * s)] > 0  # the detector keeps it: the cleanup must cut it
+    cleaned = clean_detection(img, det)
+    assert cleaned.detection.mask[int(120 * s), int(200 * s)] == 0
+    assert cleaned.detection.mask[int(300 * s), int(200 * s)] > 0
+    # A plain shirt loses nothing at its collar.
+    plain = _shirt(_wall())
+    det = detect_garment(plain)
+    assert clean_detection(plain, det).detection.mask[int(156 * s), int(200 * s)] > 0
+
+
+def test_a_hand_holding_a_cap_flags_the_shot() -> None:
+    # h-hangers5: a hand holding a cap from below was in the cut-out and the shot not flagged.
+    img = _wall()
+    cv2.ellipse(img, (200, 250), (110, 80), 0, 180, 360, SHIRT, -1)
+    cv2.rectangle(img, (90, 245), (330, 265), SHIRT, -1)  # the peak
+    held = img.copy()
+    cv2.rectangle(held, (170, 262), (230, 360), SKIN, -1)  # fingers and palm under the peak
+    det = detect_garment(held)
+    cleaned = clean_detection(held, det, category="hat")
+    assert cleaned.needs_review
+    assert any("hand" in r for r in cleaned.reasons)
+    # No hand, or not a hat or shoe: no such flag.
+    assert not any("hand" in r for r in clean_detection(img, detect_garment(img), category="hat").reasons)
+    assert not any("hand" in r for r in clean_detection(held, det, category="shirt").reasons)

@@ -33,6 +33,7 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
+from lookbook.photos.details import normalise_category
 from lookbook.photos.detect import HOOK_HINT, Detection, background_distance, working_lab
 
 #: The top part of the silhouette (fraction of its height) where hangers are looked for.
@@ -76,6 +77,35 @@ HEM_FOREIGN = 0.15
 #: print or a band the background's colour cut out as background. Smaller ones are filled by the
 #: detector; a large one may be a real gap (a sleeve folded onto the body), so a person decides.
 HOLE_SHARE = 0.03
+#: A hook standing in the mask (issue 12, h-hangers5): rows at the silhouette's top, near its middle,
+#: whose fabric spans less than this share of its width, are a hook or a hanger's neck, not fabric.
+HOOK_NECK = 0.1
+#: ...taken out when that narrow part is at least this many rows high (share of the height).
+HOOK_NECK_MIN = 0.03
+#: ...with nothing above that stem wider than this share of the width (the hook's curl).
+HOOK_TOP = 0.2
+#: ...and fabric at least this share of the width wide right under the stem (``HOOK_NECK_MIN`` lower).
+HOOK_FABRIC = 0.3
+#: A trouser hanger's clip: a compact blob unlike the garment touching the silhouette's top edge
+#: (within this share of its height), at most ``CLIP_SIZE`` of its width across, in the outer
+#: ``CLIP_END`` of the width on the left AND on the right (a pair: one blob is a button or a label).
+CLIP_TOP = 0.06
+CLIP_SIZE = 0.15
+CLIP_END = 0.35
+#: A blob whose colour covers more than this share of the garment's middle is its print, not a clip
+#: (a floral pair of shorts in heldout3: its flowers at the waistband's ends; clips on denim: a few %).
+CLIP_PRINT = 0.08
+#: Skin (a hand holding a cap or a shoe): YCrCb range of skin tones (Chai & Ngan's widely used
+#: box), touching the silhouette's bottom or sides, at least this share of the silhouette...
+SKIN_CR = (135, 175)
+SKIN_CB = (85, 130)
+#: ...and at least this light (luma): maroon and wine fabric fall in the same Cr/Cb box, darker.
+SKIN_Y = 90
+SKIN_SHARE = 0.03
+#: ...while the garment's middle holds at most this share of skin tones (a beige cap is not a hand).
+SKIN_MIDDLE = 0.25
+#: Categories a hand is looked for on: small things held up to the camera.
+HELD_CATEGORIES = ("hat", "shoes")
 
 
 @dataclass(frozen=True)
@@ -190,10 +220,123 @@ def hanger_mask(rgb_small: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, bo
                 thickness = 2.0 * float(dist[labels == i].max())
                 if thickness <= BAR_SHARE * bh and w >= 3 * thickness:
                     cut[labels == i] = 1
+        cut |= clip_pair(foreign, m, y0, bh, x0, bw, lab)
         peeled, seen, settled = _peel_top(m, foreign_all(lab, m, colours, eroded=False), y0, bh, x0, bw)
         cut |= peeled
+        cut |= hook_neck(m, y0, bh, x0, bw, centre)
         return cut, (hook or seen) and not settled
-    return cut, hook
+    return cut | hook_neck(m, y0, bh, x0, bw, centre), hook
+
+
+def clip_pair(foreign: np.ndarray, m: np.ndarray, y0: int, bh: int, x0: int, bw: int,
+              lab: np.ndarray) -> np.ndarray:
+    """Return the clips of a trouser or skirt hanger: a pair of compact blobs unlike the garment on its top edge.
+
+    One blob on the left end of the waistband and one on the right (each at most ``CLIP_SIZE`` of the
+    width across, reaching within ``CLIP_TOP`` of the top): white clips on a black skirt. A single
+    blob is a button or a label and is left; the clips' outline (left out of ``foreign``) goes with them.
+    A blob whose colour the garment's middle also holds (over ``CLIP_PRINT`` of it) is a busy print's
+    flower or stripe reaching the waistband, not a clip (seen on a floral pair of shorts).
+
+    :param lab: the photo in Lab, lightness halved (as ``foreign`` was measured).
+    """
+    out = np.zeros_like(m)
+    core = cv2.erode(m, _disc(5))
+    core[: y0 + int(0.35 * bh)] = 0
+    middle = lab[core > 0]
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(foreign.astype(np.uint8), connectivity=8)
+    left, right = [], []
+    for i in range(1, n):
+        x, y, w, h, area = (int(v) for v in stats[i])
+        if y > y0 + CLIP_TOP * bh or w > CLIP_SIZE * bw or h > CLIP_SIZE * bw or area < 0.3 * w * h:
+            continue
+        if min(w, h) < 0.25 * max(w, h):
+            continue  # a thin line (a seam, a bar), not a clip
+        if len(middle):
+            colour = lab[labels == i].mean(axis=0)
+            if float((np.linalg.norm(middle - colour, axis=1) < FOREIGN_DIST).mean()) > CLIP_PRINT:
+                continue
+        mid = (x + w / 2.0 - x0) / bw
+        if mid <= CLIP_END:
+            left.append(i)
+        elif mid >= 1.0 - CLIP_END:
+            right.append(i)
+    if left and right:
+        for i in left + right:
+            out[labels == i] = 1
+        out = cv2.dilate(out, _disc(5)) & m
+    return out
+
+
+def hook_neck(m: np.ndarray, y0: int, bh: int, x0: int, bw: int, centre: float) -> np.ndarray:
+    """Return a hook kept in the mask: what stands above a neck narrower than ``HOOK_NECK`` of the width.
+
+    Scanning down from the silhouette's top, within ``TOP_BAND`` of its height (the hook counts in it):
+    a run of rows around the middle column whose fabric spans under ``HOOK_NECK`` of the width (the
+    hook's stem), at least ``HOOK_NECK_MIN`` of the height, with nothing wider than ``HOOK_TOP`` of
+    the width above it (the hook's curl), and fabric below it. A collar's back is far wider; a dress's
+    straps lie apart, so their span is wide; a top narrow all the way down the band is not a hook over a
+    garment.
+    """
+    out = np.zeros_like(m)
+    limit = min(y0 + int(TOP_BAND * bh) + 1, m.shape[0])
+    run, best = 0, -1
+    for r in range(y0, limit):
+        cols = np.nonzero(m[r])[0]
+        if not len(cols):
+            run = 0
+            continue
+        span = cols.max() + 1 - cols.min()
+        if span < HOOK_NECK * bw and abs((cols.min() + cols.max()) / 2.0 - centre) <= 0.15 * bw:
+            run += 1
+            if run >= max(3.0, HOOK_NECK_MIN * bh):
+                best = r
+        elif span <= HOOK_TOP * bw and best < 0:
+            run = 0  # the hook's curl (or a ring): wider than its stem, still no fabric
+        else:
+            break
+    else:
+        return out  # no fabric below within the band
+    if best < 0:
+        return out
+    # A hook meets the collar or shoulders abruptly; a strap widens into a bodice gradually.
+    below = min(m.shape[0] - 1, best + max(2, int(HOOK_NECK_MIN * bh)))
+    cols = np.nonzero(m[below])[0]
+    if not len(cols) or cols.max() + 1 - cols.min() < HOOK_FABRIC * bw:
+        return out
+    out[y0:best + 1] = m[y0:best + 1]
+    return out
+
+
+def skin_at_edge(rgb_small: np.ndarray, mask: np.ndarray, det: Detection | None = None) -> bool:
+    """Return whether skin (a hand) touches the silhouette's bottom or sides, the garment's middle not being skin-toned.
+
+    :param rgb_small: the photo at the mask's size.
+    :param det: the detection: skin tones like its background (a red or beige backdrop) are not a hand.
+    """
+    m = (mask > 0).astype(np.uint8)
+    frame = _garment_frame(m)
+    if frame is None:
+        return False
+    y0, bh, x0, bw, _c = frame
+    ycc = cv2.cvtColor(cv2.GaussianBlur(rgb_small, (3, 3), 0), cv2.COLOR_RGB2YCrCb)
+    toned = ((ycc[:, :, 0] >= SKIN_Y) & (ycc[:, :, 1] >= SKIN_CR[0]) & (ycc[:, :, 1] <= SKIN_CR[1])
+             & (ycc[:, :, 2] >= SKIN_CB[0]) & (ycc[:, :, 2] <= SKIN_CB[1])).astype(np.uint8)
+    if det is not None and len(det.bg_colours):
+        bg = background_distance(working_lab(cv2.GaussianBlur(rgb_small, (3, 3), 0)), det.bg_colours)
+        toned &= (bg > det.threshold).astype(np.uint8)
+    skin: np.ndarray = cv2.morphologyEx(toned, cv2.MORPH_OPEN, _disc(3))
+    core = cv2.erode(m, _disc(max(3, round(0.15 * min(bw, bh)))))
+    if not core.any() or float(skin[core > 0].mean()) > SKIN_MIDDLE:
+        return False
+    edge = m - cv2.erode(m, _disc(5))
+    edge[: y0 + bh // 2] = 0  # the bottom half's outline: a hand holds from below or beside
+    total = int(m.sum())
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(skin & m, connectivity=8)
+    for i in range(1, n):
+        if stats[i, cv2.CC_STAT_AREA] >= SKIN_SHARE * total and (edge[labels == i] > 0).any():
+            return True
+    return False
 
 
 def foreign_all(lab: np.ndarray, m: np.ndarray, colours: np.ndarray, eroded: bool = True) -> np.ndarray:
@@ -431,7 +574,8 @@ def prop_at_hem(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
     return float(foreign_all(lab, m, colours)[band].mean()) >= HEM_FOREIGN
 
 
-def clean_detection(rgb: np.ndarray, det: Detection, *, trim_box: bool = True, scale: float = 1.0) -> Cleanup:
+def clean_detection(rgb: np.ndarray, det: Detection, *, trim_box: bool = True, scale: float = 1.0,
+                    category: str | None = None) -> Cleanup:
     """Return ``det`` with hangers and hooks taken out of its mask.
 
     :param rgb: the photo the detection was made on (any size; a reduced decode is fine).
@@ -441,6 +585,8 @@ def clean_detection(rgb: np.ndarray, det: Detection, *, trim_box: bool = True, s
         moved (see the note in the body).
     :param scale: the ``Decoded.scale`` of ``rgb`` (unused since the box is no longer trimmed; kept
         for callers).
+    :param category: the product's category, when known: a hat or shoes is also checked for a hand
+        holding it.
     """
     mask = det.mask
     h, w = mask.shape[:2]
@@ -454,20 +600,21 @@ def clean_detection(rgb: np.ndarray, det: Detection, *, trim_box: bool = True, s
     kept = _main_component((kept & (1 - neck_bar(rgb, kept))).astype(np.uint8))
     removed = 1.0 - float(kept.sum()) / total
     if removed > MAX_CUT:
-        return Cleanup(det, 0.0, True, _suspicions(rgb, small, m, det) if trim_box else ())
+        return Cleanup(det, 0.0, True, _suspicions(rgb, small, m, det, category) if trim_box else ())
     if removed <= 0.0:
-        reasons = _suspicions(rgb, small, m, det) if trim_box else ()
+        reasons = _suspicions(rgb, small, m, det, category) if trim_box else ()
         return Cleanup(det, 0.0, unsure or bool(reasons), reasons)
     # The box is left as the detector gave it. Moving its top edge down to what the cut left (as this
     # did until h-boxes) lowered the stored box's mean IoU on every labelled split (tune 0.954 ->
     # 0.951, heldout 0.941 -> 0.939, heldout3 0.920 -> 0.913, `bench.pipeline_quality`): the rows
     # peeled off are a waistband, a collar or a dress's straps about as often as a hanger, and the
     # detector's mask is opened before it gets here, so a hook rarely reaches it.
-    reasons = _suspicions(rgb, small, kept, det) if trim_box else ()
+    reasons = _suspicions(rgb, small, kept, det, category) if trim_box else ()
     return Cleanup(replace(det, mask=(kept * 255).astype(np.uint8)), removed, unsure or bool(reasons), reasons)
 
 
-def _suspicions(rgb: np.ndarray, small: np.ndarray, kept: np.ndarray, det: Detection) -> tuple[str, ...]:
+def _suspicions(rgb: np.ndarray, small: np.ndarray, kept: np.ndarray, det: Detection,
+                category: str | None = None) -> tuple[str, ...]:
     """Return why a hanger or prop may still show in the cut-out ``kept`` (empty: no reason seen).
 
     What cannot be cut out safely is flagged for a person instead (issue 12: a flagged shot is
@@ -487,6 +634,8 @@ def _suspicions(rgb: np.ndarray, small: np.ndarray, kept: np.ndarray, det: Detec
         reasons.append("something else joined to the hem at the frame's bottom")
     if hole_inside(kept):
         reasons.append("a hole inside the garment (a print or panel taken for background?)")
+    if normalise_category(category) in HELD_CATEGORIES and skin_at_edge(small, kept, det):
+        reasons.append("a hand may show (skin at the edge of the garment)")
     return tuple(reasons)
 
 
@@ -505,5 +654,5 @@ def hole_inside(kept: np.ndarray) -> bool:
     return False
 
 
-__all__ = ["Cleanup", "clean_detection", "hanger_mask", "hole_inside", "hook_above", "neck_bar", "prop_at_hem",
-           "wall_coloured_top"]
+__all__ = ["Cleanup", "clean_detection", "clip_pair", "hanger_mask", "hole_inside", "hook_above", "hook_neck",
+           "neck_bar", "prop_at_hem", "skin_at_edge", "wall_coloured_top"]

@@ -11,8 +11,9 @@ from __future__ import annotations
 #: Bump when renders of the same recipe would come out visibly different (2: guided-filter edges;
 #: 3: white balance only from neutral evidence, exposure on lightness only; 4: hangers taken out
 #: of the cut-out, detail crops of every kind for the category to pick from; 5: detail crops nearer their
-#: edge, a long leg's hem on its end, crops that would be mostly background left out).
-RENDERER_VERSION = 5
+#: edge, a long leg's hem on its end, crops that would be mostly background left out; 6: a clip hanger's
+#: clips and a hook on a stem above the collar cut out of the hero).
+RENDERER_VERSION = 6
 
 #: Every detail crop the renderer can make, in the order they are shown.
 DETAIL_KINDS = ("collar", "neckline", "waistband", "cuff", "hem")

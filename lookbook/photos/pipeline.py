@@ -104,7 +104,7 @@ def process_one(path: Path, out_dir: Path | None, preset: Preset, max_pixels: in
            else segment_in_box(decoded.rgb, box, scale=decoded.scale))
     # Hangers, hooks and clips are not background, so the detector keeps them: take them out of
     # the cut-out (and the automatic box) before anything is framed or cropped.
-    cleaned = clean_detection(decoded.rgb, det, trim_box=box is None, scale=decoded.scale)
+    cleaned = clean_detection(decoded.rgb, det, trim_box=box is None, scale=decoded.scale, category=category)
     det = cleaned.detection
     outputs: dict[str, Path] = {}
     shift, source = 0.0, "none"
