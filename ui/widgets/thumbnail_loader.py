@@ -57,6 +57,10 @@ class ThumbnailLoader(QObject):
         if library == self._library:
             return
         self._library = library
+        self._forget()
+
+    def _forget(self) -> None:
+        """Drop every thumbnail, failure and queued load; loads already running are ignored when they finish."""
         self._cache.clear()
         self._failed.clear()
         with self._lock:
@@ -74,12 +78,7 @@ class ThumbnailLoader(QObject):
         if on == self._renders:
             return
         self._renders = on
-        self._cache.clear()
-        self._failed.clear()
-        with self._lock:
-            self._queue.clear()
-            self._queued.clear()
-            self._generation += 1
+        self._forget()
 
     def pixmap(self, sha256: str, stored_path: str) -> QPixmap | None:
         """Return the cached thumbnail, or ``None`` after asking for it to be loaded."""
