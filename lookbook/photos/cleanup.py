@@ -738,5 +738,5 @@ def hole_inside(kept: np.ndarray) -> bool:
     return False
 
 
-__all__ = ["Cleanup", "above_waistband", "clean_detection", "clip_pair", "hanger_mask", "hole_inside", "hook_above", "hook_neck",
-           "neck_bar", "prop_at_hem", "skin_at_edge", "wall_coloured_top"]
+__all__ = ["Cleanup", "above_waistband", "clean_detection", "clip_pair", "hanger_mask", "hole_inside", "hook_above",
+           "hook_neck", "neck_bar", "prop_at_hem", "skin_at_edge", "wall_coloured_top"]
