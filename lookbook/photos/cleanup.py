@@ -339,7 +339,8 @@ def above_waistband(m: np.ndarray, fabric: np.ndarray | None = None) -> np.ndarr
     the ends are too few to move it; a bar above a gap is not reached). When most of those columns
     lie on the line (a straight waistband), the mask's pixels higher than ``WAIST_TOL`` above it
     are cut, if they rise at least ``WAIST_MIN_RISE`` of the height and are at most
-    ``WAIST_MAX_CUT`` of the silhouette.
+    ``WAIST_MAX_CUT`` of the silhouette. The clips' jaws gripping the waistband lie below the line and
+    stay: the caller flags the shot.
 
     :param m: the garment mask (0/1).
     :param fabric: the mask's pixels unlike the background (0/1, same grid), when known: the wall
@@ -377,10 +378,14 @@ def above_waistband(m: np.ndarray, fabric: np.ndarray | None = None) -> np.ndarr
     if float(line.min()) - y0 < WAIST_MIN_RISE * bh or float(line.max()) - y0 > PEEL_SHARE * bh:
         return out  # nothing stands above it, or the line is not at the garment's top
     rows = np.arange(m.shape[0])[:, None]
-    out = ((rows < line[None, :] - tol) & (m > 0)).astype(np.uint8)
-    if not WAIST_MIN_CUT * m.sum() <= out.sum() <= WAIST_MAX_CUT * m.sum():
+    # Sized on what stands clear of the line (beyond the tolerance): a hanger, not a waistband's wobble.
+    clear = int(((rows < line[None, :] - tol) & (m > 0)).sum())
+    if not WAIST_MIN_CUT * m.sum() <= clear <= WAIST_MAX_CUT * m.sum():
         return np.zeros_like(m)
-    return out
+    # Cut down to the line itself: what the waistband shows above it in some columns (within the
+    # tolerance) is fabric-coloured and grows back at the hero's edge-following matte, while a clip
+    # cut short of the line would show as a stub on the waistband.
+    return ((rows < line[None, :] - 0.5) & (m > 0)).astype(np.uint8)
 
 
 def skin_at_edge(rgb_small: np.ndarray, mask: np.ndarray, det: Detection | None = None) -> bool:
@@ -671,6 +676,7 @@ def clean_detection(rgb: np.ndarray, det: Detection, *, trim_box: bool = True, s
     if total == 0:
         return Cleanup(det, 0.0, False)
     cut, unsure = hanger_mask(small, m)
+    gripped = False
     if normalise_category(category) in WAIST_CATEGORIES:
         fabric = None
         if len(det.bg_colours):
@@ -679,7 +685,9 @@ def clean_detection(rgb: np.ndarray, det: Detection, *, trim_box: bool = True, s
         # The wall seen between the clips parts the bar from the waistband; where the garment is the
         # wall's colour (grey on grey) that view breaks the waistband up, and the mask alone is used.
         waist = above_waistband(m, fabric) if fabric is not None else np.zeros_like(m)
-        cut |= waist if waist.any() else above_waistband(m)
+        waist = waist if waist.any() else above_waistband(m)
+        cut |= waist
+        gripped = bool(waist.any())
     kept = _main_component((m & (1 - cut)).astype(np.uint8))
     kept = _main_component((kept & (1 - neck_bar(rgb, kept))).astype(np.uint8))
     removed = 1.0 - float(kept.sum()) / total
@@ -694,6 +702,10 @@ def clean_detection(rgb: np.ndarray, det: Detection, *, trim_box: bool = True, s
     # peeled off are a waistband, a collar or a dress's straps about as often as a hanger, and the
     # detector's mask is opened before it gets here, so a hook rarely reaches it.
     reasons = _suspicions(rgb, small, kept, det, category) if trim_box else ()
+    if gripped:
+        # A clip hanger stood above the waistband: cut, but its clips' jaws, gripping the waistband
+        # in front of it, cannot be told from it by shape and may still show.
+        reasons = (*reasons, "a clip hanger's clips may still show on the waistband")
     return Cleanup(replace(det, mask=(kept * 255).astype(np.uint8)), removed, unsure or bool(reasons), reasons)
 
 
