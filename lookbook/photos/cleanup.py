@@ -17,13 +17,17 @@ detector's small mask (~200 px) with the photo at the same size:
    and stays.
 3. **Peeling the top** row by row (:func:`_peel_top`): a hook, clips, a bar of another colour.
 4. **A hanger's middle across the neck** opening, seen on a 400 px copy (:func:`neck_bar`).
+5. **Above a waistband** (trousers, shorts, skirts; :func:`above_waistband`): what stands above the
+   waistband's straight top edge is a clip hanger's clips, bar and hook, whatever their colour;
+   cut, and the shot flagged (the clips' jaws grip the waistband in front of it and stay).
 
 What is left is reduced to the garment's main component. When a lot had to be cut (a fifth of
 the silhouette) the result is not trusted: the cleanup is dropped and the shot is flagged for
 a person to look at instead; so is a shot where a hook or clips were found but no bar of
 another colour under them (the hanger's shoulders, or a bar the garment's colour, may still
-show). Not handled (measured in ``bench.detail_quality``): a hanger of the garment's own colour,
-a hanger lying inside a collar, a clip hanger's bar on trousers of its colour, props at the hem.
+show). Not handled (measured in ``bench.detail_quality``): a hanger of the garment's own colour on a
+top, a hanger lying inside a collar or hood, a clip hanger's bar joined to a waistband of its colour
+with no wall seen between them, clips' jaws below the waistband's top, props at the hem.
 """
 
 from __future__ import annotations
