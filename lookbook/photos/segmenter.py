@@ -40,10 +40,11 @@ MODEL_PATH = Path(__file__).resolve().parents[2] / "resources" / "models" / "u2n
 #: Smaller inputs were measured for issue 18 (forward pass, ms of one core: 256 311, 240 267, 224 233,
 #: 192 171; 192 x 256 keeping a 3:4 photo's shape 233, 168 x 224 172) and each lowers a quality figure:
 #: ``bench.detail_quality --split heldout4`` (crops holding their point 94.2 % at 256; 92.6 % at 240,
-#: 93.4 % at 224 and 192, 92.6 % at 192 x 256; hangers that show and are flagged 18 of 21 at 256, 16-17
-#: below), ``bench.pipeline_quality --split heldout5`` (mean IoU 0.929 at 256, 0.927 at 192 x 256; 90.0 % at
-#: IoU >= 0.85, 88.3 % at 192) or ``--split heldout4`` (0.957 at 256, 0.950 at 168 x 224). A hanger's hook
-#: (:func:`lookbook.photos.detect._thin_top`) is a few pixels wide at 256 and is the first thing lost.
+#: 93.4 % at 224 and 192, 92.6 % at 192 x 256; photos with a hanger or prop flagged for review 18 of 21
+#: at 256, 16-17 below), ``bench.pipeline_quality --split heldout5`` (mean IoU 0.929 at 256, 0.927 at
+#: 192 x 256; 90.0 % at IoU >= 0.85, 88.3 % at 192) or ``--split heldout4`` (0.957 at 256, 0.950 at
+#: 168 x 224). A hanger's hook (:func:`lookbook.photos.detect._thin_top`) is a few pixels wide at 256 and
+#: is the first thing lost.
 INPUT_SIDE = 256
 _MEAN = np.array([0.485, 0.456, 0.406], np.float32)
 _STD = np.array([0.229, 0.224, 0.225], np.float32)
