@@ -588,7 +588,12 @@ def hook_above(rgb: np.ndarray, mask: np.ndarray, det: Detection) -> bool:
     r0 = max(0, int(top - HOOK_REACH * bh))
     if top - r0 < 5:
         return False  # the garment reaches the frame's top: nothing above it to see
-    unlike = background_distance(working_lab(cv2.GaussianBlur(img, (3, 3), 0)), det.bg_colours) > det.threshold
+    # Only the rows above the garment are read: blur those (with the one row each side that a 3x3 blur sees,
+    # so the result equals blurring the whole copy) instead of the whole frame, a third of cleanup's time.
+    b0, b1 = max(0, r0 - 1), min(size[1], top + 1)
+    band = cv2.GaussianBlur(img[b0:b1], (3, 3), 0)[r0 - b0:r0 - b0 + top - r0]
+    unlike = np.zeros(m.shape, bool)
+    unlike[r0:top] = background_distance(working_lab(band), det.bg_colours) > det.threshold
 
     def share(a: int, b: int, outside_only: bool) -> float | None:
         a, b = max(0, a), min(size[0], b)
