@@ -39,7 +39,9 @@ def _sees_only_the_print(rgb: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     """A segmenter that takes the print for the object (its way to fail on a plain garment)."""
     w, h = size
     prob = np.zeros((h, w), np.float32)
-    prob[round(h * PRINT[1] / 300): round(h * PRINT[3] / 300), round(w * PRINT[0] / 240): round(w * PRINT[2] / 240)] = 0.95
+    x0, y0, x1, y1 = (round(w * PRINT[0] / 240), round(h * PRINT[1] / 300),
+                      round(w * PRINT[2] / 240), round(h * PRINT[3] / 300))
+    prob[y0:y1, x0:x1] = 0.95
     return prob
 
 
