@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from lookbook.catalog import holds
@@ -950,7 +950,8 @@ def list_messages(store: Store, *, state: str | None = None, set_id: int | None 
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
     zone = settings.value(store, "store_timezone")
-    return [MessageRow(*r, delivery=delivery_words(r[19], r[20], r[14], zone)) for r in store.db.execute(sql, params)]
+    rows = [MessageRow(*r) for r in store.db.execute(sql, params)]
+    return [replace(r, delivery=delivery_words(r.delivery_status, r.delivery_status_at, r.error, zone)) for r in rows]
 
 
 # -- preview -----------------------------------------------------------------------------------------------

@@ -135,18 +135,24 @@ def test_delivery_settings_save_mail_server_and_sign_in_to_x(qtbot, runners, lib
     qtbot.addWidget(section)
     section.reload()
     qtbot.waitUntil(lambda: section.x_account.text().startswith("@lookbookstore"))
+    # Every channel's box is built the same way, from what it declares; X's sign-in sits in X's box.
+    assert list(section.channel_boxes) == ["x", "email", "sms", "whatsapp"]
+    mail, x_box = section.channel_boxes["email"], section.channel_boxes["x"]
+    assert section.sign_in_button.parentWidget().parentWidget() is x_box
+    assert x_box.text("client_id") == fake_x.client_id
 
-    section.host.setText("smtp.example.com")
-    section.security.setCurrentText("plain")
-    section.from_address.setText("maria@store.example.com")
-    section.save_mail_button.click()
+    mail.edits["host"].setText("smtp.example.com")
+    mail.edits["security"].setCurrentText("plain")
+    mail.edits["from_address"].setText("maria@store.example.com")
+    mail.save_button.click()
     qtbot.waitUntil(lambda: "security 'plain'" in section.message.text())  # refused, with the field named
-    section.security.setCurrentText("starttls")
-    section.username.setText("maria")
-    section.password.setText("mail-secret")
-    section.save_mail_button.click()
-    qtbot.waitUntil(lambda: section.message.text() == "Mail server saved.")
-    assert section.password.text() == ""
+    mail.edits["security"].setCurrentText("starttls")
+    mail.edits["username"].setText("maria")
+    mail.edits["password"].setText("mail-secret")
+    mail.save_button.click()
+    qtbot.waitUntil(lambda: section.message.text() == "E-mail saved; its secrets are in the system keyring.")
+    assert mail.edits["password"].text() == ""
+    qtbot.waitUntil(lambda: mail.text("port") == "587")  # the security's usual port, shown once saved
 
     # The "browser": open X's page, which redirects to the app's loopback address.
     monkeypatch.setattr(section, "_open_url",
