@@ -92,3 +92,11 @@ def add_message(store: Store, customer_id: int, *, set_id: int | None = None, st
         " submitted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [set_id, customer_id, channel, state, body, drafted_by, now, now, now if state == "pending" else None],
     ).lastrowid)
+
+
+def add_sent(store: Store, customer_id: int, external_id: str, *, channel: str = "whatsapp",
+             sent_at: str = "2026-12-01T10:00:00+00:00", body: str = "New Marlowe shirts") -> int:
+    """Insert a message already sent on ``channel`` as ``external_id`` (a status from the channel finds it by that)."""
+    mid = add_message(store, customer_id, state="sent", channel=channel, body=body)
+    store.db.execute("UPDATE messages SET external_id = ?, sent_at = ? WHERE id = ?", [external_id, sent_at, mid])
+    return mid

@@ -127,3 +127,50 @@ def test_a_card_number_in_a_subject_given_with_subject_is_masked(library: Path,
     code, out, _ = _run(capsys, "outbox", "list", "--json")
     subjects = {json.loads(line)["subject"] for line in out.splitlines()}
     assert subjects == {f"Your card ••••.••••.••••.1111 for Cust{n}" for n in range(3)}
+
+
+def test_outbox_list_says_what_whatsapp_reported_after_the_send(library: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    import datetime as dt
+
+    from fakes.fake_whatsapp import notification, status
+    from lookbook.outbox.channels.whatsapp_webhook import store_payload
+    from lookbook.store import settings
+    from lookbook.store.database import open_store
+    from lookbook.store.library import Library
+    from outbox_support import add_sent
+
+    def at(text: str) -> int:
+        return int(dt.datetime.fromisoformat(text).timestamp())
+
+    store = open_store(Library.locate(library))
+    settings.set_value(store, "store_timezone", "Europe/London", "admin")
+    c1, c2, c3 = [r[0] for r in store.db.execute("SELECT id FROM customers ORDER BY id")]
+    delivered, read, failed = (add_sent(store, c, wamid) for c, wamid in [(c1, "wamid.d"), (c2, "wamid.r"),
+                                                                           (c3, "wamid.f")])
+    quiet = add_sent(store, c1, "1234", channel="x")  # X says nothing after a DM is accepted
+    store_payload(store, notification(statuses=[
+        status("wamid.d", "delivered", "447700900000", at=at("2026-12-01T14:02:00+00:00")),
+        status("wamid.r", "delivered", "447700900001", at=at("2026-12-01T14:03:00+00:00")),
+        status("wamid.r", "read", "447700900001", at=at("2026-12-01T14:05:00+00:00")),
+        status("wamid.f", "failed", "447700900002", code=131026, at=at("2026-12-01T14:04:00+00:00"))]))
+    store.close()
+
+    code, out, _ = _run(capsys, "outbox", "list", "--json", "--state", "sent")
+    rows = {r["id"]: r for r in map(json.loads, out.splitlines())}
+    assert code == 0
+    assert (rows[delivered]["delivery_status"], rows[delivered]["delivery_status_at"]) == (
+        "delivered", "2026-12-01T14:02:00+00:00")
+    # The store's time (London is on GMT in December), the day because it is not today.
+    assert rows[delivered]["delivery"] == "delivered Tue 01 Dec 14:02 London time"
+    assert rows[read]["delivery"] == "read Tue 01 Dec 14:05 London time"
+    assert rows[failed]["delivery"].startswith("failed: WhatsApp cannot deliver to this number")
+    assert (rows[quiet]["delivery_status"], rows[quiet]["delivery"]) == (None, "")
+
+    code, out, _ = _run(capsys, "outbox", "list", "--state", "sent")
+    lines = {line.split()[0]: line for line in out.splitlines()}
+    assert code == 0 and "delivery" in lines["id"]
+    assert "delivered Tue 01 Dec 14:02 London time" in lines[str(delivered)]
+    assert "read Tue 01 Dec 14:05 London time" in lines[str(read)]
+    # A failure says "failed" in the column and why in the note.
+    assert "  failed  " in lines[str(failed)] and "WhatsApp cannot deliver" in lines[str(failed)]

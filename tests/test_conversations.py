@@ -97,3 +97,12 @@ def test_conversations_verbs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     assert "goes out with `lookbook outbox send`" in capsys.readouterr().out
     assert main(["conversations", "show", str(w.customers[0])]) == 0
     assert "alex (approved): Yes, in M" in capsys.readouterr().out
+
+
+def test_conversations_answer_offers_every_channel_an_answer_can_go_on() -> None:
+    """The verb lists the channels by hand (verbs stay light); they are the ones the core answers on."""
+    from lookbook.cli import build_parser, verb_parsers
+
+    answer = verb_parsers(build_parser())["conversations answer"]
+    [channel] = [a for a in answer._actions if a.dest == "channel"]
+    assert tuple(channel.choices) == tuple(conversations.ANSWER_LIMITS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import ssl
 import subprocess
@@ -161,3 +162,64 @@ def test_starttls_and_sign_in_with_the_password(certificate: tuple[Path, Path],
             EmailChannel(settings, password="wrong").send(_message(settings, images=[]))
     assert logins[0] == ("maria", "s3cret") and set(logins[1:]) == {("maria", "wrong")}
     assert len(inbox.received) == 1
+
+
+# -- entering the mail server the way every channel is entered ------------------------------------------------------
+def test_delivery_credentials_email_sets_the_mail_server_from_the_declared_fields(
+        tmp_path: Path, memory_keyring: object, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """`lookbook delivery credentials email` enters SMTP host, port, security, from, login and password (asked for
+    once there is a login name, kept only in the keyring); bad input is one line naming the field."""
+    from lookbook.cli import main
+    from lookbook.outbox.channels import accounts, credentials
+    from lookbook.store import secrets
+    from lookbook.store.database import create_store, open_store
+    from lookbook.store.library import Library
+    from outbox_support import add_staff
+
+    store = create_store(tmp_path / "lib")
+    add_staff(store)
+    root = str(store.library.root)
+    store.close()
+    monkeypatch.setenv("LOOKBOOK_PASSWORD", "secret-pass")
+    monkeypatch.setenv("LOOKBOOK_SMTP_PASSWORD", "mail-s3cret")
+    base = ["--library", root, "--as", "maria", "delivery", "credentials", "email"]
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        code = main([*base, *argv])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    code, _, err = run("--set", "host=smtp.example.com", "--set", "security=tls", "--set", "port=five")
+    assert (code, err.strip()) == (1, "lookbook: error: e-mail settings, port 'five': enter a number such as 587.")
+    code, _, err = run("--set", "host=smtp.example.com", "--set", "from_address=maria@store.example.com",
+                       "--set", "security=sometimes")
+    assert code == 1 and "security 'sometimes': choose one of starttls, tls, plain" in err
+    code, out, _ = run("--set", "host=smtp.example.com", "--set", "from_address=maria@store.example.com",
+                       "--set", "from_name=Marlowe & Co", "--set", "username=maria")
+    assert code == 0 and out.strip() == "e-mail credentials saved (secrets in the system keyring)."
+    code, out, _ = run("--show", "--json")
+    shown = {f["field"]: (f["value"], f["entered"]) for f in json.loads(out)}
+    assert shown["host"] == ("smtp.example.com", True) and shown["port"] == ("587", True)
+    assert shown["security"] == ("starttls", True) and shown["password"] == ("", True)
+    # Security changed, the port left at the old security's usual one: the port follows (465 for tls).
+    assert run("--set", "security=tls")[0] == 0
+    # A blank optional field is emptied (no login name: no sign-in); a blank required one keeps what is there.
+    assert run("--set", "username=", "--set", "host=")[0] == 0
+    store = open_store(Library.locate(Path(root)))
+    try:
+        kept = store.get_setting("delivery.email")
+        assert (kept["host"], kept["port"], kept["security"], kept["username"]) == ("smtp.example.com", 465, "tls", "")
+        assert kept["from_name"] == "Marlowe & Co"
+        assert secrets.Vault.for_store(store).get(secrets.SMTP_PASSWORD) == "mail-s3cret"
+        assert accounts.email_channel(store)._password is None  # no login name: the password is not used
+        dump = "\n".join(store.db.conn.iterdump())
+        assert "mail-s3cret" not in dump  # the keyring only, never the settings or the audit log
+        assert [c.name for c in credentials.still_needed(credentials.fields(store, "email"))] == []
+        # Without a password in the keyring, a login name makes it needed (the verb then asks for it).
+        secrets.Vault.for_store(store).delete(secrets.SMTP_PASSWORD)
+        fields = credentials.fields(store, "email")
+        assert [c.name for c in credentials.still_needed(fields, {"username": "maria"})] == ["password"]
+        assert credentials.still_needed(fields) == []
+    finally:
+        store.close()

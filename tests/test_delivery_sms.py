@@ -251,3 +251,43 @@ def test_delivery_sms_keeps_the_token_in_the_keyring_and_preview_shows_segments(
     assert main(["--library", root, "--as", "alex", "outbox", "preview", str(world.set_id), "--channel", "sms",
                  "--template", "sms"]) == 0
     assert "SMS segment (UCS-2" in capsys.readouterr().out
+
+
+# -- answering a text from the Conversations page -----------------------------------------------------------------
+def test_an_sms_reply_is_answered_by_sms_with_consent_masking_quiet_hours_and_stop_kept(store: Store, world: World,
+                                                                                     fake: FakeTwilio) -> None:
+    from lookbook.errors import InputError
+    from lookbook.outbox import conversations
+
+    ann, bob, _ = world.customers
+    sent = add_message(store, ann, state="approved", channel="sms", body="New shirts")
+    add_message(store, bob, state="approved", channel="sms", body="New shirts")
+    _run(store, fake)
+    base = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=5)
+    fake.inbound("+15550100000", "Is the blue one in M?", at=base)
+    fake.inbound("+15550100001", "STOP", at=base + dt.timedelta(seconds=1))
+    sms.poll_replies(direct(store), client=_client(fake))
+
+    # Answered on the channel the customer wrote on, through the outbox like any answer; the card number masked.
+    answer = conversations.answer(store, ann, "Yes, one left in M. Pay in store, not 4111 1111 1111 1111.",
+                                  actor="alex")
+    channel, state, body, answers = store.db.execute(
+        "SELECT m.channel, m.state, m.body, r.message_id FROM messages m JOIN replies r ON r.id = m.answers_reply_id"
+        " WHERE m.id = ?", [answer.message_id]).fetchone()
+    assert (channel, state, answers) == ("sms", "approved", sent) and "4111 1111 1111 1111" not in body
+    # Held for the law's quiet hours in the customer's time like every text, then sent once.
+    late = dt.datetime(2026, 12, 4, 3, 30, tzinfo=dt.UTC)  # 22:30 in New York
+    assert _run(store, fake, clock=lambda: late).deferred == [(answer.message_id, "2026-12-04T13:00:00+00:00")]
+    store.db.execute("UPDATE messages SET next_attempt_at = NULL WHERE id = ?", [answer.message_id])
+    assert _run(store, fake).sent == [answer.message_id]
+    [text] = fake.delivered("+15550100000", body)
+    assert "Yes, one left in M." in text["body"]
+
+    # A long answer says what it is billed as; one past Twilio's 1,600 characters is refused, naming the limit.
+    long = conversations.answer(store, ann, "Thanks! 👗 " * 12, actor="alex")
+    assert "It goes as 2 SMS segments (UCS-2, 131 characters; 70 fit one)." in long.warnings
+    with pytest.raises(InputError, match="SMS takes at most 1,600"):
+        conversations.answer(store, ann, "a" * 1601, actor="alex")
+    # A customer who texted STOP is never answered.
+    with pytest.raises(InputError, match="no one-to-one consent on SMS"):
+        conversations.answer(store, bob, "Sorry to see you go", actor="alex")

@@ -247,3 +247,33 @@ def test_no_keyring_backend_gives_a_clear_error(store: Store) -> None:
             secrets.Vault.for_store(store).set(secrets.SMTP_PASSWORD, "pw")
     finally:
         keyring.set_keyring(before)
+
+
+def test_x_app_is_entered_from_its_declared_fields_and_a_sign_in_is_kept(store, memory_keyring: object) -> None:
+    """X declares its app (client id, callback port, client secret) like every channel; saving them keeps the
+    account already signed in, and the client secret goes only to the keyring."""
+    from lookbook.errors import InputError
+    from lookbook.outbox.channels import accounts, credentials
+    from lookbook.store import secrets
+    from outbox_support import add_staff
+
+    add_staff(store)
+    store.set_setting(accounts.X_SETTING, {"auth": "oauth2", "user_id": "42", "username": "lookbookstore"})
+    with pytest.raises(InputError, match="X settings, client id: enter the OAuth 2.0 client id"):
+        credentials.save(store, "x", {"port": "8765"}, "maria")
+    with pytest.raises(InputError, match="X settings, callback port 'eighty': enter the port registered with X"):
+        credentials.save(store, "x", {"client_id": "abc123", "port": "eighty"}, "maria")
+    credentials.save(store, "x", {"client_id": "abc123", "port": "8765", "client_secret": "cs-s3cret"}, "maria")
+    kept = accounts.x_settings(store)
+    assert (kept["client_id"], kept["port"], kept["username"], kept["auth"]) == ("abc123", 8765, "lookbookstore",
+                                                                               "oauth2")
+    assert secrets.Vault.for_store(store).get(secrets.X_OAUTH2_CLIENT_SECRET) == "cs-s3cret"
+    assert "cs-s3cret" not in "\n".join(store.db.conn.iterdump())
+    shown = {f.credential.name: (f.value, f.entered) for f in credentials.fields(store, "x")}
+    assert shown == {"client_id": ("abc123", True), "port": ("8765", True), "client_secret": ("", True)}
+    # Emptying the optional port means any free port again.
+    credentials.save(store, "x", {"client_id": "abc123", "port": ""}, "maria")
+    assert accounts.x_settings(store)["port"] == 0
+    from lookbook.outbox.channels.x import X_DM
+
+    assert X_DM.setting == accounts.X_SETTING

@@ -317,7 +317,7 @@ def test_credentials_are_listed_from_what_each_channel_declares_and_secrets_go_t
     from lookbook.outbox.channels import credentials
 
     add_staff(store)
-    assert {c.name for c in credentials.configurable()} >= {"sms", "whatsapp"}
+    assert {c.name for c in credentials.configurable()} >= {"x", "email", "sms", "whatsapp"}
     with pytest.raises(InputError, match="phone number id"):  # the channel's own check runs
         credentials.save(store, "whatsapp", {"phone_number_id": "abc", "waba_id": WABA_ID, "template": TEMPLATE,
                                              "token": "EAAG-1"}, "maria")
@@ -337,8 +337,8 @@ def test_credentials_are_listed_from_what_each_channel_declares_and_secrets_go_t
     assert "EAAG-1" not in kept and "app-s3cret" not in kept and "v-token" not in kept
     with pytest.raises(InputError, match="not one of"):
         credentials.save(store, "whatsapp", {"password": "x"}, "maria")
-    with pytest.raises(InputError, match="own sign-in"):
-        credentials.fields(store, "x")
+    # X declares its app too (its browser sign-in stays beside the fields): every channel is entered the same way.
+    assert [f.credential.name for f in credentials.fields(store, "x")] == ["client_id", "port", "client_secret"]
 
 
 def test_delivery_credentials_verb_asks_for_each_declared_secret(tmp_path: Path, memory_keyring: object,

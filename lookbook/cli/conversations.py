@@ -33,7 +33,7 @@ def cmd_show(args: argparse.Namespace, ctx: CliContext) -> int:
             print(json.dumps(e.__dict__))
             continue
         who = "customer" if e.kind == "reply" else f"{e.by or 'store'} ({e.state})"
-        print(f"{e.at[:16].replace('T', ' ')}  {e.channel:<5} {who}: {one_line(e.text)}")
+        print(f"{e.at[:16].replace('T', ' ')}  {e.channel:<8} {who}: {one_line(e.text)}")
     return 0
 
 

@@ -221,15 +221,17 @@ def cmd_credentials(args: argparse.Namespace, ctx: CliContext) -> int:
         if name not in by_name or not by_name[name].credential.secret:
             raise InputError(f"--secret {name}: the secrets of {channel.label} are "
                              f"{', '.join(f.credential.name for f in listed if f.credential.secret)}.")
+    # Asked for: the secrets named, else those still needed (e-mail's password once there is a login name) and
+    # any optional one whose environment variable is set.
+    needed = {c.name for c in credentials.still_needed(listed, values)}
     wanted = args.secrets or [f.credential.name for f in listed if f.credential.secret and not f.entered
-                              and (not f.credential.optional or os.environ.get(credentials.env_name(channel,
-                                                                                                   f.credential)))]
+                              and (f.credential.name in needed
+                                   or os.environ.get(credentials.env_name(channel, f.credential)))]
     for name in wanted:
         c = by_name[name].credential
         values[name] = _secret(f"{channel.label} {c.label}", credentials.env_name(channel, c))
     credentials.save(store, args.channel, values, ctx.user.username)
-    missing = [f.credential.label for f in credentials.fields(store, args.channel)
-               if not f.entered and not f.credential.optional]
+    missing = [c.label for c in credentials.still_needed(credentials.fields(store, args.channel))]
     print(f"{channel.label} credentials saved (secrets in the system keyring)"
           + (f"; still to enter: {', '.join(missing)}." if missing else "."))
     return 0

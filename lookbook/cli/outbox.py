@@ -126,11 +126,16 @@ def cmd_list(args: argparse.Namespace, ctx: CliContext) -> int:
     if not rows:
         print("No messages.")
         return 0
-    print(f"{'id':>6}  {'state':<9}  {'chan':<5}  {'set':>4}  {'customer':<24}  {'drafted by':<10}  note")
+    # Delivery: what the channel said after the send (WhatsApp: delivered, read, failed); a failure's reason is
+    # the note, so the column says only "failed".
+    width = max([8, *(len(r.delivery) for r in rows if r.delivery_status != "failed")])
+    print(f"{'id':>6}  {'state':<9}  {'chan':<8}  {'set':>4}  {'customer':<24}  {'drafted by':<10}  "
+          f"{'delivery':<{width}}  note")
     for row in rows:
         note = row.state_reason or row.error or row.decision_comment or row.match_reason
-        print(f"{row.id:>6}  {row.state:<9}  {row.channel:<5}  {row.set_id or '':>4}  "
-              f"{one_line(row.customer_name)[:24]:<24}  {row.drafted_by[:10]:<10}  {note[:60]}")
+        delivery = "failed" if row.delivery_status == "failed" else row.delivery
+        print(f"{row.id:>6}  {row.state:<9}  {row.channel:<8}  {row.set_id or '':>4}  "
+              f"{one_line(row.customer_name)[:24]:<24}  {row.drafted_by[:10]:<10}  {delivery:<{width}}  {note[:60]}")
     return 0
 
 

@@ -7,7 +7,8 @@ customer's name or the words of a reply.
 
 :func:`answer` writes an associate's answer as a message on the reply's channel (an X DM goes to the
 same DM conversation; an e-mail keeps the subject with "Re:"). It goes out through the same
-exactly-once sender as every message. A customer who wrote first is answered without a manager's
+exactly-once sender as every message, held for quiet hours (SMS: the law's 21:00-08:00 in the customer's time
+too) like every message. A customer who wrote first is answered without a manager's
 approval unless the store setting ``conversations.approval_required`` is on; consent is still needed
 (a customer who asked to stop is never answered), card numbers are masked, and the answer is audited.
 """
@@ -26,8 +27,9 @@ from lookbook.store.database import Store, inserted_id, utcnow
 
 APPROVAL_SETTING = "conversations.approval_required"
 ACTOR_NOTE = "an answer to a customer who wrote first"
-#: Longest answer accepted per channel (an X DM takes 10,000 characters).
-ANSWER_LIMITS = {"x": 10_000, "email": 100_000, "whatsapp": 4_096}
+#: Longest answer accepted per channel: an X DM takes 10,000 characters, a WhatsApp text 4,096, and Twilio an SMS
+#: body of 1,600 (sent as up to ten segments; the answer says how many it bills when it is more than one).
+ANSWER_LIMITS = {"x": 10_000, "email": 100_000, "sms": 1_600, "whatsapp": 4_096}
 
 
 @dataclass(frozen=True)
@@ -131,7 +133,7 @@ def answer(store: Store, customer_id: int, body: str, *, actor: str, reply_id: i
     """Answer a customer in their conversation: a message on the reply's channel, sent by the sender.
 
     :param reply_id: the reply answered (default: their latest); its channel is the answer's.
-    :param channel: the channel when the customer has not replied (``x`` or ``email``).
+    :param channel: the channel when the customer has not replied (one of :data:`ANSWER_LIMITS`).
     :raises InputError: for an empty or too long answer, a customer without consent on the channel (or who
         asked to stop), or a reply of another customer.
     """
@@ -152,7 +154,8 @@ def answer(store: Store, customer_id: int, body: str, *, actor: str, reply_id: i
                              "conversation.")
     answered, on = (row[0], row[1]) if row else (None, channel)
     if on not in ANSWER_LIMITS:
-        raise InputError(f"customer {customer_id} has not written; choose the channel to answer on (x or email).")
+        raise InputError(f"customer {customer_id} has not written; choose the channel to answer on "
+                         f"({', '.join(ANSWER_LIMITS)}).")
     if len(text) > ANSWER_LIMITS[on]:
         raise InputError(f"the answer is {len(text):,} characters; {CHANNEL_LABELS[on]} takes at most "
                          f"{ANSWER_LIMITS[on]:,}.")
@@ -188,6 +191,10 @@ def answer(store: Store, customer_id: int, body: str, *, actor: str, reply_id: i
                          [now, user.username, customer_id])
     store.hooks.outbox_did_change([message_id])
     warnings = [SAFE_PAYMENT_ADVICE] if had_card else []
+    # An answer skips the approval where a set's message shows its segments: say what a long text costs here.
+    billed = kind.segments(masked) if kind is not None else None
+    if billed and not billed.startswith("1 "):
+        warnings.append(f"It goes as {billed}.")
     return AnswerReport(message_id, state, warnings, store.notify(Changes(outbox=True, customers=True, audit=True)))
 
 

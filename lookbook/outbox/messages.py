@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from lookbook.catalog import holds
@@ -30,6 +30,7 @@ from lookbook.hooks import Changes
 from lookbook.lookbooks.sets import set_products
 from lookbook.outbox.channels import registry
 from lookbook.outbox.compose import card_picture, personalise, pictures_json, store_footer
+from lookbook.outbox.quiet_hours import local_time
 from lookbook.outbox.templates import Preview, Template, channel_problems, get_template
 from lookbook.payment_cards import SAFE_PAYMENT_ADVICE, mask_card_numbers
 from lookbook.store import roles, settings
@@ -886,10 +887,43 @@ class MessageRow:
     updated_at: str
     #: Who last changed its text, subject or picture (the drafter until someone edits it).
     changed_by: str | None = None
+    #: What the channel reported after the send (WhatsApp's webhook: sent, delivered, read, failed) and when.
+    delivery_status: str | None = None
+    delivery_status_at: str | None = None
+    #: The same in words, in the store's time ("delivered 14:02 UTC"); "" when the channel said nothing.
+    delivery: str = ""
 
     def as_json(self) -> dict[str, Any]:
         """Return the row as a JSON-ready dict."""
         return dict(self.__dict__)
+
+
+#: What each delivery status means, for a tooltip or a detail line. WhatsApp's "sent" is one grey tick: the message
+#: reached WhatsApp, not yet the customer's phone.
+DELIVERY_MEANING = {"sent": "it reached the service but not yet the customer's phone",
+                    "delivered": "it is on the customer's phone, not yet read",
+                    "read": "the customer opened it",
+                    "failed": "it did not reach the customer"}
+
+
+def delivery_words(status: str | None, at: str | None, error: str | None = None, zone: str = "UTC", *,
+                   now: dt.datetime | None = None) -> str:
+    """Return what the channel said became of a sent message, as a person says it: "delivered 14:02 UTC", "read
+    Mon 03 Dec 09:10 London time", "failed: <why>"; "" when the channel has said nothing (X, e-mail, SMS).
+
+    :param status: ``messages.delivery_status`` (sent, delivered, read or failed).
+    :param at: when the channel said so (ISO-8601 UTC).
+    :param error: why it failed (``messages.error``), shown after "failed:".
+    :param zone: the IANA time zone the time is said in (the store's).
+    :param now: the moment "today" is judged from (default: the clock).
+    """
+    if not status:
+        return ""
+    if status == "failed":
+        return f"failed: {error}" if error else "failed"
+    if not at:
+        return status
+    return f"{status} {local_time(dt.datetime.fromisoformat(at.replace('Z', '+00:00')), zone, now=now)}"
 
 
 def list_messages(store: Store, *, state: str | None = None, set_id: int | None = None,
@@ -902,7 +936,8 @@ def list_messages(store: Store, *, state: str | None = None, set_id: int | None 
         raise InputError(f"state '{state}': choose one of {', '.join(STATES)}.")
     sql = ("SELECT m.id, m.set_id, m.customer_id, trim(c.first_name || ' ' || c.last_name), m.channel, m.state,"
            " m.subject, m.body, m.attachment, m.match_reason, m.drafted_by, m.decided_by, m.decision_comment,"
-           " m.state_reason, m.error, m.external_id, m.sent_at, m.updated_at, coalesce(m.changed_by, m.drafted_by)"
+           " m.state_reason, m.error, m.external_id, m.sent_at, m.updated_at, coalesce(m.changed_by, m.drafted_by),"
+           " m.delivery_status, m.delivery_status_at"
            " FROM messages m JOIN customers c ON c.id = m.customer_id WHERE 1 = 1")
     params: list[Any] = []
     if state is not None:
@@ -914,7 +949,9 @@ def list_messages(store: Store, *, state: str | None = None, set_id: int | None 
     sql += " ORDER BY m.id DESC"
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
-    return [MessageRow(*r) for r in store.db.execute(sql, params)]
+    zone = settings.value(store, "store_timezone")
+    rows = [MessageRow(*r) for r in store.db.execute(sql, params)]
+    return [replace(r, delivery=delivery_words(r.delivery_status, r.delivery_status_at, r.error, zone)) for r in rows]
 
 
 # -- preview -----------------------------------------------------------------------------------------------

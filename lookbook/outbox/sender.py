@@ -75,7 +75,14 @@ from lookbook.outbox.channels import (
 from lookbook.outbox.channels.interface import Attempt, Channel, Connection, Job, Steps
 from lookbook.outbox.compose import outgoing
 from lookbook.outbox.conversations import thread_headers
-from lookbook.outbox.messages import ConsentMissing, IllegalTransition, expire_stale, out_of_stock, transition
+from lookbook.outbox.messages import (
+    ConsentMissing,
+    IllegalTransition,
+    delivery_words,
+    expire_stale,
+    out_of_stock,
+    transition,
+)
 from lookbook.payment_cards import mask_card_numbers
 from lookbook.store import roles, settings
 from lookbook.store.database import Store, inserted_id, utcnow
@@ -962,6 +969,10 @@ class OutboxRow:
     drafted_by: str = ""
     #: The customer's IANA time zone, to say times as the customer reads them.
     customer_tz: str = "UTC"
+    #: What the channel reported after the send (WhatsApp: sent, delivered, read, failed), as stored and in words
+    #: in the store's time ("delivered 14:02 UTC"; "" when the channel said nothing).
+    delivery_status: str | None = None
+    delivery: str = ""
 
 
 def list_outbox(store: Store, states: Iterable[str] | None = None, limit: int = 1000, *,
@@ -976,12 +987,13 @@ def list_outbox(store: Store, states: Iterable[str] | None = None, limit: int = 
     rows = store.db.execute(
         "SELECT m.id, m.customer_id, trim(c.first_name || ' ' || c.last_name), m.channel, m.state, m.attempts,"
         " m.next_attempt_at, m.retryable, coalesce(m.error, m.state_reason, ''), m.external_id, m.updated_at,"
-        " m.drafted_by, coalesce(nullif(c.timezone, ''), 'UTC')"
+        " m.drafted_by, coalesce(nullif(c.timezone, ''), 'UTC'), m.delivery_status, m.delivery_status_at, m.error"
         f" FROM messages m JOIN customers c ON c.id = m.customer_id WHERE m.state IN ({marks}){mine}"
         " ORDER BY m.updated_at DESC, m.id DESC LIMIT ?",
         [*wanted, *([drafted_by] if drafted_by is not None else []), int(limit)]).fetchall()
+    zone = settings.value(store, "store_timezone")
     return [OutboxRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], None if r[7] is None else bool(r[7]), r[8], r[9],
-                      r[10], r[11] or "", r[12]) for r in rows]
+                      r[10], r[11] or "", r[12], r[13], delivery_words(r[13], r[14], r[15], zone)) for r in rows]
 
 
 def start_send_run(store: Store, actor: str, **detail: Any) -> None:

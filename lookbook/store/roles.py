@@ -143,7 +143,7 @@ MATRIX: tuple[Permission, ...] = (
        {_G, _D},
        ("delivery x-app", "delivery x-sign-in", "delivery x-tokens", "delivery x-sign-out", "delivery email",
         "delivery sms", "delivery whatsapp", "delivery credentials", "delivery store", "conversations mailbox"),
-       ("Delivery ▸ Sign in with X / Sign Out / Use These Tokens / Save Mail Server / Save SMS / Save WhatsApp",)),
+       ("Delivery ▸ Save X / Sign in with X / Sign Out / Use These Tokens / Save E-mail / Save SMS / Save WhatsApp",)),
     _p("settings.change", "change the settings that rule sending (quiet hours, caps, time zone, expiry, timeouts)",
        {_G, _D}, ("settings set",), ("Settings ▸ Sending ▸ Save",), note="each change recorded in the audit log"),
     # -- accounts -----------------------------------------------------------------------------------------

@@ -92,3 +92,39 @@ def test_an_empty_list_says_why_and_where_replies_come_from(qtbot, page: Convers
     page.reload()
     qtbot.waitUntil(lambda: page.model.rowCount() == 0, timeout=5_000)
     assert "No replies from your customers yet" in _shown_hint(page.view)
+
+
+def test_a_text_message_reply_is_answered_by_sms_from_the_page(qtbot, page: ConversationsPage) -> None:
+    """A customer who texted the store is answered by SMS in place, with what the text is billed as; once they text
+    STOP, the page says why nothing more can go instead of answering."""
+    from lookbook.customers import consent
+
+    def text_in(store):  # Cust1 texts back to the store's SMS number, with SMS consent on record
+        customer = store.db.execute("SELECT id FROM customers WHERE first_name = 'Cust1'").fetchone()[0]
+        store.db.execute("UPDATE customers SET phone = '+15550100001' WHERE id = ?", [customer])
+        consent.record(store, customer, "sms", "one_to_one", True, by_user="test", source="test")
+        store.db.execute("INSERT INTO replies (customer_id, channel, external_id, body, received_at)"
+                         " VALUES (?, 'sms', 'SMtest1', 'Is the blue one in L?', '2026-12-03T12:00:00+00:00')",
+                         [customer])
+        return customer
+
+    customer = on_db(qtbot, page.db, text_in)
+    page.reload()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 2 and page.model.row_values(0)[0] == "Cust1 Tester",
+                    timeout=5_000)
+    with qtbot.waitSignal(page.thread_shown, timeout=5_000):
+        page.view.selectRow(0)
+    assert "Is the blue one in L?" in page.thread_view.toHtml() and "SMS" in page.thread_view.toHtml()
+    page.answer_box.setPlainText("Yes, one in L 👗 " * 6)
+    with qtbot.waitSignal(page.thread_shown, timeout=5_000):
+        page.send_button.click()
+    assert page.status.text() == ("Answer written; it goes out with the next send. It goes as 2 SMS segments "
+                                  "(UCS-2, 101 characters; 70 fit one).")
+    entries = on_db(qtbot, page.db, lambda store: conversations.thread(store, customer))
+    assert (entries[-1].kind, entries[-1].channel, entries[-1].state) == ("message", "sms", "approved")
+
+    on_db(qtbot, page.db, lambda store: consent.record(store, customer, "sms", "one_to_one", False,
+                                                       by_user="replies", source="reply"))
+    page.answer_box.setPlainText("Sorry to see you go")
+    page.send_button.click()
+    qtbot.waitUntil(lambda: "no one-to-one consent on SMS" in page.status.text(), timeout=5_000)

@@ -15,7 +15,7 @@ from lookbook.outbox.sender import _defer
 from lookbook.store.database import create_store
 from lookbook.store.users import User
 from outbox_support import add_message, add_staff, add_world
-from ui.pages.outbox import FILTERS, OutboxPage
+from ui.pages.outbox import FILTERS, HEADERS, OutboxPage
 from ui.signin import Session
 
 ALEX = User(1, "alex", "Alex Kim", "associate", True)
@@ -63,11 +63,11 @@ def _ids(page: OutboxPage) -> set[int]:
 def test_held_message_shows_its_reason_in_the_customers_time(qtbot, page: OutboxPage, library) -> None:
     _root, ids = library
     qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=5_000)
-    values = page.model.row_values(0)
-    assert values[0] == ids["alex_held"]
-    assert values[6].startswith("held for quiet hours until ") and values[6].endswith(" Tokyo time")
-    assert values[5].endswith("Tokyo time")  # the next try, as the customer reads it
-    assert values[7].endswith(" UTC")
+    values = dict(zip(HEADERS, page.model.row_values(0), strict=True))
+    assert values["Message"] == ids["alex_held"]
+    assert values["Reason"].startswith("held for quiet hours until ") and values["Reason"].endswith(" Tokyo time")
+    assert values["Next try"].endswith("Tokyo time")  # the next try, as the customer reads it
+    assert values["Updated"].endswith(" UTC")
 
 
 def test_mine_only_and_editing_ones_own_draft(qtbot, page: OutboxPage, library) -> None:

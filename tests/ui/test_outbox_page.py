@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from PySide6.QtCore import Qt
 
 from fakes.fake_x import FakeX, Fault
 from lookbook.outbox import quiet_hours
@@ -18,7 +19,7 @@ from lookbook.store.library import Library
 from lookbook.store.users import User
 from outbox_support import add_message, add_staff, add_world
 from ui.pages.delivery_settings import DeliverySettings
-from ui.pages.outbox import FILTERS, OutboxPage
+from ui.pages.outbox import FILTERS, HEADERS, OutboxPage
 from ui.signin import Session
 
 DM_PATH = r"/2/dm_conversations/with/\d+/messages"
@@ -111,8 +112,9 @@ def test_refused_dm_is_shown_failed_and_offered_by_email(qtbot, page: OutboxPage
     assert "cannot be reached" in page.status.text()
     page.filter.setCurrentIndex([label for label, _ in FILTERS].index("Failed"))
     # The list may first show a reload made while the refusal was being written; it must come to say why.
+    reason = HEADERS.index("Reason")
     qtbot.waitUntil(lambda: page.model.rowCount() == 1
-                    and "cannot send messages to this user" in page.model.row_values(0)[6], timeout=5_000)
+                    and "cannot send messages to this user" in page.model.row_values(0)[reason], timeout=5_000)
     page.view.selectRow(0)
     qtbot.waitUntil(lambda: "can be offered it by email" in page.detail.toPlainText(), timeout=5_000)
     qtbot.waitUntil(page.offer_button.isEnabled, timeout=5_000)
@@ -133,18 +135,24 @@ def test_delivery_settings_save_mail_server_and_sign_in_to_x(qtbot, runners, lib
     qtbot.addWidget(section)
     section.reload()
     qtbot.waitUntil(lambda: section.x_account.text().startswith("@lookbookstore"))
+    # Every channel's box is built the same way, from what it declares; X's sign-in sits in X's box.
+    assert list(section.channel_boxes) == ["x", "email", "sms", "whatsapp"]
+    mail, x_box = section.channel_boxes["email"], section.channel_boxes["x"]
+    assert section.sign_in_button.parentWidget().parentWidget() is x_box
+    assert x_box.text("client_id") == fake_x.client_id
 
-    section.host.setText("smtp.example.com")
-    section.security.setCurrentText("plain")
-    section.from_address.setText("maria@store.example.com")
-    section.save_mail_button.click()
+    mail.edits["host"].setText("smtp.example.com")
+    mail.edits["security"].setCurrentText("plain")
+    mail.edits["from_address"].setText("maria@store.example.com")
+    mail.save_button.click()
     qtbot.waitUntil(lambda: "security 'plain'" in section.message.text())  # refused, with the field named
-    section.security.setCurrentText("starttls")
-    section.username.setText("maria")
-    section.password.setText("mail-secret")
-    section.save_mail_button.click()
-    qtbot.waitUntil(lambda: section.message.text() == "Mail server saved.")
-    assert section.password.text() == ""
+    mail.edits["security"].setCurrentText("starttls")
+    mail.edits["username"].setText("maria")
+    mail.edits["password"].setText("mail-secret")
+    mail.save_button.click()
+    qtbot.waitUntil(lambda: section.message.text() == "E-mail saved; its secrets are in the system keyring.")
+    assert mail.edits["password"].text() == ""
+    qtbot.waitUntil(lambda: mail.text("port") == "587")  # the security's usual port, shown once saved
 
     # The "browser": open X's page, which redirects to the app's loopback address.
     monkeypatch.setattr(section, "_open_url",
@@ -213,3 +221,56 @@ def test_delivery_settings_has_a_form_per_channel_from_its_declared_credentials(
         assert "EAAG-ui" not in dump and "app-ui" not in dump and "verify-ui" not in dump
     finally:
         store.close()
+
+
+def test_sent_list_shows_what_whatsapp_reported_after_the_send(qtbot, runners, tmp_path: Path) -> None:
+    """A WhatsApp message's delivery status (the webhook's delivered, read, failed) shows in its row, on hover over
+    the cell and in the detail pane, in the store's time; a channel that reports nothing (X) leaves it empty."""
+    import datetime as dt
+
+    from fakes.fake_whatsapp import notification, status
+    from lookbook.outbox.channels.whatsapp_webhook import store_payload
+    from lookbook.store import settings
+    from outbox_support import add_sent
+
+    def at(text: str) -> int:
+        return int(dt.datetime.fromisoformat(text).timestamp())
+
+    store = create_store(tmp_path / "Library")
+    add_staff(store)
+    settings.set_value(store, "store_timezone", "Asia/Tokyo", "admin")
+    world = add_world(store, customers=3)
+    delivered, read, failed = (add_sent(store, c, f"wamid.{n}") for n, c in enumerate(world.customers))
+    quiet = add_sent(store, world.customers[0], "9000", channel="x")
+    store_payload(store, notification(statuses=[
+        status("wamid.0", "delivered", "447700900000", at=at("2026-12-01T05:02:00+00:00")),
+        status("wamid.1", "read", "447700900001", at=at("2026-12-01T05:05:00+00:00")),
+        status("wamid.2", "failed", "447700900002", code=131026, at=at("2026-12-01T05:06:00+00:00"))]))
+    root = store.library.root
+    store.close()
+
+    db, _net = runners
+    with qtbot.waitSignal(db.library_opened, timeout=10_000):
+        db.open(root)
+    session = Session()
+    session.sign_in(MARIA)
+    page = OutboxPage(db, session)
+    qtbot.addWidget(page)
+    try:
+        page.filter.setCurrentIndex([label for label, _ in FILTERS].index("Sent"))
+        qtbot.waitUntil(lambda: page.model.rowCount() == 4, timeout=5_000)
+        rows = {page.model.row_values(r)[0]: r for r in range(4)}
+        headers = [page.model.headerData(c, Qt.Orientation.Horizontal) for c in range(page.model.columnCount())]
+        assert "Delivery" in headers
+        cell = {mid: page.model.index(rows[mid], headers.index("Delivery")) for mid in (delivered, read, failed, quiet)}
+        assert cell[delivered].data() == "delivered Tue 01 Dec 14:02 Tokyo time"  # 05:02 UTC, said in Tokyo
+        assert cell[read].data() == "read Tue 01 Dec 14:05 Tokyo time"
+        assert cell[failed].data().startswith("failed: WhatsApp cannot deliver to this number")
+        assert cell[quiet].data() == "" and cell[quiet].data(Qt.ItemDataRole.ToolTipRole) is None
+        assert cell[read].data(Qt.ItemDataRole.ToolTipRole) == (
+            "WhatsApp reported after the send: read Tue 01 Dec 14:05 Tokyo time (the customer opened it).")
+        page.view.selectRow(rows[delivered])
+        qtbot.waitUntil(lambda: "WhatsApp reported after the send: delivered Tue 01 Dec 14:02 Tokyo time"
+                        in page.detail.toPlainText(), timeout=5_000)
+    finally:
+        page.cleanup()

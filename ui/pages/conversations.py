@@ -195,8 +195,8 @@ class ConversationsPage(Page):
         if self.unread_only.isChecked():
             return "<b>Nothing unread.</b><br>Clear <b>Unread only</b> to see the conversations already read."
         whose = "your customers" if self.whose.currentData() == "mine" else "any customer"
-        return (f"<b>No replies from {whose} yet.</b><br>When a customer answers a lookbook (e-mail or X), "
-                "the thread appears here and you can answer it.")
+        return (f"<b>No replies from {whose} yet.</b><br>When a customer answers a lookbook (by e-mail, X, SMS or "
+                "WhatsApp), the thread appears here and you can answer it.")
 
     def _show(self, loaded: tuple[list[conversations.Conversation], int]) -> None:
         self.rows, unread = loaded

@@ -1,11 +1,11 @@
-"""The delivery section of the Settings page: X sign-in, the mail server, and a form for every other channel
-built from the credentials it declares (:mod:`lookbook.outbox.channels.credentials`: SMS, WhatsApp, a plugin).
+"""The delivery section of the Settings page: a box for every channel (X, e-mail, SMS, WhatsApp, a plugin), each
+built the same way from the credentials the channel declares (:mod:`lookbook.outbox.channels.credentials`).
 
-X sign-in runs the OAuth 2.0 + PKCE flow of :mod:`lookbook.outbox.channels.x_oauth`: the page
-opens X's sign-in page in the person's browser and waits, on the network thread, for
-the loopback redirect; tokens go to the system keyring. OAuth 1.0a user tokens can be
-entered instead. Passwords and tokens are typed into masked fields, handed to the
-core, and never kept by the widget after saving.
+X's box adds, after its declared app fields, what cannot be a field: signing in runs the OAuth 2.0 + PKCE flow of
+:mod:`lookbook.outbox.channels.x_oauth` (the page opens X's sign-in page in the person's browser and waits, on the
+network thread, for the loopback redirect; tokens go to the system keyring), or OAuth 1.0a user tokens are
+entered and checked with X first. Passwords and tokens are typed into masked fields, handed to the core, and never
+kept by the widget after saving.
 """
 
 from __future__ import annotations
@@ -18,19 +18,18 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from lookbook.errors import LookbookError
 from lookbook.outbox.channels import accounts, credentials
-from lookbook.outbox.channels.email import DEFAULT_PORTS, SECURITY
 from lookbook.store import secrets
 from lookbook.store.database import Store
 from ui.signin import Session
@@ -40,66 +39,110 @@ if TYPE_CHECKING:
     # The X client (requests, tweepy, OAuth) loads when someone signs in, not with the page (issue 18).
     from lookbook.outbox.channels.x import OAuth2Token
 
+#: Boxes side by side in a row, so the Settings page fits a small window without scrolling.
+BOXES_PER_ROW = 2
+
 
 def load_delivery(store: Store) -> dict[str, Any]:
     """Return the delivery settings the section shows (never a secret; only whether each one is entered)."""
-    return {"x": accounts.x_settings(store), "email": dict(store.get_setting("delivery.email") or {}),
+    return {"x": accounts.x_settings(store),
             # The keyring is not asked which secrets are there: a locked one would hold up the library's thread.
             "channels": {c.name: (c.label, credentials.fields(store, c.name, look_in_keyring=False))
-                         for c in credentials.configurable() if c.name not in ("x", "email")}}
+                         for c in credentials.configurable()}}
 
 
-def _with_mnemonic(text: str, widget: QWidget) -> str:
-    """Return ``text`` with an Alt letter no other button of the page uses and no menu opens (F, E, V, G, H);
-    the channel boxes are made from what channels declare, so their letters cannot be chosen by hand."""
-    from PySide6.QtWidgets import QAbstractButton, QStackedWidget
+def _page_of(widget: QWidget) -> QWidget:
+    from PySide6.QtWidgets import QStackedWidget
 
     page = widget
     while page.parentWidget() is not None and not isinstance(page.parentWidget(), QStackedWidget):
-        page = page.parentWidget()  # the page: only one page's buttons are on screen at a time
+        page = page.parentWidget()  # the page: only one page's controls are on screen at a time
+    return page
+
+
+def _with_mnemonic(text: str, widget: QWidget, *, start: int = 5, digits: bool = True) -> str:
+    """Return ``text`` with an Alt letter no other button or field label of the page uses and no menu opens (F, E,
+    V, G, H); the channel boxes are made from what channels declare, so their letters cannot be chosen by hand.
+
+    :param start: where to look first (5: after "Save ", the channel's own letters).
+    :param digits: whether "(&1)" may be added when none of its own letters is free (buttons; a field's label is
+        then left without one: four channels' fields are more than the alphabet).
+    """
+    from PySide6.QtWidgets import QAbstractButton
+
+    page = _page_of(widget)
     taken = set("fevgh")
-    for button in page.findChildren(QAbstractButton):
-        other = button.text()
+    for other in [b.text() for b in page.findChildren(QAbstractButton)] + [
+            label.text() for label in page.findChildren(QLabel) if label.buddy() is not None]:
         if "&" in other and other.index("&") + 1 < len(other):
             taken.add(other[other.index("&") + 1].lower())
-    order = [*range(5, len(text)), *range(5)]  # after "Save ": the channel's own letters first
+    order = [*range(start, len(text)), *range(start)]
     for i in order:
         if i < len(text) and text[i].isalnum() and text[i].lower() not in taken:
             return f"{text[:i]}&{text[i:]}"
-    digit = next((d for d in "123456789" if d not in taken), "")
+    digit = next((d for d in "123456789" if d not in taken), "") if digits else ""
     return f"{text} (&{digit})" if digit else text
 
 
 class ChannelCredentials(QGroupBox):
-    """One channel's credentials, a field per :class:`~lookbook.outbox.channels.interface.Credential` it declares;
-    secrets are typed into masked fields, go to the keyring, and are never shown again (only whether they are
-    entered)."""
+    """One channel's credentials, a field per :class:`~lookbook.outbox.channels.interface.Credential` it declares
+    (a list for one with choices); secrets are typed into masked fields, go to the keyring, and are never shown
+    again (only whether they are entered).
 
-    def __init__(self, name: str, label: str, fields: list[credentials.Field], section: DeliverySettings) -> None:
-        super().__init__(label)
+    :param extra: what the channel needs besides its fields (X: signing in), shown under the Save button.
+    """
+
+    def __init__(self, name: str, label: str, fields: list[credentials.Field], section: DeliverySettings,
+                 extra: QWidget | None = None) -> None:
+        super().__init__(label[:1].upper() + label[1:])  # "E-mail", as a title
         self.name, self.label, self.section = name, label, section
+        section.boxes_layout.addWidget(self, *divmod(len(section.channel_boxes), BOXES_PER_ROW))
         form = QFormLayout(self)
-        self.edits: dict[str, QLineEdit] = {}
+        self.edits: dict[str, QLineEdit | QComboBox] = {}
         for f in fields:
             c = f.credential
-            edit = QLineEdit()
+            edit: QLineEdit | QComboBox
+            if c.choices:
+                edit = QComboBox()
+                edit.addItems(list(c.choices))
+            else:
+                edit = QLineEdit()
+                if c.secret:
+                    edit.setEchoMode(QLineEdit.EchoMode.Password)
+                else:
+                    edit.setPlaceholderText(c.help + (" (optional)" if c.optional else ""))
             edit.setObjectName(f"credential_{name}_{c.name}")
             edit.setToolTip(c.help)
-            if c.secret:
-                edit.setEchoMode(QLineEdit.EchoMode.Password)
-            else:
-                edit.setPlaceholderText(c.help + (" (optional)" if c.optional else ""))
+            edit.setAccessibleName(f"{label} {c.label}")
             self.edits[c.name] = edit
             form.addRow(c.label, edit)
-        self.save_button = QPushButton(_with_mnemonic(f"Save {label}", section))
+        self.form = form
+        self.save_button = QPushButton(_with_mnemonic(f"Save {label}", self))
         self.save_button.clicked.connect(self.save)
         form.addRow(self.save_button)
+        if extra is not None:
+            form.addRow(extra)
         self.show_fields(fields)
+
+    def add_label_mnemonics(self) -> None:
+        """Give each field's label an Alt letter of its own that is still free (after every box's Save button has
+        one), which takes the focus to the field (QFormLayout makes the label its buddy)."""
+        for edit in self.edits.values():
+            label = self.form.labelForField(edit)
+            if isinstance(label, QLabel) and "&" not in label.text():
+                label.setText(_with_mnemonic(label.text(), self, start=0, digits=False))
+
+    def text(self, name: str) -> str:
+        """Return what is typed (or chosen) in field ``name``."""
+        edit = self.edits[name]
+        return edit.currentText() if isinstance(edit, QComboBox) else edit.text()
 
     def show_fields(self, fields: list[credentials.Field]) -> None:
         for f in fields:
             edit = self.edits[f.credential.name]
-            if f.credential.secret:
+            if isinstance(edit, QComboBox):
+                edit.setCurrentText(f.value or f.credential.choices[0])
+            elif f.credential.secret:
                 edit.clear()
                 edit.setPlaceholderText("in the system keyring; type to replace" if f.entered else
                                         "kept in the system keyring; leave empty to keep the saved one"
@@ -113,18 +156,19 @@ class ChannelCredentials(QGroupBox):
         user = self.section._user()
         if user is None:
             return
-        values = {name: edit.text() for name, edit in self.edits.items()}
+        values = {name: self.text(name) for name in self.edits}
         name = self.name
         self.section.db.run(lambda store: credentials.save(store, name, values, user),
                             on_done=lambda _c: self._saved(), on_failure=self.section._failed)
 
     def _saved(self) -> None:
-        self.section.message.setText(f"{self.label} saved; its secrets are in the system keyring.")
+        self.section.message.setText(f"{self.title()} saved; its secrets are in the system keyring.")
         self.section.reload()
 
 
 class DeliverySettings(QGroupBox):
-    """X account and mail server; changes are recorded in the audit log under the signed-in person."""
+    """A box per channel, built from what it declares, and X's sign-in; changes are recorded in the audit log under
+    the signed-in person."""
 
     def __init__(self, db: StoreRunner, net: TaskRunner, session: Session, parent: QWidget | None = None) -> None:
         super().__init__("Delivery", parent)
@@ -133,20 +177,21 @@ class DeliverySettings(QGroupBox):
         self.session = session
         self._cancel_sign_in: threading.Event | None = None
         column = QVBoxLayout(self)
-        # X and e-mail side by side, so the Settings page fits a small window without scrolling.
-        boxes = QHBoxLayout()
-        column.addLayout(boxes)
+        # Every channel's box, in the registry's order, built from what it declares when the section first loads.
+        self.boxes_layout = QGridLayout()
+        column.addLayout(self.boxes_layout)
+        self.channel_boxes: dict[str, ChannelCredentials] = {}
 
-        x_box = QGroupBox("X (direct messages)")
-        x_form = QFormLayout(x_box)
+        # What X needs besides its declared app fields: the account signed in, the browser sign-in, or OAuth 1.0a
+        # user tokens (checked with X before they are kept, so they cannot be plain fields). Placed in X's box.
+        # A child of the section from the start, so the boxes' Alt letters see the ones it takes.
+        self.x_extra = QWidget(self)
+        self.x_extra.hide()  # until X's box is built around it
+        x_form = QFormLayout(self.x_extra)
+        x_form.setContentsMargins(0, 0, 0, 0)
         self.x_account = QLabel("Not signed in")
-        self.client_id = QLineEdit()
-        self.client_id.setPlaceholderText("OAuth 2.0 client id of the store's X app")
-        self.port = QSpinBox()
-        self.port.setRange(0, 65535)
-        self.port.setSpecialValueText("any free port")
-        self.port.setToolTip("The loopback port registered as the X app's callback (http://127.0.0.1:PORT/callback).")
         self.sign_in_button = QPushButton("Sign &in with X…")
+        self.sign_in_button.setToolTip("Save the client id and port above, then sign in in your browser")
         self.sign_in_button.clicked.connect(self.sign_in)
         self.sign_out_button = QPushButton("Sign &Out")
         self.sign_out_button.clicked.connect(self.sign_out)
@@ -155,8 +200,6 @@ class DeliverySettings(QGroupBox):
         buttons.addWidget(self.sign_out_button)
         buttons.addStretch(1)
         x_form.addRow("Account", self.x_account)
-        x_form.addRow("&Client id", self.client_id)
-        x_form.addRow("Callback &port", self.port)
         x_form.addRow(buttons)
         self.oauth1 = [QLineEdit() for _ in range(4)]
         for field, label in zip(self.oauth1, ("Consumer &key", "Consumer sec&ret", "&Access token",
@@ -167,39 +210,6 @@ class DeliverySettings(QGroupBox):
         self.save_tokens_button = QPushButton("&Use These Tokens")
         self.save_tokens_button.clicked.connect(self.save_oauth1)
         x_form.addRow(self.save_tokens_button)
-        boxes.addWidget(x_box)
-
-        mail_box = QGroupBox("E-mail (SMTP)")
-        mail_form = QFormLayout(mail_box)
-        self.host = QLineEdit()
-        self.smtp_port = QSpinBox()
-        self.smtp_port.setRange(1, 65535)
-        self.smtp_port.setValue(DEFAULT_PORTS["starttls"])
-        self.security = QComboBox()
-        self.security.addItems(list(SECURITY))
-        self.security.currentTextChanged.connect(lambda s: self.smtp_port.setValue(DEFAULT_PORTS[s]))
-        self.from_address = QLineEdit()
-        self.from_name = QLineEdit()
-        self.username = QLineEdit()
-        self.password = QLineEdit()
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setPlaceholderText("kept in the system keyring; leave empty to keep the saved one")
-        # Alt letters that no menu (F, E, V, G, H) nor the X box above uses; QFormLayout makes each label
-        # the buddy of its field, so Alt+letter moves the focus there.
-        for label, field in (("S&MTP server", self.host), ("Port num&ber", self.smtp_port),
-                             ("Securit&y", self.security), ("From a&ddress", self.from_address),
-                             ("From &name", self.from_name), ("&Login name", self.username),
-                             ("Pass&word", self.password)):
-            mail_form.addRow(label, field)
-        self.save_mail_button = QPushButton("&Save Mail Server")
-        self.save_mail_button.clicked.connect(self.save_email)
-        mail_form.addRow(self.save_mail_button)
-        boxes.addWidget(mail_box)
-
-        # Every other channel: a box each, built from what the channel declares when the section first loads.
-        self.channel_row = QHBoxLayout()
-        column.addLayout(self.channel_row)
-        self.channel_boxes: dict[str, ChannelCredentials] = {}
 
         self.message = QLabel()
         self.message.setWordWrap(True)
@@ -212,25 +222,34 @@ class DeliverySettings(QGroupBox):
 
     @Slot(object)
     def _show(self, values: dict[str, Any]) -> None:
+        built = False
         for name, (label, fields) in values.get("channels", {}).items():
             if name in self.channel_boxes:
                 self.channel_boxes[name].show_fields(fields)
             else:
-                self.channel_boxes[name] = ChannelCredentials(name, label, fields, self)
-                self.channel_row.addWidget(self.channel_boxes[name])
-        x, email = values["x"], values["email"]
+                extra = self.x_extra if name == "x" else None
+                self.channel_boxes[name] = ChannelCredentials(name, label, fields, self, extra)
+                if extra is not None:
+                    extra.show()
+                built = True
+        if built:
+            for box in self.channel_boxes.values():
+                box.add_label_mnemonics()
+            self._tab_order()
+        x = values["x"]
         self.x_account.setText(f"@{x['username']} ({'OAuth 2.0' if x.get('auth') == 'oauth2' else 'OAuth 1.0a'})"
                                if x.get("username") else "Not signed in")
-        self.client_id.setText(str(x.get("client_id") or ""))
-        self.port.setValue(int(x.get("port") or 0))
         self.sign_out_button.setEnabled(bool(x.get("username")))
-        if email:
-            self.host.setText(str(email.get("host", "")))
-            self.security.setCurrentText(str(email.get("security", "starttls")))
-            self.smtp_port.setValue(int(email.get("port") or DEFAULT_PORTS["starttls"]))
-            self.from_address.setText(str(email.get("from_address", "")))
-            self.from_name.setText(str(email.get("from_name", "")))
-            self.username.setText(str(email.get("username", "")))
+
+    def _tab_order(self) -> None:
+        """Tab runs through each box top to bottom (X's sign-in after its fields), box after box."""
+        chain: list[QWidget] = []
+        for box in self.channel_boxes.values():
+            chain += [*box.edits.values(), box.save_button]
+            if box.name == "x":
+                chain += [self.sign_in_button, self.sign_out_button, *self.oauth1, self.save_tokens_button]
+        for before, after in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(before, after)
 
     def _user(self) -> str | None:
         user = self.session.username
@@ -250,20 +269,29 @@ class DeliverySettings(QGroupBox):
         from lookbook.outbox.channels.x_oauth import PkceSignIn
 
         user = self._user()
-        client_id = self.client_id.text().strip()
+        box = self.channel_boxes.get("x")
+        client_id = box.text("client_id").strip() if box is not None else ""
         if user is None:
             return
         if not client_id:
             self.message.setText("Enter the X app's client id first (X developer portal → your app → Keys).")
             return
-        port = self.port.value()
+        try:
+            port = accounts.x_port(box.text("port") if box is not None else "")
+        except LookbookError as exc:
+            self.message.setText(str(exc))
+            return
         self.sign_in_button.setEnabled(False)
         self.message.setText("Finish signing in in your browser…")
         cancel = self._cancel_sign_in = threading.Event()
         db = self.db
 
+        typed = box.text("client_secret").strip() if box is not None else ""
+        if box is not None and isinstance(secret_edit := box.edits.get("client_secret"), QLineEdit):
+            secret_edit.clear()  # a secret is not kept by the widget
+
         def client_secret(store: Store) -> str | None:
-            accounts.save_x_client(store, client_id, user, port=port)
+            accounts.save_x_client(store, client_id, user, port=port, client_secret=typed or None)
             return secrets.Vault.for_store(store).get(secrets.X_OAUTH2_CLIENT_SECRET)
 
         def work(secret: str | None) -> tuple[OAuth2Token, tuple[str, str]]:
@@ -320,20 +348,6 @@ class DeliverySettings(QGroupBox):
             return
         self.db.run(lambda store: accounts.sign_out_x(store, user),
                     on_done=lambda _c: (self.message.setText("Signed out of X."), self.reload()),
-                    on_failure=self._failed)
-
-    # -- e-mail ----------------------------------------------------------------------------------------------
-    def save_email(self) -> None:
-        """Check and keep the mail server settings; the password goes to the keyring."""
-        user = self._user()
-        if user is None:
-            return
-        value = {"host": self.host.text().strip(), "port": self.smtp_port.value(),
-                 "security": self.security.currentText(), "from_address": self.from_address.text().strip(),
-                 "from_name": self.from_name.text().strip(), "username": self.username.text().strip()}
-        password = self.password.text() or None
-        self.db.run(lambda store: accounts.save_email_settings(store, value, user, password=password),
-                    on_done=lambda _c: (self.password.clear(), self.message.setText("Mail server saved.")),
                     on_failure=self._failed)
 
     def cleanup(self) -> None:

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 from lookbook.errors import LookbookError
 from lookbook.outbox import messages as outbox
 from lookbook.outbox import replies
-from lookbook.outbox.channels import reachability
+from lookbook.outbox.channels import reachability, registry
 from lookbook.outbox.messages import STATES, EditReport, edit_message
 from lookbook.outbox.quiet_hours import local_time
 from lookbook.outbox.replies import PollReport, Reply, list_replies
@@ -61,7 +61,9 @@ from ui.widgets.tables import read_only_table
 from ui.workers import StoreRunner, TaskRunner
 
 T = TypeVar("T")
-HEADERS = ["Message", "Customer", "Channel", "State", "Attempts", "Next try", "Reason", "Updated"]
+HEADERS = ["Message", "Customer", "Channel", "State", "Delivery", "Attempts", "Next try", "Reason", "Updated"]
+#: The columns of what the channel reported after the send and of the reason (both capped, in full on hover).
+DELIVERY_COLUMN, REASON_COLUMN = HEADERS.index("Delivery"), HEADERS.index("Reason")
 FILTERS: list[tuple[str, tuple[str, ...] | None]] = [
     ("Waiting and in flight", ("approved", "queued", "sending")),
     ("Failed", ("failed",)),
@@ -156,6 +158,29 @@ def next_try(row: OutboxRow, now: dt.datetime | None = None) -> str:
     return local_time(when, row.customer_tz, now=now)
 
 
+def delivery_tip(row: OutboxRow) -> str | None:
+    """Return the Delivery cell's tooltip: what the channel reported after the send, and what it means."""
+    if not row.delivery:
+        return None
+    channel = registry.facts(row.channel).label if row.channel in registry.names() else row.channel
+    meaning = outbox.DELIVERY_MEANING.get(row.delivery_status or "", "")
+    return f"{channel} reported after the send: {row.delivery}" + (f" ({meaning})." if meaning else ".")
+
+
+class OutboxTableModel(RowsTableModel):
+    """The Outbox list: rows of plain values, with a tooltip on the Delivery cell saying what it means."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(HEADERS, parent)
+        self.tips: list[str | None] = []
+
+    def data(self, index: Any, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if (role == Qt.ItemDataRole.ToolTipRole and index.isValid() and index.column() == DELIVERY_COLUMN
+                and index.row() < len(self.tips)):
+            return self.tips[index.row()]
+        return super().data(index, role)
+
+
 def _countdown(until: dt.datetime, now: dt.datetime) -> str:
     left = max(0, int((until - now).total_seconds()))
     return f"{left // 60:d}:{left % 60:02d}"
@@ -232,7 +257,7 @@ class OutboxPage(Page):
         line.addWidget(self.countdown)
         self.layout_.addLayout(line)
 
-        self.model = RowsTableModel(HEADERS, self)
+        self.model = OutboxTableModel(self)
         self.view = read_only_table(self.model, wrap=False)
         self.view.setItemDelegate(ElidedTipDelegate(self.view))  # a long reason shows in full on hover
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
@@ -297,13 +322,15 @@ class OutboxPage(Page):
         # Reloads come while a run goes on: keep the person's selection across them.
         keep = {r.id for r in self.selected_rows()}
         self._rows = view.rows
-        self.model.set_rows([(r.id, r.customer, r.channel, r.state, r.attempts,
+        self.model.tips = [delivery_tip(r) for r in view.rows]
+        self.model.set_rows([(r.id, r.customer, r.channel, r.state, r.delivery, r.attempts,
                               next_try(r), r.reason, r.updated_at.replace("T", " ")[:16] + " UTC")
                              for r in view.rows])
         self.view.resizeColumnsToContents()
-        # The reason may be long ("held for quiet hours until ..."): it takes what is left, in full on hover and
-        # in the detail pane, so the customer and the next try stay whole at 1366 px.
-        self.view.setColumnWidth(6, min(self.view.columnWidth(6), 300))
+        # The reason may be long ("held for quiet hours until ..."), and so may a delivery failure: they take what
+        # is left, in full on hover and in the detail pane, so the customer and the next try stay whole at 1366 px.
+        self.view.setColumnWidth(REASON_COLUMN, min(self.view.columnWidth(REASON_COLUMN), 300))
+        self.view.setColumnWidth(DELIVERY_COLUMN, min(self.view.columnWidth(DELIVERY_COLUMN), 180))
         self.badge_changed.emit(page_badges.failed(view.failed))
         self._waits = dict(view.blocked)
         self._tick()
@@ -362,6 +389,8 @@ class OutboxPage(Page):
             lines += [f"Reason: {r.reason}", ""]
         if r.external_id:
             lines.append(f"Delivered as {r.external_id}")
+        if r.delivery:
+            lines.append(delivery_tip(r) or "")
         for started, outcome, finished in detail.attempts:
             lines.append(f"Attempt {started.replace('T', ' ')[:19]}: {outcome or 'in progress'}"
                          + (f" ({finished.replace('T', ' ')[11:19]})" if finished else ""))

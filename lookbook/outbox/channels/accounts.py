@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from lookbook.errors import InputError
 from lookbook.hooks import Changes
 from lookbook.outbox.channels import AuthFailed
 from lookbook.outbox.channels.email import SETTING as EMAIL_SETTING
@@ -39,10 +40,30 @@ def _save_x(store: Store, actor: str, action: str, **values: Any) -> Changes:
     return store.notify(Changes(settings=True, audit=True))
 
 
+def x_port(value: Any) -> int:
+    """Return the X app's loopback callback port from what a person typed (empty: 0, any free port).
+
+    :raises InputError: naming the field, if it is not a port number.
+    """
+    text = str(value if value is not None else "").strip()
+    try:
+        port = int(text or 0)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise InputError(f"X settings, callback port '{text}': enter the port registered with X (1 to 65535), "
+                         "or leave it empty for any free port.")
+    return port
+
+
 def save_x_client(store: Store, client_id: str, actor: str, *, client_secret: str | None = None,
                   port: int = 0) -> Changes:
-    """Record the X app used to sign in (its client secret, for a confidential app, goes to the keyring)."""
+    """Record the X app used to sign in (its client secret, for a confidential app, goes to the keyring).
+
+    :raises InputError: if the port is not a port number.
+    """
     roles.require(store, actor, "delivery.settings")
+    port = x_port(port)
     vault = secrets.Vault.for_store(store)
     if client_secret:
         vault.set(secrets.X_OAUTH2_CLIENT_SECRET, client_secret)

@@ -59,8 +59,11 @@ def fields(store: Store, channel_name: str, *, look_in_keyring: bool = True) -> 
 
 
 def save(store: Store, channel_name: str, values: Mapping[str, str], actor: str) -> Changes:
-    """Keep the credentials given (a blank or missing one keeps what is entered): the settings checked by the
-    channel first, then the secrets into the keyring; the audit log names the secrets entered, never their values.
+    """Keep the credentials given: the settings checked by the channel first, then the secrets into the keyring;
+    the audit log names the secrets entered, never their values.
+
+    A missing field, a blank secret or a blank required field keeps what is entered; a blank optional field is
+    emptied (a form shows the plain fields as they are, so a blank one was cleared: e-mail without a login name).
 
     :raises InputError: for a field the channel does not have, or one the channel finds wrong.
     """
@@ -71,7 +74,8 @@ def save(store: Store, channel_name: str, values: Mapping[str, str], actor: str)
         if name not in known:
             raise InputError(f"{channel.label} credentials, '{name}': not one of {', '.join(known)}.")
     given = {k: v.strip() for k, v in values.items() if v is not None and v.strip()}
-    plain = {c.name: given[c.name] for c in channel.credentials if not c.secret and c.name in given}
+    cleared = {k: "" for k, v in values.items() if k not in given and not known[k].secret and known[k].optional}
+    plain = {c.name: given[c.name] for c in channel.credentials if not c.secret and c.name in given} | cleared
     secret = {known[k].keyring: v for k, v in given.items() if known[k].secret}
     if plain or not channel.setting or not store.get_setting(channel.setting):
         current = dict(store.get_setting(channel.setting) or {}) if channel.setting else {}
@@ -86,10 +90,21 @@ def save(store: Store, channel_name: str, values: Mapping[str, str], actor: str)
     return store.notify(Changes(settings=True, audit=True))
 
 
+def still_needed(listed: list[Field], values: Mapping[str, str] | None = None) -> list[Credential]:
+    """Return the secrets still to enter: required ones, and optional ones whose ``needed_with`` field is filled
+    (after ``values``, the plain fields about to be kept, where given).
+
+    :param listed: :func:`fields` of the channel.
+    """
+    filled = {f.credential.name: f.value for f in listed if not f.credential.secret}
+    filled.update({k: v.strip() for k, v in (values or {}).items() if k in filled and v is not None})
+    return [f.credential for f in listed if f.credential.secret and not f.entered
+            and (not f.credential.optional or bool(filled.get(f.credential.needed_with)))]
+
+
 def _configurable(name: str) -> Channel:
     channel = registry.get(name)
     if not channel.credentials:
         names = ", ".join(c.name for c in configurable())
-        raise InputError(f"channel '{name}' is not set up with credentials here (it has its own sign-in); "
-                         f"these are: {names}.")
+        raise InputError(f"channel '{name}' has no credentials to enter; these channels have: {names}.")
     return channel

@@ -52,11 +52,13 @@ from lookbook.outbox.channels.interface import (
     Attempt,
     Channel,
     Connection,
+    Credential,
     Job,
     Limits,
     Steps,
 )
 from lookbook.outbox.compose import Footer, Picture, full_text, masked
+from lookbook.store import secrets
 from lookbook.store.database import Store, utcnow
 
 SECURITY = ("starttls", "tls", "plain")
@@ -418,6 +420,32 @@ class Email(Channel):
     fallback_rank = 10
     uncertain_phase = "data"
     reconciles = False
+
+    setting = SETTING
+    credentials = (
+        Credential("host", "SMTP server", help="the mail server's name, e.g. smtp.example.com"),
+        Credential("security", "Security", choices=SECURITY,
+                   help="starttls (port 587), tls (465), or plain (25, only a server on this computer)"),
+        Credential("port", "Port number", optional=True, help="empty: the security's usual port"),
+        Credential("from_address", "From address", help="the address customers see and reply to"),
+        Credential("from_name", "From name", optional=True, help="the name customers see"),
+        Credential("username", "Login name", optional=True, help="sign-in name on the server (none: no sign-in)"),
+        Credential("password", "Password", secret=True, keyring=secrets.SMTP_PASSWORD, optional=True,
+                   needed_with="username", env="LOOKBOOK_SMTP_PASSWORD",
+                   help="the login name's password on the mail server"),
+    )
+
+    def save_settings(self, store: Store, value: dict[str, Any], actor: str) -> None:
+        # Imported here: accounts imports this module.
+        from lookbook.outbox.channels import accounts
+
+        before = dict(store.get_setting(SETTING) or {})
+        security = str(value.get("security") or "starttls")
+        # A port left at the old security's usual one follows the security (as the form's list used to set it).
+        if security != before.get("security", security) and str(value.get("port") or "") == str(
+                DEFAULT_PORTS.get(str(before.get("security")), "")):
+            value = {**value, "port": DEFAULT_PORTS.get(security, "")}
+        accounts.save_email_settings(store, {**value, "security": security}, actor)
 
     def open(self, store: Store, client: Any = None) -> EmailConnection:
         # Imported here: accounts imports this module.

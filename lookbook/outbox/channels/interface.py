@@ -196,6 +196,9 @@ class Credential:
     :param secret: kept only in the system keyring, under ``keyring`` (a name from :mod:`lookbook.store.secrets`);
         never shown again, only whether it is there.
     :param env: the environment variable the command line reads it from (default ``LOOKBOOK_<CHANNEL>_<NAME>``).
+    :param choices: the only values it takes (a form shows a list to choose from; the first is the default).
+    :param needed_with: an optional secret that is needed once this other field is filled in (e-mail's password
+        with a login name): the command line asks for it then, and says it is still to enter.
     """
 
     name: str
@@ -205,6 +208,8 @@ class Credential:
     help: str = ""
     optional: bool = False
     env: str = ""
+    choices: tuple[str, ...] = ()
+    needed_with: str = ""
 
 
 class Channel(ABC):
@@ -239,7 +244,8 @@ class Channel(ABC):
     quiet_hours: tuple[dt.time, dt.time] | None = None
 
     #: What a person enters to set it up (:class:`Credential`), in the order a form shows them; () when it is set
-    #: up another way (X signs in in the browser).
+    #: up another way entirely. X declares its app (client id, callback port, client secret); its browser sign-in
+    #: and OAuth 1.0a tokens, which X itself must confirm, stay beside the declared fields.
     credentials: tuple[Credential, ...] = ()
     #: The library setting that holds the non-secret credentials ("delivery.whatsapp").
     setting: str = ""

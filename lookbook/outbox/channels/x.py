@@ -43,6 +43,7 @@ import tweepy
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import NewConnectionError
 
+from lookbook.errors import InputError
 from lookbook.hooks import Changes
 from lookbook.outbox.channels import (
     Ambiguous,
@@ -55,8 +56,9 @@ from lookbook.outbox.channels import (
     Rejected,
     Unreachable,
 )
-from lookbook.outbox.channels.interface import Attempt, Channel, Connection, Job, Limits, Steps
+from lookbook.outbox.channels.interface import Attempt, Channel, Connection, Credential, Job, Limits, Steps
 from lookbook.payment_cards import mask_card_numbers
+from lookbook.store import secrets
 from lookbook.store.database import Store, utcnow
 
 log = logging.getLogger(__name__)
@@ -658,6 +660,29 @@ class XDirectMessages(Channel):
     uncertain_phase = "post"
     send_endpoint = "dm_post"
     reconcile_endpoint = "dm_events"
+
+    #: The X app the store signs in through. Signing in (OAuth 2.0 with PKCE in the browser) or OAuth 1.0a user
+    #: tokens (checked with X before they are kept) are not fields: they come after these, beside them.
+    setting = "delivery.x"  # accounts.X_SETTING (accounts loads this module only when X is used)
+    credentials = (
+        Credential("client_id", "Client id", help="OAuth 2.0 client id of the store's X app (X developer portal ▸ "
+                                                  "your app ▸ Keys and tokens)"),
+        Credential("port", "Callback port", optional=True,
+                   help="the loopback port registered as the app's callback (http://127.0.0.1:PORT/callback); "
+                        "empty or 0: any free port"),
+        Credential("client_secret", "Client secret", secret=True, keyring=secrets.X_OAUTH2_CLIENT_SECRET,
+                   optional=True, env="LOOKBOOK_X_CLIENT_SECRET", help="only for a confidential X app"),
+    )
+
+    def save_settings(self, store: Store, value: dict[str, Any], actor: str) -> None:
+        from lookbook.outbox.channels import accounts
+
+        client_id = str(value.get("client_id") or "").strip()
+        if not client_id:
+            raise InputError("X settings, client id: enter the OAuth 2.0 client id of the store's X app (X developer "
+                             "portal ▸ your app ▸ Keys and tokens).")
+        port = accounts.x_port(value.get("port"))
+        accounts.save_x_client(store, client_id, actor, port=port)
 
     def address(self, customer: Mapping[str, Any]) -> str | None:
         # A user id X resolved earlier is as good as the handle (the handle may have been cleared since).
