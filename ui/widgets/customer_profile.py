@@ -414,7 +414,7 @@ class CustomerProfile(QWidget):
                 shown += f" — <span style='color:#c0392b'>unreachable since {since[:10]}: {escape(reason)}</span>"
             rows.append((consent.CHANNEL_LABELS[channel], shown if "<" in shown else escape(shown)))
         if not rows:
-            rows.append(("Channels", "<i>none: add an e-mail or X handle to message them</i>"))
+            rows.append(("Channels", "<i>none: add an e-mail address, phone number or X handle to message them</i>"))
         rows.append(("Time zone", escape(c.timezone)))
         rows.append(("Associate", escape(p.associate or "—")))
         rows.append(("Sizes", escape(", ".join(f"{cat} {size}" for cat, size in p.sizes.items()) or "none given")))

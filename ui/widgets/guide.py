@@ -26,8 +26,9 @@ STEPS = [
      "stock, and drafts a personal message."),
     ("Approvals", "A manager sees what customers will see, and approves.",
      "A manager sees each message as the customer will, and approves or rejects it."),
-    ("Outbox", "Approved messages go out by e-mail or X; retry failures.",
-     "Approved messages are sent by e-mail or X; failures wait here to be retried."),
+    ("Outbox", "Approved messages go out on each customer's channel; retry failures.",
+     "Approved messages are sent by e-mail, X, SMS or WhatsApp, as each customer chose; failures wait here to be"
+     " retried."),
 ]
 #: The pages beside the five steps: page title, what it is for in a few words, and the tooltip.
 ALSO = [
