@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import cv2
 import numpy as np
+import pytest
 
 from lookbook.photos.cleanup import clean_detection, hole_inside, hook_above, prop_at_hem, wall_coloured_top
 from lookbook.photos.detect import detect_garment
@@ -178,3 +181,73 @@ def test_a_hand_holding_a_cap_flags_the_shot() -> None:
     # No hand, or not a hat or shoe: no such flag.
     assert not any("hand" in r for r in clean_detection(img, detect_garment(img), category="hat").reasons)
     assert not any("hand" in r for r in clean_detection(held, det, category="shirt").reasons)
+
+
+DARK = (45, 45, 50)
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "photos" / "clothing-small"
+
+
+def _trousers(img: np.ndarray) -> np.ndarray:
+    # A waistband 120-280 wide with its straight top at y=150; two legs down to y=495.
+    cv2.fillPoly(img, [np.array([[120, 150], [280, 150], [290, 495], [210, 495], [200, 300], [190, 495],
+                                 [110, 495]], np.int32)], DARK)
+    return img
+
+
+def _clip_hanger(img: np.ndarray, colour: tuple[int, int, int]) -> np.ndarray:
+    cv2.rectangle(img, (105, 124), (295, 133), colour, -1)  # the bar, a little wider than the waistband
+    for x in (124, 256):
+        cv2.rectangle(img, (x, 124), (x + 20, 165), colour, -1)  # the clips, gripping the waistband
+    cv2.rectangle(img, (194, 100), (206, 124), colour, -1)  # the hook's stem
+    return img
+
+
+def test_a_clip_hanger_of_the_trousers_colour_above_the_waistband_is_cut_out() -> None:
+    # h-hangers6: a black clip hanger's bar, clips and hook on grey or dark trousers stayed in the hero
+    # (no colour cue: the hanger is one of the garment's colours).
+    img = _clip_hanger(_trousers(_wall()), DARK)
+    det = detect_garment(img)
+    s = det.mask_scale
+    for y, x in ((129, 200), (140, 134), (110, 200)):  # bar, a clip above the waistband, the hook
+        assert det.mask[int(y * s), int(x * s)] > 0  # the detector keeps them: the cleanup must cut them
+    cleaned = clean_detection(img, det, category="pants")
+    for y, x in ((129, 200), (140, 134), (110, 200)):
+        assert cleaned.detection.mask[int(y * s), int(x * s)] == 0, (y, x)
+    for y, x in ((158, 200), (158, 130), (300, 150)):  # the waistband and the legs stay
+        assert cleaned.detection.mask[int(y * s), int(x * s)] > 0, (y, x)
+    # The clips' jaws grip the waistband in front of it, below the line: the shot is flagged for them.
+    assert cleaned.needs_review and any("clip hanger" in r for r in cleaned.reasons)
+    # Only for garments with a waistband: a shirt's collar is not a straight edge to cut above.
+    assert clean_detection(img, det, category="shirt").detection.mask[int(129 * s), int(200 * s)] > 0
+
+
+def test_a_plain_waistband_and_curled_corners_lose_nothing() -> None:
+    plain = _trousers(_wall())
+    det = detect_garment(plain)
+    s = det.mask_scale
+    plain_cleaned = clean_detection(plain, det, category="pants")
+    assert (plain_cleaned.detection.mask == det.mask).all()
+    assert not any("clip hanger" in r for r in plain_cleaned.reasons)
+    # A skirt laid flat with its waistband's corners curling up a little: corners, not clips.
+    curled = _skirt(_wall())
+    for x in (120, 262):
+        cv2.rectangle(curled, (x, 110), (x + 18, 121), BLACK, -1)
+    det = detect_garment(curled)
+    assert det.mask[int(114 * s), int(128 * s)] > 0
+    assert clean_detection(curled, det, category="skirt").detection.mask[int(114 * s), int(128 * s)] > 0
+
+
+@pytest.mark.skipif(not (SHARED / "train" / "pants").is_dir(), reason="needs ../shared/photos/clothing-small")
+def test_real_black_clip_hanger_on_grey_trousers_is_cut_out() -> None:
+    # heldout5: a black clip hanger (hook, bar, clips) on grey trousers; the hero showed all of it.
+    from lookbook.photos.imaging import load_photo
+
+    photo = load_photo(SHARED / "train" / "pants" / "abf87a41-fc2c-4ad9-a4a8-1b875cb73eed.jpg")
+    det = detect_garment(photo.rgb, scale=photo.scale)
+    cleaned = clean_detection(photo.rgb, det, scale=photo.scale, category="pants")
+    m0, m1 = det.mask > 0, cleaned.detection.mask > 0
+    ys = np.nonzero(m0)[0]
+    top = ys.min() + int(0.06 * (ys.max() - ys.min()))  # the hook and the bar
+    assert m0[:top].sum() > 0 and m1[:top].sum() <= 0.1 * m0[:top].sum()
+    mid = ys.min() + int(0.5 * (ys.max() - ys.min()))
+    assert (m1[mid:] == m0[mid:]).all()  # nothing lower down is touched

@@ -11,6 +11,16 @@ brim far more often than either takes in background).
 The weights ship in ``resources/models/``; nothing is downloaded at run time. OpenCV (already a
 dependency) runs the ONNX graph, so the segmenter adds no package. Where the file is missing or
 OpenCV cannot read it, :func:`saliency` returns ``None`` and the detector works alone.
+
+ONNX Runtime (1.32, one thread, all graph optimisations) was measured against OpenCV 5's DNN on the same
+inputs for issue 18: 507 against 499 ms at 320 px (the graph's own input size), 289 against 321 ms at 256 px
+(with the input's size made free in a copy of the graph), probabilities within 7e-5 and no pixel changing
+sides of :data:`lookbook.photos.detect.SEG_THRESHOLD`. A tenth off the forward pass did not earn a second
+inference runtime and an edited weights file, so OpenCV stays. A batch of four photos per forward pass costs
+the same per photo (308 ms) as one at a time. Nor can it be run on fewer photos without changing results:
+where the cheap colour pass is sure (96 of the 186 ``tune`` photos) its answer still moves a box on 1, flags 6
+for review and finds a hanger's hook on 20; even on the 26 the cheap pass is surest of (confidence >= 0.9) it
+finds 2 hooks.
 """
 
 from __future__ import annotations
@@ -27,6 +37,14 @@ MODEL_PATH = Path(__file__).resolve().parents[2] / "resources" / "models" / "u2n
 #: of 0.53 s (``python -m bench.segmenter_cost``) and, as the detector's second opinion, gives the same
 #: boxes and flags within noise on the tune and held-out splits (mean IoU 0.957 / 0.943 against
 #: 0.960 / 0.942 at 320; every box with IoU < 0.7 flagged at both sides).
+#: Smaller inputs were measured for issue 18 (forward pass, ms of one core: 256 311, 240 267, 224 233,
+#: 192 171; 192 x 256 keeping a 3:4 photo's shape 233, 168 x 224 172) and each lowers a quality figure:
+#: ``bench.detail_quality --split heldout4`` (crops holding their point 94.2 % at 256; 92.6 % at 240,
+#: 93.4 % at 224 and 192, 92.6 % at 192 x 256; photos with a hanger or prop flagged for review 18 of 21
+#: at 256, 16-17 below), ``bench.pipeline_quality --split heldout5`` (mean IoU 0.929 at 256, 0.927 at
+#: 192 x 256; 90.0 % at IoU >= 0.85, 88.3 % at 192) or ``--split heldout4`` (0.957 at 256, 0.950 at
+#: 168 x 224). A hanger's hook (:func:`lookbook.photos.detect._thin_top`) is a few pixels wide at 256 and
+#: is the first thing lost.
 INPUT_SIDE = 256
 _MEAN = np.array([0.485, 0.456, 0.406], np.float32)
 _STD = np.array([0.229, 0.224, 0.225], np.float32)
