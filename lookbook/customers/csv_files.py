@@ -788,7 +788,7 @@ def _apply(store: Store, report: ImportReport, actor: str) -> None:
     rebuild = _drop_indexes(store) if bulk else []
     if bulk:
         base = int(db.execute("SELECT coalesce(max(id), 0) FROM customers").fetchone()[0])
-        ledger_base = int(db.execute("SELECT coalesce(max(id), 0) FROM consents").fetchone()[0])
+        ledger_base = int(db.execute("SELECT coalesce(max(id), 0) FROM consent_entries").fetchone()[0])
     cols = ", ".join(_CUSTOMER_COLUMNS)
     db.execute(
         f"INSERT INTO customers (id, {cols}, created_at, updated_at) SELECT target_id, first_name,"
@@ -813,16 +813,21 @@ def _apply(store: Store, report: ImportReport, actor: str) -> None:
     db.execute("INSERT INTO customer_sizes (customer_id, category, size) SELECT s.target_id, j.key, j.value"
                f" FROM temp.import_rows AS s, json_each(s.sizes) AS j WHERE s.sizes IS NOT NULL ORDER BY {order}"
                " ON CONFLICT (customer_id, category) DO UPDATE SET size = excluded.size")
-    cur = db.execute(
-        "INSERT INTO consents (customer_id, channel, scope, granted, at, by_user, source, note, confirmed_by,"
-        " confirmed_at, confirmation) SELECT w.customer_id, w.channel, w.scope, w.granted, ?, ?,"
-        " coalesce(s.consent_source, 'import'), ? || s.line,"
-        " CASE WHEN w.granted AND w.current = 0 THEN s.conf_by END,"
-        " CASE WHEN w.granted AND w.current = 0 THEN s.conf_at END,"
-        " CASE WHEN w.granted AND w.current = 0 THEN s.conf_how END"
-        " FROM temp.import_consent AS w JOIN temp.import_rows AS s USING (line) ORDER BY w.customer_id, w.scope",
-        [now, actor, f"import of {report.path.name}, line "])
-    report.consent_entries = max(cur.rowcount, 0)
+    if db.execute("SELECT 1 FROM temp.import_consent LIMIT 1").fetchone() is not None:
+        # One ledger record for the import (when, by whom, from which file); each entry keeps its line, so the
+        # ledger reads "import of FILE, line N" as before without writing it two million times (issue 18).
+        batch = db.execute("INSERT INTO consent_batches (at, by_user, note) VALUES (?, ?, ?)",
+                           [now, actor, f"import of {report.path.name}, line "]).lastrowid
+        cur = db.execute(
+            "INSERT INTO consent_entries (customer_id, channel, scope, granted, source, confirmed_by,"
+            " confirmed_at, confirmation, batch_id, line) SELECT w.customer_id, w.channel, w.scope, w.granted,"
+            " coalesce(s.consent_source, 'import'),"
+            " CASE WHEN w.granted AND w.current = 0 THEN s.conf_by END,"
+            " CASE WHEN w.granted AND w.current = 0 THEN s.conf_at END,"
+            " CASE WHEN w.granted AND w.current = 0 THEN s.conf_how END, ?, s.line"
+            " FROM temp.import_consent AS w JOIN temp.import_rows AS s USING (line) ORDER BY w.customer_id, w.scope",
+            [batch])
+        report.consent_entries = max(cur.rowcount, 0)
     if bulk:
         _restore_indexes(store, rebuild, base, ledger_base)
 
@@ -832,7 +837,7 @@ def _drop_indexes(store: Store) -> list[tuple[str, str]]:
     return their SQL."""
     objects = store.db.execute(
         "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND ((type = 'index' AND tbl_name IN"
-        " ('customers', 'customer_brands', 'customer_sizes', 'consents'))"
+        " ('customers', 'customer_brands', 'customer_sizes', 'consent_entries'))"
         " OR (type = 'trigger' AND (name IN ('customers_fts_ai', 'consents_current_ai', 'dashboard_fans_ai')"
         " OR name GLOB 'dashboard_dirty_customer_*')))"
     ).fetchall()
