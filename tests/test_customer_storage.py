@@ -14,8 +14,7 @@ import pytest
 
 from customer_support import add_brand, add_customer, write_csv
 from lookbook.customers import book as customers
-from lookbook.customers import consent
-from lookbook.customers import csv_files
+from lookbook.customers import consent, csv_files
 from lookbook.customers.csv_files import import_customers
 from lookbook.customers.duplicates import merge
 from lookbook.customers.erasure import erase_customer

@@ -638,6 +638,9 @@ def m018_customers_compact_storage(db: Database) -> None:
       through it still work (INSTEAD OF triggers), and ``consents_current_ai`` keeps the current consent on
       each new entry, so an opt-out takes effect at once as before.
     * ``customers_fts`` is rebuilt with ``columnsize=0``: ranking by column length (bm25) is never asked for.
+    * ``idx_customer_brands_brand`` goes: ``idx_customer_brands_brand_customer`` answers what it did.
+    * The ledger is indexed by customer alone: a customer has a handful of entries, found, then picked by
+      channel and scope (the current consent of a million is ``consent_current``).
     """
     def rebuild(table: str, create: str, columns: str) -> None:
         # SQLite's own recipe for changing a table's form: new table, copy, drop, rename; then the indexes and
@@ -664,6 +667,9 @@ def m018_customers_compact_storage(db: Database) -> None:
     source TEXT NOT NULL DEFAULT 'stated',
     PRIMARY KEY (customer_id, brand_id)
 ) WITHOUT ROWID""", "customer_id, brand_id, stance, source")
+    # Every query of a brand's stances reads idx_customer_brands_brand_customer (brand_id, customer_id, stance,
+    # source) as well: the narrower (brand_id, stance) index was a second copy.
+    db.execute("DROP INDEX idx_customer_brands_brand")
     # An entry either carries its own time, user and note, or belongs to a batch that does.
     _run(db, """
 CREATE TABLE consent_batches (
@@ -694,7 +700,7 @@ INSERT INTO consent_entries (id, customer_id, channel, scope, granted, at, by_us
 SELECT id, customer_id, channel, scope, granted, at, by_user, source, note, confirmed_by, confirmed_at, confirmation
 FROM consents ORDER BY id;
 DROP TABLE consents;
-CREATE INDEX idx_consents_customer ON consent_entries(customer_id, channel, scope, id);
+CREATE INDEX idx_consents_customer ON consent_entries(customer_id);
 CREATE VIEW consents AS SELECT e.id AS id, e.customer_id AS customer_id, e.channel AS channel, e.scope AS scope,
     e.granted AS granted, coalesce(e.at, b.at) AS at, coalesce(e.by_user, b.by_user) AS by_user, e.source AS source,
     coalesce(e.note, b.note || e.line) AS note, e.confirmed_by AS confirmed_by, e.confirmed_at AS confirmed_at,
