@@ -662,7 +662,8 @@ def _stage(store: Store, rows: Iterator[tuple[int, list[str]]], checker: _RowChe
         chunk.clear()
 
     for line, cells in rows:
-        if not "".join(cells).strip():
+        # A blank record (no cells, or only spaces) is skipped; a first cell with text settles it at once.
+        if not (cells and cells[0].strip()) and not "".join(cells).strip():
             continue
         report.rows_read += 1
         chunk.append((line, cells))
