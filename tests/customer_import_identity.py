@@ -21,6 +21,13 @@ audit log...), the search index's every entry (``fts5vocab``), the schema, and t
 problem's line, column and reason). The dashboard's tables are compared after its refresh: a bulk load now
 counts its new customers itself where it used to mark them for the next refresh. Timestamps written "now" and the audit
 chain's hashes are masked. Prints the first differences and exits 1 if there are any.
+
+Since migration m018 stores sizes, brand stances, the consent ledger and the search index in another form, the
+tables it changed (:data:`STORAGE_CHANGED`) are compared as the code reads them (``consents`` is a view of
+``consent_entries`` and ``consent_batches``: every ledger row, same ids and values) but not by their schema, and
+after each import the answers a person is shown are compared as well (:func:`_answers`): the exported book,
+searches and listings, every customer's consent and consent history, the brand dashboard and a set's matches
+(``IDENTITY_ANSWERS=0`` leaves them out). Run it on one side of midnight: a match's reasons name days.
 """
 
 from __future__ import annotations
@@ -396,7 +403,7 @@ def main() -> None:
         if found:
             print("\nDIFFERENT:\n" + "\n".join(found))
             raise SystemExit(1)
-        print(f"\nidentical: {args.before} and the working tree, every table, report and search entry")
+        print(f"\nidentical: {args.before} and the working tree, every table, report, search entry and answer")
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
