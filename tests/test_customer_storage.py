@@ -179,6 +179,10 @@ def test_a_library_of_the_old_form_is_converted_with_every_answer_kept(tmp_path:
     store = open_store(Library.locate(lib))
     try:
         assert M018 in {m.name for m in migrations.applied(store.db)}
+        objects = {name for (name,) in store.db.execute("SELECT name FROM sqlite_master")}
+        assert "idx_customer_brands_brand" not in objects and {
+            "idx_customer_brands_brand_customer", "idx_customer_sizes_category", "dashboard_dirty_customer_sizes_ai",
+            "dashboard_dirty_customer_brands_ad", "consents_current_ai"} <= objects
         assert [store.db.execute(q).fetchall() for q in queries] == before
         assert len(before[0]) == 5 and before[4] == [(1,)]
         assert [(e.id, e.note, e.confirmation) for e in consent.ledger(store, 2)] == [

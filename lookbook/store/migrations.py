@@ -642,11 +642,16 @@ def m018_customers_compact_storage(db: Database) -> None:
     * The ledger is indexed by customer alone: a customer has a handful of entries, found, then picked by
       channel and scope (the current consent of a million is ``consent_current``).
     """
+    # Every query of a brand's stances reads idx_customer_brands_brand_customer (brand_id, customer_id, stance,
+    # source) as well: the narrower (brand_id, stance) index was a second copy.
+    dropped = "idx_customer_brands_brand"
+
     def rebuild(table: str, create: str, columns: str) -> None:
         # SQLite's own recipe for changing a table's form: new table, copy, drop, rename; then the indexes and
         # triggers it had, from their own SQL.
         kept = [sql for (sql,) in db.execute("SELECT sql FROM sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL"
-                                             " AND type IN ('index', 'trigger')", [table]).fetchall()]
+                                             " AND type IN ('index', 'trigger') AND name != ?",
+                                             [table, dropped]).fetchall()]
         db.execute(create.format(name=f"{table}_new"))
         db.execute(f"INSERT INTO {table}_new ({columns}) SELECT {columns} FROM {table} ORDER BY 1, 2")
         db.execute(f"DROP TABLE {table}")
@@ -667,9 +672,6 @@ def m018_customers_compact_storage(db: Database) -> None:
     source TEXT NOT NULL DEFAULT 'stated',
     PRIMARY KEY (customer_id, brand_id)
 ) WITHOUT ROWID""", "customer_id, brand_id, stance, source")
-    # Every query of a brand's stances reads idx_customer_brands_brand_customer (brand_id, customer_id, stance,
-    # source) as well: the narrower (brand_id, stance) index was a second copy.
-    db.execute("DROP INDEX idx_customer_brands_brand")
     # An entry either carries its own time, user and note, or belongs to a batch that does.
     _run(db, """
 CREATE TABLE consent_batches (
