@@ -101,6 +101,9 @@ def test_erasure_blanks_an_imported_entrys_note_and_keeps_the_rest(imported: Sto
     assert [(e.id, e.channel, e.scope, e.granted, e.at, e.by_user, e.source) for e in after] == [
         (e.id, e.channel, e.scope, e.granted, e.at, e.by_user, e.source) for e in before]
     assert consent.ledger(imported, ids["Ana"]) == other  # the batch's note is the other customers' still
+    # Nothing of the note is left behind the view either: not even the line it came from.
+    assert imported.db.execute("SELECT count(*) FROM consent_entries WHERE customer_id = ? AND (note != ''"
+                               " OR line IS NOT NULL)", [ids["Cy"]]).fetchone()[0] == 0
 
 
 def test_a_merge_moves_imported_entries_with_their_time_user_and_note(imported: Store) -> None:
