@@ -28,7 +28,7 @@ T = TypeVar("T")
 
 
 def _known_tables(conn: sqlite3.Connection) -> set[str]:
-    return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
 
 
 def _count(conn: sqlite3.Connection, tables: Iterable[str]) -> dict[str, int]:

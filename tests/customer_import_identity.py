@@ -21,6 +21,13 @@ audit log...), the search index's every entry (``fts5vocab``), the schema, and t
 problem's line, column and reason). The dashboard's tables are compared after its refresh: a bulk load now
 counts its new customers itself where it used to mark them for the next refresh. Timestamps written "now" and the audit
 chain's hashes are masked. Prints the first differences and exits 1 if there are any.
+
+Since migration m018 stores sizes, brand stances, the consent ledger and the search index in another form, the
+tables it changed (:data:`STORAGE_CHANGED`) are compared as the code reads them (``consents`` is a view of
+``consent_entries`` and ``consent_batches``: every ledger row, same ids and values) but not by their schema, and
+after each import the answers a person is shown are compared as well (:func:`_answers`): the exported book,
+searches and listings, every customer's consent and consent history, the brand dashboard and a set's matches
+(``IDENTITY_ANSWERS=0`` leaves them out). Run it on one side of midnight: a match's reasons name days.
 """
 
 from __future__ import annotations
@@ -150,14 +157,25 @@ def write_updates(path: Path, rows: int) -> None:
 # -- the worker: runs in a process whose sys.path starts at the code under test -----------------------
 
 
+#: What migration m018 (issue 18: write less) changed the form of: its schema is not compared, its tables are
+#: compared as the code reads them (``consents``, now a view of ``consent_entries`` and ``consent_batches``) and
+#: through the answers (:func:`_answers`).
+STORAGE_CHANGED = ("customer_sizes", "customer_brands", "consents", "consent_entries", "consent_batches",
+                   "customers_fts")
+
+
 def _dump(store: Any, since: str, dashboard: bool = False) -> dict[str, Any]:
     db = store.db
     out: dict[str, Any] = {}
+    changed = ", ".join(f"'{n}'" for n in STORAGE_CHANGED)
     out["schema"] = sorted(r for r in db.execute(
-        "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").fetchall())
-    names = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'"
+        "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
+        f" AND tbl_name NOT IN ({changed}) AND tbl_name NOT LIKE 'customers_fts%'"
+        " AND name NOT IN ('customers_fts_ai', 'customers_fts_ad', 'customers_fts_au')").fetchall())
+    names = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')"
                                       " AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'customers_fts%'"
-                                      " AND name NOT IN ('_sqlite_migrations', 'users')"
+                                      " AND name NOT IN ('_sqlite_migrations', 'users', 'consent_entries',"
+                                      " 'consent_batches')"
                                       f" AND (name NOT GLOB 'dashboard_*' OR {int(dashboard)})"
                                       " ORDER BY name")]
     masked = {"at", "created_at", "updated_at", "imported_at", "hash", "detail_hash", "changed_at"}
@@ -180,6 +198,47 @@ def _dump(store: Any, since: str, dashboard: bool = False) -> dict[str, Any]:
     return out
 
 
+SEARCHES = ("ana", "smith", "user1", "o neil", "chloe", "zoë", "example", "user12 ana", "name1", "ng", "eve user",
+            "user100_ig", "@user7", "example.org", "hyperlink")
+
+
+def _answers(store: Any, work: Path, set_id: int) -> dict[str, Any]:
+    """Return what a person is shown: the exported book, searches and listings, every customer's consent and
+    consent history, the brand dashboard and a set's matches."""
+    import dataclasses
+    import datetime as dt
+
+    from lookbook.catalog import dashboard
+    from lookbook.customers import book, consent, csv_files, matching
+
+    export = work / "export.csv"
+    csv_files.export_customers(store, export, actor="maria")
+    out: dict[str, Any] = {"export": export.read_text(encoding="utf-8").splitlines()}
+    out["searches"] = {q: [book.count_customers(store, q), [c.id for c in book.search_customers(store, q, limit=60)]]
+                       for q in SEARCHES}
+    out["listings"] = {f"{key} {d}": [dataclasses.astuple(c) for c in book.search_customers(
+        store, "", sort=key, descending=d, limit=80)] for key in book.SORTS for d in (False, True)}
+    ids = [r[0] for r in store.db.execute("SELECT id FROM customers ORDER BY id")]
+    out["consent"] = {cid: [[c.label, dataclasses.astuple(c.one_to_one), dataclasses.astuple(c.marketing)]
+                            for c in consent.channel_consents(store, cid).values()] for cid in ids}
+    out["consent history"] = {cid: [dataclasses.astuple(e) for e in consent.ledger(store, cid)] for cid in ids}
+    out["dashboard"] = [dataclasses.astuple(b) for b in dashboard.brand_dashboard(store)]
+    at = dt.datetime(2026, 12, 1, 15, tzinfo=dt.UTC)
+    out["match"] = matching.match_set(store, set_id, now=at).as_dict()
+    return out
+
+
+def _mask(value: Any, since: str) -> Any:
+    """Return ``value`` with the times written "now" masked (as :func:`_dump` does)."""
+    if isinstance(value, str) and len(value) >= 19 and value[4:5] == "-" and value >= since:
+        return "<now>"
+    if isinstance(value, (list, tuple)):
+        return [_mask(v, since) for v in value]
+    if isinstance(value, dict):
+        return {k: _mask(v, since) for k, v in value.items()}
+    return value
+
+
 def worker(work: Path, out: Path) -> None:
     """Run the scenarios with the code on ``sys.path`` and write every dump to ``out`` as JSON."""
     import datetime as dt
@@ -194,6 +253,9 @@ def worker(work: Path, out: Path) -> None:
 
     since = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     results: dict[str, Any] = {}
+    answers = os.environ.get("IDENTITY_ANSWERS", "1") == "1"
+
+    set_ids: dict[int, int] = {}
 
     def library(name: str, country: str | None) -> Any:
         store = create_store(work / f"lib-{name}")
@@ -202,6 +264,22 @@ def worker(work: Path, out: Path) -> None:
         create_user(store, "alex", "identity-pass", "associate", "Alex Kim")
         if country:
             store.set_setting(PHONE_COUNTRY_SETTING, country)
+        # A set of the first brand's first shirts and trousers, each with a photo, for the match.
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        brand_id, = store.db.execute("SELECT min(brand_id) FROM products").fetchone()
+        sid = store.db.execute("INSERT INTO sets (name, brand_id, scope, created_by, created_at, updated_at)"
+                               " VALUES ('Identity', ?, 'one_to_one', 'sam', ?, ?)", [brand_id, now, now]).lastrowid
+        products = store.db.execute("SELECT id, sku FROM products WHERE brand_id = ? ORDER BY sku LIMIT 4",
+                                    [brand_id]).fetchall()
+        for position, (pid, sku) in enumerate(products):
+            photo = store.db.execute(
+                "INSERT INTO photos (sha256, original_name, stored_path, width, height, imported_at, product_id)"
+                " VALUES (?, ?, ?, 10, 10, ?, ?)", [f"sha-{sku}", f"{sku}.jpg", f"originals/{sku}.jpg", now,
+                                                   pid]).lastrowid
+            store.db.execute("INSERT INTO set_items (set_id, photo_id, position) VALUES (?, ?, ?)",
+                             [sid, photo, position])
+        store.db.conn.commit()
+        set_ids[id(store)] = sid
         return store
 
     def run(store: Any, key: str, file: str, **kw: Any) -> None:
@@ -211,6 +289,8 @@ def worker(work: Path, out: Path) -> None:
         results[key] = {"report": report.as_dict(), "summary": report.summary(),
                         "progress_messages": sorted({m for m in messages if not m.startswith("Checked ")}),
                         "progress_reported": len(messages) > 2, "tables": _dump(store, since)}
+        if answers:
+            results[key]["answers"] = _mask(_answers(store, work, set_ids[id(store)]), since)
 
     threshold = csv_files.BULK_THRESHOLD
     csv_files.BULK_THRESHOLD = 1000
@@ -323,7 +403,7 @@ def main() -> None:
         if found:
             print("\nDIFFERENT:\n" + "\n".join(found))
             raise SystemExit(1)
-        print(f"\nidentical: {args.before} and the working tree, every table, report and search entry")
+        print(f"\nidentical: {args.before} and the working tree, every table, report, search entry and answer")
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

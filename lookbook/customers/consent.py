@@ -1,8 +1,10 @@
 """Consent per customer, channel and scope, kept as an append-only ledger.
 
 Each grant or withdrawal is one row of ``consents`` (when, by whom, from what
-source). The current state of a (customer, channel, scope) is its latest row, so
-a withdrawal takes effect the moment it is written, and history is never lost.
+source): a view of ``consent_entries``, where an import's entries share one ``consent_batches``
+record for their time, user and note, and keep their own line. The current state of a
+(customer, channel, scope) is its latest row, so a withdrawal takes effect the moment it is
+written, and history is never lost.
 Scopes: ``one_to_one`` (messages from the customer's associate) and ``marketing``
 (store-wide sends).
 
@@ -263,8 +265,10 @@ def _write(store: Store, customer_id: int, channel: str, scope: str, granted: bo
         confirmation = confirmation.checked()
     if not granted:
         confirmation = None  # a withdrawal never needs one; don't store a stray one
+    # Into the ledger's table itself (``consents`` is a view of it, see migration m018): an INSERT through the
+    # view's trigger would not give the new entry's id back.
     cur = store.db.execute(
-        "INSERT INTO consents (customer_id, channel, scope, granted, at, by_user, source, note, confirmed_by,"
+        "INSERT INTO consent_entries (customer_id, channel, scope, granted, at, by_user, source, note, confirmed_by,"
         " confirmed_at, confirmation) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [customer_id, channel, scope, int(granted), at or utcnow(), by_user, source, note,
          confirmation and confirmation.by, confirmation and confirmation.at, confirmation and confirmation.how],

@@ -662,7 +662,8 @@ def _stage(store: Store, rows: Iterator[tuple[int, list[str]]], checker: _RowChe
         chunk.clear()
 
     for line, cells in rows:
-        if not "".join(cells).strip():
+        # A blank record (no cells, or only spaces) is skipped; a first cell with text settles it at once.
+        if not (cells and cells[0].strip()) and not "".join(cells).strip():
             continue
         report.rows_read += 1
         chunk.append((line, cells))
@@ -742,6 +743,8 @@ def _plan_consents(store: Store, report: ImportReport) -> None:
     # grants one-to-one and withdraws a marketing consent only if one was given.
     # Only the scopes whose state the file changes are kept (a million new customers' "1 to 1 only" says
     # nothing about marketing): NULL comparisons, a customer never asked, keep the row.
+    # Customers the file adds have no consent yet, so nothing of theirs can be refused here: their entries go
+    # into the ledger straight from the staged rows (_NEW_CONSENTS), and only existing customers' are worked out.
     db.execute(
         "CREATE TEMP TABLE import_consent AS SELECT * FROM (SELECT s.line, s.target_id AS customer_id,"
         " j.key AS channel,"
@@ -759,7 +762,8 @@ def _plan_consents(store: Store, report: ImportReport) -> None:
         " LEFT JOIN consent_current AS o ON o.customer_id = s.target_id AND o.channel = j.key"
         " AND o.scope = 'one_to_one'"
         " LEFT JOIN consent_current AS mk ON mk.customer_id = s.target_id AND mk.channel = j.key"
-        " AND mk.scope = 'marketing' WHERE s.consents IS NOT NULL) WHERE NOT coalesce(level IS current_level"
+        " AND mk.scope = 'marketing' WHERE s.consents IS NOT NULL AND NOT s.is_new)"
+        " WHERE NOT coalesce(level IS current_level"
         " OR current = granted OR (current IS NULL AND granted = 0 AND level != 'unsubscribed'), 0)")
     opted_out = db.execute(
         "SELECT w.line, w.channel, max(cc.at) FROM temp.import_consent AS w JOIN temp.import_rows AS s USING (line)"
@@ -777,6 +781,20 @@ def _plan_consents(store: Store, report: ImportReport) -> None:
         db.execute("DELETE FROM temp.import_consent WHERE line NOT IN (SELECT line FROM temp.import_rows)")
 
 
+#: The ledger entries of the customers an import adds, as :func:`_plan_consents` would work them out for a
+#: customer never asked (each level grants or withdraws each scope; a withdrawal of a scope never granted is kept
+#: only for "unsubscribed"), numbered by customer, then scope, then channel in the file's order.
+_GRANTED = ("CASE WHEN j.value = 'marketing' OR (j.value = 'one_to_one' AND sc.scope = 'one_to_one')"
+            " OR (j.value = 'marketing_only' AND sc.scope = 'marketing') THEN 1 ELSE 0 END")
+_NEW_CONSENTS = (
+    "INSERT INTO consent_entries (customer_id, channel, scope, granted, source, batch_id, line)"
+    f" SELECT s.target_id, j.key, sc.scope, {_GRANTED}, coalesce(s.consent_source, 'import'), ?, s.line"
+    " FROM temp.import_rows AS s, json_each(s.consents) AS j,"
+    " (SELECT 'one_to_one' AS scope UNION ALL SELECT 'marketing') AS sc"
+    f" WHERE s.is_new AND s.consents IS NOT NULL AND ({_GRANTED} = 1 OR j.value = 'unsubscribed')"
+    " ORDER BY s.target_id, sc.scope")
+
+
 def _apply(store: Store, report: ImportReport, actor: str) -> None:
     db = store.db
     now = utcnow()
@@ -788,7 +806,7 @@ def _apply(store: Store, report: ImportReport, actor: str) -> None:
     rebuild = _drop_indexes(store) if bulk else []
     if bulk:
         base = int(db.execute("SELECT coalesce(max(id), 0) FROM customers").fetchone()[0])
-        ledger_base = int(db.execute("SELECT coalesce(max(id), 0) FROM consents").fetchone()[0])
+        ledger_base = int(db.execute("SELECT coalesce(max(id), 0) FROM consent_entries").fetchone()[0])
     cols = ", ".join(_CUSTOMER_COLUMNS)
     db.execute(
         f"INSERT INTO customers (id, {cols}, created_at, updated_at) SELECT target_id, first_name,"
@@ -813,16 +831,26 @@ def _apply(store: Store, report: ImportReport, actor: str) -> None:
     db.execute("INSERT INTO customer_sizes (customer_id, category, size) SELECT s.target_id, j.key, j.value"
                f" FROM temp.import_rows AS s, json_each(s.sizes) AS j WHERE s.sizes IS NOT NULL ORDER BY {order}"
                " ON CONFLICT (customer_id, category) DO UPDATE SET size = excluded.size")
+    # One ledger record for the import (when, by whom, from which file); each entry keeps its line, so the
+    # ledger reads "import of FILE, line N" as before without writing it two million times (issue 18).
+    # Entries are numbered by customer, then scope: existing customers' first (their ids are lower), then new.
+    batch = db.execute("INSERT INTO consent_batches (at, by_user, note) VALUES (?, ?, ?)",
+                       [now, actor, f"import of {report.path.name}, line "]).lastrowid
     cur = db.execute(
-        "INSERT INTO consents (customer_id, channel, scope, granted, at, by_user, source, note, confirmed_by,"
-        " confirmed_at, confirmation) SELECT w.customer_id, w.channel, w.scope, w.granted, ?, ?,"
-        " coalesce(s.consent_source, 'import'), ? || s.line,"
+        "INSERT INTO consent_entries (customer_id, channel, scope, granted, source, confirmed_by,"
+        " confirmed_at, confirmation, batch_id, line) SELECT w.customer_id, w.channel, w.scope, w.granted,"
+        " coalesce(s.consent_source, 'import'),"
         " CASE WHEN w.granted AND w.current = 0 THEN s.conf_by END,"
         " CASE WHEN w.granted AND w.current = 0 THEN s.conf_at END,"
-        " CASE WHEN w.granted AND w.current = 0 THEN s.conf_how END"
+        " CASE WHEN w.granted AND w.current = 0 THEN s.conf_how END, ?, s.line"
         " FROM temp.import_consent AS w JOIN temp.import_rows AS s USING (line) ORDER BY w.customer_id, w.scope",
-        [now, actor, f"import of {report.path.name}, line "])
-    report.consent_entries = max(cur.rowcount, 0)
+        [batch])
+    entries = max(cur.rowcount, 0)
+    if report.added:
+        entries += max(db.execute(_NEW_CONSENTS, [batch]).rowcount, 0)
+    if not entries:
+        db.execute("DELETE FROM consent_batches WHERE id = ?", [batch])
+    report.consent_entries = entries
     if bulk:
         _restore_indexes(store, rebuild, base, ledger_base)
 
@@ -832,7 +860,7 @@ def _drop_indexes(store: Store) -> list[tuple[str, str]]:
     return their SQL."""
     objects = store.db.execute(
         "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND ((type = 'index' AND tbl_name IN"
-        " ('customers', 'customer_brands', 'customer_sizes', 'consents'))"
+        " ('customers', 'customer_brands', 'customer_sizes', 'consent_entries'))"
         " OR (type = 'trigger' AND (name IN ('customers_fts_ai', 'consents_current_ai', 'dashboard_fans_ai')"
         " OR name GLOB 'dashboard_dirty_customer_*')))"
     ).fetchall()

@@ -622,3 +622,101 @@ def m017_whatsapp_delivery_status(db: Database) -> None:
 ALTER TABLE messages ADD COLUMN delivery_status TEXT;
 ALTER TABLE messages ADD COLUMN delivery_status_at TEXT
 """)
+
+
+@migrations()
+def m018_customers_compact_storage(db: Database) -> None:
+    """Write less per customer (issue 18: a million-row import wrote 1.15 GB): sizes and brand stances kept in
+    their primary key's order alone, one consent-ledger record per import with a line number per entry, and a
+    search index without the column sizes nothing reads.
+
+    * ``customer_sizes`` and ``customer_brands`` become WITHOUT ROWID tables keyed as before: each row is stored
+      once, in its primary key, instead of in a rowid table and again in the key's index.
+    * The ledger's rows move to ``consent_entries``; an entry written by an import leaves its time, its user and its
+      note to the import's one ``consent_batches`` record (the note is the batch's words and the entry's line).
+      ``consents`` is now a view giving every entry as before, same ids, same columns, same values; writes
+      through it still work (INSTEAD OF triggers), and ``consents_current_ai`` keeps the current consent on
+      each new entry, so an opt-out takes effect at once as before.
+    * ``customers_fts`` is rebuilt with ``columnsize=0``: ranking by column length (bm25) is never asked for.
+    * ``idx_customer_brands_brand`` goes: ``idx_customer_brands_brand_customer`` answers what it did.
+    * The ledger is indexed by customer alone: a customer has a handful of entries, found, then picked by
+      channel and scope (the current consent of a million is ``consent_current``).
+    """
+    # Every query of a brand's stances reads idx_customer_brands_brand_customer (brand_id, customer_id, stance,
+    # source) as well: the narrower (brand_id, stance) index was a second copy.
+    dropped = "idx_customer_brands_brand"
+
+    def rebuild(table: str, create: str, columns: str) -> None:
+        # SQLite's own recipe for changing a table's form: new table, copy, drop, rename; then the indexes and
+        # triggers it had, from their own SQL.
+        kept = [sql for (sql,) in db.execute("SELECT sql FROM sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL"
+                                             " AND type IN ('index', 'trigger') AND name != ?",
+                                             [table, dropped]).fetchall()]
+        db.execute(create.format(name=f"{table}_new"))
+        db.execute(f"INSERT INTO {table}_new ({columns}) SELECT {columns} FROM {table} ORDER BY 1, 2")
+        db.execute(f"DROP TABLE {table}")
+        db.execute(f"ALTER TABLE {table}_new RENAME TO {table}")
+        for sql in kept:
+            db.execute(sql)
+
+    rebuild("customer_sizes", """CREATE TABLE {name} (
+    customer_id INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+    category TEXT NOT NULL,
+    size TEXT NOT NULL,
+    PRIMARY KEY (customer_id, category)
+) WITHOUT ROWID""", "customer_id, category, size")
+    rebuild("customer_brands", """CREATE TABLE {name} (
+    customer_id INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+    brand_id INTEGER NOT NULL REFERENCES brands(id) ON DELETE CASCADE,
+    stance TEXT NOT NULL CHECK (stance IN ('like', 'dislike')),
+    source TEXT NOT NULL DEFAULT 'stated',
+    PRIMARY KEY (customer_id, brand_id)
+) WITHOUT ROWID""", "customer_id, brand_id, stance, source")
+    # An entry either carries its own time, user and note, or belongs to a batch that does.
+    _run(db, """
+CREATE TABLE consent_batches (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    by_user TEXT NOT NULL,
+    note TEXT NOT NULL
+);
+CREATE TABLE consent_entries (
+    id INTEGER PRIMARY KEY,
+    customer_id INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+    channel TEXT NOT NULL,
+    scope TEXT NOT NULL CHECK (scope IN ('one_to_one', 'marketing')),
+    granted INTEGER NOT NULL CHECK (granted IN (0, 1)),
+    at TEXT,
+    by_user TEXT,
+    source TEXT NOT NULL,
+    note TEXT,
+    confirmed_by TEXT,
+    confirmed_at TEXT,
+    confirmation TEXT,
+    batch_id INTEGER REFERENCES consent_batches(id),
+    line INTEGER,
+    CHECK (batch_id IS NOT NULL OR (at IS NOT NULL AND by_user IS NOT NULL AND note IS NOT NULL))
+);
+INSERT INTO consent_entries (id, customer_id, channel, scope, granted, at, by_user, source, note, confirmed_by,
+    confirmed_at, confirmation)
+SELECT id, customer_id, channel, scope, granted, at, by_user, source, note, confirmed_by, confirmed_at, confirmation
+FROM consents ORDER BY id;
+DROP TABLE consents;
+CREATE INDEX idx_consents_customer ON consent_entries(customer_id);
+CREATE VIEW consents AS SELECT e.id AS id, e.customer_id AS customer_id, e.channel AS channel, e.scope AS scope,
+    e.granted AS granted, coalesce(e.at, b.at) AS at, coalesce(e.by_user, b.by_user) AS by_user, e.source AS source,
+    coalesce(e.note, b.note || e.line) AS note, e.confirmed_by AS confirmed_by, e.confirmed_at AS confirmed_at,
+    e.confirmation AS confirmation
+FROM consent_entries AS e LEFT JOIN consent_batches AS b ON b.id = e.batch_id;
+CREATE TRIGGER consents_current_ai AFTER INSERT ON consent_entries BEGIN INSERT INTO consent_current (customer_id, channel, scope, granted, at, consent_id) VALUES (new.customer_id, new.channel, new.scope, new.granted, coalesce(new.at, (SELECT at FROM consent_batches WHERE id = new.batch_id)), new.id) ON CONFLICT (customer_id, channel, scope) DO UPDATE SET granted = excluded.granted, at = excluded.at, consent_id = excluded.consent_id WHERE excluded.consent_id > consent_current.consent_id; END;
+CREATE TRIGGER consents_ii INSTEAD OF INSERT ON consents BEGIN INSERT INTO consent_entries (id, customer_id, channel, scope, granted, at, by_user, source, note, confirmed_by, confirmed_at, confirmation) VALUES (new.id, new.customer_id, new.channel, new.scope, new.granted, new.at, new.by_user, new.source, coalesce(new.note, ''), new.confirmed_by, new.confirmed_at, new.confirmation); END;
+CREATE TRIGGER consents_iu INSTEAD OF UPDATE ON consents BEGIN UPDATE consent_entries SET customer_id = new.customer_id, channel = new.channel, scope = new.scope, granted = new.granted, at = CASE WHEN new.at IS old.at THEN at ELSE new.at END, by_user = CASE WHEN new.by_user IS old.by_user THEN by_user ELSE new.by_user END, source = new.source, note = CASE WHEN new.note IS old.note THEN note ELSE new.note END, line = CASE WHEN new.note IS old.note THEN line END, confirmed_by = new.confirmed_by, confirmed_at = new.confirmed_at, confirmation = new.confirmation WHERE id = old.id; END;
+CREATE TRIGGER consents_id INSTEAD OF DELETE ON consents BEGIN DELETE FROM consent_entries WHERE id = old.id; END;
+DROP TABLE customers_fts;
+CREATE VIRTUAL TABLE customers_fts USING FTS5 (
+    first_name, last_name, email, x_handle, instagram,
+    tokenize = 'unicode61 remove_diacritics 2',
+    content = customers, content_rowid = id, columnsize = 0
+);
+INSERT INTO customers_fts (customers_fts) VALUES ('rebuild')
+""")  # noqa: E501 -- a trigger's body is one statement line (_run splits at ";" + newline)
