@@ -365,14 +365,14 @@ def max_pixels_setting(store: Store) -> int:
 
 def _categories_by_name(store: Store) -> Callable[[str], str | None]:
     """Return a lookup of the category of the product a file name ties a photo to, where it changes the cleanup."""
+    categories = {pid: cat for pid, cat in store.db.execute("SELECT id, category FROM products")
+                  if cleanup_class(cat) is not None}
+    if not categories:
+        return lambda _name: None  # no product's cleanup differs: nothing more to read
     try:
         product_of = product_by_file_name(store)
     except InputError:
         return lambda _name: None  # a bad pattern setting: the tie stage says so, as before
-    categories = {pid: cat for pid, cat in store.db.execute("SELECT id, category FROM products")
-                  if cleanup_class(cat) is not None}
-    if not categories:
-        return lambda _name: None
 
     def lookup(name: str) -> str | None:
         product_id = product_of(name)
