@@ -148,3 +148,32 @@ def test_keys_of_other_categories_are_unchanged() -> None:
     assert {cleanup_class(c) for c in ("pants", "Shorts", "skirts", "trousers")} == {"waistband"}
     assert {cleanup_class(c) for c in ("hat", "shoe", "SHOES")} == {"held"}
     assert render_key(None, DEFAULT_PRESET, None, "shorts") == render_key(None, DEFAULT_PRESET, None, "skirt") != plain
+
+
+def test_the_command_line_says_a_hand_tie_made_a_render_stale_and_render_all_redoes_it(
+        tmp_path: Path, monkeypatch, capsys) -> None:
+    from lookbook.cli import main
+    from lookbook.store.database import create_store, open_store
+    from lookbook.store.library import Library
+    from lookbook.store.users import create_user
+
+    store = create_store(tmp_path / "lib")
+    create_user(store, "sam", "secret-pass-1", "merchandiser")
+    with store.atomic():
+        add_product(store, "HT-09", category="hat")
+    store.close()
+    monkeypatch.setenv("LOOKBOOK_PASSWORD", "secret-pass-1")
+    lib = ["--library", str(tmp_path / "lib"), "--as", "sam"]
+    photo = save(held_cap(), tmp_path / "IMG_0200.png")
+    assert main([*lib, "photos", "import", "--workers", "1", str(photo)]) == 0
+    capsys.readouterr()
+
+    assert main([*lib, "photos", "assign", "IMG_0200.png", "--sku", "HT-09"]) == 0
+    assert "1 shot now needs a new render" in capsys.readouterr().err
+    assert main([*lib, "render", "--all", "--workers", "1"]) == 0
+    assert "Rendered 1 photo" in capsys.readouterr().out
+    store = open_store(Library(tmp_path / "lib"))
+    try:
+        assert pending_render_ids(store) == [] and row(store, "IMG_0200.png")[3] == 1  # the hand check flagged it
+    finally:
+        store.close()
