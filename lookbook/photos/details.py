@@ -3,7 +3,8 @@
 No image library here: the preset verbs and the recipe bookkeeping check detail kinds and render keys, and
 loading OpenCV and numpy for that cost each ``lookbook presets ...`` command most of its start (issue 18).
 :mod:`lookbook.photos.crop` (the geometry that places the crops) and :mod:`lookbook.photos.render` import these names
-from here.
+from here. The categories whose cleanup differs (:func:`cleanup_class`) are here too, for the same reason: the render
+key names their class.
 """
 
 from __future__ import annotations
