@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    python -m bench.photo_import [--rounds 3] [--small 341] [--phone 24] [--workers 1]
+    python -m bench.photo_import [--rounds 3] [--small 341] [--phone 24] [--workers 1] [--bursts 20]
 
 Two rows (issue 18):
 
@@ -26,6 +26,14 @@ classical garment finder: colour pass, GrabCut where it is unsure, and the segme
 above and what lies between them), then per photo of the batch, means only: ``hash`` (content hash), ``db`` (the
 commits: rows, audit, copying the original, the part that is ``copy``), ``ties`` (bursts and tying after the batch)
 and ``total`` (CPU and wall time of the whole import divided by the photos).
+
+Two more rows of that table (h-tiedclean) measure what tying costs the render: ``--bursts`` pairs of shots (a photo
+of the stage sample, re-encoded twice a second apart: a burst), the first named by its product's SKU, imported
+``untied`` (no catalog) and ``tied`` (a catalog with one product per pair, in the photo's own category). A tied
+photo of a hat, shoes, trousers, shorts or a skirt gets its category's cleanup (a hand looked for; a clip hanger
+cut off above the waistband): the first of a pair in its one render (its file name names the product), the second,
+tied by the burst after it was rendered, in a second render before the import reports done (``rerender``, a batch
+stage); the line under the table says how many were rendered again.
 """
 
 from __future__ import annotations
@@ -74,6 +82,8 @@ TIMED = [
     ("lookbook.photos.importer._Importer", "commit", "db"),
     ("lookbook.store.library.Library", "store_original", "copy"),
     ("lookbook.photos.importer", "iter_tie_photos", "ties"),
+    # The import's second render of a shot tied after its first (a generator is timed by what it calls).
+    ("lookbook.photos.recipes", "render_photo", "rerender"),
 ]
 #: Names only older trees have (the import read codes from the file before it decoded once), so the bench times
 #: the code before a change too.
@@ -82,7 +92,7 @@ OLDER = [("lookbook.photos.importer", "read_codes_in_file", "codes")]
 NESTED = {"grabcut", "segmenter", "worker", "copy"}
 #: Stages of one photo's work in the pool (a median per photo); the others are the batch's, per photo.
 PER_PHOTO = ["decode", "codes", "detect", "grabcut", "segmenter", "cleanup", "render", "write", "exif", "worker"]
-BATCH = ["hash", "db", "copy", "ties"]
+BATCH = ["hash", "db", "copy", "ties", "rerender"]
 STAGES = PER_PHOTO + BATCH
 
 
@@ -109,6 +119,34 @@ def make_sets(work: Path, small: int, phone: int) -> dict[str, list[Path]]:
         cv2.imwrite(str(dest), big, [cv2.IMWRITE_JPEG_QUALITY, 92])
         sets["phone"].append(dest)
     return sets
+
+
+def make_bursts(work: Path, pairs: int) -> tuple[list[Path], Path]:
+    """Write ``pairs`` bursts (two re-encodings of a source photo, a second apart, the first named ``B000-...``)
+    and a catalog CSV with product ``B000`` in the source's category (its folder); return the files and the CSV.
+
+    The sources are spread evenly over the sorted source photos, so every category has its share.
+    """
+    photos = sorted(SOURCE.glob("*/*.jpg"))
+    folder = work / "bursts"
+    folder.mkdir()
+    files: list[Path] = []
+    lines = ["sku,brand,name,category,size,quantity"]
+    for i, src in enumerate(photos[:: max(1, len(photos) // pairs)][:pairs]):
+        img = cv2.imread(str(src))
+        if img is None:
+            sys.exit(f"OpenCV cannot read {src}")
+        category = src.parent.name
+        when = 1_700_000_000 + 1000 * i  # pairs far apart; no EXIF in a re-encoding: the file time is read
+        for j, (name, quality) in enumerate(((f"B{i:03d}-{category}.jpg", 95), (f"IMG_{i:04d}.jpg", 90))):
+            dest = folder / name
+            cv2.imwrite(str(dest), img, [cv2.IMWRITE_JPEG_QUALITY, quality])
+            os.utime(dest, (when + j, when + j))
+            files.append(dest)
+        lines.append(f"B{i:03d},Bench,Bench {category} {i},{category},M,1")
+    catalog = work / "bursts.csv"
+    catalog.write_text("\n".join(lines) + "\n")
+    return files, catalog
 
 
 def make_library(root: Path) -> None:
@@ -213,12 +251,15 @@ def stage_timers() -> Iterator[Spent]:
             setattr(owner, attr, original)
 
 
-def stages(files: list[Path], work: Path) -> dict[str, tuple[float, float]]:
+def stages(files: list[Path], work: Path, catalog: Path | None = None) -> dict[str, tuple[float, float]]:
     """Return (median, mean) ms of CPU per photo of each stage of an in-process import of ``files`` (one worker).
 
     CPU time of this thread (OpenCV runs on it alone: ``cv2.setNumThreads(1)``), which other work on a shared
     machine hardly moves; waiting (a commit's ``fsync``) is not in it. Batch stages (:data:`BATCH`) have no
-    per-photo figure: their median is their mean. ``total`` is (CPU, wall) of the whole import, per photo.
+    per-photo figure: their median is their mean. ``total`` is (CPU, wall) of the whole import, per photo;
+    ``rendered again`` the photos the import rendered a second time (0 before h-tiedclean).
+
+    :param catalog: a catalog CSV imported first (the photos' file names and bursts tie them to its products).
     """
     from lookbook.photos.importer import import_photos
     from lookbook.progress import run_to_end
@@ -226,6 +267,10 @@ def stages(files: list[Path], work: Path) -> dict[str, tuple[float, float]]:
 
     store = create_store(work / "lib-stages")
     try:
+        if catalog is not None:
+            from lookbook.catalog.products import import_catalog
+
+            import_catalog(store, catalog, actor="bench")
         with stage_timers() as spent:
             start, cpu = time.perf_counter(), time.thread_time()
             report = run_to_end(import_photos(store, files, actor="bench", workers=1))
@@ -243,6 +288,8 @@ def stages(files: list[Path], work: Path) -> dict[str, tuple[float, float]]:
                   if stage in PER_PHOTO and spent.photos else mean)
         out[stage] = (median, mean)
     out["total"] = (cpu * 1000 / n, total * 1000 / n)
+    again = getattr(report, "rerendered", 0)
+    out["rendered again"] = (again, again)
     return out
 
 
@@ -253,6 +300,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--phone", type=int, default=24, help="12 MP photos (default 24)")
     parser.add_argument("--workers", type=int, default=1, help="the import's --workers (default 1: one core)")
     parser.add_argument("--sample", type=int, default=40, help="400 px photos in the stage table (default 40)")
+    parser.add_argument("--bursts", type=int, default=20,
+                        help="burst pairs imported untied and tied in the stage table (default 20; 0: none)")
     args = parser.parse_args(argv)
     cv2.setNumThreads(1)
     with tempfile.TemporaryDirectory(prefix="lookbook-photo-import-") as tmp_s:
@@ -280,14 +329,24 @@ def main(argv: list[str] | None = None) -> int:
               "grabcut and segmenter are parts of detect, worker is the photo's whole work in the pool, copy is part "
               "of db; hash, db, copy and ties are the batch's, per photo; total: CPU / wall):\n")
         print("| row | " + " | ".join(STAGES) + " | total |\n|---|" + "---|" * (len(STAGES) + 1))
-        samples = {"small": sets["small"][: args.sample], "phone": sets["phone"]}
-        for row, files in samples.items():
+        samples: dict[str, tuple[list[Path], Path | None]] = {
+            "small": (sets["small"][: args.sample], None), "phone": (sets["phone"], None)}
+        if args.bursts:
+            pairs, catalog = make_bursts(work, args.bursts)
+            samples.update({"bursts untied": (pairs, None), "bursts tied": (pairs, catalog)})
+        again = {}
+        for row, (files, products) in samples.items():
             if not files:
                 continue
-            ms = stages(files, work)
+            ms = stages(files, work, products)
             cells = [f"{ms[s][0]:.0f} / {ms[s][1]:.0f}" if s in PER_PHOTO else f"{ms[s][1]:.1f}" for s in STAGES]
             cpu, wall = ms["total"]
             print(f"| {row} ({len(files)}) | " + " | ".join(cells) + f" | {cpu:.0f} / {wall:.0f} |")
+            again[row] = (int(ms["rendered again"][0]), len(files))
+        if args.bursts:
+            done, n = again["bursts tied"]
+            print(f"\nbursts tied: {done} of {n} photos rendered again after tying (tied by the burst to a hat, "
+                  "shoes, trousers, shorts or a skirt after their render)")
     return 0
 
 

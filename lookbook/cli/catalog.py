@@ -15,7 +15,8 @@ from lookbook.catalog.dashboard import brand_dashboard
 from lookbook.catalog.products import iter_import_catalog, list_brands, list_products
 from lookbook.cli.context import CliContext
 from lookbook.cli.output import one_line
-from lookbook.photos.ties import assign_photos, iter_tie_photos, unassigned_photos
+from lookbook.photos.recipes import pending_render_ids
+from lookbook.photos.ties import assign_photos, iter_tie_photos, resolve_photos, unassigned_photos
 from lookbook.progress import Progress, run_to_end
 from lookbook.store import roles
 from lookbook.store.users import require_role
@@ -99,7 +100,16 @@ def cmd_brands_dashboard(args: argparse.Namespace, ctx: CliContext) -> int:
 def cmd_photos_assign(args: argparse.Namespace, ctx: CliContext) -> int:
     assign_photos(ctx.store, args.photos, args.sku, actor=ctx.user.username)
     print(f"Tied {plural(len(args.photos), 'shot')} to {args.sku} by hand.")
+    _say_stale(ctx, resolve_photos(ctx.store, args.photos))
     return 0
+
+
+def _say_stale(ctx: CliContext, photo_ids: list[int]) -> None:
+    """Say how many of the shots just tied need a new render (a hat, shoes or a bottom's cleanup differs)."""
+    stale = pending_render_ids(ctx.store, photo_ids) if photo_ids else []
+    if stale:
+        print(f"{plural(len(stale), 'shot')} now need{'s' if len(stale) == 1 else ''} a new render (a hat's, shoes' "
+              "or a bottom's cleanup differs): run `lookbook render --all`.", file=sys.stderr)
 
 
 def cmd_photos_unassigned(args: argparse.Namespace, ctx: CliContext) -> int:
@@ -124,4 +134,5 @@ def cmd_photos_tie(args: argparse.Namespace, ctx: CliContext) -> int:
     for problem in report.problems:
         print(f"problem: {problem}")
     print(report.summary())
+    _say_stale(ctx, [tie.photo_id for tie in report.ties])
     return 0

@@ -37,7 +37,7 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
-from lookbook.photos.details import normalise_category
+from lookbook.photos.details import HELD_CATEGORIES, WAIST_CATEGORIES, normalise_category
 from lookbook.photos.detect import HOOK_HINT, Detection, background_distance, working_lab
 
 #: The top part of the silhouette (fraction of its height) where hangers are looked for.
@@ -108,10 +108,8 @@ SKIN_Y = 90
 SKIN_SHARE = 0.03
 #: ...while the garment's middle holds at most this share of skin tones (a beige cap is not a hand).
 SKIN_MIDDLE = 0.25
-#: Categories a hand is looked for on: small things held up to the camera.
-HELD_CATEGORIES = ("hat", "shoes")
-#: Garments whose top is a waistband: a straight edge a clip hanger grips from above (issue 12, h-hangers6).
-WAIST_CATEGORIES = ("trousers", "shorts", "skirt")
+# HELD_CATEGORIES (a hand is looked for) and WAIST_CATEGORIES (a clip hanger above the waistband) live in
+# lookbook.photos.details, which has no image library: the render key names the class they give a photo.
 #: The waistband's line is fitted on the fabric reaching up unbroken from this share of the height...
 WAIST_REF = 0.2
 #: ...in the middle columns (this share of the width either side of the middle, the clips at the ends

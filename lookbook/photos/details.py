@@ -3,7 +3,8 @@
 No image library here: the preset verbs and the recipe bookkeeping check detail kinds and render keys, and
 loading OpenCV and numpy for that cost each ``lookbook presets ...`` command most of its start (issue 18).
 :mod:`lookbook.photos.crop` (the geometry that places the crops) and :mod:`lookbook.photos.render` import these names
-from here.
+from here. The categories whose cleanup differs (:func:`cleanup_class`) are here too, for the same reason: the render
+key names their class.
 """
 
 from __future__ import annotations
@@ -44,6 +45,16 @@ _SYNONYMS = {"outwear": "outerwear", "pants": "trousers", "jeans": "trousers", "
              "t shirt": "t-shirt", "tee": "t-shirt", "hats": "hat", "shoe": "shoes", "skirts": "skirt",
              "dresses": "dress", "shirts": "shirt"}
 
+#: Categories a hand is looked for on: small things held up to the camera (:mod:`lookbook.photos.cleanup`).
+HELD_CATEGORIES = ("hat", "shoes")
+#: Garments whose top is a waistband: a straight edge a clip hanger grips from above (issue 12, h-hangers6; the
+#: cleanup cuts what stands above it).
+WAIST_CATEGORIES = ("trousers", "shorts", "skirt")
+#: The cleanup class of each category whose cleanup differs from the rest (the two lists above, which
+#: :mod:`lookbook.photos.cleanup` gates its rules on: kept here, with no image library, because the render key
+#: names the class and the preset verbs must not load OpenCV to compute it).
+CLEANUP_CLASSES: dict[str, str] = {**{c: "held" for c in HELD_CATEGORIES}, **{c: "waistband" for c in WAIST_CATEGORIES}}
+
 
 def normalise_category(category: str | None) -> str | None:
     """Return the catalog's name for ``category`` (case and synonyms folded), ``None`` if empty."""
@@ -51,6 +62,11 @@ def normalise_category(category: str | None) -> str | None:
         return None
     name = " ".join(str(category).strip().casefold().split())
     return _SYNONYMS.get(name, name)
+
+
+def cleanup_class(category: str | None) -> str | None:
+    """Return the cleanup class of ``category`` (``"held"``, ``"waistband"``); ``None``: the default cleanup."""
+    return CLEANUP_CLASSES.get(normalise_category(category) or "")
 
 
 def detail_kinds(category: str | None, wanted: str = "auto") -> tuple[str, ...]:

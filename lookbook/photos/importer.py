@@ -14,6 +14,12 @@ its original.
 After the batch, bursts are grouped (``photos.burst_id``) and the new shots tied to
 products by slate, file name and burst (:mod:`lookbook.photos.ties`).
 
+The cleanup differs for some categories (a hand looked for on a hat or shoes, a clip hanger cut off
+above a waistband: :func:`~lookbook.photos.details.cleanup_class`). A photo whose file name names its
+product gets that product's cleanup in its one render; a shot the tie stage ties to such a product
+(a slate, a burst) is rendered again before the import reports done (stage ``rendering``), so no
+import leaves a tied photo rendered without its category's cleanup.
+
 Bad files do not stop a batch: each is reported by name with the reason in the
 :class:`ImportReport`, and the rest go on.
 """
@@ -24,8 +30,8 @@ import datetime as dt
 import json
 import os
 import threading
-from collections.abc import Generator, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Generator, Iterable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -43,6 +49,7 @@ from lookbook.photos.barcodes import (
     scan_grey,
 )
 from lookbook.photos.codes import Code
+from lookbook.photos.details import cleanup_class
 from lookbook.photos.imaging import (
     DEFAULT_MAX_PIXELS,
     PHOTO_FORMATS,
@@ -55,8 +62,16 @@ from lookbook.photos.imaging import (
 )
 from lookbook.photos.pipeline import PhotoResult, TaskPool, decode_side, process_one
 from lookbook.photos.presets import Preset
-from lookbook.photos.recipes import RENDER_KINDS, preset_named, render_dir, render_key
-from lookbook.photos.ties import TieReport, burst_groups, iter_tie_photos
+from lookbook.photos.recipes import (
+    RENDER_KINDS,
+    key_cleanup,
+    pending_renders,
+    preset_named,
+    render_batch,
+    render_dir,
+    render_key,
+)
+from lookbook.photos.ties import TieReport, burst_groups, iter_tie_photos, product_by_file_name
 from lookbook.progress import Progress, relabel
 from lookbook.store.database import Store, inserted_id, utcnow
 from lookbook.store.library import Library
@@ -114,7 +129,9 @@ class PhotoProgress(Progress):
     """One step of a photo import: ``done`` of ``total`` in the current stage.
 
     :param stage: ``finding`` (walking folders), ``importing`` (one step per file, with
-        its ``outcome``) or ``tying`` (grouping bursts, reading codes, tying to products).
+        its ``outcome``), ``tying`` (grouping bursts, reading codes, tying to products) or
+        ``rendering`` (shots the tying tied to a product whose category changes the cleanup,
+        rendered again with it).
     :param current: the file just handled, if any.
     """
 
@@ -132,6 +149,10 @@ class ImportReport:
     ties: TieReport | None = None
     cancelled: bool = False
     changes: Changes = field(default_factory=Changes)
+    #: Photos rendered again after tying, with the cleanup of their product's category.
+    rerendered: int = 0
+    #: One line per photo that could not be rendered again (its render stays stale for ``lookbook render``).
+    rerender_problems: list[str] = field(default_factory=list)
 
     def _with(self, status: Status) -> list[FileOutcome]:
         return [o for o in self.outcomes if o.status == status]
@@ -178,6 +199,10 @@ class ImportReport:
             parts.append(f"{made} tied to products, {self.ties.unassigned} still unassigned")
         elif new:
             parts.append("not tied to products yet (run `lookbook photos tie`)")
+        if self.rerendered:
+            parts.append(f"{self.rerendered} rendered again for their product's category")
+        if self.rerender_problems:
+            parts.append(f"{len(self.rerender_problems)} could not be rendered again (run `lookbook render --all`)")
         text = "; ".join(parts) + "."
         return ("Cancelled. " + text) if self.cancelled else text
 
@@ -186,7 +211,8 @@ class ImportReport:
         return {"imported": len(self.imported), "duplicates": len(self.duplicates), "failed": len(self.failed),
                 "needs_review": sum(o.needs_review for o in self.imported), "bursts": self.bursts,
                 "cancelled": self.cancelled, "ties": self.ties.as_dict() if self.ties else None,
-                "problems": self.problems}
+                "problems": self.problems, "rerendered": self.rerendered,
+                "rerender_problems": self.rerender_problems}
 
 
 @dataclass(frozen=True)
@@ -300,13 +326,18 @@ def _reduction(size: tuple[int, int], min_long: int) -> int:
     return 1
 
 
-def _analyse(path: Path, sha256: str, out_dir: Path, preset: Preset, max_pixels: int) -> _Analysed | str:
-    """Decode once, read codes, find the garment and render one file (in a worker); a string is the failure."""
+def _analyse(path: Path, sha256: str, out_dir: Path, preset: Preset, max_pixels: int,
+             category: str | None = None) -> _Analysed | str:
+    """Decode once, read codes, find the garment and render one file (in a worker); a string is the failure.
+
+    :param category: the category of the product the file name names, for the cleanup (``None``: not known yet).
+    """
     try:
         # Codes first: the full decode they may need is let go before the pipeline's work.
         decoded, found = decode_once(path, preset, max_pixels)
         codes = [{"text": c.text, "kind": c.kind} for c in found]
-        result = process_one(path, out_dir, preset, max_pixels, stem=sha256, decoded=decoded)
+        result = process_one(path, out_dir, preset, max_pixels, stem=sha256, decoded=decoded,
+                             cleanup_category=category)
         taken_at = capture_time(path)
     except LookbookError as exc:
         return str(exc)
@@ -332,6 +363,24 @@ def max_pixels_setting(store: Store) -> int:
     return value
 
 
+def _categories_by_name(store: Store) -> Callable[[str], str | None]:
+    """Return a lookup of the category of the product a file name ties a photo to, where it changes the cleanup."""
+    categories = {pid: cat for pid, cat in store.db.execute("SELECT id, category FROM products")
+                  if cleanup_class(cat) is not None}
+    if not categories:
+        return lambda _name: None  # no product's cleanup differs: nothing more to read
+    try:
+        product_of = product_by_file_name(store)
+    except InputError:
+        return lambda _name: None  # a bad pattern setting: the tie stage says so, as before
+
+    def lookup(name: str) -> str | None:
+        product_id = product_of(name)
+        return None if product_id is None else categories.get(product_id)
+
+    return lookup
+
+
 def _remove_renders(library: Library, sha256: str) -> None:
     folder = render_dir(library, sha256)
     for kind in RENDER_KINDS:
@@ -350,12 +399,14 @@ class _Importer:
         self.preset = preset
         self.recipe = json.dumps(recipe, sort_keys=True)
         self.key = render_key(None, preset)
+        self.category_of = _categories_by_name(store)
         self.max_pixels = max_pixels
         self.report = ImportReport()
         self.total = 0
         self.done = 0
-        # Submitted files by sequence number, and the results waiting for their turn to be committed.
-        self.jobs: dict[int, tuple[Path, str]] = {}
+        # Submitted files by sequence number (path, hash, the category a file name gives the cleanup), and the
+        # results waiting for their turn to be committed.
+        self.jobs: dict[int, tuple[Path, str, str | None]] = {}
         self.arrived: dict[int, _Analysed | str] = {}
         self.next_commit = 0
 
@@ -387,6 +438,8 @@ class _Importer:
             self.group_bursts()
             if not self.report.cancelled:
                 yield from self.tie()
+            if not self.cancelled():
+                yield from self.rerender()
         except GeneratorExit:
             # The app closes the generator on Cancel: finish the photos in hand, without yielding.
             self.drain(pool)
@@ -439,9 +492,10 @@ class _Importer:
                                reason=f"already in the library as photo {existing[0]} ({existing[1]})")
         seen[sha256] = path
         seq = len(self.jobs)
-        self.jobs[seq] = (path, sha256)
+        category = self.category_of(path.name)
+        self.jobs[seq] = (path, sha256, category)
         pool.submit(seq, _analyse, path, sha256, render_dir(self.store.library, sha256), self.preset,
-                    self.max_pixels)
+                    self.max_pixels, category)
         return None
 
     def drain(self, pool: TaskPool[int]) -> None:
@@ -467,7 +521,7 @@ class _Importer:
         outcomes = []
         with self.store.atomic():
             for seq, analysed in batch:
-                path, sha256 = self.jobs[seq]
+                path, sha256, category = self.jobs[seq]
                 if isinstance(analysed, str):
                     _remove_renders(library, sha256)
                     outcomes.append(FileOutcome(path, "failed", reason=analysed.removeprefix(f"{path}: ")))
@@ -479,10 +533,10 @@ class _Importer:
                     _remove_renders(library, sha256)
                     outcomes.append(FileOutcome(path, "failed", reason=str(exc).removeprefix(f"{path}: ")))
                     continue
-                outcomes.append(self.insert(path, sha256, stored, analysed))
+                outcomes.append(self.insert(path, sha256, stored, analysed, category))
         return outcomes
 
-    def insert(self, path: Path, sha256: str, stored: Path, analysed: _Analysed) -> FileOutcome:
+    def insert(self, path: Path, sha256: str, stored: Path, analysed: _Analysed, category: str | None) -> FileOutcome:
         res = analysed.result
         box = list(res.garment_box)
         cur = self.store.db.execute(
@@ -491,7 +545,8 @@ class _Importer:
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [sha256, path.name, str(path.absolute()), str(stored.relative_to(self.store.library.root)),
              res.original_size[0], res.original_size[1], analysed.taken_at, utcnow(), res.phash,
-             json.dumps(box), res.confidence, int(res.needs_review), self.recipe, self.key,
+             json.dumps(box), res.confidence, int(res.needs_review), self.recipe,
+             self.key if category is None else render_key(None, self.preset, None, category),
              None if analysed.codes is None else json.dumps(analysed.codes), res.colour_shift if res.outputs else None])
         photo_id = inserted_id(cur)
         self.store.audit(self.actor, "photo.import", "photo", photo_id, name=path.name, source=str(path),
@@ -522,6 +577,39 @@ class _Importer:
             return
         ties = iter_tie_photos(self.store, actor=self.actor, cancel=self.cancel)
         self.report.ties = yield from relabel(ties, lambda t: PhotoProgress(t.done, t.total, t.message, stage="tying"))
+
+    def rerender(self) -> Generator[PhotoProgress, None, None]:
+        """Render again the new and newly tied shots whose product's category changes the cleanup, yielding progress.
+
+        Only those: a shot tied to a shirt, or tied by its file name before it was rendered, keeps its render.
+        """
+        ids = set(self.report.photo_ids) | {t.photo_id for t in (self.report.ties.ties if self.report.ties else [])}
+        if not ids:
+            return
+        rows = self.store.db.execute(
+            "SELECT ph.id, ph.rendered_recipe, p.category FROM photos ph LEFT JOIN products p ON p.id = ph.product_id"
+            " WHERE ph.id IN (SELECT value FROM json_each(?))", [json.dumps(sorted(ids))]).fetchall()
+        changed = [pid for pid, rendered, category in rows
+                   if rendered is not None and key_cleanup(rendered) != cleanup_class(category)]
+        pending = pending_renders(self.store, changed) if changed else []
+        if not pending:
+            return
+        done: set[int] = set()
+        for step in render_batch(self.store, pending, actor=self.actor, workers=self.workers, cancel=self.cancel):
+            if step.error is not None:
+                self.report.rerender_problems.append(step.error)
+                message = step.error
+            else:
+                done.add(step.photo_id)
+                message = f"Rendered {step.name} again for its product's category"
+            yield PhotoProgress(step.done, step.total, message, stage="rendering", current=Path(step.name))
+        self.report.rerendered = len(done)
+        # The new render may have flagged the shot (a hand on a hat, clips on a waistband): the report says so.
+        flagged = {pid for (pid,) in self.store.db.execute(
+            "SELECT id FROM photos WHERE needs_review = 1 AND id IN (SELECT value FROM json_each(?))",
+            [json.dumps(sorted(done))])}
+        self.report.outcomes = [replace(o, needs_review=True) if o.photo_id in flagged and not o.needs_review else o
+                                for o in self.report.outcomes]
 
     def notify(self) -> None:
         """Tell the app what changed (also after a cancel: what was imported stays)."""

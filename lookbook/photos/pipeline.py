@@ -48,6 +48,8 @@ class PhotoResult:
     colour_shift: float = 0.0
     #: Where white balance came from: ``picked``, ``slate``, ``background`` or ``none`` (kept as shot).
     colour_source: str = "none"
+    #: The cleanup found that a hanger, hand or prop may still show (one reason for ``needs_review``).
+    cleanup_review: bool = False
 
     @property
     def colour_needs_review(self) -> bool:
@@ -82,7 +84,7 @@ def decode_side(preset: Preset) -> int:
 def process_one(path: Path, out_dir: Path | None, preset: Preset, max_pixels: int = DEFAULT_MAX_PIXELS,
                 box: tuple[int, int, int, int] | None = None, stem: str | None = None,
                 neutral: tuple[float, float] | None = None, category: str | None = None,
-                decoded: Decoded | None = None) -> PhotoResult:
+                decoded: Decoded | None = None, cleanup_category: str | None = None) -> PhotoResult:
     """Run the whole pipeline on one photo; write its renders under ``out_dir`` (if given).
 
     The result needs review when the detector is unsure of its box, or when the hero moved the
@@ -91,7 +93,11 @@ def process_one(path: Path, out_dir: Path | None, preset: Preset, max_pixels: in
     :param stem: the renders' file name stem (default: the photo's own), e.g. its content hash.
     :param neutral: a point in original pixels a person marked as white or grey (the recipe's ``neutral``).
     :param category: the product's category (decides the detail crops); ``None`` (the app's renders,
-        made before a photo is tied to a product): every kind, and the category picks what shows.
+        made before a photo is tied to a product): every kind, and the category picks what shows. It is
+        also the cleanup's category unless ``cleanup_category`` is given.
+    :param cleanup_category: the product's category for the cleanup only (a hand looked for on a hat or
+        shoes, a clip hanger cut off above a waistband), the detail crops staying every kind: the app's
+        renders, whose shown details pick by category, keep them when the photo is tied to another product.
     :param decoded: the photo already decoded by :func:`decode_for` (the import reads its codes from the same
         pixels, so the file is decoded once); ``None``: decoded here.
     :raises LookbookError: (a :class:`~lookbook.photos.imaging.PhotoError`) for a file that cannot be used.
@@ -104,7 +110,8 @@ def process_one(path: Path, out_dir: Path | None, preset: Preset, max_pixels: in
            else segment_in_box(decoded.rgb, box, scale=decoded.scale))
     # Hangers, hooks and clips are not background, so the detector keeps them: take them out of
     # the cut-out (and the automatic box) before anything is framed or cropped.
-    cleaned = clean_detection(decoded.rgb, det, trim_box=box is None, scale=decoded.scale, category=category)
+    cleaned = clean_detection(decoded.rgb, det, trim_box=box is None, scale=decoded.scale,
+                              category=category if cleanup_category is None else cleanup_category)
     det = cleaned.detection
     outputs: dict[str, Path] = {}
     shift, source = 0.0, "none"
@@ -116,7 +123,7 @@ def process_one(path: Path, out_dir: Path | None, preset: Preset, max_pixels: in
         path=Path(path), garment_box=box or det.box, confidence=det.confidence,
         needs_review=det.needs_review or cleaned.needs_review or shift > REVIEW_SHIFT,
         phash=f"{dhash(decoded.rgb):016x}", original_size=decoded.original_size, outputs=outputs,
-        colour_shift=round(shift, 2), colour_source=source,
+        colour_shift=round(shift, 2), colour_source=source, cleanup_review=cleaned.needs_review,
     )
 
 

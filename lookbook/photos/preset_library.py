@@ -259,27 +259,30 @@ def _rename_in_recipes(store: Store, old: Preset, new: Preset) -> int:
     """Point recipes that name ``old`` at ``new``; keep up-to-date renders up to date (the name draws nothing)."""
     moved = 0
     same_pixels = old.with_changes(name=new.name) == new
-    rows = store.db.execute("SELECT id, recipe, rendered_recipe FROM photos").fetchall()
-    for photo_id, recipe_text, rendered in rows:
+    # The render key names the cleanup class of the tied product's category (recipes.render_key).
+    rows = store.db.execute("SELECT ph.id, ph.recipe, ph.rendered_recipe, p.category FROM photos ph"
+                            " LEFT JOIN products p ON p.id = ph.product_id").fetchall()
+    for photo_id, recipe_text, rendered, category in rows:
         recipe = json.loads(recipe_text or "{}")
         if str(recipe.get("preset") or "").casefold() != old.name.casefold():
             continue
         recipe["preset"] = new.name
         box, neutral = _box(recipe.get("box")), _point(recipe.get("neutral"))
-        if same_pixels and rendered is not None and rendered == render_key(box, old, neutral):
-            rendered = render_key(box, new, neutral)
+        if same_pixels and rendered is not None and rendered == render_key(box, old, neutral, category):
+            rendered = render_key(box, new, neutral, category)
         store.db.execute("UPDATE photos SET recipe = ?, rendered_recipe = ? WHERE id = ?",
                          [json.dumps(recipe, sort_keys=True), rendered, photo_id])
         moved += 1
     if same_pixels:
         # Photos without a preset of their own that follow this one as the default: the same.
-        for photo_id, recipe_text, rendered in store.db.execute(
-                "SELECT id, recipe, rendered_recipe FROM photos WHERE rendered_recipe IS NOT NULL").fetchall():
+        for photo_id, recipe_text, rendered, category in store.db.execute(
+                "SELECT ph.id, ph.recipe, ph.rendered_recipe, p.category FROM photos ph"
+                " LEFT JOIN products p ON p.id = ph.product_id WHERE ph.rendered_recipe IS NOT NULL").fetchall():
             recipe = json.loads(recipe_text or "{}")
             box, neutral = _box(recipe.get("box")), _point(recipe.get("neutral"))
-            if rendered == render_key(box, old, neutral):
+            if rendered == render_key(box, old, neutral, category):
                 store.db.execute("UPDATE photos SET rendered_recipe = ? WHERE id = ?",
-                                 [render_key(box, new, neutral), photo_id])
+                                 [render_key(box, new, neutral, category), photo_id])
     return moved
 
 

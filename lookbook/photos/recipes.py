@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lookbook.errors import InputError, LookbookError
 from lookbook.hooks import Changes
-from lookbook.photos.details import DETAIL_KINDS, LEG_HEM, RENDERER_VERSION, detail_kinds, file_kind
+from lookbook.photos.details import DETAIL_KINDS, LEG_HEM, RENDERER_VERSION, cleanup_class, detail_kinds, file_kind
 from lookbook.photos.presets import DEFAULT_PRESET, Preset
 from lookbook.progress import Progress
 from lookbook.store.database import Store
@@ -212,23 +212,40 @@ def mark_reviewed(store: Store, photo_ids: list[int], actor: str) -> Changes:
 
 
 def recipe_key(detail: PhotoDetail, preset: Preset) -> str:
-    """Return the text that identifies what a render was made from (box, neutral point and full preset settings)."""
-    return render_key(detail.box, preset, detail.neutral)
+    """Return the text that identifies what a render was made from (box, neutral point, full preset settings and
+    the cleanup class of the tied product's category)."""
+    return render_key(detail.box, preset, detail.neutral, detail.category)
 
 
-def render_key(box: Box | None, preset: Preset, neutral: Point | None = None) -> str:
-    """Return :func:`recipe_key` for a hand-set ``box`` (``None``: the detected one), ``preset`` and neutral point.
+def render_key(box: Box | None, preset: Preset, neutral: Point | None = None, category: str | None = None) -> str:
+    """Return :func:`recipe_key` for a hand-set ``box`` (``None``: the detected one), ``preset``, neutral point and
+    the tied product's ``category``.
 
     The renderer's version is part of the key: renders made by an older renderer count as
     stale, so "Check All Photos" (``lookbook render --all``) brings a library up to date. The
-    product's category is not: every detail kind the preset allows is rendered, and what shows
-    picks by category (:func:`shown_details`), so tying a photo to a product needs no new render.
+    product's category is only as far as the cleanup differs by it
+    (:func:`~lookbook.photos.details.cleanup_class`: a hand looked for on a hat or shoes, a clip
+    hanger cut off above a waistband): tying a photo to such a product makes its render stale, while
+    the keys of every other photo stay as they were. The detail crops need no new render: every kind
+    the preset allows is rendered, and what shows picks by category (:func:`shown_details`).
     """
     key: dict[str, object] = {"box": list(box) if box else None, "preset": preset.to_dict(),
                               "renderer": RENDERER_VERSION}
     if neutral is not None:
         key["neutral"] = list(neutral)
+    cleanup = cleanup_class(category)
+    if cleanup is not None:
+        key["cleanup"] = cleanup
     return json.dumps(key, sort_keys=True)
+
+
+def key_cleanup(key: str | None) -> str | None:
+    """Return the cleanup class a render key names (``None``: the default cleanup, or no key)."""
+    try:
+        found = json.loads(key or "{}").get("cleanup")
+    except (ValueError, AttributeError):
+        return None
+    return found if isinstance(found, str) else None
 
 
 def render_dir(library: Library, sha256: str) -> Path:
@@ -258,14 +275,16 @@ def render_paths(library: Library, sha256: str) -> dict[str, Path]:
 def render_photo(library: Library, detail: PhotoDetail, preset: Preset) -> PhotoResult:
     """Detect the garment and render the photo's hero, detail crops and thumbnail (files only, no store).
 
-    Stale files of a kind this render does not make (a cuff the new box no longer shows) are removed.
+    Stale files of a kind this render does not make (a cuff the new box no longer shows) are removed. The
+    cleanup is the tied product's category's (``detail.category``); every detail kind is still rendered.
 
     :raises LookbookError: if the original cannot be read.
     """
     from lookbook.photos.pipeline import PhotoResult, process_one
 
     folder = render_dir(library, detail.sha256)
-    result = process_one(detail.original(library), folder, preset, box=detail.box, neutral=detail.neutral)
+    result = process_one(detail.original(library), folder, preset, box=detail.box, neutral=detail.neutral,
+                         cleanup_category=detail.category)
     # process_one names files after the original's stem; renders are kept under the content hash.
     outputs: dict[str, Path] = {}
     for kind in RENDER_KINDS:
@@ -279,16 +298,21 @@ def render_photo(library: Library, detail: PhotoDetail, preset: Preset) -> Photo
         outputs[kind] = target
     return PhotoResult(path=result.path, garment_box=result.garment_box, confidence=result.confidence,
                        needs_review=result.needs_review, phash=result.phash, original_size=result.original_size,
-                       outputs=outputs, colour_shift=result.colour_shift, colour_source=result.colour_source)
+                       outputs=outputs, colour_shift=result.colour_shift, colour_source=result.colour_source,
+                       cleanup_review=result.cleanup_review)
 
 
 def record_render(store: Store, photo_id: int, result: PhotoResult, key: str, actor: str) -> Changes:
     """Record that the photo was rendered from recipe ``key``; keep the detection if none was stored.
 
     The colour shift the render measured is kept, and a shift over the review limit flags the
-    photo for review whatever its box (a person should compare the hero with the garment).
+    photo for review whatever its box (a person should compare the hero with the garment). So does the
+    cleanup's flag (a hand, a clip hanger's clips) on the first render under a cleanup class the photo's
+    renders did not have (it was tied to a hat or trousers since): what that cleanup looks for was never
+    looked for, nor reviewed, before.
     """
-    row = store.db.execute("SELECT garment_box, recipe FROM photos WHERE id = ?", [photo_id]).fetchone()
+    row = store.db.execute("SELECT garment_box, recipe, rendered_recipe FROM photos WHERE id = ?",
+                           [photo_id]).fetchone()
     if row is None:
         return Changes()
     hand_box = _box(json.loads(row[1] or "{}").get("box"))
@@ -301,7 +325,8 @@ def record_render(store: Store, photo_id: int, result: PhotoResult, key: str, ac
                                  [json.dumps(list(detected)), result.confidence, int(result.needs_review), photo_id])
         store.db.execute("UPDATE photos SET rendered_recipe = ?, colour_shift = ? WHERE id = ?",
                          [key, result.colour_shift if result.outputs else None, photo_id])
-        if result.colour_needs_review:
+        new_cleanup = row[0] is not None and key_cleanup(key) not in (None, key_cleanup(row[2]))
+        if result.colour_needs_review or (new_cleanup and result.cleanup_review):
             store.db.execute("UPDATE photos SET needs_review = 1 WHERE id = ?", [photo_id])
         store.audit(actor, "photo.render", "photo", photo_id, outputs=sorted(result.outputs),
                     colour_shift=result.colour_shift, colour_source=result.colour_source,
@@ -309,35 +334,44 @@ def record_render(store: Store, photo_id: int, result: PhotoResult, key: str, ac
     return store.notify(Changes(photos=True))
 
 
-def pending_render_ids(store: Store) -> list[int]:
+def pending_render_ids(store: Store, photo_ids: Collection[int] | None = None) -> list[int]:
     """Return the ids of photos whose renders are missing or older than their recipe, oldest import first.
 
     One query and no per-photo lookups, so the Shoot page can count them for a library of
-    tens of thousands of photos whenever it reloads.
+    tens of thousands of photos whenever it reloads. A photo tied to a product whose category
+    changes the cleanup (:func:`render_key`) is stale until rendered with that cleanup.
+
+    :param photo_ids: look only at these photos (default: every photo).
     """
     available = presets(store)
     by_name = {p.name.casefold(): p for p in available}
     default = available[0]
     stale = []
-    for photo_id, detected, recipe_text, rendered in store.db.execute(
-            "SELECT id, garment_box, recipe, rendered_recipe FROM photos ORDER BY id"):
+    query = ("SELECT ph.id, ph.garment_box, ph.recipe, ph.rendered_recipe, p.category FROM photos ph"
+             " LEFT JOIN products p ON p.id = ph.product_id")
+    args: list[object] = []
+    if photo_ids is not None:
+        query += " WHERE ph.id IN (SELECT value FROM json_each(?))"
+        args.append(json.dumps(sorted(set(photo_ids))))
+    for photo_id, detected, recipe_text, rendered, category in store.db.execute(query + " ORDER BY ph.id", args):
         if detected is None or rendered is None:
             stale.append(photo_id)
             continue
         recipe = json.loads(recipe_text or "{}")
         preset = by_name.get((recipe.get("preset") or "").casefold(), default)
-        if rendered != render_key(_box(recipe.get("box")), preset, _point(recipe.get("neutral"))):
+        if rendered != render_key(_box(recipe.get("box")), preset, _point(recipe.get("neutral")), category):
             stale.append(photo_id)
     return stale
 
 
-def pending_renders(store: Store) -> list[tuple[PhotoDetail, Preset]]:
-    """Return the photos whose renders are missing or older than their recipe, oldest import first."""
+def pending_renders(store: Store, photo_ids: Collection[int] | None = None) -> list[tuple[PhotoDetail, Preset]]:
+    """Return the photos (of ``photo_ids``, default all) whose renders are missing or older than their recipe,
+    oldest import first."""
     available = presets(store)
     by_name = {p.name.casefold(): p for p in available}
     default = available[0]
     pending = []
-    for photo_id in pending_render_ids(store):
+    for photo_id in pending_render_ids(store, photo_ids):
         detail = photo_detail(store, photo_id)
         pending.append((detail, by_name.get((detail.preset or "").casefold(), default)))
     return pending

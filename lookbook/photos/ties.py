@@ -26,7 +26,7 @@ import datetime as dt
 import json
 import re
 import threading
-from collections.abc import Generator, Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -237,6 +237,18 @@ class _Catalog:
                 if product_id is not None:
                     return product_id
         return None
+
+
+def product_by_file_name(store: Store) -> Callable[[str], int | None]:
+    """Return a lookup of the product a file name's SKU ties a shot to (the ``filename`` way), ``None`` for none.
+
+    The import asks it before a photo is rendered, so a product known by its file name gets its category's
+    cleanup in the photo's one render.
+
+    :raises InputError: if the file name pattern setting is invalid.
+    """
+    catalog, pattern = _Catalog(store), _pattern(store)
+    return lambda name: catalog.sku_in_name(name, pattern)
 
 
 def _pattern(store: Store) -> re.Pattern[str]:

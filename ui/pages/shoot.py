@@ -453,7 +453,9 @@ class ShootPage(Page):
         self.import_progress.setValue(done)
         current = getattr(step, "current", None)
         name = Path(current).name if current else ""
-        self.import_label.setText(f"{self._job} {done:,} of {total:,}" + (f" — {name}" if name else ""))
+        # The import's last stage renders shots it tied to a hat, shoes or a bottom again, with their cleanup.
+        job = "Rendering again for the product" if getattr(step, "stage", "") == "rendering" else self._job
+        self.import_label.setText(f"{job} {done:,} of {total:,}" + (f" — {name}" if name else ""))
 
     def _set_job_actions(self, enabled: bool) -> None:
         for action in (self.import_files_action, self.import_folder_action, self.render_all_action):
