@@ -190,7 +190,8 @@ def run(items: list[Labelled]) -> tuple[list[Result], float, float, dict[str, in
         t0 = time.perf_counter()
         det = detect_garment(dec.rgb, scale=dec.scale)
         t1 = time.perf_counter()
-        cleaned = clean_detection(dec.rgb, det, scale=dec.scale)  # as lookbook.photos.pipeline does
+        # As the app renders a photo tied to a product of its category (the import, or a re-render after a tie).
+        cleaned = clean_detection(dec.rgb, det, scale=dec.scale, category=category(item.key))
         t2 = time.perf_counter()
         bbox = baseline_grabcut(dec.rgb)
         t3 = time.perf_counter()
