@@ -201,10 +201,10 @@ def stale_shots_problem(store: Store, set_id: int) -> str | None:
         return None
     named = [f"{photo_id} ({name})" for photo_id, name in rows if photo_id in stale]
     shown = ", ".join(named[:5]) + (f" and {len(named) - 5} more" if len(named) > 5 else "")
-    return (f"set {set_id}: {'shot' if len(named) == 1 else 'shots'} {shown} "
-            f"{'has a render' if len(named) == 1 else 'have renders'} older than {'its' if len(named) == 1 else 'their'}"
-            " recipe (tied to another product's category or a preset changed since); click Check All Photos on the "
-            "Shoot page or run `lookbook render --all`, then try again.")
+    one = len(named) == 1
+    return (f"set {set_id}: {'shot' if one else 'shots'} {shown} {'has a render' if one else 'have renders'} older "
+            f"than {'its' if one else 'their'} recipe (tied to another product's category or a preset changed since);"
+            " click Check All Photos on the Shoot page or run `lookbook render --all`, then try again.")
 
 
 def shots_rerendered(store: Store, photo_ids: Sequence[int], actor: str) -> None:
