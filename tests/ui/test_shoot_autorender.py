@@ -31,6 +31,7 @@ def page(qtbot, opened_demo) -> Iterator[ShootPage]:
     with qtbot.waitSignal(page.render_shown, timeout=30_000):
         page.reload()  # the first photo, rendered by the detail panel
     yield page
+    page.cleanup()
 
 
 def _a_shirt_shot_and_a_trousers_sku(store: Store, current: int | None) -> tuple[int, str]:
