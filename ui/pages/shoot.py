@@ -381,8 +381,8 @@ class ShootPage(Page):
         if not self.view.currentIndex().isValid() and self.model.rowCount():
             # Start with a photo in the detail panel rather than an empty one.
             self.view.setCurrentIndex(self.model.index(0))
+        self._render_newly_stale(set(stale))  # first: a batch it starts keeps "to render" out of the summary
         self._update_summary()
-        self._render_newly_stale(set(stale))
 
     def _render_newly_stale(self, stale: set[int]) -> None:
         """Start the "Check All Photos" batch when photos became stale since the page last looked (a tie by hand
