@@ -14,6 +14,7 @@ import pytest
 
 from lookbook.errors import InputError
 from lookbook.outbox.messages import approve, draft_set, submit
+from lookbook.outbox.sender import _queue_approved
 from lookbook.outbox.templates import Template
 from lookbook.photos.importer import import_photos
 from lookbook.photos.recipes import key_cleanup, pending_renders, photo_detail, render_batch, render_paths
@@ -88,3 +89,10 @@ def test_a_set_whose_shot_was_tied_by_hand_to_trousers_is_not_drafted_nor_approv
     [later] = draft_set(store, world.set_id, "alex", TEMPLATE, matches=[Match(second)]).drafted
     assert _message(store, later)[1] == new_card
     assert approve(store, "maria", set_id=world.set_id).done == [message_id]
+
+    # Approved, then retied (to a shirt: the default cleanup, so the waistband render is stale again): the sender
+    # does not queue it; it stays approved until the new render makes its card again and sends it back for approval.
+    assign_photos(store, [photo_id], "MW-SH01", "sam")
+    assert _queue_approved(store, None) == [] and _message(store, message_id)[0] == "approved"
+    run_to_end(render_batch(store, pending_renders(store), actor="sam", workers=1))
+    assert _message(store, message_id)[0] == "pending" and _message(store, message_id)[1] != new_card

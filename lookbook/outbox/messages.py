@@ -242,8 +242,10 @@ def _check_move(store: Store, message_id: int, before: _Before, to: str, actor: 
         raise IllegalTransition(f"message {message_id}: its failure is not retryable; cancel it or draft a "
                                 "new message.")
     _check_still_consents(store, message_id, before, to, fields)
-    if to == "approved" and before.set_id is not None and (stale := stale_shots_problem(store, before.set_id)):
-        # Its card carries a hero the recipe no longer asks for; the new render makes the card again.
+    if ((to == "approved" or (state, to) == ("approved", "queued")) and before.set_id is not None
+            and (stale := stale_shots_problem(store, before.set_id))):
+        # Its card carries a hero the recipe no longer asks for; the new render makes the card again (and sends an
+        # approved message back for approval).
         raise IllegalTransition(f"message {message_id}: {stale}")
 
 
