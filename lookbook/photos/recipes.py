@@ -309,7 +309,7 @@ def record_render(store: Store, photo_id: int, result: PhotoResult, key: str, ac
     photo for review whatever its box (a person should compare the hero with the garment). So does the
     cleanup's flag (a hand, a clip hanger's clips) on the first render under a cleanup class the photo's
     renders did not have (it was tied to a hat or trousers since): what that cleanup looks for was never
-    looked for, nor reviewed, before. A render from another recipe than the last one, of a shot in a set with
+    looked for, nor reviewed, before. A render from another recipe than the last render, of a shot in a set with
     unsent messages, makes their cards again (:func:`lookbook.lookbooks.sets.shots_rerendered`): what a customer
     receives carries the render the recipe asks for.
     """
@@ -334,7 +334,9 @@ def record_render(store: Store, photo_id: int, result: PhotoResult, key: str, ac
                     colour_shift=result.colour_shift, colour_source=result.colour_source,
                     colour_review=result.colour_needs_review)
         changes = Changes(photos=True)
-        if key != row[2] and store.db.execute(
+        # Only a render replacing another (a first render of a shot never rendered is not counted stale either:
+        # looking at it on the Shoot page must not change messages under approval).
+        if row[2] is not None and key != row[2] and store.db.execute(
                 "SELECT 1 FROM set_items si JOIN messages m ON m.set_id = si.set_id WHERE si.photo_id = ?"
                 " AND m.state IN ('draft', 'pending', 'approved') LIMIT 1", [photo_id]).fetchone():
             # Its sets' unsent cards carry the old hero: they are made again (a late import: sets and the outbox

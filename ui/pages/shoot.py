@@ -164,6 +164,8 @@ class ShootPage(Page):
         self._known_stale: set[int] | None = None
         # Photos the detail panel renders itself (the one shown, after an edit of its box, preset or white point).
         self._panel_rendering: set[int] = set()
+        # The photos the running batch renders (a change it covers starts no second batch after it).
+        self._batch_photos: set[int] = set()
         self._reload_timer = QTimer(self, singleShot=True, interval=250)
         self._reload_timer.timeout.connect(self.reload)
         self._build_actions()
@@ -390,7 +392,7 @@ class ShootPage(Page):
         known, self._known_stale = self._known_stale, stale
         if known is None or (self.importing() and self._job == "Importing"):
             return  # the import renders what it brings in; what it leaves stale is counted, not started
-        if self.auto_render and stale - known - self._panel_rendering:
+        if self.auto_render and stale - known - self._panel_rendering - self._batch_photos:
             if self.importing():
                 self._render_again = True  # a batch runs: check again when it ends
             else:
@@ -531,6 +533,7 @@ class ShootPage(Page):
         library = self.library
 
         def start(pending: list) -> None:
+            self._batch_photos = {detail.id for detail, _preset in pending}
             if cancel.is_set() or not pending:
                 self._render_all_done(None)
                 return
@@ -552,6 +555,7 @@ class ShootPage(Page):
         self.db.run(record_render, step.photo_id, step.result, step.key, self.actor, on_failure=self.failed.emit)
 
     def _render_all_done(self, _result: object) -> None:
+        self._batch_photos = set()
         cancelled = self._cancel is not None and self._cancel.is_set()
         self._import_finished()
         done, problems = self._rendered_count, list(self._render_problems)
