@@ -19,6 +19,7 @@ from lookbook.catalog.holds import available_sizes
 from lookbook.catalog.products import brand_id_by_name
 from lookbook.errors import InputError
 from lookbook.hooks import Changes
+from lookbook.photos.recipes import stale_render_ids
 from lookbook.photos.ties import resolve_photos
 from lookbook.store import roles
 from lookbook.store.database import Store, inserted_id, utcnow
@@ -186,6 +187,42 @@ def _contents_changed(store: Store, set_id: int, actor: str) -> None:
     from lookbook.outbox.messages import set_contents_changed
 
     set_contents_changed(store, set_id, actor)
+
+
+def stale_shots_problem(store: Store, set_id: int) -> str | None:
+    """Return why a card of the set may not go to a customer yet, ``None`` if it may: shots whose render is older
+    than their recipe (tied by hand to a hat, shoes or a bottom since, whose cleanup differs; a preset changed).
+    The card would carry the hero rendered without it (a clip hanger or a hand unflagged).
+    """
+    rows = store.db.execute("SELECT ph.id, ph.original_name FROM set_items si JOIN photos ph ON ph.id = si.photo_id"
+                            " WHERE si.set_id = ? ORDER BY si.position, ph.id", [set_id]).fetchall()
+    stale = set(stale_render_ids(store, [r[0] for r in rows]))
+    if not stale:
+        return None
+    named = [f"{photo_id} ({name})" for photo_id, name in rows if photo_id in stale]
+    shown = ", ".join(named[:5]) + (f" and {len(named) - 5} more" if len(named) > 5 else "")
+    one = len(named) == 1
+    return (f"set {set_id}: {'shot' if one else 'shots'} {shown} {'has a render' if one else 'have renders'} older "
+            f"than {'its' if one else 'their'} recipe (tied to another product's category or a preset changed since);"
+            " click Check All Photos on the Shoot page or run `lookbook render --all`, then try again.")
+
+
+def shots_rerendered(store: Store, photo_ids: Sequence[int], actor: str) -> None:
+    """After new renders of ``photo_ids`` were recorded: each set holding them whose messages are not sent yet
+    gets new cards (the new heroes) and its submitted messages go back for approval, as when its shots change.
+
+    Called by :func:`lookbook.photos.recipes.record_render` inside its transaction. Messages queued or being
+    sent keep the card the manager approved.
+    """
+    if not photo_ids:
+        return
+    marks = ", ".join("?" * len(photo_ids))
+    sets = [r[0] for r in store.db.execute(
+        f"SELECT DISTINCT si.set_id FROM set_items si JOIN messages m ON m.set_id = si.set_id"
+        f" WHERE si.photo_id IN ({marks}) AND m.state IN ('draft', 'pending', 'approved') ORDER BY si.set_id",
+        list(photo_ids))]
+    for set_id in sets:
+        _contents_changed(store, set_id, actor)
 
 
 def _ordered_shots(store: Store, set_id: int, brand_id: int, photo_ids: Sequence[int]) -> list[int]:

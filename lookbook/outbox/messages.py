@@ -27,7 +27,7 @@ from lookbook.catalog import holds
 from lookbook.customers.consent import has_consent, one_to_one_owner_problem
 from lookbook.errors import InputError
 from lookbook.hooks import Changes
-from lookbook.lookbooks.sets import set_products
+from lookbook.lookbooks.sets import set_products, stale_shots_problem
 from lookbook.outbox.channels import registry
 from lookbook.outbox.compose import card_picture, personalise, pictures_json, store_footer
 from lookbook.outbox.quiet_hours import local_time
@@ -242,6 +242,11 @@ def _check_move(store: Store, message_id: int, before: _Before, to: str, actor: 
         raise IllegalTransition(f"message {message_id}: its failure is not retryable; cancel it or draft a "
                                 "new message.")
     _check_still_consents(store, message_id, before, to, fields)
+    if ((to == "approved" or (state, to) == ("approved", "queued")) and before.set_id is not None
+            and (stale := stale_shots_problem(store, before.set_id))):
+        # Its card carries a hero the recipe no longer asks for; the new render makes the card again (and sends an
+        # approved message back for approval).
+        raise IllegalTransition(f"message {message_id}: {stale}")
 
 
 def _move_detail(before: _Before, to: str, comment: str | None, fields: dict[str, Any]) -> dict[str, Any]:
@@ -454,12 +459,15 @@ def draft_set(store: Store, set_id: int, actor: str, template: Template | str, *
         as X, one message per product in stock, each with the product's own card, the first with the text).
     :param matches: the recipients; default :func:`lookbook.customers.matching.match_set`.
     :raises PermissionDenied: if ``actor`` may not draft.
-    :raises InputError: if the set, template or mode is unknown, or the set has no photos.
+    :raises InputError: if the set, template or mode is unknown, the set has no photos, or shots of it have renders
+        older than their recipe (:func:`~lookbook.lookbooks.sets.stale_shots_problem`).
     """
     require_role(store, actor, *DRAFTER_ROLES, doing="draft messages")
     if mode not in MODES:
         raise InputError(f"mode '{mode}': choose one of {', '.join(MODES)}.")
     _, scope, override_by = _set_row(store, set_id)
+    if stale := stale_shots_problem(store, set_id):
+        raise InputError(stale)  # the card would carry a hero rendered without its recipe (a hanger, a hand)
     if isinstance(template, str):
         template = get_template(store, template)
     moment = now or dt.datetime.now(dt.UTC)

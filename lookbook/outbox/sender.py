@@ -365,10 +365,17 @@ def _queue_approved(store: Store, message_ids: Iterable[int] | None) -> list[int
     if message_ids is not None:
         wanted = set(message_ids)
         ids = [i for i in ids if i in wanted]
+    queued = []
     with store.atomic():
         for message_id in ids:
-            transition(store, message_id, "queued", ACTOR)
-    return ids
+            try:
+                transition(store, message_id, "queued", ACTOR)
+            except IllegalTransition:
+                # A shot of its set was tied to another category, or its preset changed, since its card was made:
+                # it stays approved until the new render makes its card again and sends it back for approval.
+                continue
+            queued.append(message_id)
+    return queued
 
 
 def _count_due(store: Store, channels: set[str], now: str, only: set[int] | None) -> int:

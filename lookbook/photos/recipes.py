@@ -309,7 +309,9 @@ def record_render(store: Store, photo_id: int, result: PhotoResult, key: str, ac
     photo for review whatever its box (a person should compare the hero with the garment). So does the
     cleanup's flag (a hand, a clip hanger's clips) on the first render under a cleanup class the photo's
     renders did not have (it was tied to a hat or trousers since): what that cleanup looks for was never
-    looked for, nor reviewed, before.
+    looked for, nor reviewed, before. A render from another recipe than the last render, of a shot in a set with
+    unsent messages, makes their cards again (:func:`lookbook.lookbooks.sets.shots_rerendered`): what a customer
+    receives carries the render the recipe asks for.
     """
     row = store.db.execute("SELECT garment_box, recipe, rendered_recipe FROM photos WHERE id = ?",
                            [photo_id]).fetchone()
@@ -331,7 +333,19 @@ def record_render(store: Store, photo_id: int, result: PhotoResult, key: str, ac
         store.audit(actor, "photo.render", "photo", photo_id, outputs=sorted(result.outputs),
                     colour_shift=result.colour_shift, colour_source=result.colour_source,
                     colour_review=result.colour_needs_review)
-    return store.notify(Changes(photos=True))
+        changes = Changes(photos=True)
+        # Only a render replacing another (a first render of a shot never rendered is not counted stale either:
+        # looking at it on the Shoot page must not change messages under approval).
+        if row[2] is not None and key != row[2] and store.db.execute(
+                "SELECT 1 FROM set_items si JOIN messages m ON m.set_id = si.set_id WHERE si.photo_id = ?"
+                " AND m.state IN ('draft', 'pending', 'approved') LIMIT 1", [photo_id]).fetchone():
+            # Its sets' unsent cards carry the old hero: they are made again (a late import: sets and the outbox
+            # sit above photos, and matter only when such a message exists).
+            from lookbook.lookbooks.sets import shots_rerendered
+
+            shots_rerendered(store, [photo_id], actor)
+            changes = Changes(photos=True, sets=True, outbox=True, audit=True)
+    return store.notify(changes)
 
 
 def pending_render_ids(store: Store, photo_ids: Collection[int] | None = None) -> list[int]:
@@ -362,6 +376,20 @@ def pending_render_ids(store: Store, photo_ids: Collection[int] | None = None) -
         if rendered != render_key(_box(recipe.get("box")), preset, _point(recipe.get("neutral")), category):
             stale.append(photo_id)
     return stale
+
+
+def stale_render_ids(store: Store, photo_ids: Collection[int]) -> list[int]:
+    """Return those of ``photo_ids`` that have a render made from another recipe than theirs now (tied to a hat,
+    shoes or a bottom since, a preset or box changed): the render on disk is not the one their recipe asks for.
+
+    A photo never rendered is not counted: its hero is its original, as it always was.
+    """
+    if not photo_ids:
+        return []
+    rendered = {r[0] for r in store.db.execute(
+        "SELECT id FROM photos WHERE rendered_recipe IS NOT NULL AND id IN (SELECT value FROM json_each(?))",
+        [json.dumps(sorted(set(photo_ids)))])}
+    return [photo_id for photo_id in pending_render_ids(store, rendered) if photo_id in rendered]
 
 
 def pending_renders(store: Store, photo_ids: Collection[int] | None = None) -> list[tuple[PhotoDetail, Preset]]:

@@ -156,6 +156,16 @@ class ShootPage(Page):
         self.preset_editor: PresetEditor | None = None
         # A preset changed while a batch was running: check every photo again when it ends.
         self._render_again = False
+        #: Render photos made stale by a change (a tie by hand on any page, a preset) on its own, as "Check All
+        #: Photos" does: until then a card, a draft or a sent message would carry the stale hero.
+        self.auto_render = True
+        # The stale photos the page last knew of (None: none known yet, e.g. a library just opened, whose stale
+        # renders, say from a newer renderer, wait for Check All Photos); only photos newly stale start a batch.
+        self._known_stale: set[int] | None = None
+        # Photos the detail panel renders itself (the one shown, after an edit of its box, preset or white point).
+        self._panel_rendering: set[int] = set()
+        # The photos the running batch renders (a change it covers starts no second batch after it).
+        self._batch_photos: set[int] = set()
         self._reload_timer = QTimer(self, singleShot=True, interval=250)
         self._reload_timer.timeout.connect(self.reload)
         self._build_actions()
@@ -346,13 +356,15 @@ class ShootPage(Page):
             self._load_presets()  # a preset was added, renamed, deleted or made the default
 
     def reload(self) -> None:
-        self.db.run(lambda store: (store.library, list_photos(store), len(pending_render_ids(store))),
+        self.db.run(lambda store: (store.library, list_photos(store), pending_render_ids(store)),
                     on_done=self._show)
 
-    def _show(self, result: tuple[Library, list[PhotoRow], int]) -> None:
-        library, rows, self._stale = result
+    def _show(self, result: tuple[Library, list[PhotoRow], list[int]]) -> None:
+        library, rows, stale = result
+        self._stale = len(stale)
         if library != self.library:
             self.library = library
+            self._known_stale = None
             self.panel.show_detail(None)
             self._load_presets()
         current = self.view.currentIndex()
@@ -371,7 +383,20 @@ class ShootPage(Page):
         if not self.view.currentIndex().isValid() and self.model.rowCount():
             # Start with a photo in the detail panel rather than an empty one.
             self.view.setCurrentIndex(self.model.index(0))
+        self._render_newly_stale(set(stale))  # first: a batch it starts keeps "to render" out of the summary
         self._update_summary()
+
+    def _render_newly_stale(self, stale: set[int]) -> None:
+        """Start the "Check All Photos" batch when photos became stale since the page last looked (a tie by hand
+        to a hat, shoes or a bottom, a preset changed), unless one runs (then it starts again when that ends)."""
+        known, self._known_stale = self._known_stale, stale
+        if known is None or (self.importing() and self._job == "Importing"):
+            return  # the import renders what it brings in; what it leaves stale is counted, not started
+        if self.auto_render and stale - known - self._panel_rendering - self._batch_photos:
+            if self.importing():
+                self._render_again = True  # a batch runs: check again when it ends
+            else:
+                self.render_pending()
 
     def _update_summary(self) -> None:
         total = self.model.total()
@@ -508,6 +533,7 @@ class ShootPage(Page):
         library = self.library
 
         def start(pending: list) -> None:
+            self._batch_photos = {detail.id for detail, _preset in pending}
             if cancel.is_set() or not pending:
                 self._render_all_done(None)
                 return
@@ -529,6 +555,7 @@ class ShootPage(Page):
         self.db.run(record_render, step.photo_id, step.result, step.key, self.actor, on_failure=self.failed.emit)
 
     def _render_all_done(self, _result: object) -> None:
+        self._batch_photos = set()
         cancelled = self._cancel is not None and self._cancel.is_set()
         self._import_finished()
         done, problems = self._rendered_count, list(self._render_problems)
@@ -642,13 +669,15 @@ class ShootPage(Page):
             self.panel.editor.set_box(detail.effective_box)
         key = recipe_key(detail, preset)
         if detail.rendered_recipe == key and detail.detected_box is not None:
+            self._panel_rendering.discard(detail.id)
             self.renderer.submit(lambda: load_renders(render_paths(library, detail.sha256)),
                                  on_done=lambda images: self._renders_loaded(generation, detail.id, images))
         else:
             self.panel.render_status.setText("Rendering…")
+            self._panel_rendering.add(detail.id)
             self.renderer.submit(_render, library, detail, preset,
                                  on_done=lambda r: self._rendered(generation, detail, key, r),
-                                 on_failure=lambda exc: self._render_failed(generation, exc))
+                                 on_failure=lambda exc: self._render_failed(generation, exc, detail.id))
         self.detail_shown.emit(detail.id)
 
     def _preview_loaded(self, generation: int, detail: PhotoDetail, result: tuple[QImage, QSize]) -> None:
@@ -665,8 +694,13 @@ class ShootPage(Page):
                   ) -> None:
         photo_result, images = result
         first_detection = detail.detected_box is None and detail.box is None
+        def recorded(_changes: object) -> None:
+            self._panel_rendering.discard(detail.id)
+            if first_detection:
+                self._recipe_saved(detail.id)
+
         self.db.run(record_render, detail.id, photo_result, key, self.actor, on_failure=self.failed.emit,
-                    on_done=lambda _c: self._recipe_saved(detail.id) if first_detection else None)
+                    on_done=recorded)
         if generation != self._detail_generation:
             return
         if detail.effective_box is None:
@@ -702,7 +736,9 @@ class ShootPage(Page):
                                             "and photos not tied to a product get none.") + picked)
         self.render_shown.emit(photo_id)
 
-    def _render_failed(self, generation: int, exc: BaseException) -> None:
+    def _render_failed(self, generation: int, exc: BaseException, photo_id: int | None = None) -> None:
+        if photo_id is not None:
+            self._panel_rendering.discard(photo_id)
         if generation == self._detail_generation:
             self.panel.render_status.setText(f"Could not render this photo: {exc}")
 
@@ -747,23 +783,33 @@ class ShootPage(Page):
                 None, key=detail.id))
 
     def _save_neutral(self, photo_id: int, point: tuple[float, float] | None) -> None:
+        self._panel_will_render(photo_id)
         self.db.run(set_neutral, photo_id, point, self.actor, on_done=lambda _c: self._recipe_saved(photo_id),
-                    on_failure=self._edit_failed)
+                    on_failure=lambda exc: self._edit_failed(exc, photo_id))
 
     def _save_box(self, photo_id: int, box: Box | None, size: tuple[int, int] | None) -> None:
+        self._panel_will_render(photo_id)
         self.db.run(set_box, photo_id, box, self.actor, size, on_done=lambda _c: self._recipe_saved(photo_id),
-                    on_failure=self._edit_failed)
+                    on_failure=lambda exc: self._edit_failed(exc, photo_id))
 
     def _save_preset(self, photo_id: int, preset: str | None) -> None:
+        self._panel_will_render(photo_id)
         self.db.run(set_preset, photo_id, preset, self.actor, on_done=lambda _c: self._recipe_saved(photo_id),
-                    on_failure=self._edit_failed)
+                    on_failure=lambda exc: self._edit_failed(exc, photo_id))
+
+    def _panel_will_render(self, photo_id: int) -> None:
+        """An edit of the shown photo's recipe: the detail panel renders it when saved, not the batch."""
+        if self.current_photo_id() == photo_id:
+            self._panel_rendering.add(photo_id)
 
     def _recipe_saved(self, photo_id: int) -> None:
         if self.current_photo_id() == photo_id:
             self._detail_generation += 1
             self._load_detail(photo_id, preview=False)
 
-    def _edit_failed(self, exc: BaseException) -> None:
+    def _edit_failed(self, exc: BaseException, photo_id: int | None = None) -> None:
+        if photo_id is not None:
+            self._panel_rendering.discard(photo_id)
         self.failed.emit(exc)
         detail = self.panel.detail
         if detail is not None:
