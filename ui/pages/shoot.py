@@ -75,6 +75,7 @@ from lookbook.photos.recipes import (
 )
 from lookbook.store.database import Store
 from lookbook.store.library import SUPPORTED_SUFFIXES, Library
+from lookbook.words import plural
 from ui.compare_dialog import CompareDialog
 from ui.pages.base import Page
 from ui.signin import Session
@@ -327,6 +328,9 @@ class ShootPage(Page):
         row = QHBoxLayout(self.import_bar)
         row.setContentsMargins(0, 0, 0, 0)
         self.import_label = QLabel()
+        # Wide enough for a step and a name cut to 220 px, so the bar beside it never clips the text.
+        step_width = self.import_label.fontMetrics().horizontalAdvance("Checking 9,999 of 9,999 — ")
+        self.import_label.setMinimumWidth(step_width + 230)
         self.import_progress = QProgressBar()
         self.import_progress.setAccessibleName("Import progress")
         self.cancel_button = QPushButton("Cancel")
@@ -480,6 +484,8 @@ class ShootPage(Page):
         name = Path(current).name if current else ""
         # The import's last stage renders shots it tied to a hat, shoes or a bottom again, with their cleanup.
         job = "Rendering again for the product" if getattr(step, "stage", "") == "rendering" else self._job
+        # A long file name is cut in its middle, so its start and its extension both stay readable.
+        name = self.import_label.fontMetrics().elidedText(name, Qt.TextElideMode.ElideMiddle, 220)
         self.import_label.setText(f"{job} {done:,} of {total:,}" + (f" — {name}" if name else ""))
 
     def _set_job_actions(self, enabled: bool) -> None:
@@ -562,8 +568,8 @@ class ShootPage(Page):
         # The last records are queued on the DB runner; this runs after them, then the grid reloads.
         self.db.run(lambda store: None, on_done=lambda _r: self._render_all_recorded(done, problems))
         note = " (cancelled)" if cancelled else ""
-        self.summary.setText(f"Checked {done:,} photos{note}" + (f"; {len(problems)} could not be read"
-                                                                 if problems else "") + ".")
+        self.summary.setText(f"Checked {plural(done, 'photo')}{note}" + (f"; {len(problems)} could not be read"
+                                                                        if problems else "") + ".")
         if cancelled:
             self._render_again = False
         self._start_again()
