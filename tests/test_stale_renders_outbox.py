@@ -14,7 +14,7 @@ import pytest
 
 from lookbook.errors import InputError
 from lookbook.outbox.messages import approve, draft_set, submit
-from lookbook.outbox.sender import _queue_approved
+from lookbook.outbox.sender import _queue_approved, direct, send
 from lookbook.outbox.templates import Template
 from lookbook.photos.importer import import_photos
 from lookbook.photos.recipes import key_cleanup, pending_renders, photo_detail, render_batch, render_paths
@@ -93,6 +93,14 @@ def test_a_set_whose_shot_was_tied_by_hand_to_trousers_is_not_drafted_nor_approv
     # Approved, then retied (to a shirt: the default cleanup, so the waistband render is stale again): the sender
     # does not queue it; it stays approved until the new render makes its card again and sends it back for approval.
     assign_photos(store, [photo_id], "MW-SH01", "sam")
-    assert _queue_approved(store, None) == [] and _message(store, message_id)[0] == "approved"
+    held: list[tuple[int, str]] = []
+    assert _queue_approved(store, None, held) == [] and _message(store, message_id)[0] == "approved"
+    # The run says which message waits and what to do, naming the shot.
+    [(held_id, why)] = held
+    assert held_id == message_id and f"shot {photo_id} (" in why and "Check All Photos" in why
+    # A whole send run (as `lookbook outbox send` and the Outbox page run it) reports it, sends nothing.
+    report = run_to_end(send(direct(store)))
+    assert report.sent == [] and report.waiting_render == [(message_id, why)]
+    assert _message(store, message_id)[0] == "approved"
     run_to_end(render_batch(store, pending_renders(store), actor="sam", workers=1))
     assert _message(store, message_id)[0] == "pending" and _message(store, message_id)[1] != new_card

@@ -82,7 +82,7 @@ def cmd_send(args: argparse.Namespace, ctx: CliContext) -> int:
             print(f"lookbook: warning: no backup after sending: {exc}", file=sys.stderr)
     summary = {"sent": report.sent, "requeued": report.requeued, "deferred": report.deferred,
                "failed": report.failed, "unreachable": report.unreachable, "reconciled": report.reconciled,
-               "stopped": report.stopped, "cancelled": report.cancelled}
+               "waiting_render": report.waiting_render, "stopped": report.stopped, "cancelled": report.cancelled}
     if args.json:
         print(json.dumps({"report": summary}))
     else:
@@ -92,6 +92,8 @@ def cmd_send(args: argparse.Namespace, ctx: CliContext) -> int:
             print(f"  message {message_id}: {why}", file=sys.stderr)
         for message_id, _ in report.unreachable:
             print(f"  offer another channel with `lookbook outbox offer {message_id}`", file=sys.stderr)
+        for message_id, why in report.waiting_render:
+            print(f"  message {message_id} not sent, still approved: {why}", file=sys.stderr)
     for channel, why in report.stopped.items():
         print(f"lookbook: error: {channel}: {why}", file=sys.stderr)
     return 1 if report.stopped else 0

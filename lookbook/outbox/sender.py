@@ -202,6 +202,8 @@ class SendReport:
     failed: list[tuple[int, str]] = field(default_factory=list)
     unreachable: list[tuple[int, str]] = field(default_factory=list)
     reconciled: list[tuple[int, str]] = field(default_factory=list)
+    #: Approved messages not queued because a shot of their set has a render older than its recipe, with why.
+    waiting_render: list[tuple[int, str]] = field(default_factory=list)
     stopped: dict[str, str] = field(default_factory=dict)
     cancelled: bool = False
     changes: Changes = field(default_factory=lambda: Changes(outbox=True, audit=True))
@@ -359,7 +361,13 @@ def _pending(store: Store) -> list[Pending]:
                     json.loads(r[6]) if r[6] else {}, _customer(store, r[2])) for r in rows]
 
 
-def _queue_approved(store: Store, message_ids: Iterable[int] | None) -> list[int]:
+def _queue_approved(store: Store, message_ids: Iterable[int] | None,
+                    held: list[tuple[int, str]] | None = None) -> list[int]:
+    """Queue the approved messages (of ``message_ids``, default all); return the ids queued.
+
+    :param held: receives ``(message id, why)`` for each approved message left approved because a shot of its
+        set has a render older than its recipe, so the run can say what waits and what to do.
+    """
     sql = "SELECT id FROM messages WHERE state = 'approved'"
     ids = [r[0] for r in store.db.execute(sql + " ORDER BY id")]
     if message_ids is not None:
@@ -370,9 +378,11 @@ def _queue_approved(store: Store, message_ids: Iterable[int] | None) -> list[int
         for message_id in ids:
             try:
                 transition(store, message_id, "queued", ACTOR)
-            except IllegalTransition:
+            except IllegalTransition as exc:
                 # A shot of its set was tied to another category, or its preset changed, since its card was made:
                 # it stays approved until the new render makes its card again and sends it back for approval.
+                if held is not None:
+                    held.append((message_id, str(exc).removeprefix(f"message {message_id}: ")))
                 continue
             queued.append(message_id)
     return queued
@@ -908,7 +918,7 @@ class Sender:
         if self.total:
             yield Progress(0, self.total, "reconciling", "Checking messages a previous run left unconfirmed")
             yield from self._reconcile_due(wait=True)
-        self.db(lambda s: _queue_approved(s, only))
+        self.db(lambda s: _queue_approved(s, only, self.report.waiting_render))
         now = _iso(self.clock())
         channels = set(registry.names())
         self.total = self.done + self.db(lambda s: _count_due(s, channels, now, only)) + len(self.db(_pending))

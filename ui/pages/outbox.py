@@ -516,6 +516,10 @@ class OutboxPage(Page):
             parts.append(f"{len(report.unreachable)} cannot be reached on their channel (offer another)")
         if report.deferred:
             parts.append(f"{len(report.deferred)} held for quiet hours")
+        if report.waiting_render:
+            # Approved, not sent: a shot of the set was tied to another category or its preset changed.
+            parts.append(f"{len(report.waiting_render)} waiting for a new render of their shots (Shoot ▸ Check All "
+                         "Photos)")
         text = "; ".join(parts) + "."
         for channel, why in report.stopped.items():
             text += f" {channel.upper()} stopped: {why}"
