@@ -80,6 +80,11 @@ class ConsentMissing(IllegalTransition):
     """The customer does not (or no longer) consent to this message on its channel."""
 
 
+class RendersStale(IllegalTransition):
+    """A shot of the message's set has a render older than its recipe: its card carries a hero the recipe no
+    longer asks for (:func:`~lookbook.lookbooks.sets.stale_shots_problem`)."""
+
+
 def message_scope(store: Store, set_id: int | None) -> str:
     """Return the consent scope a message of ``set_id`` needs (one-to-one when it has no set)."""
     if set_id is None:
@@ -246,7 +251,7 @@ def _check_move(store: Store, message_id: int, before: _Before, to: str, actor: 
             and (stale := stale_shots_problem(store, before.set_id))):
         # Its card carries a hero the recipe no longer asks for; the new render makes the card again (and sends an
         # approved message back for approval).
-        raise IllegalTransition(f"message {message_id}: {stale}")
+        raise RendersStale(f"message {message_id}: {stale}")
 
 
 def _move_detail(before: _Before, to: str, comment: str | None, fields: dict[str, Any]) -> dict[str, Any]:

@@ -78,6 +78,7 @@ from lookbook.outbox.conversations import thread_headers
 from lookbook.outbox.messages import (
     ConsentMissing,
     IllegalTransition,
+    RendersStale,
     delivery_words,
     expire_stale,
     out_of_stock,
@@ -378,7 +379,7 @@ def _queue_approved(store: Store, message_ids: Iterable[int] | None,
         for message_id in ids:
             try:
                 transition(store, message_id, "queued", ACTOR)
-            except IllegalTransition as exc:
+            except RendersStale as exc:
                 # A shot of its set was tied to another category, or its preset changed, since its card was made:
                 # it stays approved until the new render makes its card again and sends it back for approval.
                 if held is not None:

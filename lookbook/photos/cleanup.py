@@ -383,7 +383,7 @@ def above_waistband(m: np.ndarray, fabric: np.ndarray | None = None) -> np.ndarr
     # Sized on what stands clear of the line (beyond the tolerance): a hanger, not a waistband's wobble.
     clear = int(((rows < line[None, :] - tol) & (m > 0)).sum())
     if not WAIST_MIN_CUT * m.sum() <= clear <= WAIST_MAX_CUT * m.sum():
-        return np.zeros_like(m)
+        return out
     # Cut down to the line itself: what the waistband shows above it in some columns (within the
     # tolerance) is fabric-coloured and grows back at the hero's edge-following matte, while a clip
     # cut short of the line would show as a stub on the waistband.

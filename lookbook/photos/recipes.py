@@ -389,7 +389,7 @@ def stale_render_ids(store: Store, photo_ids: Collection[int]) -> list[int]:
     rendered = {r[0] for r in store.db.execute(
         "SELECT id FROM photos WHERE rendered_recipe IS NOT NULL AND id IN (SELECT value FROM json_each(?))",
         [json.dumps(sorted(set(photo_ids)))])}
-    return [photo_id for photo_id in pending_render_ids(store, rendered) if photo_id in rendered]
+    return pending_render_ids(store, rendered)
 
 
 def pending_renders(store: Store, photo_ids: Collection[int] | None = None) -> list[tuple[PhotoDetail, Preset]]:
