@@ -17,7 +17,7 @@ from lookbook.outbox import quiet_hours
 from lookbook.outbox.channels import sms
 from lookbook.outbox.channels.sms import count_segments
 from lookbook.outbox.replies import list_replies
-from lookbook.outbox.sender import SenderOptions, SendReport, direct, send
+from lookbook.outbox.sender import Sender, SenderOptions, SendReport, direct
 from lookbook.progress import run_to_end
 from lookbook.store.database import Store
 from outbox_support import World, add_message, add_staff, add_world
@@ -49,11 +49,29 @@ def world(store: Store, fake: FakeTwilio) -> World:
     return world
 
 
-def _run(store: Store, fake: FakeTwilio, clock: Any = None) -> SendReport:
-    from lookbook.outbox.sender import Sender
+def _daytime_in_new_york() -> dt.datetime:
+    """Now, moved back to the last noon in New York when now falls outside 9:00-20:00 there.
 
+    The law holds texts outside 8:00-21:00 in the customer's zone (the world's customers live in New York), so a
+    test that sends on the real clock failed whenever the suite ran in the New York night. This clock still
+    advances (reconciling and back-off measure elapsed time) and stays in the past, so replies the fake stamps
+    with the real time come after the texts they answer.
+    """
+    from zoneinfo import ZoneInfo
+
+    now = dt.datetime.now(dt.UTC)
+    local = now.astimezone(ZoneInfo("America/New_York"))
+    if 9 <= local.hour < 20:
+        return now
+    noon = local.replace(hour=12, minute=0, second=0, microsecond=0)
+    if noon > local:
+        noon -= dt.timedelta(days=1)
+    return now - (local - noon)
+
+
+def _run(store: Store, fake: FakeTwilio, clock: Any = None) -> SendReport:
     gen = Sender(direct(store), options=FAST, clients={"sms": lambda s: _client(fake)},
-                 **({"clock": clock} if clock else {})).run()
+                 clock=clock or _daytime_in_new_york).run()
     return run_to_end(gen)
 
 
@@ -130,8 +148,9 @@ def test_a_landline_is_marked_unreachable_by_twilio_code_and_a_5xx_after_accepta
 def test_a_wrong_auth_token_stops_the_channel_and_keeps_the_messages_queued(store: Store, world: World,
                                                                              fake: FakeTwilio) -> None:
     mid = add_message(store, world.customers[0], state="approved", channel="sms", body="Hello")
-    gen = send(direct(store), options=FAST,
-               clients={"sms": lambda s: sms.client_for(ACCOUNT_SID, "wrong", timeout_s=2.0, api_url=fake.url)})
+    gen = Sender(direct(store), options=FAST, clock=_daytime_in_new_york,
+                 clients={"sms": lambda s: sms.client_for(ACCOUNT_SID, "wrong", timeout_s=2.0,
+                                                          api_url=fake.url)}).run()
     report = run_to_end(gen)
     assert "sms" in report.stopped and "20003" in report.stopped["sms"]
     assert _state(store, mid)[0] == "queued" and fake.outbound() == []
