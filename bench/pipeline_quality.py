@@ -3,7 +3,8 @@
 Run from the repository root::
 
     python -m bench.pipeline_quality [--truth FILE] [--photos DIR] [--split heldout|heldout3|heldout4|tune|all]
-                                     [--sheet OUT.png] [--sheet-split heldout|tune]
+                                     [--sheet OUT.png] [--sheet-split heldout|tune] [--json OUT.json]
+    python -m bench.pipeline_quality --split heldout6,heldout7   # each split, then both together
     python -m bench.pipeline_quality --truth none --photos DIR   # an unlabelled folder
 
 The truth file (``tests/data/garment_boxes.json``, see its ``_note``) gives each photo a box and a
@@ -87,6 +88,7 @@ class Labelled:
     path: Path
     box: Box | None
     split: str
+    picked: str = ""  # "random" or "hard: why" in the newer splits; empty in the old ones
 
 
 @dataclass
@@ -114,7 +116,7 @@ def load_truth(truth: str, photos: Path | None) -> list[Labelled]:
     for key, value in data.items():
         if isinstance(value, dict):
             root = photos or DEFAULT_ROOT
-            out.append(Labelled(key, root / key, tuple(value["box"]), value["split"]))
+            out.append(Labelled(key, root / key, tuple(value["box"]), value["split"], value.get("picked", "")))
         else:  # the old truth_boxes.json: keys relative to the test folder, all tuned on
             root = photos or DEFAULT_ROOT / "test"
             out.append(Labelled(key, root / key, tuple(value), "tune"))
@@ -219,6 +221,17 @@ def report(split: str, results: list[Result], *, per_photo: bool) -> None:
     flag_report(f"detect_garment, confidence < {REVIEW_BELOW}", [(r.ours, r.flagged) for r in results])
     summarise("stored box (after the hanger cleanup)", {r.item.key: r.stored for r in results}, per_category=False)
     flag_report("app: box, hanger or prop", [(r.stored, r.app_flag) for r in results])
+    # The newer splits mix photos drawn at random with photos picked as hard: the random ones estimate what a
+    # merchandiser's photos get, the hard ones over-sample the failures on purpose.
+    for how in ("random", "hard"):
+        part = [r for r in results if r.item.picked.startswith(how)]
+        if part and len(part) < len(results):
+            vals = [r.stored for r in part]
+            low = [r for r in part if r.stored < 0.7]
+            print(f"  stored box, {how} picks: n={len(part)} mean IoU {statistics.fmean(vals):.4f}  "
+                  f">=0.85: {sum(v >= 0.85 for v in vals) / len(vals):.1%}  "
+                  f"< 0.7 flagged by the app: {sum(r.app_flag for r in low)} of {len(low)}  "
+                  f"app flags {sum(r.app_flag for r in part)}")
     if per_photo:
         low = sorted((r for r in results if r.ours < 0.9), key=lambda r: r.ours)
         print("  below 0.9:", [(r.item.key, round(r.ours, 3), r.confidence) for r in low])
@@ -230,17 +243,19 @@ def main(argv: list[str] | None = None) -> int:
                         help="truth boxes JSON; 'none' to compare an unlabelled folder with the baseline only")
     parser.add_argument("--photos", type=Path, help="folder the truth keys are relative to")
     parser.add_argument("--split", default="all",
-                        help="the split of the truth file to run (tune, heldout, heldout3, ...; default: all, "
-                             "each reported separately)")
+                        help="the split(s) of the truth file to run, comma-separated (tune, heldout, heldout3, ...; "
+                             "default: all, each reported separately; several named are also reported together)")
+    parser.add_argument("--json", type=Path, help="write each photo's figures to this JSON file")
     parser.add_argument("--sheet", type=Path, help="write a contact sheet (worst first) to this PNG")
     parser.add_argument("--sheet-split", default="heldout", help="split the contact sheet shows (default heldout)")
     parser.add_argument("--sheet-count", type=int, default=36, help="photos on the contact sheet")
     args = parser.parse_args(argv)
 
     items = load_truth(args.truth, args.photos)
+    wanted = args.split.split(",")
     if args.split != "all":
         splits = sorted({i.split for i in items})
-        items = [i for i in items if i.split == args.split]
+        items = [i for i in items if i.split in wanted]
         if not items:
             print(f"{args.truth}: no photo has split {args.split!r}; the file has: {', '.join(splits)}",
                   file=sys.stderr)
@@ -253,6 +268,13 @@ def main(argv: list[str] | None = None) -> int:
     for split in sorted(set(by_split) - set(known), reverse=True) + list(known):  # newer splits first
         if by_split.get(split):
             report(split, by_split[split], per_photo=split == "tune")
+    if len(wanted) > 1 and len(by_split) > 1:
+        report("+".join(wanted), results, per_photo=False)
+    if args.json:
+        args.json.write_text(json.dumps([
+            {"key": r.item.key, "split": r.item.split, "picked": r.item.picked, "iou": round(r.ours, 4),
+             "stored_iou": round(r.stored, 4), "box_flag": r.flagged, "app_flag": r.app_flag, "box": list(r.box)}
+            for r in results], indent=1))
     n = len(results)
     print(f"methods: {dict(methods)}; detect {1000 * t_ours / n:.1f} ms/photo, "
           f"baseline {1000 * t_base / n:.1f} ms/photo")
