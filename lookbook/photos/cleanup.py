@@ -120,6 +120,10 @@ WAIST_MIDDLE = 0.3
 WAIST_ON_LINE = 0.6
 #: ...within this share of the height (at least 2 px) of it. What stands higher is hanger: cut.
 WAIST_TOL = 0.015
+#: ...its lowest point (where the waistband hangs slanted) at most this share of the height below the top (lower:
+#: the line is not at the garment's top). 0.15 until h-hangers8: two pairs of jeans hanging slanted from a clip
+#: hanger (0.156 and 0.158) showed the whole hanger.
+WAIST_LOW = 0.17
 #: What stands above the line must be at least this share of the height tall (less: the outline's noise),
 #: and at most this share of the silhouette (more: the line is not the waistband).
 WAIST_MIN_RISE = 0.03
@@ -384,7 +388,7 @@ def above_waistband(m: np.ndarray, fabric: np.ndarray | None = None) -> np.ndarr
     tol = max(2.0, WAIST_TOL * bh)
     if float((np.abs(tops[valid] - line[c0:c1][valid]) <= tol).mean()) < WAIST_ON_LINE:
         return out  # not a straight top edge
-    if float(line.min()) - y0 < WAIST_MIN_RISE * bh or float(line.max()) - y0 > PEEL_SHARE * bh:
+    if float(line.min()) - y0 < WAIST_MIN_RISE * bh or float(line.max()) - y0 > WAIST_LOW * bh:
         return out  # nothing stands above it, or the line is not at the garment's top
     rows = np.arange(m.shape[0])[:, None]
     # Sized on what stands clear of the line (beyond the tolerance): a hanger, not a waistband's wobble.

@@ -14,8 +14,9 @@ from __future__ import annotations
 #: of the cut-out, detail crops of every kind for the category to pick from; 5: detail crops nearer their
 #: edge, a long leg's hem on its end, crops that would be mostly background left out; 6: a clip hanger's
 #: clips and a hook on a stem above the collar cut out of the hero; 7: on trousers, shorts and skirts, a
-#: clip hanger standing above the waistband's straight top edge cut out).
-RENDERER_VERSION = 7
+#: clip hanger standing above the waistband's straight top edge cut out; 8: also above a slanted waistband, its
+#: line ending up to 0.17 of the height below the top instead of 0.15).
+RENDERER_VERSION = 8
 
 #: Every detail crop the renderer can make, in the order they are shown.
 DETAIL_KINDS = ("collar", "neckline", "waistband", "cuff", "hem")
