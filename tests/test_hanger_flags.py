@@ -337,7 +337,11 @@ def test_a_plain_or_collared_shirt_has_no_hangers_outline() -> None:
     # A collar of the wall's colour over the neck, and the shirt's own colour rising to a point at its back.
     cv2.fillPoly(collared, [np.array([[150, 150], [250, 150], [200, 185]], np.int32)], WALL)
     cv2.fillPoly(collared, [np.array([[180, 150], [220, 150], [200, 128]], np.int32)], SHIRT)
-    for img in (plain, collared):
+    # Stripes the wall's colour, thinner than the opening, all the way up: every dark stripe is a "thin stroke".
+    striped = _shirt(_wall())
+    for y in range(150, 450, 12):
+        cv2.line(striped, (40, y), (360, y), WALL, 6)
+    for img in (plain, collared, striped):
         det = detect_garment(img)
         h, w = det.mask.shape[:2]
         assert not hanger_outline(cv2.resize(img, (w, h), interpolation=cv2.INTER_AREA), det.mask, det)

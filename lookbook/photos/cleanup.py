@@ -138,6 +138,9 @@ STROKE_SPAN = 0.55
 #: ...and at most this share of the silhouette (a hanger's strokes are thin; a stripy top broken up by a
 #: wall-coloured stripe is a large share).
 STROKE_AREA = 0.05
+#: ...read only when that opening keeps at least this share of the garment below the top band: a striped
+#: garment whose stripes are thinner than the opening is all "thin strokes" (a striped T-shirt in tune).
+STROKE_BODY = 0.3
 
 
 @dataclass(frozen=True)
@@ -628,7 +631,8 @@ def hanger_outline(rgb_small: np.ndarray, mask: np.ndarray, det: Detection) -> b
     opening with a disc ``THIN_SHARE`` of the garment's width removes, standing above the opened
     fabric's top edge in the top ``TOP_BAND`` of the silhouette. One such piece spanning at least
     ``STROKE_SPAN`` of the width, and no more than ``STROKE_AREA`` of the silhouette, is a hanger;
-    a collar's rounded corners, a strap or a hook alone are narrower.
+    a collar's rounded corners, a strap or a hook alone are narrower. Not read on a garment whose body the
+    opening mostly removes (under ``STROKE_BODY``: stripes thinner than the disc, all of them "strokes").
 
     :param rgb_small: the photo at the mask's size.
     :param mask: the garment mask after cleanup (detector grid).
@@ -642,6 +646,10 @@ def hanger_outline(rgb_small: np.ndarray, mask: np.ndarray, det: Detection) -> b
     unlike = background_distance(working_lab(cv2.GaussianBlur(rgb_small, (3, 3), 0)), det.bg_colours)
     fabric = m & (unlike > det.threshold).astype(np.uint8)
     opened = cv2.morphologyEx(fabric, cv2.MORPH_OPEN, _disc(round(THIN_SHARE * bw)))
+    body = m.copy()
+    body[: y0 + int(TOP_BAND * bh)] = 0
+    if not body.any() or float(opened[body > 0].mean()) < STROKE_BODY:
+        return False
     col_top = np.where(opened.any(axis=0), opened.argmax(axis=0), m.shape[0])
     rows = np.arange(m.shape[0])[:, None]
     thin = (fabric > 0) & (opened == 0) & (rows < col_top[None, :]) & (rows < y0 + TOP_BAND * bh)
