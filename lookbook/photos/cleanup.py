@@ -120,6 +120,10 @@ WAIST_MIDDLE = 0.3
 WAIST_ON_LINE = 0.6
 #: ...within this share of the height (at least 2 px) of it. What stands higher is hanger: cut.
 WAIST_TOL = 0.015
+#: ...its lowest point (where the waistband hangs slanted) at most this share of the height below the top (lower:
+#: the line is not at the garment's top). 0.15 until h-hangers8: two pairs of jeans hanging slanted from a clip
+#: hanger (0.156 and 0.158) showed the whole hanger.
+WAIST_LOW = 0.17
 #: What stands above the line must be at least this share of the height tall (less: the outline's noise),
 #: and at most this share of the silhouette (more: the line is not the waistband).
 WAIST_MIN_RISE = 0.03
@@ -127,6 +131,16 @@ WAIST_MAX_CUT = 0.12
 #: ...and at least this share of it: a hanger's bar, clips and hook together; less is a waistband's
 #: corners curling up, or its ends pulled up on a flat lay (cut, they ate the corners of four skirts/shorts).
 WAIST_MIN_CUT = 0.015
+#: A hanger outlined above the garment (issue 12, h-hangers8): seen without the wall the detector's mask closes
+#: over (a hanger's triangle above a neckline, its bar above a waistband), a thin part of the fabric standing
+#: above the fabric's own top edge, as one piece at least this share of the garment's width across...
+STROKE_SPAN = 0.55
+#: ...and at most this share of the silhouette (a hanger's strokes are thin; a stripy top broken up by a
+#: wall-coloured stripe is a large share).
+STROKE_AREA = 0.05
+#: ...read only when that opening keeps at least this share of the garment below the top band: a striped
+#: garment whose stripes are thinner than the opening is all "thin strokes" (a striped T-shirt in tune).
+STROKE_BODY = 0.3
 
 
 @dataclass(frozen=True)
@@ -377,7 +391,7 @@ def above_waistband(m: np.ndarray, fabric: np.ndarray | None = None) -> np.ndarr
     tol = max(2.0, WAIST_TOL * bh)
     if float((np.abs(tops[valid] - line[c0:c1][valid]) <= tol).mean()) < WAIST_ON_LINE:
         return out  # not a straight top edge
-    if float(line.min()) - y0 < WAIST_MIN_RISE * bh or float(line.max()) - y0 > PEEL_SHARE * bh:
+    if float(line.min()) - y0 < WAIST_MIN_RISE * bh or float(line.max()) - y0 > WAIST_LOW * bh:
         return out  # nothing stands above it, or the line is not at the garment's top
     rows = np.arange(m.shape[0])[:, None]
     # Sized on what stands clear of the line (beyond the tolerance): a hanger, not a waistband's wobble.
@@ -608,6 +622,43 @@ def hook_above(rgb: np.ndarray, mask: np.ndarray, det: Detection) -> bool:
     return middle >= HOOK_ROWS and max([b for b in beside if b is not None] or [0.0]) <= HOOK_BESIDE
 
 
+def hanger_outline(rgb_small: np.ndarray, mask: np.ndarray, det: Detection) -> bool:
+    """Return whether a hanger's thin outline stands above the garment's fabric inside the cut-out.
+
+    The detector's mask closes over the wall seen inside a hanger's triangle (between its hook, its
+    arms and the neckline), so the hero shows the whole hanger and the wall within it. Seen on the
+    mask's pixels unlike the background instead, the hanger is strokes a few pixels wide: what an
+    opening with a disc ``THIN_SHARE`` of the garment's width removes, standing above the opened
+    fabric's top edge in the top ``TOP_BAND`` of the silhouette. One such piece spanning at least
+    ``STROKE_SPAN`` of the width, and no more than ``STROKE_AREA`` of the silhouette, is a hanger;
+    a collar's rounded corners, a strap or a hook alone are narrower. Not read on a garment whose body the
+    opening mostly removes (under ``STROKE_BODY``: stripes thinner than the disc, all of them "strokes").
+
+    :param rgb_small: the photo at the mask's size.
+    :param mask: the garment mask after cleanup (detector grid).
+    :param det: the detection (its background colours and threshold).
+    """
+    m = (mask > 0).astype(np.uint8)
+    frame = _garment_frame(m)
+    if frame is None or not len(det.bg_colours):
+        return False
+    y0, bh, _x0, bw, _c = frame
+    unlike = background_distance(working_lab(cv2.GaussianBlur(rgb_small, (3, 3), 0)), det.bg_colours)
+    fabric = m & (unlike > det.threshold).astype(np.uint8)
+    opened = cv2.morphologyEx(fabric, cv2.MORPH_OPEN, _disc(round(THIN_SHARE * bw)))
+    body = m.copy()
+    body[: y0 + int(TOP_BAND * bh)] = 0
+    if not body.any() or float(opened[body > 0].mean()) < STROKE_BODY:
+        return False
+    col_top = np.where(opened.any(axis=0), opened.argmax(axis=0), m.shape[0])
+    rows = np.arange(m.shape[0])[:, None]
+    thin = (fabric > 0) & (opened == 0) & (rows < col_top[None, :]) & (rows < y0 + TOP_BAND * bh)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(thin.astype(np.uint8), connectivity=8)
+    total = int(m.sum())
+    return any(stats[i, cv2.CC_STAT_WIDTH] >= STROKE_SPAN * bw and stats[i, cv2.CC_STAT_AREA] <= STROKE_AREA * total
+               for i in range(1, n))
+
+
 def wall_coloured_top(rgb_small: np.ndarray, mask: np.ndarray, det: Detection) -> bool:
     """Return whether the silhouette's top is largely the background's colour while its middle is not.
 
@@ -731,6 +782,8 @@ def _suspicions(rgb: np.ndarray, small: np.ndarray, kept: np.ndarray, det: Detec
         # The segmenter sees a thin thing joined to the garment's top that the masks dropped: a hook
         # or wire, often standing inside a collar where hook_above's strip above the fabric is empty.
         reasons.append("a hanger's hook or wire at the garment's top")
+    if hanger_outline(small, kept, det):
+        reasons.append("a hanger's outline above the garment")
     if wall_coloured_top(small, kept, det):
         reasons.append("a hanger the colour of the wall at the garment's top")
     if prop_at_hem(small, kept):
@@ -757,5 +810,5 @@ def hole_inside(kept: np.ndarray) -> bool:
     return False
 
 
-__all__ = ["Cleanup", "above_waistband", "clean_detection", "clip_pair", "hanger_mask", "hole_inside", "hook_above",
-           "hook_neck", "neck_bar", "prop_at_hem", "skin_at_edge", "wall_coloured_top"]
+__all__ = ["Cleanup", "above_waistband", "clean_detection", "clip_pair", "hanger_mask", "hanger_outline", "hole_inside",
+           "hook_above", "hook_neck", "neck_bar", "prop_at_hem", "skin_at_edge", "wall_coloured_top"]

@@ -15,7 +15,8 @@ from __future__ import annotations
 #: edge, a long leg's hem on its end, crops that would be mostly background left out; 6: a clip hanger's
 #: clips and a hook on a stem above the collar cut out of the hero; 7: on trousers, shorts and skirts, a
 #: clip hanger standing above the waistband's straight top edge cut out; 8: a segmenter box's top no longer
-#: reaches up to a hanger's hook where another method's box stops at the garment, which frames the hero).
+#: reaches up to a hanger's hook where another method's box stops at the garment, which frames the hero, and a
+#: clip hanger above a slanted waistband is cut too, its line ending up to 0.17 of the height below the top).
 RENDERER_VERSION = 8
 
 #: Every detail crop the renderer can make, in the order they are shown.
