@@ -392,12 +392,14 @@ class _RowChecker:
         if self.fan_columns:
             # The dashboard's two columns, worked out per distinct likes and sizes cell; a row that goes through
             # stage() below gets them from what stage() gives back.
-            liked: list[Any] = values["likes"] or [None] * n
-            sized: list[Any] = values["sizes"] or [None] * n
-            brands_of = {text: self.fan_brands(text) for text in set(liked) if text is not _FAIL}
-            profile_of = {text: self.fan_profile(text) for text in set(sized) if text is not _FAIL}
+            fan_likes: list[Any] = values["likes"] or [None] * n
+            fan_sizes: list[Any] = values["sizes"] or [None] * n
+            brands_of: dict[Any, str | None] = {text: self.fan_brands(text) for text in set(fan_likes)
+                                                if text is not _FAIL}
+            profile_of: dict[Any, str | None] = {text: self.fan_profile(text) for text in set(fan_sizes)
+                                                 if text is not _FAIL}
             brands_of[_FAIL] = profile_of[_FAIL] = None
-            staged += [list(map(profile_of.__getitem__, sized)), list(map(brands_of.__getitem__, liked))]
+            staged += [list(map(profile_of.__getitem__, fan_sizes)), list(map(brands_of.__getitem__, fan_likes))]
         rows: list[tuple[Any, ...]] = list(zip(*staged, strict=True))
         refused: list[tuple[int, _Bad]] = []
         if slow:
@@ -622,7 +624,7 @@ def import_customers_steps(store: Store, path: Path | str, *, actor: str,
                 _create_staging(store)
                 # Into an empty book every row that survives the checks adds a customer whose id is its line
                 # (see _resolve): staged so at once, instead of a pass over a million staged rows to set them.
-                empty_book = store.db.execute("SELECT 1 FROM customers LIMIT 1").fetchone() is None
+                empty_book = _book_is_empty(store)
                 try:
                     yield from _stage(store, rows, checker, reader, report, total, empty_book)
                     for problem in reader.problems:  # lines in another encoding than the file's
@@ -648,6 +650,11 @@ def import_customers_steps(store: Store, path: Path | str, *, actor: str,
     if not dry_run and (report.added or report.updated or report.consent_entries):
         report.changes = store.notify(Changes(customers=True, audit=True))
     return report
+
+
+def _book_is_empty(store: Store) -> bool:
+    """Return whether the book holds no customer (an import into it stages each row with its new id)."""
+    return store.db.execute("SELECT 1 FROM customers LIMIT 1").fetchone() is None
 
 
 def _map_header(header: list[str], line: int, path: Path, report: ImportReport) -> dict[str, int]:
