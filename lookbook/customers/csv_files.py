@@ -787,11 +787,15 @@ def _resolve(store: Store, report: ImportReport, empty_book: bool = False) -> No
                   f" LEFT JOIN customers AS c ON c.id = s.target_id AND NOT s.is_new WHERE {address_checks}",
                   [], "preferred_channel", "'{}' is preferred but the customer has no address on it; add it or "
                                            "choose another channel")
-    _plan_consents(store, report)
+    _plan_consents(store, report, empty_book)
 
 
-def _plan_consents(store: Store, report: ImportReport) -> None:
-    """Work out the ledger rows the file's consent cells need; reject re-subscriptions with no confirmation."""
+def _plan_consents(store: Store, report: ImportReport, empty_book: bool = False) -> None:
+    """Work out the ledger rows the file's consent cells need; reject re-subscriptions with no confirmation.
+
+    :param empty_book: every row adds a customer (see :func:`_resolve`): there is no existing customer's
+        consent to work out, and the table of them is made empty without reading the staged rows.
+    """
     db = store.db
     db.execute("DROP TABLE IF EXISTS temp.import_consent")
     # Each level is a grant or withdrawal of each scope: marketing grants both, "1 to 1 only"
@@ -819,7 +823,8 @@ def _plan_consents(store: Store, report: ImportReport) -> None:
         " LEFT JOIN consent_current AS mk ON mk.customer_id = s.target_id AND mk.channel = j.key"
         " AND mk.scope = 'marketing' WHERE s.consents IS NOT NULL AND NOT s.is_new)"
         " WHERE NOT coalesce(level IS current_level"
-        " OR current = granted OR (current IS NULL AND granted = 0 AND level != 'unsubscribed'), 0)")
+        " OR current = granted OR (current IS NULL AND granted = 0 AND level != 'unsubscribed'), 0)"
+        + (" LIMIT 0" if empty_book else ""))
     opted_out = db.execute(
         "SELECT w.line, w.channel, max(cc.at) FROM temp.import_consent AS w JOIN temp.import_rows AS s USING (line)"
         " JOIN consent_current AS cc ON cc.customer_id = w.customer_id AND cc.channel = w.channel"
