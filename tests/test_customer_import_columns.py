@@ -133,18 +133,22 @@ def _book_tables(store: Store) -> dict[str, list[tuple[object, ...]]]:
     return {t: sorted(store.db.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in tables}
 
 
-@pytest.mark.parametrize("bulk", [False, True])
+@pytest.mark.parametrize(("kind", "bulk"), [("messy", False), ("messy", True), ("updates", False)])
 def test_an_empty_book_staged_with_its_new_ids_ends_as_the_general_way_would(
-        store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bulk: bool) -> None:
+        store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str, bulk: bool) -> None:
     # Into an empty book each row is staged as the customer its line numbers; the general way stages no id
-    # and gives them out after the checks. Same file, same book, same everything (but the times).
+    # and gives them out after the checks. Same file, same book, same everything (but the times). The updates
+    # file names customer ids (none of which an empty book has), full names and consent confirmations.
     from lookbook.hooks import Hooks
     from lookbook.store.database import memory_store
 
     if bulk:
         monkeypatch.setattr(customer_csv, "BULK_THRESHOLD", 10)
-    path = tmp_path / "messy.csv"
-    write_messy(path, 2000, BRANDS)
+    path = tmp_path / f"{kind}.csv"
+    if kind == "messy":
+        write_messy(path, 2000, BRANDS)
+    else:
+        write_updates(path, 2000)
     other = memory_store(tmp_path / "other", Hooks())
     try:
         reports, tables = [], []
@@ -162,7 +166,11 @@ def test_an_empty_book_staged_with_its_new_ids_ends_as_the_general_way_would(
             tables[-1]["consents"] = [r[:5] + r[6:] for r in tables[-1]["consents"]]
             assert len(at) == 1
         assert reports[0] == reports[1]
-        assert reports[0]["added"] > 500 and reports[0]["problems"]
+        assert reports[0]["added"] > (500 if kind == "messy" else 100) and reports[0]["problems"]
+        if kind == "updates":
+            # Rows naming an id are refused (no customer has it; a repeated one as the same id as an earlier line).
+            reasons = [p["reason"] for p in reports[0]["problems"]]
+            assert any("no customer has id" in r for r in reasons) and any("same id as" in r for r in reasons)
         assert tables[0] == tables[1]
     finally:
         other.close()
