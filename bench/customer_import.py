@@ -17,7 +17,9 @@ Then, in interleaved rounds (medians shown), each as a fresh process:
 * ``python -m lookbook.cli --library DIR --as maria customers import FILE`` (every row checked, consent ledger, sizes,
   brand stances, search index, audit).
 
-Also prints each process's peak memory (GNU time's ``%M``). The goal (issue 18) is at most 3× the floor.
+Also prints each process's peak memory (GNU time's ``%M``) and its CPU time (user + system, ``%U`` + ``%S``):
+on a machine shared with busy processes the wall time of both sides moves by half from one run to the next,
+their CPU time much less. The goal (issue 18) is at most 3× the floor.
 """
 
 from __future__ import annotations
@@ -118,8 +120,8 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _run(argv: list[str]) -> tuple[float, float, str]:
-    """Run ``argv``; return its wall time, its own peak memory in MB and its output.
+def _run(argv: list[str]) -> tuple[float, float, float, str]:
+    """Run ``argv``; return its wall time, its own peak memory in MB, its CPU seconds and its output.
 
     The peak comes from GNU time (``%M``): a child forked from this process would report this process's
     memory at the fork as its own peak.
@@ -127,12 +129,13 @@ def _run(argv: list[str]) -> tuple[float, float, str]:
     with tempfile.TemporaryDirectory() as tmp:
         peak_file = Path(tmp) / "peak"
         start = time.perf_counter()
-        done = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", str(peak_file), *argv], env=_env(), cwd=REPO,
+        done = subprocess.run(["/usr/bin/time", "-f", "%M %U %S", "-o", str(peak_file), *argv], env=_env(), cwd=REPO,
                               capture_output=True, text=True, check=False)
         elapsed = time.perf_counter() - start
         if done.returncode != 0:
             raise SystemExit(f"{' '.join(argv)} failed ({done.returncode}): {done.stderr}")
-        return elapsed, int(peak_file.read_text().split()[-1]) / 1024, done.stdout
+        peak, user, system = peak_file.read_text().split()[-3:]
+        return elapsed, int(peak) / 1024, float(user) + float(system), done.stdout
 
 
 def main() -> None:
@@ -148,31 +151,38 @@ def main() -> None:
         compile_sources()
         py, file = sys.executable, str(work / "customers.csv")
         times: dict[str, list[float]] = {"floor": [], "import": []}
+        cpu: dict[str, list[float]] = {"floor": [], "import": []}
         peaks: dict[str, float] = {}
         summary = ""
         for _ in range(args.rounds):
             out = work / "floor.db"
             out.unlink(missing_ok=True)
-            elapsed, peak, _ = _run([py, "-c", FLOOR, file, str(out)])
+            elapsed, peak, seconds, _ = _run([py, "-c", FLOOR, file, str(out)])
             times["floor"].append(elapsed)
+            cpu["floor"].append(seconds)
             peaks["floor"] = peak
             library = work / "round"
             shutil.rmtree(library, ignore_errors=True)
             shutil.copytree(work / "empty", library)
-            elapsed, peak, summary = _run([py, "-m", "lookbook.cli", "--library", str(library), "--as", "maria",
-                                           "customers", "import", file])
+            elapsed, peak, seconds, summary = _run([py, "-m", "lookbook.cli", "--library", str(library), "--as",
+                                                    "maria", "customers", "import", file])
             times["import"].append(elapsed)
+            cpu["import"].append(seconds)
             peaks["import"] = peak
         floor = statistics.median(times["floor"])
+        floor_cpu = statistics.median(cpu["floor"])
         print(f"\n{args.rows:,} rows, 19 columns; {args.rounds} interleaved rounds, medians")
         print(summary.strip().splitlines()[-1])
-        print(f"{'what':<58} {'median s':>9} {'× floor':>8} {'peak MB':>8}  goal ≤ {GOAL:.0f}×")
+        print(f"{'what':<58} {'median s':>9} {'× floor':>8} {'peak MB':>8} {'CPU s':>6} {'× floor':>8}"
+              f"  goal ≤ {GOAL:.0f}×")
         names = {"floor": "floor: csv module + sqlite3 executemany, same rows",
                  "import": "lookbook customers import FILE"}
         for key, values in times.items():
             median = statistics.median(values)
             goal = "" if key == "floor" else ("met" if median / floor <= GOAL else "missed")
-            print(f"{names[key]:<58} {median:9.1f} {median / floor:8.2f} {peaks[key]:8.0f}  {goal}")
+            seconds = statistics.median(cpu[key])
+            print(f"{names[key]:<58} {median:9.1f} {median / floor:8.2f} {peaks[key]:8.0f} {seconds:6.1f}"
+                  f" {seconds / floor_cpu:8.2f}  {goal}")
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

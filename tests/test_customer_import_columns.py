@@ -101,6 +101,81 @@ def test_a_chunk_checked_by_column_stages_and_refuses_what_the_row_checks_do(sto
     assert len(staged) > (len(refused) if kind == "messy" else 300)
 
 
+def test_a_chunk_stages_the_dashboard_columns_of_each_row_as_a_row_at_a_time_would(store: Store,
+                                                                                 tmp_path: Path) -> None:
+    # The two dashboard columns are worked out a column at a time; rows too long or too short go through the
+    # row checks and get theirs from what those give back.
+    _library(store)
+    path = tmp_path / "messy.csv"
+    write_messy(path, 3000, BRANDS)
+    reader = CsvRows(path, detect_encoding(path, "CSV"))
+    rows = iter(reader)
+    _, header = next(rows)
+    checker = customer_csv._RowChecker(store, customer_csv._map_header(header, 1, path,
+                                                                       customer_csv.ImportReport(path)), len(header))
+    chunk = [(line, cells) for line, cells in rows if "".join(cells).strip()]
+    reader.close()
+    # Rows with empty cells past the header's width are kept, through the row checks.
+    chunk += [(100_000 + line, [*cells, "", " "]) for line, cells in chunk[:100] if len(cells) == len(header)]
+    staged, _ = checker.stage_chunk(chunk)
+    likes_at, sizes_at = checker._fan_at
+    assert checker.fan_columns and sizes_at is not None
+    width = len(checker.stage_columns)
+    assert [row[width:] for row in staged] == [
+        (checker.fan_profile(row[sizes_at]), checker.fan_brands(row[likes_at])) for row in staged]
+    odd = {line for line, cells in chunk if len(cells) != len(header)}
+    assert odd & {row[0] for row in staged if row[likes_at]}  # rows of another width that like a brand are in it
+
+
+def _book_tables(store: Store) -> dict[str, list[tuple[object, ...]]]:
+    tables = ("customers", "customer_brands", "customer_sizes", "consents", "consent_current", "dashboard_fans",
+              "dashboard_profiles", "dashboard_dirty")
+    return {t: sorted(store.db.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in tables}
+
+
+@pytest.mark.parametrize(("kind", "bulk"), [("messy", False), ("messy", True), ("updates", False)])
+def test_an_empty_book_staged_with_its_new_ids_ends_as_the_general_way_would(
+        store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str, bulk: bool) -> None:
+    # Into an empty book each row is staged as the customer its line numbers; the general way stages no id
+    # and gives them out after the checks. Same file, same book, same everything (but the times). The updates
+    # file names customer ids (none of which an empty book has), full names and consent confirmations.
+    from lookbook.hooks import Hooks
+    from lookbook.store.database import memory_store
+
+    if bulk:
+        monkeypatch.setattr(customer_csv, "BULK_THRESHOLD", 10)
+    path = tmp_path / f"{kind}.csv"
+    if kind == "messy":
+        write_messy(path, 2000, BRANDS)
+    else:
+        write_updates(path, 2000)
+    other = memory_store(tmp_path / "other", Hooks())
+    try:
+        reports, tables = [], []
+        for target in (store, other):
+            _library(target)
+            if target is other:  # the general way, as for a book that already holds customers
+                monkeypatch.setattr(customer_csv, "_book_is_empty", lambda _store: False)
+            report = import_customers(target, path, actor="maria")
+            reports.append({k: v for k, v in report.as_dict().items() if k != "file"})
+            tables.append(_book_tables(target))
+            target.db.execute("UPDATE customers SET created_at = 'now', updated_at = 'now'")
+            tables[-1]["customers"] = sorted(target.db.execute("SELECT * FROM customers").fetchall(), key=repr)
+            at = {r[0] for r in target.db.execute("SELECT at FROM consent_current")}
+            tables[-1]["consent_current"] = [r[:4] + r[5:] for r in tables[-1]["consent_current"]]
+            tables[-1]["consents"] = [r[:5] + r[6:] for r in tables[-1]["consents"]]
+            assert len(at) == 1
+        assert reports[0] == reports[1]
+        assert reports[0]["added"] > (500 if kind == "messy" else 100) and reports[0]["problems"]
+        if kind == "updates":
+            # Rows naming an id are refused (no customer has it; a repeated one as the same id as an earlier line).
+            reasons = [p["reason"] for p in reports[0]["problems"]]
+            assert any("no customer has id" in r for r in reasons) and any("same id as" in r for r in reasons)
+        assert tables[0] == tables[1]
+    finally:
+        other.close()
+
+
 def test_a_bulk_load_counts_its_new_customers_for_the_dashboard_as_a_refresh_would(
         store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _library(store)

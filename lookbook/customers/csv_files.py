@@ -322,10 +322,23 @@ class _RowChecker:
         n = len(chunk)
         if not n:
             return [], []
-        slow: set[int] = {i for i, (_, cells) in enumerate(chunk) if len(cells) != self.width}
-        blank = [""] * self.width
-        by_column = list(zip(*(blank if i in slow else cells for i, (_, cells) in enumerate(chunk)), strict=True))
+        every = list(map(itemgetter(1), chunk))
+        slow: set[int] = set()
+        if set(map(len, every)) == {self.width}:  # the usual chunk, every row as wide as the header: C-level
+            by_column = list(zip(*every, strict=True))
+        else:
+            slow = {i for i, cells in enumerate(every) if len(cells) != self.width}
+            blank = [""] * self.width
+            by_column = list(zip(*(blank if i in slow else cells for i, cells in enumerate(every)), strict=True))
         columns = self.columns
+        # The columns where a check failed somewhere (_verdict counts failures): only those are searched for
+        # the rows to send through stage().
+        failing: list[list[Any]] = []
+
+        def flagged(values: list[Any], fails_before: int) -> list[Any]:
+            if _FAILS[0] != fails_before:
+                failing.append(values)
+            return values
 
         def cells_of(key: str) -> list[str] | None:
             index = columns.get(key)
@@ -336,10 +349,11 @@ class _RowChecker:
             texts = cells_of(key)
             if texts is None:
                 return None
+            before = _FAILS[0]
             verdicts = {text: _verdict(verdict, text) if text else None for text in set(texts)}
-            return list(map(verdicts.__getitem__, texts))
+            return flagged(list(map(verdicts.__getitem__, texts)), before)
 
-        values: dict[str, list[Any] | None] = {"line": [line for line, _ in chunk]}
+        values: dict[str, list[Any] | None] = {"line": list(map(itemgetter(0), chunk))}
         values["id_given"] = column("id", self._id)
         slow.update(self._chunk_names(cells_of, values, n))
         for key, check, plain in self.checks:
@@ -358,41 +372,51 @@ class _RowChecker:
         values["sizes"] = column("sizes", self.sizes)
         if self.consent_keys:
             cells = list(zip(*(cells_of(key) or [] for key in self.consent_keys), strict=True))
+            before = _FAILS[0]
             verdicts = {texts: _verdict(self.consents, texts) for texts in set(cells)}
-            values["consents"] = list(map(verdicts.__getitem__, cells))
+            values["consents"] = flagged(list(map(verdicts.__getitem__, cells)), before)
         source = cells_of("consent_source")
         values["consent_source"] = None if source is None else [text or None for text in source]
         confirmation = [cells_of(key) for key in ("consent_confirmed_by", "consent_confirmed_at",
                                                   "consent_confirmed_how")]
         if any(c is not None for c in confirmation):
             triples = list(zip(*(c if c is not None else [""] * n for c in confirmation), strict=True))
+            before = _FAILS[0]
             verdicts = {t: _verdict(lambda t: self._confirmation(*(x or None for x in t)), t) for t in set(triples)}
-            confirmed = list(map(verdicts.__getitem__, triples))
+            confirmed = flagged(list(map(verdicts.__getitem__, triples)), before)
             for index, key in enumerate(("conf_by", "conf_at", "conf_how")):
                 values[key] = [c if c is _FAIL else c[index] for c in confirmed]
-        staged = [values[key] for key in self.stage_columns]
-        for vals in staged:
-            if vals is not None and _FAIL in vals:
-                slow.update(i for i, v in enumerate(vals) if v is _FAIL)
+        staged: list[Any] = [values[key] for key in self.stage_columns]
+        for vals in failing:
+            slow.update(i for i, v in enumerate(vals) if v is _FAIL)
+        if self.fan_columns:
+            # The dashboard's two columns, worked out per distinct likes and sizes cell; a row that goes through
+            # stage() below gets them from what stage() gives back.
+            fan_likes: list[Any] = values["likes"] or [None] * n
+            fan_sizes: list[Any] = values["sizes"] or [None] * n
+            brands_of: dict[Any, str | None] = {text: self.fan_brands(text) for text in set(fan_likes)
+                                                if text is not _FAIL}
+            profile_of: dict[Any, str | None] = {text: self.fan_profile(text) for text in set(fan_sizes)
+                                                 if text is not _FAIL}
+            brands_of[_FAIL] = profile_of[_FAIL] = None
+            staged += [list(map(profile_of.__getitem__, fan_sizes)), list(map(brands_of.__getitem__, fan_likes))]
         rows: list[tuple[Any, ...]] = list(zip(*staged, strict=True))
         refused: list[tuple[int, _Bad]] = []
         if slow:
+            likes_at, sizes_at = self._fan_at
             for i in sorted(slow):
                 line, row_cells = chunk[i]
                 try:
-                    rows[i] = self.stage(line, row_cells)
+                    row = self.stage(line, row_cells)
                 except _Bad as bad:
                     refused.append((line, bad))
                     rows[i] = ()
+                    continue
+                if self.fan_columns:
+                    row = (*row, self.fan_profile(row[sizes_at] if sizes_at is not None else None),
+                           self.fan_brands(row[likes_at]))
+                rows[i] = row
             rows = [row for row in rows if row]
-        if self.fan_columns:
-            likes_at, sizes_at = self._fan_at
-            liked = [row[likes_at] for row in rows]
-            sized = [row[sizes_at] for row in rows] if sizes_at is not None else [None] * len(rows)
-            brands_of = {text: self.fan_brands(text) for text in set(liked)}
-            profile_of = {text: self.fan_profile(text) for text in set(sized)}
-            rows = [(*row, profile, brands) for row, profile, brands
-                    in zip(rows, map(profile_of.__getitem__, sized), map(brands_of.__getitem__, liked), strict=True)]
         return rows, refused
 
     def fan_brands(self, likes: str | None) -> str | None:
@@ -548,11 +572,17 @@ def _plain_first(plain: Callable[[str], Any], check: Callable[[str], str]) -> Ca
     return lambda text: text if plain(text) else check(text)
 
 
+#: How many times :func:`_verdict` has returned :data:`_FAIL` in this process: a column built while it stayed
+#: the same holds no failure and is not searched for one (it only grows, so a change is never missed).
+_FAILS = [0]
+
+
 def _verdict(check: Callable[[Any], Any], value: Any) -> Any:
     """Return ``check(value)``, or :data:`_FAIL` if it raises :class:`_Bad` or :class:`FieldError`."""
     try:
         return check(value)
     except (_Bad, FieldError):
+        _FAILS[0] += 1
         return _FAIL
 
 
@@ -592,13 +622,16 @@ def import_customers_steps(store: Store, path: Path | str, *, actor: str,
         try:
             with store.atomic():
                 _create_staging(store)
+                # Into an empty book every row that survives the checks adds a customer whose id is its line
+                # (see _resolve): staged so at once, instead of a pass over a million staged rows to set them.
+                empty_book = _book_is_empty(store)
                 try:
-                    yield from _stage(store, rows, checker, reader, report, total)
+                    yield from _stage(store, rows, checker, reader, report, total, empty_book)
                     for problem in reader.problems:  # lines in another encoding than the file's
                         report.rows_read += 1
                         report._reject(problem.line, problem.column, problem.reason)
                     yield Progress(total, total, "Finding duplicates and existing customers")
-                    _resolve(store, report)
+                    _resolve(store, report, empty_book)
                     yield Progress(total, total, "Writing customers")
                     _apply(store, report, actor)
                     store.audit(actor, "customer.import", "file", str(path), dry_run=dry_run,
@@ -617,6 +650,11 @@ def import_customers_steps(store: Store, path: Path | str, *, actor: str,
     if not dry_run and (report.added or report.updated or report.consent_entries):
         report.changes = store.notify(Changes(customers=True, audit=True))
     return report
+
+
+def _book_is_empty(store: Store) -> bool:
+    """Return whether the book holds no customer (an import into it stages each row with its new id)."""
+    return store.db.execute("SELECT 1 FROM customers LIMIT 1").fetchone() is None
 
 
 def _map_header(header: list[str], line: int, path: Path, report: ImportReport) -> dict[str, int]:
@@ -648,9 +686,18 @@ def _create_staging(store: Store) -> None:
 
 
 def _stage(store: Store, rows: Iterator[tuple[int, list[str]]], checker: _RowChecker, reader: CsvRows,
-           report: ImportReport, total: int) -> Iterator[Progress]:
+           report: ImportReport, total: int, empty_book: bool) -> Iterator[Progress]:
+    """Check the rows a chunk at a time and stage them in ``temp.import_rows``.
+
+    :param empty_book: the book has no customer yet: each row is staged as the new customer whose id is its line
+        (``?1``, bound once), as :func:`_resolve` would make it.
+    """
     columns = [*checker.stage_columns, *checker.fan_columns]
-    insert = f"INSERT INTO temp.import_rows ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    params = [f"?{i}" for i in range(1, len(columns) + 1)]
+    if empty_book:
+        columns += ["target_id", "is_new"]
+        params += ["?1", "1"]
+    insert = f"INSERT INTO temp.import_rows ({', '.join(columns)}) VALUES ({', '.join(params)})"
     chunk: list[tuple[int, list[str]]] = []
     conn = store.db.conn
 
@@ -683,17 +730,23 @@ def _reject_where(store: Store, report: ImportReport, sql: str, args: list[Any],
         store.db.conn.executemany("DELETE FROM temp.import_rows WHERE line = ?", [(r[0],) for r in found])
 
 
-def _resolve(store: Store, report: ImportReport) -> None:
-    """Reject duplicate and contradictory rows; decide which rows update whom and which add."""
+def _resolve(store: Store, report: ImportReport, empty_book: bool = False) -> None:
+    """Reject duplicate and contradictory rows; decide which rows update whom and which add.
+
+    :param empty_book: the rows were staged into an empty book, each as the new customer numbered by its line
+        (see :func:`_stage`); a row naming an id is refused here (no customer has it), so nothing else changes.
+    """
     db = store.db
     # Two rows of the file naming the same person: keep the first, reject the later ones.
     for key in ("id_given", *IDENTITY_KEYS):
         word = "id" if key == "id_given" else _KEY_WORDS[key]
         collate = "" if key in ("id_given", "x_user_id") else " COLLATE NOCASE"
-        # A window over the sorted keys: a join of the table to its own groups has no index to use.
+        # A window over the sorted keys: a join of the table to its own groups has no index to use. Only the
+        # rows whose key is repeated go into the window (one grouping pass finds those keys: most files have few).
         _reject_where(store, report,
                       f"SELECT line, first FROM (SELECT line, min(line) OVER (PARTITION BY {key}{collate}) AS first"
-                      f" FROM temp.import_rows WHERE {key} IS NOT NULL) WHERE line > first",
+                      f" FROM temp.import_rows WHERE {key}{collate} IN (SELECT {key}{collate} FROM temp.import_rows"
+                      f" WHERE {key} IS NOT NULL GROUP BY 1 HAVING count(*) > 1)) WHERE line > first",
                       [], None if key == "id_given" else key, f"same {word} as line {{}}; merge the two rows")
     _reject_where(store, report,
                   "SELECT line, id_given FROM temp.import_rows WHERE id_given IS NOT NULL"
@@ -719,8 +772,10 @@ def _resolve(store: Store, report: ImportReport) -> None:
                       " target_id) AS first FROM temp.import_rows WHERE target_id IS NOT NULL) WHERE line > first",
                       [], None, "updates the same customer as line {} (customer {}); merge the two rows")
     base = int(db.execute("SELECT coalesce(max(id), 0) FROM customers").fetchone()[0])
-    # New customers get ids in file order: base + line is unique and needs no lookup per row.
-    db.execute("UPDATE temp.import_rows SET target_id = ? + line, is_new = 1 WHERE target_id IS NULL", [base])
+    # New customers get ids in file order: base + line is unique and needs no lookup per row (an empty book's
+    # rows were staged with them: its base is 0).
+    if not empty_book:
+        db.execute("UPDATE temp.import_rows SET target_id = ? + line, is_new = 1 WHERE target_id IS NULL", [base])
     _reject_where(store, report, "SELECT line FROM temp.import_rows WHERE is_new AND first_name IS NULL", [],
                   "first_name", "a new customer needs a first name (or a name column)")
     # The preferred channel needs an address, from this row or from the book.
@@ -732,11 +787,15 @@ def _resolve(store: Store, report: ImportReport) -> None:
                   f" LEFT JOIN customers AS c ON c.id = s.target_id AND NOT s.is_new WHERE {address_checks}",
                   [], "preferred_channel", "'{}' is preferred but the customer has no address on it; add it or "
                                            "choose another channel")
-    _plan_consents(store, report)
+    _plan_consents(store, report, empty_book)
 
 
-def _plan_consents(store: Store, report: ImportReport) -> None:
-    """Work out the ledger rows the file's consent cells need; reject re-subscriptions with no confirmation."""
+def _plan_consents(store: Store, report: ImportReport, empty_book: bool = False) -> None:
+    """Work out the ledger rows the file's consent cells need; reject re-subscriptions with no confirmation.
+
+    :param empty_book: every row adds a customer (see :func:`_resolve`): there is no existing customer's
+        consent to work out, and the table of them is made empty without reading the staged rows.
+    """
     db = store.db
     db.execute("DROP TABLE IF EXISTS temp.import_consent")
     # Each level is a grant or withdrawal of each scope: marketing grants both, "1 to 1 only"
@@ -764,7 +823,8 @@ def _plan_consents(store: Store, report: ImportReport) -> None:
         " LEFT JOIN consent_current AS mk ON mk.customer_id = s.target_id AND mk.channel = j.key"
         " AND mk.scope = 'marketing' WHERE s.consents IS NOT NULL AND NOT s.is_new)"
         " WHERE NOT coalesce(level IS current_level"
-        " OR current = granted OR (current IS NULL AND granted = 0 AND level != 'unsubscribed'), 0)")
+        " OR current = granted OR (current IS NULL AND granted = 0 AND level != 'unsubscribed'), 0)"
+        + (" LIMIT 0" if empty_book else ""))
     opted_out = db.execute(
         "SELECT w.line, w.channel, max(cc.at) FROM temp.import_consent AS w JOIN temp.import_rows AS s USING (line)"
         " JOIN consent_current AS cc ON cc.customer_id = w.customer_id AND cc.channel = w.channel"
@@ -852,7 +912,7 @@ def _apply(store: Store, report: ImportReport, actor: str) -> None:
         db.execute("DELETE FROM consent_batches WHERE id = ?", [batch])
     report.consent_entries = entries
     if bulk:
-        _restore_indexes(store, rebuild, base, ledger_base)
+        _restore_indexes(store, rebuild, base, ledger_base, now)
 
 
 def _drop_indexes(store: Store) -> list[tuple[str, str]]:
@@ -869,7 +929,7 @@ def _drop_indexes(store: Store) -> list[tuple[str, str]]:
     return [(kind, sql) for kind, _, sql in objects]
 
 
-def _restore_indexes(store: Store, objects: list[tuple[str, str]], base: int, ledger_base: int) -> None:
+def _restore_indexes(store: Store, objects: list[tuple[str, str]], base: int, ledger_base: int, now: str) -> None:
     """Do in one statement each what the triggers :func:`_drop_indexes` dropped would have done row by row,
     then recreate them.
 
@@ -886,18 +946,23 @@ def _restore_indexes(store: Store, objects: list[tuple[str, str]], base: int, le
                " AND NOT EXISTS (SELECT 1 FROM dashboard_dirty AS d WHERE d.customer_id = s.target_id)")
     db.execute("INSERT INTO customers_fts (rowid, first_name, last_name, email, x_handle, instagram)"
                " SELECT id, first_name, last_name, email, x_handle, instagram FROM customers WHERE id > ?", [base])
+    # Every entry above ledger_base is this import's, of its one batch, written at ``now`` (the time the view
+    # ``consents`` would give them): read from the table itself, without the view's join to the batches.
     db.execute("INSERT INTO consent_current (customer_id, channel, scope, granted, at, consent_id)"
-               " SELECT customer_id, channel, scope, granted, at, id FROM consents WHERE id > ? ORDER BY id"
-               " ON CONFLICT (customer_id, channel, scope) DO UPDATE SET granted = excluded.granted, at = excluded.at,"
-               " consent_id = excluded.consent_id WHERE excluded.consent_id > consent_current.consent_id",
-               [ledger_base])
+               " SELECT customer_id, channel, scope, granted, coalesce(at, ?), id FROM consent_entries WHERE id > ?"
+               " ORDER BY id ON CONFLICT (customer_id, channel, scope) DO UPDATE SET granted = excluded.granted,"
+               " at = excluded.at, consent_id = excluded.consent_id"
+               " WHERE excluded.consent_id > consent_current.consent_id", [now, ledger_base])
     # A fan's sizes and liked brands were staged as the text REFRESH_SQL writes (_RowChecker.fan_profile).
     # New customers' ids follow their lines (see _resolve): line order is id order.
     db.execute("INSERT INTO dashboard_fans (customer_id, profile, brands) SELECT target_id, fan_profile, fan_brands"
                " FROM temp.import_rows WHERE is_new AND fan_brands IS NOT NULL ORDER BY line")
-    db.execute("INSERT INTO dashboard_profiles (brand_id, profile, fans) SELECT j.value, f.profile, count(*)"
-               " FROM dashboard_fans AS f, json_each(f.brands) AS j WHERE f.customer_id > ? GROUP BY j.value,"
-               " f.profile ON CONFLICT (brand_id, profile) DO UPDATE SET fans = fans + excluded.fans", [base])
+    # Fans are counted per distinct (brands, profile) first: a few thousand groups to read brand by brand, not
+    # a million arrays.
+    db.execute("INSERT INTO dashboard_profiles (brand_id, profile, fans) SELECT j.value, g.profile, sum(g.fans)"
+               " FROM (SELECT brands, profile, count(*) AS fans FROM dashboard_fans WHERE customer_id > ?"
+               " GROUP BY brands, profile) AS g, json_each(g.brands) AS j GROUP BY j.value, g.profile"
+               " ON CONFLICT (brand_id, profile) DO UPDATE SET fans = fans + excluded.fans", [base])
     for _kind, sql in objects:
         db.execute(sql)
 
