@@ -10,6 +10,7 @@ import pytest
 
 from lookbook.photos.cleanup import (
     clean_detection,
+    cut_pieces,
     hanger_outline,
     hole_inside,
     hook_above,
@@ -346,3 +347,35 @@ def test_a_plain_or_collared_shirt_has_no_hangers_outline() -> None:
         h, w = det.mask.shape[:2]
         assert not hanger_outline(cv2.resize(img, (w, h), interpolation=cv2.INTER_AREA), det.mask, det)
         assert not any("outline" in r for r in clean_detection(img, det).reasons)
+
+
+def test_cut_pieces_counts_the_separate_parts_taken_out() -> None:
+    mask = np.zeros((60, 80), np.uint8)
+    mask[10:60, 5:75] = 1
+    kept = mask.copy()
+    assert cut_pieces(mask, kept) == 0
+    for i in range(7):  # seven fragments of a hanger taken off the top edge, apart from each other
+        kept[10:13, 6 + 10 * i: 9 + 10 * i] = 0
+    assert cut_pieces(mask, kept) == 7
+    kept = mask.copy()
+    kept[10:14, 5:75] = 0  # a bar cut whole is one piece
+    assert cut_pieces(mask, kept) == 1
+
+
+@pytest.mark.skipif(not (SHARED / "train" / "shorts").is_dir(), reason="needs ../shared/photos/clothing-small")
+def test_real_hanger_cut_in_many_pieces_flags_the_shot() -> None:
+    # heldout7: shorts on a hanger; the cleanup took the hanger off in ten pieces and the hero still showed
+    # fragments of it between them, unflagged (h-hangers9).
+    from lookbook.photos.imaging import load_photo
+
+    photo = load_photo(SHARED / "train" / "shorts" / "1b9a7610-e6d9-4bb8-ace9-ed4870ae0d5b.jpg")
+    det = detect_garment(photo.rgb, scale=photo.scale)
+    cleaned = clean_detection(photo.rgb, det, scale=photo.scale, category="shorts")
+    assert cleaned.needs_review
+    assert any("many pieces" in r for r in cleaned.reasons)
+
+
+def test_a_plain_shirt_is_not_flagged_for_a_cut_in_pieces() -> None:
+    img = _shirt(_wall())
+    cleaned = clean_detection(img, detect_garment(img))
+    assert not any("many pieces" in r for r in cleaned.reasons)
