@@ -126,3 +126,52 @@ def test_a_segmenter_box_reaching_up_to_the_hook_keeps_the_garments_top(monkeypa
 ])
 def test_lower_top(box: tuple[int, int, int, int], others: list[tuple[int, int, int, int]], top: int) -> None:
     assert detect._lower_top(box, others) == top
+
+
+STRAP = (SHIRT[2] - 2, 120, 232, 132)  # a thin strip (a door's edge, a strap) running out to the right
+
+
+def _sees_a_strap_too(rgb: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """A segmenter whose object runs out sideways along a thin strip beside the garment."""
+    w, h = size
+    prob = np.zeros((h, w), np.float32)
+    for x0, y0, x1, y1 in (SHIRT, STRAP):
+        prob[round(h * y0 / 300):round(h * y1 / 300), round(w * x0 / 240):round(w * x1 / 240)] = 0.95
+    return prob
+
+
+def test_a_box_stops_at_the_garment_not_at_a_thin_strip_running_out_sideways(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Boxes between 0.8 and 0.85 on the tuning splits ran out to a door's or a wardrobe's edge along a
+    # strip a few pixels high that the mask took in; the garment's own edge is where the fill jumps.
+    monkeypatch.setattr(segmenter, "saliency", _sees_a_strap_too)
+    monkeypatch.setattr(detect, "_cheap_confidence", lambda fg, dist, thresh: 0.0)  # GrabCut runs
+    det = detect_garment(_shirt_with_print())
+    assert det.method == "segmenter"
+    assert abs(det.box[2] - SHIRT[2]) <= 5, det.box  # the strip ran out to 232
+    assert iou(det.box, SHIRT) > 0.95, det.box
+
+
+def _trapeze(h: int = 100, w: int = 100) -> np.ndarray:
+    """A mask whose right side narrows gradually, as a sleeve's or a hem's tip does."""
+    m = np.zeros((h, w), np.uint8)
+    m[10:90, 10:70] = 255
+    for i, x in enumerate(range(70, 90)):
+        m[10 + 2 * i: 90 - 2 * i, x] = 255  # each column 4 px shorter: no jump
+    return m
+
+
+def test_a_tip_that_narrows_gradually_is_kept() -> None:
+    m = _trapeze()
+    assert detect._trim_slivers(m, (10, 10, 90, 90)) == (10, 90)
+
+
+def test_a_sliver_on_the_left_is_trimmed() -> None:
+    m = np.zeros((100, 100), np.uint8)
+    m[10:90, 30:95] = 255
+    m[50:53, 15:30] = 255  # 3 rows of 80: under 8 % of the height, for 15 columns of 80
+    assert detect._trim_slivers(m, (15, 10, 95, 90)) == (30, 95)
+    # a sliver wider than a quarter of the box is more likely garment (a belt, a sleeve held out): kept
+    m[50:53, 0:30] = 255
+    m[10:90, 60:95] = 0
+    assert detect._trim_slivers(m, (0, 10, 60, 90)) == (0, 60)

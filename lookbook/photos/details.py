@@ -16,8 +16,9 @@ from __future__ import annotations
 #: clips and a hook on a stem above the collar cut out of the hero; 7: on trousers, shorts and skirts, a
 #: clip hanger standing above the waistband's straight top edge cut out; 8: a segmenter box's top no longer
 #: reaches up to a hanger's hook where another method's box stops at the garment, which frames the hero, and a
-#: clip hanger above a slanted waistband is cut too, its line ending up to 0.17 of the height below the top).
-RENDERER_VERSION = 8
+#: clip hanger above a slanted waistband is cut too, its line ending up to 0.17 of the height below the top;
+#: 9: a box's side no longer runs out along a thin sliver of mask beside the garment, a door's edge or a strap).
+RENDERER_VERSION = 9
 
 #: Every detail crop the renderer can make, in the order they are shown.
 DETAIL_KINDS = ("collar", "neckline", "waistband", "cuff", "hem")
