@@ -738,6 +738,81 @@ def prop_at_hem(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
     return float(foreign_all(lab, m, colours)[band].mean()) >= HEM_FOREIGN
 
 
+#: A flat block inside the cut-out (a shoe box's side, a board, a door panel, see :func:`flat_block`): the
+#: larger of the silhouette's two colour groups' biggest piece holds at least this share of the silhouette,
+BLOCK_SHARE = 0.25
+#: its inside is this smooth at most (mean Sobel magnitude of the grey photo, 0..255 steps; fabric with its
+#: folds, laces and seams measured 19 and up on the 28 labelled shoes photos, the shoe box 14),
+BLOCK_TEXTURE = 16.0
+#: the two groups' colours are at least this far apart (8-bit Lab distance; a two-tone shoe reached 130),
+BLOCK_CONTRAST = 150.0
+#: and its outline has at least two straight runs of at least this share of the silhouette's width.
+BLOCK_EDGE = 0.3
+
+
+def _two_colours(lab: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Split Lab pixels ``lab`` (n x 3) in two colour groups (2-means from the darkest and lightest tenth).
+
+    Deterministic, unlike ``cv2.kmeans`` with its random restarts. Returns (group of each pixel, centres).
+    """
+    light = lab[:, 0]
+    centres = np.stack([lab[light <= np.percentile(light, 10)].mean(axis=0),
+                        lab[light >= np.percentile(light, 90)].mean(axis=0)])
+    group = np.zeros(len(lab), np.int64)
+    for _ in range(10):
+        group = np.argmin(((lab[:, None, :] - centres[None]) ** 2).sum(axis=2), axis=1)
+        centres = np.stack([lab[group == k].mean(axis=0) if (group == k).any() else centres[k] for k in (0, 1)])
+    return group, centres
+
+
+def flat_block(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
+    """Return whether a large, smooth, straight-edged block unlike the rest lies inside the cut-out.
+
+    A shoe box under a pair of sneakers (heldout9's white sneakers on their black box) joins the
+    silhouette without a seam: the detector's box and the hero hold it, and no other rule sees it (it
+    is not at the frame's bottom, it is no hanger). Its side is one smooth colour, far from the
+    product's, with straight sides. The silhouette's pixels are split in two colour groups; the block
+    is the biggest piece of one group holding :data:`BLOCK_SHARE` of the silhouette, smoother inside
+    than :data:`BLOCK_TEXTURE`, at least :data:`BLOCK_CONTRAST` from the other group, with two straight
+    runs (:data:`BLOCK_EDGE`) on its outline.
+
+    :param rgb_small: the photo at the mask's size.
+    :param mask: the cut-out (0/1 or 0/255).
+    """
+    m = mask > 0
+    total = int(m.sum())
+    if total < 200:
+        return False
+    lab = cv2.cvtColor(cv2.GaussianBlur(rgb_small, (3, 3), 0), cv2.COLOR_RGB2LAB).astype(np.float32)
+    group, centres = _two_colours(lab[m])
+    if float(np.linalg.norm(centres[0] - centres[1])) < BLOCK_CONTRAST:
+        return False
+    grey = cv2.cvtColor(rgb_small, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    texture = np.hypot(cv2.Sobel(grey, cv2.CV_32F, 1, 0), cv2.Sobel(grey, cv2.CV_32F, 0, 1))
+    groups = np.full(m.shape, -1, np.int64)
+    groups[m] = group
+    xs = np.nonzero(m)[1]
+    width = int(xs.max()) + 1 - int(xs.min())
+    for k in (0, 1):
+        piece = cv2.morphologyEx((groups == k).astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+        n, labels, stats, _ = cv2.connectedComponentsWithStats(piece, connectivity=8)
+        if n < 2:
+            continue
+        i = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+        if stats[i, cv2.CC_STAT_AREA] < BLOCK_SHARE * total:
+            continue
+        block = (labels == i).astype(np.uint8)
+        inner = cv2.erode(block, np.ones((5, 5), np.uint8)) > 0
+        if not inner.any() or float(texture[inner].mean()) > BLOCK_TEXTURE:
+            continue
+        outline = cv2.morphologyEx(block, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8)) * 255
+        lines = cv2.HoughLinesP(outline, 1, np.pi / 180, threshold=max(10, int(BLOCK_EDGE * width / 2)),
+                                minLineLength=max(5, int(BLOCK_EDGE * width)), maxLineGap=2)
+        if lines is not None and len(lines) >= 2:
+            return True
+    return False
+
+
 def clean_detection(rgb: np.ndarray, det: Detection, *, trim_box: bool = True, scale: float = 1.0,
                     category: str | None = None) -> Cleanup:
     """Return ``det`` with hangers and hooks taken out of its mask.
@@ -818,6 +893,10 @@ def _suspicions(rgb: np.ndarray, small: np.ndarray, kept: np.ndarray, det: Detec
         reasons.append("something else joined to the hem at the frame's bottom")
     if normalise_category(category) in WAIST_CATEGORIES and dark_bar_on_top(small, kept):
         reasons.append("a dark hanger's bar lying on the waistband")
+    # Shoes only: on the 695 labelled garments of other categories it newly flags a two-tone skirt (a
+    # straight white band on navy) and catches no prop the other rules missed.
+    if normalise_category(category) == "shoes" and flat_block(small, kept):
+        reasons.append("an object with straight edges inside the cut-out (a box, board or door?)")
     if hole_inside(kept):
         reasons.append("a hole inside the garment (a print or panel taken for background?)")
     if normalise_category(category) in HELD_CATEGORIES and skin_at_edge(small, kept, det):
