@@ -7,6 +7,8 @@ part inside the classical one (a print, a sweater's body) does not replace it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pytest
 
@@ -94,13 +96,19 @@ def test_is_part(inner: tuple[int, int, int, int], outer: tuple[int, int, int, i
 HOOK = (112, 25, 128, SHIRT[1] + 2)  # a hanger's hook and neck standing on the shirt's collar
 
 
-def _sees_the_hook_too(rgb: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """A segmenter that takes a hanger's hook and neck for part of the garment (U²-Netp does)."""
-    w, h = size
-    prob = np.zeros((h, w), np.float32)
-    for x0, y0, x1, y1 in (SHIRT, HOOK):
-        prob[round(h * y0 / 300):round(h * y1 / 300), round(w * x0 / 240):round(w * x1 / 240)] = 0.95
-    return prob
+def _segmenter_seeing(*boxes: tuple[int, int, int, int]) -> Callable[[np.ndarray, tuple[int, int]], np.ndarray]:
+    """A fake segmenter sure of these boxes of the 240 x 300 test photo, whatever it is shown."""
+    def saliency(rgb: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+        w, h = size
+        prob = np.zeros((h, w), np.float32)
+        for x0, y0, x1, y1 in boxes:
+            prob[round(h * y0 / 300):round(h * y1 / 300), round(w * x0 / 240):round(w * x1 / 240)] = 0.95
+        return prob
+    return saliency
+
+
+#: A segmenter that takes a hanger's hook and neck for part of the garment (U²-Netp does).
+_sees_the_hook_too = _segmenter_seeing(SHIRT, HOOK)
 
 
 def test_a_segmenter_box_reaching_up_to_the_hook_keeps_the_garments_top(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -131,13 +139,8 @@ def test_lower_top(box: tuple[int, int, int, int], others: list[tuple[int, int, 
 STRAP = (SHIRT[2] - 2, 120, 232, 132)  # a thin strip (a door's edge, a strap) running out to the right
 
 
-def _sees_a_strap_too(rgb: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """A segmenter whose object runs out sideways along a thin strip beside the garment."""
-    w, h = size
-    prob = np.zeros((h, w), np.float32)
-    for x0, y0, x1, y1 in (SHIRT, STRAP):
-        prob[round(h * y0 / 300):round(h * y1 / 300), round(w * x0 / 240):round(w * x1 / 240)] = 0.95
-    return prob
+#: A segmenter whose object runs out sideways along a thin strip beside the garment.
+_sees_a_strap_too = _segmenter_seeing(SHIRT, STRAP)
 
 
 def test_a_box_stops_at_the_garment_not_at_a_thin_strip_running_out_sideways(
