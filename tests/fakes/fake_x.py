@@ -37,9 +37,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.parser import BytesParser
 from email.policy import HTTP
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
+
+from fakes.local_server import QuietServer
 
 DM_WINDOW_S = 900
 
@@ -177,7 +179,7 @@ class FakeX:
     @contextmanager
     def running(self) -> Iterator[FakeX]:
         """Serve on 127.0.0.1 at a free port while the block runs; ``base_url`` says where."""
-        server = _Server(("127.0.0.1", 0), _Handler)
+        server = QuietServer(("127.0.0.1", 0), _Handler)
         server.daemon_threads = True
         server.fake = self  # type: ignore[attr-defined]
         thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-x",
@@ -190,15 +192,6 @@ class FakeX:
             server.shutdown()
             server.server_close()
             thread.join(5)
-
-
-class _Server(ThreadingHTTPServer):
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # A client that timed out or was killed leaves a broken pipe behind: expected here.
-        import sys
-
-        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
-            super().handle_error(request, client_address)
 
 
 def _problem(status: int, title: str, detail: str, kind: str = "about:blank") -> dict[str, Any]:
