@@ -20,7 +20,7 @@ class QuietServer(ThreadingHTTPServer):
     """
 
     def handle_error(self, request: Any, client_address: Any) -> None:
-        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # broken pipe, reset or aborted
             super().handle_error(request, client_address)
 
 
