@@ -430,11 +430,26 @@ def above_waistband(m: np.ndarray, fabric: np.ndarray | None = None) -> np.ndarr
     return ((rows < line[None, :] - 0.5) & (m > 0)).astype(np.uint8)
 
 
-def skin_at_edge(rgb_small: np.ndarray, mask: np.ndarray, det: Detection | None = None) -> bool:
+def unlike_background(rgb_small: np.ndarray, det: Detection) -> np.ndarray | None:
+    """Return each pixel's distance from the detection's background colours, on the lightly blurred photo.
+
+    Several checks read this same map; :func:`clean_detection` works it out once and hands it to them.
+    ``None`` where the detection has no background colours.
+
+    :param rgb_small: the photo at the mask's size.
+    """
+    if not len(det.bg_colours):
+        return None
+    return background_distance(working_lab(cv2.GaussianBlur(rgb_small, (3, 3), 0)), det.bg_colours)
+
+
+def skin_at_edge(rgb_small: np.ndarray, mask: np.ndarray, det: Detection | None = None,
+                 distance: np.ndarray | None = None) -> bool:
     """Return whether skin (a hand) touches the silhouette's bottom or sides, the garment's middle not being skin-toned.
 
     :param rgb_small: the photo at the mask's size.
     :param det: the detection: skin tones like its background (a red or beige backdrop) are not a hand.
+    :param distance: :func:`unlike_background` of ``rgb_small``, when the caller has it.
     """
     m = (mask > 0).astype(np.uint8)
     frame = _garment_frame(m)
@@ -444,8 +459,7 @@ def skin_at_edge(rgb_small: np.ndarray, mask: np.ndarray, det: Detection | None 
     ycc = cv2.cvtColor(cv2.GaussianBlur(rgb_small, (3, 3), 0), cv2.COLOR_RGB2YCrCb)
     toned = ((ycc[:, :, 0] >= SKIN_Y) & (ycc[:, :, 1] >= SKIN_CR[0]) & (ycc[:, :, 1] <= SKIN_CR[1])
              & (ycc[:, :, 2] >= SKIN_CB[0]) & (ycc[:, :, 2] <= SKIN_CB[1])).astype(np.uint8)
-    if det is not None and len(det.bg_colours):
-        bg = background_distance(working_lab(cv2.GaussianBlur(rgb_small, (3, 3), 0)), det.bg_colours)
+    if det is not None and (bg := distance if distance is not None else unlike_background(rgb_small, det)) is not None:
         toned &= (bg > det.threshold).astype(np.uint8)
     skin: np.ndarray = cv2.morphologyEx(toned, cv2.MORPH_OPEN, _disc(3))
     core = cv2.erode(m, _disc(max(3, round(0.15 * min(bw, bh)))))
@@ -648,7 +662,8 @@ def hook_above(rgb: np.ndarray, mask: np.ndarray, det: Detection) -> bool:
     return middle >= HOOK_ROWS and max([b for b in beside if b is not None] or [0.0]) <= HOOK_BESIDE
 
 
-def hanger_outline(rgb_small: np.ndarray, mask: np.ndarray, det: Detection) -> bool:
+def hanger_outline(rgb_small: np.ndarray, mask: np.ndarray, det: Detection, distance: np.ndarray | None = None
+                   ) -> bool:
     """Return whether a hanger's thin outline stands above the garment's fabric inside the cut-out.
 
     The detector's mask closes over the wall seen inside a hanger's triangle (between its hook, its
@@ -663,13 +678,14 @@ def hanger_outline(rgb_small: np.ndarray, mask: np.ndarray, det: Detection) -> b
     :param rgb_small: the photo at the mask's size.
     :param mask: the garment mask after cleanup (detector grid).
     :param det: the detection (its background colours and threshold).
+    :param distance: :func:`unlike_background` of ``rgb_small``, when the caller has it.
     """
     m = (mask > 0).astype(np.uint8)
     frame = _garment_frame(m)
-    if frame is None or not len(det.bg_colours):
+    unlike = distance if distance is not None else unlike_background(rgb_small, det)
+    if frame is None or unlike is None:
         return False
     y0, bh, _x0, bw, _c = frame
-    unlike = background_distance(working_lab(cv2.GaussianBlur(rgb_small, (3, 3), 0)), det.bg_colours)
     fabric = m & (unlike > det.threshold).astype(np.uint8)
     opened = cv2.morphologyEx(fabric, cv2.MORPH_OPEN, _disc(round(THIN_SHARE * bw)))
     body = m.copy()
@@ -685,7 +701,8 @@ def hanger_outline(rgb_small: np.ndarray, mask: np.ndarray, det: Detection) -> b
                for i in range(1, n))
 
 
-def wall_coloured_top(rgb_small: np.ndarray, mask: np.ndarray, det: Detection) -> bool:
+def wall_coloured_top(rgb_small: np.ndarray, mask: np.ndarray, det: Detection,
+                      distance: np.ndarray | None = None) -> bool:
     """Return whether the silhouette's top is largely the background's colour while its middle is not.
 
     A white plastic hanger on a white wall, or its wall mount, is "garment" to the detector
@@ -693,13 +710,15 @@ def wall_coloured_top(rgb_small: np.ndarray, mask: np.ndarray, det: Detection) -
     coloured like the wall would be so in the middle of the garment too.
 
     :param rgb_small: the photo at the mask's size.
+    :param distance: :func:`unlike_background` of ``rgb_small``, when the caller has it.
     """
     m = mask > 0
     frame = _garment_frame(m)
-    if frame is None or not len(det.bg_colours):
+    unlike = distance if distance is not None else unlike_background(rgb_small, det)
+    if frame is None or unlike is None:
         return False
     y0, bh, _x0, _bw, _c = frame
-    like = background_distance(working_lab(cv2.GaussianBlur(rgb_small, (3, 3), 0)), det.bg_colours) < det.threshold
+    like = unlike < det.threshold
 
     def share(a: float, b: float) -> float:
         part = m.copy()
@@ -835,12 +854,10 @@ def clean_detection(rgb: np.ndarray, det: Detection, *, trim_box: bool = True, s
     if total == 0:
         return Cleanup(det, 0.0, False)
     cut, unsure = hanger_mask(small, m)
+    unlike = unlike_background(small, det)
     gripped = False
     if normalise_category(category) in WAIST_CATEGORIES:
-        fabric = None
-        if len(det.bg_colours):
-            unlike = background_distance(working_lab(cv2.GaussianBlur(small, (3, 3), 0)), det.bg_colours)
-            fabric = (unlike > det.threshold).astype(np.uint8)
+        fabric = None if unlike is None else (unlike > det.threshold).astype(np.uint8)
         # The wall seen between the clips parts the bar from the waistband; where the garment is the
         # wall's colour (grey on grey) that view breaks the waistband up, and the mask alone is used.
         waist = above_waistband(m, fabric) if fabric is not None else np.zeros_like(m)
@@ -851,16 +868,16 @@ def clean_detection(rgb: np.ndarray, det: Detection, *, trim_box: bool = True, s
     kept = _main_component((kept & (1 - neck_bar(rgb, kept))).astype(np.uint8))
     removed = 1.0 - float(kept.sum()) / total
     if removed > MAX_CUT:
-        return Cleanup(det, 0.0, True, _suspicions(rgb, small, m, det, category) if trim_box else ())
+        return Cleanup(det, 0.0, True, _suspicions(rgb, small, m, det, category, unlike) if trim_box else ())
     if removed <= 0.0:
-        reasons = _suspicions(rgb, small, m, det, category) if trim_box else ()
+        reasons = _suspicions(rgb, small, m, det, category, unlike) if trim_box else ()
         return Cleanup(det, 0.0, unsure or bool(reasons), reasons)
     # The box is left as the detector gave it. Moving its top edge down to what the cut left (as this
     # did until h-boxes) lowered the stored box's mean IoU on every labelled split (tune 0.954 ->
     # 0.951, heldout 0.941 -> 0.939, heldout3 0.920 -> 0.913, `bench.pipeline_quality`): the rows
     # peeled off are a waistband, a collar or a dress's straps about as often as a hanger, and the
     # detector's mask is opened before it gets here, so a hook rarely reaches it.
-    reasons = _suspicions(rgb, small, kept, det, category) if trim_box else ()
+    reasons = _suspicions(rgb, small, kept, det, category, unlike) if trim_box else ()
     if removed >= SCATTER_SHARE and cut_pieces(m, kept) >= SCATTER_PIECES:
         reasons = (*reasons, "a hanger cut in many pieces: parts of it may still show")
     if gripped:
@@ -871,7 +888,7 @@ def clean_detection(rgb: np.ndarray, det: Detection, *, trim_box: bool = True, s
 
 
 def _suspicions(rgb: np.ndarray, small: np.ndarray, kept: np.ndarray, det: Detection,
-                category: str | None = None) -> tuple[str, ...]:
+                category: str | None = None, unlike: np.ndarray | None = None) -> tuple[str, ...]:
     """Return why a hanger or prop may still show in the cut-out ``kept`` (empty: no reason seen).
 
     What cannot be cut out safely is flagged for a person instead (issue 12: a flagged shot is
@@ -885,9 +902,9 @@ def _suspicions(rgb: np.ndarray, small: np.ndarray, kept: np.ndarray, det: Detec
         # The segmenter sees a thin thing joined to the garment's top that the masks dropped: a hook
         # or wire, often standing inside a collar where hook_above's strip above the fabric is empty.
         reasons.append("a hanger's hook or wire at the garment's top")
-    if hanger_outline(small, kept, det):
+    if hanger_outline(small, kept, det, unlike):
         reasons.append("a hanger's outline above the garment")
-    if wall_coloured_top(small, kept, det):
+    if wall_coloured_top(small, kept, det, unlike):
         reasons.append("a hanger the colour of the wall at the garment's top")
     if prop_at_hem(small, kept):
         reasons.append("something else joined to the hem at the frame's bottom")
@@ -899,7 +916,7 @@ def _suspicions(rgb: np.ndarray, small: np.ndarray, kept: np.ndarray, det: Detec
         reasons.append("an object with straight edges inside the cut-out (a box, board or door?)")
     if hole_inside(kept):
         reasons.append("a hole inside the garment (a print or panel taken for background?)")
-    if normalise_category(category) in HELD_CATEGORIES and skin_at_edge(small, kept, det):
+    if normalise_category(category) in HELD_CATEGORIES and skin_at_edge(small, kept, det, unlike):
         reasons.append("a hand may show (skin at the edge of the garment)")
     return tuple(reasons)
 
@@ -969,4 +986,4 @@ def hole_inside(kept: np.ndarray) -> bool:
 
 __all__ = ["Cleanup", "above_waistband", "clean_detection", "clip_pair", "cut_pieces", "dark_bar_on_top",
            "hanger_mask", "hanger_outline", "hole_inside", "hook_above", "hook_neck", "neck_bar", "prop_at_hem",
-           "skin_at_edge", "wall_coloured_top"]
+           "skin_at_edge", "unlike_background", "wall_coloured_top"]

@@ -519,7 +519,9 @@ def _trim_slivers(mask: np.ndarray, box: tuple[int, int, int, int]) -> tuple[int
     No flag changes (it runs after the flag is decided).
     """
     x0, y0, x1, y1 = box
-    cover = (mask[y0:y1, x0:x1] > 0).mean(axis=0) if y1 > y0 and x1 > x0 else np.zeros(0)
+    if y1 <= y0 or x1 <= x0:
+        return x0, x1
+    cover = (mask[y0:y1, x0:x1] > 0).mean(axis=0)
 
     def sliver(cols: np.ndarray) -> int:
         k = 0
@@ -529,8 +531,6 @@ def _trim_slivers(mask: np.ndarray, box: tuple[int, int, int, int]) -> tuple[int
             return 0
         return k if cols[k:k + SLIVER_LOOK_PX].max() >= SLIVER_JUMP else 0
 
-    if len(cover) == 0:
-        return x0, x1
     return x0 + sliver(cover), x1 - sliver(cover[::-1])
 
 
