@@ -331,12 +331,12 @@ class _RowChecker:
             blank = [""] * self.width
             by_column = list(zip(*(blank if i in slow else cells for i, cells in enumerate(every)), strict=True))
         columns = self.columns
-        # The columns where a check failed somewhere (_verdict counts failures): only those are searched for
-        # the rows to send through stage().
+        # The columns where a check failed somewhere: only those are searched for the rows to send through
+        # stage(). A column failed where one of its distinct cells' verdicts is _FAIL (a few per chunk to look at).
         failing: list[list[Any]] = []
 
-        def flagged(values: list[Any], fails_before: int) -> list[Any]:
-            if _FAILS[0] != fails_before:
+        def flagged(values: list[Any], verdicts: dict[Any, Any]) -> list[Any]:
+            if any(v is _FAIL for v in verdicts.values()):
                 failing.append(values)
             return values
 
@@ -349,9 +349,8 @@ class _RowChecker:
             texts = cells_of(key)
             if texts is None:
                 return None
-            before = _FAILS[0]
             verdicts = {text: _verdict(verdict, text) if text else None for text in set(texts)}
-            return flagged(list(map(verdicts.__getitem__, texts)), before)
+            return flagged(list(map(verdicts.__getitem__, texts)), verdicts)
 
         values: dict[str, list[Any] | None] = {"line": list(map(itemgetter(0), chunk))}
         values["id_given"] = column("id", self._id)
@@ -372,18 +371,17 @@ class _RowChecker:
         values["sizes"] = column("sizes", self.sizes)
         if self.consent_keys:
             cells = list(zip(*(cells_of(key) or [] for key in self.consent_keys), strict=True))
-            before = _FAILS[0]
-            verdicts = {texts: _verdict(self.consents, texts) for texts in set(cells)}
-            values["consents"] = flagged(list(map(verdicts.__getitem__, cells)), before)
+            consent_verdicts = {texts: _verdict(self.consents, texts) for texts in set(cells)}
+            values["consents"] = flagged(list(map(consent_verdicts.__getitem__, cells)), consent_verdicts)
         source = cells_of("consent_source")
         values["consent_source"] = None if source is None else [text or None for text in source]
         confirmation = [cells_of(key) for key in ("consent_confirmed_by", "consent_confirmed_at",
                                                   "consent_confirmed_how")]
         if any(c is not None for c in confirmation):
             triples = list(zip(*(c if c is not None else [""] * n for c in confirmation), strict=True))
-            before = _FAILS[0]
-            verdicts = {t: _verdict(lambda t: self._confirmation(*(x or None for x in t)), t) for t in set(triples)}
-            confirmed = flagged(list(map(verdicts.__getitem__, triples)), before)
+            confirm_verdicts = {t: _verdict(lambda t: self._confirmation(*(x or None for x in t)), t)
+                                for t in set(triples)}
+            confirmed = flagged(list(map(confirm_verdicts.__getitem__, triples)), confirm_verdicts)
             for index, key in enumerate(("conf_by", "conf_at", "conf_how")):
                 values[key] = [c if c is _FAIL else c[index] for c in confirmed]
         staged: list[Any] = [values[key] for key in self.stage_columns]
@@ -572,17 +570,11 @@ def _plain_first(plain: Callable[[str], Any], check: Callable[[str], str]) -> Ca
     return lambda text: text if plain(text) else check(text)
 
 
-#: How many times :func:`_verdict` has returned :data:`_FAIL` in this process: a column built while it stayed
-#: the same holds no failure and is not searched for one (it only grows, so a change is never missed).
-_FAILS = [0]
-
-
 def _verdict(check: Callable[[Any], Any], value: Any) -> Any:
     """Return ``check(value)``, or :data:`_FAIL` if it raises :class:`_Bad` or :class:`FieldError`."""
     try:
         return check(value)
     except (_Bad, FieldError):
-        _FAILS[0] += 1
         return _FAIL
 
 
