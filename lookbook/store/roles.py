@@ -53,7 +53,7 @@ MATRIX: tuple[Permission, ...] = (
        ("File ▸ New Library…", "File ▸ Open the Demo Library"), signin=False),
     _p("library.read", "see the library, its products, customers, sets and messages", EVERYONE,
        ("info", "products list", "brands list", "brands dashboard", "customers list", "customers search",
-        "customers show", "sets list", "sets show", "photos unassigned", "presets list", "presets show",
+        "customers show", "sets list", "sets show", "photos list", "photos unassigned", "presets list", "presets show",
         "outbox list", "outbox template list", "outbox template show", "users list", "audit", "delivery status",
         "sets card", "layouts list", "layouts check", "settings list", "settings get",
         "holds list", "report", "tasks list", "conversations list", "conversations show"),
