@@ -79,8 +79,8 @@ MATRIX: tuple[Permission, ...] = (
     # -- photos, catalog, sets, presets -------------------------------------------------------------------
     _p("photos.import", "import, render and tie photos", EVERYONE,
        ("photos import", "photos render", "render", "photos assign", "photos tie", "photos neutral"),
-       ("File ▸ Import Photos…", "Shoot ▸ Render All", "Shoot ▸ Use Detected Box / Box Is Right",
-        "Shoot ▸ Pick White Point")),
+       ("File ▸ Import Photos…", "Shoot ▸ Render All",
+        "Shoot ▸ Use Detected Box / Box Is Right / Hero Is Clean / Looks Right", "Shoot ▸ Pick White Point")),
     _p("catalog.import", "import the catalog", {_M, _G, _D}, ("catalog import",), ("File ▸ Import Catalog…",),
        note="`--dry-run` needs no sign-in", unless="dry_run"),
     _p("sets.edit", "create, change and delete sets", {_M, _G, _D},
