@@ -9,7 +9,6 @@ import sys
 from lookbook.cli.context import CliContext
 from lookbook.errors import InputError
 from lookbook.listings import list_photos
-from lookbook.photos.colour import REVIEW_SHIFT
 from lookbook.photos.importer import PhotoProgress, import_photos
 from lookbook.photos.presets import Preset
 from lookbook.photos.recipes import (
@@ -23,9 +22,11 @@ from lookbook.photos.recipes import (
     set_neutral,
     set_preset,
 )
+from lookbook.photos.review import short
 from lookbook.photos.ties import resolve_photos
 from lookbook.progress import run_to_end
 from lookbook.store.database import Store
+from lookbook.words import plural
 
 
 def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:
@@ -42,9 +43,9 @@ def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:
         if outcome.status == "failed":
             print(f"lookbook: {outcome.path}: {outcome.reason}", file=sys.stderr)
         else:
-            colour = outcome.colour_shift is not None and outcome.colour_shift > REVIEW_SHIFT
-            flag = (f" (check its colour: the hero moved it by {outcome.colour_shift:.0f})" if colour
-                    else " (check its box)" if outcome.needs_review else "")
+            # The first reason it is flagged for, in the words a person checks it by (the rest: `photos list`).
+            flag = (f" (check: {short(outcome.review_reasons)})" if outcome.review_reasons
+                    else " (check its box and hero)" if outcome.needs_review else "")
             print(f"[{step.done}/{step.total}] {step.message}{flag}", file=sys.stderr)
 
     report = run_to_end(import_photos(ctx.store, args.paths, actor=actor, workers=args.workers, preset=args.preset,
@@ -54,6 +55,28 @@ def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:
             print(f"lookbook: tying: {problem}", file=sys.stderr)
     print(report.summary(), file=sys.stderr if args.json else sys.stdout)
     return 1 if report.failed else 0
+
+
+def cmd_list(args: argparse.Namespace, ctx: CliContext) -> int:
+    """List the library's shots (``--flagged``: those flagged for review, every reason on a line of its own)."""
+    rows = list_photos(ctx.store, flagged=args.flagged)
+    for row in rows:
+        if args.json:
+            print(json.dumps(row.as_dict()))
+            continue
+        tied = row.sku or "not tied"
+        if args.flagged:
+            print(f"{row.id:>6}  {row.name:<32} {tied}")
+            for reason in row.review_reasons:
+                print(f"        - {reason.text}")
+        else:
+            flag = f"  flagged: {short(row.review_reasons)}" if row.needs_review else ""
+            print(f"{row.id:>6}  {row.name:<32} {tied:<12}{flag}".rstrip())
+    if not args.json:
+        flagged = sum(r.needs_review for r in rows)
+        print(f"{plural(len(rows), 'shot')}" + (" flagged for review" if args.flagged
+                                                else f", {flagged} flagged for review") + ".", file=sys.stderr)
+    return 0
 
 
 def cmd_render(args: argparse.Namespace, ctx: CliContext) -> int:

@@ -71,6 +71,7 @@ from lookbook.photos.recipes import (
     render_dir,
     render_key,
 )
+from lookbook.photos.review import ReviewReason, dumps, loads
 from lookbook.photos.ties import TieReport, burst_groups, iter_tie_photos, product_by_file_name
 from lookbook.progress import Progress, relabel
 from lookbook.store.database import Store, inserted_id, utcnow
@@ -108,6 +109,8 @@ class FileOutcome:
     needs_review: bool = False
     #: How far the hero moved the garment's colour (a*b*); over 10 is one reason for ``needs_review``.
     colour_shift: float | None = None
+    #: Why it is flagged (``needs_review``), in words a person can check on the photo.
+    review_reasons: tuple[ReviewReason, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         """Return the outcome as JSON-ready data (the command line's ``--json`` line)."""
@@ -116,7 +119,8 @@ class FileOutcome:
             out["photo_id"] = self.photo_id
         if self.status == "imported":
             out.update(garment_box=list(self.garment_box or ()), confidence=self.confidence,
-                       needs_review=self.needs_review, colour_shift=self.colour_shift)
+                       needs_review=self.needs_review, colour_shift=self.colour_shift,
+                       review_reasons=[r.as_dict() for r in self.review_reasons])
         elif self.status == "failed":
             out["error"] = self.reason
         else:
@@ -539,21 +543,24 @@ class _Importer:
     def insert(self, path: Path, sha256: str, stored: Path, analysed: _Analysed, category: str | None) -> FileOutcome:
         res = analysed.result
         box = list(res.garment_box)
+        reasons = res.review_reasons if res.needs_review else ()
         cur = self.store.db.execute(
             "INSERT INTO photos (sha256, original_name, source_path, stored_path, width, height, taken_at,"
-            " imported_at, phash, garment_box, confidence, needs_review, recipe, rendered_recipe, codes, colour_shift)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " imported_at, phash, garment_box, confidence, needs_review, recipe, rendered_recipe, codes, colour_shift,"
+            " review_reasons) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [sha256, path.name, str(path.absolute()), str(stored.relative_to(self.store.library.root)),
              res.original_size[0], res.original_size[1], analysed.taken_at, utcnow(), res.phash,
              json.dumps(box), res.confidence, int(res.needs_review), self.recipe,
              self.key if category is None else render_key(None, self.preset, None, category),
-             None if analysed.codes is None else json.dumps(analysed.codes), res.colour_shift if res.outputs else None])
+             None if analysed.codes is None else json.dumps(analysed.codes), res.colour_shift if res.outputs else None,
+             dumps(reasons)])
         photo_id = inserted_id(cur)
         self.store.audit(self.actor, "photo.import", "photo", photo_id, name=path.name, source=str(path),
                          sha256=sha256, garment_box=box, confidence=res.confidence,
-                         needs_review=res.needs_review)
+                         needs_review=res.needs_review, review_reasons=[r.text for r in reasons])
         return FileOutcome(path, "imported", photo_id, garment_box=res.garment_box, confidence=res.confidence,
-                           needs_review=res.needs_review, colour_shift=res.colour_shift if res.outputs else None)
+                           needs_review=res.needs_review, colour_shift=res.colour_shift if res.outputs else None,
+                           review_reasons=reasons)
 
     def group_bursts(self) -> None:
         """Set ``photos.burst_id`` (the first shot's id) for every burst in the library."""
@@ -605,11 +612,11 @@ class _Importer:
             yield PhotoProgress(step.done, step.total, message, stage="rendering", current=Path(step.name))
         self.report.rerendered = len(done)
         # The new render may have flagged the shot (a hand on a hat, clips on a waistband): the report says so.
-        flagged = {pid for (pid,) in self.store.db.execute(
-            "SELECT id FROM photos WHERE needs_review = 1 AND id IN (SELECT value FROM json_each(?))",
+        flagged = {pid: loads(text, True) for pid, text in self.store.db.execute(
+            "SELECT id, review_reasons FROM photos WHERE needs_review = 1 AND id IN (SELECT value FROM json_each(?))",
             [json.dumps(sorted(done))])}
-        self.report.outcomes = [replace(o, needs_review=True) if o.photo_id in flagged and not o.needs_review else o
-                                for o in self.report.outcomes]
+        self.report.outcomes = [replace(o, needs_review=True, review_reasons=flagged[o.photo_id])
+                                if o.photo_id in flagged else o for o in self.report.outcomes]
 
     def notify(self) -> None:
         """Tell the app what changed (also after a cancel: what was imported stays)."""

@@ -30,6 +30,7 @@ from lookbook.photos.detect import detect_garment, segment_in_box
 from lookbook.photos.imaging import DEFAULT_MAX_PIXELS, Decoded, dhash, load_photo
 from lookbook.photos.presets import DEFAULT_PRESET, Preset
 from lookbook.photos.render import render, write_rendered
+from lookbook.photos.review import ReviewReason, build_reasons
 from lookbook.progress import Progress
 
 
@@ -50,6 +51,8 @@ class PhotoResult:
     colour_source: str = "none"
     #: The cleanup found that a hanger, hand or prop may still show (one reason for ``needs_review``).
     cleanup_review: bool = False
+    #: Why the result needs review, in words a person can check (empty when it does not).
+    review_reasons: tuple[ReviewReason, ...] = ()
 
     @property
     def colour_needs_review(self) -> bool:
@@ -119,11 +122,17 @@ def process_one(path: Path, out_dir: Path | None, preset: Preset, max_pixels: in
         rendered = render(decoded, det, preset, box=box, neutral=neutral, category=category)
         outputs = write_rendered(rendered, Path(out_dir), stem or Path(path).stem, preset.jpeg_quality)
         shift, source = rendered.colour_shift, rendered.colour_source
+    garment_box = box or det.box
+    reasons = build_reasons(box_unsure=det.needs_review, confidence=det.confidence, box=garment_box,
+                            size=decoded.original_size, cleanup_review=cleaned.needs_review,
+                            cleanup_reasons=cleaned.reasons, colour_review=shift > REVIEW_SHIFT,
+                            colour_shift=shift)
     return PhotoResult(
-        path=Path(path), garment_box=box or det.box, confidence=det.confidence,
+        path=Path(path), garment_box=garment_box, confidence=det.confidence,
         needs_review=det.needs_review or cleaned.needs_review or shift > REVIEW_SHIFT,
         phash=f"{dhash(decoded.rgb):016x}", original_size=decoded.original_size, outputs=outputs,
         colour_shift=round(shift, 2), colour_source=source, cleanup_review=cleaned.needs_review,
+        review_reasons=reasons,
     )
 
 

@@ -23,6 +23,7 @@ from lookbook.errors import InputError, LookbookError
 from lookbook.hooks import Changes
 from lookbook.photos.details import DETAIL_KINDS, LEG_HEM, RENDERER_VERSION, cleanup_class, detail_kinds, file_kind
 from lookbook.photos.presets import DEFAULT_PRESET, Preset
+from lookbook.photos.review import ReviewReason, dumps, loads, merge
 from lookbook.progress import Progress
 from lookbook.store.database import Store
 from lookbook.store.library import Library
@@ -61,6 +62,8 @@ class PhotoDetail:
     colour_shift: float | None = None
     #: The category of the product the photo is tied to (``None``: not tied); it picks the details shown.
     category: str | None = None
+    #: Why it is flagged for review (empty when it is not), in words a person can check on the photo.
+    review_reasons: tuple[ReviewReason, ...] = ()
 
     @property
     def colour_needs_review(self) -> bool:
@@ -101,7 +104,8 @@ def photo_detail(store: Store, photo_id: int) -> PhotoDetail:
     """
     row = store.db.execute(
         "SELECT ph.id, ph.sha256, ph.original_name, ph.stored_path, p.sku, b.name, p.name, ph.garment_box,"
-        " ph.confidence, ph.needs_review, ph.recipe, ph.rendered_recipe, ph.colour_shift, p.category FROM photos ph"
+        " ph.confidence, ph.needs_review, ph.recipe, ph.rendered_recipe, ph.colour_shift, p.category,"
+        " ph.review_reasons FROM photos ph"
         " LEFT JOIN products p ON p.id = ph.product_id LEFT JOIN brands b ON b.id = p.brand_id WHERE ph.id = ?",
         [photo_id]).fetchone()
     if row is None:
@@ -109,7 +113,7 @@ def photo_detail(store: Store, photo_id: int) -> PhotoDetail:
     recipe = json.loads(row[10] or "{}")
     return PhotoDetail(row[0], row[1], row[2], row[3], row[4], row[5], row[6], _box(row[7]),
                        row[8], bool(row[9]), _box(recipe.get("box")), recipe.get("preset"), row[11],
-                       _point(recipe.get("neutral")), row[12], row[13])
+                       _point(recipe.get("neutral")), row[12], row[13], loads(row[14], bool(row[9])))
 
 
 def presets(store: Store) -> list[Preset]:
@@ -146,7 +150,7 @@ def _update_recipe(store: Store, photo_id: int, actor: str, action: str, **chang
             recipe[key] = value
     with store.atomic():
         # A person looked at the box and set it: the photo no longer needs review.
-        store.db.execute("UPDATE photos SET recipe = ?, needs_review = 0 WHERE id = ?",
+        store.db.execute("UPDATE photos SET recipe = ?, needs_review = 0, review_reasons = NULL WHERE id = ?",
                          [json.dumps(recipe, sort_keys=True), photo_id])
         store.audit(actor, action, "photo", photo_id, before=before, after=recipe)
     return store.notify(Changes(photos=True))
@@ -203,10 +207,10 @@ def set_neutral(store: Store, photo_id: int, point: Point | None, actor: str) ->
 
 
 def mark_reviewed(store: Store, photo_ids: list[int], actor: str) -> Changes:
-    """Clear the review flag of photos whose detected box a person found right."""
+    """Clear the review flag (and its reasons) of photos a person found right: box, cut-out and colour."""
     with store.atomic():
         for photo_id in photo_ids:
-            store.db.execute("UPDATE photos SET needs_review = 0 WHERE id = ?", [photo_id])
+            store.db.execute("UPDATE photos SET needs_review = 0, review_reasons = NULL WHERE id = ?", [photo_id])
             store.audit(actor, "photo.reviewed", "photo", photo_id)
     return store.notify(Changes(photos=True))
 
@@ -299,7 +303,7 @@ def render_photo(library: Library, detail: PhotoDetail, preset: Preset) -> Photo
     return PhotoResult(path=result.path, garment_box=result.garment_box, confidence=result.confidence,
                        needs_review=result.needs_review, phash=result.phash, original_size=result.original_size,
                        outputs=outputs, colour_shift=result.colour_shift, colour_source=result.colour_source,
-                       cleanup_review=result.cleanup_review)
+                       cleanup_review=result.cleanup_review, review_reasons=result.review_reasons)
 
 
 def record_render(store: Store, photo_id: int, result: PhotoResult, key: str, actor: str) -> Changes:
@@ -313,8 +317,8 @@ def record_render(store: Store, photo_id: int, result: PhotoResult, key: str, ac
     unsent messages, makes their cards again (:func:`lookbook.lookbooks.sets.shots_rerendered`): what a customer
     receives carries the render the recipe asks for.
     """
-    row = store.db.execute("SELECT garment_box, recipe, rendered_recipe FROM photos WHERE id = ?",
-                           [photo_id]).fetchone()
+    row = store.db.execute("SELECT garment_box, recipe, rendered_recipe, needs_review, review_reasons FROM photos"
+                           " WHERE id = ?", [photo_id]).fetchone()
     if row is None:
         return Changes()
     hand_box = _box(json.loads(row[1] or "{}").get("box"))
@@ -323,13 +327,22 @@ def record_render(store: Store, photo_id: int, result: PhotoResult, key: str, ac
             # The first detection of this photo: keep it, and flag it if the detector was unsure.
             detected = result.garment_box if hand_box is None else None
             if detected is not None:
-                store.db.execute("UPDATE photos SET garment_box = ?, confidence = ?, needs_review = ? WHERE id = ?",
-                                 [json.dumps(list(detected)), result.confidence, int(result.needs_review), photo_id])
+                store.db.execute("UPDATE photos SET garment_box = ?, confidence = ?, needs_review = ?,"
+                                 " review_reasons = ? WHERE id = ?",
+                                 [json.dumps(list(detected)), result.confidence, int(result.needs_review),
+                                  dumps(result.review_reasons if result.needs_review else ()), photo_id])
+                row = (*row[:3], int(result.needs_review), dumps(result.review_reasons))
         store.db.execute("UPDATE photos SET rendered_recipe = ?, colour_shift = ? WHERE id = ?",
                          [key, result.colour_shift if result.outputs else None, photo_id])
         new_cleanup = row[0] is not None and key_cleanup(key) not in (None, key_cleanup(row[2]))
         if result.colour_needs_review or (new_cleanup and result.cleanup_review):
-            store.db.execute("UPDATE photos SET needs_review = 1 WHERE id = ?", [photo_id])
+            # The reasons this render found join those the photo is flagged for already (a box reason stays); a
+            # reason of the same kind is replaced (the colour moved by a new amount).
+            found = [r for r in result.review_reasons
+                     if (r.kind == "colour" and result.colour_needs_review) or (r.kind == "cutout" and new_cleanup)]
+            reasons = merge(loads(row[4], bool(row[3])), found)
+            store.db.execute("UPDATE photos SET needs_review = 1, review_reasons = ? WHERE id = ?",
+                             [dumps(reasons), photo_id])
         store.audit(actor, "photo.render", "photo", photo_id, outputs=sorted(result.outputs),
                     colour_shift=result.colour_shift, colour_source=result.colour_source,
                     colour_review=result.colour_needs_review)

@@ -720,3 +720,11 @@ CREATE VIRTUAL TABLE customers_fts USING FTS5 (
 );
 INSERT INTO customers_fts (customers_fts) VALUES ('rebuild')
 """)  # noqa: E501 -- a trigger's body is one statement line (_run splits at ";" + newline)
+
+
+@migrations()
+def m019_photos_review_reasons(db: Database) -> None:
+    """Why each flagged photo is flagged: a JSON list of ``{"kind", "text"}`` (``lookbook.photos.review``), written
+    with ``needs_review`` and cleared with it. Photos flagged before keep NULL here: they read as "flagged before
+    reasons were kept"."""
+    _run(db, "ALTER TABLE photos ADD COLUMN review_reasons TEXT")

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from lookbook.photos.recipes import PhotoDetail
+from lookbook.photos.review import ReviewReason, clear_words
 from ui.widgets.box_editor import BoxEditor
 
 #: The hero render's preview (4:5, like the default preset) and the two detail crops beside it.
@@ -166,6 +167,15 @@ class PhotoDetailPanel(QWidget):
         below.addLayout(renders)
         below.addLayout(controls, 1)
         layout.addLayout(below)
+        # Under the hero: why the shot is flagged, each reason in words a person can check on the photo
+        # (plain text: a file name or a cleanup's words never turn into markup).
+        self.reasons = QLabel()
+        self.reasons.setWordWrap(True)
+        self.reasons.setTextFormat(Qt.TextFormat.PlainText)
+        self.reasons.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.reasons.setAccessibleName("Why this shot is flagged for review")
+        self.reasons.setVisible(False)
+        layout.addWidget(self.reasons)
         self.setTabOrder(self.editor, self.preset)
         self.setTabOrder(self.preset, self.edit_presets_button)
         self.setTabOrder(self.edit_presets_button, self.reset_button)
@@ -199,6 +209,7 @@ class PhotoDetailPanel(QWidget):
             for preview in (self.hero, *self.details):
                 preview.clear_preview("—")
             self.render_status.clear()
+            self.show_reasons(())
             return
         product = (f"{detail.brand} · {detail.sku} · {detail.product_name}" if detail.sku
                    else "Not tied to a product yet")
@@ -206,10 +217,7 @@ class PhotoDetailPanel(QWidget):
         self.status.setText(self._status_text(detail))
         self.reset_button.setEnabled(detail.box is not None)
         self.reviewed_button.setEnabled(detail.needs_review)
-        colour_flag = detail.needs_review and detail.colour_needs_review
-        self.reviewed_button.setText("&Looks Right" if colour_flag else "&Box Is Right")
-        self.reviewed_button.setToolTip("The hero's colour and box are right: clear the review flag (Ctrl+Enter)"
-                                        if colour_flag else "The detected box fits: clear the review flag (Ctrl+Enter)")
+        self.show_reasons(detail.review_reasons)
         self.clear_neutral_button.setEnabled(detail.neutral is not None)
         self.editor.set_neutral(detail.neutral)
         if detail.preset is not None:
@@ -217,12 +225,25 @@ class PhotoDetailPanel(QWidget):
         elif self.preset.count():
             self.preset.setCurrentIndex(0)
 
+    def show_reasons(self, reasons: tuple[ReviewReason, ...]) -> None:
+        """Show why the shot is flagged under the hero, and word the clear-flag button for what they ask to check."""
+        self.reasons.setText("\n".join(["Flagged for review:", *(f"• {r.text}" for r in reasons)]) if reasons else "")
+        self.reasons.setVisible(bool(reasons))
+        words = clear_words(reasons) if reasons else "Box Is Right"
+        self.reviewed_button.setText("&" + words)
+        checked = {"Box Is Right": "The detected box fits", "Hero Is Clean": "No hanger, hook, prop or hand shows in "
+                   "the hero"}.get(words, "The box, the cut-out and the hero's colour are right")
+        self.reviewed_button.setToolTip(f"{checked}: clear the review flag (Ctrl+Enter)")
+        self.reviewed_button.setAccessibleName(words)
+
     @staticmethod
     def _status_text(detail: PhotoDetail) -> str:
+        # The button the text sends a person to, in its own words (they follow the reasons).
+        words = clear_words(detail.review_reasons) if detail.review_reasons else "Box Is Right"
         if detail.needs_review and detail.colour_needs_review:
             return (f"<span style='color:#d9822b'><b>Please check the colour:</b></span> the hero's garment differs "
                     f"from the photo's by {detail.colour_shift:.0f} (a*b*; 2 is just noticeable). Compare them; if the "
-                    "hero is wrong, pick a white point on something white or grey, then click “Looks Right”.")
+                    f"hero is wrong, pick a white point on something white or grey, then click “{words}”.")
         if detail.box is not None:
             return "Box set by hand. Drag its handles to adjust it."
         if detail.detected_box is None:
@@ -236,8 +257,8 @@ class PhotoDetailPanel(QWidget):
             return ("<span style='color:#d9822b'><b>Please check the cut-out:</b></span> a hanger, hook or prop may "
                     "still show in the hero, or part of the garment may be cut away (the box itself looks right, "
                     f"confidence {confidence}). Compare the hero below; drag the box's edges to leave a hanger out, "
-                    "or click “Box Is Right”.")
+                    f"or click “{words}”.")
         if detail.needs_review:
             return (f"<span style='color:#d9822b'><b>Please check:</b></span> the app is unsure of this box "
-                    f"(confidence {confidence}). Drag its handles to fit the garment, or click “Box Is Right”.")
+                    f"(confidence {confidence}). Drag its handles to fit the garment, or click “{words}”.")
         return f"Box found by the app (confidence {confidence}). Drag its handles to adjust it."

@@ -150,10 +150,11 @@ class PhotoGridModel(QAbstractListModel):
             return CELL
         if role == Qt.ItemDataRole.ToolTipRole:
             tied = f"{photo.brand} · {photo.sku}" if photo.sku else "Not tied to a product yet"
-            review = "\nThe garment box may be wrong: check it and drag its handles." if photo.needs_review else ""
-            return f"{photo.name}\n{tied}{review}"
+            review = "".join(f"\n• {r.text}" for r in photo.review_reasons)
+            return f"{photo.name}\n{tied}" + (f"\nFlagged for review:{review}" if photo.needs_review else "")
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{photo.name}, {photo.sku or 'not tied'}" + (", needs review" if photo.needs_review else "")
+            first = f": {photo.review_reasons[0].text}" if photo.review_reasons else ""
+            return f"{photo.name}, {photo.sku or 'not tied'}" + (f", needs review{first}" if photo.needs_review else "")
         return None
 
     def show_renders(self, on: bool) -> None:

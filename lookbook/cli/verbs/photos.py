@@ -22,6 +22,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object per file")
     p.set_defaults(handler="lookbook.cli.photos:cmd_import")
 
+    p = verbs.add_parser("list", help="list shots with the product each is tied to, and why a flagged one needs "
+                                      "a look")
+    p.add_argument("--flagged", action="store_true", help="only the shots flagged for review, with every reason")
+    p.add_argument("--json", action="store_true", help="print one JSON object per shot (its reasons as a list)")
+    p.set_defaults(handler="lookbook.cli.photos:cmd_list")
+
     _add_render_arguments(verbs.add_parser("render", help="render photos again (hero, detail crops, thumbnail)"))
     p = verbs.add_parser("neutral", help="mark a point of a photo as white or grey (white balance is taken from "
                                          "it), then render the photo again")
