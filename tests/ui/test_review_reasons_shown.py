@@ -38,6 +38,17 @@ def test_the_button_is_worded_for_what_the_reasons_ask_to_check(qtbot) -> None:
     assert panel.reasons.isHidden() and not panel.reviewed_button.isEnabled()
 
 
+def test_the_status_line_names_what_the_cutout_check_saw(qtbot) -> None:
+    panel = PhotoDetailPanel()
+    qtbot.addWidget(panel)
+    panel.show_detail(_detail((HOOK,)))
+    assert "Please check the cut-out:</b></span> a hanger's hook above the garment (the box" in panel.status.text()
+    panel.show_detail(_detail((HOOK, HAND)))
+    assert "a hanger's hook above the garment (and 1 more, listed below)" in panel.status.text()
+    panel.show_detail(_detail((EARLIER,)))  # flagged before reasons were kept: the general words
+    assert "a hanger, hook or prop may still show in the hero" in panel.status.text()
+
+
 def test_a_flagged_shot_shows_its_reasons_and_reviewing_it_clears_them(qtbot, opened_demo) -> None:
     _db, thumbs, root = opened_demo
     with sqlite3.connect(root / "library.db") as conn:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
@@ -254,10 +256,14 @@ class PhotoDetailPanel(QWidget):
         if detail.needs_review and detail.confidence is not None and detail.confidence >= REVIEW_BELOW:
             # The box itself is sure, so the flag came from the cut-out cleanup (hanger, prop, hole): saying
             # "unsure of this box (confidence 99%)" sent people to a box that was right.
-            return ("<span style='color:#d9822b'><b>Please check the cut-out:</b></span> a hanger, hook or prop may "
-                    "still show in the hero, or part of the garment may be cut away (the box itself looks right, "
-                    f"confidence {confidence}). Compare the hero below; drag the box's edges to leave a hanger out, "
-                    f"or click “{words}”.")
+            # Name what the cleanup saw where it said (the full list is under the hero); else the general words.
+            seen = [r.text for r in detail.review_reasons if r.kind == "cutout"]
+            more = f" (and {len(seen) - 1} more, listed below)" if len(seen) > 1 else ""
+            what = (html.escape(seen[0], quote=False) + more if seen
+                    else "a hanger, hook or prop may still show in the hero, or part of the garment may be cut away")
+            return ("<span style='color:#d9822b'><b>Please check the cut-out:</b></span> "
+                    f"{what} (the box itself looks right, confidence {confidence}). Compare the hero below; drag the "
+                    f"box's edges to leave a hanger out, or click “{words}”.")
         if detail.needs_review:
             return (f"<span style='color:#d9822b'><b>Please check:</b></span> the app is unsure of this box "
                     f"(confidence {confidence}). Drag its handles to fit the garment, or click “{words}”.")
