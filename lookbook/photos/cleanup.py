@@ -505,8 +505,8 @@ def _peel_top(m: np.ndarray, foreign: np.ndarray, y0: int, bh: int, x0: int, bw:
     :data:`PEEL_SHARE` of the garment's height (a dark waistband under a dark bar stays). Dress
     straps are sparse too, but of the dress's colour, and stay.
 
-    :returns: the rows cut, whether at least :data:`PEEL_SURE` of them were (a hanger was there), and whether the peel took a
-        whole bar off and stopped on the garment's own colours (then the hanger is gone; a
+    :returns: the rows cut, whether at least :data:`PEEL_SURE` of them were (a hanger was there), and
+        whether the peel took a whole bar off and stopped on the garment's own colours (then the hanger is gone; a
         hook or clips without a bar of another colour under them leave the hanger's shoulders
         or a bar of the garment's colour behind).
     """
