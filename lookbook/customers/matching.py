@@ -29,9 +29,11 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
+import json
 import zoneinfo
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring_ascii as _encode_str  # json.dumps' own, for names
 from operator import itemgetter
 from typing import Any, Generic, TypeVar, overload
 
@@ -166,8 +168,42 @@ class MatchResult:
             exclusions = [{"customer_id": e.customer_id, "name": e.name, "reasons": e.reasons}
                           for e in self.exclusions]
         return {"set_id": self.set_id, "set": self.set_name, "brand": self.brand, "scope": self.scope,
-                "considered": self.considered, "daily_cap": self.daily_cap, "already_today": self.already_today,
-                "truncated": self.truncated, "matches": matches, "exclusions": exclusions}
+                **self._head(), "matches": matches, "exclusions": exclusions}
+
+    def _head(self) -> dict[str, int]:
+        return {"considered": self.considered, "daily_cap": self.daily_cap, "already_today": self.already_today,
+                "truncated": self.truncated}
+
+    def to_json(self) -> str:
+        """Return ``json.dumps(self.as_dict())``, character for character, written out faster.
+
+        A popular brand's result is 200,000 small objects that share a few hundred verdicts: each shared
+        verdict is encoded once (by identity) and each customer adds only its id and name, instead of a
+        dict per customer for :func:`json.dumps` to walk (a fifth of ``sets match --json``).
+        """
+        dumps, name_json, int_json = json.dumps, _encode_str, int.__repr__  # what json.dumps uses for each
+        shared: dict[int, str] = {}  # id of a shared list -> its JSON
+        tails: dict[tuple[Any, ...], str] = {}  # a verdict -> the JSON of its part of a match
+
+        def once(value: list[Any]) -> str:
+            if (text := shared.get(id(value))) is None:
+                text = shared[id(value)] = dumps(value)
+            return text
+
+        head = dumps({"set_id": self.set_id, "set": self.set_name, "brand": self.brand, "scope": self.scope,
+                      **self._head()})
+        matches = []
+        with _collector_paused():
+            for cid, name, channel, score, reasons, skus, parts in _match_fields(self.matches):
+                key = (id(reasons), id(skus), id(parts), channel, score)
+                if (tail := tails.get(key)) is None:
+                    tail = tails[key] = (f'"channel": {dumps(channel)}, "score": {dumps(score)}, "reasons": '
+                                         f'{once(reasons)}, "products_in_size": {once(skus)}, "score_parts": '
+                                         f'{once(parts)}}}')
+                matches.append(f'{{"customer_id": {int_json(cid)}, "name": {name_json(name)}, {tail}')
+            exclusions = [f'{{"customer_id": {int_json(cid)}, "name": {name_json(name)}, "reasons": {once(reasons)}}}'
+                          for cid, name, reasons in _exclusion_fields(self.exclusions)]
+        return f'{head[:-1]}, "matches": [{", ".join(matches)}], "exclusions": [{", ".join(exclusions)}]}}'
 
 
 @dataclass(frozen=True)
@@ -366,6 +402,24 @@ def _match(row: _Row) -> Match:
 
 def _exclusion(row: _Row) -> Exclusion:
     return Exclusion(*row)
+
+
+def _match_fields(matches: Sequence[Match]) -> Iterator[tuple[int, str, str | None, float, list[str], list[str],
+                                                                list[tuple[str, float]]]]:
+    """Yield each match's fields in JSON order; from the compact rows when ``matches`` is :func:`match_set`'s."""
+    if isinstance(matches, Rows) and matches._make is _match:
+        for cid, name, verdict, _ in matches._rows:
+            yield cid, name, verdict.channel, verdict.score, verdict.reasons, verdict.skus, verdict.parts
+        return
+    for m in matches:
+        yield m.customer_id, m.name, m.channel, m.score, m.reasons, m.products_in_size, m.score_parts
+
+
+def _exclusion_fields(exclusions: Sequence[Exclusion]) -> Iterable[tuple[int, str, list[str]]]:
+    """Return each exclusion's fields in JSON order; the compact rows when ``exclusions`` is :func:`match_set`'s."""
+    if isinstance(exclusions, Rows) and exclusions._make is _exclusion:
+        return exclusions._rows  # (id, name, reasons), as _exclusion reads them
+    return ((e.customer_id, e.name, e.reasons) for e in exclusions)
 
 
 @contextlib.contextmanager
