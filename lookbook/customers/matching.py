@@ -608,17 +608,24 @@ class _Judge:
         self._channel_memo: dict[tuple[Any, ...], tuple[str | None, list[str]]] = {}
         self._history_memo: dict[tuple[Any, ...], _Verdict] = {}
         self._recency_memo: dict[tuple[tuple[Any, ...], int], _Verdict] = {}
+        self._days_memo: dict[str, int] = {}  # last_contacted_at -> whole days before now
+        self._recency_parts: dict[tuple[int, str | None], tuple[str, float]] = {}
 
     def one(self, cid: int, profile: tuple[Any, ...], paused_until: str | None,
             last_contacted: str | None) -> _Verdict:
         """Return the verdict for a customer with a history (pause, contact, this set, products sent, dead channel)."""
         paused = _date(paused_until) if paused_until and paused_until > self.now_text else None
-        last_when, last_via = None, None
+        last_via: str | None = None
         if last_message := self.last_message.get(cid):
             last_when, last_via = _parse_time(last_message[0]), last_message[1]
-        if last_contacted and (last_when is None or _parse_time(last_contacted) > last_when):
-            last_when, last_via = _parse_time(last_contacted), None
-        days = None if last_when is None else (self.now - last_when).days
+            if last_contacted and _parse_time(last_contacted) > last_when:
+                last_when, last_via = _parse_time(last_contacted), None
+            days: int | None = (self.now - last_when).days
+        elif not last_contacted:
+            days = None
+        elif (days := self._days_memo.get(last_contacted)) is None:
+            # Most histories are a past contact alone, its time shared by many (a day's import or send).
+            days = self._days_memo[last_contacted] = (self.now - _parse_time(last_contacted)).days
         unreachable = self.unreachable.get(cid)
         sent, this_set = self.sent.get(cid), self.this_set.get(cid)
         if sent or this_set:
@@ -734,7 +741,9 @@ class _Judge:
     def _with_recency(self, verdict: _Verdict, days: int, last_via: str | None) -> _Verdict:
         """Return ``verdict`` (a match, past the cap) with its recency part for ``days`` since the last contact."""
         # decide() puts the recency part second to last, before the channel's.
-        parts = [*verdict.parts[:-2], self._recency_part(days, last_via), verdict.parts[-1]]
+        if (recency := self._recency_parts.get((days, last_via))) is None:
+            recency = self._recency_parts[days, last_via] = self._recency_part(days, last_via)
+        parts = [*verdict.parts[:-2], recency, verdict.parts[-1]]
         return _Verdict(verdict.channel, _score(parts), [label for label, _ in parts], verdict.skus, parts)
 
     def _brand(self, stance: str | None, disliked_as: str | None, bought: int
