@@ -88,7 +88,7 @@ def test_print_json_writes_what_the_filter_would(capsys: pytest.CaptureFixture[s
         print_json(text)
         assert isinstance(sys.stdout, VisibleStream)
     filtered = io.StringIO()
-    VisibleStream(filtered).write(text + "\n")  # type: ignore[arg-type]
+    VisibleStream(filtered).write(text + "\n")
     assert capsys.readouterr().out == filtered.getvalue() == text + "\n"
 
 
