@@ -158,7 +158,7 @@ class MatchResult:
         # the same verdict share their lists, so each is made JSON-ready once (by identity).
         ready: dict[int, list[list[Any]]] = {}
         matches = []
-        with _collector_paused():
+        with collector_paused():
             for m in self.matches:
                 if (parts := ready.get(id(m.score_parts))) is None:
                     parts = ready[id(m.score_parts)] = [list(p) for p in m.score_parts]
@@ -193,7 +193,7 @@ class MatchResult:
         head = dumps({"set_id": self.set_id, "set": self.set_name, "brand": self.brand, "scope": self.scope,
                       **self._head()})
         matches = []
-        with _collector_paused():
+        with collector_paused():
             for cid, name, channel, score, reasons, skus, parts in _match_fields(self.matches):
                 key = (id(reasons), id(skus), id(parts), channel, score)
                 if (tail := tails.get(key)) is None:
@@ -310,7 +310,7 @@ def match_set(store: Store, set_id: int, *, now: dt.datetime | None = None, limi
     judge.last_message, judge.unreachable = _contacts(store, brand_id)
     # Hundreds of thousands of rows and results, and no cycles among them: the cyclic garbage
     # collector would otherwise walk the growing heap again and again (0.6 s of a 1.6 s match).
-    with _collector_paused():
+    with collector_paused():
         candidates, exclusions = _judge_pool(store, brand_id, scope, judge)
         if for_user is not None and scope == "one_to_one":
             candidates, exclusions = _owned_elsewhere(store, for_user, candidates, exclusions)
@@ -423,8 +423,13 @@ def _exclusion_fields(exclusions: Sequence[Exclusion]) -> Iterable[tuple[int, st
 
 
 @contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for the block (reference counting still frees memory)."""
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the block (reference counting still frees memory).
+
+    A match makes hundreds of thousands of objects and no cycles among them; the collector would walk the
+    growing heap again and again, and once more all of it when the pause ends (a nested pause leaves that
+    to the outer one).
+    """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
