@@ -19,8 +19,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import platformdirs
-
 from lookbook import __version__
 from lookbook.cli.output import visible_output
 from lookbook.errors import LookbookError
@@ -149,6 +147,8 @@ def resolve_handler(handler: str | Callable[[argparse.Namespace, CliContext], in
 
 
 def _log_unexpected(exc: BaseException) -> Path | None:
+    import platformdirs  # here: only a command that fails unexpectedly needs it
+
     try:
         log_dir = Path(platformdirs.user_log_dir("Lookbook Studio", appauthor=False))
         log_dir.mkdir(parents=True, exist_ok=True)
