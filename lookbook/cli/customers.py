@@ -1,5 +1,5 @@
 """Customer verbs: ``lookbook customers import|export|list|search|show|add|edit|erase|consent|unsubscribe-all|
-pause|unpause|not-brand|like|sizes|purchase|duplicates|transfer``, and ``lookbook sets match`` (:func:`cmd_match`).
+pause|unpause|not-brand|like|sizes|purchase|duplicates|transfer``; ``sets match`` is in :mod:`lookbook.cli.match`.
 
 Verbs that change something act as the ``--as`` user, whose name goes into the
 audit log and the consent ledger.
@@ -10,17 +10,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from lookbook.cli.context import CliContext
-from lookbook.cli.output import one_line, print_json, progress_line
+from lookbook.cli.output import one_line, progress_line
 from lookbook.customers import book as customers
 from lookbook.customers import consent, duplicates
 from lookbook.errors import InputError
 from lookbook.progress import run_to_end
-
-if TYPE_CHECKING:
-    from lookbook.customers.matching import MatchResult
 
 # -- handlers ------------------------------------------------------------------------------------------
 
@@ -257,27 +254,3 @@ def cmd_duplicates(args: argparse.Namespace, ctx: CliContext) -> int:
     print(f"{verb} {len(groups)} groups of duplicates" + ("" if args.merge or not groups else
                                                           "; run with --merge to merge them as shown"))
     return 0
-
-
-def cmd_match(args: argparse.Namespace, ctx: CliContext) -> int:
-    from lookbook.customers.matching import collector_paused, match_set
-
-    # One pause of the garbage collector for matching and printing, the result freed before it ends: else the
-    # collector walks every object the match made (tens of milliseconds for a popular brand) to free none.
-    with collector_paused():
-        result = match_set(ctx.store, args.set_id, limit=args.limit, for_user=args.as_user)
-        _print_match(args, result)
-        del result
-    return 0
-
-
-def _print_match(args: argparse.Namespace, result: MatchResult) -> None:
-    if args.json:
-        print_json(result.to_json())  # json.dumps(result.as_dict()), written out faster
-        return
-    print(f"Set {result.set_id} '{result.set_name}' ({result.brand}, {result.scope.replace('_', '-')}): "
-          f"{len(result.matches)} matches, {len(result.exclusions)} left out of {result.considered} considered")
-    for m in result.matches:
-        print(f"  {m.score:5.2f}  {m.customer_id:>7} {one_line(m.name):<24} {m.channel:<6} {'; '.join(m.reasons)}")
-    for e in result.exclusions:
-        print(f"  {'no':>5}  {e.customer_id:>7} {one_line(e.name):<24} {'; '.join(e.reasons)}")
