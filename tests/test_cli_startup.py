@@ -8,15 +8,17 @@ bench.cli_startup``.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from lookbook.cli import build_parser, resolve_handler, verb_parsers
+from lookbook.cli import COMMANDS, build_parser, command_in, resolve_handler, verb_parsers
 
 REPO = Path(__file__).resolve().parent.parent
 #: What a verb that neither reads photos nor talks to a network must not wait for.
@@ -110,13 +112,14 @@ def test_the_parsers_choices_are_the_cores() -> None:
 
 
 def test_sqlite_utils_is_imported_without_numpy() -> None:
-    probe = ("import sys, lookbook.store.database, sqlite_utils.db;"
-             " print('numpy' in sys.modules, sqlite_utils.db.np is None)")
+    probe = ("import sys, lookbook.store.sqlitedb; lookbook.store.sqlitedb.sqlite_utils_module();"
+             " import sqlite_utils.db; print('numpy' in sys.modules, sqlite_utils.db.np is None)")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=60, check=True)
     assert done.stdout.split() == ["False", "True"]
     # numpy itself still imports normally afterwards (photo verbs need it).
-    after = "import lookbook.store.database, numpy; print(numpy.zeros(2).sum())"
+    after = ("import lookbook.store.sqlitedb, numpy; lookbook.store.sqlitedb.sqlite_utils_module();"
+             " print(numpy.zeros(2).sum())")
     done = subprocess.run([sys.executable, "-c", after], capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=60, check=True)
     assert done.stdout.strip() == "0.0"
@@ -129,3 +132,70 @@ def test_the_catalog_checks_a_gtin_without_an_image_library() -> None:
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=60, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def _shape(parser: argparse.ArgumentParser) -> list[Any]:
+    """Return what a parser accepts: each option's strings, destination, default and choices, sub-commands within."""
+    shape: list[Any] = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            shape.append({name: _shape(sub) for name, sub in action.choices.items()})
+        else:
+            shape.append((action.option_strings, action.dest, action.default, action.choices, action.nargs))
+    return [shape, parser._defaults, parser.prog]
+
+
+def test_a_command_builds_only_its_own_verbs_and_they_are_the_same() -> None:
+    full = build_parser()
+    [commands] = [a for a in full._actions if isinstance(a, argparse._SubParsersAction)]
+    assert sorted(commands.choices) == sorted(COMMANDS)  # every command is mapped to the module that adds it
+    for command, module in COMMANDS.items():
+        alone = build_parser(command)
+        [only] = [a for a in alone._actions if isinstance(a, argparse._SubParsersAction)]
+        # Only the module's commands (which it adds: the map is right), each exactly as in the whole parser.
+        assert set(only.choices) == {c for c, m in COMMANDS.items() if m == module}, (command, module)
+        assert {name: _shape(sub) for name, sub in only.choices.items()} == \
+            {name: _shape(commands.choices[name]) for name in only.choices}
+    assert build_parser("nonsense")._actions[-1].choices.keys() == commands.choices.keys()  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("argv", "command"), [
+    (["sets", "match", "1", "--json"], "sets"),
+    (["--library", "/x", "sets", "match", "1"], "sets"),
+    (["-L", "/x", "--as", "maria", "outbox", "list"], "outbox"),
+    (["-L/x", "--as=maria", "info"], "info"),
+    (["--lib", "/x", "--a", "alex", "customers", "list"], "customers"),  # argparse's abbreviations
+    (["--library=/x", "catalog"], "catalog"),
+    (["--library", "sets", "info"], "info"),  # "sets" is the library folder here
+    (["--help", "sets"], None),  # the whole list of commands
+    (["-h"], None),
+    (["--version"], None),
+    (["--", "sets"], None),
+    (["--x", "sets"], None),
+    (["-L"], None),
+    ([], None),
+])
+def test_the_command_is_found_before_parsing(argv: list[str], command: str | None) -> None:
+    assert command_in(argv) == command
+
+
+@pytest.mark.parametrize("argv", [
+    ["--library", "/x", "sets", "match", "12", "--json", "--limit", "5"],
+    ["--lib", "/x", "--as", "maria", "outbox", "approve", "3"],
+    ["-L/x", "customers", "list", "--limit", "5"],
+    ["brands", "dashboard"],
+])
+def test_a_command_parses_as_the_whole_parser_does(argv: list[str]) -> None:
+    assert build_parser(command_in(argv)).parse_args(argv) == build_parser().parse_args(argv)
+
+
+@pytest.mark.parametrize("argv", [["sets", "match"], ["sets", "match", "x"], ["sets"], ["--library"],
+                                  ["--as", "maria", "nonsense"], ["sets", "--help"], ["--help"]])
+def test_help_and_usage_errors_read_as_with_the_whole_parser(argv: list[str], capsys: pytest.CaptureFixture[str]
+                                                             ) -> None:
+    said = []
+    for parser in (build_parser(command_in(argv)), build_parser()):
+        with pytest.raises(SystemExit):
+            parser.parse_args(argv)
+        said.append(capsys.readouterr())
+    assert said[0] == said[1] and (said[0].out or said[0].err)

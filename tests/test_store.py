@@ -159,7 +159,7 @@ def test_originals_are_stored_under_their_content_hash_once(tmp_path: Path) -> N
 def test_the_apps_own_data_folder_is_created_on_a_fresh_machine(tmp_path: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     data = tmp_path / "home" / ".local" / "share" / "Lookbook Studio"
-    monkeypatch.setattr("lookbook.store.library.platformdirs.user_data_dir", lambda *a, **k: str(data))
+    monkeypatch.setattr("platformdirs.user_data_dir", lambda *a, **k: str(data))  # imported when first needed
     from lookbook.store.library import default_demo_path
 
     store = create_store(default_demo_path())

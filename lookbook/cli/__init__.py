@@ -19,42 +19,37 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import platformdirs
-
 from lookbook import __version__
 from lookbook.cli.output import visible_output
-from lookbook.cli.verbs import audit as audit_verbs
-from lookbook.cli.verbs import catalog as catalog_verbs
-from lookbook.cli.verbs import conversations as conversations_verbs
-from lookbook.cli.verbs import customers as customers_verbs
-from lookbook.cli.verbs import delivery as delivery_verbs
-from lookbook.cli.verbs import detect as detect_verbs
-from lookbook.cli.verbs import holds as holds_verbs
-from lookbook.cli.verbs import layouts as layouts_verbs
-from lookbook.cli.verbs import library as library_verbs
-from lookbook.cli.verbs import outbox as outbox_verbs
-from lookbook.cli.verbs import photos as photos_verbs
-from lookbook.cli.verbs import presets as presets_verbs
-from lookbook.cli.verbs import report as report_verbs
-from lookbook.cli.verbs import sets as sets_verbs
-from lookbook.cli.verbs import settings as settings_verbs
-from lookbook.cli.verbs import tasks as tasks_verbs
-from lookbook.cli.verbs import users as users_verbs
 from lookbook.errors import LookbookError
 
 if TYPE_CHECKING:
     from lookbook.cli.context import CliContext
 
-#: The modules that add verbs; each has ``register(subparsers)``. They hold argument definitions only and set
-#: ``handler`` to a ``"module:function"`` string, so that a verb imports what it needs (OpenCV, requests...)
-#: only when it runs: every command, ``--help`` and ``--version`` included, used to wait for all of them.
-COMMAND_MODULES = [library_verbs, outbox_verbs, users_verbs, audit_verbs, customers_verbs, catalog_verbs, sets_verbs,
-                   photos_verbs, presets_verbs, detect_verbs, delivery_verbs, layouts_verbs, settings_verbs,
-                   holds_verbs, report_verbs, tasks_verbs, conversations_verbs]
+#: The modules that add verbs (under ``lookbook.cli.verbs``); each has ``register(subparsers)``. They hold argument
+#: definitions only and set ``handler`` to a ``"module:function"`` string, so that a verb imports what it needs
+#: (OpenCV, requests...) only when it runs: every command, ``--help`` and ``--version`` included, used to wait for
+#: all of them.
+COMMAND_MODULES = ["library", "outbox", "users", "audit", "customers", "catalog", "sets", "photos", "presets",
+                   "detect", "delivery", "layouts", "settings", "holds", "report", "tasks", "conversations"]
+#: The top-level commands each of :data:`COMMAND_MODULES` adds, so that a command builds only its own part of
+#: the parser (``tests/test_cli_startup.py`` checks this against what each module registers).
+COMMANDS = {"init": "library", "demo": "library", "info": "library", "check": "library", "backup": "library",
+            "backups": "library", "restore": "library", "outbox": "outbox", "users": "users", "audit": "audit",
+            "customers": "customers", "catalog": "catalog", "products": "catalog", "brands": "catalog",
+            "sets": "sets", "photos": "photos", "render": "photos", "presets": "presets", "detect": "detect",
+            "delivery": "delivery", "layouts": "layouts", "settings": "settings", "holds": "holds",
+            "report": "report", "tasks": "tasks", "conversations": "conversations"}
+#: The options before the command that take a value (``--as`` and ``--library``, also abbreviated, and ``-L``).
+_VALUE_OPTIONS = ("--as", "--library")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Return the parser for every ``lookbook`` verb."""
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """Return the parser for every ``lookbook`` verb, or only for ``command``'s verbs when it names a command.
+
+    A command's verbs, their help and their usage errors read the same either way; ``--help`` before the
+    command, a mistyped command or none need the whole parser (see :func:`command_in`).
+    """
     parser = argparse.ArgumentParser(prog="lookbook", description="Lookbook Studio from the command line.")
     parser.add_argument("--version", action="version", version=f"lookbook {__version__}")
     parser.add_argument(
@@ -65,11 +60,37 @@ def build_parser() -> argparse.ArgumentParser:
                         help="act as this user (password from a prompt or $LOOKBOOK_PASSWORD)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
-    for module in COMMAND_MODULES:
-        module.register(subparsers)
+    for name in [COMMANDS[command]] if command in COMMANDS else COMMAND_MODULES:
+        importlib.import_module(f"lookbook.cli.verbs.{name}").register(subparsers)
     for verb, leaf in verb_parsers(parser).items():
         leaf.set_defaults(verb=verb)
     return parser
+
+
+def command_in(argv: Sequence[str]) -> str | None:
+    """Return the command ``argv`` runs (``sets`` of ``--library DIR sets match 1``), or None if unsure.
+
+    Unsure means the whole parser decides: an option other than ``--library``/``-L``/``--as`` before the
+    command (``--help`` lists every command), ``--``, or no command at all.
+    """
+    takes_value = False
+    for token in argv:
+        if takes_value:
+            takes_value = False
+        elif not token.startswith("-"):
+            return token
+        elif token == "-L":
+            takes_value = True
+        elif not token.startswith(("-L", "--")):
+            return None  # -h, or a mistake: argparse explains
+        elif token.startswith("--"):
+            name, equals, _ = token.partition("=")
+            # argparse takes unambiguous abbreviations of long options (--lib DIR).
+            if len(name) < 3 or len([o for o in _VALUE_OPTIONS if o.startswith(name)]) != 1:
+                return None  # --help, --version, "--", an abbreviation that fits none or both
+            takes_value = not equals
+        # else -LDIR: the value is attached
+    return None
 
 
 def verb_parsers(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()) -> dict[str, argparse.ArgumentParser]:
@@ -126,6 +147,8 @@ def resolve_handler(handler: str | Callable[[argparse.Namespace, CliContext], in
 
 
 def _log_unexpected(exc: BaseException) -> Path | None:
+    import platformdirs  # here: only a command that fails unexpectedly needs it
+
     try:
         log_dir = Path(platformdirs.user_log_dir("Lookbook Studio", appauthor=False))
         log_dir.mkdir(parents=True, exist_ok=True)
@@ -149,7 +172,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(argv: Sequence[str] | None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
-    parser = build_parser()
+    if argv is None:
+        argv = sys.argv[1:]
+    parser = build_parser(command_in(argv))  # one command's verbs: building all of them took a tenth of a start
     args = parser.parse_args(argv)
     # Imported after parsing: the store (and sqlite_utils under it) is not needed for --help or a usage error.
     from lookbook.cli.context import CliContext

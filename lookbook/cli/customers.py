@@ -1,5 +1,5 @@
 """Customer verbs: ``lookbook customers import|export|list|search|show|add|edit|erase|consent|unsubscribe-all|
-pause|unpause|not-brand|like|sizes|purchase|duplicates|transfer``, and ``lookbook sets match`` (:func:`cmd_match`).
+pause|unpause|not-brand|like|sizes|purchase|duplicates|transfer``; ``sets match`` is in :mod:`lookbook.cli.match`.
 
 Verbs that change something act as the ``--as`` user, whose name goes into the
 audit log and the consent ledger.
@@ -253,20 +253,4 @@ def cmd_duplicates(args: argparse.Namespace, ctx: CliContext) -> int:
     verb = "Merged" if args.merge else "Found"
     print(f"{verb} {len(groups)} groups of duplicates" + ("" if args.merge or not groups else
                                                           "; run with --merge to merge them as shown"))
-    return 0
-
-
-def cmd_match(args: argparse.Namespace, ctx: CliContext) -> int:
-    from lookbook.customers.matching import match_set
-
-    result = match_set(ctx.store, args.set_id, limit=args.limit, for_user=args.as_user)
-    if args.json:
-        print(json.dumps(result.as_dict()))
-        return 0
-    print(f"Set {result.set_id} '{result.set_name}' ({result.brand}, {result.scope.replace('_', '-')}): "
-          f"{len(result.matches)} matches, {len(result.exclusions)} left out of {result.considered} considered")
-    for m in result.matches:
-        print(f"  {m.score:5.2f}  {m.customer_id:>7} {one_line(m.name):<24} {m.channel:<6} {'; '.join(m.reasons)}")
-    for e in result.exclusions:
-        print(f"  {'no':>5}  {e.customer_id:>7} {one_line(e.name):<24} {'; '.join(e.reasons)}")
     return 0

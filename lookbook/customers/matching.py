@@ -29,9 +29,11 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
+import json
 import zoneinfo
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring_ascii as _encode_str  # json.dumps' own, for names
 from operator import itemgetter
 from typing import Any, Generic, TypeVar, overload
 
@@ -156,7 +158,7 @@ class MatchResult:
         # the same verdict share their lists, so each is made JSON-ready once (by identity).
         ready: dict[int, list[list[Any]]] = {}
         matches = []
-        with _collector_paused():
+        with collector_paused():
             for m in self.matches:
                 if (parts := ready.get(id(m.score_parts))) is None:
                     parts = ready[id(m.score_parts)] = [list(p) for p in m.score_parts]
@@ -166,8 +168,42 @@ class MatchResult:
             exclusions = [{"customer_id": e.customer_id, "name": e.name, "reasons": e.reasons}
                           for e in self.exclusions]
         return {"set_id": self.set_id, "set": self.set_name, "brand": self.brand, "scope": self.scope,
-                "considered": self.considered, "daily_cap": self.daily_cap, "already_today": self.already_today,
-                "truncated": self.truncated, "matches": matches, "exclusions": exclusions}
+                **self._head(), "matches": matches, "exclusions": exclusions}
+
+    def _head(self) -> dict[str, int]:
+        return {"considered": self.considered, "daily_cap": self.daily_cap, "already_today": self.already_today,
+                "truncated": self.truncated}
+
+    def to_json(self) -> str:
+        """Return ``json.dumps(self.as_dict())``, character for character, written out faster.
+
+        A popular brand's result is 200,000 small objects that share a few hundred verdicts: each shared
+        verdict is encoded once (by identity) and each customer adds only its id and name, instead of a
+        dict per customer for :func:`json.dumps` to walk (a fifth of ``sets match --json``).
+        """
+        dumps, name_json, int_json = json.dumps, _encode_str, int.__repr__  # what json.dumps uses for each
+        shared: dict[int, str] = {}  # id of a shared list -> its JSON
+        tails: dict[tuple[Any, ...], str] = {}  # a verdict -> the JSON of its part of a match
+
+        def once(value: list[Any]) -> str:
+            if (text := shared.get(id(value))) is None:
+                text = shared[id(value)] = dumps(value)
+            return text
+
+        head = dumps({"set_id": self.set_id, "set": self.set_name, "brand": self.brand, "scope": self.scope,
+                      **self._head()})
+        matches = []
+        with collector_paused():
+            for cid, name, channel, score, reasons, skus, parts in _match_fields(self.matches):
+                key = (id(reasons), id(skus), id(parts), channel, score)
+                if (tail := tails.get(key)) is None:
+                    tail = tails[key] = (f'"channel": {dumps(channel)}, "score": {dumps(score)}, "reasons": '
+                                         f'{once(reasons)}, "products_in_size": {once(skus)}, "score_parts": '
+                                         f'{once(parts)}}}')
+                matches.append(f'{{"customer_id": {int_json(cid)}, "name": {name_json(name)}, {tail}')
+            exclusions = [f'{{"customer_id": {int_json(cid)}, "name": {name_json(name)}, "reasons": {once(reasons)}}}'
+                          for cid, name, reasons in _exclusion_fields(self.exclusions)]
+        return f'{head[:-1]}, "matches": [{", ".join(matches)}], "exclusions": [{", ".join(exclusions)}]}}'
 
 
 @dataclass(frozen=True)
@@ -274,7 +310,7 @@ def match_set(store: Store, set_id: int, *, now: dt.datetime | None = None, limi
     judge.last_message, judge.unreachable = _contacts(store, brand_id)
     # Hundreds of thousands of rows and results, and no cycles among them: the cyclic garbage
     # collector would otherwise walk the growing heap again and again (0.6 s of a 1.6 s match).
-    with _collector_paused():
+    with collector_paused():
         candidates, exclusions = _judge_pool(store, brand_id, scope, judge)
         if for_user is not None and scope == "one_to_one":
             candidates, exclusions = _owned_elsewhere(store, for_user, candidates, exclusions)
@@ -368,9 +404,32 @@ def _exclusion(row: _Row) -> Exclusion:
     return Exclusion(*row)
 
 
+def _match_fields(matches: Sequence[Match]) -> Iterator[tuple[int, str, str | None, float, list[str], list[str],
+                                                                list[tuple[str, float]]]]:
+    """Yield each match's fields in JSON order; from the compact rows when ``matches`` is :func:`match_set`'s."""
+    if isinstance(matches, Rows) and matches._make is _match:
+        for cid, name, verdict, _ in matches._rows:
+            yield cid, name, verdict.channel, verdict.score, verdict.reasons, verdict.skus, verdict.parts
+        return
+    for m in matches:
+        yield m.customer_id, m.name, m.channel, m.score, m.reasons, m.products_in_size, m.score_parts
+
+
+def _exclusion_fields(exclusions: Sequence[Exclusion]) -> Iterable[tuple[int, str, list[str]]]:
+    """Return each exclusion's fields in JSON order; the compact rows when ``exclusions`` is :func:`match_set`'s."""
+    if isinstance(exclusions, Rows) and exclusions._make is _exclusion:
+        return exclusions._rows  # (id, name, reasons), as _exclusion reads them
+    return ((e.customer_id, e.name, e.reasons) for e in exclusions)
+
+
 @contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for the block (reference counting still frees memory)."""
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the block (reference counting still frees memory).
+
+    A match makes hundreds of thousands of objects and no cycles among them; the collector would walk the
+    growing heap again and again, and once more all of it when the pause ends (a nested pause leaves that
+    to the outer one).
+    """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -554,17 +613,24 @@ class _Judge:
         self._channel_memo: dict[tuple[Any, ...], tuple[str | None, list[str]]] = {}
         self._history_memo: dict[tuple[Any, ...], _Verdict] = {}
         self._recency_memo: dict[tuple[tuple[Any, ...], int], _Verdict] = {}
+        self._days_memo: dict[str, int] = {}  # last_contacted_at -> whole days before now
+        self._recency_parts: dict[tuple[int, str | None], tuple[str, float]] = {}
 
     def one(self, cid: int, profile: tuple[Any, ...], paused_until: str | None,
             last_contacted: str | None) -> _Verdict:
         """Return the verdict for a customer with a history (pause, contact, this set, products sent, dead channel)."""
         paused = _date(paused_until) if paused_until and paused_until > self.now_text else None
-        last_when, last_via = None, None
+        last_via: str | None = None
         if last_message := self.last_message.get(cid):
             last_when, last_via = _parse_time(last_message[0]), last_message[1]
-        if last_contacted and (last_when is None or _parse_time(last_contacted) > last_when):
-            last_when, last_via = _parse_time(last_contacted), None
-        days = None if last_when is None else (self.now - last_when).days
+            if last_contacted and _parse_time(last_contacted) > last_when:
+                last_when, last_via = _parse_time(last_contacted), None
+            days: int | None = (self.now - last_when).days
+        elif not last_contacted:
+            days = None
+        elif (days := self._days_memo.get(last_contacted)) is None:
+            # Most histories are a past contact alone, its time shared by many (a day's import or send).
+            days = self._days_memo[last_contacted] = (self.now - _parse_time(last_contacted)).days
         unreachable = self.unreachable.get(cid)
         sent, this_set = self.sent.get(cid), self.this_set.get(cid)
         if sent or this_set:
@@ -680,7 +746,9 @@ class _Judge:
     def _with_recency(self, verdict: _Verdict, days: int, last_via: str | None) -> _Verdict:
         """Return ``verdict`` (a match, past the cap) with its recency part for ``days`` since the last contact."""
         # decide() puts the recency part second to last, before the channel's.
-        parts = [*verdict.parts[:-2], self._recency_part(days, last_via), verdict.parts[-1]]
+        if (recency := self._recency_parts.get((days, last_via))) is None:
+            recency = self._recency_parts[days, last_via] = self._recency_part(days, last_via)
+        parts = [*verdict.parts[:-2], recency, verdict.parts[-1]]
         return _Verdict(verdict.channel, _score(parts), [label for label, _ in parts], verdict.skus, parts)
 
     def _brand(self, stance: str | None, disliked_as: str | None, bought: int

@@ -17,8 +17,6 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-import platformdirs
-
 from lookbook.errors import LibraryError
 
 #: File name suffixes that the importer treats as photos (lower case, with the dot).
@@ -32,6 +30,8 @@ _HASH_CHUNK = 1 << 20
 
 def app_data_dir() -> Path:
     """Return the app's folder in the user's data dir, which holds the default and demo libraries."""
+    import platformdirs  # here: a command given --library (and the app's tests) never needs it
+
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 

@@ -130,5 +130,5 @@ def register_match(sets_verbs: argparse._SubParsersAction) -> None:
     p.add_argument("set_id", type=int, metavar="SET")
     p.add_argument("--limit", type=int, help="show at most this many matches")
     p.add_argument("--json", action="store_true", help="print matches and exclusions as one JSON object")
-    p.set_defaults(handler="lookbook.cli.customers:cmd_match")
+    p.set_defaults(handler="lookbook.cli.match:cmd_match")
 

@@ -12,7 +12,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``sets`` verb group."""
     group = subparsers.add_parser("sets", help="the shots chosen to send for one brand")
     verbs = group.add_subparsers(dest="verb", metavar="VERB", required=True)
-    register_match(verbs)  # `sets match SET [--json]`, from lookbook.cli.customers
+    register_match(verbs)  # `sets match SET [--json]`, run by lookbook.cli.match
 
     p = verbs.add_parser("create", help="create a set for a brand, optionally with shots")
     p.add_argument("--brand", required=True, help="the brand's name")
