@@ -101,7 +101,7 @@ def start_library(args: argparse.Namespace) -> Path:
     if args.library:
         return Path(args.library).expanduser()
     last = QSettings().value("main/last_library", "", type=str)
-    if last and Library(Path(last)).exists():
+    if isinstance(last, str) and last and Library(Path(last)).exists():
         return Path(last)
     return default_library_path()
 
@@ -118,6 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     QCoreApplication.setOrganizationName("Lookbook Studio")
     QCoreApplication.setApplicationName("Lookbook Studio")
     qt_app = QApplication.instance() or QApplication([sys.argv[0]])
+    assert isinstance(qt_app, QApplication)  # the app's own, or a test's: always a widget application
     theme = Theme(qt_app)
     app = App(theme)
     app.window.show()

@@ -49,9 +49,9 @@ class CompareDialog(QDialog):
         self._waiting = 1 + (render is not None)
         self.picture = QLabel("Loading…")
         self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.scroll = QScrollArea()
-        self.scroll.setWidget(self.picture)
-        self.scroll.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidget(self.picture)
+        self.scroll_area.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.before = QPushButton("&Before (original)")
         self.after = QPushButton("&After (render)")
         group = QButtonGroup(self)
@@ -76,7 +76,7 @@ class CompareDialog(QDialog):
         row.addWidget(close)
         layout = QVBoxLayout(self)
         layout.addLayout(row)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.scroll_area, 1)
         fit_to_screen(self, 900, 700)
         runner.submit(read_upright, original, on_done=lambda image: self._arrived("before", image),
                       on_failure=self._failed)
@@ -109,7 +109,7 @@ class CompareDialog(QDialog):
             return
         width = max(image.width() for image in self.images.values())
         height = max(image.height() for image in self.images.values())
-        viewport = self.scroll.viewport().size()
+        viewport = self.scroll_area.viewport().size()
         extra_w, extra_h = self.width() - viewport.width(), self.height() - viewport.height()
         fit_to_screen(self, min(self.width(), max(self.sizeHint().width(), width + extra_w)),
                       min(self.height(), height + extra_h))
@@ -120,7 +120,7 @@ class CompareDialog(QDialog):
             return
         pixmap = QPixmap.fromImage(image)
         if self.fit.isChecked():
-            pixmap = pixmap.scaled(self.scroll.viewport().size(), Qt.AspectRatioMode.KeepAspectRatio,
+            pixmap = pixmap.scaled(self.scroll_area.viewport().size(), Qt.AspectRatioMode.KeepAspectRatio,
                                    Qt.TransformationMode.SmoothTransformation)
         self.picture.setPixmap(pixmap)
         self.picture.resize(pixmap.size())

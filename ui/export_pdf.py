@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from lookbook.lookbooks.pdf import Lookbook, prepare_lookbook
-from lookbook.lookbooks.sets import list_sets
+from lookbook.lookbooks.sets import SetSummary, list_sets
 from lookbook.progress import Progress
 from lookbook.words import plural
 
@@ -109,7 +109,7 @@ def export_lookbook(parent: QWidget, db: StoreRunner, worker: TaskRunner, actor:
 
     Everything slow runs on the runners; a progress dialog with Cancel shows meanwhile.
     """
-    def chosen_set(sets: list) -> None:
+    def chosen_set(sets: list[SetSummary]) -> None:
         if not sets:
             QMessageBox.information(parent, "Export Lookbook", "There are no sets yet. Make one on "
                                     "Match & Compose (a brand's shots chosen for customers), then export it.")
@@ -121,7 +121,7 @@ def export_lookbook(parent: QWidget, db: StoreRunner, worker: TaskRunner, actor:
         if ok:
             choose_file(sets[labels.index(label)])
 
-    def choose_file(summary: object) -> None:
+    def choose_file(summary: SetSummary) -> None:
         default = exports_dir / f"{safe_file_name(f'{summary.brand} {summary.name}')}.pdf"
         path, _ = QFileDialog.getSaveFileName(parent, "Save Lookbook as PDF", str(default), "PDF (*.pdf)")
         if path:

@@ -84,7 +84,7 @@ class FirstRunDialog(QDialog):
         self.message.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Create and Sign In")
-        self.buttons.accepted.connect(self.create)
+        self.buttons.accepted.connect(self.create_library)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
@@ -94,7 +94,7 @@ class FirstRunDialog(QDialog):
         self.setMinimumWidth(520)
 
     @Slot()
-    def create(self) -> None:
+    def create_library(self) -> None:
         """Check the two passwords agree, then set the library up on the DB thread."""
         if self.password.text() != self.password_again.text():
             self.message.setText("password: the two passwords differ; type the same one twice.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import getpass
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeGuard, TypeVar, cast, overload
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import (
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QProgressBar,
     QSplitter,
@@ -57,6 +58,23 @@ if TYPE_CHECKING:  # imported with the page or action that needs them (issue 18:
     from ui.pages.products import ProductsPage
 
 P = TypeVar("P", bound=Page)
+
+
+class _KeepsActor(Protocol):
+    """A page that audits its edits under a name it keeps (the Shoot, Products and Match pages)."""
+
+    actor: str
+
+
+def _keeps_actor(page: object) -> TypeGuard[_KeepsActor]:
+    # A page whose ``actor`` is a name (not a method reading the session) is told who signed in.
+    return isinstance(getattr(page, "actor", None), str)
+
+
+def _tell_actor(page: Page, user: User | None) -> None:
+    """Audit ``page``'s edits under ``user`` (else the OS account), if the page keeps such a name."""
+    if _keeps_actor(page):
+        page.actor = user.username if user is not None else getpass.getuser()
 
 #: Each page's icon (resources/icons/<name>.svg) and the tooltip of its sidebar row.
 PAGE_INFO = {
@@ -282,7 +300,7 @@ class MainWindow(QMainWindow):
         rows = []
         for menu_action in self.menuBar().actions():
             menu = menu_action.menu()
-            for action in menu.actions() if menu is not None else []:
+            for action in menu.actions() if isinstance(menu, QMenu) else []:
                 if not action.shortcut().isEmpty():
                     name = action.text().replace("&", "")
                     keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
@@ -307,7 +325,13 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentIndex(row)
         self._maybe_mark_seen()
 
-    def page(self, which: int | str | type[P]) -> P:
+    @overload
+    def page(self, which: type[P]) -> P: ...
+
+    @overload
+    def page(self, which: int | str) -> Page: ...
+
+    def page(self, which: int | str | type[Page]) -> Page:
         """Return a page (by sidebar row, title or class), building it first if it was never shown.
 
         A page built while a library is open loads its data at once; from then on it hears every change.
@@ -319,12 +343,10 @@ class MainWindow(QMainWindow):
         if built is None:
             built = self._builders[row]()
             self._place(row, built)
-            if isinstance(getattr(built, "actor", None), str):
-                user = self.session.user
-                built.actor = user.username if user is not None else getpass.getuser()
+            _tell_actor(built, self.session.user)
             if self.library is not None:
                 built.reload()
-        return built  # type: ignore[return-value]
+        return built
 
     def built_pages(self) -> list[Page]:
         """Return the pages built so far, in sidebar order."""
@@ -337,6 +359,7 @@ class MainWindow(QMainWindow):
     def _place(self, row: int, page: Page) -> None:
         """Put a newly built page in its row of the stack, in place of its placeholder."""
         placeholder = self.stack.widget(row)
+        assert placeholder is not None  # every row of the stack holds a placeholder until its page is built
         self._pages[row] = page
         self.stack.insertWidget(row, page)
         self.stack.removeWidget(placeholder)
@@ -408,17 +431,17 @@ class MainWindow(QMainWindow):
     @property
     def products(self) -> ProductsPage:
         """The Products & Brands page (built if it was not yet)."""
-        return self.page("Products & Brands")
+        return cast("ProductsPage", self.page("Products & Brands"))  # by title: its module loads when it is built
 
     @property
     def compose(self) -> ComposePage:
         """The Compose Card page (built if it was not yet)."""
-        return self.page("Compose Card")
+        return cast("ComposePage", self.page("Compose Card"))  # by title: its module loads when it is built
 
     @property
     def outbox(self) -> OutboxPage:
         """The Outbox page (built if it was not yet: the delivery settings use its network thread)."""
-        return self.page("Outbox")
+        return cast("OutboxPage", self.page("Outbox"))  # by title: its module loads when it is built
 
     def refresh(self) -> None:
         """Load the page shown, and the counts, again (View ▸ Refresh, F5)."""
@@ -458,9 +481,12 @@ class MainWindow(QMainWindow):
             if self.is_built(title) or (changes is not None and not any(getattr(changes, n) for n in badge.watches)):
                 continue
             row = self.page_titles.index(title)
-            self.db.run(lambda store, title=title: badge_for(store, title, user),
-                        on_done=lambda text, row=row: self._set_badge(row, page=text)
-                        if self._pages[row] is None else None)
+
+            def counted(text: str, row: int = row) -> None:
+                if self._pages[row] is None:  # a page built meanwhile counts its own
+                    self._set_badge(row, page=text)
+
+            self.db.run(lambda store, title=title: badge_for(store, title, user), on_done=counted)
 
     # -- library -------------------------------------------------------------------
     def open_library(self, root: Path) -> None:
@@ -627,7 +653,7 @@ class MainWindow(QMainWindow):
         # Edits on pages that keep an actor are audited under the person signed in (else the OS account).
         actor = user.username if user is not None else getpass.getuser()
         for page in self.built_pages():
-            if isinstance(getattr(page, "actor", None), str):  # pages with a session read it themselves
+            if _keeps_actor(page):  # pages with a session read it themselves
                 page.actor = actor
 
     def _show_user(self, user: User | None) -> None:
@@ -679,7 +705,7 @@ class MainWindow(QMainWindow):
         if isinstance(splitter, QByteArray):
             self.splitter.restoreState(splitter)
         page = settings.value("main/page", 0, type=int)
-        if 0 <= page < len(self.page_titles):
+        if isinstance(page, int) and 0 <= page < len(self.page_titles):
             self.sidebar.setCurrentRow(page)
         self.shoot.restore_state(settings)
 

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QStyleOptionViewItem,
     QTableView,
     QToolTip,
+    QTreeView,
 )
 
 Index = QModelIndex | QPersistentModelIndex
@@ -113,7 +114,7 @@ class FittedColumns(QObject):
     kept in QSettings under ``<key>/hidden_columns`` (by header text, so reordered columns keep it).
     """
 
-    def __init__(self, view: QAbstractItemView, key: str, preferred: dict[int, int], stretch: int, *,
+    def __init__(self, view: QTableView | QTreeView, key: str, preferred: dict[int, int], stretch: int, *,
                  optional: Sequence[int] = (), hidden_by_default: Sequence[int] = (), stretch_min: int = 140,
                  min_width: int = 36, keep: Sequence[int] = ()) -> None:
         super().__init__(view)
@@ -146,7 +147,7 @@ class FittedColumns(QObject):
     def header(self) -> QHeaderView:
         """Return the view's column header (a table's horizontal header or a tree's header)."""
         view = self.view
-        return view.horizontalHeader() if isinstance(view, QTableView) else view.header()  # type: ignore[attr-defined]
+        return view.horizontalHeader() if isinstance(view, QTableView) else view.header()
 
     def _names(self) -> list[str]:
         model = self.view.model()

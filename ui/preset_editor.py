@@ -486,6 +486,7 @@ class PresetEditor(QDialog):
         if self.can_edit:
             self.note.hide()
         else:
+            assert user is not None  # nobody signed in may edit
             self.note.setText(f"You are signed in as {user.display_name} ({user.role}): you can look at the "
                               "presets; a merchandiser, manager or admin can change them.")
             self.note.show()
@@ -656,7 +657,7 @@ class PresetEditor(QDialog):
         self.default_button.setEnabled(editable and not is_default)
         self.save_button.setEnabled(editable and dirty)
         self.revert_button.setEnabled(editable and dirty)
-        if chosen:
+        if self._current is not None:
             self.setWindowTitle(f"Style Presets — {self._current.name}{' (edited)' if dirty else ''}")
 
     # -- choosing another preset ---------------------------------------------------
@@ -667,7 +668,7 @@ class PresetEditor(QDialog):
         if self._current is not None and chosen.id == self._current.id:
             return
         self.status.clear()  # what it said was about the preset shown before
-        if self.dirty() and not self._settle_unsaved():
+        if self._current is not None and self.dirty() and not self._settle_unsaved():
             # Stay on the preset being edited.
             self.list.blockSignals(True)
             self.list.setCurrentRow(self._row_of(self._current.id))

@@ -270,3 +270,11 @@ def test_duplicates_are_previewed_and_merged(qtbot, page: CustomersPage) -> None
     qtbot.waitUntil(lambda: dialog.groups == [] and "No duplicates" in dialog.hint.text(), timeout=5_000)
     qtbot.waitUntil(lambda: page.model.total == 500, timeout=5_000)
     dialog.close()
+
+
+def test_duplicates_dialog_keeps_qdialog_result(qtbot, page: CustomersPage) -> None:
+    # The dialog's outcome line once hid QDialog.result() behind a QLabel attribute of the same name.
+    dialog = page.open_duplicates()
+    qtbot.waitUntil(lambda: "No duplicates" in dialog.hint.text(), timeout=5_000)
+    dialog.accept()
+    assert dialog.result() == QDialog.DialogCode.Accepted

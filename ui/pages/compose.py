@@ -416,8 +416,8 @@ class ComposePage(Page):
         self.line_edit = QLineEdit()
         self.line_edit.setPlaceholderText("A line of text on the card (optional)")
         self.line_edit.setAccessibleName("Caption line")
-        for widget in (self.header_check, self.name_check, self.price_check, self.sizes_check):
-            captions.addWidget(widget)
+        for check in (self.header_check, self.name_check, self.price_check, self.sizes_check):
+            captions.addWidget(check)
         captions.addWidget(self.line_edit, 1)
         self.layout_.addLayout(captions)
 

@@ -317,12 +317,13 @@ class CustomerDialog(QDialog):
         self.inputs: dict[str, QWidget] = {}
         self.errors: dict[str, QLabel] = {}
         form = QFormLayout()
+        edits: dict[str, QLineEdit] = {}
         for name, label in self.TEXT_FIELDS:
-            edit = QLineEdit(str(getattr(customer, name) or "") if customer else "")
+            edit = edits[name] = QLineEdit(str(getattr(customer, name) or "") if customer else "")
             edit.editingFinished.connect(lambda name=name: self.check_field(name))
             self._add_row(form, name, label, edit)
-        self.inputs["x_handle"].setPlaceholderText("@handle")
-        self.inputs["email"].setPlaceholderText("name@example.com")
+        edits["x_handle"].setPlaceholderText("@handle")
+        edits["email"].setPlaceholderText("name@example.com")
         channel = QComboBox()
         channel.addItem("—", "")
         for key in consent.CHANNELS:
@@ -334,9 +335,11 @@ class CustomerDialog(QDialog):
         zone.addItems(sorted(zoneinfo.available_timezones()))
         zone.setCurrentText(customer.timezone if customer else "UTC")
         zone.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        zone.completer().setFilterMode(Qt.MatchFlag.MatchContains)
-        zone.completer().setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
-        zone.lineEdit().editingFinished.connect(lambda: self.check_field("timezone"))
+        completer, zone_edit = zone.completer(), zone.lineEdit()
+        assert completer is not None and zone_edit is not None  # an editable combo box has both
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        zone_edit.editingFinished.connect(lambda: self.check_field("timezone"))
         self._add_row(form, "timezone", "&Time zone", zone)
         sizes_edit = QLineEdit("; ".join(f"{c}={s}" for c, s in self.old_sizes.items()))
         sizes_edit.setPlaceholderText("shirt=M; trousers=32; dress=S")
@@ -496,11 +499,11 @@ class ImportDialog(DryRunImportDialog):
 
     def describe(self, report: ImportReport | PurchaseImportReport) -> tuple[list[str], list[tuple[object, ...]], bool]:
         lines = [report.summary()]
-        if getattr(report, "encoding_note", None):
+        if isinstance(report, ImportReport) and report.encoding_note:
             lines.append(report.encoding_note)
         if report.ignored_columns:
             lines.append(f"Columns not read: {', '.join(report.ignored_columns)}.")
-        if getattr(report, "card_columns", None):
+        if isinstance(report, PurchaseImportReport) and report.card_columns:
             lines.append(f"These look like payment card columns; they were not read and nothing of them is "
                          f"stored: {', '.join(report.card_columns)}.")
         if report.problems_left_out:
@@ -538,15 +541,15 @@ class DuplicatesDialog(QDialog):
         split.addWidget(self.preview)
         split.setSizes([320, 440])
         self.split = split
-        self.result = QLabel()
-        self.result.setWordWrap(True)
+        self.outcome = QLabel()
+        self.outcome.setWordWrap(True)
         self.merge_button = QPushButton("Merge Checked")
         self.merge_button.setToolTip("Merge each checked group into its oldest customer, as the preview shows")
         self.merge_button.clicked.connect(self.merge_checked)
         close = QPushButton("Close")
         close.clicked.connect(self.accept)
         buttons = QHBoxLayout()
-        buttons.addWidget(self.result, 1)
+        buttons.addWidget(self.outcome, 1)
         buttons.addWidget(self.merge_button)
         buttons.addWidget(close)
         layout = QVBoxLayout(self)
@@ -554,14 +557,14 @@ class DuplicatesDialog(QDialog):
         layout.addWidget(split, 1)
         layout.addLayout(buttons)
         fit_rows(self, self.list, 760, 480, pane=split)
-        self.find()
+        self.look_again()
 
     @Slot()
-    def find(self) -> None:
+    def look_again(self) -> None:
         """Look for duplicates (on the DB thread)."""
         self.merge_button.setEnabled(False)
         self.db.run(duplicates.find_duplicates, on_done=self._show_groups,
-                    on_failure=lambda exc: self.result.setText(str(exc)))
+                    on_failure=lambda exc: self.outcome.setText(str(exc)))
 
     def _show_groups(self, groups: list[DuplicateGroup]) -> None:
         self.groups = groups
@@ -596,7 +599,7 @@ class DuplicatesDialog(QDialog):
         """Merge the checked groups in one transaction, then look again."""
         chosen = [g.ids for g in self.checked_groups()]
         if not chosen:
-            self.result.setText("Check the groups to merge first.")
+            self.outcome.setText("Check the groups to merge first.")
             return
         actor = self.actor
 
@@ -607,12 +610,12 @@ class DuplicatesDialog(QDialog):
             return len(chosen)
 
         def merged(count: int) -> None:
-            self.result.setText(f"Merged {count} group(s); the audit log keeps who was merged into whom.")
+            self.outcome.setText(f"Merged {count} group(s); the audit log keeps who was merged into whom.")
             self.updated.emit(count)
-            self.find()
+            self.look_again()
 
         self.merge_button.setEnabled(False)
-        self.db.run(work, on_done=merged, on_failure=lambda exc: self.result.setText(str(exc)))
+        self.db.run(work, on_done=merged, on_failure=lambda exc: self.outcome.setText(str(exc)))
 
 
 # -- the page ------------------------------------------------------------------------------------------------

@@ -55,8 +55,8 @@ def _page_of(widget: QWidget) -> QWidget:
     from PySide6.QtWidgets import QStackedWidget
 
     page = widget
-    while page.parentWidget() is not None and not isinstance(page.parentWidget(), QStackedWidget):
-        page = page.parentWidget()  # the page: only one page's controls are on screen at a time
+    while (parent := page.parentWidget()) is not None and not isinstance(parent, QStackedWidget):
+        page = parent  # the page: only one page's controls are on screen at a time
     return page
 
 
@@ -346,9 +346,12 @@ class DeliverySettings(QGroupBox):
         user = self._user()
         if user is None:
             return
-        self.db.run(lambda store: accounts.sign_out_x(store, user),
-                    on_done=lambda _c: (self.message.setText("Signed out of X."), self.reload()),
+        self.db.run(lambda store: accounts.sign_out_x(store, user), on_done=lambda _c: self._signed_out(),
                     on_failure=self._failed)
+
+    def _signed_out(self) -> None:
+        self.message.setText("Signed out of X.")
+        self.reload()
 
     def cleanup(self) -> None:
         """Give up a sign-in that is still waiting for the browser."""

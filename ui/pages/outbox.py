@@ -56,7 +56,7 @@ from ui import page_badges
 from ui.models import ElidedTipDelegate, RowsTableModel
 from ui.pages.base import Page
 from ui.signin import Session
-from ui.widgets.empty_state import empty_state
+from ui.widgets.empty_state import EmptyState, empty_state
 from ui.widgets.tables import read_only_table
 from ui.workers import StoreRunner, TaskRunner
 
@@ -105,7 +105,7 @@ def blocking_db(runner: StoreRunner) -> Callable[[Callable[[Store], T]], T]:
             raise LookbookError("the library was closed while sending; run Send again to finish.") from None
         if "error" in box:
             raise box["error"]
-        return box.get("value")  # type: ignore[return-value]
+        return box["value"]  # set: work ran and raised nothing
 
     return call
 
@@ -261,7 +261,7 @@ class OutboxPage(Page):
         self.view = read_only_table(self.model, wrap=False)
         self.view.setItemDelegate(ElidedTipDelegate(self.view))  # a long reason shows in full on hover
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
-        self.empty = empty_state(self.view, EMPTY_TEXT[0])
+        self.empty: EmptyState = empty_state(self.view, EMPTY_TEXT[0])
         self.detail = QPlainTextEdit()
         self.detail.setReadOnly(True)
         self.detail.setPlaceholderText("Select a message to see its attempts, its error and the customer's replies.")

@@ -12,12 +12,23 @@ the page only builds widgets from the plain data it gets back.
 from __future__ import annotations
 
 import getpass
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from PySide6.QtCore import QByteArray, QMimeData, QModelIndex, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QPainter, QStandardItem, QStandardItemModel, QUndoStack
+from PySide6.QtCore import QByteArray, QMimeData, QModelIndex, QPersistentModelIndex, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QDragEnterEvent,
+    QDragLeaveEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QIcon,
+    QPainter,
+    QStandardItem,
+    QStandardItemModel,
+    QUndoStack,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -124,7 +135,7 @@ class _ShotListModel(QStandardItemModel):
     def mimeTypes(self) -> list[str]:
         return [PHOTO_IDS_MIME]
 
-    def mimeData(self, indexes: list[QModelIndex]) -> QMimeData:
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
         ids = sorted({int(index.data(_ID)) for index in indexes if index.data(_ID) is not None})
         mime = QMimeData()
         mime.setData(PHOTO_IDS_MIME, QByteArray(",".join(map(str, ids)).encode()))
@@ -146,28 +157,28 @@ class _ProductTree(QTreeView):
         self.setDropIndicatorShown(True)
         self.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
 
-    def _sku_at(self, event: object) -> str | None:
-        index = self.indexAt(event.position().toPoint())  # type: ignore[attr-defined]
+    def _sku_at(self, event: QDropEvent) -> str | None:
+        index = self.indexAt(event.position().toPoint())
         return None if not index.isValid() else index.siblingAtColumn(0).data(_ID)
 
-    def dragEnterEvent(self, event: object) -> None:
-        if event.mimeData().hasFormat(PHOTO_IDS_MIME):  # type: ignore[attr-defined]
-            event.acceptProposedAction()  # type: ignore[attr-defined]
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasFormat(PHOTO_IDS_MIME):
+            event.acceptProposedAction()
 
-    def dragMoveEvent(self, event: object) -> None:
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
         sku = self._sku_at(event)
-        dragging = event.mimeData().hasFormat(PHOTO_IDS_MIME)  # type: ignore[attr-defined]
+        dragging = event.mimeData().hasFormat(PHOTO_IDS_MIME)
         if dragging and sku:
-            event.acceptProposedAction()  # type: ignore[attr-defined]
+            event.acceptProposedAction()
         else:
-            event.ignore()  # type: ignore[attr-defined]
+            event.ignore()
         if dragging:
-            count = len([x for x in bytes(event.mimeData().data(PHOTO_IDS_MIME)).decode().split(",")  # type: ignore[attr-defined]
+            count = len([x for x in bytes(event.mimeData().data(PHOTO_IDS_MIME).data()).decode().split(",")
                          if x])
-            self._hover(self.indexAt(event.position().toPoint()).row() if sku else -1,  # type: ignore[attr-defined]
+            self._hover(self.indexAt(event.position().toPoint()).row() if sku else -1,
                         count, sku or "")
 
-    def dragLeaveEvent(self, event: object) -> None:
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
         self._hover(-1, 0, "")
 
     def _hover(self, row: int, count: int, sku: str) -> None:
@@ -176,7 +187,8 @@ class _ProductTree(QTreeView):
             self.viewport().update()
             self.drop_hover.emit(count, sku)
 
-    def drawRow(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+    def drawRow(self, painter: QPainter, option: QStyleOptionViewItem,
+                index: QModelIndex | QPersistentModelIndex) -> None:
         if index.row() == self.hover_row:
             # The product the shots would be tied to: marked while they are dragged over it.
             colour = QColor(self.palette().highlight().color())
@@ -186,14 +198,14 @@ class _ProductTree(QTreeView):
             painter.drawRect(option.rect.adjusted(0, 0, -1, -1))
         super().drawRow(painter, option, index)
 
-    def dropEvent(self, event: object) -> None:
+    def dropEvent(self, event: QDropEvent) -> None:
         self._hover(-1, 0, "")
         sku = self._sku_at(event)
-        raw = bytes(event.mimeData().data(PHOTO_IDS_MIME)).decode()  # type: ignore[attr-defined]
+        raw = bytes(event.mimeData().data(PHOTO_IDS_MIME).data()).decode()
         ids = [int(x) for x in raw.split(",") if x]
         if sku and ids:
             self.shots_dropped.emit(ids, sku)
-            event.acceptProposedAction()  # type: ignore[attr-defined]
+            event.acceptProposedAction()
 
 
 class ProductsPage(Page):
@@ -540,9 +552,9 @@ class ProductsPage(Page):
         self._ask_previews(self.set_items_model)
 
     # -- editing (each runs on the DB thread; the store's change hook reloads the page) --------
-    def _mutate(self, fn: object, *args: object) -> None:
+    def _mutate(self, fn: Callable[..., object], *args: object) -> None:
         self.error.clear()
-        self.db.run(fn, *args, on_failure=self._failed)  # type: ignore[arg-type]
+        self.db.run(fn, *args, on_failure=self._failed)
 
     #: The window's undo stack (set by the main window); set edits go through it so Ctrl+Z undoes them.
     undo_stack: QUndoStack | None = None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import getpass
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -87,6 +87,7 @@ from ui.widgets.thumbnail_loader import ThumbnailLoader
 from ui.workers import StoreRunner, TaskRunner
 
 if TYPE_CHECKING:
+    from lookbook.photos.importer import ImportReport, PhotoProgress
     from ui.preset_editor import PresetEditor
 
 #: Long side of the picture the box editor shows; enough for a sharp 1,000-pixel-high panel.
@@ -222,7 +223,8 @@ class ShootPage(Page):
 
     # -- actions and toolbar -------------------------------------------------------
     def _build_actions(self) -> None:
-        def action(text: str, slot: Any, shortcut: str | QKeySequence | None, tip: str) -> QAction:
+        def action(text: str, slot: Any, shortcut: str | QKeySequence | QKeySequence.StandardKey | None,
+                   tip: str) -> QAction:
             a = QAction(text, self)
             if shortcut is not None:
                 a.setShortcut(QKeySequence(shortcut))
@@ -312,7 +314,7 @@ class ShootPage(Page):
         self.filter_box.currentIndexChanged.connect(
             lambda _i: self.set_filter(self.filter_box.currentData()))
         bar.addWidget(self.filter_box)
-        self.search = QLineEdit()
+        self.search: QLineEdit = QLineEdit()
         self.search.setPlaceholderText("Find by file name or SKU")
         self.search.setClearButtonEnabled(True)
         self.search.setMaximumWidth(260)
@@ -633,8 +635,8 @@ class ShootPage(Page):
         self._load_presets()
         if change.rerender:
             self.render_pending()
-        elif self.current_photo_id() is not None:
-            self._recipe_saved(self.current_photo_id())  # e.g. a rename: the combo shows the new name
+        elif (photo_id := self.current_photo_id()) is not None:
+            self._recipe_saved(photo_id)  # e.g. a rename: the combo shows the new name
 
     # -- the detail panel ----------------------------------------------------------
     def _load_presets(self) -> None:
@@ -658,8 +660,11 @@ class ShootPage(Page):
             detail = photo_detail(store, photo_id)
             return detail, preset_named(store, detail.preset)
 
-        self.db.run(read, on_done=lambda r: self._detail_loaded(generation, *r, preview=preview),
-                    on_failure=self.failed.emit)
+        def loaded(result: tuple[PhotoDetail, Preset]) -> None:
+            detail, preset = result
+            self._detail_loaded(generation, detail, preset, preview=preview)
+
+        self.db.run(read, on_done=loaded, on_failure=self.failed.emit)
 
     def _detail_loaded(self, generation: int, detail: PhotoDetail, preset: Preset, preview: bool) -> None:
         if generation != self._detail_generation or self.library is None:
@@ -754,39 +759,39 @@ class ShootPage(Page):
         if detail is None:
             return
         size = self.panel.editor.photo_size()
+        pid = detail.id
         self.undo_stack.push(ValueCommand(
-            "Move Garment Box", lambda box, pid=detail.id: self._save_box(pid, box, size), detail.box, new,
-            key=detail.id))
+            "Move Garment Box", lambda box: self._save_box(pid, box, size), detail.box, new, key=pid))
 
     def _reset_box(self) -> None:
         detail = self.panel.detail
         if detail is not None and detail.box is not None:
+            pid = detail.id
             self.undo_stack.push(ValueCommand(
-                "Use Detected Box", lambda box, pid=detail.id: self._save_box(pid, box, None), detail.box, None,
-                key=detail.id))
+                "Use Detected Box", lambda box: self._save_box(pid, box, None), detail.box, None, key=pid))
 
     def _preset_chosen(self, name: str) -> None:
         detail = self.panel.detail
         if detail is None or name == (detail.preset or (self._preset.name if self._preset else None)):
             return
+        pid = detail.id
         self.undo_stack.push(ValueCommand(
-            "Change Preset", lambda preset, pid=detail.id: self._save_preset(pid, preset), detail.preset, name,
-            key=detail.id))
+            "Change Preset", lambda preset: self._save_preset(pid, preset), detail.preset, name, key=pid))
 
     def _neutral_picked(self, x: float, y: float) -> None:
         detail = self.panel.detail
         if detail is None:
             return
+        pid = detail.id
         self.undo_stack.push(ValueCommand(
-            "Set White Point", lambda point, pid=detail.id: self._save_neutral(pid, point), detail.neutral, (x, y),
-            key=detail.id))
+            "Set White Point", lambda point: self._save_neutral(pid, point), detail.neutral, (x, y), key=pid))
 
     def _clear_neutral(self) -> None:
         detail = self.panel.detail
         if detail is not None and detail.neutral is not None:
+            pid = detail.id
             self.undo_stack.push(ValueCommand(
-                "Clear White Point", lambda point, pid=detail.id: self._save_neutral(pid, point), detail.neutral,
-                None, key=detail.id))
+                "Clear White Point", lambda point: self._save_neutral(pid, point), detail.neutral, None, key=pid))
 
     def _save_neutral(self, photo_id: int, point: tuple[float, float] | None) -> None:
         self._panel_will_render(photo_id)
@@ -858,7 +863,8 @@ def _render(library: Library, detail: PhotoDetail, preset: Preset) -> tuple[Any,
     return result, load_renders(result.outputs)
 
 
-def _import(store: Store, paths: list[Path], actor: str, cancel: threading.Event) -> Iterator[Any]:
+def _import(store: Store, paths: list[Path], actor: str,
+            cancel: threading.Event) -> Generator[PhotoProgress, None, ImportReport]:
     """Run the core's photo import generator (on the DB runner)."""
     try:
         from lookbook.photos.importer import import_photos

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import Flag, auto
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -125,9 +125,9 @@ class BoxEditor(QGraphicsView):
         self._neutral.setZValue(3)
         # A dark ring just outside the white one: the mark shows on a white shirt and a black floor alike.
         outer = QGraphicsEllipseItem(-9, -9, 18, 18, self._neutral)
-        edge = QPen(QColor("black"), 1.5)
-        edge.setCosmetic(True)
-        outer.setPen(edge)
+        rim = QPen(QColor("black"), 1.5)
+        rim.setCosmetic(True)
+        outer.setPen(rim)
         self._neutral.setToolTip("White balance is taken from this point (marked as white or grey)")
         self._neutral.setVisible(False)
         self.scene().addItem(self._neutral)
@@ -220,7 +220,7 @@ class BoxEditor(QGraphicsView):
         super().resizeEvent(event)
         self._fit()
 
-    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
+    def drawForeground(self, painter: QPainter, rect: QRectF | QRect) -> None:
         # Dim what lies outside the box, so the eye checks the edges that matter.
         if self._box.isNull() or self._size.width() == 0:
             return

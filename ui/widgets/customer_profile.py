@@ -364,7 +364,7 @@ class CustomerProfile(QWidget):
         c = p.customer
         paused = is_paused(c.paused_until)
         flags = [escape(p.consent_label)]
-        if paused:
+        if paused and c.paused_until is not None:  # paused: a pause's end is set
             flags.append(f"<b>paused until {c.paused_until[:10]}</b>")
         self.heading.setText(f"<h3 style='margin:0'>{escape(c.name)}</h3>{' · '.join(flags)}")
         self.pause_button.setText("End &Pause" if paused else "&Pause 30 Days")

@@ -103,7 +103,7 @@ class FirstRunGuide(QFrame):
     @staticmethod
     def was_dismissed() -> bool:
         """Return whether the person dismissed the guide before."""
-        return QSettings().value(DISMISSED, False, type=bool)
+        return bool(QSettings().value(DISMISSED, False, type=bool))
 
     def dismiss(self) -> None:
         """Hide the guide and remember that."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
@@ -11,7 +12,7 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from lookbook.clienteling import tasks
 from lookbook.store.database import Store
-from ui.models import RowsTableModel
+from ui.models import Index, RowsTableModel
 from ui.widgets.tables import read_only_table
 from ui.workers import StoreRunner
 
@@ -24,7 +25,7 @@ class _Model(RowsTableModel):
 
     overdue_rows: set[int] = set()
 
-    def data(self, index, role: int = Qt.ItemDataRole.DisplayRole):  # type: ignore[no-untyped-def]
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == Qt.ItemDataRole.ForegroundRole and index.row() in self.overdue_rows and index.column() <= 1:
             return OVERDUE_COLOUR
         return super().data(index, role)
