@@ -206,7 +206,7 @@ def test_a_segmenter_box_side_lies_where_its_soft_mask_crosses_one_half(monkeypa
     assert det.method == "segmenter"
     f = 200 / 300 * 0.25  # working px per photo px
     want = [v / f for v in SOFT_EDGES]
-    assert all(abs(b - t) <= 1.0 for b, t in zip(det.box, want)), (det.box, want)
+    assert all(abs(b - t) <= 1.0 for b, t in zip(det.box, want, strict=True)), (det.box, want)
 
 
 def test_soft_sides_keeps_a_side_another_rule_moved() -> None:
