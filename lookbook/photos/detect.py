@@ -573,7 +573,7 @@ def _soft_sides(prob: np.ndarray, mask_box: tuple[int, int, int, int],
         line = prob[my0:my1, index] if vertical else prob[index, mx0:mx1]
         return float(np.percentile(line, SOFT_PERCENTILE))
 
-    # (side index, inside pixel, outside pixel, vertical line?)
+    # (side index, the last pixel inside, the first outside, a column?, the image size across it)
     for k, inner, outer, vertical, size in ((0, mx0, mx0 - 1, True, w), (1, my0, my0 - 1, False, h),
                                             (2, mx1 - 1, mx1, True, w), (3, my1 - 1, my1, False, h)):
         if box[k] != mask_box[k] or outer < 0 or outer >= size:
