@@ -178,3 +178,40 @@ def test_a_sliver_on_the_left_is_trimmed() -> None:
     m[50:53, 0:30] = 255
     m[10:90, 60:95] = 0
     assert detect._trim_slivers(m, (0, 10, 60, 90)) == (0, 60)
+
+
+#: Where the fake segmenter's soft mask crosses one half, in working px of the 240 x 300 photo (200 px
+#: long side: 2/3 of a photo px), between pixel centres, a little inside the shirt's drawn edges.
+SOFT_EDGES = (33.45, 40.45, 126.55, 166.55)
+
+
+def _soft_shirt(rgb: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """A fake segmenter whose probability falls across each side over about two pixels, as U²-Netp's does."""
+    w, h = size
+    cx = np.arange(w, dtype=np.float32) + 0.5
+    cy = np.arange(h, dtype=np.float32)[:, None] + 0.5
+    x0, y0, x1, y1 = SOFT_EDGES
+    inside = np.minimum(np.minimum(cx - x0, x1 - cx), np.minimum(cy - y0, y1 - cy))
+    return np.clip(0.5 + 0.4 * inside, 0.0, 0.95).astype(np.float32)
+
+
+def test_a_segmenter_box_side_lies_where_its_soft_mask_crosses_one_half(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The thresholded mask puts a side on a whole working pixel and rounds it outwards: up to one and a
+    # half working px too big on every side (about 4 px of a 533 px photo; here, as a quarter-size
+    # decode, 6 photo px a working px). Reading the soft mask between the last pixel in and the first
+    # out puts the side where the probability crosses one half.
+    monkeypatch.setattr(segmenter, "saliency", _soft_shirt)
+    monkeypatch.setattr(detect, "_cheap_confidence", lambda fg, dist, thresh: 0.0)  # GrabCut runs
+    det = detect_garment(_shirt_with_print(), scale=0.25)
+    assert det.method == "segmenter"
+    f = 200 / 300 * 0.25  # working px per photo px
+    want = [v / f for v in SOFT_EDGES]
+    assert all(abs(b - t) <= 1.0 for b, t in zip(det.box, want, strict=True)), (det.box, want)
+
+
+def test_soft_sides_keeps_a_side_another_rule_moved() -> None:
+    prob = _soft_shirt(np.zeros((1, 1, 3), np.uint8), (160, 200))
+    mask_box = (33, 40, 127, 167)
+    left, top, right, bottom = detect._soft_sides(prob, mask_box, (33, 52, 127, 167))  # top lowered
+    assert top == 52.0
+    assert (round(left, 2), round(right, 2), round(bottom, 2)) == (33.45, 126.55, 166.55)

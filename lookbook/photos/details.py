@@ -17,8 +17,9 @@ from __future__ import annotations
 #: clip hanger standing above the waistband's straight top edge cut out; 8: a segmenter box's top no longer
 #: reaches up to a hanger's hook where another method's box stops at the garment, which frames the hero, and a
 #: clip hanger above a slanted waistband is cut too, its line ending up to 0.17 of the height below the top;
-#: 9: a box's side no longer runs out along a thin sliver of mask beside the garment, a door's edge or a strap).
-RENDERER_VERSION = 9
+#: 9: a box's side no longer runs out along a thin sliver of mask beside the garment, a door's edge or a strap;
+#: 10: a segmenter box's sides lie where its soft mask crosses one half, between working pixels).
+RENDERER_VERSION = 10
 
 #: Every detail crop the renderer can make, in the order they are shown.
 DETAIL_KINDS = ("collar", "neckline", "waistband", "cuff", "hem")
