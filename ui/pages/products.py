@@ -324,6 +324,9 @@ class ProductsPage(Page):
         view = QListView()
         view.setModel(model)
         view.setIconSize(PREVIEW)
+        # A flagged shot's line says why: wrapped beside its preview in the narrow column, not cut off at its edge.
+        view.setWordWrap(True)
+        view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         view.setDragEnabled(True)
         view.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
