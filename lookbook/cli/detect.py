@@ -26,7 +26,8 @@ def expand(paths: list[Path]) -> Iterator[Path]:
 
 
 def cmd_detect(args: argparse.Namespace, ctx: CliContext) -> int:
-    """Print each photo's garment box in pixels of the upright original; exit 1 if any photo failed."""
+    """Print each photo's garment box in pixels of the upright original, and why it would be flagged for review
+    (every reason, after ``check:``); exit 1 if any photo failed."""
     failed = 0
     for event in process(list(expand(args.paths)), None, workers=args.workers):
         path = str(event.current)
@@ -40,10 +41,13 @@ def cmd_detect(args: argparse.Namespace, ctx: CliContext) -> int:
             continue
         res = event.result
         assert res is not None
+        # The reasons an import would store for it (the same builder, lookbook.photos.review); nothing is rendered
+        # here, so the hero's colour is not checked.
         if args.json:
-            print(json.dumps({"path": path, "garment_box": list(res.garment_box),
-                              "confidence": res.confidence}), flush=True)
+            print(json.dumps({"path": path, "garment_box": list(res.garment_box), "confidence": res.confidence,
+                              "needs_review": res.needs_review,
+                              "review_reasons": [r.as_dict() for r in res.review_reasons]}), flush=True)
         else:
-            flag = "  (check)" if res.needs_review else ""
+            flag = f"\tcheck: {'; '.join(r.text for r in res.review_reasons)}" if res.review_reasons else ""
             print(f"{path}\t{' '.join(map(str, res.garment_box))}\t{res.confidence:.2f}{flag}", flush=True)
     return 1 if failed else 0

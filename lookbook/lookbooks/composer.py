@@ -45,7 +45,8 @@ from lookbook.hooks import Changes
 from lookbook.lookbooks.layouts import OUTPUT_SIZES, SIZE_LIMITS, Layout, get_layout
 from lookbook.payment_cards import mask_card_numbers
 from lookbook.photos.details import detail_kinds, file_kind
-from lookbook.photos.recipes import render_paths
+from lookbook.photos.recipes import flagged_shots, render_paths
+from lookbook.photos.review import FlaggedShot
 from lookbook.store import roles
 from lookbook.store.database import Store, utcnow
 from lookbook.store.library import make_private
@@ -136,6 +137,10 @@ class Composition:
         """Return the composition with slots ``a`` and ``b`` exchanging what they show."""
         fa, fb = self.fill(a), self.fill(b)
         return self.with_fill(a, fb).with_fill(b, fa)
+
+    def photo_ids(self) -> list[int]:
+        """Return the photos the card shows (a hero or a detail of each), in slot order, each once."""
+        return list(dict.fromkeys(fill.photo_id for _slot, fill in self.slots))
 
     def as_json(self) -> dict[str, Any]:
         """Return the composition as stored on the set."""
@@ -384,6 +389,15 @@ def get_composition(store: Store, set_id: int) -> Composition:
         name = auto_layout(len(in_stock))
     layout = get_layout(name, store.library)
     return Composition(layout.name, tuple(sorted(default_fills(layout, sources, in_stock).items())))
+
+
+def flagged_on_card(store: Store, set_id: int) -> list[FlaggedShot]:
+    """Return the shots on the set's card still flagged for review, with why, in slot order (the manager who
+    approves the set sees them: :func:`lookbook.photos.review.still_flagged`).
+
+    :raises InputError: if the set does not exist.
+    """
+    return flagged_shots(store, get_composition(store, set_id).photo_ids())
 
 
 def product_composition(store: Store, set_id: int, product_id: int, like: Composition | None = None) -> Composition:

@@ -20,6 +20,7 @@ from lookbook.catalog.products import brand_id_by_name
 from lookbook.errors import InputError
 from lookbook.hooks import Changes
 from lookbook.photos.recipes import stale_render_ids
+from lookbook.photos.review import ReviewReason, loads
 from lookbook.photos.ties import resolve_photos
 from lookbook.store import roles
 from lookbook.store.database import Store, inserted_id, utcnow
@@ -100,13 +101,17 @@ class Shot:
     needs_review: bool
     confidence: float | None
     is_slate: bool
+    #: Why it is flagged for review (empty when it is not), in words a person can check on the photo.
+    review_reasons: tuple[ReviewReason, ...] = ()
 
 
 def shots_of_product(store: Store, product_id: int) -> list[Shot]:
     """Return a product's shots, best first (see :data:`BEST_FIRST`)."""
-    return [Shot(r[0], r[1], r[2], r[3], bool(r[4]), r[5], bool(r[6])) for r in store.db.execute(
-        "SELECT ph.id, ph.original_name, ph.stored_path, ph.assigned_by, ph.needs_review, ph.confidence,"
-        f" ph.slate_code IS NOT NULL FROM photos ph WHERE ph.product_id = ? ORDER BY {BEST_FIRST}", [product_id])]
+    return [Shot(r[0], r[1], r[2], r[3], bool(r[4]), r[5], bool(r[6]), loads(r[7], bool(r[4])))
+            for r in store.db.execute(
+                "SELECT ph.id, ph.original_name, ph.stored_path, ph.assigned_by, ph.needs_review, ph.confidence,"
+                " ph.slate_code IS NOT NULL, ph.review_reasons FROM photos ph WHERE ph.product_id = ?"
+                f" ORDER BY {BEST_FIRST}", [product_id])]
 
 
 def resolve_set(store: Store, ref: str | int) -> int:

@@ -23,7 +23,7 @@ from lookbook.errors import InputError, LookbookError
 from lookbook.hooks import Changes
 from lookbook.photos.details import DETAIL_KINDS, LEG_HEM, RENDERER_VERSION, cleanup_class, detail_kinds, file_kind
 from lookbook.photos.presets import DEFAULT_PRESET, Preset
-from lookbook.photos.review import ReviewReason, dumps, loads, merge
+from lookbook.photos.review import EARLIER, FlaggedShot, ReviewReason, dumps, loads, merge
 from lookbook.progress import Progress
 from lookbook.store.database import Store
 from lookbook.store.library import Library
@@ -114,6 +114,15 @@ def photo_detail(store: Store, photo_id: int) -> PhotoDetail:
     return PhotoDetail(row[0], row[1], row[2], row[3], row[4], row[5], row[6], _box(row[7]),
                        row[8], bool(row[9]), _box(recipe.get("box")), recipe.get("preset"), row[11],
                        _point(recipe.get("neutral")), row[12], row[13], loads(row[14], bool(row[9])))
+
+
+def flagged_shots(store: Store, photo_ids: Collection[int]) -> list[FlaggedShot]:
+    """Return those of ``photo_ids`` still flagged for review, with their reasons, in the order given."""
+    ids = list(dict.fromkeys(photo_ids))
+    found = {r[0]: FlaggedShot(r[0], r[1], loads(r[2], True)) for r in store.db.execute(
+        "SELECT id, original_name, review_reasons FROM photos WHERE needs_review = 1"
+        " AND id IN (SELECT value FROM json_each(?))", [json.dumps(ids)])}
+    return [found[i] for i in ids if i in found]
 
 
 def presets(store: Store) -> list[Preset]:
@@ -313,15 +322,18 @@ def record_render(store: Store, photo_id: int, result: PhotoResult, key: str, ac
     photo for review whatever its box (a person should compare the hero with the garment). So does the
     cleanup's flag (a hand, a clip hanger's clips) on the first render under a cleanup class the photo's
     renders did not have (it was tied to a hat or trousers since): what that cleanup looks for was never
-    looked for, nor reviewed, before. A render from another recipe than the last render, of a shot in a set with
-    unsent messages, makes their cards again (:func:`lookbook.lookbooks.sets.shots_rerendered`): what a customer
-    receives carries the render the recipe asks for.
+    looked for, nor reviewed, before. A shot flagged before reasons were kept (a library older than m019) whose box
+    was found again by this render (not set by hand) takes the reasons this render found, when it found any: the
+    detector, the cleanup and the colour check all ran, as at an import (the flag stays, found or not). A render
+    from another recipe than the last render, of a shot in a set with unsent messages, makes their cards again
+    (:func:`lookbook.lookbooks.sets.shots_rerendered`): what a customer receives carries the render the recipe asks for.
     """
     row = store.db.execute("SELECT garment_box, recipe, rendered_recipe, needs_review, review_reasons FROM photos"
                            " WHERE id = ?", [photo_id]).fetchone()
     if row is None:
         return Changes()
     hand_box = _box(json.loads(row[1] or "{}").get("box"))
+    renewed: dict[str, object] = {}
     with store.atomic():
         if row[0] is None:
             # The first detection of this photo: keep it, and flag it if the detector was unsure.
@@ -334,6 +346,14 @@ def record_render(store: Store, photo_id: int, result: PhotoResult, key: str, ac
                 row = (*row[:3], int(result.needs_review), dumps(result.review_reasons))
         store.db.execute("UPDATE photos SET rendered_recipe = ?, colour_shift = ? WHERE id = ?",
                          [key, result.colour_shift if result.outputs else None, photo_id])
+        if (row[0] is not None and hand_box is None and result.review_reasons
+                and loads(row[4], bool(row[3])) == (EARLIER,)):
+            # Flagged before reasons were kept, and this render ran every check an import runs (its box was
+            # found again: none was set by hand): what it found is why the shot is flagged today. The flag stays
+            # either way (only a person clears it); a render that finds nothing leaves "flagged before".
+            row = (*row[:4], dumps(result.review_reasons))
+            store.db.execute("UPDATE photos SET review_reasons = ? WHERE id = ?", [row[4], photo_id])
+            renewed["review_reasons"] = [r.text for r in result.review_reasons]
         new_cleanup = row[0] is not None and key_cleanup(key) not in (None, key_cleanup(row[2]))
         if result.colour_needs_review or (new_cleanup and result.cleanup_review):
             # The reasons this render found join those the photo is flagged for already (a box reason stays); a
@@ -345,7 +365,7 @@ def record_render(store: Store, photo_id: int, result: PhotoResult, key: str, ac
                              [dumps(reasons), photo_id])
         store.audit(actor, "photo.render", "photo", photo_id, outputs=sorted(result.outputs),
                     colour_shift=result.colour_shift, colour_source=result.colour_source,
-                    colour_review=result.colour_needs_review)
+                    colour_review=result.colour_needs_review, **renewed)
         changes = Changes(photos=True)
         # Only a render replacing another (a first render of a shot never rendered is not counted stale either:
         # looking at it on the Shoot page must not change messages under approval).

@@ -16,6 +16,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from lookbook.words import plural
+
 #: What a reason asks a person to check: the garment ``box``, the ``cutout`` (a hanger, hook, prop or hand the
 #: cleanup could not take out), the hero's ``colour``; ``earlier``: flagged before reasons were kept.
 Kind = Literal["box", "cutout", "colour", "earlier"]
@@ -139,3 +141,28 @@ def short(reasons: Sequence[ReviewReason]) -> str:
         return ""
     more = len(reasons) - 1
     return reasons[0].text + (f" (+{more} more)" if more else "")
+
+
+@dataclass(frozen=True)
+class FlaggedShot:
+    """A shot still flagged for review, named for a person who did not flag it (a manager approving its set)."""
+
+    photo_id: int
+    name: str
+    reasons: tuple[ReviewReason, ...]
+
+
+def still_flagged(shots: Sequence[FlaggedShot]) -> str:
+    """Return one line warning that ``shots`` are still flagged, each with its first reason ("" for none).
+
+    "2 shots still flagged for review: a.jpg (the box is unsure ...); b.jpg (a hanger's hook ... (+1 more))"
+    """
+    if not shots:
+        return ""
+    return (f"{plural(len(shots), 'shot')} still flagged for review: "
+            + "; ".join(f"{s.name} ({short(s.reasons)})" for s in shots))
+
+
+def still_flagged_details(shots: Sequence[FlaggedShot]) -> str:
+    """Return every reason of every shot in ``shots``, a shot's name and then its reasons a line each."""
+    return "\n".join(f"{s.name}:" + "".join(f"\n• {r.text}" for r in s.reasons) for s in shots)

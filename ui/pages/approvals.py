@@ -32,11 +32,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from lookbook.hooks import Changes
+from lookbook.lookbooks.composer import flagged_on_card
 from lookbook.outbox import compose
 from lookbook.outbox import messages as outbox
 from lookbook.outbox.channels import registry
 from lookbook.outbox.compose import RenderedEmail
 from lookbook.outbox.messages import AuditEntry, BatchReport, MessageRow, PendingSet
+from lookbook.photos.review import FlaggedShot, still_flagged, still_flagged_details
 from lookbook.store import roles
 from lookbook.store.database import Store
 from ui import page_badges
@@ -63,6 +66,8 @@ class SetReview:
     cards: dict[int, Path] = field(default_factory=dict)
     #: What each message must be on its channel (WhatsApp: a template, or free text in the 24-hour window).
     rules: dict[int, str] = field(default_factory=dict)
+    #: The shots on the set's card still flagged for review, with why (a manager should see it before approving).
+    flagged: list[FlaggedShot] = field(default_factory=list)
 
 
 def load_review(store: Store, set_id: int) -> SetReview | None:
@@ -75,7 +80,8 @@ def load_review(store: Store, set_id: int) -> SetReview | None:
     cards = {m.id: store.library.root / m.attachment for m in messages if m.attachment}
     rules = {m.id: rule for m in messages if (kind := registry.find(m.channel)) is not None
              and (rule := kind.drafting_rule(store, m.customer_id))}
-    return SetReview(pending, messages, card, outbox.set_audit(store, set_id), cards, rules)
+    return SetReview(pending, messages, card, outbox.set_audit(store, set_id), cards, rules,
+                     flagged_on_card(store, set_id))
 
 
 def describe(entry: AuditEntry) -> str:
@@ -186,6 +192,14 @@ class ApprovalsPage(Page):
         self._refusal_shown = ""  # the refusal last written into the result line, cleared when it no longer holds
         self.result.setWordWrap(True)
         self.result.setObjectName("approvalResult")
+        # Shots on the card still flagged for review, and why: said beside the decision, not found later in
+        # the Shoot page (plain text: a file name never turns into markup; every reason in the tooltip).
+        self.flagged = QLabel()
+        self.flagged.setObjectName("flaggedShots")
+        self.flagged.setWordWrap(True)
+        self.flagged.setTextFormat(Qt.TextFormat.PlainText)
+        self.flagged.setAccessibleName("Shots on the card still flagged for review")
+        self.flagged.setVisible(False)
         decide = QHBoxLayout()
         decide.addWidget(self.comment, 1)
         for button in (self.approve_set, self.reject_set, self.approve_selected, self.reject_selected):
@@ -210,6 +224,7 @@ class ApprovalsPage(Page):
         top.setSizes([280, 300, 440])  # the message panel is the widest: the manager reads the e-mail there
         top.setChildrenCollapsible(False)
         right.addWidget(top, 3)
+        right.addWidget(self.flagged)
         right.addLayout(decide)
         right.addWidget(self.result)
         right.addWidget(audit_box)
@@ -321,8 +336,27 @@ class ApprovalsPage(Page):
                    or (current.channel == "email" and self.subject.text() != current.subject))
         return (self.body.toPlainText(), self.subject.text()) if changed else None
 
+    def on_library_changed(self, changes: Changes) -> None:
+        """Reload on the outbox, the audit log and users; a photo's change (a flag cleared or raised) updates only
+        the line naming the card's flagged shots."""
+        super().on_library_changed(changes)
+        if changes.photos and not any(getattr(changes, name) for name in self.watches) and self._review is not None:
+            set_id = self._review.pending.set_id
+            # A set gone meanwhile is no error to show: the outbox's own change reloads the page.
+            self.db.run(flagged_on_card, set_id, on_done=lambda found: self._show_flagged(set_id, found),
+                        on_failure=lambda _exc: None)
+
+    def _show_flagged(self, set_id: int, flagged: list[FlaggedShot]) -> None:
+        """Say which shots on the card of set ``set_id`` (if it is still the one shown) are still flagged, and why."""
+        if self._review is None or self._review.pending.set_id != set_id:
+            return
+        self.flagged.setText(still_flagged(flagged))
+        self.flagged.setToolTip(still_flagged_details(flagged))
+        self.flagged.setVisible(bool(flagged))
+
     def _show_no_review(self) -> None:
         """Show an empty review: no set chosen."""
+        self.flagged.setVisible(False)
         self.messages_model.set_rows([])
         self.card.setPixmap(QPixmap())
         self.card.setText("Choose a set on the left.")
@@ -342,6 +376,7 @@ class ApprovalsPage(Page):
             self._card_pixmap = pixmap
             self._fit_card()
         self.audit.setPlainText("\n".join(describe(e) for e in review.audit))
+        self._show_flagged(review.pending.set_id, review.flagged)
 
     def _reselect(self, ids: list[int], kept: list[int], current: int) -> None:
         """Choose again the messages ``kept`` (those still listed), with ``current`` the one shown."""

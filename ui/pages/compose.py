@@ -65,6 +65,8 @@ from lookbook.lookbooks import composer, layouts
 from lookbook.lookbooks.composer import CardInput, Composition, RenderedCard, SlotFill, Source
 from lookbook.lookbooks.layouts import Layout
 from lookbook.lookbooks.sets import SetSummary, list_sets
+from lookbook.photos.recipes import flagged_shots
+from lookbook.photos.review import FlaggedShot, still_flagged, still_flagged_details
 from lookbook.store.database import Store
 from ui.pages.base import Page
 from ui.signin import Session
@@ -92,12 +94,17 @@ class SetForCompose:
     sources: list[Source]
     layouts: list[Layout]
     reason: str = ""  # why a set nobody composed has its layout, where that needs saying
+    #: The set's shots still flagged for review, with why (those the card shows are named under it).
+    flagged: tuple[FlaggedShot, ...] = ()
 
 
 def load_for_compose(store: Store, set_id: int) -> SetForCompose:
-    """Return the set's composition, its pictures, the layouts to choose from and why it has its layout."""
-    return SetForCompose(set_id, composer.get_composition(store, set_id), composer.set_sources(store, set_id),
-                         layouts.list_layouts(store.library), composer.layout_reason(store, set_id))
+    """Return the set's composition, its pictures, the layouts to choose from, why it has its layout and which
+    of its shots are still flagged for review."""
+    sources = composer.set_sources(store, set_id)
+    return SetForCompose(set_id, composer.get_composition(store, set_id), sources,
+                         layouts.list_layouts(store.library), composer.layout_reason(store, set_id),
+                         tuple(flagged_shots(store, [s.photo_id for s in sources])))
 
 
 def pil_to_qimage(image: Image.Image) -> QImage:
@@ -372,6 +379,7 @@ class ComposePage(Page):
         self.layouts: dict[str, Layout] = {}
         self.last_preview: RenderedCard | None = None
         self.last_card: CardInput | None = None
+        self.flagged: tuple[FlaggedShot, ...] = ()
         self._busy = False
         self._again = False
         self._asked_at = 0.0
@@ -426,10 +434,19 @@ class ComposePage(Page):
         self.warnings = QLabel("")
         self.warnings.setWordWrap(True)
         self.warnings.setAccessibleName("What the card could not show as asked")
+        # Shots on the card still flagged for review, and why (the manager approving the set sees the same line;
+        # plain text: a file name never turns into markup; every reason in the tooltip).
+        self.flagged_line = QLabel("")
+        self.flagged_line.setObjectName("flaggedShots")
+        self.flagged_line.setWordWrap(True)
+        self.flagged_line.setTextFormat(Qt.TextFormat.PlainText)
+        self.flagged_line.setAccessibleName("Shots on the card still flagged for review")
+        self.flagged_line.setVisible(False)
         right = QWidget()
         column = QVBoxLayout(right)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.canvas, 1)
+        column.addWidget(self.flagged_line)
         column.addWidget(self.warnings)
         splitter = QSplitter()
         splitter.addWidget(self.source_list)
@@ -515,10 +532,17 @@ class ComposePage(Page):
             self.layout_box.addItem(lay.title, lay.name)
         self.source_list.show_sources(loaded.sources)
         self.status.setText(loaded.reason)
+        self.flagged = loaded.flagged
         self._show_composition(loaded.composition)
 
     def _show_composition(self, composition: Composition) -> None:
         self.composition = composition
+        # Only the shots the card shows: a flagged shot dropped onto a slot is named at once, one taken off is not.
+        on_card = set(composition.photo_ids())
+        shown = [f for f in self.flagged if f.photo_id in on_card]
+        self.flagged_line.setText(still_flagged(shown))
+        self.flagged_line.setToolTip(still_flagged_details(shown))
+        self.flagged_line.setVisible(bool(shown))
         self._loading = True
         self.layout_box.setCurrentIndex(max(0, self.layout_box.findData(composition.layout)))
         self.header_check.setChecked(composition.header)

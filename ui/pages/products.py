@@ -324,6 +324,9 @@ class ProductsPage(Page):
         view = QListView()
         view.setModel(model)
         view.setIconSize(PREVIEW)
+        # A flagged shot's line says why: wrapped beside its preview in the narrow column, not cut off at its edge.
+        view.setWordWrap(True)
+        view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         view.setDragEnabled(True)
         view.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
@@ -532,8 +535,14 @@ class ProductsPage(Page):
         self.shots_model.clear()
         for s in shots:
             how = f" ({s.assigned_by})" if s.assigned_by else ""
-            flag = " · slate" if s.is_slate else (" · needs review" if s.needs_review else "")
-            self.shots_model.appendRow(_item(f"{s.original_name}{how}{flag}", s.photo_id))
+            # A flagged shot says why: its first reason on the line, every reason in the tooltip.
+            first = f": {s.review_reasons[0].text}" if s.review_reasons else ""
+            flag = " · slate" if s.is_slate else (f" · needs review{first}" if s.needs_review else "")
+            item = _item(f"{s.original_name}{how}{flag}", s.photo_id)
+            if s.needs_review and not s.is_slate:
+                item.setToolTip("\n".join([f"{s.original_name}: flagged for review",
+                                           *(f"• {r.text}" for r in s.review_reasons)]))
+            self.shots_model.appendRow(item)
         self._ask_previews(self.shots_model)
 
     def _set_chosen(self, current: QModelIndex, _previous: QModelIndex) -> None:
