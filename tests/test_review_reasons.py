@@ -28,6 +28,8 @@ from lookbook.photos.recipes import (
     record_render,
     render_batch,
     set_box,
+    set_neutral,
+    set_preset,
 )
 from lookbook.photos.review import (
     EARLIER,
@@ -139,6 +141,22 @@ def test_a_box_set_by_hand_clears_the_reasons_with_the_flag(store: Store, tmp_pa
     (pending,) = pending_renders(store, [photo_id])
     record_render(store, photo_id, colour_result(12.0), pending[0].rendered_recipe or "", "sam")
     assert [r.kind for r in photo_detail(store, photo_id).review_reasons] == ["colour"]
+
+
+def test_another_preset_or_a_white_point_keeps_the_flag_and_its_reasons(store: Store, tmp_path: Path,
+                                                                        hook_seen: None) -> None:
+    photo_id = imported(store, tmp_path)
+    flagged = stored(store, photo_id)
+    assert flagged[0] == 1 and flagged[1]
+    # Neither answers "a hanger's hook above the garment": the new render still needs a person's look.
+    set_preset(store, photo_id, None, "sam")
+    assert stored(store, photo_id) == flagged
+    set_neutral(store, photo_id, (20, 20), "sam")
+    assert stored(store, photo_id) == flagged
+    set_box(store, photo_id, None, "sam")  # back to the detected box: the machine's box, not a person's answer
+    assert stored(store, photo_id) == flagged
+    set_box(store, photo_id, (10, 10, 200, 200), "sam")
+    assert stored(store, photo_id) == (0, None)
 
 
 def test_an_old_library_keeps_every_photo_and_its_flag_reads_as_flagged_before(tmp_path: Path) -> None:

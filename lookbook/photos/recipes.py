@@ -146,7 +146,9 @@ def preset_named(store: Store, name: str | None) -> Preset:
     raise InputError(f"preset '{name}' does not exist; choose one of {', '.join(p.name for p in available)}.")
 
 
-def _update_recipe(store: Store, photo_id: int, actor: str, action: str, **changes: object) -> Changes:
+def _update_recipe(store: Store, photo_id: int, actor: str, action: str, *, reviewed: bool,
+                   **changes: object) -> Changes:
+    """Change the photo's recipe; ``reviewed``: the change is a person's answer to the review flag (clear it)."""
     row = store.db.execute("SELECT recipe FROM photos WHERE id = ?", [photo_id]).fetchone()
     if row is None:
         raise InputError(f"photo {photo_id} does not exist (it may have been merged or removed); reload the page.")
@@ -158,9 +160,15 @@ def _update_recipe(store: Store, photo_id: int, actor: str, action: str, **chang
         else:
             recipe[key] = value
     with store.atomic():
-        # A person looked at the box and set it: the photo no longer needs review.
-        store.db.execute("UPDATE photos SET recipe = ?, needs_review = 0, review_reasons = NULL WHERE id = ?",
-                         [json.dumps(recipe, sort_keys=True), photo_id])
+        if reviewed:
+            # A person looked at the box and set it: the photo no longer needs review.
+            store.db.execute("UPDATE photos SET recipe = ?, needs_review = 0, review_reasons = NULL WHERE id = ?",
+                             [json.dumps(recipe, sort_keys=True), photo_id])
+        else:
+            # Another preset or a white point answers none of the flag's reasons (a hanger, a box, a colour shift
+            # still needs a person's look at the new render), so the flag and its reasons stay.
+            store.db.execute("UPDATE photos SET recipe = ? WHERE id = ?",
+                             [json.dumps(recipe, sort_keys=True), photo_id])
         store.audit(actor, action, "photo", photo_id, before=before, after=recipe)
     return store.notify(Changes(photos=True))
 
@@ -181,7 +189,9 @@ def set_box(store: Store, photo_id: int, box: Box | None, actor: str, size: tupl
             raise InputError(f"photo {photo_id}: garment box {list(box)} reaches past the photo "
                              f"({size[0]} x {size[1]} pixels); drag it back onto the photo.")
         box = (x0, y0, x1, y1)
-    return _update_recipe(store, photo_id, actor, "photo.box", box=list(box) if box else None)
+    # A box drawn by hand answers the flag; going back to the detected box does not.
+    return _update_recipe(store, photo_id, actor, "photo.box", reviewed=box is not None,
+                          box=list(box) if box else None)
 
 
 def set_preset(store: Store, photo_id: int, preset: str | None, actor: str) -> Changes:
@@ -190,7 +200,7 @@ def set_preset(store: Store, photo_id: int, preset: str | None, actor: str) -> C
     :raises InputError: if no preset has that name.
     """
     name = None if preset is None else preset_named(store, preset).name
-    return _update_recipe(store, photo_id, actor, "photo.preset", preset=name)
+    return _update_recipe(store, photo_id, actor, "photo.preset", reviewed=False, preset=name)
 
 
 def set_neutral(store: Store, photo_id: int, point: Point | None, actor: str) -> Changes:
@@ -212,7 +222,8 @@ def set_neutral(store: Store, photo_id: int, point: Point | None, actor: str) ->
             raise InputError(f"photo {photo_id}: neutral point ({x:.0f}, {y:.0f}) lies off the photo ({width} x "
                              f"{height} pixels); pick a point on something white or grey in it.")
         point = (round(x, 1), round(y, 1))
-    return _update_recipe(store, photo_id, actor, "photo.neutral", neutral=list(point) if point else None)
+    return _update_recipe(store, photo_id, actor, "photo.neutral", reviewed=False,
+                          neutral=list(point) if point else None)
 
 
 def mark_reviewed(store: Store, photo_ids: list[int], actor: str) -> Changes:
