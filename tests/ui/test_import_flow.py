@@ -71,7 +71,7 @@ def page(qtbot, opened_demo, monkeypatch) -> Iterator[ShootPage]:
     shoot = ShootPage(db, thumbs)
     qtbot.addWidget(shoot)
     shoot.show()
-    with qtbot.waitSignal(shoot.badge_changed, timeout=5000):
+    with qtbot.waitSignal(shoot.badge_changed, timeout=20_000):
         shoot.reload()
     yield shoot
     shoot.cleanup()
@@ -135,7 +135,7 @@ def test_the_real_importer_adds_photos_to_the_library_and_the_grid(qtbot, opened
     db.library_changed.connect(shoot.on_library_changed)  # as the main window wires every page
     qtbot.addWidget(shoot)
     shoot.show()
-    with qtbot.waitSignal(shoot.badge_changed, timeout=5000):
+    with qtbot.waitSignal(shoot.badge_changed, timeout=20_000):
         shoot.reload()
     before = shoot.model.rowCount()
     with qtbot.waitSignal(shoot.import_finished, timeout=60_000) as finished:
