@@ -33,6 +33,13 @@ def _open(qtbot, win: MainWindow, root: Path) -> None:
         win.open_library(root)
 
 
+def _answered(qtbot, win: MainWindow) -> None:
+    """Wait until every job the window queued on the DB thread has answered (one thread answers them in order)."""
+    done: list[None] = []
+    win.db.run(lambda _store: None, on_done=done.append)
+    qtbot.waitUntil(lambda: done == [None], timeout=20_000)
+
+
 def test_shoot_badge_counts_photos_to_review(qtbot, window: MainWindow, demo_library: Path) -> None:
     with sqlite3.connect(demo_library / "library.db") as conn:
         # Exactly these two (the demo's shots on a hanger are flagged by the import itself).
@@ -60,7 +67,7 @@ def test_first_run_guide_shows_on_the_demo_until_dismissed(qtbot, runners, windo
     again.show()
     with qtbot.waitSignal(again.counts_shown, timeout=10_000):
         again.open_library(demo_library)
-    qtbot.wait(200)  # the demo check answers after the counts
+    _answered(qtbot, again)  # the demo check has answered
     assert not again.guide.isVisible()
     again.show_guide()
     assert again.guide.isVisible()
@@ -72,7 +79,7 @@ def test_no_guide_on_an_ordinary_library(qtbot, window: MainWindow, tmp_path: Pa
 
     create_store(tmp_path / "Shop").close()
     _open(qtbot, window, tmp_path / "Shop")
-    qtbot.wait(200)
+    _answered(qtbot, window)  # the demo check has answered
     assert not window.guide.isVisible()
 
 
