@@ -39,7 +39,6 @@ def library(tmp_path: Path, fake_x: FakeX, memory_keyring: object, monkeypatch: 
     accounts.save_x_client(store, fake_x.client_id, "admin")
     accounts.save_x_oauth2(store, OAuth2Token(fake_x.issue_token()), user_id=fake_x.me_id,
                            username=fake_x.me_username, actor="admin")
-    store.set_setting("delivery.x", {**accounts.x_settings(store), "timeout_s": 1.0})
     store.set_setting("delivery.sender", {"reconcile_after_s": 1.5})
     root = store.library.root
     store.close()
@@ -68,7 +67,7 @@ def _states(library: Path) -> list[str]:
         store.close()
 
 
-def _send_and_wait(qtbot, page: OutboxPage, timeout: int = 15_000) -> None:
+def _send_and_wait(qtbot, page: OutboxPage, timeout: int = 30_000) -> None:
     page.send_button.click()
     qtbot.waitUntil(lambda: not page.is_sending(), timeout=timeout)
 
@@ -89,17 +88,20 @@ def test_rate_limit_shows_a_countdown_then_sends(qtbot, page: OutboxPage, fake_x
     fake_x.faults.append(Fault("POST", DM_PATH, "429", reset_in_s=3))
     page.send_button.click()
     qtbot.waitUntil(lambda: "resumes in 0:0" in page.countdown.text(), timeout=10_000)
-    qtbot.waitUntil(lambda: not page.is_sending(), timeout=15_000)
+    qtbot.waitUntil(lambda: not page.is_sending(), timeout=30_000)
     assert _states(library) == ["sent"] * 3
     qtbot.waitUntil(lambda: page.countdown.text() == "", timeout=20_000)
 
 
 def test_stop_leaves_the_rest_queued(qtbot, page: OutboxPage, fake_x: FakeX, library: Path) -> None:
-    fake_x.post_delay_after_s = 0.4
+    # X answers the first DM only after Stop was clicked: the stop lands mid-batch on any machine (a delay of 0.4 s
+    # per answer let a busy machine send all three before the click).
+    fake_x.answer_gate = threading.Event()
     page.send_button.click()
-    qtbot.waitUntil(lambda: fake_x.wait_recorded(1, timeout=0.01), timeout=10_000)
+    qtbot.waitUntil(lambda: fake_x.wait_recorded(1, timeout=0.01), timeout=20_000)
     page.cancel_button.click()
-    qtbot.waitUntil(lambda: not page.is_sending(), timeout=10_000)
+    fake_x.answer_gate.set()
+    qtbot.waitUntil(lambda: not page.is_sending(), timeout=20_000)
     assert "Stopped on request" in page.status.text()
     states = _states(library)
     assert states[0] == "sent" and "queued" in states and len(fake_x.events) == states.count("sent")
