@@ -170,7 +170,7 @@ def test_oauth1_tokens_sign_requests(fake_x: FakeX) -> None:
 # -- sign-in -----------------------------------------------------------------------------------
 def _browser(url: str) -> None:
     """Do what the person's browser does: open X's page, which redirects to the loopback address."""
-    requests.get(url, timeout=5)
+    requests.get(url, timeout=30)
 
 
 def test_pkce_sign_in_through_the_loopback_redirect(fake_x: FakeX) -> None:
@@ -180,7 +180,7 @@ def test_pkce_sign_in_through_the_loopback_redirect(fake_x: FakeX) -> None:
         assert "code_challenge_method=S256" in url and "scope=dm.write+dm.read+tweet.read+users.read+media.write" \
             "+offline.access" in url
         threading.Thread(target=_browser, args=(url,), daemon=True).start()
-        token = sign_in.wait(timeout=10)
+        token = sign_in.wait(timeout=30)
     assert token.refresh_token and token.expires_at and "dm.write" in token.scope
     channel = XChannel(token=token, endpoints=_endpoints(fake_x))
     assert channel.me() == (fake_x.me_id, fake_x.me_username)
@@ -189,14 +189,14 @@ def test_pkce_sign_in_through_the_loopback_redirect(fake_x: FakeX) -> None:
 def test_sign_in_refuses_an_answer_for_another_sign_in(fake_x: FakeX) -> None:
     with PkceSignIn(fake_x.client_id, endpoints=_endpoints(fake_x)) as sign_in:
         sign_in.start()
-        requests.get(sign_in.redirect_uri + "?code=stolen&state=not-ours", timeout=5)
+        requests.get(sign_in.redirect_uri + "?code=stolen&state=not-ours", timeout=30)
         with pytest.raises(SignInError, match="state mismatch"):
-            sign_in.wait(timeout=5)
+            sign_in.wait(timeout=30)
     with PkceSignIn(fake_x.client_id, endpoints=_endpoints(fake_x)) as sign_in:
         sign_in.start()
-        requests.get(sign_in.redirect_uri + "?error=access_denied", timeout=5)
+        requests.get(sign_in.redirect_uri + "?error=access_denied", timeout=30)
         with pytest.raises(SignInError, match="not allowed"):
-            sign_in.wait(timeout=5)
+            sign_in.wait(timeout=30)
 
 
 def test_expired_token_is_refreshed_once_and_saved(fake_x: FakeX) -> None:

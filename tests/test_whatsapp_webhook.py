@@ -79,7 +79,7 @@ def receiver(store: Store, world: World) -> Iterator[WebhookReceiver]:
 
 def _get(url: str) -> tuple[int, str]:
     try:
-        with urllib.request.urlopen(url, timeout=5) as answer:
+        with urllib.request.urlopen(url, timeout=30) as answer:
             return int(answer.status), answer.read().decode()
     except urllib.error.HTTPError as exc:
         return int(exc.code), ""

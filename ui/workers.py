@@ -115,6 +115,10 @@ class TaskRunner(QObject):
 
     @Slot(object, object)
     def _on_deliver(self, callback: Callback, payload: Any) -> None:
+        if self._closed:
+            # Shut down: whoever asked (a page being closed, a window at exit) may be gone, and an answer still in
+            # the UI thread's queue would call into a deleted widget.
+            return
         callback(payload)
 
     def shutdown(self) -> None:

@@ -220,7 +220,7 @@ def webhook_post(url: str, payload: dict[str, Any] | bytes, *, secret: str | Non
         headers["X-Hub-Signature-256"] = signature
     request = urllib.request.Request(url, data=raw, headers=headers, method="POST")
     try:
-        with urllib.request.urlopen(request, timeout=5) as answer:
+        with urllib.request.urlopen(request, timeout=30) as answer:
             return int(answer.status)
     except urllib.error.HTTPError as exc:
         return int(exc.code)

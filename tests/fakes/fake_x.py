@@ -92,6 +92,9 @@ class FakeX:
     #: Seconds to wait before recording a DM, and after recording it before answering.
     post_delay_before_s: float = 0.0
     post_delay_after_s: float = 0.0
+    #: When set, a DM is answered (after it is recorded) only once this event is set (or after 60 s): a test acts
+    #: between a DM's arrival and its answer for sure, however busy the machine.
+    answer_gate: threading.Event | None = None
     access_tokens: dict[str, float] = field(default_factory=dict)  # token -> expiry (epoch)
     oauth1_tokens: set[str] = field(default_factory=set)
     client_id: str = "lookbook-test-client"
@@ -340,6 +343,8 @@ class _Handler(BaseHTTPRequestHandler):
         event = self.fake._record(self.fake.me_id, participant, text, media_ids[0] if media_ids else None)
         if self.fake.post_delay_after_s:
             time.sleep(self.fake.post_delay_after_s)
+        if self.fake.answer_gate is not None:
+            self.fake.answer_gate.wait(60)
         if fault and fault.kind == "503_after":
             return self._send(503, _problem(503, "Service Unavailable", "Service Unavailable"), rate)
         if fault and fault.kind == "slow_after":

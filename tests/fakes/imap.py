@@ -50,6 +50,6 @@ def deliver(port: int, raw: bytes) -> None:
     """Put a mail into the mailbox's INBOX, as the mail server would on delivery."""
     from imapclient import IMAPClient
 
-    with IMAPClient("127.0.0.1", port=port, ssl=False, timeout=5) as client:
+    with IMAPClient("127.0.0.1", port=port, ssl=False, timeout=30) as client:
         client.login(USER, PASSWORD)
         client.append("INBOX", raw)

@@ -33,12 +33,19 @@ def _open(qtbot, win: MainWindow, root: Path) -> None:
         win.open_library(root)
 
 
+def _answered(qtbot, win: MainWindow) -> None:
+    """Wait until every job the window queued on the DB thread has answered (one thread answers them in order)."""
+    done: list[None] = []
+    win.db.run(lambda _store: None, on_done=done.append)
+    qtbot.waitUntil(lambda: done == [None], timeout=20_000)
+
+
 def test_shoot_badge_counts_photos_to_review(qtbot, window: MainWindow, demo_library: Path) -> None:
     with sqlite3.connect(demo_library / "library.db") as conn:
         # Exactly these two (the demo's shots on a hanger are flagged by the import itself).
         conn.execute("UPDATE photos SET needs_review = (id IN (1, 2))")
     _open(qtbot, window, demo_library)
-    qtbot.waitUntil(lambda: window.sidebar.badge(0) == "2 to review", timeout=5000)
+    qtbot.waitUntil(lambda: window.sidebar.badge(0) == "2 to review", timeout=20_000)
     # The row's text stays the page's name; the badge is painted beside it and read out by screen readers.
     assert window.sidebar.item(0).text() == "Shoot"
     assert window.sidebar.item(0).data(Qt.ItemDataRole.AccessibleTextRole) == "Shoot, 2 to review"
@@ -47,7 +54,7 @@ def test_shoot_badge_counts_photos_to_review(qtbot, window: MainWindow, demo_lib
 def test_first_run_guide_shows_on_the_demo_until_dismissed(qtbot, runners, window: MainWindow,
                                                            demo_library: Path) -> None:
     _open(qtbot, window, demo_library)
-    qtbot.waitUntil(window.guide.isVisible, timeout=5000)
+    qtbot.waitUntil(window.guide.isVisible, timeout=20_000)
     window.guide.go_to.emit("Approvals")  # what clicking the step's link does
     assert window.stack.currentWidget().title == "Approvals"
     qtbot.mouseClick(window.guide.close_button, Qt.MouseButton.LeftButton)
@@ -60,7 +67,7 @@ def test_first_run_guide_shows_on_the_demo_until_dismissed(qtbot, runners, windo
     again.show()
     with qtbot.waitSignal(again.counts_shown, timeout=10_000):
         again.open_library(demo_library)
-    qtbot.wait(200)  # the demo check answers after the counts
+    _answered(qtbot, again)  # the demo check has answered
     assert not again.guide.isVisible()
     again.show_guide()
     assert again.guide.isVisible()
@@ -72,7 +79,7 @@ def test_no_guide_on_an_ordinary_library(qtbot, window: MainWindow, tmp_path: Pa
 
     create_store(tmp_path / "Shop").close()
     _open(qtbot, window, tmp_path / "Shop")
-    qtbot.wait(200)
+    _answered(qtbot, window)  # the demo check has answered
     assert not window.guide.isVisible()
 
 
@@ -83,14 +90,14 @@ def test_theme_switches_between_light_and_dark_and_is_remembered(qtbot, window: 
     try:
         window.theme = theme
         theme.changed.connect(window._tint_icons)
-        with qtbot.waitSignal(theme.changed):
+        with qtbot.waitSignal(theme.changed, timeout=20_000):
             theme.set_appearance(Appearance.DARK)
         assert is_dark(app.palette())
         assert QSettings().value("view/appearance") == "dark"
         icon = window.sidebar.item(1).icon().pixmap(QSize(20, 20)).toImage()
         inked = [icon.pixelColor(x, y) for x in range(20) for y in range(20) if icon.pixelColor(x, y).alpha() > 200]
         assert inked and min(c.lightness() for c in inked) > 150  # light strokes on the dark sidebar
-        with qtbot.waitSignal(theme.changed):
+        with qtbot.waitSignal(theme.changed, timeout=20_000):
             theme.set_appearance(Appearance.LIGHT)
         assert not is_dark(app.palette())
         assert app.palette().color(QPalette.ColorRole.Highlight).name() == "#2f5d62"
@@ -101,7 +108,7 @@ def test_theme_switches_between_light_and_dark_and_is_remembered(qtbot, window: 
 
 
 def test_go_shortcuts_switch_pages(qtbot, window: MainWindow) -> None:
-    qtbot.waitExposed(window)
+    qtbot.waitExposed(window, timeout=20_000)
     window.activateWindow()
     QTest.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
     assert window.stack.currentWidget().title == "Customers"
@@ -165,7 +172,7 @@ def test_theme_follows_the_system_colour_scheme(qtbot, monkeypatch) -> None:
         theme.set_appearance(Appearance.SYSTEM)
         assert not is_dark(app.palette())
         system["dark"] = True
-        with qtbot.waitSignal(theme.changed, timeout=2000):
+        with qtbot.waitSignal(theme.changed, timeout=20_000):
             hints.colorSchemeChanged.emit(Qt.ColorScheme.Dark)
         assert is_dark(app.palette())
         theme.set_appearance(Appearance.LIGHT)  # a person's choice wins over the system's

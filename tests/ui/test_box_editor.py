@@ -14,7 +14,7 @@ def _editor(qtbot, box=(100, 200, 700, 1000)) -> BoxEditor:
     qtbot.addWidget(editor)
     editor.resize(400, 500)
     editor.show()
-    qtbot.waitExposed(editor)
+    qtbot.waitExposed(editor, timeout=20_000)
     preview = QImage(200, 300, QImage.Format.Format_RGB32)  # a small preview of a 800 x 1200 photo
     preview.fill(QColor("#dddddd"))
     editor.set_photo(preview, QSize(800, 1200), box)
@@ -32,7 +32,7 @@ def _drag(editor: BoxEditor, start: QPoint, end: QPoint) -> None:
 def test_dragging_the_bottom_right_handle_grows_the_box_in_original_pixels(qtbot) -> None:
     editor = _editor(qtbot)
     start = editor.handle_position(Edge.RIGHT | Edge.BOTTOM).toPoint()
-    with qtbot.waitSignal(editor.box_edited, timeout=1000) as blocker:
+    with qtbot.waitSignal(editor.box_edited, timeout=20_000) as blocker:
         _drag(editor, start, start + QPoint(-30, -40))
     old, new = blocker.args
     assert old == (100, 200, 700, 1000)
@@ -46,7 +46,7 @@ def test_dragging_the_bottom_right_handle_grows_the_box_in_original_pixels(qtbot
 def test_dragging_inside_moves_the_box_and_keeps_it_on_the_photo(qtbot) -> None:
     editor = _editor(qtbot, (100, 200, 300, 400))
     centre = editor.mapFromScene(200, 300)
-    with qtbot.waitSignal(editor.box_edited, timeout=1000) as blocker:
+    with qtbot.waitSignal(editor.box_edited, timeout=20_000) as blocker:
         _drag(editor, centre, centre + QPoint(-400, 0))  # far past the left edge
     _old, new = blocker.args
     assert new == (0, 200, 200, 400)
@@ -70,6 +70,6 @@ def test_a_click_without_moving_emits_nothing(qtbot) -> None:
 def test_arrow_keys_nudge_the_box(qtbot) -> None:
     editor = _editor(qtbot)
     editor.setFocus()
-    with qtbot.waitSignal(editor.box_edited, timeout=1000) as blocker:
+    with qtbot.waitSignal(editor.box_edited, timeout=20_000) as blocker:
         QTest.keyClick(editor, Qt.Key.Key_Right)
     assert blocker.args[1] == (112, 200, 712, 1000)  # 1 % of the long side (1200 px)

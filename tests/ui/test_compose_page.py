@@ -134,7 +134,7 @@ def test_drag_a_detail_into_a_slot_and_the_sent_card_is_the_preview(qtbot, page_
     sent: list[bytes] = []
     with qtbot.waitSignal(db.busy_changed, timeout=20_000, check_params_cb=lambda busy: not busy):
         db.run(draft_approve_send, on_done=sent.append)
-    qtbot.waitUntil(lambda: bool(sent), timeout=5_000)
+    qtbot.waitUntil(lambda: bool(sent), timeout=20_000)
     assert sent[0] == composer.encode_card(preview.image, "x")
     with Image.open(io.BytesIO(sent[0])) as card:
         assert np.abs(_as_array(card) - _as_array(preview.image)).mean() < 2.5

@@ -23,7 +23,7 @@ LAPTOP_ROOM = (1093, 574)
 def _shown(qtbot, dialog: QDialog) -> QDialog:  # type: ignore[no-untyped-def]
     qtbot.addWidget(dialog)
     dialog.show()
-    qtbot.waitExposed(dialog)
+    qtbot.waitExposed(dialog, timeout=20_000)
     return dialog
 
 
@@ -54,7 +54,7 @@ def test_every_dialog_fits_the_screen_and_its_contents(qtbot, opened_demo, tmp_p
         # ...and it can always be smaller than 1366×768 at 125 % scaling with a task bar (1093×574).
         assert least.width() <= LAPTOP_ROOM[0] and least.height() <= LAPTOP_ROOM[1], name
         assert dialog.width() >= least.width() and dialog.height() >= least.height(), name  # nothing squeezed
-    qtbot.waitSignal(dialogs["compare"].loaded, timeout=5_000)
+    qtbot.waitSignal(dialogs["compare"].loaded, timeout=20_000)
 
 
 def test_an_import_without_rejected_rows_shows_no_blank_table(qtbot, opened_demo, tmp_path: Path) -> None:
@@ -87,7 +87,7 @@ def test_before_and_after_shrinks_to_a_small_picture(qtbot, runners, tmp_path: P
     image.fill(QColor("white"))
     image.save(str(picture))
     dialog = CompareDialog(thumbs, picture, None, "small")
-    with qtbot.waitSignal(dialog.loaded, timeout=5_000):
+    with qtbot.waitSignal(dialog.loaded, timeout=20_000):
         _shown(qtbot, dialog)
     assert dialog.height() < 300  # was 900×700 of grey around a 120×90 picture
     assert dialog.width() <= max(dialog.minimumSizeHint().width(), 300)

@@ -16,7 +16,7 @@ def _shown_table(qtbot, height: int, style: str) -> tuple[QTableView, object]:
     qtbot.addWidget(view)
     view.resize(900, height)
     view.show()
-    qtbot.waitExposed(view)
+    qtbot.waitExposed(view, timeout=20_000)
     return view, hint
 
 

@@ -25,7 +25,7 @@ def page(qtbot, opened_demo) -> CustomersPage:
     page.resize(1300, 800)
     page.show()
     page.reload()
-    qtbot.waitUntil(lambda: page.model.total == 500, timeout=5_000)
+    qtbot.waitUntil(lambda: page.model.total == 500, timeout=20_000)
     return page
 
 
@@ -37,7 +37,7 @@ def test_put_aside_then_sold_from_the_profile(qtbot, page: CustomersPage) -> Non
     sku = profile.hold_product.currentData()[0]
     size = profile.hold_size.currentText()
     profile.hold_button.click()
-    qtbot.waitUntil(lambda: profile.hold_model.rowCount() == 1, timeout=5_000)
+    qtbot.waitUntil(lambda: profile.hold_model.rowCount() == 1, timeout=20_000)
     assert "put aside" in profile.status.text()
     assert profile.tabs.tabText(4) == "Holds (1)"
     found = on_db(qtbot, page.db, lambda store: holds.list_holds(store, customer_id=customer_id))
@@ -45,7 +45,7 @@ def test_put_aside_then_sold_from_the_profile(qtbot, page: CustomersPage) -> Non
     profile.hold_view.selectRow(0)
     assert profile.sold_button.isEnabled()
     profile.sold_button.click()
-    qtbot.waitUntil(lambda: profile.hold_model.row_values(0)[4] == "sold", timeout=5_000)
+    qtbot.waitUntil(lambda: profile.hold_model.row_values(0)[4] == "sold", timeout=20_000)
     assert not profile.sold_button.isEnabled() or profile._selected_hold().status == "sold"
     bought = on_db(qtbot, page.db, lambda store: store.db.execute(
         "SELECT count(*) FROM purchases pu JOIN products p ON p.id = pu.product_id WHERE pu.customer_id = ?"

@@ -58,7 +58,7 @@ def assert_mnemonics(page: QWidget) -> None:
 def tab_chain(qtbot, first: QWidget, count: int) -> list[QWidget]:
     """Focus ``first``, press Tab ``count - 1`` times, and return the widgets that had the focus."""
     first.setFocus(Qt.FocusReason.TabFocusReason)
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is first, timeout=2_000)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is first, timeout=20_000)
     chain = [first]
     for _ in range(count - 1):
         QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
@@ -75,11 +75,11 @@ def window(qtbot, runners, demo_library: Path) -> MainWindow:
     window.resize(1366, 768)
     window.show()
     window.activateWindow()
-    qtbot.waitExposed(window)
+    qtbot.waitExposed(window, timeout=20_000)
     with qtbot.waitSignal(window.counts_shown, timeout=10_000):
         window.open_library(demo_library)
     window.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5_000)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=20_000)
     yield window
     window.close()
 
@@ -87,13 +87,13 @@ def window(qtbot, runners, demo_library: Path) -> MainWindow:
 def _show(qtbot, window: MainWindow, row: int) -> QWidget:
     window.sidebar.setCurrentRow(row)
     page = window.page(row)
-    qtbot.waitUntil(page.isVisible)
+    qtbot.waitUntil(page.isVisible, timeout=20_000)
     return page
 
 
 def test_products_page_tabs_in_reading_order(qtbot, window: MainWindow) -> None:
     page = _show(qtbot, window, 1)
-    qtbot.waitUntil(lambda: page.products_model.rowCount() > 0, timeout=5_000)
+    qtbot.waitUntil(lambda: page.products_model.rowCount() > 0, timeout=20_000)
     assert_tab_order(qtbot, [page.brands_view, page.products_view, page.shots_view, page.unassigned_view, page.tabs,
                              page.sets_view, page.set_items_view, page.new_set_button, page.add_button,
                              page.remove_button, page.up_button, page.delete_button])
@@ -102,8 +102,8 @@ def test_products_page_tabs_in_reading_order(qtbot, window: MainWindow) -> None:
 
 def test_customers_page_tabs_in_reading_order(qtbot, window: MainWindow) -> None:
     page = _show(qtbot, window, 2)
-    qtbot.waitUntil(lambda: page.model.total == 500, timeout=5_000)
-    with qtbot.waitSignal(page.profile.loaded, timeout=5_000):
+    qtbot.waitUntil(lambda: page.model.total == 500, timeout=20_000)
+    with qtbot.waitSignal(page.profile.loaded, timeout=20_000):
         page.view.selectRow(0)
     profile = page.profile
     assert_tab_order(qtbot, [page.search, page.add_button, page.import_button, page.purchases_button,
@@ -120,7 +120,7 @@ def test_customers_page_tabs_in_reading_order(qtbot, window: MainWindow) -> None
 
 def test_match_page_tabs_in_reading_order(qtbot, window: MainWindow) -> None:
     page = _show(qtbot, window, 3)
-    qtbot.waitUntil(lambda: page.sets_model.rowCount() > 0, timeout=5_000)
+    qtbot.waitUntil(lambda: page.sets_model.rowCount() > 0, timeout=20_000)
     assert_tab_order(qtbot, [page.sets_view, page.rematch, page.filter, page.tabs, page.matches_view,
                              page.template_box, page.new_template, page.edit_template, page.preview_button,
                              page.draft_button, page.submit_button, page.report])
@@ -162,7 +162,7 @@ def test_settings_page_tabs_in_reading_order(qtbot, window: MainWindow) -> None:
     d = page.delivery
     # Built from what each channel declares when the section loads (Qt shows a box added late on the next turn).
     qtbot.waitUntil(lambda: len(d.channel_boxes) == 4 and all(b.isVisible() for b in d.channel_boxes.values()),
-                    timeout=5_000)
+                    timeout=20_000)
     x, mail = d.channel_boxes["x"], d.channel_boxes["email"]
     # The X box top to bottom (its sign-in after its fields), then the e-mail box beside it, top to bottom.
     assert_tab_order(qtbot, [*x.edits.values(), x.save_button, d.sign_in_button, d.sign_out_button, *d.oauth1,

@@ -64,7 +64,7 @@ def _idle(qtbot, window: MainWindow) -> None:
     """Wait until the DB thread ran everything asked of it so far, and its answers arrived."""
     done: list[bool] = []
     window.db.run(lambda _store: True, on_done=done.append)
-    qtbot.waitUntil(lambda: done == [True], timeout=5_000)
+    qtbot.waitUntil(lambda: done == [True], timeout=20_000)
 
 
 def test_pages_not_visited_are_not_built_but_their_badges_count(qtbot, window: tuple[MainWindow, int]) -> None:
@@ -79,7 +79,7 @@ def test_pages_not_visited_are_not_built_but_their_badges_count(qtbot, window: t
 
     # A change while the Approvals page does not exist: its badge says so all the same, without building it.
     main.db.run(lambda store: outbox.submit(store, set_id, "alex"))
-    qtbot.waitUntil(lambda: main.sidebar.badge(approvals_row) == "3 to approve", timeout=5_000)
+    qtbot.waitUntil(lambda: main.sidebar.badge(approvals_row) == "3 to approve", timeout=20_000)
     assert not main.is_built("Approvals")
 
     # The first visit builds it, with the library as it is now; the person signed in before is the one it acts for.
@@ -87,10 +87,10 @@ def test_pages_not_visited_are_not_built_but_their_badges_count(qtbot, window: t
     approvals = main.stack.currentWidget()
     assert isinstance(approvals, ApprovalsPage) and main.is_built("Approvals")
     assert main.page(ApprovalsPage) is approvals
-    qtbot.waitUntil(lambda: approvals.sets_model.rowCount() == 1, timeout=5_000)
+    qtbot.waitUntil(lambda: approvals.sets_model.rowCount() == 1, timeout=20_000)
     assert approvals.hint.text() == "3 message(s) in 1 set(s) wait for approval."
-    qtbot.waitUntil(lambda: approvals.messages_model.rowCount() == 3, timeout=5_000)
-    qtbot.waitUntil(approvals.approve_set.isEnabled, timeout=5_000)
+    qtbot.waitUntil(lambda: approvals.messages_model.rowCount() == 3, timeout=20_000)
+    qtbot.waitUntil(approvals.approve_set.isEnabled, timeout=20_000)
     assert main.sidebar.badge(approvals_row) == "3 to approve"
     # Built once: another visit shows the same page.
     main.go_to_page("Shoot")
@@ -110,10 +110,10 @@ def test_a_page_built_later_shows_changes_made_before_and_hears_those_after(qtbo
     main.sidebar.setCurrentRow(main.page_titles.index("Customers"))  # what a click in the sidebar does
     customers = main.stack.currentWidget()
     assert isinstance(customers, CustomersPage)
-    qtbot.waitUntil(lambda: customers.model.total == 4, timeout=5_000)
+    qtbot.waitUntil(lambda: customers.model.total == 4, timeout=20_000)
     main.db.run(lambda store: add_customer(store, {"first_name": "Grace", "last_name": "Hopper",
                                                   "email": "grace@example.com"}, actor="maria"))
-    qtbot.waitUntil(lambda: customers.model.total == 5, timeout=5_000)
+    qtbot.waitUntil(lambda: customers.model.total == 5, timeout=20_000)
 
 
 def test_the_go_menu_shortcut_builds_the_page_it_goes_to(qtbot, window: tuple[MainWindow, int]) -> None:

@@ -25,9 +25,9 @@ def test_window_opens_on_the_demo_library_and_shows_its_counts(qtbot, runners, d
         "Shoot", "Products & Brands", "Customers", "Match & Compose", "Compose Card", "Approvals", "Outbox",
         "Conversations", "Tasks", "Reports", "Settings"]
     shoot, products, customers = window.page(0), window.page(1), window.page(2)
-    qtbot.waitUntil(lambda: shoot.model.rowCount() == 40, timeout=5_000)
-    qtbot.waitUntil(lambda: products.model.rowCount() == 8, timeout=5_000)
-    qtbot.waitUntil(lambda: customers.model.total == 500, timeout=5_000)
+    qtbot.waitUntil(lambda: shoot.model.rowCount() == 40, timeout=20_000)
+    qtbot.waitUntil(lambda: products.model.rowCount() == 8, timeout=20_000)
+    qtbot.waitUntil(lambda: customers.model.total == 500, timeout=20_000)
     window.close()
 
 
@@ -47,5 +47,5 @@ def test_opening_a_folder_without_a_library_shows_a_readable_error(qtbot, runner
     shown: list[str] = []
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append(text))
     window.open_library(tmp_path)
-    qtbot.waitUntil(lambda: bool(shown), timeout=5_000)
+    qtbot.waitUntil(lambda: bool(shown), timeout=20_000)
     assert "not a Lookbook library" in shown[0] and str(tmp_path) in shown[0]

@@ -25,7 +25,7 @@ def on_db(qtbot, db: StoreRunner, fn: Callable[[Store], Any]) -> Any:
     """Run ``fn(store)`` on the DB thread and return its result."""
     box: list[Any] = []
     db.run(fn, on_done=box.append, on_failure=box.append)
-    qtbot.waitUntil(lambda: bool(box), timeout=5_000)
+    qtbot.waitUntil(lambda: bool(box), timeout=20_000)
     if isinstance(box[0], BaseException):
         raise box[0]
     return box[0]
@@ -106,13 +106,13 @@ def test_preview_flags_problems_then_draft_and_submit(qtbot, page) -> None:
     best = page.view_data.result.matches[0]
     # An e-mail recipient with a template that has no subject: flagged before anything is drafted.
     page.template_box.setCurrentText("No subject")
-    with qtbot.waitSignal(page.reported, timeout=5_000) as shown:
+    with qtbot.waitSignal(page.reported, timeout=20_000) as shown:
         qtbot.mouseClick(page.preview_button, Qt.MouseButton.LeftButton)
     assert best.name in shown.args[0]
     if any(m.channel == "email" for m in page.view_data.result.matches[:5]):
         assert "an email needs a subject" in shown.args[0] and "with problems" in shown.args[0]
     page.template_box.setCurrentText("Personal")
-    with qtbot.waitSignal(page.reported, timeout=5_000) as shown:
+    with qtbot.waitSignal(page.reported, timeout=20_000) as shown:
         qtbot.mouseClick(page.preview_button, Qt.MouseButton.LeftButton)
     assert "nothing wrong found" in shown.args[0] and "Alex Kim" in shown.args[0]
     assert on_db(qtbot, page.db, lambda store: outbox.list_messages(store, set_id=set_id)) == []
@@ -123,18 +123,18 @@ def test_preview_flags_problems_then_draft_and_submit(qtbot, page) -> None:
     best_matches = list(page.view_data.result.matches)
     count = len(best_matches)
     assert f"Drafted {count} message(s)" in drafted.args[0]
-    qtbot.waitUntil(lambda: page.view_data.drafts == count, timeout=5_000)
+    qtbot.waitUntil(lambda: page.view_data.drafts == count, timeout=20_000)
     assert page.submit_button.isEnabled()
     # Everyone drafted now has a message from this set: matching again says so.
     drafted_ids = {m.customer_id for m in best_matches}
     why = {e.customer_id: "; ".join(e.reasons) for e in page.view_data.result.exclusions}
     assert all("already has a message from this set (draft, drafted by alex)" in why[c] for c in drafted_ids)
-    with qtbot.waitSignal(page.reported, timeout=5_000) as submitted:
+    with qtbot.waitSignal(page.reported, timeout=20_000) as submitted:
         qtbot.mouseClick(page.submit_button, Qt.MouseButton.LeftButton)
     assert f"{count} message(s) submitted for approval" in submitted.args[0]
     rows = on_db(qtbot, page.db, lambda store: outbox.list_messages(store, set_id=set_id))
     assert {(r.state, r.drafted_by) for r in rows} == {("pending", "alex")}
-    qtbot.waitUntil(lambda: page.view_data.drafts == 0 and not page.submit_button.isEnabled(), timeout=5_000)
+    qtbot.waitUntil(lambda: page.view_data.drafts == 0 and not page.submit_button.isEnabled(), timeout=20_000)
 
 
 def test_template_editor_checks_placeholders_as_you_type(qtbot, page) -> None:
@@ -152,8 +152,8 @@ def test_template_editor_checks_placeholders_as_you_type(qtbot, page) -> None:
     qtbot.mouseClick(next(b for b in dialog.findChildren(type(page.preview_button)) if b.text() == "{first_name}"),
                      Qt.MouseButton.LeftButton)
     assert dialog.body.toPlainText() == "Hi {first_name}"
-    with qtbot.waitSignal(dialog.saved, timeout=5_000):
+    with qtbot.waitSignal(dialog.saved, timeout=20_000):
         dialog.save()
-    qtbot.waitUntil(lambda: page.template_box.currentText() == "Quick note", timeout=5_000)
+    qtbot.waitUntil(lambda: page.template_box.currentText() == "Quick note", timeout=20_000)
     saved = on_db(qtbot, page.db, lambda store: templates.get_template(store, "Quick note"))
     assert saved.body == "Hi {first_name}"

@@ -54,7 +54,7 @@ def test_a_new_library_opens_the_first_run_setup_and_signs_the_admin_in(qtbot, r
     assert "differ" in dialog.message.text() and window.session.user is None
     _fill(dialog, qtbot, password="short", password_again="short")
     dialog.buttons.accepted.emit()
-    qtbot.waitUntil(lambda: "at least 8 characters" in dialog.message.text(), timeout=5_000)
+    qtbot.waitUntil(lambda: "at least 8 characters" in dialog.message.text(), timeout=20_000)
     _fill(dialog, qtbot)
     dialog.buttons.accepted.emit()
     qtbot.waitUntil(lambda: window.session.user is not None, timeout=10_000)
@@ -102,7 +102,7 @@ def test_admin_manages_staff(qtbot, opened_empty, monkeypatch: pytest.MonkeyPatc
     staff = StaffSettings(db, session)
     qtbot.addWidget(staff)
     db.library_changed.connect(lambda _c: staff.reload())
-    with qtbot.waitSignal(staff.loaded, timeout=5_000):
+    with qtbot.waitSignal(staff.loaded, timeout=20_000):
         staff.reload()
     assert not staff.add_button.isEnabled()  # nobody signed in
     session.sign_in(admin)
@@ -117,27 +117,27 @@ def test_admin_manages_staff(qtbot, opened_empty, monkeypatch: pytest.MonkeyPatc
         return QDialog.DialogCode.Accepted
 
     monkeypatch.setattr(PersonDialog, "exec", fill)
-    with qtbot.waitSignal(staff.done, timeout=5_000):
+    with qtbot.waitSignal(staff.done, timeout=20_000):
         staff.add_button.click()
-    qtbot.waitUntil(lambda: [u.username for u in staff.users] == ["ana", "olga"], timeout=5_000)
+    qtbot.waitUntil(lambda: [u.username for u in staff.users] == ["ana", "olga"], timeout=20_000)
     staff.view.selectRow(0)
     assert staff.role_button.isEnabled() and staff.role_box.currentText() == "associate"
     staff.role_box.setCurrentText("manager")
-    with qtbot.waitSignal(staff.done, timeout=5_000):
+    with qtbot.waitSignal(staff.done, timeout=20_000):
         staff.role_button.click()
-    qtbot.waitUntil(lambda: staff.users[0].role == "manager", timeout=5_000)
+    qtbot.waitUntil(lambda: staff.users[0].role == "manager", timeout=20_000)
     staff.view.selectRow(0)
-    with qtbot.waitSignal(staff.done, timeout=5_000):
+    with qtbot.waitSignal(staff.done, timeout=20_000):
         staff.active_button.click()
-    qtbot.waitUntil(lambda: not staff.users[0].active, timeout=5_000)
+    qtbot.waitUntil(lambda: not staff.users[0].active, timeout=20_000)
     assert staff.model.row_values(0)[3] == "deactivated"
     staff.view.selectRow(0)
     assert staff.active_button.text() == "Reac&tivate"
-    with qtbot.waitSignal(staff.done, timeout=5_000):
+    with qtbot.waitSignal(staff.done, timeout=20_000):
         staff.reset_button.click()
     # The last admin cannot deactivate themselves: the one-line reason shows.
     staff.view.selectRow(1)
-    with qtbot.waitSignal(staff.done, timeout=5_000) as outcome:
+    with qtbot.waitSignal(staff.done, timeout=20_000) as outcome:
         staff.active_button.click()
     assert "cannot deactivate your own account" in outcome.args[0] == staff.message.text()
     assert [a for a, _d in _audit(root, "user.role")] == ["olga"]
@@ -154,7 +154,7 @@ def test_sending_settings_edit_and_refuse_bad_values(qtbot, opened_empty) -> Non
     section = SendingSettings(db, session)
     qtbot.addWidget(section)
     db.library_changed.connect(lambda _c: section.reload())
-    with qtbot.waitSignal(section.loaded, timeout=5_000):
+    with qtbot.waitSignal(section.loaded, timeout=20_000):
         section.reload()
     assert section.fields["quiet_hours"].text() == "21:00-09:00"
     assert section.fields["frequency_days"].isReadOnly() and not section.save_button.isEnabled()
@@ -162,11 +162,11 @@ def test_sending_settings_edit_and_refuse_bad_values(qtbot, opened_empty) -> Non
     section.fields["quiet_hours"].setText("22:00-08:00")
     section.fields["daily_cap"].setText("0")
     section.save_button.click()
-    qtbot.waitUntil(lambda: "setting daily_cap" in section.message.text(), timeout=5_000)
+    qtbot.waitUntil(lambda: "setting daily_cap" in section.message.text(), timeout=20_000)
     assert "from 1 to 100000" in section.message.text()
     assert _audit(root, "settings.set") == [("olga", {"setting": "store_timezone", "old": "UTC", "new": "UTC"})]
     section.fields["daily_cap"].setText("150")
-    with qtbot.waitSignal(section.loaded, timeout=5_000):
+    with qtbot.waitSignal(section.loaded, timeout=20_000):
         section.save_button.click()
     assert section.fields["daily_cap"].text() == "150" and section.fields["quiet_hours"].text() == "22:00-08:00"
     changes = [d for _a, d in _audit(root, "settings.set")][1:]

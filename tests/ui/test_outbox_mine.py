@@ -62,7 +62,7 @@ def _ids(page: OutboxPage) -> set[int]:
 
 def test_held_message_shows_its_reason_in_the_customers_time(qtbot, page: OutboxPage, library) -> None:
     _root, ids = library
-    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=5_000)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=20_000)
     values = dict(zip(HEADERS, page.model.row_values(0), strict=True))
     assert values["Message"] == ids["alex_held"]
     assert values["Reason"].startswith("held for quiet hours until ") and values["Reason"].endswith(" Tokyo time")
@@ -73,19 +73,19 @@ def test_held_message_shows_its_reason_in_the_customers_time(qtbot, page: Outbox
 def test_mine_only_and_editing_ones_own_draft(qtbot, page: OutboxPage, library) -> None:
     root, ids = library
     page.filter.setCurrentIndex([label for label, _ in FILTERS].index("Drafts, not yet submitted"))
-    qtbot.waitUntil(lambda: _ids(page) == {ids["alex_draft"], ids["sam_draft"]}, timeout=5_000)
+    qtbot.waitUntil(lambda: _ids(page) == {ids["alex_draft"], ids["sam_draft"]}, timeout=20_000)
     page.mine.setChecked(True)
-    qtbot.waitUntil(lambda: _ids(page) == {ids["alex_draft"]}, timeout=5_000)
+    qtbot.waitUntil(lambda: _ids(page) == {ids["alex_draft"]}, timeout=20_000)
     page.filter.setCurrentIndex([label for label, _ in FILTERS].index("All"))
-    qtbot.waitUntil(lambda: _ids(page) == {ids["alex_draft"], ids["alex_held"]}, timeout=5_000)
+    qtbot.waitUntil(lambda: _ids(page) == {ids["alex_draft"], ids["alex_held"]}, timeout=20_000)
     page.filter.setCurrentIndex([label for label, _ in FILTERS].index("Drafts, not yet submitted"))
-    qtbot.waitUntil(lambda: _ids(page) == {ids["alex_draft"]}, timeout=5_000)
+    qtbot.waitUntil(lambda: _ids(page) == {ids["alex_draft"]}, timeout=20_000)
     page.view.selectRow(0)
-    qtbot.waitUntil(lambda: page.editor.toPlainText() == "Hi Ann, new shirts", timeout=5_000)
+    qtbot.waitUntil(lambda: page.editor.toPlainText() == "Hi Ann, new shirts", timeout=20_000)
     assert page.draft_box.isVisibleTo(page)
     page.editor.setPlainText("Hi Ann, the navy one you asked about is in.")
     page.save_draft_button.click()
-    qtbot.waitUntil(lambda: "Saved the text of message" in page.status.text(), timeout=5_000)
+    qtbot.waitUntil(lambda: "Saved the text of message" in page.status.text(), timeout=20_000)
     with sqlite3.connect(root / "library.db") as con:
         body, state = con.execute("SELECT body, state FROM messages WHERE id = ?", [ids["alex_draft"]]).fetchone()
         audit = con.execute("SELECT actor, detail FROM audit_log WHERE action = 'message.edit'").fetchone()
@@ -96,8 +96,8 @@ def test_mine_only_and_editing_ones_own_draft(qtbot, page: OutboxPage, library) 
 def test_someone_elses_draft_is_read_only(qtbot, page: OutboxPage, library) -> None:
     _root, ids = library
     page.filter.setCurrentIndex([label for label, _ in FILTERS].index("Drafts, not yet submitted"))
-    qtbot.waitUntil(lambda: page.model.rowCount() == 2, timeout=5_000)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 2, timeout=20_000)
     row = next(r for r in range(2) if page.model.row_values(r)[0] == ids["sam_draft"])
     page.view.selectRow(row)
-    qtbot.waitUntil(lambda: "Hello" in page.detail.toPlainText(), timeout=5_000)
+    qtbot.waitUntil(lambda: "Hello" in page.detail.toPlainText(), timeout=20_000)
     assert not page.draft_box.isVisibleTo(page)

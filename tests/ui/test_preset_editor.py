@@ -64,10 +64,11 @@ def _hero_ratios(root: Path) -> list[float]:
 def _pending(qtbot, page: ShootPage) -> list:
     got: list[list] = []
     page.db.run(pending_renders, on_done=got.append)
-    qtbot.waitUntil(lambda: bool(got), timeout=5000)
+    qtbot.waitUntil(lambda: bool(got), timeout=20_000)
     return got[0]
 
 
+@pytest.mark.timeout(600)  # 40 photos rendered twice: 104 s at load 8, more on a busier machine
 def test_editing_the_default_preset_saves_it_rerenders_its_photos_and_undo_puts_them_back(qtbot, shoot) -> None:
     page, undo, root = shoot
     assert all(r == pytest.approx(0.8, abs=0.01) for r in _hero_ratios(root))
@@ -87,7 +88,7 @@ def test_editing_the_default_preset_saves_it_rerenders_its_photos_and_undo_puts_
 
     steps: list[int] = []
     page.render_progress.connect(lambda done, _total: steps.append(done))
-    with qtbot.waitSignal(page.render_all_finished, timeout=90_000) as finished:
+    with qtbot.waitSignal(page.render_all_finished, timeout=240_000) as finished:
         qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
     done, problems = finished.args
     assert problems == [] and done >= 39  # the detail panel may have redone the photo it shows
@@ -99,14 +100,14 @@ def test_editing_the_default_preset_saves_it_rerenders_its_photos_and_undo_puts_
     entry = _query(root, "SELECT actor, action, detail FROM audit_log WHERE entity = 'preset'")
     assert [(a, b) for a, b, _ in entry] == [(page.actor, "preset.update")]
     assert json.loads(entry[0][2])["before"]["aspect"] == "4:5"
-    qtbot.waitUntil(lambda: "Re-rendered" in editor.status.text(), timeout=5000)
+    qtbot.waitUntil(lambda: "Re-rendered" in editor.status.text(), timeout=20_000)
     assert not editor.dirty() and undo.undoText() == "Edit Preset 'Default'"
 
-    with qtbot.waitSignal(page.render_all_finished, timeout=90_000):
+    with qtbot.waitSignal(page.render_all_finished, timeout=240_000):
         undo.undo()
     assert list_presets_at(root)[0]["aspect"] == "4:5"
     assert all(r == pytest.approx(0.8, abs=0.01) for r in _hero_ratios(root))
-    qtbot.waitUntil(lambda: editor.aspect.currentData() == "4:5", timeout=5000)  # the form follows the undo
+    qtbot.waitUntil(lambda: editor.aspect.currentData() == "4:5", timeout=20_000)  # the form follows the undo
 
 
 def list_presets_at(root: Path) -> list[dict]:
@@ -121,7 +122,7 @@ def test_new_rename_default_and_delete(qtbot, shoot, monkeypatch: pytest.MonkeyP
 
     with qtbot.waitSignal(editor.presets_shown, timeout=10_000):
         editor.new_button.click()
-    qtbot.waitUntil(lambda: editor.current().name == "Square", timeout=5000)
+    qtbot.waitUntil(lambda: editor.current().name == "Square", timeout=20_000)
     assert [editor.list.item(i).text() for i in range(editor.list.count())] == ["Default", "Square"]
     _query(root, "UPDATE photos SET recipe = '{\"preset\": \"Square\"}' WHERE id IN (1, 2)")
     _query(root, "UPDATE photos SET recipe = '{\"preset\": \"Default\"}' WHERE id IN (3, 4, 5)")
@@ -132,11 +133,11 @@ def test_new_rename_default_and_delete(qtbot, shoot, monkeypatch: pytest.MonkeyP
         editor.rename_button.click()
     assert undo.undoText() == "Rename Preset 'Square'"
     assert _query(root, "SELECT recipe FROM photos WHERE id IN (1, 2)") == [('{"preset": "Square Grey"}',)] * 2
-    qtbot.waitUntil(lambda: editor.current().name == "Square Grey", timeout=5000)
+    qtbot.waitUntil(lambda: editor.current().name == "Square Grey", timeout=20_000)
 
     with qtbot.waitSignal(editor.saved, timeout=10_000):
         editor.default_button.click()
-    qtbot.waitUntil(lambda: editor.current().is_default, timeout=5000)
+    qtbot.waitUntil(lambda: editor.current().is_default, timeout=20_000)
     assert not editor.delete_button.isEnabled()  # the default cannot be deleted
     with qtbot.waitSignal(editor.presets_shown, timeout=10_000):
         editor.reload()  # the counts, after the photos were pinned behind the dialog's back
@@ -153,12 +154,12 @@ def test_new_rename_default_and_delete(qtbot, shoot, monkeypatch: pytest.MonkeyP
     with qtbot.waitSignal(editor.saved, timeout=10_000):
         editor.delete_button.click()
     assert "3 photos using it will use 'Square Grey' and be re-rendered" in questions[0]
-    qtbot.waitUntil(lambda: editor.list.count() == 1, timeout=5000)
+    qtbot.waitUntil(lambda: editor.list.count() == 1, timeout=20_000)
     assert "3 photos moved to 'Square Grey'" in editor.status.text()
     assert [r[0] for r in _query(root, "SELECT name FROM presets")] == ["Square Grey"]
     assert [r[0] for r in _query(root, "SELECT action FROM audit_log WHERE entity = 'preset' ORDER BY id")] == [
         "preset.create", "preset.update", "preset.default", "preset.delete"]
-    qtbot.waitUntil(lambda: page.panel.preset.count() == 1, timeout=5000)  # the Shoot page's combo follows
+    qtbot.waitUntil(lambda: page.panel.preset.count() == 1, timeout=20_000)  # the Shoot page's combo follows
     assert page.panel.preset.itemText(0) == "Square Grey"
     if page.importing():
         with qtbot.waitSignal(page.render_all_finished, timeout=90_000):
@@ -172,7 +173,7 @@ def test_unsaved_settings_are_asked_about_and_an_associate_may_only_look(
     monkeypatch.setattr(QInputDialog, "getText", lambda *_a, **_k: ("Story", True))
     with qtbot.waitSignal(editor.presets_shown, timeout=10_000):
         editor.new_button.click()
-    qtbot.waitUntil(lambda: editor.current().name == "Story", timeout=5000)
+    qtbot.waitUntil(lambda: editor.current().name == "Story", timeout=20_000)
     editor.margin.setValue(12.0)
     assert editor.margin_slider.value() == 12 and editor.dirty()
     asked: list[str] = []
@@ -215,13 +216,13 @@ def test_the_photo_panel_and_the_toolbar_open_the_editor_and_tab_walks_the_form(
     page.panel.edit_presets_button.click()
     editor = page.preset_editor
     assert editor is not None and editor.isVisible()
-    qtbot.waitUntil(lambda: editor.current() is not None, timeout=5000)
+    qtbot.waitUntil(lambda: editor.current() is not None, timeout=20_000)
     qtbot.waitUntil(lambda: editor.photo is not None and editor.photo.photo_id == page.current_photo_id(),
-                    timeout=5000)
+                    timeout=20_000)
     assert editor.current().name == "Story"  # the photo's own preset is shown first
     editor.activateWindow()
     editor.aspect.setFocus()
-    qtbot.waitUntil(editor.aspect.hasFocus, timeout=2000)
+    qtbot.waitUntil(editor.aspect.hasFocus, timeout=20_000)
     walked = []
     for _ in range(4):
         qtbot.keyClick(editor.focusWidget(), Qt.Key.Key_Tab)

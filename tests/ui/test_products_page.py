@@ -78,7 +78,7 @@ def test_choosing_a_product_lists_its_shots(qtbot, opened_demo) -> None:
     page = shown_page(qtbot, db, "Harbour & Pine")
     row = next(r for r in range(page.products_model.rowCount()) if page.products_model.item(r, 0).text() == "HP-SH01")
     page.products_view.setCurrentIndex(page.products_model.index(row, 0))
-    qtbot.waitUntil(lambda: page.shots_model.rowCount() == 1, timeout=5_000)
+    qtbot.waitUntil(lambda: page.shots_model.rowCount() == 1, timeout=20_000)
     # The shot's line names the file and how it was tied; a shot the detector doubts also says so.
     text = page.shots_model.item(0).text()
     assert text == "HP-SH01.jpg (filename)" or text.startswith("HP-SH01.jpg (filename) · needs review: ")
@@ -88,7 +88,7 @@ def test_dropping_unassigned_shots_on_a_product_ties_them(qtbot, wired) -> None:
     db, pages = wired
     done = []
     db.run(lambda store: unassign_photos(store, ["HP-SH02.jpg"], "test"), on_done=done.append)
-    qtbot.waitUntil(lambda: bool(done), timeout=5_000)
+    qtbot.waitUntil(lambda: bool(done), timeout=20_000)
     page = shown_page(qtbot, db, "Harbour & Pine", pages)
     assert page.unassigned_model.rowCount() == 1
 
@@ -106,7 +106,7 @@ def test_dropping_unassigned_shots_on_a_product_ties_them(qtbot, wired) -> None:
     db.run(lambda store: store.db.execute("SELECT p.sku, ph.assigned_by FROM photos ph JOIN products p"
                                           " ON p.id = ph.product_id WHERE ph.original_name = 'HP-SH02.jpg'")
            .fetchone(), on_done=tied.append)
-    qtbot.waitUntil(lambda: bool(tied), timeout=5_000)
+    qtbot.waitUntil(lambda: bool(tied), timeout=20_000)
     assert tuple(tied[0]) == ("HP-SH03", "hand")
 
 
@@ -115,7 +115,7 @@ def test_new_set_from_selected_shots_then_edit_it(qtbot, wired) -> None:
     page = shown_page(qtbot, db, "Harbour & Pine", pages)
     row = next(r for r in range(page.products_model.rowCount()) if page.products_model.item(r, 0).text() == "HP-SH01")
     page.products_view.setCurrentIndex(page.products_model.index(row, 0))
-    qtbot.waitUntil(lambda: page.shots_model.rowCount() == 1, timeout=5_000)
+    qtbot.waitUntil(lambda: page.shots_model.rowCount() == 1, timeout=20_000)
     page.shots_view.selectionModel().select(page.shots_model.index(0, 0),
                                             QItemSelectionModel.SelectionFlag.Select)
     before = page.sets_model.rowCount()  # the demo already has a set of this brand's shirts
@@ -125,7 +125,7 @@ def test_new_set_from_selected_shots_then_edit_it(qtbot, wired) -> None:
     names = [page.sets_model.item(r).text() for r in range(page.sets_model.rowCount())]
     assert "Spring shirts — 1 shot, 1 product" in names
 
-    qtbot.waitUntil(lambda: page.set_items_model.rowCount() == 1, timeout=5_000)  # the new set is shown
+    qtbot.waitUntil(lambda: page.set_items_model.rowCount() == 1, timeout=20_000)  # the new set is shown
     assert page.set_items_model.item(0).text() == "1. HP-SH01.jpg — HP-SH01"
     with qtbot.waitSignal(page.shown, timeout=10_000):
         page.delete_current_set()
@@ -136,7 +136,7 @@ def test_an_error_is_shown_on_the_page_not_raised(qtbot, opened_demo) -> None:
     db, _thumbs, _path = opened_demo
     page = shown_page(qtbot, db, "Harbour & Pine")
     page.tie_shots([999_999], "HP-SH01")
-    qtbot.waitUntil(lambda: "is no photo" in page.error.text(), timeout=5_000)
+    qtbot.waitUntil(lambda: "is no photo" in page.error.text(), timeout=20_000)
 
 
 def test_an_associate_may_not_change_sets_and_is_told_why(qtbot, wired) -> None:
@@ -145,13 +145,13 @@ def test_an_associate_may_not_change_sets_and_is_told_why(qtbot, wired) -> None:
     page.actor = "alex"
     row = next(r for r in range(page.products_model.rowCount()) if page.products_model.item(r, 0).text() == "HP-SH01")
     page.products_view.setCurrentIndex(page.products_model.index(row, 0))
-    qtbot.waitUntil(lambda: page.shots_model.rowCount() == 1, timeout=5_000)
+    qtbot.waitUntil(lambda: page.shots_model.rowCount() == 1, timeout=20_000)
     page.shots_view.selectionModel().select(page.shots_model.index(0, 0),
                                             QItemSelectionModel.SelectionFlag.Select)
     before = page.sets_model.rowCount()
     page.new_set("Alex's shirts")
     qtbot.waitUntil(lambda: "only a merchandiser, a manager or an admin may create" in page.error.text(),
-                    timeout=5_000)
+                    timeout=20_000)
     assert page.sets_model.rowCount() == before
 
 
@@ -180,7 +180,7 @@ def test_dragging_shots_over_a_product_marks_it_and_says_what_a_drop_does(qtbot,
     db, pages = wired
     done = []
     db.run(lambda store: unassign_photos(store, ["HP-SH02.jpg"], "test"), on_done=done.append)
-    qtbot.waitUntil(lambda: bool(done), timeout=5_000)
+    qtbot.waitUntil(lambda: bool(done), timeout=20_000)
     page = shown_page(qtbot, db, "Harbour & Pine", pages)
     mime = page.unassigned_model.mimeData([page.unassigned_model.index(0, 0)])
     row = next(r for r in range(page.products_model.rowCount()) if page.products_model.item(r, 0).text() == "HP-SH03")

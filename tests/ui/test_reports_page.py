@@ -29,7 +29,7 @@ def page(qtbot, runners, tmp_path: Path) -> ReportsPage:
     db.library_changed.connect(page.on_library_changed)
     page.resize(1100, 700)
     page.show()
-    with qtbot.waitSignal(page.shown, timeout=5_000):
+    with qtbot.waitSignal(page.shown, timeout=20_000):
         page.reload()
     return page
 
@@ -42,12 +42,12 @@ def test_the_page_shows_each_sets_funnel_and_sales(qtbot, page: ReportsPage, tmp
     (series,) = page.funnel_chart.series()
     assert [s.label() for s in series.barSets()] == [title for title, _ in FUNNEL]
     assert [s.at(0) for s in series.barSets()] == [3.0, 2.0, 1.0, 1.0, 1.0, 0.0]
-    with qtbot.waitSignal(page.shown, timeout=5_000):
+    with qtbot.waitSignal(page.shown, timeout=20_000):
         page.group_box.setCurrentIndex(page.group_box.findData("associate"))
     assert [page.model.row_values(r)[0] for r in range(page.model.rowCount())] == ["alex", "maria"]
     target = tmp_path / "out.csv"
     page.export_csv(str(target))
-    qtbot.waitUntil(lambda: "Wrote" in page.summary.text(), timeout=5_000)
+    qtbot.waitUntil(lambda: "Wrote" in page.summary.text(), timeout=20_000)
     with target.open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     assert {r["dimension"] for r in rows} == {"total", *report.DIMENSIONS}
@@ -56,7 +56,7 @@ def test_the_page_shows_each_sets_funnel_and_sales(qtbot, page: ReportsPage, tmp
 def test_the_attribution_window_is_a_store_setting(qtbot, page: ReportsPage) -> None:
     assert page.window_box.value() == 14
     page.window_box.setValue(30)
-    with qtbot.waitSignal(page.shown, timeout=5_000):
+    with qtbot.waitSignal(page.shown, timeout=20_000):
         page.window_box.editingFinished.emit()
     assert on_db(qtbot, page.db, report.attribution_days) == 30
     assert page.model.row_values(0)[5] == 2  # the late brand-only purchase now counts
@@ -74,7 +74,7 @@ def test_a_small_revenue_axis_has_whole_distinct_labels(qtbot, runners, tmp_path
     qtbot.addWidget(page)
     page.resize(1136, 718)
     page.show()
-    with qtbot.waitSignal(page.shown, timeout=5_000):
+    with qtbot.waitSignal(page.shown, timeout=20_000):
         page.reload()
     for chart in (page.funnel_chart, page.revenue_chart):
         (axis,) = [a for a in chart.axes(Qt.Orientation.Vertical) if isinstance(a, QValueAxis)]
@@ -100,7 +100,7 @@ def test_an_empty_report_says_why_and_what_to_do(qtbot, runners, tmp_path: Path)
     qtbot.addWidget(page)
     page.resize(1100, 700)
     page.show()
-    with qtbot.waitSignal(page.shown, timeout=5_000):
+    with qtbot.waitSignal(page.shown, timeout=20_000):
         page.reload()
     assert page.model.rowCount() == 0 and "0 sent" in page.summary.text()
     hint = _shown_hint(page.table)

@@ -58,8 +58,8 @@ def test_a_flagged_shot_shows_its_reasons_and_reviewing_it_clears_them(qtbot, op
     qtbot.addWidget(page)
     page.resize(1200, 800)
     page.show()
-    qtbot.waitExposed(page)
-    with qtbot.waitSignal(page.badge_changed, timeout=5000):
+    qtbot.waitExposed(page, timeout=20_000)
+    with qtbot.waitSignal(page.badge_changed, timeout=20_000):
         page.reload()
     row = next(r for r in range(page.model.rowCount()) if page.model.photo(r).id == 2)
     tip = page.model.data(page.model.index(row), Qt.ItemDataRole.ToolTipRole)
@@ -77,7 +77,7 @@ def test_a_flagged_shot_shows_its_reasons_and_reviewing_it_clears_them(qtbot, op
     with qtbot.waitSignal(page.detail_shown, timeout=10_000):
         panel.reviewed_button.click()
     assert panel.detail is not None and not panel.detail.needs_review
-    qtbot.waitUntil(lambda: not panel.reasons.isVisible(), timeout=5000)
+    qtbot.waitUntil(lambda: not panel.reasons.isVisible(), timeout=20_000)
     with sqlite3.connect(root / "library.db") as conn:
         assert conn.execute("SELECT needs_review, review_reasons FROM photos WHERE id = 2").fetchone() == (0, None)
     page.cleanup()

@@ -11,7 +11,7 @@ from ui.undo import SetEditCommand, set_order
 def _order(qtbot, db, set_id: int) -> list[int]:
     got: list[list[int]] = []
     db.run(set_order, set_id, on_done=got.append)
-    qtbot.waitUntil(lambda: bool(got), timeout=5000)
+    qtbot.waitUntil(lambda: bool(got), timeout=20_000)
     return got[0]
 
 
@@ -26,7 +26,7 @@ def _make_set(qtbot, db) -> tuple[int, list[int]]:
         return photo_set.id, [i.photo_id for i in photo_set.items]
 
     db.run(make, on_done=made.append)
-    qtbot.waitUntil(lambda: bool(made), timeout=5000)
+    qtbot.waitUntil(lambda: bool(made), timeout=20_000)
     return made[0]
 
 
@@ -37,11 +37,11 @@ def test_remove_then_undo_then_redo(qtbot, opened_demo) -> None:
     stack, failures = QUndoStack(), []
     stack.push(SetEditCommand("Remove Shot from Set", db, set_id, order,
                               lambda store: remove_from_set(store, set_id, [order[1]], "sam"), "sam", failures.append))
-    qtbot.waitUntil(lambda: _order(qtbot, db, set_id) == [order[0], *order[2:]], timeout=5000)
+    qtbot.waitUntil(lambda: _order(qtbot, db, set_id) == [order[0], *order[2:]], timeout=20_000)
     stack.undo()
-    qtbot.waitUntil(lambda: _order(qtbot, db, set_id) == order, timeout=5000)
+    qtbot.waitUntil(lambda: _order(qtbot, db, set_id) == order, timeout=20_000)
     stack.redo()
-    qtbot.waitUntil(lambda: _order(qtbot, db, set_id) == [order[0], *order[2:]], timeout=5000)
+    qtbot.waitUntil(lambda: _order(qtbot, db, set_id) == [order[0], *order[2:]], timeout=20_000)
     assert failures == []
 
 
@@ -51,9 +51,9 @@ def test_move_to_front_is_undone_to_the_old_order(qtbot, opened_demo) -> None:
     stack = QUndoStack()
     stack.push(SetEditCommand("Move Shot to Front", db, set_id, order,
                               lambda store: reorder_set(store, set_id, [order[-1]], "sam"), "sam", print))
-    qtbot.waitUntil(lambda: _order(qtbot, db, set_id)[0] == order[-1], timeout=5000)
+    qtbot.waitUntil(lambda: _order(qtbot, db, set_id)[0] == order[-1], timeout=20_000)
     stack.undo()
-    qtbot.waitUntil(lambda: _order(qtbot, db, set_id) == order, timeout=5000)
+    qtbot.waitUntil(lambda: _order(qtbot, db, set_id) == order, timeout=20_000)
 
 
 def test_a_failed_edit_leaves_nothing_to_undo(qtbot, opened_demo) -> None:
@@ -62,7 +62,7 @@ def test_a_failed_edit_leaves_nothing_to_undo(qtbot, opened_demo) -> None:
     stack, failures = QUndoStack(), []
     stack.push(SetEditCommand("Remove Shot from Set", db, set_id, order,
                               lambda store: remove_from_set(store, set_id, [999_999], "sam"), "sam", failures.append))
-    qtbot.waitUntil(lambda: bool(failures), timeout=5000)
+    qtbot.waitUntil(lambda: bool(failures), timeout=20_000)
     assert "not in it" in str(failures[0]) or "999999" in str(failures[0])
     stack.undo()  # the obsolete command is dropped, the set is untouched
     assert _order(qtbot, db, set_id) == order
@@ -85,14 +85,14 @@ def test_products_page_set_edits_go_on_the_undo_stack(qtbot, opened_demo) -> Non
         with qtbot.waitSignal(page.shown, timeout=10_000):
             page.reload()
         page.sets_view.setCurrentIndex(page.sets_model.index(0, 0))
-        qtbot.waitUntil(lambda: page.set_items_model.rowCount() == len(order), timeout=5000)
+        qtbot.waitUntil(lambda: page.set_items_model.rowCount() == len(order), timeout=20_000)
         page.set_items_view.selectionModel().setCurrentIndex(page.set_items_model.index(1, 0),
                                                              QItemSelectionModel.SelectionFlag.ClearAndSelect)
         page.remove_selected()
-        qtbot.waitUntil(lambda: _order(qtbot, db, set_id) == [order[0], *order[2:]], timeout=5000)
+        qtbot.waitUntil(lambda: _order(qtbot, db, set_id) == [order[0], *order[2:]], timeout=20_000)
         assert stack.undoText() == "Remove Shot from Set"
         stack.undo()
-        qtbot.waitUntil(lambda: _order(qtbot, db, set_id) == order, timeout=5000)
-        qtbot.waitUntil(lambda: page.set_items_model.rowCount() == len(order), timeout=5000)  # the page reloaded
+        qtbot.waitUntil(lambda: _order(qtbot, db, set_id) == order, timeout=20_000)
+        qtbot.waitUntil(lambda: page.set_items_model.rowCount() == len(order), timeout=20_000)  # the page reloaded
     finally:
         db.library_changed.disconnect(page.on_library_changed)

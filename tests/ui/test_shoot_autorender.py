@@ -26,7 +26,7 @@ def page(qtbot, opened_demo) -> Iterator[ShootPage]:
     qtbot.addWidget(page)
     page.resize(1366, 768)
     page.show()
-    qtbot.waitExposed(page)
+    qtbot.waitExposed(page, timeout=20_000)
     db.library_changed.connect(page.on_library_changed)  # as the main window relays the store's changes
     with qtbot.waitSignal(page.render_shown, timeout=30_000):
         page.reload()  # the first photo, rendered by the detail panel
@@ -50,7 +50,7 @@ def _run(page: ShootPage, qtbot, job, *args):
 
 
 def test_a_tie_by_hand_to_trousers_starts_the_check_all_photos_batch(qtbot, page: ShootPage) -> None:
-    qtbot.waitUntil(lambda: not page._reload_timer.isActive(), timeout=5000)
+    qtbot.waitUntil(lambda: not page._reload_timer.isActive(), timeout=20_000)
     photo_id, sku = _run(page, qtbot, _a_shirt_shot_and_a_trousers_sku, page.current_photo_id())
     assert photo_id not in _run(page, qtbot, pending_render_ids)
     progress: list[tuple[int, int]] = []
@@ -70,12 +70,12 @@ def test_a_tie_by_hand_to_trousers_starts_the_check_all_photos_batch(qtbot, page
     assert problems == [] and done >= 1 and progress[0] == (0, done) and progress[-1] == (done, done)
     assert photo_id not in _run(page, qtbot, pending_render_ids)
     assert key_cleanup(_run(page, qtbot, photo_detail, photo_id).rendered_recipe) == "waistband"
-    qtbot.waitUntil(lambda: not page.import_bar.isVisible() and page.render_all_action.isEnabled(), timeout=5000)
-    qtbot.waitUntil(lambda: "to render" not in page.summary.text(), timeout=5000)
+    qtbot.waitUntil(lambda: not page.import_bar.isVisible() and page.render_all_action.isEnabled(), timeout=20_000)
+    qtbot.waitUntil(lambda: "to render" not in page.summary.text(), timeout=20_000)
 
 
 def test_a_cancelled_batch_is_not_started_again_by_itself(qtbot, page: ShootPage) -> None:
-    qtbot.waitUntil(lambda: not page._reload_timer.isActive(), timeout=5000)
+    qtbot.waitUntil(lambda: not page._reload_timer.isActive(), timeout=20_000)
     photo_id, sku = _run(page, qtbot, _a_shirt_shot_and_a_trousers_sku, page.current_photo_id())
     with qtbot.waitSignal(page.render_progress, timeout=10_000):
         page.db.run(assign_photos, [photo_id], sku, "maria")

@@ -18,7 +18,7 @@ def test_the_import_bar_says_when_tied_shots_are_rendered_again(qtbot, opened_de
     qtbot.addWidget(page)
     page.resize(1200, 800)
     page.show()
-    qtbot.waitExposed(page)
+    qtbot.waitExposed(page, timeout=20_000)
     page._cancel = threading.Event()  # an import under way
     page._job = "Importing"
     page.import_bar.show()

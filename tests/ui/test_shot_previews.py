@@ -25,7 +25,7 @@ def test_lists_of_shots_show_pictures_renders_first(qtbot, opened_demo) -> None:
         old.unlink()
     done: list[object] = []
     db.run(lambda store: unassign_photos(store, [rendered[0], untied[0]], "test"), on_done=done.append)
-    qtbot.waitUntil(lambda: bool(done), timeout=5_000)
+    qtbot.waitUntil(lambda: bool(done), timeout=20_000)
 
     page = ProductsPage(db, thumbs=thumbs)
     qtbot.addWidget(page)
@@ -39,9 +39,9 @@ def test_lists_of_shots_show_pictures_renders_first(qtbot, opened_demo) -> None:
     assert keys[rendered[0]].startswith(f"{rendered[1]}-r")  # the render's picture, keyed by its file's time
     assert keys[untied[0]] == untied[1]  # not rendered: the original's
     # A set's shots and a product's shots are pictures too.
-    qtbot.waitUntil(lambda: page.set_items_model.rowCount() > 0, timeout=5_000)
+    qtbot.waitUntil(lambda: page.set_items_model.rowCount() > 0, timeout=20_000)
     qtbot.waitUntil(lambda: all(_icons(page.set_items_model)), timeout=20_000)
     page.products_view.setCurrentIndex(page.products_model.index(0, 0))
-    qtbot.waitUntil(lambda: page.shots_model.rowCount() > 0, timeout=5_000)
+    qtbot.waitUntil(lambda: page.shots_model.rowCount() > 0, timeout=20_000)
     qtbot.waitUntil(lambda: all(_icons(page.shots_model)), timeout=20_000)
     assert page.shots_view.iconSize().width() >= 64

@@ -18,7 +18,7 @@ def _window_at_1366(qtbot, runners, demo_library: Path) -> MainWindow:
     window.guide.hide()
     window.resize(1366, 768)
     window.show()
-    qtbot.waitExposed(window)
+    qtbot.waitExposed(window, timeout=20_000)
     with qtbot.waitSignal(window.counts_shown, timeout=10_000):
         window.open_library(demo_library)
     assert window.width() == 1366 and window.sidebar.isVisible()
@@ -29,9 +29,9 @@ def test_products_table_fits_1366_pixels_without_a_sideways_scroll_bar(qtbot, ru
     window = _window_at_1366(qtbot, runners, demo_library)
     products = window.products
     window.sidebar.setCurrentRow(window.page_titles.index(products.title))
-    qtbot.waitUntil(lambda: products.products_model.rowCount() > 0, timeout=5_000)
+    qtbot.waitUntil(lambda: products.products_model.rowCount() > 0, timeout=20_000)
     view = products.products_view
-    qtbot.waitUntil(lambda: view.viewport().width() > 0)
+    qtbot.waitUntil(lambda: view.viewport().width() > 0, timeout=20_000)
     qtbot.wait(50)
     assert view.horizontalScrollBar().maximum() == 0
     header = view.header()
@@ -53,7 +53,7 @@ def test_customers_table_fits_1366_pixels_and_its_columns_menu_is_remembered(qtb
     window = _window_at_1366(qtbot, runners, demo_library)
     page = window.page(2)
     window.sidebar.setCurrentRow(2)
-    qtbot.waitUntil(lambda: page.model.total == 500, timeout=5_000)
+    qtbot.waitUntil(lambda: page.model.total == 500, timeout=20_000)
     view, header = page.view, page.view.horizontalHeader()
     qtbot.wait(50)
     assert view.horizontalScrollBar().maximum() == 0
@@ -91,13 +91,13 @@ def test_fitted_columns_share_the_width_and_shrink_the_others_when_the_text_colu
     fitted = FittedColumns(view, "fit-test", {1: 100, 2: 100}, 0, optional=(1, 2), stretch_min=120)
     view.resize(600, 200)
     view.show()
-    qtbot.waitExposed(view)
+    qtbot.waitExposed(view, timeout=20_000)
     header = view.horizontalHeader()
     width = view.viewport().width()
     assert [header.sectionSize(c) for c in (1, 2)] == [100, 100]
     assert header.sectionSize(0) == width - 200
     view.resize(250, 200)
-    qtbot.waitUntil(lambda: view.viewport().width() < 250)
+    qtbot.waitUntil(lambda: view.viewport().width() < 250, timeout=20_000)
     width = view.viewport().width()
     assert sum(header.sectionSize(c) for c in range(3)) == width
     assert header.sectionSize(0) >= 120 and header.sectionSize(1) < 100
@@ -117,7 +117,7 @@ def test_key_columns_keep_their_width_while_the_others_shrink(qtbot) -> None:
     FittedColumns(view, "keep-test", {1: 100, 2: 100}, 0, stretch_min=120, keep=(1,))
     view.resize(300, 200)
     view.show()
-    qtbot.waitExposed(view)
+    qtbot.waitExposed(view, timeout=20_000)
     header = view.horizontalHeader()
     assert header.sectionSize(1) == 100 and header.sectionSize(2) < 100
     assert sum(header.sectionSize(c) for c in range(3)) == view.viewport().width()
@@ -135,7 +135,7 @@ def test_products_sku_and_price_are_whole_at_1366(qtbot, runners, demo_library: 
     # At 1366 px and narrower (a wider sidebar, a smaller window), the key columns stay whole; others shrink.
     for width in (1366, 1180):
         window.resize(width, 768)
-        qtbot.waitUntil(lambda width=width: window.width() == width)
+        qtbot.waitUntil(lambda width=width: window.width() == width, timeout=20_000)
         qtbot.wait(50)
         for row in range(model.rowCount()):
             for column in (0, 3):
@@ -148,7 +148,7 @@ def test_customers_last_contacted_is_whole_at_1366(qtbot, runners, demo_library:
     window = _window_at_1366(qtbot, runners, demo_library)
     page = window.page(2)
     window.sidebar.setCurrentRow(2)
-    qtbot.waitUntil(lambda: page.model.total == 500, timeout=5_000)
+    qtbot.waitUntil(lambda: page.model.total == 500, timeout=20_000)
     qtbot.wait(50)
     view, header = page.view, page.view.horizontalHeader()
     column = page.model.headerData(7, header.orientation())

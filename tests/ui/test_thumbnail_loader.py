@@ -33,7 +33,7 @@ def test_loads_off_the_ui_thread_and_caches(qtbot, tmp_path: Path) -> None:
     try:
         loader = ThumbnailLoader(runner, QSize(80, 100))
         loader.set_library(library)
-        with qtbot.waitSignals([loader.ready] * 3, timeout=5000):
+        with qtbot.waitSignals([loader.ready] * 3, timeout=20_000):
             for sha, rel in photos:
                 assert loader.pixmap(sha, rel) is None  # not yet: asked for
         pixmap = loader.pixmap(*photos[0])
@@ -56,7 +56,7 @@ def test_the_queue_is_bounded_and_serves_the_newest_first(qtbot, tmp_path: Path)
             loader.pixmap(sha, rel)
         assert loader.queued() == 4  # the 8 oldest requests (scrolled past) were dropped
         blocker.result()
-        qtbot.waitUntil(lambda: len(order) == 4, timeout=5000)
+        qtbot.waitUntil(lambda: len(order) == 4, timeout=20_000)
         assert order == [sha for sha, _ in reversed(photos[-4:])]  # newest first
         assert loader.cached() == 3  # LRU: the least recently used pixmap was evicted
         assert loader.pixmap(*photos[-4]) is not None and loader.pixmap(*photos[-1]) is None
@@ -71,7 +71,7 @@ def test_a_broken_photo_is_not_asked_for_again(qtbot, tmp_path: Path) -> None:
     try:
         loader = ThumbnailLoader(runner, QSize(80, 100))
         loader.set_library(library)
-        with qtbot.waitSignal(loader.ready, timeout=5000):
+        with qtbot.waitSignal(loader.ready, timeout=20_000):
             loader.pixmap(*photos[0])
         assert loader.failed(photos[0][0])
         assert loader.pixmap(*photos[0]) is None and loader.queued() == 0

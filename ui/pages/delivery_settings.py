@@ -162,6 +162,11 @@ class ChannelCredentials(QGroupBox):
                             on_done=lambda _c: self._saved(), on_failure=self.section._failed)
 
     def _saved(self) -> None:
+        # The secrets leave their fields as the message says they are kept, not when the reload below comes back
+        # from the DB thread (a moment later, or a while on a busy machine).
+        for edit in self.edits.values():
+            if isinstance(edit, QLineEdit) and edit.echoMode() == QLineEdit.EchoMode.Password:
+                edit.clear()
         self.section.message.setText(f"{self.title()} saved; its secrets are in the system keyring.")
         self.section.reload()
 
