@@ -255,3 +255,15 @@ def test_the_detail_bench_reports_a_split_labelled_later(tmp_path: Path, capsys:
     with pytest.raises(SystemExit):
         detail_quality.main(["--photos", str(photos), "--truth", str(truth), "--split", "nosuch"])
     assert "no split 'nosuch'" in capsys.readouterr().err
+
+
+def test_a_hooded_jackets_collar_crop_holds_the_neck_below_the_hood() -> None:
+    # A jacket laid flat with its hood up top: the hood (x 140..260, y 20..110) rises above the body
+    # (x 50..350, y 110..510); the collar is where the hood meets the body, at (200, 112): the silhouette's
+    # top edge is the hood's top, 92 px higher. The collar crop reaches down past the hood to the neck.
+    mask = np.zeros((540, 400), np.uint8)
+    mask[20:110, 140:260] = 255
+    mask[110:510, 50:350] = 255
+    collar = detail_boxes(mask, detail_kinds("outerwear"))["collar"]
+    assert _inside((200, 112), collar)
+    assert collar[1] < 20  # the hood's top edge stays in the crop too
