@@ -267,3 +267,15 @@ def test_a_hooded_jackets_collar_crop_holds_the_neck_below_the_hood() -> None:
     collar = detail_boxes(mask, detail_kinds("outerwear"))["collar"]
     assert _inside((200, 112), collar)
     assert collar[1] < 20  # the hood's top edge stays in the crop too
+
+
+def test_a_vests_cuff_crop_holds_the_armholes_top_not_the_chest() -> None:
+    # A vest: shoulders out to x 55 / 345 at y 60, the armholes cut in below them (deepest at x 95 / 305,
+    # y 150), the body x 70..330 down to y 460. Where a sleeve would end is the armhole's outer edge at the
+    # shoulder; a crop on the dent's deepest point, moved in, shows only the chest beside it.
+    mask = np.zeros((500, 400), np.uint8)
+    vest = np.array([[60, 40], [150, 40], [200, 110], [250, 40], [340, 40], [345, 60], [305, 150], [330, 210],
+                     [330, 460], [70, 460], [70, 210], [95, 150], [55, 60]], np.int32)
+    cv2.fillPoly(mask, [vest], 255)
+    cuff = detail_boxes(mask, detail_kinds("outerwear"))["cuff"]
+    assert _inside((57, 62), cuff) or _inside((343, 62), cuff)

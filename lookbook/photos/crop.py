@@ -193,9 +193,8 @@ def _sleeve_end(mask: np.ndarray, x0: float, x1: float, y0: float, y1: float, re
             best = (reach_out, float(xs[i]), float(ys[i]), (cx - xs[i]) / norm, (cy - ys[i]) / norm)
     if best is not None:
         return best[1], best[2], best[3], best[4]
-    armhole = _armhole(mask, x0, x1, y0, y1)
-    if armhole is not None:
-        return armhole
+    if _armhole(mask, x0, x1, y0, y1) is not None:
+        return _armhole_edge(mask, x0, x1, y0, y1, reach)
     return _outer_low_point(mask, x0, x1, y0, y1, reach)
 
 
@@ -232,6 +231,39 @@ def _armhole(mask: np.ndarray, x0: float, x1: float, y0: float, y1: float
         return None
     _, fx, fy = best
     return fx, fy, (1.0 if fx < mid else -1.0), 0.0
+
+
+#: A sleeveless garment's armhole edge is looked for in this top share of its height (a vest's shoulders and armholes).
+ARMHOLE_BAND = 0.4
+
+
+def _armhole_edge(mask: np.ndarray, x0: float, x1: float, y0: float, y1: float, reach: float
+                  ) -> tuple[float, float, float, float]:
+    """Return ``(x, y, dx, dy)``: a sleeveless garment's armhole edge, and the way into the fabric from it.
+
+    Where a sleeve would end, a vest's cut-in side (the armhole, :func:`_armhole`) meets its shoulder: the
+    point of the top :data:`ARMHOLE_BAND` of the silhouette furthest out sideways (of the two sides, the one
+    further out; at its lowest within 3 % of the width). The dent's own deepest point, which the crop used
+    to sit on, is often on the body beside the zip or the neck opening, a crop of plain fabric (h-details12).
+    """
+    ys, xs = np.nonzero(mask)
+    mid = float(np.median(xs))
+    upper = ys < y0 + ARMHOLE_BAND * (y1 - y0)
+    tol = max(1.0, 0.03 * (x1 - x0))
+    best: tuple[float, float, float] | None = None
+    for sign in (-1.0, 1.0):
+        out = sign * (xs - mid)
+        far = float(out[upper].max())
+        pick = np.nonzero(upper & (out >= far - tol))[0]
+        i = int(pick[np.argmax(ys[pick])])
+        if best is None or far > best[0]:
+            best = (far, float(xs[i]), float(ys[i]))
+    assert best is not None
+    _, ex, ey = best
+    near = np.hypot(xs - ex, ys - ey) < reach
+    cx, cy = float(xs[near].mean()), float(ys[near].mean())
+    norm = max(1e-6, float(np.hypot(cx - ex, cy - ey)))
+    return ex, ey, (cx - ex) / norm, (cy - ey) / norm
 
 
 def _outer_low_point(mask: np.ndarray, x0: float, x1: float, y0: float, y1: float, reach: float

@@ -19,7 +19,8 @@ from __future__ import annotations
 #: clip hanger above a slanted waistband is cut too, its line ending up to 0.17 of the height below the top;
 #: 9: a box's side no longer runs out along a thin sliver of mask beside the garment, a door's edge or a strap;
 #: 10: a segmenter box's sides lie where its soft mask crosses one half, between working pixels;
-#: 11: the collar crop lies further down from the top edge, below a hood or a stand-up collar).
+#: 11: the collar crop lies further down from the top edge, below a hood or a stand-up collar; a vest's cuff crop
+#: on its armhole's outer edge at the shoulder).
 RENDERER_VERSION = 11
 
 #: Every detail crop the renderer can make, in the order they are shown.
