@@ -279,3 +279,16 @@ def test_a_vests_cuff_crop_holds_the_armholes_top_not_the_chest() -> None:
     cv2.fillPoly(mask, [vest], 255)
     cuff = detail_boxes(mask, detail_kinds("outerwear"))["cuff"]
     assert _inside((57, 62), cuff) or _inside((343, 62), cuff)
+
+
+def test_a_boxy_tops_cuff_crop_holds_the_sleeves_hem_not_the_hems_corner() -> None:
+    # A boxy short-sleeve top laid flat: its sleeves' hems are its widest point (x 40 / 380, ending at y 170),
+    # its sides taper straight down to a narrower hem (x 130..290 at y 480). No sleeve stands apart from the body
+    # and no armhole is cut in, so the cuff is the silhouette's point furthest out and down: the sleeve's end,
+    # 0.5 of the width out, not the hem's corner, 0.24 out but at the bottom.
+    mask = np.zeros((520, 420), np.uint8)
+    top = np.array([[120, 40], [300, 40], [380, 60], [380, 170], [290, 480], [130, 480], [40, 170], [40, 60]],
+                   np.int32)
+    cv2.fillPoly(mask, [top], 255)
+    cuff = detail_boxes(mask, detail_kinds("shirt"))["cuff"]
+    assert _inside((45, 165), cuff) or _inside((375, 165), cuff)
