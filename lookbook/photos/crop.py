@@ -145,7 +145,8 @@ def _sleeve_end(mask: np.ndarray, x0: float, x1: float, y0: float, y1: float, re
     of the sleeves found (parts of at least 1.5 % of the garment beside the body, joined to its
     upper half) the one whose end is furthest out sideways
     wins, as a folded or hidden sleeve reaches less. A garment whose sleeves lie against the body
-    (a jacket on a hanger) has none apart: then the end is the silhouette point furthest out and
+    (a jacket on a hanger) has none apart: then, if its sides are cut in (a vest's armholes, :func:`_armhole`),
+    the end is the armhole's outer edge (:func:`_armhole_edge`), else the silhouette point furthest out and
     down (:func:`_outer_low_point`).
     """
     disc = max(3, int(round((x1 - x0) / 3.0)) | 1)
@@ -206,7 +207,8 @@ def _armhole(mask: np.ndarray, x0: float, x1: float, y0: float, y1: float
 
     A vest or a sleeveless dress has no sleeve; where a sleeve would start, its side is cut in
     (the armhole): the deepest dent of the silhouette's outline below its convex hull, on a side
-    and in the upper half, at least 5 % of the garment's width deep. The crop goes inward from it.
+    and in the upper half, at least 5 % of the garment's width deep. Found, it tells a sleeveless garment: the crop
+    goes on the armhole's outer edge (:func:`_armhole_edge`).
     """
     contours, _ = cv2.findContours(mask.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     if not contours:
