@@ -255,3 +255,40 @@ def test_the_detail_bench_reports_a_split_labelled_later(tmp_path: Path, capsys:
     with pytest.raises(SystemExit):
         detail_quality.main(["--photos", str(photos), "--truth", str(truth), "--split", "nosuch"])
     assert "no split 'nosuch'" in capsys.readouterr().err
+
+
+def test_a_hooded_jackets_collar_crop_holds_the_neck_below_the_hood() -> None:
+    # A jacket laid flat with its hood up top: the hood (x 140..260, y 20..110) rises above the body
+    # (x 50..350, y 110..510); the collar is where the hood meets the body, at (200, 112): the silhouette's
+    # top edge is the hood's top, 92 px higher. The collar crop reaches down past the hood to the neck.
+    mask = np.zeros((540, 400), np.uint8)
+    mask[20:110, 140:260] = 255
+    mask[110:510, 50:350] = 255
+    collar = detail_boxes(mask, detail_kinds("outerwear"))["collar"]
+    assert _inside((200, 112), collar)
+    assert collar[1] < 20  # the hood's top edge stays in the crop too
+
+
+def test_a_vests_cuff_crop_holds_the_armholes_top_not_the_chest() -> None:
+    # A vest: shoulders out to x 55 / 345 at y 60, the armholes cut in below them (deepest at x 95 / 305,
+    # y 150), the body x 70..330 down to y 460. Where a sleeve would end is the armhole's outer edge at the
+    # shoulder; a crop on the dent's deepest point, moved in, shows only the chest beside it.
+    mask = np.zeros((500, 400), np.uint8)
+    vest = np.array([[60, 40], [150, 40], [200, 110], [250, 40], [340, 40], [345, 60], [305, 150], [330, 210],
+                     [330, 460], [70, 460], [70, 210], [95, 150], [55, 60]], np.int32)
+    cv2.fillPoly(mask, [vest], 255)
+    cuff = detail_boxes(mask, detail_kinds("outerwear"))["cuff"]
+    assert _inside((57, 62), cuff) or _inside((343, 62), cuff)
+
+
+def test_a_boxy_tops_cuff_crop_holds_the_sleeves_hem_not_the_hems_corner() -> None:
+    # A boxy short-sleeve top laid flat: its sleeves' hems are its widest point (x 40 / 380, ending at y 170),
+    # its sides taper straight down to a narrower hem (x 130..290 at y 480). No sleeve stands apart from the body
+    # and no armhole is cut in, so the cuff is the silhouette's point furthest out and down: the sleeve's end,
+    # 0.5 of the width out, not the hem's corner, 0.24 out but at the bottom.
+    mask = np.zeros((520, 420), np.uint8)
+    top = np.array([[120, 40], [300, 40], [380, 60], [380, 170], [290, 480], [130, 480], [40, 170], [40, 60]],
+                   np.int32)
+    cv2.fillPoly(mask, [top], 255)
+    cuff = detail_boxes(mask, detail_kinds("shirt"))["cuff"]
+    assert _inside((45, 165), cuff) or _inside((375, 165), cuff)

@@ -18,8 +18,10 @@ from __future__ import annotations
 #: reaches up to a hanger's hook where another method's box stops at the garment, which frames the hero, and a
 #: clip hanger above a slanted waistband is cut too, its line ending up to 0.17 of the height below the top;
 #: 9: a box's side no longer runs out along a thin sliver of mask beside the garment, a door's edge or a strap;
-#: 10: a segmenter box's sides lie where its soft mask crosses one half, between working pixels).
-RENDERER_VERSION = 10
+#: 10: a segmenter box's sides lie where its soft mask crosses one half, between working pixels;
+#: 11: the collar crop lies further down from the top edge, below a hood or a stand-up collar; a vest's cuff crop
+#: on its armhole's outer edge at the shoulder, a sleeve's end lying against the body found further out more often).
+RENDERER_VERSION = 11
 
 #: Every detail crop the renderer can make, in the order they are shown.
 DETAIL_KINDS = ("collar", "neckline", "waistband", "cuff", "hem")
