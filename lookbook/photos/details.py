@@ -22,7 +22,8 @@ from __future__ import annotations
 #: 11: the collar crop lies further down from the top edge, below a hood or a stand-up collar; a vest's cuff crop
 #: on its armhole's outer edge at the shoulder, a sleeve's end lying against the body found further out more often;
 #: 12: where the colour pass is sure, a segmenter box inside its box that leaves off a shadow or a strip beside the
-#: garment frames the hero instead).
+#: garment frames the hero instead, and a side it ran out to the frame's edge along a rug or furniture stops where
+#: the segmenter and the rectangle GrabCut see the garment end).
 RENDERER_VERSION = 12
 
 #: Every detail crop the renderer can make, in the order they are shown.
