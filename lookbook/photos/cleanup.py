@@ -80,8 +80,8 @@ HOOK_BESIDE = 0.15
 #: middle strip holds something while both strips beside are clear. Only for a garment of the default cleanup
 #: class (tops, dresses, outerwear, untied photos). On the 933 labelled photos of tune…heldout11 the unflagged
 #: tied ones it fires on are 2 jackets whose hanger shows inside the collar (heldout9, heldout11: 0.6 and 1.0);
-#: the nearest tops without a hanger read 0.40-0.42; two bottoms without one read 0.52-0.56 (so bottoms are left
-#: out; untied, they are flagged).
+#: the nearest unflagged tops without a hanger read 0.40-0.42; two unflagged bottoms without one read 0.52-0.56 (so
+#: bottoms are left out; untied, they are flagged).
 HOOK_CLEAR_ROWS = 0.5
 #: The silhouette's top (this share of its height) coloured like the background this much more
 #: often than its middle: a hanger the wall's colour joined to the garment.
@@ -1088,10 +1088,11 @@ def clip_ends(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
 
     The jaws hang in front of the waistband, inside the mask; the hanger's wire above them may be too thin or too
     pale to stand out (and :func:`above_waistband` finds nothing to cut). Black or metal clips are dark and
-    neutral; a dark waistband is one piece across the width, not two compact ones at its ends. Measured on the 278
-    labelled bottoms of tune…heldout11 (h-hangers12): with clips in the outer 15 % it fires on 7 hanger photos (2 of
-    them unflagged and showing the jaws: heldout8 jeans, heldout11 joggers) and on none without one; belt loops and
-    side seams of photos without a hanger sit at 0.16-0.23 of the width from a side (0.25 would flag 4 of them).
+    neutral; a dark waistband is one piece across the width, not two compact ones at its ends. Measured on the 307
+    labelled bottoms of tune…heldout11 (h-hangers12): with clips in the outer 15 % it fires on 8 hanger photos (2 of
+    them unflagged and showing the jaws: heldout8 jeans, heldout11 joggers) and on none without one; 4 bottoms
+    without a hanger have a dark pair (belt loops, seams) with one piece 0.16-0.23 of the width from its side (the
+    outer 25 % would flag them).
 
     :param rgb_small: the photo at the mask's size.
     :param mask: the cut-out (0/1 or 0/255).
