@@ -43,6 +43,7 @@ from lookbook.outbox.messages import AuditEntry, BatchReport, MessageRow, Pendin
 from lookbook.photos.review import FlaggedShot, still_flagged, still_flagged_details
 from lookbook.store import roles
 from lookbook.store.database import Store
+from lookbook.words import plural
 from ui import page_badges
 from ui.models import ElidedTipDelegate, RowsTableModel
 from ui.pages.base import Page
@@ -279,7 +280,8 @@ class ApprovalsPage(Page):
         self.sets_view.resizeColumnsToContents()
         total = sum(p.pending for p in pending)
         self.hint.setText("Nothing waits for approval." if not pending else
-                          f"{total} message(s) in {len(pending)} set(s) wait for approval.")
+                          f"{plural(total, 'message')} in {plural(len(pending), 'set')} "
+                          f"{'waits' if total == 1 else 'wait'} for approval.")
         self.badge_changed.emit(page_badges.to_approve(total))
         ids = [p.set_id for p in pending]
         row = ids.index(selected) if selected in ids else (0 if ids else -1)
@@ -553,7 +555,7 @@ class ApprovalsPage(Page):
 
     def _expired(self, report: BatchReport) -> None:
         if report.done:
-            self.result.setText(f"{len(report.done)} message(s) expired while waiting for approval; "
+            self.result.setText(f"{plural(len(report.done), 'message')} expired while waiting for approval; "
                                 "their reasons are in the outbox list and the audit log.")
 
     @Slot()
@@ -583,7 +585,7 @@ class ApprovalsPage(Page):
     def _decided(self, report: BatchReport) -> None:
         self._set_busy(False)
         past = "approved" if report.action == "approve" else "rejected"
-        text = f"{len(report.done)} message(s) {past}."
+        text = f"{plural(len(report.done), 'message')} {past}."
         if report.refused:
             text += " Not " + past + ": " + "; ".join(f"message {mid}: {why}" for mid, why in report.refused)
         self.result.setText(text)

@@ -52,6 +52,7 @@ from lookbook.outbox.sender import (
 )
 from lookbook.store import roles
 from lookbook.store.database import Store
+from lookbook.words import plural
 from ui import page_badges
 from ui.models import ElidedTipDelegate, RowsTableModel
 from ui.pages.base import Page
@@ -564,7 +565,7 @@ class OutboxPage(Page):
         if user is None or not ids:
             return
         self.db.run(lambda store: retry(store, ids, user),
-                    on_done=lambda _c: self.status.setText(f"{len(ids)} message(s) queued again; press Send."),
+                    on_done=lambda _c: self.status.setText(f"{plural(len(ids), 'message')} queued again; press Send."),
                     on_failure=self._report_error)
 
     def offer_other_channel(self) -> None:
@@ -590,7 +591,8 @@ class OutboxPage(Page):
         self.replies_button.setEnabled(True)
         text = f"{len(report.new)} new repl{'y' if len(report.new) == 1 else 'ies'}"
         if report.withdrawn:
-            text += f"; {len(report.withdrawn)} customer(s) asked to stop (consent withdrawn, their messages cancelled)"
+            text += (f"; {plural(len(report.withdrawn), 'customer')} asked to stop (consent withdrawn, their messages "
+                     "cancelled)")
         self.status.setText(text + "." + "".join(f" {w}" for w in report.warnings))
 
     @Slot(object)
