@@ -102,3 +102,17 @@ def test_at_1366_by_768_the_character_counter_covers_neither_the_email_nor_save_
     assert overlaps(window) == [] and squeezed(window) == []
     # The e-mail keeps room to be read: at least four lines of it.
     assert page.email_view.viewport().height() >= 4 * page.email_view.fontMetrics().lineSpacing()
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)], ids=["1366x768", "1920x1080"])
+def test_the_staff_list_shows_every_account_of_the_demo(qtbot, window_at, demo_library: Path,
+                                                        size: tuple[int, int]) -> None:
+    window = window_at(demo_library, *size)
+    window.go_to_page("Settings")
+    staff = window.page("Settings").staff
+    qtbot.waitUntil(lambda: staff.model.rowCount() == 5, timeout=20_000)
+    _answered(qtbot, window)
+    qtbot.wait(50)
+    # All five rows whole, not three and a half above an empty band.
+    assert staff.view.verticalScrollBar().maximum() == 0
+    assert staff.view.verticalHeader().length() <= staff.view.viewport().height()
