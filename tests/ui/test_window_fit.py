@@ -116,3 +116,29 @@ def test_the_staff_list_shows_every_account_of_the_demo(qtbot, window_at, demo_l
     # All five rows whole, not three and a half above an empty band.
     assert staff.view.verticalScrollBar().maximum() == 0
     assert staff.view.verticalHeader().length() <= staff.view.viewport().height()
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)], ids=["1366x768", "1920x1080"])
+def test_the_brand_dashboard_shows_its_headings_and_verdicts_whole(qtbot, window_at, demo_library: Path,
+                                                                   size: tuple[int, int]) -> None:
+    window = window_at(demo_library, *size)
+    window.go_to_page("Products & Brands")
+    page = window.products
+    qtbot.waitUntil(lambda: page.model.rowCount() == 8, timeout=20_000)
+    with qtbot.waitSignal(page.dashboard_shown, timeout=20_000):
+        page.tabs.setCurrentWidget(page.dashboard_view)
+    qtbot.wait(50)
+    view, header = page.dashboard_view, page.dashboard_view.horizontalHeader()
+    for column in range(header.count()):  # "Sizes in stock", not "izes in stock"
+        assert header.sectionSize(column) >= header.sectionSizeHint(column), page.dashboard_model.headerData(
+            column, header.orientation())
+    verdicts = [page.dashboard_model.item(r, 9).text() for r in range(page.dashboard_model.rowCount())]
+    assert any(v.startswith("thin stock: would frustrate") for v in verdicts)  # the demo's longest
+    widest = max(view.fontMetrics().horizontalAdvance(v) for v in verdicts)
+    assert header.sectionSize(9) > widest  # "thin stock: would frustrate 9 customers", not "thin stock: would frustra…"
+    # The brands beside the products say their verdict too: wrapped in their column, never under a sideways scroll.
+    brands = page.brands_view
+    assert brands.horizontalScrollBar().maximum() == 0
+    for row in range(page.model.rowCount()):
+        assert brands.visualRect(page.model.index(row, 0)).right() <= brands.viewport().width()
+    assert overlaps(window) == [] and squeezed(window) == []

@@ -38,7 +38,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QStyleOptionViewItem,
-    QTableView,
     QTabWidget,
     QTreeView,
     QVBoxLayout,
@@ -69,6 +68,7 @@ from ui.pages.base import Page
 from ui.text import literal
 from ui.undo import SetEditCommand
 from ui.widgets.empty_state import empty_state
+from ui.widgets.tables import Selection, read_only_table
 from ui.widgets.thumbnail_loader import ThumbnailLoader
 from ui.workers import StoreRunner, TaskRunner
 
@@ -239,6 +239,11 @@ class ProductsPage(Page):
         self.brands_view.setModel(self.model)
         self.brands_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.brands_view.setSpacing(3)  # two-line entries (name, verdict) need air between brands
+        # A verdict ("thin stock: would frustrate 12 customers") wraps onto a third line in the narrow column
+        # instead of running off its edge under a sideways scroll bar.
+        self.brands_view.setWordWrap(True)
+        self.brands_view.setResizeMode(QListView.ResizeMode.Adjust)
+        self.brands_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.brands_view.selectionModel().currentChanged.connect(self._brand_chosen)
 
         self.products_model = QStandardItemModel(0, len(PRODUCT_COLUMNS), self)
@@ -289,10 +294,8 @@ class ProductsPage(Page):
         self.tabs.addTab(self._sets_panel(), "Se&ts")
         self.dashboard_model = QStandardItemModel(0, len(DASHBOARD_COLUMNS), self)
         self.dashboard_model.setHorizontalHeaderLabels(DASHBOARD_COLUMNS)
-        self.dashboard_view = QTableView()
-        self.dashboard_view.setModel(self.dashboard_model)
-        self.dashboard_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.dashboard_view.setTabKeyNavigation(False)  # Tab leaves the table; the arrows move in it
+        # One line a brand, no row numbers; each column as wide as its heading and figures, the verdict the rest.
+        self.dashboard_view = read_only_table(self.dashboard_model, selection=Selection.SingleSelection, wrap=False)
         self.tabs.addTab(self.dashboard_view, "Dash&board")
         # The dashboard reads every fan (seconds on a million customers): only while its tab shows.
         self.tabs.currentChanged.connect(lambda _index: self._load_dashboard())
@@ -382,6 +385,7 @@ class ProductsPage(Page):
             self.dashboard_model.appendRow([_item(str(v)) for v in (
                 d.brand, d.fans, d.fit, d.sold_out_for, d.size_unknown, d.units, d.sizes_in_stock, d.products,
                 d.out_of_stock, d.verdict)])
+        self.dashboard_view.resizeColumnsToContents()  # "Sizes in stock" whole, not "izes in stock"
         for row in range(self.model.rowCount()):
             item = self.model.item(row)
             item.setText(self._brand_text(item.data(_ID), item.data(_COUNTS)))
@@ -411,8 +415,9 @@ class ProductsPage(Page):
         self._fill_unassigned(view)
         self._fill_sets(view)
         out = sum(1 for p in view.products if p.out_of_stock)
-        self.summary.setText(f"{len(view.brands)} brands · {chosen or 'no brand'}: {len(view.products)} products, "
-                             f"{out} out of stock · {plural(len(view.unassigned), 'shot')} not tied")
+        self.summary.setText(f"{plural(len(view.brands), 'brand')} · {chosen or 'no brand'}: "
+                             f"{plural(len(view.products), 'product')}, {out} out of stock · "
+                             f"{plural(len(view.unassigned), 'shot')} not tied")
 
     def _fill_brands(self, view: CatalogView) -> str | None:
         """List the brands with their counts and choose the one shown; return its name."""
