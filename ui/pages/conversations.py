@@ -122,6 +122,8 @@ class ConversationsPage(Page):
         self.view.selectionModel().currentRowChanged.connect(lambda current, _prev: self._choose(current.row()))
         self.thread_view = QTextBrowser()
         self.thread_view.setOpenLinks(False)
+        # Until a conversation is chosen the pane says what it is for, rather than standing blank and white.
+        self.thread_view.setPlaceholderText("Choose a conversation on the left to read it and answer the customer.")
         self.answer_box = QPlainTextEdit()
         self.answer_box.setPlaceholderText("Answer in this conversation…")
         self.answer_box.setMaximumHeight(90)
@@ -256,6 +258,7 @@ class ConversationsPage(Page):
 
     def _update_buttons(self) -> None:
         self.send_button.setEnabled(self.customer_id is not None)
+        self.answer_box.setEnabled(self.customer_id is not None)  # nothing typed before a customer is chosen
         self.hold_button.setEnabled(self.customer_id is not None and self.hold_size.count() > 0)
 
     def put_aside(self) -> None:

@@ -50,6 +50,7 @@ from lookbook.outbox.replies import Reply, list_replies
 from lookbook.store.database import Store
 from ui.models import RowsTableModel
 from ui.widgets.dialog_size import show_placeholders
+from ui.widgets.empty_state import empty_state
 from ui.widgets.tables import read_only_table
 from ui.widgets.task_list import TaskList
 from ui.workers import StoreRunner
@@ -244,19 +245,28 @@ class CustomerProfile(QWidget):
         consent_column.addLayout(consent_row)
         consent_column.addWidget(QLabel("History (newest first)"))
         consent_column.addWidget(self.ledger_view, 3)
+        empty_state(self.ledger_view, "No consent recorded yet: grant it above when the customer agrees.")
 
         self.purchase_model = RowsTableModel(PURCHASE_HEADERS, self)
         self.message_model = RowsTableModel(MESSAGE_HEADERS, self)
         self.reply_model = RowsTableModel(REPLY_HEADERS, self)
         messages_tab = QWidget()
         messages_column = QVBoxLayout(messages_tab)
-        messages_column.addWidget(_table(self.message_model), 3)
+        # Each empty list says so and what fills it, rather than showing a blank table under its headings.
+        self.message_view = _table(self.message_model)
+        empty_state(self.message_view, "<b>No messages to this customer yet.</b><br>Lookbooks drafted for them on "
+                                       "<b>Match &amp; Compose</b> show here, with where each stands.")
+        self.reply_view = _table(self.reply_model)
+        empty_state(self.reply_view, "No replies from this customer.")
+        messages_column.addWidget(self.message_view, 3)
         messages_column.addWidget(QLabel("Replies"))
-        messages_column.addWidget(_table(self.reply_model), 2)
+        messages_column.addWidget(self.reply_view, 2)
 
         # Holds: "Shall I put one aside for you?" answered from the profile.
         self.hold_model = RowsTableModel(HOLD_HEADERS, self)
         self.hold_view = _table(self.hold_model)
+        empty_state(self.hold_view, "<b>Nothing put aside for this customer.</b><br>Choose a product and a size "
+                                    "above, then <b>Put One Aside</b>.")
         self.hold_view.selectionModel().currentRowChanged.connect(lambda *_: self._update_hold_buttons())
         self.hold_product = QComboBox()
         self.hold_product.setToolTip("The product to put aside (only those with a unit nobody else holds)")
@@ -290,11 +300,16 @@ class CustomerProfile(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.details, "Profile")
         self.tabs.addTab(consent_tab, "Consent")
-        self.tabs.addTab(_table(self.purchase_model), "Purchases")
+        self.purchase_view = _table(self.purchase_model)
+        empty_state(self.purchase_view, "<b>No purchases recorded.</b><br>Import them with <b>Import "
+                                        "Purchases…</b>, or mark a hold <b>Sold</b>.")
+        self.tabs.addTab(self.purchase_view, "Purchases")
         self.tabs.addTab(messages_tab, "Messages")
         self.tabs.addTab(holds_tab, "Holds")
         self.task_list = TaskList(db, actor, show_customer=False)
         self.task_list.acted.connect(self._task_acted)
+        empty_state(self.task_list.view, "<b>No tasks for this customer.</b><br>They appear by themselves: a "
+                                         "reply to answer, a hold that ends, a follow-up after a lookbook.")
         self.tabs.addTab(self.task_list, "Tasks")
 
         layout = QVBoxLayout(self)
