@@ -77,6 +77,10 @@ PHOTO_IDS_MIME = "application/x-lookbook-photo-ids"
 PRODUCT_COLUMNS = ["SKU", "Name", "Category", "Price", "Stock by size", "Units", "Shots", "Colour"]
 DASHBOARD_COLUMNS = ["Brand", "Fans", "Fit stock", "Sold out for", "Size unknown", "Units", "Sizes in stock",
                      "Products", "Out of stock", "Verdict"]
+#: What the shots list says while empty: before a product is chosen, and for a product with no shots.
+CHOOSE_A_PRODUCT = "Choose a product to see its shots."
+NO_SHOTS_YET = ("<b>No shots of this product yet.</b><br>Drag shots onto it, or import photos with its SKU in "
+                "their file names on <b>Shoot</b>.")
 _ID = Qt.ItemDataRole.UserRole
 _COUNTS = Qt.ItemDataRole.UserRole + 1
 _PREVIEW = Qt.ItemDataRole.UserRole + 2  # a shot's picture's cache key
@@ -274,7 +278,7 @@ class ProductsPage(Page):
         shots_layout.setContentsMargins(0, 0, 0, 0)
         empty_state(self.products_view, "No products for this brand yet. Import the catalog with "
                                         "<b>File ▸ Import Catalog…</b> (or <b>lookbook catalog import</b>).")
-        empty_state(self.shots_view, "Choose a product to see its shots.")
+        self.shots_empty = empty_state(self.shots_view, CHOOSE_A_PRODUCT)
         empty_state(self.unassigned_view, "Every shot is tied to a product.")
         shots_caption = QLabel("Shots of the &product, best first")
         shots_caption.setBuddy(self.shots_view)
@@ -453,6 +457,7 @@ class ProductsPage(Page):
                     cell.setToolTip("Out of stock in every size")
             self.products_model.appendRow(cells)
         self._fit_product_columns()
+        self.shots_empty.set_text(CHOOSE_A_PRODUCT)
         self.shots_model.clear()
 
     def _fill_unassigned(self, view: CatalogView) -> None:
@@ -537,6 +542,8 @@ class ProductsPage(Page):
         self.db.run(shots_of_product, product_id, on_done=self._show_shots, on_failure=self._failed)
 
     def _show_shots(self, shots: list[Shot]) -> None:
+        # A product is chosen now: an empty list means it has no shots, not that none is chosen.
+        self.shots_empty.set_text(NO_SHOTS_YET)
         self.shots_model.clear()
         for s in shots:
             how = f" ({s.assigned_by})" if s.assigned_by else ""
