@@ -213,3 +213,15 @@ def test_a_product_without_shots_says_so_not_choose_a_product(qtbot, opened_demo
     # Another brand: no product is chosen again, and the list says so.
     page.brands_view.setCurrentIndex(page.model.index(1, 0))
     qtbot.waitUntil(lambda: hint.text() == "Choose a product to see its shots.", timeout=20_000)
+
+
+def test_one_size_stock_reads_one_size(qtbot, opened_demo) -> None:
+    db, _thumbs, path = opened_demo
+    import sqlite3
+
+    with sqlite3.connect(path / "library.db") as con:
+        con.execute("INSERT INTO stock (product_id, size, quantity, updated_at) SELECT id, 'ONE SIZE', 3,"
+                    " '2026-01-01' FROM products WHERE sku = 'AR-OW01'")
+    page = shown_page(qtbot, db, "Ashby Row")
+    [cells] = [v for k, v in products(page).items() if k == "AR-OW01"]
+    assert "One Size:3" in cells[4] and "ONE SIZE" not in cells[4]

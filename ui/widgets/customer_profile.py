@@ -48,6 +48,7 @@ from lookbook.hooks import Changes
 from lookbook.outbox.messages import CustomerMessage, customer_messages
 from lookbook.outbox.replies import Reply, list_replies
 from lookbook.store.database import Store
+from lookbook.words import size_label
 from ui.models import RowsTableModel
 from ui.widgets.dialog_size import show_placeholders
 from ui.widgets.empty_state import empty_state
@@ -388,7 +389,7 @@ class CustomerProfile(QWidget):
         self._fill_brand_box(data)
         self.details.setText(self._details_html(data))
         self._fill_consent(p)
-        self.purchase_model.set_rows([(pu.purchased_at[:10], pu.brand or "", pu.sku or "", pu.size or "")
+        self.purchase_model.set_rows([(pu.purchased_at[:10], pu.brand or "", pu.sku or "", size_label(pu.size or ""))
                                       for pu in p.purchases])
         self.message_model.set_rows([(short_time(m.when), m.set_name, consent.CHANNEL_LABELS.get(m.channel, m.channel),
                                       m.state, " ".join(m.body.split())[:160]) for m in data.messages])
@@ -432,7 +433,8 @@ class CustomerProfile(QWidget):
             rows.append(("Channels", "<i>none: add an e-mail address, phone number or X handle to message them</i>"))
         rows.append(("Time zone", escape(c.timezone)))
         rows.append(("Associate", escape(p.associate or "—")))
-        rows.append(("Sizes", escape(", ".join(f"{cat} {size}" for cat, size in p.sizes.items()) or "none given")))
+        rows.append(("Sizes", escape(", ".join(f"{cat} {size_label(size)}" for cat, size in p.sizes.items())
+                                       or "none given")))
         rows.append(("Likes", escape(", ".join(_with_source(n, s) for n, s in p.likes) or "—")))
         rows.append(("Not for them", escape(", ".join(_with_source(n, s) for n, s in p.dislikes) or "—")))
         rows.append(("Last contacted", escape(short_time(c.last_contacted_at) or "never")))
@@ -511,7 +513,7 @@ class CustomerProfile(QWidget):
         self.hold_product.setCurrentIndex(found if self.hold_product.count() else -1)
         self.hold_product.blockSignals(False)
         self._fill_hold_sizes()
-        self.hold_model.set_rows([(short_time(h.until), h.sku, h.product, h.size, h.status, h.created_by)
+        self.hold_model.set_rows([(short_time(h.until), h.sku, h.product, size_label(h.size), h.status, h.created_by)
                                   for h in data.holds])
         self.hold_view.resizeColumnsToContents()
         active = sum(h.status == "active" for h in data.holds)
@@ -523,11 +525,12 @@ class CustomerProfile(QWidget):
         self.hold_size.clear()
         if data is None:
             return
-        self.hold_size.addItems(data[1])
+        for size in data[1]:  # shown as customers read it ("One Size"), kept as stored ("ONE SIZE")
+            self.hold_size.addItem(size_label(size), size)
         sizes = self.data.profile.sizes if self.data is not None else {}
         wanted = next((size for cat, size in sizes.items() if size in data[1]), None)
         if wanted is not None:  # their recorded size first, when the product comes in it
-            self.hold_size.setCurrentText(wanted)
+            self.hold_size.setCurrentIndex(self.hold_size.findData(wanted))
 
     def _selected_hold(self) -> holds.Hold | None:
         row = self.hold_view.currentIndex().row()
@@ -544,13 +547,14 @@ class CustomerProfile(QWidget):
     def put_aside(self) -> None:
         """Hold one unit of the chosen product in the chosen size for the customer."""
         product = self.hold_product.currentData()
-        size = self.hold_size.currentText()
+        size = self.hold_size.currentData()
         if self.data is None or product is None or not size:
             return
         cid, actor, name = self.data.profile.customer.id, self.actor(), self.data.profile.customer.name
         sku = product[0]
         self._act(lambda store: holds.add_hold(store, cid, sku, size, actor=actor),
-                  f"{sku} in {size} put aside for {name}; nobody else is offered it until the hold ends.")
+                  f"{sku} in {size_label(size)} put aside for {name}; nobody else is offered it until the hold "
+                  "ends.")
 
     def _close_hold(self, how: str) -> None:
         hold = self._selected_hold()
@@ -559,10 +563,11 @@ class CustomerProfile(QWidget):
         actor = self.actor()
         if how == "release":
             self._act(lambda store: holds.release(store, hold.id, actor=actor),
-                      f"Hold of {hold.sku} in {hold.size} released: offered to everyone again.")
+                      f"Hold of {hold.sku} in {size_label(hold.size)} released: offered to everyone again.")
         else:
             self._act(lambda store: holds.sell(store, hold.id, actor=actor),
-                      f"{hold.sku} in {hold.size} sold to {hold.customer}: the purchase is on their record.")
+                      f"{hold.sku} in {size_label(hold.size)} sold to {hold.customer}: the purchase is on their "
+                      "record.")
 
     def _task_acted(self, text: str) -> None:
         self.status.setText(text)
