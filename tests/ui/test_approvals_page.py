@@ -70,6 +70,7 @@ def test_shows_the_set_as_customers_will_see_it(qtbot, page_on, tmp_path: Path) 
     assert page.body.toPlainText() == "Hi Cust0: Navy Oxford Shirt in M"
     assert "likes Marlowe" in page.recipient.text() and "X direct message" in page.recipient.text()
     assert "32 / 10,000 characters" in page.counter.text()
+    assert page.messages_model.row_values(0)[1] == "X"  # the channel as people name it, not "x"
     assert "alex: draft message" in page.audit.toPlainText()
     # Nobody signed in: the decision buttons say why they are off.
     assert not page.approve_set.isEnabled()

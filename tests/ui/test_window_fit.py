@@ -80,7 +80,7 @@ def _show_an_email(qtbot, window: MainWindow) -> ApprovalsPage:
     page = window.page(ApprovalsPage)
     qtbot.waitUntil(lambda: page.messages_model.rowCount() > 0, timeout=20_000)
     channels = [page.messages_model.row_values(r)[1] for r in range(page.messages_model.rowCount())]
-    page.messages_view.selectRow(channels.index("email"))
+    page.messages_view.selectRow(channels.index("e-mail"))
     qtbot.waitUntil(lambda: page.email_shown() is not None, timeout=20_000)
     _answered(qtbot, window)
     qtbot.wait(50)  # the layout settles after the e-mail and the card are shown

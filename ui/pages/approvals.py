@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from lookbook.customers.consent import CHANNEL_LABELS
 from lookbook.hooks import Changes
 from lookbook.lookbooks.composer import flagged_on_card
 from lookbook.outbox import compose
@@ -385,7 +386,9 @@ class ApprovalsPage(Page):
 
     def _show_messages_card_and_audit(self, review: SetReview) -> None:
         """Show the set's messages, its card and its audit trail."""
-        self.messages_model.set_rows([(m.customer_name, m.channel, m.match_reason) for m in review.messages])
+        # Channels as people name them ("e-mail", "X"), as on the Customers and Match pages.
+        self.messages_model.set_rows([(m.customer_name, CHANNEL_LABELS.get(m.channel, m.channel), m.match_reason)
+                                      for m in review.messages])
         self.messages_view.resizeColumnToContents(0)
         self.messages_view.resizeColumnToContents(1)
         pixmap = QPixmap(str(review.card)) if review.card else QPixmap()

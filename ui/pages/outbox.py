@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from lookbook.customers.consent import CHANNEL_LABELS
 from lookbook.errors import LookbookError
 from lookbook.outbox import messages as outbox
 from lookbook.outbox import replies
@@ -324,8 +325,9 @@ class OutboxPage(Page):
         keep = {r.id for r in self.selected_rows()}
         self._rows = view.rows
         self.model.tips = [delivery_tip(r) for r in view.rows]
-        self.model.set_rows([(r.id, r.customer, r.channel, r.state, r.delivery, r.attempts,
-                              next_try(r), r.reason, r.updated_at.replace("T", " ")[:16] + " UTC")
+        # Channels as people name them ("e-mail", "X"), as on the Customers and Match pages.
+        self.model.set_rows([(r.id, r.customer, CHANNEL_LABELS.get(r.channel, r.channel), r.state, r.delivery,
+                              r.attempts, next_try(r), r.reason, r.updated_at.replace("T", " ")[:16] + " UTC")
                              for r in view.rows])
         self.view.resizeColumnsToContents()
         # The reason may be long ("held for quiet hours until ..."), and so may a delivery failure: they take what
@@ -385,7 +387,8 @@ class OutboxPage(Page):
         r = detail.row
         if self._may_edit(r):
             self.editor.setPlainText(detail.body)
-        lines = [f"Message {r.id} to {r.customer} by {r.channel}: {r.state}", "", detail.body, ""]
+        lines = [f"Message {r.id} to {r.customer} by {CHANNEL_LABELS.get(r.channel, r.channel)}: {r.state}", "",
+                 detail.body, ""]
         if r.reason:
             lines += [f"Reason: {r.reason}", ""]
         if r.external_id:
