@@ -142,3 +142,16 @@ def test_the_brand_dashboard_shows_its_headings_and_verdicts_whole(qtbot, window
     for row in range(page.model.rowCount()):
         assert brands.visualRect(page.model.index(row, 0)).right() <= brands.viewport().width()
     assert overlaps(window) == [] and squeezed(window) == []
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)], ids=["1366x768", "1920x1080"])
+def test_no_page_lays_one_widget_over_another(qtbot, window_at, demo_with_approvals: Path,
+                                              size: tuple[int, int]) -> None:
+    window = window_at(demo_with_approvals, *size)
+    window.guide.hide()
+    for title in window.page_titles:
+        window.go_to_page(title)
+        _answered(qtbot, window)
+        _answered(qtbot, window)  # what a page's first answer asked for (a profile, an e-mail) has answered too
+        qtbot.wait(50)
+        assert (title, overlaps(window), squeezed(window)) == (title, [], [])
