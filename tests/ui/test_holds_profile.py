@@ -76,3 +76,15 @@ def test_one_size_reads_one_size_and_is_held_as_stored(qtbot, page: CustomersPag
     assert f"{sku} in One Size put aside" in profile.status.text()
     found = on_db(qtbot, page.db, lambda store: holds.list_holds(store, customer_id=customer_id))
     assert [(h.sku, h.size) for h in found] == [(sku, "ONE SIZE")]  # kept as the catalog has it
+
+
+def test_the_product_to_put_aside_is_shown_whole(qtbot, page: CustomersPage) -> None:
+    profile = page.profile
+    choose(qtbot, page, 0)
+    profile.tabs.setCurrentIndex(4)
+    qtbot.wait(50)
+    box = profile.hold_product
+    text = box.currentText()  # "AR-OW01 — Forest Green Field Jacket"
+    assert "—" in text
+    # On a line of its own, not squeezed beside the size and four buttons ("AR-OW01 — Forest Green").
+    assert box.width() >= box.fontMetrics().horizontalAdvance(text) + 24

@@ -286,15 +286,19 @@ class CustomerProfile(QWidget):
         self.sold_button = QPushButton("&Sold")
         self.sold_button.setToolTip("The customer bought it: the unit leaves the stock and the purchase is recorded")
         self.sold_button.clicked.connect(lambda: self._close_hold("sell"))
+        # The product on a line of its own, as wide as the tab ("AR-OW01 — Forest Green Field Jacket" whole: beside
+        # the size and four buttons it was cut to "AR-OW01 — Forest Green"); the size and the actions below it.
+        product_row = QHBoxLayout()
+        product_row.addWidget(self.hold_product, 1)
         hold_row = QHBoxLayout()
-        hold_row.addWidget(self.hold_product, 1)
         hold_row.addWidget(self.hold_size)
         hold_row.addWidget(self.hold_button)
-        hold_row.addStretch(0)
+        hold_row.addStretch(1)
         hold_row.addWidget(self.release_button)
         hold_row.addWidget(self.sold_button)
         holds_tab = QWidget()
         holds_column = QVBoxLayout(holds_tab)
+        holds_column.addLayout(product_row)
         holds_column.addLayout(hold_row)
         holds_column.addWidget(self.hold_view, 1)
 
