@@ -42,6 +42,7 @@ def test_the_page_shows_each_sets_funnel_and_sales(qtbot, page: ReportsPage, tmp
     (series,) = page.funnel_chart.series()
     assert [s.label() for s in series.barSets()] == [title for title, _ in FUNNEL]
     assert [s.at(0) for s in series.barSets()] == [3.0, 2.0, 1.0, 1.0, 1.0, 0.0]
+    assert (page.funnel_chart.title(), page.revenue_chart.title()) == ("Funnel", "Revenue")  # with numbers
     with qtbot.waitSignal(page.shown, timeout=20_000):
         page.group_box.setCurrentIndex(page.group_box.findData("associate"))
     assert [page.model.row_values(r)[0] for r in range(page.model.rowCount())] == ["alex", "maria"]
@@ -105,6 +106,9 @@ def test_an_empty_report_says_why_and_what_to_do(qtbot, runners, tmp_path: Path)
     assert page.model.rowCount() == 0 and "0 sent" in page.summary.text()
     hint = _shown_hint(page.table)
     assert "Nothing to report yet" in hint and "Approvals" in hint and "Outbox" in hint
+    # The charts above say why their axes are empty.
+    assert page.funnel_chart.title() == "Funnel: nothing sent yet"
+    assert page.revenue_chart.title() == "Revenue: nothing sent yet"
 
 
 def test_a_report_with_rows_shows_no_empty_hint(qtbot, page: ReportsPage) -> None:

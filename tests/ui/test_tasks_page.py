@@ -58,10 +58,14 @@ def test_an_associate_sees_their_tasks_and_clears_them_in_one_click(qtbot, libra
     qtbot.waitUntil(lambda: page.list.model.rowCount() == 2, timeout=20_000)
     assert {page.list.model.row_values(r)[1] for r in range(2)} == {"overdue"}
     assert not page.overdue_label.isVisible()
+    # Nothing said yet: the buttons sit right under the filters, no blank line between them.
+    assert not page.status.isVisible()
+    assert page.list.done_button.mapTo(page, page.list.done_button.rect().topLeft()).y() - \
+        page.whose.mapTo(page, page.whose.rect().bottomLeft()).y() <= 2 * page.layout_.spacing()
     page.list.view.selectRow(0)
     page.list.done_button.click()
     qtbot.waitUntil(lambda: page.list.model.rowCount() == 1, timeout=20_000)
-    assert page.status.text() == "1 task done."
+    assert page.status.text() == "1 task done." and page.status.isVisible()
     page.list.view.selectRow(0)
     page.list.snooze_button.click()
     qtbot.waitUntil(lambda: page.list.model.rowCount() == 0, timeout=20_000)

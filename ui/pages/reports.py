@@ -171,6 +171,12 @@ class ReportsPage(Page):
         shown = sorted(rows, key=lambda r: r.sent, reverse=True)[:CHART_GROUPS]
         shown.sort(key=lambda r: r.key)
         labels = [r.key if len(r.key) <= 18 else r.key[:17] + "…" for r in shown]
+        # Empty axes say nothing by themselves: the title says why the chart is empty (the table below, how).
+        sent = any(r.sent for r in shown)
+        self.funnel_chart.setTitle("Funnel" if sent else "Funnel: nothing sent yet")
+        self.revenue_chart.setTitle("Revenue" if any(r.revenue_minor for r in shown) else
+                                    "Revenue: nothing bought after a lookbook yet" if sent else
+                                    "Revenue: nothing sent yet")
         for chart in (self.funnel_chart, self.revenue_chart):
             chart.removeAllSeries()
             for axis in chart.axes():
