@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 
 import pytest
@@ -52,9 +53,14 @@ def test_brands_products_stock_and_dashboard(qtbot, opened_demo) -> None:
     sold_out = [sku for sku, cells in rows.items() if cells[5] == "OUT OF STOCK"]
     assert len(sold_out) == 2
     assert page.products_model.item(0, 4).text().count(":") >= 4  # stock by size, e.g. "XS:3  S:0 ..."
+    # Prices read as the card and the e-mail show them ("$125.00"), not as stored ("125.00 USD").
+    with sqlite3.connect(_path / "library.db") as con:
+        prices = dict(con.execute("SELECT sku, price_minor FROM products WHERE price_minor IS NOT NULL").fetchall())
+    assert prices
+    for sku, minor in prices.items():
+        if sku in rows:
+            assert rows[sku][3] == f"${minor / 100:,.2f}"
     # The colour is a column the header menu can show (hidden at first) and always in the name's tooltip.
-    import sqlite3
-
     with sqlite3.connect(_path / "library.db") as con:
         colours = dict(con.execute("SELECT sku, colour FROM products").fetchall())
     assert page.products_view.isColumnHidden(7)

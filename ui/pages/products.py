@@ -62,7 +62,7 @@ from lookbook.lookbooks.sets import (
 from lookbook.photos.thumbnails import shot_previews
 from lookbook.photos.ties import UnassignedPhoto, assign_photos, unassigned_photos
 from lookbook.store.database import Store
-from lookbook.words import plural, size_label
+from lookbook.words import plural, price_text, size_label
 from ui.models import FittedColumns
 from ui.pages.base import Page
 from ui.text import literal
@@ -446,7 +446,7 @@ class ProductsPage(Page):
         self.products_model.removeRows(0, self.products_model.rowCount())
         for p in view.products:
             sizes = "  ".join(f"{size_label(s.size)}:{s.quantity}" for s in p.sizes)  # "One Size:3", not "ONE SIZE:3"
-            price = "" if p.price_minor is None else f"{p.price_minor / 100:,.2f} {p.currency}"
+            price = price_text(p.price_minor, p.currency)  # "$125.00", as the card and the e-mail show it
             cells = [_item(p.sku, p.sku), _item(p.name, p.id), _item(p.category), _item(price), _item(sizes),
                      _item("OUT OF STOCK" if p.out_of_stock else str(p.units)), _item(str(p.shots)),
                      _item(p.colour or "")]
