@@ -25,3 +25,11 @@ def test_a_restore_report_counts_the_messages_changed_in_words(tmp_path: Path) -
     assert "1 message changed after the backup" in "\n".join(one.lines())
     many = RestoreReport(backup, None, None, messages_changed=4)
     assert "4 messages changed after the backup" in "\n".join(many.lines())
+
+
+def test_what_a_restored_library_lacks_counts_in_words(tmp_path: Path) -> None:
+    backup = Backup(tmp_path / "library-20260101T000000Z.db", dt.datetime(2026, 1, 1, tzinfo=dt.UTC), "daily", 1)
+    one = RestoreReport(backup, None, None, lacks={"messages": 1, "consent changes": 1, "audit rows": 1})
+    assert one.lacks_text() == "1 message, 1 consent change, 1 audit row newer than the backup."
+    many = RestoreReport(backup, None, None, lacks={"messages": 0, "consent changes": 2, "audit rows": None})
+    assert many.lacks_text() == "0 messages, 2 consent changes, unknown audit rows newer than the backup."

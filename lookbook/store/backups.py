@@ -293,7 +293,8 @@ class RestoreReport:
         parts = []
         for _table, label in LACK_TABLES:
             n = self.lacks.get(label)
-            parts.append(f"{'unknown' if n is None else n} {label}")
+            # "1 message", not "1 messages": each label is a regular plural, its singular without the final "s".
+            parts.append(f"unknown {label}" if n is None else plural(n, label[:-1]))
         text = ", ".join(parts) + " newer than the backup"
         if self.unreadable:
             text += f" (unknown: the old file could not be read: {self.unreadable})"
