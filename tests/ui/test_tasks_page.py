@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 
 from lookbook.clienteling import tasks
 from lookbook.store.database import create_store
@@ -80,6 +81,11 @@ def test_a_manager_sees_overdue_tasks_per_associate(qtbot, library) -> None:
     qtbot.waitUntil(lambda: page.list.model.rowCount() == 3, timeout=20_000)
     assert page.overdue_label.text() == "Overdue: alex 2, maria 1"
     assert {page.list.model.row_values(r)[5] for r in range(3)} == {"alex", "maria"}
+    # Every column says what it holds: the red "overdue" column too.
+    model = page.list.model
+    headings = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    assert all(headings) and headings[:2] == ["Due", "Status"]
+    assert {model.row_values(r)[1] for r in range(3)} == {"overdue"}
     page.whose.setCurrentIndex(0)  # her own
     qtbot.waitUntil(lambda: page.list.model.rowCount() == 1, timeout=20_000)
 
