@@ -23,8 +23,11 @@ from __future__ import annotations
 #: on its armhole's outer edge at the shoulder, a sleeve's end lying against the body found further out more often;
 #: 12: where the colour pass is sure, a segmenter box inside its box that leaves off a shadow or a strip beside the
 #: garment frames the hero instead, and a side it ran out to the frame's edge along a rug or furniture stops where
-#: the segmenter and the rectangle GrabCut see the garment end).
-RENDERER_VERSION = 12
+#: the segmenter and the rectangle GrabCut see the garment end;
+#: 13: where the colour pass is sure and the segmenter's box agrees with its box at IoU 0.85 or more and
+#: one of its sides lies 2 working px or more inside, its sides frame the hero (a shadow under a sole or a
+#: hem, a strip of wall left out; the colour mask stays, clipped to them).
+RENDERER_VERSION = 13
 
 #: Every detail crop the renderer can make, in the order they are shown.
 DETAIL_KINDS = ("collar", "neckline", "waistband", "cuff", "hem")
