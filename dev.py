@@ -153,7 +153,7 @@ def run_tests(args: list[str]) -> int:
     steps: list[tuple[str, list[str | Path], dict[str, str]]] = [
         # A lint or type finding fails the run like a failing test (pyproject.toml: [tool.ruff], [tool.mypy]).
         ("lint (ruff)", [_bin(ROOT / ".venv", "ruff"), "check"], {}),
-        ("types (mypy: the core, the app and main.py)", [_bin(ROOT / ".venv", "mypy")], {}),
+        ("types (mypy: the core, the app, main.py and the benchmarks)", [_bin(ROOT / ".venv", "mypy")], {}),
         ("import contracts (Qt-free core, layered packages)", [_bin(ROOT / ".venv", "lint-imports")], {}),
         ("core tests, no PySide6 installed",
          [core, "-m", "pytest", "tests", "--ignore=tests/ui", "-p", "no:pytest-qt", "-p", "no:cacheprovider",

@@ -96,8 +96,10 @@ def same(expected: str, texts: list[str]) -> bool:
 
 def jpeg(frame: np.ndarray, quality: int) -> np.ndarray:
     ok, data = cv2.imencode(".jpg", cv2.cvtColor(frame, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, quality])
-    assert ok
-    return cv2.cvtColor(cv2.imdecode(data, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+    decoded = cv2.imdecode(data, cv2.IMREAD_COLOR) if ok else None
+    if decoded is None:
+        raise RuntimeError(f"OpenCV could not re-encode a frame as JPEG (quality {quality}) and read it back")
+    return cv2.cvtColor(decoded, cv2.COLOR_BGR2RGB)
 
 
 def main() -> None:
@@ -144,8 +146,8 @@ def main() -> None:
             totals[kind][2] += args.per_cell
             print(f"{level.name:<44} {kind:<9} {hits_ours / args.per_cell:>6.0%} {hits_cv / args.per_cell:>7.0%}")
     print()
-    for kind, (ours, cv, count) in totals.items():
-        print(f"{'all levels':<44} {kind:<9} {ours / count:>6.0%} {cv / count:>7.0%}")
+    for kind, (read_ours, read_cv, count) in totals.items():
+        print(f"{'all levels':<44} {kind:<9} {read_ours / count:>6.0%} {read_cv / count:>7.0%}")
     med_ours, med_cv = statistics.median(times_ours), statistics.median(times_cv)
     print(f"\nmedian read time per frame: ours {med_ours * 1000:.0f} ms, opencv {med_cv * 1000:.0f} ms, "
           f"ratio {med_ours / med_cv:.2f}")

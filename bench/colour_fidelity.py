@@ -81,7 +81,8 @@ def photo_set(which: str, limit: int | None, seed: int) -> list[tuple[str, Path,
     if which in ("labelled", "patches"):
         boxes = json.loads((TRUTH if which == "labelled" else PATCHES).read_text())["boxes" if which == "labelled"
                                                                                     else "patches"]
-        items = [(name, PHOTOS / "test" / name, tuple(box)) for name, box in sorted(boxes.items())]
+        items: list[tuple[str, Path, Box | None]] = [(name, PHOTOS / "test" / name, _box(box))
+                                                     for name, box in sorted(boxes.items())]
     else:
         files = sorted((PHOTOS / which).glob("*/*.jpg"))
         random.Random(seed).shuffle(files)
@@ -89,13 +90,30 @@ def photo_set(which: str, limit: int | None, seed: int) -> list[tuple[str, Path,
     return items[:limit] if limit else items
 
 
+def _box(value: list[float]) -> Box:
+    """Return a box of the truth files ([x0, y0, x1, y1]) as a tuple."""
+    x0, y0, x1, y1 = value
+    return float(x0), float(y0), float(x1), float(y1)
+
+
 def _read(path: Path) -> np.ndarray:
-    return cv2.cvtColor(cv2.imread(str(path), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+    bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    if bgr is None:
+        raise RuntimeError(f"OpenCV cannot read {path}")
+    return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+
+
+def _background(name: str) -> np.ndarray:
+    """Return a preset background's RGB as float32 (only "keep" has none)."""
+    colour = BACKGROUNDS[name]
+    if colour is None:
+        raise ValueError(f"the background {name!r} has no colour of its own")
+    return np.array(colour, np.float32)
 
 
 def _alpha(on_white: np.ndarray, on_grey: np.ndarray) -> np.ndarray:
     """Return the hero's alpha from its renders on the white and the grey background."""
-    span = np.float32(BACKGROUNDS["white"]) - np.float32(BACKGROUNDS["grey"])
+    span = _background("white") - _background("grey")
     if on_white.shape != on_grey.shape:
         return np.ones(on_white.shape[:2], np.float32)
     return 1.0 - np.median((on_white.astype(np.float32) - on_grey.astype(np.float32)) / span, axis=2)
@@ -212,7 +230,9 @@ def sheet(path: Path, items: list[tuple[str, Path, Box | None]], new: list[Shot]
         padded = cv2.copyMakeBorder(original, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=(128, 128, 128))
         crop = padded[round(fy0) + pad:round(fy1) + pad, round(fx0) + pad:round(fx1) + pad]
         mx0, my0, mx1, my1 = new[i].middle
-        panels = [(crop, "original", (mx0 - fx0, my0 - fy0, mx1 - fx0, my1 - fy0), None)]
+        # (image, label, the garment's middle to outline or None, the shot whose shift is printed or None)
+        panels: list[tuple[np.ndarray, str, Box | None, Shot | None]] = [
+            (crop, "original", (mx0 - fx0, my0 - fy0, mx1 - fx0, my1 - fy0), None)]
         if old:
             panels.append((np.asarray(Image.open(old[i].hero).convert("RGB")), "old", None, old[i]))
         panels.append((np.asarray(Image.open(new[i].hero).convert("RGB")), "new", None, new[i]))

@@ -26,6 +26,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -84,15 +85,14 @@ def db_calls(library: Path, repeat: int) -> tuple[list[tuple[str, float, float |
         for n in range(1, min(len(name), 4) + 1):
             typed = name[:n]
             rows.append((f"first answer, typed “{typed}” ({customers.count_customers(store, typed):,} match)",
-                         median_ms(lambda typed=typed: first_answer(store, typed, "name", False), repeat), None))
+                         median_ms(partial(first_answer, store, typed, "name", False), repeat), None))
         for sort, desc in (("email", True), ("last_contacted", False), ("created", True)):
             rows.append((f"first answer, sorted by {sort}{' descending' if desc else ''}",
-                         median_ms(lambda sort=sort, desc=desc: first_answer(store, "", sort, desc), repeat), None))
+                         median_ms(partial(first_answer, store, "", sort, desc), repeat), None))
         for depth in BLOCK_DEPTHS:
             offset = min(int(total * depth), total - BLOCK)
-            ours = median_ms(lambda offset=offset: fetch_block(store, "", "name", False, offset, BLOCK, total), repeat)
-            plain = median_ms(lambda offset=offset: customers.search_customers(store, "", limit=BLOCK, offset=offset),
-                              repeat)
+            ours = median_ms(partial(fetch_block, store, "", "name", False, offset, BLOCK, total), repeat)
+            plain = median_ms(partial(customers.search_customers, store, "", limit=BLOCK, offset=offset), repeat)
             rows.append((f"block of 200 at row {offset:,} (baseline: plain OFFSET)", ours, plain))
     finally:
         store.close()
@@ -158,12 +158,16 @@ def ui_stalls(library: Path, typed: str) -> list[tuple[str, float, float | None]
         model.search("")
         wait_until(lambda: bool(searched))
         total = model.total
+
+        def row_shown(row: int) -> bool:
+            return model.customer_at(row) is not None
+
         jumps = []
         for depth in (0.5, 1.0, 0.1, 0.9, 0.3):
             row = min(int(total * depth), total - 1)
             start = time.perf_counter()
             view.scrollTo(model.index(row, 0))
-            wait_until(lambda row=row: model.customer_at(row) is not None)
+            wait_until(partial(row_shown, row))
             jumps.append((time.perf_counter() - start) * 1000)
         rows.append(("scroll-bar jump to a row shown (median of 5 jumps)", statistics.median(jumps), None))
         # A steady scroll: 200 page-downs from the top.

@@ -153,10 +153,10 @@ def main(argv: list[str] | None = None) -> int:
             if not points:
                 ok[kind] = None
                 continue
-            ok[kind] = any(_inside(p, box) for p in points)
+            hit = ok[kind] = any(_inside(p, box) for p in points)
             t.crops += 1
-            t.hits += ok[kind]
-            if not ok[kind]:
+            t.hits += hit
+            if not hit:
                 t.misses.append(f"{name}:{kind}")
         for kind in detail_kinds(category):
             if kind not in boxes and (label["top"] if kind in TOP_KINDS else label["ends"]):

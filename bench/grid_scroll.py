@@ -25,6 +25,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -41,6 +42,10 @@ from PySide6.QtWidgets import (
 from lookbook import scale
 from lookbook.hooks import Hooks
 from lookbook.store.database import create_store
+from lookbook.store.library import Library
+
+if TYPE_CHECKING:
+    from ui.widgets.thumbnail_loader import ThumbnailLoader
 
 DEMO_PHOTOS = Path(__file__).resolve().parent.parent / "resources" / "demo" / "photos"
 
@@ -100,7 +105,8 @@ def _stats(intervals: list[float]) -> tuple[float, float, int]:
     return statistics.median(ordered), p95, len(ordered)
 
 
-def shoot_page(app: QApplication, library: Path) -> tuple[QListView, Callable[[], None]]:
+def shoot_page(app: QApplication, library: Path) -> tuple[QListView, ThumbnailLoader, Callable[[], None]]:
+    """Open ``library`` on a Shoot page; return its grid, the grid's thumbnail loader and how to close it all."""
     from ui.pages.shoot import ShootPage
     from ui.workers import StoreRunner, TaskRunner
 
@@ -110,7 +116,12 @@ def shoot_page(app: QApplication, library: Path) -> tuple[QListView, Callable[[]
     page.splitter.setSizes([900, 380])
     page.show()
     done = {"open": False}
-    db.open(library, on_done=lambda _lib: (done.update(open=True), page.reload()))
+
+    def opened(_library: Library) -> None:
+        done["open"] = True
+        page.reload()
+
+    db.open(library, on_done=opened)
     while not done["open"] or page.model.rowCount() == 0:
         app.processEvents()
         time.sleep(0.005)
@@ -121,7 +132,7 @@ def shoot_page(app: QApplication, library: Path) -> tuple[QListView, Callable[[]
         db.shutdown()
         page.close()
 
-    return page.view, close
+    return page.view, page.loader, close
 
 
 def plain_list(count: int) -> QListWidget:
@@ -163,11 +174,10 @@ def main() -> None:
         widget.close()
 
         for label in ("Shoot grid, cold thumbnail cache", "Shoot grid, thumbnails on disk"):
-            view, close = shoot_page(app, library)
+            view, loader, close = shoot_page(app, library)
             t_start = time.perf_counter()
             intervals = scroll(app, view, args.frames, args.step)
             elapsed = time.perf_counter() - t_start
-            loader = view.model().loader
             results.append((label, intervals))
             print(f"  {label}: {len(intervals)} frames in {elapsed:.1f} s, {loader.cached()} pixmaps cached,"
                   f" {loader.queued()} requests waiting at the end")

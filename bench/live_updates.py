@@ -149,7 +149,9 @@ def app_delays(root: Path, proc: subprocess.Popen, rounds: int, settings: Path) 
     window.ask_who_is_working = False
     window.resize(1280, 800)
     window.show()
-    page = next(p for p in window.pages if isinstance(p, ApprovalsPage))
+    # Pages are built the first time they are asked for (issue 18): build Approvals before the library opens, so
+    # it loads with the open like every page did when the window built them all.
+    page = window.page(ApprovalsPage)
     loop = QEventLoop()
     shown: list[float] = []
     want = {"rows": -1}

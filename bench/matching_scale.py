@@ -58,6 +58,9 @@ LAST = ["Smith", "Garcia", "Chen", "Okafor", "Novak", "Rossi", "Dubois", "Kowals
 ZONES = ["America/New_York", "America/Chicago", "America/Los_Angeles", "Europe/London", "Europe/Berlin"]
 LEVELS = ["1 to 1 only"] * 6 + ["subscribed to marketing"] * 3 + ["unsubscribed"]
 NOW = dt.datetime(2026, 3, 25, 12, 0, tzinfo=dt.UTC)
+#: A daily cap above any book's matches, to compare the rules, not the cap. Passed to match_set: the library's
+#: setting refuses a cap above 100,000, and the most liked brand matches a third of the book (6,539 of 20,000).
+NO_CAP = 10_000_000
 
 
 def peak_mb() -> float:
@@ -167,18 +170,17 @@ def match_step(folder: Path, set_id: int, repeat: int, baseline: bool) -> dict[s
     from lookbook.store.library import Library
 
     store = open_store(Library.locate(folder / "library"))
-    store.set_setting(DAILY_CAP_SETTING, 10_000_000)  # compare the rules, not the cap
     times, cpu = [], []
     for _ in range(repeat):
         start, start_cpu = time.perf_counter(), time.process_time()
-        result = match_set(store, set_id, now=NOW)
+        result = match_set(store, set_id, now=NOW, daily_cap=NO_CAP)
         times.append(time.perf_counter() - start)
         cpu.append(time.process_time() - start_cpu)
     peak_match = peak_mb()
     median_times = []
     for _ in range(repeat):
         start = time.perf_counter()
-        median_result = match_set(store, set_id + 1, now=NOW)
+        median_result = match_set(store, set_id + 1, now=NOW, daily_cap=NO_CAP)
         median_times.append(time.perf_counter() - start)
     # Every considered customer comes back exactly once, and every match and exclusion says why.
     seen = [m.customer_id for m in result.matches] + [e.customer_id for e in result.exclusions]

@@ -112,6 +112,8 @@ def make_sets(work: Path, small: int, phone: int) -> dict[str, list[Path]]:
         sets["small"].append(dest)
     for i, src in enumerate(chosen[small:]):
         img = cv2.imread(str(src))
+        if img is None:
+            raise SystemExit(f"OpenCV cannot read {src}")
         h, w = img.shape[:2]
         size = (4000, 3000) if w >= h else (3000, 4000)
         big = cv2.resize(img, size, interpolation=cv2.INTER_LANCZOS4)

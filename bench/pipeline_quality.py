@@ -141,9 +141,9 @@ def summarise(name: str, scores: dict[str, float], per_category: bool = True) ->
     for key, v in scores.items():
         by_cat[category(key)].append(v)
     for cat in sorted(by_cat):
-        v = by_cat[cat]
-        print(f"      {cat:<11} n={len(v):>3} mean {statistics.fmean(v):.3f}  "
-              f">=0.85 {sum(x >= 0.85 for x in v)}/{len(v)}")
+        in_cat = by_cat[cat]
+        print(f"      {cat:<11} n={len(in_cat):>3} mean {statistics.fmean(in_cat):.3f}  "
+              f">=0.85 {sum(x >= 0.85 for x in in_cat)}/{len(in_cat)}")
 
 
 def flag_report(name: str, items: list[tuple[float, bool]]) -> None:

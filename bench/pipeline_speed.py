@@ -49,7 +49,10 @@ def plain_decode(path: Path) -> int:
 
 def opencv_decode(path: Path) -> int:
     """Decode one file to a full-size array with OpenCV; return its row count."""
-    return int(cv2.imdecode(np.fromfile(path, np.uint8), cv2.IMREAD_COLOR).shape[0])
+    decoded = cv2.imdecode(np.fromfile(path, np.uint8), cv2.IMREAD_COLOR)
+    if decoded is None:
+        raise RuntimeError(f"OpenCV cannot decode {path}")
+    return int(decoded.shape[0])
 
 
 DECODERS = {"pillow": plain_decode, "opencv": opencv_decode}

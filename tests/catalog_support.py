@@ -78,8 +78,8 @@ def paste_code(photo: np.ndarray, code: np.ndarray, *, width_fraction: float, an
     # Rotate on a white card with a transparent surround so only the card covers the photo.
     th, tw = tag.shape[:2]
     side = int(np.hypot(th, tw)) + 4
-    card = np.full((side, side, 3), 255, np.uint8)
-    mask = np.zeros((side, side), np.uint8)
+    card: np.ndarray = np.full((side, side, 3), 255, np.uint8)
+    mask: np.ndarray = np.zeros((side, side), np.uint8)
     y0, x0 = (side - th) // 2, (side - tw) // 2
     card[y0:y0 + th, x0:x0 + tw] = tag
     mask[y0:y0 + th, x0:x0 + tw] = 255
@@ -123,7 +123,8 @@ def add_photo(store: Store, rgb: np.ndarray, name: str, *, taken_at: str | None 
         " phash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [digest, name, str(source), str(stored.relative_to(store.library.root)), rgb.shape[1], rgb.shape[0],
          taken_at, utcnow(), f"{dhash(rgb):016x}"])
-    return int(cur.lastrowid)
+    assert cur.lastrowid is not None  # the INSERT above made the row
+    return cur.lastrowid
 
 
 def add_product(store: Store, sku: str, brand: str = "Acme", category: str = "shirt",
@@ -138,4 +139,5 @@ def add_product(store: Store, sku: str, brand: str = "Acme", category: str = "sh
     for size, quantity in (sizes or {"M": 1}).items():
         store.db.execute("INSERT INTO stock (product_id, size, quantity, updated_at) VALUES (?, ?, ?, ?)",
                          [cur.lastrowid, size, quantity, now])
-    return int(cur.lastrowid)
+    assert cur.lastrowid is not None  # the INSERT into products made the row
+    return cur.lastrowid

@@ -47,7 +47,7 @@ def test_draft_submit_approve_list(library: Path, capsys: pytest.CaptureFixture[
                         "--body", "Hi {first_name}: {sizes_in_stock}")
     assert code == 0
     code, out, _ = _run(capsys, "--as", "alex", "outbox", "draft", "1", "--template", "t")
-    assert code == 0 and "Drafted 3 message(s)" in out
+    assert code == 0 and "Drafted 3 messages" in out
     code, out, _ = _run(capsys, "outbox", "preview", "1", "--template", "t", "--customers", "2", "--json")
     assert [json.loads(line)["body"] for line in out.splitlines()] == ["Hi Cust0: Navy Oxford Shirt in M",
                                                                        "Hi Cust1: Navy Oxford Shirt in M"]
@@ -55,7 +55,7 @@ def test_draft_submit_approve_list(library: Path, capsys: pytest.CaptureFixture[
     code, _, err = _run(capsys, "--as", "alex", "outbox", "approve", "--set", "1")
     assert code == 1 and "only a manager may approve" in err
     code, out, _ = _run(capsys, "--as", "maria", "outbox", "approve", "--set", "1", "-m", "go")
-    assert code == 0 and "3 message(s) approved" in out
+    assert code == 0 and "3 messages approved" in out
     code, out, _ = _run(capsys, "outbox", "list", "--json", "--state", "approved")
     rows = [json.loads(line) for line in out.splitlines()]
     assert len(rows) == 3 and {r["decided_by"] for r in rows} == {"maria"}
@@ -110,7 +110,7 @@ def test_a_manager_cannot_approve_her_own_rewrite(library: Path, capsys: pytest.
     code, out, _ = _run(capsys, "--as", "maria", "outbox", "edit", "1", "--body", "Entirely my own words.")
     assert code == 0 and out == "Message 1 is now pending.\n"
     code, out, err = _run(capsys, "--as", "maria", "outbox", "approve", "1")
-    assert code == 1 and out == "0 message(s) approved.\n"
+    assert code == 1 and out == "0 messages approved.\n"
     assert err == ("  message 1: 'maria' made the last change to it (its text, subject, picture or its "
                    "set's shots) and no one may approve their own change; ask another manager.\n")
     code, out, _ = _run(capsys, "outbox", "list", "--json", "--state", "pending")

@@ -64,7 +64,7 @@ def test_demand_against_stock_and_verdicts(library: Store) -> None:
 
     nordvik = rows["Nordvik"]
     assert (nordvik.fans, nordvik.fit, nordvik.sold_out_for, nordvik.beyond_stock) == (2, 1, 1, 0)
-    assert nordvik.verdict == "thin stock: would frustrate 1 customers"
+    assert nordvik.verdict == "thin stock: would frustrate 1 customer"  # the product's words: never "1 customers"
     library.set_setting(MAX_FRUSTRATED_SHARE_SETTING, 0.5)
     assert {r.brand: r.verdict for r in brand_dashboard(library)}["Nordvik"] == "worth a send"
 

@@ -40,6 +40,7 @@ def test_every_step_runs_and_the_summary_names_each(monkeypatch: pytest.MonkeyPa
     assert dev.run_tests(["-q"]) == status
     assert len(ran) == 5  # lint, types, the import contract, the core tests and the app tests, whatever failed before
     assert Path(ran[0][0]).stem == "ruff" and ran[0][1:] == ["check"] and Path(ran[1][0]).stem == "mypy"
+    assert len(ran[1]) == 1  # mypy is given no paths: [tool.mypy] files decides what it checks
     assert ran[2][0].endswith("lint-imports")
     assert "--ignore=tests/ui" in ran[3] and ran[4][-2:] == ["no:cacheprovider", "-q"] and "tests/ui" in ran[4]
     summary = capsys.readouterr().out.split("=== summary", 1)[1].strip().splitlines()
@@ -49,11 +50,16 @@ def test_every_step_runs_and_the_summary_names_each(monkeypatch: pytest.MonkeyPa
         assert title in line and line.startswith("passed" if code == 0 else f"FAILED (exit {code})")
 
 
+def test_types_cover_the_core_the_app_main_and_the_benchmarks() -> None:
+    # The mypy step passes no paths: the config decides what is checked, and the app and the benchmarks are checked
+    # like the core. The benchmarks import the tests' shared helpers (fakes, catalog_support) by module name, so mypy
+    # looks where pytest does.
+    tool = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]
+    config = tool["mypy"]
+    assert set(config["files"]) >= {"lookbook", "ui", "main.py", "bench"} and config["warn_unused_ignores"] is True
+    assert set(tool["pytest"]["ini_options"]["pythonpath"]) <= set(config.get("mypy_path", []))
 
-def test_types_cover_the_core_the_app_and_main() -> None:
-    # The mypy step passes no paths: the config decides what is checked, and the app is checked like the core.
-    config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["mypy"]
-    assert set(config["files"]) >= {"lookbook", "ui", "main.py"} and config["warn_unused_ignores"] is True
+
 def test_app_names_the_missing_xcb_packages_and_does_not_start(monkeypatch: pytest.MonkeyPatch,
                                                               capsys: pytest.CaptureFixture[str]) -> None:
     dev = _dev()

@@ -164,6 +164,16 @@ def test_daily_cap_keeps_the_best_and_lists_the_rest(shop: tuple[Store, int]) ->
                                                      "day, 1 already today")
 
 
+def test_a_daily_cap_passed_in_replaces_the_setting(shop: tuple[Store, int]) -> None:
+    # The setting refuses a cap above 100,000; bench.matching_scale compares the rules on a book with more matches.
+    store, sid = shop
+    fans = [add_customer(store, n, likes=["Harbour & Pine"], sizes={"shirt": "M"}, consents=ONE) for n in "AB"]
+    store.set_setting(DAILY_CAP_SETTING, 1)
+    assert [m.customer_id for m in match_set(store, sid, now=NOW).matches] == fans[:1]
+    wide = match_set(store, sid, now=NOW, daily_cap=10_000_000)
+    assert [m.customer_id for m in wide.matches] == fans and wide.daily_cap == 10_000_000 and not wide.exclusions
+
+
 def test_already_in_this_set_and_limit(shop: tuple[Store, int]) -> None:
     store, sid = shop
     ids = [add_customer(store, n, likes=["Harbour & Pine"], sizes={"shirt": "M"}, consents=ONE)

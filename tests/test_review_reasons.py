@@ -247,3 +247,69 @@ def test_the_command_line_says_why_a_shot_is_flagged(library: Path, tmp_path: Pa
     assert out == "" and "0 shots flagged for review." in err
     assert main(["--library", str(library), "photos", "list"]) == 0
     assert "flagged" not in capsys.readouterr().out
+
+
+def test_the_command_line_sets_a_box_by_hand_and_clears_a_flag(library: Path, tmp_path: Path, hook_seen: None,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """What the Shoot page's box handles and its clear button do, a person can do from the command line."""
+    def lookbook(*argv: str) -> int:
+        return main(["--library", str(library), "--as", "alex", *argv])
+
+    path = shot(tmp_path)
+    assert lookbook("photos", "import", "--workers", "1", str(path)) == 0
+    assert lookbook("photos", "import", "--workers", "1", str(demo_photos("shirt")[0])) == 0
+    capsys.readouterr()
+    store = open_store(Library.locate(library))
+    try:
+        width, height = store.db.execute("SELECT width, height FROM photos WHERE id = 1").fetchone()
+        rendered = photo_detail(store, 1).rendered_recipe
+    finally:
+        store.close()
+
+    # Going back to the detected box is not a person's answer: the flag and its reason stay, and it says so.
+    assert lookbook("photos", "box", path.name, "--clear", "--no-render") == 0
+    out = capsys.readouterr().out
+    assert "back to the detected box" in out and f"Still flagged for review: {HOOK}" in out
+    assert "`lookbook photos review 1`" in out
+
+    # Bad boxes are refused with what to do, and change nothing.
+    assert lookbook("photos", "box", "1", "10", "10", "20") == 1
+    assert "give the box as X0 Y0 X1 Y1" in capsys.readouterr().err
+    assert lookbook("photos", "box", "1", "0", "0", str(width + 50), "40") == 1
+    assert f"reaches past the photo ({width} x {height} pixels)" in capsys.readouterr().err
+    assert lookbook("photos", "box", "99", "0", "0", "20", "20") == 1
+    assert "'99' is no photo" in capsys.readouterr().err
+
+    # A box drawn by hand answers the flag, and the photo is rendered from it.
+    assert lookbook("photos", "box", "1", "12", "20", str(width - 12), str(height - 30), "--json") == 0
+    done = json.loads(capsys.readouterr().out)
+    assert done["box"] == [12, 20, width - 12, height - 30] and done["needs_review"] is False
+    assert done["review_reasons"] == []
+    store = open_store(Library.locate(library))
+    try:
+        detail = photo_detail(store, 1)
+        assert detail.box == (12, 20, width - 12, height - 30) and not detail.needs_review
+        assert detail.rendered_recipe != rendered and json.loads(detail.rendered_recipe or "{}")["box"] == list(
+            detail.box)
+        assert pending_renders(store, [1]) == []
+        actions = [r[0] for r in store.db.execute(
+            "SELECT action FROM audit_log WHERE entity = 'photo' AND entity_id = 1 ORDER BY id")]
+        assert actions[-2:] == ["photo.box", "photo.render"]
+    finally:
+        store.close()
+
+    # The clear button: the second photo is flagged too (every photo sees the hook here); `review` clears it.
+    assert lookbook("photos", "review", "2", "1") == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("Photo 2 (") and out[0].endswith(f"marked right; cleared: {HOOK}.")
+    assert out[1].endswith("was not flagged; nothing to clear.")
+    assert lookbook("photos", "list", "--flagged") == 0
+    assert "0 shots flagged for review." in capsys.readouterr().err
+    store = open_store(Library.locate(library))
+    try:
+        assert store.db.execute("SELECT actor FROM audit_log WHERE action = 'photo.reviewed' AND entity_id = 2"
+                                ).fetchone() == ("alex",)
+    finally:
+        store.close()
+    assert lookbook("photos", "review", "nope.jpg") == 1
+    assert "'nope.jpg' is no photo" in capsys.readouterr().err

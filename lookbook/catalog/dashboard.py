@@ -43,6 +43,7 @@ from typing import Any
 
 from lookbook.errors import InputError
 from lookbook.store.database import Store
+from lookbook.words import plural
 
 WORTH = "worth a send"
 NO_DEMAND = "no demand"
@@ -84,7 +85,7 @@ class BrandDemand:
         reachable = self.fit + self.sold_out_for
         if self.fit > 0 and self.would_frustrate <= self.max_frustrated_share * reachable:
             return WORTH
-        return f"thin stock: would frustrate {self.would_frustrate} customers"
+        return f"thin stock: would frustrate {plural(self.would_frustrate, 'customer')}"  # never "1 customers"
 
     def as_dict(self) -> dict[str, Any]:
         """Return the row as JSON-ready data, verdict included."""

@@ -39,6 +39,7 @@ from lookbook.outbox.sender import (
 from lookbook.progress import run_to_end
 from lookbook.store import secrets
 from lookbook.store.settings import save_store_details
+from lookbook.words import plural
 
 
 # -- outbox verbs -------------------------------------------------------------------------------------------
@@ -101,7 +102,7 @@ def cmd_send(args: argparse.Namespace, ctx: CliContext) -> int:
 
 def cmd_retry(args: argparse.Namespace, ctx: CliContext) -> int:
     retry(ctx.store, args.message_ids, ctx.user.username)
-    print(f"{len(args.message_ids)} message(s) queued again; run `lookbook outbox send`.")
+    print(f"{plural(len(args.message_ids), 'message')} queued again; run `lookbook outbox send`.")
     return 0
 
 
@@ -175,7 +176,8 @@ def cmd_whatsapp_webhook(args: argparse.Namespace, ctx: CliContext) -> int:
                                   "restarted": report.restarted, "unreachable": report.unreachable,
                                   "statuses": report.statuses, "errors": report.errors}), flush=True)
             else:
-                print(f"{len(report.new)} new message(s), {report.statuses} delivery status(es); "
+                print(f"{plural(len(report.new), 'new message')}, "
+                      f"{plural(report.statuses, 'delivery status', 'delivery statuses')}; "
                       f"{len(report.withdrawn)} withdrew consent, {len(report.unreachable)} unreachable", flush=True)
             for line in (*report.errors, *report.warnings):
                 print(f"lookbook: warning: {line}", file=sys.stderr)

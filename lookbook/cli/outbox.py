@@ -18,6 +18,7 @@ from lookbook.outbox import messages as outbox
 from lookbook.outbox.channels import registry
 from lookbook.outbox.messages import BatchReport
 from lookbook.outbox.templates import Template, delete_template, get_template, list_templates, save_template
+from lookbook.words import plural
 
 
 def _template(args: argparse.Namespace, ctx: CliContext) -> Template:
@@ -31,7 +32,7 @@ def _text(value: str) -> str:
 
 
 def _print_batch(report: BatchReport, past: str) -> int:
-    print(f"{len(report.done)} message(s) {past}.")
+    print(f"{plural(len(report.done), 'message')} {past}.")
     for message_id, reason in report.refused:
         # The core's reasons already start "message N: ..."; say it once.
         said = reason if reason.startswith(f"message {message_id}:") else f"message {message_id}: {reason}"
@@ -47,7 +48,7 @@ def cmd_draft(args: argparse.Namespace, ctx: CliContext) -> int:
         print(json.dumps({"set_id": report.set_id, "drafted": report.drafted, "attachment": report.attachment,
                           "skipped": [s.__dict__ for s in report.skipped], "warnings": report.warnings}))
         return 0
-    print(f"Drafted {len(report.drafted)} message(s) for set {args.set_id}; card: {report.attachment}")
+    print(f"Drafted {plural(len(report.drafted), 'message')} for set {args.set_id}; card: {report.attachment}")
     for skipped in report.skipped:
         print(f"  skipped customer {skipped.customer_id}: {skipped.reason}", file=sys.stderr)
     for warning in report.warnings:
@@ -141,7 +142,7 @@ def cmd_list(args: argparse.Namespace, ctx: CliContext) -> int:
 
 def cmd_expire(args: argparse.Namespace, ctx: CliContext) -> int:
     report = outbox.expire_stale(ctx.store, actor=args.as_user or "system")
-    print(f"{len(report.done)} message(s) expired.")
+    print(f"{plural(len(report.done), 'message')} expired.")
     return 0
 
 

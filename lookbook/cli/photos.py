@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
 
 from lookbook.cli.context import CliContext
 from lookbook.errors import InputError
@@ -14,11 +15,13 @@ from lookbook.photos.presets import Preset
 from lookbook.photos.recipes import (
     PhotoDetail,
     RenderStep,
+    mark_reviewed,
     pending_renders,
     photo_detail,
     preset_named,
     presets,
     render_batch,
+    set_box,
     set_neutral,
     set_preset,
 )
@@ -27,6 +30,9 @@ from lookbook.photos.ties import resolve_photos
 from lookbook.progress import run_to_end
 from lookbook.store.database import Store
 from lookbook.words import plural
+
+if TYPE_CHECKING:
+    from lookbook.photos.pipeline import PhotoResult
 
 
 def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:
@@ -144,13 +150,9 @@ def cmd_neutral(args: argparse.Namespace, ctx: CliContext) -> int:
     detail = photo_detail(store, photo_id)
     done: dict[str, object] = {"photo_id": photo_id, "name": detail.name, "neutral": detail.neutral}
     if not args.no_render:
-        by_name = {p.name.casefold(): p for p in presets(store)}
-        preset = by_name.get((detail.preset or "").casefold(), presets(store)[0])
-        for step in render_batch(store, [(detail, preset)], actor=actor, workers=1):
-            if step.result is None:
-                raise InputError(step.error or f"photo {photo_id} could not be rendered")
-            done.update(colour_shift=step.result.colour_shift, white_balance=step.result.colour_source,
-                        needs_review=step.result.colour_needs_review)
+        result = _render_one(store, detail, actor)
+        done.update(colour_shift=result.colour_shift, white_balance=result.colour_source,
+                    needs_review=result.colour_needs_review)
     if args.json:
         print(json.dumps(done))
         return 0
@@ -158,7 +160,78 @@ def cmd_neutral(args: argparse.Namespace, ctx: CliContext) -> int:
     print(f"Photo {photo_id} ({detail.name}): white balance from {where}.")
     if "colour_shift" in done:
         shift = float(done["colour_shift"])  # type: ignore[arg-type]
-        flag = (" It is flagged for review: compare the hero with the garment, then mark it right."
+        flag = (" It is flagged for review: compare the hero with the garment, then mark it right "
+                f"(`lookbook photos review {photo_id}`)."
                 if done["needs_review"] else "")
         print(f"Rendered: the garment's colour moved by {shift:.1f} (a*b*) from the photo's.{flag}")
+    return 0
+
+
+def _render_one(store: Store, detail: PhotoDetail, actor: str) -> PhotoResult:
+    """Render one photo with its own preset (the library's default if it has none) and return the result.
+
+    :raises InputError: if it could not be rendered (the error names the photo and what to do).
+    """
+    by_name = {p.name.casefold(): p for p in presets(store)}
+    preset = by_name.get((detail.preset or "").casefold(), presets(store)[0])
+    for step in render_batch(store, [(detail, preset)], actor=actor, workers=1):
+        if step.result is None:
+            raise InputError(step.error or f"photo {detail.id} could not be rendered")
+        return step.result
+    raise InputError(f"photo {detail.id} could not be rendered")
+
+
+def cmd_box(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Set a photo's garment box by hand (or go back to the detected one with ``--clear``), then render it again.
+
+    A box drawn by a person answers the review flag, so it clears it; the detected box does not.
+    """
+    store = ctx.store
+    actor = ctx.user.username
+    if args.clear == bool(args.box) or (args.box and len(args.box) != 4):
+        raise InputError("give the box as X0 Y0 X1 Y1 (left, top, right, bottom in pixels of the upright original), "
+                         "or --clear to go back to the detected box; e.g. `lookbook photos box 12 40 30 380 520`.")
+    photo_id = resolve_photos(store, [args.photo])[0]
+    width, height = store.db.execute("SELECT width, height FROM photos WHERE id = ?", [photo_id]).fetchone()
+    box = None if args.clear else (args.box[0], args.box[1], args.box[2], args.box[3])
+    set_box(store, photo_id, box, actor, size=(int(width), int(height)))
+    detail = photo_detail(store, photo_id)
+    done: dict[str, object] = {"photo_id": photo_id, "name": detail.name,
+                               "box": list(detail.box) if detail.box else None,
+                               "detected_box": list(detail.detected_box) if detail.detected_box else None}
+    if not args.no_render:
+        _render_one(store, detail, actor)
+    detail = photo_detail(store, photo_id)
+    done.update(needs_review=detail.needs_review, review_reasons=[r.text for r in detail.review_reasons])
+    if args.json:
+        print(json.dumps(done))
+        return 0
+    if detail.box is None:
+        print(f"Photo {photo_id} ({detail.name}): back to the detected box"
+              + (f" {list(detail.detected_box)}." if detail.detected_box else "."))
+    else:
+        print(f"Photo {photo_id} ({detail.name}): garment box {list(detail.box)} set by hand.")
+    if not args.no_render:
+        print("Rendered again.")
+    if detail.needs_review:
+        print(f"Still flagged for review: {short(detail.review_reasons) or 'check its box and hero'} "
+              f"(`lookbook photos review {photo_id}` once it looks right).")
+    return 0
+
+
+def cmd_review(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Clear the review flag of shots a person looked at and found right (box, cut-out, colour)."""
+    store = ctx.store
+    ids = resolve_photos(store, args.photos)
+    before = {photo_id: photo_detail(store, photo_id) for photo_id in ids}
+    mark_reviewed(store, ids, ctx.user.username)
+    for photo_id, detail in before.items():
+        if args.json:
+            print(json.dumps({"photo_id": photo_id, "name": detail.name, "was_flagged": detail.needs_review,
+                              "reasons_cleared": [r.text for r in detail.review_reasons]}))
+        elif detail.needs_review:
+            print(f"Photo {photo_id} ({detail.name}): marked right"
+                  + (f"; cleared: {short(detail.review_reasons)}." if detail.review_reasons else "."))
+        else:
+            print(f"Photo {photo_id} ({detail.name}): was not flagged; nothing to clear.")
     return 0

@@ -33,6 +33,7 @@ from lookbook.hooks import Changes
 from lookbook.store.database import Store, utcnow
 from lookbook.store.integrity import ERASE_ACTION
 from lookbook.store.roles import require
+from lookbook.words import plural
 
 ERASED_NAME = "(erased)"
 ERASED_TEXT = "[erased]"
@@ -52,8 +53,11 @@ class ErasureReport:
 
     def lines(self) -> list[str]:
         """Return the report for a person."""
-        return [f"Erased customer {self.customer_id}: personal data removed from {self.messages} message(s), "
-                f"{self.replies} reply(ies), {self.consents} consent entr(ies) and {self.audit_rows} audit row(s).",
+        # Counts in words ("1 reply", "2 consent entries"), never "reply(ies)".
+        return [f"Erased customer {self.customer_id}: personal data removed from {plural(self.messages, 'message')}, "
+                f"{plural(self.replies, 'reply', 'replies')}, "
+                f"{plural(self.consents, 'consent entry', 'consent entries')} and "
+                f"{plural(self.audit_rows, 'audit row')}.",
                 "Backups taken before now still hold it until rotation removes them (7 days at most)."]
 
 

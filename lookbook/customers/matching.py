@@ -289,19 +289,21 @@ def _load_set(store: Store, set_id: int, now: dt.datetime | None = None
 
 
 def match_set(store: Store, set_id: int, *, now: dt.datetime | None = None, limit: int | None = None,
-              for_user: str | None = None) -> MatchResult:
+              for_user: str | None = None, daily_cap: int | None = None) -> MatchResult:
     """Return the customers a set is right for, best first, and those left out, each with reasons.
 
     :param now: the moment to match at (default: now), for the frequency cap, pauses and the daily cap.
     :param limit: return at most this many matches (the rest are counted in ``truncated``).
     :param for_user: who would send a one-to-one set: another associate's customers whose consent on the
         chosen channel is "1 to 1 only" are left out, with that reason (default: no one in particular).
+    :param daily_cap: the store's daily cap to match under (default: the library's ``daily_cap`` setting, at most
+        100,000); bench.matching_scale passes one above any book's matches to compare the rules alone.
     :raises InputError: if the set does not exist or none of its shots is tied to a product.
     """
     now = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
     set_name, brand_id, brand, scope, products = _load_set(store, set_id, now)
     days_cap = int(settings.value(store, "frequency_days"))
-    daily_cap = int(settings.value(store, "daily_cap"))
+    daily_cap = int(settings.value(store, "daily_cap")) if daily_cap is None else daily_cap
     judge = _Judge(brand, scope, products, now, days_cap)
     judge.sent = _sent_before(store, set_id, brand_id, products)
     judge.this_set = {cid: (state, by) for cid, state, by in store.db.execute(

@@ -88,6 +88,7 @@ from lookbook.payment_cards import mask_card_numbers
 from lookbook.store import roles, settings
 from lookbook.store.database import Store, inserted_id, utcnow
 from lookbook.store.secrets import library_id
+from lookbook.words import plural
 
 if TYPE_CHECKING:
     # The X client (requests, tweepy) loads when a send makes the X channel, not with the outbox page (issue 18).
@@ -774,8 +775,8 @@ class Sender:
             labels = sorted({registry.get(i.channel).label for i in later})
             while not self.cancel.is_set() and (left := (first - self.clock()).total_seconds()) > 0:
                 yield Progress(self.done, self.total, "waiting",
-                               f"Waiting {left:.0f} s before checking {' and '.join(labels)} again for {len(later)}"
-                               " unconfirmed message(s)", until=_iso(first))
+                               f"Waiting {left:.0f} s before checking {' and '.join(labels)} again for "
+                               f"{plural(len(later), 'unconfirmed message')}", until=_iso(first))
                 self._sleep(min(left, 1.0))
 
     # -- sending one -------------------------------------------------------------------------------------

@@ -20,8 +20,14 @@ from __future__ import annotations
 #: 9: a box's side no longer runs out along a thin sliver of mask beside the garment, a door's edge or a strap;
 #: 10: a segmenter box's sides lie where its soft mask crosses one half, between working pixels;
 #: 11: the collar crop lies further down from the top edge, below a hood or a stand-up collar; a vest's cuff crop
-#: on its armhole's outer edge at the shoulder, a sleeve's end lying against the body found further out more often).
-RENDERER_VERSION = 11
+#: on its armhole's outer edge at the shoulder, a sleeve's end lying against the body found further out more often;
+#: 12: where the colour pass is sure, a segmenter box inside its box that leaves off a shadow or a strip beside the
+#: garment frames the hero instead, and a side it ran out to the frame's edge along a rug or furniture stops where
+#: the segmenter and the rectangle GrabCut see the garment end;
+#: 13: where the colour pass is sure and the segmenter's box agrees with its box at IoU 0.85 or more and
+#: one of its sides lies 2 working px or more inside, its sides frame the hero (a shadow under a sole or a
+#: hem, a strip of wall left out; the colour mask stays, clipped to them).
+RENDERER_VERSION = 13
 
 #: Every detail crop the renderer can make, in the order they are shown.
 DETAIL_KINDS = ("collar", "neckline", "waistband", "cuff", "hem")

@@ -35,6 +35,7 @@ from lookbook.errors import DiskFullError, InputError, LibraryDamagedError, Libr
 from lookbook.store.guard import _pid_alive, writer_info_path
 from lookbook.store.integrity import integrity_check, verify_chain
 from lookbook.store.library import Library, create_private_file, make_private
+from lookbook.words import plural
 
 KEEP_LAST = 10
 KEEP_DAYS = 7
@@ -283,8 +284,8 @@ class RestoreReport:
             out.append(f"The {what} library.db is kept as {self.set_aside}.")
         out.append("The restored library lacks: " + self.lacks_text())
         if self.messages_changed:
-            out.append(f"{self.messages_changed} message(s) changed after the backup (approved, sent or failed "
-                       "since): check the Outbox before sending again.")
+            out.append(f"{plural(self.messages_changed, 'message')} changed after the backup (approved, sent or "
+                       "failed since): check the Outbox before sending again.")
         return out
 
     def lacks_text(self) -> str:
@@ -292,7 +293,8 @@ class RestoreReport:
         parts = []
         for _table, label in LACK_TABLES:
             n = self.lacks.get(label)
-            parts.append(f"{'unknown' if n is None else n} {label}")
+            # "1 message", not "1 messages": each label is a regular plural, its singular without the final "s".
+            parts.append(f"unknown {label}" if n is None else plural(n, label[:-1]))
         text = ", ".join(parts) + " newer than the backup"
         if self.unreadable:
             text += f" (unknown: the old file could not be read: {self.unreadable})"

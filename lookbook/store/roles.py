@@ -78,7 +78,8 @@ MATRIX: tuple[Permission, ...] = (
        ("tasks refresh",), signin=False),
     # -- photos, catalog, sets, presets -------------------------------------------------------------------
     _p("photos.import", "import, render and tie photos", EVERYONE,
-       ("photos import", "photos render", "render", "photos assign", "photos tie", "photos neutral"),
+       ("photos import", "photos render", "render", "photos assign", "photos tie", "photos neutral",
+        "photos box", "photos review"),
        ("File ▸ Import Photos…", "Shoot ▸ Render All",
         "Shoot ▸ Use Detected Box / Box Is Right / Hero Is Clean / Looks Right", "Shoot ▸ Pick White Point")),
     _p("catalog.import", "import the catalog", {_M, _G, _D}, ("catalog import",), ("File ▸ Import Catalog…",),

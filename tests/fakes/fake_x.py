@@ -159,7 +159,7 @@ class FakeX:
                 # X appends the media's t.co link to a DM's text, as it does for posts.
                 shown = (shown + " " if shown else "") + f"https://t.co/{event_id[-8:]}"
             now = datetime.now(UTC)
-            event = {
+            event: dict[str, Any] = {
                 "id": event_id, "event_type": "MessageCreate", "text": shown, "sender_id": sender,
                 "dm_conversation_id": f"{a}-{b}",
                 "created_at": now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z",
@@ -379,7 +379,8 @@ class _Handler(BaseHTTPRequestHandler):
         fields: dict[str, bytes] = {}
         for part in message.iter_parts():
             name = part.get_param("name", header="content-disposition")
-            fields[str(name)] = part.get_payload(decode=True) or b""
+            payload = part.get_payload(decode=True)  # bytes for a leaf part (the stubs allow a Message too)
+            fields[str(name)] = payload if isinstance(payload, bytes) else b""
         media = fields.get("media")
         if not media:
             return self._send(400, _problem(400, "Invalid Request", "media is required", _PROBLEMS + "invalid-request"))

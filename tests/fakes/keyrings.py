@@ -19,7 +19,7 @@ from keyring.errors import PasswordDeleteError
 class MemoryKeyring(KeyringBackend):
     """Secrets in a dict, for one test."""
 
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     def __init__(self) -> None:
         super().__init__()
@@ -39,7 +39,7 @@ class MemoryKeyring(KeyringBackend):
 class FileKeyring(KeyringBackend):
     """Secrets in a JSON file shared with subprocesses (tests only: the file is in clear)."""
 
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     @property
     def path(self) -> Path:

@@ -70,6 +70,7 @@ def test_shows_the_set_as_customers_will_see_it(qtbot, page_on, tmp_path: Path) 
     assert page.body.toPlainText() == "Hi Cust0: Navy Oxford Shirt in M"
     assert "likes Marlowe" in page.recipient.text() and "X direct message" in page.recipient.text()
     assert "32 / 10,000 characters" in page.counter.text()
+    assert page.messages_model.row_values(0)[1] == "X"  # the channel as people name it, not "x"
     assert "alex: draft message" in page.audit.toPlainText()
     # Nobody signed in: the decision buttons say why they are off.
     assert not page.approve_set.isEnabled()
@@ -100,7 +101,7 @@ def test_manager_approves_the_set_with_a_comment_in_one_step(qtbot, page_on, tmp
     assert page.result.text() == ""  # the old refusal does not linger once a manager is signed in
     qtbot.keyClicks(page.comment, "Lovely, send")
     qtbot.mouseClick(page.approve_set, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: "3 message(s) approved" in page.result.text(), timeout=20_000)
+    qtbot.waitUntil(lambda: "3 messages approved" in page.result.text(), timeout=20_000)
     qtbot.waitUntil(lambda: page.sets_model.rowCount() == 0, timeout=20_000)
     assert page.hint.text() == "Nothing waits for approval."
     store = open_store(Library(path))
@@ -126,7 +127,7 @@ def test_reject_selected_needs_a_comment(qtbot, page_on, tmp_path: Path) -> None
     assert "Say why" in page.result.text()
     qtbot.keyClicks(page.comment, "wrong size for her")
     qtbot.mouseClick(page.reject_selected, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: "1 message(s) rejected" in page.result.text(), timeout=20_000)
+    qtbot.waitUntil(lambda: "1 message rejected" in page.result.text(), timeout=20_000)
     qtbot.waitUntil(lambda: page.messages_model.rowCount() == 2, timeout=20_000)
 
 
@@ -169,7 +170,7 @@ def test_stale_approvals_expire_when_the_library_opens(qtbot, runners, tmp_path:
     qtbot.addWidget(page)
     with qtbot.waitSignal(db.library_opened, timeout=10_000):
         db.open(path)
-    qtbot.waitUntil(lambda: "3 message(s) expired" in page.result.text(), timeout=20_000)
+    qtbot.waitUntil(lambda: "3 messages expired" in page.result.text(), timeout=20_000)
 
 
 def test_main_window_asks_who_is_working_when_a_library_opens(qtbot, runners, tmp_path: Path) -> None:

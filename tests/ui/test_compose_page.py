@@ -13,7 +13,7 @@ from PySide6.QtCore import QMimeData, QPoint, Qt
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
-from composer_support import ComposeWorld, compose_world
+from composer_support import SHIRTS, ComposeWorld, compose_world
 from fakes.fake_x import FakeX
 from lookbook.lookbooks import composer
 from lookbook.outbox import messages as outbox
@@ -198,3 +198,13 @@ def test_a_one_product_set_without_details_gets_a_layout_that_fits_and_the_page_
             page.grab().save(os.environ["LOOKBOOK_SCREENSHOTS"] + "/compose_one_product.png")
     finally:
         page.cleanup()
+
+
+def test_each_picture_is_named_by_its_products_sku_not_the_photos_number(qtbot, page_on) -> None:
+    page, world, _db = page_on
+    items = [page.source_list.item(n) for n in range(page.source_list.count())]
+    first = next(i for i in items if i.data(Qt.ItemDataRole.UserRole) == (world.photos[0], "hero"))
+    sku, name = SHIRTS[0][0], SHIRTS[0][1]
+    assert first.text() == f"{sku} hero"  # was "1 hero": the photo's id, which nobody in the shop knows
+    assert first.toolTip() == f"{sku} {name}: hero (photo {world.photos[0]})"
+    assert all(item.text().split()[0] in {s[0] for s in SHIRTS} for item in items)

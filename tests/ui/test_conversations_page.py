@@ -128,3 +128,12 @@ def test_a_text_message_reply_is_answered_by_sms_from_the_page(qtbot, page: Conv
     page.answer_box.setPlainText("Sorry to see you go")
     page.send_button.click()
     qtbot.waitUntil(lambda: "no one-to-one consent on SMS" in page.status.text(), timeout=20_000)
+
+
+def test_before_a_conversation_is_chosen_the_pane_says_what_to_do(qtbot, page: ConversationsPage) -> None:
+    assert page.customer_id is None and page.thread_view.toPlainText() == ""
+    assert "Choose a conversation" in page.thread_view.placeholderText()  # not a blank white pane
+    assert not page.answer_box.isEnabled() and not page.send_button.isEnabled()
+    with qtbot.waitSignal(page.thread_shown, timeout=20_000):
+        page.view.selectRow(0)
+    assert page.answer_box.isEnabled()

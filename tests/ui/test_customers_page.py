@@ -279,3 +279,19 @@ def test_duplicates_dialog_keeps_qdialog_result(qtbot, page: CustomersPage) -> N
     qtbot.waitUntil(lambda: "No duplicates" in dialog.hint.text(), timeout=20_000)
     dialog.accept()
     assert dialog.result() == QDialog.DialogCode.Accepted
+
+
+def test_each_empty_list_of_a_profile_says_what_fills_it(qtbot, page: CustomersPage) -> None:
+    from ui.widgets.empty_state import EmptyState
+
+    choose(qtbot, page, 0)  # a demo customer: nothing bought, sent, held or to do yet
+    profile = page.profile
+    lists = {"Purchases": profile.purchase_view, "Messages": profile.message_view, "Holds": profile.hold_view,
+             "Tasks": profile.task_list.view}
+    for title, view in lists.items():
+        profile.tabs.setCurrentIndex(next(i for i in range(profile.tabs.count())
+                                          if profile.tabs.tabText(i).startswith(title)))
+        assert view.model().rowCount() == 0
+        hints = [h for h in view.viewport().findChildren(EmptyState) if h.isVisible()]
+        assert len(hints) == 1 and hints[0].text(), f"the {title} tab is a blank table"
+    assert "Put One Aside" in profile.hold_view.viewport().findChild(EmptyState).text()

@@ -103,7 +103,10 @@ def test_cancel_stops_the_import_and_keeps_the_window_responsive(qtbot, page: Sh
     report = finished.args[0]
     assert report.cancelled and len(report.imported) < 8
     assert max(seen) < 8
-    assert f"the {len(report.imported)} photo(s) imported before stay" in page.summary.text()
+    kept = len(report.imported)
+    # "the 1 photo imported before stays", "the 3 photos imported before stay": never "photo(s)".
+    assert (f"the {kept} photo{'' if kept == 1 else 's'} imported before {'stays' if kept == 1 else 'stay'} in"
+            in page.summary.text())
     assert not page.import_bar.isVisible() and not page.importing()
 
 
@@ -117,7 +120,7 @@ def test_bad_files_are_listed_and_the_rest_imported(qtbot, page: ShootPage, phot
         page.import_paths([*photos[:3], broken])
     assert len(finished.args[0].imported) == 3
     assert shown and "broken.jpg" in shown[0].detailedText()
-    assert "1 file(s) could not be imported" in shown[0].informativeText()
+    assert "1 file could not be imported" in shown[0].informativeText()
 
 
 def test_a_second_import_waits_for_the_first(qtbot, page: ShootPage, photos: list[Path], monkeypatch) -> None:

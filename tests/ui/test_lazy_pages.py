@@ -88,7 +88,7 @@ def test_pages_not_visited_are_not_built_but_their_badges_count(qtbot, window: t
     assert isinstance(approvals, ApprovalsPage) and main.is_built("Approvals")
     assert main.page(ApprovalsPage) is approvals
     qtbot.waitUntil(lambda: approvals.sets_model.rowCount() == 1, timeout=20_000)
-    assert approvals.hint.text() == "3 message(s) in 1 set(s) wait for approval."
+    assert approvals.hint.text() == "3 messages in 1 set wait for approval."
     qtbot.waitUntil(lambda: approvals.messages_model.rowCount() == 3, timeout=20_000)
     qtbot.waitUntil(approvals.approve_set.isEnabled, timeout=20_000)
     assert main.sidebar.badge(approvals_row) == "3 to approve"

@@ -106,11 +106,11 @@ def test_associate_submits_in_one_window_and_the_managers_approvals_show_it(qtbo
     qtbot.waitUntil(match.submit_button.isEnabled, timeout=20_000)
     with qtbot.waitSignal(match.reported, timeout=20_000) as submitted:
         qtbot.mouseClick(match.submit_button, Qt.MouseButton.LeftButton)
-    assert "3 message(s) submitted for approval" in submitted.args[0]
+    assert "3 messages submitted for approval" in submitted.args[0]
 
     # The other window, on its own connection, sees it without reopening.
     qtbot.waitUntil(lambda: approvals.sets_model.rowCount() == 1, timeout=ARRIVES_MS)
-    assert approvals.hint.text() == "3 message(s) in 1 set(s) wait for approval."
+    assert approvals.hint.text() == "3 messages in 1 set wait for approval."
     assert manager.sidebar.badge(approvals_row) == "3 to approve"
     qtbot.waitUntil(lambda: approvals.messages_model.rowCount() == 3, timeout=ARRIVES_MS)
     # And the manager was told on the desktop (no tray offscreen: the status bar says it).

@@ -82,6 +82,7 @@ def test_send_runs_in_the_background_and_the_list_follows(qtbot, page: OutboxPag
     page.filter.setCurrentIndex([label for label, _ in FILTERS].index("Sent"))
     qtbot.waitUntil(lambda: page.model.rowCount() == 3, timeout=20_000)
     assert {page.model.row_values(r)[3] for r in range(3)} == {"sent"}
+    assert {page.model.row_values(r)[2] for r in range(3)} == {"X"}  # the channel as people name it, not "x"
 
 
 def test_rate_limit_shows_a_countdown_then_sends(qtbot, page: OutboxPage, fake_x: FakeX, library: Path) -> None:

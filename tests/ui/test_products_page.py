@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 
 import pytest
@@ -52,9 +53,14 @@ def test_brands_products_stock_and_dashboard(qtbot, opened_demo) -> None:
     sold_out = [sku for sku, cells in rows.items() if cells[5] == "OUT OF STOCK"]
     assert len(sold_out) == 2
     assert page.products_model.item(0, 4).text().count(":") >= 4  # stock by size, e.g. "XS:3  S:0 ..."
+    # Prices read as the card and the e-mail show them ("$125.00"), not as stored ("125.00 USD").
+    with sqlite3.connect(_path / "library.db") as con:
+        prices = dict(con.execute("SELECT sku, price_minor FROM products WHERE price_minor IS NOT NULL").fetchall())
+    assert prices
+    for sku, minor in prices.items():
+        if sku in rows:
+            assert rows[sku][3] == f"${minor / 100:,.2f}"
     # The colour is a column the header menu can show (hidden at first) and always in the name's tooltip.
-    import sqlite3
-
     with sqlite3.connect(_path / "library.db") as con:
         colours = dict(con.execute("SELECT sku, colour FROM products").fetchall())
     assert page.products_view.isColumnHidden(7)
@@ -197,3 +203,31 @@ def test_dragging_shots_over_a_product_marks_it_and_says_what_a_drop_does(qtbot,
                       Qt.KeyboardModifier.NoModifier)
     page.products_view.dropEvent(drop)
     qtbot.waitUntil(lambda: page.tie_hint.text() == "Tied 1 shot to HP-SH03.", timeout=10_000)
+
+
+def test_a_product_without_shots_says_so_not_choose_a_product(qtbot, opened_demo) -> None:
+    db, _thumbs, _path = opened_demo
+    page = shown_page(qtbot, db, "Ashby Row")  # the demo photographed none of its products
+    page.resize(1100, 700)
+    page.show()
+    hint = page.shots_empty
+    assert hint.isVisible() and hint.text() == "Choose a product to see its shots."
+    assert page.products_model.item(0, 6).text() == "0"
+    page.products_view.setCurrentIndex(page.products_model.index(0, 0))
+    qtbot.waitUntil(lambda: "No shots of this product yet" in hint.text(), timeout=20_000)
+    assert hint.isVisible() and page.shots_model.rowCount() == 0
+    # Another brand: no product is chosen again, and the list says so.
+    page.brands_view.setCurrentIndex(page.model.index(1, 0))
+    qtbot.waitUntil(lambda: hint.text() == "Choose a product to see its shots.", timeout=20_000)
+
+
+def test_one_size_stock_reads_one_size(qtbot, opened_demo) -> None:
+    db, _thumbs, path = opened_demo
+    import sqlite3
+
+    with sqlite3.connect(path / "library.db") as con:
+        con.execute("INSERT INTO stock (product_id, size, quantity, updated_at) SELECT id, 'ONE SIZE', 3,"
+                    " '2026-01-01' FROM products WHERE sku = 'AR-OW01'")
+    page = shown_page(qtbot, db, "Ashby Row")
+    [cells] = [v for k, v in products(page).items() if k == "AR-OW01"]
+    assert "One Size:3" in cells[4] and "ONE SIZE" not in cells[4]

@@ -38,10 +38,11 @@ def test_the_page_shows_each_sets_funnel_and_sales(qtbot, page: ReportsPage, tmp
     assert page.model.rowCount() == 1
     row = page.model.row_values(0)
     assert row[0].startswith("Marlowe spring") and row[1:6] == (3, 2, 1, 1, 1) and row[8] == "89.00"
-    assert "1 bought for 89.00 GBP" in page.summary.text()
+    assert "1 bought for £89.00" in page.summary.text()  # as the card writes a price
     (series,) = page.funnel_chart.series()
     assert [s.label() for s in series.barSets()] == [title for title, _ in FUNNEL]
     assert [s.at(0) for s in series.barSets()] == [3.0, 2.0, 1.0, 1.0, 1.0, 0.0]
+    assert (page.funnel_chart.title(), page.revenue_chart.title()) == ("Funnel", "Revenue")  # with numbers
     with qtbot.waitSignal(page.shown, timeout=20_000):
         page.group_box.setCurrentIndex(page.group_box.findData("associate"))
     assert [page.model.row_values(r)[0] for r in range(page.model.rowCount())] == ["alex", "maria"]
@@ -103,8 +104,12 @@ def test_an_empty_report_says_why_and_what_to_do(qtbot, runners, tmp_path: Path)
     with qtbot.waitSignal(page.shown, timeout=20_000):
         page.reload()
     assert page.model.rowCount() == 0 and "0 sent" in page.summary.text()
+    assert "<b>0 bought</b> (" in page.summary.text()  # no "for 0.00", a sum in no currency
     hint = _shown_hint(page.table)
     assert "Nothing to report yet" in hint and "Approvals" in hint and "Outbox" in hint
+    # The charts above say why their axes are empty.
+    assert page.funnel_chart.title() == "Funnel: nothing sent yet"
+    assert page.revenue_chart.title() == "Revenue: nothing sent yet"
 
 
 def test_a_report_with_rows_shows_no_empty_hint(qtbot, page: ReportsPage) -> None:

@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 
 from lookbook.clienteling import tasks
 from lookbook.store.database import create_store
@@ -58,10 +59,14 @@ def test_an_associate_sees_their_tasks_and_clears_them_in_one_click(qtbot, libra
     qtbot.waitUntil(lambda: page.list.model.rowCount() == 2, timeout=20_000)
     assert {page.list.model.row_values(r)[1] for r in range(2)} == {"overdue"}
     assert not page.overdue_label.isVisible()
+    # Nothing said yet: the buttons sit right under the filters, no blank line between them.
+    assert not page.status.isVisible()
+    assert page.list.done_button.mapTo(page, page.list.done_button.rect().topLeft()).y() - \
+        page.whose.mapTo(page, page.whose.rect().bottomLeft()).y() <= 2 * page.layout_.spacing()
     page.list.view.selectRow(0)
     page.list.done_button.click()
     qtbot.waitUntil(lambda: page.list.model.rowCount() == 1, timeout=20_000)
-    assert page.status.text() == "1 task done."
+    assert page.status.text() == "1 task done." and page.status.isVisible()
     page.list.view.selectRow(0)
     page.list.snooze_button.click()
     qtbot.waitUntil(lambda: page.list.model.rowCount() == 0, timeout=20_000)
@@ -76,6 +81,11 @@ def test_a_manager_sees_overdue_tasks_per_associate(qtbot, library) -> None:
     qtbot.waitUntil(lambda: page.list.model.rowCount() == 3, timeout=20_000)
     assert page.overdue_label.text() == "Overdue: alex 2, maria 1"
     assert {page.list.model.row_values(r)[5] for r in range(3)} == {"alex", "maria"}
+    # Every column says what it holds: the red "overdue" column too.
+    model = page.list.model
+    headings = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    assert all(headings) and headings[:2] == ["Due", "Status"]
+    assert {model.row_values(r)[1] for r in range(3)} == {"overdue"}
     page.whose.setCurrentIndex(0)  # her own
     qtbot.waitUntil(lambda: page.list.model.rowCount() == 1, timeout=20_000)
 

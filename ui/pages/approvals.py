@@ -19,6 +19,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QUrl, Slot
 from PySide6.QtGui import QImage, QPixmap, QTextDocument
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from lookbook.customers.consent import CHANNEL_LABELS
 from lookbook.hooks import Changes
 from lookbook.lookbooks.composer import flagged_on_card
 from lookbook.outbox import compose
@@ -42,12 +44,14 @@ from lookbook.outbox.messages import AuditEntry, BatchReport, MessageRow, Pendin
 from lookbook.photos.review import FlaggedShot, still_flagged, still_flagged_details
 from lookbook.store import roles
 from lookbook.store.database import Store
+from lookbook.words import plural
 from ui import page_badges
 from ui.models import ElidedTipDelegate, RowsTableModel
 from ui.pages.base import Page
 from ui.signin import Session
 from ui.widgets.empty_state import empty_state
 from ui.widgets.tables import read_only_table
+from ui.widgets.wrapped_label import WrappedLabel
 from ui.workers import StoreRunner
 
 SET_HEADERS = ["Set", "Brand", "Drafted by", "Messages", "Expires"]
@@ -147,8 +151,7 @@ class ApprovalsPage(Page):
         # One line per customer: the whole reason is in the message panel beside it.
         self.messages_view.setWordWrap(False)
         self.messages_view.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.recipient = QLabel()
-        self.recipient.setWordWrap(True)
+        self.recipient = WrappedLabel()  # its lines are all shown, however narrow the column
         self.subject = QLineEdit()
         self.subject.setPlaceholderText("Subject (e-mail only)")
         self.body = QPlainTextEdit()
@@ -160,7 +163,6 @@ class ApprovalsPage(Page):
         self.email_view = QTextBrowser()
         self.email_view.setOpenLinks(False)
         self.email_view.setAccessibleName("The e-mail as the customer will get it")
-        self.email_view.setMinimumHeight(160)
         self.email_view.hide()
         self._email: RenderedEmail | None = None
         self.counter = QLabel()
@@ -171,8 +173,19 @@ class ApprovalsPage(Page):
         column = QVBoxLayout(message_box)
         column.addWidget(self.recipient)
         column.addWidget(self.subject)
-        column.addWidget(self.body, 1)
-        column.addWidget(self.email_view, 2)
+        # The text being edited above the e-mail as it goes out, split so the person gives either more room. Each
+        # asks for a few lines, not a fixed height: a 160-pixel e-mail did not fit a 1366×768 window, and the
+        # layout then painted the counter and Save Edit across it.
+        lines = self.body.fontMetrics().lineSpacing()
+        self.body.setMinimumHeight(3 * lines + 12)
+        self.email_view.setMinimumHeight(4 * lines + 12)
+        self.message_split = QSplitter(Qt.Orientation.Vertical)
+        self.message_split.addWidget(self.body)
+        self.message_split.addWidget(self.email_view)
+        self.message_split.setStretchFactor(0, 1)
+        self.message_split.setStretchFactor(1, 2)
+        self.message_split.setChildrenCollapsible(False)
+        column.addWidget(self.message_split, 1)
         row = QHBoxLayout()
         row.addWidget(self.counter, 1)
         row.addWidget(self.save_edit)
@@ -188,15 +201,13 @@ class ApprovalsPage(Page):
         self.reject_set.clicked.connect(lambda: self.decide("reject", whole_set=True))
         self.approve_selected.clicked.connect(lambda: self.decide("approve", whole_set=False))
         self.reject_selected.clicked.connect(lambda: self.decide("reject", whole_set=False))
-        self.result = QLabel()
+        self.result = WrappedLabel()
         self._refusal_shown = ""  # the refusal last written into the result line, cleared when it no longer holds
-        self.result.setWordWrap(True)
         self.result.setObjectName("approvalResult")
         # Shots on the card still flagged for review, and why: said beside the decision, not found later in
         # the Shoot page (plain text: a file name never turns into markup; every reason in the tooltip).
-        self.flagged = QLabel()
+        self.flagged = WrappedLabel()
         self.flagged.setObjectName("flaggedShots")
-        self.flagged.setWordWrap(True)
         self.flagged.setTextFormat(Qt.TextFormat.PlainText)
         self.flagged.setAccessibleName("Shots on the card still flagged for review")
         self.flagged.setVisible(False)
@@ -211,8 +222,9 @@ class ApprovalsPage(Page):
         self.audit.setMaximumBlockCount(500)
         audit_box = QGroupBox("Audit log of this set")
         QVBoxLayout(audit_box).addWidget(self.audit)
-        # A few lines of the log are enough (it scrolls): at 1366×768 the height goes to the e-mail preview.
-        self.audit.setMaximumHeight(self.audit.fontMetrics().lineSpacing() * 4 + 12)
+        # Two lines of the log at least (it scrolls, and its pane below the set can be dragged taller): at 1366×768
+        # the height goes to the e-mail preview.
+        self.audit.setMinimumHeight(self.audit.fontMetrics().lineSpacing() * 2 + 12)
 
         detail = QWidget()
         right = QVBoxLayout(detail)
@@ -223,21 +235,28 @@ class ApprovalsPage(Page):
         top.addWidget(message_box)
         top.setSizes([280, 300, 440])  # the message panel is the widest: the manager reads the e-mail there
         top.setChildrenCollapsible(False)
-        right.addWidget(top, 3)
+        right.addWidget(top, 1)
         right.addWidget(self.flagged)
         right.addLayout(decide)
         right.addWidget(self.result)
-        right.addWidget(audit_box)
 
         # Sets above, the chosen set below at the page's full width: a manager reads the card, the
-        # list of customers and the message side by side. Few sets wait at once, so a few rows do.
+        # list of customers and the message side by side. Few sets wait at once, so a few rows do; the log
+        # of the set, below, is read now and then: a few lines of it.
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.sets_view)
         split.addWidget(detail)
-        split.setSizes([80, 640])
+        split.addWidget(audit_box)
+        split.setSizes([80, 640, 110])
         split.setStretchFactor(1, 1)
         split.setChildrenCollapsible(False)
-        self.layout_.addWidget(split, 1)
+        # Should the window still be too short for all of it (the first-run guide above the page at 1366×768),
+        # the page scrolls rather than painting one widget over another.
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(split)
+        self.layout_.addWidget(scroll, 1)
         # Tab runs in reading order: the sets, the card, the customers, the message, the decision, the log.
         chain = [self.sets_view, self.card_scroll, self.messages_view, self.subject, self.body, self.save_edit,
                  self.comment, self.approve_set, self.reject_set, self.approve_selected, self.reject_selected,
@@ -262,7 +281,8 @@ class ApprovalsPage(Page):
         self.sets_view.resizeColumnsToContents()
         total = sum(p.pending for p in pending)
         self.hint.setText("Nothing waits for approval." if not pending else
-                          f"{total} message(s) in {len(pending)} set(s) wait for approval.")
+                          f"{plural(total, 'message')} in {plural(len(pending), 'set')} "
+                          f"{'waits' if total == 1 else 'wait'} for approval.")
         self.badge_changed.emit(page_badges.to_approve(total))
         ids = [p.set_id for p in pending]
         row = ids.index(selected) if selected in ids else (0 if ids else -1)
@@ -366,7 +386,9 @@ class ApprovalsPage(Page):
 
     def _show_messages_card_and_audit(self, review: SetReview) -> None:
         """Show the set's messages, its card and its audit trail."""
-        self.messages_model.set_rows([(m.customer_name, m.channel, m.match_reason) for m in review.messages])
+        # Channels as people name them ("e-mail", "X"), as on the Customers and Match pages.
+        self.messages_model.set_rows([(m.customer_name, CHANNEL_LABELS.get(m.channel, m.channel), m.match_reason)
+                                      for m in review.messages])
         self.messages_view.resizeColumnToContents(0)
         self.messages_view.resizeColumnToContents(1)
         pixmap = QPixmap(str(review.card)) if review.card else QPixmap()
@@ -536,7 +558,7 @@ class ApprovalsPage(Page):
 
     def _expired(self, report: BatchReport) -> None:
         if report.done:
-            self.result.setText(f"{len(report.done)} message(s) expired while waiting for approval; "
+            self.result.setText(f"{plural(len(report.done), 'message')} expired while waiting for approval; "
                                 "their reasons are in the outbox list and the audit log.")
 
     @Slot()
@@ -566,7 +588,7 @@ class ApprovalsPage(Page):
     def _decided(self, report: BatchReport) -> None:
         self._set_busy(False)
         past = "approved" if report.action == "approve" else "rejected"
-        text = f"{len(report.done)} message(s) {past}."
+        text = f"{plural(len(report.done), 'message')} {past}."
         if report.refused:
             text += " Not " + past + ": " + "; ".join(f"message {mid}: {why}" for mid, why in report.refused)
         self.result.setText(text)

@@ -19,7 +19,7 @@ chosen picture into the chosen slot.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QMimeData, QPoint, QRect, QRectF, QSize, Qt, Signal, Slot
@@ -60,11 +60,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from lookbook.catalog.products import list_products
 from lookbook.errors import LookbookError
 from lookbook.lookbooks import composer, layouts
 from lookbook.lookbooks.composer import CardInput, Composition, RenderedCard, SlotFill, Source
 from lookbook.lookbooks.layouts import Layout
-from lookbook.lookbooks.sets import SetSummary, list_sets
+from lookbook.lookbooks.sets import SetSummary, get_set, list_sets
 from lookbook.photos.recipes import flagged_shots
 from lookbook.photos.review import FlaggedShot, still_flagged, still_flagged_details
 from lookbook.store.database import Store
@@ -96,15 +97,19 @@ class SetForCompose:
     reason: str = ""  # why a set nobody composed has its layout, where that needs saying
     #: The set's shots still flagged for review, with why (those the card shows are named under it).
     flagged: tuple[FlaggedShot, ...] = ()
+    #: Each of the set's products' SKU and name, by product id: how a picture is named under its thumbnail.
+    products: dict[int, tuple[str, str]] = field(default_factory=dict)
 
 
 def load_for_compose(store: Store, set_id: int) -> SetForCompose:
     """Return the set's composition, its pictures, the layouts to choose from, why it has its layout and which
     of its shots are still flagged for review."""
     sources = composer.set_sources(store, set_id)
+    wanted = {s.product_id for s in sources}
+    products = {p.id: (p.sku, p.name) for p in list_products(store, get_set(store, set_id).brand) if p.id in wanted}
     return SetForCompose(set_id, composer.get_composition(store, set_id), sources,
                          layouts.list_layouts(store.library), composer.layout_reason(store, set_id),
-                         tuple(flagged_shots(store, [s.photo_id for s in sources])))
+                         tuple(flagged_shots(store, [s.photo_id for s in sources])), products)
 
 
 def pil_to_qimage(image: Image.Image) -> QImage:
@@ -151,9 +156,10 @@ class SourceList(QListWidget):
         self.setAccessibleName("The set's shots and details")
         self.setToolTip("Drag a picture onto a slot of the card, or choose one and press Enter")
 
-    def show_sources(self, sources: list[Source]) -> None:
-        """Show one thumbnail per picture."""
+    def show_sources(self, sources: list[Source], products: dict[int, tuple[str, str]] | None = None) -> None:
+        """Show one thumbnail per picture, named by its product's SKU ("MW-KN01 cuff") where known."""
         self.clear()
+        products = products or {}
         for source in sources:
             reader = QImageReader(str(source.path))
             reader.setAutoTransform(True)
@@ -161,9 +167,12 @@ class SourceList(QListWidget):
             if size.isValid():
                 reader.setScaledSize(size.scaled(QSize(96, 96), Qt.AspectRatioMode.KeepAspectRatio))
             image = reader.read()
-            item = QListWidgetItem(QIcon(QPixmap.fromImage(image)), f"{source.photo_id} {source.kind}")
+            # A merchandiser knows a shot by its product's SKU, not by the photo's number in the library.
+            sku, name = products.get(source.product_id, (f"Photo {source.photo_id}", ""))
+            item = QListWidgetItem(QIcon(QPixmap.fromImage(image)), f"{sku} {source.kind}")
             item.setData(Qt.ItemDataRole.UserRole, (source.photo_id, source.kind))
-            item.setToolTip(f"Photo {source.photo_id}: {source.kind}")
+            item.setToolTip(f"{sku} {name}: {source.kind} (photo {source.photo_id})" if name
+                            else f"Photo {source.photo_id}: {source.kind}")
             self.addItem(item)
 
     def mimeData(self, items: Any) -> QMimeData:  # noqa: N802 (Qt's name)
@@ -530,7 +539,7 @@ class ComposePage(Page):
         self.layout_box.clear()
         for lay in loaded.layouts:
             self.layout_box.addItem(lay.title, lay.name)
-        self.source_list.show_sources(loaded.sources)
+        self.source_list.show_sources(loaded.sources, loaded.products)
         self.status.setText(loaded.reason)
         self.flagged = loaded.flagged
         self._show_composition(loaded.composition)

@@ -30,6 +30,7 @@ from lookbook.catalog import holds
 from lookbook.customers.consent import CHANNEL_LABELS
 from lookbook.outbox import conversations
 from lookbook.store.database import Store
+from lookbook.words import size_label
 from ui import page_badges
 from ui.models import RowsTableModel
 from ui.pages.base import Page
@@ -122,6 +123,8 @@ class ConversationsPage(Page):
         self.view.selectionModel().currentRowChanged.connect(lambda current, _prev: self._choose(current.row()))
         self.thread_view = QTextBrowser()
         self.thread_view.setOpenLinks(False)
+        # Until a conversation is chosen the pane says what it is for, rather than standing blank and white.
+        self.thread_view.setPlaceholderText("Choose a conversation on the left to read it and answer the customer.")
         self.answer_box = QPlainTextEdit()
         self.answer_box.setPlaceholderText("Answer in this conversation…")
         self.answer_box.setMaximumHeight(90)
@@ -248,19 +251,21 @@ class ConversationsPage(Page):
         data = self.hold_product.currentData()
         self.hold_size.clear()
         if data is not None:
-            self.hold_size.addItems(data[1])
+            for size in data[1]:  # shown as customers read it ("One Size"), kept as stored ("ONE SIZE")
+                self.hold_size.addItem(size_label(size), size)
             wanted = next((size for size in getattr(self, "_sizes", {}).values() if size in data[1]), None)
             if wanted is not None:
-                self.hold_size.setCurrentText(wanted)
+                self.hold_size.setCurrentIndex(self.hold_size.findData(wanted))
         self._update_buttons()
 
     def _update_buttons(self) -> None:
         self.send_button.setEnabled(self.customer_id is not None)
+        self.answer_box.setEnabled(self.customer_id is not None)  # nothing typed before a customer is chosen
         self.hold_button.setEnabled(self.customer_id is not None and self.hold_size.count() > 0)
 
     def put_aside(self) -> None:
         """Hold the chosen product in the chosen size for the customer, tied to the message they answered."""
-        product, size, customer_id, actor = (self.hold_product.currentData(), self.hold_size.currentText(),
+        product, size, customer_id, actor = (self.hold_product.currentData(), self.hold_size.currentData(),
                                              self.customer_id, self._user())
         if product is None or not size or customer_id is None:
             return
@@ -274,7 +279,7 @@ class ConversationsPage(Page):
                                   message_id=conversations.last_answered_message(store, customer_id))
 
         def done(hold: holds.Hold) -> None:
-            self.status.setText(f"{hold.product} in {hold.size} put aside for {hold.customer} until "
+            self.status.setText(f"{hold.product} in {size_label(hold.size)} put aside for {hold.customer} until "
                                 f"{hold.until[:10]}; nobody else is offered it meanwhile.")
             self.show_thread(customer_id)
 

@@ -64,6 +64,7 @@ from lookbook.customers.duplicates import DuplicateGroup
 from lookbook.customers.purchases import PurchaseImportReport, import_purchases
 from lookbook.errors import InputError
 from lookbook.store.database import Store
+from lookbook.words import plural
 from ui.models import FittedColumns, RowsTableModel
 from ui.pages.base import Page
 from ui.signin import Session
@@ -575,7 +576,8 @@ class DuplicatesDialog(QDialog):
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked)
             self.list.addItem(item)
-        self.hint.setText(f"{len(groups)} group(s) of customers look like one person. Read what each merge "
+        self.hint.setText(f"{plural(len(groups), 'group')} of customers {'looks' if len(groups) == 1 else 'look'} "
+                          "like one person. Read what each merge "
                           "would give on the right; uncheck any that are different people."
                           if groups else "No duplicates: no two customers share an e-mail, X handle, X user id "
                                          "or Instagram handle.")
@@ -610,7 +612,7 @@ class DuplicatesDialog(QDialog):
             return len(chosen)
 
         def merged(count: int) -> None:
-            self.outcome.setText(f"Merged {count} group(s); the audit log keeps who was merged into whom.")
+            self.outcome.setText(f"Merged {plural(count, 'group')}; the audit log keeps who was merged into whom.")
             self.updated.emit(count)
             self.look_again()
 

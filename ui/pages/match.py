@@ -48,6 +48,7 @@ from lookbook.outbox import templates
 from lookbook.outbox.messages import BatchReport, DraftReport
 from lookbook.outbox.templates import Preview, Template
 from lookbook.store.database import Store
+from lookbook.words import plural
 from ui.models import FittedColumns, RowsTableModel
 from ui.pages.base import Page
 from ui.signin import Session
@@ -452,8 +453,9 @@ class MatchPage(Page):
                                       "; ".join(m.reasons)) for m in r.matches])
         self.exclusions_model.set_rows([(e.name, "; ".join(e.reasons)) for e in r.exclusions])
         if view.drafts and not r.matches:
-            self.matches_empty.set_text(f"<b>No one new to message.</b><br>{view.drafts} draft(s) of this set "
-                                        "wait: click <b>Submit for Approval</b>.")
+            self.matches_empty.set_text(f"<b>No one new to message.</b><br>{plural(view.drafts, 'draft')} of this "
+                                        f"set {'waits' if view.drafts == 1 else 'wait'}: click <b>Submit for "
+                                        "Approval</b>.")
         else:
             self.matches_empty.set_text("<b>No one to message for this set.</b><br>"
                                         "<b>Not Included</b> says why each customer was left out.")
@@ -468,7 +470,7 @@ class MatchPage(Page):
         if r.truncated:
             text += f" {r.truncated} more matches are not listed."
         if view.drafts:
-            text += f" <b>{view.drafts} draft(s)</b> wait to be submitted."
+            text += f" <b>{plural(view.drafts, 'draft')}</b> {'waits' if view.drafts == 1 else 'wait'} to be submitted."
         self.summary.setText(text)
         self._count_tabs()
         self._update_buttons()
@@ -556,7 +558,7 @@ class MatchPage(Page):
     def _show_previews(self, previews: list[Preview]) -> None:
         self._set_busy(False)
         troubled = sum(1 for p in previews if not p.ok)
-        parts = [f"<p><b>Preview for {len(previews)} recipient(s)</b> — "
+        parts = [f"<p><b>Preview for {plural(len(previews), 'recipient')}</b> — "
                  + (f"<span style='color:{ERROR_COLOUR}'>{troubled} with problems: fix the template or their "
                     "profile before drafting.</span>" if troubled else "nothing wrong found.") + "</p>"]
         for p in previews:
@@ -583,8 +585,8 @@ class MatchPage(Page):
     def _drafted(self, report: DraftReport) -> None:
         self._set_busy(False)
         names = self._names()
-        parts = [f"<p><b>Drafted {len(report.drafted)} message(s)</b>"
-                 + (f"; {len(report.skipped)} recipient(s) skipped:" if report.skipped else ".") + "</p>"]
+        parts = [f"<p><b>Drafted {plural(len(report.drafted), 'message')}</b>"
+                 + (f"; {plural(len(report.skipped), 'recipient')} skipped:" if report.skipped else ".") + "</p>"]
         if report.skipped:
             parts.append("<ul>" + "".join(f"<li>{escape(names.get(s.customer_id, f'customer {s.customer_id}'))}: "
                                           f"{escape(s.reason)}</li>" for s in report.skipped) + "</ul>")
@@ -609,8 +611,8 @@ class MatchPage(Page):
 
     def _submitted(self, report: BatchReport) -> None:
         self._set_busy(False)
-        parts = [f"<p><b>{len(report.done)} message(s) submitted for approval.</b> A manager approves or rejects "
-                 "them on the Approvals page.</p>"]
+        parts = [f"<p><b>{plural(len(report.done), 'message')} submitted for approval.</b> A manager approves or "
+                 f"rejects {'it' if len(report.done) == 1 else 'them'} on the Approvals page.</p>"]
         if report.refused:
             parts.append("<p>Not submitted:</p><ul>" + "".join(
                 f"<li>message {mid}: {escape(why)}</li>" for mid, why in report.refused) + "</ul>")

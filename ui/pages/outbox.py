@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from lookbook.customers.consent import CHANNEL_LABELS
 from lookbook.errors import LookbookError
 from lookbook.outbox import messages as outbox
 from lookbook.outbox import replies
@@ -52,6 +53,7 @@ from lookbook.outbox.sender import (
 )
 from lookbook.store import roles
 from lookbook.store.database import Store
+from lookbook.words import plural
 from ui import page_badges
 from ui.models import ElidedTipDelegate, RowsTableModel
 from ui.pages.base import Page
@@ -323,8 +325,9 @@ class OutboxPage(Page):
         keep = {r.id for r in self.selected_rows()}
         self._rows = view.rows
         self.model.tips = [delivery_tip(r) for r in view.rows]
-        self.model.set_rows([(r.id, r.customer, r.channel, r.state, r.delivery, r.attempts,
-                              next_try(r), r.reason, r.updated_at.replace("T", " ")[:16] + " UTC")
+        # Channels as people name them ("e-mail", "X"), as on the Customers and Match pages.
+        self.model.set_rows([(r.id, r.customer, CHANNEL_LABELS.get(r.channel, r.channel), r.state, r.delivery,
+                              r.attempts, next_try(r), r.reason, r.updated_at.replace("T", " ")[:16] + " UTC")
                              for r in view.rows])
         self.view.resizeColumnsToContents()
         # The reason may be long ("held for quiet hours until ..."), and so may a delivery failure: they take what
@@ -384,7 +387,8 @@ class OutboxPage(Page):
         r = detail.row
         if self._may_edit(r):
             self.editor.setPlainText(detail.body)
-        lines = [f"Message {r.id} to {r.customer} by {r.channel}: {r.state}", "", detail.body, ""]
+        lines = [f"Message {r.id} to {r.customer} by {CHANNEL_LABELS.get(r.channel, r.channel)}: {r.state}", "",
+                 detail.body, ""]
         if r.reason:
             lines += [f"Reason: {r.reason}", ""]
         if r.external_id:
@@ -564,7 +568,7 @@ class OutboxPage(Page):
         if user is None or not ids:
             return
         self.db.run(lambda store: retry(store, ids, user),
-                    on_done=lambda _c: self.status.setText(f"{len(ids)} message(s) queued again; press Send."),
+                    on_done=lambda _c: self.status.setText(f"{plural(len(ids), 'message')} queued again; press Send."),
                     on_failure=self._report_error)
 
     def offer_other_channel(self) -> None:
@@ -590,7 +594,8 @@ class OutboxPage(Page):
         self.replies_button.setEnabled(True)
         text = f"{len(report.new)} new repl{'y' if len(report.new) == 1 else 'ies'}"
         if report.withdrawn:
-            text += f"; {len(report.withdrawn)} customer(s) asked to stop (consent withdrawn, their messages cancelled)"
+            text += (f"; {plural(len(report.withdrawn), 'customer')} asked to stop (consent withdrawn, their messages "
+                     "cancelled)")
         self.status.setText(text + "." + "".join(f" {w}" for w in report.warnings))
 
     @Slot(object)

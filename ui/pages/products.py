@@ -38,7 +38,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QStyleOptionViewItem,
-    QTableView,
     QTabWidget,
     QTreeView,
     QVBoxLayout,
@@ -63,12 +62,13 @@ from lookbook.lookbooks.sets import (
 from lookbook.photos.thumbnails import shot_previews
 from lookbook.photos.ties import UnassignedPhoto, assign_photos, unassigned_photos
 from lookbook.store.database import Store
-from lookbook.words import plural
+from lookbook.words import plural, price_text, size_label
 from ui.models import FittedColumns
 from ui.pages.base import Page
 from ui.text import literal
 from ui.undo import SetEditCommand
 from ui.widgets.empty_state import empty_state
+from ui.widgets.tables import Selection, read_only_table
 from ui.widgets.thumbnail_loader import ThumbnailLoader
 from ui.workers import StoreRunner, TaskRunner
 
@@ -77,6 +77,10 @@ PHOTO_IDS_MIME = "application/x-lookbook-photo-ids"
 PRODUCT_COLUMNS = ["SKU", "Name", "Category", "Price", "Stock by size", "Units", "Shots", "Colour"]
 DASHBOARD_COLUMNS = ["Brand", "Fans", "Fit stock", "Sold out for", "Size unknown", "Units", "Sizes in stock",
                      "Products", "Out of stock", "Verdict"]
+#: What the shots list says while empty: before a product is chosen, and for a product with no shots.
+CHOOSE_A_PRODUCT = "Choose a product to see its shots."
+NO_SHOTS_YET = ("<b>No shots of this product yet.</b><br>Drag shots onto it, or import photos with its SKU in "
+                "their file names on <b>Shoot</b>.")
 _ID = Qt.ItemDataRole.UserRole
 _COUNTS = Qt.ItemDataRole.UserRole + 1
 _PREVIEW = Qt.ItemDataRole.UserRole + 2  # a shot's picture's cache key
@@ -239,6 +243,11 @@ class ProductsPage(Page):
         self.brands_view.setModel(self.model)
         self.brands_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.brands_view.setSpacing(3)  # two-line entries (name, verdict) need air between brands
+        # A verdict ("thin stock: would frustrate 12 customers") wraps onto a third line in the narrow column
+        # instead of running off its edge under a sideways scroll bar.
+        self.brands_view.setWordWrap(True)
+        self.brands_view.setResizeMode(QListView.ResizeMode.Adjust)
+        self.brands_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.brands_view.selectionModel().currentChanged.connect(self._brand_chosen)
 
         self.products_model = QStandardItemModel(0, len(PRODUCT_COLUMNS), self)
@@ -269,7 +278,7 @@ class ProductsPage(Page):
         shots_layout.setContentsMargins(0, 0, 0, 0)
         empty_state(self.products_view, "No products for this brand yet. Import the catalog with "
                                         "<b>File ▸ Import Catalog…</b> (or <b>lookbook catalog import</b>).")
-        empty_state(self.shots_view, "Choose a product to see its shots.")
+        self.shots_empty = empty_state(self.shots_view, CHOOSE_A_PRODUCT)
         empty_state(self.unassigned_view, "Every shot is tied to a product.")
         shots_caption = QLabel("Shots of the &product, best first")
         shots_caption.setBuddy(self.shots_view)
@@ -289,10 +298,8 @@ class ProductsPage(Page):
         self.tabs.addTab(self._sets_panel(), "Se&ts")
         self.dashboard_model = QStandardItemModel(0, len(DASHBOARD_COLUMNS), self)
         self.dashboard_model.setHorizontalHeaderLabels(DASHBOARD_COLUMNS)
-        self.dashboard_view = QTableView()
-        self.dashboard_view.setModel(self.dashboard_model)
-        self.dashboard_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.dashboard_view.setTabKeyNavigation(False)  # Tab leaves the table; the arrows move in it
+        # One line a brand, no row numbers; each column as wide as its heading and figures, the verdict the rest.
+        self.dashboard_view = read_only_table(self.dashboard_model, selection=Selection.SingleSelection, wrap=False)
         self.tabs.addTab(self.dashboard_view, "Dash&board")
         # The dashboard reads every fan (seconds on a million customers): only while its tab shows.
         self.tabs.currentChanged.connect(lambda _index: self._load_dashboard())
@@ -382,6 +389,7 @@ class ProductsPage(Page):
             self.dashboard_model.appendRow([_item(str(v)) for v in (
                 d.brand, d.fans, d.fit, d.sold_out_for, d.size_unknown, d.units, d.sizes_in_stock, d.products,
                 d.out_of_stock, d.verdict)])
+        self.dashboard_view.resizeColumnsToContents()  # "Sizes in stock" whole, not "izes in stock"
         for row in range(self.model.rowCount()):
             item = self.model.item(row)
             item.setText(self._brand_text(item.data(_ID), item.data(_COUNTS)))
@@ -411,8 +419,9 @@ class ProductsPage(Page):
         self._fill_unassigned(view)
         self._fill_sets(view)
         out = sum(1 for p in view.products if p.out_of_stock)
-        self.summary.setText(f"{len(view.brands)} brands · {chosen or 'no brand'}: {len(view.products)} products, "
-                             f"{out} out of stock · {plural(len(view.unassigned), 'shot')} not tied")
+        self.summary.setText(f"{plural(len(view.brands), 'brand')} · {chosen or 'no brand'}: "
+                             f"{plural(len(view.products), 'product')}, {out} out of stock · "
+                             f"{plural(len(view.unassigned), 'shot')} not tied")
 
     def _fill_brands(self, view: CatalogView) -> str | None:
         """List the brands with their counts and choose the one shown; return its name."""
@@ -436,8 +445,8 @@ class ProductsPage(Page):
         """List the brand's products, those out of stock in every size greyed; no product chosen, so no shots."""
         self.products_model.removeRows(0, self.products_model.rowCount())
         for p in view.products:
-            sizes = "  ".join(f"{s.size}:{s.quantity}" for s in p.sizes)
-            price = "" if p.price_minor is None else f"{p.price_minor / 100:,.2f} {p.currency}"
+            sizes = "  ".join(f"{size_label(s.size)}:{s.quantity}" for s in p.sizes)  # "One Size:3", not "ONE SIZE:3"
+            price = price_text(p.price_minor, p.currency)  # "$125.00", as the card and the e-mail show it
             cells = [_item(p.sku, p.sku), _item(p.name, p.id), _item(p.category), _item(price), _item(sizes),
                      _item("OUT OF STOCK" if p.out_of_stock else str(p.units)), _item(str(p.shots)),
                      _item(p.colour or "")]
@@ -448,6 +457,7 @@ class ProductsPage(Page):
                     cell.setToolTip("Out of stock in every size")
             self.products_model.appendRow(cells)
         self._fit_product_columns()
+        self.shots_empty.set_text(CHOOSE_A_PRODUCT)
         self.shots_model.clear()
 
     def _fill_unassigned(self, view: CatalogView) -> None:
@@ -532,6 +542,8 @@ class ProductsPage(Page):
         self.db.run(shots_of_product, product_id, on_done=self._show_shots, on_failure=self._failed)
 
     def _show_shots(self, shots: list[Shot]) -> None:
+        # A product is chosen now: an empty list means it has no shots, not that none is chosen.
+        self.shots_empty.set_text(NO_SHOTS_YET)
         self.shots_model.clear()
         for s in shots:
             how = f" ({s.assigned_by})" if s.assigned_by else ""

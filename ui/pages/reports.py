@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from lookbook.clienteling import report
 from lookbook.hooks import Changes
 from lookbook.store.database import Store
+from lookbook.words import price_text
 from ui.models import RowsTableModel
 from ui.pages.base import Page
 from ui.signin import Session
@@ -141,10 +142,15 @@ class ReportsPage(Page):
             return
         rows = self._rows()
         total = result.total
-        currency = f" {result.currency}" if result.currency else ""
+        if not total.bought:
+            bought = "0 bought"  # not "0 bought for 0.00", a sum in no currency
+        elif result.currency == "mixed":
+            bought = f"{total.bought:,} bought for {_money(total.revenue_minor)} in several currencies"
+        else:
+            bought = f"{total.bought:,} bought for {price_text(total.revenue_minor, result.currency) or '0.00'}"
         self.summary.setText(
             f"{total.sent:,} sent, {total.delivered:,} delivered, {total.replied:,} replied, {total.held:,} held, "
-            f"<b>{total.bought:,} bought for {_money(total.revenue_minor)}{currency}</b> "
+            f"<b>{bought}</b> "
             f"({total.same_product:,} the same product, {total.same_brand:,} the same brand), "
             f"{total.opt_outs:,} opt-outs. A purchase counts for the last message of its brand sent to the "
             f"customer within {result.window_days} days before it.")
@@ -171,6 +177,12 @@ class ReportsPage(Page):
         shown = sorted(rows, key=lambda r: r.sent, reverse=True)[:CHART_GROUPS]
         shown.sort(key=lambda r: r.key)
         labels = [r.key if len(r.key) <= 18 else r.key[:17] + "…" for r in shown]
+        # Empty axes say nothing by themselves: the title says why the chart is empty (the table below, how).
+        sent = any(r.sent for r in shown)
+        self.funnel_chart.setTitle("Funnel" if sent else "Funnel: nothing sent yet")
+        self.revenue_chart.setTitle("Revenue" if any(r.revenue_minor for r in shown) else
+                                    "Revenue: nothing bought after a lookbook yet" if sent else
+                                    "Revenue: nothing sent yet")
         for chart in (self.funnel_chart, self.revenue_chart):
             chart.removeAllSeries()
             for axis in chart.axes():

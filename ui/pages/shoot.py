@@ -505,13 +505,14 @@ class ShootPage(Page):
         self._start_again()
         if report is None or getattr(report, "cancelled", False):
             kept = len(getattr(report, "imported", None) or [])
-            self.summary.setText(f"Import cancelled; the {kept} photo(s) imported before stay in the library.")
+            self.summary.setText(f"Import cancelled; the {plural(kept, 'photo')} imported before "
+                                 f"{'stays' if kept == 1 else 'stay'} in the library.")
             return
         problems = list(getattr(report, "problems", []) or [])
         text = report.summary() if hasattr(report, "summary") else "Import finished."
         if problems:
             box = QMessageBox(QMessageBox.Icon.Warning, "Import", text, parent=self)
-            box.setInformativeText(f"{len(problems)} file(s) could not be imported; the rest were. "
+            box.setInformativeText(f"{plural(len(problems), 'file')} could not be imported; the rest were. "
                                    "See the details for each file and the reason.")
             box.setDetailedText("\n".join(str(p) for p in problems))
             box.open()

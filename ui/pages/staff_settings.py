@@ -121,10 +121,11 @@ class StaffSettings(QGroupBox):
             buttons.addWidget(widget)
         buttons.addStretch(1)
         column = QVBoxLayout(self)
-        column.addWidget(self.view)
+        # The list takes the section's height (as tall as Sending beside it): a cap of nine text lines showed three
+        # and a half of the demo's five accounts above an empty band.
+        column.addWidget(self.view, 1)
         column.addLayout(buttons)
         column.addWidget(self.message)
-        self.view.setMaximumHeight(self.fontMetrics().lineSpacing() * 9)
         session.changed.connect(lambda _user: self._apply_role())
         self._apply_role()
 

@@ -53,6 +53,8 @@ class TasksPage(Page):
         self.overdue_label = QLabel()
         self.overdue_label.setObjectName("overduePerAssociate")
         self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.hide()  # shown with something to say: empty, it left a blank band above the buttons
         controls = QHBoxLayout()
         show_label = QLabel("&Show:")
         show_label.setBuddy(self.whose)
@@ -62,7 +64,7 @@ class TasksPage(Page):
         controls.addStretch(1)
         controls.addWidget(self.overdue_label)
         self.list = TaskList(db, self._actor)
-        self.list.acted.connect(self.status.setText)
+        self.list.acted.connect(self.say)
         self.empty = empty_state(self.list.view, "")
         self.layout_.addLayout(controls)
         self.layout_.addWidget(self.status)
@@ -71,6 +73,11 @@ class TasksPage(Page):
         if session is not None:
             session.changed.connect(self._session_changed)
         self._session_changed()
+
+    def say(self, text: str) -> None:
+        """Show what an action did (or why not) above the list; nothing to say takes no room."""
+        self.status.setText(text)
+        self.status.setVisible(bool(text))
 
     def _actor(self) -> str:
         user = self.session.user if self.session is not None else None
@@ -90,7 +97,7 @@ class TasksPage(Page):
         user = self.session.user if self.session is not None else None
         associate = user.username if user is not None and self.whose.currentData() == "mine" else None
         self.db.run(load_tasks, associate, self.overdue_only.isChecked(), on_done=self._show,
-                    on_failure=lambda exc: self.status.setText(str(exc)))
+                    on_failure=lambda exc: self.say(str(exc)))
 
     def empty_text(self) -> str:
         """What the empty list says: why it is empty under the filters now chosen, and what makes tasks."""

@@ -48,8 +48,10 @@ from lookbook.hooks import Changes
 from lookbook.outbox.messages import CustomerMessage, customer_messages
 from lookbook.outbox.replies import Reply, list_replies
 from lookbook.store.database import Store
+from lookbook.words import size_label
 from ui.models import RowsTableModel
 from ui.widgets.dialog_size import show_placeholders
+from ui.widgets.empty_state import empty_state
 from ui.widgets.tables import read_only_table
 from ui.widgets.task_list import TaskList
 from ui.workers import StoreRunner
@@ -244,19 +246,28 @@ class CustomerProfile(QWidget):
         consent_column.addLayout(consent_row)
         consent_column.addWidget(QLabel("History (newest first)"))
         consent_column.addWidget(self.ledger_view, 3)
+        empty_state(self.ledger_view, "No consent recorded yet: grant it above when the customer agrees.")
 
         self.purchase_model = RowsTableModel(PURCHASE_HEADERS, self)
         self.message_model = RowsTableModel(MESSAGE_HEADERS, self)
         self.reply_model = RowsTableModel(REPLY_HEADERS, self)
         messages_tab = QWidget()
         messages_column = QVBoxLayout(messages_tab)
-        messages_column.addWidget(_table(self.message_model), 3)
+        # Each empty list says so and what fills it, rather than showing a blank table under its headings.
+        self.message_view = _table(self.message_model)
+        empty_state(self.message_view, "<b>No messages to this customer yet.</b><br>Lookbooks drafted for them on "
+                                       "<b>Match &amp; Compose</b> show here, with where each stands.")
+        self.reply_view = _table(self.reply_model)
+        empty_state(self.reply_view, "No replies from this customer.")
+        messages_column.addWidget(self.message_view, 3)
         messages_column.addWidget(QLabel("Replies"))
-        messages_column.addWidget(_table(self.reply_model), 2)
+        messages_column.addWidget(self.reply_view, 2)
 
         # Holds: "Shall I put one aside for you?" answered from the profile.
         self.hold_model = RowsTableModel(HOLD_HEADERS, self)
         self.hold_view = _table(self.hold_model)
+        empty_state(self.hold_view, "<b>Nothing put aside for this customer.</b><br>Choose a product and a size "
+                                    "above, then <b>Put One Aside</b>.")
         self.hold_view.selectionModel().currentRowChanged.connect(lambda *_: self._update_hold_buttons())
         self.hold_product = QComboBox()
         self.hold_product.setToolTip("The product to put aside (only those with a unit nobody else holds)")
@@ -275,26 +286,35 @@ class CustomerProfile(QWidget):
         self.sold_button = QPushButton("&Sold")
         self.sold_button.setToolTip("The customer bought it: the unit leaves the stock and the purchase is recorded")
         self.sold_button.clicked.connect(lambda: self._close_hold("sell"))
+        # The product on a line of its own, as wide as the tab ("AR-OW01 — Forest Green Field Jacket" whole: beside
+        # the size and four buttons it was cut to "AR-OW01 — Forest Green"); the size and the actions below it.
+        product_row = QHBoxLayout()
+        product_row.addWidget(self.hold_product, 1)
         hold_row = QHBoxLayout()
-        hold_row.addWidget(self.hold_product, 1)
         hold_row.addWidget(self.hold_size)
         hold_row.addWidget(self.hold_button)
-        hold_row.addStretch(0)
+        hold_row.addStretch(1)
         hold_row.addWidget(self.release_button)
         hold_row.addWidget(self.sold_button)
         holds_tab = QWidget()
         holds_column = QVBoxLayout(holds_tab)
+        holds_column.addLayout(product_row)
         holds_column.addLayout(hold_row)
         holds_column.addWidget(self.hold_view, 1)
 
         self.tabs = QTabWidget()
         self.tabs.addTab(self.details, "Profile")
         self.tabs.addTab(consent_tab, "Consent")
-        self.tabs.addTab(_table(self.purchase_model), "Purchases")
+        self.purchase_view = _table(self.purchase_model)
+        empty_state(self.purchase_view, "<b>No purchases recorded.</b><br>Import them with <b>Import "
+                                        "Purchases…</b>, or mark a hold <b>Sold</b>.")
+        self.tabs.addTab(self.purchase_view, "Purchases")
         self.tabs.addTab(messages_tab, "Messages")
         self.tabs.addTab(holds_tab, "Holds")
         self.task_list = TaskList(db, actor, show_customer=False)
         self.task_list.acted.connect(self._task_acted)
+        empty_state(self.task_list.view, "<b>No tasks for this customer.</b><br>They appear by themselves: a "
+                                         "reply to answer, a hold that ends, a follow-up after a lookbook.")
         self.tabs.addTab(self.task_list, "Tasks")
 
         layout = QVBoxLayout(self)
@@ -373,7 +393,7 @@ class CustomerProfile(QWidget):
         self._fill_brand_box(data)
         self.details.setText(self._details_html(data))
         self._fill_consent(p)
-        self.purchase_model.set_rows([(pu.purchased_at[:10], pu.brand or "", pu.sku or "", pu.size or "")
+        self.purchase_model.set_rows([(pu.purchased_at[:10], pu.brand or "", pu.sku or "", size_label(pu.size or ""))
                                       for pu in p.purchases])
         self.message_model.set_rows([(short_time(m.when), m.set_name, consent.CHANNEL_LABELS.get(m.channel, m.channel),
                                       m.state, " ".join(m.body.split())[:160]) for m in data.messages])
@@ -417,7 +437,8 @@ class CustomerProfile(QWidget):
             rows.append(("Channels", "<i>none: add an e-mail address, phone number or X handle to message them</i>"))
         rows.append(("Time zone", escape(c.timezone)))
         rows.append(("Associate", escape(p.associate or "—")))
-        rows.append(("Sizes", escape(", ".join(f"{cat} {size}" for cat, size in p.sizes.items()) or "none given")))
+        rows.append(("Sizes", escape(", ".join(f"{cat} {size_label(size)}" for cat, size in p.sizes.items())
+                                       or "none given")))
         rows.append(("Likes", escape(", ".join(_with_source(n, s) for n, s in p.likes) or "—")))
         rows.append(("Not for them", escape(", ".join(_with_source(n, s) for n, s in p.dislikes) or "—")))
         rows.append(("Last contacted", escape(short_time(c.last_contacted_at) or "never")))
@@ -496,7 +517,7 @@ class CustomerProfile(QWidget):
         self.hold_product.setCurrentIndex(found if self.hold_product.count() else -1)
         self.hold_product.blockSignals(False)
         self._fill_hold_sizes()
-        self.hold_model.set_rows([(short_time(h.until), h.sku, h.product, h.size, h.status, h.created_by)
+        self.hold_model.set_rows([(short_time(h.until), h.sku, h.product, size_label(h.size), h.status, h.created_by)
                                   for h in data.holds])
         self.hold_view.resizeColumnsToContents()
         active = sum(h.status == "active" for h in data.holds)
@@ -508,11 +529,12 @@ class CustomerProfile(QWidget):
         self.hold_size.clear()
         if data is None:
             return
-        self.hold_size.addItems(data[1])
+        for size in data[1]:  # shown as customers read it ("One Size"), kept as stored ("ONE SIZE")
+            self.hold_size.addItem(size_label(size), size)
         sizes = self.data.profile.sizes if self.data is not None else {}
         wanted = next((size for cat, size in sizes.items() if size in data[1]), None)
         if wanted is not None:  # their recorded size first, when the product comes in it
-            self.hold_size.setCurrentText(wanted)
+            self.hold_size.setCurrentIndex(self.hold_size.findData(wanted))
 
     def _selected_hold(self) -> holds.Hold | None:
         row = self.hold_view.currentIndex().row()
@@ -529,13 +551,14 @@ class CustomerProfile(QWidget):
     def put_aside(self) -> None:
         """Hold one unit of the chosen product in the chosen size for the customer."""
         product = self.hold_product.currentData()
-        size = self.hold_size.currentText()
+        size = self.hold_size.currentData()
         if self.data is None or product is None or not size:
             return
         cid, actor, name = self.data.profile.customer.id, self.actor(), self.data.profile.customer.name
         sku = product[0]
         self._act(lambda store: holds.add_hold(store, cid, sku, size, actor=actor),
-                  f"{sku} in {size} put aside for {name}; nobody else is offered it until the hold ends.")
+                  f"{sku} in {size_label(size)} put aside for {name}; nobody else is offered it until the hold "
+                  "ends.")
 
     def _close_hold(self, how: str) -> None:
         hold = self._selected_hold()
@@ -544,10 +567,11 @@ class CustomerProfile(QWidget):
         actor = self.actor()
         if how == "release":
             self._act(lambda store: holds.release(store, hold.id, actor=actor),
-                      f"Hold of {hold.sku} in {hold.size} released: offered to everyone again.")
+                      f"Hold of {hold.sku} in {size_label(hold.size)} released: offered to everyone again.")
         else:
             self._act(lambda store: holds.sell(store, hold.id, actor=actor),
-                      f"{hold.sku} in {hold.size} sold to {hold.customer}: the purchase is on their record.")
+                      f"{hold.sku} in {size_label(hold.size)} sold to {hold.customer}: the purchase is on their "
+                      "record.")
 
     def _task_acted(self, text: str) -> None:
         self.status.setText(text)

@@ -16,7 +16,7 @@ from ui.models import Index, RowsTableModel
 from ui.widgets.tables import read_only_table
 from ui.workers import StoreRunner
 
-HEADERS = ["Due", "", "What", "Customer", "Task", "Associate", "Detail"]
+HEADERS = ["Due", "Status", "What", "Customer", "Task", "Associate", "Detail"]
 OVERDUE_COLOUR = QColor("#c0392b")
 
 

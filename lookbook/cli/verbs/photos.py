@@ -38,6 +38,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--no-render", action="store_true", help="only store the point (render later)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(handler="lookbook.cli.photos:cmd_neutral")
+    p = verbs.add_parser("box", help="set a photo's garment box by hand (clears its review flag), or go back to "
+                                     "the detected box, then render the photo again")
+    p.add_argument("photo", metavar="PHOTO", help="photo id, file name as imported, or hash prefix")
+    p.add_argument("box", type=float, nargs="*", metavar="X0 Y0 X1 Y1",
+                   help="the box's left, top, right and bottom in pixels of the upright original")
+    p.add_argument("--clear", action="store_true", help="go back to the detected box (the review flag stays)")
+    p.add_argument("--no-render", action="store_true", help="only store the box (render later)")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.set_defaults(handler="lookbook.cli.photos:cmd_box")
+    p = verbs.add_parser("review", help="mark flagged shots as looked at and right (box, cut-out, colour): "
+                                        "clears their review flag and its reasons")
+    p.add_argument("photos", nargs="+", metavar="PHOTO", help="photo id, file name as imported, or hash prefix")
+    p.add_argument("--json", action="store_true", help="print one JSON object per photo")
+    p.set_defaults(handler="lookbook.cli.photos:cmd_review")
     register_photo_verbs(verbs)
     _add_render_arguments(subparsers.add_parser("render", help="render photos (the same as `photos render`)"))
 
