@@ -90,7 +90,14 @@ def grid(rgb: np.ndarray, scale: int = 1, origin: tuple[int, int] = (0, 0)) -> I
     return out
 
 
-def main(argv: list[str]) -> None:
+COMMANDS = ("pick", "sheet", "zoom", "thumbs", "check", "edges")
+
+
+def main(argv: list[str]) -> int:
+    """Run one command (see the module's docstring); print the usage and return 2 on a malformed command line."""
+    if len(argv) < 2 or argv[0] not in COMMANDS:
+        print(__doc__, file=sys.stderr)
+        return 0 if argv[:1] in (["-h"], ["--help"]) else 2
     cmd, out = argv[0], Path(argv[1])
     if cmd == "pick":
         out.mkdir(parents=True, exist_ok=True)
@@ -176,7 +183,8 @@ def main(argv: list[str]) -> None:
         for i, t in enumerate(tiles):
             sheet.paste(t, ((i % cols) * 210, (i // cols) * 225))
         sheet.save(out)
+    return 0
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    sys.exit(main(sys.argv[1:]))
