@@ -105,9 +105,9 @@ def test_truth_file_keeps_heldout_apart() -> None:
     # heldout11 (four parts: dress, longsleeve, shoes / outwear, pants / shirt, shorts, hat / skirt, t-shirt; 92 random,
     # 48 hard): read the heldout10 way by four labellers who never saw a machine box for these photos; report only.
     assert sum(v["split"] == "heldout11" for v in GARMENT_BOXES.values()) >= 140
-    # heldout12 (half A: dress, longsleeve, outwear, pants, shoes; half B: shirt, shorts, skirt, t-shirt, hat; 45 random,
-    # 21 hard): labelled in session 8 by two labellers who never saw a machine box for these photos, with no pipeline
-    # code run on them; measured once on session 9's frozen code; report only, never tuned on.
+    # heldout12 (half A: dress, longsleeve, outwear, pants, shoes; half B: shirt, shorts, skirt, t-shirt, hat; 45
+    # random, 21 hard): labelled in session 8 by two labellers who never saw a machine box for these photos, with no
+    # pipeline code run on them; measured once on session 9's frozen code; report only, never tuned on.
     assert sum(v["split"] == "heldout12" for v in GARMENT_BOXES.values()) >= 66
     assert not any(k.startswith("validation/") for k in GARMENT_BOXES)
     assert all(k in GARMENT_BOXES for k in HARD) and all(GARMENT_BOXES[k]["split"] == "tune" for k in HARD)

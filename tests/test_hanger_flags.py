@@ -427,6 +427,18 @@ REAL_UNFLAGGED_HANGERS = [
     # heldout8 (h-hangers9): a black clip hanger (bar, hook base, clips) on dark jeans.
     pytest.param("train/pants/c036e488-fea9-4061-9b6a-cbb982bdf346.jpg", "pants", "bar lying on the waistband",
                  id="black-clip-hanger-on-dark-jeans"),
+    # heldout8, heldout9, heldout11 (h-hangers12, read on e7ad696): a white bar across a leopard dress, clip jaws in
+    # front of a waistband, a hook whose upper end stands clear above a collar hung from a wall rack.
+    pytest.param("train/dress/3bdee391-66e0-4ea8-a2f2-8086a631c907.jpg", "dress", "colour of the wall across",
+                 id="heldout11-white-bar-across-a-leopard-dress"),
+    pytest.param("train/pants/bd72375d-2f21-45a8-8e8f-1138b885f4c7.jpg", "pants", "clips at both ends",
+                 id="heldout11-clip-jaws-on-joggers"),
+    pytest.param("train/pants/5cb0fa87-7669-44bd-94a7-4bcdec2049ad.jpg", "pants", "clips at both ends",
+                 id="heldout8-clip-jaws-on-jeans"),
+    pytest.param("train/outwear/48cf2df3-a9c0-4534-9e8a-730afe44f81f.jpg", "outwear", "hook above",
+                 id="heldout11-hook-above-a-jackets-collar"),
+    pytest.param("train/outwear/59927935-c092-4dce-97da-b55312183d61.jpg", "outwear", "hook above",
+                 id="heldout9-hook-above-a-vests-collar"),
 ]
 
 
