@@ -5,28 +5,17 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from hanger_scenes import CHROME, SHIRT, WALL, shirt, wall
 from lookbook.photos.cleanup import clean_detection, clip_ends, hook_above, wall_bar_across
 from lookbook.photos.detect import Detection, detect_garment
 
-WALL = (214, 210, 204)
-SHIRT = (40, 70, 150)
-CHROME = (90, 90, 95)
 LIGHT = (150, 165, 190)  # light blue-grey joggers
 BLACK = (20, 20, 22)
 DRESS = [[130, 150], [270, 150], [300, 190], [290, 450], [110, 450], [100, 190]]
 
 
-def _wall() -> np.ndarray:
-    return np.full((500, 400, 3), WALL, np.uint8)
 
 
-def _shirt(img: np.ndarray, top: int = 150, bottom: int = 450) -> np.ndarray:
-    body = np.array([[130, top], [270, top], [300, top + 40], [290, bottom], [110, bottom], [100, top + 40]], np.int32)
-    cv2.fillPoly(img, [body], SHIRT)
-    cv2.fillPoly(img, [np.array([[100, top + 40], [130, top + 10], [90, top + 180], [60, top + 170]], np.int32)], SHIRT)
-    cv2.fillPoly(img, [np.array([[300, top + 40], [270, top + 10], [310, top + 180], [340, top + 170]], np.int32)],
-                 SHIRT)
-    return img
 
 
 def _small_and_mask(img: np.ndarray, det: Detection, outline: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
@@ -102,7 +91,7 @@ def _clips(img: np.ndarray, xs: tuple[int, int] = (122, 264)) -> np.ndarray:
 def test_dark_clips_at_both_ends_of_the_waistband_flag_the_shot() -> None:
     # heldout11 train/pants/bd72375d (joggers) and heldout8 train/pants/5cb0fa87 (jeans): a clip hanger's black
     # jaws on the waistband's two ends, its thin wire above left out of the mask, nothing above the waistband to cut.
-    img = _clips(_joggers(_wall()))
+    img = _clips(_joggers(wall()))
     det = detect_garment(img)
     h, w = det.mask.shape[:2]
     small = cv2.resize(img, (w, h), interpolation=cv2.INTER_AREA)
@@ -115,7 +104,7 @@ def test_dark_clips_at_both_ends_of_the_waistband_flag_the_shot() -> None:
 
 
 def test_plain_or_black_trousers_and_belt_loops_are_not_clips() -> None:
-    for img in (_joggers(_wall()), _joggers(_wall(), BLACK), _clips(_joggers(_wall()), (146, 240))):
+    for img in (_joggers(wall()), _joggers(wall(), BLACK), _clips(_joggers(wall()), (146, 240))):
         det = detect_garment(img)
         h, w = det.mask.shape[:2]
         assert not clip_ends(cv2.resize(img, (w, h), interpolation=cv2.INTER_AREA), det.mask)
@@ -123,7 +112,7 @@ def test_plain_or_black_trousers_and_belt_loops_are_not_clips() -> None:
 
 
 def _hooked_shirt() -> np.ndarray:
-    img = _shirt(_wall())
+    img = shirt(wall())
     cv2.line(img, (200, 150), (200, 100), CHROME, 2)
     cv2.ellipse(img, (209, 100), (9, 9), 0, 180, 360, CHROME, 2)
     return img
@@ -146,10 +135,10 @@ def test_a_hook_is_seen_above_clutter_just_beside_the_shoulders() -> None:
 
 
 def test_a_busy_backdrop_beside_and_above_the_shoulders_is_still_no_hook() -> None:
-    striped = _wall()
+    striped = wall()
     for y in range(0, 500, 12):
         cv2.line(striped, (0, y), (400, y), (150, 150, 150), 3)
-    striped = _shirt(striped)
+    striped = shirt(striped)
     det = detect_garment(striped)
     assert not hook_above(striped, det.mask, det, by_rows=True)
 

@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 import pytest
 
+from hanger_scenes import CHROME, SHIRT, WALL, shirt, wall
 from lookbook.photos.cleanup import (
     clean_detection,
     cut_pieces,
@@ -20,30 +21,18 @@ from lookbook.photos.cleanup import (
 )
 from lookbook.photos.detect import detect_garment
 
-WALL = (214, 210, 204)
-SHIRT = (40, 70, 150)
 WOOD = (150, 95, 40)
-CHROME = (90, 90, 95)
 WHITE = (250, 250, 250)
 
 
-def _shirt(img: np.ndarray, top: int = 150, bottom: int = 450) -> np.ndarray:
-    body = np.array([[130, top], [270, top], [300, top + 40], [290, bottom], [110, bottom], [100, top + 40]], np.int32)
-    cv2.fillPoly(img, [body], SHIRT)
-    cv2.fillPoly(img, [np.array([[100, top + 40], [130, top + 10], [90, top + 180], [60, top + 170]], np.int32)], SHIRT)
-    cv2.fillPoly(img, [np.array([[300, top + 40], [270, top + 10], [310, top + 180], [340, top + 170]], np.int32)],
-                 SHIRT)
-    return img
 
 
-def _wall() -> np.ndarray:
-    return np.full((500, 400, 3), WALL, np.uint8)
 
 
 def test_a_hook_standing_above_the_collar_flags_the_shot() -> None:
     # The hanger's shoulders are hidden inside the shirt; only its wire hook shows, a thin rod
     # from the collar up (thinner than the detector keeps, so it is not in the mask to cut).
-    img = _shirt(_wall())
+    img = shirt(wall())
     cv2.line(img, (200, 150), (200, 100), CHROME, 2)
     cv2.ellipse(img, (209, 100), (9, 9), 0, 180, 360, CHROME, 2)
     det = detect_garment(img)
@@ -53,19 +42,19 @@ def test_a_hook_standing_above_the_collar_flags_the_shot() -> None:
 
 
 def test_no_hook_no_flag_even_on_a_striped_backdrop() -> None:
-    plain = _shirt(_wall())
+    plain = shirt(wall())
     assert not hook_above(plain, detect_garment(plain).mask, detect_garment(plain))
     # Stripes behind the shoulders as well as behind the collar: a backdrop, not a hook.
-    striped = _wall()
+    striped = wall()
     for y in range(0, 500, 12):
         cv2.line(striped, (0, y), (400, y), (150, 150, 150), 3)
-    striped = _shirt(striped)
+    striped = shirt(striped)
     det = detect_garment(striped)
     assert not hook_above(striped, det.mask, det)
 
 
 def test_a_wall_coloured_hanger_joined_to_the_shoulders_is_seen() -> None:
-    img = _shirt(_wall())
+    img = shirt(wall())
     det = detect_garment(img)
     h, w = det.mask.shape[:2]
     small = cv2.resize(img, (w, h), interpolation=cv2.INTER_AREA)
@@ -79,14 +68,14 @@ def test_a_wall_coloured_hanger_joined_to_the_shoulders_is_seen() -> None:
 
 
 def test_a_box_under_the_hem_at_the_frames_bottom_flags_the_shot() -> None:
-    img = _shirt(_wall(), top=120, bottom=420)
+    img = shirt(wall(), top=120, bottom=420)
     cv2.rectangle(img, (170, 415), (230, 499), WOOD, -1)  # a stand the shirt hangs on, out of the frame
     det = detect_garment(img)
     cleaned = clean_detection(img, det)
     assert cleaned.needs_review
     assert any("hem" in r for r in cleaned.reasons)
     # The same shirt without the box, its hem at the frame's bottom too, is not flagged.
-    bare = _shirt(_wall(), top=120, bottom=499)
+    bare = shirt(wall(), top=120, bottom=499)
     det = detect_garment(bare)
     h, w = det.mask.shape[:2]
     assert not prop_at_hem(cv2.resize(bare, (w, h), interpolation=cv2.INTER_AREA), det.mask)
@@ -94,7 +83,7 @@ def test_a_box_under_the_hem_at_the_frames_bottom_flags_the_shot() -> None:
 
 
 def test_a_box_set_by_hand_is_not_second_guessed() -> None:
-    img = _shirt(_wall(), top=120, bottom=420)
+    img = shirt(wall(), top=120, bottom=420)
     cv2.rectangle(img, (170, 415), (230, 499), WOOD, -1)
     det = detect_garment(img)
     assert clean_detection(img, det, trim_box=False).reasons == ()
@@ -103,13 +92,13 @@ def test_a_box_set_by_hand_is_not_second_guessed() -> None:
 def test_a_print_the_backgrounds_colour_cut_out_as_a_hole_flags_the_shot() -> None:
     # A wall-coloured print in the middle of a shirt is taken for background and cut out of the hero,
     # a white hole in the garment (seen on a black T-shirt with a white print): a person must look.
-    img = _shirt(_wall())
+    img = shirt(wall())
     cv2.rectangle(img, (160, 240), (240, 330), WALL, -1)
     det = detect_garment(img)
     cleaned = clean_detection(img, det)
     assert cleaned.needs_review
     assert any("hole inside the garment" in r for r in cleaned.reasons)
-    plain = _shirt(_wall())
+    plain = shirt(wall())
     assert not any("hole" in r for r in clean_detection(plain, detect_garment(plain)).reasons)
 
 
@@ -137,7 +126,7 @@ def _skirt(img: np.ndarray) -> np.ndarray:
 
 def test_a_clip_hangers_two_clips_on_the_waistband_are_not_in_the_cut_out() -> None:
     # h-hangers5: the white clips of a clip hanger on a black skirt's waistband stayed in the hero.
-    img = _skirt(_wall())
+    img = _skirt(wall())
     for x in (124, 256):  # gripping the waistband's top edge, level with it
         cv2.rectangle(img, (x, 120), (x + 20, 142), CLIP, -1)
     det = detect_garment(img)
@@ -148,7 +137,7 @@ def test_a_clip_hangers_two_clips_on_the_waistband_are_not_in_the_cut_out() -> N
         assert cleaned.detection.mask[int(130 * s), int(x * s)] == 0
     # The skirt itself stays, and a single white button on the waistband is not taken for a clip.
     assert cleaned.detection.mask[int(300 * s), int(200 * s)] > 0
-    one = _skirt(_wall())
+    one = _skirt(wall())
     cv2.rectangle(one, (190, 121), (206, 135), (200, 30, 30), -1)
     det = detect_garment(one)
     assert det.mask[int(128 * s), int(198 * s)] > 0
@@ -157,7 +146,7 @@ def test_a_clip_hangers_two_clips_on_the_waistband_are_not_in_the_cut_out() -> N
 
 def test_a_hook_joined_to_the_collar_is_cut_out_of_the_hero() -> None:
     # h-hangers5: a dark hook as thick as a finger standing above a shirt's collar stayed in the cut-out.
-    img = _shirt(_wall())
+    img = shirt(wall())
     # Dark stripes on the shirt: the hook's colour is one of the garment's, so no colour cue cuts it.
     fabric = np.all(img == SHIRT, axis=2)
     for y in range(150, 450, 16):
@@ -171,14 +160,14 @@ def test_a_hook_joined_to_the_collar_is_cut_out_of_the_hero() -> None:
     assert cleaned.detection.mask[int(120 * s), int(200 * s)] == 0
     assert cleaned.detection.mask[int(300 * s), int(200 * s)] > 0
     # A plain shirt loses nothing at its collar.
-    plain = _shirt(_wall())
+    plain = shirt(wall())
     det = detect_garment(plain)
     assert clean_detection(plain, det).detection.mask[int(156 * s), int(200 * s)] > 0
 
 
 def test_a_hand_holding_a_cap_flags_the_shot() -> None:
     # h-hangers5: a hand holding a cap from below was in the cut-out and the shot not flagged.
-    img = _wall()
+    img = wall()
     cv2.ellipse(img, (200, 250), (110, 80), 0, 180, 360, SHIRT, -1)
     cv2.rectangle(img, (90, 245), (330, 265), SHIRT, -1)  # the peak
     held = img.copy()
@@ -214,7 +203,7 @@ def _clip_hanger(img: np.ndarray, colour: tuple[int, int, int]) -> np.ndarray:
 def test_a_clip_hanger_of_the_trousers_colour_above_the_waistband_is_cut_out() -> None:
     # h-hangers6: a black clip hanger's bar, clips and hook on grey or dark trousers stayed in the hero
     # (no colour cue: the hanger is one of the garment's colours).
-    img = _clip_hanger(_trousers(_wall()), DARK)
+    img = _clip_hanger(_trousers(wall()), DARK)
     det = detect_garment(img)
     s = det.mask_scale
     for y, x in ((129, 200), (140, 134), (110, 200)):  # bar, a clip above the waistband, the hook
@@ -231,14 +220,14 @@ def test_a_clip_hanger_of_the_trousers_colour_above_the_waistband_is_cut_out() -
 
 
 def test_a_plain_waistband_and_curled_corners_lose_nothing() -> None:
-    plain = _trousers(_wall())
+    plain = _trousers(wall())
     det = detect_garment(plain)
     s = det.mask_scale
     plain_cleaned = clean_detection(plain, det, category="pants")
     assert (plain_cleaned.detection.mask == det.mask).all()
     assert not any("clip hanger" in r for r in plain_cleaned.reasons)
     # A skirt laid flat with its waistband's corners curling up a little: corners, not clips.
-    curled = _skirt(_wall())
+    curled = _skirt(wall())
     for x in (120, 262):
         cv2.rectangle(curled, (x, 110), (x + 18, 121), BLACK, -1)
     det = detect_garment(curled)
@@ -255,7 +244,7 @@ def test_a_clip_hanger_over_slanted_trousers_is_cut_out() -> None:
     # h-hangers8: jeans hanging slanted from a clip hanger (tune, heldout2): the waistband's line, lower at one
     # end, ended past 0.15 of the height below the top, was taken for no waistband, and the hero showed the
     # whole hanger unflagged.
-    img, turn = _slanted(_clip_hanger(_trousers(_wall()), DARK))
+    img, turn = _slanted(_clip_hanger(_trousers(wall()), DARK))
     det = detect_garment(img)
     s = det.mask_scale
 
@@ -273,7 +262,7 @@ def test_a_clip_hanger_over_slanted_trousers_is_cut_out() -> None:
     assert cleaned.needs_review and any("clip hanger" in r for r in cleaned.reasons)
     # The same trousers slanted without a hanger keep their waistband (the opening rounds off a few pixels of
     # the raised corner, as it did before).
-    plain, _ = _slanted(_trousers(_wall()))
+    plain, _ = _slanted(_trousers(wall()))
     plain_cleaned = clean_detection(plain, detect_garment(plain), category="pants")
     assert plain_cleaned.removed < 0.01
     assert not any("clip hanger" in r for r in plain_cleaned.reasons)
@@ -308,7 +297,7 @@ def _hanger_triangle(img: np.ndarray) -> np.ndarray:
 def test_a_hangers_outline_over_the_neck_is_seen() -> None:
     # The detector's mask closes over the wall inside the hanger's triangle (seen on a zigzag cardigan,
     # heldout6): the hero shows the hanger and the wall inside it. Unlike the background, the hanger is thin strokes.
-    img = _hanger_triangle(_shirt(_wall()))
+    img = _hanger_triangle(shirt(wall()))
     det = detect_garment(img)
     s = det.mask_scale
     closed = det.mask.copy()
@@ -321,13 +310,13 @@ def test_a_hangers_outline_over_the_neck_is_seen() -> None:
 
 
 def test_a_plain_or_collared_shirt_has_no_hangers_outline() -> None:
-    plain = _shirt(_wall())
-    collared = _shirt(_wall())
+    plain = shirt(wall())
+    collared = shirt(wall())
     # A collar of the wall's colour over the neck, and the shirt's own colour rising to a point at its back.
     cv2.fillPoly(collared, [np.array([[150, 150], [250, 150], [200, 185]], np.int32)], WALL)
     cv2.fillPoly(collared, [np.array([[180, 150], [220, 150], [200, 128]], np.int32)], SHIRT)
     # Stripes the wall's colour, thinner than the opening, all the way up: every dark stripe is a "thin stroke".
-    striped = _shirt(_wall())
+    striped = shirt(wall())
     for y in range(150, 450, 12):
         cv2.line(striped, (40, y), (360, y), WALL, 6)
     for img in (plain, collared, striped):
@@ -351,7 +340,7 @@ def test_cut_pieces_counts_the_separate_parts_taken_out() -> None:
 
 
 def test_a_plain_shirt_is_not_flagged_for_a_cut_in_pieces() -> None:
-    img = _shirt(_wall())
+    img = shirt(wall())
     cleaned = clean_detection(img, detect_garment(img))
     assert not any("many pieces" in r for r in cleaned.reasons)
 
@@ -361,7 +350,7 @@ def test_a_top_is_flagged_at_a_lower_hanger_hint_than_a_bottom() -> None:
     # its collar (h-hangers9); on a bottom hung by its waistband belt loops and tabs reach that much.
     from dataclasses import replace
 
-    img = _shirt(_wall())
+    img = shirt(wall())
     det = replace(detect_garment(img), hanger_hint=0.2)
     for category in (None, "shirt", "dress"):
         assert any("hook or wire" in r for r in clean_detection(img, det, category=category).reasons), category
@@ -388,7 +377,7 @@ def _denim_with_black_seams(img: np.ndarray) -> np.ndarray:
 def test_a_dark_bar_lying_on_a_waistband_flags_the_shot() -> None:
     # h-hangers9: a black clip hanger's bar lying flush on the waistband (no wall between them) stays in the mask
     # and the hero; a bar a few rows thick on a lighter waistband is seen.
-    img = _denim_with_black_seams(_wall())
+    img = _denim_with_black_seams(wall())
     cv2.rectangle(img, (124, 150), (276, 158), BLACK, -1)
     det = detect_garment(img)
     h, w = det.mask.shape[:2]
@@ -399,13 +388,13 @@ def test_a_dark_bar_lying_on_a_waistband_flags_the_shot() -> None:
 
 
 def test_a_dark_waistband_or_plain_trousers_are_not_a_bar() -> None:
-    plain = _denim_with_black_seams(_wall())
-    black = _trousers(_wall())  # dark all the way down: its waistband is no bar
+    plain = _denim_with_black_seams(wall())
+    black = _trousers(wall())  # dark all the way down: its waistband is no bar
     for img, category in ((plain, "trousers"), (black, "trousers")):
         cleaned = clean_detection(img, detect_garment(img), category=category)
         assert not any("bar lying on the waistband" in r for r in cleaned.reasons)
     # On a top the rule is not asked: a dark yoke across a shirt's shoulders is the shirt's.
-    bar = _denim_with_black_seams(_wall())
+    bar = _denim_with_black_seams(wall())
     cv2.rectangle(bar, (124, 150), (276, 158), BLACK, -1)
     assert not any("bar lying" in r for r in clean_detection(bar, detect_garment(bar), category="shirt").reasons)
 
@@ -479,7 +468,7 @@ def test_a_peel_of_a_few_rows_does_not_mark_the_shot_unsure() -> None:
 def test_a_hat_or_shoes_are_not_checked_for_a_hanger(category: str) -> None:
     # h-hangers11: hats and shoes are not hung on hangers; the hanger checks were the only reason for 8 flags on
     # labelled hats and shoes without a hanger or prop. The same picture untied or tied to a shirt is flagged.
-    img = _shirt(_wall())
+    img = shirt(wall())
     cv2.line(img, (200, 150), (200, 100), CHROME, 2)
     cv2.ellipse(img, (209, 100), (9, 9), 0, 180, 360, CHROME, 2)
     det = detect_garment(img)
