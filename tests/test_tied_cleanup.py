@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 
 from catalog_support import add_product
+from hanger_scenes import SHIRT, wall
 from lookbook.photos.details import cleanup_class
 from lookbook.photos.importer import ImportReport, PhotoProgress, import_photos
 from lookbook.photos.presets import DEFAULT_PRESET
@@ -33,7 +34,7 @@ from lookbook.photos.recipes import (
 from lookbook.photos.ties import assign_photos
 from lookbook.progress import run_to_end
 from lookbook.store.database import Store
-from test_hanger_flags import DARK, SHIRT, SKIN, _clip_hanger, _trousers, _wall
+from test_hanger_flags import DARK, SKIN, _clip_hanger, _trousers
 
 
 def run(steps: Generator[PhotoProgress, None, ImportReport]) -> tuple[list[PhotoProgress], ImportReport]:
@@ -50,12 +51,12 @@ def save(rgb: np.ndarray, path: Path, when: float | None = None) -> Path:
 
 def clipped_trousers() -> np.ndarray:
     """Dark trousers on a clip hanger of their colour: bar, clips and hook stand above the waistband."""
-    return _clip_hanger(_trousers(_wall()), DARK)
+    return _clip_hanger(_trousers(wall()), DARK)
 
 
 def held_cap() -> np.ndarray:
     """A cap held up from below by a hand (test_hanger_flags' synthetic hat)."""
-    img = _wall()
+    img = wall()
     cv2.ellipse(img, (200, 250), (110, 80), 0, 180, 360, SHIRT, -1)
     cv2.rectangle(img, (90, 245), (330, 265), SHIRT, -1)  # the peak
     cv2.rectangle(img, (170, 262), (230, 360), SKIN, -1)  # fingers and palm under it
