@@ -623,6 +623,18 @@ def _garment_frame(mask: np.ndarray) -> tuple[int, int, int, int, float] | None:
     return y0, bh, x0, bw, centre
 
 
+def _framed(rgb_small: np.ndarray, mask: np.ndarray, det: Detection, distance: np.ndarray | None
+            ) -> tuple[np.ndarray, tuple[int, int, int, int, float], np.ndarray] | None:
+    """Return the silhouette (bool), its :func:`_garment_frame` and :func:`unlike_background` of ``rgb_small``
+    (``distance`` when the caller has it), or ``None`` when the silhouette is tiny or the background unknown."""
+    m = mask > 0
+    frame = _garment_frame(m)
+    unlike = distance if distance is not None else unlike_background(rgb_small, det)
+    if frame is None or unlike is None:
+        return None
+    return m, frame, unlike
+
+
 def hook_above(rgb: np.ndarray, mask: np.ndarray, det: Detection, *, by_rows: bool = False) -> bool:
     """Return whether a hanger's hook (or a hanger the cleanup could not see) stands above the garment.
 
@@ -708,12 +720,11 @@ def hanger_outline(rgb_small: np.ndarray, mask: np.ndarray, det: Detection, dist
     :param det: the detection (its background colours and threshold).
     :param distance: :func:`unlike_background` of ``rgb_small``, when the caller has it.
     """
-    m = (mask > 0).astype(np.uint8)
-    frame = _garment_frame(m)
-    unlike = distance if distance is not None else unlike_background(rgb_small, det)
-    if frame is None or unlike is None:
+    framed = _framed(rgb_small, mask, det, distance)
+    if framed is None:
         return False
-    y0, bh, _x0, bw, _c = frame
+    silhouette, (y0, bh, _x0, bw, _c), unlike = framed
+    m = silhouette.astype(np.uint8)
     fabric = m & (unlike > det.threshold).astype(np.uint8)
     opened = cv2.morphologyEx(fabric, cv2.MORPH_OPEN, _disc(round(THIN_SHARE * bw)))
     body = m.copy()
@@ -740,12 +751,10 @@ def wall_coloured_top(rgb_small: np.ndarray, mask: np.ndarray, det: Detection,
     :param rgb_small: the photo at the mask's size.
     :param distance: :func:`unlike_background` of ``rgb_small``, when the caller has it.
     """
-    m = mask > 0
-    frame = _garment_frame(m)
-    unlike = distance if distance is not None else unlike_background(rgb_small, det)
-    if frame is None or unlike is None:
+    framed = _framed(rgb_small, mask, det, distance)
+    if framed is None:
         return False
-    y0, bh, _x0, _bw, _c = frame
+    m, (y0, bh, _x0, _bw, _c), unlike = framed
     like = unlike < det.threshold
 
     def share(a: float, b: float) -> float:
@@ -1041,14 +1050,12 @@ def wall_bar_across(rgb_small: np.ndarray, mask: np.ndarray, det: Detection,
     :param det: the detection (its background colours and threshold).
     :param distance: :func:`unlike_background` of ``rgb_small``, when the caller has it.
     """
-    m = (mask > 0).astype(np.uint8)
-    frame = _garment_frame(m)
-    unlike = distance if distance is not None else unlike_background(rgb_small, det)
-    if frame is None or unlike is None:
+    framed = _framed(rgb_small, mask, det, distance)
+    if framed is None:
         return False
-    y0, bh, _x0, bw, _c = frame
-    like = (unlike < det.threshold) & (m > 0)
-    fabric = (unlike >= det.threshold) & (m > 0)
+    m, (y0, bh, _x0, bw, _c), unlike = framed
+    like = (unlike < det.threshold) & m
+    fabric = (unlike >= det.threshold) & m
     rows = list(range(y0, min(m.shape[0], y0 + max(2, int(WALL_BAR_TOP * bh)))))
     runs = [_longest_run(like[r]) for r in rows]
     k = int(np.argmax([r[0] for r in runs]))
