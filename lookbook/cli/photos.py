@@ -192,9 +192,8 @@ def cmd_box(args: argparse.Namespace, ctx: CliContext) -> int:
         raise InputError("give the box as X0 Y0 X1 Y1 (left, top, right, bottom in pixels of the upright original), "
                          "or --clear to go back to the detected box; e.g. `lookbook photos box 12 40 30 380 520`.")
     photo_id = resolve_photos(store, [args.photo])[0]
-    width, height = store.db.execute("SELECT width, height FROM photos WHERE id = ?", [photo_id]).fetchone()
     box = None if args.clear else (args.box[0], args.box[1], args.box[2], args.box[3])
-    set_box(store, photo_id, box, actor, size=(int(width), int(height)))
+    set_box(store, photo_id, box, actor)  # checked against the photo's stored size
     detail = photo_detail(store, photo_id)
     done: dict[str, object] = {"photo_id": photo_id, "name": detail.name,
                                "box": list(detail.box) if detail.box else None,

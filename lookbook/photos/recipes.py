@@ -177,9 +177,16 @@ def set_box(store: Store, photo_id: int, box: Box | None, actor: str, size: tupl
     """Set the garment box by hand (``None``: go back to the detected box).
 
     :param box: ``(x0, y0, x1, y1)`` in pixels of the upright original, x1 and y1 exclusive.
-    :param size: the upright original's ``(width, height)``, to check the box lies on the photo.
-    :raises InputError: if the box is empty or off the photo.
+    :param size: the upright original's ``(width, height)``, to check the box lies on the photo (default: the
+        size stored with the photo).
+    :raises InputError: if there is no such photo, or the box is empty or off the photo.
     """
+    if box is not None and size is None:
+        row = store.db.execute("SELECT width, height FROM photos WHERE id = ?", [photo_id]).fetchone()
+        if row is None:
+            raise InputError(f"photo {photo_id} does not exist (it may have been merged or removed); reload the "
+                             "page.")
+        size = (int(row[0]), int(row[1]))
     if box is not None:
         x0, y0, x1, y1 = (int(v) for v in box)
         if x1 - x0 < 2 or y1 - y0 < 2 or x0 < 0 or y0 < 0:
