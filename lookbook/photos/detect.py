@@ -26,6 +26,9 @@ Two passes:
 4. **Review flag**: the box kept is trusted when one of the other two methods (the classical box
    or the segmenter's, and GrabCut from a plain rectangle) finds the same box; a box no other
    method finds flags the photo for review (:func:`_support`).
+5. **After the flag**, a sure colour box still gives way on its sides: to the segmenter's where the two agree
+   (:data:`SEG_SURE_ABOVE`) and one of its sides lies inside (:func:`_trims_a_side`), or, at the frame's edge, where
+   the segmenter and the rectangle GrabCut both stop short (:func:`_edge_trim`); a moved side never changes a flag.
 
 Deterministic by construction: k-means is seeded from fixed centres, GrabCut's GMM
 initialisation in OpenCV is deterministic for a given mask, and the network is a fixed function.
