@@ -110,18 +110,26 @@ class FakeMatch:
     reasons: list[str] = field(default_factory=lambda: ["likes Marlowe"])
 
 
-def test_the_manager_sees_which_shots_on_the_card_are_still_flagged_and_why(qtbot, runners, tmp_path: Path) -> None:
-    db, _ = runners
+def _submitted_set(qtbot, db, tmp_path: Path, reasons: tuple[ReviewReason, ...] = ()) -> list[int]:
+    """Open a library with a set drafted and submitted for approval (its first shot flagged for ``reasons``);
+    return the set's photo ids."""
     store = create_store(tmp_path / "lib")
     add_staff(store)
     world = add_world(store)
-    flag(store, world.photos[0], (HOOK, HAND))
+    if reasons:
+        flag(store, world.photos[0], reasons)
     outbox.draft_set(store, world.set_id, "alex", Template("t", "Hi {first_name}"),
                      matches=[FakeMatch(c) for c in world.customers])
     outbox.submit(store, world.set_id, "alex")
     store.close()
     with qtbot.waitSignal(db.library_opened, timeout=10_000):
         db.open(tmp_path / "lib")
+    return list(world.photos)
+
+
+def test_the_manager_sees_which_shots_on_the_card_are_still_flagged_and_why(qtbot, runners, tmp_path: Path) -> None:
+    db, _ = runners
+    photos = _submitted_set(qtbot, db, tmp_path, (HOOK, HAND))
     page = ApprovalsPage(db, Session())
     qtbot.addWidget(page)
     db.library_changed.connect(page.on_library_changed)
@@ -132,7 +140,7 @@ def test_the_manager_sees_which_shots_on_the_card_are_still_flagged_and_why(qtbo
         assert page.flagged.text() == f"1 shot still flagged for review: p0.jpg ({HOOK.text} (+1 more))"
         assert page.flagged.toolTip().splitlines() == ["p0.jpg:", f"• {HOOK.text}", f"• {HAND.text}"]
         # A merchandiser finds the hero clean (a change to photos only): the line goes without a reload of the set.
-        db.run(mark_reviewed, [world.photos[0]], "sam")
+        db.run(mark_reviewed, [photos[0]], "sam")
         qtbot.waitUntil(lambda: page.flagged.isHidden(), timeout=5_000)
         assert page.messages_model.rowCount() == 3
     finally:
@@ -141,15 +149,7 @@ def test_the_manager_sees_which_shots_on_the_card_are_still_flagged_and_why(qtbo
 
 def test_a_set_with_no_flagged_shot_shows_no_line(qtbot, runners, tmp_path: Path) -> None:
     db, _ = runners
-    store = create_store(tmp_path / "lib")
-    add_staff(store)
-    world = add_world(store)
-    outbox.draft_set(store, world.set_id, "alex", Template("t", "Hi {first_name}"),
-                     matches=[FakeMatch(c) for c in world.customers])
-    outbox.submit(store, world.set_id, "alex")
-    store.close()
-    with qtbot.waitSignal(db.library_opened, timeout=10_000):
-        db.open(tmp_path / "lib")
+    _submitted_set(qtbot, db, tmp_path)
     page = ApprovalsPage(db, Session())
     qtbot.addWidget(page)
     page.reload()
