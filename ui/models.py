@@ -108,7 +108,8 @@ class ElidedTipDelegate(QStyledItemDelegate):
 class FittedColumns(QObject):
     """Keep a table's visible columns exactly as wide as its viewport, so it never scrolls sideways.
 
-    Each column has a preferred width; one text column takes what is left (never less than ``stretch_min``).
+    Each column has a preferred width; one text column takes what is left (never less than ``stretch_min``, or
+    its own preferred width where one is given and smaller: short names leave the room to the others).
     When the others leave it too little, they all shrink in proportion and their text is elided, with the
     whole text in a tooltip. The header's context menu shows or hides the ``optional`` columns; the choice is
     kept in QSettings under ``<key>/hidden_columns`` (by header text, so reordered columns keep it).
@@ -220,7 +221,10 @@ class FittedColumns(QObject):
         want = {c: self.preferred.get(c, header.sectionSizeHint(c)) for c in others}
         kept = sum(w for c, w in want.items() if c in self.keep)
         total = sum(w for c, w in want.items() if c not in self.keep)
-        room = available - kept - (self.stretch_min if self.stretch in visible else 0)
+        # The text column's floor is its content where that is narrower, so that a short set name does not
+        # cut a brand beside it ("Harbour & P…").
+        floor = min(self.stretch_min, self.preferred.get(self.stretch, self.stretch_min))
+        room = available - kept - (floor if self.stretch in visible else 0)
         if total > room:
             scale = max(room, 0) / total if total else 1.0
             want = {c: w if c in self.keep else max(self.min_width, int(w * scale)) for c, w in want.items()}

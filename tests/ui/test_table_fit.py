@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QTableView
+from PySide6.QtWidgets import QApplication, QTableView
 
 from ui.main_window import MainWindow
 from ui.models import FittedColumns, RowsTableModel, elided_tip
+from ui.theme import Appearance, Theme
 
 
 def _window_at_1366(qtbot, runners, demo_library: Path) -> MainWindow:
@@ -159,3 +160,47 @@ def test_customers_last_contacted_is_whole_at_1366(qtbot, runners, demo_library:
     assert view.fontMetrics().horizontalAdvance("2024-05-01 14:30") + 8 <= width, width
     assert view.horizontalScrollBar().maximum() == 0
     window.close()
+
+
+def test_a_short_text_column_leaves_its_spare_floor_to_the_others(qtbot) -> None:
+    model = RowsTableModel(["Name", "A", "B"])
+    model.set_rows([("short", 1, 2)])
+    view = QTableView()
+    view.setModel(model)
+    qtbot.addWidget(view)
+    fitted = FittedColumns(view, "short-test", {1: 100, 2: 100}, 0, stretch_min=120)
+    view.resize(280, 200)
+    view.show()
+    qtbot.waitExposed(view, timeout=20_000)
+    header = view.horizontalHeader()
+    # 120 px kept for the name would squeeze the others below 100 px...
+    assert header.sectionSize(1) < 100
+    # ...but a name that needs 50 px lets them keep their width; the name still takes what is left.
+    fitted.set_preferred({0: 50})
+    width = view.viewport().width()
+    assert [header.sectionSize(c) for c in (1, 2)] == [100, 100]
+    assert header.sectionSize(0) == width - 200 >= 50
+
+
+def test_match_sets_show_a_long_brand_whole_at_1366(qtbot, runners, demo_library: Path) -> None:
+    # The app's style sheet pads headers and cells: without it the columns fit anyway.
+    app = QApplication.instance()
+    before_palette, before_sheet = app.palette(), app.styleSheet()
+    Theme(app).set_appearance(Appearance.LIGHT)
+    try:
+        window = _window_at_1366(qtbot, runners, demo_library)
+        page = window.page("Match & Compose")
+        window.go_to_page("Match & Compose")
+        qtbot.waitUntil(lambda: page.sets_model.rowCount() > 0, timeout=20_000)
+        qtbot.wait(50)
+        view, model = page.sets_view, page.sets_model
+        brands = {model.index(row, 1).data() for row in range(model.rowCount())}
+        assert "Harbour & Pine" in brands
+        for row in range(model.rowCount()):
+            for column in (0, 1):
+                assert elided_tip(view, model.index(row, column)) is None, model.index(row, column).data()
+        assert view.horizontalScrollBar().maximum() == 0
+        window.close()
+    finally:
+        app.setPalette(before_palette)
+        app.setStyleSheet(before_sheet)

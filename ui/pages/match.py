@@ -334,7 +334,9 @@ class MatchPage(Page):
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.sets_view)
         split.addWidget(right)
-        split.setSizes([380, 900])  # room for the sets' five columns on a 1366-pixel screen
+        split.setSizes([380, 900])  # widened to the sets' columns once they are known (_widen_sets)
+        self.split = split
+        self._sets_widened = False
         self.layout_.addWidget(split, 1)
         # Tab runs in reading order: the sets on the left, the results, then composing.
         chain = [self.sets_view, self.rematch, self.filter, self.tabs, self.matches_view, self.exclusions_view,
@@ -379,7 +381,8 @@ class MatchPage(Page):
         self.sets_model.set_rows([(s.name, s.brand, s.shots, s.products, s.status) for s in sets])
         self.sets_columns.set_preferred({c: max(self.sets_view.sizeHintForColumn(c),
                                                 self.sets_view.horizontalHeader().sectionSizeHint(c))
-                                         for c in range(1, len(SET_HEADERS))})
+                                         for c in range(len(SET_HEADERS))})
+        self._widen_sets()
         self.hint.setText("No sets yet. Make one of a brand's shots on Products & Brands, then match it here."
                           if not sets else "Choose a set to see who it is right for, and why.")
         self._show_templates(template_list)
@@ -391,6 +394,25 @@ class MatchPage(Page):
             self.sets_view.selectRow(0)
         else:
             self._show_match(self._request, None)
+
+    def _widen_sets(self) -> None:
+        """Once, give the sets' pane the width its shown columns want (at most 40 % of the page).
+
+        The splitter's first sizes are a guess made before any text is measured; with the app's padding a long
+        brand was cut ("Harbour & P…") at 1366 px. After the first fit the pane is the user's to drag.
+        """
+        sizes = self.split.sizes()
+        total = sum(sizes)
+        if self._sets_widened or total <= 0 or not self.sets_model.rowCount():
+            return
+        self._sets_widened = True
+        view, header = self.sets_view, self.sets_view.horizontalHeader()
+        want = sum(self.sets_columns.preferred.get(c, header.sectionSize(c))
+                   for c in range(header.count()) if not header.isSectionHidden(c))
+        want += view.width() - view.viewport().width()  # the frame and a vertical scroll bar
+        left = min(want, int(total * 0.4))
+        if left > sizes[0]:
+            self.split.setSizes([left, total - left])
 
     def _show_templates(self, template_list: list[Template]) -> None:
         chosen = self.template_box.currentText()
