@@ -57,3 +57,20 @@ def _private_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
                       str(tmp_path_factory.mktemp("settings")))
     yield
+
+
+@pytest.fixture
+def app_style(qtbot) -> Iterator[None]:
+    """Apply the app's light theme (palette and style sheet, which pad headers and cells) for one test."""
+    from PySide6.QtWidgets import QApplication
+
+    from ui.theme import Appearance, Theme
+
+    app = QApplication.instance()
+    before_palette, before_sheet = app.palette(), app.styleSheet()
+    Theme(app).set_appearance(Appearance.LIGHT)
+    try:
+        yield
+    finally:
+        app.setPalette(before_palette)
+        app.setStyleSheet(before_sheet)

@@ -115,3 +115,21 @@ def test_an_empty_report_says_why_and_what_to_do(qtbot, runners, tmp_path: Path)
 def test_a_report_with_rows_shows_no_empty_hint(qtbot, page: ReportsPage) -> None:
     assert page.model.rowCount() == 1
     assert _shown_hint(page.table) == ""
+
+
+def test_the_table_fits_its_pane_without_scrolling_sideways(qtbot, app_style, page: ReportsPage) -> None:
+    # The Reports pane of a 1366-pixel window is about 1100 px wide: the columns shown fit it with the app's
+    # style sheet, headers whole ("Same product" and "Same brand" start hidden).
+    view, header = page.table, page.table.horizontalHeader()
+    qtbot.waitUntil(lambda: view.viewport().width() > 0, timeout=20_000)
+    qtbot.wait(50)
+    assert view.horizontalScrollBar().maximum() == 0
+    assert sum(header.sectionSize(c) for c in range(header.count())) == view.viewport().width()
+    shown = [c for c in range(header.count()) if not header.isSectionHidden(c)]
+    assert shown == [0, 1, 2, 3, 4, 5, 8, 9, 10, 11, 12, 13]
+    for column in shown:
+        assert header.sectionSize(column) >= header.sectionSizeHint(column), page.model.headerData(column, 1)
+    # The header's menu shows a hidden column; the others make room, still without a sideways scroll bar.
+    page.columns.set_visible(6, True)
+    assert not header.isSectionHidden(6) and view.horizontalScrollBar().maximum() == 0
+    page.columns.set_visible(6, False)

@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication, QTableView
+from PySide6.QtWidgets import QTableView
 
 from ui.main_window import MainWindow
 from ui.models import FittedColumns, RowsTableModel, elided_tip
-from ui.theme import Appearance, Theme
 
 
 def _window_at_1366(qtbot, runners, demo_library: Path) -> MainWindow:
@@ -182,25 +181,18 @@ def test_a_short_text_column_leaves_its_spare_floor_to_the_others(qtbot) -> None
     assert header.sectionSize(0) == width - 200 >= 50
 
 
-def test_match_sets_show_a_long_brand_whole_at_1366(qtbot, runners, demo_library: Path) -> None:
-    # The app's style sheet pads headers and cells: without it the columns fit anyway.
-    app = QApplication.instance()
-    before_palette, before_sheet = app.palette(), app.styleSheet()
-    Theme(app).set_appearance(Appearance.LIGHT)
-    try:
-        window = _window_at_1366(qtbot, runners, demo_library)
-        page = window.page("Match & Compose")
-        window.go_to_page("Match & Compose")
-        qtbot.waitUntil(lambda: page.sets_model.rowCount() > 0, timeout=20_000)
-        qtbot.wait(50)
-        view, model = page.sets_view, page.sets_model
-        brands = {model.index(row, 1).data() for row in range(model.rowCount())}
-        assert "Harbour & Pine" in brands
-        for row in range(model.rowCount()):
-            for column in (0, 1):
-                assert elided_tip(view, model.index(row, column)) is None, model.index(row, column).data()
-        assert view.horizontalScrollBar().maximum() == 0
-        window.close()
-    finally:
-        app.setPalette(before_palette)
-        app.setStyleSheet(before_sheet)
+def test_match_sets_show_a_long_brand_whole_at_1366(qtbot, runners, demo_library: Path, app_style) -> None:
+    # With the app's style sheet (it pads headers and cells: without it the columns fit anyway).
+    window = _window_at_1366(qtbot, runners, demo_library)
+    page = window.page("Match & Compose")
+    window.go_to_page("Match & Compose")
+    qtbot.waitUntil(lambda: page.sets_model.rowCount() > 0, timeout=20_000)
+    qtbot.wait(50)
+    view, model = page.sets_view, page.sets_model
+    brands = {model.index(row, 1).data() for row in range(model.rowCount())}
+    assert "Harbour & Pine" in brands
+    for row in range(model.rowCount()):
+        for column in (0, 1):
+            assert elided_tip(view, model.index(row, column)) is None, model.index(row, column).data()
+    assert view.horizontalScrollBar().maximum() == 0
+    window.close()

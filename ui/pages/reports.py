@@ -28,7 +28,7 @@ from lookbook.clienteling import report
 from lookbook.hooks import Changes
 from lookbook.store.database import Store
 from lookbook.words import price_text
-from ui.models import RowsTableModel
+from ui.models import FittedColumns, RowsTableModel
 from ui.pages.base import Page
 from ui.signin import Session
 from ui.widgets.empty_state import empty_state
@@ -112,6 +112,12 @@ class ReportsPage(Page):
         charts.setSizes([640, 360])
         self.model = RowsTableModel(HEADERS, self)
         self.table = read_only_table(self.model, wrap=False)
+        # The columns share the pane's width (no sideways scrolling at 1366 px): the group's name takes the rest.
+        # "Same product" and "Same brand" split "Bought" (the summary above gives both totals), so they start
+        # hidden for the others to show whole; the header's menu shows or hides any column but the group.
+        self.columns = FittedColumns(self.table, "reports/table", {}, 0, optional=range(1, len(HEADERS)),
+                                     hidden_by_default=(6, 7),
+                                     stretch_min=self.table.fontMetrics().averageCharWidth() * 14)
         self.empty = empty_state(self.table, "")
         column = QSplitter(Qt.Orientation.Vertical)
         column.addWidget(charts)
@@ -158,7 +164,9 @@ class ReportsPage(Page):
             (r.key, r.sent, r.delivered, r.replied, r.held, r.bought, r.same_product, r.same_brand,
              _money(r.revenue_minor), _percent(r.rate(r.replied)), _percent(r.rate(r.held)),
              _percent(r.rate(r.bought)), r.opt_outs, _percent(r.rate(r.opt_outs))) for r in rows])
-        self.table.resizeColumnsToContents()
+        self.columns.set_preferred({c: max(self.table.sizeHintForColumn(c),
+                                           self.table.horizontalHeader().sectionSizeHint(c))
+                                    for c in range(len(HEADERS))})
         self.empty.set_text(self.empty_text())
         self._draw(rows)
         self.shown.emit()
