@@ -19,7 +19,7 @@ from lookbook.photos.cleanup import (
     prop_at_hem,
     wall_coloured_top,
 )
-from lookbook.photos.detect import detect_garment
+from lookbook.photos.detect import _fill_small_holes, detect_garment
 
 WOOD = (150, 95, 40)
 WHITE = (250, 250, 250)
@@ -111,6 +111,24 @@ def test_only_a_closed_hole_of_some_size_counts() -> None:
     open_gap[30:60, 30:90] = 0  # reaches the outside: a gap between a sleeve and the body
     assert not hole_inside(mask) and not hole_inside(small_hole) and not hole_inside(open_gap)
     assert hole_inside(big_hole)
+
+
+def test_every_closed_hole_is_filled_by_the_detector_or_flagged_by_the_cleanup() -> None:
+    # A white emblem on dark shorts on white plastic (test/shorts/5176fdc6) came out as a hole of 2.7 % of
+    # the garment: too big for the detector to fill (2 %), too small for the flag (3 %), sent unflagged.
+    for side in range(4, 20):
+        mask = np.zeros((100, 100), np.uint8)
+        mask[10:90, 10:90] = 1
+        mask[40:40 + side, 40:40 + side] = 0
+        filled = _fill_small_holes(mask)
+        share = side * side / float(mask.sum())
+        assert (filled[40:40 + side, 40:40 + side].all()) != hole_inside(filled * 255), share
+    mask = np.zeros((100, 100), np.uint8)
+    mask[10:90, 10:90] = 1
+    mask[40:50, 40:50] = 0  # 100 px of 6,300: 1.6 %, filled
+    assert _fill_small_holes(mask)[40:50, 40:50].all()
+    mask[40:52, 40:54] = 0  # 168 px of 6,232: 2.7 %, flagged
+    assert not _fill_small_holes(mask)[40:52, 40:54].any() and hole_inside(mask * 255)
 
 
 BLACK = (25, 25, 28)

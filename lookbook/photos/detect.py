@@ -89,6 +89,9 @@ CENTRE_NEAR = 10.0
 CENTRE_KEEP = 0.2
 #: Segmenter probability at or above which a pixel is garment.
 SEG_THRESHOLD = 0.5
+#: Holes closed all round by the garment mask, up to this share of its area, are filled (a print the
+#: background's colour); the cleanup flags larger ones for a person (cleanup.HOLE_SHARE is this value).
+HOLE_FILL_SHARE = 0.02
 #: Below this box IoU between the classical box and the segmenter's, the larger box (and its mask)
 #: is kept. Measured on the tune and held-out splits of ``tests/data/garment_boxes.json`` (339
 #: photos; never on ``heldout3``): 0.75-0.85 give the same mean IoU within 0.002.
@@ -862,11 +865,12 @@ def _main_component(mask: np.ndarray) -> np.ndarray:
     return keep[labels]
 
 
-def _fill_small_holes(mask: np.ndarray, max_share: float = 0.02) -> np.ndarray:
-    """Fill holes in the garment mask smaller than ``max_share`` of its area.
+def _fill_small_holes(mask: np.ndarray, max_share: float = HOLE_FILL_SHARE) -> np.ndarray:
+    """Fill holes in the garment mask up to ``max_share`` of its area.
 
     A white print on a white shirt can be cut out as background; a real gap (between a
-    sleeve and the body) is large or open to the outside and stays.
+    sleeve and the body) is large or open to the outside and stays. A closed hole larger than
+    this is flagged for review by the cleanup (:func:`lookbook.photos.cleanup.hole_inside`).
     """
     inv = (mask == 0).astype(np.uint8)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(inv, connectivity=4)
