@@ -700,8 +700,10 @@ class CustomersPage(Page):
                   for c, t in samples.items()}
         self.columns = FittedColumns(
             self.view, "customers", widths, 0, optional=range(2, len(COLUMNS)), hidden_by_default=(3, 4, 6, 8, 9),
-            stretch_min=metrics.averageCharWidth() * 18,
-            keep=(7,))  # "Last contacted" stays whole (header and date): e-mail and handles shrink for it
+            # A long name stays whole ("Alexandra Lindqvist"): e-mail and handles shrink or step aside for it.
+            stretch_min=metrics.horizontalAdvance("Alexandra Lindqvist") + 16,
+            keep=(7,),  # "Last contacted" stays whole (header and date): e-mail and handles shrink for it
+            drop=(5, 2))  # beside the profile in a 960-pixel window, Prefers then X step aside (the profile says them)
         self.view.selectionModel().currentRowChanged.connect(lambda current, _prev: self._row_chosen(current.row()))
         self.view.doubleClicked.connect(
             lambda index: self.open_editor(self.model.data(index, Qt.ItemDataRole.UserRole)))

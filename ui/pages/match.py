@@ -251,7 +251,7 @@ class MatchPage(Page):
         # The sets' columns share the left pane's width (no sideways scrolling); the name takes the rest.
         # Shots starts hidden (Products says more to whoever picks a set); the header menu brings it back.
         self.sets_columns = FittedColumns(self.sets_view, "match/sets", {}, 0, optional=(2, 3, 4),
-                                          hidden_by_default=(2,),
+                                          hidden_by_default=(2,), drop=(3,),  # no room: Products steps aside
                                           stretch_min=self.sets_view.fontMetrics().averageCharWidth() * 16)
         self.sets_view.selectionModel().currentRowChanged.connect(lambda *_: self.match_selected())
         self.sets_view.setAccessibleName("Sets")
