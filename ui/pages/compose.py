@@ -413,6 +413,10 @@ class ComposePage(Page):
         self.save_as = QPushButton("Save &Layout As…")
         self.undo_button = QPushButton("&Undo")
         self.redo_button = QPushButton("&Redo")
+        for button in (self.undo_button, self.redo_button):
+            # The style makes a button at least 80 pixels wide; a short word may take less where the bar is short
+            # of room (a 960-pixel window: the bar wanted 890 of the page's 867 and was squeezed over its edge).
+            button.setMinimumWidth(button.fontMetrics().horizontalAdvance(button.text().replace("&", "")) + 24)
         for label, widget in (("Set", self.set_box), ("Layout", self.layout_box), ("Output", self.output_box),
                               ("As customer", self.customer_box)):
             caption = QLabel(label)
