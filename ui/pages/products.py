@@ -526,9 +526,9 @@ class ProductsPage(Page):
 
     def _fit_product_columns(self) -> None:
         """Prefer each column's content width (stock by size at most ~24 characters), then fit the view."""
-        view, header = self.products_view, self.products_view.header()
+        view = self.products_view
         cap = view.fontMetrics().averageCharWidth() * 24
-        widths = {c: max(view.sizeHintForColumn(c), header.sectionSizeHint(c))
+        widths = {c: max(view.sizeHintForColumn(c), self.product_columns.section_hint(c))
                   for c in range(len(PRODUCT_COLUMNS)) if c != 1}
         widths[4] = min(widths[4], cap)
         # The names keep their whole width (up to ~40 characters) before the others: in a 960-pixel window the
