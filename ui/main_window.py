@@ -737,8 +737,11 @@ class MainWindow(QMainWindow):
         titled = settings.value("main/sidebar_width", 0, type=int)
         if isinstance(titled, int) and titled > RAIL_WIDTH * 2:
             self._titled_width = titled
-        if not self.sidebar.rail and self.splitter.sizes()[0] <= RAIL_WIDTH * 2:  # saved as a rail: titles again
-            self.splitter.setSizes([self._titled_width, max(sum(self.splitter.sizes()) - self._titled_width, 1)])
+        # A splitter's restored sizes ignore the sidebar's fixed width: a rail keeps its own, and a sidebar saved
+        # as a rail in a window that is now wide shows its titles again.
+        width = RAIL_WIDTH if self.sidebar.rail else self._titled_width
+        if self.sidebar.rail or self.splitter.sizes()[0] <= RAIL_WIDTH * 2:
+            self.splitter.setSizes([width, max(sum(self.splitter.sizes()) - width, 1)])
         page = settings.value("main/page", 0, type=int)
         if isinstance(page, int) and 0 <= page < len(self.page_titles):
             self.sidebar.setCurrentRow(page)
