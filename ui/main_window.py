@@ -95,6 +95,9 @@ PAGE_INFO = {
 #: A window narrower than this shows the sidebar as an icon rail, so the pages' tables keep the room (at
 #: 960×600, the window's minimum, a 230-pixel sidebar left the Customers table 160 pixels beside the profile).
 RAIL_BELOW = 1180
+#: A window shorter than this shows the first-run guide's steps as links alone (their words in tooltips): at
+#: 960×600 its 135 pixels squeezed the Products page's set buttons over each other.
+GUIDE_SHORT_BELOW = 700
 #: The sidebar's width with titles when no saved or dragged width says otherwise.
 SIDEBAR_WIDTH = 230
 #: A library setting the demo builder sets; the first-run guide shows on such a library.
@@ -702,6 +705,7 @@ class MainWindow(QMainWindow):
     # -- the sidebar's rail -------------------------------------------------------------
     def resizeEvent(self, event: QResizeEvent) -> None:
         self._fit_sidebar(event.size().width())
+        self.guide.set_compact(event.size().height() < GUIDE_SHORT_BELOW)
         super().resizeEvent(event)
 
     def _fit_sidebar(self, width: int) -> None:

@@ -207,7 +207,8 @@ class CardCanvas(QWidget):
         super().__init__(parent)
         self.setAcceptDrops(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setMinimumSize(280, 350)
+        # A card stays readable at 260 pixels high; more was laid over the lines below it in a 600-pixel window.
+        self.setMinimumSize(280, 260)
         self.setAccessibleName("The card as customers will get it")
         self.setToolTip("Drop pictures on slots; drag a slot onto another to swap; wheel or +/- to crop; "
                         "arrows choose a slot")
