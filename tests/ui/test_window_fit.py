@@ -322,3 +322,12 @@ def test_at_960_by_600_the_key_columns_show_whole(qtbot, window_at, demo_library
             assert header.sectionSize(column) >= header.sectionSizeHint(column), model.headerData(
                 column, Qt.Orientation.Horizontal)
     assert view.horizontalScrollBar().maximum() == 0
+
+    # Grown to 1366 px, the sets' pane takes its columns' width again (it kept 960's share: "Harbour & Pi…").
+    window.resize(1366, 768)
+    qtbot.waitUntil(lambda: window.width() == 1366, timeout=20_000)
+    qtbot.wait(50)
+    for row in range(model.rowCount()):
+        for column in (0, 1):
+            assert elided_tip(view, model.index(row, column)) is None, (1366, model.index(row, column).data())
+    assert all(not header.isSectionHidden(c) for c in range(header.count()) if c not in match.sets_columns.hidden())
