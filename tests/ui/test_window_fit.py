@@ -166,7 +166,7 @@ def test_no_page_lays_one_widget_over_another(qtbot, window_at, demo_with_approv
         _answered(qtbot, window)
         _answered(qtbot, window)  # what a page's first answer asked for (a profile, an e-mail) has answered too
         qtbot.wait(50)
-        assert (title, overlaps(window), squeezed(window)) == (title, [], [])
+        assert (title, overlaps(window), squeezed(window), narrowed(window)) == (title, [], [], [])
 
 
 # -- 960×600, the window's minimum -------------------------------------------------------------------------------
