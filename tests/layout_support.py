@@ -91,3 +91,25 @@ def squeezed(root: QWidget) -> list[str]:
             if widget.height() < need:
                 found.append(f"{_name(widget)} is {widget.height()} px high, needs {need}")
     return found
+
+
+def _least_width(widget: QWidget) -> int:
+    """Return the least width ``widget`` shows its contents in, as its layout reckons it (qSmartMinSize)."""
+    need = widget.minimumWidth() or max(widget.minimumSizeHint().width(), 0)
+    return min(need, widget.maximumWidth())
+
+
+def narrowed(root: QWidget) -> list[str]:
+    """Return each visible widget under ``root`` that its layout gave less width than it needs, described.
+
+    A row of buttons wider than its page is squeezed past its end: the last button runs off the window's edge.
+    """
+    found: list[str] = []
+    for parent in [root, *root.findChildren(QWidget)]:
+        if not parent.isVisible():
+            continue
+        for widget in _siblings(parent):
+            need = _least_width(widget)
+            if widget.width() < need:
+                found.append(f"{_name(widget)} is {widget.width()} px wide, needs {need}")
+    return found

@@ -17,6 +17,7 @@ from PySide6.QtGui import (
     QDropEvent,
     QIcon,
     QKeySequence,
+    QResizeEvent,
     QUndoStack,
 )
 from PySide6.QtWidgets import (
@@ -46,8 +47,9 @@ from ui.pages.base import Page
 from ui.pages.shoot import ShootPage
 from ui.signin import Session, SignInDialog
 from ui.theme import Appearance, Theme, palette_icon
+from ui.widgets.elided_label import ElidedLabel
 from ui.widgets.guide import FirstRunGuide
-from ui.widgets.sidebar import Sidebar
+from ui.widgets.sidebar import RAIL_WIDTH, Sidebar
 from ui.workers import StoreRunner, TaskRunner
 
 if TYPE_CHECKING:  # imported with the page or action that needs them (issue 18: launch speed)
@@ -90,6 +92,14 @@ PAGE_INFO = {
     "Reports": ("reports", "What each set sold: sent, replied, held, bought and revenue, opt-outs beside them"),
     "Settings": ("settings", "The library, staff accounts and delivery channels"),
 }
+#: A window narrower than this shows the sidebar as an icon rail, so the pages' tables keep the room (at
+#: 960×600, the window's minimum, a 230-pixel sidebar left the Customers table 160 pixels beside the profile).
+RAIL_BELOW = 1180
+#: A window shorter than this shows the first-run guide's steps as links alone (their words in tooltips): at
+#: 960×600 its 135 pixels squeezed the Products page's set buttons over each other.
+GUIDE_SHORT_BELOW = 700
+#: The sidebar's width with titles when no saved or dragged width says otherwise.
+SIDEBAR_WIDTH = 230
 #: A library setting the demo builder sets; the first-run guide shows on such a library.
 DEMO_SETTING = "demo"
 
@@ -167,17 +177,19 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(content)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setCollapsible(0, False)
-        self.splitter.setSizes([230, 1050])
+        self.splitter.setSizes([SIDEBAR_WIDTH, 1050])
+        #: The sidebar's width with titles, given back when the window grows past RAIL_BELOW again.
+        self._titled_width = SIDEBAR_WIDTH
         self.setCentralWidget(self.splitter)
 
-        self.library_label = QLabel()
+        self.library_label = ElidedLabel()  # the path gives way at 960 px: the counts beside it stay whole
         self.counts_label = QLabel()
         self.busy = QProgressBar()
         self.busy.setRange(0, 0)
         self.busy.setMaximumWidth(120)
         self.busy.setToolTip("Working…")
         self.busy.hide()
-        self.statusBar().addWidget(self.library_label)
+        self.statusBar().addWidget(self.library_label, 1)
         self.user_label = QLabel("Not signed in")
         self.statusBar().addPermanentWidget(self.user_label)
         self.session.changed.connect(self._show_user)
@@ -690,6 +702,28 @@ class MainWindow(QMainWindow):
         """Show a folder in the system's file manager."""
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
+    # -- the sidebar's rail -------------------------------------------------------------
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._fit_sidebar(event.size().width())
+        self.guide.set_compact(event.size().height() < GUIDE_SHORT_BELOW)
+        super().resizeEvent(event)
+
+    def _fit_sidebar(self, width: int) -> None:
+        """Show the sidebar as an icon rail in a window narrower than RAIL_BELOW, with its titles otherwise."""
+        rail = width < RAIL_BELOW
+        if rail == self.sidebar.rail:
+            return
+        if rail:
+            if self.sidebar.width() > RAIL_WIDTH * 2:  # a width the person chose (or the default) comes back
+                self._titled_width = self.sidebar.width()
+            self.sidebar.set_rail(True)
+            width = RAIL_WIDTH
+        else:
+            self.sidebar.set_rail(False)
+            width = self._titled_width
+        # The splitter does not hand the freed (or wanted) width on by itself: the page takes the rest.
+        self.splitter.setSizes([width, max(sum(self.splitter.sizes()) - width, 1)])
+
     # -- window state --------------------------------------------------------------
     def _restore_state(self) -> None:
         settings = QSettings()
@@ -704,6 +738,14 @@ class MainWindow(QMainWindow):
         splitter = settings.value("main/splitter")
         if isinstance(splitter, QByteArray):
             self.splitter.restoreState(splitter)
+        titled = settings.value("main/sidebar_width", 0, type=int)
+        if isinstance(titled, int) and titled > RAIL_WIDTH * 2:
+            self._titled_width = titled
+        # A splitter's restored sizes ignore the sidebar's fixed width: a rail keeps its own, and a sidebar saved
+        # as a rail in a window that is now wide shows its titles again.
+        width = RAIL_WIDTH if self.sidebar.rail else self._titled_width
+        if self.sidebar.rail or self.splitter.sizes()[0] <= RAIL_WIDTH * 2:
+            self.splitter.setSizes([width, max(sum(self.splitter.sizes()) - width, 1)])
         page = settings.value("main/page", 0, type=int)
         if isinstance(page, int) and 0 <= page < len(self.page_titles):
             self.sidebar.setCurrentRow(page)
@@ -725,6 +767,7 @@ class MainWindow(QMainWindow):
         settings.setValue("main/geometry", self.saveGeometry())
         settings.setValue("main/state", self.saveState())
         settings.setValue("main/splitter", self.splitter.saveState())
+        settings.setValue("main/sidebar_width", self._titled_width if self.sidebar.rail else self.sidebar.width())
         settings.setValue("main/page", self.sidebar.currentRow())
         self.shoot.save_state(settings)
 

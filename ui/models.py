@@ -14,6 +14,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QPoint,
     QSettings,
+    QSize,
     Qt,
 )
 from PySide6.QtGui import QHelpEvent
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QStyle,
     QStyledItemDelegate,
+    QStyleOptionHeader,
     QStyleOptionViewItem,
     QTableView,
     QToolTip,
@@ -117,7 +119,8 @@ class FittedColumns(QObject):
 
     def __init__(self, view: QTableView | QTreeView, key: str, preferred: dict[int, int], stretch: int, *,
                  optional: Sequence[int] = (), hidden_by_default: Sequence[int] = (), stretch_min: int = 140,
-                 min_width: int = 36, keep: Sequence[int] = ()) -> None:
+                 min_width: int = 36, keep: Sequence[int] = (), drop: Sequence[int] = (),
+                 drop_below: float = 0.8) -> None:
         super().__init__(view)
         self.view = view
         self.key = key
@@ -128,6 +131,13 @@ class FittedColumns(QObject):
         self.min_width = min_width
         #: Key columns (a SKU, a price) that keep their preferred width: the others shrink for them.
         self.keep = set(keep)
+        #: Optional columns, least needed first, that step aside while the table is too narrow for them: while
+        #: the other columns would be cut below ``drop_below`` of their preferred width (a 960-pixel window).
+        #: They come back when the table widens; the header's menu says they wait for room. Once the person
+        #: has picked the columns from the menu, none steps aside: what they chose shows, narrower.
+        self.drop = [c for c in drop if c in self.optional]
+        self.drop_below = drop_below
+        self.dropped: set[int] = set()
         self._default_hidden = set(hidden_by_default)
         header = self.header
         header.setStretchLastSection(False)
@@ -184,10 +194,11 @@ class FittedColumns(QObject):
         menu = QMenu(self.header)
         hidden = self.hidden()
         for column, name in enumerate(self._names()):
-            action = menu.addAction(name)
+            waiting = column in self.dropped and column not in hidden
+            action = menu.addAction(f"{name} (widen the table to show it)" if waiting else name)
             action.setCheckable(True)
             action.setChecked(column not in hidden)
-            action.setEnabled(column in self.optional)
+            action.setEnabled(column in self.optional and not waiting)
             action.toggled.connect(lambda on, column=column: self.set_visible(column, on))
         return menu
 
@@ -197,6 +208,19 @@ class FittedColumns(QObject):
         menu.popup(self.header.mapToGlobal(pos))
 
     # -- widths ---------------------------------------------------------------------------------------------
+    def section_hint(self, column: int) -> int:
+        """Return the width column ``column``'s heading needs, hidden or not (Qt answers 0 for a hidden one, and
+        a column that stepped aside for want of room must still know what it needs to come back)."""
+        header = self.header
+        if not header.isSectionHidden(column):
+            return header.sectionSizeHint(column)
+        option = QStyleOptionHeader()
+        option.initFrom(header)
+        option.section = column
+        option.text = str(self.view.model().headerData(column, header.orientation()))
+        option.orientation = header.orientation()
+        return header.style().sizeFromContents(QStyle.ContentsType.CT_HeaderSection, option, QSize(), header).width()
+
     def set_preferred(self, widths: dict[int, int]) -> None:
         """Change some columns' preferred widths (e.g. measured from their contents) and fit again."""
         self.preferred.update(widths)
@@ -208,30 +232,55 @@ class FittedColumns(QObject):
         header = self.header
         for column in range(header.count()):
             header.setSectionHidden(column, column in hidden)
+        self.dropped = set()  # every chosen column shows again; fit() sets aside those with no room
         self.fit()
 
     def fit(self) -> None:
-        """Share the viewport's width among the visible columns (the stretch column gets the rest)."""
+        """Share the viewport's width among the visible columns (the stretch column gets the rest).
+
+        Where the others would be cut below ``drop_below`` of their width, the ``drop`` columns step aside first,
+        least needed first, so that the key columns stay whole and the rest readable.
+        """
         header = self.header
         available = self.view.viewport().width()
         if available <= 0 or header.count() == 0:
             return
-        visible = [c for c in range(header.count()) if not header.isSectionHidden(c)]
+        chosen = [c for c in range(header.count()) if c not in self.hidden()]
+        picked = QSettings().value(f"{self.key}/hidden_columns") is not None
+        dropped: set[int] = set()
+        while True:
+            visible = [c for c in chosen if c not in dropped]
+            want, room, total, floor = self._wanted(visible, available)
+            scale = max(room, 0) / total if total > room and total else 1.0
+            if scale < 1.0:
+                want = {c: w if c in self.keep else max(self.min_width, int(w * scale)) for c, w in want.items()}
+            # Columns held at min_width may still leave the text column less than its floor.
+            short = available - sum(want.values()) < floor
+            candidates = [] if picked else [c for c in self.drop if c in visible]
+            if (scale >= self.drop_below and not short) or not candidates:
+                break
+            dropped.add(candidates[0])
+        if dropped != self.dropped:
+            self.dropped = dropped
+            for column in chosen:
+                header.setSectionHidden(column, column in dropped)
+        for column, width in want.items():
+            header.resizeSection(column, width)
+        if self.stretch in visible:
+            header.resizeSection(self.stretch, max(available - sum(want.values()), self.min_width))
+
+    def _wanted(self, visible: list[int], available: int) -> tuple[dict[int, int], int, int, int]:
+        """Return the preferred widths of the visible columns but the stretch one, the room left for those that
+        shrink, what they would take, and the stretch column's floor (0 when it is hidden)."""
         others = [c for c in visible if c != self.stretch]
-        want = {c: self.preferred.get(c, header.sectionSizeHint(c)) for c in others}
+        want = {c: self.preferred.get(c, self.section_hint(c)) for c in others}
         kept = sum(w for c, w in want.items() if c in self.keep)
         total = sum(w for c, w in want.items() if c not in self.keep)
         # The text column's floor is its content where that is narrower, so that a short set name does not
         # cut a brand beside it ("Harbour & P…").
         floor = min(self.stretch_min, self.preferred.get(self.stretch, self.stretch_min))
-        room = available - kept - (floor if self.stretch in visible else 0)
-        if total > room:
-            scale = max(room, 0) / total if total else 1.0
-            want = {c: w if c in self.keep else max(self.min_width, int(w * scale)) for c, w in want.items()}
-        for column, width in want.items():
-            header.resizeSection(column, width)
-        if self.stretch in visible:
-            header.resizeSection(self.stretch, max(available - sum(want.values()), self.min_width))
+        floor = floor if self.stretch in visible else 0
+        return want, available - kept - floor, total, floor
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Resize:

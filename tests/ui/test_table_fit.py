@@ -196,3 +196,35 @@ def test_match_sets_show_a_long_brand_whole_at_1366(qtbot, runners, demo_library
             assert elided_tip(view, model.index(row, column)) is None, model.index(row, column).data()
     assert view.horizontalScrollBar().maximum() == 0
     window.close()
+
+
+def test_optional_columns_step_aside_in_a_narrow_table_and_come_back_when_it_widens(qtbot) -> None:
+    model = RowsTableModel(["Name", "A", "B", "C"])
+    model.set_rows([("x" * 40, 1, 2, 3)])
+    view = QTableView()
+    view.setModel(model)
+    qtbot.addWidget(view)
+    fitted = FittedColumns(view, "drop-test", {1: 100, 2: 100, 3: 100}, 0, optional=(1, 2, 3), stretch_min=150,
+                           drop=(3, 2))
+    view.resize(600, 200)
+    view.show()
+    qtbot.waitExposed(view, timeout=20_000)
+    header = view.horizontalHeader()
+    assert not any(header.isSectionHidden(c) for c in range(4))
+    # 150 for the name leaves 100 for three columns that want 300: C, then B, step aside rather than all three
+    # be cut to a third; A keeps its width and the name its floor.
+    view.resize(280, 200)
+    qtbot.waitUntil(lambda: header.isSectionHidden(2), timeout=20_000)
+    assert [header.isSectionHidden(c) for c in range(4)] == [False, False, True, True]
+    assert fitted.dropped == {2, 3}
+    assert header.sectionSize(1) >= 80 and header.sectionSize(0) >= 150
+    assert "widen the table" in [a.text() for a in fitted.menu().actions()][3]
+    view.resize(600, 200)
+    qtbot.waitUntil(lambda: not header.isSectionHidden(3), timeout=20_000)
+    assert fitted.dropped == set()
+    # Once the person picks columns from the menu, what they chose shows, narrower.
+    fitted.set_visible(1, True)
+    view.resize(280, 200)
+    qtbot.waitUntil(lambda: view.viewport().width() < 280, timeout=20_000)
+    qtbot.wait(20)
+    assert not any(header.isSectionHidden(c) for c in range(4))

@@ -207,7 +207,8 @@ class CardCanvas(QWidget):
         super().__init__(parent)
         self.setAcceptDrops(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setMinimumSize(280, 350)
+        # A card stays readable at 260 pixels high; more was laid over the lines below it in a 600-pixel window.
+        self.setMinimumSize(280, 260)
         self.setAccessibleName("The card as customers will get it")
         self.setToolTip("Drop pictures on slots; drag a slot onto another to swap; wheel or +/- to crop; "
                         "arrows choose a slot")
@@ -413,6 +414,10 @@ class ComposePage(Page):
         self.save_as = QPushButton("Save &Layout As…")
         self.undo_button = QPushButton("&Undo")
         self.redo_button = QPushButton("&Redo")
+        for button in (self.undo_button, self.redo_button):
+            # The style makes a button at least 80 pixels wide; a short word may take less where the bar is short
+            # of room (a 960-pixel window: the bar wanted 890 of the page's 867 and was squeezed over its edge).
+            button.setMinimumWidth(button.fontMetrics().horizontalAdvance(button.text().replace("&", "")) + 24)
         for label, widget in (("Set", self.set_box), ("Layout", self.layout_box), ("Output", self.output_box),
                               ("As customer", self.customer_box)):
             caption = QLabel(label)

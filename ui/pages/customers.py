@@ -700,8 +700,12 @@ class CustomersPage(Page):
                   for c, t in samples.items()}
         self.columns = FittedColumns(
             self.view, "customers", widths, 0, optional=range(2, len(COLUMNS)), hidden_by_default=(3, 4, 6, 8, 9),
-            stretch_min=metrics.averageCharWidth() * 18,
-            keep=(7,))  # "Last contacted" stays whole (header and date): e-mail and handles shrink for it
+            # A long name stays whole ("Alexandra Lindqvist"): e-mail and handles shrink or step aside for it.
+            stretch_min=metrics.horizontalAdvance("Alexandra Lindqvist") + 16,
+            keep=(7, 5),  # "Last contacted" and "Prefers" stay whole (header and value): e-mail and handles shrink
+            # Beside the profile in a 960-pixel window, Prefers then X step aside (the profile says them); at 1366
+            # they stay, the e-mail and handles elided a little.
+            drop=(5, 2), drop_below=0.7)
         self.view.selectionModel().currentRowChanged.connect(lambda current, _prev: self._row_chosen(current.row()))
         self.view.doubleClicked.connect(
             lambda index: self.open_editor(self.model.data(index, Qt.ItemDataRole.UserRole)))
@@ -714,7 +718,9 @@ class CustomersPage(Page):
         split.addWidget(self.profile)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
-        split.setSizes([640, 480])
+        # The profile keeps its buttons on one line at 1366 px (about 510 of it); at 960 px they wrap onto two
+        # and the table takes the rest.
+        split.setSizes([600, 540])
         self.splitter = split
         self.layout_.addWidget(split, 1)
 

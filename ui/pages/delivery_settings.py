@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QUrl, Slot
+from PySide6.QtCore import QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
@@ -96,7 +96,7 @@ class ChannelCredentials(QGroupBox):
                  extra: QWidget | None = None) -> None:
         super().__init__(label[:1].upper() + label[1:])  # "E-mail", as a title
         self.name, self.label, self.section = name, label, section
-        section.boxes_layout.addWidget(self, *divmod(len(section.channel_boxes), BOXES_PER_ROW))
+        section.boxes_layout.addWidget(self, *divmod(len(section.channel_boxes), section.columns))
         form = QFormLayout(self)
         self.edits: dict[str, QLineEdit | QComboBox] = {}
         for f in fields:
@@ -175,6 +175,9 @@ class DeliverySettings(QGroupBox):
     """A box per channel, built from what it declares, and X's sign-in; changes are recorded in the audit log under
     the signed-in person."""
 
+    #: The channels' boxes were built (the first load): the page lays them out for its width.
+    built = Signal()
+
     def __init__(self, db: StoreRunner, net: TaskRunner, session: Session, parent: QWidget | None = None) -> None:
         super().__init__("Delivery", parent)
         self.db = db
@@ -185,6 +188,8 @@ class DeliverySettings(QGroupBox):
         # Every channel's box, in the registry's order, built from what it declares when the section first loads.
         self.boxes_layout = QGridLayout()
         column.addLayout(self.boxes_layout)
+        #: Boxes side by side: BOXES_PER_ROW, or one where the page is narrow (:meth:`set_columns`).
+        self.columns = BOXES_PER_ROW
         self.channel_boxes: dict[str, ChannelCredentials] = {}
 
         # What X needs besides its declared app fields: the account signed in, the browser sign-in, or OAuth 1.0a
@@ -225,6 +230,26 @@ class DeliverySettings(QGroupBox):
     def reload(self) -> None:
         self.db.run(load_delivery, on_done=self._show)
 
+    def side_by_side_width(self) -> int:
+        """Return the least width that shows BOXES_PER_ROW boxes side by side (the widest row of them)."""
+        boxes = list(self.channel_boxes.values())
+        spacing = max(self.boxes_layout.horizontalSpacing(), 0)
+        rows = [boxes[i:i + BOXES_PER_ROW] for i in range(0, len(boxes), BOXES_PER_ROW)]
+        need = max((sum(b.minimumSizeHint().width() for b in row) + spacing * (len(row) - 1) for row in rows),
+                   default=0)
+        margins, layout = self.contentsMargins(), self.layout()
+        inner = layout.contentsMargins() if layout is not None else margins
+        return need + margins.left() + margins.right() + inner.left() + inner.right()
+
+    def set_columns(self, columns: int) -> None:
+        """Lay the channels' boxes ``columns`` to a row (one in a 960-pixel window: two ran off its edge)."""
+        if columns == self.columns:
+            return
+        self.columns = columns
+        for i, box in enumerate(self.channel_boxes.values()):
+            self.boxes_layout.removeWidget(box)
+            self.boxes_layout.addWidget(box, *divmod(i, columns))
+
     @Slot(object)
     def _show(self, values: dict[str, Any]) -> None:
         built = False
@@ -241,6 +266,7 @@ class DeliverySettings(QGroupBox):
             for box in self.channel_boxes.values():
                 box.add_label_mnemonics()
             self._tab_order()
+            self.built.emit()
         x = values["x"]
         self.x_account.setText(f"@{x['username']} ({'OAuth 2.0' if x.get('auth') == 'oauth2' else 'OAuth 1.0a'})"
                                if x.get("username") else "Not signed in")

@@ -19,6 +19,7 @@ from itertools import pairwise
 from typing import Any
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal, Slot
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -251,7 +252,7 @@ class MatchPage(Page):
         # The sets' columns share the left pane's width (no sideways scrolling); the name takes the rest.
         # Shots starts hidden (Products says more to whoever picks a set); the header menu brings it back.
         self.sets_columns = FittedColumns(self.sets_view, "match/sets", {}, 0, optional=(2, 3, 4),
-                                          hidden_by_default=(2,),
+                                          hidden_by_default=(2,), drop=(3,),  # no room: Products steps aside
                                           stretch_min=self.sets_view.fontMetrics().averageCharWidth() * 16)
         self.sets_view.selectionModel().currentRowChanged.connect(lambda *_: self.match_selected())
         self.sets_view.setAccessibleName("Sets")
@@ -379,8 +380,7 @@ class MatchPage(Page):
         selected = self.selected_set_id()
         self.sets = sets
         self.sets_model.set_rows([(s.name, s.brand, s.shots, s.products, s.status) for s in sets])
-        self.sets_columns.set_preferred({c: max(self.sets_view.sizeHintForColumn(c),
-                                                self.sets_view.horizontalHeader().sectionSizeHint(c))
+        self.sets_columns.set_preferred({c: max(self.sets_view.sizeHintForColumn(c), self.sets_columns.section_hint(c))
                                          for c in range(len(SET_HEADERS))})
         self._widen_sets()
         self.hint.setText("No sets yet. Make one of a brand's shots on Products & Brands, then match it here."
@@ -395,6 +395,14 @@ class MatchPage(Page):
         else:
             self._show_match(self._request, None)
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() > event.oldSize().width() > 0:
+            # A window grown from 960 px: the splitter shares the new width in proportion, which left the sets'
+            # pane as narrow as it was ("Harbour & Pi…" at 1366 px); it takes its columns' width again.
+            self._sets_widened = False
+            self._widen_sets()
+
     def _widen_sets(self) -> None:
         """Once, give the sets' pane the width its shown columns want (at most 40 % of the page).
 
@@ -406,9 +414,12 @@ class MatchPage(Page):
         if self._sets_widened or total <= 0 or not self.sets_model.rowCount():
             return
         self._sets_widened = True
-        view, header = self.sets_view, self.sets_view.horizontalHeader()
-        want = sum(self.sets_columns.preferred.get(c, header.sectionSize(c))
-                   for c in range(header.count()) if not header.isSectionHidden(c))
+        view, header, columns = self.sets_view, self.sets_view.horizontalHeader(), self.sets_columns
+        # Every column chosen, those set aside for want of room included: the pane is widened so they come back.
+        hidden = columns.hidden()
+        want = sum(columns.preferred.get(c, header.sectionSize(c) if c not in columns.dropped
+                                         else columns.section_hint(c))
+                   for c in range(header.count()) if c not in hidden)
         want += view.width() - view.viewport().width()  # the frame and a vertical scroll bar
         left = min(want, int(total * 0.4))
         if left > sizes[0]:

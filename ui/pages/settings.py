@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QFrame, QGroupBox, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QBoxLayout, QFormLayout, QFrame, QGroupBox, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from lookbook.store.database import Store
 from lookbook.store.users import active_users
@@ -30,6 +31,7 @@ class SettingsPage(Page):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(body)
+        self.sections_scroll = scroll
         self.layout_.addWidget(scroll, 1)
         box = QGroupBox("Library")
         self.form = QFormLayout(box)
@@ -49,15 +51,36 @@ class SettingsPage(Page):
         self.delivery = delivery
         if delivery is not None:
             self.sections.addWidget(delivery)
+            delivery.built.connect(self._reflow)
         # The settings that rule sending and the staff accounts: their own widgets, side by side.
         self.sending = sending
         self.staff = staff
-        team = QHBoxLayout()
+        # Side by side where there is room; one above the other in a narrow window (_reflow).
+        self.team = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         for section in (sending, staff):
             if section is not None:
-                team.addWidget(section)
-        self.sections.addLayout(team)
+                self.team.addWidget(section)
+        self.sections.addLayout(self.team)
         self.sections.addStretch(1)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._reflow()
+
+    def _reflow(self) -> None:
+        """Put side by side what fits so, and the rest one above the other, so nothing scrolls sideways.
+
+        At 960×600 the mail server's box and the staff's buttons ran off the page's right edge.
+        """
+        margins = self.sections.contentsMargins()
+        room = self.sections_scroll.viewport().width() - margins.left() - margins.right()
+        if room <= 0:
+            return
+        if self.delivery is not None:
+            self.delivery.set_columns(2 if self.delivery.side_by_side_width() <= room else 1)
+        sections = [s for s in (self.sending, self.staff) if s is not None]
+        need = sum(s.minimumSizeHint().width() for s in sections) + max(self.team.spacing(), 0) * (len(sections) - 1)
+        self.team.setDirection(QBoxLayout.Direction.LeftToRight if need <= room else QBoxLayout.Direction.TopToBottom)
 
     def reload(self) -> None:
         def facts(store: Store) -> tuple[str, int, list[tuple]]:

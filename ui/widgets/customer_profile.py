@@ -52,6 +52,7 @@ from lookbook.words import size_label
 from ui.models import RowsTableModel
 from ui.widgets.dialog_size import show_placeholders
 from ui.widgets.empty_state import empty_state
+from ui.widgets.flow_row import FlowRow
 from ui.widgets.tables import read_only_table
 from ui.widgets.task_list import TaskList
 from ui.workers import StoreRunner
@@ -207,13 +208,15 @@ class CustomerProfile(QWidget):
         self.status.setObjectName("profileStatus")
         self.status.setWordWrap(True)
 
-        actions = QHBoxLayout()
-        actions.addWidget(self.pause_button)
-        actions.addWidget(self.brand_box)
-        actions.addWidget(self.not_brand_button)
-        actions.addWidget(self.like_button)
-        actions.addStretch(1)
-        actions.addWidget(self.edit_button)
+        # The brand, and what the customer thinks of it, stay together; where the panel is narrow (a 960-pixel
+        # window, the customers' table beside it) they wrap under the pause button rather than widen the panel.
+        brand_group = QWidget()
+        brand_row = QHBoxLayout(brand_group)
+        brand_row.setContentsMargins(0, 0, 0, 0)
+        brand_row.addWidget(self.brand_box)
+        brand_row.addWidget(self.not_brand_button)
+        brand_row.addWidget(self.like_button)
+        actions = FlowRow([self.pause_button, brand_group, self.edit_button])
 
         self.details = QLabel()
         self.details.setWordWrap(True)
@@ -320,7 +323,7 @@ class CustomerProfile(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.heading)
-        layout.addLayout(actions)
+        layout.addWidget(actions)
         layout.addWidget(self.status)
         layout.addWidget(self.tabs, 1)
         # Tab runs in reading order: the actions, the tabs, then the chosen tab's tables and buttons.

@@ -75,30 +75,48 @@ class FirstRunGuide(QFrame):
         outer.addLayout(top)
         steps = QHBoxLayout()
         steps.setSpacing(10)
+        #: Each link's label with its text in full and in short (the link alone): see set_compact.
+        self._texts: list[tuple[QLabel, str, str]] = []
+        self.compact = False
         for n, (page, what, whole) in enumerate(STEPS, start=1):
             if n > 1:
                 arrow = QLabel("›")
                 arrow.setObjectName("guideArrow")
                 steps.addWidget(arrow)
             step = QLabel(f'<b>{n}. <a href="{page}">{page}</a></b><br>{what}')
+            self._texts.append((step, step.text(), f'<b>{n}. <a href="{page}">{page}</a></b>'))
             step.setWordWrap(True)
             step.setToolTip(whole)
             step.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
             step.linkActivated.connect(self.go_to)
             steps.addWidget(step, 1)
         outer.addLayout(steps)
-        also = QHBoxLayout()
+        #: The pages after the day's steps; hidden in a short window (the sidebar names them too).
+        self.also_row = QWidget()
+        also = QHBoxLayout(self.also_row)
+        also.setContentsMargins(0, 0, 0, 0)
         also.setSpacing(14)
         also.addWidget(QLabel("<b>Then:</b>"))
         for page, what, whole in ALSO:
             extra = QLabel(f'<a href="{page}">{page}</a>: {what}')
+            self._texts.append((extra, extra.text(), f'<a href="{page}">{page}</a>'))
             extra.setWordWrap(True)  # a narrow window wraps the line rather than widening the guide
             extra.setToolTip(whole)
             extra.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
             extra.linkActivated.connect(self.go_to)
             also.addWidget(extra, 1)
-        outer.addLayout(also)
+        outer.addWidget(self.also_row)
         self.close_button = close
+
+    def set_compact(self, compact: bool) -> None:
+        """Show the day's steps as their links alone (``True``: a window too short for the guide's five lines
+        above a page; each step's tooltip still says it all, the sidebar lists the other pages), or in full."""
+        if compact == self.compact:
+            return
+        self.compact = compact
+        for label, full, short in self._texts:
+            label.setText(short if compact else full)
+        self.also_row.setVisible(not compact)
 
     @staticmethod
     def was_dismissed() -> bool:
