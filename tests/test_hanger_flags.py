@@ -271,7 +271,9 @@ def test_a_clip_hanger_over_slanted_trousers_is_cut_out() -> None:
         return int(mask[int(ty * s), int(tx * s)])
 
     bar_hook = ((200, 129), (150, 129), (250, 129), (200, 110))
-    assert all(at(det.mask, x, y) for x, y in bar_hook)  # the detector keeps them
+    # The detector keeps the bar (h-boxes13: its box's top may stop under the thin hook, which its mask then
+    # loses already; the cleanup below must still take out what is left and flag the clips).
+    assert all(at(det.mask, x, y) for x, y in bar_hook[:3])
     cleaned = clean_detection(img, det, category="pants")
     for x, y in bar_hook:
         assert at(cleaned.detection.mask, x, y) == 0, (x, y)

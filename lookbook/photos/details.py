@@ -27,7 +27,10 @@ from __future__ import annotations
 #: 13: where the colour pass is sure and the segmenter's box agrees with its box at IoU 0.85 or more and
 #: one of its sides lies 2 working px or more inside, its sides frame the hero (a shadow under a sole or a
 #: hem, a strip of wall left out; the colour mask stays, clipped to them).
-RENDERER_VERSION = 13
+#: 14: a segmenter box's top is lowered by more than 0.15 of its height only over a thin thing (a hanger's hook),
+#: so a hood or a standing collar the colour pass lost against the wall stays in the hero, and over such a thin thing
+#: it is lowered where another box agrees on the other sides within 10 working px, not only 3 (h-boxes13).
+RENDERER_VERSION = 14
 
 #: Every detail crop the renderer can make, in the order they are shown.
 DETAIL_KINDS = ("collar", "neckline", "waistband", "cuff", "hem")
