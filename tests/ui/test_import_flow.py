@@ -110,6 +110,28 @@ def test_cancel_stops_the_import_and_keeps_the_window_responsive(qtbot, page: Sh
     assert not page.import_bar.isVisible() and not page.importing()
 
 
+def test_cancel_between_two_photos_keeps_the_report_of_what_stayed(qtbot, page: ShootPage, photos: list[Path],
+                                                                   monkeypatch) -> None:
+    # Cancel pressed while the second photo is in hand: the job finishes it and returns its report (on a busy
+    # machine the runner used to see the event first, close the job and report nothing: "the 0 photos ... stay").
+    def job(store, paths: list[Path], actor: str, cancel: threading.Event) -> Iterator[object]:
+        report = Report()
+        for n, step in enumerate(process(paths, None, workers=1, cancel=cancel), start=1):
+            report.imported.append(step.current)
+            if n == 2:
+                cancel.set()  # as the Cancel button does, from the UI thread, before this photo's step is out
+            yield step
+        report.cancelled = cancel.is_set()
+        return report
+
+    monkeypatch.setattr(ShootPage, "import_job", staticmethod(job))
+    with qtbot.waitSignal(page.import_finished, timeout=60_000) as finished:
+        page.import_paths(photos)
+    report = finished.args[0]
+    assert report is not None and report.cancelled and len(report.imported) == 2
+    assert "the 2 photos imported before stay in" in page.summary.text()
+
+
 def test_bad_files_are_listed_and_the_rest_imported(qtbot, page: ShootPage, photos: list[Path],
                                                     tmp_path: Path, monkeypatch) -> None:
     broken = tmp_path / "broken.jpg"

@@ -464,10 +464,12 @@ class ShootPage(Page):
         self.cancel_button.setEnabled(True)
         self._set_job_actions(False)
         self._job = "Importing"
-        self.db.run(self.import_job, list(paths), self.actor, cancel, cancel=cancel,
+        # The job gets the event and stops itself: it finishes the photos in hand and returns its report,
+        # marked cancelled, so the summary counts what stayed. The runner is not given it: closing the
+        # generator at a step would lose that report ("the 0 photos imported before stay" after two).
+        self.db.run(self.import_job, list(paths), self.actor, cancel,
                     on_progress=self._import_progress,
-                    on_done=self._import_done, on_cancelled=lambda _r: self._import_done(None),
-                    on_failure=self._import_failed)
+                    on_done=self._import_done, on_failure=self._import_failed)
 
     def cancel_import(self) -> None:
         """Stop the running import after the photo in hand; what was imported stays."""
@@ -867,12 +869,6 @@ def _render(library: Library, detail: PhotoDetail, preset: Preset) -> tuple[Any,
 def _import(store: Store, paths: list[Path], actor: str,
             cancel: threading.Event) -> Generator[PhotoProgress, None, ImportReport]:
     """Run the core's photo import generator (on the DB runner)."""
-    try:
-        from lookbook.photos.importer import import_photos
-    except ModuleNotFoundError as exc:  # the core's importer is still being written (issue 3)
-        from lookbook.errors import LookbookError
-
-        raise LookbookError("Importing photos is not available in this build of Lookbook Studio yet "
-                            f"({exc.name} is missing). Use `lookbook photos import` when it ships.") from None
+    from lookbook.photos.importer import import_photos  # with OpenCV and numpy: loaded with the first import
 
     return (yield from import_photos(store, paths, actor=actor, cancel=cancel))
