@@ -298,10 +298,10 @@ def test_soft_sides_keeps_a_side_another_rule_moved() -> None:
 SHADOW = (SHIRT[0], SHIRT[3], SHIRT[2], SHIRT[3] + 26)  # a hat's or a shoe's shadow on the floor below it
 
 
-def _shirt_over_its_shadow() -> np.ndarray:
+def _shirt_over(shadow: tuple[int, int, int, int]) -> np.ndarray:
     """The grey shirt with a dark shadow joined to its hem, which the colour pass takes for garment."""
     img = _shirt_with_print()
-    x0, y0, x1, y1 = SHADOW
+    x0, y0, x1, y1 = shadow
     img[y0:y1, x0:x1] = (70, 68, 66)
     return img
 
@@ -313,21 +313,13 @@ def test_a_segmenter_box_that_leaves_off_a_shadow_replaces_the_sure_colour_box(
     # segmenter's box lies inside it and agrees at 0.8-0.95: the shadow is trimmed off.
     monkeypatch.setattr(segmenter, "saliency", _segmenter_seeing(SHIRT))
     monkeypatch.setattr(detect, "_cheap_confidence", lambda fg, dist, thresh: 1.0)  # the colour pass is sure
-    det = detect_garment(_shirt_over_its_shadow())
+    det = detect_garment(_shirt_over(SHADOW))
     assert det.method == "segmenter", det.method
     assert abs(det.box[3] - SHIRT[3]) <= 3, det.box
     assert iou(det.box, SHIRT) > 0.95, det.box
 
 
 THIN_SHADOW = (SHIRT[0], SHIRT[3], SHIRT[2], SHIRT[3] + 7)  # a sole's or a hem's shadow
-
-
-def _shirt_over_a_thin_shadow() -> np.ndarray:
-    """The grey shirt with a thin dark shadow under its hem."""
-    img = _shirt_with_print()
-    x0, y0, x1, y1 = THIN_SHADOW
-    img[y0:y1, x0:x1] = (70, 68, 66)
-    return img
 
 
 def test_a_sure_colour_box_with_a_thin_shadow_gives_way_to_the_segmenters_box(
@@ -338,7 +330,7 @@ def test_a_sure_colour_box_with_a_thin_shadow_gives_way_to_the_segmenters_box(
     # out, frames it.
     monkeypatch.setattr(segmenter, "saliency", _segmenter_seeing(SHIRT))
     monkeypatch.setattr(detect, "_cheap_confidence", lambda fg, dist, thresh: 1.0)  # the colour pass is sure
-    det = detect_garment(_shirt_over_a_thin_shadow())
+    det = detect_garment(_shirt_over(THIN_SHADOW))
     assert abs(det.box[3] - SHIRT[3]) <= 2, det.box
     # The colour pass's mask stays (its holes and edges), clipped to the box: the shadow is not cut out.
     assert det.method == "cheap", det.method
@@ -353,7 +345,7 @@ def test_a_sure_colour_box_keeps_its_place_against_a_segmenter_box_of_part_of_th
     # crown) than a truer box: a segmenter seeing only the shirt's upper part leaves the colour box alone.
     monkeypatch.setattr(segmenter, "saliency", _segmenter_seeing((SHIRT[0] + 4, SHIRT[1], SHIRT[2] + 6, 200)))
     monkeypatch.setattr(detect, "_cheap_confidence", lambda fg, dist, thresh: 1.0)
-    det = detect_garment(_shirt_over_a_thin_shadow())
+    det = detect_garment(_shirt_over(THIN_SHADOW))
     assert det.method == "cheap", det.method
     assert det.box[3] >= SHIRT[3], det.box
 

@@ -416,10 +416,9 @@ class MatchPage(Page):
         self._sets_widened = True
         view, header, columns = self.sets_view, self.sets_view.horizontalHeader(), self.sets_columns
         # Every column chosen, those set aside for want of room included: the pane is widened so they come back.
+        # (_show_lists has set every column's preferred width, from its content and its heading, before this.)
         hidden = columns.hidden()
-        want = sum(columns.preferred.get(c, header.sectionSize(c) if c not in columns.dropped
-                                         else columns.section_hint(c))
-                   for c in range(header.count()) if c not in hidden)
+        want = sum(columns.preferred[c] for c in range(header.count()) if c not in hidden)
         want += view.width() - view.viewport().width()  # the frame and a vertical scroll bar
         left = min(want, int(total * 0.4))
         if left > sizes[0]:
