@@ -412,3 +412,48 @@ def test_a_sure_colour_box_running_off_the_frame_along_a_rug_stops_at_the_garmen
 def test_edge_trim(box: tuple[int, int, int, int], seg_box: tuple[int, int, int, int],
                    rect_box: tuple[int, int, int, int], out: tuple[int, int, int, int]) -> None:
     assert detect._edge_trim(box, seg_box, rect_box, 160, 200) == out
+
+
+BODY = (75, SHIRT[1], 165, SHIRT[3])  # the shirt's middle, short of both sleeves' width
+
+
+def _segmenter_seeing_at(box: tuple[int, int, int, int],
+                         p: float) -> Callable[[np.ndarray, tuple[int, int]], np.ndarray]:
+    """A fake segmenter that holds ``box`` of the 240 x 300 test photo at probability ``p``."""
+    def saliency(rgb: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+        w, h = size
+        prob = np.zeros((h, w), np.float32)
+        x0, y0, x1, y1 = box
+        prob[round(h * y0 / 300):round(h * y1 / 300), round(w * x0 / 240):round(w * x1 / 240)] = p
+        return prob
+    return saliency
+
+
+def test_a_half_sure_segmenter_box_short_of_the_sleeves_gives_way_to_the_classical_box(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # A striped sweater on heldout15: the segmenter painted a grey map and held the body without the sleeves
+    # (0.71); the colour pass and the rectangle GrabCut both found the whole sweater (0.98). Where the
+    # segmenter is that unsure and parts from the classical box, the classical box is kept; the flag stays.
+    monkeypatch.setattr(segmenter, "saliency", _segmenter_seeing_at(BODY, 0.6))
+    monkeypatch.setattr(detect, "_cheap_confidence", lambda fg, dist, thresh: 0.0)  # GrabCut runs
+    det = detect_garment(_shirt_with_print())
+    assert iou(det.box, SHIRT) > 0.9, det.box
+    assert det.method != "segmenter"
+    assert det.needs_review, det.confidence  # no other method found the segmenter's box: still a person's look
+
+
+def test_a_sure_segmenter_box_of_the_same_size_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The guard: the same box held at 0.95 is the segmenter knowing its object, and it stays.
+    monkeypatch.setattr(segmenter, "saliency", _segmenter_seeing_at(BODY, 0.95))
+    monkeypatch.setattr(detect, "_cheap_confidence", lambda fg, dist, thresh: 0.0)
+    det = detect_garment(_shirt_with_print())
+    assert det.method == "segmenter"
+    assert iou(det.box, SHIRT) < 0.8, det.box
+
+
+@pytest.mark.parametrize(("grey", "unsure"), [(0.0, False), (0.1, False), (0.3, True), (1.0, True)])
+def test_seg_unsure(grey: float, unsure: bool) -> None:
+    # A box of 100 x 100 px: sure (0.97) but for a block of ``grey`` of its area at 0.5.
+    prob = np.full((100, 100), 0.97, np.float32)
+    prob[: round(100 * grey), :] = 0.5
+    assert detect._seg_unsure(prob, (0, 0, 100, 100)) is unsure
