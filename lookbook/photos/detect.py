@@ -502,7 +502,11 @@ def detect_garment(rgb: np.ndarray, *, scale: float = 1.0, mode: str = "auto") -
             # colour pass lost part of the garment) or trims something off it (:func:`_is_trim`; and
             # below, after the flag, :data:`SEG_SURE_ABOVE`).
             classical_method, classical_mask = method, mask
-            seg_is_part = _is_part(seg_box, classical_box)
+            # A part is the segmenter's own failure only where the rectangle GrabCut confirms the classical box;
+            # where that parts from it too, the colour pass took in what lies around the garment (a car seat, a
+            # door, a patterned cover) and the segmenter's sure box is the garment (h-boxes16).
+            seg_is_part = _is_part(seg_box, classical_box) and not (
+                _box_iou(classical_box, rect_box) < SEG_SWITCH_BELOW and not _seg_unsure(prob, seg_box))
             if (method != "cheap" and not seg_is_part) or (
                     seg_agreement < SEG_SWITCH_BELOW and _area(seg_box) > _area((x0, y0, x1, y1))) or (
                     _is_trim(seg_box, classical_box, seg_agreement)):
