@@ -30,7 +30,9 @@ from __future__ import annotations
 #: 14: a segmenter box's top is lowered by more than 0.15 of its height only over a thin thing (a hanger's hook),
 #: so a hood or a standing collar the colour pass lost against the wall stays in the hero, and over such a thin thing
 #: it is lowered where another box agrees on the other sides within 10 working px, not only 3 (h-boxes13).
-RENDERER_VERSION = 14
+#: 15: a segmenter box over which its map is half-sure (over 0.2 of the box between 0.1 and 0.9: stripes, a large
+#: print) and that parts from the classical box gives way to the classical box and mask (h-boxes16).
+RENDERER_VERSION = 15
 
 #: Every detail crop the renderer can make, in the order they are shown.
 DETAIL_KINDS = ("collar", "neckline", "waistband", "cuff", "hem")
