@@ -1,5 +1,6 @@
-"""A clip hanger's hook standing on its bar over a bottom flags the shot (issue 12 §2, h-hangers16b): heldout's navy
-trousers (test/pants/86d27363) went out unflagged with the hanger's bar lying on the waistband and its hook above."""
+"""A clip hanger on a bottom that went out unflagged flags the shot (issue 12 §2, h-hangers16b): heldout's navy
+trousers (test/pants/86d27363), the hanger's bar lying on the waistband and its hook above; heldout15's grey shorts
+(train/shorts/66f92907), two chrome clips on the waistband a quarter of the width in from each side."""
 
 from __future__ import annotations
 
@@ -7,11 +8,14 @@ import cv2
 import numpy as np
 
 from hanger_scenes import wall
-from lookbook.photos.cleanup import clean_detection, hook_on_waist_bar
+from lookbook.photos.cleanup import clean_detection, hook_on_waist_bar, light_clips_at_sides
 from lookbook.photos.detect import detect_garment
 
 NAVY = (30, 45, 70)  # the trousers, and the dark bar and clips lying on their waistband
 HOOK = "hook standing on its bar"
+GREY = (110, 110, 115)  # grey denim
+CHROME = (170, 172, 176)  # its faded threads, and a clip hanger's metal clips
+CLIPS = "light metal clips on both sides"
 
 
 def _bottom_mask(hook: tuple[int, int] | None = (70, 82), bar: bool = True, top: int = 15) -> np.ndarray:
@@ -73,3 +77,39 @@ def test_trousers_with_the_bar_alone_or_no_hanger_are_not_flagged_for_a_hook() -
             cv2.rectangle(img, (100, 150), (300, 480), NAVY, -1)  # plain trousers
         cleaned = clean_detection(img, detect_garment(img), category="pants")
         assert not any(HOOK in r for r in cleaned.reasons), cleaned.reasons
+
+
+def _shorts(clips: tuple[int, ...]) -> np.ndarray:
+    # Grey denim shorts (columns 100-300) with faded light threads, so the clips' colour is one of the garment's own
+    # and no colour cut takes them (as on heldout15's shorts); 20 x 12 px clips on the waistband at ``clips``.
+    img = wall()
+    cv2.rectangle(img, (100, 150), (300, 400), GREY, -1)
+    for x in range(104, 300, 12):
+        cv2.rectangle(img, (x, 150), (x + 1, 400), CHROME, -1)
+    for x in clips:
+        cv2.rectangle(img, (x, 150), (x + 20, 162), CHROME, -1)
+    return img
+
+
+def test_light_clips_on_both_sides_of_the_waistband_flag_the_shot() -> None:
+    for clips in ((130, 250), (104, 276)):  # a quarter of the width in from each side, or at the ends
+        img = _shorts(clips)
+        det = detect_garment(img)
+        h, w = det.mask.shape[:2]
+        assert light_clips_at_sides(cv2.resize(img, (w, h), interpolation=cv2.INTER_AREA), det.mask)
+        cleaned = clean_detection(img, det, category="shorts")
+        assert cleaned.removed == 0.0  # the clips stay in the cut-out...
+        assert cleaned.needs_review  # ...so the shot is flagged, saying why
+        assert any(CLIPS in r for r in cleaned.reasons), cleaned.reasons
+        # A top's light buttons or tabs either side of its collar are the top's: not asked.
+        assert not any(CLIPS in r for r in clean_detection(img, det, category="shirt").reasons)
+
+
+def test_one_light_piece_or_one_on_the_middle_is_not_a_pair_of_clips() -> None:
+    # No clips; one (a label, a button); one on the middle and one at a side (a button and a belt loop).
+    for clips in ((), (130,), (185, 250)):
+        img = _shorts(clips)
+        det = detect_garment(img)
+        h, w = det.mask.shape[:2]
+        assert not light_clips_at_sides(cv2.resize(img, (w, h), interpolation=cv2.INTER_AREA), det.mask)
+        assert not any(CLIPS in r for r in clean_detection(img, det, category="shorts").reasons)
