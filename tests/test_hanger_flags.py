@@ -458,6 +458,12 @@ REAL_UNFLAGGED_HANGERS = [
                  id="heldout5-black-hanger-off-the-top-of-a-lace-dress"),
     pytest.param("train/shirt/de34f49f-5255-4dec-bfcd-30025c699f6e.jpg", "shirt", "sliver across the collar",
                  id="heldout13-dark-sliver-on-a-collar-band"),
+    # heldout, heldout15 (h-hangers16b, read on 15caa05): a clip hanger's hook standing on its bar over navy trousers,
+    # and chrome clips on both sides of grey denim shorts' waistband.
+    pytest.param("test/pants/86d27363-bc32-4e4d-9f4f-7581866e9b8a.jpg", "pants", "hook standing on its bar",
+                 id="heldout-clip-hangers-hook-on-navy-trousers"),
+    pytest.param("train/shorts/66f92907-61c5-45b7-9d39-50ce95af019f.jpg", "shorts", "light metal clips",
+                 id="heldout15-chrome-clips-on-grey-shorts"),
 ]
 
 
