@@ -527,7 +527,8 @@ def test_a_segmenter_box_grows_out_to_the_half_sure_sleeves_the_classical_box_re
     det = detect_garment(_shirt_with_print())
     assert det.method == "segmenter"
     assert iou(det.box, SHIRT) > 0.95, det.box
-    assert det.mask[det.mask.shape[0] // 2, round(det.mask.shape[1] * 60 / 240)] > 0  # the sleeve joins the mask
+    # Only the box grows: a half-sure limb may be a hanger's bar, which the cleanup must still see.
+    assert det.mask[det.mask.shape[0] // 2, round(det.mask.shape[1] * 60 / 240)] == 0
 
 
 def test_a_half_sure_fringe_no_other_method_reaches_stays_out(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -551,9 +552,7 @@ def test_grow_sides(others: list[tuple[int, int, int, int]], sides: tuple[int, i
     prob[10:40, 10:90] = 0.4  # the limbs, half-sure
     prob[10:40, 30:70] = 0.95  # the body, sure
     mask = (prob >= 0.5).astype(np.uint8)
-    x0, x1, grown = detect._grow_sides(prob, mask, (30, 10, 70, 40), others)
-    assert (x0, x1) == sides
-    assert bool(grown[20, x0]) and bool(grown[20, x1 - 1])
+    assert detect._grow_sides(prob, mask, (30, 10, 70, 40), others) == sides
 
 
 def test_grow_sides_keeps_a_side_another_rule_moved() -> None:
@@ -562,4 +561,4 @@ def test_grow_sides_keeps_a_side_another_rule_moved() -> None:
     prob[10:40, 30:70] = 0.95
     mask = (prob >= 0.5).astype(np.uint8)
     # The left side was trimmed in (a sliver) to 35: it stays; the right, the mask's own, grows.
-    assert detect._grow_sides(prob, mask, (35, 10, 70, 40), [(10, 0, 90, 50)])[:2] == (35, 90)
+    assert detect._grow_sides(prob, mask, (35, 10, 70, 40), [(10, 0, 90, 50)]) == (35, 90)
