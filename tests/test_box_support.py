@@ -504,3 +504,61 @@ def test_a_segmenter_part_stays_out_where_the_rectangle_grabcut_confirms_the_cla
     det = detect_garment(_shirt_on_a_seat())
     assert det.method != "segmenter"
     assert iou(det.box, SEAT) > 0.9, det.box
+
+
+def _sure_body_half_sure(*limbs: tuple[int, int, int, int]) -> Callable[[np.ndarray, tuple[int, int]], np.ndarray]:
+    """A fake segmenter sure (0.95) of the shirt's body and half-sure (0.35) of ``limbs`` of the 240 x 300 photo."""
+    def saliency(rgb: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+        w, h = size
+        prob = np.zeros((h, w), np.float32)
+        for (x0, y0, x1, y1), p in [(limb, 0.35) for limb in limbs] + [(BODY, 0.95)]:
+            prob[round(h * y0 / 300):round(h * y1 / 300), round(w * x0 / 240):round(w * x1 / 240)] = p
+        return prob
+    return saliency
+
+
+def test_a_segmenter_box_grows_out_to_the_half_sure_sleeves_the_classical_box_reaches(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # A pair of shoes on heldout15 (0.68): the segmenter held one shoe sure and the other at 0.3-0.5; a
+    # sweater's sleeves on heldout14 (0.82). The colour pass's box ends where the half-sure limb ends: the
+    # segmenter's side moves out there (0.68 -> 0.99, 0.82 -> 0.87).
+    monkeypatch.setattr(segmenter, "saliency", _sure_body_half_sure(SHIRT))
+    monkeypatch.setattr(detect, "_cheap_confidence", lambda fg, dist, thresh: 0.0)  # GrabCut runs
+    det = detect_garment(_shirt_with_print())
+    assert det.method == "segmenter"
+    assert iou(det.box, SHIRT) > 0.95, det.box
+    # Only the box grows: a half-sure limb may be a hanger's bar, which the cleanup must still see.
+    assert det.mask[det.mask.shape[0] // 2, round(det.mask.shape[1] * 60 / 240)] == 0
+
+
+def test_a_half_sure_fringe_no_other_method_reaches_stays_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The guard: a half-sure fringe beyond the garment (a shadow on the wall) that neither the colour pass
+    # nor the rectangle GrabCut reaches is no limb; the sure box stays.
+    monkeypatch.setattr(segmenter, "saliency", _sure_body_half_sure((BODY[2], 100, 230, 200)))
+    monkeypatch.setattr(detect, "_cheap_confidence", lambda fg, dist, thresh: 0.0)
+    det = detect_garment(_shirt_with_print())
+    assert det.method == "segmenter"
+    assert det.box[2] < 175, det.box  # the body's right side (165), not the fringe's (230)
+
+
+@pytest.mark.parametrize(("others", "sides"), [
+    ([(10, 0, 90, 50)], (10, 90)),  # the other box ends where the limbs end: both sides grow
+    ([(11, 0, 89, 50)], (10, 90)),  # within LIMB_AGREE_PX
+    ([(20, 0, 95, 50)], (30, 70)),  # ends elsewhere: neither grows
+    ([(20, 0, 95, 50), (10, 0, 70, 50)], (10, 70)),  # any other method's side will do
+])
+def test_grow_sides(others: list[tuple[int, int, int, int]], sides: tuple[int, int]) -> None:
+    prob = np.zeros((50, 100), np.float32)
+    prob[10:40, 10:90] = 0.4  # the limbs, half-sure
+    prob[10:40, 30:70] = 0.95  # the body, sure
+    mask = (prob >= 0.5).astype(np.uint8)
+    assert detect._grow_sides(prob, mask, (30, 10, 70, 40), others) == sides
+
+
+def test_grow_sides_keeps_a_side_another_rule_moved() -> None:
+    prob = np.zeros((50, 100), np.float32)
+    prob[10:40, 10:90] = 0.4
+    prob[10:40, 30:70] = 0.95
+    mask = (prob >= 0.5).astype(np.uint8)
+    # The left side was trimmed in (a sliver) to 35: it stays; the right, the mask's own, grows.
+    assert detect._grow_sides(prob, mask, (35, 10, 70, 40), [(10, 0, 90, 50)]) == (35, 90)
