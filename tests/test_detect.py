@@ -123,10 +123,10 @@ def test_truth_file_keeps_heldout_apart() -> None:
     # session 10 the heldout14 way, by three labellers who never saw a machine box for these photos, with no pipeline
     # code run on them; measured once on session 10's second frozen code. Report only, never tuned on.
     assert sum(v["split"] == "heldout15" for v in GARMENT_BOXES.values()) >= 76
-    # heldout16 (parts G, H, I, J: every category but skirt, which has no unlabelled photo left; 59 + 62 + 63 + 63 photos, 213 random
-    # in pool order + 34 hard): labelled in session 11 the heldout15 way, by four labellers who never saw a machine box
-    # for these photos, with no pipeline code run on them; joined after the code was frozen at 80057fa and measured
-    # once. Report only, never tuned on.
+    # heldout16 (parts G, H, I, J: every category but skirt, which has no unlabelled photo left; 59 + 62 + 63 + 63
+    # photos, 213 random in pool order + 34 hard): labelled in session 11 the heldout15 way, by four labellers who never
+    # saw a machine box for these photos, with no pipeline code run on them; joined after the code was frozen at 80057fa
+    # and measured once. Report only, never tuned on.
     assert sum(v["split"] == "heldout16" for v in GARMENT_BOXES.values()) >= 247
     assert not any(k.startswith("validation/") for k in GARMENT_BOXES)
     assert all(k in GARMENT_BOXES for k in HARD) and all(GARMENT_BOXES[k]["split"] == "tune" for k in HARD)
