@@ -1106,6 +1106,22 @@ CLIP_OUTER = 0.15
 CLIP_DARK_BELOW = 6.0
 
 
+def _tones_and_body(rgb_small: np.ndarray, m: np.ndarray, y0: int, bh: int
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return L* (0-100) and chroma of every pixel, and the garment's body band (0.25-0.6 of its height).
+
+    The clip checks compare what sits on the waistband with the garment's own fabric, read where no waistband,
+    clip or hem is.
+    """
+    lab = cv2.cvtColor(rgb_small, cv2.COLOR_RGB2LAB).astype(np.float32)
+    lightness = lab[..., 0] * (100.0 / 255.0)
+    chroma = np.hypot(lab[..., 1] - 128.0, lab[..., 2] - 128.0)
+    body = m.astype(bool)
+    body[:y0 + int(0.25 * bh)] = False
+    body[y0 + int(0.6 * bh):] = False
+    return lightness, chroma, body
+
+
 def clip_ends(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
     """Return whether a dark clip sits on each end of the waistband: a clip hanger's jaws, gripping it.
 
@@ -1125,13 +1141,8 @@ def clip_ends(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
     if frame is None:
         return False
     y0, bh, x0, bw, _c = frame
-    lab = cv2.cvtColor(rgb_small, cv2.COLOR_RGB2LAB).astype(np.float32)
-    lightness = lab[..., 0] * (100.0 / 255.0)
-    chroma = np.hypot(lab[..., 1] - 128.0, lab[..., 2] - 128.0)
+    lightness, chroma, body = _tones_and_body(rgb_small, m, y0, bh)
     limits = [CLIP_DARK_L]
-    body = m.astype(bool)
-    body[:y0 + int(0.25 * bh)] = False
-    body[y0 + int(0.6 * bh):] = False
     if body.any():
         # Dark denim is itself under CLIP_DARK_L, so the black jaws merge into one waistband-wide piece; read
         # again with only what is clearly darker than the garment's body (h-hangers17).
@@ -1240,12 +1251,7 @@ def light_clips_at_sides(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
     if frame is None:
         return False
     y0, bh, _x0, bw, centre = frame
-    lab = cv2.cvtColor(rgb_small, cv2.COLOR_RGB2LAB).astype(np.float32)
-    lightness = lab[..., 0] * (100.0 / 255.0)
-    chroma = np.hypot(lab[..., 1] - 128.0, lab[..., 2] - 128.0)
-    body = m.astype(bool)
-    body[:y0 + int(0.25 * bh)] = False
-    body[y0 + int(0.6 * bh):] = False
+    lightness, chroma, body = _tones_and_body(rgb_small, m, y0, bh)
     if not body.any():
         return False
     body_l = float(np.median(lightness[body]))
