@@ -92,6 +92,11 @@ SEG_THRESHOLD = 0.5
 #: Holes closed all round by the garment mask, up to this share of its area, are filled (a print the
 #: background's colour); the cleanup flags larger ones for a person (cleanup.HOLE_SHARE is this value).
 HOLE_FILL_SHARE = 0.02
+#: A closed hole whose median background distance is under this share of the colour threshold is the
+#: backdrop seen through a closed gap (sleeve and body, two legs) and is not filled (h-gaps17); a hole
+#: under HOLE_BG_MIN_PX working pixels is filled anyway (a button hole, JPEG noise in a print).
+HOLE_BG_NEAR = 1.0
+HOLE_BG_MIN_PX = 12
 #: Below this box IoU between the classical box and the segmenter's, the larger box (and its mask)
 #: is kept. Measured on the tune and held-out splits of ``tests/data/garment_boxes.json`` (339
 #: photos; never on ``heldout3``): 0.75-0.85 give the same mean IoU within 0.002.
@@ -439,7 +444,7 @@ def segment_in_box(rgb: np.ndarray, box: tuple[int, int, int, int], *, scale: fl
             if cut.sum() >= 0.05 * mask.sum():
                 mask = cut  # else GrabCut found next to nothing: keep the whole box rather than lose the garment
     x0, y0, x1, y1 = (int(v) for v in box)
-    return Detection(box=(x0, y0, x1, y1), confidence=1.0, mask=_fill_small_holes(mask) * 255,
+    return Detection(box=(x0, y0, x1, y1), confidence=1.0, mask=_fill_small_holes(mask, dist=dist, thresh=thresh) * 255,
                      mask_scale=f, method="hand", bg_colours=centres, threshold=thresh)
 
 
@@ -571,7 +576,8 @@ def detect_garment(rgb: np.ndarray, *, scale: float = 1.0, mode: str = "auto") -
     W, H = round(w / scale), round(h / scale)
     box = (max(0, int(np.floor(sides[0] / s))), max(0, int(np.floor(sides[1] / s))),
            min(W, int(np.ceil(sides[2] / s))), min(H, int(np.ceil(sides[3] / s))))
-    return Detection(box=box, confidence=round(float(confidence), 3), mask=_fill_small_holes(mask) * 255, mask_scale=f,
+    return Detection(box=box, confidence=round(float(confidence), 3),
+                     mask=_fill_small_holes(mask, dist=dist, thresh=thresh) * 255, mask_scale=f,
                      method=method, bg_colours=centres, threshold=thresh, hanger_hint=round(hanger_hint, 3))
 
 
@@ -989,12 +995,17 @@ def _main_component(mask: np.ndarray) -> np.ndarray:
     return keep[labels]
 
 
-def _fill_small_holes(mask: np.ndarray, max_share: float = HOLE_FILL_SHARE) -> np.ndarray:
-    """Fill holes in the garment mask up to ``max_share`` of its area.
+def _fill_small_holes(mask: np.ndarray, max_share: float = HOLE_FILL_SHARE, dist: np.ndarray | None = None,
+                      thresh: float = 0.0) -> np.ndarray:
+    """Fill holes in the garment mask up to ``max_share`` of its area, unless they are backdrop.
 
     A white print on a white shirt can be cut out as background; a real gap (between a
     sleeve and the body) is large or open to the outside and stays. A closed hole larger than
     this is flagged for review by the cleanup (:func:`lookbook.photos.cleanup.hole_inside`).
+    With ``dist`` (the working image's :func:`background_distance`) and its ``thresh``, a small
+    closed hole whose pixels mostly lie within :data:`HOLE_BG_NEAR` of the threshold of the
+    border's colours is backdrop showing through a closed sleeve gap or between two legs (a pink
+    sheet, a wood floor: issue 12 §2, h-gaps17) and stays open; a print unlike the backdrop fills.
     """
     inv = (mask == 0).astype(np.uint8)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(inv, connectivity=4)
@@ -1006,6 +1017,11 @@ def _fill_small_holes(mask: np.ndarray, max_share: float = HOLE_FILL_SHARE) -> n
     touches = (x == 0) | (y == 0) | (x + bw >= w) | (y + bh >= h)
     fill = (~touches) & (area <= limit)
     fill[0] = False
+    if dist is not None and thresh > 0:
+        for i in np.flatnonzero(fill & (area >= HOLE_BG_MIN_PX)):
+            # The median, not the mean: a hole's rim is half fabric on the working image's scale.
+            if float(np.median(dist[labels == i])) < HOLE_BG_NEAR * thresh:
+                fill[i] = False
     out = mask.copy()
     out[fill[labels]] = 1
     return out
