@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lookbook.photos.detect import HOLE_NECK_HALF, HOLE_NECK_TOP, _fill_small_holes, detect_garment
+from lookbook.photos.detect import HOLE_NECK_HALF, HOLE_NECK_TALL, HOLE_NECK_TOP, _fill_small_holes, detect_garment
 
 WALL = (200, 60, 110)  # a pink sheet: the tag and the gap are its colour
 NAVY = (30, 35, 80)
@@ -48,9 +48,10 @@ def test_only_holes_at_the_top_of_the_centre_line_count_as_the_neck() -> None:
     mask[14:24, 45:55] = 0  # top centre: a neck tag of the backdrop's colour, filled
     mask[14:24, 15:25] = 0  # same height, at the side: a shoulder/sleeve gap, open
     mask[60:70, 45:55] = 0  # centre line but low: between two legs, open
+    mask[12:40, 36:40] = 0  # top centre but 7 times as tall as wide: a gap between two sandals, open
     dist = np.full(mask.shape, 40.0, np.float32)
     dist[mask == 0] = 5.0
     out = _fill_small_holes(mask, dist=dist, thresh=12.0)
     assert out[14:24, 45:55].all()
-    assert not out[14:24, 15:25].any() and not out[60:70, 45:55].any()
-    assert 0.05 <= HOLE_NECK_HALF <= 0.2 and 0.1 <= HOLE_NECK_TOP <= 0.33
+    assert not out[14:24, 15:25].any() and not out[60:70, 45:55].any() and not out[12:40, 36:40].any()
+    assert 0.05 <= HOLE_NECK_HALF <= 0.2 and 0.1 <= HOLE_NECK_TOP <= 0.33 and 1.5 <= HOLE_NECK_TALL <= 4
