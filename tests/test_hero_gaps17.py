@@ -50,15 +50,15 @@ def test_a_print_unlike_the_backdrop_is_still_garment() -> None:
 def test_only_backdrop_coloured_holes_stay_open() -> None:
     mask = np.zeros((100, 100), np.uint8)
     mask[10:90, 10:90] = 1
-    mask[20:30, 20:30] = 0  # 100 px of the backdrop's colour: a closed sleeve gap
+    mask[20:45, 20:24] = 0  # 100 px of the backdrop's colour, tall and at the side: a closed sleeve gap
     mask[60:70, 60:70] = 0  # 100 px far from it: a print the colour pass missed
     mask[45:47, 45:47] = 0  # 4 px of the backdrop's colour: too small to matter, filled
     dist = np.full(mask.shape, 40.0, np.float32)
-    dist[20:30, 20:30] = 5.0
+    dist[20:45, 20:24] = 5.0
     dist[45:47, 45:47] = 5.0
     out = _fill_small_holes(mask, dist=dist, thresh=12.0)
-    assert not out[20:30, 20:30].any()
+    assert not out[20:45, 20:24].any()
     assert out[60:70, 60:70].all() and out[45:47, 45:47].all()
     assert 4 < HOLE_BG_MIN_PX <= 100
     # Without a colour model (as before) every small closed hole is filled.
-    assert _fill_small_holes(mask)[20:30, 20:30].all()
+    assert _fill_small_holes(mask)[20:45, 20:24].all()

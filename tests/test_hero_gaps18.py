@@ -1,15 +1,15 @@
-"""A backdrop-coloured neck tag stays in the cut-out; sleeve gaps still open (h-gaps18).
+"""A backdrop-coloured neck tag or print stays in the cut-out; sleeve gaps still open (h-gaps18).
 
 h-gaps17 opened every closed hole of the backdrop's colour; on its confirmation half a white tag inside
 the neck of a garment hung on a white wall (train/outwear/00208c77, train/longsleeve/fc1241ee) became a
-ragged notch. A hole at the top of the garment's centre line is the neck and is filled as before.
+ragged notch. Only a hole shaped like a sleeve gap (tall, beside the centre line) stays open.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from lookbook.photos.detect import HOLE_NECK_HALF, HOLE_NECK_TALL, HOLE_NECK_TOP, _fill_small_holes, detect_garment
+from lookbook.photos.detect import HOLE_GAP_OFF_CENTRE, HOLE_GAP_TALL, _fill_small_holes, detect_garment
 
 WALL = (200, 60, 110)  # a pink sheet: the tag and the gap are its colour
 NAVY = (30, 35, 80)
@@ -42,16 +42,16 @@ def test_a_white_neck_tag_stays_garment_while_the_sleeve_gap_opens() -> None:
     assert _share(det.mask, f, 186, 254, 106, 114) < 0.2
 
 
-def test_only_holes_at_the_top_of_the_centre_line_count_as_the_neck() -> None:
+def test_only_tall_holes_beside_the_centre_line_stay_open() -> None:
     mask = np.zeros((100, 100), np.uint8)
     mask[10:90, 10:90] = 1
-    mask[14:24, 45:55] = 0  # top centre: a neck tag of the backdrop's colour, filled
-    mask[14:24, 15:25] = 0  # same height, at the side: a shoulder/sleeve gap, open
-    mask[60:70, 45:55] = 0  # centre line but low: between two legs, open
-    mask[12:40, 36:40] = 0  # top centre but 7 times as tall as wide: a gap between two sandals, open
+    mask[14:24, 45:55] = 0  # top centre, squat: a neck tag of the backdrop's colour, filled
+    mask[40:52, 44:48] = 0  # central and tall: a print down the middle (a zip strip), filled
+    mask[60:68, 70:80] = 0  # at the side but wider than tall: a price sticker, filled
+    mask[40:64, 16:22] = 0  # at the side and 4 times as tall as wide: a sleeve-body gap, open
     dist = np.full(mask.shape, 40.0, np.float32)
     dist[mask == 0] = 5.0
     out = _fill_small_holes(mask, dist=dist, thresh=12.0)
-    assert out[14:24, 45:55].all()
-    assert not out[14:24, 15:25].any() and not out[60:70, 45:55].any() and not out[12:40, 36:40].any()
-    assert 0.05 <= HOLE_NECK_HALF <= 0.2 and 0.1 <= HOLE_NECK_TOP <= 0.33 and 1.5 <= HOLE_NECK_TALL <= 4
+    assert out[14:24, 45:55].all() and out[40:52, 44:48].all() and out[60:68, 70:80].all()
+    assert not out[40:64, 16:22].any()
+    assert 1.2 <= HOLE_GAP_TALL <= 2.5 and 0.05 <= HOLE_GAP_OFF_CENTRE <= 0.2
