@@ -454,7 +454,8 @@ REAL_UNFLAGGED_HANGERS = [
                  id="heldout15-black-hanger-off-the-top-of-a-striped-shirt"),
     pytest.param("train/shirt/01938e19-ece6-4f67-8e48-bfd6dd6ce399.jpg", "shirt", "running off the photo's top",
                  id="heldout4-hanger-off-the-top-of-a-striped-shirt"),
-    pytest.param("train/dress/bca1dfda-e2a6-470d-b7ae-b9d3dac2208c.jpg", "dress", "running off the photo's top",
+    # h-gaps17: the backdrop between the hook and the lace is no longer filled, so the hook reads "above the garment".
+    pytest.param("train/dress/bca1dfda-e2a6-470d-b7ae-b9d3dac2208c.jpg", "dress", "a hanger's hook",
                  id="heldout5-black-hanger-off-the-top-of-a-lace-dress"),
     pytest.param("train/shirt/de34f49f-5255-4dec-bfcd-30025c699f6e.jpg", "shirt", "sliver across the collar",
                  id="heldout13-dark-sliver-on-a-collar-band"),

@@ -92,6 +92,25 @@ SEG_THRESHOLD = 0.5
 #: Holes closed all round by the garment mask, up to this share of its area, are filled (a print the
 #: background's colour); the cleanup flags larger ones for a person (cleanup.HOLE_SHARE is this value).
 HOLE_FILL_SHARE = 0.02
+#: A closed hole whose median background distance is under this share of the colour threshold is the
+#: backdrop seen through a closed gap (sleeve and body, two legs) and is not filled (h-gaps17): the
+#: sheet in those gaps measured 0.22-0.40 on heldout16, while prints the colour pass dropped (a white
+#: dog's face, stars on sandals, a cap's panel) sit just under the threshold, 0.54-1.0 (at 1.0, 8 of 17
+#: changed design heroes got worse). A hole under HOLE_BG_MIN_PX working pixels (of ~10-25 k in a
+#: garment) is filled anyway: a pink price tag on a cap on a pink sheet (26 px) is not a gap to open.
+HOLE_BG_NEAR = 0.45
+HOLE_BG_MIN_PX = 40
+#: ... and only if it is shaped like such a gap (h-gaps18): at least HOLE_GAP_TALL times as tall as
+#: wide and its centre off the garment box's centre line by more than HOLE_GAP_OFF_CENTRE of its width.
+#: On the whole design half (tune, heldout, heldout3-7, 13, 15-17; 1143 photos) the colour test alone
+#: changed 53 heroes: the sleeve-body gaps it was made for run down beside the body (1.9-5 times as tall
+#: as wide, 0.07-0.33 or 0.63-0.87 across), while what it wrongly opened was squat or central: white
+#: neck tags and waistband labels on hung garments (0.8-1.4, on the centre line; also h-gaps17's two
+#: worse confirmation shots, train/outwear/00208c77 and train/longsleeve/fc1241ee), a cat's face and
+#: Mickey's face on dark t-shirts (0.37-0.43 of the threshold, central), a white check on a white wall,
+#: a price sticker on a cap, a vest's zip strip.
+HOLE_GAP_TALL = 1.8
+HOLE_GAP_OFF_CENTRE = 0.12
 #: Below this box IoU between the classical box and the segmenter's, the larger box (and its mask)
 #: is kept. Measured on the tune and held-out splits of ``tests/data/garment_boxes.json`` (339
 #: photos; never on ``heldout3``): 0.75-0.85 give the same mean IoU within 0.002.
@@ -439,7 +458,7 @@ def segment_in_box(rgb: np.ndarray, box: tuple[int, int, int, int], *, scale: fl
             if cut.sum() >= 0.05 * mask.sum():
                 mask = cut  # else GrabCut found next to nothing: keep the whole box rather than lose the garment
     x0, y0, x1, y1 = (int(v) for v in box)
-    return Detection(box=(x0, y0, x1, y1), confidence=1.0, mask=_fill_small_holes(mask) * 255,
+    return Detection(box=(x0, y0, x1, y1), confidence=1.0, mask=_fill_small_holes(mask, dist=dist, thresh=thresh) * 255,
                      mask_scale=f, method="hand", bg_colours=centres, threshold=thresh)
 
 
@@ -571,7 +590,8 @@ def detect_garment(rgb: np.ndarray, *, scale: float = 1.0, mode: str = "auto") -
     W, H = round(w / scale), round(h / scale)
     box = (max(0, int(np.floor(sides[0] / s))), max(0, int(np.floor(sides[1] / s))),
            min(W, int(np.ceil(sides[2] / s))), min(H, int(np.ceil(sides[3] / s))))
-    return Detection(box=box, confidence=round(float(confidence), 3), mask=_fill_small_holes(mask) * 255, mask_scale=f,
+    return Detection(box=box, confidence=round(float(confidence), 3),
+                     mask=_fill_small_holes(mask, dist=dist, thresh=thresh) * 255, mask_scale=f,
                      method=method, bg_colours=centres, threshold=thresh, hanger_hint=round(hanger_hint, 3))
 
 
@@ -989,12 +1009,19 @@ def _main_component(mask: np.ndarray) -> np.ndarray:
     return keep[labels]
 
 
-def _fill_small_holes(mask: np.ndarray, max_share: float = HOLE_FILL_SHARE) -> np.ndarray:
-    """Fill holes in the garment mask up to ``max_share`` of its area.
+def _fill_small_holes(mask: np.ndarray, max_share: float = HOLE_FILL_SHARE, dist: np.ndarray | None = None,
+                      thresh: float = 0.0) -> np.ndarray:
+    """Fill holes in the garment mask up to ``max_share`` of its area, unless they are backdrop.
 
     A white print on a white shirt can be cut out as background; a real gap (between a
     sleeve and the body) is large or open to the outside and stays. A closed hole larger than
     this is flagged for review by the cleanup (:func:`lookbook.photos.cleanup.hole_inside`).
+    With ``dist`` (the working image's :func:`background_distance`) and its ``thresh``, a small
+    closed hole whose pixels mostly lie within :data:`HOLE_BG_NEAR` of the threshold of the
+    border's colours is backdrop showing through a closed sleeve gap or between two legs (a pink
+    sheet, a wood floor: issue 12 §2, h-gaps17) and stays open if it is shaped like such a gap (tall,
+    off the centre line: :data:`HOLE_GAP_TALL`); a print unlike the backdrop fills, and so does a
+    backdrop-coloured tag, label or print that is squat or central.
     """
     inv = (mask == 0).astype(np.uint8)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(inv, connectivity=4)
@@ -1006,6 +1033,15 @@ def _fill_small_holes(mask: np.ndarray, max_share: float = HOLE_FILL_SHARE) -> n
     touches = (x == 0) | (y == 0) | (x + bw >= w) | (y + bh >= h)
     fill = (~touches) & (area <= limit)
     fill[0] = False
+    if dist is not None and thresh > 0:
+        xs = np.flatnonzero(mask.any(axis=0))
+        mx0, mw = float(xs[0]), float(xs[-1] + 1 - xs[0])
+        gap_like = ((bh >= HOLE_GAP_TALL * bw)
+                    & (np.abs(x + bw / 2 - (mx0 + mw / 2)) > HOLE_GAP_OFF_CENTRE * mw))
+        for i in np.flatnonzero(fill & (area >= HOLE_BG_MIN_PX) & gap_like):
+            # The median, not the mean: a hole's rim is half fabric on the working image's scale.
+            if float(np.median(dist[labels == i])) < HOLE_BG_NEAR * thresh:
+                fill[i] = False
     out = mask.copy()
     out[fill[labels]] = 1
     return out
