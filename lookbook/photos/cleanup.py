@@ -1110,7 +1110,7 @@ def _tones_and_body(rgb_small: np.ndarray, m: np.ndarray, y0: int, bh: int
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return L* (0-100) and chroma of every pixel, and the garment's body band (0.25-0.6 of its height).
 
-    The clip checks compare what sits on the waistband with the garment's own fabric, read where no waistband,
+    The clip and collar checks compare what sits at the top with the garment's own fabric, read where no waistband,
     clip or hem is.
     """
     lab = cv2.cvtColor(rgb_small, cv2.COLOR_RGB2LAB).astype(np.float32)
@@ -1296,11 +1296,9 @@ def hook_off_frame(mask: np.ndarray) -> bool:
     if frame is None or frame[0] > 0:
         return False
     _y0, _bh, _x0, bw, centre = frame
-    xs = np.nonzero(m[0])[0]
     # Span and middle of all it touches: a hook's two sides (or the neck's two arms) are two runs of one piece.
-    span = int(xs.max()) + 1 - int(xs.min())
-    middle = (int(xs.min()) + int(xs.max())) / 2.0
-    return span <= OFF_FRAME_WIDTH * bw and abs(middle - centre) <= OFF_FRAME_CENTRE * bw
+    a, z = _row_span(m, 0)
+    return z - a <= OFF_FRAME_WIDTH * bw and abs((a + z - 1) / 2.0 - centre) <= OFF_FRAME_CENTRE * bw
 
 
 #: A dark hanger's sliver left at a light top's collar (:func:`dark_sliver_at_collar`): on a garment whose body
@@ -1336,15 +1334,11 @@ def dark_sliver_at_collar(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
     if frame is None:
         return False
     y0, bh, _x0, bw, centre = frame
-    lab = cv2.cvtColor(rgb_small, cv2.COLOR_RGB2LAB).astype(np.float32)
-    lightness = lab[..., 0] * (100.0 / 255.0)
-    chroma = np.hypot(lab[..., 1] - 128.0, lab[..., 2] - 128.0)
+    lightness, chroma, body = _tones_and_body(rgb_small, m.astype(np.uint8), y0, bh)
     dark = (lightness < DARK_L) & (chroma < DARK_C) & m
-    b0, b1 = y0 + int(0.25 * bh), y0 + int(0.6 * bh)
-    body = m[b0:b1]
-    if not body.any() or float(np.median(lightness[b0:b1][body])) < SLIVER_BODY_L:
+    if not body.any() or float(np.median(lightness[body])) < SLIVER_BODY_L:
         return False
-    if float(dark[b0:b1][body].mean()) >= SLIVER_BODY_DARK:
+    if float(dark[body].mean()) >= SLIVER_BODY_DARK:
         return False
     band = np.zeros_like(m)
     band[y0:y0 + max(2, int(SLIVER_TOP * bh)),
