@@ -292,3 +292,29 @@ def test_a_boxy_tops_cuff_crop_holds_the_sleeves_hem_not_the_hems_corner() -> No
     cv2.fillPoly(mask, [top], 255)
     cuff = detail_boxes(mask, detail_kinds("shirt"))["cuff"]
     assert _inside((45, 165), cuff) or _inside((375, 165), cuff)
+
+
+def test_a_tall_hoods_collar_crop_reaches_down_to_the_neck() -> None:
+    # A hood as tall as a quarter of the jacket (x 150..250, y 20..160) above a body x 50..350, y 160..560: the collar
+    # is where the hood meets the shoulders, at (200, 162). A crop a fixed inset below the silhouette's top edge shows
+    # only the hood's crown (h-outdet19: the hooded jackets of heldout7 and heldout16 lost their collar so); it goes
+    # down to where the silhouette first spans half the width, with the hood's lower part above the neck.
+    mask = np.zeros((600, 400), np.uint8)
+    mask[20:160, 150:250] = 255
+    mask[160:560, 50:350] = 255
+    collar = detail_boxes(mask, detail_kinds("outerwear"))["collar"]
+    assert _inside((200, 162), collar)
+    assert collar[1] < 100  # the hood's lower half stays in the crop
+
+
+def test_a_collar_at_the_shoulders_keeps_its_crop_at_the_top_edge() -> None:
+    # A shirt whose collar stand (x 170..230, y 20..40) rises only a little above shoulders sloping from y 40 to 90:
+    # no hood, so the collar crop stays the fixed inset below the top edge, the collar itself at its top.
+    from lookbook.photos.crop import COLLAR_INSET
+
+    mask = np.zeros((520, 400), np.uint8)
+    mask[20:40, 170:230] = 255
+    cv2.fillPoly(mask, [np.array([[170, 40], [230, 40], [350, 90], [350, 500], [50, 500], [50, 90]], np.int32)], 255)
+    collar = detail_boxes(mask, detail_kinds("shirt"))["collar"]
+    side = collar[2] - collar[0]
+    assert (collar[1] + collar[3]) / 2 == pytest.approx(20 + COLLAR_INSET * side)

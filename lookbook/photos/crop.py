@@ -127,6 +127,15 @@ TOP_INSET = 0.2
 #: jacket's hood or a stand-up collar rises above where the collar is labelled (h-details12: picked on tune, heldout,
 #: heldout2-heldout7, where 0.3 gains 4 collars and loses none; confirmed on heldout8-heldout11).
 COLLAR_INSET = 0.3
+#: The shoulders start at the first row from the top that spans this share of the garment's width (:func:`_neck_row`).
+NECK_WIDE = 0.5
+#: A garment whose shoulders start more than this share of its height below its top has a hood (or a tall collar)
+#: standing above them (h-outdet19).
+HOOD_DEPTH = 0.15
+#: Under a hood, the collar crop's centre lies this many crop sides above the row where the shoulders start, so the
+#: crop shows the neck with the hood's lower part above it (h-outdet19: picked on the DESIGN splits, where 0.3-0.5 and
+#: NECK_WIDE 0.45-0.55 all gain collars and lose none; 0.4 with 0.5 gains 3 outerwear and 2 long-sleeve collars).
+NECK_RISE = 0.4
 #: How far (in crop sides) the hem crop's centre lies above the garment's lowest edge.
 HEM_INSET = 0.15
 #: A detail crop with less of the garment than this share of its area is mostly background
@@ -331,8 +340,16 @@ def detail_boxes(mask: np.ndarray, kinds: tuple[str, ...] | list[str], threshold
     hem_edge = float(box[3]) if box is not None and box[3] > y1 + max(2.0, SHORT_MASK * bh) else y1
     out: dict[str, Box] = {}
     for kind in kinds:
-        if kind in TOP_KINDS:
-            out[kind] = _square(tx, ty + side * (COLLAR_INSET if kind == "collar" else TOP_INSET), side)
+        if kind == "collar":
+            # Below a hood (or a tall collar standing up on its own) the collar crop goes down to where the
+            # shoulders start: the labelled collar is there, under the hood, and a crop at the top shows its crown.
+            cy = ty + side * COLLAR_INSET
+            neck = _neck_row(xs, ys, y0, bw)
+            if neck - y0 > HOOD_DEPTH * bh:
+                cy = max(cy, neck - NECK_RISE * side)
+            out[kind] = _square(tx, cy, side)
+        elif kind in TOP_KINDS:
+            out[kind] = _square(tx, ty + side * TOP_INSET, side)
         elif kind in ("hem", LEG_HEM):
             hx, hy = _hem_point(xs, ys, y1, bh, kind == LEG_HEM, bw)
             out[kind] = _square(hx, max(hy, hem_edge) - hem_inset, side)
@@ -348,6 +365,24 @@ def detail_boxes(mask: np.ndarray, kinds: tuple[str, ...] | list[str], threshold
     # A crop that is nearly all background (bare floor, a bed, the hanger's wall) shows no detail:
     # it is left out rather than sent.
     return {kind: crop for kind, crop in out.items() if fabric_share(m, crop) >= MIN_FABRIC}
+
+
+def _neck_row(xs: np.ndarray, ys: np.ndarray, y0: float, bw: float) -> float:
+    """Return the first row from the top where the silhouette spans :data:`NECK_WIDE` of the garment's width.
+
+    That is where the shoulders start: a collar on a hanger reaches it a few rows down, a hood standing above the
+    shoulders (narrower than them, about a third of the width) only at its lower edge. The span is the row's
+    outermost pixels, so a hood's opening or a gap in the mask does not shorten it.
+    """
+    top = int(y0)
+    rows = ys.astype(np.intp) - top
+    n = int(rows.max()) + 1
+    lo = np.full(n, np.inf)
+    hi = np.full(n, -np.inf)
+    np.minimum.at(lo, rows, xs)
+    np.maximum.at(hi, rows, xs)
+    wide = np.nonzero(hi - lo + 1.0 >= NECK_WIDE * bw)[0]
+    return float(top + (int(wide[0]) if len(wide) else n))
 
 
 def fabric_share(mask: np.ndarray, crop: Box) -> float:
