@@ -32,7 +32,9 @@ from __future__ import annotations
 #: it is lowered where another box agrees on the other sides within 10 working px, not only 3 (h-boxes13).
 #: 15: a segmenter box over which its map is half-sure (over 0.2 of the box between 0.1 and 0.9: stripes, a large
 #: print) and that parts from the classical box gives way to the classical box and mask (h-boxes16).
-RENDERER_VERSION = 17
+#: 18: a bay of the backdrop's colour joined to the outside of the mask (floor between two legs or sandals,
+#: the wall in a hung top's neck) is taken out of it on a garment unlike the backdrop (h-bays19).
+RENDERER_VERSION = 18
 
 #: Every detail crop the renderer can make, in the order they are shown.
 DETAIL_KINDS = ("collar", "neckline", "waistband", "cuff", "hem")
