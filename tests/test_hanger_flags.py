@@ -242,7 +242,12 @@ def test_a_plain_waistband_and_curled_corners_lose_nothing() -> None:
     det = detect_garment(plain)
     s = det.mask_scale
     plain_cleaned = clean_detection(plain, det, category="pants")
-    assert (plain_cleaned.detection.mask == det.mask).all()
+    # Nothing above the crotch (y 300) goes; below it the wall closed into the top of the V between the legs
+    # is taken out since h-bays19 (a bay of the backdrop).
+    crotch = int(300 * s)
+    assert (plain_cleaned.detection.mask[:crotch] == det.mask[:crotch]).all()
+    legs = (det.mask[crotch:] > 0).sum()
+    assert (plain_cleaned.detection.mask[crotch:] > 0).sum() >= 0.98 * legs
     assert not any("clip hanger" in r for r in plain_cleaned.reasons)
     # A skirt laid flat with its waistband's corners curling up a little: corners, not clips.
     curled = _skirt(wall())

@@ -34,7 +34,9 @@ from __future__ import annotations
 #: print) and that parts from the classical box gives way to the classical box and mask (h-boxes16).
 #: 18: under a hood standing above the shoulders the collar crop goes down to the neck, where the silhouette first
 #: spans half the garment's width, instead of showing the hood's crown (h-outdet19).
-RENDERER_VERSION = 18
+#: 19: a bay of the backdrop's colour joined to the outside of the mask (floor between two legs or sandals,
+#: the wall in a hung top's neck) is taken out of it on a garment unlike the backdrop (h-bays19).
+RENDERER_VERSION = 19
 
 #: Every detail crop the renderer can make, in the order they are shown.
 DETAIL_KINDS = ("collar", "neckline", "waistband", "cuff", "hem")

@@ -111,6 +111,28 @@ HOLE_BG_MIN_PX = 40
 #: a price sticker on a cap, a vest's zip strip.
 HOLE_GAP_TALL = 1.8
 HOLE_GAP_OFF_CENTRE = 0.12
+#: A bay of the backdrop's colour joined to the outside of the mask (the rug between two legs, a floor
+#: strip under a hat, h-bays19) is taken out when its median background distance is under
+#: BAY_NEAR of the threshold, it holds at least BAY_MIN_PX working px and at most BAY_MAX_SHARE of the
+#: mask, and its colour lies nearer the backdrop just outside it than the garment just inside it by
+#: BAY_CONTRAST times (a white shirt on a white sheet is as near one as the other and stays).
+BAY_NEAR = 0.45
+BAY_MIN_PX = 12
+BAY_MAX_SHARE = 0.06
+BAY_CONTRAST = 2.0
+BAY_RING_PX = 3
+#: ... and only on a garment of which at most this share looks like the backdrop (distance under the
+#: threshold): on white shirts, shorts and puffer jackets on white sheets (0.19-0.57 of the mask) the
+#: colour cannot tell a bay from a shaded fold, and a hem corner or a collar was cut out; the garments
+#: it helped measured 0.00-0.13 (heldout16/17).
+BAY_GARMENT_NEAR_MAX = 0.15
+#: ... and only a bay at most this share of the mask's height: a strip from hood to hem is an open
+#: vest's zip (train/outwear/8dd4871d, 0.95), the bays it was made for measured 0.04-0.49.
+BAY_MAX_TALL = 0.6
+#: ... and only where its colour is within this share of the threshold of the backdrop just outside it:
+#: the floor, sheets and walls taken out measured 0.04-0.35; a shoe's silver lining at the heel opening
+#: (train/shoes/ab70eea8, 0.36) and a hanger's hook (0.89) are not the backdrop beside them.
+BAY_BG_CLOSE = 0.35
 #: Below this box IoU between the classical box and the segmenter's, the larger box (and its mask)
 #: is kept. Measured on the tune and held-out splits of ``tests/data/garment_boxes.json`` (339
 #: photos; never on ``heldout3``): 0.75-0.85 give the same mean IoU within 0.002.
@@ -1053,3 +1075,68 @@ def _mask_box(mask: np.ndarray, w: int, h: int) -> tuple[int, int, int, int]:
         m = 0.1
         return (round(w * m), round(h * m), round(w * (1 - m)), round(h * (1 - m)))
     return (int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
+
+
+def _open_bays(mask: np.ndarray, small: np.ndarray, dist: np.ndarray, thresh: float) -> np.ndarray:
+    """Take bays of the backdrop's colour that open to the outside out of the garment ``mask``.
+
+    The segmenter and GrabCut round a garment's outline over what lies between its parts: the rug
+    between two trouser legs, the floor under a hat's crown (issue 12 §2, h-bays19). Unlike a closed
+    hole (:func:`_fill_small_holes`) such a bay touches the outside. A piece of the mask is taken
+    out when it looks like the border's colours (median distance under :data:`BAY_NEAR` of
+    ``thresh``), is small (:data:`BAY_MIN_PX` to :data:`BAY_MAX_SHARE` of the mask) and is much
+    nearer in colour to the backdrop just outside it than to the garment just inside it
+    (:data:`BAY_CONTRAST`), on a garment that looks unlike the backdrop over all but
+    :data:`BAY_GARMENT_NEAR_MAX` of it: pale fabric on a pale backdrop stays as it was. A bay taller
+    than :data:`BAY_MAX_TALL` of the garment, or one that would part it in two, stays too.
+    """
+    m = mask > 0
+    total = int(m.sum())
+    if total == 0 or thresh <= 0:
+        return mask
+    if float((dist[m] < thresh).mean()) > BAY_GARMENT_NEAR_MAX:
+        return mask  # pale fabric on a pale backdrop: its folds look like the bays
+    cand = (m & (dist < BAY_NEAR * thresh)).astype(np.uint8)
+    if not cand.any():
+        return mask
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(cand, connectivity=8)
+    rows = np.flatnonzero(m.any(axis=1))
+    tall = float(rows[-1] + 1 - rows[0])
+    outside = ~m
+    ring_k = _disc(2 * BAY_RING_PX + 1)
+    touch = cv2.dilate(outside.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    lab = working_lab(cv2.GaussianBlur(small, (3, 3), 0)).astype(np.float32)
+    out = mask.copy()
+    for i in range(1, n):
+        area = int(stats[i, cv2.CC_STAT_AREA])
+        if area < BAY_MIN_PX or area > BAY_MAX_SHARE * total:
+            continue
+        comp = labels == i
+        if not (comp & touch).any():
+            continue  # closed: the hole pass decides
+        if stats[i, cv2.CC_STAT_HEIGHT] > BAY_MAX_TALL * tall:
+            continue
+        if float(np.median(dist[comp])) >= BAY_NEAR * thresh:
+            continue
+        near = cv2.dilate(comp.astype(np.uint8), ring_k) > 0
+        bg_ring = near & outside
+        fab_ring = near & m & (cand == 0)
+        if bg_ring.sum() < 4 or fab_ring.sum() < 4:
+            continue
+        c = lab[comp].mean(0)
+        to_bg = float(np.linalg.norm(c - lab[bg_ring].mean(0)))
+        to_fab = float(np.linalg.norm(c - lab[fab_ring].mean(0)))
+        if to_fab < BAY_CONTRAST * to_bg or to_fab < thresh or to_bg > BAY_BG_CLOSE * thresh:
+            continue
+        trial = out.copy()
+        trial[comp] = 0
+        if _pieces(trial, total) > _pieces(out, total):
+            continue  # a strip that parts the garment in two (an open vest's zip, seen from the front)
+        out = trial
+    return out
+
+
+def _pieces(mask: np.ndarray, total: int) -> int:
+    """Return how many parts of ``mask`` hold at least 1 % of ``total`` pixels."""
+    n, _labels, stats, _ = cv2.connectedComponentsWithStats((mask > 0).astype(np.uint8), connectivity=8)
+    return int((stats[1:, cv2.CC_STAT_AREA] >= 0.01 * total).sum())
