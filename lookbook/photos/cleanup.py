@@ -42,9 +42,8 @@ from lookbook.photos.detect import (
     HOLE_FILL_SHARE,
     HOOK_HINT,
     Detection,
-    _cheap_pass,
-    _open_bays,
     background_distance,
+    open_backdrop_bays,
     working_lab,
 )
 
@@ -883,8 +882,9 @@ def clean_detection(rgb: np.ndarray, det: Detection, *, trim_box: bool = True, s
                     category: str | None = None) -> Cleanup:
     """Return ``det`` with hangers and hooks, then bays of the backdrop, taken out of its mask.
 
-    See :func:`_clean_detection` for the hangers. The backdrop's bays (:func:`lookbook.photos.detect._open_bays`,
-    h-bays19) go last, from what the hanger cut kept: taken out before it, a 22-pixel bay changed the
+    See :func:`_clean_detection` for the hangers. The backdrop's bays (h-bays19,
+    :func:`lookbook.photos.detect.open_backdrop_bays`)
+    go last, from what the hanger cut kept: taken out before it, a 22-pixel bay changed the
     cut by 675 pixels on a dress (train/dress/4334620b, its patterned bib cut as a hanger). The flags
     and reasons are the hanger cut's, unchanged.
     """
@@ -894,9 +894,8 @@ def clean_detection(rgb: np.ndarray, det: Detection, *, trim_box: bool = True, s
         return out
     h, w = mask.shape[:2]
     small = cv2.resize(rgb, (w, h), interpolation=cv2.INTER_AREA)
-    _fg, dist, thresh, _band, _centres = _cheap_pass(small)
     m = (mask > 0).astype(np.uint8)
-    opened = _open_bays(m, small, dist, thresh)
+    opened = open_backdrop_bays(m, small)
     if np.array_equal(opened, m):
         return out
     return replace(out, detection=replace(out.detection, mask=(opened * 255).astype(np.uint8)))

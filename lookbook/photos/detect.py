@@ -1077,6 +1077,15 @@ def _mask_box(mask: np.ndarray, w: int, h: int) -> tuple[int, int, int, int]:
     return (int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
 
 
+def open_backdrop_bays(mask: np.ndarray, small: np.ndarray) -> np.ndarray:
+    """Return ``mask`` (0/1, at ``small``'s size) with the backdrop's bays taken out (:func:`_open_bays`).
+
+    The backdrop's colours and threshold are the colour pass's over ``small``, the photo at the mask's size.
+    """
+    _fg, dist, thresh, _band, _centres = _cheap_pass(small)
+    return _open_bays(mask, small, dist, thresh)
+
+
 def _open_bays(mask: np.ndarray, small: np.ndarray, dist: np.ndarray, thresh: float) -> np.ndarray:
     """Take bays of the backdrop's colour that open to the outside out of the garment ``mask``.
 
