@@ -133,6 +133,17 @@ BAY_MAX_TALL = 0.6
 #: the floor, sheets and walls taken out measured 0.04-0.35; a shoe's silver lining at the heel opening
 #: (train/shoes/ab70eea8, 0.36) and a hanger's hook (0.89) are not the backdrop beside them.
 BAY_BG_CLOSE = 0.35
+#: A floor wedge (h-floor20): a narrow strip of the floor kept in a concave corner of the outline, the
+#: wood between two shorts legs at the hem. Unlike a bay it need not be the border's colour (wood planks
+#: vary more than the colour pass's BAY_NEAR allows; the wedges measured 0.70-0.83 of the threshold):
+#: it is taken out when its pixels lie under WEDGE_NEAR of the threshold, it is at most WEDGE_MAX_WIDE
+#: working px wide on average and at least WEDGE_MIN_TALL times as tall as wide, garment lies on both
+#: sides of it in at least WEDGE_FLANKED of its rows, and the bays' colour, size and garment guards hold.
+WEDGE_NEAR = 1.0
+WEDGE_MAX_WIDE = 5.0
+WEDGE_MIN_TALL = 2.0
+WEDGE_FLANKED = 0.8
+WEDGE_FLANK_PX = 6
 #: Below this box IoU between the classical box and the segmenter's, the larger box (and its mask)
 #: is kept. Measured on the tune and held-out splits of ``tests/data/garment_boxes.json`` (339
 #: photos; never on ``heldout3``): 0.75-0.85 give the same mean IoU within 0.002.
@@ -1143,6 +1154,86 @@ def _open_bays(mask: np.ndarray, small: np.ndarray, dist: np.ndarray, thresh: fl
             continue  # a strip that parts the garment in two (an open vest's zip, seen from the front)
         out = trial
     return out
+
+
+def open_floor_wedges(mask: np.ndarray, small: np.ndarray) -> np.ndarray:
+    """Return ``mask`` (0/1, at ``small``'s size) with narrow floor wedges taken out (:func:`_open_wedges`)."""
+    _fg, dist, thresh, _band, _centres = _cheap_pass(small)
+    return _open_wedges(mask, small, dist, thresh)
+
+
+def _open_wedges(mask: np.ndarray, small: np.ndarray, dist: np.ndarray, thresh: float) -> np.ndarray:
+    """Take narrow wedges of the floor in concave corners of the outline out of the garment ``mask``.
+
+    The cut rounds over the corner where two legs of shorts part at the hem and keeps a wedge of
+    the wood floor there (issue 12 §2, h-floor20). Planks vary in colour, so the wedge is only
+    within the colour pass's threshold (:data:`WEDGE_NEAR`), not near the border's colours as a bay
+    (:func:`_open_bays`) must be; what keeps this safe is its shape: narrow
+    (:data:`WEDGE_MAX_WIDE`), tall (:data:`WEDGE_MIN_TALL`), open to the outside and with garment
+    on both sides (:data:`WEDGE_FLANKED`), its colour much nearer the floor outside than the
+    garment beside it, on a garment unlike the floor (the bays' guards).
+    """
+    m = mask > 0
+    total = int(m.sum())
+    if total == 0 or thresh <= 0:
+        return mask
+    if float((dist[m] < thresh).mean()) > BAY_GARMENT_NEAR_MAX:
+        return mask  # pale fabric on a pale floor: its folds look like wedges
+    cand = (m & (dist < WEDGE_NEAR * thresh)).astype(np.uint8)
+    if not cand.any():
+        return mask
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(cand, connectivity=8)
+    outside = ~m
+    ring_k = _disc(2 * BAY_RING_PX + 1)
+    touch = cv2.dilate(outside.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    fabric = m & (cand == 0)
+    lab: np.ndarray | None = None
+    out = mask.copy()
+    for i in range(1, n):
+        area = int(stats[i, cv2.CC_STAT_AREA])
+        bw, bh = int(stats[i, cv2.CC_STAT_WIDTH]), int(stats[i, cv2.CC_STAT_HEIGHT])
+        if area < BAY_MIN_PX or area > BAY_MAX_SHARE * total:
+            continue
+        if area > WEDGE_MAX_WIDE * bh or bh < WEDGE_MIN_TALL * bw:
+            continue
+        comp = labels == i
+        if not (comp & touch).any():
+            continue  # closed: the hole pass decides
+        if not _flanked(comp, fabric):
+            continue
+        near = cv2.dilate(comp.astype(np.uint8), ring_k) > 0
+        bg_ring = near & outside
+        fab_ring = near & fabric
+        if bg_ring.sum() < 4 or fab_ring.sum() < 4:
+            continue
+        if lab is None:
+            lab = working_lab(cv2.GaussianBlur(small, (3, 3), 0)).astype(np.float32)
+        c = lab[comp].mean(0)
+        to_bg = float(np.linalg.norm(c - lab[bg_ring].mean(0)))
+        to_fab = float(np.linalg.norm(c - lab[fab_ring].mean(0)))
+        if to_fab < BAY_CONTRAST * to_bg or to_fab < thresh or to_bg > BAY_BG_CLOSE * thresh:
+            continue
+        trial = out.copy()
+        trial[comp] = 0
+        if _pieces(trial, total) > _pieces(out, total):
+            continue
+        out = trial
+    return out
+
+
+def _flanked(comp: np.ndarray, fabric: np.ndarray) -> bool:
+    """Return whether garment (``fabric``) lies within :data:`WEDGE_FLANK_PX` left and right of ``comp``
+    in at least :data:`WEDGE_FLANKED` of its rows: a wedge between two legs, not a strip along one edge."""
+    ys = np.unique(np.nonzero(comp)[0])
+    w = comp.shape[1]
+    both = 0
+    for y in ys:
+        xs = np.flatnonzero(comp[y])
+        lo, hi = int(xs[0]), int(xs[-1])
+        left = fabric[y, max(0, lo - WEDGE_FLANK_PX):lo].any()
+        right = fabric[y, hi + 1:min(w, hi + 1 + WEDGE_FLANK_PX)].any()
+        both += int(left and right)
+    return both >= WEDGE_FLANKED * len(ys)
 
 
 def _pieces(mask: np.ndarray, total: int) -> int:
