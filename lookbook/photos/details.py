@@ -36,7 +36,9 @@ from __future__ import annotations
 #: spans half the garment's width, instead of showing the hood's crown (h-outdet19).
 #: 19: a bay of the backdrop's colour joined to the outside of the mask (floor between two legs or sandals,
 #: the wall in a hung top's neck) is taken out of it on a garment unlike the backdrop (h-bays19).
-RENDERER_VERSION = 19
+#: 20: a pocket of the backdrop closed inside the mask between a sleeve and the body (the sheet the segmenter
+#: rounded over) is taken out of it, where the fabric around it is unlike it (h-gaps20).
+RENDERER_VERSION = 20
 
 #: Every detail crop the renderer can make, in the order they are shown.
 DETAIL_KINDS = ("collar", "neckline", "waistband", "cuff", "hem")
