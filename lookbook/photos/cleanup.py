@@ -44,6 +44,7 @@ from lookbook.photos.detect import (
     Detection,
     background_distance,
     open_backdrop_bays,
+    open_backdrop_pockets,
     open_floor_wedges,
     working_lab,
 )
@@ -892,9 +893,11 @@ def clean_detection(rgb: np.ndarray, det: Detection, *, trim_box: bool = True, s
     See :func:`_clean_detection` for the hangers. The backdrop's bays (h-bays19,
     :func:`lookbook.photos.detect.open_backdrop_bays`)
     go last, from what the hanger cut kept: taken out before it, a 22-pixel bay changed the
-    cut by 675 pixels on a dress (train/dress/4334620b, its patterned bib cut as a hanger). The flags
-    and reasons are the hanger cut's, unchanged. On shorts, trousers, skirts and shoes the floor's narrow
-    wedges between two legs or two shoes go too (h-floor20, :func:`lookbook.photos.detect.open_floor_wedges`).
+    cut by 675 pixels on a dress (train/dress/4334620b, its patterned bib cut as a hanger). On shorts,
+    trousers, skirts and shoes the floor's narrow wedges between two legs or two shoes go too (h-floor20,
+    :func:`lookbook.photos.detect.open_floor_wedges`); on tops, dresses and coats the backdrop's closed pockets
+    between a sleeve and the body (h-gaps20, :func:`lookbook.photos.detect.open_backdrop_pockets`). The flags and
+    reasons are the hanger cut's, unchanged.
     """
     out = _clean_detection(rgb, det, trim_box=trim_box, scale=scale, category=category)
     mask = out.detection.mask
@@ -906,6 +909,10 @@ def clean_detection(rgb: np.ndarray, det: Detection, *, trim_box: bool = True, s
     opened = open_backdrop_bays(m, small)
     if normalise_category(category) in WEDGE_CATEGORIES:
         opened = open_floor_wedges(opened, small)
+    if cleanup_class(category) is None:
+        # Tops, dresses and coats only: on shoes, caps and trousers what a tall pocket of the backdrop's
+        # colour inside the mask turned out to be was a lining, a rip or a panel (design half, h-gaps20).
+        opened = open_backdrop_pockets(opened, small)
     if np.array_equal(opened, m):
         return out
     return replace(out, detection=replace(out.detection, mask=(opened * 255).astype(np.uint8)))

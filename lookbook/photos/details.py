@@ -38,7 +38,9 @@ from __future__ import annotations
 #: the wall in a hung top's neck) is taken out of it on a garment unlike the backdrop (h-bays19).
 #: 20: on shorts, trousers, skirts and shoes a narrow wedge of the floor between two legs or two shoes, within the
 #: colour pass's threshold of the floor, is taken out of the mask too (h-floor20).
-RENDERER_VERSION = 20
+#: 21: a pocket of the backdrop closed inside the mask between a sleeve and the body (the sheet the segmenter
+#: rounded over) is taken out of it, where the fabric around it is unlike it (h-gaps20).
+RENDERER_VERSION = 21
 
 #: Every detail crop the renderer can make, in the order they are shown.
 DETAIL_KINDS = ("collar", "neckline", "waistband", "cuff", "hem")
