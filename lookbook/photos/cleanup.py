@@ -41,6 +41,7 @@ from lookbook.photos.details import HELD_CATEGORIES, WAIST_CATEGORIES, cleanup_c
 from lookbook.photos.detect import (
     HOLE_FILL_SHARE,
     HOOK_HINT,
+    SEG_INSIDE_FLAG,
     Detection,
     background_distance,
     open_backdrop_bays,
@@ -1027,6 +1028,8 @@ def _suspicions(rgb: np.ndarray, small: np.ndarray, kept: np.ndarray, det: Detec
     # straight white band on navy) and catches no prop the other rules missed.
     if normalise_category(category) == "shoes" and flat_block(small, kept):
         reasons.append("an object with straight edges inside the cut-out (a box, board or door?)")
+    if normalise_category(category) == "shoes" and det.seg_inside < SEG_INSIDE_FLAG:
+        reasons.append("the floor or a box under the shoes may show (the segmenter's box is much smaller)")
     if hole_inside(kept):
         reasons.append("a hole inside the garment (a print or panel taken for background?)")
     if normalise_category(category) in HELD_CATEGORIES and skin_at_edge(small, kept, det, unlike):
