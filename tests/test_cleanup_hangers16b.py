@@ -113,3 +113,18 @@ def test_one_light_piece_or_one_on_the_middle_is_not_a_pair_of_clips() -> None:
         h, w = det.mask.shape[:2]
         assert not light_clips_at_sides(cv2.resize(img, (w, h), interpolation=cv2.INTER_AREA), det.mask)
         assert not any(CLIPS in r for r in clean_detection(img, det, category="shorts").reasons)
+
+
+def test_a_hook_over_the_bars_middle_counts_when_the_legs_hang_off_centre() -> None:
+    # heldout19's jeans (train/pants/0c224954, h-clips21): the whole black clip hanger kept, its hook over the middle
+    # of the bar, but the legs hang off-centre under the waistband: their middle column lies 0.09 of the width off
+    # the hook, and the rule measured the hook against it.
+    mask = _bottom_mask()
+    mask[60:195] = 0
+    mask[60:195, 25:70] = 1  # the left leg, straight down
+    mask[60:195, 95:150] = 1  # the right leg, wider and further out: the body's middle column moves right
+    assert hook_on_waist_bar(mask)  # the hook is over the bar's middle (75) and the bar is wide
+    shifted = _bottom_mask()
+    shifted[15:22] = 0
+    shifted[15:31, 100:112] = 1  # a piece off the bar's middle (a slanted waistband's corner, a loop)
+    assert not hook_on_waist_bar(shifted)

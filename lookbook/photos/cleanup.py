@@ -1224,8 +1224,9 @@ def _dark_ends(lightness: np.ndarray, chroma: np.ndarray, m: np.ndarray,
 
 #: A clip hanger's hook standing on its bar over a bottom (:func:`hook_on_waist_bar`): the silhouette's row
 #: ``HOOK_BAR_DEPTH`` of its height below its top spans at most ``HOOK_BAR_NECK`` of its width, its middle within
-#: ``HOOK_BAR_CENTRE`` of the width from the garment's middle column, and a row in its top ``HOOK_BAR_REACH`` spans
-#: at least ``HOOK_BAR_WIDE`` of the width (the bar, or the waistband the bar lies on).
+#: ``HOOK_BAR_CENTRE`` of the width from the middle of the widest row in its top ``HOOK_BAR_REACH`` (h-clips21; it was
+#: the garment's middle column), and that row spans at least ``HOOK_BAR_WIDE`` of the width (the bar, or the
+#: waistband the bar lies on).
 HOOK_BAR_DEPTH = 0.02
 HOOK_BAR_NECK = 0.15
 HOOK_BAR_CENTRE = 0.06
@@ -1251,7 +1252,10 @@ def hook_on_waist_bar(mask: np.ndarray) -> bool:
     (tune, heldout, heldout3-7, heldout13, heldout15; h-hangers16b): it fires on heldout's navy trousers (0.116 of
     the width, 0.012 off the middle, still showing the hook unflagged) and on a heldout6 hanger photo flagged
     already (0.149, 0.032); the nearest bottoms without a hanger that have the wide row are 0.26-0.29 wide and
-    0.155-0.163 off the middle. Confirmation half (heldout8-12, heldout14): fires on none.
+    0.155-0.163 off the middle. Confirmation half (heldout8-12, heldout14): fires on none. The hook is measured
+    against the middle of the widest row in the top 6 % (the bar it stands on), not the legs' middle column
+    (h-clips21): heldout19's jeans ``0c224954`` kept the whole black clip hanger, its hook 0.02 of the width off the
+    bar's middle but 0.09 off the legs' (they hang off-centre under the waistband), unflagged before.
 
     :param mask: the cut-out (0/1 or 0/255).
     """
@@ -1259,13 +1263,16 @@ def hook_on_waist_bar(mask: np.ndarray) -> bool:
     frame = _garment_frame(m)
     if frame is None:
         return False
-    y0, bh, _x0, bw, centre = frame
+    y0, bh, _x0, bw, _centre = frame
     a, z = _row_span(m, y0 + int(round(HOOK_BAR_DEPTH * bh)))
-    if z - a > HOOK_BAR_NECK * bw or abs((a + z) / 2.0 - centre) > HOOK_BAR_CENTRE * bw:
+    if z - a > HOOK_BAR_NECK * bw:
         return False
     reach = y0 + max(1, int(round(HOOK_BAR_REACH * bh)))
-    wide = max(z2 - a2 for a2, z2 in (_row_span(m, y) for y in range(y0, min(reach + 1, m.shape[0]))))
-    return wide >= HOOK_BAR_WIDE * bw
+    wa, wz = max((_row_span(m, y) for y in range(y0, min(reach + 1, m.shape[0]))), key=lambda s: s[1] - s[0])
+    # The hook stands over the middle of the wide row it stands on (the bar or the waistband), not over the legs'
+    # middle column: heldout19's jeans hang off-centre under their waistband, 0.09 of the width off the hook
+    # (h-clips21).
+    return wz - wa >= HOOK_BAR_WIDE * bw and abs((a + z) / 2.0 - (wa + wz) / 2.0) <= HOOK_BAR_CENTRE * bw
 
 
 #: A clip hanger's light metal clips on a bottom (:func:`light_clips_at_sides`): in the top ``LIGHT_CLIP_TOP`` of the
