@@ -1146,7 +1146,6 @@ def _open_bays(mask: np.ndarray, small: np.ndarray, dist: np.ndarray, thresh: fl
     rows = np.flatnonzero(m.any(axis=1))
     tall = float(rows[-1] + 1 - rows[0])
     outside = ~m
-    ring_k = _disc(2 * BAY_RING_PX + 1)
     touch = cv2.dilate(outside.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
     lab = working_lab(cv2.GaussianBlur(small, (3, 3), 0)).astype(np.float32)
     out = mask.copy()
@@ -1161,22 +1160,37 @@ def _open_bays(mask: np.ndarray, small: np.ndarray, dist: np.ndarray, thresh: fl
             continue
         if float(np.median(dist[comp])) >= BAY_NEAR * thresh:
             continue
-        near = cv2.dilate(comp.astype(np.uint8), ring_k) > 0
-        bg_ring = near & outside
-        fab_ring = near & m & (cand == 0)
-        if bg_ring.sum() < 4 or fab_ring.sum() < 4:
-            continue
-        c = lab[comp].mean(0)
-        to_bg = float(np.linalg.norm(c - lab[bg_ring].mean(0)))
-        to_fab = float(np.linalg.norm(c - lab[fab_ring].mean(0)))
-        if to_fab < BAY_CONTRAST * to_bg or to_fab < thresh or to_bg > BAY_BG_CLOSE * thresh:
-            continue
-        trial = out.copy()
-        trial[comp] = 0
-        if _pieces(trial, total) > _pieces(out, total):
-            continue  # a strip that parts the garment in two (an open vest's zip, seen from the front)
-        out = trial
+        trial = _without_backdrop_piece(out, comp, outside, m & (cand == 0), lab, thresh, total)
+        if trial is not None:
+            out = trial
     return out
+
+
+def _without_backdrop_piece(out: np.ndarray, comp: np.ndarray, outside: np.ndarray, fabric: np.ndarray,
+                            lab: np.ndarray, thresh: float, total: int) -> np.ndarray | None:
+    """Return ``out`` without the piece ``comp`` if it is the backdrop's, else ``None``.
+
+    The piece is the backdrop's when its colour is much nearer the backdrop just outside it (a ring of
+    :data:`BAY_RING_PX`) than the ``fabric`` just inside it (:data:`BAY_CONTRAST`, and at least ``thresh``
+    from the fabric), and within :data:`BAY_BG_CLOSE` of ``thresh`` of that backdrop; a piece whose removal
+    would part the garment in two (an open vest's zip, seen from the front) stays. Shared by the bays and
+    the floor wedges.
+    """
+    near = cv2.dilate(comp.astype(np.uint8), _disc(2 * BAY_RING_PX + 1)) > 0
+    bg_ring = near & outside
+    fab_ring = near & fabric
+    if bg_ring.sum() < 4 or fab_ring.sum() < 4:
+        return None
+    c = lab[comp].mean(0)
+    to_bg = float(np.linalg.norm(c - lab[bg_ring].mean(0)))
+    to_fab = float(np.linalg.norm(c - lab[fab_ring].mean(0)))
+    if to_fab < BAY_CONTRAST * to_bg or to_fab < thresh or to_bg > BAY_BG_CLOSE * thresh:
+        return None
+    trial = out.copy()
+    trial[comp] = 0
+    if _pieces(trial, total) > _pieces(out, total):
+        return None
+    return trial
 
 
 def open_floor_wedges(mask: np.ndarray, small: np.ndarray) -> np.ndarray:
@@ -1207,7 +1221,6 @@ def _open_wedges(mask: np.ndarray, small: np.ndarray, dist: np.ndarray, thresh: 
         return mask
     n, labels, stats, _ = cv2.connectedComponentsWithStats(cand, connectivity=8)
     outside = ~m
-    ring_k = _disc(2 * BAY_RING_PX + 1)
     touch = cv2.dilate(outside.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
     fabric = m & (cand == 0)
     lab: np.ndarray | None = None
@@ -1224,23 +1237,11 @@ def _open_wedges(mask: np.ndarray, small: np.ndarray, dist: np.ndarray, thresh: 
             continue  # closed: the hole pass decides
         if not _flanked(comp, fabric):
             continue
-        near = cv2.dilate(comp.astype(np.uint8), ring_k) > 0
-        bg_ring = near & outside
-        fab_ring = near & fabric
-        if bg_ring.sum() < 4 or fab_ring.sum() < 4:
-            continue
         if lab is None:
             lab = working_lab(cv2.GaussianBlur(small, (3, 3), 0)).astype(np.float32)
-        c = lab[comp].mean(0)
-        to_bg = float(np.linalg.norm(c - lab[bg_ring].mean(0)))
-        to_fab = float(np.linalg.norm(c - lab[fab_ring].mean(0)))
-        if to_fab < BAY_CONTRAST * to_bg or to_fab < thresh or to_bg > BAY_BG_CLOSE * thresh:
-            continue
-        trial = out.copy()
-        trial[comp] = 0
-        if _pieces(trial, total) > _pieces(out, total):
-            continue
-        out = trial
+        trial = _without_backdrop_piece(out, comp, outside, fabric, lab, thresh, total)
+        if trial is not None:
+            out = trial
     return out
 
 
