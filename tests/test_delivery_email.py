@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import smtplib
 import ssl
 import subprocess
 from collections.abc import Iterator
@@ -162,6 +163,29 @@ def test_starttls_and_sign_in_with_the_password(certificate: tuple[Path, Path],
             EmailChannel(settings, password="wrong").send(_message(settings, images=[]))
     assert logins[0] == ("maria", "s3cret") and set(logins[1:]) == {("maria", "wrong")}
     assert len(inbox.received) == 1
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")  # the fake server, plain on purpose
+def test_a_refused_sign_in_closes_its_connection(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A wrong password must not leave the socket open: a send run that keeps trying would pile them up."""
+    made: list[smtplib.SMTP] = []
+
+    class Recorded(smtplib.SMTP):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    monkeypatch.setattr(email_mod.smtplib, "SMTP", Recorded)
+
+    def authenticator(server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> AuthResult:
+        return AuthResult(success=False, handled=False)
+
+    with smtp_server(authenticator=authenticator, auth_required=True, auth_require_tls=False) as (inbox, port):
+        settings = _settings(port, username="maria")
+        with pytest.raises(AuthFailed, match="refused the sign-in for maria"):
+            EmailChannel(settings, password="wrong").send(_message(settings, images=[]))
+    assert len(made) == 1 and made[0].sock is None  # closed, not left for the garbage collector
+    assert inbox.received == []
 
 
 # -- entering the mail server the way every channel is entered ------------------------------------------------------

@@ -272,9 +272,11 @@ class EmailChannel:
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
         context = ssl.create_default_context()
+        smtp: smtplib.SMTP | None = None
+        signed_in = False
         try:
             if s.security == "tls":
-                smtp: smtplib.SMTP = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout_s, context=context)
+                smtp = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout_s, context=context)
             else:
                 smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout_s)
             smtp.ehlo()
@@ -283,6 +285,7 @@ class EmailChannel:
                 smtp.ehlo()
             if s.username:
                 smtp.login(s.username, self._password or "")
+            signed_in = True
         except smtplib.SMTPAuthenticationError as exc:
             raise AuthFailed(f"the mail server {s.host} refused the sign-in for {s.username} ({exc.smtp_code}); "
                              "check the user name and password in Settings → Delivery.") from None
@@ -295,6 +298,11 @@ class EmailChannel:
         except (OSError, smtplib.SMTPException) as exc:
             raise NotSent(f"could not reach the mail server {s.host}:{s.port} ({exc}); check the network and "
                           "the e-mail settings.") from None
+        finally:
+            # A refused sign-in or a failed STARTTLS leaves the socket open; a send run that goes on to the next
+            # channel (or a server that keeps refusing) would pile them up.
+            if not signed_in and smtp is not None:
+                smtp.close()
         return smtp
 
     def send(self, msg: EmailMessage, *, before_data: Callable[[], None] | None = None) -> str:
