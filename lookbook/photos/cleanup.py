@@ -43,6 +43,7 @@ from lookbook.photos.detect import (
     HOOK_HINT,
     SEG_INSIDE_FLAG,
     Detection,
+    backdrop_map,
     background_distance,
     open_backdrop_bays,
     open_backdrop_pockets,
@@ -898,44 +899,52 @@ def clean_detection(rgb: np.ndarray, det: Detection, *, trim_box: bool = True, s
     trousers, skirts and shoes the floor's narrow wedges between two legs or two shoes go too (h-floor20,
     :func:`lookbook.photos.detect.open_floor_wedges`); on tops, dresses and coats the backdrop's closed pockets
     between a sleeve and the body (h-gaps20, :func:`lookbook.photos.detect.open_backdrop_pockets`). The flags and
-    reasons are the hanger cut's, unchanged.
-    """
-    out = _clean_detection(rgb, det, trim_box=trim_box, scale=scale, category=category)
-    mask = out.detection.mask
-    if mask is None or not mask.any():
-        return out
-    h, w = mask.shape[:2]
-    small = cv2.resize(rgb, (w, h), interpolation=cv2.INTER_AREA)
-    m = (mask > 0).astype(np.uint8)
-    opened = open_backdrop_bays(m, small)
-    if normalise_category(category) in WEDGE_CATEGORIES:
-        opened = open_floor_wedges(opened, small)
-    if cleanup_class(category) is None:
-        # Tops, dresses and coats only: on shoes, caps and trousers what a tall pocket of the backdrop's
-        # colour inside the mask turned out to be was a lining, a rip or a panel (design half, h-gaps20).
-        opened = open_backdrop_pockets(opened, small)
-    if np.array_equal(opened, m):
-        return out
-    return replace(out, detection=replace(out.detection, mask=(opened * 255).astype(np.uint8)))
-
-
-def _clean_detection(rgb: np.ndarray, det: Detection, *, trim_box: bool = True, scale: float = 1.0,
-                    category: str | None = None) -> Cleanup:
-    """Return ``det`` with hangers and hooks taken out of its mask.
+    reasons are the hanger cut's, unchanged. The photo is brought to the mask's size, and the backdrop's colour
+    map made, once for all of them.
 
     :param rgb: the photo the detection was made on (any size; a reduced decode is fine).
     :param det: the detection.
     :param trim_box: the box is an automatic one: also look for hangers and props the cut could not
-        take out (a box a person set is theirs and not second-guessed). The box itself is not
-        moved (see the note in the body).
+        take out (a box a person set is theirs and not second-guessed). The box itself is not moved.
     :param scale: the ``Decoded.scale`` of ``rgb`` (unused since the box is no longer trimmed; kept
         for callers).
     :param category: the product's category, when known: a hat or shoes is also checked for a hand
         holding it.
     """
-    mask = det.mask
-    h, w = mask.shape[:2]
+    h, w = det.mask.shape[:2]
     small = cv2.resize(rgb, (w, h), interpolation=cv2.INTER_AREA)
+    out = _clean_detection(rgb, small, det, trim_box=trim_box, category=category)
+    mask = out.detection.mask
+    if mask is None or not mask.any():
+        return out
+    m = (mask > 0).astype(np.uint8)
+    backdrop = backdrop_map(small)
+    opened = open_backdrop_bays(m, small, backdrop)
+    if normalise_category(category) in WEDGE_CATEGORIES:
+        opened = open_floor_wedges(opened, small, backdrop)
+    if cleanup_class(category) is None:
+        # Tops, dresses and coats only: on shoes, caps and trousers what a tall pocket of the backdrop's
+        # colour inside the mask turned out to be was a lining, a rip or a panel (design half, h-gaps20).
+        opened = open_backdrop_pockets(opened, small, backdrop)
+    if np.array_equal(opened, m):
+        return out
+    return replace(out, detection=replace(out.detection, mask=(opened * 255).astype(np.uint8)))
+
+
+def _clean_detection(rgb: np.ndarray, small: np.ndarray, det: Detection, *, trim_box: bool,
+                     category: str | None) -> Cleanup:
+    """Return ``det`` with hangers and hooks taken out of its mask.
+
+    :param rgb: the photo the detection was made on (any size; a reduced decode is fine).
+    :param small: ``rgb`` at the mask's size.
+    :param det: the detection.
+    :param trim_box: the box is an automatic one: also look for hangers and props the cut could not
+        take out (a box a person set is theirs and not second-guessed). The box itself is not
+        moved (see the note in the body).
+    :param category: the product's category, when known: a hat or shoes is also checked for a hand
+        holding it.
+    """
+    mask = det.mask
     m = (mask > 0).astype(np.uint8)
     total = int(m.sum())
     if total == 0:
@@ -1466,13 +1475,8 @@ def hanger_in_hood(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
     if not rest.any():
         return False
     counts = np.bincount(code[rest], minlength=32 ** 3).reshape(32, 32, 32).astype(np.float32)
-    padded = np.pad(counts, 1)
     # A colour's share counts its neighbouring levels too: a shade that only just crosses a level is not rare.
-    near = np.zeros_like(counts)
-    for i in range(3):
-        for j in range(3):
-            for k in range(3):
-                near += padded[i:i + 32, j:j + 32, k:k + 32]
+    near = np.lib.stride_tricks.sliding_window_view(np.pad(counts, 1), (3, 3, 3)).sum(axis=(-3, -2, -1))
     share = near.ravel()[code] / float(rest.sum())
     inner = cv2.erode(m, np.ones((5, 5), np.uint8)) > 0
     odd = (share < HOOD_RARE) & (chroma < HOOD_CHROMA) & region & inner

@@ -1111,12 +1111,26 @@ def _mask_box(mask: np.ndarray, w: int, h: int) -> tuple[int, int, int, int]:
     return (int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
 
 
-def open_backdrop_bays(mask: np.ndarray, small: np.ndarray) -> np.ndarray:
-    """Return ``mask`` (0/1, at ``small``'s size) with the backdrop's bays taken out (:func:`_open_bays`).
+#: The colour pass's distance of each pixel to the backdrop, and its threshold (:func:`backdrop_map`).
+Backdrop = tuple[np.ndarray, float]
 
-    The backdrop's colours and threshold are the colour pass's over ``small``, the photo at the mask's size.
+
+def backdrop_map(small: np.ndarray) -> Backdrop:
+    """Return the colour pass's distance to the backdrop for each pixel of ``small``, and its threshold.
+
+    Computed once by the cleanup and shared by :func:`open_backdrop_bays`, :func:`open_floor_wedges` and
+    :func:`open_backdrop_pockets`.
     """
     _fg, dist, thresh, _band, _centres = _cheap_pass(small)
+    return dist, thresh
+
+
+def open_backdrop_bays(mask: np.ndarray, small: np.ndarray, backdrop: Backdrop | None = None) -> np.ndarray:
+    """Return ``mask`` (0/1, at ``small``'s size) with the backdrop's bays taken out (:func:`_open_bays`).
+
+    ``backdrop`` is :func:`backdrop_map` of ``small`` (the photo at the mask's size), computed here if not given.
+    """
+    dist, thresh = backdrop or backdrop_map(small)
     return _open_bays(mask, small, dist, thresh)
 
 
@@ -1193,9 +1207,12 @@ def _without_backdrop_piece(out: np.ndarray, comp: np.ndarray, outside: np.ndarr
     return trial
 
 
-def open_floor_wedges(mask: np.ndarray, small: np.ndarray) -> np.ndarray:
-    """Return ``mask`` (0/1, at ``small``'s size) with narrow floor wedges taken out (:func:`_open_wedges`)."""
-    _fg, dist, thresh, _band, _centres = _cheap_pass(small)
+def open_floor_wedges(mask: np.ndarray, small: np.ndarray, backdrop: Backdrop | None = None) -> np.ndarray:
+    """Return ``mask`` (0/1, at ``small``'s size) with narrow floor wedges taken out (:func:`_open_wedges`).
+
+    ``backdrop`` is :func:`backdrop_map` of ``small``, computed here if not given.
+    """
+    dist, thresh = backdrop or backdrop_map(small)
     return _open_wedges(mask, small, dist, thresh)
 
 
@@ -1310,7 +1327,7 @@ def _outer_run(m: np.ndarray, outside: np.ndarray, comp: np.ndarray, left: bool)
     return float(np.median(runs))
 
 
-def open_backdrop_pockets(mask: np.ndarray, small: np.ndarray) -> np.ndarray:
+def open_backdrop_pockets(mask: np.ndarray, small: np.ndarray, backdrop: Backdrop | None = None) -> np.ndarray:
     """Return ``mask`` (0/1, at ``small``'s size) with closed pockets of the backdrop taken out.
 
     The segmenter rounds a shirt's outline over the slit of bedsheet between a sleeve laid beside
@@ -1327,7 +1344,7 @@ def open_backdrop_pockets(mask: np.ndarray, small: np.ndarray) -> np.ndarray:
     total = int(m.sum())
     if total == 0:
         return mask
-    _fg, dist, thresh, _band, _centres = _cheap_pass(small)
+    dist, thresh = backdrop or backdrop_map(small)
     lab = working_lab(cv2.GaussianBlur(small, (3, 3), 0))
     ring = (cv2.dilate(m.astype(np.uint8), _disc(2 * POCKET_RING_PX + 1)) > 0) & ~m
     if ring.sum() < 50 or float((dist[m] < thresh).mean()) > POCKET_GARMENT_NEAR_MAX:
