@@ -45,6 +45,7 @@ from lookbook.photos.detect import (
     Detection,
     backdrop_map,
     background_distance,
+    floor_left,
     open_backdrop_bays,
     open_backdrop_pockets,
     open_floor_wedges,
@@ -899,8 +900,9 @@ def clean_detection(rgb: np.ndarray, det: Detection, *, trim_box: bool = True, s
     trousers, skirts and shoes the floor's narrow wedges between two legs or two shoes go too (h-floor20,
     :func:`lookbook.photos.detect.open_floor_wedges`); on tops, dresses and coats the backdrop's closed pockets
     between a sleeve and the body (h-gaps20, :func:`lookbook.photos.detect.open_backdrop_pockets`). The flags and
-    reasons are the hanger cut's, unchanged. The photo is brought to the mask's size, and the backdrop's colour
-    map made, once for all of them.
+    reasons are the hanger cut's, and on shoes a floor-coloured piece left in the cut-out (h-floor22,
+    :func:`lookbook.photos.detect.floor_left`). The photo is brought to the mask's size, and the backdrop's
+    colour map made, once for all of them.
 
     :param rgb: the photo the detection was made on (any size; a reduced decode is fine).
     :param det: the detection.
@@ -926,6 +928,10 @@ def clean_detection(rgb: np.ndarray, det: Detection, *, trim_box: bool = True, s
         # Tops, dresses and coats only: on shoes, caps and trousers what a tall pocket of the backdrop's
         # colour inside the mask turned out to be was a lining, a rip or a panel (design half, h-gaps20).
         opened = open_backdrop_pockets(opened, small, backdrop)
+    if trim_box and normalise_category(category) == "shoes" and floor_left(opened, small, backdrop):
+        # Flag only: the floor's colour on a strap or an insole looks the same (h-floor22).
+        reason = "a floor-coloured piece beside or between the shoes (the floor or a box may show)"
+        out = replace(out, needs_review=True, reasons=(*out.reasons, reason))
     if np.array_equal(opened, m):
         return out
     return replace(out, detection=replace(out.detection, mask=(opened * 255).astype(np.uint8)))

@@ -144,6 +144,24 @@ WEDGE_MAX_WIDE = 5.0
 WEDGE_MIN_TALL = 2.0
 WEDGE_FLANKED = 0.8
 WEDGE_FLANK_PX = 6
+#: ... on a garment of which at most this share looks like the floor (h-floor22). The bays' guard
+#: (BAY_GARMENT_NEAR_MAX, 0.15) stopped the wood wedge between two ballet flats whose pale insoles
+#: are the floor's colour (train/shoes/22c96e26, 0.27); the wedge's own guards (narrow, flanked,
+#: much nearer the floor outside than the fabric beside it) are local and still hold. On the 512 design
+#: shoes and bottoms 0.3 changes that hero alone; with no guard one more changed (flagged shorts, 0.43).
+WEDGE_GARMENT_NEAR_MAX = 0.3
+#: A floor-coloured piece left in a pair of shoes' cut-out (h-floor22) flags the shot: a piece of the
+#: mask within the threshold of the backdrop, joined to the outside, of at least FLOOR_FLAG_MIN_PX
+#: working px (and at most BAY_MAX_SHARE of the mask), its colour within BAY_BG_CLOSE of the threshold
+#: of the floor just outside it and FLOOR_FLAG_CONTRAST times (and at least the threshold) farther from
+#: the fabric just inside it, on shoes of which at most FLOOR_FLAG_GARMENT_NEAR_MAX looks like the floor.
+#: Such pieces cannot be cut safely: on sandals whose straps are the floor's colour (train/shoes/ea4afd28)
+#: a strap passes the same test. On the design half's unflagged shoes the pieces of the three heroes
+#: showing floor or a box measured 7.2-12.7 times (108-402 px); on clean heroes 4.7-4.8 (79-134 px) and
+#: a pale pair whose floor-coloured uppers measured 9.8 at 0.52 of the mask near the floor.
+FLOOR_FLAG_MIN_PX = 100
+FLOOR_FLAG_CONTRAST = 6.0
+FLOOR_FLAG_GARMENT_NEAR_MAX = 0.4
 #: Below this box IoU between the classical box and the segmenter's, the larger box (and its mask)
 #: is kept. Measured on the tune and held-out splits of ``tests/data/garment_boxes.json`` (339
 #: photos; never on ``heldout3``): 0.75-0.85 give the same mean IoU within 0.002.
@@ -1225,13 +1243,14 @@ def _open_wedges(mask: np.ndarray, small: np.ndarray, dist: np.ndarray, thresh: 
     (:func:`_open_bays`) must be; what keeps this safe is its shape: narrow
     (:data:`WEDGE_MAX_WIDE`), tall (:data:`WEDGE_MIN_TALL`), open to the outside and with garment
     on both sides (:data:`WEDGE_FLANKED`), its colour much nearer the floor outside than the
-    garment beside it, on a garment unlike the floor (the bays' guards).
+    garment beside it (the bays' guards), on a garment at most :data:`WEDGE_GARMENT_NEAR_MAX` like the
+    floor: looser than the bays' guard, since shoes' insoles are often the floor's colour (h-floor22).
     """
     m = mask > 0
     total = int(m.sum())
     if total == 0 or thresh <= 0:
         return mask
-    if float((dist[m] < thresh).mean()) > BAY_GARMENT_NEAR_MAX:
+    if float((dist[m] < thresh).mean()) > WEDGE_GARMENT_NEAR_MAX:
         return mask  # pale fabric on a pale floor: its folds look like wedges
     cand = (m & (dist < WEDGE_NEAR * thresh)).astype(np.uint8)
     if not cand.any():
@@ -1260,6 +1279,47 @@ def _open_wedges(mask: np.ndarray, small: np.ndarray, dist: np.ndarray, thresh: 
         if trial is not None:
             out = trial
     return out
+
+
+def floor_left(mask: np.ndarray, small: np.ndarray, backdrop: Backdrop | None = None) -> bool:
+    """Return whether a piece of the floor may be left in the shoes' cut-out ``mask`` (0/1, at ``small``'s size).
+
+    The floor round a pair of shoes (a patch beside a toddler's sandal, between a sandal's straps, under
+    a shoe box) that neither the bays nor the wedges could take out: a piece of the mask the colour of
+    the floor just outside it and far from the fabric beside it (:data:`FLOOR_FLAG_MIN_PX`,
+    :data:`FLOOR_FLAG_CONTRAST`). It is flagged rather than cut: on shoes whose straps or insoles are
+    the floor's colour a strap looks the same. ``backdrop`` is :func:`backdrop_map` of ``small``.
+    """
+    m = mask > 0
+    total = int(m.sum())
+    dist, thresh = backdrop or backdrop_map(small)
+    if total == 0 or thresh <= 0 or float((dist[m] < thresh).mean()) > FLOOR_FLAG_GARMENT_NEAR_MAX:
+        return False
+    cand = (m & (dist < thresh)).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(cand, connectivity=8)
+    outside = ~m
+    touch = cv2.dilate(outside.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    fabric = m & (cand == 0)
+    lab: np.ndarray | None = None
+    for i in range(1, n):
+        area = int(stats[i, cv2.CC_STAT_AREA])
+        if area < FLOOR_FLAG_MIN_PX or area > BAY_MAX_SHARE * total:
+            continue
+        comp = labels == i
+        if not (comp & touch).any():
+            continue
+        near = cv2.dilate(comp.astype(np.uint8), _disc(2 * BAY_RING_PX + 1)) > 0
+        bg_ring, fab_ring = near & outside, near & fabric
+        if bg_ring.sum() < 4 or fab_ring.sum() < 4:
+            continue
+        if lab is None:
+            lab = working_lab(cv2.GaussianBlur(small, (3, 3), 0)).astype(np.float32)
+        c = lab[comp].mean(0)
+        to_bg = float(np.linalg.norm(c - lab[bg_ring].mean(0)))
+        to_fab = float(np.linalg.norm(c - lab[fab_ring].mean(0)))
+        if to_bg <= BAY_BG_CLOSE * thresh and to_fab >= thresh and to_fab >= FLOOR_FLAG_CONTRAST * to_bg:
+            return True
+    return False
 
 
 def _flanked(comp: np.ndarray, fabric: np.ndarray) -> bool:
