@@ -87,7 +87,7 @@ def _inside(point: list[int], box: Box) -> bool:
 def analyse(path: Path, category: str) -> tuple[dict[str, Box], bool, object, object]:
     """Return (detail crops in original pixels, flagged for review, decoded photo, cleaned detection)."""
     decoded = load_photo(path)
-    det = detect_garment(decoded.rgb, scale=decoded.scale)
+    det = detect_garment(decoded.rgb, scale=decoded.scale, category=category)
     cleaned = clean_detection(decoded.rgb, det, scale=decoded.scale, category=category)
     det = cleaned.detection
     s = det.mask_scale * decoded.scale

@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         label = truth[key]
         category = label["category"]
         decoded = load_photo(args.photos / key)
-        cleaned = clean_detection(decoded.rgb, detect_garment(decoded.rgb, scale=decoded.scale),
+        cleaned = clean_detection(decoded.rgb, detect_garment(decoded.rgb, scale=decoded.scale, category=category),
                                   scale=decoded.scale, category=category)
         rendered = render(decoded, cleaned.detection, DEFAULT_PRESET, category=category)
         why = {"box": cleaned.detection.needs_review, "cleanup": cleaned.needs_review,

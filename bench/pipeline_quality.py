@@ -190,7 +190,7 @@ def run(items: list[Labelled]) -> tuple[list[Result], float, float, dict[str, in
     for item in items:
         dec = load_photo(item.path)
         t0 = time.perf_counter()
-        det = detect_garment(dec.rgb, scale=dec.scale)
+        det = detect_garment(dec.rgb, scale=dec.scale, category=category(item.key))
         t1 = time.perf_counter()
         # As the app renders a photo tied to a product of its category (the import, or a re-render after a tie).
         cleaned = clean_detection(dec.rgb, det, scale=dec.scale, category=category(item.key))

@@ -40,6 +40,9 @@ from __future__ import annotations
 #: colour pass's threshold of the floor, is taken out of the mask too (h-floor20).
 #: 21: a pocket of the backdrop closed inside the mask between a sleeve and the body (the sheet the segmenter
 #: rounded over) is taken out of it, where the fabric around it is unlike it (h-gaps20).
+#: 22: on shoes, a colour box the segmenter's box sits within at IoU under 0.9 gives way to the segmenter's box and
+#: mask, so the floor's shadow or carpet the colour pass took in around the pair leaves the hero (h-segbox22).
+#: Also 22: the floor's wedges between shoes with floor-coloured insoles are taken out (h-floor22).
 RENDERER_VERSION = 22
 
 #: Every detail crop the renderer can make, in the order they are shown.

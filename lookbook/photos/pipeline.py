@@ -109,12 +109,13 @@ def process_one(path: Path, out_dir: Path | None, preset: Preset, max_pixels: in
         decoded = load_photo(path, max_pixels=max_pixels, min_long=decode_side(preset))
     # A box set by hand usually corrects a wrong detection, whose mask would be wrong too: the
     # garment is cut out inside that box instead, and the automatic search is not run at all.
-    det = (detect_garment(decoded.rgb, scale=decoded.scale) if box is None
+    # The cleanup's category also picks the box on shoes (the segmenter's, where the colour box took in the floor).
+    as_category = category if cleanup_category is None else cleanup_category
+    det = (detect_garment(decoded.rgb, scale=decoded.scale, category=as_category) if box is None
            else segment_in_box(decoded.rgb, box, scale=decoded.scale))
     # Hangers, hooks and clips are not background, so the detector keeps them: take them out of
     # the cut-out (and the automatic box) before anything is framed or cropped.
-    cleaned = clean_detection(decoded.rgb, det, trim_box=box is None, scale=decoded.scale,
-                              category=category if cleanup_category is None else cleanup_category)
+    cleaned = clean_detection(decoded.rgb, det, trim_box=box is None, scale=decoded.scale, category=as_category)
     det = cleaned.detection
     outputs: dict[str, Path] = {}
     shift, source = 0.0, "none"
