@@ -40,7 +40,8 @@ from __future__ import annotations
 #: colour pass's threshold of the floor, is taken out of the mask too (h-floor20).
 #: 21: a pocket of the backdrop closed inside the mask between a sleeve and the body (the sheet the segmenter
 #: rounded over) is taken out of it, where the fabric around it is unlike it (h-gaps20).
-RENDERER_VERSION = 21
+#: 22: nothing is cut off a hat as hanger (no peel, no bar, no bar inside the neck): it took crowns' tops (h-keep22).
+RENDERER_VERSION = 22
 
 #: Every detail crop the renderer can make, in the order they are shown.
 DETAIL_KINDS = ("collar", "neckline", "waistband", "cuff", "hem")
@@ -77,8 +78,11 @@ HELD_CATEGORIES = ("hat", "shoes")
 WAIST_CATEGORIES = ("trousers", "shorts", "skirt")
 #: The cleanup class of each category whose cleanup differs from the rest (the two lists above, which
 #: :mod:`lookbook.photos.cleanup` gates its rules on: kept here, with no image library, because the render key
-#: names the class and the preset verbs must not load OpenCV to compute it).
-CLEANUP_CLASSES: dict[str, str] = {**{c: "held" for c in HELD_CATEGORIES}, **{c: "waistband" for c in WAIST_CATEGORIES}}
+#: names the class and the preset verbs must not load OpenCV to compute it). A hat has a class of its own since
+#: h-keep22: nothing is cut off it as hanger, while shoes still go through the hanger cut (a shot retied from a hat
+#: to shoes is rendered again).
+CLEANUP_CLASSES: dict[str, str] = {**{c: "held" for c in HELD_CATEGORIES}, "hat": "hat",
+                                   **{c: "waistband" for c in WAIST_CATEGORIES}}
 
 
 def normalise_category(category: str | None) -> str | None:
@@ -90,7 +94,7 @@ def normalise_category(category: str | None) -> str | None:
 
 
 def cleanup_class(category: str | None) -> str | None:
-    """Return the cleanup class of ``category`` (``"held"``, ``"waistband"``); ``None``: the default cleanup."""
+    """Return the cleanup class of ``category`` (``"hat"``, ``"held"``, ``"waistband"``); ``None``: the default."""
     return CLEANUP_CLASSES.get(normalise_category(category) or "")
 
 
