@@ -43,6 +43,7 @@ from __future__ import annotations
 #: 22: on shoes, a colour box the segmenter's box sits within at IoU under 0.9 gives way to the segmenter's box and
 #: mask, so the floor's shadow or carpet the colour pass took in around the pair leaves the hero (h-segbox22).
 #: Also 22: the floor's wedges between shoes with floor-coloured insoles are taken out (h-floor22).
+#: Also 22: nothing is cut off a hat as hanger (no peel, no bar, no bar inside the neck): it took crowns' tops (h-keep22).
 RENDERER_VERSION = 22
 
 #: Every detail crop the renderer can make, in the order they are shown.
@@ -80,8 +81,11 @@ HELD_CATEGORIES = ("hat", "shoes")
 WAIST_CATEGORIES = ("trousers", "shorts", "skirt")
 #: The cleanup class of each category whose cleanup differs from the rest (the two lists above, which
 #: :mod:`lookbook.photos.cleanup` gates its rules on: kept here, with no image library, because the render key
-#: names the class and the preset verbs must not load OpenCV to compute it).
-CLEANUP_CLASSES: dict[str, str] = {**{c: "held" for c in HELD_CATEGORIES}, **{c: "waistband" for c in WAIST_CATEGORIES}}
+#: names the class and the preset verbs must not load OpenCV to compute it). A hat has a class of its own since
+#: h-keep22: nothing is cut off it as hanger, while shoes still go through the hanger cut (a shot retied from a hat
+#: to shoes is rendered again).
+CLEANUP_CLASSES: dict[str, str] = {**{c: "held" for c in HELD_CATEGORIES}, "hat": "hat",
+                                   **{c: "waistband" for c in WAIST_CATEGORIES}}
 
 
 def normalise_category(category: str | None) -> str | None:
@@ -93,7 +97,7 @@ def normalise_category(category: str | None) -> str | None:
 
 
 def cleanup_class(category: str | None) -> str | None:
-    """Return the cleanup class of ``category`` (``"held"``, ``"waistband"``); ``None``: the default cleanup."""
+    """Return the cleanup class of ``category`` (``"hat"``, ``"held"``, ``"waistband"``); ``None``: the default."""
     return CLEANUP_CLASSES.get(normalise_category(category) or "")
 
 
