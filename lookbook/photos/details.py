@@ -43,7 +43,8 @@ from __future__ import annotations
 #: 22: on shoes, a colour box the segmenter's box sits within at IoU under 0.9 gives way to the segmenter's box and
 #: mask, so the floor's shadow or carpet the colour pass took in around the pair leaves the hero (h-segbox22).
 #: Also 22: the floor's wedges between shoes with floor-coloured insoles are taken out (h-floor22).
-#: Also 22: nothing is cut off a hat as hanger (no peel, no bar, no bar inside the neck): it took crowns' tops (h-keep22).
+#: Also 22: nothing is cut off a hat as hanger (no peel, no bar, no bar inside the neck): it took crowns' tops
+#: (h-keep22).
 RENDERER_VERSION = 22
 
 #: Every detail crop the renderer can make, in the order they are shown.
