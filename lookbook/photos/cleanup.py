@@ -1017,7 +1017,10 @@ def _suspicions(rgb: np.ndarray, small: np.ndarray, kept: np.ndarray, det: Detec
         reasons.append("a hanger the colour of the wall at the garment's top")
     if hung and wall_bar_across(small, kept, det, unlike):
         reasons.append("a hanger's bar the colour of the wall across the garment's top")
-    if hung and not cleanup_class(category) and hook_off_frame(kept):
+    # Bottoms too (h-hang22): a clip hanger's hook runs off the frame over a waistband hung close under the top edge
+    # (heldout20's jeans f6da26ee kept the whole black hanger: its bar slants, so no row holds a dark run, and a clip
+    # standing as high as the hook's neck widens the row hook_on_waist_bar reads).
+    if hung and hook_off_frame(kept):
         reasons.append("a hanger's hook running off the photo's top edge")
     if hung and not cleanup_class(category) and dark_sliver_at_collar(small, kept):
         reasons.append("a dark hanger's sliver across the collar")
@@ -1362,7 +1365,11 @@ def hook_off_frame(mask: np.ndarray) -> bool:
     0.09 off the middle). On the confirmation half (heldout8-12, heldout14): 2 hanger photos (1 unflagged, showing)
     and 1 without, a turtleneck flat-lay whose collar's rims touch the edge 0.16 wide. The silhouette's top row is
     read when it lies within :data:`OFF_FRAME_GAP` rows of the frame's top (h-hooks20): the mask sometimes stops a
-    row short of the edge, and a hook running off the frame there starts on row 1.
+    row short of the edge, and a hook running off the frame there starts on row 1. Read on bottoms as well since
+    h-hang22 (it was tops, dresses and outerwear only): a waistband the frame cuts touches the edge across its width,
+    a clip hanger's hook over its middle. Design bottoms (370): fires on 4, all clip hangers (heldout20's jeans
+    ``f6da26ee`` newly, unflagged and showing the whole hanger before), none without one; confirmation bottoms (184):
+    on 2 clip hangers flagged already, none without one.
 
     :param mask: the cut-out (0/1 or 0/255).
     """
