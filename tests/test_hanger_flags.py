@@ -470,6 +470,11 @@ REAL_UNFLAGGED_HANGERS = [
                  id="heldout-clip-hangers-hook-on-navy-trousers"),
     pytest.param("train/shorts/66f92907-61c5-45b7-9d39-50ce95af019f.jpg", "shorts", "light metal clips",
                  id="heldout15-chrome-clips-on-grey-shorts"),
+    # heldout20 (h-hang22, read on 4a5090b): the whole black clip hanger kept on jeans, its hook off the frame's top.
+    pytest.param("train/pants/f6da26ee-d8a0-4086-b508-0da9c5cde1cc.jpg", "pants", "running off the photo's top edge",
+                 id="heldout20-black-clip-hangers-hook-off-the-top-over-jeans"),
+    pytest.param("train/t-shirt/968dfe4f-b221-40e8-b196-9e889239c71b.jpg", "t-shirt", "strip of another colour",
+                 id="heldout20-lime-hanger-bar-on-a-red-t-shirts-back-neck"),
 ]
 
 
