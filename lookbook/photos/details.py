@@ -40,7 +40,9 @@ from __future__ import annotations
 #: colour pass's threshold of the floor, is taken out of the mask too (h-floor20).
 #: 21: a pocket of the backdrop closed inside the mask between a sleeve and the body (the sheet the segmenter
 #: rounded over) is taken out of it, where the fabric around it is unlike it (h-gaps20).
-RENDERER_VERSION = 21
+#: 22: where the rectangle GrabCut's box was kept only by itself, a segmenter box the cheap pass confirms is no part
+#: of it (trousers boxed with their clothes rail, h-box22).
+RENDERER_VERSION = 22
 
 #: Every detail crop the renderer can make, in the order they are shown.
 DETAIL_KINDS = ("collar", "neckline", "waistband", "cuff", "hem")
