@@ -45,6 +45,8 @@ from __future__ import annotations
 #: Also 22: the floor's wedges between shoes with floor-coloured insoles are taken out (h-floor22).
 #: Also 22: nothing is cut off a hat as hanger (no peel, no bar, no bar inside the neck): it took crowns' tops
 #: (h-keep22).
+#: Also 22: where the rectangle GrabCut's box was kept only by itself, a segmenter box the cheap pass confirms is no
+#: part of it (trousers boxed with their clothes rail, h-box22).
 RENDERER_VERSION = 22
 
 #: Every detail crop the renderer can make, in the order they are shown.
