@@ -74,3 +74,23 @@ def test_with_sleeves_joins_a_piece_of_the_garments_hue_and_refuses_another() ->
     small[15:25, 10:30] = (230, 230, 120)  # a yellow strip of wall instead: another hue
     assert _with_sleeves(seg, colour, (30, 10, 50, 50), (10, 10, 50, 50), small) is None
 
+
+
+def test_with_sleeves_refuses_a_strip_of_patterned_rug_beside_a_plain_garment() -> None:
+    # h-sleeves23: heldout11 train/shirt/243d1b0c (a CONFIRMATION photo, where this guard was found): both colour
+    # methods ran a few px past a plain mauve shirt's side into a cream rug with a woven pattern; cream and mauve are
+    # both near grey, so the chroma test let the strip in and it showed in the hero.
+    rng = np.random.default_rng(23)
+    small = np.full((60, 80, 3), 150, np.uint8)
+    weave = rng.integers(150, 240, size=(60, 80), dtype=np.uint8)  # a pale rug's busy weave, grey as the shirt
+    small[...] = weave[..., None]
+    small[10:50, 30:50] = (110, 106, 112)  # the plain body
+    seg = np.zeros((60, 80), np.uint8)
+    seg[10:50, 30:50] = 1
+    colour = seg.copy()
+    colour[20:45, 18:30] = 1  # a strip of rug along the body's side, held by both colour methods
+    assert _with_sleeves(seg, colour, (30, 10, 50, 50), (18, 10, 50, 50), small) is None
+    # The same strip in the shirt's own cloth (as plain as the body, a shade darker in a fold) is a sleeve: joined.
+    small[20:45, 18:30] = (90, 86, 92)
+    grown = _with_sleeves(seg, colour, (30, 10, 50, 50), (18, 10, 50, 50), small)
+    assert grown is not None and grown[20:45, 18:30].all()
