@@ -47,6 +47,8 @@ from __future__ import annotations
 #: (h-keep22).
 #: Also 22: where the rectangle GrabCut's box was kept only by itself, a segmenter box the cheap pass confirms is no
 #: part of it (trousers boxed with their clothes rail, h-box22).
+#: Also 22: a segmenter box's left or right moves out to a sleeve the colour pass and the rectangle GrabCut both
+#: reach, and that sleeve joins the cut-out (h-box22-sleeves, h-sleeves23).
 RENDERER_VERSION = 22
 
 #: Every detail crop the renderer can make, in the order they are shown.
