@@ -47,7 +47,8 @@ from __future__ import annotations
 #: (h-keep22).
 #: Also 22: where the rectangle GrabCut's box was kept only by itself, a segmenter box the cheap pass confirms is no
 #: part of it (trousers boxed with their clothes rail, h-box22).
-RENDERER_VERSION = 22
+#: 23: a strip of the floor closed inside a pair of shoes' cut-out is taken out (h-floor23).
+RENDERER_VERSION = 23
 
 #: Every detail crop the renderer can make, in the order they are shown.
 DETAIL_KINDS = ("collar", "neckline", "waistband", "cuff", "hem")
