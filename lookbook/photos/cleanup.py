@@ -48,6 +48,7 @@ from lookbook.photos.detect import (
     floor_left,
     open_backdrop_bays,
     open_backdrop_pockets,
+    open_closed_floor_strips,
     open_floor_wedges,
     working_lab,
 )
@@ -924,6 +925,9 @@ def clean_detection(rgb: np.ndarray, det: Detection, *, trim_box: bool = True, s
     opened = open_backdrop_bays(m, small, backdrop)
     if normalise_category(category) in WEDGE_CATEGORIES:
         opened = open_floor_wedges(opened, small, backdrop)
+    if normalise_category(category) == "shoes":
+        # The floor closed between two slippers the segmenter rounded into one blob (h-floor23).
+        opened = open_closed_floor_strips(opened, small, backdrop)
     if cleanup_class(category) is None:
         # Tops, dresses and coats only: on shoes, caps and trousers what a tall pocket of the backdrop's
         # colour inside the mask turned out to be was a lining, a rip or a panel (design half, h-gaps20).

@@ -49,7 +49,8 @@ from __future__ import annotations
 #: part of it (trousers boxed with their clothes rail, h-box22).
 #: Also 22: a segmenter box's left or right moves out to a sleeve the colour pass and the rectangle GrabCut both
 #: reach, and that sleeve joins the cut-out (h-box22-sleeves, h-sleeves23).
-RENDERER_VERSION = 22
+#: 23: a strip of the floor closed inside a pair of shoes' cut-out is taken out (h-floor23).
+RENDERER_VERSION = 23
 
 #: Every detail crop the renderer can make, in the order they are shown.
 DETAIL_KINDS = ("collar", "neckline", "waistband", "cuff", "hem")
