@@ -1186,6 +1186,14 @@ CLIP_OUTER = 0.15
 #: the jaws again, 8 loses them. Confirmation half (heldout8-12, heldout14): fires on 6 hanger photos, all flagged
 #: already, none without one.
 CLIP_DARK_BELOW = 6.0
+#: :func:`clip_ends` reads every bottom a last time with only black pixels (L* < ``CLIP_BLACK_L``) (h-collar23). On
+#: mid-blue jeans (body L* 47) a waistband's shadow, pocket seams and belt loops fall under ``CLIP_DARK_L`` too and
+#: join a black clip's jaws into one piece wider than ``CLIP_SIZE`` (heldout21's ``c56cf310``: left clip 0.27 of the
+#: width with the pocket's shadow, right clip 0.153, both clips kept unflagged); under L* 20 the jaws stand apart
+#: (0.08 and 0.14 wide, centred 0.05 and 0.86 across). Design half (the 394 labelled bottoms, heldout21 included): 20
+#: newly fires on that photo and 4 hanger photos flagged already, none without a hanger; 15 loses the right clip
+#: (centred 0.843), 25 merges the left one again.
+CLIP_BLACK_L = 20.0
 
 
 def _tones_and_body(rgb_small: np.ndarray, m: np.ndarray, y0: int, bh: int
@@ -1231,6 +1239,8 @@ def clip_ends(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
         relative = float(np.median(lightness[body])) - CLIP_DARK_BELOW
         if relative < CLIP_DARK_L:
             limits.append(relative)
+    # Black jaws on mid-tone fabric: its shadows under CLIP_DARK_L join a jaw into one wide piece (h-collar23).
+    limits.append(CLIP_BLACK_L)
     return any(_dark_ends(lightness, chroma, m, frame, limit) for limit in limits)
 
 
