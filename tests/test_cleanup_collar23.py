@@ -1,4 +1,6 @@
-"""A clip hanger's black jaws on mid-blue jeans flag the shot (issue 12 §2, h-collar23: heldout21's c56cf310).
+"""Hangers that reached a customer unflagged on heldout21 flag the shot (issue 12 §2, h-collar23).
+
+A clip hanger's black jaws on mid-blue jeans (train/pants/c56cf310).
 
 On mid-tone denim a waistband's shadow and pocket seams fall under clip_ends' absolute "dark" (L* 35) too: a jaw
 touching them became one piece wider than a clip, so neither end held a clip and the hero went out with both clips.
@@ -9,7 +11,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from lookbook.photos.cleanup import clip_ends
+from lookbook.photos.cleanup import clip_ends, wide_at_top_edge
 
 DENIM = (110, 130, 165)  # mid-blue jeans: L* about 53
 SHADOW = (72, 74, 80)  # the waistband's shadow along its top: L* about 31, neutral (under L* 35, over L* 20)
@@ -44,3 +46,22 @@ def test_shadowed_waistband_without_or_with_one_clip_is_not_clips() -> None:
     for clips in ((), (14,), (60, 75)):  # bare, one jaw, black pieces mid-waistband (a button, a label)
         img, mask = _jeans(clips)
         assert not clip_ends(img, mask), clips
+
+
+def _shirt(top: int, neck: int) -> np.ndarray:
+    """Return the mask (200 x 150) of a shirt with sleeves 20..130, its shoulders from row ``top + 15`` and a slab
+    ``2 * neck`` px wide over the middle from row ``top`` (a hanger's neck piece with a light panel behind it)."""
+    mask = np.zeros((200, 150), np.uint8)
+    cv2.rectangle(mask, (20, top + 15), (130, 190), 1, -1)
+    cv2.rectangle(mask, (75 - neck, top), (75 + neck, top + 15), 1, -1)
+    return mask
+
+
+def test_a_slab_kept_across_the_frames_top_edge_flags_a_top() -> None:
+    # heldout21's white shirt 62d2bb8a: white hanger and white crib panel kept, touching the edge 0.73 of the width.
+    assert wide_at_top_edge(_shirt(0, 40))
+
+
+def test_a_top_clear_of_the_edge_or_touching_it_narrowly_is_not_flagged() -> None:
+    assert not wide_at_top_edge(_shirt(10, 40))  # the same slab, the frame's top 10 rows above it: hook_above's job
+    assert not wide_at_top_edge(_shirt(0, 8))  # a hook or collar touching the edge narrowly: hook_off_frame's job
