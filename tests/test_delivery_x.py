@@ -132,6 +132,18 @@ def test_text_over_the_dm_limit_is_rejected_before_any_request(fake_x: FakeX) ->
     assert fake_x.count("POST", "/2/dm_conversations") == 0
 
 
+def test_a_send_runs_connection_closes_its_kept_alive_socket_to_x(fake_x: FakeX) -> None:
+    from lookbook.outbox.channels.x import XConnection
+
+    channel = _channel(fake_x)
+    channel.send_dm("111", "Hi Ann")
+    pools = channel.session.get_adapter(fake_x.base_url).poolmanager.pools
+    assert len(pools) == 1  # the DM's connection is kept alive for the run's next request
+    XConnection(channel, me=None).close()
+    assert len(pools) == 0
+    assert channel.send_dm("111", "Hi again").event_id  # a later request opens a new connection
+
+
 # -- media -------------------------------------------------------------------------------------
 def test_photo_goes_up_through_v2_upload_as_dm_image_and_rides_on_the_dm(fake_x: FakeX) -> None:
     channel = _channel(fake_x)
