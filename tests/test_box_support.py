@@ -12,18 +12,12 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
+from bench.pipeline_quality import iou
 from lookbook.photos import detect, segmenter
 from lookbook.photos.detect import detect_garment
 
 SHIRT = (50, 60, 190, 250)
 PRINT = (95, 110, 145, 170)
-
-
-def iou(a: tuple[int, ...], b: tuple[int, ...]) -> float:
-    ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = ix * iy
-    return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
 
 
 def _shirt_with_print() -> np.ndarray:

@@ -10,6 +10,7 @@ import cv2
 import numpy as np
 import pytest
 
+from bench.pipeline_quality import iou
 from lookbook.photos import segmenter
 from lookbook.photos.cleanup import clean_detection
 from lookbook.photos.detect import detect_garment
@@ -25,13 +26,6 @@ FRAME_FILLING = ["train/longsleeve/a3f92b52-c79f-4f6d-8901-92d12335599e.jpg",
 
 WALL = (214, 210, 204)
 NAVY = (35, 45, 95)
-
-
-def iou(a: tuple[int, ...], b: list[int] | tuple[int, ...]) -> float:
-    ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = ix * iy
-    return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
 
 
 @pytest.mark.parametrize("key", FRAME_FILLING)

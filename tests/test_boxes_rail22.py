@@ -11,19 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from bench.pipeline_quality import iou
 from lookbook.photos import segmenter
 from lookbook.photos.detect import detect_garment
 from lookbook.photos.imaging import load_photo
 from photo_support import labelled_photo
 
 GARMENT_BOXES = json.loads((Path(__file__).parent / "data" / "garment_boxes.json").read_text())["boxes"]
-
-
-def iou(a: tuple[int, ...], b: list[int] | tuple[int, ...]) -> float:
-    ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = ix * iy
-    return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
 
 
 @pytest.mark.skipif(not segmenter.available(), reason="the segmenter's weights are not here")

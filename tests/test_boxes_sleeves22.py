@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bench.pipeline_quality import iou
 from lookbook.photos import segmenter
 from lookbook.photos.detect import _reach_out, _with_sleeves, detect_garment
 from lookbook.photos.imaging import load_photo
@@ -22,13 +23,6 @@ GARMENT_BOXES = json.loads((Path(__file__).parent / "data" / "garment_boxes.json
 # its arms (IoU 0.50 before), a raglan T-shirt whose dark sleeves the segmenter left on a dark floor (0.64).
 LOST_SLEEVES = ["train/longsleeve/34c466b5-ad3e-431e-9fb3-6326fd4b1940.jpg",
                 "train/t-shirt/8eb3e51e-df75-43a5-be62-08e635a20edc.jpg"]
-
-
-def iou(a: tuple[int, ...], b: list[int] | tuple[int, ...]) -> float:
-    ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = ix * iy
-    return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
 
 
 @pytest.mark.skipif(not segmenter.available(), reason="the segmenter's weights are not here")
@@ -73,7 +67,6 @@ def test_with_sleeves_joins_a_piece_of_the_garments_hue_and_refuses_another() ->
     assert grown is not None and grown[15:25, 10:30].all() and grown[10:50, 30:50].all()
     small[15:25, 10:30] = (230, 230, 120)  # a yellow strip of wall instead: another hue
     assert _with_sleeves(seg, colour, (30, 10, 50, 50), (10, 10, 50, 50), small) is None
-
 
 
 def test_with_sleeves_refuses_a_strip_of_patterned_rug_beside_a_plain_garment() -> None:

@@ -9,6 +9,7 @@ import cv2
 import numpy as np
 import pytest
 
+from bench.pipeline_quality import iou
 from lookbook.photos.detect import detect_garment
 from lookbook.photos.imaging import load_photo
 from photo_support import labelled_photo
@@ -16,13 +17,6 @@ from photo_support import labelled_photo
 TRUTH = json.loads((Path(__file__).parent / "data" / "truth_boxes.json").read_text())["boxes"]
 # A few labelled photos across kinds: hanging on a wall, flat on a bed, a pair of shoes.
 SAMPLE = [k for k in sorted(TRUTH) if k.split("/")[0] in {"shirt", "outwear", "shoes", "longsleeve"}][::4]
-
-
-def iou(a, b) -> float:
-    ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = ix * iy
-    return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
 
 
 @pytest.mark.parametrize("key", SAMPLE)

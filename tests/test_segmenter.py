@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bench.pipeline_quality import iou
 from lookbook.photos import detect, segmenter
 from lookbook.photos.detect import detect_garment
 from lookbook.photos.imaging import load_photo
@@ -19,13 +20,6 @@ GARMENT_BOXES = json.loads((Path(__file__).parent / "data" / "garment_boxes.json
 # T-shirt on a bed of nearly its colour (0.81, 0.59). The segmenter's box disagrees with both.
 CONFIDENT_AND_WRONG = ["train/hat/6a09b559-bca5-444f-b433-e3aff6197b5c.jpg",
                        "test/t-shirt/ddbfd678-7089-4d80-9aea-76a85d3fdd9f.jpg"]
-
-
-def iou(a: tuple[int, ...], b: list[int]) -> float:
-    ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = ix * iy
-    return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
 
 
 def test_weights_ship_with_the_repository_and_find_a_garment() -> None:
