@@ -518,7 +518,7 @@ def hand_from_above(rgb_small: np.ndarray, mask: np.ndarray, cut: np.ndarray) ->
     Shoes are not cut (h-keepshoes23) except for this: the taken piece touches the photo's top row and is mostly
     skin-toned. Of the 184 shoes of the design half only heldout22's ``fa5fe172`` (a hand holding a boot up by its
     shaft) is so; the heel collars, linings and insoles the peel took (beige or pink, skin-toned too) sit inside
-    the frame, and the two pieces that touched the top row (a strap, a heel) were not skin-toned.
+    the frame, and the two other pieces that touched the top row (``08215318``, ``eb1677ad``) were not skin-toned.
     """
     m = (mask > 0).astype(np.uint8)
     taken = (m > 0) & (_main_component((m & (1 - cut)).astype(np.uint8)) == 0)
