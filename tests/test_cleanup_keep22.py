@@ -43,8 +43,8 @@ def test_a_hats_crown_of_another_colour_is_not_peeled_as_a_hangers_bar() -> None
     cleaned = clean_detection(img, det, category="hat")
     assert np.array_equal(cleaned.detection.mask > 0, det.mask > 0)
     assert cleaned.removed == 0.0
-    # The same rows on a top, a pair of shoes or an untied photo are still read as a hanger's bar and cut.
-    for category in (None, "shirt", "shoes"):
+    # The same rows on a top or an untied photo are still read as a hanger's bar and cut (not on shoes: h-keepshoes23).
+    for category in (None, "shirt"):
         kept = clean_detection(img, det, category=category).detection.mask
         assert _top(kept) >= _top(det.mask) + 8, category
 

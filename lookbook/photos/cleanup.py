@@ -137,6 +137,9 @@ SKIN_Y = 90
 SKIN_SHARE = 0.03
 #: ...while the garment's middle holds at most this share of skin tones (a beige cap is not a hand).
 SKIN_MIDDLE = 0.25
+#: Share of a piece the hanger cut takes off shoes at the top of the frame that is skin-toned for it to be a hand
+# holding them from above (h-keepshoes23: 0.71 on the one hand; the two other such pieces 0.15 and 0.0).
+HAND_SKIN_SHARE = 0.5
 # HELD_CATEGORIES (a hand is looked for) and WAIST_CATEGORIES (a clip hanger above the waistband) live in
 # lookbook.photos.details, which has no image library: the render key names the class they give a photo.
 #: The waistband's line is fitted on the fabric reaching up unbroken from this share of the height...
@@ -485,9 +488,7 @@ def skin_at_edge(rgb_small: np.ndarray, mask: np.ndarray, det: Detection | None 
     if frame is None:
         return False
     y0, bh, x0, bw, _c = frame
-    ycc = cv2.cvtColor(cv2.GaussianBlur(rgb_small, (3, 3), 0), cv2.COLOR_RGB2YCrCb)
-    toned = ((ycc[:, :, 0] >= SKIN_Y) & (ycc[:, :, 1] >= SKIN_CR[0]) & (ycc[:, :, 1] <= SKIN_CR[1])
-             & (ycc[:, :, 2] >= SKIN_CB[0]) & (ycc[:, :, 2] <= SKIN_CB[1])).astype(np.uint8)
+    toned = _skin_toned(rgb_small)
     if det is not None and (bg := distance if distance is not None else unlike_background(rgb_small, det)) is not None:
         toned &= (bg > det.threshold).astype(np.uint8)
     skin: np.ndarray = cv2.morphologyEx(toned, cv2.MORPH_OPEN, _disc(3))
@@ -502,6 +503,28 @@ def skin_at_edge(rgb_small: np.ndarray, mask: np.ndarray, det: Detection | None 
         if stats[i, cv2.CC_STAT_AREA] >= SKIN_SHARE * total and (edge[labels == i] > 0).any():
             return True
     return False
+
+
+def _skin_toned(rgb_small: np.ndarray) -> np.ndarray:
+    """Return the pixels of ``rgb_small`` in skin's tones (1), lightly blurred first so that a print's dots drop out."""
+    ycc = cv2.cvtColor(cv2.GaussianBlur(rgb_small, (3, 3), 0), cv2.COLOR_RGB2YCrCb)
+    return ((ycc[:, :, 0] >= SKIN_Y) & (ycc[:, :, 1] >= SKIN_CR[0]) & (ycc[:, :, 1] <= SKIN_CR[1])
+            & (ycc[:, :, 2] >= SKIN_CB[0]) & (ycc[:, :, 2] <= SKIN_CB[1])).astype(np.uint8)
+
+
+def hand_from_above(rgb_small: np.ndarray, mask: np.ndarray, cut: np.ndarray) -> bool:
+    """Return whether what ``cut`` takes off ``mask`` is a hand reaching in from above the frame.
+
+    Shoes are not cut (h-keepshoes23) except for this: the taken piece touches the photo's top row and is mostly
+    skin-toned. Of the 184 shoes of the design half only heldout22's ``fa5fe172`` (a hand holding a boot up by its
+    shaft) is so; the heel collars, linings and insoles the peel took (beige or pink, skin-toned too) sit inside
+    the frame, and the two other pieces that touched the top row (``08215318``, ``eb1677ad``) were not skin-toned.
+    """
+    m = (mask > 0).astype(np.uint8)
+    taken = (m > 0) & (_main_component((m & (1 - cut)).astype(np.uint8)) == 0)
+    if not taken[0].any():
+        return False
+    return float(_skin_toned(rgb_small)[taken].mean()) >= HAND_SKIN_SHARE
 
 
 def foreign_all(lab: np.ndarray, m: np.ndarray, colours: np.ndarray, eroded: bool = True) -> np.ndarray:
@@ -988,9 +1011,15 @@ def _clean_detection(rgb: np.ndarray, small: np.ndarray, det: Detection, *, trim
     # A hat is never hung on a hanger (every labelled hat: none has one), and what the hanger cut takes off it is
     # its own crown: the peel took a cap's crown top and button as "rows of another colour" (heldout20's
     # ``2d39c5f2``, 12 % of the mask), the neck bar a band or a brim's edge (h-keep22). Nothing is cut off a hat.
-    # Shoes keep the cut: not measured on them here.
-    uncut = cleanup_class(category) == "hat"
-    cut, unsure = (np.zeros_like(m), False) if uncut else hanger_mask(small, m)
+    # Nor off shoes (h-keepshoes23): set down on a floor, never hung; the peel read their heel collars, pull tabs,
+    # bows and lace loops (the top rows, of another colour than the toes) as a hanger's bar and cut them flat
+    # (heldout22's ``9f922e1a``, ``bbd52702``, ``7b400ce0``, ``88d7e8fc``; heldout20's ``f5ed50b6``).
+    # The one exception kept: a hand holding a boot up by its top from above the frame (heldout22's ``fa5fe172``),
+    # which the peel took off; without it the whole hand stayed on the hero.
+    uncut = _held(category)
+    cut, unsure = (np.zeros_like(m), False) if cleanup_class(category) == "hat" else hanger_mask(small, m)
+    if cleanup_class(category) == "held" and not hand_from_above(small, m, cut):
+        cut = np.zeros_like(m)
     unlike = unlike_background(small, det)
     gripped = False
     if normalise_category(category) in WAIST_CATEGORIES:
