@@ -50,6 +50,7 @@ from lookbook.photos.detect import (
     open_backdrop_pockets,
     open_closed_floor_strips,
     open_floor_wedges,
+    open_thin_strips,
     working_lab,
 )
 
@@ -949,8 +950,9 @@ def clean_detection(rgb: np.ndarray, det: Detection, *, trim_box: bool = True, s
     cut by 675 pixels on a dress (train/dress/4334620b, its patterned bib cut as a hanger). On shorts,
     trousers, skirts and shoes the floor's narrow wedges between two legs or two shoes go too (h-floor20,
     :func:`lookbook.photos.detect.open_floor_wedges`); on tops, dresses and coats the backdrop's closed pockets
-    between a sleeve and the body (h-gaps20, :func:`lookbook.photos.detect.open_backdrop_pockets`). The flags and
-    reasons are the hanger cut's, and on shoes a floor-coloured piece left in the cut-out (h-floor22,
+    between a sleeve and the body (h-gaps20, :func:`lookbook.photos.detect.open_backdrop_pockets`), and the slits
+    there too thin to see at the mask's size (h-strips23, :func:`lookbook.photos.detect.open_thin_strips`). The
+    flags and reasons are the hanger cut's, and on shoes a floor-coloured piece left in the cut-out (h-floor22,
     :func:`lookbook.photos.detect.floor_left`). The photo is brought to the mask's size, and the backdrop's
     colour map made, once for all of them.
 
@@ -981,6 +983,8 @@ def clean_detection(rgb: np.ndarray, det: Detection, *, trim_box: bool = True, s
         # Tops, dresses and coats only: on shoes, caps and trousers what a tall pocket of the backdrop's
         # colour inside the mask turned out to be was a lining, a rip or a panel (design half, h-gaps20).
         opened = open_backdrop_pockets(opened, small, backdrop)
+        # The slits too thin to see at the mask's size, looked at over the photo's own pixels (h-strips23).
+        opened = open_thin_strips(opened, rgb, small, backdrop)
     if trim_box and normalise_category(category) == "shoes" and floor_left(opened, small, backdrop):
         # Flag only: the floor's colour on a strap or an insole looks the same (h-floor22).
         reason = "a floor-coloured piece beside or between the shoes (the floor or a box may show)"

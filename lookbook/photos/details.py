@@ -50,6 +50,9 @@ from __future__ import annotations
 #: Also 22: a segmenter box's left or right moves out to a sleeve the colour pass and the rectangle GrabCut both
 #: reach, and that sleeve joins the cut-out (h-box22-sleeves, h-sleeves23).
 #: 23: a strip of the floor closed inside a pair of shoes' cut-out is taken out (h-floor23).
+#: 24: a slit of the backdrop 1-2 px wide at the working size between a sleeve and the body is taken out, seen at
+#: the photo's own resolution (h-strips23).
+#: Also 24: nothing is cut off shoes as hanger but a hand reaching in from above (h-keepshoes23).
 RENDERER_VERSION = 24
 
 #: Every detail crop the renderer can make, in the order they are shown.

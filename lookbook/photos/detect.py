@@ -1654,3 +1654,99 @@ def _pieces(mask: np.ndarray, total: int) -> int:
     """Return how many parts of ``mask`` hold at least 1 % of ``total`` pixels."""
     n, _labels, stats, _ = cv2.connectedComponentsWithStats((mask > 0).astype(np.uint8), connectivity=8)
     return int((stats[1:, cv2.CC_STAT_AREA] >= 0.01 * total).sum())
+
+
+#: Thin backdrop strips (h-strips23): the most the mask is blown up to look at the photo's own pixels.
+STRIP_UPSCALE_MAX = 4.0
+#: A strip pixel is within this share of the backdrop threshold of the backdrop seen around the mask.
+STRIP_NEAR = 0.37
+#: A strip is at least this many times as tall as its mean width, and at most this share of the mask's width wide.
+STRIP_TALL = 5.0
+STRIP_WIDE_MAX = 0.05
+#: Share of a strip's rows that must have garment on both sides close by (a slit between a sleeve and the body).
+STRIP_BOTH_SIDES = 0.8
+#: The most a strip may be wide on average, in mask pixels: wider pieces are seen by the pocket rule already, and the
+#: wider ones this rule found were the white checks of a plaid shirt (design half, h-strips23).
+STRIP_WIDTH_MAX_PX = 2.4
+#: A strip must be this share of the height of the backdrop-ish piece (within the backdrop threshold) it is part of:
+#: the backdrop's colour along most of its length. Fragments of a long light line are piping or a seam (h-strips23).
+STRIP_COVER_MIN = 0.5
+
+
+def open_thin_strips(mask: np.ndarray, rgb: np.ndarray, small: np.ndarray,
+                     backdrop: Backdrop | None = None) -> np.ndarray:
+    """Return ``mask`` (0/1, at ``small``'s size) with thin slits of the backdrop beside a sleeve taken out.
+
+    :func:`open_backdrop_pockets` works at the mask's size, where a slit 1-3 px wide is a blend of the
+    bedsheet and the fabric and so unlike either (h-gaps23: 4 of 6 kept strips on heldout21). Here the
+    mask is looked at over ``rgb`` at up to :data:`STRIP_UPSCALE_MAX` times its size, where the slit
+    is clean backdrop. A piece goes only when it is tall and thin, in the lower three quarters, off the
+    centre line, unlike the fabric beside it, and has garment on both sides along most of its rows
+    (:data:`STRIP_BOTH_SIDES`): a strip at the garment's outer edge is the fabric's light rim, not a slit.
+    """
+    m = mask > 0
+    if not m.any():
+        return mask
+    h, w = m.shape
+    f = max(1.0, min(STRIP_UPSCALE_MAX, rgb.shape[0] / h))
+    if f < 1.5:
+        return mask  # the photo has no more pixels than the mask: the pocket rule already saw it all
+    hs, ws = round(h * f), round(w * f)
+    _, thresh = backdrop or backdrop_map(small)
+    big = cv2.resize(rgb, (ws, hs), interpolation=cv2.INTER_AREA)
+    mb = cv2.resize(m.astype(np.uint8), (ws, hs), interpolation=cv2.INTER_NEAREST) > 0
+    lab = working_lab(cv2.GaussianBlur(big, (3, 3), 0))
+    ring = (cv2.dilate(mb.astype(np.uint8), _disc(int(8 * f) | 1)) > 0) & ~mb
+    if ring.sum() < 50:
+        return mask
+    local = _background_distance(lab, ring)[0]
+    cand = (mb & (local < STRIP_NEAR * thresh)).astype(np.uint8)
+    n, lb, st, _ = cv2.connectedComponentsWithStats(cand, connectivity=8)
+    _, loose = cv2.connectedComponents((mb & (local < 0.7 * thresh)).astype(np.uint8), connectivity=8)
+    cols = np.flatnonzero(mb.any(axis=0))
+    rows = np.flatnonzero(mb.any(axis=1))
+    mx0, mw = int(cols[0]), int(cols[-1] + 1 - cols[0])
+    my0, mh = int(rows[0]), int(rows[-1] + 1 - rows[0])
+    reach = int(3 * f) + 1
+    taken = np.zeros_like(mb)
+    for i in range(1, n):
+        x, y, bw, bh, area = (int(v) for v in st[i])
+        mean_w = area / bh
+        if (bh < 0.1 * mh or y < my0 + 0.25 * mh or bh < STRIP_TALL * mean_w or mean_w > STRIP_WIDE_MAX * mw
+                or mean_w > STRIP_WIDTH_MAX_PX * f or abs(x + bw / 2 - (mx0 + mw / 2)) <= 0.12 * mw):
+            continue
+        comp = lb[y:y + bh, x:x + bw] == i
+        piece = loose == np.bincount(loose[y:y + bh, x:x + bw][comp]).argmax()
+        piece_rows = np.flatnonzero(piece.any(axis=1))
+        if bh < STRIP_COVER_MIN * (piece_rows[-1] + 1 - piece_rows[0]):
+            continue
+        # Garment on both sides: for each row, the mask just left of the strip's first pixel and just right
+        # of its last (the outer side too: a strip at the outer edge has only backdrop there).
+        both = 0
+        for r in range(bh):
+            xs = np.flatnonzero(comp[r])
+            left = mb[y + r, max(0, x + xs[0] - reach):x + xs[0]]
+            right = mb[y + r, x + xs[-1] + 1:x + xs[-1] + 1 + reach]
+            both += bool(left.any() and right.any())
+        if both < STRIP_BOTH_SIDES * bh:
+            continue
+        full = np.zeros_like(mb)
+        full[y:y + bh, x:x + bw] = comp
+        fab = (cv2.dilate(full.astype(np.uint8), _disc(int(4 * f) | 1)) > 0) & mb & (cand == 0)
+        if fab.sum() < 4:
+            continue
+        to_fab = float(np.linalg.norm(lab[full].mean(0) - lab[fab].mean(0)))
+        if to_fab < thresh or to_fab < 2.0 * float(np.median(local[full])):
+            continue
+        taken |= full
+    if not taken.any():
+        return mask
+    # The colour also deep inside the garment, more of it than in the strips: a print or a sheen (h-gaps20's guard).
+    deep = cv2.erode(mb.astype(np.uint8), _disc(int(8 * f) | 1)) > 0
+    if int(((cand > 0) & deep & ~taken).sum()) > int(taken.sum()):
+        return mask
+    # Back to the mask's size: a mask pixel goes when half of it is strip.
+    share = cv2.resize(taken.astype(np.float32), (w, h), interpolation=cv2.INTER_AREA)
+    out = (mask > 0).astype(mask.dtype)
+    out[share >= 0.5] = 0
+    return out
