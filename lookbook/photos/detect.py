@@ -37,6 +37,7 @@ initialisation in OpenCV is deterministic for a given mask, and the network is a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -1295,6 +1296,35 @@ def open_backdrop_bays(mask: np.ndarray, small: np.ndarray, backdrop: Backdrop |
     return _open_bays(mask, small, dist, thresh)
 
 
+class _Pieces(NamedTuple):
+    """The mask's pixels near the backdrop's colour, split into connected pieces (:func:`_backdrop_pieces`)."""
+
+    n: int
+    labels: np.ndarray
+    stats: np.ndarray
+    outside: np.ndarray
+    touch: np.ndarray
+    fabric: np.ndarray
+
+
+def _backdrop_pieces(m: np.ndarray, dist: np.ndarray, thresh: float, near: float) -> _Pieces:
+    """Split the pixels of the mask ``m`` (bool) within ``near`` times ``thresh`` of the backdrop into pieces.
+
+    Shared by the bays, the floor wedges, the closed floor strips and the floor flag: each piece's
+    ``stats`` row, the outside of the mask, the pixels touching it, and the rest of the mask (fabric).
+    """
+    cand = (m & (dist < near * thresh)).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(cand, connectivity=8)
+    outside = ~m
+    touch = cv2.dilate(outside.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    return _Pieces(n, labels, stats, outside, touch, m & (cand == 0))
+
+
+def _wedge_shaped(area: int, bw: int, bh: int) -> bool:
+    """Return whether a piece is as narrow (:data:`WEDGE_MAX_WIDE`) and tall (:data:`WEDGE_MIN_TALL`) as a wedge."""
+    return area <= WEDGE_MAX_WIDE * bh and bh >= WEDGE_MIN_TALL * bw
+
+
 def _open_bays(mask: np.ndarray, small: np.ndarray, dist: np.ndarray, thresh: float) -> np.ndarray:
     """Take bays of the backdrop's colour that open to the outside out of the garment ``mask``.
 
@@ -1314,14 +1344,11 @@ def _open_bays(mask: np.ndarray, small: np.ndarray, dist: np.ndarray, thresh: fl
         return mask
     if float((dist[m] < thresh).mean()) > BAY_GARMENT_NEAR_MAX:
         return mask  # pale fabric on a pale backdrop: its folds look like the bays
-    cand = (m & (dist < BAY_NEAR * thresh)).astype(np.uint8)
-    if not cand.any():
+    n, labels, stats, outside, touch, fabric = _backdrop_pieces(m, dist, thresh, BAY_NEAR)
+    if n <= 1:
         return mask
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(cand, connectivity=8)
     rows = np.flatnonzero(m.any(axis=1))
     tall = float(rows[-1] + 1 - rows[0])
-    outside = ~m
-    touch = cv2.dilate(outside.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
     lab = working_lab(cv2.GaussianBlur(small, (3, 3), 0)).astype(np.float32)
     out = mask.copy()
     for i in range(1, n):
@@ -1335,7 +1362,7 @@ def _open_bays(mask: np.ndarray, small: np.ndarray, dist: np.ndarray, thresh: fl
             continue
         if float(np.median(dist[comp])) >= BAY_NEAR * thresh:
             continue
-        trial = _without_backdrop_piece(out, comp, outside, m & (cand == 0), lab, thresh, total)
+        trial = _without_backdrop_piece(out, comp, outside, fabric, lab, thresh, total)
         if trial is not None:
             out = trial
     return out
@@ -1395,21 +1422,15 @@ def _open_wedges(mask: np.ndarray, small: np.ndarray, dist: np.ndarray, thresh: 
         return mask
     if float((dist[m] < thresh).mean()) > WEDGE_GARMENT_NEAR_MAX:
         return mask  # pale fabric on a pale floor: its folds look like wedges
-    cand = (m & (dist < WEDGE_NEAR * thresh)).astype(np.uint8)
-    if not cand.any():
+    n, labels, stats, outside, touch, fabric = _backdrop_pieces(m, dist, thresh, WEDGE_NEAR)
+    if n <= 1:
         return mask
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(cand, connectivity=8)
-    outside = ~m
-    touch = cv2.dilate(outside.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
-    fabric = m & (cand == 0)
     lab: np.ndarray | None = None
     out = mask.copy()
     for i in range(1, n):
         area = int(stats[i, cv2.CC_STAT_AREA])
         bw, bh = int(stats[i, cv2.CC_STAT_WIDTH]), int(stats[i, cv2.CC_STAT_HEIGHT])
-        if area < BAY_MIN_PX or area > BAY_MAX_SHARE * total:
-            continue
-        if area > WEDGE_MAX_WIDE * bh or bh < WEDGE_MIN_TALL * bw:
+        if area < BAY_MIN_PX or area > BAY_MAX_SHARE * total or not _wedge_shaped(area, bw, bh):
             continue
         comp = labels == i
         if not (comp & touch).any():
@@ -1437,18 +1458,12 @@ def open_closed_floor_strips(mask: np.ndarray, small: np.ndarray, backdrop: Back
     dist, thresh = backdrop or backdrop_map(small)
     if total == 0 or thresh <= 0 or float((dist[m] < thresh).mean()) > WEDGE_GARMENT_NEAR_MAX:
         return mask
-    cand = (m & (dist < WEDGE_NEAR * thresh)).astype(np.uint8)
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(cand, connectivity=8)
-    outside = ~m
-    touch = cv2.dilate(outside.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
-    fabric = m & (cand == 0)
+    n, labels, stats, outside, touch, fabric = _backdrop_pieces(m, dist, thresh, WEDGE_NEAR)
     lab: np.ndarray | None = None
     out = mask.copy()
     for i in range(1, n):
         x0, y0, bw, bh, area = (int(v) for v in stats[i])
-        if area < STRIP_MIN_PX or area > BAY_MAX_SHARE * total:
-            continue
-        if area > WEDGE_MAX_WIDE * bh or bh < WEDGE_MIN_TALL * bw:
+        if area < STRIP_MIN_PX or area > BAY_MAX_SHARE * total or not _wedge_shaped(area, bw, bh):
             continue
         comp = labels == i
         if (comp & touch).any() or not _flanked(comp, fabric):
@@ -1484,11 +1499,7 @@ def floor_left(mask: np.ndarray, small: np.ndarray, backdrop: Backdrop | None = 
     dist, thresh = backdrop or backdrop_map(small)
     if total == 0 or thresh <= 0 or float((dist[m] < thresh).mean()) > FLOOR_FLAG_GARMENT_NEAR_MAX:
         return False
-    cand = (m & (dist < thresh)).astype(np.uint8)
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(cand, connectivity=8)
-    outside = ~m
-    touch = cv2.dilate(outside.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
-    fabric = m & (cand == 0)
+    n, labels, stats, outside, touch, fabric = _backdrop_pieces(m, dist, thresh, 1.0)
     lab: np.ndarray | None = None
     for i in range(1, n):
         area = int(stats[i, cv2.CC_STAT_AREA])
