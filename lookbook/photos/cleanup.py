@@ -43,6 +43,7 @@ from lookbook.photos.detect import (
     HOOK_HINT,
     SEG_INSIDE_FLAG,
     Detection,
+    backdrop_at_outline,
     backdrop_map,
     background_distance,
     floor_left,
@@ -953,8 +954,9 @@ def clean_detection(rgb: np.ndarray, det: Detection, *, trim_box: bool = True, s
     between a sleeve and the body (h-gaps20, :func:`lookbook.photos.detect.open_backdrop_pockets`), and the slits
     there too thin to see at the mask's size (h-strips23, :func:`lookbook.photos.detect.open_thin_strips`). The
     flags and reasons are the hanger cut's, and on shoes a floor-coloured piece left in the cut-out (h-floor22,
-    :func:`lookbook.photos.detect.floor_left`). The photo is brought to the mask's size, and the backdrop's
-    colour map made, once for all of them.
+    :func:`lookbook.photos.detect.floor_left`), and on trousers, shorts and skirts an outline running through the
+    backdrop (h-legs24, :func:`lookbook.photos.detect.backdrop_at_outline`). The photo is brought to the
+    mask's size, and the backdrop's colour map made, once for all of them.
 
     :param rgb: the photo the detection was made on (any size; a reduced decode is fine).
     :param det: the detection.
@@ -988,6 +990,10 @@ def clean_detection(rgb: np.ndarray, det: Detection, *, trim_box: bool = True, s
     if trim_box and normalise_category(category) == "shoes" and floor_left(opened, small, backdrop):
         # Flag only: the floor's colour on a strap or an insole looks the same (h-floor22).
         reason = "a floor-coloured piece beside or between the shoes (the floor or a box may show)"
+        out = replace(out, needs_review=True, reasons=(*out.reasons, reason))
+    if trim_box and normalise_category(category) in WAIST_CATEGORIES and backdrop_at_outline(opened, small, backdrop):
+        # Flag only: the glare or bedsheet kept between or beside the legs has no edge to cut along (h-legs24).
+        reason = "an outline with no edge beside or between the legs (the floor or a sheet may show, or a bite)"
         out = replace(out, needs_review=True, reasons=(*out.reasons, reason))
     if np.array_equal(opened, m):
         return out

@@ -177,6 +177,23 @@ STRIP_CONTRAST = 1.6
 STRIP_REACH_PX = 40
 FLOOR_FLAG_CONTRAST = 6.0
 FLOOR_FLAG_GARMENT_NEAR_MAX = 0.4
+#: The backdrop left at a trouser's outline (h-legs24): the segmenter stops inside a lamp's glare on a wood
+#: floor or a patterned bedsheet between the legs, far from the backdrop's border colours, so neither the
+#: bays, the wedges nor the floor flag see it; but there the outline runs through the backdrop, with no edge
+#: across it. An outline pixel (off the photo's edge) counts when the mean colour within OUTLINE_WIN_PX inside
+#: the mask and outside it differ by under OUTLINE_CONTRAST of the threshold while the inside is at least
+#: OUTLINE_UNLIKE thresholds from every colour covering OUTLINE_COLOUR_SHARE of the garment's core (the mask
+#: OUTLINE_CORE_PX in from its edge, OUTLINE_COLOURS k-means colours); OUTLINE_RUN_MIN such pixels in one run
+#: flag the shot. Design bottoms: the three unflagged heroes showing the backdrop (heldout22 e0dc1f06 glare
+#: between leggings' legs, aaece34a glare beside a leg, box 0.685; heldout19 26ac7ba6 bedsheet) ran 27-97;
+#: the longest run on a clean unflagged hero was 7.
+OUTLINE_WIN_PX = 3
+OUTLINE_CONTRAST = 0.5
+OUTLINE_UNLIKE = 1.0
+OUTLINE_CORE_PX = 4
+OUTLINE_COLOURS = 4
+OUTLINE_COLOUR_SHARE = 0.15
+OUTLINE_RUN_MIN = 20
 #: Below this box IoU between the classical box and the segmenter's, the larger box (and its mask)
 #: is kept. Measured on the tune and held-out splits of ``tests/data/garment_boxes.json`` (339
 #: photos; never on ``heldout3``): 0.75-0.85 give the same mean IoU within 0.002.
@@ -1520,6 +1537,58 @@ def floor_left(mask: np.ndarray, small: np.ndarray, backdrop: Backdrop | None = 
         if to_bg <= BAY_BG_CLOSE * thresh and to_fab >= thresh and to_fab >= FLOOR_FLAG_CONTRAST * to_bg:
             return True
     return False
+
+
+def backdrop_at_outline(mask: np.ndarray, small: np.ndarray, backdrop: Backdrop | None = None) -> bool:
+    """Return whether the outline of the cut-out ``mask`` (0/1, at ``small``'s size) may run through the backdrop.
+
+    A garment's outline is an edge: the colour just inside differs from the colour just outside. Where the
+    mask kept a piece of the backdrop unlike the backdrop's border colours (a lamp's glare on a wood floor,
+    a patterned bedsheet between two legs: h-legs24), its outline runs on through the backdrop with no edge
+    across it, on pixels whose colour is unlike the garment's own. A run of :data:`OUTLINE_RUN_MIN` such
+    outline pixels (see :data:`OUTLINE_WIN_PX` for the others) flags the shot; nothing is cut, since the
+    piece's own extent is not known. ``backdrop`` is :func:`backdrop_map` of ``small``.
+    """
+    m = mask > 0
+    _dist, thresh = backdrop or backdrop_map(small)
+    if thresh <= 0 or not m.any() or m.all():
+        return False
+    core = cv2.erode(m.astype(np.uint8), _disc(2 * OUTLINE_CORE_PX + 1)) > 0
+    if core.sum() < 4 * OUTLINE_COLOURS:
+        return False
+    lab = working_lab(cv2.GaussianBlur(small, (3, 3), 0)).astype(np.float32)
+    px = lab[core]
+    px = px[:: max(1, len(px) // 4000)]
+    cv2.setRNGSeed(0)  # seeded as the GrabCut is: the same photo gives the same flag on every run
+    crit = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 10, 1.0)
+    _c, labels, centres = cv2.kmeans(px, OUTLINE_COLOURS, None, crit, 2, cv2.KMEANS_PP_CENTERS)
+    share = np.bincount(labels.ravel(), minlength=OUTLINE_COLOURS) / len(labels)
+    centres = centres[share >= OUTLINE_COLOUR_SHARE]
+    inside = m.astype(np.float32)
+    win = (2 * OUTLINE_WIN_PX + 1,) * 2
+    n_in = cv2.boxFilter(inside, -1, win, normalize=False)
+    n_out = cv2.boxFilter(1 - inside, -1, win, normalize=False)
+    sum_in = np.dstack([cv2.boxFilter(lab[..., i] * inside, -1, win, normalize=False) for i in range(3)])
+    sum_out = np.dstack([cv2.boxFilter(lab[..., i] * (1 - inside), -1, win, normalize=False) for i in range(3)])
+    mean_in = sum_in / np.maximum(n_in, 1)[..., None]
+    mean_out = sum_out / np.maximum(n_out, 1)[..., None]
+    edge = m & (cv2.dilate((~m).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0)
+    edge[:2, :] = edge[-2:, :] = False  # the photo's own edge is not the garment's outline
+    edge[:, :2] = edge[:, -2:] = False
+    ys, xs = np.nonzero(edge)
+    if len(ys) == 0:
+        return False
+    flat = np.linalg.norm(mean_in[ys, xs] - mean_out[ys, xs], axis=1) < OUTLINE_CONTRAST * thresh
+    unlike = np.min(np.linalg.norm(mean_in[ys, xs][:, None] - centres[None], axis=2), axis=1) >= OUTLINE_UNLIKE * thresh
+    low = np.zeros_like(m)
+    low[ys[flat & unlike], xs[flat & unlike]] = True
+    if low.sum() < OUTLINE_RUN_MIN:
+        return False
+    # Runs along the outline: the low pixels joined through the mask's pixels next to them.
+    joined = (cv2.dilate(low.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0) & m
+    n, comp = cv2.connectedComponents(joined.astype(np.uint8), connectivity=8)
+    runs = np.bincount(comp[low], minlength=n)[1:]
+    return bool(runs.max(initial=0) >= OUTLINE_RUN_MIN)
 
 
 def _flanked(comp: np.ndarray, fabric: np.ndarray) -> bool:
