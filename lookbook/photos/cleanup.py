@@ -47,6 +47,7 @@ from lookbook.photos.detect import (
     backdrop_map,
     background_distance,
     floor_left,
+    floor_strip_unseen,
     open_backdrop_bays,
     open_backdrop_pockets,
     open_closed_floor_strips,
@@ -990,6 +991,12 @@ def clean_detection(rgb: np.ndarray, det: Detection, *, trim_box: bool = True, s
     if trim_box and normalise_category(category) == "shoes" and floor_left(opened, small, backdrop):
         # Flag only: the floor's colour on a strap or an insole looks the same (h-floor22).
         reason = "a floor-coloured piece beside or between the shoes (the floor or a box may show)"
+        out = replace(out, needs_review=True, reasons=(*out.reasons, reason))
+    elif (trim_box and normalise_category(category) == "shoes"
+          and floor_strip_unseen(opened, small, det.seg_prob)):
+        # Flag only: the floor between the shoes is not the backdrop's colour; only the segmenter tells it
+        # from shoe (h-shoefloor24).
+        reason = "a strip between the shoes the segmenter sees as floor (the floor may show between them)"
         out = replace(out, needs_review=True, reasons=(*out.reasons, reason))
     if trim_box and normalise_category(category) in WAIST_CATEGORIES and backdrop_at_outline(opened, small, backdrop):
         # Flag only: the glare or bedsheet kept between or beside the legs has no edge to cut along (h-legs24).
