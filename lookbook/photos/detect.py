@@ -1809,8 +1809,50 @@ STRIP_WIDTH_MAX_PX = 2.4
 STRIP_COVER_MIN = 0.5
 
 
+#: A backdrop at least this saturated (Lab chroma of the ring's median colour) has its shadows recognised by hue.
+SHADE_CHROMA_MIN = 25.0
+#: A shadowed pixel keeps at least this share of the backdrop's chroma along the backdrop's hue.
+SHADE_KEEP_MIN = 0.3
+
+
+def _shade_distance(lab: np.ndarray, ring: np.ndarray) -> np.ndarray | None:
+    """Return each pixel's distance to the backdrop dimmed by a shadow, in :func:`working_lab` units.
+
+    A slit between a sleeve and the body lies in the garment's shadow: the bedsheet there has the backdrop's hue
+    but is darker and less saturated (heldout21's 0d24634d, heldout22's d1545351; h-gaps24), so its distance to the lit
+    backdrop is well over :data:`STRIP_NEAR`. On a saturated backdrop (:data:`SHADE_CHROMA_MIN`) a pixel is
+    measured to the nearest point of the backdrop's colour scaled towards grey (down to :data:`SHADE_KEEP_MIN`
+    of its chroma), at any lightness up to the backdrop's own (a shadow is darker, never lighter); a grey or dark
+    garment lies off that line by the backdrop's own chroma. Returns None on an unsaturated backdrop, whose
+    shadow is a grey like any grey or dark fabric's.
+    """
+    bg = np.median(lab[ring], axis=0)
+    cb = bg[1:] - 128.0
+    chroma = float(np.linalg.norm(cb))
+    if chroma < SHADE_CHROMA_MIN:
+        return None
+    c = lab[:, :, 1:] - 128.0
+    s = np.clip((c @ cb) / (chroma * chroma), SHADE_KEEP_MIN, 1.0)
+    da = c - s[:, :, None] * cb
+    dl = np.maximum(lab[:, :, 0] - bg[0], 0.0)  # a shadow is not lighter than the backdrop
+    return np.sqrt((da * da).sum(-1) + dl * dl).astype(np.float32)
+
+
 def open_thin_strips(mask: np.ndarray, rgb: np.ndarray, small: np.ndarray,
                      backdrop: Backdrop | None = None) -> np.ndarray:
+    """Return ``mask`` (0/1, at ``small``'s size) with thin slits of the backdrop beside a sleeve taken out.
+
+    Two passes of :func:`_open_thin_strips`: the backdrop's own colour (h-strips23), then, on what is left, its
+    shadowed colour too (:func:`_shade_distance`, h-gaps24). The second pass is separate so that its wider
+    colour test can only add slits: its guard against a print the colour (the colour deep inside the garment)
+    would otherwise also undo slits the first pass took out.
+    """
+    out = _open_thin_strips(mask, rgb, small, backdrop, shade=False)
+    return _open_thin_strips(out, rgb, small, backdrop, shade=True)
+
+
+def _open_thin_strips(mask: np.ndarray, rgb: np.ndarray, small: np.ndarray,
+                      backdrop: Backdrop | None, *, shade: bool) -> np.ndarray:
     """Return ``mask`` (0/1, at ``small``'s size) with thin slits of the backdrop beside a sleeve taken out.
 
     :func:`open_backdrop_pockets` works at the mask's size, where a slit 1-3 px wide is a blend of the
@@ -1835,7 +1877,15 @@ def open_thin_strips(mask: np.ndarray, rgb: np.ndarray, small: np.ndarray,
     ring = (cv2.dilate(mb.astype(np.uint8), _disc(int(8 * f) | 1)) > 0) & ~mb
     if ring.sum() < 50:
         return mask
+    shaded = _shade_distance(lab, ring) if shade else None
+    if shade and shaded is None:
+        return mask
     local = _background_distance(lab, ring)[0]
+    if shaded is not None:
+        # Shadowed backdrop counts only off the mask's rim: a rim pixel is a blend of the fabric and the dim edge
+        # of the backdrop beside it, and a rim of candidates joins a slit to the open gap it leads into.
+        inner = cv2.erode(mb.astype(np.uint8), _disc(int(2 * f) | 1)) > 0
+        local = np.where(inner, np.minimum(local, shaded), local)
     cand = (mb & (local < STRIP_NEAR * thresh)).astype(np.uint8)
     n, lb, st, _ = cv2.connectedComponentsWithStats(cand, connectivity=8)
     _, loose = cv2.connectedComponents((mb & (local < 0.7 * thresh)).astype(np.uint8), connectivity=8)
