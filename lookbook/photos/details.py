@@ -53,7 +53,9 @@ from __future__ import annotations
 #: 24: a slit of the backdrop 1-2 px wide at the working size between a sleeve and the body is taken out, seen at
 #: the photo's own resolution (h-strips23).
 #: Also 24: nothing is cut off shoes as hanger but a hand reaching in from above (h-keepshoes23).
-RENDERER_VERSION = 24
+#: 25: a sure colour box one side wider than the segmenter's, by a strip unlike the garment (a lit floor beside
+#: leggings, a door beside a dress), takes the segmenter's box, which frames the hero (h-box24).
+RENDERER_VERSION = 25
 
 #: Every detail crop the renderer can make, in the order they are shown.
 DETAIL_KINDS = ("collar", "neckline", "waistband", "cuff", "hem")

