@@ -668,7 +668,10 @@ def detect_garment(rgb: np.ndarray, *, scale: float = 1.0, mode: str = "auto",
             else:
                 others = [seg_box] + ([] if classical_method == "rect" else [rect_box])
             confidence = min(confidence, _support((x0, y0, x1, y1), others))
-            beside = method == "cheap" and _beside_one_side(seg, mask, seg_box, classical_box, small)
+            # Not where the side runs off the frame along a rug the rectangle GrabCut also leaves out: the edge trim
+            # below moves that side, and clips the mask, as before.
+            beside = (method == "cheap" and _edge_trim(classical_box, seg_box, rect_box, sw, sh) == classical_box
+                      and _beside_one_side(seg, mask, seg_box, classical_box, small))
             if beside:
                 # The colour pass's sure box is one side wider than the segmenter's, by a strip unlike the garment:
                 # both colour methods took in something beside it (a lit floor beside black leggings, a door beside
