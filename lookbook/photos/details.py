@@ -55,6 +55,8 @@ from __future__ import annotations
 #: Also 24: nothing is cut off shoes as hanger but a hand reaching in from above (h-keepshoes23).
 #: 25: such a slit in the garment's shadow (the backdrop's hue, darker) is taken out too, on a coloured backdrop
 #: (h-gaps24).
+#: Also 25: a sure colour box one side wider than the segmenter's, by a strip unlike the garment (a lit floor beside
+#: leggings, a door beside a dress), takes the segmenter's box, which frames the hero (h-box24).
 RENDERER_VERSION = 25
 
 #: Every detail crop the renderer can make, in the order they are shown.
