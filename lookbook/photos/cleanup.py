@@ -143,6 +143,11 @@ SKIN_MIDDLE = 0.25
 #: Share of a piece the hanger cut takes off shoes at the top of the frame that is skin-toned for it to be a hand
 # holding them from above (h-keepshoes23: 0.71 on the one hand; the two other such pieces 0.15 and 0.0).
 HAND_SKIN_SHARE = 0.5
+#: A skin-toned piece of a shoe's cut-out touching the photo's edge is a hand (h-shoes25) when its median colour is
+# this far (8-bit Lab) from the non-skin cut-out within HAND_RING_PX of it: design half, hands 100-190 (08215318's
+# and a7b367e2's pink pieces 30-35, already flagged), a beige clog's shading cut by the frame 8.
+HAND_CONTRAST = 20.0
+HAND_RING_PX = 7
 # HELD_CATEGORIES (a hand is looked for) and WAIST_CATEGORIES (a clip hanger above the waistband) live in
 # lookbook.photos.details, which has no image library: the render key names the class they give a photo.
 #: The waistband's line is fitted on the fabric reaching up unbroken from this share of the height...
@@ -504,6 +509,45 @@ def skin_at_edge(rgb_small: np.ndarray, mask: np.ndarray, det: Detection | None 
     n, labels, stats, _ = cv2.connectedComponentsWithStats(skin & m, connectivity=8)
     for i in range(1, n):
         if stats[i, cv2.CC_STAT_AREA] >= SKIN_SHARE * total and (edge[labels == i] > 0).any():
+            return True
+    return False
+
+
+def hand_off_frame(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
+    """Return whether a skin-toned piece of the cut-out comes in from the photo's edge: a hand holding a shoe.
+
+    A hand held from the side is joined to the shoe it holds and reaches the frame (the arm is outside it);
+    :func:`skin_at_edge` misses it where the hand is near the floor's colour (its background test drops the skin:
+    heldout23's ``d748ed88``, light wood) or where the pair's insoles make the middle skin-toned (heldout22's
+    ``c72f789c``, pink linings). Here neither is asked. The piece (skin tones, opened) must touch one of the
+    photo's four edges, be at least :data:`SKIN_SHARE` of the cut-out and unlike the cut-out round it (median Lab
+    at least :data:`HAND_CONTRAST` apart from the non-skin pixels within :data:`HAND_RING_PX`): a hand against a
+    shoe, not a beige shoe's own shading cut by the frame (heldout19's clog ``76bec031``: 8; the hands 100-190).
+
+    :param rgb_small: the photo at the mask's size.
+    :param mask: the cut-out (0/1 or 0/255).
+    """
+    m = (mask > 0).astype(np.uint8)
+    total = int(m.sum())
+    if total < 50:
+        return False
+    opened: np.ndarray = cv2.morphologyEx(_skin_toned(rgb_small), cv2.MORPH_OPEN, _disc(3))
+    skin = opened & m
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(skin, connectivity=8)
+    lab: np.ndarray | None = None
+    for i in range(1, n):
+        if stats[i, cv2.CC_STAT_AREA] < SKIN_SHARE * total:
+            continue
+        piece = labels == i
+        if not (piece[0].any() or piece[-1].any() or piece[:, 0].any() or piece[:, -1].any()):
+            continue
+        ring = (cv2.dilate(piece.astype(np.uint8), _disc(HAND_RING_PX)) > 0) & (m > 0) & (skin == 0)
+        if not ring.any():
+            continue
+        if lab is None:
+            lab = cv2.cvtColor(rgb_small, cv2.COLOR_RGB2LAB).astype(np.float32)
+        apart = float(np.linalg.norm(np.median(lab[piece], axis=0) - np.median(lab[ring], axis=0)))
+        if apart >= HAND_CONTRAST:
             return True
     return False
 
@@ -1037,6 +1081,9 @@ def _clean_detection(rgb: np.ndarray, small: np.ndarray, det: Detection, *, trim
     cut, unsure = (np.zeros_like(m), False) if cleanup_class(category) == "hat" else hanger_mask(small, m)
     if cleanup_class(category) == "held" and not hand_from_above(small, m, cut):
         cut = np.zeros_like(m)
+    # The cut takes the hand down to where the peel stopped: its fingertips on the shoe, the shoe's colour round
+    # them, stay (h-shoes25: fa5fe172's ~20x35 px fingertip on the boot's top, a prop on the hero).
+    hand_cut = cleanup_class(category) == "held" and bool(cut.any())
     unlike = unlike_background(small, det)
     gripped = False
     if normalise_category(category) in WAIST_CATEGORIES:
@@ -1066,6 +1113,8 @@ def _clean_detection(rgb: np.ndarray, small: np.ndarray, det: Detection, *, trim
     reasons = _suspicions(rgb, small, kept, det, category, unlike) if trim_box else ()
     if not _held(category) and removed >= SCATTER_SHARE and cut_pieces(m, kept) >= SCATTER_PIECES:
         reasons = (*reasons, "a hanger cut in many pieces: parts of it may still show")
+    if hand_cut:
+        reasons = (*reasons, "a hand held the shoes from above: its fingertips may still show")
     if gripped:
         # A clip hanger stood above the waistband: cut, but its clips' jaws, gripping the waistband
         # in front of it, cannot be told from it by shape and may still show.
@@ -1140,6 +1189,8 @@ def _suspicions(rgb: np.ndarray, small: np.ndarray, kept: np.ndarray, det: Detec
         reasons.append("a hole inside the garment (a print or panel taken for background?)")
     if normalise_category(category) in HELD_CATEGORIES and skin_at_edge(small, kept, det, unlike):
         reasons.append("a hand may show (skin at the edge of the garment)")
+    elif normalise_category(category) == "shoes" and hand_off_frame(small, kept):
+        reasons.append("a hand may show (skin reaching in from the photo's edge)")
     return tuple(reasons)
 
 
@@ -1719,5 +1770,5 @@ def hole_inside(kept: np.ndarray) -> bool:
 __all__ = ["Cleanup", "above_waistband", "clean_detection", "clip_ends", "clip_pair", "cut_pieces", "dark_bar_on_top",
            "dark_sliver_at_collar", "hanger_in_hood", "hanger_mask", "hanger_outline", "hole_inside", "hook_above",
            "hook_neck", "hook_off_frame", "hook_on_waist_bar", "light_clips_at_sides", "neck_bar", "prop_at_hem",
-           "skin_at_edge", "unlike_background", "wall_bar_across", "wall_coloured_top",
+           "skin_at_edge", "hand_off_frame", "unlike_background", "wall_bar_across", "wall_coloured_top",
            "wide_at_top_edge"]
