@@ -43,6 +43,7 @@ from lookbook.photos.detect import (
     HOOK_HINT,
     OUTLINE_TOP_RUN_MIN,
     SEG_INSIDE_FLAG,
+    WEDGE_TOP_OFF_CENTRE,
     Detection,
     backdrop_at_outline,
     backdrop_map,
@@ -994,6 +995,10 @@ def clean_detection(rgb: np.ndarray, det: Detection, *, trim_box: bool = True, s
         opened = open_backdrop_pockets(opened, small, backdrop)
         # The slits too thin to see at the mask's size, looked at over the photo's own pixels (h-strips23).
         opened = open_thin_strips(opened, rgb, small, backdrop)
+    if normalise_category(category) in OUTLINE_TOP_CATEGORIES:
+        # The floor or sheet wedges left in a top's sleeve-body gaps, open to the outside (h-tops25), off the centre
+        # line: a placket or a collar's inside lies on it.
+        opened = open_floor_wedges(opened, small, backdrop, off_centre=WEDGE_TOP_OFF_CENTRE)
     if trim_box and normalise_category(category) == "shoes" and floor_left(opened, small, backdrop):
         # Flag only: the floor's colour on a strap or an insole looks the same (h-floor22).
         reason = "a floor-coloured piece beside or between the shoes (the floor or a box may show)"

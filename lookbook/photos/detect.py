@@ -152,6 +152,11 @@ WEDGE_FLANK_PX = 6
 #: much nearer the floor outside than the fabric beside it) are local and still hold. On the 512 design
 #: shoes and bottoms 0.3 changes that hero alone; with no guard one more changed (flagged shorts, 0.43).
 WEDGE_GARMENT_NEAR_MAX = 0.3
+#: On tops (h-tops25) the wedges go too, after the pockets and strips, where the wedge's centre lies off the mask
+#: box's centre line by more than this share of its width (HOLE_GAP_OFF_CENTRE's value): the floor and sheet wedges
+#: in sleeve-body gaps lie far out; the three central pieces it would also take on the design half were a white
+#: placket (train/t-shirt/273e292f) and the inside of two collars (3434a264, b12d884f), 0.08-0.10 off centre.
+WEDGE_TOP_OFF_CENTRE = 0.12
 #: A floor-coloured piece left in a pair of shoes' cut-out (h-floor22) flags the shot: a piece of the
 #: mask within the threshold of the backdrop, joined to the outside, of at least FLOOR_FLAG_MIN_PX
 #: working px (and at most BAY_MAX_SHARE of the mask), its colour within BAY_BG_CLOSE of the threshold
@@ -1497,16 +1502,20 @@ def _without_backdrop_piece(out: np.ndarray, comp: np.ndarray, outside: np.ndarr
     return trial
 
 
-def open_floor_wedges(mask: np.ndarray, small: np.ndarray, backdrop: Backdrop | None = None) -> np.ndarray:
+def open_floor_wedges(mask: np.ndarray, small: np.ndarray, backdrop: Backdrop | None = None,
+                      off_centre: float = 0.0) -> np.ndarray:
     """Return ``mask`` (0/1, at ``small``'s size) with narrow floor wedges taken out (:func:`_open_wedges`).
 
-    ``backdrop`` is :func:`backdrop_map` of ``small``, computed here if not given.
+    ``backdrop`` is :func:`backdrop_map` of ``small``, computed here if not given. ``off_centre``: only wedges whose
+    centre lies off the mask box's centre line by more than this share of its width go (tops,
+    :data:`WEDGE_TOP_OFF_CENTRE`).
     """
     dist, thresh = backdrop or backdrop_map(small)
-    return _open_wedges(mask, small, dist, thresh)
+    return _open_wedges(mask, small, dist, thresh, off_centre)
 
 
-def _open_wedges(mask: np.ndarray, small: np.ndarray, dist: np.ndarray, thresh: float) -> np.ndarray:
+def _open_wedges(mask: np.ndarray, small: np.ndarray, dist: np.ndarray, thresh: float,
+                 off_centre: float = 0.0) -> np.ndarray:
     """Take narrow wedges of the floor in concave corners of the outline out of the garment ``mask``.
 
     The cut rounds over the corner where two legs of shorts part at the hem and keeps a wedge of
@@ -1527,6 +1536,8 @@ def _open_wedges(mask: np.ndarray, small: np.ndarray, dist: np.ndarray, thresh: 
     n, labels, stats, outside, touch, fabric = _backdrop_pieces(m, dist, thresh, WEDGE_NEAR)
     if n <= 1:
         return mask
+    cols = np.nonzero(m.any(axis=0))[0]
+    mx, mw = (float(cols[0]) + float(cols[-1]) + 1) / 2, float(cols[-1] - cols[0] + 1)
     lab: np.ndarray | None = None
     out = mask.copy()
     for i in range(1, n):
@@ -1537,6 +1548,8 @@ def _open_wedges(mask: np.ndarray, small: np.ndarray, dist: np.ndarray, thresh: 
         comp = labels == i
         if not (comp & touch).any():
             continue  # closed: the hole pass decides
+        if off_centre > 0 and abs(float(stats[i, cv2.CC_STAT_LEFT]) + bw / 2 - mx) <= off_centre * mw:
+            continue  # on a top, a placket or the inside of a collar, not a sleeve-body gap
         if not _flanked(comp, fabric):
             continue
         if lab is None:
