@@ -57,6 +57,8 @@ from __future__ import annotations
 #: (h-gaps24).
 #: Also 25: a sure colour box one side wider than the segmenter's, by a strip unlike the garment (a lit floor beside
 #: leggings, a door beside a dress), takes the segmenter's box, which frames the hero (h-box24).
+#: 26: floor or sheet wedges open to the outside beside a top's body, off its centre line, are cut as on shoes and
+#: trousers (h-tops25).
 RENDERER_VERSION = 26
 
 #: Every detail crop the renderer can make, in the order they are shown.
