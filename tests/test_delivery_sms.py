@@ -80,6 +80,17 @@ def _state(store: Store, mid: int) -> tuple[str, int | None, str | None]:
 
 
 # -- segments -------------------------------------------------------------------------------------------------
+def test_a_send_runs_connection_closes_its_kept_alive_socket_to_twilio(fake: FakeTwilio) -> None:
+    client = _client(fake)
+    connection = sms.SmsConnection(client, sms.SmsSettings(account_sid=ACCOUNT_SID, from_number="+15005550006"))
+    assert list(connection._messages().stream(to="+15551230000", page_size=50)) == []
+    pools = client.http_client.session.get_adapter(fake.url).poolmanager.pools
+    assert len(pools) == 1  # the listing's connection is kept alive for the run's next request
+    connection.close()
+    assert len(pools) == 0
+    assert list(connection._messages().stream(to="+15551230000", page_size=50)) == []  # a new one is opened
+
+
 def test_segments_count_gsm7_and_ucs2_as_carriers_bill_them() -> None:
     assert (count_segments("a" * 160).encoding, count_segments("a" * 160).count) == ("GSM-7", 1)
     assert count_segments("a" * 161).count == 2 and count_segments("a" * 306).count == 2

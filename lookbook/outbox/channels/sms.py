@@ -325,6 +325,13 @@ class SmsConnection(Connection):
     def classify(self, exc: Exception, *, delivers: bool) -> DeliveryError:
         return classify(exc, delivers=delivers)
 
+    def close(self) -> None:
+        """Close the kept-alive connection to Twilio at the end of the run, rather than leave it to the garbage
+        collector; the client's next request opens a new one."""
+        session = getattr(self.client.http_client, "session", None)
+        if session is not None:
+            session.close()
+
 
 class Sms(Channel):
     """Texts through Twilio: the card as MMS where the country has it, else words naming products and sizes."""
