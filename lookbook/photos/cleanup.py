@@ -1416,38 +1416,40 @@ def _dark_ends_at_waistband(lightness: np.ndarray, chroma: np.ndarray, m: np.nda
     y0, bh, _x0, _bw, _c = frame
     reach = y0 + max(1, int(round(CLIP_WAIST_REACH * bh)))
     wa, wz = max((_row_span(m, y) for y in range(y0, min(reach + 1, m.shape[0]))), key=lambda s: s[1] - s[0])
-    ww = wz - wa
-    if ww <= 0:
+    if wz - wa <= 0:
         return False
-    dark = ((lightness < limit) & (chroma < CLIP_DARK_C) & (m > 0)).astype(np.uint8)
-    dark[y0 + max(1, int(0.1 * bh)):] = 0
-    n, _, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
-    left = right = False
-    for i in range(1, n):
-        x, y, w, _h, area = (int(v) for v in stats[i])
-        if y > y0 + CLIP_WAIST_REACH * bh or w > CLIP_SIZE * ww or area < CLIP_WAIST_AREA:
-            continue
-        mid = (x + w / 2.0 - wa) / ww
-        left = left or mid <= CLIP_WAIST_OUTER
-        right = right or mid >= 1.0 - CLIP_WAIST_OUTER
-    return left and right
+    return _dark_at_both_ends(lightness, chroma, m, y0, bh, limit, (wa, wz - wa),
+                              reach=CLIP_WAIST_REACH, min_area=CLIP_WAIST_AREA, outer=CLIP_WAIST_OUTER)
 
 
 def _dark_ends(lightness: np.ndarray, chroma: np.ndarray, m: np.ndarray,
                frame: tuple[int, int, int, int, float], limit: float) -> bool:
     """Return whether compact dark neutral pieces (L* < ``limit``) stand at both ends of a waistband's top."""
     y0, bh, x0, bw, _c = frame
+    return _dark_at_both_ends(lightness, chroma, m, y0, bh, limit, (x0, bw),
+                              reach=CLIP_REACH, min_area=CLIP_MIN_AREA, outer=CLIP_OUTER)
+
+
+def _dark_at_both_ends(lightness: np.ndarray, chroma: np.ndarray, m: np.ndarray, y0: int, bh: int, limit: float,
+                       span: tuple[int, int], *, reach: float, min_area: int, outer: float) -> bool:
+    """Return whether compact dark neutral pieces in the silhouette's top stand at both ends of ``span``.
+
+    ``span`` is ``(left x, width)`` of what the pieces are placed against (the garment's frame, or its waistband);
+    a piece counts when it starts within ``reach`` of the height ``bh`` below the top ``y0``, is no wider than
+    ``CLIP_SIZE`` of the span, holds at least ``min_area`` pixels and is centred within ``outer`` of an end.
+    """
+    a, width = span
     dark = ((lightness < limit) & (chroma < CLIP_DARK_C) & (m > 0)).astype(np.uint8)
     dark[y0 + max(1, int(0.1 * bh)):] = 0
     n, _, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
     left = right = False
     for i in range(1, n):
         x, y, w, _h, area = (int(v) for v in stats[i])
-        if y > y0 + CLIP_REACH * bh or w > CLIP_SIZE * bw or area < CLIP_MIN_AREA:
+        if y > y0 + reach * bh or w > CLIP_SIZE * width or area < min_area:
             continue
-        mid = (x + w / 2.0 - x0) / bw
-        left = left or mid <= CLIP_OUTER
-        right = right or mid >= 1.0 - CLIP_OUTER
+        mid = (x + w / 2.0 - a) / width
+        left = left or mid <= outer
+        right = right or mid >= 1.0 - outer
     return left and right
 
 
