@@ -48,6 +48,7 @@ from lookbook.photos.detect import (
     backdrop_at_outline,
     backdrop_map,
     background_distance,
+    floor_in_sleeve_gap,
     floor_left,
     floor_strip_unseen,
     open_backdrop_bays,
@@ -1062,6 +1063,12 @@ def clean_detection(rgb: np.ndarray, det: Detection, *, trim_box: bool = True, s
         # Flag only (h-tops25): the floor kept under a sleeve beside the body has no edge to cut along; a cut
         # there would have to tell a dark sleeve from a dark floor.
         reason = "an outline with no edge beside the body or a sleeve (the floor or a sheet may show)"
+        out = replace(out, needs_review=True, reasons=(*out.reasons, reason))
+    elif (trim_box and normalise_category(category) in OUTLINE_TOP_CATEGORIES
+          and floor_in_sleeve_gap(opened, small, backdrop)):
+        # Flag only (h-gapfloor26): the floor kept in a sleeve-body gap is joined by thin threads to the floor
+        # along the outline, so no wedge, pocket or strip rule sees it as a piece of its own.
+        reason = "a floor-coloured piece in a gap between a sleeve and the body (the floor or a sheet may show)"
         out = replace(out, needs_review=True, reasons=(*out.reasons, reason))
     if np.array_equal(opened, m):
         return out
