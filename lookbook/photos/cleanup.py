@@ -1007,9 +1007,13 @@ def clean_detection(rgb: np.ndarray, det: Detection, *, trim_box: bool = True, s
     between a sleeve and the body (h-gaps20, :func:`lookbook.photos.detect.open_backdrop_pockets`), and the slits
     there too thin to see at the mask's size (h-strips23, :func:`lookbook.photos.detect.open_thin_strips`). The
     flags and reasons are the hanger cut's, and on shoes a floor-coloured piece left in the cut-out (h-floor22,
-    :func:`lookbook.photos.detect.floor_left`), and on trousers, shorts and skirts an outline running through the
-    backdrop (h-legs24, :func:`lookbook.photos.detect.backdrop_at_outline`). The photo is brought to the
-    mask's size, and the backdrop's colour map made, once for all of them.
+    :func:`lookbook.photos.detect.floor_left`) or a strip between them the segmenter doubts (h-shoefloor24,
+    :func:`lookbook.photos.detect.floor_strip_unseen`); on trousers, shorts and skirts an outline running through the
+    backdrop (h-legs24, :func:`lookbook.photos.detect.backdrop_at_outline`); on tops the floor or sheet wedges open
+    to the outside beside the body are cut (h-tops25), and the shot is flagged where the outline runs through the
+    floor (h-tops25) or a floor piece sits in a sleeve-body gap (h-gapfloor26,
+    :func:`lookbook.photos.detect.floor_in_sleeve_gap`). The photo is brought to the mask's size, and the
+    backdrop's colour map made, once for all of them.
 
     :param rgb: the photo the detection was made on (any size; a reduced decode is fine).
     :param det: the detection.
