@@ -1474,7 +1474,7 @@ def _open_bays(mask: np.ndarray, small: np.ndarray, dist: np.ndarray, thresh: fl
         return mask
     rows = np.flatnonzero(m.any(axis=1))
     tall = float(rows[-1] + 1 - rows[0])
-    lab = working_lab(cv2.GaussianBlur(small, (3, 3), 0)).astype(np.float32)
+    lab = _smoothed_lab(small)
     out = mask.copy()
     for i in range(1, n):
         area = int(stats[i, cv2.CC_STAT_AREA])
@@ -1571,7 +1571,7 @@ def _open_wedges(mask: np.ndarray, small: np.ndarray, dist: np.ndarray, thresh: 
         if not _flanked(comp, fabric):
             continue
         if lab is None:
-            lab = working_lab(cv2.GaussianBlur(small, (3, 3), 0)).astype(np.float32)
+            lab = _smoothed_lab(small)
         trial = _without_backdrop_piece(out, comp, outside, fabric, lab, thresh, total)
         if trial is not None:
             out = trial
@@ -1608,7 +1608,7 @@ def open_closed_floor_strips(mask: np.ndarray, small: np.ndarray, backdrop: Back
         if floor.sum() < 4 or fab_ring.sum() < 4:
             continue
         if lab is None:
-            lab = working_lab(cv2.GaussianBlur(small, (3, 3), 0)).astype(np.float32)
+            lab = _smoothed_lab(small)
         c = lab[comp].mean(0)
         to_floor = float(np.linalg.norm(c - lab[floor].mean(0)))
         to_fab = float(np.linalg.norm(c - lab[fab_ring].mean(0)))
@@ -1646,7 +1646,7 @@ def floor_left(mask: np.ndarray, small: np.ndarray, backdrop: Backdrop | None = 
         if bg_ring.sum() < 4 or fab_ring.sum() < 4:
             continue
         if lab is None:
-            lab = working_lab(cv2.GaussianBlur(small, (3, 3), 0)).astype(np.float32)
+            lab = _smoothed_lab(small)
         c = lab[comp].mean(0)
         to_bg = float(np.linalg.norm(c - lab[bg_ring].mean(0)))
         to_fab = float(np.linalg.norm(c - lab[fab_ring].mean(0)))
@@ -1671,7 +1671,7 @@ def floor_in_sleeve_gap(mask: np.ndarray, small: np.ndarray, backdrop: Backdrop 
     cols = np.nonzero(m.any(axis=0))[0]
     mx, mw = (float(cols[0]) + float(cols[-1]) + 1) / 2, float(cols[-1] - cols[0] + 1)
     lab: np.ndarray | None = None
-    kernel = np.ones((GAP_OPEN_PX, GAP_OPEN_PX), np.uint8)
+    kernel = _square(GAP_OPEN_PX)
     for i in range(1, n):
         if int(stats[i, cv2.CC_STAT_AREA]) < GAP_FLAG_MIN_PX:
             continue
@@ -1693,7 +1693,7 @@ def floor_in_sleeve_gap(mask: np.ndarray, small: np.ndarray, backdrop: Backdrop 
             if ring_out.sum() < 4 or ring_fab.sum() < 4:
                 continue
             if lab is None:
-                lab = working_lab(cv2.GaussianBlur(small, (3, 3), 0)).astype(np.float32)
+                lab = _smoothed_lab(small)
             c = lab[sub].mean(0)
             to_fab = float(np.linalg.norm(c - lab[ring_fab].mean(0)))
             to_floor = float(np.linalg.norm(c - lab[ring_out].mean(0)))
@@ -1705,6 +1705,12 @@ def floor_in_sleeve_gap(mask: np.ndarray, small: np.ndarray, backdrop: Backdrop 
 def _square(size: int) -> np.ndarray:
     """A ``size`` x ``size`` structuring element."""
     return np.ones((size, size), np.uint8)
+
+
+def _smoothed_lab(small: np.ndarray) -> np.ndarray:
+    """The working image in the detector's Lab (float32) after a 3 x 3 blur: what the piece-versus-ring colour tests
+    (bays, wedges, strips, floor flags) compare. They make it lazily, once a piece is worth a look."""
+    return working_lab(cv2.GaussianBlur(small, (3, 3), 0)).astype(np.float32)
 
 
 def backdrop_at_outline(mask: np.ndarray, small: np.ndarray, backdrop: Backdrop | None = None,
@@ -1726,7 +1732,7 @@ def backdrop_at_outline(mask: np.ndarray, small: np.ndarray, backdrop: Backdrop 
     core = cv2.erode(m.astype(np.uint8), _disc(2 * OUTLINE_CORE_PX + 1)) > 0
     if core.sum() < 4 * OUTLINE_COLOURS:
         return False
-    lab = working_lab(cv2.GaussianBlur(small, (3, 3), 0)).astype(np.float32)
+    lab = _smoothed_lab(small)
     px = lab[core]
     px = px[:: max(1, len(px) // 4000)]
     cv2.setRNGSeed(0)  # seeded as the GrabCut is: the same photo gives the same flag on every run
@@ -1742,7 +1748,7 @@ def backdrop_at_outline(mask: np.ndarray, small: np.ndarray, backdrop: Backdrop 
     sum_out = np.dstack([cv2.boxFilter(lab[..., i] * (1 - inside), -1, win, normalize=False) for i in range(3)])
     mean_in = sum_in / np.maximum(n_in, 1)[..., None]
     mean_out = sum_out / np.maximum(n_out, 1)[..., None]
-    edge = m & (cv2.dilate((~m).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0)
+    edge = m & (cv2.dilate((~m).astype(np.uint8), _square(3)) > 0)
     edge[:2, :] = edge[-2:, :] = False  # the photo's own edge is not the garment's outline
     edge[:, :2] = edge[:, -2:] = False
     ys, xs = np.nonzero(edge)
@@ -1755,7 +1761,7 @@ def backdrop_at_outline(mask: np.ndarray, small: np.ndarray, backdrop: Backdrop 
     if low.sum() < run_min:
         return False
     # Runs along the outline: the low pixels joined through the mask's pixels next to them.
-    joined = (cv2.dilate(low.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0) & m
+    joined = (cv2.dilate(low.astype(np.uint8), _square(3)) > 0) & m
     n, comp = cv2.connectedComponents(joined.astype(np.uint8), connectivity=8)
     runs = np.bincount(comp[low], minlength=n)[1:]
     return bool(runs.max(initial=0) >= run_min)
@@ -1772,11 +1778,11 @@ def floor_strip_unseen(mask: np.ndarray, small: np.ndarray, prob: np.ndarray | N
     if prob is None or prob.shape != m.shape or not m.any():
         return False
     size = 2 * UNSEEN_CORE_PX + 1
-    core = cv2.erode(m.astype(np.uint8), np.ones((size, size), np.uint8)) > 0
+    core = cv2.erode(m.astype(np.uint8), _square(size)) > 0
     cand = (core & (prob < UNSEEN_PROB_BELOW)).astype(np.uint8)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(cand, connectivity=8)
     sure = m & (prob >= UNSEEN_SURE)
-    outside = cv2.erode((~m).astype(np.uint8), np.ones((size, size), np.uint8)) > 0
+    outside = cv2.erode((~m).astype(np.uint8), _square(size)) > 0
     lab: np.ndarray | None = None
     for i in range(1, n):
         _x0, _y0, bw, bh, area = (int(v) for v in stats[i])
@@ -1790,7 +1796,7 @@ def floor_strip_unseen(mask: np.ndarray, small: np.ndarray, prob: np.ndarray | N
         if floor.sum() < 10 or shoe.sum() < 10:
             continue
         if lab is None:
-            lab = working_lab(cv2.GaussianBlur(small, (3, 3), 0)).astype(np.float32)
+            lab = _smoothed_lab(small)
         c = np.median(lab[comp], axis=0)
         to_floor = float(np.median(np.linalg.norm(lab[floor] - c, axis=1)))
         to_shoe = float(np.median(np.linalg.norm(lab[shoe] - c, axis=1)))
