@@ -48,6 +48,7 @@ from lookbook.photos.detect import (
     backdrop_at_outline,
     backdrop_map,
     background_distance,
+    cut_floor_in_sleeve_gap,
     floor_in_sleeve_gap,
     floor_left,
     floor_strip_unseen,
@@ -1012,8 +1013,9 @@ def clean_detection(rgb: np.ndarray, det: Detection, *, trim_box: bool = True, s
     backdrop (h-legs24, :func:`lookbook.photos.detect.backdrop_at_outline`); on tops the floor or sheet wedges open
     to the outside beside the body are cut (h-tops25), and the shot is flagged where the outline runs through the
     floor (h-tops25) or a floor piece sits in a sleeve-body gap (h-gapfloor26,
-    :func:`lookbook.photos.detect.floor_in_sleeve_gap`). The photo is brought to the mask's size, and the
-    backdrop's colour map made, once for all of them.
+    :func:`lookbook.photos.detect.floor_in_sleeve_gap`), such a piece being cut first where it is sure to be floor
+    (h-gapcut27, :func:`lookbook.photos.detect.cut_floor_in_sleeve_gap`). The photo is brought to the mask's size,
+    and the backdrop's colour map made, once for all of them.
 
     :param rgb: the photo the detection was made on (any size; a reduced decode is fine).
     :param det: the detection.
@@ -1048,6 +1050,9 @@ def clean_detection(rgb: np.ndarray, det: Detection, *, trim_box: bool = True, s
         # The floor or sheet wedges left in a top's sleeve-body gaps, open to the outside (h-tops25), off the centre
         # line: a placket or a collar's inside lies on it.
         opened = open_floor_wedges(opened, small, backdrop, off_centre=WEDGE_TOP_OFF_CENTRE)
+        # The floor or sheet in a sleeve-body gap joined to the outside floor by 1-2 px threads, which the wedges
+        # do not see as a piece of its own, where it is sure to be floor (h-gapcut27); the rest is flagged below.
+        opened = cut_floor_in_sleeve_gap(opened, small, backdrop)
     if trim_box and normalise_category(category) == "shoes" and floor_left(opened, small, backdrop):
         # Flag only: the floor's colour on a strap or an insole looks the same (h-floor22).
         reason = "a floor-coloured piece beside or between the shoes (the floor or a box may show)"
