@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+import pytest
 
+from lookbook.photos import cleanup
 from lookbook.photos.cleanup import clean_detection
 from lookbook.photos.detect import Detection, backdrop_map, cut_floor_in_sleeve_gap
 from test_hero_gapfloor26 import REASON, _photo
@@ -63,3 +65,18 @@ def test_only_tops_are_cut() -> None:
     for category in ("dress", "outwear", "trousers", None):
         top = clean_detection(rgb, Detection(**det.__dict__), category=category)
         assert int(((det.mask > 0) & ~(top.detection.mask > 0))[STRIP].sum()) < 750
+
+
+def test_the_outline_flag_reads_the_mask_before_the_gap_cut(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cut must not take away the evidence another flag of main's read: the outline check sees the strip."""
+    rgb, det = _photo("d164ed7b")
+    seen: list[np.ndarray] = []
+    real = cleanup.backdrop_at_outline
+
+    def spy(mask: np.ndarray, *args: object, **kwargs: object) -> bool:
+        seen.append(mask.copy())
+        return real(mask, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cleanup, "backdrop_at_outline", spy)
+    top = clean_detection(rgb, det, category="longsleeve")
+    assert seen and int((seen[0] > 0)[STRIP].sum()) > int((top.detection.mask > 0)[STRIP].sum()) + 750
