@@ -44,11 +44,11 @@ def test_the_floor_wedge_in_a_sleeve_gap_flags_the_shot() -> None:
     assert any(REASON in r for r in top.reasons)
 
 
-def test_the_plank_strip_running_below_the_hem_flags_the_shot() -> None:
+def test_the_plank_strip_running_below_the_hem_is_no_longer_left_to_the_flag() -> None:
+    """Flagged here until h-gapcut27, which cuts it (tests/test_hero_gapcut27.py)."""
     rgb, det = _photo("d164ed7b")
     top = clean_detection(rgb, det, category="longsleeve")
-    assert top.needs_review  # unflagged on main
-    assert any(REASON in r for r in top.reasons)
+    assert not any(REASON in r for r in top.reasons)
 
 
 def test_a_box_a_person_set_is_not_second_guessed() -> None:
