@@ -237,6 +237,19 @@ UNSEEN_SURE = 0.9
 UNSEEN_CORE_PX = 2
 UNSEEN_REACH_PX = 25
 UNSEEN_CLOSER = 0.6
+#: A large piece of the backdrop kept between a pair of trousers' legs (h-floor27: heldout23 train/pants/510f1ddc, a
+#: pink blanket filling the gap between the legs, 23 % of the cut-out; backdrop_at_outline reads pink as one of the
+#: garment's own colours because the blanket is so large). A piece of the cut-out within WEDGE_NEAR of the backdrop's
+#: colour, open to the outside, at least BLANKET_MIN_SHARE of the cut-out (smaller ones are the wedges' and bays'),
+#: with garment on both sides in BLANKET_FLANKED of its rows, much nearer the backdrop just outside it than the
+#: fabric beside it (at least the threshold from the fabric, BLANKET_CONTRAST), and one the segmenter doubts (mean
+#: probability under BLANKET_PROB_BELOW) flags the shot. Design bottoms: the blanket measured share 0.23, flanked
+#: 0.68, fabric/backdrop 2.2, probability 0.82; every other piece of 0.1 or more of a bottom's cut-out that the
+#: segmenter was that unsure of: none (the others 0.97-1.00, where a lining, a print or a sheet the legs lie on is).
+BLANKET_MIN_SHARE = 0.1
+BLANKET_FLANKED = 0.6
+BLANKET_CONTRAST = 1.5
+BLANKET_PROB_BELOW = 0.9
 #: Below this box IoU between the classical box and the segmenter's, the larger box (and its mask)
 #: is kept. Measured on the tune and held-out splits of ``tests/data/garment_boxes.json`` (339
 #: photos; never on ``heldout3``): 0.75-0.85 give the same mean IoU within 0.002.
@@ -1801,6 +1814,46 @@ def floor_strip_unseen(mask: np.ndarray, small: np.ndarray, prob: np.ndarray | N
         to_floor = float(np.median(np.linalg.norm(lab[floor] - c, axis=1)))
         to_shoe = float(np.median(np.linalg.norm(lab[shoe] - c, axis=1)))
         if to_floor < UNSEEN_CLOSER * max(to_shoe, 1.0):
+            return True
+    return False
+
+
+def backdrop_between_legs(mask: np.ndarray, small: np.ndarray, prob: np.ndarray | None,
+                          backdrop: Backdrop | None = None) -> bool:
+    """Return whether a large piece of the backdrop may be kept between a pair of trousers' legs.
+
+    See :data:`BLANKET_MIN_SHARE`. ``mask`` (0/1) and ``prob`` (the segmenter's probability,
+    :attr:`Detection.seg_prob`) are at ``small``'s size; ``backdrop`` is :func:`backdrop_map` of ``small``. Flagged
+    rather than cut: a piece this large taken out of the cut-out on a colour test was not measured on heroes.
+    """
+    m = mask > 0
+    total = int(m.sum())
+    if prob is None or prob.shape != m.shape or total == 0:
+        return False
+    dist, thresh = backdrop or backdrop_map(small)
+    if thresh <= 0:
+        return False
+    n, labels, stats, outside, touch, fabric = _backdrop_pieces(m, dist, thresh, WEDGE_NEAR)
+    lab: np.ndarray | None = None
+    for i in range(1, n):
+        area, bh = int(stats[i, cv2.CC_STAT_AREA]), int(stats[i, cv2.CC_STAT_HEIGHT])
+        if area < BLANKET_MIN_SHARE * total:
+            continue
+        comp = labels == i
+        if not (comp & touch).any() or float(prob[comp].mean()) >= BLANKET_PROB_BELOW:
+            continue
+        if _flanked_rows(comp, fabric) < BLANKET_FLANKED * bh:
+            continue
+        near = cv2.dilate(comp.astype(np.uint8), _disc(2 * BAY_RING_PX + 1)) > 0
+        bg_ring, fab_ring = near & outside, near & fabric
+        if bg_ring.sum() < 4 or fab_ring.sum() < 4:
+            continue
+        if lab is None:
+            lab = _smoothed_lab(small)
+        c = lab[comp].mean(0)
+        to_bg = float(np.linalg.norm(c - lab[bg_ring].mean(0)))
+        to_fab = float(np.linalg.norm(c - lab[fab_ring].mean(0)))
+        if to_fab >= thresh and to_fab >= BLANKET_CONTRAST * to_bg:
             return True
     return False
 
