@@ -88,3 +88,22 @@ def test_a_synthetic_blanket_between_the_legs_is_seen() -> None:
 def test_a_clean_cut_of_the_same_trousers_is_not() -> None:
     small, mask, prob = _trousers(blanket_kept=False)
     assert not backdrop_between_legs(mask, small, prob)
+
+
+def test_a_sheet_far_from_the_fabric_is_seen_though_the_segmenter_is_sure() -> None:
+    """Black leggings on a beige sheet, the sheet between the legs taken in by a segmenter sure of it (heldout21's
+    21a06a8f): the piece is so far from the fabric that the segmenter's word is not needed."""
+    h, w = 200, 150
+    img = np.zeros((h, w, 3), np.float64)
+    img[:] = (215, 200, 175)
+    legs = np.zeros((h, w), bool)
+    legs[20:60, 30:120] = True
+    legs[20:190, 30:65] = True
+    legs[20:190, 85:120] = True
+    img[legs] = (25, 22, 25)
+    small = np.clip(img + np.random.default_rng(7).normal(0, 2, img.shape), 0, 255).astype(np.uint8)
+    kept = legs.copy()
+    kept[60:190, 65:85] = True
+    sure = kept.astype(np.float32)
+    assert backdrop_between_legs(kept.astype(np.uint8), small, sure)
+    assert not backdrop_between_legs(legs.astype(np.uint8), small, legs.astype(np.float32))

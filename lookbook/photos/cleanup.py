@@ -1066,7 +1066,7 @@ def clean_detection(rgb: np.ndarray, det: Detection, *, trim_box: bool = True, s
     elif (trim_box and normalise_category(category) in WAIST_CATEGORIES
           and backdrop_between_legs(opened, small, det.seg_prob, backdrop)):
         # Flag only (h-floor27): a blanket filling the gap between the legs is so large that backdrop_at_outline
-        # takes its colour for one of the garment's own; the segmenter doubts it.
+        # takes its colour for one of the garment's own; the piece is far from the fabric or the segmenter doubts it.
         reason = "a large piece of the backdrop between the legs (a blanket or the floor may show)"
         out = replace(out, needs_review=True, reasons=(*out.reasons, reason))
     elif (trim_box and normalise_category(category) in OUTLINE_TOP_CATEGORIES
