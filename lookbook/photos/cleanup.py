@@ -46,6 +46,7 @@ from lookbook.photos.detect import (
     WEDGE_TOP_OFF_CENTRE,
     Detection,
     backdrop_at_outline,
+    backdrop_between_legs,
     backdrop_map,
     background_distance,
     cut_floor_in_sleeve_gap,
@@ -1070,6 +1071,12 @@ def clean_detection(rgb: np.ndarray, det: Detection, *, trim_box: bool = True, s
     if trim_box and normalise_category(category) in WAIST_CATEGORIES and backdrop_at_outline(opened, small, backdrop):
         # Flag only: the glare or bedsheet kept between or beside the legs has no edge to cut along (h-legs24).
         reason = "an outline with no edge beside or between the legs (the floor or a sheet may show, or a bite)"
+        out = replace(out, needs_review=True, reasons=(*out.reasons, reason))
+    elif (trim_box and normalise_category(category) in WAIST_CATEGORIES
+          and backdrop_between_legs(opened, small, det.seg_prob, backdrop)):
+        # Flag only (h-floor27): a blanket filling the gap between the legs is so large that backdrop_at_outline
+        # takes its colour for one of the garment's own; the piece is far from the fabric or the segmenter doubts it.
+        reason = "a large piece of the backdrop between the legs (a blanket or the floor may show)"
         out = replace(out, needs_review=True, reasons=(*out.reasons, reason))
     elif (trim_box and normalise_category(category) in OUTLINE_TOP_CATEGORIES
           and backdrop_at_outline(uncut_gap, small, backdrop, run_min=OUTLINE_TOP_RUN_MIN)):
