@@ -158,7 +158,9 @@ def test_starttls_and_sign_in_with_the_password(certificate: tuple[Path, Path],
     with smtp_server(tls_context=server_tls, require_starttls=True, authenticator=authenticator,
                      auth_required=True) as (inbox, port):
         settings = _settings(port, security="starttls", username="maria")
-        EmailChannel(settings, password="s3cret").send(_message(settings, images=PHOTOS[:1]))
+        signed_in = EmailChannel(settings, password="s3cret")
+        signed_in.send(_message(settings, images=PHOTOS[:1]))
+        signed_in.close()  # dropped open, its TLS socket was the gc's to find (ResourceWarning: unclosed SSLSocket)
         with pytest.raises(AuthFailed, match="refused the sign-in for maria"):
             EmailChannel(settings, password="wrong").send(_message(settings, images=[]))
     assert logins[0] == ("maria", "s3cret") and set(logins[1:]) == {("maria", "wrong")}

@@ -14,7 +14,7 @@ import pytest
 from fakes.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, SERVICE_SID, FakeTwilio
 from lookbook.customers import consent
 from lookbook.outbox import quiet_hours
-from lookbook.outbox.channels import sms
+from lookbook.outbox.channels import DeliveryError, sms
 from lookbook.outbox.channels.sms import count_segments
 from lookbook.outbox.replies import list_replies
 from lookbook.outbox.sender import Sender, SenderOptions, SendReport, direct
@@ -77,6 +77,73 @@ def _run(store: Store, fake: FakeTwilio, clock: Any = None) -> SendReport:
 
 def _state(store: Store, mid: int) -> tuple[str, int | None, str | None]:
     return store.db.execute("SELECT state, retryable, error FROM messages WHERE id = ?", [mid]).fetchone()
+
+
+def _kept_alive(client: Any, fake: FakeTwilio) -> int:
+    """Return how many connection pools (each holding its socket to the fake) the client still keeps open."""
+    return len(client.http_client.session.get_adapter(fake.url).poolmanager.pools)
+
+
+def _recording(fake: FakeTwilio, made: list[Any], token: str = AUTH_TOKEN) -> Any:
+    def make(_store: Store) -> Any:
+        made.append(sms.client_for(ACCOUNT_SID, token, timeout_s=2.0, api_url=fake.url))
+        return made[-1]
+    return make
+
+
+def test_a_send_run_that_fails_midway_still_closes_its_socket_to_twilio(store: Store, world: World, fake: FakeTwilio,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only a run that reached its end closed its channels: an error mid-run left the socket open, one more for
+    every failed run of the app, until the garbage collector found it (the ResourceWarning where it did)."""
+    import sqlite3
+
+    import lookbook.outbox.sender as sender_module
+
+    def full_disk(*args: Any, **kwargs: Any) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    add_message(store, world.customers[0], state="approved", channel="sms", body="Hello")
+    made: list[Any] = []
+    monkeypatch.setattr(sender_module, "_record_sent", full_disk)
+    with pytest.raises(sqlite3.OperationalError):
+        run_to_end(Sender(direct(store), options=FAST, clients={"sms": _recording(fake, made)},
+                          clock=_daytime_in_new_york).run())
+    [client] = made
+    assert len(fake.outbound()) == 1  # the text went out on a kept-alive connection
+    assert _kept_alive(client, fake) == 0
+
+
+def test_a_send_run_dropped_unfinished_closes_its_socket_to_twilio(store: Store, world: World,
+                                                                   fake: FakeTwilio) -> None:
+    for n in range(2):
+        add_message(store, world.customers[n], state="approved", channel="sms", body=f"Hello {n}")
+    made: list[Any] = []
+    gen = Sender(direct(store), options=FAST, clients={"sms": _recording(fake, made)},
+                 clock=_daytime_in_new_york).run()
+    while next(gen).kind != "sent":
+        pass
+    gen.close()  # a caller that stops listening (a closed window) ends the run at the message in hand
+    [client] = made
+    assert _kept_alive(client, fake) == 0
+
+
+def test_a_reply_poll_closes_the_client_it_made_also_when_twilio_refuses_the_token(
+        store: Store, world: World, fake: FakeTwilio, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each poll made a client and left its socket open until the garbage collector came by."""
+    made: list[Any] = []
+    monkeypatch.setattr(sms, "make_client", _recording(fake, made))
+    fake.inbound("+15550100000", "Love the blue one")
+    assert len(sms.poll_replies(direct(store)).new) == 1
+    monkeypatch.setattr(sms, "make_client", _recording(fake, made, token="wrong"))
+    with pytest.raises(DeliveryError, match="20003"):
+        sms.poll_replies(direct(store))
+    assert len(made) == 2 and fake.lists == 1  # the refused one was not listed
+    assert [_kept_alive(client, fake) for client in made] == [0, 0]
+    # A client the caller passes is the caller's to close (a send run's, reused).
+    mine = _client(fake)
+    sms.poll_replies(direct(store), client=mine)
+    assert _kept_alive(mine, fake) == 1
+    sms.close_client(mine)
 
 
 # -- segments -------------------------------------------------------------------------------------------------

@@ -229,6 +229,30 @@ def test_expired_token_is_refreshed_once_and_saved(fake_x: FakeX) -> None:
         refresh(OAuth2Token("x", "rt-1"), client_id=fake_x.client_id, endpoints=_endpoints(fake_x))
 
 
+def test_sign_in_and_renewal_close_their_sockets_to_x(fake_x: FakeX, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The token exchange's and each renewal's session were left, kept alive, for the garbage collector."""
+    import lookbook.outbox.channels.x_oauth as x_oauth
+
+    made: list[requests.Session] = []
+
+    class Recorded(x_oauth.OAuth2Session):  # type: ignore[misc]
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    monkeypatch.setattr(x_oauth, "OAuth2Session", Recorded)
+    with PkceSignIn(fake_x.client_id, endpoints=_endpoints(fake_x)) as sign_in:
+        url = sign_in.start()
+        threading.Thread(target=_browser, args=(url,), daemon=True).start()
+        sign_in.wait(timeout=30)
+    fake_x.refresh_tokens.add("rt-1")
+    refresh(OAuth2Token("expired", "rt-1"), client_id=fake_x.client_id, endpoints=_endpoints(fake_x))
+    with pytest.raises(AuthFailed):
+        refresh(OAuth2Token("x", "rt-1"), client_id=fake_x.client_id, endpoints=_endpoints(fake_x))
+    assert len(made) == 3
+    assert [len(s.get_adapter(fake_x.base_url).poolmanager.pools) for s in made] == [0, 0, 0]
+
+
 # -- secrets -----------------------------------------------------------------------------------
 def test_tokens_live_in_the_keyring_per_library_never_in_the_database(
         store: Store, memory_keyring: MemoryKeyring, fake_x: FakeX) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from fakes.fake_x import FakeX
@@ -66,6 +68,36 @@ def test_replies_are_threaded_on_customer_and_message_and_polling_is_idempotent(
     assert poll(direct(store), x=_x(fake_x)).new == []
     assert store.db.execute("SELECT count(*) FROM replies").fetchone()[0] == 2
     assert list_replies(store, customer_id=bob) == []
+
+
+def test_a_poll_closes_the_x_channel_it_made_also_when_x_refuses(store: Store, world: World,
+                                                                  fake_x: FakeX) -> None:
+    """Each poll made an X channel and left its kept-alive socket open until the garbage collector came by."""
+    from lookbook.outbox.channels import DeliveryError
+
+    made: list[XChannel] = []
+
+    def recording(token: str) -> Callable[[Store], XChannel]:
+        def make(store: Store) -> XChannel:
+            made.append(XChannel(token=OAuth2Token(token),
+                                 endpoints=XEndpoints.from_env({"LOOKBOOK_X_API_URL": fake_x.base_url})))
+            return made[-1]
+        return make
+
+    def kept_alive(channel: XChannel) -> int:
+        return len(channel.session.get_adapter(fake_x.base_url).poolmanager.pools)
+
+    fake_x.receive_dm("1000", "Do you have the navy one in M?")
+    assert len(poll(direct(store), x=recording(fake_x.issue_token())).new) == 1
+    with pytest.raises(DeliveryError):
+        poll(direct(store), x=recording("not-a-token"))
+    assert [kept_alive(channel) for channel in made] == [0, 0]
+    # A channel made for one question closes on leaving its block.
+    with XChannel(token=OAuth2Token(fake_x.issue_token()),
+                  endpoints=XEndpoints.from_env({"LOOKBOOK_X_API_URL": fake_x.base_url})) as x:
+        x.me()
+        assert kept_alive(x) == 1
+    assert kept_alive(x) == 0
 
 
 def test_stop_withdraws_consent_at_once_and_cancels_unsent_messages(store: Store, world: World,

@@ -354,7 +354,7 @@ def test_kill_9_mid_batch_then_restart_delivers_every_message_exactly_once(
     first = _start(root, fake_x, file_keyring)
     assert fake_x.wait_recorded(2, timeout=20), first.communicate(timeout=5)
     os.kill(first.pid, signal.SIGKILL)
-    first.wait(10)
+    first.communicate(timeout=10)  # reaps it and closes its pipes (wait() left them to the garbage collector)
     # Second kill: the 4th DM's request reaches X, which records it only after the process died.
     fake_x.post_delay_after_s = 0.0
     fake_x.post_delay_before_s = 0.8
@@ -363,7 +363,7 @@ def test_kill_9_mid_batch_then_restart_delivers_every_message_exactly_once(
     while fake_x.count("POST", "/2/dm_conversations") < 4 and time.time() < deadline:
         time.sleep(0.01)
     os.kill(second.pid, signal.SIGKILL)
-    second.wait(10)
+    second.communicate(timeout=10)  # reaps it and closes its pipes (wait() left them to the garbage collector)
     fake_x.post_delay_before_s = 0.0
     third = _start(root, fake_x, file_keyring)
     out, err = third.communicate(timeout=60)

@@ -520,7 +520,7 @@ def test_kill_9_mid_batch_then_a_restart_delivers_every_message_exactly_once(
         first = start()
         assert _wait(harness, 2, first), first.communicate(timeout=5)
         os.kill(first.pid, signal.SIGKILL)
-        first.wait(10)
+        first.communicate(timeout=10)  # reaps it and closes its pipes (wait() left both to the garbage collector)
         harness.delay_after_recording(0.0)
         second = start()
         _, err = second.communicate(timeout=90)
@@ -732,7 +732,7 @@ def test_issue_17_done_one_set_drafted_for_four_channels_survives_a_kill_and_fau
         first = start()
         assert _wait(hs["sms"], 1, first), first.communicate(timeout=5)
         os.kill(first.pid, signal.SIGKILL)
-        first.wait(10)
+        first.communicate(timeout=10)  # reaps it and closes its pipes (wait() left both to the garbage collector)
         hs["sms"].delay_after_recording(0.0)
         hs["x"].lose_next_answer()  # whatever of the rest goes on the restart loses an answer too
         hs["email"].lose_next_answer()

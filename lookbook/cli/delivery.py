@@ -280,7 +280,8 @@ def cmd_x_sign_in(args: argparse.Namespace, ctx: CliContext) -> int:
         if not args.no_browser:
             webbrowser.open(url)
         token = sign_in.wait(timeout=args.timeout)
-    user_id, username = XChannel(token=token).me()
+    with XChannel(token=token) as x:
+        user_id, username = x.me()
     accounts.save_x_oauth2(store, token, user_id=user_id, username=username, actor=user.username)
     print(f"Signed in to X as @{username}; the tokens are in the system keyring.")
     return 0
@@ -292,7 +293,8 @@ def cmd_x_tokens(args: argparse.Namespace, ctx: CliContext) -> int:
                       _secret("Consumer secret", "LOOKBOOK_X_CONSUMER_SECRET"),
                       _secret("Access token", "LOOKBOOK_X_ACCESS_TOKEN"),
                       _secret("Access token secret", "LOOKBOOK_X_ACCESS_TOKEN_SECRET"))
-    user_id, username = XChannel(oauth1=keys).me()
+    with XChannel(oauth1=keys) as x:
+        user_id, username = x.me()
     accounts.save_x_oauth1(ctx.store, keys, user_id=user_id, username=username, actor=user.username)
     print(f"X tokens for @{username} saved in the system keyring.")
     return 0

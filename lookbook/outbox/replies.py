@@ -165,13 +165,18 @@ def poll(db: Callable[[Callable[[Store], Any]], Any], *, x: Callable[[Store], XC
     from lookbook.outbox.sender import save_rates  # the sender owns the rate-limit table's helpers
 
     channel: XChannel = db(x or accounts.x_channel)
-    cursor = db(lambda s: s.get_setting(CURSOR_SETTING))
-    me = db(lambda s: accounts.x_settings(s).get("user_id")) or channel.me()[0]
     try:
-        events = list(channel.recent_events(newer_than=cursor))
+        cursor = db(lambda s: s.get_setting(CURSOR_SETTING))
+        me = db(lambda s: accounts.x_settings(s).get("user_id")) or channel.me()[0]
+        try:
+            events = list(channel.recent_events(newer_than=cursor))
+        finally:
+            rates = dict(channel.rates)
+            db(lambda s: save_rates(s, "x", rates))
     finally:
-        rates = dict(channel.rates)
-        db(lambda s: save_rates(s, "x", rates))
+        # The poll made the channel, so it closes it: each poll left its kept-alive socket to X open until the
+        # garbage collector came by.
+        channel.close()
     newest = max((e.id for e in events), key=int, default=None)
     report = db(lambda s: store_replies(s, events, me=str(me), newest_id=newest))
     if not channel.events_complete:

@@ -910,7 +910,21 @@ class Sender:
         try:
             return (yield from self._run(message_ids))
         finally:
-            lock.release()
+            try:
+                self._close_channels()
+            finally:
+                lock.release()
+
+    def _close_channels(self) -> None:
+        """Close every channel opened in this run, whatever ended it: an error mid-run (a full disk) or a caller
+        that dropped the run unfinished left each kept-alive socket to the garbage collector, one more for every
+        failed run of a long-lived app. One channel failing to close does not keep the others open."""
+        channels, self._channels = list(self._channels.values()), {}
+        for conn in channels:
+            try:
+                conn.close()
+            except Exception:  # closing is tidying up; what ended the run (or its report) is what matters
+                pass
 
     def _run(self, message_ids: Iterable[int] | None) -> Generator[Progress, None, SendReport]:
         only = set(message_ids) if message_ids is not None else None
@@ -946,8 +960,6 @@ class Sender:
         if self.cancel.is_set():
             self.report.cancelled = True
             yield Progress(self.done, self.total, "cancelled", "Cancelled; messages not sent yet stay queued.")
-        for conn in self._channels.values():
-            conn.close()
         return self.report
 
 

@@ -330,7 +330,8 @@ class DeliverySettings(QGroupBox):
                 url = flow.start()
                 self._open_url(url)
                 token = flow.wait(timeout=300, cancel=cancel)
-            return token, XChannel(token=token, endpoints=XEndpoints.from_env()).me()
+            with XChannel(token=token, endpoints=XEndpoints.from_env()) as x:
+                return token, x.me()
 
         def save(result: tuple[OAuth2Token, tuple[str, str]]) -> None:
             token, (user_id, username) = result
@@ -371,7 +372,11 @@ class DeliverySettings(QGroupBox):
                                                          actor=user),
                    on_done=lambda _c: self._signed_in(account[1]), on_failure=self._failed)
 
-        self.net.submit(lambda: XChannel(oauth1=keys).me(), on_done=save, on_failure=self._failed)
+        def who() -> tuple[str, str]:
+            with XChannel(oauth1=keys) as x:
+                return x.me()
+
+        self.net.submit(who, on_done=save, on_failure=self._failed)
 
     def sign_out(self) -> None:
         user = self._user()

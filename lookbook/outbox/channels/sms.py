@@ -205,6 +205,14 @@ def client_for(account_sid: str, token: str, *, timeout_s: float = DEFAULT_TIMEO
     return client
 
 
+def close_client(client: Client) -> None:
+    """Close the Twilio client's kept-alive connection (its ``requests`` session), rather than leave the socket
+    open until the garbage collector finds the client; the client's next request opens a new one."""
+    session = getattr(client.http_client, "session", None)
+    if session is not None:
+        session.close()
+
+
 # -- failures -----------------------------------------------------------------------------------------------------
 def classify(exc: Exception, *, delivers: bool) -> DeliveryError:
     """Turn a Twilio or network failure into the :class:`DeliveryError` that says what the sender does next."""
@@ -328,9 +336,7 @@ class SmsConnection(Connection):
     def close(self) -> None:
         """Close the kept-alive connection to Twilio at the end of the run, rather than leave it to the garbage
         collector; the client's next request opens a new one."""
-        session = getattr(self.client.http_client, "session", None)
-        if session is not None:
-            session.close()
+        close_client(self.client)
 
 
 class Sms(Channel):
@@ -445,7 +451,18 @@ def poll_replies(db: Callable[[Callable[[Store], Any]], Any], *, client: Client 
     :raises DeliveryError: if Twilio cannot be asked.
     """
     settings = SmsSettings.from_setting(db(lambda s: s.get_setting(SETTING)))
-    client = client or db(make_client)
+    if client is not None:
+        return _poll_replies(db, settings, client)
+    # A client made here is closed here: each poll (the app polls again and again) left its socket to Twilio open
+    # until the garbage collector came by.
+    own = db(make_client)
+    try:
+        return _poll_replies(db, settings, own)
+    finally:
+        close_client(own)
+
+
+def _poll_replies(db: Callable[[Callable[[Store], Any]], Any], settings: SmsSettings, client: Client) -> SmsPollReport:
     cursor = db(lambda s: s.get_setting(CURSOR_SETTING)) or {}
     since = (dt.datetime.fromisoformat(cursor["at"]) - dt.timedelta(days=1)) if cursor.get("at") else None
     query: dict[str, Any] = {"page_size": 100}

@@ -462,6 +462,14 @@ class XChannel:
         """Close the kept-alive connections to X (the end of a send run); the next request opens a new one."""
         self.session.close()
 
+    def __enter__(self) -> XChannel:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        # A channel made for one question (whose sign-in is this?) closes its socket to X on leaving, whether X
+        # answered or refused.
+        self.close()
+
     # -- the API ------------------------------------------------------------------------
     def me(self) -> tuple[str, str]:
         """Return the signed-in account's (user id, username)."""

@@ -213,7 +213,9 @@ class PkceSignIn:
         return _token_from(dict(data))
 
     def close(self) -> None:
-        """Stop listening on the loopback address."""
+        """Stop listening on the loopback address, and close the token exchange's kept-alive socket to X."""
+        if self._session is not None:
+            self._session.close()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -233,7 +235,8 @@ def refresh(token: OAuth2Token, *, client_id: str, client_secret: str | None = N
                                               "refresh_token": token.refresh_token})
     auth = HTTPBasicAuth(client_id, client_secret) if client_secret else None
     try:
-        with _allow_http_to_loopback(endpoints.token):
+        # The session is closed on leaving: a renewal's socket to X is not left for the garbage collector.
+        with session, _allow_http_to_loopback(endpoints.token):
             data = session.refresh_token(endpoints.token, refresh_token=token.refresh_token, auth=auth,
                                          client_id=client_id, timeout=TOKEN_TIMEOUT)
     except (OAuth2Error, RequestException, ValueError) as exc:
