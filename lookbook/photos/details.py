@@ -59,7 +59,7 @@ from __future__ import annotations
 #: leggings, a door beside a dress), takes the segmenter's box, which frames the hero (h-box24).
 #: 26: floor or sheet wedges open to the outside beside a top's body, off its centre line, are cut as on shoes and
 #: trousers (h-tops25).
-RENDERER_VERSION = 26
+RENDERER_VERSION = 27
 
 #: Every detail crop the renderer can make, in the order they are shown.
 DETAIL_KINDS = ("collar", "neckline", "waistband", "cuff", "hem")
