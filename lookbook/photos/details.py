@@ -61,7 +61,8 @@ from __future__ import annotations
 #: trousers (h-tops25).
 #: 27: the floor or sheet in a top's sleeve-body gap that h-gapfloor26 flagged is cut where it is sure to be floor
 #: (h-gapcut27).
-RENDERER_VERSION = 27
+#: 28: the hanger peel leaves a T-shirt's or long sleeve's own printed yoke or contrast collar (h-peel27).
+RENDERER_VERSION = 28
 
 #: Every detail crop the renderer can make, in the order they are shown.
 DETAIL_KINDS = ("collar", "neckline", "waistband", "cuff", "hem")
