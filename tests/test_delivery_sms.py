@@ -146,6 +146,34 @@ def test_a_reply_poll_closes_the_client_it_made_also_when_twilio_refuses_the_tok
     sms.close_client(mine)
 
 
+
+def test_a_refused_token_on_a_reply_poll_is_a_sign_in_error_that_says_what_to_fix(
+        store: Store, world: World, fake: FakeTwilio, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Listing messages raises twilio's bare TwilioException("Unable to fetch page", response), not the
+    TwilioRestException a send raises: a refused token there read as "sending the SMS failed"."""
+    from lookbook.outbox.channels import AuthFailed
+
+    made: list[Any] = []
+    monkeypatch.setattr(sms, "make_client", _recording(fake, made, token="wrong"))
+    with pytest.raises(AuthFailed, match=r"refused the account's sign-in.*20003.*lookbook delivery sms"):
+        sms.poll_replies(direct(store))
+
+
+def test_a_list_request_twilio_could_not_answer_is_read_from_its_status() -> None:
+    """A 503 page with no JSON body is Twilio's fault (try later), a 429 page its rate limit, and a bare
+    TwilioException with no response stays a plain failure."""
+    from twilio.base.exceptions import TwilioException
+    from twilio.http.response import Response
+
+    from lookbook.outbox.channels import NotSent, RateLimited
+
+    assert isinstance(sms.classify(TwilioException("Unable to fetch page", Response(503, "<html>busy</html>")),
+                                   delivers=False), NotSent)
+    assert isinstance(sms.classify(TwilioException("Unable to fetch page", Response(429, '{"code": 20429}')),
+                                   delivers=False), RateLimited)
+    plain = sms.classify(TwilioException("Page Records can not be deserialized"), delivers=False)
+    assert isinstance(plain, NotSent) and "deserialized" in str(plain)
+
 # -- segments -------------------------------------------------------------------------------------------------
 def test_a_send_runs_connection_closes_its_kept_alive_socket_to_twilio(fake: FakeTwilio) -> None:
     client = _client(fake)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import math
 import os
 from collections.abc import Callable
@@ -217,10 +218,12 @@ def close_client(client: Client) -> None:
 def classify(exc: Exception, *, delivers: bool) -> DeliveryError:
     """Turn a Twilio or network failure into the :class:`DeliveryError` that says what the sender does next."""
     import requests
-    from twilio.base.exceptions import TwilioRestException
+    from twilio.base.exceptions import TwilioException, TwilioRestException
 
     if isinstance(exc, DeliveryError):
         return exc
+    if isinstance(exc, TwilioException) and not isinstance(exc, TwilioRestException):
+        exc = _page_error(exc)
     if isinstance(exc, TwilioRestException):
         code, status = exc.code or 0, exc.status
         text = f"{exc.msg} (Twilio {code or status})"
@@ -245,6 +248,29 @@ def classify(exc: Exception, *, delivers: bool) -> DeliveryError:
     if isinstance(exc, (requests.exceptions.Timeout, TimeoutError, OSError, requests.exceptions.RequestException)):
         return (Ambiguous if delivers else NotSent)(f"Twilio did not answer in time ({type(exc).__name__})")
     return NotSent(f"sending the SMS failed ({exc})")
+
+
+def _page_error(exc: Exception) -> Exception:
+    """Return the :class:`TwilioRestException` a refused list request stands for, or ``exc`` itself.
+
+    Listing messages (reply polls, reconciling a send) raises twilio's bare ``TwilioException("Unable to fetch
+    page", response)`` instead of the ``TwilioRestException`` a single request raises; read as it was, a refused
+    token there came out as "sending the SMS failed" instead of the sign-in error that tells the user what to fix.
+    """
+    from twilio.base.exceptions import TwilioRestException
+
+    response = next((a for a in exc.args if isinstance(getattr(a, "status_code", None), int)), None)
+    if response is None:
+        return exc
+    try:
+        body = json.loads(response.text)
+    except (TypeError, ValueError):
+        body = {}
+    if not isinstance(body, dict):
+        body = {}
+    code = body.get("code") if isinstance(body.get("code"), int) else None
+    msg = str(body.get("message") or exc.args[0])
+    return TwilioRestException(response.status_code, "", msg=msg, code=code)
 
 
 def _digest(text: str) -> str:
