@@ -1561,6 +1561,19 @@ def _open_bays(mask: np.ndarray, small: np.ndarray, dist: np.ndarray, thresh: fl
     return out
 
 
+def _ring_distances(comp: np.ndarray, outside: np.ndarray, fabric: np.ndarray, lab: np.ndarray
+                    ) -> tuple[float, float] | None:
+    """Return the piece ``comp``'s mean colour distance (in ``lab``) to the backdrop just outside it and to the
+    ``fabric`` just inside it, each read on a ring of :data:`BAY_RING_PX` round the piece; ``None`` where either ring
+    has under 4 pixels to read. The bays, wedges and floor flags all weigh a piece by these two."""
+    near = cv2.dilate(comp.astype(np.uint8), _disc(2 * BAY_RING_PX + 1)) > 0
+    bg_ring, fab_ring = near & outside, near & fabric
+    if bg_ring.sum() < 4 or fab_ring.sum() < 4:
+        return None
+    c = lab[comp].mean(0)
+    return float(np.linalg.norm(c - lab[bg_ring].mean(0))), float(np.linalg.norm(c - lab[fab_ring].mean(0)))
+
+
 def _without_backdrop_piece(out: np.ndarray, comp: np.ndarray, outside: np.ndarray, fabric: np.ndarray,
                             lab: np.ndarray, thresh: float, total: int) -> np.ndarray | None:
     """Return ``out`` without the piece ``comp`` if it is the backdrop's, else ``None``.
@@ -1571,14 +1584,10 @@ def _without_backdrop_piece(out: np.ndarray, comp: np.ndarray, outside: np.ndarr
     would part the garment in two (an open vest's zip, seen from the front) stays. Shared by the bays and
     the floor wedges.
     """
-    near = cv2.dilate(comp.astype(np.uint8), _disc(2 * BAY_RING_PX + 1)) > 0
-    bg_ring = near & outside
-    fab_ring = near & fabric
-    if bg_ring.sum() < 4 or fab_ring.sum() < 4:
+    dists = _ring_distances(comp, outside, fabric, lab)
+    if dists is None:
         return None
-    c = lab[comp].mean(0)
-    to_bg = float(np.linalg.norm(c - lab[bg_ring].mean(0)))
-    to_fab = float(np.linalg.norm(c - lab[fab_ring].mean(0)))
+    to_bg, to_fab = dists
     if to_fab < BAY_CONTRAST * to_bg or to_fab < thresh or to_bg > BAY_BG_CLOSE * thresh:
         return None
     trial = out.copy()
@@ -1709,15 +1718,12 @@ def floor_left(mask: np.ndarray, small: np.ndarray, backdrop: Backdrop | None = 
         comp = labels == i
         if not (comp & touch).any():
             continue
-        near = cv2.dilate(comp.astype(np.uint8), _disc(2 * BAY_RING_PX + 1)) > 0
-        bg_ring, fab_ring = near & outside, near & fabric
-        if bg_ring.sum() < 4 or fab_ring.sum() < 4:
-            continue
         if lab is None:
             lab = _smoothed_lab(small)
-        c = lab[comp].mean(0)
-        to_bg = float(np.linalg.norm(c - lab[bg_ring].mean(0)))
-        to_fab = float(np.linalg.norm(c - lab[fab_ring].mean(0)))
+        dists = _ring_distances(comp, outside, fabric, lab)
+        if dists is None:
+            continue
+        to_bg, to_fab = dists
         if to_bg <= BAY_BG_CLOSE * thresh and to_fab >= thresh and to_fab >= FLOOR_FLAG_CONTRAST * to_bg:
             return True
     return False
@@ -1930,15 +1936,12 @@ def backdrop_between_legs(mask: np.ndarray, small: np.ndarray, prob: np.ndarray 
         doubted = seen and float(prob[comp].mean()) < BLANKET_PROB_BELOW  # type: ignore[index]
         if _flanked_rows(comp, fabric) < BLANKET_FLANKED * bh:
             continue
-        near = cv2.dilate(comp.astype(np.uint8), _disc(2 * BAY_RING_PX + 1)) > 0
-        bg_ring, fab_ring = near & outside, near & fabric
-        if bg_ring.sum() < 4 or fab_ring.sum() < 4:
-            continue
         if lab is None:
             lab = _smoothed_lab(small)
-        c = lab[comp].mean(0)
-        to_bg = float(np.linalg.norm(c - lab[bg_ring].mean(0)))
-        to_fab = float(np.linalg.norm(c - lab[fab_ring].mean(0)))
+        dists = _ring_distances(comp, outside, fabric, lab)
+        if dists is None:
+            continue
+        to_bg, to_fab = dists
         if to_fab >= (thresh if doubted else BLANKET_FAR * thresh) and to_fab >= BLANKET_CONTRAST * to_bg:
             return True
     return False
