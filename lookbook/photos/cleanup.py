@@ -1535,6 +1535,14 @@ def _dark_at_both_ends(lightness: np.ndarray, chroma: np.ndarray, m: np.ndarray,
 #: the garment's middle column), and that row spans at least ``HOOK_BAR_WIDE`` of the width (the bar, or the
 #: waistband the bar lies on).
 HOOK_BAR_DEPTH = 0.02
+#: The neck is read a second time ``HOOK_BAR_SHALLOW`` of the height below the top (h-clips28): a black clip hanger's
+#: flat hook plate over navy trousers (heldout25's ``e78ca83f``, whole hanger kept unflagged) stands only 4 rows
+#: (0.021 of the height) above its bar, so the row at ``HOOK_BAR_DEPTH`` is already the bar (42 px wide, 0.53 of
+#: the width) while the row at 0.01 is the plate (10 px, 0.125). Its bar is lighter than the navy body (L* 20-30 over
+#: 14), so no dark-piece rule reads it either. Design half (542 labelled bottoms, heldout24/25 included): 0.01 fires
+#: on 15, 13 with a hanger, newly only on e78ca83f; the 2 without a hanger are flagged already (0.015: 13, 1, same
+#: new one, e78ca83f's plate 11 px against a 12 px limit).
+HOOK_BAR_SHALLOW = 0.01
 HOOK_BAR_NECK = 0.15
 HOOK_BAR_CENTRE = 0.06
 HOOK_BAR_REACH = 0.06
@@ -1571,15 +1579,19 @@ def hook_on_waist_bar(mask: np.ndarray) -> bool:
     if frame is None:
         return False
     y0, bh, _x0, bw, _centre = frame
-    a, z = _row_span(m, y0 + int(round(HOOK_BAR_DEPTH * bh)))
-    if z - a > HOOK_BAR_NECK * bw:
-        return False
     reach = y0 + max(1, int(round(HOOK_BAR_REACH * bh)))
     wa, wz = max((_row_span(m, y) for y in range(y0, min(reach + 1, m.shape[0]))), key=lambda s: s[1] - s[0])
+    if wz - wa < HOOK_BAR_WIDE * bw:
+        return False
     # The hook stands over the middle of the wide row it stands on (the bar or the waistband), not over the legs'
     # middle column: heldout19's jeans hang off-centre under their waistband, 0.09 of the width off the hook
-    # (h-clips21).
-    return wz - wa >= HOOK_BAR_WIDE * bw and abs((a + z) / 2.0 - (wa + wz) / 2.0) <= HOOK_BAR_CENTRE * bw
+    # (h-clips21). A hook's flat plate may stand only a few rows above the bar: its neck is read at two depths
+    # (h-clips28).
+    for depth in (HOOK_BAR_SHALLOW, HOOK_BAR_DEPTH):
+        a, z = _row_span(m, y0 + int(round(depth * bh)))
+        if z - a <= HOOK_BAR_NECK * bw and abs((a + z) / 2.0 - (wa + wz) / 2.0) <= HOOK_BAR_CENTRE * bw:
+            return True
+    return False
 
 
 #: A clip hanger's light metal clips on a bottom (:func:`light_clips_at_sides`): in the top ``LIGHT_CLIP_TOP`` of the
