@@ -1270,6 +1270,8 @@ def _suspicions(rgb: np.ndarray, small: np.ndarray, kept: np.ndarray, det: Detec
         reasons.append("a clip hanger's hook standing on its bar above the waistband")
     if normalise_category(category) in WAIST_CATEGORIES and light_clips_at_sides(small, kept):
         reasons.append("a clip hanger's light metal clips on both sides of the waistband")
+    if normalise_category(category) in WAIST_CATEGORIES and clips_above_waistband(small, kept):
+        reasons.append("a clip hanger's dark clips standing above both ends of the waistband")
     # Shoes only: on the 695 labelled garments of other categories it newly flags a two-tone skirt (a
     # straight white band on navy) and catches no prop the other rules missed.
     if normalise_category(category) == "shoes" and flat_block(small, kept):
@@ -1592,6 +1594,63 @@ def hook_on_waist_bar(mask: np.ndarray) -> bool:
         if z - a <= HOOK_BAR_NECK * bw and abs((a + z) / 2.0 - (wa + wz) / 2.0) <= HOOK_BAR_CENTRE * bw:
             return True
     return False
+
+
+#: A clip hanger's clips standing above a bottom's waistband at both ends (:func:`clips_above_waistband`, h-clips28):
+#: the rows of the silhouette above its first row filling ``CLIPS_ABOVE_FILL`` of the width (at least
+#: ``CLIPS_ABOVE_ROWS`` of the height of them) hold only pieces centred within ``CLIP_OUTER`` of either side, each at
+#: most ``CLIPS_ABOVE_SIZE`` of the width across, at least ``CLIPS_ABOVE_DARK`` of its pixels dark neutral (L* under
+#: the body's median less ``CLIP_DARK_BELOW``, and under ``CLIP_DARK_L``; chroma < ``CLIP_DARK_C``), one on each side.
+CLIPS_ABOVE_FILL = 0.5
+CLIPS_ABOVE_ROWS = 0.015
+CLIPS_ABOVE_SIZE = 0.3
+CLIPS_ABOVE_DARK = 0.5
+
+
+def clips_above_waistband(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
+    """Return whether two dark pieces, and nothing else, stand above a bottom's waistband at its two ends.
+
+    heldout25's jeans ``ec4bc8b1`` kept both black clips of a clip hanger (the bar's middle and the hook cut away), and
+    no rule read them: the left clip's jaw runs into the waistband's dark inner shadow and the side seam's (one dark
+    piece 0.26 of the width, past ``CLIP_SIZE`` at every L* limit, and still past it read in the top 4-8 % only), and
+    the right one carries a bar stub (0.25 of the width). What still tells them is where they stand: above the
+    waistband's first full row (8 rows down) the silhouette holds only these two pieces, 0.06 and 0.88 across, 97 %
+    and 63 % black. A waistband's own top is one piece across, or has something over its middle. Design half (542
+    labelled bottoms, heldout24/25 included): fires on ec4bc8b1 alone (a size of 0.2 loses it; 0.4, fill 0.4 or 0.6,
+    an outer 0.2, no darkness margin, a dark share of 0.3, 0.01 or 0.02 of the rows: the same one photo).
+
+    :param rgb_small: the photo at the mask's size.
+    :param mask: the cut-out (0/1 or 0/255).
+    """
+    m = (mask > 0).astype(np.uint8)
+    frame = _garment_frame(m)
+    if frame is None:
+        return False
+    y0, bh, x0, bw, _c = frame
+    lightness, chroma, body = _tones_and_body(rgb_small, m, y0, bh)
+    if not body.any():
+        return False
+    limit = min(CLIP_DARK_L, float(np.median(lightness[body])) - CLIP_DARK_BELOW)
+    filled = [y for y in range(y0, min(y0 + int(0.1 * bh), m.shape[0])) if m[y].sum() >= CLIPS_ABOVE_FILL * bw]
+    if not filled or filled[0] - y0 < max(2.0, CLIPS_ABOVE_ROWS * bh):
+        return False
+    wy = filled[0]
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(m[y0:wy].copy(), connectivity=8)
+    dark = (lightness[y0:wy] < limit) & (chroma[y0:wy] < CLIP_DARK_C)
+    left = right = False
+    for i in range(1, n):
+        x, _y, w, _h, area = (int(v) for v in stats[i])
+        if area < CLIP_MIN_AREA:
+            continue
+        mid = (x + w / 2.0 - x0) / bw
+        # Anything over the middle (a hook, the bar, a label) is another shape, read by the other rules.
+        if CLIP_OUTER < mid < 1.0 - CLIP_OUTER or w > CLIPS_ABOVE_SIZE * bw:
+            return False
+        if float(dark[labels == i].mean()) < CLIPS_ABOVE_DARK:
+            return False
+        left = left or mid <= CLIP_OUTER
+        right = right or mid >= 1.0 - CLIP_OUTER
+    return left and right
 
 
 #: A clip hanger's light metal clips on a bottom (:func:`light_clips_at_sides`): in the top ``LIGHT_CLIP_TOP`` of the
@@ -1919,7 +1978,8 @@ def hole_inside(kept: np.ndarray) -> bool:
     return False
 
 
-__all__ = ["Cleanup", "above_waistband", "clean_detection", "clip_ends", "clip_pair", "cut_pieces", "dark_bar_on_top",
+__all__ = ["Cleanup", "above_waistband", "clean_detection", "clip_ends", "clip_pair", "clips_above_waistband",
+           "cut_pieces", "dark_bar_on_top",
            "dark_sliver_at_collar", "hanger_in_hood", "hanger_mask", "hanger_outline", "hole_inside", "hook_above",
            "hook_neck", "hook_off_frame", "hook_on_waist_bar", "light_clips_at_sides", "neck_bar", "prop_at_hem",
            "skin_at_edge", "hand_off_frame", "unlike_background", "wall_bar_across", "wall_coloured_top",
