@@ -1749,7 +1749,7 @@ def cut_floor_in_sleeve_gap(mask: np.ndarray, small: np.ndarray, backdrop: Backd
     m = (mask > 0).astype(np.uint8)
     dist, thresh = backdrop or backdrop_map(small)
     cut = np.zeros(m.shape, bool)
-    for comp, sub, to_fab, to_floor, closed in _sleeve_gap_pieces(m, small, (dist, thresh)):
+    for comp, sub, to_fab, to_floor, _to_map, closed in _sleeve_gap_pieces(m, small, (dist, thresh)):
         if (to_fab >= GAP_CUT_CONTRAST * to_floor and to_floor <= GAP_CUT_FLOOR_CLOSE * thresh
                 and closed <= GAP_CUT_CLOSED_MAX):
             cut |= comp & (cv2.dilate(sub.astype(np.uint8), _square(3)) > 0)
@@ -1759,11 +1759,12 @@ def cut_floor_in_sleeve_gap(mask: np.ndarray, small: np.ndarray, backdrop: Backd
 
 
 def _sleeve_gap_pieces(mask: np.ndarray, small: np.ndarray, backdrop: Backdrop | None
-                       ) -> Iterator[tuple[np.ndarray, np.ndarray, float, float, float]]:
+                       ) -> Iterator[tuple[np.ndarray, np.ndarray, float, float, float, float]]:
     """Yield the floor-coloured pieces of a top's ``mask`` in a sleeve-body gap (:data:`GAP_FLAG_ROWS`).
 
     Each as (its backdrop piece, the opened piece, the opened piece's colour distance to the fabric beside it,
-    to the floor outside it, the share of its columns with garment above and below it).
+    to the floor outside it, its mean distance to the backdrop's border colours (the colour pass's map), the share
+    of its columns with garment above and below it).
     """
     m = mask > 0
     total = int(m.sum())
@@ -1800,9 +1801,15 @@ def _sleeve_gap_pieces(mask: np.ndarray, small: np.ndarray, backdrop: Backdrop |
             c = lab[sub].mean(0)
             to_fab = float(np.linalg.norm(c - lab[ring_fab].mean(0)))
             to_floor = float(np.linalg.norm(c - lab[ring_out].mean(0)))
-            if to_fab >= GAP_FLAG_CONTRAST * to_floor:
+            # The ring outside may be a shadow or another cloth, not the backdrop the piece is (h-sheet28): a lit
+            # red sheet filling the gap of a maroon jumper, whose ring is the shadowed sheet and a dark floor below
+            # the hem. The colour pass's distance to the border's colours (the same Lab) says how near the backdrop
+            # the piece itself is; the flag reads the nearer of the two, the cut the ring alone: by the map a cut
+            # took a pale shirt's shadowed sleeve fold, as grey as the wall at the border (heldout18 ab3bd520).
+            to_map = float(dist[sub].mean())
+            if to_fab >= GAP_FLAG_CONTRAST * min(to_floor, to_map):
                 n_cols = len(np.unique(np.nonzero(sub)[1]))
-                yield comp, sub, to_fab, to_floor, _flanked_rows(sub.T, fabric.T) / n_cols
+                yield comp, sub, to_fab, to_floor, to_map, _flanked_rows(sub.T, fabric.T) / n_cols
 
 
 def _square(size: int) -> np.ndarray:
