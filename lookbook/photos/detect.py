@@ -103,7 +103,7 @@ TAIL_FLAG_PX = 8
 #: braces of heldout train/pants/303d4ddf 0.77 / 0.89; the planks and joints of 23 other tails at 8 px fail one).
 TAIL_HALF_SHARE = 0.5
 TAIL_GARMENT_SHARE = 0.75
-#: ... for the categories whose ties lie out at the hem and waistband (a top's thin tails are more often a
+#: ... for the categories whose ties lie out at the hem and waistband (not measured on tops, whose thin tails may be a
 #: hanger's hook or a strap, which the map also holds half-sure).
 TAIL_CATEGORIES = ("trousers", "shorts")
 #: Holes closed all round by the garment mask, up to this share of its area, are filled (a print the
