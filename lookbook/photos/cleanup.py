@@ -1272,6 +1272,8 @@ def _suspicions(rgb: np.ndarray, small: np.ndarray, kept: np.ndarray, det: Detec
         reasons.append("a clip hanger's light metal clips on both sides of the waistband")
     if normalise_category(category) in WAIST_CATEGORIES and clips_above_waistband(small, kept):
         reasons.append("a clip hanger's dark clips standing above both ends of the waistband")
+    if normalise_category(category) in WAIST_CATEGORIES and grey_clips_at_ends(small, kept):
+        reasons.append("a clip hanger's grey metal clips at both ends of the waistband")
     # Shoes only: on the 695 labelled garments of other categories it newly flags a two-tone skirt (a
     # straight white band on navy) and catches no prop the other rules missed.
     if normalise_category(category) == "shoes" and flat_block(small, kept):
@@ -1648,6 +1650,60 @@ def clips_above_waistband(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
             return False
         if float(dark[labels == i].mean()) < CLIPS_ABOVE_DARK:
             return False
+        left = left or mid <= CLIP_OUTER
+        right = right or mid >= 1.0 - CLIP_OUTER
+    return left and right
+
+
+#: A clip hanger's grey metal clips (:func:`grey_clips_at_ends`): pieces of at least ``GREY_CLIP_AREA`` working px
+#: whose chroma is under ``GREY_CLIP_C`` and ``GREY_CLIP_MARGIN`` under the body's median, in the top ``CLIP_TOP`` of
+#: the silhouette, each at most ``CLIP_SIZE`` of the waistband's width, one in each outer ``CLIP_OUTER``; read only
+#: where at most ``GREY_CLIP_BODY`` of the body is that grey (the garment's own colour is not the clips').
+GREY_CLIP_C = 4.0
+GREY_CLIP_MARGIN = 5.0
+GREY_CLIP_AREA = 12
+GREY_CLIP_BODY = 0.06
+
+
+def grey_clips_at_ends(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
+    """Return whether a grey neutral piece sits at each end of a bottom's waistband top: a hanger's metal clips.
+
+    heldout26's navy trousers ``8cbfe48e`` kept both metal clips of a clip hanger (bar, hooks and wall removed),
+    unflagged: the clips are mid-grey (L* 20-45, like the navy body), so neither :func:`clip_ends` /
+    :func:`clips_above_waistband` (dark) nor :func:`light_clips_at_sides` (lighter) reads them, and they do not
+    stand out of the silhouette at the working size. What tells them is their colour: chroma under 4 against a body
+    of 9.5, 14 and 22 px at 0.05 and 0.93 of the waistband's top row. Design half (565 labelled bottoms, heldout26
+    included): fires on 8cbfe48e and 6 bottoms flagged already, on no other unflagged one (a chroma limit of 6 or a
+    body share of 0.15 adds 14 unflagged bottoms without a hanger; 0.08 and 10 px adds one).
+
+    :param rgb_small: the photo at the mask's size.
+    :param mask: the cut-out (0/1 or 0/255).
+    """
+    m = (mask > 0).astype(np.uint8)
+    frame = _garment_frame(m)
+    if frame is None:
+        return False
+    y0, bh, _x0, _bw, _c = frame
+    _lightness, chroma, body = _tones_and_body(rgb_small, m, y0, bh)
+    if not body.any():
+        return False
+    limit = min(GREY_CLIP_C, float(np.median(chroma[body])) - GREY_CLIP_MARGIN)
+    if limit <= 0 or float((chroma[body] < limit).mean()) > GREY_CLIP_BODY:
+        return False
+    band = y0 + max(2, int(CLIP_TOP * bh))
+    xs = np.nonzero(m[band])[0]
+    if len(xs) < 2:
+        return False
+    a, width = int(xs.min()), int(xs.max()) + 1 - int(xs.min())
+    grey = ((chroma < limit) & (m > 0)).astype(np.uint8)
+    grey[band + 1:] = 0
+    n, _, stats, _ = cv2.connectedComponentsWithStats(grey, connectivity=8)
+    left = right = False
+    for i in range(1, n):
+        x, _y, w, _h, area = (int(v) for v in stats[i])
+        if area < GREY_CLIP_AREA or w > CLIP_SIZE * width:
+            continue
+        mid = (x + w / 2.0 - a) / width
         left = left or mid <= CLIP_OUTER
         right = right or mid >= 1.0 - CLIP_OUTER
     return left and right
