@@ -50,6 +50,7 @@ from lookbook.photos.detect import (
     backdrop_map,
     background_distance,
     cut_floor_in_sleeve_gap,
+    doubted_strip_between_legs,
     floor_in_sleeve_gap,
     floor_left,
     floor_strip_unseen,
@@ -1125,6 +1126,12 @@ def clean_detection(rgb: np.ndarray, det: Detection, *, trim_box: bool = True, s
         # Flag only (h-floor27): a blanket filling the gap between the legs is so large that backdrop_at_outline
         # takes its colour for one of the garment's own; the piece is far from the fabric or the segmenter doubts it.
         reason = "a large piece of the backdrop between the legs (a blanket or the floor may show)"
+        out = replace(out, needs_review=True, reasons=(*out.reasons, reason))
+    elif (trim_box and normalise_category(category) in WAIST_CATEGORIES
+          and doubted_strip_between_legs(opened, det.seg_prob)):
+        # Flag only (h-legfloor29): a wall or floor strip along a leg's inner edge whose colour is as near the
+        # garment's as the backdrop's; only the segmenter tells it from the leg.
+        reason = "a strip between the legs the segmenter sees as backdrop (the wall or floor may show there)"
         out = replace(out, needs_review=True, reasons=(*out.reasons, reason))
     elif (trim_box and normalise_category(category) in OUTLINE_TOP_CATEGORIES
           and backdrop_at_outline(uncut_gap, small, backdrop, run_min=OUTLINE_TOP_RUN_MIN)):
