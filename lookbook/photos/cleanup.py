@@ -1145,6 +1145,12 @@ def clean_detection(rgb: np.ndarray, det: Detection, *, trim_box: bool = True, s
         # along the outline, so no wedge, pocket or strip rule sees it as a piece of its own.
         reason = "a floor-coloured piece in a gap between a sleeve and the body (the floor or a sheet may show)"
         out = replace(out, needs_review=True, reasons=(*out.reasons, reason))
+    if (trim_box and normalise_category(category) in OUTLINE_TOP_CATEGORIES and not out.needs_review
+            and hanger_loop_in_neck(small, opened)):
+        # Flag only (h-loop29): a hanger's loop in the neck opening, fabric all round it; its thin stroke lies over
+        # the neck label and the inside of the back, which a cut would take with it.
+        reason = "a hanger's loop inside the neck opening, its hook running on above the collar"
+        out = replace(out, needs_review=True, reasons=(*out.reasons, reason))
     if np.array_equal(opened, m):
         return out
     return replace(out, detection=replace(out.detection, mask=(opened * 255).astype(np.uint8)))
@@ -1953,6 +1959,81 @@ def dark_sliver_at_collar(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
     return False
 
 
+#: A hanger's lower loop kept inside a top's neck opening (h-loop29, :func:`hanger_loop_in_neck`). The neck zone is the
+#: top ``LOOP_ROWS`` of the silhouette's height within ``LOOP_MIDDLE`` of its width from the middle column; a piece of
+#: it unlike every garment colour, at least ``LOOP_AREA`` of the silhouette's frame, is followed outside the cut-out
+#: through pixels within ``LOOP_TOL`` of its own colour (Lab, lightness halved, as :func:`foreign_all`) up to
+#: ``LOOP_ABOVE`` of the height above the top. It is a hanger if that continuation rises at least ``LOOP_RISE`` of the
+#: height, stays a thin stroke (no thicker than ``LOOP_THICK`` of the width: the hook and arms, not a wall or rug) and
+#: its colour covers under ``LOOP_SHARE`` of the backdrop round the neck (else the piece is a label or collar the
+#: backdrop's colour). Design half's 898 tops: fires on heldout26's ``c1ab2b23`` (the grey-green loop round the neck
+#: label) and four shots already flagged; the nearest unflagged piece is 0.0021 of the frame (a flat-lay's label).
+LOOP_ROWS = 0.12
+LOOP_MIDDLE = 0.2
+LOOP_AREA = 0.003
+LOOP_TOL = 15.0
+LOOP_ABOVE = 0.1
+LOOP_RISE = 0.05
+LOOP_THICK = 0.03
+LOOP_SHARE = 0.3
+
+
+def hanger_loop_in_neck(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
+    """Return whether a hanger's stroke lies in a top's neck opening and runs on, in its colour, above the garment.
+
+    heldout26's white T-shirt ``c1ab2b23``: the detector's mask never held the hanger's hook and arms (the hero
+    lost them with the rug), but the hanger's lower loop, lying in the neck opening over the inside of the back
+    with fabric all round it, was garment to it; no cut sees it (nothing of it stands above the silhouette), so
+    the shot is flagged. See :data:`LOOP_ROWS` for the figures.
+
+    :param rgb_small: the photo at the mask's size.
+    :param mask: the cut-out (0/1 or 0/255).
+    """
+    m = (mask > 0).astype(np.uint8)
+    frame = _garment_frame(m)
+    if frame is None:
+        return False
+    y0, bh, _x0, bw, centre = frame
+    lab = cv2.cvtColor(rgb_small, cv2.COLOR_RGB2LAB).astype(np.float32)
+    lab[:, :, 0] *= 0.5
+    colours = _garment_colours(lab, m, y0, bh)
+    if not len(colours):
+        return False
+    xa, xb = max(0, int(centre - LOOP_MIDDLE * bw)), min(m.shape[1], int(centre + LOOP_MIDDLE * bw) + 1)
+    bottom = y0 + max(3, int(LOOP_ROWS * bh))
+    zone = np.zeros_like(m)
+    zone[y0:bottom, xa:xb] = 1
+    pieces = foreign_all(lab, m, colours, eroded=False) & zone
+    around = np.zeros_like(m)
+    around[max(0, y0 - max(3, int(LOOP_ABOVE * bh))):bottom, xa:xb] = 1
+    around &= 1 - m
+    if not around.any():
+        return False
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(pieces, connectivity=8)
+    for i in range(1, n):
+        if stats[i, cv2.CC_STAT_AREA] < LOOP_AREA * bw * bh:
+            continue
+        piece = (labels == i).astype(np.uint8)
+        colour = np.median(lab[piece > 0], axis=0)
+        alike = (np.sqrt(((lab - colour) ** 2).sum(-1)) < LOOP_TOL).astype(np.uint8) & around
+        # Follow the piece out of the cut-out through pixels of its colour (a geodesic grow, bounded by the zone).
+        grown = piece.copy()
+        while True:
+            nxt = cv2.dilate(grown, np.ones((3, 3), np.uint8)) & (alike | piece)
+            if np.array_equal(nxt, grown):
+                break
+            grown = nxt
+        outside = grown & (1 - m)
+        if not outside.any():
+            continue
+        rise = (y0 - int(np.nonzero(outside)[0].min())) / bh
+        thick = 2.0 * float(cv2.distanceTransform(np.pad(outside, 1), cv2.DIST_L2, 3).max())
+        share = float(alike.sum()) / float(around.sum())
+        if rise >= LOOP_RISE and thick <= LOOP_THICK * bw and share < LOOP_SHARE:
+            return True
+    return False
+
+
 #: A hanger seen through an outerwear garment's collar or hood (h-hood19): in the neck region (the top ``HOOD_ROWS`` of
 #: the silhouette, within ``HOOD_MIDDLE`` of its width from the middle column), fabric pixels at least 2 pixels inside
 #: the cut-out's edge that are neutral (Lab chroma under ``HOOD_CHROMA``: a hanger's black, grey or silver) and whose
@@ -2044,6 +2125,7 @@ def hole_inside(kept: np.ndarray) -> bool:
 __all__ = ["Cleanup", "above_waistband", "clean_detection", "clip_ends", "clip_pair", "clips_above_waistband",
            "cut_pieces", "dark_bar_on_top",
            "dark_sliver_at_collar", "hanger_in_hood", "hanger_mask", "hanger_outline", "hole_inside", "hook_above",
-           "hook_neck", "hook_off_frame", "hook_on_waist_bar", "light_clips_at_sides", "neck_bar", "prop_at_hem",
+           "hanger_loop_in_neck", "hook_neck", "hook_off_frame", "hook_on_waist_bar", "light_clips_at_sides",
+           "neck_bar", "prop_at_hem",
            "skin_at_edge", "hand_off_frame", "unlike_background", "wall_bar_across", "wall_coloured_top",
            "wide_at_top_edge"]
