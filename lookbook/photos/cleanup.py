@@ -1531,14 +1531,25 @@ def _dark_at_both_ends(lightness: np.ndarray, chroma: np.ndarray, m: np.ndarray,
     a piece counts when it starts within ``reach`` of the height ``bh`` below the top ``y0``, is no wider than
     ``CLIP_SIZE`` of the span, holds at least ``min_area`` pixels and is centred within ``outer`` of an end.
     """
-    a, width = span
     dark = ((lightness < limit) & (chroma < CLIP_DARK_C) & (m > 0)).astype(np.uint8)
     dark[y0 + max(1, int(0.1 * bh)):] = 0
-    n, _, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
+    return _pieces_at_both_ends(dark, span, start_by=y0 + reach * bh, min_area=min_area, outer=outer)
+
+
+def _pieces_at_both_ends(pieces: np.ndarray, span: tuple[int, int], *, start_by: float, min_area: int,
+                         outer: float) -> bool:
+    """Return whether compact pieces of ``pieces`` (0/1) stand at both ends of ``span``: a clip hanger's two clips.
+
+    ``span`` is ``(left x, width)`` of what the pieces are placed against; a piece counts when its top row is at
+    most ``start_by``, it is no wider than ``CLIP_SIZE`` of the span, holds at least ``min_area`` pixels and is
+    centred within ``outer`` of an end. Shared by the dark and the grey clip rules.
+    """
+    a, width = span
+    n, _, stats, _ = cv2.connectedComponentsWithStats(pieces, connectivity=8)
     left = right = False
     for i in range(1, n):
         x, y, w, _h, area = (int(v) for v in stats[i])
-        if y > y0 + reach * bh or w > CLIP_SIZE * width or area < min_area:
+        if y > start_by or w > CLIP_SIZE * width or area < min_area:
             continue
         mid = (x + w / 2.0 - a) / width
         left = left or mid <= outer
@@ -1710,16 +1721,7 @@ def grey_clips_at_ends(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
     a, width = int(xs.min()), int(xs.max()) + 1 - int(xs.min())
     grey = ((chroma < limit) & (m > 0)).astype(np.uint8)
     grey[band + 1:] = 0
-    n, _, stats, _ = cv2.connectedComponentsWithStats(grey, connectivity=8)
-    left = right = False
-    for i in range(1, n):
-        x, _y, w, _h, area = (int(v) for v in stats[i])
-        if area < GREY_CLIP_AREA or w > CLIP_SIZE * width:
-            continue
-        mid = (x + w / 2.0 - a) / width
-        left = left or mid <= CLIP_OUTER
-        right = right or mid >= 1.0 - CLIP_OUTER
-    return left and right
+    return _pieces_at_both_ends(grey, (a, width), start_by=band, min_area=GREY_CLIP_AREA, outer=CLIP_OUTER)
 
 
 #: A clip hanger's light metal clips on a bottom (:func:`light_clips_at_sides`): in the top ``LIGHT_CLIP_TOP`` of the
