@@ -2019,12 +2019,9 @@ def hanger_loop_in_neck(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
         colour = np.median(lab[piece > 0], axis=0)
         alike = (np.sqrt(((lab - colour) ** 2).sum(-1)) < LOOP_TOL).astype(np.uint8) & around
         # Follow the piece out of the cut-out through pixels of its colour (a geodesic grow, bounded by the zone).
-        grown = piece.copy()
-        while True:
-            nxt = cv2.dilate(grown, np.ones((3, 3), np.uint8)) & (alike | piece)
-            if np.array_equal(nxt, grown):
-                break
-            grown = nxt
+        # What of the piece's colour is joined to it (8-connected), inside the neck zone or above it.
+        _, joined = cv2.connectedComponents(alike | piece, connectivity=8)
+        grown = np.isin(joined, np.unique(joined[piece > 0])).astype(np.uint8)
         outside = grown & (1 - m)
         if not outside.any():
             continue
