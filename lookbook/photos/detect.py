@@ -2057,16 +2057,7 @@ def _flanked_rows(comp: np.ndarray, fabric: np.ndarray) -> int:
 def _flanked(comp: np.ndarray, fabric: np.ndarray) -> bool:
     """Return whether garment (``fabric``) lies within :data:`WEDGE_FLANK_PX` left and right of ``comp``
     in at least :data:`WEDGE_FLANKED` of its rows: a wedge between two legs, not a strip along one edge."""
-    ys = np.unique(np.nonzero(comp)[0])
-    w = comp.shape[1]
-    both = 0
-    for y in ys:
-        xs = np.flatnonzero(comp[y])
-        lo, hi = int(xs[0]), int(xs[-1])
-        left = fabric[y, max(0, lo - WEDGE_FLANK_PX):lo].any()
-        right = fabric[y, hi + 1:min(w, hi + 1 + WEDGE_FLANK_PX)].any()
-        both += int(left and right)
-    return both >= WEDGE_FLANKED * len(ys)
+    return _flanked_rows(comp, fabric) >= WEDGE_FLANKED * len(np.unique(np.nonzero(comp)[0]))
 
 
 
