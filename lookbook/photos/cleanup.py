@@ -1066,8 +1066,11 @@ def clean_detection(rgb: np.ndarray, det: Detection, *, trim_box: bool = True, s
     to the outside beside the body are cut (h-tops25), and the shot is flagged where the outline runs through the
     floor (h-tops25) or a floor piece sits in a sleeve-body gap (h-gapfloor26,
     :func:`lookbook.photos.detect.floor_in_sleeve_gap`), such a piece being cut first where it is sure to be floor
-    (h-gapcut27, :func:`lookbook.photos.detect.cut_floor_in_sleeve_gap`). The photo is brought to the mask's size,
-    and the backdrop's colour map made, once for all of them.
+    (h-gapcut27, :func:`lookbook.photos.detect.cut_floor_in_sleeve_gap`). On trousers, shorts and skirts a thin spur
+    off the outline unlike the garment flags the shot (h-wedge30, :func:`lookbook.photos.detect.foreign_spur`), and
+    last, after every flag is read, a floor wedge where the legs meet that the segmenter doubts and whose chroma is the
+    floor's is cut (h-wedge30, :func:`lookbook.photos.detect.cut_floor_chroma_wedges`). The photo is brought to the
+    mask's size, and the backdrop's colour map made, once for all of them.
 
     :param rgb: the photo the detection was made on (any size; a reduced decode is fine).
     :param det: the detection.
