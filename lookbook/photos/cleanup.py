@@ -49,11 +49,13 @@ from lookbook.photos.detect import (
     backdrop_between_legs,
     backdrop_map,
     background_distance,
+    cut_floor_chroma_wedges,
     cut_floor_in_sleeve_gap,
     doubted_strip_between_legs,
     floor_in_sleeve_gap,
     floor_left,
     floor_strip_unseen,
+    foreign_spur,
     open_backdrop_bays,
     open_backdrop_pockets,
     open_closed_floor_strips,
@@ -1064,8 +1066,11 @@ def clean_detection(rgb: np.ndarray, det: Detection, *, trim_box: bool = True, s
     to the outside beside the body are cut (h-tops25), and the shot is flagged where the outline runs through the
     floor (h-tops25) or a floor piece sits in a sleeve-body gap (h-gapfloor26,
     :func:`lookbook.photos.detect.floor_in_sleeve_gap`), such a piece being cut first where it is sure to be floor
-    (h-gapcut27, :func:`lookbook.photos.detect.cut_floor_in_sleeve_gap`). The photo is brought to the mask's size,
-    and the backdrop's colour map made, once for all of them.
+    (h-gapcut27, :func:`lookbook.photos.detect.cut_floor_in_sleeve_gap`). On trousers, shorts and skirts a thin spur
+    off the outline unlike the garment flags the shot (h-wedge30, :func:`lookbook.photos.detect.foreign_spur`), and
+    last, after every flag is read, a floor wedge where the legs meet that the segmenter doubts and whose chroma is the
+    floor's is cut (h-wedge30, :func:`lookbook.photos.detect.cut_floor_chroma_wedges`). The photo is brought to the
+    mask's size, and the backdrop's colour map made, once for all of them.
 
     :param rgb: the photo the detection was made on (any size; a reduced decode is fine).
     :param det: the detection.
@@ -1133,6 +1138,12 @@ def clean_detection(rgb: np.ndarray, det: Detection, *, trim_box: bool = True, s
         # garment's as the backdrop's; only the segmenter tells it from the leg.
         reason = "a strip between the legs the segmenter sees as backdrop (the wall or floor may show there)"
         out = replace(out, needs_review=True, reasons=(*out.reasons, reason))
+    elif (trim_box and normalise_category(category) in WAIST_CATEGORIES
+          and foreign_spur(opened, small, backdrop)):
+        # Flag only (h-wedge30): a sunbeam or a plank sticking out of a leg's outline, taken in by the segmenter and far
+        # from the backdrop's colour; a drawstring of another colour would be a spur too, so nothing is cut.
+        reason = "a thin spur sticking out of the outline, unlike the garment (the floor may show there)"
+        out = replace(out, needs_review=True, reasons=(*out.reasons, reason))
     elif (trim_box and normalise_category(category) in OUTLINE_TOP_CATEGORIES
           and backdrop_at_outline(uncut_gap, small, backdrop, run_min=OUTLINE_TOP_RUN_MIN)):
         # Flag only (h-tops25): the floor kept under a sleeve beside the body has no edge to cut along; a cut
@@ -1151,6 +1162,10 @@ def clean_detection(rgb: np.ndarray, det: Detection, *, trim_box: bool = True, s
         # the neck label and the inside of the back, which a cut would take with it.
         reason = "a hanger's loop inside the neck opening, its hook running on above the collar"
         out = replace(out, needs_review=True, reasons=(*out.reasons, reason))
+    if normalise_category(category) in WAIST_CATEGORIES:
+        # The floor wedge kept where the legs meet that the segmenter doubts and whose chroma is the floor's beside
+        # it (h-wedge30). Cut after the flags above are read, so that none of them loses the piece it fired on.
+        opened = cut_floor_chroma_wedges(opened, small, det.seg_prob)
     if np.array_equal(opened, m):
         return out
     return replace(out, detection=replace(out.detection, mask=(opened * 255).astype(np.uint8)))
