@@ -62,7 +62,8 @@ from __future__ import annotations
 #: 27: the floor or sheet in a top's sleeve-body gap that h-gapfloor26 flagged is cut where it is sure to be floor
 #: (h-gapcut27).
 #: 28: the hanger peel leaves a T-shirt's or long sleeve's own printed yoke or contrast collar (h-peel27).
-RENDERER_VERSION = 28
+#: 29: a sleeve the segmenter lost whose hue a strongly coloured sheet tinted joins the box and cut-out (h-box30).
+RENDERER_VERSION = 29
 
 #: Every detail crop the renderer can make, in the order they are shown.
 DETAIL_KINDS = ("collar", "neckline", "waistband", "cuff", "hem")
