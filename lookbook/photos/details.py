@@ -62,8 +62,10 @@ from __future__ import annotations
 #: 27: the floor or sheet in a top's sleeve-body gap that h-gapfloor26 flagged is cut where it is sure to be floor
 #: (h-gapcut27).
 #: 28: the hanger peel leaves a T-shirt's or long sleeve's own printed yoke or contrast collar (h-peel27).
-#: 29: a floor wedge kept where a pair of trousers' legs meet, which the segmenter doubts and whose chroma is the
-#: floor's beside it, is cut (h-wedge30).
+#: 29 (session 16): a floor wedge kept where a pair of trousers' legs meet, which the segmenter doubts and whose
+#: chroma is the floor's beside it, is cut (h-wedge30); a sleeve the segmenter lost whose hue a strongly coloured
+#: sheet tinted joins the box and cut-out (h-box30); backdrop the segmenter doubts beside a top's sleeve or shoulder
+#: is cut (h-side30).
 RENDERER_VERSION = 29
 
 #: Every detail crop the renderer can make, in the order they are shown.

@@ -418,6 +418,13 @@ REACH_MIN_PX = 9
 #: (:func:`_with_sleeves`).
 REACH_AGREE_PX = 6
 REACH_CHROMA = 6.5
+#: ... or, up to this far, where the pieces' hue still lies nearer the garment's than any of the backdrop's border
+#: colours: a sleeve on a strongly coloured sheet picks up the sheet's hue (its thin edge pixels, the light it throws
+#: back) and drifts toward it, while a strip of the backdrop both colour methods took in lies on the backdrop's hue
+#: (h-box30). Design half: the two lost sleeves on red sheets read 6.7 and 7.3 from the body and 23.1 and 14.4 from
+#: the nearest border colour; the backdrop pieces 7.8 / 2.9 (a door beside a striped dress), 10.8 / 1.2 (a wall
+#: strip), 26.7 / 1.3, 32.5 / 2.9; the rug patch beside a printed T-shirt reads 12.1 / 22.8 and stays out by the cap.
+REACH_TINTED = 9.0
 #: ... and no busier than the garment: the median |Laplacian| inside the pieces at most this many times the mask's
 #: (:func:`_busyness`; the design half's joined sleeves 0.19-1.62, a strip of patterned rug beside a plain shirt 3.75).
 REACH_BUSIER = 2.5
@@ -857,7 +864,7 @@ def detect_garment(rgb: np.ndarray, *, scale: float = 1.0, mode: str = "auto",
                     # both hold, in pieces of the garment's hue, join the cut-out.
                     reached = _reach_out((x0, y0, x1, y1), classical_box, rect_box)
                     grown = None if reached == (x0, y0, x1, y1) else _with_sleeves(
-                        mask, classical_mask & rect, (x0, y0, x1, y1), reached, small)
+                        mask, classical_mask & rect, (x0, y0, x1, y1), reached, small, centres)
                     if grown is not None:
                         mask = grown
                         x0, y0, x1, y1 = reached
@@ -1139,7 +1146,8 @@ def _reach_out(box: tuple[int, int, int, int], classical_box: tuple[int, int, in
 
 
 def _with_sleeves(mask: np.ndarray, classical_mask: np.ndarray, box: tuple[int, int, int, int],
-                  reached: tuple[int, int, int, int], small: np.ndarray) -> np.ndarray | None:
+                  reached: tuple[int, int, int, int], small: np.ndarray,
+                  bg_colours: np.ndarray | None = None) -> np.ndarray | None:
     """Return the segmenter's mask with the colour mask's pieces that run out past ``box`` into ``reached`` joined.
 
     The box alone would frame a sleeve the cut-out still lacks: each piece of the colour mask (within ``reached``,
@@ -1151,9 +1159,12 @@ def _with_sleeves(mask: np.ndarray, classical_mask: np.ndarray, box: tuple[int, 
     test/longsleeve/c2f88dd3, 10.8: box 0.975 -> 0.891 without the guard), a patch of rug beside a printed T-shirt
     (heldout16 train/t-shirt/399f799b, 7.1: the rug showed in the hero). The sleeves joined on the design half measured
     0.0-6.0. Only pixels both the colour pass and the rectangle GrabCut hold are offered (the caller's
-    ``classical_mask``).
+    ``classical_mask``). A gap of up to :data:`REACH_TINTED` is still the garment's where the pieces' chroma lies
+    nearer the segmenter mask's than every colour of ``bg_colours`` (the classical pass's border colours,
+    :func:`working_lab` units): a purple or striped sleeve on a red sheet, tinted toward the sheet (h-box30).
 
     :param small: the working image (RGB).
+    :param bg_colours: the backdrop's border colours; without them the gap must be under :data:`REACH_CHROMA`.
     """
     extra = _clip_to(classical_mask, reached) & (mask == 0)
     n, labels = cv2.connectedComponents(extra.astype(np.uint8), connectivity=8)
@@ -1167,9 +1178,17 @@ def _with_sleeves(mask: np.ndarray, classical_mask: np.ndarray, box: tuple[int, 
     if not pieces.any() or not mask.any():
         return None
     ab = cv2.cvtColor(small, cv2.COLOR_RGB2LAB)[..., 1:].astype(np.float32)
-    gap = np.median(ab[pieces], axis=0) - np.median(ab[mask > 0], axis=0)
-    if float(np.hypot(gap[0], gap[1])) > REACH_CHROMA:
-        return None
+    piece_ab = np.median(ab[pieces], axis=0)
+    gap = piece_ab - np.median(ab[mask > 0], axis=0)
+    off_body = float(np.hypot(gap[0], gap[1]))
+    if off_body > REACH_CHROMA:
+        if off_body > REACH_TINTED or bg_colours is None or len(bg_colours) == 0:
+            return None
+        # Tinted toward the backdrop, or the backdrop itself: only pieces still nearer the garment's hue than any
+        # border colour's are a sleeve.
+        off_backdrop = float(np.min(np.hypot(*(bg_colours[:, 1:] - piece_ab).T)))
+        if off_backdrop <= off_body:
+            return None
     if _busyness(small, pieces) > REACH_BUSIER * max(_busyness(small, mask > 0), BUSY_FLOOR):
         # A sleeve is cut from the garment's cloth, as plain or as busy as the body; a piece many times busier is
         # the backdrop's pattern both colour methods took in beside the body: a strip of cream patterned rug along a
