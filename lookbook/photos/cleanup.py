@@ -49,6 +49,7 @@ from lookbook.photos.detect import (
     backdrop_between_legs,
     backdrop_map,
     background_distance,
+    cut_doubted_backdrop,
     cut_floor_in_sleeve_gap,
     doubted_strip_between_legs,
     floor_in_sleeve_gap,
@@ -1151,6 +1152,10 @@ def clean_detection(rgb: np.ndarray, det: Detection, *, trim_box: bool = True, s
         # the neck label and the inside of the back, which a cut would take with it.
         reason = "a hanger's loop inside the neck opening, its hook running on above the collar"
         out = replace(out, needs_review=True, reasons=(*out.reasons, reason))
+    if normalise_category(category) in OUTLINE_TOP_CATEGORIES:
+        # The backdrop the segmenter doubts kept beside a sleeve or shoulder: a shadow on the floor, unlike the
+        # backdrop's border colours (h-side30). Cut last, after the flags above read the mask they were measured on.
+        opened = cut_doubted_backdrop(opened, small, det.seg_prob, backdrop)
     if np.array_equal(opened, m):
         return out
     return replace(out, detection=replace(out.detection, mask=(opened * 255).astype(np.uint8)))

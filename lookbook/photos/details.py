@@ -62,7 +62,9 @@ from __future__ import annotations
 #: 27: the floor or sheet in a top's sleeve-body gap that h-gapfloor26 flagged is cut where it is sure to be floor
 #: (h-gapcut27).
 #: 28: the hanger peel leaves a T-shirt's or long sleeve's own printed yoke or contrast collar (h-peel27).
-RENDERER_VERSION = 28
+#: 29: a top's backdrop the segmenter doubts beside a sleeve, shoulder or side (a shadow on the floor, unlike the
+#: backdrop's border colours) is cut (h-side30).
+RENDERER_VERSION = 29
 
 #: Every detail crop the renderer can make, in the order they are shown.
 DETAIL_KINDS = ("collar", "neckline", "waistband", "cuff", "hem")
