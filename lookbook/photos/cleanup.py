@@ -49,6 +49,7 @@ from lookbook.photos.detect import (
     backdrop_between_legs,
     backdrop_map,
     background_distance,
+    cut_doubted_backdrop,
     cut_floor_chroma_wedges,
     cut_floor_in_sleeve_gap,
     doubted_strip_between_legs,
@@ -1069,8 +1070,10 @@ def clean_detection(rgb: np.ndarray, det: Detection, *, trim_box: bool = True, s
     (h-gapcut27, :func:`lookbook.photos.detect.cut_floor_in_sleeve_gap`). On trousers, shorts and skirts a thin spur
     off the outline unlike the garment flags the shot (h-wedge30, :func:`lookbook.photos.detect.foreign_spur`), and
     last, after every flag is read, a floor wedge where the legs meet that the segmenter doubts and whose chroma is the
-    floor's is cut (h-wedge30, :func:`lookbook.photos.detect.cut_floor_chroma_wedges`). The photo is brought to the
-    mask's size, and the backdrop's colour map made, once for all of them.
+    floor's is cut (h-wedge30, :func:`lookbook.photos.detect.cut_floor_chroma_wedges`); on tops, backdrop the
+    segmenter doubts beside a sleeve or shoulder is cut last (h-side30,
+    :func:`lookbook.photos.detect.cut_doubted_backdrop`). The photo is brought to the mask's size, and the
+    backdrop's colour map made, once for all of them.
 
     :param rgb: the photo the detection was made on (any size; a reduced decode is fine).
     :param det: the detection.
@@ -1166,6 +1169,10 @@ def clean_detection(rgb: np.ndarray, det: Detection, *, trim_box: bool = True, s
         # The floor wedge kept where the legs meet that the segmenter doubts and whose chroma is the floor's beside
         # it (h-wedge30). Cut after the flags above are read, so that none of them loses the piece it fired on.
         opened = cut_floor_chroma_wedges(opened, small, det.seg_prob)
+    if normalise_category(category) in OUTLINE_TOP_CATEGORIES:
+        # The backdrop the segmenter doubts kept beside a sleeve or shoulder: a shadow on the floor, unlike the
+        # backdrop's border colours (h-side30). Cut last, after the flags above read the mask they were measured on.
+        opened = cut_doubted_backdrop(opened, small, det.seg_prob, backdrop)
     if np.array_equal(opened, m):
         return out
     return replace(out, detection=replace(out.detection, mask=(opened * 255).astype(np.uint8)))
