@@ -9,28 +9,20 @@ the segmenter doubts it: that flags the shot.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import cv2
 import numpy as np
 
+from detection_support import stored_detection
 from lookbook.photos.cleanup import clean_detection
 from lookbook.photos.detect import Detection, backdrop_between_legs
-
-DATA = Path(__file__).parent / "data"
 
 
 def _510f1ddc() -> tuple[np.ndarray, Detection]:
     """heldout23 train/pants/510f1ddc (CC0, as decoded: 400 x 533) and the detector's own detection of it: its mask
     and the segmenter's probability (stored in 8 bits), at the working size (150 x 200)."""
-    rgb = cv2.cvtColor(cv2.imread(str(DATA / "floor27_510f1ddc.jpg")), cv2.COLOR_BGR2RGB)
-    mask = cv2.imread(str(DATA / "floor27_510f1ddc_mask.png"), cv2.IMREAD_GRAYSCALE)
-    prob = cv2.imread(str(DATA / "floor27_510f1ddc_prob.png"), cv2.IMREAD_GRAYSCALE).astype(np.float32) / 255.0
-    bg = np.array([[60.48, 137.89, 134.58], [69.86, 137.47, 133.98], [78.35, 137.77, 134.57],
-                   [87.86, 137.45, 132.77]], np.float32)
-    det = Detection(box=(43, 14, 362, 533), confidence=0.946, mask=mask, mask_scale=0.375, method="segmenter",
-                    bg_colours=bg, threshold=7.75, hanger_hint=0.0, seg_inside=1.0, seg_prob=prob)
-    return rgb, det
+    return stored_detection("floor27_510f1ddc", box=(43, 14, 362, 533), confidence=0.946, method="segmenter",
+                            threshold=7.75, bg=[[60.48, 137.89, 134.58], [69.86, 137.47, 133.98],
+                                                [78.35, 137.77, 134.57], [87.86, 137.45, 132.77]])
 
 
 def _small(rgb: np.ndarray, det: Detection) -> np.ndarray:

@@ -10,28 +10,19 @@ gives it under 0.2 with the legs it is sure of on both sides.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import cv2
 import numpy as np
 
+from detection_support import stored_detection
 from lookbook.photos.cleanup import clean_detection
 from lookbook.photos.detect import Detection, doubted_strip_between_legs
-
-DATA = Path(__file__).parent / "data"
 
 
 def _205092bd() -> tuple[np.ndarray, Detection]:
     """heldout26 train/pants/205092bd (CC0, as decoded: 400 x 534) and the detector's own detection of it: its mask
     and the segmenter's probability (stored in 8 bits), at the working size (150 x 200)."""
-    rgb = cv2.cvtColor(cv2.imread(str(DATA / "legfloor29_205092bd.jpg")), cv2.COLOR_BGR2RGB)
-    mask = cv2.imread(str(DATA / "legfloor29_205092bd_mask.png"), cv2.IMREAD_GRAYSCALE)
-    prob = cv2.imread(str(DATA / "legfloor29_205092bd_prob.png"), cv2.IMREAD_GRAYSCALE).astype(np.float32) / 255.0
-    bg = np.array([[83.63, 128.98, 135.2], [94.74, 129.14, 134.13], [102.61, 128.8, 134.0],
-                   [108.37, 128.94, 134.3]], np.float32)
-    det = Detection(box=(50, 8, 323, 526), confidence=0.998, mask=mask, mask_scale=0.375, method="cheap",
-                    bg_colours=bg, threshold=20.0, hanger_hint=0.0, seg_inside=0.99, seg_prob=prob)
-    return rgb, det
+    return stored_detection("legfloor29_205092bd", box=(50, 8, 323, 526), confidence=0.998, method="cheap",
+                            seg_inside=0.99, bg=[[83.63, 128.98, 135.2], [94.74, 129.14, 134.13],
+                                                 [102.61, 128.8, 134.0], [108.37, 128.94, 134.3]])
 
 
 def test_the_cleanup_flags_the_wall_strip_between_the_legs() -> None:

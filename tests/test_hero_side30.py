@@ -9,15 +9,12 @@ is twice as far from the navy beside it as from the lit floor round it, and unli
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import cv2
 import numpy as np
 
+from detection_support import stored_detection
 from lookbook.photos.cleanup import clean_detection
 from lookbook.photos.detect import Detection, backdrop_map, cut_doubted_backdrop
-
-DATA = Path(__file__).parent / "data"
 
 #: The shadow lobe beside the right shoulder, at the working size (150 x 200): columns and rows round it.
 LOBE = (slice(50, 80), slice(118, 134))
@@ -26,14 +23,9 @@ LOBE = (slice(50, 80), slice(118, 134))
 def _e68d769d() -> tuple[np.ndarray, Detection]:
     """heldout27 train/t-shirt/e68d769d (CC0, as decoded: 400 x 533) and the detector's own detection of it: its
     mask and the segmenter's probability (stored in 8 bits), at the working size (150 x 200)."""
-    rgb = cv2.cvtColor(cv2.imread(str(DATA / "side30_e68d769d.jpg")), cv2.COLOR_BGR2RGB)
-    mask = cv2.imread(str(DATA / "side30_e68d769d_mask.png"), cv2.IMREAD_GRAYSCALE)
-    prob = cv2.imread(str(DATA / "side30_e68d769d_prob.png"), cv2.IMREAD_GRAYSCALE).astype(np.float32) / 255.0
-    bg = np.array([[89.76, 132.83, 146.45], [97.08, 131.87, 144.06], [103.99, 129.42, 140.91],
-                   [112.52, 128.05, 137.88]], np.float32)
-    det = Detection(box=(0, 128, 400, 512), confidence=0.999, mask=mask, mask_scale=0.375, method="cheap",
-                    bg_colours=bg, threshold=20.0, hanger_hint=0.0, seg_inside=1.0, seg_prob=prob)
-    return rgb, det
+    return stored_detection("side30_e68d769d", box=(0, 128, 400, 512), confidence=0.999, method="cheap",
+                            bg=[[89.76, 132.83, 146.45], [97.08, 131.87, 144.06], [103.99, 129.42, 140.91],
+                                [112.52, 128.05, 137.88]])
 
 
 def test_the_cleanup_cuts_the_floor_shadow_beside_the_shoulder() -> None:

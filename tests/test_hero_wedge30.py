@@ -13,28 +13,18 @@ unlike the garment's colours, which ``foreign_spur`` flags.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import cv2
 import numpy as np
 
+from detection_support import stored_detection
 from lookbook.photos.cleanup import clean_detection
 from lookbook.photos.detect import Detection, cut_floor_chroma_wedges, foreign_spur
-
-DATA = Path(__file__).parent / "data"
 
 
 def _load(name: str, box: tuple[int, int, int, int], mask_scale: float, method: str,
           bg: list[list[float]]) -> tuple[np.ndarray, Detection]:
-    """The photo as decoded and the detector's own detection of it: its mask and the segmenter's probability (stored in
-    8 bits), at the working size."""
-    rgb = cv2.cvtColor(cv2.imread(str(DATA / f"wedge30_{name}.jpg")), cv2.COLOR_BGR2RGB)
-    mask = cv2.imread(str(DATA / f"wedge30_{name}_mask.png"), cv2.IMREAD_GRAYSCALE)
-    prob = cv2.imread(str(DATA / f"wedge30_{name}_prob.png"), cv2.IMREAD_GRAYSCALE).astype(np.float32) / 255.0
-    det = Detection(box=box, confidence=0.99, mask=mask, mask_scale=mask_scale, method=method,
-                    bg_colours=np.array(bg, np.float32), threshold=20.0, hanger_hint=0.0, seg_inside=1.0,
-                    seg_prob=prob)
-    return rgb, det
+    """The photo as decoded and the detector's own detection of it (see ``stored_detection``)."""
+    return stored_detection(f"wedge30_{name}", box=box, confidence=0.99, method=method, mask_scale=mask_scale, bg=bg)
 
 
 def _68f2a5c0() -> tuple[np.ndarray, Detection]:
