@@ -1070,7 +1070,9 @@ def clean_detection(rgb: np.ndarray, det: Detection, *, trim_box: bool = True, s
     (h-gapcut27, :func:`lookbook.photos.detect.cut_floor_in_sleeve_gap`). On trousers, shorts and skirts a thin spur
     off the outline unlike the garment flags the shot (h-wedge30, :func:`lookbook.photos.detect.foreign_spur`), and
     last, after every flag is read, a floor wedge where the legs meet that the segmenter doubts and whose chroma is the
-    floor's is cut (h-wedge30, :func:`lookbook.photos.detect.cut_floor_chroma_wedges`); on tops, backdrop the
+    floor's is cut (h-wedge30, :func:`lookbook.photos.detect.cut_floor_chroma_wedges`); on tops a hanger's loop or two
+    arms left in the neck opening flag the shot (h-loop29, :func:`hanger_loop_in_neck`; h-neck31,
+    :func:`hanger_arms_in_neck`); on tops, backdrop the
     segmenter doubts beside a sleeve or shoulder is cut last (h-side30,
     :func:`lookbook.photos.detect.cut_doubted_backdrop`). The photo is brought to the mask's size, and the
     backdrop's colour map made, once for all of them.
