@@ -1070,7 +1070,9 @@ def clean_detection(rgb: np.ndarray, det: Detection, *, trim_box: bool = True, s
     (h-gapcut27, :func:`lookbook.photos.detect.cut_floor_in_sleeve_gap`). On trousers, shorts and skirts a thin spur
     off the outline unlike the garment flags the shot (h-wedge30, :func:`lookbook.photos.detect.foreign_spur`), and
     last, after every flag is read, a floor wedge where the legs meet that the segmenter doubts and whose chroma is the
-    floor's is cut (h-wedge30, :func:`lookbook.photos.detect.cut_floor_chroma_wedges`); on tops, backdrop the
+    floor's is cut (h-wedge30, :func:`lookbook.photos.detect.cut_floor_chroma_wedges`); on tops a hanger's loop or two
+    arms left in the neck opening flag the shot (h-loop29, :func:`hanger_loop_in_neck`; h-neck31,
+    :func:`hanger_arms_in_neck`); on tops, backdrop the
     segmenter doubts beside a sleeve or shoulder is cut last (h-side30,
     :func:`lookbook.photos.detect.cut_doubted_backdrop`). The photo is brought to the mask's size, and the
     backdrop's colour map made, once for all of them.
@@ -1164,6 +1166,12 @@ def clean_detection(rgb: np.ndarray, det: Detection, *, trim_box: bool = True, s
         # Flag only (h-loop29): a hanger's loop in the neck opening, fabric all round it; its thin stroke lies over
         # the neck label and the inside of the back, which a cut would take with it.
         reason = "a hanger's loop inside the neck opening, its hook running on above the collar"
+        out = replace(out, needs_review=True, reasons=(*out.reasons, reason))
+    if (trim_box and normalise_category(category) in OUTLINE_TOP_CATEGORIES and not out.needs_review
+            and hanger_arms_in_neck(rgb, opened)):
+        # Flag only (h-neck31): a hanger's two arms kept inside the neck opening along the shoulder line, hook and
+        # wall cut; they lie on the collar's inside, which a cut at the mask's size would bite.
+        reason = "a hanger's arms inside the neck opening, a thin stroke either side along the shoulders"
         out = replace(out, needs_review=True, reasons=(*out.reasons, reason))
     if normalise_category(category) in WAIST_CATEGORIES:
         # The floor wedge kept where the legs meet that the segmenter doubts and whose chroma is the floor's beside
@@ -2055,6 +2063,94 @@ def hanger_loop_in_neck(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
     return False
 
 
+#: A hanger's two arms kept inside a top's neck opening (h-neck31, :func:`hanger_arms_in_neck`), read on a ``BAR_SIDE``
+#: copy. The neck zone is the top ``ARM_ROWS`` of the silhouette's height within ``ARM_MIDDLE`` of its width from the
+#: middle column; an arm is a piece of it unlike every garment colour (``FOREIGN_DIST``, as :func:`neck_bar`) of at
+#: least ``ARM_AREA`` pixels that starts within ``ARM_TOP`` of the height from the silhouette's top (the hanger's
+#: middle sits at the garment's very top), its upper end within ``ARM_INNER`` of the width from the middle column, no
+#: thicker than ``ARM_THICK`` of the width, at least ``ARM_ASPECT`` times as wide as high and slanting down outwards
+#: (a line fitted through it at least ``ARM_SLOPE`` steep: the shoulder line). Its median colour must lie at least
+#: ``ARM_OFF`` (Lab, lightness halved) off the line from the nearest garment colour to the backdrop's beside it: the
+#: outline's pixels along a shoulder mix the two and lie on that line (the collar and shoulder rims of shirts on a dark
+#: backdrop read 3-9, one 15), a gold or coloured arm does not (heldout28 ``2a7c1877``: 17.2 and 17.6). One arm each
+#: side of the middle, together at least ``NECK_BAR_MIN`` of the width across, is a hanger. Design half's 1016 tops
+#: (142 with a hanger): fires on ``2a7c1877`` only; ``ARM_OFF`` 9 adds a clean jumper (heldout4 ``6072c8c3``, its
+#: shoulder rims on wood), ``ARM_INNER`` 0.15 a clean long sleeve (heldout20 ``36b4e957``), ``ARM_TOP`` 0.03 or
+#: ``ARM_THICK`` 0.03 with ``ARM_ASPECT`` 1.5 two hanger shots already flagged.
+ARM_ROWS = 0.12
+ARM_MIDDLE = 0.25
+ARM_AREA = 10
+ARM_TOP = 0.02
+ARM_INNER = 0.1
+ARM_THICK = 0.025
+ARM_ASPECT = 2.0
+ARM_SLOPE = 0.15
+ARM_OFF = 12.0
+ARM_RING = 7
+
+
+def hanger_arms_in_neck(rgb: np.ndarray, mask: np.ndarray) -> bool:
+    """Return whether a hanger's two arms lie inside a top's neck opening: a thin slanting stroke either side.
+
+    heldout28's white mock-neck T-shirt ``2a7c1877``: the gold hanger's hook and the wall were cut, but its two arms,
+    running from the neck's middle down along the shoulder line over the inside of the collar, stayed (each about a
+    tenth of the garment's width long, a few pixels thick). :func:`neck_bar` wants one piece at least
+    :data:`NECK_BAR_MIN` of the width across; the arms meet at the hanger's middle in pixels mixed with the wall, so
+    they are two shorter pieces, each slanting. Flag only: the arms lie on the collar's inside, which a cut at the
+    mask's size would bite. See :data:`ARM_ROWS` for the figures.
+
+    :param rgb: the photo (any size).
+    :param mask: the cut-out (detector grid, 0/1 or 0/255).
+    """
+    h, w = rgb.shape[:2]
+    f = min(1.0, BAR_SIDE / max(h, w))
+    size = (max(1, round(w * f)), max(1, round(h * f)))
+    img = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA) if f < 1.0 else rgb
+    m = cv2.resize((mask > 0).astype(np.uint8), size, interpolation=cv2.INTER_NEAREST)
+    frame = _garment_frame(m)
+    if frame is None:
+        return False
+    y0, bh, _x0, bw, centre = frame
+    lab = cv2.cvtColor(img, cv2.COLOR_RGB2LAB).astype(np.float32)
+    lab[:, :, 0] *= 0.5
+    colours = _garment_colours(lab, m, y0, bh)
+    if not len(colours):
+        return False
+    zone = np.zeros_like(m)
+    zone[y0:y0 + max(3, int(ARM_ROWS * bh)),
+         max(0, int(centre - ARM_MIDDLE * bw)):int(centre + ARM_MIDDLE * bw) + 1] = 1
+    d2 = ((lab[:, :, None, :] - colours[None, None, :, :]) ** 2).sum(-1).min(-1)
+    foreign = ((np.sqrt(d2) > FOREIGN_DIST) & (m > 0) & (zone > 0)).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(foreign, connectivity=8)
+    left: list[tuple[int, int]] = []
+    right: list[tuple[int, int]] = []
+    for i in range(1, n):
+        x, y, cw, ch, area = (int(v) for v in stats[i])
+        if area < ARM_AREA or y - y0 > ARM_TOP * bh or cw < ARM_ASPECT * ch or cw < 2:
+            continue
+        part = (labels == i).astype(np.uint8)
+        if 2.0 * float(cv2.distanceTransform(part, cv2.DIST_L2, 3).max()) > ARM_THICK * bw:
+            continue
+        ys, xs = np.nonzero(part)
+        if abs(float(xs[ys == ys.min()].mean()) - centre) > ARM_INNER * bw:
+            continue
+        slope = float(np.polyfit(xs.astype(np.float64), ys.astype(np.float64), 1)[0])
+        if abs(slope) < ARM_SLOPE:
+            continue
+        # Not the outline's mix of garment and backdrop: off the line between them in colour.
+        ring = (cv2.dilate(part, _disc(ARM_RING)) > 0) & (m == 0)
+        if np.count_nonzero(ring) < 3:
+            continue
+        colour = np.median(lab[part > 0], axis=0)
+        garment = colours[int(np.argmin(((colours - colour) ** 2).sum(-1)))]
+        step = np.median(lab[ring], axis=0) - garment
+        t = float(np.clip(np.dot(colour - garment, step) / max(1e-6, float(np.dot(step, step))), 0.0, 1.0))
+        if float(np.linalg.norm(colour - (garment + t * step))) < ARM_OFF:
+            continue
+        (left if slope < 0 else right).append((x, x + cw))
+    return any(a[0] < b[0] and b[1] - a[0] >= NECK_BAR_MIN * bw for a in left for b in right)
+
+
 #: A hanger seen through an outerwear garment's collar or hood (h-hood19): in the neck region (the top ``HOOD_ROWS`` of
 #: the silhouette, within ``HOOD_MIDDLE`` of its width from the middle column), fabric pixels at least 2 pixels inside
 #: the cut-out's edge that are neutral (Lab chroma under ``HOOD_CHROMA``: a hanger's black, grey or silver) and whose
@@ -2146,7 +2242,8 @@ def hole_inside(kept: np.ndarray) -> bool:
 __all__ = ["Cleanup", "above_waistband", "clean_detection", "clip_ends", "clip_pair", "clips_above_waistband",
            "cut_pieces", "dark_bar_on_top",
            "dark_sliver_at_collar", "hanger_in_hood", "hanger_mask", "hanger_outline", "hole_inside", "hook_above",
-           "hanger_loop_in_neck", "hook_neck", "hook_off_frame", "hook_on_waist_bar", "light_clips_at_sides",
+           "hanger_arms_in_neck", "hanger_loop_in_neck", "hook_neck", "hook_off_frame", "hook_on_waist_bar",
+           "light_clips_at_sides",
            "neck_bar", "prop_at_hem",
            "skin_at_edge", "hand_off_frame", "unlike_background", "wall_bar_across", "wall_coloured_top",
            "wide_at_top_edge"]
