@@ -62,6 +62,7 @@ from lookbook.photos.detect import (
     open_closed_floor_strips,
     open_floor_wedges,
     open_thin_strips,
+    sure_part_left_out,
     working_lab,
 )
 
@@ -1074,8 +1075,9 @@ def clean_detection(rgb: np.ndarray, det: Detection, *, trim_box: bool = True, s
     arms left in the neck opening flag the shot (h-loop29, :func:`hanger_loop_in_neck`; h-neck31,
     :func:`hanger_arms_in_neck`); on tops, backdrop the
     segmenter doubts beside a sleeve or shoulder is cut last (h-side30,
-    :func:`lookbook.photos.detect.cut_doubted_backdrop`). The photo is brought to the mask's size, and the
-    backdrop's colour map made, once for all of them.
+    :func:`lookbook.photos.detect.cut_doubted_backdrop`); a large piece the segmenter is sure of left out of a top's
+    cut-out flags the shot (h-keep31, :func:`lookbook.photos.detect.sure_part_left_out`). The photo is brought to the
+    mask's size, and the backdrop's colour map made, once for all of them.
 
     :param rgb: the photo the detection was made on (any size; a reduced decode is fine).
     :param det: the detection.
@@ -1181,6 +1183,12 @@ def clean_detection(rgb: np.ndarray, det: Detection, *, trim_box: bool = True, s
         # The backdrop the segmenter doubts kept beside a sleeve or shoulder: a shadow on the floor, unlike the
         # backdrop's border colours (h-side30). Cut last, after the flags above read the mask they were measured on.
         opened = cut_doubted_backdrop(opened, small, det.seg_prob, backdrop)
+    if (trim_box and normalise_category(category) in OUTLINE_TOP_CATEGORIES
+            and sure_part_left_out(opened, det.seg_prob)):
+        # Flag only (h-keep31): a large piece the segmenter is sure of, touching the cut-out, was left out of it (a
+        # shadowed hem corner the colour pass lost to a dark floor); the hero would show a broken garment.
+        reason = "a large part the segmenter sees as garment is left out of the cut-out (part may be cut away)"
+        out = replace(out, needs_review=True, reasons=(*out.reasons, reason))
     if np.array_equal(opened, m):
         return out
     return replace(out, detection=replace(out.detection, mask=(opened * 255).astype(np.uint8)))
