@@ -9,29 +9,22 @@ keeps; no cleanup step cut it (the detector's own mask lacks it), so it is flagg
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
-import cv2
 import numpy as np
 
+from detection_support import stored_detection
 from lookbook.photos.cleanup import clean_detection
 from lookbook.photos.detect import Detection, sure_part_left_out
 
-DATA = Path(__file__).parent / "data"
 REASON = "part may be cut away"
 
 
 def _67e1a4f3() -> tuple[np.ndarray, Detection]:
     """heldout28 train/t-shirt/67e1a4f3 (CC0, as decoded: 400 x 533) and the detector's own detection of it: its
     mask and the segmenter's probability (stored in 8 bits), at the working size (150 x 200)."""
-    rgb = cv2.cvtColor(cv2.imread(str(DATA / "keep31_67e1a4f3.jpg")), cv2.COLOR_BGR2RGB)
-    mask = cv2.imread(str(DATA / "keep31_67e1a4f3_mask.png"), cv2.IMREAD_GRAYSCALE)
-    prob = cv2.imread(str(DATA / "keep31_67e1a4f3_prob.png"), cv2.IMREAD_GRAYSCALE).astype(np.float32) / 255.0
-    bg = np.array([[3.55, 128.8, 130.08], [9.26, 131.23, 133.14], [14.12, 130.98, 135.69],
-                   [19.12, 129.94, 137.67], [29.71, 131.65, 138.28]], np.float32)
-    det = Detection(box=(50, 141, 355, 456), confidence=0.991, mask=mask, mask_scale=0.375, method="cheap",
-                    bg_colours=bg, threshold=20.0, hanger_hint=0.0, seg_inside=1.0, seg_prob=prob)
-    return rgb, det
+    return stored_detection("keep31_67e1a4f3", box=(50, 141, 355, 456), confidence=0.991, method="cheap",
+                            bg=[[3.55, 128.8, 130.08], [9.26, 131.23, 133.14], [14.12, 130.98, 135.69],
+                                [19.12, 129.94, 137.67], [29.71, 131.65, 138.28]])
 
 
 def test_the_tee_missing_its_shadowed_hem_corner_is_flagged() -> None:

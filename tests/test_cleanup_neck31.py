@@ -9,25 +9,18 @@ pixels mixed with the wall, so they are two shorter slanting pieces.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import cv2
 import numpy as np
 
+from detection_support import stored_detection
 from lookbook.photos.cleanup import clean_detection, hanger_arms_in_neck
 from lookbook.photos.detect import Detection
 
-DATA = Path(__file__).parent / "data"
-
 
 def _2a7c1877() -> tuple[np.ndarray, Detection]:
-    rgb = cv2.cvtColor(cv2.imread(str(DATA / "neck31_2a7c1877.jpg")), cv2.COLOR_BGR2RGB)
-    mask = cv2.imread(str(DATA / "neck31_2a7c1877_mask.png"), cv2.IMREAD_GRAYSCALE)
-    prob = cv2.imread(str(DATA / "neck31_2a7c1877_prob.png"), cv2.IMREAD_GRAYSCALE).astype(np.float32) / 255.0
-    bg = np.array([[68.81, 139.79, 139.1], [80.08, 137.16, 139.55], [89.25, 136.69, 143.01]], np.float32)
-    det = Detection(box=(0, 80, 400, 436), confidence=0.847, mask=mask, mask_scale=0.375, method="segmenter",
-                    bg_colours=bg, threshold=13.75, hanger_hint=0.0, seg_inside=1.0, seg_prob=prob)
-    return rgb, det
+    return stored_detection("neck31_2a7c1877", box=(0, 80, 400, 436), confidence=0.847, method="segmenter",
+                            threshold=13.75, bg=[[68.81, 139.79, 139.1], [80.08, 137.16, 139.55],
+                                                 [89.25, 136.69, 143.01]])
 
 
 def _without_arms(rgb: np.ndarray) -> np.ndarray:

@@ -1073,11 +1073,10 @@ def clean_detection(rgb: np.ndarray, det: Detection, *, trim_box: bool = True, s
     last, after every flag is read, a floor wedge where the legs meet that the segmenter doubts and whose chroma is the
     floor's is cut (h-wedge30, :func:`lookbook.photos.detect.cut_floor_chroma_wedges`); on tops a hanger's loop or two
     arms left in the neck opening flag the shot (h-loop29, :func:`hanger_loop_in_neck`; h-neck31,
-    :func:`hanger_arms_in_neck`); on tops, backdrop the
-    segmenter doubts beside a sleeve or shoulder is cut last (h-side30,
-    :func:`lookbook.photos.detect.cut_doubted_backdrop`); a large piece the segmenter is sure of left out of a top's
-    cut-out flags the shot (h-keep31, :func:`lookbook.photos.detect.sure_part_left_out`). The photo is brought to the
-    mask's size, and the backdrop's colour map made, once for all of them.
+    :func:`hanger_arms_in_neck`); on tops, backdrop the segmenter doubts beside a sleeve or shoulder is cut last
+    (h-side30, :func:`lookbook.photos.detect.cut_doubted_backdrop`); a large piece the segmenter is sure of left out
+    of a top's cut-out flags the shot (h-keep31, :func:`lookbook.photos.detect.sure_part_left_out`). The photo is
+    brought to the mask's size, and the backdrop's colour map made, once for all of them.
 
     :param rgb: the photo the detection was made on (any size; a reduced decode is fine).
     :param det: the detection.
