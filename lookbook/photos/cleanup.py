@@ -1068,7 +1068,9 @@ def clean_detection(rgb: np.ndarray, det: Detection, *, trim_box: bool = True, s
     to the outside beside the body are cut (h-tops25), and the shot is flagged where the outline runs through the
     floor (h-tops25) or a floor piece sits in a sleeve-body gap (h-gapfloor26,
     :func:`lookbook.photos.detect.floor_in_sleeve_gap`), such a piece being cut first where it is sure to be floor
-    (h-gapcut27, :func:`lookbook.photos.detect.cut_floor_in_sleeve_gap`). On trousers, shorts and skirts a thin spur
+    (h-gapcut27, :func:`lookbook.photos.detect.cut_floor_in_sleeve_gap`), or, on a top the backdrop map takes for the
+    floor, a sleeve-body gap the segmenter doubts (h-gap31,
+    :func:`lookbook.photos.detect.doubted_gap_on_backdrop_like_top`). On trousers, shorts and skirts a thin spur
     off the outline unlike the garment flags the shot (h-wedge30, :func:`lookbook.photos.detect.foreign_spur`), and
     last, after every flag is read, a floor wedge where the legs meet that the segmenter doubts and whose chroma is the
     floor's is cut (h-wedge30, :func:`lookbook.photos.detect.cut_floor_chroma_wedges`); on tops, backdrop the
