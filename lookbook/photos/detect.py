@@ -2601,10 +2601,10 @@ def _open_thin_strips(mask: np.ndarray, rgb: np.ndarray, small: np.ndarray,
 #: under GAPDOUBT_BG_NEAR thresholds from the ring's colours and at least GAPDOUBT_FAB_FAR thresholds and
 #: POCKET_CONTRAST times that from the fabric the segmenter is sure of round it (GAPDOUBT_SURE), flag the shot.
 #: Nothing is cut: 80c77dd2's pieces are 1.6 and 1.9 thresholds from the fabric, a shadowed fold's reach. Design tops
-#: (1016, cached masks, /work/notes/s16/gap31/): 80c77dd2 and three flagged already (heldout4 8d4775a5, heldout21
-#: 186eb9e1, heldout24 05004de9 at a looser FAB_FAR); the nearest clean hero is heldout27 df002747 (a light piece on a
-#: pale jumper, 1.35 thresholds). Without the garment guard the same pieces are in clean heroes' gaps (heldout18
-#: 6017e83a, heldout23 1983f48a, heldout20 93ffa333, ...), which the map-based rules have already judged.
+#: (1016, cached masks, /work/notes/s16/gap31/): 80c77dd2 and two flagged already (heldout4 8d4775a5, heldout21
+#: 186eb9e1); the nearest clean hero is heldout27 df002747 (a light piece on a pale jumper, 1.35 thresholds).
+#: Without the garment guard the same pieces are in clean heroes' gaps (heldout18 6017e83a, heldout23 1983f48a,
+#: heldout20 93ffa333, ...), which the map-based rules have already judged.
 GAPDOUBT_PROB_BELOW = 0.9
 GAPDOUBT_CORE_PX = 2
 GAPDOUBT_SURE = 0.97
