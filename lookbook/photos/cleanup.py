@@ -52,6 +52,7 @@ from lookbook.photos.detect import (
     cut_doubted_backdrop,
     cut_floor_chroma_wedges,
     cut_floor_in_sleeve_gap,
+    doubted_gap_on_backdrop_like_top,
     doubted_strip_between_legs,
     floor_in_sleeve_gap,
     floor_left,
@@ -1068,7 +1069,9 @@ def clean_detection(rgb: np.ndarray, det: Detection, *, trim_box: bool = True, s
     to the outside beside the body are cut (h-tops25), and the shot is flagged where the outline runs through the
     floor (h-tops25) or a floor piece sits in a sleeve-body gap (h-gapfloor26,
     :func:`lookbook.photos.detect.floor_in_sleeve_gap`), such a piece being cut first where it is sure to be floor
-    (h-gapcut27, :func:`lookbook.photos.detect.cut_floor_in_sleeve_gap`). On trousers, shorts and skirts a thin spur
+    (h-gapcut27, :func:`lookbook.photos.detect.cut_floor_in_sleeve_gap`), or, on a top the backdrop map takes for the
+    floor, a sleeve-body gap the segmenter doubts (h-gap31,
+    :func:`lookbook.photos.detect.doubted_gap_on_backdrop_like_top`). On trousers, shorts and skirts a thin spur
     off the outline unlike the garment flags the shot (h-wedge30, :func:`lookbook.photos.detect.foreign_spur`), and
     last, after every flag is read, a floor wedge where the legs meet that the segmenter doubts and whose chroma is the
     floor's is cut (h-wedge30, :func:`lookbook.photos.detect.cut_floor_chroma_wedges`); on tops a hanger's loop or two
@@ -1161,6 +1164,12 @@ def clean_detection(rgb: np.ndarray, det: Detection, *, trim_box: bool = True, s
         # Flag only (h-gapfloor26): the floor kept in a sleeve-body gap is joined by thin threads to the floor
         # along the outline, so no wedge, pocket or strip rule sees it as a piece of its own.
         reason = "a floor-coloured piece in a gap between a sleeve and the body (the floor or a sheet may show)"
+        out = replace(out, needs_review=True, reasons=(*out.reasons, reason))
+    elif (trim_box and normalise_category(category) in OUTLINE_TOP_CATEGORIES
+          and doubted_gap_on_backdrop_like_top(opened, small, det.seg_prob, backdrop)):
+        # Flag only (h-gap31): on a pale top whose shadowed half the backdrop map takes for the floor, the gap rules
+        # above stand down; the segmenter's doubt about a dark sleeve-body gap is what is left, too weak to cut on.
+        reason = "a piece the segmenter doubts in a gap between a sleeve and the body (the floor or a sheet may show)"
         out = replace(out, needs_review=True, reasons=(*out.reasons, reason))
     if (trim_box and normalise_category(category) in OUTLINE_TOP_CATEGORIES and not out.needs_review
             and hanger_loop_in_neck(small, opened)):
