@@ -11,29 +11,22 @@ round them and near the floor just outside the garment, flags the shot; nothing 
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
-import cv2
 import numpy as np
 
+from detection_support import stored_detection
 from lookbook.photos.cleanup import clean_detection
 from lookbook.photos.detect import Detection, backdrop_map, doubted_gap_on_backdrop_like_top
 
-DATA = Path(__file__).parent / "data"
 REASON = "a piece the segmenter doubts in a gap between a sleeve and the body"
 
 
 def _80c77dd2() -> tuple[np.ndarray, Detection]:
     """heldout28 train/longsleeve/80c77dd2 (CC0, as decoded: 400 x 533) and the detector's own detection of it: its
     mask and the segmenter's probability (stored in 8 bits), at the working size (150 x 200)."""
-    rgb = cv2.cvtColor(cv2.imread(str(DATA / "gap31_80c77dd2.jpg")), cv2.COLOR_BGR2RGB)
-    mask = cv2.imread(str(DATA / "gap31_80c77dd2_mask.png"), cv2.IMREAD_GRAYSCALE)
-    prob = cv2.imread(str(DATA / "gap31_80c77dd2_prob.png"), cv2.IMREAD_GRAYSCALE).astype(np.float32) / 255.0
-    bg = np.array([[37.56, 132.61, 130.0], [47.97, 130.42, 127.8], [58.62, 130.41, 128.16],
-                   [71.89, 128.85, 127.13]], np.float32)
-    det = Detection(box=(0, 44, 400, 509), confidence=0.797, mask=mask, mask_scale=0.375, method="segmenter",
-                    bg_colours=bg, threshold=18.0, hanger_hint=0.0, seg_inside=1.0, seg_prob=prob)
-    return rgb, det
+    return stored_detection("gap31_80c77dd2", box=(0, 44, 400, 509), confidence=0.797, method="segmenter",
+                            threshold=18.0, bg=[[37.56, 132.61, 130.0], [47.97, 130.42, 127.8],
+                                                [58.62, 130.41, 128.16], [71.89, 128.85, 127.13]])
 
 
 def test_the_floor_in_the_sleeve_gaps_of_a_backdrop_like_top_flags_the_shot() -> None:
