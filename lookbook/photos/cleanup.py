@@ -261,6 +261,13 @@ def _main_component(mask: np.ndarray) -> np.ndarray:
     return keep[labels]
 
 
+def _half_lightness_lab(rgb: np.ndarray) -> np.ndarray:
+    """Return ``rgb`` in Lab (float32) with lightness halved: a shadow or a fold counts less than another hue."""
+    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
+    lab[:, :, 0] *= 0.5
+    return lab
+
+
 def _garment_colours(lab: np.ndarray, m: np.ndarray, y0: int, bh: int) -> np.ndarray:
     """Return up to 4 Lab colours of the garment, measured on the middle of the silhouette."""
     core = cv2.erode(m, _disc(5))
@@ -325,8 +332,7 @@ def hanger_mask(rgb_small: np.ndarray, mask: np.ndarray, yokes: bool = False) ->
         hook = hook or (h >= max(5.0, 0.05 * bh) and h >= 2 * w and abs(x + w / 2.0 - centre) < 0.15 * bw)
 
     # 2. Bands of another colour on top: a hanger's bar or shoulders, a trouser hanger's clips.
-    lab = cv2.cvtColor(rgb_small, cv2.COLOR_RGB2LAB).astype(np.float32)
-    lab[:, :, 0] *= 0.5
+    lab = _half_lightness_lab(rgb_small)
     colours = _garment_colours(lab, m, y0, bh)
     if len(colours):
         foreign: np.ndarray = foreign_all(lab, m, colours) & top
@@ -727,8 +733,7 @@ def neck_bar(rgb: np.ndarray, mask: np.ndarray) -> np.ndarray:
     bw, bh = int(xs.max()) + 1 - int(xs.min()), y1 - y0
     body = xs[ys >= y0 + 0.3 * bh]
     centre = float(np.median(body)) if len(body) else float(np.median(xs))
-    lab = cv2.cvtColor(img, cv2.COLOR_RGB2LAB).astype(np.float32)
-    lab[:, :, 0] *= 0.5
+    lab = _half_lightness_lab(img)
     colours = _garment_colours(lab, m, y0, bh)
     if not len(colours):
         return out
@@ -922,8 +927,7 @@ def prop_at_hem(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
     y0, bh, _x0, _bw, _c = frame
     if y0 + bh < m.shape[0] - 2:
         return False
-    lab = cv2.cvtColor(rgb_small, cv2.COLOR_RGB2LAB).astype(np.float32)
-    lab[:, :, 0] *= 0.5
+    lab = _half_lightness_lab(rgb_small)
     # The garment's colours from its middle only: a prop at the hem can be a tenth of the silhouette.
     middle = m.copy()
     middle[y0 + int((1.0 - 2 * HEM_BAND) * bh):] = 0
@@ -1933,8 +1937,7 @@ def odd_rim_at_top(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
     if frame is None:
         return False
     y0, bh, x0, bw, centre = frame
-    lab = cv2.cvtColor(rgb_small, cv2.COLOR_RGB2LAB).astype(np.float32)
-    lab[:, :, 0] *= 0.5
+    lab = _half_lightness_lab(rgb_small)
     colours = _garment_colours(lab, m, y0, bh)
     yb = y0 + int(RIM_BAND * bh)
     beside = m[y0:yb, x0:x0 + bw] == 0
@@ -2042,8 +2045,7 @@ def hanger_loop_in_neck(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
     if frame is None:
         return False
     y0, bh, _x0, bw, centre = frame
-    lab = cv2.cvtColor(rgb_small, cv2.COLOR_RGB2LAB).astype(np.float32)
-    lab[:, :, 0] *= 0.5
+    lab = _half_lightness_lab(rgb_small)
     colours = _garment_colours(lab, m, y0, bh)
     if not len(colours):
         return False
@@ -2127,16 +2129,14 @@ def hanger_arms_in_neck(rgb: np.ndarray, mask: np.ndarray) -> bool:
     if frame is None:
         return False
     y0, bh, _x0, bw, centre = frame
-    lab = cv2.cvtColor(img, cv2.COLOR_RGB2LAB).astype(np.float32)
-    lab[:, :, 0] *= 0.5
+    lab = _half_lightness_lab(img)
     colours = _garment_colours(lab, m, y0, bh)
     if not len(colours):
         return False
     zone = np.zeros_like(m)
     zone[y0:y0 + max(3, int(ARM_ROWS * bh)),
          max(0, int(centre - ARM_MIDDLE * bw)):int(centre + ARM_MIDDLE * bw) + 1] = 1
-    d2 = ((lab[:, :, None, :] - colours[None, None, :, :]) ** 2).sum(-1).min(-1)
-    foreign = ((np.sqrt(d2) > FOREIGN_DIST) & (m > 0) & (zone > 0)).astype(np.uint8)
+    foreign = foreign_all(lab, m, colours, eroded=False) & zone
     n, labels, stats, _ = cv2.connectedComponentsWithStats(foreign, connectivity=8)
     left: list[tuple[int, int]] = []
     right: list[tuple[int, int]] = []
