@@ -1980,13 +1980,19 @@ def _main_colours(m: np.ndarray, lab: np.ndarray) -> np.ndarray | None:
     core = cv2.erode(m.astype(np.uint8), _disc(2 * OUTLINE_CORE_PX + 1)) > 0
     if core.sum() < 4 * OUTLINE_COLOURS:
         return None
-    px = lab[core]
-    px = px[:: max(1, len(px) // 4000)]
-    cv2.setRNGSeed(0)  # seeded as the GrabCut is: the same photo gives the same flag on every run
+    return _kmeans_colours(lab[core], OUTLINE_COLOUR_SHARE)
+
+
+def _kmeans_colours(px: np.ndarray, min_share: float) -> np.ndarray:
+    """Return the :data:`OUTLINE_COLOURS` k-means colours of the pixels ``px`` (N x 3, at most 4000 of them read) that
+    hold at least ``min_share`` of them. Seeded as the GrabCut is: the same photo gives the same answer on every run.
+    """
+    px = np.ascontiguousarray(px[:: max(1, len(px) // 4000)], np.float32)
+    cv2.setRNGSeed(0)
     crit = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 10, 1.0)
     _c, labels, centres = cv2.kmeans(px, OUTLINE_COLOURS, None, crit, 2, cv2.KMEANS_PP_CENTERS)
     share = np.bincount(labels.ravel(), minlength=OUTLINE_COLOURS) / len(labels)
-    return np.asarray(centres[share >= OUTLINE_COLOUR_SHARE])
+    return np.asarray(centres[share >= min_share], np.float32)
 
 
 def foreign_spur(mask: np.ndarray, small: np.ndarray, backdrop: Backdrop | None = None) -> bool:
@@ -2314,12 +2320,7 @@ def _garment_colours(lab: np.ndarray, fabric: np.ndarray) -> np.ndarray:
     px = lab[core] if core.sum() >= 10 * OUTLINE_COLOURS else lab[fabric]
     if len(px) < OUTLINE_COLOURS:
         return np.zeros((0, 3), np.float32)
-    px = np.ascontiguousarray(px[:: max(1, len(px) // 4000)], np.float32)
-    cv2.setRNGSeed(0)
-    crit = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 10, 1.0)
-    _c, labels, centres = cv2.kmeans(px, OUTLINE_COLOURS, None, crit, 2, cv2.KMEANS_PP_CENTERS)
-    share = np.bincount(labels.ravel(), minlength=OUTLINE_COLOURS) / len(labels)
-    return np.asarray(centres[share >= SIDE_COLOUR_SHARE], np.float32)
+    return _kmeans_colours(px, SIDE_COLOUR_SHARE)
 
 
 def _flanked_rows(comp: np.ndarray, fabric: np.ndarray) -> int:
