@@ -2375,6 +2375,17 @@ POCKET_GARMENT_NEAR_MAX = 0.15
 POCKET_STRAY_MAX = 1.0
 
 
+def _outside_to_frame(m: np.ndarray) -> np.ndarray:
+    """Return the backdrop round the garment ``m`` (bool): what lies off it and reaches the photo's frame, not its holes
+    (4-connected, so a hole touching the outline only at a corner stays a hole)."""
+    _n, labels, stats, _ = cv2.connectedComponentsWithStats((~m).astype(np.uint8), connectivity=4)
+    h, w = m.shape
+    ox, oy, ow, oh = (stats[:, j] for j in range(4))
+    framed = (ox == 0) | (oy == 0) | (ox + ow >= w) | (oy + oh >= h)
+    framed[0] = False  # label 0 is the garment itself
+    return framed[labels] & ~m
+
+
 def _outer_run(m: np.ndarray, outside: np.ndarray, comp: np.ndarray, left: bool) -> float:
     """Median over ``comp``'s rows of how many mask pixels lie between it and ``outside``, on its outer side.
 
@@ -2423,13 +2434,7 @@ def open_backdrop_pockets(mask: np.ndarray, small: np.ndarray, backdrop: Backdro
     mx0, mw = float(xs[0]), float(xs[-1] + 1 - xs[0])
     rows = np.flatnonzero(m.any(axis=1))
     my0, mh = float(rows[0]), float(rows[-1] + 1 - rows[0])
-    # The backdrop round the garment: what lies off the mask and reaches the frame (not its holes).
-    n_out, out_labels, out_stats, _ = cv2.connectedComponentsWithStats((~m).astype(np.uint8), connectivity=4)
-    h, w = m.shape
-    ox, oy, ow, oh = (out_stats[:, j] for j in range(4))
-    framed = (ox == 0) | (oy == 0) | (ox + ow >= w) | (oy + oh >= h)
-    framed[0] = False
-    outside = framed[out_labels] & ~m
+    outside = _outside_to_frame(m)
     ring_k = _disc(7)
     out = mask.copy()
     taken = np.zeros_like(m)
@@ -2667,12 +2672,7 @@ def doubted_gap_on_backdrop_like_top(mask: np.ndarray, small: np.ndarray, prob: 
     mx0, mw = float(cols[0]), float(cols[-1] + 1 - cols[0])
     rows = np.flatnonzero(m.any(axis=1))
     my0, mh = float(rows[0]), float(rows[-1] + 1 - rows[0])
-    h, w = m.shape
-    _n_out, out_labels, out_stats, _ = cv2.connectedComponentsWithStats((~m).astype(np.uint8), connectivity=4)
-    ox, oy, ow, oh = (out_stats[:, j] for j in range(4))
-    framed = (ox == 0) | (oy == 0) | (ox + ow >= w) | (oy + oh >= h)
-    framed[0] = False
-    outside = framed[out_labels] & ~m
+    outside = _outside_to_frame(m)
     sure = m & (prob >= GAPDOUBT_SURE)
     for i in range(1, n):
         x, y, bw, bh, area = (int(v) for v in stats[i])
