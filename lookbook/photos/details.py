@@ -66,7 +66,9 @@ from __future__ import annotations
 #: chroma is the floor's beside it, is cut (h-wedge30); a sleeve the segmenter lost whose hue a strongly coloured
 #: sheet tinted joins the box and cut-out (h-box30); backdrop the segmenter doubts beside a top's sleeve or shoulder
 #: is cut (h-side30).
-RENDERER_VERSION = 29
+#: 30 (session 17): h-side30's doubted backdrop pieces are cut from 40 px, not 60 (h-rug32: carpet in a fleece's
+#: sleeve-body gaps).
+RENDERER_VERSION = 30
 
 #: Every detail crop the renderer can make, in the order they are shown.
 DETAIL_KINDS = ("collar", "neckline", "waistband", "cuff", "hem")
