@@ -67,7 +67,8 @@ from __future__ import annotations
 #: sheet tinted joins the box and cut-out (h-box30); backdrop the segmenter doubts beside a top's sleeve or shoulder
 #: is cut (h-side30).
 #: 30 (session 17): the tape or label inside a top's back neck is no longer cut as a hanger's bar when no hanger is
-#: seen (h-tape32).
+#: seen (h-tape32); h-side30's doubted backdrop pieces beside a top's sleeve are cut from 20 working px, not 60
+#: (h-rug32: carpet in a fleece's sleeve-body gaps).
 RENDERER_VERSION = 30
 
 #: Every detail crop the renderer can make, in the order they are shown.

@@ -345,7 +345,13 @@ WEDGE_GAP_OFF_CENTRE = 0.12
 #: The pieces just under the size and contrast (40-59 px; 1.5-1.9 times) were floor, tile or sheet bits too (but
 #: 7231edea's sleeve, 1.5 times, kept by its colour): the bounds are where a cut stops being worth it, not where
 #: garment starts. Confirmation (200 tops, read once): 6 heroes cut, all backdrop.
-SIDE_MIN_PX = 60
+#: h-rug32 lowered SIDE_MIN_PX from 60 to 20: heldout31's train/longsleeve/90ccc52e kept a grey-beige shag carpet in
+#: both sleeve-body gaps of a navy fleece (unflagged), doubted pieces of 51 and 59 px in one gap, 18, 25 and 31 px in
+#: the other. Design tops (h-side30's cached detections plus heldout28..31, /work/notes/s17/rug32/): every piece of
+#: 20-59 px that passes the other guards was backdrop by eye (a red or pink sheet beside a cuff or under a sleeve,
+#: floor tile, carpet or a rug in a sleeve gap, a wall beside a sleeve); no hero lost garment. Under 20 px a piece is
+#: a rim of the outline, not worth the risk of a cut.
+SIDE_MIN_PX = 20
 SIDE_CONTRAST = 2.0
 SIDE_UNLIKE = 1.0
 SIDE_COLOUR_SHARE = 0.05
