@@ -704,6 +704,19 @@ def _yoke_rows(m: np.ndarray, cut: np.ndarray, foreign: np.ndarray, lab: np.ndar
     return int(wide[0]) if share >= YOKE_SHARE else -1
 
 
+def _bar_side_copy(rgb: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the photo on a ``BAR_SIDE`` copy and the mask (0/1) at its size: a hanger's wire is a pixel or two there.
+
+    The photo is averaged down (never up); the mask is taken by nearest neighbour, so it stays 0/1. Shared by the
+    neck bar, the hook above and the arms in the neck.
+    """
+    h, w = rgb.shape[:2]
+    f = min(1.0, BAR_SIDE / max(h, w))
+    size = (max(1, round(w * f)), max(1, round(h * f)))
+    img = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA) if f < 1.0 else rgb
+    return img, cv2.resize((mask > 0).astype(np.uint8), size, interpolation=cv2.INTER_NEAREST)
+
+
 def neck_bar(rgb: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """Return a hanger's bar showing inside the neck (0/1 on ``mask``'s grid; all zero if none).
 
@@ -721,11 +734,7 @@ def neck_bar(rgb: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """
     mh, mw = mask.shape[:2]
     out = np.zeros((mh, mw), np.uint8)
-    h, w = rgb.shape[:2]
-    f = min(1.0, BAR_SIDE / max(h, w))
-    size = (max(1, round(w * f)), max(1, round(h * f)))
-    img = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA) if f < 1.0 else rgb
-    m = cv2.resize((mask > 0).astype(np.uint8), size, interpolation=cv2.INTER_NEAREST)
+    img, m = _bar_side_copy(rgb, mask)
     ys, xs = np.nonzero(m)
     if len(xs) < 200:
         return out
@@ -798,17 +807,14 @@ def hook_above(rgb: np.ndarray, mask: np.ndarray, det: Detection, *, by_rows: bo
     :param by_rows: also read the strips row by row (:data:`HOOK_CLEAR_ROWS`): something beside the shoulders just
         above them does not hide a hook whose upper end stands clear of it.
     """
-    h, w = rgb.shape[:2]
-    f = min(1.0, BAR_SIDE / max(h, w))
-    size = (max(1, round(w * f)), max(1, round(h * f)))
-    img = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA) if f < 1.0 else rgb
-    m = cv2.resize((mask > 0).astype(np.uint8), size, interpolation=cv2.INTER_NEAREST)
+    img, m = _bar_side_copy(rgb, mask)
+    h, w = m.shape
     frame = _garment_frame(m)
     if frame is None or not len(det.bg_colours):
         return False
     _y0, bh, _x0, bw, centre = frame
     opened = cv2.morphologyEx(m, cv2.MORPH_OPEN, _disc(round(THIN_SHARE * bw)))
-    c0, c1 = max(0, int(centre - HOOK_STRIP * bw)), min(size[0], int(centre + HOOK_STRIP * bw) + 1)
+    c0, c1 = max(0, int(centre - HOOK_STRIP * bw)), min(w, int(centre + HOOK_STRIP * bw) + 1)
     rows = np.nonzero(opened[:, c0:c1].any(axis=1))[0]
     if not len(rows):
         return False
@@ -818,13 +824,13 @@ def hook_above(rgb: np.ndarray, mask: np.ndarray, det: Detection, *, by_rows: bo
         return False  # the garment reaches the frame's top: nothing above it to see
     # Only the rows above the garment are read: blur those (with the one row each side that a 3x3 blur sees,
     # so the result equals blurring the whole copy) instead of the whole frame, a third of cleanup's time.
-    b0, b1 = max(0, r0 - 1), min(size[1], top + 1)
+    b0, b1 = max(0, r0 - 1), min(h, top + 1)
     band = cv2.GaussianBlur(img[b0:b1], (3, 3), 0)[r0 - b0:r0 - b0 + top - r0]
     unlike = np.zeros(m.shape, bool)
     unlike[r0:top] = background_distance(working_lab(band), det.bg_colours) > det.threshold
 
     def rows_of(a: int, b: int, outside_only: bool) -> np.ndarray | None:
-        a, b = max(0, a), min(size[0], b)
+        a, b = max(0, a), min(w, b)
         if b - a < 3:
             return None
         part = unlike[r0:top, a:b].copy()
@@ -2120,11 +2126,7 @@ def hanger_arms_in_neck(rgb: np.ndarray, mask: np.ndarray) -> bool:
     :param rgb: the photo (any size).
     :param mask: the cut-out (detector grid, 0/1 or 0/255).
     """
-    h, w = rgb.shape[:2]
-    f = min(1.0, BAR_SIDE / max(h, w))
-    size = (max(1, round(w * f)), max(1, round(h * f)))
-    img = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA) if f < 1.0 else rgb
-    m = cv2.resize((mask > 0).astype(np.uint8), size, interpolation=cv2.INTER_NEAREST)
+    img, m = _bar_side_copy(rgb, mask)
     frame = _garment_frame(m)
     if frame is None:
         return False
