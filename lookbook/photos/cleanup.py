@@ -261,6 +261,17 @@ def _main_component(mask: np.ndarray) -> np.ndarray:
     return keep[labels]
 
 
+def _components(binary: np.ndarray, connectivity: int = 8
+                ) -> tuple[np.ndarray, list[tuple[int, int, int, int, int, int]]]:
+    """Return the label image of ``binary``'s (0/1 uint8) connected pieces and each piece's (label, x, y, w, h, area).
+
+    The numbers are Python ints, as every rule weighing the pieces one by one read them; the background (label 0)
+    is left out.
+    """
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=connectivity)
+    return labels, [(i, *row) for i, row in enumerate(stats[1:n].tolist(), 1)]
+
+
 def _half_lightness_lab(rgb: np.ndarray) -> np.ndarray:
     """Return ``rgb`` in Lab (float32) with lightness halved: a shadow or a fold counts less than another hue."""
     lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
@@ -322,14 +333,11 @@ def hanger_mask(rgb_small: np.ndarray, mask: np.ndarray, yokes: bool = False) ->
         cut |= (thin & above).astype(np.uint8)
     # A hook: a cut part standing several rows high near the middle column (the outline's stray
     # pixels and a collar's corners are cut too, but they are a few rows at most).
-    hook = False
-    n, _, stats, _ = cv2.connectedComponentsWithStats(cut, connectivity=8)
     body = xs[ys >= y0 + 0.3 * bh]
     centre = float(np.median(body)) if len(body) else (x0 + x1) / 2.0
-    for i in range(1, n):
-        x, y, w, h, _area = (int(v) for v in stats[i])
-        # Upright and several rows high: the rounded-off corners of a collar are neither.
-        hook = hook or (h >= max(5.0, 0.05 * bh) and h >= 2 * w and abs(x + w / 2.0 - centre) < 0.15 * bw)
+    # Upright and several rows high: the rounded-off corners of a collar are neither.
+    hook = any(h >= max(5.0, 0.05 * bh) and h >= 2 * w and abs(x + w / 2.0 - centre) < 0.15 * bw
+               for _i, x, _y, w, h, _area in _components(cut)[1])
 
     # 2. Bands of another colour on top: a hanger's bar or shoulders, a trouser hanger's clips.
     lab = _half_lightness_lab(rgb_small)
@@ -337,11 +345,10 @@ def hanger_mask(rgb_small: np.ndarray, mask: np.ndarray, yokes: bool = False) ->
     if len(colours):
         foreign: np.ndarray = foreign_all(lab, m, colours) & top
         foreign = cv2.morphologyEx(foreign, cv2.MORPH_OPEN, _disc(3))
-        n, labels, stats, _ = cv2.connectedComponentsWithStats(foreign, connectivity=8)
-        if n > 1:
+        labels, pieces = _components(foreign)
+        if pieces:
             dist = cv2.distanceTransform(foreign, cv2.DIST_L2, 3)
-            for i in range(1, n):
-                x, y, w, h, area = (int(v) for v in stats[i])
+            for i, _x, y, w, _h, _area in pieces:
                 if y > y0 + 0.12 * bh:
                     continue  # it does not reach the top of the silhouette: a print or a pocket
                 thickness = 2.0 * float(dist[labels == i].max())
@@ -372,10 +379,9 @@ def clip_pair(foreign: np.ndarray, m: np.ndarray, y0: int, bh: int, x0: int, bw:
     core = cv2.erode(m, _disc(5))
     core[: y0 + int(0.35 * bh)] = 0
     middle = lab[core > 0]
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(foreign.astype(np.uint8), connectivity=8)
+    labels, pieces = _components(foreign.astype(np.uint8))
     left, right = [], []
-    for i in range(1, n):
-        x, y, w, h, area = (int(v) for v in stats[i])
+    for i, x, y, w, h, area in pieces:
         if y > y0 + CLIP_TOP * bh or w > CLIP_SIZE * bw or h > CLIP_SIZE * bw or area < 0.3 * w * h:
             continue
         if min(w, h) < 0.25 * max(w, h):
@@ -533,9 +539,9 @@ def skin_at_edge(rgb_small: np.ndarray, mask: np.ndarray, det: Detection | None 
     edge = m - cv2.erode(m, _disc(5))
     edge[: y0 + bh // 2] = 0  # the bottom half's outline: a hand holds from below or beside
     total = int(m.sum())
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(skin & m, connectivity=8)
-    for i in range(1, n):
-        if stats[i, cv2.CC_STAT_AREA] >= SKIN_SHARE * total and (edge[labels == i] > 0).any():
+    labels, pieces = _components(skin & m)
+    for i, _x, _y, _w, _h, area in pieces:
+        if area >= SKIN_SHARE * total and (edge[labels == i] > 0).any():
             return True
     return False
 
@@ -560,10 +566,10 @@ def hand_off_frame(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
         return False
     opened: np.ndarray = cv2.morphologyEx(_skin_toned(rgb_small), cv2.MORPH_OPEN, _disc(3))
     skin = opened & m
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(skin, connectivity=8)
+    labels, pieces = _components(skin)
     lab: np.ndarray | None = None
-    for i in range(1, n):
-        if stats[i, cv2.CC_STAT_AREA] < SKIN_SHARE * total:
+    for i, _x, _y, _w, _h, area in pieces:
+        if area < SKIN_SHARE * total:
             continue
         piece = labels == i
         if not (piece[0].any() or piece[-1].any() or piece[:, 0].any() or piece[:, -1].any()):
@@ -750,10 +756,9 @@ def neck_bar(rgb: np.ndarray, mask: np.ndarray) -> np.ndarray:
     d2 = ((lab[band, :, None, :] - colours[None, None, :, :]) ** 2).sum(-1).min(-1)
     foreign = np.zeros_like(m)
     foreign[band] = ((np.sqrt(d2) > FOREIGN_DIST) & (m[band] > 0)).astype(np.uint8)
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(foreign, connectivity=8)
+    labels, pieces = _components(foreign)
     cut: np.ndarray = np.zeros_like(m)
-    for i in range(1, n):
-        x, y, cw, ch, area = (int(v) for v in stats[i])
+    for i, x, _y, cw, ch, _area in pieces:
         if cw < NECK_BAR_MIN * bw or cw < 3 * ch or abs(x + cw / 2.0 - centre) > 0.25 * bw:
             continue
         part = (labels == i).astype(np.uint8)
@@ -886,10 +891,9 @@ def hanger_outline(rgb_small: np.ndarray, mask: np.ndarray, det: Detection, dist
     col_top = np.where(opened.any(axis=0), opened.argmax(axis=0), m.shape[0])
     rows = np.arange(m.shape[0])[:, None]
     thin = (fabric > 0) & (opened == 0) & (rows < col_top[None, :]) & (rows < y0 + TOP_BAND * bh)
-    n, _, stats, _ = cv2.connectedComponentsWithStats(thin.astype(np.uint8), connectivity=8)
     total = int(m.sum())
-    return any(stats[i, cv2.CC_STAT_WIDTH] >= STROKE_SPAN * bw and stats[i, cv2.CC_STAT_AREA] <= STROKE_AREA * total
-               for i in range(1, n))
+    return any(w >= STROKE_SPAN * bw and area <= STROKE_AREA * total
+               for _i, _x, _y, w, _h, area in _components(thin.astype(np.uint8))[1])
 
 
 def wall_coloured_top(rgb_small: np.ndarray, mask: np.ndarray, det: Detection,
@@ -1601,10 +1605,8 @@ def _pieces_at_both_ends(pieces: np.ndarray, span: tuple[int, int], *, start_by:
     centred within ``outer`` of an end. Shared by the dark and the grey clip rules.
     """
     a, width = span
-    n, _, stats, _ = cv2.connectedComponentsWithStats(pieces, connectivity=8)
     left = right = False
-    for i in range(1, n):
-        x, y, w, _h, area = (int(v) for v in stats[i])
+    for _i, x, y, w, _h, area in _components(pieces)[1]:
         if y > start_by or w > CLIP_SIZE * width or area < min_area:
             continue
         mid = (x + w / 2.0 - a) / width
@@ -1717,11 +1719,10 @@ def clips_above_waistband(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
     if not filled or filled[0] - y0 < max(2.0, CLIPS_ABOVE_ROWS * bh):
         return False
     wy = filled[0]
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(m[y0:wy].copy(), connectivity=8)
+    labels, pieces = _components(m[y0:wy].copy())
     dark = (lightness[y0:wy] < limit) & (chroma[y0:wy] < CLIP_DARK_C)
     left = right = False
-    for i in range(1, n):
-        x, _y, w, _h, area = (int(v) for v in stats[i])
+    for i, x, _y, w, _h, area in pieces:
         if area < CLIP_MIN_AREA:
             continue
         mid = (x + w / 2.0 - x0) / bw
@@ -1821,10 +1822,8 @@ def light_clips_at_sides(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
     body_l = float(np.median(lightness[body]))
     light = ((lightness > body_l + LIGHT_CLIP_DL) & (chroma < LIGHT_CLIP_C) & (m > 0)).astype(np.uint8)
     light[y0 + int(LIGHT_CLIP_TOP * bh):] = 0
-    n, _, stats, _ = cv2.connectedComponentsWithStats(light, connectivity=8)
     left = right = False
-    for i in range(1, n):
-        x, _y, w, _h, area = (int(v) for v in stats[i])
+    for _i, x, _y, w, _h, area in _components(light)[1]:
         if w < LIGHT_CLIP_WIDE * bw or area < LIGHT_CLIP_AREA:
             continue
         offset = (x + w / 2.0 - centre) / bw
@@ -1958,9 +1957,7 @@ def odd_rim_at_top(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
     far = np.min(np.stack([_blend_distance(lab[ys, xs], c, backdrop) for c in colours]), axis=0) > RIM_ODD
     odd = np.zeros_like(m)
     odd[ys[far], xs[far]] = 1
-    n, _, stats, _ = cv2.connectedComponentsWithStats(odd, connectivity=8)
-    for i in range(1, n):
-        x, _y, w, _h, _area = (int(v) for v in stats[i])
+    for _i, x, _y, w, _h, _area in _components(odd)[1]:
         if w >= RIM_WIDE * bw and abs(x + w / 2.0 - centre) <= RIM_MIDDLE * bw:
             return True
     return False
@@ -2008,9 +2005,7 @@ def dark_sliver_at_collar(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
     band = np.zeros_like(m)
     band[y0:y0 + max(2, int(SLIVER_TOP * bh)),
          max(0, int(centre - SLIVER_MIDDLE * bw)):int(centre + SLIVER_MIDDLE * bw) + 1] = True
-    n, _, stats, _ = cv2.connectedComponentsWithStats((dark & band).astype(np.uint8), connectivity=8)
-    for i in range(1, n):
-        _x, _y, cw, ch, _area = (int(v) for v in stats[i])
+    for _i, _x, _y, cw, ch, _area in _components((dark & band).astype(np.uint8))[1]:
         if cw >= SLIVER_WIDE * bw and cw >= SLIVER_ASPECT * ch and ch <= SLIVER_THICK * bh:
             return True
     return False
@@ -2065,9 +2060,9 @@ def hanger_loop_in_neck(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
     around &= 1 - m
     if not around.any():
         return False
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(pieces, connectivity=8)
-    for i in range(1, n):
-        if stats[i, cv2.CC_STAT_AREA] < LOOP_AREA * bw * bh:
+    labels, found = _components(pieces)
+    for i, _x, _y, _w, _h, area in found:
+        if area < LOOP_AREA * bw * bh:
             continue
         piece = (labels == i).astype(np.uint8)
         colour = np.median(lab[piece > 0], axis=0)
@@ -2139,11 +2134,10 @@ def hanger_arms_in_neck(rgb: np.ndarray, mask: np.ndarray) -> bool:
     zone[y0:y0 + max(3, int(ARM_ROWS * bh)),
          max(0, int(centre - ARM_MIDDLE * bw)):int(centre + ARM_MIDDLE * bw) + 1] = 1
     foreign = foreign_all(lab, m, colours, eroded=False) & zone
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(foreign, connectivity=8)
+    labels, pieces = _components(foreign)
     left: list[tuple[int, int]] = []
     right: list[tuple[int, int]] = []
-    for i in range(1, n):
-        x, y, cw, ch, area = (int(v) for v in stats[i])
+    for i, x, y, cw, ch, area in pieces:
         if area < ARM_AREA or y - y0 > ARM_TOP * bh or cw < ARM_ASPECT * ch or cw < 2:
             continue
         part = (labels == i).astype(np.uint8)
@@ -2223,10 +2217,8 @@ def hanger_in_hood(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
     share = near.ravel()[code] / float(rest.sum())
     inner = cv2.erode(m, np.ones((5, 5), np.uint8)) > 0
     odd = (share < HOOD_RARE) & (chroma < HOOD_CHROMA) & region & inner
-    n, _, stats, _ = cv2.connectedComponentsWithStats(odd.astype(np.uint8), connectivity=8)
-    for i in range(1, n):
-        area = int(stats[i, cv2.CC_STAT_AREA]) / float(bw * bw)
-        if stats[i, cv2.CC_STAT_TOP] <= y0 + HOOD_TOP_ROWS * bh and HOOD_MIN <= area <= HOOD_MAX:
+    for _i, _x, y, _w, _h, area in _components(odd.astype(np.uint8))[1]:
+        if y <= y0 + HOOD_TOP_ROWS * bh and HOOD_MIN <= area / float(bw * bw) <= HOOD_MAX:
             return True
     return False
 
@@ -2248,10 +2240,8 @@ def hole_inside(kept: np.ndarray) -> bool:
     total = int(m.sum())
     if total == 0:
         return False
-    n, _, stats, _ = cv2.connectedComponentsWithStats(1 - m, connectivity=4)
     h, w = m.shape
-    for i in range(1, n):
-        x, y, bw, bh, area = (int(v) for v in stats[i])
+    for _i, x, y, bw, bh, area in _components(1 - m, connectivity=4)[1]:
         if x > 0 and y > 0 and x + bw < w and y + bh < h and area > HOLE_SHARE * total:
             return True
     return False
