@@ -1605,14 +1605,18 @@ def _pieces_at_both_ends(pieces: np.ndarray, span: tuple[int, int], *, start_by:
     centred within ``outer`` of an end. Shared by the dark and the grey clip rules.
     """
     a, width = span
-    left = right = False
-    for _i, x, y, w, _h, area in _components(pieces)[1]:
-        if y > start_by or w > CLIP_SIZE * width or area < min_area:
-            continue
-        mid = (x + w / 2.0 - a) / width
-        left = left or mid <= outer
-        right = right or mid >= 1.0 - outer
-    return left and right
+    mids = [(x + w / 2.0 - a) / width for _i, x, y, w, _h, area in _components(pieces)[1]
+            if y <= start_by and w <= CLIP_SIZE * width and area >= min_area]
+    return _one_each_side(mids, outer, 1.0 - outer)
+
+
+def _one_each_side(places: list[float], low: float, high: float) -> bool:
+    """Return whether one of ``places`` is at most ``low`` and one at least ``high``: a clip on each side.
+
+    The clip rules place each piece (its middle, against a span or the middle column) and want a pair, one at each
+    end; a single piece is a button, a label or a belt loop.
+    """
+    return any(p <= low for p in places) and any(p >= high for p in places)
 
 
 #: A clip hanger's hook standing on its bar over a bottom (:func:`hook_on_waist_bar`): the silhouette's row
@@ -1721,7 +1725,7 @@ def clips_above_waistband(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
     wy = filled[0]
     labels, pieces = _components(m[y0:wy].copy())
     dark = (lightness[y0:wy] < limit) & (chroma[y0:wy] < CLIP_DARK_C)
-    left = right = False
+    mids = []
     for i, x, _y, w, _h, area in pieces:
         if area < CLIP_MIN_AREA:
             continue
@@ -1731,9 +1735,8 @@ def clips_above_waistband(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
             return False
         if float(dark[labels == i].mean()) < CLIPS_ABOVE_DARK:
             return False
-        left = left or mid <= CLIP_OUTER
-        right = right or mid >= 1.0 - CLIP_OUTER
-    return left and right
+        mids.append(mid)
+    return _one_each_side(mids, CLIP_OUTER, 1.0 - CLIP_OUTER)
 
 
 #: A clip hanger's grey metal clips (:func:`grey_clips_at_ends`): pieces of at least ``GREY_CLIP_AREA`` working px
@@ -1822,14 +1825,10 @@ def light_clips_at_sides(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
     body_l = float(np.median(lightness[body]))
     light = ((lightness > body_l + LIGHT_CLIP_DL) & (chroma < LIGHT_CLIP_C) & (m > 0)).astype(np.uint8)
     light[y0 + int(LIGHT_CLIP_TOP * bh):] = 0
-    left = right = False
-    for _i, x, _y, w, _h, area in _components(light)[1]:
-        if w < LIGHT_CLIP_WIDE * bw or area < LIGHT_CLIP_AREA:
-            continue
-        offset = (x + w / 2.0 - centre) / bw
-        left = left or offset <= -LIGHT_CLIP_SIDE
-        right = right or offset >= LIGHT_CLIP_SIDE
-    return left and right
+    # Placed against the middle column (one each side of it), not against the ends as the dark clips are.
+    offsets = [(x + w / 2.0 - centre) / bw for _i, x, _y, w, _h, area in _components(light)[1]
+               if w >= LIGHT_CLIP_WIDE * bw and area >= LIGHT_CLIP_AREA]
+    return _one_each_side(offsets, -LIGHT_CLIP_SIDE, LIGHT_CLIP_SIDE)
 
 
 #: A hanger's hook or neck running off the frame's top (:func:`hook_off_frame`): what the silhouette touches of the
