@@ -416,12 +416,12 @@ def hook_neck(m: np.ndarray, y0: int, bh: int, x0: int, bw: int, centre: float) 
     limit = min(y0 + int(TOP_BAND * bh) + 1, m.shape[0])
     run, best = 0, -1
     for r in range(y0, limit):
-        cols = np.nonzero(m[r])[0]
-        if not len(cols):
+        a, z = _row_span(m, r)
+        span = z - a
+        if not span:
             run = 0
             continue
-        span = cols.max() + 1 - cols.min()
-        if span < HOOK_NECK * bw and abs((cols.min() + cols.max()) / 2.0 - centre) <= 0.15 * bw:
+        if span < HOOK_NECK * bw and abs((a + z - 1) / 2.0 - centre) <= 0.15 * bw:
             run += 1
             if run >= max(3.0, HOOK_NECK_MIN * bh):
                 best = r
@@ -435,8 +435,8 @@ def hook_neck(m: np.ndarray, y0: int, bh: int, x0: int, bw: int, centre: float) 
         return out
     # A hook meets the collar or shoulders abruptly; a strap widens into a bodice gradually.
     below = min(m.shape[0] - 1, best + max(2, int(HOOK_NECK_MIN * bh)))
-    cols = np.nonzero(m[below])[0]
-    if not len(cols) or cols.max() + 1 - cols.min() < HOOK_FABRIC * bw:
+    a, z = _row_span(m, below)
+    if z - a < HOOK_FABRIC * bw:  # an empty row spans nothing
         return out
     out[y0:best + 1] = m[y0:best + 1]
     return out
@@ -1567,8 +1567,7 @@ def _dark_ends_at_waistband(lightness: np.ndarray, chroma: np.ndarray, m: np.nda
     or the bar lying on it), not the garment's frame: a clip grips the waistband's end wherever the legs below reach.
     """
     y0, bh, _x0, _bw, _c = frame
-    reach = y0 + max(1, int(round(CLIP_WAIST_REACH * bh)))
-    wa, wz = max((_row_span(m, y) for y in range(y0, min(reach + 1, m.shape[0]))), key=lambda s: s[1] - s[0])
+    wa, wz = _widest_row_span(m, y0, bh, CLIP_WAIST_REACH)
     if wz - wa <= 0:
         return False
     return _dark_at_both_ends(lightness, chroma, m, y0, bh, limit, (wa, wz - wa),
@@ -1645,6 +1644,13 @@ def _row_span(m: np.ndarray, y: int) -> tuple[int, int]:
     return (int(xs.min()), int(xs.max()) + 1) if len(xs) else (0, 0)
 
 
+def _widest_row_span(m: np.ndarray, y0: int, bh: int, reach: float) -> tuple[int, int]:
+    """Return :func:`_row_span` of the widest row from the top ``y0`` down to ``reach`` of the height ``bh`` (at least
+    one row below it; the first of equals): the bar or waistband a clip hanger's hook and clips are placed against."""
+    last = y0 + max(1, int(round(reach * bh)))
+    return max((_row_span(m, y) for y in range(y0, min(last + 1, m.shape[0]))), key=lambda s: s[1] - s[0])
+
+
 def hook_on_waist_bar(mask: np.ndarray) -> bool:
     """Return whether a narrow piece over the middle stands on a bar across a bottom's top: a clip hanger's hook.
 
@@ -1669,8 +1675,7 @@ def hook_on_waist_bar(mask: np.ndarray) -> bool:
     if frame is None:
         return False
     y0, bh, _x0, bw, _centre = frame
-    reach = y0 + max(1, int(round(HOOK_BAR_REACH * bh)))
-    wa, wz = max((_row_span(m, y) for y in range(y0, min(reach + 1, m.shape[0]))), key=lambda s: s[1] - s[0])
+    wa, wz = _widest_row_span(m, y0, bh, HOOK_BAR_REACH)
     if wz - wa < HOOK_BAR_WIDE * bw:
         return False
     # The hook stands over the middle of the wide row it stands on (the bar or the waistband), not over the legs'
@@ -1775,13 +1780,12 @@ def grey_clips_at_ends(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
     if limit <= 0 or float((chroma[body] < limit).mean()) > GREY_CLIP_BODY:
         return False
     band = y0 + max(2, int(CLIP_TOP * bh))
-    xs = np.nonzero(m[band])[0]
-    if len(xs) < 2:
+    a, z = _row_span(m, band)
+    if z - a < 2:  # under two pixels of the row, as an empty one
         return False
-    a, width = int(xs.min()), int(xs.max()) + 1 - int(xs.min())
     grey = ((chroma < limit) & (m > 0)).astype(np.uint8)
     grey[band + 1:] = 0
-    return _pieces_at_both_ends(grey, (a, width), start_by=band, min_area=GREY_CLIP_AREA, outer=CLIP_OUTER)
+    return _pieces_at_both_ends(grey, (a, z - a), start_by=band, min_area=GREY_CLIP_AREA, outer=CLIP_OUTER)
 
 
 #: A clip hanger's light metal clips on a bottom (:func:`light_clips_at_sides`): in the top ``LIGHT_CLIP_TOP`` of the
