@@ -311,12 +311,10 @@ def hanger_mask(rgb_small: np.ndarray, mask: np.ndarray, yokes: bool = False) ->
         collar, or a bar the colour of the garment, may still show).
     """
     m = (mask > 0).astype(np.uint8)
-    ys, xs = np.nonzero(m)
-    if len(xs) < 50:
+    frame = _garment_frame(m)
+    if frame is None:
         return np.zeros_like(m), False
-    y0, y1 = int(ys.min()), int(ys.max()) + 1
-    x0, x1 = int(xs.min()), int(xs.max()) + 1
-    bw, bh = x1 - x0, y1 - y0
+    y0, bh, x0, bw, centre = frame
     top = np.zeros_like(m)
     top[: y0 + int(TOP_BAND * bh)] = 1
     cut = np.zeros_like(m)
@@ -333,8 +331,6 @@ def hanger_mask(rgb_small: np.ndarray, mask: np.ndarray, yokes: bool = False) ->
         cut |= (thin & above).astype(np.uint8)
     # A hook: a cut part standing several rows high near the middle column (the outline's stray
     # pixels and a collar's corners are cut too, but they are a few rows at most).
-    body = xs[ys >= y0 + 0.3 * bh]
-    centre = float(np.median(body)) if len(body) else (x0 + x1) / 2.0
     # Upright and several rows high: the rounded-off corners of a collar are neither.
     hook = any(h >= max(5.0, 0.05 * bh) and h >= 2 * w and abs(x + w / 2.0 - centre) < 0.15 * bw
                for _i, x, _y, w, h, _area in _components(cut)[1])
@@ -1378,20 +1374,15 @@ def dark_bar_on_top(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
     :param mask: the cut-out (0/1 or 0/255).
     """
     m = mask > 0
-    ys, xs = np.nonzero(m)
-    if len(xs) < 50:
+    frame = _garment_frame(m)
+    if frame is None:
         return False
-    y0, bh = int(ys.min()), int(ys.max()) + 1 - int(ys.min())
-    bw = int(xs.max()) + 1 - int(xs.min())
-    lab = cv2.cvtColor(rgb_small, cv2.COLOR_RGB2LAB).astype(np.float32)
-    lightness = lab[..., 0] * (100.0 / 255.0)
-    chroma = np.hypot(lab[..., 1] - 128.0, lab[..., 2] - 128.0)
+    y0, bh, _x0, bw, _c = frame
+    lightness, chroma = _lightness_chroma(rgb_small)
     dark = (lightness < DARK_L) & (chroma < DARK_C) & m
     last = -1
     for r in range(y0, y0 + max(2, int(BAR_TOP * bh))):
-        edges = np.diff(np.concatenate([[0], dark[r].astype(np.int8), [0]]))
-        starts, ends = np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0]
-        if len(starts) and int((ends - starts).max()) >= DARK_RUN * bw:
+        if _longest_run(dark[r])[0] >= DARK_RUN * bw:
             last = r
     if last < 0:
         return False
@@ -1505,6 +1496,13 @@ CLIP_WAIST_AREA = 12
 CLIP_WAIST_OUTER = 0.08
 
 
+def _lightness_chroma(rgb_small: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return L* (0-100) and chroma (float32) of every pixel: how dark and how colourless, for the dark and neutral
+    hanger parts (bars, clips, slivers) the rules look for."""
+    lab = cv2.cvtColor(rgb_small, cv2.COLOR_RGB2LAB).astype(np.float32)
+    return lab[..., 0] * (100.0 / 255.0), np.hypot(lab[..., 1] - 128.0, lab[..., 2] - 128.0)
+
+
 def _tones_and_body(rgb_small: np.ndarray, m: np.ndarray, y0: int, bh: int
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return L* (0-100) and chroma of every pixel, and the garment's body band (0.25-0.6 of its height).
@@ -1512,9 +1510,7 @@ def _tones_and_body(rgb_small: np.ndarray, m: np.ndarray, y0: int, bh: int
     The clip and collar checks compare what sits at the top with the garment's own fabric, read where no waistband,
     clip or hem is.
     """
-    lab = cv2.cvtColor(rgb_small, cv2.COLOR_RGB2LAB).astype(np.float32)
-    lightness = lab[..., 0] * (100.0 / 255.0)
-    chroma = np.hypot(lab[..., 1] - 128.0, lab[..., 2] - 128.0)
+    lightness, chroma = _lightness_chroma(rgb_small)
     body = m.astype(bool)
     body[:y0 + int(0.25 * bh)] = False
     body[y0 + int(0.6 * bh):] = False
