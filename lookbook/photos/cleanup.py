@@ -520,11 +520,10 @@ def skin_at_edge(rgb_small: np.ndarray, mask: np.ndarray, det: Detection | None 
     :param det: the detection: skin tones like its background (a red or beige backdrop) are not a hand.
     :param distance: :func:`unlike_background` of ``rgb_small``, when the caller has it.
     """
-    m = (mask > 0).astype(np.uint8)
-    frame = _garment_frame(m)
-    if frame is None:
+    framed = _silhouette(mask)
+    if framed is None:
         return False
-    y0, bh, x0, bw, _c = frame
+    m, (y0, bh, x0, bw, _c) = framed
     toned = _skin_toned(rgb_small)
     if det is not None and (bg := distance if distance is not None else unlike_background(rgb_small, det)) is not None:
         toned &= (bg > det.threshold).astype(np.uint8)
@@ -779,6 +778,16 @@ def _garment_frame(mask: np.ndarray) -> tuple[int, int, int, int, float] | None:
     return y0, bh, x0, bw, centre
 
 
+def _silhouette(mask: np.ndarray) -> tuple[np.ndarray, tuple[int, int, int, int, float]] | None:
+    """Return the cut-out ``mask`` (0/1 or 0/255) as 0/1 and its :func:`_garment_frame`, ``None`` when it is tiny.
+
+    How the rules that read the cut-out on its own grid begin.
+    """
+    m = (mask > 0).astype(np.uint8)
+    frame = _garment_frame(m)
+    return None if frame is None else (m, frame)
+
+
 def _framed(rgb_small: np.ndarray, mask: np.ndarray, det: Detection, distance: np.ndarray | None
             ) -> tuple[np.ndarray, tuple[int, int, int, int, float], np.ndarray] | None:
     """Return the silhouette (bool), its :func:`_garment_frame` and :func:`unlike_background` of ``rgb_small``
@@ -926,11 +935,10 @@ def prop_at_hem(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
 
     :param rgb_small: the photo at the mask's size.
     """
-    m = (mask > 0).astype(np.uint8)
-    frame = _garment_frame(m)
-    if frame is None:
+    framed = _silhouette(mask)
+    if framed is None:
         return False
-    y0, bh, _x0, _bw, _c = frame
+    m, (y0, bh, _x0, _bw, _c) = framed
     if y0 + bh < m.shape[0] - 2:
         return False
     lab = _half_lightness_lab(rgb_small)
@@ -1531,11 +1539,11 @@ def clip_ends(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
     :param rgb_small: the photo at the mask's size.
     :param mask: the cut-out (0/1 or 0/255).
     """
-    m = (mask > 0).astype(np.uint8)
-    frame = _garment_frame(m)
-    if frame is None:
+    framed = _silhouette(mask)
+    if framed is None:
         return False
-    y0, bh, x0, bw, _c = frame
+    m, frame = framed
+    y0, bh, _x0, _bw, _c = frame
     lightness, chroma, body = _tones_and_body(rgb_small, m, y0, bh)
     limits = [CLIP_DARK_L]
     relative = None
@@ -1666,11 +1674,10 @@ def hook_on_waist_bar(mask: np.ndarray) -> bool:
 
     :param mask: the cut-out (0/1 or 0/255).
     """
-    m = (mask > 0).astype(np.uint8)
-    frame = _garment_frame(m)
-    if frame is None:
+    framed = _silhouette(mask)
+    if framed is None:
         return False
-    y0, bh, _x0, bw, _centre = frame
+    m, (y0, bh, _x0, bw, _centre) = framed
     wa, wz = _widest_row_span(m, y0, bh, HOOK_BAR_REACH)
     if wz - wa < HOOK_BAR_WIDE * bw:
         return False
@@ -1711,11 +1718,10 @@ def clips_above_waistband(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
     :param rgb_small: the photo at the mask's size.
     :param mask: the cut-out (0/1 or 0/255).
     """
-    m = (mask > 0).astype(np.uint8)
-    frame = _garment_frame(m)
-    if frame is None:
+    framed = _silhouette(mask)
+    if framed is None:
         return False
-    y0, bh, x0, bw, _c = frame
+    m, (y0, bh, x0, bw, _c) = framed
     lightness, chroma, body = _tones_and_body(rgb_small, m, y0, bh)
     if not body.any():
         return False
@@ -1764,11 +1770,10 @@ def grey_clips_at_ends(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
     :param rgb_small: the photo at the mask's size.
     :param mask: the cut-out (0/1 or 0/255).
     """
-    m = (mask > 0).astype(np.uint8)
-    frame = _garment_frame(m)
-    if frame is None:
+    framed = _silhouette(mask)
+    if framed is None:
         return False
-    y0, bh, _x0, _bw, _c = frame
+    m, (y0, bh, _x0, _bw, _c) = framed
     _lightness, chroma, body = _tones_and_body(rgb_small, m, y0, bh)
     if not body.any():
         return False
@@ -1814,11 +1819,10 @@ def light_clips_at_sides(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
     :param rgb_small: the photo at the mask's size.
     :param mask: the cut-out (0/1 or 0/255).
     """
-    m = (mask > 0).astype(np.uint8)
-    frame = _garment_frame(m)
-    if frame is None:
+    framed = _silhouette(mask)
+    if framed is None:
         return False
-    y0, bh, _x0, bw, centre = frame
+    m, (y0, bh, _x0, bw, centre) = framed
     lightness, chroma, body = _tones_and_body(rgb_small, m, y0, bh)
     if not body.any():
         return False
@@ -1864,11 +1868,10 @@ def hook_off_frame(mask: np.ndarray) -> bool:
 
     :param mask: the cut-out (0/1 or 0/255).
     """
-    m = (mask > 0).astype(np.uint8)
-    frame = _garment_frame(m)
-    if frame is None or frame[0] > OFF_FRAME_GAP:
+    framed = _silhouette(mask)
+    if framed is None or framed[1][0] > OFF_FRAME_GAP:
         return False
-    y0, _bh, _x0, bw, centre = frame
+    m, (y0, _bh, _x0, bw, centre) = framed
     # Span and middle of all it touches: a hook's two sides (or the neck's two arms) are two runs of one piece.
     a, z = _row_span(m, y0)
     return z - a <= OFF_FRAME_WIDTH * bw and abs((a + z - 1) / 2.0 - centre) <= OFF_FRAME_CENTRE * bw
@@ -1894,11 +1897,10 @@ def wide_at_top_edge(mask: np.ndarray) -> bool:
 
     :param mask: the cut-out (0/1 or 0/255).
     """
-    m = (mask > 0).astype(np.uint8)
-    frame = _garment_frame(m)
-    if frame is None or frame[0] > OFF_FRAME_GAP:
+    framed = _silhouette(mask)
+    if framed is None or framed[1][0] > OFF_FRAME_GAP:
         return False
-    y0, _bh, _x0, bw, _centre = frame
+    m, (y0, _bh, _x0, bw, _centre) = framed
     return bool(np.count_nonzero(m[y0]) >= TOP_EDGE_WIDE * bw)
 
 
@@ -1936,11 +1938,10 @@ def odd_rim_at_top(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
     :param rgb_small: the photo at the mask's size.
     :param mask: the cut-out (0/1 or 0/255).
     """
-    m = (mask > 0).astype(np.uint8)
-    frame = _garment_frame(m)
-    if frame is None:
+    framed = _silhouette(mask)
+    if framed is None:
         return False
-    y0, bh, x0, bw, centre = frame
+    m, (y0, bh, x0, bw, centre) = framed
     lab = _half_lightness_lab(rgb_small)
     colours = _garment_colours(lab, m, y0, bh)
     yb = y0 + int(RIM_BAND * bh)
@@ -2040,11 +2041,10 @@ def hanger_loop_in_neck(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
     :param rgb_small: the photo at the mask's size.
     :param mask: the cut-out (0/1 or 0/255).
     """
-    m = (mask > 0).astype(np.uint8)
-    frame = _garment_frame(m)
-    if frame is None:
+    framed = _silhouette(mask)
+    if framed is None:
         return False
-    y0, bh, _x0, bw, centre = frame
+    m, (y0, bh, _x0, bw, centre) = framed
     lab = _half_lightness_lab(rgb_small)
     colours = _garment_colours(lab, m, y0, bh)
     if not len(colours):
@@ -2193,11 +2193,10 @@ def hanger_in_hood(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
     :param rgb_small: the photo at the mask's size.
     :param mask: the cut-out (0/1 or 0/255).
     """
-    m = (mask > 0).astype(np.uint8)
-    frame = _garment_frame(m)
-    if frame is None:
+    framed = _silhouette(mask)
+    if framed is None:
         return False
-    y0, bh, _x0, bw, centre = frame
+    m, (y0, bh, _x0, bw, centre) = framed
     lab = cv2.cvtColor(rgb_small, cv2.COLOR_RGB2LAB)
     levels = (lab // 8).astype(np.int32)
     code = levels[..., 0] * 1024 + levels[..., 1] * 32 + levels[..., 2]
