@@ -1663,6 +1663,22 @@ def _backdrop_pieces(m: np.ndarray, dist: np.ndarray, thresh: float, near: float
     return _Pieces(n, labels, stats, outside, touch, m & (cand == 0))
 
 
+def _open_pieces(labels: np.ndarray, stats: np.ndarray, touch: np.ndarray, min_px: float, max_px: float = np.inf
+                 ) -> Iterator[tuple[int, np.ndarray]]:
+    """Yield the label and pixels of each piece of ``min_px`` to ``max_px`` pixels that touches the outside (``touch``).
+
+    Shared by the bays, the floor flag, the sleeve gaps, the blanket between the legs and the doubted backdrop: each
+    reads only pieces open to the outside. The pixels are made only for a piece of the right size.
+    """
+    for i in range(1, len(stats)):
+        area = int(stats[i, cv2.CC_STAT_AREA])
+        if area < min_px or area > max_px:
+            continue
+        comp = labels == i
+        if (comp & touch).any():
+            yield i, comp
+
+
 def _wedge_shaped(area: int, bw: int, bh: int) -> bool:
     """Return whether a piece is as narrow (:data:`WEDGE_MAX_WIDE`) and tall (:data:`WEDGE_MIN_TALL`) as a wedge."""
     return area <= WEDGE_MAX_WIDE * bh and bh >= WEDGE_MIN_TALL * bw
@@ -1694,13 +1710,8 @@ def _open_bays(mask: np.ndarray, small: np.ndarray, dist: np.ndarray, thresh: fl
     tall = float(rows[-1] + 1 - rows[0])
     lab = _smoothed_lab(small)
     out = mask.copy()
-    for i in range(1, n):
-        area = int(stats[i, cv2.CC_STAT_AREA])
-        if area < BAY_MIN_PX or area > BAY_MAX_SHARE * total:
-            continue
-        comp = labels == i
-        if not (comp & touch).any():
-            continue  # closed: the hole pass decides
+    # Open to the outside only: a closed piece is the hole pass's to decide.
+    for i, comp in _open_pieces(labels, stats, touch, BAY_MIN_PX, BAY_MAX_SHARE * total):
         if stats[i, cv2.CC_STAT_HEIGHT] > BAY_MAX_TALL * tall:
             continue
         if float(np.median(dist[comp])) >= BAY_NEAR * thresh:
@@ -1859,15 +1870,9 @@ def floor_left(mask: np.ndarray, small: np.ndarray, backdrop: Backdrop | None = 
     dist, thresh = backdrop or backdrop_map(small)
     if total == 0 or thresh <= 0 or float((dist[m] < thresh).mean()) > FLOOR_FLAG_GARMENT_NEAR_MAX:
         return False
-    n, labels, stats, outside, touch, fabric = _backdrop_pieces(m, dist, thresh, 1.0)
+    _n, labels, stats, outside, touch, fabric = _backdrop_pieces(m, dist, thresh, 1.0)
     lab: np.ndarray | None = None
-    for i in range(1, n):
-        area = int(stats[i, cv2.CC_STAT_AREA])
-        if area < FLOOR_FLAG_MIN_PX or area > BAY_MAX_SHARE * total:
-            continue
-        comp = labels == i
-        if not (comp & touch).any():
-            continue
+    for _i, comp in _open_pieces(labels, stats, touch, FLOOR_FLAG_MIN_PX, BAY_MAX_SHARE * total):
         if lab is None:
             lab = _smoothed_lab(small)
         dists = _ring_distances(comp, outside, fabric, lab)
@@ -1921,17 +1926,13 @@ def _sleeve_gap_pieces(mask: np.ndarray, small: np.ndarray, backdrop: Backdrop |
     dist, thresh = backdrop or backdrop_map(small)
     if total == 0 or thresh <= 0 or float((dist[m] < thresh).mean()) > WEDGE_GARMENT_NEAR_MAX:
         return
-    n, labels, stats, outside, touch, fabric = _backdrop_pieces(m, dist, thresh, WEDGE_NEAR)
+    _n, labels, stats, outside, touch, fabric = _backdrop_pieces(m, dist, thresh, WEDGE_NEAR)
     cols = np.nonzero(m.any(axis=0))[0]
     mx, mw = (float(cols[0]) + float(cols[-1]) + 1) / 2, float(cols[-1] - cols[0] + 1)
     lab: np.ndarray | None = None
     kernel = _square(GAP_OPEN_PX)
-    for i in range(1, n):
-        if int(stats[i, cv2.CC_STAT_AREA]) < GAP_FLAG_MIN_PX:
-            continue
-        comp = labels == i
-        if not (comp & touch).any():
-            continue  # closed: the pockets' and holes' business
+    # Open to the outside only: a closed piece is the pockets' and holes' business.
+    for _i, comp in _open_pieces(labels, stats, touch, GAP_FLAG_MIN_PX):
         core = cv2.morphologyEx(comp.astype(np.uint8), cv2.MORPH_OPEN, kernel)
         k, sub_labels, sub_stats, _ = cv2.connectedComponentsWithStats(core, connectivity=8)
         for j in range(1, k):
@@ -2130,15 +2131,10 @@ def backdrop_between_legs(mask: np.ndarray, small: np.ndarray, prob: np.ndarray 
     if thresh <= 0:
         return False
     seen = prob is not None and prob.shape == m.shape  # without the segmenter only a piece far from the fabric counts
-    n, labels, stats, outside, touch, fabric = _backdrop_pieces(m, dist, thresh, WEDGE_NEAR)
+    _n, labels, stats, outside, touch, fabric = _backdrop_pieces(m, dist, thresh, WEDGE_NEAR)
     lab: np.ndarray | None = None
-    for i in range(1, n):
-        area, bh = int(stats[i, cv2.CC_STAT_AREA]), int(stats[i, cv2.CC_STAT_HEIGHT])
-        if area < BLANKET_MIN_SHARE * total:
-            continue
-        comp = labels == i
-        if not (comp & touch).any():
-            continue
+    for i, comp in _open_pieces(labels, stats, touch, BLANKET_MIN_SHARE * total):
+        bh = int(stats[i, cv2.CC_STAT_HEIGHT])
         doubted = seen and float(prob[comp].mean()) < BLANKET_PROB_BELOW  # type: ignore[index]
         if _flanked_rows(comp, fabric) < BLANKET_FLANKED * bh:
             continue
@@ -2256,20 +2252,15 @@ def cut_doubted_backdrop(mask: np.ndarray, small: np.ndarray, prob: np.ndarray |
         return mask
     doubted = m & (prob < DOUBT_PROB_BELOW)
     cand = cv2.morphologyEx(doubted.astype(np.uint8), cv2.MORPH_OPEN, _square(DOUBT_OPEN_PX))
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(cand, connectivity=8)
+    _n, labels, stats, _ = cv2.connectedComponentsWithStats(cand, connectivity=8)
     outside = ~m
     touch = cv2.dilate(outside.astype(np.uint8), _square(3)) > 0
     fabric = m & (prob >= SIDE_FABRIC_PROB)
     lab: np.ndarray | None = None
     colours = np.zeros((0, 3), np.float32)
     out = m.copy()
-    for i in range(1, n):
-        area = int(stats[i, cv2.CC_STAT_AREA])
-        if area < SIDE_MIN_PX or area > BAY_MAX_SHARE * total:
-            continue
-        comp = labels == i
-        if not (comp & touch).any():
-            continue  # closed: the pockets' and holes' business
+    # Open to the outside only: a closed piece is the pockets' and holes' business.
+    for _i, comp in _open_pieces(labels, stats, touch, SIDE_MIN_PX, BAY_MAX_SHARE * total):
         if lab is None:
             lab = _smoothed_lab(small)
             colours = _garment_colours(lab, fabric)
