@@ -1315,12 +1315,7 @@ def _beside_one_side(seg: np.ndarray, mask: np.ndarray, seg_box: tuple[int, int,
         return False
     strip = mask > 0
     strip[seg_box[1]:seg_box[3], seg_box[0]:seg_box[2]] = False
-    garment = seg > 0
-    if strip.sum() < LIMB_MIN_PX ** 2 or not garment.any():
-        return False
-    lab = working_lab(small)
-    gap = np.median(lab[strip], axis=0) - np.median(lab[garment], axis=0)
-    return float(np.linalg.norm(gap)) >= BESIDE_FAR
+    return _strip_unlike_garment(strip, seg, small)
 
 
 def _below_only(seg: np.ndarray, mask: np.ndarray, seg_box: tuple[int, int, int, int],
@@ -1343,6 +1338,13 @@ def _below_only(seg: np.ndarray, mask: np.ndarray, seg_box: tuple[int, int, int,
         return False
     strip = mask > 0
     strip[:seg_box[3]] = False
+    return _strip_unlike_garment(strip, seg, small)
+
+
+def _strip_unlike_garment(strip: np.ndarray, seg: np.ndarray, small: np.ndarray) -> bool:
+    """Return whether the colour mask's ``strip`` (bool) beyond the segmenter's box is no garment: at least
+    ``LIMB_MIN_PX`` squared pixels whose median colour lies :data:`BESIDE_FAR` or more from that of the segmenter's
+    garment ``seg`` (:func:`working_lab` of ``small``). A lost sleeve, side or hem is the body's cloth."""
     garment = seg > 0
     if strip.sum() < LIMB_MIN_PX ** 2 or not garment.any():
         return False
@@ -1770,6 +1772,13 @@ def open_floor_wedges(mask: np.ndarray, small: np.ndarray, backdrop: Backdrop | 
     return _open_wedges(mask, small, dist, thresh, off_centre)
 
 
+def _middle_and_width(m: np.ndarray) -> tuple[float, float]:
+    """Return the centre line (x, the middle of its columns) and width of the box of the non-empty mask ``m``: where
+    a piece lies against the garment's middle (a top's placket, where two legs meet)."""
+    cols = np.flatnonzero(m.any(axis=0))
+    return (float(cols[0]) + float(cols[-1]) + 1) / 2, float(cols[-1] - cols[0] + 1)
+
+
 def _open_wedges(mask: np.ndarray, small: np.ndarray, dist: np.ndarray, thresh: float,
                  off_centre: float = 0.0) -> np.ndarray:
     """Take narrow wedges of the floor in concave corners of the outline out of the garment ``mask``.
@@ -1792,8 +1801,7 @@ def _open_wedges(mask: np.ndarray, small: np.ndarray, dist: np.ndarray, thresh: 
     n, labels, stats, outside, touch, fabric = _backdrop_pieces(m, dist, thresh, WEDGE_NEAR)
     if n <= 1:
         return mask
-    cols = np.nonzero(m.any(axis=0))[0]
-    mx, mw = (float(cols[0]) + float(cols[-1]) + 1) / 2, float(cols[-1] - cols[0] + 1)
+    mx, mw = _middle_and_width(m)
     lab: np.ndarray | None = None
     out = mask.copy()
     for i in range(1, n):
@@ -1927,8 +1935,7 @@ def _sleeve_gap_pieces(mask: np.ndarray, small: np.ndarray, backdrop: Backdrop |
     if total == 0 or thresh <= 0 or float((dist[m] < thresh).mean()) > WEDGE_GARMENT_NEAR_MAX:
         return
     _n, labels, stats, outside, touch, fabric = _backdrop_pieces(m, dist, thresh, WEDGE_NEAR)
-    cols = np.nonzero(m.any(axis=0))[0]
-    mx, mw = (float(cols[0]) + float(cols[-1]) + 1) / 2, float(cols[-1] - cols[0] + 1)
+    mx, mw = _middle_and_width(m)
     lab: np.ndarray | None = None
     kernel = _square(GAP_OPEN_PX)
     # Open to the outside only: a closed piece is the pockets' and holes' business.
@@ -2190,8 +2197,7 @@ def cut_floor_chroma_wedges(mask: np.ndarray, small: np.ndarray, prob: np.ndarra
     touch = cv2.dilate(outside.astype(np.uint8), _square(3)) > 0
     sure = m & (prob >= UNSEEN_SURE)
     ring = _disc(2 * WEDGE_CHROMA_RING + 1)
-    cols = np.flatnonzero(m.any(axis=0))
-    mx, mw = (float(cols[0]) + float(cols[-1]) + 1) / 2, float(cols[-1] - cols[0] + 1)
+    mx, mw = _middle_and_width(m)
     chroma: np.ndarray | None = None
     out = mask.copy()
     for i in range(1, n):
