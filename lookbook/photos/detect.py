@@ -1733,8 +1733,15 @@ def _ring_distances(comp: np.ndarray, outside: np.ndarray, fabric: np.ndarray, l
     bg_ring, fab_ring = near & outside, near & fabric
     if bg_ring.sum() < 4 or fab_ring.sum() < 4:
         return None
-    c = lab[comp].mean(0)
-    return float(np.linalg.norm(c - lab[bg_ring].mean(0))), float(np.linalg.norm(c - lab[fab_ring].mean(0)))
+    to_bg, to_fab = _colour_distances(lab, comp, bg_ring, fab_ring)
+    return to_bg, to_fab
+
+
+def _colour_distances(lab: np.ndarray, piece: np.ndarray, *rings: np.ndarray) -> list[float]:
+    """Return how far the mean colour of ``piece`` (in ``lab``) lies from the mean colour of each of ``rings``: the
+    backdrop or floor outside a piece and the fabric beside it, which the bay, strip and gap tests weigh."""
+    c = lab[piece].mean(0)
+    return [float(np.linalg.norm(c - lab[ring].mean(0))) for ring in rings]
 
 
 def _without_backdrop_piece(out: np.ndarray, comp: np.ndarray, outside: np.ndarray, fabric: np.ndarray,
@@ -1855,9 +1862,7 @@ def open_closed_floor_strips(mask: np.ndarray, small: np.ndarray, backdrop: Back
             continue
         if lab is None:
             lab = _smoothed_lab(small)
-        c = lab[comp].mean(0)
-        to_floor = float(np.linalg.norm(c - lab[floor].mean(0)))
-        to_fab = float(np.linalg.norm(c - lab[fab_ring].mean(0)))
+        to_floor, to_fab = _colour_distances(lab, comp, floor, fab_ring)
         if to_fab < thresh or to_fab < STRIP_CONTRAST * to_floor:
             continue
         out[comp] = 0
@@ -1956,9 +1961,7 @@ def _sleeve_gap_pieces(mask: np.ndarray, small: np.ndarray, backdrop: Backdrop |
                 continue
             if lab is None:
                 lab = _smoothed_lab(small)
-            c = lab[sub].mean(0)
-            to_fab = float(np.linalg.norm(c - lab[ring_fab].mean(0)))
-            to_floor = float(np.linalg.norm(c - lab[ring_out].mean(0)))
+            to_fab, to_floor = _colour_distances(lab, sub, ring_fab, ring_out)
             # The ring outside may be a shadow or another cloth, not the backdrop the piece is (h-sheet28): a lit
             # red sheet filling the gap of a maroon jumper, whose ring is the shadowed sheet and a dark floor below
             # the hem. The colour pass's distance to the border's colours (the same Lab) says how near the backdrop
