@@ -278,6 +278,17 @@ def _main_component(mask: np.ndarray) -> np.ndarray:
     return keep[labels]
 
 
+def _components(binary: np.ndarray, connectivity: int = 8
+                ) -> tuple[np.ndarray, list[tuple[int, int, int, int, int, int]]]:
+    """Return the label image of ``binary``'s (0/1 uint8) connected pieces and each piece's (label, x, y, w, h, area).
+
+    The numbers are Python ints, as every rule weighing the pieces one by one read them; the background (label 0)
+    is left out.
+    """
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=connectivity)
+    return labels, [(i, *row) for i, row in enumerate(stats[1:n].tolist(), 1)]
+
+
 def _half_lightness_lab(rgb: np.ndarray) -> np.ndarray:
     """Return ``rgb`` in Lab (float32) with lightness halved: a shadow or a fold counts less than another hue."""
     lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
@@ -317,12 +328,10 @@ def hanger_mask(rgb_small: np.ndarray, mask: np.ndarray, yokes: bool = False) ->
         collar, or a bar the colour of the garment, may still show).
     """
     m = (mask > 0).astype(np.uint8)
-    ys, xs = np.nonzero(m)
-    if len(xs) < 50:
+    frame = _garment_frame(m)
+    if frame is None:
         return np.zeros_like(m), False
-    y0, y1 = int(ys.min()), int(ys.max()) + 1
-    x0, x1 = int(xs.min()), int(xs.max()) + 1
-    bw, bh = x1 - x0, y1 - y0
+    y0, bh, x0, bw, centre = frame
     top = np.zeros_like(m)
     top[: y0 + int(TOP_BAND * bh)] = 1
     cut = np.zeros_like(m)
@@ -339,14 +348,9 @@ def hanger_mask(rgb_small: np.ndarray, mask: np.ndarray, yokes: bool = False) ->
         cut |= (thin & above).astype(np.uint8)
     # A hook: a cut part standing several rows high near the middle column (the outline's stray
     # pixels and a collar's corners are cut too, but they are a few rows at most).
-    hook = False
-    n, _, stats, _ = cv2.connectedComponentsWithStats(cut, connectivity=8)
-    body = xs[ys >= y0 + 0.3 * bh]
-    centre = float(np.median(body)) if len(body) else (x0 + x1) / 2.0
-    for i in range(1, n):
-        x, y, w, h, _area = (int(v) for v in stats[i])
-        # Upright and several rows high: the rounded-off corners of a collar are neither.
-        hook = hook or (h >= max(5.0, 0.05 * bh) and h >= 2 * w and abs(x + w / 2.0 - centre) < 0.15 * bw)
+    # Upright and several rows high: the rounded-off corners of a collar are neither.
+    hook = any(h >= max(5.0, 0.05 * bh) and h >= 2 * w and abs(x + w / 2.0 - centre) < 0.15 * bw
+               for _i, x, _y, w, h, _area in _components(cut)[1])
 
     # 2. Bands of another colour on top: a hanger's bar or shoulders, a trouser hanger's clips.
     lab = _half_lightness_lab(rgb_small)
@@ -354,11 +358,10 @@ def hanger_mask(rgb_small: np.ndarray, mask: np.ndarray, yokes: bool = False) ->
     if len(colours):
         foreign: np.ndarray = foreign_all(lab, m, colours) & top
         foreign = cv2.morphologyEx(foreign, cv2.MORPH_OPEN, _disc(3))
-        n, labels, stats, _ = cv2.connectedComponentsWithStats(foreign, connectivity=8)
-        if n > 1:
+        labels, pieces = _components(foreign)
+        if pieces:
             dist = cv2.distanceTransform(foreign, cv2.DIST_L2, 3)
-            for i in range(1, n):
-                x, y, w, h, area = (int(v) for v in stats[i])
+            for i, _x, y, w, _h, _area in pieces:
                 if y > y0 + 0.12 * bh:
                     continue  # it does not reach the top of the silhouette: a print or a pocket
                 thickness = 2.0 * float(dist[labels == i].max())
@@ -389,10 +392,9 @@ def clip_pair(foreign: np.ndarray, m: np.ndarray, y0: int, bh: int, x0: int, bw:
     core = cv2.erode(m, _disc(5))
     core[: y0 + int(0.35 * bh)] = 0
     middle = lab[core > 0]
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(foreign.astype(np.uint8), connectivity=8)
+    labels, pieces = _components(foreign.astype(np.uint8))
     left, right = [], []
-    for i in range(1, n):
-        x, y, w, h, area = (int(v) for v in stats[i])
+    for i, x, y, w, h, area in pieces:
         if y > y0 + CLIP_TOP * bh or w > CLIP_SIZE * bw or h > CLIP_SIZE * bw or area < 0.3 * w * h:
             continue
         if min(w, h) < 0.25 * max(w, h):
@@ -427,12 +429,12 @@ def hook_neck(m: np.ndarray, y0: int, bh: int, x0: int, bw: int, centre: float) 
     limit = min(y0 + int(TOP_BAND * bh) + 1, m.shape[0])
     run, best = 0, -1
     for r in range(y0, limit):
-        cols = np.nonzero(m[r])[0]
-        if not len(cols):
+        a, z = _row_span(m, r)
+        span = z - a
+        if not span:
             run = 0
             continue
-        span = cols.max() + 1 - cols.min()
-        if span < HOOK_NECK * bw and abs((cols.min() + cols.max()) / 2.0 - centre) <= 0.15 * bw:
+        if span < HOOK_NECK * bw and abs((a + z - 1) / 2.0 - centre) <= 0.15 * bw:
             run += 1
             if run >= max(3.0, HOOK_NECK_MIN * bh):
                 best = r
@@ -446,8 +448,8 @@ def hook_neck(m: np.ndarray, y0: int, bh: int, x0: int, bw: int, centre: float) 
         return out
     # A hook meets the collar or shoulders abruptly; a strap widens into a bodice gradually.
     below = min(m.shape[0] - 1, best + max(2, int(HOOK_NECK_MIN * bh)))
-    cols = np.nonzero(m[below])[0]
-    if not len(cols) or cols.max() + 1 - cols.min() < HOOK_FABRIC * bw:
+    a, z = _row_span(m, below)
+    if z - a < HOOK_FABRIC * bw:  # an empty row spans nothing
         return out
     out[y0:best + 1] = m[y0:best + 1]
     return out
@@ -535,11 +537,10 @@ def skin_at_edge(rgb_small: np.ndarray, mask: np.ndarray, det: Detection | None 
     :param det: the detection: skin tones like its background (a red or beige backdrop) are not a hand.
     :param distance: :func:`unlike_background` of ``rgb_small``, when the caller has it.
     """
-    m = (mask > 0).astype(np.uint8)
-    frame = _garment_frame(m)
-    if frame is None:
+    framed = _silhouette(mask)
+    if framed is None:
         return False
-    y0, bh, x0, bw, _c = frame
+    m, (y0, bh, x0, bw, _c) = framed
     toned = _skin_toned(rgb_small)
     if det is not None and (bg := distance if distance is not None else unlike_background(rgb_small, det)) is not None:
         toned &= (bg > det.threshold).astype(np.uint8)
@@ -550,9 +551,9 @@ def skin_at_edge(rgb_small: np.ndarray, mask: np.ndarray, det: Detection | None 
     edge = m - cv2.erode(m, _disc(5))
     edge[: y0 + bh // 2] = 0  # the bottom half's outline: a hand holds from below or beside
     total = int(m.sum())
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(skin & m, connectivity=8)
-    for i in range(1, n):
-        if stats[i, cv2.CC_STAT_AREA] >= SKIN_SHARE * total and (edge[labels == i] > 0).any():
+    labels, pieces = _components(skin & m)
+    for i, _x, _y, _w, _h, area in pieces:
+        if area >= SKIN_SHARE * total and (edge[labels == i] > 0).any():
             return True
     return False
 
@@ -577,10 +578,10 @@ def hand_off_frame(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
         return False
     opened: np.ndarray = cv2.morphologyEx(_skin_toned(rgb_small), cv2.MORPH_OPEN, _disc(3))
     skin = opened & m
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(skin, connectivity=8)
+    labels, pieces = _components(skin)
     lab: np.ndarray | None = None
-    for i in range(1, n):
-        if stats[i, cv2.CC_STAT_AREA] < SKIN_SHARE * total:
+    for i, _x, _y, _w, _h, area in pieces:
+        if area < SKIN_SHARE * total:
             continue
         piece = labels == i
         if not (piece[0].any() or piece[-1].any() or piece[:, 0].any() or piece[:, -1].any()):
@@ -721,6 +722,19 @@ def _yoke_rows(m: np.ndarray, cut: np.ndarray, foreign: np.ndarray, lab: np.ndar
     return int(wide[0]) if share >= YOKE_SHARE else -1
 
 
+def _bar_side_copy(rgb: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the photo on a ``BAR_SIDE`` copy and the mask (0/1) at its size: a hanger's wire is a pixel or two there.
+
+    The photo is averaged down (never up); the mask is taken by nearest neighbour, so it stays 0/1. Shared by the
+    neck bar, the hook above and the arms in the neck.
+    """
+    h, w = rgb.shape[:2]
+    f = min(1.0, BAR_SIDE / max(h, w))
+    size = (max(1, round(w * f)), max(1, round(h * f)))
+    img = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA) if f < 1.0 else rgb
+    return img, cv2.resize((mask > 0).astype(np.uint8), size, interpolation=cv2.INTER_NEAREST)
+
+
 def neck_bar(rgb: np.ndarray, mask: np.ndarray, *, keep_tape: bool = False) -> np.ndarray:
     """Return a hanger's bar showing inside the neck (0/1 on ``mask``'s grid; all zero if none).
 
@@ -740,11 +754,7 @@ def neck_bar(rgb: np.ndarray, mask: np.ndarray, *, keep_tape: bool = False) -> n
     """
     mh, mw = mask.shape[:2]
     out = np.zeros((mh, mw), np.uint8)
-    h, w = rgb.shape[:2]
-    f = min(1.0, BAR_SIDE / max(h, w))
-    size = (max(1, round(w * f)), max(1, round(h * f)))
-    img = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA) if f < 1.0 else rgb
-    m = cv2.resize((mask > 0).astype(np.uint8), size, interpolation=cv2.INTER_NEAREST)
+    img, m = _bar_side_copy(rgb, mask)
     ys, xs = np.nonzero(m)
     if len(xs) < 200:
         return out
@@ -760,10 +770,9 @@ def neck_bar(rgb: np.ndarray, mask: np.ndarray, *, keep_tape: bool = False) -> n
     d2 = ((lab[band, :, None, :] - colours[None, None, :, :]) ** 2).sum(-1).min(-1)
     foreign = np.zeros_like(m)
     foreign[band] = ((np.sqrt(d2) > FOREIGN_DIST) & (m[band] > 0)).astype(np.uint8)
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(foreign, connectivity=8)
+    labels, pieces = _components(foreign)
     cut: np.ndarray = np.zeros_like(m)
-    for i in range(1, n):
-        x, y, cw, ch, area = (int(v) for v in stats[i])
+    for i, x, _y, cw, ch, _area in pieces:
         if cw < NECK_BAR_MIN * bw or cw < 3 * ch or abs(x + cw / 2.0 - centre) > 0.25 * bw:
             continue
         part = (labels == i).astype(np.uint8)
@@ -846,6 +855,16 @@ def _garment_frame(mask: np.ndarray) -> tuple[int, int, int, int, float] | None:
     return y0, bh, x0, bw, centre
 
 
+def _silhouette(mask: np.ndarray) -> tuple[np.ndarray, tuple[int, int, int, int, float]] | None:
+    """Return the cut-out ``mask`` (0/1 or 0/255) as 0/1 and its :func:`_garment_frame`, ``None`` when it is tiny.
+
+    How the rules that read the cut-out on its own grid begin.
+    """
+    m = (mask > 0).astype(np.uint8)
+    frame = _garment_frame(m)
+    return None if frame is None else (m, frame)
+
+
 def _framed(rgb_small: np.ndarray, mask: np.ndarray, det: Detection, distance: np.ndarray | None
             ) -> tuple[np.ndarray, tuple[int, int, int, int, float], np.ndarray] | None:
     """Return the silhouette (bool), its :func:`_garment_frame` and :func:`unlike_background` of ``rgb_small``
@@ -875,17 +894,14 @@ def hook_above(rgb: np.ndarray, mask: np.ndarray, det: Detection, *, by_rows: bo
     :param by_rows: also read the strips row by row (:data:`HOOK_CLEAR_ROWS`): something beside the shoulders just
         above them does not hide a hook whose upper end stands clear of it.
     """
-    h, w = rgb.shape[:2]
-    f = min(1.0, BAR_SIDE / max(h, w))
-    size = (max(1, round(w * f)), max(1, round(h * f)))
-    img = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA) if f < 1.0 else rgb
-    m = cv2.resize((mask > 0).astype(np.uint8), size, interpolation=cv2.INTER_NEAREST)
+    img, m = _bar_side_copy(rgb, mask)
+    h, w = m.shape
     frame = _garment_frame(m)
     if frame is None or not len(det.bg_colours):
         return False
     _y0, bh, _x0, bw, centre = frame
     opened = cv2.morphologyEx(m, cv2.MORPH_OPEN, _disc(round(THIN_SHARE * bw)))
-    c0, c1 = max(0, int(centre - HOOK_STRIP * bw)), min(size[0], int(centre + HOOK_STRIP * bw) + 1)
+    c0, c1 = max(0, int(centre - HOOK_STRIP * bw)), min(w, int(centre + HOOK_STRIP * bw) + 1)
     rows = np.nonzero(opened[:, c0:c1].any(axis=1))[0]
     if not len(rows):
         return False
@@ -895,13 +911,13 @@ def hook_above(rgb: np.ndarray, mask: np.ndarray, det: Detection, *, by_rows: bo
         return False  # the garment reaches the frame's top: nothing above it to see
     # Only the rows above the garment are read: blur those (with the one row each side that a 3x3 blur sees,
     # so the result equals blurring the whole copy) instead of the whole frame, a third of cleanup's time.
-    b0, b1 = max(0, r0 - 1), min(size[1], top + 1)
+    b0, b1 = max(0, r0 - 1), min(h, top + 1)
     band = cv2.GaussianBlur(img[b0:b1], (3, 3), 0)[r0 - b0:r0 - b0 + top - r0]
     unlike = np.zeros(m.shape, bool)
     unlike[r0:top] = background_distance(working_lab(band), det.bg_colours) > det.threshold
 
     def rows_of(a: int, b: int, outside_only: bool) -> np.ndarray | None:
-        a, b = max(0, a), min(size[0], b)
+        a, b = max(0, a), min(w, b)
         if b - a < 3:
             return None
         part = unlike[r0:top, a:b].copy()
@@ -957,10 +973,9 @@ def hanger_outline(rgb_small: np.ndarray, mask: np.ndarray, det: Detection, dist
     col_top = np.where(opened.any(axis=0), opened.argmax(axis=0), m.shape[0])
     rows = np.arange(m.shape[0])[:, None]
     thin = (fabric > 0) & (opened == 0) & (rows < col_top[None, :]) & (rows < y0 + TOP_BAND * bh)
-    n, _, stats, _ = cv2.connectedComponentsWithStats(thin.astype(np.uint8), connectivity=8)
     total = int(m.sum())
-    return any(stats[i, cv2.CC_STAT_WIDTH] >= STROKE_SPAN * bw and stats[i, cv2.CC_STAT_AREA] <= STROKE_AREA * total
-               for i in range(1, n))
+    return any(w >= STROKE_SPAN * bw and area <= STROKE_AREA * total
+               for _i, _x, _y, w, _h, area in _components(thin.astype(np.uint8))[1])
 
 
 def wall_coloured_top(rgb_small: np.ndarray, mask: np.ndarray, det: Detection,
@@ -997,11 +1012,10 @@ def prop_at_hem(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
 
     :param rgb_small: the photo at the mask's size.
     """
-    m = (mask > 0).astype(np.uint8)
-    frame = _garment_frame(m)
-    if frame is None:
+    framed = _silhouette(mask)
+    if framed is None:
         return False
-    y0, bh, _x0, _bw, _c = frame
+    m, (y0, bh, _x0, _bw, _c) = framed
     if y0 + bh < m.shape[0] - 2:
         return False
     lab = _half_lightness_lab(rgb_small)
@@ -1451,20 +1465,15 @@ def dark_bar_on_top(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
     :param mask: the cut-out (0/1 or 0/255).
     """
     m = mask > 0
-    ys, xs = np.nonzero(m)
-    if len(xs) < 50:
+    frame = _garment_frame(m)
+    if frame is None:
         return False
-    y0, bh = int(ys.min()), int(ys.max()) + 1 - int(ys.min())
-    bw = int(xs.max()) + 1 - int(xs.min())
-    lab = cv2.cvtColor(rgb_small, cv2.COLOR_RGB2LAB).astype(np.float32)
-    lightness = lab[..., 0] * (100.0 / 255.0)
-    chroma = np.hypot(lab[..., 1] - 128.0, lab[..., 2] - 128.0)
+    y0, bh, _x0, bw, _c = frame
+    lightness, chroma = _lightness_chroma(rgb_small)
     dark = (lightness < DARK_L) & (chroma < DARK_C) & m
     last = -1
     for r in range(y0, y0 + max(2, int(BAR_TOP * bh))):
-        edges = np.diff(np.concatenate([[0], dark[r].astype(np.int8), [0]]))
-        starts, ends = np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0]
-        if len(starts) and int((ends - starts).max()) >= DARK_RUN * bw:
+        if _longest_run(dark[r])[0] >= DARK_RUN * bw:
             last = r
     if last < 0:
         return False
@@ -1578,6 +1587,13 @@ CLIP_WAIST_AREA = 12
 CLIP_WAIST_OUTER = 0.08
 
 
+def _lightness_chroma(rgb_small: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return L* (0-100) and chroma (float32) of every pixel: how dark and how colourless, for the dark and neutral
+    hanger parts (bars, clips, slivers) the rules look for."""
+    lab = cv2.cvtColor(rgb_small, cv2.COLOR_RGB2LAB).astype(np.float32)
+    return lab[..., 0] * (100.0 / 255.0), np.hypot(lab[..., 1] - 128.0, lab[..., 2] - 128.0)
+
+
 def _tones_and_body(rgb_small: np.ndarray, m: np.ndarray, y0: int, bh: int
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return L* (0-100) and chroma of every pixel, and the garment's body band (0.25-0.6 of its height).
@@ -1585,9 +1601,7 @@ def _tones_and_body(rgb_small: np.ndarray, m: np.ndarray, y0: int, bh: int
     The clip and collar checks compare what sits at the top with the garment's own fabric, read where no waistband,
     clip or hem is.
     """
-    lab = cv2.cvtColor(rgb_small, cv2.COLOR_RGB2LAB).astype(np.float32)
-    lightness = lab[..., 0] * (100.0 / 255.0)
-    chroma = np.hypot(lab[..., 1] - 128.0, lab[..., 2] - 128.0)
+    lightness, chroma = _lightness_chroma(rgb_small)
     body = m.astype(bool)
     body[:y0 + int(0.25 * bh)] = False
     body[y0 + int(0.6 * bh):] = False
@@ -1608,11 +1622,11 @@ def clip_ends(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
     :param rgb_small: the photo at the mask's size.
     :param mask: the cut-out (0/1 or 0/255).
     """
-    m = (mask > 0).astype(np.uint8)
-    frame = _garment_frame(m)
-    if frame is None:
+    framed = _silhouette(mask)
+    if framed is None:
         return False
-    y0, bh, x0, bw, _c = frame
+    m, frame = framed
+    y0, bh, _x0, _bw, _c = frame
     lightness, chroma, body = _tones_and_body(rgb_small, m, y0, bh)
     limits = [CLIP_DARK_L]
     relative = None
@@ -1640,8 +1654,7 @@ def _dark_ends_at_waistband(lightness: np.ndarray, chroma: np.ndarray, m: np.nda
     or the bar lying on it), not the garment's frame: a clip grips the waistband's end wherever the legs below reach.
     """
     y0, bh, _x0, _bw, _c = frame
-    reach = y0 + max(1, int(round(CLIP_WAIST_REACH * bh)))
-    wa, wz = max((_row_span(m, y) for y in range(y0, min(reach + 1, m.shape[0]))), key=lambda s: s[1] - s[0])
+    wa, wz = _widest_row_span(m, y0, bh, CLIP_WAIST_REACH)
     if wz - wa <= 0:
         return False
     return _dark_at_both_ends(lightness, chroma, m, y0, bh, limit, (wa, wz - wa),
@@ -1678,16 +1691,18 @@ def _pieces_at_both_ends(pieces: np.ndarray, span: tuple[int, int], *, start_by:
     centred within ``outer`` of an end. Shared by the dark and the grey clip rules.
     """
     a, width = span
-    n, _, stats, _ = cv2.connectedComponentsWithStats(pieces, connectivity=8)
-    left = right = False
-    for i in range(1, n):
-        x, y, w, _h, area = (int(v) for v in stats[i])
-        if y > start_by or w > CLIP_SIZE * width or area < min_area:
-            continue
-        mid = (x + w / 2.0 - a) / width
-        left = left or mid <= outer
-        right = right or mid >= 1.0 - outer
-    return left and right
+    mids = [(x + w / 2.0 - a) / width for _i, x, y, w, _h, area in _components(pieces)[1]
+            if y <= start_by and w <= CLIP_SIZE * width and area >= min_area]
+    return _one_each_side(mids, outer, 1.0 - outer)
+
+
+def _one_each_side(places: list[float], low: float, high: float) -> bool:
+    """Return whether one of ``places`` is at most ``low`` and one at least ``high``: a clip on each side.
+
+    The clip rules place each piece (its middle, against a span or the middle column) and want a pair, one at each
+    end; a single piece is a button, a label or a belt loop.
+    """
+    return any(p <= low for p in places) and any(p >= high for p in places)
 
 
 #: A clip hanger's hook standing on its bar over a bottom (:func:`hook_on_waist_bar`): the silhouette's row
@@ -1716,6 +1731,13 @@ def _row_span(m: np.ndarray, y: int) -> tuple[int, int]:
     return (int(xs.min()), int(xs.max()) + 1) if len(xs) else (0, 0)
 
 
+def _widest_row_span(m: np.ndarray, y0: int, bh: int, reach: float) -> tuple[int, int]:
+    """Return :func:`_row_span` of the widest row from the top ``y0`` down to ``reach`` of the height ``bh`` (at least
+    one row below it; the first of equals): the bar or waistband a clip hanger's hook and clips are placed against."""
+    last = y0 + max(1, int(round(reach * bh)))
+    return max((_row_span(m, y) for y in range(y0, min(last + 1, m.shape[0]))), key=lambda s: s[1] - s[0])
+
+
 def hook_on_waist_bar(mask: np.ndarray) -> bool:
     """Return whether a narrow piece over the middle stands on a bar across a bottom's top: a clip hanger's hook.
 
@@ -1735,13 +1757,11 @@ def hook_on_waist_bar(mask: np.ndarray) -> bool:
 
     :param mask: the cut-out (0/1 or 0/255).
     """
-    m = (mask > 0).astype(np.uint8)
-    frame = _garment_frame(m)
-    if frame is None:
+    framed = _silhouette(mask)
+    if framed is None:
         return False
-    y0, bh, _x0, bw, _centre = frame
-    reach = y0 + max(1, int(round(HOOK_BAR_REACH * bh)))
-    wa, wz = max((_row_span(m, y) for y in range(y0, min(reach + 1, m.shape[0]))), key=lambda s: s[1] - s[0])
+    m, (y0, bh, _x0, bw, _centre) = framed
+    wa, wz = _widest_row_span(m, y0, bh, HOOK_BAR_REACH)
     if wz - wa < HOOK_BAR_WIDE * bw:
         return False
     # The hook stands over the middle of the wide row it stands on (the bar or the waistband), not over the legs'
@@ -1781,11 +1801,10 @@ def clips_above_waistband(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
     :param rgb_small: the photo at the mask's size.
     :param mask: the cut-out (0/1 or 0/255).
     """
-    m = (mask > 0).astype(np.uint8)
-    frame = _garment_frame(m)
-    if frame is None:
+    framed = _silhouette(mask)
+    if framed is None:
         return False
-    y0, bh, x0, bw, _c = frame
+    m, (y0, bh, x0, bw, _c) = framed
     lightness, chroma, body = _tones_and_body(rgb_small, m, y0, bh)
     if not body.any():
         return False
@@ -1794,11 +1813,10 @@ def clips_above_waistband(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
     if not filled or filled[0] - y0 < max(2.0, CLIPS_ABOVE_ROWS * bh):
         return False
     wy = filled[0]
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(m[y0:wy].copy(), connectivity=8)
+    labels, pieces = _components(m[y0:wy].copy())
     dark = (lightness[y0:wy] < limit) & (chroma[y0:wy] < CLIP_DARK_C)
-    left = right = False
-    for i in range(1, n):
-        x, _y, w, _h, area = (int(v) for v in stats[i])
+    mids = []
+    for i, x, _y, w, _h, area in pieces:
         if area < CLIP_MIN_AREA:
             continue
         mid = (x + w / 2.0 - x0) / bw
@@ -1807,9 +1825,8 @@ def clips_above_waistband(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
             return False
         if float(dark[labels == i].mean()) < CLIPS_ABOVE_DARK:
             return False
-        left = left or mid <= CLIP_OUTER
-        right = right or mid >= 1.0 - CLIP_OUTER
-    return left and right
+        mids.append(mid)
+    return _one_each_side(mids, CLIP_OUTER, 1.0 - CLIP_OUTER)
 
 
 #: A clip hanger's grey metal clips (:func:`grey_clips_at_ends`): pieces of at least ``GREY_CLIP_AREA`` working px
@@ -1836,11 +1853,10 @@ def grey_clips_at_ends(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
     :param rgb_small: the photo at the mask's size.
     :param mask: the cut-out (0/1 or 0/255).
     """
-    m = (mask > 0).astype(np.uint8)
-    frame = _garment_frame(m)
-    if frame is None:
+    framed = _silhouette(mask)
+    if framed is None:
         return False
-    y0, bh, _x0, _bw, _c = frame
+    m, (y0, bh, _x0, _bw, _c) = framed
     _lightness, chroma, body = _tones_and_body(rgb_small, m, y0, bh)
     if not body.any():
         return False
@@ -1848,13 +1864,12 @@ def grey_clips_at_ends(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
     if limit <= 0 or float((chroma[body] < limit).mean()) > GREY_CLIP_BODY:
         return False
     band = y0 + max(2, int(CLIP_TOP * bh))
-    xs = np.nonzero(m[band])[0]
-    if len(xs) < 2:
+    a, z = _row_span(m, band)
+    if z - a < 2:  # under two pixels of the row, as an empty one
         return False
-    a, width = int(xs.min()), int(xs.max()) + 1 - int(xs.min())
     grey = ((chroma < limit) & (m > 0)).astype(np.uint8)
     grey[band + 1:] = 0
-    return _pieces_at_both_ends(grey, (a, width), start_by=band, min_area=GREY_CLIP_AREA, outer=CLIP_OUTER)
+    return _pieces_at_both_ends(grey, (a, z - a), start_by=band, min_area=GREY_CLIP_AREA, outer=CLIP_OUTER)
 
 
 #: A clip hanger's light metal clips on a bottom (:func:`light_clips_at_sides`): in the top ``LIGHT_CLIP_TOP`` of the
@@ -1887,27 +1902,20 @@ def light_clips_at_sides(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
     :param rgb_small: the photo at the mask's size.
     :param mask: the cut-out (0/1 or 0/255).
     """
-    m = (mask > 0).astype(np.uint8)
-    frame = _garment_frame(m)
-    if frame is None:
+    framed = _silhouette(mask)
+    if framed is None:
         return False
-    y0, bh, _x0, bw, centre = frame
+    m, (y0, bh, _x0, bw, centre) = framed
     lightness, chroma, body = _tones_and_body(rgb_small, m, y0, bh)
     if not body.any():
         return False
     body_l = float(np.median(lightness[body]))
     light = ((lightness > body_l + LIGHT_CLIP_DL) & (chroma < LIGHT_CLIP_C) & (m > 0)).astype(np.uint8)
     light[y0 + int(LIGHT_CLIP_TOP * bh):] = 0
-    n, _, stats, _ = cv2.connectedComponentsWithStats(light, connectivity=8)
-    left = right = False
-    for i in range(1, n):
-        x, _y, w, _h, area = (int(v) for v in stats[i])
-        if w < LIGHT_CLIP_WIDE * bw or area < LIGHT_CLIP_AREA:
-            continue
-        offset = (x + w / 2.0 - centre) / bw
-        left = left or offset <= -LIGHT_CLIP_SIDE
-        right = right or offset >= LIGHT_CLIP_SIDE
-    return left and right
+    # Placed against the middle column (one each side of it), not against the ends as the dark clips are.
+    offsets = [(x + w / 2.0 - centre) / bw for _i, x, _y, w, _h, area in _components(light)[1]
+               if w >= LIGHT_CLIP_WIDE * bw and area >= LIGHT_CLIP_AREA]
+    return _one_each_side(offsets, -LIGHT_CLIP_SIDE, LIGHT_CLIP_SIDE)
 
 
 #: A hanger's hook or neck running off the frame's top (:func:`hook_off_frame`): what the silhouette touches of the
@@ -1943,11 +1951,10 @@ def hook_off_frame(mask: np.ndarray) -> bool:
 
     :param mask: the cut-out (0/1 or 0/255).
     """
-    m = (mask > 0).astype(np.uint8)
-    frame = _garment_frame(m)
-    if frame is None or frame[0] > OFF_FRAME_GAP:
+    framed = _silhouette(mask)
+    if framed is None or framed[1][0] > OFF_FRAME_GAP:
         return False
-    y0, _bh, _x0, bw, centre = frame
+    m, (y0, _bh, _x0, bw, centre) = framed
     # Span and middle of all it touches: a hook's two sides (or the neck's two arms) are two runs of one piece.
     a, z = _row_span(m, y0)
     return z - a <= OFF_FRAME_WIDTH * bw and abs((a + z - 1) / 2.0 - centre) <= OFF_FRAME_CENTRE * bw
@@ -1973,11 +1980,10 @@ def wide_at_top_edge(mask: np.ndarray) -> bool:
 
     :param mask: the cut-out (0/1 or 0/255).
     """
-    m = (mask > 0).astype(np.uint8)
-    frame = _garment_frame(m)
-    if frame is None or frame[0] > OFF_FRAME_GAP:
+    framed = _silhouette(mask)
+    if framed is None or framed[1][0] > OFF_FRAME_GAP:
         return False
-    y0, _bh, _x0, bw, _centre = frame
+    m, (y0, _bh, _x0, bw, _centre) = framed
     return bool(np.count_nonzero(m[y0]) >= TOP_EDGE_WIDE * bw)
 
 
@@ -2015,11 +2021,10 @@ def odd_rim_at_top(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
     :param rgb_small: the photo at the mask's size.
     :param mask: the cut-out (0/1 or 0/255).
     """
-    m = (mask > 0).astype(np.uint8)
-    frame = _garment_frame(m)
-    if frame is None:
+    framed = _silhouette(mask)
+    if framed is None:
         return False
-    y0, bh, x0, bw, centre = frame
+    m, (y0, bh, x0, bw, centre) = framed
     lab = _half_lightness_lab(rgb_small)
     colours = _garment_colours(lab, m, y0, bh)
     yb = y0 + int(RIM_BAND * bh)
@@ -2035,9 +2040,7 @@ def odd_rim_at_top(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
     far = np.min(np.stack([_blend_distance(lab[ys, xs], c, backdrop) for c in colours]), axis=0) > RIM_ODD
     odd = np.zeros_like(m)
     odd[ys[far], xs[far]] = 1
-    n, _, stats, _ = cv2.connectedComponentsWithStats(odd, connectivity=8)
-    for i in range(1, n):
-        x, _y, w, _h, _area = (int(v) for v in stats[i])
+    for _i, x, _y, w, _h, _area in _components(odd)[1]:
         if w >= RIM_WIDE * bw and abs(x + w / 2.0 - centre) <= RIM_MIDDLE * bw:
             return True
     return False
@@ -2085,9 +2088,7 @@ def dark_sliver_at_collar(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
     band = np.zeros_like(m)
     band[y0:y0 + max(2, int(SLIVER_TOP * bh)),
          max(0, int(centre - SLIVER_MIDDLE * bw)):int(centre + SLIVER_MIDDLE * bw) + 1] = True
-    n, _, stats, _ = cv2.connectedComponentsWithStats((dark & band).astype(np.uint8), connectivity=8)
-    for i in range(1, n):
-        _x, _y, cw, ch, _area = (int(v) for v in stats[i])
+    for _i, _x, _y, cw, ch, _area in _components((dark & band).astype(np.uint8))[1]:
         if cw >= SLIVER_WIDE * bw and cw >= SLIVER_ASPECT * ch and ch <= SLIVER_THICK * bh:
             return True
     return False
@@ -2123,11 +2124,10 @@ def hanger_loop_in_neck(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
     :param rgb_small: the photo at the mask's size.
     :param mask: the cut-out (0/1 or 0/255).
     """
-    m = (mask > 0).astype(np.uint8)
-    frame = _garment_frame(m)
-    if frame is None:
+    framed = _silhouette(mask)
+    if framed is None:
         return False
-    y0, bh, _x0, bw, centre = frame
+    m, (y0, bh, _x0, bw, centre) = framed
     lab = _half_lightness_lab(rgb_small)
     colours = _garment_colours(lab, m, y0, bh)
     if not len(colours):
@@ -2142,9 +2142,9 @@ def hanger_loop_in_neck(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
     around &= 1 - m
     if not around.any():
         return False
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(pieces, connectivity=8)
-    for i in range(1, n):
-        if stats[i, cv2.CC_STAT_AREA] < LOOP_AREA * bw * bh:
+    labels, found = _components(pieces)
+    for i, _x, _y, _w, _h, area in found:
+        if area < LOOP_AREA * bw * bh:
             continue
         piece = (labels == i).astype(np.uint8)
         colour = np.median(lab[piece > 0], axis=0)
@@ -2203,11 +2203,7 @@ def hanger_arms_in_neck(rgb: np.ndarray, mask: np.ndarray) -> bool:
     :param rgb: the photo (any size).
     :param mask: the cut-out (detector grid, 0/1 or 0/255).
     """
-    h, w = rgb.shape[:2]
-    f = min(1.0, BAR_SIDE / max(h, w))
-    size = (max(1, round(w * f)), max(1, round(h * f)))
-    img = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA) if f < 1.0 else rgb
-    m = cv2.resize((mask > 0).astype(np.uint8), size, interpolation=cv2.INTER_NEAREST)
+    img, m = _bar_side_copy(rgb, mask)
     frame = _garment_frame(m)
     if frame is None:
         return False
@@ -2220,11 +2216,10 @@ def hanger_arms_in_neck(rgb: np.ndarray, mask: np.ndarray) -> bool:
     zone[y0:y0 + max(3, int(ARM_ROWS * bh)),
          max(0, int(centre - ARM_MIDDLE * bw)):int(centre + ARM_MIDDLE * bw) + 1] = 1
     foreign = foreign_all(lab, m, colours, eroded=False) & zone
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(foreign, connectivity=8)
+    labels, pieces = _components(foreign)
     left: list[tuple[int, int]] = []
     right: list[tuple[int, int]] = []
-    for i in range(1, n):
-        x, y, cw, ch, area = (int(v) for v in stats[i])
+    for i, x, y, cw, ch, area in pieces:
         if area < ARM_AREA or y - y0 > ARM_TOP * bh or cw < ARM_ASPECT * ch or cw < 2:
             continue
         part = (labels == i).astype(np.uint8)
@@ -2281,11 +2276,10 @@ def hanger_in_hood(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
     :param rgb_small: the photo at the mask's size.
     :param mask: the cut-out (0/1 or 0/255).
     """
-    m = (mask > 0).astype(np.uint8)
-    frame = _garment_frame(m)
-    if frame is None:
+    framed = _silhouette(mask)
+    if framed is None:
         return False
-    y0, bh, _x0, bw, centre = frame
+    m, (y0, bh, _x0, bw, centre) = framed
     lab = cv2.cvtColor(rgb_small, cv2.COLOR_RGB2LAB)
     levels = (lab // 8).astype(np.int32)
     code = levels[..., 0] * 1024 + levels[..., 1] * 32 + levels[..., 2]
@@ -2304,10 +2298,8 @@ def hanger_in_hood(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
     share = near.ravel()[code] / float(rest.sum())
     inner = cv2.erode(m, np.ones((5, 5), np.uint8)) > 0
     odd = (share < HOOD_RARE) & (chroma < HOOD_CHROMA) & region & inner
-    n, _, stats, _ = cv2.connectedComponentsWithStats(odd.astype(np.uint8), connectivity=8)
-    for i in range(1, n):
-        area = int(stats[i, cv2.CC_STAT_AREA]) / float(bw * bw)
-        if stats[i, cv2.CC_STAT_TOP] <= y0 + HOOD_TOP_ROWS * bh and HOOD_MIN <= area <= HOOD_MAX:
+    for _i, _x, y, _w, _h, area in _components(odd.astype(np.uint8))[1]:
+        if y <= y0 + HOOD_TOP_ROWS * bh and HOOD_MIN <= area / float(bw * bw) <= HOOD_MAX:
             return True
     return False
 
@@ -2329,10 +2321,8 @@ def hole_inside(kept: np.ndarray) -> bool:
     total = int(m.sum())
     if total == 0:
         return False
-    n, _, stats, _ = cv2.connectedComponentsWithStats(1 - m, connectivity=4)
     h, w = m.shape
-    for i in range(1, n):
-        x, y, bw, bh, area = (int(v) for v in stats[i])
+    for _i, x, y, bw, bh, area in _components(1 - m, connectivity=4)[1]:
         if x > 0 and y > 0 and x + bw < w and y + bh < h and area > HOLE_SHARE * total:
             return True
     return False

@@ -1321,12 +1321,7 @@ def _beside_one_side(seg: np.ndarray, mask: np.ndarray, seg_box: tuple[int, int,
         return False
     strip = mask > 0
     strip[seg_box[1]:seg_box[3], seg_box[0]:seg_box[2]] = False
-    garment = seg > 0
-    if strip.sum() < LIMB_MIN_PX ** 2 or not garment.any():
-        return False
-    lab = working_lab(small)
-    gap = np.median(lab[strip], axis=0) - np.median(lab[garment], axis=0)
-    return float(np.linalg.norm(gap)) >= BESIDE_FAR
+    return _strip_unlike_garment(strip, seg, small)
 
 
 def _below_only(seg: np.ndarray, mask: np.ndarray, seg_box: tuple[int, int, int, int],
@@ -1349,6 +1344,13 @@ def _below_only(seg: np.ndarray, mask: np.ndarray, seg_box: tuple[int, int, int,
         return False
     strip = mask > 0
     strip[:seg_box[3]] = False
+    return _strip_unlike_garment(strip, seg, small)
+
+
+def _strip_unlike_garment(strip: np.ndarray, seg: np.ndarray, small: np.ndarray) -> bool:
+    """Return whether the colour mask's ``strip`` (bool) beyond the segmenter's box is no garment: at least
+    ``LIMB_MIN_PX`` squared pixels whose median colour lies :data:`BESIDE_FAR` or more from that of the segmenter's
+    garment ``seg`` (:func:`working_lab` of ``small``). A lost sleeve, side or hem is the body's cloth."""
     garment = seg > 0
     if strip.sum() < LIMB_MIN_PX ** 2 or not garment.any():
         return False
@@ -1669,6 +1671,22 @@ def _backdrop_pieces(m: np.ndarray, dist: np.ndarray, thresh: float, near: float
     return _Pieces(n, labels, stats, outside, touch, m & (cand == 0))
 
 
+def _open_pieces(labels: np.ndarray, stats: np.ndarray, touch: np.ndarray, min_px: float, max_px: float = np.inf
+                 ) -> Iterator[tuple[int, np.ndarray]]:
+    """Yield the label and pixels of each piece of ``min_px`` to ``max_px`` pixels that touches the outside (``touch``).
+
+    Shared by the bays, the floor flag, the sleeve gaps, the blanket between the legs and the doubted backdrop: each
+    reads only pieces open to the outside. The pixels are made only for a piece of the right size.
+    """
+    for i in range(1, len(stats)):
+        area = int(stats[i, cv2.CC_STAT_AREA])
+        if area < min_px or area > max_px:
+            continue
+        comp = labels == i
+        if (comp & touch).any():
+            yield i, comp
+
+
 def _wedge_shaped(area: int, bw: int, bh: int) -> bool:
     """Return whether a piece is as narrow (:data:`WEDGE_MAX_WIDE`) and tall (:data:`WEDGE_MIN_TALL`) as a wedge."""
     return area <= WEDGE_MAX_WIDE * bh and bh >= WEDGE_MIN_TALL * bw
@@ -1700,13 +1718,8 @@ def _open_bays(mask: np.ndarray, small: np.ndarray, dist: np.ndarray, thresh: fl
     tall = float(rows[-1] + 1 - rows[0])
     lab = _smoothed_lab(small)
     out = mask.copy()
-    for i in range(1, n):
-        area = int(stats[i, cv2.CC_STAT_AREA])
-        if area < BAY_MIN_PX or area > BAY_MAX_SHARE * total:
-            continue
-        comp = labels == i
-        if not (comp & touch).any():
-            continue  # closed: the hole pass decides
+    # Open to the outside only: a closed piece is the hole pass's to decide.
+    for i, comp in _open_pieces(labels, stats, touch, BAY_MIN_PX, BAY_MAX_SHARE * total):
         if stats[i, cv2.CC_STAT_HEIGHT] > BAY_MAX_TALL * tall:
             continue
         if float(np.median(dist[comp])) >= BAY_NEAR * thresh:
@@ -1726,8 +1739,15 @@ def _ring_distances(comp: np.ndarray, outside: np.ndarray, fabric: np.ndarray, l
     bg_ring, fab_ring = near & outside, near & fabric
     if bg_ring.sum() < 4 or fab_ring.sum() < 4:
         return None
-    c = lab[comp].mean(0)
-    return float(np.linalg.norm(c - lab[bg_ring].mean(0))), float(np.linalg.norm(c - lab[fab_ring].mean(0)))
+    to_bg, to_fab = _colour_distances(lab, comp, bg_ring, fab_ring)
+    return to_bg, to_fab
+
+
+def _colour_distances(lab: np.ndarray, piece: np.ndarray, *rings: np.ndarray) -> list[float]:
+    """Return how far the mean colour of ``piece`` (in ``lab``) lies from the mean colour of each of ``rings``: the
+    backdrop or floor outside a piece and the fabric beside it, which the bay, strip and gap tests weigh."""
+    c = lab[piece].mean(0)
+    return [float(np.linalg.norm(c - lab[ring].mean(0))) for ring in rings]
 
 
 def _without_backdrop_piece(out: np.ndarray, comp: np.ndarray, outside: np.ndarray, fabric: np.ndarray,
@@ -1765,6 +1785,13 @@ def open_floor_wedges(mask: np.ndarray, small: np.ndarray, backdrop: Backdrop | 
     return _open_wedges(mask, small, dist, thresh, off_centre)
 
 
+def _middle_and_width(m: np.ndarray) -> tuple[float, float]:
+    """Return the centre line (x, the middle of its columns) and width of the box of the non-empty mask ``m``: where
+    a piece lies against the garment's middle (a top's placket, where two legs meet)."""
+    cols = np.flatnonzero(m.any(axis=0))
+    return (float(cols[0]) + float(cols[-1]) + 1) / 2, float(cols[-1] - cols[0] + 1)
+
+
 def _open_wedges(mask: np.ndarray, small: np.ndarray, dist: np.ndarray, thresh: float,
                  off_centre: float = 0.0) -> np.ndarray:
     """Take narrow wedges of the floor in concave corners of the outline out of the garment ``mask``.
@@ -1787,8 +1814,7 @@ def _open_wedges(mask: np.ndarray, small: np.ndarray, dist: np.ndarray, thresh: 
     n, labels, stats, outside, touch, fabric = _backdrop_pieces(m, dist, thresh, WEDGE_NEAR)
     if n <= 1:
         return mask
-    cols = np.nonzero(m.any(axis=0))[0]
-    mx, mw = (float(cols[0]) + float(cols[-1]) + 1) / 2, float(cols[-1] - cols[0] + 1)
+    mx, mw = _middle_and_width(m)
     lab: np.ndarray | None = None
     out = mask.copy()
     for i in range(1, n):
@@ -1842,9 +1868,7 @@ def open_closed_floor_strips(mask: np.ndarray, small: np.ndarray, backdrop: Back
             continue
         if lab is None:
             lab = _smoothed_lab(small)
-        c = lab[comp].mean(0)
-        to_floor = float(np.linalg.norm(c - lab[floor].mean(0)))
-        to_fab = float(np.linalg.norm(c - lab[fab_ring].mean(0)))
+        to_floor, to_fab = _colour_distances(lab, comp, floor, fab_ring)
         if to_fab < thresh or to_fab < STRIP_CONTRAST * to_floor:
             continue
         out[comp] = 0
@@ -1865,15 +1889,9 @@ def floor_left(mask: np.ndarray, small: np.ndarray, backdrop: Backdrop | None = 
     dist, thresh = backdrop or backdrop_map(small)
     if total == 0 or thresh <= 0 or float((dist[m] < thresh).mean()) > FLOOR_FLAG_GARMENT_NEAR_MAX:
         return False
-    n, labels, stats, outside, touch, fabric = _backdrop_pieces(m, dist, thresh, 1.0)
+    _n, labels, stats, outside, touch, fabric = _backdrop_pieces(m, dist, thresh, 1.0)
     lab: np.ndarray | None = None
-    for i in range(1, n):
-        area = int(stats[i, cv2.CC_STAT_AREA])
-        if area < FLOOR_FLAG_MIN_PX or area > BAY_MAX_SHARE * total:
-            continue
-        comp = labels == i
-        if not (comp & touch).any():
-            continue
+    for _i, comp in _open_pieces(labels, stats, touch, FLOOR_FLAG_MIN_PX, BAY_MAX_SHARE * total):
         if lab is None:
             lab = _smoothed_lab(small)
         dists = _ring_distances(comp, outside, fabric, lab)
@@ -1927,17 +1945,12 @@ def _sleeve_gap_pieces(mask: np.ndarray, small: np.ndarray, backdrop: Backdrop |
     dist, thresh = backdrop or backdrop_map(small)
     if total == 0 or thresh <= 0 or float((dist[m] < thresh).mean()) > WEDGE_GARMENT_NEAR_MAX:
         return
-    n, labels, stats, outside, touch, fabric = _backdrop_pieces(m, dist, thresh, WEDGE_NEAR)
-    cols = np.nonzero(m.any(axis=0))[0]
-    mx, mw = (float(cols[0]) + float(cols[-1]) + 1) / 2, float(cols[-1] - cols[0] + 1)
+    _n, labels, stats, outside, touch, fabric = _backdrop_pieces(m, dist, thresh, WEDGE_NEAR)
+    mx, mw = _middle_and_width(m)
     lab: np.ndarray | None = None
     kernel = _square(GAP_OPEN_PX)
-    for i in range(1, n):
-        if int(stats[i, cv2.CC_STAT_AREA]) < GAP_FLAG_MIN_PX:
-            continue
-        comp = labels == i
-        if not (comp & touch).any():
-            continue  # closed: the pockets' and holes' business
+    # Open to the outside only: a closed piece is the pockets' and holes' business.
+    for _i, comp in _open_pieces(labels, stats, touch, GAP_FLAG_MIN_PX):
         core = cv2.morphologyEx(comp.astype(np.uint8), cv2.MORPH_OPEN, kernel)
         k, sub_labels, sub_stats, _ = cv2.connectedComponentsWithStats(core, connectivity=8)
         for j in range(1, k):
@@ -1954,9 +1967,7 @@ def _sleeve_gap_pieces(mask: np.ndarray, small: np.ndarray, backdrop: Backdrop |
                 continue
             if lab is None:
                 lab = _smoothed_lab(small)
-            c = lab[sub].mean(0)
-            to_fab = float(np.linalg.norm(c - lab[ring_fab].mean(0)))
-            to_floor = float(np.linalg.norm(c - lab[ring_out].mean(0)))
+            to_fab, to_floor = _colour_distances(lab, sub, ring_fab, ring_out)
             # The ring outside may be a shadow or another cloth, not the backdrop the piece is (h-sheet28): a lit
             # red sheet filling the gap of a maroon jumper, whose ring is the shadowed sheet and a dark floor below
             # the hem. The colour pass's distance to the border's colours (the same Lab) says how near the backdrop
@@ -2136,15 +2147,10 @@ def backdrop_between_legs(mask: np.ndarray, small: np.ndarray, prob: np.ndarray 
     if thresh <= 0:
         return False
     seen = prob is not None and prob.shape == m.shape  # without the segmenter only a piece far from the fabric counts
-    n, labels, stats, outside, touch, fabric = _backdrop_pieces(m, dist, thresh, WEDGE_NEAR)
+    _n, labels, stats, outside, touch, fabric = _backdrop_pieces(m, dist, thresh, WEDGE_NEAR)
     lab: np.ndarray | None = None
-    for i in range(1, n):
-        area, bh = int(stats[i, cv2.CC_STAT_AREA]), int(stats[i, cv2.CC_STAT_HEIGHT])
-        if area < BLANKET_MIN_SHARE * total:
-            continue
-        comp = labels == i
-        if not (comp & touch).any():
-            continue
+    for i, comp in _open_pieces(labels, stats, touch, BLANKET_MIN_SHARE * total):
+        bh = int(stats[i, cv2.CC_STAT_HEIGHT])
         doubted = seen and float(prob[comp].mean()) < BLANKET_PROB_BELOW  # type: ignore[index]
         if _flanked_rows(comp, fabric) < BLANKET_FLANKED * bh:
             continue
@@ -2200,8 +2206,7 @@ def cut_floor_chroma_wedges(mask: np.ndarray, small: np.ndarray, prob: np.ndarra
     touch = cv2.dilate(outside.astype(np.uint8), _square(3)) > 0
     sure = m & (prob >= UNSEEN_SURE)
     ring = _disc(2 * WEDGE_CHROMA_RING + 1)
-    cols = np.flatnonzero(m.any(axis=0))
-    mx, mw = (float(cols[0]) + float(cols[-1]) + 1) / 2, float(cols[-1] - cols[0] + 1)
+    mx, mw = _middle_and_width(m)
     chroma: np.ndarray | None = None
     out = mask.copy()
     for i in range(1, n):
@@ -2262,20 +2267,15 @@ def cut_doubted_backdrop(mask: np.ndarray, small: np.ndarray, prob: np.ndarray |
         return mask
     doubted = m & (prob < DOUBT_PROB_BELOW)
     cand = cv2.morphologyEx(doubted.astype(np.uint8), cv2.MORPH_OPEN, _square(DOUBT_OPEN_PX))
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(cand, connectivity=8)
+    _n, labels, stats, _ = cv2.connectedComponentsWithStats(cand, connectivity=8)
     outside = ~m
     touch = cv2.dilate(outside.astype(np.uint8), _square(3)) > 0
     fabric = m & (prob >= SIDE_FABRIC_PROB)
     lab: np.ndarray | None = None
     colours = np.zeros((0, 3), np.float32)
     out = m.copy()
-    for i in range(1, n):
-        area = int(stats[i, cv2.CC_STAT_AREA])
-        if area < SIDE_MIN_PX or area > BAY_MAX_SHARE * total:
-            continue
-        comp = labels == i
-        if not (comp & touch).any():
-            continue  # closed: the pockets' and holes' business
+    # Open to the outside only: a closed piece is the pockets' and holes' business.
+    for _i, comp in _open_pieces(labels, stats, touch, SIDE_MIN_PX, BAY_MAX_SHARE * total):
         if lab is None:
             lab = _smoothed_lab(small)
             colours = _garment_colours(lab, fabric)
