@@ -1472,7 +1472,8 @@ def dark_bar_on_top(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
     lightness, chroma = _lightness_chroma(rgb_small)
     dark = (lightness < DARK_L) & (chroma < DARK_C) & m
     last = -1
-    for r in range(y0, y0 + max(2, int(BAR_TOP * bh))):
+    # A silhouette whose top is on the photo's last rows has fewer rows than the band (a sliver at the bottom edge).
+    for r in range(y0, min(y0 + max(2, int(BAR_TOP * bh)), m.shape[0])):
         if _longest_run(dark[r])[0] >= DARK_RUN * bw:
             last = r
     if last < 0:
@@ -1864,6 +1865,8 @@ def grey_clips_at_ends(rgb_small: np.ndarray, mask: np.ndarray) -> bool:
     if limit <= 0 or float((chroma[body] < limit).mean()) > GREY_CLIP_BODY:
         return False
     band = y0 + max(2, int(CLIP_TOP * bh))
+    if band >= m.shape[0]:  # a sliver on the photo's last rows has no waistband row to read
+        return False
     a, z = _row_span(m, band)
     if z - a < 2:  # under two pixels of the row, as an empty one
         return False
